@@ -1,0 +1,3 @@
+from engine.web import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""TTHC engine: Vietnamese administrative procedures (thủ tục hành chính) on BPMN."""

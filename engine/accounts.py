@@ -1,0 +1,119 @@
+"""Accounts: citizens (D3), officers, passwords (hashed) and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .errors import Conflict, Invalid, Unauthorized
+from .model import ROLES, Agency, ApiToken, User
+
+CCCD_RE = re.compile(r"^\d{12}$")
+PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def _parse_date(value, field: str, errors: dict) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        errors[field] = "Ngày không hợp lệ (YYYY-MM-DD)"
+        return None
+
+
+def register_citizen(session: Session, now: datetime, data: dict) -> User:
+    """Register and standardise a citizen account with the four facts of D3."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu đăng ký phải là một đối tượng JSON")
+    errors: dict[str, str] = {}
+    name = str(data.get("full_name") or "").strip()
+    if not 2 <= len(name) <= 255:
+        errors["full_name"] = "Họ và tên là bắt buộc"
+    cccd = str(data.get("cccd") or "")
+    if not CCCD_RE.match(cccd):
+        errors["cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
+    issued = _parse_date(data.get("cccd_issued_on"), "cccd_issued_on", errors)
+    if issued and issued > now.date():
+        errors["cccd_issued_on"] = "Ngày cấp không thể ở tương lai"
+    phone = str(data.get("phone") or "")
+    if not PHONE_RE.match(phone):
+        errors["phone"] = "Số điện thoại không hợp lệ"
+    email = data.get("email")
+    if email is not None and not EMAIL_RE.match(str(email)):
+        errors["email"] = "Địa chỉ email không hợp lệ"
+    password = data.get("password")
+    if not isinstance(password, str) or len(password) < 8:
+        errors["password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    if errors:
+        raise Invalid("Thông tin đăng ký chưa hợp lệ", fields=errors)
+    if session.scalar(select(User.id).where((User.cccd == cccd) & User.standardised)) is not None:
+        raise Conflict("Số CCCD này đã được chuẩn hóa cho một tài khoản khác; mỗi CCCD chỉ có một tài khoản (D3)",
+                       code="cccd_taken", rule="D3")
+    user = User(username=cccd, password_hash=hash_password(password), full_name=name, roles_text="citizen",
+                cccd=cccd, cccd_issued_on=issued, phone=phone, email=email, standardised=True, created_at=now)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Số CCCD này đã có tài khoản (D3)", code="cccd_taken", rule="D3") from exc
+    return user
+
+
+def ensure_officer(session: Session, now: datetime, username: str, full_name: str, roles: set[str],
+                   agency: Agency | None, password: str) -> User:
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise Invalid(f"Vai trò không tồn tại: {', '.join(sorted(unknown))}")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, created_at=now, standardised=False, password_hash="", full_name=full_name,
+                    roles_text="")
+        session.add(user)
+    user.full_name, user.roles_text = full_name, ",".join(sorted(roles))
+    user.agency_id = agency.id if agency else None
+    user.password_hash = hash_password(password)
+    session.flush()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not check_password_hash(user.password_hash, password):
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")
+    if user.locked_reason:
+        raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="account_locked")
+    return user
+
+
+def issue_token(session: Session, user: User, now: datetime, hours: int) -> tuple[str, datetime]:
+    session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hours)
+    session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, expires_at=expires))
+    return token, expires
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> User:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.expires_at <= now:
+        raise Unauthorized("Phiên làm việc không hợp lệ hoặc đã hết hạn", code="invalid_token")
+    user = session.get(User, row.user_id)
+    if user.locked_reason:
+        raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="account_locked")
+    return user

@@ -1,0 +1,49 @@
+"""The audit trail: append-only, hash-chained per dossier, written in the transaction of the change."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .model import AuditEvent, Dossier, User
+
+GENESIS = "0" * 64
+
+
+def _digest(prev: str, event: AuditEvent) -> str:
+    body = json.dumps([prev, event.dossier_id, event.at.isoformat(), event.actor_id, event.action,
+                       event.from_status, event.to_status, event.step, event.data],
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
+           from_status: int | None, step: str | None = None, task_name: str | None = None,
+           data: dict | None = None) -> AuditEvent:
+    prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.dossier_id == dossier.id)
+                          .order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    event = AuditEvent(dossier_id=dossier.id, at=at, actor_id=actor.id if actor else None,
+                       actor_name=actor.full_name if actor else "Hệ thống", action=action,
+                       from_status=from_status, to_status=dossier.status, step=step, task_name=task_name,
+                       data=data or {}, prev_hash=prev)
+    event.hash = _digest(prev, event)
+    session.add(event)
+    return event
+
+
+def history(session: Session, dossier_id: int) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.dossier_id == dossier_id)
+                                .order_by(AuditEvent.id)))
+
+
+def verify_chain(events: list[AuditEvent]) -> bool:
+    """True when no event was changed, removed or reordered."""
+    prev = GENESIS
+    for event in events:
+        if event.prev_hash != prev or _digest(prev, event) != event.hash:
+            return False
+        prev = event.hash
+    return True

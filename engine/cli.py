@@ -1,0 +1,218 @@
+"""The `tthc` command line (also reachable as `flask --app app ...`)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.pool import NullPool
+
+from . import accounts, procedures
+from .clock import SystemClock
+from .db import make_engine, make_sessionmaker
+from .errors import DefinitionError, EngineError
+from .model import Agency, User
+from .settings import PROJECT_ROOT, Settings, load_settings
+
+DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
+DEMO_USERS = [
+    ("demo.tiepnhan", "Trần Thị Tiếp Nhận", {"receiving_officer"}),
+    ("demo.chuyenvien", "Lê Văn Chuyên", {"specialist"}),
+    ("demo.lanhdao", "Phạm Minh Lãnh", {"department_leader"}),
+    ("demo.thutruong", "Hoàng Văn Trưởng", {"head_of_agency"}),
+    ("demo.giamdoc", "Đỗ Thị Giám", {"centre_director"}),
+    ("demo.vanthu", "Vũ Thị Văn", {"clerk"}),
+    ("demo.admin", "Ngô Quản Trị", {"administrator"}),
+]
+DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_issued_on": "2021-05-10",
+                "phone": "0912345678", "email": "an.nguyen@example.vn"}
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _sessions(settings: Settings):
+    """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_sessionmaker(make_engine(settings.resolved_database_url, poolclass=NullPool))
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
+    command.upgrade(cfg, revision)
+
+
+@click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
+def main() -> None:
+    pass
+
+
+@main.group(help="Cơ sở dữ liệu.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (Alembic).")
+def db_upgrade() -> None:
+    upgrade_database(_settings())
+    click.echo("database upgraded")
+
+
+def _paths(paths: tuple[str, ...]) -> list[Path]:
+    result = []
+    for raw in paths:
+        path = Path(raw)
+        result.extend(sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])
+    return result
+
+
+def _definitions(settings: Settings, paths: tuple[str, ...]):
+    """Load every file; print every problem; exit 1 if any."""
+    definitions, failed = [], False
+    for path in _paths(paths):
+        if not path.is_file():
+            click.echo(f"{path}:0: -: tệp không tồn tại", err=True)
+            failed = True
+            continue
+        try:
+            definitions.append(procedures.load_file(path, settings.forms_dir))
+        except DefinitionError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+    if failed:
+        sys.exit(1)
+    return definitions
+
+
+@main.command(help="Kiểm tra tệp BPMN (và biểu mẫu) mà không triển khai.")
+@click.argument("paths", nargs=-1, required=True)
+def validate(paths) -> None:
+    for definition in _definitions(_settings(), paths):
+        click.echo(f"{definition.file_name}: ok ({definition.code}, {len(definition.info['steps'])} bước)")
+
+
+def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tuple[str, int, bool]]:
+    definitions = _definitions(settings, paths)
+    sessions = _sessions(settings)
+    results = []
+    with sessions.begin() as session:
+        for definition in definitions:
+            version, changed = procedures.deploy(session, definition, SystemClock().now(), actor)
+            results.append((definition.code, version.version, changed))
+    return results
+
+
+@main.command(help="Triển khai tệp BPMN thành phiên bản mới của thủ tục.")
+@click.argument("paths", nargs=-1, required=True)
+def deploy(paths) -> None:
+    for code, version, changed in deploy_paths(_settings(), paths, "cli"):
+        click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")
+
+
+def load_demo(settings: Settings, password: str) -> None:
+    upgrade_database(settings)
+    sessions = _sessions(settings)
+    now = SystemClock().now()
+    with sessions.begin() as session:
+        agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY[0]))
+        if agency is None:
+            agency = Agency(code=DEMO_AGENCY[0], name=DEMO_AGENCY[1])
+            session.add(agency)
+            session.flush()
+        for username, name, roles in DEMO_USERS:
+            accounts.ensure_officer(session, now, username, name, roles, agency, password)
+        citizen = session.scalar(select(User).where(User.username == DEMO_CITIZEN["cccd"]))
+        if citizen is None:
+            citizen = accounts.register_citizen(session, now, {**DEMO_CITIZEN, "password": password})
+        citizen.password_hash = accounts.hash_password(password)
+        citizen.birth_date = date(1999, 3, 14)
+    deploy_paths(settings, (str(settings.processes_dir),), "demo")
+
+
+@main.group(help="Dữ liệu mẫu.")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Tạo cơ quan, người dùng mẫu cho mỗi vai trò, công dân mẫu và triển khai các thủ tục.")
+@click.option("--password", default=None, help="Mật khẩu của mọi người dùng mẫu.")
+def demo_load(password: str | None) -> None:
+    settings = _settings()
+    password = password or settings.demo_password or "demo12345"
+    if len(password) < 8:
+        raise click.UsageError("mật khẩu cần ít nhất 8 ký tự")
+    load_demo(settings, password)
+    click.echo(f"demo loaded: users {', '.join(u for u, _, _ in DEMO_USERS)}, "
+               f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
+
+
+@main.command(help="Chạy ứng dụng web.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước khi chạy.")
+def serve(host: str, port: int, with_demo: bool) -> None:
+    settings = _settings()
+    if with_demo:
+        password = settings.demo_password or "demo12345"
+        load_demo(settings, password)
+        click.echo(f"demo data loaded (password: {password})")
+    else:
+        upgrade_database(settings)
+    from .web import create_app
+
+    create_app(settings).run(host=host, port=port, threaded=True)
+
+
+@main.command(help="Dịch vụ hẹn giờ (timer service).")
+def worker() -> None:
+    click.echo("the timer service arrives with the legal clock (issue: legal clock)")
+
+
+@main.group(help="Lịch làm việc.")
+def calendar() -> None:
+    pass
+
+
+@calendar.command("due")
+@click.argument("start")
+def calendar_due(start: str) -> None:
+    click.echo("the working calendar arrives with the legal clock", err=True)
+    sys.exit(2)
+
+
+@calendar.command("day")
+@click.argument("day")
+def calendar_day(day: str) -> None:
+    click.echo("the working calendar arrives with the legal clock", err=True)
+    sys.exit(2)
+
+
+@main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo.")
+@click.argument("scenario")
+def simulate(scenario: str) -> None:
+    click.echo("simulation arrives with the legal clock", err=True)
+    sys.exit(2)
+
+
+def register(app) -> None:
+    """Make every command reachable as `flask --app app ...` too."""
+    for name, command in main.commands.items():
+        app.cli.add_command(command, name)
+
+
+def run() -> None:  # pragma: no cover - console entry
+    try:
+        main()
+    except EngineError as exc:
+        click.echo(f"lỗi: {exc.message}", err=True)
+        sys.exit(1)

@@ -1,0 +1,256 @@
+"""Dossier use cases for citizens: file, supplement, read. One session in, nothing committed here.
+
+Every change goes the same way: load (with the row's version counter), act on the process, save the state,
+the open work items and an audit event. The edge commits once; any error rolls everything back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import audit, forms, procedures
+from .clock import VN_TZ, iso_vn
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .model import (PROCESSING, STATUS_NAMES, SUBMITTED, Agency, DayCounter, Document, Dossier, Letter, ProcedureVersion,
+                    SupplementRequest, User, WorkItem, can_move)
+from .runtime import SERIALIZER_VERSION, Process
+
+CHANNELS = ("online", "desk", "post")
+CCCD_RE = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every use case needs besides the session: who acts, when, and the script time limit."""
+
+    user: User
+    now: datetime
+    script_time_limit: float = 1.0
+
+
+# -- visibility (D2) -------------------------------------------------------------------------------------
+def can_see(user: User, dossier: Dossier) -> bool:
+    roles = user.roles
+    if "citizen" in roles and (dossier.applicant_id == user.id or
+                               (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)):
+        return True
+    return user.is_officer and user.agency_id is not None and dossier.agency_id == user.agency_id
+
+
+def visible_dossier(session: Session, user: User, code: str) -> Dossier:
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not can_see(user, dossier):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    return dossier
+
+
+def list_visible(session: Session, user: User, cccd: str | None = None, status: int | None = None,
+                 limit: int = 200) -> list[Dossier]:
+    query = select(Dossier).order_by(Dossier.filed_at.desc()).limit(limit)
+    conditions = []
+    if "citizen" in user.roles:
+        conditions.append(Dossier.applicant_id == user.id)
+        if user.standardised and user.cccd:
+            conditions.append(Dossier.owner_cccd == user.cccd)
+    if user.is_officer and user.agency_id is not None:
+        conditions.append(Dossier.agency_id == user.agency_id)
+    if not conditions:
+        return []
+    query = query.where(or_(*conditions))
+    if cccd:
+        query = query.where(Dossier.owner_cccd == cccd)
+    if status is not None:
+        query = query.where(Dossier.status == status)
+    return list(session.scalars(query))
+
+
+# -- shared mechanics -------------------------------------------------------------------------------------
+def move(dossier: Dossier, to_status: int) -> int:
+    """Change the status along the legal transitions only; returns the previous status."""
+    before = dossier.status
+    if not can_move(before, to_status):
+        raise Conflict(f"Không thể chuyển hồ sơ từ trạng thái '{STATUS_NAMES[before]}' "
+                       f"sang '{STATUS_NAMES[to_status]}'", code="illegal_transition")
+    dossier.status = to_status
+    return before
+
+
+def load_process(dossier: Dossier, ctx: Context) -> Process:
+    version = dossier.procedure_version
+    return Process.load(version.id, version.spec_json, dossier.workflow_state, ctx.script_time_limit)
+
+
+def save_process(session: Session, dossier: Dossier, process: Process, now: datetime) -> None:
+    """Store the state and mirror the open user tasks as work item rows."""
+    dossier.workflow_state = process.dump()
+    dossier.serializer_version = SERIALIZER_VERSION
+    dossier.next_timer_at = process.next_timer_at()
+    open_tasks = {t.task_id: t for t in process.ready_user_tasks()}
+    existing = {w.task_id: w for w in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id))}
+    for task_id, item in existing.items():
+        if task_id not in open_tasks:
+            session.delete(item)
+    for task_id, task in open_tasks.items():
+        if task_id in existing:
+            continue
+        session.add(WorkItem(dossier_id=dossier.id, task_id=task_id, spec_name=task.spec_name, name=task.name,
+                             step=task.step or "", role=procedures.LANE_ROLES.get((task.lane or "").lower(), ""),
+                             agency_id=dossier.agency_id, form_key=task.form_key, created_at=now))
+
+
+def _next_code(session: Session, agency: Agency, now: datetime) -> str:
+    """D6: <agency id>-<YYMMDD>-<NNNN>, a daily sequence per agency, safe under concurrency."""
+    day = now.astimezone(VN_TZ).strftime("%y%m%d")
+    bump = (update(DayCounter).where(DayCounter.agency_id == agency.id, DayCounter.day == day)
+            .values(last=DayCounter.last + 1).returning(DayCounter.last))
+    number = session.execute(bump).scalar()
+    if number is None:
+        try:
+            with session.begin_nested():
+                session.add(DayCounter(agency_id=agency.id, day=day, last=1))
+            number = 1
+        except IntegrityError:
+            number = session.execute(bump).scalar()
+    return f"{agency.code}-{day}-{number:04d}"
+
+
+def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
+    owner = payload.get("owner")
+    if owner is None:
+        if "citizen" not in ctx.user.roles:
+            raise Invalid("Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)", fields={"owner": "Bắt buộc"})
+        return ctx.user.full_name, ctx.user.birth_date, ctx.user.cccd
+    if not isinstance(owner, dict):
+        raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
+    errors = {}
+    name = str(owner.get("full_name") or "").strip()
+    if not 2 <= len(name) <= 255:
+        errors["owner.full_name"] = "Họ và tên là bắt buộc"
+    try:
+        birth = date.fromisoformat(str(owner.get("birth_date")))
+        if birth > ctx.now.date():
+            errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
+    except ValueError:
+        birth, errors["owner.birth_date"] = None, "Ngày sinh không hợp lệ (YYYY-MM-DD)"
+    cccd = str(owner.get("cccd") or "")
+    if not CCCD_RE.match(cccd):
+        errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
+    if errors:
+        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (D4)", fields=errors)
+    return name, birth, cccd
+
+
+# -- use cases --------------------------------------------------------------------------------------------
+def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
+    """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
+    user = ctx.user
+    if not ({"citizen", "receiving_officer"} & user.roles):
+        raise Forbidden("Chỉ công dân hoặc cán bộ tiếp nhận được nộp hồ sơ")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    code = payload.get("procedure")
+    if not isinstance(code, str) or not code:
+        raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
+    version = procedures.latest_version(session, code)
+    channel = payload.get("channel") or ("online" if "citizen" in user.roles else "desk")
+    if channel not in CHANNELS:
+        raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
+    proc_agency = version.procedure.agency
+    if "citizen" not in user.roles and user.agency_id != proc_agency.id:
+        raise Forbidden("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình")
+    form = payload.get("form")
+    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+    owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
+    dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
+                      agency_id=proc_agency.id, applicant_id=user.id, owner_name=owner_name,
+                      owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel, status=SUBMITTED,
+                      form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
+    dossier.procedure_version = version
+    session.add(dossier)
+    session.flush()
+    process = Process.start(version.id, version.spec_json, {"ma_ho_so": dossier.code, "ho_so": form},
+                            ctx.script_time_limit)
+    save_process(session, dossier, process, ctx.now)
+    audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
+    return dossier
+
+
+def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """The citizen sends the completed dossier back after a supplement request."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
+    item = session.scalar(select(WorkItem).where(WorkItem.dossier_id == dossier.id, WorkItem.step == "supplement"))
+    if item is None:
+        raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    form = payload.get("form")
+    forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
+                   what="Tờ khai bổ sung")
+    note = payload.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 4000):
+        raise Invalid("Ghi chú không hợp lệ", fields={"note": "Tối đa 4000 ký tự"})
+    request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
+                                                             SupplementRequest.answered_at.is_(None)))
+    process = load_process(dossier, ctx)
+    process.complete(item.task_id, {"action": "supplement", "ho_so": form})
+    dossier.form = form
+    if request is not None:
+        request.answered_at = ctx.now
+    stage = request.stage if request is not None else "intake"
+    from_status = move(dossier, SUBMITTED if stage == "intake" else PROCESSING)
+    save_process(session, dossier, process, ctx.now)
+    audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
+                 task_name=item.name, data={"note": note} if note else {})
+    return dossier
+
+
+# -- presentation -----------------------------------------------------------------------------------------
+def describe(session: Session, dossier: Dossier, *, with_form: bool = True) -> dict:
+    """The dossier as api.md shows it."""
+    version: ProcedureVersion = dossier.procedure_version
+    letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id))
+    documents = session.scalars(select(Document).where(Document.dossier_id == dossier.id).order_by(Document.id))
+    result = {
+        "code": dossier.code,
+        "procedure": version.procedure.code,
+        "procedure_name": version.procedure.name,
+        "procedure_version": version.version,
+        "status": dossier.status,
+        "status_name": STATUS_NAMES[dossier.status],
+        "channel": dossier.channel,
+        "owner": {"full_name": dossier.owner_name, "cccd": dossier.owner_cccd,
+                  "birth_date": dossier.owner_birth_date.isoformat() if dossier.owner_birth_date else None},
+        "filed_at": iso_vn(dossier.filed_at),
+        "intake_due_at": iso_vn(dossier.intake_due_at),
+        "received_at": iso_vn(dossier.received_at),
+        "due_at": iso_vn(dossier.due_at),
+        "original_due_at": iso_vn(dossier.original_due_at),
+        "resolved_at": iso_vn(dossier.resolved_at),
+        "returned_at": iso_vn(dossier.returned_at),
+        "late": dossier.late,
+        "outcome": dossier.outcome,
+        "supplement_requests": dossier.supplement_requests,
+        "extensions": dossier.extensions,
+        "letters": [{"kind": ltr.kind, "reason": ltr.reason, "issued_at": iso_vn(ltr.issued_at),
+                     "new_due_at": iso_vn(ltr.new_due_at), "document": ltr.document_id} for ltr in letters],
+        "documents": [{"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type,
+                       "size": doc.size, "sha256": doc.sha256, "signatures": [],
+                       "url": f"/api/v1/documents/{doc.id}"} for doc in documents],
+        "history": [{"at": iso_vn(e.at), "actor": e.actor_name, "action": e.action, "status": e.to_status,
+                     "step": e.step} for e in audit.history(session, dossier.id)],
+    }
+    open_request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
+                                                                  SupplementRequest.answered_at.is_(None)))
+    if open_request is not None:
+        result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
+                                        "requested_at": iso_vn(open_request.at)}
+    if with_form:
+        result["form"] = dossier.form
+    return result

@@ -1,0 +1,134 @@
+"""Forms are JSON Schema files (forms/<key>); validation gives one Vietnamese message per bad field."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from .errors import Invalid
+
+FORMAT_CHECKER = FormatChecker()
+
+# The legal content of these actions is fixed by law, so the engine owns their schemas (api.md, D8, D10–D11, D17).
+ACTION_SCHEMAS: dict[str, dict] = {
+    "request_supplement": {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {
+                "type": "array", "minItems": 1, "maxItems": 50,
+                "items": {
+                    "type": "object", "required": ["component", "problem", "required"],
+                    "properties": {
+                        "component": {"type": "string", "minLength": 1, "maxLength": 500},
+                        "problem": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "required": {"type": "string", "minLength": 1, "maxLength": 2000},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "second_reason": {
+                "type": "object", "required": ["kind", "explanation"],
+                "properties": {
+                    "kind": {"enum": ["applicant_not_compliant", "other"]},
+                    "unmet_items": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                    "explanation": {"type": "string", "minLength": 1, "maxLength": 4000},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    "refuse": {
+        "type": "object", "required": ["reasons"],
+        "properties": {"reasons": {"type": "array", "minItems": 1,
+                                   "items": {"type": "string", "minLength": 3, "maxLength": 2000}}},
+        "additionalProperties": False,
+    },
+    "request_extension": {
+        "type": "object", "required": ["reason"],
+        "properties": {
+            "working_hours": {"type": "number", "exclusiveMinimum": 0},
+            "working_days": {"type": "number", "exclusiveMinimum": 0},
+            "reason": {"type": "string", "minLength": 3, "maxLength": 4000},
+        },
+        "oneOf": [{"required": ["working_hours"]}, {"required": ["working_days"]}],
+        "additionalProperties": False,
+    },
+    "reject_extension": {
+        "type": "object", "required": ["reason"],
+        "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 4000}},
+        "additionalProperties": False,
+    },
+}
+
+_MESSAGES = {
+    "required": "Trường này là bắt buộc",
+    "type": "Sai kiểu dữ liệu",
+    "minLength": "Quá ngắn",
+    "maxLength": "Quá dài",
+    "pattern": "Không đúng định dạng",
+    "format": "Không đúng định dạng",
+    "enum": "Giá trị không nằm trong danh sách cho phép",
+    "minimum": "Giá trị quá nhỏ",
+    "exclusiveMinimum": "Giá trị phải lớn hơn {limit}",
+    "maximum": "Giá trị quá lớn",
+    "minItems": "Cần ít nhất {limit} mục",
+    "maxItems": "Quá nhiều mục",
+    "additionalProperties": "Trường không được phép",
+    "oneOf": "Cần đúng một trong các trường cho phép",
+}
+
+
+def check_schema(schema: Any) -> list[str]:
+    """Problems that make ``schema`` unusable as a form (empty when fine)."""
+    if not isinstance(schema, dict):
+        return ["biểu mẫu phải là một đối tượng JSON Schema"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return [f"JSON Schema không hợp lệ: {exc.message}"]
+    if "typename" in json.dumps(schema.get("properties", {})):
+        return ["tên trường 'typename' được dành riêng cho bộ máy quy trình"]
+    return []
+
+
+@lru_cache(maxsize=256)
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
+
+
+def field_errors(schema: dict, data: Any) -> dict[str, str]:
+    """One message per bad field, keyed by its dotted path ('' for the form as a whole)."""
+    errors: dict[str, str] = {}
+    for err in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
+        path = [str(p) for p in err.absolute_path]
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else ""
+            path.append(missing)
+        elif err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            path.append(extra[0] if extra else "")
+        key = ".".join(p for p in path if p)
+        text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
+        limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""
+        errors.setdefault(key, text.format(limit=limit))
+    return errors
+
+
+def validate(schema: dict, data: Any, *, what: str = "Biểu mẫu") -> None:
+    """Raise Invalid (422) naming each bad field."""
+    if not isinstance(data, dict):
+        raise Invalid(f"{what} phải là một đối tượng JSON", fields={"": "Sai kiểu dữ liệu"})
+    errors = field_errors(schema, data)
+    if errors:
+        raise Invalid(f"{what} chưa hợp lệ: {len(errors)} trường cần sửa", code="invalid_form", fields=errors)
+
+
+def load_form_file(forms_dir: Path, key: str) -> dict:
+    with open(forms_dir / key, encoding="utf-8") as fh:
+        return json.load(fh)

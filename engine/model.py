@@ -1,0 +1,255 @@
+"""Entities and the status transition table (national portal codes, domain.md "Statuses")."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+# -- statuses ------------------------------------------------------------------------------------------
+SUBMITTED, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, PAYMENT, WITHDRAWN, STOPPED, RESOLVED, RETURNED = range(1, 11)
+
+STATUS_NAMES = {
+    SUBMITTED: "Mới đăng ký",
+    RECEIVED: "Được tiếp nhận",
+    REFUSED: "Không được tiếp nhận",
+    PROCESSING: "Đang xử lý",
+    SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
+    PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
+    STOPPED: "Dừng xử lý",
+    RESOLVED: "Đã xử lý xong",
+    RETURNED: "Đã trả kết quả",
+}
+
+TERMINAL = {REFUSED, WITHDRAWN, STOPPED, RETURNED}
+
+# The legal transitions. SUPPLEMENT -> SUBMITTED is the intake-stage round trip: the completed dossier
+# comes back to the one-stop's intake check (domain.md lists only the processing-stage loop).
+TRANSITIONS: set[tuple[int, int]] = {
+    (SUBMITTED, RECEIVED), (SUBMITTED, REFUSED), (SUBMITTED, SUPPLEMENT),
+    (SUPPLEMENT, SUBMITTED),
+    (RECEIVED, PROCESSING),
+    (PROCESSING, SUPPLEMENT), (SUPPLEMENT, PROCESSING),
+    (PROCESSING, PAYMENT), (PAYMENT, PROCESSING),
+    (PROCESSING, RESOLVED), (RESOLVED, RETURNED),
+} | {(s, end) for s in STATUS_NAMES if s not in TERMINAL for end in (WITHDRAWN, STOPPED)}
+
+
+def can_move(from_status: int, to_status: int) -> bool:
+    return from_status == to_status or (from_status, to_status) in TRANSITIONS
+
+
+# -- roles -----------------------------------------------------------------------------------------------
+ROLES = {
+    "citizen": "Công dân",
+    "receiving_officer": "Cán bộ tiếp nhận",
+    "specialist": "Chuyên viên",
+    "department_leader": "Lãnh đạo phòng",
+    "head_of_agency": "Thủ trưởng cơ quan",
+    "centre_director": "Giám đốc trung tâm",
+    "clerk": "Văn thư",
+    "administrator": "Quản trị hệ thống",
+}
+OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_of_agency",
+                 "centre_director", "clerk"}
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(35), unique=True)  # electronic id, QĐ 20/2020
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # citizens: their CCCD
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(255))
+    roles_text: Mapped[str] = mapped_column("roles", String(255))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    cccd: Mapped[str | None] = mapped_column(String(12), index=True)
+    cccd_issued_on: Mapped[date | None]
+    birth_date: Mapped[date | None]
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(255))
+    standardised: Mapped[bool] = mapped_column(default=False)
+    locked_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+    agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def roles(self) -> set[str]:
+        return {r for r in self.roles_text.split(",") if r}
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.roles & OFFICER_ROLES)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    expires_at: Mapped[datetime]
+
+
+class Procedure(Base):
+    __tablename__ = "procedure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    latest_version_id: Mapped[int | None] = mapped_column(Integer)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class ProcedureVersion(Base):
+    """One deployed version: the BPMN XML, its hash, the serialized spec (stored once) and the forms."""
+
+    __tablename__ = "procedure_version"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    version: Mapped[int]
+    process_id: Mapped[str] = mapped_column(String(255))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))  # BPMN and forms together
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]]
+    info: Mapped[dict[str, Any]]  # catalogue entry: duration, unit, fees, components, level facts
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+
+    procedure: Mapped[Procedure] = relationship()
+
+
+class DayCounter(Base):
+    """Daily dossier sequence per agency (D6), never reused."""
+
+    __tablename__ = "day_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_name: Mapped[str] = mapped_column(String(255))
+    owner_birth_date: Mapped[date | None]
+    owner_cccd: Mapped[str | None] = mapped_column(String(12), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[int]
+    form: Mapped[dict[str, Any]]
+    filed_at: Mapped[datetime]
+    intake_due_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    original_due_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(default=False)
+    supplement_requests: Mapped[int] = mapped_column(default=0)
+    extensions: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused
+    workflow_state: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed state-only JSON
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    applicant: Mapped[User] = relationship()
+
+
+class WorkItem(Base):
+    """An open human task. The inbox reads these rows and never deserializes workflow state."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (Index("ix_work_item_agency_role", "agency_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    spec_name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    step: Mapped[str] = mapped_column(String(30))
+    role: Mapped[str] = mapped_column(String(30))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    form_key: Mapped[str | None] = mapped_column(String(255))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+
+    dossier: Mapped[Dossier] = relationship()
+    assignee: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained per dossier; written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[int | None]
+    to_status: Mapped[int]
+    step: Mapped[str | None] = mapped_column(String(30))
+    task_name: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Document(Base):
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Letter(Base):
+    __tablename__ = "letter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime]
+    new_due_at: Mapped[datetime | None]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+
+class SupplementRequest(Base):
+    """A request to supplement (D10–D11): its items, its stage and, for a second one, the reason."""
+
+    __tablename__ = "supplement_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    at: Mapped[datetime]
+    stage: Mapped[str] = mapped_column(String(20))  # intake / processing
+    items: Mapped[list[Any]]
+    second_reason: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime | None]

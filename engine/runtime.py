@@ -1,0 +1,217 @@
+"""SpiffWorkflow execution: load, act, save.
+
+Dossiers store state-only JSON (the spec is stored once per procedure version and cached per process),
+compressed. The restricted script engine is attached on every start and every load, because SpiffWorkflow
+does not serialize it and would silently fall back to its unrestricted default. Library objects never
+leave this module (and ``procedures``): callers get ``UserTask`` dataclasses and plain values.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from . import scripting
+from .errors import Conflict, EngineError
+
+SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
+TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
+
+
+class ProcessFailure(EngineError):
+    """A script, condition or timer of the procedure failed; the change is rolled back."""
+
+    status, code = 422, "process_error"
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    """Serialize a workflow without its spec; restore it against a cached spec object."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_local = threading.local()
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    """One serializer per thread: the library's registry flips a shared flag while encoding."""
+    ser = getattr(_local, "serializer", None)
+    if ser is None:
+        config = dict(SPIFF_CONFIG)
+        config[BpmnWorkflow] = _StateOnlyConverter
+        ser = _local.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    return ser
+
+
+def _dumps(obj) -> str:
+    ser = _serializer()
+    ser.registry._encoder_mode = True
+    try:
+        return json.dumps(ser.to_dict(obj), cls=ser._encoder_cls, separators=(",", ":"))
+    finally:
+        ser.registry._encoder_mode = False
+
+
+def serialize_spec(spec, subprocess_specs: dict) -> str:
+    """The spec of a procedure version, stored once."""
+    ser = _serializer()
+    ser.registry._encoder_mode = True
+    try:
+        dct = {"spec": ser.to_dict(spec), "subprocess_specs": {k: ser.to_dict(v) for k, v in subprocess_specs.items()}}
+        return json.dumps(dct, cls=ser._encoder_cls, separators=(",", ":"))
+    finally:
+        ser.registry._encoder_mode = False
+
+
+_specs: dict[int, tuple] = {}
+_specs_lock = threading.Lock()
+
+
+def _spec(version_id: int, spec_json: str) -> tuple:
+    """Spec objects per procedure version, restored from JSON once per process. Never mutated."""
+    cached = _specs.get(version_id)
+    if cached is None:
+        ser = _serializer()
+        dct = json.loads(spec_json)
+        cached = (ser.registry.restore(dct["spec"]),
+                  {k: ser.registry.restore(v) for k, v in dct["subprocess_specs"].items()})
+        with _specs_lock:
+            _specs[version_id] = cached
+    return cached
+
+
+_engines: dict[float, object] = {}
+
+
+def _script_engine(time_limit: float):
+    engine = _engines.get(time_limit)
+    if engine is None:
+        engine = _engines[time_limit] = scripting.make_script_engine(time_limit=time_limit)
+    return engine
+
+
+@dataclass(frozen=True)
+class UserTask:
+    task_id: str
+    spec_name: str
+    name: str
+    lane: str | None
+    step: str | None
+    form_key: str | None
+
+
+class Process:
+    """One loaded workflow instance of a procedure version."""
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self._wf = workflow
+
+    # -- life cycle ----------------------------------------------------------------------------------
+    @classmethod
+    def start(cls, version_id: int, spec_json: str, data: dict, time_limit: float) -> "Process":
+        spec, subs = _spec(version_id, spec_json)
+        wf = BpmnWorkflow(spec, subs, script_engine=_script_engine(time_limit))
+        wf.task_tree.data.update(data)
+        process = cls(wf)
+        process._guard(wf.do_engine_steps)
+        return process
+
+    @classmethod
+    def load(cls, version_id: int, spec_json: str, state: bytes, time_limit: float) -> "Process":
+        spec, subs = _spec(version_id, spec_json)
+        dct = json.loads(zlib.decompress(state))
+        dct.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
+        wf = _serializer().registry.restore(dct, spec=spec, subprocess_specs=subs)
+        wf.script_engine = _script_engine(time_limit)  # mandatory: the engine is not serialized
+        return cls(wf)
+
+    def dump(self) -> bytes:
+        return zlib.compress(_dumps(self._wf).encode("utf-8"), 6)
+
+    # -- acting ----------------------------------------------------------------------------------------
+    def _guard(self, fn, *args):
+        try:
+            return fn(*args)
+        except scripting.ScriptRefused as exc:
+            raise ProcessFailure(f"Quy trình bị dừng: {exc}") from exc
+        except SpiffWorkflowException as exc:
+            raise ProcessFailure(f"Quy trình gặp lỗi: {str(exc).splitlines()[0]}") from exc
+
+    def ready_user_tasks(self) -> list[UserTask]:
+        tasks = []
+        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
+            props = task.task_spec.extensions.get("properties", {}) if hasattr(task.task_spec, "extensions") else {}
+            tasks.append(UserTask(task_id=str(task.id), spec_name=task.task_spec.name,
+                                  name=task.task_spec.bpmn_name or task.task_spec.name,
+                                  lane=task.task_spec.lane, step=props.get("step"),
+                                  form_key=props.get("formJsonSchemaFilename")))
+        return tasks
+
+    def complete(self, task_id: str, data: dict) -> None:
+        """Put ``data`` into the task, run it and the engine steps that follow."""
+        try:
+            task = self._wf.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException, KeyError):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict("Công việc này không còn chờ xử lý", code="task_not_ready")
+        task.data.update(data)
+        self._guard(task.run)
+        self._guard(self._wf.do_engine_steps)
+
+    def fire_timers(self) -> None:
+        """Refresh timers first: do_engine_steps refreshes them only at its end."""
+        self._guard(self._wf.refresh_timers)
+        self._guard(self._wf.do_engine_steps)
+
+    # -- reading ---------------------------------------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self._wf.is_completed()
+
+    @property
+    def data(self) -> dict:
+        return dict(self._wf.data)
+
+    def next_timer_at(self) -> datetime | None:
+        due = []
+        for event in self._wf.waiting_events():
+            if event.event_type in TIMER_TYPES and isinstance(event.value, str):
+                due.append(TimerEventDefinition.get_datetime(event.value).astimezone(timezone.utc))
+            elif event.event_type == "CycleTimerEventDefinition" and isinstance(event.value, dict):
+                due.append(TimerEventDefinition.get_datetime(event.value["next"]).astimezone(timezone.utc))
+        return min(due, default=None)
+
+    def reached_end(self) -> str | None:
+        """The id of the end event the process finished on, if it has finished."""
+        if not self.completed:
+            return None
+        for task in self._wf.get_tasks(state=TaskState.COMPLETED):
+            if type(task.task_spec).__name__ == "EndEvent":
+                return task.task_spec.bpmn_id
+        return None

@@ -1,0 +1,86 @@
+"""Settings: one frozen object built from config/default.toml, TTHC_CONFIG and TTHC_* variables.
+
+This is the only module that reads ``os.environ``. Unknown keys fail loudly, so a typo in a
+province's configuration is found at start-up, not in production.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = PROJECT_ROOT / "config" / "default.toml"
+
+
+class SettingsError(ValueError):
+    """The configuration is wrong (unknown key, bad type)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    token_hours: int
+    max_request_bytes: int
+    script_time_limit: float
+    processes_dir: Path
+    forms_dir: Path
+    demo_password: str
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'tthc.sqlite3'}"
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+_PATH_KEYS = {"data_dir", "processes_dir", "forms_dir"}
+
+
+def _coerce(key: str, raw, kind):
+    try:
+        if kind is bool:
+            return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {key}: {raw!r} is not a valid {kind.__name__}") from exc
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Read the defaults, then the TTHC_CONFIG file, then TTHC_* variables, then ``overrides``."""
+    env = os.environ if environ is None else environ
+    with open(DEFAULT_FILE, "rb") as fh:
+        values: dict = tomllib.load(fh)
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    extra_file = env.get("TTHC_CONFIG")
+    if extra_file:
+        with open(extra_file, "rb") as fh:
+            extra = tomllib.load(fh)
+        unknown = set(extra) - set(known)
+        if unknown:
+            raise SettingsError(f"unknown settings in {extra_file}: {', '.join(sorted(unknown))}")
+        values.update(extra)
+    for name in known:
+        var = f"TTHC_{name.upper()}"
+        if var in env:
+            values[name] = env[var]
+    for name, value in overrides.items():
+        if name not in known:
+            raise SettingsError(f"unknown setting: {name}")
+        values[name] = value
+    result = {}
+    for name, field in known.items():
+        raw = values.get(name)
+        if name in _PATH_KEYS:
+            path = Path(raw)
+            result[name] = path if path.is_absolute() else PROJECT_ROOT / path
+        else:
+            kind = {"int": int, "float": float, "str": str, "bool": bool}[str(field.type)]
+            result[name] = _coerce(name, raw, kind)
+    return Settings(**result)

@@ -1,0 +1,162 @@
+"""Officers' use cases: the inbox, claim, release and complete a work item with an action.
+
+The step kind (not the BPMN names) decides which actions exist and what they mean legally; the BPMN
+gateways only route on ``action``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import audit, forms
+from .clock import iso_vn
+from .dossiers import Context, load_process, move, save_process
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, Dossier, Procedure,
+                    ProcedureVersion, SupplementRequest, User, WorkItem)
+from .procedures import STEP_ACTIONS
+
+MAX_FREE_SUPPLEMENT_REQUESTS = 1
+
+
+def _visible_item(session: Session, user: User, item_id: int, *, lock: bool = False) -> WorkItem:
+    query = select(WorkItem).where(WorkItem.id == item_id)
+    item = session.scalar(query)
+    if item is None or not user.is_officer or item.agency_id != user.agency_id or item.step == "supplement":
+        raise NotFound("Không tìm thấy công việc", code="task_not_found")
+    if item.role not in user.roles:
+        raise Forbidden("Công việc này thuộc vai trò khác", code="wrong_role")
+    return item
+
+
+def inbox(session: Session, user: User, *, mine: bool = False, role: str | None = None,
+          procedure: str | None = None, due_before: datetime | None = None, overdue_at: datetime | None = None,
+          limit: int = 500) -> list[WorkItem]:
+    """Open work items of my roles in my agency (rows only; no workflow state is read)."""
+    if not user.is_officer or user.agency_id is None:
+        raise Forbidden("Chỉ cán bộ có hộp công việc")
+    roles = user.roles if role is None else user.roles & {role}
+    query = (select(WorkItem).where(WorkItem.agency_id == user.agency_id, WorkItem.role.in_(roles))
+             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).limit(limit))
+    if mine:
+        query = query.where(WorkItem.assignee_id == user.id)
+    if procedure:
+        query = (query.join(Dossier, Dossier.id == WorkItem.dossier_id)
+                 .join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id)
+                 .join(Procedure, Procedure.id == ProcedureVersion.procedure_id).where(Procedure.code == procedure))
+    if due_before is not None:
+        query = query.where(WorkItem.due_at <= due_before)
+    if overdue_at is not None:
+        query = query.where(WorkItem.due_at < overdue_at)
+    return list(session.scalars(query))
+
+
+def describe(item: WorkItem) -> dict:
+    return {"id": item.id, "dossier": item.dossier.code, "step": item.step, "name": item.name, "role": item.role,
+            "assignee": item.assignee.username if item.assignee else None, "due_at": iso_vn(item.due_at),
+            "actions": list(STEP_ACTIONS.get(item.step, ()))}
+
+
+def get(session: Session, user: User, item_id: int) -> WorkItem:
+    return _visible_item(session, user, item_id)
+
+
+def form_schema(item: WorkItem) -> dict | None:
+    return item.dossier.procedure_version.forms.get(item.form_key) if item.form_key else None
+
+
+def claim(session: Session, user: User, item_id: int) -> WorkItem:
+    item = _visible_item(session, user, item_id)
+    taken = session.execute(update(WorkItem).where(WorkItem.id == item.id)
+                            .where((WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == user.id))
+                            .values(assignee_id=user.id).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise Conflict("Công việc đã được người khác nhận", code="task_taken")
+    session.refresh(item)
+    return item
+
+
+def release(session: Session, user: User, item_id: int) -> WorkItem:
+    item = _visible_item(session, user, item_id)
+    if item.assignee_id != user.id:
+        raise Conflict("Chỉ người đang giữ công việc mới trả lại được", code="not_assignee")
+    item.assignee_id = None
+    return item
+
+
+def _check_supplement_rule(session: Session, dossier: Dossier, data: dict) -> None:
+    """D10–D11: one request per dossier; a second needs a recorded reason of one of two kinds."""
+    if dossier.supplement_requests < MAX_FREE_SUPPLEMENT_REQUESTS:
+        if "second_reason" in data:
+            raise Invalid("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai", code="rule_violation",
+                          fields={"second_reason": "Không dùng ở lần đầu"}, rule="D10")
+        return
+    reason = data.get("second_reason")
+    if reason is None:
+        raise Invalid("Chỉ được yêu cầu bổ sung một lần (D10). Lần thứ hai phải ghi lý do: người nộp chưa "
+                      "thực hiện đúng yêu cầu lần trước, hoặc lý do khác kèm thư xin lỗi (D11)",
+                      code="rule_violation", fields={"second_reason": "Bắt buộc cho lần yêu cầu thứ hai"},
+                      rule="D10")
+    if reason["kind"] == "applicant_not_compliant":
+        first = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
+                               .order_by(SupplementRequest.id).limit(1))
+        asked = {i["component"] for i in (first.items if first else [])}
+        unmet = reason.get("unmet_items") or []
+        if not unmet or not set(unmet) <= asked:
+            raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)",
+                          code="rule_violation", rule="D11",
+                          fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
+                              sorted(asked))})
+
+
+def complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
+    """Complete a work item with one of its step's actions."""
+    item = _visible_item(session, ctx.user, item_id)
+    if item.assignee_id not in (None, ctx.user.id):
+        raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
+    offered = STEP_ACTIONS.get(item.step, ())
+    if action not in offered:
+        raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(offered)}",
+                      code="action_not_offered", fields={"action": "Không hợp lệ"})
+    data = {} if data is None else data
+    schema = forms.ACTION_SCHEMAS.get(action) or form_schema(item) or {"type": "object"}
+    forms.validate(schema, data)
+    dossier: Dossier = item.dossier
+    step, name, now = item.step, item.name, ctx.now
+    process = load_process(dossier, ctx)
+    if action == "request_supplement":
+        _check_supplement_rule(session, dossier, data)
+    process.complete(item.task_id, {"action": action, item.spec_name: data})
+    from_status = dossier.status
+    events = [(action, None)]
+    if action == "receive":
+        move(dossier, RECEIVED)
+        dossier.received_at = now
+        events = [(action, RECEIVED), ("forward", PROCESSING)]
+    elif action == "refuse" and step == "intake":
+        move(dossier, REFUSED)
+    elif action == "request_supplement":
+        stage = "intake" if step == "intake" else "processing"
+        session.add(SupplementRequest(dossier_id=dossier.id, at=now, stage=stage, items=data["items"],
+                                      second_reason=data.get("second_reason"), requested_by=ctx.user.id))
+        dossier.supplement_requests += 1
+        move(dossier, SUPPLEMENT)
+    elif action in ("approve", "refuse"):
+        dossier.outcome = "approved" if action == "approve" else "refused"
+    elif action == "issue_result":
+        move(dossier, RESOLVED)
+        dossier.resolved_at = now
+    elif action == "return_result":
+        move(dossier, RETURNED)
+        dossier.returned_at = now
+    save_process(session, dossier, process, now)
+    previous = from_status
+    for name_, status in events:
+        if status is not None:
+            previous = move(dossier, status) if dossier.status != status else previous
+        audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
+                     data=data if name_ == action else {})
+        previous = dossier.status
+    return dossier

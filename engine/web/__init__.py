@@ -1,0 +1,149 @@
+"""The Flask application: factory, per-request database session, and the one place errors become HTTP."""
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import wraps
+
+from flask import Flask, current_app, g, jsonify, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from ..clock import Clock, SystemClock
+from ..db import make_engine, make_sessionmaker
+from ..errors import EngineError
+from ..settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ"),
+    401: ("unauthorized", "Cần đăng nhập"),
+    403: ("forbidden", "Không có quyền"),
+    404: ("not_found", "Không tìm thấy"),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ"),
+    409: ("conflict", "Xung đột dữ liệu, vui lòng tải lại và thử lại"),
+    413: ("too_large", "Dữ liệu gửi lên quá lớn"),
+    415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ"),
+    422: ("invalid", "Dữ liệu không hợp lệ"),
+    500: ("internal_error", "Lỗi hệ thống; thao tác chưa được thực hiện, vui lòng thử lại"),
+}
+
+
+def error_body(status: int, code: str | None = None, message: str | None = None, fields=None, **extra) -> dict:
+    default_code, default_message = HTTP_MESSAGES.get(status, ("error", "Lỗi"))
+    body = {"code": code or default_code, "message": message or default_message, "fields": fields or {}}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return {"error": body}
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+    settings = settings or load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=settings.max_request_bytes,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    engine = make_engine(settings.resolved_database_url)
+    app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
+                              "clock": clock or SystemClock()}
+
+    from . import api, pages
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    _register_errors(app)
+
+    @app.teardown_request
+    def _close_session(_exc):
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    from ..cli import register
+    register(app)
+    return app
+
+
+def tthc() -> dict:
+    return current_app.extensions["tthc"]
+
+
+def db():
+    """The request's session (opened on first use, closed at teardown)."""
+    if "db" not in g:
+        g.db = tthc()["sessions"]()
+    return g.db
+
+
+def now():
+    return tthc()["clock"].now()
+
+
+def transactional(view):
+    """One transaction per command: commit on success, roll back on any error."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        session = db()
+        try:
+            result = view(*args, **kwargs)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+
+    return wrapper
+
+
+def _register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(EngineError)
+    def engine_error(exc: EngineError):
+        extra = {"rule": exc.rule}
+        problems = getattr(exc, "problems", None)
+        if problems:
+            extra["problems"] = [p.as_dict() for p in problems]
+        return jsonify(error_body(exc.status, exc.code, exc.message, exc.fields, **extra)), exc.status
+
+    @app.errorhandler(StaleDataError)
+    def stale(_exc):
+        return jsonify(error_body(409, "stale", "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại")), 409
+
+    @app.errorhandler(OperationalError)
+    def operational(exc):
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            return jsonify(error_body(409, "busy", "Hồ sơ đang được xử lý bởi người khác; vui lòng thử lại")), 409
+        log.exception("database error")
+        return jsonify(error_body(500)), 500
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json() or status in (413,):
+            return jsonify(error_body(status)), status
+        from .pages import error_page
+        return error_page(status), status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error")
+        if wants_json():
+            return jsonify(error_body(500)), 500
+        from .pages import error_page
+        return error_page(500), 500

@@ -1,0 +1,218 @@
+"""JSON API v1 (../shared/api.md): accounts, catalogue, dossiers, tasks."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from .. import accounts, dossiers, procedures, tasks
+from ..dossiers import Context
+from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
+from ..model import STATUS_NAMES, Procedure, ProcedureVersion
+from . import db, now, transactional, tthc
+from .openapi import spec as openapi_spec
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def body() -> dict:
+    """The JSON body, or 400 when it is missing or malformed."""
+    data = request.get_json(silent=True, force=True) if request.data else None
+    if data is None:
+        raise BadRequest("Nội dung gửi lên không phải JSON hợp lệ", code="malformed_json")
+    if not isinstance(data, dict):
+        raise BadRequest("Nội dung gửi lên phải là một đối tượng JSON", code="malformed_json")
+    return data
+
+
+def authenticated(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise Unauthorized("Cần đăng nhập (Authorization: Bearer <token>)")
+        g.user = accounts.user_for_token(db(), header[7:].strip(), now())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def context() -> Context:
+    return Context(user=g.user, now=now(), script_time_limit=tthc()["settings"].script_time_limit)
+
+
+# -- accounts -----------------------------------------------------------------------------------------------
+@bp.post("/auth/token")
+@transactional
+def token():
+    data = body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Invalid("Cần tên đăng nhập và mật khẩu",
+                      fields={k: "Bắt buộc" for k in ("username", "password") if not isinstance(data.get(k), str)})
+    user = accounts.authenticate(db(), username, password)
+    value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
+    return jsonify(token=value, expires_at=expires.isoformat(), roles=sorted(user.roles))
+
+
+@bp.post("/citizens")
+@transactional
+def register_citizen():
+    user = accounts.register_citizen(db(), now(), body())
+    return jsonify(username=user.username, full_name=user.full_name, standardised=user.standardised), 201
+
+
+# -- catalogue ---------------------------------------------------------------------------------------------
+def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> dict:
+    info = version.info
+    result = {"code": info["code"], "name": info["name"], "version": version.version,
+              "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
+              "level": info["level"], "level_reasons": info["level_reasons"], "duration": info["duration"],
+              "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
+              "components": info["components"]}
+    if with_form:
+        result["form_schema"] = version.forms[info["filing_form"]]
+    return result
+
+
+@bp.get("/procedures")
+def list_procedures():
+    rows = db().scalars(select(ProcedureVersion).join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                        .order_by(Procedure.code))
+    return jsonify([_procedure_json(v) for v in rows])
+
+
+@bp.get("/procedures/<code>")
+def get_procedure(code: str):
+    return jsonify(_procedure_json(procedures.latest_version(db(), code), with_form=True))
+
+
+@bp.post("/procedures")
+@authenticated
+@transactional
+def deploy_procedure():
+    if "administrator" not in g.user.roles:
+        raise Forbidden("Chỉ quản trị viên được triển khai quy trình")
+    upload = request.files.get("bpmn")
+    if upload is None:
+        raise Invalid("Cần tệp BPMN (trường 'bpmn' của biểu mẫu multipart)", fields={"bpmn": "Bắt buộc"})
+    name = upload.filename or "upload.bpmn"
+    bpmn = upload.read()
+    uploaded = {f.filename: f.read() for key, f in request.files.items(multi=True) if key != "bpmn" and f.filename}
+    settings = tthc()["settings"]
+    form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded)
+    if problems:
+        raise DefinitionError(problems)
+    definition = procedures.load_definition(bpmn, name, form_data)
+    version, changed = procedures.deploy(db(), definition, now(), g.user.username)
+    return jsonify(code=definition.code, version=version.version, changed=changed), 201
+
+
+# -- dossiers ---------------------------------------------------------------------------------------------
+@bp.post("/dossiers")
+@authenticated
+@transactional
+def file_dossier():
+    dossier = dossiers.file_dossier(db(), context(), body())
+    return jsonify(dossiers.describe(db(), dossier)), 201
+
+
+@bp.get("/dossiers")
+@authenticated
+def list_dossiers():
+    status = request.args.get("status")
+    if status is not None and (not status.isdigit() or int(status) not in STATUS_NAMES):
+        raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
+    rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
+                                 status=int(status) if status else None)
+    return jsonify([dossiers.describe(db(), d, with_form=False) for d in rows])
+
+
+@bp.get("/dossiers/<code>")
+@authenticated
+def get_dossier(code: str):
+    return jsonify(dossiers.describe(db(), dossiers.visible_dossier(db(), g.user, code)))
+
+
+@bp.post("/dossiers/<code>/supplement")
+@authenticated
+@transactional
+def supplement(code: str):
+    dossier = dossiers.supplement(db(), context(), code, body())
+    return jsonify(dossiers.describe(db(), dossier))
+
+
+@bp.get("/documents/<int:doc_id>")
+@authenticated
+def get_document(doc_id: int):
+    raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
+
+
+# -- tasks -------------------------------------------------------------------------------------------------
+def _time_arg(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise Invalid("Thời điểm không hợp lệ (ISO 8601 có múi giờ)", fields={name: "Không hợp lệ"})
+    return value
+
+
+@bp.get("/tasks")
+@authenticated
+def list_tasks():
+    args = request.args
+    items = tasks.inbox(db(), g.user, mine=args.get("mine") in ("1", "true", "yes"), role=args.get("role"),
+                        procedure=args.get("procedure"), due_before=_time_arg("due_before"),
+                        overdue_at=now() if args.get("overdue") in ("1", "true", "yes") else None)
+    return jsonify([tasks.describe(i) for i in items])
+
+
+@bp.get("/tasks/<int:item_id>")
+@authenticated
+def get_task(item_id: int):
+    item = tasks.get(db(), g.user, item_id)
+    result = tasks.describe(item)
+    result["form_schema"] = tasks.form_schema(item)
+    result["dossier_summary"] = dossiers.describe(db(), item.dossier)
+    return jsonify(result)
+
+
+@bp.post("/tasks/<int:item_id>/claim")
+@authenticated
+@transactional
+def claim(item_id: int):
+    return jsonify(tasks.describe(tasks.claim(db(), g.user, item_id)))
+
+
+@bp.post("/tasks/<int:item_id>/release")
+@authenticated
+@transactional
+def release(item_id: int):
+    return jsonify(tasks.describe(tasks.release(db(), g.user, item_id)))
+
+
+@bp.post("/tasks/<int:item_id>/complete")
+@authenticated
+@transactional
+def complete(item_id: int):
+    data = body()
+    dossier = tasks.complete(db(), context(), item_id, data.get("action"), data.get("data"))
+    return jsonify(dossiers.describe(db(), dossier))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(_rest):
+    raise NotFound("Không có địa chỉ API này", code="no_such_endpoint")
+

@@ -1,0 +1,156 @@
+"""Shared fixtures: real SQLite and real PostgreSQL (started by the test run), demo data, the sample procedure.
+
+The demo database is built once per backend (migrations, demo users, the sample procedure deployed) and
+copied for each test: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL.
+"""
+from __future__ import annotations
+
+import itertools
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from postgres_server import PostgresServer
+
+from engine.cli import load_demo
+from engine.clock import VN_TZ, FixedClock
+from engine.settings import load_settings
+from engine.web import create_app
+
+PASSWORD = "demo12345"
+SAMPLE = Path(__file__).resolve().parent.parent / "processes" / "ho-kinh-doanh" / "ho-kinh-doanh.bpmn"
+SAMPLE_CODE = "1.001612"
+SAMPLE_FORM = {
+    "ten_ho_kinh_doanh": "Tạp hóa Bình An", "dia_chi_tru_so": "12 Lê Lợi, phường Thuận Hóa, Huế",
+    "nganh_nghe_kinh_doanh": "Bán lẻ hàng tạp hóa", "von_kinh_doanh": 50_000_000, "so_lao_dong": 2,
+    "dien_thoai": "0912345678",
+    "chu_ho": {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1999-03-14", "cccd": "001099000001"},
+}
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    server = PostgresServer(tmp_path_factory.mktemp("pg"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """Per backend, a database with the demo data, built once."""
+    built = {}
+
+    def get(backend: str, pg=None) -> str:
+        if backend not in built:
+            if backend == "sqlite":
+                folder = tmp_path_factory.mktemp("template")
+                settings = load_settings(data_dir=str(folder), database_url=f"sqlite:///{folder}/demo.sqlite3")
+                load_demo(settings, PASSWORD)
+                built[backend] = str(folder / "demo.sqlite3")
+            else:
+                url = pg.create_database("demo_template")
+                load_demo(load_settings(data_dir=str(tmp_path_factory.mktemp("pgdata")), database_url=url), PASSWORD)
+                built[backend] = "demo_template"
+        return built[backend]
+
+    return get
+
+
+def _database_url(backend, tmp_path, request, demo_template) -> str:
+    if backend == "sqlite":
+        target = tmp_path / "tthc.sqlite3"
+        shutil.copy(demo_template("sqlite"), target)
+        return f"sqlite:///{target}"
+    pg = request.getfixturevalue("pg_server")
+    template = demo_template("postgresql", pg)
+    name = f"t{next(_counter)}_{abs(hash(request.node.nodeid)) % 10**8}"
+    return pg.create_database(name, template=template)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path, request, demo_template):
+    return _database_url(backend, tmp_path, request, demo_template)
+
+
+@pytest.fixture
+def clock():
+    """Monday 23/11/2026 09:00 in Vietnam; tests move it explicitly."""
+    return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ))
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    return load_settings(data_dir=str(tmp_path / "data"), database_url=database_url)
+
+
+@pytest.fixture
+def app(settings, clock):
+    application = create_app(settings, clock=clock)
+    application.testing = True
+    yield application
+    application.extensions["tthc"]["engine"].dispose()
+
+
+class Api:
+    """A Flask test client that logs in by username and remembers tokens."""
+
+    def __init__(self, client):
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def headers(self, user: str | None) -> dict:
+        if user is None:
+            return {}
+        if user not in self.tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
+            assert r.status_code == 200, r.get_json()
+            self.tokens[user] = r.get_json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def get(self, path: str, user: str | None = None, **kw):
+        return self.client.get(path, headers=self.headers(user), **kw)
+
+    def post(self, path: str, user: str | None = None, **kw):
+        return self.client.post(path, headers=self.headers(user), **kw)
+
+    def file(self, user: str = "001099000001", form: dict | None = None, **extra) -> dict:
+        r = self.post("/api/v1/dossiers", user, json={"procedure": SAMPLE_CODE, "form": form or SAMPLE_FORM, **extra})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    def task_for(self, user: str, code: str) -> dict:
+        tasks = [t for t in self.get("/api/v1/tasks", user).get_json() if t["dossier"] == code]
+        assert len(tasks) == 1, tasks
+        return tasks[0]
+
+    def act(self, user: str, code: str, action: str, data: dict | None = None, status: int = 200):
+        task = self.task_for(user, code)
+        r = self.post(f"/api/v1/tasks/{task['id']}/complete", user, json={"action": action, "data": data or {}})
+        assert r.status_code == status, r.get_json()
+        return r.get_json()
+
+
+@pytest.fixture
+def api(app):
+    return Api(app.test_client())
+
+
+CITIZEN = "001099000001"
+OFFICERS = {"intake": "demo.tiepnhan", "assessment": "demo.chuyenvien", "approval": "demo.lanhdao",
+            "signing": "demo.vanthu", "return": "demo.tiepnhan"}
+STEP_DATA = {
+    "propose_approval": {"y_kien_tham_dinh": "Hồ sơ đủ điều kiện"},
+    "propose_refusal": {"y_kien_tham_dinh": "Ngành nghề cấm kinh doanh"},
+    "issue_result": {"so_van_ban": "123/GCN-HKD"},
+    "return_result": {"hinh_thuc_tra": "online"},
+    "request_supplement": {"items": [{"component": "Giấy đề nghị đăng ký hộ kinh doanh",
+                                      "problem": "Thiếu chữ ký của chủ hộ", "required": "Ký và tải lên lại"}]},
+}

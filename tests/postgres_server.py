@@ -1,0 +1,135 @@
+"""Throw-away PostgreSQL server from Debian's binaries for the test run.
+
+server = start_postgres(tmp_path)  # or: with PostgresServer(tmp_path) as server: ...
+create_engine(server.url); server.create_database("x") -> url; server.stop()
+"""
+import glob
+import os
+import pathlib
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+
+NOT_FOUND = "PostgreSQL server binaries not found: install the Debian package postgresql"
+USER = "postgres"
+DBNAME = "postgres"
+
+
+def find_pg_bin() -> pathlib.Path:
+    """TTHC_PG_BIN, else the highest /usr/lib/postgresql/<major>/bin, else the PATH."""
+    candidates = []
+    if os.environ.get("TTHC_PG_BIN"):
+        candidates.append(os.environ["TTHC_PG_BIN"])
+    else:
+        found = glob.glob("/usr/lib/postgresql/*/bin")
+        candidates += sorted(found, key=lambda p: [int(x) if x.isdigit() else 0
+                                                   for x in p.split("/")[-2].split(".")], reverse=True)
+        if shutil.which("pg_ctl"):
+            candidates.append(os.path.dirname(shutil.which("pg_ctl")))
+    for cand in candidates:
+        path = pathlib.Path(cand)
+        if all(os.access(path / exe, os.X_OK) for exe in ("initdb", "pg_ctl", "postgres")):
+            return path
+    raise RuntimeError(NOT_FOUND + (f" (TTHC_PG_BIN={os.environ['TTHC_PG_BIN']})"
+                                    if os.environ.get("TTHC_PG_BIN") else ""))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PostgresServer:
+    def __init__(self, base_dir: pathlib.Path):
+        self.bin = find_pg_bin()
+        self.as_root = os.geteuid() == 0
+        # As root the server runs as the "postgres" user, which cannot enter pytest's
+        # 0700 tmp dirs, so use a private directory under /tmp owned by that user.
+        self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="tthc-pg-"))  # short: socket path limit
+        self.root = self._scratch if self.as_root else pathlib.Path(base_dir) / "postgres"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.datadir, self.sockdir = self.root / "data", self._scratch / "sock"
+        self.sockdir.mkdir()
+        self.logfile = self.root / "postgres.log"
+        self.port = None
+        self._running = False
+        if self.as_root:
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("running as root but the 'postgres' system user does not exist: "
+                                   "install the Debian package postgresql") from None
+            self._ids = (pw.pw_uid, pw.pw_gid)
+            for path in (self._scratch, self.sockdir):
+                os.chown(path, *self._ids)
+
+    def _run(self, *args, check=True):
+        kwargs = dict(user=self._ids[0], group=self._ids[1], extra_groups=[]) if self.as_root else {}
+        proc = subprocess.run([str(self.bin / args[0]), *args[1:]], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, cwd=self.root, **kwargs)
+        if check and proc.returncode:
+            log = self.logfile.read_text(errors="replace")[-3000:] if self.logfile.exists() else ""
+            raise RuntimeError(f"{args[0]} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}{log}")
+        return proc
+
+    def start(self) -> "PostgresServer":
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> "PostgresServer":
+        initdb = ["initdb", "-D", str(self.datadir), "-A", "trust", "-U", USER, "--encoding=UTF8"]
+        if self._run(*initdb, "--locale=C.UTF-8", check=False).returncode:
+            shutil.rmtree(self.datadir, ignore_errors=True)
+            self._run(*initdb, "--locale=C")
+        self._running = True  # from here on stop() must try pg_ctl stop
+        for attempt in range(3):  # the free port may be taken between probing and binding
+            self.port = free_port()
+            opts = (f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c synchronous_commit=off -c full_page_writes=off")
+            proc = self._run("pg_ctl", "-w", "-D", str(self.datadir), "-l", str(self.logfile),
+                             "-o", opts, "start", check=attempt == 2)
+            if proc.returncode == 0:
+                break
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.url_for(DBNAME)
+
+    def url_for(self, dbname: str) -> str:
+        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        import psycopg
+        from psycopg import sql
+
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
+                                                                       sql.Identifier(template))
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=DBNAME,
+                             autocommit=True) as conn:
+            conn.execute(statement)
+        return self.url_for(name)
+
+    def stop(self) -> None:
+        if self._running:
+            self._running = False
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> "PostgresServer":
+        return self if self._running else self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_postgres(base_dir: pathlib.Path) -> PostgresServer:
+    return PostgresServer(base_dir).start()
