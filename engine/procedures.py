@@ -162,6 +162,9 @@ class _Linter:
         if problems:
             self.add(el, f"biểu thức hẹn giờ không hợp lệ: {problems[0]}")
             return
+        if ISO_DURATION.match(text) or ISO_CYCLE.match(text) or _is_aware_datetime(text):
+            self.add(el, f"biểu thức hẹn giờ là Python: viết trong dấu nháy, ví dụ \"{text}\"")
+            return
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):
