@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
 from . import accounts, procedures
-from .clock import SystemClock
+from .clock import VN_TZ, SystemClock
 from .db import make_engine, make_sessionmaker
 from .errors import DefinitionError, EngineError
 from .model import Agency, User
@@ -178,23 +178,88 @@ def worker() -> None:
     click.echo("the timer service arrives with the legal clock (issue: legal clock)")
 
 
-@main.group(help="Lịch làm việc.")
+@main.group(help="Lịch làm việc (ngày làm việc, giờ hành chính, ngày lễ).")
 def calendar() -> None:
     pass
 
 
-@calendar.command("due")
+def _calendar(settings: Settings, agency: str | None):
+    from . import deadlines
+
+    sessions = _sessions(settings)
+    try:
+        with sessions() as session:
+            return deadlines.calendar_for(session, settings, agency)
+    except Exception:  # no database yet: the configured calendar alone
+        return deadlines.calendar_for(None, settings, agency)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"không phải thời điểm ISO 8601: {text}")
+    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+
+
+@calendar.command("due", help="In thời hạn (ISO 8601, +07:00) tính từ START.")
 @click.argument("start")
-def calendar_due(start: str) -> None:
-    click.echo("the working calendar arrives with the legal clock", err=True)
-    sys.exit(2)
+@click.option("--working-days", type=float)
+@click.option("--working-hours", type=float)
+@click.option("--calendar-days", type=float)
+@click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
+def calendar_due(start: str, working_days, working_hours, calendar_days, agency) -> None:
+    given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
+                                 (calendar_days, "calendar_day")) if v is not None]
+    if len(given) != 1:
+        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
+    value, unit = given[0]
+    if value < 0:
+        raise click.BadParameter("thời hạn không thể âm")
+    cal = _calendar(_settings(), agency)
+    click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
 
 
-@calendar.command("day")
+@calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
 @click.argument("day")
-def calendar_day(day: str) -> None:
-    click.echo("the working calendar arrives with the legal clock", err=True)
-    sys.exit(2)
+@click.option("--agency", default=None)
+def calendar_day(day: str, agency) -> None:
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {day}")
+    info = _calendar(_settings(), agency).day(parsed)
+    click.echo(f"{'working' if info.working else 'off'}\t{info.reason}")
+
+
+@calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ).")
+@click.argument("day")
+@click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
+@click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
+def calendar_set(day: str, kind: str, name: str) -> None:
+    from .model import CalendarOverride
+
+    settings = _settings()
+    upgrade_database(settings)
+    parsed = date.fromisoformat(day)
+    with _sessions(settings).begin() as session:
+        row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
+        row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
+        session.merge(row)
+    click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
+
+
+@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày.")
+@click.argument("day")
+def calendar_clear(day: str) -> None:
+    from .model import CalendarOverride
+
+    settings = _settings()
+    with _sessions(settings).begin() as session:
+        row = session.get(CalendarOverride, date.fromisoformat(day))
+        if row is not None:
+            session.delete(row)
+    click.echo(f"{day}\tcleared")
 
 
 @main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo.")

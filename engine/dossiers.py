@@ -13,12 +13,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit, forms, procedures
+from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .model import (PROCESSING, STATUS_NAMES, SUBMITTED, Agency, DayCounter, Document, Dossier, Letter, ProcedureVersion,
                     SupplementRequest, User, WorkItem, can_move)
 from .runtime import SERIALIZER_VERSION, Process
+from .settings import Settings
 
 CHANNELS = ("online", "desk", "post")
 CCCD_RE = re.compile(r"^\d{12}$")
@@ -26,11 +27,15 @@ CCCD_RE = re.compile(r"^\d{12}$")
 
 @dataclass(frozen=True)
 class Context:
-    """What every use case needs besides the session: who acts, when, and the script time limit."""
+    """What every use case needs besides the session: who acts, when, and the settings."""
 
-    user: User
+    user: User | None
     now: datetime
-    script_time_limit: float = 1.0
+    settings: Settings
+
+    @property
+    def script_time_limit(self) -> float:
+        return self.settings.script_time_limit
 
 
 # -- visibility (D2) -------------------------------------------------------------------------------------
@@ -85,22 +90,43 @@ def load_process(dossier: Dossier, ctx: Context) -> Process:
     return Process.load(version.id, version.spec_json, dossier.workflow_state, ctx.script_time_limit)
 
 
-def save_process(session: Session, dossier: Dossier, process: Process, now: datetime) -> None:
-    """Store the state and mirror the open user tasks as work item rows."""
+def calendar_of(session: Session, dossier: Dossier, settings: Settings):
+    return deadlines.calendar_for(session, settings, dossier.procedure_version.procedure.agency.code)
+
+
+def item_due(dossier: Dossier, step: str) -> datetime | None:
+    """Each work item carries its own due time: the intake check, or the result's."""
+    if step == "supplement":
+        return None
+    return dossier.intake_due_at if step == "intake" else dossier.due_at
+
+
+def save_process(session: Session, dossier: Dossier, process: Process, now: datetime, settings: Settings,
+                 cal=None) -> None:
+    """Store the state, mirror the open user tasks as work item rows, and plan the next timer sweep."""
     dossier.workflow_state = process.dump()
     dossier.serializer_version = SERIALIZER_VERSION
-    dossier.next_timer_at = process.next_timer_at()
+    dossier.bpmn_timer_at = process.next_timer_at()
+    plan_timers(session, dossier, settings, cal)
     open_tasks = {t.task_id: t for t in process.ready_user_tasks()}
     existing = {w.task_id: w for w in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id))}
     for task_id, item in existing.items():
         if task_id not in open_tasks:
             session.delete(item)
+        else:
+            item.due_at = item_due(dossier, item.step)
     for task_id, task in open_tasks.items():
         if task_id in existing:
             continue
         session.add(WorkItem(dossier_id=dossier.id, task_id=task_id, spec_name=task.spec_name, name=task.name,
                              step=task.step or "", role=procedures.LANE_ROLES.get((task.lane or "").lower(), ""),
-                             agency_id=dossier.agency_id, form_key=task.form_key, created_at=now))
+                             agency_id=dossier.agency_id, form_key=task.form_key, created_at=now,
+                             due_at=item_due(dossier, task.step or "")))
+
+
+def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None) -> None:
+    cal = cal or calendar_of(session, dossier, settings)
+    dossier.next_timer_at = deadlines.next_due_work(dossier, cal)
 
 
 def _next_code(session: Session, agency: Agency, now: datetime) -> str:
@@ -173,9 +199,11 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     dossier.procedure_version = version
     session.add(dossier)
     session.flush()
+    cal = calendar_of(session, dossier, ctx.settings)
+    deadlines.on_filed(dossier, cal, ctx.settings, ctx.now)
     process = Process.start(version.id, version.spec_json, {"ma_ho_so": dossier.code, "ho_so": form},
                             ctx.script_time_limit)
-    save_process(session, dossier, process, ctx.now)
+    save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     return dossier
 
@@ -205,15 +233,42 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
         request.answered_at = ctx.now
     stage = request.stage if request is not None else "intake"
     from_status = move(dossier, SUBMITTED if stage == "intake" else PROCESSING)
-    save_process(session, dossier, process, ctx.now)
+    cal = calendar_of(session, dossier, ctx.settings)
+    deadlines.on_supplemented(dossier, cal, ctx.settings, dossier.procedure_version.info, stage, ctx.now)
+    save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {})
     return dossier
 
 
+def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """D19: the head of the agency apologises for a late dossier (before its result may be returned)."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if "head_of_agency" not in ctx.user.roles:
+        raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (D19)")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
+                    "properties": {"kind": {"enum": ["overdue"]},
+                                   "reason": {"type": "string", "minLength": 3, "maxLength": 4000}}}, payload)
+    late = dossier.late or (dossier.due_at is not None and ctx.now > dossier.due_at)
+    if not late:
+        raise Invalid("Hồ sơ chưa quá hạn; không cần thư xin lỗi vì quá hạn", code="rule_violation", rule="D19")
+    if letters.has_overdue_letter(session, dossier):
+        raise Conflict("Hồ sơ đã có thư xin lỗi vì quá hạn", code="letter_exists")
+    dossier.late = True
+    letters.issue(session, ctx.settings.data_dir, dossier, [("overdue", payload["reason"])], ctx.user,
+                  "head_of_agency", ctx.now)
+    plan_timers(session, dossier, ctx.settings)
+    audit.record(session, dossier, ctx.now, ctx.user, "letter_issued", dossier.status,
+                 data={"kind": "overdue"})
+    return dossier
+
+
 # -- presentation -----------------------------------------------------------------------------------------
-def describe(session: Session, dossier: Dossier, *, with_form: bool = True) -> dict:
-    """The dossier as api.md shows it."""
+def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
+             settings: Settings | None = None) -> dict:
+    """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given)."""
     version: ProcedureVersion = dossier.procedure_version
     letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id))
     documents = session.scalars(select(Document).where(Document.dossier_id == dossier.id).order_by(Document.id))
@@ -238,8 +293,11 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True) -> d
         "outcome": dossier.outcome,
         "supplement_requests": dossier.supplement_requests,
         "extensions": dossier.extensions,
-        "letters": [{"kind": ltr.kind, "reason": ltr.reason, "issued_at": iso_vn(ltr.issued_at),
-                     "new_due_at": iso_vn(ltr.new_due_at), "document": ltr.document_id} for ltr in letters],
+        "intake_late": dossier.intake_late,
+        "calendar_version": dossier.calendar_version,
+        "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
+                     "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
+                     "violation": ltr.violation, "document": ltr.document_id} for ltr in letters],
         "documents": [{"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type,
                        "size": doc.size, "sha256": doc.sha256, "signatures": [],
                        "url": f"/api/v1/documents/{doc.id}"} for doc in documents],
@@ -251,6 +309,8 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True) -> d
     if open_request is not None:
         result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
                                         "requested_at": iso_vn(open_request.at)}
+    if now is not None and settings is not None:
+        result["remaining"] = deadlines.remaining(dossier, calendar_of(session, dossier, settings), now)
     if with_form:
         result["form"] = dossier.form
     return result

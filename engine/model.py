@@ -169,6 +169,11 @@ class Dossier(Base):
     workflow_state: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed state-only JSON
     serializer_version: Mapped[str] = mapped_column(String(10))
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    bpmn_timer_at: Mapped[datetime | None]
+    calendar_version: Mapped[str | None] = mapped_column(String(12))
+    warned_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    intake_late: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -231,14 +236,60 @@ class Document(Base):
 
 
 class Letter(Base):
+    """An apology letter (Mẫu 04, D20): one per event, combining every fault that coincides."""
+
     __tablename__ = "letter"
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
+    faults: Mapped[list[Any]] = mapped_column(default=list)
     issued_at: Mapped[datetime]
     new_due_at: Mapped[datetime | None]
+    signer_name: Mapped[str] = mapped_column(String(255), default="")
+    signer_role: Mapped[str] = mapped_column(String(30), default="")
+    violation: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+
+class Extension(Base):
+    """A re-appointment (gia hạn, D17–D18): requested, confirmed by the department, then by the centre."""
+
+    __tablename__ = "extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    working_minutes: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))  # requested / department_confirmed / confirmed / rejected
+    new_due_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """A message to the officers of a role in an agency, or to one user (warnings, overdue, letters)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_agency_role", "agency_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str | None] = mapped_column(String(30))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class Incident(Base):
+    """A dossier the timer service could not handle; recorded, and the sweep goes on."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    at: Mapped[datetime]
+    message: Mapped[str] = mapped_column(Text)
 
 
 class SupplementRequest(Base):
@@ -253,3 +304,14 @@ class SupplementRequest(Base):
     second_reason: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime | None]
+
+
+class CalendarOverride(Base):
+    """The administrator's calendar table: a day off, a make-up working day, or a package holiday cancelled."""
+
+    __tablename__ = "calendar_override"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # off / working / not_off
+    name: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -30,6 +30,9 @@ class Settings:
     processes_dir: Path
     forms_dir: Path
     demo_password: str
+    calendar_file: Path
+    timer_interval_seconds: float
+    timer_batch: int
 
     @property
     def resolved_database_url(self) -> str:
@@ -40,7 +43,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-_PATH_KEYS = {"data_dir", "processes_dir", "forms_dir"}
+_PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file"}
 
 
 def _coerce(key: str, raw, kind):

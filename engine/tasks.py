@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit, forms
+from . import audit, deadlines, forms, letters
 from .clock import iso_vn
-from .dossiers import Context, load_process, move, save_process
+from .dossiers import Context, calendar_of, load_process, move, save_process
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, Dossier, Procedure,
-                    ProcedureVersion, SupplementRequest, User, WorkItem)
+from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, Dossier, Extension,
+                    Procedure, ProcedureVersion, SupplementRequest, User, WorkItem)
 from .procedures import STEP_ACTIONS
 
 MAX_FREE_SUPPLEMENT_REQUESTS = 1
@@ -111,8 +111,18 @@ def _check_supplement_rule(session: Session, dossier: Dossier, data: dict) -> No
                               sorted(asked))})
 
 
+def _second_supplement_faults(dossier: Dossier, data: dict, late: bool) -> list[tuple[str, str]]:
+    faults = []
+    reason = data.get("second_reason") or {}
+    if reason.get("kind") == "other":
+        faults.append(("second_supplement", reason["explanation"]))
+    if faults and late:
+        faults.append(("overdue", "quá hạn trả kết quả"))
+    return faults
+
+
 def complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
-    """Complete a work item with one of its step's actions."""
+    """Complete a work item with one of its step's actions, with its legal effects, in one transaction."""
     item = _visible_item(session, ctx.user, item_id)
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
@@ -124,38 +134,83 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
     schema = forms.ACTION_SCHEMAS.get(action) or form_schema(item) or {"type": "object"}
     forms.validate(schema, data)
     dossier: Dossier = item.dossier
-    step, name, now = item.step, item.name, ctx.now
-    process = load_process(dossier, ctx)
+    info = dossier.procedure_version.info
+    step, name, now, settings = item.step, item.name, ctx.now, ctx.settings
+    cal = calendar_of(session, dossier, settings)
+    late_now = dossier.late or (dossier.due_at is not None and now > dossier.due_at)
+    stage = "intake" if step == "intake" else "processing"
+    extension = None
+    # -- rules that may refuse the action (nothing has changed yet) --
     if action == "request_supplement":
         _check_supplement_rule(session, dossier, data)
+        if stage == "processing":
+            deadlines.check_processing_supplement(dossier, cal, now, data)
+    elif action == "request_extension":
+        amount = deadlines.requested_amount(data, cal)
+        new_due = deadlines.check_extension(session, dossier, cal, info, now, amount)
+    elif action in ("confirm_extension", "reject_extension"):
+        extension = session.scalar(select(Extension).where(
+            Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
+        if extension is None:
+            raise Conflict("Không có đề nghị gia hạn đang chờ xác nhận", code="no_extension_pending")
+    elif action == "return_result" and late_now and not letters.has_overdue_letter(session, dossier):
+        raise Invalid("Hồ sơ trả kết quả quá hạn phải kèm thư xin lỗi của thủ trưởng cơ quan (D19). "
+                      "Thủ trưởng cơ quan cần ban hành thư xin lỗi trước khi trả kết quả.",
+                      code="rule_violation", rule="D19")
+    process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": action, item.spec_name: data})
     from_status = dossier.status
     events = [(action, None)]
+    # -- effects --
     if action == "receive":
         move(dossier, RECEIVED)
         dossier.received_at = now
+        deadlines.on_received(dossier, cal, info, now)
         events = [(action, RECEIVED), ("forward", PROCESSING)]
     elif action == "refuse" and step == "intake":
         move(dossier, REFUSED)
     elif action == "request_supplement":
-        stage = "intake" if step == "intake" else "processing"
         session.add(SupplementRequest(dossier_id=dossier.id, at=now, stage=stage, items=data["items"],
                                       second_reason=data.get("second_reason"), requested_by=ctx.user.id))
         dossier.supplement_requests += 1
         move(dossier, SUPPLEMENT)
+        deadlines.on_supplement_requested(dossier, stage, now)
+        faults = _second_supplement_faults(dossier, data, late_now)
+        if faults:
+            signer_role = "centre_director" if stage == "intake" else "head_of_agency"
+            letters.issue(session, settings.data_dir, dossier, faults,
+                          letters.signer_for(session, dossier, signer_role), signer_role, now)
+            events.append(("letter_issued", None))
+    elif action == "request_extension":
+        session.add(Extension(dossier_id=dossier.id, requested_at=now, requested_by=ctx.user.id,
+                              working_minutes=int(amount.total_seconds() // 60), reason=data["reason"],
+                              state="requested", new_due_at=new_due))
+    elif action == "reject_extension":
+        extension.state, extension.decided_at = "rejected", now
+    elif action == "confirm_extension":
+        if item.role == "department_leader" and extension.state == "requested":
+            extension.state = "department_confirmed"
+        else:
+            extension.state, extension.decided_at = "confirmed", now
+            deadlines.apply_extension(dossier, extension, cal)
+            letters.issue(session, settings.data_dir, dossier, [("extension", extension.reason)],
+                          letters.signer_for(session, dossier, "head_of_agency"), "head_of_agency", now,
+                          new_due_at=extension.new_due_at)
+            events += [("extended", None), ("letter_issued", None)]
     elif action in ("approve", "refuse"):
         dossier.outcome = "approved" if action == "approve" else "refused"
     elif action == "issue_result":
         move(dossier, RESOLVED)
         dossier.resolved_at = now
+        dossier.late = dossier.late or late_now
     elif action == "return_result":
         move(dossier, RETURNED)
         dossier.returned_at = now
-    save_process(session, dossier, process, now)
+    save_process(session, dossier, process, now, settings, cal)
     previous = from_status
     for name_, status in events:
-        if status is not None:
-            previous = move(dossier, status) if dossier.status != status else previous
+        if status is not None and dossier.status != status:
+            move(dossier, status)
         audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
                      data=data if name_ == action else {})
         previous = dossier.status

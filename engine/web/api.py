@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 
-from .. import accounts, dossiers, procedures, tasks
+from .. import accounts, documents, dossiers, procedures, tasks
 from ..dossiers import Context
 from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from ..model import STATUS_NAMES, Procedure, ProcedureVersion
+from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
 from . import db, now, transactional, tthc
 from .openapi import spec as openapi_spec
 
@@ -40,7 +40,11 @@ def authenticated(view):
 
 
 def context() -> Context:
-    return Context(user=g.user, now=now(), script_time_limit=tthc()["settings"].script_time_limit)
+    return Context(user=g.user, now=now(), settings=tthc()["settings"])
+
+
+def show(dossier) -> dict:
+    return dossiers.describe(db(), dossier, now=now(), settings=tthc()["settings"])
 
 
 # -- accounts -----------------------------------------------------------------------------------------------
@@ -116,7 +120,7 @@ def deploy_procedure():
 @transactional
 def file_dossier():
     dossier = dossiers.file_dossier(db(), context(), body())
-    return jsonify(dossiers.describe(db(), dossier)), 201
+    return jsonify(show(dossier)), 201
 
 
 @bp.get("/dossiers")
@@ -133,7 +137,7 @@ def list_dossiers():
 @bp.get("/dossiers/<code>")
 @authenticated
 def get_dossier(code: str):
-    return jsonify(dossiers.describe(db(), dossiers.visible_dossier(db(), g.user, code)))
+    return jsonify(show(dossiers.visible_dossier(db(), g.user, code)))
 
 
 @bp.post("/dossiers/<code>/supplement")
@@ -141,13 +145,27 @@ def get_dossier(code: str):
 @transactional
 def supplement(code: str):
     dossier = dossiers.supplement(db(), context(), code, body())
-    return jsonify(dossiers.describe(db(), dossier))
+    return jsonify(show(dossier))
+
+
+@bp.post("/dossiers/<code>/letters")
+@authenticated
+@transactional
+def issue_letter(code: str):
+    dossier = dossiers.issue_apology(db(), context(), code, body())
+    return jsonify(show(dossier)), 201
 
 
 @bp.get("/documents/<int:doc_id>")
 @authenticated
 def get_document(doc_id: int):
-    raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
+    doc = db().get(Document, doc_id)
+    if doc is None or not dossiers.can_see(g.user, db().get(Dossier, doc.dossier_id)):
+        raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
+    content = documents.read(tthc()["settings"].data_dir, doc)
+    return Response(content, mimetype=doc.media_type, headers={
+        "Content-Disposition": f"inline; filename=\"{doc.name}\"", "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 # -- tasks -------------------------------------------------------------------------------------------------
@@ -180,7 +198,7 @@ def get_task(item_id: int):
     item = tasks.get(db(), g.user, item_id)
     result = tasks.describe(item)
     result["form_schema"] = tasks.form_schema(item)
-    result["dossier_summary"] = dossiers.describe(db(), item.dossier)
+    result["dossier_summary"] = show(item.dossier)
     return jsonify(result)
 
 
@@ -204,7 +222,7 @@ def release(item_id: int):
 def complete(item_id: int):
     data = body()
     dossier = tasks.complete(db(), context(), item_id, data.get("action"), data.get("data"))
-    return jsonify(dossiers.describe(db(), dossier))
+    return jsonify(show(dossier))
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,233 @@
+"""The Vietnamese working calendar (D13–D16): working days, office hours, holidays, make-up days.
+
+Holidays come from the ``holidays`` package (country VN: lunar dates on the Vietnamese calendar, Vietnamese
+names), overridden by the official notices in config/calendar.toml and then by the administrator's table.
+All arithmetic is in Vietnam time, which has no daylight saving.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import holidays as holidays_pkg
+
+from .clock import VN_TZ
+
+UNITS = ("working_day", "working_hour", "calendar_day")
+WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    working: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Override:
+    day: date
+    kind: str  # off / working / not_off
+    name: str
+
+
+def _hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def parse_blocks(spec: list[str]) -> tuple[tuple[time, time], ...]:
+    blocks = []
+    for item in spec:
+        start, end = (_hhmm(part.strip()) for part in item.split("-"))
+        if end <= start or (blocks and start < blocks[-1][1]):
+            raise ValueError(f"khung giờ làm việc không hợp lệ: {item}")
+        blocks.append((start, end))
+    if not blocks:
+        raise ValueError("cần ít nhất một khung giờ làm việc")
+    return tuple(blocks)
+
+
+@lru_cache(maxsize=64)
+def _package_year(year: int) -> tuple[dict[date, str], frozenset[date]]:
+    table = holidays_pkg.country_holidays("VN", years=[year], language="vi")
+    makeup = frozenset(d for d in getattr(table, "weekend_workdays", set()) if d.year == year)
+    return {d: name for d, name in table.items() if d.year == year}, makeup
+
+
+class WorkingCalendar:
+    """Working days and hours of one agency, with a version that changes when any input changes."""
+
+    def __init__(self, blocks: tuple[tuple[time, time], ...], overrides: list[Override], cutoff: time):
+        self.blocks, self.cutoff = blocks, cutoff
+        self.overrides = {o.day: o for o in overrides}
+        self.day_length = sum((datetime.combine(date.min, e) - datetime.combine(date.min, s)
+                               for s, e in blocks), timedelta())
+        body = json.dumps({"pkg": holidays_pkg.__version__, "blocks": [(s.isoformat(), e.isoformat())
+                                                                        for s, e in blocks],
+                           "cutoff": cutoff.isoformat(),
+                           "overrides": sorted((o.day.isoformat(), o.kind, o.name) for o in overrides)})
+        self.version = hashlib.sha256(body.encode()).hexdigest()[:12]
+
+    # -- days ------------------------------------------------------------------------------------------
+    def day(self, d: date) -> DayInfo:
+        override = self.overrides.get(d)
+        if override is not None and override.kind == "off":
+            return DayInfo(d, False, override.name)
+        if override is not None and override.kind == "working":
+            return DayInfo(d, True, f"Ngày làm bù: {override.name}")
+        table, makeup = _package_year(d.year)
+        if d in table and not (override is not None and override.kind == "not_off"):
+            return DayInfo(d, False, table[d])
+        if d in makeup:
+            return DayInfo(d, True, "Ngày làm bù")
+        if d.weekday() >= 5:
+            return DayInfo(d, False, WEEKDAY_NAMES[d.weekday()])
+        return DayInfo(d, True, "Ngày làm việc")
+
+    def is_working_day(self, d: date) -> bool:
+        return self.day(d).working
+
+    def _blocks(self, d: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_working_day(d):
+            return []
+        return [(datetime.combine(d, s, VN_TZ), datetime.combine(d, e, VN_TZ)) for s, e in self.blocks]
+
+    def next_working_day(self, d: date) -> date:
+        d += timedelta(days=1)
+        for _ in range(366):
+            if self.is_working_day(d):
+                return d
+            d += timedelta(days=1)
+        raise ValueError("không có ngày làm việc nào trong một năm")
+
+    # -- instants ----------------------------------------------------------------------------------------
+    def next_working_instant(self, t: datetime) -> datetime:
+        """``t`` if working time passes at ``t``, else the start of the next working period."""
+        t = t.astimezone(VN_TZ)
+        for start, end in self._blocks(t.date()):
+            if t < end:
+                return max(t, start)
+        return self._blocks(self.next_working_day(t.date()))[0][0]
+
+    def add_working_time(self, t: datetime, amount: timedelta) -> datetime:
+        """The instant when ``amount`` of working time has passed since ``t``."""
+        if amount < timedelta(0):
+            raise ValueError("thời gian âm")
+        t = self.next_working_instant(t)
+        remaining = amount
+        while True:
+            end = next(e for s, e in self._blocks(t.date()) if s <= t < e or t == e)
+            step = min(remaining, end - t)
+            t, remaining = t + step, remaining - step
+            if remaining <= timedelta(0):
+                return t
+            t = self.next_working_instant(end)
+
+    def subtract_working_time(self, t: datetime, amount: timedelta) -> datetime:
+        """The instant from which ``amount`` of working time passes until ``t``."""
+        t, remaining, d = t.astimezone(VN_TZ), amount, t.astimezone(VN_TZ).date()
+        for _ in range(3660):
+            for start, end in reversed(self._blocks(d)):
+                if start >= t:
+                    continue
+                hi = min(end, t)
+                if hi - start >= remaining:
+                    return hi - remaining
+                remaining -= hi - start
+            d -= timedelta(days=1)
+        raise ValueError("khoảng thời gian quá dài")
+
+    def working_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Working time that passes from ``a`` to ``b`` (negative when b is before a)."""
+        if b < a:
+            return -self.working_time_between(b, a)
+        a, b = a.astimezone(VN_TZ), b.astimezone(VN_TZ)
+        total, d = timedelta(0), a.date()
+        while d <= b.date():
+            for start, end in self._blocks(d):
+                lo, hi = max(start, a), min(end, b)
+                if hi > lo:
+                    total += hi - lo
+            d += timedelta(days=1)
+        return total
+
+    def start_of_count(self, t: datetime) -> datetime:
+        """D16: received after the cut-off (or out of hours), counting starts at the next working day."""
+        t = t.astimezone(VN_TZ)
+        if self.is_working_day(t.date()) and t.time() > self.cutoff:
+            return self._blocks(self.next_working_day(t.date()))[0][0]
+        return self.next_working_instant(t)
+
+    def due(self, start: datetime, value: float, unit: str) -> datetime:
+        """The due instant of ``value`` ``unit`` counted from ``start`` (D13, D16)."""
+        if unit == "working_hour":
+            return self.add_working_time(start, timedelta(hours=value))
+        if unit == "working_day":
+            begin = self.start_of_count(start)
+            if value == 0:  # a same-day procedure: the end of the day counting starts on
+                return self._blocks(begin.date())[-1][1]
+            return self.add_working_time(begin, self.day_length * value)
+        if unit == "calendar_day":
+            t = start.astimezone(VN_TZ) + timedelta(days=value)
+            while not self.is_working_day(t.date()):
+                t += timedelta(days=1)
+            return t
+        raise ValueError(f"đơn vị thời hạn không hợp lệ: {unit}")
+
+    def working_hours(self, value: float, unit: str) -> timedelta:
+        """A duration expressed in working time (calendar days count as working days)."""
+        if unit == "working_hour":
+            return timedelta(hours=value)
+        return self.day_length * value
+
+
+# -- configuration ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CalendarConfig:
+    default_blocks: tuple[tuple[time, time], ...]
+    agency_blocks: dict[str, tuple[tuple[time, time], ...]]
+    cutoff: time
+    intake_working_hours: float
+    overrides: tuple[Override, ...]
+
+    def calendar(self, agency: str | None = None, extra: list[Override] | None = None) -> WorkingCalendar:
+        blocks = self.agency_blocks.get(agency or "", self.default_blocks)
+        merged = {o.day: o for o in self.overrides}
+        merged.update({o.day: o for o in extra or []})
+        return WorkingCalendar(blocks, list(merged.values()), self.cutoff)
+
+
+def load_config(path: Path) -> CalendarConfig:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    overrides = []
+    for year, kinds in raw.get("year", {}).items():
+        for kind in ("off", "working", "not_off"):
+            for entry in kinds.get(kind, []):
+                day = date.fromisoformat(entry["date"])
+                if str(day.year) != str(year):
+                    raise ValueError(f"{path}: {day} nằm trong mục năm {year}")
+                overrides.append(Override(day, kind, entry.get("name", "")))
+    return CalendarConfig(
+        default_blocks=parse_blocks(raw.get("office_hours", ["07:00-11:30", "13:30-17:00"])),
+        agency_blocks={k: parse_blocks(v) for k, v in raw.get("agencies", {}).items()},
+        cutoff=_hhmm(raw.get("cutoff", "15:00")), intake_working_hours=float(raw.get("intake_working_hours", 1)),
+        overrides=tuple(overrides))
+
+
+def describe_duration(amount: timedelta, day_length: timedelta = timedelta(hours=8)) -> str:
+    """Working time in Vietnamese words: '2 ngày 3 giờ 20 phút làm việc'."""
+    negative = amount < timedelta(0)
+    minutes = int(abs(amount).total_seconds() // 60)
+    per_day = int(day_length.total_seconds() // 60)
+    days, rest = divmod(minutes, per_day)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} ngày" if days else "", f"{hours} giờ" if hours else "", f"{mins} phút" if mins else ""]
+    text = " ".join(p for p in parts if p) or "0 phút"
+    return f"quá {text} làm việc" if negative else f"{text} làm việc"
