@@ -1,6 +1,7 @@
 """The `tthc` command line (also reachable as `flask --app app ...`)."""
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -173,9 +174,20 @@ def serve(host: str, port: int, with_demo: bool) -> None:
     create_app(settings).run(host=host, port=port, threaded=True)
 
 
-@main.command(help="Dịch vụ hẹn giờ (timer service).")
-def worker() -> None:
-    click.echo("the timer service arrives with the legal clock (issue: legal clock)")
+@main.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")
+@click.option("--once", is_flag=True, help="Quét một lần rồi dừng; in kết quả.")
+def worker(once: bool) -> None:
+    from . import timers
+
+    settings = _settings()
+    upgrade_database(settings)
+    sessions = make_sessionmaker(make_engine(settings.resolved_database_url))
+    if once:
+        done = timers.sweep(sessions, settings, SystemClock().now())
+        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
+        return
+    click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
+    timers.run_worker(sessions, settings, SystemClock())
 
 
 @main.group(help="Lịch làm việc (ngày làm việc, giờ hành chính, ngày lễ).")
@@ -262,11 +274,20 @@ def calendar_clear(day: str) -> None:
     click.echo(f"{day}\tcleared")
 
 
-@main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo.")
-@click.argument("scenario")
+@main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo và in dòng thời gian (JSON).")
+@click.argument("scenario", type=click.Path(dir_okay=False))
 def simulate(scenario: str) -> None:
-    click.echo("simulation arrives with the legal clock", err=True)
-    sys.exit(2)
+    from . import simulate as sim
+
+    path = Path(scenario)
+    try:
+        result = sim.run(sim.load_scenario(path), _settings(), path.parent)
+    except (sim.ScenarioError, DefinitionError) as exc:
+        problems = getattr(exc, "problems", None)
+        for problem in problems or [exc]:
+            click.echo(f"lỗi: {problem}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 def register(app) -> None:

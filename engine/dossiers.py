@@ -202,7 +202,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     cal = calendar_of(session, dossier, ctx.settings)
     deadlines.on_filed(dossier, cal, ctx.settings, ctx.now)
     process = Process.start(version.id, version.spec_json, {"ma_ho_so": dossier.code, "ho_so": form},
-                            ctx.script_time_limit)
+                            ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     return dossier
@@ -227,7 +227,7 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
                                                              SupplementRequest.answered_at.is_(None)))
     process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": "supplement", "ho_so": form})
+    process.complete(item.task_id, {"action": "supplement", "ho_so": form}, ctx.now)
     dossier.form = form
     if request is not None:
         request.answered_at = ctx.now

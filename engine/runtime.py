@@ -7,9 +7,11 @@ leave this module (and ``procedures``): callers get ``UserTask`` dataclasses and
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from uuid import UUID
@@ -18,6 +20,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -28,6 +31,32 @@ from .errors import Conflict, EngineError
 
 SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
+
+
+_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("tthc_now", default=None)
+
+
+class _InjectedDatetime(datetime):
+    """SpiffWorkflow's timers call ``datetime.now()`` directly; inside the engine they see our clock instead."""
+
+    @classmethod
+    def now(cls, tz=None):
+        injected = _NOW.get()
+        if injected is None:
+            return datetime.now(tz)
+        return injected.astimezone(tz) if tz else injected.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _InjectedDatetime
+
+
+@contextmanager
+def _clock(now: datetime | None):
+    token = _NOW.set(now)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
 
 
 class ProcessFailure(EngineError):
@@ -133,12 +162,14 @@ class Process:
 
     # -- life cycle ----------------------------------------------------------------------------------
     @classmethod
-    def start(cls, version_id: int, spec_json: str, data: dict, time_limit: float) -> "Process":
+    def start(cls, version_id: int, spec_json: str, data: dict, time_limit: float,
+              now: datetime | None = None) -> "Process":
         spec, subs = _spec(version_id, spec_json)
         wf = BpmnWorkflow(spec, subs, script_engine=_script_engine(time_limit))
         wf.task_tree.data.update(data)
         process = cls(wf)
-        process._guard(wf.do_engine_steps)
+        with _clock(now):
+            process._guard(wf.do_engine_steps)
         return process
 
     @classmethod
@@ -172,7 +203,7 @@ class Process:
                                   form_key=props.get("formJsonSchemaFilename")))
         return tasks
 
-    def complete(self, task_id: str, data: dict) -> None:
+    def complete(self, task_id: str, data: dict, now: datetime | None = None) -> None:
         """Put ``data`` into the task, run it and the engine steps that follow."""
         try:
             task = self._wf.get_task_from_id(UUID(task_id))
@@ -181,13 +212,15 @@ class Process:
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("Công việc này không còn chờ xử lý", code="task_not_ready")
         task.data.update(data)
-        self._guard(task.run)
-        self._guard(self._wf.do_engine_steps)
+        with _clock(now):
+            self._guard(task.run)
+            self._guard(self._wf.do_engine_steps)
 
-    def fire_timers(self) -> None:
+    def fire_timers(self, now: datetime | None = None) -> None:
         """Refresh timers first: do_engine_steps refreshes them only at its end."""
-        self._guard(self._wf.refresh_timers)
-        self._guard(self._wf.do_engine_steps)
+        with _clock(now):
+            self._guard(self._wf.refresh_timers)
+            self._guard(self._wf.do_engine_steps)
 
     # -- reading ---------------------------------------------------------------------------------------
     @property

@@ -67,6 +67,9 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
+_FILENAME = '<string>'  # SpiffWorkflow looks for this name to report the failing line
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(text: str, mode: str) -> tuple[CodeType | None, tuple[str, ...]]:
     """Compile restricted code once per (text, mode); never raises."""
@@ -74,7 +77,7 @@ def _compile(text: str, mode: str) -> tuple[CodeType | None, tuple[str, ...]]:
         return None, (f'cần chuỗi văn bản, nhận {type(text).__name__} (text expected)',)
     compiler = compile_restricted_eval if mode == 'eval' else compile_restricted_exec
     try:
-        result = compiler(text, policy=_Policy)
+        result = compiler(text, filename=_FILENAME, policy=_Policy)
     except Exception as exc:  # e.g. null bytes, recursion in the parser
         return None, (f'{type(exc).__name__}: {exc}',)
     if result.errors or result.code is None:
@@ -129,12 +132,18 @@ _GUARDS: dict[str, Any] = {
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise ScriptTimeout in this thread once ``seconds`` have passed (sys.settrace based)."""
+    """Raise ScriptTimeout in this thread once ``seconds`` have passed (sys.settrace based).
+
+    Script frames (filename ``<string>``) are traced per opcode: ``while True: pass`` and
+    one-line comprehensions jump back within one line and emit no 'line' events (3.11).
+    """
     deadline = time.monotonic() + seconds
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
             raise ScriptTimeout(f'quá thời gian {seconds:g} giây (time limit exceeded)')
+        if event == 'call' and frame.f_code.co_filename == _FILENAME:
+            frame.f_trace_opcodes = True
         return tracer
 
     previous = sys.gettrace()

@@ -158,7 +158,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
                       "Thủ trưởng cơ quan cần ban hành thư xin lỗi trước khi trả kết quả.",
                       code="rule_violation", rule="D19")
     process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": action, item.spec_name: data})
+    process.complete(item.task_id, {"action": action, item.spec_name: data}, now)
     from_status = dossier.status
     events = [(action, None)]
     # -- effects --

@@ -1,0 +1,204 @@
+"""`tthc simulate`: one dossier through the real use cases and the same timer code, on a virtual clock.
+
+Designers see a procedure's SLA behaviour before deploying: an in-memory database, a deployed copy of the
+BPMN file, one user per role, and timers fired at their exact due instants between the steps.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.pool import StaticPool
+
+from . import accounts, dossiers, forms, procedures, tasks, timers
+from .clock import VN_TZ, as_utc, iso_vn
+from .db import Base, make_engine, make_sessionmaker
+from .dossiers import Context
+from .errors import EngineError
+from .model import OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem
+from .settings import Settings
+
+EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
+               "supplement": "supplemented", "request_extension": "extension_requested", "extended": "extended",
+               "warning": "warning", "overdue": "overdue", "intake_overdue": "intake_overdue",
+               "issue_result": "resolved", "return_result": "returned", "refuse": "refused",
+               "forward": "forwarded", "timer": "timer"}
+CITIZEN_CCCD = "001099000009"
+PASSWORD = "simulation-only"
+
+
+class ScenarioError(ValueError):
+    """The scenario file itself is wrong."""
+
+
+def sample_value(schema: dict, name: str = ""):
+    """A valid sample for ``schema`` (required fields only), so scenarios may give partial forms."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object":
+        return fill({}, schema)
+    if kind == "array":
+        return [sample_value(schema.get("items", {}), name) for _ in range(schema.get("minItems", 0))]
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "number":
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "date":
+        return "1990-01-01"
+    if schema.get("format") == "email":
+        return "mau@example.vn"
+    pattern = schema.get("pattern", "")
+    digits = re.fullmatch(r"\^(0?)\\d\{(\d+)\}\$", pattern)
+    if digits:
+        return (digits.group(1) + "9" * int(digits.group(2)))
+    return "Nội dung mẫu " + name if schema.get("minLength", 0) <= 14 + len(name) else "x" * schema["minLength"]
+
+
+def fill(given: dict | None, schema: dict) -> dict:
+    result = dict(given or {})
+    for key in schema.get("required", []):
+        if key not in result:
+            result[key] = sample_value(schema.get("properties", {}).get(key, {}), key)
+    for key, sub in schema.get("properties", {}).items():
+        if key in result and isinstance(result[key], dict) and sub.get("type") == "object":
+            result[key] = fill(result[key], sub)
+    return result
+
+
+def _parse_at(raw) -> datetime:
+    try:
+        value = datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise ScenarioError(f"thời điểm không hợp lệ: {raw!r}") from exc
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+def run(scenario: dict, settings: Settings, base_dir: Path) -> dict:
+    if not isinstance(scenario, dict) or not isinstance(scenario.get("steps"), list):
+        raise ScenarioError("kịch bản cần 'procedure' và danh sách 'steps'")
+    name = str(scenario.get("procedure", ""))
+    candidates = [Path(name), base_dir / name, settings.processes_dir.parent / name]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        raise ScenarioError(f"không tìm thấy tệp quy trình: {name!r}")
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = settings.replace(data_dir=Path(data_dir), database_url="sqlite://")
+        engine = make_engine("sqlite://", poolclass=StaticPool)
+        Base.metadata.create_all(engine)
+        sessions = make_sessionmaker(engine)
+        try:
+            return _run(scenario, settings, sessions, path)
+        finally:
+            engine.dispose()
+
+
+def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
+    steps = sorted(((_parse_at(s.get("at")), i, s) for i, s in enumerate(scenario["steps"])), key=lambda x: x[:2])
+    if not steps:
+        raise ScenarioError("kịch bản không có bước nào")
+    start = steps[0][0]
+    definition = procedures.load_file(path, settings.forms_dir)
+    users: dict[str, User] = {}
+    with sessions.begin() as session:
+        version, _ = procedures.deploy(session, definition, start, "simulation")
+        agency = session.scalar(select(Agency).where(Agency.code == definition.info["agency"]))
+        for role in sorted(OFFICER_ROLES):
+            accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
+                                    PASSWORD)
+        accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
+                                                   "cccd_issued_on": "2020-01-01", "phone": "0900000000",
+                                                   "password": PASSWORD})
+    extra_events: list[dict] = []
+    code = None
+    for at, _, step in steps:
+        if code is not None:
+            _run_timers_until(sessions, settings, code, at)
+        action = step.get("do")
+        try:
+            if action == "tick":
+                if code is None:
+                    raise ScenarioError("bước đầu tiên phải là 'file'")
+                timers.sweep(sessions, settings, at)
+                continue
+            with sessions.begin() as session:
+                users = {u.username: u for u in session.scalars(select(User))}
+                citizen = users[CITIZEN_CCCD]
+                if action == "file":
+                    version = procedures.latest_version(session, definition.code)
+                    form = fill(step.get("form"), version.forms[version.info["filing_form"]])
+                    code = dossiers.file_dossier(session, Context(citizen, at, settings),
+                                                 {"procedure": definition.code, "form": form}).code
+                elif code is None:
+                    raise ScenarioError("bước đầu tiên phải là 'file'")
+                elif action == "supplement":
+                    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+                    form = fill({**dossier.form, **(step.get("form") or {})},
+                                dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]])
+                    dossiers.supplement(session, Context(citizen, at, settings), code, {"form": form})
+                else:
+                    _act(session, settings, users, code, at, action, step.get("data"))
+        except EngineError as exc:
+            kind = "rule_refused" if exc.rule else "step_failed"
+            extra_events.append({"at": iso_vn(at), "type": kind, "do": action, "rule": exc.rule,
+                                 "message": exc.message, "fields": exc.fields or None})
+    with sessions() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None:
+            return {"dossier": None, "events": extra_events}
+        return {"dossier": dossiers.describe(session, dossier, now=steps[-1][0], settings=settings),
+                "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
+
+
+def _run_timers_until(sessions, settings: Settings, code: str, until: datetime) -> None:
+    """Fire every timer of the dossier at its exact due instant up to ``until``."""
+    for _ in range(1000):
+        with sessions() as session:
+            due = session.scalar(select(Dossier.next_timer_at).where(Dossier.code == code))
+        if due is None or due > until:
+            return
+        timers.sweep(sessions, settings, due)
+
+
+def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:
+    items = session.scalars(select(WorkItem).join(Dossier).where(Dossier.code == code)).all()
+    item = next((i for i in items if action in procedures.STEP_ACTIONS.get(i.step, ())), None)
+    if item is None or item.step == "supplement":
+        steps = ", ".join(sorted(i.step for i in items)) or "không có"
+        raise EngineError(f"Không có công việc nào đang mở cho thao tác {action!r} (đang mở: {steps})",
+                          code="no_task_for_action")
+    user = users[f"sim.{item.role}"]
+    schema = forms.ACTION_SCHEMAS.get(action) or tasks.form_schema(item) or {"type": "object"}
+    tasks.complete(session, Context(user, at, settings), item.id, action, fill(data, schema))
+
+
+def _events(session, dossier: Dossier) -> list[dict]:
+    events = []
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.dossier_id == dossier.id)
+                                 .order_by(AuditEvent.id)):
+        if event.action == "letter_issued":
+            continue
+        kind = EVENT_TYPES.get(event.action, event.action)
+        if event.action == "refuse" and event.step == "approval":
+            kind = "refusal_approved"
+        events.append({"at": iso_vn(event.at), "type": kind, "status": event.to_status, "actor": event.actor_name,
+                       **({"step": event.step} if event.step else {})})
+    for letter in session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id)):
+        events.append({"at": iso_vn(letter.issued_at), "type": "letter_issued", "faults": letter.faults,
+                       "signer_role": letter.signer_role, "new_due_at": iso_vn(letter.new_due_at)})
+    return events
+
+
+def load_scenario(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"không đọc được kịch bản {path}: {exc}") from exc

@@ -1,0 +1,123 @@
+"""The timer service: a sweep over due work kept in the database, driven by an APScheduler heartbeat.
+
+The database is the only record of what is due (``dossier.next_timer_at``, indexed). A sweep claims a batch
+of due dossiers (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work), and handles
+each in a savepoint: BPMN timers, the intake deadline (D7), the one-day warning and overdue (D19). Every
+effect is written in the same transaction as the state that stops it from firing again, so a worker that
+dies mid-sweep leaves nothing half-done and a retry does each effect once. A broken dossier becomes an
+incident, is retried later, and never blocks the others.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import audit, deadlines
+from .dossiers import Context, calendar_of, load_process, plan_timers, save_process
+from .model import SUBMITTED, Dossier, Incident, Notification, WorkItem
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+RETRY_AFTER = timedelta(minutes=15)
+
+
+@dataclass
+class SweepResult:
+    handled: int = 0
+    effects: dict[str, int] = field(default_factory=dict)
+    incidents: int = 0
+
+    def count(self, kind: str) -> None:
+        self.effects[kind] = self.effects.get(kind, 0) + 1
+
+
+def _notify(session: Session, dossier: Dossier, roles: set[str], kind: str, text: str, now: datetime) -> None:
+    for role in sorted(roles):
+        session.add(Notification(dossier_id=dossier.id, agency_id=dossier.agency_id, role=role, kind=kind,
+                                 text=text, at=now))
+
+
+def _open_roles(session: Session, dossier: Dossier) -> set[str]:
+    return set(session.scalars(select(WorkItem.role).where(WorkItem.dossier_id == dossier.id)))
+
+
+def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, result: SweepResult) -> None:
+    """Everything due for one dossier at ``now``."""
+    cal = calendar_of(session, dossier, settings)
+    if dossier.bpmn_timer_at is not None and dossier.bpmn_timer_at <= now:
+        process = load_process(dossier, Context(user=None, now=now, settings=settings))
+        process.fire_timers(now)
+        save_process(session, dossier, process, now, settings, cal)
+        audit.record(session, dossier, now, None, "timer", dossier.status)
+        result.count("timer")
+    if (dossier.status == SUBMITTED and not dossier.intake_late and dossier.intake_due_at is not None
+            and dossier.intake_due_at <= now):
+        dossier.intake_late = True
+        _notify(session, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
+                f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, D7)", now)
+        audit.record(session, dossier, now, None, "intake_overdue", dossier.status)
+        result.count("intake_overdue")
+    if dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
+        warn_at = deadlines.warning_at(dossier, cal)
+        if dossier.warned_at is None and warn_at <= now < dossier.due_at:
+            dossier.warned_at = now
+            _notify(session, dossier, _open_roles(session, dossier) | {"department_leader"}, "warning",
+                    f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
+            audit.record(session, dossier, now, None, "warning", dossier.status)
+            result.count("warning")
+        if dossier.due_at <= now:
+            dossier.late = True
+            _notify(session, dossier, _open_roles(session, dossier) | {"department_leader", "head_of_agency"},
+                    "overdue", f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
+            audit.record(session, dossier, now, None, "overdue", dossier.status)
+            result.count("overdue")
+    plan_timers(session, dossier, settings, cal)
+
+
+def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int | None = None,
+          max_batches: int = 10_000) -> SweepResult:
+    """Handle every dossier due at ``now``; returns what was done."""
+    result = SweepResult()
+    batch = batch or settings.timer_batch
+    for _ in range(max_batches):
+        with sessions() as session, session.begin():
+            query = (select(Dossier).where(Dossier.next_timer_at <= now).order_by(Dossier.next_timer_at)
+                     .limit(batch))
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            due = list(session.scalars(query))
+            if not due:
+                return result
+            for dossier in due:
+                dossier_id = dossier.id
+                try:
+                    with session.begin_nested():
+                        fire(session, settings, dossier, now, result)
+                    result.handled += 1
+                except Exception as exc:  # one broken dossier never blocks the others
+                    log.exception("timer failed for dossier %s", dossier_id)
+                    session.add(Incident(dossier_id=dossier_id, at=now, message=f"{type(exc).__name__}: {exc}"[:2000]))
+                    broken = session.get(Dossier, dossier_id)
+                    broken.next_timer_at = now + RETRY_AFTER
+                    result.incidents += 1
+    return result
+
+
+def run_worker(sessions: sessionmaker, settings: Settings, clock) -> None:  # pragma: no cover - blocking loop
+    """The heartbeat: one sweep every ``timer_interval_seconds``; never two at once in this process."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
+
+    def beat() -> None:
+        done = sweep(sessions, settings, clock.now())
+        if done.handled or done.incidents:
+            log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
+
+    scheduler.add_job(beat, "interval", seconds=settings.timer_interval_seconds, max_instances=1, coalesce=True,
+                      next_run_time=clock.now())
+    scheduler.start()
