@@ -232,15 +232,18 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, agency)
     click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}")
+
+
 @calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
 @click.argument("day")
 @click.option("--agency", default=None)
 def calendar_day(day: str, agency) -> None:
-    try:
-        parsed = date.fromisoformat(day)
-    except ValueError:
-        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {day}")
-    info = _calendar(_settings(), agency).day(parsed)
+    info = _calendar(_settings(), agency).day(_day(day))
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}")
 
 
@@ -252,8 +255,8 @@ def calendar_set(day: str, kind: str, name: str) -> None:
     from .model import CalendarOverride
 
     settings = _settings()
+    parsed = _day(day)
     upgrade_database(settings)
-    parsed = date.fromisoformat(day)
     with _sessions(settings).begin() as session:
         row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
         row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
@@ -268,7 +271,7 @@ def calendar_clear(day: str) -> None:
 
     settings = _settings()
     with _sessions(settings).begin() as session:
-        row = session.get(CalendarOverride, date.fromisoformat(day))
+        row = session.get(CalendarOverride, _day(day))
         if row is not None:
             session.delete(row)
     click.echo(f"{day}\tcleared")
