@@ -117,7 +117,8 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
     return func(target, value)
 
 
-_EXTRA_BUILTINS = {name: getattr(builtins, name) for name in ('min', 'max', 'sum', 'any', 'all', 'enumerate', 'dict', 'reversed', 'map', 'filter')}
+_EXTRA_BUILTINS = {name: getattr(builtins, name) for name in
+                   ('min', 'max', 'sum', 'any', 'all', 'enumerate', 'dict', 'reversed', 'map', 'filter')}
 _BUILTINS: dict[str, Any] = {**safe_builtins, **limited_builtins,
                              'set': utility_builtins['set'], 'frozenset': utility_builtins['frozenset'],
                              **_EXTRA_BUILTINS}
