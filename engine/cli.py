@@ -138,6 +138,27 @@ def load_demo(settings: Settings, password: str) -> None:
         citizen.password_hash = accounts.hash_password(password)
         citizen.birth_date = date(1999, 3, 14)
     deploy_paths(settings, (str(settings.processes_dir),), "demo")
+    init_pki(settings)
+
+
+@main.group(help="Hạ tầng khóa ký số (PKI).")
+def pki() -> None:
+    pass
+
+
+def init_pki(settings: Settings) -> int:
+    from . import results
+
+    with _sessions(settings).begin() as session:
+        return results.ensure_keys(session, settings, SystemClock().now())
+
+
+@pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký và mỗi tổ chức (PKCS#12).")
+def pki_init() -> None:
+    settings = _settings()
+    upgrade_database(settings)
+    made = init_pki(settings)
+    click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
 
 
 @main.group(help="Dữ liệu mẫu.")

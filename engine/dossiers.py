@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, STATUS_NAMES, SUBMITTED, Agency, DayCounter, Document, Dossier, Letter, ProcedureVersion,
-                    SupplementRequest, User, WorkItem, can_move)
+from .model import (PROCESSING, STATUS_NAMES, SUBMITTED, Agency, DayCounter, Document, DocumentSignature, Dossier,
+                    Letter, ProcedureVersion, SupplementRequest, User, WorkItem, can_move)
 from .runtime import SERIALIZER_VERSION, Process
 from .settings import Settings
 
@@ -257,7 +257,7 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     if letters.has_overdue_letter(session, dossier):
         raise Conflict("Hồ sơ đã có thư xin lỗi vì quá hạn", code="letter_exists")
     dossier.late = True
-    letters.issue(session, ctx.settings.data_dir, dossier, [("overdue", payload["reason"])], ctx.user,
+    letters.issue(session, ctx.settings, dossier, [("overdue", payload["reason"])], ctx.user,
                   "head_of_agency", ctx.now)
     plan_timers(session, dossier, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, "letter_issued", dossier.status,
@@ -265,12 +265,22 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     return dossier
 
 
-# -- presentation -----------------------------------------------------------------------------------------
+# -- presentation ---
+def describe_document(session: Session, doc: Document) -> dict:
+    sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
+                           .order_by(DocumentSignature.id))
+    return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
+            "sha256": doc.sha256, "component": doc.component, "number": doc.number,
+            "signatures": [{"signer": s.signer, "organisation": s.organisation, "signed_at": iso_vn(s.signed_at),
+                            "valid": s.valid, "status": s.status, "message": s.message} for s in sigs],
+            "url": f"/api/v1/documents/{doc.id}"}
+
+
 def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
              settings: Settings | None = None) -> dict:
     """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given)."""
     version: ProcedureVersion = dossier.procedure_version
-    letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id))
+    letter_rows = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id))
     documents = session.scalars(select(Document).where(Document.dossier_id == dossier.id).order_by(Document.id))
     result = {
         "code": dossier.code,
@@ -297,10 +307,8 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now:
         "calendar_version": dossier.calendar_version,
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
                      "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
-                     "violation": ltr.violation, "document": ltr.document_id} for ltr in letters],
-        "documents": [{"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type,
-                       "size": doc.size, "sha256": doc.sha256, "signatures": [],
-                       "url": f"/api/v1/documents/{doc.id}"} for doc in documents],
+                     "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],
+        "documents": [describe_document(session, doc) for doc in documents],
         "history": [{"at": iso_vn(e.at), "actor": e.actor_name, "action": e.action, "status": e.to_status,
                      "step": e.step} for e in audit.history(session, dossier.id)],
     }

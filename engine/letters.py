@@ -1,23 +1,25 @@
 """Apology letters (Mẫu 04, D20): one letter per event, combining every fault that coincides.
 
-Rendered with Jinja2 and StrictUndefined: a missing field is an error, never blank text in a legal letter.
+The text comes from a Jinja2 template with StrictUndefined (a missing field is an error, never blank text
+in a legal letter); the letter is a PDF signed by the at-fault head and sealed by the agency.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents
+from . import pdf, results
 from .clock import VN_TZ
 from .errors import Invalid
 from .model import ROLES, Dossier, Letter, Notification, User
+from .settings import Settings
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
-                   autoescape=select_autoescape(["html"]))
+                   autoescape=False, keep_trailing_newline=True)
 
 FAULTS = {
     "second_supplement": "Yêu cầu bổ sung hồ sơ lần thứ hai do hướng dẫn lần trước chưa đầy đủ, chưa rõ: {detail}",
@@ -40,29 +42,39 @@ def signer_for(session: Session, dossier: Dossier, role: str) -> User:
     return user
 
 
-def issue(session: Session, data_dir: Path, dossier: Dossier, faults: list[tuple[str, str]], signer: User,
+def render_text(**fields) -> list[str]:
+    """The letter's paragraphs; StrictUndefined makes a missing field an error, never a blank."""
+    return [line for line in _env.get_template("letters/apology.txt").render(**fields).splitlines() if line.strip()]
+
+
+def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[tuple[str, str]], signer: User,
           signer_role: str, now: datetime, new_due_at: datetime | None = None) -> Letter:
-    """One letter for all ``faults`` (kind, detail), stored as a document and announced to the citizen."""
+    """One letter (Mẫu 04) for all ``faults`` (kind, detail): a PDF signed by ``signer`` and sealed by the
+    agency, stored on the dossier and announced to the citizen."""
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
-    count = session.scalar(select(Letter.id).where(Letter.dossier_id == dossier.id).order_by(Letter.id.desc())
-                           .limit(1)) or 0
-    issued = now.astimezone(VN_TZ)
-    html = _env.get_template("letters/apology.html").render(
-        agency_name=dossier.procedure_version.procedure.agency.name, number=f"{count + 1}/PXL-{dossier.code}",
-        place="Thừa Thiên Huế", issued=issued, addressee=dossier.owner_name,
+    count = len(list(session.scalars(select(Letter.id).where(Letter.dossier_id == dossier.id))))
+    agency = dossier.procedure_version.procedure.agency.name
+    paragraphs = render_text(
+        agency_name=agency, addressee=dossier.owner_name,
         received_on=(dossier.received_at or dossier.filed_at).astimezone(VN_TZ).strftime("%d/%m/%Y"),
         procedure_name=dossier.procedure_version.procedure.name, dossier_code=dossier.code,
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
-        new_due=_when(new_due_at) if new_due_at else None, signer_title=ROLES[signer_role],
-        signer_name=signer.full_name)
-    doc = documents.add(session, data_dir, dossier, "apology", f"thu-xin-loi-{dossier.code}-{count + 1}.html",
-                        "text/html", html.encode("utf-8"), now)
+        new_due=_when(new_due_at) if new_due_at else None)
+    number = f"{count + 1}/PXL"
+    doc = pdf.PdfDocument(agency=agency, number=number, title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+                          place_date=results.place_date(settings, now), blocks=[("para", p) for p in paragraphs],
+                          signers=["Đóng dấu", ROLES[signer_role]], qr=dossier.code,
+                          footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
+    content = results.sign(settings, pdf.render(doc, settings.font_dir), signer, now, "Thư xin lỗi")
+    content = results.seal(settings, content, dossier, now, number)
+    stored = results.store_signed(session, settings, dossier, "apology",
+                                  f"thu-xin-loi-{dossier.code}-{count + 1}.pdf", content, now, number=number)
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,
-                    violation=bool(VIOLATIONS & set(kinds)), document_id=doc.id)
+                    violation=bool(VIOLATIONS & set(kinds)), document_id=stored.id)
     session.add(letter)
     session.add(Notification(dossier_id=dossier.id, user_id=dossier.applicant_id, kind="letter", at=now,
                              text=f"Hồ sơ {dossier.code}: thư xin lỗi" +

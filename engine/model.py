@@ -224,10 +224,14 @@ class AuditEvent(Base):
 
 
 class Document(Base):
+    """A file of a dossier, stored by SHA-256 (engine.documents); ``component`` names what it is for."""
+
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
+    component: Mapped[str | None] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(60))
     name: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
@@ -315,3 +319,19 @@ class CalendarOverride(Base):
     name: Mapped[str] = mapped_column(String(255))
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class DocumentSignature(Base):
+    """One signature found in a document, as verified when the document was stored (D9, D22)."""
+
+    __tablename__ = "document_signature"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    signer: Mapped[str] = mapped_column(String(255))
+    organisation: Mapped[str | None] = mapped_column(String(255))
+    signed_at: Mapped[datetime | None]
+    valid: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime]

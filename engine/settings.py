@@ -33,6 +33,25 @@ class Settings:
     calendar_file: Path
     timer_interval_seconds: float
     timer_batch: int
+    pki_dir: Path
+    pki_passphrase: str
+    trust_dir: Path
+    font_dir: Path
+    place_name: str
+
+    @property
+    def passphrase(self) -> str:
+        """The key passphrase: configured, or generated once beside the demo keys."""
+        if self.pki_passphrase:
+            return self.pki_passphrase
+        path = self.pki_dir / ".passphrase"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     @property
     def resolved_database_url(self) -> str:
@@ -43,7 +62,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-_PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file"}
+_PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
 
 
 def _coerce(key: str, raw, kind):
@@ -78,6 +97,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
             raise SettingsError(f"unknown setting: {name}")
         values[name] = value
     result = {}
+    data_dir = Path(values.get("data_dir") or "data")
+    data_dir = data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
+    values["pki_dir"] = values.get("pki_dir") or str(data_dir / "pki")
+    values["trust_dir"] = values.get("trust_dir") or str(Path(values["pki_dir"]) / "trust")
     for name, field in known.items():
         raw = values.get(name)
         if name in _PATH_KEYS:

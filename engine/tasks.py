@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit, deadlines, forms, letters
+from . import audit, deadlines, forms, letters, results
 from .clock import iso_vn
 from .dossiers import Context, calendar_of, load_process, move, save_process
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -178,7 +178,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
         faults = _second_supplement_faults(dossier, data, late_now)
         if faults:
             signer_role = "centre_director" if stage == "intake" else "head_of_agency"
-            letters.issue(session, settings.data_dir, dossier, faults,
+            letters.issue(session, settings, dossier, faults,
                           letters.signer_for(session, dossier, signer_role), signer_role, now)
             events.append(("letter_issued", None))
     elif action == "request_extension":
@@ -193,13 +193,18 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
         else:
             extension.state, extension.decided_at = "confirmed", now
             deadlines.apply_extension(dossier, extension, cal)
-            letters.issue(session, settings.data_dir, dossier, [("extension", extension.reason)],
+            letters.issue(session, settings, dossier, [("extension", extension.reason)],
                           letters.signer_for(session, dossier, "head_of_agency"), "head_of_agency", now,
                           new_due_at=extension.new_due_at)
             events += [("extended", None), ("letter_issued", None)]
     elif action in ("approve", "refuse"):
         dossier.outcome = "approved" if action == "approve" else "refused"
+        opinion = "; ".join(data.get("reasons") or []) or next(
+            (v for v in data.values() if isinstance(v, str)), "")
+        results.draft_result(session, settings, dossier, ctx.user, item.role, dossier.outcome, opinion, now)
     elif action == "issue_result":
+        results.issue_result(session, settings, dossier, str(data.get("so_van_ban") or data.get("number") or ""),
+                             now)
         move(dossier, RESOLVED)
         dossier.resolved_at = now
         dossier.late = dossier.late or late_now

@@ -15,7 +15,7 @@ from postgres_server import PostgresServer
 
 from engine.cli import load_demo
 from engine.clock import VN_TZ, FixedClock
-from engine.settings import load_settings
+from engine.settings import Settings, load_settings
 from engine.web import create_app
 
 PASSWORD = "demo12345"
@@ -38,8 +38,22 @@ def pg_server(tmp_path_factory):
     server.stop()
 
 
+PKI_PASSPHRASE = "test-pki-passphrase"
+
+
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
+def pki_dir(tmp_path_factory):
+    """One demo PKI for the whole run (keys are made once; every test signs with them)."""
+    return tmp_path_factory.mktemp("pki")
+
+
+def make_settings(data_dir, database_url: str, pki_dir) -> Settings:
+    return load_settings(data_dir=str(data_dir), database_url=database_url, pki_dir=str(pki_dir),
+                         pki_passphrase=PKI_PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, pki_dir):
     """Per backend, a database with the demo data, built once."""
     built = {}
 
@@ -47,12 +61,11 @@ def demo_template(tmp_path_factory):
         if backend not in built:
             if backend == "sqlite":
                 folder = tmp_path_factory.mktemp("template")
-                settings = load_settings(data_dir=str(folder), database_url=f"sqlite:///{folder}/demo.sqlite3")
-                load_demo(settings, PASSWORD)
+                load_demo(make_settings(folder, f"sqlite:///{folder}/demo.sqlite3", pki_dir), PASSWORD)
                 built[backend] = str(folder / "demo.sqlite3")
             else:
                 url = pg.create_database("demo_template")
-                load_demo(load_settings(data_dir=str(tmp_path_factory.mktemp("pgdata")), database_url=url), PASSWORD)
+                load_demo(make_settings(tmp_path_factory.mktemp("pgdata"), url, pki_dir), PASSWORD)
                 built[backend] = "demo_template"
         return built[backend]
 
@@ -87,8 +100,8 @@ def clock():
 
 
 @pytest.fixture
-def settings(database_url, tmp_path):
-    return load_settings(data_dir=str(tmp_path / "data"), database_url=database_url)
+def settings(database_url, tmp_path, pki_dir):
+    return make_settings(tmp_path / "data", database_url, pki_dir)
 
 
 @pytest.fixture

@@ -1,0 +1,168 @@
+"""PDF rendering of official documents (ReportLab lives here only).
+
+A document is data: the agency header, number, place and date, a title, blocks of content, signature boxes
+and a QR code of the dossier code. The font is embedded (DejaVu from Debian's fonts-dejavu-core by
+default) so Vietnamese diacritics print correctly everywhere.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
+
+from .errors import EngineError
+
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+# Where the signature boxes sit on the last page (points from the bottom left): personal, organisation.
+SIGNATURE_BOXES = {"organisation": (57, 90, 290, 150), "personal": (310, 90, 553, 150)}
+
+
+class FontMissing(EngineError):
+    status, code = 500, "font_missing"
+
+
+@dataclass
+class PdfDocument:
+    agency: str
+    title: str
+    place_date: str
+    number: str = ""
+    parent_agency: str = ""
+    subtitle: str = ""
+    blocks: list[tuple] = field(default_factory=list)  # ("para", text) | ("fields", [(label, value)])
+    #                                                    | ("table", headers, rows) | ("list", items)
+    signers: list[str] = field(default_factory=list)  # titles above the boxes: organisation, then personal
+    qr: str | None = None
+    footer: str = ""
+
+
+_registered: dict[str, str] = {}
+
+
+def _fonts(font_dir: Path) -> tuple[str, str]:
+    key = str(font_dir)
+    if key not in _registered:
+        regular, bold = font_dir / "DejaVuSerif.ttf", font_dir / "DejaVuSerif-Bold.ttf"
+        if not regular.exists() or not bold.exists():
+            raise FontMissing(f"Thiếu phông chữ tiếng Việt trong {font_dir} (cài gói Debian fonts-dejavu-core)")
+        pdfmetrics.registerFont(TTFont("TTHC-Serif", str(regular)))
+        pdfmetrics.registerFont(TTFont("TTHC-Serif-Bold", str(bold)))
+        _registered[key] = "TTHC-Serif"
+    return "TTHC-Serif", "TTHC-Serif-Bold"
+
+
+def font_file(font_dir: Path) -> Path:
+    _fonts(font_dir)
+    return font_dir / "DejaVuSerif.ttf"
+
+
+def render(doc: PdfDocument, font_dir: Path) -> bytes:
+    regular, bold = _fonts(font_dir)
+    styles = {
+        "body": ParagraphStyle("body", fontName=regular, fontSize=11.5, leading=16, alignment=TA_JUSTIFY),
+        "center": ParagraphStyle("center", fontName=regular, fontSize=11, leading=14, alignment=TA_CENTER),
+        "center_bold": ParagraphStyle("cb", fontName=bold, fontSize=11, leading=14, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", fontName=bold, fontSize=14, leading=19, alignment=TA_CENTER,
+                                spaceBefore=10, spaceAfter=4),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=9.5, leading=12),
+        "cell_bold": ParagraphStyle("cellb", fontName=bold, fontSize=9.5, leading=12),
+    }
+
+    def p(text, style="body"):
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), styles[style])
+
+    left = [p(doc.parent_agency.upper(), "center")] if doc.parent_agency else []
+    left += [p(doc.agency.upper(), "center_bold")]
+    if doc.number:
+        left.append(p(f"Số: {doc.number}", "center"))
+    right = [p(MOTTO[0], "center_bold"), p(MOTTO[1], "center_bold"), p(doc.place_date, "center")]
+    header = Table([[left, right]], colWidths=[70 * mm, 105 * mm])
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story = [header, Spacer(1, 6 * mm), p(doc.title.upper(), "title")]
+    if doc.subtitle:
+        story.append(p(doc.subtitle, "center"))
+    story.append(Spacer(1, 4 * mm))
+    for block in doc.blocks:
+        kind = block[0]
+        if kind == "para":
+            story += [p(block[1]), Spacer(1, 2 * mm)]
+        elif kind == "list":
+            story += [p(f"- {item}") for item in block[1]] + [Spacer(1, 2 * mm)]
+        elif kind == "fields":
+            rows = [[p(label, "cell_bold"), p(value if value not in (None, "") else "—", "cell")]
+                    for label, value in block[1]]
+            table = Table(rows, colWidths=[60 * mm, 115 * mm])
+            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+            story += [table, Spacer(1, 3 * mm)]
+        elif kind == "table":
+            headers, rows = block[1], block[2]
+            data = [[p(h, "cell_bold") for h in headers]] + [[p(c, "cell") for c in row] for row in rows]
+            table = Table(data, repeatRows=1)
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                                       ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            story += [table, Spacer(1, 3 * mm)]
+    out = io.BytesIO()
+
+    def decorate(canvas, _doc):
+        canvas.saveState()
+        for title, box in zip(doc.signers, (SIGNATURE_BOXES["organisation"], SIGNATURE_BOXES["personal"])):
+            canvas.setFont(bold, 10)
+            canvas.drawCentredString((box[0] + box[2]) / 2, box[3] + 8, title.upper())
+        if doc.qr:
+            widget = QrCodeWidget(doc.qr)
+            x1, y1, x2, y2 = widget.getBounds()
+            size = 20 * mm
+            drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+            drawing.add(widget)
+            drawing.drawOn(canvas, A4[0] - 20 * mm - size, 8 * mm)
+            canvas.setFont(regular, 7)
+            canvas.drawRightString(A4[0] - 20 * mm, 6 * mm, doc.qr)
+        if doc.footer:
+            canvas.setFont(regular, 7.5)
+            canvas.drawString(20 * mm, 8 * mm, doc.footer)
+        canvas.restoreState()
+
+    template = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                 bottomMargin=62 * mm, title=doc.title, author=doc.agency, creator="TTHC engine")
+    template.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()
+
+
+def render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str = "") -> bytes:
+    """The visible appearance of a signature: a framed box with its lines, the size of ``box``."""
+    from reportlab.pdfgen import canvas as pdf_canvas
+
+    regular, bold = _fonts(font_dir)
+    width, height = box[2] - box[0], box[3] - box[1]
+    out = io.BytesIO()
+    c = pdf_canvas.Canvas(out, pagesize=(width, height))
+    c.setStrokeColor(colors.darkred)
+    c.setLineWidth(1.2)
+    c.roundRect(2, 2, width - 4, height - 4, 6)
+    c.setFillColor(colors.darkred)
+    y = height - 16
+    if title:
+        c.setFont(bold, 9)
+        c.drawCentredString(width / 2, y, title)
+        y -= 13
+    c.setFont(regular, 8)
+    for line in lines:
+        c.drawCentredString(width / 2, y, line)
+        y -= 11
+    c.showPage()
+    c.save()
+    return out.getvalue()

@@ -1,0 +1,36 @@
+"""Entities of the web faces: login attempts (lockout) and satisfaction ratings (D25).
+
+On the same ``Base`` as engine.model; migration 0003_portal creates them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base
+
+
+class LoginAttempt(Base):
+    """One web login attempt. Failures since the last success, in a window, lock the name for a while."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool]
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
+
+
+class SatisfactionRating(Base):
+    """The citizen's rating of a returned dossier (D25): one per dossier, 1 (very unhappy) to 5."""
+
+    __tablename__ = "satisfaction_rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]

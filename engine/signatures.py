@@ -1,0 +1,218 @@
+"""X.509 keys, PAdES signatures and their verification (cryptography + pyHanko live here only).
+
+Keys are PKCS#12 files encrypted with the configured passphrase; trust anchors are certificate files in a
+configured folder, so real roots (VGCA, NEAC) can be dropped in beside the demo root. Time is injected:
+certificates, signing times and validation all use the ``now`` they are given.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from .errors import Invalid
+
+# pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
+logging.getLogger("pyhanko").addHandler(logging.NullHandler())
+logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What an officer sees of one signature."""
+
+    field: str
+    signer: str
+    organisation: str | None
+    signed_at: datetime | None
+    valid: bool
+    status: str  # valid / modified / untrusted / expired / invalid
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "signer": self.signer, "organisation": self.organisation,
+                "signed_at": self.signed_at.isoformat() if self.signed_at else None, "valid": self.valid,
+                "status": self.status, "message": self.message}
+
+
+# -- the demo PKI --------------------------------------------------------------------------------------------
+def _name(common: str, org: str | None = None) -> x509.Name:
+    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common)]
+    if org:
+        parts.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    return x509.Name(parts)
+
+
+def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, now: datetime, days: int, ca: bool,
+                 ) -> x509.Certificate:
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+               .not_valid_after(now + timedelta(days=days))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if ca:
+        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+                                        critical=True)
+    else:
+        builder = (builder.add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                                         critical=True)
+                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False))
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+class Pki:
+    """A folder of keys: ca/, trust/ (anchors), users/<username>.p12, org/<agency>.p12."""
+
+    def __init__(self, folder: Path, passphrase: str, trust_dir: Path | None = None):
+        self.folder, self.passphrase = folder, passphrase.encode()
+        self.trust_dir = trust_dir or folder / "trust"
+
+    def _write_p12(self, path: Path, name: str, key, cert, chain) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = pkcs12.serialize_key_and_certificates(
+            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(self.passphrase))
+        path.write_bytes(data)
+        path.chmod(0o600)
+
+    def init(self, agency_name: str, now: datetime, years: int = 5) -> None:
+        """Create the root CA (a trust anchor) and the agency CA, once."""
+        if (self.folder / "ca" / "agency.p12").exists():
+            return
+        root_key, agency_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+        root_name = _name("TTHC Demo Root CA", "TTHC demo PKI")
+        root = _certificate(root_name, root_key, root_name, root_key, now, 365 * years * 2, True)
+        agency_ca_name = _name(f"{agency_name} CA", agency_name)
+        agency_ca = _certificate(agency_ca_name, agency_key, root_name, root_key, now, 365 * years, True)
+        self.trust_dir.mkdir(parents=True, exist_ok=True)
+        (self.trust_dir / "tthc-demo-root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+        self._write_p12(self.folder / "ca" / "root.p12", "root", root_key, root, None)
+        self._write_p12(self.folder / "ca" / "agency.p12", "agency-ca", agency_key, agency_ca, [root])
+
+    def _ca(self):
+        key, cert, chain = pkcs12.load_key_and_certificates((self.folder / "ca" / "agency.p12").read_bytes(),
+                                                            self.passphrase)
+        return key, cert, chain or []
+
+    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730) -> None:
+        """A signing certificate for a person or an organisation (digital seal), unless it exists."""
+        if path.exists():
+            return
+        ca_key, ca_cert, chain = self._ca()
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = _certificate(_name(common_name, organisation), key, ca_cert.subject, ca_key, now, days, False)
+        self._write_p12(path, common_name, key, cert, [ca_cert, *chain])
+
+    def user_key(self, username: str) -> Path:
+        return self.folder / "users" / f"{username}.p12"
+
+    def org_key(self, agency_code: str) -> Path:
+        return self.folder / "org" / f"{agency_code}.p12"
+
+    def trust_roots(self) -> list:
+        if not self.trust_dir.is_dir():
+            return []
+        return [load_cert_from_pemder(str(p)) for p in sorted(self.trust_dir.iterdir())
+                if p.suffix.lower() in (".pem", ".crt", ".cer", ".der")]
+
+
+# -- signing -----------------------------------------------------------------------------------------------------
+class _TimedSigner(signers.PdfSigner):
+    """pyHanko takes the signing time from the system clock; the engine gives its own."""
+
+    def __init__(self, *args, now: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._now = now
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._now
+        return session
+
+
+def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
+             now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
+    """Add one PAdES signature (an incremental update: earlier signatures stay valid).
+
+    With ``box``, the signature is visible on the last page; ``stamp_pdf`` (a one-page PDF, rendered by
+    engine.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
+    """
+    if not key_file.exists():
+        raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(str(key_file), passphrase=passphrase.encode())
+    except (ValueError, OSError):
+        signer = None
+    if signer is None:
+        raise Invalid("Không mở được khóa ký số (sai mật khẩu khóa?)", code="bad_key")
+    meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location,
+                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    out = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = {}
+        if box is not None:
+            extra["new_field_spec"] = fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box)
+            if stamp_pdf is not None:
+                stamp_file = Path(tmp) / "stamp.pdf"
+                stamp_file.write_bytes(stamp_pdf)
+                extra["stamp_style"] = StaticStampStyle.from_pdf_file(str(stamp_file), border_width=0)
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def _subject_part(cert, attr: str) -> str | None:
+    try:
+        return cert.subject.native.get(attr)
+    except (AttributeError, ValueError):
+        return None
+
+
+def verify_pdf(pdf: bytes, trust_roots: list, now: datetime) -> list[SignatureCheck]:
+    """Check every signature: integrity, chain to a trust anchor, validity period at ``now``."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # a damaged file is a finding, not a crash
+        return [SignatureCheck("", "", None, None, False, "invalid", f"Không đọc được tệp PDF: {exc}")]
+    checks = []
+    for sig in embedded:
+        cert = sig.signer_cert
+        signer = _subject_part(cert, "common_name") or "?"
+        org = _subject_part(cert, "organization_name")
+        try:
+            context = ValidationContext(trust_roots=trust_roots, moment=now.astimezone(timezone.utc),
+                                        allow_fetching=False)
+            status = validate_pdf_signature(sig, context)
+        except Exception as exc:
+            checks.append(SignatureCheck(sig.field_name, signer, org, None, False, "invalid",
+                                         f"Không kiểm tra được chữ ký: {exc}"))
+            continue
+        signed_at = status.signer_reported_dt
+        not_after = cert["tbs_certificate"]["validity"]["not_after"].native
+        not_before = cert["tbs_certificate"]["validity"]["not_before"].native
+        if not (status.intact and status.valid):
+            state, message = "modified", "Tài liệu đã bị thay đổi sau khi ký hoặc chữ ký sai"
+        elif not (not_before <= now <= not_after):
+            state, message = "expired", f"Chứng thư số hết hiệu lực ({not_after:%d/%m/%Y})"
+        elif not status.trusted:
+            state, message = "untrusted", "Chứng thư số không thuộc tổ chức cung cấp dịch vụ tin cậy được cấu hình"
+        else:
+            state, message = "valid", "Chữ ký hợp lệ"
+        checks.append(SignatureCheck(sig.field_name, signer, org, signed_at, state == "valid", state, message))
+    return checks
