@@ -15,20 +15,21 @@ GENESIS = "0" * 64
 
 def _digest(prev: str, event: AuditEvent) -> str:
     body = json.dumps([prev, event.dossier_id, event.at.isoformat(), event.actor_id, event.action,
-                       event.from_status, event.to_status, event.step, event.data],
+                       event.from_status, event.to_status, event.step, event.data,
+                       event.due_at.isoformat() if event.due_at else None],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
-           data: dict | None = None) -> AuditEvent:
+           data: dict | None = None, due_at: datetime | None = None) -> AuditEvent:
     prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.dossier_id == dossier.id)
                           .order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     event = AuditEvent(dossier_id=dossier.id, at=at, actor_id=actor.id if actor else None,
                        actor_name=actor.full_name if actor else "Hệ thống", action=action,
                        from_status=from_status, to_status=dossier.status, step=step, task_name=task_name,
-                       data=data or {}, prev_hash=prev)
+                       data=data or {}, due_at=due_at, prev_hash=prev)
     event.hash = _digest(prev, event)
     session.add(event)
     return event

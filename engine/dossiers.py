@@ -237,7 +237,7 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     deadlines.on_supplemented(dossier, cal, ctx.settings, dossier.procedure_version.info, stage, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
-                 task_name=item.name, data={"note": note} if note else {})
+                 task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
     return dossier
 
 

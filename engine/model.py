@@ -218,6 +218,7 @@ class AuditEvent(Base):
     to_status: Mapped[int]
     step: Mapped[str | None] = mapped_column(String(30))
     task_name: Mapped[str | None] = mapped_column(String(255))
+    due_at: Mapped[datetime | None]  # the step's own time limit, for the control slip (D30)
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

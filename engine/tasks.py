@@ -135,7 +135,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
     forms.validate(schema, data)
     dossier: Dossier = item.dossier
     info = dossier.procedure_version.info
-    step, name, now, settings = item.step, item.name, ctx.now, ctx.settings
+    step, name, now, settings, step_due = item.step, item.name, ctx.now, ctx.settings, item.due_at
     cal = calendar_of(session, dossier, settings)
     late_now = dossier.late or (dossier.due_at is not None and now > dossier.due_at)
     stage = "intake" if step == "intake" else "processing"
@@ -217,6 +217,6 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
         if status is not None and dossier.status != status:
             move(dossier, status)
         audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
-                     data=data if name_ == action else {})
+                     data=data if name_ == action else {}, due_at=step_due if name_ == action else None)
         previous = dossier.status
     return dossier

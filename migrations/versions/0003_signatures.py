@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 04:52:56.451594
+Create Date: 2026-11-23 04:54:36.232055
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,6 +34,9 @@ def upgrade() -> None:
     with op.batch_alter_table('document_signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_signature_document_id'), ['document_id'], unique=False)
 
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('component', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('number', sa.String(length=60), nullable=True))
@@ -46,6 +49,9 @@ def downgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_column('number')
         batch_op.drop_column('component')
+
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_column('due_at')
 
     with op.batch_alter_table('document_signature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_signature_document_id'))
