@@ -66,6 +66,8 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits only.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .calendar import CalendarConfig, Override, WorkingCalendar, describe_duration, load_config
@@ -34,12 +34,28 @@ def calendar_config(settings: Settings) -> CalendarConfig:
     return _config(path, path.stat().st_mtime)
 
 
+_calendars: dict[tuple, WorkingCalendar] = {}
+
+
 def calendar_for(session: Session | None, settings: Settings, agency_code: str | None) -> WorkingCalendar:
-    """The agency's calendar: configuration merged with the administrator's overrides in the database."""
-    extra = []
+    """The agency's calendar: configuration merged with the administrator's overrides in the database.
+
+    Built calendars are cached; one small query tells whether the override table changed since.
+    """
+    stamp: tuple = ()
     if session is not None:
-        extra = [Override(r.day, r.kind, r.name) for r in session.scalars(select(CalendarOverride))]
-    return calendar_config(settings).calendar(agency_code, extra)
+        stamp = tuple(session.execute(select(func.count(), func.max(CalendarOverride.created_at))).one())
+    key = (str(settings.calendar_file), settings.calendar_file.stat().st_mtime, agency_code, stamp)
+    cal = _calendars.get(key)
+    if cal is None:
+        extra = []
+        if session is not None and stamp[0]:
+            extra = [Override(r.day, r.kind, r.name) for r in session.scalars(select(CalendarOverride))]
+        cal = calendar_config(settings).calendar(agency_code, extra)
+        if len(_calendars) > 64:
+            _calendars.clear()
+        _calendars[key] = cal
+    return cal
 
 
 def _stamp(dossier: Dossier, cal: WorkingCalendar) -> None:

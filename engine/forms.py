@@ -27,6 +27,7 @@ ACTION_SCHEMAS: dict[str, dict] = {
                         "component": {"type": "string", "minLength": 1, "maxLength": 500},
                         "problem": {"type": "string", "minLength": 1, "maxLength": 2000},
                         "required": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "paper": {"type": "boolean"},
                     },
                     "additionalProperties": False,
                 },

@@ -123,8 +123,8 @@ class ProcedureVersion(Base):
     process_id: Mapped[str] = mapped_column(String(255))
     file_name: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))  # BPMN and forms together
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # large: loaded only when asked for
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)  # read once per process (runtime cache)
     forms: Mapped[dict[str, Any]]
     info: Mapped[dict[str, Any]]  # catalogue entry: duration, unit, fees, components, level facts
     deployed_at: Mapped[datetime]

@@ -121,12 +121,15 @@ _specs: dict[int, tuple] = {}
 _specs_lock = threading.Lock()
 
 
-def _spec(version_id: int, spec_json: str) -> tuple:
-    """Spec objects per procedure version, restored from JSON once per process. Never mutated."""
+def _spec(version_id: int, spec_json) -> tuple:
+    """Spec objects per procedure version, restored from JSON once per process. Never mutated.
+
+    ``spec_json`` may be a callable, so the (large) stored spec is read from the database only on a miss.
+    """
     cached = _specs.get(version_id)
     if cached is None:
         ser = _serializer()
-        dct = json.loads(spec_json)
+        dct = json.loads(spec_json() if callable(spec_json) else spec_json)
         cached = (ser.registry.restore(dct["spec"]),
                   {k: ser.registry.restore(v) for k, v in dct["subprocess_specs"].items()})
         with _specs_lock:

@@ -145,6 +145,27 @@ class _TimedSigner(signers.PdfSigner):
         return session
 
 
+_signers: dict[tuple, object] = {}
+
+
+def _signer(key_file: Path, passphrase: str):
+    """Opening a PKCS#12 file costs a key derivation; keep opened signers per file version."""
+    if not key_file.exists():
+        raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
+    stat = key_file.stat()
+    key = (str(key_file), stat.st_mtime_ns, stat.st_size, passphrase)
+    signer = _signers.get(key)
+    if signer is None:
+        try:
+            signer = signers.SimpleSigner.load_pkcs12(str(key_file), passphrase=passphrase.encode())
+        except (ValueError, OSError):
+            signer = None
+        if signer is None:
+            raise Invalid("Không mở được khóa ký số (sai mật khẩu khóa?)", code="bad_key")
+        _signers[key] = signer
+    return signer
+
+
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
              now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
     """Add one PAdES signature (an incremental update: earlier signatures stay valid).
@@ -152,14 +173,7 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
     With ``box``, the signature is visible on the last page; ``stamp_pdf`` (a one-page PDF, rendered by
     engine.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
     """
-    if not key_file.exists():
-        raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(str(key_file), passphrase=passphrase.encode())
-    except (ValueError, OSError):
-        signer = None
-    if signer is None:
-        raise Invalid("Không mở được khóa ký số (sai mật khẩu khóa?)", code="bad_key")
+    signer = _signer(key_file, passphrase)
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     out = io.BytesIO()

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit, deadlines, forms, letters, results
+from . import attachments, audit, deadlines, forms, letters, results
 from .clock import iso_vn
 from .dossiers import Context, calendar_of, load_process, move, save_process
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -143,6 +143,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
     # -- rules that may refuse the action (nothing has changed yet) --
     if action == "request_supplement":
         _check_supplement_rule(session, dossier, data)
+        attachments.check_paper_requests(session, dossier, data["items"])
         if stage == "processing":
             deadlines.check_processing_supplement(dossier, cal, now, data)
     elif action == "request_extension":

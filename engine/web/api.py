@@ -7,7 +7,7 @@ from functools import wraps
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 
-from .. import accounts, documents, dossiers, procedures, tasks
+from .. import accounts, attachments, documents, dossiers, procedures, tasks
 from ..dossiers import Context
 from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
@@ -146,6 +146,29 @@ def get_dossier(code: str):
 def supplement(code: str):
     dossier = dossiers.supplement(db(), context(), code, body())
     return jsonify(show(dossier))
+
+
+@bp.post("/dossiers/<code>/documents")
+@authenticated
+@transactional
+def attach_document(code: str):
+    """Multipart (`file`, `component`) to upload; JSON {"reuse": id, "component"} to reuse from the store."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Invalid("Cần tệp đính kèm (trường 'file')", fields={"file": "Bắt buộc"})
+        doc = attachments.attach(db(), context(), code, request.form.get("component"), upload.filename or "",
+                                 upload.read())
+    else:
+        data = body()
+        doc = attachments.reuse(db(), context(), code, data.get("reuse"), data.get("component"))
+    return jsonify(dossiers.describe_document(db(), doc)), 201
+
+
+@bp.get("/me/documents")
+@authenticated
+def my_documents():
+    return jsonify([dossiers.describe_document(db(), d) for d in attachments.store(db(), g.user)])
 
 
 @bp.post("/dossiers/<code>/letters")

@@ -120,6 +120,21 @@ def spec() -> dict:
         "/api/v1/dossiers/{code}/supplement": {"post": _op("Công dân bổ sung hồ sơ", request=_ref("Supplement"),
                                                            response=_ref("Dossier"), errors=(400, 404, 409, 422),
                                                            params=dossier_code)},
+        "/api/v1/dossiers/{code}/documents": {"post": {**_op(
+            "Đính kèm giấy tờ: tải lên (multipart: file, component) hoặc dùng lại từ kho ({reuse, component})",
+            ok=201, errors=(400, 403, 404, 413, 422), params=dossier_code),
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary"}, "component": {"type": "string"}}}},
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "reuse": {"type": "integer"}, "component": {"type": "string"}}}}}}}},
+        "/api/v1/me/documents": {"get": _op("Kho giấy tờ điện tử của công dân (kết quả, giấy tờ đã ký số)",
+                                            response={"type": "array", "items": {"type": "object"}},
+                                            errors=(403,))},
+        "/api/v1/dossiers/{code}/letters": {"post": _op("Thủ trưởng cơ quan ban hành thư xin lỗi khi quá hạn (D19)",
+                                                        ok=201, response=_ref("Dossier"),
+                                                        request={"type": "object", "required": ["kind", "reason"]},
+                                                        errors=(400, 403, 404, 409, 422), params=dossier_code)},
         "/api/v1/documents/{id}": {"get": {**_op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id),
                                            "responses": {"200": {"description": "Tệp"}}}},
         "/api/v1/tasks": {"get": _op("Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")},

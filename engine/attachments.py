@@ -1,0 +1,133 @@
+"""Citizens' files on a dossier: checked uploads, signature verification (D9) and reuse from the store (D24).
+
+An upload is accepted by its content, not its name (PDF, JPEG, PNG by their magic bytes), stored by SHA-256
+and, when it is a PDF, its signatures are verified against the configured trust anchors. A component that
+carries a valid signature may not be asked for on paper. Results and signed files go into the citizen's
+document store and can be attached to a later dossier without uploading them again.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, documents, results
+from .dossiers import Context, can_see, visible_dossier
+from .errors import Forbidden, Invalid, NotFound, TooLarge
+from .model import TERMINAL, Document, DocumentSignature, Dossier, User
+
+MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+STORE_KINDS = ("result", "filing")
+
+
+def sniff(content: bytes) -> str:
+    for magic, media_type in MAGIC.items():
+        if content.startswith(magic):
+            return media_type
+    raise Invalid("Chỉ nhận tệp PDF, JPEG hoặc PNG", code="bad_file_type", fields={"file": "Loại tệp không hợp lệ"})
+
+
+def _clean_name(name: str, media_type: str) -> str:
+    base = "".join(ch for ch in (name or "tep").rsplit("/", 1)[-1].rsplit("\\", 1)[-1] if ch.isprintable())
+    base = base.strip().strip(".")[:120] or "tep"
+    return base if base.lower().endswith(EXTENSIONS[media_type]) else base + EXTENSIONS[media_type]
+
+
+def _editable(session: Session, ctx: Context, code: str) -> Dossier:
+    dossier = visible_dossier(session, ctx.user, code)
+    if "citizen" not in ctx.user.roles and "receiving_officer" not in ctx.user.roles:
+        raise Forbidden("Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được đính kèm giấy tờ")
+    if dossier.status in TERMINAL:
+        raise Invalid("Hồ sơ đã kết thúc; không thể đính kèm thêm", code="dossier_closed")
+    return dossier
+
+
+def _component(dossier: Dossier, component) -> str:
+    names = {c["name"] for c in dossier.procedure_version.info.get("components", [])}
+    keys = {c["key"]: c["name"] for c in dossier.procedure_version.info.get("components", [])}
+    if component in keys:
+        return keys[component]
+    if component not in names:
+        raise Invalid("Thành phần hồ sơ không có trong danh mục của thủ tục", code="unknown_component",
+                      fields={"component": "Chọn một thành phần: " + "; ".join(sorted(names))})
+    return component
+
+
+def attach(session: Session, ctx: Context, code: str, component, filename: str, content: bytes) -> Document:
+    dossier = _editable(session, ctx, code)
+    name = _component(dossier, component)
+    if not content:
+        raise Invalid("Tệp rỗng", code="empty_file", fields={"file": "Tệp rỗng"})
+    if len(content) > ctx.settings.max_request_bytes:
+        raise TooLarge("Tệp quá lớn")
+    media_type = sniff(content)
+    doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
+                        media_type, content, ctx.now)
+    doc.component = name
+    if media_type == "application/pdf":
+        results.record(session, doc, results.verify(ctx.settings, content, ctx.now), ctx.now)
+    audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status, data={"component": name,
+                                                                                       "document": doc.id})
+    return doc
+
+
+def store(session: Session, user: User) -> list[Document]:
+    """The citizen's electronic dossier store: results of their dossiers and their validly signed files."""
+    if "citizen" not in user.roles:
+        raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
+    conditions = Dossier.applicant_id == user.id
+    if user.standardised and user.cccd:
+        conditions = conditions | (Dossier.owner_cccd == user.cccd)
+    rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
+                           .where(conditions, Document.kind.in_(STORE_KINDS)).order_by(Document.id.desc()))
+    found, seen = [], set()
+    for doc in rows:
+        if doc.sha256 in seen:
+            continue
+        signed = [s for s in session.scalars(select(DocumentSignature)
+                                             .where(DocumentSignature.document_id == doc.id))]
+        if doc.kind == "result" or (signed and all(s.valid for s in signed)):
+            seen.add(doc.sha256)
+            found.append(doc)
+    return found
+
+
+def reuse(session: Session, ctx: Context, code: str, document_id, component) -> Document:
+    """Attach a document from the citizen's store without uploading it again (D24)."""
+    dossier = _editable(session, ctx, code)
+    name = _component(dossier, component)
+    source = session.get(Document, document_id) if isinstance(document_id, int) else None
+    if source is None or source.id not in {d.id for d in store(session, ctx.user)}:
+        raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
+    if not can_see(ctx.user, session.get(Dossier, source.dossier_id)):
+        raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
+    content = documents.read(ctx.settings.data_dir, source)
+    doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", source.name, source.media_type, content,
+                        ctx.now)
+    doc.component = name
+    if source.media_type == "application/pdf":
+        results.record(session, doc, results.verify(ctx.settings, content, ctx.now), ctx.now)
+    audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status,
+                 data={"component": name, "document": doc.id, "reused": source.id})
+    return doc
+
+
+def signed_components(session: Session, dossier: Dossier) -> set[str]:
+    """Components carrying a file whose every signature is valid (D9)."""
+    found = set()
+    for doc in session.scalars(select(Document).where(Document.dossier_id == dossier.id,
+                                                      Document.kind == "filing")):
+        sigs = list(session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)))
+        if doc.component and sigs and all(s.valid for s in sigs):
+            found.add(doc.component)
+    return found
+
+
+def check_paper_requests(session: Session, dossier: Dossier, items: list[dict]) -> None:
+    """D9: no paper may be asked for a component that carries a valid digital signature."""
+    signed = signed_components(session, dossier)
+    refused = {i["component"] for i in items if i.get("paper") and i["component"] in signed}
+    if refused:
+        raise Invalid("Không được yêu cầu bản giấy của thành phần đã có chữ ký số hợp lệ (D9): "
+                      + ", ".join(sorted(refused)), code="rule_violation", rule="D9",
+                      fields={"items": "Bỏ yêu cầu bản giấy cho: " + ", ".join(sorted(refused))})

@@ -1,0 +1,261 @@
+"""Use cases the web faces need beyond engine.dossiers and engine.tasks: web login with lockout, uploads
+attached to a dossier, the satisfaction rating (D25), the public lookup, and the deadline watch of leaders.
+
+Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
+committed here; refusals are EngineErrors with Vietnamese messages.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import accounts, audit, deadlines, documents, dossiers, letters
+from .calendar import WorkingCalendar, describe_duration
+from .clock import VN_TZ, iso_vn
+from .dossiers import Context
+from .errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthorized
+from .model import (PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User,
+                    WorkItem)
+from .portal_model import LoginAttempt, SatisfactionRating
+from .settings import Settings
+
+LOCK_AFTER_FAILURES = 5
+LOCK_MINUTES = 15
+LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
+MAX_FILES = 20
+
+# media type -> (magic bytes at the start of the file, allowed extensions, the extension we add if none)
+ALLOWED_TYPES = {
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+}
+DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
+CCCD_RE = re.compile(r"^\d{12}$")
+
+
+def _vn(t: datetime) -> str:
+    return t.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+# -- web login with lockout ----------------------------------------------------------------------------------
+def locked_until(session: Session, username: str, now: datetime) -> datetime | None:
+    """The end of the lockout of ``username``: 5 failures in 15 minutes since the last success lock it 15 minutes."""
+    last_ok = session.scalar(select(LoginAttempt.at).where(LoginAttempt.username == username,
+                                                           LoginAttempt.succeeded.is_(True))
+                             .order_by(LoginAttempt.at.desc()).limit(1))
+    since = now - timedelta(minutes=LOCK_MINUTES)
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    failures = list(session.scalars(select(LoginAttempt.at).where(
+        LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc()).limit(LOCK_AFTER_FAILURES)))
+    if len(failures) < LOCK_AFTER_FAILURES:
+        return None
+    until = failures[0] + timedelta(minutes=LOCK_MINUTES)
+    return until if until > now else None
+
+
+def login(session: Session, username: str, password: str, now: datetime, remote_addr: str | None = None) -> User:
+    """Check a web login. Every attempt is recorded, so the caller commits even when this raises."""
+    name = (username or "").strip()[:64]
+    until = locked_until(session, name, now)
+    if until is not None:
+        raise Unauthorized(f"Đăng nhập sai quá {LOCK_AFTER_FAILURES} lần; tài khoản tạm khóa đến {_vn(until)}. "
+                           "Vui lòng thử lại sau.", code="locked_out")
+    try:
+        user = accounts.authenticate(session, name, password or "")
+    except Unauthorized as exc:
+        if exc.code != "bad_credentials":
+            raise
+        session.add(LoginAttempt(username=name, at=now, succeeded=False, remote_addr=remote_addr))
+        session.flush()
+        if locked_until(session, name, now) is not None:
+            raise Unauthorized(f"Đăng nhập sai {LOCK_AFTER_FAILURES} lần; tài khoản tạm khóa {LOCK_MINUTES} phút.",
+                               code="locked_out") from exc
+        raise
+    session.add(LoginAttempt(username=name, at=now, succeeded=True, remote_addr=remote_addr))
+    return user
+
+
+# -- uploads ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upload:
+    """A file as the edge received it: the component it is for, the name the browser gave, the bytes."""
+
+    component: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    component: str
+    name: str
+    media_type: str
+    content: bytes
+
+
+def safe_name(filename: str) -> str:
+    """An ASCII file name (HTTP headers and file systems agree on it): no folders, no accents, no oddities."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    base = base.replace("đ", "d").replace("Đ", "D")
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
+    return base[-100:] or "tep"
+
+
+def check_uploads(uploads: list[Upload], max_bytes: int) -> list[CheckedUpload]:
+    """PDF, JPEG or PNG by their first bytes (the extension must agree), each within the size limit."""
+    if len(uploads) > MAX_FILES:
+        raise Invalid(f"Tối đa {MAX_FILES} tệp mỗi lần gửi", code="too_many_files")
+    errors: dict[str, str] = {}
+    checked = []
+    for up in uploads:
+        key = f"file.{up.component}"
+        if len(up.content) > max_bytes:
+            raise TooLarge(f"Tệp '{up.filename}' quá lớn: tối đa {max_bytes // (1024 * 1024)} MB", code="too_large",
+                           fields={key: "Tệp quá lớn"})
+        if not up.content:
+            errors.setdefault(key, f"Tệp '{up.filename}' rỗng")
+            continue
+        media_type = next((t for t, (magic, _) in ALLOWED_TYPES.items() if up.content.startswith(magic)), None)
+        if media_type is None:
+            errors.setdefault(key, f"Tệp '{up.filename}' không phải PDF, JPEG hoặc PNG")
+            continue
+        name = safe_name(up.filename)
+        extensions = ALLOWED_TYPES[media_type][1]
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            name = f"{name}{extensions[0]}"
+        elif f".{ext.lower()}" not in extensions:
+            errors.setdefault(key, f"Tệp '{up.filename}': phần mở rộng không khớp với nội dung ({media_type})")
+            continue
+        checked.append(CheckedUpload(up.component, name, media_type, up.content))
+    if errors:
+        raise Invalid("Tệp đính kèm không hợp lệ", code="invalid_upload", fields=errors)
+    return checked
+
+
+def attach(session: Session, ctx: Context, dossier: Dossier, files: list[CheckedUpload],
+           kind: str = "filing") -> list[Document]:
+    """Store checked files by SHA-256 and attach them to a dossier the user may see."""
+    if not dossiers.can_see(ctx.user, dossier):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    added = []
+    for f in files:
+        doc = documents.add(session, ctx.settings.data_dir, dossier, kind, f"{f.component}-{f.name}"[:255],
+                            f.media_type, f.content, ctx.now)
+        if hasattr(doc, "component"):
+            doc.component = f.component
+        added.append(doc)
+    return added
+
+
+def visible_document(session: Session, user: User, doc_id: int) -> Document:
+    doc = session.get(Document, doc_id)
+    if doc is None or not dossiers.can_see(user, session.get(Dossier, doc.dossier_id)):
+        raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
+    return doc
+
+
+# -- satisfaction (D25) ----------------------------------------------------------------------------------
+def rating_of(session: Session, dossier: Dossier) -> SatisfactionRating | None:
+    return session.scalar(select(SatisfactionRating).where(SatisfactionRating.dossier_id == dossier.id))
+
+
+def rate(session: Session, ctx: Context, code: str, score, comment=None) -> SatisfactionRating:
+    """After return, the citizen rates the service from 1 (very unhappy) to 5 (very happy), once."""
+    dossier = dossiers.visible_dossier(session, ctx.user, code)
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân đánh giá mức độ hài lòng")
+    if dossier.status != RETURNED:
+        raise Invalid("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (D25)", code="rule_violation", rule="D25")
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5 or str(score).strip() != str(value):
+        raise Invalid("Chọn mức hài lòng từ 1 đến 5", fields={"score": "Chọn một mức từ 1 đến 5"})
+    if comment is not None and (not isinstance(comment, str) or len(comment) > 2000):
+        raise Invalid("Góp ý tối đa 2000 ký tự", fields={"comment": "Tối đa 2000 ký tự"})
+    if rating_of(session, dossier) is not None:
+        raise Conflict("Hồ sơ này đã được đánh giá", code="already_rated")
+    row = SatisfactionRating(dossier_id=dossier.id, user_id=ctx.user.id, score=value,
+                             comment=(comment or "").strip() or None, at=ctx.now)
+    session.add(row)
+    audit.record(session, dossier, ctx.now, ctx.user, "rated", dossier.status, data={"score": value})
+    session.flush()
+    return row
+
+
+# -- public lookup ---------------------------------------------------------------------------------------
+def public_lookup(session: Session, text: str) -> list[dict]:
+    """By dossier code or the owner's CCCD: status and dates only, never personal data."""
+    query = (text or "").strip().upper()
+    if DOSSIER_CODE_RE.match(query):
+        rows = session.scalars(select(Dossier).where(Dossier.code == query))
+    elif CCCD_RE.match(query):
+        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == query)
+                               .order_by(Dossier.filed_at.desc()).limit(50))
+    else:
+        raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",
+                      fields={"q": "Mã hồ sơ hoặc số CCCD không hợp lệ"})
+    return [{"code": d.code, "status": d.status, "status_name": STATUS_NAMES[d.status],
+             "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
+             "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
+             "returned_at": iso_vn(d.returned_at), "late": d.late} for d in rows]
+
+
+# -- service level of a deadline -------------------------------------------------------------------------
+def sla_state(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str | None:
+    """overdue, at_risk (due within one working day, D19) or in_time."""
+    if due is None:
+        return None
+    if due <= now:
+        return "overdue"
+    return "at_risk" if cal.working_time_between(now, due) <= cal.day_length else "in_time"
+
+
+def time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str | None:
+    """Working time left in words, worded as deadlines.remaining()."""
+    if due is None:
+        return None
+    left = cal.working_time_between(now, due)
+    return describe_duration(left, cal.day_length) if left < timedelta(0) else \
+        "còn " + describe_duration(left, cal.day_length)
+
+
+def agency_watch(session: Session, user: User, now: datetime, settings: Settings) -> list[dict]:
+    """Leaders: open dossiers of the agency that are overdue or due within one working day, most urgent first."""
+    if not (user.roles & LEADER_ROLES) or user.agency_id is None:
+        raise Forbidden("Chỉ lãnh đạo xem được danh sách hồ sơ quá hạn, sắp đến hạn")
+    rows = session.scalars(select(Dossier).where(Dossier.agency_id == user.agency_id,
+                                                 Dossier.status.in_((SUBMITTED, RECEIVED, PROCESSING))))
+    calendars: dict[int, WorkingCalendar] = {}
+    watch = []
+    for dossier in rows:
+        due = dossier.intake_due_at if dossier.status == SUBMITTED else dossier.due_at
+        if due is None:
+            continue
+        cal = calendars.get(dossier.procedure_version_id)
+        if cal is None:
+            cal = calendars[dossier.procedure_version_id] = dossiers.calendar_of(session, dossier, settings)
+        state = sla_state(cal, now, due)
+        if state not in ("overdue", "at_risk"):
+            continue
+        items = list(session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id)
+                                     .order_by(WorkItem.id)))
+        left = (deadlines.remaining(dossier, cal, now) if dossier.status != SUBMITTED else None) \
+            or time_left(cal, now, due)
+        watch.append({"dossier": dossier, "stage": "intake" if dossier.status == SUBMITTED else "processing",
+                      "due_at": due, "state": state, "left": left, "items": items,
+                      "apology_needed": state == "overdue" and dossier.status != SUBMITTED
+                      and not letters.has_overdue_letter(session, dossier)})
+    watch.sort(key=lambda w: w["due_at"])
+    return watch

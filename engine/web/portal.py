@@ -1,0 +1,208 @@
+"""The citizens' portal: catalogue, filing with uploads, my dossiers, supplement, rating, public lookup.
+
+Every change goes through the use cases of engine.dossiers and engine.portal_cases, as the JSON API does.
+"""
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import documents, dossiers, portal_cases, procedures
+from ..errors import EngineError, Invalid
+from ..model import Procedure, ProcedureVersion
+from . import db, now, tthc
+from . import schemaform
+from .ui import context, install_error_pages, login_required, run
+
+bp = Blueprint("portal", __name__)
+install_error_pages(bp)
+
+OWNER_FIELDS = ("full_name", "birth_date", "cccd")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so that 'ho kinh doanh' finds 'Hộ kinh doanh'."""
+    text = (text or "").lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _latest_versions() -> list[ProcedureVersion]:
+    return list(db().scalars(select(ProcedureVersion)
+                             .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                             .order_by(Procedure.code)))
+
+
+@bp.get("/thu-tuc")
+def catalogue():
+    q, level = request.args.get("q", "").strip()[:200], request.args.get("level", "")
+    versions = _latest_versions()
+    if q:
+        needle = _fold(q)
+        versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
+    if level in ("full_online", "partial_online"):
+        versions = [v for v in versions if v.info["level"] == level]
+    return render_template("portal/catalogue.html", versions=versions, q=q, level=level)
+
+
+@bp.get("/thu-tuc/<code>")
+def procedure(code: str):
+    version = procedures.latest_version(db(), code)
+    return render_template("portal/procedure.html", v=version, info=version.info)
+
+
+# -- filing ------------------------------------------------------------------------------------------------
+def _uploads(components: list[dict]) -> list[portal_cases.Upload]:
+    keys = {c["key"] for c in components}
+    found = []
+    for name, storage in request.files.items(multi=True):
+        key = name[5:] if name.startswith("file.") else None
+        if key not in keys or not storage or not storage.filename:
+            continue
+        found.append(portal_cases.Upload(key, storage.filename, storage.read()))
+    return found
+
+
+def _known(user) -> dict:
+    return {"ho_ten": user.full_name, "cccd": user.cccd, "dien_thoai": user.phone, "email": user.email,
+            "ngay_sinh": user.birth_date.isoformat() if user.birth_date else None}
+
+
+def _file_page(version, data, errors, owner, for_other, status=200, error=None):
+    schema = version.forms[version.info["filing_form"]]
+    return render_template("portal/file.html", v=version, info=version.info,
+                           fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
+                           for_other=for_other, error=error), status
+
+
+@bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
+@login_required("citizen")
+def file(code: str):
+    version = procedures.latest_version(db(), code)
+    schema = version.forms[version.info["filing_form"]]
+    if request.method == "GET":
+        return _file_page(version, schemaform.prefill(schema, _known(g.user)), {}, {}, False)
+    data = schemaform.parse(schema, request.form)
+    for_other = request.form.get("for_other") == "on"
+    owner = {k: request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}
+    payload = {"procedure": code, "form": data, "channel": "online"}
+    if for_other:
+        payload["owner"] = owner
+
+    def file_with_uploads():
+        checked = portal_cases.check_uploads(_uploads(version.info["components"]),
+                                             tthc()["settings"].max_request_bytes)
+        dossier = dossiers.file_dossier(db(), context(), payload)
+        portal_cases.attach(db(), context(), dossier, checked)
+        return dossier
+
+    try:
+        dossier = run(file_with_uploads)
+    except Invalid as exc:
+        errors = {("owner." + k[6:] if k.startswith("owner.") else k): v for k, v in exc.fields.items()}
+        return _file_page(version, data, errors, owner, for_other, 422, exc.message)
+    return redirect(url_for("portal.receipt", code=dossier.code))
+
+
+@bp.get("/ca-nhan/ho-so/<code>/bien-nhan")
+@login_required("citizen")
+def receipt(code: str):
+    dossier = dossiers.visible_dossier(db(), g.user, code)
+    return render_template("portal/receipt.html", d=dossiers.describe(db(), dossier, with_form=False))
+
+
+# -- my dossiers -------------------------------------------------------------------------------------------
+@bp.get("/ca-nhan/ho-so")
+@login_required("citizen")
+def my_dossiers():
+    settings = tthc()["settings"]
+    rows = [dossiers.describe(db(), d, with_form=False, now=now(), settings=settings)
+            for d in dossiers.list_visible(db(), g.user)]
+    return render_template("portal/my_dossiers.html", rows=rows)
+
+
+def _dossier_page(code: str, status: int = 200, **extra):
+    dossier = dossiers.visible_dossier(db(), g.user, code)
+    d = dossiers.describe(db(), dossier, now=now(), settings=tthc()["settings"])
+    version = dossier.procedure_version
+    schema = version.forms[version.info["filing_form"]]
+    supplement_fields = None
+    if "supplement_request" in d:
+        supplement_fields = schemaform.build(schema, extra.pop("supplement_data", None) or d["form"],
+                                             extra.get("supplement_errors") or {})
+    return render_template("portal/dossier.html", d=d, info=version.info, rows=schemaform.rows(schema, d["form"]),
+                           supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
+                           **extra), status
+
+
+@bp.get("/ca-nhan/ho-so/<code>")
+@login_required("citizen")
+def dossier(code: str):
+    return _dossier_page(code)
+
+
+@bp.post("/ca-nhan/ho-so/<code>/bo-sung")
+@login_required("citizen")
+def supplement(code: str):
+    target = dossiers.visible_dossier(db(), g.user, code)
+    version = target.procedure_version
+    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
+    note = request.form.get("note", "").strip()
+
+    def supplement_with_uploads():
+        checked = portal_cases.check_uploads(_uploads(version.info["components"]),
+                                             tthc()["settings"].max_request_bytes)
+        result = dossiers.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
+        portal_cases.attach(db(), context(), result, checked)
+        return result
+
+    try:
+        run(supplement_with_uploads)
+    except Invalid as exc:
+        return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
+                             supplement_error=exc.message, note=note)
+    flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
+    return redirect(url_for("portal.dossier", code=code))
+
+
+@bp.post("/ca-nhan/ho-so/<code>/danh-gia")
+@login_required("citizen")
+def rate(code: str):
+    score, comment = request.form.get("score"), request.form.get("comment", "")
+    try:
+        run(portal_cases.rate, db(), context(), code, score, comment)
+    except Invalid as exc:
+        return _dossier_page(code, 422, rating_error=exc.message, rating_errors=exc.fields)
+    flash(_("Cảm ơn bạn đã đánh giá."), "success")
+    return redirect(url_for("portal.dossier", code=code))
+
+
+# -- documents and public lookup ---------------------------------------------------------------------------
+@bp.get("/tai-lieu/<int:doc_id>")
+@login_required()
+def document(doc_id: int):
+    doc = portal_cases.visible_document(db(), g.user, doc_id)
+    content = documents.read(tthc()["settings"].data_dir, doc)
+    ascii_name = portal_cases.safe_name(doc.name)
+    inline = doc.media_type == "text/html" and request.args.get("tai") is None
+    headers = {"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
+                                      f"filename*=UTF-8''{quote(doc.name)}",
+               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+    if doc.media_type == "text/html":
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return Response(content, mimetype=doc.media_type, headers=headers)
+
+
+@bp.get("/tra-cuu")
+def lookup():
+    q = request.args.get("q", "").strip()[:100]
+    results, error = None, None
+    if q:
+        try:
+            results = portal_cases.public_lookup(db(), q)
+        except EngineError as exc:
+            error = exc.message
+    return render_template("portal/lookup.html", q=q, results=results, error=error), 422 if error else 200

@@ -1,0 +1,204 @@
+"""HTML forms from the JSON Schema of a procedure's form, and the posted form back into JSON.
+
+Validation stays on the server with engine.forms (one message per dotted field path); this module only
+turns schema properties into labelled inputs and posted strings into typed values. What cannot be parsed
+stays a string, so the schema's own check explains it next to the field. Unknown posted names are ignored.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+LONG_TEXT = 500
+
+
+@dataclass
+class Field:
+    path: str                 # dotted path in the data (and in engine.forms.field_errors)
+    name: str                 # the input's name: prefix + path
+    id: str
+    label: str
+    kind: str                 # text, textarea, integer, number, date, email, select, checkbox, lines, group
+    required: bool = False
+    value: Any = ""
+    error: str | None = None
+    description: str | None = None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    children: list["Field"] = field(default_factory=list)
+
+
+def _enum_labels(prop: dict) -> list[tuple[str, str]]:
+    """Labels for enum values, from 'value: label; value: label' in the description when it has them."""
+    labels = {}
+    for part in (prop.get("description") or "").split(";"):
+        key, sep, text = part.partition(":")
+        if sep:
+            labels[key.strip()] = text.strip()
+    return [(str(v), labels.get(str(v), str(v))) for v in prop.get("enum", [])]
+
+
+def _kind(prop: dict) -> str:
+    kind = prop.get("type")
+    if kind == "object":
+        return "group"
+    if "enum" in prop:
+        return "select"
+    if kind == "integer":
+        return "integer"
+    if kind == "number":
+        return "number"
+    if kind == "boolean":
+        return "checkbox"
+    if kind == "array":
+        return "lines"
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("format") == "email":
+        return "email"
+    return "textarea" if (prop.get("maxLength") or 0) > LONG_TEXT else "text"
+
+
+def _shown(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "lines" and isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if kind == "checkbox":
+        return bool(value)
+    return str(value)
+
+
+def build(schema: dict, data: dict | None = None, errors: dict[str, str] | None = None, prefix: str = "f",
+          id_prefix: str = "") -> list[Field]:
+    """The fields of ``schema`` with the values of ``data`` and the messages of ``errors``."""
+    return _build(schema or {}, data or {}, errors or {}, prefix, id_prefix or prefix, "")
+
+
+def _build(schema: dict, data: dict, errors: dict, prefix: str, id_prefix: str, base: str) -> list[Field]:
+    fields = []
+    required = set(schema.get("required", []))
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        path = f"{base}.{key}" if base else key
+        kind = _kind(prop)
+        value = data.get(key, prop.get("default")) if isinstance(data, dict) else None
+        f = Field(path=path, name=f"{prefix}.{path}", id=re.sub(r"[^A-Za-z0-9_-]", "-", f"{id_prefix}-{path}"),
+                  label=prop.get("title") or key, kind=kind, required=key in required,
+                  error=errors.get(path), description=None if kind == "select" else prop.get("description"))
+        if kind == "group":
+            f.children = _build(prop, value if isinstance(value, dict) else {}, errors, prefix, id_prefix, path)
+        else:
+            f.value = _shown(value, kind)
+            f.options = _enum_labels(prop) if kind == "select" else []
+            if "maxLength" in prop:
+                f.attrs["maxlength"] = prop["maxLength"]
+            if kind in ("integer", "number"):
+                for limit in ("minimum", "maximum"):
+                    if limit in prop:
+                        f.attrs[limit[:3]] = prop[limit]
+                f.attrs["step"] = "1" if kind == "integer" else "any"
+            if prop.get("examples"):
+                f.attrs["placeholder"] = str(prop["examples"][0])
+        fields.append(f)
+    return fields
+
+
+def parse(schema: dict, form: MultiDict, prefix: str = "f") -> dict:
+    """The posted form as JSON data shaped by ``schema`` (blank inputs are left out)."""
+    return _parse(schema or {}, form, prefix, "", top=True) or {}
+
+
+def _number(raw: str, integer: bool):
+    text = raw.replace(" ", "")
+    if integer:
+        digits = text.replace(".", "").replace(",", "") if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text) else text
+        return int(digits) if re.fullmatch(r"-?\d+", digits) else raw
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return raw
+
+
+def _parse(schema: dict, form: MultiDict, prefix: str, base: str, top: bool = False):
+    result: dict[str, Any] = {}
+    required = set(schema.get("required", []))
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        path = f"{base}.{key}" if base else key
+        name = f"{prefix}.{path}"
+        kind = _kind(prop)
+        if kind == "group":
+            child = _parse(prop, form, prefix, path)
+            if child or key in required:
+                result[key] = child
+            continue
+        if kind == "checkbox":
+            if name in form or key in required:
+                result[key] = form.get(name) in ("on", "true", "1")
+            continue
+        raw = form.get(name)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        if kind == "lines":
+            items = [line.strip() for line in raw.splitlines() if line.strip()]
+            if items:
+                result[key] = items
+            continue
+        if raw == "":
+            continue
+        if kind in ("integer", "number"):
+            result[key] = _number(raw, kind == "integer")
+        else:
+            result[key] = raw
+    return result
+
+
+def rows(schema: dict, data: dict) -> list[tuple[int, str, Any]]:
+    """(depth, label, value) rows to show filled data with its schema's titles; nested objects indent."""
+    out: list[tuple[int, str, Any]] = []
+    _rows(schema or {}, data or {}, 0, out)
+    return out
+
+
+def _rows(schema: dict, data: dict, depth: int, out: list) -> None:
+    props = schema.get("properties") or {}
+    for key, value in data.items():
+        prop = props.get(key) if isinstance(props.get(key), dict) else {}
+        label = prop.get("title") or key
+        if isinstance(value, dict):
+            out.append((depth, label, None))
+            _rows(prop, value, depth + 1, out)
+        else:
+            if "enum" in prop:
+                value = dict(_enum_labels(prop)).get(str(value), value)
+            elif isinstance(value, list):
+                value = "; ".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                value = "✓" if value else "✗"
+            elif isinstance(value, int) and not isinstance(value, bool) and prop.get("type") == "integer":
+                value = f"{value:,}".replace(",", ".")
+            elif prop.get("format") == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+                value = "/".join(reversed(value.split("-")))
+            out.append((depth, label, value))
+
+
+def prefill(schema: dict, known: dict[str, Any]) -> dict:
+    """Data that fills the fields named like ``known``'s keys at any depth (D24: forms auto-fill)."""
+    data: dict[str, Any] = {}
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("type") == "object":
+            child = prefill(prop, known)
+            if child:
+                data[key] = child
+        elif known.get(key) not in (None, ""):
+            data[key] = known[key]
+    return data

@@ -1,0 +1,284 @@
+"""What every server-rendered page shares: the signed-in user (a Flask session, separate from API tokens),
+CSRF (Flask-WTF), languages (Flask-Babel: Vietnamese by default, English), Vietnamese dates, words for
+codes, and EngineErrors shown as pages instead of JSON.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from ..clock import VN_TZ
+from ..dossiers import Context
+from ..errors import EngineError
+from ..model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
+from . import db, now, tthc
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+STATUS_TEXT = {1: _l("Mới đăng ký"), 2: _l("Được tiếp nhận"), 3: _l("Không được tiếp nhận"), 4: _l("Đang xử lý"),
+               5: _l("Yêu cầu bổ sung giấy tờ"), 6: _l("Yêu cầu thực hiện nghĩa vụ tài chính"),
+               7: _l("Công dân yêu cầu rút hồ sơ"), 8: _l("Dừng xử lý"), 9: _l("Đã xử lý xong"),
+               10: _l("Đã trả kết quả")}
+ROLE_TEXT = {"citizen": _l("Công dân"), "receiving_officer": _l("Cán bộ tiếp nhận"), "specialist": _l("Chuyên viên"),
+             "department_leader": _l("Lãnh đạo phòng"), "head_of_agency": _l("Thủ trưởng cơ quan"),
+             "centre_director": _l("Giám đốc trung tâm"), "clerk": _l("Văn thư"),
+             "administrator": _l("Quản trị hệ thống")}
+STEP_TEXT = {"intake": _l("Tiếp nhận"), "supplement": _l("Bổ sung"), "assessment": _l("Thẩm định"),
+             "extension_review": _l("Xem xét gia hạn"), "approval": _l("Phê duyệt"),
+             "signing": _l("Ký số, ban hành"), "return": _l("Trả kết quả")}
+ACTION_TEXT = {
+    "file": _l("Nộp hồ sơ"), "receive": _l("Tiếp nhận hồ sơ"), "forward": _l("Chuyển xử lý"),
+    "request_supplement": _l("Yêu cầu bổ sung"), "supplement": _l("Bổ sung hồ sơ"), "refuse": _l("Từ chối"),
+    "propose_approval": _l("Đề xuất giải quyết"), "propose_refusal": _l("Đề xuất từ chối giải quyết"),
+    "request_extension": _l("Đề nghị gia hạn"), "confirm_extension": _l("Đồng ý gia hạn"),
+    "reject_extension": _l("Không đồng ý gia hạn"), "extended": _l("Gia hạn thời gian giải quyết"),
+    "approve": _l("Phê duyệt"), "send_back": _l("Trả lại để thẩm định lại"),
+    "issue_result": _l("Ký số và ban hành kết quả"), "return_result": _l("Trả kết quả"),
+    "letter_issued": _l("Ban hành thư xin lỗi"), "rated": _l("Đánh giá mức độ hài lòng"),
+    "warning": _l("Cảnh báo sắp đến hạn"), "overdue": _l("Quá hạn"), "intake_overdue": _l("Quá hạn tiếp nhận"),
+}
+SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
+UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}
+DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy tiếp nhận và hẹn trả kết quả"),
+                 "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
+                 "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
+                 "result": _l("Kết quả giải quyết"), "result_draft": _l("Dự thảo kết quả")}
+CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),
+                "post": _l("Qua bưu chính công ích")}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """SESSION_COOKIE_SECURE = None means: Secure unless the app runs in debug or testing (plain HTTP there)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        value = app.config.get("SESSION_COOKIE_SECURE")
+        return (not (app.debug or app.testing)) if value is None else bool(value)
+
+
+def init_app(app: Flask, exempt) -> None:
+    """Babel, CSRF (the bearer-token API blueprint ``exempt`` is exempt), cookies, Jinja helpers."""
+    settings = tthc_settings(app)
+    app.config.update(SESSION_COOKIE_SECURE=None, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_NAME="tthc_session", WTF_CSRF_TIME_LIMIT=settings.token_hours * 3600,
+                      BABEL_DEFAULT_LOCALE="vi", BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh")
+    app.session_interface = SessionInterface()
+    Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "vi")
+    app.before_request(_load_user)  # before the CSRF check, so that its error page knows the user
+    csrf.init_app(app)
+    csrf.exempt(exempt)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize)
+    app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
+                                 ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
+                                 DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
+                                 current_locale=lambda: str(get_locale() or "vi"))
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def tthc_settings(app: Flask):
+    return app.extensions["tthc"]["settings"]
+
+
+# -- formatting --------------------------------------------------------------------------------------------
+def _as_datetime(value) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value
+
+
+def vn_datetime(value) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam time."""
+    value = _as_datetime(value)
+    return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
+def vn_date(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else datetime.strptime(value, "%Y-%m-%d")
+    if isinstance(value, datetime):
+        value = value.astimezone(VN_TZ) if value.tzinfo else value
+    return value.strftime("%d/%m/%Y")
+
+
+def money(amount) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def filesize(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1024))} KB"
+
+
+# -- the signed-in user ------------------------------------------------------------------------------------
+def _load_user() -> None:
+    if request.blueprint == "api":
+        return  # the API signs in with bearer tokens only
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db().get(User, uid)
+    signed_in = session.get("at")
+    hours = tthc()["settings"].token_hours
+    if user is None or user.locked_reason or signed_in is None or \
+            now() - datetime.fromisoformat(signed_in) > timedelta(hours=hours):
+        session.pop("uid", None)
+        session.pop("at", None)
+        return
+    g.user = user
+
+
+def sign_in(user: User) -> None:
+    lang = session.get("lang")
+    session.clear()  # a fresh session: nothing from before the login survives (fixation)
+    if lang:
+        session["lang"] = lang
+    session["uid"], session["at"] = user.id, now().isoformat()
+
+
+def home_for(user: User | None) -> str:
+    if user is None:
+        return url_for("pages.home")
+    if user.is_officer:
+        return url_for("inbox.inbox")
+    if "citizen" in user.roles:
+        return url_for("portal.my_dossiers")
+    return url_for("pages.home")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path of this site (no scheme, no //host, no backslash tricks)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target or \
+            any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def login_required(*roles: str):
+    """Sign-in needed; with ``roles``, one of them too (officers: any officer role with "officer")."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            mine = g.user.roles | ({"officer"} if g.user.roles & OFFICER_ROLES else set())
+            if roles and not (mine & set(roles)):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def context() -> Context:
+    return Context(user=g.user, now=now(), settings=tthc()["settings"])
+
+
+def run(fn, *args, **kwargs):
+    """One transaction for one command: commit on success, roll back and re-raise on any error."""
+    session = db()
+    try:
+        result = fn(*args, **kwargs)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+
+
+# -- errors as pages ---------------------------------------------------------------------------------------
+ERROR_TITLES = {400: _l("Yêu cầu không hợp lệ"), 401: _l("Cần đăng nhập"), 403: _l("Không có quyền truy cập"),
+                404: _l("Không tìm thấy"), 405: _l("Thao tác không được hỗ trợ"),
+                409: _l("Xung đột dữ liệu"), 413: _l("Dữ liệu gửi lên quá lớn"), 422: _l("Dữ liệu không hợp lệ"),
+                500: _l("Lỗi hệ thống")}
+ERROR_TEXT = {
+    400: _l("Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang hoặc hồ sơ bạn yêu cầu."),
+    405: _l("Thao tác này không được hỗ trợ tại địa chỉ này."),
+    409: _l("Hồ sơ vừa được người khác cập nhật hoặc đang được xử lý; vui lòng tải lại trang và thử lại."),
+    500: _l("Lỗi hệ thống; thao tác chưa được thực hiện, vui lòng thử lại."),
+}
+
+
+def error_message(status: int) -> str:
+    if status == 413:
+        mb = tthc()["settings"].max_request_bytes // (1024 * 1024)
+        return str(_l("Dữ liệu hoặc tệp gửi lên quá lớn (tối đa %(mb)s MB mỗi lần gửi). Không có gì được lưu.",
+                      mb=mb))
+    return str(ERROR_TEXT.get(status, ERROR_TEXT[400]))
+
+
+def error_page(status: int, message: str | None = None, rule: str | None = None):
+    """The error as an HTML page and its status."""
+    title = ERROR_TITLES.get(status, ERROR_TITLES[400])
+    return render_template("error.html", status=status, title=title, message=message or error_message(status),
+                           rule=rule), status
+
+
+def _csrf_error(_exc: CSRFError):
+    db().rollback()
+    return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
+                                  "lại trang và gửi lại. Không có gì được thay đổi.")))
+
+
+def install_error_pages(bp) -> None:
+    """On ``bp``, errors become pages (the app's handlers answer JSON for EngineErrors)."""
+
+    @bp.errorhandler(EngineError)
+    def _engine(exc: EngineError):
+        db().rollback()
+        return error_page(exc.status, exc.message, exc.rule)
+
+    @bp.errorhandler(StaleDataError)
+    def _stale(_exc):
+        db().rollback()
+        return error_page(409)
+
+    @bp.errorhandler(OperationalError)
+    def _operational(exc):
+        db().rollback()
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            return error_page(409)
+        log.exception("database error")
+        return error_page(500)
+
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        db().rollback()
+        if isinstance(exc, CSRFError):
+            return _csrf_error(exc)
+        return error_page(exc.code or 500)
+
+
+def roles_text(user: User) -> str:
+    return ", ".join(str(ROLE_TEXT.get(r, ROLES.get(r, r))) for r in sorted(user.roles))
+
+
+def status_text(status: int) -> str:
+    return str(STATUS_TEXT.get(status, STATUS_NAMES.get(status, status)))
