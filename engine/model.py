@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
@@ -173,7 +173,7 @@ class Dossier(Base):
     calendar_version: Mapped[str | None] = mapped_column(String(12))
     warned_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
-    intake_late: Mapped[bool] = mapped_column(default=False)
+    intake_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -253,7 +253,7 @@ class Letter(Base):
     new_due_at: Mapped[datetime | None]
     signer_name: Mapped[str] = mapped_column(String(255), default="")
     signer_role: Mapped[str] = mapped_column(String(30), default="")
-    violation: Mapped[bool] = mapped_column(default=False)
+    violation: Mapped[bool] = mapped_column(default=False, server_default=false())
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
 
 

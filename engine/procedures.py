@@ -286,8 +286,8 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Prob
         elif local == "exclusiveGateway":
             outgoing = proc.findall(f"bpmn:sequenceFlow[@sourceRef='{el.get('id')}']", NS)
             conditional = [f for f in outgoing if f.find("bpmn:conditionExpression", NS) is not None]
-            if len(outgoing) > 1 and not el.get("default"):
-                linter.add(el, "cổng rẽ nhánh cần một luồng mặc định (default)")
+            if conditional and not el.get("default"):
+                linter.add(el, "cổng rẽ nhánh có điều kiện cần một luồng mặc định (default)")
             if len(outgoing) > 1 and len(conditional) < len(outgoing) - 1:
                 linter.add(el, "mỗi luồng ra (trừ luồng mặc định) cần một điều kiện")
     _reachability(linter, proc)

@@ -84,6 +84,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('signer_role', sa.String(length=30), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('violation', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    # The empty defaults only filled existing rows; the model has none.
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.alter_column('signer_name', server_default=None)
+        batch_op.alter_column('signer_role', server_default=None)
+        batch_op.alter_column('faults', server_default=None)
+
     # ### end Alembic commands ###
 
 
