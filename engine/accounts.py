@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import Conflict, Invalid, Unauthorized
+from .forms import clean_text
 from .model import ROLES, Agency, ApiToken, User
 
 CCCD_RE = re.compile(r"^\d{12}$")
@@ -27,7 +28,9 @@ def _parse_date(value, field: str, errors: dict) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value))
+        if not isinstance(value, str):
+            raise TypeError
+        return date.fromisoformat(value)
     except (TypeError, ValueError):
         errors[field] = "Ngày không hợp lệ (YYYY-MM-DD)"
         return None
@@ -38,20 +41,20 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     if not isinstance(data, dict):
         raise Invalid("Dữ liệu đăng ký phải là một đối tượng JSON")
     errors: dict[str, str] = {}
-    name = str(data.get("full_name") or "").strip()
-    if not 2 <= len(name) <= 255:
-        errors["full_name"] = "Họ và tên là bắt buộc"
-    cccd = str(data.get("cccd") or "")
+    name = clean_text(data.get("full_name"), min_length=2, max_length=255)
+    if name is None:
+        errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+    cccd = data.get("cccd") if isinstance(data.get("cccd"), str) else ""
     if not CCCD_RE.match(cccd):
         errors["cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
     issued = _parse_date(data.get("cccd_issued_on"), "cccd_issued_on", errors)
     if issued and issued > now.date():
         errors["cccd_issued_on"] = "Ngày cấp không thể ở tương lai"
-    phone = str(data.get("phone") or "")
+    phone = data.get("phone") if isinstance(data.get("phone"), str) else ""
     if not PHONE_RE.match(phone):
         errors["phone"] = "Số điện thoại không hợp lệ"
     email = data.get("email")
-    if email is not None and not EMAIL_RE.match(str(email)):
+    if email is not None and (clean_text(email, max_length=255) is None or not EMAIL_RE.match(email)):
         errors["email"] = "Địa chỉ email không hợp lệ"
     password = data.get("password")
     if not isinstance(password, str) or len(password) < 8:

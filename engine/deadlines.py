@@ -138,11 +138,16 @@ def check_extension(session: Session, dossier: Dossier, cal: WorkingCalendar, in
     if amount > cap:
         raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(cap)} (D18)",
                       code="rule_violation", rule="D18", fields={"working_hours": "Vượt mức tối đa"})
+    check_extension_in_time(dossier, cal, now)
+    return cal.add_working_time(dossier.original_due_at or dossier.due_at, amount)
+
+
+def check_extension_in_time(dossier: Dossier, cal: WorkingCalendar, now: datetime) -> None:
+    """D18: a re-appointment is made at least one working day before the due instant."""
     if cal.working_time_between(now, dossier.due_at) < cal.day_length:
         raise Invalid("Phải gia hạn chậm nhất 1 ngày làm việc trước hạn trả kết quả "
                       f"({_fmt(dossier.due_at)}); nay chỉ có thể trả muộn kèm thư xin lỗi (D18)",
                       code="rule_violation", rule="D18")
-    return cal.add_working_time(dossier.original_due_at or dossier.due_at, amount)
 
 
 def apply_extension(dossier: Dossier, extension: Extension, cal: WorkingCalendar) -> None:

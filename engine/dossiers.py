@@ -154,16 +154,16 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
     if not isinstance(owner, dict):
         raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
     errors = {}
-    name = str(owner.get("full_name") or "").strip()
-    if not 2 <= len(name) <= 255:
-        errors["owner.full_name"] = "Họ và tên là bắt buộc"
+    name = forms.clean_text(owner.get("full_name"), min_length=2, max_length=255)
+    if name is None:
+        errors["owner.full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
     try:
-        birth = date.fromisoformat(str(owner.get("birth_date")))
+        birth = date.fromisoformat(owner.get("birth_date") if isinstance(owner.get("birth_date"), str) else "")
         if birth > ctx.now.date():
             errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
     except ValueError:
         birth, errors["owner.birth_date"] = None, "Ngày sinh không hợp lệ (YYYY-MM-DD)"
-    cccd = str(owner.get("cccd") or "")
+    cccd = owner.get("cccd") if isinstance(owner.get("cccd"), str) else ""
     if not CCCD_RE.match(cccd):
         errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
     if errors:
@@ -251,7 +251,8 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
                     "properties": {"kind": {"enum": ["overdue"]},
                                    "reason": {"type": "string", "minLength": 3, "maxLength": 4000}}}, payload)
-    late = dossier.late or (dossier.due_at is not None and ctx.now > dossier.due_at)
+    late = dossier.late or (dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None
+                            and ctx.now > dossier.due_at)
     if not late:
         raise Invalid("Hồ sơ chưa quá hạn; không cần thư xin lỗi vì quá hạn", code="rule_violation", rule="D19")
     if letters.has_overdue_letter(session, dossier):

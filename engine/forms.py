@@ -85,6 +85,16 @@ _MESSAGES = {
 }
 
 
+def clean_text(value: Any, *, max_length: int, min_length: int = 0) -> str | None:
+    """``value`` as text if it is a string of the right length without control characters, else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not min_length <= len(value) <= max_length or any(ord(ch) < 32 for ch in value):
+        return None
+    return value
+
+
 def check_schema(schema: Any) -> list[str]:
     """Problems that make ``schema`` unusable as a form (empty when fine)."""
     if not isinstance(schema, dict):
@@ -121,11 +131,26 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
     return errors
 
 
+def _control_chars(data: Any, path: str = "") -> dict[str, str]:
+    """Control characters (NUL and the like) in any text: refused, never stored."""
+    found = {}
+    if isinstance(data, str):
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in data):
+            found[path] = "Có ký tự điều khiển không hợp lệ"
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(_control_chars(value, f"{path}.{key}" if path else str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(_control_chars(value, f"{path}.{index}" if path else str(index)))
+    return found
+
+
 def validate(schema: dict, data: Any, *, what: str = "Biểu mẫu") -> None:
     """Raise Invalid (422) naming each bad field."""
     if not isinstance(data, dict):
         raise Invalid(f"{what} phải là một đối tượng JSON", fields={"": "Sai kiểu dữ liệu"})
-    errors = field_errors(schema, data)
+    errors = {**_control_chars(data), **field_errors(schema, data)}
     if errors:
         raise Invalid(f"{what} chưa hợp lệ: {len(errors)} trường cần sửa", code="invalid_form", fields=errors)
 

@@ -59,10 +59,14 @@ def _name(common: str, org: str | None = None) -> x509.Name:
     return x509.Name(parts)
 
 
+# Demo certificates start a year before they are made, so that simulations and tests of past dates verify.
+DEMO_BACKDATE = timedelta(days=400)
+
+
 def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, now: datetime, days: int, ca: bool,
                  ) -> x509.Certificate:
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+               .serial_number(x509.random_serial_number()).not_valid_before(now - DEMO_BACKDATE)
                .not_valid_after(now + timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
@@ -222,7 +226,9 @@ def verify_pdf(pdf: bytes, trust_roots: list, now: datetime) -> list[SignatureCh
         not_before = cert["tbs_certificate"]["validity"]["not_before"].native
         if not (status.intact and status.valid):
             state, message = "modified", "Tài liệu đã bị thay đổi sau khi ký hoặc chữ ký sai"
-        elif not (not_before <= now <= not_after):
+        elif now < not_before:
+            state, message = "not_yet_valid", f"Chứng thư số chưa có hiệu lực (từ {not_before:%d/%m/%Y})"
+        elif now > not_after:
             state, message = "expired", f"Chứng thư số hết hiệu lực ({not_after:%d/%m/%Y})"
         elif not status.trusted:
             state, message = "untrusted", "Chứng thư số không thuộc tổ chức cung cấp dịch vụ tin cậy được cấu hình"

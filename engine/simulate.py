@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
-from . import accounts, dossiers, forms, procedures, tasks, timers
+from . import accounts, dossiers, forms, procedures, results, tasks, timers
 from .clock import VN_TZ, as_utc, iso_vn
 from .db import Base, make_engine, make_sessionmaker
 from .dossiers import Context
@@ -91,7 +91,9 @@ def run(scenario: dict, settings: Settings, base_dir: Path) -> dict:
     if path is None:
         raise ScenarioError(f"không tìm thấy tệp quy trình: {name!r}")
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = settings.replace(data_dir=Path(data_dir), database_url="sqlite://")
+        settings = settings.replace(data_dir=Path(data_dir), database_url="sqlite://",
+                                    pki_dir=Path(data_dir) / "pki", trust_dir=Path(data_dir) / "pki" / "trust",
+                                    pki_passphrase="simulation-only")
         engine = make_engine("sqlite://", poolclass=StaticPool)
         Base.metadata.create_all(engine)
         sessions = make_sessionmaker(engine)
@@ -117,6 +119,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
                                                    "cccd_issued_on": "2020-01-01", "phone": "0900000000",
                                                    "password": PASSWORD})
+        results.ensure_keys(session, settings, start)  # a throwaway PKI: the simulated officers sign too
     extra_events: list[dict] = []
     code = None
     for at, _, step in steps:

@@ -154,10 +154,14 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
             Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
         if extension is None:
             raise Conflict("Không có đề nghị gia hạn đang chờ xác nhận", code="no_extension_pending")
-    elif action == "return_result" and late_now and not letters.has_overdue_letter(session, dossier):
+        if action == "confirm_extension" and item.role != "department_leader":
+            deadlines.check_extension_in_time(dossier, cal, now)  # the appointment changes now (D18)
+    elif action == "return_result" and dossier.late and not letters.has_overdue_letter(session, dossier):
         raise Invalid("Hồ sơ trả kết quả quá hạn phải kèm thư xin lỗi của thủ trưởng cơ quan (D19). "
                       "Thủ trưởng cơ quan cần ban hành thư xin lỗi trước khi trả kết quả.",
                       code="rule_violation", rule="D19")
+    if step == "intake" and dossier.intake_due_at is not None and now > dossier.intake_due_at:
+        dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
     process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": action, item.spec_name: data}, now)
     from_status = dossier.status

@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from ..clock import Clock, SystemClock
 from ..db import make_engine, make_sessionmaker
@@ -38,6 +39,14 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
     return {"error": body}
 
 
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` ids fit the database's integer; a larger number is a 404, not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _secret_key(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key
@@ -53,6 +62,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__)
+    app.url_map.converters["int"] = DatabaseInt
     app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=settings.max_request_bytes,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.json.ensure_ascii = False

@@ -1,6 +1,7 @@
 """JSON API v1 (../shared/api.md): accounts, catalogue, dossiers, tasks."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import wraps
 
@@ -18,8 +19,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def body() -> dict:
-    """The JSON body, or 400 when it is missing or malformed."""
-    data = request.get_json(silent=True, force=True) if request.data else None
+    """The JSON body, or 400 when it is missing or malformed (including absurdly deep nesting)."""
+    try:
+        data = json.loads(request.get_data(cache=True)) if request.data else None
+    except (ValueError, RecursionError):
+        data = None
     if data is None:
         raise BadRequest("Nội dung gửi lên không phải JSON hợp lệ", code="malformed_json")
     if not isinstance(data, dict):

@@ -97,6 +97,8 @@ def spec() -> dict:
     dossier_code = [_path_param("code")]
     task_id = [_path_param("id", "integer")]
     paths = {
+        "/api/v1/openapi.json": {"get": {"summary": "Mô tả OpenAPI của API này",
+                                         "responses": {"200": {"description": "OpenAPI 3.1"}}}},
         "/api/v1/auth/token": {"post": _op("Đăng nhập, nhận token", auth=False, response=_ref("Token"),
                                             request={"type": "object", "required": ["username", "password"]},
                                             errors=(400, 401, 422))},
