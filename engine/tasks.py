@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import attachments, audit, deadlines, forms, letters, results
+from . import attachments, audit, deadlines, forms, letters, officialforms, results
 from .clock import iso_vn
 from .dossiers import Context, calendar_of, load_process, move, save_process
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -216,6 +216,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
     elif action == "return_result":
         move(dossier, RETURNED)
         dossier.returned_at = now
+    officialforms.issue_for_action(session, settings, dossier, step, action, data, ctx.user, now)  # Mẫu 01–03
     save_process(session, dossier, process, now, settings, cal)
     previous = from_status
     for name_, status in events:

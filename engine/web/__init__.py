@@ -71,9 +71,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
-    from . import api, pages
+    from . import api, pages, records
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(records.bp)
     _register_errors(app)
 
     @app.teardown_request

@@ -137,6 +137,19 @@ def spec() -> dict:
                                                         ok=201, response=_ref("Dossier"),
                                                         request={"type": "object", "required": ["kind", "reason"]},
                                                         errors=(400, 403, 404, 409, 422), params=dossier_code)},
+        "/api/v1/dossiers/{code}/control-slip": {"get": {
+            **_op("Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF; cán bộ của cơ quan giải quyết)", errors=(404,),
+                  params=dossier_code),
+            "responses": {"200": {"description": "Tệp PDF", "content": {"application/pdf": {}}},
+                          **{str(s): {"description": "Lỗi", **_json(_ref("Error"))} for s in (401, 404)}}}},
+        "/api/v1/register": {"get": {
+            **_op("Sổ theo dõi hồ sơ của cơ quan người gọi (PDF hoặc XLSX)", errors=(403, 422),
+                  params=[_query("from"), _query("to"),
+                          {"name": "format", "in": "query", "required": False,
+                           "schema": {"enum": ["pdf", "xlsx"], "default": "pdf"}}]),
+            "responses": {"200": {"description": "Tệp", "content": {
+                "application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+                          **{str(s): {"description": "Lỗi", **_json(_ref("Error"))} for s in (401, 403, 422)}}}},
         "/api/v1/documents/{id}": {"get": {**_op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id),
                                            "responses": {"200": {"description": "Tệp"}}}},
         "/api/v1/tasks": {"get": _op("Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")},

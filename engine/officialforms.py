@@ -1,0 +1,333 @@
+"""Official forms as data (D8, D16, D40): the forms of TT 01/2018/TT-VPCP and TT 03/2025/TT-VPCP.
+
+Each form is a title, its number in each regime, its fields (key, Vietnamese label) and a layout: blocks that
+name fields. Builders compute the values from the dossier and render them with engine.pdf. A value of None
+means "not applicable" and drops its field or paragraph; a key the builder forgot is a KeyError, never blank
+text on a legal document. The dossier keeps the regime in force when it was received (D1): TT 03/2025 from
+01/07/2025, before that TT 01/2018; the number printed on each PDF ("Mẫu số 01 ...") follows it.
+The control slip and the dossier register (also forms of this registry) are built in engine.registers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import pdf, results
+from .clock import VN_TZ
+from .model import Document, Dossier, User
+from .settings import Settings
+
+
+# -- regimes ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Regime:
+    key: str
+    short: str
+    circular: str  # the circular that issues the forms
+    decree: str  # the one-stop decree it guides
+    since: date
+
+
+TT01_2018 = Regime("TT01/2018", "TT 01/2018/TT-VPCP", "Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ",
+                   "Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ", date(2018, 6, 21))
+TT03_2025 = Regime("TT03/2025", "TT 03/2025/TT-VPCP", "Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ",
+                   "Nghị định số 118/2025/NĐ-CP ngày 09/6/2025 của Chính phủ", date(2025, 7, 1))
+REGIMES = {r.key: r for r in (TT01_2018, TT03_2025)}
+
+
+def regime_at(day: date) -> Regime:
+    return TT03_2025 if day >= TT03_2025.since else TT01_2018
+
+
+def regime_of(dossier: Dossier) -> Regime:
+    """D1: the rules in force when the dossier was received (filed, while it has not been received)."""
+    return regime_at((dossier.received_at or dossier.filed_at).astimezone(VN_TZ).date())
+
+
+# -- the registry ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OfficialForm:
+    key: str
+    title: str
+    numbers: dict[str, str]  # regime key -> "01"; absent: that regime has no such form
+    kind: str | None  # Document.kind when the form is stored on the dossier
+    series: str  # the document number is "<n>/<series>"
+    fields: dict[str, str]  # field key -> label, in print order
+    layout: tuple[tuple, ...]  # ("fields", keys) | ("text", template) | ("list", key) | ("table", key, headers)
+    signers: tuple[str, ...] = ()  # titles above the left (organisation) and right (personal) boxes
+
+    def number(self, regime: Regime) -> str | None:
+        return self.numbers.get(regime.key)
+
+    def label(self, regime: Regime) -> str:
+        number = self.number(regime)
+        if number is None:
+            return f"Không có mẫu tương ứng trong {regime.circular}"
+        return f"Mẫu số {number} ban hành kèm theo {regime.circular}"
+
+    def footer(self, regime: Regime) -> str:
+        number = self.number(regime)
+        return f"Mẫu số {number} — {regime.short}" if number else regime.short
+
+
+PARTY = {"dossier_code": "Mã hồ sơ", "applicant": "Tiếp nhận hồ sơ của", "owner": "Chủ hồ sơ",
+         "owner_id": "Số CCCD của chủ hồ sơ", "address": "Địa chỉ", "phone": "Số điện thoại",
+         "email": "Thư điện tử", "request": "Nội dung yêu cầu giải quyết"}
+PARTY_KEYS = tuple(PARTY)
+
+RECEIPT = OfficialForm(
+    "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", {"TT01/2018": "01", "TT03/2025": "01"}, "receipt", "TNHS",
+    {**PARTY, "components": "1. Thành phần hồ sơ nộp gồm", "set_count": "2. Số lượng hồ sơ",
+     "legal_duration": "3. Thời gian giải quyết hồ sơ theo quy định", "received_at": "4. Thời gian nhận hồ sơ",
+     "due_at": "5. Thời gian trả kết quả giải quyết hồ sơ", "return_place": "6. Đăng ký nhận kết quả tại",
+     "channel": "Hình thức nộp hồ sơ", "fees": "Phí, lệ phí", "ledger": "Vào Sổ theo dõi hồ sơ",
+     "officer": "Người tiếp nhận hồ sơ"},
+    (("fields", PARTY_KEYS), ("list", "components"),
+     ("fields", ("set_count", "legal_duration", "received_at", "due_at", "return_place", "channel", "fees",
+                 "ledger", "officer"))),
+    ("Người nộp hồ sơ", "Người tiếp nhận hồ sơ"))
+
+SUPPLEMENT_REQUEST = OfficialForm(
+    "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", {"TT01/2018": "02", "TT03/2025": "02"},
+    "supplement_request", "YCBS",
+    {**PARTY, "stage": "Giai đoạn", "sequence": "Lần yêu cầu", "requested_at": "Thời gian yêu cầu",
+     "items": "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau", "second_reason": "Lý do yêu cầu bổ sung lần hai",
+     "unmet": "Các nội dung của lần trước chưa được thực hiện", "paper": "Giấy tờ bản giấy",
+     "officer": "Người hướng dẫn", "agency": "Cơ quan", "officer_phone": "Số điện thoại liên hệ"},
+    (("fields", PARTY_KEYS + ("stage", "sequence", "requested_at")),
+     ("table", "items", ("Thành phần hồ sơ", "Nội dung chưa đạt", "Yêu cầu bổ sung, hoàn thiện")),
+     ("fields", ("second_reason", "unmet", "paper")),
+     ("text", "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, Ông/Bà liên hệ với {officer}, {agency}"
+              "{officer_phone} để được hướng dẫn./."),
+     ("fields", ("officer",))),
+    ("Cơ quan giải quyết (đóng dấu)", "Người hướng dẫn"))
+
+REFUSAL = OfficialForm(
+    "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", {"TT01/2018": "03", "TT03/2025": "03"}, "refusal", "TCHS",
+    {**PARTY, "refused_at": "Thời gian", "agency": "Cơ quan", "reasons": "Lý do cụ thể",
+     "officer": "Người tiếp nhận hồ sơ"},
+    (("fields", PARTY_KEYS + ("refused_at",)),
+     ("text", "Qua xem xét, {agency} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:"),
+     ("list", "reasons"), ("text", "Xin thông báo cho Ông/Bà được biết và thực hiện./."), ("fields", ("officer",))),
+    ("Người nộp hồ sơ", "Người tiếp nhận hồ sơ"))
+
+# Made and signed by engine.letters; registered here for its number.
+APOLOGY = OfficialForm("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", {"TT01/2018": "04", "TT03/2025": "04"},
+                       "apology", "PXL", {}, (), ("Đóng dấu", "Thủ trưởng cơ quan"))
+
+STOP_NOTICE = OfficialForm(
+    "stop_notice", "Thông báo dừng giải quyết hồ sơ", {"TT03/2025": "05"}, "stop_notice", "TBDGQ",
+    {"addressee": "Kính gửi", **PARTY, "received_at": "Ngày tiếp nhận hồ sơ", "stopped_at": "Thời điểm dừng",
+     "reason": "Lý do dừng giải quyết", "agency": "Cơ quan", "basis": "Căn cứ", "officer": "Người lập thông báo"},
+    (("fields", ("addressee",)),
+     ("text", "Căn cứ {basis}, {agency} thông báo dừng giải quyết hồ sơ sau đây:"),
+     ("fields", PARTY_KEYS + ("received_at", "stopped_at", "reason")),
+     ("text", "Thời hạn giải quyết hồ sơ chấm dứt kể từ thời điểm dừng. Xin thông báo để Ông/Bà được biết./."),
+     ("fields", ("officer",))),
+    ("", "Người lập thông báo"))
+
+CONTROL_SLIP = OfficialForm(
+    "control_slip", "Phiếu kiểm soát quá trình giải quyết hồ sơ", {"TT01/2018": "05", "TT03/2025": "06"},
+    "control_slip", "KSQT",
+    {"dossier_code": "Mã hồ sơ", "applicant": "Kèm theo hồ sơ của", "phone": "Số điện thoại",
+     "request": "Nội dung yêu cầu giải quyết", "agency": "Cơ quan (bộ phận) giải quyết hồ sơ",
+     "partners": "Cơ quan phối hợp giải quyết hồ sơ", "status": "Trạng thái hiện tại",
+     "handovers": "Quá trình giao, nhận hồ sơ", "rule": "Cách đánh giá"},
+    (("fields", ("dossier_code", "applicant", "phone", "request", "agency", "partners", "status")),
+     ("table", "handovers", ("Tên cơ quan, người giao, nhận", "Thời gian giao, nhận hồ sơ",
+                             "Kết quả giải quyết hồ sơ", "Ghi chú")),
+     ("text", "{rule}")))
+
+REGISTER = OfficialForm(
+    "register", "Sổ theo dõi hồ sơ", {"TT01/2018": "06", "TT03/2025": "07"}, None, "STD",
+    {"agency": "Cơ quan", "period": "Thời gian", "count": "Số hồ sơ", "rows": "Danh sách hồ sơ"},
+    (("fields", ("agency", "period", "count")), ("table", "rows", ("Hồ sơ", "Thời gian", "Trạng thái, ghi chú"))))
+
+FORMS = {f.key: f for f in (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP, REGISTER)}
+
+
+def form_number(form_key: str, regime: Regime) -> str | None:
+    """The number of a form in a regime ("05" for the control slip of TT 01/2018, "06" in TT 03/2025)."""
+    return FORMS[form_key].number(regime)
+
+
+# -- rendering -----------------------------------------------------------------------------------------------------
+def _present(value) -> bool:
+    return value is not None
+
+
+def render_form(settings: Settings, form: OfficialForm, values: dict, regime: Regime, dossier: Dossier | None,
+                agency_name: str, now: datetime, number: str = "") -> bytes:
+    """Turn the layout into engine.pdf blocks with ``values``; fields whose value is None are left out."""
+    blocks: list[tuple] = []
+    for block in form.layout:
+        kind = block[0]
+        if kind == "fields":
+            rows = [(form.fields[k], values[k]) for k in block[1] if _present(values[k])]
+            if rows:
+                blocks.append(("fields", rows))
+        elif kind == "text":
+            names = [n for n in form.fields if "{" + n + "}" in block[1]]
+            if all(_present(values[n]) for n in names):
+                blocks.append(("para", block[1].format_map({n: values[n] for n in names})))
+        elif kind in ("list", "table") and values[block[1]]:
+            blocks.append(("para", form.fields[block[1]] + ":"))
+            blocks.append(("list", values[block[1]]) if kind == "list" else ("table", block[2], values[block[1]]))
+    doc = pdf.PdfDocument(agency=agency_name, title=form.title, number=number, subtitle=f"({form.label(regime)})",
+                          place_date=results.place_date(settings, now), blocks=blocks, signers=list(form.signers),
+                          qr=dossier.code if dossier is not None else None, footer=form.footer(regime))
+    return pdf.render(doc, settings.font_dir)
+
+
+# -- values shared by the forms ----------------------------------------------------------------------------------
+UNITS = {"working_day": "ngày làm việc", "working_hour": "giờ làm việc", "calendar_day": "ngày"}
+CHANNELS = {"online": "Trực tuyến (Cổng Dịch vụ công)", "desk": "Trực tiếp tại Bộ phận Một cửa",
+            "post": "Qua dịch vụ bưu chính công ích"}
+RETURN_PLACES = {"online": "Trực tuyến, trên tài khoản của người nộp tại Cổng Dịch vụ công",
+                 "desk": "Bộ phận Tiếp nhận và Trả kết quả", "post": "Địa chỉ của người nộp, qua bưu chính công ích"}
+CONTACT_KEYS = {"address": ("dia_chi", "địa chỉ"), "phone": ("dien_thoai", "điện thoại"),
+                "email": ("email", "thư điện tử")}
+
+
+def when(t: datetime | None) -> str:
+    """'09 giờ 30 phút, ngày 23/11/2026' (Vietnam time), or '' when not known."""
+    return t.astimezone(VN_TZ).strftime("%H giờ %M phút, ngày %d/%m/%Y") if t else ""
+
+
+def number_text(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def contact(dossier: Dossier) -> dict[str, str]:
+    """Address, phone and e-mail from the filing form (by key or title, top level first), else the account."""
+    props = dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]].get("properties", {})
+    found: dict[str, str] = {}
+    queue = [(dossier.form or {}, props)]
+    while queue:
+        data, schema = queue.pop(0)
+        for key, value in data.items():
+            sub = schema.get(key, {})
+            if isinstance(value, dict):
+                queue.append((value, sub.get("properties", {})))
+                continue
+            title = str(sub.get("title", "")).lower()
+            for name, (in_key, in_title) in CONTACT_KEYS.items():
+                if name not in found and value not in (None, "") and (in_key in key.lower() or in_title in title):
+                    found[name] = str(value)
+    account = dossier.applicant
+    return {"address": found.get("address", ""), "phone": found.get("phone") or account.phone or "",
+            "email": found.get("email") or account.email or ""}
+
+
+def applicant_name(dossier: Dossier) -> str:
+    """Who handed the dossier in: the citizen's account, or the owner when an officer filed at the desk."""
+    return dossier.applicant.full_name if "citizen" in dossier.applicant.roles else dossier.owner_name
+
+
+def party(dossier: Dossier) -> dict:
+    procedure = dossier.procedure_version.procedure
+    applicant = applicant_name(dossier)
+    return {"dossier_code": dossier.code, "applicant": applicant,
+            "owner": dossier.owner_name if dossier.owner_name != applicant else None,
+            "owner_id": dossier.owner_cccd or None, **contact(dossier),
+            "request": f"{procedure.name} (mã thủ tục {procedure.code})",
+            "agency": procedure.agency.name}
+
+
+def next_number(session: Session, form: OfficialForm, agency_id: int, now: datetime) -> tuple[int, str]:
+    """The agency's yearly sequence of a stored form: (n, "n/SERIES"); a printed number, not a unique key."""
+    year_start = datetime(now.astimezone(VN_TZ).year, 1, 1, tzinfo=VN_TZ)
+    count = session.scalar(select(func.count(Document.id)).join(Dossier, Dossier.id == Document.dossier_id)
+                           .where(Dossier.agency_id == agency_id, Document.kind == form.kind,
+                                  Document.created_at >= year_start)) or 0
+    return count + 1, f"{count + 1}/{form.series}"
+
+
+def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
+           now: datetime, *, sealed: bool = False) -> Document:
+    regime = regime_of(dossier)
+    _, number = next_number(session, form, dossier.agency_id, now)
+    content = render_form(settings, form, values, regime, dossier, dossier.procedure_version.procedure.agency.name,
+                          now, number)
+    if sealed:
+        content = results.seal(settings, content, dossier, now, number)
+    seq = session.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier.id,
+                                                               Document.kind == form.kind)) or 0
+    name = f"{form.kind.replace('_', '-')}-{dossier.code}-{seq + 1}.pdf"
+    return results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number)
+
+
+# -- the forms of intake and processing -----------------------------------------------------------------------------
+def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User, now: datetime) -> Document:
+    """Mẫu 01 (D8): issued when the dossier is received; the appointment is the dossier's due time."""
+    info = dossier.procedure_version.info
+    files: dict[str, list[str]] = {}
+    for doc in session.scalars(select(Document).where(Document.dossier_id == dossier.id, Document.kind == "filing")):
+        files.setdefault(doc.component or "", []).append(doc.name)
+    default = "bản điện tử" if dossier.channel == "online" else "bản giấy"
+    components = [f"{c['name']} ({'bản điện tử: ' + ', '.join(files[c['name']]) if c['name'] in files else default})"
+                  for c in info.get("components", [])]
+    duration = info["duration"]
+    n, _ = next_number(session, RECEIPT, dossier.agency_id, now)
+    fees = "; ".join(f"{f['name']}: {f['amount']:,} đồng".replace(",", ".") for f in info.get("fees", []))
+    values = {**party(dossier), "components": components, "set_count": "01 (bộ)",
+              "legal_duration": f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
+              "received_at": when(dossier.received_at or now), "due_at": when(dossier.due_at),
+              "return_place": RETURN_PLACES.get(dossier.channel, ""), "channel": CHANNELS.get(dossier.channel, ""),
+              "fees": fees or "Không", "ledger": f"Quyển số {now.astimezone(VN_TZ).year}, số thứ tự {n}",
+              "officer": actor.full_name}
+    return _store(session, settings, dossier, RECEIPT, values, now)
+
+
+def supplement_request(session: Session, settings: Settings, dossier: Dossier, stage: str, data: dict, actor: User,
+                       now: datetime) -> Document:
+    """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason; sealed at the processing stage."""
+    items = [(f"{i}. {it['component']}", it["problem"], it["required"]) for i, it in enumerate(data["items"], 1)]
+    reason = data.get("second_reason") or {}
+    kinds = {"applicant_not_compliant": "Người nộp chưa thực hiện đúng yêu cầu bổ sung lần trước",
+             "other": "Hướng dẫn lần trước chưa đầy đủ, chưa rõ (kèm Phiếu xin lỗi, Mẫu số 04)"}
+    paper = dossier.procedure_version.info.get("level_facts", {}).get("paperRequired")
+    values = {**party(dossier), "items": items,
+              "stage": "Tiếp nhận hồ sơ (Bộ phận Một cửa)" if stage == "intake" else "Giải quyết hồ sơ",
+              "sequence": f"Lần thứ {max(dossier.supplement_requests, 1)}", "requested_at": when(now),
+              "second_reason": f"{kinds[reason['kind']]}: {reason['explanation']}" if reason else None,
+              "unmet": "; ".join(reason.get("unmet_items") or []) or None,
+              "paper": ("Bản chính các giấy tờ phải nộp khi nhận kết quả (D9)" if paper else None),
+              "officer": actor.full_name, "officer_phone": f", số điện thoại {actor.phone}" if actor.phone else ""}
+    return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, sealed=stage == "processing")
+
+
+def refusal(session: Session, settings: Settings, dossier: Dossier, reasons: list[str], actor: User,
+            now: datetime) -> Document:
+    """Mẫu 03 (D8): the concrete reasons, as the officer wrote them."""
+    values = {**party(dossier), "refused_at": when(now), "reasons": list(reasons), "officer": actor.full_name}
+    return _store(session, settings, dossier, REFUSAL, values, now)
+
+
+def stop_notice(session: Session, settings: Settings, dossier: Dossier, reason: str, actor: User,
+                now: datetime) -> Document:
+    """Thông báo dừng giải quyết hồ sơ (D16; TT 03/2025 Mẫu 05). The caller stops the dossier itself."""
+    regime = regime_of(dossier)
+    basis = ("Điều 21 " if regime is TT03_2025 else "") + regime.decree
+    values = {**party(dossier), "addressee": dossier.owner_name, "received_at": when(dossier.received_at),
+              "stopped_at": when(now), "reason": reason, "basis": basis, "officer": actor.full_name}
+    return _store(session, settings, dossier, STOP_NOTICE, values, now)
+
+
+def issue_for_action(session: Session, settings: Settings, dossier: Dossier, step: str, action: str, data: dict,
+                     actor: User, now: datetime) -> Document | None:
+    """The form an officer's action issues, stored on the dossier: 01 at ``receive``, 02 at
+    ``request_supplement``, 03 at ``refuse`` in the intake step; None for other actions. Call it after the
+    action's effects (status, deadlines and the supplement count are read from the dossier)."""
+    if action == "receive":
+        return receipt(session, settings, dossier, actor, now)
+    if action == "request_supplement":
+        return supplement_request(session, settings, dossier, "intake" if step == "intake" else "processing",
+                                  data, actor, now)
+    if action == "refuse" and step == "intake":
+        return refusal(session, settings, dossier, data["reasons"], actor, now)
+    return None
+

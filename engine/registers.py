@@ -1,0 +1,238 @@
+"""Records built from the audit trail and the dossiers: the processing-control slip (D30; TT 01/2018 Mẫu 05,
+TT 03/2025 Mẫu 06) and the dossier register (D31; Mẫu 06 / 07), as PDF and XLSX (openpyxl lives here only).
+
+The slip has one row per hand-over: every completed step (filing, each officer's action, the citizen's
+supplement, the return of the result), from that step and its actor to the next step and its actor. Its
+result column judges the step that hands over against its own time limit (AuditEvent.due_at), in Vietnam
+time: after the due instant "Quá hạn"; on the due's calendar day, at or before the due instant "Đúng hạn";
+on an earlier calendar day "Trước hạn". Filing and the citizen's supplement have no limit of their own.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from . import audit
+from .clock import VN_TZ
+from .model import ROLES, STATUS_NAMES, Agency, AuditEvent, Dossier, Letter, WorkItem
+from .officialforms import (CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of,
+                            render_form, when)
+from .settings import Settings
+
+EARLY, ON_TIME, LATE, NO_LIMIT = "Trước hạn", "Đúng hạn", "Quá hạn", "Không có thời hạn riêng"
+RULE = ("Kết quả giải quyết được đánh giá theo thời hạn riêng của bước giao hồ sơ: hoàn thành sau thời điểm hết "
+        "hạn là Quá hạn; trong ngày hết hạn, trước hoặc đúng thời điểm hết hạn là Đúng hạn; hoàn thành từ ngày "
+        "trước ngày hết hạn là Trước hạn.")
+ACTIONS = {
+    "file": "Nộp hồ sơ", "receive": "Tiếp nhận hồ sơ, chuyển cơ quan giải quyết", "refuse": "Từ chối",
+    "request_supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ", "supplement": "Bổ sung hồ sơ",
+    "propose_approval": "Đề xuất phê duyệt", "propose_refusal": "Đề xuất từ chối",
+    "request_extension": "Đề nghị gia hạn", "confirm_extension": "Xác nhận gia hạn",
+    "reject_extension": "Không đồng ý gia hạn", "approve": "Phê duyệt", "send_back": "Trả lại để xử lý lại",
+    "issue_result": "Ký số, ban hành kết quả", "return_result": "Trả kết quả", "withdraw": "Rút hồ sơ",
+    "stop": "Dừng giải quyết hồ sơ",
+}
+STEPS = {"intake": "Tiếp nhận hồ sơ", "supplement": "Bổ sung hồ sơ", "assessment": "Thẩm định hồ sơ",
+         "extension_review": "Xem xét gia hạn", "approval": "Phê duyệt", "signing": "Ban hành kết quả",
+         "return": "Trả kết quả"}
+
+
+def timeliness(done: datetime, due: datetime | None) -> str:
+    """The control slip's verdict for a step completed at ``done`` with its own limit ``due`` (see above)."""
+    if due is None:
+        return NO_LIMIT
+    done_vn, due_vn = done.astimezone(VN_TZ), due.astimezone(VN_TZ)
+    if done_vn > due_vn:
+        return LATE
+    return EARLY if done_vn.date() < due_vn.date() else ON_TIME
+
+
+def _short(t: datetime | None) -> str:
+    return t.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if t else ""
+
+
+@dataclass
+class Handover:
+    giver: str
+    receiver: str
+    at: datetime
+    due: datetime | None
+    result: str
+    note: str
+
+
+def _giver(event: AuditEvent) -> str:
+    step = "Nộp hồ sơ" if event.action == "file" else event.task_name or STEPS.get(event.step or "", event.step)
+    return f"{step}: {event.actor_name}"
+
+
+def _last_receiver(session: Session, dossier: Dossier) -> str:
+    items = list(session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)))
+    citizen = f"Tổ chức, cá nhân: {dossier.owner_name}"
+    if not items or any(i.step == "supplement" for i in items):
+        return citizen
+    return "; ".join(f"{i.name}: {i.assignee.full_name if i.assignee else ROLES.get(i.role, i.role)}"
+                     for i in items)
+
+
+def handovers(session: Session, dossier: Dossier) -> list[Handover]:
+    """The hand-overs of a dossier, from its audit trail, oldest first."""
+    events = [e for e in audit.history(session, dossier.id) if e.action in ACTIONS]
+    rows = []
+    for i, event in enumerate(events):
+        receiver = _giver(events[i + 1]) if i + 1 < len(events) else _last_receiver(session, dossier)
+        rows.append(Handover(_giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
+                             ACTIONS[event.action]))
+    return rows
+
+
+def control_slip(session: Session, settings: Settings, dossier: Dossier, now: datetime) -> bytes:
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (D30) as a PDF, numbered by the dossier's regime."""
+    info = party(dossier)
+    owner = dossier.owner_name
+    applicant = owner if owner == info["applicant"] else f"{owner} (người nộp: {info['applicant']})"
+    values = {**info, "applicant": applicant,
+              "partners": "Không có", "status": STATUS_NAMES[dossier.status], "rule": RULE,
+              "handovers": [(f"1. Giao: {h.giver}\n2. Nhận: {h.receiver}", when(h.at),
+                             h.result + (f"\n(hạn của bước: {_short(h.due)})" if h.due else ""), h.note)
+                            for h in handovers(session, dossier)]}
+    return render_form(settings, CONTROL_SLIP, values, regime_of(dossier), dossier, info["agency"], now)
+
+
+# -- the register (Sổ theo dõi hồ sơ) ---------------------------------------------------------------------------
+COLUMNS = (("no", "STT"), ("code", "Mã hồ sơ"), ("procedure", "Tên thủ tục hành chính"),
+           ("sets", "Số lượng hồ sơ (bộ)"), ("applicant", "Tên cá nhân, tổ chức"), ("address", "Địa chỉ"),
+           ("phone", "Số điện thoại"), ("agency", "Cơ quan chủ trì giải quyết"), ("filed", "Nộp hồ sơ"),
+           ("received", "Nhận hồ sơ"),
+           ("due", "Hẹn trả kết quả"), ("forwarded", "Chuyển hồ sơ đến cơ quan giải quyết"),
+           ("resolved", "Nhận kết quả từ cơ quan giải quyết"), ("returned", "Trả kết quả cho cá nhân, tổ chức"),
+           ("status", "Trạng thái"), ("notes", "Ghi chú"))
+LABELS = dict(COLUMNS)
+HEADER_ROW = 5  # of the XLSX; rows 1-4 are the titles
+WIDTHS = {"no": 6, "code": 28, "procedure": 36, "sets": 10, "applicant": 28, "address": 32, "notes": 32}
+# The PDF (A4 portrait) groups the columns into three cells, with short labels (None: the value alone);
+# the agency is the register's own, printed once above the table.
+PDF_GROUPS = ((("code", None), ("procedure", "Thủ tục"), ("applicant", "Người nộp"), ("address", "Địa chỉ"),
+               ("phone", "Điện thoại")),
+              (("filed", "Nộp"), ("received", "Nhận"), ("due", "Hẹn trả"), ("forwarded", "Chuyển xử lý"),
+               ("resolved", "Có kết quả"), ("returned", "Trả kết quả")),
+              (("status", None), ("notes", None)))
+
+
+@dataclass
+class RegisterRow:
+    no: int
+    code: str
+    procedure: str
+    sets: int
+    applicant: str
+    address: str
+    phone: str
+    agency: str
+    filed: datetime
+    received: datetime | None
+    due: datetime | None
+    forwarded: datetime | None
+    resolved: datetime | None
+    returned: datetime | None
+    status: str
+    notes: str
+
+
+def _period(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, VN_TZ), datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
+
+
+def _notes(dossier: Dossier, letters: int) -> str:
+    late = dossier.late or bool(dossier.due_at and dossier.resolved_at and dossier.resolved_at > dossier.due_at)
+    notes = ["Tiếp nhận quá hạn" if dossier.intake_late else "", "Quá hạn" if late else "",
+             f"Yêu cầu bổ sung {dossier.supplement_requests} lần" if dossier.supplement_requests else "",
+             f"Gia hạn {dossier.extensions} lần" if dossier.extensions else "",
+             f"Thư xin lỗi: {letters}" if letters else ""]
+    return "; ".join(n for n in notes if n)
+
+
+def register_rows(session: Session, agency_id: int, start: date, end: date) -> list[RegisterRow]:
+    """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``."""
+    lo, hi = _period(start, end)
+    at = func.coalesce(Dossier.received_at, Dossier.filed_at)
+    dossiers = list(session.scalars(select(Dossier).where(Dossier.agency_id == agency_id, at >= lo, at < hi)
+                                    .options(selectinload(Dossier.applicant)).order_by(at, Dossier.id)))
+    ids = [d.id for d in dossiers] or [-1]
+    forwarded = dict(session.execute(select(AuditEvent.dossier_id, func.min(AuditEvent.at))
+                                     .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "forward")
+                                     .group_by(AuditEvent.dossier_id)).all())
+    letters = dict(session.execute(select(Letter.dossier_id, func.count(Letter.id))
+                                   .where(Letter.dossier_id.in_(ids)).group_by(Letter.dossier_id)).all())
+    rows = []
+    for n, d in enumerate(dossiers, 1):
+        info, applicant = contact(d), applicant_name(d)
+        name = d.owner_name if applicant == d.owner_name else f"{d.owner_name} (người nộp: {applicant})"
+        procedure = d.procedure_version.procedure
+        rows.append(RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"],
+                                procedure.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
+                                d.resolved_at, d.returned_at, STATUS_NAMES[d.status], _notes(d, letters.get(d.id, 0))))
+    return rows
+
+
+def _period_text(start: date, end: date) -> str:
+    return f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def _cell(value) -> str:
+    return _short(value) if isinstance(value, datetime) else str(value)
+
+
+def _group_text(row: RegisterRow, group: tuple[tuple[str, str | None], ...]) -> str:
+    lines = [_cell(getattr(row, k)) if label is None else f"{label}: {_cell(getattr(row, k))}"
+             for k, label in group if getattr(row, k) not in (None, "")]
+    return f"{row.no}. {lines[0]}\n" + "\n".join(lines[1:]) if group is PDF_GROUPS[0] else "\n".join(lines)
+
+
+def register_pdf(session: Session, settings: Settings, agency_id: int, start: date, end: date,
+                 now: datetime) -> bytes:
+    """The register as a PDF; numbered by the regime in force at the end of the period."""
+    agency = session.get(Agency, agency_id)
+    rows = register_rows(session, agency_id, start, end)
+    table = [tuple(_group_text(r, group) for group in PDF_GROUPS) for r in rows]
+    values = {"agency": agency.name, "period": _period_text(start, end), "count": str(len(rows)), "rows": table}
+    return render_form(settings, REGISTER, values, regime_at(end), None, agency.name, now)
+
+
+def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> bytes:
+    """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    agency = session.get(Agency, agency_id)
+    regime = regime_at(end)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sổ theo dõi hồ sơ"
+    titles = [agency.name, REGISTER.title.upper(), REGISTER.label(regime), _period_text(start, end)]
+    for i, text in enumerate(titles, 1):
+        sheet.cell(row=i, column=1, value=text).font = Font(bold=i <= 2)
+    for col, (_key, label) in enumerate(COLUMNS, 1):
+        cell = sheet.cell(row=HEADER_ROW, column=col, value=label)
+        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[cell.column_letter].width = WIDTHS.get(_key, 18)
+    for r, row in enumerate(register_rows(session, agency_id, start, end), HEADER_ROW + 1):
+        for col, (key, _label) in enumerate(COLUMNS, 1):
+            value = getattr(row, key)
+            cell = sheet.cell(row=r, column=col)
+            if isinstance(value, datetime):
+                cell.value, cell.number_format = value.astimezone(VN_TZ).replace(tzinfo=None), "dd/mm/yyyy hh:mm"
+            else:
+                cell.value = value
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{sheet.cell(row=HEADER_ROW, column=len(COLUMNS)).column_letter}" \
+                            f"{max(sheet.max_row, HEADER_ROW)}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+

@@ -1,0 +1,70 @@
+"""JSON API v1: official records of the one-stop (D30, D31) — the control slip of a dossier and the register."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, g, request
+
+from .. import dossiers, registers
+from ..clock import VN_TZ
+from ..errors import Forbidden, Invalid, NotFound
+from . import db, now, tthc
+from .api import authenticated
+
+bp = Blueprint("records", __name__, url_prefix="/api/v1")
+
+MAX_PERIOD_DAYS = 366
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, mimetype=media_type, headers={
+        "Content-Disposition": f"inline; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/dossiers/<code>/control-slip")
+@authenticated
+def control_slip(code: str):
+    """Officers of the dossier's agency only; anyone else (the citizen too) gets 404, as for a hidden dossier."""
+    dossier = dossiers.visible_dossier(db(), g.user, code)
+    if not (g.user.is_officer and g.user.agency_id == dossier.agency_id):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    content = registers.control_slip(db(), tthc()["settings"], dossier, now())
+    return _file(content, "application/pdf", f"phieu-kiem-soat-{dossier.code}.pdf")
+
+
+def _day(name: str, default: date) -> date:
+    raw = request.args.get(name)
+    if not raw:
+        return default
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise Invalid("Ngày không hợp lệ (YYYY-MM-DD)", fields={name: "Ngày không hợp lệ (YYYY-MM-DD)"})
+
+
+@bp.get("/register")
+@authenticated
+def register():
+    """The register of the caller's agency; ``from``/``to`` default to the current month up to today."""
+    user = g.user
+    if not user.is_officer or user.agency_id is None:
+        raise Forbidden("Chỉ cán bộ của cơ quan được xem sổ theo dõi hồ sơ")
+    today = now().astimezone(VN_TZ).date()
+    end = _day("to", today)
+    start = _day("from", end.replace(day=1))
+    if start > end:
+        raise Invalid("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", fields={"from": "Sau ngày kết thúc"})
+    if end - start > timedelta(days=MAX_PERIOD_DAYS):
+        raise Invalid(f"Mỗi lần xuất tối đa {MAX_PERIOD_DAYS} ngày", fields={"to": "Khoảng thời gian quá dài"})
+    kind = request.args.get("format", "pdf")
+    name = f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}"
+    if kind == "pdf":
+        content = registers.register_pdf(db(), tthc()["settings"], user.agency_id, start, end, now())
+        return _file(content, "application/pdf", name + ".pdf")
+    if kind == "xlsx":
+        return _file(registers.register_xlsx(db(), user.agency_id, start, end), XLSX, name + ".xlsx")
+    raise Invalid("Định dạng không hợp lệ", fields={"format": "pdf hoặc xlsx"})

@@ -1,0 +1,420 @@
+"""Official forms as data (D8, D16, D30, D31, D40): real dossiers run through the JSON API on both backends,
+then the forms read back as text from the PDF (pypdf) and the register opened with openpyxl.
+
+Until tasks.complete calls officialforms.issue_for_action itself, `issued()` below makes the form right after
+the API action, exactly as tasks.complete will; once it does, `issued()` only finds the form it made.
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA
+from engine import accounts, documents, officialforms, registers
+from engine.clock import VN_TZ
+from engine.model import Agency, Document, DocumentSignature, Dossier, User
+
+RECEIVER, SPECIALIST, LEADER, CLERK, HEAD = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao", "demo.vanthu", \
+    "demo.thutruong"
+OWNER_NAME, PROCEDURE = "Nguyễn Văn An", "Đăng ký thành lập hộ kinh doanh"
+ITEMS = [{"component": "Giấy đề nghị đăng ký hộ kinh doanh", "problem": "Thiếu chữ ký của chủ hộ",
+          "required": "Ký và tải lên lại giấy đề nghị"},
+         {"component": "Hợp đồng thuê trụ sở", "problem": "Hợp đồng đã hết hạn",
+          "required": "Nộp hợp đồng thuê còn hiệu lực"}]
+REASONS = ["Ngành nghề kinh doanh thuộc danh mục cấm đầu tư kinh doanh",
+           "Địa điểm kinh doanh không thuộc địa bàn phường Thuận Hóa"]
+KINDS = {"receive": "receipt", "request_supplement": "supplement_request", "refuse": "refusal"}
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+def vn(*args) -> datetime:
+    return datetime(*args, tzinfo=VN_TZ)
+
+
+def text_of(content: bytes) -> str:
+    """The PDF's text, NFC, with every run of white space (line breaks too) made one space."""
+    raw = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(unicodedata.normalize("NFC", raw).split())
+
+
+def assert_contains(text: str, *needles: str) -> None:
+    missing = [n for n in needles if n not in text]
+    assert not missing, f"missing {missing} in: {text}"
+
+
+def sessions(app):
+    return app.extensions["tthc"]["sessions"]
+
+
+def settings_of(app):
+    return app.extensions["tthc"]["settings"]
+
+
+def issued(app, clock, code: str, step: str, action: str, data: dict | None = None,
+           actor: str = RECEIVER) -> tuple[int, bytes]:
+    """The form the action just issued (its document id and bytes)."""
+    with sessions(app)() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        doc = session.scalar(select(Document).where(Document.dossier_id == dossier.id, Document.kind == KINDS[action],
+                                                    Document.created_at >= clock.now()))
+        if doc is None:
+            user = session.scalar(select(User).where(User.username == actor))
+            doc = officialforms.issue_for_action(session, settings_of(app), dossier, step, action, data or {}, user,
+                                                 clock.now())
+            session.commit()
+        return doc.id, documents.read(settings_of(app).data_dir, doc)
+
+
+def act(api, app, clock, user: str, code: str, step: str, action: str, data: dict | None = None):
+    api.act(user, code, action, data)
+    return issued(app, clock, code, step, action, data, user)
+
+
+def signatures_of(app, doc_id: int) -> list[DocumentSignature]:
+    with sessions(app)() as session:
+        return list(session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc_id)))
+
+
+def set_dates(app, code: str, at: datetime, received: bool = True) -> None:
+    with sessions(app)() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        dossier.filed_at = at
+        dossier.received_at = at if received else None
+        session.commit()
+
+
+def with_dossier(app, code: str, fn):
+    with sessions(app)() as session:
+        result = fn(session, session.scalar(select(Dossier).where(Dossier.code == code)))
+        session.commit()
+        return result
+
+
+# -- Mẫu 01, 02, 03 -----------------------------------------------------------------------------------------------
+def test_the_receipt_prints_every_field_of_the_real_dossier(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    doc_id, content = act(api, app, clock, RECEIVER, code, "intake", "receive")
+    shown = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    due = datetime.fromisoformat(shown["due_at"]).astimezone(VN_TZ)
+    text = text_of(content)
+    assert_contains(text, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mẫu số 01",
+                    "Thông tư số 03/2025/TT-VPCP", code, OWNER_NAME, PROCEDURE, "1.001612",
+                    SAMPLE_FORM["dia_chi_tru_so"], SAMPLE_FORM["dien_thoai"],
+                    "Giấy đề nghị đăng ký hộ kinh doanh", "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng",
+                    "3 ngày làm việc", "09 giờ 00 phút, ngày 23/11/2026", due.strftime("%d/%m/%Y"),
+                    due.strftime("%H giờ %M phút"), "Trực tuyến", "Trần Thị Tiếp Nhận", "NGƯỜI TIẾP NHẬN HỒ SƠ",
+                    "Lệ phí đăng ký hộ kinh doanh: 100.000 đồng", "Số: 1/TNHS")
+    assert due == vn(2026, 11, 27, 9, 0)  # 3 working days; Tue 24/11/2026 is a holiday (D15)
+    listed = [d for d in shown["documents"] if d["kind"] == "receipt"]
+    assert [d["id"] for d in listed] == [doc_id] and listed[0]["number"] == "1/TNHS"
+    assert listed[0]["signatures"] == []  # printed with the officer's name, signed on paper if at all
+    r = api.get(f"/api/v1/documents/{doc_id}", CITIZEN)
+    assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data == content
+
+
+def test_receipt_numbers_follow_the_agency_sequence(api, app, clock):
+    first, second = api.file(CITIZEN)["code"], api.file(CITIZEN)["code"]
+    act(api, app, clock, RECEIVER, first, "intake", "receive")
+    clock.advance(minutes=5)
+    _, content = act(api, app, clock, RECEIVER, second, "intake", "receive")
+    assert_contains(text_of(content), "Số: 2/TNHS", "Quyển số 2026, số thứ tự 2", second)
+
+
+def test_a_receipt_names_the_owner_when_someone_else_filed(api, app, clock):
+    owner = {"full_name": "Trần Thị Bình", "birth_date": "1990-01-02", "cccd": "079099000777"}
+    for_other = api.file(CITIZEN, owner=owner)["code"]
+    _, content = act(api, app, clock, RECEIVER, for_other, "intake", "receive")
+    assert_contains(text_of(content), "Tiếp nhận hồ sơ của Nguyễn Văn An", "Chủ hồ sơ Trần Thị Bình",
+                    "079099000777", "(bản điện tử)")
+    at_desk = api.file(RECEIVER, owner=owner, channel="desk")["code"]
+    _, content = act(api, app, clock, RECEIVER, at_desk, "intake", "receive")
+    text = text_of(content)
+    assert_contains(text, "Tiếp nhận hồ sơ của Trần Thị Bình", "(bản giấy)", "Trực tiếp tại Bộ phận Một cửa")
+    assert "Chủ hồ sơ" not in text
+
+
+def test_an_intake_supplement_request_lists_each_item(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    doc_id, content = act(api, app, clock, RECEIVER, code, "intake", "request_supplement", {"items": ITEMS})
+    text = text_of(content)
+    assert_contains(text, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Mẫu số 02", code, OWNER_NAME, PROCEDURE,
+                    "Tiếp nhận hồ sơ (Bộ phận Một cửa)", "Lần thứ 1", "Trần Thị Tiếp Nhận", "NGƯỜI HƯỚNG DẪN",
+                    *[it[k] for it in ITEMS for k in ("component", "problem", "required")],
+                    "để được hướng dẫn./.")
+    assert "Lý do yêu cầu bổ sung lần hai" not in text
+    assert signatures_of(app, doc_id) == []
+
+
+def test_a_processing_supplement_request_is_sealed_and_a_second_one_names_what_was_not_done(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    clock.advance(hours=1)
+    doc_id, content = act(api, app, clock, SPECIALIST, code, "assessment", "request_supplement",
+                          {"items": ITEMS[:1]})
+    assert_contains(text_of(content), "Giải quyết hồ sơ", "Lần thứ 1", "Lê Văn Chuyên", ITEMS[0]["problem"])
+    sigs = signatures_of(app, doc_id)
+    assert [(s.field, s.valid) for s in sigs] == [("ChuKySoToChuc", True)]
+    clock.advance(hours=1)
+    r = api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN, json={"form": SAMPLE_FORM})
+    assert r.status_code == 200, r.get_json()
+    clock.advance(hours=1)
+    second = {"items": ITEMS[:1], "second_reason": {
+        "kind": "applicant_not_compliant", "unmet_items": [ITEMS[0]["component"]],
+        "explanation": "Giấy đề nghị vẫn chưa có chữ ký của chủ hộ"}}
+    _, content = act(api, app, clock, SPECIALIST, code, "assessment", "request_supplement", second)
+    assert_contains(text_of(content), "Lần thứ 2", "Lý do yêu cầu bổ sung lần hai",
+                    "Người nộp chưa thực hiện đúng yêu cầu bổ sung lần trước",
+                    "Giấy đề nghị vẫn chưa có chữ ký của chủ hộ", "Các nội dung của lần trước chưa được thực hiện")
+
+
+def test_a_refusal_at_intake_prints_the_concrete_reasons(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    doc_id, content = act(api, app, clock, RECEIVER, code, "intake", "refuse", {"reasons": REASONS})
+    assert_contains(text_of(content), "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Mẫu số 03", code, OWNER_NAME,
+                    PROCEDURE, *REASONS, "thông báo không tiếp nhận, giải quyết hồ sơ này",
+                    "Trần Thị Tiếp Nhận", "Số: 1/TCHS")
+    kinds = [d["kind"] for d in api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["documents"]]
+    assert kinds == ["refusal"]
+
+
+def test_other_actions_issue_no_form(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+
+    def call(session, dossier):
+        user = session.scalar(select(User).where(User.username == SPECIALIST))
+        return officialforms.issue_for_action(session, settings_of(app), dossier, "assessment", "propose_approval",
+                                              STEP_DATA["propose_approval"], user, clock.now())
+
+    assert with_dossier(app, code, call) is None
+
+
+# -- the control slip (D30) -----------------------------------------------------------------------------------------
+def test_timeliness_is_judged_by_the_calendar_day_in_vietnam():
+    due = vn(2026, 11, 26, 0, 10)
+    assert registers.timeliness(vn(2026, 11, 25, 23, 30), due) == "Trước hạn"  # same UTC day, earlier VN day
+    assert registers.timeliness(vn(2026, 11, 26, 0, 10), due) == "Đúng hạn"
+    assert registers.timeliness(vn(2026, 11, 26, 0, 11), due) == "Quá hạn"
+    assert registers.timeliness(vn(2026, 11, 26, 0, 5), None) == "Không có thời hạn riêng"
+
+
+def at(api, clock, when: datetime) -> None:
+    """Move the clock; tokens (8 hours) are issued again when used."""
+    clock.set(when)
+    api.tokens.clear()
+
+
+def run_late_dossier(api, app, clock) -> str:
+    """Filed Mon 23/11 09:00 (intake due 10:00), received late at 11:00 (result due Fri 27/11 11:00: three working
+    days, Tue 24/11 is a holiday), assessed the same day, approved and signed on the due day before 11:00,
+    returned late at 14:00 with an apology."""
+    code = api.file(CITIZEN)["code"]
+    at(api, clock, vn(2026, 11, 23, 11, 0))
+    api.act(RECEIVER, code, "receive")
+    at(api, clock, vn(2026, 11, 23, 14, 0))
+    api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])
+    at(api, clock, vn(2026, 11, 27, 10, 0))
+    api.act(LEADER, code, "approve")
+    at(api, clock, vn(2026, 11, 27, 10, 30))
+    api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
+    at(api, clock, vn(2026, 11, 27, 14, 0))
+    r = api.post(f"/api/v1/dossiers/{code}/letters", HEAD, json={"kind": "overdue", "reason": "Chậm ký kết quả"})
+    assert r.status_code == 201, r.get_json()
+    api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
+    return code
+
+
+def test_the_control_slip_judges_each_hand_over_against_its_step_limit(api, app, clock):
+    code = run_late_dossier(api, app, clock)
+    rows = with_dossier(app, code, lambda session, dossier: registers.handovers(session, dossier))
+    assert [(r.giver.split(":")[0], r.result) for r in rows] == [
+        ("Nộp hồ sơ", "Không có thời hạn riêng"), ("Tiếp nhận hồ sơ", "Quá hạn"), ("Thẩm định hồ sơ", "Trước hạn"),
+        ("Phê duyệt kết quả", "Đúng hạn"), ("Ký số, đóng dấu và ban hành kết quả", "Đúng hạn"),
+        ("Trả kết quả", "Quá hạn")]
+    assert rows[1].due == vn(2026, 11, 23, 10, 0) and rows[2].due == vn(2026, 11, 27, 11, 0)
+    assert rows[1].receiver == rows[2].giver == "Thẩm định hồ sơ: Lê Văn Chuyên"
+    assert rows[-1].giver == "Trả kết quả: Trần Thị Tiếp Nhận" and rows[-1].receiver == f"Tổ chức, cá nhân: {OWNER_NAME}"
+    r = api.get(f"/api/v1/dossiers/{code}/control-slip", RECEIVER)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = text_of(r.data)
+    assert_contains(text, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mẫu số 06", "Thông tư số 03/2025/TT-VPCP",
+                    code, OWNER_NAME, PROCEDURE, "Quá hạn", "Trước hạn", "Đúng hạn", "Giao: Tiếp nhận hồ sơ",
+                    "Nhận: Thẩm định hồ sơ: Lê Văn Chuyên", "11 giờ 00 phút, ngày 23/11/2026",
+                    f"Nhận: Tổ chức, cá nhân: {OWNER_NAME}", "Đã trả kết quả")
+
+
+def test_the_control_slip_of_an_open_dossier_ends_with_the_waiting_step(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    rows = with_dossier(app, code, lambda session, dossier: registers.handovers(session, dossier))
+    assert [r.result for r in rows] == ["Không có thời hạn riêng", "Đúng hạn"]
+    assert rows[-1].receiver == "Thẩm định hồ sơ: Chuyên viên"
+
+
+# -- the register (D31) -----------------------------------------------------------------------------------------
+def test_the_register_has_one_row_per_dossier_of_the_period(api, app, clock):
+    returned = run_late_dossier(api, app, clock)
+    at(api, clock, vn(2026, 11, 23, 15, 0))
+    refused = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, refused, "refuse", {"reasons": REASONS})
+    asked = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, asked, "request_supplement", {"items": ITEMS})
+    at(api, clock, vn(2026, 11, 30, 9, 0))
+    api.file(CITIZEN)  # outside the period
+    r = api.get("/api/v1/register?from=2026-11-23&to=2026-11-27&format=xlsx", RECEIVER)
+    assert r.status_code == 200, r.get_json()
+    assert r.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    assert sheet.cell(row=2, column=1).value == "SỔ THEO DÕI HỒ SƠ"
+    assert "Mẫu số 07" in sheet.cell(row=3, column=1).value
+    header = [c.value for c in sheet[registers.HEADER_ROW]]
+    assert header == [label for _, label in registers.COLUMNS]
+    rows = {row[1]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=registers.HEADER_ROW + 1,
+                                                                       values_only=True)}
+    assert set(rows) == {returned, refused, asked}
+    done = rows[returned]
+    assert done["Tên thủ tục hành chính"] == PROCEDURE and done["Tên cá nhân, tổ chức"] == OWNER_NAME
+    assert done["Địa chỉ"] == SAMPLE_FORM["dia_chi_tru_so"] and done["Số điện thoại"] == SAMPLE_FORM["dien_thoai"]
+    assert done["Cơ quan chủ trì giải quyết"].startswith("Ủy ban nhân dân phường Thuận Hóa")
+    assert done["Nhận hồ sơ"] == datetime(2026, 11, 23, 11, 0) == done["Chuyển hồ sơ đến cơ quan giải quyết"]
+    assert done["Hẹn trả kết quả"] == datetime(2026, 11, 27, 11, 0)
+    assert done["Nhận kết quả từ cơ quan giải quyết"] == datetime(2026, 11, 27, 10, 30)
+    assert done["Trả kết quả cho cá nhân, tổ chức"] == datetime(2026, 11, 27, 14, 0)
+    assert "Quá hạn" in done["Ghi chú"] and "Thư xin lỗi: 1" in done["Ghi chú"]
+    assert rows[refused]["Trạng thái"] == "Không được tiếp nhận" and rows[refused]["Nhận hồ sơ"] is None
+    assert rows[refused]["Nộp hồ sơ"] == datetime(2026, 11, 23, 15, 0)
+    assert "Yêu cầu bổ sung 1 lần" in rows[asked]["Ghi chú"]
+    r = api.get("/api/v1/register?from=2026-11-23&to=2026-11-27", RECEIVER)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert_contains(text_of(r.data), "SỔ THEO DÕI HỒ SƠ", "Mẫu số 07", returned, refused, asked, PROCEDURE,
+                    "Từ ngày 23/11/2026 đến ngày 27/11/2026")
+
+
+# -- regimes (D1, D40) -------------------------------------------------------------------------------------------
+def test_form_numbers_by_regime():
+    old, new = officialforms.TT01_2018, officialforms.TT03_2025
+    assert officialforms.regime_at(date(2025, 6, 30)) is old and officialforms.regime_at(date(2025, 7, 1)) is new
+    numbers = {key: (f.number(old), f.number(new)) for key, f in officialforms.FORMS.items()}
+    assert numbers == {"receipt": ("01", "01"), "supplement_request": ("02", "02"), "refusal": ("03", "03"),
+                       "apology": ("04", "04"), "stop_notice": (None, "05"), "control_slip": ("05", "06"),
+                       "register": ("06", "07")}
+
+
+@pytest.mark.parametrize("when, circular, slip", [
+    (vn(2025, 6, 30, 9, 0), "Thông tư số 01/2018/TT-VPCP", "Mẫu số 05"),
+    (vn(2026, 2, 23, 9, 0), "Thông tư số 03/2025/TT-VPCP", "Mẫu số 06")])
+def test_a_dossier_keeps_the_numbering_of_the_day_it_was_received(api, app, clock, when, circular, slip):
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    set_dates(app, code, when)
+
+    def forms(session, dossier):
+        user = session.scalar(select(User).where(User.username == RECEIVER))
+        doc = officialforms.receipt(session, settings_of(app), dossier, user, clock.now())
+        return (documents.read(settings_of(app).data_dir, doc),
+                registers.control_slip(session, settings_of(app), dossier, clock.now()))
+
+    receipt, control = with_dossier(app, code, forms)
+    assert_contains(text_of(receipt), "Mẫu số 01", circular, code, OWNER_NAME,
+                    when.strftime("ngày %d/%m/%Y"))
+    assert_contains(text_of(control), slip, circular, code)
+
+
+def test_a_dossier_filed_before_the_switch_but_received_after_it_follows_the_new_rules(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    set_dates(app, code, vn(2025, 6, 30, 16, 0), received=False)
+    assert with_dossier(app, code, lambda s, d: officialforms.regime_of(d)) is officialforms.TT01_2018
+
+    def receive_next_day(session, dossier):
+        dossier.received_at = vn(2025, 7, 1, 8, 0)
+        return officialforms.regime_of(dossier)
+
+    assert with_dossier(app, code, receive_next_day) is officialforms.TT03_2025
+
+
+def test_the_register_follows_the_regime_at_the_end_of_its_period(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    set_dates(app, code, vn(2025, 6, 30, 9, 0))
+    with sessions(app)() as session:
+        agency = session.scalar(select(Dossier).where(Dossier.code == code)).agency_id
+        book = load_workbook(io.BytesIO(registers.register_xlsx(session, agency, date(2025, 6, 1), date(2025, 6, 30))))
+        rows = registers.register_rows(session, agency, date(2025, 6, 30), date(2025, 6, 30))
+    assert "Mẫu số 06" in book.active.cell(row=3, column=1).value
+    assert "Thông tư số 01/2018/TT-VPCP" in book.active.cell(row=3, column=1).value
+    assert [r.code for r in rows] == [code]
+
+
+# -- the stop notice (D16) -----------------------------------------------------------------------------------------
+def test_a_stop_notice_is_tt_03_2025_form_05(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+
+    def stop(session, dossier):
+        user = session.scalar(select(User).where(User.username == RECEIVER))
+        doc = officialforms.stop_notice(session, settings_of(app), dossier, "Người nộp đề nghị dừng giải quyết",
+                                        user, clock.now())
+        return doc.kind, documents.read(settings_of(app).data_dir, doc)
+
+    kind, content = with_dossier(app, code, stop)
+    assert kind == "stop_notice"
+    assert_contains(text_of(content), "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05", "Thông tư số 03/2025/TT-VPCP",
+                    "Điều 21 Nghị định số 118/2025/NĐ-CP", code, OWNER_NAME, PROCEDURE,
+                    "Người nộp đề nghị dừng giải quyết", "Trần Thị Tiếp Nhận")
+
+
+# -- access --------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def other_agency_officer(app, clock):
+    with sessions(app)() as session:
+        agency = Agency(code="000.00.07.H56", name="Ủy ban nhân dân phường Phú Xuân (kiểm thử)")
+        session.add(agency)
+        session.flush()
+        accounts.ensure_officer(session, clock.now(), "other.canbo", "Cán Bộ Khác",
+                                {"receiving_officer", "specialist"}, agency, PASSWORD)
+        session.commit()
+    return "other.canbo"
+
+
+def test_only_officers_of_the_agency_get_the_control_slip(api, app, clock, other_agency_officer):
+    code = api.file(CITIZEN)["code"]
+    for user in (RECEIVER, SPECIALIST, CLERK):
+        r = api.get(f"/api/v1/dossiers/{code}/control-slip", user)
+        assert r.status_code == 200 and r.mimetype == "application/pdf", user
+    for user in (CITIZEN, other_agency_officer, "demo.admin"):
+        r = api.get(f"/api/v1/dossiers/{code}/control-slip", user)
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "dossier_not_found", user
+    assert api.get(f"/api/v1/dossiers/{code}/control-slip").status_code == 401
+    assert api.get("/api/v1/dossiers/000.00.06.H56-261123-9999/control-slip", RECEIVER).status_code == 404
+
+
+def test_only_officers_get_the_register_of_their_own_agency(api, app, clock, other_agency_officer):
+    code = api.file(CITIZEN)["code"]
+    for user in (CITIZEN, "demo.admin"):
+        r = api.get("/api/v1/register?from=2026-11-01&to=2026-11-30", user)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden", user
+    assert api.get("/api/v1/register").status_code == 401
+    r = api.get("/api/v1/register?from=2026-11-01&to=2026-11-30&format=xlsx", other_agency_officer)
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    assert sheet.cell(row=1, column=1).value.startswith("Ủy ban nhân dân phường Phú Xuân")
+    assert sheet.max_row == registers.HEADER_ROW
+    r = api.get("/api/v1/register?format=xlsx", RECEIVER)  # default: this month up to today
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(min_row=registers.HEADER_ROW + 1,
+                                                                    values_only=True))
+    assert [row[1] for row in rows] == [code]
+
+
+@pytest.mark.parametrize("query, field", [("from=2026-13-01&to=2026-11-30", "from"), ("from=23/11/2026", "from"),
+                                          ("to=2026-02-30", "to"), ("from=2026-11-30&to=2026-11-01", "from"),
+                                          ("from=2024-01-01&to=2026-11-30", "to"), ("format=docx", "format")])
+def test_bad_register_queries_are_422(api, query, field):
+    r = api.get(f"/api/v1/register?{query}", RECEIVER)
+    assert r.status_code == 422, r.data[:200]
+    error = r.get_json()["error"]
+    assert error["code"] == "invalid" and error["message"] and field in error["fields"]
