@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, STATUS_NAMES, SUBMITTED, Agency, DayCounter, Document, DocumentSignature, Dossier,
-                    Letter, ProcedureVersion, SupplementRequest, User, WorkItem, can_move)
+from .model import (PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Agency,
+                    DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest,
+                    User, WorkItem, can_move)
 from .runtime import SERIALIZER_VERSION, Process
 from .settings import Settings
 
@@ -263,6 +264,32 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     plan_timers(session, dossier, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, "letter_issued", dossier.status,
                  data={"kind": "overdue"})
+    return dossier
+
+
+def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier:
+    """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
+    has no result yet; the clock ends, open work closes and a stop notice is issued."""
+    from . import officialforms
+
+    dossier = visible_dossier(session, ctx.user, code)
+    if how == "withdraw" and "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân được rút hồ sơ của mình")
+    if how == "stop" and "receiving_officer" not in ctx.user.roles:
+        raise Forbidden("Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
+                    "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
+    if dossier.status in (RESOLVED, RETURNED) or dossier.status in TERMINAL:
+        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
+    process = load_process(dossier, ctx)
+    process.cancel()
+    before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
+    dossier.paused_at = None
+    officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
+    save_process(session, dossier, process, ctx.now, ctx.settings)
+    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
     return dossier
 
 

@@ -219,6 +219,10 @@ class Process:
             self._guard(task.run)
             self._guard(self._wf.do_engine_steps)
 
+    def cancel(self) -> None:
+        """End the process where it stands (withdrawal or stop): no task stays open."""
+        self._guard(self._wf.cancel)
+
     def fire_timers(self, now: datetime | None = None) -> None:
         """Refresh timers first: do_engine_steps refreshes them only at its end."""
         with _clock(now):

@@ -310,6 +310,7 @@ class Route:
 # Rule (path, method) of engine/web/api.py -> how the row calls it. Every rule of the API blueprint has a row.
 RECEIVE = {"action": "receive", "data": {}}
 APOLOGY = {"kind": "overdue", "reason": "Thẩm định kéo dài do thiếu cán bộ"}
+STOP = {"reason": "Người nộp đề nghị dừng để bổ sung giấy tờ khác"}
 ROUTES: dict[str, Route] = {
     "POST /auth/token": Route(prepare_nothing, call_token),
     "POST /citizens": Route(prepare_nothing, call_register),
@@ -329,6 +330,10 @@ ROUTES: dict[str, Route] = {
     "GET /me/documents": Route(prepare_resolved_dossier, get("/api/v1/me/documents"), document_listed),
     "POST /dossiers/{code}/letters": Route(prepare_late_dossier, post("/api/v1/dossiers/{code}/letters", APOLOGY),
                                            check=check_apology),
+    "POST /dossiers/{code}/withdraw": Route(prepare_dossier, post("/api/v1/dossiers/{code}/withdraw", STOP),
+                                            check=check_same_dossier),
+    "POST /dossiers/{code}/stop": Route(prepare_dossier, post("/api/v1/dossiers/{code}/stop", STOP),
+                                        check=check_same_dossier),
     "GET /documents/{id} (no such document)": Route(prepare_dossier, get("/api/v1/documents/987654")),
     "GET /documents/{id} (apology letter)": Route(prepare_apology_document, get("/api/v1/documents/{document}"),
                                                   check=check_document_bytes),
@@ -364,6 +369,9 @@ EXPECTED: dict[str, tuple] = {
     "GET /me/documents":                      (401, IN,  OUT, 403, 403, 403, 403, 403, 403, 403, 403),
     # D19: only the head of the agency signs the apology for a late dossier
     "POST /dossiers/{code}/letters":          (401, 403, 404, 403, 403, 403, 201, 403, 403, 404, 404),
+    # NĐ 118 Điều 21: the citizen withdraws their own dossier; the one-stop's officer stops one
+    "POST /dossiers/{code}/withdraw":         (401, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404),
+    "POST /dossiers/{code}/stop":             (401, 403, 404, 200, 403, 403, 403, 403, 403, 404, 404),
     "GET /documents/{id} (no such document)": (401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # a document is served to those who may see its dossier (D2), a 404 to everyone else
     "GET /documents/{id} (apology letter)":   (401, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404),

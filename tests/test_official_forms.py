@@ -213,7 +213,7 @@ def at(api, clock, when: datetime) -> None:
 def run_late_dossier(api, app, clock) -> str:
     """Filed Mon 23/11 09:00 (intake due 10:00), received late at 11:00 (result due Fri 27/11 11:00: three working
     days, Tue 24/11 is a holiday), assessed the same day, approved and signed on the due day before 11:00,
-    returned late at 14:00 with an apology."""
+    returned at 14:00: the return step is late, the dossier is not (resolved in time, D19: no apology)."""
     code = api.file(CITIZEN)["code"]
     at(api, clock, vn(2026, 11, 23, 11, 0))
     api.act(RECEIVER, code, "receive")
@@ -224,9 +224,8 @@ def run_late_dossier(api, app, clock) -> str:
     at(api, clock, vn(2026, 11, 27, 10, 30))
     api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
     at(api, clock, vn(2026, 11, 27, 14, 0))
-    r = api.post(f"/api/v1/dossiers/{code}/letters", HEAD, json={"kind": "overdue", "reason": "Chậm ký kết quả"})
-    assert r.status_code == 201, r.get_json()
-    api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
+    final = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
+    assert final["late"] is False and final["letters"] == []
     return code
 
 
@@ -286,7 +285,7 @@ def test_the_register_has_one_row_per_dossier_of_the_period(api, app, clock):
     assert done["Hẹn trả kết quả"] == datetime(2026, 11, 27, 11, 0)
     assert done["Nhận kết quả từ cơ quan giải quyết"] == datetime(2026, 11, 27, 10, 30)
     assert done["Trả kết quả cho cá nhân, tổ chức"] == datetime(2026, 11, 27, 14, 0)
-    assert "Quá hạn" in done["Ghi chú"] and "Thư xin lỗi: 1" in done["Ghi chú"]
+    assert "Tiếp nhận quá hạn" in done["Ghi chú"] and "Thư xin lỗi" not in done["Ghi chú"]
     assert rows[refused]["Trạng thái"] == "Không được tiếp nhận" and rows[refused]["Nhận hồ sơ"] is None
     assert rows[refused]["Nộp hồ sơ"] == datetime(2026, 11, 23, 15, 0)
     assert "Yêu cầu bổ sung 1 lần" in rows[asked]["Ghi chú"]

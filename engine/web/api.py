@@ -175,6 +175,20 @@ def my_documents():
     return jsonify([dossiers.describe_document(db(), d) for d in attachments.store(db(), g.user)])
 
 
+@bp.post("/dossiers/<code>/withdraw")
+@authenticated
+@transactional
+def withdraw(code: str):
+    return jsonify(show(dossiers.end(db(), context(), code, body(), "withdraw")))
+
+
+@bp.post("/dossiers/<code>/stop")
+@authenticated
+@transactional
+def stop(code: str):
+    return jsonify(show(dossiers.end(db(), context(), code, body(), "stop")))
+
+
 @bp.post("/dossiers/<code>/letters")
 @authenticated
 @transactional
