@@ -1,0 +1,499 @@
+"""Lifecycle benchmark of the sample procedure (1.001612, đăng ký hộ kinh doanh), one supplement round.
+
+One lifecycle = file → intake ``request_supplement`` → citizen ``supplement`` → intake ``receive`` →
+``propose_approval`` → ``approve`` → ``issue_result`` → ``return_result`` (8 commands, 7 user tasks).
+
+Modes, all in one run (``--modes`` picks some):
+
+* ``raw_memory``        raw SpiffWorkflow, no persistence: parse once, one BpmnWorkflow per lifecycle.
+* ``raw_json``          raw workflow + state-only JSON (zlib) save/load after every task, through
+                        ``engine.runtime.Process`` (the engine's state-only path with the cached spec).
+* ``engine_sqlite``     the use-case layer (``file_dossier``, ``tasks.complete``, ``dossiers.supplement``) on a
+                        SQLite file, one session + commit per command as the web edge does.
+* ``engine_postgresql`` the same on a throw-away PostgreSQL server started here (tests/postgres_server.py).
+* ``http``              the real Flask app behind werkzeug's ``make_server`` in a thread, JSON API over
+                        keep-alive ``http.client``; tokens are obtained before timing.
+
+Each mode runs ``--reps`` batches of N lifecycles (N = ``--n`` for DB/HTTP modes, ``--n * --raw-factor`` for
+raw modes) after ``--warmup`` untimed lifecycles; it reports lifecycles/s as the median of the batches with
+min/max. Storage per completed dossier is measured on both databases. The last stdout line is one JSON
+object. ``--profile K`` instead profiles engine_sqlite with cProfile and prints the top K entries.
+
+Run from the repository root:  python3 bench/lifecycle.py [--reps 5] [--n 50]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import gc
+import http.client
+import io
+import json
+import logging
+import os
+import pstats
+import re
+import statistics
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+import zlib
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from sqlalchemy import select, text  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine import dossiers, runtime, scripting, tasks  # noqa: E402
+from engine.cli import load_demo  # noqa: E402
+from engine.clock import VN_TZ, FixedClock  # noqa: E402
+from engine.db import make_engine, make_sessionmaker  # noqa: E402
+from engine.dossiers import Context  # noqa: E402
+from engine.db import Base  # noqa: E402
+from engine.model import RETURNED, Dossier, User, WorkItem  # noqa: E402
+from engine.settings import load_settings  # noqa: E402
+
+# The test suite's sample data is the benchmark's data (one source of truth).
+from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
+
+MODES = ("raw_memory", "raw_json", "engine_sqlite", "engine_postgresql", "http")
+RAW_MODES = ("raw_memory", "raw_json")
+# (step kind of the ready user task, action). The first command, filing, is not in this list.
+STEPS = (
+    ("intake", "request_supplement"),
+    ("supplement", "supplement"),
+    ("intake", "receive"),
+    ("assessment", "propose_approval"),
+    ("approval", "approve"),
+    ("signing", "issue_result"),
+    ("return", "return_result"),
+)
+COMMANDS = 1 + len(STEPS)
+CONTEXT_FIELDS = {f.name for f in dataclasses.fields(Context)}
+START = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)  # Monday 09:00 in Vietnam, as in the tests
+TIME_LIMIT = load_settings().script_time_limit
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def task_data(step: str, action: str, spec_name: str) -> dict:
+    """What the engine puts into a user task: the action and the step's data under the task's name."""
+    if step == "supplement":
+        return {"action": "supplement", "ho_so": SAMPLE_FORM}
+    return {"action": action, spec_name: STEP_DATA.get(action, {})}
+
+
+# -- (a) raw SpiffWorkflow in memory ------------------------------------------------------------------------
+class RawMemory:
+    def __init__(self):
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser.add_bpmn_file(str(SAMPLE))
+        self.spec = parser.get_spec("ho_kinh_doanh")
+        self.subs = parser.get_subprocess_specs("ho_kinh_doanh")
+        self.script_engine = scripting.make_script_engine(time_limit=TIME_LIMIT)
+        self.count = 0
+
+    def lifecycle(self) -> None:
+        self.count += 1
+        wf = BpmnWorkflow(self.spec, self.subs, script_engine=self.script_engine)
+        wf.task_tree.data.update({"ma_ho_so": f"RAW-{self.count:06d}", "ho_so": SAMPLE_FORM})
+        wf.do_engine_steps()
+        for step, action in STEPS:
+            [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+            assert task.task_spec.extensions["properties"]["step"] == step, task.task_spec.name
+            task.data.update(task_data(step, action, task.task_spec.name))
+            task.run()
+            wf.do_engine_steps()
+        assert wf.is_completed()
+
+
+# -- (b) raw SpiffWorkflow + state-only JSON after every task ------------------------------------------------
+class RawJson:
+    """Uses engine.runtime.Process.start/load/dump/complete, i.e. exactly the engine's persistence path:
+    state-only JSON (no spec) compressed with zlib, restored against the spec object cached per version id,
+    the restricted script engine re-attached on every load. No database and no use-case rules."""
+
+    VERSION_ID = -1  # the runtime caches specs by version id; the DB modes use their real ids (>= 1)
+
+    def __init__(self, raw: RawMemory):
+        self.spec_json = runtime.serialize_spec(raw.spec, raw.subs)
+        self.count = 0
+        self.last_state = b""
+
+    def lifecycle(self) -> None:
+        self.count += 1
+        vid, spec_json = self.VERSION_ID, self.spec_json
+        process = runtime.Process.start(vid, spec_json, {"ma_ho_so": f"RAW-{self.count:06d}", "ho_so": SAMPLE_FORM},
+                                        TIME_LIMIT)
+        state = process.dump()
+        for step, action in STEPS:
+            process = runtime.Process.load(vid, spec_json, state, TIME_LIMIT)
+            [task] = process.ready_user_tasks()
+            assert task.step == step, task
+            process.complete(task.task_id, task_data(step, action, task.spec_name))
+            state = process.dump()
+        assert process.completed
+        self.last_state = state
+
+
+# -- (c, d) the use-case layer on a database -----------------------------------------------------------------
+def demo_database(url: str, data_dir: Path) -> None:
+    """Migrations, demo users (password hashing happens here, untimed) and the sample procedure."""
+    load_demo(load_settings(data_dir=str(data_dir), database_url=url), PASSWORD)
+
+
+class EngineMode:
+    """One session and one commit per command, like the web edge (which also looks the user up per request)."""
+
+    def __init__(self, url: str, data_dir: Path, clock: FixedClock):
+        self.settings = load_settings(data_dir=str(data_dir), database_url=url)
+        self.engine = make_engine(url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.clock = clock
+        with self.sessions() as session:
+            names = [CITIZEN, *sorted(set(OFFICERS.values()))]
+            self.user_ids = {u.username: u.id for u in session.scalars(select(User).where(User.username.in_(names)))}
+        self.last_dossier_id = None
+
+    def _ctx(self, session, username: str) -> Context:
+        user = session.get(User, self.user_ids[username])
+        if "settings" in CONTEXT_FIELDS:
+            return Context(user=user, now=self.clock.now(), settings=self.settings)
+        return Context(user=user, now=self.clock.now(), script_time_limit=TIME_LIMIT)  # engines before the legal clock
+
+    def lifecycle(self) -> None:
+        with self.sessions() as session:
+            dossier = dossiers.file_dossier(session, self._ctx(session, CITIZEN),
+                                            {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
+            session.commit()
+            code, dossier_id = dossier.code, dossier.id
+        for step, action in STEPS:
+            with self.sessions() as session:
+                if step == "supplement":
+                    dossier = dossiers.supplement(session, self._ctx(session, CITIZEN), code, {"form": SAMPLE_FORM})
+                else:
+                    ctx = self._ctx(session, OFFICERS[step])
+                    # the officer's inbox lookup: the dossier's one open work item
+                    item_id = session.scalar(select(WorkItem.id).where(WorkItem.dossier_id == dossier_id))
+                    dossier = tasks.complete(session, ctx, item_id, action, STEP_DATA.get(action, {}))
+                session.commit()
+        assert dossier.status == RETURNED, dossier.status
+        self.last_dossier_id = dossier_id
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# -- (e) HTTP ------------------------------------------------------------------------------------------------
+class HttpMode:
+    def __init__(self, url: str, data_dir: Path, clock: FixedClock):
+        from werkzeug.serving import make_server
+
+        from engine.web import create_app
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+        self.app = create_app(load_settings(data_dir=str(data_dir), database_url=url), clock=clock)
+        # threaded=True (as `tthc serve` runs Flask) also makes werkzeug speak HTTP/1.1 keep-alive
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="bench-http", daemon=True)
+        self.thread.start()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.server_port, timeout=60)
+        self.tokens = {}
+        for username in [CITIZEN, *sorted(set(OFFICERS.values()))]:  # login: untimed
+            status, body = self.call("POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD})
+            assert status == 200, body
+            self.tokens[username] = body["token"]
+        self.last_code = None
+
+    def call(self, method: str, path: str, payload=None, user: str | None = None):
+        headers = {"Accept": "application/json"}
+        body = None
+        if payload is not None:
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+        if user is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[user]}"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, json.loads(data) if data else None
+
+    def lifecycle(self) -> None:
+        status, body = self.call("POST", "/api/v1/dossiers", {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}, CITIZEN)
+        assert status == 201, body
+        code = body["code"]
+        for step, action in STEPS:
+            if step == "supplement":
+                status, body = self.call("POST", f"/api/v1/dossiers/{code}/supplement", {"form": SAMPLE_FORM}, CITIZEN)
+            else:
+                officer = OFFICERS[step]
+                status, inbox = self.call("GET", "/api/v1/tasks", user=officer)
+                assert status == 200, inbox
+                [item] = [t for t in inbox if t["dossier"] == code]
+                status, body = self.call("POST", f"/api/v1/tasks/{item['id']}/complete",
+                                         {"action": action, "data": STEP_DATA.get(action, {})}, officer)
+            assert status == 200, body
+        assert body["status"] == RETURNED, body["status"]
+        self.last_code = code
+
+    def close(self) -> None:
+        self.conn.close()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+        self.app.extensions["tthc"]["engine"].dispose()
+
+
+# -- storage per completed dossier ---------------------------------------------------------------------------
+def dossier_tables() -> list[tuple[str, str]]:
+    """(table, key column): the dossier row and every table with a dossier_id column (from the model)."""
+    tables = [("dossier", "id")]
+    tables += [(t.name, "dossier_id") for t in Base.metadata.sorted_tables if "dossier_id" in t.c]
+    return tables
+
+
+def storage_postgresql(engine, dossier_id: int) -> dict:
+    """Bytes = sum of pg_column_size(row) over the dossier's rows (tuple data as stored, TOAST-compressed
+    values at their compressed size; no page/index overhead)."""
+    result = {}
+    with engine.connect() as conn:
+        for table, key in dossier_tables():
+            rows, size = conn.execute(text(f"select count(*), coalesce(sum(pg_column_size(t.*)), 0) from {table} t "
+                                           f"where t.{key} = :id"), {"id": dossier_id}).one()
+            result[table] = (int(rows), int(size))
+    return result
+
+
+def storage_sqlite(engine, dossier_id: int) -> dict:
+    """Bytes = sum of the lengths of the stored values (blobs and UTF-8 text as stored; numbers counted by
+    their text length; NULL as 0); no record headers, page or index overhead."""
+    result = {}
+    with engine.connect() as conn:
+        for table, key in dossier_tables():
+            columns = [r[1] for r in conn.execute(text(f"pragma table_info({table})"))]
+            length = " + ".join(f'coalesce(length(cast("{c}" as blob)), 0)' for c in columns)
+            rows, size = conn.execute(text(f"select count(*), coalesce(sum({length}), 0) from {table} "
+                                           f"where {key} = :id"), {"id": dossier_id}).one()
+            result[table] = (int(rows), int(size))
+    return result
+
+
+def workflow_state_sizes(engine, dossier_id: int) -> tuple[int, int]:
+    with engine.connect() as conn:
+        state = conn.execute(select(Dossier.workflow_state).where(Dossier.id == dossier_id)).scalar_one()
+    return len(state), len(zlib.decompress(state))
+
+
+# -- running -------------------------------------------------------------------------------------------------
+def measure(name: str, lifecycle, n: int, reps: int, warmup: int) -> dict:
+    for _ in range(warmup):
+        lifecycle()
+    rates, cpu_ms = [], []
+    for rep in range(reps):
+        gc.collect()
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(n):
+            lifecycle()
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        rates.append(n / elapsed)
+        cpu_ms.append(cpu * 1000 / n)
+        log(f"  {name} rep {rep + 1}/{reps}: {n} lifecycles in {elapsed:.3f} s = {rates[-1]:.1f}/s "
+            f"(this process's CPU {cpu_ms[-1]:.2f} ms/lifecycle)")
+    return {"n": n, "reps": reps, "median": statistics.median(rates), "min": min(rates), "max": max(rates),
+            "cpu_ms": statistics.median(cpu_ms)}
+
+
+def profile_engine_sqlite(args, workdir: Path) -> None:
+    url = f"sqlite:///{workdir / 'profile.sqlite3'}"
+    demo_database(url, workdir / "profile-data")
+    mode = EngineMode(url, workdir / "profile-data", FixedClock(START))
+    for _ in range(args.warmup):
+        mode.lifecycle()
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    for _ in range(args.n):
+        mode.lifecycle()
+    profiler.disable()
+    elapsed = time.perf_counter() - t0
+    mode.close()
+    print(f"cProfile of engine_sqlite: {args.n} lifecycles in {elapsed:.2f} s under the profiler "
+          f"({args.n / elapsed:.1f}/s)")
+    views = (("top entries by cumulative time", "cumulative", ()),
+             ("top entries by own time", "tottime", ()),
+             ("engine/ functions by cumulative time", "cumulative", (re.escape(str(ROOT / "engine")) + "/",)))
+    for title, order, restrictions in views:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats(order)
+        stats.print_stats(*restrictions, args.profile)
+        table = out.getvalue()
+        table = table[table.index("   ncalls"):].rstrip()
+        for prefix in (str(ROOT) + "/", sysconfig.get_paths()["purelib"] + "/"):
+            table = table.replace(prefix, "")
+        print(f"\n== {title} ==\n{table}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=5, help="timed batches per mode (default 5)")
+    parser.add_argument("--n", type=int, default=50, help="lifecycles per batch for the DB and HTTP modes (50)")
+    parser.add_argument("--raw-factor", type=int, default=10, help="raw modes run n * this per batch (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed lifecycles before each mode (2)")
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of " + ", ".join(MODES))
+    parser.add_argument("--http-db", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="database behind the HTTP mode (default sqlite)")
+    parser.add_argument("--workdir", help="keep the databases here instead of a temporary folder")
+    parser.add_argument("--profile", type=int, metavar="K", default=0,
+                        help="only profile engine_sqlite (--n lifecycles) and print the top K entries")
+    args = parser.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
+
+    tmp = None if args.workdir else tempfile.TemporaryDirectory(prefix="tthc-bench-")
+    workdir = Path(args.workdir or tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        try:
+            profile_engine_sqlite(args, workdir)
+        finally:
+            if tmp:
+                tmp.cleanup()
+        return
+
+    load_before = os.getloadavg()[0]
+    results: dict[str, dict | None] = {m: None for m in MODES}
+    storage: dict[str, dict] = {}
+    state_sizes: dict[str, tuple[int, int]] = {}
+    raw_n = args.n * args.raw_factor
+    pg = None
+    try:
+        need_pg = "engine_postgresql" in modes or ("http" in modes and args.http_db == "postgresql")
+        if need_pg:
+            from postgres_server import PostgresServer
+
+            log("starting PostgreSQL ...")
+            pg = PostgresServer(workdir / "pg").start()
+
+        if set(modes) & set(RAW_MODES):
+            raw = RawMemory()
+            if "raw_memory" in modes:
+                log("raw_memory ...")
+                results["raw_memory"] = measure("raw_memory", raw.lifecycle, raw_n, args.reps, args.warmup)
+            if "raw_json" in modes:
+                log("raw_json ...")
+                raw_json = RawJson(raw)
+                results["raw_json"] = measure("raw_json", raw_json.lifecycle, raw_n, args.reps, args.warmup)
+                state_sizes["raw_json"] = (len(raw_json.last_state), len(zlib.decompress(raw_json.last_state)))
+
+        for mode_name, backend in (("engine_sqlite", "sqlite"), ("engine_postgresql", "postgresql")):
+            if mode_name not in modes:
+                continue
+            log(f"{mode_name}: building the demo database (untimed) ...")
+            if backend == "sqlite":
+                url = f"sqlite:///{workdir / 'engine.sqlite3'}"
+            else:
+                url = pg.create_database("bench_engine")
+            demo_database(url, workdir / f"{backend}-data")
+            mode = EngineMode(url, workdir / f"{backend}-data", FixedClock(START))
+            try:
+                results[mode_name] = measure(mode_name, mode.lifecycle, args.n, args.reps, args.warmup)
+                measure_fn = storage_sqlite if backend == "sqlite" else storage_postgresql
+                storage[backend] = measure_fn(mode.engine, mode.last_dossier_id)
+                state_sizes[mode_name] = workflow_state_sizes(mode.engine, mode.last_dossier_id)
+            finally:
+                mode.close()
+
+        if "http" in modes:
+            log(f"http ({args.http_db}): building the demo database (untimed) ...")
+            if args.http_db == "sqlite":
+                url = f"sqlite:///{workdir / 'http.sqlite3'}"
+            else:
+                url = pg.create_database("bench_http")
+            demo_database(url, workdir / "http-data")
+            mode = HttpMode(url, workdir / "http-data", FixedClock(START))
+            try:
+                results["http"] = measure("http", mode.lifecycle, args.n, args.reps, args.warmup)
+            finally:
+                mode.close()
+    finally:
+        if pg is not None:
+            pg.stop()
+        if tmp:
+            tmp.cleanup()
+
+    report(args, results, storage, state_sizes, load_before)
+
+
+def report(args, results: dict, storage: dict, state_sizes: dict, load_before: float) -> None:
+    def rate(mode):
+        return results[mode]["median"] if results.get(mode) else None
+
+    def ratio(a, b):
+        return round(rate(a) / rate(b), 4) if rate(a) and rate(b) else None
+
+    print()
+    print(f"Lifecycle of {SAMPLE_CODE} with one supplement round: {COMMANDS} commands, {len(STEPS)} user tasks; "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPU, "
+          f"1-min load average {load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+    print()
+    print(f"{'mode':<19} {'N/rep':>6} {'reps':>4} {'median/s':>9} {'min/s':>9} {'max/s':>9} "
+          f"{'ms/lifecycle':>12} {'ms/command':>10} {'CPU ms/lc':>9}")
+    for mode in MODES:
+        r = results[mode]
+        if r is None:
+            print(f"{mode:<19} {'(skipped)':>6}")
+            continue
+        ms = 1000 / r["median"]
+        print(f"{mode:<19} {r['n']:>6} {r['reps']:>4} {r['median']:>9.1f} {r['min']:>9.1f} {r['max']:>9.1f} "
+              f"{ms:>12.2f} {ms / COMMANDS:>10.3f} {r['cpu_ms']:>9.2f}")
+    print("lifecycles/s: median (min, max) of the batches, wall clock; ms/lifecycle and ms/command from the median;")
+    print("CPU ms/lc: this process's CPU time per lifecycle (median; the HTTP server thread is included, the")
+    print("PostgreSQL server is not). On a busy machine wall clock >> CPU time: compare the load average.")
+    print()
+    for name, a, b in (("engine_sqlite / raw_json (c/b)", "engine_sqlite", "raw_json"),
+                       ("engine_postgresql / raw_json (d/b)", "engine_postgresql", "raw_json"),
+                       ("raw_json / raw_memory", "raw_json", "raw_memory"),
+                       ("http / engine_sqlite" if args.http_db == "sqlite" else "http / engine_postgresql", "http",
+                        "engine_sqlite" if args.http_db == "sqlite" else "engine_postgresql")):
+        value = ratio(a, b)
+        print(f"{name:<36} {value if value is not None else '-'}")
+    print()
+    for mode, (packed, unpacked) in state_sizes.items():
+        print(f"final workflow_state ({mode}): {packed} B zlib, {unpacked} B JSON")
+    for backend, tables in storage.items():
+        how = "sum(pg_column_size(row))" if backend == "postgresql" else "sum of value lengths"
+        print()
+        print(f"storage per completed dossier, {backend} ({how}):")
+        print(f"  {'table':<20} {'rows':>5} {'bytes':>7}")
+        for table, (rows, size) in tables.items():
+            print(f"  {table:<20} {rows:>5} {size:>7}")
+        print(f"  {'total':<20} {sum(r for r, _ in tables.values()):>5} {sum(s for _, s in tables.values()):>7}")
+
+    # bytes/rows: the PostgreSQL figure when measured (production target), else SQLite's
+    main_storage = storage.get("postgresql") or storage.get("sqlite")
+    summary = {mode: round(rate(mode), 2) if rate(mode) else None for mode in MODES}
+    summary.update(
+        ratio_c_b=ratio("engine_sqlite", "raw_json"),
+        ratio_d_b=ratio("engine_postgresql", "raw_json"),
+        bytes_per_dossier=sum(s for _, s in main_storage.values()) if main_storage else None,
+        rows_per_dossier=sum(r for r, _ in main_storage.values()) if main_storage else None,
+    )
+    print()
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
