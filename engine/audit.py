@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .model import AuditEvent, Dossier, User
@@ -21,17 +21,32 @@ def _digest(prev: str, event: AuditEvent) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def heads(session: Session, dossier_ids: list[int]) -> dict[int, str]:
+    """The last hash of each dossier's chain, in one query (for batch work such as the timer sweep)."""
+    last = (select(func.max(AuditEvent.id)).where(AuditEvent.dossier_id.in_(dossier_ids))
+            .group_by(AuditEvent.dossier_id).scalar_subquery())
+    rows = session.execute(select(AuditEvent.dossier_id, AuditEvent.hash).where(AuditEvent.id.in_(last)))
+    return {dossier_id: digest for dossier_id, digest in rows}
+
+
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
-           data: dict | None = None, due_at: datetime | None = None) -> AuditEvent:
-    prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.dossier_id == dossier.id)
-                          .order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+           data: dict | None = None, due_at: datetime | None = None,
+           chain: dict[int, str] | None = None) -> AuditEvent:
+    """Append one event. ``chain`` (from ``heads``) saves the query for the previous hash and is kept current."""
+    if chain is not None and dossier.id in chain:
+        prev = chain[dossier.id]
+    else:
+        prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.dossier_id == dossier.id)
+                              .order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     event = AuditEvent(dossier_id=dossier.id, at=at, actor_id=actor.id if actor else None,
                        actor_name=actor.full_name if actor else "Hệ thống", action=action,
                        from_status=from_status, to_status=dossier.status, step=step, task_name=task_name,
                        data=data or {}, due_at=due_at, prev_hash=prev)
     event.hash = _digest(prev, event)
     session.add(event)
+    if chain is not None:
+        chain[dossier.id] = event.hash
     return event
 
 

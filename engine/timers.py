@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from . import audit, deadlines
+from .procedures import LANE_ROLES
 from .dossiers import Context, calendar_of, load_process, plan_timers, save_process
 from .model import SUBMITTED, Dossier, Incident, Notification, WorkItem
 from .settings import Settings
@@ -41,69 +42,111 @@ def _notify(session: Session, dossier: Dossier, roles: set[str], kind: str, text
                                  text=text, at=now))
 
 
-def _open_roles(session: Session, dossier: Dossier) -> set[str]:
-    return set(session.scalars(select(WorkItem.role).where(WorkItem.dossier_id == dossier.id)))
+@dataclass
+class Batch:
+    """What a sweep reads once for a whole batch instead of once per dossier."""
+
+    calendars: dict[int, object]
+    open_roles: dict[int, set[str]]
+    chain: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session, settings: Settings, due: list[Dossier]) -> "Batch":
+        ids = [d.id for d in due]
+        roles: dict[int, set[str]] = {}
+        for dossier_id, role in session.execute(select(WorkItem.dossier_id, WorkItem.role)
+                                                .where(WorkItem.dossier_id.in_(ids))):
+            roles.setdefault(dossier_id, set()).add(role)
+        calendars = {}
+        for dossier in due:
+            if dossier.agency_id not in calendars:
+                calendars[dossier.agency_id] = calendar_of(session, dossier, settings)
+        return cls(calendars, roles, audit.heads(session, ids))
 
 
-def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, result: SweepResult) -> None:
-    """Everything due for one dossier at ``now``."""
-    cal = calendar_of(session, dossier, settings)
+def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, batch: Batch) -> list[str]:
+    """Everything due for one dossier at ``now``; returns the effects."""
+    cal = batch.calendars[dossier.agency_id]
+    effects = []
+
+    def record(action: str) -> None:
+        audit.record(session, dossier, now, None, action, dossier.status, chain=batch.chain)
+        effects.append(action)
+
     if dossier.bpmn_timer_at is not None and dossier.bpmn_timer_at <= now:
         process = load_process(dossier, Context(user=None, now=now, settings=settings))
         process.fire_timers(now)
         save_process(session, dossier, process, now, settings, cal)
-        audit.record(session, dossier, now, None, "timer", dossier.status)
-        result.count("timer")
+        batch.open_roles[dossier.id] = {LANE_ROLES.get((t.lane or "").lower(), "") for t in process.ready_user_tasks()}
+        record("timer")
     if (dossier.status == SUBMITTED and not dossier.intake_late and dossier.intake_due_at is not None
             and dossier.intake_due_at <= now):
         dossier.intake_late = True
         _notify(session, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
                 f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, D7)", now)
-        audit.record(session, dossier, now, None, "intake_overdue", dossier.status)
-        result.count("intake_overdue")
+        record("intake_overdue")
     if dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
+        roles = batch.open_roles.get(dossier.id, set())
         warn_at = deadlines.warning_at(dossier, cal)
         if dossier.warned_at is None and warn_at <= now < dossier.due_at:
             dossier.warned_at = now
-            _notify(session, dossier, _open_roles(session, dossier) | {"department_leader"}, "warning",
+            _notify(session, dossier, roles | {"department_leader"}, "warning",
                     f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
-            audit.record(session, dossier, now, None, "warning", dossier.status)
-            result.count("warning")
+            record("warning")
         if dossier.due_at <= now:
             dossier.late = True
-            _notify(session, dossier, _open_roles(session, dossier) | {"department_leader", "head_of_agency"},
-                    "overdue", f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
-            audit.record(session, dossier, now, None, "overdue", dossier.status)
-            result.count("overdue")
+            _notify(session, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
+                    f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
+            record("overdue")
     plan_timers(session, dossier, settings, cal)
+    return effects
+
+
+def _fire_all(session: Session, settings: Settings, due: list[Dossier], now: datetime, result: SweepResult) -> None:
+    """The batch in one savepoint (one flush); if anything fails, again one dossier per savepoint."""
+    try:
+        with session.begin_nested(), session.no_autoflush:
+            batch = Batch.load(session, settings, due)
+            effects = [fire(session, settings, dossier, now, batch) for dossier in due]
+    except Exception:  # find the broken dossier(s): the others must not wait for them
+        log.warning("timer batch failed; retrying one dossier at a time", exc_info=True)
+    else:
+        for kinds in effects:
+            for kind in kinds:
+                result.count(kind)
+        result.handled += len(due)
+        return
+    for dossier_id in [d.id for d in due]:
+        try:
+            with session.begin_nested(), session.no_autoflush:
+                dossier = session.get(Dossier, dossier_id)
+                kinds = fire(session, settings, dossier, now, Batch.load(session, settings, [dossier]))
+            for kind in kinds:
+                result.count(kind)
+            result.handled += 1
+        except Exception as exc:  # one broken dossier never blocks the others
+            log.exception("timer failed for dossier %s", dossier_id)
+            session.add(Incident(dossier_id=dossier_id, at=now, message=f"{type(exc).__name__}: {exc}"[:2000]))
+            broken = session.get(Dossier, dossier_id)
+            broken.next_timer_at = now + RETRY_AFTER
+            result.incidents += 1
 
 
 def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int | None = None,
           max_batches: int = 10_000) -> SweepResult:
     """Handle every dossier due at ``now``; returns what was done."""
     result = SweepResult()
-    batch = batch or settings.timer_batch
+    size = batch or settings.timer_batch
     for _ in range(max_batches):
         with sessions() as session, session.begin():
             query = (select(Dossier).where(Dossier.next_timer_at <= now).order_by(Dossier.next_timer_at)
-                     .limit(batch))
+                     .limit(size).options(defer(Dossier.workflow_state), defer(Dossier.form)))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             due = list(session.scalars(query))
             if not due:
                 return result
-            for dossier in due:
-                dossier_id = dossier.id
-                try:
-                    with session.begin_nested():
-                        fire(session, settings, dossier, now, result)
-                    result.handled += 1
-                except Exception as exc:  # one broken dossier never blocks the others
-                    log.exception("timer failed for dossier %s", dossier_id)
-                    session.add(Incident(dossier_id=dossier_id, at=now, message=f"{type(exc).__name__}: {exc}"[:2000]))
-                    broken = session.get(Dossier, dossier_id)
-                    broken.next_timer_at = now + RETRY_AFTER
-                    result.incidents += 1
+            _fire_all(session, settings, due, now, result)
     return result
 
 
