@@ -65,7 +65,7 @@ from engine.settings import load_settings  # noqa: E402
 # The test suite's sample data is the benchmark's data (one source of truth).
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
 
-MODES = ("raw_memory", "raw_json", "engine_sqlite", "engine_postgresql", "http")
+MODES = ("raw_memory", "raw_json", "engine_sqlite", "engine_postgresql", "http", "engine_sqlite_nodocs")
 RAW_MODES = ("raw_memory", "raw_json")
 # (step kind of the ready user task, action). The first command, filing, is not in this list.
 STEPS = (
@@ -398,23 +398,40 @@ def main() -> None:
                 results["raw_json"] = measure("raw_json", raw_json.lifecycle, raw_n, args.reps, args.warmup)
                 state_sizes["raw_json"] = (len(raw_json.last_state), len(zlib.decompress(raw_json.last_state)))
 
-        for mode_name, backend in (("engine_sqlite", "sqlite"), ("engine_postgresql", "postgresql")):
+        for mode_name, backend in (("engine_sqlite", "sqlite"), ("engine_postgresql", "postgresql"),
+                                   ("engine_sqlite_nodocs", "sqlite")):
             if mode_name not in modes:
                 continue
+            if mode_name == "engine_sqlite_nodocs":
+                # Diagnostic only, not a product path: the same use cases with the document work (official
+                # forms 01–03, the result's PDF, signature and seal) switched off, to show what it costs.
+                import engine.officialforms
+                import engine.results
+
+                saved = (engine.results.draft_result, engine.results.issue_result,
+                         engine.officialforms.issue_for_action)
+                engine.results.draft_result = lambda *a, **k: None
+                engine.results.issue_result = lambda *a, **k: None
+                engine.officialforms.issue_for_action = lambda *a, **k: None
+                backend = "sqlite-nodocs"
             log(f"{mode_name}: building the demo database (untimed) ...")
-            if backend == "sqlite":
-                url = f"sqlite:///{workdir / 'engine.sqlite3'}"
+            if backend.startswith("sqlite"):
+                url = f"sqlite:///{workdir / (backend + '.sqlite3')}"
             else:
                 url = pg.create_database("bench_engine")
             demo_database(url, workdir / f"{backend}-data")
             mode = EngineMode(url, workdir / f"{backend}-data", FixedClock(START))
             try:
                 results[mode_name] = measure(mode_name, mode.lifecycle, args.n, args.reps, args.warmup)
-                measure_fn = storage_sqlite if backend == "sqlite" else storage_postgresql
-                storage[backend] = measure_fn(mode.engine, mode.last_dossier_id)
+                measure_fn = storage_sqlite if backend.startswith("sqlite") else storage_postgresql
+                if backend != "sqlite-nodocs":
+                    storage[backend] = measure_fn(mode.engine, mode.last_dossier_id)
                 state_sizes[mode_name] = workflow_state_sizes(mode.engine, mode.last_dossier_id)
             finally:
                 mode.close()
+                if backend == "sqlite-nodocs":
+                    (engine.results.draft_result, engine.results.issue_result,
+                     engine.officialforms.issue_for_action) = saved
 
         if "http" in modes:
             log(f"http ({args.http_db}): building the demo database (untimed) ...")
@@ -464,6 +481,7 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
     print("PostgreSQL server is not). On a busy machine wall clock >> CPU time: compare the load average.")
     print()
     for name, a, b in (("engine_sqlite / raw_json (c/b)", "engine_sqlite", "raw_json"),
+                       ("engine_sqlite_nodocs / raw_json", "engine_sqlite_nodocs", "raw_json"),
                        ("engine_postgresql / raw_json (d/b)", "engine_postgresql", "raw_json"),
                        ("raw_json / raw_memory", "raw_json", "raw_memory"),
                        ("http / engine_sqlite" if args.http_db == "sqlite" else "http / engine_postgresql", "http",
@@ -488,6 +506,7 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
     summary.update(
         ratio_c_b=ratio("engine_sqlite", "raw_json"),
         ratio_d_b=ratio("engine_postgresql", "raw_json"),
+        ratio_nodocs_b=ratio("engine_sqlite_nodocs", "raw_json"),
         bytes_per_dossier=sum(s for _, s in main_storage.values()) if main_storage else None,
         rows_per_dossier=sum(r for r, _ in main_storage.values()) if main_storage else None,
     )
