@@ -1,5 +1,5 @@
-"""Use cases the web faces need beyond engine.dossiers and engine.tasks: web login with lockout, uploads
-attached to a dossier, the satisfaction rating (D25), the public lookup, and the deadline watch of leaders.
+"""Use cases the web faces need beyond engine.dossiers, engine.tasks and engine.attachments: web login with
+lockout, the satisfaction rating (D25), the public lookup, and the deadline watch of leaders.
 
 Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
 committed here; refusals are EngineErrors with Vietnamese messages.
@@ -7,18 +7,16 @@ committed here; refusals are EngineErrors with Vietnamese messages.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, deadlines, documents, dossiers, letters
+from . import accounts, audit, deadlines, dossiers, letters
 from .calendar import WorkingCalendar, describe_duration
 from .clock import VN_TZ, iso_vn
 from .dossiers import Context
-from .errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthorized
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from .model import (PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User,
                     WorkItem)
 from .portal_model import LoginAttempt, SatisfactionRating
@@ -27,14 +25,7 @@ from .settings import Settings
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
 LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
-MAX_FILES = 20
 
-# media type -> (magic bytes at the start of the file, allowed extensions, the extension we add if none)
-ALLOWED_TYPES = {
-    "application/pdf": (b"%PDF-", (".pdf",)),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
-}
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
 CCCD_RE = re.compile(r"^\d{12}$")
 
@@ -83,80 +74,7 @@ def login(session: Session, username: str, password: str, now: datetime, remote_
     return user
 
 
-# -- uploads ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Upload:
-    """A file as the edge received it: the component it is for, the name the browser gave, the bytes."""
-
-    component: str
-    filename: str
-    content: bytes
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    component: str
-    name: str
-    media_type: str
-    content: bytes
-
-
-def safe_name(filename: str) -> str:
-    """An ASCII file name (HTTP headers and file systems agree on it): no folders, no accents, no oddities."""
-    base = re.split(r"[\\/]", filename or "")[-1]
-    base = base.replace("đ", "d").replace("Đ", "D")
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
-    return base[-100:] or "tep"
-
-
-def check_uploads(uploads: list[Upload], max_bytes: int) -> list[CheckedUpload]:
-    """PDF, JPEG or PNG by their first bytes (the extension must agree), each within the size limit."""
-    if len(uploads) > MAX_FILES:
-        raise Invalid(f"Tối đa {MAX_FILES} tệp mỗi lần gửi", code="too_many_files")
-    errors: dict[str, str] = {}
-    checked = []
-    for up in uploads:
-        key = f"file.{up.component}"
-        if len(up.content) > max_bytes:
-            raise TooLarge(f"Tệp '{up.filename}' quá lớn: tối đa {max_bytes // (1024 * 1024)} MB", code="too_large",
-                           fields={key: "Tệp quá lớn"})
-        if not up.content:
-            errors.setdefault(key, f"Tệp '{up.filename}' rỗng")
-            continue
-        media_type = next((t for t, (magic, _) in ALLOWED_TYPES.items() if up.content.startswith(magic)), None)
-        if media_type is None:
-            errors.setdefault(key, f"Tệp '{up.filename}' không phải PDF, JPEG hoặc PNG")
-            continue
-        name = safe_name(up.filename)
-        extensions = ALLOWED_TYPES[media_type][1]
-        stem, dot, ext = name.rpartition(".")
-        if not dot:
-            name = f"{name}{extensions[0]}"
-        elif f".{ext.lower()}" not in extensions:
-            errors.setdefault(key, f"Tệp '{up.filename}': phần mở rộng không khớp với nội dung ({media_type})")
-            continue
-        checked.append(CheckedUpload(up.component, name, media_type, up.content))
-    if errors:
-        raise Invalid("Tệp đính kèm không hợp lệ", code="invalid_upload", fields=errors)
-    return checked
-
-
-def attach(session: Session, ctx: Context, dossier: Dossier, files: list[CheckedUpload],
-           kind: str = "filing") -> list[Document]:
-    """Store checked files by SHA-256 and attach them to a dossier the user may see."""
-    if not dossiers.can_see(ctx.user, dossier):
-        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
-    added = []
-    for f in files:
-        doc = documents.add(session, ctx.settings.data_dir, dossier, kind, f"{f.component}-{f.name}"[:255],
-                            f.media_type, f.content, ctx.now)
-        if hasattr(doc, "component"):
-            doc.component = f.component
-        added.append(doc)
-    return added
-
-
+# -- documents -------------------------------------------------------------------------------------------
 def visible_document(session: Session, user: User, doc_id: int) -> Document:
     doc = session.get(Document, doc_id)
     if doc is None or not dossiers.can_see(user, session.get(Dossier, doc.dossier_id)):

@@ -1,8 +1,9 @@
-"""Alembic environment: imports only engine.db, engine.model and engine.settings."""
+"""Alembic environment: imports only engine.db, the model modules and engine.settings."""
 from alembic import context
 from sqlalchemy import pool
 
 from engine.db import make_engine
+import engine.portal_model  # noqa: F401  (its tables belong to the same metadata)
 from engine.model import Base
 from engine.settings import load_settings
 

@@ -71,10 +71,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
-    from . import api, pages, records
+    from . import api, auth, inbox, pages, portal, records, ui
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(inbox.bp)
     app.register_blueprint(records.bp)
+    ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 
     @app.teardown_request

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from urllib.parse import quote
 from functools import wraps
 
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 
-from .. import accounts, attachments, documents, dossiers, procedures, tasks
+from .. import accounts, attachments, documents, dossiers, portal_cases, procedures, tasks
 from ..dossiers import Context
 from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
@@ -60,7 +61,11 @@ def token():
     if not isinstance(username, str) or not isinstance(password, str):
         raise Invalid("Cần tên đăng nhập và mật khẩu",
                       fields={k: "Bắt buộc" for k in ("username", "password") if not isinstance(data.get(k), str)})
-    user = accounts.authenticate(db(), username, password)
+    try:  # the same lockout as the web login: every attempt is recorded, even a refused one
+        user = portal_cases.login(db(), username, password, now(), request.remote_addr)
+    except Unauthorized:
+        db().commit()
+        raise
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
     return jsonify(token=value, expires_at=expires.isoformat(), roles=sorted(user.roles))
 
@@ -204,8 +209,10 @@ def get_document(doc_id: int):
     if doc is None or not dossiers.can_see(g.user, db().get(Dossier, doc.dossier_id)):
         raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
     content = documents.read(tthc()["settings"].data_dir, doc)
+    ascii_name = doc.name.encode("ascii", "ignore").decode().replace('"', "") or f"tai-lieu-{doc.id}"
     return Response(content, mimetype=doc.media_type, headers={
-        "Content-Disposition": f"inline; filename=\"{doc.name}\"", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",
+        "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 

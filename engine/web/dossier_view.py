@@ -58,9 +58,13 @@ def signature_text(doc: dict) -> list[dict]:
         return [{"ok": None, "text": _("Không có chữ ký số")}]
     out = []
     for s in sigs:
-        who = s.get("signer") or "?"
+        who = s.get("signer") or ""
         if s.get("organisation") and s["organisation"] != who:
-            who = f"{who} ({s['organisation']})"
+            who = f"{who} ({s['organisation']})" if who else s["organisation"]
+        if not who and not s.get("valid"):
+            out.append({"ok": False, "text": _("Không kiểm tra được chữ ký số: %(why)s",
+                                               why=s.get("message") or s.get("status") or "")})
+            continue
         when = vn_datetime(s.get("signed_at")) if s.get("signed_at") else ""
         if s.get("valid"):
             out.append({"ok": True, "text": _("Chữ ký số hợp lệ: %(who)s, %(when)s", who=who, when=when)})

@@ -4,6 +4,7 @@ Every change goes through the use cases of engine.dossiers and engine.portal_cas
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -11,11 +12,12 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import documents, dossiers, portal_cases, procedures
+from .. import attachments, documents, dossiers, portal_cases, procedures
 from ..errors import EngineError, Invalid
 from ..model import Procedure, ProcedureVersion
 from . import db, now, tthc
 from . import schemaform
+from .dossier_view import RESULT_KINDS, deadline_notes, document_rows
 from .ui import context, install_error_pages, login_required, run
 
 bp = Blueprint("portal", __name__)
@@ -55,15 +57,27 @@ def procedure(code: str):
 
 
 # -- filing ------------------------------------------------------------------------------------------------
-def _uploads(components: list[dict]) -> list[portal_cases.Upload]:
+def _uploads(components: list[dict]) -> list[tuple[str, str, bytes]]:
+    """(component key, file name, bytes) of the posted files of known components; other names are ignored."""
     keys = {c["key"] for c in components}
     found = []
     for name, storage in request.files.items(multi=True):
         key = name[5:] if name.startswith("file.") else None
-        if key not in keys or not storage or not storage.filename:
-            continue
-        found.append(portal_cases.Upload(key, storage.filename, storage.read()))
+        if key in keys and storage and storage.filename:
+            found.append((key, storage.filename, storage.read()))
     return found
+
+
+def _attach(code: str, uploads: list[tuple[str, str, bytes]]) -> None:
+    """Each file through the same use case as POST /api/v1/dossiers/{code}/documents; errors by component."""
+    errors = {}
+    for key, filename, content in uploads:
+        try:
+            attachments.attach(db(), context(), code, key, filename, content)
+        except Invalid as exc:
+            errors.setdefault(f"file.{key}", f"{filename}: {exc.message}")
+    if errors:
+        raise Invalid(_("Tệp đính kèm không hợp lệ"), code="invalid_upload", fields=errors)
 
 
 def _known(user) -> dict:
@@ -71,10 +85,19 @@ def _known(user) -> dict:
             "ngay_sinh": user.birth_date.isoformat() if user.birth_date else None}
 
 
+def _labels(version) -> dict[str, str]:
+    """Names for the fields of the filing page, to list them in an error summary."""
+    names = schemaform.labels(version.forms[version.info["filing_form"]])
+    names.update({"owner.full_name": _("Họ và tên chủ hồ sơ"), "owner.birth_date": _("Ngày sinh chủ hồ sơ"),
+                  "owner.cccd": _("Số CCCD của chủ hồ sơ"), "owner": _("Chủ hồ sơ"), "note": _("Ghi chú")})
+    names.update({f"file.{c['key']}": c["name"] for c in version.info["components"]})
+    return names
+
+
 def _file_page(version, data, errors, owner, for_other, status=200, error=None):
     schema = version.forms[version.info["filing_form"]]
-    return render_template("portal/file.html", v=version, info=version.info,
-                           fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
+    return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
+                           form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error), status
 
 
@@ -93,17 +116,14 @@ def file(code: str):
         payload["owner"] = owner
 
     def file_with_uploads():
-        checked = portal_cases.check_uploads(_uploads(version.info["components"]),
-                                             tthc()["settings"].max_request_bytes)
         dossier = dossiers.file_dossier(db(), context(), payload)
-        portal_cases.attach(db(), context(), dossier, checked)
+        _attach(dossier.code, _uploads(version.info["components"]))
         return dossier
 
     try:
         dossier = run(file_with_uploads)
     except Invalid as exc:
-        errors = {("owner." + k[6:] if k.startswith("owner.") else k): v for k, v in exc.fields.items()}
-        return _file_page(version, data, errors, owner, for_other, 422, exc.message)
+        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message)
     return redirect(url_for("portal.receipt", code=dossier.code))
 
 
@@ -134,7 +154,11 @@ def _dossier_page(code: str, status: int = 200, **extra):
         supplement_fields = schemaform.build(schema, extra.pop("supplement_data", None) or d["form"],
                                              extra.get("supplement_errors") or {})
     return render_template("portal/dossier.html", d=d, info=version.info, rows=schemaform.rows(schema, d["form"]),
+                           notes=deadline_notes(dossier, d, version.info),
+                           results=document_rows(d, version.info, RESULT_KINDS),
+                           filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
+                           labels=_labels(version),
                            **extra), status
 
 
@@ -153,11 +177,8 @@ def supplement(code: str):
     note = request.form.get("note", "").strip()
 
     def supplement_with_uploads():
-        checked = portal_cases.check_uploads(_uploads(version.info["components"]),
-                                             tthc()["settings"].max_request_bytes)
-        result = dossiers.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
-        portal_cases.attach(db(), context(), result, checked)
-        return result
+        _attach(code, _uploads(version.info["components"]))  # while the request is open, then answer it
+        return dossiers.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:
         run(supplement_with_uploads)
@@ -181,12 +202,19 @@ def rate(code: str):
 
 
 # -- documents and public lookup ---------------------------------------------------------------------------
+def _ascii_name(filename: str) -> str:
+    """The file name in ASCII for the plain filename= of Content-Disposition (filename* keeps the real one)."""
+    base = filename.replace("đ", "d").replace("Đ", "D")
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")[-100:] or "tep"
+
+
 @bp.get("/tai-lieu/<int:doc_id>")
 @login_required()
 def document(doc_id: int):
     doc = portal_cases.visible_document(db(), g.user, doc_id)
     content = documents.read(tthc()["settings"].data_dir, doc)
-    ascii_name = portal_cases.safe_name(doc.name)
+    ascii_name = _ascii_name(doc.name)
     inline = doc.media_type == "text/html" and request.args.get("tai") is None
     headers = {"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
                                       f"filename*=UTF-8''{quote(doc.name)}",

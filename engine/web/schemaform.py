@@ -202,3 +202,17 @@ def prefill(schema: dict, known: dict[str, Any]) -> dict:
         elif known.get(key) not in (None, ""):
             data[key] = known[key]
     return data
+
+
+def labels(schema: dict, base: str = "", parent: str = "") -> dict[str, str]:
+    """Field path -> label ('Parent › Child' when nested), to name fields in an error summary."""
+    out: dict[str, str] = {}
+    for key, prop in ((schema or {}).get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        path = f"{base}.{key}" if base else key
+        label = f"{parent} › {prop.get('title') or key}" if parent else (prop.get("title") or key)
+        out[path] = label
+        if prop.get("type") == "object":
+            out.update(labels(prop, path, label))
+    return out

@@ -12,6 +12,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,9 +36,23 @@ ROLE_TEXT = {"citizen": _l("Công dân"), "receiving_officer": _l("Cán bộ ti�
              "department_leader": _l("Lãnh đạo phòng"), "head_of_agency": _l("Thủ trưởng cơ quan"),
              "centre_director": _l("Giám đốc trung tâm"), "clerk": _l("Văn thư"),
              "administrator": _l("Quản trị hệ thống")}
-STEP_TEXT = {"intake": _l("Tiếp nhận"), "supplement": _l("Bổ sung"), "assessment": _l("Thẩm định"),
-             "extension_review": _l("Xem xét gia hạn"), "approval": _l("Phê duyệt"),
-             "signing": _l("Ký số, ban hành"), "return": _l("Trả kết quả")}
+STEP_TEXT = {"intake": lazy_pgettext("step", "Tiếp nhận"), "supplement": lazy_pgettext("step", "Bổ sung"),
+             "assessment": lazy_pgettext("step", "Thẩm định"),
+             "extension_review": lazy_pgettext("step", "Xem xét gia hạn"),
+             "approval": lazy_pgettext("step", "Phê duyệt"), "signing": lazy_pgettext("step", "Ký số, ban hành"),
+             "return": lazy_pgettext("step", "Trả kết quả")}
+# What the buttons say (imperative); ACTION_TEXT below names the same actions in the history (done).
+ACTION_BUTTON = {
+    "receive": lazy_pgettext("action", "Tiếp nhận hồ sơ"),
+    "request_supplement": lazy_pgettext("action", "Yêu cầu bổ sung"), "refuse": lazy_pgettext("action", "Từ chối"),
+    "propose_approval": lazy_pgettext("action", "Đề xuất giải quyết"),
+    "propose_refusal": lazy_pgettext("action", "Đề xuất từ chối giải quyết"),
+    "request_extension": lazy_pgettext("action", "Đề nghị gia hạn"),
+    "confirm_extension": lazy_pgettext("action", "Đồng ý gia hạn"),
+    "reject_extension": lazy_pgettext("action", "Không đồng ý gia hạn"),
+    "approve": lazy_pgettext("action", "Phê duyệt"), "send_back": lazy_pgettext("action", "Trả lại để thẩm định lại"),
+    "issue_result": lazy_pgettext("action", "Ký số và ban hành kết quả"),
+    "return_result": lazy_pgettext("action", "Trả kết quả")}
 ACTION_TEXT = {
     "file": _l("Nộp hồ sơ"), "receive": _l("Tiếp nhận hồ sơ"), "forward": _l("Chuyển xử lý"),
     "request_supplement": _l("Yêu cầu bổ sung"), "supplement": _l("Bổ sung hồ sơ"), "refuse": _l("Từ chối"),
@@ -48,6 +63,8 @@ ACTION_TEXT = {
     "issue_result": _l("Ký số và ban hành kết quả"), "return_result": _l("Trả kết quả"),
     "letter_issued": _l("Ban hành thư xin lỗi"), "rated": _l("Đánh giá mức độ hài lòng"),
     "warning": _l("Cảnh báo sắp đến hạn"), "overdue": _l("Quá hạn"), "intake_overdue": _l("Quá hạn tiếp nhận"),
+    "attach": _l("Đính kèm giấy tờ"), "withdraw": _l("Công dân rút hồ sơ"), "stop": _l("Dừng giải quyết hồ sơ"),
+    "timer": _l("Hẹn giờ của quy trình"),
 }
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
 UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}
@@ -67,8 +84,9 @@ class SessionInterface(SecureCookieSessionInterface):
         return (not (app.debug or app.testing)) if value is None else bool(value)
 
 
-def init_app(app: Flask, exempt) -> None:
-    """Babel, CSRF (the bearer-token API blueprint ``exempt`` is exempt), cookies, Jinja helpers."""
+def init_app(app: Flask, exempt=None) -> None:
+    """Babel, CSRF, cookies, Jinja helpers. Call after registering the blueprints: ``exempt`` and every
+    blueprint under /api/ sign in with bearer tokens, not cookies, so they need no CSRF token."""
     settings = tthc_settings(app)
     app.config.update(SESSION_COOKIE_SECURE=None, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="tthc_session", WTF_CSRF_TIME_LIMIT=settings.token_hours * 3600,
@@ -77,8 +95,12 @@ def init_app(app: Flask, exempt) -> None:
     Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "vi")
     app.before_request(_load_user)  # before the CSRF check, so that its error page knows the user
     csrf.init_app(app)
-    csrf.exempt(exempt)
+    for blueprint in app.blueprints.values():
+        if blueprint is exempt or (blueprint.url_prefix or "").startswith("/api/"):
+            csrf.exempt(blueprint)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(lambda: {"me": _me()})
     app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
@@ -134,7 +156,7 @@ def filesize(size: int) -> str:
 
 # -- the signed-in user ------------------------------------------------------------------------------------
 def _load_user() -> None:
-    if request.blueprint == "api":
+    if request.path.startswith("/api/"):
         return  # the API signs in with bearer tokens only
     g.user = None
     uid = session.get("uid")
@@ -149,6 +171,14 @@ def _load_user() -> None:
         session.pop("at", None)
         return
     g.user = user
+
+
+def _me() -> dict:
+    """What the navigation offers the signed-in user."""
+    user = g.get("user")
+    roles = user.roles if user is not None else set()
+    return {"citizen": "citizen" in roles, "officer": bool(roles & OFFICER_ROLES),
+            "leader": bool(roles & {"department_leader", "head_of_agency", "centre_director"})}
 
 
 def sign_in(user: User) -> None:

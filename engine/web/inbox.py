@@ -1,0 +1,258 @@
+"""The officers' face: the inbox of my roles in my agency, claim and release, the task page with the actions
+of its step, the dossier with its BPMN diagram, and the leaders' watch of overdue and at-risk dossiers.
+
+Actions go through engine.tasks.complete, as POST /api/v1/tasks/{id}/complete does: the same rules refuse
+the same things, and the refusal is explained in the page next to the form of the allowed alternative.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import deadlines, dossiers, letters, portal_cases, tasks
+from ..calendar import describe_duration
+from ..clock import VN_TZ
+from ..errors import Invalid
+from ..model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
+from ..procedures import STEP_ACTIONS
+from . import db, now, tthc
+from . import schemaform
+from .dossier_view import deadline_notes, document_rows, open_items, steps_of
+from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
+
+bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
+install_error_pages(bp)
+
+SPECIAL_FORMS = {"request_supplement": "supplement", "refuse": "refuse", "request_extension": "extension",
+                 "reject_extension": "reason"}
+MAX_ITEMS = 20
+APOLOGY_STATUSES = (RECEIVED, PROCESSING, RESOLVED)  # late, result not yet returned (D19)
+
+
+def _calendar(cache: dict, dossier):
+    key = dossier.procedure_version_id
+    if key not in cache:
+        cache[key] = dossiers.calendar_of(db(), dossier, tthc()["settings"])
+    return cache[key]
+
+
+def _row(item: WorkItem, cache: dict) -> dict:
+    cal = _calendar(cache, item.dossier)
+    at = now()
+    return {"item": item, "dossier": item.dossier, "state": portal_cases.sla_state(cal, at, item.due_at),
+            "left": portal_cases.time_left(cal, at, item.due_at),
+            "today": item.due_at is not None and item.due_at.astimezone(VN_TZ).date() == at.astimezone(VN_TZ).date()}
+
+
+@bp.get("/cong-viec")
+@login_required("officer")
+def inbox():
+    args = request.args
+    mine, due, sort = args.get("mine") == "1", args.get("due", ""), args.get("sort", "due")
+    step = args.get("step") if args.get("step") in STEP_ACTIONS else ""
+    procedure = args.get("procedure", "").strip()[:20]
+    cache: dict = {}
+    everything = [_row(i, cache) for i in tasks.inbox(db(), g.user)]
+    items = tasks.inbox(db(), g.user, mine=mine, procedure=procedure or None,
+                        overdue_at=now() if due == "overdue" else None)
+    rows = [_row(i, cache) for i in items if not step or i.step == step]
+    if due == "today":
+        rows = [r for r in rows if r["today"]]
+    elif due == "at_risk":
+        rows = [r for r in rows if r["state"] == "at_risk"]
+    if sort == "due_desc":
+        rows.reverse()
+    counts = {"all": len(everything), "mine": sum(r["item"].assignee_id == g.user.id for r in everything),
+              "overdue": sum(r["state"] == "overdue" for r in everything),
+              "at_risk": sum(r["state"] == "at_risk" for r in everything),
+              "today": sum(r["today"] for r in everything)}
+    procs = sorted({(r["dossier"].procedure_version.procedure.code, r["dossier"].procedure_version.procedure.name)
+                    for r in everything})
+    return render_template("inbox/inbox.html", rows=rows, counts=counts, procedures=procs,
+                           filters={"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure})
+
+
+@bp.post("/cong-viec/<int:item_id>/nhan")
+@login_required("officer")
+def claim(item_id: int):
+    item = run(tasks.claim, db(), g.user, item_id)
+    flash(_("Bạn đã nhận xử lý hồ sơ %(code)s.", code=item.dossier.code), "success")
+    return redirect(url_for("inbox.task", item_id=item_id))
+
+
+@bp.post("/cong-viec/<int:item_id>/tra-lai")
+@login_required("officer")
+def release(item_id: int):
+    item = run(tasks.release, db(), g.user, item_id)
+    flash(_("Đã trả lại công việc của hồ sơ %(code)s vào hộp chung.", code=item.dossier.code), "info")
+    return redirect(url_for("inbox.inbox"))
+
+
+# -- the task page ---------------------------------------------------------------------------------------
+def _dossier_context(dossier) -> dict:
+    settings = tthc()["settings"]
+    d = dossiers.describe(db(), dossier, now=now(), settings=settings)
+    version = dossier.procedure_version
+    info = version.info
+    items = open_items(dossier)
+    return {"d": d, "dossier": dossier, "info": info, "notes": deadline_notes(dossier, d, info),
+            "rows": schemaform.rows(version.forms[info["filing_form"]], d["form"]),
+            "documents": document_rows(d, info), "items": items,
+            "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant}
+
+
+def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
+    forms = []
+    schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
+    for action in STEP_ACTIONS.get(item.step, ()):
+        special = SPECIAL_FORMS.get(action)
+        mine = action == active
+        form = {"action": action, "label": ACTION_BUTTON.get(action, action), "kind": special or "schema",
+                "open": mine, "values": values if mine else {}, "errors": errors if mine else {}}
+        if special is None:
+            form["fields"] = schemaform.build(schema, values if mine else {}, errors if mine else {},
+                                              id_prefix=action)
+        forms.append(form)
+    return forms
+
+
+def _task_page(item_id: int, status: int = 200, active: str | None = None, values: dict | None = None,
+               errors: dict | None = None, message: str | None = None, rule: str | None = None):
+    item = tasks.get(db(), g.user, item_id)
+    dossier = item.dossier
+    page = _dossier_context(dossier)
+    cal = dossiers.calendar_of(db(), dossier, tthc()["settings"])
+    first = db().scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
+                        .order_by(SupplementRequest.id).limit(1))
+    page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
+                labels=_labels(item, values or {}),
+                rule=rule, first_request=first, row=_row(item, {}),
+                extension_cap=describe_duration(deadlines.extension_cap(cal, page["info"]), cal.day_length),
+                taken=item.assignee_id not in (None, g.user.id))
+    return render_template("inbox/task.html", **page), status
+
+
+def _labels(item: WorkItem, values: dict) -> dict[str, str]:
+    """Names for the fields of the action forms, to list them in an error summary."""
+    names = schemaform.labels(tasks.form_schema(item) or {})
+    names.update({"items": _("Các mục cần bổ sung"), "second_reason": _("Lý do yêu cầu bổ sung lần hai"),
+                  "second_reason.kind": _("Loại lý do"), "second_reason.unmet_items": _("Các mục chưa đáp ứng"),
+                  "second_reason.explanation": _("Giải thích"), "reasons": _("Lý do"), "reason": _("Lý do"),
+                  "working_days": _("Thời gian gia hạn"), "working_hours": _("Thời gian gia hạn"),
+                  "action": _("Thao tác")})
+    for n in range(len(values.get("items") or []) + 3):
+        for key, text in (("component", _("Thành phần hồ sơ")), ("problem", _("Thiếu hoặc sai ở đâu")),
+                          ("required", _("Cần bổ sung, sửa đổi gì"))):
+            names[f"items.{n}.{key}"] = _("Mục %(n)s", n=n + 1) + " › " + text
+    return names
+
+
+@bp.get("/cong-viec/<int:item_id>")
+@login_required("officer")
+def task(item_id: int):
+    return _task_page(item_id)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def action_data(item: WorkItem, action: str, form) -> tuple[dict, dict]:
+    """The posted form of ``action`` as the use case's data, and the raw values to show again."""
+    kind = SPECIAL_FORMS.get(action)
+    if kind == "supplement":
+        rows = []
+        for n in range(MAX_ITEMS):
+            row: dict = {k: form.get(f"items.{n}.{k}", "").strip() for k in ("component", "problem", "required")}
+            if any(row.values()):
+                if form.get(f"items.{n}.paper") == "on":
+                    row["paper"] = True  # paper original at collection (D9)
+                rows.append(row)
+        data: dict = {"items": rows}
+        reason_kind = form.get("second_reason.kind", "")
+        if reason_kind:
+            reason = {"kind": reason_kind, "explanation": form.get("second_reason.explanation", "").strip()}
+            unmet = [u for u in form.getlist("second_reason.unmet_items") if u.strip()]
+            if unmet:
+                reason["unmet_items"] = unmet
+            data["second_reason"] = reason
+        return data, {"items": rows, "second_reason": data.get("second_reason", {})}
+    if kind == "refuse":
+        text = form.get("reasons", "")
+        return {"reasons": _lines(text)}, {"reasons": text}
+    if kind == "extension":
+        unit = form.get("unit") if form.get("unit") in ("working_days", "working_hours") else "working_days"
+        raw, reason = form.get("amount", "").strip(), form.get("reason", "").strip()
+        data = {"reason": reason}
+        if raw:
+            try:
+                data[unit] = float(raw.replace(",", "."))
+                data[unit] = int(data[unit]) if data[unit].is_integer() else data[unit]
+            except ValueError:
+                data[unit] = raw
+        return data, {"amount": raw, "unit": unit, "reason": reason}
+    if kind == "reason":
+        reason = form.get("reason", "").strip()
+        return {"reason": reason}, {"reason": reason}
+    data = schemaform.parse(tasks.form_schema(item) or {}, form)
+    return data, data
+
+
+@bp.post("/cong-viec/<int:item_id>/<action>")
+@login_required("officer")
+def act(item_id: int, action: str):
+    item = tasks.get(db(), g.user, item_id)
+    if action not in STEP_ACTIONS.get(item.step, ()):
+        abort(404)
+    code = item.dossier.code
+    data, values = action_data(item, action, request.form)
+    try:
+        run(tasks.complete, db(), context(), item_id, action, data)
+    except Invalid as exc:
+        return _task_page(item_id, 422, action, values, exc.fields, exc.message, exc.rule)
+    flash(_("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.", action=ACTION_BUTTON.get(action, action), code=code),
+          "success")
+    return redirect(url_for("inbox.inbox"))
+
+
+# -- dossiers, diagram, leaders --------------------------------------------------------------------------
+@bp.get("/ho-so/<code>")
+@login_required("officer")
+def dossier(code: str):
+    target = dossiers.visible_dossier(db(), g.user, code)
+    page = _dossier_context(target)
+    late = target.late or (target.due_at is not None and now() > target.due_at)
+    page["apology_needed"] = ("head_of_agency" in g.user.roles and late and target.status in APOLOGY_STATUSES
+                              and not letters.has_overdue_letter(db(), target))
+    return render_template("inbox/dossier.html", **page)
+
+
+@bp.get("/ho-so/<code>/quy-trinh.bpmn")
+@login_required("officer")
+def diagram(code: str):
+    target = dossiers.visible_dossier(db(), g.user, code)
+    return Response(target.procedure_version.bpmn_xml, mimetype="application/xml",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/ho-so/<code>/thu-xin-loi")
+@login_required("head_of_agency")
+def apology(code: str):
+    reason = request.form.get("reason", "").strip()
+    try:
+        run(dossiers.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("inbox.dossier", code=code))
+    flash(_("Đã ban hành thư xin lỗi vì quá hạn cho hồ sơ %(code)s.", code=code), "success")
+    return redirect(url_for("inbox.dossier", code=code))
+
+
+@bp.get("/theo-doi")
+@login_required("department_leader", "head_of_agency", "centre_director")
+def watch():
+    rows = portal_cases.agency_watch(db(), g.user, now(), tthc()["settings"])
+    return render_template("inbox/watch.html", rows=rows,
+                           counts={"overdue": sum(r["state"] == "overdue" for r in rows),
+                                   "at_risk": sum(r["state"] == "at_risk" for r in rows)})

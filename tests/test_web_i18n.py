@@ -1,0 +1,51 @@
+"""Languages of the web pages: every text of the pages has its English translation, the committed .mo is
+the compiled .po, and the words the pages use for statuses are the engine's status names."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from engine.model import STATUS_NAMES
+from engine.web import ui
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "engine" / "web"
+PO = WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2),
+            "lazy_pgettext": ((1, "c"), 2)}
+
+
+def extracted() -> set[tuple[str | None, str]]:
+    found = set()
+    methods = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    for _file, _line, message, _comments, context in extract_from_dir(
+            str(WEB), methods, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}):
+        found.add((context, message if isinstance(message, str) else message[0]))
+    return found
+
+
+def catalog(path: Path, reader):
+    with open(path, "rb") as fh:
+        return {(m.context.decode() if isinstance(m.context, bytes) else m.context, m.id): m
+                for m in reader(fh) if m.id}
+
+
+def test_every_text_of_the_pages_has_an_english_translation():
+    po = catalog(PO, read_po)
+    missing = sorted(str(k) for k in extracted() - set(po))
+    assert not missing, f"not in {PO.name} (see translations/README.md): {missing}"
+    empty = sorted(str(k) for k, m in po.items() if not m.string or m.fuzzy)
+    assert not empty, f"untranslated or fuzzy: {empty}"
+
+
+def test_the_committed_mo_is_the_compiled_po():
+    po = {k: m.string for k, m in catalog(PO, read_po).items()}
+    mo = {k: m.string for k, m in catalog(PO.with_suffix(".mo"), read_mo).items()}
+    assert mo == po, "messages.mo is stale: pybabel compile -d engine/web/translations -l en"
+
+
+def test_the_status_words_of_the_pages_are_the_engines_status_names():
+    assert {k: str(v) for k, v in ui.STATUS_TEXT.items()} == STATUS_NAMES
