@@ -32,7 +32,7 @@ def heads(session: Session, dossier_ids: list[int]) -> dict[int, str]:
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
            data: dict | None = None, due_at: datetime | None = None,
-           chain: dict[int, str] | None = None) -> AuditEvent:
+           chain: dict[int, str] | None = None, work_item_id: int | None = None) -> AuditEvent:
     """Append one event. ``chain`` (from ``heads``) saves the query for the previous hash and is kept current."""
     if chain is not None and dossier.id in chain:
         prev = chain[dossier.id]
@@ -42,7 +42,7 @@ def record(session: Session, dossier: Dossier, at: datetime, actor: User | None,
     event = AuditEvent(dossier_id=dossier.id, at=at, actor_id=actor.id if actor else None,
                        actor_name=actor.full_name if actor else "Hệ thống", action=action,
                        from_status=from_status, to_status=dossier.status, step=step, task_name=task_name,
-                       data=data or {}, due_at=due_at, prev_hash=prev)
+                       data=data or {}, due_at=due_at, work_item_id=work_item_id, prev_hash=prev)
     event.hash = _digest(prev, event)
     session.add(event)
     if chain is not None:

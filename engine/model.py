@@ -219,6 +219,7 @@ class AuditEvent(Base):
     step: Mapped[str | None] = mapped_column(String(30))
     task_name: Mapped[str | None] = mapped_column(String(255))
     due_at: Mapped[datetime | None]  # the step's own time limit, for the control slip (D30)
+    work_item_id: Mapped[int | None] = mapped_column(index=True)  # the completed work item (rows are removed)
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -14,7 +14,7 @@ from . import attachments, audit, deadlines, forms, letters, officialforms, resu
 from .clock import iso_vn
 from .dossiers import Context, calendar_of, load_process, move, save_process
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, Dossier, Extension,
+from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, AuditEvent, Dossier, Extension,
                     Procedure, ProcedureVersion, SupplementRequest, User, WorkItem)
 from .procedures import STEP_ACTIONS
 
@@ -24,6 +24,12 @@ MAX_FREE_SUPPLEMENT_REQUESTS = 1
 def _visible_item(session: Session, user: User, item_id: int, *, lock: bool = False) -> WorkItem:
     query = select(WorkItem).where(WorkItem.id == item_id)
     item = session.scalar(query)
+    if item is None and user.is_officer:
+        done = session.scalar(select(AuditEvent).join(Dossier, Dossier.id == AuditEvent.dossier_id)
+                              .where(AuditEvent.work_item_id == item_id, Dossier.agency_id == user.agency_id))
+        if done is not None:
+            raise Conflict(f"Công việc đã được {done.actor_name} hoàn thành lúc {iso_vn(done.at)}",
+                           code="task_completed")
     if item is None or not user.is_officer or item.agency_id != user.agency_id or item.step == "supplement":
         raise NotFound("Không tìm thấy công việc", code="task_not_found")
     if item.role not in user.roles:
@@ -135,7 +141,8 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
     forms.validate(schema, data)
     dossier: Dossier = item.dossier
     info = dossier.procedure_version.info
-    step, name, now, settings, step_due = item.step, item.name, ctx.now, ctx.settings, item.due_at
+    step, name, step_due, item_id = item.step, item.name, item.due_at, item.id
+    now, settings = ctx.now, ctx.settings
     cal = calendar_of(session, dossier, settings)
     late_now = dossier.late or (dossier.due_at is not None and now > dossier.due_at)
     stage = "intake" if step == "intake" else "processing"
@@ -223,6 +230,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
         if status is not None and dossier.status != status:
             move(dossier, status)
         audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
-                     data=data if name_ == action else {}, due_at=step_due if name_ == action else None)
+                     data=data if name_ == action else {}, due_at=step_due if name_ == action else None,
+                     work_item_id=item_id if name_ == action else None)
         previous = dossier.status
     return dossier

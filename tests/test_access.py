@@ -543,7 +543,8 @@ def test_inbox_claim_and_release(caller_api, second_receiver):
     assert _tasks(api, first, code) == [] and _tasks(api, second, code) == []
     for user in ("demo.lanhdao", "demo.thutruong", "demo.giamdoc", "demo.vanthu", OTHER_OFFICER):
         assert _tasks(api, user, code) == [], user
-    _expect_error(api.get(task, second), 404, "task_not_found")              # the intake task is gone
+    _expect_error(api.get(task, second), 409, "task_completed")              # the intake task is done
+    _expect_error(api.get(task, OTHER_OFFICER), 404, "task_not_found")      # ... which another agency can't learn
     _expect_error(api.get(f"/api/v1/tasks/{assessment['id']}", first), 403, "wrong_role")
     _expect_error(api.get(f"/api/v1/tasks/{assessment['id']}", OTHER_OFFICER), 404, "task_not_found")
     assert api.get(f"/api/v1/tasks/{assessment['id']}", "demo.chuyenvien").status_code == 200

@@ -475,14 +475,15 @@ def test_an_action_the_step_does_not_offer_answers_422(api, app):
     assert snapshot(app, code) == before
 
 
-def test_completing_a_task_that_was_already_completed_answers_404(api):
-    """404: completing a work item deletes its row, so the id no longer names an open task; the engine
-    treats it like any other unknown task id (api.md: 404 not found)."""
+def test_completing_a_task_that_was_already_completed_answers_409_naming_who_did_it(api):
+    """api.md: 409 when someone else completed it first; the message says who and when. Another agency's
+    officer still learns nothing (404)."""
     code = api.file(CITIZEN)["code"]
     task = api.task_for(RECEIVER, code)
     assert complete(api, RECEIVER, task["id"], "receive").status_code == 200
-    err = error_of(complete(api, RECEIVER, task["id"], "receive"), 404)
-    assert err["code"] == "task_not_found"
+    err = error_of(complete(api, RECEIVER, task["id"], "receive"), 409)
+    assert err["code"] == "task_completed" and "Trần Thị Tiếp Nhận" in err["message"]
+    assert error_of(complete(api, "demo.chuyenvien", task["id"], "propose_approval"), 409)["code"] == "task_completed"
     history = dossier(api, code)["history"]
     assert [h["action"] for h in history].count("receive") == 1
 
