@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,16 +43,12 @@ class Settings:
     @property
     def passphrase(self) -> str:
         """The key passphrase: configured, or generated once beside the demo keys."""
-        if self.pki_passphrase:
-            return self.pki_passphrase
-        path = self.pki_dir / ".passphrase"
-        if not path.exists():
-            import secrets
+        return self.pki_passphrase or kept_secret(self.pki_dir / ".passphrase")
 
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(24))
-            path.chmod(0o600)
-        return path.read_text().strip()
+    @property
+    def session_secret(self) -> str:
+        """The key for session cookies and CSRF tokens: configured, or generated once in the data folder."""
+        return self.secret_key or kept_secret(self.data_dir / "secret_key")
 
     @property
     def resolved_database_url(self) -> str:
@@ -63,6 +60,15 @@ class Settings:
 
 
 _PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
+
+
+def kept_secret(path: Path) -> str:
+    """A random secret made once and kept in ``path`` (readable by the owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _coerce(key: str, raw, kind):

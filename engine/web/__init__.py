@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from functools import wraps
 
 from flask import Flask, current_app, g, jsonify, request
@@ -47,23 +46,12 @@ class DatabaseInt(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def _secret_key(settings: Settings) -> str:
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__)
     app.url_map.converters["int"] = DatabaseInt
-    app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=settings.max_request_bytes,
+    app.config.update(SECRET_KEY=settings.session_secret, MAX_CONTENT_LENGTH=settings.max_request_bytes,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.json.ensure_ascii = False
     app.json.sort_keys = False
