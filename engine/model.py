@@ -109,7 +109,7 @@ class Procedure(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     latest_version_id: Mapped[int | None] = mapped_column(Integer)
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(lazy="joined")
 
 
 class ProcedureVersion(Base):
@@ -130,7 +130,7 @@ class ProcedureVersion(Base):
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 
-    procedure: Mapped[Procedure] = relationship()
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
 
 
 class DayCounter(Base):
@@ -166,7 +166,7 @@ class Dossier(Base):
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused
-    workflow_state: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed state-only JSON
+    workflow_state: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # zlib state-only JSON
     serializer_version: Mapped[str] = mapped_column(String(10))
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     bpmn_timer_at: Mapped[datetime | None]
@@ -178,7 +178,8 @@ class Dossier(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    procedure_version: Mapped[ProcedureVersion] = relationship()
+    # Every use case needs the version, its procedure and agency: one joined load, not three lazy ones.
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
     applicant: Mapped[User] = relationship()
 
 
@@ -200,7 +201,7 @@ class WorkItem(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
 
-    dossier: Mapped[Dossier] = relationship()
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship()
 
 

@@ -129,6 +129,11 @@ def _second_supplement_faults(dossier: Dossier, data: dict, late: bool) -> list[
 
 def complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
     """Complete a work item with one of its step's actions, with its legal effects, in one transaction."""
+    with session.no_autoflush:  # one flush at the end, not one before every query
+        return _complete(session, ctx, item_id, action, data)
+
+
+def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
     item = _visible_item(session, ctx.user, item_id)
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
@@ -225,12 +230,12 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
         dossier.returned_at = now
     officialforms.issue_for_action(session, settings, dossier, step, action, data, ctx.user, now)  # Mẫu 01–03
     save_process(session, dossier, process, now, settings, cal)
-    previous = from_status
+    previous, chain = from_status, audit.heads(session, [dossier.id])
     for name_, status in events:
         if status is not None and dossier.status != status:
             move(dossier, status)
         audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
                      data=data if name_ == action else {}, due_at=step_due if name_ == action else None,
-                     work_item_id=item_id if name_ == action else None)
+                     work_item_id=item_id if name_ == action else None, chain=chain)
         previous = dossier.status
     return dossier
