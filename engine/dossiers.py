@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Agency,
-                    DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest,
-                    User, WorkItem, can_move)
+from .model import (PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, SUPPLEMENT, TERMINAL, WITHDRAWN,
+                    Agency, DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
+                    SupplementRequest, User, WorkItem, can_move)
 from .runtime import SERIALIZER_VERSION, Process
 from .settings import Settings
 
@@ -342,7 +342,7 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now:
     }
     open_request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
                                                                   SupplementRequest.answered_at.is_(None)))
-    if open_request is not None:
+    if open_request is not None and dossier.status == SUPPLEMENT:  # a withdrawn dossier waits for nothing
         result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
                                         "requested_at": iso_vn(open_request.at)}
     if now is not None and settings is not None:

@@ -109,7 +109,7 @@ class Procedure(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     latest_version_id: Mapped[int | None] = mapped_column(Integer)
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
 
 class ProcedureVersion(Base):
@@ -130,7 +130,7 @@ class ProcedureVersion(Base):
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 
-    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
 
 
 class DayCounter(Base):
@@ -179,7 +179,7 @@ class Dossier(Base):
     __mapper_args__ = {"version_id_col": version}
 
     # Every use case needs the version, its procedure and agency: one joined load, not three lazy ones.
-    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined", innerjoin=True)
     applicant: Mapped[User] = relationship()
 
 
@@ -201,7 +201,7 @@ class WorkItem(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
 
-    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    dossier: Mapped[Dossier] = relationship(lazy="joined", innerjoin=True)
     assignee: Mapped[User | None] = relationship()
 
 

@@ -1,5 +1,5 @@
 """Use cases the web faces need beyond engine.dossiers, engine.tasks and engine.attachments: web login with
-lockout, the satisfaction rating (D25), the public lookup, and the deadline watch of leaders.
+lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the deadline watch of leaders.
 
 Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
 committed here; refusals are EngineErrors with Vietnamese messages.
@@ -9,17 +9,17 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import accounts, audit, deadlines, dossiers, letters
 from .calendar import WorkingCalendar, describe_duration
 from .clock import VN_TZ, iso_vn
 from .dossiers import Context
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from .errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
 from .model import (PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User,
                     WorkItem)
-from .portal_model import LoginAttempt, SatisfactionRating
+from .portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
 from .settings import Settings
 
 LOCK_AFTER_FAILURES = 5
@@ -28,6 +28,8 @@ LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
 
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
 CCCD_RE = re.compile(r"^\d{12}$")
+LOOKUP_LIMIT = 20
+LOOKUP_WINDOW = timedelta(minutes=10)
 
 
 def _vn(t: datetime) -> str:
@@ -113,6 +115,34 @@ def rate(session: Session, ctx: Context, code: str, score, comment=None) -> Sati
 
 
 # -- public lookup ---------------------------------------------------------------------------------------
+class TooManyLookups(EngineError):
+    """More public lookups from one address than the window allows; ``until`` is when the next one is."""
+
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+def count_lookup(session: Session, remote_addr: str | None, now: datetime) -> None:
+    """The rate limit of the public lookup: at most LOOKUP_LIMIT per client address in LOOKUP_WINDOW, counted
+    in the database. Records this lookup, or raises TooManyLookups and records nothing. Lookups older than the
+    window are deleted on the way. The caller commits."""
+    addr = (remote_addr or "unknown")[:45]
+    since = now - LOOKUP_WINDOW
+    session.execute(delete(LookupAttempt).where(LookupAttempt.at <= since))
+    recent = list(session.scalars(select(LookupAttempt.at).where(LookupAttempt.remote_addr == addr,
+                                                                 LookupAttempt.at > since)
+                                  .order_by(LookupAttempt.at.desc()).limit(LOOKUP_LIMIT)))
+    if len(recent) >= LOOKUP_LIMIT:
+        until = recent[-1] + LOOKUP_WINDOW
+        raise TooManyLookups(f"Quá {LOOKUP_LIMIT} lượt tra cứu trong {LOOKUP_WINDOW.seconds // 60} phút từ "
+                             f"cùng một địa chỉ; vui lòng thử lại sau {_vn(until)}.", until)
+    session.add(LookupAttempt(remote_addr=addr, at=now))
+    session.flush()
+
+
 def public_lookup(session: Session, text: str) -> list[dict]:
     """By dossier code or the owner's CCCD: status and dates only, never personal data."""
     query = (text or "").strip().upper()

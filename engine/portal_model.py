@@ -1,6 +1,6 @@
-"""Entities of the web faces: login attempts (lockout) and satisfaction ratings (D25).
+"""Entities of the web faces: login attempts (lockout), satisfaction ratings (D25) and public lookups (rate limit).
 
-On the same ``Base`` as engine.model; migration 0003_portal creates them.
+On the same ``Base`` as engine.model; migrations 0004_portal and 0006_lookup_limit create them.
 """
 from __future__ import annotations
 
@@ -33,4 +33,15 @@ class SatisfactionRating(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class LookupAttempt(Base):
+    """One public lookup (no login) from a client address; a few per window are allowed (rate limit)."""
+
+    __tablename__ = "lookup_attempt"
+    __table_args__ = (Index("ix_lookup_attempt_remote_addr_at", "remote_addr", "at"),
+                      Index("ix_lookup_attempt_at", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remote_addr: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime]

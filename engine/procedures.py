@@ -369,7 +369,8 @@ def deploy(session: Session, definition: Definition, now: datetime, actor: str |
         agency = Agency(code=info["agency"], name=info["agency_name"])
         session.add(agency)
         session.flush()
-    proc = session.scalar(select(Procedure).where(Procedure.code == definition.code).with_for_update())
+    proc = session.scalar(select(Procedure).where(Procedure.code == definition.code)
+                          .with_for_update(of=Procedure))
     if proc is None:
         proc = Procedure(code=definition.code, name=info["name"], agency_id=agency.id)
         session.add(proc)

@@ -142,7 +142,7 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
             query = (select(Dossier).where(Dossier.next_timer_at <= now).order_by(Dossier.next_timer_at)
                      .limit(size).options(defer(Dossier.workflow_state), defer(Dossier.form)))
             if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update(skip_locked=True, of=Dossier)
             due = list(session.scalars(query))
             if not due:
                 return result

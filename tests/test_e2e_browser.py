@@ -3,7 +3,8 @@ by werkzeug on 127.0.0.1 (SQLite copy of the demo database, FixedClock time).
 
 A citizen files with an upload -> the receiving officer asks for a supplement -> the citizen supplements ->
 the officer receives -> specialist proposes -> leader approves -> clerk issues -> the officer returns ->
-the citizen downloads the result and rates it. Screenshots of the key pages go to tests/artifacts/.
+the citizen downloads the result and rates it; then a second dossier reuses that result from the citizen's
+store (no upload) and is withdrawn. Screenshots of the key pages go to tests/artifacts/.
 Playwright never downloads a browser here: it drives /usr/bin/chromium (CI installs Debian's chromium).
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import CITIZEN, PASSWORD
+from conftest import CITIZEN, PASSWORD, STEP_DATA
+from sqlalchemy import select
 from werkzeug.serving import make_server
 from web_support import PDF, PNG
 
@@ -220,6 +222,61 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
     phone.shot("09-phone-390x844.png", full_page=False)
     for person in (citizen, desk, specialist, leader, clerk, visitor, phone, phone_desk):
         person.close()
+
+
+def test_a_second_dossier_reuses_the_result_from_the_store_and_is_withdrawn(browser, server, app, api):
+    from engine.model import Document, Dossier
+
+    def to_result() -> None:  # a first dossier with its signed result, through the API (fast)
+        try:
+            first.append(api.file(CITIZEN)["code"])
+            for user, action in (("demo.tiepnhan", "receive"), ("demo.chuyenvien", "propose_approval"),
+                                 ("demo.lanhdao", "approve"), ("demo.vanthu", "issue_result")):
+                api.act(user, first[0], action, STEP_DATA.get(action))
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the test's thread)
+            failed.append(exc)
+
+    first: list[str] = []
+    failed: list[BaseException] = []
+    worker = threading.Thread(target=to_result)  # signing runs asyncio; Playwright's loop owns this thread
+    worker.start()
+    worker.join(timeout=60)
+    assert first and not failed and not worker.is_alive(), failed
+
+    def documents(code: str, kind: str) -> list:
+        with app.extensions["tthc"]["sessions"]() as session:
+            return list(session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
+                                        .where(Dossier.code == code, Document.kind == kind)))
+
+    result = documents(first[0], "result")[0]
+    citizen = Person(browser, server, CITIZEN)
+    page = citizen.goto("/thu-tuc/1.001612/nop")
+    page.get_by_label("Tên hộ kinh doanh").fill("Tạp hóa Bình An 2")
+    page.get_by_label("Địa chỉ trụ sở hộ kinh doanh").fill("14 Lê Lợi, phường Thuận Hóa, Huế")
+    page.get_by_label("Ngành, nghề kinh doanh").fill("Bán lẻ hàng tạp hóa")
+    page.get_by_label("Vốn kinh doanh (đồng)").fill("80.000.000")
+    page.get_by_label("Số lượng lao động").fill("3")
+    choice = page.get_by_label("Dùng giấy tờ đã có — Giấy đề nghị đăng ký hộ kinh doanh")
+    assert "✓ ký số hợp lệ: Phạm Minh Lãnh" in choice.locator(f'option[value="{result.id}"]').inner_text()
+    choice.select_option(str(result.id))  # no file chosen: the stored result is attached instead
+    choice.scroll_into_view_if_needed()
+    citizen.shot("13-filing-reuse-from-store.png", full_page=False)
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    code = page.locator("#dossier-code").inner_text()
+    assert [d.sha256 for d in documents(code, "filing")] == [result.sha256]
+
+    citizen.goto(f"/ca-nhan/ho-so/{code}")
+    assert "Chữ ký số hợp lệ — người ký: Phạm Minh Lãnh" in page.inner_text("main")
+    page.locator("#withdraw-section > summary").click()
+    page.get_by_label("Lý do rút hồ sơ").fill("Tôi muốn đổi ngành nghề rồi nộp lại")
+    page.get_by_label("Tôi xác nhận rút hồ sơ").check()
+    page.get_by_role("button", name="Rút hồ sơ", exact=True).click()
+    page.wait_for_selector(".flash-success")
+    assert page.locator("#status").inner_text() == "Công dân yêu cầu rút hồ sơ"
+    assert "Thông báo dừng giải quyết hồ sơ" in page.locator("a.result-link").last.inner_text()
+    assert page.locator("#form-withdraw").count() == 0
+    citizen.shot("14-withdrawn.png")
+    citizen.close()
 
 
 def test_the_skip_link_and_signing_in_with_the_keyboard_only(browser, server):

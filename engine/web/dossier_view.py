@@ -3,14 +3,16 @@ signature status, and its open steps. Reads engine.dossiers.describe(); decides 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import deadlines, dossiers
-from ..model import Dossier, WorkItem
+from ..model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
 from . import db, tthc
 from .ui import UNIT_TEXT, vn_datetime
 
-RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal")
+RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal", "stop_notice")
+ENDED = (STOPPED, WITHDRAWN)
 
 
 def _number(value: float) -> str:
@@ -45,32 +47,55 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
                       "why": _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, thời hạn được tính lại từ đầu (D12).")
                       if policy == "restart" else
                       _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, hạn được lùi thêm đúng thời gian chờ (D12).")})
+    if dossier.status in ENDED:
+        ended = next((e for e in reversed(d.get("history", [])) if e["action"] in ("withdraw", "stop")), None)
+        notes.append({"label": _("Kết thúc tính thời gian"), "at": ended["at"] if ended else None,
+                      "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính (NĐ 118 "
+                               "Điều 21, D16).") if dossier.status == WITHDRAWN else
+                      _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (NĐ 118 Điều 21, D16).")})
     if d.get("returned_at"):
         notes.append({"label": _("Đã trả kết quả"), "at": d["returned_at"],
                       "why": _("Trả muộn so với hạn (D19).") if d.get("late") else _("Trả đúng hạn.")})
     return notes
 
 
+SIGNATURE_STATUS = {
+    "valid": _l("hợp lệ"),
+    "modified": _l("không hợp lệ: tài liệu đã bị thay đổi sau khi ký"),
+    "untrusted": _l("không được tin cậy: chứng thư số không do tổ chức cung cấp dịch vụ tin cậy đã cấu hình cấp"),
+    "expired": _l("không hợp lệ: chứng thư số đã hết hiệu lực"),
+    "not_yet_valid": _l("không hợp lệ: chứng thư số chưa có hiệu lực"),
+    "invalid": _l("không kiểm tra được"),
+}
+
+
 def signature_text(doc: dict) -> list[dict]:
-    """The signature status of one document in words (D9, D22)."""
+    """The signature status of one document in words: status, signer, time and why (D9, D22). ``short`` is a
+    one-line version for choices (✓ or ✗ and the signer)."""
     sigs = doc.get("signatures") or []
     if not sigs:
-        return [{"ok": None, "text": _("Không có chữ ký số")}]
+        text = _("Không có chữ ký số")
+        return [{"ok": None, "status": "none", "text": text, "short": text}]
     out = []
     for s in sigs:
+        status = s.get("status") or ("valid" if s.get("valid") else "invalid")
+        words = SIGNATURE_STATUS.get(status, status)
         who = s.get("signer") or ""
         if s.get("organisation") and s["organisation"] != who:
             who = f"{who} ({s['organisation']})" if who else s["organisation"]
+        why = s.get("message") or ""
         if not who and not s.get("valid"):
-            out.append({"ok": False, "text": _("Không kiểm tra được chữ ký số: %(why)s",
-                                               why=s.get("message") or s.get("status") or "")})
+            text = _("Không kiểm tra được chữ ký số: %(why)s", why=why or words)
+            out.append({"ok": False, "status": status, "text": text, "short": "✗ " + text})
             continue
-        when = vn_datetime(s.get("signed_at")) if s.get("signed_at") else ""
-        if s.get("valid"):
-            out.append({"ok": True, "text": _("Chữ ký số hợp lệ: %(who)s, %(when)s", who=who, when=when)})
-        else:
-            out.append({"ok": False, "text": _("Chữ ký số không hợp lệ: %(who)s — %(why)s", who=who,
-                                               why=s.get("message") or s.get("status") or "")})
+        text = _("Chữ ký số %(status)s — người ký: %(who)s — thời điểm ký: %(when)s",
+                 status=words, who=who, when=vn_datetime(s.get("signed_at")))
+        if not s.get("valid") and why:
+            text += f" — {why}"
+        name = s.get("signer") or s.get("organisation") or who
+        short = ("✓ " + _("ký số hợp lệ: %(who)s", who=name)) if s.get("valid") else \
+            ("✗ " + _("chữ ký số của %(who)s %(status)s", who=name, status=words))
+        out.append({"ok": bool(s.get("valid")), "status": status, "text": text, "short": short})
     return out
 
 
@@ -83,6 +108,11 @@ def document_rows(d: dict, info: dict, kinds: tuple[str, ...] | None = None) -> 
         rows.append({**doc, "component_name": names.get(doc.get("component") or "", doc.get("component")),
                      "signature": signature_text(doc)})
     return rows
+
+
+def can_end(status: int) -> bool:
+    """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.dossiers.end decides)."""
+    return status not in TERMINAL and status not in (RESOLVED, RETURNED)
 
 
 def open_items(dossier: Dossier) -> list[WorkItem]:

@@ -1,5 +1,6 @@
 """The officers' face: the inbox of my roles in my agency, claim and release, the task page with the actions
-of its step, the dossier with its BPMN diagram, and the leaders' watch of overdue and at-risk dossiers.
+of its step, the dossier with its BPMN diagram, stopping a dossier (D16), and the leaders' watch of overdue and
+at-risk dossiers.
 
 Actions go through engine.tasks.complete, as POST /api/v1/tasks/{id}/complete does: the same rules refuse
 the same things, and the refusal is explained in the page next to the form of the allowed alternative.
@@ -18,7 +19,7 @@ from ..model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
 from ..procedures import STEP_ACTIONS
 from . import db, now, tthc
 from . import schemaform
-from .dossier_view import deadline_notes, document_rows, open_items, steps_of
+from .dossier_view import can_end, deadline_notes, document_rows, open_items, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -99,7 +100,10 @@ def _dossier_context(dossier) -> dict:
     return {"d": d, "dossier": dossier, "info": info, "notes": deadline_notes(dossier, d, info),
             "rows": schemaform.rows(version.forms[info["filing_form"]], d["form"]),
             "documents": document_rows(d, info), "items": items,
-            "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant}
+            "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant,
+            "can_end": can_end(dossier.status),
+            "can_stop": "receiving_officer" in g.user.roles and can_end(dossier.status),
+            "stop_labels": {"reason": _("Lý do dừng giải quyết"), "confirm": _("Xác nhận dừng giải quyết")}}
 
 
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
@@ -217,15 +221,39 @@ def act(item_id: int, action: str):
 
 
 # -- dossiers, diagram, leaders --------------------------------------------------------------------------
-@bp.get("/ho-so/<code>")
-@login_required("officer")
-def dossier(code: str):
+def _dossier_page(code: str, status: int = 200, **extra):
     target = dossiers.visible_dossier(db(), g.user, code)
     page = _dossier_context(target)
     late = target.late or (target.due_at is not None and now() > target.due_at)
     page["apology_needed"] = ("head_of_agency" in g.user.roles and late and target.status in APOLOGY_STATUSES
                               and not letters.has_overdue_letter(db(), target))
-    return render_template("inbox/dossier.html", **page)
+    return render_template("inbox/dossier.html", **page, **extra), status
+
+
+@bp.get("/ho-so/<code>")
+@login_required("officer")
+def dossier(code: str):
+    return _dossier_page(code)
+
+
+@bp.post("/ho-so/<code>/dung")
+@login_required("receiving_officer")
+def stop(code: str):
+    """The one-stop stops a dossier of its agency that has no result yet (D16, NĐ 118 Điều 21)."""
+    target = dossiers.visible_dossier(db(), g.user, code)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "on" and can_end(target.status):
+        errors = {"confirm": _("Đánh dấu ô xác nhận để dừng giải quyết hồ sơ")}
+        if not reason:
+            errors["reason"] = _("Nhập lý do dừng giải quyết")
+        return _dossier_page(code, 422, stop_error=_("Chưa xác nhận dừng giải quyết hồ sơ"), stop_errors=errors,
+                             stop_reason=reason)
+    try:
+        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, "stop")
+    except Invalid as exc:
+        return _dossier_page(code, 422, stop_error=exc.message, stop_errors=exc.fields, stop_reason=reason)
+    flash(_("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code), "success")
+    return redirect(url_for("inbox.dossier", code=code))
 
 
 @bp.get("/ho-so/<code>/quy-trinh.bpmn")

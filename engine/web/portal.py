@@ -1,4 +1,5 @@
-"""The citizens' portal: catalogue, filing with uploads, my dossiers, supplement, rating, public lookup.
+"""The citizens' portal: catalogue, filing with uploads or documents from the store (D24), my dossiers,
+supplement, withdrawal (D16), rating, public lookup (rate-limited).
 
 Every change goes through the use cases of engine.dossiers and engine.portal_cases, as the JSON API does.
 """
@@ -13,12 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import attachments, documents, dossiers, portal_cases, procedures
-from ..errors import EngineError, Invalid
-from ..model import Procedure, ProcedureVersion
+from ..errors import EngineError, Invalid, NotFound
+from ..model import Dossier, Procedure, ProcedureVersion
 from . import db, now, tthc
 from . import schemaform
-from .dossier_view import RESULT_KINDS, deadline_notes, document_rows
-from .ui import context, install_error_pages, login_required, run
+from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, signature_text
+from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
 
 bp = Blueprint("portal", __name__)
 install_error_pages(bp)
@@ -68,14 +69,29 @@ def _uploads(components: list[dict]) -> list[tuple[str, str, bytes]]:
     return found
 
 
-def _attach(code: str, uploads: list[tuple[str, str, bytes]]) -> None:
-    """Each file through the same use case as POST /api/v1/dossiers/{code}/documents; errors by component."""
+def _reuses(components: list[dict]) -> dict[str, str]:
+    """Component key -> the id (as posted) of the document chosen from the store instead of an upload."""
+    keys = {c["key"] for c in components}
+    return {name[6:]: value.strip() for name, value in request.form.items()
+            if name.startswith("reuse.") and name[6:] in keys and value.strip()}
+
+
+def _attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, str]) -> None:
+    """Each file through the same use cases as POST /api/v1/dossiers/{code}/documents (upload, or reuse from
+    the citizen's store, D24); errors by component."""
     errors = {}
     for key, filename, content in uploads:
         try:
             attachments.attach(db(), context(), code, key, filename, content)
         except Invalid as exc:
             errors.setdefault(f"file.{key}", f"{filename}: {exc.message}")
+    for key, raw in reuses.items():
+        try:
+            if not raw.isdigit() or len(raw) > 9:
+                raise NotFound(_("Không tìm thấy giấy tờ đã chọn trong kho của bạn"))
+            attachments.reuse(db(), context(), code, int(raw), key)
+        except (Invalid, NotFound) as exc:
+            errors.setdefault(f"file.{key}", _("Giấy tờ đã có: %(why)s", why=exc.message))
     if errors:
         raise Invalid(_("Tệp đính kèm không hợp lệ"), code="invalid_upload", fields=errors)
 
@@ -94,11 +110,24 @@ def _labels(version) -> dict[str, str]:
     return names
 
 
-def _file_page(version, data, errors, owner, for_other, status=200, error=None):
+def _store_choices() -> list[dict]:
+    """The signed-in citizen's stored documents (D24) as choices: where each comes from, its signatures."""
+    choices = []
+    for doc in attachments.store(db(), g.user):
+        origin = db().get(Dossier, doc.dossier_id)
+        signature = signature_text(dossiers.describe_document(db(), doc))
+        kind, where = DOC_KIND_TEXT.get(doc.kind, doc.kind), _("hồ sơ")
+        label = f"{doc.name} — " + "; ".join(s["short"] for s in signature) + f" — {kind}, {where} {origin.code}"
+        choices.append({"id": str(doc.id), "name": doc.name, "kind": kind, "origin": origin.code, "label": label,
+                        "signature": signature})
+    return choices
+
+
+def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None):
     schema = version.forms[version.info["filing_form"]]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
-                           for_other=for_other, error=error), status
+                           for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {}), status
 
 
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
@@ -114,16 +143,17 @@ def file(code: str):
     payload = {"procedure": code, "form": data, "channel": "online"}
     if for_other:
         payload["owner"] = owner
+    reuses = _reuses(version.info["components"])
 
     def file_with_uploads():
         dossier = dossiers.file_dossier(db(), context(), payload)
-        _attach(dossier.code, _uploads(version.info["components"]))
+        _attach(dossier.code, _uploads(version.info["components"]), reuses)
         return dossier
 
     try:
         dossier = run(file_with_uploads)
     except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message)
+        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses)
     return redirect(url_for("portal.receipt", code=dossier.code))
 
 
@@ -149,11 +179,14 @@ def _dossier_page(code: str, status: int = 200, **extra):
     d = dossiers.describe(db(), dossier, now=now(), settings=tthc()["settings"])
     version = dossier.procedure_version
     schema = version.forms[version.info["filing_form"]]
-    supplement_fields = None
-    if "supplement_request" in d:
+    supplement_fields, store = None, []
+    if "supplement_request" in d and can_end(dossier.status):
         supplement_fields = schemaform.build(schema, extra.pop("supplement_data", None) or d["form"],
                                              extra.get("supplement_errors") or {})
+        store = _store_choices()
     return render_template("portal/dossier.html", d=d, info=version.info, rows=schemaform.rows(schema, d["form"]),
+                           can_withdraw=can_end(dossier.status), store=store, reuse=extra.pop("reuse", {}),
+                           withdraw_labels={"reason": _("Lý do rút hồ sơ"), "confirm": _("Xác nhận rút hồ sơ")},
                            notes=deadline_notes(dossier, d, version.info),
                            results=document_rows(d, version.info, RESULT_KINDS),
                            filings=document_rows(d, version.info, ("filing",)),
@@ -175,17 +208,40 @@ def supplement(code: str):
     version = target.procedure_version
     data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
     note = request.form.get("note", "").strip()
+    reuses = _reuses(version.info["components"])
 
     def supplement_with_uploads():
-        _attach(code, _uploads(version.info["components"]))  # while the request is open, then answer it
+        _attach(code, _uploads(version.info["components"]), reuses)  # while the request is open, then answer it
         return dossiers.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:
         run(supplement_with_uploads)
     except Invalid as exc:
         return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
-                             supplement_error=exc.message, note=note)
+                             supplement_error=exc.message, note=note, reuse=reuses)
     flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
+    return redirect(url_for("portal.dossier", code=code))
+
+
+@bp.post("/ca-nhan/ho-so/<code>/rut")
+@login_required("citizen")
+def withdraw(code: str):
+    """The citizen withdraws a dossier that has no result yet (D16, NĐ 118 Điều 21), after confirming."""
+    target = dossiers.visible_dossier(db(), g.user, code)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "on" and can_end(target.status):
+        errors = {"confirm": _("Đánh dấu ô “Tôi xác nhận rút hồ sơ” để rút hồ sơ")}
+        if not reason:
+            errors["reason"] = _("Nhập lý do rút hồ sơ")
+        return _dossier_page(code, 422, withdraw_error=_("Chưa xác nhận rút hồ sơ"), withdraw_errors=errors,
+                             withdraw_reason=reason)
+    try:
+        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, "withdraw")
+    except Invalid as exc:
+        return _dossier_page(code, 422, withdraw_error=exc.message, withdraw_errors=exc.fields,
+                             withdraw_reason=reason)
+    flash(_("Đã rút hồ sơ %(code)s. Thông báo dừng giải quyết hồ sơ ở mục “Kết quả và văn bản”.", code=code),
+          "success")
     return redirect(url_for("portal.dossier", code=code))
 
 
@@ -229,6 +285,16 @@ def lookup():
     q = request.args.get("q", "").strip()[:100]
     results, error = None, None
     if q:
+        try:
+            run(portal_cases.count_lookup, db(), request.remote_addr, now())
+        except portal_cases.TooManyLookups as exc:
+            page, status = error_page(429, _("Mỗi địa chỉ chỉ được tra cứu tối đa %(limit)s lần trong %(minutes)s "
+                                             "phút và bạn đã dùng hết. Vui lòng thử lại sau %(at)s.",
+                                             limit=portal_cases.LOOKUP_LIMIT,
+                                             minutes=portal_cases.LOOKUP_WINDOW.seconds // 60,
+                                             at=vn_datetime(exc.until)))
+            retry = max(1, int((exc.until - now()).total_seconds()) + 1)
+            return page, status, {"Retry-After": str(retry)}
         try:
             results = portal_cases.public_lookup(db(), q)
         except EngineError as exc:

@@ -71,7 +71,8 @@ UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ l
 DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy tiếp nhận và hẹn trả kết quả"),
                  "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
                  "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
-                 "result": _l("Kết quả giải quyết"), "result_draft": _l("Dự thảo kết quả")}
+                 "result": _l("Kết quả giải quyết"), "result_draft": _l("Dự thảo kết quả"),
+                 "stop_notice": _l("Thông báo dừng giải quyết hồ sơ")}
 CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),
                 "post": _l("Qua bưu chính công ích")}
 
@@ -245,7 +246,7 @@ def run(fn, *args, **kwargs):
 ERROR_TITLES = {400: _l("Yêu cầu không hợp lệ"), 401: _l("Cần đăng nhập"), 403: _l("Không có quyền truy cập"),
                 404: _l("Không tìm thấy"), 405: _l("Thao tác không được hỗ trợ"),
                 409: _l("Xung đột dữ liệu"), 413: _l("Dữ liệu gửi lên quá lớn"), 422: _l("Dữ liệu không hợp lệ"),
-                500: _l("Lỗi hệ thống")}
+                429: _l("Quá nhiều lượt tra cứu"), 500: _l("Lỗi hệ thống")}
 ERROR_TEXT = {
     400: _l("Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại."),
     403: _l("Bạn không có quyền thực hiện thao tác này."),
