@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from . import audit, deadlines
@@ -36,10 +36,11 @@ class SweepResult:
         self.effects[kind] = self.effects.get(kind, 0) + 1
 
 
-def _notify(session: Session, dossier: Dossier, roles: set[str], kind: str, text: str, now: datetime) -> None:
+def _notify(batch: "Batch", dossier: Dossier, roles: set[str], kind: str, text: str, now: datetime) -> None:
+    """Queue one notification per role; the batch inserts them in one statement."""
     for role in sorted(roles):
-        session.add(Notification(dossier_id=dossier.id, agency_id=dossier.agency_id, role=role, kind=kind,
-                                 text=text, at=now))
+        batch.notifications.append({"dossier_id": dossier.id, "agency_id": dossier.agency_id, "role": role,
+                                    "kind": kind, "text": text, "at": now})
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Batch:
     calendars: dict[int, object]
     open_roles: dict[int, set[str]]
     chain: dict[int, str]
+    notifications: list[dict] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.notifications:
+            session.execute(insert(Notification), self.notifications)
 
     @classmethod
     def load(cls, session: Session, settings: Settings, due: list[Dossier]) -> "Batch":
@@ -82,7 +88,7 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
     if (dossier.status == SUBMITTED and not dossier.intake_late and dossier.intake_due_at is not None
             and dossier.intake_due_at <= now):
         dossier.intake_late = True
-        _notify(session, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
+        _notify(batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
                 f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, D7)", now)
         record("intake_overdue")
     if dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
@@ -90,12 +96,12 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         warn_at = deadlines.warning_at(dossier, cal)
         if dossier.warned_at is None and warn_at <= now < dossier.due_at:
             dossier.warned_at = now
-            _notify(session, dossier, roles | {"department_leader"}, "warning",
+            _notify(batch, dossier, roles | {"department_leader"}, "warning",
                     f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
             record("warning")
         if dossier.due_at <= now:
             dossier.late = True
-            _notify(session, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
+            _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
                     f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
             record("overdue")
     plan_timers(session, dossier, settings, cal)
@@ -108,6 +114,7 @@ def _fire_all(session: Session, settings: Settings, due: list[Dossier], now: dat
         with session.begin_nested(), session.no_autoflush:
             batch = Batch.load(session, settings, due)
             effects = [fire(session, settings, dossier, now, batch) for dossier in due]
+            batch.write(session)
     except Exception:  # find the broken dossier(s): the others must not wait for them
         log.warning("timer batch failed; retrying one dossier at a time", exc_info=True)
     else:
@@ -120,7 +127,9 @@ def _fire_all(session: Session, settings: Settings, due: list[Dossier], now: dat
         try:
             with session.begin_nested(), session.no_autoflush:
                 dossier = session.get(Dossier, dossier_id)
-                kinds = fire(session, settings, dossier, now, Batch.load(session, settings, [dossier]))
+                single = Batch.load(session, settings, [dossier])
+                kinds = fire(session, settings, dossier, now, single)
+                single.write(session)
             for kind in kinds:
                 result.count(kind)
             result.handled += 1
