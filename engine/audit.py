@@ -32,8 +32,10 @@ def heads(session: Session, dossier_ids: list[int]) -> dict[int, str]:
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
            data: dict | None = None, due_at: datetime | None = None,
-           chain: dict[int, str] | None = None, work_item_id: int | None = None) -> AuditEvent:
-    """Append one event. ``chain`` (from ``heads``) saves the query for the previous hash and is kept current."""
+           chain: dict[int, str] | None = None, work_item_id: int | None = None,
+           pending: list[dict] | None = None) -> AuditEvent:
+    """Append one event. ``chain`` (from ``heads``) saves the query for the previous hash and is kept current;
+    with ``pending`` the row is queued for one bulk insert by the caller instead of added to the session."""
     if chain is not None and dossier.id in chain:
         prev = chain[dossier.id]
     else:
@@ -44,7 +46,10 @@ def record(session: Session, dossier: Dossier, at: datetime, actor: User | None,
                        from_status=from_status, to_status=dossier.status, step=step, task_name=task_name,
                        data=data or {}, due_at=due_at, work_item_id=work_item_id, prev_hash=prev)
     event.hash = _digest(prev, event)
-    session.add(event)
+    if pending is not None:
+        pending.append({c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.key != "id"})
+    else:
+        session.add(event)
     if chain is not None:
         chain[dossier.id] = event.hash
     return event

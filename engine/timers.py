@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from . import audit, deadlines
 from .procedures import LANE_ROLES
 from .dossiers import Context, calendar_of, load_process, plan_timers, save_process
-from .model import SUBMITTED, Dossier, Incident, Notification, WorkItem
+from .model import SUBMITTED, AuditEvent, Dossier, Incident, Notification, WorkItem
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,14 @@ class Batch:
     open_roles: dict[int, set[str]]
     chain: dict[int, str]
     notifications: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
+        """The queued rows of the whole batch, one INSERT statement per table."""
         if self.notifications:
             session.execute(insert(Notification), self.notifications)
+        if self.events:
+            session.execute(insert(AuditEvent), self.events)
 
     @classmethod
     def load(cls, session: Session, settings: Settings, due: list[Dossier]) -> "Batch":
@@ -76,7 +80,7 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
     effects = []
 
     def record(action: str) -> None:
-        audit.record(session, dossier, now, None, action, dossier.status, chain=batch.chain)
+        audit.record(session, dossier, now, None, action, dossier.status, chain=batch.chain, pending=batch.events)
         effects.append(action)
 
     if dossier.bpmn_timer_at is not None and dossier.bpmn_timer_at <= now:
