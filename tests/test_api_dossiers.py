@@ -10,7 +10,7 @@ import copy
 import json
 import re
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -691,3 +691,12 @@ def test_the_audit_chain_verifies_and_detects_a_changed_event(api, app):
         assert audit.verify_chain(events) is False
         assert audit.verify_chain(events[:3]) is True  # the events before the change still verify
         assert audit.verify_chain(events[:2] + events[3:]) is False  # a removed event is detected too
+
+
+def test_a_token_states_its_expiry_in_vietnam_time(api, clock):
+    """api.md: times are ISO 8601 with their offset; the engine speaks +07:00."""
+    r = api.client.post("/api/v1/auth/token", json={"username": CITIZEN, "password": "demo12345"})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["expires_at"].endswith("+07:00") and body["roles"] == ["citizen"]
+    assert datetime.fromisoformat(body["expires_at"]) == clock.now() + timedelta(hours=8)

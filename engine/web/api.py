@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 
 from .. import accounts, attachments, documents, dossiers, portal_cases, procedures, tasks
+from ..clock import iso_vn
 from ..dossiers import Context
 from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
@@ -67,7 +68,7 @@ def token():
         db().commit()
         raise
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
-    return jsonify(token=value, expires_at=expires.isoformat(), roles=sorted(user.roles))
+    return jsonify(token=value, expires_at=iso_vn(expires), roles=sorted(user.roles))
 
 
 @bp.post("/citizens")
