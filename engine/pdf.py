@@ -63,11 +63,6 @@ def _fonts(font_dir: Path) -> tuple[str, str]:
     return "TTHC-Serif", "TTHC-Serif-Bold"
 
 
-def font_file(font_dir: Path) -> Path:
-    _fonts(font_dir)
-    return font_dir / "DejaVuSerif.ttf"
-
-
 def render(doc: PdfDocument, font_dir: Path) -> bytes:
     regular, bold = _fonts(font_dir)
     styles = {

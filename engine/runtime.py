@@ -234,10 +234,6 @@ class Process:
     def completed(self) -> bool:
         return self._wf.is_completed()
 
-    @property
-    def data(self) -> dict:
-        return dict(self._wf.data)
-
     def next_timer_at(self) -> datetime | None:
         due = []
         for event in self._wf.waiting_events():
@@ -246,12 +242,3 @@ class Process:
             elif event.event_type == "CycleTimerEventDefinition" and isinstance(event.value, dict):
                 due.append(TimerEventDefinition.get_datetime(event.value["next"]).astimezone(timezone.utc))
         return min(due, default=None)
-
-    def reached_end(self) -> str | None:
-        """The id of the end event the process finished on, if it has finished."""
-        if not self.completed:
-            return None
-        for task in self._wf.get_tasks(state=TaskState.COMPLETED):
-            if type(task.task_spec).__name__ == "EndEvent":
-                return task.task_spec.bpmn_id
-        return None

@@ -21,7 +21,7 @@ from .procedures import STEP_ACTIONS
 MAX_FREE_SUPPLEMENT_REQUESTS = 1
 
 
-def _visible_item(session: Session, user: User, item_id: int, *, lock: bool = False) -> WorkItem:
+def _visible_item(session: Session, user: User, item_id: int) -> WorkItem:
     query = select(WorkItem).where(WorkItem.id == item_id)
     item = session.scalar(query)
     if item is None and user.is_officer:

@@ -9,16 +9,16 @@ import io
 import re
 
 import pytest
+
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM
 from sqlalchemy import select
-from web_support import PDF, PNG, Web, counts, dossier_row, flatten, text_of
+import web_support
+from web_support import OTHER_CITIZEN, PDF, PNG, Web, counts, dossier_row, flatten, text_of
 
-from engine import accounts
 from engine.documents import path_for
 from engine.model import Document
 from engine.portal_model import SatisfactionRating
 
-OTHER_CITIZEN = "079099000002"
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}
 
@@ -41,11 +41,7 @@ def officer(app):
 
 @pytest.fixture
 def other_citizen(app, clock):
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        accounts.register_citizen(session, clock.now(), {"full_name": "Phan Văn Khác", "cccd": OTHER_CITIZEN,
-                                                         "cccd_issued_on": "2020-01-01", "phone": "0911222333",
-                                                         "password": "demo12345"})
-    return Web(app.test_client()).login(OTHER_CITIZEN)
+    return web_support.other_citizen(app, clock)
 
 
 def run_to_return(app, code: str) -> None:

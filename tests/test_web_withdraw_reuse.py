@@ -10,15 +10,16 @@ import re
 from datetime import timedelta
 
 import pytest
+
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA
 from sqlalchemy import func, select
-from web_support import PDF, Web, counts, dossier_row, flatten, text_of
+import web_support
+from web_support import OTHER_CITIZEN, PDF, Web, counts, dossier_row, flatten, text_of
 
 from engine import accounts
 from engine.model import Agency, Document, DocumentSignature, Dossier
 from engine.portal_model import LookupAttempt
 
-OTHER_CITIZEN = "079099000002"
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}
 REASON = "Tôi cần sửa lại tên hộ kinh doanh rồi nộp hồ sơ mới"
@@ -36,11 +37,7 @@ def desk(app):
 
 @pytest.fixture
 def other_citizen(app, clock):
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        accounts.register_citizen(session, clock.now(), {"full_name": "Phan Văn Khác", "cccd": OTHER_CITIZEN,
-                                                         "cccd_issued_on": "2020-01-01", "phone": "0911222333",
-                                                         "password": "demo12345"})
-    return Web(app.test_client()).login(OTHER_CITIZEN)
+    return web_support.other_citizen(app, clock)
 
 
 def resolved(api, user: str = CITIZEN) -> str:

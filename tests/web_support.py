@@ -12,7 +12,10 @@ import re
 from conftest import PASSWORD, SAMPLE_CODE, SAMPLE_FORM
 from sqlalchemy import func, select
 
+from engine import accounts
 from engine.model import Document, Dossier
+
+OTHER_CITIZEN = "079099000002"
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 TASK_RE = r'<tr class="row-[a-z_]+" data-dossier="{code}">\s*<td><a href="/can-bo/cong-viec/(\d+)"'
@@ -118,3 +121,12 @@ def dossier_row(app, code: str) -> Dossier:
 
 def new_client(app) -> Web:
     return Web(app.test_client())
+
+
+def other_citizen(app, clock) -> Web:
+    """A second citizen (registered through the real use case), logged in on the web."""
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        accounts.register_citizen(session, clock.now(), {"full_name": "Phan Văn Khác", "cccd": OTHER_CITIZEN,
+                                                         "cccd_issued_on": "2020-01-01", "phone": "0911222333",
+                                                         "password": PASSWORD})
+    return Web(app.test_client()).login(OTHER_CITIZEN)
