@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from . import attachments, audit, deadlines, forms, letters, officialforms, results
 from .clock import iso_vn
@@ -45,7 +45,8 @@ def inbox(session: Session, user: User, *, mine: bool = False, role: str | None 
         raise Forbidden("Chỉ cán bộ có hộp công việc")
     roles = user.roles if role is None else user.roles & {role}
     query = (select(WorkItem).where(WorkItem.agency_id == user.agency_id, WorkItem.role.in_(roles))
-             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).limit(limit))
+             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).limit(limit)
+             .options(selectinload(WorkItem.assignee)))  # one query for the assignees, not one per row
     if mine:
         query = query.where(WorkItem.assignee_id == user.id)
     if procedure:
