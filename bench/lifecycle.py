@@ -65,7 +65,8 @@ from engine.settings import load_settings  # noqa: E402
 # The test suite's sample data is the benchmark's data (one source of truth).
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
 
-MODES = ("raw_memory", "raw_json", "engine_sqlite", "engine_postgresql", "http", "engine_sqlite_nodocs")
+MODES = ("raw_memory", "raw_json", "engine_sqlite", "engine_postgresql", "http", "engine_sqlite_nodocs",
+         "floor_sqlite")
 RAW_MODES = ("raw_memory", "raw_json")
 # (step kind of the ready user task, action). The first command, filing, is not in this list.
 STEPS = (
@@ -190,6 +191,90 @@ class EngineMode:
                 session.commit()
         assert dossier.status == RETURNED, dossier.status
         self.last_dossier_id = dossier_id
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# -- the floor: the least a persisted engine must do, on the same schema ----------------------------------------
+class FloorMode:
+    """Not the engine: a lower bound for any engine on this stack. ``raw_json``'s workflow work plus the SQL that
+    a persisted, audited engine cannot skip, with SQLAlchemy Core (no ORM) on the engine's own tables, one
+    transaction per command: read the user, the open work item with its dossier's state; write the state under the
+    version counter, replace the work item row, append one hash-chained audit event. No legal rules, no forms, no
+    deadlines, no documents. ``floor / raw_json`` is the best ratio c/b any engine could reach here."""
+
+    def __init__(self, url: str, data_dir: Path, clock: FixedClock, raw: "RawJson"):
+        from sqlalchemy import bindparam, insert, update
+
+        from engine import audit
+        from engine.model import AuditEvent, ProcedureVersion, Procedure
+
+        self.engine = make_engine(url)
+        self.raw, self.now, self.digest = raw, clock.now(), audit._digest
+        t_d, t_w, t_a, t_u = Dossier.__table__, WorkItem.__table__, AuditEvent.__table__, User.__table__
+        with self.engine.connect() as conn:
+            self.version_id, self.agency_id = conn.execute(
+                select(ProcedureVersion.id, Procedure.agency_id).join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+                .where(Procedure.code == SAMPLE_CODE).order_by(ProcedureVersion.id.desc()).limit(1)).one()
+            self.user_ids = dict(conn.execute(select(User.username, User.id)
+                                              .where(User.username.in_([CITIZEN, *OFFICERS.values()]))).all())
+        self.q_user = select(t_u.c.id, t_u.c.full_name, t_u.c.roles, t_u.c.agency_id).where(t_u.c.id == bindparam("uid"))
+        self.q_item = (select(t_w.c.id, t_w.c.task_id, t_d.c.id.label("dossier_id"), t_d.c.version, t_d.c.status,
+                              t_d.c.workflow_state, t_d.c.audit_head)
+                       .join(t_d, t_d.c.id == t_w.c.dossier_id).where(t_w.c.dossier_id == bindparam("did")))
+        self.i_dossier = insert(t_d).returning(t_d.c.id)
+        self.u_dossier = (update(t_d).where(t_d.c.id == bindparam("did"), t_d.c.version == bindparam("v"))
+                          .values(workflow_state=bindparam("state"), version=bindparam("v") + 1,
+                                  audit_head=bindparam("head")))
+        self.u_head = update(t_d).where(t_d.c.id == bindparam("did")).values(audit_head=bindparam("head"))
+        self.d_item = t_w.delete().where(t_w.c.id == bindparam("wid"))
+        self.i_item, self.i_event = insert(t_w), insert(t_a)
+        self.count = 0
+
+    def _event(self, conn, dossier_id, prev, user, action, status):
+        event = {"dossier_id": dossier_id, "at": self.now, "actor_id": user.id, "actor_name": user.full_name,
+                 "action": action, "from_status": status, "to_status": status, "step": None, "task_name": None,
+                 "data": {}, "due_at": None, "work_item_id": None, "prev_hash": prev or "0" * 64}
+        event["hash"] = self.digest(event["prev_hash"], event)
+        conn.execute(self.i_event, [event])
+        return event["hash"]
+
+    def _items(self, conn, dossier_id, process):
+        for task in process.ready_user_tasks():
+            conn.execute(self.i_item, [{"dossier_id": dossier_id, "task_id": task.task_id, "spec_name": task.spec_name,
+                                        "name": task.name, "step": task.step or "", "role": "", "form_key": task.form_key,
+                                        "agency_id": self.agency_id, "created_at": self.now, "due_at": None}])
+
+    def lifecycle(self) -> None:
+        self.count += 1
+        vid, spec_json = self.version_id, self.raw.spec_json
+        with self.engine.begin() as conn:
+            user = conn.execute(self.q_user, {"uid": self.user_ids[CITIZEN]}).one()
+            code = f"FLOOR-{id(self)}-{self.count:06d}"
+            process = runtime.Process.start(vid, spec_json, {"ma_ho_so": code, "ho_so": SAMPLE_FORM}, TIME_LIMIT)
+            dossier_id = conn.execute(self.i_dossier, {
+                "code": code, "procedure_version_id": vid, "agency_id": self.agency_id, "applicant_id": user.id,
+                "owner_name": user.full_name, "channel": "online", "status": 1, "form": SAMPLE_FORM, "filed_at": self.now,
+                "workflow_state": process.dump(), "serializer_version": runtime.SERIALIZER_VERSION, "version": 1}).scalar_one()
+            head = self._event(conn, dossier_id, None, user, "file", 1)
+            conn.execute(self.u_head, {"did": dossier_id, "head": head})
+            self._items(conn, dossier_id, process)
+        for step, action in STEPS:
+            username = CITIZEN if step == "supplement" else OFFICERS[step]
+            with self.engine.begin() as conn:
+                user = conn.execute(self.q_user, {"uid": self.user_ids[username]}).one()
+                row = conn.execute(self.q_item, {"did": dossier_id}).one()
+                process = runtime.Process.load(vid, spec_json, row.workflow_state, TIME_LIMIT)
+                [task] = process.ready_user_tasks()
+                process.complete(task.task_id, task_data(step, action, task.spec_name))
+                head = self._event(conn, dossier_id, row.audit_head, user, action, row.status)
+                done = conn.execute(self.u_dossier, {"did": dossier_id, "v": row.version, "state": process.dump(),
+                                                     "head": head})
+                assert done.rowcount == 1
+                conn.execute(self.d_item, {"wid": row.id})
+                self._items(conn, dossier_id, process)
+        assert process.completed
 
     def close(self) -> None:
         self.engine.dispose()
@@ -397,6 +482,16 @@ def main() -> None:
                 raw_json = RawJson(raw)
                 results["raw_json"] = measure("raw_json", raw_json.lifecycle, raw_n, args.reps, args.warmup)
                 state_sizes["raw_json"] = (len(raw_json.last_state), len(zlib.decompress(raw_json.last_state)))
+
+        if "floor_sqlite" in modes:
+            log("floor_sqlite: building the demo database (untimed) ...")
+            url = f"sqlite:///{workdir / 'floor.sqlite3'}"
+            demo_database(url, workdir / "floor-data")
+            mode = FloorMode(url, workdir / "floor-data", FixedClock(START), RawJson(RawMemory()))
+            try:
+                results["floor_sqlite"] = measure("floor_sqlite", mode.lifecycle, args.n, args.reps, args.warmup)
+            finally:
+                mode.close()
 
         for mode_name, backend in (("engine_sqlite", "sqlite"), ("engine_postgresql", "postgresql"),
                                    ("engine_sqlite_nodocs", "sqlite")):

@@ -10,7 +10,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from . import accounts, procedures
+from . import accounts, deadlines, procedures
 from .clock import VN_TZ, SystemClock
 from .db import make_engine, make_sessionmaker
 from .errors import DefinitionError, EngineError
@@ -217,8 +217,6 @@ def calendar() -> None:
 
 
 def _calendar(settings: Settings, agency: str | None):
-    from . import deadlines
-
     sessions = _sessions(settings)
     try:
         with sessions() as session:
@@ -282,6 +280,7 @@ def calendar_set(day: str, kind: str, name: str) -> None:
         row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
         row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
         session.merge(row)
+    deadlines.forget_overrides()
     click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
 
 
@@ -295,6 +294,7 @@ def calendar_clear(day: str) -> None:
         row = session.get(CalendarOverride, _day(day))
         if row is not None:
             session.delete(row)
+    deadlines.forget_overrides()
     click.echo(f"{day}\tcleared")
 
 

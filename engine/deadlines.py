@@ -7,6 +7,7 @@ rule id when the law says no. Every deadline records the calendar version used.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -35,16 +36,36 @@ def calendar_config(settings: Settings) -> CalendarConfig:
 
 
 _calendars: dict[tuple, WorkingCalendar] = {}
+_override_stamps: dict[str, tuple[float, tuple]] = {}
+OVERRIDES_RECHECK_SECONDS = 2.0
+
+
+def _overrides_stamp(session: Session) -> tuple:
+    """(count, newest change) of the administrator's override table, read at most every 2 seconds per
+    database: a change made in this process is seen at once (``forget_overrides``), one made by another
+    process (``tthc calendar set``) within 2 seconds. Monotonic time, not the legal clock: this only decides
+    when to look again."""
+    key = str(session.get_bind().url)
+    checked = _override_stamps.get(key)
+    tick = time.monotonic()
+    if checked is not None and tick - checked[0] < OVERRIDES_RECHECK_SECONDS:
+        return checked[1]
+    stamp = tuple(session.execute(select(func.count(), func.max(CalendarOverride.created_at))).one())
+    _override_stamps[key] = (tick, stamp)
+    return stamp
+
+
+def forget_overrides() -> None:
+    """Called after the override table is written, so that this process uses the change at once."""
+    _override_stamps.clear()
 
 
 def calendar_for(session: Session | None, settings: Settings, agency_code: str | None) -> WorkingCalendar:
     """The agency's calendar: configuration merged with the administrator's overrides in the database.
 
-    Built calendars are cached; one small query tells whether the override table changed since.
+    Built calendars are cached by the configuration file's time and the override table's stamp.
     """
-    stamp: tuple = ()
-    if session is not None:
-        stamp = tuple(session.execute(select(func.count(), func.max(CalendarOverride.created_at))).one())
+    stamp: tuple = () if session is None else _overrides_stamp(session)
     key = (str(settings.calendar_file), settings.calendar_file.stat().st_mtime, agency_code, stamp)
     cal = _calendars.get(key)
     if cal is None:

@@ -174,6 +174,9 @@ class Dossier(Base):
     warned_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
     intake_late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The hash of the last audit event: appends read it from the row they update anyway (no query), and the
+    # version counter makes two concurrent appends conflict instead of forking the chain.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -257,7 +257,8 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     seq = session.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier.id,
                                                                Document.kind == form.kind)) or 0
     name = f"{form.kind.replace('_', '-')}-{dossier.code}-{seq + 1}.pdf"
-    return results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number)
+    return results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number,
+                                checks=None if sealed else [])  # a form we rendered unsigned has no signature
 
 
 # -- the forms of intake and processing -----------------------------------------------------------------------------

@@ -7,11 +7,12 @@ default) so Vietnamese diacritics print correctly everywhere.
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
@@ -49,6 +50,37 @@ class PdfDocument:
 
 
 _registered: dict[str, str] = {}
+QR_BORDER = 4  # quiet zone, in modules
+
+
+@lru_cache(maxsize=1024)
+def _qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR code of ``text`` (level L) as (module count, dark runs (row, first column, length)). Every
+    document of a dossier carries the same code, so the matrix (mask selection is the costly part) is computed
+    once; drawing runs as one path is much cheaper than ReportLab's widget with one shape per run."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    code.addData(text)
+    code.make()
+    runs = []
+    for r, row in enumerate(code.modules):
+        c = 0
+        for dark, group in itertools.groupby(map(bool, row)):
+            count = len(list(group))
+            if dark:
+                runs.append((r, c, count))
+            c += count
+    return code.getModuleCount(), tuple(runs)
+
+
+def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
+    """The QR code of ``text`` as a ``size`` square with its bottom left corner at (x, y)."""
+    count, runs = _qr_runs(text)
+    box = size / (count + 2 * QR_BORDER)
+    path = canvas.beginPath()
+    for r, c, length in runs:
+        path.rect(x + (c + QR_BORDER) * box, y + size - (r + QR_BORDER + 1) * box, length * box, box)
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _fonts(font_dir: Path) -> tuple[str, str]:
@@ -118,12 +150,8 @@ def render(doc: PdfDocument, font_dir: Path) -> bytes:
             canvas.setFont(bold, 10)
             canvas.drawCentredString((box[0] + box[2]) / 2, box[3] + 8, title.upper())
         if doc.qr:
-            widget = QrCodeWidget(doc.qr)
-            x1, y1, x2, y2 = widget.getBounds()
             size = 20 * mm
-            drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-            drawing.add(widget)
-            drawing.drawOn(canvas, A4[0] - 20 * mm - size, 8 * mm)
+            draw_qr(canvas, doc.qr, A4[0] - 20 * mm - size, 8 * mm, size)
             canvas.setFont(regular, 7)
             canvas.drawRightString(A4[0] - 20 * mm, 6 * mm, doc.qr)
         if doc.footer:

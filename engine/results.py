@@ -6,6 +6,7 @@ a valid personal signature cannot be issued.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
@@ -84,10 +85,12 @@ def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, nu
 
 
 def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: str, name: str, content: bytes,
-                 now: datetime, number: str | None = None, component: str | None = None) -> Document:
+                 now: datetime, number: str | None = None, component: str | None = None,
+                 checks: list[signatures.SignatureCheck] | None = None) -> Document:
+    """Store a PDF with its signatures' status (``checks`` when the caller has just verified ``content``)."""
     doc = documents.add(session, settings.data_dir, dossier, kind, name, "application/pdf", content, now)
     doc.number, doc.component = number, component
-    record(session, doc, verify(settings, content, now), now)
+    record(session, doc, verify(settings, content, now) if checks is None else checks, now)
     return doc
 
 
@@ -146,21 +149,35 @@ def signatures_of(session: Session, doc: Document) -> list[DocumentSignature]:
 
 
 def issue_result(session: Session, settings: Settings, dossier: Dossier, number: str, now: datetime) -> Document:
-    """D22: refused unless the draft carries a valid personal signature; then sealed and numbered."""
+    """D22: refused unless the draft carries a valid personal signature; then sealed and numbered.
+
+    The draft was verified when the leader signed it; here its bytes must still be the ones stored (content
+    hash), and the sealed result is verified once, every signature in it at ``now`` (so a personal certificate
+    that expired since the approval is caught there)."""
     draft = current(session, dossier, "result_draft")
     if draft is None:
         raise Invalid("Chưa có kết quả được người có thẩm quyền ký số; không thể ban hành (D22)",
                       code="result_not_signed", rule="D22")
     content = documents.read(settings.data_dir, draft)
-    checks = verify(settings, content, now)
-    if not any(c.valid and c.field == FIELD_PERSONAL for c in checks):
-        problem = "; ".join(c.message for c in checks) or "không có chữ ký"
+    recorded = signatures_of(session, draft)
+    if hashlib.sha256(content).hexdigest() != draft.sha256:
+        problem = "tài liệu đã bị thay đổi sau khi ký"
+    elif not any(s.valid and s.field == FIELD_PERSONAL for s in recorded):
+        problem = "; ".join(s.message for s in recorded) or "không có chữ ký"
+    else:
+        problem = None
+    if problem:
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
                       "(D22)", code="result_not_signed", rule="D22")
     sealed = seal(settings, content, dossier, now, number)
-    doc = store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
-                       number=number)
-    if not all(s.valid for s in signatures_of(session, doc)):
+    checks = verify(settings, sealed, now)
+    personal = [c for c in checks if c.field == FIELD_PERSONAL]
+    if not personal or not all(c.valid for c in personal):
+        problem = "; ".join(c.message for c in personal) or "không có chữ ký"
+        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
+                      "(D22)", code="result_not_signed", rule="D22")
+    if not all(c.valid for c in checks):
         raise Invalid("Chữ ký số của tổ chức không hợp lệ; kết quả chưa được ban hành (D22)",
                       code="seal_invalid", rule="D22")
-    return doc
+    return store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
+                        number=number, checks=checks)

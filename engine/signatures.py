@@ -170,6 +170,13 @@ def _signer(key_file: Path, passphrase: str):
     return signer
 
 
+def _reserve(signer) -> int:
+    """Room for the signature container, so that pyHanko need not make a trial signature to measure it: the
+    certificates it embeds, plus the signed attributes and the signature value, doubled for hex encoding."""
+    certs = [signer.signing_cert, *signer.cert_registry]
+    return 2 * (sum(len(c.dump()) for c in certs) + 4096)
+
+
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
              now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
     """Add one PAdES signature (an incremental update: earlier signatures stay valid).
@@ -190,7 +197,8 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
                 stamp_file.write_bytes(stamp_pdf)
                 extra["stamp_style"] = StaticStampStyle.from_pdf_file(str(stamp_file), border_width=0)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out)
+        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out,
+                                                              bytes_reserved=_reserve(signer))
     return out.getvalue()
 
 

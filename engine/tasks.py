@@ -231,12 +231,12 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
         dossier.returned_at = now
     officialforms.issue_for_action(session, settings, dossier, step, action, data, ctx.user, now)  # Mẫu 01–03
     save_process(session, dossier, process, now, settings, cal)
-    previous, chain = from_status, audit.heads(session, [dossier.id])
+    previous = from_status
     for name_, status in events:
         if status is not None and dossier.status != status:
             move(dossier, status)
         audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
                      data=data if name_ == action else {}, due_at=step_due if name_ == action else None,
-                     work_item_id=item_id if name_ == action else None, chain=chain)
+                     work_item_id=item_id if name_ == action else None)
         previous = dossier.status
     return dossier

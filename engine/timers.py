@@ -49,7 +49,6 @@ class Batch:
 
     calendars: dict[int, object]
     open_roles: dict[int, set[str]]
-    chain: dict[int, str]
     notifications: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
 
@@ -71,7 +70,7 @@ class Batch:
         for dossier in due:
             if dossier.agency_id not in calendars:
                 calendars[dossier.agency_id] = calendar_of(session, dossier, settings)
-        return cls(calendars, roles, audit.heads(session, ids))
+        return cls(calendars, roles)
 
 
 def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, batch: Batch) -> list[str]:
@@ -80,7 +79,7 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
     effects = []
 
     def record(action: str) -> None:
-        audit.record(session, dossier, now, None, action, dossier.status, chain=batch.chain, pending=batch.events)
+        audit.record(session, dossier, now, None, action, dossier.status, pending=batch.events)
         effects.append(action)
 
     if dossier.bpmn_timer_at is not None and dossier.bpmn_timer_at <= now:

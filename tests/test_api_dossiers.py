@@ -678,7 +678,9 @@ def test_the_audit_chain_verifies_and_detects_a_changed_event(api, app):
     with db_session(app) as session:
         dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == code))
         events = audit.history(session, dossier_id)
-        assert len(events) == 7 and audit.verify_chain(events)
+        head = session.get(Dossier, dossier_id).audit_head
+        assert len(events) == 7 and audit.verify_chain(events, head) and head == events[-1].hash
+        assert audit.verify_chain(events[:-1]) and not audit.verify_chain(events[:-1], head)  # a cut tail shows
         target = next(e for e in events if e.action == "propose_approval")
         assert target.data == STEP_DATA["propose_approval"]
         session.execute(update(AuditEvent).where(AuditEvent.id == target.id)

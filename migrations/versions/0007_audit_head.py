@@ -1,0 +1,27 @@
+"""audit head: the hash of each dossier's last audit event, kept on the dossier row
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-23 07:20:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('audit_head', sa.String(length=64), nullable=True))
+    # existing chains: the hash of each dossier's newest event
+    op.execute("update dossier set audit_head = (select e.hash from audit_event e where e.dossier_id = dossier.id "
+               "order by e.id desc limit 1)")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.drop_column('audit_head')
