@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
@@ -48,8 +48,11 @@ def can_see(user: User, dossier: Dossier) -> bool:
     return user.is_officer and user.agency_id is not None and dossier.agency_id == user.agency_id
 
 
-def visible_dossier(session: Session, user: User, code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:
+    query = select(Dossier).where(Dossier.code == code)
+    if with_state:  # the use case will load the process: the state comes in the same query
+        query = query.options(undefer(Dossier.workflow_state))
+    dossier = session.scalar(query)
     if dossier is None or not can_see(user, dossier):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     return dossier
@@ -109,20 +112,33 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
     dossier.serializer_version = SERIALIZER_VERSION
     dossier.bpmn_timer_at = process.next_timer_at()
     plan_timers(session, dossier, settings, cal)
-    open_tasks = {t.task_id: t for t in process.ready_user_tasks()}
-    existing = {w.task_id: w for w in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id))}
-    for task_id, item in existing.items():
-        if task_id not in open_tasks:
-            session.delete(item)
-        else:
-            item.due_at = item_due(dossier, item.step)
-    for task_id, task in open_tasks.items():
-        if task_id in existing:
-            continue
-        session.add(WorkItem(dossier_id=dossier.id, task_id=task_id, spec_name=task.spec_name, name=task.name,
-                             step=task.step or "", role=procedures.LANE_ROLES.get((task.lane or "").lower(), ""),
-                             agency_id=dossier.agency_id, form_key=task.form_key, created_at=now,
-                             due_at=item_due(dossier, task.step or "")))
+    _sync_work_items(session, dossier, process.ready_user_tasks(), now)
+
+
+_ITEMS = WorkItem.__table__
+
+
+def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime) -> None:
+    """Mirror the process's open user tasks as work item rows with Core statements (the rows are plain data;
+    the unit of work would cost more than the statements): drop the rows of finished tasks, add the new
+    ones, and move the due time of the others when the deadlines moved."""
+    existing = session.execute(select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at)
+                               .where(_ITEMS.c.dossier_id == dossier.id)).all()
+    known = {row.task_id for row in existing}
+    new = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
+            "step": t.step or "", "role": procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
+            "agency_id": dossier.agency_id, "form_key": t.form_key, "assignee_id": None, "created_at": now,
+            "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
+    if new:  # before the deletes: a work item id is never given to another task
+        session.execute(insert(_ITEMS), new)
+    open_ids = {t.task_id for t in open_tasks}
+    gone = [row.id for row in existing if row.task_id not in open_ids]
+    if gone:
+        session.execute(delete(_ITEMS).where(_ITEMS.c.id.in_(gone)))
+    for row in existing:
+        due = item_due(dossier, row.step)
+        if row.task_id in open_ids and row.due_at != due:
+            session.execute(update(_ITEMS).where(_ITEMS.c.id == row.id).values(due_at=due))
 
 
 def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None) -> None:
@@ -211,7 +227,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
 
 def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     """The citizen sends the completed dossier back after a supplement request."""
-    dossier = visible_dossier(session, ctx.user, code)
+    dossier = visible_dossier(session, ctx.user, code, with_state=True)
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
     item = session.scalar(select(WorkItem).where(WorkItem.dossier_id == dossier.id, WorkItem.step == "supplement"))

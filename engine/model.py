@@ -190,7 +190,9 @@ class WorkItem(Base):
     """An open human task. The inbox reads these rows and never deserializes workflow state."""
 
     __tablename__ = "work_item"
-    __table_args__ = (Index("ix_work_item_agency_role", "agency_id", "role"),)
+    # The id is public (/api/v1/tasks/{id}) and names a finished task in the audit trail: never reused, also
+    # on SQLite (AUTOINCREMENT; PostgreSQL sequences never reuse).
+    __table_args__ = (Index("ix_work_item_agency_role", "agency_id", "role"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     task_id: Mapped[str] = mapped_column(String(36), unique=True)

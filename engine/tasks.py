@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defaultload, selectinload
 
 from . import attachments, audit, deadlines, forms, letters, officialforms, results
 from .clock import iso_vn
@@ -21,8 +21,10 @@ from .procedures import STEP_ACTIONS
 MAX_FREE_SUPPLEMENT_REQUESTS = 1
 
 
-def _visible_item(session: Session, user: User, item_id: int) -> WorkItem:
+def _visible_item(session: Session, user: User, item_id: int, *, with_state: bool = False) -> WorkItem:
     query = select(WorkItem).where(WorkItem.id == item_id)
+    if with_state:  # completing needs the workflow state: in the same query, not a second one
+        query = query.options(defaultload(WorkItem.dossier).undefer(Dossier.workflow_state))
     item = session.scalar(query)
     if item is None and user.is_officer:
         done = session.scalar(select(AuditEvent).join(Dossier, Dossier.id == AuditEvent.dossier_id)
@@ -135,7 +137,7 @@ def complete(session: Session, ctx: Context, item_id: int, action, data) -> Doss
 
 
 def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
-    item = _visible_item(session, ctx.user, item_id)
+    item = _visible_item(session, ctx.user, item_id, with_state=True)
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
     offered = STEP_ACTIONS.get(item.step, ())

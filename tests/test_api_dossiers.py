@@ -221,6 +221,17 @@ def test_refusing_at_intake_needs_reasons_and_ends_the_dossier_with_status_3(api
     assert dossier(api, code)["status"] == 3
 
 
+def test_a_finished_task_id_is_never_given_to_a_new_task(api):
+    """Task ids are public: after the newest task of the agency is finished (and its row removed), the next
+    task gets a new id and the old one still answers 'completed'."""
+    code = api.file(CITIZEN)["code"]
+    task = api.task_for(RECEIVER, code)
+    api.act(RECEIVER, code, "refuse", REFUSAL)
+    later = api.task_for(RECEIVER, api.file(CITIZEN)["code"])
+    assert later["id"] > task["id"]
+    assert error_of(api.get(f"/api/v1/tasks/{task['id']}", RECEIVER), 409)["code"] == "task_completed"
+
+
 def test_refusing_at_approval_still_signs_and_returns_the_refusal(api, app):
     code = received(api)
     api.act(SPECIALIST, code, "propose_refusal", STEP_DATA["propose_refusal"])

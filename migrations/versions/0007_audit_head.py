@@ -1,4 +1,4 @@
-"""audit head: the hash of each dossier's last audit event, kept on the dossier row
+"""audit head: the hash of each dossier's last audit event, kept on the dossier row; work item ids never reused
 
 Revision ID: 0007
 Revises: 0006
@@ -20,6 +20,11 @@ def upgrade() -> None:
     # existing chains: the hash of each dossier's newest event
     op.execute("update dossier set audit_head = (select e.hash from audit_event e where e.dossier_id = dossier.id "
                "order by e.id desc limit 1)")
+    # SQLite: AUTOINCREMENT, so that the id of a finished work item is never given to a new one
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table('work_item', recreate='always',
+                                  table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+            pass
 
 
 def downgrade() -> None:
