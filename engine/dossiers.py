@@ -17,7 +17,7 @@ from . import audit, deadlines, forms, letters, procedures
 from .clock import VN_TZ, iso_vn
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .model import (PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, SUPPLEMENT, TERMINAL, WITHDRAWN,
-                    Agency, DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
+                    Agency, AuditEvent, DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
                     SupplementRequest, User, WorkItem, can_move)
 from .runtime import SERIALIZER_VERSION, Process
 from .settings import Settings
@@ -310,22 +310,60 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
 
 
 # -- presentation ---
+def _signature(s: DocumentSignature) -> dict:
+    return {"signer": s.signer, "organisation": s.organisation, "signed_at": iso_vn(s.signed_at), "valid": s.valid,
+            "status": s.status, "message": s.message}
+
+
+def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
+    return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
+            "sha256": doc.sha256, "component": doc.component, "number": doc.number,
+            "signatures": [_signature(s) for s in sigs], "url": f"/api/v1/documents/{doc.id}"}
+
+
 def describe_document(session: Session, doc: Document) -> dict:
     sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
                            .order_by(DocumentSignature.id))
-    return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
-            "sha256": doc.sha256, "component": doc.component, "number": doc.number,
-            "signatures": [{"signer": s.signer, "organisation": s.organisation, "signed_at": iso_vn(s.signed_at),
-                            "valid": s.valid, "status": s.status, "message": s.message} for s in sigs],
-            "url": f"/api/v1/documents/{doc.id}"}
+    return _document(doc, list(sigs))
+
+
+def _grouped(session: Session, query, column, ids: list[int]) -> dict[int, list]:
+    """Rows of ``query`` whose ``column`` is in ``ids``, grouped by it, in chunks any database accepts."""
+    groups: dict[int, list] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(query.where(column.in_(ids[start:start + 500]))):
+            groups.setdefault(getattr(row, column.key), []).append(row)
+    return groups
 
 
 def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
              settings: Settings | None = None) -> dict:
     """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given)."""
+    return describe_many(session, [dossier], with_form=with_form, now=now, settings=settings)[0]
+
+
+def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = True, now: datetime | None = None,
+                  settings: Settings | None = None) -> list[dict]:
+    """``describe`` for a list: five queries for the whole list (letters, documents, their signatures, history,
+    open supplement requests), not five per dossier."""
+    ids = [d.id for d in rows]
+    letters_of = _grouped(session, select(Letter).order_by(Letter.id), Letter.dossier_id, ids)
+    documents_of = _grouped(session, select(Document).order_by(Document.id), Document.dossier_id, ids)
+    doc_ids = [doc.id for docs in documents_of.values() for doc in docs]
+    signatures_of = _grouped(session, select(DocumentSignature).order_by(DocumentSignature.id),
+                             DocumentSignature.document_id, doc_ids)
+    events_of = _grouped(session, select(AuditEvent).order_by(AuditEvent.id), AuditEvent.dossier_id, ids)
+    requests_of = _grouped(session, select(SupplementRequest).where(SupplementRequest.answered_at.is_(None))
+                           .order_by(SupplementRequest.id), SupplementRequest.dossier_id, ids)
+    return [_describe(session, d, letters_of.get(d.id, []),
+                      [_document(doc, signatures_of.get(doc.id, [])) for doc in documents_of.get(d.id, [])],
+                      events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
+
+
+def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], documents: list[dict],
+              events: list[AuditEvent], open_requests: list[SupplementRequest], with_form: bool,
+              now: datetime | None, settings: Settings | None) -> dict:
     version: ProcedureVersion = dossier.procedure_version
-    letter_rows = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id).order_by(Letter.id))
-    documents = session.scalars(select(Document).where(Document.dossier_id == dossier.id).order_by(Document.id))
     result = {
         "code": dossier.code,
         "procedure": version.procedure.code,
@@ -352,12 +390,11 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now:
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
                      "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
                      "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],
-        "documents": [describe_document(session, doc) for doc in documents],
+        "documents": documents,
         "history": [{"at": iso_vn(e.at), "actor": e.actor_name, "action": e.action, "status": e.to_status,
-                     "step": e.step} for e in audit.history(session, dossier.id)],
+                     "step": e.step} for e in events],
     }
-    open_request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
-                                                                  SupplementRequest.answered_at.is_(None)))
+    open_request = open_requests[0] if open_requests else None
     if open_request is not None and dossier.status == SUPPLEMENT:  # a withdrawn dossier waits for nothing
         result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
                                         "requested_at": iso_vn(open_request.at)}

@@ -13,7 +13,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 import engine.runtime
 import engine.tasks
@@ -704,6 +704,38 @@ def test_the_audit_chain_verifies_and_detects_a_changed_event(api, app):
         assert audit.verify_chain(events) is False
         assert audit.verify_chain(events[:3]) is True  # the events before the change still verify
         assert audit.verify_chain(events[:2] + events[3:]) is False  # a removed event is detected too
+
+
+def test_listing_dossiers_costs_the_same_statements_for_one_or_many(api, app):
+    """GET /api/v1/dossiers reads letters, documents, signatures, history and open requests for the whole list
+    at once: the number of SQL statements does not grow with the number of dossiers."""
+    statements = []
+    engine_ = app.extensions["tthc"]["engine"]
+
+    def count(*_args):
+        statements.append(1)
+
+    def list_and_count() -> tuple[int, int]:
+        statements.clear()
+        event.listen(engine_, "before_cursor_execute", count)
+        try:
+            body = api.get("/api/v1/dossiers", CITIZEN).get_json()
+        finally:
+            event.remove(engine_, "before_cursor_execute", count)
+        return len(body), len(statements)
+
+    first = received(api)
+    api.act(SPECIALIST, first, "propose_approval", STEP_DATA["propose_approval"])
+    api.act(DEPT_LEADER, first, "approve")  # a signed draft: documents with signatures
+    one = list_and_count()
+    for _ in range(3):
+        received(api)
+    many = list_and_count()
+    assert one[0] == 1 and many[0] == 4
+    assert many[1] == one[1], (one, many)
+    listed = {d["code"]: d for d in api.get("/api/v1/dossiers", CITIZEN).get_json()}
+    assert listed[first] == {k: v for k, v in api.get(f"/api/v1/dossiers/{first}", CITIZEN).get_json().items()
+                             if k not in ("form", "remaining")}
 
 
 def test_a_token_states_its_expiry_in_vietnam_time(api, clock):

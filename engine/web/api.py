@@ -141,7 +141,7 @@ def list_dossiers():
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
                                  status=int(status) if status else None)
-    return jsonify([dossiers.describe(db(), d, with_form=False) for d in rows])
+    return jsonify(dossiers.describe_many(db(), rows, with_form=False))
 
 
 @bp.get("/dossiers/<code>")

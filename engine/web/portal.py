@@ -169,8 +169,8 @@ def receipt(code: str):
 @login_required("citizen")
 def my_dossiers():
     settings = tthc()["settings"]
-    rows = [dossiers.describe(db(), d, with_form=False, now=now(), settings=settings)
-            for d in dossiers.list_visible(db(), g.user)]
+    rows = dossiers.describe_many(db(), dossiers.list_visible(db(), g.user), with_form=False, now=now(),
+                                  settings=settings)
     return render_template("portal/my_dossiers.html", rows=rows)
 
 
