@@ -113,10 +113,10 @@ def issue_token(session: Session, user: User, now: datetime, hours: int) -> tupl
 
 
 def user_for_token(session: Session, token: str, now: datetime) -> User:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.expires_at <= now:
+    user = session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                          .where(ApiToken.token_hash == _token_hash(token), ApiToken.expires_at > now))
+    if user is None:  # unknown or expired: one query for the token and its user
         raise Unauthorized("Phiên làm việc không hợp lệ hoặc đã hết hạn", code="invalid_token")
-    user = session.get(User, row.user_id)
     if user.locked_reason:
         raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="account_locked")
     return user

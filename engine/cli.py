@@ -178,11 +178,19 @@ def demo_load(password: str | None) -> None:
                f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
 
 
-@main.command(help="Chạy ứng dụng web.")
+@main.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("--threads", default=8, type=click.IntRange(1, 64), help="Số luồng phục vụ yêu cầu (mặc định 8).")
 @click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước khi chạy.")
-def serve(host: str, port: int, with_demo: bool) -> None:
+@click.option("--worker/--no-worker", default=True,
+              help="Chạy dịch vụ hẹn giờ trong cùng tiến trình (mặc định có; tắt khi chạy `tthc worker` riêng).")
+def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> None:
+    import waitress
+
+    from . import timers
+    from .web import create_app
+
     settings = _settings()
     if with_demo:
         password = settings.demo_password or "demo12345"
@@ -190,9 +198,17 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         click.echo(f"demo data loaded (password: {password})")
     else:
         upgrade_database(settings)
-    from .web import create_app
-
-    create_app(settings).run(host=host, port=port, threaded=True)
+    app = create_app(settings)
+    scheduler = None
+    if worker:
+        scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
+        click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
 
 @main.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")

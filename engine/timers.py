@@ -162,11 +162,8 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
     return result
 
 
-def run_worker(sessions: sessionmaker, settings: Settings, clock) -> None:  # pragma: no cover - blocking loop
-    """The heartbeat: one sweep every ``timer_interval_seconds``; never two at once in this process."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
+def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock) -> None:
+    """One sweep every ``timer_interval_seconds``; never two at once in this process (max_instances=1)."""
 
     def beat() -> None:
         done = sweep(sessions, settings, clock.now())
@@ -174,5 +171,25 @@ def run_worker(sessions: sessionmaker, settings: Settings, clock) -> None:  # pr
             log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
 
     scheduler.add_job(beat, "interval", seconds=settings.timer_interval_seconds, max_instances=1, coalesce=True,
-                      next_run_time=clock.now())
+                      next_run_time=clock.now(), id="tthc-sweep")
+
+
+def run_worker(sessions: sessionmaker, settings: Settings, clock) -> None:  # pragma: no cover - blocking loop
+    """``tthc worker``: the heartbeat in the foreground, for a worker process of its own."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
+    _add_heartbeat(scheduler, sessions, settings, clock)
     scheduler.start()
+
+
+def start_background_worker(sessions: sessionmaker, settings: Settings, clock):
+    """``tthc serve``: the same heartbeat in a thread of the web process, so that one command runs the whole
+    service. Several processes may sweep at once (claims are row locks on PostgreSQL; SQLite has one writer).
+    Returns the scheduler (``shutdown()`` stops it)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="Asia/Ho_Chi_Minh", daemon=True)
+    _add_heartbeat(scheduler, sessions, settings, clock)
+    scheduler.start()
+    return scheduler

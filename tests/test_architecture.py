@@ -20,6 +20,7 @@ HOMES = {
     "reportlab": {"engine/pdf.py"},
     "pyhanko": {"engine/signatures.py"},
     "pyhanko_certvalidator": {"engine/signatures.py"},
+    "waitress": {"engine/cli.py"},  # the WSGI server of `tthc serve`
 }
 # The command line is an edge like the web: `tthc serve` starts the web application (and nothing else
 # outside engine/web may import it). It still never imports flask itself.

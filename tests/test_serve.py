@@ -1,0 +1,106 @@
+"""`tthc serve` as a real process: the web application behind waitress and, in the same process, the timer
+service, so that the one README command both serves and enforces deadlines."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM, make_settings
+from sqlalchemy import select
+from sqlalchemy.pool import NullPool
+
+from engine import dossiers
+from engine.cli import load_demo
+from engine.clock import VN_TZ
+from engine.db import make_engine, make_sessionmaker
+from engine.dossiers import Context
+from engine.model import Dossier, User
+
+ROOT = Path(__file__).resolve().parent.parent
+FILED = datetime(2026, 1, 5, 9, 0, tzinfo=VN_TZ)  # a Monday long past: its intake hour ended at 10:00
+WAIT = 90  # seconds: a deadline for the process to answer, not a sleep that decides an outcome
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _request(url: str, payload: dict | None = None, token: str | None = None):
+    data = json.dumps(payload).encode() if payload is not None else None
+    headers = {"Content-Type": "application/json"} if data else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=10) as response:
+        return response.status, response.headers, json.loads(response.read())
+
+
+def _until(what: str, check, process: subprocess.Popen):
+    """Poll ``check`` until it returns something truthy; fail with the server's output if the process dies or
+    does not get there in WAIT seconds."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"tthc serve ended ({process.returncode}) before {what}:\n{process.stdout.read()}")
+        try:
+            found = check()
+        except (urllib.error.URLError, ConnectionError, OSError):
+            found = None
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no {what} within {WAIT} s")
+
+
+def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir):
+    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    settings = make_settings(tmp_path / "data", url, pki_dir)
+    load_demo(settings, PASSWORD)
+    sessions = make_sessionmaker(make_engine(url, poolclass=NullPool))
+    with sessions() as session:  # filed online long ago and never checked: the sweep must notice (D7)
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        code = dossiers.file_dossier(session, Context(user=citizen, now=FILED, settings=settings),
+                                     {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}).code
+        session.commit()
+
+    port = _free_port()
+    env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": url,
+           "TTHC_PKI_DIR": str(pki_dir), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE, "TTHC_TIMER_INTERVAL_SECONDS": "0.5"}
+    process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--port",
+                                str(port), "--threads", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        status, headers, catalogue = _until("answer", lambda: _request(f"{base}/procedures"), process)
+        assert status == 200 and SAMPLE_CODE in [p["code"] for p in catalogue]
+        assert headers["Server"] == "tthc"  # waitress, not the development server
+
+        def marked_late():
+            with sessions() as session:
+                return session.scalar(select(Dossier.intake_late).where(Dossier.code == code))
+
+        assert _until("sweep of the overdue intake", marked_late, process) is True
+        _, _, token = _request(f"{base}/auth/token", {"username": CITIZEN, "password": PASSWORD})
+        _, _, seen = _request(f"{base}/dossiers/{code}", token=token["token"])
+        assert seen["intake_late"] is True
+        assert [h["action"] for h in seen["history"]] == ["file", "intake_overdue"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    output = process.stdout.read()
+    assert "timer service: a sweep every 0.5 s in this process" in output
+    assert "Traceback" not in output, output
