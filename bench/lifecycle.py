@@ -11,8 +11,11 @@ Modes, all in one run (``--modes`` picks some):
 * ``engine_sqlite``     the use-case layer (``file_dossier``, ``tasks.complete``, ``dossiers.supplement``) on a
                         SQLite file, one session + commit per command as the web edge does.
 * ``engine_postgresql`` the same on a throw-away PostgreSQL server started here (tests/postgres_server.py).
-* ``http``              the real Flask app behind werkzeug's ``make_server`` in a thread, JSON API over
-                        keep-alive ``http.client``; tokens are obtained before timing.
+* ``http``              the real Flask app behind waitress (the server of ``tthc serve``) in a thread, JSON
+                        API over keep-alive ``http.client``; tokens are obtained before timing.
+* ``engine_sqlite_nodocs`` diagnostic: engine_sqlite with the document work switched off.
+* ``floor_sqlite``      not the engine: raw_json plus the SQL no persisted engine can skip (SQLAlchemy Core,
+                        no rules); floor / raw_json bounds c/b for any engine on this stack.
 
 Each mode runs ``--reps`` batches of N lifecycles (N = ``--n`` for DB/HTTP modes, ``--n * --raw-factor`` for
 raw modes) after ``--warmup`` untimed lifecycles; it reports lifecycles/s as the median of the batches with
@@ -30,7 +33,6 @@ import gc
 import http.client
 import io
 import json
-import logging
 import os
 import pstats
 import re
@@ -283,23 +285,28 @@ class FloorMode:
 # -- (e) HTTP ------------------------------------------------------------------------------------------------
 class HttpMode:
     def __init__(self, url: str, data_dir: Path, clock: FixedClock):
-        from werkzeug.serving import make_server
+        from waitress.server import create_server
 
         from engine.web import create_app
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
         self.app = create_app(load_settings(data_dir=str(data_dir), database_url=url), clock=clock)
-        # threaded=True (as `tthc serve` runs Flask) also makes werkzeug speak HTTP/1.1 keep-alive
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="bench-http", daemon=True)
+        # the WSGI server of `tthc serve` (waitress, HTTP/1.1 keep-alive), with its default 8 threads
+        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=8)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name="bench-http", daemon=True)
         self.thread.start()
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.server_port, timeout=60)
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.effective_port, timeout=60)
         self.tokens = {}
         for username in [CITIZEN, *sorted(set(OFFICERS.values()))]:  # login: untimed
             status, body = self.call("POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD})
             assert status == 200, body
             self.tokens[username] = body["token"]
         self.last_code = None
+
+    def _serve(self) -> None:
+        """waitress's loop in short turns, so that close() can end it between two turns."""
+        while not self.stopping.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
 
     def call(self, method: str, path: str, payload=None, user: str | None = None):
         headers = {"Accept": "application/json"}
@@ -334,9 +341,10 @@ class HttpMode:
 
     def close(self) -> None:
         self.conn.close()
-        self.server.shutdown()
-        self.server.server_close()
+        self.stopping.set()
         self.thread.join(10)
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
         self.app.extensions["tthc"]["engine"].dispose()
 
 

@@ -26,6 +26,7 @@ class Settings:
     data_dir: Path
     secret_key: str
     token_hours: int
+    proxy_hops: int
     max_request_bytes: int
     script_time_limit: float
     processes_dir: Path

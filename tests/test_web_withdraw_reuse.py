@@ -281,6 +281,29 @@ def test_the_public_lookup_allows_20_lookups_per_10_minutes_per_address(app, cit
         assert session.scalar(select(func.count()).select_from(LookupAttempt)) == 1
 
 
+@pytest.mark.parametrize("hops", [0, 1])
+def test_the_lookup_limit_counts_clients_behind_a_configured_proxy(settings, clock, hops):
+    """Behind a reverse proxy every connection comes from the proxy: with proxy_hops = 1 the client address it
+    forwarded is counted; with 0 (the default) the header is ignored, so a client cannot forge its address."""
+    from engine.web import create_app
+
+    app = create_app(settings.replace(proxy_hops=hops), clock=clock)
+    try:
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        for n in range(20):
+            clock.advance(seconds=10)
+            Web(app.test_client()).get("/tra-cuu?q=khong-hop-le", status=None, environ_base=proxy,
+                                       headers={"X-Forwarded-For": "203.0.113.7"})
+        other = Web(app.test_client()).get("/tra-cuu?q=khong-hop-le", status=None, environ_base=proxy,
+                                           headers={"X-Forwarded-For": "198.51.100.9"})
+        assert (other.status_code == 429) is (hops == 0), other.status_code  # an invalid query otherwise: 422
+        with app.extensions["tthc"]["sessions"]() as session:
+            seen = set(session.scalars(select(LookupAttempt.remote_addr)))
+        assert seen == ({"203.0.113.7", "198.51.100.9"} if hops else {"10.0.0.1"})
+    finally:
+        app.extensions["tthc"]["engine"].dispose()
+
+
 def test_a_supplement_sent_after_the_withdrawal_is_refused_with_a_message(app, citizen, desk):
     code = citizen.file_code()
     desk.act(code, "request_supplement", SUPPLEMENT)
