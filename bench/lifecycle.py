@@ -585,6 +585,7 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
     print()
     for name, a, b in (("engine_sqlite / raw_json (c/b)", "engine_sqlite", "raw_json"),
                        ("engine_sqlite_nodocs / raw_json", "engine_sqlite_nodocs", "raw_json"),
+                       ("floor_sqlite / raw_json (bound)", "floor_sqlite", "raw_json"),
                        ("engine_postgresql / raw_json (d/b)", "engine_postgresql", "raw_json"),
                        ("raw_json / raw_memory", "raw_json", "raw_memory"),
                        ("http / engine_sqlite" if args.http_db == "sqlite" else "http / engine_postgresql", "http",
@@ -610,6 +611,7 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
         ratio_c_b=ratio("engine_sqlite", "raw_json"),
         ratio_d_b=ratio("engine_postgresql", "raw_json"),
         ratio_nodocs_b=ratio("engine_sqlite_nodocs", "raw_json"),
+        ratio_floor_b=ratio("floor_sqlite", "raw_json"),
         bytes_per_dossier=sum(s for _, s in main_storage.values()) if main_storage else None,
         rows_per_dossier=sum(r for r, _ in main_storage.values()) if main_storage else None,
     )
