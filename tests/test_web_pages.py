@@ -148,3 +148,16 @@ def test_no_page_answers_500_to_junk_from_anyone(app, clock):
                     r = visitor.post(path, junk) if method == "POST" else visitor.get(path, status=None)
                     assert r.status_code < 500, (method, path, junk, r.status_code)
                     assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_every_page_answers_head_as_it_answers_get(app):
+    """HEAD (link checkers, monitoring) gets the status GET gets, with no body, on every page without
+    parameters; a form page must not take a HEAD for a submission."""
+    client = app.test_client()
+    pages = sorted(rule.rule for rule in app.url_map.iter_rules()
+                   if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/static"))
+    assert {"/dang-nhap", "/dang-ky", "/tra-cuu"} <= set(pages)
+    for page in pages:
+        get, head = client.get(page), client.head(page)
+        assert head.status_code == get.status_code, (page, get.status_code, head.status_code)
+        assert head.data == b"", page

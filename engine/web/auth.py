@@ -18,7 +18,7 @@ REGISTER_FIELDS = ("full_name", "cccd", "cccd_issued_on", "phone", "email")
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():
     target = safe_next(request.values.get("next"))
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         if g.user is not None:
             return redirect(target or home_for(g.user))
         return render_template("auth/login.html", next=target, username="")
@@ -51,7 +51,7 @@ def logout():
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
 def register():
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         return render_template("auth/register.html", values={}, errors={})
     values = {k: request.form.get(k, "").strip() for k in REGISTER_FIELDS}
     errors: dict[str, str] = {}

@@ -135,7 +135,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
 def file(code: str):
     version = procedures.latest_version(db(), code)
     schema = version.forms[version.info["filing_form"]]
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         return _file_page(version, schemaform.prefill(schema, _known(g.user)), {}, {}, False)
     data = schemaform.parse(schema, request.form)
     for_other = request.form.get("for_other") == "on"
