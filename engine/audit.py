@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -19,10 +19,10 @@ _FIELDS = ("dossier_id", "at", "actor_id", "action", "from_status", "to_status",
 def _digest(prev: str, event) -> str:
     """``event``: an AuditEvent or a dict of its values."""
     get = event.get if isinstance(event, dict) else (lambda k: getattr(event, k))
-    due_at = get("due_at")
-    body = json.dumps([prev, get("dossier_id"), get("at").isoformat(), get("actor_id"), get("action"),
-                       get("from_status"), get("to_status"), get("step"), get("data"),
-                       due_at.isoformat() if due_at else None],
+    due_at = get("due_at")  # times in UTC, as the database gives them back, whatever zone they were given in
+    body = json.dumps([prev, get("dossier_id"), get("at").astimezone(timezone.utc).isoformat(), get("actor_id"),
+                       get("action"), get("from_status"), get("to_status"), get("step"), get("data"),
+                       due_at.astimezone(timezone.utc).isoformat() if due_at else None],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 

@@ -15,7 +15,7 @@ from .clock import VN_TZ, SystemClock
 from .db import make_engine, make_sessionmaker
 from .errors import DefinitionError, EngineError
 from .model import Agency, User
-from .settings import PROJECT_ROOT, Settings, load_settings
+from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -198,7 +198,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         click.echo(f"demo data loaded (password: {password})")
     else:
         upgrade_database(settings)
-    app = create_app(settings)
+    app = create_app(settings, threads=threads)
     scheduler = None
     if worker:
         scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
@@ -336,9 +336,12 @@ def register(app) -> None:
         app.cli.add_command(command, name)
 
 
-def run() -> None:  # pragma: no cover - console entry
+def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
     try:
         main()
     except EngineError as exc:
         click.echo(f"lỗi: {exc.message}", err=True)
         sys.exit(1)
+    except SettingsError as exc:  # a wrong configuration: say which setting, no traceback
+        click.echo(f"lỗi cấu hình: {exc}", err=True)
+        sys.exit(2)

@@ -60,6 +60,8 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+_LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_time_limit": 0.001,
+           "timer_interval_seconds": 0.01, "timer_batch": 1}  # numbers below these make no sense
 _PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
 
 
@@ -116,4 +118,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         else:
             kind = {"int": int, "float": float, "str": str, "bool": bool}[str(field.type)]
             result[name] = _coerce(name, raw, kind)
+    for name, lowest in _LOWEST.items():
+        if result[name] < lowest:
+            raise SettingsError(f"setting {name} must be at least {lowest}, not {result[name]}")
     return Settings(**result)

@@ -234,6 +234,8 @@ def verify_pdf(pdf: bytes, trust_roots: list, now: datetime) -> list[SignatureCh
         not_before = cert["tbs_certificate"]["validity"]["not_before"].native
         if not (status.intact and status.valid):
             state, message = "modified", "Tài liệu đã bị thay đổi sau khi ký hoặc chữ ký sai"
+        elif not status.docmdp_ok:  # a later revision changed what was signed (not just a signature or a form)
+            state, message = "modified", "Tài liệu đã bị sửa nội dung sau khi ký (bản cập nhật sau chữ ký)"
         elif now < not_before:
             state, message = "not_yet_valid", f"Chứng thư số chưa có hiệu lực (từ {not_before:%d/%m/%Y})"
         elif now > not_after:

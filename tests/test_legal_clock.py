@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, Api, make_settings
-from engine import letters, results, timers
+from engine import audit, letters, results, timers
 from engine.cli import main
 from engine.clock import VN_TZ
 from engine.db import make_engine, make_sessionmaker
@@ -242,6 +242,9 @@ def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_ret
     assert returned["status"] == 10 and returned["returned_at"] == iso(2026, 2, 26, 10, 0)
     assert returned["late"] is True
     assert len(returned["letters"]) == 1
+    with app.extensions["tthc"]["sessions"]() as session:  # the sweeps ran at Vietnam times: the chain holds
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        assert audit.verify_chain(audit.history(session, dossier.id), dossier.audit_head)
 
 
 # -- 3. extension (D17–D18) --------------------------------------------------------------------------------

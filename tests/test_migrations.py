@@ -95,3 +95,60 @@ def test_the_metadata_alembic_sees_holds_every_mapped_table():
                                "print(*sorted(engine.model.Base.metadata.tables))"],
         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.split()
     assert sorted(set(Base.metadata.tables) - set(seen_by_env)) == []
+
+
+def _alembic(url: str, action: str, revision: str) -> None:
+    from alembic import command
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    getattr(command, action)(cfg, revision)
+
+
+def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades_with_data(tmp_path):
+    """An existing database: tasks 2 and 3 were finished (rows removed, 3 still named by the audit trail), so the
+    rebuilt AUTOINCREMENT table must start after 3, not after the largest remaining id. The downgrade works while
+    dossiers have rows pointing at them."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    _alembic(url, "upgrade", "0006")
+    db = sqlite3.connect(path)  # the least a consistent database needs, then the rows this test is about
+    db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
+    db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
+               "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
+    db.execute("insert into procedure (id, code, name, agency_id) values (1, 'P', 'P', 1)")
+    db.execute("insert into procedure_version (id, procedure_id, version, process_id, file_name, content_hash, "
+               "bpmn_xml, spec_json, forms, info, deployed_at) values (1, 1, 1, 'p', 'p.bpmn', 'h', '', '{}', '{}', "
+               "'{}', '2026-11-23 02:00:00')")
+    db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
+               "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
+               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 2, '{}', '2026-11-23 02:00:00', 0, "
+               "0, 0, x'00', '1', 0, 1)")
+    for item in (1, 2, 3):
+        db.execute("insert into work_item (id, dossier_id, task_id, spec_name, name, step, role, agency_id, "
+                   "created_at) values (?, 1, ?, 's', 'n', 'intake', 'receiving_officer', 1, '2026-11-23 02:00:00')",
+                   (item, f"task-{item}"))
+    db.execute("delete from work_item where id in (2, 3)")
+    db.execute("insert into audit_event (dossier_id, at, actor_name, action, to_status, data, prev_hash, hash, "
+               "work_item_id) values (1, '2026-11-23 02:00:00', 'A', 'receive', 2, '{}', 'p', 'h', 3)")
+    db.commit()
+    db.close()
+
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    assert db.execute("select audit_head from dossier").fetchone() == ("h",)  # the chain's head, backfilled
+    db.execute("insert into work_item (dossier_id, task_id, spec_name, name, step, role, agency_id, created_at) "
+               "values (1, 'task-4', 's', 'n', 'assessment', 'specialist', 1, '2026-11-23 02:00:00')")
+    assert db.execute("select id from work_item where task_id = 'task-4'").fetchone() == (4,)
+    db.commit()
+    db.close()
+
+    _alembic(url, "downgrade", "0006")  # with rows in work_item and audit_event pointing at the dossier
+    db = sqlite3.connect(path)
+    assert "audit_head" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert db.execute("select count(*) from work_item").fetchone() == (2,)
+    db.close()
+    _alembic(url, "upgrade", "head")

@@ -104,3 +104,14 @@ def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir
     output = process.stdout.read()
     assert "timer service: a sweep every 0.5 s in this process" in output
     assert "Traceback" not in output, output
+
+
+def test_the_connection_pool_is_sized_for_the_server_threads(settings):
+    """`tthc serve --threads N` runs N requests at once: each may hold a connection, none waits for one."""
+    from engine.web import create_app
+
+    app = create_app(settings, threads=20)
+    try:
+        assert app.extensions["tthc"]["engine"].pool.size() == 22
+    finally:
+        app.extensions["tthc"]["engine"].dispose()

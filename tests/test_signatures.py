@@ -65,6 +65,28 @@ def test_one_changed_byte_makes_the_signatures_invalid(keys, settings):
     assert {c.status for c in checks} <= {"modified", "invalid"}
 
 
+def test_content_changed_by_a_later_revision_is_reported_as_modified(keys, settings):
+    """An incremental update after signing can leave every signed byte in place and still show other content
+    (the page's content stream is replaced): such a file is modified, not validly signed (D9, D22)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    signed = signatures.sign_pdf(_document(settings), keys.user_key("lanhdao"), "round-trip-passphrase", "CaNhan",
+                                 "Phê duyệt", "Huế", NOW)
+    writer = IncrementalPdfFileWriter(BytesIO(signed))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    page["/Contents"] = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 100 700 Td (TU CHOI) Tj ET"))
+    writer.update_container(page)
+    altered = BytesIO()
+    writer.write(altered)
+    [check] = signatures.verify_pdf(altered.getvalue(), keys.trust_roots(), NOW)
+    assert (check.field, check.valid, check.status) == ("CaNhan", False, "modified")
+    assert "sau khi ký" in check.message
+    # a seal added afterwards is a legitimate later revision: both signatures stay valid (see above)
+    assert [c.status for c in signatures.verify_pdf(_signed_twice(keys, settings), keys.trust_roots(), NOW)] == [
+        "valid", "valid"]
+
+
 def test_an_untrusted_signer_is_reported_as_such(keys, settings):
     checks = signatures.verify_pdf(_signed_twice(keys, settings), [], NOW)
     assert [c.status for c in checks] == ["untrusted", "untrusted"]

@@ -47,19 +47,21 @@ class DatabaseInt(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+def create_app(settings: Settings | None = None, clock: Clock | None = None, *, threads: int | None = None) -> Flask:
+    """The web application; ``threads``: how many requests the server runs at once (the pool of database
+    connections is sized for them)."""
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__)
-    if settings.proxy_hops:  # the client address as the trusted proxies saw it (config/default.toml)
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if settings.proxy_hops:  # the client address and scheme as the trusted proxies saw them (config/default.toml)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     app.url_map.converters["int"] = DatabaseInt
     app.config.update(SECRET_KEY=settings.session_secret, MAX_CONTENT_LENGTH=settings.max_request_bytes,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    engine = make_engine(settings.resolved_database_url)
+    pool = {} if threads is None else {"pool_size": threads + 2, "max_overflow": 0}
+    engine = make_engine(settings.resolved_database_url, **pool)
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 

@@ -25,8 +25,18 @@ def upgrade() -> None:
         with op.batch_alter_table('work_item', recreate='always',
                                   table_kwargs={'sqlite_autoincrement': True}) as batch_op:
             pass
+        # the rebuilt table would start after its largest remaining id; ids of finished tasks above it are
+        # named in the audit trail (and were answered as "completed"): start after those too
+        op.execute("delete from sqlite_sequence where name = 'work_item'")
+        op.execute("insert into sqlite_sequence (name, seq) values ('work_item', max("
+                   "coalesce((select max(id) from work_item), 0), "
+                   "coalesce((select max(work_item_id) from audit_event), 0)))")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('dossier', schema=None) as batch_op:
-        batch_op.drop_column('audit_head')
+    # work_item keeps AUTOINCREMENT on SQLite: never reusing ids is right for every revision
+    if op.get_bind().dialect.name == "sqlite":  # native (SQLite >= 3.35): no rebuild of the referenced table
+        op.execute("alter table dossier drop column audit_head")
+    else:
+        with op.batch_alter_table('dossier', schema=None) as batch_op:
+            batch_op.drop_column('audit_head')

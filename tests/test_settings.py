@@ -1,0 +1,43 @@
+"""Settings: config/default.toml, then TTHC_CONFIG, then TTHC_* variables; wrong values are refused by name,
+and the command line says so in one line, without a traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from engine.settings import PROJECT_ROOT, SettingsError, load_settings
+
+
+def test_variables_override_the_defaults_with_their_type():
+    settings = load_settings({"TTHC_PROXY_HOPS": "1", "TTHC_TIMER_BATCH": "50", "TTHC_SCRIPT_TIME_LIMIT": "0.5"})
+    assert (settings.proxy_hops, settings.timer_batch, settings.script_time_limit) == (1, 50, 0.5)
+    assert load_settings({}).proxy_hops == 0  # by default no proxy header is trusted
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("TTHC_PROXY_HOPS", "-1", "proxy_hops must be at least 0"),
+    ("TTHC_TIMER_INTERVAL_SECONDS", "0", "timer_interval_seconds must be at least 0.01"),
+    ("TTHC_TIMER_BATCH", "0", "timer_batch must be at least 1"),
+    ("TTHC_PROXY_HOPS", "một", "proxy_hops: 'một' is not a valid int"),
+])
+def test_a_value_that_makes_no_sense_is_refused_by_name(variable, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings({variable: value})
+
+
+def test_an_unknown_key_in_a_config_file_is_refused(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text('proxy_hop = 1\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="unknown settings .*proxy_hop"):
+        load_settings({"TTHC_CONFIG": str(config)})
+
+
+def test_the_command_line_reports_a_wrong_setting_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", "calendar", "day", "2026-01-01"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+                          env={"TTHC_PROXY_HOPS": "-1", "TTHC_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2
+    assert done.stderr.strip() == "lỗi cấu hình: setting proxy_hops must be at least 0, not -1"
+    assert "Traceback" not in done.stderr + done.stdout
