@@ -43,6 +43,9 @@ def _editable(session: Session, ctx: Context, code: str) -> Dossier:
 
 
 def _component(dossier: Dossier, component) -> str:
+    if not isinstance(component, str):
+        raise Invalid("Thành phần hồ sơ phải là một chuỗi", code="unknown_component",
+                      fields={"component": "Phải là tên hoặc mã của một thành phần"})
     names = {c["name"] for c in dossier.procedure_version.info.get("components", [])}
     keys = {c["key"]: c["name"] for c in dossier.procedure_version.info.get("components", [])}
     if component in keys:
@@ -96,7 +99,8 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     """Attach a document from the citizen's store without uploading it again (D24)."""
     dossier = _editable(session, ctx, code)
     name = _component(dossier, component)
-    source = session.get(Document, document_id) if isinstance(document_id, int) else None
+    valid_id = isinstance(document_id, int) and not isinstance(document_id, bool) and 0 < document_id < 2**31
+    source = session.get(Document, document_id) if valid_id else None
     if source is None or source.id not in {d.id for d in store(session, ctx.user)}:
         raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
     if not can_see(ctx.user, session.get(Dossier, source.dossier_id)):

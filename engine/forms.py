@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,8 @@ ACTION_SCHEMAS: dict[str, dict] = {
     "request_extension": {
         "type": "object", "required": ["reason"],
         "properties": {
-            "working_hours": {"type": "number", "exclusiveMinimum": 0},
-            "working_days": {"type": "number", "exclusiveMinimum": 0},
+            "working_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 8760},
+            "working_days": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
             "reason": {"type": "string", "minLength": 3, "maxLength": 4000},
         },
         "oneOf": [{"required": ["working_hours"]}, {"required": ["working_days"]}],
@@ -132,10 +133,13 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
 
 
 def _control_chars(data: Any, path: str = "") -> dict[str, str]:
-    """Control characters (NUL and the like) in any text: refused, never stored."""
+    """Control characters (NUL and the like) and lone surrogates in any text, and numbers that are not finite
+    (NaN and infinity pass every JSON Schema bound): refused, never stored."""
     found = {}
-    if isinstance(data, str):
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in data):
+    if isinstance(data, float) and not math.isfinite(data):
+        found[path] = "Số không hợp lệ"
+    elif isinstance(data, str):
+        if any((ord(ch) < 32 and ch not in "\n\r\t") or 0xD800 <= ord(ch) <= 0xDFFF for ch in data):
             found[path] = "Có ký tự điều khiển không hợp lệ"
     elif isinstance(data, dict):
         for key, value in data.items():

@@ -57,6 +57,9 @@ def locked_until(session: Session, username: str, now: datetime) -> datetime | N
 def login(session: Session, username: str, password: str, now: datetime, remote_addr: str | None = None) -> User:
     """Check a web login. Every attempt is recorded, so the caller commits even when this raises."""
     name = (username or "").strip()[:64]
+    if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in name + (password or "")):
+        # no account has such a name (and no database stores NUL): refused before any query, not recorded
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")
     until = locked_until(session, name, now)
     if until is not None:
         raise Unauthorized(f"Đăng nhập sai quá {LOCK_AFTER_FAILURES} lần; tài khoản tạm khóa đến {_vn(until)}. "

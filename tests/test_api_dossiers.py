@@ -541,6 +541,22 @@ def test_an_owner_name_with_a_nul_character_answers_422_not_500(api):
     assert "owner.full_name" in error_of(r, 422)["fields"]
 
 
+def test_text_no_database_can_store_is_refused_naming_the_field(api):
+    """A lone UTF-16 surrogate (a JSON escape; UTF-8 cannot encode it) or NUL anywhere in a body: 422 naming the
+    field, before anything is stored. NaN and Infinity are not JSON: 400."""
+    body = '{"procedure": "%s", "form": %s}' % (SAMPLE_CODE, json.dumps({**SAMPLE_FORM, "ten_ho_kinh_doanh": "\ud800"}))
+    r = api.post("/api/v1/dossiers", CITIZEN, data=body, content_type="application/json")
+    err = error_of(r, 422)
+    assert err["code"] == "invalid_characters" and list(err["fields"]) == ["form.ten_ho_kinh_doanh"]
+    r = api.post("/api/v1/auth/token", None, json={"username": "a\u0000b", "password": "x"})
+    assert list(error_of(r, 422)["fields"]) == ["username"]
+    r = api.post("/api/v1/tasks/1/complete", "demo.chuyenvien", content_type="application/json",
+                 data='{"action": "request_extension", "data": {"working_days": NaN, "reason": "Xác minh"}}')
+    assert error_of(r, 400)["code"] == "malformed_json"
+    assert error_of(api.get("/api/v1/dossiers/a%00b", CITIZEN), 400)["code"] == "invalid_characters"
+    assert api.get("/api/v1/dossiers", CITIZEN).get_json() == []  # nothing was filed
+
+
 # -- 9. dossier code (D6) ------------------------------------------------------------------------------------
 def test_the_dossier_code_uses_the_vietnam_date_of_filing_and_a_daily_sequence(api, clock):
     clock.set(vn(2026, 11, 23, 23, 30))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 
 from flask import Flask, current_app, g, jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..clock import Clock, SystemClock
 from ..db import make_engine, make_sessionmaker
-from ..errors import EngineError
+from ..errors import BadRequest, EngineError
 from ..settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,40 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
     body = {"code": code or default_code, "message": message or default_message, "fields": fields or {}}
     body.update({k: v for k, v in extra.items() if v is not None})
     return {"error": body}
+
+
+# Text no database stores and no person types: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (JSON
+# escapes such as "\ud800"; UTF-8 cannot encode them). Refused at the door, whatever the route.
+BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+SANE_YEARS = (1900, 2999)  # dates and times accepted from a request (farther ones overflow time arithmetic)
+ASCII_NUMBER = re.compile(r"[0-9]{1,9}\Z")  # a number typed in a form or a query ('²'.isdigit() is True)
+
+
+def bad_text(value) -> list[str]:
+    """The dotted paths of the strings in ``value`` (JSON-like) that hold NUL or a lone surrogate, keys included
+    (a loop, not a recursion: JSON may nest as deep as the parser allowed)."""
+    found, pending = [], [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if BAD_TEXT.search(item):
+                found.append(path)
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                if BAD_TEXT.search(str(key)):
+                    found.append(path)
+                pending.append((name, sub))
+        elif isinstance(item, list):
+            pending.extend((f"{path}.{i}" if path else str(i), sub) for i, sub in enumerate(item))
+    return sorted(set(found))
+
+
+def _refuse_bad_text() -> None:
+    """Before every request: the path and the query must not hold NUL (posted forms and JSON bodies are
+    checked field by field where they are read, so that the answer names the field)."""
+    if any(BAD_TEXT.search(t) for t in (request.path, *request.args.keys(), *request.args.values())):
+        raise BadRequest("Địa chỉ yêu cầu chứa ký tự không hợp lệ (NUL)", code="invalid_characters")
 
 
 class DatabaseInt(IntegerConverter):
@@ -66,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
                               "clock": clock or SystemClock()}
 
     from . import api, auth, inbox, pages, portal, records, ui
+    app.before_request(_refuse_bad_text)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
@@ -129,6 +165,11 @@ def _register_errors(app: Flask) -> None:
         if problems:
             extra["problems"] = [p.as_dict() for p in problems]
         return jsonify(error_body(exc.status, exc.code, exc.message, exc.fields, **extra)), exc.status
+
+    @app.errorhandler(DataError)
+    def data_error(_exc):  # a value the database refuses (a safety net: requests are checked before)
+        log.warning("value refused by the database: %s", _exc)
+        return jsonify(error_body(422, "invalid_value", "Dữ liệu có giá trị cơ sở dữ liệu không chấp nhận")), 422
 
     @app.errorhandler(StaleDataError)
     def stale(_exc):

@@ -14,7 +14,7 @@ from ..clock import iso_vn
 from ..dossiers import Context
 from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
-from . import db, now, transactional, tthc
+from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
 from .openapi import spec as openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,14 +23,23 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def body() -> dict:
     """The JSON body, or 400 when it is missing or malformed (including absurdly deep nesting)."""
     try:
-        data = json.loads(request.get_data(cache=True)) if request.data else None
+        data = json.loads(request.get_data(cache=True), parse_constant=_not_json) if request.data else None
     except (ValueError, RecursionError):
         data = None
     if data is None:
         raise BadRequest("Nội dung gửi lên không phải JSON hợp lệ", code="malformed_json")
     if not isinstance(data, dict):
         raise BadRequest("Nội dung gửi lên phải là một đối tượng JSON", code="malformed_json")
+    fields = bad_text(data)
+    if fields:
+        raise Invalid("Dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ)", code="invalid_characters",
+                      fields={f: "Có ký tự không hợp lệ" for f in fields})
     return data
+
+
+def _not_json(constant: str):
+    """NaN, Infinity and -Infinity are accepted by Python's json but are not JSON (RFC 8259)."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def authenticated(view):
@@ -137,7 +146,7 @@ def file_dossier():
 @authenticated
 def list_dossiers():
     status = request.args.get("status")
-    if status is not None and (not status.isdigit() or int(status) not in STATUS_NAMES):
+    if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in STATUS_NAMES):
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
                                  status=int(status) if status else None)
@@ -226,7 +235,7 @@ def _time_arg(name: str) -> datetime | None:
         value = datetime.fromisoformat(raw)
     except ValueError:
         value = None
-    if value is None or value.tzinfo is None:
+    if value is None or value.tzinfo is None or not SANE_YEARS[0] <= value.year <= SANE_YEARS[1]:
         raise Invalid("Thời điểm không hợp lệ (ISO 8601 có múi giờ)", fields={name: "Không hợp lệ"})
     return value
 

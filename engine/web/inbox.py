@@ -193,7 +193,7 @@ def action_data(item: WorkItem, action: str, form) -> tuple[dict, dict]:
             try:
                 data[unit] = float(raw.replace(",", "."))
                 data[unit] = int(data[unit]) if data[unit].is_integer() else data[unit]
-            except ValueError:
+            except (ValueError, OverflowError):  # "inf".is_integer() is False; int(inf) would overflow
                 data[unit] = raw
         return data, {"amount": raw, "unit": unit, "reason": reason}
     if kind == "reason":

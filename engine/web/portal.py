@@ -16,7 +16,7 @@ from sqlalchemy import select
 from .. import attachments, documents, dossiers, portal_cases, procedures
 from ..errors import EngineError, Invalid, NotFound
 from ..model import Dossier, Procedure, ProcedureVersion
-from . import db, now, tthc
+from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
 from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, signature_text
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
@@ -87,7 +87,7 @@ def _attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, 
             errors.setdefault(f"file.{key}", f"{filename}: {exc.message}")
     for key, raw in reuses.items():
         try:
-            if not raw.isdigit() or len(raw) > 9:
+            if not ASCII_NUMBER.match(raw):
                 raise NotFound(_("Không tìm thấy giấy tờ đã chọn trong kho của bạn"))
             attachments.reuse(db(), context(), code, int(raw), key)
         except (Invalid, NotFound) as exc:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, request
 from .. import dossiers, registers
 from ..clock import VN_TZ
 from ..errors import Forbidden, Invalid, NotFound
-from . import db, now, tthc
+from . import SANE_YEARS, db, now, tthc
 from .api import authenticated
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1")
@@ -39,7 +39,7 @@ def _day(name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        if len(raw) == 10:
+        if len(raw) == 10 and SANE_YEARS[0] <= date.fromisoformat(raw).year <= SANE_YEARS[1]:
             return date.fromisoformat(raw)
     except ValueError:
         pass

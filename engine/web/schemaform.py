@@ -117,7 +117,7 @@ def _number(raw: str, integer: bool):
     text = raw.replace(" ", "")
     if integer:
         digits = text.replace(".", "").replace(",", "") if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text) else text
-        return int(digits) if re.fullmatch(r"-?\d+", digits) else raw
+        return int(digits) if re.fullmatch(r"-?[0-9]{1,18}", digits) else raw
     try:
         return float(text.replace(",", "."))
     except ValueError:

@@ -14,7 +14,7 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -285,6 +285,11 @@ def install_error_pages(bp) -> None:
     def _engine(exc: EngineError):
         db().rollback()
         return error_page(exc.status, exc.message, exc.rule)
+
+    @bp.errorhandler(DataError)
+    def _data(_exc):  # a value the database refuses (a safety net: requests are checked before)
+        db().rollback()
+        return error_page(422)
 
     @bp.errorhandler(StaleDataError)
     def _stale(_exc):
