@@ -176,7 +176,10 @@ def spec() -> dict:
     }
     return {"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
-                     "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả."},
+                     "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. Every request: "
+                                    "NUL in the path or the query answers 400 invalid_characters; NUL or a lone "
+                                    "UTF-16 surrogate in a JSON body answers 422 invalid_characters naming the "
+                                    "fields; NaN and Infinity are not JSON (400 malformed_json)."},
             "paths": paths,
             "components": {"schemas": schemas,
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
