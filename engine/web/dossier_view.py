@@ -1,15 +1,18 @@
 """A dossier as both faces show it: its deadlines with the rule behind each, its documents with their
-signature status, and its open steps. Reads engine.dossiers.describe(); decides nothing."""
+signature status, and its open steps; and the withdraw/stop form both faces share. Reads
+engine.dossiers.describe() and calls engine.dossiers.end; decides nothing."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
 from .. import deadlines, dossiers
+from ..errors import Invalid
 from ..model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
 from . import db, tthc
-from .ui import UNIT_TEXT, vn_datetime
+from .ui import UNIT_TEXT, context, run, vn_datetime
 
 RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal", "stop_notice")
 ENDED = (STOPPED, WITHDRAWN)
@@ -113,6 +116,28 @@ def document_rows(d: dict, info: dict, kinds: tuple[str, ...] | None = None) -> 
 def can_end(status: int) -> bool:
     """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.dossiers.end decides)."""
     return status not in TERMINAL and status not in (RESOLVED, RETURNED)
+
+
+def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):
+    """The withdraw (citizen) and stop (one-stop) forms: a reason and a confirmation box, then
+    engine.dossiers.end. ``page(code, status, **extra)`` renders the dossier page again with
+    ``<how>_error``, ``<how>_errors`` and ``<how>_reason``; ``texts``: the messages "confirm", "reason",
+    "unconfirmed" and "done"."""
+    target = dossiers.visible_dossier(db(), g.user, code)
+    reason = request.form.get("reason", "").strip()
+
+    def again(message, errors):
+        return page(code, 422, **{f"{how}_error": message, f"{how}_errors": errors, f"{how}_reason": reason})
+
+    if request.form.get("confirm") != "on" and can_end(target.status):
+        errors = {"confirm": texts["confirm"], **({} if reason else {"reason": texts["reason"]})}
+        return again(texts["unconfirmed"], errors)
+    try:
+        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, how)
+    except Invalid as exc:
+        return again(exc.message, exc.fields)
+    flash(texts["done"], "success")
+    return redirect(url_for(done_endpoint, code=code))
 
 
 def open_items(dossier: Dossier) -> list[WorkItem]:

@@ -19,7 +19,7 @@ from ..model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
 from ..procedures import STEP_ACTIONS
 from . import db, now, tthc
 from . import schemaform
-from .dossier_view import can_end, deadline_notes, document_rows, open_items, steps_of
+from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -240,20 +240,12 @@ def dossier(code: str):
 @login_required("receiving_officer")
 def stop(code: str):
     """The one-stop stops a dossier of its agency that has no result yet (D16, NĐ 118 Điều 21)."""
-    target = dossiers.visible_dossier(db(), g.user, code)
-    reason = request.form.get("reason", "").strip()
-    if request.form.get("confirm") != "on" and can_end(target.status):
-        errors = {"confirm": _("Đánh dấu ô xác nhận để dừng giải quyết hồ sơ")}
-        if not reason:
-            errors["reason"] = _("Nhập lý do dừng giải quyết")
-        return _dossier_page(code, 422, stop_error=_("Chưa xác nhận dừng giải quyết hồ sơ"), stop_errors=errors,
-                             stop_reason=reason)
-    try:
-        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, "stop")
-    except Invalid as exc:
-        return _dossier_page(code, 422, stop_error=exc.message, stop_errors=exc.fields, stop_reason=reason)
-    flash(_("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code), "success")
-    return redirect(url_for("inbox.dossier", code=code))
+    return end_from_form(code, "stop", _dossier_page, {
+        "confirm": _("Đánh dấu ô xác nhận để dừng giải quyết hồ sơ"),
+        "reason": _("Nhập lý do dừng giải quyết"),
+        "unconfirmed": _("Chưa xác nhận dừng giải quyết hồ sơ"),
+        "done": _("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code),
+    }, "inbox.dossier")
 
 
 @bp.get("/ho-so/<code>/quy-trinh.bpmn")

@@ -18,7 +18,7 @@ from ..errors import EngineError, Invalid, NotFound
 from ..model import Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
-from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, signature_text
+from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, signature_text
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
 
 bp = Blueprint("portal", __name__)
@@ -227,22 +227,12 @@ def supplement(code: str):
 @login_required("citizen")
 def withdraw(code: str):
     """The citizen withdraws a dossier that has no result yet (D16, NĐ 118 Điều 21), after confirming."""
-    target = dossiers.visible_dossier(db(), g.user, code)
-    reason = request.form.get("reason", "").strip()
-    if request.form.get("confirm") != "on" and can_end(target.status):
-        errors = {"confirm": _("Đánh dấu ô “Tôi xác nhận rút hồ sơ” để rút hồ sơ")}
-        if not reason:
-            errors["reason"] = _("Nhập lý do rút hồ sơ")
-        return _dossier_page(code, 422, withdraw_error=_("Chưa xác nhận rút hồ sơ"), withdraw_errors=errors,
-                             withdraw_reason=reason)
-    try:
-        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, "withdraw")
-    except Invalid as exc:
-        return _dossier_page(code, 422, withdraw_error=exc.message, withdraw_errors=exc.fields,
-                             withdraw_reason=reason)
-    flash(_("Đã rút hồ sơ %(code)s. Thông báo dừng giải quyết hồ sơ ở mục “Kết quả và văn bản”.", code=code),
-          "success")
-    return redirect(url_for("portal.dossier", code=code))
+    return end_from_form(code, "withdraw", _dossier_page, {
+        "confirm": _("Đánh dấu ô “Tôi xác nhận rút hồ sơ” để rút hồ sơ"),
+        "reason": _("Nhập lý do rút hồ sơ"),
+        "unconfirmed": _("Chưa xác nhận rút hồ sơ"),
+        "done": _("Đã rút hồ sơ %(code)s. Thông báo dừng giải quyết hồ sơ ở mục “Kết quả và văn bản”.", code=code),
+    }, "portal.dossier")
 
 
 @bp.post("/ca-nhan/ho-so/<code>/danh-gia")
