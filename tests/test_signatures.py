@@ -11,7 +11,7 @@ from sqlalchemy import select
 from conftest import CITIZEN, STEP_DATA
 from engine import documents, pdf, results, signatures
 from engine.clock import VN_TZ
-from engine.model import Document
+from engine.model import Document, Dossier
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
 
@@ -140,6 +140,21 @@ def test_issue_result_is_refused_while_the_draft_lacks_a_valid_signature(api, ap
     assert refused["error"]["rule"] == "D22"
     dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
     assert dossier["status"] == 4 and not [d for d in dossier["documents"] if d["kind"] == "result"]
+
+
+def test_issue_result_is_refused_when_the_leaders_certificate_expired_after_the_approval(api, app, clock):
+    """D22 is judged when the result is issued: the leader signed on Monday 23/11/2026 with a certificate valid
+    for two years; a clerk issuing on Friday 01/06/2029 finds the personal signature expired, and nothing is
+    issued."""
+    code = _to_signing(api)  # approved and signed at 23/11/2026 09:00
+    clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=VN_TZ))
+    refused = api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"], status=422)
+    assert refused["error"]["code"] == "result_not_signed" and refused["error"]["rule"] == "D22"
+    assert "hết hiệu lực" in refused["error"]["message"]
+    with app.extensions["tthc"]["sessions"]() as session:  # (API tokens of 2026 have expired by then)
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        kinds = set(session.scalars(select(Document.kind).where(Document.dossier_id == dossier.id)))
+    assert dossier.status == 4 and "result_draft" in kinds and "result" not in kinds
 
 
 def _signed_upload(settings) -> bytes:
