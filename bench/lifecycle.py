@@ -7,7 +7,7 @@ Modes, all in one run (``--modes`` picks some):
 
 * ``raw_memory``        raw SpiffWorkflow, no persistence: parse once, one BpmnWorkflow per lifecycle.
 * ``raw_json``          raw workflow + state-only JSON (zlib) save/load after every task, through
-                        ``engine.runtime.Process`` (the engine's state-only path with the cached spec).
+                        ``engine.process.runtime.Process`` (the engine's state-only path with the cached spec).
 * ``engine_sqlite``     the use-case layer (``file_dossier``, ``tasks.complete``, ``dossiers.supplement``) on a
                         SQLite file, one session + commit per command as the web edge does.
 * ``engine_postgresql`` the same on a throw-away PostgreSQL server started here (tests/postgres_server.py).
@@ -55,14 +55,15 @@ from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from engine import dossiers, runtime, scripting, tasks  # noqa: E402
-from engine.cli import load_demo  # noqa: E402
-from engine.clock import VN_TZ, FixedClock  # noqa: E402
-from engine.db import make_engine, make_sessionmaker  # noqa: E402
-from engine.dossiers import Context  # noqa: E402
-from engine.db import Base  # noqa: E402
-from engine.model import RETURNED, Dossier, User, WorkItem  # noqa: E402
-from engine.settings import load_settings  # noqa: E402
+from engine.cases import dossiers, tasks
+from engine.process import runtime, scripting
+from engine.cli import load_demo
+from engine.core.clock import VN_TZ, FixedClock
+from engine.data.db import make_engine, make_sessionmaker
+from engine.cases.dossiers import Context
+from engine.data.db import Base
+from engine.data.model import RETURNED, Dossier, User, WorkItem
+from engine.core.settings import load_settings
 
 # The test suite's sample data is the benchmark's data (one source of truth).
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
@@ -123,7 +124,7 @@ class RawMemory:
 
 # -- (b) raw SpiffWorkflow + state-only JSON after every task ------------------------------------------------
 class RawJson:
-    """Uses engine.runtime.Process.start/load/dump/complete, i.e. exactly the engine's persistence path:
+    """Uses engine.process.runtime.Process.start/load/dump/complete, i.e. exactly the engine's persistence path:
     state-only JSON (no spec) compressed with zlib, restored against the spec object cached per version id,
     the restricted script engine re-attached on every load. No database and no use-case rules."""
 
@@ -209,8 +210,8 @@ class FloorMode:
     def __init__(self, url: str, data_dir: Path, clock: FixedClock, raw: "RawJson"):
         from sqlalchemy import bindparam, insert, update
 
-        from engine import audit
-        from engine.model import AuditEvent, ProcedureVersion, Procedure
+        from engine.data import audit
+        from engine.data.model import AuditEvent, ProcedureVersion, Procedure
 
         self.engine = make_engine(url)
         self.raw, self.now, self.digest = raw, clock.now(), audit._digest
@@ -508,14 +509,14 @@ def main() -> None:
             if mode_name == "engine_sqlite_nodocs":
                 # Diagnostic only, not a product path: the same use cases with the document work (official
                 # forms 01–03, the result's PDF, signature and seal) switched off, to show what it costs.
-                import engine.officialforms
-                import engine.results
+                import engine.paperwork.officialforms
+                import engine.paperwork.results
 
-                saved = (engine.results.draft_result, engine.results.issue_result,
-                         engine.officialforms.issue_for_action)
-                engine.results.draft_result = lambda *a, **k: None
-                engine.results.issue_result = lambda *a, **k: None
-                engine.officialforms.issue_for_action = lambda *a, **k: None
+                saved = (engine.paperwork.results.draft_result, engine.paperwork.results.issue_result,
+                         engine.paperwork.officialforms.issue_for_action)
+                engine.paperwork.results.draft_result = lambda *a, **k: None
+                engine.paperwork.results.issue_result = lambda *a, **k: None
+                engine.paperwork.officialforms.issue_for_action = lambda *a, **k: None
                 backend = "sqlite-nodocs"
             log(f"{mode_name}: building the demo database (untimed) ...")
             if backend.startswith("sqlite"):
@@ -533,8 +534,8 @@ def main() -> None:
             finally:
                 mode.close()
                 if backend == "sqlite-nodocs":
-                    (engine.results.draft_result, engine.results.issue_result,
-                     engine.officialforms.issue_for_action) = saved
+                    (engine.paperwork.results.draft_result, engine.paperwork.results.issue_result,
+                     engine.paperwork.officialforms.issue_for_action) = saved
 
         if "http" in modes:
             log(f"http ({args.http_db}): building the demo database (untimed) ...")

@@ -51,13 +51,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from sqlalchemy import event, select, text  # noqa: E402
 
-from engine import dossiers, tasks, timers  # noqa: E402
-from engine.cli import load_demo  # noqa: E402
-from engine.clock import VN_TZ  # noqa: E402
-from engine.db import make_engine, make_sessionmaker  # noqa: E402
-from engine.dossiers import Context  # noqa: E402
-from engine.model import PROCESSING, Dossier, User, WorkItem  # noqa: E402
-from engine.settings import load_settings  # noqa: E402
+from engine.cases import dossiers, tasks
+from engine import timers
+from engine.cli import load_demo
+from engine.core.clock import VN_TZ
+from engine.data.db import make_engine, make_sessionmaker
+from engine.cases.dossiers import Context
+from engine.data.model import PROCESSING, Dossier, User, WorkItem
+from engine.core.settings import load_settings
 
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE_CODE, SAMPLE_FORM  # noqa: E402
 

@@ -10,12 +10,14 @@ import click
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from . import accounts, deadlines, procedures
-from .clock import VN_TZ, SystemClock
-from .db import make_engine, make_sessionmaker
-from .errors import DefinitionError, EngineError
-from .model import Agency, User
-from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from engine.cases import accounts
+from engine.law import deadlines
+from engine.process import procedures
+from engine.core.clock import VN_TZ, SystemClock
+from engine.data.db import make_engine, make_sessionmaker
+from engine.core.errors import DefinitionError, EngineError
+from engine.data.model import Agency, User
+from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -147,7 +149,7 @@ def pki() -> None:
 
 
 def init_pki(settings: Settings) -> int:
-    from . import results
+    from engine.paperwork import results
 
     with _sessions(settings).begin() as session:
         return results.ensure_keys(session, settings, SystemClock().now())
@@ -188,7 +190,7 @@ def demo_load(password: str | None) -> None:
 def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> None:
     import waitress
 
-    from . import timers
+    from engine import timers
     from .web import create_app
 
     settings = _settings()
@@ -214,7 +216,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
 @main.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")
 @click.option("--once", is_flag=True, help="Quét một lần rồi dừng; in kết quả.")
 def worker(once: bool) -> None:
-    from . import timers
+    from engine import timers
 
     settings = _settings()
     upgrade_database(settings)
@@ -287,7 +289,7 @@ def calendar_day(day: str, agency) -> None:
 @click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
 @click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
 def calendar_set(day: str, kind: str, name: str) -> None:
-    from .model import CalendarOverride
+    from engine.data.model import CalendarOverride
 
     settings = _settings()
     parsed = _day(day)
@@ -303,7 +305,7 @@ def calendar_set(day: str, kind: str, name: str) -> None:
 @calendar.command("clear", help="Bỏ ghi đè lịch của một ngày.")
 @click.argument("day")
 def calendar_clear(day: str) -> None:
-    from .model import CalendarOverride
+    from engine.data.model import CalendarOverride
 
     settings = _settings()
     with _sessions(settings).begin() as session:
@@ -317,7 +319,7 @@ def calendar_clear(day: str) -> None:
 @main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo và in dòng thời gian (JSON).")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 def simulate(scenario: str) -> None:
-    from . import simulate as sim
+    from engine import simulate as sim
 
     path = Path(scenario)
     try:

@@ -14,13 +14,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
-from . import accounts, dossiers, forms, procedures, results, tasks, timers
-from .clock import VN_TZ, as_utc, iso_vn
-from .db import Base, make_engine, make_sessionmaker
-from .dossiers import Context
-from .errors import EngineError
-from .model import OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem
-from .settings import Settings
+from engine.cases import accounts, dossiers, summary, tasks
+from engine.process import forms, procedures
+from engine.paperwork import results
+from engine import timers
+from engine.core.clock import VN_TZ, as_utc, iso_vn
+from engine.data.db import Base, make_engine, make_sessionmaker
+from engine.cases.dossiers import Context
+from engine.core.errors import EngineError
+from engine.data.model import OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem
+from engine.core.settings import Settings
 
 EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
                "supplement": "supplemented", "request_extension": "extension_requested", "extended": "extended",
@@ -157,7 +160,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None:
             return {"dossier": None, "events": extra_events}
-        return {"dossier": dossiers.describe(session, dossier, now=steps[-1][0], settings=settings),
+        return {"dossier": summary.describe(session, dossier, now=steps[-1][0], settings=settings),
                 "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
 
 

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from . import audit, deadlines
-from .procedures import LANE_ROLES
-from .dossiers import Context, calendar_of, load_process, plan_timers, save_process
-from .model import SUBMITTED, AuditEvent, Dossier, Incident, Notification, WorkItem
-from .settings import Settings
+from engine.data import audit
+from engine.law import deadlines
+from engine.process.procedures import LANE_ROLES
+from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
+from engine.data.model import SUBMITTED, AuditEvent, Dossier, Incident, Notification, WorkItem
+from engine.core.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=15)

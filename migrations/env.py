@@ -1,11 +1,11 @@
-"""Alembic environment: imports only engine.db, the model modules and engine.settings."""
+"""Alembic environment: imports only engine.data.db, the model modules and engine.core.settings."""
 from alembic import context
 from sqlalchemy import pool
 
-from engine.db import make_engine
-import engine.portal_model  # noqa: F401  (its tables belong to the same metadata)
-from engine.model import Base
-from engine.settings import load_settings
+from engine.data.db import make_engine
+import engine.data.portal_model  # noqa: F401  (its tables belong to the same metadata)
+from engine.data.model import Base
+from engine.core.settings import load_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,8 +14,8 @@ import pytest
 from postgres_server import PostgresServer
 
 from engine.cli import load_demo
-from engine.clock import VN_TZ, FixedClock
-from engine.settings import Settings, load_settings
+from engine.core.clock import VN_TZ, FixedClock
+from engine.core.settings import Settings, load_settings
 from engine.web import create_app
 
 PASSWORD = "demo12345"

@@ -17,8 +17,8 @@ from typing import Callable
 import pytest
 from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA
 
-from engine import accounts
-from engine.model import OFFICER_ROLES, Agency, User
+from engine.cases import accounts
+from engine.data.model import OFFICER_ROLES, Agency, User
 
 DEMO_AGENCY = "000.00.06.H56"
 OTHER_AGENCY = "000.00.07.H56"

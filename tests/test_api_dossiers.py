@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select, update
 
-import engine.runtime
-import engine.tasks
+import engine.process.runtime
+import engine.cases.tasks
 from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
-from engine import audit
-from engine.clock import VN_TZ, iso_vn
-from engine.model import AuditEvent, Dossier, SupplementRequest, WorkItem
+from engine.data import audit
+from engine.core.clock import VN_TZ, iso_vn
+from engine.data.model import AuditEvent, Dossier, SupplementRequest, WorkItem
 from engine.web import create_app
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
@@ -639,7 +639,7 @@ def test_a_crash_between_steps_loses_nothing(api, app, settings, clock):
     code = received(api)
     before = dossier(api, code)
     app.extensions["tthc"]["engine"].dispose()
-    engine.runtime._specs.clear()
+    engine.process.runtime._specs.clear()
 
     restarted = create_app(settings, clock=clock)
     restarted.testing = True
@@ -667,7 +667,7 @@ def test_a_failure_while_completing_a_task_leaves_nothing_half_written(api, app,
     task = api.task_for(SPECIALIST, code)
     before_api, before_db = dossier(api, code), snapshot(app, code)
 
-    monkeypatch.setattr(engine.tasks.audit, "record", _boom)
+    monkeypatch.setattr(engine.cases.tasks.audit, "record", _boom)
     r = complete(api, SPECIALIST, task["id"], "request_supplement", STEP_DATA["request_supplement"])
     err = error_of(r, 500)
     assert err["code"] == "internal_error"
@@ -683,7 +683,7 @@ def test_a_failure_while_completing_a_task_leaves_nothing_half_written(api, app,
 
 def test_a_failure_while_filing_stores_no_dossier_and_uses_no_code(api, app, monkeypatch, clock):
     clock.set(vn(2026, 11, 25, 8, 0))
-    monkeypatch.setattr(engine.tasks.audit, "record", _boom)
+    monkeypatch.setattr(engine.cases.tasks.audit, "record", _boom)
     r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
     error_of(r, 500)
     monkeypatch.undo()

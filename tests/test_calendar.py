@@ -17,11 +17,11 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from engine import deadlines
-from engine.calendar import Override, describe_duration, load_config
+from engine.law import deadlines
+from engine.core.calendar import Override, describe_duration, load_config
 from engine.cli import main
-from engine.clock import VN_TZ
-from engine.settings import load_settings
+from engine.core.clock import VN_TZ
+from engine.core.settings import load_settings
 
 H = timedelta(hours=1)
 DAY = 8 * H  # one working day (D14)

@@ -9,10 +9,10 @@ from conftest import SAMPLE, SAMPLE_CODE
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.pool import NullPool
 
-from engine import accounts
+from engine.cases import accounts
 from engine.cli import DEMO_CITIZEN, DEMO_USERS, main
-from engine.db import make_engine, make_sessionmaker
-from engine.model import Procedure, ProcedureVersion, User
+from engine.data.db import make_engine, make_sessionmaker
+from engine.data.model import Procedure, ProcedureVersion, User
 
 BROKEN = Path(__file__).resolve().parent / "processes" / "unknown-step.bpmn"
 

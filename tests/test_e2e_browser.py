@@ -225,7 +225,7 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
 
 
 def test_a_second_dossier_reuses_the_result_from_the_store_and_is_withdrawn(browser, server, app, api):
-    from engine.model import Document, Dossier
+    from engine.data.model import Document, Dossier
 
     def to_result() -> None:  # a first dossier with its signed result, through the API (fast)
         try:

@@ -24,11 +24,13 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, Api, make_settings
-from engine import audit, letters, results, timers
+from engine.data import audit
+from engine.paperwork import letters, results
+from engine import timers
 from engine.cli import main
-from engine.clock import VN_TZ
-from engine.db import make_engine, make_sessionmaker
-from engine.model import AuditEvent, Dossier, Incident
+from engine.core.clock import VN_TZ
+from engine.data.db import make_engine, make_sessionmaker
+from engine.data.model import AuditEvent, Dossier, Incident
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
 HEAD, DIRECTOR, CLERK = "demo.thutruong", "demo.giamdoc", "demo.vanthu"

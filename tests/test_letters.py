@@ -5,7 +5,7 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from conftest import CITIZEN, STEP_DATA
-from engine.clock import VN_TZ
+from engine.core.clock import VN_TZ
 
 FIRST = {"items": [{"component": "Giấy đề nghị đăng ký hộ kinh doanh", "problem": "Thiếu chữ ký",
                     "required": "Ký và tải lên lại"}]}

@@ -20,12 +20,12 @@ from sqlalchemy.pool import NullPool
 
 import engine
 from engine.cli import upgrade_database
-from engine.db import make_engine
-from engine.model import Base
-from engine.settings import PROJECT_ROOT, load_settings
+from engine.data.db import make_engine
+from engine.data.model import Base
+from engine.core.settings import PROJECT_ROOT, load_settings
 
 
-# Mapped classes live beyond engine/model.py (e.g. engine/portal_model.py): import every module so that
+# Mapped classes live beyond engine/data/model.py (e.g. engine/data/portal_model.py): import every module so that
 # Base.metadata holds every table the engine uses.
 for _module in pkgutil.walk_packages(engine.__path__, "engine."):
     importlib.import_module(_module.name)
@@ -91,8 +91,8 @@ def test_migrations_leave_the_server_defaults_of_the_model(migrated_url):
 
 def test_the_metadata_alembic_sees_holds_every_mapped_table():
     seen_by_env = subprocess.run(  # a fresh interpreter importing what migrations/env.py imports
-        [sys.executable, "-c", "import engine.db, engine.model, engine.portal_model, engine.settings\n"
-                               "print(*sorted(engine.model.Base.metadata.tables))"],
+        [sys.executable, "-c", "import engine.data.db, engine.data.model, engine.data.portal_model, engine.core.settings\n"
+                               "print(*sorted(engine.data.model.Base.metadata.tables))"],
         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.split()
     assert sorted(set(Base.metadata.tables) - set(seen_by_env)) == []
 

@@ -16,9 +16,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA
-from engine import accounts, documents, officialforms, registers
-from engine.clock import VN_TZ
-from engine.model import Agency, Document, DocumentSignature, Dossier, User
+from engine.cases import accounts
+from engine.paperwork import documents, officialforms, registers
+from engine.core.clock import VN_TZ
+from engine.data.model import Agency, Document, DocumentSignature, Dossier, User
 
 RECEIVER, SPECIALIST, LEADER, CLERK, HEAD = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao", "demo.vanthu", \
     "demo.thutruong"

@@ -17,7 +17,7 @@ from conftest import CITIZEN, SAMPLE, SAMPLE_CODE, STEP_DATA
 from sqlalchemy import func, select
 
 from engine.cli import main
-from engine.model import Agency, Procedure, ProcedureVersion
+from engine.data.model import Agency, Procedure, ProcedureVersion
 
 FIXTURES = Path(__file__).resolve().parent / "processes"
 MINIMAL = FIXTURES / "minimal.bpmn"

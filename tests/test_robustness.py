@@ -40,9 +40,9 @@ from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
 from sqlalchemy import func, select
 from web_support import CSRF_RE, PDF, PNG, flatten
 
-from engine import accounts
-from engine.db import Base
-from engine.model import Dossier, User, WorkItem
+from engine.cases import accounts
+from engine.data.db import Base
+from engine.data.model import Dossier, User, WorkItem
 from engine.web import schemaform
 
 # -- callers ---------------------------------------------------------------------------------------------------

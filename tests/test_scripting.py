@@ -11,7 +11,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.scripting import ScriptRefused, ScriptTimeout, check_expression, check_script, make_script_engine
+from engine.process.scripting import (
+    ScriptRefused, ScriptTimeout, check_expression, check_script, make_script_engine)
 
 ESCAPE = "().__class__.__base__.__subclasses__()"
 

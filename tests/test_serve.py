@@ -18,12 +18,12 @@ from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from engine import dossiers
+from engine.cases import dossiers
 from engine.cli import load_demo
-from engine.clock import VN_TZ
-from engine.db import make_engine, make_sessionmaker
-from engine.dossiers import Context
-from engine.model import Dossier, User
+from engine.core.clock import VN_TZ
+from engine.data.db import make_engine, make_sessionmaker
+from engine.cases.dossiers import Context
+from engine.data.model import Dossier, User
 
 ROOT = Path(__file__).resolve().parent.parent
 FILED = datetime(2026, 1, 5, 9, 0, tzinfo=VN_TZ)  # a Monday long past: its intake hour ended at 10:00

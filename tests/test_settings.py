@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engine.settings import PROJECT_ROOT, SettingsError, load_settings
+from engine.core.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
 def test_variables_override_the_defaults_with_their_type():

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from conftest import CITIZEN, STEP_DATA
-from engine import documents, pdf, results, signatures
-from engine.clock import VN_TZ
-from engine.model import Document, Dossier
+from engine.paperwork import documents, pdf, results, signatures
+from engine.core.clock import VN_TZ
+from engine.data.model import Document, Dossier
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
 

@@ -11,8 +11,8 @@ from conftest import CITIZEN, PASSWORD
 from sqlalchemy import func, select
 from web_support import Web, counts, text_of
 
-from engine.model import User
-from engine.portal_model import LoginAttempt
+from engine.data.model import User
+from engine.data.portal_model import LoginAttempt
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from engine.model import STATUS_NAMES
+from engine.data.model import STATUS_NAMES
 from engine.web import ui
 
 ROOT = Path(__file__).resolve().parent.parent

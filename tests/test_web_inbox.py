@@ -12,9 +12,9 @@ from conftest import CITIZEN, PASSWORD, SAMPLE_FORM
 from sqlalchemy import select
 from web_support import PDF, Web, counts, dossier_row, flatten, text_of
 
-from engine import accounts
-from engine.clock import VN_TZ
-from engine.model import Agency, Letter
+from engine.cases import accounts
+from engine.core.clock import VN_TZ
+from engine.data.model import Agency, Letter
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}

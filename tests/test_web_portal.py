@@ -15,9 +15,9 @@ from sqlalchemy import select
 import web_support
 from web_support import OTHER_CITIZEN, PDF, PNG, Web, counts, dossier_row, flatten, text_of
 
-from engine.documents import path_for
-from engine.model import Document
-from engine.portal_model import SatisfactionRating
+from engine.paperwork.documents import path_for
+from engine.data.model import Document
+from engine.data.portal_model import SatisfactionRating
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 import web_support
 from web_support import OTHER_CITIZEN, PDF, Web, counts, dossier_row, flatten, text_of
 
-from engine import accounts
-from engine.model import Agency, Document, DocumentSignature, Dossier
-from engine.portal_model import LookupAttempt
+from engine.cases import accounts
+from engine.data.model import Agency, Document, DocumentSignature, Dossier
+from engine.data.portal_model import LookupAttempt
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}

@@ -12,8 +12,8 @@ import re
 from conftest import PASSWORD, SAMPLE_CODE, SAMPLE_FORM
 from sqlalchemy import func, select
 
-from engine import accounts
-from engine.model import Document, Dossier
+from engine.cases import accounts
+from engine.data.model import Document, Dossier
 
 OTHER_CITIZEN = "079099000002"
 

@@ -12,10 +12,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from ..clock import Clock, SystemClock
-from ..db import make_engine, make_sessionmaker
-from ..errors import BadRequest, EngineError
-from ..settings import Settings, load_settings
+from engine.core.clock import Clock, SystemClock
+from engine.data.db import make_engine, make_sessionmaker
+from engine.core.errors import BadRequest, EngineError
+from engine.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
         if session is not None:
             session.close()
 
-    from ..cli import register
-    register(app)
     return app
 
 

@@ -9,11 +9,13 @@ from functools import wraps
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 
-from .. import accounts, attachments, documents, dossiers, portal_cases, procedures, tasks
-from ..clock import iso_vn
-from ..dossiers import Context
-from ..errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from ..model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
+from engine.cases import accounts, attachments, dossiers, portal_cases, summary, tasks
+from engine.paperwork import documents
+from engine.process import procedures
+from engine.core.clock import iso_vn
+from engine.cases.dossiers import Context
+from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
+from engine.data.model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
 from .openapi import spec as openapi_spec
 
@@ -59,7 +61,7 @@ def context() -> Context:
 
 
 def show(dossier) -> dict:
-    return dossiers.describe(db(), dossier, now=now(), settings=tthc()["settings"])
+    return summary.describe(db(), dossier, now=now(), settings=tthc()["settings"])
 
 
 # -- accounts -----------------------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def list_dossiers():
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
                                  status=int(status) if status else None)
-    return jsonify(dossiers.describe_many(db(), rows, with_form=False))
+    return jsonify(summary.describe_many(db(), rows, with_form=False))
 
 
 @bp.get("/dossiers/<code>")
@@ -181,13 +183,13 @@ def attach_document(code: str):
     else:
         data = body()
         doc = attachments.reuse(db(), context(), code, data.get("reuse"), data.get("component"))
-    return jsonify(dossiers.describe_document(db(), doc)), 201
+    return jsonify(summary.describe_document(db(), doc)), 201
 
 
 @bp.get("/me/documents")
 @authenticated
 def my_documents():
-    return jsonify([dossiers.describe_document(db(), d) for d in attachments.store(db(), g.user)])
+    return jsonify([summary.describe_document(db(), d) for d in attachments.store(db(), g.user)])
 
 
 @bp.post("/dossiers/<code>/withdraw")

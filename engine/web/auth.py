@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import accounts, portal_cases
-from ..errors import Conflict, EngineError, Invalid
+from engine.cases import accounts, portal_cases
+from engine.core.errors import Conflict, EngineError, Invalid
 from . import db, now
 from .ui import LANGUAGES, home_for, install_error_pages, run, safe_next, sign_in
 

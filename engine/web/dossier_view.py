@@ -1,6 +1,6 @@
 """A dossier as both faces show it: its deadlines with the rule behind each, its documents with their
 signature status, and its open steps; and the withdraw/stop form both faces share. Reads
-engine.dossiers.describe() and calls engine.dossiers.end; decides nothing."""
+engine.cases.summary.describe() and calls engine.cases.dossiers.end; decides nothing."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
-from .. import deadlines, dossiers
-from ..errors import Invalid
-from ..model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
+from engine.law import deadlines
+from engine.cases import dossiers
+from engine.core.errors import Invalid
+from engine.data.model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
 from . import db, tthc
 from .ui import UNIT_TEXT, context, run, vn_datetime
 
@@ -114,13 +115,13 @@ def document_rows(d: dict, info: dict, kinds: tuple[str, ...] | None = None) -> 
 
 
 def can_end(status: int) -> bool:
-    """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.dossiers.end decides)."""
+    """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.cases.dossiers.end decides)."""
     return status not in TERMINAL and status not in (RESOLVED, RETURNED)
 
 
 def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):
     """The withdraw (citizen) and stop (one-stop) forms: a reason and a confirmation box, then
-    engine.dossiers.end. ``page(code, status, **extra)`` renders the dossier page again with
+    engine.cases.dossiers.end. ``page(code, status, **extra)`` renders the dossier page again with
     ``<how>_error``, ``<how>_errors`` and ``<how>_reason``; ``texts``: the messages "confirm", "reason",
     "unconfirmed" and "done"."""
     target = dossiers.visible_dossier(db(), g.user, code)

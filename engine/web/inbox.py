@@ -2,7 +2,7 @@
 of its step, the dossier with its BPMN diagram, stopping a dossier (D16), and the leaders' watch of overdue and
 at-risk dossiers.
 
-Actions go through engine.tasks.complete, as POST /api/v1/tasks/{id}/complete does: the same rules refuse
+Actions go through engine.cases.tasks.complete, as POST /api/v1/tasks/{id}/complete does: the same rules refuse
 the same things, and the refusal is explained in the page next to the form of the allowed alternative.
 """
 from __future__ import annotations
@@ -11,12 +11,14 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import deadlines, dossiers, letters, portal_cases, tasks
-from ..calendar import describe_duration
-from ..clock import VN_TZ
-from ..errors import Invalid
-from ..model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
-from ..procedures import STEP_ACTIONS
+from engine.law import deadlines
+from engine.cases import dossiers, portal_cases, summary, tasks
+from engine.paperwork import letters
+from engine.core.calendar import describe_duration
+from engine.core.clock import VN_TZ
+from engine.core.errors import Invalid
+from engine.data.model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
+from engine.process.procedures import STEP_ACTIONS
 from . import db, now, tthc
 from . import schemaform
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
@@ -93,7 +95,7 @@ def release(item_id: int):
 # -- the task page ---------------------------------------------------------------------------------------
 def _dossier_context(dossier) -> dict:
     settings = tthc()["settings"]
-    d = dossiers.describe(db(), dossier, now=now(), settings=settings)
+    d = summary.describe(db(), dossier, now=now(), settings=settings)
     version = dossier.procedure_version
     info = version.info
     items = open_items(dossier)

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 description of JSON API v1, served at /api/v1/openapi.json."""
 from __future__ import annotations
 
-from ..model import STATUS_NAMES
-from ..procedures import STEP_ACTIONS
+from engine.data.model import STATUS_NAMES
+from engine.process.procedures import STEP_ACTIONS
 
 
 def _ref(name: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from ..model import Procedure, ProcedureVersion
+from engine.data.model import Procedure, ProcedureVersion
 from . import db
 from . import ui
 

@@ -1,7 +1,7 @@
 """The citizens' portal: catalogue, filing with uploads or documents from the store (D24), my dossiers,
 supplement, withdrawal (D16), rating, public lookup (rate-limited).
 
-Every change goes through the use cases of engine.dossiers and engine.portal_cases, as the JSON API does.
+Every change goes through the use cases of engine.cases.dossiers and engine.cases.portal_cases, as the JSON API does.
 """
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import attachments, documents, dossiers, portal_cases, procedures
-from ..errors import EngineError, Invalid, NotFound
-from ..model import Dossier, Procedure, ProcedureVersion
+from engine.cases import attachments, dossiers, portal_cases, summary
+from engine.paperwork import documents
+from engine.process import procedures
+from engine.core.errors import EngineError, Invalid, NotFound
+from engine.data.model import Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
 from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, signature_text
@@ -115,7 +117,7 @@ def _store_choices() -> list[dict]:
     choices = []
     for doc in attachments.store(db(), g.user):
         origin = db().get(Dossier, doc.dossier_id)
-        signature = signature_text(dossiers.describe_document(db(), doc))
+        signature = signature_text(summary.describe_document(db(), doc))
         kind, where = DOC_KIND_TEXT.get(doc.kind, doc.kind), _("hồ sơ")
         label = f"{doc.name} — " + "; ".join(s["short"] for s in signature) + f" — {kind}, {where} {origin.code}"
         choices.append({"id": str(doc.id), "name": doc.name, "kind": kind, "origin": origin.code, "label": label,
@@ -161,7 +163,7 @@ def file(code: str):
 @login_required("citizen")
 def receipt(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    return render_template("portal/receipt.html", d=dossiers.describe(db(), dossier, with_form=False))
+    return render_template("portal/receipt.html", d=summary.describe(db(), dossier, with_form=False))
 
 
 # -- my dossiers -------------------------------------------------------------------------------------------
@@ -169,14 +171,14 @@ def receipt(code: str):
 @login_required("citizen")
 def my_dossiers():
     settings = tthc()["settings"]
-    rows = dossiers.describe_many(db(), dossiers.list_visible(db(), g.user), with_form=False, now=now(),
+    rows = summary.describe_many(db(), dossiers.list_visible(db(), g.user), with_form=False, now=now(),
                                   settings=settings)
     return render_template("portal/my_dossiers.html", rows=rows)
 
 
 def _dossier_page(code: str, status: int = 200, **extra):
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    d = dossiers.describe(db(), dossier, now=now(), settings=tthc()["settings"])
+    d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"])
     version = dossier.procedure_version
     schema = version.forms[version.info["filing_form"]]
     supplement_fields, store = None, []

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, g, request
 
-from .. import dossiers, registers
-from ..clock import VN_TZ
-from ..errors import Forbidden, Invalid, NotFound
+from engine.cases import dossiers
+from engine.paperwork import registers
+from engine.core.clock import VN_TZ
+from engine.core.errors import Forbidden, Invalid, NotFound
 from . import SANE_YEARS, db, now, tthc
 from .api import authenticated
 

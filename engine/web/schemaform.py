@@ -1,6 +1,6 @@
 """HTML forms from the JSON Schema of a procedure's form, and the posted form back into JSON.
 
-Validation stays on the server with engine.forms (one message per dotted field path); this module only
+Validation stays on the server with engine.process.forms (one message per dotted field path); this module only
 turns schema properties into labelled inputs and posted strings into typed values. What cannot be parsed
 stays a string, so the schema's own check explains it next to the field. Unknown posted names are ignored.
 """
@@ -17,7 +17,7 @@ LONG_TEXT = 500
 
 @dataclass
 class Field:
-    path: str                 # dotted path in the data (and in engine.forms.field_errors)
+    path: str                 # dotted path in the data (and in engine.process.forms.field_errors)
     name: str                 # the input's name: prefix + path
     id: str
     label: str

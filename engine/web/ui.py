@@ -18,10 +18,10 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..clock import VN_TZ
-from ..dossiers import Context
-from ..errors import EngineError
-from ..model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
+from engine.core.clock import VN_TZ
+from engine.cases.dossiers import Context
+from engine.core.errors import EngineError
+from engine.data.model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
 from . import db, now, tthc
 
 log = logging.getLogger(__name__)

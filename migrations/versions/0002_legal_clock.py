@@ -6,7 +6,7 @@ Create Date: 2026-11-23 04:43:06.346079
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.db
+import engine.data.db
 
 
 revision = '0002'
@@ -22,19 +22,19 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=True),
-    sa.Column('created_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_override'))
     )
     op.create_table('extension',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
-    sa.Column('requested_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('requested_by', sa.Integer(), nullable=False),
     sa.Column('working_minutes', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
-    sa.Column('new_due_at', engine.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('new_due_at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', engine.data.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_extension_dossier_id_dossier')),
     sa.ForeignKeyConstraint(['requested_by'], ['user_account.id'], name=op.f('fk_extension_requested_by_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_extension'))
@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.create_table('incident',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_incident_dossier_id_dossier')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
@@ -61,7 +61,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_notification_agency_id_agency')),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_notification_dossier_id_dossier')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account')),
@@ -72,10 +72,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_notification_dossier_id'), ['dossier_id'], unique=False)
 
     with op.batch_alter_table('dossier', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('bpmn_timer_at', engine.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('bpmn_timer_at', engine.data.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('calendar_version', sa.String(length=12), nullable=True))
-        batch_op.add_column(sa.Column('warned_at', engine.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('paused_at', engine.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('warned_at', engine.data.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('paused_at', engine.data.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('intake_late', sa.Boolean(), nullable=False, server_default=sa.false()))
 
     with op.batch_alter_table('letter', schema=None) as batch_op:

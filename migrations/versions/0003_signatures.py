@@ -6,7 +6,7 @@ Create Date: 2026-11-23 04:54:36.232055
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.db
+import engine.data.db
 
 
 revision = '0003'
@@ -23,11 +23,11 @@ def upgrade() -> None:
     sa.Column('field', sa.String(length=100), nullable=False),
     sa.Column('signer', sa.String(length=255), nullable=False),
     sa.Column('organisation', sa.String(length=255), nullable=True),
-    sa.Column('signed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('signed_at', engine.data.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('valid', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('checked_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('checked_at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_signature_document_id_document')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_signature'))
     )
@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_signature_document_id'), ['document_id'], unique=False)
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('due_at', engine.data.db.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('component', sa.String(length=255), nullable=True))

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 04:53:53.402224
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.db
+import engine.data.db
 
 
 revision = '0004'
@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.Column('remote_addr', sa.String(length=45), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
@@ -34,7 +34,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_satisfaction_rating_dossier_id_dossier')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_satisfaction_rating_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_satisfaction_rating')),

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 05:39:17.142939
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.db
+import engine.data.db
 
 
 revision = '0005'

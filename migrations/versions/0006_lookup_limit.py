@@ -6,7 +6,7 @@ Create Date: 2026-11-23 05:44:41.876969
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.db
+import engine.data.db
 
 
 revision = '0006'
@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_table('lookup_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('remote_addr', sa.String(length=45), nullable=False),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lookup_attempt'))
     )
     with op.batch_alter_table('lookup_attempt', schema=None) as batch_op:

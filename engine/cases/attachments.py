@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, results
-from .dossiers import Context, can_see, visible_dossier
-from .errors import Forbidden, Invalid, NotFound, TooLarge
-from .model import TERMINAL, Document, DocumentSignature, Dossier, User
+from engine.data import audit
+from engine.paperwork import documents, results
+from engine.cases.dossiers import Context, can_see, visible_dossier
+from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
+from engine.data.model import TERMINAL, Document, DocumentSignature, Dossier, User
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

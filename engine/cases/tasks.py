@@ -10,13 +10,18 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defaultload, selectinload
 
-from . import attachments, audit, deadlines, forms, letters, officialforms, results
-from .clock import iso_vn
-from .dossiers import Context, calendar_of, load_process, move, save_process
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, AuditEvent, Dossier, Extension,
-                    Procedure, ProcedureVersion, SupplementRequest, User, WorkItem)
-from .procedures import STEP_ACTIONS
+from engine.cases import attachments
+from engine.data import audit
+from engine.law import deadlines
+from engine.process import forms
+from engine.paperwork import letters, officialforms, results
+from engine.core.clock import iso_vn
+from engine.cases.dossiers import Context, calendar_of, load_process, move, save_process
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.data.model import (
+    PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, AuditEvent, Dossier, Extension, Procedure,
+    ProcedureVersion, SupplementRequest, User, WorkItem)
+from engine.process.procedures import STEP_ACTIONS
 
 MAX_FREE_SUPPLEMENT_REQUESTS = 1
 

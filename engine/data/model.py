@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base
+from engine.data.db import Base
 
 # -- statuses ------------------------------------------------------------------------------------------
 SUBMITTED, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, PAYMENT, WITHDRAWN, STOPPED, RESOLVED, RETURNED = range(1, 11)
@@ -232,7 +232,7 @@ class AuditEvent(Base):
 
 
 class Document(Base):
-    """A file of a dossier, stored by SHA-256 (engine.documents); ``component`` names what it is for."""
+    """A file of a dossier, stored by SHA-256 (engine.paperwork.documents); ``component`` names what it is for."""
 
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .errors import NotFound
-from .model import Document, Dossier
+from engine.core.errors import NotFound
+from engine.data.model import Document, Dossier
 
 
 def path_for(data_dir: Path, sha256: str) -> Path:

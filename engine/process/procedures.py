@@ -20,10 +20,10 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import forms as forms_mod
-from . import runtime, scripting
-from .errors import DefinitionError, NotFound, Problem
-from .model import ROLES, Agency, Procedure, ProcedureVersion
+from engine.process import forms as forms_mod
+from engine.process import runtime, scripting
+from engine.core.errors import DefinitionError, NotFound, Problem
+from engine.data.model import ROLES, Agency, Procedure, ProcedureVersion
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

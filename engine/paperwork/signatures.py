@@ -26,7 +26,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from .errors import Invalid
+from engine.core.errors import Invalid
 
 # pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
@@ -182,7 +182,7 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
     """Add one PAdES signature (an incremental update: earlier signatures stay valid).
 
     With ``box``, the signature is visible on the last page; ``stamp_pdf`` (a one-page PDF, rendered by
-    engine.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
+    engine.paperwork.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
     """
     signer = _signer(key_file, passphrase)
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location,

@@ -1,11 +1,11 @@
 """Official forms as data (D8, D16, D40): the forms of TT 01/2018/TT-VPCP and TT 03/2025/TT-VPCP.
 
 Each form is a title, its number in each regime, its fields (key, Vietnamese label) and a layout: blocks that
-name fields. Builders compute the values from the dossier and render them with engine.pdf. A value of None
+name fields. Builders compute the values from the dossier and render them with engine.paperwork.pdf. A value of None
 means "not applicable" and drops its field or paragraph; a key the builder forgot is a KeyError, never blank
 text on a legal document. The dossier keeps the regime in force when it was received (D1): TT 03/2025 from
 01/07/2025, before that TT 01/2018; the number printed on each PDF ("Mẫu số 01 ...") follows it.
-The control slip and the dossier register (also forms of this registry) are built in engine.registers.
+The control slip and the dossier register (also forms of this registry) are built in engine.paperwork.registers.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import pdf, results
-from .clock import VN_TZ
-from .model import Document, Dossier, User
-from .settings import Settings
+from engine.paperwork import pdf, results
+from engine.core.clock import VN_TZ
+from engine.data.model import Document, Dossier, User
+from engine.core.settings import Settings
 
 
 # -- regimes ---------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ REFUSAL = OfficialForm(
      ("list", "reasons"), ("text", "Xin thông báo cho Ông/Bà được biết và thực hiện./."), ("fields", ("officer",))),
     ("Người nộp hồ sơ", "Người tiếp nhận hồ sơ"))
 
-# Made and signed by engine.letters; registered here for its number.
+# Made and signed by engine.paperwork.letters; registered here for its number.
 APOLOGY = OfficialForm("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", {"TT01/2018": "04", "TT03/2025": "04"},
                        "apology", "PXL", {}, (), ("Đóng dấu", "Thủ trưởng cơ quan"))
 
@@ -161,7 +161,7 @@ def _present(value) -> bool:
 
 def render_form(settings: Settings, form: OfficialForm, values: dict, regime: Regime, dossier: Dossier | None,
                 agency_name: str, now: datetime, number: str = "") -> bytes:
-    """Turn the layout into engine.pdf blocks with ``values``; fields whose value is None are left out."""
+    """Turn the layout into engine.paperwork.pdf blocks with ``values``; fields whose value is None are left out."""
     blocks: list[tuple] = []
     for block in form.layout:
         kind = block[0]

@@ -26,8 +26,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from . import scripting
-from .errors import Conflict, EngineError
+from engine.process import scripting
+from engine.core.errors import Conflict, EngineError
 
 SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")

@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .calendar import CalendarConfig, Override, WorkingCalendar, describe_duration, load_config
-from .clock import VN_TZ
-from .errors import Invalid
-from .model import PROCESSING, RECEIVED, SUBMITTED, CalendarOverride, Dossier, Extension
-from .settings import Settings
+from engine.core.calendar import CalendarConfig, Override, WorkingCalendar, describe_duration, load_config
+from engine.core.clock import VN_TZ
+from engine.core.errors import Invalid
+from engine.data.model import PROCESSING, RECEIVED, SUBMITTED, CalendarOverride, Dossier, Extension
+from engine.core.settings import Settings
 
 OPEN_FOR_RESULT = (RECEIVED, PROCESSING)
 SUPPLEMENT_WINDOW_DAYS = 3

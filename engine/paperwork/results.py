@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents, pdf, signatures
-from .clock import VN_TZ
-from .errors import Invalid
-from .model import ROLES, Document, DocumentSignature, Dossier, User
-from .settings import Settings
+from engine.paperwork import documents, pdf, signatures
+from engine.core.clock import VN_TZ
+from engine.core.errors import Invalid
+from engine.data.model import ROLES, Document, DocumentSignature, Dossier, User
+from engine.core.settings import Settings
 
 SIGNING_ROLES = ("department_leader", "head_of_agency", "centre_director", "receiving_officer")
 FIELD_PERSONAL, FIELD_ORGANISATION = "ChuKyCaNhan", "ChuKySoToChuc"
@@ -28,7 +28,7 @@ def pki(settings: Settings) -> signatures.Pki:
 
 def ensure_keys(session: Session, settings: Settings, now: datetime) -> int:
     """Create the demo PKI and any missing key: one per signing officer, one seal per agency."""
-    from .model import Agency
+    from engine.data.model import Agency
 
     keys = pki(settings)
     agencies = list(session.scalars(select(Agency).order_by(Agency.id)))

@@ -12,11 +12,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import pdf, results
-from .clock import VN_TZ
-from .errors import Invalid
-from .model import ROLES, Dossier, Letter, Notification, User
-from .settings import Settings
+from engine.paperwork import pdf, results
+from engine.core.clock import VN_TZ
+from engine.core.errors import Invalid
+from engine.data.model import ROLES, Dossier, Letter, Notification, User
+from engine.core.settings import Settings
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=False, keep_trailing_newline=True)

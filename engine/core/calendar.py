@@ -16,7 +16,7 @@ from pathlib import Path
 
 import holidays as holidays_pkg
 
-from .clock import VN_TZ
+from engine.core.clock import VN_TZ
 
 UNITS = ("working_day", "working_hour", "calendar_day")
 WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]

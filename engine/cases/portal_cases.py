@@ -1,4 +1,4 @@
-"""Use cases the web faces need beyond engine.dossiers, engine.tasks and engine.attachments: web login with
+"""Use cases the web faces need beyond engine.cases.dossiers, engine.cases.tasks and engine.cases.attachments: web login with
 lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the deadline watch of leaders.
 
 Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, deadlines, dossiers, letters
-from .calendar import WorkingCalendar, describe_duration
-from .clock import VN_TZ, iso_vn
-from .dossiers import Context
-from .errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
-from .model import (PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User,
-                    WorkItem)
-from .portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
-from .settings import Settings
+from engine.cases import accounts, dossiers
+from engine.data import audit
+from engine.law import deadlines
+from engine.paperwork import letters
+from engine.core.calendar import WorkingCalendar, describe_duration
+from engine.core.clock import VN_TZ, iso_vn
+from engine.cases.dossiers import Context
+from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
+from engine.data.model import (
+    PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User, WorkItem)
+from engine.data.portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
+from engine.core.settings import Settings
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15

@@ -1,4 +1,4 @@
-"""Dossier use cases for citizens: file, supplement, read. One session in, nothing committed here.
+"""Dossier use cases for citizens: file, supplement, withdraw; the load/save every use case shares. One session in, nothing committed here.
 
 Every change goes the same way: load (with the row's version counter), act on the process, save the state,
 the open work items and an audit event. The edge commits once; any error rolls everything back.
@@ -13,14 +13,17 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
-from . import audit, deadlines, forms, letters, procedures
-from .clock import VN_TZ, iso_vn
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import (PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, SUPPLEMENT, TERMINAL, WITHDRAWN,
-                    Agency, AuditEvent, DayCounter, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
-                    SupplementRequest, User, WorkItem, can_move)
-from .runtime import SERIALIZER_VERSION, Process
-from .settings import Settings
+from engine.data import audit
+from engine.law import deadlines
+from engine.process import forms, procedures
+from engine.paperwork import letters
+from engine.core.clock import VN_TZ
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.data.model import (
+    PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Agency, DayCounter,
+    Dossier, SupplementRequest, User, WorkItem, can_move)
+from engine.process.runtime import SERIALIZER_VERSION, Process
+from engine.core.settings import Settings
 
 CHANNELS = ("online", "desk", "post")
 CCCD_RE = re.compile(r"^\d{12}$")
@@ -286,7 +289,7 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
 def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier:
     """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
     has no result yet; the clock ends, open work closes and a stop notice is issued."""
-    from . import officialforms
+    from engine.paperwork import officialforms
 
     dossier = visible_dossier(session, ctx.user, code)
     if how == "withdraw" and "citizen" not in ctx.user.roles:
@@ -307,99 +310,3 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
     return dossier
-
-
-# -- presentation ---
-def _signature(s: DocumentSignature) -> dict:
-    return {"signer": s.signer, "organisation": s.organisation, "signed_at": iso_vn(s.signed_at), "valid": s.valid,
-            "status": s.status, "message": s.message}
-
-
-def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
-    return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
-            "sha256": doc.sha256, "component": doc.component, "number": doc.number,
-            "signatures": [_signature(s) for s in sigs], "url": f"/api/v1/documents/{doc.id}"}
-
-
-def describe_document(session: Session, doc: Document) -> dict:
-    sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
-                           .order_by(DocumentSignature.id))
-    return _document(doc, list(sigs))
-
-
-def _grouped(session: Session, query, column, ids: list[int]) -> dict[int, list]:
-    """Rows of ``query`` whose ``column`` is in ``ids``, grouped by it, in chunks any database accepts."""
-    groups: dict[int, list] = {}
-    for start in range(0, len(ids), 500):
-        for row in session.scalars(query.where(column.in_(ids[start:start + 500]))):
-            groups.setdefault(getattr(row, column.key), []).append(row)
-    return groups
-
-
-def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
-             settings: Settings | None = None) -> dict:
-    """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given)."""
-    return describe_many(session, [dossier], with_form=with_form, now=now, settings=settings)[0]
-
-
-def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = True, now: datetime | None = None,
-                  settings: Settings | None = None) -> list[dict]:
-    """``describe`` for a list: five queries for the whole list (letters, documents, their signatures, history,
-    open supplement requests), not five per dossier."""
-    ids = [d.id for d in rows]
-    letters_of = _grouped(session, select(Letter).order_by(Letter.id), Letter.dossier_id, ids)
-    documents_of = _grouped(session, select(Document).order_by(Document.id), Document.dossier_id, ids)
-    doc_ids = [doc.id for docs in documents_of.values() for doc in docs]
-    signatures_of = _grouped(session, select(DocumentSignature).order_by(DocumentSignature.id),
-                             DocumentSignature.document_id, doc_ids)
-    events_of = _grouped(session, select(AuditEvent).order_by(AuditEvent.id), AuditEvent.dossier_id, ids)
-    requests_of = _grouped(session, select(SupplementRequest).where(SupplementRequest.answered_at.is_(None))
-                           .order_by(SupplementRequest.id), SupplementRequest.dossier_id, ids)
-    return [_describe(session, d, letters_of.get(d.id, []),
-                      [_document(doc, signatures_of.get(doc.id, [])) for doc in documents_of.get(d.id, [])],
-                      events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
-
-
-def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], documents: list[dict],
-              events: list[AuditEvent], open_requests: list[SupplementRequest], with_form: bool,
-              now: datetime | None, settings: Settings | None) -> dict:
-    version: ProcedureVersion = dossier.procedure_version
-    result = {
-        "code": dossier.code,
-        "procedure": version.procedure.code,
-        "procedure_name": version.procedure.name,
-        "procedure_version": version.version,
-        "status": dossier.status,
-        "status_name": STATUS_NAMES[dossier.status],
-        "channel": dossier.channel,
-        "owner": {"full_name": dossier.owner_name, "cccd": dossier.owner_cccd,
-                  "birth_date": dossier.owner_birth_date.isoformat() if dossier.owner_birth_date else None},
-        "filed_at": iso_vn(dossier.filed_at),
-        "intake_due_at": iso_vn(dossier.intake_due_at),
-        "received_at": iso_vn(dossier.received_at),
-        "due_at": iso_vn(dossier.due_at),
-        "original_due_at": iso_vn(dossier.original_due_at),
-        "resolved_at": iso_vn(dossier.resolved_at),
-        "returned_at": iso_vn(dossier.returned_at),
-        "late": dossier.late,
-        "outcome": dossier.outcome,
-        "supplement_requests": dossier.supplement_requests,
-        "extensions": dossier.extensions,
-        "intake_late": dossier.intake_late,
-        "calendar_version": dossier.calendar_version,
-        "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
-                     "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
-                     "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],
-        "documents": documents,
-        "history": [{"at": iso_vn(e.at), "actor": e.actor_name, "action": e.action, "status": e.to_status,
-                     "step": e.step} for e in events],
-    }
-    open_request = open_requests[0] if open_requests else None
-    if open_request is not None and dossier.status == SUPPLEMENT:  # a withdrawn dossier waits for nothing
-        result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
-                                        "requested_at": iso_vn(open_request.at)}
-    if now is not None and settings is not None:
-        result["remaining"] = deadlines.remaining(dossier, calendar_of(session, dossier, settings), now)
-    if with_form:
-        result["form"] = dossier.form
-    return result

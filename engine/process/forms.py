@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from .errors import Invalid
+from engine.core.errors import Invalid
 
 FORMAT_CHECKER = FormatChecker()
 

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import Conflict, Invalid, Unauthorized
-from .forms import clean_text
-from .model import ROLES, Agency, ApiToken, User
+from engine.core.errors import Conflict, Invalid, Unauthorized
+from engine.process.forms import clean_text
+from engine.data.model import ROLES, Agency, ApiToken, User
 
 CCCD_RE = re.compile(r"^\d{12}$")
 PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")

@@ -16,12 +16,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import audit
-from .clock import VN_TZ
-from .model import ROLES, STATUS_NAMES, Agency, AuditEvent, Dossier, Letter, WorkItem
-from .officialforms import (CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of,
-                            render_form, when)
-from .settings import Settings
+from engine.data import audit
+from engine.core.clock import VN_TZ
+from engine.data.model import ROLES, STATUS_NAMES, Agency, AuditEvent, Dossier, Letter, WorkItem
+from engine.paperwork.officialforms import (
+    CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of, render_form, when)
+from engine.core.settings import Settings
 
 EARLY, ON_TIME, LATE, NO_LIMIT = "Trước hạn", "Đúng hạn", "Quá hạn", "Không có thời hạn riêng"
 RULE = ("Kết quả giải quyết được đánh giá theo thời hạn riêng của bước giao hồ sơ: hoàn thành sau thời điểm hết "

@@ -1,6 +1,6 @@
 """Entities of the web faces: login attempts (lockout), satisfaction ratings (D25) and public lookups (rate limit).
 
-On the same ``Base`` as engine.model; migrations 0004_portal and 0006_lookup_limit create them.
+On the same ``Base`` as engine.data.model; migrations 0004_portal and 0006_lookup_limit create them.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from engine.data.db import Base
 
 
 class LoginAttempt(Base):

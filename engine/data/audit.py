@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from .model import AuditEvent, Dossier, User
+from engine.data.model import AuditEvent, Dossier, User
 
 GENESIS = "0" * 64
 
