@@ -12,8 +12,11 @@ Why this module exists:
   again, so the runtime must re-attach ``make_script_engine(...)`` after each load.
 
 This is the only module that may import RestrictedPython or SpiffWorkflow's
-script-engine classes. It bounds CPU time of Python-level code only; a single
-long C-level call (e.g. ``10 ** 10 ** 8``) and memory are not bounded.
+script-engine classes. The time limit bounds Python-level code; the operations that
+make huge values in one C-level call, memory and the data a script stores are bounded by
+``scriptlimits``. Whatever a script raises (``SystemExit`` and ``KeyboardInterrupt``
+included) comes out as ``ScriptRefused``, so one procedure can never stop a worker or a
+request thread.
 """
 from __future__ import annotations
 
@@ -21,8 +24,6 @@ import ast
 import builtins
 import copy
 import functools
-import numbers
-import operator
 import sys
 import time
 from collections.abc import Iterator
@@ -38,23 +39,40 @@ from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_seque
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from . import scriptlimits
+from .scriptlimits import ScriptRefused, ScriptTimeout
+
 __all__ = ['ScriptRefused', 'ScriptTimeout', 'check_expression', 'check_script', 'make_script_engine']
 
 
-class ScriptRefused(Exception):
-    """A script/expression was refused at compile time or broke a rule at run time."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or [message]
+_BINOP_GUARDS = {ast.Mult: '_tthc_mul_', ast.Pow: '_tthc_pow_', ast.LShift: '_tthc_lshift_',
+                 ast.Add: '_tthc_add_', ast.Mod: '_tthc_mod_'}
 
 
-class ScriptTimeout(ScriptRefused):
-    """A script/expression ran longer than the time limit."""
+def _guard_call(name: str, args: list[ast.expr], where: ast.AST) -> ast.Call:
+    call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=args, keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, where))
 
 
 class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython policy plus: no imports, no try (a caught timeout could loop on)."""
+    """RestrictedPython policy plus: no imports, no try (a caught timeout could loop on), no classes, and the
+    operators that can make huge values in one C call rewritten into calls of ``scriptlimits`` guards."""
+
+    def visit_ClassDef(self, node: ast.AST) -> ast.AST:
+        self.error(node, 'class không được phép (class statements are not allowed)')
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        name = _BINOP_GUARDS.get(type(node.op))
+        return node if name is None else _guard_call(name, [node.left, node.right], node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        node = self.node_contents_visit(node)
+        if node.format_spec is None:
+            return node
+        call = _guard_call('_tthc_format_', [node.value, ast.Constant(node.conversion), node.format_spec], node)
+        return ast.copy_location(ast.FormattedValue(value=call, conversion=-1, format_spec=None), node)
 
     def visit_Import(self, node: ast.AST) -> ast.AST:
         self.error(node, 'import không được phép (imports are not allowed)')
@@ -103,32 +121,22 @@ def _code_or_refuse(text: str, mode: str) -> CodeType:
     return code
 
 
-_INPLACE_OPS = {'+=': operator.iadd, '-=': operator.isub, '*=': operator.imul, '/=': operator.itruediv,
-                '//=': operator.ifloordiv, '%=': operator.imod, '**=': operator.ipow,
-                '|=': operator.ior, '&=': operator.iand, '^=': operator.ixor}
-_INPLACE_TYPES = (numbers.Number, str, list, tuple, set)
-
-
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    """``x op= y`` for numbers, strings, lists, tuples and sets only."""
-    func = _INPLACE_OPS.get(op)
-    if func is None or not isinstance(target, _INPLACE_TYPES):
-        raise ScriptRefused(f"phép '{op}' không được phép trên kiểu {type(target).__name__}")
-    return func(target, value)
-
-
 _EXTRA_BUILTINS = {name: getattr(builtins, name) for name in
                    ('min', 'max', 'sum', 'any', 'all', 'enumerate', 'dict', 'reversed', 'map', 'filter')}
 _BUILTINS: dict[str, Any] = {**safe_builtins, **limited_builtins,
                              'set': utility_builtins['set'], 'frozenset': utility_builtins['frozenset'],
-                             **_EXTRA_BUILTINS}
-_BUILTINS.pop('__build_class__', None)  # no class statements: nothing to gain, more surface
+                             **_EXTRA_BUILTINS, **scriptlimits.BUILTIN_GUARDS}
+for _name in ('__build_class__', 'BaseException', 'SystemExit', 'KeyboardInterrupt', 'GeneratorExit'):
+    _BUILTINS.pop(_name, None)  # no classes; nothing that stops a worker when raised
 _GUARDS: dict[str, Any] = {
-    '__builtins__': _BUILTINS, '_getattr_': safer_getattr, '_getitem_': default_guarded_getitem,
+    '__builtins__': _BUILTINS, '_getattr_': functools.partial(scriptlimits.guarded_getattr,
+                                                              plain_getattr=safer_getattr),
+    '_getitem_': default_guarded_getitem,
     '_getiter_': default_guarded_getiter, '_iter_unpack_sequence_': guarded_iter_unpack_sequence,
     '_unpack_sequence_': guarded_unpack_sequence, '_write_': full_write_guard,
-    '_inplacevar_': _inplacevar, '_print_': PrintCollector,
+    '_print_': PrintCollector, **scriptlimits.OPERATOR_GUARDS,
 }
+_MEMORY_CHECK_EVERY = 64  # trace events between two looks at the process's peak memory
 
 
 @contextmanager
@@ -137,12 +145,19 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
     Script frames (filename ``<string>``) are traced per opcode: ``while True: pass`` and
     one-line comprehensions jump back within one line and emit no 'line' events (3.11).
+    Every few events the process's peak memory is looked at too (scriptlimits.check_memory).
     """
     deadline = time.monotonic() + seconds
+    start_peak = scriptlimits.memory_peak()
+    events = 0
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal events
         if time.monotonic() > deadline:
             raise ScriptTimeout(f'quá thời gian {seconds:g} giây (time limit exceeded)')
+        events += 1
+        if events % _MEMORY_CHECK_EVERY == 0:
+            scriptlimits.check_memory(start_peak)
         if event == 'call' and frame.f_code.co_filename == _FILENAME:
             frame.f_trace_opcodes = True
         return tracer
@@ -153,6 +168,18 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
     finally:
         sys.settrace(previous)
+
+
+@contextmanager
+def _contained() -> Iterator[None]:
+    """Whatever the code raises becomes an Exception: SystemExit or KeyboardInterrupt raised by a helper
+    or the library must not stop a worker or a request thread (the caller turns it into an incident/422)."""
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException as exc:
+        raise ScriptRefused(f'kịch bản dừng bằng {type(exc).__name__} (stopped by {type(exc).__name__})') from exc
 
 
 class RestrictedEnvironment(TaskDataEnvironment):
@@ -169,8 +196,11 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals.update(external_context or {})
         my_globals.update(context)
         my_globals.update(_GUARDS)  # task data must never replace the guards
-        with _time_limit(self.time_limit):
-            return eval(code, my_globals)
+        before = scriptlimits.data_size(context)
+        with _contained(), _time_limit(self.time_limit):
+            result = eval(code, my_globals)
+        scriptlimits.check_data_growth(before, context)  # a condition can mutate the data it reads
+        return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         code = _code_or_refuse(script, 'exec')
@@ -178,12 +208,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals = copy.copy(self.globals)
         self._prepare_context(context)
         my_globals.update(external_context or {})
+        before = scriptlimits.data_size(context)
         context.update(my_globals)
         try:
-            with _time_limit(self.time_limit):
+            with _contained(), _time_limit(self.time_limit):
                 exec(code, context)
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
+        scriptlimits.check_data_growth(before, context)
         return True
 
     def call_service(self, context: dict, **kwargs: Any) -> str:
