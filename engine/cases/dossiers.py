@@ -94,7 +94,7 @@ def move(dossier: Dossier, to_status: int) -> int:
 
 def load_process(dossier: Dossier, ctx: Context) -> Process:
     version = dossier.procedure_version
-    return Process.load(version.id, lambda: version.spec_json, dossier.workflow_state, ctx.script_time_limit)
+    return Process.load((version.id, version.content_hash), lambda: version.spec_json, dossier.workflow_state, ctx.script_time_limit)
 
 
 def calendar_of(session: Session, dossier: Dossier, settings: Settings):
@@ -221,8 +221,8 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     session.flush()
     cal = calendar_of(session, dossier, ctx.settings)
     deadlines.on_filed(dossier, cal, ctx.settings, ctx.now)
-    process = Process.start(version.id, lambda: version.spec_json, {"ma_ho_so": dossier.code, "ho_so": form},
-                            ctx.script_time_limit, ctx.now)
+    process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
+                            {"ma_ho_so": dossier.code, "ho_so": form}, ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     return dossier

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import threading
 import zlib
+from collections.abc import Hashable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,7 +31,12 @@ from SpiffWorkflow.util.task import TaskState
 from engine.process import scripting
 from engine.core.errors import Conflict, EngineError
 
+log = logging.getLogger(__name__)
 SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
+# Engine steps (script tasks, gateways, events, subprocess starts) one command may run. A procedure needs a few
+# dozen; a loop with no user task in it or a call activity calling its own process would spin forever, holding
+# the dossier's row lock (and, on SQLite, every write of the service).
+MAX_ENGINE_STEPS = 1_000
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 
 
@@ -63,6 +70,29 @@ class ProcessFailure(EngineError):
     """A script, condition or timer of the procedure failed; the change is rolled back."""
 
     status, code = 422, "process_error"
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's text; SpiffWorkflow's own ``__str__`` can fail (a note that is None)."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    return (text.splitlines() or [type(exc).__name__])[0][:500]
+
+
+class _StepCounter:
+    """A ``will_complete_task`` callback of ``do_engine_steps`` that stops a command after MAX_ENGINE_STEPS."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def __call__(self, task) -> None:
+        self.steps += 1
+        if self.steps > MAX_ENGINE_STEPS:
+            raise ProcessFailure(f"Quy trình chạy quá {MAX_ENGINE_STEPS} bước tự động trong một thao tác "
+                                 f"(vòng lặp không có công việc của người, hoặc gọi lại chính nó) tại "
+                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'", code="process_runaway")
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):
@@ -117,13 +147,15 @@ def serialize_spec(spec, subprocess_specs: dict) -> str:
         ser.registry._encoder_mode = False
 
 
-_specs: dict[int, tuple] = {}
+_specs: dict[Hashable, tuple] = {}
 _specs_lock = threading.Lock()
 
 
-def _spec(version_id: int, spec_json) -> tuple:
+def _spec(version_id: Hashable, spec_json) -> tuple:
     """Spec objects per procedure version, restored from JSON once per process. Never mutated.
 
+    ``version_id`` is the cache key: the callers pass (row id, content hash), because a row id alone can name
+    another procedure in another database served by the same process (tests, a restored copy).
     ``spec_json`` may be a callable, so the (large) stored spec is read from the database only on a miss.
     """
     cached = _specs.get(version_id)
@@ -165,18 +197,18 @@ class Process:
 
     # -- life cycle ----------------------------------------------------------------------------------
     @classmethod
-    def start(cls, version_id: int, spec_json: str, data: dict, time_limit: float,
+    def start(cls, version_id: Hashable, spec_json: str, data: dict, time_limit: float,
               now: datetime | None = None) -> "Process":
         spec, subs = _spec(version_id, spec_json)
         wf = BpmnWorkflow(spec, subs, script_engine=_script_engine(time_limit))
         wf.task_tree.data.update(data)
         process = cls(wf)
         with _clock(now):
-            process._guard(wf.do_engine_steps)
+            process._guard(wf.do_engine_steps, _StepCounter())
         return process
 
     @classmethod
-    def load(cls, version_id: int, spec_json: str, state: bytes, time_limit: float) -> "Process":
+    def load(cls, version_id: Hashable, spec_json: str, state: bytes, time_limit: float) -> "Process":
         spec, subs = _spec(version_id, spec_json)
         dct = json.loads(zlib.decompress(state))
         dct.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
@@ -189,12 +221,27 @@ class Process:
 
     # -- acting ----------------------------------------------------------------------------------------
     def _guard(self, fn, *args):
+        """Run a library call; whatever fails inside becomes ProcessFailure (422, or an incident in a sweep).
+
+        Not only the library's own errors: SpiffWorkflow raises TypeError on some constructs it parses but
+        cannot run, and a script's SystemExit must never reach a worker loop or a request thread.
+        """
         try:
             return fn(*args)
+        except ProcessFailure:
+            raise
         except scripting.ScriptRefused as exc:
             raise ProcessFailure(f"Quy trình bị dừng: {exc}") from exc
         except SpiffWorkflowException as exc:
-            raise ProcessFailure(f"Quy trình gặp lỗi: {str(exc).splitlines()[0]}") from exc
+            raise ProcessFailure(f"Quy trình gặp lỗi: {_first_line(exc)}") from exc
+        except Exception as exc:
+            log.warning("the workflow engine failed", exc_info=True)
+            raise ProcessFailure(f"Quy trình gặp lỗi không chạy được ({type(exc).__name__}: "
+                                 f"{_first_line(exc)})") from exc
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise  # the operator's Ctrl-C: a script's own is already a ScriptRefused (scripting._contained)
+            raise ProcessFailure(f"Quy trình bị dừng bằng {type(exc).__name__}") from exc
 
     def ready_user_tasks(self) -> list[UserTask]:
         tasks = []
@@ -217,7 +264,7 @@ class Process:
         task.data.update(data)
         with _clock(now):
             self._guard(task.run)
-            self._guard(self._wf.do_engine_steps)
+            self._guard(self._wf.do_engine_steps, _StepCounter())
 
     def cancel(self) -> None:
         """End the process where it stands (withdrawal or stop): no task stays open."""
@@ -227,7 +274,7 @@ class Process:
         """Refresh timers first: do_engine_steps refreshes them only at its end."""
         with _clock(now):
             self._guard(self._wf.refresh_timers)
-            self._guard(self._wf.do_engine_steps)
+            self._guard(self._wf.do_engine_steps, _StepCounter())
 
     # -- reading ---------------------------------------------------------------------------------------
     @property
