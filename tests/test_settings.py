@@ -27,6 +27,13 @@ def test_a_value_that_makes_no_sense_is_refused_by_name(variable, value, message
         load_settings({variable: value})
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e9", "61"])
+def test_a_script_time_limit_that_would_switch_the_limit_off_is_refused(value):
+    with pytest.raises(SettingsError, match="script_time_limit must be a number from 0.001 to 60"):
+        load_settings({"TTHC_SCRIPT_TIME_LIMIT": value})
+    assert load_settings({"TTHC_SCRIPT_TIME_LIMIT": "60"}).script_time_limit == 60
+
+
 def test_an_unknown_key_in_a_config_file_is_refused(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text('proxy_hop = 1\n', encoding="utf-8")

@@ -6,6 +6,7 @@ province's configuration is found at start-up, not in production.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import secrets
 import tomllib
@@ -62,6 +63,9 @@ class Settings:
 
 _LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_time_limit": 0.001,
            "timer_interval_seconds": 0.01, "timer_batch": 1}  # numbers below these make no sense
+# Script limits must be finite and sensible: ``nan`` compares false with everything and ``inf`` never comes,
+# so either would switch the limit off (``while True: pass`` in a procedure would then hold a thread for ever).
+_HIGHEST = {"script_time_limit": 60.0}
 _PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
 
 
@@ -118,6 +122,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         else:
             kind = {"int": int, "float": float, "str": str, "bool": bool}[str(field.type)]
             result[name] = _coerce(name, raw, kind)
+    for name, highest in _HIGHEST.items():
+        if not math.isfinite(result[name]) or result[name] > highest:
+            raise SettingsError(f"setting {name} must be a number from {_LOWEST[name]} to {highest}, "
+                                f"not {result[name]}")
     for name, lowest in _LOWEST.items():
         if result[name] < lowest:
             raise SettingsError(f"setting {name} must be at least {lowest}, not {result[name]}")
