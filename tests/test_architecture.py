@@ -22,7 +22,7 @@ LAYERS = {
 
 # third-party library (top-level import name) -> the only modules that may import it
 HOMES = {
-    "SpiffWorkflow": {"engine/process/procedures.py", "engine/process/runtime.py", "engine/process/scripting.py"},
+    "SpiffWorkflow": {"engine/process/bpmnparser.py", "engine/process/runtime.py", "engine/process/scripting.py"},
     "RestrictedPython": {"engine/process/scripting.py"},
     "apscheduler": {"engine/timers.py"},
     "reportlab": {"engine/paperwork/pdf.py"},

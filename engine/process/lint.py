@@ -1,0 +1,306 @@
+"""The checks of a BPMN procedure file before anything is stored (docs/bpmn-conventions.md).
+
+SpiffWorkflow's own checks are shallow and some constructs it parses break the service when run (a call
+activity that calls its own process spins for ever; multi-instance tasks raise TypeError; service tasks have
+no implementation here), so ``lint`` adds ours. Every problem names file, line and element, in Vietnamese;
+the parser's English messages are translated and given the line and element it leaves out.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from datetime import datetime
+
+from lxml import etree
+
+from engine.core.errors import Problem
+from engine.data.model import ROLES
+from engine.process import forms as forms_mod
+from engine.process import scripting
+from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
+
+STEP_ACTIONS: dict[str, tuple[str, ...]] = {
+    "intake": ("receive", "request_supplement", "refuse"),
+    "supplement": ("supplement",),
+    "assessment": ("propose_approval", "propose_refusal", "request_supplement", "request_extension"),
+    "extension_review": ("confirm_extension", "reject_extension"),
+    "approval": ("approve", "refuse", "send_back"),
+    "signing": ("issue_result",),
+    "return": ("return_result",),
+}
+CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
+AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
+UNITS = ("working_day", "working_hour", "calendar_day")
+LEVEL_FACTS = {
+    "paperRequired": (False, "Không phải nộp hoặc xuất trình giấy tờ bản giấy",
+                      "Phải nộp hoặc xuất trình giấy tờ bản giấy"),
+    "presenceRequired": (False, "Không phải đến cơ quan", "Người nộp phải có mặt tại cơ quan"),
+    "onsiteVerification": (False, "Không phải thẩm tra, xác minh có mặt người nộp",
+                           "Phải thẩm tra, xác minh thực tế có mặt người nộp"),
+    "onlinePayment": (True, "Phí, lệ phí nộp được trực tuyến", "Phí, lệ phí chưa nộp được trực tuyến"),
+    "onlineResult": (True, "Kết quả trả trực tuyến hoặc qua bưu chính",
+                     "Kết quả chưa trả được trực tuyến hoặc qua bưu chính"),
+}
+LANE_ROLES = {**{code: code for code in ROLES}, **{label.lower(): code for code, label in ROLES.items()}}
+ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+ISO_CYCLE = re.compile(r"^R\d*/")
+TIMER_EXPRESSIONS = ("timeDuration", "timeDate", "timeCycle")
+def props(el) -> dict[str, str]:
+    return {p.get("name"): p.get("value", "") for p in
+            el.findall("bpmn:extensionElements/spiff:properties/spiff:property", NS)}
+
+
+class _Linter:
+    def __init__(self, file_name: str, forms: dict[str, dict]):
+        self.file, self.forms, self.problems = file_name, forms, []
+
+    def add(self, el, message: str, element: str | None = None) -> None:
+        line = el.sourceline if el is not None else None
+        self.problems.append(Problem(self.file, line, element or (el.get("id", "") if el is not None else ""),
+                                     message))
+
+    def form(self, el, key: str | None, what: str) -> None:
+        if not key:
+            self.add(el, f"thiếu biểu mẫu ({what})")
+        elif key not in self.forms:
+            self.add(el, f"biểu mẫu không tồn tại: {key}")
+        else:
+            for msg in forms_mod.check_schema(self.forms[key]):
+                self.add(el, f"biểu mẫu {key}: {msg}")
+
+    def process_info(self, proc) -> dict:
+        prop = props(proc)
+        info: dict = {"process_id": proc.get("id"), "name": (proc.get("name") or "").strip()}
+        if not info["name"]:
+            self.add(proc, "quy trình phải có tên (thuộc tính name)")
+        code = prop.get("procedureCode", "")
+        if not CODE_RE.match(code):
+            self.add(proc, f"mã thủ tục (procedureCode) không hợp lệ: {code!r}")
+        agency = prop.get("agency", "")
+        if not AGENCY_RE.match(agency):
+            self.add(proc, f"mã định danh cơ quan (agency) không hợp lệ: {agency!r}")
+        try:
+            value = float(prop.get("duration", ""))
+            if value <= 0:
+                raise ValueError
+        except ValueError:
+            self.add(proc, "thời hạn giải quyết (duration) phải là số dương")
+            value = 0
+        unit = prop.get("durationUnit", "working_day")
+        if unit not in UNITS:
+            self.add(proc, f"đơn vị thời hạn (durationUnit) không hợp lệ: {unit!r}")
+        clock = prop.get("clockOnSupplement", "restart")
+        if clock not in ("restart", "pause"):
+            self.add(proc, f"clockOnSupplement phải là restart hoặc pause, không phải {clock!r}")
+        filing = prop.get("filingForm")
+        self.form(proc, filing, "filingForm")
+        fees = []
+        for key, raw in prop.items():
+            if key.startswith("fee."):
+                parts = raw.split(";", 2)
+                if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in ("at_intake", "before_result"):
+                    self.add(proc, f"phí {key}: cần dạng '<số tiền>;at_intake|before_result;<tên>'")
+                    continue
+                fees.append({"key": key[4:], "name": parts[2], "amount": int(parts[0]), "when": parts[1]})
+        components = [{"key": k[10:], "name": v} for k, v in prop.items() if k.startswith("component.")]
+        level_facts, reasons, full = {}, [], True
+        for fact, (good, yes_text, no_text) in LEVEL_FACTS.items():
+            raw = prop.get(f"level.{fact}", "true" if good else "false").lower()
+            if raw not in ("true", "false"):
+                self.add(proc, f"level.{fact} phải là true hoặc false")
+            val = raw == "true"
+            level_facts[fact] = val
+            ok = val == good or (fact == "onlinePayment" and not fees)
+            full &= ok
+            reasons.append(yes_text if ok else no_text)
+        info.update(
+            code=code, agency=agency, agency_name=prop.get("agencyName") or f"Cơ quan {agency}",
+            duration={"value": value, "unit": unit}, clock_on_supplement=clock, filing_form=filing,
+            fees=fees, components=components, level_facts=level_facts,
+            level="full_online" if full else "partial_online", level_reasons=reasons,
+        )
+        return info
+
+    def expression(self, el, text: str, what: str) -> None:
+        for msg in scripting.check_expression(text):
+            self.add(el, f"{what} không hợp lệ: {msg}")
+
+    def timer(self, el, text: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            self.add(el, "biểu thức hẹn giờ trống")
+            return
+        problems = scripting.check_expression(text)
+        if problems:
+            self.add(el, f"biểu thức hẹn giờ không hợp lệ: {problems[0]}")
+            return
+        if ISO_DURATION.match(text) or ISO_CYCLE.match(text) or _is_aware_datetime(text):
+            self.add(el, f"biểu thức hẹn giờ là Python: viết trong dấu nháy, ví dụ \"{text}\"")
+            return
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return  # a variable or an expression: checked when the timer is armed
+        if not isinstance(value, str):
+            self.add(el, "biểu thức hẹn giờ phải cho ra một chuỗi ISO 8601")
+        elif not (ISO_DURATION.match(value) or ISO_CYCLE.match(value) or _is_aware_datetime(value)):
+            self.add(el, f"'{value}' không phải khoảng thời gian hay thời điểm ISO 8601 có múi giờ")
+
+    def code(self, el, local: str) -> None:
+        """Scripts, conditions and unsupported constructs: checked in every process of the file."""
+        if local == "conditionExpression":
+            self.expression(el.getparent(), el.text or "", "điều kiện")
+        elif local == "script" and bpmn_name(el.getparent()) == "scriptTask":
+            for msg in scripting.check_script(el.text or ""):
+                self.add(el.getparent(), f"kịch bản không hợp lệ: {msg}")
+        elif el.tag in (f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript"):
+            task = el.getparent().getparent()
+            for msg in scripting.check_script(el.text or ""):
+                self.add(task, f"kịch bản {etree.QName(el).localname} không hợp lệ: {msg}")
+        elif local == "multiInstanceLoopCharacteristics":
+            self.add(el.getparent(), "công việc nhiều phiên (multi-instance) không được hỗ trợ; "
+                                     "dùng một công việc với biểu mẫu có danh sách")
+        elif local in UNSUPPORTED:
+            self.add(el, UNSUPPORTED[local])
+
+
+def _is_aware_datetime(value: str) -> bool:
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+_NOT_NODES = ("sequenceFlow", "laneSet", "extensionElements", "documentation", "dataObject", "dataObjectReference",
+              "dataStoreReference", "association", "textAnnotation")
+
+
+def _reachability(linter: _Linter, proc) -> None:
+    nodes = {}
+    for el in proc:
+        local = bpmn_name(el)
+        if local is None or not el.get("id") or local in _NOT_NODES:
+            continue
+        if local == "subProcess" and el.get("triggeredByEvent") == "true":
+            continue  # an event subprocess starts by its own start event, never by a flow
+        nodes[el.get("id")] = el
+    edges: dict[str, list[str]] = {}
+    for flow in proc.findall("bpmn:sequenceFlow", NS):
+        src, dst = flow.get("sourceRef"), flow.get("targetRef")
+        for ref in (src, dst):
+            if ref not in nodes:
+                linter.add(flow, f"luồng trỏ tới phần tử không tồn tại: {ref}")
+        edges.setdefault(src, []).append(dst)
+    for el in nodes.values():
+        if bpmn_name(el) == "boundaryEvent":
+            edges.setdefault(el.get("attachedToRef"), []).append(el.get("id"))
+    starts = [i for i, el in nodes.items() if bpmn_name(el) == "startEvent"]
+    if not starts:
+        linter.add(proc, "quy trình không có sự kiện bắt đầu")
+    seen, todo = set(starts), list(starts)
+    while todo:
+        for nxt in edges.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    for node_id, el in nodes.items():
+        if node_id not in seen:
+            linter.add(el, "phần tử không thể đi tới từ sự kiện bắt đầu")
+
+
+def _calls(linter: _Linter, tree, proc) -> None:
+    """Call activities: the called process must be in the file, and no chain of calls may come back to a process
+    already running (it would start subprocesses for ever)."""
+    processes = {p.get("id"): p for p in tree.findall("bpmn:process", NS)}
+    reported: set[str] = set()
+
+    def visit(process, path: list[str]) -> None:
+        for el in process.iter(f"{{{BPMN}}}callActivity"):
+            called = el.get("calledElement")
+            if called not in processes:
+                if el.get("id") not in reported:
+                    linter.add(el, f"hoạt động gọi (callActivity) gọi quy trình không có trong tệp: {called!r}")
+                    reported.add(el.get("id"))
+            elif called in path:
+                if el.get("id") not in reported:
+                    chain = " → ".join([*path[path.index(called):], called])
+                    linter.add(el, f"hoạt động gọi (callActivity) gọi lại quy trình đang chạy ({chain}): "
+                                   f"đệ quy không được hỗ trợ")
+                    reported.add(el.get("id"))
+            else:
+                visit(processes[called], [*path, called])
+
+    visit(proc, [proc.get("id")])
+
+
+def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Problem], dict | None, object]:
+    """Every problem of one BPMN file, the catalogue info, and the parsed lxml tree."""
+    linter = _Linter(file_name, forms)
+    try:
+        tree = parse_xml(bpmn)
+    except etree.XMLSyntaxError as exc:
+        return [Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")], None, None
+    schema = schema_problems(tree, file_name)
+    if schema:
+        return schema, None, tree
+    processes = [p for p in tree.findall("bpmn:process", NS) if p.get("isExecutable") == "true"]
+    if len(processes) != 1:
+        linter.add(tree, f"cần đúng một quy trình thực thi được (isExecutable), có {len(processes)}")
+        return linter.problems, None, tree
+    proc = processes[0]
+    info = linter.process_info(proc)
+    lanes = {}
+    for lane in proc.findall("bpmn:laneSet/bpmn:lane", NS):
+        role = LANE_ROLES.get((lane.get("name") or "").strip().lower())
+        if role is None:
+            linter.add(lane, f"làn (lane) '{lane.get('name')}' không phải một vai trò đã biết")
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = role
+    steps, timer_names = [], {}
+    for el in proc.iter():
+        local = bpmn_name(el)
+        if local == "userTask":
+            prop = props(el)
+            step = prop.get("step")
+            if step not in STEP_ACTIONS:
+                linter.add(el, f"loại bước (step) không hợp lệ: {step!r}; "
+                               f"dùng một trong {', '.join(STEP_ACTIONS)}")
+            role = lanes.get(el.get("id"))
+            if el.get("id") not in lanes:
+                linter.add(el, "công việc không nằm trong làn (vai trò) nào")
+            elif role and step == "supplement" and role != "citizen":
+                linter.add(el, "bước bổ sung (supplement) phải thuộc làn Công dân")
+            elif role and step in STEP_ACTIONS and step != "supplement" and role == "citizen":
+                linter.add(el, "bước xử lý phải thuộc làn của cán bộ, không phải Công dân")
+            linter.form(el, prop.get("formJsonSchemaFilename"), "formJsonSchemaFilename")
+            steps.append({"id": el.get("id"), "name": el.get("name") or el.get("id"), "step": step,
+                          "role": role, "form": prop.get("formJsonSchemaFilename")})
+        elif local == "timerEventDefinition":
+            event = el.getparent()
+            name = event.get("name") or event.get("id")
+            if name in timer_names:
+                linter.add(event, f"trùng tên hẹn giờ '{name}' (đã dùng ở {timer_names[name]})")
+            timer_names[name] = event.get("id")
+            exprs = [c for c in el if bpmn_name(c) in TIMER_EXPRESSIONS]
+            if not exprs:
+                linter.add(event, "hẹn giờ không có biểu thức")
+            for child in exprs:
+                linter.timer(event, child.text or "")
+        elif local == "exclusiveGateway":
+            outgoing = proc.findall(f"bpmn:sequenceFlow[@sourceRef='{el.get('id')}']", NS)
+            conditional = [f for f in outgoing if f.find("bpmn:conditionExpression", NS) is not None]
+            if conditional and not el.get("default"):
+                linter.add(el, "cổng rẽ nhánh có điều kiện cần một luồng mặc định (default)")
+            if len(outgoing) > 1 and len(conditional) < len(outgoing) - 1:
+                linter.add(el, "mỗi luồng ra (trừ luồng mặc định) cần một điều kiện")
+    for process in tree.findall("bpmn:process", NS):
+        for el in process.iter():
+            local = bpmn_name(el) or (el.tag if isinstance(el.tag, str) else None)
+            if local:
+                linter.code(el, local)
+    _reachability(linter, proc)
+    _calls(linter, tree, proc)
+    info["steps"] = steps
+    return linter.problems, info, tree
+
+
