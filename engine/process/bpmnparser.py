@@ -106,7 +106,8 @@ _MESSAGES = [
     (r"Could not find messageRef", "không tìm thấy thông điệp (messageRef) được tham chiếu"),
     (r"Ad hoc subprocesses", "quy trình con ad hoc không được hỗ trợ như thế này"),
     (r"Sequential ordering for ad hoc", "quy trình con ad hoc tuần tự không được hỗ trợ"),
-    (r"Element '.*?': (.*)", "XML không đúng lược đồ BPMN"),
+    (r"^Element '", "XML không đúng lược đồ BPMN"),
+    (r"^\w+\(", "trình phân tích BPMN không đọc được phần tử này"),  # a Python error the parser wrapped
 ]
 
 

@@ -51,8 +51,9 @@ def props(el) -> dict[str, str]:
 
 
 class _Linter:
-    def __init__(self, file_name: str, forms: dict[str, dict]):
+    def __init__(self, file_name: str, forms: dict[str, dict], tree=None):
         self.file, self.forms, self.problems = file_name, forms, []
+        self.messages = {m.get("id") for m in tree.findall("bpmn:message", NS)} if tree is not None else set()
 
     def add(self, el, message: str, element: str | None = None) -> None:
         line = el.sourceline if el is not None else None
@@ -157,11 +158,15 @@ class _Linter:
             task = el.getparent().getparent()
             for msg in scripting.check_script(el.text or ""):
                 self.add(task, f"kịch bản {etree.QName(el).localname} không hợp lệ: {msg}")
+        elif local == "scriptTask" and not (el.findtext("bpmn:script", "", NS) or "").strip():
+            self.add(el, "script task không có kịch bản (bpmn:script)")
         elif local == "multiInstanceLoopCharacteristics":
             self.add(el.getparent(), "công việc nhiều phiên (multi-instance) không được hỗ trợ; "
                                      "dùng một công việc với biểu mẫu có danh sách")
         elif local in UNSUPPORTED:
             self.add(el, UNSUPPORTED[local])
+        elif local == "messageEventDefinition" and el.get("messageRef") not in self.messages:
+            self.add(el.getparent(), f"thông điệp (messageRef) không có trong tệp: {el.get('messageRef')!r}")
 
 
 def _is_aware_datetime(value: str) -> bool:
@@ -235,11 +240,11 @@ def _calls(linter: _Linter, tree, proc) -> None:
 
 def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Problem], dict | None, object]:
     """Every problem of one BPMN file, the catalogue info, and the parsed lxml tree."""
-    linter = _Linter(file_name, forms)
     try:
         tree = parse_xml(bpmn)
     except etree.XMLSyntaxError as exc:
         return [Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")], None, None
+    linter = _Linter(file_name, forms, tree)
     schema = schema_problems(tree, file_name)
     if schema:
         return schema, None, tree

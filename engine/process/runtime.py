@@ -36,7 +36,8 @@ SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
 # Engine steps (script tasks, gateways, events, subprocess starts) one command may run. A procedure needs a few
 # dozen; a loop with no user task in it or a call activity calling its own process would spin forever, holding
 # the dossier's row lock (and, on SQLite, every write of the service).
-MAX_ENGINE_STEPS = 1_000
+MAX_ENGINE_STEPS = 300
+MAX_NESTING = 16  # subprocesses inside subprocesses; each level makes every later step slower
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 
 
@@ -89,6 +90,9 @@ class _StepCounter:
 
     def __call__(self, task) -> None:
         self.steps += 1
+        if getattr(task.workflow, "depth", 0) > MAX_NESTING:
+            raise ProcessFailure(f"Quy trình lồng quá {MAX_NESTING} cấp quy trình con (gọi lại chính nó?) tại "
+                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'", code="process_runaway")
         if self.steps > MAX_ENGINE_STEPS:
             raise ProcessFailure(f"Quy trình chạy quá {MAX_ENGINE_STEPS} bước tự động trong một thao tác "
                                  f"(vòng lặp không có công việc của người, hoặc gọi lại chính nó) tại "
