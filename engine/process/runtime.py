@@ -92,11 +92,11 @@ class _StepCounter:
         self.steps += 1
         if getattr(task.workflow, "depth", 0) > MAX_NESTING:
             raise ProcessFailure(f"Quy trình lồng quá {MAX_NESTING} cấp quy trình con (gọi lại chính nó?) tại "
-                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'", code="process_runaway")
+                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
         if self.steps > MAX_ENGINE_STEPS:
             raise ProcessFailure(f"Quy trình chạy quá {MAX_ENGINE_STEPS} bước tự động trong một thao tác "
                                  f"(vòng lặp không có công việc của người, hoặc gọi lại chính nó) tại "
-                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'", code="process_runaway")
+                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):
