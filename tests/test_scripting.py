@@ -213,3 +213,80 @@ def test_a_service_task_call_raises_a_clear_error_not_the_library_name_error():
     with pytest.raises(WorkflowTaskException) as info:
         engine.call_service(task, operation_name="send_sms", operation_params={})
     assert isinstance(info.value.__cause__, ScriptRefused)
+
+
+# -- issue #11 items 2-4: whatever a script raises, however much it asks for ------------------------------
+@pytest.mark.parametrize("stop", [SystemExit(3), KeyboardInterrupt(), GeneratorExit()])
+def test_a_base_exception_raised_inside_a_script_comes_out_as_script_refused(stop):
+    def helper():
+        raise stop
+
+    engine = make_script_engine({"helper": helper})
+    with pytest.raises(ScriptRefused, match=type(stop).__name__):
+        run_script(engine, "x = helper()")
+    with pytest.raises(ScriptRefused, match=type(stop).__name__):
+        evaluate(engine, "helper() == 1")
+
+
+def test_the_names_that_stop_a_process_are_not_builtins():
+    for name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit", "BaseException"):
+        with pytest.raises(NameError):
+            run_script(make_script_engine(), f"raise {name}")
+
+
+def test_class_statements_are_refused_at_compile_time():
+    assert any("class" in p for p in check_script("class A:\n    pass"))
+    with pytest.raises(ScriptRefused, match="class"):
+        run_script(make_script_engine(), "class A:\n    pass")
+
+
+@pytest.mark.parametrize("script", [
+    "x = pow(7, 4*10**6)", "x = 7 ** (4*10**6)", "x = 10 ** 10 ** 8", "x = 1 << 10**9", "x = 3\nx **= 10**7",
+    "x = 'a' * (5*10**7)", "x = (5*10**7) * 'a'", "x = [0] * 10**8", "x = (0,) * 10**8", "x = b'a' * 10**8",
+    "x = 'a'\nx *= 10**8", "x = 'a'.ljust(10**9)", "x = 'a'.center(10**9)", "x = '1'.zfill(10**9)",
+    "x = ('\\t' * 1000).expandtabs(10**6)", "x = ('a' * 1000).replace('a', 'b' * 10000)",
+    "x = ('a' * 100).translate({97: 'c' * 100000})", "x = ','.join(['a' * 600000, 'b' * 600000])",
+    "x = '%1000000000d' % 1", "x = '%*d' % (10**9, 1)", "x = f'{1:>1000000000}'", "x = f'{1:>{10**9}}'",
+    "x = sum([[1] * 1000] * 1000, [])", "x = [1]\nfor i in range(40):\n    x.extend(x)",
+    "x = pow(3, 2**5000, 2**5000 + 1)",
+])
+def test_an_operation_that_would_make_a_huge_value_is_refused_before_it_runs(script):
+    started = time.monotonic()
+    with pytest.raises(ScriptRefused, match="giới hạn"):
+        run_script(make_script_engine(), script)
+    assert time.monotonic() - started < 2
+
+
+def test_ranges_are_bounded():
+    with pytest.raises(ValueError, match="range"):
+        run_script(make_script_engine(), "x = sum(range(10**12))")
+
+
+def test_ordinary_operations_still_work_and_keep_their_meaning():
+    engine = make_script_engine()
+    data = run_script(engine, "a = 2 ** 100 * 3 + 1\nb = 'ab' * 3 + 'c'\nc = [1, 2]\nd = c\nc += [3]\n"
+                              "e = {1}\nf = e\ne |= {2}\ne -= {1}\ng = f'{3.14159:>8.2f}|{\"x\"!r}'\n"
+                              "h = '%05d' % 42\ni = pow(2, 10)\nj = pow(3, 4, 5)\nk = sum([1, 2.5])\n"
+                              "m = ', '.join(['a', 'b'])\nn = 'aXa'.replace('X', '-')\no = 7 % 3\np = 1 << 10\n"
+                              "q = (1, 2) + (3,)\nr = [0] * 3\ns = 'x'.ljust(3, '.')")
+    assert data["a"] == 2 ** 100 * 3 + 1 and data["b"] == "abababc"
+    assert data["c"] == [1, 2, 3] and data["d"] is data["c"]  # += extends in place, as in Python
+    assert data["e"] == {2} and data["f"] is data["e"]
+    assert data["g"] == "    3.14|'x'" and data["h"] == "00042"
+    assert (data["i"], data["j"], data["k"], data["m"], data["n"]) == (1024, 1, 3.5, "a, b", "a-a")
+    assert (data["o"], data["p"], data["q"], data["r"], data["s"]) == (1, 1024, (1, 2, 3), [0, 0, 0], "x..")
+
+
+def test_a_script_may_not_add_more_than_the_cap_to_the_task_data():
+    engine = make_script_engine()
+    with pytest.raises(ScriptRefused, match="dữ liệu"):
+        run_script(engine, "x = ['a' * 700000, 'b' * 700000]")
+    run_script(engine, "x = 'a' * 700000", {"ho_so": {"big": "b" * 2_000_000}})  # what was there is not counted
+    with pytest.raises(ScriptRefused, match="dữ liệu"):  # a condition that mutates the data it reads
+        evaluate(engine, "ho_so.update({'a': 'a' * 900000, 'b': 'b' * 900000}) is None", {"ho_so": {}})
+
+
+def test_many_moderate_values_are_stopped_by_the_memory_check():
+    with pytest.raises(ScriptRefused, match="bộ nhớ"):
+        run_script(make_script_engine(time_limit=30),
+                   "x = [('a' * 900000)[:] + str(i) for i in range(999) for j in range(3)]")
