@@ -112,22 +112,34 @@ def guarded_add(a: Any, b: Any) -> Any:
     return a + b
 
 
-_NUMBER_IN_FORMAT = re.compile(r'\d+')
+_NUMBER_IN_SPEC = re.compile(r'\d+')
+# A printf-style conversion: %[(key)][flags][width][.precision][length]type (the text around it is not looked at).
+_PERCENT_SPEC = re.compile(r'%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[diouxXeEfFgGcrsab%]')
 
 
-def _check_format_numbers(template: Any) -> None:
-    """Widths and precisions in a format string (``%1000000000d``, ``{:>1000000000}``)."""
-    text = template.decode('latin-1') if isinstance(template, (bytes, bytearray)) else str(template)
-    for digits in _NUMBER_IN_FORMAT.findall(text):
-        if len(digits) > 7 or int(digits) > MAX_LENGTH:
-            _refuse(f'độ rộng định dạng quá lớn: {digits[:12]}')
+def _check_width(digits: str) -> None:
+    if len(digits) > 7 or int(digits) > MAX_LENGTH:
+        _refuse(f'độ rộng định dạng quá lớn: {digits[:12]}')
+
+
+def _check_spec_numbers(spec: str) -> None:
+    """Width and precision of a format spec (``>1000000000``, ``.1000000000f``)."""
+    for digits in _NUMBER_IN_SPEC.findall(spec):
+        _check_width(digits)
 
 
 def guarded_mod(a: Any, b: Any) -> Any:
-    """``template % values``: widths in the template and ``*`` widths taken from the values."""
+    """``template % values``: widths and precisions of the conversions, and ``*`` widths taken from the values."""
     if isinstance(a, (str, bytes, bytearray)):
-        _check_format_numbers(a)
-        if '*' in (a.decode('latin-1') if not isinstance(a, str) else a):
+        text = a if isinstance(a, str) else a.decode('latin-1')
+        starred = False
+        for width, precision in _PERCENT_SPEC.findall(text):
+            for number in (width, precision):
+                if number == '*':
+                    starred = True
+                elif number:
+                    _check_width(number)
+        if starred:
             values = b if isinstance(b, tuple) else (b,)
             if any(_is_int(v) and abs(v) > MAX_LENGTH for v in values):
                 _refuse('độ rộng định dạng (*) quá lớn')
@@ -142,7 +154,7 @@ def guarded_format(value: Any, conversion: int, spec: str) -> str:
         value = repr(value)
     elif conversion == ord('a'):
         value = ascii(value)
-    _check_format_numbers(spec)
+    _check_spec_numbers(spec)
     return format(value, spec)
 
 

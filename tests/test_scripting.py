@@ -268,13 +268,15 @@ def test_ordinary_operations_still_work_and_keep_their_meaning():
                               "e = {1}\nf = e\ne |= {2}\ne -= {1}\ng = f'{3.14159:>8.2f}|{\"x\"!r}'\n"
                               "h = '%05d' % 42\ni = pow(2, 10)\nj = pow(3, 4, 5)\nk = sum([1, 2.5])\n"
                               "m = ', '.join(['a', 'b'])\nn = 'aXa'.replace('X', '-')\no = 7 % 3\np = 1 << 10\n"
-                              "q = (1, 2) + (3,)\nr = [0] * 3\ns = 'x'.ljust(3, '.')")
+                              "q = (1, 2) + (3,)\nr = [0] * 3\ns = 'x'.ljust(3, '.')\n"
+                              "t = 'Hồ sơ %s, tài khoản 1234567890, %5.1f%%' % ('A', 99.44)")
     assert data["a"] == 2 ** 100 * 3 + 1 and data["b"] == "abababc"
     assert data["c"] == [1, 2, 3] and data["d"] is data["c"]  # += extends in place, as in Python
     assert data["e"] == {2} and data["f"] is data["e"]
     assert data["g"] == "    3.14|'x'" and data["h"] == "00042"
     assert (data["i"], data["j"], data["k"], data["m"], data["n"]) == (1024, 1, 3.5, "a, b", "a-a")
     assert (data["o"], data["p"], data["q"], data["r"], data["s"]) == (1, 1024, (1, 2, 3), [0, 0, 0], "x..")
+    assert data["t"] == "Hồ sơ A, tài khoản 1234567890,  99.4%"  # digits outside a conversion are text
 
 
 def test_a_script_may_not_add_more_than_the_cap_to_the_task_data():
