@@ -73,10 +73,18 @@ def guarded_mul(a: Any, b: Any) -> Any:
     if _is_int(a) and _is_int(b):
         _check_bits(a.bit_length() + b.bit_length())
     elif _is_int(b) and isinstance(a, _SEQUENCES):
-        _check_length(len(a) * max(b, 0))
+        _check_repetition(a, b)
     elif _is_int(a) and isinstance(b, _SEQUENCES):
-        _check_length(len(b) * max(a, 0))
+        _check_repetition(b, a)
     return a * b
+
+
+def _check_repetition(sequence: Any, times: int) -> None:
+    """``[x] * n`` shares x n times: what str() or the task data would walk through is n times x's content."""
+    times = max(times, 0)
+    _check_length(len(sequence) * times)
+    if times and isinstance(sequence, (list, tuple)):
+        _check_length(data_size(sequence, MAX_LENGTH // times + 1) * times, 'nội dung lặp lại')
 
 
 def _pow_bits(base: int, exponent: int) -> float:
@@ -131,6 +139,7 @@ def _check_spec_numbers(spec: str) -> None:
 def guarded_mod(a: Any, b: Any) -> Any:
     """``template % values``: widths and precisions of the conversions, and ``*`` widths taken from the values."""
     if isinstance(a, (str, bytes, bytearray)):
+        check_deep(*(b if isinstance(b, tuple) else (b,)))
         text = a if isinstance(a, str) else a.decode('latin-1')
         starred = False
         for width, precision in _PERCENT_SPEC.findall(text):
@@ -148,6 +157,7 @@ def guarded_mod(a: Any, b: Any) -> Any:
 
 def guarded_format(value: Any, conversion: int, spec: str) -> str:
     """An f-string field ``{value!conversion:spec}`` with its width checked first."""
+    check_deep(value)
     if conversion == ord('s'):
         value = str(value)
     elif conversion == ord('r'):
@@ -175,7 +185,7 @@ def guarded_inplace(op: str, target: Any, value: Any) -> Any:
             _extend(target, value)
             return target
         if op == '*=' and _is_int(value):
-            _check_length(len(target) * max(value, 0))
+            _check_repetition(target, value)
         return func(target, value)
     check = _INPLACE_CHECKS.get(op)
     return check(target, value) if check else func(target, value)
@@ -189,6 +199,36 @@ def guarded_sum(iterable: Any, start: Any = 0) -> Any:
     for item in iterable:
         total = guarded_add(total, item) if not isinstance(item, numbers.Number) else total + item
     return total
+
+
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def guarded_str(*args: Any, **kwargs: Any) -> str:
+    """``str(x)``: a C-level walk through x, refused when x holds too much (see check_deep)."""
+    if args and isinstance(args[0], _CONTAINERS):
+        check_deep(args[0])
+    return str(*args, **kwargs)
+
+
+def guarded_repr(value: Any) -> str:
+    check_deep(value)
+    return repr(value)
+
+
+def guarded_hash(value: Any) -> int:
+    check_deep(value)  # a tuple's hash is not cached: a tuple sharing a big tuple is walked every time
+    return hash(value)
+
+
+MAX_ROUND_DIGITS = 1_000
+
+
+def guarded_round(number: Any, ndigits: Any = None) -> Any:
+    """``round(x, -n)`` of an integer computes 10 ** n first (round(5, -10**7) ran for minutes)."""
+    if _is_int(ndigits) and abs(ndigits) > MAX_ROUND_DIGITS:
+        _refuse(f'round() với số chữ số quá lớn (tối đa {MAX_ROUND_DIGITS})')
+    return round(number) if ndigits is None else round(number, ndigits)
 
 
 # -- methods that grow a value -----------------------------------------------------------------------------
@@ -254,8 +294,10 @@ def guarded_getattr(obj: Any, name: str, default: Any = None, *, plain_getattr) 
 OPERATOR_GUARDS: dict[str, Any] = {'_tthc_mul_': guarded_mul, '_tthc_pow_': guarded_pow,
                                    '_tthc_lshift_': guarded_lshift, '_tthc_add_': guarded_add,
                                    '_tthc_mod_': guarded_mod, '_tthc_format_': guarded_format,
-                                   '_inplacevar_': guarded_inplace}
-BUILTIN_GUARDS: dict[str, Any] = {'pow': guarded_pow, 'sum': guarded_sum}
+                                   '_tthc_str_': guarded_str, '_inplacevar_': guarded_inplace}
+BUILTIN_GUARDS: dict[str, Any] = {'pow': guarded_pow, 'sum': guarded_sum, 'repr': guarded_repr,
+                                  'hash': guarded_hash, 'round': guarded_round}
+CALL_GUARDS: dict[str, str] = {'str': '_tthc_str_'}  # calls rewritten, the name itself stays the type
 
 
 # -- memory and task data ------------------------------------------------------------------------------
@@ -271,27 +313,83 @@ def check_memory(start_peak: int) -> None:
         _refuse(f'dùng quá nhiều bộ nhớ (hơn {MAX_MEMORY_GROWTH >> 20} MB)')
 
 
-def data_size(value: Any, depth: int = 0) -> int:
-    """The size of ``value`` once serialized as JSON, estimated without serializing it."""
-    if depth > MAX_DEPTH:
-        _refuse(f'dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp)')
-    if isinstance(value, str):
-        return len(value) + 2
-    if isinstance(value, (bytes, bytearray)):
-        return len(value) * 4 // 3 + 2
-    if isinstance(value, bool) or value is None:
-        return 5
-    if isinstance(value, int):
-        return value.bit_length() // 3 + 1
-    if isinstance(value, dict):
-        return 2 + sum(data_size(k, depth + 1) + data_size(v, depth + 1) + 2 for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return 2 + sum(data_size(v, depth + 1) + 1 for v in value)
-    return 24  # floats, dates and the other scalars the serializer knows
+class _OverBudget(Exception):
+    pass
+
+
+_NUMBERS = {int, float, bool, type(None)}
+
+
+def _flat_size(items: Any) -> int:
+    """The size of a list of only numbers or only strings, with C-level calls (0: not such a list)."""
+    kinds = set(map(type, items))
+    if kinds == {str}:
+        return sum(map(len, items)) + 2 * len(items)
+    if kinds and kinds <= {int, bool}:
+        return len(items) * (max(map(abs, items)).bit_length() // 3 + 2)
+    if kinds and kinds <= _NUMBERS:
+        return len(items) * 24
+    return 0
+
+
+def data_size(value: Any, budget: int = 1 << 26) -> int:
+    """The size of ``value`` once serialized as JSON (or turned into text), estimated without doing it.
+
+    Shared containers are measured once and counted each time they appear, so a list holding the same
+    million-item list a million times costs one million steps, not 10**12; past ``budget`` the walk stops and
+    the result is just above the budget. A cycle is refused as too deep.
+    """
+    known: dict[int, int] = {}
+    visits = 0
+
+    def size(item: Any, depth: int) -> int:
+        nonlocal visits
+        visits += 1
+        if visits > budget:
+            raise _OverBudget
+        if isinstance(item, str):
+            return len(item) + 2
+        if isinstance(item, (bytes, bytearray)):
+            return len(item) * 4 // 3 + 2
+        if isinstance(item, bool) or item is None:
+            return 5
+        if isinstance(item, int):
+            return item.bit_length() // 3 + 1
+        if not isinstance(item, (dict, list, tuple, set, frozenset)):
+            return 24  # floats, dates and the other scalars the serializer knows
+        if id(item) in known:
+            return known[id(item)]
+        if depth >= MAX_DEPTH:
+            _refuse(f'dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp)')
+        if isinstance(item, dict):
+            total = 2 + 2 * len(item) + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in item.items())
+        else:
+            total = 2 + len(item) + (_flat_size(item) or sum(size(v, depth + 1) for v in item))
+        known[id(item)] = total
+        return total
+
+    try:
+        total = size(value, 0)
+    except _OverBudget:
+        return budget + 1
+    return total if total <= budget else budget + 1
+
+
+def deep_length(value: Any) -> int:
+    """Items and characters reachable from ``value`` (up to just past MAX_LENGTH): what repr() or str() of it
+    would walk through in one C call, shared references counted each time."""
+    return data_size(value, MAX_LENGTH)
+
+
+def check_deep(*values: Any) -> None:
+    """Refuse turning into text what would be a huge text (many references to the same big list)."""
+    for value in values:
+        if isinstance(value, _CONTAINERS) and deep_length(value) > MAX_LENGTH:
+            _refuse(f'giá trị quá lớn để đổi thành chuỗi (hơn {MAX_LENGTH:,} phần tử)')
 
 
 def check_data_growth(before: int, after_data: dict) -> None:
     """Refuse a script that added more than MAX_DATA_BYTES to the task data."""
-    grown = data_size(after_data) - before
+    grown = data_size(after_data, before + MAX_DATA_BYTES) - before
     if grown > MAX_DATA_BYTES:
-        _refuse(f'kịch bản ghi quá nhiều dữ liệu: {grown:,} byte, tối đa {MAX_DATA_BYTES:,}')
+        _refuse(f'kịch bản ghi quá nhiều dữ liệu: hơn {MAX_DATA_BYTES:,} byte')

@@ -292,3 +292,33 @@ def test_many_moderate_values_are_stopped_by_the_memory_check():
     with pytest.raises(ScriptRefused, match="bộ nhớ"):
         run_script(make_script_engine(time_limit=30),
                    "x = [('a' * 900000)[:] + str(i) for i in range(999) for j in range(3)]")
+
+
+SHARED = "y = [0] * 300\nz = [y] * 300\nw = [z for i in range(999)]\n"  # 90 million items, 300 lists
+
+
+@pytest.mark.parametrize("use", ["x = str(w)", "x = repr(w)", "x = f'{w}'", "x = '%s' % (w,)", "print(w)",
+                                 "x = 1"])
+def test_text_or_task_data_from_shared_references_is_refused_without_walking_them(use):
+    """Each list is small, the text of the whole would be 10**8 items long, made in one C call."""
+    started = time.monotonic()
+    with pytest.raises(ScriptRefused, match="giới hạn"):
+        run_script(make_script_engine(time_limit=30), SHARED + use)
+    assert time.monotonic() - started < 5
+
+
+def test_the_hash_of_a_tuple_sharing_big_tuples_is_refused():
+    with pytest.raises(ScriptRefused, match="giới hạn"):
+        run_script(make_script_engine(time_limit=30),
+                   "y = (0,) * 300\nz = (y,) * 300\nw = tuple([z for i in range(999)])\nx = hash(w)")
+
+
+def test_round_to_a_huge_number_of_digits_is_refused():
+    with pytest.raises(ScriptRefused, match="round"):
+        run_script(make_script_engine(), "x = round(5, -10**7)")
+    assert run_script(make_script_engine(), "x = round(2.567, 2)\ny = round(7)") == {"x": 2.57, "y": 7}
+
+
+def test_a_self_referencing_list_is_refused_before_it_reaches_the_serializer():
+    with pytest.raises(ScriptRefused, match="sâu"):
+        run_script(make_script_engine(), "a = []\na.append(a)")

@@ -45,6 +45,7 @@ from .scriptlimits import ScriptRefused, ScriptTimeout
 __all__ = ['ScriptRefused', 'ScriptTimeout', 'check_expression', 'check_script', 'make_script_engine']
 
 
+_CALL_GUARDS = scriptlimits.CALL_GUARDS
 _BINOP_GUARDS = {ast.Mult: '_tthc_mul_', ast.Pow: '_tthc_pow_', ast.LShift: '_tthc_lshift_',
                  ast.Add: '_tthc_add_', ast.Mod: '_tthc_mod_'}
 
@@ -69,10 +70,15 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         node = self.node_contents_visit(node)
-        if node.format_spec is None:
-            return node
-        call = _guard_call('_tthc_format_', [node.value, ast.Constant(node.conversion), node.format_spec], node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant('')
+        call = _guard_call('_tthc_format_', [node.value, ast.Constant(node.conversion), spec], node)
         return ast.copy_location(ast.FormattedValue(value=call, conversion=-1, format_spec=None), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        node = super().visit_Call(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CALL_GUARDS:
+            node.func = ast.copy_location(ast.Name(id=_CALL_GUARDS[node.func.id], ctx=ast.Load()), node.func)
+        return node
 
     def visit_Import(self, node: ast.AST) -> ast.AST:
         self.error(node, 'import không được phép (imports are not allowed)')
@@ -121,6 +127,14 @@ def _code_or_refuse(text: str, mode: str) -> CodeType:
     return code
 
 
+class _GuardedPrint(PrintCollector):
+    """``print`` turns its arguments into text in one C call: the same bound as str()."""
+
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        scriptlimits.check_deep(*objects)
+        super()._call_print(*objects, **kwargs)
+
+
 _EXTRA_BUILTINS = {name: getattr(builtins, name) for name in
                    ('min', 'max', 'sum', 'any', 'all', 'enumerate', 'dict', 'reversed', 'map', 'filter')}
 _BUILTINS: dict[str, Any] = {**safe_builtins, **limited_builtins,
@@ -134,7 +148,7 @@ _GUARDS: dict[str, Any] = {
     '_getitem_': default_guarded_getitem,
     '_getiter_': default_guarded_getiter, '_iter_unpack_sequence_': guarded_iter_unpack_sequence,
     '_unpack_sequence_': guarded_unpack_sequence, '_write_': full_write_guard,
-    '_print_': PrintCollector, **scriptlimits.OPERATOR_GUARDS,
+    '_print_': _GuardedPrint, **scriptlimits.OPERATOR_GUARDS,
 }
 _MEMORY_CHECK_EVERY = 64  # trace events between two looks at the process's peak memory
 
@@ -158,7 +172,9 @@ def _time_limit(seconds: float) -> Iterator[None]:
         events += 1
         if events % _MEMORY_CHECK_EVERY == 0:
             scriptlimits.check_memory(start_peak)
-        if event == 'call' and frame.f_code.co_filename == _FILENAME:
+        if event == 'call':
+            if frame.f_code.co_filename != _FILENAME:
+                return None  # the guards and helpers: looked at on each call they make, not line by line
             frame.f_trace_opcodes = True
         return tracer
 
