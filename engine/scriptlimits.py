@@ -3,10 +3,11 @@
 Why: the time limit of ``scripting`` stops Python-level loops only. A single C-level operation runs to its end
 before any check can stop it (``pow(7, 4*10**6)`` held a request 5.4 s; ``'a' * (5*10**7)`` put 50 MB into a
 dossier's workflow state). So the restricted AST rewrites the operators that can make huge values (``*``,
-``**``, ``<<``, ``+``, ``%`` on strings, f-string widths) into calls of the guards below, which look at the
+``**``, ``<<``, ``+``, ``%``, f-string fields, ``str()``) into calls of the guards below, which look at the
 operand sizes *before* computing; the growing methods of strings, bytes and lists are wrapped the same way;
-``pow`` and ``sum`` are replaced. What is left (many moderately large values made in a loop) is caught by a
-memory growth check in the tracer and by a cap on how much a script may add to the task data.
+``pow``, ``sum``, ``repr``, ``hash`` and ``round`` are replaced. What is left (many moderately large values
+made in a loop) is caught by a memory growth check in the tracer and by a cap on how much a script may add to
+the task data. Shared references count each time they appear: ``[y] * 1000`` is as big as its text would be.
 
 The limits are constants, not settings: no procedure needs more, and nothing here can be switched off.
 """
@@ -24,8 +25,9 @@ try:
 except ImportError:  # pragma: no cover - not on Linux/BSD: the memory check is skipped
     resource = None
 
-__all__ = ['MAX_DATA_BYTES', 'MAX_INT_BITS', 'MAX_LENGTH', 'MAX_MEMORY_GROWTH', 'ScriptRefused', 'ScriptTimeout',
-           'data_size', 'guarded_getattr', 'memory_peak', 'BUILTIN_GUARDS', 'OPERATOR_GUARDS']
+__all__ = ['BUILTIN_GUARDS', 'CALL_GUARDS', 'MAX_DATA_BYTES', 'MAX_INT_BITS', 'MAX_LENGTH', 'MAX_MEMORY_GROWTH',
+           'OPERATOR_GUARDS', 'ScriptRefused', 'ScriptTimeout', 'check_data_growth', 'check_deep', 'check_memory',
+           'data_size', 'guarded_getattr', 'memory_peak']
 
 MAX_INT_BITS = 100_000          # about 30,000 decimal digits: far beyond any fee or count
 MAX_POW_MOD_BITS = 4_096        # exponent and modulus of a three-argument pow()
