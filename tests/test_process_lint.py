@@ -18,9 +18,9 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from conftest import CITIZEN, SAMPLE, SAMPLE_FORM
-from engine import bpmnparser, lint, procedures, runtime
 from engine.cli import main
-from engine.model import Dossier, ProcedureVersion
+from engine.data.model import Dossier, ProcedureVersion
+from engine.process import bpmnparser, lint, procedures, runtime
 
 FIXTURES = Path(__file__).resolve().parent / "processes"
 FORMS = SAMPLE.parent.parent.parent / "forms"

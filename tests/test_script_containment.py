@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from conftest import CITIZEN, SAMPLE_FORM
 from engine import timers
-from engine.clock import VN_TZ
-from engine.model import AuditEvent, Dossier, Incident
+from engine.core.clock import VN_TZ
+from engine.data.model import AuditEvent, Dossier, Incident
 
 FIXTURES = Path(__file__).resolve().parent / "processes"
 POISON_TIMER = FIXTURES / "poison-timer.bpmn"          # 9.000002: a boundary timer runs raise SystemExit(3)

@@ -94,7 +94,8 @@ def move(dossier: Dossier, to_status: int) -> int:
 
 def load_process(dossier: Dossier, ctx: Context) -> Process:
     version = dossier.procedure_version
-    return Process.load((version.id, version.content_hash), lambda: version.spec_json, dossier.workflow_state, ctx.script_time_limit)
+    return Process.load((version.id, version.content_hash), lambda: version.spec_json, dossier.workflow_state,
+                        ctx.script_time_limit)
 
 
 def calendar_of(session: Session, dossier: Dossier, settings: Settings):

@@ -39,8 +39,8 @@ from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_seque
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from . import scriptlimits
-from .scriptlimits import ScriptRefused, ScriptTimeout
+from engine.process import scriptlimits
+from engine.process.scriptlimits import ScriptRefused, ScriptTimeout
 
 __all__ = ['ScriptRefused', 'ScriptTimeout', 'check_expression', 'check_script', 'make_script_engine']
 
