@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +51,11 @@ class PdfDocument:
 
 
 _registered: dict[str, str] = {}
+# ReportLab shares one parsed face per registered font between every document, and subsetting moves that face's
+# read cursor: two documents built at once corrupt each other (IndexError, KeyError; #11). Registering and
+# building go one at a time in a process; processes share nothing (each registers its own fonts). The GIL
+# already ran these builds one at a time, so the lock costs no throughput.
+_reportlab = threading.RLock()
 QR_BORDER = 4  # quiet zone, in modules
 
 
@@ -84,6 +90,7 @@ def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
 
 
 def _fonts(font_dir: Path) -> tuple[str, str]:
+    """The two registered faces (registered once per process; the caller holds ``_reportlab``)."""
     key = str(font_dir)
     if key not in _registered:
         regular, bold = font_dir / "DejaVuSerif.ttf", font_dir / "DejaVuSerif-Bold.ttf"
@@ -96,6 +103,11 @@ def _fonts(font_dir: Path) -> tuple[str, str]:
 
 
 def render(doc: PdfDocument, font_dir: Path) -> bytes:
+    with _reportlab:
+        return _render(doc, font_dir)
+
+
+def _render(doc: PdfDocument, font_dir: Path) -> bytes:
     regular, bold = _fonts(font_dir)
     styles = {
         "body": ParagraphStyle("body", fontName=regular, fontSize=11.5, leading=16, alignment=TA_JUSTIFY),
@@ -167,6 +179,11 @@ def render(doc: PdfDocument, font_dir: Path) -> bytes:
 
 def render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str = "") -> bytes:
     """The visible appearance of a signature: a framed box with its lines, the size of ``box``."""
+    with _reportlab:
+        return _render_stamp(lines, box, font_dir, title)
+
+
+def _render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str) -> bytes:
     from reportlab.pdfgen import canvas as pdf_canvas
 
     regular, bold = _fonts(font_dir)
