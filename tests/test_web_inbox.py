@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from conftest import CITIZEN, PASSWORD, SAMPLE_FORM
 from sqlalchemy import select
-from web_support import PDF, Web, counts, dossier_row, flatten, text_of
+from web_support import PDF, PNG, Web, counts, dossier_row, flatten, text_of
 
 from engine.cases import accounts
 from engine.core.clock import VN_TZ
@@ -120,14 +120,14 @@ def test_claim_and_release_and_a_colleague_cannot_act_on_a_claimed_task(app, cit
 
 # -- the task page ----------------------------------------------------------------------------------------------
 def test_the_task_page_shows_the_dossier_its_deadlines_and_why_and_the_step_forms(app, citizen):
-    code = citizen.file(files={"giay_de_nghi": ("don.pdf", PDF), "giay_to_tru_so": ("hong.pdf", b"%PDF-1.4 hong")}
+    code = citizen.file(files={"giay_de_nghi": ("don.pdf", PDF), "giay_to_tru_so": ("tru-so.png", PNG)}
                         ).headers["Location"].split("/")[3]
     desk = officer(app, "demo.tiepnhan")
     page = desk.get(f"/can-bo/cong-viec/{desk.task_id(code)}")
     html, text = page.get_data(as_text=True), text_of(page)
     for expected in ("Người nộp Nguyễn Văn An", "Chủ hồ sơ Nguyễn Văn An · CCCD 001099000001 · sinh 14/03/1999",
                      "Tên hộ kinh doanh Tạp hóa Bình An", "Vốn kinh doanh (đồng) 50.000.000",
-                     "don.pdf", "Không có chữ ký số", "hong.pdf", "Không kiểm tra được chữ ký số: ",
+                     "don.pdf", "Không có chữ ký số", "tru-so.png",
                      "Hạn kiểm tra, tiếp nhận hồ sơ: 23/11/2026 10:00",
                      "(D7)", "Nộp hồ sơ — Nguyễn Văn An", "Bước hiện tại: Tiếp nhận hồ sơ"):
         assert expected in text, expected

@@ -7,11 +7,14 @@ document store and can be attached to a later dossier without uploading them aga
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.data import audit
-from engine.paperwork import documents, results
+from engine.core import sandbox
+from engine.paperwork import documents, results, signatures
 from engine.cases.dossiers import Context, can_see, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
 from engine.data.model import TERMINAL, Document, DocumentSignature, Dossier, User
@@ -19,6 +22,7 @@ from engine.data.model import TERMINAL, Document, DocumentSignature, Dossier, Us
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 STORE_KINDS = ("result", "filing")
+log = logging.getLogger(__name__)
 
 
 def sniff(content: bytes) -> str:
@@ -26,6 +30,20 @@ def sniff(content: bytes) -> str:
         if content.startswith(magic):
             return media_type
     raise Invalid("Chỉ nhận tệp PDF, JPEG hoặc PNG", code="bad_file_type", fields={"file": "Loại tệp không hợp lệ"})
+
+
+def inspect(ctx: Context, content: bytes) -> list[signatures.SignatureCheck]:
+    """A PDF from outside, read in a bounded child process (engine.core.sandbox): refused (422) when it cannot be
+    read within the limits, is locked or carries active content; otherwise its signatures (D9)."""
+    try:
+        found = sandbox.run(signatures.inspect_pdf, content, str(results.pki(ctx.settings).trust_dir), ctx.now)
+    except sandbox.Overrun as exc:
+        log.warning("uploaded PDF refused by %s (%d bytes, %s): %s", ctx.user.username, len(content), exc.kind,
+                    exc.detail)
+        found = signatures.PdfInspection([], "pdf_too_complex", signatures.TOO_COMPLEX)
+    if found.refused:
+        raise Invalid(found.message, code=found.refused, fields={"file": found.message})
+    return found.checks
 
 
 def _clean_name(name: str, media_type: str) -> str:
@@ -65,11 +83,11 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
     if len(content) > ctx.settings.max_request_bytes:
         raise TooLarge("Tệp quá lớn")
     media_type = sniff(content)
+    checks = inspect(ctx, content) if media_type == "application/pdf" else []  # before anything is stored
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
                         media_type, content, ctx.now)
     doc.component = name
-    if media_type == "application/pdf":
-        results.record(session, doc, results.verify(ctx.settings, content, ctx.now), ctx.now)
+    results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status, data={"component": name,
                                                                                        "document": doc.id})
     return doc
@@ -107,11 +125,11 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     if not can_see(ctx.user, session.get(Dossier, source.dossier_id)):
         raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
     content = documents.read(ctx.settings.data_dir, source)
+    checks = inspect(ctx, content) if source.media_type == "application/pdf" else []  # kept before this check
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", source.name, source.media_type, content,
                         ctx.now)
     doc.component = name
-    if source.media_type == "application/pdf":
-        results.record(session, doc, results.verify(ctx.settings, content, ctx.now), ctx.now)
+    results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status,
                  data={"component": name, "document": doc.id, "reused": source.id})
     return doc

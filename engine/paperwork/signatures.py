@@ -3,6 +3,10 @@
 Keys are PKCS#12 files encrypted with the configured passphrase; trust anchors are certificate files in a
 configured folder, so real roots (VGCA, NEAC) can be dropped in beside the demo root. Time is injected:
 certificates, signing times and validation all use the ``now`` they are given.
+
+A PDF from outside (a citizen's upload) is inspected with ``inspect_pdf`` inside engine.core.sandbox's bounded
+child process: decoding, object count, time and memory are bounded there, and active content (JavaScript,
+launch actions) is found in every object of every revision.
 """
 from __future__ import annotations
 
@@ -19,6 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import xref as pdf_xref
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -209,10 +217,11 @@ def _subject_part(cert, attr: str) -> str | None:
         return None
 
 
-def verify_pdf(pdf: bytes, trust_roots: list, now: datetime) -> list[SignatureCheck]:
-    """Check every signature: integrity, chain to a trust anchor, validity period at ``now``."""
+def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -> list[SignatureCheck]:
+    """Check every signature: integrity, chain to a trust anchor, validity period at ``now``. ``pdf``: the
+    engine's own file, or the reader of an untrusted one that inspect_pdf opened with its limits."""
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # a damaged file is a finding, not a crash
         return [SignatureCheck("", "", None, None, False, "invalid", f"Không đọc được tệp PDF: {exc}")]
@@ -246,3 +255,125 @@ def verify_pdf(pdf: bytes, trust_roots: list, now: datetime) -> list[SignatureCh
             state, message = "valid", "Chữ ký hợp lệ"
         checks.append(SignatureCheck(sig.field_name, signer, org, signed_at, state == "valid", state, message))
     return checks
+
+
+# -- inspecting an untrusted PDF (runs in engine.core.sandbox's child process) -------------------------------------
+MiB = 1024 * 1024
+MAX_OBJECTS = 100_000  # cross-reference entries over all revisions (a 300-page text PDF has a few thousand)
+# Decoded bytes: per stream (pyHanko's ratio cap stays: stacked filters are refused), and for the whole file
+# (only cross-reference and object streams, signature data and the DSS are decoded here; page content is not).
+UNTRUSTED_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=64 * MiB),
+                                document_budget=DocumentDecodeBudget(base_allowance=64 * MiB, max_ratio=20))
+# Actions that run code or other programs when the file is opened or touched in a viewer (ISO 32000 12.6.4).
+ACTIVE_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "lệnh khởi chạy chương trình (/Launch)",
+                  "/ImportData": "lệnh nạp dữ liệu từ tệp khác (/ImportData)",
+                  "/RichMedia": "nội dung đa phương tiện có mã lệnh (/RichMedia)"}
+
+
+class PdfRefused(Exception):
+    """A bound passed while pyHanko reads (raised through its reader, turned into a PdfInspection)."""
+
+
+@dataclass(frozen=True)
+class PdfInspection:
+    """What the sandboxed check found: the signatures, or why the file is refused."""
+
+    checks: list[SignatureCheck]
+    refused: str | None = None  # pdf_active_content / pdf_too_complex / pdf_unreadable / pdf_encrypted
+    message: str = ""
+
+
+_entries_read = [0]
+
+
+def _bound_xref_entries() -> None:
+    """Count cross-reference entries as pyHanko reads them and stop past MAX_OBJECTS: a 20 KB stream can
+    declare seven million entries, which pyHanko would otherwise turn into Python objects one by one (46 s,
+    1.3 GB). Installed only in the sandbox's child (a process per file); without these pyHanko internals, the
+    sandbox's time and memory limits still hold."""
+    _entries_read[0] = 0
+    for name in ("parse_xref_stream", "parse_xref_table"):
+        original = getattr(pdf_xref, name, None)
+        if original is None or getattr(original, "tthc_bounded", False):
+            continue
+
+        def bounded(*args, _original=original, **kwargs):
+            for entry in _original(*args, **kwargs):
+                _entries_read[0] += 1
+                if _entries_read[0] > MAX_OBJECTS:
+                    raise PdfRefused("pdf_too_complex")
+                yield entry
+
+        bounded.tthc_bounded = True
+        setattr(pdf_xref, name, bounded)
+
+
+def _findings(item: generic.DictionaryObject) -> set[str]:
+    """What one dictionary carries that a viewer would run (its /S, /Subtype and /Names may be references)."""
+    found = set()
+    if "/JS" in item:
+        found.add(ACTIVE_ACTIONS["/JavaScript"])
+    for key in ("/S", "/Subtype"):
+        name = item.get(key) if key in item else None
+        if isinstance(name, generic.NameObject) and name in ACTIVE_ACTIONS:
+            found.add(ACTIVE_ACTIONS[name])
+    names = item.get("/Names") if "/Names" in item else None
+    if isinstance(names, generic.DictionaryObject) and "/JavaScript" in names:  # document-level scripts
+        found.add(ACTIVE_ACTIONS["/JavaScript"])
+    if "/XFA" in item:
+        found.add("biểu mẫu XFA (có thể chứa mã lệnh)")
+    return found
+
+
+def _active_content(reader: PdfFileReader) -> list[str]:
+    """Every action that runs code, in every object of every revision (an earlier revision is what a viewer
+    shows when asked for it), nested dictionaries included (/OpenAction, /AA and annotations' /A hold them
+    directly or by reference); a loop, not a recursion."""
+    found = set()
+    for revision in range(reader.xrefs.total_revisions):
+        for ref in reader.xrefs.explicit_refs_in_revision(revision):
+            try:
+                pending = [reader.get_object(ref, revision=revision)]
+            except (PdfDecodeLimitError, MemoryError):
+                raise
+            except Exception:  # noqa: BLE001 - a dangling entry (viewers skip it too)
+                continue
+            while pending:
+                item = pending.pop()
+                if isinstance(item, generic.DictionaryObject):  # stream dictionaries too; their data is not read
+                    found |= _findings(item)
+                    pending.extend(item.raw_get(key) for key in item)
+                elif isinstance(item, generic.ArrayObject):
+                    pending.extend(item.raw_get(i) for i in range(len(item)))
+    return sorted(found)
+
+
+def inspect_pdf(pdf: bytes, trust_dir: str | None, now: datetime) -> PdfInspection:
+    """An untrusted PDF: refused when it cannot be read within the limits, is locked, or carries active
+    content; otherwise its signatures checked against the anchors in ``trust_dir``. Meant for
+    engine.core.sandbox.run (it changes pyHanko's reader for the rest of the process)."""
+    _bound_xref_entries()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=UNTRUSTED_LIMITS)
+        if reader.encrypted and reader.decrypt("").status.value == 0:
+            return PdfInspection([], "pdf_encrypted",
+                                 "Tệp PDF được đặt mật khẩu; vui lòng gỡ mật khẩu rồi tải lên lại")
+        active = _active_content(reader)
+        if active:
+            return PdfInspection([], "pdf_active_content",
+                                 "Tệp PDF chứa " + ", ".join(active) + "; không được chấp nhận vì lý do an toàn. "
+                                 "Vui lòng in (xuất) lại thành tệp PDF thông thường rồi tải lên")
+        roots = Pki(Path("."), "", Path(trust_dir)).trust_roots() if trust_dir else []
+        return PdfInspection(verify_pdf(reader, roots, now))
+    except (PdfRefused, PdfDecodeLimitError, RecursionError):
+        return PdfInspection([], "pdf_too_complex", TOO_COMPLEX)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file pyHanko cannot read cannot be checked for active content
+        why = str(exc)[:120] or type(exc).__name__
+        return PdfInspection([], "pdf_unreadable",
+                             f"Tệp PDF bị hỏng, không đọc được ({why}); vui lòng xuất lại tệp PDF rồi tải lên")
+
+
+TOO_COMPLEX = ("Tệp PDF quá phức tạp hoặc bị nén bất thường (vượt giới hạn xử lý an toàn); vui lòng xuất lại "
+               "tệp PDF thông thường rồi tải lên")
