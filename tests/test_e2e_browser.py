@@ -64,6 +64,8 @@ class Person:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: self.errors.append(msg.text)  # what the page's CSP blocked
+                     if "Content Security Policy" in msg.text else None)
         if username:
             self.login(username)
 

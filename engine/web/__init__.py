@@ -101,8 +101,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
-    from . import api, auth, inbox, pages, portal, records, ui
+    from . import api, auth, headers, inbox, pages, portal, records, ui
     app.before_request(_refuse_bad_text)
+    headers.init_app(app)  # CSP, no-store, HSTS
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

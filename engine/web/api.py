@@ -17,6 +17,7 @@ from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
+from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -222,10 +223,9 @@ def get_document(doc_id: int):
         raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
     content = documents.read(tthc()["settings"].data_dir, doc)
     ascii_name = doc.name.encode("ascii", "ignore").decode().replace('"', "") or f"tai-lieu-{doc.id}"
-    return Response(content, mimetype=doc.media_type, headers={
-        "Content-Disposition": f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return Response(content, mimetype=doc.media_type, headers={  # never inline: a download, not a page
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": FILE_POLICY})
 
 
 # -- tasks -------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from engine.core.errors import EngineError, Invalid, NotFound
 from engine.data.model import Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
+from .headers import FILE_POLICY
 from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, signature_text
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
 
@@ -263,12 +264,9 @@ def document(doc_id: int):
     doc = portal_cases.visible_document(db(), g.user, doc_id)
     content = documents.read(tthc()["settings"].data_dir, doc)
     ascii_name = _ascii_name(doc.name)
-    inline = doc.media_type == "text/html" and request.args.get("tai") is None
-    headers = {"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
-                                      f"filename*=UTF-8''{quote(doc.name)}",
-               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
-    if doc.media_type == "text/html":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",
+               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+               "Content-Security-Policy": FILE_POLICY}  # never inline: a download, not a page
     return Response(content, mimetype=doc.media_type, headers=headers)
 
 

@@ -11,6 +11,7 @@ from engine.core.clock import VN_TZ
 from engine.core.errors import Forbidden, Invalid, NotFound
 from . import SANE_YEARS, db, now, tthc
 from .api import authenticated
+from .headers import FILE_POLICY
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1")
 
@@ -19,9 +20,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, mimetype=media_type, headers={
-        "Content-Disposition": f"inline; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store"})
+    return Response(content, mimetype=media_type, headers={  # never inline: a download, not a page
+        "Content-Disposition": f"attachment; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store", "Content-Security-Policy": FILE_POLICY})
 
 
 @bp.get("/dossiers/<code>/control-slip")

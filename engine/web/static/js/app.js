@@ -8,6 +8,11 @@
     box.addEventListener("change", sync);
     sync();
   }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-back]"), function (link) {
+    link.addEventListener("click", function (event) {  /* no javascript: links under the CSP */
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 }());
