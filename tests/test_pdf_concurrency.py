@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import make_settings
-from engine import pdf
+from engine.paperwork import pdf
 
 THREADS = 8
 ROUNDS = 10
