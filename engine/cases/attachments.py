@@ -23,6 +23,7 @@ MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 STORE_KINDS = ("result", "filing")
 log = logging.getLogger(__name__)
+sandbox.preload(["engine.paperwork.signatures"])  # pyHanko imported once in the forkserver, not per upload
 
 
 def sniff(content: bytes) -> str:

@@ -23,13 +23,18 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-# Modules the forkserver imports once, so that each child starts with them loaded.
-PRELOAD = ["engine.paperwork.signatures"]
 SLOTS = max(2, os.cpu_count() or 2)
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(PRELOAD)
 _slots = threading.BoundedSemaphore(SLOTS)
+_preloaded: set[str] = set()
+
+
+def preload(modules: list[str]) -> None:
+    """Modules the forkserver imports once, so that each child starts with them loaded (the callers name
+    their parsers: this module knows none). Effective for a forkserver not yet started."""
+    _preloaded.update(modules)
+    _context.set_forkserver_preload(sorted(_preloaded))
 
 
 @dataclass(frozen=True)
