@@ -171,6 +171,8 @@ def test_a_due_date_in_a_provisional_year_says_so_in_the_api_and_on_the_page(api
     listed = {x["code"]: x for x in api.get("/api/v1/dossiers", CITIZEN).get_json()}
     assert listed[code]["due_provisional"] is True and listed[now_code]["due_provisional"] is False
 
-    page = text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{code}"))
+    citizen = Web(app.test_client()).login(CITIZEN)
+    assert text_of(citizen.get("/ca-nhan/ho-so")).count("(tạm tính)") == 1  # the list marks the one in 2027
+    page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
     assert "Hạn tạm tính" in page and "Năm 2027 chưa có thông báo chính thức" in page
     assert "Hạn tạm tính" not in text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{now_code}"))
