@@ -215,3 +215,54 @@ def test_eight_officers_receiving_at_once_print_eight_receipt_numbers(api, app, 
     assert [r.status_code for r in responses] == [200] * 8, [r.get_json() for r in responses]
     printed = sorted(int(receipt_of(api, code)["number"].split("/")[0]) for code in codes)
     assert printed == list(range(1, 9))
+
+
+# -- the migration ------------------------------------------------------------------------------------------------
+def test_0008_starts_each_register_after_the_numbers_already_printed_and_downgrades(tmp_path):
+    """Documents numbered before the registers (``count() + 1``, per agency, kind and year in Vietnam time):
+    each register starts after the largest; old documents keep no place (their numbers may repeat)."""
+    import sqlite3
+
+    from test_migrations import _alembic
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    _alembic(url, "upgrade", "0007")
+    db = sqlite3.connect(path)
+    db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
+    db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
+               "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
+    db.execute("insert into procedure (id, code, name, agency_id) values (1, 'P', 'P', 1)")
+    db.execute("insert into procedure_version (id, procedure_id, version, process_id, file_name, content_hash, "
+               "bpmn_xml, spec_json, forms, info, deployed_at) values (1, 1, 1, 'p', 'p.bpmn', 'h', '', '{}', '{}', "
+               "'{}', '2026-11-23 02:00:00')")
+    db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
+               "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
+               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 4, '{}', '2026-11-23 02:00:00', 0, "
+               "0, 0, x'00', '1', 0, 1)")
+    for kind, number, created in [("receipt", "3/TNHS", "2026-11-23 02:00:00"),
+                                  ("receipt", "3/TNHS", "2026-11-23 03:00:00"),  # the old race: shared
+                                  ("receipt", "5/TNHS", "2026-11-24 02:00:00"),
+                                  ("receipt", "9/TNHS", "2025-12-31 16:30:00"),  # 23:30 on 31/12/2025 in Vietnam
+                                  ("receipt", "2/TNHS", "2025-12-31 17:30:00"),  # 00:30 on 01/01/2026
+                                  ("apology", "1/PXL", "2026-11-25 02:00:00"),
+                                  ("filing", None, "2026-11-23 02:00:00")]:
+        db.execute("insert into document (dossier_id, kind, number, name, media_type, size, sha256, created_at) "
+                   "values (1, ?, ?, 'x.pdf', 'application/pdf', 1, 'h', ?)", (kind, number, created))
+    db.commit()
+    db.close()
+
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    assert sorted(db.execute("select agency_id, kind, year, last from number_register")) == [
+        (1, "apology", 2026, 1), (1, "receipt", 2025, 9), (1, "receipt", 2026, 5)]
+    assert db.execute("select count(*) from document where register_seq is not null").fetchone() == (0,)
+    db.close()
+
+    _alembic(url, "downgrade", "0007")
+    db = sqlite3.connect(path)
+    assert "register_seq" not in [row[1] for row in db.execute("pragma table_info(document)")]
+    assert db.execute("select count(*) from document").fetchone() == (7,)
+    assert "number_register" not in [r[0] for r in db.execute("select name from sqlite_master")]
+    db.close()
+    _alembic(url, "upgrade", "head")
