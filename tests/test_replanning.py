@@ -116,6 +116,8 @@ def test_a_day_off_re_plans_the_dossiers_running_over_it_and_says_how_many(api, 
     assert new_version != version
     assert after["history"][-1]["action"] == "replanned"
     assert shown(api, waiting)["intake_due_at"] == before_waiting["intake_due_at"]
+    page = text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{code}"))
+    assert "Tính lại hạn theo lịch làm việc mới" in page and "30/11/2026" in page
 
     out = tthc(settings, "clear", "2026-11-26")
     assert out == ["2026-11-26\tcleared", "1 hồ sơ đang giải quyết được tính lại hạn"]
