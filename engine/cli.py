@@ -338,7 +338,7 @@ def _override(settings: Settings, day: date, change) -> int:
 
     sessions = _sessions(settings)
     with sessions() as session:
-        before = replanning.calendars(session, settings)
+        before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
         change(session)
     deadlines.forget_overrides()

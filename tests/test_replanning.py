@@ -137,7 +137,7 @@ def test_re_planning_goes_page_by_page(api, app, settings, clock):
         api.act(RECEIVER, code, "receive")
     sessions = app.extensions["tthc"]["sessions"]
     with sessions() as session:
-        before = replanning.calendars(session, settings)
+        before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
         session.add(CalendarOverride(day=date(2026, 11, 26), kind="off", name="Nghỉ", created_at=clock.now()))
     deadlines.forget_overrides()

@@ -26,7 +26,7 @@ OPEN = (SUBMITTED, RECEIVED, PROCESSING, SUPPLEMENT, PAYMENT)  # a deadline stil
 PAGE = 500
 
 
-def calendars(session: Session, settings: Settings) -> dict[str, WorkingCalendar]:
+def agency_calendars(session: Session, settings: Settings) -> dict[str, WorkingCalendar]:
     """Every agency's calendar as it is now: taken before a change, to count the old deadlines with."""
     return {code: deadlines.calendar_for(session, settings, code) for code in session.scalars(select(Agency.code))}
 
