@@ -178,3 +178,23 @@ def test_a_due_date_in_a_provisional_year_says_so_in_the_api_and_on_the_page(api
     page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
     assert "Hạn tạm tính" in page and "Năm 2027 chưa có thông báo chính thức" in page
     assert "Hạn tạm tính" not in text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{now_code}"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_intake_check_restarted_on_the_changed_day_is_counted_from_the_restart(api, app, settings, clock):
+    """Filed Mon 23/11 09:00; asked to supplement at the desk; completed Wed 25/11 10:00 → the intake check is
+    due 11:00 (1 working hour, D7). Wed 25/11 made a day off: counted again from 10:00, the next working instant
+    is Thu 26/11 07:00, so 08:00 — not 11:00, as the working time since Wednesday's midnight would give."""
+    from conftest import SAMPLE_FORM, STEP_DATA
+
+    code = api.file(CITIZEN)["code"]
+    clock.set(vn(2026, 11, 23, 9, 30))
+    api.act(RECEIVER, code, "request_supplement", STEP_DATA["request_supplement"])
+    clock.set(vn(2026, 11, 25, 10, 0))
+    api.tokens.clear()
+    r = api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN, json={"form": SAMPLE_FORM})
+    assert r.status_code == 200, r.get_json()
+    assert shown(api, code)["intake_due_at"] == iso(2026, 11, 25, 11, 0)
+    out = tthc(settings, "set", "2026-11-25", "off", "--name", "Nghỉ đột xuất")
+    assert out[-1] == "1 hồ sơ đang giải quyết được tính lại hạn"
+    assert shown(api, code)["intake_due_at"] == iso(2026, 11, 26, 8, 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from engine.cases.dossiers import plan_timers
@@ -19,7 +19,8 @@ from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
 from engine.data import audit
-from engine.data.model import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT, Agency, Dossier, WorkItem
+from engine.data.model import (
+    PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT, Agency, Dossier, SupplementRequest, WorkItem)
 from engine.law import deadlines
 
 OPEN = (SUBMITTED, RECEIVED, PROCESSING, SUPPLEMENT, PAYMENT)  # a deadline still runs (or is paused)
@@ -56,6 +57,13 @@ def replan(sessions: sessionmaker, settings: Settings, changed: date, before: di
                     moved_count += 1
 
 
+def _answered(session: Session, dossier: Dossier, stage: str) -> datetime | None:
+    """When the applicant last completed the dossier at ``stage``: the count (re)started then (D12). At most
+    two requests a dossier (D10, D11)."""
+    return session.scalar(select(func.max(SupplementRequest.answered_at))
+                          .where(SupplementRequest.dossier_id == dossier.id, SupplementRequest.stage == stage))
+
+
 def _replan_one(session: Session, settings: Settings, dossier: Dossier, old: WorkingCalendar,
                 new: WorkingCalendar, changed: date, now: datetime) -> bool:
     if old.version == new.version:
@@ -63,8 +71,10 @@ def _replan_one(session: Session, settings: Settings, dossier: Dossier, old: Wor
     unit = dossier.procedure_version.info["duration"]["unit"]
     before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
     if dossier.status == SUBMITTED and dossier.intake_due_at is not None:
-        dossier.intake_due_at = moved(old, new, dossier.intake_due_at, dossier.filed_at, changed, "working_hour")
+        anchor = max(dossier.filed_at, _answered(session, dossier, "intake") or dossier.filed_at)
+        dossier.intake_due_at = moved(old, new, dossier.intake_due_at, anchor, changed, "working_hour")
     anchor = dossier.received_at or dossier.filed_at
+    anchor = max(anchor, _answered(session, dossier, "processing") or anchor)  # the count restarted there
     if dossier.due_at is not None:
         dossier.due_at = moved(old, new, dossier.due_at, anchor, changed, unit)
     if dossier.original_due_at is not None:
