@@ -280,11 +280,19 @@ def _day(text: str) -> date:
 @click.argument("day")
 @click.option("--agency", default=None)
 def calendar_day(day: str, agency) -> None:
-    info = _calendar(_settings(), agency).day(_day(day))
-    click.echo(f"{'working' if info.working else 'off'}\t{info.reason}")
+    settings, parsed = _settings(), _day(day)
+    info = _calendar(settings, agency).day(parsed)
+    note = f"\t{_provisional_note(parsed.year)}" if deadlines.calendar_config(settings).provisional(parsed) else ""
+    click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
 
 
-@calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ).")
+def _provisional_note(year: int) -> str:
+    return (f"tạm tính: năm {year} chưa có thông báo chính thức về lịch nghỉ trong tệp cấu hình lịch, "
+            "ngày nghỉ lấy theo lịch dự kiến")
+
+
+@calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ). "
+                               "Các hồ sơ đang giải quyết có hạn đi qua ngày đó được tính lại hạn.")
 @click.argument("day")
 @click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
 @click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
@@ -294,26 +302,47 @@ def calendar_set(day: str, kind: str, name: str) -> None:
     settings = _settings()
     parsed = _day(day)
     upgrade_database(settings)
-    with _sessions(settings).begin() as session:
+
+    def change(session) -> None:
         row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
         row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
         session.merge(row)
-    deadlines.forget_overrides()
+
+    moved = _override(settings, parsed, change)
     click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
+    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
-@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày.")
+@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
 @click.argument("day")
 def calendar_clear(day: str) -> None:
     from engine.data.model import CalendarOverride
 
     settings = _settings()
-    with _sessions(settings).begin() as session:
-        row = session.get(CalendarOverride, _day(day))
+    parsed = _day(day)
+
+    def change(session) -> None:
+        row = session.get(CalendarOverride, parsed)
         if row is not None:
             session.delete(row)
-    deadlines.forget_overrides()
+
+    moved = _override(settings, parsed, change)
     click.echo(f"{day}\tcleared")
+    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
+
+
+def _override(settings: Settings, day: date, change) -> int:
+    """Write the override table, then re-plan the open dossiers whose deadlines run over ``day``; returns how
+    many moved. The calendars before the change are taken first, to count the old deadlines with."""
+    from engine.cases import replanning
+
+    sessions = _sessions(settings)
+    with sessions() as session:
+        before = replanning.agency_calendars(session, settings)
+    with sessions.begin() as session:
+        change(session)
+    deadlines.forget_overrides()
+    return replanning.replan(sessions, settings, day, before, SystemClock().now())
 
 
 @main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo và in dòng thời gian (JSON).")

@@ -125,9 +125,11 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         results.ensure_keys(session, settings, start)  # a throwaway PKI: the simulated officers sign too
     extra_events: list[dict] = []
     code = None
+    previous = start  # the instant of the last step done: nothing after it may be stamped earlier
     for at, _, step in steps:
         if code is not None:
-            _run_timers_until(sessions, settings, code, at)
+            _run_timers_until(sessions, settings, code, previous, at)
+        previous = at
         action = step.get("do")
         try:
             if action == "tick":
@@ -164,14 +166,17 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                 "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
 
 
-def _run_timers_until(sessions, settings: Settings, code: str, until: datetime) -> None:
-    """Fire every timer of the dossier at its exact due instant up to ``until``."""
+def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, until: datetime) -> None:
+    """Fire every timer of the dossier due up to ``until``, each at its exact due instant, or at ``since`` (the
+    last step) when it fell due before that step: a step can make work due in the past (a warning one working
+    day before the due instant of a 3-working-hour procedure comes before its filing), and the timer service
+    would do it at its first sweep after the step, never back in time."""
     for _ in range(1000):
         with sessions() as session:
             due = session.scalar(select(Dossier.next_timer_at).where(Dossier.code == code))
         if due is None or due > until:
             return
-        timers.sweep(sessions, settings, due)
+        timers.sweep(sessions, settings, max(due, since))
 
 
 def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
-from engine.data import audit
+from engine.data import audit, counters
 from engine.law import deadlines
 from engine.process import forms, procedures
 from engine.paperwork import letters
@@ -153,16 +152,7 @@ def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None
 def _next_code(session: Session, agency: Agency, now: datetime) -> str:
     """D6: <agency id>-<YYMMDD>-<NNNN>, a daily sequence per agency, safe under concurrency."""
     day = now.astimezone(VN_TZ).strftime("%y%m%d")
-    bump = (update(DayCounter).where(DayCounter.agency_id == agency.id, DayCounter.day == day)
-            .values(last=DayCounter.last + 1).returning(DayCounter.last))
-    number = session.execute(bump).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.add(DayCounter(agency_id=agency.id, day=day, last=1))
-            number = 1
-        except IntegrityError:
-            number = session.execute(bump).scalar()
+    number = counters.next_value(session, DayCounter, agency_id=agency.id, day=day)
     return f"{agency.code}-{day}-{number:04d}"
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import calendar_of
-from engine.core.clock import iso_vn
+from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
-    STATUS_NAMES, SUPPLEMENT, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
+    STATUS_NAMES, SUBMITTED, SUPPLEMENT, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
     SupplementRequest)
 from engine.law import deadlines
 
@@ -66,6 +66,15 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
 
 
+def _provisional(dossier: Dossier, settings: Settings | None) -> bool:
+    """Whether the due instant shown (the result's, else the intake's) lies in a year without an official
+    calendar notice: it was counted on the package's holidays and may move."""
+    due = dossier.due_at or (dossier.intake_due_at if dossier.status == SUBMITTED else None)
+    if due is None or settings is None:
+        return False
+    return deadlines.calendar_config(settings).provisional(due.astimezone(VN_TZ).date())
+
+
 def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], documents: list[dict],
               events: list[AuditEvent], open_requests: list[SupplementRequest], with_form: bool,
               now: datetime | None, settings: Settings | None) -> dict:
@@ -93,6 +102,7 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], doc
         "extensions": dossier.extensions,
         "intake_late": dossier.intake_late,
         "calendar_version": dossier.calendar_version,
+        "due_provisional": _provisional(dossier, settings),
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
                      "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
                      "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],

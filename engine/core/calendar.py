@@ -187,6 +187,33 @@ class WorkingCalendar:
         return self.day_length * value
 
 
+def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: datetime, changed: date,
+          unit: str) -> datetime:
+    """``due``, counted under ``old`` from ``anchor`` in ``unit``, counted again under ``new``, which differs from
+    ``old`` on the day ``changed`` only.
+
+    The days before ``changed`` are the same in both calendars, so the working time left at the start of that
+    day is kept: the new due instant is that much working time after it under ``new``. When the count began on
+    that day or later (``anchor``), it is counted again from its start under ``new``, with the same amount of
+    counted time. A calendar-day deadline only moves off a day that is no longer a working day.
+    """
+    if unit == "calendar_day":
+        t = due.astimezone(VN_TZ)
+        while not new.is_working_day(t.date()):
+            t += timedelta(days=1)
+        return t
+    midnight = datetime.combine(changed, time(0), VN_TZ)
+    if due < midnight:
+        return due
+    if anchor < midnight:
+        return new.add_working_time(midnight, old.working_time_between(midnight, due))
+
+    def start(cal: WorkingCalendar) -> datetime:
+        return cal.start_of_count(anchor) if unit == "working_day" else cal.next_working_instant(anchor)
+
+    return new.add_working_time(start(new), old.working_time_between(start(old), due))
+
+
 # -- configuration ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CalendarConfig:
@@ -195,6 +222,12 @@ class CalendarConfig:
     cutoff: time
     intake_working_hours: float
     overrides: tuple[Override, ...]
+    notice_years: frozenset[int] = frozenset()  # years with an official notice in the file
+
+    def provisional(self, day: date) -> bool:
+        """A day of a year with no official notice yet: its days off are the package's guess (lunar holidays,
+        no make-up days), so a deadline in that year may move when the notice comes."""
+        return day.year not in self.notice_years
 
     def calendar(self, agency: str | None = None, extra: list[Override] | None = None) -> WorkingCalendar:
         blocks = self.agency_blocks.get(agency or "", self.default_blocks)
@@ -218,7 +251,7 @@ def load_config(path: Path) -> CalendarConfig:
         default_blocks=parse_blocks(raw.get("office_hours", ["07:00-11:30", "13:30-17:00"])),
         agency_blocks={k: parse_blocks(v) for k, v in raw.get("agencies", {}).items()},
         cutoff=_hhmm(raw.get("cutoff", "15:00")), intake_working_hours=float(raw.get("intake_working_hours", 1)),
-        overrides=tuple(overrides))
+        overrides=tuple(overrides), notice_years=frozenset(int(year) for year in raw.get("year", {})))
 
 
 def describe_duration(amount: timedelta, day_length: timedelta = timedelta(hours=8)) -> str:

@@ -142,6 +142,16 @@ class DayCounter(Base):
     last: Mapped[int] = mapped_column(default=0)
 
 
+class NumberRegister(Base):
+    """The register (sổ) of one agency for one document kind and year: the last number given, never reused."""
+
+    __tablename__ = "number_register"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
 class Dossier(Base):
     __tablename__ = "dossier"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,11 +245,18 @@ class Document(Base):
     """A file of a dossier, stored by SHA-256 (engine.paperwork.documents); ``component`` names what it is for."""
 
     __tablename__ = "document"
+    # A numbered document (a form or a letter) holds its place in the agency's register: no two documents of a
+    # kind share a number in one agency and year. Filings have no number (NULLs never collide).
+    __table_args__ = (UniqueConstraint("register_agency_id", "kind", "register_year", "register_seq",
+                                       name="uq_document_register_number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     component: Mapped[str | None] = mapped_column(String(255))
     number: Mapped[str | None] = mapped_column(String(60))
+    register_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    register_year: Mapped[int | None]
+    register_seq: Mapped[int | None]
     name: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]

@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import pdf, results
+from engine.paperwork import numbers, pdf, results
+from engine.paperwork.officialforms import APOLOGY
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, Dossier, Letter, Notification, User
@@ -54,7 +55,6 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
-    count = len(list(session.scalars(select(Letter.id).where(Letter.dossier_id == dossier.id))))
     agency = dossier.procedure_version.procedure.agency.name
     paragraphs = render_text(
         agency_name=agency, addressee=dossier.owner_name,
@@ -62,15 +62,16 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
         procedure_name=dossier.procedure_version.procedure.name, dossier_code=dossier.code,
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
         new_due=_when(new_due_at) if new_due_at else None)
-    number = f"{count + 1}/PXL"
-    doc = pdf.PdfDocument(agency=agency, number=number, title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    number = numbers.allocate(session, dossier.agency_id, APOLOGY.kind, APOLOGY.series, now)
+    doc = pdf.PdfDocument(agency=agency, number=number.text, title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
                           place_date=results.place_date(settings, now), blocks=[("para", p) for p in paragraphs],
                           signers=["Đóng dấu", ROLES[signer_role]], qr=dossier.code,
                           footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
     content = results.sign(settings, pdf.render(doc, settings.font_dir), signer, now, "Thư xin lỗi")
-    content = results.seal(settings, content, dossier, now, number)
-    stored = results.store_signed(session, settings, dossier, "apology",
-                                  f"thu-xin-loi-{dossier.code}-{count + 1}.pdf", content, now, number=number)
+    content = results.seal(settings, content, dossier, now, number.text)
+    stored = numbers.enter(results.store_signed(session, settings, dossier, "apology",
+                                                f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf",
+                                                content, now, number=number.text), number)
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,

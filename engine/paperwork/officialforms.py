@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import pdf, results
+from engine.paperwork import numbers, pdf, results
 from engine.core.clock import VN_TZ
 from engine.data.model import Document, Dossier, User
 from engine.core.settings import Settings
@@ -237,28 +237,19 @@ def party(dossier: Dossier) -> dict:
             "agency": procedure.agency.name}
 
 
-def next_number(session: Session, form: OfficialForm, agency_id: int, now: datetime) -> tuple[int, str]:
-    """The agency's yearly sequence of a stored form: (n, "n/SERIES"); a printed number, not a unique key."""
-    year_start = datetime(now.astimezone(VN_TZ).year, 1, 1, tzinfo=VN_TZ)
-    count = session.scalar(select(func.count(Document.id)).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(Dossier.agency_id == agency_id, Document.kind == form.kind,
-                                  Document.created_at >= year_start)) or 0
-    return count + 1, f"{count + 1}/{form.series}"
-
-
 def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
-           now: datetime, *, sealed: bool = False) -> Document:
+           now: datetime, *, sealed: bool = False, number: numbers.Number | None = None) -> Document:
+    """Render, (seal,) store and register the form under ``number`` (the next of its register by default)."""
     regime = regime_of(dossier)
-    _, number = next_number(session, form, dossier.agency_id, now)
+    number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
     content = render_form(settings, form, values, regime, dossier, dossier.procedure_version.procedure.agency.name,
-                          now, number)
+                          now, number.text)
     if sealed:
-        content = results.seal(settings, content, dossier, now, number)
-    seq = session.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier.id,
-                                                               Document.kind == form.kind)) or 0
-    name = f"{form.kind.replace('_', '-')}-{dossier.code}-{seq + 1}.pdf"
-    return results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number,
-                                checks=None if sealed else [])  # a form we rendered unsigned has no signature
+        content = results.seal(settings, content, dossier, now, number.text)
+    name = f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"
+    doc = results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number.text,
+                               checks=None if sealed else [])  # a form we rendered unsigned has no signature
+    return numbers.enter(doc, number)
 
 
 # -- the forms of intake and processing -----------------------------------------------------------------------------
@@ -272,15 +263,15 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
     components = [f"{c['name']} ({'bản điện tử: ' + ', '.join(files[c['name']]) if c['name'] in files else default})"
                   for c in info.get("components", [])]
     duration = info["duration"]
-    n, _ = next_number(session, RECEIPT, dossier.agency_id, now)
+    number = numbers.allocate(session, dossier.agency_id, RECEIPT.kind, RECEIPT.series, now)
     fees = "; ".join(f"{f['name']}: {f['amount']:,} đồng".replace(",", ".") for f in info.get("fees", []))
     values = {**party(dossier), "components": components, "set_count": "01 (bộ)",
               "legal_duration": f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
               "received_at": when(dossier.received_at or now), "due_at": when(dossier.due_at),
               "return_place": RETURN_PLACES.get(dossier.channel, ""), "channel": CHANNELS.get(dossier.channel, ""),
-              "fees": fees or "Không", "ledger": f"Quyển số {now.astimezone(VN_TZ).year}, số thứ tự {n}",
+              "fees": fees or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",
               "officer": actor.full_name}
-    return _store(session, settings, dossier, RECEIPT, values, now)
+    return _store(session, settings, dossier, RECEIPT, values, now, number=number)
 
 
 def supplement_request(session: Session, settings: Settings, dossier: Dossier, stage: str, data: dict, actor: User,

@@ -153,7 +153,7 @@ def list_dossiers():
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
                                  status=int(status) if status else None)
-    return jsonify(summary.describe_many(db(), rows, with_form=False))
+    return jsonify(summary.describe_many(db(), rows, with_form=False, settings=tthc()["settings"]))
 
 
 @bp.get("/dossiers/<code>")

@@ -41,6 +41,12 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
                                "của ngày làm việc (D14, D15).", value=_number(duration["value"]),
                                unit=UNIT_TEXT.get(duration["unit"], duration["unit"]),
                                received=vn_datetime(d.get("received_at")), cutoff=cal.cutoff.strftime("%H:%M"))})
+    if d.get("due_provisional"):
+        shown = d.get("due_at") or d.get("intake_due_at")
+        notes.append({"label": _("Hạn tạm tính"), "at": shown,
+                      "why": _("Năm %(year)s chưa có thông báo chính thức về lịch nghỉ lễ, Tết và ngày làm bù; hạn "
+                               "được tính theo lịch dự kiến và sẽ được tính lại khi có thông báo.",
+                               year=shown[:4])})
     if d.get("original_due_at") and d["original_due_at"] != d.get("due_at"):
         notes.append({"label": _("Hạn ban đầu"), "at": d["original_due_at"],
                       "why": _("Đã gia hạn một lần, không quá 1/3 thời hạn giải quyết; công dân nhận thư xin lỗi "

@@ -164,7 +164,8 @@ def file(code: str):
 @login_required("citizen")
 def receipt(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    return render_template("portal/receipt.html", d=summary.describe(db(), dossier, with_form=False))
+    return render_template("portal/receipt.html",
+                           d=summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"]))
 
 
 # -- my dossiers -------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ ACTION_TEXT = {
     "letter_issued": _l("Ban hành thư xin lỗi"), "rated": _l("Đánh giá mức độ hài lòng"),
     "warning": _l("Cảnh báo sắp đến hạn"), "overdue": _l("Quá hạn"), "intake_overdue": _l("Quá hạn tiếp nhận"),
     "attach": _l("Đính kèm giấy tờ"), "withdraw": _l("Công dân rút hồ sơ"), "stop": _l("Dừng giải quyết hồ sơ"),
-    "timer": _l("Hẹn giờ của quy trình"),
+    "timer": _l("Hẹn giờ của quy trình"), "replanned": _l("Tính lại hạn theo lịch làm việc mới"),
 }
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
 UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}

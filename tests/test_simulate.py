@@ -1,0 +1,78 @@
+"""`tthc simulate` keeps time's arrow: no event is stamped before the filing or before the step that made it due.
+
+A 3-working-hour procedure received at 09:30 on Monday 23/11/2026 is due at 14:30 the same day (09:30–11:30,
+then 13:30–14:30). Its D19 warning, one working day before the due instant, falls on Friday 20/11/2026 14:30:
+before the dossier even existed. The simulator fired timers at their due instants, so the timeline showed a
+warning dated three days before the filing.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.core.clock import VN_TZ
+
+SAMPLE = Path(__file__).resolve().parent.parent / "processes" / "ho-kinh-doanh" / "ho-kinh-doanh.bpmn"
+
+
+def iso(*args) -> str:
+    return datetime(*args, tzinfo=VN_TZ).isoformat()
+
+
+def three_working_hours(tmp_path: Path) -> Path:
+    """The sample procedure with a processing time of 3 working hours."""
+    xml = SAMPLE.read_text(encoding="utf-8")
+    old_value = '<spiffworkflow:property name="duration" value="3" />'
+    old_unit = '<spiffworkflow:property name="durationUnit" value="working_day" />'
+    assert old_value in xml and old_unit in xml
+    xml = xml.replace(old_unit, '<spiffworkflow:property name="durationUnit" value="working_hour" />')
+    path = tmp_path / "ba-gio.bpmn"
+    path.write_text(xml, encoding="utf-8")
+    return path
+
+
+def simulate(tmp_path: Path, steps: list[dict]) -> dict:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"procedure": str(three_working_hours(tmp_path)), "steps": steps}),
+                        encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(scenario)], env={"TTHC_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_warning_due_before_the_filing_is_stamped_when_the_step_that_made_it_due_is_done(tmp_path):
+    out = simulate(tmp_path, [
+        {"at": "2026-11-23T09:00:00+07:00", "do": "file", "form": {}},
+        {"at": "2026-11-23T09:30:00+07:00", "do": "receive"},
+        {"at": "2026-11-23T10:00:00+07:00", "do": "tick"},
+        {"at": "2026-11-23T16:00:00+07:00", "do": "tick"},
+    ])
+    assert out["dossier"]["due_at"] == iso(2026, 11, 23, 14, 30)
+    events = out["events"]
+    seen = [(e["type"], e["at"]) for e in events]
+    filed = iso(2026, 11, 23, 9, 0)
+    assert seen[0] == ("filed", filed)
+    assert all(at >= filed for _, at in seen), seen
+    # the warning fell due before the receipt that set the due instant: the timer service does it at once
+    assert ("warning", iso(2026, 11, 23, 9, 30)) in seen
+    assert seen.index(("received", iso(2026, 11, 23, 9, 30))) < seen.index(("warning", iso(2026, 11, 23, 9, 30)))
+    assert ("overdue", iso(2026, 11, 23, 14, 30)) in seen
+    assert [t for t, _ in seen].count("warning") == 1
+
+
+def test_every_event_follows_the_step_before_it(tmp_path):
+    """Steps at 09:00, 09:30 and a tick the next day: each event is at or after the step that preceded it."""
+    steps = [{"at": "2026-11-23T09:00:00+07:00", "do": "file", "form": {}},
+             {"at": "2026-11-23T09:30:00+07:00", "do": "receive"},
+             {"at": "2026-11-25T08:00:00+07:00", "do": "tick"}]
+    out = simulate(tmp_path, steps)
+    ats = [e["at"] for e in out["events"]]
+    assert ats == sorted(ats)
+    step_times = [s["at"] for s in steps]
+    for event in out["events"]:
+        before = [t for t in step_times if t <= event["at"]]
+        assert before, event  # nothing before the first step (the filing)
