@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
-from engine.process.forms import clean_text
+from engine.process.forms import clean_text, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 
-CCCD_RE = re.compile(r"^\d{12}$")
-PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CCCD_RE = re.compile(r"[0-9]{12}\Z")  # ASCII digits, nothing after (\d and $ let "١٢…" and "…\n" in)
+PHONE_RE = re.compile(r"(0|\+84)[0-9]{9,10}\Z")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 def hash_password(password: str) -> str:
@@ -27,13 +27,10 @@ def hash_password(password: str) -> str:
 def _parse_date(value, field: str, errors: dict) -> date | None:
     if isinstance(value, date):
         return value
-    try:
-        if not isinstance(value, str):
-            raise TypeError
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        errors[field] = "Ngày không hợp lệ (YYYY-MM-DD)"
-        return None
+    day = parse_day(value)
+    if day is None:
+        errors[field] = "Ngày không hợp lệ (YYYY-MM-DD, từ năm 1900)"
+    return day
 
 
 def register_citizen(session: Session, now: datetime, data: dict) -> User:

@@ -25,7 +25,7 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
 CHANNELS = ("online", "desk", "post")
-CCCD_RE = re.compile(r"^\d{12}$")
+CCCD_RE = re.compile(r"[0-9]{12}\Z")  # ASCII digits, nothing after
 
 
 @dataclass(frozen=True)
@@ -168,12 +168,11 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
     name = forms.clean_text(owner.get("full_name"), min_length=2, max_length=255)
     if name is None:
         errors["owner.full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
-    try:
-        birth = date.fromisoformat(owner.get("birth_date") if isinstance(owner.get("birth_date"), str) else "")
-        if birth > ctx.now.date():
-            errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
-    except ValueError:
-        birth, errors["owner.birth_date"] = None, "Ngày sinh không hợp lệ (YYYY-MM-DD)"
+    birth = forms.parse_day(owner.get("birth_date"))
+    if birth is None:
+        errors["owner.birth_date"] = "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"
+    elif birth > ctx.now.date():
+        errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
     cccd = owner.get("cccd") if isinstance(owner.get("cccd"), str) else ""
     if not CCCD_RE.match(cccd):
         errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
@@ -194,7 +193,9 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     if not isinstance(code, str) or not code:
         raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
     version = procedures.latest_version(session, code)
-    channel = payload.get("channel") or ("online" if "citizen" in user.roles else "desk")
+    channel = payload.get("channel")
+    if channel is None:  # absent or null: the usual channel of the caller
+        channel = "online" if "citizen" in user.roles else "desk"
     if channel not in CHANNELS:
         raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
     proc_agency = version.procedure.agency

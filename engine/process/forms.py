@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,20 @@ _MESSAGES = {
     "additionalProperties": "Trường không được phép",
     "oneOf": "Cần đúng một trong các trường cho phép",
 }
+
+
+DAY = re.compile(r"(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}\Z")  # the calendar days a person may type
+
+
+def parse_day(value: Any) -> date | None:
+    """``value`` as a day if it is exactly YYYY-MM-DD of a real date in 1900–2999, else None (Python's
+    ``date.fromisoformat`` also takes '20260101' and '2026-W01-1', which the published API schema refuses)."""
+    if not isinstance(value, str) or not DAY.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def clean_text(value: Any, *, max_length: int, min_length: int = 0) -> str | None:

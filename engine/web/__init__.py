@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -184,11 +184,20 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        """Errors Werkzeug raises before a view runs. No route for the path: 404 (``no_such_endpoint`` in the
+        API); a route for the path but not for the method: 405 with the ``Allow`` header listing the methods
+        the path has (RFC 9110 §15.5.6), never a 404 that would hide them."""
         status = exc.code or 500
+        headers = {}
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         if wants_json() or status in (413,):
-            return jsonify(error_body(status)), status
+            code = message = None
+            if status == 404 and request.url_rule is None:
+                code, message = "no_such_endpoint", "Không có địa chỉ API này"
+            return jsonify(error_body(status, code, message)), status, headers
         from .pages import error_page
-        return error_page(status), status
+        return error_page(status), status, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from urllib.parse import quote
 from functools import wraps
@@ -15,12 +16,14 @@ from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
+from engine.data.model import OFFICER_ROLES, STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")
+CCCD = re.compile(r"[0-9]{12}\Z")  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
 
 
 def body() -> dict:
@@ -151,8 +154,10 @@ def list_dossiers():
     status = request.args.get("status")
     if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in STATUS_NAMES):
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
-    rows = dossiers.list_visible(db(), g.user, cccd=request.args.get("cccd"),
-                                 status=int(status) if status else None)
+    cccd = request.args.get("cccd")
+    if cccd is not None and not CCCD.match(cccd):
+        raise Invalid("Số CCCD không hợp lệ", fields={"cccd": "12 chữ số"})
+    rows = dossiers.list_visible(db(), g.user, cccd=cccd, status=int(status) if status else None)
     return jsonify(summary.describe_many(db(), rows, with_form=False, settings=tthc()["settings"]))
 
 
@@ -230,25 +235,48 @@ def get_document(doc_id: int):
 
 # -- tasks -------------------------------------------------------------------------------------------------
 def _time_arg(name: str) -> datetime | None:
+    """An RFC 3339 date-time with its offset, as openapi.py documents it (Python alone would also take
+    '20260101T09' or a time without an offset)."""
     raw = request.args.get(name)
     if raw is None:
         return None
+    shape = RFC3339.match(raw)
     try:
-        value = datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(f"{shape[1]}T{shape[2]}{(shape[3] or '')[:7]}{shape[4].upper()}") if shape else None
     except ValueError:
         value = None
-    if value is None or value.tzinfo is None or not SANE_YEARS[0] <= value.year <= SANE_YEARS[1]:
+    if value is None or not SANE_YEARS[0] <= value.year <= SANE_YEARS[1]:
         raise Invalid("Thời điểm không hợp lệ (ISO 8601 có múi giờ)", fields={name: "Không hợp lệ"})
     return value
+
+
+FLAGS = {"true": True, "1": True, "false": False, "0": False}  # the spellings openapi.py documents
+
+
+def _flag_arg(name: str) -> bool:
+    """A yes/no filter: absent is no; a spelling other than FLAGS is refused rather than read as no (a typo
+    such as ``overdue=ture`` would otherwise silently list every task)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return False
+    if raw not in FLAGS:
+        raise Invalid(f"Tham số '{name}' chỉ nhận true, false, 1 hoặc 0", fields={name: "true, false, 1 hoặc 0"})
+    return FLAGS[raw]
+
+
+def _role_arg() -> str | None:
+    role = request.args.get("role")
+    if role is not None and role not in OFFICER_ROLES:
+        raise Invalid("Vai trò không hợp lệ", fields={"role": "Một vai trò cán bộ: " + ", ".join(sorted(OFFICER_ROLES))})
+    return role
 
 
 @bp.get("/tasks")
 @authenticated
 def list_tasks():
-    args = request.args
-    items = tasks.inbox(db(), g.user, mine=args.get("mine") in ("1", "true", "yes"), role=args.get("role"),
-                        procedure=args.get("procedure"), due_before=_time_arg("due_before"),
-                        overdue_at=now() if args.get("overdue") in ("1", "true", "yes") else None)
+    mine, overdue, role, due_before = _flag_arg("mine"), _flag_arg("overdue"), _role_arg(), _time_arg("due_before")
+    items = tasks.inbox(db(), g.user, mine=mine, role=role, procedure=request.args.get("procedure"),
+                        due_before=due_before, overdue_at=now() if overdue else None)
     return jsonify([tasks.describe(i) for i in items])
 
 
@@ -289,8 +317,4 @@ def complete(item_id: int):
 def openapi():
     return jsonify(openapi_spec())
 
-
-@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown(_rest):
-    raise NotFound("Không có địa chỉ API này", code="no_such_endpoint")
 

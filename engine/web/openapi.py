@@ -1,8 +1,38 @@
-"""The OpenAPI 3.1 description of JSON API v1, served at /api/v1/openapi.json."""
+"""The OpenAPI 3.1 description of JSON API v1, served at /api/v1/openapi.json.
+
+It is a contract both ways: every status a route can answer is listed, and every request schema says what the
+server enforces (types, required fields, ranges, lengths, patterns), so that a request the schema accepts is
+not refused for its shape and a request it refuses is refused by the server too. tests/test_openapi_contract.py
+holds the server to it with schemathesis.
+"""
 from __future__ import annotations
 
-from engine.data.model import STATUS_NAMES
+from engine.data.model import OFFICER_ROLES, STATUS_NAMES
 from engine.process.procedures import STEP_ACTIONS
+
+# Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
+COMMON_RULES = (
+    "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
+    "in a JSON body answers 422 invalid_characters naming the fields; NaN and Infinity are not JSON (400 "
+    "malformed_json); a body larger than the configured limit answers 413; a method the path does not offer "
+    "answers 405 with an Allow header; a path no route has answers 404 no_such_endpoint. The server never "
+    "answers 500 on purpose: a 500 is a defect.")
+NO_NUL = "^[^\\u0000]*$"                            # any text but NUL (checked in every JSON body)
+# Text in a form or an action's data (forms.validate): no control characters but tab and line breaks.
+FORM_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+# A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
+NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
+CCCD = "^[0-9]{12}$"
+DATE = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"    # the years a request may name (SANE_YEARS)
+DOSSIER_CODE = "^[0-9A-Z.]{1,40}-[0-9]{6}-[0-9]{4}$"   # portal_cases.DOSSIER_CODE_RE
+PROCEDURE_CODE = "^[0-9]\\.[0-9]{6}(\\.[A-Z][0-9]{2})?$"   # procedures.CODE_RE
+ERRORS = {400: "Yêu cầu sai dạng (JSON hỏng, NUL trong địa chỉ)", 401: "Thiếu hoặc sai token",
+          403: "Không có quyền", 404: "Không tìm thấy (cả khi người gọi không được xem)",
+          405: "Phương thức không được hỗ trợ (kèm tiêu đề Allow)",
+          409: "Xung đột (phiên bản cũ, việc đã có người nhận, trạng thái không cho phép)",
+          413: "Dữ liệu gửi lên quá lớn", 415: "Kiểu nội dung không được hỗ trợ",
+          422: "Dữ liệu không hợp lệ hoặc một quy tắc pháp lý không cho phép (fields, rule)",
+          429: "Quá nhiều lần thử; thử lại sau"}
 
 
 def _ref(name: str) -> dict:
@@ -13,11 +43,36 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def text(pattern: str = NO_NUL, **limits) -> dict:
+    """A string field; ``pattern`` and ``limits`` say exactly what the server accepts."""
+    return {"type": "string", "pattern": pattern, **limits}
+
+
 def _op(summary: str, *, ok: int = 200, response: dict | None = None, request: dict | None = None,
-        auth: bool = True, errors: tuple[int, ...] = (), params: list | None = None) -> dict:
-    responses = {str(ok): {"description": "Thành công", **(_json(response) if response else {})}}
-    for status in ((401,) if auth else ()) + errors:
-        responses[str(status)] = {"description": "Lỗi", **_json(_ref("Error"))}
+        auth: bool = True, errors: tuple[int, ...] = (), params: list | None = None,
+        ok_content: dict | None = None, rules: dict[str, str] | None = None) -> dict:
+    """One operation. ``rules``: what a 422 may refuse although the schemas accept it (a rule across fields,
+    of the calendar or of the dossier's state), by the field (or error code) the answer names; listed in the
+    422's description and, for tools, in its ``x-rules``."""
+    success = {"description": "Thành công"}
+    if ok_content is not None:
+        success["content"] = ok_content
+    elif response:
+        success.update(_json(response))
+    responses = {str(ok): success}
+    statuses = set(errors) | {400, 405} | ({401} if auth else set())
+    if request:
+        statuses |= {400, 413, 422}
+    if rules:
+        statuses.add(422)
+    for status in sorted(statuses):
+        responses[str(status)] = {"description": ERRORS[status], **_json(_ref("Error"))}
+    if rules:
+        responses["422"]["description"] += ". Quy tắc ngoài lược đồ: " + "; ".join(
+            f"{name}: {why}" for name, why in rules.items())
+        responses["422"]["x-rules"] = sorted(rules)
+    responses["405"]["headers"] = {"Allow": {"description": "Các phương thức địa chỉ này hỗ trợ",
+                                             "schema": {"type": "string"}}}
     op = {"summary": summary, "responses": responses}
     if request:
         op["requestBody"] = {"required": True, **_json(request)}
@@ -28,158 +83,218 @@ def _op(summary: str, *, ok: int = 200, response: dict | None = None, request: d
     return op
 
 
-def _path_param(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+def _path_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-def _query(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def spec() -> dict:
+FLAG = {"type": "string", "enum": ["true", "false", "1", "0"]}
+# Any JSON the server accepts in a body: no NUL in any string or name, however deep (api.body refuses it).
+def _any_json(name: str, pattern: str) -> dict:
+    return {"anyOf": [{"type": ["number", "boolean", "null"]}, text(pattern), {"type": "array", "items": _ref(name)},
+                      {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _ref(name)}]}
+
+
+def _object(properties: dict, required: tuple[str, ...] = (), *, closed: bool = False, other: str = "Json",
+            **extra) -> dict:
+    """A JSON object of a request: named ``properties``; other members are ignored unless ``closed`` (then
+    refused with 422), but they are JSON without NUL either way (``other``: FormJson where forms.validate reads
+    them)."""
+    other = False if closed else _ref(other)
+    result = {"type": "object", "properties": properties, "propertyNames": {"pattern": NO_NUL},
+              "additionalProperties": other, **extra}
+    if required:
+        result["required"] = list(required)
+    return result
+
+
+def _schemas() -> dict:
     time = {"type": ["string", "null"], "format": "date-time"}
-    schemas = {
+    obj = {"type": "object"}
+    form = _object({}, other="FormJson", description="Theo form_schema của thủ tục (422 invalid_form)")
+    return {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
+            "type": "object", "required": ["code", "message", "fields"],
             "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
                            "rule": {"type": "string"},
                            "problems": {"type": "array", "items": {"type": "object", "properties": {
                                "file": {"type": "string"}, "element": {"type": "string"},
                                "line": {"type": ["integer", "null"]}, "message": {"type": "string"}}}}}}}},
-        "Token": {"type": "object", "properties": {"token": {"type": "string"}, "expires_at": time,
-                                                    "roles": {"type": "array", "items": {"type": "string"}}}},
-        "Citizen": {"type": "object", "required": ["full_name", "cccd", "cccd_issued_on", "phone", "password"],
-                    "properties": {"full_name": {"type": "string"}, "cccd": {"type": "string", "pattern": r"^\d{12}$"},
-                                   "cccd_issued_on": {"type": "string", "format": "date"},
-                                   "phone": {"type": "string"}, "email": {"type": "string"},
-                                   "password": {"type": "string", "minLength": 8}}},
-        "Procedure": {"type": "object", "properties": {
+        "Json": _any_json("Json", NO_NUL),
+        "FormJson": _any_json("FormJson", FORM_TEXT),
+        "Credentials": _object({"username": text(description="Số CCCD với công dân"), "password": text()},
+                               ("username", "password")),
+        "Token": {"type": "object", "required": ["token", "expires_at", "roles"], "properties": {
+            "token": {"type": "string"}, "expires_at": time, "roles": {"type": "array", "items": {"type": "string"}}}},
+        "Citizen": _object({
+            "full_name": text(NAME), "cccd": text(CCCD),
+            "cccd_issued_on": text(DATE, format="date", description="Không ở tương lai (422)"),
+            "phone": text("^(0|\\+84)[0-9]{9,10}$"),
+            "email": {**text("^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$", maxLength=255),
+                      "type": ["string", "null"]},
+            "password": text(minLength=8)}, ("full_name", "cccd", "cccd_issued_on", "phone", "password")),
+        "Registered": {"type": "object", "required": ["username", "full_name", "standardised"], "properties": {
+            "username": {"type": "string"}, "full_name": {"type": "string"}, "standardised": {"type": "boolean"}}},
+        "Procedure": {"type": "object", "required": ["code", "name", "version", "agency", "level", "duration"],
+                      "properties": {
             "code": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
-            "agency": {"type": "string"}, "level": {"enum": ["full_online", "partial_online"]},
+            "agency": {"type": "string"}, "agency_name": {"type": "string"},
+            "level": {"enum": ["full_online", "partial_online"]},
             "level_reasons": {"type": "array", "items": {"type": "string"}},
             "duration": {"type": "object", "properties": {
-                "value": {"type": "number"}, "unit": {"enum": ["working_day", "working_hour", "calendar_day"]}}},
+                "value": {"type": "number"},
+                "unit": {"enum": ["working_day", "working_hour", "calendar_day", "same_day"]}}},
             "clock_on_supplement": {"enum": ["restart", "pause"]},
-            "fees": {"type": "array", "items": {"type": "object"}},
-            "components": {"type": "array", "items": {"type": "object"}},
-            "form_schema": {"type": "object"}}},
-        "Deployed": {"type": "object", "properties": {"code": {"type": "string"}, "version": {"type": "integer"},
-                                                       "changed": {"type": "boolean"}}},
-        "NewDossier": {"type": "object", "required": ["procedure", "form"], "properties": {
-            "procedure": {"type": "string"}, "form": {"type": "object"},
-            "owner": {"type": "object", "required": ["full_name", "birth_date", "cccd"], "properties": {
-                "full_name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"},
-                "cccd": {"type": "string"}}},
-            "channel": {"enum": ["online", "desk", "post"]}}},
-        "Dossier": {"type": "object", "properties": {
+            "fees": {"type": "array", "items": obj}, "components": {"type": "array", "items": obj},
+            "form_schema": obj}},
+        "Deployed": {"type": "object", "required": ["code", "version", "changed"], "properties": {
+            "code": {"type": "string"}, "version": {"type": "integer"}, "changed": {"type": "boolean"}}},
+        "NewDossier": _object({
+            "procedure": text(minLength=1), "form": form,
+            "owner": _object({"full_name": text(NAME),
+                              "birth_date": text(DATE, format="date", description="Không ở tương lai (422)"),
+                              "cccd": text(CCCD)}, ("full_name", "birth_date", "cccd"),
+                             description="Bắt buộc khi cán bộ nộp thay (422)"),
+            "channel": {"enum": ["online", "desk", "post", None],
+                        "description": "Mặc định: online (công dân), desk (cán bộ)"}}, ("procedure", "form")),
+        "Document": {"type": "object", "required": ["id", "kind", "name", "media_type", "size", "url"],
+                     "properties": {"id": {"type": "integer"}, "kind": {"type": "string"},
+                                    "name": {"type": "string"}, "media_type": {"type": "string"},
+                                    "size": {"type": "integer"}, "sha256": {"type": "string"},
+                                    "signatures": {"type": "array", "items": obj}, "url": {"type": "string"}}},
+        "Dossier": {"type": "object", "required": ["code", "procedure", "procedure_version", "status",
+                                                   "status_name", "filed_at", "letters", "documents", "history"],
+                    "properties": {
             "code": {"type": "string"}, "procedure": {"type": "string"}, "procedure_version": {"type": "integer"},
             "status": {"type": "integer", "enum": list(STATUS_NAMES)}, "status_name": {"type": "string"},
             "filed_at": time, "intake_due_at": time, "received_at": time, "due_at": time,
-            "original_due_at": time, "returned_at": time, "late": {"type": "boolean"},
+            "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]},
             "supplement_requests": {"type": "integer"}, "extensions": {"type": "integer"},
-            "letters": {"type": "array", "items": {"type": "object"}},
-            "documents": {"type": "array", "items": {"type": "object"}},
+            "letters": {"type": "array", "items": obj},
+            "documents": {"type": "array", "items": _ref("Document")},
             "history": {"type": "array", "items": {"type": "object", "properties": {
-                "at": time, "actor": {"type": "string"}, "action": {"type": "string"},
-                "status": {"type": "integer"}}}}}},
-        "Supplement": {"type": "object", "required": ["form"], "properties": {
-            "form": {"type": "object"}, "note": {"type": "string"}}},
-        "Task": {"type": "object", "properties": {
+                "at": time, "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
+                "status": {"type": ["integer", "null"]}}}}}},
+        "Supplement": _object({"form": form, "note": {**text(maxLength=4000), "type": ["string", "null"]}}, ("form",)),
+        "Reuse": _object({"reuse": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "component": text()},
+                         ("reuse", "component")),
+        "Ending": _object({"reason": text(FORM_TEXT, minLength=3, maxLength=2000)}, ("reason",), closed=True),
+        "Letter": _object({"kind": {"enum": ["overdue"]}, "reason": text(FORM_TEXT, minLength=3, maxLength=4000)},
+                          ("kind", "reason"), closed=True),
+        "Task": {"type": "object", "required": ["id", "dossier", "step", "name", "role", "assignee", "due_at",
+                                                "actions"], "properties": {
             "id": {"type": "integer"}, "dossier": {"type": "string"},
             "step": {"enum": [s for s in STEP_ACTIONS if s != "supplement"]}, "name": {"type": "string"},
             "role": {"type": "string"}, "assignee": {"type": ["string", "null"]}, "due_at": time,
             "actions": {"type": "array", "items": {"type": "string"}}}},
-        "Completion": {"type": "object", "required": ["action"], "properties": {
+        "Completion": _object({
             "action": {"enum": sorted({a for acts in STEP_ACTIONS.values() for a in acts} - {"supplement"})},
-            "data": {"type": "object"}}},
+            "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
+                     "description": "Theo thao tác và biểu mẫu của bước (422)"}}, ("action",)),
     }
-    dossier_code = [_path_param("code")]
-    task_id = [_path_param("id", "integer")]
-    paths = {
-        "/api/v1/openapi.json": {"get": {"summary": "Mô tả OpenAPI của API này",
-                                         "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+
+
+def _paths() -> dict:
+    code = [_path_param("code", text(DOSSIER_CODE))]
+    procedure = [_path_param("code", text(PROCEDURE_CODE))]
+    task_id = [_path_param("id", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})]
+    day = {"type": "string", "format": "date", "pattern": DATE}
+    binary = {"type": "string", "format": "binary"}
+    return {
+        "/api/v1/openapi.json": {"get": _op("Mô tả OpenAPI của API này", auth=False, response={"type": "object"})},
         "/api/v1/auth/token": {"post": _op("Đăng nhập, nhận token", auth=False, response=_ref("Token"),
-                                            request={"type": "object", "required": ["username", "password"]},
-                                            errors=(400, 401, 422))},
+                                            request=_ref("Credentials"), errors=(401, 429))},
         "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (D3)", ok=201, auth=False,
-                                          request=_ref("Citizen"), errors=(400, 409, 422))},
+                                          request=_ref("Citizen"), response=_ref("Registered"), errors=(409,),
+                                          rules={"cccd_issued_on": "không ở tương lai"})},
         "/api/v1/procedures": {
             "get": _op("Danh mục thủ tục", auth=False, response={"type": "array", "items": _ref("Procedure")}),
             "post": {**_op("Triển khai phiên bản quy trình (multipart: bpmn + biểu mẫu)", ok=201,
-                           response=_ref("Deployed"), errors=(403, 413, 422)),
+                           response=_ref("Deployed"), errors=(400, 403, 413, 415),
+                           rules={"invalid_definition": "tệp BPMN hoặc biểu mẫu có lỗi (problems)"}),
                      "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                         "type": "object", "properties": {"bpmn": {"type": "string", "format": "binary"}}}}}}}},
+                         "type": "object", "required": ["bpmn"], "properties": {"bpmn": binary}}}}}}},
         "/api/v1/procedures/{code}": {"get": _op("Một thủ tục, kèm biểu mẫu nộp hồ sơ", auth=False,
-                                                 response=_ref("Procedure"), errors=(404,), params=dossier_code)},
+                                                 response=_ref("Procedure"), errors=(404,), params=procedure)},
         "/api/v1/dossiers": {
             "post": _op("Nộp hồ sơ", ok=201, request=_ref("NewDossier"), response=_ref("Dossier"),
-                        errors=(400, 403, 404, 413, 422)),
+                        errors=(403, 404, 409), rules={
+                            "invalid_form": "tờ khai theo form_schema của thủ tục",
+                            "owner": "bắt buộc khi cán bộ nộp thay (D4)",
+                            "owner.birth_date": "không ở tương lai"}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
-                       params=[_query("cccd"), _query("status", "integer")], errors=(422,))},
-        "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,),
-                                               params=dossier_code)},
-        "/api/v1/dossiers/{code}/supplement": {"post": _op("Công dân bổ sung hồ sơ", request=_ref("Supplement"),
-                                                           response=_ref("Dossier"), errors=(400, 404, 409, 422),
-                                                           params=dossier_code)},
+                       params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
+                               _query("status", {"type": "integer", "minimum": min(STATUS_NAMES),
+                                                 "maximum": max(STATUS_NAMES)}, "Trạng thái")],
+                       errors=(422,))},
+        "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
+        "/api/v1/dossiers/{code}/supplement": {"post": _op(
+            "Công dân bổ sung hồ sơ", request=_ref("Supplement"), response=_ref("Dossier"), errors=(403, 404, 409),
+            params=code, rules={"invalid_form": "tờ khai theo form_schema của thủ tục"})},
         "/api/v1/dossiers/{code}/documents": {"post": {**_op(
             "Đính kèm giấy tờ: tải lên (multipart: file, component) hoặc dùng lại từ kho ({reuse, component})",
-            ok=201, errors=(400, 403, 404, 413, 422), params=dossier_code),
+            ok=201, response=_ref("Document"), errors=(403, 404, 409, 413), params=code, rules={
+                "component": "một thành phần hồ sơ của thủ tục", "file": "tệp không rỗng, loại được nhận"}),
             "requestBody": {"required": True, "content": {
-                "multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "file": {"type": "string", "format": "binary"}, "component": {"type": "string"}}}},
-                "application/json": {"schema": {"type": "object", "properties": {
-                    "reuse": {"type": "integer"}, "component": {"type": "string"}}}}}}}},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file", "component"],
+                                                   "properties": {"file": binary, "component": text()}}},
+                "application/json": {"schema": _ref("Reuse")}}}}},
         "/api/v1/me/documents": {"get": _op("Kho giấy tờ điện tử của công dân (kết quả, giấy tờ đã ký số)",
-                                            response={"type": "array", "items": {"type": "object"}},
+                                            response={"type": "array", "items": _ref("Document")},
                                             errors=(403,))},
         "/api/v1/dossiers/{code}/withdraw": {"post": _op("Công dân rút hồ sơ (trạng thái 7, thông báo dừng)",
-                                                          request={"type": "object", "required": ["reason"]},
-                                                          response=_ref("Dossier"), errors=(400, 403, 404, 409, 422),
-                                                          params=dossier_code)},
+                                                          request=_ref("Ending"), response=_ref("Dossier"),
+                                                          errors=(403, 404, 409), params=code)},
         "/api/v1/dossiers/{code}/stop": {"post": _op("Dừng giải quyết hồ sơ (trạng thái 8, NĐ 118 Điều 21)",
-                                                      request={"type": "object", "required": ["reason"]},
-                                                      response=_ref("Dossier"), errors=(400, 403, 404, 409, 422),
-                                                      params=dossier_code)},
+                                                      request=_ref("Ending"), response=_ref("Dossier"),
+                                                      errors=(403, 404, 409), params=code)},
         "/api/v1/dossiers/{code}/letters": {"post": _op("Thủ trưởng cơ quan ban hành thư xin lỗi khi quá hạn (D19)",
-                                                        ok=201, response=_ref("Dossier"),
-                                                        request={"type": "object", "required": ["kind", "reason"]},
-                                                        errors=(400, 403, 404, 409, 422), params=dossier_code)},
-        "/api/v1/dossiers/{code}/control-slip": {"get": {
-            **_op("Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF; cán bộ của cơ quan giải quyết)", errors=(404,),
-                  params=dossier_code),
-            "responses": {"200": {"description": "Tệp PDF", "content": {"application/pdf": {}}},
-                          **{str(s): {"description": "Lỗi", **_json(_ref("Error"))} for s in (401, 404)}}}},
-        "/api/v1/register": {"get": {
-            **_op("Sổ theo dõi hồ sơ của cơ quan người gọi (PDF hoặc XLSX)", errors=(403, 422),
-                  params=[_query("from"), _query("to"),
-                          {"name": "format", "in": "query", "required": False,
-                           "schema": {"enum": ["pdf", "xlsx"], "default": "pdf"}}]),
-            "responses": {"200": {"description": "Tệp", "content": {
-                "application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
-                          **{str(s): {"description": "Lỗi", **_json(_ref("Error"))} for s in (401, 403, 422)}}}},
-        "/api/v1/documents/{id}": {"get": {**_op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id),
-                                           "responses": {"200": {"description": "Tệp"}}}},
-        "/api/v1/tasks": {"get": _op("Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")},
-                                     params=[_query("mine", "boolean"), _query("role"), _query("procedure"),
-                                             _query("due_before"), _query("overdue", "boolean")],
-                                     errors=(403, 422))},
+                                                        ok=201, response=_ref("Dossier"), request=_ref("Letter"),
+                                                        errors=(403, 404, 409), params=code,
+                                                        rules={"rule_violation": "D19: hồ sơ chưa quá hạn"})},
+        "/api/v1/dossiers/{code}/control-slip": {"get": _op(
+            "Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF; cán bộ của cơ quan giải quyết)", errors=(404,),
+            params=code, ok_content={"application/pdf": {}})},
+        "/api/v1/register": {"get": _op(
+            "Sổ theo dõi hồ sơ của cơ quan người gọi (PDF hoặc XLSX; tối đa 366 ngày)", errors=(403,),
+            rules={"from": "không sau 'to'", "to": "tối đa 366 ngày sau 'from'"},
+            params=[_query("from", day, "Từ ngày (mặc định: đầu tháng của 'to')"),
+                    _query("to", day, "Đến ngày (mặc định: hôm nay)"),
+                    _query("format", {"enum": ["pdf", "xlsx"], "default": "pdf"}, "Định dạng tệp")],
+            ok_content={"application/pdf": {},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
+        "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
+                                              ok_content={"*/*": {}})},
+        "/api/v1/tasks": {"get": _op(
+            "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
+            params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
+                    _query("role", {"enum": sorted(OFFICER_ROLES)}, "Chỉ việc của một vai trò"),
+                    _query("procedure", text(), "Mã thủ tục (không có thì danh sách rỗng)"),
+                    _query("due_before", {"type": "string", "format": "date-time", "pattern": "^(19|2[0-9])"},
+                           "Hạn trước thời điểm này (ISO 8601 có múi giờ, năm 1900–2999)"),
+                    _query("overdue", FLAG, "Chỉ việc đã quá hạn (true/1; false/0)")])},
         "/api/v1/tasks/{id}": {"get": _op("Một công việc, kèm biểu mẫu và tóm tắt hồ sơ", response=_ref("Task"),
-                                          errors=(403, 404), params=task_id)},
+                                          errors=(403, 404, 409), params=task_id)},
         "/api/v1/tasks/{id}/claim": {"post": _op("Nhận công việc", response=_ref("Task"),
                                                  errors=(403, 404, 409), params=task_id)},
         "/api/v1/tasks/{id}/release": {"post": _op("Trả lại công việc", response=_ref("Task"),
                                                    errors=(403, 404, 409), params=task_id)},
         "/api/v1/tasks/{id}/complete": {"post": _op("Hoàn thành công việc bằng một thao tác",
                                                     request=_ref("Completion"), response=_ref("Dossier"),
-                                                    errors=(400, 403, 404, 409, 422), params=task_id)},
+                                                    errors=(403, 404, 409), params=task_id, rules={
+            "action_not_offered": "một thao tác của bước này", "invalid_form": "dữ liệu theo thao tác và biểu mẫu",
+            "rule_violation": "một quy tắc pháp lý (rule: D9–D22)"})},
     }
+
+
+def spec() -> dict:
     return {"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
-                     "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. Every request: "
-                                    "NUL in the path or the query answers 400 invalid_characters; NUL or a lone "
-                                    "UTF-16 surrogate in a JSON body answers 422 invalid_characters naming the "
-                                    "fields; NaN and Infinity are not JSON (400 malformed_json)."},
-            "paths": paths,
-            "components": {"schemas": schemas,
+                     "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
+            "paths": _paths(),
+            "components": {"schemas": _schemas(),
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

@@ -9,6 +9,7 @@ from engine.cases import dossiers
 from engine.paperwork import registers
 from engine.core.clock import VN_TZ
 from engine.core.errors import Forbidden, Invalid, NotFound
+from engine.process.forms import parse_day
 from . import SANE_YEARS, db, now, tthc
 from .api import authenticated
 from .headers import FILE_POLICY
@@ -38,13 +39,11 @@ def control_slip(code: str):
 
 def _day(name: str, default: date) -> date:
     raw = request.args.get(name)
-    if not raw:
+    if raw is None:
         return default
-    try:
-        if len(raw) == 10 and SANE_YEARS[0] <= date.fromisoformat(raw).year <= SANE_YEARS[1]:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
+    day = parse_day(raw)  # exactly YYYY-MM-DD (an empty value is refused, not read as "absent")
+    if day is not None and SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
+        return day
     raise Invalid("Ngày không hợp lệ (YYYY-MM-DD)", fields={name: "Ngày không hợp lệ (YYYY-MM-DD)"})
 
 
