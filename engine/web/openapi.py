@@ -17,9 +17,11 @@ COMMON_RULES = (
     "malformed_json); a body larger than the configured limit answers 413; a method the path does not offer "
     "answers 405 with an Allow header; a path no route has answers 404 no_such_endpoint. The server never "
     "answers 500 on purpose: a 500 is a defect.")
-NO_NUL = "^[^\\u0000]*$"                            # any text but NUL (checked in every JSON body)
+# Characters a text may not hold, said with "not" (a pattern anchored over 4,000 characters costs the
+# generators too much): NUL anywhere in a JSON body (api.body) ...
+NUL = "\\u0000"
 # Text in a form or an action's data (forms.validate): no control characters but tab and line breaks.
-FORM_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
 # A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
 NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
 CCCD = "^[0-9]{12}$"
@@ -43,9 +45,10 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def text(pattern: str = NO_NUL, **limits) -> dict:
-    """A string field; ``pattern`` and ``limits`` say exactly what the server accepts."""
-    return {"type": "string", "pattern": pattern, **limits}
+def text(pattern: str | None = None, *, refused: str = NUL, **limits) -> dict:
+    """A string field; ``pattern``, ``limits`` and the ``refused`` characters say exactly what the server
+    accepts."""
+    return {"type": "string", **({"pattern": pattern} if pattern else {}), "not": {"pattern": refused}, **limits}
 
 
 def _op(summary: str, *, ok: int = 200, response: dict | None = None, request: dict | None = None,
@@ -83,6 +86,11 @@ def _op(summary: str, *, ok: int = 200, response: dict | None = None, request: d
     return op
 
 
+def _or_null(schema: dict) -> dict:
+    """``schema``, or null for "not given" (the server reads null as an absent member)."""
+    return {"anyOf": [{"type": "null"}, schema]}
+
+
 def _path_param(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
@@ -92,10 +100,15 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 
 FLAG = {"type": "string", "enum": ["true", "false", "1", "0"]}
-# Any JSON the server accepts in a body: no NUL in any string or name, however deep (api.body refuses it).
-def _any_json(name: str, pattern: str) -> dict:
-    return {"anyOf": [{"type": ["number", "boolean", "null"]}, text(pattern), {"type": "array", "items": _ref(name)},
-                      {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _ref(name)}]}
+
+
+def _any_json(name: str, refused: str) -> dict:
+    """Any JSON the server accepts in a body: no NUL in any string or name, however deep (api.body refuses it),
+    nor, where forms.validate reads it, control characters in a string."""
+    return {"anyOf": [{"type": ["number", "boolean", "null"]}, text(refused=refused),
+                      {"type": "array", "items": _ref(name)},
+                      {"type": "object", "propertyNames": {"not": {"pattern": NUL}},
+                       "additionalProperties": _ref(name)}]}
 
 
 def _object(properties: dict, required: tuple[str, ...] = (), *, closed: bool = False, other: str = "Json",
@@ -104,7 +117,7 @@ def _object(properties: dict, required: tuple[str, ...] = (), *, closed: bool = 
     refused with 422), but they are JSON without NUL either way (``other``: FormJson where forms.validate reads
     them)."""
     other = False if closed else _ref(other)
-    result = {"type": "object", "properties": properties, "propertyNames": {"pattern": NO_NUL},
+    result = {"type": "object", "properties": properties, "propertyNames": {"not": {"pattern": NUL}},
               "additionalProperties": other, **extra}
     if required:
         result["required"] = list(required)
@@ -124,8 +137,8 @@ def _schemas() -> dict:
                            "problems": {"type": "array", "items": {"type": "object", "properties": {
                                "file": {"type": "string"}, "element": {"type": "string"},
                                "line": {"type": ["integer", "null"]}, "message": {"type": "string"}}}}}}}},
-        "Json": _any_json("Json", NO_NUL),
-        "FormJson": _any_json("FormJson", FORM_TEXT),
+        "Json": _any_json("Json", NUL),
+        "FormJson": _any_json("FormJson", CONTROL),
         "Credentials": _object({"username": text(description="Số CCCD với công dân"), "password": text()},
                                ("username", "password")),
         "Token": {"type": "object", "required": ["token", "expires_at", "roles"], "properties": {
@@ -134,8 +147,7 @@ def _schemas() -> dict:
             "full_name": text(NAME), "cccd": text(CCCD),
             "cccd_issued_on": text(DATE, format="date", description="Không ở tương lai (422)"),
             "phone": text("^(0|\\+84)[0-9]{9,10}$"),
-            "email": {**text("^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$", maxLength=255),
-                      "type": ["string", "null"]},
+            "email": _or_null(text("^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$", maxLength=255)),
             "password": text(minLength=8)}, ("full_name", "cccd", "cccd_issued_on", "phone", "password")),
         "Registered": {"type": "object", "required": ["username", "full_name", "standardised"], "properties": {
             "username": {"type": "string"}, "full_name": {"type": "string"}, "standardised": {"type": "boolean"}}},
@@ -179,11 +191,11 @@ def _schemas() -> dict:
             "history": {"type": "array", "items": {"type": "object", "properties": {
                 "at": time, "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
                 "status": {"type": ["integer", "null"]}}}}}},
-        "Supplement": _object({"form": form, "note": {**text(maxLength=4000), "type": ["string", "null"]}}, ("form",)),
+        "Supplement": _object({"form": form, "note": _or_null(text(maxLength=4000))}, ("form",)),
         "Reuse": _object({"reuse": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "component": text()},
                          ("reuse", "component")),
-        "Ending": _object({"reason": text(FORM_TEXT, minLength=3, maxLength=2000)}, ("reason",), closed=True),
-        "Letter": _object({"kind": {"enum": ["overdue"]}, "reason": text(FORM_TEXT, minLength=3, maxLength=4000)},
+        "Ending": _object({"reason": text(refused=CONTROL, minLength=3, maxLength=2000)}, ("reason",), closed=True),
+        "Letter": _object({"kind": {"enum": ["overdue"]}, "reason": text(refused=CONTROL, minLength=3, maxLength=4000)},
                           ("kind", "reason"), closed=True),
         "Task": {"type": "object", "required": ["id", "dossier", "step", "name", "role", "assignee", "due_at",
                                                 "actions"], "properties": {
@@ -241,7 +253,7 @@ def _paths() -> dict:
                 "component": "một thành phần hồ sơ của thủ tục", "file": "tệp không rỗng, loại được nhận"}),
             "requestBody": {"required": True, "content": {
                 "multipart/form-data": {"schema": {"type": "object", "required": ["file", "component"],
-                                                   "properties": {"file": binary, "component": text()}}},
+                                                   "properties": {"file": binary, "component": {"type": "string"}}}},
                 "application/json": {"schema": _ref("Reuse")}}}}},
         "/api/v1/me/documents": {"get": _op("Kho giấy tờ điện tử của công dân (kết quả, giấy tờ đã ký số)",
                                             response={"type": "array", "items": _ref("Document")},
