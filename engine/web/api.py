@@ -22,7 +22,8 @@ from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")
+RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
+                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")  # date-time of RFC 3339, as openapi.py says
 CCCD = re.compile(r"[0-9]{12}\Z")  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
 
 
@@ -241,8 +242,9 @@ def _time_arg(name: str) -> datetime | None:
     if raw is None:
         return None
     shape = RFC3339.match(raw)
-    try:
-        value = datetime.fromisoformat(f"{shape[1]}T{shape[2]}{(shape[3] or '')[:7]}{shape[4].upper()}") if shape else None
+    try:  # fractions beyond microseconds are cut, 'z' is 'Z' (Python's parser takes neither)
+        text = f"{shape[1]}T{shape[2]}{(shape[3] or '')[:7]}{shape[4].upper()}" if shape else None
+        value = datetime.fromisoformat(text) if text else None
     except ValueError:
         value = None
     if value is None or not SANE_YEARS[0] <= value.year <= SANE_YEARS[1]:
@@ -267,7 +269,8 @@ def _flag_arg(name: str) -> bool:
 def _role_arg() -> str | None:
     role = request.args.get("role")
     if role is not None and role not in OFFICER_ROLES:
-        raise Invalid("Vai trò không hợp lệ", fields={"role": "Một vai trò cán bộ: " + ", ".join(sorted(OFFICER_ROLES))})
+        raise Invalid("Vai trò không hợp lệ",
+                      fields={"role": "Một vai trò cán bộ: " + ", ".join(sorted(OFFICER_ROLES))})
     return role
 
 

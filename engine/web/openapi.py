@@ -25,6 +25,7 @@ CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
 # A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
 NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
 CCCD = "^[0-9]{12}$"
+EMAIL = "^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$"   # accounts.EMAIL_RE
 DATE = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"    # the years a request may name (SANE_YEARS)
 DOSSIER_CODE = "^[0-9A-Z.]{1,40}-[0-9]{6}-[0-9]{4}$"   # portal_cases.DOSSIER_CODE_RE
 PROCEDURE_CODE = "^[0-9]\\.[0-9]{6}(\\.[A-Z][0-9]{2})?$"   # procedures.CODE_RE
@@ -147,7 +148,7 @@ def _schemas() -> dict:
             "full_name": text(NAME), "cccd": text(CCCD),
             "cccd_issued_on": text(DATE, format="date", description="Không ở tương lai (422)"),
             "phone": text("^(0|\\+84)[0-9]{9,10}$"),
-            "email": _or_null(text("^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$", maxLength=255)),
+            "email": _or_null(text(EMAIL, maxLength=255)),
             "password": text(minLength=8)}, ("full_name", "cccd", "cccd_issued_on", "phone", "password")),
         "Registered": {"type": "object", "required": ["username", "full_name", "standardised"], "properties": {
             "username": {"type": "string"}, "full_name": {"type": "string"}, "standardised": {"type": "boolean"}}},
