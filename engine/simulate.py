@@ -181,7 +181,7 @@ def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, 
 
 def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:
     items = session.scalars(select(WorkItem).join(Dossier).where(Dossier.code == code)).all()
-    item = next((i for i in items if action in procedures.STEP_ACTIONS.get(i.step, ())), None)
+    item = next((i for i in items if action in tasks.offered(i)), None)
     if item is None or item.step == "supplement":
         steps = ", ".join(sorted(i.step for i in items)) or "không có"
         raise EngineError(f"Không có công việc nào đang mở cho thao tác {action!r} (đang mở: {steps})",

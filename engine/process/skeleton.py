@@ -54,11 +54,11 @@ _FORWARD = ("receive", "propose_approval", "approve", "issue_result", "return_re
 
 
 def _status(code: int) -> str:
-    return f"{code} ({STATUS_NAMES[code]})"
+    return f"{code} – {STATUS_NAMES[code]}"
 
 
 def _where(kinds) -> str:
-    return ", ".join(f"{k} ({STEP_WORDS.get(k, k)})" if k != END else STEP_WORDS[END] for k in sorted(kinds))
+    return ", ".join(STEP_WORDS[k] if k in (END, WAIT) else f"{k} ({STEP_WORDS.get(k, k)})" for k in sorted(kinds))
 
 
 class _Unknown:
