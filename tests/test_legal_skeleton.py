@@ -172,3 +172,34 @@ def test_a_task_offers_only_the_actions_it_declares_through_the_api_and_the_page
     page.post(f"/can-bo/cong-viec/{task['id']}/request_extension", {"reason": "x"}, status=404)
     api.act("demo.chuyenvien", code, "propose_approval", {"y_kien_tham_dinh": "Đủ điều kiện"})
     assert api.get(f"/api/v1/dossiers/{code}", "001099000001").get_json()["status"] == 4
+
+
+# -- tthc validate --simulate -------------------------------------------------------------------------------
+def test_validate_simulate_runs_the_happy_path_of_the_sample_to_the_return(tmp_path):
+    result = validate(tmp_path, "--simulate", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "mô phỏng: receive → propose_approval → approve → issue_result → return_result" in result.stdout
+
+
+def test_validate_simulate_reports_a_happy_path_that_fails_at_run_time(tmp_path):
+    """A script after the receipt reads a variable no step sets: the file is well-formed and legal, and only
+    running it shows that no dossier can ever be received."""
+    path = FIXTURES / "script-fails-at-run.bpmn"
+    assert validate(tmp_path, path).exit_code == 0
+    result = validate(tmp_path, "--simulate", path)
+    assert result.exit_code == 1, result.output
+    [problem] = problems_of(result.stderr)
+    assert problem["element"] == "kich_ban_loi" and int(problem["line"]) == line_of(path, "kich_ban_loi")
+    for word in ("mô phỏng", "receive", "le_phi_da_thu"):
+        assert word in problem["message"], problem["message"]
+    assert result.stdout == ""
+
+
+def test_the_happy_path_scenario_is_in_the_simulator_format():
+    from engine import simulate
+
+    scenario = simulate.happy_path_scenario(SAMPLE, ["receive", "return_result"])
+    assert scenario == {"procedure": str(SAMPLE), "steps": [
+        {"at": "2026-03-02T08:00:00+07:00", "do": "file"}, {"at": "2026-03-02T08:30:00+07:00", "do": "receive"},
+        {"at": "2026-03-02T09:00:00+07:00", "do": "return_result"}]}
+    json.dumps(scenario)
