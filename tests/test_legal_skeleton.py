@@ -203,3 +203,25 @@ def test_the_happy_path_scenario_is_in_the_simulator_format():
         {"at": "2026-03-02T08:00:00+07:00", "do": "file"}, {"at": "2026-03-02T08:30:00+07:00", "do": "receive"},
         {"at": "2026-03-02T09:00:00+07:00", "do": "return_result"}]}
     json.dumps(scenario)
+
+
+BOUNDARY = '''    <bpmn:boundaryEvent id="het_han" name="Hết hạn tiếp nhận" attachedToRef="tiep_nhan"{extra}>
+      <bpmn:timerEventDefinition id="het_han_hen">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P5D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="Flow_het_han" sourceRef="het_han" targetRef="end_tu_choi" />
+  </bpmn:process>'''
+
+
+@pytest.mark.parametrize(("extra", "refused"), [("", True), (' cancelActivity="false"', False)])
+def test_an_interrupting_timer_that_ends_the_process_at_intake_is_refused(tmp_path, extra, refused):
+    """The timer would end the process with the dossier still at status 1: no step, no refusal, no letter."""
+    text = (FIXTURES / "minimal.bpmn").read_text(encoding="utf-8")
+    path = tmp_path / "het-han.bpmn"
+    path.write_text(text.replace("  </bpmn:process>", BOUNDARY.format(extra=extra)), encoding="utf-8")
+    result = validate(tmp_path, path)
+    assert result.exit_code == (1 if refused else 0), result.output
+    if refused:
+        [problem] = problems_of(result.stderr)
+        assert problem["element"] == "het_han" and "trạng thái 1" in problem["message"], problem["message"]

@@ -166,7 +166,9 @@ class Routing:
     def _finish(self, el, action, seen: set) -> set[tuple[str, str]]:
         """A token with no flow out: the end of a (sub)process."""
         parent = el.getparent()
-        if bpmn_name(parent) == "subProcess" and parent.get("triggeredByEvent") != "true":
+        if bpmn_name(parent) == "subProcess":
+            if parent.get("triggeredByEvent") == "true":
+                return {(UNKNOWN, el.get("id"))}  # an event subprocess's end: the main flow decides
             return self._out(parent, action, seen)  # the embedded subprocess is done: on after it
         return {(END, el.get("id"))}
 
