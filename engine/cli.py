@@ -99,9 +99,25 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
 
 @main.command(help="Kiểm tra tệp BPMN (và biểu mẫu) mà không triển khai.")
 @click.argument("paths", nargs=-1, required=True)
-def validate(paths) -> None:
-    for definition in _definitions(_settings(), paths):
-        click.echo(f"{definition.file_name}: ok ({definition.code}, {len(definition.info['steps'])} bước)")
+@click.option("--simulate", "simulated", is_flag=True,
+              help="Chạy thêm một hồ sơ theo đường đi mẫu (tiếp nhận → trả kết quả) qua tthc simulate.")
+def validate(paths, simulated: bool) -> None:
+    settings = _settings()
+    definitions, failed = _definitions(settings, paths), False
+    for definition in definitions:
+        problems = []
+        if simulated:
+            from engine import simulate as sim
+
+            problems = sim.check_happy_path(definition, settings)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        failed = failed or bool(problems)
+        if not problems:
+            click.echo(f"{definition.file_name}: ok ({definition.code}, {len(definition.info['steps'])} bước"
+                       f"{', mô phỏng: ' + ' → '.join(definition.info['happy_path']) if simulated else ''})")
+    if failed:
+        sys.exit(1)
 
 
 def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tuple[str, int, bool]]:

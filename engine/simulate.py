@@ -8,21 +8,22 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
 from engine.cases import accounts, dossiers, summary, tasks
-from engine.process import forms, procedures
+from engine.process import bpmnparser, forms, procedures
 from engine.paperwork import results
 from engine import timers
 from engine.core.clock import VN_TZ, as_utc, iso_vn
 from engine.data.db import Base, make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
-from engine.core.errors import EngineError
-from engine.data.model import OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem
+from engine.core.errors import EngineError, Problem
+from engine.data.model import (OFFICER_ROLES, RETURNED, ROLES, STATUS_NAMES, Agency, AuditEvent, Dossier,
+                               Letter, User, WorkItem)
 from engine.core.settings import Settings
 
 EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
@@ -181,7 +182,7 @@ def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, 
 
 def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:
     items = session.scalars(select(WorkItem).join(Dossier).where(Dossier.code == code)).all()
-    item = next((i for i in items if action in procedures.STEP_ACTIONS.get(i.step, ())), None)
+    item = next((i for i in items if action in tasks.offered(i)), None)
     if item is None or item.step == "supplement":
         steps = ", ".join(sorted(i.step for i in items)) or "không có"
         raise EngineError(f"Không có công việc nào đang mở cho thao tác {action!r} (đang mở: {steps})",
@@ -213,3 +214,43 @@ def load_scenario(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"không đọc được kịch bản {path}: {exc}") from exc
+
+
+# A Monday and a working day: the happy path runs in office hours, one step every half hour.
+HAPPY_START = datetime.fromisoformat("2026-03-02T08:00:00+07:00")
+
+
+def happy_path_scenario(path: Path, actions: list[str]) -> dict:
+    """The scenario `tthc validate --simulate` runs: the filing, then each action of the happy path the
+    validation drew (engine.process.skeleton.happy_path), half an hour apart."""
+    steps = [{"at": HAPPY_START.isoformat(), "do": "file"}]
+    steps += [{"at": (HAPPY_START + timedelta(minutes=30 * n)).isoformat(), "do": action}
+              for n, action in enumerate(actions, 1)]
+    return {"procedure": str(path), "steps": steps}
+
+
+def check_happy_path(definition, settings: Settings) -> list[Problem]:
+    """Run the happy path of a valid file through the real engine; what goes wrong is a problem of the file:
+    a step refused or failing, or a dossier that does not end returned (status 10)."""
+    path = Path(definition.file_name)
+    actions = list(definition.info.get("happy_path") or [])
+    label = " → ".join(["file", *actions])
+    found = bpmnparser.parse_xml(definition.bpmn_xml.encode("utf-8")).xpath("//*[@id=$i]", i=definition.process_id)
+    where = (found[0].sourceline if found else None), definition.process_id
+
+    def problem(message: str) -> Problem:
+        return Problem(str(path), *where, f"mô phỏng đường đi mẫu ({label}): {message}")
+
+    try:
+        result = run(happy_path_scenario(path, actions), settings, path.parent)
+    except (ScenarioError, EngineError) as exc:
+        return [problem(str(getattr(exc, "message", exc)))]
+    failed = [e for e in result["events"] if e["type"] in ("rule_refused", "step_failed")]
+    problems = [problem(f"bước '{e['do']}' lúc {e['at']} không thực hiện được: {' '.join(e['message'].split())}")
+                for e in failed[:1]]  # the later steps only fail because this one did
+    status = (result.get("dossier") or {}).get("status")
+    if not problems and status != RETURNED:
+        name = STATUS_NAMES.get(status, "không có hồ sơ")
+        problems.append(problem(f"hồ sơ dừng ở trạng thái {status} – {name}, không tới "
+                                f"{RETURNED} – {STATUS_NAMES[RETURNED]}"))
+    return problems

@@ -83,7 +83,7 @@ def test_the_sample_and_the_minimal_fixture_validate(tmp_path):
     result = validate(tmp_path, SAMPLE, MINIMAL)
     assert result.exit_code == 0, result.output
     assert f"ok ({SAMPLE_CODE}, 9 bước)" in result.stdout
-    assert "ok (9.000001, 1 bước)" in result.stdout
+    assert "ok (9.000001, 4 bước)" in result.stdout
     assert result.stderr == ""
 
 

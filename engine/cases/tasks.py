@@ -67,10 +67,20 @@ def inbox(session: Session, user: User, *, mine: bool = False, role: str | None 
     return list(session.scalars(query))
 
 
+def offered(item: WorkItem) -> tuple[str, ...]:
+    """The actions the work item offers: its step kind's, or the subset its BPMN task declares in the property
+    ``actions`` (recorded at deploy; versions deployed before it offer the whole step kind)."""
+    kind = STEP_ACTIONS.get(item.step, ())
+    for step in item.dossier.procedure_version.info.get("steps", ()):
+        if step.get("id") == item.spec_name and step.get("actions") is not None:
+            return tuple(a for a in kind if a in step["actions"])
+    return kind
+
+
 def describe(item: WorkItem) -> dict:
     return {"id": item.id, "dossier": item.dossier.code, "step": item.step, "name": item.name, "role": item.role,
             "assignee": item.assignee.username if item.assignee else None, "due_at": iso_vn(item.due_at),
-            "actions": list(STEP_ACTIONS.get(item.step, ()))}
+            "actions": list(offered(item))}
 
 
 def get(session: Session, user: User, item_id: int) -> WorkItem:
@@ -145,9 +155,9 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     item = _visible_item(session, ctx.user, item_id, with_state=True)
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
-    offered = STEP_ACTIONS.get(item.step, ())
-    if action not in offered:
-        raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(offered)}",
+    offers = offered(item)
+    if action not in offers:
+        raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(offers)}",
                       code="action_not_offered", fields={"action": "Không hợp lệ"})
     data = {} if data is None else data
     schema = forms.ACTION_SCHEMAS.get(action) or form_schema(item) or {"type": "object"}

@@ -16,7 +16,7 @@ from lxml import etree
 from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
-from engine.process import scripting
+from engine.process import scripting, skeleton
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -68,6 +68,18 @@ class _Linter:
         else:
             for msg in forms_mod.check_schema(self.forms[key]):
                 self.add(el, f"biểu mẫu {key}: {msg}")
+
+    def offered(self, el, step: str | None, declared: str | None) -> list[str]:
+        """The actions a task offers: its step kind's, or the subset its ``actions`` property declares."""
+        kind = STEP_ACTIONS.get(step or "", ())
+        if declared is None:
+            return list(kind)
+        names = [a.strip() for a in declared.split(",") if a.strip()]
+        unknown = [a for a in names if a not in kind]
+        if unknown or not names:
+            self.add(el, f"thuộc tính actions: {', '.join(unknown) or 'trống'} không phải thao tác của bước "
+                         f"{step!r}; dùng một phần của: {', '.join(kind)}")
+        return [a for a in kind if a in names]
 
     def process_info(self, proc) -> dict:
         prop = props(proc)
@@ -279,7 +291,8 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Prob
                 linter.add(el, "bước xử lý phải thuộc làn của cán bộ, không phải Công dân")
             linter.form(el, prop.get("formJsonSchemaFilename"), "formJsonSchemaFilename")
             steps.append({"id": el.get("id"), "name": el.get("name") or el.get("id"), "step": step,
-                          "role": role, "form": prop.get("formJsonSchemaFilename")})
+                          "role": role, "form": prop.get("formJsonSchemaFilename"),
+                          "actions": linter.offered(el, step, prop.get("actions"))})
         elif local == "timerEventDefinition":
             event = el.getparent()
             name = event.get("name") or event.get("id")
@@ -306,6 +319,10 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Prob
     _reachability(linter, proc)
     _calls(linter, tree, proc)
     info["steps"] = steps
+    if not linter.problems:  # the legal skeleton of a file that is otherwise sound (no cascade of problems)
+        problems, info["happy_path"] = skeleton.check(file_name, proc, lanes, {s["id"]: tuple(s["actions"])
+                                                                              for s in steps})
+        linter.problems += problems
     return linter.problems, info, tree
 
 

@@ -111,7 +111,7 @@ def _dossier_context(dossier) -> dict:
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
     forms = []
     schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
-    for action in STEP_ACTIONS.get(item.step, ()):
+    for action in tasks.offered(item):
         special = SPECIAL_FORMS.get(action)
         mine = action == active
         form = {"action": action, "label": ACTION_BUTTON.get(action, action), "kind": special or "schema",
@@ -209,7 +209,7 @@ def action_data(item: WorkItem, action: str, form) -> tuple[dict, dict]:
 @login_required("officer")
 def act(item_id: int, action: str):
     item = tasks.get(db(), g.user, item_id)
-    if action not in STEP_ACTIONS.get(item.step, ()):
+    if action not in tasks.offered(item):
         abort(404)
     code = item.dossier.code
     data, values = action_data(item, action, request.form)
