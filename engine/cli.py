@@ -196,6 +196,22 @@ def demo_load(password: str | None) -> None:
                f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
 
 
+def waitress_options(settings: Settings) -> dict:
+    """What waitress needs from the settings. Its own body limit, so that a body announced larger than
+    max_request_bytes is refused at the headers instead of being read in full first (waitress refuses at
+    ``>=``, hence the + 1). And the proxies in front (proxy_hops): waitress clears X-Forwarded-* headers from
+    peers it does not trust before the application sees them, so without this every client behind a proxy
+    would be the proxy's address for the login lockout and the lookup limit. The proxy's own address is not
+    known here: like ProxyFix, the setting trusts the nearest hops of whatever connects, which is why the
+    service must then be reachable only through the proxy (config/default.toml). X-Forwarded-Host stays
+    untrusted."""
+    options = {"max_request_body_size": settings.max_request_bytes + 1}
+    if settings.proxy_hops:
+        options.update(trusted_proxy="*", trusted_proxy_count=settings.proxy_hops,
+                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
+    return options
+
+
 @main.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -223,7 +239,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc")
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **waitress_options(settings))
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

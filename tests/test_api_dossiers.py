@@ -441,6 +441,23 @@ def small_app(settings, clock):
     application.extensions["tthc"]["engine"].dispose()
 
 
+def test_a_body_announced_too_large_is_refused_before_login_or_reading(small_app):
+    """Issue 11 item 7: Content-Length alone decides, before authentication (which used to answer 401 after the
+    server had taken the body) and before any view reads the body; pages get the Vietnamese page."""
+    client = small_app.test_client()
+    announced = {"CONTENT_LENGTH": str(300 * 1024 * 1024)}  # what the client announced, not what it sent
+    for path in ("/api/v1/dossiers", "/api/v1/auth/token", "/api/v1/nowhere"):
+        r = client.post(path, data=b"{}", environ_overrides=announced, content_type="application/json")
+        assert error_of(r, 413)["code"] == "too_large", path
+    for path in ("/dang-nhap", "/khong-co-trang-nay"):
+        r = client.post(path, data=b"a=1", environ_overrides=announced, content_type="application/x-www-form-urlencoded")
+        assert r.status_code == 413 and not r.is_json, path
+        assert "quá lớn" in r.get_data(as_text=True)
+    r = client.post("/api/v1/auth/token", data=b"{}", content_type="application/json",
+                    environ_overrides={"CONTENT_LENGTH": "2000"})  # exactly the limit is allowed
+    assert r.status_code != 413
+
+
 def test_a_body_larger_than_max_request_bytes_answers_413(small_app):
     api = Api(small_app.test_client())
     big_form = {**SAMPLE_FORM, "nganh_nghe_kinh_doanh": "Bán lẻ " * 600}

@@ -115,3 +115,76 @@ def test_the_connection_pool_is_sized_for_the_server_threads(settings):
         assert app.extensions["tthc"]["engine"].pool.size() == 22
     finally:
         app.extensions["tthc"]["engine"].dispose()
+
+
+def _start_serve(tmp_path, **variables) -> tuple[subprocess.Popen, int]:
+    """`tthc serve --no-worker` on a fresh SQLite file, configured by TTHC_* ``variables``."""
+    port = _free_port()
+    env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"),
+           "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", **variables}
+    process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--port",
+                                str(port), "--threads", "2", "--no-worker"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _until("answer", lambda: _request(f"http://127.0.0.1:{port}/api/v1/procedures"), process)
+    return process, port
+
+
+def _stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return process.stdout.read()
+
+
+def test_a_body_announced_too_large_is_refused_at_the_headers(tmp_path):
+    """Issue 11 item 7: waitress used to read a 300 MB body in full (holding it for minutes) before the
+    application refused it. Now it answers 413 as soon as it has the headers: no body is ever sent here, so
+    without the limit the server would still be waiting for it when the 10 s are over."""
+    process, port = _start_serve(tmp_path, TTHC_MAX_REQUEST_BYTES="100000")
+    try:
+        for announced in (300 * 1024 * 1024, 100001):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(f"POST /api/v1/citizens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                             f"Content-Length: {announced}\r\n\r\n{{".encode())
+                answer = sock.recv(4096).decode("latin-1")  # socket.timeout (10 s) fails the test
+            assert answer.startswith("HTTP/1.1 413"), answer
+        status, _, _ = _request(f"http://127.0.0.1:{port}/api/v1/procedures")
+        assert status == 200
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:  # the limit itself still passes
+            body = b'{"full_name": "' + b"x" * (100000 - 17) + b'"}'
+            assert len(body) == 100000
+            sock.sendall(b"POST /api/v1/citizens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100000\r\nConnection: close\r\n\r\n" + body)
+            answer = sock.recv(4096).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 422"), answer  # read and judged by the application
+    finally:
+        output = _stop(process)
+    assert "Traceback" not in output, output
+
+
+def _lookup(port: int, forwarded_for: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/tra-cuu?q=000.00.06.H56-260105-0001",
+                                     headers={"X-Forwarded-For": forwarded_for})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_lookup_limit(tmp_path):
+    """Issue 11 item 18: with proxy_hops = 1, waitress must pass the proxy's X-Forwarded-For to the application
+    (it clears it from peers it does not trust): 21 clients forwarded by one proxy are 21 addresses, while one
+    client still meets the limit on its 21st lookup."""
+    process, port = _start_serve(tmp_path, TTHC_PROXY_HOPS="1")
+    try:
+        statuses = [_lookup(port, f"198.51.100.7, 203.0.113.{n}") for n in range(1, 22)]
+        assert statuses == [200] * 21
+        same = [_lookup(port, f"10.9.9.{n}, 192.0.2.50") for n in range(1, 22)]  # a forged first hop is ignored
+        assert same == [200] * 20 + [429]
+    finally:
+        output = _stop(process)
+    assert "Traceback" not in output, output

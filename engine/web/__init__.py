@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -75,6 +75,15 @@ def _refuse_bad_text() -> None:
         raise BadRequest("Địa chỉ yêu cầu chứa ký tự không hợp lệ (NUL)", code="invalid_characters")
 
 
+def _refuse_oversized_body() -> None:
+    """Before every request: a body announced (Content-Length) larger than max_request_bytes is refused before
+    any of it is read, login or not (MAX_CONTENT_LENGTH alone refuses only when a view first reads the body).
+    `tthc serve` also gives waitress the same limit, so that it stops reading such a body at the headers."""
+    length = request.content_length
+    if length is not None and length > tthc()["settings"].max_request_bytes:
+        raise RequestEntityTooLarge()
+
+
 class DatabaseInt(IntegerConverter):
     """`<int:...>` ids fit the database's integer; a larger number is a 404, not an overflow."""
 
@@ -102,6 +111,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
                               "clock": clock or SystemClock()}
 
     from . import api, auth, headers, inbox, pages, portal, records, ui
+    app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
     app.register_blueprint(api.bp)
@@ -191,7 +201,7 @@ def _register_errors(app: Flask) -> None:
         headers = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-        if wants_json() or status in (413,):
+        if wants_json():
             code = message = None
             if status == 404 and request.url_rule is None:
                 code, message = "no_such_endpoint", "Không có địa chỉ API này"
