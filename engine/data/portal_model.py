@@ -1,12 +1,15 @@
-"""Entities of the web faces: login attempts (lockout), satisfaction ratings (D25) and public lookups (rate limit).
+"""Entities of the web faces: login attempts (lockout), satisfaction ratings (D25), public lookups (rate limit)
+and idempotency keys (a creating request sent twice acts once: engine.cases.idempotency).
 
-On the same ``Base`` as engine.data.model; migrations 0004_portal and 0006_lookup_limit create them.
+On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit and 0008_idempotency_key
+create them.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.data.db import Base
@@ -45,3 +48,18 @@ class LookupAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     remote_addr: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime]
+
+
+class IdempotencyKey(Base):
+    """A key a user gave a creating request, what the request was (its fingerprint) and what it answered."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_key_user_id_key"),
+                      Index("ix_idempotency_key_created_at", "created_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None]
+    response: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]

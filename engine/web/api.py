@@ -7,10 +7,10 @@ from datetime import datetime
 from urllib.parse import quote
 from functools import wraps
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, make_response, request
 from sqlalchemy import select
 
-from engine.cases import accounts, attachments, dossiers, portal_cases, summary, tasks
+from engine.cases import accounts, attachments, dossiers, idempotency, portal_cases, summary, tasks
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
@@ -57,6 +57,27 @@ def authenticated(view):
             raise Unauthorized("Cần đăng nhập (Authorization: Bearer <token>)")
         g.user = accounts.user_for_token(db(), header[7:].strip(), now())
         return view(*args, **kwargs)
+
+    return wrapper
+
+
+def idempotent(view):
+    """`Idempotency-Key` on a creating request (inside @transactional): the same key, user and body again gets
+    the first answer again (same status, same dossier; header `Idempotent-Replayed: true`) instead of a second
+    dossier; the same key with another body is a 422 (engine.idempotency)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        print_ = idempotency.fingerprint(request.method, request.path, body())
+        claimed = idempotency.claim(db(), g.user, key, print_, now())
+        if claimed.replay is not None:
+            status, answer = claimed.replay
+            return jsonify(answer), status, {"Idempotent-Replayed": "true"}
+        response = make_response(view(*args, **kwargs))
+        idempotency.remember(db(), claimed, response.status_code, response.get_json())
+        return response
 
     return wrapper
 
@@ -144,6 +165,7 @@ def deploy_procedure():
 @bp.post("/dossiers")
 @authenticated
 @transactional
+@idempotent
 def file_dossier():
     dossier = dossiers.file_dossier(db(), context(), body())
     return jsonify(show(dossier)), 201
@@ -171,6 +193,7 @@ def get_dossier(code: str):
 @bp.post("/dossiers/<code>/supplement")
 @authenticated
 @transactional
+@idempotent
 def supplement(code: str):
     dossier = dossiers.supplement(db(), context(), code, body())
     return jsonify(show(dossier))

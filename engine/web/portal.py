@@ -6,6 +6,7 @@ Every change goes through the use cases of engine.cases.dossiers and engine.case
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.cases import attachments, dossiers, portal_cases, summary
+from engine.cases import attachments, dossiers, idempotency, portal_cases, summary
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -126,11 +127,14 @@ def _store_choices() -> list[dict]:
     return choices
 
 
-def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None):
+def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None):
+    """The filing page. ``submit_token``: the one-time token of this filing (a new one for a new page; the
+    posted one again when the post was refused, since nothing was filed under it)."""
     schema = version.forms[version.info["filing_form"]]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
-                           for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {}), status
+                           for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
+                           submit_token=submit_token or secrets.token_urlsafe(24)), status
 
 
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
@@ -147,17 +151,27 @@ def file(code: str):
     if for_other:
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
+    token = request.form.get("submit_token", "")
 
-    def file_with_uploads():
+    def file_with_uploads() -> str:
+        """Submit-once: the page's token is claimed like an API Idempotency-Key; a second post of the same page
+        (a double click, the browser's back and resend) leads to the dossier the first one filed."""
+        claimed = None
+        if token:
+            claimed = idempotency.claim(db(), g.user, f"form:{token}", idempotency.fingerprint(request.path), now())
+            if claimed.replay is not None:
+                return claimed.replay[1]["dossier"]
         dossier = dossiers.file_dossier(db(), context(), payload)
         _attach(dossier.code, _uploads(version.info["components"]), reuses)
-        return dossier
+        if claimed is not None:
+            idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
+        return dossier.code
 
     try:
-        dossier = run(file_with_uploads)
+        code = run(file_with_uploads)
     except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses)
-    return redirect(url_for("portal.receipt", code=dossier.code))
+        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token)
+    return redirect(url_for("portal.receipt", code=code))
 
 
 @bp.get("/ca-nhan/ho-so/<code>/bien-nhan")
