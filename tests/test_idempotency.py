@@ -161,3 +161,10 @@ def test_a_refused_filing_keeps_its_token_for_the_corrected_post(app):
     assert TOKEN_RE.search(refused.get_data(as_text=True)).group(1) == token
     web.post(f"/thu-tuc/{SAMPLE_CODE}/nop", {**flatten(SAMPLE_FORM), "submit_token": token}, status=302)
     assert dossier_count(app) == before + 1
+
+
+def test_the_openapi_documents_the_header_on_the_creating_requests(api):
+    spec = api.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/dossiers", "/api/v1/dossiers/{code}/supplement"):
+        params = {p["name"]: p for p in spec["paths"][path]["post"].get("parameters", [])}
+        assert params["Idempotency-Key"]["in"] == "header" and not params["Idempotency-Key"]["required"], path

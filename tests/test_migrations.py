@@ -152,3 +152,26 @@ def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades
     assert db.execute("select count(*) from work_item").fetchone() == (2,)
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+def test_0008_idempotency_keys_upgrade_and_downgrade(migrated_url):
+    """The table of idempotency keys goes away and comes back; its unique (user, key) is there on both
+    backends (the concurrency of double posts rests on it)."""
+    from sqlalchemy import inspect
+
+    def tables_and_uniques():
+        engine = make_engine(migrated_url, poolclass=NullPool)
+        try:
+            found = inspect(engine)
+            names = set(found.get_table_names())
+            uniques = ([u["column_names"] for u in found.get_unique_constraints("idempotency_key")]
+                       if "idempotency_key" in names else [])
+            return "idempotency_key" in names, uniques
+        finally:
+            engine.dispose()
+
+    assert tables_and_uniques() == (True, [["user_id", "key"]])
+    _alembic(migrated_url, "downgrade", "0007")
+    assert tables_and_uniques() == (False, [])
+    _alembic(migrated_url, "upgrade", "head")
+    assert tables_and_uniques() == (True, [["user_id", "key"]])

@@ -101,6 +101,12 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 
 FLAG = {"type": "string", "enum": ["true", "false", "1", "0"]}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "description": (
+    "Khóa do máy khách đặt cho yêu cầu tạo (nhấn hai lần, gửi lại khi mất kết nối): cùng người dùng, cùng khóa, "
+    "cùng nội dung trong 24 giờ thì nhận lại đúng câu trả lời lần đầu (header Idempotent-Replayed: true), không "
+    "tạo thêm; cùng khóa với nội dung khác: 422 idempotency_key_reused."),
+    "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}}
+REUSED_KEY = {"idempotency_key_reused": "Idempotency-Key đã dùng cho một yêu cầu khác"}
 
 
 def _any_json(name: str, refused: str) -> dict:
@@ -235,10 +241,10 @@ def _paths() -> dict:
                                                  response=_ref("Procedure"), errors=(404,), params=procedure)},
         "/api/v1/dossiers": {
             "post": _op("Nộp hồ sơ", ok=201, request=_ref("NewDossier"), response=_ref("Dossier"),
-                        errors=(403, 404, 409), rules={
+                        errors=(403, 404, 409), params=[IDEMPOTENCY_KEY], rules={
                             "invalid_form": "tờ khai theo form_schema của thủ tục",
                             "owner": "bắt buộc khi cán bộ nộp thay (D4)",
-                            "owner.birth_date": "không ở tương lai"}),
+                            "owner.birth_date": "không ở tương lai", **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
                                _query("status", {"type": "integer", "minimum": min(STATUS_NAMES),
@@ -247,7 +253,7 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
         "/api/v1/dossiers/{code}/supplement": {"post": _op(
             "Công dân bổ sung hồ sơ", request=_ref("Supplement"), response=_ref("Dossier"), errors=(403, 404, 409),
-            params=code, rules={"invalid_form": "tờ khai theo form_schema của thủ tục"})},
+            params=code + [IDEMPOTENCY_KEY], rules={"invalid_form": "tờ khai theo form_schema của thủ tục", **REUSED_KEY})},
         "/api/v1/dossiers/{code}/documents": {"post": {**_op(
             "Đính kèm giấy tờ: tải lên (multipart: file, component) hoặc dùng lại từ kho ({reuse, component})",
             ok=201, response=_ref("Document"), errors=(403, 404, 409, 413), params=code, rules={
