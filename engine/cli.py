@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
@@ -17,7 +21,7 @@ from engine.core.clock import VN_TZ, SystemClock
 from engine.data.db import make_engine, make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
-from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings, writable_data_dir
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -33,25 +37,70 @@ DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_i
                 "phone": "0912345678", "email": "an.nguyen@example.vn"}
 
 
+_loaded: list[Settings] = []  # the settings of this command, to name the database in an error (run)
+DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
+
+
 def _settings() -> Settings:
-    return load_settings()
+    settings = load_settings()
+    _loaded[:] = [settings]
+    return settings
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its password, to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _engine(settings: Settings, **kwargs):
+    """The engine of database_url; a URL that names no usable database kind or driver is a SettingsError."""
+    url = settings.resolved_database_url
+    try:
+        make_url(url).get_dialect().import_dbapi()
+        return make_engine(url, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise SettingsError(f"setting database_url: {shown_url(url)!r} cannot be used: "
+                            f"{str(exc).splitlines()[0]}") from None
 
 
 def _sessions(settings: Settings):
     """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_sessionmaker(make_engine(settings.resolved_database_url, poolclass=NullPool))
+    writable_data_dir(settings)
+    return make_sessionmaker(_engine(settings, poolclass=NullPool))
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    writable_data_dir(settings)
+    _engine(settings, poolclass=NullPool).dispose()
     cfg = Config()
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    command.upgrade(cfg, revision)
+    try:
+        command.upgrade(cfg, revision)
+    except CommandError as exc:  # e.g. a revision this version does not know: a newer tthc migrated the database
+        raise SettingsError(f"setting database_url ({shown_url(settings.resolved_database_url)}): "
+                            f"the database cannot be migrated by this version of tthc: {exc}") from None
+
+
+def check_calendar(settings: Settings) -> None:
+    """Read the working calendar now, so that a broken calendar_file stops the command at once instead of
+    failing every dossier later (the worker used to sweep, fail each deadline and exit 0)."""
+    try:
+        deadlines.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    else:
+        return
+    raise SettingsError(f"setting calendar_file ({settings.calendar_file}): {reason}")
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -226,6 +275,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     from .web import create_app
 
     settings = _settings()
+    check_calendar(settings)
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
@@ -251,8 +301,9 @@ def worker(once: bool) -> None:
     from engine import timers
 
     settings = _settings()
+    check_calendar(settings)
     upgrade_database(settings)
-    sessions = make_sessionmaker(make_engine(settings.resolved_database_url))
+    sessions = make_sessionmaker(_engine(settings))
     if once:
         done = timers.sweep(sessions, settings, SystemClock().now())
         click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
@@ -295,9 +346,12 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, agency)
     if len(given) != 1:
         raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
     value, unit = given[0]
-    if value < 0:
-        raise click.BadParameter("thời hạn không thể âm")
-    cal = _calendar(_settings(), agency)
+    option = "--" + {"working_day": "working-days", "working_hour": "working-hours", "calendar_day": "calendar-days"}[unit]
+    if not (math.isfinite(value) and 0 <= value <= DURATION_LIMITS[unit]):  # nan, inf and 1e12 overflow the dates
+        raise click.ClickException(f"{option}: thời hạn phải là số từ 0 đến {DURATION_LIMITS[unit]}, không phải {value:g}")
+    settings = _settings()
+    check_calendar(settings)
+    cal = _calendar(settings, agency)
     click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
 
 
@@ -313,6 +367,7 @@ def _day(text: str) -> date:
 @click.option("--agency", default=None)
 def calendar_day(day: str, agency) -> None:
     settings, parsed = _settings(), _day(day)
+    check_calendar(settings)
     info = _calendar(settings, agency).day(parsed)
     note = f"\t{_provisional_note(parsed.year)}" if deadlines.calendar_config(settings).provisional(parsed) else ""
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
@@ -400,6 +455,7 @@ def register(app) -> None:
 
 
 def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
+    """Errors an operator can fix end the command with one line that names the setting (README)."""
     try:
         main()
     except EngineError as exc:
@@ -408,3 +464,8 @@ def run() -> None:  # pragma: no cover - console entry (tests run it in a subpro
     except SettingsError as exc:  # a wrong configuration: say which setting, no traceback
         click.echo(f"lỗi cấu hình: {exc}", err=True)
         sys.exit(2)
+    except DBAPIError as exc:  # unreachable, missing, damaged: the database that database_url names
+        reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
+        url = shown_url(_loaded[0].resolved_database_url) if _loaded else "?"
+        click.echo(f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}", err=True)
+        sys.exit(3)

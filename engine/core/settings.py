@@ -1,11 +1,15 @@
 """Settings: one frozen object built from config/default.toml, TTHC_CONFIG and TTHC_* variables.
 
 This is the only module that reads ``os.environ``. Unknown keys fail loudly, so a typo in a
-province's configuration is found at start-up, not in production.
+province's configuration is found at start-up, not in production; an unknown TTHC_* variable (a misspelled
+name would silently do nothing) is named in a warning. Relative paths follow the current directory, as
+config/default.toml says, so that a designer can work in a folder of their own (its processes/ and forms/).
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
 import math
 import os
 import secrets
@@ -15,6 +19,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = PROJECT_ROOT / "config" / "default.toml"
+SHIPPED_CALENDAR = PROJECT_ROOT / "config" / "calendar.toml"  # calendar_file = "": the one that comes with the engine
+NOT_SETTINGS = {"TTHC_CONFIG", "TTHC_PG_BIN"}  # TTHC_* variables read for something else (the PostgreSQL of tests)
+log = logging.getLogger(__name__)
 
 
 class SettingsError(ValueError):
@@ -79,24 +86,81 @@ def kept_secret(path: Path) -> str:
 
 
 def _coerce(key: str, raw, kind):
+    if kind is str and not isinstance(raw, str):  # str() would turn a TOML table or list into text
+        raise SettingsError(f"setting {key}: {raw!r} is not a valid str")
     try:
         if kind is bool:
             return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
-        return kind(raw)
+        value = kind(raw)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"setting {key}: {raw!r} is not a valid {kind.__name__}") from exc
+    if kind is float and not math.isfinite(value) and key not in _HIGHEST:  # nan passes every lower bound
+        raise SettingsError(f"setting {key}: {raw!r} is not a finite number")
+    return value
+
+
+def _path(key: str, raw) -> Path:
+    """A path setting; a relative one follows the current directory (config/default.toml)."""
+    if not isinstance(raw, str):
+        raise SettingsError(f"setting {key}: {raw!r} is not a path (a string)")
+    if "\x00" in raw:
+        raise SettingsError(f"setting {key}: {raw!r} holds a NUL character")
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path
+
+
+def _read_toml(path, what: str) -> dict:
+    """A TOML file, or a SettingsError naming it (missing, a folder, unreadable, not UTF-8, not TOML)."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        reason = "no such file"
+    except IsADirectoryError:
+        reason = "is a folder, not a file"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except UnicodeDecodeError:
+        reason = "not UTF-8 text"
+    except tomllib.TOMLDecodeError as exc:
+        reason = f"not valid TOML: {exc}"
+    raise SettingsError(f"{what}={path}: {reason}")
+
+
+def unknown_variables(env) -> list[str]:
+    """TTHC_* variables that name no setting, each with the setting it was probably meant to be."""
+    names = {f"TTHC_{f.name.upper()}" for f in dataclasses.fields(Settings)}
+    found = []
+    for var in sorted(v for v in env if v.startswith("TTHC_") and v not in names | NOT_SETTINGS):
+        close = difflib.get_close_matches(var, sorted(names | {"TTHC_CONFIG"}), n=1)
+        found.append(f"{var} (có phải {close[0]}?)" if close else var)
+    return found
+
+
+def writable_data_dir(settings: "Settings") -> Path:
+    """The data folder, made if needed; a SettingsError naming data_dir when it cannot be made or written."""
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"setting data_dir: cannot make the folder {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise SettingsError(f"setting data_dir: the folder {path} cannot be written")
+    return path
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides) -> Settings:
     """Read the defaults, then the TTHC_CONFIG file, then TTHC_* variables, then ``overrides``."""
     env = os.environ if environ is None else environ
-    with open(DEFAULT_FILE, "rb") as fh:
-        values: dict = tomllib.load(fh)
+    if environ is None:
+        unknown = unknown_variables(env)
+        if unknown:
+            log.warning("cảnh báo: biến môi trường không có tác dụng: %s", ", ".join(unknown))
+    values: dict = _read_toml(DEFAULT_FILE, "default settings")
     known = {f.name: f for f in dataclasses.fields(Settings)}
     extra_file = env.get("TTHC_CONFIG")
     if extra_file:
-        with open(extra_file, "rb") as fh:
-            extra = tomllib.load(fh)
+        extra = _read_toml(extra_file, "TTHC_CONFIG")
         unknown = set(extra) - set(known)
         if unknown:
             raise SettingsError(f"unknown settings in {extra_file}: {', '.join(sorted(unknown))}")
@@ -110,15 +174,14 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
             raise SettingsError(f"unknown setting: {name}")
         values[name] = value
     result = {}
-    data_dir = Path(values.get("data_dir") or "data")
-    data_dir = data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
+    data_dir = _path("data_dir", values.get("data_dir") or "data")
     values["pki_dir"] = values.get("pki_dir") or str(data_dir / "pki")
-    values["trust_dir"] = values.get("trust_dir") or str(Path(values["pki_dir"]) / "trust")
+    values["trust_dir"] = values.get("trust_dir") or str(_path("pki_dir", values["pki_dir"]) / "trust")
+    values["calendar_file"] = values.get("calendar_file") or str(SHIPPED_CALENDAR)
     for name, field in known.items():
         raw = values.get(name)
         if name in _PATH_KEYS:
-            path = Path(raw)
-            result[name] = path if path.is_absolute() else PROJECT_ROOT / path
+            result[name] = _path(name, raw)
         else:
             kind = {"int": int, "float": float, "str": str, "bool": bool}[str(field.type)]
             result[name] = _coerce(name, raw, kind)

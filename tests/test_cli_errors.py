@@ -1,0 +1,176 @@
+"""A wrong configuration or a damaged database stops `tthc` with one line that names the setting (README),
+never a Python traceback, and with a non-zero exit (issue 11 item 9). Each case is the real command in its own
+process, as an operator would run it."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tthc(*args: str, env: dict, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`tthc ARGS` with only ``env`` (plus PATH and this tree on PYTHONPATH) as its environment."""
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=cwd or ROOT,
+                          env=full, capture_output=True, text=True, timeout=120)
+
+
+def one_line_error(done: subprocess.CompletedProcess, *needles: str) -> str:
+    """Non-zero exit, exactly one line on stderr (naming ``needles``), no traceback anywhere."""
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    assert done.returncode != 0, (done.returncode, done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def base(tmp_path) -> dict:
+    """A working configuration in a temporary folder (SQLite file in its data folder)."""
+    return {"TTHC_DATA_DIR": str(tmp_path / "data"),
+            "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'tthc.sqlite3'}"}
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- the configuration file -------------------------------------------------------------------------------
+def test_a_missing_config_file(base, tmp_path):
+    done = tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_CONFIG": str(tmp_path / "khong-co.toml")})
+    one_line_error(done, "TTHC_CONFIG", "khong-co.toml")
+
+
+def test_a_config_file_that_is_a_folder(base, tmp_path):
+    one_line_error(tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_CONFIG": str(tmp_path)}), "TTHC_CONFIG")
+
+
+def test_a_config_file_that_is_not_toml(base, tmp_path):
+    config = write(tmp_path / "site.toml", "proxy_hops = = 1\n")
+    one_line_error(tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_CONFIG": str(config)}),
+                   "TTHC_CONFIG", "site.toml", "line 1")
+
+
+def test_a_config_file_that_is_not_utf8(base, tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_bytes('place_name = "Huế"\n'.encode("utf-16"))
+    one_line_error(tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_CONFIG": str(config)}), "TTHC_CONFIG")
+
+
+@pytest.mark.parametrize("line, setting", [("processes_dir = 5", "processes_dir"), ("forms_dir = [1]", "forms_dir"),
+                                           ("token_hours = [8]", "token_hours"), ("place_name = {}", "place_name")])
+def test_a_config_value_of_the_wrong_type(base, tmp_path, line, setting):
+    config = write(tmp_path / "site.toml", line + "\n")
+    one_line_error(tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_CONFIG": str(config)}), setting)
+
+
+# -- numbers ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("variable, value", [("TTHC_TIMER_INTERVAL_SECONDS", "nan"),
+                                             ("TTHC_TIMER_INTERVAL_SECONDS", "inf"),
+                                             ("TTHC_SCRIPT_TIME_LIMIT", "nan"), ("TTHC_TOKEN_HOURS", "1e400")])
+def test_a_number_that_is_not_finite(base, variable, value):
+    setting = variable[5:].lower()
+    one_line_error(tthc("calendar", "day", "2026-01-01", env={**base, variable: value}), setting)
+
+
+@pytest.mark.parametrize("option, value", [("--working-days", "1e12"), ("--working-days", "nan"),
+                                           ("--working-hours", "inf"), ("--calendar-days", "1e12"),
+                                           ("--working-days", "-1")])
+def test_calendar_due_refuses_absurd_durations(base, option, value):
+    one_line_error(tthc("calendar", "due", "2026-11-23T09:00", option, value, env=base), option)
+
+
+# -- unknown variables ------------------------------------------------------------------------------------
+def test_a_misspelled_variable_is_named_on_stderr(base, tmp_path):
+    done = tthc("calendar", "day", "2026-01-01", env={**base, "TTHC_DATABSE_URL": "sqlite:///x"})
+    assert done.returncode == 0 and done.stdout.startswith("off")
+    assert done.stderr.strip().splitlines() == [
+        "cảnh báo: biến môi trường không có tác dụng: TTHC_DATABSE_URL (có phải TTHC_DATABASE_URL?)"]
+    assert tthc("calendar", "day", "2026-01-01", env=base).stderr == ""  # nothing to say: nothing said
+
+
+# -- the database ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url, needles", [
+    ("khong phai url", ["database_url", "khong phai url"]),
+    ("nosuchdriver://host/db", ["database_url", "nosuchdriver"]),
+    ("postgresql+nosuchdbapi://u@host/db", ["database_url", "nosuchdbapi"]),
+    ("postgresql+psycopg://tthc:secret@127.0.0.1:1/tthc", ["database_url", "127.0.0.1:1"]),
+])
+def test_a_database_url_that_cannot_be_used(base, url, needles):
+    done = tthc("db", "upgrade", env={**base, "TTHC_DATABASE_URL": url})
+    line = one_line_error(done, *needles)
+    assert "secret" not in line  # the password is never printed
+
+
+def test_a_sqlite_file_in_a_folder_that_does_not_exist(base, tmp_path):
+    url = f"sqlite:///{tmp_path / 'khong-co' / 'tthc.sqlite3'}"
+    one_line_error(tthc("worker", "--once", env={**base, "TTHC_DATABASE_URL": url}), "database_url")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_sqlite_file(base, tmp_path, damage):
+    assert tthc("db", "upgrade", env=base).returncode == 0
+    path = tmp_path / "data" / "tthc.sqlite3"
+    size = path.stat().st_size
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database, it only has its name " * 200)
+    else:
+        with open(path, "r+b") as fh:
+            fh.truncate(size // 3)
+    for command in (("db", "upgrade"), ("worker", "--once")):
+        one_line_error(tthc(*command, env=base), "database_url")
+
+
+def test_a_database_stamped_with_an_unknown_revision(base, tmp_path):
+    assert tthc("db", "upgrade", env=base).returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "tthc.sqlite3") as db:
+        db.execute("update alembic_version set version_num = '9999'")
+    for command in (("db", "upgrade"), ("worker", "--once")):
+        one_line_error(tthc(*command, env=base), "database_url", "9999")
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_database_that_does_not_exist(base, pg_server):
+    url = pg_server.create_database("exists_for_its_url").rsplit("/", 1)[0] + "/khong_co_csdl_nay"
+    one_line_error(tthc("db", "upgrade", env={**base, "TTHC_DATABASE_URL": url}), "database_url", "khong_co_csdl_nay")
+
+
+# -- the data folder ---------------------------------------------------------------------------------------
+def test_a_data_folder_that_cannot_be_made(base, tmp_path):
+    blocker = write(tmp_path / "a-file", "x")
+    for data_dir in (blocker, blocker / "data"):
+        done = tthc("db", "upgrade", env={"TTHC_DATA_DIR": str(data_dir)})
+        one_line_error(done, "data_dir", str(data_dir))
+
+
+def test_a_data_folder_that_cannot_be_written(base, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        one_line_error(tthc("db", "upgrade", env={"TTHC_DATA_DIR": str(folder)}), "data_dir")
+    finally:
+        folder.chmod(0o700)
+
+
+# -- the calendar file -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("content", [None, "office_hours = [\n", 'office_hours = ["25:00-26:00"]\n',
+                                     '[[year.2026.off]]\ndate = "2026-02-30"\n', 'cutoff = 15\n'])
+def test_a_calendar_file_that_cannot_be_used_stops_the_worker_at_once(base, tmp_path, content):
+    calendar = tmp_path / "lich.toml"
+    if content is not None:
+        write(calendar, content)
+    env = {**base, "TTHC_CALENDAR_FILE": str(calendar)}
+    for command in (("worker", "--once"), ("calendar", "day", "2026-01-01")):
+        one_line_error(tthc(*command, env=env), "calendar_file", "lich.toml")
