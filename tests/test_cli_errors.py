@@ -174,3 +174,45 @@ def test_a_calendar_file_that_cannot_be_used_stops_the_worker_at_once(base, tmp_
     env = {**base, "TTHC_CALENDAR_FILE": str(calendar)}
     for command in (("worker", "--once"), ("calendar", "day", "2026-01-01")):
         one_line_error(tthc(*command, env=env), "calendar_file", "lich.toml")
+
+
+# -- relative paths follow the current directory (issue 11 item 10) ----------------------------------------------
+@pytest.fixture
+def designer_folder(tmp_path) -> Path:
+    """A designer's own folder: a procedure whose filing form exists only here, and the forms it uses."""
+    folder = tmp_path / "thiet-ke"
+    (folder / "forms").mkdir(parents=True)
+    for form in (ROOT / "forms").glob("*.json"):
+        (folder / "forms" / form.name).write_bytes(form.read_bytes())
+    (folder / "forms" / "ho-kinh-doanh-nop.schema.json").rename(folder / "forms" / "to-khai-rieng.schema.json")
+    bpmn = (ROOT / "processes" / "ho-kinh-doanh" / "ho-kinh-doanh.bpmn").read_text(encoding="utf-8")
+    write(folder / "rieng.bpmn", bpmn.replace("ho-kinh-doanh-nop.schema.json", "to-khai-rieng.schema.json"))
+    return folder
+
+
+def test_a_designer_validates_in_their_own_folder_with_its_own_forms(designer_folder):
+    done = tthc("validate", "rieng.bpmn", env={}, cwd=designer_folder)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("rieng.bpmn: ok (1.001612")
+
+
+def test_a_missing_form_says_where_it_was_looked_for(designer_folder):
+    (designer_folder / "forms" / "gia-han.schema.json").unlink()
+    done = tthc("validate", "rieng.bpmn", env={}, cwd=designer_folder)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    expected = str(designer_folder / "forms" / "gia-han.schema.json")
+    lines = done.stderr.strip().splitlines()
+    assert lines and all("biểu mẫu không tồn tại: gia-han.schema.json" in line and expected in line
+                         for line in lines), lines
+    other = tthc("validate", "rieng.bpmn", env={"TTHC_FORMS_DIR": "bieu-mau"}, cwd=designer_folder)
+    assert str(designer_folder / "bieu-mau" / "to-khai-rieng.schema.json") in other.stderr  # the setting, relative
+
+
+def test_the_data_folder_follows_the_current_directory_and_the_calendar_comes_with_the_engine(tmp_path):
+    folder = tmp_path / "noi-khac"
+    folder.mkdir()
+    done = tthc("db", "upgrade", env={}, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "data" / "tthc.sqlite3").is_file()
+    day = tthc("calendar", "day", "2026-02-16", env={}, cwd=folder)  # an official notice of the shipped calendar
+    assert day.returncode == 0 and day.stdout.startswith("off\tTết Nguyên đán"), day.stdout + day.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from datetime import datetime
+from pathlib import Path
 
 from lxml import etree
 
@@ -51,8 +52,8 @@ def props(el) -> dict[str, str]:
 
 
 class _Linter:
-    def __init__(self, file_name: str, forms: dict[str, dict], tree=None):
-        self.file, self.forms, self.problems = file_name, forms, []
+    def __init__(self, file_name: str, forms: dict[str, dict], tree=None, forms_dir: Path | None = None):
+        self.file, self.forms, self.problems, self.forms_dir = file_name, forms, [], forms_dir
         self.messages = {m.get("id") for m in tree.findall("bpmn:message", NS)} if tree is not None else set()
 
     def add(self, el, message: str, element: str | None = None) -> None:
@@ -64,7 +65,8 @@ class _Linter:
         if not key:
             self.add(el, f"thiếu biểu mẫu ({what})")
         elif key not in self.forms:
-            self.add(el, f"biểu mẫu không tồn tại: {key}")
+            where = f" (không có tệp {self.forms_dir / key})" if self.forms_dir is not None else ""
+            self.add(el, f"biểu mẫu không tồn tại: {key}{where}")
         else:
             for msg in forms_mod.check_schema(self.forms[key]):
                 self.add(el, f"biểu mẫu {key}: {msg}")
@@ -250,13 +252,15 @@ def _calls(linter: _Linter, tree, proc) -> None:
     visit(proc, [proc.get("id")])
 
 
-def lint(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> tuple[list[Problem], dict | None, object]:
-    """Every problem of one BPMN file, the catalogue info, and the parsed lxml tree."""
+def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None
+         ) -> tuple[list[Problem], dict | None, object]:
+    """Every problem of one BPMN file, the catalogue info, and the parsed lxml tree (``forms_dir``: where the
+    forms were looked for, named when one is missing; None when they came with the request)."""
     try:
         tree = parse_xml(bpmn)
     except etree.XMLSyntaxError as exc:
         return [Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")], None, None
-    linter = _Linter(file_name, forms, tree)
+    linter = _Linter(file_name, forms, tree, forms_dir)
     schema = schema_problems(tree, file_name)
     if schema:
         return schema, None, tree

@@ -42,9 +42,9 @@ class Definition:
         return self.info["code"]
 
 
-def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict]) -> Definition:
-    """Lint and parse one BPMN file; raise DefinitionError with every problem."""
-    problems, info, tree = lint(bpmn, file_name, forms)
+def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None) -> Definition:
+    """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path)."""
+    problems, info, tree = lint(bpmn, file_name, forms, forms_dir)
     if problems:
         raise DefinitionError(problems)
     try:
@@ -95,7 +95,7 @@ def load_file(path: Path, forms_dir: Path, uploaded: dict[str, bytes] | None = N
     forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded)
     if problems:
         raise DefinitionError(problems)
-    return load_definition(bpmn, str(path), forms)
+    return load_definition(bpmn, str(path), forms, forms_dir)
 
 
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None
