@@ -438,8 +438,10 @@ def simulate(scenario: str) -> None:
     from engine import simulate as sim
 
     path = Path(scenario)
+    settings = _settings()
+    check_calendar(settings)
     try:
-        result = sim.run(sim.load_scenario(path), _settings(), path.parent)
+        result = sim.run(sim.load_scenario(path), settings, path.parent)
     except (sim.ScenarioError, DefinitionError) as exc:
         problems = getattr(exc, "problems", None)
         for problem in problems or [exc]:
