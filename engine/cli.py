@@ -3,22 +3,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
+from engine.cases.preflight import check_calendar, database_engine, database_error_line, shown_url
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
-from engine.data.db import make_engine, make_sessionmaker
+from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
 from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings, writable_data_dir
@@ -47,29 +46,10 @@ def _settings() -> Settings:
     return settings
 
 
-def shown_url(url: str) -> str:
-    """The database URL without its password, to print."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
-def _engine(settings: Settings, **kwargs):
-    """The engine of database_url; a URL that names no usable database kind or driver is a SettingsError."""
-    url = settings.resolved_database_url
-    try:
-        make_url(url).get_dialect().import_dbapi()
-        return make_engine(url, **kwargs)
-    except (ArgumentError, ImportError) as exc:
-        raise SettingsError(f"setting database_url: {shown_url(url)!r} cannot be used: "
-                            f"{str(exc).splitlines()[0]}") from None
-
-
 def _sessions(settings: Settings):
     """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
     writable_data_dir(settings)
-    return make_sessionmaker(_engine(settings, poolclass=NullPool))
+    return make_sessionmaker(database_engine(settings, poolclass=NullPool))
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
@@ -78,7 +58,7 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     from alembic.util import CommandError
 
     writable_data_dir(settings)
-    _engine(settings, poolclass=NullPool).dispose()
+    database_engine(settings, poolclass=NullPool).dispose()
     cfg = Config()
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
@@ -87,20 +67,6 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     except CommandError as exc:  # e.g. a revision this version does not know: a newer tthc migrated the database
         raise SettingsError(f"setting database_url ({shown_url(settings.resolved_database_url)}): "
                             f"the database cannot be migrated by this version of tthc: {exc}") from None
-
-
-def check_calendar(settings: Settings) -> None:
-    """Read the working calendar now, so that a broken calendar_file stops the command at once instead of
-    failing every dossier later (the worker used to sweep, fail each deadline and exit 0)."""
-    try:
-        deadlines.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    else:
-        return
-    raise SettingsError(f"setting calendar_file ({settings.calendar_file}): {reason}")
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -303,7 +269,7 @@ def worker(once: bool) -> None:
     settings = _settings()
     check_calendar(settings)
     upgrade_database(settings)
-    sessions = make_sessionmaker(_engine(settings))
+    sessions = make_sessionmaker(database_engine(settings))
     if once:
         done = timers.sweep(sessions, settings, SystemClock().now())
         click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
@@ -467,7 +433,5 @@ def run() -> None:  # pragma: no cover - console entry (tests run it in a subpro
         click.echo(f"lỗi cấu hình: {exc}", err=True)
         sys.exit(2)
     except DBAPIError as exc:  # unreachable, missing, damaged: the database that database_url names
-        reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
-        url = shown_url(_loaded[0].resolved_database_url) if _loaded else "?"
-        click.echo(f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}", err=True)
+        click.echo(database_error_line(exc, _loaded[0] if _loaded else None), err=True)
         sys.exit(3)

@@ -101,9 +101,9 @@ def _coerce(key: str, raw, kind):
 
 def _path(key: str, raw) -> Path:
     """A path setting; a relative one follows the current directory (config/default.toml)."""
-    if not isinstance(raw, str):
+    if not isinstance(raw, (str, os.PathLike)):
         raise SettingsError(f"setting {key}: {raw!r} is not a path (a string)")
-    if "\x00" in raw:
+    if "\x00" in str(raw):
         raise SettingsError(f"setting {key}: {raw!r} holds a NUL character")
     path = Path(raw).expanduser()
     return path if path.is_absolute() else Path.cwd() / path
