@@ -64,7 +64,7 @@ def authenticated(view):
 def idempotent(view):
     """`Idempotency-Key` on a creating request (inside @transactional): the same key, user and body again gets
     the first answer again (same status, same dossier; header `Idempotent-Replayed: true`) instead of a second
-    dossier; the same key with another body is a 422 (engine.idempotency)."""
+    dossier; the same key with another body is a 422 (engine.cases.idempotency)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
