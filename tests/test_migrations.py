@@ -154,7 +154,7 @@ def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades
     _alembic(url, "upgrade", "head")
 
 
-def test_0008_idempotency_keys_upgrade_and_downgrade(migrated_url):
+def test_0009_idempotency_keys_upgrade_and_downgrade(migrated_url):
     """The table of idempotency keys goes away and comes back; its unique (user, key) is there on both
     backends (the concurrency of double posts rests on it)."""
     from sqlalchemy import inspect
@@ -171,7 +171,7 @@ def test_0008_idempotency_keys_upgrade_and_downgrade(migrated_url):
             engine.dispose()
 
     assert tables_and_uniques() == (True, [["user_id", "key"]])
-    _alembic(migrated_url, "downgrade", "0007")
+    _alembic(migrated_url, "downgrade", "0008")
     assert tables_and_uniques() == (False, [])
     _alembic(migrated_url, "upgrade", "head")
     assert tables_and_uniques() == (True, [["user_id", "key"]])

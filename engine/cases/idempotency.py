@@ -12,7 +12,7 @@ single writer); if the first commits, the insert fails and the second answers wi
 the first rolls back (its work failed), the second does the work. A failed request keeps nothing, so it may be
 sent again with the same key.
 
-The table is engine.data.portal_model.IdempotencyKey (migration 0008_idempotency_key).
+The table is engine.data.portal_model.IdempotencyKey (migration 0009_idempotency_key).
 """
 from __future__ import annotations
 

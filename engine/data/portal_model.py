@@ -1,7 +1,7 @@
 """Entities of the web faces: login attempts (lockout), satisfaction ratings (D25), public lookups (rate limit)
 and idempotency keys (a creating request sent twice acts once: engine.cases.idempotency).
 
-On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit and 0008_idempotency_key
+On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit and 0009_idempotency_key
 create them.
 """
 from __future__ import annotations
