@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
-from engine.cases.preflight import check_calendar, database_engine, database_error_line, shown_url
+from engine.cases.preflight import (check_calendar, database_engine, database_error_line, duration_problem,
+                                    migration_refused, server_options)
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
@@ -37,12 +37,14 @@ DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_i
 
 
 _loaded: list[Settings] = []  # the settings of this command, to name the database in an error (run)
-DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
 
 
-def _settings() -> Settings:
+def _settings(*, calendar: bool = False) -> Settings:
+    """The settings (kept to name the database in an error); ``calendar``: check calendar_file now."""
     settings = load_settings()
     _loaded[:] = [settings]
+    if calendar:
+        check_calendar(settings)
     return settings
 
 
@@ -65,8 +67,7 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     try:
         command.upgrade(cfg, revision)
     except CommandError as exc:  # e.g. a revision this version does not know: a newer tthc migrated the database
-        raise SettingsError(f"setting database_url ({shown_url(settings.resolved_database_url)}): "
-                            f"the database cannot be migrated by this version of tthc: {exc}") from None
+        raise migration_refused(settings, exc) from None
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -211,22 +212,6 @@ def demo_load(password: str | None) -> None:
                f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
 
 
-def waitress_options(settings: Settings) -> dict:
-    """What waitress needs from the settings. Its own body limit, so that a body announced larger than
-    max_request_bytes is refused at the headers instead of being read in full first (waitress refuses at
-    ``>=``, hence the + 1). And the proxies in front (proxy_hops): waitress clears X-Forwarded-* headers from
-    peers it does not trust before the application sees them, so without this every client behind a proxy
-    would be the proxy's address for the login lockout and the lookup limit. The proxy's own address is not
-    known here: like ProxyFix, the setting trusts the nearest hops of whatever connects, which is why the
-    service must then be reachable only through the proxy (config/default.toml). X-Forwarded-Host stays
-    untrusted."""
-    options = {"max_request_body_size": settings.max_request_bytes + 1}
-    if settings.proxy_hops:
-        options.update(trusted_proxy="*", trusted_proxy_count=settings.proxy_hops,
-                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
-    return options
-
-
 @main.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -240,8 +225,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     from engine import timers
     from .web import create_app
 
-    settings = _settings()
-    check_calendar(settings)
+    settings = _settings(calendar=True)
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
@@ -255,7 +239,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **waitress_options(settings))
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **server_options(settings))
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -266,8 +250,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
 def worker(once: bool) -> None:
     from engine import timers
 
-    settings = _settings()
-    check_calendar(settings)
+    settings = _settings(calendar=True)
     upgrade_database(settings)
     sessions = make_sessionmaker(database_engine(settings))
     if once:
@@ -312,12 +295,9 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, agency)
     if len(given) != 1:
         raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
     value, unit = given[0]
-    option = "--" + {"working_day": "working-days", "working_hour": "working-hours", "calendar_day": "calendar-days"}[unit]
-    if not (math.isfinite(value) and 0 <= value <= DURATION_LIMITS[unit]):  # nan, inf and 1e12 overflow the dates
-        raise click.ClickException(f"{option}: thời hạn phải là số từ 0 đến {DURATION_LIMITS[unit]}, không phải {value:g}")
-    settings = _settings()
-    check_calendar(settings)
-    cal = _calendar(settings, agency)
+    if duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
+        raise click.ClickException(duration_problem(value, unit))
+    cal = _calendar(_settings(calendar=True), agency)
     click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
 
 
@@ -332,8 +312,7 @@ def _day(text: str) -> date:
 @click.argument("day")
 @click.option("--agency", default=None)
 def calendar_day(day: str, agency) -> None:
-    settings, parsed = _settings(), _day(day)
-    check_calendar(settings)
+    settings, parsed = _settings(calendar=True), _day(day)
     info = _calendar(settings, agency).day(parsed)
     note = f"\t{_provisional_note(parsed.year)}" if deadlines.calendar_config(settings).provisional(parsed) else ""
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
@@ -404,10 +383,8 @@ def simulate(scenario: str) -> None:
     from engine import simulate as sim
 
     path = Path(scenario)
-    settings = _settings()
-    check_calendar(settings)
     try:
-        result = sim.run(sim.load_scenario(path), settings, path.parent)
+        result = sim.run(sim.load_scenario(path), _settings(calendar=True), path.parent)
     except (sim.ScenarioError, DefinitionError) as exc:
         problems = getattr(exc, "problems", None)
         for problem in problems or [exc]:

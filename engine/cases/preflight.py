@@ -1,7 +1,9 @@
-"""Checks before a command works: what an operator can get wrong (database_url, calendar_file) is found at once
-and told in one line that names the setting, instead of a traceback later (README, issue 11)."""
+"""Before a command works: what an operator can get wrong (database_url, calendar_file, a duration) is found at
+once and told in one line that names it, instead of a traceback later (README, issue 11); and what the WSGI
+server takes from the settings."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 
@@ -12,6 +14,9 @@ from engine.core.clock import VN_TZ
 from engine.core.settings import Settings, SettingsError
 from engine.data.db import make_engine
 from engine.law import deadlines
+
+DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
+OPTIONS = {"working_day": "--working-days", "working_hour": "--working-hours", "calendar_day": "--calendar-days"}
 
 
 def shown_url(url: str) -> str:
@@ -47,9 +52,39 @@ def check_calendar(settings: Settings) -> None:
     raise SettingsError(f"setting calendar_file ({settings.calendar_file}): {reason}")
 
 
+def migration_refused(settings: Settings, exc: Exception) -> SettingsError:
+    """Alembic cannot migrate the database, e.g. it is at a revision this version does not know (a newer tthc
+    migrated it): the error names database_url."""
+    return SettingsError(f"setting database_url ({shown_url(settings.resolved_database_url)}): "
+                         f"the database cannot be migrated by this version of tthc: {exc}")
+
+
 def database_error_line(exc: DBAPIError, settings: Settings | None) -> str:
     """One line for a database that cannot be used (unreachable, missing, damaged): the driver's first line
     and the database_url it came from (without its password)."""
     reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
     url = shown_url(settings.resolved_database_url) if settings is not None else "?"
     return f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}"
+
+
+def duration_problem(value: float, unit: str) -> str | None:
+    """Why a duration typed on the command line cannot be counted (not finite, negative, beyond ten years)."""
+    if math.isfinite(value) and 0 <= value <= DURATION_LIMITS[unit]:
+        return None
+    return f"{OPTIONS[unit]}: thời hạn phải là số từ 0 đến {DURATION_LIMITS[unit]}, không phải {value:g}"
+
+
+def server_options(settings: Settings) -> dict:
+    """What the WSGI server of `tthc serve` (waitress) needs from the settings. Its own body limit, so that a body announced larger than
+    max_request_bytes is refused at the headers instead of being read in full first (waitress refuses at
+    ``>=``, hence the + 1). And the proxies in front (proxy_hops): waitress clears X-Forwarded-* headers from
+    peers it does not trust before the application sees them, so without this every client behind a proxy
+    would be the proxy's address for the login lockout and the lookup limit. The proxy's own address is not
+    known here: like ProxyFix, the setting trusts the nearest hops of whatever connects, which is why the
+    service must then be reachable only through the proxy (config/default.toml). X-Forwarded-Host stays
+    untrusted."""
+    options = {"max_request_body_size": settings.max_request_bytes + 1}
+    if settings.proxy_hops:
+        options.update(trusted_proxy="*", trusted_proxy_count=settings.proxy_hops,
+                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
+    return options
