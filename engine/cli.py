@@ -8,19 +8,19 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
-from engine.cases.preflight import (check_calendar, database_engine, database_error_line, duration_problem,
-                                    migration_refused, server_options)
+from engine.cases import preflight
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
-from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings, writable_data_dir
+from engine.core.settings import PROJECT_ROOT, Settings, SettingsError
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -36,38 +36,23 @@ DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_i
                 "phone": "0912345678", "email": "an.nguyen@example.vn"}
 
 
-_loaded: list[Settings] = []  # the settings of this command, to name the database in an error (run)
-
-
-def _settings(*, calendar: bool = False) -> Settings:
-    """The settings (kept to name the database in an error); ``calendar``: check calendar_file now."""
-    settings = load_settings()
-    _loaded[:] = [settings]
-    if calendar:
-        check_calendar(settings)
-    return settings
+_settings = preflight.command_settings
 
 
 def _sessions(settings: Settings):
     """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
-    writable_data_dir(settings)
-    return make_sessionmaker(database_engine(settings, poolclass=NullPool))
+    return make_sessionmaker(preflight.database_engine(settings, poolclass=NullPool))
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
-    from alembic.util import CommandError
 
-    writable_data_dir(settings)
-    database_engine(settings, poolclass=NullPool).dispose()
+    preflight.database_engine(settings, poolclass=NullPool).dispose()  # the URL and the data folder, checked
     cfg = Config()
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    try:
-        command.upgrade(cfg, revision)
-    except CommandError as exc:  # e.g. a revision this version does not know: a newer tthc migrated the database
-        raise migration_refused(settings, exc) from None
+    command.upgrade(cfg, revision)
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -239,7 +224,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **server_options(settings))
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **preflight.server_options(settings))
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -252,7 +237,7 @@ def worker(once: bool) -> None:
 
     settings = _settings(calendar=True)
     upgrade_database(settings)
-    sessions = make_sessionmaker(database_engine(settings))
+    sessions = make_sessionmaker(preflight.database_engine(settings))
     if once:
         done = timers.sweep(sessions, settings, SystemClock().now())
         click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
@@ -295,8 +280,8 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, agency)
     if len(given) != 1:
         raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
     value, unit = given[0]
-    if duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
-        raise click.ClickException(duration_problem(value, unit))
+    if preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
+        raise click.ClickException(preflight.duration_problem(value, unit))
     cal = _calendar(_settings(calendar=True), agency)
     click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
 
@@ -400,15 +385,11 @@ def register(app) -> None:
 
 
 def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
-    """Errors an operator can fix end the command with one line that names the setting (README)."""
     try:
         main()
     except EngineError as exc:
         click.echo(f"lỗi: {exc.message}", err=True)
         sys.exit(1)
-    except SettingsError as exc:  # a wrong configuration: say which setting, no traceback
-        click.echo(f"lỗi cấu hình: {exc}", err=True)
-        sys.exit(2)
-    except DBAPIError as exc:  # unreachable, missing, damaged: the database that database_url names
-        click.echo(database_error_line(exc, _loaded[0] if _loaded else None), err=True)
-        sys.exit(3)
+    except (SettingsError, DBAPIError, CommandError) as exc:  # one line naming the setting, no traceback (README)
+        click.echo(preflight.operator_line(exc), err=True)
+        sys.exit(2 if isinstance(exc, SettingsError) else 3)

@@ -11,12 +11,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from engine.core.clock import VN_TZ
-from engine.core.settings import Settings, SettingsError
+from engine.core.settings import Settings, SettingsError, load_settings, writable_data_dir
 from engine.data.db import make_engine
 from engine.law import deadlines
 
 DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
 OPTIONS = {"working_day": "--working-days", "working_hour": "--working-hours", "calendar_day": "--calendar-days"}
+_loaded: list[Settings] = []  # the settings of the running command, to name its database in an error
+
+
+def command_settings(*, calendar: bool = False) -> Settings:
+    """The settings of a command (kept to name the database in an error); ``calendar``: check calendar_file
+    now, so that a broken calendar stops the command at once."""
+    _loaded[:] = [load_settings()]
+    if calendar:
+        check_calendar(_loaded[0])
+    return _loaded[0]
 
 
 def shown_url(url: str) -> str:
@@ -28,7 +38,9 @@ def shown_url(url: str) -> str:
 
 
 def database_engine(settings: Settings, **kwargs):
-    """The engine of database_url; a URL that names no usable database kind or driver is a SettingsError."""
+    """The engine of database_url; a URL that names no usable database kind or driver, or a data folder that
+    cannot be written, is a SettingsError."""
+    writable_data_dir(settings)
     url = settings.resolved_database_url
     try:
         make_url(url).get_dialect().import_dbapi()
@@ -52,18 +64,16 @@ def check_calendar(settings: Settings) -> None:
     raise SettingsError(f"setting calendar_file ({settings.calendar_file}): {reason}")
 
 
-def migration_refused(settings: Settings, exc: Exception) -> SettingsError:
-    """Alembic cannot migrate the database, e.g. it is at a revision this version does not know (a newer tthc
-    migrated it): the error names database_url."""
-    return SettingsError(f"setting database_url ({shown_url(settings.resolved_database_url)}): "
-                         f"the database cannot be migrated by this version of tthc: {exc}")
-
-
-def database_error_line(exc: DBAPIError, settings: Settings | None) -> str:
-    """One line for a database that cannot be used (unreachable, missing, damaged): the driver's first line
-    and the database_url it came from (without its password)."""
+def operator_line(exc: Exception) -> str:
+    """The one line an operator reads for a wrong setting, or a database that cannot be used (unreachable,
+    missing, damaged: the driver's first line; at a revision this version does not know: Alembic's), naming
+    database_url without its password."""
+    if isinstance(exc, SettingsError):
+        return f"lỗi cấu hình: {exc}"
+    url = shown_url(_loaded[0].resolved_database_url) if _loaded else "?"
+    if not isinstance(exc, DBAPIError):  # Alembic: e.g. a newer tthc migrated the database
+        return f"lỗi cơ sở dữ liệu (setting database_url = {url}): phiên bản này của tthc không nâng cấp được: {exc}"
     reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
-    url = shown_url(settings.resolved_database_url) if settings is not None else "?"
     return f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}"
 
 
