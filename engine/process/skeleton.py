@@ -19,7 +19,7 @@ from collections import deque
 
 from engine.core.errors import Problem
 from engine.data.model import PROCESSING, REFUSED, RESOLVED, RETURNED, STATUS_NAMES, SUBMITTED, SUPPLEMENT
-from engine.process.bpmnparser import BPMN, NS, SPIFF, bpmn_name
+from engine.process.bpmnparser import BPMN, NS, bpmn_name
 
 END, WAIT, UNKNOWN = "end", "wait", "unknown"
 PROCESSING_STEPS = frozenset({"assessment", "approval"})  # where a received or supplemented dossier is worked on
