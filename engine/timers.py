@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from engine.data import audit
+from engine.data import audit, audit_checkpoints
 from engine.law import deadlines
 from engine.process.procedures import LANE_ROLES
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
@@ -163,6 +163,15 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
     return result
 
 
+def checkpoint(sessions: sessionmaker, settings: Settings, now: datetime) -> None:
+    """The signed checkpoint of every audit chain's head, when due; a failure is logged and never stops the
+    sweeps (the next beat tries again)."""
+    try:
+        audit_checkpoints.write_if_due(sessions, settings, now)
+    except Exception:
+        log.exception("audit checkpoint failed")
+
+
 def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock) -> None:
     """One sweep every ``timer_interval_seconds``; never two at once in this process (max_instances=1)."""
 
@@ -170,6 +179,7 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
         done = sweep(sessions, settings, clock.now())
         if done.handled or done.incidents:
             log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
+        checkpoint(sessions, settings, clock.now())
 
     scheduler.add_job(beat, "interval", seconds=settings.timer_interval_seconds, max_instances=1, coalesce=True,
                       next_run_time=clock.now(), id="tthc-sweep")

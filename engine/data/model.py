@@ -187,6 +187,9 @@ class Dossier(Base):
     # The hash of the last audit event: appends read it from the row they update anyway (no query), and the
     # version counter makes two concurrent appends conflict instead of forking the chain.
     audit_head: Mapped[str | None] = mapped_column(String(64))
+    # How many audit events the chain holds, moved with the head: checkpoints record (head, count) without
+    # counting the history (engine.audit_checkpoints).
+    audit_count: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -239,6 +242,34 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The formula of ``hash`` (engine.audit.FORMULAS): NULL for events written before migration 0008, whose
+    # hash leaves out actor_name, task_name and work_item_id; they keep verifying with the formula they were
+    # written with.
+    hash_version: Mapped[int | None]
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint of every audit chain (engine.audit_checkpoints): how many chains and events it holds, the digest of its entries and their signature.
+    ``mac`` is NULL while the entries are being written (a checkpoint that never finished counts for nothing)."""
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    dossiers: Mapped[int]
+    events: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpointEntry(Base):
+    """A chain's head and count at a checkpoint. No foreign key to the dossier: a deleted dossier must show."""
+
+    __tablename__ = "audit_checkpoint_entry"
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("audit_checkpoint.id"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    head: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int]
 
 
 class Document(Base):

@@ -17,7 +17,7 @@ from engine.core.clock import iso_vn
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import OFFICER_ROLES, STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
-from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
+from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
@@ -104,6 +104,10 @@ def token():
     except Unauthorized:
         db().commit()
         raise
+    except portal_cases.TooManyLogins as exc:  # the address's failure limit (the same as the web login's)
+        db().rollback()
+        retry = max(1, int((exc.until - now()).total_seconds()) + 1)
+        return jsonify(error_body(exc.status, exc.code, exc.message)), exc.status, {"Retry-After": str(retry)}
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
     return jsonify(token=value, expires_at=iso_vn(expires), roles=sorted(user.roles))
 

@@ -5,10 +5,10 @@ codes, and EngineErrors shown as pages instead of JSON.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from engine.cases import accounts
 from engine.core.clock import VN_TZ
 from engine.cases.dossiers import Context
 from engine.core.errors import EngineError
@@ -78,7 +79,8 @@ CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại 
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """SESSION_COOKIE_SECURE = None means: Secure unless the app runs in debug or testing (plain HTTP there)."""
+    """SESSION_COOKIE_SECURE = None means: Secure unless the app runs in debug or testing (plain HTTP there);
+    False comes from the setting session_cookie_secure = false (a local network served over plain HTTP)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         value = app.config.get("SESSION_COOKIE_SECURE")
@@ -89,7 +91,8 @@ def init_app(app: Flask, exempt=None) -> None:
     """Babel, CSRF, cookies, Jinja helpers. Call after registering the blueprints: ``exempt`` and every
     blueprint under /api/ sign in with bearer tokens, not cookies, so they need no CSRF token."""
     settings = tthc_settings(app)
-    app.config.update(SESSION_COOKIE_SECURE=None, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+    app.config.update(SESSION_COOKIE_SECURE=None if settings.session_cookie_secure else False,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="tthc_session", WTF_CSRF_TIME_LIMIT=settings.token_hours * 3600,
                       BABEL_DEFAULT_LOCALE="vi", BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh")
     app.session_interface = SessionInterface()
@@ -157,19 +160,18 @@ def filesize(size: int) -> str:
 
 # -- the signed-in user ------------------------------------------------------------------------------------
 def _load_user() -> None:
+    """The user of the cookie's server-side session (engine.accounts): one ended by logout, a password change or
+    a suspension is gone, whatever copy of the cookie comes back."""
     if request.path.startswith("/api/"):
         return  # the API signs in with bearer tokens only
     g.user = None
     uid = session.get("uid")
     if uid is None:
         return
-    user = db().get(User, uid)
-    signed_in = session.get("at")
-    hours = tthc()["settings"].token_hours
-    if user is None or user.locked_reason or signed_in is None or \
-            now() - datetime.fromisoformat(signed_in) > timedelta(hours=hours):
-        session.pop("uid", None)
-        session.pop("at", None)
+    user = accounts.user_for_web_session(db(), uid, session.get("sid"), now())
+    if user is None:
+        for key in ("uid", "sid", "at"):
+            session.pop(key, None)
         return
     g.user = user
 
@@ -183,11 +185,24 @@ def _me() -> dict:
 
 
 def sign_in(user: User) -> None:
+    """A fresh server-side session for ``user`` (committed here) and a cookie that names it."""
+    sid = accounts.open_web_session(db(), user, now(), tthc()["settings"].token_hours)
+    db().commit()
     lang = session.get("lang")
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
     if lang:
         session["lang"] = lang
-    session["uid"], session["at"] = user.id, now().isoformat()
+    session["uid"], session["sid"], session["at"] = user.id, sid, now().isoformat()
+
+
+def sign_out() -> None:
+    """End the server-side session (committed here) and empty the cookie, keeping the language."""
+    accounts.close_web_session(db(), session.get("sid"))
+    db().commit()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def home_for(user: User | None) -> str:
@@ -272,8 +287,27 @@ def error_page(status: int, message: str | None = None, rule: str | None = None)
                            rule=rule), status
 
 
+def cookie_cannot_return() -> bool:
+    """The session cookie is Secure but the page came over plain HTTP and no cookie came back: the browser
+    keeps a Secure cookie from http:// pages (localhost aside), so no form of this site can work."""
+    app = current_app._get_current_object()
+    return request.scheme == "http" and app.session_interface.get_cookie_secure(app) and \
+        app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+INSECURE_TEXT = _l("Trình duyệt không gửi lại cookie phiên làm việc: máy chủ đặt cookie với cờ Secure (chỉ gửi "
+                   "qua HTTPS) nhưng trang được mở qua http://. Hãy mở trang qua https://; nếu mạng nội bộ này "
+                   "không có HTTPS, quản trị hệ thống đặt session_cookie_secure = false trong tệp cấu hình "
+                   "(hoặc biến môi trường TTHC_SESSION_COOKIE_SECURE=false) rồi khởi động lại dịch vụ.")
+
+
 def _csrf_error(_exc: CSRFError):
     db().rollback()
+    if cookie_cannot_return():
+        if request.endpoint == "auth.login":
+            return render_template("auth/login.html", next=safe_next(request.values.get("next")),
+                                   username=request.form.get("username", ""), error=str(INSECURE_TEXT)), 400
+        return error_page(400, str(INSECURE_TEXT))
     return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
                                   "lại trang và gửi lại. Không có gì được thay đổi.")))
 
