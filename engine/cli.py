@@ -390,8 +390,9 @@ def audit_checkpoint() -> None:
 
     settings = _settings()
     upgrade_database(settings)
-    cp = audit_checkpoints.write_checkpoint(_sessions(settings), settings, SystemClock().now())
-    click.echo(f"checkpoint {cp.id}: {cp.dossiers} chains, {cp.events} events, at {cp.at.astimezone(VN_TZ).isoformat()}")
+    cp, held = audit_checkpoints.write_checkpoint(_sessions(settings), settings, SystemClock().now())
+    click.echo(f"checkpoint {cp.id}: {cp.dossiers} chains, {cp.events} events, at {cp.at.astimezone(VN_TZ).isoformat()}"
+               + (f"; {held} chains that lost events keep their previous entry (tthc audit verify)" if held else ""))
 
 
 @audit.command("verify", help="Kiểm chứng mọi chuỗi nhật ký và điểm kiểm tra mới nhất; mỗi vấn đề một dòng, "

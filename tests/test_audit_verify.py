@@ -122,6 +122,13 @@ def test_a_cut_tail_with_the_head_rolled_back_is_detected(app, settings, trail):
     assert lines[0].endswith(" ghi 5 (sự kiện cuối bị xóa)")
     assert lines[-1].endswith("; 1 vấn đề")
 
+    # a later checkpoint (the timer service's, or this command's) never blesses the loss
+    result = tthc(settings, "audit", "checkpoint")
+    assert result.stdout.startswith("checkpoint 2: 2 chains, 10 events")
+    assert "1 chains that lost events keep their previous entry" in result.stdout
+    status, lines = verify(settings)
+    assert status == 1 and lines[0].startswith(f"{code}: chuỗi còn 4 sự kiện, điểm kiểm tra #2 lúc ")
+
 
 def test_an_emptied_chain_with_the_head_nulled_is_detected(app, settings, trail):
     code = trail[1]
@@ -130,6 +137,9 @@ def test_an_emptied_chain_with_the_head_nulled_is_detected(app, settings, trail)
     change(app, update(Dossier).where(Dossier.code == code).values(audit_head=None, audit_count=0))
     status, lines = verify(settings)
     assert status == 1 and lines[0].startswith(f"{code}: chuỗi còn 0 sự kiện") and len(lines) == 2
+    assert tthc(settings, "audit", "checkpoint").exit_code == 0
+    status, lines = verify(settings)
+    assert status == 1 and lines[0].startswith(f"{code}: chuỗi còn 0 sự kiện, điểm kiểm tra #2")
 
 
 def test_a_rewritten_chain_and_a_forged_checkpoint_are_detected(app, settings, trail):
@@ -176,9 +186,12 @@ def test_deleting_the_checkpoints_or_the_dossier_is_detected(app, settings, trai
             if "dossier_id" in table.c and table.name != "audit_checkpoint_entry":
                 session.execute(table.delete().where(table.c.dossier_id == dossier_id))
         session.execute(delete(Dossier).where(Dossier.id == dossier_id))
-    status, lines = verify(settings)
-    assert status == 1 and lines == [f"hồ sơ id {dossier_id}: có trong điểm kiểm tra #3 (5 sự kiện) nhưng không "
-                                     "còn trong cơ sở dữ liệu (hồ sơ bị xóa)", lines[-1]]
+    for _ in range(2):  # and still after the next checkpoint
+        status, lines = verify(settings)
+        number = lines[-1].split("điểm kiểm tra #")[1].split(" ")[0]
+        assert status == 1 and lines == [f"hồ sơ id {dossier_id}: có trong điểm kiểm tra #{number} (5 sự kiện) "
+                                         "nhưng không còn trong cơ sở dữ liệu (hồ sơ bị xóa)", lines[-1]]
+        assert tthc(settings, "audit", "checkpoint").exit_code == 0
 
 
 def test_a_changed_key_or_header_breaks_the_signature(app, settings, trail):
@@ -205,7 +218,7 @@ def test_the_timer_service_writes_a_checkpoint_when_one_is_due(app, settings, cl
 def test_verification_reads_in_pages_and_reports_progress(app, settings, api, clock):
     for _ in range(3):
         approved(api)
-    audit_checkpoints.write_checkpoint(sessions(app), settings, clock.now(), page=2)
+    assert audit_checkpoints.write_checkpoint(sessions(app), settings, clock.now(), page=2)[1] == 0
     seen, said = [], []
     result = audit_checkpoints.verify(sessions(app), settings, said.append, page=2,
                                       progress=lambda done, total: seen.append((done, total)))

@@ -51,40 +51,94 @@ def latest(session: Session) -> AuditCheckpoint | None:
                           .order_by(AuditCheckpoint.id.desc()).limit(1))
 
 
-def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime, page: int = PAGE) -> AuditCheckpoint:
+def _continues(session: Session, dossier_id: int, old: tuple[str, int], head: str, count: int) -> bool:
+    """Whether a chain now at (head, count) still passes through its checkpointed (head, count): never fewer
+    events, the same head at the same count, and the old head at the old position (one indexed read)."""
+    old_head, old_count = old
+    if count < old_count or (count == old_count and head != old_head):
+        return False
+    if count == old_count:
+        return True
+    at_old = session.scalar(select(AuditEvent.hash).where(AuditEvent.dossier_id == dossier_id)
+                            .order_by(AuditEvent.id).offset(old_count - 1).limit(1))
+    return at_old == old_head
+
+
+def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
+                     page: int = PAGE) -> tuple[AuditCheckpoint, int]:
     """Copy every chain's (head, count) into a new checkpoint, page by page (one transaction a page, so that
     appends are never held up for long), then sign it and keep its id beside the data. Each pair is read from
-    one dossier row, so it is a state its chain really had, whatever commits between pages."""
+    one dossier row, so it is a state its chain really had, whatever commits between pages.
+
+    A checkpoint never blesses a loss: a chain that no longer passes through its entry of the previous
+    checkpoint (events removed, or rewritten) keeps that entry, and so does a dossier that is gone, so
+    `tthc audit verify` goes on reporting them. Returns the checkpoint and how many chains were held so."""
     with sessions.begin() as session:
         prev = latest(session)
         cp = AuditCheckpoint(at=now, dossiers=0, events=0, digest="", prev_mac=prev.mac if prev else "", mac=None)
         session.add(cp)
         session.flush()
         cp_id, prev_id = cp.id, prev.id if prev else None
-    digest, last, dossiers, events = hashlib.sha256(), 0, 0, 0
+    last, held = 0, 0
     while True:
         with sessions.begin() as session:
             rows = session.execute(select(Dossier.id, Dossier.audit_head, Dossier.audit_count)
-                                   .where(Dossier.id > last, Dossier.audit_count > 0)
-                                   .order_by(Dossier.id).limit(page)).all()
+                                   .where(Dossier.id > last).order_by(Dossier.id).limit(page)).all()
             if not rows:
                 break
-            session.execute(insert(AuditCheckpointEntry), [
-                {"checkpoint_id": cp_id, "dossier_id": r.id, "head": r.audit_head or "", "events": r.audit_count}
-                for r in rows])
-        for r in rows:
-            digest.update(_line(r.id, r.audit_head or "", r.audit_count))
-        dossiers, events, last = dossiers + len(rows), events + sum(r.audit_count for r in rows), rows[-1].id
+            last = rows[-1].id
+            before = {} if prev_id is None else {
+                e.dossier_id: (e.head, e.events) for e in session.execute(
+                    select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head, AuditCheckpointEntry.events)
+                    .where(AuditCheckpointEntry.checkpoint_id == prev_id,
+                           AuditCheckpointEntry.dossier_id.in_([r.id for r in rows])))}
+            entries = []
+            for r in rows:
+                head, count = r.audit_head or "", r.audit_count or 0
+                old = before.get(r.id)
+                if old is not None and not _continues(session, r.id, old, head, count):
+                    log.error("audit chain of dossier %s lost events since checkpoint %s: its entry is kept",
+                              r.id, prev_id)
+                    (head, count), held = old, held + 1
+                if count:
+                    entries.append({"checkpoint_id": cp_id, "dossier_id": r.id, "head": head, "events": count})
+            if entries:
+                session.execute(insert(AuditCheckpointEntry), entries)
+    with sessions.begin() as session:
+        if prev_id is not None:  # dossiers deleted outright stay named
+            gone = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head,
+                                          AuditCheckpointEntry.events)
+                                   .where(AuditCheckpointEntry.checkpoint_id == prev_id,
+                                          ~AuditCheckpointEntry.dossier_id.in_(select(Dossier.id)))).all()
+            if gone:
+                session.execute(insert(AuditCheckpointEntry), [
+                    {"checkpoint_id": cp_id, "dossier_id": g.dossier_id, "head": g.head, "events": g.events}
+                    for g in gone])
+                held += len(gone)
     with sessions.begin() as session:
         cp = session.get(AuditCheckpoint, cp_id)
-        cp.dossiers, cp.events, cp.digest = dossiers, events, digest.hexdigest()
+        cp.digest, cp.dossiers, cp.events = _digest_of(session, cp_id)
         cp.mac = _mac(settings, cp)
         # only the newest checkpoint is verified against: older entries go (their signed headers stay)
         older = select(AuditCheckpoint.id).where(AuditCheckpoint.id < cp_id)
         session.execute(delete(AuditCheckpointEntry).where(AuditCheckpointEntry.checkpoint_id.in_(older)))
     _write_anchor(settings, cp)
-    log.info("audit checkpoint %s: %s chains, %s events (previous %s)", cp_id, dossiers, events, prev_id)
-    return cp
+    log.info("audit checkpoint %s: %s chains, %s events, %s held", cp_id, cp.dossiers, cp.events, held)
+    return cp, held
+
+
+def _digest_of(session: Session, cp_id: int) -> tuple[str, int, int]:
+    """The digest of a checkpoint's entries in dossier order, with how many chains and events they hold
+    (streamed)."""
+    digest, dossiers, events = hashlib.sha256(), 0, 0
+    rows = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head,
+                                  AuditCheckpointEntry.events)
+                           .where(AuditCheckpointEntry.checkpoint_id == cp_id)
+                           .order_by(AuditCheckpointEntry.dossier_id).execution_options(yield_per=2000))
+    for r in rows:
+        digest.update(_line(r.dossier_id, r.head, r.events))
+        dossiers, events = dossiers + 1, events + r.events
+    return digest.hexdigest(), dossiers, events
 
 
 def _anchor_path(settings: Settings):
@@ -110,7 +164,7 @@ def _write_anchor(settings: Settings, cp: AuditCheckpoint) -> None:
     tmp.replace(path)
 
 
-def write_if_due(sessions: sessionmaker, settings: Settings, now: datetime) -> AuditCheckpoint | None:
+def write_if_due(sessions: sessionmaker, settings: Settings, now: datetime) -> tuple[AuditCheckpoint, int] | None:
     """The timer service's call: a checkpoint when the last one is older than ``audit_checkpoint_minutes``."""
     with sessions() as session:
         last_at = session.scalar(select(func.max(AuditCheckpoint.at)).where(AuditCheckpoint.mac.is_not(None)))
@@ -141,15 +195,8 @@ def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str],
             anchor is not None and anchor.get("id") == cp.id and anchor.get("mac") != cp.mac):
         say(f"điểm kiểm tra #{cp.id}: chữ ký không hợp lệ (điểm kiểm tra bị sửa, hoặc khóa bí mật đã đổi)")
         return None
-    digest, dossiers, events = hashlib.sha256(), 0, 0
-    rows = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head,
-                                  AuditCheckpointEntry.events)
-                           .where(AuditCheckpointEntry.checkpoint_id == cp.id)
-                           .order_by(AuditCheckpointEntry.dossier_id).execution_options(yield_per=2000))
-    for r in rows:
-        digest.update(_line(r.dossier_id, r.head, r.events))
-        dossiers, events = dossiers + 1, events + r.events
-    if (digest.hexdigest(), dossiers, events) != (cp.digest, cp.dossiers, cp.events):
+    digest, dossiers, events = _digest_of(session, cp.id)
+    if (digest, dossiers, events) != (cp.digest, cp.dossiers, cp.events):
         say(f"điểm kiểm tra #{cp.id}: các dòng của điểm kiểm tra bị sửa hoặc xóa ({dossiers}/{cp.dossiers} chuỗi)")
         return None
     return cp

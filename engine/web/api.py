@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime
 from urllib.parse import quote
@@ -106,7 +107,7 @@ def token():
         raise
     except portal_cases.TooManyLogins as exc:  # the address's failure limit (the same as the web login's)
         db().rollback()
-        retry = max(1, int((exc.until - now()).total_seconds()) + 1)
+        retry = max(1, math.ceil((exc.until - now()).total_seconds()))
         return jsonify(error_body(exc.status, exc.code, exc.message)), exc.status, {"Retry-After": str(retry)}
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
     return jsonify(token=value, expires_at=iso_vn(expires), roles=sorted(user.roles))

@@ -1,6 +1,8 @@
 """Signing in and out of the web faces, citizen registration (D3) and the choice of language."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -32,7 +34,7 @@ def login():
         user = portal_cases.login(session_, username, password, now(), request.remote_addr)
     except portal_cases.TooManyLogins as exc:  # this address failed too often: not recorded, nothing checked
         session_.rollback()
-        retry = max(1, int((exc.until - now()).total_seconds()) + 1)
+        retry = max(1, math.ceil((exc.until - now()).total_seconds()))
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 429, \
             {"Retry-After": str(retry)}
     except EngineError as exc:
