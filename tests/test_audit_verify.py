@@ -4,15 +4,22 @@ change, one line per problem, exit 1. Real SQLite and PostgreSQL, real BPMN, the
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
 from conftest import CITIZEN, STEP_DATA
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.pool import NullPool
+from test_migrations import _alembic
 
-from engine.data import audit, audit_checkpoints
+from engine import timers
 from engine.cli import main
+from engine.core.clock import VN_TZ
+from engine.core.settings import load_settings
+from engine.data import audit, audit_checkpoints
+from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Document, DocumentSignature, Dossier
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
@@ -67,8 +74,6 @@ def trail(api, app, settings):
 
 
 def _checkpoint_at(app) -> str:
-    from engine.core.clock import VN_TZ
-
     with sessions(app)() as session:
         return session.scalar(select(AuditCheckpoint.at)).astimezone(VN_TZ).isoformat()
 
@@ -201,8 +206,6 @@ def test_a_changed_key_or_header_breaks_the_signature(app, settings, trail):
 
 
 def test_the_timer_service_writes_a_checkpoint_when_one_is_due(app, settings, clock, api):
-    from engine import timers
-
     approved(api)
     timers.checkpoint(sessions(app), settings, clock.now())
     clock.advance(minutes=59)
@@ -232,3 +235,60 @@ def test_without_a_checkpoint_the_summary_says_what_cannot_be_seen(app, settings
     assert status == 0 and "chưa có điểm kiểm tra hợp lệ" in lines[-1]
     status, lines = verify(settings, "--dossier", "KHONG-CO")
     assert status == 1 and lines[0] == "KHONG-CO: không có hồ sơ này"
+
+
+def test_migration_0008_keeps_old_chains_verifiable_with_their_formula(tmp_path):
+    """A chain written before 0008 (formula 1) is not re-hashed: it keeps verifying as written, its count is
+    backfilled, an edit of a field formula 1 covers is still found; downgrade and upgrade again work."""
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    _alembic(url, "upgrade", "0007")
+    db = sqlite3.connect(path)
+    db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
+    db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
+               "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
+    db.execute("insert into procedure (id, code, name, agency_id) values (1, 'P', 'P', 1)")
+    db.execute("insert into procedure_version (id, procedure_id, version, process_id, file_name, content_hash, "
+               "bpmn_xml, spec_json, forms, info, deployed_at) values (1, 1, 1, 'p', 'p.bpmn', 'h', '', '{}', '{}', "
+               "'{}', '2026-11-23 02:00:00')")
+    db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
+               "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
+               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 2, '{}', '2026-11-23 02:00:00', 0, "
+               "0, 0, x'00', '1', 0, 1)")
+    prev = audit.GENESIS
+    for action, status in (("file", 1), ("receive", 2)):
+        event = {"dossier_id": 1, "at": datetime(2026, 11, 23, 2, tzinfo=timezone.utc), "actor_id": 1,
+                 "actor_name": "U", "action": action, "from_status": 1, "to_status": status, "step": None,
+                 "task_name": None, "data": {}, "due_at": None, "work_item_id": None, "hash_version": None}
+        digest = audit._digest(prev, event)
+        db.execute("insert into audit_event (dossier_id, at, actor_id, actor_name, action, from_status, to_status, "
+                   "data, prev_hash, hash) values (1, '2026-11-23 02:00:00', 1, 'U', ?, 1, ?, '{}', ?, ?)",
+                   (action, status, prev, digest))
+        prev = digest
+    db.execute("update dossier set audit_head = ?", (prev,))
+    db.commit()
+    db.close()
+
+    _alembic(url, "upgrade", "head")
+    settings = load_settings(data_dir=str(tmp_path / "data"), database_url=url)
+    engine_ = make_engine(url, poolclass=NullPool)
+    made = make_sessionmaker(engine_)
+    with made() as session:
+        assert session.execute(select(Dossier.audit_count)).scalar_one() == 2
+        assert session.scalars(select(AuditEvent.hash_version)).all() == [None, None]
+    said: list[str] = []
+    assert audit_checkpoints.verify(made, settings, said.append).problems == 0 and said == []
+    audit_checkpoints.write_checkpoint(made, settings, datetime(2026, 12, 2, tzinfo=timezone.utc))
+    with made.begin() as session:
+        session.execute(update(AuditEvent).where(AuditEvent.action == "file").values(to_status=3))
+    assert audit_checkpoints.verify(made, settings, said.append).problems == 1
+    assert said == ["X-1: sự kiện #1 (thứ 1, file): nội dung bị sửa (mã băm không khớp)"]
+    engine_.dispose()
+
+    _alembic(url, "downgrade", "0007")
+    db = sqlite3.connect(path)
+    assert "audit_count" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert "hash_version" not in [row[1] for row in db.execute("pragma table_info(audit_event)")]
+    assert db.execute("select count(*) from audit_event").fetchone() == (2,)
+    db.close()
+    _alembic(url, "upgrade", "head")

@@ -2,8 +2,10 @@
 session cookie on plain-HTTP networks (item 14). Real SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import CITIZEN, PASSWORD, make_settings
+from conftest import CITIZEN, PASSWORD
 from sqlalchemy import func, select
 from web_support import Web, text_of
 
@@ -192,8 +194,6 @@ def production(settings, clock):
 
 
 def csrf_of(client) -> str:
-    import re
-
     page = client.get("/dang-nhap").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 

@@ -249,8 +249,9 @@ class AuditEvent(Base):
 
 
 class AuditCheckpoint(Base):
-    """A signed checkpoint of every audit chain (engine.audit_checkpoints): how many chains and events it holds, the digest of its entries and their signature.
-    ``mac`` is NULL while the entries are being written (a checkpoint that never finished counts for nothing)."""
+    """A signed checkpoint of every audit chain (engine.audit_checkpoints): how many chains and events it holds,
+    the digest of its entries and their signature. ``mac`` is NULL while the entries are being written (a
+    checkpoint that never finished counts for nothing)."""
 
     __tablename__ = "audit_checkpoint"
     id: Mapped[int] = mapped_column(primary_key=True)
