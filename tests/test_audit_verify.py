@@ -171,17 +171,23 @@ def test_a_rewritten_chain_and_a_forged_checkpoint_are_detected(app, settings, t
 
 
 def test_deleting_the_checkpoints_or_the_dossier_is_detected(app, settings, trail):
-    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # #2; #1 keeps its signed header only
+    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # #2
+    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # #3; #1 keeps its signed header only
     with sessions(app)() as session:
-        assert session.scalar(select(func.count()).select_from(AuditCheckpointEntry)) == 2
-    change(app, delete(AuditCheckpointEntry).where(AuditCheckpointEntry.checkpoint_id == 2))
-    change(app, delete(AuditCheckpoint).where(AuditCheckpoint.id == 2))
+        assert session.scalars(select(AuditCheckpointEntry.checkpoint_id).distinct()
+                               .order_by(AuditCheckpointEntry.checkpoint_id)).all() == [2, 3]
+    change(app, delete(AuditCheckpointEntry).where(AuditCheckpointEntry.checkpoint_id == 3))
+    change(app, delete(AuditCheckpoint).where(AuditCheckpoint.id == 3))
+    status, lines = verify(settings)  # said, and the chains are verified against #2
+    assert status == 1 and len(lines) == 2 and lines[0].startswith("điểm kiểm tra #3 (")
+    assert "(điểm kiểm tra bị xóa)" in lines[0] and "điểm kiểm tra #2 lúc" in lines[1]
+    assert json.loads((settings.data_dir / "audit_checkpoint.json").read_text())["id"] == 3
+    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # the next checkpoint does not hide it
     status, lines = verify(settings)
-    assert status == 1 and lines[0].startswith("điểm kiểm tra #2 (") and "(điểm kiểm tra bị xóa)" in lines[0]
-    anchor = json.loads((settings.data_dir / "audit_checkpoint.json").read_text())
-    assert anchor["id"] == 2
+    assert status == 1 and "điểm kiểm tra #3 (" in lines[0] and "audit_checkpoint_alarm.txt" in lines[0]
+    (settings.data_dir / "audit_checkpoint_alarm.txt").unlink()  # the operator has looked
+    assert verify(settings)[0] == 0
 
-    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # #3
     code = trail[0]
     dossier_id = event_of(app, code, "file").dossier_id
     with sessions(app).begin() as session:  # the dossier and everything of it gone

@@ -127,7 +127,7 @@ def user_for_token(session: Session, token: str, now: datetime) -> User:
 # -- web sessions and what ends them -------------------------------------------------------------------------
 def open_web_session(session: Session, user: User, now: datetime, hours: int) -> str:
     """A new server-side session for a browser; returns the id its cookie carries (only its hash is stored)."""
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at <= now))
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now))  # expired ones, anyone's (indexed)
     sid = secrets.token_urlsafe(32)
     session.add(WebSession(id=_token_hash(sid), user_id=user.id, created_at=now,
                            expires_at=now + timedelta(hours=hours)))

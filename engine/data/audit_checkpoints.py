@@ -31,6 +31,7 @@ from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent,
 log = logging.getLogger(__name__)
 PAGE = 500
 ANCHOR_FILE = "audit_checkpoint.json"
+ALARM_FILE = "audit_checkpoint_alarm.txt"  # checkpoints found missing; kept until an operator has looked
 
 
 def _key(settings: Settings) -> bytes:
@@ -75,6 +76,7 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
     `tthc audit verify` goes on reporting them. Returns the checkpoint and how many chains were held so."""
     with sessions.begin() as session:
         prev = latest(session)
+        _keep_alarm(settings, prev, now)
         cp = AuditCheckpoint(at=now, dossiers=0, events=0, digest="", prev_mac=prev.mac if prev else "", mac=None)
         session.add(cp)
         session.flush()
@@ -119,8 +121,9 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
         cp = session.get(AuditCheckpoint, cp_id)
         cp.digest, cp.dossiers, cp.events = _digest_of(session, cp_id)
         cp.mac = _mac(settings, cp)
-        # only the newest checkpoint is verified against: older entries go (their signed headers stay)
-        older = select(AuditCheckpoint.id).where(AuditCheckpoint.id < cp_id)
+        # the newest checkpoint is verified against, the one before it if the newest goes missing: older
+        # entries go (their signed headers stay)
+        older = select(AuditCheckpoint.id).where(AuditCheckpoint.id < (prev_id or cp_id))
         session.execute(delete(AuditCheckpointEntry).where(AuditCheckpointEntry.checkpoint_id.in_(older)))
     _write_anchor(settings, cp)
     log.info("audit checkpoint %s: %s chains, %s events, %s held", cp_id, cp.dossiers, cp.events, held)
@@ -147,15 +150,32 @@ def _anchor_path(settings: Settings):
 
 def _read_anchor(settings: Settings) -> dict | None:
     try:
-        return json.loads(_anchor_path(settings).read_text())
+        anchor = json.loads(_anchor_path(settings).read_text())
     except (OSError, ValueError):
         return None
+    ok = isinstance(anchor, dict) and isinstance(anchor.get("id"), int) and isinstance(anchor.get("mac"), str)
+    return anchor if ok else None
+
+
+def _keep_alarm(settings: Settings, prev: AuditCheckpoint | None, now: datetime) -> None:
+    """Before a new checkpoint replaces the anchor: if the checkpoint the anchor names is gone from the database
+    (or differs), say so in a file of the data folder that only an operator removes, so that the next checkpoint
+    does not make the loss invisible."""
+    anchor = _read_anchor(settings)
+    if anchor is None or (prev is not None and (anchor["id"] < prev.id or
+                                                (anchor["id"] == prev.id and anchor["mac"] == prev.mac))):
+        return
+    line = (f"{now.isoformat()}: điểm kiểm tra #{anchor['id']} ({anchor.get('at')}) không còn trong cơ sở dữ liệu "
+            "hoặc đã bị thay (điểm kiểm tra bị xóa)\n")
+    log.error("audit checkpoint %s named in %s is gone", anchor["id"], _anchor_path(settings))
+    with open(settings.data_dir / ALARM_FILE, "a", encoding="utf-8") as fh:
+        fh.write(line)
 
 
 def _write_anchor(settings: Settings, cp: AuditCheckpoint) -> None:
     """The newest checkpoint's id and signature, outside the database (never moved back by an older writer)."""
     known = _read_anchor(settings)
-    if known and isinstance(known.get("id"), int) and known["id"] > cp.id:
+    if known and known["id"] > cp.id:
         return
     path = _anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,13 +206,19 @@ def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str],
     """The newest signed checkpoint, if its signature and entries hold; problems are said."""
     cp = latest(session)
     anchor = _read_anchor(settings)
-    if anchor is not None and (cp is None or anchor.get("id") != cp.id and anchor.get("id", 0) > cp.id):
+    try:
+        alarms = (settings.data_dir / ALARM_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        alarms = []
+    for alarm in alarms:
+        say(f"{alarm} — ghi trong {settings.data_dir / ALARM_FILE}")
+    if anchor is not None and (cp is None or anchor["id"] > cp.id):
         say(f"điểm kiểm tra #{anchor.get('id')} ({anchor.get('at')}) ghi trong {_anchor_path(settings)} không còn "
             "trong cơ sở dữ liệu (điểm kiểm tra bị xóa)")
     if cp is None:
         return None
     if not hmac.compare_digest(cp.mac or "", _mac(settings, cp)) or (
-            anchor is not None and anchor.get("id") == cp.id and anchor.get("mac") != cp.mac):
+            anchor is not None and anchor["id"] == cp.id and anchor["mac"] != cp.mac):
         say(f"điểm kiểm tra #{cp.id}: chữ ký không hợp lệ (điểm kiểm tra bị sửa, hoặc khóa bí mật đã đổi)")
         return None
     digest, dossiers, events = _digest_of(session, cp.id)
@@ -202,20 +228,23 @@ def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str],
     return cp
 
 
+def _where(code: str, event, n: int) -> str:
+    return f"{code}: sự kiện #{event.id} (thứ {n}, {event.action})"
+
+
 def _check_chain(code: str, head: str | None, count: int, events, anchored: tuple[str, int] | None,
                  cp: AuditCheckpoint | None, say: Callable[[str], None]) -> int:
     """Walk one chain's events (in id order); returns how many there were."""
     prev, n, newest_formula = audit.GENESIS, 0, None
     for event in events:
         n += 1
-        where = f"{code}: sự kiện #{event.id} (thứ {n}, {event.action})"
         if event.prev_hash != prev:
-            say(f"{where}: không nối tiếp sự kiện trước (sự kiện bị xóa, chèn hoặc đổi thứ tự)")
+            say(f"{_where(code, event, n)}: không nối tiếp sự kiện trước (sự kiện bị xóa, chèn hoặc đổi thứ tự)")
         elif audit._digest(prev, event) != event.hash:
-            say(f"{where}: nội dung bị sửa (mã băm không khớp)")
+            say(f"{_where(code, event, n)}: nội dung bị sửa (mã băm không khớp)")
         version = event.hash_version or 1
         if newest_formula is not None and version < newest_formula:
-            say(f"{where}: công thức băm cũ sau công thức mới (bị hạ cấp)")
+            say(f"{_where(code, event, n)}: công thức băm cũ sau công thức mới (bị hạ cấp)")
         newest_formula = max(newest_formula or 0, version)
         if anchored is not None and n == anchored[1] and event.hash != anchored[0]:
             say(f"{code}: sự kiện thứ {n} khác với điểm kiểm tra #{cp.id} lúc {iso_vn(cp.at)} (chuỗi bị viết lại)")

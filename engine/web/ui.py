@@ -170,7 +170,7 @@ def _load_user() -> None:
         return
     user = accounts.user_for_web_session(db(), uid, session.get("sid"), now())
     if user is None:
-        for key in ("uid", "sid", "at"):
+        for key in ("uid", "sid", "at"):  # "at": cookies made before sessions lived on the server
             session.pop(key, None)
         return
     g.user = user
@@ -192,7 +192,7 @@ def sign_in(user: User) -> None:
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
     if lang:
         session["lang"] = lang
-    session["uid"], session["sid"], session["at"] = user.id, sid, now().isoformat()
+    session["uid"], session["sid"] = user.id, sid
 
 
 def sign_out() -> None:
