@@ -9,10 +9,10 @@ from conftest import CITIZEN, PASSWORD
 from sqlalchemy import func, select
 from web_support import Web, text_of
 
-from engine import accounts, portal_cases
-from engine.model import ApiToken, User
-from engine.portal_model import LoginAttempt, WebSession
-from engine.settings import load_settings
+from engine.cases import accounts, portal_cases
+from engine.core.settings import load_settings
+from engine.data.model import ApiToken, User
+from engine.data.portal_model import LoginAttempt, WebSession
 from engine.web import create_app
 
 COOKIE = "tthc_session"
