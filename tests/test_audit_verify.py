@@ -209,6 +209,10 @@ def test_a_changed_key_or_header_breaks_the_signature(app, settings, trail):
     change(app, update(AuditCheckpoint).values(events=AuditCheckpoint.events - 1))
     status, lines = verify(settings)
     assert status == 1 and lines[0].startswith("điểm kiểm tra #1: chữ ký không hợp lệ")
+    assert tthc(settings, "audit", "checkpoint").exit_code == 0  # the next checkpoint keeps it said
+    status, lines = verify(settings)
+    assert status == 1 and len(lines) == 2
+    assert "điểm kiểm tra #1: chữ ký hoặc các dòng không hợp lệ khi ghi điểm kiểm tra sau" in lines[0]
 
 
 def test_the_timer_service_writes_a_checkpoint_when_one_is_due(app, settings, clock, api):

@@ -5,7 +5,8 @@ with them. A checkpoint copies every dossier's (head, count) into rows of its ow
 HMAC whose key is derived from the secret key (configured, or kept in the data folder), which a database alone
 does not hold; the id of the newest checkpoint is also kept in a file of the data folder, so that deleting whole
 checkpoints shows too. Any chain that has lost events since the last checkpoint, or was rewritten before it, no
-longer reaches the checkpointed head at the checkpointed count.
+longer reaches the checkpointed head at the checkpointed count; and a new checkpoint never blesses such a loss
+(the chain keeps its old entry), nor a missing or broken checkpoint (an alarm file keeps it said).
 
 Everything is read in pages (dossiers by id, events streamed), never the whole history at once.
 """
@@ -76,7 +77,7 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
     `tthc audit verify` goes on reporting them. Returns the checkpoint and how many chains were held so."""
     with sessions.begin() as session:
         prev = latest(session)
-        _keep_alarm(settings, prev, now)
+        _keep_alarm(session, settings, prev, now)
         cp = AuditCheckpoint(at=now, dossiers=0, events=0, digest="", prev_mac=prev.mac if prev else "", mac=None)
         session.add(cp)
         session.flush()
@@ -157,19 +158,29 @@ def _read_anchor(settings: Settings) -> dict | None:
     return anchor if ok else None
 
 
-def _keep_alarm(settings: Settings, prev: AuditCheckpoint | None, now: datetime) -> None:
-    """Before a new checkpoint replaces the anchor: if the checkpoint the anchor names is gone from the database
-    (or differs), say so in a file of the data folder that only an operator removes, so that the next checkpoint
-    does not make the loss invisible."""
+def _keep_alarm(session: Session, settings: Settings, prev: AuditCheckpoint | None, now: datetime) -> None:
+    """Before a new checkpoint replaces the anchor and carries the previous entries on: if the checkpoint the
+    anchor names is gone from the database (or differs), or the previous one no longer holds its signature, say
+    so in a file of the data folder that only an operator removes, so that the next checkpoint does not make
+    the loss invisible."""
     anchor = _read_anchor(settings)
-    if anchor is None or (prev is not None and (anchor["id"] < prev.id or
-                                                (anchor["id"] == prev.id and anchor["mac"] == prev.mac))):
-        return
-    line = (f"{now.isoformat()}: điểm kiểm tra #{anchor['id']} ({anchor.get('at')}) không còn trong cơ sở dữ liệu "
-            "hoặc đã bị thay (điểm kiểm tra bị xóa)\n")
-    log.error("audit checkpoint %s named in %s is gone", anchor["id"], _anchor_path(settings))
-    with open(settings.data_dir / ALARM_FILE, "a", encoding="utf-8") as fh:
-        fh.write(line)
+    problems = []
+    if anchor is not None and (prev is None or anchor["id"] > prev.id or
+                               (anchor["id"] == prev.id and anchor["mac"] != prev.mac)):
+        problems.append(f"điểm kiểm tra #{anchor['id']} ({anchor.get('at')}) không còn trong cơ sở dữ liệu hoặc đã "
+                        "bị thay (điểm kiểm tra bị xóa)")
+    if prev is not None and not _sound(session, settings, prev):
+        problems.append(f"điểm kiểm tra #{prev.id}: chữ ký hoặc các dòng không hợp lệ khi ghi điểm kiểm tra sau")
+    if problems:
+        log.error("audit checkpoints: %s", "; ".join(problems))
+        with open(settings.data_dir / ALARM_FILE, "a", encoding="utf-8") as fh:
+            fh.writelines(f"{now.isoformat()}: {problem}\n" for problem in problems)
+
+
+def _sound(session: Session, settings: Settings, cp: AuditCheckpoint) -> bool:
+    """The checkpoint's signature holds and its entries are those it signed."""
+    return hmac.compare_digest(cp.mac or "", _mac(settings, cp)) and \
+        _digest_of(session, cp.id) == (cp.digest, cp.dossiers, cp.events)
 
 
 def _write_anchor(settings: Settings, cp: AuditCheckpoint) -> None:
