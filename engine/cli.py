@@ -17,6 +17,7 @@ from engine.cases import preflight
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
+from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
@@ -378,49 +379,23 @@ def simulate(scenario: str) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
-# -- audit: the tamper evidence of the audit trail ----------------------------------------------------------
 @main.group(help="Nhật ký kiểm tra (audit): điểm kiểm tra có chữ ký và kiểm chứng chuỗi băm.")
 def audit() -> None:
-    pass
+    """The tamper evidence of the audit trail: engine.data.audit_checkpoints does the work."""
 
 
 @audit.command("checkpoint", help="Ghi một điểm kiểm tra có chữ ký của đầu chuỗi nhật ký mọi hồ sơ.")
 def audit_checkpoint() -> None:
-    from engine.data import audit_checkpoints
-
-    settings = _settings()
-    upgrade_database(settings)
-    cp, held = audit_checkpoints.write_checkpoint(_sessions(settings), settings, SystemClock().now())
-    click.echo(f"checkpoint {cp.id}: {cp.dossiers} chains, {cp.events} events, at {cp.at.astimezone(VN_TZ).isoformat()}"
-               + (f"; {held} chains that lost events keep their previous entry (tthc audit verify)" if held else ""))
+    upgrade_database(settings := _settings())
+    click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(_sessions(settings), settings,
+                                                                                SystemClock().now())))
 
 
-@audit.command("verify", help="Kiểm chứng mọi chuỗi nhật ký và điểm kiểm tra mới nhất; mỗi vấn đề một dòng, "
-                              "mã thoát 1 nếu có vấn đề.")
+@audit.command("verify", help="Kiểm chứng mọi chuỗi nhật ký và điểm kiểm tra mới nhất; mỗi vấn đề một dòng.")
 @click.option("--dossier", "code", default=None, help="Chỉ kiểm chứng hồ sơ có mã này.")
 def audit_verify(code: str | None) -> None:
-    import time
-
-    from engine.data import audit_checkpoints
-
-    settings = _settings()
-    upgrade_database(settings)
-    shown = [time.monotonic()]
-
-    def progress(done: int, total: int) -> None:  # long runs: a line on stderr at most every 2 seconds
-        if time.monotonic() - shown[0] >= 2 and done < total:
-            shown[0] = time.monotonic()
-            click.echo(f"... {done}/{total} hồ sơ", err=True)
-
-    result = audit_checkpoints.verify(_sessions(settings), settings, click.echo, code=code, progress=progress)
-    if code is not None and result.dossiers == 0:
-        click.echo(f"{code}: không có hồ sơ này")
-        result.problems += 1
-    cp = result.checkpoint
-    anchor = f"điểm kiểm tra #{cp.id} lúc {cp.at.astimezone(VN_TZ).isoformat()}" if cp else \
-        "chưa có điểm kiểm tra hợp lệ (không phát hiện được sự kiện cuối bị xóa; chạy `tthc audit checkpoint`)"
-    click.echo(f"{result.dossiers} hồ sơ, {result.events} sự kiện; {anchor}; {result.problems} vấn đề")
-    if result.problems:
+    upgrade_database(settings := _settings())
+    if audit_checkpoints.report(_sessions(settings), settings, click.echo, lambda t: click.echo(t, err=True), code):
         sys.exit(1)
 
 

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -24,7 +25,7 @@ from typing import Callable
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.core.clock import iso_vn
+from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Dossier
@@ -319,3 +320,31 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
                 problem(f"hồ sơ id {r.dossier_id}: có trong điểm kiểm tra #{cp.id} ({r.events} sự kiện) nhưng không "
                         "còn trong cơ sở dữ liệu (hồ sơ bị xóa)")
     return result
+
+
+def describe(cp: AuditCheckpoint, held: int) -> str:
+    """What `tthc audit checkpoint` prints."""
+    return (f"checkpoint {cp.id}: {cp.dossiers} chains, {cp.events} events, at {cp.at.astimezone(VN_TZ).isoformat()}"
+            + (f"; {held} chains that lost events keep their previous entry (tthc audit verify)" if held else ""))
+
+
+def report(sessions: sessionmaker, settings: Settings, say: Callable[[str], None], note: Callable[[str], None],
+           code: str | None = None) -> int:
+    """`tthc audit verify`: one line per problem and a summary to ``say``, progress of a long run to ``note`` (at
+    most every 2 seconds); returns how many problems."""
+    shown = [time.monotonic()]
+
+    def progress(done: int, total: int) -> None:
+        if time.monotonic() - shown[0] >= 2 and done < total:
+            shown[0] = time.monotonic()
+            note(f"... {done}/{total} hồ sơ")
+
+    result = verify(sessions, settings, say, code=code, progress=progress)
+    if code is not None and result.dossiers == 0:
+        say(f"{code}: không có hồ sơ này")
+        result.problems += 1
+    cp = result.checkpoint
+    anchor = f"điểm kiểm tra #{cp.id} lúc {cp.at.astimezone(VN_TZ).isoformat()}" if cp else \
+        "chưa có điểm kiểm tra hợp lệ (không phát hiện được sự kiện cuối bị xóa; chạy `tthc audit checkpoint`)"
+    say(f"{result.dossiers} hồ sơ, {result.events} sự kiện; {anchor}; {result.problems} vấn đề")
+    return result.problems
