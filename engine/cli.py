@@ -17,11 +17,12 @@ from engine.cases import preflight
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
+from engine.cases.preflight import upgrade_database
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
-from engine.core.settings import PROJECT_ROOT, Settings, SettingsError
+from engine.core.settings import Settings, SettingsError
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -43,17 +44,6 @@ _settings = preflight.command_settings
 def _sessions(settings: Settings):
     """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
     return make_sessionmaker(preflight.database_engine(settings, poolclass=NullPool))
-
-
-def upgrade_database(settings: Settings, revision: str = "head") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    preflight.database_engine(settings, poolclass=NullPool).dispose()  # the URL and the data folder, checked
-    cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    command.upgrade(cfg, revision)
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -379,22 +369,15 @@ def simulate(scenario: str) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
-@main.group(help="Nhật ký kiểm tra (audit): điểm kiểm tra có chữ ký và kiểm chứng chuỗi băm.")
-def audit() -> None:
-    """The tamper evidence of the audit trail: engine.data.audit_checkpoints does the work."""
-
-
-@audit.command("checkpoint", help="Ghi một điểm kiểm tra có chữ ký của đầu chuỗi nhật ký mọi hồ sơ.")
-def audit_checkpoint() -> None:
-    upgrade_database(settings := _settings())
-    click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(_sessions(settings), settings,
-                                                                                SystemClock().now())))
-
-
-@audit.command("verify", help="Kiểm chứng mọi chuỗi nhật ký và điểm kiểm tra mới nhất; mỗi vấn đề một dòng.")
-@click.option("--dossier", "code", default=None, help="Chỉ kiểm chứng hồ sơ có mã này.")
-def audit_verify(code: str | None) -> None:
-    upgrade_database(settings := _settings())
+@main.command(help="Nhật ký kiểm tra: `audit checkpoint` ghi điểm kiểm tra có chữ ký của đầu mọi chuỗi; `audit "
+                   "verify [--dossier MÃ]` kiểm chứng mọi chuỗi và điểm kiểm tra mới nhất (mã thoát 1 nếu có vấn đề).")
+@click.argument("what", type=click.Choice(["verify", "checkpoint"]))
+@click.option("--dossier", "code", default=None, help="verify: chỉ hồ sơ có mã này.")
+def audit(what: str, code: str | None) -> None:
+    upgrade_database(settings := _settings())  # the work: engine.data.audit_checkpoints
+    if what == "checkpoint":
+        return click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(
+            _sessions(settings), settings, SystemClock().now())))
     if audit_checkpoints.report(_sessions(settings), settings, click.echo, lambda t: click.echo(t, err=True), code):
         sys.exit(1)
 

@@ -247,12 +247,12 @@ def test_without_a_checkpoint_the_summary_says_what_cannot_be_seen(app, settings
     assert status == 1 and lines[0] == "KHONG-CO: không có hồ sơ này"
 
 
-def test_migration_0009_keeps_old_chains_verifiable_with_their_formula(tmp_path):
-    """A chain written before 0009 (formula 1) is not re-hashed: it keeps verifying as written, its count is
+def test_migration_0010_keeps_old_chains_verifiable_with_their_formula(tmp_path):
+    """A chain written before 0010 (formula 1) is not re-hashed: it keeps verifying as written, its count is
     backfilled, an edit of a field formula 1 covers is still found; downgrade and upgrade again work."""
     path = tmp_path / "old.sqlite3"
     url = f"sqlite:///{path}"
-    _alembic(url, "upgrade", "0008")
+    _alembic(url, "upgrade", "0009")
     db = sqlite3.connect(path)
     db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
     db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
@@ -295,7 +295,7 @@ def test_migration_0009_keeps_old_chains_verifiable_with_their_formula(tmp_path)
     assert said == ["X-1: sự kiện #1 (thứ 1, file): nội dung bị sửa (mã băm không khớp)"]
     engine_.dispose()
 
-    _alembic(url, "downgrade", "0008")
+    _alembic(url, "downgrade", "0009")
     db = sqlite3.connect(path)
     assert "audit_count" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
     assert "hash_version" not in [row[1] for row in db.execute("pragma table_info(audit_event)")]

@@ -98,3 +98,18 @@ def server_options(settings: Settings) -> dict:
         options.update(trusted_proxy="*", trusted_proxy_count=settings.proxy_hops,
                        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
     return options
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    """Migrate the configured database (Alembic), after checking its URL and the data folder."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.pool import NullPool
+
+    from engine.core.settings import PROJECT_ROOT
+
+    database_engine(settings, poolclass=NullPool).dispose()  # the URL and the data folder, checked
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
+    command.upgrade(cfg, revision)

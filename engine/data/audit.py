@@ -2,7 +2,7 @@
 
 Each event's hash covers the previous hash and every field a person is shown (the history, the registers, the
 control slip): who (id and name), what, when, the statuses, the step and task, the work item, the data and the
-step's time limit. Events written before migration 0009 keep the formula they were written with (``hash_version``
+step's time limit. Events written before migration 0010 keep the formula they were written with (``hash_version``
 NULL, formula 1, without the actor's name, the task name and the work item): re-hashing them would have blessed
 whatever they held at migration time, and an old event moved to formula 1 no longer matches its stored hash.
 The dossier row keeps the head and the count; signed checkpoints of every head (engine.audit_checkpoints) show a

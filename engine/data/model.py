@@ -242,7 +242,7 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    # The formula of ``hash`` (engine.audit.FORMULAS): NULL for events written before migration 0009, whose
+    # The formula of ``hash`` (engine.audit.FORMULAS): NULL for events written before migration 0010, whose
     # hash leaves out actor_name, task_name and work_item_id; they keep verifying with the formula they were
     # written with.
     hash_version: Mapped[int | None]

@@ -4,8 +4,8 @@ Events already written keep their hash and formula (hash_version NULL = formula 
 written, never re-hashed (re-hashing would bless whatever they hold today). Each dossier gets the count of its
 chain's events (counted once here), which checkpoints copy with the head.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 04:20:00
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -61,7 +61,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # events written with formula 2 lose their hash_version here: the code of revision 0008 verifies every
+    # events written with formula 2 lose their hash_version here: the code of revision 0009 verifies every
     # event with formula 1, so chains written since this revision no longer verify there (their hashes stay)
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempt_remote_addr_at')
