@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from engine.law import deadlines
+from engine.data import calendars
+from engine.law import deadlines, extension
 from engine.core.calendar import Override, describe_duration, load_config
 from engine.cli import main
 from engine.core.clock import VN_TZ
@@ -53,7 +54,7 @@ def test_intake_due_recorded_by_on_filed_with_calendar_version(cal):
     # Same filing as above, through the legal clock: intake_due_at = Mon 23/02/2026 07:30 (1 working hour,
     # config intake_working_hours = 1), and the dossier records the calendar version used (D15).
     dossier = SimpleNamespace(intake_due_at=None, calendar_version=None)
-    deadlines.on_filed(dossier, cal, load_settings(), vn(2026, 2, 13, 16, 30))
+    deadlines.on_filed(dossier, cal, vn(2026, 2, 13, 16, 30), calendars.intake_working_hours(load_settings()))
     assert dossier.intake_due_at == vn(2026, 2, 23, 7, 30)
     assert dossier.calendar_version == cal.version
 
@@ -271,7 +272,7 @@ def test_bad_office_hours_are_refused(tmp_path):
     (6, "working_hour", 2 * H),                           # 6 h / 3
 ])
 def test_extension_cap(cal, value, unit, cap):
-    assert deadlines.extension_cap(cal, {"duration": {"value": value, "unit": unit}}) == cap
+    assert extension.cap(cal, {"value": value, "unit": unit}) == cap
 
 
 # -- D13: calendar days ---------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
-from engine.law import deadlines
+from engine.data import calendars
+from engine.law import statuses
 from engine.cases import dossiers
 from engine.core.errors import Invalid
-from engine.data.model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
+from engine.data.model import Dossier, WorkItem
+from engine.law.statuses import STOPPED, WITHDRAWN
 from . import db, tthc
 from .ui import UNIT_TEXT, context, run, vn_datetime
 
@@ -27,7 +29,7 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     """Each deadline of the dossier, when it falls, and why (the rule that sets it)."""
     settings = tthc()["settings"]
     cal = dossiers.calendar_of(db(), dossier, settings)
-    hours = deadlines.calendar_config(settings).intake_working_hours
+    hours = calendars.intake_working_hours(settings)
     duration = info["duration"]
     notes = []
     if d.get("intake_due_at"):
@@ -121,8 +123,8 @@ def document_rows(d: dict, info: dict, kinds: tuple[str, ...] | None = None) -> 
 
 
 def can_end(status: int) -> bool:
-    """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.cases.dossiers.end decides)."""
-    return status not in TERMINAL and status not in (RESOLVED, RETURNED)
+    """Whether the pages offer to withdraw or stop: the law's answer (engine.law.statuses.can_end)."""
+    return statuses.can_end(status)
 
 
 def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):

@@ -21,17 +21,16 @@ from werkzeug.exceptions import HTTPException
 from engine.core.clock import VN_TZ
 from engine.cases.dossiers import Context
 from engine.core.errors import EngineError
-from engine.data.model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
+from engine.data.model import OFFICER_ROLES, ROLES, User
+from engine.law.statuses import Status
 from . import db, now, tthc
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
-STATUS_TEXT = {1: _l("Mới đăng ký"), 2: _l("Được tiếp nhận"), 3: _l("Không được tiếp nhận"), 4: _l("Đang xử lý"),
-               5: _l("Yêu cầu bổ sung giấy tờ"), 6: _l("Yêu cầu thực hiện nghĩa vụ tài chính"),
-               7: _l("Công dân yêu cầu rút hồ sơ"), 8: _l("Dừng xử lý"), 9: _l("Đã xử lý xong"),
-               10: _l("Đã trả kết quả")}
+# Status names are the law's (engine.law.statuses, marked there for pybabel), translated when shown.
+STATUS_TEXT = {status: _l(status.label) for status in Status}
 ROLE_TEXT = {"citizen": _l("Công dân"), "receiving_officer": _l("Cán bộ tiếp nhận"), "specialist": _l("Chuyên viên"),
              "department_leader": _l("Lãnh đạo phòng"), "head_of_agency": _l("Thủ trưởng cơ quan"),
              "centre_director": _l("Giám đốc trung tâm"), "clerk": _l("Văn thư"),
@@ -317,4 +316,4 @@ def roles_text(user: User) -> str:
 
 
 def status_text(status: int) -> str:
-    return str(STATUS_TEXT.get(status, STATUS_NAMES.get(status, status)))
+    return str(STATUS_TEXT.get(status, status))
