@@ -108,27 +108,6 @@ def test_received_on_saturday_counts_from_monday(cal):
     assert cal.due(vn(2026, 3, 7, 10, 0), 1, "working_day") == vn(2026, 3, 9, 17, 0)
 
 
-# -- Same-day procedures (0 working days), D16 -----------------------------------------------------------
-@pytest.mark.parametrize("received, expected, why", [
-    # Mon 09/03/2026 14:50, before the cut-off → the result is due at the end of the same day.
-    (vn(2026, 3, 9, 14, 50), vn(2026, 3, 9, 17, 0), "before cut-off"),
-    # Exactly 15:00 is not "after 15:00" → still the same day.
-    (vn(2026, 3, 9, 15, 0), vn(2026, 3, 9, 17, 0), "at cut-off"),
-    # Mon 09/03/2026 15:10, after the cut-off → the next working day, Tue 10/03 17:00.
-    (vn(2026, 3, 9, 15, 10), vn(2026, 3, 10, 17, 0), "after cut-off"),
-    # Fri 13/03/2026 14:50 → Friday 17:00.
-    (vn(2026, 3, 13, 14, 50), vn(2026, 3, 13, 17, 0), "Friday before cut-off"),
-    # Fri 13/03/2026 15:10 → next working day after the weekend, Mon 16/03 17:00.
-    (vn(2026, 3, 13, 15, 10), vn(2026, 3, 16, 17, 0), "Friday after cut-off"),
-    # Mon 09/03/2026 06:30, before office hours → counting starts 07:00 that day → 17:00 same day.
-    (vn(2026, 3, 9, 6, 30), vn(2026, 3, 9, 17, 0), "before office hours"),
-    # Fri 13/02/2026 15:10, after the cut-off before Tết → next working day is Mon 23/02 → 17:00.
-    (vn(2026, 2, 13, 15, 10), vn(2026, 2, 23, 17, 0), "after cut-off before Tết"),
-])
-def test_same_day_procedure(cal, received, expected, why):
-    assert cal.due(received, 0, "working_day") == expected, why
-
-
 # -- D14 / D15: which days are working days ----------------------------------------------------------------
 def test_makeup_saturday_and_substitute_monday_2026(cal):
     # Sat 22/08/2026 is declared a make-up working day for Mon 31/08/2026, which is off.

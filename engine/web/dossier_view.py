@@ -36,7 +36,13 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
         notes.append({"label": _("Hạn kiểm tra, tiếp nhận hồ sơ"), "at": d["intake_due_at"],
                       "why": _("%(hours)s giờ làm việc kể từ khi nộp (hoặc nộp bổ sung); hồ sơ nộp ngoài giờ hành "
                                "chính được tính từ đầu giờ làm việc kế tiếp (D7).", hours=_number(hours))})
-    if d.get("due_at"):
+    if d.get("due_at") and duration["unit"] == "same_day":
+        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
+                      "why": _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi "
+                               "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
+                               "của ngày làm việc kế tiếp (D16). Tiếp nhận hợp lệ lúc %(received)s.",
+                               cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
+    elif d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp nhận sau "
                                "%(cutoff)s thì tính từ ngày làm việc kế tiếp (D13, D16). Chỉ tính giờ hành chính "

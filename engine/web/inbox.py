@@ -134,6 +134,7 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
                 labels=_labels(item, values or {}),
                 rule=rule, first_request=first, row=_row(item, {}),
                 extension_cap=describe_duration(extension_law.cap(cal, page["info"]["duration"]), cal.day_length),
+                extension_short=extension_law.is_short(cal, page["info"]["duration"]),
                 taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
 

@@ -66,7 +66,8 @@ ACTION_TEXT = {
     "timer": _l("Hẹn giờ của quy trình"), "replanned": _l("Tính lại hạn theo lịch làm việc mới"),
 }
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
-UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}
+UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày"),
+             "same_day": _l("trong ngày")}
 DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy tiếp nhận và hẹn trả kết quả"),
                  "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
                  "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
@@ -101,10 +102,12 @@ def init_app(app: Flask, exempt=None) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"me": _me()})
-    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize)
+    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize,
+                                 duration=duration_text)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
+                                 Status=Status,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
     @app.after_request
@@ -313,6 +316,15 @@ def install_error_pages(bp) -> None:
 
 def roles_text(user: User) -> str:
     return ", ".join(str(ROLE_TEXT.get(r, ROLES.get(r, r))) for r in sorted(user.roles))
+
+
+def duration_text(duration: dict) -> str:
+    """A procedure's processing time in words: "3 ngày làm việc", or "Trong ngày" for a same-day one (D16)."""
+    if duration["unit"] == "same_day":
+        return str(_l("Trong ngày"))
+    value = duration["value"]
+    number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+    return f"{number} {UNIT_TEXT.get(duration['unit'], duration['unit'])}"
 
 
 def status_text(status: int) -> str:
