@@ -163,7 +163,7 @@ def public_lookup(session: Session, text: str) -> list[dict]:
     return [{"code": d.code, "status": d.status, "status_name": Status(d.status).label,
              "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
              "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
-             "returned_at": iso_vn(d.returned_at), "late": d.late} for d in rows]
+             "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None)} for d in rows]
 
 
 # -- service level of a deadline -------------------------------------------------------------------------

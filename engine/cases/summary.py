@@ -12,9 +12,9 @@ from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
     AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
-from engine.law import deadlines, lateness
-from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 from engine.data import calendars
+from engine.law import deadlines, intake, lateness
+from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 
 
 def _signature(s: DocumentSignature) -> dict:
@@ -101,7 +101,7 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], doc
         "outcome": dossier.outcome,
         "supplement_requests": dossier.supplement_requests,
         "extensions": dossier.extensions,
-        "intake_late": dossier.intake_late,
+        "intake_late": intake.is_intake_late(dossier, now) if now is not None else dossier.intake_late,
         "calendar_version": dossier.calendar_version,
         "due_provisional": _provisional(dossier, settings),
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),

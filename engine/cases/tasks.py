@@ -60,7 +60,7 @@ def inbox(session: Session, user: User, *, mine: bool = False, role: str | None 
     if due_before is not None:
         query = query.where(WorkItem.due_at <= due_before)
     if overdue_at is not None:
-        query = query.where(WorkItem.due_at < overdue_at)
+        query = query.where(WorkItem.due_at <= overdue_at)  # run out at the due instant (law.lateness)
     return list(session.scalars(query))
 
 
