@@ -274,8 +274,7 @@ def _instant(text: str) -> datetime:
 @click.option("--working-days", type=float)
 @click.option("--working-hours", type=float)
 @click.option("--calendar-days", type=float)
-@click.option("--same-day", is_flag=True, help="Thủ tục giải quyết trong ngày (trước 15:00: cuối ngày; sau: "
-              "cuối ngày làm việc tiếp theo).")
+@click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
 def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
     given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
