@@ -285,8 +285,7 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, same_da
     value, unit = given[0]
     if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
         raise click.ClickException(preflight.duration_problem(value, unit))
-    if (value, unit) == (0, "working_day"):  # the spelling of a same-day procedure before --same-day
-        value, unit = 1, "same_day"
+    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
     cal = _calendar(_settings(calendar=True), agency)
     click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
 
