@@ -62,7 +62,8 @@ from engine.core.clock import VN_TZ, FixedClock
 from engine.data.db import make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
 from engine.data.db import Base
-from engine.data.model import RETURNED, Dossier, User, WorkItem
+from engine.data.model import Dossier, User, WorkItem
+from engine.law.statuses import RETURNED
 from engine.core.settings import load_settings
 
 # The test suite's sample data is the benchmark's data (one source of truth).

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
 from engine.cases import preflight
+from engine.data import calendars
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
@@ -246,9 +247,9 @@ def _calendar(settings: Settings, agency: str | None):
     sessions = _sessions(settings)
     try:
         with sessions() as session:
-            return deadlines.calendar_for(session, settings, agency)
+            return calendars.calendar_for(session, settings, agency)
     except Exception:  # no database yet: the configured calendar alone
-        return deadlines.calendar_for(None, settings, agency)
+        return calendars.calendar_for(None, settings, agency)
 
 
 def _instant(text: str) -> datetime:
@@ -264,17 +265,20 @@ def _instant(text: str) -> datetime:
 @click.option("--working-days", type=float)
 @click.option("--working-hours", type=float)
 @click.option("--calendar-days", type=float)
+@click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
-def calendar_due(start: str, working_days, working_hours, calendar_days, agency) -> None:
+def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
     given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
-                                 (calendar_days, "calendar_day")) if v is not None]
+                                 (calendar_days, "calendar_day"), (1 if same_day else None, "same_day"))
+             if v is not None]
     if len(given) != 1:
-        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
+        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days, --same-day")
     value, unit = given[0]
-    if preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
+    if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
         raise click.ClickException(preflight.duration_problem(value, unit))
+    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
     cal = _calendar(_settings(calendar=True), agency)
-    click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
+    click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
 
 
 def _day(text: str) -> date:
@@ -290,7 +294,7 @@ def _day(text: str) -> date:
 def calendar_day(day: str, agency) -> None:
     settings, parsed = _settings(calendar=True), _day(day)
     info = _calendar(settings, agency).day(parsed)
-    note = f"\t{_provisional_note(parsed.year)}" if deadlines.calendar_config(settings).provisional(parsed) else ""
+    note = f"\t{_provisional_note(parsed.year)}" if calendars.calendar_config(settings).provisional(parsed) else ""
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
 
 
@@ -349,7 +353,7 @@ def _override(settings: Settings, day: date, change) -> int:
         before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
         change(session)
-    deadlines.forget_overrides()
+    calendars.forget_overrides()
     return replanning.replan(sessions, settings, day, before, SystemClock().now())
 
 

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from engine.cases import accounts, dossiers
 from engine.data import audit
-from engine.law import deadlines
+from engine.law import apology, deadlines, lateness
 from engine.paperwork import letters
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import VN_TZ, iso_vn
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import (
-    PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User, WorkItem)
+from engine.data.model import Document, Dossier, User, WorkItem
+from engine.law.statuses import PROCESSING, RECEIVED, RETURNED, SUBMITTED, Status
 from engine.data.portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
 from engine.core.settings import Settings
 
@@ -197,10 +197,10 @@ def public_lookup(session: Session, text: str) -> list[dict]:
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",
                       fields={"q": "Mã hồ sơ hoặc số CCCD không hợp lệ"})
-    return [{"code": d.code, "status": d.status, "status_name": STATUS_NAMES[d.status],
+    return [{"code": d.code, "status": d.status, "status_name": Status(d.status).label,
              "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
              "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
-             "returned_at": iso_vn(d.returned_at), "late": d.late} for d in rows]
+             "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None)} for d in rows]
 
 
 # -- service level of a deadline -------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def sla_state(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str 
     """overdue, at_risk (due within one working day, D19) or in_time."""
     if due is None:
         return None
-    if due <= now:
+    if lateness.has_run_out(due, now):
         return "overdue"
     return "at_risk" if cal.working_time_between(now, due) <= cal.day_length else "in_time"
 
@@ -246,7 +246,7 @@ def agency_watch(session: Session, user: User, now: datetime, settings: Settings
             or time_left(cal, now, due)
         watch.append({"dossier": dossier, "stage": "intake" if dossier.status == SUBMITTED else "processing",
                       "due_at": due, "state": state, "left": left, "items": items,
-                      "apology_needed": state == "overdue" and dossier.status != SUBMITTED
-                      and not letters.has_overdue_letter(session, dossier)})
+                      "apology_needed": dossier.status != SUBMITTED and apology.overdue_apology_needed(
+                          dossier, now, letters.has_overdue_letter(session, dossier))})
     watch.sort(key=lambda w: w["due_at"])
     return watch

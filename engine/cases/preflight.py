@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings, SettingsError, load_settings, writable_data_dir
 from engine.data.db import make_engine
-from engine.law import deadlines
+from engine.data import calendars
 
 DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
 OPTIONS = {"working_day": "--working-days", "working_hour": "--working-hours", "calendar_day": "--calendar-days"}
@@ -54,7 +54,7 @@ def check_calendar(settings: Settings) -> None:
     """Read the working calendar now, so that a broken calendar_file stops the command at once instead of
     failing every dossier later (the worker used to sweep, fail each deadline and exit 0)."""
     try:
-        deadlines.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
+        calendars.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
     except OSError as exc:
         reason = exc.strerror or str(exc)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:

@@ -1,4 +1,5 @@
-"""Entities and the status transition table (national portal codes, domain.md "Statuses")."""
+"""Entities. ``Dossier.status`` stores the national portal code as an int; its meaning and legal transitions are
+engine.law.statuses."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,40 +9,6 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.data.db import Base
-
-# -- statuses ------------------------------------------------------------------------------------------
-SUBMITTED, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, PAYMENT, WITHDRAWN, STOPPED, RESOLVED, RETURNED = range(1, 11)
-
-STATUS_NAMES = {
-    SUBMITTED: "Mới đăng ký",
-    RECEIVED: "Được tiếp nhận",
-    REFUSED: "Không được tiếp nhận",
-    PROCESSING: "Đang xử lý",
-    SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
-    PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
-    STOPPED: "Dừng xử lý",
-    RESOLVED: "Đã xử lý xong",
-    RETURNED: "Đã trả kết quả",
-}
-
-TERMINAL = {REFUSED, WITHDRAWN, STOPPED, RETURNED}
-
-# The legal transitions. SUPPLEMENT -> SUBMITTED is the intake-stage round trip: the completed dossier
-# comes back to the one-stop's intake check (domain.md lists only the processing-stage loop).
-TRANSITIONS: set[tuple[int, int]] = {
-    (SUBMITTED, RECEIVED), (SUBMITTED, REFUSED), (SUBMITTED, SUPPLEMENT),
-    (SUPPLEMENT, SUBMITTED),
-    (RECEIVED, PROCESSING),
-    (PROCESSING, SUPPLEMENT), (SUPPLEMENT, PROCESSING),
-    (PROCESSING, PAYMENT), (PAYMENT, PROCESSING),
-    (PROCESSING, RESOLVED), (RESOLVED, RETURNED),
-} | {(s, end) for s in STATUS_NAMES if s not in TERMINAL for end in (WITHDRAWN, STOPPED)}
-
-
-def can_move(from_status: int, to_status: int) -> bool:
-    return from_status == to_status or (from_status, to_status) in TRANSITIONS
-
 
 # -- roles -----------------------------------------------------------------------------------------------
 ROLES = {

@@ -17,7 +17,8 @@ from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import OFFICER_ROLES, STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
+from engine.data.model import OFFICER_ROLES, Document, Dossier, Procedure, ProcedureVersion
+from engine.law.statuses import Status
 from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
@@ -180,7 +181,7 @@ def file_dossier():
 @authenticated
 def list_dossiers():
     status = request.args.get("status")
-    if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in STATUS_NAMES):
+    if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in set(Status)):
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     cccd = request.args.get("cccd")
     if cccd is not None and not CCCD.match(cccd):

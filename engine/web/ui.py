@@ -22,17 +22,16 @@ from engine.cases import accounts
 from engine.core.clock import VN_TZ
 from engine.cases.dossiers import Context
 from engine.core.errors import EngineError
-from engine.data.model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
+from engine.data.model import OFFICER_ROLES, ROLES, User
+from engine.law.statuses import Status
 from . import db, now, tthc
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
-STATUS_TEXT = {1: _l("Mới đăng ký"), 2: _l("Được tiếp nhận"), 3: _l("Không được tiếp nhận"), 4: _l("Đang xử lý"),
-               5: _l("Yêu cầu bổ sung giấy tờ"), 6: _l("Yêu cầu thực hiện nghĩa vụ tài chính"),
-               7: _l("Công dân yêu cầu rút hồ sơ"), 8: _l("Dừng xử lý"), 9: _l("Đã xử lý xong"),
-               10: _l("Đã trả kết quả")}
+# Status names are the law's (engine.law.statuses, marked there for pybabel), translated when shown.
+STATUS_TEXT = {status: _l(status.label) for status in Status}
 ROLE_TEXT = {"citizen": _l("Công dân"), "receiving_officer": _l("Cán bộ tiếp nhận"), "specialist": _l("Chuyên viên"),
              "department_leader": _l("Lãnh đạo phòng"), "head_of_agency": _l("Thủ trưởng cơ quan"),
              "centre_director": _l("Giám đốc trung tâm"), "clerk": _l("Văn thư"),
@@ -68,7 +67,8 @@ ACTION_TEXT = {
     "timer": _l("Hẹn giờ của quy trình"), "replanned": _l("Tính lại hạn theo lịch làm việc mới"),
 }
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
-UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}
+UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày"),
+             "same_day": _l("trong ngày")}
 DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy tiếp nhận và hẹn trả kết quả"),
                  "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
                  "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
@@ -105,10 +105,12 @@ def init_app(app: Flask, exempt=None) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"me": _me()})
-    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize)
+    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize,
+                                 duration=duration_text)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
+                                 Status=Status,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
     @app.after_request
@@ -350,5 +352,14 @@ def roles_text(user: User) -> str:
     return ", ".join(str(ROLE_TEXT.get(r, ROLES.get(r, r))) for r in sorted(user.roles))
 
 
+def duration_text(duration: dict) -> str:
+    """A procedure's processing time in words: "3 ngày làm việc", or "Trong ngày" for a same-day one (D16)."""
+    if duration["unit"] == "same_day":
+        return str(_l("Trong ngày"))
+    value = duration["value"]
+    number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+    return f"{number} {UNIT_TEXT.get(duration['unit'], duration['unit'])}"
+
+
 def status_text(status: int) -> str:
-    return str(STATUS_TEXT.get(status, STATUS_NAMES.get(status, status)))
+    return str(STATUS_TEXT.get(status, status))
