@@ -30,11 +30,11 @@ HOMES = {
     "reportlab": {"engine/paperwork/pdf.py"},
     "pyhanko": {"engine/paperwork/signatures.py"},
     "pyhanko_certvalidator": {"engine/paperwork/signatures.py"},
-    "waitress": {"engine/cli.py"},  # the WSGI server of `tthc serve`
+    "waitress": {"engine/cli/__init__.py"},  # the WSGI server of `tthc serve`
 }
 # The command line is an edge like the web: `tthc serve` starts the web application (and nothing else
 # outside engine/web may import it). It still never imports flask itself.
-WEB_STARTERS = {"engine/cli.py"}
+WEB_STARTERS = {"engine/cli/__init__.py"}
 
 
 def imported_modules(relative: str) -> set[str]:

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import NullPool
 
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings, SettingsError, load_settings, writable_data_dir
-from engine.data.db import make_engine
+from engine.data.db import make_engine, make_sessionmaker
 from engine.data import calendars
 
 DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
@@ -35,6 +36,11 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def command_sessions(settings: Settings):
+    """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
+    return make_sessionmaker(database_engine(settings, poolclass=NullPool))
 
 
 def database_engine(settings: Settings, **kwargs):

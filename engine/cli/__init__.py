@@ -3,22 +3,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
 from engine.cases import preflight
-from engine.data import calendars
-from engine.law import deadlines
 from engine.process import procedures
-from engine.core.clock import VN_TZ, SystemClock
+from engine.core.clock import SystemClock
 from engine.cases.preflight import upgrade_database
+from engine.cli.calendar import calendar as calendar_group
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -42,9 +40,7 @@ DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_i
 _settings = preflight.command_settings
 
 
-def _sessions(settings: Settings):
-    """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
-    return make_sessionmaker(preflight.database_engine(settings, poolclass=NullPool))
+_sessions = preflight.command_sessions
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -200,7 +196,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     import waitress
 
     from engine import timers
-    from .web import create_app
+    from engine.web import create_app
 
     settings = _settings(calendar=True)
     if with_demo:
@@ -238,125 +234,6 @@ def worker(once: bool) -> None:
     timers.run_worker(sessions, settings, SystemClock())
 
 
-@main.group(help="Lịch làm việc (ngày làm việc, giờ hành chính, ngày lễ).")
-def calendar() -> None:
-    pass
-
-
-def _calendar(settings: Settings, agency: str | None):
-    sessions = _sessions(settings)
-    try:
-        with sessions() as session:
-            return calendars.calendar_for(session, settings, agency)
-    except Exception:  # no database yet: the configured calendar alone
-        return calendars.calendar_for(None, settings, agency)
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"không phải thời điểm ISO 8601: {text}")
-    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
-
-
-@calendar.command("due", help="In thời hạn (ISO 8601, +07:00) tính từ START.")
-@click.argument("start")
-@click.option("--working-days", type=float)
-@click.option("--working-hours", type=float)
-@click.option("--calendar-days", type=float)
-@click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
-@click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
-def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
-    given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
-                                 (calendar_days, "calendar_day"), (1 if same_day else None, "same_day"))
-             if v is not None]
-    if len(given) != 1:
-        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days, --same-day")
-    value, unit = given[0]
-    if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
-        raise click.ClickException(preflight.duration_problem(value, unit))
-    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
-    cal = _calendar(_settings(calendar=True), agency)
-    click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}")
-
-
-@calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
-@click.argument("day")
-@click.option("--agency", default=None)
-def calendar_day(day: str, agency) -> None:
-    settings, parsed = _settings(calendar=True), _day(day)
-    info = _calendar(settings, agency).day(parsed)
-    note = f"\t{_provisional_note(parsed.year)}" if calendars.calendar_config(settings).provisional(parsed) else ""
-    click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
-
-
-def _provisional_note(year: int) -> str:
-    return (f"tạm tính: năm {year} chưa có thông báo chính thức về lịch nghỉ trong tệp cấu hình lịch, "
-            "ngày nghỉ lấy theo lịch dự kiến")
-
-
-@calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ). "
-                               "Các hồ sơ đang giải quyết có hạn đi qua ngày đó được tính lại hạn.")
-@click.argument("day")
-@click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
-@click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
-def calendar_set(day: str, kind: str, name: str) -> None:
-    from engine.data.model import CalendarOverride
-
-    settings = _settings()
-    parsed = _day(day)
-    upgrade_database(settings)
-
-    def change(session) -> None:
-        row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
-        row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
-        session.merge(row)
-
-    moved = _override(settings, parsed, change)
-    click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
-    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
-
-
-@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
-@click.argument("day")
-def calendar_clear(day: str) -> None:
-    from engine.data.model import CalendarOverride
-
-    settings = _settings()
-    parsed = _day(day)
-
-    def change(session) -> None:
-        row = session.get(CalendarOverride, parsed)
-        if row is not None:
-            session.delete(row)
-
-    moved = _override(settings, parsed, change)
-    click.echo(f"{day}\tcleared")
-    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
-
-
-def _override(settings: Settings, day: date, change) -> int:
-    """Write the override table, then re-plan the open dossiers whose deadlines run over ``day``; returns how
-    many moved. The calendars before the change are taken first, to count the old deadlines with."""
-    from engine.cases import replanning
-
-    sessions = _sessions(settings)
-    with sessions() as session:
-        before = replanning.agency_calendars(session, settings)
-    with sessions.begin() as session:
-        change(session)
-    calendars.forget_overrides()
-    return replanning.replan(sessions, settings, day, before, SystemClock().now())
-
-
 @main.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo và in dòng thời gian (JSON).")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 def simulate(scenario: str) -> None:
@@ -384,6 +261,9 @@ def audit(what: str, code: str | None) -> None:
             _sessions(settings), settings, SystemClock().now())))
     if audit_checkpoints.report(_sessions(settings), settings, click.echo, lambda t: click.echo(t, err=True), code):
         sys.exit(1)
+
+
+main.add_command(calendar_group, "calendar")
 
 
 def register(app) -> None:

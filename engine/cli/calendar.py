@@ -1,0 +1,136 @@
+"""`tthc calendar`: due instants and days on the working calendar, and the administrator's overrides (which
+re-plan the open dossiers whose deadlines run over the changed day)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from engine.cases import preflight
+from engine.cases.preflight import upgrade_database
+from engine.core.clock import VN_TZ, SystemClock
+from engine.core.settings import Settings
+from engine.data import calendars
+from engine.law import deadlines
+
+_settings = preflight.command_settings
+_sessions = preflight.command_sessions
+
+
+@click.group(help="Lịch làm việc (ngày làm việc, giờ hành chính, ngày lễ).")
+def calendar() -> None:
+    pass
+
+
+def _calendar(settings: Settings, agency: str | None):
+    sessions = _sessions(settings)
+    try:
+        with sessions() as session:
+            return calendars.calendar_for(session, settings, agency)
+    except Exception:  # no database yet: the configured calendar alone
+        return calendars.calendar_for(None, settings, agency)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"không phải thời điểm ISO 8601: {text}")
+    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+
+
+@calendar.command("due", help="In thời hạn (ISO 8601, +07:00) tính từ START.")
+@click.argument("start")
+@click.option("--working-days", type=float)
+@click.option("--working-hours", type=float)
+@click.option("--calendar-days", type=float)
+@click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
+@click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
+def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
+    given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
+                                 (calendar_days, "calendar_day"), (1 if same_day else None, "same_day"))
+             if v is not None]
+    if len(given) != 1:
+        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days, --same-day")
+    value, unit = given[0]
+    if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
+        raise click.ClickException(preflight.duration_problem(value, unit))
+    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
+    cal = _calendar(_settings(calendar=True), agency)
+    click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}")
+
+
+@calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
+@click.argument("day")
+@click.option("--agency", default=None)
+def calendar_day(day: str, agency) -> None:
+    settings, parsed = _settings(calendar=True), _day(day)
+    info = _calendar(settings, agency).day(parsed)
+    note = f"\t{_provisional_note(parsed.year)}" if calendars.calendar_config(settings).provisional(parsed) else ""
+    click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
+
+
+def _provisional_note(year: int) -> str:
+    return (f"tạm tính: năm {year} chưa có thông báo chính thức về lịch nghỉ trong tệp cấu hình lịch, "
+            "ngày nghỉ lấy theo lịch dự kiến")
+
+
+@calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ). "
+                               "Các hồ sơ đang giải quyết có hạn đi qua ngày đó được tính lại hạn.")
+@click.argument("day")
+@click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
+@click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
+def calendar_set(day: str, kind: str, name: str) -> None:
+    from engine.data.model import CalendarOverride
+
+    settings = _settings()
+    parsed = _day(day)
+    upgrade_database(settings)
+
+    def change(session) -> None:
+        row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
+        row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
+        session.merge(row)
+
+    moved = _override(settings, parsed, change)
+    click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
+    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
+
+
+@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
+@click.argument("day")
+def calendar_clear(day: str) -> None:
+    from engine.data.model import CalendarOverride
+
+    settings = _settings()
+    parsed = _day(day)
+
+    def change(session) -> None:
+        row = session.get(CalendarOverride, parsed)
+        if row is not None:
+            session.delete(row)
+
+    moved = _override(settings, parsed, change)
+    click.echo(f"{day}\tcleared")
+    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
+
+
+def _override(settings: Settings, day: date, change) -> int:
+    """Write the override table, then re-plan the open dossiers whose deadlines run over ``day``; returns how
+    many moved. The calendars before the change are taken first, to count the old deadlines with."""
+    from engine.cases import replanning
+
+    sessions = _sessions(settings)
+    with sessions() as session:
+        before = replanning.agency_calendars(session, settings)
+    with sessions.begin() as session:
+        change(session)
+    calendars.forget_overrides()
+    return replanning.replan(sessions, settings, day, before, SystemClock().now())
