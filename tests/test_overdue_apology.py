@@ -7,13 +7,16 @@ due Friday 27/11/2026 09:00; the apology item is due one working day after the d
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from conftest import CITIZEN, STEP_DATA, Api
 from engine import timers
+from engine.cases import replanning
 from engine.core.clock import VN_TZ
 from engine.core.settings import load_settings
+from engine.data import calendars
+from engine.data.model import CalendarOverride
 from engine.simulate import run as simulate
 from web_support import Web, text_of
 
@@ -209,3 +212,20 @@ def test_the_head_finds_the_apology_in_the_inbox_and_signs_it_from_the_task_page
     (letter,) = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["letters"]
     assert letter["signer"] == HEAD_NAME and letter["faults"] == ["overdue"]
     assert "Không có công việc nào" in text_of(head.get("/can-bo/cong-viec"))
+
+
+def test_a_calendar_change_keeps_the_apology_items_own_deadline(api, app, settings, clock):
+    code = received(api)
+    sweep(app, settings, 2026, 11, 27, 15, 0)  # overdue since 09:00; the item opens at the sweep
+    (task,) = open_tasks(api, HEAD, code)
+    assert task["due_at"] == iso(2026, 11, 30, 15, 0)
+    sessions = app.extensions["tthc"]["sessions"]
+    with sessions() as session:
+        before = replanning.agency_calendars(session, settings)
+    with sessions.begin() as session:
+        session.add(CalendarOverride(day=date(2026, 11, 26), kind="off", name="Nghỉ", created_at=clock.now()))
+    calendars.forget_overrides()
+    assert replanning.replan(sessions, settings, date(2026, 11, 26), before, clock.now()) == 1
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_at"] == iso(2026, 11, 30, 9, 0)
+    (task,) = open_tasks(api, HEAD, code)
+    assert task["due_at"] == iso(2026, 11, 30, 15, 0)
