@@ -12,7 +12,7 @@ from conftest import CITIZEN, SAMPLE, STEP_DATA, Api
 from engine.cases.steps import catalogue
 from engine.data.model import OFFICER_ROLES, ROLES
 from engine.law.statuses import TERMINAL, Status, can_move
-from engine.process import stepkinds
+from engine.process import lint, stepkinds
 from web_support import Web, text_of
 
 # api.md, "Step kinds and actions": the contract the declaration keeps.
@@ -33,6 +33,7 @@ ALL_ACTIONS = [(kind.name, action) for kind in catalogue.KINDS.values() for acti
 # -- the declaration ------------------------------------------------------------------------------------------
 def test_every_step_kind_a_bpmn_may_name_is_declared_and_only_those():
     assert tuple(catalogue.KINDS) == stepkinds.ALL
+    assert {k: catalogue.STEP_ACTIONS[k] for k in stepkinds.DRAWN} == lint.STEP_ACTIONS  # what validation checks
     assert {k for k, kind in catalogue.KINDS.items() if kind.drawn} == set(stepkinds.DRAWN)
     assert {k for k, kind in catalogue.KINDS.items() if not kind.drawn} == {"apology"}
 
@@ -147,16 +148,14 @@ def deploy_variant(api: Api, replacements: list[tuple[str, str]]) -> None:
     assert r.get_json()["changed"] is True
 
 
-NO_PROCESSING_SUPPLEMENT = [  # the assessment's supplement branch answers another action: a supplement request
-    # would go by the default flow to the approval, leaving the dossier at status 5 with no citizen task
-    ('sourceRef="gw_tham_dinh" targetRef="bo_sung_xu_ly">\n      <bpmn:conditionExpression '
-     'xsi:type="bpmn:tFormalExpression">action == "request_supplement"',
-     'sourceRef="gw_tham_dinh" targetRef="bo_sung_xu_ly">\n      <bpmn:conditionExpression '
-     'xsi:type="bpmn:tFormalExpression">action == "ask_again"'),
+NO_PROCESSING_SUPPLEMENT = [  # the assessment declares the subset it offers: no supplement request there
+    ('<spiffworkflow:property name="step" value="assessment" />',
+     '<spiffworkflow:property name="step" value="assessment" />\n'
+     '          <spiffworkflow:property name="actions" value="propose_approval, propose_refusal, request_extension" />'),
 ]
 
 
-def test_the_api_offers_what_the_routing_lets_out_and_the_use_case_refuses_the_rest(api):
+def test_the_api_offers_the_declaration_within_the_tasks_subset_and_the_use_case_refuses_the_rest(api):
     deploy_variant(api, NO_PROCESSING_SUPPLEMENT)
     code = api.file(CITIZEN)["code"]
     api.act("demo.tiepnhan", code, "receive")
