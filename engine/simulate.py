@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
 from engine.cases import accounts, dossiers, summary, tasks
-from engine.process import bpmnparser, forms, procedures
+from engine.process import bpmnparser, procedures
+from engine.cases.steps import catalogue
 from engine.paperwork import results
 from engine import timers
 from engine.core.clock import VN_TZ, as_utc, iso_vn
@@ -31,7 +32,7 @@ EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "su
                "supplement": "supplemented", "request_extension": "extension_requested", "extended": "extended",
                "warning": "warning", "overdue": "overdue", "intake_overdue": "intake_overdue",
                "issue_result": "resolved", "return_result": "returned", "refuse": "refused",
-               "forward": "forwarded", "timer": "timer"}
+               "forward": "forwarded", "timer": "timer", "issue_apology": "apology_issued"}
 CITIZEN_CCCD = "001099000009"
 PASSWORD = "simulation-only"
 
@@ -183,13 +184,13 @@ def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, 
 
 def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:
     items = session.scalars(select(WorkItem).join(Dossier).where(Dossier.code == code)).all()
-    item = next((i for i in items if action in tasks.offered(i)), None)
-    if item is None or item.step == "supplement":
+    item = next((i for i in items if action in tasks.offered(i)), None)  # what the inbox offers, nothing else
+    if item is None:
         steps = ", ".join(sorted(i.step for i in items)) or "không có"
         raise EngineError(f"Không có công việc nào đang mở cho thao tác {action!r} (đang mở: {steps})",
                           code="no_task_for_action")
     user = users[f"sim.{item.role}"]
-    schema = forms.ACTION_SCHEMAS.get(action) or tasks.form_schema(item) or {"type": "object"}
+    schema = catalogue.declared(item.step, action).schema or tasks.form_schema(item) or {"type": "object"}
     tasks.complete(session, Context(user, at, settings), item.id, action, fill(data, schema))
 
 

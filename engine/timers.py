@@ -2,7 +2,8 @@
 
 The database is the only record of what is due (``dossier.next_timer_at``, indexed). A sweep claims a batch
 of due dossiers (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work), and handles
-each in a savepoint: BPMN timers, the intake deadline (D7), the one-day warning and overdue (D19). Every
+each in a savepoint: BPMN timers, the intake deadline (D7), the one-day warning and overdue (D19, which opens
+the head of agency's apology work item). Every
 effect is written in the same transaction as the state that stops it from firing again, so a worker that
 dies mid-sweep leaves nothing half-done and a retry does each effect once. A broken dossier becomes an
 incident, is retried later, and never blocks the others.
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
+from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
 from engine.data.model import AuditEvent, Dossier, Incident, Notification, WorkItem
 from engine.core.settings import Settings
@@ -105,6 +107,7 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
                 f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
         record("overdue")
+        apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
     plan_timers(session, dossier, settings, cal)
     return effects
 

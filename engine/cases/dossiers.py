@@ -13,14 +13,13 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from engine.data import audit, calendars, counters
-from engine.law import apology, deadlines
-from engine.process import forms, procedures
-from engine.paperwork import letters
+from engine.law import deadlines
+from engine.process import forms, procedures, stepkinds
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data.model import Agency, DayCounter, Dossier, SupplementRequest, User, WorkItem
 from engine.law.statuses import (
-    PROCESSING, STOPPED, SUBMITTED, Status, WITHDRAWN, can_end, can_move)
+    PROCESSING, STOPPED, SUBMITTED, TERMINAL, Status, WITHDRAWN, can_end, can_move)
 from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
@@ -127,6 +126,8 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
     ones, and move the due time of the others when the deadlines moved."""
     existing = session.execute(select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at)
                                .where(_ITEMS.c.dossier_id == dossier.id)).all()
+    if dossier.status not in TERMINAL:  # work the engine opened (the apology) is no BPMN task: it stays
+        existing = [row for row in existing if row.step not in stepkinds.OPENED_BY_ENGINE]
     known = {row.task_id for row in existing}
     new = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
             "step": t.step or "", "role": procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
@@ -251,26 +252,6 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
-    return dossier
-
-
-def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:
-    """D19: the head of the agency apologises for a late dossier (before its result may be returned)."""
-    dossier = visible_dossier(session, ctx.user, code)
-    if "head_of_agency" not in ctx.user.roles:
-        raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (D19)")
-    if not isinstance(payload, dict):
-        raise Invalid("Dữ liệu phải là một đối tượng JSON")
-    forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
-                    "properties": {"kind": {"enum": ["overdue"]},
-                                   "reason": {"type": "string", "minLength": 3, "maxLength": 4000}}}, payload)
-    apology.check_overdue_apology(dossier, ctx.now, letters.has_overdue_letter(session, dossier))
-    dossier.late = True
-    letters.issue(session, ctx.settings, dossier, [(apology.OVERDUE, payload["reason"])], ctx.user,
-                  apology.signer_role(apology.OVERDUE), ctx.now)
-    plan_timers(session, dossier, ctx.settings)
-    audit.record(session, dossier, ctx.now, ctx.user, "letter_issued", dossier.status,
-                 data={"kind": "overdue"})
     return dossier
 
 

@@ -22,6 +22,7 @@ from engine.data import audit, calendars
 from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines
 from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
+from engine.process import stepkinds
 
 OPEN = (SUBMITTED, RECEIVED, PROCESSING, SUPPLEMENT, PAYMENT)  # a deadline still runs (or is paused)
 PAGE = 500
@@ -88,7 +89,8 @@ def _replan_one(session: Session, settings: Settings, dossier: Dossier, old: Wor
     plan_timers(session, dossier, settings, new)
     items = update(WorkItem).where(WorkItem.dossier_id == dossier.id)
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
-    session.execute(items.where(WorkItem.step.not_in(("intake", "supplement"))).values(due_at=dossier.due_at))
+    own_deadline = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apology keeps its own (D19)
+    session.execute(items.where(WorkItem.step.not_in(own_deadline)).values(due_at=dossier.due_at))
     audit.record(session, dossier, now, None, "replanned", dossier.status,
                  data={"day": changed.isoformat(), "calendar_version": new.version,
                        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,

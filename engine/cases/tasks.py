@@ -1,7 +1,8 @@
 """Officers' use cases: the inbox, claim, release and complete a work item with an action.
 
-The step kind (not the BPMN names) decides which actions exist and what they mean legally; the BPMN
-gateways only route on ``action``.
+The step kind (not the BPMN names) decides which actions exist and what they mean legally: each (step kind,
+action) is declared once in engine.cases.steps; completing checks the declaration (offered, data, guards),
+then runs the BPMN task, the status moves, the action's handler and the audit events, all generic here.
 """
 from __future__ import annotations
 
@@ -10,18 +11,17 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defaultload, selectinload
 
-from engine.cases import attachments
-from engine.data import audit
-from engine.law import apology, deadlines, extension as extension_law, intake, lateness, supplement
-from engine.process import forms
-from engine.paperwork import letters, officialforms, results
+from engine.cases.dossiers import (
+    Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
+from engine.cases.steps import apology, catalogue, guards
+from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
-from engine.cases.dossiers import Context, calendar_of, load_process, move, save_process
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.data.model import (
-    AuditEvent, Dossier, Extension, Procedure, ProcedureVersion, SupplementRequest, User, WorkItem)
-from engine.law.statuses import PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT
-from engine.process.procedures import STEP_ACTIONS
+from engine.data import audit
+from engine.data.model import AuditEvent, Dossier, Procedure, ProcedureVersion, User, WorkItem
+from engine.law import intake
+from engine.process import forms
+
 
 def _visible_item(session: Session, user: User, item_id: int, *, with_state: bool = False) -> WorkItem:
     query = select(WorkItem).where(WorkItem.id == item_id)
@@ -34,7 +34,8 @@ def _visible_item(session: Session, user: User, item_id: int, *, with_state: boo
         if done is not None:
             raise Conflict(f"Công việc đã được {done.actor_name} hoàn thành lúc {iso_vn(done.at)}",
                            code="task_completed")
-    if item is None or not user.is_officer or item.agency_id != user.agency_id or item.step == "supplement":
+    if (item is None or not user.is_officer or item.agency_id != user.agency_id
+            or item.step not in catalogue.OFFICER_STEPS):
         raise NotFound("Không tìm thấy công việc", code="task_not_found")
     if item.role not in user.roles:
         raise Forbidden("Công việc này thuộc vai trò khác", code="wrong_role")
@@ -64,20 +65,10 @@ def inbox(session: Session, user: User, *, mine: bool = False, role: str | None 
     return list(session.scalars(query))
 
 
-def offered(item: WorkItem) -> tuple[str, ...]:
-    """The actions the work item offers: its step kind's, or the subset its BPMN task declares in the property
-    ``actions`` (recorded at deploy; versions deployed before it offer the whole step kind)."""
-    kind = STEP_ACTIONS.get(item.step, ())
-    for step in item.dossier.procedure_version.info.get("steps", ()):
-        if step.get("id") == item.spec_name and step.get("actions") is not None:
-            return tuple(a for a in kind if a in step["actions"])
-    return kind
-
-
 def describe(item: WorkItem) -> dict:
     return {"id": item.id, "dossier": item.dossier.code, "step": item.step, "name": item.name, "role": item.role,
             "assignee": item.assignee.username if item.assignee else None, "due_at": iso_vn(item.due_at),
-            "actions": list(offered(item))}
+            "actions": catalogue.offered(item)}
 
 
 def get(session: Session, user: User, item_id: int) -> WorkItem:
@@ -107,13 +98,12 @@ def release(session: Session, user: User, item_id: int) -> WorkItem:
     return item
 
 
-def _check_supplement_rule(session: Session, dossier: Dossier, data: dict, stage: str, cal, now: datetime):
-    """D10–D12, answered by engine.law.supplement; here only the facts are read."""
-    first = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
-                           .order_by(SupplementRequest.id).limit(1)) if dossier.supplement_requests else None
-    return supplement.check_request(requests_so_far=dossier.supplement_requests,
-                                    second_reason=data.get("second_reason"), first_items=first.items if first else [],
-                                    stage=stage, received_at=dossier.received_at, now=now, cal=cal)
+OFFICER_STEPS = catalogue.OFFICER_STEPS
+
+
+def offered(item: WorkItem) -> list[str]:
+    """The actions the item offers now (the declaration of its step kind and the BPMN routing)."""
+    return catalogue.offered(item)
 
 
 def complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
@@ -126,106 +116,62 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     item = _visible_item(session, ctx.user, item_id, with_state=True)
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
-    offers = offered(item)
-    if action not in offers:
-        raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(offers)}",
+    kind, dossier = catalogue.KINDS[item.step], item.dossier
+    choices = catalogue.offered(item)
+    if action not in choices:
+        raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(choices)}",
                       code="action_not_offered", fields={"action": "Không hợp lệ"})
+    declared = kind.action(action)
     data = {} if data is None else data
-    schema = forms.ACTION_SCHEMAS.get(action) or form_schema(item) or {"type": "object"}
-    forms.validate(schema, data)
-    dossier: Dossier = item.dossier
-    info = dossier.procedure_version.info
-    step, name, step_due, item_id = item.step, item.name, item.due_at, item.id
-    now, settings = ctx.now, ctx.settings
-    cal = calendar_of(session, dossier, settings)
-    late_now = lateness.is_late(dossier, now)
-    stage = supplement.stage_of(step)
-    extension = None
-    # -- rules that may refuse the action (nothing has changed yet) --
-    if action == "request_supplement":
-        verdict = _check_supplement_rule(session, dossier, data, stage, cal, now)
-        attachments.check_paper_requests(session, dossier, data["items"])
-    elif action == "request_extension":
-        amount = extension_law.requested_amount(data, cal)
-        pending = session.scalar(select(Extension.id).where(
-            Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
-        new_due = extension_law.check_request(
-            cal, info["duration"], extensions_so_far=dossier.extensions, pending=pending is not None,
-            due_at=dossier.due_at, original_due_at=dossier.original_due_at, amount=amount, now=now)
-    elif action in ("confirm_extension", "reject_extension"):
-        extension = session.scalar(select(Extension).where(
-            Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
-        if extension is None:
-            raise Conflict("Không có đề nghị gia hạn đang chờ xác nhận", code="no_extension_pending")
-        if action == "confirm_extension" and item.role != "department_leader":
-            extension_law.check_in_time(cal, info["duration"], dossier.due_at, now)  # changes now (D18)
-    elif action == "return_result":
-        apology.check_return(dossier, now, letters.has_overdue_letter(session, dossier))
+    forms.validate(declared.schema or form_schema(item) or {"type": "object"}, data)
+    facts = Facts(session, ctx, item, dossier, action, data, calendar_of(session, dossier, ctx.settings))
+    for guard in declared.guards:  # the rules that may refuse (nothing has changed yet)
+        guard(facts)
+    now, step, name, step_due = ctx.now, item.step, item.name, item.due_at
     if step == "intake" and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
-    process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": action, item.spec_name: data}, now)
+    process = None
+    if kind.drawn:
+        process = load_process(dossier, ctx)
+        process.complete(item.task_id, {"action": action, item.spec_name: data}, now)
     from_status = dossier.status
-    events = [(action, None)]
-    # -- effects --
-    if action == "receive":
-        move(dossier, RECEIVED)
-        dossier.received_at = now
-        deadlines.on_received(dossier, cal, info, now)
-        events = [(action, RECEIVED), ("forward", PROCESSING)]
-    elif action == "refuse" and step == "intake":
-        move(dossier, REFUSED)
-    elif action == "request_supplement":
-        session.add(SupplementRequest(dossier_id=dossier.id, at=now, stage=stage, items=data["items"],
-                                      second_reason=data.get("second_reason"), requested_by=ctx.user.id))
-        dossier.supplement_requests += 1
-        move(dossier, SUPPLEMENT)
-        deadlines.on_supplement_requested(dossier, stage, now)
-        faults = apology.supplement_letter_faults(data.get("second_reason"), late_now)
-        if verdict.apology:
-            signer_role = verdict.signer_role
-            letters.issue(session, settings, dossier, faults,
-                          letters.signer_for(session, dossier, signer_role), signer_role, now)
-            events.append(("letter_issued", None))
-    elif action == "request_extension":
-        session.add(Extension(dossier_id=dossier.id, requested_at=now, requested_by=ctx.user.id,
-                              working_minutes=int(amount.total_seconds() // 60), reason=data["reason"],
-                              state="requested", new_due_at=new_due))
-    elif action == "reject_extension":
-        extension.state, extension.decided_at = "rejected", now
-    elif action == "confirm_extension":
-        if item.role == "department_leader" and extension.state == "requested":
-            extension.state = "department_confirmed"
-        else:
-            extension.state, extension.decided_at = "confirmed", now
-            deadlines.apply_extension(dossier, extension.new_due_at, cal)
-            signer_role = apology.signer_role(apology.EXTENSION)
-            letters.issue(session, settings, dossier, [(apology.EXTENSION, extension.reason)],
-                          letters.signer_for(session, dossier, signer_role), signer_role, now,
-                          new_due_at=extension.new_due_at)
-            events += [("extended", None), ("letter_issued", None)]
-    elif action in ("approve", "refuse"):
-        dossier.outcome = "approved" if action == "approve" else "refused"
-        opinion = "; ".join(data.get("reasons") or []) or next(
-            (v for v in data.values() if isinstance(v, str)), "")
-        results.draft_result(session, settings, dossier, ctx.user, item.role, dossier.outcome, opinion, now)
-    elif action == "issue_result":
-        results.issue_result(session, settings, dossier, str(data.get("so_van_ban") or data.get("number") or ""),
-                             now)
-        move(dossier, RESOLVED)
-        dossier.resolved_at = now
-        dossier.late = lateness.is_late(dossier, now)  # D19: judged at resolution
-    elif action == "return_result":
-        move(dossier, RETURNED)
-        dossier.returned_at = now
-    officialforms.issue_for_action(session, settings, dossier, step, action, data, ctx.user, now)  # Mẫu 01–03
-    save_process(session, dossier, process, now, settings, cal)
+    if declared.moves:
+        move(dossier, declared.moves[0][1])
+    if declared.handler is not None:
+        declared.handler(facts)
+    if process is not None:
+        save_process(session, dossier, process, now, ctx.settings, facts.cal)
+    else:
+        plan_timers(session, dossier, ctx.settings, facts.cal)
+    events = list(declared.moves) or [(action, None)]
     previous = from_status
-    for name_, status in events:
+    for event, status in events + facts.events:
         if status is not None and dossier.status != status:
             move(dossier, status)
-        audit.record(session, dossier, now, ctx.user, name_, previous, step=step, task_name=name,
-                     data=data if name_ == action else {}, due_at=step_due if name_ == action else None,
-                     work_item_id=item_id if name_ == action else None)
+        own = event == action
+        audit.record(session, dossier, now, ctx.user, event, previous, step=step, task_name=name,
+                     data=data if own else {}, due_at=step_due if own else None,
+                     work_item_id=item_id if own else None)
         previous = dossier.status
     return dossier
+
+
+def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """``POST /dossiers/{code}/letters`` and the dossier page's button: the head of agency's apology for a late
+    dossier (D19), through the ``apology`` work item's own action, opened now if no sweep has opened it yet."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if apology.ROLE not in ctx.user.roles:
+        raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (D19)")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
+                    "properties": {"kind": {"enum": ["overdue"]},
+                                   "reason": {"type": "string", "minLength": 3, "maxLength": 4000},
+                                   "new_due_at": apology.SCHEMA["properties"]["new_due_at"]}}, payload)
+    item_id = session.scalar(select(WorkItem.id).where(WorkItem.task_id == apology.task_id(dossier)))
+    if item_id is None:
+        cal = calendar_of(session, dossier, ctx.settings)
+        guards.overdue_without_letter(Facts(session, ctx, None, dossier, "issue_apology", payload, cal))
+        item_id = apology.open_item(session, dossier, cal, ctx.now).id
+    data = {k: v for k, v in payload.items() if k != "kind"}
+    return complete(session, ctx, item_id, "issue_apology", data)

@@ -34,12 +34,14 @@ def _when(t: datetime | None) -> str:
     return t.astimezone(VN_TZ).strftime("%H giờ %M phút, ngày %d/%m/%Y") if t else "chưa xác định"
 
 
-def signer_for(session: Session, dossier: Dossier, role: str) -> User:
+def signer_for(session: Session, dossier: Dossier, role: str, purpose: str = "ký thư xin lỗi",
+               rule: str = "D20") -> User:
+    """The agency's officer holding ``role``, who signs what the law gives to that role (D20, D21)."""
     user = session.scalar(select(User).where(User.agency_id == dossier.agency_id, User.roles_text.contains(role))
                           .order_by(User.id).limit(1))
     if user is None or role not in user.roles:
-        raise Invalid(f"Cơ quan chưa có tài khoản {ROLES[role]} để ký thư xin lỗi (D20)", code="no_signer",
-                      rule="D20")
+        raise Invalid(f"Cơ quan chưa có tài khoản {ROLES[role]} để {purpose} ({rule})", code="no_signer",
+                      rule=rule)
     return user
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
-from engine.process import scripting, skeleton
+from engine.process import scripting, skeleton, stepkinds
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -296,7 +296,8 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
             linter.form(el, prop.get("formJsonSchemaFilename"), "formJsonSchemaFilename")
             steps.append({"id": el.get("id"), "name": el.get("name") or el.get("id"), "step": step,
                           "role": role, "form": prop.get("formJsonSchemaFilename"),
-                          "actions": linter.offered(el, step, prop.get("actions"))})
+                          "actions": linter.offered(el, step, prop.get("actions")),
+                          "routes": stepkinds.routed_actions(proc, el, prop.get("actions"))})
         elif local == "timerEventDefinition":
             event = el.getparent()
             name = event.get("name") or event.get("id")

@@ -246,7 +246,7 @@ def stop(code: str):
 @authenticated
 @transactional
 def issue_letter(code: str):
-    dossier = dossiers.issue_apology(db(), context(), code, body())
+    dossier = tasks.issue_apology(db(), context(), code, body())
     return jsonify(show(dossier)), 201
 
 

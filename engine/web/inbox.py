@@ -18,7 +18,6 @@ from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import SupplementRequest, WorkItem
-from engine.process.procedures import STEP_ACTIONS
 from . import db, now, tthc
 from . import schemaform
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
@@ -28,7 +27,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
 install_error_pages(bp)
 
 SPECIAL_FORMS = {"request_supplement": "supplement", "refuse": "refuse", "request_extension": "extension",
-                 "reject_extension": "reason"}
+                 "reject_extension": "reason", "issue_apology": "reason"}
 MAX_ITEMS = 20
 
 
@@ -52,7 +51,7 @@ def _row(item: WorkItem, cache: dict) -> dict:
 def inbox():
     args = request.args
     mine, due, sort = args.get("mine") == "1", args.get("due", ""), args.get("sort", "due")
-    step = args.get("step") if args.get("step") in STEP_ACTIONS else ""
+    step = args.get("step") if args.get("step") in tasks.OFFICER_STEPS else ""
     procedure = args.get("procedure", "").strip()[:20]
     cache: dict = {}
     everything = [_row(i, cache) for i in tasks.inbox(db(), g.user)]
@@ -209,13 +208,13 @@ def action_data(item: WorkItem, action: str, form) -> tuple[dict, dict]:
 @login_required("officer")
 def act(item_id: int, action: str):
     item = tasks.get(db(), g.user, item_id)
-    if action not in tasks.offered(item):
-        abort(404)
     code = item.dossier.code
     data, values = action_data(item, action, request.form)
     try:
         run(tasks.complete, db(), context(), item_id, action, data)
     except Invalid as exc:
+        if exc.code == "action_not_offered":  # the use case's answer: no such action here, as a page
+            abort(404)
         return _task_page(item_id, 422, action, values, exc.fields, exc.message, exc.rule)
     flash(_("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.", action=ACTION_BUTTON.get(action, action), code=code),
           "success")
@@ -262,7 +261,7 @@ def diagram(code: str):
 def apology(code: str):
     reason = request.form.get("reason", "").strip()
     try:
-        run(dossiers.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
+        run(tasks.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
     except Invalid as exc:
         flash(exc.message, "error")
         return redirect(url_for("inbox.dossier", code=code))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import Status
-from engine.process.procedures import STEP_ACTIONS
+from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
@@ -208,11 +208,11 @@ def _schemas() -> dict:
         "Task": {"type": "object", "required": ["id", "dossier", "step", "name", "role", "assignee", "due_at",
                                                 "actions"], "properties": {
             "id": {"type": "integer"}, "dossier": {"type": "string"},
-            "step": {"enum": [s for s in STEP_ACTIONS if s != "supplement"]}, "name": {"type": "string"},
+            "step": {"enum": list(OFFICER_STEPS)}, "name": {"type": "string"},
             "role": {"type": "string"}, "assignee": {"type": ["string", "null"]}, "due_at": time,
             "actions": {"type": "array", "items": {"type": "string"}}}},
         "Completion": _object({
-            "action": {"enum": sorted({a for acts in STEP_ACTIONS.values() for a in acts} - {"supplement"})},
+            "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
                      "description": "Theo thao tác và biểu mẫu của bước (422)"}}, ("action",)),
     }

@@ -40,7 +40,7 @@ STEP_TEXT = {"intake": lazy_pgettext("step", "Tiếp nhận"), "supplement": laz
              "assessment": lazy_pgettext("step", "Thẩm định"),
              "extension_review": lazy_pgettext("step", "Xem xét gia hạn"),
              "approval": lazy_pgettext("step", "Phê duyệt"), "signing": lazy_pgettext("step", "Ký số, ban hành"),
-             "return": lazy_pgettext("step", "Trả kết quả")}
+             "return": lazy_pgettext("step", "Trả kết quả"), "apology": lazy_pgettext("step", "Thư xin lỗi")}
 # What the buttons say (imperative); ACTION_TEXT below names the same actions in the history (done).
 ACTION_BUTTON = {
     "receive": lazy_pgettext("action", "Tiếp nhận hồ sơ"),
@@ -52,7 +52,8 @@ ACTION_BUTTON = {
     "reject_extension": lazy_pgettext("action", "Không đồng ý gia hạn"),
     "approve": lazy_pgettext("action", "Phê duyệt"), "send_back": lazy_pgettext("action", "Trả lại để thẩm định lại"),
     "issue_result": lazy_pgettext("action", "Ký số và ban hành kết quả"),
-    "return_result": lazy_pgettext("action", "Trả kết quả")}
+    "return_result": lazy_pgettext("action", "Trả kết quả"),
+    "issue_apology": lazy_pgettext("action", "Ký thư xin lỗi")}
 ACTION_TEXT = {
     "file": _l("Nộp hồ sơ"), "receive": _l("Tiếp nhận hồ sơ"), "forward": _l("Chuyển xử lý"),
     "request_supplement": _l("Yêu cầu bổ sung"), "supplement": _l("Bổ sung hồ sơ"), "refuse": _l("Từ chối"),
@@ -65,6 +66,7 @@ ACTION_TEXT = {
     "warning": _l("Cảnh báo sắp đến hạn"), "overdue": _l("Quá hạn"), "intake_overdue": _l("Quá hạn tiếp nhận"),
     "attach": _l("Đính kèm giấy tờ"), "withdraw": _l("Công dân rút hồ sơ"), "stop": _l("Dừng giải quyết hồ sơ"),
     "timer": _l("Hẹn giờ của quy trình"), "replanned": _l("Tính lại hạn theo lịch làm việc mới"),
+    "issue_apology": _l("Ký thư xin lỗi vì quá hạn"),
 }
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
 UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày"),

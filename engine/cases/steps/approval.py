@@ -1,0 +1,41 @@
+"""The leader's ``approval``: approve (the result draft, signed by the approver) or refuse (the notice of
+refusal to resolve, signed by the head of agency whoever holds the step, D21), or send back to assessment."""
+from __future__ import annotations
+
+from engine.law import apology
+from engine.law.statuses import PROCESSING
+from engine.paperwork import letters, results
+from engine.process import forms
+
+from .declare import Action, Facts, StepKind
+
+ROLES = frozenset({"department_leader", "head_of_agency", "centre_director"})
+SOURCES = frozenset({PROCESSING})
+REFUSAL_SIGNER = apology.refusal_signer_role()  # D21 (or a deputy signing "KT." on the head's behalf)
+
+
+def _opinion(data: dict) -> str:
+    return "; ".join(data.get("reasons") or []) or next((v for v in data.values() if isinstance(v, str)), "")
+
+
+def approve(f: Facts) -> None:
+    f.dossier.outcome = "approved"
+    results.draft_result(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.item.role, "approved",
+                         _opinion(f.data), f.now)
+
+
+def refuse(f: Facts) -> None:
+    """D21: a refusal to resolve is signed by the head of agency, whoever held the approval step."""
+    f.dossier.outcome = "refused"
+    signer = f.ctx.user if REFUSAL_SIGNER in f.ctx.user.roles else letters.signer_for(
+        f.session, f.dossier, REFUSAL_SIGNER, "ký thông báo từ chối giải quyết", "D21")
+    results.draft_result(f.session, f.ctx.settings, f.dossier, signer, REFUSAL_SIGNER, "refused",
+                         _opinion(f.data), f.now)
+
+
+KIND = StepKind("approval", (
+    Action("approve", ROLES, SOURCES, documents=("result_draft",), handler=approve),
+    Action("refuse", ROLES, SOURCES, documents=("result_draft",), handler=refuse,
+           schema=forms.ACTION_SCHEMAS["refuse"]),
+    Action("send_back", ROLES, SOURCES, leads_to=frozenset({"assessment"})),
+))

@@ -1,0 +1,42 @@
+"""``extension_review``: the department leader confirms or rejects, then the one-stop centre (or the head)
+confirms; only the final confirmation changes the appointment, with a letter to the citizen (D17, D18)."""
+from __future__ import annotations
+
+from engine.law.statuses import PROCESSING
+from engine.law import apology, deadlines
+from engine.paperwork import letters
+from engine.process import forms
+
+from . import guards
+from .declare import Action, Facts, StepKind
+
+ROLES = frozenset({"department_leader", "centre_director", "head_of_agency"})
+SOURCES = frozenset({PROCESSING})
+
+
+def confirm_extension(f: Facts) -> None:
+    extension = f.found["extension"]
+    if f.item.role == "department_leader" and extension.state == "requested":
+        extension.state = "department_confirmed"
+        return
+    extension.state, extension.decided_at = "confirmed", f.now
+    deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal)
+    signer_role = apology.signer_role(apology.EXTENSION)
+    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
+                  letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
+                  new_due_at=extension.new_due_at)
+    f.events += [("extended", None), ("letter_issued", None)]
+
+
+def reject_extension(f: Facts) -> None:
+    extension = f.found["extension"]
+    extension.state, extension.decided_at = "rejected", f.now
+
+
+KIND = StepKind("extension_review", (
+    Action("confirm_extension", ROLES, SOURCES, guards=(guards.extension_pending, guards.extension_still_in_time),
+           documents=("apology",), audit=("extended", "letter_issued"), notifies=("citizen",),
+           handler=confirm_extension),
+    Action("reject_extension", ROLES, SOURCES, guards=(guards.extension_pending,), handler=reject_extension,
+           schema=forms.ACTION_SCHEMAS["reject_extension"]),
+))

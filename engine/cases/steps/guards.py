@@ -1,0 +1,73 @@
+"""The guards of the declared actions: each asks one legal question of engine/law about the facts of an action
+and refuses with the rule's id before anything changes. Guards read the facts the law needs from the database
+and never change the dossier; what a guard learnt for the handler goes into ``facts.found``.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.cases import attachments
+from engine.core.errors import Conflict
+from engine.data.model import Extension, SupplementRequest
+from engine.law import apology, extension, supplement
+from engine.paperwork import letters
+
+from .declare import Facts
+
+PENDING = ("requested", "department_confirmed")
+
+
+def supplement_allowed(f: Facts) -> None:
+    """D10–D12: one request, a second with a recorded reason, never a third; within 3 working days of the
+    receipt during processing (engine.law.supplement.check_request)."""
+    dossier = f.dossier
+    first = f.session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
+                             .order_by(SupplementRequest.id).limit(1)) if dossier.supplement_requests else None
+    f.found["verdict"] = supplement.check_request(
+        requests_so_far=dossier.supplement_requests, second_reason=f.data.get("second_reason"),
+        first_items=first.items if first else [], stage=f.stage, received_at=dossier.received_at, now=f.now,
+        cal=f.cal)
+
+
+def no_paper_for_signed(f: Facts) -> None:
+    """D9: no paper original asked for a component that carries a valid digital signature."""
+    attachments.check_paper_requests(f.session, f.dossier, f.data["items"])
+
+
+def _pending(f: Facts) -> Extension | None:
+    return f.session.scalar(select(Extension).where(Extension.dossier_id == f.dossier.id,
+                                                    Extension.state.in_(PENDING)))
+
+
+def extension_allowed(f: Facts) -> None:
+    """D17–D18: once, within 1/3 of the processing time, early enough (engine.law.extension.check_request)."""
+    d = f.dossier
+    amount = extension.requested_amount(f.data, f.cal)
+    f.found["amount"] = amount
+    f.found["new_due_at"] = extension.check_request(
+        f.cal, f.info["duration"], extensions_so_far=d.extensions, pending=_pending(f) is not None,
+        due_at=d.due_at, original_due_at=d.original_due_at, amount=amount, now=f.now)
+
+
+def extension_pending(f: Facts) -> None:
+    """D17: a confirmation or rejection needs an extension request waiting for it."""
+    found = _pending(f)
+    if found is None:
+        raise Conflict("Không có đề nghị gia hạn đang chờ xác nhận", code="no_extension_pending")
+    f.found["extension"] = found
+
+
+def extension_still_in_time(f: Facts) -> None:
+    """D18: the appointment changes at the final confirmation, so that one is still in time."""
+    if f.item.role != "department_leader":
+        extension.check_in_time(f.cal, f.info["duration"], f.dossier.due_at, f.now)
+
+
+def apology_before_late_return(f: Facts) -> None:
+    """D19: a late result is returned with the head of agency's apology letter."""
+    apology.check_return(f.dossier, f.now, letters.has_overdue_letter(f.session, f.dossier))
+
+
+def overdue_without_letter(f: Facts) -> None:
+    """D19: an apology for lateness only for a late dossier, and once."""
+    apology.check_overdue_apology(f.dossier, f.now, letters.has_overdue_letter(f.session, f.dossier))

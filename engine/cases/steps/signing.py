@@ -1,0 +1,25 @@
+"""The clerk's ``signing``: the result, validly signed by the competent person, is sealed and numbered (D22);
+the dossier is resolved, late if past its due date (D19: lateness is judged at resolution)."""
+from __future__ import annotations
+
+from engine.law import lateness
+from engine.law.statuses import PROCESSING, RESOLVED
+from engine.paperwork import results
+
+from . import apology
+from .declare import Action, Facts, StepKind
+
+
+def issue_result(f: Facts) -> None:
+    number = str(f.data.get("so_van_ban") or f.data.get("number") or "")
+    results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
+    f.dossier.resolved_at = f.now
+    f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
+    if f.dossier.late:  # no sweep ran since the due instant: the head's apology is work all the same (D19)
+        apology.open_item(f.session, f.dossier, f.cal, f.now)
+
+
+KIND = StepKind("signing", (
+    Action("issue_result", frozenset({"clerk"}), frozenset({PROCESSING}), moves=(("issue_result", RESOLVED),),
+           documents=("result",), handler=issue_result),
+))

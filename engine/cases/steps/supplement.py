@@ -1,0 +1,44 @@
+"""The citizen's ``supplement`` step, and the officers' ``request_supplement`` that opens it (intake or
+assessment): D9–D12, Mẫu 02, and the apology letter of a second request for the agency's own fault (D11b)."""
+from __future__ import annotations
+
+from engine.data.model import SupplementRequest
+from engine.law.statuses import PROCESSING, SUBMITTED, SUPPLEMENT
+from engine.law import apology, deadlines
+from engine.paperwork import letters, officialforms
+from engine.process import forms
+
+from . import guards
+from .declare import Action, Facts, StepKind
+
+
+def request_supplement(f: Facts) -> None:
+    dossier, data, now = f.dossier, f.data, f.now
+    f.session.add(SupplementRequest(dossier_id=dossier.id, at=now, stage=f.stage, items=data["items"],
+                                    second_reason=data.get("second_reason"), requested_by=f.ctx.user.id))
+    dossier.supplement_requests += 1
+    deadlines.on_supplement_requested(dossier, f.stage, now)
+    verdict = f.found["verdict"]
+    if verdict.apology:  # D11(b): the agency's fault, apologised for with the request (and lateness, D20)
+        faults = apology.supplement_letter_faults(data.get("second_reason"), f.late_now)
+        letters.issue(f.session, f.ctx.settings, dossier, faults,
+                      letters.signer_for(f.session, dossier, verdict.signer_role), verdict.signer_role, now)
+        f.events.append(("letter_issued", None))
+    officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, data, f.ctx.user, now)
+
+
+def requesting(roles: tuple[str, ...], source: int) -> Action:
+    """``request_supplement`` as the intake check or the assessment declares it (same rules, other stage)."""
+    return Action("request_supplement", frozenset(roles), frozenset({source}),
+                  moves=(("request_supplement", SUPPLEMENT),),
+                  guards=(guards.supplement_allowed, guards.no_paper_for_signed),
+                  documents=("supplement_request", "apology"), audit=("letter_issued",), notifies=("citizen",),
+                  handler=request_supplement, schema=forms.ACTION_SCHEMAS["request_supplement"],
+                  leads_to=frozenset({"supplement"}))
+
+
+# Completed by the citizen's own request (POST /dossiers/{code}/supplement, engine.cases.dossiers.supplement):
+# back to the intake check (status 1) or to processing (status 4), whichever stage asked.
+KIND = StepKind("supplement", (
+    Action("supplement", frozenset({"citizen"}), frozenset({SUPPLEMENT}), ends=frozenset({SUBMITTED, PROCESSING})),
+), face="citizen")
