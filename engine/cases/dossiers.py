@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.data import audit, counters
 from engine.law import deadlines
+from engine.process import fields as procedure_fields
 from engine.process import forms, procedures
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
@@ -214,7 +215,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     cal = calendar_of(session, dossier, ctx.settings)
     deadlines.on_filed(dossier, cal, ctx.settings, ctx.now)
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
-                            {"ma_ho_so": dossier.code, "ho_so": form}, ctx.script_time_limit, ctx.now)
+                            procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     return dossier
@@ -239,7 +240,8 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
                                                              SupplementRequest.answered_at.is_(None)))
     process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": "supplement", "ho_so": form}, ctx.now)
+    process.complete(item.task_id, {"action": "supplement",
+                                     procedure_fields.of(dossier.procedure_version.info).filing_key: form}, ctx.now)
     dossier.form = form
     if request is not None:
         request.answered_at = ctx.now

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defaultload, selectinload
 from engine.cases import attachments
 from engine.data import audit
 from engine.law import deadlines
+from engine.process import fields as procedure_fields
 from engine.process import forms
 from engine.paperwork import letters, officialforms, results
 from engine.core.clock import iso_vn
@@ -164,6 +165,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     forms.validate(schema, data)
     dossier: Dossier = item.dossier
     info = dossier.procedure_version.info
+    named = procedure_fields.of(info)  # where this procedure keeps the opinion and the document number
     step, name, step_due, item_id = item.step, item.name, item.due_at, item.id
     now, settings = ctx.now, ctx.settings
     cal = calendar_of(session, dossier, settings)
@@ -234,11 +236,10 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
             events += [("extended", None), ("letter_issued", None)]
     elif action in ("approve", "refuse"):
         dossier.outcome = "approved" if action == "approve" else "refused"
-        opinion = "; ".join(data.get("reasons") or []) or next(
-            (v for v in data.values() if isinstance(v, str)), "")
+        opinion = "; ".join(data.get("reasons") or []) or str(data.get(named.opinion) or "")
         results.draft_result(session, settings, dossier, ctx.user, item.role, dossier.outcome, opinion, now)
     elif action == "issue_result":
-        results.issue_result(session, settings, dossier, str(data.get("so_van_ban") or data.get("number") or ""),
+        results.issue_result(session, settings, dossier, str(data.get(named.document_number) or ""),
                              now)
         move(dossier, RESOLVED)
         dossier.resolved_at = now
