@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from engine.core.clock import Clock, SystemClock
 from engine.data.db import make_engine, make_sessionmaker
 from engine.core.errors import BadRequest, EngineError
-from engine.core.settings import Settings, load_settings
+from engine.core.settings import Settings, load_settings, with_secrets
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     connections is sized for them)."""
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = with_secrets(settings)
     app = Flask(__name__)
     if settings.proxy_hops:  # the client address and scheme as the trusted proxies saw them (config/default.toml)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
