@@ -89,7 +89,7 @@ def test_a_date_timer_fires_when_the_injected_clock_passes_it(t0):
 
 @pytest.mark.parametrize("t0", [PAST, FUTURE], ids=["2020", "2040"])
 def test_a_cycle_timer_counts_its_cycles_on_the_injected_clock(t0):
-    spec = spec_json_of(bpmn_with(f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R2/PT30M"</bpmn:timeCycle>'))
+    spec = spec_json_of(bpmn_with('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R2/PT30M"</bpmn:timeCycle>'))
     process = start(spec, t0, f"cycle-{t0.year}")
     assert process.next_timer_at() == t0 + timedelta(minutes=30)
     process.fire_timers(t0 + timedelta(minutes=29))

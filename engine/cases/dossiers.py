@@ -5,7 +5,6 @@ the open work items and an audit event. The edge commits once; any error rolls e
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +18,7 @@ from engine.process import forms, procedures
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.core.vocabulary import CCCD_RE
 from engine.data.model import (
     PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Agency, DayCounter,
     Dossier, SupplementRequest, User, WorkItem, can_move)
@@ -26,7 +26,6 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
 CHANNELS = ("online", "desk", "post")
-CCCD_RE = re.compile(r"[0-9]{12}\Z")  # ASCII digits, nothing after
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.core.calendar import CalendarConfig, Override, WorkingCalendar, describe_duration, load_config
-from engine.core.clock import VN_TZ
+from engine.core.vocabulary import vn_time
 from engine.core.errors import Invalid
 from engine.data.model import PROCESSING, RECEIVED, SUBMITTED, CalendarOverride, Dossier, Extension
 from engine.core.settings import Settings
@@ -84,7 +84,7 @@ def _stamp(dossier: Dossier, cal: WorkingCalendar) -> None:
 
 
 def _fmt(t: datetime) -> str:
-    return t.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return vn_time(t, "at")
 
 
 # -- deadlines -----------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from engine.paperwork import numbers, pdf, results
 from engine.process import fields as procedure_fields
 from engine.core.clock import VN_TZ
+from engine.core import vocabulary
+from engine.core.vocabulary import vn_time
 from engine.data.model import Document, Dossier, User
 from engine.core.settings import Settings
 
@@ -117,7 +119,7 @@ REFUSAL = OfficialForm(
 
 # Made and signed by engine.paperwork.letters; registered here for its number.
 APOLOGY = OfficialForm("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", {"TT01/2018": "04", "TT03/2025": "04"},
-                       "apology", "PXL", {}, (), ("Đóng dấu", "Thủ trưởng cơ quan"))
+                       "apology", "PXL", {}, (), ("Đóng dấu", vocabulary.ROLES["head_of_agency"]))
 
 STOP_NOTICE = OfficialForm(
     "stop_notice", "Thông báo dừng giải quyết hồ sơ", {"TT03/2025": "05"}, "stop_notice", "TBDGQ",
@@ -191,7 +193,7 @@ RETURN_PLACES = {"online": "Trực tuyến, trên tài khoản của người n�
                  "desk": "Bộ phận Tiếp nhận và Trả kết quả", "post": "Địa chỉ của người nộp, qua bưu chính công ích"}
 def when(t: datetime | None) -> str:
     """'09 giờ 30 phút, ngày 23/11/2026' (Vietnam time), or '' when not known."""
-    return t.astimezone(VN_TZ).strftime("%H giờ %M phút, ngày %d/%m/%Y") if t else ""
+    return vn_time(t, "formal")
 
 
 def number_text(value: float) -> str:
