@@ -92,18 +92,14 @@ def show(dossier) -> dict:
 
 # -- accounts -----------------------------------------------------------------------------------------------
 @bp.post("/auth/token")
-@transactional
+@transactional(keep_on=(Unauthorized,))  # every attempt is recorded, even a refused one (the lockout)
 def token():
     data = body()
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise Invalid("Cần tên đăng nhập và mật khẩu",
                       fields={k: "Bắt buộc" for k in ("username", "password") if not isinstance(data.get(k), str)})
-    try:  # the same lockout as the web login: every attempt is recorded, even a refused one
-        user = portal_cases.login(db(), username, password, now(), request.remote_addr)
-    except Unauthorized:
-        db().commit()
-        raise
+    user = portal_cases.login(db(), username, password, now(), request.remote_addr)
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
     return jsonify(token=value, expires_at=iso_vn(expires), roles=sorted(user.roles))
 

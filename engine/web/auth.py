@@ -27,13 +27,10 @@ def login():
     if not username.strip() or not password:
         return render_template("auth/login.html", next=target, username=username,
                                error=_("Nhập tên đăng nhập (số CCCD với công dân) và mật khẩu.")), 422
-    session_ = db()
-    try:
-        user = portal_cases.login(session_, username, password, now(), request.remote_addr)
+    try:  # a failed attempt is kept: it counts towards the lockout
+        user = run(portal_cases.login, db(), username, password, now(), request.remote_addr, keep_on=(EngineError,))
     except EngineError as exc:
-        session_.commit()  # the failed attempt counts towards the lockout
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 401
-    session_.commit()
     sign_in(user)
     flash(_("Xin chào, %(name)s.", name=user.full_name), "success")
     return redirect(target or home_for(user))

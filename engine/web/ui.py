@@ -14,15 +14,11 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DataError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
 from engine.core import vocabulary
 from engine.cases.dossiers import Context
-from engine.core.errors import EngineError
 from engine.data.model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
-from . import db, now, tthc
+from . import db, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -197,18 +193,6 @@ def context() -> Context:
     return Context(user=g.user, now=now(), settings=tthc()["settings"])
 
 
-def run(fn, *args, **kwargs):
-    """One transaction for one command: commit on success, roll back and re-raise on any error."""
-    session = db()
-    try:
-        result = fn(*args, **kwargs)
-        session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
-
-
 # -- errors as pages ---------------------------------------------------------------------------------------
 ERROR_TITLES = {400: _l("Yêu cầu không hợp lệ"), 401: _l("Cần đăng nhập"), 403: _l("Không có quyền truy cập"),
                 404: _l("Không tìm thấy"), 405: _l("Thao tác không được hỗ trợ"),
@@ -246,37 +230,15 @@ def _csrf_error(_exc: CSRFError):
 
 
 def install_error_pages(bp) -> None:
-    """On ``bp``, errors become pages (the app's handlers answer JSON for EngineErrors)."""
+    """On ``bp``, every error becomes a page (the app's handlers answer JSON for EngineErrors), through the
+    one mapping of engine/web/failures.py; whatever the view began is rolled back."""
 
-    @bp.errorhandler(EngineError)
-    def _engine(exc: EngineError):
-        db().rollback()
-        return error_page(exc.status, exc.message, exc.rule)
-
-    @bp.errorhandler(DataError)
-    def _data(_exc):  # a value the database refuses (a safety net: requests are checked before)
-        db().rollback()
-        return error_page(422)
-
-    @bp.errorhandler(StaleDataError)
-    def _stale(_exc):
-        db().rollback()
-        return error_page(409)
-
-    @bp.errorhandler(OperationalError)
-    def _operational(exc):
-        db().rollback()
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            return error_page(409)
-        log.exception("database error")
-        return error_page(500)
-
-    @bp.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    @bp.errorhandler(Exception)
+    def _error(exc: Exception):
         db().rollback()
         if isinstance(exc, CSRFError):
             return _csrf_error(exc)
-        return error_page(exc.code or 500)
+        return failures.as_page(failures.failure_of(exc))
 
 
 def roles_text(user: User) -> str:
