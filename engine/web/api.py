@@ -14,6 +14,7 @@ from engine.cases import accounts, attachments, dossiers, idempotency, portal_ca
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
+from engine.core.vocabulary import CCCD_RE
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import OFFICER_ROLES, STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
@@ -24,7 +25,7 @@ from .openapi import spec as openapi_spec
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")  # date-time of RFC 3339, as openapi.py says
-CCCD = re.compile(r"[0-9]{12}\Z")  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
+CCCD = CCCD_RE  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
 
 
 def body() -> dict:
