@@ -62,7 +62,8 @@ from engine.core.clock import VN_TZ, FixedClock
 from engine.data.db import make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
 from engine.data.db import Base
-from engine.data.model import RETURNED, Dossier, User, WorkItem
+from engine.data.model import Dossier, User, WorkItem
+from engine.law.statuses import RETURNED
 from engine.core.settings import load_settings, with_secrets
 
 # The test suite's sample data is the benchmark's data (one source of truth).
@@ -214,7 +215,7 @@ class FloorMode:
         from engine.data.model import AuditEvent, ProcedureVersion, Procedure
 
         self.engine = make_engine(url)
-        self.raw, self.now, self.digest = raw, clock.now(), audit._digest
+        self.raw, self.now, self.digest, self.hash_version = raw, clock.now(), audit._digest, audit.CURRENT
         t_d, t_w, t_a, t_u = Dossier.__table__, WorkItem.__table__, AuditEvent.__table__, User.__table__
         with self.engine.connect() as conn:
             self.version_id, self.agency_id = conn.execute(
@@ -229,8 +230,9 @@ class FloorMode:
         self.i_dossier = insert(t_d).returning(t_d.c.id)
         self.u_dossier = (update(t_d).where(t_d.c.id == bindparam("did"), t_d.c.version == bindparam("v"))
                           .values(workflow_state=bindparam("state"), version=bindparam("v") + 1,
-                                  audit_head=bindparam("head")))
-        self.u_head = update(t_d).where(t_d.c.id == bindparam("did")).values(audit_head=bindparam("head"))
+                                  audit_head=bindparam("head"), audit_count=t_d.c.audit_count + 1))
+        self.u_head = update(t_d).where(t_d.c.id == bindparam("did")).values(audit_head=bindparam("head"),
+                                                                            audit_count=t_d.c.audit_count + 1)
         self.d_item = t_w.delete().where(t_w.c.id == bindparam("wid"))
         self.i_item, self.i_event = insert(t_w), insert(t_a)
         self.count = 0
@@ -238,7 +240,8 @@ class FloorMode:
     def _event(self, conn, dossier_id, prev, user, action, status):
         event = {"dossier_id": dossier_id, "at": self.now, "actor_id": user.id, "actor_name": user.full_name,
                  "action": action, "from_status": status, "to_status": status, "step": None, "task_name": None,
-                 "data": {}, "due_at": None, "work_item_id": None, "prev_hash": prev or "0" * 64}
+                 "data": {}, "due_at": None, "work_item_id": None, "prev_hash": prev or "0" * 64,
+                 "hash_version": self.hash_version}
         event["hash"] = self.digest(event["prev_hash"], event)
         conn.execute(self.i_event, [event])
         return event["hash"]

@@ -57,7 +57,8 @@ from engine.cli import load_demo
 from engine.core.clock import VN_TZ
 from engine.data.db import make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
-from engine.data.model import PROCESSING, Dossier, User, WorkItem
+from engine.data.model import Dossier, User, WorkItem
+from engine.law.statuses import PROCESSING
 from engine.core.settings import load_settings, with_secrets
 
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE_CODE, SAMPLE_FORM  # noqa: E402

@@ -14,13 +14,16 @@ from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
 from engine.cases import preflight
+from engine.data import calendars
 from engine.law import deadlines
 from engine.process import procedures
 from engine.core.clock import VN_TZ, SystemClock
+from engine.cases.preflight import upgrade_database
+from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
-from engine.core.settings import PROJECT_ROOT, Settings, SettingsError, with_secrets
+from engine.core.settings import Settings, SettingsError, with_secrets
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -42,17 +45,6 @@ _settings = preflight.command_settings
 def _sessions(settings: Settings):
     """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
     return make_sessionmaker(preflight.database_engine(settings, poolclass=NullPool))
-
-
-def upgrade_database(settings: Settings, revision: str = "head") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    preflight.database_engine(settings, poolclass=NullPool).dispose()  # the URL and the data folder, checked
-    cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    command.upgrade(cfg, revision)
 
 
 @click.group(help="TTHC engine: thủ tục hành chính trên BPMN.")
@@ -255,9 +247,9 @@ def _calendar(settings: Settings, agency: str | None):
     sessions = _sessions(settings)
     try:
         with sessions() as session:
-            return deadlines.calendar_for(session, settings, agency)
+            return calendars.calendar_for(session, settings, agency)
     except Exception:  # no database yet: the configured calendar alone
-        return deadlines.calendar_for(None, settings, agency)
+        return calendars.calendar_for(None, settings, agency)
 
 
 def _instant(text: str) -> datetime:
@@ -273,17 +265,20 @@ def _instant(text: str) -> datetime:
 @click.option("--working-days", type=float)
 @click.option("--working-hours", type=float)
 @click.option("--calendar-days", type=float)
+@click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
-def calendar_due(start: str, working_days, working_hours, calendar_days, agency) -> None:
+def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
     given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
-                                 (calendar_days, "calendar_day")) if v is not None]
+                                 (calendar_days, "calendar_day"), (1 if same_day else None, "same_day"))
+             if v is not None]
     if len(given) != 1:
-        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days")
+        raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days, --same-day")
     value, unit = given[0]
-    if preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
+    if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
         raise click.ClickException(preflight.duration_problem(value, unit))
+    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
     cal = _calendar(_settings(calendar=True), agency)
-    click.echo(cal.due(_instant(start), value, unit).astimezone(VN_TZ).isoformat())
+    click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
 
 
 def _day(text: str) -> date:
@@ -299,7 +294,7 @@ def _day(text: str) -> date:
 def calendar_day(day: str, agency) -> None:
     settings, parsed = _settings(calendar=True), _day(day)
     info = _calendar(settings, agency).day(parsed)
-    note = f"\t{_provisional_note(parsed.year)}" if deadlines.calendar_config(settings).provisional(parsed) else ""
+    note = f"\t{_provisional_note(parsed.year)}" if calendars.calendar_config(settings).provisional(parsed) else ""
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
 
 
@@ -358,7 +353,7 @@ def _override(settings: Settings, day: date, change) -> int:
         before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
         change(session)
-    deadlines.forget_overrides()
+    calendars.forget_overrides()
     return replanning.replan(sessions, settings, day, before, SystemClock().now())
 
 
@@ -376,6 +371,19 @@ def simulate(scenario: str) -> None:
             click.echo(f"lỗi: {problem}", err=True)
         sys.exit(1)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@main.command(help="Nhật ký kiểm tra: `audit checkpoint` ghi điểm kiểm tra có chữ ký của đầu mọi chuỗi; `audit "
+                   "verify [--dossier MÃ]` kiểm chứng mọi chuỗi và điểm kiểm tra mới nhất (mã thoát 1 nếu có vấn đề).")
+@click.argument("what", type=click.Choice(["verify", "checkpoint"]))
+@click.option("--dossier", "code", default=None, help="verify: chỉ hồ sơ có mã này.")
+def audit(what: str, code: str | None) -> None:
+    upgrade_database(settings := _settings())  # the work: engine.data.audit_checkpoints
+    if what == "checkpoint":
+        return click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(
+            _sessions(settings), settings, SystemClock().now())))
+    if audit_checkpoints.report(_sessions(settings), settings, click.echo, lambda t: click.echo(t, err=True), code):
+        sys.exit(1)
 
 
 def register(app) -> None:

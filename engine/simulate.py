@@ -22,8 +22,9 @@ from engine.core.clock import VN_TZ, as_utc, iso_vn
 from engine.data.db import Base, make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
 from engine.core.errors import EngineError, Problem
-from engine.data.model import (OFFICER_ROLES, RETURNED, ROLES, STATUS_NAMES, Agency, AuditEvent, Dossier,
-                               Letter, User, WorkItem)
+from engine.data.model import (
+    OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem)
+from engine.law.statuses import RETURNED, Status
 from engine.core.settings import Settings
 
 EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
@@ -250,7 +251,7 @@ def check_happy_path(definition, settings: Settings) -> list[Problem]:
                 for e in failed[:1]]  # the later steps only fail because this one did
     status = (result.get("dossier") or {}).get("status")
     if not problems and status != RETURNED:
-        name = STATUS_NAMES.get(status, "không có hồ sơ")
+        name = Status(status).label if status in set(Status) else "không có hồ sơ"
         problems.append(problem(f"hồ sơ dừng ở trạng thái {status} – {name}, không tới "
-                                f"{RETURNED} – {STATUS_NAMES[RETURNED]}"))
+                                f"{int(RETURNED)} – {RETURNED.label}"))
     return problems

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from engine.data import audit
-from engine.law import deadlines
+from engine.data import audit, audit_checkpoints
+from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
-from engine.data.model import SUBMITTED, AuditEvent, Dossier, Incident, Notification, WorkItem
+from engine.data.model import AuditEvent, Dossier, Incident, Notification, WorkItem
 from engine.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,25 +89,22 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         save_process(session, dossier, process, now, settings, cal)
         batch.open_roles[dossier.id] = {LANE_ROLES.get((t.lane or "").lower(), "") for t in process.ready_user_tasks()}
         record("timer")
-    if (dossier.status == SUBMITTED and not dossier.intake_late and dossier.intake_due_at is not None
-            and dossier.intake_due_at <= now):
+    if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True
         _notify(batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
                 f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, D7)", now)
         record("intake_overdue")
-    if dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
-        roles = batch.open_roles.get(dossier.id, set())
-        warn_at = deadlines.warning_at(dossier, cal)
-        if dossier.warned_at is None and warn_at <= now < dossier.due_at:
-            dossier.warned_at = now
-            _notify(batch, dossier, roles | {"department_leader"}, "warning",
-                    f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
-            record("warning")
-        if dossier.due_at <= now:
-            dossier.late = True
-            _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
-                    f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
-            record("overdue")
+    roles = batch.open_roles.get(dossier.id, set())
+    if deadlines.warning_due(dossier, cal, now):
+        dossier.warned_at = now
+        _notify(batch, dossier, roles | {"department_leader"}, "warning",
+                f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
+        record("warning")
+    if lateness.becomes_overdue(dossier, now):
+        dossier.late = True
+        _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
+                f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
+        record("overdue")
     plan_timers(session, dossier, settings, cal)
     return effects
 
@@ -163,6 +160,15 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
     return result
 
 
+def checkpoint(sessions: sessionmaker, settings: Settings, now: datetime) -> None:
+    """The signed checkpoint of every audit chain's head, when due; a failure is logged and never stops the
+    sweeps (the next beat tries again)."""
+    try:
+        audit_checkpoints.write_if_due(sessions, settings, now)
+    except Exception:
+        log.exception("audit checkpoint failed")
+
+
 def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock) -> None:
     """One sweep every ``timer_interval_seconds``; never two at once in this process (max_instances=1)."""
 
@@ -170,6 +176,7 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
         done = sweep(sessions, settings, clock.now())
         if done.handled or done.incidents:
             log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
+        checkpoint(sessions, settings, clock.now())
 
     scheduler.add_job(beat, "interval", seconds=settings.timer_interval_seconds, max_instances=1, coalesce=True,
                       next_run_time=clock.now(), id="tthc-sweep")

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from engine.law import deadlines
+from engine.data import calendars
+from engine.law import deadlines, extension
 from engine.core.calendar import Override, describe_duration, load_config
 from engine.cli import main
 from engine.core.clock import VN_TZ
@@ -53,7 +54,7 @@ def test_intake_due_recorded_by_on_filed_with_calendar_version(cal):
     # Same filing as above, through the legal clock: intake_due_at = Mon 23/02/2026 07:30 (1 working hour,
     # config intake_working_hours = 1), and the dossier records the calendar version used (D15).
     dossier = SimpleNamespace(intake_due_at=None, calendar_version=None)
-    deadlines.on_filed(dossier, cal, load_settings(), vn(2026, 2, 13, 16, 30))
+    deadlines.on_filed(dossier, cal, vn(2026, 2, 13, 16, 30), calendars.intake_working_hours(load_settings()))
     assert dossier.intake_due_at == vn(2026, 2, 23, 7, 30)
     assert dossier.calendar_version == cal.version
 
@@ -105,27 +106,6 @@ def test_received_on_saturday_counts_from_monday(cal):
     # Received (online) Sat 07/03/2026 10:00, a day off: counting starts Mon 09/03 07:00 (research §7.2);
     # 1 working day = all of Monday → Monday 09/03/2026 17:00.
     assert cal.due(vn(2026, 3, 7, 10, 0), 1, "working_day") == vn(2026, 3, 9, 17, 0)
-
-
-# -- Same-day procedures (0 working days), D16 -----------------------------------------------------------
-@pytest.mark.parametrize("received, expected, why", [
-    # Mon 09/03/2026 14:50, before the cut-off → the result is due at the end of the same day.
-    (vn(2026, 3, 9, 14, 50), vn(2026, 3, 9, 17, 0), "before cut-off"),
-    # Exactly 15:00 is not "after 15:00" → still the same day.
-    (vn(2026, 3, 9, 15, 0), vn(2026, 3, 9, 17, 0), "at cut-off"),
-    # Mon 09/03/2026 15:10, after the cut-off → the next working day, Tue 10/03 17:00.
-    (vn(2026, 3, 9, 15, 10), vn(2026, 3, 10, 17, 0), "after cut-off"),
-    # Fri 13/03/2026 14:50 → Friday 17:00.
-    (vn(2026, 3, 13, 14, 50), vn(2026, 3, 13, 17, 0), "Friday before cut-off"),
-    # Fri 13/03/2026 15:10 → next working day after the weekend, Mon 16/03 17:00.
-    (vn(2026, 3, 13, 15, 10), vn(2026, 3, 16, 17, 0), "Friday after cut-off"),
-    # Mon 09/03/2026 06:30, before office hours → counting starts 07:00 that day → 17:00 same day.
-    (vn(2026, 3, 9, 6, 30), vn(2026, 3, 9, 17, 0), "before office hours"),
-    # Fri 13/02/2026 15:10, after the cut-off before Tết → next working day is Mon 23/02 → 17:00.
-    (vn(2026, 2, 13, 15, 10), vn(2026, 2, 23, 17, 0), "after cut-off before Tết"),
-])
-def test_same_day_procedure(cal, received, expected, why):
-    assert cal.due(received, 0, "working_day") == expected, why
 
 
 # -- D14 / D15: which days are working days ----------------------------------------------------------------
@@ -271,7 +251,7 @@ def test_bad_office_hours_are_refused(tmp_path):
     (6, "working_hour", 2 * H),                           # 6 h / 3
 ])
 def test_extension_cap(cal, value, unit, cap):
-    assert deadlines.extension_cap(cal, {"duration": {"value": value, "unit": unit}}) == cap
+    assert extension.cap(cal, {"value": value, "unit": unit}) == cap
 
 
 # -- D13: calendar days ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from engine.core.calendar import Override, load_config, moved
 from engine.core.clock import VN_TZ
 from engine.core.settings import load_settings
 from engine.data.model import CalendarOverride, Dossier, WorkItem
-from engine.law import deadlines
+from engine.data import calendars
 from web_support import Web, text_of
 
 RECEIVER = "demo.tiepnhan"
@@ -140,7 +140,7 @@ def test_re_planning_goes_page_by_page(api, app, settings, clock):
         before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
         session.add(CalendarOverride(day=date(2026, 11, 26), kind="off", name="Nghỉ", created_at=clock.now()))
-    deadlines.forget_overrides()
+    calendars.forget_overrides()
     assert replanning.replan(sessions, settings, date(2026, 11, 26), before, clock.now(), page=1) == 3
     assert {shown(api, c)["due_at"] for c in codes} == {iso(2026, 11, 30, 9, 0)}
 

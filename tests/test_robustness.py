@@ -132,7 +132,8 @@ def malformed_bodies() -> dict[str, dict]:
 
 
 # -- checks ----------------------------------------------------------------------------------------------------
-UNTRACKED = {"api_token", "login_attempt", "lookup_attempt"}  # written on purpose: sessions, lockout, rate limit
+# written on purpose: sessions (API tokens, web sessions), lockout, rate limit
+UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt"}
 
 
 def snapshot(app) -> dict:

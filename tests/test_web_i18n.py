@@ -8,15 +8,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from engine.data.model import STATUS_NAMES
+from engine.law.statuses import Status
 from engine.core import vocabulary
 from engine.web import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "engine" / "web"
 PO = WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2),
-            "lazy_pgettext": ((1, "c"), 2), "N_": None, "NP_": ((1, "c"), 2)}
+LAW = ROOT / "engine" / "law"
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2),
+            "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
 VOCABULARY = ROOT / "engine" / "core"
 
 
@@ -26,6 +27,9 @@ def extracted() -> set[tuple[str | None, str]]:
     for _file, _line, message, _comments, context in extract_from_dir(
             str(WEB), methods, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}):
         found.add((context, message if isinstance(message, str) else message[0]))
+    for _file, _line, message, _comments, context in extract_from_dir(str(LAW), [("**.py", "python")],
+                                                                       keywords=KEYWORDS):
+        found.add((context, message))  # the law's vocabulary, marked N_() (status names)
     for _file, _line, message, _comments, context in extract_from_dir(
             str(VOCABULARY), [("vocabulary.py", "python")], keywords=KEYWORDS):
         found.add((context, message if isinstance(message, str) else message[0]))
@@ -65,4 +69,9 @@ def test_the_words_of_the_pages_are_the_vocabulary_and_english_pages_translate_t
 
 
 def test_the_status_words_of_the_pages_are_the_engines_status_names():
-    assert {k: str(v) for k, v in ui.STATUS_TEXT.items()} == STATUS_NAMES
+    assert {k: str(v) for k, v in ui.STATUS_TEXT.items()} == {s: s.label for s in Status}
+    assert sorted(ui.STATUS_TEXT) == list(range(1, 11))  # the national codes
+
+
+def test_the_law_marks_every_status_name_for_translation():
+    assert {s.label for s in Status} <= {message for _context, message in extracted()}

@@ -308,3 +308,23 @@ def test_leaders_watch_overdue_and_at_risk_dossiers_and_the_head_apologises(app,
 def row_of_watch(page: str, code: str) -> str:
     return re.search(rf'<tr class="row-[a-z_]+">\s*<td><a href="/can-bo/ho-so/{re.escape(code)}">.*?</tr>', page,
                      re.S).group(0)
+
+
+def test_a_result_resolved_in_time_and_collected_late_shows_no_apology_to_the_head(app, citizen, clock):
+    # D19: lateness is judged at resolution. Received Mon 23/11/2026 09:00, due Fri 27/11 09:00 (24/11 is a
+    # holiday); resolved Thu 26/11; the citizen comes on Mon 30/11: no red "apology" panel, no apology owed.
+    code = received(app, citizen)
+    clock.set(vn(2026, 11, 26, 10, 0))
+    officer(app, "demo.chuyenvien").act(code, "propose_approval", ASSESSMENT)
+    officer(app, "demo.lanhdao").act(code, "approve")
+    officer(app, "demo.vanthu").act(code, "issue_result", {"f.so_van_ban": "124/GCN-HKD"})
+    clock.set(vn(2026, 11, 30, 9, 0))
+    head = officer(app, "demo.thutruong")
+    page = text_of(head.get(f"/can-bo/ho-so/{code}"))
+    assert "ban hành thư xin lỗi (D19)" not in page
+    head.post(f"/can-bo/ho-so/{code}/thu-xin-loi", {"reason": "Chậm trả kết quả"}, status=302)
+    assert dossier_row(app, code).late is False
+    with app.extensions["tthc"]["sessions"]() as session:
+        assert session.scalars(select(Letter).where(Letter.dossier_id == dossier_row(app, code).id)).all() == []
+    officer(app, "demo.tiepnhan").act(code, "return_result")
+    assert dossier_row(app, code).status == 10 and dossier_row(app, code).late is False

@@ -1,4 +1,8 @@
-"""Accounts: citizens (D3), officers, passwords (hashed) and API tokens."""
+"""Accounts: citizens (D3), officers, passwords (hashed), API tokens and web sessions.
+
+Tokens and web sessions live in the database, so that changing a password or suspending an account ends every
+one of them at once, and signing out ends the browser's session even where a copy of its cookie survives.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -15,6 +19,7 @@ from engine.core.errors import Conflict, Invalid, Unauthorized
 from engine.core.vocabulary import CCCD_RE
 from engine.process.forms import clean_text, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
+from engine.data.portal_model import WebSession
 
 PHONE_RE = re.compile(r"(0|\+84)[0-9]{9,10}\Z")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -117,3 +122,71 @@ def user_for_token(session: Session, token: str, now: datetime) -> User:
     if user.locked_reason:
         raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="account_locked")
     return user
+
+
+# -- web sessions and what ends them -------------------------------------------------------------------------
+def open_web_session(session: Session, user: User, now: datetime, hours: int) -> str:
+    """A new server-side session for a browser; returns the id its cookie carries (only its hash is stored)."""
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now))  # expired ones, anyone's (indexed)
+    sid = secrets.token_urlsafe(32)
+    session.add(WebSession(id=_token_hash(sid), user_id=user.id, created_at=now,
+                           expires_at=now + timedelta(hours=hours)))
+    return sid
+
+
+def user_for_web_session(session: Session, user_id, sid, now: datetime) -> User | None:
+    """The signed-in user of a cookie, or None when its session was ended, has expired or the account is
+    suspended. One query."""
+    if not isinstance(sid, str) or not isinstance(user_id, int):
+        return None
+    user = session.scalar(select(User).join(WebSession, WebSession.user_id == User.id)
+                          .where(WebSession.id == _token_hash(sid), User.id == user_id, WebSession.expires_at > now))
+    return None if user is None or user.locked_reason else user
+
+
+def close_web_session(session: Session, sid) -> None:
+    if isinstance(sid, str):
+        session.execute(delete(WebSession).where(WebSession.id == _token_hash(sid)))
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Every web session and API token of ``user`` stops working at its next request."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def change_password(session: Session, user: User, current: str, new: str, new_again: str | None = None) -> None:
+    """The user's own change: the current password is checked; every session and token ends (the caller opens
+    a fresh one for the browser that made the change)."""
+    errors = {}
+    if not isinstance(current, str) or not check_password_hash(user.password_hash, current):
+        errors["current_password"] = "Mật khẩu hiện tại không đúng"
+    if not isinstance(new, str) or len(new) < 8:
+        errors["new_password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    elif new_again is not None and new != new_again:
+        errors["new_password2"] = "Mật khẩu nhập lại không khớp"
+    if errors:
+        raise Invalid("Chưa đổi được mật khẩu", fields=errors)
+    set_password(session, user, new)
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password (by the user, or set by an administrator): every session and token of the user ends."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user)
+    session.flush()
+
+
+def suspend(session: Session, user: User, reason: str) -> None:
+    """Lock the account: no login, and every session and token ends now (not at its expiry)."""
+    reason = clean_text(reason, min_length=1, max_length=255)
+    if reason is None:
+        raise Invalid("Cần lý do khóa tài khoản (tối đa 255 ký tự)", fields={"reason": "Bắt buộc"})
+    user.locked_reason = reason
+    end_all_sessions(session, user)
+    session.flush()
+
+
+def reinstate(session: Session, user: User) -> None:
+    user.locked_reason = None
+    session.flush()

@@ -17,7 +17,8 @@ from engine.core import sandbox
 from engine.paperwork import documents, results, signatures
 from engine.cases.dossiers import Context, can_see, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
-from engine.data.model import TERMINAL, Document, DocumentSignature, Dossier, User
+from engine.data.model import Document, DocumentSignature, Dossier, User
+from engine.law.statuses import TERMINAL
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

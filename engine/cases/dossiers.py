@@ -11,17 +11,17 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
-from engine.data import audit, counters
-from engine.law import deadlines
+from engine.data import audit, calendars, counters
+from engine.law import apology, deadlines
 from engine.process import fields as procedure_fields
 from engine.process import forms, procedures
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.core.vocabulary import CCCD_RE
-from engine.data.model import (
-    PROCESSING, RESOLVED, RETURNED, STATUS_NAMES, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Agency, DayCounter,
-    Dossier, SupplementRequest, User, WorkItem, can_move)
+from engine.data.model import Agency, DayCounter, Dossier, SupplementRequest, User, WorkItem
+from engine.law.statuses import (
+    PROCESSING, STOPPED, SUBMITTED, Status, WITHDRAWN, can_end, can_move)
 from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
@@ -85,8 +85,8 @@ def move(dossier: Dossier, to_status: int) -> int:
     """Change the status along the legal transitions only; returns the previous status."""
     before = dossier.status
     if not can_move(before, to_status):
-        raise Conflict(f"Không thể chuyển hồ sơ từ trạng thái '{STATUS_NAMES[before]}' "
-                       f"sang '{STATUS_NAMES[to_status]}'", code="illegal_transition")
+        raise Conflict(f"Không thể chuyển hồ sơ từ trạng thái '{Status(before).label}' "
+                       f"sang '{Status(to_status).label}'", code="illegal_transition")
     dossier.status = to_status
     return before
 
@@ -98,7 +98,7 @@ def load_process(dossier: Dossier, ctx: Context) -> Process:
 
 
 def calendar_of(session: Session, dossier: Dossier, settings: Settings):
-    return deadlines.calendar_for(session, settings, dossier.procedure_version.procedure.agency.code)
+    return calendars.calendar_for(session, settings, dossier.procedure_version.procedure.agency.code)
 
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
@@ -212,7 +212,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     session.add(dossier)
     session.flush()
     cal = calendar_of(session, dossier, ctx.settings)
-    deadlines.on_filed(dossier, cal, ctx.settings, ctx.now)
+    deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
                             procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
@@ -247,7 +247,8 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     stage = request.stage if request is not None else "intake"
     from_status = move(dossier, SUBMITTED if stage == "intake" else PROCESSING)
     cal = calendar_of(session, dossier, ctx.settings)
-    deadlines.on_supplemented(dossier, cal, ctx.settings, dossier.procedure_version.info, stage, ctx.now)
+    deadlines.on_supplemented(dossier, cal, dossier.procedure_version.info, stage, ctx.now,
+                              calendars.intake_working_hours(ctx.settings))
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
@@ -264,15 +265,10 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
                     "properties": {"kind": {"enum": ["overdue"]},
                                    "reason": {"type": "string", "minLength": 3, "maxLength": 4000}}}, payload)
-    late = dossier.late or (dossier.status in deadlines.OPEN_FOR_RESULT and dossier.due_at is not None
-                            and ctx.now > dossier.due_at)
-    if not late:
-        raise Invalid("Hồ sơ chưa quá hạn; không cần thư xin lỗi vì quá hạn", code="rule_violation", rule="D19")
-    if letters.has_overdue_letter(session, dossier):
-        raise Conflict("Hồ sơ đã có thư xin lỗi vì quá hạn", code="letter_exists")
+    apology.check_overdue_apology(dossier, ctx.now, letters.has_overdue_letter(session, dossier))
     dossier.late = True
-    letters.issue(session, ctx.settings, dossier, [("overdue", payload["reason"])], ctx.user,
-                  "head_of_agency", ctx.now)
+    letters.issue(session, ctx.settings, dossier, [(apology.OVERDUE, payload["reason"])], ctx.user,
+                  apology.signer_role(apology.OVERDUE), ctx.now)
     plan_timers(session, dossier, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, "letter_issued", dossier.status,
                  data={"kind": "overdue"})
@@ -293,7 +289,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
                     "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
-    if dossier.status in (RESOLVED, RETURNED) or dossier.status in TERMINAL:
+    if not can_end(dossier.status):
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
     process = load_process(dossier, ctx)
     process.cancel()

@@ -14,20 +14,24 @@ from sqlalchemy.orm import Session
 
 from engine.cases import accounts, dossiers
 from engine.data import audit
-from engine.law import deadlines
+from engine.law import apology, deadlines, lateness
 from engine.paperwork import letters
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import (
-    PROCESSING, RECEIVED, RETURNED, STATUS_NAMES, SUBMITTED, Document, Dossier, User, WorkItem)
+from engine.data.model import Document, Dossier, User, WorkItem
+from engine.law.statuses import PROCESSING, RECEIVED, RETURNED, SUBMITTED, Status
 from engine.data.portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
 from engine.core.settings import Settings
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
+# Failures from one client address (whatever the names) before that address must wait: enough for a one-stop
+# shop whose counters share one address, too few to try passwords over many names.
+ADDRESS_FAILURES = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
 LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
 
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
@@ -57,12 +61,45 @@ def locked_until(session: Session, username: str, now: datetime) -> datetime | N
     return until if until > now else None
 
 
+class TooManyLogins(EngineError):
+    """Too many failed logins from one client address; ``until`` is when it may try again."""
+
+    status, code = 429, "too_many_attempts"
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+def address_blocked_until(session: Session, remote_addr: str | None, now: datetime) -> datetime | None:
+    """The end of the wait of ``remote_addr``: ADDRESS_FAILURES failed logins (any names) in ADDRESS_WINDOW."""
+    if not remote_addr:
+        return None
+    failures = list(session.scalars(select(LoginAttempt.at).where(
+        LoginAttempt.remote_addr == remote_addr[:45], LoginAttempt.succeeded.is_(False),
+        LoginAttempt.at > now - ADDRESS_WINDOW).order_by(LoginAttempt.at.desc()).limit(ADDRESS_FAILURES)))
+    if len(failures) < ADDRESS_FAILURES:
+        return None
+    return failures[-1] + ADDRESS_WINDOW
+
+
+def _refuse_address(until: datetime) -> TooManyLogins:
+    return TooManyLogins(f"Quá {ADDRESS_FAILURES} lần đăng nhập sai từ cùng một địa chỉ trong "
+                         f"{ADDRESS_WINDOW.seconds // 60} phút; vui lòng thử lại sau {_vn(until)}.", until)
+
+
 def login(session: Session, username: str, password: str, now: datetime, remote_addr: str | None = None) -> User:
-    """Check a web login. Every attempt is recorded, so the caller commits even when this raises."""
+    """Check a web or API login. Every attempt is recorded, so the caller commits even when this raises; an
+    address past its failure limit is refused (TooManyLogins, 429) before the password is looked at, and that
+    refusal is not recorded (the wait never grows by trying)."""
     name = (username or "").strip()[:64]
     if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in name + (password or "")):
         # no account has such a name (and no database stores NUL): refused before any query, not recorded
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")
+    remote_addr = remote_addr[:45] if remote_addr else None
+    blocked = address_blocked_until(session, remote_addr, now)
+    if blocked is not None:
+        raise _refuse_address(blocked)
     until = locked_until(session, name, now)
     if until is not None:
         raise Unauthorized(f"Đăng nhập sai quá {LOCK_AFTER_FAILURES} lần; tài khoản tạm khóa đến {_vn(until)}. "
@@ -160,10 +197,10 @@ def public_lookup(session: Session, text: str) -> list[dict]:
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",
                       fields={"q": "Mã hồ sơ hoặc số CCCD không hợp lệ"})
-    return [{"code": d.code, "status": d.status, "status_name": STATUS_NAMES[d.status],
+    return [{"code": d.code, "status": d.status, "status_name": Status(d.status).label,
              "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
              "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
-             "returned_at": iso_vn(d.returned_at), "late": d.late} for d in rows]
+             "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None)} for d in rows]
 
 
 # -- service level of a deadline -------------------------------------------------------------------------
@@ -171,7 +208,7 @@ def sla_state(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str 
     """overdue, at_risk (due within one working day, D19) or in_time."""
     if due is None:
         return None
-    if due <= now:
+    if lateness.has_run_out(due, now):
         return "overdue"
     return "at_risk" if cal.working_time_between(now, due) <= cal.day_length else "in_time"
 
@@ -209,7 +246,7 @@ def agency_watch(session: Session, user: User, now: datetime, settings: Settings
             or time_left(cal, now, due)
         watch.append({"dossier": dossier, "stage": "intake" if dossier.status == SUBMITTED else "processing",
                       "due_at": due, "state": state, "left": left, "items": items,
-                      "apology_needed": state == "overdue" and dossier.status != SUBMITTED
-                      and not letters.has_overdue_letter(session, dossier)})
+                      "apology_needed": dossier.status != SUBMITTED and apology.overdue_apology_needed(
+                          dossier, now, letters.has_overdue_letter(session, dossier))})
     watch.sort(key=lambda w: w["due_at"])
     return watch

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings, SettingsError, load_settings, writable_data_dir
 from engine.data.db import make_engine
-from engine.law import deadlines
+from engine.data import calendars
 
 DURATION_LIMITS = {"working_day": 3650, "working_hour": 3650 * 8, "calendar_day": 3650}  # ten years
 OPTIONS = {"working_day": "--working-days", "working_hour": "--working-hours", "calendar_day": "--calendar-days"}
@@ -54,7 +54,7 @@ def check_calendar(settings: Settings) -> None:
     """Read the working calendar now, so that a broken calendar_file stops the command at once instead of
     failing every dossier later (the worker used to sweep, fail each deadline and exit 0)."""
     try:
-        deadlines.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
+        calendars.calendar_config(settings).calendar().due(datetime(2026, 1, 5, 9, tzinfo=VN_TZ), 1, "working_day")
     except OSError as exc:
         reason = exc.strerror or str(exc)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
@@ -98,3 +98,18 @@ def server_options(settings: Settings) -> dict:
         options.update(trusted_proxy="*", trusted_proxy_count=settings.proxy_hops,
                        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
     return options
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    """Migrate the configured database (Alembic), after checking its URL and the data folder."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.pool import NullPool
+
+    from engine.core.settings import PROJECT_ROOT
+
+    database_engine(settings, poolclass=NullPool).dispose()  # the URL and the data folder, checked
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
+    command.upgrade(cfg, revision)

@@ -18,10 +18,10 @@ from engine.cases.dossiers import plan_timers
 from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
-from engine.data import audit
-from engine.data.model import (
-    PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT, Agency, Dossier, SupplementRequest, WorkItem)
+from engine.data import audit, calendars
+from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines
+from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
 
 OPEN = (SUBMITTED, RECEIVED, PROCESSING, SUPPLEMENT, PAYMENT)  # a deadline still runs (or is paused)
 PAGE = 500
@@ -29,7 +29,7 @@ PAGE = 500
 
 def agency_calendars(session: Session, settings: Settings) -> dict[str, WorkingCalendar]:
     """Every agency's calendar as it is now: taken before a change, to count the old deadlines with."""
-    return {code: deadlines.calendar_for(session, settings, code) for code in session.scalars(select(Agency.code))}
+    return {code: calendars.calendar_for(session, settings, code) for code in session.scalars(select(Agency.code))}
 
 
 def replan(sessions: sessionmaker, settings: Settings, changed: date, before: dict[str, WorkingCalendar],
@@ -52,7 +52,7 @@ def replan(sessions: sessionmaker, settings: Settings, changed: date, before: di
                 old = before.get(code)
                 if old is None:
                     continue
-                if _replan_one(session, settings, dossier, old, deadlines.calendar_for(session, settings, code),
+                if _replan_one(session, settings, dossier, old, calendars.calendar_for(session, settings, code),
                                changed, now):
                     moved_count += 1
 

@@ -11,9 +11,10 @@ from engine.cases.dossiers import calendar_of
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
-    STATUS_NAMES, SUBMITTED, SUPPLEMENT, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion,
-    SupplementRequest)
-from engine.law import deadlines
+    AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
+from engine.data import calendars
+from engine.law import deadlines, intake, lateness
+from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 
 
 def _signature(s: DocumentSignature) -> dict:
@@ -72,7 +73,7 @@ def _provisional(dossier: Dossier, settings: Settings | None) -> bool:
     due = dossier.due_at or (dossier.intake_due_at if dossier.status == SUBMITTED else None)
     if due is None or settings is None:
         return False
-    return deadlines.calendar_config(settings).provisional(due.astimezone(VN_TZ).date())
+    return calendars.calendar_config(settings).provisional(due.astimezone(VN_TZ).date())
 
 
 def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], documents: list[dict],
@@ -85,7 +86,7 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], doc
         "procedure_name": version.procedure.name,
         "procedure_version": version.version,
         "status": dossier.status,
-        "status_name": STATUS_NAMES[dossier.status],
+        "status_name": Status(dossier.status).label,
         "channel": dossier.channel,
         "owner": {"full_name": dossier.owner_name, "cccd": dossier.owner_cccd,
                   "birth_date": dossier.owner_birth_date.isoformat() if dossier.owner_birth_date else None},
@@ -96,11 +97,11 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], doc
         "original_due_at": iso_vn(dossier.original_due_at),
         "resolved_at": iso_vn(dossier.resolved_at),
         "returned_at": iso_vn(dossier.returned_at),
-        "late": dossier.late,
+        "late": lateness.is_late(dossier, now) if now is not None else dossier.late,
         "outcome": dossier.outcome,
         "supplement_requests": dossier.supplement_requests,
         "extensions": dossier.extensions,
-        "intake_late": dossier.intake_late,
+        "intake_late": intake.is_intake_late(dossier, now) if now is not None else dossier.intake_late,
         "calendar_version": dossier.calendar_version,
         "due_provisional": _provisional(dossier, settings),
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),

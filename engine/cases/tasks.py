@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases import attachments
 from engine.data import audit
-from engine.law import deadlines
+from engine.law import apology, deadlines, extension as extension_law, intake, lateness, supplement
 from engine.process import fields as procedure_fields
 from engine.process import forms
 from engine.paperwork import letters, officialforms, results
@@ -20,12 +20,9 @@ from engine.core.clock import iso_vn
 from engine.cases.dossiers import Context, calendar_of, load_process, move, save_process
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data.model import (
-    PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT, AuditEvent, Dossier, Extension, Procedure,
-    ProcedureVersion, SupplementRequest, User, WorkItem)
+    AuditEvent, Dossier, Extension, Procedure, ProcedureVersion, SupplementRequest, User, WorkItem)
+from engine.law.statuses import PROCESSING, RECEIVED, REFUSED, RESOLVED, RETURNED, SUPPLEMENT
 from engine.process.procedures import STEP_ACTIONS
-
-MAX_FREE_SUPPLEMENT_REQUESTS = 1
-
 
 def _visible_item(session: Session, user: User, item_id: int, *, with_state: bool = False) -> WorkItem:
     query = select(WorkItem).where(WorkItem.id == item_id)
@@ -64,7 +61,7 @@ def inbox(session: Session, user: User, *, mine: bool = False, role: str | None 
     if due_before is not None:
         query = query.where(WorkItem.due_at <= due_before)
     if overdue_at is not None:
-        query = query.where(WorkItem.due_at < overdue_at)
+        query = query.where(WorkItem.due_at <= overdue_at)  # run out at the due instant (law.lateness)
     return list(session.scalars(query))
 
 
@@ -111,39 +108,13 @@ def release(session: Session, user: User, item_id: int) -> WorkItem:
     return item
 
 
-def _check_supplement_rule(session: Session, dossier: Dossier, data: dict) -> None:
-    """D10–D11: one request per dossier; a second needs a recorded reason of one of two kinds."""
-    if dossier.supplement_requests < MAX_FREE_SUPPLEMENT_REQUESTS:
-        if "second_reason" in data:
-            raise Invalid("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai", code="rule_violation",
-                          fields={"second_reason": "Không dùng ở lần đầu"}, rule="D10")
-        return
-    reason = data.get("second_reason")
-    if reason is None:
-        raise Invalid("Chỉ được yêu cầu bổ sung một lần (D10). Lần thứ hai phải ghi lý do: người nộp chưa "
-                      "thực hiện đúng yêu cầu lần trước, hoặc lý do khác kèm thư xin lỗi (D11)",
-                      code="rule_violation", fields={"second_reason": "Bắt buộc cho lần yêu cầu thứ hai"},
-                      rule="D10")
-    if reason["kind"] == "applicant_not_compliant":
-        first = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
-                               .order_by(SupplementRequest.id).limit(1))
-        asked = {i["component"] for i in (first.items if first else [])}
-        unmet = reason.get("unmet_items") or []
-        if not unmet or not set(unmet) <= asked:
-            raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)",
-                          code="rule_violation", rule="D11",
-                          fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
-                              sorted(asked))})
-
-
-def _second_supplement_faults(dossier: Dossier, data: dict, late: bool) -> list[tuple[str, str]]:
-    faults = []
-    reason = data.get("second_reason") or {}
-    if reason.get("kind") == "other":
-        faults.append(("second_supplement", reason["explanation"]))
-    if faults and late:
-        faults.append(("overdue", "quá hạn trả kết quả"))
-    return faults
+def _check_supplement_rule(session: Session, dossier: Dossier, data: dict, stage: str, cal, now: datetime):
+    """D10–D12, answered by engine.law.supplement; here only the facts are read."""
+    first = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
+                           .order_by(SupplementRequest.id).limit(1)) if dossier.supplement_requests else None
+    return supplement.check_request(requests_so_far=dossier.supplement_requests,
+                                    second_reason=data.get("second_reason"), first_items=first.items if first else [],
+                                    stage=stage, received_at=dossier.received_at, now=now, cal=cal)
 
 
 def complete(session: Session, ctx: Context, item_id: int, action, data) -> Dossier:
@@ -169,30 +140,30 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     step, name, step_due, item_id = item.step, item.name, item.due_at, item.id
     now, settings = ctx.now, ctx.settings
     cal = calendar_of(session, dossier, settings)
-    late_now = dossier.late or (dossier.due_at is not None and now > dossier.due_at)
-    stage = "intake" if step == "intake" else "processing"
+    late_now = lateness.is_late(dossier, now)
+    stage = supplement.stage_of(step)
     extension = None
     # -- rules that may refuse the action (nothing has changed yet) --
     if action == "request_supplement":
-        _check_supplement_rule(session, dossier, data)
+        verdict = _check_supplement_rule(session, dossier, data, stage, cal, now)
         attachments.check_paper_requests(session, dossier, data["items"])
-        if stage == "processing":
-            deadlines.check_processing_supplement(dossier, cal, now, data)
     elif action == "request_extension":
-        amount = deadlines.requested_amount(data, cal)
-        new_due = deadlines.check_extension(session, dossier, cal, info, now, amount)
+        amount = extension_law.requested_amount(data, cal)
+        pending = session.scalar(select(Extension.id).where(
+            Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
+        new_due = extension_law.check_request(
+            cal, info["duration"], extensions_so_far=dossier.extensions, pending=pending is not None,
+            due_at=dossier.due_at, original_due_at=dossier.original_due_at, amount=amount, now=now)
     elif action in ("confirm_extension", "reject_extension"):
         extension = session.scalar(select(Extension).where(
             Extension.dossier_id == dossier.id, Extension.state.in_(("requested", "department_confirmed"))))
         if extension is None:
             raise Conflict("Không có đề nghị gia hạn đang chờ xác nhận", code="no_extension_pending")
         if action == "confirm_extension" and item.role != "department_leader":
-            deadlines.check_extension_in_time(dossier, cal, now)  # the appointment changes now (D18)
-    elif action == "return_result" and dossier.late and not letters.has_overdue_letter(session, dossier):
-        raise Invalid("Hồ sơ trả kết quả quá hạn phải kèm thư xin lỗi của thủ trưởng cơ quan (D19). "
-                      "Thủ trưởng cơ quan cần ban hành thư xin lỗi trước khi trả kết quả.",
-                      code="rule_violation", rule="D19")
-    if step == "intake" and dossier.intake_due_at is not None and now > dossier.intake_due_at:
+            extension_law.check_in_time(cal, info["duration"], dossier.due_at, now)  # changes now (D18)
+    elif action == "return_result":
+        apology.check_return(dossier, now, letters.has_overdue_letter(session, dossier))
+    if step == "intake" and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
     process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": action, item.spec_name: data}, now)
@@ -212,9 +183,9 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
         dossier.supplement_requests += 1
         move(dossier, SUPPLEMENT)
         deadlines.on_supplement_requested(dossier, stage, now)
-        faults = _second_supplement_faults(dossier, data, late_now)
-        if faults:
-            signer_role = "centre_director" if stage == "intake" else "head_of_agency"
+        faults = apology.supplement_letter_faults(data.get("second_reason"), late_now)
+        if verdict.apology:
+            signer_role = verdict.signer_role
             letters.issue(session, settings, dossier, faults,
                           letters.signer_for(session, dossier, signer_role), signer_role, now)
             events.append(("letter_issued", None))
@@ -229,9 +200,10 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
             extension.state = "department_confirmed"
         else:
             extension.state, extension.decided_at = "confirmed", now
-            deadlines.apply_extension(dossier, extension, cal)
-            letters.issue(session, settings, dossier, [("extension", extension.reason)],
-                          letters.signer_for(session, dossier, "head_of_agency"), "head_of_agency", now,
+            deadlines.apply_extension(dossier, extension.new_due_at, cal)
+            signer_role = apology.signer_role(apology.EXTENSION)
+            letters.issue(session, settings, dossier, [(apology.EXTENSION, extension.reason)],
+                          letters.signer_for(session, dossier, signer_role), signer_role, now,
                           new_due_at=extension.new_due_at)
             events += [("extended", None), ("letter_issued", None)]
     elif action in ("approve", "refuse"):
@@ -243,7 +215,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                              now)
         move(dossier, RESOLVED)
         dossier.resolved_at = now
-        dossier.late = dossier.late or late_now
+        dossier.late = lateness.is_late(dossier, now)  # D19: judged at resolution
     elif action == "return_result":
         move(dossier, RETURNED)
         dossier.returned_at = now

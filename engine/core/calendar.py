@@ -165,14 +165,12 @@ class WorkingCalendar:
         return self.next_working_instant(t)
 
     def due(self, start: datetime, value: float, unit: str) -> datetime:
-        """The due instant of ``value`` ``unit`` counted from ``start`` (D13, D16)."""
+        """The due instant of ``value`` ``unit`` counted from ``start`` (D13, D16's cut-off). Same-day procedures
+        are the law's (engine.law.deadlines.result_due)."""
         if unit == "working_hour":
             return self.add_working_time(start, timedelta(hours=value))
         if unit == "working_day":
-            begin = self.start_of_count(start)
-            if value == 0:  # a same-day procedure: the end of the day counting starts on
-                return self._blocks(begin.date())[-1][1]
-            return self.add_working_time(begin, self.day_length * value)
+            return self.add_working_time(self.start_of_count(start), self.day_length * value)
         if unit == "calendar_day":
             t = start.astimezone(VN_TZ) + timedelta(days=value)
             while not self.is_working_day(t.date()):

@@ -48,6 +48,8 @@ class Settings:
     trust_dir: Path
     font_dir: Path
     place_name: str
+    audit_checkpoint_minutes: float
+    session_cookie_secure: bool
 
     @property
     def passphrase(self) -> str:
@@ -73,7 +75,8 @@ class Settings:
 
 
 _LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_time_limit": 0.001,
-           "timer_interval_seconds": 0.01, "timer_batch": 1}  # numbers below these make no sense
+           "timer_interval_seconds": 0.01, "timer_batch": 1,
+           "audit_checkpoint_minutes": 1.0}  # numbers below these make no sense
 # Script limits must be finite and sensible: ``nan`` compares false with everything and ``inf`` never comes,
 # so either would switch the limit off (``while True: pass`` in a procedure would then hold a thread for ever).
 _HIGHEST = {"script_time_limit": 60.0}

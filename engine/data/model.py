@@ -1,4 +1,5 @@
-"""Entities and the status transition table (national portal codes, domain.md "Statuses")."""
+"""Entities. ``Dossier.status`` stores the national portal code as an int; its meaning and legal transitions are
+engine.law.statuses."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,40 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
 from engine.data.db import Base
-
-# -- statuses ------------------------------------------------------------------------------------------
-SUBMITTED, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, PAYMENT, WITHDRAWN, STOPPED, RESOLVED, RETURNED = range(1, 11)
-
-STATUS_NAMES = {
-    SUBMITTED: "Mới đăng ký",
-    RECEIVED: "Được tiếp nhận",
-    REFUSED: "Không được tiếp nhận",
-    PROCESSING: "Đang xử lý",
-    SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
-    PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
-    STOPPED: "Dừng xử lý",
-    RESOLVED: "Đã xử lý xong",
-    RETURNED: "Đã trả kết quả",
-}
-
-TERMINAL = {REFUSED, WITHDRAWN, STOPPED, RETURNED}
-
-# The legal transitions. SUPPLEMENT -> SUBMITTED is the intake-stage round trip: the completed dossier
-# comes back to the one-stop's intake check (domain.md lists only the processing-stage loop).
-TRANSITIONS: set[tuple[int, int]] = {
-    (SUBMITTED, RECEIVED), (SUBMITTED, REFUSED), (SUBMITTED, SUPPLEMENT),
-    (SUPPLEMENT, SUBMITTED),
-    (RECEIVED, PROCESSING),
-    (PROCESSING, SUPPLEMENT), (SUPPLEMENT, PROCESSING),
-    (PROCESSING, PAYMENT), (PAYMENT, PROCESSING),
-    (PROCESSING, RESOLVED), (RESOLVED, RETURNED),
-} | {(s, end) for s in STATUS_NAMES if s not in TERMINAL for end in (WITHDRAWN, STOPPED)}
-
-
-def can_move(from_status: int, to_status: int) -> bool:
-    return from_status == to_status or (from_status, to_status) in TRANSITIONS
-
 
 # -- roles -----------------------------------------------------------------------------------------------
 ROLES = vocabulary.ROLES  # code -> Vietnamese label, declared once in engine/core/vocabulary.py
@@ -179,6 +146,9 @@ class Dossier(Base):
     # The hash of the last audit event: appends read it from the row they update anyway (no query), and the
     # version counter makes two concurrent appends conflict instead of forking the chain.
     audit_head: Mapped[str | None] = mapped_column(String(64))
+    # How many audit events the chain holds, moved with the head: checkpoints record (head, count) without
+    # counting the history (engine.audit_checkpoints).
+    audit_count: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -231,6 +201,35 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The formula of ``hash`` (engine.audit.FORMULAS): NULL for events written before migration 0010, whose
+    # hash leaves out actor_name, task_name and work_item_id; they keep verifying with the formula they were
+    # written with.
+    hash_version: Mapped[int | None]
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint of every audit chain (engine.audit_checkpoints): how many chains and events it holds,
+    the digest of its entries and their signature. ``mac`` is NULL while the entries are being written (a
+    checkpoint that never finished counts for nothing)."""
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    dossiers: Mapped[int]
+    events: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpointEntry(Base):
+    """A chain's head and count at a checkpoint. No foreign key to the dossier: a deleted dossier must show."""
+
+    __tablename__ = "audit_checkpoint_entry"
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("audit_checkpoint.id"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    head: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int]
 
 
 class Document(Base):

@@ -1,8 +1,9 @@
-"""Entities of the web faces: login attempts (lockout), satisfaction ratings (D25), public lookups (rate limit)
-and idempotency keys (a creating request sent twice acts once: engine.cases.idempotency).
+"""Entities of the web faces: login attempts (lockout), web sessions (revocable sign-in), satisfaction ratings
+(D25), public lookups (rate limit) and idempotency keys (a creating request sent twice acts once:
+engine.cases.idempotency).
 
-On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit and 0009_idempotency_key
-create them.
+On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit, 0009_idempotency_key and
+0010_audit_sessions create them.
 """
 from __future__ import annotations
 
@@ -19,12 +20,24 @@ class LoginAttempt(Base):
     """One web login attempt. Failures since the last success, in a window, lock the name for a while."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),
+                      Index("ix_login_attempt_remote_addr_at", "remote_addr", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     succeeded: Mapped[bool]
     remote_addr: Mapped[str | None] = mapped_column(String(45))
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random id whose hash is the key here: deleting the row (logout,
+    password change, suspension) ends the session on the server, whatever copy of the cookie exists."""
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the id in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SatisfactionRating(Base):

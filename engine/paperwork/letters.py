@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.law import apology
 from engine.paperwork import numbers, pdf, results
 from engine.paperwork.officialforms import APOLOGY
 from engine.core.vocabulary import vn_time
@@ -27,7 +28,6 @@ FAULTS = {
     "extension": "Hồ sơ cần thêm thời gian giải quyết: {detail}",
     "overdue": "Hồ sơ chưa được giải quyết đúng hạn: {detail}",
 }
-VIOLATIONS = {"second_supplement", "overdue"}
 
 
 def _when(t: datetime | None) -> str:
@@ -75,7 +75,7 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,
-                    violation=bool(VIOLATIONS & set(kinds)), document_id=stored.id)
+                    violation=apology.is_violation(kinds), document_id=stored.id)
     session.add(letter)
     session.add(Notification(dossier_id=dossier.id, user_id=dossier.applicant_id, kind="letter", at=now,
                              text=f"Hồ sơ {dossier.code}: thư xin lỗi" +
@@ -85,5 +85,6 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
 
 
 def has_overdue_letter(session: Session, dossier: Dossier) -> bool:
+    """The fact D19 asks for: an apology for the overdue dossier exists (alone or combined, D20)."""
     letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id))
-    return any("overdue" in (letter.faults or []) for letter in letters)
+    return any(apology.OVERDUE in (letter.faults or []) for letter in letters)

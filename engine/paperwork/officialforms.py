@@ -186,7 +186,7 @@ def render_form(settings: Settings, form: OfficialForm, values: dict, regime: Re
 
 
 # -- values shared by the forms ----------------------------------------------------------------------------------
-UNITS = {"working_day": "ngày làm việc", "working_hour": "giờ làm việc", "calendar_day": "ngày"}
+UNITS = {"working_day": "ngày làm việc", "working_hour": "giờ làm việc", "calendar_day": "ngày", "same_day": "trong ngày"}
 CHANNELS = {"online": "Trực tuyến (Cổng Dịch vụ công)", "desk": "Trực tiếp tại Bộ phận Một cửa",
             "post": "Qua dịch vụ bưu chính công ích"}
 RETURN_PLACES = {"online": "Trực tuyến, trên tài khoản của người nộp tại Cổng Dịch vụ công",
@@ -252,7 +252,8 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
     number = numbers.allocate(session, dossier.agency_id, RECEIPT.kind, RECEIPT.series, now)
     fees = "; ".join(f"{f['name']}: {f['amount']:,} đồng".replace(",", ".") for f in info.get("fees", []))
     values = {**party(dossier), "components": components, "set_count": "01 (bộ)",
-              "legal_duration": f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
+              "legal_duration": "Trong ngày" if duration["unit"] == "same_day" else
+              f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
               "received_at": when(dossier.received_at or now), "due_at": when(dossier.due_at),
               "return_place": RETURN_PLACES.get(dossier.channel, ""), "channel": CHANNELS.get(dossier.channel, ""),
               "fees": fees or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",

@@ -20,12 +20,15 @@ from engine.data import audit
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
-from engine.data.model import STATUS_NAMES, Agency, AuditEvent, Dossier, Letter, WorkItem
+from engine.data.model import Agency, AuditEvent, Dossier, Letter, WorkItem
+from engine.law import lateness
+from engine.law.statuses import Status
 from engine.paperwork.officialforms import (
     CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of, render_form, when)
 from engine.core.settings import Settings
 
 EARLY, ON_TIME, LATE, NO_LIMIT = "Trước hạn", "Đúng hạn", "Quá hạn", "Không có thời hạn riêng"
+WORDS = {lateness.EARLY: EARLY, lateness.ON_TIME: ON_TIME, lateness.LATE: LATE, None: NO_LIMIT}
 RULE = ("Kết quả giải quyết được đánh giá theo thời hạn riêng của bước giao hồ sơ: hoàn thành sau thời điểm hết "
         "hạn là Quá hạn; trong ngày hết hạn, trước hoặc đúng thời điểm hết hạn là Đúng hạn; hoàn thành từ ngày "
         "trước ngày hết hạn là Trước hạn.")
@@ -37,13 +40,9 @@ HANDOVER_ACTIONS = frozenset({
 
 
 def timeliness(done: datetime, due: datetime | None) -> str:
-    """The control slip's verdict for a step completed at ``done`` with its own limit ``due`` (see above)."""
-    if due is None:
-        return NO_LIMIT
-    done_vn, due_vn = done.astimezone(VN_TZ), due.astimezone(VN_TZ)
-    if done_vn > due_vn:
-        return LATE
-    return EARLY if done_vn.date() < due_vn.date() else ON_TIME
+    """The control slip's verdict for a step completed at ``done`` with its own limit ``due`` (the law's,
+    engine.law.lateness.timeliness, in the slip's words)."""
+    return WORDS[lateness.timeliness(done, due)]
 
 
 def _short(t: datetime | None) -> str:
@@ -91,7 +90,7 @@ def control_slip(session: Session, settings: Settings, dossier: Dossier, now: da
     owner = dossier.owner_name
     applicant = owner if owner == info["applicant"] else f"{owner} (người nộp: {info['applicant']})"
     values = {**info, "applicant": applicant,
-              "partners": "Không có", "status": STATUS_NAMES[dossier.status], "rule": RULE,
+              "partners": "Không có", "status": Status(dossier.status).label, "rule": RULE,
               "handovers": [(f"1. Giao: {h.giver}\n2. Nhận: {h.receiver}", when(h.at),
                              h.result + (f"\n(hạn của bước: {_short(h.due)})" if h.due else ""), h.note)
                             for h in handovers(session, dossier)]}
@@ -143,7 +142,7 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _notes(dossier: Dossier, letters: int) -> str:
-    late = dossier.late or bool(dossier.due_at and dossier.resolved_at and dossier.resolved_at > dossier.due_at)
+    late = lateness.is_late(dossier, None)  # as recorded, and judged at resolution (D19)
     notes = ["Tiếp nhận quá hạn" if dossier.intake_late else "", "Quá hạn" if late else "",
              f"Yêu cầu bổ sung {dossier.supplement_requests} lần" if dossier.supplement_requests else "",
              f"Gia hạn {dossier.extensions} lần" if dossier.extensions else "",
@@ -170,7 +169,7 @@ def register_rows(session: Session, agency_id: int, start: date, end: date) -> l
         procedure = d.procedure_version.procedure
         rows.append(RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"],
                                 procedure.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
-                                d.resolved_at, d.returned_at, STATUS_NAMES[d.status], _notes(d, letters.get(d.id, 0))))
+                                d.resolved_at, d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0))))
     return rows
 
 

@@ -31,7 +31,7 @@ STEP_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
-UNITS = ("working_day", "working_hour", "calendar_day")
+UNITS = ("working_day", "working_hour", "calendar_day", "same_day")  # engine.law.deadlines.UNITS
 LEVEL_FACTS = {
     "paperRequired": (False, "Không phải nộp hoặc xuất trình giấy tờ bản giấy",
                       "Phải nộp hoặc xuất trình giấy tờ bản giấy"),
@@ -94,16 +94,16 @@ class _Linter:
         agency = prop.get("agency", "")
         if not AGENCY_RE.match(agency):
             self.add(proc, f"mã định danh cơ quan (agency) không hợp lệ: {agency!r}")
-        try:
-            value = float(prop.get("duration", ""))
-            if value <= 0:
-                raise ValueError
-        except ValueError:
-            self.add(proc, "thời hạn giải quyết (duration) phải là số dương")
-            value = 0
         unit = prop.get("durationUnit", "working_day")
         if unit not in UNITS:
             self.add(proc, f"đơn vị thời hạn (durationUnit) không hợp lệ: {unit!r}")
+        try:  # D16: a same-day procedure ("trong ngày") needs no figure; its value is 1 (api.md)
+            value = float(prop.get("duration", "1" if unit == "same_day" else ""))
+            if value <= 0 or (unit == "same_day" and value != 1):
+                raise ValueError
+        except ValueError:
+            self.add(proc, "thời hạn giải quyết (duration) phải là số dương (là 1 với same_day, thủ tục trong ngày)")
+            value = 0
         clock = prop.get("clockOnSupplement", "restart")
         if clock not in ("restart", "pause"):
             self.add(proc, f"clockOnSupplement phải là restart hoặc pause, không phải {clock!r}")

@@ -18,7 +18,7 @@ import ast
 from collections import deque
 
 from engine.core.errors import Problem
-from engine.data.model import PROCESSING, REFUSED, RESOLVED, RETURNED, STATUS_NAMES, SUBMITTED, SUPPLEMENT
+from engine.law.statuses import PROCESSING, REFUSED, RESOLVED, RETURNED, SUBMITTED, SUPPLEMENT, Status
 from engine.process.bpmnparser import BPMN, NS, bpmn_name
 
 END, WAIT, UNKNOWN = "end", "wait", "unknown"
@@ -54,7 +54,7 @@ _FORWARD = ("receive", "propose_approval", "approve", "issue_result", "return_re
 
 
 def _status(code: int) -> str:
-    return f"{code} – {STATUS_NAMES[code]}"
+    return f"{code} – {Status(code).label}"
 
 
 def _where(kinds) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime
 from urllib.parse import quote
@@ -17,8 +18,9 @@ from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import OFFICER_ROLES, STATUS_NAMES, Document, Dossier, Procedure, ProcedureVersion
-from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, now, transactional, tthc
+from engine.data.model import OFFICER_ROLES, Document, Dossier, Procedure, ProcedureVersion
+from engine.law.statuses import Status
+from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
@@ -100,7 +102,11 @@ def token():
     if not isinstance(username, str) or not isinstance(password, str):
         raise Invalid("Cần tên đăng nhập và mật khẩu",
                       fields={k: "Bắt buộc" for k in ("username", "password") if not isinstance(data.get(k), str)})
-    user = portal_cases.login(db(), username, password, now(), request.remote_addr)
+    try:
+        user = portal_cases.login(db(), username, password, now(), request.remote_addr)
+    except portal_cases.TooManyLogins as exc:  # the address's failure limit (the same as the web login's)
+        retry = max(1, math.ceil((exc.until - now()).total_seconds()))
+        return jsonify(error_body(exc.status, exc.code, exc.message)), exc.status, {"Retry-After": str(retry)}
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)
     return jsonify(token=value, expires_at=iso_vn(expires), roles=sorted(user.roles))
 
@@ -172,7 +178,7 @@ def file_dossier():
 @authenticated
 def list_dossiers():
     status = request.args.get("status")
-    if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in STATUS_NAMES):
+    if status is not None and (not ASCII_NUMBER.match(status) or int(status) not in set(Status)):
         raise Invalid("Trạng thái không hợp lệ", fields={"status": "Số từ 1 đến 10"})
     cccd = request.args.get("cccd")
     if cccd is not None and not CCCD.match(cccd):

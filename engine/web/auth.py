@@ -1,13 +1,15 @@
 """Signing in and out of the web faces, citizen registration (D3) and the choice of language."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine.cases import accounts, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
 from . import db, now
-from .ui import LANGUAGES, home_for, install_error_pages, run, safe_next, sign_in
+from .ui import LANGUAGES, home_for, install_error_pages, login_required, run, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 install_error_pages(bp)
@@ -29,6 +31,10 @@ def login():
                                error=_("Nhập tên đăng nhập (số CCCD với công dân) và mật khẩu.")), 422
     try:  # a failed attempt is kept: it counts towards the lockout
         user = run(portal_cases.login, db(), username, password, now(), request.remote_addr, keep_on=(EngineError,))
+    except portal_cases.TooManyLogins as exc:  # this address failed too often: not recorded, nothing checked
+        retry = max(1, math.ceil((exc.until - now()).total_seconds()))
+        return render_template("auth/login.html", next=target, username=username, error=exc.message), 429, \
+            {"Retry-After": str(retry)}
     except EngineError as exc:
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 401
     sign_in(user)
@@ -38,12 +44,26 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    sign_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("pages.home"))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required()
+def change_password():
+    """The user's own password. Every other session and API token of the account ends; this browser gets a fresh
+    session, so a copy of its old cookie stops working too."""
+    if request.method != "POST":
+        return render_template("auth/password.html", errors={})
+    try:
+        run(accounts.change_password, db(), g.user, request.form.get("current_password", ""),
+            request.form.get("new_password", ""), request.form.get("new_password2", ""))
+    except Invalid as exc:
+        return render_template("auth/password.html", errors=exc.fields, error=exc.message), 422
+    sign_in(g.user)
+    flash(_("Đã đổi mật khẩu. Mọi phiên đăng nhập khác và token API của tài khoản đã bị hủy."), "success")
+    return redirect(home_for(g.user))
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])

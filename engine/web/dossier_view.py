@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
-from engine.law import deadlines
+from engine.data import calendars
+from engine.law import statuses
 from engine.cases import dossiers
 from engine.core.errors import Invalid
-from engine.data.model import RESOLVED, RETURNED, STOPPED, TERMINAL, WITHDRAWN, Dossier, WorkItem
+from engine.data.model import Dossier, WorkItem
+from engine.law.statuses import STOPPED, WITHDRAWN
 from . import db, tthc
 from .ui import UNIT_TEXT, context, run, vn_datetime
 
@@ -27,14 +29,20 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     """Each deadline of the dossier, when it falls, and why (the rule that sets it)."""
     settings = tthc()["settings"]
     cal = dossiers.calendar_of(db(), dossier, settings)
-    hours = deadlines.calendar_config(settings).intake_working_hours
+    hours = calendars.intake_working_hours(settings)
     duration = info["duration"]
     notes = []
     if d.get("intake_due_at"):
         notes.append({"label": _("Hạn kiểm tra, tiếp nhận hồ sơ"), "at": d["intake_due_at"],
                       "why": _("%(hours)s giờ làm việc kể từ khi nộp (hoặc nộp bổ sung); hồ sơ nộp ngoài giờ hành "
                                "chính được tính từ đầu giờ làm việc kế tiếp (D7).", hours=_number(hours))})
-    if d.get("due_at"):
+    if d.get("due_at") and duration["unit"] == "same_day":
+        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
+                      "why": _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi "
+                               "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
+                               "của ngày làm việc kế tiếp (D16). Tiếp nhận hợp lệ lúc %(received)s.",
+                               cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
+    elif d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp nhận sau "
                                "%(cutoff)s thì tính từ ngày làm việc kế tiếp (D13, D16). Chỉ tính giờ hành chính "
@@ -121,8 +129,8 @@ def document_rows(d: dict, info: dict, kinds: tuple[str, ...] | None = None) -> 
 
 
 def can_end(status: int) -> bool:
-    """Whether the pages offer to withdraw or stop: no result yet and not ended (engine.cases.dossiers.end decides)."""
-    return status not in TERMINAL and status not in (RESOLVED, RETURNED)
+    """Whether the pages offer to withdraw or stop: the law's answer (engine.law.statuses.can_end)."""
+    return statuses.can_end(status)
 
 
 def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):

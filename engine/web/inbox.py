@@ -11,13 +11,13 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.law import deadlines
+from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import dossiers, portal_cases, summary, tasks
 from engine.paperwork import letters
 from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.model import PROCESSING, RECEIVED, RESOLVED, SupplementRequest, WorkItem
+from engine.data.model import SupplementRequest, WorkItem
 from engine.process.procedures import STEP_ACTIONS
 from . import db, now, tthc
 from . import schemaform
@@ -30,7 +30,6 @@ install_error_pages(bp)
 SPECIAL_FORMS = {"request_supplement": "supplement", "refuse": "refuse", "request_extension": "extension",
                  "reject_extension": "reason"}
 MAX_ITEMS = 20
-APOLOGY_STATUSES = (RECEIVED, PROCESSING, RESOLVED)  # late, result not yet returned (D19)
 
 
 def _calendar(cache: dict, dossier):
@@ -134,7 +133,8 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
     page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
                 labels=_labels(item, values or {}),
                 rule=rule, first_request=first, row=_row(item, {}),
-                extension_cap=describe_duration(deadlines.extension_cap(cal, page["info"]), cal.day_length),
+                extension_cap=describe_duration(extension_law.cap(cal, page["info"]["duration"]), cal.day_length),
+                extension_short=extension_law.is_short(cal, page["info"]["duration"]),
                 taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
 
@@ -226,9 +226,8 @@ def act(item_id: int, action: str):
 def _dossier_page(code: str, status: int = 200, **extra):
     target = dossiers.visible_dossier(db(), g.user, code)
     page = _dossier_context(target)
-    late = target.late or (target.due_at is not None and now() > target.due_at)
-    page["apology_needed"] = ("head_of_agency" in g.user.roles and late and target.status in APOLOGY_STATUSES
-                              and not letters.has_overdue_letter(db(), target))
+    page["apology_needed"] = ("head_of_agency" in g.user.roles and apology_law.overdue_apology_needed(
+        target, now(), letters.has_overdue_letter(db(), target)))
     return render_template("inbox/dossier.html", **page, **extra), status
 
 

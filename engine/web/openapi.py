@@ -7,7 +7,8 @@ holds the server to it with schemathesis.
 """
 from __future__ import annotations
 
-from engine.data.model import OFFICER_ROLES, STATUS_NAMES
+from engine.data.model import OFFICER_ROLES
+from engine.law.statuses import Status
 from engine.core.vocabulary import CCCD_PATTERN
 from engine.process.procedures import STEP_ACTIONS
 
@@ -190,7 +191,7 @@ def _schemas() -> dict:
                                                    "status_name", "filed_at", "letters", "documents", "history"],
                     "properties": {
             "code": {"type": "string"}, "procedure": {"type": "string"}, "procedure_version": {"type": "integer"},
-            "status": {"type": "integer", "enum": list(STATUS_NAMES)}, "status_name": {"type": "string"},
+            "status": {"type": "integer", "enum": [int(s) for s in Status]}, "status_name": {"type": "string"},
             "filed_at": time, "intake_due_at": time, "received_at": time, "due_at": time,
             "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]},
             "supplement_requests": {"type": "integer"}, "extensions": {"type": "integer"},
@@ -248,8 +249,8 @@ def _paths() -> dict:
                             "owner.birth_date": "không ở tương lai", **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
-                               _query("status", {"type": "integer", "minimum": min(STATUS_NAMES),
-                                                 "maximum": max(STATUS_NAMES)}, "Trạng thái")],
+                               _query("status", {"type": "integer", "minimum": int(min(Status)),
+                                                 "maximum": int(max(Status))}, "Trạng thái")],
                        errors=(422,))},
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
         "/api/v1/dossiers/{code}/supplement": {"post": _op(

@@ -5,29 +5,29 @@ codes, and EngineErrors shown as pages instead of JSON.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from engine.cases import accounts
 from engine.core import vocabulary
 from engine.cases.dossiers import Context
-from engine.data.model import OFFICER_ROLES, ROLES, STATUS_NAMES, User
+from engine.data.model import OFFICER_ROLES, ROLES, User
+from engine.law.statuses import Status
 from . import db, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
-STATUS_TEXT = {1: _l("Mới đăng ký"), 2: _l("Được tiếp nhận"), 3: _l("Không được tiếp nhận"), 4: _l("Đang xử lý"),
-               5: _l("Yêu cầu bổ sung giấy tờ"), 6: _l("Yêu cầu thực hiện nghĩa vụ tài chính"),
-               7: _l("Công dân yêu cầu rút hồ sơ"), 8: _l("Dừng xử lý"), 9: _l("Đã xử lý xong"),
-               10: _l("Đã trả kết quả")}
+# Status names are the law's (engine.law.statuses, marked there for pybabel), translated when shown.
+STATUS_TEXT = {status: _l(status.label) for status in Status}
 # Words for codes, declared once in engine/core/vocabulary.py and translated here.
 ROLE_TEXT = {code: _l(label) for code, label in vocabulary.ROLES.items()}
 STEP_TEXT = {code: lazy_pgettext("step", step.name) for code, step in vocabulary.STEPS.items()}
@@ -35,7 +35,8 @@ STEP_TEXT = {code: lazy_pgettext("step", step.name) for code, step in vocabulary
 ACTION_BUTTON = {code: lazy_pgettext("action", a.button) for code, a in vocabulary.ACTIONS.items() if a.button}
 ACTION_TEXT = {code: _l(a.done) for code, a in vocabulary.ACTIONS.items()}
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
-UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày")}
+UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày"),
+             "same_day": _l("trong ngày")}
 DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy tiếp nhận và hẹn trả kết quả"),
                  "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
                  "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
@@ -46,7 +47,8 @@ CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại 
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """SESSION_COOKIE_SECURE = None means: Secure unless the app runs in debug or testing (plain HTTP there)."""
+    """SESSION_COOKIE_SECURE = None means: Secure unless the app runs in debug or testing (plain HTTP there);
+    False comes from the setting session_cookie_secure = false (a local network served over plain HTTP)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         value = app.config.get("SESSION_COOKIE_SECURE")
@@ -57,7 +59,8 @@ def init_app(app: Flask, exempt=None) -> None:
     """Babel, CSRF, cookies, Jinja helpers. Call after registering the blueprints: ``exempt`` and every
     blueprint under /api/ sign in with bearer tokens, not cookies, so they need no CSRF token."""
     settings = tthc_settings(app)
-    app.config.update(SESSION_COOKIE_SECURE=None, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+    app.config.update(SESSION_COOKIE_SECURE=None if settings.session_cookie_secure else False,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="tthc_session", WTF_CSRF_TIME_LIMIT=settings.token_hours * 3600,
                       BABEL_DEFAULT_LOCALE="vi", BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh")
     app.session_interface = SessionInterface()
@@ -70,10 +73,12 @@ def init_app(app: Flask, exempt=None) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"me": _me()})
-    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize)
+    app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize,
+                                 duration=duration_text)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
+                                 Status=Status,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
     @app.after_request
@@ -120,19 +125,18 @@ def filesize(size: int) -> str:
 
 # -- the signed-in user ------------------------------------------------------------------------------------
 def _load_user() -> None:
+    """The user of the cookie's server-side session (engine.accounts): one ended by logout, a password change or
+    a suspension is gone, whatever copy of the cookie comes back."""
     if request.path.startswith("/api/"):
         return  # the API signs in with bearer tokens only
     g.user = None
     uid = session.get("uid")
     if uid is None:
         return
-    user = db().get(User, uid)
-    signed_in = session.get("at")
-    hours = tthc()["settings"].token_hours
-    if user is None or user.locked_reason or signed_in is None or \
-            now() - datetime.fromisoformat(signed_in) > timedelta(hours=hours):
-        session.pop("uid", None)
-        session.pop("at", None)
+    user = accounts.user_for_web_session(db(), uid, session.get("sid"), now())
+    if user is None:
+        for key in ("uid", "sid", "at"):  # "at": cookies made before sessions lived on the server
+            session.pop(key, None)
         return
     g.user = user
 
@@ -146,11 +150,24 @@ def _me() -> dict:
 
 
 def sign_in(user: User) -> None:
+    """A fresh server-side session for ``user`` (committed here) and a cookie that names it."""
+    sid = accounts.open_web_session(db(), user, now(), tthc()["settings"].token_hours)
+    db().commit()
     lang = session.get("lang")
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
     if lang:
         session["lang"] = lang
-    session["uid"], session["at"] = user.id, now().isoformat()
+    session["uid"], session["sid"] = user.id, sid
+
+
+def sign_out() -> None:
+    """End the server-side session (committed here) and empty the cookie, keeping the language."""
+    accounts.close_web_session(db(), session.get("sid"))
+    db().commit()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def home_for(user: User | None) -> str:
@@ -223,8 +240,27 @@ def error_page(status: int, message: str | None = None, rule: str | None = None)
                            rule=rule), status
 
 
+def cookie_cannot_return() -> bool:
+    """The session cookie is Secure but the page came over plain HTTP and no cookie came back: the browser
+    keeps a Secure cookie from http:// pages (localhost aside), so no form of this site can work."""
+    app = current_app._get_current_object()
+    return request.scheme == "http" and app.session_interface.get_cookie_secure(app) and \
+        app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+INSECURE_TEXT = _l("Trình duyệt không gửi lại cookie phiên làm việc: máy chủ đặt cookie với cờ Secure (chỉ gửi "
+                   "qua HTTPS) nhưng trang được mở qua http://. Hãy mở trang qua https://; nếu mạng nội bộ này "
+                   "không có HTTPS, quản trị hệ thống đặt session_cookie_secure = false trong tệp cấu hình "
+                   "(hoặc biến môi trường TTHC_SESSION_COOKIE_SECURE=false) rồi khởi động lại dịch vụ.")
+
+
 def _csrf_error(_exc: CSRFError):
     db().rollback()
+    if cookie_cannot_return():
+        if request.endpoint == "auth.login":
+            return render_template("auth/login.html", next=safe_next(request.values.get("next")),
+                                   username=request.form.get("username", ""), error=str(INSECURE_TEXT)), 400
+        return error_page(400, str(INSECURE_TEXT))
     return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
                                   "lại trang và gửi lại. Không có gì được thay đổi.")))
 
@@ -245,5 +281,14 @@ def roles_text(user: User) -> str:
     return ", ".join(str(ROLE_TEXT.get(r, ROLES.get(r, r))) for r in sorted(user.roles))
 
 
+def duration_text(duration: dict) -> str:
+    """A procedure's processing time in words: "3 ngày làm việc", or "Trong ngày" for a same-day one (D16)."""
+    if duration["unit"] == "same_day":
+        return str(_l("Trong ngày"))
+    value = duration["value"]
+    number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+    return f"{number} {UNIT_TEXT.get(duration['unit'], duration['unit'])}"
+
+
 def status_text(status: int) -> str:
-    return str(STATUS_TEXT.get(status, STATUS_NAMES.get(status, status)))
+    return str(STATUS_TEXT.get(status, status))

@@ -1,0 +1,53 @@
+"""What reports count (D5, D19, D32): the flags of one dossier, decided here once for every report.
+
+D5: a dossier counts as *online* when it was registered on the portal or app: by the citizen, by an officer
+helping the citizen there, or by the postal operator on the citizen's behalf. A desk filing typed in by the
+receiving officer is not online. D19: a late dossier counts as late in every report. D11b, D19: a second
+supplement request for another reason and an overdue dossier are violations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.law.apology import is_violation
+from engine.law.lateness import EARLY, LATE, ON_TIME, ResultFacts, is_late, timeliness
+from engine.law.statuses import HAS_RESULT, OPEN_FOR_RESULT
+
+CHANNELS = ("online", "desk", "post")
+
+
+def is_online(channel: str, registered_on_portal: bool = False) -> bool:
+    """D5: registered on the portal or app (the ``online`` channel, or a postal or assisted filing that was
+    registered there on the citizen's behalf)."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    return channel == "online" or registered_on_portal
+
+
+@dataclass(frozen=True)
+class Flags:
+    """One dossier as reports count it."""
+
+    online: bool
+    late: bool
+    violation: bool
+    resolution: str | None  # early / on_time / late once resolved (D32)
+    pending: str | None     # in_time / overdue while the result's clock runs (D32)
+
+
+def flags(dossier: ResultFacts, channel: str, letter_faults: list[list[str]], now: datetime,
+          registered_on_portal: bool = False) -> Flags:
+    """The counters' flags of a dossier at ``now``; ``letter_faults`` are the fault kinds of each of its
+    apology letters."""
+    late = is_late(dossier, now)
+    resolution = pending = None
+    if dossier.status in HAS_RESULT and dossier.resolved_at is not None:
+        resolution = LATE if late else timeliness(dossier.resolved_at, dossier.due_at) or ON_TIME
+    elif dossier.status in OPEN_FOR_RESULT:
+        pending = "overdue" if late else "in_time"
+    violation = late or any(is_violation(faults) for faults in letter_faults)
+    return Flags(is_online(channel, registered_on_portal), late, violation, resolution, pending)
+
+
+__all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online"]

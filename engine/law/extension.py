@@ -1,0 +1,86 @@
+"""Extension, re-appointment (gia hạn, D17–D18).
+
+D18: at most 1/3 of the procedure's processing time, in working time (15 working days → 5; 3 → 1; one
+working day or a same-day procedure → 2 h 40 min); at most one per dossier; made at least one working day
+before the due instant when the processing time exceeds one working day, otherwise before the due instant.
+The new due instant counts from the original due date. D17: it takes effect when the one-stop centre
+confirms, so the timing is checked again then.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from engine.core.calendar import WorkingCalendar, describe_duration
+from engine.core.errors import Invalid
+from engine.core.vocabulary import vn_time
+
+MAX_EXTENSIONS = 1
+SHARE = 3  # at most 1/SHARE of the processing time
+
+
+def _fmt(t: datetime) -> str:
+    return vn_time(t, "at")
+
+
+def processing_time(cal: WorkingCalendar, duration: dict) -> timedelta:
+    """The procedure's processing time in working time (a same-day procedure is one working day)."""
+    if duration["unit"] == "same_day":
+        return cal.day_length
+    return cal.working_hours(duration["value"], duration["unit"])
+
+
+def cap(cal: WorkingCalendar, duration: dict) -> timedelta:
+    """D18: the longest extension, 1/3 of the processing time in working time."""
+    return processing_time(cal, duration) / SHARE
+
+
+def requested_amount(data: dict, cal: WorkingCalendar) -> timedelta:
+    """The working time asked for by ``{"working_hours": n}`` or ``{"working_days": n}``."""
+    if "working_hours" in data:
+        return timedelta(hours=data["working_hours"])
+    return cal.day_length * data["working_days"]
+
+
+def is_short(cal: WorkingCalendar, duration: dict) -> bool:
+    """A processing time of at most one working day (same-day, working hours, one working day)."""
+    return processing_time(cal, duration) <= cal.day_length
+
+
+def in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime) -> bool:
+    """D18: whether a re-appointment made at ``now`` is early enough: at least one working day before the
+    due instant, or, for a processing time of at most one working day, before the due instant."""
+    if is_short(cal, duration):
+        return now < due_at
+    return cal.working_time_between(now, due_at) >= cal.day_length
+
+
+def check_in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime) -> None:
+    if in_time(cal, duration, due_at, now):
+        return
+    if is_short(cal, duration):
+        when = f"trước hạn trả kết quả ({_fmt(due_at)})"
+    else:
+        when = f"chậm nhất 1 ngày làm việc trước hạn trả kết quả ({_fmt(due_at)})"
+    raise Invalid(f"Phải gia hạn {when}; nay chỉ có thể trả muộn kèm thư xin lỗi (D18)",
+                  code="rule_violation", rule="D18")
+
+
+def allowed(extensions_so_far: int, pending: bool) -> bool:
+    """At most one re-appointment per dossier, and none while one is being decided."""
+    return extensions_so_far < MAX_EXTENSIONS and not pending
+
+
+def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: int, pending: bool,
+                  due_at: datetime | None, original_due_at: datetime | None, amount: timedelta,
+                  now: datetime) -> datetime:
+    """Refuse an extension the law does not allow (D18); return the new due instant."""
+    if not allowed(extensions_so_far, pending):
+        raise Invalid("Chỉ được hẹn lại ngày trả kết quả một lần (D18)", code="rule_violation", rule="D18")
+    if due_at is None:
+        raise Invalid("Hồ sơ chưa có hạn giải quyết để gia hạn", code="rule_violation", rule="D18")
+    longest = cap(cal, duration)
+    if amount > longest:
+        raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(longest)} "
+                      "(D18)", code="rule_violation", rule="D18", fields={"working_hours": "Vượt mức tối đa"})
+    check_in_time(cal, duration, due_at, now)
+    return cal.add_working_time(original_due_at or due_at, amount)

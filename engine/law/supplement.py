@@ -1,0 +1,84 @@
+"""Supplement requests (D10–D12): one in a dossier's life; a second only with a recorded reason; never a third.
+
+D10: one request, intake and processing stages together. D11: a second one needs a reason of one of two
+kinds: (a) ``applicant_not_compliant``, naming item by item what of the first request was not met, no
+apology; (b) ``other``, with an apology letter (engine.law.apology). D12: during processing, the first
+request is raised within 3 working days of receiving the dossier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.core.calendar import WorkingCalendar
+from engine.core.errors import Invalid
+from engine.law.apology import signer_role, SECOND_SUPPLEMENT
+
+FREE_REQUESTS = 1       # D10
+MAX_REQUESTS = 2        # D11: the second needs a reason; there is no third
+WINDOW_WORKING_DAYS = 3  # D12
+REASON_KINDS = ("applicant_not_compliant", "other")
+INTAKE, PROCESSING = "intake", "processing"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A request the law allows: its number in the dossier's life and whether an apology goes with it."""
+
+    ordinal: int
+    apology: bool
+    signer_role: str | None
+
+
+def stage_of(step: str) -> str:
+    """The stage a step belongs to: the one-stop's intake check, or the agency's processing."""
+    return INTAKE if step == "intake" else PROCESSING
+
+
+def allowed(requests_so_far: int, second_reason: dict | None = None) -> bool:
+    """Whether one more request can be made at all (the predicate of D10–D11, without the details)."""
+    if requests_so_far < FREE_REQUESTS:
+        return second_reason is None
+    return requests_so_far < MAX_REQUESTS and second_reason is not None
+
+
+def check_request(*, requests_so_far: int, second_reason: dict | None, first_items: list[dict],
+                  stage: str, received_at: datetime | None, now: datetime, cal: WorkingCalendar) -> Verdict:
+    """Refuse a supplement request the law does not allow (D10–D12); otherwise say what it is.
+
+    ``first_items`` are the items of the dossier's first request (for D11a), ``received_at`` the valid
+    intake (for D12)."""
+    if requests_so_far >= MAX_REQUESTS:
+        raise Invalid(f"Hồ sơ đã được yêu cầu bổ sung {requests_so_far} lần; không được yêu cầu bổ sung lần "
+                      "thứ ba (D10, D11)", code="rule_violation", rule="D10")
+    if requests_so_far < FREE_REQUESTS:
+        if second_reason is not None:
+            raise Invalid("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai", code="rule_violation",
+                          fields={"second_reason": "Không dùng ở lần đầu"}, rule="D10")
+        check_processing_window(stage, received_at, now, cal)
+        return Verdict(1, False, None)
+    if second_reason is None:
+        raise Invalid("Chỉ được yêu cầu bổ sung một lần (D10). Lần thứ hai phải ghi lý do: người nộp chưa "
+                      "thực hiện đúng yêu cầu lần trước, hoặc lý do khác kèm thư xin lỗi (D11)",
+                      code="rule_violation", fields={"second_reason": "Bắt buộc cho lần yêu cầu thứ hai"},
+                      rule="D10")
+    if second_reason.get("kind") == "applicant_not_compliant":
+        asked = {i["component"] for i in first_items}
+        unmet = second_reason.get("unmet_items") or []
+        if not unmet or not set(unmet) <= asked:
+            raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)",
+                          code="rule_violation", rule="D11",
+                          fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
+                              sorted(asked))})
+        return Verdict(2, False, None)
+    return Verdict(2, True, signer_role(SECOND_SUPPLEMENT, stage))
+
+
+def check_processing_window(stage: str, received_at: datetime | None, now: datetime,
+                            cal: WorkingCalendar) -> None:
+    """D12: the agency raises its (first) supplement request within 3 working days of receiving the dossier."""
+    if stage != PROCESSING or received_at is None:
+        return
+    if cal.working_time_between(received_at, now) > cal.day_length * WINDOW_WORKING_DAYS:
+        raise Invalid(f"Đã quá {WINDOW_WORKING_DAYS} ngày làm việc kể từ khi tiếp nhận; không còn được yêu "
+                      "cầu bổ sung ở giai đoạn xử lý (D12)", code="rule_violation", rule="D12")
