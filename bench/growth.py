@@ -53,7 +53,7 @@ from engine.cases import dossiers, tasks  # noqa: E402
 from engine.cases.dossiers import Context  # noqa: E402
 from engine.cli import load_demo  # noqa: E402
 from engine.core.clock import VN_TZ  # noqa: E402
-from engine.core.settings import load_settings  # noqa: E402
+from engine.core.settings import load_settings, with_secrets  # noqa: E402
 from engine.data.db import UTCDateTime, make_engine, make_sessionmaker  # noqa: E402
 from engine.data import portal_model  # noqa: E402,F401 - its tables are in Base.metadata too
 from engine.data.model import Base, Dossier, User, WorkItem  # noqa: E402
@@ -365,7 +365,7 @@ def main() -> None:
     tmp = None if args.workdir else tempfile.TemporaryDirectory(prefix="tthc-bench-growth-")
     workdir = Path(args.workdir or tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
-    settings = load_settings(data_dir=str(workdir / "data"))
+    settings = with_secrets(load_settings(data_dir=str(workdir / "data")))
     pg = None
     targets: list[Target] = []
     try:

@@ -64,7 +64,7 @@ from engine.cases.dossiers import Context
 from engine.data.db import Base
 from engine.data.model import Dossier, User, WorkItem
 from engine.law.statuses import RETURNED
-from engine.core.settings import load_settings
+from engine.core.settings import load_settings, with_secrets
 
 # The test suite's sample data is the benchmark's data (one source of truth).
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
@@ -155,14 +155,14 @@ class RawJson:
 # -- (c, d) the use-case layer on a database -----------------------------------------------------------------
 def demo_database(url: str, data_dir: Path) -> None:
     """Migrations, demo users (password hashing happens here, untimed) and the sample procedure."""
-    load_demo(load_settings(data_dir=str(data_dir), database_url=url), PASSWORD)
+    load_demo(with_secrets(load_settings(data_dir=str(data_dir), database_url=url)), PASSWORD)
 
 
 class EngineMode:
     """One session and one commit per command, like the web edge (which also looks the user up per request)."""
 
     def __init__(self, url: str, data_dir: Path, clock: FixedClock):
-        self.settings = load_settings(data_dir=str(data_dir), database_url=url)
+        self.settings = with_secrets(load_settings(data_dir=str(data_dir), database_url=url))
         self.engine = make_engine(url)
         self.sessions = make_sessionmaker(self.engine)
         self.clock = clock
@@ -293,7 +293,7 @@ class HttpMode:
 
         from engine.web import create_app
 
-        self.app = create_app(load_settings(data_dir=str(data_dir), database_url=url), clock=clock)
+        self.app = create_app(with_secrets(load_settings(data_dir=str(data_dir), database_url=url)), clock=clock)
         # the WSGI server of `tthc serve` (waitress, HTTP/1.1 keep-alive), with its default 8 threads
         self.server = create_server(self.app, host="127.0.0.1", port=0, threads=8)
         self.stopping = threading.Event()

@@ -59,7 +59,7 @@ from engine.data.db import make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
 from engine.data.model import Dossier, User, WorkItem
 from engine.law.statuses import PROCESSING
-from engine.core.settings import load_settings
+from engine.core.settings import load_settings, with_secrets
 
 from conftest import CITIZEN, OFFICERS, PASSWORD, SAMPLE_CODE, SAMPLE_FORM  # noqa: E402
 
@@ -254,7 +254,7 @@ class Target:
     def __init__(self, pg, size: int, template_db: str, template_id: int, workdir: Path, args):
         self.size, self.args = size, args
         url = pg.create_database(f"bench_{size}", template=template_db)
-        self.settings = load_settings(data_dir=str(workdir / "data"), database_url=url)
+        self.settings = with_secrets(load_settings(data_dir=str(workdir / "data"), database_url=url))
         self.engine = make_engine(url)
         self.sessions = make_sessionmaker(self.engine)
         self.statements = StatementLog(self.engine)
@@ -488,7 +488,7 @@ def main() -> None:
         log("starting PostgreSQL ...")
         pg = PostgresServer(workdir / "pg").start()
         url = pg.create_database("bench_demo")
-        settings = load_settings(data_dir=str(workdir / "data"), database_url=url)
+        settings = with_secrets(load_settings(data_dir=str(workdir / "data"), database_url=url))
         args.batch = args.batch or settings.timer_batch
         log("migrations, demo data and the template dossier ...")
         load_demo(settings, PASSWORD)

@@ -24,7 +24,8 @@ LAYERS = {
 
 # third-party library (top-level import name) -> the only modules that may import it
 HOMES = {
-    "SpiffWorkflow": {"engine/process/bpmnparser.py", "engine/process/runtime.py", "engine/process/scripting.py"},
+    "SpiffWorkflow": {"engine/process/bpmnparser.py", "engine/process/runtime.py", "engine/process/scripting.py",
+                      "engine/process/timerevents.py"},
     "RestrictedPython": {"engine/process/scripting.py"},
     "apscheduler": {"engine/timers.py"},
     "reportlab": {"engine/paperwork/pdf.py"},

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engine.core.settings import PROJECT_ROOT, SettingsError, load_settings
+from engine.core.settings import PROJECT_ROOT, SettingsError, load_settings, with_secrets
 
 
 def test_variables_override_the_defaults_with_their_type():
@@ -48,3 +48,25 @@ def test_the_command_line_reports_a_wrong_setting_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == "lỗi cấu hình: setting proxy_hops must be at least 0, not -1"
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_settings_touch_no_file_until_an_edge_resolves_the_secrets(tmp_path):
+    data, pki = tmp_path / "data", tmp_path / "pki"
+    settings = load_settings({}, data_dir=str(data), pki_dir=str(pki), pki_passphrase="", secret_key="")
+    for name in ("passphrase", "session_secret"):
+        with pytest.raises(SettingsError, match="with_secrets"):
+            getattr(settings, name)
+    assert not data.exists() and not pki.exists()  # reading settings wrote nothing
+    resolved = with_secrets(settings)
+    assert sorted(p.name for p in pki.iterdir()) == [".passphrase"]
+    assert sorted(p.name for p in data.iterdir()) == ["secret_key"]
+    again = with_secrets(load_settings({}, data_dir=str(data), pki_dir=str(pki), pki_passphrase="", secret_key=""))
+    assert (again.passphrase, again.session_secret) == (resolved.passphrase, resolved.session_secret)
+    assert len(resolved.passphrase) >= 32 and resolved.passphrase != resolved.session_secret
+
+
+def test_configured_secrets_are_used_as_they_are_and_no_file_is_made(tmp_path):
+    settings = with_secrets(load_settings({}, data_dir=str(tmp_path / "data"), pki_dir=str(tmp_path / "pki"),
+                                          pki_passphrase="from-the-vault", secret_key="cookie-key"))
+    assert (settings.passphrase, settings.session_secret) == ("from-the-vault", "cookie-key")
+    assert not (tmp_path / "data").exists() and not (tmp_path / "pki").exists()

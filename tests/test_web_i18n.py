@@ -9,6 +9,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from engine.law.statuses import Status
+from engine.core import vocabulary
 from engine.web import ui
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,8 @@ WEB = ROOT / "engine" / "web"
 PO = WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 LAW = ROOT / "engine" / "law"
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2),
-            "lazy_pgettext": ((1, "c"), 2)}
+            "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
+VOCABULARY = ROOT / "engine" / "core"
 
 
 def extracted() -> set[tuple[str | None, str]]:
@@ -28,6 +30,9 @@ def extracted() -> set[tuple[str | None, str]]:
     for _file, _line, message, _comments, context in extract_from_dir(str(LAW), [("**.py", "python")],
                                                                        keywords=KEYWORDS):
         found.add((context, message))  # the law's vocabulary, marked N_() (status names)
+    for _file, _line, message, _comments, context in extract_from_dir(
+            str(VOCABULARY), [("vocabulary.py", "python")], keywords=KEYWORDS):
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
@@ -49,6 +54,18 @@ def test_the_committed_mo_is_the_compiled_po():
     po = {k: m.string for k, m in catalog(PO, read_po).items()}
     mo = {k: m.string for k, m in catalog(PO.with_suffix(".mo"), read_mo).items()}
     assert mo == po, "messages.mo is stale: pybabel compile -d engine/web/translations -l en"
+
+
+def test_the_words_of_the_pages_are_the_vocabulary_and_english_pages_translate_them(app):
+    assert {k: str(v) for k, v in ui.ROLE_TEXT.items()} == vocabulary.ROLES
+    assert {k: str(v) for k, v in ui.STEP_TEXT.items()} == {k: s.name for k, s in vocabulary.STEPS.items()}
+    assert {k: str(v) for k, v in ui.ACTION_TEXT.items()} == {k: a.done for k, a in vocabulary.ACTIONS.items()}
+    with app.test_request_context():
+        from flask import session
+        session["lang"] = "en"
+        assert str(ui.ROLE_TEXT["head_of_agency"]) != vocabulary.ROLES["head_of_agency"]
+        assert str(ui.STEP_TEXT["intake"]) != vocabulary.STEPS["intake"].name
+        assert str(ui.ACTION_BUTTON["send_back"]) != vocabulary.ACTIONS["send_back"].button
 
 
 def test_the_status_words_of_the_pages_are_the_engines_status_names():

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
+from engine.core.vocabulary import CCCD_RE
 from engine.process.forms import clean_text, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 from engine.data.portal_model import WebSession
 
-CCCD_RE = re.compile(r"[0-9]{12}\Z")  # ASCII digits, nothing after (\d and $ let "١٢…" and "…\n" in)
 PHONE_RE = re.compile(r"(0|\+84)[0-9]{9,10}\Z")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 

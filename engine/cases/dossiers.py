@@ -5,7 +5,6 @@ the open work items and an audit event. The edge commits once; any error rolls e
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,8 +14,10 @@ from sqlalchemy.orm import Session, undefer
 from engine.data import audit, calendars, counters
 from engine.law import deadlines
 from engine.process import forms, procedures, stepkinds
+from engine.process import fields as procedure_fields
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.core.vocabulary import CCCD_RE
 from engine.data.model import Agency, DayCounter, Dossier, SupplementRequest, User, WorkItem
 from engine.law.statuses import (
     PROCESSING, STOPPED, SUBMITTED, TERMINAL, Status, WITHDRAWN, can_end, can_move)
@@ -24,7 +25,6 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
 CHANNELS = ("online", "desk", "post")
-CCCD_RE = re.compile(r"[0-9]{12}\Z")  # ASCII digits, nothing after
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     cal = calendar_of(session, dossier, ctx.settings)
     deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
-                            {"ma_ho_so": dossier.code, "ho_so": form}, ctx.script_time_limit, ctx.now)
+                            procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     return dossier
@@ -240,7 +240,8 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
                                                              SupplementRequest.answered_at.is_(None)))
     process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": "supplement", "ho_so": form}, ctx.now)
+    process.complete(item.task_id, {"action": "supplement",
+                                     procedure_fields.of(dossier.procedure_version.info).filing_key: form}, ctx.now)
     dossier.form = form
     if request is not None:
         request.answered_at = ctx.now

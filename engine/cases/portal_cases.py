@@ -17,7 +17,8 @@ from engine.data import audit
 from engine.law import apology, deadlines, lateness
 from engine.paperwork import letters
 from engine.core.calendar import WorkingCalendar, describe_duration
-from engine.core.clock import VN_TZ, iso_vn
+from engine.core.clock import iso_vn
+from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import Document, Dossier, User, WorkItem
@@ -34,13 +35,12 @@ ADDRESS_WINDOW = timedelta(minutes=15)
 LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
 
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
-CCCD_RE = re.compile(r"^\d{12}$")
 LOOKUP_LIMIT = 20
 LOOKUP_WINDOW = timedelta(minutes=10)
 
 
 def _vn(t: datetime) -> str:
-    return t.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return vn_time(t, "at")
 
 
 # -- web login with lockout ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
-from engine.core.settings import Settings, SettingsError
+from engine.core.settings import Settings, SettingsError, with_secrets
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
 DEMO_USERS = [
@@ -162,7 +162,7 @@ def init_pki(settings: Settings) -> int:
 
 @pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký và mỗi tổ chức (PKCS#12).")
 def pki_init() -> None:
-    settings = _settings()
+    settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
     made = init_pki(settings)
     click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
@@ -176,7 +176,7 @@ def demo() -> None:
 @demo.command("load", help="Tạo cơ quan, người dùng mẫu cho mỗi vai trò, công dân mẫu và triển khai các thủ tục.")
 @click.option("--password", default=None, help="Mật khẩu của mọi người dùng mẫu.")
 def demo_load(password: str | None) -> None:
-    settings = _settings()
+    settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     password = password or settings.demo_password or "demo12345"
     if len(password) < 8:
         raise click.UsageError("mật khẩu cần ít nhất 8 ký tự")
@@ -198,7 +198,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     from engine import timers
     from engine.web import create_app
 
-    settings = _settings(calendar=True)
+    settings = with_secrets(_settings(calendar=True))
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
@@ -223,7 +223,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
 def worker(once: bool) -> None:
     from engine import timers
 
-    settings = _settings(calendar=True)
+    settings = with_secrets(_settings(calendar=True))
     upgrade_database(settings)
     sessions = make_sessionmaker(preflight.database_engine(settings))
     if once:

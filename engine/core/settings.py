@@ -53,13 +53,17 @@ class Settings:
 
     @property
     def passphrase(self) -> str:
-        """The key passphrase: configured, or generated once beside the demo keys."""
-        return self.pki_passphrase or kept_secret(self.pki_dir / ".passphrase")
+        """The key passphrase. Reading it touches no file: ``with_secrets`` resolved it when the edge started."""
+        if not self.pki_passphrase:
+            raise SettingsError("pki_passphrase is not resolved: the entry point must call with_secrets()")
+        return self.pki_passphrase
 
     @property
     def session_secret(self) -> str:
-        """The key for session cookies and CSRF tokens: configured, or generated once in the data folder."""
-        return self.secret_key or kept_secret(self.data_dir / "secret_key")
+        """The key for session cookies and CSRF tokens, resolved by ``with_secrets`` like the passphrase."""
+        if not self.secret_key:
+            raise SettingsError("secret_key is not resolved: the entry point must call with_secrets()")
+        return self.secret_key
 
     @property
     def resolved_database_url(self) -> str:
@@ -86,6 +90,18 @@ def kept_secret(path: Path) -> str:
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def with_secrets(settings: Settings) -> Settings:
+    """The settings with their secrets resolved, once, by the edge that starts (app, command, service).
+
+    A secret left empty in the configuration is generated once and kept in a file: the key passphrase beside
+    the demo keys, the session key in the data folder. Loading settings and reading them never touch a file;
+    this function is the one place that does.
+    """
+    return settings.replace(
+        pki_passphrase=settings.pki_passphrase or kept_secret(settings.pki_dir / ".passphrase"),
+        secret_key=settings.secret_key or kept_secret(settings.data_dir / "secret_key"))
 
 
 def _coerce(key: str, raw, kind):

@@ -8,19 +8,11 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engine.core import vocabulary
 from engine.data.db import Base
 
 # -- roles -----------------------------------------------------------------------------------------------
-ROLES = {
-    "citizen": "Công dân",
-    "receiving_officer": "Cán bộ tiếp nhận",
-    "specialist": "Chuyên viên",
-    "department_leader": "Lãnh đạo phòng",
-    "head_of_agency": "Thủ trưởng cơ quan",
-    "centre_director": "Giám đốc trung tâm",
-    "clerk": "Văn thư",
-    "administrator": "Quản trị hệ thống",
-}
+ROLES = vocabulary.ROLES  # code -> Vietnamese label, declared once in engine/core/vocabulary.py
 OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_of_agency",
                  "centre_director", "clerk"}
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engine.core.calendar import WorkingCalendar, describe_duration
-from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
+from engine.core.vocabulary import vn_time
 
 MAX_EXTENSIONS = 1
 SHARE = 3  # at most 1/SHARE of the processing time
 
 
 def _fmt(t: datetime) -> str:
-    return t.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return vn_time(t, "at")
 
 
 def processing_time(cal: WorkingCalendar, duration: dict) -> timedelta:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.law import apology
 from engine.paperwork import numbers, pdf, results
 from engine.paperwork.officialforms import APOLOGY
-from engine.core.clock import VN_TZ
+from engine.core.vocabulary import vn_time
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, Dossier, Letter, Notification, User
 from engine.core.settings import Settings
@@ -31,7 +31,7 @@ FAULTS = {
 
 
 def _when(t: datetime | None) -> str:
-    return t.astimezone(VN_TZ).strftime("%H giờ %M phút, ngày %d/%m/%Y") if t else "chưa xác định"
+    return vn_time(t, "formal", missing="chưa xác định")
 
 
 def signer_for(session: Session, dossier: Dossier, role: str, purpose: str = "ký thư xin lỗi",
@@ -60,7 +60,7 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     agency = dossier.procedure_version.procedure.agency.name
     paragraphs = render_text(
         agency_name=agency, addressee=dossier.owner_name,
-        received_on=(dossier.received_at or dossier.filed_at).astimezone(VN_TZ).strftime("%d/%m/%Y"),
+        received_on=vn_time(dossier.received_at or dossier.filed_at, "date"),
         procedure_name=dossier.procedure_version.procedure.name, dossier_code=dossier.code,
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
         new_due=_when(new_due_at) if new_due_at else None)

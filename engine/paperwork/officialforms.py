@@ -16,7 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.paperwork import numbers, pdf, results
+from engine.process import fields as procedure_fields
 from engine.core.clock import VN_TZ
+from engine.core import vocabulary
+from engine.core.vocabulary import vn_time
 from engine.data.model import Document, Dossier, User
 from engine.core.settings import Settings
 
@@ -116,7 +119,7 @@ REFUSAL = OfficialForm(
 
 # Made and signed by engine.paperwork.letters; registered here for its number.
 APOLOGY = OfficialForm("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", {"TT01/2018": "04", "TT03/2025": "04"},
-                       "apology", "PXL", {}, (), ("Đóng dấu", "Thủ trưởng cơ quan"))
+                       "apology", "PXL", {}, (), ("Đóng dấu", vocabulary.ROLES["head_of_agency"]))
 
 STOP_NOTICE = OfficialForm(
     "stop_notice", "Thông báo dừng giải quyết hồ sơ", {"TT03/2025": "05"}, "stop_notice", "TBDGQ",
@@ -188,13 +191,9 @@ CHANNELS = {"online": "Trực tuyến (Cổng Dịch vụ công)", "desk": "Tr�
             "post": "Qua dịch vụ bưu chính công ích"}
 RETURN_PLACES = {"online": "Trực tuyến, trên tài khoản của người nộp tại Cổng Dịch vụ công",
                  "desk": "Bộ phận Tiếp nhận và Trả kết quả", "post": "Địa chỉ của người nộp, qua bưu chính công ích"}
-CONTACT_KEYS = {"address": ("dia_chi", "địa chỉ"), "phone": ("dien_thoai", "điện thoại"),
-                "email": ("email", "thư điện tử")}
-
-
 def when(t: datetime | None) -> str:
     """'09 giờ 30 phút, ngày 23/11/2026' (Vietnam time), or '' when not known."""
-    return t.astimezone(VN_TZ).strftime("%H giờ %M phút, ngày %d/%m/%Y") if t else ""
+    return vn_time(t, "formal")
 
 
 def number_text(value: float) -> str:
@@ -202,24 +201,11 @@ def number_text(value: float) -> str:
 
 
 def contact(dossier: Dossier) -> dict[str, str]:
-    """Address, phone and e-mail from the filing form (by key or title, top level first), else the account."""
-    props = dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]].get("properties", {})
-    found: dict[str, str] = {}
-    queue = [(dossier.form or {}, props)]
-    while queue:
-        data, schema = queue.pop(0)
-        for key, value in data.items():
-            sub = schema.get(key, {})
-            if isinstance(value, dict):
-                queue.append((value, sub.get("properties", {})))
-                continue
-            title = str(sub.get("title", "")).lower()
-            for name, (in_key, in_title) in CONTACT_KEYS.items():
-                if name not in found and value not in (None, "") and (in_key in key.lower() or in_title in title):
-                    found[name] = str(value)
+    """Address, phone and e-mail from the filing form where the procedure declares them, else the account."""
+    found = procedure_fields.of(dossier.procedure_version.info).contact(dossier.form)
     account = dossier.applicant
-    return {"address": found.get("address", ""), "phone": found.get("phone") or account.phone or "",
-            "email": found.get("email") or account.email or ""}
+    return {"address": found["address"], "phone": found["phone"] or account.phone or "",
+            "email": found["email"] or account.email or ""}
 
 
 def applicant_name(dossier: Dossier) -> str:

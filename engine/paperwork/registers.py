@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.data import audit
+from engine.core import vocabulary
 from engine.core.clock import VN_TZ
-from engine.data.model import ROLES, Agency, AuditEvent, Dossier, Letter, WorkItem
+from engine.core.vocabulary import vn_time
+from engine.data.model import Agency, AuditEvent, Dossier, Letter, WorkItem
 from engine.law import lateness
 from engine.law.statuses import Status
 from engine.paperwork.officialforms import (
@@ -30,18 +32,11 @@ WORDS = {lateness.EARLY: EARLY, lateness.ON_TIME: ON_TIME, lateness.LATE: LATE, 
 RULE = ("Kết quả giải quyết được đánh giá theo thời hạn riêng của bước giao hồ sơ: hoàn thành sau thời điểm hết "
         "hạn là Quá hạn; trong ngày hết hạn, trước hoặc đúng thời điểm hết hạn là Đúng hạn; hoàn thành từ ngày "
         "trước ngày hết hạn là Trước hạn.")
-ACTIONS = {
-    "file": "Nộp hồ sơ", "receive": "Tiếp nhận hồ sơ, chuyển cơ quan giải quyết", "refuse": "Từ chối",
-    "request_supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ", "supplement": "Bổ sung hồ sơ",
-    "propose_approval": "Đề xuất phê duyệt", "propose_refusal": "Đề xuất từ chối",
-    "request_extension": "Đề nghị gia hạn", "confirm_extension": "Xác nhận gia hạn",
-    "reject_extension": "Không đồng ý gia hạn", "approve": "Phê duyệt", "send_back": "Trả lại để xử lý lại",
-    "issue_result": "Ký số, ban hành kết quả", "return_result": "Trả kết quả", "withdraw": "Rút hồ sơ",
-    "stop": "Dừng giải quyết hồ sơ",
-}
-STEPS = {"intake": "Tiếp nhận hồ sơ", "supplement": "Bổ sung hồ sơ", "assessment": "Thẩm định hồ sơ",
-         "extension_review": "Xem xét gia hạn", "approval": "Phê duyệt", "signing": "Ban hành kết quả",
-         "return": "Trả kết quả"}
+# The actions a control slip lists as hand-overs (the others are notes of the trail, not hand-overs).
+HANDOVER_ACTIONS = frozenset({
+    "file", "receive", "refuse", "request_supplement", "supplement", "propose_approval", "propose_refusal",
+    "request_extension", "confirm_extension", "reject_extension", "approve", "send_back", "issue_result",
+    "return_result", "withdraw", "stop"})
 
 
 def timeliness(done: datetime, due: datetime | None) -> str:
@@ -51,7 +46,7 @@ def timeliness(done: datetime, due: datetime | None) -> str:
 
 
 def _short(t: datetime | None) -> str:
-    return t.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if t else ""
+    return vn_time(t, "clock")
 
 
 @dataclass
@@ -65,7 +60,7 @@ class Handover:
 
 
 def _giver(event: AuditEvent) -> str:
-    step = "Nộp hồ sơ" if event.action == "file" else event.task_name or STEPS.get(event.step or "", event.step)
+    step = "Nộp hồ sơ" if event.action == "file" else event.task_name or (vocabulary.STEPS[event.step].title if event.step in vocabulary.STEPS else event.step)
     return f"{step}: {event.actor_name}"
 
 
@@ -74,18 +69,18 @@ def _last_receiver(session: Session, dossier: Dossier) -> str:
     citizen = f"Tổ chức, cá nhân: {dossier.owner_name}"
     if not items or any(i.step == "supplement" for i in items):
         return citizen
-    return "; ".join(f"{i.name}: {i.assignee.full_name if i.assignee else ROLES.get(i.role, i.role)}"
+    return "; ".join(f"{i.name}: {i.assignee.full_name if i.assignee else vocabulary.ROLES.get(i.role, i.role)}"
                      for i in items)
 
 
 def handovers(session: Session, dossier: Dossier) -> list[Handover]:
     """The hand-overs of a dossier, from its audit trail, oldest first."""
-    events = [e for e in audit.history(session, dossier.id) if e.action in ACTIONS]
+    events = [e for e in audit.history(session, dossier.id) if e.action in HANDOVER_ACTIONS]
     rows = []
     for i, event in enumerate(events):
         receiver = _giver(events[i + 1]) if i + 1 < len(events) else _last_receiver(session, dossier)
         rows.append(Handover(_giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
-                             ACTIONS[event.action]))
+                             vocabulary.ACTIONS[event.action].done))
     return rows
 
 

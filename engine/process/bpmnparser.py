@@ -11,9 +11,10 @@ import re
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.core.errors import Problem
+from engine.process import timerevents
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -66,7 +67,7 @@ def schema_problems(tree, file_name: str) -> list[Problem]:
 
 def parse_spec(tree, file_name: str, process_id: str) -> tuple[object, dict]:
     """SpiffWorkflow's spec of a linted file; its parser's errors become Problems (raised as a list)."""
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = timerevents.Parser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(tree, file_name)
         return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import DefinitionError, NotFound, Problem
 from engine.data.model import Agency, Procedure, ProcedureVersion
+from engine.process import fields as fields_mod
 from engine.process import runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
-from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint
+from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
 __all__ = ["LANE_ROLES", "STEP_ACTIONS", "Definition", "deploy", "latest_version", "lint", "load_definition",
            "load_file", "read_forms", "referenced_forms"]
@@ -45,6 +46,8 @@ class Definition:
 def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None) -> Definition:
     """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path)."""
     problems, info, tree = lint(bpmn, file_name, forms, forms_dir)
+    if not problems:
+        info["fields"], problems = _declared_fields(tree, file_name, info, forms)
     if problems:
         raise DefinitionError(problems)
     try:
@@ -57,6 +60,13 @@ def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_d
     return Definition(file_name=file_name, process_id=info["process_id"], bpmn_xml=xml_text(bpmn, tree),
                       spec_json=runtime.serialize_spec(spec, subprocess_specs), forms=used_forms, info=info,
                       content_hash=digest)
+
+
+def _declared_fields(tree, file_name: str, info: dict, forms: dict[str, dict]) -> tuple[dict, list[Problem]]:
+    """The names the process declares for its data (engine/process/fields.py), stored in the version's info."""
+    proc = tree.find(f"bpmn:process[@id='{info['process_id']}']", NS)
+    return fields_mod.read(props(proc) if proc is not None else {}, forms.get(info.get("filing_form") or ""),
+                           file_name, proc.sourceline if proc is not None else None, info["process_id"])
 
 
 def referenced_forms(bpmn: bytes) -> set[str]:

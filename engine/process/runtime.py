@@ -7,13 +7,11 @@ leave this module (and ``procedures``): callers get ``UserTask`` dataclasses and
 """
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import threading
 import zlib
 from collections.abc import Hashable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from uuid import UUID
@@ -22,13 +20,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine.process import scripting
+from engine.process import scripting, timerevents
 from engine.core.errors import Conflict, EngineError
 
 log = logging.getLogger(__name__)
@@ -39,32 +36,6 @@ SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
 MAX_ENGINE_STEPS = 300
 MAX_NESTING = 16  # subprocesses inside subprocesses; each level makes every later step slower
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
-
-
-_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("tthc_now", default=None)
-
-
-class _InjectedDatetime(datetime):
-    """SpiffWorkflow's timers call ``datetime.now()`` directly; inside the engine they see our clock instead."""
-
-    @classmethod
-    def now(cls, tz=None):
-        injected = _NOW.get()
-        if injected is None:
-            return datetime.now(tz)
-        return injected.astimezone(tz) if tz else injected.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-_spiff_timer.datetime = _InjectedDatetime
-
-
-@contextmanager
-def _clock(now: datetime | None):
-    token = _NOW.set(now)
-    try:
-        yield
-    finally:
-        _NOW.reset(token)
 
 
 class ProcessFailure(EngineError):
@@ -125,7 +96,7 @@ def _serializer() -> BpmnWorkflowSerializer:
     """One serializer per thread: the library's registry flips a shared flag while encoding."""
     ser = getattr(_local, "serializer", None)
     if ser is None:
-        config = dict(SPIFF_CONFIG)
+        config = timerevents.serializer_config(SPIFF_CONFIG)
         config[BpmnWorkflow] = _StateOnlyConverter
         ser = _local.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
     return ser
@@ -207,7 +178,7 @@ class Process:
         wf = BpmnWorkflow(spec, subs, script_engine=_script_engine(time_limit))
         wf.task_tree.data.update(data)
         process = cls(wf)
-        with _clock(now):
+        with timerevents.at(now):
             process._guard(wf.do_engine_steps, _StepCounter())
         return process
 
@@ -266,7 +237,7 @@ class Process:
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("Công việc này không còn chờ xử lý", code="task_not_ready")
         task.data.update(data)
-        with _clock(now):
+        with timerevents.at(now):
             self._guard(task.run)
             self._guard(self._wf.do_engine_steps, _StepCounter())
 
@@ -276,7 +247,7 @@ class Process:
 
     def fire_timers(self, now: datetime | None = None) -> None:
         """Refresh timers first: do_engine_steps refreshes them only at its end."""
-        with _clock(now):
+        with timerevents.at(now):
             self._guard(self._wf.refresh_timers)
             self._guard(self._wf.do_engine_steps, _StepCounter())
 

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from functools import wraps
 
-from flask import Flask, current_app, g, jsonify, request
-from sqlalchemy.exc import DataError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from flask import Flask, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine.core.clock import Clock, SystemClock
 from engine.data.db import make_engine, make_sessionmaker
-from engine.core.errors import BadRequest, EngineError
-from engine.core.settings import Settings, load_settings
+from engine.core.errors import BadRequest
+from engine.core.settings import Settings, load_settings, with_secrets
+
+from . import failures
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     connections is sized for them)."""
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = with_secrets(settings)
     app = Flask(__name__)
     if settings.proxy_hops:  # the client address and scheme as the trusted proxies saw them (config/default.toml)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
@@ -147,72 +149,57 @@ def now():
     return tthc()["clock"].now()
 
 
-def transactional(view):
-    """One transaction per command: commit on success, roll back on any error."""
+@contextmanager
+def unit_of_work(*, keep_on: tuple[type[BaseException], ...] = ()):
+    """One transaction for one command, for both faces: commit once at the end, roll back on any error.
+
+    ``keep_on``: errors after which what was done is still committed before the error goes on (a refused
+    login attempt counts towards the lockout). A failing commit is rolled back too.
+    """
+    session = db()
+    committed = False
+    try:
+        try:
+            yield session
+        except keep_on:
+            session.commit()
+            committed = True
+            raise
+        session.commit()
+        committed = True
+    except BaseException:
+        if not committed:
+            session.rollback()
+        raise
+
+
+def transactional(view=None, *, keep_on: tuple[type[BaseException], ...] = ()):
+    """A view that is one unit of work (``@transactional`` or ``@transactional(keep_on=...)``)."""
+    if view is None:
+        return lambda fn: transactional(fn, keep_on=keep_on)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        session = db()
-        try:
-            result = view(*args, **kwargs)
-            session.commit()
-            return result
-        except BaseException:
-            session.rollback()
-            raise
+        with unit_of_work(keep_on=keep_on):
+            return view(*args, **kwargs)
 
     return wrapper
 
 
+def run(fn, *args, keep_on: tuple[type[BaseException], ...] = (), **kwargs):
+    """Call ``fn`` as one unit of work (pages call a use case this way) and return its result."""
+    with unit_of_work(keep_on=keep_on):
+        return fn(*args, **kwargs)
+
+
 def _register_errors(app: Flask) -> None:
+    """The app-wide answers: JSON under /api/, else a page. Blueprints
+    that serve pages install their own (ui.install_error_pages), with the same mapping."""
+
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
-    @app.errorhandler(EngineError)
-    def engine_error(exc: EngineError):
-        extra = {"rule": exc.rule}
-        problems = getattr(exc, "problems", None)
-        if problems:
-            extra["problems"] = [p.as_dict() for p in problems]
-        return jsonify(error_body(exc.status, exc.code, exc.message, exc.fields, **extra)), exc.status
-
-    @app.errorhandler(DataError)
-    def data_error(_exc):  # a value the database refuses (a safety net: requests are checked before)
-        log.warning("value refused by the database: %s", _exc)
-        return jsonify(error_body(422, "invalid_value", "Dữ liệu có giá trị cơ sở dữ liệu không chấp nhận")), 422
-
-    @app.errorhandler(StaleDataError)
-    def stale(_exc):
-        return jsonify(error_body(409, "stale", "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại")), 409
-
-    @app.errorhandler(OperationalError)
-    def operational(exc):
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            return jsonify(error_body(409, "busy", "Hồ sơ đang được xử lý bởi người khác; vui lòng thử lại")), 409
-        log.exception("database error")
-        return jsonify(error_body(500)), 500
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        """Errors Werkzeug raises before a view runs. No route for the path: 404 (``no_such_endpoint`` in the
-        API); a route for the path but not for the method: 405 with the ``Allow`` header listing the methods
-        the path has (RFC 9110 §15.5.6), never a 404 that would hide them."""
-        status = exc.code or 500
-        headers = {}
-        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
-            headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-        if wants_json():
-            code = message = None
-            if status == 404 and request.url_rule is None:
-                code, message = "no_such_endpoint", "Không có địa chỉ API này"
-            return jsonify(error_body(status, code, message)), status, headers
-        from .pages import error_page
-        return error_page(status), status, headers
-
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        log.exception("unexpected error")
-        if wants_json():
-            return jsonify(error_body(500)), 500
-        from .pages import error_page
-        return error_page(500), 500
+    def any_error(exc: Exception):
+        failure = failures.failure_of(exc)
+        return failures.as_json(failure) if wants_json() else failures.as_page(failure)

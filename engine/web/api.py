@@ -15,6 +15,7 @@ from engine.cases import accounts, attachments, dossiers, idempotency, portal_ca
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
+from engine.core.vocabulary import CCCD_RE
 from engine.cases.dossiers import Context
 from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import OFFICER_ROLES, Document, Dossier, Procedure, ProcedureVersion
@@ -26,7 +27,7 @@ from .openapi import spec as openapi_spec
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")  # date-time of RFC 3339, as openapi.py says
-CCCD = re.compile(r"[0-9]{12}\Z")  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
+CCCD = CCCD_RE  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
 
 
 def body() -> dict:
@@ -94,20 +95,16 @@ def show(dossier) -> dict:
 
 # -- accounts -----------------------------------------------------------------------------------------------
 @bp.post("/auth/token")
-@transactional
+@transactional(keep_on=(Unauthorized,))  # every attempt is recorded, even a refused one (the lockout)
 def token():
     data = body()
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise Invalid("Cần tên đăng nhập và mật khẩu",
                       fields={k: "Bắt buộc" for k in ("username", "password") if not isinstance(data.get(k), str)})
-    try:  # the same lockout as the web login: every attempt is recorded, even a refused one
+    try:
         user = portal_cases.login(db(), username, password, now(), request.remote_addr)
-    except Unauthorized:
-        db().commit()
-        raise
     except portal_cases.TooManyLogins as exc:  # the address's failure limit (the same as the web login's)
-        db().rollback()
         retry = max(1, math.ceil((exc.until - now()).total_seconds()))
         return jsonify(error_body(exc.status, exc.code, exc.message)), exc.status, {"Retry-After": str(retry)}
     value, expires = accounts.issue_token(db(), user, now(), tthc()["settings"].token_hours)

@@ -29,18 +29,14 @@ def login():
     if not username.strip() or not password:
         return render_template("auth/login.html", next=target, username=username,
                                error=_("Nhập tên đăng nhập (số CCCD với công dân) và mật khẩu.")), 422
-    session_ = db()
-    try:
-        user = portal_cases.login(session_, username, password, now(), request.remote_addr)
+    try:  # a failed attempt is kept: it counts towards the lockout
+        user = run(portal_cases.login, db(), username, password, now(), request.remote_addr, keep_on=(EngineError,))
     except portal_cases.TooManyLogins as exc:  # this address failed too often: not recorded, nothing checked
-        session_.rollback()
         retry = max(1, math.ceil((exc.until - now()).total_seconds()))
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 429, \
             {"Retry-After": str(retry)}
     except EngineError as exc:
-        session_.commit()  # the failed attempt counts towards the lockout
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 401
-    session_.commit()
     sign_in(user)
     flash(_("Xin chào, %(name)s.", name=user.full_name), "success")
     return redirect(target or home_for(user))

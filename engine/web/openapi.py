@@ -10,6 +10,7 @@ from __future__ import annotations
 from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import Status
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
+from engine.core.vocabulary import CCCD_PATTERN
 
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
@@ -25,7 +26,7 @@ NUL = "\\u0000"
 CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
 # A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
 NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
-CCCD = "^[0-9]{12}$"
+CCCD = CCCD_PATTERN
 EMAIL = "^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$"   # accounts.EMAIL_RE
 DATE = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"    # the years a request may name (SANE_YEARS)
 DOSSIER_CODE = "^[0-9A-Z.]{1,40}-[0-9]{6}-[0-9]{4}$"   # portal_cases.DOSSIER_CODE_RE

@@ -14,17 +14,13 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DataError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
 from engine.cases import accounts
-from engine.core.clock import VN_TZ
+from engine.core import vocabulary
 from engine.cases.dossiers import Context
-from engine.core.errors import EngineError
 from engine.data.model import OFFICER_ROLES, ROLES, User
 from engine.law.statuses import Status
-from . import db, now, tthc
+from . import db, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -32,42 +28,12 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
 # Status names are the law's (engine.law.statuses, marked there for pybabel), translated when shown.
 STATUS_TEXT = {status: _l(status.label) for status in Status}
-ROLE_TEXT = {"citizen": _l("Công dân"), "receiving_officer": _l("Cán bộ tiếp nhận"), "specialist": _l("Chuyên viên"),
-             "department_leader": _l("Lãnh đạo phòng"), "head_of_agency": _l("Thủ trưởng cơ quan"),
-             "centre_director": _l("Giám đốc trung tâm"), "clerk": _l("Văn thư"),
-             "administrator": _l("Quản trị hệ thống")}
-STEP_TEXT = {"intake": lazy_pgettext("step", "Tiếp nhận"), "supplement": lazy_pgettext("step", "Bổ sung"),
-             "assessment": lazy_pgettext("step", "Thẩm định"),
-             "extension_review": lazy_pgettext("step", "Xem xét gia hạn"),
-             "approval": lazy_pgettext("step", "Phê duyệt"), "signing": lazy_pgettext("step", "Ký số, ban hành"),
-             "return": lazy_pgettext("step", "Trả kết quả"), "apology": lazy_pgettext("step", "Thư xin lỗi")}
-# What the buttons say (imperative); ACTION_TEXT below names the same actions in the history (done).
-ACTION_BUTTON = {
-    "receive": lazy_pgettext("action", "Tiếp nhận hồ sơ"),
-    "request_supplement": lazy_pgettext("action", "Yêu cầu bổ sung"), "refuse": lazy_pgettext("action", "Từ chối"),
-    "propose_approval": lazy_pgettext("action", "Đề xuất giải quyết"),
-    "propose_refusal": lazy_pgettext("action", "Đề xuất từ chối giải quyết"),
-    "request_extension": lazy_pgettext("action", "Đề nghị gia hạn"),
-    "confirm_extension": lazy_pgettext("action", "Đồng ý gia hạn"),
-    "reject_extension": lazy_pgettext("action", "Không đồng ý gia hạn"),
-    "approve": lazy_pgettext("action", "Phê duyệt"), "send_back": lazy_pgettext("action", "Trả lại để thẩm định lại"),
-    "issue_result": lazy_pgettext("action", "Ký số và ban hành kết quả"),
-    "return_result": lazy_pgettext("action", "Trả kết quả"),
-    "issue_apology": lazy_pgettext("action", "Ký thư xin lỗi")}
-ACTION_TEXT = {
-    "file": _l("Nộp hồ sơ"), "receive": _l("Tiếp nhận hồ sơ"), "forward": _l("Chuyển xử lý"),
-    "request_supplement": _l("Yêu cầu bổ sung"), "supplement": _l("Bổ sung hồ sơ"), "refuse": _l("Từ chối"),
-    "propose_approval": _l("Đề xuất giải quyết"), "propose_refusal": _l("Đề xuất từ chối giải quyết"),
-    "request_extension": _l("Đề nghị gia hạn"), "confirm_extension": _l("Đồng ý gia hạn"),
-    "reject_extension": _l("Không đồng ý gia hạn"), "extended": _l("Gia hạn thời gian giải quyết"),
-    "approve": _l("Phê duyệt"), "send_back": _l("Trả lại để thẩm định lại"),
-    "issue_result": _l("Ký số và ban hành kết quả"), "return_result": _l("Trả kết quả"),
-    "letter_issued": _l("Ban hành thư xin lỗi"), "rated": _l("Đánh giá mức độ hài lòng"),
-    "warning": _l("Cảnh báo sắp đến hạn"), "overdue": _l("Quá hạn"), "intake_overdue": _l("Quá hạn tiếp nhận"),
-    "attach": _l("Đính kèm giấy tờ"), "withdraw": _l("Công dân rút hồ sơ"), "stop": _l("Dừng giải quyết hồ sơ"),
-    "timer": _l("Hẹn giờ của quy trình"), "replanned": _l("Tính lại hạn theo lịch làm việc mới"),
-    "issue_apology": _l("Ký thư xin lỗi vì quá hạn"),
-}
+# Words for codes, declared once in engine/core/vocabulary.py and translated here.
+ROLE_TEXT = {code: _l(label) for code, label in vocabulary.ROLES.items()}
+STEP_TEXT = {code: lazy_pgettext("step", step.name) for code, step in vocabulary.STEPS.items()}
+# What the buttons say (imperative); ACTION_TEXT names the same actions in the history (done).
+ACTION_BUTTON = {code: lazy_pgettext("action", a.button) for code, a in vocabulary.ACTIONS.items() if a.button}
+ACTION_TEXT = {code: _l(a.done) for code, a in vocabulary.ACTIONS.items()}
 SLA_TEXT = {"overdue": _l("Quá hạn"), "at_risk": _l("Sắp đến hạn (trong 1 ngày làm việc)"), "in_time": _l("Trong hạn")}
 UNIT_TEXT = {"working_day": _l("ngày làm việc"), "working_hour": _l("giờ làm việc"), "calendar_day": _l("ngày"),
              "same_day": _l("trong ngày")}
@@ -138,18 +104,13 @@ def _as_datetime(value) -> datetime | None:
 
 def vn_datetime(value) -> str:
     """dd/mm/yyyy HH:MM in Vietnam time."""
-    value = _as_datetime(value)
-    return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if value else "—"
+    return vocabulary.vn_time(_as_datetime(value), "datetime", missing="—")
 
 
 def vn_date(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else datetime.strptime(value, "%Y-%m-%d")
-    if isinstance(value, datetime):
-        value = value.astimezone(VN_TZ) if value.tzinfo else value
-    return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value) if "T" in value else datetime.strptime(value, "%Y-%m-%d").date()
+    return vocabulary.vn_time(value or None, "date", missing="—")
 
 
 def money(amount) -> str:
@@ -249,18 +210,6 @@ def context() -> Context:
     return Context(user=g.user, now=now(), settings=tthc()["settings"])
 
 
-def run(fn, *args, **kwargs):
-    """One transaction for one command: commit on success, roll back and re-raise on any error."""
-    session = db()
-    try:
-        result = fn(*args, **kwargs)
-        session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
-
-
 # -- errors as pages ---------------------------------------------------------------------------------------
 ERROR_TITLES = {400: _l("Yêu cầu không hợp lệ"), 401: _l("Cần đăng nhập"), 403: _l("Không có quyền truy cập"),
                 404: _l("Không tìm thấy"), 405: _l("Thao tác không được hỗ trợ"),
@@ -317,37 +266,15 @@ def _csrf_error(_exc: CSRFError):
 
 
 def install_error_pages(bp) -> None:
-    """On ``bp``, errors become pages (the app's handlers answer JSON for EngineErrors)."""
+    """On ``bp``, every error becomes a page (the app's handlers answer JSON for EngineErrors), through the
+    one mapping of engine/web/failures.py; whatever the view began is rolled back."""
 
-    @bp.errorhandler(EngineError)
-    def _engine(exc: EngineError):
-        db().rollback()
-        return error_page(exc.status, exc.message, exc.rule)
-
-    @bp.errorhandler(DataError)
-    def _data(_exc):  # a value the database refuses (a safety net: requests are checked before)
-        db().rollback()
-        return error_page(422)
-
-    @bp.errorhandler(StaleDataError)
-    def _stale(_exc):
-        db().rollback()
-        return error_page(409)
-
-    @bp.errorhandler(OperationalError)
-    def _operational(exc):
-        db().rollback()
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            return error_page(409)
-        log.exception("database error")
-        return error_page(500)
-
-    @bp.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    @bp.errorhandler(Exception)
+    def _error(exc: Exception):
         db().rollback()
         if isinstance(exc, CSRFError):
             return _csrf_error(exc)
-        return error_page(exc.code or 500)
+        return failures.as_page(failures.failure_of(exc))
 
 
 def roles_text(user: User) -> str:

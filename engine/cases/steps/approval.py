@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.law import apology
 from engine.law.statuses import PROCESSING
 from engine.paperwork import letters, results
+from engine.process import fields as procedure_fields
 from engine.process import forms
 
 from .declare import Action, Facts, StepKind
@@ -14,14 +15,16 @@ SOURCES = frozenset({PROCESSING})
 REFUSAL_SIGNER = apology.refusal_signer_role()  # D21 (or a deputy signing "KT." on the head's behalf)
 
 
-def _opinion(data: dict) -> str:
-    return "; ".join(data.get("reasons") or []) or next((v for v in data.values() if isinstance(v, str)), "")
+def _opinion(f: Facts) -> str:
+    """The reasons of a refusal, else the form field this procedure declares as the opinion."""
+    named = procedure_fields.of(f.dossier.procedure_version.info)
+    return "; ".join(f.data.get("reasons") or []) or str(f.data.get(named.opinion) or "")
 
 
 def approve(f: Facts) -> None:
     f.dossier.outcome = "approved"
     results.draft_result(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.item.role, "approved",
-                         _opinion(f.data), f.now)
+                         _opinion(f), f.now)
 
 
 def refuse(f: Facts) -> None:
@@ -30,7 +33,7 @@ def refuse(f: Facts) -> None:
     signer = f.ctx.user if REFUSAL_SIGNER in f.ctx.user.roles else letters.signer_for(
         f.session, f.dossier, REFUSAL_SIGNER, "ký thông báo từ chối giải quyết", "D21")
     results.draft_result(f.session, f.ctx.settings, f.dossier, signer, REFUSAL_SIGNER, "refused",
-                         _opinion(f.data), f.now)
+                         _opinion(f), f.now)
 
 
 KIND = StepKind("approval", (

@@ -5,13 +5,15 @@ from __future__ import annotations
 from engine.law import lateness
 from engine.law.statuses import PROCESSING, RESOLVED
 from engine.paperwork import results
+from engine.process import fields as procedure_fields
 
 from . import apology
 from .declare import Action, Facts, StepKind
 
 
 def issue_result(f: Facts) -> None:
-    number = str(f.data.get("so_van_ban") or f.data.get("number") or "")
+    named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
+    number = str(f.data.get(named.document_number) or "")
     results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
     f.dossier.resolved_at = f.now
     f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution

@@ -1,0 +1,131 @@
+"""The engine's words, declared once: roles, step kinds, actions, the CCCD pattern and Vietnamese dates.
+
+Pages, registers, letters, messages and the API spec read these tables instead of keeping their own. Labels
+are Vietnamese, the source language: the web translates them with Flask-Babel (``N_``/``NP_`` only mark them
+for extraction, see engine/web/translations/README.md), documents print them as they are. Statuses are the
+law's (``engine.law``), not declared here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from engine.core.clock import VN_TZ
+
+
+def N_(label: str) -> str:
+    """Marks a label for translation; the text itself is used as it is."""
+    return label
+
+
+def NP_(context: str, label: str) -> str:  # noqa: ARG001 - the context is read by the extractor only
+    """Marks a label that needs a context to translate (a short word: 'Tiếp nhận' the step, not the action)."""
+    return label
+
+
+# -- citizens' identity card ---------------------------------------------------------------------------------
+CCCD_PATTERN = r"^[0-9]{12}$"  # căn cước (công dân): 12 digits (Luật Căn cước 2023), as the API spec says it
+# For Python: ASCII digits only (``\d`` takes any script's digits) and ``\Z`` (``$`` lets a final newline in).
+CCCD_RE = re.compile(r"[0-9]{12}\Z")
+
+
+def is_cccd(value) -> bool:
+    return isinstance(value, str) and CCCD_RE.match(value) is not None
+
+
+# -- dates and times, Vietnam time -----------------------------------------------------------------------------
+STYLES = {
+    "datetime": "%d/%m/%Y %H:%M",               # pages: 23/11/2026 09:30
+    "date": "%d/%m/%Y",                         # 23/11/2026
+    "clock": "%H:%M %d/%m/%Y",                  # registers and control slips: 09:30 23/11/2026
+    "at": "%H:%M ngày %d/%m/%Y",                # messages: 09:30 ngày 23/11/2026
+    "formal": "%H giờ %M phút, ngày %d/%m/%Y",  # letters and official forms: 09 giờ 30 phút, ngày 23/11/2026
+}
+
+
+def vn_time(value: datetime | date | None, style: str = "datetime", missing: str = "") -> str:
+    """``value`` in one of the named STYLES, in Vietnam time; ``missing`` when there is none.
+
+    An aware date-time is shown in Vietnam time, a naive one as it is; a date has no time, so any style
+    shows it as a date.
+    """
+    if value is None:
+        return missing
+    if isinstance(value, datetime):
+        return (value.astimezone(VN_TZ) if value.tzinfo else value).strftime(STYLES[style])
+    return value.strftime(STYLES["date"])
+
+
+# -- roles, step kinds, actions --------------------------------------------------------------------------------
+ROLES: dict[str, str] = {
+    "citizen": N_("Công dân"),
+    "receiving_officer": N_("Cán bộ tiếp nhận"),
+    "specialist": N_("Chuyên viên"),
+    "department_leader": N_("Lãnh đạo phòng"),
+    "head_of_agency": N_("Thủ trưởng cơ quan"),
+    "centre_director": N_("Giám đốc trung tâm"),
+    "clerk": N_("Văn thư"),
+    "administrator": N_("Quản trị hệ thống"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step kind: ``name`` is the short word of lists and badges (context "step"), ``title`` the phrase
+    registers and control slips print."""
+
+    name: str
+    title: str
+
+
+STEPS: dict[str, Step] = {
+    "intake": Step(NP_("step", "Tiếp nhận"), "Tiếp nhận hồ sơ"),
+    "supplement": Step(NP_("step", "Bổ sung"), "Bổ sung hồ sơ"),
+    "assessment": Step(NP_("step", "Thẩm định"), "Thẩm định hồ sơ"),
+    "extension_review": Step(NP_("step", "Xem xét gia hạn"), "Xem xét gia hạn"),
+    "approval": Step(NP_("step", "Phê duyệt"), "Phê duyệt"),
+    "signing": Step(NP_("step", "Ký số, ban hành"), "Ban hành kết quả"),
+    "return": Step(NP_("step", "Trả kết quả"), "Trả kết quả"),
+    "apology": Step(NP_("step", "Thư xin lỗi"), "Thư xin lỗi vì quá hạn"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """What happened, as history and registers say it (``done``); ``button``: what the button says (context
+    "action"), for the actions a person chooses on a step."""
+
+    done: str
+    button: str | None = None
+
+
+ACTIONS: dict[str, Action] = {
+    "file": Action(N_("Nộp hồ sơ")),
+    "receive": Action(N_("Tiếp nhận hồ sơ"), NP_("action", "Tiếp nhận hồ sơ")),
+    "forward": Action(N_("Chuyển xử lý")),
+    "request_supplement": Action(N_("Yêu cầu bổ sung"), NP_("action", "Yêu cầu bổ sung")),
+    "supplement": Action(N_("Bổ sung hồ sơ")),
+    "refuse": Action(N_("Từ chối"), NP_("action", "Từ chối")),
+    "propose_approval": Action(N_("Đề xuất giải quyết"), NP_("action", "Đề xuất giải quyết")),
+    "propose_refusal": Action(N_("Đề xuất từ chối giải quyết"), NP_("action", "Đề xuất từ chối giải quyết")),
+    "request_extension": Action(N_("Đề nghị gia hạn"), NP_("action", "Đề nghị gia hạn")),
+    "confirm_extension": Action(N_("Đồng ý gia hạn"), NP_("action", "Đồng ý gia hạn")),
+    "reject_extension": Action(N_("Không đồng ý gia hạn"), NP_("action", "Không đồng ý gia hạn")),
+    "extended": Action(N_("Gia hạn thời gian giải quyết")),
+    "approve": Action(N_("Phê duyệt"), NP_("action", "Phê duyệt")),
+    "send_back": Action(N_("Trả lại để thẩm định lại"), NP_("action", "Trả lại để thẩm định lại")),
+    "issue_result": Action(N_("Ký số và ban hành kết quả"), NP_("action", "Ký số và ban hành kết quả")),
+    "return_result": Action(N_("Trả kết quả"), NP_("action", "Trả kết quả")),
+    "letter_issued": Action(N_("Ban hành thư xin lỗi")),
+    "rated": Action(N_("Đánh giá mức độ hài lòng")),
+    "warning": Action(N_("Cảnh báo sắp đến hạn")),
+    "overdue": Action(N_("Quá hạn")),
+    "intake_overdue": Action(N_("Quá hạn tiếp nhận")),
+    "attach": Action(N_("Đính kèm giấy tờ")),
+    "withdraw": Action(N_("Công dân rút hồ sơ")),
+    "stop": Action(N_("Dừng giải quyết hồ sơ")),
+    "timer": Action(N_("Hẹn giờ của quy trình")),
+    "replanned": Action(N_("Tính lại hạn theo lịch làm việc mới")),
+    "issue_apology": Action(N_("Ký thư xin lỗi vì quá hạn"), NP_("action", "Ký thư xin lỗi")),
+}
