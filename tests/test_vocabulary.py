@@ -13,7 +13,7 @@ from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
 from engine.data import model
-from engine.process.lint import STEP_ACTIONS
+from engine.cases.steps.catalogue import STEP_ACTIONS  # every step kind, the one the engine opens too
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 HOME = ENGINE / "core" / "vocabulary.py"
