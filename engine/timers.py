@@ -94,18 +94,18 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
     if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True
         _notify(batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
-                f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, D7)", now)
+                f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, theo Điều 13 Quyết định 88/2017/QĐ-UBND)", now)
         record("intake_overdue")
     roles = batch.open_roles.get(dossier.id, set())
     if deadlines.warning_due(dossier, cal, now):
         dossier.warned_at = now
         _notify(batch, dossier, roles | {"department_leader"}, "warning",
-                f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (D19)", now)
+                f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)", now)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
         _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
-                f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (D19)", now)
+                f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)", now)
         record("overdue")
         apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
     plan_timers(session, dossier, settings, cal)

@@ -183,7 +183,7 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
     desk.page.locator("#items-0-problem").fill("Ảnh mờ")
     desk.page.locator("#items-0-required").fill("Chụp lại rõ nét")
     desk.page.locator("#form-request_supplement button[type=submit]").click()
-    assert "(D10)" in desk.page.locator("#error-summary").inner_text()
+    assert "(theo Điều 11 Nghị định 118/2025/NĐ-CP)" in desk.page.locator("#error-summary").inner_text()
     assert desk.page.locator("#second-reason").is_visible() and desk.page.locator("#reason-other").is_visible()
     desk.shot("12-rule-refusal-d10.png")
 

@@ -128,10 +128,10 @@ def test_login_redirects_only_to_paths_of_this_site(web):
 def test_a_locked_account_cannot_sign_in_and_an_open_session_ends(app, web):
     web.login(CITIZEN)
     with app.extensions["tthc"]["sessions"].begin() as session:
-        session.scalar(select(User).where(User.username == CITIZEN)).locked_reason = "trùng CCCD (D3)"
+        session.scalar(select(User).where(User.username == CITIZEN)).locked_reason = "trùng CCCD (theo Nghị định 45/2020/NĐ-CP)"
     assert web.get("/ca-nhan/ho-so", status=302).headers["Location"].startswith("/dang-nhap")
     r = web.post("/dang-nhap", {"username": CITIZEN, "password": PASSWORD}, status=401)
-    assert "Tài khoản bị khóa: trùng CCCD (D3)" in text_of(r)
+    assert "Tài khoản bị khóa: trùng CCCD (theo Nghị định 45/2020/NĐ-CP)" in text_of(r)
 
 
 # -- registration (D3) ---------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_a_citizen_registers_a_standardised_account_and_is_signed_in(app, web):
 
 def test_a_second_account_with_the_same_cccd_is_refused_with_the_reason(web):
     r = web.post("/dang-ky", {**NEW_CITIZEN, "cccd": CITIZEN}, status=409)
-    assert "mỗi CCCD chỉ có một tài khoản (D3)" in text_of(r)
+    assert "mỗi CCCD chỉ có một tài khoản (theo Nghị định 45/2020/NĐ-CP)" in text_of(r)
 
 
 def test_registration_errors_are_shown_next_to_each_field(app, web):

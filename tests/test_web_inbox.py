@@ -129,7 +129,7 @@ def test_the_task_page_shows_the_dossier_its_deadlines_and_why_and_the_step_form
                      "Tên hộ kinh doanh Tạp hóa Bình An", "Vốn kinh doanh (đồng) 50.000.000",
                      "don.pdf", "Không có chữ ký số", "tru-so.png",
                      "Hạn kiểm tra, tiếp nhận hồ sơ: 23/11/2026 10:00",
-                     "(D7)", "Nộp hồ sơ — Nguyễn Văn An", "Bước hiện tại: Tiếp nhận hồ sơ"):
+                     "(theo Điều 13 Quyết định 88/2017/QĐ-UBND)", "Nộp hồ sơ — Nguyễn Văn An", "Bước hiện tại: Tiếp nhận hồ sơ"):
         assert expected in text, expected
     for action in ("receive", "request_supplement", "refuse"):
         assert f'id="form-{action}"' in html and f'action="/can-bo/cong-viec/{desk.task_id(code)}/{action}"' in html
@@ -163,7 +163,7 @@ def test_a_second_supplement_request_is_explained_and_the_d11_form_is_offered(ap
     citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", flatten(SAMPLE_FORM), status=302)
     r = desk.act(code, "request_supplement", SUPPLEMENT, status=422)
     html, text = r.get_data(as_text=True), text_of(r)
-    assert "Chỉ được yêu cầu bổ sung một lần (D10)" in text and "(quy định D10)" in text
+    assert "Chỉ được yêu cầu bổ sung một lần (theo Điều 11 Nghị định 118/2025/NĐ-CP)" in text and "D10" not in text
     assert 'id="explain-second-supplement"' in html and 'href="#second-reason"' in html
     assert 'id="second-reason"' in html and 'value="applicant_not_compliant"' in html and 'value="other"' in html
     assert 'value="Giấy đề nghị đăng ký hộ kinh doanh"' in html  # the first request's items to tick
@@ -197,7 +197,7 @@ def test_an_extension_over_the_cap_is_explained_then_confirmed_twice(app, citize
     r = specialist.act(code, "request_extension", {"amount": "2", "unit": "working_days", "reason": "Cần xác minh"},
                        status=422)
     text = text_of(r)
-    assert "tối đa 1 ngày làm việc (D18)" in text and 'id="explain-extension"' in r.get_data(as_text=True)
+    assert "tối đa 1 ngày làm việc (theo Điều 19 Nghị định 61/2018/NĐ-CP)" in text and 'id="explain-extension"' in r.get_data(as_text=True)
     assert "Chỉ được gia hạn một lần, tối đa 1 ngày làm việc" in text
     specialist.act(code, "request_extension", {"amount": "1", "unit": "working_days", "reason": "Cần xác minh"})
     officer(app, "demo.lanhdao").act(code, "confirm_extension", {"f.ghi_chu": "Đồng ý"})
@@ -207,10 +207,10 @@ def test_an_extension_over_the_cap_is_explained_then_confirmed_twice(app, citize
     assert row.extensions == 1 and row.due_at.astimezone(VN_TZ) == vn(2026, 11, 30, 9, 0)
     page = text_of(officer(app, "demo.chuyenvien").get(f"/can-bo/ho-so/{code}"))
     assert "Hạn ban đầu: 27/11/2026 09:00" in page and "Hạn trả kết quả: 30/11/2026 09:00" in page
-    assert "(D17, D18)" in page
+    assert "(theo Điều 14 khoản 4 Quyết định 88/2017/QĐ-UBND; Điều 19 Nghị định 61/2018/NĐ-CP)" in page
     r = specialist.act(code, "request_extension", {"amount": "1", "unit": "working_hours", "reason": "Lần nữa"},
                        status=422)
-    assert "một lần (D18)" in text_of(r)
+    assert "một lần (theo Điều 19 Nghị định 61/2018/NĐ-CP)" in text_of(r)
 
 
 def test_a_rejected_extension_needs_a_reason_and_sends_the_dossier_back(app, citizen):
@@ -294,15 +294,15 @@ def test_leaders_watch_overdue_and_at_risk_dossiers_and_the_head_apologises(app,
     officer(app, "demo.tiepnhan").get("/can-bo/theo-doi", status=403)
     Web(app.test_client()).login(CITIZEN).get("/can-bo/theo-doi", status=403)
     head = officer(app, "demo.thutruong")
-    assert "ban hành thư xin lỗi (D19)" in text_of(head.get(f"/can-bo/ho-so/{late}"))
-    assert "ban hành thư xin lỗi (D19)" not in text_of(leader.get(f"/can-bo/ho-so/{late}"))
+    assert "ban hành thư xin lỗi (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)" in text_of(head.get(f"/can-bo/ho-so/{late}"))
+    assert "ban hành thư xin lỗi (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)" not in text_of(leader.get(f"/can-bo/ho-so/{late}"))
     leader.post(f"/can-bo/ho-so/{late}/thu-xin-loi", {"reason": "Chậm xác minh"}, status=403)
     head.post(f"/can-bo/ho-so/{late}/thu-xin-loi", {"reason": ""}, status=302)
     assert dossier_row(app, late).late is False
     head.post(f"/can-bo/ho-so/{late}/thu-xin-loi", {"reason": "Chậm xác minh địa điểm"}, status=302)
     assert dossier_row(app, late).late is True
     assert "Thư xin lỗi" in text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{late}"))
-    assert "ban hành thư xin lỗi (D19)" not in text_of(head.get(f"/can-bo/ho-so/{late}"))
+    assert "ban hành thư xin lỗi (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)" not in text_of(head.get(f"/can-bo/ho-so/{late}"))
 
 
 def row_of_watch(page: str, code: str) -> str:
@@ -321,7 +321,7 @@ def test_a_result_resolved_in_time_and_collected_late_shows_no_apology_to_the_he
     clock.set(vn(2026, 11, 30, 9, 0))
     head = officer(app, "demo.thutruong")
     page = text_of(head.get(f"/can-bo/ho-so/{code}"))
-    assert "ban hành thư xin lỗi (D19)" not in page
+    assert "ban hành thư xin lỗi (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)" not in page
     head.post(f"/can-bo/ho-so/{code}/thu-xin-loi", {"reason": "Chậm trả kết quả"}, status=302)
     assert dossier_row(app, code).late is False
     with app.extensions["tthc"]["sessions"]() as session:

@@ -64,7 +64,7 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     if errors:
         raise Invalid("Thông tin đăng ký chưa hợp lệ", fields=errors)
     if session.scalar(select(User.id).where((User.cccd == cccd) & User.standardised)) is not None:
-        raise Conflict("Số CCCD này đã được chuẩn hóa cho một tài khoản khác; mỗi CCCD chỉ có một tài khoản (D3)",
+        raise Conflict("Số CCCD này đã được chuẩn hóa cho một tài khoản khác; mỗi CCCD chỉ có một tài khoản (theo Nghị định 45/2020/NĐ-CP)",
                        code="cccd_taken", rule="D3")
     user = User(username=cccd, password_hash=hash_password(password), full_name=name, roles_text="citizen",
                 cccd=cccd, cccd_issued_on=issued, phone=phone, email=email, standardised=True, created_at=now)
@@ -72,7 +72,7 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("Số CCCD này đã có tài khoản (D3)", code="cccd_taken", rule="D3") from exc
+        raise Conflict("Số CCCD này đã có tài khoản (theo Nghị định 45/2020/NĐ-CP)", code="cccd_taken", rule="D3") from exc
     return user
 
 

@@ -153,6 +153,6 @@ def check_paper_requests(session: Session, dossier: Dossier, items: list[dict]) 
     signed = signed_components(session, dossier)
     refused = {i["component"] for i in items if i.get("paper") and i["component"] in signed}
     if refused:
-        raise Invalid("Không được yêu cầu bản giấy của thành phần đã có chữ ký số hợp lệ (D9): "
+        raise Invalid("Không được yêu cầu bản giấy của thành phần đã có chữ ký số hợp lệ (theo Nghị định 45/2020/NĐ-CP): "
                       + ", ".join(sorted(refused)), code="rule_violation", rule="D9",
                       fields={"items": "Bỏ yêu cầu bản giấy cho: " + ", ".join(sorted(refused))})

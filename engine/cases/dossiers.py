@@ -178,7 +178,7 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
     if not CCCD_RE.match(cccd):
         errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
     if errors:
-        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (D4)", fields=errors)
+        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)", fields=errors)
     return name, birth, cccd
 
 

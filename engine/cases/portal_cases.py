@@ -138,7 +138,7 @@ def rate(session: Session, ctx: Context, code: str, score, comment=None) -> Sati
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân đánh giá mức độ hài lòng")
     if dossier.status != RETURNED:
-        raise Invalid("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (D25)", code="rule_violation", rule="D25")
+        raise Invalid("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (theo Quyết định 766/QĐ-TTg)", code="rule_violation", rule="D25")
     try:
         value = int(score)
     except (TypeError, ValueError):

@@ -161,7 +161,7 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
     dossier (D19), through the ``apology`` work item's own action, opened now if no sweep has opened it yet."""
     dossier = visible_dossier(session, ctx.user, code)
     if apology.ROLE not in ctx.user.roles:
-        raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (D19)")
+        raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)")
     if not isinstance(payload, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,

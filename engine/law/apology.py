@@ -75,6 +75,6 @@ def return_allowed(dossier: ResultFacts, now: datetime, has_overdue_letter: bool
 
 def check_return(dossier: ResultFacts, now: datetime, has_overdue_letter: bool) -> None:
     if not return_allowed(dossier, now, has_overdue_letter):
-        raise Invalid("Hồ sơ trả kết quả quá hạn phải kèm thư xin lỗi của thủ trưởng cơ quan (D19). "
+        raise Invalid("Hồ sơ trả kết quả quá hạn phải kèm thư xin lỗi của thủ trưởng cơ quan (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND). "
                       "Thủ trưởng cơ quan cần ban hành thư xin lỗi trước khi trả kết quả.",
                       code="rule_violation", rule="D19")

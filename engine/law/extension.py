@@ -61,7 +61,7 @@ def check_in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: d
         when = f"trước hạn trả kết quả ({_fmt(due_at)})"
     else:
         when = f"chậm nhất 1 ngày làm việc trước hạn trả kết quả ({_fmt(due_at)})"
-    raise Invalid(f"Phải gia hạn {when}; nay chỉ có thể trả muộn kèm thư xin lỗi (D18)",
+    raise Invalid(f"Phải gia hạn {when}; nay chỉ có thể trả muộn kèm thư xin lỗi (theo Điều 19 Nghị định 61/2018/NĐ-CP)",
                   code="rule_violation", rule="D18")
 
 
@@ -75,12 +75,12 @@ def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: in
                   now: datetime) -> datetime:
     """Refuse an extension the law does not allow (D18); return the new due instant."""
     if not allowed(extensions_so_far, pending):
-        raise Invalid("Chỉ được hẹn lại ngày trả kết quả một lần (D18)", code="rule_violation", rule="D18")
+        raise Invalid("Chỉ được hẹn lại ngày trả kết quả một lần (theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18")
     if due_at is None:
         raise Invalid("Hồ sơ chưa có hạn giải quyết để gia hạn", code="rule_violation", rule="D18")
     longest = cap(cal, duration)
     if amount > longest:
         raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(longest)} "
-                      "(D18)", code="rule_violation", rule="D18", fields={"working_hours": "Vượt mức tối đa"})
+                      "(theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18", fields={"working_hours": "Vượt mức tối đa"})
     check_in_time(cal, duration, due_at, now)
     return cal.add_working_time(original_due_at or due_at, amount)

@@ -50,7 +50,7 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
     intake (for D12)."""
     if requests_so_far >= MAX_REQUESTS:
         raise Invalid(f"Hồ sơ đã được yêu cầu bổ sung {requests_so_far} lần; không được yêu cầu bổ sung lần "
-                      "thứ ba (D10, D11)", code="rule_violation", rule="D10")
+                      "thứ ba (theo Điều 11 Nghị định 118/2025/NĐ-CP; Điều 13 khoản 2 và Điều 14 khoản 1 Quyết định 88/2017/QĐ-UBND)", code="rule_violation", rule="D10")
     if requests_so_far < FREE_REQUESTS:
         if second_reason is not None:
             raise Invalid("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai", code="rule_violation",
@@ -58,8 +58,8 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
         check_processing_window(stage, received_at, now, cal)
         return Verdict(1, False, None)
     if second_reason is None:
-        raise Invalid("Chỉ được yêu cầu bổ sung một lần (D10). Lần thứ hai phải ghi lý do: người nộp chưa "
-                      "thực hiện đúng yêu cầu lần trước, hoặc lý do khác kèm thư xin lỗi (D11)",
+        raise Invalid("Chỉ được yêu cầu bổ sung một lần (theo Điều 11 Nghị định 118/2025/NĐ-CP). Lần thứ hai phải ghi lý do: người nộp chưa "
+                      "thực hiện đúng yêu cầu lần trước, hoặc lý do khác kèm thư xin lỗi (theo Điều 13 khoản 2 và Điều 14 khoản 1 Quyết định 88/2017/QĐ-UBND)",
                       code="rule_violation", fields={"second_reason": "Bắt buộc cho lần yêu cầu thứ hai"},
                       rule="D10")
     if second_reason.get("kind") == "applicant_not_compliant":
@@ -81,4 +81,4 @@ def check_processing_window(stage: str, received_at: datetime | None, now: datet
         return
     if cal.working_time_between(received_at, now) > cal.day_length * WINDOW_WORKING_DAYS:
         raise Invalid(f"Đã quá {WINDOW_WORKING_DAYS} ngày làm việc kể từ khi tiếp nhận; không còn được yêu "
-                      "cầu bổ sung ở giai đoạn xử lý (D12)", code="rule_violation", rule="D12")
+                      "cầu bổ sung ở giai đoạn xử lý (theo Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D12")

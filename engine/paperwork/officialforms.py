@@ -274,7 +274,7 @@ def supplement_request(session: Session, settings: Settings, dossier: Dossier, s
               "sequence": f"Lần thứ {max(dossier.supplement_requests, 1)}", "requested_at": when(now),
               "second_reason": f"{kinds[reason['kind']]}: {reason['explanation']}" if reason else None,
               "unmet": "; ".join(reason.get("unmet_items") or []) or None,
-              "paper": ("Bản chính các giấy tờ phải nộp khi nhận kết quả (D9)" if paper else None),
+              "paper": ("Bản chính các giấy tờ phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP)" if paper else None),
               "officer": actor.full_name, "officer_phone": f", số điện thoại {actor.phone}" if actor.phone else ""}
     return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, sealed=stage == "processing")
 

@@ -156,7 +156,7 @@ def issue_result(session: Session, settings: Settings, dossier: Dossier, number:
     that expired since the approval is caught there)."""
     draft = current(session, dossier, "result_draft")
     if draft is None:
-        raise Invalid("Chưa có kết quả được người có thẩm quyền ký số; không thể ban hành (D22)",
+        raise Invalid("Chưa có kết quả được người có thẩm quyền ký số; không thể ban hành (theo Nghị định 45/2020/NĐ-CP)",
                       code="result_not_signed", rule="D22")
     content = documents.read(settings.data_dir, draft)
     recorded = signatures_of(session, draft)
@@ -168,16 +168,16 @@ def issue_result(session: Session, settings: Settings, dossier: Dossier, number:
         problem = None
     if problem:
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
-                      "(D22)", code="result_not_signed", rule="D22")
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
     sealed = seal(settings, content, dossier, now, number)
     checks = verify(settings, sealed, now)
     personal = [c for c in checks if c.field == FIELD_PERSONAL]
     if not personal or not all(c.valid for c in personal):
         problem = "; ".join(c.message for c in personal) or "không có chữ ký"
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
-                      "(D22)", code="result_not_signed", rule="D22")
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
     if not all(c.valid for c in checks):
-        raise Invalid("Chữ ký số của tổ chức không hợp lệ; kết quả chưa được ban hành (D22)",
+        raise Invalid("Chữ ký số của tổ chức không hợp lệ; kết quả chưa được ban hành (theo Nghị định 45/2020/NĐ-CP)",
                       code="seal_invalid", rule="D22")
     return store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
                         number=number, checks=checks)

@@ -35,18 +35,18 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     if d.get("intake_due_at"):
         notes.append({"label": _("Hạn kiểm tra, tiếp nhận hồ sơ"), "at": d["intake_due_at"],
                       "why": _("%(hours)s giờ làm việc kể từ khi nộp (hoặc nộp bổ sung); hồ sơ nộp ngoài giờ hành "
-                               "chính được tính từ đầu giờ làm việc kế tiếp (D7).", hours=_number(hours))})
+                               "chính được tính từ đầu giờ làm việc kế tiếp (theo Điều 13 Quyết định 88/2017/QĐ-UBND).", hours=_number(hours))})
     if d.get("due_at") and duration["unit"] == "same_day":
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi "
                                "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
-                               "của ngày làm việc kế tiếp (D16). Tiếp nhận hợp lệ lúc %(received)s.",
+                               "của ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
                                cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
     elif d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp nhận sau "
-                               "%(cutoff)s thì tính từ ngày làm việc kế tiếp (D13, D16). Chỉ tính giờ hành chính "
-                               "của ngày làm việc (D14, D15).", value=_number(duration["value"]),
+                               "%(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP; Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP). Chỉ tính giờ hành chính "
+                               "của ngày làm việc (theo Bộ luật Lao động 2019; Điều 112 Bộ luật Lao động 2019).", value=_number(duration["value"]),
                                unit=UNIT_TEXT.get(duration["unit"], duration["unit"]),
                                received=vn_datetime(d.get("received_at")), cutoff=cal.cutoff.strftime("%H:%M"))})
     if d.get("due_provisional"):
@@ -58,22 +58,22 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     if d.get("original_due_at") and d["original_due_at"] != d.get("due_at"):
         notes.append({"label": _("Hạn ban đầu"), "at": d["original_due_at"],
                       "why": _("Đã gia hạn một lần, không quá 1/3 thời hạn giải quyết; công dân nhận thư xin lỗi "
-                               "và hẹn lại ngày trả (D17, D18).")})
+                               "và hẹn lại ngày trả (theo Điều 14 khoản 4 Quyết định 88/2017/QĐ-UBND; Điều 19 Nghị định 61/2018/NĐ-CP).")})
     if dossier.paused_at is not None:
         policy = info.get("clock_on_supplement", "restart")
         notes.append({"label": _("Tạm dừng tính thời gian"), "at": dossier.paused_at.isoformat(),
-                      "why": _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, thời hạn được tính lại từ đầu (D12).")
+                      "why": _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, thời hạn được tính lại từ đầu (theo Nghị định 61/2018/NĐ-CP).")
                       if policy == "restart" else
-                      _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, hạn được lùi thêm đúng thời gian chờ (D12).")})
+                      _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, hạn được lùi thêm đúng thời gian chờ (theo Nghị định 61/2018/NĐ-CP).")})
     if dossier.status in ENDED:
         ended = next((e for e in reversed(d.get("history", [])) if e["action"] in ("withdraw", "stop")), None)
         notes.append({"label": _("Kết thúc tính thời gian"), "at": ended["at"] if ended else None,
-                      "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính (NĐ 118 "
-                               "Điều 21, D16).") if dossier.status == WITHDRAWN else
-                      _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (NĐ 118 Điều 21, D16).")})
+                      "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính "
+                               "(theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP).") if dossier.status == WITHDRAWN else
+                      _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP).")})
     if d.get("returned_at"):
         notes.append({"label": _("Đã trả kết quả"), "at": d["returned_at"],
-                      "why": _("Trả muộn so với hạn (D19).") if d.get("late") else _("Trả đúng hạn.")})
+                      "why": _("Trả muộn so với hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND).") if d.get("late") else _("Trả đúng hạn.")})
     return notes
 
 

@@ -229,7 +229,7 @@ def _paths() -> dict:
         "/api/v1/openapi.json": {"get": _op("Mô tả OpenAPI của API này", auth=False, response={"type": "object"})},
         "/api/v1/auth/token": {"post": _op("Đăng nhập, nhận token", auth=False, response=_ref("Token"),
                                             request=_ref("Credentials"), errors=(401, 429))},
-        "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (D3)", ok=201, auth=False,
+        "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (theo Nghị định 45/2020/NĐ-CP)", ok=201, auth=False,
                                           request=_ref("Citizen"), response=_ref("Registered"), errors=(409,),
                                           rules={"cccd_issued_on": "không ở tương lai"})},
         "/api/v1/procedures": {
@@ -245,7 +245,7 @@ def _paths() -> dict:
             "post": _op("Nộp hồ sơ", ok=201, request=_ref("NewDossier"), response=_ref("Dossier"),
                         errors=(403, 404, 409), params=[IDEMPOTENCY_KEY], rules={
                             "invalid_form": "tờ khai theo form_schema của thủ tục",
-                            "owner": "bắt buộc khi cán bộ nộp thay (D4)",
+                            "owner": "bắt buộc khi cán bộ nộp thay (theo Nghị định 45/2020/NĐ-CP)",
                             "owner.birth_date": "không ở tương lai", **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
@@ -273,7 +273,7 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/stop": {"post": _op("Dừng giải quyết hồ sơ (trạng thái 8, NĐ 118 Điều 21)",
                                                       request=_ref("Ending"), response=_ref("Dossier"),
                                                       errors=(403, 404, 409), params=code)},
-        "/api/v1/dossiers/{code}/letters": {"post": _op("Thủ trưởng cơ quan ban hành thư xin lỗi khi quá hạn (D19)",
+        "/api/v1/dossiers/{code}/letters": {"post": _op("Thủ trưởng cơ quan ban hành thư xin lỗi khi quá hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)",
                                                         ok=201, response=_ref("Dossier"), request=_ref("Letter"),
                                                         errors=(403, 404, 409), params=code,
                                                         rules={"rule_violation": "D19: hồ sơ chưa quá hạn"})},
