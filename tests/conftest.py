@@ -15,7 +15,7 @@ from postgres_server import PostgresServer
 
 from engine.cli import load_demo
 from engine.core.clock import VN_TZ, FixedClock
-from engine.core.settings import Settings, load_settings
+from engine.core.settings import Settings, load_settings, with_secrets
 from engine.web import create_app
 
 PASSWORD = "demo12345"
@@ -101,7 +101,8 @@ def clock():
 
 @pytest.fixture
 def settings(database_url, tmp_path, pki_dir):
-    return make_settings(tmp_path / "data", database_url, pki_dir)
+    """The settings as an edge that starts holds them: secrets resolved (engine.core.settings.with_secrets)."""
+    return with_secrets(make_settings(tmp_path / "data", database_url, pki_dir))
 
 
 @pytest.fixture

@@ -314,7 +314,7 @@ def test_a_second_supplement_request_needs_a_recorded_reason_D10_D11(api, app):
 
     no_reason = {"items": second_items}
     err = error_of(complete(api, SPECIALIST, task["id"], "request_supplement", no_reason), 422)
-    assert err["rule"] == "D10" and "D10" in err["message"]
+    assert err["rule"] == "D10" and "Điều 11 Nghị định 118/2025/NĐ-CP" in err["message"]
     assert "second_reason" in err["fields"]
     assert dossier(api, code) == before_api and snapshot(app, code) == before_db  # nothing changed
     assert api.task_for(SPECIALIST, code)["id"] == task["id"]

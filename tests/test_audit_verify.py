@@ -17,7 +17,7 @@ from test_migrations import _alembic
 from engine import timers
 from engine.cli import main
 from engine.core.clock import VN_TZ
-from engine.core.settings import load_settings
+from engine.core.settings import load_settings, with_secrets
 from engine.data import audit, audit_checkpoints
 from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Document, DocumentSignature, Dossier
@@ -280,7 +280,7 @@ def test_migration_0010_keeps_old_chains_verifiable_with_their_formula(tmp_path)
     db.close()
 
     _alembic(url, "upgrade", "head")
-    settings = load_settings(data_dir=str(tmp_path / "data"), database_url=url)
+    settings = with_secrets(load_settings(data_dir=str(tmp_path / "data"), database_url=url))
     engine_ = make_engine(url, poolclass=NullPool)
     made = make_sessionmaker(engine_)
     with made() as session:

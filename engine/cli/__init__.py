@@ -255,7 +255,7 @@ def simulate(scenario: str) -> None:
 @click.argument("what", type=click.Choice(["verify", "checkpoint"]))
 @click.option("--dossier", "code", default=None, help="verify: chỉ hồ sơ có mã này.")
 def audit(what: str, code: str | None) -> None:
-    upgrade_database(settings := _settings())  # the work: engine.data.audit_checkpoints
+    upgrade_database(settings := with_secrets(_settings()))  # the work: engine.data.audit_checkpoints
     if what == "checkpoint":
         return click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(
             _sessions(settings), settings, SystemClock().now())))
