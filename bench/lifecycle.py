@@ -515,11 +515,13 @@ def main() -> None:
                 import engine.paperwork.officialforms
                 import engine.paperwork.results
 
+                forms = engine.paperwork.officialforms
                 saved = (engine.paperwork.results.draft_result, engine.paperwork.results.issue_result,
-                         engine.paperwork.officialforms.issue_for_action)
+                         forms.receipt, forms.refusal, forms.supplement_request)
                 engine.paperwork.results.draft_result = lambda *a, **k: None
                 engine.paperwork.results.issue_result = lambda *a, **k: None
-                engine.paperwork.officialforms.issue_for_action = lambda *a, **k: None
+                # the step handlers issue Mẫu 01–03 themselves (engine/cases/steps)
+                forms.receipt = forms.refusal = forms.supplement_request = lambda *a, **k: None
                 backend = "sqlite-nodocs"
             log(f"{mode_name}: building the demo database (untimed) ...")
             if backend.startswith("sqlite"):
@@ -538,7 +540,7 @@ def main() -> None:
                 mode.close()
                 if backend == "sqlite-nodocs":
                     (engine.paperwork.results.draft_result, engine.paperwork.results.issue_result,
-                     engine.paperwork.officialforms.issue_for_action) = saved
+                     forms.receipt, forms.refusal, forms.supplement_request) = saved
 
         if "http" in modes:
             log(f"http ({args.http_db}): building the demo database (untimed) ...")
