@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import CITIZEN, STEP_DATA
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.pool import NullPool
-from test_migrations import _alembic
+from test_migrations import _alembic, old_database
 
 from engine import timers
 from engine.cli import main
@@ -250,21 +250,7 @@ def test_without_a_checkpoint_the_summary_says_what_cannot_be_seen(app, settings
 def test_migration_0010_keeps_old_chains_verifiable_with_their_formula(tmp_path):
     """A chain written before 0010 (formula 1) is not re-hashed: it keeps verifying as written, its count is
     backfilled, an edit of a field formula 1 covers is still found; downgrade and upgrade again work."""
-    path = tmp_path / "old.sqlite3"
-    url = f"sqlite:///{path}"
-    _alembic(url, "upgrade", "0009")
-    db = sqlite3.connect(path)
-    db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
-    db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
-               "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
-    db.execute("insert into procedure (id, code, name, agency_id) values (1, 'P', 'P', 1)")
-    db.execute("insert into procedure_version (id, procedure_id, version, process_id, file_name, content_hash, "
-               "bpmn_xml, spec_json, forms, info, deployed_at) values (1, 1, 1, 'p', 'p.bpmn', 'h', '', '{}', '{}', "
-               "'{}', '2026-11-23 02:00:00')")
-    db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
-               "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
-               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 2, '{}', '2026-11-23 02:00:00', 0, "
-               "0, 0, x'00', '1', 0, 1)")
+    path, url, db = old_database(tmp_path, "0009")
     prev = audit.GENESIS
     for action, status in (("file", 1), ("receive", 2)):
         event = {"dossier_id": 1, "at": datetime(2026, 11, 23, 2, tzinfo=timezone.utc), "actor_id": 1,

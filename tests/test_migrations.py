@@ -105,17 +105,15 @@ def _alembic(url: str, action: str, revision: str) -> None:
     cfg.set_main_option("sqlalchemy.url", url)
     getattr(command, action)(cfg, revision)
 
-
-def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades_with_data(tmp_path):
-    """An existing database: tasks 2 and 3 were finished (rows removed, 3 still named by the audit trail), so the
-    rebuilt AUTOINCREMENT table must start after 3, not after the largest remaining id. The downgrade works while
-    dossiers have rows pointing at them."""
+def old_database(tmp_path, revision: str, status: int = 2):
+    """A SQLite database migrated to ``revision`` holding the least a consistent database needs: an agency, a
+    citizen, a procedure version and one dossier (id 1, code X-1) at ``status``. Returns (path, url, connection)."""
     import sqlite3
 
     path = tmp_path / "old.sqlite3"
     url = f"sqlite:///{path}"
-    _alembic(url, "upgrade", "0006")
-    db = sqlite3.connect(path)  # the least a consistent database needs, then the rows this test is about
+    _alembic(url, "upgrade", revision)
+    db = sqlite3.connect(path)
     db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
     db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
                "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
@@ -125,8 +123,18 @@ def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades
                "'{}', '2026-11-23 02:00:00')")
     db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
                "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
-               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 2, '{}', '2026-11-23 02:00:00', 0, "
-               "0, 0, x'00', '1', 0, 1)")
+               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', ?, '{}', '2026-11-23 02:00:00', 0, "
+               "0, 0, x'00', '1', 0, 1)", (status,))
+    return path, url, db
+
+
+def test_0007_on_sqlite_never_gives_out_the_id_of_a_finished_task_and_downgrades_with_data(tmp_path):
+    """An existing database: tasks 2 and 3 were finished (rows removed, 3 still named by the audit trail), so the
+    rebuilt AUTOINCREMENT table must start after 3, not after the largest remaining id. The downgrade works while
+    dossiers have rows pointing at them."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0006")
     for item in (1, 2, 3):
         db.execute("insert into work_item (id, dossier_id, task_id, spec_name, name, step, role, agency_id, "
                    "created_at) values (?, 1, ?, 's', 'n', 'intake', 'receiving_officer', 1, '2026-11-23 02:00:00')",

@@ -223,23 +223,9 @@ def test_0008_starts_each_register_after_the_numbers_already_printed_and_downgra
     each register starts after the largest; old documents keep no place (their numbers may repeat)."""
     import sqlite3
 
-    from test_migrations import _alembic
+    from test_migrations import _alembic, old_database
 
-    path = tmp_path / "old.sqlite3"
-    url = f"sqlite:///{path}"
-    _alembic(url, "upgrade", "0007")
-    db = sqlite3.connect(path)
-    db.execute("insert into agency (id, code, name) values (1, 'A', 'A')")
-    db.execute("insert into user_account (id, username, password_hash, full_name, roles, standardised, created_at) "
-               "values (1, 'u', 'x', 'U', 'citizen', 0, '2026-11-23 02:00:00')")
-    db.execute("insert into procedure (id, code, name, agency_id) values (1, 'P', 'P', 1)")
-    db.execute("insert into procedure_version (id, procedure_id, version, process_id, file_name, content_hash, "
-               "bpmn_xml, spec_json, forms, info, deployed_at) values (1, 1, 1, 'p', 'p.bpmn', 'h', '', '{}', '{}', "
-               "'{}', '2026-11-23 02:00:00')")
-    db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
-               "status, form, filed_at, late, supplement_requests, extensions, workflow_state, serializer_version, "
-               "intake_late, version) values (1, 'X-1', 1, 1, 1, 'A', 'online', 4, '{}', '2026-11-23 02:00:00', 0, "
-               "0, 0, x'00', '1', 0, 1)")
+    path, url, db = old_database(tmp_path, "0007", status=4)
     for kind, number, created in [("receipt", "3/TNHS", "2026-11-23 02:00:00"),
                                   ("receipt", "3/TNHS", "2026-11-23 03:00:00"),  # the old race: shared
                                   ("receipt", "5/TNHS", "2026-11-24 02:00:00"),
