@@ -16,6 +16,8 @@ from postgres_server import PostgresServer
 from engine.cli import load_demo
 from engine.core.clock import VN_TZ, FixedClock
 from engine.core.settings import Settings, load_settings, with_secrets
+from engine.data.db import make_engine, make_sessionmaker
+from engine.paperwork import results
 from engine.web import create_app
 
 PASSWORD = "demo12345"
@@ -45,6 +47,29 @@ PKI_PASSPHRASE = "test-pki-passphrase"
 def pki_dir(tmp_path_factory):
     """One demo PKI for the whole run (keys are made once; every test signs with them)."""
     return tmp_path_factory.mktemp("pki")
+
+
+def vn(*args) -> datetime:
+    """An instant in Vietnam time: vn(2026, 2, 23, 7, 30)."""
+    return datetime(*args, tzinfo=VN_TZ)
+
+
+def iso(*args) -> str:
+    """The API's spelling of an instant: iso(2026, 2, 23, 7, 30) == '2026-02-23T07:30:00+07:00'."""
+    return vn(*args).isoformat()
+
+
+def settings_with_keys(data_dir, database_url: str, pki_dir, keys_issued: datetime) -> Settings:
+    """Settings for a virtual clock far from today: signing keys issued at ``keys_issued`` (made once, then found
+    on disk) and API tokens that outlive the clock's jumps (a year)."""
+    result = make_settings(data_dir, database_url, pki_dir).replace(token_hours=24 * 365)
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            results.ensure_keys(session, result, keys_issued)
+    finally:
+        engine.dispose()
+    return result
 
 
 def make_settings(data_dir, database_url: str, pki_dir) -> Settings:

@@ -17,9 +17,9 @@ from sqlalchemy import event, func, select, update
 
 import engine.process.runtime
 import engine.cases.tasks
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
+from conftest import Api, CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, vn
 from engine.data import audit
-from engine.core.clock import VN_TZ, iso_vn
+from engine.core.clock import iso_vn
 from engine.data.model import AuditEvent, Dossier, SupplementRequest, WorkItem
 from engine.web import create_app
 
@@ -33,9 +33,6 @@ REFUSAL = {"reasons": ["Ngành nghề kinh doanh thuộc danh mục cấm"]}
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
-
 
 def error_of(response, status: int) -> dict:
     """The body is the api.md error format, with no stack trace; returns the inner error object."""

@@ -23,13 +23,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, Api, make_settings
+from conftest import Api, CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, iso, settings_with_keys, vn
 from engine.data import audit
-from engine.paperwork import letters, results
+from engine.paperwork import letters
 from engine import timers
 from engine.cli import main
 from engine.core.clock import VN_TZ
-from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import AuditEvent, Dossier, Incident
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
@@ -51,25 +50,10 @@ def pki_2026(tmp_path_factory):
 @pytest.fixture
 def settings(database_url, tmp_path, pki_2026):
     """As in conftest, with keys valid in early 2026 and tokens that outlive the clock's jumps over Tết."""
-    result = make_settings(tmp_path / "data", database_url, pki_2026).replace(token_hours=24 * 365)
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            results.ensure_keys(session, result, KEYS_ISSUED)  # made once, then found on disk
-    finally:
-        engine.dispose()
-    return result
+    return settings_with_keys(tmp_path / "data", database_url, pki_2026, KEYS_ISSUED)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def vn(*args) -> datetime:
-    """An instant in Vietnam time: vn(2026, 2, 23, 7, 30)."""
-    return datetime(*args, tzinfo=VN_TZ)
-
-
-def iso(*args) -> str:
-    """The API's spelling of an instant: iso(2026, 2, 23, 7, 30) == '2026-02-23T07:30:00+07:00'."""
-    return vn(*args).isoformat()
 
 
 def show(api: Api, code: str, user: str = CITIZEN) -> dict:

@@ -11,10 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from conftest import CITIZEN, SAMPLE, SAMPLE_FORM, STEP_DATA, Api, make_settings
+from conftest import Api, CITIZEN, SAMPLE, SAMPLE_FORM, STEP_DATA, iso, settings_with_keys, vn
 from engine.core.clock import VN_TZ
-from engine.data.db import make_engine, make_sessionmaker
-from engine.paperwork import results
 
 RECEIVER, SPECIALIST, DEPT_LEADER, DIRECTOR = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao", "demo.giamdoc"
 ADMIN = "demo.admin"
@@ -29,22 +27,7 @@ def pki_2027(tmp_path_factory):
 
 @pytest.fixture
 def settings(database_url, tmp_path, pki_2027):
-    result = make_settings(tmp_path / "data", database_url, pki_2027).replace(token_hours=24 * 365)
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            results.ensure_keys(session, result, KEYS_ISSUED)
-    finally:
-        engine.dispose()
-    return result
-
-
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
-
-
-def iso(*args) -> str:
-    return vn(*args).isoformat()
+    return settings_with_keys(tmp_path / "data", database_url, pki_2027, KEYS_ISSUED)
 
 
 def refused(response, status: int, rule: str) -> dict:

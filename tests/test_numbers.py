@@ -13,16 +13,11 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM
-from engine.core.clock import VN_TZ
+from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, vn
 from engine.data.model import Agency, Document, Dossier, NumberRegister, User
 from engine.paperwork import letters, numbers
 
 RECEIVER, HEAD = "demo.tiepnhan", "demo.thutruong"
-
-
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
 
 
 def sessions_of(app):

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA
+from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, vn
 from engine.cases import accounts
 from engine.paperwork import documents, officialforms, registers
 from engine.core.clock import VN_TZ
@@ -34,9 +34,6 @@ KINDS = {"receive": "receipt", "request_supplement": "supplement_request", "refu
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
-
 
 def text_of(content: bytes) -> str:
     """The PDF's text, NFC, with every run of white space (line breaks too) made one space."""

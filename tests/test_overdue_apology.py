@@ -7,13 +7,12 @@ due Friday 27/11/2026 09:00; the apology item is due one working day after the d
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from conftest import CITIZEN, STEP_DATA, Api
+from conftest import Api, CITIZEN, STEP_DATA, iso, vn
 from engine import timers
 from engine.cases import replanning
-from engine.core.clock import VN_TZ
 from engine.core.settings import load_settings
 from engine.data import calendars
 from engine.data.model import CalendarOverride
@@ -25,14 +24,6 @@ HEAD, CLERK = "demo.thutruong", "demo.vanthu"
 HEAD_NAME, LEADER_NAME = "Hoàng Văn Trưởng", "Phạm Minh Lãnh"
 REASON = "Chậm xác minh địa điểm kinh doanh"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-
-
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
-
-
-def iso(*args) -> str:
-    return vn(*args).isoformat()
 
 
 def at(api: Api, clock, *when) -> None:
@@ -194,7 +185,6 @@ def test_the_simulator_applies_issue_apology_like_any_action(tmp_path):
     (letter,) = [e for e in out["events"] if e["type"] == "letter_issued"]
     assert letter["faults"] == ["overdue"] and letter["signer_role"] == "head_of_agency"
     assert out["dossier"]["status"] == 10 and out["dossier"]["late"] is True
-
 
 
 def test_the_head_finds_the_apology_in_the_inbox_and_signs_it_from_the_task_page(api, app, settings, clock):

@@ -7,31 +7,22 @@ and Sunday are not working days); clearing the override moves it back.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from conftest import CITIZEN
+from conftest import CITIZEN, iso, vn
 from engine.cases import replanning
 from engine.cli import main
 from engine.core.calendar import Override, load_config, moved
-from engine.core.clock import VN_TZ
 from engine.core.settings import load_settings
 from engine.data.model import CalendarOverride, Dossier, WorkItem
 from engine.data import calendars
 from web_support import Web, text_of
 
 RECEIVER = "demo.tiepnhan"
-
-
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
-
-
-def iso(*args) -> str:
-    return vn(*args).isoformat()
 
 
 # -- the arithmetic: counted again, it is what the new calendar gives from the start -----------------------------

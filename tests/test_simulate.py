@@ -8,19 +8,14 @@ warning dated three days before the filing.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from conftest import iso
 from engine.cli import main
-from engine.core.clock import VN_TZ
 
 SAMPLE = Path(__file__).resolve().parent.parent / "processes" / "ho-kinh-doanh" / "ho-kinh-doanh.bpmn"
-
-
-def iso(*args) -> str:
-    return datetime(*args, tzinfo=VN_TZ).isoformat()
 
 
 def three_working_hours(tmp_path: Path) -> Path:

@@ -5,10 +5,9 @@ the BPMN diagram; the leaders' watch and the overdue apology (D19); bad input th
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
-from conftest import CITIZEN, PASSWORD, SAMPLE_FORM
+from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, vn
 from sqlalchemy import select
 from web_support import PDF, PNG, Web, counts, dossier_row, flatten, text_of
 
@@ -33,10 +32,6 @@ def citizen(app):
 
 def officer(app, user: str) -> Web:
     return Web(app.test_client()).login(user)
-
-
-def vn(*args) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
 
 
 def make_officer(app, clock, username: str, roles: set[str], agency_code: str = "000.00.06.H56") -> Web:
