@@ -187,12 +187,20 @@ def _reserve(signer) -> int:
 
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
              now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
-    """Add one PAdES signature (an incremental update: earlier signatures stay valid).
+    """Add one PAdES signature with a PKCS#12 key file (see ``sign_pdf_with``)."""
+    return sign_pdf_with(pdf, _signer(key_file, passphrase), field, reason, location, now, box, stamp_pdf)
+
+
+def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, now: datetime,
+                  box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None,
+                  timestamper=None) -> bytes:
+    """Add one PAdES signature made by ``signer`` (a pyHanko signer: key file, token or remote service, opened
+    by engine.paperwork.signers) as an incremental update: earlier signatures stay valid.
 
     With ``box``, the signature is visible on the last page; ``stamp_pdf`` (a one-page PDF, rendered by
     engine.paperwork.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
+    With ``timestamper`` (a pyHanko timestamper), the signature carries a trusted time (RFC 3161).
     """
-    signer = _signer(key_file, passphrase)
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     out = io.BytesIO()
@@ -205,8 +213,10 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
                 stamp_file.write_bytes(stamp_pdf)
                 extra["stamp_style"] = StaticStampStyle.from_pdf_file(str(stamp_file), border_width=0)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out,
-                                                              bytes_reserved=_reserve(signer))
+        if timestamper is not None:
+            extra["timestamper"] = timestamper
+        reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
+        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
     return out.getvalue()
 
 
