@@ -114,6 +114,16 @@ def _form_rows(dossier: Dossier) -> list[tuple[str, str]]:
 def draft_result(session: Session, settings: Settings, dossier: Dossier, signer: User, signer_role: str,
                  outcome: str, opinion: str, now: datetime) -> Document:
     """Render the result (or the refusal notice) and sign it personally."""
+    refused = outcome == "refused"
+    content = sign(settings, render_draft(settings, dossier, signer_role, outcome, opinion, now), signer, now,
+                   "Từ chối giải quyết" if refused else "Phê duyệt kết quả")
+    return store_signed(session, settings, dossier, "result_draft", f"ket-qua-{dossier.code}-du-thao.pdf",
+                        content, now)
+
+
+def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
+                 now: datetime, number: str | None = None) -> bytes:
+    """The unsigned PDF of the result (or the refusal notice), ready for the competent person's signature."""
     version = dossier.procedure_version
     refused = outcome == "refused"
     title = ("Thông báo từ chối giải quyết hồ sơ" if refused
@@ -129,13 +139,10 @@ def draft_result(session: Session, settings: Settings, dossier: Dossier, signer:
         blocks.append(("para", f"{version.procedure.agency.name} chấp thuận đề nghị của Ông/Bà theo nội dung trên."
                        + (f" Ý kiến: {opinion}." if opinion else "")))
     doc = pdf.PdfDocument(agency=version.procedure.agency.name, title=title, place_date=place_date(settings, now),
-                          number="(văn thư ghi số khi ban hành)", blocks=blocks,
+                          number=number or "(văn thư ghi số khi ban hành)", blocks=blocks,
                           signers=["Văn thư (đóng dấu số)", ROLES[signer_role]], qr=dossier.code,
                           footer=f"Mã hồ sơ {dossier.code} — tra cứu tại Cổng dịch vụ công")
-    content = sign(settings, pdf.render(doc, settings.font_dir), signer, now,
-                   "Từ chối giải quyết" if refused else "Phê duyệt kết quả")
-    return store_signed(session, settings, dossier, "result_draft", f"ket-qua-{dossier.code}-du-thao.pdf",
-                        content, now)
+    return pdf.render(doc, settings.font_dir)
 
 
 def current(session: Session, dossier: Dossier, kind: str) -> Document | None:
