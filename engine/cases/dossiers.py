@@ -218,6 +218,9 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
                             procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
+    from engine.cases import payments  # (it builds on this module)
+
+    payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
     return dossier
 
 
@@ -279,4 +282,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
+    from engine.cases import payments
+
+    payments.refund_paid(session, ctx, dossier, payload["reason"])  # D26: a fee for a dossier never processed
     return dossier

@@ -7,12 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases import payments
 from engine.cases.dossiers import calendar_of
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
     AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
 from engine.data import calendars
+from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
 from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 
@@ -51,8 +53,8 @@ def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now:
 
 def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = True, now: datetime | None = None,
                   settings: Settings | None = None) -> list[dict]:
-    """``describe`` for a list: five queries for the whole list (letters, documents, their signatures, history,
-    open supplement requests), not five per dossier."""
+    """``describe`` for a list: six queries for the whole list (letters, documents, their signatures, history,
+    open supplement requests, payments), not six per dossier."""
     ids = [d.id for d in rows]
     letters_of = _grouped(session, select(Letter).order_by(Letter.id), Letter.dossier_id, ids)
     documents_of = _grouped(session, select(Document).order_by(Document.id), Document.dossier_id, ids)
@@ -62,9 +64,13 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     events_of = _grouped(session, select(AuditEvent).order_by(AuditEvent.id), AuditEvent.dossier_id, ids)
     requests_of = _grouped(session, select(SupplementRequest).where(SupplementRequest.answered_at.is_(None))
                            .order_by(SupplementRequest.id), SupplementRequest.dossier_id, ids)
-    return [_describe(session, d, letters_of.get(d.id, []),
+    payments_of = _grouped(session, select(Payment).order_by(Payment.id), Payment.dossier_id, ids)
+    described = [_describe(session, d, letters_of.get(d.id, []),
                       [_document(doc, signatures_of.get(doc.id, [])) for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
+    for d, result in zip(rows, described):  # api.md "Payments"
+        result["payments"] = [payments.describe(p) for p in payments_of.get(d.id, [])]
+    return described
 
 
 def _provisional(dossier: Dossier, settings: Settings | None) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases.dossiers import (
     Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
+from engine.cases import payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -153,6 +154,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                      data=data if own else {}, due_at=step_due if own else None,
                      work_item_id=item_id if own else None)
         previous = dossier.status
+    payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
     return dossier
 
 

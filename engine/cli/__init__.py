@@ -17,6 +17,7 @@ from engine.process import procedures
 from engine.core.clock import SystemClock
 from engine.cases.preflight import upgrade_database
 from engine.cli.calendar import calendar as calendar_group
+from engine.cli.payments import payments_group
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -206,6 +207,8 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     else:
         upgrade_database(settings)
     app = create_app(settings, threads=threads)
+    if with_demo:
+        _demo_gateway(app, settings, host, port)
     scheduler = None
     if worker:
         scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
@@ -216,6 +219,21 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:
+    """The demo's payment gateway: the simulator on 127.0.0.1 (a free port, a thread), and the demo agency set
+    to take its fees through it."""
+    from engine.cases import payments
+    from engine.web import paysim
+
+    engine_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    running = paysim.Running(paysim.Simulator(settings.payment_secret, f"{engine_url}/api/v1/payments/vnpay/ipn"))
+    running.start()
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY[0]))
+        payments.configure(session, agency.id, "vnpay", SystemClock().now(), running.sim.merchant, running.pay_url)
+    click.echo(f"payment gateway simulator: {running.url}/ (the demo agency pays through it)")
 
 
 @main.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")
@@ -264,6 +282,7 @@ def audit(what: str, code: str | None) -> None:
 
 
 main.add_command(calendar_group, "calendar")
+main.add_command(payments_group, "payments")
 
 
 def register(app) -> None:

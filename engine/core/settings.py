@@ -50,6 +50,7 @@ class Settings:
     place_name: str
     audit_checkpoint_minutes: float
     session_cookie_secure: bool
+    payment_hash_secret: str = ""
 
     @property
     def passphrase(self) -> str:
@@ -64,6 +65,13 @@ class Settings:
         if not self.secret_key:
             raise SettingsError("secret_key is not resolved: the entry point must call with_secrets()")
         return self.secret_key
+
+    @property
+    def payment_secret(self) -> str:
+        """The payment gateways' hash secret (HMAC key), resolved by ``with_secrets`` like the passphrase."""
+        if not self.payment_hash_secret:
+            raise SettingsError("payment_hash_secret is not resolved: the entry point must call with_secrets()")
+        return self.payment_hash_secret
 
     @property
     def resolved_database_url(self) -> str:
@@ -101,7 +109,8 @@ def with_secrets(settings: Settings) -> Settings:
     """
     return settings.replace(
         pki_passphrase=settings.pki_passphrase or kept_secret(settings.pki_dir / ".passphrase"),
-        secret_key=settings.secret_key or kept_secret(settings.data_dir / "secret_key"))
+        secret_key=settings.secret_key or kept_secret(settings.data_dir / "secret_key"),
+        payment_hash_secret=settings.payment_hash_secret or kept_secret(settings.data_dir / "payment_secret"))
 
 
 def _coerce(key: str, raw, kind):

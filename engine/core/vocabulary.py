@@ -129,3 +129,51 @@ ACTIONS: dict[str, Action] = {
     "replanned": Action(N_("Tính lại hạn theo lịch làm việc mới")),
     "issue_apology": Action(N_("Ký thư xin lỗi vì quá hạn"), NP_("action", "Ký thư xin lỗi")),
 }
+
+
+# -- amounts of money in words (the e-receipt's "số tiền bằng chữ") ---------------------------------------------
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
+PAYMENT_METHODS = {"online": N_("Trực tuyến"), "cash": N_("Tiền mặt"), "card": N_("Thẻ")}
+PAYMENT_STATES = {"pending": N_("Chờ thanh toán"), "paid": N_("Đã thanh toán"), "failed": N_("Không thành công"),
+                  "refunded": N_("Đã hoàn trả"), "exempted": N_("Được miễn")}
+
+
+def _hundreds(n: int, full: bool) -> str:
+    """Three digits in words; ``full``: a group after a higher one ("không trăm linh năm")."""
+    h, t, u = n // 100, n // 10 % 10, n % 10
+    words = []
+    if h or full:
+        words += [_DIGITS[h], "trăm"]
+    if t == 0 and u and (h or full):
+        words.append("linh")
+    elif t == 1:
+        words.append("mười")
+    elif t > 1:
+        words += [_DIGITS[t], "mươi"]
+    if u:
+        if u == 1 and t > 1:
+            words.append("mốt")
+        elif u == 5 and t:
+            words.append("lăm")
+        elif u == 4 and t > 1:
+            words.append("tư")
+        else:
+            words.append(_DIGITS[u])
+    return " ".join(words)
+
+
+def amount_in_words(amount: int) -> str:
+    """'Một trăm nghìn đồng' for 100000: the amount in đồng as a Vietnamese receipt writes it in words."""
+    if amount == 0:
+        return "Không đồng"
+    groups, n = [], amount
+    while n:
+        groups.append(n % 1000)
+        n //= 1000
+    words = []
+    for i in range(len(groups) - 1, -1, -1):
+        if groups[i]:
+            words.append((_hundreds(groups[i], i < len(groups) - 1) + " " + _GROUPS[i]).strip())
+    text = " ".join(words) + " đồng"
+    return text[0].upper() + text[1:]

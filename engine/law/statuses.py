@@ -57,10 +57,13 @@ OPEN_FOR_RESULT = frozenset({RECEIVED, PROCESSING})
 HAS_RESULT = frozenset({RESOLVED, RETURNED})
 
 # The legal transitions. SUPPLEMENT -> SUBMITTED is the intake-stage round trip: the completed dossier
-# comes back to the one-stop's intake check (domain.md lists only the processing-stage loop).
+# comes back to the one-stop's intake check (domain.md lists only the processing-stage loop). SUBMITTED ⇄
+# PAYMENT is the same round trip for a fee the procedure asks with the filing (D26, engine.law.payment):
+# the one-stop checks the dossier once the fee is paid.
 TRANSITIONS: frozenset[tuple[Status, Status]] = frozenset({
     (SUBMITTED, RECEIVED), (SUBMITTED, REFUSED), (SUBMITTED, SUPPLEMENT),
     (SUPPLEMENT, SUBMITTED),
+    (SUBMITTED, PAYMENT), (PAYMENT, SUBMITTED),
     (RECEIVED, PROCESSING),
     (PROCESSING, SUPPLEMENT), (SUPPLEMENT, PROCESSING),
     (PROCESSING, PAYMENT), (PAYMENT, PROCESSING),

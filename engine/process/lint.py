@@ -17,6 +17,7 @@ from lxml import etree
 from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
+from engine.process import fees as fee_rules
 from engine.process import scripting, skeleton, stepkinds
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
@@ -109,14 +110,9 @@ class _Linter:
             self.add(proc, f"clockOnSupplement phải là restart hoặc pause, không phải {clock!r}")
         filing = prop.get("filingForm")
         self.form(proc, filing, "filingForm")
-        fees = []
-        for key, raw in prop.items():
-            if key.startswith("fee."):
-                parts = raw.split(";", 2)
-                if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in ("at_intake", "before_result"):
-                    self.add(proc, f"phí {key}: cần dạng '<số tiền>;at_intake|before_result;<tên>'")
-                    continue
-                fees.append({"key": key[4:], "name": parts[2], "amount": int(parts[0]), "when": parts[1]})
+        fees, problems = fee_rules.read(prop, self.forms.get(filing) if filing else None)
+        for message in problems:
+            self.add(proc, message)
         components = [{"key": k[10:], "name": v} for k, v in prop.items() if k.startswith("component.")]
         level_facts, reasons, full = {}, [], True
         for fact, (good, yes_text, no_text) in LEVEL_FACTS.items():

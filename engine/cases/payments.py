@@ -1,0 +1,282 @@
+"""Fees and payments (D26): a declared fee falls due (status 6), is paid online (the gateway's notification is
+the truth), at the desk, or exempted; the paid dossier moves on with its e-receipt; a fee is refunded when the
+dossier ends unprocessed; the service level counts online payment only with a gateway (D27).
+
+An agency collects fees through the engine when it has a ``payment_gateway`` row (online when the row names a
+gateway); without one, fees are collected outside the engine and no dossier waits in status 6.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.dossiers import (
+    Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
+from engine.core.clock import VN_TZ, iso_vn
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.data import audit, calendars
+from engine.data.model import Dossier, Notification, ProcedureVersion
+from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentRefund
+from engine.law import payment as law
+from engine.law.statuses import PAYMENT
+from engine.paperwork import receipts
+from engine.paperwork.officialforms import applicant_name
+from engine.process import fees, forms
+from engine.cases import gateways
+
+DESK_ROLE = "receiving_officer"
+EVENTS = {"payment_requested": "Hồ sơ {code}: cần nộp {amount} ({fee}).",
+          "paid": "Hồ sơ {code}: đã nhận {amount} ({fee}).",
+          "receipt_issued": "Hồ sơ {code}: biên lai điện tử số {number} đã được cấp.",
+          "refunded": "Hồ sơ {code}: khoản {amount} ({fee}) được hoàn trả: {reason}."}
+
+
+def _announce(session: Session, dossier: Dossier, event: str, now: datetime, **ctx) -> None:
+    """The one place a payment event reaches the citizen: a notification row for the applicant today."""
+    text = EVENTS[event].format(code=dossier.code, **ctx)
+    session.add(Notification(dossier_id=dossier.id, user_id=dossier.applicant_id, kind=event, text=text, at=now))
+
+
+def gateway_of(session: Session, agency_id: int) -> PaymentGateway | None:
+    return session.get(PaymentGateway, agency_id)
+
+
+def configure(session: Session, agency_id: int, gateway: str | None, now: datetime, merchant: str = "",
+              pay_url: str = "") -> PaymentGateway:
+    """The agency collects fees through the engine, online through ``gateway`` (None: at the desk only)."""
+    if gateway is not None and gateway not in gateways.GATEWAYS:
+        raise Invalid(f"Cổng thanh toán không hợp lệ: {gateway!r}", fields={"gateway": ", ".join(gateways.GATEWAYS)})
+    row = gateway_of(session, agency_id) or PaymentGateway(agency_id=agency_id)
+    row.gateway, row.merchant, row.pay_url, row.updated_at = gateway, merchant, pay_url, now
+    session.add(row)
+    return row
+
+
+def service_level(session: Session, version: ProcedureVersion) -> tuple[str, list[str]]:
+    """D27 with the agency's means: a procedure with fees is full online only when the agency takes them
+    through an online gateway, whatever the procedure declares."""
+    info = version.info
+    if not info.get("fees") or info.get("level") != "full_online":
+        return info.get("level", "partial_online"), list(info.get("level_reasons", []))
+    row = gateway_of(session, version.procedure.agency_id)
+    online = law.counts_online_payment(True, True, row is not None and row.gateway is not None)
+    if online:
+        return info["level"], list(info["level_reasons"])
+    reasons = ["Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán"
+               if r == "Phí, lệ phí nộp được trực tuyến" else r for r in info["level_reasons"]]
+    return "partial_online", reasons
+
+
+def payments_of(session: Session, dossier_ids: list[int]) -> dict[int, list[Payment]]:
+    groups: dict[int, list[Payment]] = {}
+    for start in range(0, len(dossier_ids), 500):
+        for row in session.scalars(select(Payment).where(Payment.dossier_id.in_(dossier_ids[start:start + 500]))
+                                   .order_by(Payment.id)):
+            groups.setdefault(row.dossier_id, []).append(row)
+    return groups
+
+
+def describe(p: Payment) -> dict:
+    """api.md "Payments": one entry of the dossier's ``payments``."""
+    return {"id": p.id, "fee": p.fee, "amount": p.amount, "status": p.status, "method": p.method,
+            "paid_at": iso_vn(p.paid_at), "receipt": p.receipt_document_id, "moment": p.moment,
+            "exempt_reason": p.exempt_reason}
+
+
+# -- a fee falls due ------------------------------------------------------------------------------------------
+def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -> Payment | None:
+    """The fees of ``moment``: computed from the form, exempted by it, or owed (the dossier waits in 6)."""
+    info = dossier.procedure_version.info
+    due = fees.of_moment(info, moment)
+    if not due or gateway_of(session, dossier.agency_id) is None:
+        return None
+    owed, exempted = [], []
+    for fee in due:
+        try:
+            if fees.exempt(fee, dossier.form, ctx.script_time_limit):
+                exempted.append(fee)
+                continue
+            owed.append((fee, fees.amount(fee, dossier.form, ctx.script_time_limit)))
+        except fees.FeeError as exc:
+            raise Invalid(f"Không tính được phí {fee['name']}: {exc}", code="fee_not_computable") from None
+    now = ctx.now
+    for fee in exempted:
+        session.add(Payment(dossier_id=dossier.id, moment=moment, fee_keys=[fee["key"]], fee=fee["name"], amount=0,
+                            status="exempted", requested_at=now, exempt_reason="Miễn theo tờ khai"))
+    owed = [(fee, amount) for fee, amount in owed if amount > 0]
+    if not owed:
+        return None
+    row = Payment(dossier_id=dossier.id, moment=moment, fee_keys=[f["key"] for f, _ in owed],
+                  fee="; ".join(f["name"] for f, _ in owed), amount=sum(a for _, a in owed), status="pending",
+                  requested_at=now)
+    session.add(row)
+    before = move(dossier, PAYMENT)
+    law.on_payment_requested(dossier, now)
+    plan_timers(session, dossier, ctx.settings)
+    session.flush()
+    audit.record(session, dossier, now, ctx.user, "payment_requested", before,
+                 data={"payment": row.id, "amount": row.amount, "moment": moment})
+    _announce(session, dossier, "payment_requested", now, amount=receipts.figures(row.amount), fee=row.fee)
+    return row
+
+
+def after_action(session: Session, ctx: Context, dossier: Dossier, step: str, action: str) -> None:
+    """After an officer's action: fees that fall due now (received, approved), refunds of a refusal."""
+    moment = law.DUE_AFTER.get((step, action))
+    if moment is not None:
+        request_due(session, ctx, dossier, moment)
+    elif (step, action) == ("intake", "refuse"):
+        refund_paid(session, ctx, dossier, "Hồ sơ không được tiếp nhận")
+
+
+def _pending(session: Session, dossier: Dossier) -> Payment | None:
+    return session.scalar(select(Payment).where(Payment.dossier_id == dossier.id, Payment.status == "pending")
+                          .order_by(Payment.id).limit(1))
+
+
+# -- settled: paid or exempted --------------------------------------------------------------------------------
+def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, event: str) -> None:
+    """The fee is settled: the receipt (for money), and the dossier moves on when nothing else is owed."""
+    now = ctx.now
+    data = {"payment": row.id, "amount": row.amount, "method": row.method}
+    if row.status == "paid":
+        doc = receipts.issue(session, ctx.settings, dossier, row, applicant_name(dossier), now)
+        row.receipt_document_id = doc.id
+        data["receipt"] = doc.number
+        _announce(session, dossier, "paid", now, amount=receipts.figures(row.amount), fee=row.fee)
+        _announce(session, dossier, "receipt_issued", now, number=doc.number)
+    session.flush()
+    before = dossier.status
+    if dossier.status == PAYMENT and _pending(session, dossier) is None:
+        cal = calendar_of(session, dossier, ctx.settings)
+        move(dossier, law.waiting_status(row.moment))
+        law.on_paid(dossier, cal, row.moment, now, calendars.intake_working_hours(ctx.settings))
+        save_process(session, dossier, load_process(dossier, ctx), now, ctx.settings, cal)
+    audit.record(session, dossier, now, ctx.user, event, before, data=data)
+
+
+def desk(session: Session, ctx: Context, code: str, payload) -> Payment:
+    """The receiving officer records the fee paid in cash or by card at the desk (D26)."""
+    dossier = visible_dossier(session, ctx.user, code, with_state=True)
+    if DESK_ROLE not in ctx.user.roles or ctx.user.agency_id != dossier.agency_id:
+        raise Forbidden("Chỉ cán bộ tiếp nhận của cơ quan giải quyết thu phí tại quầy")
+    forms.validate({"type": "object", "required": ["amount", "method"], "additionalProperties": False,
+                    "properties": {"amount": {"type": "integer", "minimum": 1, "maximum": fees.MAX_AMOUNT},
+                                   "method": {"enum": ["cash", "card"]}}}, payload)
+    row = _pending(session, dossier)
+    if row is None:
+        raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
+    if payload["amount"] != row.amount:
+        raise Invalid(f"Số tiền phải nộp là {receipts.figures(row.amount)}", code="wrong_amount",
+                      fields={"amount": f"Phải bằng {row.amount}"})
+    row.status, row.method, row.paid_at, row.recorded_by = "paid", payload["method"], ctx.now, ctx.user.id
+    row.gateway = None
+    _settled(session, ctx, dossier, row, "paid")
+    return row
+
+
+def exempt(session: Session, ctx: Context, code: str, payment_id: int, payload) -> Payment:
+    """An officer's decision that the applicant owes nothing (a reason is required, and audited)."""
+    dossier = visible_dossier(session, ctx.user, code, with_state=True)
+    if DESK_ROLE not in ctx.user.roles or ctx.user.agency_id != dossier.agency_id:
+        raise Forbidden("Chỉ cán bộ tiếp nhận của cơ quan giải quyết quyết định miễn phí")
+    forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
+                    "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
+    row = session.get(Payment, payment_id)
+    if row is None or row.dossier_id != dossier.id:
+        raise NotFound("Không tìm thấy khoản thanh toán", code="payment_not_found")
+    if row.status != "pending":
+        raise Conflict("Khoản phí không còn chờ thanh toán", code="payment_not_pending")
+    row.status, row.exempt_reason, row.recorded_by, row.order_ref = "exempted", payload["reason"], ctx.user.id, None
+    _settled(session, ctx, dossier, row, "payment_exempted")
+    return row
+
+
+# -- online ---------------------------------------------------------------------------------------------------
+def start_online(session: Session, ctx: Context, code: str, return_url: str, client_ip: str) -> tuple[Payment, str]:
+    """The citizen pays the pending fee online: a fresh order reference and the gateway's signed URL."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân thanh toán trực tuyến hồ sơ của mình")
+    row = _pending(session, dossier)
+    if row is None:
+        raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
+    config = gateway_of(session, dossier.agency_id)
+    if config is None or config.gateway is None:
+        raise Conflict("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa",
+                       code="no_gateway")
+    row.order_ref = f"{dossier.code}-{row.id}-{secrets.token_hex(4)}".replace(".", "")
+    row.method, row.gateway = "online", config.gateway
+    order = gateways.Order(row.order_ref, row.amount, f"THANH TOAN HO SO {dossier.code}", return_url,
+                           client_ip or "127.0.0.1", ctx.now)
+    url = gateways.GATEWAYS[config.gateway].pay_url(config.pay_url, config.merchant, ctx.settings.payment_secret,
+                                                    order)
+    return row, url
+
+
+def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict, remote_addr: str | None) -> dict:
+    """A gateway's notification (IPN), the truth about a payment: signature, order, amount and idempotency are
+    checked; every notification is logged with the verdict; only a valid first success marks the fee paid."""
+    gateway = gateways.GATEWAYS[gateway_id]
+    flat = {str(k): str(v) for k, v in params.items()}
+    notice = gateway.read(flat, ctx.settings.payment_secret)
+    row = session.scalar(select(Payment).where(Payment.order_ref == notice.order_ref)) if notice.order_ref else None
+    if not notice.signed:
+        verdict = gateways.BAD_SIGNATURE
+    elif row is None or row.gateway != gateway_id:
+        verdict = gateways.NOT_FOUND
+    elif notice.amount != row.amount:
+        verdict = gateways.BAD_AMOUNT
+    elif row.status != "pending":
+        verdict = gateways.ALREADY
+    else:
+        verdict = gateways.OK
+    session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
+                             payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
+                             message=gateways.MESSAGES[verdict], remote_addr=remote_addr))
+    if verdict == gateways.OK:
+        dossier = session.get(Dossier, row.dossier_id)
+        if notice.success:
+            row.status, row.paid_at, row.transaction_no = "paid", ctx.now, notice.transaction_no
+            _settled(session, ctx, dossier, row, "paid")
+        else:  # cancelled or refused at the gateway: the fee is still owed, under a new order
+            row.status = "failed"
+            session.add(Payment(dossier_id=row.dossier_id, moment=row.moment, fee_keys=row.fee_keys, fee=row.fee,
+                                amount=row.amount, status="pending", requested_at=ctx.now))
+    return gateway.answer(verdict)
+
+
+def find_order(session: Session, order_ref: str) -> Payment | None:
+    return session.scalar(select(Payment).where(Payment.order_ref == order_ref)) if order_ref else None
+
+
+# -- refunds ----------------------------------------------------------------------------------------------------
+def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -> list[Payment]:
+    """The dossier ended unprocessed (refused, withdrawn, stopped): its paid fees are refunded and audited;
+    what is still owed is owed no more."""
+    if not law.refund_due(dossier.status):
+        return []
+    done = []
+    for row in session.scalars(select(Payment).where(Payment.dossier_id == dossier.id,
+                                                     Payment.status.in_(("paid", "pending")))):
+        if row.status == "pending":
+            row.status = "failed"
+            continue
+        row.status = "refunded"
+        session.add(PaymentRefund(payment_id=row.id, amount=row.amount, reason=reason, at=ctx.now,
+                                  actor_id=ctx.user.id if ctx.user else None))
+        audit.record(session, dossier, ctx.now, ctx.user, "payment_refunded", dossier.status,
+                     data={"payment": row.id, "amount": row.amount, "reason": reason})
+        _announce(session, dossier, "refunded", ctx.now, amount=receipts.figures(row.amount), fee=row.fee,
+                  reason=reason)
+        done.append(row)
+    return done
+
+
+def vn_day(t: datetime) -> str:
+    return t.astimezone(VN_TZ).date().isoformat()
+
+

@@ -1,0 +1,66 @@
+"""`tthc payments`: which gateway an agency takes payments through, and the daily reconciliation of a
+gateway's transaction list with the payments recorded (D26)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from sqlalchemy import select
+
+from engine.cases import payments, preflight, reconciliation
+from engine.cases.preflight import upgrade_database
+from engine.core.clock import SystemClock
+from engine.data.model import Agency
+
+_settings = preflight.command_settings
+_sessions = preflight.command_sessions
+
+
+@click.group(help="Thu phí, lệ phí: cổng thanh toán của cơ quan và đối soát giao dịch.")
+def payments_group() -> None:
+    pass
+
+
+@payments_group.command("gateway", help="Cơ quan thu phí qua hệ thống; trực tuyến qua cổng GATEWAY (none: tại quầy).")
+@click.argument("agency")
+@click.option("--gateway", type=click.Choice(["vnpay", "dvcqg", "none"]), required=True)
+@click.option("--merchant", default="", help="Mã đơn vị chấp nhận thanh toán (vnp_TmnCode, MaDoiTac).")
+@click.option("--url", "pay_url", default="", help="Địa chỉ trang thanh toán của cổng.")
+def gateway(agency: str, gateway: str, merchant: str, pay_url: str) -> None:
+    settings = _settings()
+    upgrade_database(settings)
+    with _sessions(settings).begin() as session:
+        found = session.scalar(select(Agency).where(Agency.code == agency))
+        if found is None:
+            raise click.BadParameter(f"không có cơ quan {agency}")
+        payments.configure(session, found.id, None if gateway == "none" else gateway, SystemClock().now(),
+                           merchant, pay_url)
+    click.echo(f"{agency}\t{gateway}")
+
+
+@payments_group.command("reconcile", help="Đối soát tệp giao dịch của cổng (CSV) với các khoản đã ghi nhận trong "
+                                          "ngày; in từng chỗ lệch, mã thoát 1 nếu có.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--gateway", type=click.Choice(sorted(reconciliation.SHAPES)), default="vnpay")
+@click.option("--date", "day", required=True, help="Ngày giao dịch (YYYY-MM-DD, giờ Việt Nam).")
+def reconcile(file: str, gateway: str, day: str) -> None:
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {day}", param_hint="--date")
+    try:
+        with open(file, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        raise click.BadParameter("tệp không phải văn bản UTF-8", param_hint="FILE")
+    settings = _settings()
+    upgrade_database(settings)
+    rows = reconciliation.read_rows(text, gateway)
+    with _sessions(settings)() as session:
+        problems = reconciliation.reconcile(session, gateway, rows, parsed)
+    for line in problems:
+        click.echo(line)
+    click.echo(f"{len(rows)} giao dịch của cổng, {len(problems)} chỗ lệch")
+    if problems:
+        sys.exit(1)

@@ -1,0 +1,79 @@
+"""Fees (D26): when a declared fee falls due, where the dossier waits for it, what the clock does meanwhile,
+when a paid fee is refunded, and what online payment means for the service level (D27).
+
+Pure rules on the dossier's facts; the use cases (engine.cases.payments) act on them.
+
+The moments of payment a procedure may declare:
+
+* ``filing``: with the online filing, before the one-stop's intake check. The dossier waits in status 6
+  (payment) instead of 1 and comes back to 1 when paid; the intake check's hour starts again at the payment.
+* ``intake`` ("nộp khi tiếp nhận", "thu trước"): when the dossier is received. It goes on to processing and
+  waits there in status 6 until paid (processing → payment → processing).
+* ``before_result`` ("thu sau"): when the result is approved, before it is issued (same loop).
+
+The clock: waiting for the applicant's payment is the applicant's time, as a supplement is (D12: no processing
+time passes while the applicant completes the dossier). The result's clock pauses when the dossier enters 6 and
+resumes when the fee is paid: the due instant moves by the working time spent waiting.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.core.calendar import WorkingCalendar
+from engine.law import intake
+from engine.law.statuses import PROCESSING, REFUSED, STOPPED, SUBMITTED, WITHDRAWN
+
+MOMENTS = ("filing", "intake", "before_result")
+ALIASES = {"at_filing": "filing", "at_intake": "intake"}  # the older spelling of the declarations
+METHODS = ("online", "cash", "card")
+STATES = ("pending", "paid", "failed", "refunded", "exempted")
+# Which completed action brings each moment's fees due (step kind, action); filing is the filing itself.
+DUE_AFTER = {("intake", "receive"): "intake", ("approval", "approve"): "before_result"}
+
+
+def moment_of(text: str) -> str | None:
+    """The moment a declaration names, or None when it names none of them."""
+    text = ALIASES.get(text, text)
+    return text if text in MOMENTS else None
+
+
+def waiting_status(moment: str) -> int:
+    """Where the dossier goes back to once paid: the intake check for a filing fee, processing otherwise."""
+    return SUBMITTED if moment == "filing" else PROCESSING
+
+
+def on_payment_requested(dossier, now: datetime) -> None:
+    """D26 and the clock: the dossier waits for the applicant; the result's clock stops (its due instant moves
+    when the fee is paid). A filing fee comes before intake: the intake hour has not started."""
+    dossier.paused_at = now
+
+
+def on_paid(dossier, cal: WorkingCalendar, moment: str, now: datetime,
+            intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
+    """Paid: a filing fee starts the intake check's hour now (D7); otherwise the result's due instant (and the
+    original one) moves by the working time spent waiting for the payment."""
+    if moment == "filing":
+        dossier.intake_due_at = intake.intake_due(cal, now, intake_hours)
+    elif dossier.paused_at is not None and dossier.due_at is not None:
+        waited = cal.working_time_between(dossier.paused_at, now)
+        dossier.due_at = cal.add_working_time(dossier.due_at, waited)
+        if dossier.original_due_at is not None:
+            dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
+        dossier.warned_at = None
+    dossier.paused_at = None
+    dossier.calendar_version = cal.version
+
+
+def refund_due(ended_as: int) -> bool:
+    """A paid fee is given back when the agency never processed the dossier: refused at the intake check,
+    or withdrawn or stopped (NĐ 118 Điều 21) before a result; a dossier's fee for a service rendered is not."""
+    return ended_as in (REFUSED, WITHDRAWN, STOPPED)
+
+
+def counts_online_payment(declared_online: bool, has_fees: bool, gateway_configured: bool) -> bool:
+    """D27: "fees can be paid online" holds for a procedure without fees, and for one with fees only when the
+    procedure declares it and the agency has a payment gateway configured to take them."""
+    if not has_fees:
+        return True
+    return declared_online and gateway_configured
+

@@ -1,0 +1,116 @@
+"""Fees as a procedure declares them (D26): fixed or computed from the filing form by a restricted expression,
+the moment they fall due, and the condition on the form that exempts them.
+
+Declared as process properties (docs/bpmn-conventions.md):
+
+* ``fee.<key>`` = ``<amount>;<moment>;<name>``: the amount in đồng (digits), or ``=`` and an expression over the
+  filing form's top-level fields (``=50000 * so_lao_dong``); the moment ``at_filing``, ``at_intake`` or
+  ``before_result`` (also ``filing``, ``intake``); the fee's name as the receipt prints it.
+* ``feeExempt.<key>`` = a condition on the filing form's fields; true exempts the applicant from the fee.
+
+Expressions run in the project's restricted environment (engine.process.scripting), never plain ``eval``, and
+are checked when the procedure is deployed: syntax, names that are no field of the filing form, and a moment
+or amount that makes no sense are refused with a message naming the fee.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+
+from engine.law import payment as law
+from engine.process import scripting
+from engine.process.scriptlimits import ScriptRefused
+
+SPELLING = {"filing": "at_filing", "intake": "at_intake", "before_result": "before_result"}  # api.md's ``when``
+MAX_AMOUNT = 10**12  # đồng: a computed fee beyond this is a mistake in the expression, not a fee
+ALLOWED_NAMES = set(dir(builtins)) | {"True", "False", "None"}
+
+
+class FeeError(ValueError):
+    """A fee could not be computed from this form (the expression failed or gave no whole amount)."""
+
+
+def _names(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _check_expression(text: str, fields: set[str] | None, what: str) -> list[str]:
+    problems = [f"{what}: {p}" for p in scripting.check_expression(text)]
+    if not problems and fields is not None:
+        unknown = sorted(n for n in _names(text) if n not in fields and n not in ALLOWED_NAMES)
+        if unknown:
+            problems.append(f"{what}: không phải trường của tờ khai: {', '.join(unknown)}")
+    return problems
+
+
+def read(props: dict[str, str], filing_schema: dict | None) -> tuple[list[dict], list[str]]:
+    """The fees a process declares and the problems of the declaration (Vietnamese, naming the fee)."""
+    fields = set((filing_schema or {}).get("properties", {})) if filing_schema else None
+    fees, problems = [], []
+    exemptions = {k[len("feeExempt."):]: v for k, v in props.items() if k.startswith("feeExempt.")}
+    for key, raw in props.items():
+        if not key.startswith("fee."):
+            continue
+        name = key[4:]
+        parts = raw.split(";", 2)
+        moment = law.moment_of(parts[1].strip()) if len(parts) == 3 else None
+        if len(parts) != 3 or moment is None or not parts[2].strip():
+            problems.append(f"phí {key}: cần dạng '<số tiền hoặc =biểu thức>;at_filing|at_intake|before_result;<tên>'")
+            continue
+        amount_text = parts[0].strip()
+        fee = {"key": name, "name": parts[2].strip(), "amount": None, "when": SPELLING[moment], "moment": moment}
+        if amount_text.isdigit() and amount_text.isascii():
+            fee["amount"] = int(amount_text)
+            if fee["amount"] > MAX_AMOUNT:
+                problems.append(f"phí {key}: số tiền quá lớn")
+        elif amount_text.startswith("=") and amount_text[1:].strip():
+            fee["expression"] = amount_text[1:].strip()
+            problems += _check_expression(fee["expression"], fields, f"phí {key}: biểu thức số tiền")
+        else:
+            problems.append(f"phí {key}: số tiền phải là số đồng (chữ số) hoặc '=' và một biểu thức, "
+                            f"không phải {amount_text!r}")
+        if name in exemptions:
+            fee["exempt_if"] = exemptions.pop(name).strip()
+            problems += _check_expression(fee["exempt_if"], fields, f"feeExempt.{name}: điều kiện miễn")
+        fees.append(fee)
+    for name in exemptions:
+        problems.append(f"feeExempt.{name}: không có phí fee.{name} để miễn")
+    return fees, problems
+
+
+def _evaluate(text: str, form: dict, time_limit: float):
+    env = scripting.RestrictedEnvironment(time_limit=time_limit)
+    context = copy.deepcopy(form) if isinstance(form, dict) else {}
+    try:
+        return env.evaluate(text, context)
+    except ScriptRefused as exc:
+        raise FeeError(str(exc)) from None
+    except Exception as exc:  # a field the form lacks, a division by zero: the declaration's fault, named
+        raise FeeError(f"{type(exc).__name__}: {exc}") from None
+
+
+def exempt(fee: dict, form: dict, time_limit: float = 1.0) -> bool:
+    """Whether the form meets the fee's exemption condition."""
+    return bool(fee.get("exempt_if")) and bool(_evaluate(fee["exempt_if"], form, time_limit))
+
+
+def amount(fee: dict, form: dict, time_limit: float = 1.0) -> int:
+    """The fee in đồng for this form: the fixed amount, or the expression's value (a whole, non-negative
+    number of đồng)."""
+    if fee.get("amount") is not None:
+        return int(fee["amount"])
+    value = _evaluate(fee["expression"], form, time_limit)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise FeeError(f"biểu thức phí {fee['key']} không cho ra một số tiền: {value!r}")
+    if value < 0 or value > MAX_AMOUNT or value != int(value):
+        raise FeeError(f"biểu thức phí {fee['key']} cho ra số tiền không hợp lệ: {value!r}")
+    return int(value)
+
+
+def of_moment(info: dict, moment: str) -> list[dict]:
+    return [f for f in info.get("fees", ()) if (f.get("moment") or law.moment_of(f.get("when", ""))) == moment]

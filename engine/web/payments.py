@@ -1,0 +1,132 @@
+"""Payments on the web (api.md "Payments", D26): the citizen starts an online payment, the gateway notifies
+(IPN), the receiving officer records a desk payment or an exemption; the portal's pay button and return page,
+the officer's desk form.
+
+The IPN is the truth; the return page only shows the citizen the state the IPN left (it never marks paid).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases import gateways, payments, summary
+from engine.cases.dossiers import Context
+from engine.core.errors import EngineError, Invalid, NotFound
+from . import db, now, transactional, tthc
+from .api import authenticated, body, context, idempotent
+from .ui import install_error_pages, login_required, run
+
+api_bp = Blueprint("payments_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("payments", __name__)
+install_error_pages(bp)
+
+
+def _system() -> Context:
+    return Context(user=None, now=now(), settings=tthc()["settings"])
+
+
+# -- JSON API -------------------------------------------------------------------------------------------------
+@api_bp.post("/dossiers/<code>/payments")
+@authenticated
+@transactional
+@idempotent
+def start(code: str):
+    if request.data:
+        body()  # an empty object, or nothing: the fee owed is the engine's to know
+    row, url = payments.start_online(db(), context(), code,
+                                     url_for("payments.returned", code=code, _external=True), request.remote_addr)
+    return jsonify(id=row.id, redirect_url=url), 201
+
+
+@api_bp.route("/payments/<gateway>/ipn", methods=["GET", "POST"])
+@transactional
+def ipn(gateway: str):
+    if gateway not in gateways.GATEWAYS:
+        raise NotFound("Không có cổng thanh toán này", code="gateway_not_found")
+    params = request.args.to_dict() if request.method == "GET" else (
+        request.get_json(silent=True) if request.is_json else request.form.to_dict())
+    if not isinstance(params, dict):
+        params = {}
+    return jsonify(payments.receive_notice(db(), _system(), gateway, params, request.remote_addr))
+
+
+@api_bp.post("/dossiers/<code>/payments/desk")
+@authenticated
+@transactional
+def desk(code: str):
+    row = payments.desk(db(), context(), code, body())
+    return jsonify({**payments.describe(row), "receipt_url": f"/api/v1/documents/{row.receipt_document_id}"}), 201
+
+
+@api_bp.post("/dossiers/<code>/payments/<int:payment_id>/exempt")
+@authenticated
+@transactional
+def exempt(code: str, payment_id: int):
+    return jsonify(payments.describe(payments.exempt(db(), context(), code, payment_id, body())))
+
+
+# -- pages ----------------------------------------------------------------------------------------------------
+@bp.post("/ca-nhan/ho-so/<code>/thanh-toan")
+@login_required("citizen")
+def pay(code: str):
+    try:
+        _row, url = run(payments.start_online, db(), context(), code,
+                        url_for("payments.returned", code=code, _external=True), request.remote_addr)
+    except EngineError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("portal.dossier", code=code))
+    return redirect(url, 303)
+
+
+@bp.get("/ca-nhan/ho-so/<code>/thanh-toan/ket-qua")
+@login_required("citizen")
+def returned(code: str):
+    """Where the gateway sends the browser back: the state the IPN recorded, in words."""
+    dossier = summary.describe(db(), _visible(code))
+    ref = request.args.get("vnp_TxnRef") or request.args.get("MaThamChieu") or ""
+    row = payments.find_order(db(), ref)
+    if row is not None and row.status == "paid":
+        flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Thanh toán."), "success")
+    elif row is not None and row.status == "pending":
+        flash(_("Chưa nhận được xác nhận thanh toán từ cổng thanh toán. Vui lòng xem lại sau ít phút."), "info")
+    else:
+        flash(_("Thanh toán chưa thành công. Bạn có thể thanh toán lại."), "error")
+    return redirect(url_for("portal.dossier", code=dossier["code"]) + "#payments")
+
+
+def _visible(code: str):
+    from engine.cases import dossiers
+
+    return dossiers.visible_dossier(db(), g.user, code)
+
+
+@bp.post("/can-bo/ho-so/<code>/thu-phi")
+@login_required("receiving_officer")
+def desk_page(code: str):
+    try:
+        amount = int(request.form.get("amount", ""))
+    except ValueError:
+        amount = -1
+    try:
+        run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
+    except Invalid as exc:
+        flash(exc.message, "error")
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Đã ghi nhận thu phí và cấp biên lai điện tử."), "success")
+    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+
+
+@bp.post("/can-bo/ho-so/<code>/mien-phi/<int:payment_id>")
+@login_required("receiving_officer")
+def exempt_page(code: str, payment_id: int):
+    try:
+        run(payments.exempt, db(), context(), code, payment_id, {"reason": request.form.get("reason", "").strip()})
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Đã ghi nhận miễn phí, lệ phí."), "success")
+    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+
+

@@ -1,0 +1,37 @@
+"""Helpers of the payment tests: a gateway for the demo agency, and the IPN a gateway would send."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.cases import payments
+from engine.cases.gateways import VnPay
+from engine.data.model import Agency
+from engine.data.payment_model import Payment
+
+DEMO_AGENCY = "000.00.06.H56"
+
+
+def configure(app, gateway: str | None = "vnpay", pay_url: str = "http://127.0.0.1:9/paymentv2/vpcpay.html") -> None:
+    sessions = app.extensions["tthc"]["sessions"]
+    with sessions.begin() as session:
+        agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY))
+        payments.configure(session, agency.id, gateway, app.extensions["tthc"]["clock"].now(), "TTHCDEMO", pay_url)
+
+
+def payment_row(app, payment_id: int) -> Payment:
+    with app.extensions["tthc"]["sessions"]() as session:
+        row = session.get(Payment, payment_id)
+        session.expunge(row)
+        return row
+
+
+def ipn_params(app, order_ref: str, amount: int, *, paid: bool = True, secret: str | None = None,
+               number: str = "14000001") -> dict:
+    """The parameters VNPay's IPN carries for ``order_ref``, signed with the engine's secret (or ``secret``)."""
+    params = {"vnp_TmnCode": "TTHCDEMO", "vnp_Amount": str(amount * 100), "vnp_BankCode": "NCB",
+              "vnp_BankTranNo": f"VNP{number}", "vnp_CardType": "ATM", "vnp_OrderInfo": "THANH TOAN HO SO",
+              "vnp_PayDate": "20261123100000", "vnp_ResponseCode": "00" if paid else "24",
+              "vnp_TransactionNo": number, "vnp_TransactionStatus": "00" if paid else "02", "vnp_TxnRef": order_ref,
+              "vnp_SecureHashType": "HmacSHA512"}
+    params["vnp_SecureHash"] = VnPay.sign(params, secret or app.extensions["tthc"]["settings"].payment_secret)
+    return params
