@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.paperwork import numbers, pdf, results
 from engine.process import fields as procedure_fields
+from engine.process import fees as fee_rules
 from engine.core.clock import VN_TZ
 from engine.core import vocabulary
 from engine.core.vocabulary import vn_time
@@ -208,6 +209,14 @@ def contact(dossier: Dossier) -> dict[str, str]:
             "email": found["email"] or account.email or ""}
 
 
+def _fee_text(fee: dict, form: dict) -> str:
+    """A fee as Mẫu 01 prints it: its amount for this dossier (D26), or how it is set when it cannot be computed."""
+    try:
+        return "miễn" if fee_rules.exempt(fee, form) else f"{fee_rules.amount(fee, form):,} đồng".replace(",", ".")
+    except fee_rules.FeeError:
+        return "theo biểu phí của thủ tục"
+
+
 def applicant_name(dossier: Dossier) -> str:
     """Who handed the dossier in: the citizen's account, or the owner when an officer filed at the desk."""
     return dossier.applicant.full_name if "citizen" in dossier.applicant.roles else dossier.owner_name
@@ -250,7 +259,7 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
                   for c in info.get("components", [])]
     duration = info["duration"]
     number = numbers.allocate(session, dossier.agency_id, RECEIPT.kind, RECEIPT.series, now)
-    fees = "; ".join(f"{f['name']}: {f['amount']:,} đồng".replace(",", ".") for f in info.get("fees", []))
+    fees = "; ".join(f"{f['name']}: {_fee_text(f, dossier.form)}" for f in info.get("fees", []))
     values = {**party(dossier), "components": components, "set_count": "01 (bộ)",
               "legal_duration": "Trong ngày" if duration["unit"] == "same_day" else
               f"{number_text(duration['value'])} {UNITS[duration['unit']]}",

@@ -15,7 +15,6 @@ or amount that makes no sense are refused with a message naming the fee.
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 
 from engine.law import payment as law
@@ -24,7 +23,8 @@ from engine.process.scriptlimits import ScriptRefused
 
 SPELLING = {"filing": "at_filing", "intake": "at_intake", "before_result": "before_result"}  # api.md's ``when``
 MAX_AMOUNT = 10**12  # đồng: a computed fee beyond this is a mistake in the expression, not a fee
-ALLOWED_NAMES = set(dir(builtins)) | {"True", "False", "None"}
+# The names an expression may use besides the form's fields: the restricted environment's own builtins.
+ALLOWED_NAMES = {n for n in scripting.RestrictedEnvironment().globals.get("__builtins__", {}) if not n.startswith("_")}
 
 
 class FeeError(ValueError):
@@ -44,7 +44,7 @@ def _check_expression(text: str, fields: set[str] | None, what: str) -> list[str
     if not problems and fields is not None:
         unknown = sorted(n for n in _names(text) if n not in fields and n not in ALLOWED_NAMES)
         if unknown:
-            problems.append(f"{what}: không phải trường của tờ khai: {', '.join(unknown)}")
+            problems.append(f"{what}: không phải trường của tờ khai hay hàm được phép: {', '.join(unknown)}")
     return problems
 
 

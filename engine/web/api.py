@@ -11,7 +11,7 @@ from functools import wraps
 from flask import Blueprint, Response, g, jsonify, make_response, request
 from sqlalchemy import select
 
-from engine.cases import accounts, attachments, dossiers, idempotency, portal_cases, summary, tasks
+from engine.cases import accounts, attachments, dossiers, idempotency, payments, portal_cases, summary, tasks
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
@@ -123,7 +123,8 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> di
     info = version.info
     result = {"code": info["code"], "name": info["name"], "version": version.version,
               "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
-              "level": info["level"], "level_reasons": info["level_reasons"], "duration": info["duration"],
+              **dict(zip(("level", "level_reasons"), payments.service_level(db(), version))),
+              "duration": info["duration"],
               "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
               "components": info["components"]}
     if with_form:

@@ -25,6 +25,12 @@ def _system() -> Context:
     return Context(user=None, now=now(), settings=tthc()["settings"])
 
 
+@bp.app_template_global()
+def level_of(version) -> tuple[str, list[str]]:
+    """D27 as the agency can deliver it: the level and its reasons (engine.cases.payments.service_level)."""
+    return payments.service_level(db(), version)
+
+
 # -- JSON API -------------------------------------------------------------------------------------------------
 @api_bp.post("/dossiers/<code>/payments")
 @authenticated

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.cases import attachments, dossiers, idempotency, portal_cases, summary
+from engine.cases import attachments, dossiers, idempotency, payments, portal_cases, summary
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -51,7 +51,7 @@ def catalogue():
         needle = _fold(q)
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
     if level in ("full_online", "partial_online"):
-        versions = [v for v in versions if v.info["level"] == level]
+        versions = [v for v in versions if payments.service_level(db(), v)[0] == level]
     return render_template("portal/catalogue.html", versions=versions, q=q, level=level)
 
 
