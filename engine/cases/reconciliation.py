@@ -17,16 +17,16 @@ from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.payment_model import Payment
 
-SHAPES = {  # gateway: (reference column, amount column, amount divisor, status column, status meaning paid)
-    "vnpay": ("vnp_TxnRef", "vnp_Amount", 100, "vnp_TransactionStatus", "00"),
-    "dvcqg": ("MaThamChieu", "SoTien", 1, "TrangThaiGD", "1"),
+SHAPES = {  # gateway: (reference, amount, amount divisor, status, status meaning paid, time yyyyMMddHHmmss)
+    "vnpay": ("vnp_TxnRef", "vnp_Amount", 100, "vnp_TransactionStatus", "00", "vnp_PayDate"),
+    "dvcqg": ("MaThamChieu", "SoTien", 1, "TrangThaiGD", "1", "ThoiGianGD"),
 }
 SETTLED = ("paid", "refunded")  # money the gateway took (a refund is paid back apart)
 
 
 def read_rows(text: str, gateway: str) -> list[dict]:
     """The rows of the gateway's file, with the columns its shape needs (or an Invalid naming them)."""
-    ref, amount, _div, status, _ok = SHAPES[gateway]
+    ref, amount, _div, status, _ok, _at = SHAPES[gateway]
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in (ref, amount, status) if c not in (reader.fieldnames or [])]
     if missing:
@@ -36,7 +36,7 @@ def read_rows(text: str, gateway: str) -> list[dict]:
 
 def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> list[str]:
     """One line per mismatch between the gateway's ``rows`` and the payments recorded as paid on ``day``."""
-    ref_col, amount_col, divisor, status_col, ok = SHAPES[gateway]
+    ref_col, amount_col, divisor, status_col, ok, at_col = SHAPES[gateway]
     start = datetime.combine(day, time(0), VN_TZ)
     recorded = {p.order_ref: p for p in session.scalars(
         select(Payment).where(Payment.gateway == gateway, Payment.paid_at >= start,
@@ -48,6 +48,9 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         raw = (row.get(amount_col) or "").strip()
         amount = int(raw) // divisor if raw.isdigit() else None
         paid_there = (row.get(status_col) or "").strip() == ok
+        at = (row.get(at_col) or "").strip()
+        if at and not at.startswith(day.strftime("%Y%m%d")):
+            problems.append(f"{ref}: giao dịch ngày {at[:8]}, không phải ngày đối soát (date differs)")
         mine = recorded.get(ref) or session.scalar(select(Payment).where(Payment.order_ref == ref))
         if mine is None:
             problems.append(f"{ref}: có ở cổng thanh toán, không có trong hệ thống (missing)")
