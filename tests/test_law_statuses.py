@@ -20,6 +20,8 @@ def test_the_national_codes_and_their_names():
     (Status.SUPPLEMENT, Status.PROCESSING), (Status.PROCESSING, Status.PAYMENT), (Status.PAYMENT, Status.PROCESSING),
     (Status.PROCESSING, Status.RESOLVED), (Status.RESOLVED, Status.RETURNED),
     (Status.PAYMENT, Status.WITHDRAWN), (Status.RESOLVED, Status.STOPPED),  # any open → withdrawn/stopped
+    # D26: a fee asked with the filing is paid before the intake check (engine.law.payment, moment "filing")
+    (Status.SUBMITTED, Status.PAYMENT), (Status.PAYMENT, Status.SUBMITTED),
 ])
 def test_the_legal_transitions(before, after):
     assert statuses.can_move(before, after)
@@ -30,6 +32,7 @@ def test_the_legal_transitions(before, after):
     (Status.RECEIVED, Status.RESOLVED), (Status.PROCESSING, Status.RETURNED),  # no result skips a step
     (Status.RETURNED, Status.WITHDRAWN), (Status.REFUSED, Status.STOPPED),  # ended is ended
     (Status.WITHDRAWN, Status.PROCESSING),
+    (Status.PAYMENT, Status.RESOLVED), (Status.PAYMENT, Status.RECEIVED),  # D26: paid, the dossier goes back
 ])
 def test_no_other_transition(before, after):
     assert not statuses.can_move(before, after)
