@@ -44,6 +44,12 @@ def gateway_of(session: Session, agency_id: int) -> PaymentGateway | None:
     return session.get(PaymentGateway, agency_id)
 
 
+def online_target(session: Session, dossier: Dossier) -> str | None:
+    """Where the agency's online payments go (the gateway's page), or None when it takes none online."""
+    row = gateway_of(session, dossier.agency_id)
+    return row.pay_url if row is not None and row.gateway is not None else None
+
+
 def configure(session: Session, agency_id: int, gateway: str | None, now: datetime, merchant: str = "",
               pay_url: str = "") -> PaymentGateway:
     """The agency collects fees through the engine, online through ``gateway`` (None: at the desk only)."""

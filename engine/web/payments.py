@@ -6,13 +6,19 @@ The IPN is the truth; the return page only shows the citizen the state the IPN l
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.cases import gateways, payments, summary
 from engine.cases.dossiers import Context
-from engine.core.errors import EngineError, Invalid, NotFound
+from engine.core import vocabulary
+from engine.core.errors import EngineError, NotFound
 from . import db, now, transactional, tthc
+from .headers import PAGE_POLICY
 from .api import authenticated, body, context, idempotent
 from .ui import install_error_pages, login_required, run
 
@@ -23,6 +29,34 @@ install_error_pages(bp)
 
 def _system() -> Context:
     return Context(user=None, now=now(), settings=tthc()["settings"])
+
+
+@bp.app_context_processor
+def _words() -> dict:
+    return {"PAYMENT_STATE_TEXT": {k: _l(v) for k, v in vocabulary.PAYMENT_STATES.items()},
+            "PAYMENT_METHOD_TEXT": {k: _l(v) for k, v in vocabulary.PAYMENT_METHODS.items()},
+            "me_roles": g.user.roles if getattr(g, "user", None) is not None else set()}
+
+
+@bp.app_template_global()
+def pay_online_target(code: str) -> str | None:
+    """The gateway's page when the dossier's agency takes payments online. The page's form posts to the engine,
+    which redirects to the gateway: the page's policy must allow that origin as a form target."""
+    target = payments.online_target(db(), _visible(code))
+    if target:
+        parts = urlsplit(target)
+        g.gateway_origin = f"{parts.scheme}://{parts.netloc}"
+    return target
+
+
+@bp.after_app_request
+def _allow_gateway(response):
+    origin = g.pop("gateway_origin", None)
+    if origin and re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+        policy = response.headers.get("Content-Security-Policy", PAGE_POLICY)
+        response.headers["Content-Security-Policy"] = policy.replace("form-action 'self'",
+                                                                     f"form-action 'self' {origin}")
+    return response
 
 
 @bp.app_template_global()
@@ -115,8 +149,6 @@ def desk_page(code: str):
         amount = -1
     try:
         run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
-    except Invalid as exc:
-        flash(exc.message, "error")
     except EngineError as exc:
         flash(exc.message, "error")
     else:
