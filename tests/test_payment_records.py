@@ -78,3 +78,36 @@ def test_reconciliation_reports_each_mismatch_and_exits_1(app, api, clock, setti
     env = {"TTHC_DATABASE_URL": settings.database_url, "TTHC_DATA_DIR": str(settings.data_dir)}
     result = CliRunner().invoke(main, ["payments", "reconcile", str(broken), "--date", "2026-11-23"], env=env)
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_serve_demo_starts_the_gateway_simulator_and_the_demo_agency_pays_through_it(tmp_path, pki_dir):
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import PKI_PASSPHRASE
+    from test_serve import ROOT, _free_port, _request, _until
+
+    port = _free_port()
+    env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}",
+           "TTHC_PKI_DIR": str(pki_dir), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE, "TTHC_TIMER_INTERVAL_SECONDS": "60"}
+    process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--demo", "--port",
+                                str(port), "--threads", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        status, _headers, catalogue = _until("answer", lambda: _request(f"http://127.0.0.1:{port}/api/v1/procedures"),
+                                             process)
+        assert status == 200 and catalogue[0]["level"] == "full_online"  # D27: the agency has a gateway now
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    output = process.stdout.read()
+    found = re.search(r"payment gateway simulator: (http://127\.0\.0\.1:\d+)/", output)
+    assert found, output
+    assert "Traceback" not in output, output

@@ -196,6 +196,7 @@ def _schemas() -> dict:
             "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]},
             "supplement_requests": {"type": "integer"}, "extensions": {"type": "integer"},
             "letters": {"type": "array", "items": obj},
+            "payments": {"type": "array", "items": _ref("Payment")},
             "documents": {"type": "array", "items": _ref("Document")},
             "history": {"type": "array", "items": {"type": "object", "properties": {
                 "at": time, "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
@@ -212,6 +213,27 @@ def _schemas() -> dict:
             "step": {"enum": list(OFFICER_STEPS)}, "name": {"type": "string"},
             "role": {"type": "string"}, "assignee": {"type": ["string", "null"]}, "due_at": time,
             "actions": {"type": "array", "items": {"type": "string"}}}},
+        "Payment": {"type": "object", "required": ["id", "fee", "amount", "status", "method", "paid_at", "receipt"],
+                    "properties": {
+            "id": {"type": "integer"}, "fee": {"type": "string"}, "amount": {"type": "integer", "minimum": 0},
+            "status": {"enum": ["pending", "paid", "failed", "refunded", "exempted"]},
+            "method": {"enum": ["online", "cash", "card", None]}, "paid_at": time,
+            "receipt": {"type": ["integer", "null"], "description": "Mã tài liệu biên lai điện tử"},
+            "receipt_url": {"type": "string"},
+            "moment": {"enum": ["filing", "intake", "before_result"]},
+            "exempt_reason": {"type": ["string", "null"]}}},
+        "PaymentStart": _object({}, description="Khoản phí đang chờ thanh toán của hồ sơ; không có tham số"),
+        "PaymentStarted": {"type": "object", "required": ["id", "redirect_url"], "properties": {
+            "id": {"type": "integer"}, "redirect_url": {"type": "string", "format": "uri"}}},
+        "DeskPayment": _object({"amount": {"type": "integer", "minimum": 1, "maximum": 10**12,
+                                           "description": "Đúng số tiền đang chờ thanh toán (422 wrong_amount)"},
+                                "method": {"enum": ["cash", "card"]}}, ("amount", "method"), closed=True),
+        "Exemption": _object({"reason": text(refused=CONTROL, minLength=3, maxLength=2000)}, ("reason",), closed=True),
+        "GatewayAnswer": {"oneOf": [
+            {"type": "object", "required": ["RspCode", "Message"], "additionalProperties": False, "properties": {
+                "RspCode": {"enum": ["00", "01", "02", "04", "97", "99"]}, "Message": {"type": "string"}}},
+            {"type": "object", "required": ["MaLoi", "MoTa"], "additionalProperties": False, "properties": {
+                "MaLoi": {"enum": ["00", "01", "02", "04", "97", "99"]}, "MoTa": {"type": "string"}}}]},
         "Completion": _object({
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
@@ -290,6 +312,27 @@ def _paths() -> dict:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
+        "/api/v1/dossiers/{code}/payments": {"post": _op(
+            "Công dân thanh toán trực tuyến khoản phí đang chờ: địa chỉ trang thanh toán của cổng", ok=201,
+            request=_ref("PaymentStart"), response=_ref("PaymentStarted"), errors=(403, 404, 409),
+            params=code + [IDEMPOTENCY_KEY], rules=REUSED_KEY)},
+        "/api/v1/payments/{gateway}/ipn": {
+            method: {**_op("Thông báo kết quả thanh toán của cổng (IPN), trả lời theo định dạng của cổng; chữ ký, số "
+                           "tiền, đơn hàng sai hay thông báo lặp lại không thay đổi gì", auth=False,
+                           response=_ref("GatewayAnswer"), errors=(404,) if method == "get" else (404, 413, 422),
+                           params=[
+                               _path_param("gateway", {"enum": ["vnpay", "dvcqg"]})]),
+                     **({} if method == "get" else {"requestBody": {"required": False, "content": {
+                         "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                         "application/json": {"schema": {}}}}})}
+            for method in ("get", "post")},
+        "/api/v1/dossiers/{code}/payments/desk": {"post": _op(
+            "Cán bộ tiếp nhận ghi nhận thu phí tại quầy (tiền mặt, thẻ) và cấp biên lai điện tử", ok=201,
+            request=_ref("DeskPayment"), response=_ref("Payment"), errors=(403, 404, 409), params=code,
+            rules={"wrong_amount": "đúng số tiền đang chờ thanh toán"})},
+        "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
+            "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
+            response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),

@@ -17,7 +17,7 @@ from engine.cases import gateways, payments, summary
 from engine.cases.dossiers import Context
 from engine.core import vocabulary
 from engine.core.errors import EngineError, NotFound
-from . import db, now, transactional, tthc
+from . import BAD_TEXT, db, now, transactional, tthc
 from .headers import PAGE_POLICY
 from .api import authenticated, body, context, idempotent
 from .ui import install_error_pages, login_required, run
@@ -71,8 +71,7 @@ def level_of(version) -> tuple[str, list[str]]:
 @transactional
 @idempotent
 def start(code: str):
-    if request.data:
-        body()  # an empty object, or nothing: the fee owed is the engine's to know
+    body()  # an object (its members are ignored): the fee owed is the engine's to know
     row, url = payments.start_online(db(), context(), code,
                                      url_for("payments.returned", code=code, _external=True), request.remote_addr)
     return jsonify(id=row.id, redirect_url=url), 201
@@ -87,6 +86,9 @@ def ipn(gateway: str):
         request.get_json(silent=True) if request.is_json else request.form.to_dict())
     if not isinstance(params, dict):
         params = {}
+    # what a gateway sends is text: NUL, lone surrogates and nesting are nobody's signed parameters
+    params = {str(k): str(v) for k, v in list(params.items())[:100]
+              if not BAD_TEXT.search(str(k)) and not BAD_TEXT.search(str(v))}
     return jsonify(payments.receive_notice(db(), _system(), gateway, params, request.remote_addr))
 
 
@@ -126,7 +128,7 @@ def returned(code: str):
     ref = request.args.get("vnp_TxnRef") or request.args.get("MaThamChieu") or ""
     row = payments.find_order(db(), ref)
     if row is not None and row.status == "paid":
-        flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Thanh toán."), "success")
+        flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Phí, lệ phí."), "success")
     elif row is not None and row.status == "pending":
         flash(_("Chưa nhận được xác nhận thanh toán từ cổng thanh toán. Vui lòng xem lại sau ít phút."), "info")
     else:
