@@ -205,3 +205,28 @@ def test_the_ipn_answers_in_the_gateways_format_for_garbage(api):
     assert api.get("/api/v1/payments/vnpay/ipn").get_json() == {"RspCode": "97", "Message": "Invalid signature"}
     assert api.post("/api/v1/payments/vnpay/ipn", data="%%%").get_json()["RspCode"] == "97"
     assert api.get("/api/v1/payments/nope/ipn").status_code == 404
+
+
+def test_the_national_platform_format_signs_with_sha256_and_answers_in_its_words(app, api, clock):
+    from engine.cases.gateways import Dvcqg
+
+    configure(app, "dvcqg", "http://127.0.0.1:9/thanh-toan")
+    d = _received(api, clock)
+    started, init = _start(api, d["code"])
+    secret = app.extensions["tthc"]["settings"].payment_secret
+    assert init["LoaiBanTin"] == "INIT" and init["SoTien"] == "100000" and init["MaDoiTac"] == "TTHCDEMO"
+    assert init["MaXacThuc"] == Dvcqg.digest(init, Dvcqg.INIT, secret)
+    confirm = {"LoaiBanTin": "CONFIRM", "MaLoi": "00", "MaDoiTac": "TTHCDEMO", "MaThamChieu": init["MaThamChieu"],
+               "SoTien": "100000", "MaTienTe": "VND", "MaGiaoDich": "GD0001", "MaNganHang": "PAYMENT",
+               "ThoiGianGD": "20261123093500", "ThongTinGiaoDich": init["ThongTinGiaoDich"]}
+    forged = {**confirm, "MaXacThuc": Dvcqg.digest(confirm, Dvcqg.CONFIRM, "not the secret")}
+    assert api.post("/api/v1/payments/dvcqg/ipn", json=forged).get_json() == {"MaLoi": "97", "MoTa": "Invalid signature"}
+    signed = {**confirm, "MaXacThuc": Dvcqg.digest(confirm, Dvcqg.CONFIRM, secret)}
+    assert api.post("/api/v1/payments/dvcqg/ipn", json=signed).get_json()["MaLoi"] == "00"
+    assert api.post("/api/v1/payments/dvcqg/ipn", json=signed).get_json()["MaLoi"] == "02"
+    # a VNPay notification for the platform's order is no notification of that order
+    assert api.get("/api/v1/payments/vnpay/ipn",
+                   query_string=ipn_params(app, init["MaThamChieu"], 100000)).get_json()["RspCode"] == "01"
+    after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
+    assert after["status"] == Status.PROCESSING and after["payments"][0]["status"] == "paid"
+    assert started["id"] == after["payments"][0]["id"]
