@@ -184,3 +184,28 @@ def test_0009_idempotency_keys_upgrade_and_downgrade(migrated_url):
     assert tables_and_uniques() == (False, [])
     _alembic(migrated_url, "upgrade", "head")
     assert tables_and_uniques() == (True, [["user_id", "key"]])
+
+
+def test_0011_payments_upgrade_and_downgrade(migrated_url):
+    """The payment tables go away and come back; an order reference is unique on both backends (a gateway's
+    notification names one payment)."""
+    from sqlalchemy import inspect
+
+    tables = {"payment", "payment_event", "payment_refund", "payment_gateway"}
+
+    def found():
+        engine = make_engine(migrated_url, poolclass=NullPool)
+        try:
+            seen = inspect(engine)
+            names = set(seen.get_table_names()) & tables
+            uniques = ([u["column_names"] for u in seen.get_unique_constraints("payment")] if "payment" in names
+                       else [])
+            return names, uniques
+        finally:
+            engine.dispose()
+
+    assert found() == (tables, [["order_ref"]])
+    _alembic(migrated_url, "downgrade", "0010")
+    assert found() == (set(), [])
+    _alembic(migrated_url, "upgrade", "head")
+    assert found() == (tables, [["order_ref"]])

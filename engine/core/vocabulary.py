@@ -128,6 +128,10 @@ ACTIONS: dict[str, Action] = {
     "timer": Action(N_("Hẹn giờ của quy trình")),
     "replanned": Action(N_("Tính lại hạn theo lịch làm việc mới")),
     "issue_apology": Action(N_("Ký thư xin lỗi vì quá hạn"), NP_("action", "Ký thư xin lỗi")),
+    "payment_requested": Action(N_("Yêu cầu nộp phí, lệ phí")),
+    "paid": Action(N_("Đã nộp phí, lệ phí")),
+    "payment_exempted": Action(N_("Miễn phí, lệ phí")),
+    "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
 }
 
 

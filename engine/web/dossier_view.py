@@ -59,7 +59,11 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
         notes.append({"label": _("Hạn ban đầu"), "at": d["original_due_at"],
                       "why": _("Đã gia hạn một lần, không quá 1/3 thời hạn giải quyết; công dân nhận thư xin lỗi "
                                "và hẹn lại ngày trả (theo Điều 14 khoản 4 Quyết định 88/2017/QĐ-UBND; Điều 19 Nghị định 61/2018/NĐ-CP).")})
-    if dossier.paused_at is not None:
+    if dossier.paused_at is not None and dossier.status == statuses.PAYMENT:
+        notes.append({"label": _("Tạm dừng tính thời gian"), "at": dossier.paused_at.isoformat(),
+                      "why": _("Đang chờ nộp phí, lệ phí. Khi nhận được thanh toán, hạn được lùi thêm đúng thời gian "
+                               "chờ (thời gian chờ thanh toán là thời gian của người nộp).")})
+    elif dossier.paused_at is not None:
         policy = info.get("clock_on_supplement", "restart")
         notes.append({"label": _("Tạm dừng tính thời gian"), "at": dossier.paused_at.isoformat(),
                       "why": _("Đang chờ công dân bổ sung. Khi nhận đủ hồ sơ, thời hạn được tính lại từ đầu (theo Nghị định 61/2018/NĐ-CP).")
