@@ -191,7 +191,7 @@ def test_0011_payments_upgrade_and_downgrade(migrated_url):
     notification names one payment)."""
     from sqlalchemy import inspect
 
-    tables = {"payment", "payment_event", "payment_refund", "payment_gateway"}
+    tables = {"payment", "payment_order", "payment_event", "payment_refund", "payment_gateway"}
 
     def found():
         engine = make_engine(migrated_url, poolclass=NullPool)

@@ -124,9 +124,26 @@ def test_a_cancelled_payment_leaves_the_fee_owed_under_a_new_order(app, api, clo
     answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, query["vnp_TxnRef"], 100000, paid=False))
     assert answer.get_json()["RspCode"] == "00"
     after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
-    assert after["status"] == Status.PAYMENT and [p["status"] for p in after["payments"]] == ["failed", "pending"]
+    assert after["status"] == Status.PAYMENT and [p["status"] for p in after["payments"]] == ["pending"]
     _again, second = _start(api, d["code"])
     assert second["vnp_TxnRef"] != query["vnp_TxnRef"]
+
+
+def test_an_earlier_order_paid_after_starting_again_is_not_lost_and_a_second_payment_is_flagged(app, api, clock):
+    configure(app)
+    d = _received(api, clock)
+    _first, one = _start(api, d["code"])  # the citizen starts, then starts again in another tab
+    _second, two = _start(api, d["code"])
+    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, one["vnp_TxnRef"], 100000))
+    assert answer.get_json()["RspCode"] == "00"  # the first order's payment settles the fee
+    after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
+    assert after["status"] == Status.PROCESSING and after["payments"][0]["status"] == "paid"
+    answer = api.get("/api/v1/payments/vnpay/ipn",
+                     query_string=ipn_params(app, two["vnp_TxnRef"], 100000, number="14000002"))
+    assert answer.get_json()["RspCode"] == "02"  # paid twice: nothing changes, the log says a refund is due
+    with app.extensions["tthc"]["sessions"]() as session:
+        last = session.scalars(select(PaymentEvent).order_by(PaymentEvent.id.desc())).first()
+    assert last.order_ref == two["vnp_TxnRef"] and "paid twice" in last.message
 
 
 def test_only_the_citizen_pays_online_and_only_what_is_owed(app, api, clock):

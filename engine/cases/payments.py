@@ -19,7 +19,7 @@ from engine.core.clock import VN_TZ, iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, calendars
 from engine.data.model import Dossier, Notification, ProcedureVersion
-from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentRefund
+from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentOrder, PaymentRefund
 from engine.law import payment as law
 from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
@@ -216,6 +216,7 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
                        code="no_gateway")
     row.order_ref = f"{dossier.code}-{row.id}-{secrets.token_hex(4)}".replace(".", "")
     row.method, row.gateway = "online", config.gateway
+    session.add(PaymentOrder(ref=row.order_ref, payment_id=row.id, gateway=config.gateway, created_at=ctx.now))
     order = gateways.Order(row.order_ref, row.amount, f"THANH TOAN HO SO {dossier.code}", return_url,
                            client_ip or "127.0.0.1", ctx.now)
     url = gateways.GATEWAYS[config.gateway].pay_url(config.pay_url, config.merchant, ctx.settings.payment_secret,
@@ -229,34 +230,54 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
     gateway = gateways.GATEWAYS[gateway_id]
     flat = {str(k): str(v) for k, v in params.items()}
     notice = gateway.read(flat, ctx.settings.payment_secret)
-    row = session.scalar(select(Payment).where(Payment.order_ref == notice.order_ref)) if notice.order_ref else None
+    order = session.get(PaymentOrder, notice.order_ref[:64]) if notice.order_ref else None
+    row = (session.scalar(select(Payment).where(Payment.id == order.payment_id).with_for_update())
+           if order is not None else None)  # two notifications at once: the second waits, then sees it paid
+    message = None
     if not notice.signed:
         verdict = gateways.BAD_SIGNATURE
-    elif row is None or row.gateway != gateway_id:
+    elif row is None or order.gateway != gateway_id:
         verdict = gateways.NOT_FOUND
     elif notice.amount != row.amount:
         verdict = gateways.BAD_AMOUNT
     elif row.status != "pending":
         verdict = gateways.ALREADY
+        if notice.success and row.order_ref != order.ref:  # the fee was paid through another order as well
+            message = "Khoản phí đã được thanh toán bằng đơn hàng khác: cần hoàn trả (paid twice)"
     else:
         verdict = gateways.OK
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
                              payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
-                             message=gateways.MESSAGES[verdict], remote_addr=remote_addr))
+                             message=message or gateways.MESSAGES[verdict], remote_addr=remote_addr))
     if verdict == gateways.OK:
         dossier = session.get(Dossier, row.dossier_id)
         if notice.success:
             row.status, row.paid_at, row.transaction_no = "paid", ctx.now, notice.transaction_no
+            row.order_ref, row.gateway = order.ref, gateway_id
             _settled(session, ctx, dossier, row, "paid")
-        else:  # cancelled or refused at the gateway: the fee is still owed, under a new order
-            row.status = "failed"
-            session.add(Payment(dossier_id=row.dossier_id, moment=row.moment, fee_keys=row.fee_keys, fee=row.fee,
-                                amount=row.amount, status="pending", requested_at=ctx.now))
+        elif row.order_ref == order.ref:  # the latest order was cancelled or refused: the fee is still owed
+            row.order_ref = None
     return gateway.answer(verdict)
 
 
+def return_state(session: Session, settings, params: dict) -> str:
+    """What the return page tells the citizen: ``paid`` when the notification recorded it, ``failed`` when the
+    signed return says the gateway did not take the money, else ``pending``. It never marks anything paid."""
+    ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
+    order = session.get(PaymentOrder, ref[:64]) if ref else None
+    row = session.get(Payment, order.payment_id) if order is not None else None
+    if row is None:
+        return "failed"
+    if row.status == "paid" and row.order_ref == order.ref:
+        return "paid"
+    notice = gateways.GATEWAYS[order.gateway].read({str(k): str(v) for k, v in params.items()},
+                                                   settings.payment_secret)
+    return "failed" if notice.signed and not notice.success else "pending"
+
+
 def find_order(session: Session, order_ref: str) -> Payment | None:
-    return session.scalar(select(Payment).where(Payment.order_ref == order_ref)) if order_ref else None
+    order = session.get(PaymentOrder, order_ref[:64]) if order_ref else None
+    return session.get(Payment, order.payment_id) if order is not None else None
 
 
 # -- refunds ----------------------------------------------------------------------------------------------------

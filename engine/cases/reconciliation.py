@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.payment_model import Payment
+from engine.data.payment_model import Payment, PaymentOrder
 
 SHAPES = {  # gateway: (reference, amount, amount divisor, status, status meaning paid, time yyyyMMddHHmmss)
     "vnpay": ("vnp_TxnRef", "vnp_Amount", 100, "vnp_TransactionStatus", "00", "vnp_PayDate"),
@@ -51,13 +51,18 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         at = (row.get(at_col) or "").strip()
         if at and not at.startswith(day.strftime("%Y%m%d")):
             problems.append(f"{ref}: giao dịch ngày {at[:8]}, không phải ngày đối soát (date differs)")
-        mine = recorded.get(ref) or session.scalar(select(Payment).where(Payment.order_ref == ref))
+        order = session.get(PaymentOrder, ref[:64]) if ref else None
+        mine = recorded.get(ref) or (session.get(Payment, order.payment_id) if order is not None else None)
         if mine is None:
             problems.append(f"{ref}: có ở cổng thanh toán, không có trong hệ thống (missing)")
             continue
         if amount != mine.amount:
             problems.append(f"{ref}: số tiền khác nhau: cổng {amount}, hệ thống {mine.amount} (amount differs)")
-        if paid_there != (mine.status in SETTLED):
+        settled_here = mine.status in SETTLED and mine.order_ref == ref
+        if paid_there and not settled_here and mine.status in SETTLED:
+            problems.append(f"{ref}: khoản phí đã thanh toán bằng đơn hàng {mine.order_ref}; đơn này cũng được "
+                            f"thanh toán, cần hoàn trả (paid twice)")
+        elif paid_there != settled_here:
             problems.append(f"{ref}: trạng thái khác nhau: cổng {'đã thanh toán' if paid_there else 'chưa thanh toán'}, "
                             f"hệ thống {mine.status} (status differs)")
     for ref, mine in recorded.items():

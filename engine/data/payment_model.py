@@ -42,13 +42,24 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(12))  # pending / paid / failed / refunded / exempted
     method: Mapped[str | None] = mapped_column(String(10))  # online / cash / card
     gateway: Mapped[str | None] = mapped_column(String(20))
-    order_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    order_ref: Mapped[str | None] = mapped_column(String(64), unique=True)  # the latest order, or the paid one
     transaction_no: Mapped[str | None] = mapped_column(String(64))  # the gateway's own id of the payment
     requested_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     exempt_reason: Mapped[str | None] = mapped_column(Text)
     receipt_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+
+class PaymentOrder(Base):
+    """One attempt to pay a fee online: the reference the gateway was given. A citizen may start again (another
+    tab, a lost page): every reference stays known, so a notification for an earlier one is never lost."""
+
+    __tablename__ = "payment_order"
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
 
 
 class PaymentEvent(Base):

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.cases import gateways, payments, summary
+from engine.cases import gateways, payments
 from engine.cases.dossiers import Context
 from engine.core import vocabulary
 from engine.core.errors import EngineError, NotFound
@@ -124,16 +124,15 @@ def pay(code: str):
 @login_required("citizen")
 def returned(code: str):
     """Where the gateway sends the browser back: the state the IPN recorded, in words."""
-    dossier = summary.describe(db(), _visible(code))
-    ref = request.args.get("vnp_TxnRef") or request.args.get("MaThamChieu") or ""
-    row = payments.find_order(db(), ref)
-    if row is not None and row.status == "paid":
+    dossier = _visible(code)
+    state = payments.return_state(db(), tthc()["settings"], request.args.to_dict())
+    if state == "paid":
         flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Phí, lệ phí."), "success")
-    elif row is not None and row.status == "pending":
+    elif state == "pending":
         flash(_("Chưa nhận được xác nhận thanh toán từ cổng thanh toán. Vui lòng xem lại sau ít phút."), "info")
     else:
         flash(_("Thanh toán chưa thành công. Bạn có thể thanh toán lại."), "error")
-    return redirect(url_for("portal.dossier", code=dossier["code"]) + "#payments")
+    return redirect(url_for("portal.dossier", code=dossier.code) + "#payments")
 
 
 def _visible(code: str):

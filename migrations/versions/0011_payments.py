@@ -54,6 +54,16 @@ def upgrade() -> None:
     op.create_index(op.f('ix_payment_dossier_id'), 'payment', ['dossier_id'], unique=False)
     op.create_index('ix_payment_paid_at', 'payment', ['paid_at'], unique=False)
     op.create_table(
+        'payment_order',
+        sa.Column('ref', sa.String(length=64), nullable=False),
+        sa.Column('payment_id', sa.Integer(), nullable=False),
+        sa.Column('gateway', sa.String(length=20), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], name=op.f('fk_payment_order_payment_id_payment')),
+        sa.PrimaryKeyConstraint('ref', name=op.f('pk_payment_order')),
+    )
+    op.create_index(op.f('ix_payment_order_payment_id'), 'payment_order', ['payment_id'], unique=False)
+    op.create_table(
         'payment_event',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('gateway', sa.String(length=20), nullable=False),
@@ -87,6 +97,8 @@ def downgrade() -> None:
     op.drop_table('payment_refund')
     op.drop_index('ix_payment_event_order_ref', table_name='payment_event')
     op.drop_table('payment_event')
+    op.drop_index(op.f('ix_payment_order_payment_id'), table_name='payment_order')
+    op.drop_table('payment_order')
     op.drop_index('ix_payment_paid_at', table_name='payment')
     op.drop_index(op.f('ix_payment_dossier_id'), table_name='payment')
     op.drop_table('payment')
