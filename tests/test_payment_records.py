@@ -111,3 +111,19 @@ def test_serve_demo_starts_the_gateway_simulator_and_the_demo_agency_pays_throug
     found = re.search(r"payment gateway simulator: (http://127\.0\.0\.1:\d+)/", output)
     assert found, output
     assert "Traceback" not in output, output
+
+
+def test_reconciliation_flags_a_fee_paid_through_two_orders(app, api, clock, settings, tmp_path):
+    configure(app)
+    d = api.file()
+    api.act(OFFICERS["intake"], d["code"], "receive")
+    refs = []
+    for _ in range(2):  # two tabs, two orders, both paid at the gateway
+        r = api.post(f"/api/v1/dossiers/{d['code']}/payments", CITIZEN, json={})
+        refs.append(r.get_json()["redirect_url"].split("vnp_TxnRef=")[1].split("&")[0])
+    for n, ref in enumerate(refs):
+        api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000, number=f"1400000{n}"))
+    result = _reconcile(settings, tmp_path, [f"{ref},1400000{n},10000000,20261123090000,00" for n, ref in enumerate(refs)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (f"{refs[1]}: khoản phí đã thanh toán bằng đơn hàng {refs[0]}; đơn này "
+                                             "cũng được thanh toán, cần hoàn trả (paid twice)")
