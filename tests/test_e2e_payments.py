@@ -9,7 +9,7 @@ import re
 
 import pytest
 from payment_support import configure
-from test_e2e_browser import ARTIFACTS, Person, backend, browser, pytestmark, server  # noqa: F401 (fixtures)
+from test_e2e_browser import Person, backend, browser, pytestmark, server  # noqa: F401 (fixtures, skip mark)
 from web_support import PDF
 
 from engine.web import paysim

@@ -6,7 +6,7 @@ import io
 from datetime import timezone
 
 from click.testing import CliRunner
-from conftest import CITIZEN, OFFICERS, vn
+from conftest import CITIZEN, OFFICERS
 from payment_support import configure, ipn_params
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature

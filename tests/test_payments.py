@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from conftest import CITIZEN, OFFICERS, iso, vn
 from payment_support import configure, ipn_params
 from web_support import OTHER_CITIZEN, other_citizen
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.cases.gateways import VnPay
 from engine.data.model import AuditEvent, Notification

@@ -31,7 +31,8 @@ def received(app):
 def test_the_citizen_is_told_what_is_owed_and_where_to_pay(received):
     citizen, _officer, code = received
     page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
-    assert "Yêu cầu thực hiện nghĩa vụ tài chính" in page and "Chờ thanh toán : Lệ phí đăng ký hộ kinh doanh — 100.000 đ" in page
+    assert "Yêu cầu thực hiện nghĩa vụ tài chính" in page
+    assert "Chờ thanh toán : Lệ phí đăng ký hộ kinh doanh — 100.000 đ" in page
     assert "vui lòng nộp tại Bộ phận Một cửa" in page and "Thanh toán trực tuyến" not in page
     assert "Đang chờ nộp phí, lệ phí" in page  # the clock's pause, explained
     assert "Yêu cầu nộp phí, lệ phí" in page  # the history's word, not the event's code

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import (
     Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
-from engine.core.clock import VN_TZ, iso_vn
+from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, calendars
 from engine.data.model import Dossier, Notification, ProcedureVersion
@@ -275,11 +275,6 @@ def return_state(session: Session, settings, params: dict) -> str:
     return "failed" if notice.signed and not notice.success else "pending"
 
 
-def find_order(session: Session, order_ref: str) -> Payment | None:
-    order = session.get(PaymentOrder, order_ref[:64]) if order_ref else None
-    return session.get(Payment, order.payment_id) if order is not None else None
-
-
 # -- refunds ----------------------------------------------------------------------------------------------------
 def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -> list[Payment]:
     """The dossier ended unprocessed (refused, withdrawn, stopped): its paid fees are refunded and audited;
@@ -301,9 +296,4 @@ def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -
                   reason=reason)
         done.append(row)
     return done
-
-
-def vn_day(t: datetime) -> str:
-    return t.astimezone(VN_TZ).date().isoformat()
-
 

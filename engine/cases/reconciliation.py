@@ -63,7 +63,8 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
             problems.append(f"{ref}: khoản phí đã thanh toán bằng đơn hàng {mine.order_ref}; đơn này cũng được "
                             f"thanh toán, cần hoàn trả (paid twice)")
         elif paid_there != settled_here:
-            problems.append(f"{ref}: trạng thái khác nhau: cổng {'đã thanh toán' if paid_there else 'chưa thanh toán'}, "
+            there = "đã thanh toán" if paid_there else "chưa thanh toán"
+            problems.append(f"{ref}: trạng thái khác nhau: cổng {there}, "
                             f"hệ thống {mine.status} (status differs)")
     for ref, mine in recorded.items():
         if ref not in seen:

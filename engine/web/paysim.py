@@ -27,7 +27,8 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Cổ
 <body><main><h1>Cổng thanh toán (mô phỏng VNPay)</h1>
 <p>Đơn hàng: <strong id="order">{{ p.vnp_TxnRef }}</strong></p><p>{{ p.vnp_OrderInfo }}</p>
 <p>Số tiền: <strong id="amount">{{ "{:,}".format(amount).replace(",", ".") }} đ</strong></p>
-<form method="post" action="/paymentv2/confirm">{% for k, v in p.items() %}<input type="hidden" name="{{ k }}" value="{{ v }}">{% endfor %}
+<form method="post" action="/paymentv2/confirm">
+{% for k, v in p.items() %}<input type="hidden" name="{{ k }}" value="{{ v }}">{% endfor %}
 <button type="submit" name="choice" value="pay" id="pay">Thanh toán</button>
 <button type="submit" name="choice" value="cancel" id="cancel">Hủy</button></form></main></body></html>"""
 

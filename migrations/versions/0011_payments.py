@@ -87,7 +87,8 @@ def upgrade() -> None:
         sa.Column('at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('actor_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], name=op.f('fk_payment_refund_payment_id_payment')),
-        sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_payment_refund_actor_id_user_account')),
+        sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'],
+                                name=op.f('fk_payment_refund_actor_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_refund')),
         sa.UniqueConstraint('payment_id', name=op.f('uq_payment_refund_payment_id')),
     )
