@@ -48,6 +48,7 @@ class Settings:
     trust_dir: Path
     font_dir: Path
     place_name: str
+    public_url: str
     audit_checkpoint_minutes: float
     session_cookie_secure: bool
     payment_hash_secret: str = ""

@@ -57,6 +57,53 @@ def vn_time(value: datetime | date | None, style: str = "datetime", missing: str
     return value.strftime(STYLES["date"])
 
 
+def vn_date_words(value: datetime | date, place: str = "") -> str:
+    """The place and date of an official document in words (NĐ 30/2020: "Huế, ngày 02 tháng 12 năm 2026"):
+    days below 10 and the months January and February take a leading zero, other months do not."""
+    day = value.astimezone(VN_TZ) if isinstance(value, datetime) and value.tzinfo else value
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    words = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {words}" if place else words
+
+
+def vn_money(value, unit: str = "đồng") -> str:
+    """An amount of money grouped by dots ("100.000 đồng"). Only money is grouped: years, codes and counts are
+    printed as they are (``vn_value``)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{abs(amount):,}".replace(",", ".")
+    return f"{'-' if amount < 0 else ''}{text}{' ' + unit if unit else ''}"
+
+
+MONEY_FORMAT = "money"  # a form field declared {"type": "integer", "format": "money"} is an amount in đồng
+
+
+def vn_value(value, prop: dict | None = None) -> str:
+    """A form value as a document prints it, by its declared type and format in the form schema: money grouped
+    ("100.000 đồng"), dates dd/mm/yyyy, yes/no in words, everything else (years, codes, counts) as it is."""
+    prop = prop or {}
+    if value is None:
+        return ""
+    if prop.get("format") == MONEY_FORMAT:
+        return vn_money(value)
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, (datetime, date)):
+        return vn_time(value, "date")
+    if prop.get("format") == "date" and isinstance(value, str):
+        try:
+            return vn_time(date.fromisoformat(value), "date")
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return "; ".join(vn_value(v, prop.get("items")) for v in value)
+    return str(value)
+
+
 # -- roles, step kinds, actions --------------------------------------------------------------------------------
 ROLES: dict[str, str] = {
     "citizen": N_("Công dân"),

@@ -135,6 +135,7 @@ class Dossier(Base):
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused
+    registration_number: Mapped[str | None] = mapped_column(String(30))  # given to its approved result
     workflow_state: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # zlib state-only JSON
     serializer_version: Mapped[str] = mapped_column(String(10))
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -253,6 +254,9 @@ class Document(Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # A re-issued (corrected) result links the one it replaces; the replaced one stays, marked by its successor.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
 
 
 class Letter(Base):

@@ -89,6 +89,15 @@ def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+def qr_svg(text: str) -> str:
+    """The QR code of ``text`` as an SVG square (HTML layouts), one path of the same dark runs."""
+    count, runs = _qr_runs(text)
+    size = count + 2 * QR_BORDER
+    path = "".join(f"M{c + QR_BORDER} {r + QR_BORDER}h{length}v1h-{length}z" for r, c, length in runs)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+            f'<path fill="#000" d="{path}"/></svg>')
+
+
 def _fonts(font_dir: Path) -> tuple[str, str]:
     """The two registered faces (registered once per process; the caller holds ``_reportlab``)."""
     key = str(font_dir)

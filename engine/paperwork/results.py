@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import documents, pdf, signatures
+from engine.paperwork import documents, pdf, registrations, resultdata, resultlayouts, signatures
+from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.model import ROLES, Document, DocumentSignature, Dossier, User
+from engine.data.model import Document, DocumentSignature, Dossier, User
 from engine.core.settings import Settings
 
 SIGNING_ROLES = ("department_leader", "head_of_agency", "centre_director", "receiving_officer")
@@ -59,8 +60,7 @@ def verify(settings: Settings, content: bytes, now: datetime) -> list[signatures
 
 
 def place_date(settings: Settings, now: datetime) -> str:
-    day = now.astimezone(VN_TZ)
-    return f"{settings.place_name}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    return vocabulary.vn_date_words(now, settings.place_name)
 
 
 def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason: str) -> bytes:
@@ -94,55 +94,43 @@ def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: s
     return doc
 
 
-def _form_rows(dossier: Dossier) -> list[tuple[str, str]]:
-    schema = dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]]
-    rows = []
-
-    def walk(data: dict, props: dict, prefix: str = "") -> None:
-        for key, value in data.items():
-            sub = props.get(key, {})
-            label = prefix + sub.get("title", key)
-            if isinstance(value, dict):
-                walk(value, sub.get("properties", {}), label + " — ")
-            else:
-                rows.append((label, f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)))
-
-    walk(dossier.form or {}, schema.get("properties", {}))
-    return rows
+def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str, now: datetime,
+             number: str | None = None, signer_name: str = "", registration: str | None = None
+             ) -> resultdata.ResultFacts:
+    """The facts a result template is given, from ``dossier`` (engine.paperwork.resultdata)."""
+    version = dossier.procedure_version
+    return resultdata.ResultFacts(
+        procedure_code=version.procedure.code, procedure_name=version.procedure.name,
+        agency_name=version.procedure.agency.name, dossier_code=dossier.code, owner_name=dossier.owner_name,
+        form=dossier.form or {}, schema=version.forms.get(version.info.get("filing_form") or "", {}),
+        issued_on=now, outcome=outcome, opinion=opinion, signer_role=signer_role, signer_name=signer_name,
+        number=number or "", registration=(dossier.registration_number if registration is None else registration) or "",
+        owner_cccd=dossier.owner_cccd or "", owner_birth_date=dossier.owner_birth_date,
+        received_at=dossier.received_at, declaration=version.info.get("result") or {},
+        place=settings.place_name, public_url=settings.public_url)
 
 
 def draft_result(session: Session, settings: Settings, dossier: Dossier, signer: User, signer_role: str,
                  outcome: str, opinion: str, now: datetime) -> Document:
     """Render the result (or the refusal notice) and sign it personally."""
     refused = outcome == "refused"
-    content = sign(settings, render_draft(settings, dossier, signer_role, outcome, opinion, now), signer, now,
+    if not refused:
+        registrations.assign(session, dossier)
+    content = sign(settings, render_draft(settings, dossier, signer_role, outcome, opinion, now,
+                                          signer_name=signer.full_name), signer, now,
                    "Từ chối giải quyết" if refused else "Phê duyệt kết quả")
     return store_signed(session, settings, dossier, "result_draft", f"ket-qua-{dossier.code}-du-thao.pdf",
                         content, now)
 
 
 def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
-                 now: datetime, number: str | None = None) -> bytes:
-    """The unsigned PDF of the result (or the refusal notice), ready for the competent person's signature."""
-    version = dossier.procedure_version
-    refused = outcome == "refused"
-    title = ("Thông báo từ chối giải quyết hồ sơ" if refused
-             else version.info.get("result_title") or f"Kết quả giải quyết thủ tục: {version.procedure.name}")
-    blocks = [("para", f"Căn cứ hồ sơ mã số {dossier.code} của Ông/Bà {dossier.owner_name} đề nghị giải quyết "
-                       f"thủ tục {version.procedure.name}."),
-              ("fields", [("Chủ hồ sơ", dossier.owner_name), ("Số CCCD", dossier.owner_cccd or "")]
-               + _form_rows(dossier))]
-    if refused:
-        blocks.append(("para", f"{version.procedure.agency.name} thông báo không giải quyết hồ sơ với lý do: "
-                               f"{opinion or 'không đủ điều kiện theo quy định'}."))
-    else:
-        blocks.append(("para", f"{version.procedure.agency.name} chấp thuận đề nghị của Ông/Bà theo nội dung trên."
-                       + (f" Ý kiến: {opinion}." if opinion else "")))
-    doc = pdf.PdfDocument(agency=version.procedure.agency.name, title=title, place_date=place_date(settings, now),
-                          number=number or "(văn thư ghi số khi ban hành)", blocks=blocks,
-                          signers=["Văn thư (đóng dấu số)", ROLES[signer_role]], qr=dossier.code,
-                          footer=f"Mã hồ sơ {dossier.code} — tra cứu tại Cổng dịch vụ công")
-    return pdf.render(doc, settings.font_dir)
+                 now: datetime, number: str | None = None, *, signer_name: str = "") -> bytes:
+    """The unsigned PDF/A of the result (or the refusal notice), ready for the competent person's signature:
+    the layout of the dossier's procedure version (engine.paperwork.resultlayouts), ``number`` in the header
+    ("Số: 12/GCN-UBND"; blank until the number is allocated), the signer block for ``signer_role`` of the
+    agency, ``signer_name`` under it. A broken template stored in a version is a TemplateProblem."""
+    return resultlayouts.render(facts_of(settings, dossier, signer_role, outcome, opinion, now, number,
+                                         signer_name), settings.font_dir)
 
 
 def current(session: Session, dossier: Dossier, kind: str) -> Document | None:

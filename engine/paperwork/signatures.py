@@ -30,6 +30,7 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -155,6 +156,14 @@ class _TimedSigner(signers.PdfSigner):
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self._now
         return session
+
+    def register_extensions(self, pdf_out, *, md_algorithm: str):
+        """Keep a PDF/A-3 file at 1.7: pyHanko declares ISO 32002 (PDF 2.0) for ECDSA keys; PAdES needs ESIC only."""
+        if pdf_out.output_version >= (2, 0):
+            return super().register_extensions(pdf_out, md_algorithm=md_algorithm)
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
 _signers: dict[tuple, object] = {}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import DefinitionError, NotFound, Problem
 from engine.data.model import Agency, Procedure, ProcedureVersion
 from engine.process import fields as fields_mod
-from engine.process import runtime
+from engine.process import resultdecl, runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
 from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
@@ -43,11 +43,16 @@ class Definition:
         return self.info["code"]
 
 
-def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None) -> Definition:
-    """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path)."""
+def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None,
+                    folder: Path | None = None) -> Definition:
+    """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path).
+    ``folder``: the procedure's folder, where its result template is (engine.process.resultdecl)."""
     problems, info, tree = lint(bpmn, file_name, forms, forms_dir)
     if not problems:
         info["fields"], problems = _declared_fields(tree, file_name, info, forms)
+    if not problems:
+        proc = tree.find(f"bpmn:process[@id='{info['process_id']}']", NS)
+        info["result"], problems = resultdecl.read(props(proc), folder, file_name, proc.sourceline)
     if problems:
         raise DefinitionError(problems)
     try:
@@ -56,7 +61,8 @@ def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_d
         raise DefinitionError(exc.problems) from exc
     used = {info["filing_form"]} | {s["form"] for s in info["steps"]}
     used_forms = {k: forms[k] for k in sorted(used)}
-    digest = hashlib.sha256(bpmn + json.dumps(used_forms, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(bpmn + json.dumps(used_forms, sort_keys=True).encode()
+                            + (info["result"]["template"] or "").encode()).hexdigest()
     return Definition(file_name=file_name, process_id=info["process_id"], bpmn_xml=xml_text(bpmn, tree),
                       spec_json=runtime.serialize_spec(spec, subprocess_specs), forms=used_forms, info=info,
                       content_hash=digest)
@@ -105,7 +111,7 @@ def load_file(path: Path, forms_dir: Path, uploaded: dict[str, bytes] | None = N
     forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded)
     if problems:
         raise DefinitionError(problems)
-    return load_definition(bpmn, str(path), forms, forms_dir)
+    return load_definition(bpmn, str(path), forms, forms_dir, folder=path.parent)
 
 
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None

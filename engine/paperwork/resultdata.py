@@ -1,0 +1,127 @@
+"""What a result template is given: the facts of one result, from a dossier or from sample data.
+
+A template (engine/paperwork/templates/results/van-ban.html and the procedures' own) sees these names:
+
+- ``issuer``: ``name`` (the agency), ``parent`` (the body above it, may be empty), ``place`` (of the date line);
+- ``number`` ("12/GCN-UBND", empty until the number is allocated) and ``symbol`` ("GCN-UBND");
+- ``issued_on`` (a date-time: ``{{ issued_on | vn_date_words(issuer.place) }}``), ``title``;
+- ``dossier``: ``code``, ``owner_name``, ``owner_cccd``, ``owner_birth_date``, ``received_at``;
+- ``procedure``: ``code``, ``name``;
+- ``form``: the filing form's data as filed; ``values``: the same keys printed by their type in the form
+  schema (money grouped with its unit, dates dd/mm/yyyy, years and codes as they are); ``rows``: (label,
+  printed value) for every filled field, in the schema's order;
+- ``registration``: the registration number given to the approved result (empty when none is declared);
+- ``outcome`` ("approved" or "refused"), ``opinion`` (the approver's opinion or the reasons of a refusal);
+- ``signer``: ``authority`` (the lines of the signer block) and ``name``;
+- ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr_svg`` (the QR code of the public lookup).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from markupsafe import Markup
+
+from engine.core import vocabulary
+from engine.paperwork import authority, pdf
+
+DEFAULT_RECIPIENTS = ["Như trên;", "Lưu: VT."]
+REFUSAL_TITLE = "Thông báo từ chối giải quyết hồ sơ"
+
+
+@dataclass
+class ResultFacts:
+    """One result, whatever it comes from (a dossier, or sample data in ``tthc render``)."""
+
+    procedure_code: str
+    procedure_name: str
+    agency_name: str
+    dossier_code: str
+    owner_name: str
+    form: dict
+    schema: dict
+    issued_on: datetime
+    outcome: str = "approved"
+    opinion: str = ""
+    signer_role: str = "head_of_agency"
+    signer_name: str = ""
+    number: str = ""
+    registration: str = ""
+    owner_cccd: str = ""
+    owner_birth_date: date | None = None
+    received_at: datetime | None = None
+    declaration: dict = field(default_factory=dict)  # the version's info["result"] (engine.process.resultdecl)
+    place: str = ""  # the settings' place name, when the procedure declares none
+    public_url: str = ""
+
+
+def rows(data: dict, schema: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """(label, printed value) of every filled field, in the schema's order, nested objects flattened."""
+    props = schema.get("properties", {})
+    found = []
+    for key in list(props) + [k for k in data if k not in props]:
+        if key not in data or data[key] in (None, "", [], {}):
+            continue
+        sub = props.get(key, {})
+        label = prefix + sub.get("title", key)
+        if isinstance(data[key], dict):
+            found += rows(data[key], sub, label + " — ")
+        else:
+            found.append((label, vocabulary.vn_value(data[key], sub)))
+    return found
+
+
+def values(data: dict, schema: dict) -> dict:
+    """The data with each value printed by its schema property (nested objects stay objects)."""
+    props = schema.get("properties", {})
+    return {key: values(value, props.get(key, {})) if isinstance(value, dict)
+            else vocabulary.vn_value(value, props.get(key, {})) for key, value in data.items()}
+
+
+def context(facts: ResultFacts) -> dict:
+    """The names a result template sees (module docstring)."""
+    decl = facts.declaration or {}
+    refused = facts.outcome == "refused"
+    title = REFUSAL_TITLE if refused else (decl.get("title") or f"Kết quả giải quyết thủ tục {facts.procedure_name}")
+    lookup = f"{facts.public_url.rstrip('/')}/tra-cuu?q={facts.dossier_code}"
+    return {
+        "issuer": {"name": facts.agency_name, "parent": decl.get("issuer_parent") or "",
+                   "place": decl.get("issuer_place") or facts.place},
+        "number": facts.number, "symbol": decl.get("symbol") or ("TB-TC" if refused else "KQ"),
+        "issued_on": facts.issued_on, "title": title,
+        "dossier": {"code": facts.dossier_code, "owner_name": facts.owner_name, "owner_cccd": facts.owner_cccd,
+                    "owner_birth_date": facts.owner_birth_date, "received_at": facts.received_at},
+        "procedure": {"code": facts.procedure_code, "name": facts.procedure_name},
+        "form": facts.form, "values": values(facts.form, facts.schema), "rows": rows(facts.form, facts.schema),
+        "registration": facts.registration, "outcome": facts.outcome, "opinion": facts.opinion,
+        "signer": {"authority": authority.signer_block(facts.agency_name, facts.signer_role),
+                   "name": facts.signer_name},
+        "recipients": (([f"{facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused
+                       else decl.get("recipients") or DEFAULT_RECIPIENTS),
+        "lookup_url": lookup, "qr_svg": Markup(pdf.qr_svg(lookup)),
+    }
+
+
+def sample_form(schema: dict) -> dict:
+    """Plausible data for every field of a form schema (a preview without a dossier): money 100.000.000,
+    other integers 1, dates 14/03/1990, an enum's first value, text its own title."""
+    data = {}
+    for key, prop in schema.get("properties", {}).items():
+        kind = prop.get("type")
+        if "enum" in prop:
+            data[key] = prop["enum"][0]
+        elif kind == "object":
+            data[key] = sample_form(prop)
+        elif kind == "integer" or kind == "number":
+            data[key] = 100_000_000 if prop.get("format") == vocabulary.MONEY_FORMAT else max(1, prop.get("minimum", 1))
+        elif kind == "boolean":
+            data[key] = True
+        elif kind == "array":
+            data[key] = [prop.get("items", {}).get("title") or "Mục 1"]
+        elif prop.get("format") == "date":
+            data[key] = "1990-03-14"
+        elif prop.get("format") == "email":
+            data[key] = "ho.kinh.doanh@example.vn"
+        else:
+            data[key] = prop.get("title") or key
+    return data

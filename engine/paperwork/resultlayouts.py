@@ -1,0 +1,48 @@
+"""Render a result from its layout: the procedure version's template, else the engine's own (D34).
+
+The engine's layouts are in engine/paperwork/templates/results: ``van-ban.html`` (the NĐ 30/2020 frame every
+result extends), ``ket-qua.html`` (a procedure that ships no layout) and ``tu-choi.html`` (the notice of
+refusal to resolve, an official form kept as data like the others). A procedure's template is the text its
+version stored at deploy (engine.process.resultdecl); it may extend or include the engine's layouts and
+nothing else (the loader knows no other folder).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import FileSystemLoader
+
+from engine.core import templating
+from engine.paperwork import layout, resultdata
+
+LAYOUTS = Path(__file__).resolve().parent / "templates" / "results"
+GENERIC, REFUSAL = "ket-qua.html", "tu-choi.html"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    return templating.environment(FileSystemLoader(str(LAYOUTS)))
+
+
+def template_of(facts: resultdata.ResultFacts) -> tuple[str, str]:
+    """(name, text) of the layout for ``facts``: the refusal notice, the version's own, or the generic one."""
+    decl = facts.declaration or {}
+    if facts.outcome == "refused":
+        return REFUSAL, (LAYOUTS / REFUSAL).read_text(encoding="utf-8")
+    if decl.get("template"):
+        return decl.get("template_name") or "result.html", decl["template"]
+    return GENERIC, (LAYOUTS / GENERIC).read_text(encoding="utf-8")
+
+
+def html(facts: resultdata.ResultFacts, template: tuple[str, str] | None = None) -> tuple[str, str]:
+    """(HTML, title) of the result; a TemplateProblem, with its line, when the template is broken."""
+    name, text = template or template_of(facts)
+    context = resultdata.context(facts)
+    return templating.render(environment(), text, name, context), context["title"]
+
+
+def render(facts: resultdata.ResultFacts, font_dir: Path, template: tuple[str, str] | None = None) -> bytes:
+    """The unsigned result as PDF/A-3b."""
+    page, title = html(facts, template)
+    return layout.render(page, font_dir, title=title, author=facts.agency_name)
