@@ -3,6 +3,12 @@
 A document is data: the agency header, number, place and date, a title, blocks of content, signature boxes
 and a QR code of the dossier code. The font is embedded (DejaVu from Debian's fonts-dejavu-core by
 default) so Vietnamese diacritics print correctly everywhere.
+
+Letters, official forms, receipts and registers are kept for years, so every file made here is PDF/A-3b
+(``ArchivalCanvas``): PDF 1.7 in the header, every font embedded (the canvas starts with the embedded DejaVu,
+never ReportLab's default Helvetica, which it would reference without embedding), an sRGB output intent (the
+ICC profile WeasyPrint bundles, sRGB2014 of the ICC, freely distributable), XMP metadata with pdfaid and the
+same title, author and dates as the document information, and ``/Lang (vi)``.
 """
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
@@ -98,6 +105,71 @@ def qr_svg(text: str) -> str:
             f'<path fill="#000" d="{path}"/></svg>')
 
 
+@lru_cache(maxsize=1)
+def _srgb_profile() -> bytes:
+    """The sRGB ICC profile WeasyPrint ships (engine.paperwork.layout renders results with it too)."""
+    from importlib.resources import files
+
+    return (files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
+
+
+def _xmp_date(doc) -> str:
+    stamp = doc._timeStamp
+    y, mo, d, h, mi, sec = stamp.YMDhms
+    return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}{stamp.dhh:+03d}:{stamp.dmm:02d}"
+
+
+class _Metadata(pdfdoc.PDFStream):
+    """The XMP packet, unfiltered (PDF/A), written last from the document information so that both agree."""
+
+    def __init__(self):
+        super().__init__(pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Metadata"),
+                                               "Subtype": pdfdoc.PDFName("XML")}), b"")
+
+    def format(self, document):
+        info, date = document.info, _xmp_date(document)
+        x = {k: escape(str(getattr(info, k))) for k in ("title", "author", "subject", "keywords", "creator",
+                                                         "producer")}
+        packet = (
+            '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+            'xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+            '<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>'
+            f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x["title"]}</rdf:li></rdf:Alt></dc:title>'
+            f'<dc:creator><rdf:Seq><rdf:li>{x["author"]}</rdf:li></rdf:Seq></dc:creator>'
+            '<dc:description><rdf:Alt>'
+            f'<rdf:li xml:lang="x-default">{x["subject"]}</rdf:li></rdf:Alt></dc:description>'
+            f'<dc:language><rdf:Bag><rdf:li>vi</rdf:li></rdf:Bag></dc:language>'
+            f'<pdf:Keywords>{x["keywords"]}</pdf:Keywords><pdf:Producer>{x["producer"]}</pdf:Producer>'
+            f'<pdf:Trapped>{info.trapped}</pdf:Trapped>'
+            f'<xmp:CreatorTool>{x["creator"]}</xmp:CreatorTool>'
+            f'<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>'
+            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
+        dictionary = pdfdoc.PDFDictionary(dict(self.dictionary.dict, Length=len(packet)))
+        return pdfdoc.format(dictionary, document) + b"\nstream\n" + packet + b"\nendstream\n"
+
+
+class ArchivalCanvas(Canvas):
+    """A ReportLab canvas that writes PDF/A-3b (module docstring); ``initialFontName`` must be registered."""
+
+    def __init__(self, *args, **kwargs):
+        font = kwargs.get("initialFontName") or "TTHC-Serif"
+        kwargs.update(pdfVersion=(1, 7), lang="vi", initialFontName=font)
+        super().__init__(*args, **kwargs)
+        catalog = self._doc.Catalog
+        # ReportLab's catalog writes only the keys it knows; OutputIntents is added for this document only.
+        catalog.__NoDefault__ = [*pdfdoc.PDFCatalog.__NoDefault__, "OutputIntents"]
+        catalog.Metadata = _Metadata()
+        profile = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"N": 3}), _srgb_profile(), [pdfdoc.PDFZCompress])
+        catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": pdfdoc.PDFString("sRGB IEC61966-2.1"),
+            "Info": pdfdoc.PDFString("sRGB IEC61966-2.1"),
+            "DestOutputProfile": self._doc.Reference(profile)})])
+
+
 def _fonts(font_dir: Path) -> tuple[str, str]:
     """The two registered faces (registered once per process; the caller holds ``_reportlab``)."""
     key = str(font_dir)
@@ -118,14 +190,18 @@ def render(doc: PdfDocument, font_dir: Path) -> bytes:
 
 def _render(doc: PdfDocument, font_dir: Path) -> bytes:
     regular, bold = _fonts(font_dir)
+
+    def style(name, font, **kw):  # bullets in the same face: no Helvetica anywhere (PDF/A)
+        return ParagraphStyle(name, fontName=font, bulletFontName=regular, **kw)
+
     styles = {
-        "body": ParagraphStyle("body", fontName=regular, fontSize=11.5, leading=16, alignment=TA_JUSTIFY),
-        "center": ParagraphStyle("center", fontName=regular, fontSize=11, leading=14, alignment=TA_CENTER),
-        "center_bold": ParagraphStyle("cb", fontName=bold, fontSize=11, leading=14, alignment=TA_CENTER),
-        "title": ParagraphStyle("title", fontName=bold, fontSize=14, leading=19, alignment=TA_CENTER,
-                                spaceBefore=10, spaceAfter=4),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=9.5, leading=12),
-        "cell_bold": ParagraphStyle("cellb", fontName=bold, fontSize=9.5, leading=12),
+        "body": style("body", regular, fontSize=11.5, leading=16, alignment=TA_JUSTIFY),
+        "center": style("center", regular, fontSize=11, leading=14, alignment=TA_CENTER),
+        "center_bold": style("cb", bold, fontSize=11, leading=14, alignment=TA_CENTER),
+        "title": style("title", bold, fontSize=14, leading=19, alignment=TA_CENTER,
+                       spaceBefore=10, spaceAfter=4),
+        "cell": style("cell", regular, fontSize=9.5, leading=12),
+        "cell_bold": style("cellb", bold, fontSize=9.5, leading=12),
     }
 
     def p(text, style="body"):
@@ -137,7 +213,7 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
         left.append(p(f"Số: {doc.number}", "center"))
     right = [p(MOTTO[0], "center_bold"), p(MOTTO[1], "center_bold"), p(doc.place_date, "center")]
     header = Table([[left, right]], colWidths=[70 * mm, 105 * mm])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular)]))
     story = [header, Spacer(1, 6 * mm), p(doc.title.upper(), "title")]
     if doc.subtitle:
         story.append(p(doc.subtitle, "center"))
@@ -153,6 +229,7 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
                     for label, value in block[1]]
             table = Table(rows, colWidths=[60 * mm, 115 * mm])
             table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("FONTNAME", (0, 0), (-1, -1), regular),
                                        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
             story += [table, Spacer(1, 3 * mm)]
         elif kind == "table":
@@ -160,6 +237,7 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
             data = [[p(h, "cell_bold") for h in headers]] + [[p(c, "cell") for c in row] for row in rows]
             table = Table(data, repeatRows=1)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                                       ("FONTNAME", (0, 0), (-1, -1), regular),
                                        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [table, Spacer(1, 3 * mm)]
@@ -182,7 +260,7 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
 
     template = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                  bottomMargin=62 * mm, title=doc.title, author=doc.agency, creator="TTHC engine")
-    template.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    template.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=ArchivalCanvas)
     return out.getvalue()
 
 
@@ -193,12 +271,10 @@ def render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Pat
 
 
 def _render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str) -> bytes:
-    from reportlab.pdfgen import canvas as pdf_canvas
-
     regular, bold = _fonts(font_dir)
     width, height = box[2] - box[0], box[3] - box[1]
     out = io.BytesIO()
-    c = pdf_canvas.Canvas(out, pagesize=(width, height))
+    c = ArchivalCanvas(out, pagesize=(width, height), initialFontName=regular)
     c.setStrokeColor(colors.darkred)
     c.setLineWidth(1.2)
     c.roundRect(2, 2, width - 4, height - 4, 6)
