@@ -179,6 +179,7 @@ ACTIONS: dict[str, Action] = {
     "paid": Action(N_("Đã nộp phí, lệ phí")),
     "payment_exempted": Action(N_("Miễn phí, lệ phí")),
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
+    "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
 }
 
 

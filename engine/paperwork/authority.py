@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from engine.core import vocabulary
+
 # (pattern of the agency's name, collective body's name or None, head's title)
 KINDS: tuple[tuple[str, str | None, str], ...] = (
     (r"^(ủy|uỷ) ban nhân dân|^ubnd\b", "Ủy ban nhân dân", "Chủ tịch"),
@@ -37,7 +39,7 @@ def _kind(agency_name: str) -> tuple[str | None, str]:
     for pattern, collective, head in KINDS:
         if re.search(pattern, name):
             return collective, head
-    return None, "Thủ trưởng cơ quan"
+    return None, vocabulary.ROLES["head_of_agency"]
 
 
 def signer_block(agency_name: str, signer_role: str) -> list[str]:

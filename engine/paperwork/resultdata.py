@@ -13,7 +13,9 @@ A template (engine/paperwork/templates/results/van-ban.html and the procedures' 
 - ``registration``: the registration number given to the approved result (empty when none is declared);
 - ``outcome`` ("approved" or "refused"), ``opinion`` (the approver's opinion or the reasons of a refusal);
 - ``signer``: ``authority`` (the lines of the signer block) and ``name``;
-- ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr_svg`` (the QR code of the public lookup).
+- ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr_svg`` (the QR code of the public lookup);
+- ``replaces``: for a re-issued (corrected) result, ``number``, ``issued_on`` and ``reason`` of the one it
+  replaces (the frame prints the line itself), else None.
 """
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ class ResultFacts:
     received_at: datetime | None = None
     declaration: dict = field(default_factory=dict)  # the version's info["result"] (engine.process.resultdecl)
     place: str = ""  # the settings' place name, when the procedure declares none
+    replaces: dict | None = None  # a re-issue: {"number", "issued_on", "reason"} of the document it replaces
     public_url: str = ""
 
 
@@ -78,6 +81,14 @@ def values(data: dict, schema: dict) -> dict:
             else vocabulary.vn_value(value, props.get(key, {})) for key, value in data.items()}
 
 
+def _symbol(declared: str, refused: bool) -> str:
+    """The symbol after the number: the result's, or for a refusal notice "TB" with the agency's part
+    ("GCN-UBND" -> "TB-UBND")."""
+    if not refused:
+        return declared
+    return "TB-" + declared.split("-", 1)[1] if "-" in declared else "TB"
+
+
 def context(facts: ResultFacts) -> dict:
     """The names a result template sees (module docstring)."""
     decl = facts.declaration or {}
@@ -87,7 +98,7 @@ def context(facts: ResultFacts) -> dict:
     return {
         "issuer": {"name": facts.agency_name, "parent": decl.get("issuer_parent") or "",
                    "place": decl.get("issuer_place") or facts.place},
-        "number": facts.number, "symbol": decl.get("symbol") or ("TB-TC" if refused else "KQ"),
+        "number": facts.number, "symbol": _symbol(decl.get("symbol") or "KQ", refused),
         "issued_on": facts.issued_on, "title": title,
         "dossier": {"code": facts.dossier_code, "owner_name": facts.owner_name, "owner_cccd": facts.owner_cccd,
                     "owner_birth_date": facts.owner_birth_date, "received_at": facts.received_at},
@@ -98,7 +109,7 @@ def context(facts: ResultFacts) -> dict:
                    "name": facts.signer_name},
         "recipients": (([f"{facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused
                        else decl.get("recipients") or DEFAULT_RECIPIENTS),
-        "lookup_url": lookup, "qr_svg": Markup(pdf.qr_svg(lookup)),
+        "lookup_url": lookup, "qr_svg": Markup(pdf.qr_svg(lookup)), "replaces": facts.replaces,
     }
 
 

@@ -95,8 +95,8 @@ def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: s
 
 
 def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str, now: datetime,
-             number: str | None = None, signer_name: str = "", registration: str | None = None
-             ) -> resultdata.ResultFacts:
+             number: str | None = None, signer_name: str = "", registration: str | None = None,
+             replaces: dict | None = None) -> resultdata.ResultFacts:
     """The facts a result template is given, from ``dossier`` (engine.paperwork.resultdata)."""
     version = dossier.procedure_version
     return resultdata.ResultFacts(
@@ -107,7 +107,7 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
         number=number or "", registration=(dossier.registration_number if registration is None else registration) or "",
         owner_cccd=dossier.owner_cccd or "", owner_birth_date=dossier.owner_birth_date,
         received_at=dossier.received_at, declaration=version.info.get("result") or {},
-        place=settings.place_name, public_url=settings.public_url)
+        place=settings.place_name, public_url=settings.public_url, replaces=replaces)
 
 
 def draft_result(session: Session, settings: Settings, dossier: Dossier, signer: User, signer_role: str,
@@ -124,13 +124,15 @@ def draft_result(session: Session, settings: Settings, dossier: Dossier, signer:
 
 
 def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
-                 now: datetime, number: str | None = None, *, signer_name: str = "") -> bytes:
+                 now: datetime, number: str | None = None, *, signer_name: str = "",
+                 replaces: dict | None = None) -> bytes:
     """The unsigned PDF/A of the result (or the refusal notice), ready for the competent person's signature:
     the layout of the dossier's procedure version (engine.paperwork.resultlayouts), ``number`` in the header
     ("Số: 12/GCN-UBND"; blank until the number is allocated), the signer block for ``signer_role`` of the
-    agency, ``signer_name`` under it. A broken template stored in a version is a TemplateProblem."""
+    agency, ``signer_name`` under it; ``replaces``: the document a re-issue replaces (number, date, reason).
+    A broken template stored in a version is a TemplateProblem."""
     return resultlayouts.render(facts_of(settings, dossier, signer_role, outcome, opinion, now, number,
-                                         signer_name), settings.font_dir)
+                                         signer_name, replaces=replaces), settings.font_dir)
 
 
 def current(session: Session, dossier: Dossier, kind: str) -> Document | None:

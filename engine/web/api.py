@@ -248,6 +248,15 @@ def issue_letter(code: str):
     return jsonify(show(dossier)), 201
 
 
+@bp.post("/dossiers/<code>/results/reissue")
+@authenticated
+@transactional
+def reissue_result(code: str):
+    from engine.cases import reissue
+
+    return jsonify(show(reissue.reissue_result(db(), context(), code, body()))), 201
+
+
 @bp.get("/documents/<int:doc_id>")
 @authenticated
 def get_document(doc_id: int):

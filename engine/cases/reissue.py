@@ -1,0 +1,50 @@
+"""The clerk re-issues a result (cấp lại, đính chính): the reason, optionally the corrected filing form, and a
+new number; the replaced result stays in the dossier, marked replaced (engine.paperwork.reissues)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.dossiers import Context, visible_dossier
+from engine.core.errors import Conflict, Forbidden
+from engine.data import audit
+from engine.data.model import Document, Dossier
+from engine.law.statuses import HAS_RESULT
+from engine.paperwork import letters, reissues
+from engine.process import forms
+
+ROLE = "clerk"
+SCHEMA = {"type": "object", "required": ["reason"], "additionalProperties": False, "properties": {
+    "reason": {"type": "string", "minLength": 3, "maxLength": 2000},
+    "number": {"type": "string", "minLength": 1, "maxLength": 60},
+    "form": {"type": "object"}}}
+
+
+def latest_result(session: Session, dossier: Dossier) -> Document | None:
+    """The result in force: the last one that nothing replaced."""
+    return session.scalar(select(Document).where(Document.dossier_id == dossier.id, Document.kind == reissues.KIND,
+                                                 Document.replaced_by_id.is_(None))
+                          .order_by(Document.id.desc()).limit(1))
+
+
+def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """Re-issue the dossier's result in force; the corrected ``form`` (validated against the procedure's filing
+    form) replaces the dossier's data before rendering."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if ROLE not in ctx.user.roles:
+        raise Forbidden("Chỉ văn thư được cấp lại (đính chính) kết quả")
+    forms.validate(SCHEMA, payload, what="Yêu cầu cấp lại")
+    old = latest_result(session, dossier)
+    if dossier.status not in HAS_RESULT or old is None or dossier.outcome == "refused":
+        raise Conflict("Hồ sơ chưa có kết quả đã ban hành để cấp lại", code="no_result")
+    if "form" in payload:
+        version = dossier.procedure_version
+        forms.validate(version.forms[version.info["filing_form"]], payload["form"])
+        dossier.form = payload["form"]
+    signer = letters.signer_for(session, dossier, reissues.SIGNER_ROLE, "ký kết quả cấp lại", "D22")
+    new = reissues.reissue(session, ctx.settings, dossier, old, signer, payload["reason"].strip(), ctx.now,
+                           payload.get("number"))
+    audit.record(session, dossier, ctx.now, ctx.user, "reissue_result", dossier.status,
+                 data={"reason": payload["reason"].strip(), "replaces": old.number, "number": new.number,
+                       **({"form": sorted(payload["form"])} if "form" in payload else {})})
+    return dossier
