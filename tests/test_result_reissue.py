@@ -1,0 +1,68 @@
+"""A result re-issued for a correction (cấp lại, đính chính): a new number, the same registration number, the
+replaced one kept in the dossier and marked replaced; signed and sealed like the first (D22)."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from pypdf import PdfReader
+
+from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA
+
+CORRECTED = {**SAMPLE_FORM, "ten_ho_kinh_doanh": "Tạp hóa Bình An Phát"}
+
+
+def text_of(content: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages).split())
+
+
+def issued(api, returned: bool = False) -> str:
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+    api.act("demo.lanhdao", code, "approve")
+    api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
+    if returned:
+        api.act("demo.tiepnhan", code, "return_result", STEP_DATA["return_result"])
+    return code
+
+
+def results_of(dossier: dict) -> list[dict]:
+    return [d for d in dossier["documents"] if d["kind"] == "result"]
+
+
+def test_a_reissue_keeps_the_old_result_marked_replaced_under_a_new_number(api):
+    code = issued(api, returned=True)
+    r = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu",
+                 json={"reason": "Sai tên hộ kinh doanh", "form": CORRECTED})
+    assert r.status_code == 201, r.get_json()
+    dossier = r.get_json()
+    old, new = results_of(dossier)
+    assert (old["state"], old["replaced_by"], old["number"]) == ("replaced", new["id"], "123/GCN-HKD")
+    assert (new["state"], new["replaces"], new["number"]) == ("signed", old["id"], "1/GCN-UBND")
+    assert [(s["signer"], s["valid"]) for s in new["signatures"]] == [
+        ("Hoàng Văn Trưởng", True), ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
+    assert dossier["history"][-1]["action"] == "reissue_result" and dossier["status"] == 10
+    text = text_of(api.get(new["url"], CITIZEN).data)
+    assert "TẠP HÓA BÌNH AN PHÁT" in text and "Số: 1/GCN-UBND" in text and "33A8000001" in text
+    assert "thay thế văn bản số 123/GCN-HKD" in text and "Sai tên hộ kinh doanh" in text
+    assert api.get(old["url"], CITIZEN).status_code == 200  # the replaced one stays in the record
+    again = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu",
+                     json={"reason": "Sai địa chỉ trụ sở", "number": "15/GCN-UBND"}).get_json()
+    first, second, third = results_of(again)
+    assert [d["state"] for d in (first, second, third)] == ["replaced", "replaced", "signed"]
+    assert (second["replaced_by"], third["replaces"], third["number"]) == (third["id"], second["id"], "15/GCN-UBND")
+
+
+def test_only_the_clerk_reissues_an_issued_result_with_a_reason(api):
+    code = issued(api)
+    url = f"/api/v1/dossiers/{code}/results/reissue"
+    assert api.post(url, "demo.lanhdao", json={"reason": "Sai tên"}).status_code == 403
+    r = api.post(url, "demo.vanthu", json={})
+    assert r.status_code == 422 and "reason" in r.get_json()["error"]["fields"]
+    r = api.post(url, "demo.vanthu", json={"reason": "Sai vốn", "form": {**SAMPLE_FORM, "von_kinh_doanh": "nhiều"}})
+    assert r.status_code == 422 and "von_kinh_doanh" in r.get_json()["error"]["fields"]
+    unchanged = api.get(f"/api/v1/dossiers/{code}", "demo.vanthu").get_json()
+    assert len(results_of(unchanged)) == 1 and results_of(unchanged)[0]["state"] == "signed"
+    pending = api.file(CITIZEN)["code"]
+    r = api.post(f"/api/v1/dossiers/{pending}/results/reissue", "demo.vanthu", json={"reason": "Sai tên"})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_result"
