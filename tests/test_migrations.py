@@ -209,3 +209,30 @@ def test_0011_payments_upgrade_and_downgrade(migrated_url):
     assert found() == (set(), [])
     _alembic(migrated_url, "upgrade", "head")
     assert found() == (tables, [["order_ref"]])
+
+
+def test_0012_reissue_links_upgrade_and_downgrade_with_documents_and_signatures(tmp_path):
+    """The links of re-issued results and the registration number come and go on a database whose documents
+    are referenced by signatures (SQLite must not rebuild the document table)."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0011")
+    db.execute("insert into document (id, dossier_id, kind, name, media_type, size, sha256, created_at) values "
+               "(1, 1, 'result', 'r.pdf', 'application/pdf', 1, 'h', '2026-11-23 02:00:00')")
+    db.execute("insert into document_signature (document_id, field, signer, valid, status, message, checked_at) "
+               "values (1, 'f', 's', 1, 'valid', '', '2026-11-23 02:00:00')")
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    db.execute("update document set replaces_id = 1, replaced_by_id = 1")
+    db.execute("update dossier set registration_number = '33A8000001'")
+    db.commit()
+    db.close()
+    _alembic(url, "downgrade", "0011")
+    db = sqlite3.connect(path)
+    assert "replaces_id" not in [row[1] for row in db.execute("pragma table_info(document)")]
+    assert "registration_number" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert db.execute("select count(*) from document_signature").fetchone() == (1,)
+    db.close()
+    _alembic(url, "upgrade", "head")

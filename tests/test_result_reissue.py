@@ -66,3 +66,23 @@ def test_only_the_clerk_reissues_an_issued_result_with_a_reason(api):
     pending = api.file(CITIZEN)["code"]
     r = api.post(f"/api/v1/dossiers/{pending}/results/reissue", "demo.vanthu", json={"reason": "Sai tên"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_result"
+
+
+def test_the_clerk_reissues_from_the_dossier_page(api, app):
+    from web_support import Web, text_of as page_text
+
+    code = issued(api)
+    clerk = Web(app.test_client()).login("demo.vanthu")
+    html = clerk.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
+    assert 'id="form-reissue"' in html and f'action="/can-bo/ho-so/{code}/cap-lai"' in html
+    desk = Web(app.test_client()).login("demo.tiepnhan")
+    assert 'id="form-reissue"' not in desk.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
+    desk.post(f"/can-bo/ho-so/{code}/cap-lai", {"reason": "Sai tên"}, status=403)
+    r = clerk.post(f"/can-bo/ho-so/{code}/cap-lai", {"reason": ""}, status=422)
+    assert 'id="reissue-reason-error"' in r.get_data(as_text=True)
+    assert '<details class="action" id="reissue-section" open>' in r.get_data(as_text=True)
+    clerk.post(f"/can-bo/ho-so/{code}/cap-lai", {"reason": "Sai ngày sinh của chủ hộ"}, status=302)
+    html = page_text(clerk.get(f"/can-bo/ho-so/{code}"))
+    assert "Đã được cấp lại (đính chính): văn bản này bị thay thế" in html and "Số 1/GCN-UBND" in html
+    old, new = results_of(api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json())
+    assert old["state"] == "replaced" and new["replaces"] == old["id"]

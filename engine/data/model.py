@@ -255,8 +255,9 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     # A re-issued (corrected) result links the one it replaces; the replaced one stays, marked by its successor.
-    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
-    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    # Ids, not foreign keys: SQLite adds and drops them without rebuilding this table (migration 0012).
+    replaces_id: Mapped[int | None]
+    replaced_by_id: Mapped[int | None]
 
 
 class Letter(Base):

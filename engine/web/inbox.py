@@ -103,6 +103,9 @@ def _dossier_context(dossier) -> dict:
             "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant,
             "can_end": can_end(dossier.status),
             "can_stop": "receiving_officer" in g.user.roles and can_end(dossier.status),
+            "can_reissue": "clerk" in g.user.roles and any(r["kind"] == "result" and r.get("state") != "replaced"
+                                                           for r in d["documents"]),
+            "reissue_button": ACTION_BUTTON["reissue_result"],
             "stop_labels": {"reason": _("Lý do dừng giải quyết"), "confirm": _("Xác nhận dừng giải quyết")}}
 
 
@@ -246,6 +249,22 @@ def stop(code: str):
         "unconfirmed": _("Chưa xác nhận dừng giải quyết hồ sơ"),
         "done": _("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code),
     }, "inbox.dossier")
+
+
+@bp.post("/ho-so/<code>/cap-lai")
+@login_required("clerk")
+def reissue(code: str):
+    """The clerk re-issues the result for a correction: a new number, the old one kept and marked replaced."""
+    from engine.cases import reissue as reissue_case
+
+    reason = request.form.get("reason", "").strip()
+    try:
+        run(reissue_case.reissue_result, db(), context(), code, {"reason": reason})
+    except Invalid as exc:
+        return _dossier_page(code, 422, reissue_error=exc.message, reissue_errors=exc.fields, reissue_reason=reason)
+    flash(_("Đã cấp lại (đính chính) kết quả của hồ sơ %(code)s; văn bản cũ được giữ lại và ghi là đã bị thay thế.",
+            code=code), "success")
+    return redirect(url_for("inbox.dossier", code=code))
 
 
 @bp.get("/ho-so/<code>/quy-trinh.bpmn")
