@@ -54,28 +54,18 @@ def _allowed(url: str, allowed: set[str]) -> bool:
 
 
 def _fetcher(font_dir: Path):
-    """Only the font files of ``font_dir`` and ``data:`` URLs; anything else a template names is refused.
-    (WeasyPrint 66 and later take a URLFetcher object, earlier ones a function.)"""
-    import weasyprint
+    """Only the font files of ``font_dir`` and ``data:`` URLs; anything else a template names is refused."""
+    from weasyprint import URLFetcher
 
     allowed = {str((Path(font_dir) / name).resolve()) for name in FONT_FILES.values()}
-    if hasattr(weasyprint, "URLFetcher"):
-        class Fetcher(weasyprint.URLFetcher):
-            def fetch(self, url, headers=None):
-                if not _allowed(url, allowed):
-                    raise ValueError(f"URL not allowed in a document template: {url[:80]}")
-                return super().fetch(url, headers)
 
-        return Fetcher(allowed_protocols=("file", "data"))
+    class Fetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not _allowed(url, allowed):
+                raise ValueError(f"URL not allowed in a document template: {url[:80]}")
+            return super().fetch(url, headers)
 
-    from weasyprint import default_url_fetcher  # pragma: no cover - WeasyPrint before 66
-
-    def fetch(url: str, *args, **kwargs):  # pragma: no cover
-        if not _allowed(url, allowed):
-            raise ValueError(f"URL not allowed in a document template: {url[:80]}")
-        return default_url_fetcher(url, *args, **kwargs)
-
-    return fetch  # pragma: no cover
+    return Fetcher(allowed_protocols=("file", "data"))
 
 
 def render(html: str, font_dir: Path, title: str = "", author: str = "") -> bytes:
