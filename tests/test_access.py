@@ -311,6 +311,7 @@ class Route:
 RECEIVE = {"action": "receive", "data": {}}
 APOLOGY = {"kind": "overdue", "reason": "Thẩm định kéo dài do thiếu cán bộ"}
 STOP = {"reason": "Người nộp đề nghị dừng để bổ sung giấy tờ khác"}
+REISSUE = {"reason": "Sai tên hộ kinh doanh"}
 ROUTES: dict[str, Route] = {
     "POST /auth/token": Route(prepare_nothing, call_token),
     "POST /citizens": Route(prepare_nothing, call_register),
@@ -334,6 +335,9 @@ ROUTES: dict[str, Route] = {
                                             check=check_same_dossier),
     "POST /dossiers/{code}/stop": Route(prepare_dossier, post("/api/v1/dossiers/{code}/stop", STOP),
                                         check=check_same_dossier),
+    "POST /dossiers/{code}/results/reissue": Route(prepare_resolved_dossier,
+                                                   post("/api/v1/dossiers/{code}/results/reissue", REISSUE),
+                                                   check=check_same_dossier),
     "GET /documents/{id} (no such document)": Route(prepare_dossier, get("/api/v1/documents/987654")),
     "GET /documents/{id} (apology letter)": Route(prepare_apology_document, get("/api/v1/documents/{document}"),
                                                   check=check_document_bytes),
@@ -372,6 +376,8 @@ EXPECTED: dict[str, tuple] = {
     # NĐ 118 Điều 21: the citizen withdraws their own dossier; the one-stop's officer stops one
     "POST /dossiers/{code}/withdraw":         (401, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404),
     "POST /dossiers/{code}/stop":             (401, 403, 404, 200, 403, 403, 403, 403, 403, 404, 404),
+    # the clerk re-issues (corrects) a result under a new number
+    "POST /dossiers/{code}/results/reissue":  (401, 403, 404, 403, 403, 403, 403, 403, 201, 404, 404),
     "GET /documents/{id} (no such document)": (401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # a document is served to those who may see its dossier (D2), a 404 to everyone else
     "GET /documents/{id} (apology letter)":   (401, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404),

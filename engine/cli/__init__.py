@@ -79,6 +79,10 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
             continue
         try:
             definitions.append(procedures.load_file(path, settings.forms_dir))
+            missing = definitions[-1].info["result"].get("template_missing")
+            if missing:
+                click.echo(f"cảnh báo: {path}: không có tệp mẫu kết quả {missing} bên cạnh; kết quả sẽ dùng mẫu "
+                           "chung của hệ thống", err=True)
         except DefinitionError as exc:
             failed = True
             for problem in exc.problems:

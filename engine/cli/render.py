@@ -60,6 +60,9 @@ def _procedure(target: Path, settings):
         definition = procedures.load_file(bpmns[0], _forms_dir(bpmns[0], settings.forms_dir))
     except DefinitionError as exc:
         _fail([f"{p.file}:{p.line or '?'}: {p.element + ': ' if p.element else ''}{p.message}" for p in exc.problems])
+    missing = definition.info["result"].get("template_missing")
+    if missing and template is None:
+        _fail([f"{bpmns[0].parent / missing}: không tìm thấy tệp mẫu kết quả (result.template)"])
     return definition, template, bpmns[0].parent
 
 

@@ -44,15 +44,15 @@ class Definition:
 
 
 def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None,
-                    folder: Path | None = None) -> Definition:
+                    folder: Path | None = None, uploaded: dict[str, bytes] | None = None) -> Definition:
     """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path).
-    ``folder``: the procedure's folder, where its result template is (engine.process.resultdecl)."""
+    ``folder`` (the procedure's folder) or ``uploaded`` files hold its result template (engine.process.resultdecl)."""
     problems, info, tree = lint(bpmn, file_name, forms, forms_dir)
     if not problems:
         info["fields"], problems = _declared_fields(tree, file_name, info, forms)
     if not problems:
         proc = tree.find(f"bpmn:process[@id='{info['process_id']}']", NS)
-        info["result"], problems = resultdecl.read(props(proc), folder, file_name, proc.sourceline)
+        info["result"], problems = resultdecl.read(props(proc), folder, file_name, proc.sourceline, uploaded)
     if problems:
         raise DefinitionError(problems)
     try:
@@ -111,7 +111,17 @@ def load_file(path: Path, forms_dir: Path, uploaded: dict[str, bytes] | None = N
     forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded)
     if problems:
         raise DefinitionError(problems)
-    return load_definition(bpmn, str(path), forms, forms_dir, folder=path.parent)
+    return load_definition(bpmn, str(path), forms, forms_dir, folder=path.parent, uploaded=uploaded)
+
+
+def procedure_folder(processes_dir: Path, file_name: str) -> Path | None:
+    """The folder of ``processes_dir`` that holds a BPMN file of that name (an upload of a procedure the server
+    ships: its result template is found there, as its forms are in the forms folder)."""
+    name = Path(file_name).name
+    if not name or not processes_dir.is_dir():
+        return None
+    found = sorted(d for d in processes_dir.iterdir() if d.is_dir() and (d / name).is_file())
+    return found[0] if found else (processes_dir if (processes_dir / name).is_file() else None)
 
 
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None

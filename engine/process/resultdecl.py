@@ -27,8 +27,12 @@ SYMBOL_RE = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ/-]{0,39}$")
 TEMPLATE_LIMIT = 200_000  # characters: a layout, not a data file
 
 
-def read(prop: dict[str, str], folder: Path | None, file_name: str, line: int | None) -> tuple[dict, list[Problem]]:
-    """The result declaration (with the template's text) and the problems found in it."""
+def read(prop: dict[str, str], folder: Path | None, file_name: str, line: int | None,
+         uploaded: dict[str, bytes] | None = None) -> tuple[dict, list[Problem]]:
+    """The result declaration (with the template's text) and the problems found in it. The template is an
+    uploaded file of that name (the API's deploy), else the file in ``folder``; when neither has it (a copy of
+    the BPMN file alone), the version renders with the engine's generic layout and says so
+    (``template_missing``: `tthc deploy` warns, `tthc render` refuses)."""
     problems: list[Problem] = []
 
     def problem(message: str, where: int | None = line, name: str = file_name) -> None:
@@ -44,14 +48,18 @@ def read(prop: dict[str, str], folder: Path | None, file_name: str, line: int | 
     if result["symbol"] and not SYMBOL_RE.match(result["symbol"]):
         problem("result.symbol: chữ in hoa, chữ số, '-' và '/' (ví dụ GCN-UBND)")
     name = prop.get("result.template", "").strip()
-    if name:
-        if "/" in name or "\\" in name or name.startswith("."):
-            problem(f"result.template: tên tệp không hợp lệ: {name!r}")
-        elif folder is None or not (folder / name).is_file():
-            problem(f"result.template: không tìm thấy tệp {folder / name if folder else name}")
+    if name and ("/" in name or "\\" in name or name.startswith(".")):
+        problem(f"result.template: tên tệp không hợp lệ: {name!r}")
+    elif name:
+        raw = (uploaded or {}).get(name)
+        where = name
+        if raw is None and folder is not None and (folder / name).is_file():
+            raw, where = (folder / name).read_bytes(), str(folder / name)
+        if raw is None:  # a copy of the BPMN without its folder: the engine's generic layout
+            result["template_missing"] = name
         else:
             try:
-                text = (folder / name).read_text(encoding="utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 problem(f"result.template: tệp {name} không phải văn bản UTF-8")
             else:
@@ -60,6 +68,6 @@ def read(prop: dict[str, str], folder: Path | None, file_name: str, line: int | 
                 try:
                     templating.check(templating.environment(), text, name)
                 except templating.TemplateProblem as exc:
-                    problem(f"mẫu kết quả không hợp lệ: {exc.message}", exc.line, str(folder / name))
+                    problem(f"mẫu kết quả không hợp lệ: {exc.message}", exc.line, where)
                 result.update(template=text, template_name=name)
     return result, problems

@@ -160,7 +160,8 @@ def deploy_procedure():
     form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded)
     if problems:
         raise DefinitionError(problems)
-    definition = procedures.load_definition(bpmn, name, form_data)
+    definition = procedures.load_definition(bpmn, name, form_data, uploaded=uploaded,
+                                            folder=procedures.procedure_folder(settings.processes_dir, name))
     version, changed = procedures.deploy(db(), definition, now(), g.user.username)
     return jsonify(code=definition.code, version=version.version, changed=changed), 201
 
