@@ -16,6 +16,7 @@ gets nothing).
 """
 from __future__ import annotations
 
+import atexit
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -68,18 +69,37 @@ def _fetcher(font_dir: Path):
     return Fetcher(allowed_protocols=("file", "data"))
 
 
+_prepared: dict[str, tuple] = {}
+# A font configuration removes its temporary folder when collected: do it before the interpreter tears modules
+# down (else its cleanup fails noisily at exit).
+atexit.register(_prepared.clear)
+
+
+def _fonts(font_dir: Path) -> tuple:
+    """(font configuration, @font-face stylesheet, URL fetcher) for ``font_dir``, made once per process: loading
+    the faces is most of the cost of a small document. The caller holds ``_weasy``."""
+    key = str(font_dir)
+    if key not in _prepared:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fetch = _fetcher(font_dir)
+        config = FontConfiguration()
+        _prepared[key] = (config, CSS(string=font_css(font_dir), font_config=config, url_fetcher=fetch), fetch)
+    return _prepared[key]
+
+
 def render(html: str, font_dir: Path, title: str = "", author: str = "") -> bytes:
     """``html`` (a whole document with ``<html lang="vi">``) as a PDF/A-3b file with every font embedded."""
     import logging
 
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     with _weasy:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected, not news
-        fetch = _fetcher(font_dir)
+        config, fonts, fetch = _fonts(font_dir)
         document = HTML(string=html, url_fetcher=fetch, base_url=None)
-        fonts = CSS(string=font_css(font_dir), url_fetcher=fetch)
-        rendered = document.render(stylesheets=[fonts], pdf_variant=PDF_VARIANT, pdf_tags=True)
+        rendered = document.render(stylesheets=[fonts], font_config=config, pdf_variant=PDF_VARIANT, pdf_tags=True)
         if title:
             rendered.metadata.title = title
         if author:

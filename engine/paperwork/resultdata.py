@@ -13,12 +13,13 @@ A template (engine/paperwork/templates/results/van-ban.html and the procedures' 
 - ``registration``: the registration number given to the approved result (empty when none is declared);
 - ``outcome`` ("approved" or "refused"), ``opinion`` (the approver's opinion or the reasons of a refusal);
 - ``signer``: ``authority`` (the lines of the signer block) and ``name``;
-- ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr_svg`` (the QR code of the public lookup);
+- ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr`` (the QR code of the public lookup, an ``<img>``);
 - ``replaces``: for a re-issued (corrected) result, ``number``, ``issued_on`` and ``reason`` of the one it
   replaces (the frame prints the line itself), else None.
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,7 +110,9 @@ def context(facts: ResultFacts) -> dict:
                    "name": facts.signer_name},
         "recipients": (([f"{facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused
                        else decl.get("recipients") or DEFAULT_RECIPIENTS),
-        "lookup_url": lookup, "qr_svg": Markup(pdf.qr_svg(lookup)), "replaces": facts.replaces,
+        "lookup_url": lookup, "qr": Markup(f'<img class="qr" alt="QR" src="data:image/png;base64,'
+                                               f'{base64.b64encode(pdf.qr_png(lookup)).decode()}">'),
+        "replaces": facts.replaces,
     }
 
 
