@@ -177,7 +177,7 @@ def pdf_text(path: Path) -> str:
 
 def test_tthc_render_previews_a_procedure_with_its_sample(tmp_path):
     done = tthc("render", str(FOLDER), "-o", str(tmp_path / "out.pdf"), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0 and done.stderr == "", done.stderr
     text = pdf_text(tmp_path / "out.pdf")
     assert "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH" in text and "CÀ PHÊ SÔNG HƯƠNG" in text
     assert "Số: 12/GCN-UBND" in text and "150.000.000 đồng" in text and "TM. ỦY BAN NHÂN DÂN" in text

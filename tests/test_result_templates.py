@@ -169,3 +169,39 @@ def test_a_broken_template_stops_the_deploy_with_its_line(tmp_path):
         procedures.load_file(folder / SAMPLE.name, FORMS)
     [problem] = caught.value.problems
     assert problem.file.endswith("result.html") and problem.line == 3, problem
+
+
+def test_an_upload_carries_its_template_or_finds_the_shipped_one(api, app):
+    import io
+
+    def upload(files: dict[str, bytes]):
+        data = {"bpmn": (io.BytesIO(SAMPLE.read_bytes()), SAMPLE.name),
+                "forms": [(io.BytesIO(raw), name) for name, raw in files.items()]}
+        return api.post("/api/v1/procedures", "demo.admin", data=data, content_type="multipart/form-data")
+
+    r = upload({})  # the shipped procedure's folder holds its template: nothing changed
+    assert r.status_code == 201 and r.get_json()["changed"] is False, r.get_json()
+    changed = (FOLDER / "result.html").read_text(encoding="utf-8").replace("Mã số hộ kinh doanh", "Mã số HKD")
+    r = upload({"result.html": changed.encode()})
+    assert r.status_code == 201 and r.get_json()["version"] == 2, r.get_json()
+    with app.extensions["tthc"]["sessions"]() as session:
+        info = session.scalar(select(ProcedureVersion).where(ProcedureVersion.version == 2)).info
+        assert "Mã số HKD" in info["result"]["template"]
+    r = upload({"result.html": b'{% extends "van-ban.html" %}\n{% block body %}{{ }}{% endblock %}'})
+    assert r.status_code == 422 and r.get_json()["error"]["problems"][0]["line"] == 2, r.get_json()
+
+
+def test_a_bpmn_file_copied_without_its_template_deploys_with_the_generic_layout(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    shutil.copy(SAMPLE, tmp_path / SAMPLE.name)
+    definition = procedures.load_file(tmp_path / SAMPLE.name, FORMS)
+    assert definition.info["result"]["template"] is None
+    assert definition.info["result"]["template_missing"] == "result.html"
+    root = SAMPLE.parent.parent.parent
+    done = subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", "validate", str(tmp_path / SAMPLE.name)],
+                          cwd=root, capture_output=True, text=True, timeout=120,
+                          env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root), "HOME": str(tmp_path)})
+    assert done.returncode == 0 and "không có tệp mẫu kết quả result.html" in done.stderr, done.stderr
