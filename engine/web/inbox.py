@@ -103,8 +103,8 @@ def _dossier_context(dossier) -> dict:
             "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant,
             "can_end": can_end(dossier.status),
             "can_stop": "receiving_officer" in g.user.roles and can_end(dossier.status),
-            "can_reissue": "clerk" in g.user.roles and any(r["kind"] == "result" and r.get("state") != "replaced"
-                                                           for r in d["documents"]),
+            "can_reissue": "clerk" in g.user.roles and dossier.outcome == "approved" and any(
+                r["kind"] == "result" and r.get("state") != "replaced" for r in d["documents"]),
             "reissue_button": ACTION_BUTTON["reissue_result"],
             "stop_labels": {"reason": _("Lý do dừng giải quyết"), "confirm": _("Xác nhận dừng giải quyết")}}
 
