@@ -18,7 +18,7 @@ MAX_LINES = 400
 # (architecture.md). The edges are ordered too: the command line starts the web and the timer service; the
 # web faces never run the simulator; the timer service is below both.
 LAYERS = {
-    "core": 0, "data": 1, "law": 1, "process": 2, "paperwork": 3, "cases": 4,
+    "core": 0, "data": 1, "law": 1, "process": 2, "paperwork": 3, "cases": 4, "reports": 4,
     "timers": 5, "simulate": 6, "web": 6, "cli": 7,
 }
 
