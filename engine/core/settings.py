@@ -52,6 +52,9 @@ class Settings:
     audit_checkpoint_minutes: float
     session_cookie_secure: bool
     payment_hash_secret: str = ""
+    report_database_url: str = ""
+    report_statement_timeout_seconds: float = 20.0
+    report_max_days: int = 1830
 
     @property
     def passphrase(self) -> str:
@@ -79,13 +82,18 @@ class Settings:
         """The database URL, defaulting to a SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'tthc.sqlite3'}"
 
+    @property
+    def resolved_report_database_url(self) -> str:
+        """Where reports read: a read replica when one is configured, else the main database."""
+        return self.report_database_url or self.resolved_database_url
+
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
 
 
 _LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_time_limit": 0.001,
            "timer_interval_seconds": 0.01, "timer_batch": 1,
-           "audit_checkpoint_minutes": 1.0}  # numbers below these make no sense
+           "audit_checkpoint_minutes": 1.0, "report_statement_timeout_seconds": 0.001, "report_max_days": 1}  # numbers below these make no sense
 # Script limits must be finite and sensible: ``nan`` compares false with everything and ``inf`` never comes,
 # so either would switch the limit off (``while True: pass`` in a procedure would then hold a thread for ever).
 _HIGHEST = {"script_time_limit": 60.0}

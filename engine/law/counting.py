@@ -50,4 +50,19 @@ def flags(dossier: ResultFacts, channel: str, letter_faults: list[list[str]], no
     return Flags(is_online(channel, registered_on_portal), late, violation, resolution, pending)
 
 
-__all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online"]
+def resolution(recorded_late: bool, after_due: bool, before_due_day: bool) -> str:
+    """D19, D32, as reports read a resolved dossier in bulk: late when recorded late or resolved after the due
+    instant; early when resolved on a Vietnam day before the due day; on time otherwise (the verdict of
+    ``flags`` and ``lateness.timeliness``, from the three facts a grouped query gives)."""
+    if recorded_late or after_due:
+        return LATE
+    return EARLY if before_due_day else ON_TIME
+
+
+def pending(run_out: bool, waiting_for_applicant: bool) -> str:
+    """D19, D32: a dossier received and not resolved at the end of a period is overdue when its due instant
+    has arrived by then, unless it was waiting for the applicant's supplement (no processing time passes)."""
+    return "overdue" if run_out and not waiting_for_applicant else "in_time"
+
+
+__all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online", "pending", "resolution"]

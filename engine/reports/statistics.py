@@ -3,16 +3,44 @@
 Row shape (``Report.rows``, and ``Report.total`` without ``key``/``label``): ``{"key": agency code | procedure
 code | "YYYY-MM", "label": agency name | procedure name | "MM/YYYY", <counter>: int | float | None, ...}``
 with the counters of ``COUNTERS`` (the names of api.md "Reports").
+
+Each counter family is one GROUP BY query over the period's rows, served by the dossier's indexes on
+(agency, received_at), (agency, resolved_at) and the open dossiers' partial index (migration 0011): the
+history before the period is never read, except for the dossiers still pending at its end. The legal
+verdicts (online, early / on time / late, overdue) are engine.law.counting's, applied to the grouped facts.
+What each counter counts:
+
+- received_*: dossiers validly received (receipt issued) in the period, by channel (D5: online when
+  registered on the portal, by the citizen or by an officer on the citizen's behalf); ``digitised``: of
+  those, with at least one electronic component; ``reused``: with a component taken from the citizen's store;
+- resolved_*: dossiers resolved in the period, judged at resolution against the due date in force (D19);
+  ``avg_resolution_working_hours``: their working time from receipt to result, without the time spent
+  waiting for a supplement during processing (the paused intervals);
+- pending_*: received and not resolved (nor withdrawn or stopped) at the end of the period (of each month
+  with group_by=month; the period's end is ``now`` at the latest);
+- supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
+  (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
+- paid_online: online payments (0 until the payment records exist).
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
+from engine.data.calendars import calendar_for
+from engine.data.model import (
+    Agency, AuditEvent, Document, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
+from engine.data.portal_model import SatisfactionRating
+from engine.law import counting
+from engine.law.statuses import STOPPED, WITHDRAWN
 from engine.reports.scope import GROUP_BY, Scope
+from engine.reports.vntime import vn_day, vn_month
+from engine.reports.workclock import WorkClock
 
 COUNTERS = (
     "received", "received_online", "received_desk", "received_post",
@@ -25,6 +53,7 @@ COUNTERS = (
     "rating_count", "rating_avg",
 )
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
+ENDED = (WITHDRAWN, STOPPED)
 
 
 @dataclass
@@ -33,13 +62,225 @@ class Report:
     generated_at: datetime
     rows: list[dict] = field(default_factory=list)
     total: dict = field(default_factory=dict)
-    # The reasons given for second supplement requests of the period (D11), most frequent first.
+    # The reasons given for second supplement requests of the period (D11), newest first (at most 100).
     second_reasons: list[dict] = field(default_factory=list)
+
+
+class _Counts:
+    """Counters per group key, with the sums behind the averages."""
+
+    def __init__(self):
+        self.by_key: dict = defaultdict(lambda: defaultdict(float))
+
+    def add(self, key, name: str, amount: float = 1) -> None:
+        self.by_key[key][name] += amount
+
+    @staticmethod
+    def finish(raw: dict) -> dict:
+        row = {name: int(raw.get(name, 0)) for name in COUNTERS if name not in AVERAGES}
+        hours, resolved = raw.get("_hours", 0.0), raw.get("_timed", 0)
+        row["avg_resolution_working_hours"] = round(hours / resolved, 2) if resolved else None
+        row["rating_avg"] = round(raw["_score"] / raw["rating_count"], 2) if raw.get("rating_count") else None
+        return row
+
+
+class _Query:
+    """The scope turned into SQL: filters on the dossier and the group key of an event time."""
+
+    def __init__(self, session: Session, scope: Scope):
+        self.scope = scope
+        self.start, self.end = scope.window
+        self.versions: dict[int, int] = dict(session.execute(select(ProcedureVersion.id,
+                                                                    ProcedureVersion.procedure_id)).all())
+        self.procedure_ids = None
+        if scope.procedures is not None:
+            self.procedure_ids = set(session.scalars(select(Procedure.id)
+                                                     .where(Procedure.code.in_(sorted(scope.procedures)))))
+
+    def filters(self) -> list:
+        found = []
+        if self.scope.agencies is not None:
+            found.append(Dossier.agency_id.in_(sorted(self.scope.agencies)))
+        if self.procedure_ids is not None:
+            ids = sorted(v for v, p in self.versions.items() if p in self.procedure_ids)
+            found.append(Dossier.procedure_version_id.in_(ids or [-1]))
+        return found
+
+    def key(self, at) -> tuple:
+        """The columns that make the group key (agency id, procedure version id, or the Vietnam month of ``at``)."""
+        if self.scope.group_by == "agency":
+            return (Dossier.agency_id,)
+        if self.scope.group_by == "procedure":
+            return (Dossier.procedure_version_id,)
+        return (vn_month(at),)
+
+    def group(self, value):
+        return self.versions.get(value) if self.scope.group_by == "procedure" else value
+
+    def within(self, column):
+        return and_(column >= self.start, column < self.end)
+
+
+def _received(session: Session, q: _Query, counts: _Counts) -> None:
+    digitised = exists().where(Document.dossier_id == Dossier.id, Document.kind == "filing")
+    reused = exists().where(AuditEvent.dossier_id == Dossier.id, AuditEvent.action == "attach",
+                            AuditEvent.data["reused"].as_integer().is_not(None))
+    key = q.key(Dossier.received_at)
+    rows = session.execute(
+        select(*key, Dossier.channel, func.count(),
+               func.sum(case((digitised, 1), else_=0)), func.sum(case((reused, 1), else_=0)))
+        .where(q.within(Dossier.received_at), *q.filters()).group_by(*key, Dossier.channel))
+    for value, channel, number, with_files, with_reuse in rows:
+        k = q.group(value)
+        counts.add(k, "received", number)
+        kind = "online" if counting.is_online(channel) else channel
+        counts.add(k, f"received_{kind}", number)
+        counts.add(k, "digitised", with_files or 0)
+        counts.add(k, "reused", with_reuse or 0)
+
+
+def _resolved(session: Session, q: _Query, counts: _Counts) -> None:
+    key = q.key(Dossier.resolved_at)
+    after_due = func.coalesce(Dossier.resolved_at > Dossier.due_at, False)
+    before_day = func.coalesce(vn_day(Dossier.resolved_at) < vn_day(Dossier.due_at), False)
+    rows = session.execute(
+        select(*key, Dossier.late, after_due, before_day, func.count())
+        .where(q.within(Dossier.resolved_at), *q.filters()).group_by(*key, Dossier.late, after_due, before_day))
+    for value, late, after, before, number in rows:
+        k = q.group(value)
+        counts.add(k, "resolved", number)
+        counts.add(k, f"resolved_{counting.resolution(bool(late), bool(after), bool(before))}", number)
+
+
+def _resolution_hours(session: Session, settings: Settings, q: _Query, counts: _Counts) -> None:
+    """Working hours from receipt to result, less the supplement waits of the processing stage (paused)."""
+    key = q.key(Dossier.resolved_at)
+    period = (q.within(Dossier.resolved_at), Dossier.received_at.is_not(None), *q.filters())
+    rows = session.execute(select(*key, Dossier.id, Agency.code, Dossier.received_at, Dossier.resolved_at)
+                           .join(Agency, Agency.id == Dossier.agency_id).where(*period)).all()
+    pauses = defaultdict(list)
+    for dossier_id, at, answered in session.execute(
+            select(SupplementRequest.dossier_id, SupplementRequest.at, SupplementRequest.answered_at)
+            .select_from(SupplementRequest).join(Dossier, Dossier.id == SupplementRequest.dossier_id)
+            .where(SupplementRequest.stage == "processing", *period)):
+        pauses[dossier_id].append((at, answered))
+    clocks: dict[str, WorkClock] = {}
+    for value, dossier_id, agency_code, received, resolved in rows:
+        clock = clocks.get(agency_code)
+        if clock is None:
+            clock = clocks[agency_code] = WorkClock(calendar_for(session, settings, agency_code), q.scope.start)
+        worked = clock.between(received, resolved)
+        for at, answered in pauses.get(dossier_id, ()):
+            worked -= clock.between(max(at, received), min(answered or resolved, resolved))
+        k = q.group(value)
+        counts.add(k, "_hours", max(worked, timedelta(0)).total_seconds() / 3600)
+        counts.add(k, "_timed")
+
+
+def _pending(session: Session, q: _Query, counts: _Counts, now: datetime) -> None:
+    """Received, not resolved and not ended at the end of the period (or of each month)."""
+    if q.scope.group_by == "month":
+        ends = [(month, min(hi, now)) for month, lo, hi in q.scope.months() if lo <= now]
+        key = ()
+    else:
+        ends = [(None, min(q.end, now))]
+        key = q.key(None)
+    for month, end in ends:
+        ended = and_(Dossier.status.in_(ENDED),
+                     exists().where(AuditEvent.dossier_id == Dossier.id, AuditEvent.to_status.in_(ENDED),
+                                    AuditEvent.at < end))
+        waiting = exists().where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
+                                 SupplementRequest.at < end,
+                                 or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))
+        run_out = func.coalesce(Dossier.due_at <= end, False)
+        waits = case((waiting, True), else_=False)
+        rows = session.execute(
+            select(*key, run_out, waits, func.count())
+            .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),
+                   ~ended, *q.filters()).group_by(*key, run_out, waits))
+        for *value, overdue, waited, number in rows:
+            k = month if month is not None else q.group(value[0])
+            counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited))}", number)
+
+
+def _events(session: Session, q: _Query, counts: _Counts, report: Report) -> None:
+    """Supplement requests, extensions, apology letters and ratings made in the period."""
+    kind = SupplementRequest.second_reason["kind"].as_string()
+    key = q.key(SupplementRequest.at)
+    for value, reason, number in session.execute(
+            select(*key, kind, func.count()).select_from(SupplementRequest).join(Dossier, Dossier.id == SupplementRequest.dossier_id)
+            .where(q.within(SupplementRequest.at), *q.filters()).group_by(*key, kind)):
+        k = q.group(value)
+        if reason is None:
+            counts.add(k, "supplement_first", number)
+        else:
+            counts.add(k, "supplement_second", number)
+            counts.add(k, "supplement_second_not_met" if reason == "applicant_not_compliant"
+                       else "supplement_second_other", number)
+    key = q.key(Extension.decided_at)
+    for value, number in session.execute(
+            select(*key, func.count()).select_from(Extension).join(Dossier, Dossier.id == Extension.dossier_id)
+            .where(Extension.state == "confirmed", q.within(Extension.decided_at), *q.filters()).group_by(*key)):
+        counts.add(q.group(value), "extensions", number)
+    key = q.key(Letter.issued_at)
+    for value, violation, number in session.execute(
+            select(*key, Letter.violation, func.count()).select_from(Letter).join(Dossier, Dossier.id == Letter.dossier_id)
+            .where(Letter.kind == "apology", q.within(Letter.issued_at), *q.filters())
+            .group_by(*key, Letter.violation)):
+        counts.add(q.group(value), "apologies", number)
+        if violation:
+            counts.add(q.group(value), "violations", number)
+    key = q.key(SatisfactionRating.at)
+    for value, number, score in session.execute(
+            select(*key, func.count(), func.sum(SatisfactionRating.score)).select_from(SatisfactionRating)
+            .join(Dossier, Dossier.id == SatisfactionRating.dossier_id)
+            .where(q.within(SatisfactionRating.at), *q.filters()).group_by(*key)):
+        counts.add(q.group(value), "rating_count", number)
+        counts.add(q.group(value), "_score", score or 0)
+    report.second_reasons = [
+        {"dossier": code, "at": at, "kind": reason.get("kind"), "explanation": reason.get("explanation"),
+         "unmet_items": reason.get("unmet_items") or []}
+        for code, at, reason in session.execute(
+            select(Dossier.code, SupplementRequest.at, SupplementRequest.second_reason)
+            .join(Dossier, Dossier.id == SupplementRequest.dossier_id)
+            .where(SupplementRequest.second_reason.is_not(None), kind.is_not(None),
+                   q.within(SupplementRequest.at), *q.filters())
+            .order_by(SupplementRequest.at.desc()).limit(100))]
+
+
+def _labels(session: Session, scope: Scope, keys) -> list[tuple]:
+    """(group key, public key, label) in display order; chosen agencies and every month appear even when empty."""
+    if scope.group_by == "month":
+        months = [m for m, _lo, _hi in scope.months()]
+        return [(m, m, f"{m[5:]}/{m[:4]}") for m in sorted(set(months) | {k for k in keys if k})]
+    model = Agency if scope.group_by == "agency" else Procedure
+    wanted = set(keys) | (set(scope.agencies or ()) if scope.group_by == "agency" else set())
+    wanted.discard(None)
+    if not wanted:
+        return []
+    rows = session.execute(select(model.id, model.code, model.name).where(model.id.in_(sorted(wanted))))
+    return sorted(((i, code, name) for i, code, name in rows), key=lambda r: r[1])
 
 
 def statistics(session: Session, settings: Settings, scope: Scope, now: datetime) -> Report:
     """The counters of ``scope``, one row per agency, procedure or month and a total."""
-    raise NotImplementedError
+    if scope.group_by not in GROUP_BY:
+        raise ValueError(f"group_by must be one of {GROUP_BY}")
+    q, counts = _Query(session, scope), _Counts()
+    report = Report(scope, now)
+    _received(session, q, counts)
+    _resolved(session, q, counts)
+    _resolution_hours(session, settings, q, counts)
+    _pending(session, q, counts, now)
+    _events(session, q, counts, report)
+    total: dict = defaultdict(float)
+    for raw in counts.by_key.values():
+        for name, amount in raw.items():
+            total[name] += amount
+    for group, key, label in _labels(session, scope, counts.by_key):
+        report.rows.append({"key": key, "label": label, **_Counts.finish(counts.by_key.get(group, {}))})
+    report.total = _Counts.finish(total)
+    return report
 
 
 __all__ = ["AVERAGES", "COUNTERS", "GROUP_BY", "Report", "Scope", "statistics"]

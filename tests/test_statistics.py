@@ -1,0 +1,179 @@
+"""D32 statistics from concrete dossiers, every counter worked out by hand from domain.md (not from the code).
+
+The working calendar (config/calendar.toml): office hours 07:00–11:30 and 13:30–17:00 (8 working hours a day),
+March 2027 has no holiday (Monday 01/03/2027). The sample procedure (1.001612) lasts 3 working days counted
+from the receipt, keeping its clock time (D16), and restarts its clock when a processing-stage supplement
+arrives (D12). The period is March 2027; the report is made on Monday 05/04/2027.
+
+| dossier | channel (D5)                        | received      | due           | resolved      | verdict (D19)     |
+|---------|-------------------------------------|---------------|---------------|---------------|-------------------|
+| A       | online, the citizen                 | Mon 01/03 08:30 | Thu 04/03 08:30 | Tue 02/03 09:30 | early (02 < 04) |
+| B       | desk (officer types it in)          | Mon 01/03 09:00 | Thu 04/03 09:00 | Thu 04/03 08:00 | on time (same day, before) |
+| C       | post                                | Mon 01/03 10:00 | Thu 04/03 10:00 | Fri 05/03 09:00 | late           |
+| D       | online, the citizen; supplement Tue 02/03 10:00, answered Thu 04/03 10:00 (clock restarts: due Tue 09/03 10:00) | Tue 02/03 08:00 | Tue 09/03 10:00 | Fri 05/03 10:00 | early |
+| E       | online, filed by the receiving officer on the portal for the citizen (D5: online) | Wed 24/03 08:00 | Mon 29/03 08:00 | — | pending, overdue at 31/03 |
+| F       | online, the citizen                 | Tue 30/03 09:00 | Fri 02/04 09:00 | — | pending, in time at 31/03 |
+| G       | online, filed Wed 31/03 16:00, never received | — | — | — | counted nowhere (not received) |
+
+Working hours from receipt to result (without the supplement wait):
+A: Mon 08:30–11:30 3 + 13:30–17:00 3.5, Tue 07:00–09:30 2.5 = 9 h.
+B: Mon 09:00–11:30 2.5 + 3.5, Tue 8, Wed 8, Thu 07:00–08:00 1 = 23 h.
+C: Mon 10:00–11:30 1.5 + 3.5, Tue 8, Wed 8, Thu 8, Fri 07:00–09:00 2 = 31 h.
+D: Tue 08:00 → Fri 10:00 = 7 + 8 + 8 + 3 = 26 h, less the wait Tue 10:00 → Thu 10:00 = 5 + 8 + 3 = 16 h: 10 h.
+Average: (9 + 23 + 31 + 10) / 4 = 73 / 4 = 18.25 h.
+C's late result carries the head of agency's apology (Fri 05/03 10:00): one letter, a violation (D19).
+A is returned Tue 02/03 10:00 and rated 4 by the citizen at 10:30.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, settings_with_keys, vn
+from engine.cases import portal_cases
+from engine.cases.dossiers import Context
+from engine.cli import DEMO_AGENCY
+from engine.core.clock import VN_TZ
+from engine.data.model import Agency, User
+from engine.reports import readonly
+from engine.reports.scope import Scope
+from engine.reports.statistics import statistics
+
+RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
+HEAD, CLERK = "demo.thutruong", "demo.vanthu"
+OWNER = {"full_name": "Trần Thị Bình", "birth_date": "1960-05-02", "cccd": "046160000777"}
+REPORTED = vn(2027, 4, 5, 9, 0)
+MARCH = (date(2027, 3, 1), date(2027, 3, 31))
+
+
+@pytest.fixture(scope="module")
+def pki_2027(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki-2027")
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, pki_2027):
+    """Signing keys issued on 04/01/2027 (valid on this file's dates), tokens that outlive the clock's jumps."""
+    return settings_with_keys(tmp_path / "data", database_url, pki_2027, datetime(2027, 1, 4, 8, 0, tzinfo=VN_TZ))
+
+
+def at(clock, *when):
+    clock.set(vn(*when))
+
+
+def file(api, clock, when, user=CITIZEN, **extra) -> str:
+    at(clock, *when)
+    return api.file(user, **extra)["code"]
+
+
+def receive(api, clock, code, *when):
+    at(clock, *when)
+    api.act(RECEIVER, code, "receive")
+
+
+def resolve(api, clock, code, *when):
+    at(clock, *when)
+    api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])
+    api.act(DEPT_LEADER, code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
+    assert api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])["status"] == 9
+
+
+@pytest.fixture
+def march(api, app, clock, settings):
+    """The dossiers of the table above, through the real API."""
+    a = file(api, clock, (2027, 3, 1, 8, 0))
+    receive(api, clock, a, 2027, 3, 1, 8, 30)
+    b = file(api, clock, (2027, 3, 1, 9, 0), RECEIVER, owner=OWNER, channel="desk")
+    receive(api, clock, b, 2027, 3, 1, 9, 0)
+    c = file(api, clock, (2027, 3, 1, 10, 0), RECEIVER, owner=OWNER, channel="post")
+    receive(api, clock, c, 2027, 3, 1, 10, 0)
+    d = file(api, clock, (2027, 3, 2, 7, 30))
+    receive(api, clock, d, 2027, 3, 2, 8, 0)
+
+    resolve(api, clock, a, 2027, 3, 2, 9, 30)
+    at(clock, 2027, 3, 2, 10, 0)
+    api.act(RECEIVER, a, "return_result", STEP_DATA["return_result"])
+    at(clock, 2027, 3, 2, 10, 30)
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        portal_cases.rate(session, Context(citizen, clock.now(), settings), a, 4)
+
+    at(clock, 2027, 3, 2, 10, 0)
+    api.act(SPECIALIST, d, "request_supplement", STEP_DATA["request_supplement"])
+    at(clock, 2027, 3, 4, 10, 0)
+    r = api.post(f"/api/v1/dossiers/{d}/supplement", CITIZEN, json={"form": SAMPLE_FORM, "note": "Đã bổ sung"})
+    assert r.status_code == 200, r.get_json()
+
+    resolve(api, clock, b, 2027, 3, 4, 8, 0)
+    resolve(api, clock, c, 2027, 3, 5, 9, 0)
+    at(clock, 2027, 3, 5, 10, 0)
+    r = api.post(f"/api/v1/dossiers/{c}/letters", HEAD, json={"kind": "overdue", "reason": "Chậm thẩm định"})
+    assert r.status_code == 201, r.get_json()
+    resolve(api, clock, d, 2027, 3, 5, 10, 0)
+
+    e = file(api, clock, (2027, 3, 24, 7, 45), RECEIVER, owner=OWNER, channel="online")
+    receive(api, clock, e, 2027, 3, 24, 8, 0)
+    f = file(api, clock, (2027, 3, 30, 8, 30))
+    receive(api, clock, f, 2027, 3, 30, 9, 0)
+    file(api, clock, (2027, 3, 31, 16, 0))
+    return {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+EXPECTED = {
+    "received": 6, "received_online": 4, "received_desk": 1, "received_post": 1,
+    "resolved": 4, "resolved_early": 2, "resolved_on_time": 1, "resolved_late": 1,
+    "pending_in_time": 1, "pending_overdue": 1,
+    "avg_resolution_working_hours": 18.25,
+    "supplement_first": 1, "supplement_second": 0, "supplement_second_not_met": 0, "supplement_second_other": 0,
+    "extensions": 0, "apologies": 1, "violations": 1, "paid_online": 0,
+    "rating_count": 1, "rating_avg": 4.0,
+}
+
+
+def run(settings, **scope):
+    with readonly.report_session(settings) as session:
+        return statistics(session, settings, Scope(*MARCH, **scope), REPORTED)
+
+
+def test_each_counter_of_march_by_hand(march, settings, app):
+    report = run(settings)
+    assert {k: report.total[k] for k in EXPECTED} == EXPECTED
+    (row,) = report.rows
+    assert (row["key"], row["label"]) == DEMO_AGENCY
+    assert {k: row[k] for k in EXPECTED} == EXPECTED
+
+
+def test_grouped_by_month_and_by_procedure(march, settings):
+    by_month = run(settings, group_by="month")
+    assert [r["key"] for r in by_month.rows] == ["2027-03"]
+    assert {k: by_month.rows[0][k] for k in EXPECTED} == EXPECTED
+    by_procedure = run(settings, group_by="procedure")
+    assert [r["key"] for r in by_procedure.rows] == [SAMPLE_CODE]
+    # February: nothing received or resolved, nothing pending at its end.
+    with readonly.report_session(settings) as session:
+        february = statistics(session, settings, Scope(date(2027, 2, 1), date(2027, 2, 28)), REPORTED)
+    assert february.total["received"] == 0 and february.total["pending_in_time"] == 0
+    assert february.total["avg_resolution_working_hours"] is None
+
+
+def test_pending_is_judged_at_the_end_of_the_period(march, settings):
+    """At the end of Friday 26/03, E (due Mon 29/03 08:00) was still in time; F was not yet received."""
+    with readonly.report_session(settings) as session:
+        report = statistics(session, settings, Scope(date(2027, 3, 1), date(2027, 3, 26)), REPORTED)
+    assert (report.total["pending_in_time"], report.total["pending_overdue"]) == (1, 0)
+    # At the end of Wednesday 03/03: B, C (received Monday) and A? No: A was resolved on Tuesday; D waits for
+    # the citizen's supplement (no processing time passes): B, C and D pending, all in time.
+    with readonly.report_session(settings) as session:
+        report = statistics(session, settings, Scope(date(2027, 3, 1), date(2027, 3, 3)), REPORTED)
+    assert (report.total["pending_in_time"], report.total["pending_overdue"]) == (3, 0)
+    assert report.total["resolved"] == 1 and report.total["resolved_early"] == 1
+
+
+def test_agencies_and_procedures_filter(march, settings, app):
+    with app.extensions["tthc"]["sessions"]() as session:
+        agency_id = session.scalar(select(Agency.id))
+    assert run(settings, agencies=frozenset({agency_id})).total["received"] == 6
+    assert run(settings, agencies=frozenset({-5})).total["received"] == 0
+    assert run(settings, procedures=frozenset({"9.999999"})).total["resolved"] == 0
