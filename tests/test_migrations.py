@@ -236,3 +236,36 @@ def test_0012_reissue_links_upgrade_and_downgrade_with_documents_and_signatures(
     assert db.execute("select count(*) from document_signature").fetchone() == (1,)
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+def test_0011_report_indexes_upgrade_and_downgrade(migrated_url):
+    """The reports' indexes (the dossier's period columns, the open dossiers, the events' times) go away with
+    0011 and come back; the open dossiers' index is partial on both backends."""
+    from sqlalchemy import inspect
+
+    def report_indexes():
+        engine = make_engine(migrated_url, poolclass=NullPool)
+        try:
+            found = inspect(engine)
+            names = {i["name"] for i in found.get_indexes("dossier")}
+            names |= {i["name"] for table in ("audit_event", "letter", "extension", "supplement_request",
+                                              "satisfaction_rating") for i in found.get_indexes(table)}
+            with engine.connect() as conn:
+                if engine.dialect.name == "sqlite":
+                    where = conn.exec_driver_sql("select sql from sqlite_master where name = 'ix_dossier_unresolved'")
+                else:
+                    where = conn.exec_driver_sql("select indexdef from pg_indexes where indexname = 'ix_dossier_unresolved'")
+                definition = where.scalar() or ""
+            return {n for n in names if n and ("agency_re" in n or n.endswith(("_at", "unresolved")))}, definition
+        finally:
+            engine.dispose()
+
+    expected = {"ix_dossier_agency_received", "ix_dossier_agency_resolved", "ix_dossier_received_at",
+                "ix_dossier_resolved_at", "ix_dossier_unresolved", "ix_audit_event_at", "ix_letter_issued_at",
+                "ix_extension_decided_at", "ix_supplement_request_at", "ix_satisfaction_rating_at"}
+    names, definition = report_indexes()
+    assert expected <= names and "resolved_at IS NULL" in definition.replace("(", "").replace(")", "")
+    _alembic(migrated_url, "downgrade", "0010")
+    assert not expected & report_indexes()[0]
+    _alembic(migrated_url, "upgrade", "head")
+    assert expected <= report_indexes()[0]

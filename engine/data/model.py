@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
@@ -113,6 +113,16 @@ class NumberRegister(Base):
 
 class Dossier(Base):
     __tablename__ = "dossier"
+    # Reports (engine.reports): a period's receipts and results, per agency or for the province, and the dossiers
+    # still without a result (pending at a period's end) — never the whole history.
+    __table_args__ = (
+        Index("ix_dossier_agency_received", "agency_id", "received_at"),
+        Index("ix_dossier_agency_resolved", "agency_id", "resolved_at"),
+        Index("ix_dossier_received_at", "received_at"),
+        Index("ix_dossier_resolved_at", "resolved_at"),
+        Index("ix_dossier_unresolved", "agency_id", "received_at", postgresql_where=text("resolved_at IS NULL"),
+              sqlite_where=text("resolved_at IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
@@ -189,7 +199,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)  # a period's hand-overs (engine.reports.steptimes)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor_name: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(40))
@@ -269,7 +279,7 @@ class Letter(Base):
     kind: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
     faults: Mapped[list[Any]] = mapped_column(default=list)
-    issued_at: Mapped[datetime]
+    issued_at: Mapped[datetime] = mapped_column(index=True)  # a period's events (engine.reports)
     new_due_at: Mapped[datetime | None]
     signer_name: Mapped[str] = mapped_column(String(255), default="")
     signer_role: Mapped[str] = mapped_column(String(30), default="")
@@ -289,7 +299,7 @@ class Extension(Base):
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20))  # requested / department_confirmed / confirmed / rejected
     new_due_at: Mapped[datetime]
-    decided_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None] = mapped_column(index=True)  # a period's events (engine.reports)
 
 
 class Notification(Base):
@@ -323,7 +333,7 @@ class SupplementRequest(Base):
     __tablename__ = "supplement_request"
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)  # a period's events (engine.reports)
     stage: Mapped[str] = mapped_column(String(20))  # intake / processing
     items: Mapped[list[Any]]
     second_reason: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)

@@ -49,7 +49,7 @@ class SatisfactionRating(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)  # a period's ratings (engine.reports)
 
 
 class LookupAttempt(Base):
