@@ -229,3 +229,31 @@ def amount_in_words(amount: int) -> str:
             words.append((_hundreds(groups[i], i < len(groups) - 1) + " " + _GROUPS[i]).strip())
     text = " ".join(words) + " đồng"
     return text[0].upper() + text[1:]
+
+
+# -- statistics (D32): the counters' column headings of exports (engine.reports) --------------------------------
+COUNTER_WORDS: dict[str, str] = {
+    "received": "Tổng số hồ sơ tiếp nhận",
+    "received_online": "Tiếp nhận trực tuyến",
+    "received_desk": "Tiếp nhận trực tiếp",
+    "received_post": "Tiếp nhận qua bưu chính công ích",
+    "resolved": "Tổng số hồ sơ đã giải quyết",
+    "resolved_early": "Giải quyết trước hạn",
+    "resolved_on_time": "Giải quyết đúng hạn",
+    "resolved_late": "Giải quyết quá hạn",
+    "pending_in_time": "Đang giải quyết trong hạn",
+    "pending_overdue": "Đang giải quyết quá hạn",
+    "avg_resolution_working_hours": "Thời gian giải quyết trung bình (giờ làm việc)",
+    "supplement_first": "Yêu cầu bổ sung lần đầu",
+    "supplement_second": "Yêu cầu bổ sung lần hai",
+    "supplement_second_not_met": "Lần hai: chưa thực hiện đúng yêu cầu lần đầu",
+    "supplement_second_other": "Lần hai: lý do khác (có thư xin lỗi)",
+    "extensions": "Gia hạn",
+    "apologies": "Thư xin lỗi",
+    "violations": "Vi phạm",
+    "paid_online": "Thanh toán trực tuyến",
+    "digitised": "Hồ sơ có thành phần điện tử",
+    "reused": "Hồ sơ sử dụng lại giấy tờ trong kho",
+    "rating_count": "Lượt đánh giá",
+    "rating_avg": "Mức hài lòng trung bình (1–5)",
+}

@@ -84,7 +84,7 @@ class _Counts:
         return row
 
 
-class _Query:
+class PeriodQuery:
     """The scope turned into SQL: filters on the dossier and the group key of an event time."""
 
     def __init__(self, session: Session, scope: Scope):
@@ -121,7 +121,7 @@ class _Query:
         return and_(column >= self.start, column < self.end)
 
 
-def _received(session: Session, q: _Query, counts: _Counts) -> None:
+def _received(session: Session, q: PeriodQuery, counts: _Counts) -> None:
     digitised = exists().where(Document.dossier_id == Dossier.id, Document.kind == "filing")
     reused = exists().where(AuditEvent.dossier_id == Dossier.id, AuditEvent.action == "attach",
                             AuditEvent.data["reused"].as_integer().is_not(None))
@@ -139,7 +139,7 @@ def _received(session: Session, q: _Query, counts: _Counts) -> None:
         counts.add(k, "reused", with_reuse or 0)
 
 
-def _resolved(session: Session, q: _Query, counts: _Counts) -> None:
+def _resolved(session: Session, q: PeriodQuery, counts: _Counts) -> None:
     key = q.key(Dossier.resolved_at)
     after_due = func.coalesce(Dossier.resolved_at > Dossier.due_at, False)
     before_day = func.coalesce(vn_day(Dossier.resolved_at) < vn_day(Dossier.due_at), False)
@@ -152,7 +152,7 @@ def _resolved(session: Session, q: _Query, counts: _Counts) -> None:
         counts.add(k, f"resolved_{counting.resolution(bool(late), bool(after), bool(before))}", number)
 
 
-def _resolution_hours(session: Session, settings: Settings, q: _Query, counts: _Counts) -> None:
+def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, counts: _Counts) -> None:
     """Working hours from receipt to result, less the supplement waits of the processing stage (paused)."""
     key = q.key(Dossier.resolved_at)
     period = (q.within(Dossier.resolved_at), Dossier.received_at.is_not(None), *q.filters())
@@ -177,7 +177,7 @@ def _resolution_hours(session: Session, settings: Settings, q: _Query, counts: _
         counts.add(k, "_timed")
 
 
-def _pending(session: Session, q: _Query, counts: _Counts, now: datetime) -> None:
+def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:
     """Received, not resolved and not ended at the end of the period (or of each month)."""
     if q.scope.group_by == "month":
         ends = [(month, min(hi, now)) for month, lo, hi in q.scope.months() if lo <= now]
@@ -203,7 +203,7 @@ def _pending(session: Session, q: _Query, counts: _Counts, now: datetime) -> Non
             counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited))}", number)
 
 
-def _events(session: Session, q: _Query, counts: _Counts, report: Report) -> None:
+def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:
     """Supplement requests, extensions, apology letters and ratings made in the period."""
     kind = SupplementRequest.second_reason["kind"].as_string()
     key = q.key(SupplementRequest.at)
@@ -266,7 +266,7 @@ def statistics(session: Session, settings: Settings, scope: Scope, now: datetime
     """The counters of ``scope``, one row per agency, procedure or month and a total."""
     if scope.group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}")
-    q, counts = _Query(session, scope), _Counts()
+    q, counts = PeriodQuery(session, scope), _Counts()
     report = Report(scope, now)
     _received(session, q, counts)
     _resolved(session, q, counts)

@@ -1,0 +1,144 @@
+"""JSON API v1: reports a province sends upward (api.md "Reports"): D32 statistics (JSON, CSV, XLSX), the
+QĐ 766 indicators and where the processing time goes.
+
+Who may read: leaders (department leader, head of agency, centre director) and administrators, for their own
+agency; an administrator of no agency (the province's) for any agency or all of them. Everyone else: 403.
+A period is required both ways (``from`` and ``to``), not reversed and at most ``report_max_days`` long;
+an unknown agency or procedure, a bad grouping or format: 422 naming the field. Reports read on the
+read-only report session (engine.reports.readonly): a report over its time limit answers 503.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy import select
+
+from engine.core.clock import iso_vn
+from engine.core.errors import Forbidden, Invalid
+from engine.data.model import Agency, Procedure
+from engine.process.forms import parse_day
+from engine.reports import exports, indicators, readonly, statistics, steptimes
+from engine.reports.scope import GROUP_BY, Scope
+from . import SANE_YEARS, db, now, tthc
+from .api import authenticated
+from .headers import FILE_POLICY
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
+
+LEADERS = frozenset({"department_leader", "head_of_agency", "centre_director"})
+READERS = LEADERS | {"administrator"}
+FORMATS = ("json", "csv", "xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day(name: str, errors: dict) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        errors[name] = "Bắt buộc (YYYY-MM-DD): báo cáo phải có khoảng thời gian"
+        return None
+    day = parse_day(raw)
+    if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
+        errors[name] = "Ngày không hợp lệ (YYYY-MM-DD)"
+        return None
+    return day
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str, errors: dict) -> str:
+    value = request.args.get(name, default)
+    if value not in allowed:
+        errors[name] = " hoặc ".join(allowed)
+        return default
+    return value
+
+
+def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
+    """The request's scope for the caller, or Invalid naming every bad field / Forbidden."""
+    user = g.user
+    if not (user.roles & READERS):
+        raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
+    errors: dict[str, str] = {}
+    start, end = _day("from", errors), _day("to", errors)
+    limit = tthc()["settings"].report_max_days
+    if start and end and start > end:
+        errors["from"] = "Ngày bắt đầu sau ngày kết thúc"
+    elif start and end and (end - start).days + 1 > limit:
+        errors["to"] = f"Mỗi báo cáo tối đa {limit} ngày"
+    agency = None
+    code = request.args.get("agency")
+    if code is not None:
+        agency = db().scalar(select(Agency).where(Agency.code == code))
+        if agency is None:
+            errors["agency"] = "Không có cơ quan với mã định danh này"
+    procedure_code = request.args.get("procedure") if procedure else None
+    if procedure_code is not None and db().scalar(select(Procedure.id).where(Procedure.code == procedure_code)) is None:
+        errors["procedure"] = "Không có thủ tục với mã này"
+    grouping = _choice("group_by", GROUP_BY, "agency", errors) if group_by else "agency"
+    if errors:
+        raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
+    if user.agency_id is not None:  # a leader or an agency's administrator: their own agency only
+        if agency is not None and agency.id != user.agency_id:
+            raise Forbidden("Chỉ xem được báo cáo của cơ quan mình")
+        agencies = frozenset({user.agency_id})
+    elif "administrator" in user.roles:
+        agencies = None if agency is None else frozenset({agency.id})
+    else:
+        raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
+    return Scope(start, end, agencies, None if procedure_code is None else frozenset({procedure_code}), grouping)
+
+
+def _file(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, mimetype=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store", "Content-Security-Policy": FILE_POLICY})
+
+
+def _head(scope: Scope) -> dict:
+    return {"from": scope.start.isoformat(), "to": scope.end.isoformat(), "group_by": scope.group_by,
+            "agency": request.args.get("agency"), "procedure": request.args.get("procedure"),
+            "generated_at": iso_vn(now())}
+
+
+@bp.get("/statistics")
+@authenticated
+def statistics_report():
+    """D32 counters per agency, procedure or month, with the total (api.md "Reports")."""
+    kind = request.args.get("format", "json")
+    scope = asked_scope()
+    if kind not in FORMATS:
+        raise Invalid("Định dạng không hợp lệ", fields={"format": "json, csv hoặc xlsx"})
+    settings = tthc()["settings"]
+    with readonly.report_session(settings) as session:
+        report = statistics.statistics(session, settings, scope, now())
+    name = f"thong-ke-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    if kind == "csv":
+        return _file(exports.csv_bytes(report), "text/csv; charset=utf-8", name + ".csv")
+    if kind == "xlsx":
+        return _file(exports.xlsx_bytes(report), XLSX, name + ".xlsx")
+    return jsonify({**_head(scope), "counters": list(statistics.COUNTERS), "rows": report.rows,
+                    "total": report.total,
+                    "second_supplement_reasons": [{**r, "at": iso_vn(r["at"])} for r in report.second_reasons]})
+
+
+@bp.get("/indicators")
+@authenticated
+def indicators_report():
+    """QĐ 766 indicators with their formulas' inputs (api.md "Reports")."""
+    scope = asked_scope(group_by=False, procedure=False)
+    settings = tthc()["settings"]
+    with readonly.report_session(settings) as session:
+        found = indicators.indicators(session, settings, scope, now())
+    return jsonify({**_head(scope), "indicators": [asdict(i) for i in found]})
+
+
+@bp.get("/step-times")
+@authenticated
+def step_times_report():
+    """Where time goes: time spent per step and procedure, and the steps that most often run late."""
+    scope = asked_scope(group_by=False)
+    settings = tthc()["settings"]
+    with readonly.report_session(settings) as session:
+        rows = steptimes.step_times(session, settings, scope, now())
+    return jsonify({**_head(scope), "steps": [asdict(r) for r in rows],
+                    "most_often_late": [asdict(r) for r in steptimes.most_often_late(rows)]})
