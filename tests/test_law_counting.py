@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.core.clock import VN_TZ
 from engine.law import counting
 from engine.law.statuses import Status
 from law_support import Facts, vn
@@ -42,3 +43,22 @@ def test_late_and_violations():
     assert not extended.violation
     overdue = counting.flags(Facts(status=Status.PROCESSING, due_at=DUE), "post", [], NOW)
     assert overdue.pending == "overdue" and overdue.late
+
+
+@pytest.mark.parametrize("resolved", [vn(2027, 2, 3, 16, 0), vn(2027, 2, 11, 7, 0), DUE, vn(2027, 2, 11, 16, 1),
+                                      vn(2027, 2, 12, 8, 0)])
+@pytest.mark.parametrize("recorded_late", [False, True])
+def test_the_bulk_verdict_from_grouped_facts_is_the_verdict_of_one_dossier(resolved, recorded_late):
+    """Reports group resolved dossiers by three facts (recorded late, after the due instant, on a Vietnam day
+    before the due day); the verdict from those facts is the one ``flags`` gives the dossier (D19, D32)."""
+    one = counting.flags(Facts(status=Status.RESOLVED, due_at=DUE, resolved_at=resolved, late=recorded_late),
+                         "online", [], NOW).resolution
+    bulk = counting.resolution(recorded_late, resolved > DUE,
+                               resolved.astimezone(VN_TZ).date() < DUE.astimezone(VN_TZ).date())
+    assert bulk == one
+
+
+def test_pending_at_the_end_of_a_period():
+    assert counting.pending(run_out=True, waiting_for_applicant=False) == "overdue"
+    assert counting.pending(run_out=False, waiting_for_applicant=False) == "in_time"
+    assert counting.pending(run_out=True, waiting_for_applicant=True) == "in_time"  # no processing time passes

@@ -137,3 +137,30 @@ def test_a_report_over_its_time_limit_is_stopped_and_holds_nothing(settings, bac
     assert stopped.value.status == 503 and "ngắn hơn" in stopped.value.message
     with readonly.report_session(settings) as session:  # the pool's connection is fine afterwards
         assert session.scalar(select(Agency.code).limit(1))
+
+
+def test_the_command_prints_the_same_counters(march, settings, tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    env = {"TTHC_DATABASE_URL": settings.database_url, "TTHC_DATA_DIR": str(settings.data_dir)}
+    run = CliRunner().invoke(main, ["stats", "--from", "2027-03-01", "--to", "2027-03-31", "--format", "json"],
+                             env=env)
+    assert run.exit_code == 0, run.output
+    import json
+    body = json.loads(run.output)
+    # The command runs on the real clock, before March 2027: nothing was pending yet "at the end of the period"
+    # (which is now at the latest); everything else is the period's own.
+    timeless = {k: v for k, v in EXPECTED.items() if not k.startswith("pending")}
+    assert {k: body["total"][k] for k in timeless} == timeless
+    assert body["total"]["pending_in_time"] == body["total"]["pending_overdue"] == 0
+    table = CliRunner().invoke(main, ["stats", "--from", "2027-03-01", "--to", "2027-03-31",
+                                      "--agency", DEMO_AGENCY[0]], env=env)
+    assert table.exit_code == 0 and table.output.splitlines()[-1].split()[:3] == ["total", "6", "4"]
+    out = tmp_path / "march.xlsx"
+    made = CliRunner().invoke(main, ["stats", "--from", "2027-03-01", "--to", "2027-03-31", "--format", "xlsx",
+                                     "-o", str(out)], env=env)
+    assert made.exit_code == 0 and len(list(openpyxl.load_workbook(out).active.iter_rows())) == 5  # title, 2 headers, row, total
+    bad = CliRunner().invoke(main, ["stats", "--from", "2027-04-01", "--to", "2027-03-01", "--agency", "x"], env=env)
+    assert bad.exit_code == 1 and "--from:" in bad.output and "--agency:" in bad.output

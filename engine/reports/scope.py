@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from engine.core.clock import VN_TZ
 
 GROUP_BY = ("agency", "procedure", "month")
+SANE_YEARS = (1900, 2999)  # dates a request may name (as the web faces: farther ones overflow time arithmetic)
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,49 @@ class Scope:
             found.append((f"{day:%Y-%m}", lo, hi))
             day = following
         return found
+
+
+def _day(raw: str | None, name: str, errors: dict) -> date | None:
+    from engine.process.forms import parse_day
+
+    if raw is None or raw == "":
+        errors[name] = "Bắt buộc (YYYY-MM-DD): báo cáo phải có khoảng thời gian"
+        return None
+    day = parse_day(raw)
+    if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
+        errors[name] = "Ngày không hợp lệ (YYYY-MM-DD)"
+        return None
+    return day
+
+
+def asked(session, max_days: int, start: str | None, end: str | None, agency: str | None = None,
+          procedure: str | None = None, group_by: str | None = None) -> tuple[Scope, int | None]:
+    """A report's scope from what a person typed (the API's query, the command's options): the period is
+    required both ways, not reversed and at most ``max_days`` long; the agency (its electronic id) and the
+    procedure (its code) must exist; Invalid names every bad field. Returns the scope (agencies: the named one,
+    or None) and the named agency's id."""
+    from sqlalchemy import select
+
+    from engine.core.errors import Invalid
+    from engine.data.model import Agency, Procedure
+
+    errors: dict[str, str] = {}
+    first, last = _day(start, "from", errors), _day(end, "to", errors)
+    if first and last and first > last:
+        errors["from"] = "Ngày bắt đầu sau ngày kết thúc"
+    elif first and last and (last - first).days + 1 > max_days:
+        errors["to"] = f"Mỗi báo cáo tối đa {max_days} ngày"
+    agency_id = None
+    if agency is not None:
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == agency))
+        if agency_id is None:
+            errors["agency"] = "Không có cơ quan với mã định danh này"
+    if procedure is not None and session.scalar(select(Procedure.id).where(Procedure.code == procedure)) is None:
+        errors["procedure"] = "Không có thủ tục với mã này"
+    grouping = "agency" if group_by is None else group_by
+    if grouping not in GROUP_BY:
+        errors["group_by"] = " hoặc ".join(GROUP_BY)
+    if errors:
+        raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
+    return (Scope(first, last, None if agency_id is None else frozenset({agency_id}),
+                  None if procedure is None else frozenset({procedure}), grouping), agency_id)

@@ -9,19 +9,14 @@ read-only report session (engine.reports.readonly): a report over its time limit
 """
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
+from dataclasses import asdict, replace
 
 from flask import Blueprint, Response, g, jsonify, request
-from sqlalchemy import select
-
 from engine.core.clock import iso_vn
 from engine.core.errors import Forbidden, Invalid
-from engine.data.model import Agency, Procedure
-from engine.process.forms import parse_day
 from engine.reports import exports, indicators, readonly, statistics, steptimes
-from engine.reports.scope import GROUP_BY, Scope
-from . import SANE_YEARS, db, now, tthc
+from engine.reports.scope import Scope, asked
+from . import db, now, tthc
 from .api import authenticated
 from .headers import FILE_POLICY
 
@@ -33,59 +28,22 @@ FORMATS = ("json", "csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _day(name: str, errors: dict) -> date | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        errors[name] = "Bắt buộc (YYYY-MM-DD): báo cáo phải có khoảng thời gian"
-        return None
-    day = parse_day(raw)
-    if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
-        errors[name] = "Ngày không hợp lệ (YYYY-MM-DD)"
-        return None
-    return day
-
-
-def _choice(name: str, allowed: tuple[str, ...], default: str, errors: dict) -> str:
-    value = request.args.get(name, default)
-    if value not in allowed:
-        errors[name] = " hoặc ".join(allowed)
-        return default
-    return value
-
-
 def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
     """The request's scope for the caller, or Invalid naming every bad field / Forbidden."""
     user = g.user
     if not (user.roles & READERS):
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
-    errors: dict[str, str] = {}
-    start, end = _day("from", errors), _day("to", errors)
-    limit = tthc()["settings"].report_max_days
-    if start and end and start > end:
-        errors["from"] = "Ngày bắt đầu sau ngày kết thúc"
-    elif start and end and (end - start).days + 1 > limit:
-        errors["to"] = f"Mỗi báo cáo tối đa {limit} ngày"
-    agency = None
-    code = request.args.get("agency")
-    if code is not None:
-        agency = db().scalar(select(Agency).where(Agency.code == code))
-        if agency is None:
-            errors["agency"] = "Không có cơ quan với mã định danh này"
-    procedure_code = request.args.get("procedure") if procedure else None
-    if procedure_code is not None and db().scalar(select(Procedure.id).where(Procedure.code == procedure_code)) is None:
-        errors["procedure"] = "Không có thủ tục với mã này"
-    grouping = _choice("group_by", GROUP_BY, "agency", errors) if group_by else "agency"
-    if errors:
-        raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
+    args = request.args
+    scope, agency_id = asked(db(), tthc()["settings"].report_max_days, args.get("from"), args.get("to"),
+                             args.get("agency"), args.get("procedure") if procedure else None,
+                             args.get("group_by") if group_by else None)
     if user.agency_id is not None:  # a leader or an agency's administrator: their own agency only
-        if agency is not None and agency.id != user.agency_id:
+        if agency_id is not None and agency_id != user.agency_id:
             raise Forbidden("Chỉ xem được báo cáo của cơ quan mình")
-        agencies = frozenset({user.agency_id})
-    elif "administrator" in user.roles:
-        agencies = None if agency is None else frozenset({agency.id})
-    else:
+        return replace(scope, agencies=frozenset({user.agency_id}))
+    if "administrator" not in user.roles:
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
-    return Scope(start, end, agencies, None if procedure_code is None else frozenset({procedure_code}), grouping)
+    return scope
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:

@@ -1,0 +1,73 @@
+"""`tthc stats`: the D32 statistics of a period (api.md "Command line"), on the read-only report connection.
+
+The operator of the machine reads any agency or the whole province (no agency): the same scope rules as the
+API (the period required, not reversed, at most ``report_max_days``; an existing agency and procedure).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cases import preflight
+from engine.core.clock import SystemClock, iso_vn
+from engine.core.errors import Invalid
+from engine.reports import exports, readonly
+from engine.reports.scope import GROUP_BY, asked
+from engine.reports.statistics import COUNTERS, statistics
+
+SHOWN = ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
+         "pending_in_time", "pending_overdue", "avg_resolution_working_hours")
+
+
+def _table(report) -> str:
+    """A plain table: the main counters per row and the total (the files hold every counter)."""
+    head = ["key", *SHOWN]
+    lines = [head] + [[r["key"], *("" if r[c] is None else str(r[c]) for c in SHOWN)] for r in report.rows]
+    lines.append(["total", *("" if report.total[c] is None else str(report.total[c]) for c in SHOWN)])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
+                               enumerate(zip(line, widths))) for line in lines)
+
+
+@click.command("stats", help="Thống kê giải quyết hồ sơ (D32) của một khoảng thời gian.")
+@click.option("--from", "start", required=True, help="Từ ngày (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, help="Đến ngày (YYYY-MM-DD).")
+@click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: mọi cơ quan).")
+@click.option("--procedure", default=None, help="Mã thủ tục.")
+@click.option("--group-by", "group_by", type=click.Choice(GROUP_BY), default="agency", show_default=True)
+@click.option("--format", "kind", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Ghi ra tệp (bắt buộc với xlsx).")
+def stats(start, end, agency, procedure, group_by, kind, output) -> None:
+    settings = preflight.command_settings()
+    if kind == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx cần -o TỆP")
+    now = SystemClock().now()
+    with readonly.report_session(settings) as session:
+        try:
+            scope, _agency = asked(session, settings.report_max_days, start, end, agency, procedure, group_by)
+        except Invalid as exc:
+            for field, why in (exc.fields or {}).items():
+                click.echo(f"--{field.replace('_', '-')}: {why}", err=True)
+            sys.exit(1)
+        report = statistics(session, settings, scope, now)
+    if kind == "xlsx":
+        content = exports.xlsx_bytes(report)
+    elif kind == "csv":
+        content = exports.csv_bytes(report)
+    elif kind == "json":
+        content = json.dumps({"from": scope.start.isoformat(), "to": scope.end.isoformat(), "group_by": group_by,
+                              "generated_at": iso_vn(now), "counters": list(COUNTERS), "rows": report.rows,
+                              "total": report.total}, ensure_ascii=False, indent=1).encode() + b"\n"
+    else:
+        content = (_table(report) + "\n").encode()
+    if output is not None:
+        output.write_bytes(content)
+        click.echo(f"{output}: {len(report.rows)} dòng")
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
