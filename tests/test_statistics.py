@@ -29,14 +29,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, settings_with_keys, vn
 from engine.cases import portal_cases
 from engine.cases.dossiers import Context
 from engine.cli import DEMO_AGENCY
 from engine.core.clock import VN_TZ
-from engine.data.model import Agency, User
+from engine.data.model import Agency, Dossier, User
 from engine.reports import readonly
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
@@ -177,3 +177,14 @@ def test_agencies_and_procedures_filter(march, settings, app):
     assert run(settings, agencies=frozenset({agency_id})).total["received"] == 6
     assert run(settings, agencies=frozenset({-5})).total["received"] == 0
     assert run(settings, procedures=frozenset({"9.999999"})).total["resolved"] == 0
+
+
+def test_the_resolution_time_is_kept_at_resolution_and_measured_alike_for_dossiers_resolved_before(march, settings,
+                                                                                                    app):
+    """A 9 h, B 23 h, C 31 h, D 10 h (the table above), kept in minutes when the result was issued; the same
+    figures come from the calendar for dossiers resolved before the minutes were kept (NULL)."""
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        kept = dict(session.execute(select(Dossier.code, Dossier.resolution_working_minutes)).all())
+        assert [kept[march[k]] for k in "ABCDEF"] == [9 * 60, 23 * 60, 31 * 60, 10 * 60, None, None]
+        session.execute(update(Dossier).values(resolution_working_minutes=None))
+    assert run(settings).total["avg_resolution_working_hours"] == 18.25

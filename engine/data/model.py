@@ -141,6 +141,9 @@ class Dossier(Base):
     original_due_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
+    # D32: working minutes from receipt to result without the supplement waits, kept at resolution (reports
+    # average it without walking the calendar per dossier); NULL before migration 0011 or while unresolved.
+    resolution_working_minutes: Mapped[int | None]
     late: Mapped[bool] = mapped_column(default=False)
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
@@ -197,6 +200,9 @@ class AuditEvent(Base):
     """Append-only, hash-chained per dossier; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
+    # The attachments of a dossier (reports count the reused components, engine.reports.statistics).
+    __table_args__ = (Index("ix_audit_event_attach", "dossier_id", postgresql_where=text("action = 'attach'"),
+                            sqlite_where=text("action = 'attach'")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)  # a period's hand-overs (engine.reports.steptimes)

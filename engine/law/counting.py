@@ -7,8 +7,9 @@ supplement request for another reason and an overdue dossier are violations.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from engine.law.apology import is_violation
 from engine.law.lateness import EARLY, LATE, ON_TIME, ResultFacts, is_late, timeliness
@@ -50,6 +51,19 @@ def flags(dossier: ResultFacts, channel: str, letter_faults: list[list[str]], no
     return Flags(is_online(channel, registered_on_portal), late, violation, resolution, pending)
 
 
+def resolution_working_time(between: Callable[[datetime, datetime], timedelta], received_at: datetime,
+                            resolved_at: datetime, pauses: Iterable[tuple[datetime, datetime | None]]) -> timedelta:
+    """D32: the resolution time of a dossier, in working time (``between``: the working calendar's measure),
+    from its receipt to its result, less the intervals it waited for the applicant's supplement during
+    processing (``pauses``: each request's time and its answer's, clipped to the span; never negative)."""
+    worked = between(received_at, resolved_at)
+    for asked, answered in pauses:
+        lo, hi = max(asked, received_at), min(answered or resolved_at, resolved_at)
+        if hi > lo:
+            worked -= between(lo, hi)
+    return max(worked, timedelta(0))
+
+
 def resolution(recorded_late: bool, after_due: bool, before_due_day: bool) -> str:
     """D19, D32, as reports read a resolved dossier in bulk: late when recorded late or resolved after the due
     instant; early when resolved on a Vietnam day before the due day; on time otherwise (the verdict of
@@ -65,4 +79,4 @@ def pending(run_out: bool, waiting_for_applicant: bool) -> str:
     return "overdue" if run_out and not waiting_for_applicant else "in_time"
 
 
-__all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online", "pending", "resolution"]
+__all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online", "pending", "resolution", "resolution_working_time"]

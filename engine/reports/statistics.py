@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -153,11 +153,20 @@ def _resolved(session: Session, q: PeriodQuery, counts: _Counts) -> None:
 
 
 def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, counts: _Counts) -> None:
-    """Working hours from receipt to result, less the supplement waits of the processing stage (paused)."""
+    """Working hours from receipt to result, less the supplement waits of the processing stage (paused): the
+    minutes kept at resolution, summed in SQL; dossiers resolved before they were kept are measured here."""
     key = q.key(Dossier.resolved_at)
     period = (q.within(Dossier.resolved_at), Dossier.received_at.is_not(None), *q.filters())
+    kept = Dossier.resolution_working_minutes
+    for value, minutes, number in session.execute(
+            select(*key, func.sum(kept), func.count()).where(*period, kept.is_not(None)).group_by(*key)):
+        counts.add(q.group(value), "_hours", (minutes or 0) / 60)
+        counts.add(q.group(value), "_timed", number)
+    period = (*period, kept.is_(None))
     rows = session.execute(select(*key, Dossier.id, Agency.code, Dossier.received_at, Dossier.resolved_at)
                            .join(Agency, Agency.id == Dossier.agency_id).where(*period)).all()
+    if not rows:
+        return
     pauses = defaultdict(list)
     for dossier_id, at, answered in session.execute(
             select(SupplementRequest.dossier_id, SupplementRequest.at, SupplementRequest.answered_at)
@@ -169,12 +178,9 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
         clock = clocks.get(agency_code)
         if clock is None:
             clock = clocks[agency_code] = WorkClock(calendar_for(session, settings, agency_code), q.scope.start)
-        worked = clock.between(received, resolved)
-        for at, answered in pauses.get(dossier_id, ()):
-            worked -= clock.between(max(at, received), min(answered or resolved, resolved))
-        k = q.group(value)
-        counts.add(k, "_hours", max(worked, timedelta(0)).total_seconds() / 3600)
-        counts.add(k, "_timed")
+        worked = counting.resolution_working_time(clock.between, received, resolved, pauses.get(dossier_id, ()))
+        counts.add(q.group(value), "_hours", worked.total_seconds() / 3600)
+        counts.add(q.group(value), "_timed")
 
 
 def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:

@@ -2,7 +2,10 @@
 the dossier is resolved, late if past its due date (D19: lateness is judged at resolution)."""
 from __future__ import annotations
 
-from engine.law import lateness
+from sqlalchemy import select
+
+from engine.data.model import SupplementRequest
+from engine.law import counting, lateness
 from engine.law.statuses import PROCESSING, RESOLVED
 from engine.paperwork import results
 from engine.process import fields as procedure_fields
@@ -16,6 +19,11 @@ def issue_result(f: Facts) -> None:
     number = str(f.data.get(named.document_number) or "")
     results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
     f.dossier.resolved_at = f.now
+    if f.dossier.received_at is not None:  # D32: the resolution time, kept for the reports
+        pauses = f.session.execute(select(SupplementRequest.at, SupplementRequest.answered_at).where(
+            SupplementRequest.dossier_id == f.dossier.id, SupplementRequest.stage == "processing")).all()
+        worked = counting.resolution_working_time(f.cal.working_time_between, f.dossier.received_at, f.now, pauses)
+        f.dossier.resolution_working_minutes = round(worked.total_seconds() / 60)
     f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
     if f.dossier.late:  # no sweep ran since the due instant: the head's apology is work all the same (D19)
         apology.open_item(f.session, f.dossier, f.cal, f.now)
