@@ -188,3 +188,19 @@ def test_the_resolution_time_is_kept_at_resolution_and_measured_alike_for_dossie
         assert [kept[march[k]] for k in "ABCDEF"] == [9 * 60, 23 * 60, 31 * 60, 10 * 60, None, None]
         session.execute(update(Dossier).values(resolution_working_minutes=None))
     assert run(settings).total["avg_resolution_working_hours"] == 18.25
+
+
+def test_a_withdrawn_dossier_was_pending_until_it_was_withdrawn(march, api, clock, settings):
+    """H: received Mon 08/03/2027 09:00, withdrawn by the citizen Wed 10/03 09:00 (NĐ 118 Điều 21). At the end
+    of Tuesday 09/03 it was pending in time (and the only one: A–D were resolved by Friday 05/03, E and F came
+    later); at the end of March it counts nowhere as pending, though it was received in March."""
+    h = file(api, clock, (2027, 3, 8, 8, 30))
+    receive(api, clock, h, 2027, 3, 8, 9, 0)
+    at(clock, 2027, 3, 10, 9, 0)
+    r = api.post(f"/api/v1/dossiers/{h}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
+    assert r.status_code == 200 and r.get_json()["status"] == 7, r.get_json()
+    with readonly.report_session(settings) as session:
+        ninth = statistics(session, settings, Scope(date(2027, 3, 1), date(2027, 3, 9)), REPORTED).total
+    assert (ninth["pending_in_time"], ninth["pending_overdue"]) == (1, 0)
+    whole = run(settings).total
+    assert (whole["received"], whole["pending_in_time"], whole["pending_overdue"]) == (7, 1, 1)

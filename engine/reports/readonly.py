@@ -3,7 +3,7 @@ one is configured (``report_database_url``), else on the main database.
 
 A report over a long period must not hold the database that officers and citizens write to: on PostgreSQL each
 report runs in a READ ONLY transaction with ``SET LOCAL statement_timeout``; on SQLite the connection is opened
-read-only (``mode=ro``, ``query_only``) and a progress handler interrupts a statement past its deadline. Either
+read-only (``mode=ro``, ``query_only``) and a progress handler interrupts the report once it runs past the limit. Either
 way an over-time report ends with ``ReportTimeout`` (503, a message saying to choose a shorter period), and a
 report can never write.
 """
@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -49,7 +49,6 @@ def report_engine(settings: Settings) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             if url.startswith("sqlite"):
-                from sqlalchemy import create_engine, event
                 engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
                 @event.listens_for(engine, "connect")
