@@ -32,7 +32,7 @@ def _table(report) -> str:
                                enumerate(zip(line, widths))) for line in lines)
 
 
-@click.command("stats", help="Thống kê giải quyết hồ sơ (D32) của một khoảng thời gian.")
+@click.command("stats", help="Thống kê giải quyết hồ sơ của một khoảng thời gian (tiếp nhận, giải quyết, đang giải quyết, bổ sung, gia hạn, xin lỗi, đánh giá).")
 @click.option("--from", "start", required=True, help="Từ ngày (YYYY-MM-DD).")
 @click.option("--to", "end", required=True, help="Đến ngày (YYYY-MM-DD).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: mọi cơ quan).")

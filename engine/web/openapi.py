@@ -381,7 +381,7 @@ def _report_paths(day: dict) -> dict:
     report = {"type": "object", "required": ["from", "to", "generated_at"]}
     return {
         "/api/v1/reports/statistics": {"get": _op(
-            "Thống kê giải quyết hồ sơ (D32) theo cơ quan, thủ tục hoặc tháng: JSON, CSV hoặc XLSX",
+            "Thống kê giải quyết hồ sơ theo cơ quan, thủ tục hoặc tháng: JSON, CSV hoặc XLSX",
             errors=(403, 503), rules=rules,
             params=period + [procedure,
                              _query("group_by", {"enum": ["agency", "procedure", "month"], "default": "agency"},
