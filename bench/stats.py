@@ -33,6 +33,7 @@ from engine.data.db import make_engine  # noqa: E402
 from engine.reports import readonly  # noqa: E402
 from engine.reports.scope import Scope  # noqa: E402
 from engine.reports.statistics import statistics  # noqa: E402
+from engine.reports.steptimes import step_times  # noqa: E402
 from postgres_server import PostgresServer  # noqa: E402
 
 PER_DAY = 2500
@@ -51,14 +52,15 @@ BUILD = [
     "from generate_series(1, 100) a",
     """insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, status, form,
        filed_at, received_at, due_at, original_due_at, resolved_at, returned_at, late, supplement_requests, extensions,
-       workflow_state, serializer_version, version, intake_late, audit_count, resolution_working_minutes)
+       workflow_state, serializer_version, version, intake_late, audit_count, resolution_working_minutes,
+       has_electronic_component, reuses_stored_document)
      select i, 'D-' || i, ag, ag, 1, 'Chủ hồ sơ', (array['online','desk','post'])[1 + i % 3],
        case when open then 4 else 10 end, '{}', filed, filed + interval '1 hour',
        filed + interval '1 hour' + interval '3 days', filed + interval '1 hour' + interval '3 days',
        case when open then null when late then filed + interval '4 days 2 hours' else filed + interval '2 days' end,
        case when open then null else filed + interval '5 days' end,
        late, case when i % 10 = 0 then 1 else 0 end, case when i % 33 = 0 then 1 else 0 end, '', '1', 1, false, 9,
-       case when open then null when late then 1920 + i % 60 else 960 + i % 60 end
+       case when open then null when late then 1920 + i % 60 else 960 + i % 60 end, i % 2 = 0, i % 7 = 0
      from (select i, case when i % 5 = 0 then 1 else 2 + i % 99 end as ag,
                   :now - ((:size - i)::float / :per_day) * interval '1 day' as filed,
                   i > :size * 0.95 as open, i <= :size * 0.95 and i % 20 = 7 as late
@@ -112,6 +114,16 @@ def measure(settings, scope: Scope, calls: int) -> dict:
             "pending": report.total["pending_in_time"] + report.total["pending_overdue"]}
 
 
+def time_step_times(settings, scope: Scope, calls: int) -> dict:
+    times = []
+    for _ in range(calls):
+        began = time.monotonic()
+        with readonly.report_session(settings) as session:
+            rows = step_times(session, settings, scope, NOW)
+        times.append(time.monotonic() - began)
+    return {"median_s": round(stats.median(times), 3), "steps": sum(r.count for r in rows)}
+
+
 def plans(settings, scope: Scope) -> list[str]:
     """EXPLAIN ANALYZE of every statement one report runs."""
     found = []
@@ -150,6 +162,7 @@ def main() -> None:
         result["agency_month"] = measure(settings, agency, args.calls)
         result["province_month_by_month"] = measure(settings, Scope(*month, group_by="month"), max(3, args.calls // 4))
         result["province_year"] = measure(settings, Scope(date(2025, 12, 1), month_end), 3)
+        result["agency_month_step_times"] = time_step_times(settings, agency, max(3, args.calls // 4))
         if args.profile:
             import cProfile
             import pstats

@@ -204,3 +204,16 @@ def test_a_withdrawn_dossier_was_pending_until_it_was_withdrawn(march, api, cloc
     assert (ninth["pending_in_time"], ninth["pending_overdue"]) == (1, 0)
     whole = run(settings).total
     assert (whole["received"], whole["pending_in_time"], whole["pending_overdue"]) == (7, 1, 1)
+
+
+def test_electronic_and_reused_components(march, api, app, clock, settings):
+    """F (received Tue 30/03) takes A's signed result from the citizen's store as a component (D24): one dossier
+    received in March with an electronic component, and it reused a stored document (QĐ 766 3a, 3c)."""
+    a = api.get(f"/api/v1/dossiers/{march['A']}", CITIZEN).get_json()
+    result = next(d for d in a["documents"] if d["kind"] == "result")
+    at(clock, 2027, 3, 30, 10, 0)
+    r = api.post(f"/api/v1/dossiers/{march['F']}/documents", CITIZEN,
+                 json={"reuse": result["id"], "component": "giay_de_nghi"})
+    assert r.status_code == 201, r.get_json()
+    total = run(settings).total
+    assert (total["digitised"], total["reused"]) == (1, 1)

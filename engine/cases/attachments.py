@@ -89,6 +89,7 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
                         media_type, content, ctx.now)
     doc.component = name
+    dossier.has_electronic_component = True  # counted by the reports (QĐ 766 3a)
     results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status, data={"component": name,
                                                                                        "document": doc.id})
@@ -131,6 +132,7 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", source.name, source.media_type, content,
                         ctx.now)
     doc.component = name
+    dossier.has_electronic_component = dossier.reuses_stored_document = True  # the reports (QĐ 766 3a, 3c)
     results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status,
                  data={"component": name, "document": doc.id, "reused": source.id})

@@ -144,6 +144,9 @@ class Dossier(Base):
     # D32: working minutes from receipt to result without the supplement waits, kept at resolution (reports
     # average it without walking the calendar per dossier); NULL before migration 0011 or while unresolved.
     resolution_working_minutes: Mapped[int | None]
+    # QĐ 766 3a, 3c: a component was given electronically / taken from the citizen's store (D24); set when attached.
+    has_electronic_component: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reuses_stored_document: Mapped[bool] = mapped_column(default=False, server_default=false())
     late: Mapped[bool] = mapped_column(default=False)
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
@@ -200,9 +203,6 @@ class AuditEvent(Base):
     """Append-only, hash-chained per dossier; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
-    # The attachments of a dossier (reports count the reused components, engine.reports.statistics).
-    __table_args__ = (Index("ix_audit_event_attach", "dossier_id", postgresql_where=text("action = 'attach'"),
-                            sqlite_where=text("action = 'attach'")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)  # a period's hand-overs (engine.reports.steptimes)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from engine.core.settings import Settings
 from engine.data.calendars import calendar_for
 from engine.data.model import (
-    Agency, AuditEvent, Document, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
+    Agency, AuditEvent, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
 from engine.data.portal_model import SatisfactionRating
 from engine.law import counting
 from engine.law.statuses import STOPPED, WITHDRAWN
@@ -122,13 +122,11 @@ class PeriodQuery:
 
 
 def _received(session: Session, q: PeriodQuery, counts: _Counts) -> None:
-    digitised = exists().where(Document.dossier_id == Dossier.id, Document.kind == "filing")
-    reused = exists().where(AuditEvent.dossier_id == Dossier.id, AuditEvent.action == "attach",
-                            AuditEvent.data["reused"].as_integer().is_not(None))
     key = q.key(Dossier.received_at)
     rows = session.execute(
         select(*key, Dossier.channel, func.count(),
-               func.sum(case((digitised, 1), else_=0)), func.sum(case((reused, 1), else_=0)))
+               func.sum(case((Dossier.has_electronic_component, 1), else_=0)),
+               func.sum(case((Dossier.reuses_stored_document, 1), else_=0)))
         .where(q.within(Dossier.received_at), *q.filters()).group_by(*key, Dossier.channel))
     for value, channel, number, with_files, with_reuse in rows:
         k = q.group(value)

@@ -1,4 +1,4 @@
-"""report indexes and the resolution time kept at resolution: a period's receipts, results, open dossiers and events, per agency or for the province
+"""report indexes; the resolution time and the electronic and reused components kept on the dossier
 
 Statistics (engine.reports) read one period with GROUP BY queries; these indexes let them read the period's rows
 only, never the history (issue 15: a province-month at a million dossiers within a second).
@@ -25,8 +25,12 @@ EVENTS = (("audit_event", "at"), ("letter", "issued_at"), ("extension", "decided
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('dossier', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('resolution_working_minutes', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE ADD COLUMN (SQLite too): no rebuild of a table that others reference.
+    op.add_column('dossier', sa.Column('resolution_working_minutes', sa.Integer(), nullable=True))
+    op.add_column('dossier', sa.Column('has_electronic_component', sa.Boolean(), server_default=sa.false(),
+                                       nullable=False))
+    op.add_column('dossier', sa.Column('reuses_stored_document', sa.Boolean(), server_default=sa.false(),
+                                       nullable=False))
     for name, columns in DOSSIER:
         op.create_index(name, "dossier", columns)
     unresolved = sa.text("resolved_at IS NULL")
@@ -34,20 +38,23 @@ def upgrade() -> None:
                     postgresql_where=unresolved, sqlite_where=unresolved)
     for table, column in EVENTS:
         op.create_index(f"ix_{table}_{column}", table, [column])
-    attach = sa.text("action = 'attach'")  # the reused components of a period's dossiers (D24, QĐ 766 3c)
-    op.create_index("ix_audit_event_attach", "audit_event", ["dossier_id"], postgresql_where=attach,
-                    sqlite_where=attach)
+    reused = ("data ->> 'reused' is not null" if op.get_bind().dialect.name == "postgresql"
+              else "json_extract(data, '$.reused') is not null")
+    op.execute("update dossier set has_electronic_component = exists (select 1 from document d where "
+               "d.dossier_id = dossier.id and d.kind = 'filing'), reuses_stored_document = exists (select 1 from "
+               f"audit_event e where e.dossier_id = dossier.id and e.action = 'attach' and {reused})")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_audit_event_attach", table_name="audit_event")
     for table, column in EVENTS:
         op.drop_index(f"ix_{table}_{column}", table_name=table)
     op.drop_index("ix_dossier_unresolved", table_name="dossier")
     for name, _columns in reversed(DOSSIER):
         op.drop_index(name, table_name="dossier")
     if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild of the referenced tables
-        op.execute("alter table dossier drop column resolution_working_minutes")
+        for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document"):
+            op.execute(f"alter table dossier drop column {column}")
     else:
         with op.batch_alter_table('dossier', schema=None) as batch_op:
-            batch_op.drop_column('resolution_working_minutes')
+            for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document"):
+                batch_op.drop_column(column)
