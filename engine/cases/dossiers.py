@@ -279,6 +279,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     process.cancel()
     before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
     dossier.paused_at = None
+    dossier.ended_at = ctx.now  # the reports: pending until then
     officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})

@@ -147,6 +147,7 @@ class Dossier(Base):
     # QĐ 766 3a, 3c: a component was given electronically / taken from the citizen's store (D24); set when attached.
     has_electronic_component: Mapped[bool] = mapped_column(default=False, server_default=false())
     reuses_stored_document: Mapped[bool] = mapped_column(default=False, server_default=false())
+    ended_at: Mapped[datetime | None]  # withdrawn or stopped (NĐ 118 Điều 21): no longer pending from then on
     late: Mapped[bool] = mapped_column(default=False)
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)

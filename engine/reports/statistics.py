@@ -16,7 +16,7 @@ What each counter counts:
 - resolved_*: dossiers resolved in the period, judged at resolution against the due date in force (D19);
   ``avg_resolution_working_hours``: their working time from receipt to result, without the time spent
   waiting for a supplement during processing (the paused intervals);
-- pending_*: received and not resolved (nor withdrawn or stopped) at the end of the period (of each month
+- pending_*: received and not resolved (nor withdrawn or stopped: ``ended_at``) at the end of the period (of each month
   with group_by=month; the period's end is ``now`` at the latest);
 - supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
   (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
@@ -34,10 +34,9 @@ from sqlalchemy.orm import Session
 from engine.core.settings import Settings
 from engine.data.calendars import calendar_for
 from engine.data.model import (
-    Agency, AuditEvent, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
+    Agency, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
 from engine.data.portal_model import SatisfactionRating
 from engine.law import counting
-from engine.law.statuses import STOPPED, WITHDRAWN
 from engine.reports.scope import GROUP_BY, Scope
 from engine.reports.vntime import vn_day, vn_month
 from engine.reports.workclock import WorkClock
@@ -53,7 +52,6 @@ COUNTERS = (
     "rating_count", "rating_avg",
 )
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
-ENDED = (WITHDRAWN, STOPPED)
 
 
 @dataclass
@@ -190,9 +188,7 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
         ends = [(None, min(q.end, now))]
         key = q.key(None)
     for month, end in ends:
-        ended = and_(Dossier.status.in_(ENDED),
-                     exists().where(AuditEvent.dossier_id == Dossier.id, AuditEvent.to_status.in_(ENDED),
-                                    AuditEvent.at < end))
+        ended = and_(Dossier.ended_at.is_not(None), Dossier.ended_at < end)
         waiting = exists().where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
                                  SupplementRequest.at < end,
                                  or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))

@@ -1,4 +1,4 @@
-"""report indexes; the resolution time and the electronic and reused components kept on the dossier
+"""report indexes; the resolution time, electronic and reused components and the end kept on the dossier
 
 Statistics (engine.reports) read one period with GROUP BY queries; these indexes let them read the period's rows
 only, never the history (issue 15: a province-month at a million dossiers within a second).
@@ -9,6 +9,7 @@ Create Date: 2026-12-02 07:10:00
 """
 from alembic import op
 import sqlalchemy as sa
+import engine.data.db
 
 
 revision = '0011'
@@ -31,6 +32,9 @@ def upgrade() -> None:
                                        nullable=False))
     op.add_column('dossier', sa.Column('reuses_stored_document', sa.Boolean(), server_default=sa.false(),
                                        nullable=False))
+    op.add_column('dossier', sa.Column('ended_at', engine.data.db.UTCDateTime(), nullable=True))
+    op.execute("update dossier set ended_at = (select max(e.at) from audit_event e where e.dossier_id = dossier.id "
+               "and e.to_status in (7, 8)) where status in (7, 8)")
     for name, columns in DOSSIER:
         op.create_index(name, "dossier", columns)
     unresolved = sa.text("resolved_at IS NULL")
@@ -52,9 +56,9 @@ def downgrade() -> None:
     for name, _columns in reversed(DOSSIER):
         op.drop_index(name, table_name="dossier")
     if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild of the referenced tables
-        for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document"):
+        for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document", "ended_at"):
             op.execute(f"alter table dossier drop column {column}")
     else:
         with op.batch_alter_table('dossier', schema=None) as batch_op:
-            for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document"):
+            for column in ("resolution_working_minutes", "has_electronic_component", "reuses_stored_document", "ended_at"):
                 batch_op.drop_column(column)
