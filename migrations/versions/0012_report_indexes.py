@@ -3,8 +3,8 @@
 Statistics (engine.reports) read one period with GROUP BY queries; these indexes let them read the period's rows
 only, never the history (issue 15: a province-month at a million dossiers within a second).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 07:10:00
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
