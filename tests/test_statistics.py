@@ -37,6 +37,7 @@ from engine.cases.dossiers import Context
 from engine.cli import DEMO_AGENCY
 from engine.core.clock import VN_TZ
 from engine.data.model import Agency, Dossier, User
+from engine.data.payment_model import Payment
 from engine.reports import readonly
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
@@ -127,7 +128,7 @@ EXPECTED = {
     "pending_in_time": 1, "pending_overdue": 1,
     "avg_resolution_working_hours": 18.25,
     "supplement_first": 1, "supplement_second": 0, "supplement_second_not_met": 0, "supplement_second_other": 0,
-    "extensions": 0, "apologies": 1, "violations": 1, "paid_online": 0,
+    "extensions": 0, "apologies": 1, "violations": 1, "payments": 0, "paid_online": 0,
     "rating_count": 1, "rating_avg": 4.0,
 }
 
@@ -217,3 +218,20 @@ def test_electronic_and_reused_components(march, api, app, clock, settings):
     assert r.status_code == 201, r.get_json()
     total = run(settings).total
     assert (total["digitised"], total["reused"]) == (1, 1)
+
+
+def test_fee_payments_online_and_at_the_desk(march, app, settings):
+    """A's fee paid online through the gateway on Tue 02/03, B's in cash at the desk on Thu 04/03, C's still
+    pending, and a refunded online payment on D (made on Fri 05/03, then given back): three payments made in
+    March, two of them online (D26; QĐ 766 4d: 2 / 3)."""
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        ids = dict(session.execute(select(Dossier.code, Dossier.id)).all())
+        for name, status, method, paid in (("A", "paid", "online", vn(2027, 3, 2, 9, 0)),
+                                           ("B", "paid", "cash", vn(2027, 3, 4, 9, 0)),
+                                           ("C", "pending", None, None),
+                                           ("D", "refunded", "online", vn(2027, 3, 5, 9, 0))):
+            session.add(Payment(dossier_id=ids[march[name]], moment="intake", fee_keys=["le_phi"], fee="Lệ phí",
+                                amount=100_000, status=status, method=method, requested_at=vn(2027, 3, 1, 8, 0),
+                                paid_at=paid))
+    total = run(settings).total
+    assert (total["payments"], total["paid_online"]) == (3, 2)

@@ -4,8 +4,7 @@ holds the data: each with its id, group, name, formula text, inputs and value.
 The values come from the D32 counters of the same scope (engine.reports.statistics), plus two counts the
 counters do not hold (electronic results, dissatisfied ratings). Not computed, for want of data in the engine:
 1a–1d (publication of procedures, synchronisation with the national portal), 4a, 4b, 4e (the catalogue's
-service levels over time), 5a–5b (feedback and petitions, PAKN). 4d is listed without a value until online
-payments are recorded.
+service levels over time), 5a–5b (feedback and petitions, PAKN).
 """
 from __future__ import annotations
 
@@ -92,7 +91,8 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
                   {"received_online": t["received_online"], "received": t["received"]},
                   _percent(t["received_online"], t["received"])),
         Indicator("4d", 4, "Tỷ lệ thanh toán trực tuyến", "paid_online / payments × 100",
-                  {"paid_online": t["paid_online"], "payments": None}, None),
+                  {"paid_online": t["paid_online"], "payments": t["payments"]},
+                  _percent(t["paid_online"], t["payments"])),
         Indicator("5c", 5, "Tỷ lệ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
                   f"(rating_count − dissatisfied) / rating_count × 100 (dissatisfied: score ≤ {DISSATISFIED} of 5)",
                   {"rating_count": t["rating_count"], "dissatisfied": unhappy},

@@ -20,7 +20,7 @@ What each counter counts:
   with group_by=month; the period's end is ``now`` at the latest);
 - supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
   (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
-- paid_online: online payments (0 until the payment records exist).
+- payments / paid_online: fee payments made in the period (D26), and those made online through a gateway.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from engine.core.settings import Settings
 from engine.data.calendars import calendar_for
 from engine.data.model import (
     Agency, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
+from engine.data.payment_model import Payment
 from engine.data.portal_model import SatisfactionRating
 from engine.law import counting
 from engine.reports.scope import GROUP_BY, Scope
@@ -47,11 +48,12 @@ COUNTERS = (
     "pending_in_time", "pending_overdue",
     "avg_resolution_working_hours",
     "supplement_first", "supplement_second", "supplement_second_not_met", "supplement_second_other",
-    "extensions", "apologies", "violations", "paid_online",
+    "extensions", "apologies", "violations", "payments", "paid_online",
     "digitised", "reused",
     "rating_count", "rating_avg",
 )
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
+PAID = ("paid", "refunded")  # a payment made (a refund later does not unmake the transaction)
 
 
 @dataclass
@@ -230,6 +232,14 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
         counts.add(q.group(value), "apologies", number)
         if violation:
             counts.add(q.group(value), "violations", number)
+    key = q.key(Payment.paid_at)
+    for value, method, number in session.execute(
+            select(*key, Payment.method, func.count()).select_from(Payment)
+            .join(Dossier, Dossier.id == Payment.dossier_id)
+            .where(Payment.status.in_(PAID), q.within(Payment.paid_at), *q.filters()).group_by(*key, Payment.method)):
+        counts.add(q.group(value), "payments", number)
+        if method == "online":
+            counts.add(q.group(value), "paid_online", number)
     key = q.key(SatisfactionRating.at)
     for value, number, score in session.execute(
             select(*key, func.count(), func.sum(SatisfactionRating.score)).select_from(SatisfactionRating)
