@@ -114,6 +114,26 @@ class PeriodQuery:
             return (Dossier.procedure_version_id,)
         return (vn_month(at),)
 
+    def events(self, dossier_id, at, *columns, where=(), total=None):
+        """A GROUP BY over the event rows of the period (``at`` within it, ``where``) by the group key and the
+        labelled ``columns``, with their count (and the sum of ``total``). The event's dossier is looked up per
+        row (its agency and procedure version by primary key), never joined: for a few thousand events a join
+        lets the planner read and hash the whole dossier table."""
+        agency = select(Dossier.agency_id).where(Dossier.id == dossier_id).scalar_subquery()
+        version = select(Dossier.procedure_version_id).where(Dossier.id == dossier_id).scalar_subquery()
+        key = {"agency": agency, "procedure": version}.get(self.scope.group_by)
+        filters = []
+        if self.scope.agencies is not None:
+            filters.append(agency.in_(sorted(self.scope.agencies)))
+        if self.procedure_ids is not None:
+            filters.append(version.in_(sorted(v for v, p in self.versions.items() if p in self.procedure_ids) or [-1]))
+        extra = [total.label("total")] if total is not None else []
+        rows = (select((vn_month(at) if key is None else key).label("key"), *columns, *extra)
+                .where(self.within(at), *where, *filters).subquery())
+        grouped = [rows.c.key, *(rows.c[c.name] for c in columns)]
+        sums = [func.sum(rows.c.total)] if total is not None else []
+        return select(*grouped, func.count(), *sums).group_by(*grouped)
+
     def group(self, value):
         return self.versions.get(value) if self.scope.group_by == "procedure" else value
 
@@ -208,10 +228,8 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:
     """Supplement requests, extensions, apology letters and ratings made in the period."""
     kind = SupplementRequest.second_reason["kind"].as_string()
-    key = q.key(SupplementRequest.at)
     for value, reason, number in session.execute(
-            select(*key, kind, func.count()).select_from(SupplementRequest).join(Dossier, Dossier.id == SupplementRequest.dossier_id)
-            .where(q.within(SupplementRequest.at), *q.filters()).group_by(*key, kind)):
+            q.events(SupplementRequest.dossier_id, SupplementRequest.at, kind.label("reason"))):
         k = q.group(value)
         if reason is None:
             counts.add(k, "supplement_first", number)
@@ -219,32 +237,23 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
             counts.add(k, "supplement_second", number)
             counts.add(k, "supplement_second_not_met" if reason == "applicant_not_compliant"
                        else "supplement_second_other", number)
-    key = q.key(Extension.decided_at)
-    for value, number in session.execute(
-            select(*key, func.count()).select_from(Extension).join(Dossier, Dossier.id == Extension.dossier_id)
-            .where(Extension.state == "confirmed", q.within(Extension.decided_at), *q.filters()).group_by(*key)):
+    for value, number in session.execute(q.events(Extension.dossier_id, Extension.decided_at,
+                                                  where=[Extension.state == "confirmed"])):
         counts.add(q.group(value), "extensions", number)
-    key = q.key(Letter.issued_at)
-    for value, violation, number in session.execute(
-            select(*key, Letter.violation, func.count()).select_from(Letter).join(Dossier, Dossier.id == Letter.dossier_id)
-            .where(Letter.kind == "apology", q.within(Letter.issued_at), *q.filters())
-            .group_by(*key, Letter.violation)):
+    for value, violation, number in session.execute(q.events(Letter.dossier_id, Letter.issued_at,
+                                                             Letter.violation.label("violation"),
+                                                             where=[Letter.kind == "apology"])):
         counts.add(q.group(value), "apologies", number)
         if violation:
             counts.add(q.group(value), "violations", number)
-    key = q.key(Payment.paid_at)
-    for value, method, number in session.execute(
-            select(*key, Payment.method, func.count()).select_from(Payment)
-            .join(Dossier, Dossier.id == Payment.dossier_id)
-            .where(Payment.status.in_(PAID), q.within(Payment.paid_at), *q.filters()).group_by(*key, Payment.method)):
+    for value, method, number in session.execute(q.events(Payment.dossier_id, Payment.paid_at,
+                                                          Payment.method.label("method"),
+                                                          where=[Payment.status.in_(PAID)])):
         counts.add(q.group(value), "payments", number)
         if method == "online":
             counts.add(q.group(value), "paid_online", number)
-    key = q.key(SatisfactionRating.at)
-    for value, number, score in session.execute(
-            select(*key, func.count(), func.sum(SatisfactionRating.score)).select_from(SatisfactionRating)
-            .join(Dossier, Dossier.id == SatisfactionRating.dossier_id)
-            .where(q.within(SatisfactionRating.at), *q.filters()).group_by(*key)):
+    for value, number, score in session.execute(q.events(SatisfactionRating.dossier_id, SatisfactionRating.at,
+                                                         total=SatisfactionRating.score)):
         counts.add(q.group(value), "rating_count", number)
         counts.add(q.group(value), "_score", score or 0)
     report.second_reasons = [
