@@ -10,6 +10,7 @@ The public functions, for the web faces and the command line:
 - ``statistics.statistics(session, settings, scope, now) -> Report``: D32 counters per group and in total
 - ``indicators.indicators(session, settings, scope, now) -> list[Indicator]``: QĐ 766 values with inputs
 - ``steptimes.step_times(session, settings, scope, now) -> list[StepTime]``: time spent per step and procedure
-- ``exports.csv_bytes(report)``, ``exports.xlsx_stream(report)``: the same rows as files
-- ``readonly.report_session(settings)``: the read-only session reports run in
+- ``exports.csv_bytes(report)``, ``exports.xlsx_bytes(report)``: the same rows as files (XLSX written row by row)
+- ``readonly.report_session(settings)``: the read-only session reports run in (``ReportTimeout``: 503)
+- ``scope.asked(session, max_days, from, to, agency, procedure, group_by)``: a scope from typed values (Invalid naming the fields)
 """
