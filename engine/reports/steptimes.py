@@ -64,14 +64,19 @@ def step_times(session: Session, settings: Settings, scope: Scope, now: datetime
                     func.lag(AuditEvent.at, type_=UTCDateTime()).over(partition_by=AuditEvent.dossier_id, order_by=AuditEvent.id)
                     .label("started"))
              .where(handover, AuditEvent.dossier_id.in_(touched), AuditEvent.at < end).subquery())
-    rows = session.execute(
-        select(Procedure.code, Procedure.name, Agency.code, trail.c.step, trail.c.task_name, trail.c.started,
-               trail.c.at, trail.c.due_at)
-        .select_from(trail).join(Dossier, Dossier.id == trail.c.dossier_id)
-        .join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id)
-        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
-        .join(Agency, Agency.id == Dossier.agency_id)
-        .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None)))
+    # The dossier's agency and procedure version by primary key, per row (a join would let the planner hash the
+    # whole dossier table); their codes and names from the small tables, once.
+    agency = select(Dossier.agency_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
+    version = select(Dossier.procedure_version_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
+    found = session.execute(
+        select(agency, version, trail.c.step, trail.c.task_name, trail.c.started, trail.c.at, trail.c.due_at)
+        .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None))).all()
+    agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+    procedures = {v: (code, name) for v, code, name in session.execute(
+        select(ProcedureVersion.id, Procedure.code, Procedure.name)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id))}
+    rows = ((*procedures[v], agencies[a], step, task, started, done, due)
+            for a, v, step, task, started, done, due in found)
     clocks: dict[str, WorkClock] = {}
     sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0, 0])  # count, hours, max, late
     names: dict[str, str] = {}
