@@ -238,9 +238,9 @@ def test_0012_reissue_links_upgrade_and_downgrade_with_documents_and_signatures(
     _alembic(url, "upgrade", "head")
 
 
-def test_0012_report_indexes_upgrade_and_downgrade(migrated_url):
+def test_0013_report_indexes_upgrade_and_downgrade(migrated_url):
     """The reports' indexes (the dossier's period columns, the open dossiers, the events' times) go away with
-    0012 and come back; the open dossiers' index is partial on both backends."""
+    0013 and come back; the open dossiers' index is partial on both backends."""
     from sqlalchemy import inspect
 
     def report_indexes():
@@ -265,7 +265,7 @@ def test_0012_report_indexes_upgrade_and_downgrade(migrated_url):
                 "ix_extension_decided_at", "ix_supplement_request_at", "ix_satisfaction_rating_at"}
     names, definition = report_indexes()
     assert expected <= names and "resolved_at IS NULL" in definition.replace("(", "").replace(")", "")
-    _alembic(migrated_url, "downgrade", "0011")
+    _alembic(migrated_url, "downgrade", "0012")
     assert not expected & report_indexes()[0]
     _alembic(migrated_url, "upgrade", "head")
     assert expected <= report_indexes()[0]

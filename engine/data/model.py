@@ -142,7 +142,7 @@ class Dossier(Base):
     resolved_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     # D32: working minutes from receipt to result without the supplement waits, kept at resolution (reports
-    # average it without walking the calendar per dossier); NULL before migration 0012 or while unresolved.
+    # average it without walking the calendar per dossier); NULL before migration 0013 or while unresolved.
     resolution_working_minutes: Mapped[int | None]
     # QĐ 766 3a, 3c: a component was given electronically / taken from the citizen's store (D24); set when attached.
     has_electronic_component: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -5,7 +5,7 @@ code | "YYYY-MM", "label": agency name | procedure name | "MM/YYYY", <counter>: 
 with the counters of ``COUNTERS`` (the names of api.md "Reports").
 
 Each counter family is one GROUP BY query over the period's rows, served by the dossier's indexes on
-(agency, received_at), (agency, resolved_at) and the open dossiers' partial index (migration 0012): the
+(agency, received_at), (agency, resolved_at) and the open dossiers' partial index (migration 0013): the
 history before the period is never read, except for the dossiers still pending at its end. The legal
 verdicts (online, early / on time / late, overdue) are engine.law.counting's, applied to the grouped facts.
 What each counter counts:

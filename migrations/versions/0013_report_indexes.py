@@ -3,8 +3,8 @@
 Statistics (engine.reports) read one period with GROUP BY queries; these indexes let them read the period's rows
 only, never the history (issue 15: a province-month at a million dossiers within a second).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 07:10:00
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
