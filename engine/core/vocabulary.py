@@ -34,6 +34,21 @@ def is_cccd(value) -> bool:
     return isinstance(value, str) and CCCD_RE.match(value) is not None
 
 
+# -- numbers in statistics ---------------------------------------------------------------------------------------
+def vn_number(value: float | int | None, decimals: int = 0, missing: str = "—") -> str:
+    """A count or a measure the Vietnamese way: thousands grouped by dots, decimals after a comma
+    ("1.234,5"); ``missing`` when there is none (a rate without a denominator is not zero)."""
+    if value is None:
+        return missing
+    text = f"{abs(value):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"-{text}" if value < 0 and text.strip("0,.") else text
+
+
+def vn_percent(share: float | None, decimals: int = 1, missing: str = "—") -> str:
+    """A share (0..1) as a Vietnamese percentage: 0.875 -> "87,5%"."""
+    return missing if share is None else vn_number(share * 100, decimals) + "%"
+
+
 # -- dates and times, Vietnam time -----------------------------------------------------------------------------
 STYLES = {
     "datetime": "%d/%m/%Y %H:%M",               # pages: 23/11/2026 09:30
