@@ -299,3 +299,73 @@ def _render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Pa
     c.showPage()
     c.save()
     return out.getvalue()
+
+
+@dataclass
+class GridDocument:
+    """A landscape report table (the periodic reports sent upward): a header block, a title, a table whose
+    header rows may merge cells (``spans``: ((first column, first row), (last column, last row)), ReportLab's
+    SPAN), numbers right-aligned, the last row in bold (the total), and the signers' titles under it."""
+
+    left: list[str]          # top left: the form's code, the reporting agency (bold)
+    title: str
+    subtitle: list[str]      # the period, the recipient
+    header_rows: list[list[str]]
+    spans: list[tuple[tuple[int, int], tuple[int, int]]]
+    rows: list[list[str]]
+    col_widths: list[float]  # millimetres
+    place_date: str = ""
+    signers: list[str] = field(default_factory=list)  # left to right
+
+
+def render_grid(doc: GridDocument, font_dir: Path) -> bytes:
+    with _reportlab:
+        return _render_grid(doc, font_dir)
+
+
+def _render_grid(doc: GridDocument, font_dir: Path) -> bytes:
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.pagesizes import landscape
+
+    regular, bold = _fonts(font_dir)
+    center = ParagraphStyle("gc", fontName=regular, fontSize=10, leading=13, alignment=TA_CENTER)
+    head = ParagraphStyle("gh", fontName=bold, fontSize=8.5, leading=10.5, alignment=TA_CENTER)
+    cell = ParagraphStyle("gd", fontName=regular, fontSize=9, leading=11)
+    number = ParagraphStyle("gn", fontName=regular, fontSize=9, leading=11, alignment=TA_RIGHT)
+
+    def p(text, style):
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+    left = [p(line, head if i else center) for i, line in enumerate(doc.left)]
+    right = [p(MOTTO[0], head), p(MOTTO[1], head)]
+    top = Table([[left, right]], colWidths=[120 * mm, 140 * mm])
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    title = ParagraphStyle("gt", fontName=bold, fontSize=13, leading=17, alignment=TA_CENTER, spaceBefore=8)
+    story = [top, p(doc.title.upper(), title)] + [p(line, center) for line in doc.subtitle] + [Spacer(1, 4 * mm)]
+    strong = ParagraphStyle("gs", parent=number, fontName=bold), ParagraphStyle("gb", parent=cell, fontName=bold)
+
+    def cells(row, last):
+        return [p(c, (strong[0] if last else number) if j > 1 and c.replace(".", "").replace(",", "").isdigit()
+                  else (strong[1] if last else cell)) for j, c in enumerate(row)]
+
+    body = [cells(row, i == len(doc.rows) - 1) for i, row in enumerate(doc.rows)]
+    data = [[p(c, head) for c in row] for row in doc.header_rows] + body
+    table = Table(data, colWidths=[w * mm for w in doc.col_widths], repeatRows=len(doc.header_rows))
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("BACKGROUND", (0, 0), (-1, len(doc.header_rows) - 1), colors.whitesmoke)]
+    style += [("SPAN", first, last) for first, last in doc.spans]
+    if doc.rows:
+        style.append(("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), colors.whitesmoke))
+    table.setStyle(TableStyle(style))
+    story += [table, Spacer(1, 6 * mm)]
+    if doc.signers:
+        count = len(doc.signers)
+        signs = Table([[""] * (count - 1) + [p(doc.place_date, center)], [p(s.upper(), head) for s in doc.signers]],
+                      colWidths=[260 / count * mm] * count)
+        story.append(signs)
+    out = io.BytesIO()
+    template = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
+                                 topMargin=12 * mm, bottomMargin=12 * mm, title=doc.title, author=doc.left[-1],
+                                 creator="TTHC engine")
+    template.build(story)
+    return out.getvalue()

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from engine.core.vocabulary import vn_number, vn_percent
+from engine.core.vocabulary import N_, vn_number, vn_percent
 
 BLUE, ORANGE, INK, GREY, GRID = "#1f4e79", "#a84300", "#1b1f24", "#5f6b76", "#d0d5db"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
@@ -28,23 +28,33 @@ WIDTH = 720
 LABEL_CHARS = 34  # longer names are cut with "…" in the chart (the table and the tooltip keep them whole)
 MAX_BARS = 15     # the slowest steps: the first fifteen
 
-WORDS = {
-    "empty": "Không có dữ liệu trong kỳ đã chọn.",
-    "trend_title": "Hồ sơ tiếp nhận và đã giải quyết theo tháng",
-    "trend_desc": "Biểu đồ cột theo tháng, từ {first} đến {last}: tổng cộng {received} hồ sơ tiếp nhận và "
-                  "{resolved} hồ sơ đã giải quyết; tháng tiếp nhận nhiều nhất là {peak} ({peak_value} hồ sơ).",
-    "month": "Tháng", "received": "Tiếp nhận", "resolved": "Đã giải quyết", "count_axis": "Số hồ sơ",
-    "share_title": "Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan",
-    "share_desc": "Biểu đồ thanh ngang, xếp từ cao xuống thấp: {best} cao nhất ({best_value}), {worst} thấp nhất "
-                  "({worst_value}).",
-    "agency": "Cơ quan", "on_time": "Trước hạn và đúng hạn", "counted": "Hồ sơ được tính",
-    "share": "Tỷ lệ đúng hạn",
-    "steps_title": "Các bước xử lý lâu nhất",
-    "steps_desc": "Biểu đồ thanh ngang: thời gian trung vị và trung bình (giờ làm việc) của mỗi bước, xếp từ lâu "
-                  "nhất; lâu nhất là {slowest} (trung vị {slowest_value} giờ).",
-    "step": "Bước", "median": "Trung vị (giờ làm việc)", "mean": "Trung bình (giờ làm việc)",
-    "late_share": "Tỷ lệ trễ hạn", "done": "Số lần thực hiện", "late_label": "trễ {share}",
-    "hours_axis": "Giờ làm việc",
+WORDS = {  # the defaults, Vietnamese (N_: the pages translate them)
+    "empty": N_("Không có dữ liệu trong kỳ đã chọn."),
+    "trend_title": N_("Hồ sơ tiếp nhận và đã giải quyết theo tháng"),
+    "trend_desc": N_("Biểu đồ cột theo tháng, từ {first} đến {last}: tổng cộng {received} hồ sơ tiếp nhận và "
+                     "{resolved} hồ sơ đã giải quyết; tháng tiếp nhận nhiều nhất là {peak} ({peak_value} hồ "
+                     "sơ)."),
+    "month": N_("Tháng"),
+    "received": N_("Tiếp nhận"),
+    "resolved": N_("Đã giải quyết"),
+    "count_axis": N_("Số hồ sơ"),
+    "share_title": N_("Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan"),
+    "share_desc": N_("Biểu đồ thanh ngang, xếp từ cao xuống thấp: {best} cao nhất ({best_value}), {worst} thấp "
+                     "nhất ({worst_value})."),
+    "agency": N_("Cơ quan"),
+    "on_time": N_("Trước hạn và đúng hạn"),
+    "counted": N_("Hồ sơ được tính"),
+    "share": N_("Tỷ lệ đúng hạn"),
+    "steps_title": N_("Các bước xử lý lâu nhất"),
+    "steps_desc": N_("Biểu đồ thanh ngang: thời gian trung bình và dài nhất (giờ làm việc) của mỗi bước, xếp "
+                     "từ lâu nhất; lâu nhất là {slowest} (trung bình {slowest_value} giờ)."),
+    "step": N_("Bước"),
+    "mean": N_("Trung bình (giờ làm việc)"),
+    "max": N_("Dài nhất (giờ làm việc)"),
+    "late_share": N_("Tỷ lệ trễ hạn"),
+    "done": N_("Số lần thực hiện"),
+    "late_label": N_("trễ {share}"),
+    "hours_axis": N_("Giờ làm việc"),
 }
 
 
@@ -85,8 +95,8 @@ class Share:
 @dataclass(frozen=True)
 class Step:
     name: str
-    median_hours: float | None
     mean_hours: float | None
+    max_hours: float | None
     late_share: float | None
     done: int
 
@@ -226,18 +236,18 @@ def on_time_by_agency(chart_id: str, shares: Sequence[Share], words: dict | None
 
 
 def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = None) -> Chart:
-    """Per step, the median and the mean working hours (two bars) and the share that ran late (text), the
-    slowest first (by median), the first MAX_BARS."""
+    """Per step, the mean and the longest working hours (two bars) and the share that ran late (text), the
+    slowest first (by mean), the first MAX_BARS."""
     w = _words(words)
-    headers = (w["step"], w["median"], w["mean"], w["late_share"], w["done"])
-    ranked = sorted((s for s in steps if s.done), key=lambda s: (-(s.median_hours or 0), s.name))[:MAX_BARS]
+    headers = (w["step"], w["mean"], w["max"], w["late_share"], w["done"])
+    ranked = sorted((s for s in steps if s.done), key=lambda s: (-(s.mean_hours or 0), s.name))[:MAX_BARS]
     if not ranked:
         return _empty(chart_id, w["steps_title"], w, headers)
     row_h, top = 40.0, 34.0
     left, full, height = _hbar_frame([s.name for s in ranked], row_h, top)
-    ticks = nice_ticks(max(max(s.median_hours or 0, s.mean_hours or 0) for s in ranked), 4)
+    ticks = nice_ticks(max(max(s.mean_hours or 0, s.max_hours or 0) for s in ranked), 4)
     scale = full / ticks[-1]
-    body = _legend(left, 16, ((BLUE, w["median"]), (ORANGE, w["mean"])))
+    body = _legend(left, 16, ((BLUE, w["mean"]), (ORANGE, w["max"])))
     for t in ticks:
         x = left + t * scale
         body += [f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24:.1f}" stroke="{GRID}"/>',
@@ -246,7 +256,7 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
         y = top + i * row_h
         body.append(f'<g><title>{escape(s.name)}</title>'
                     + _text(left - 8, y + row_h / 2 + 4, _cut(s.name), anchor="end") + "</g>")
-        for j, (value, colour) in enumerate(((s.median_hours, BLUE), (s.mean_hours, ORANGE))):
+        for j, (value, colour) in enumerate(((s.mean_hours, BLUE), (s.max_hours, ORANGE))):
             bar = (value or 0) * scale
             body.append(f'<rect x="{left:.1f}" y="{y + 4 + j * 16:.1f}" width="{bar:.1f}" height="14" '
                         f'fill="{colour}"/>')
@@ -254,8 +264,8 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
         if s.late_share:
             body.append(_text(WIDTH - 6, y + row_h / 2 + 4, w["late_label"].format(share=vn_percent(s.late_share)),
                               anchor="end", size=11, fill=ORANGE, weight="bold"))
-    desc = w["steps_desc"].format(slowest=ranked[0].name, slowest_value=vn_number(ranked[0].median_hours, 1))
-    rows = [(s.name, vn_number(s.median_hours, 1), vn_number(s.mean_hours, 1), vn_percent(s.late_share),
+    desc = w["steps_desc"].format(slowest=ranked[0].name, slowest_value=vn_number(ranked[0].mean_hours, 1))
+    rows = [(s.name, vn_number(s.mean_hours, 1), vn_number(s.max_hours, 1), vn_percent(s.late_share),
              vn_number(s.done)) for s in ranked]
     return Chart(chart_id, w["steps_title"], desc, _svg(chart_id, w["steps_title"], desc, height, body),
                  headers, rows)

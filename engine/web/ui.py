@@ -147,7 +147,8 @@ def _me() -> dict:
     user = g.get("user")
     roles = user.roles if user is not None else set()
     return {"citizen": "citizen" in roles, "officer": bool(roles & OFFICER_ROLES),
-            "leader": bool(roles & {"department_leader", "head_of_agency", "centre_director"})}
+            "leader": bool(roles & {"department_leader", "head_of_agency", "centre_director"}),
+            "reports": bool(roles & {"department_leader", "head_of_agency", "centre_director", "administrator"})}
 
 
 def sign_in(user: User) -> None:

@@ -1,0 +1,200 @@
+"""The periodic report an agency sends upward on the situation and results of handling administrative
+procedures (báo cáo tình hình, kết quả giải quyết TTHC), as XLSX and PDF, from the D32 counters.
+
+The research notes do not hold the form itself (notes §13: the circulars' appendices were not readable). The
+columns follow the report form the government office's guidance uses for agencies that handle procedures
+directly ("Biểu số 06a/VPCP/KSTT", from memory, not checked against the appendix): received (carried over from
+the previous period; newly received online; newly received at the desk or by post), resolved (before the due
+date, on time, late) and pending (within time, overdue), one row per agency or procedure and a total row.
+
+Carried over: the dossiers still pending at the end of the day before the period, counted by the same
+statistics (pending within time and overdue then). So, per row, total received (3) = (4) + (5) + (6).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from engine.core.clock import VN_TZ
+from engine.core.settings import Settings
+from engine.core.vocabulary import vn_number, vn_time
+from engine.paperwork import pdf
+from engine.reports.scope import Scope
+from engine.reports.statistics import statistics
+
+FORM_CODE = "Biểu số 06a/VPCP/KSTT"
+TITLE = "Tình hình, kết quả giải quyết thủ tục hành chính tại cơ quan, đơn vị trực tiếp giải quyết thủ tục hành chính"
+SUBJECT = {"agency": "Cơ quan, đơn vị giải quyết", "procedure": "Thủ tục hành chính"}
+# The counted columns, (4) to (13), in print order; (3), (7) and (11) are totals.
+COLUMNS = ("carried", "online", "direct", "early", "on_time", "late", "pending_in_time", "pending_overdue")
+HEADER = [  # four header rows: groups, subgroups, columns, the columns' numbers
+    ["STT", None, "Số hồ sơ nhận giải quyết", "", "", "", "Kết quả giải quyết", "", "", "", "", "", ""],
+    ["", "", "Tổng số", "Trong đó", "", "", "Số hồ sơ đã giải quyết", "", "", "", "Số hồ sơ đang giải quyết", "",
+     ""],
+    ["", "", "", "Số kỳ trước chuyển qua", "Số mới tiếp nhận trực tuyến",
+     "Số mới tiếp nhận trực tiếp, dịch vụ bưu chính", "Tổng số", "Trả trước hạn", "Trả đúng thời hạn",
+     "Trả quá hạn", "Tổng số", "Chưa đến hạn", "Quá hạn"],
+    [f"({n})" for n in range(1, 14)],
+]
+# Merged header cells as ((first column, first row), (last column, last row)), zero-based.
+SPANS = [((0, 0), (0, 2)), ((1, 0), (1, 2)), ((2, 0), (5, 0)), ((6, 0), (12, 0)), ((2, 1), (2, 2)),
+         ((3, 1), (5, 1)), ((6, 1), (9, 1)), ((10, 1), (12, 1))]
+WIDTHS_MM = [10, 62, 17, 17, 18, 20, 17, 17, 17, 17, 17, 17, 17]
+WIDTHS_XLSX = [6, 44, 11, 13, 13, 16, 11, 11, 11, 11, 11, 11, 11]
+
+
+@dataclass
+class Line:
+    """One row of the form: who (an agency or a procedure) and the counted columns (4)–(13)."""
+
+    name: str
+    carried: int = 0
+    online: int = 0
+    direct: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending_in_time: int = 0
+    pending_overdue: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.carried + self.online + self.direct
+
+    @property
+    def resolved(self) -> int:
+        return self.early + self.on_time + self.late
+
+    @property
+    def pending(self) -> int:
+        return self.pending_in_time + self.pending_overdue
+
+    def values(self) -> list[int]:
+        """Columns (3) to (13)."""
+        return [self.received, self.carried, self.online, self.direct, self.resolved, self.early, self.on_time,
+                self.late, self.pending, self.pending_in_time, self.pending_overdue]
+
+
+@dataclass
+class ReportForm:
+    agency: str   # the reporting agency ("Ủy ban nhân dân tỉnh" for the whole province)
+    scope: Scope
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> Line:
+        return Line("Tổng cộng", *(sum(getattr(line, c) for line in self.lines) for c in COLUMNS))
+
+    @property
+    def subject(self) -> str:
+        return SUBJECT.get(self.scope.group_by, SUBJECT["agency"])
+
+    @property
+    def period(self) -> str:
+        return f"Kỳ báo cáo: từ ngày {vn_time(self.scope.start)} đến ngày {vn_time(self.scope.end)}"
+
+
+def _count(row: dict, key: str) -> int:
+    return int(row.get(key) or 0)
+
+
+def build(session: Session, settings: Settings, scope: Scope, agency: str, now: datetime) -> ReportForm:
+    """The form's rows for ``scope`` (grouped by agency or procedure; by agency for any other grouping), from
+    the statistics of the period and of the day before it (what was carried over)."""
+    if scope.group_by not in SUBJECT:
+        scope = replace(scope, group_by="agency")
+    report = statistics(session, settings, scope, now)
+    eve = scope.start - timedelta(days=1)
+    before = statistics(session, settings, replace(scope, start=eve, end=eve), now)
+    carried = {row["key"]: _count(row, "pending_in_time") + _count(row, "pending_overdue") for row in before.rows}
+    lines, seen = [], set()
+    for row in report.rows:
+        seen.add(row["key"])
+        lines.append(Line(row["label"], carried.get(row["key"], 0), _count(row, "received_online"),
+                          _count(row, "received_desk") + _count(row, "received_post"), _count(row, "resolved_early"),
+                          _count(row, "resolved_on_time"), _count(row, "resolved_late"),
+                          _count(row, "pending_in_time"), _count(row, "pending_overdue")))
+    for row in before.rows:  # pending before the period, nothing happened in it: still carried over
+        if row["key"] not in seen and carried[row["key"]]:
+            lines.append(Line(row["label"], carried[row["key"]]))
+    return ReportForm(agency, scope, sorted(lines, key=lambda line: line.name))
+
+
+def _table(form: ReportForm) -> list[list[str]]:
+    rows = [[str(n), line.name, *(vn_number(v) for v in line.values())] for n, line in enumerate(form.lines, 1)]
+    return rows + [["", form.total.name, *(vn_number(v) for v in form.total.values())]]
+
+
+def _header(form: ReportForm) -> list[list[str]]:
+    return [[form.subject if cell is None else cell for cell in row] for row in HEADER]
+
+
+def to_pdf(settings: Settings, form: ReportForm, now: datetime) -> bytes:
+    """The form as a landscape A4 PDF (engine.paperwork.pdf)."""
+    place = f"…, {vn_time(now.astimezone(VN_TZ).date())}"
+    doc = pdf.GridDocument(
+        left=[FORM_CODE, f"Đơn vị báo cáo: {form.agency}"], title=TITLE,
+        subtitle=[form.period, "Đơn vị nhận báo cáo: …………………………"], header_rows=_header(form), spans=SPANS,
+        rows=_table(form), col_widths=WIDTHS_MM, place_date=place,
+        signers=["Người lập biểu", "Thủ trưởng đơn vị"])
+    return pdf.render_grid(doc, settings.font_dir)
+
+
+def to_xlsx(form: ReportForm) -> bytes:
+    """The form as an Excel workbook: the header block on rows 1–6, four header rows with merged cells from
+    row 8, one row per agency or procedure, the total last; thin borders and whole-number formats."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Báo cáo TTHC"
+    last = len(HEADER[0])
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    block = [(1, 1, 7, FORM_CODE, False), (2, 1, 7, f"Đơn vị báo cáo: {form.agency}", True),
+             (1, 8, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
+             (2, 8, last, "Độc lập - Tự do - Hạnh phúc", True), (4, 1, last, TITLE.upper(), True),
+             (5, 1, last, form.period, False), (6, 1, last, "Đơn vị nhận báo cáo: …………………………", False)]
+    for row, col, end, text, bold in block:  # (row, first column, last column, text, bold)
+        cell = sheet.cell(row=row, column=col, value=text)
+        cell.font, cell.alignment = Font(bold=bold), centre
+        sheet.merge_cells(start_row=row, start_column=col, end_row=row, end_column=end)
+    sheet.row_dimensions[4].height = 32
+    top = 8
+    for r, row in enumerate(_header(form)):
+        for c, text in enumerate(row):
+            cell = sheet.cell(row=top + r, column=c + 1, value=text or None)
+            cell.font, cell.alignment, cell.border = Font(bold=True), centre, border
+            cell.fill = PatternFill("solid", fgColor="F2F2F2")
+    for (c0, r0), (c1, r1) in SPANS:
+        sheet.merge_cells(start_row=top + r0, start_column=c0 + 1, end_row=top + r1, end_column=c1 + 1)
+    sheet.row_dimensions[top + 2].height = 64
+    first = top + len(HEADER)
+    lines = [(str(n), line) for n, line in enumerate(form.lines, 1)] + [("", form.total)]
+    for i, (number, line) in enumerate(lines):
+        r = first + i
+        total = i == len(lines) - 1
+        for c, value in enumerate([number or None, line.name, *line.values()], 1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            cell.border, cell.font = border, Font(bold=total)
+            if c > 2:
+                cell.number_format, cell.alignment = "#,##0", Alignment(horizontal="right")
+            else:
+                cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if c == 1 else None)
+    for c, width in enumerate(WIDTHS_XLSX, 1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    end = first + len(lines) + 1
+    for col, text in ((2, "NGƯỜI LẬP BIỂU"), (9, "THỦ TRƯỞNG ĐƠN VỊ")):
+        sheet.cell(row=end, column=col, value=text).font = Font(bold=True)
+    sheet.freeze_panes = sheet.cell(row=first, column=3)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_setup.orientation, sheet.page_setup.fitToWidth = "landscape", 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

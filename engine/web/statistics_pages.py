@@ -1,0 +1,256 @@
+"""The leaders' statistics page (D32, QĐ 766): the counters of a period as a table, three charts with their
+tables (the monthly trend, on-time share per agency, the slowest steps), the indicators, downloads (CSV and
+XLSX of the counters, the periodic report form as XLSX and PDF); and the public results page (no login): per
+agency, the on-time share and the satisfaction of a month, as a province publishes them.
+
+Every number comes from engine.reports (indexed aggregates over the period, on the reports' read-only
+connection); the pages only arrange them. The public page keeps each month's answer for a few minutes in the
+process (``PUBLIC_SECONDS``): it is the same for everybody, asked often, and a few minutes late is as the
+province publishes it anyway.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engine.core.clock import VN_TZ
+from engine.core.errors import Invalid
+from engine.core.vocabulary import vn_number, vn_percent
+from engine.data.model import Agency, Procedure
+from engine.reports import reportform
+from engine.reports.indicators import indicators
+from engine.reports.scope import Scope
+from engine.reports.statistics import statistics
+from engine.reports.steptimes import step_times
+
+from . import charts, db, now, report_scope, tthc
+from .headers import FILE_POLICY
+from .ui import install_error_pages, login_required
+
+bp = Blueprint("statistics", __name__)
+install_error_pages(bp)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TREND_MONTHS = 6   # the trend shows at least the six months up to the period's end
+PUBLIC_SECONDS = 300
+# The counters shown in the page's table, in groups: (group, [(counter, label, kind)]); kind: count, hours, score.
+COUNTER_GROUPS = (
+    (_l("Tiếp nhận"), (("received_online", _l("Trực tuyến"), "count"), ("received_desk", _l("Trực tiếp"), "count"),
+                       ("received_post", _l("Bưu chính"), "count"))),
+    (_l("Đã giải quyết"), (("resolved_early", _l("Trước hạn"), "count"), ("resolved_on_time", _l("Đúng hạn"), "count"),
+                           ("resolved_late", _l("Quá hạn"), "count"),
+                           ("avg_resolution_working_hours", _l("Trung bình (giờ làm việc)"), "hours"))),
+    (_l("Đang giải quyết"), (("pending_in_time", _l("Trong hạn"), "count"),
+                             ("pending_overdue", _l("Quá hạn"), "count"))),
+    (_l("Bổ sung, gia hạn, xin lỗi"), (("supplement_first", _l("Bổ sung lần 1"), "count"),
+                                       ("supplement_second", _l("Bổ sung lần 2"), "count"),
+                                       ("extensions", _l("Gia hạn"), "count"), ("apologies", _l("Thư xin lỗi"), "count"))),
+    (_l("Khác"), (("paid_online", _l("Thanh toán trực tuyến"), "count"),
+                  ("rating_avg", _l("Điểm hài lòng (1–5)"), "score"))),
+)
+
+
+@contextmanager
+def reading():
+    """The session reports read through."""
+    yield db()
+
+
+def _today() -> date:
+    return now().astimezone(VN_TZ).date()
+
+
+def cell(row: dict, key: str, kind: str) -> str:
+    value = row.get(key)
+    if kind == "count":
+        return vn_number(value or 0)
+    return vn_number(value, 1)
+
+
+def on_time_share(row: dict) -> charts.Share:
+    """QĐ 766 2a as the notes give it: resolved early or on time over resolved plus pending already overdue."""
+    on_time = int(row.get("resolved_early") or 0) + int(row.get("resolved_on_time") or 0)
+    counted = on_time + int(row.get("resolved_late") or 0) + int(row.get("pending_overdue") or 0)
+    return charts.Share(row.get("label") or row.get("key") or "", on_time, counted)
+
+
+def chart_words() -> dict:
+    return {key: _(text) for key, text in charts.WORDS.items()}
+
+
+def _month_label(key: str) -> str:
+    return f"{key[5:7]}/{key[:4]}" if len(key) == 7 else key
+
+
+def _trend_scope(scope: Scope) -> Scope:
+    first = scope.end.replace(day=1)
+    for _n in range(TREND_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return replace(scope, start=min(scope.start, first), group_by="month")
+
+
+def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[charts.Chart]:
+    words = chart_words()
+    scope = asked.scope
+    trend = statistics(session, settings, _trend_scope(scope), at)
+    months = [charts.Month(_month_label(r["key"]), int(r.get("received") or 0), int(r.get("resolved") or 0))
+              for r in trend.rows]
+    agencies = report if scope.group_by == "agency" else statistics(
+        session, settings, replace(scope, group_by="agency"), at)
+    steps = step_times(session, settings, scope, at)
+    several = len({s.procedure for s in steps}) > 1
+    bars = [charts.Step(f"{s.procedure_name}: {s.task_name}" if several else s.task_name, s.avg_working_hours,
+                        s.max_working_hours, s.late_share, s.count) for s in steps]
+    return [charts.monthly_trend("chart-trend", months, words),
+            charts.on_time_by_agency("chart-on-time", [on_time_share(r) for r in agencies.rows], words),
+            charts.slowest_steps("chart-steps", bars, words)]
+
+
+def _choices(session, user) -> dict:
+    """What the form offers: the agencies the user may choose, and the procedures."""
+    if "administrator" in user.roles:
+        agencies = list(session.execute(select(Agency.code, Agency.name).order_by(Agency.name)))
+    else:
+        agencies = list(session.execute(select(Agency.code, Agency.name).where(Agency.id == user.agency_id)))
+    procedures = list(session.execute(select(Procedure.code, Procedure.name).order_by(Procedure.code)))
+    return {"agencies": agencies, "procedures": procedures}
+
+
+def _form_values(args, asked: report_scope.Asked | None, today: date) -> dict:
+    values = {k: args.get(k, "") for k in ("month", "from", "to", "agency", "procedure", "group_by")}
+    if asked is not None:
+        values.update({"from": asked.scope.start.isoformat(), "to": asked.scope.end.isoformat(),
+                       "group_by": asked.scope.group_by, "agency": asked.agency.code if asked.agency else "",
+                       "month": asked.month or ("" if args.get("from") or args.get("to") else f"{today:%Y-%m}")})
+    return values
+
+
+def _query(asked: report_scope.Asked) -> dict:
+    """The request again as a query string's values (for the download links)."""
+    query = {"from": asked.scope.start.isoformat(), "to": asked.scope.end.isoformat(),
+             "group_by": asked.scope.group_by}
+    if asked.agency:
+        query["agency"] = asked.agency.code
+    if asked.procedure:
+        query["procedure"] = asked.procedure.code
+    return query
+
+
+@bp.get("/can-bo/thong-ke")
+@login_required(*report_scope.READERS)
+def leaders():
+    today, settings, at = _today(), tthc()["settings"], now()
+    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {}}
+    try:
+        asked = report_scope.read(db(), g.user, request.args, today)
+    except Invalid as exc:
+        page.update(values=_form_values(request.args, None, today), errors=exc.fields, message=exc.message)
+        return render_template("reports/statistics.html", **page), 422
+    with reading() as session:
+        report = statistics(session, settings, asked.scope, at)
+        page.update(asked=asked, report=report, charts=_charts(session, settings, asked, report, at),
+                    indicators=indicators(session, settings, asked.scope, at),
+                    values=_form_values(request.args, asked, today), query=_query(asked))
+    return render_template("reports/statistics.html", **page)
+
+
+def _file(content, media_type: str, name: str) -> Response:
+    return Response(content, mimetype=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"", "Cache-Control": "no-store",
+        "Content-Security-Policy": FILE_POLICY})
+
+
+def _name(stem: str, scope: Scope) -> str:
+    return f"{stem}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+
+
+@bp.get("/can-bo/thong-ke/tai-ve")
+@login_required(*report_scope.READERS)
+def download():
+    """The counters as the API exports them (CSV or XLSX), for the signed-in leader."""
+    from engine.reports import exports
+
+    asked = report_scope.read(db(), g.user, request.args, _today())
+    kind = request.args.get("format", "xlsx")
+    if kind not in ("csv", "xlsx"):
+        raise Invalid(_("Định dạng không hợp lệ"), fields={"format": "csv, xlsx"})
+    with reading() as session:
+        report = statistics(session, tthc()["settings"], asked.scope, now())
+    name = _name("thong-ke", asked.scope)
+    if kind == "csv":
+        return _file(exports.csv_bytes(report), "text/csv; charset=utf-8", name + ".csv")
+    return _file(b"".join(exports.xlsx_stream(report)), XLSX, name + ".xlsx")
+
+
+def report_form_file(asked: report_scope.Asked, kind: str) -> Response:
+    """The periodic report form of ``asked`` as XLSX or PDF (the page's button and the API)."""
+    if kind not in ("xlsx", "pdf"):
+        raise Invalid(_("Định dạng không hợp lệ"), fields={"format": "xlsx, pdf"})
+    settings = tthc()["settings"]
+    with reading() as session:
+        form = reportform.build(session, settings, asked.scope, asked.reporter, now())
+    name = _name("bao-cao-tthc", asked.scope)
+    if kind == "pdf":
+        return _file(reportform.to_pdf(settings, form, now()), "application/pdf", name + ".pdf")
+    return _file(reportform.to_xlsx(form), XLSX, name + ".xlsx")
+
+
+@bp.get("/can-bo/thong-ke/bieu-mau")
+@login_required(*report_scope.READERS)
+def report_form():
+    asked = report_scope.read(db(), g.user, request.args, _today())
+    return report_form_file(asked, request.args.get("format", "xlsx"))
+
+
+# -- the public results page ---------------------------------------------------------------------------------------
+_public: dict[str, tuple[float, list[dict], dict]] = {}
+_public_lock = threading.Lock()
+
+
+def _last_month(today: date) -> str:
+    return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+
+
+def public_rows(month: str, first: date, last: date) -> tuple[list[dict], dict]:
+    """Per agency and in total: on-time share and satisfaction of the month (kept PUBLIC_SECONDS)."""
+    with _public_lock:
+        kept = _public.get(month)
+        if kept and kept[0] > time.monotonic():
+            return kept[1], kept[2]
+    with reading() as session:
+        report = statistics(session, tthc()["settings"], Scope(first, last, None, None, "agency"), now())
+    rows = []
+    for row in report.rows + [dict(report.total, label=_("Toàn tỉnh"), key="")]:
+        share = on_time_share(row)
+        rows.append({"name": row.get("label") or "", "share": share, "rating_avg": row.get("rating_avg"),
+                     "rating_count": int(row.get("rating_count") or 0),
+                     "received": sum(int(row.get(k) or 0) for k in ("received_online", "received_desk",
+                                                                      "received_post"))})
+    total = rows.pop()
+    with _public_lock:
+        _public[month] = (time.monotonic() + PUBLIC_SECONDS, rows, total)
+    return rows, total
+
+
+@bp.get("/ket-qua-giai-quyet")
+def public():
+    today = _today()
+    month = request.args.get("month") or _last_month(today)
+    bounds = report_scope.month_bounds(month)
+    if bounds is None or bounds[0] > today:
+        message = _("Tháng không hợp lệ (YYYY-MM)") if bounds is None else _("Tháng này chưa bắt đầu")
+        return render_template("reports/public.html", month=month, error=message, rows=[], total=None,
+                               chart=None, latest=f"{today:%Y-%m}"), 422
+    rows, total = public_rows(month, *bounds)
+    chart = charts.on_time_by_agency("chart-public", [r["share"] for r in rows], chart_words())
+    return render_template("reports/public.html", month=month, rows=rows, total=total, chart=chart, error=None,
+                           label=f"{month[5:]}/{month[:4]}", latest=f"{today:%Y-%m}", percent=vn_percent,
+                           number=vn_number)
