@@ -42,7 +42,7 @@ HEADER = [  # four header rows: groups, subgroups, columns, the columns' numbers
 # Merged header cells as ((first column, first row), (last column, last row)), zero-based.
 SPANS = [((0, 0), (0, 2)), ((1, 0), (1, 2)), ((2, 0), (5, 0)), ((6, 0), (12, 0)), ((2, 1), (2, 2)),
          ((3, 1), (5, 1)), ((6, 1), (9, 1)), ((10, 1), (12, 1))]
-WIDTHS_MM = [10, 62, 17, 17, 18, 20, 17, 17, 17, 17, 17, 17, 17]
+WIDTHS_MM = [12, 60, 17, 17, 18, 20, 17, 17, 17, 17, 17, 17, 17]
 WIDTHS_XLSX = [6, 44, 11, 13, 13, 16, 11, 11, 11, 11, 11, 11, 11]
 
 
