@@ -37,4 +37,13 @@ def report_paths(day: dict) -> dict:
             params=period + [procedure], rules=rules,
             response={**report, "properties": {"steps": {"type": "array", "items": {"type": "object"}},
                                                "most_often_late": {"type": "array", "items": {"type": "object"}}}})},
+        "/api/v1/reports/form": {"get": _op(
+            "Biểu mẫu báo cáo tình hình, kết quả giải quyết TTHC (XLSX hoặc PDF), theo cơ quan hoặc thủ tục",
+            errors=(403, 503), rules=rules,
+            params=period + [procedure,
+                             _query("group_by", {"enum": ["agency", "procedure", "month"], "default": "agency"},
+                                    "Một dòng cho mỗi cơ quan hoặc thủ tục (month: như agency)"),
+                             _query("format", {"enum": ["xlsx", "pdf"], "default": "xlsx"}, "Định dạng tệp")],
+            ok_content={"application/pdf": {},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
     }

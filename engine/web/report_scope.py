@@ -58,7 +58,7 @@ def month_bounds(text: str) -> tuple[date, date] | None:
 
 
 def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
-    month = args.get("month") or None
+    month = args.get("month")
     if month is not None:
         bounds = month_bounds(month)
         if bounds is None:
@@ -68,7 +68,7 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
     days = {}
     for name in ("from", "to"):
         raw = args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             continue
         day = parse_day(raw)
         if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
@@ -85,7 +85,7 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
 
 
 def _agency(session: Session, user: User, code: str | None, errors: dict) -> Agency | None:
-    if code:
+    if code is not None:
         agency = session.scalar(select(Agency).where(Agency.code == code))
         if agency is None:
             errors["agency"] = _("Không có cơ quan mã %(code)s", code=code)
@@ -99,19 +99,20 @@ def _agency(session: Session, user: User, code: str | None, errors: dict) -> Age
 
 
 def read(session: Session, user: User, args, today: date, *, group_by: str | None = None) -> Asked:
-    """The request of ``user`` in ``args`` (a query string's values); raises Invalid or Forbidden."""
+    """The request of ``user`` in ``args`` (a query string's values; an empty value is a wrong value, the pages
+    drop their form's empty fields first); raises Invalid or Forbidden."""
     if not may_read(user) or (user.agency_id is None and "administrator" not in user.roles):
         raise Forbidden(_("Chỉ lãnh đạo và quản trị hệ thống được xem thống kê"), code="not_a_leader")
     errors: dict[str, str] = {}
     start, end, month = _period(args, today, errors)
-    agency = _agency(session, user, args.get("agency") or None, errors)
+    agency = _agency(session, user, args.get("agency"), errors)
     procedure = None
-    code = args.get("procedure") or None
-    if code:
+    code = args.get("procedure")
+    if code is not None:
         procedure = session.scalar(select(Procedure).where(Procedure.code == code))
         if procedure is None:
             errors["procedure"] = _("Không có thủ tục mã %(code)s", code=code)
-    grouping = args.get("group_by") or group_by or ("agency" if agency is None else "procedure")
+    grouping = args.get("group_by", group_by or ("agency" if agency is None else "procedure"))
     if grouping not in GROUP_BY:
         errors["group_by"] = _("Cách nhóm không hợp lệ (agency, procedure hoặc month)")
     if errors:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -25,7 +24,7 @@ from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_number, vn_percent
 from engine.data.model import Agency, Procedure
-from engine.reports import reportform
+from engine.reports import readonly, reportform
 from engine.reports.indicators import indicators
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
@@ -58,14 +57,19 @@ COUNTER_GROUPS = (
 )
 
 
-@contextmanager
 def reading():
-    """The session reports read through."""
-    yield db()
+    """The session reports read through: read-only, time-limited, on the replica when there is one."""
+    return readonly.report_session(tthc()["settings"])
 
 
 def _today() -> date:
     return now().astimezone(VN_TZ).date()
+
+
+def _asked() -> report_scope.Asked:
+    """The page's request: the form's empty fields mean "not chosen"."""
+    args = {k: v for k, v in request.args.items() if v != ""}
+    return report_scope.read(db(), g.user, args, _today())
 
 
 def cell(row: dict, key: str, kind: str) -> str:
@@ -101,8 +105,9 @@ def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[ch
     words = chart_words()
     scope = asked.scope
     trend = statistics(session, settings, _trend_scope(scope), at)
-    months = [charts.Month(_month_label(r["key"]), int(r.get("received") or 0), int(r.get("resolved") or 0))
-              for r in trend.rows]
+    counted = {r["key"]: r for r in trend.rows}
+    months = [charts.Month(_month_label(key), int(counted.get(key, {}).get("received") or 0),
+                           int(counted.get(key, {}).get("resolved") or 0)) for key, _lo, _hi in trend.scope.months()]
     agencies = report if scope.group_by == "agency" else statistics(
         session, settings, replace(scope, group_by="agency"), at)
     steps = step_times(session, settings, scope, at)
@@ -150,7 +155,7 @@ def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
     page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {}}
     try:
-        asked = report_scope.read(db(), g.user, request.args, today)
+        asked = _asked()
     except Invalid as exc:
         page.update(values=_form_values(request.args, None, today), errors=exc.fields, message=exc.message)
         return render_template("reports/statistics.html", **page), 422
@@ -176,12 +181,12 @@ def _name(stem: str, scope: Scope) -> str:
 @login_required(*report_scope.READERS)
 def download():
     """The counters as the API exports them (CSV or XLSX), for the signed-in leader."""
-    from engine.reports import exports
-
-    asked = report_scope.read(db(), g.user, request.args, _today())
+    asked = _asked()
     kind = request.args.get("format", "xlsx")
     if kind not in ("csv", "xlsx"):
         raise Invalid(_("Định dạng không hợp lệ"), fields={"format": "csv, xlsx"})
+    from engine.reports import exports
+
     with reading() as session:
         report = statistics(session, tthc()["settings"], asked.scope, now())
     name = _name("thong-ke", asked.scope)
@@ -206,12 +211,10 @@ def report_form_file(asked: report_scope.Asked, kind: str) -> Response:
 @bp.get("/can-bo/thong-ke/bieu-mau")
 @login_required(*report_scope.READERS)
 def report_form():
-    asked = report_scope.read(db(), g.user, request.args, _today())
-    return report_form_file(asked, request.args.get("format", "xlsx"))
+    return report_form_file(_asked(), request.args.get("format", "xlsx"))
 
 
 # -- the public results page ---------------------------------------------------------------------------------------
-_public: dict[str, tuple[float, list[dict], dict]] = {}
 _public_lock = threading.Lock()
 
 
@@ -221,8 +224,9 @@ def _last_month(today: date) -> str:
 
 def public_rows(month: str, first: date, last: date) -> tuple[list[dict], dict]:
     """Per agency and in total: on-time share and satisfaction of the month (kept PUBLIC_SECONDS)."""
+    kept_months = tthc().setdefault("public_results", {})  # per application: month -> (until, rows, total)
     with _public_lock:
-        kept = _public.get(month)
+        kept = kept_months.get(month)
         if kept and kept[0] > time.monotonic():
             return kept[1], kept[2]
     with reading() as session:
@@ -236,7 +240,7 @@ def public_rows(month: str, first: date, last: date) -> tuple[list[dict], dict]:
                                                                       "received_post"))})
     total = rows.pop()
     with _public_lock:
-        _public[month] = (time.monotonic() + PUBLIC_SECONDS, rows, total)
+        kept_months[month] = (time.monotonic() + PUBLIC_SECONDS, rows, total)
     return rows, total
 
 

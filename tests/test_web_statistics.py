@@ -1,0 +1,183 @@
+"""The leaders' statistics page, its downloads, the report-form API and the public results page, on the concrete
+dossiers of March 2027 (tests/test_statistics.py: received 6 — 4 online, 1 desk, 1 post —, resolved 2 early,
+1 on time, 1 late, pending 1 in time and 1 overdue at the end of March, one rating of 4).
+
+Who may see what: leaders (department leader, head of agency, centre director) their own agency, administrators
+any agency or the whole province; citizens and other officers are refused; bad input is a page that says what
+is wrong (422), never a 500.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from lxml import html as lxml_html
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from conftest import CITIZEN
+from engine.cli import DEMO_AGENCY
+from engine.data.model import Agency, User
+from test_report_form import pdf_text
+from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401 - the dossiers of March 2027
+from web_support import new_client, text_of
+
+LEADER, HEAD, SPECIALIST, ADMIN = "demo.lanhdao", "demo.thutruong", "demo.chuyenvien", "demo.admin"
+MARCH = "/can-bo/thong-ke?month=2027-03"
+
+
+@pytest.fixture
+def other_agency(app):
+    """A second agency with its own leader (no dossiers)."""
+    from engine.cases import accounts
+
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        agency = Agency(code="000.00.31.H57", name="Sở Tư pháp tỉnh Thừa Thiên Huế")
+        session.add(agency)
+        session.flush()
+        accounts.ensure_officer(session, app.extensions["tthc"]["clock"].now(), "stp.lanhdao", "Lê Văn Sở",
+                                {"department_leader"}, agency, "demo12345")
+        return agency.code
+
+
+def page_of(response):
+    return lxml_html.fromstring(response.get_data(as_text=True))
+
+
+def counters(doc, key: str) -> dict[str, str]:
+    row = doc.xpath(f'//table[@id="counters"]//tr[@data-key="{key}"]')[0]
+    return {td.get("data-counter"): td.text_content().strip() for td in row.xpath("td")}
+
+
+def test_a_leader_sees_the_counters_the_charts_and_the_indicators_of_the_month(app, clock, march):
+    web = new_client(app).login(LEADER)
+    doc = page_of(web.get(MARCH))
+    total = counters(doc, "total")
+    assert (total["received_online"], total["received_desk"], total["received_post"]) == ("4", "1", "1")
+    assert (total["resolved_early"], total["resolved_on_time"], total["resolved_late"]) == ("2", "1", "1")
+    assert (total["pending_in_time"], total["pending_overdue"]) == ("1", "1")
+    assert total["avg_resolution_working_hours"] == "18,2" and total["rating_avg"] == "4,0"
+    assert counters(doc, "1.001612")["received_online"] == "4"  # grouped by procedure: one agency chosen
+    svgs = doc.xpath('//svg[@role="img"]')
+    assert [s.xpath("title")[0].text for s in svgs] == [
+        "Hồ sơ tiếp nhận và đã giải quyết theo tháng", "Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan",
+        "Các bước xử lý lâu nhất"]
+    trend = doc.xpath('//figure[.//svg[@id="chart-trend"]]//table//tr[th[@scope="row"]]')
+    months = {tr.xpath("th")[0].text: [td.text for td in tr.xpath("td")] for tr in trend}
+    assert list(months)[-6:] == ["10/2026", "11/2026", "12/2026", "01/2027", "02/2027", "03/2027"]
+    assert months["03/2027"] == ["6", "4"] and months["02/2027"] == ["0", "0"]
+    share = doc.xpath('//figure[.//svg[@id="chart-on-time"]]//tbody/tr')[0]
+    # QĐ 766 2a: (2 early + 1 on time) / (4 resolved + 1 pending overdue) = 60 %
+    assert [c.text_content() for c in share.xpath("th|td")] == [DEMO_AGENCY[1], "3", "5", "60,0%"]
+    assert doc.xpath('//table[@id="indicators"]//tbody/tr')
+    links = [a.get("href") for a in doc.xpath('//p[@class="downloads"]/a')]
+    assert len(links) == 4 and all("from=2027-03-01" in h and "to=2027-03-31" in h for h in links)
+    nav = [a.text for a in doc.xpath("//header//nav//a")]
+    assert "Thống kê" in nav
+
+
+def test_the_xlsx_download_has_the_apis_totals(app, api, clock, march):
+    web = new_client(app).login(HEAD)
+    doc = page_of(web.get(MARCH))
+    href = next(a.get("href") for a in doc.xpath('//p[@class="downloads"]/a') if "format=xlsx" in a.get("href")
+                and "tai-ve" in a.get("href"))
+    r = web.get(href)
+    assert r.headers["Content-Disposition"].startswith("attachment") and r.mimetype.endswith(".sheet")
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    answer = api.get("/api/v1/reports/statistics?from=2027-03-01&to=2027-03-31&group_by=procedure", HEAD)
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    header = next(row for row in rows if row and "received_online" in row)
+    total = next(row for row in rows if row and row[0] in ("total", "Tổng cộng", "Tổng"))
+    for name in EXPECTED:
+        if name in header:
+            assert total[header.index(name)] == body["total"][name], name
+
+
+def test_the_report_form_of_the_page_and_of_the_api(app, api, clock, march):
+    web = new_client(app).login(LEADER)
+    r = web.get("/can-bo/thong-ke/bieu-mau?from=2027-03-02&to=2027-03-31&format=xlsx")
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    # carried over: A, B and C were received on 01/03 and pending at its end; D, E, F are new and online
+    total = [sheet.cell(row=13, column=c).value for c in range(2, 14)]
+    assert total == ["Tổng cộng", 6, 3, 3, 0, 4, 2, 1, 1, 2, 1, 1]
+    assert sheet["A2"].value == f"Đơn vị báo cáo: {DEMO_AGENCY[1]}"
+    pdf = api.get("/api/v1/reports/form?from=2027-03-02&to=2027-03-31&format=pdf", LEADER)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    assert "Tổng cộng 6 3 3 0 4 2 1 1 2 1 1" in text and "từ ngày 02/03/2027 đến ngày 31/03/2027" in text
+    assert api.get("/api/v1/reports/form?from=2027-03-01&to=2027-03-31&format=doc", LEADER).status_code == 422
+    assert api.get("/api/v1/reports/form?from=2027-03-31&to=2027-03-01", LEADER).get_json()["error"]["fields"] \
+        == {"from": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc"}
+    assert api.get("/api/v1/reports/form", CITIZEN).status_code == 403
+    assert api.get("/api/v1/reports/form").status_code == 401
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("month=2027-13", "month"), ("from=2027-03-31&to=2027-03-01", "from"), ("from=2025-01-01&to=2027-03-01", "to"),
+    ("from=31/03/2027", "from"), ("agency=KHONG-CO", "agency"), ("procedure=9.999999", "procedure"),
+    ("group_by=year", "group_by")])
+def test_bad_input_is_explained_on_the_page(app, clock, query, field):
+    web = new_client(app).login(LEADER)
+    r = web.get(f"/can-bo/thong-ke?{query}", status=422)
+    doc = page_of(r)
+    assert doc.xpath('//div[@id="error-summary"]') and doc.xpath(f'//*[@id="f-{field}"][@aria-invalid="true"]')
+    assert "Không lập được thống kê" in text_of(r)
+
+
+def test_who_may_see_the_statistics(app, clock, other_agency):
+    assert new_client(app).get("/can-bo/thong-ke", status=302).headers["Location"].startswith("/dang-nhap")
+    new_client(app).login(CITIZEN).get("/can-bo/thong-ke", status=403)
+    specialist = new_client(app).login(SPECIALIST)
+    specialist.get("/can-bo/thong-ke", status=403)
+    specialist.get("/can-bo/thong-ke/bieu-mau?format=pdf", status=403)
+    assert "Thống kê" not in [a.text for a in page_of(specialist.get("/can-bo/cong-viec")).xpath("//nav//a")]
+    leader = new_client(app).login(LEADER)
+    leader.get(f"/can-bo/thong-ke?agency={other_agency}", status=403)
+    leader.get(f"/can-bo/thong-ke/tai-ve?agency={other_agency}&format=csv", status=403)
+    other = new_client(app).login("stp.lanhdao")
+    other.get(f"/can-bo/thong-ke?agency={DEMO_AGENCY[0]}", status=403)
+    doc = page_of(other.get("/can-bo/thong-ke"))
+    assert [o.get("value") for o in doc.xpath('//select[@id="f-agency"]/option')] == [other_agency]
+    admin = new_client(app).login(ADMIN)
+    admin.get(f"/can-bo/thong-ke?agency={other_agency}")
+    doc = page_of(admin.get("/can-bo/thong-ke"))  # the whole province, grouped by agency
+    assert doc.xpath('//select[@id="f-agency"]/option')[0].get("value") == ""
+    assert doc.xpath('//select[@id="f-group_by"]/option[@selected]')[0].get("value") == "agency"
+
+
+def test_the_public_results_page_needs_no_login(app, clock, march):
+    web = new_client(app)
+    r = web.get("/ket-qua-giai-quyet?month=2027-03")
+    doc = page_of(r)
+    (svg,) = doc.xpath('//svg[@role="img"]')
+    assert svg.xpath("title")[0].text == "Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan"
+    row = doc.xpath('//table[@id="satisfaction"]//tbody/tr')[0]
+    assert [c.text_content() for c in row.xpath("th|td")] == [DEMO_AGENCY[1], "6", "60,0%", "1", "4,0"]
+    assert "60,0%" in text_of(r)
+    home = page_of(web.get("/"))
+    assert home.xpath('//a[@href="/ket-qua-giai-quyet"]')
+    web.get("/ket-qua-giai-quyet?month=2027-3", status=422)
+    web.get("/ket-qua-giai-quyet?month=2999-01", status=422)
+    assert web.get("/ket-qua-giai-quyet").status_code == 200  # last month by default (February 2027 here)
+
+
+def test_the_page_in_english(app, clock, march):
+    web = new_client(app).login(LEADER)
+    with web.client.session_transaction() as session:
+        session["lang"] = "en"
+    doc = page_of(web.get(MARCH))
+    titles = [s.xpath("title")[0].text for s in doc.xpath('//svg[@role="img"]')]
+    assert titles[0] == "Received and resolved per month"
+    assert doc.xpath("//h1")[0].text == "Case statistics"
+
+
+def test_only_the_period_asked_is_read(app, clock, march, settings):
+    """An agency without any dossier in March gives zeros and empty charts, not an error."""
+    with app.extensions["tthc"]["sessions"]() as session:
+        admin = session.scalar(select(User).where(User.username == ADMIN))
+        assert "administrator" in admin.roles
+    web = new_client(app).login(ADMIN)
+    doc = page_of(web.get("/can-bo/thong-ke?month=2026-01"))
+    assert counters(doc, "total")["received_online"] == "0"
+    assert "Không có dữ liệu trong kỳ đã chọn." in doc.text_content()
