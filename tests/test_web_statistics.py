@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from conftest import CITIZEN
+from conftest import CITIZEN, PASSWORD
 from engine.cli import DEMO_AGENCY
 from engine.data.model import Agency, User
 from test_report_form import pdf_text
@@ -23,20 +23,22 @@ from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401 - 
 from web_support import new_client, text_of
 
 LEADER, HEAD, SPECIALIST, ADMIN = "demo.lanhdao", "demo.thutruong", "demo.chuyenvien", "demo.admin"
+PROVINCE = "tinh.quantri"  # the province's administrator
 MARCH = "/can-bo/thong-ke?month=2027-03"
 
 
 @pytest.fixture
 def other_agency(app):
-    """A second agency with its own leader (no dossiers)."""
+    """A second agency with its own leader (no dossiers), and the province's administrator (of no agency)."""
     from engine.cases import accounts
 
+    at = app.extensions["tthc"]["clock"].now()
     with app.extensions["tthc"]["sessions"].begin() as session:
         agency = Agency(code="000.00.31.H57", name="Sở Tư pháp tỉnh Thừa Thiên Huế")
         session.add(agency)
         session.flush()
-        accounts.ensure_officer(session, app.extensions["tthc"]["clock"].now(), "stp.lanhdao", "Lê Văn Sở",
-                                {"department_leader"}, agency, "demo12345")
+        accounts.ensure_officer(session, at, "stp.lanhdao", "Lê Văn Sở", {"department_leader"}, agency, PASSWORD)
+        accounts.ensure_officer(session, at, PROVINCE, "Trần Quản Trị", {"administrator"}, None, PASSWORD)
         return agency.code
 
 
@@ -114,7 +116,7 @@ def test_the_report_form_of_the_page_and_of_the_api(app, api, clock, march):
 
 
 @pytest.mark.parametrize(("query", "field"), [
-    ("month=2027-13", "month"), ("from=2027-03-31&to=2027-03-01", "from"), ("from=2025-01-01&to=2027-03-01", "to"),
+    ("month=2027-13", "month"), ("from=2027-03-31&to=2027-03-01", "from"), ("from=2020-01-01&to=2027-03-01", "to"),
     ("from=31/03/2027", "from"), ("agency=KHONG-CO", "agency"), ("procedure=9.999999", "procedure"),
     ("group_by=year", "group_by")])
 def test_bad_input_is_explained_on_the_page(app, clock, query, field):
@@ -139,10 +141,12 @@ def test_who_may_see_the_statistics(app, clock, other_agency):
     other.get(f"/can-bo/thong-ke?agency={DEMO_AGENCY[0]}", status=403)
     doc = page_of(other.get("/can-bo/thong-ke"))
     assert [o.get("value") for o in doc.xpath('//select[@id="f-agency"]/option')] == [other_agency]
-    admin = new_client(app).login(ADMIN)
-    admin.get(f"/can-bo/thong-ke?agency={other_agency}")
-    doc = page_of(admin.get("/can-bo/thong-ke"))  # the whole province, grouped by agency
-    assert doc.xpath('//select[@id="f-agency"]/option')[0].get("value") == ""
+    new_client(app).login(ADMIN).get(f"/can-bo/thong-ke?agency={other_agency}", status=403)  # an agency's admin
+    province = new_client(app).login(PROVINCE)
+    province.get(f"/can-bo/thong-ke?agency={other_agency}")
+    doc = page_of(province.get("/can-bo/thong-ke"))  # the whole province, grouped by agency
+    options = [o.get("value") for o in doc.xpath('//select[@id="f-agency"]/option')]
+    assert options[0] == "" and sorted(options[1:]) == sorted([DEMO_AGENCY[0], other_agency])
     assert doc.xpath('//select[@id="f-group_by"]/option[@selected]')[0].get("value") == "agency"
 
 

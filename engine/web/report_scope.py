@@ -1,8 +1,9 @@
 """What a statistics request asks for, read once for the leaders' pages and the report-form API: the period
 (a month, or from/to), the agency, the procedure and the grouping, and whether the user may see it.
 
-Leaders (department leader, head of agency, centre director) see their own agency only; administrators see any
-agency, or the whole province when they name none. A bad value is an Invalid naming the field (the API answers
+Leaders (department leader, head of agency, centre director) and an agency's administrators see their own
+agency only; an administrator of no agency (the province's) sees any agency, or the whole province when they
+name none (the rule of the statistics API, engine/web/reports.py). A period is at most ``report_max_days``. A bad value is an Invalid naming the field (the API answers
 422 with it, the page shows it next to the form); another agency than one's own is Forbidden. The messages go
 through Flask-Babel: Vietnamese for the API, the page's language on the pages.
 """
@@ -21,16 +22,20 @@ from engine.data.model import Agency, Procedure, User
 from engine.process.forms import parse_day
 from engine.reports.scope import GROUP_BY, Scope
 
-from . import SANE_YEARS
+from . import SANE_YEARS, tthc
 
 LEADERS = frozenset({"department_leader", "head_of_agency", "centre_director"})
 READERS = LEADERS | {"administrator"}
-MAX_DAYS = 366  # a year at most per request (a leap year's), as the register
 MONTH = re.compile(r"[0-9]{4}-[0-9]{2}\Z")
 
 
 def may_read(user: User | None) -> bool:
     return user is not None and bool(user.roles & READERS)
+
+
+def of_province(user: User) -> bool:
+    """An administrator of no agency: the province's, who may see every agency."""
+    return "administrator" in user.roles and user.agency_id is None
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,8 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
     start = days.get("from", end.replace(day=1))
     if not errors and start > end:
         errors["from"] = _("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc")
-    elif not errors and (end - start).days >= MAX_DAYS:
-        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=MAX_DAYS)
+    elif not errors and (end - start).days + 1 > tthc()["settings"].report_max_days:
+        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=tthc()["settings"].report_max_days)
     return start, end, None
 
 
@@ -90,18 +95,16 @@ def _agency(session: Session, user: User, code: str | None, errors: dict) -> Age
         if agency is None:
             errors["agency"] = _("Không có cơ quan mã %(code)s", code=code)
             return None
-        if "administrator" not in user.roles and agency.id != user.agency_id:
+        if not of_province(user) and agency.id != user.agency_id:
             raise Forbidden(_("Chỉ xem được thống kê của cơ quan mình"), code="other_agency")
         return agency
-    if "administrator" in user.roles:
-        return None
-    return session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    return None if of_province(user) else session.get(Agency, user.agency_id)
 
 
 def read(session: Session, user: User, args, today: date, *, group_by: str | None = None) -> Asked:
     """The request of ``user`` in ``args`` (a query string's values; an empty value is a wrong value, the pages
     drop their form's empty fields first); raises Invalid or Forbidden."""
-    if not may_read(user) or (user.agency_id is None and "administrator" not in user.roles):
+    if not may_read(user) or (user.agency_id is None and not of_province(user)):
         raise Forbidden(_("Chỉ lãnh đạo và quản trị hệ thống được xem thống kê"), code="not_a_leader")
     errors: dict[str, str] = {}
     start, end, month = _period(args, today, errors)

@@ -24,7 +24,7 @@ from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_number, vn_percent
 from engine.data.model import Agency, Procedure
-from engine.reports import readonly, reportform
+from engine.reports import exports, readonly, reportform
 from engine.reports.indicators import indicators
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
@@ -121,7 +121,7 @@ def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[ch
 
 def _choices(session, user) -> dict:
     """What the form offers: the agencies the user may choose, and the procedures."""
-    if "administrator" in user.roles:
+    if report_scope.of_province(user):
         agencies = list(session.execute(select(Agency.code, Agency.name).order_by(Agency.name)))
     else:
         agencies = list(session.execute(select(Agency.code, Agency.name).where(Agency.id == user.agency_id)))
@@ -153,7 +153,8 @@ def _query(asked: report_scope.Asked) -> dict:
 @login_required(*report_scope.READERS)
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
-    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {}}
+    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
+            "province": report_scope.of_province(g.user)}
     try:
         asked = _asked()
     except Invalid as exc:
@@ -185,14 +186,12 @@ def download():
     kind = request.args.get("format", "xlsx")
     if kind not in ("csv", "xlsx"):
         raise Invalid(_("Định dạng không hợp lệ"), fields={"format": "csv, xlsx"})
-    from engine.reports import exports
-
     with reading() as session:
         report = statistics(session, tthc()["settings"], asked.scope, now())
     name = _name("thong-ke", asked.scope)
     if kind == "csv":
         return _file(exports.csv_bytes(report), "text/csv; charset=utf-8", name + ".csv")
-    return _file(b"".join(exports.xlsx_stream(report)), XLSX, name + ".xlsx")
+    return _file(exports.xlsx_bytes(report), XLSX, name + ".xlsx")
 
 
 def report_form_file(asked: report_scope.Asked, kind: str) -> Response:
