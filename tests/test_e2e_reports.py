@@ -5,12 +5,13 @@ officer), downloads the XLSX, and the workbook's totals equal the API's JSON. Sc
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from test_e2e_browser import ARTIFACTS, CHROMIUM, Person, browser, server  # noqa: F401 - fixtures
+from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, Person, server  # noqa: F401 - fixtures
 from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401 - the dossiers of March 2027
 
 LEADER = "demo.lanhdao"
@@ -22,6 +23,18 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 @pytest.fixture
 def backend():
     return "sqlite"
+
+
+@pytest.fixture
+def browser(march):
+    """Chromium started after the dossiers are made: Playwright's sync API runs an event loop in this thread,
+    and signing a result (pyHanko) runs one of its own, which cannot start inside another."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 def test_a_leader_sees_the_months_charts_and_table_and_the_xlsx_has_the_apis_totals(browser, server, api, march):
@@ -55,8 +68,9 @@ def test_a_leader_sees_the_months_charts_and_table_and_the_xlsx_has_the_apis_tot
     # the XLSX download: its totals are the API's
     with page.expect_download() as download:
         page.get_by_role("link", name="Số liệu (XLSX)").click()
-    path = download.value.path()
-    rows = [row for row in load_workbook(path).active.iter_rows(values_only=True)]
+    assert download.value.suggested_filename == "thong-ke-20270301-20270331.xlsx"
+    content = Path(download.value.path()).read_bytes()
+    rows = [row for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     header = next(row for row in rows if row and "received_online" in row)
     xlsx_total = next(row for row in rows if row and row[0] == "total")
     answer = api.get("/api/v1/reports/statistics?from=2027-03-01&to=2027-03-31&group_by=procedure", LEADER)

@@ -197,8 +197,8 @@ def monthly_trend(chart_id: str, months: Sequence[Month], words: dict | None = N
 
 def _hbar_frame(labels: Sequence[str], row_h: float, top: float) -> tuple[float, float, float]:
     """(left edge of the bars, the bars' full width, the height) for horizontal bars under labels."""
-    left = 12 + 6.6 * max(len(_cut(label)) for label in labels)
-    left = min(max(left, 120.0), 270.0)
+    left = 16 + 7.2 * max(len(_cut(label)) for label in labels)  # ~7 units a character at 12 units high
+    left = min(max(left, 120.0), 16 + 7.2 * LABEL_CHARS)
     return left, WIDTH - left - 130, top + row_h * len(labels) + 28
 
 
