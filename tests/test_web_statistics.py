@@ -185,3 +185,32 @@ def test_only_the_period_asked_is_read(app, clock, march, settings):
     doc = page_of(web.get("/can-bo/thong-ke?month=2026-01"))
     assert counters(doc, "total")["received_online"] == "0"
     assert "Không có dữ liệu trong kỳ đã chọn." in doc.text_content()
+
+
+def test_the_public_page_keeps_a_months_answer_for_a_few_minutes(app, clock, march, settings):
+    """Asked by everybody and the same for everybody: the second visit reads no report query."""
+    from sqlalchemy import event
+
+    from engine.reports import readonly
+
+    statements = []
+    engine = readonly.report_engine(app.extensions["tthc"]["settings"])
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute(conn, cursor, sql, ...)
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        web = new_client(app)
+        first = web.get("/ket-qua-giai-quyet?month=2027-03").get_data(as_text=True)
+        read = len(statements)
+        assert read > 0
+        second = web.get("/ket-qua-giai-quyet?month=2027-03").get_data(as_text=True)
+        assert len(statements) == read
+        web.get("/ket-qua-giai-quyet?month=2027-02")
+        assert len(statements) > read  # another month is another answer
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    table = lambda body: page_of_text(body).xpath('//table[@id="satisfaction"]')[0].text_content()  # noqa: E731
+    assert table(first) == table(second)
+
+
+def page_of_text(body: str):
+    return lxml_html.fromstring(body)
