@@ -110,7 +110,8 @@ def test_the_report_form_of_the_page_and_of_the_api(app, api, clock, march):
     assert "Tổng cộng 6 3 3 0 4 2 1 1 2 1 1" in text and "từ ngày 02/03/2027 đến ngày 31/03/2027" in text
     assert api.get("/api/v1/reports/form?from=2027-03-01&to=2027-03-31&format=doc", LEADER).status_code == 422
     assert api.get("/api/v1/reports/form?from=2027-03-31&to=2027-03-01", LEADER).get_json()["error"]["fields"] \
-        == {"from": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc"}
+        == {"from": "Ngày bắt đầu sau ngày kết thúc"}  # the statistics API's words
+    assert api.get("/api/v1/reports/form?to=2027-03-31", LEADER).status_code == 422  # a period is required
     assert api.get("/api/v1/reports/form", CITIZEN).status_code == 403
     assert api.get("/api/v1/reports/form").status_code == 401
 
@@ -214,3 +215,26 @@ def test_the_public_page_keeps_a_months_answer_for_a_few_minutes(app, clock, mar
 
 def page_of_text(body: str):
     return lxml_html.fromstring(body)
+
+
+def test_the_command_writes_the_report_form(march, settings, tmp_path):
+    """`tthc stats --report-form xlsx|pdf -o FILE`. The command runs on the real clock, before March 2027: what
+    was pending at the end of 01/03 (carried over) or of the period is counted at "now", nothing yet."""
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    env = {"TTHC_DATABASE_URL": settings.database_url, "TTHC_DATA_DIR": str(settings.data_dir)}
+    out = tmp_path / "bao-cao.xlsx"
+    args = ["stats", "--from", "2027-03-02", "--to", "2027-03-31", "--agency", DEMO_AGENCY[0]]
+    made = CliRunner().invoke(main, [*args, "--report-form", "xlsx", "-o", str(out)], env=env)
+    assert made.exit_code == 0, made.output
+    sheet = load_workbook(out).active
+    assert sheet["A2"].value == f"Đơn vị báo cáo: {DEMO_AGENCY[1]}"
+    assert [sheet.cell(row=13, column=c).value for c in range(2, 14)] == [
+        "Tổng cộng", 3, 0, 3, 0, 4, 2, 1, 1, 0, 0, 0]  # D, E, F received online; A, B, C, D resolved
+    pdf = tmp_path / "bao-cao.pdf"
+    assert CliRunner().invoke(main, [*args, "--report-form", "pdf", "-o", str(pdf)], env=env).exit_code == 0
+    assert "Tổng cộng 3 0 3 0 4 2 1 1 0 0 0" in pdf_text(pdf.read_bytes())
+    refused = CliRunner().invoke(main, [*args, "--report-form", "pdf"], env=env)
+    assert refused.exit_code == 2 and "-o" in refused.output

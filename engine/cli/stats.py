@@ -14,7 +14,8 @@ import click
 from engine.cases import preflight
 from engine.core.clock import SystemClock, iso_vn
 from engine.core.errors import Invalid
-from engine.reports import exports, readonly
+from engine.data.model import Agency
+from engine.reports import exports, readonly, reportform
 from engine.reports.scope import GROUP_BY, asked
 from engine.reports.statistics import COUNTERS, statistics
 
@@ -42,10 +43,12 @@ def _table(report) -> str:
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi ra tệp (bắt buộc với xlsx).")
-def stats(start, end, agency, procedure, group_by, kind, output) -> None:
+@click.option("--report-form", "form", type=click.Choice(["xlsx", "pdf"]), default=None,
+              help="Biểu mẫu báo cáo tình hình, kết quả giải quyết TTHC thay cho bảng số liệu (cần -o TỆP).")
+def stats(start, end, agency, procedure, group_by, kind, output, form) -> None:
     settings = preflight.command_settings()
-    if kind == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx cần -o TỆP")
+    if (kind == "xlsx" or form) and output is None:
+        raise click.UsageError(f"{'--report-form' if form else '--format xlsx'} cần -o TỆP")
     now = SystemClock().now()
     with readonly.report_session(settings) as session:
         try:
@@ -54,6 +57,12 @@ def stats(start, end, agency, procedure, group_by, kind, output) -> None:
             for field, why in (exc.fields or {}).items():
                 click.echo(f"--{field.replace('_', '-')}: {why}", err=True)
             sys.exit(1)
+        if form:
+            reporter = session.get(Agency, _agency).name if _agency is not None else reportform.PROVINCE
+            sheet = reportform.build(session, settings, scope, reporter, now)
+            output.write_bytes(reportform.to_pdf(settings, sheet, now) if form == "pdf" else reportform.to_xlsx(sheet))
+            click.echo(f"{output}: {len(sheet.lines)} dòng")
+            return
         report = statistics(session, settings, scope, now)
     if kind == "xlsx":
         content = exports.xlsx_bytes(report)

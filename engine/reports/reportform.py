@@ -26,6 +26,7 @@ from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
 
 FORM_CODE = "Biểu số 06a/VPCP/KSTT"
+PROVINCE = "Ủy ban nhân dân tỉnh"  # who reports for every agency
 TITLE = "Tình hình, kết quả giải quyết thủ tục hành chính tại cơ quan, đơn vị trực tiếp giải quyết thủ tục hành chính"
 SUBJECT = {"agency": "Cơ quan, đơn vị giải quyết", "procedure": "Thủ tục hành chính"}
 # The counted columns, (4) to (13), in print order; (3), (7) and (11) are totals.

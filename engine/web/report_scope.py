@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import Forbidden, Invalid
 from engine.data.model import Agency, Procedure, User
 from engine.process.forms import parse_day
+from engine.reports.reportform import PROVINCE
 from engine.reports.scope import GROUP_BY, Scope
 
 from . import SANE_YEARS, tthc
@@ -48,7 +49,7 @@ class Asked:
     @property
     def reporter(self) -> str:
         """Who reports: the agency's name, or the province's committee for every agency."""
-        return self.agency.name if self.agency else "Ủy ban nhân dân tỉnh"
+        return self.agency.name if self.agency else PROVINCE
 
 
 def month_bounds(text: str) -> tuple[date, date] | None:

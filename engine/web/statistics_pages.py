@@ -194,14 +194,14 @@ def download():
     return _file(exports.xlsx_bytes(report), XLSX, name + ".xlsx")
 
 
-def report_form_file(asked: report_scope.Asked, kind: str) -> Response:
-    """The periodic report form of ``asked`` as XLSX or PDF (the page's button and the API)."""
+def report_form_file(scope: Scope, reporter: str, kind: str) -> Response:
+    """The periodic report form of ``scope`` as XLSX or PDF (the page's button and the API)."""
     if kind not in ("xlsx", "pdf"):
         raise Invalid(_("Định dạng không hợp lệ"), fields={"format": "xlsx, pdf"})
     settings = tthc()["settings"]
     with reading() as session:
-        form = reportform.build(session, settings, asked.scope, asked.reporter, now())
-    name = _name("bao-cao-tthc", asked.scope)
+        form = reportform.build(session, settings, scope, reporter, now())
+    name = _name("bao-cao-tthc", scope)
     if kind == "pdf":
         return _file(reportform.to_pdf(settings, form, now()), "application/pdf", name + ".pdf")
     return _file(reportform.to_xlsx(form), XLSX, name + ".xlsx")
@@ -210,7 +210,8 @@ def report_form_file(asked: report_scope.Asked, kind: str) -> Response:
 @bp.get("/can-bo/thong-ke/bieu-mau")
 @login_required(*report_scope.READERS)
 def report_form():
-    return report_form_file(_asked(), request.args.get("format", "xlsx"))
+    asked = _asked()
+    return report_form_file(asked.scope, asked.reporter, request.args.get("format", "xlsx"))
 
 
 # -- the public results page ---------------------------------------------------------------------------------------
