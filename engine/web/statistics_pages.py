@@ -108,14 +108,18 @@ def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[ch
     counted = {r["key"]: r for r in trend.rows}
     months = [charts.Month(_month_label(key), int(counted.get(key, {}).get("received") or 0),
                            int(counted.get(key, {}).get("resolved") or 0)) for key, _lo, _hi in trend.scope.months()]
-    agencies = report if scope.group_by == "agency" else statistics(
-        session, settings, replace(scope, group_by="agency"), at)
+    if asked.agency is not None:  # one agency: its total is its row
+        agency_rows = [dict(report.total, key=asked.agency.code, label=asked.agency.name)]
+    elif scope.group_by == "agency":
+        agency_rows = report.rows
+    else:
+        agency_rows = statistics(session, settings, replace(scope, group_by="agency"), at).rows
     steps = step_times(session, settings, scope, at)
     several = len({s.procedure for s in steps}) > 1
     bars = [charts.Step(f"{s.procedure_name}: {s.task_name}" if several else s.task_name, s.avg_working_hours,
                         s.max_working_hours, s.late_share, s.count) for s in steps]
     return [charts.monthly_trend("chart-trend", months, words),
-            charts.on_time_by_agency("chart-on-time", [on_time_share(r) for r in agencies.rows], words),
+            charts.on_time_by_agency("chart-on-time", [on_time_share(r) for r in agency_rows], words),
             charts.slowest_steps("chart-steps", bars, words)]
 
 
