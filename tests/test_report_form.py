@@ -14,6 +14,7 @@ from engine.core.settings import load_settings
 from engine.reports import reportform
 from engine.reports.reportform import Line, ReportForm
 from engine.reports.scope import Scope
+from test_result_archival import archival_problems
 
 FORM = ReportForm("Sở Kế hoạch và Đầu tư", Scope(date(2026, 3, 1), date(2026, 3, 31), group_by="agency"), [
     Line("Phòng Đăng ký kinh doanh", carried=3, online=10, direct=5, early=2, on_time=8, late=1,
@@ -60,9 +61,11 @@ def test_the_xlsx_has_the_header_block_merged_headers_borders_and_totals():
     assert sheet.freeze_panes == "C12"
 
 
-def test_the_pdf_prints_the_form_with_vietnamese_numbers():
+def test_the_pdf_prints_the_form_with_vietnamese_numbers_as_an_archival_pdf():
     settings = load_settings()  # the fonts of the default settings
-    text = pdf_text(reportform.to_pdf(settings, FORM, datetime(2026, 4, 2, 9, 0, tzinfo=VN_TZ)))
+    content = reportform.to_pdf(settings, FORM, datetime(2026, 4, 2, 9, 0, tzinfo=VN_TZ))
+    assert archival_problems(content) == []  # PDF/A-3b like every document of engine.paperwork.pdf
+    text = pdf_text(content)
     for needle in (reportform.FORM_CODE, "Đơn vị báo cáo: Sở Kế hoạch và Đầu tư", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                    "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
                    "Kỳ báo cáo: từ ngày 01/03/2026 đến ngày 31/03/2026", "Số kỳ trước chuyển qua", "Trả quá hạn",

@@ -339,7 +339,7 @@ def _render_grid(doc: GridDocument, font_dir: Path) -> bytes:
     left = [p(line, head if i else center) for i, line in enumerate(doc.left)]
     right = [p(MOTTO[0], head), p(MOTTO[1], head)]
     top = Table([[left, right]], colWidths=[120 * mm, 140 * mm])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular)]))
     title = ParagraphStyle("gt", fontName=bold, fontSize=13, leading=17, alignment=TA_CENTER, spaceBefore=8)
     story = [top, p(doc.title.upper(), title)] + [p(line, center) for line in doc.subtitle] + [Spacer(1, 4 * mm)]
     strong = ParagraphStyle("gs", parent=number, fontName=bold), ParagraphStyle("gb", parent=cell, fontName=bold)
@@ -352,6 +352,7 @@ def _render_grid(doc: GridDocument, font_dir: Path) -> bytes:
     data = [[p(c, head) for c in row] for row in doc.header_rows] + body
     table = Table(data, colWidths=[w * mm for w in doc.col_widths], repeatRows=len(doc.header_rows))
     style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), regular),
              ("BACKGROUND", (0, 0), (-1, len(doc.header_rows) - 1), colors.whitesmoke)]
     style += [("SPAN", first, last) for first, last in doc.spans]
     if doc.rows:
@@ -362,10 +363,11 @@ def _render_grid(doc: GridDocument, font_dir: Path) -> bytes:
         count = len(doc.signers)
         signs = Table([[""] * (count - 1) + [p(doc.place_date, center)], [p(s.upper(), head) for s in doc.signers]],
                       colWidths=[260 / count * mm] * count)
+        signs.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), regular)]))
         story.append(signs)
     out = io.BytesIO()
     template = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
                                  topMargin=12 * mm, bottomMargin=12 * mm, title=doc.title, author=doc.left[-1],
                                  creator="TTHC engine")
-    template.build(story)
+    template.build(story, canvasmaker=ArchivalCanvas)  # kept for years, as the letters: PDF/A-3b
     return out.getvalue()
