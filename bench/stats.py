@@ -169,6 +169,7 @@ def main() -> None:
             profile = cProfile.Profile()
             profile.enable()
             measure(settings, province, 1)
+            time_step_times(settings, agency, 1)
             profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         for name, scope in (("province", province), ("agency", agency)):
