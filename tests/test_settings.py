@@ -59,7 +59,7 @@ def test_settings_touch_no_file_until_an_edge_resolves_the_secrets(tmp_path):
     assert not data.exists() and not pki.exists()  # reading settings wrote nothing
     resolved = with_secrets(settings)
     assert sorted(p.name for p in pki.iterdir()) == [".passphrase"]
-    assert sorted(p.name for p in data.iterdir()) == ["secret_key"]
+    assert sorted(p.name for p in data.iterdir()) == ["payment_secret", "secret_key"]
     again = with_secrets(load_settings({}, data_dir=str(data), pki_dir=str(pki), pki_passphrase="", secret_key=""))
     assert (again.passphrase, again.session_secret) == (resolved.passphrase, resolved.session_secret)
     assert len(resolved.passphrase) >= 32 and resolved.passphrase != resolved.session_secret
@@ -67,6 +67,8 @@ def test_settings_touch_no_file_until_an_edge_resolves_the_secrets(tmp_path):
 
 def test_configured_secrets_are_used_as_they_are_and_no_file_is_made(tmp_path):
     settings = with_secrets(load_settings({}, data_dir=str(tmp_path / "data"), pki_dir=str(tmp_path / "pki"),
-                                          pki_passphrase="from-the-vault", secret_key="cookie-key"))
+                                          pki_passphrase="from-the-vault", secret_key="cookie-key",
+                                          payment_hash_secret="gateway-key"))
     assert (settings.passphrase, settings.session_secret) == ("from-the-vault", "cookie-key")
+    assert settings.payment_secret == "gateway-key"
     assert not (tmp_path / "data").exists() and not (tmp_path / "pki").exists()
