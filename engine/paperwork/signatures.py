@@ -17,12 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils import xref as pdf_xref
 from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
@@ -30,12 +24,15 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from engine.core.errors import Invalid
+
+from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
 # pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
@@ -60,88 +57,20 @@ class SignatureCheck:
                 "status": self.status, "message": self.message}
 
 
-# -- the demo PKI --------------------------------------------------------------------------------------------
-def _name(common: str, org: str | None = None) -> x509.Name:
-    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common)]
-    if org:
-        parts.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
-    return x509.Name(parts)
+class SigningPending(Exception):
+    """The signer has not confirmed yet (remote signing): try again later with ``reference``; nothing was
+    signed. (Re-exported by engine.paperwork.signers, where callers meet it.)"""
+
+    def __init__(self, message: str, reference: str | None = None):
+        super().__init__(message)
+        self.message, self.reference = message, reference
 
 
-# Demo certificates start a year before they are made, so that simulations and tests of past dates verify.
-DEMO_BACKDATE = timedelta(days=400)
+class SigningFailed(Invalid):
+    """The key could not sign (wrong PIN, token absent, service refused); nothing was signed."""
 
-
-def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, now: datetime, days: int, ca: bool,
-                 ) -> x509.Certificate:
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - DEMO_BACKDATE)
-               .not_valid_after(now + timedelta(days=days))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    if ca:
-        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                                        critical=True)
-    else:
-        builder = (builder.add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                                         critical=True)
-                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False))
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-class Pki:
-    """A folder of keys: ca/, trust/ (anchors), users/<username>.p12, org/<agency>.p12."""
-
-    def __init__(self, folder: Path, passphrase: str, trust_dir: Path | None = None):
-        self.folder, self.passphrase = folder, passphrase.encode()
-        self.trust_dir = trust_dir or folder / "trust"
-
-    def _write_p12(self, path: Path, name: str, key, cert, chain) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(self.passphrase))
-        path.write_bytes(data)
-        path.chmod(0o600)
-
-    def init(self, agency_name: str, now: datetime, years: int = 5) -> None:
-        """Create the root CA (a trust anchor) and the agency CA, once."""
-        if (self.folder / "ca" / "agency.p12").exists():
-            return
-        root_key, agency_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-        root_name = _name("TTHC Demo Root CA", "TTHC demo PKI")
-        root = _certificate(root_name, root_key, root_name, root_key, now, 365 * years * 2, True)
-        agency_ca_name = _name(f"{agency_name} CA", agency_name)
-        agency_ca = _certificate(agency_ca_name, agency_key, root_name, root_key, now, 365 * years, True)
-        self.trust_dir.mkdir(parents=True, exist_ok=True)
-        (self.trust_dir / "tthc-demo-root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
-        self._write_p12(self.folder / "ca" / "root.p12", "root", root_key, root, None)
-        self._write_p12(self.folder / "ca" / "agency.p12", "agency-ca", agency_key, agency_ca, [root])
-
-    def _ca(self):
-        key, cert, chain = pkcs12.load_key_and_certificates((self.folder / "ca" / "agency.p12").read_bytes(),
-                                                            self.passphrase)
-        return key, cert, chain or []
-
-    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730) -> None:
-        """A signing certificate for a person or an organisation (digital seal), unless it exists."""
-        if path.exists():
-            return
-        ca_key, ca_cert, chain = self._ca()
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = _certificate(_name(common_name, organisation), key, ca_cert.subject, ca_key, now, days, False)
-        self._write_p12(path, common_name, key, cert, [ca_cert, *chain])
-
-    def user_key(self, username: str) -> Path:
-        return self.folder / "users" / f"{username}.p12"
-
-    def org_key(self, agency_code: str) -> Path:
-        return self.folder / "org" / f"{agency_code}.p12"
-
-    def trust_roots(self) -> list:
-        if not self.trust_dir.is_dir():
-            return []
-        return [load_cert_from_pemder(str(p)) for p in sorted(self.trust_dir.iterdir())
-                if p.suffix.lower() in (".pem", ".crt", ".cer", ".der")]
+    def __init__(self, message: str, code: str = "signing_failed"):
+        super().__init__(message, code=code, rule="D35")
 
 
 # -- signing -----------------------------------------------------------------------------------------------------
@@ -225,7 +154,14 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
         if timestamper is not None:
             extra["timestamper"] = timestamper
         reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
-        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
+        try:
+            _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
+        except SigningError as exc:  # the device or service failed halfway: nothing was signed
+            raise SigningFailed(f"Không ký được: {exc}") from exc
+        finally:
+            close = getattr(signer, "close_after_signing", None)  # a token's session (engine.paperwork.tokens)
+            if close is not None:
+                close()
     return out.getvalue()
 
 

@@ -20,24 +20,10 @@ from pathlib import Path
 from engine.core.errors import Invalid
 
 from . import signatures
+from .signatures import SigningFailed, SigningPending  # noqa: F401 - where callers meet them
 
 METHODS = ("pkcs12", "pkcs11", "csc")
 DEFAULT_METHOD = {"kind": "pkcs12"}
-
-
-class SigningPending(Exception):
-    """The signer has not confirmed yet (remote signing): try again later; nothing was signed."""
-
-    def __init__(self, message: str, reference: str | None = None):
-        super().__init__(message)
-        self.message, self.reference = message, reference
-
-
-class SigningFailed(Invalid):
-    """The key could not sign (wrong PIN, token absent, service refused); nothing was signed."""
-
-    def __init__(self, message: str, code: str = "signing_failed"):
-        super().__init__(message, code=code, rule="D35")
 
 
 def check_method(method: dict) -> dict:
@@ -49,8 +35,15 @@ def check_method(method: dict) -> dict:
     return method
 
 
-def open_signer(method: dict, *, pin: str | None, default_file: Path):
-    """A pyHanko signer for ``method``; ``default_file`` is the holder's PKCS#12 file in the PKI folder."""
+def open_signer(method: dict, *, pin: str | None, default_file: Path, settings=None, reference: str | None = None,
+                description: str | None = None):
+    """A pyHanko signer for ``method``; ``default_file`` is the holder's PKCS#12 file in the PKI folder.
+
+    ``settings`` gives the default PKCS#11 module (``pkcs11_module``). For remote signing, the first call
+    (``reference`` None) asks the service for the signer's confirmation of ``description`` (what is signed, as
+    the signer's phone shows it) and raises SigningPending with the reference to call again with; a call
+    with that reference signs once the signer agreed (engine.paperwork.remote).
+    """
     method = check_method(method or DEFAULT_METHOD)
     if method["kind"] == "pkcs12":
         if not pin:
@@ -59,5 +52,10 @@ def open_signer(method: dict, *, pin: str | None, default_file: Path):
             return signatures._signer(Path(method.get("file") or default_file), pin)
         except Invalid as exc:
             raise SigningFailed(exc.message, code=exc.code) from exc
-    raise SigningFailed(f"Phương thức ký số {method['kind']} chưa được cấu hình trên máy chủ này",
-                        code="signing_method_unavailable")
+    if method["kind"] == "pkcs11":
+        from . import tokens
+
+        return tokens.open_token_signer(method, pin, getattr(settings, "pkcs11_module", None) or None)
+    from . import remote
+
+    return remote.open_remote_signer(method, reference=reference, description=description, pin=pin)
