@@ -29,8 +29,12 @@ HOMES = {
     "RestrictedPython": {"engine/process/scripting.py"},
     "apscheduler": {"engine/timers.py"},
     "reportlab": {"engine/paperwork/pdf.py"},
-    "pyhanko": {"engine/paperwork/signatures.py"},
-    "pyhanko_certvalidator": {"engine/paperwork/signatures.py"},
+    # signatures: the signing and verifying; beside it, the keys (pki), tokens, remote signing and long-term data
+    "pyhanko": {"engine/paperwork/signatures.py", "engine/paperwork/pki.py", "engine/paperwork/tokens.py",
+                "engine/paperwork/remote.py", "engine/paperwork/longterm.py"},
+    "pyhanko_certvalidator": {"engine/paperwork/signatures.py", "engine/paperwork/longterm.py"},
+    "pkcs11": {"engine/paperwork/tokens.py"},  # PKCS#11 tokens (python-pkcs11)
+    "aiohttp": {"engine/paperwork/remote.py"},  # the HTTP client pyHanko's remote signer works with
     "waitress": {"engine/cli/__init__.py"},  # the WSGI server of `tthc serve`
 }
 # The command line is an edge like the web: `tthc serve` starts the web application (and nothing else

@@ -51,6 +51,9 @@ class Settings:
     public_url: str
     audit_checkpoint_minutes: float
     session_cookie_secure: bool
+    pkcs11_module: str
+    tsa_url: str
+    crl_url: str
     payment_hash_secret: str = ""
     report_database_url: str = ""
     report_statement_timeout_seconds: float = 20.0

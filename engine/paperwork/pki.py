@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_cert_from_pemder
@@ -116,10 +116,11 @@ class Pki:
 
     def issue_tsa(self, now: datetime, days: int = 3650) -> Path:
         """The timestamp authority's key (extended key usage timeStamping, critical), unless it exists. It
-        outlives the signing certificates: a timestamp proves when they signed."""
+        outlives the signing certificates: a timestamp proves when they signed. RSA: pyHanko's TSA encoder
+        (DummyTimeStamper) signs with RSA only."""
         path = self.tsa_key()
         if not path.exists():
-            key = ec.generate_private_key(ec.SECP256R1())
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             cert = self.certify(key.public_key(), "TTHC Demo TSA", "TTHC demo PKI", now, days,
                                 usage=ExtendedKeyUsageOID.TIME_STAMPING)
             self._write_p12(path, "tsa", key, cert, self.chain())
@@ -129,6 +130,24 @@ class Pki:
         """(private key, certificate, chain) of a PKCS#12 file of this PKI."""
         key, cert, chain = pkcs12.load_key_and_certificates(path.read_bytes(), self.passphrase)
         return key, cert, chain or []
+
+    def timestamp_reply(self, request_der: bytes, at: datetime) -> bytes:
+        """The demo TSA's answer (RFC 3161 TimeStampResp, DER) to a request, stamped ``at``; a request that
+        cannot be read is answered with the status ``rejection``. pyHanko's DummyTimeStamper encodes it."""
+        from asn1crypto import keys as asn1_keys, tsp, x509 as asn1_x509
+        from pyhanko.sign.timestamps import DummyTimeStamper
+
+        key, cert, chain = self.load(self.tsa_key())
+        tsa_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        certs = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in (cert, *chain)]
+        try:
+            req = tsp.TimeStampReq.load(request_der)
+            req.native  # noqa: B018 - parses it all now: a bad request is refused here
+            return DummyTimeStamper(certs[0], tsa_key, certs_to_embed=certs[1:], fixed_dt=at) \
+                .request_tsa_response(req).dump()
+        except (ValueError, TypeError, KeyError, NotImplementedError):
+            return tsp.TimeStampResp({"status": {"status": "rejection"}}).dump()
 
     def crl_file(self) -> Path:
         return self.folder / "crl" / "agency.crl"

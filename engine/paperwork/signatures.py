@@ -14,7 +14,7 @@ import io
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
@@ -28,10 +28,11 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
-from pyhanko_certvalidator import ValidationContext
 
 from engine.core.errors import Invalid
+from engine.core.vocabulary import vn_time
 
+from . import longterm
 from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
 # pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
@@ -131,16 +132,22 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
 
 def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, now: datetime,
                   box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None,
-                  timestamper=None) -> bytes:
+                  timestamper=None, validation_context=None, lta: bool = False) -> bytes:
     """Add one PAdES signature made by ``signer`` (a pyHanko signer: key file, token or remote service, opened
     by engine.paperwork.signers) as an incremental update: earlier signatures stay valid.
 
     With ``box``, the signature is visible on the last page; ``stamp_pdf`` (a one-page PDF, rendered by
     engine.paperwork.pdf with an embedded Vietnamese font) is its appearance: signer, time, document number.
-    With ``timestamper`` (a pyHanko timestamper), the signature carries a trusted time (RFC 3161).
+    With ``timestamper`` (a pyHanko timestamper), the signature carries a trusted time (RFC 3161). With
+    ``validation_context`` (engine.paperwork.longterm.embedding_context: revocation sources reachable), the
+    chains and their revocation data are embedded (PAdES B-LT), and with ``lta`` a document timestamp seals
+    them (B-LTA), so that the signature stays verifiable after the certificates expire.
     """
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location,
-                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+                                        embed_validation_info=validation_context is not None,
+                                        validation_context=validation_context,
+                                        use_pades_lta=lta and validation_context is not None)
     out = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         extra = {}
@@ -156,7 +163,7 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
         reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
         try:
             _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
-        except SigningError as exc:  # the device or service failed halfway: nothing was signed
+        except (SigningError, RuntimeError) as exc:  # a device (PKCS11Error) or service failed: nothing signed
             raise SigningFailed(f"Không ký được: {exc}") from exc
         finally:
             close = getattr(signer, "close_after_signing", None)  # a token's session (engine.paperwork.tokens)
@@ -174,10 +181,14 @@ def _subject_part(cert, attr: str) -> str | None:
 
 def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -> list[SignatureCheck]:
     """Check every signature: integrity, chain to a trust anchor, validity period at ``now``. ``pdf``: the
-    engine's own file, or the reader of an untrusted one that inspect_pdf opened with its limits."""
+    engine's own file, or the reader of an untrusted one that inspect_pdf opened with its limits.
+
+    A signature with a trusted timestamp whose certificate has expired since is judged at the time the
+    timestamp proves, with the revocation data the file carries (engine.paperwork.longterm). Document
+    timestamps (PAdES B-LTA) seal that data; they are not signers and are not listed."""
     try:
         reader = pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(io.BytesIO(pdf), strict=False)
-        embedded = list(reader.embedded_signatures)
+        embedded = [sig for sig in reader.embedded_signatures if sig.sig_object_type != "/DocTimeStamp"]
     except Exception as exc:  # a damaged file is a finding, not a crash
         return [SignatureCheck("", "", None, None, False, "invalid", f"Không đọc được tệp PDF: {exc}")]
     checks = []
@@ -185,30 +196,39 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
         cert = sig.signer_cert
         signer = _subject_part(cert, "common_name") or "?"
         org = _subject_part(cert, "organization_name")
+        not_after = cert["tbs_certificate"]["validity"]["not_after"].native
+        not_before = cert["tbs_certificate"]["validity"]["not_before"].native
+        at = now
         try:
-            context = ValidationContext(trust_roots=trust_roots, moment=now.astimezone(timezone.utc),
-                                        allow_fetching=False)
+            context = longterm.validation_context(reader, trust_roots, now)
             status = validate_pdf_signature(sig, context)
+            stamp = longterm.trusted_time(status)
+            if stamp is not None and now > not_after >= stamp:  # expired since the proven time of signing
+                at = stamp
+                status = validate_pdf_signature(sig, longterm.validation_context(reader, trust_roots, stamp),
+                                                ts_validation_context=context)
         except Exception as exc:
             checks.append(SignatureCheck(sig.field_name, signer, org, None, False, "invalid",
                                          f"Không kiểm tra được chữ ký: {exc}"))
             continue
-        signed_at = status.signer_reported_dt
-        not_after = cert["tbs_certificate"]["validity"]["not_after"].native
-        not_before = cert["tbs_certificate"]["validity"]["not_before"].native
         if not (status.intact and status.valid):
             state, message = "modified", "Tài liệu đã bị thay đổi sau khi ký hoặc chữ ký sai"
         elif not status.docmdp_ok:  # a later revision changed what was signed (not just a signature or a form)
             state, message = "modified", "Tài liệu đã bị sửa nội dung sau khi ký (bản cập nhật sau chữ ký)"
-        elif now < not_before:
+        elif at < not_before:
             state, message = "not_yet_valid", f"Chứng thư số chưa có hiệu lực (từ {not_before:%d/%m/%Y})"
-        elif now > not_after:
+        elif at > not_after:
             state, message = "expired", f"Chứng thư số hết hiệu lực ({not_after:%d/%m/%Y})"
         elif not status.trusted:
             state, message = "untrusted", "Chứng thư số không thuộc tổ chức cung cấp dịch vụ tin cậy được cấu hình"
+        elif at is not now:
+            state, message = "valid", (f"Chữ ký hợp lệ tại thời điểm ký có dấu thời gian "
+                                       f"({vn_time(at)}); chứng thư số đã hết hiệu lực sau đó "
+                                       f"({not_after:%d/%m/%Y})")
         else:
             state, message = "valid", "Chữ ký hợp lệ"
-        checks.append(SignatureCheck(sig.field_name, signer, org, signed_at, state == "valid", state, message))
+        checks.append(SignatureCheck(sig.field_name, signer, org, status.signer_reported_dt, state == "valid",
+                                     state, message))
     return checks
 
 

@@ -1,0 +1,56 @@
+"""Long-term validity (D35): trusted time on signatures and the data to verify them years later.
+
+- ``tsa_url`` (setting): signatures carry an RFC 3161 timestamp from that authority (``timestamper``);
+- ``crl_url`` (setting): the demo PKI's certificates name that revocation list, and signatures embed the
+  chains and the revocation data fetched at signing (``embedding_context``: PAdES B-LT; with a TSA, a document
+  timestamp seals them, B-LTA).
+
+After the signer's certificate expires, ``signatures.verify_pdf`` judges a timestamped signature at the time
+the timestamp proves, with the revocation data the file carries.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def timestamper(settings):
+    """A pyHanko timestamper for the configured TSA, or None when there is none."""
+    url = getattr(settings, "tsa_url", "")
+    if not url:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=30)
+
+
+def embedding_context(settings, trust_roots: list, now: datetime):
+    """The validation context whose chains and revocation data a signature embeds (fetched now from the
+    certificates' CRL distribution points), or None when no revocation source is configured."""
+    if not getattr(settings, "crl_url", ""):
+        return None
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(trust_roots=trust_roots, moment=now.astimezone(timezone.utc), allow_fetching=True,
+                             revocation_mode="hard-fail")
+
+
+def validation_context(reader, trust_roots: list, moment: datetime):
+    """A context judging at ``moment`` with the certificates and revocation data the file carries (its DSS),
+    fetching nothing: verifying a document never depends on a service being up."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko_certvalidator import ValidationContext
+
+    kwargs = {"trust_roots": trust_roots, "moment": moment.astimezone(timezone.utc), "allow_fetching": False}
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # noqa: BLE001 - no DSS (or an unreadable one): nothing more to judge with
+        return ValidationContext(**kwargs)
+    return dss.as_validation_context(kwargs)
+
+
+def trusted_time(status) -> datetime | None:
+    """The time a signature's timestamp proves, when the token is intact and from a trusted authority."""
+    stamp = getattr(status, "timestamp_validity", None)
+    if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
+        return None
+    return stamp.timestamp
