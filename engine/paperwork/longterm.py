@@ -34,16 +34,19 @@ def embedding_context(settings, trust_roots: list, now: datetime):
                              revocation_mode="hard-fail")
 
 
-def validation_context(reader, trust_roots: list, moment: datetime):
+def validation_context(reader, trust_roots: list, moment: datetime, strict: bool = False):
     """A context judging at ``moment`` with the certificates and revocation data the file carries (its DSS),
-    fetching nothing: verifying a document never depends on a service being up."""
+    fetching nothing: verifying a document never depends on a service being up. ``strict``: a certificate
+    that names a revocation source (CRL, OCSP) is trusted only with that source's answer in the file."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    kwargs = {"trust_roots": trust_roots, "moment": moment.astimezone(timezone.utc), "allow_fetching": False}
+    kwargs = {"trust_roots": trust_roots, "moment": moment.astimezone(timezone.utc), "allow_fetching": False,
+              "revocation_mode": "hard-fail" if strict else "soft-fail", "crls": [], "ocsps": []}
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-    except Exception:  # noqa: BLE001 - no DSS (or an unreadable one): nothing more to judge with
+    except NoDSSFoundError:
         return ValidationContext(**kwargs)
     return dss.as_validation_context(kwargs)
 

@@ -71,6 +71,9 @@ def _credential(session_info):
     try:
         return asyncio.run(fetch())
     except SigningError as exc:
+        if not isinstance(exc.__cause__, aiohttp.ClientResponseError):  # no answer at all
+            raise SigningFailed(f"Không kết nối được dịch vụ ký số từ xa ({session_info.service_url})",
+                                code="remote_unreachable") from None
         raise SigningFailed(f"Dịch vụ ký số từ xa không cho biết chứng thư số của “{session_info.credential_id}”"
                             f" ({exc})", code="remote_credential_unknown") from None
 

@@ -184,7 +184,8 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
     engine's own file, or the reader of an untrusted one that inspect_pdf opened with its limits.
 
     A signature with a trusted timestamp whose certificate has expired since is judged at the time the
-    timestamp proves, with the revocation data the file carries (engine.paperwork.longterm). Document
+    timestamp proves, with the revocation data the file carries (engine.paperwork.longterm): a certificate
+    that names a revocation source needs that source's answer from then in the file (PAdES B-LT). Document
     timestamps (PAdES B-LTA) seal that data; they are not signers and are not listed."""
     try:
         reader = pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -204,9 +205,10 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
             status = validate_pdf_signature(sig, context)
             stamp = longterm.trusted_time(status)
             if stamp is not None and now > not_after >= stamp:  # expired since the proven time of signing
-                at = stamp
-                status = validate_pdf_signature(sig, longterm.validation_context(reader, trust_roots, stamp),
-                                                ts_validation_context=context)
+                then = validate_pdf_signature(sig, longterm.validation_context(reader, trust_roots, stamp, True),
+                                              ts_validation_context=context)
+                if then.trusted:  # the file carries what that judgement needs (revocation data: PAdES B-LT)
+                    at, status = stamp, then
         except Exception as exc:
             checks.append(SignatureCheck(sig.field_name, signer, org, None, False, "invalid",
                                          f"Không kiểm tra được chữ ký: {exc}"))
