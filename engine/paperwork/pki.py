@@ -58,7 +58,8 @@ def _certificate(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, 
 
 
 class Pki:
-    """A folder of keys: ca/, trust/ (anchors), users/<username>.p12, org/<agency>.p12, crl/agency.crl."""
+    """A folder of keys: ca/, trust/ (anchors), users/<username>.p12, org/<agency>.p12, remote/<credential>.p12
+    (the demo remote signing service's), crl/agency.crl."""
 
     def __init__(self, folder: Path, passphrase: str, trust_dir: Path | None = None, crl_url: str | None = None):
         self.folder, self.passphrase = folder, passphrase.encode()
@@ -172,6 +173,11 @@ class Pki:
 
     def user_key(self, username: str) -> Path:
         return self.folder / "users" / f"{username}.p12"
+
+    def remote_key(self, credential: str) -> Path:
+        """A key held by the demo remote signing service (engine.web.cscservice) for one credential: the
+        provider's HSM, opened with the server's passphrase, used only once the holder confirmed."""
+        return self.folder / "remote" / f"{credential}.p12"
 
     def org_key(self, agency_code: str) -> Path:
         return self.folder / "org" / f"{agency_code}.p12"

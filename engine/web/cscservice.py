@@ -1,9 +1,9 @@
 """A remote signing service speaking the Cloud Signature Consortium API v1, for tests and the demo.
 
 A licensed remote signing provider keeps each signer's key in its HSM and signs a hash only after the signer
-confirmed on their phone. This service does the same with the demo PKI's keys (credential id = the holder's
-key file name: ``demo.thutruong`` is ``users/demo.thutruong.p12``), and its page "Xác nhận ký số" stands for
-the phone's app. It binds to 127.0.0.1 only (started by ``engine.web.trustservices``).
+confirmed on their phone. This service does the same with the demo PKI's keys (credential id = the key file's
+name: ``demo.thutruong`` is ``remote/demo.thutruong.p12``, Pki.remote_key), and its page "Xác nhận ký số"
+stands for the phone's app. It binds to 127.0.0.1 only (started by ``engine.web.trustservices``).
 
 Protocol (the engine's client is engine.paperwork.remote):
 
@@ -78,7 +78,7 @@ def csc_blueprint(pki, clock=lambda: datetime.now(timezone.utc)) -> Blueprint:
     book = Authorizations(clock)
 
     def credential(cid):
-        path = pki.user_key(str(cid)) if isinstance(cid, str) and cid and "/" not in cid else None
+        path = pki.remote_key(cid) if isinstance(cid, str) and cid and "/" not in cid else None
         if path is None or not path.is_file():
             return None
         return pki.load(path)
@@ -96,7 +96,7 @@ def csc_blueprint(pki, clock=lambda: datetime.now(timezone.utc)) -> Blueprint:
 
     @bp.post("/v1/credentials/list")
     def credentials_list():
-        folder = pki.user_key("x").parent
+        folder = pki.remote_key("x").parent
         ids = sorted(p.stem for p in folder.glob("*.p12")) if folder.is_dir() else []
         return jsonify({"credentialIDs": ids})
 
