@@ -145,6 +145,16 @@ def test_after_a_wrong_pin_the_right_pin_signs(world):
     assert pyhanko_statuses(_sign(world, "pkcs11"), world["pki"].trust_roots(), NOW)[0].bottom_line
 
 
+def test_without_a_tsa_or_a_crl_configured_nothing_is_added(world):
+    bare = load_settings({})
+    assert longterm.signing_options(bare, world["pki"].trust_roots(), NOW) == {
+        "timestamper": None, "validation_context": None, "lta": False}
+    signed = signatures.sign_pdf_with(_document(bare), _open(world, "pkcs12"), "CaNhan", "Phê duyệt", "Huế", NOW,
+                                      **longterm.signing_options(bare, world["pki"].trust_roots(), NOW))
+    [status] = pyhanko_statuses(signed, world["pki"].trust_roots(), NOW)
+    assert status.bottom_line and status.timestamp_validity is None
+
+
 def test_the_module_is_the_methods_then_the_settings_then_debians(world, tmp_path):
     assert tokens.module_path({}, None) in tokens.KNOWN_MODULES
     assert tokens.module_path({}, world["module"]) == world["module"]
@@ -232,8 +242,9 @@ def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expi
     embedded data the same judgement fails, and without a timestamp the signature is simply expired."""
     pki, settings = world["pki"], world["settings"]
     roots, later = pki.trust_roots(), NOW + timedelta(days=3 * 365)
-    context = longterm.embedding_context(settings, roots, NOW)
-    lt = _sign(world, "pkcs12", validation_context=context, lta=True)
+    options = longterm.signing_options(settings, roots, NOW)
+    assert options["lta"] and options["validation_context"] is not None
+    lt = _sign(world, "pkcs12", validation_context=options["validation_context"], lta=True)
     plain = signatures.sign_pdf_with(_document(settings), _open(world, "pkcs12"), "CaNhan", "Phê duyệt", "Huế",
                                      NOW)
     timestamped_only = _sign(world, "pkcs12")

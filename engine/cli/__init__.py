@@ -206,10 +206,14 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     from engine.web import create_app
 
     settings = with_secrets(_settings(calendar=True))
+    services = None
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
         click.echo(f"demo data loaded (password: {password})")
+        services, settings = start_demo_services(settings, port + 1)
+        click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
+                   f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")
     else:
         upgrade_database(settings)
     app = create_app(settings, threads=threads)
@@ -225,6 +229,26 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if services is not None:
+            services.stop()
+
+
+def start_demo_services(settings: Settings, port: int):
+    """The demo's remote signing service (a key per demo signer, Pki.remote_key), TSA and CRL on 127.0.0.1
+    (engine.web.trustservices), on ``port`` or a free one; signatures are timestamped by it unless tsa_url
+    names another TSA. Returns the running services and the settings to serve with."""
+    from engine.paperwork import results
+    from engine.web import trustservices
+
+    now, keys = SystemClock().now(), results.pki(settings)
+    for username, name, roles in DEMO_USERS:
+        if roles & set(results.SIGNING_ROLES):
+            keys.issue(keys.remote_key(username), name, DEMO_AGENCY[1], now)
+    try:
+        services = trustservices.start(keys, now, port=port)
+    except OSError:  # the port is taken: any free one (printed)
+        services = trustservices.start(keys, now)
+    return services, settings if settings.tsa_url else settings.replace(tsa_url=f"{services.url}/tsa")
 
 
 def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:

@@ -57,3 +57,10 @@ def trusted_time(status) -> datetime | None:
     if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
         return None
     return stamp.timestamp
+
+
+def signing_options(settings, trust_roots: list, now: datetime) -> dict:
+    """The keyword arguments of ``signatures.sign_pdf_with`` that the configuration asks for: a timestamp
+    (``tsa_url``), embedded validation data (``crl_url``), both sealed by a document timestamp when both are set."""
+    stamper, context = timestamper(settings), embedding_context(settings, trust_roots, now)
+    return {"timestamper": stamper, "validation_context": context, "lta": stamper is not None and context is not None}

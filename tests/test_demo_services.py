@@ -1,0 +1,69 @@
+"""`tthc serve --demo` starts the demo's trust services beside the application: remote signing (CSC API) with a
+key per demo signer and its confirmation page, and the TSA that then timestamps signatures."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import PKI_PASSPHRASE
+from test_serve import _free_port
+
+from engine.core.settings import load_settings
+from engine.paperwork import longterm, signers
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT = 120  # seconds for the demo to be loaded and served: a deadline, not a sleep that decides an outcome
+
+
+def _post(url: str, payload: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE,
+           "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    output = tmp_path / "serve.log"
+    with open(output, "w") as log:
+        process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--demo",
+                                    "--no-worker", "--port", str(port), "--threads", "2"], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, found = time.monotonic() + WAIT, None
+        while found is None and time.monotonic() < deadline and process.poll() is None:
+            found = re.search(r"demo trust services on (http://127\.0\.0\.1:\d+)", output.read_text())
+            time.sleep(0.2)
+        assert found, output.read_text()
+        base = found.group(1)
+        assert _post(f"{base}/csc/v1/info", {})["specs"].startswith("1.0")
+        assert "demo.thutruong" in _post(f"{base}/csc/v1/credentials/list", {})["credentialIDs"]
+        method = {"kind": "csc", "url": base, "credential": "demo.thutruong"}
+        try:
+            signers.open_signer(method, pin=None, default_file=None, description="Ký thử")
+        except signers.SigningPending as pending:
+            page = urllib.request.urlopen(f"{base}/csc/xac-nhan", timeout=10).read().decode()
+            assert "Xác nhận ký số" in page and pending.reference in page and "Hoàng Văn Trưởng" in page
+        else:
+            raise AssertionError("the demo's remote signing must wait for the signer's confirmation")
+        stamper = longterm.timestamper(load_settings({}, tsa_url=f"{base}/tsa"))
+        token = asyncio.run(stamper.async_timestamp(b"\x00" * 32, "sha256"))  # an RFC 3161 token
+        assert token["content_type"].native == "signed_data"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in output.read_text(), output.read_text()
