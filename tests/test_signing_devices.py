@@ -155,6 +155,24 @@ def test_without_a_tsa_or_a_crl_configured_nothing_is_added(world):
     assert status.bottom_line and status.timestamp_validity is None
 
 
+def test_one_signing_at_a_time_per_token_so_that_each_pin_is_checked(world, monkeypatch):
+    """A PKCS#11 login belongs to the process: without the token's lock, a second session opened while the
+    first is logged in would not have its own PIN checked."""
+    monkeypatch.setattr(tokens, "BUSY_SECONDS", 0.5)
+    method = {"kind": "pkcs11", "token": TOKEN, "key": "giamdoc"}
+    first = signers.open_signer(method, pin=TOKEN_PIN, default_file=None)
+    with pytest.raises(signers.SigningFailed) as busy:
+        signers.open_signer(method, pin="999999", default_file=None)
+    assert busy.value.code == "token_busy"
+    signatures.sign_pdf_with(_document(world["settings"]), first, "CaNhan", "Phê duyệt", "Huế", NOW)  # lets go
+    with pytest.raises(signers.SigningFailed) as wrong:
+        signers.open_signer(method, pin="999999", default_file=None)
+    assert wrong.value.code == "wrong_pin"
+    dropped = signers.open_signer(method, pin=TOKEN_PIN, default_file=None)
+    del dropped  # opened and never used: the token is free again
+    signers.open_signer(method, pin=TOKEN_PIN, default_file=None).close_after_signing()
+
+
 def test_the_module_is_the_methods_then_the_settings_then_debians(world, tmp_path):
     assert tokens.module_path({}, None) in tokens.KNOWN_MODULES
     assert tokens.module_path({}, world["module"]) == world["module"]

@@ -13,6 +13,7 @@ public half, and the certificate is stored back on the token, as a provider does
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +39,19 @@ def module_path(method: dict, configured: str | None = None) -> str:
             return candidate
     raise SigningFailed("Máy chủ chưa cài thư viện PKCS#11 cho thiết bị ký số (thiết lập pkcs11_module)",
                         code="token_module_missing")
+
+
+BUSY_SECONDS = 30  # how long a signing waits for another one on the same token
+_token_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+def _token_lock(module: str, token_label: str) -> threading.Lock:
+    """One signing at a time per token in this process: a PKCS#11 login belongs to the whole process, so a
+    second session opened while the first is logged in would sign without its own PIN being checked (the
+    token answers "already logged in"); the lock makes every signing log in with its own PIN."""
+    with _locks_lock:
+        return _token_locks.setdefault((module, token_label), threading.Lock())
 
 
 def _library(module: str):
@@ -77,13 +91,24 @@ def _signer_class():
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
     class TokenSigner(PKCS11Signer):
-        """A token's signer that holds an open session: closed once it has signed (``close_after_signing``)."""
+        """A token's signer that holds an open session and the token's lock: both let go once it has signed
+        (``close_after_signing``), or when it is dropped unused."""
+
+        token_lock: threading.Lock | None = None
 
         def close_after_signing(self) -> None:
+            lock, self.token_lock = self.token_lock, None
+            if lock is None:
+                return
             try:
                 self.pkcs11_session.close()
             except Exception:  # noqa: BLE001 - a token pulled out after signing has nothing left to close
                 pass
+            finally:
+                lock.release()
+
+        def __del__(self):
+            self.close_after_signing()
 
     return TokenSigner
 
@@ -97,9 +122,18 @@ def open_token_signer(method: dict, pin: str | None, configured_module: str | No
         if not method.get(part):
             raise SigningFailed(f"Phương thức ký bằng thiết bị thiếu “{part}” (nhãn thiết bị, nhãn khóa)",
                                 code="bad_signing_method")
-    session = _session(module_path(method, configured_module), method["token"], pin)
+    module = module_path(method, configured_module)
+    lock = _token_lock(module, method["token"])
+    if not lock.acquire(timeout=BUSY_SECONDS):
+        raise SigningFailed("Thiết bị ký số đang bận với một lần ký khác; vui lòng thử lại", code="token_busy")
+    try:
+        session = _session(module, method["token"], pin)
+    except BaseException:
+        lock.release()
+        raise
     signer = _signer_class()(session, key_label=method["key"], cert_label=method["key"],
                              other_certs_to_pull=None)
+    signer.token_lock = lock
     try:  # finds the key and its certificate now, not halfway through a PDF
         # ECDSA is asked of a token as the bare operation on a digest made here: many (softhsm2 too) offer
         # no hash-and-sign ECDSA mechanism.
@@ -119,7 +153,7 @@ def enrol(module: str, token_label: str, pin: str, key_label: str, pki, common_n
     from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
     key_id = key_label.encode()
-    with _session(module, token_label, pin, rw=True) as session:
+    with _token_lock(module, token_label), _session(module, token_label, pin, rw=True) as session:
         params = session.create_domain_parameters(
             KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True)
         public, _private = params.generate_keypair(store=True, label=key_label, id=key_id)
