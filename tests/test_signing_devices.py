@@ -173,6 +173,30 @@ def test_one_signing_at_a_time_per_token_so_that_each_pin_is_checked(world, monk
     signers.open_signer(method, pin=TOKEN_PIN, default_file=None).close_after_signing()
 
 
+def test_tthc_pki_token_makes_an_officers_key_on_the_token_and_prints_the_method(world, tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+    from engine.paperwork import results
+
+    env = {"TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+           "TTHC_PKI_PASSPHRASE": PASS, "TTHC_PKCS11_MODULE": world["module"]}
+    assert CliRunner().invoke(main, ["demo", "load"], env=env).exit_code == 0
+    made = CliRunner().invoke(main, ["pki", "token", "demo.thutruong", "--token", TOKEN], input=f"{TOKEN_PIN}\n",
+                              env=env)
+    assert made.exit_code == 0, made.output
+    method = json.loads(made.stdout.strip().splitlines()[-1])
+    assert method == {"kind": "pkcs11", "token": TOKEN, "key": "demo.thutruong"}
+    signer = signers.open_signer(method, pin=TOKEN_PIN, default_file=None, settings=world["settings"])
+    signed = signatures.sign_pdf_with(_document(world["settings"]), signer, "CaNhan", "Phê duyệt", "Huế", NOW)
+    demo_roots = results.pki(load_settings(env)).trust_roots()  # the demo PKI of that data folder
+    [status] = pyhanko_statuses(signed, demo_roots, NOW)
+    assert status.bottom_line and status.signing_cert.subject.native["common_name"] == "Hoàng Văn Trưởng"
+    again = CliRunner().invoke(main, ["pki", "token", "demo.thutruong", "--token", TOKEN, "--pin", TOKEN_PIN],
+                               env=env)
+    assert again.exit_code == 1 and "đã có khóa" in again.output and "Traceback" not in again.output
+
+
 def test_the_module_is_the_methods_then_the_settings_then_debians(world, tmp_path):
     assert tokens.module_path({}, None) in tokens.KNOWN_MODULES
     assert tokens.module_path({}, world["module"]) == world["module"]

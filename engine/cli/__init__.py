@@ -20,6 +20,7 @@ from engine.cli.calendar import calendar as calendar_group
 from engine.cli.payments import payments_group
 from engine.cli.render import render as render_command
 from engine.cli.stats import stats as stats_command
+from engine.cli.keys import token as token_command
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -315,6 +316,7 @@ main.add_command(calendar_group, "calendar")
 main.add_command(payments_group, "payments")
 main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")
+pki.add_command(token_command, "token")
 
 
 def register(app) -> None:

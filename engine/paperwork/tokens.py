@@ -154,6 +154,8 @@ def enrol(module: str, token_label: str, pin: str, key_label: str, pki, common_n
 
     key_id = key_label.encode()
     with _token_lock(module, token_label), _session(module, token_label, pin, rw=True) as session:
+        if list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: key_label})):
+            raise SigningFailed(f"Thiết bị “{token_label}” đã có khóa “{key_label}”", code="token_key_exists")
         params = session.create_domain_parameters(
             KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True)
         public, _private = params.generate_keypair(store=True, label=key_label, id=key_id)

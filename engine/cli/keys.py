@@ -1,0 +1,39 @@
+"""`tthc pki token`: a signing key made on an officer's PKCS#11 token (it never leaves the token), certified by
+the agency CA; prints the signing method to configure for the officer."""
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from engine.cases import preflight
+from engine.cases.preflight import upgrade_database
+from engine.core.clock import SystemClock
+from engine.core.settings import with_secrets
+from engine.data.model import User
+from engine.paperwork import results, tokens
+from engine.paperwork.signers import SigningFailed
+
+
+@click.command("token", help="Tạo khóa ký ngay trên thiết bị ký số (PKCS#11) của cán bộ — khóa không rời thiết "
+                             "bị — và cấp chứng thư số từ CA cơ quan; in phương thức ký để cấu hình cho cán bộ.")
+@click.argument("username")
+@click.option("--token", "token_label", required=True, help="Nhãn của thiết bị (token label).")
+@click.option("--module", default=None, help="Thư viện PKCS#11 của thiết bị (mặc định: thiết lập pkcs11_module).")
+@click.option("--pin", prompt="Mã PIN của thiết bị", hide_input=True, help="Mã PIN (hỏi khi không có).")
+def token(username: str, token_label: str, module: str | None, pin: str) -> None:
+    settings = with_secrets(preflight.command_settings())  # the agency CA's key is opened with the passphrase
+    upgrade_database(settings)
+    with preflight.command_sessions(settings)() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or user.agency is None:
+            raise click.UsageError(f"không có cán bộ {username}")
+        name, organisation = user.full_name, user.agency.name
+    method = {"kind": "pkcs11", "token": token_label, "key": username, **({"module": module} if module else {})}
+    try:
+        tokens.enrol(tokens.module_path(method, settings.pkcs11_module or None), token_label, pin, username,
+                     results.pki(settings), name, organisation, SystemClock().now())
+    except SigningFailed as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(json.dumps(method, ensure_ascii=False))
