@@ -277,7 +277,7 @@ def test_the_services_answer_bad_requests_without_a_crash(world):
     assert listed == ["phogiamdoc", "thutruong"]
 
 
-def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expired(world):
+def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expired(world, tmp_path):
     """Signed at T with a timestamp and the CRL fetched then (PAdES B-LT, sealed B-LTA); three years later the
     certificate (two years) has expired: pyHanko judges the signature at the time the timestamp proves, with
     the revocation data in the file only, revocation required (hard-fail), and accepts it; without the
@@ -303,6 +303,8 @@ def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expi
         return then.bottom_line
 
     assert judged_at_signing_time(lt)
+    [poppler] = [p for p in pdfsig(lt, tmp_path, world["nss"]) if p["field"] == "CaNhan"]  # and its B-LTA seal
+    assert poppler["validation"] == ["Signature is Valid."] and poppler["certificate"] == "Certificate is Trusted."
     assert not judged_at_signing_time(timestamped_only)  # the certificate names a CRL the file does not carry
     assert not pyhanko_statuses(plain, roots, later)[0].bottom_line
     [ours] = signatures.verify_pdf(lt, roots, later)
