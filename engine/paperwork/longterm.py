@@ -13,14 +13,22 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 
+_timestampers: dict[str, object] = {}
+
+
 def timestamper(settings):
-    """A pyHanko timestamper for the configured TSA, or None when there is none."""
+    """A pyHanko timestamper for the configured TSA, or None when there is none. One per URL for the process:
+    it keeps the TSA's first answer to size every later signature's room (one request per signature, not two)
+    and opens an HTTP session per request, so any event loop may use it."""
     url = getattr(settings, "tsa_url", "")
     if not url:
         return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    found = _timestampers.get(url)
+    if found is None:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    return HTTPTimeStamper(url, timeout=30)
+        found = _timestampers[url] = HTTPTimeStamper(url, timeout=30)
+    return found
 
 
 def embedding_context(settings, trust_roots: list, now: datetime):

@@ -65,6 +65,7 @@ class Pki:
         self.folder, self.passphrase = folder, passphrase.encode()
         self.trust_dir = trust_dir or folder / "trust"
         self.crl_url = crl_url or None
+        self._loaded: dict[tuple, tuple] = {}
 
     def _write_p12(self, path: Path, name: str, key, cert, chain) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,9 +90,7 @@ class Pki:
         self._write_p12(self.folder / "ca" / "agency.p12", "agency-ca", agency_key, agency_ca, [root])
 
     def _ca(self):
-        key, cert, chain = pkcs12.load_key_and_certificates((self.folder / "ca" / "agency.p12").read_bytes(),
-                                                            self.passphrase)
-        return key, cert, chain or []
+        return self.load(self.folder / "ca" / "agency.p12")
 
     def chain(self) -> list[x509.Certificate]:
         """The agency CA and the root: what a verifier needs besides a signer's own certificate."""
@@ -130,9 +129,15 @@ class Pki:
         return path
 
     def load(self, path: Path):
-        """(private key, certificate, chain) of a PKCS#12 file of this PKI."""
-        key, cert, chain = pkcs12.load_key_and_certificates(path.read_bytes(), self.passphrase)
-        return key, cert, chain or []
+        """(private key, certificate, chain) of a PKCS#12 file of this PKI; kept per file version (opening
+        one costs a key derivation, tens of milliseconds, and services open the same few keys again and again)."""
+        stat = path.stat()
+        version = (str(path), stat.st_mtime_ns, stat.st_size)
+        loaded = self._loaded.get(version)
+        if loaded is None:
+            key, cert, chain = pkcs12.load_key_and_certificates(path.read_bytes(), self.passphrase)
+            loaded = self._loaded[version] = (key, cert, chain or [])
+        return loaded
 
     def timestamp_reply(self, request_der: bytes, at: datetime) -> bytes:
         """The demo TSA's answer (RFC 3161 TimeStampResp, DER) to a request, stamped ``at``; a request that
