@@ -39,11 +39,10 @@ class Clock:
 def world(tmp_path_factory):
     """A PKI whose certificates name the services' CRL, the services, a token with a key made on it."""
     folder = tmp_path_factory.mktemp("devices")
-    pki = Pki(folder / "pki", PASS)
-    pki.init(ORG, NOW)
-    clock = Clock()
+    pki, clock = Pki(folder / "pki", PASS), Clock()
     services = trustservices.start(pki, NOW, clock=clock)
-    pki.crl_url = f"{services.url}/crl/agency.crl"
+    pki.crl_url = f"{services.url}/crl"  # every certificate below the root names its issuer's list there
+    pki.init(ORG, NOW)
     pki.issue(pki.user_key("lanhdao"), "Phạm Minh Lãnh", ORG, NOW)
     pki.issue(pki.remote_key("thutruong"), "Hoàng Văn Trưởng", ORG, NOW)  # held by the remote service
     pki.issue(pki.remote_key("phogiamdoc"), "Lý Phó Giám", ORG, NOW)
@@ -277,6 +276,34 @@ def test_the_services_answer_bad_requests_without_a_crash(world):
     assert listed == ["phogiamdoc", "thutruong"]
 
 
+def ades_lta_passes(signed: bytes, roots, when) -> bool:
+    """pyHanko's ETSI EN 319 102-1 long-term validation (revocation checked wherever a certificate declares
+    a source), with the data in the file only."""
+    import asyncio
+
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.policy_decl import (PdfSignatureValidationSpec, RevinfoOnlineFetchingRule,
+                                                     RevocationInfoGatheringSpec, SignatureValidationSpec)
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+    from pyhanko_certvalidator.policy_decl import (CertRevTrustPolicy, RevocationCheckingPolicy,
+                                                   RevocationCheckingRule)
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    declared = RevocationCheckingRule.CHECK_IF_DECLARED
+    policy = CertValidationPolicySpec(trust_manager=SimpleTrustManager.build(trust_roots=roots),
+                                      revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)))
+    spec = PdfSignatureValidationSpec(SignatureValidationSpec(
+        cert_validation_policy=policy,
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)))
+    reader = PdfFileReader(io.BytesIO(signed))
+    sig = next(s for s in reader.embedded_signatures if s.sig_object_type == "/Sig")
+    timing = ValidationTimingInfo(validation_time=when, best_signature_time=when, point_in_time_validation=True)
+    result = asyncio.run(ades.ades_lta_validation(sig, spec, timing_info=timing))
+    return result.ades_subindic == AdESPassed.OK and result.api_status.bottom_line
+
+
 def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expired(world, tmp_path):
     """Signed at T with a timestamp and the CRL fetched then (PAdES B-LT, sealed B-LTA); three years later the
     certificate (two years) has expired: pyHanko judges the signature at the time the timestamp proves, with
@@ -303,6 +330,7 @@ def test_a_signature_with_validation_data_stays_valid_after_the_certificate_expi
         return then.bottom_line
 
     assert judged_at_signing_time(lt)
+    assert ades_lta_passes(lt, roots, NOW + timedelta(hours=1))  # pyHanko's AdES (EN 319 102-1) validator
     [poppler] = [p for p in pdfsig(lt, tmp_path, world["nss"]) if p["field"] == "CaNhan"]  # and its B-LTA seal
     assert poppler["validation"] == ["Signature is Valid."] and poppler["certificate"] == "Certificate is Trusted."
     assert not judged_at_signing_time(timestamped_only)  # the certificate names a CRL the file does not carry

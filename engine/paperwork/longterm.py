@@ -44,19 +44,34 @@ def embedding_context(settings, trust_roots: list, now: datetime):
 
 def validation_context(reader, trust_roots: list, moment: datetime, strict: bool = False):
     """A context judging at ``moment`` with the certificates and revocation data the file carries (its DSS),
-    fetching nothing: verifying a document never depends on a service being up. ``strict``: a certificate
-    that names a revocation source (CRL, OCSP) is trusted only with that source's answer in the file."""
+    fetching nothing: verifying a document never depends on a service being up.
+
+    ``strict``: a certificate that names a revocation source (CRL, OCSP) is trusted only with that source's
+    answer in the file (judging a signature at its proven time). Otherwise an answer that was no longer
+    current at ``moment`` counts as no answer (a list from the signing day says nothing of today), and no
+    answer is accepted: the TSA's and the CAs' certificates, still valid today, are judged that way."""
+    from asn1crypto import crl as asn1_crl, ocsp as asn1_ocsp
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko.sign.validation.errors import NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
     kwargs = {"trust_roots": trust_roots, "moment": moment.astimezone(timezone.utc), "allow_fetching": False,
-              "revocation_mode": "hard-fail" if strict else "soft-fail", "crls": [], "ocsps": []}
+              "revocation_mode": "hard-fail" if strict else "soft-fail"}
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return ValidationContext(**kwargs)
-    return dss.as_validation_context(kwargs)
+        return ValidationContext(crls=[], ocsps=[], **kwargs)
+    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+    ocsps = [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
+    if not strict:
+        crls = [c for c in crls if _current(c["tbs_cert_list"]["next_update"].native, moment)]
+        ocsps = [o for o in ocsps if all(_current(r["next_update"].native, moment) for r in
+                                         o.basic_ocsp_response["tbs_response_data"]["responses"])]
+    return ValidationContext(other_certs=list(dss.load_certs()), crls=crls, ocsps=ocsps, **kwargs)
+
+
+def _current(next_update: datetime | None, moment: datetime) -> bool:
+    return next_update is None or next_update >= moment
 
 
 def trusted_time(status) -> datetime | None:

@@ -4,9 +4,11 @@ authority's key and the agency CA's revocation list.
 Real provinces use the certificates of licensed providers (VGCA, NEAC-listed CAs); the demo PKI lets the engine
 run and be tested end to end with the same code paths. Keys are PKCS#12 files encrypted with the configured
 passphrase, except those made on a token (PKCS#11), which never leave it: ``certify`` signs a certificate for a
-public key given from outside. With ``crl_url`` (setting ``crl_url``), end-entity certificates name that URL as
-their CRL distribution point and ``publish_crl`` writes the list a service serves there, so that signatures can
-embed revocation data (PAdES B-LT) and stay verifiable after the certificates expire.
+public key given from outside. With ``crl_url`` (setting ``crl_url``: where the lists are published), the
+certificates the agency CA issues name ``<crl_url>/agency.crl`` as their CRL distribution point, the agency
+CA's own certificate ``<crl_url>/root.crl``, and ``publish_crl`` writes the lists a service serves there, so
+that signatures can embed the revocation data of their whole chain (PAdES B-LT) and stay verifiable after the
+certificates expire.
 """
 from __future__ import annotations
 
@@ -42,15 +44,17 @@ def _certificate(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, 
                .not_valid_after(now + timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False))
+    if subject != issuer:
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                                        critical=False)
     if ca:
-        return builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                                     critical=True).sign(issuer_key, hashes.SHA256())
-    builder = (builder.add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                                     critical=True)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                              critical=False)
-               .add_extension(x509.ExtendedKeyUsage([usage]),
-                              critical=usage == ExtendedKeyUsageOID.TIME_STAMPING))  # RFC 3161 2.3
+        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+                                        critical=True)
+    else:
+        builder = (builder.add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                                         critical=True)
+                   .add_extension(x509.ExtendedKeyUsage([usage]),
+                                  critical=usage == ExtendedKeyUsageOID.TIME_STAMPING))  # RFC 3161 2.3
     if crl_url:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
@@ -59,7 +63,7 @@ def _certificate(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, 
 
 class Pki:
     """A folder of keys: ca/, trust/ (anchors), users/<username>.p12, org/<agency>.p12, remote/<credential>.p12
-    (the demo remote signing service's), crl/agency.crl."""
+    (the demo remote signing service's), crl/agency.crl and crl/root.crl."""
 
     def __init__(self, folder: Path, passphrase: str, trust_dir: Path | None = None, crl_url: str | None = None):
         self.folder, self.passphrase = folder, passphrase.encode()
@@ -83,14 +87,18 @@ class Pki:
         root = _certificate(root_name, root_key.public_key(), root_name, root_key, now, 365 * years * 2, True)
         agency_ca_name = _name(f"{agency_name} CA", agency_name)
         agency_ca = _certificate(agency_ca_name, agency_key.public_key(), root_name, root_key, now, 365 * years,
-                                 True)
+                                 True, self._crl_point("root"))
         self.trust_dir.mkdir(parents=True, exist_ok=True)
         (self.trust_dir / "tthc-demo-root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
         self._write_p12(self.folder / "ca" / "root.p12", "root", root_key, root, None)
         self._write_p12(self.folder / "ca" / "agency.p12", "agency-ca", agency_key, agency_ca, [root])
 
-    def _ca(self):
-        return self.load(self.folder / "ca" / "agency.p12")
+    def _ca(self, which: str = "agency"):
+        return self.load(self.folder / "ca" / f"{which}.p12")
+
+    def _crl_point(self, issuer: str) -> str | None:
+        """Where ``issuer``'s revocation list is published, named in the certificates it issues."""
+        return f"{self.crl_url.rstrip('/')}/{issuer}.crl" if self.crl_url else None
 
     def chain(self) -> list[x509.Certificate]:
         """The agency CA and the root: what a verifier needs besides a signer's own certificate."""
@@ -111,7 +119,7 @@ class Pki:
         it out: only its public half comes here)."""
         ca_key, ca_cert, _ = self._ca()
         return _certificate(_name(common_name, organisation), public_key, ca_cert.subject, ca_key, now, days,
-                            False, self.crl_url, usage)
+                            False, self._crl_point("agency"), usage)
 
     def tsa_key(self) -> Path:
         return self.folder / "ca" / "tsa.p12"
@@ -157,14 +165,15 @@ class Pki:
         except (ValueError, TypeError, KeyError, NotImplementedError):
             return TSA_REJECTION
 
-    def crl_file(self) -> Path:
-        return self.folder / "crl" / "agency.crl"
+    def crl_file(self, issuer: str = "agency") -> Path:
+        return self.folder / "crl" / f"{issuer}.crl"
 
-    def publish_crl(self, now: datetime, revoked: tuple[int, ...] = ()) -> bytes:
-        """The agency CA's certificate revocation list (DER), fresh for CRL_DAYS, written to ``crl_file``."""
-        ca_key, ca_cert, _ = self._ca()
+    def publish_crl(self, now: datetime, revoked: tuple[int, ...] = (), issuer: str = "agency") -> bytes:
+        """The revocation list (DER) of the agency CA or the root (``issuer``), issued ``now`` and fresh for
+        CRL_DAYS, written to ``crl_file``."""
+        ca_key, ca_cert, _ = self._ca(issuer)
         builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
-                   .last_update(now - timedelta(minutes=5)).next_update(now + timedelta(days=CRL_DAYS))
+                   .last_update(now).next_update(now + timedelta(days=CRL_DAYS))
                    .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                                   critical=False))
@@ -172,8 +181,8 @@ class Pki:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build())
         data = builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-        self.crl_file().parent.mkdir(parents=True, exist_ok=True)
-        self.crl_file().write_bytes(data)
+        self.crl_file(issuer).parent.mkdir(parents=True, exist_ok=True)
+        self.crl_file(issuer).write_bytes(data)
         return data
 
     def user_key(self, username: str) -> Path:

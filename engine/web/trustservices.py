@@ -6,34 +6,38 @@ demo and the tests start these with ``start`` so that the same client code runs 
 
 - ``POST /tsa``: a timestamp request (``application/timestamp-query``) answered with a token signed by the demo
   TSA key (engine.paperwork.pki), at the service's clock;
-- ``GET /crl/agency.crl``: the agency CA's CRL (DER), published anew at each fetch.
+- ``GET /crl/agency.crl``, ``/crl/root.crl``: the agency CA's and the root's CRL (DER), published anew at each
+  fetch.
 """
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.serving import make_server
 
 from .cscservice import csc_blueprint
 
 
 def create_services_app(pki, now, clock=None) -> Flask:
-    """The services over ``pki`` (made ready: TSA key, CRL); ``clock`` gives their time (tests fix it)."""
+    """The services over ``pki`` (its TSA key made on the first request); ``clock`` gives their time."""
     clock = clock or (lambda: datetime.now(timezone.utc))
-    pki.issue_tsa(now)
-    app = Flask(__name__)
+    app, tsa_lock = Flask(__name__), threading.Lock()
     app.register_blueprint(csc_blueprint(pki, clock))
 
     @app.post("/tsa")
     def timestamp():
+        with tsa_lock:  # made once, on first use: the PKI may be made after the services start (its CRLs name them)
+            pki.issue_tsa(now)
         reply = pki.timestamp_reply(request.get_data(), clock())
         return Response(reply, mimetype="application/timestamp-reply")
 
-    @app.get("/crl/agency.crl")
-    def crl():
-        data = pki.publish_crl(clock())  # one signature: a fresh list at each fetch
+    @app.get("/crl/<issuer>.crl")
+    def crl(issuer):
+        if issuer not in ("agency", "root"):
+            abort(404)
+        data = pki.publish_crl(clock(), issuer=issuer)  # one signature: a fresh list at each fetch
         return Response(data, mimetype="application/pkix-crl")
 
     return app
