@@ -199,7 +199,7 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
         org = _subject_part(cert, "organization_name")
         not_after = cert["tbs_certificate"]["validity"]["not_after"].native
         not_before = cert["tbs_certificate"]["validity"]["not_before"].native
-        at = now
+        at, proven = now, False  # proven: judged at the time its timestamp proves
         try:
             context = longterm.validation_context(reader, trust_roots, now)
             status = validate_pdf_signature(sig, context)
@@ -208,7 +208,7 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
                 then = validate_pdf_signature(sig, longterm.validation_context(reader, trust_roots, stamp, True),
                                               ts_validation_context=context)
                 if then.trusted:  # the file carries what that judgement needs (revocation data: PAdES B-LT)
-                    at, status = stamp, then
+                    at, status, proven = stamp, then, True
         except Exception as exc:
             checks.append(SignatureCheck(sig.field_name, signer, org, None, False, "invalid",
                                          f"Không kiểm tra được chữ ký: {exc}"))
@@ -223,7 +223,7 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
             state, message = "expired", f"Chứng thư số hết hiệu lực ({not_after:%d/%m/%Y})"
         elif not status.trusted:
             state, message = "untrusted", "Chứng thư số không thuộc tổ chức cung cấp dịch vụ tin cậy được cấu hình"
-        elif at is not now:
+        elif proven:
             state, message = "valid", (f"Chữ ký hợp lệ tại thời điểm ký có dấu thời gian "
                                        f"({vn_time(at)}); chứng thư số đã hết hiệu lực sau đó "
                                        f"({not_after:%d/%m/%Y})")
