@@ -191,6 +191,10 @@ def test_tthc_pki_token_makes_an_officers_key_on_the_token_and_prints_the_method
     demo_roots = results.pki(load_settings(env)).trust_roots()  # the demo PKI of that data folder
     [status] = pyhanko_statuses(signed, demo_roots, NOW)
     assert status.bottom_line and status.signing_cert.subject.native["common_name"] == "Hoàng Văn Trưởng"
+    other = _sign(world, "pkcs11")  # the token's other holder: their certificate is not embedded
+    embedded = PdfFileReader(io.BytesIO(other)).embedded_signatures[0].signed_data["certificates"]
+    names = {c.chosen.subject.native["common_name"] for c in embedded}
+    assert "Đỗ Thị Giám" in names and f"{ORG} CA" in names and "Hoàng Văn Trưởng" not in names
     again = CliRunner().invoke(main, ["pki", "token", "demo.thutruong", "--token", TOKEN, "--pin", TOKEN_PIN],
                                env=env)
     assert again.exit_code == 1 and "đã có khóa" in again.output and "Traceback" not in again.output

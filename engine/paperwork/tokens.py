@@ -96,6 +96,11 @@ def _signer_class():
 
         token_lock: threading.Lock | None = None
 
+        def _load_other_certs(self):
+            """The CA certificates on the token (the chain to embed), not the other holders' certificates a
+            shared token (an HSM, the demo's softhsm2) also keeps."""
+            return {cert for cert in super()._load_other_certs() if cert.ca}
+
         def close_after_signing(self) -> None:
             lock, self.token_lock = self.token_lock, None
             if lock is None:
