@@ -227,6 +227,18 @@ def test_remote_signing_waits_for_the_signer_then_signs_once_confirmed(world):
         signers.open_signer(_remote(world), pin=None, default_file=None, reference=reference)
 
 
+def test_remote_signing_over_the_v2_paths(world):
+    method = {**_remote(world), "version": "v2"}
+    with pytest.raises(signers.SigningPending) as pending:
+        signers.open_signer(method, pin=None, default_file=None)
+    confirm(world["services"].url, pending.value.reference, "dong-y")
+    signer = signers.open_signer(method, pin=None, default_file=None, reference=pending.value.reference)
+    signed = signatures.sign_pdf_with(_document(world["settings"]), signer, "CaNhan", "Phê duyệt", "Huế", NOW)
+    assert pyhanko_statuses(signed, world["pki"].trust_roots(), NOW)[0].bottom_line
+    with pytest.raises(signers.SigningFailed):
+        signers.open_signer({**method, "version": "v3"}, pin=None, default_file=None)
+
+
 def test_remote_signing_refused_by_the_signer_fails_and_signs_nothing(world):
     with pytest.raises(signers.SigningPending) as pending:
         signers.open_signer(_remote(world), pin=None, default_file=None, description="Ký thư xin lỗi")

@@ -1,7 +1,7 @@
 """Remote signing over the Cloud Signature Consortium API (v1): the client side.
 
-A method ``{"kind": "csc", "url": BASE, "credential": ID, "token"?: OAUTH_TOKEN}`` names the service (the part
-before ``/csc/v1/...``) and the signer's credential there. The signer confirms each signature on their own
+A method ``{"kind": "csc", "url": BASE, "credential": ID, "token"?: OAUTH_TOKEN, "version"?: "v1"|"v2"}``
+names the service (the part before ``/csc/v1/...``) and the signer's credential there. The signer confirms each signature on their own
 device; that may take minutes, so opening the signer is done in two calls (the service side and the codes are
 described in engine.web.cscservice):
 
@@ -52,11 +52,13 @@ def _post(url: str, payload: dict, token: str | None) -> tuple[int, dict]:
 def _session_info(method: dict):
     from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo
 
-    url, credential = method.get("url"), method.get("credential")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not credential:
-        raise SigningFailed("Phương thức ký số từ xa cần “url” (http/https) và “credential”",
-                            code="bad_signing_method")
-    return CSCServiceSessionInfo(url.rstrip("/"), str(credential), oauth_token=method.get("token") or None)
+    url, credential, version = method.get("url"), method.get("credential"), method.get("version", "v1")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not credential \
+            or version not in ("v1", "v2"):
+        raise SigningFailed("Phương thức ký số từ xa cần “url” (http/https), “credential” và “version” v1 hoặc v2 "
+                            "nếu có", code="bad_signing_method")
+    return CSCServiceSessionInfo(url.rstrip("/"), str(credential), oauth_token=method.get("token") or None,
+                                 api_ver=version)
 
 
 def _credential(session_info):

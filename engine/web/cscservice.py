@@ -19,7 +19,9 @@ Protocol (the engine's client is engine.paperwork.remote):
 4. ``POST /csc/v1/signatures/signHash`` with that SAD signs the hash once (SCAL 1: the SAD authorizes one
    signature by this credential; what is signed was shown to the signer as the description).
 
-``info``, ``credentials/list`` and ``credentials/info`` answer as the specification says (v1.0.4).
+``info``, ``credentials/list`` and ``credentials/info`` answer as the specification says (v1.0.4). The same
+endpoints answer under ``/csc/v2/`` for clients configured with that version (pyHanko's client sends the same
+requests to either).
 """
 from __future__ import annotations
 
@@ -87,21 +89,21 @@ def csc_blueprint(pki, clock=lambda: datetime.now(timezone.utc)) -> Blueprint:
         data = request.get_json(silent=True)
         return data if isinstance(data, dict) else {}
 
-    @bp.post("/v1/info")
-    def info():
+    @bp.post("/<any(v1, v2):version>/info")
+    def info(version):  # noqa: ARG001 - v2 paths answer as v1 (what pyHanko's client sends)
         return jsonify({"specs": "1.0.4.0", "name": "TTHC demo remote signing", "logo": "", "region": "VN",
                         "lang": "vi", "description": "Dịch vụ ký số từ xa (demo)", "authType": ["external"],
                         "methods": ["credentials/list", "credentials/info", "credentials/authorize",
                                     "signatures/signHash"]})
 
-    @bp.post("/v1/credentials/list")
-    def credentials_list():
+    @bp.post("/<any(v1, v2):version>/credentials/list")
+    def credentials_list(version):  # noqa: ARG001 - v2 paths answer as v1 (what pyHanko's client sends)
         folder = pki.remote_key("x").parent
         ids = sorted(p.stem for p in folder.glob("*.p12")) if folder.is_dir() else []
         return jsonify({"credentialIDs": ids})
 
-    @bp.post("/v1/credentials/info")
-    def credentials_info():
+    @bp.post("/<any(v1, v2):version>/credentials/info")
+    def credentials_info(version):  # noqa: ARG001 - v2 paths answer as v1 (what pyHanko's client sends)
         found = credential(body().get("credentialID"))
         if found is None:
             return _error("invalid_request", "Invalid parameter credentialID")
@@ -111,8 +113,8 @@ def csc_blueprint(pki, clock=lambda: datetime.now(timezone.utc)) -> Blueprint:
                         "cert": {"status": "valid", "certificates": der},
                         "authMode": "oauth2code", "SCAL": "1", "multisign": 1})
 
-    @bp.post("/v1/credentials/authorize")
-    def authorize():
+    @bp.post("/<any(v1, v2):version>/credentials/authorize")
+    def authorize(version):  # noqa: ARG001 - v2 paths answer as v1 (what pyHanko's client sends)
         data = body()
         cid, reference = data.get("credentialID"), data.get("clientData")
         found = credential(cid)
@@ -136,8 +138,8 @@ def csc_blueprint(pki, clock=lambda: datetime.now(timezone.utc)) -> Blueprint:
             return _error("invalid_request", "Xác nhận này đã được dùng để ký")
         return jsonify({"SAD": item.sad, "expiresIn": SAD_MINUTES * 60})
 
-    @bp.post("/v1/signatures/signHash")
-    def sign_hash():
+    @bp.post("/<any(v1, v2):version>/signatures/signHash")
+    def sign_hash(version):  # noqa: ARG001 - v2 paths answer as v1 (what pyHanko's client sends)
         data = body()
         with book.lock:
             item = next((a for a in book.items.values() if a.sad and a.sad == data.get("SAD")), None)
