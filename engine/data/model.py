@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
@@ -137,6 +137,7 @@ class Dossier(Base):
     filed_at: Mapped[datetime]
     intake_due_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime | None]  # received_at, or filed_at until then: the register's order (below)
     due_at: Mapped[datetime | None]
     original_due_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
@@ -182,7 +183,7 @@ class WorkItem(Base):
     __tablename__ = "work_item"
     # The id is public (/api/v1/tasks/{id}) and names a finished task in the audit trail: never reused, also
     # on SQLite (AUTOINCREMENT; PostgreSQL sequences never reuse).
-    __table_args__ = (Index("ix_work_item_agency_role", "agency_id", "role"), {"sqlite_autoincrement": True})
+    __table_args__ = ({"sqlite_autoincrement": True},)  # the inbox's indexes: end of this module
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -373,3 +374,27 @@ class DocumentSignature(Base):
     status: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime]
+
+
+# -- the orders the pages read, served by an index (issue 15: no page reads the history or sorts it) ------------
+# The inbox: a role's open work of an agency in due order (or arrival order), a page at a time, read off the index.
+Index("ix_work_item_inbox_due", WorkItem.agency_id, WorkItem.role, WorkItem.due_at, WorkItem.id)
+Index("ix_work_item_inbox_created", WorkItem.agency_id, WorkItem.role, WorkItem.created_at, WorkItem.id)
+# The register of a period: the dossiers received (or, not yet received, filed) in it, in that order; the instant
+# is a stored column (an expression index would not be seen by SQLite's reflection, hence by the schema checks).
+Index("ix_dossier_register", Dossier.agency_id, Dossier.registered_at, Dossier.id)
+
+
+@event.listens_for(Dossier.filed_at, "set")
+def _filed(dossier: Dossier, value, _old, _initiator) -> None:
+    if dossier.received_at is None:
+        dossier.registered_at = value
+
+
+@event.listens_for(Dossier.received_at, "set")
+def _received(dossier: Dossier, value, _old, _initiator) -> None:
+    """The register lists a dossier at its receipt, or at its filing while it is not received."""
+    dossier.registered_at = value if value is not None else dossier.filed_at
+# The leaders' watch: open dossiers of an agency by the due instant of their stage (intake, or the result).
+Index("ix_dossier_watch_due", Dossier.agency_id, Dossier.status, Dossier.due_at)
+Index("ix_dossier_watch_intake", Dossier.agency_id, Dossier.status, Dossier.intake_due_at)
