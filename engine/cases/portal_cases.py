@@ -1,5 +1,5 @@
 """Use cases the web faces need beyond engine.cases.dossiers, engine.cases.tasks and engine.cases.attachments: web login with
-lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the deadline watch of leaders.
+lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the service level of a deadline (the leaders' watch: engine.cases.watch).
 
 Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
 committed here; refusals are EngineErrors with Vietnamese messages.
@@ -14,17 +14,15 @@ from sqlalchemy.orm import Session
 
 from engine.cases import accounts, dossiers
 from engine.data import audit
-from engine.law import apology, deadlines, lateness
-from engine.paperwork import letters
+from engine.law import lateness
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import Document, Dossier, User, WorkItem
-from engine.law.statuses import PROCESSING, RECEIVED, RETURNED, SUBMITTED, Status
+from engine.data.model import Document, Dossier, User
+from engine.law.statuses import RETURNED, Status
 from engine.data.portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
-from engine.core.settings import Settings
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
@@ -220,33 +218,3 @@ def time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str 
     left = cal.working_time_between(now, due)
     return describe_duration(left, cal.day_length) if left < timedelta(0) else \
         "còn " + describe_duration(left, cal.day_length)
-
-
-def agency_watch(session: Session, user: User, now: datetime, settings: Settings) -> list[dict]:
-    """Leaders: open dossiers of the agency that are overdue or due within one working day, most urgent first."""
-    if not (user.roles & LEADER_ROLES) or user.agency_id is None:
-        raise Forbidden("Chỉ lãnh đạo xem được danh sách hồ sơ quá hạn, sắp đến hạn")
-    rows = session.scalars(select(Dossier).where(Dossier.agency_id == user.agency_id,
-                                                 Dossier.status.in_((SUBMITTED, RECEIVED, PROCESSING))))
-    calendars: dict[int, WorkingCalendar] = {}
-    watch = []
-    for dossier in rows:
-        due = dossier.intake_due_at if dossier.status == SUBMITTED else dossier.due_at
-        if due is None:
-            continue
-        cal = calendars.get(dossier.procedure_version_id)
-        if cal is None:
-            cal = calendars[dossier.procedure_version_id] = dossiers.calendar_of(session, dossier, settings)
-        state = sla_state(cal, now, due)
-        if state not in ("overdue", "at_risk"):
-            continue
-        items = list(session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id)
-                                     .order_by(WorkItem.id)))
-        left = (deadlines.remaining(dossier, cal, now) if dossier.status != SUBMITTED else None) \
-            or time_left(cal, now, due)
-        watch.append({"dossier": dossier, "stage": "intake" if dossier.status == SUBMITTED else "processing",
-                      "due_at": due, "state": state, "left": left, "items": items,
-                      "apology_needed": dossier.status != SUBMITTED and apology.overdue_apology_needed(
-                          dossier, now, letters.has_overdue_letter(session, dossier))})
-    watch.sort(key=lambda w: w["due_at"])
-    return watch

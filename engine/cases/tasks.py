@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases.dossiers import (
     Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
-from engine.cases import payments
+from engine.cases import inbox as paging, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -45,25 +45,20 @@ def _visible_item(session: Session, user: User, item_id: int, *, with_state: boo
 
 def inbox(session: Session, user: User, *, mine: bool = False, role: str | None = None,
           procedure: str | None = None, due_before: datetime | None = None, overdue_at: datetime | None = None,
-          limit: int = 500) -> list[WorkItem]:
-    """Open work items of my roles in my agency (rows only; no workflow state is read)."""
-    if not user.is_officer or user.agency_id is None:
-        raise Forbidden("Chỉ cán bộ có hộp công việc")
-    roles = user.roles if role is None else user.roles & {role}
-    query = (select(WorkItem).where(WorkItem.agency_id == user.agency_id, WorkItem.role.in_(roles))
-             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).limit(limit)
-             .options(selectinload(WorkItem.assignee)))  # one query for the assignees, not one per row
-    if mine:
-        query = query.where(WorkItem.assignee_id == user.id)
-    if procedure:
-        query = (query.join(Dossier, Dossier.id == WorkItem.dossier_id)
-                 .join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id)
-                 .join(Procedure, Procedure.id == ProcedureVersion.procedure_id).where(Procedure.code == procedure))
-    if due_before is not None:
-        query = query.where(WorkItem.due_at <= due_before)
-    if overdue_at is not None:
-        query = query.where(WorkItem.due_at <= overdue_at)  # run out at the due instant (law.lateness)
-    return list(session.scalars(query))
+          limit: int = 500, after: str | None = None, sort: str = "due") -> list[WorkItem]:
+    """Open work items of my roles in my agency (rows only; no workflow state is read), in due order, at most
+    ``limit`` from the cursor ``after`` on (engine.cases.inbox reads them off an index, a page at a time)."""
+    return inbox_page(session, user, mine=mine, role=role, procedure=procedure, due_before=due_before,
+                      overdue_at=overdue_at, limit=limit, after=after, sort=sort).items
+
+
+def inbox_page(session: Session, user: User, *, mine: bool = False, role: str | None = None,
+               procedure: str | None = None, due_before: datetime | None = None, overdue_at: datetime | None = None,
+               limit: int = 500, after: str | None = None, sort: str = "due") -> paging.Page:
+    """``inbox`` with the cursor of the next page."""
+    bounds = [t for t in (due_before, overdue_at) if t is not None]
+    filters = paging.Filters(mine=mine, role=role, procedure=procedure, due_before=min(bounds) if bounds else None)
+    return paging.page(session, user, filters, sort=sort, after=paging.parse_cursor(after), limit=limit)
 
 
 def describe(item: WorkItem) -> dict:

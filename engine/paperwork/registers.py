@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.data import audit
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
-from engine.data.model import Agency, AuditEvent, Dossier, Letter, WorkItem
+from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVersion, WorkItem
 from engine.law import lateness
 from engine.law.statuses import Status
 from engine.paperwork.officialforms import (
@@ -151,11 +151,17 @@ def _notes(dossier: Dossier, letters: int) -> str:
 
 
 def register_rows(session: Session, agency_id: int, start: date, end: date) -> list[RegisterRow]:
-    """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``."""
+    """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``.
+
+    The period is a range of the indexed ``registered_at``; the procedure versions are read once each, not with
+    every row (each row would decode the version's forms and catalogue entry again)."""
     lo, hi = _period(start, end)
-    at = func.coalesce(Dossier.received_at, Dossier.filed_at)
-    dossiers = list(session.scalars(select(Dossier).where(Dossier.agency_id == agency_id, at >= lo, at < hi)
-                                    .options(selectinload(Dossier.applicant)).order_by(at, Dossier.id)))
+    dossiers = list(session.scalars(
+        select(Dossier).where(Dossier.agency_id == agency_id, Dossier.registered_at >= lo, Dossier.registered_at < hi)
+        .options(lazyload(Dossier.procedure_version), selectinload(Dossier.applicant))
+        .order_by(Dossier.registered_at, Dossier.id)))
+    versions = list(session.scalars(select(ProcedureVersion).where(  # held: the rows' versions come from here
+        ProcedureVersion.id.in_({d.procedure_version_id for d in dossiers} or {-1}))))
     ids = [d.id for d in dossiers] or [-1]
     forwarded = dict(session.execute(select(AuditEvent.dossier_id, func.min(AuditEvent.at))
                                      .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "forward")
@@ -170,6 +176,7 @@ def register_rows(session: Session, agency_id: int, start: date, end: date) -> l
         rows.append(RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"],
                                 procedure.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
                                 d.resolved_at, d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0))))
+    del versions
     return rows
 
 
@@ -198,35 +205,54 @@ def register_pdf(session: Session, settings: Settings, agency_id: int, start: da
 
 
 def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> bytes:
-    """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier."""
+    """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier.
+
+    Written row by row (openpyxl's write-only mode): the styles are four shared objects, not one per cell, and
+    the sheet is never held whole in memory."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, NamedStyle
+    from openpyxl.utils import get_column_letter
 
     agency = session.get(Agency, agency_id)
     regime = regime_at(end)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Sổ theo dõi hồ sơ"
+    rows = register_rows(session, agency_id, start, end)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sổ theo dõi hồ sơ")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    text_style = NamedStyle("register_text", alignment=wrap)
+    date_style = NamedStyle("register_date", alignment=wrap, number_format="dd/mm/yyyy hh:mm")
+    book.add_named_style(text_style)
+    book.add_named_style(date_style)
+    for col, (key, _label) in enumerate(COLUMNS, 1):
+        sheet.column_dimensions[get_column_letter(col)].width = WIDTHS.get(key, 18)
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    last = get_column_letter(len(COLUMNS))
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
+
+    def cell(value, style=None, font=None):
+        c = WriteOnlyCell(sheet, value=value)
+        if style is not None:
+            c.style = style
+        if font is not None:
+            c.font = font
+        return c
+
+    bold = Font(bold=True)
     titles = [agency.name, REGISTER.title.upper(), REGISTER.label(regime), _period_text(start, end)]
-    for i, text in enumerate(titles, 1):
-        sheet.cell(row=i, column=1, value=text).font = Font(bold=i <= 2)
-    for col, (_key, label) in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=col, value=label)
-        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[cell.column_letter].width = WIDTHS.get(_key, 18)
-    for r, row in enumerate(register_rows(session, agency_id, start, end), HEADER_ROW + 1):
-        for col, (key, _label) in enumerate(COLUMNS, 1):
+    for i, title in enumerate(titles, 1):
+        sheet.append([cell(title, font=bold if i <= 2 else None)])
+    header = [cell(label, "register_text", bold) for _key, label in COLUMNS]
+    sheet.append(header)
+    for row in rows:
+        values = []
+        for key, _label in COLUMNS:
             value = getattr(row, key)
-            cell = sheet.cell(row=r, column=col)
             if isinstance(value, datetime):
-                cell.value, cell.number_format = value.astimezone(VN_TZ).replace(tzinfo=None), "dd/mm/yyyy hh:mm"
+                values.append(cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date"))
             else:
-                cell.value = value
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{sheet.cell(row=HEADER_ROW, column=len(COLUMNS)).column_letter}" \
-                            f"{max(sheet.max_row, HEADER_ROW)}"
+                values.append(cell(value, "register_text"))
+        sheet.append(values)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-

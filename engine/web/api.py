@@ -8,10 +8,11 @@ from datetime import datetime
 from urllib.parse import quote
 from functools import wraps
 
-from flask import Blueprint, Response, g, jsonify, make_response, request
+from flask import Blueprint, Response, g, jsonify, make_response, request, url_for
 from sqlalchemy import select
 
 from engine.cases import accounts, attachments, dossiers, idempotency, payments, portal_cases, summary, tasks
+from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
@@ -315,9 +316,20 @@ def _role_arg() -> str | None:
 @authenticated
 def list_tasks():
     mine, overdue, role, due_before = _flag_arg("mine"), _flag_arg("overdue"), _role_arg(), _time_arg("due_before")
-    items = tasks.inbox(db(), g.user, mine=mine, role=role, procedure=request.args.get("procedure"),
-                        due_before=due_before, overdue_at=now() if overdue else None)
-    return jsonify([tasks.describe(i) for i in items])
+    sort = request.args.get("sort", "due")
+    if sort not in INBOX_SORTS:
+        raise Invalid("Cách sắp xếp không hợp lệ", fields={"sort": ", ".join(INBOX_SORTS)})
+    raw = request.args.get("limit", "500")
+    if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= 500:
+        raise Invalid("Tham số 'limit' là số từ 1 đến 500", fields={"limit": "Số từ 1 đến 500"})
+    page = tasks.inbox_page(db(), g.user, mine=mine, role=role, procedure=request.args.get("procedure"),
+                            due_before=due_before, overdue_at=now() if overdue else None, limit=int(raw),
+                            after=request.args.get("after"), sort=sort)
+    response = jsonify([tasks.describe(i) for i in page.items])
+    if page.next:  # the same query with the cursor of the next page (RFC 8288)
+        query = {**request.args.to_dict(), "after": page.next}
+        response.headers["Link"] = f'<{url_for("api.list_tasks", **query)}>; rel="next"'
+    return response
 
 
 @bp.get("/tasks/<int:item_id>")

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.law import apology as apology_law, extension as extension_law
-from engine.cases import dossiers, portal_cases, summary, tasks
+from engine.cases import dossiers, inbox as paging, portal_cases, summary, tasks, watch as watch_cases
 from engine.paperwork import letters
 from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.model import SupplementRequest, WorkItem
+from engine.data import calendars
+from engine.data.model import Procedure, SupplementRequest, WorkItem
 from . import db, now, tthc
 from . import schemaform
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
@@ -49,29 +50,32 @@ def _row(item: WorkItem, cache: dict) -> dict:
 @bp.get("/cong-viec")
 @login_required("officer")
 def inbox():
+    """A page of 50 read off the inbox's index (engine.cases.inbox), the tallies in one statement; the whole
+    inbox is never read to show a page."""
     args = request.args
-    mine, due, sort = args.get("mine") == "1", args.get("due", ""), args.get("sort", "due")
+    mine, due = args.get("mine") == "1", args.get("due", "")
+    due = due if due in ("overdue", "today", "at_risk") else ""
+    sort = args.get("sort") if args.get("sort") in paging.SORTS else "due"
     step = args.get("step") if args.get("step") in tasks.OFFICER_STEPS else ""
     procedure = args.get("procedure", "").strip()[:20]
+    cal = calendars.calendar_for(db(), tthc()["settings"], g.user.agency.code)
+    lo, hi = paging.due_window(due, cal, now())
+    try:
+        after = paging.parse_cursor(args.get("after"))
+    except Invalid:
+        after = None  # a stale or edited link: the first page
+    page = paging.page(db(), g.user, paging.Filters(mine=mine, procedure=procedure or None, step=step or None,
+                                                   due_after=lo, due_before=hi), sort=sort, after=after)
     cache: dict = {}
-    everything = [_row(i, cache) for i in tasks.inbox(db(), g.user)]
-    items = tasks.inbox(db(), g.user, mine=mine, procedure=procedure or None,
-                        overdue_at=now() if due == "overdue" else None)
-    rows = [_row(i, cache) for i in items if not step or i.step == step]
-    if due == "today":
-        rows = [r for r in rows if r["today"]]
-    elif due == "at_risk":
-        rows = [r for r in rows if r["state"] == "at_risk"]
-    if sort == "due_desc":
-        rows.reverse()
-    counts = {"all": len(everything), "mine": sum(r["item"].assignee_id == g.user.id for r in everything),
-              "overdue": sum(r["state"] == "overdue" for r in everything),
-              "at_risk": sum(r["state"] == "at_risk" for r in everything),
-              "today": sum(r["today"] for r in everything)}
-    procs = sorted({(r["dossier"].procedure_version.procedure.code, r["dossier"].procedure_version.procedure.name)
-                    for r in everything})
-    return render_template("inbox/inbox.html", rows=rows, counts=counts, procedures=procs,
-                           filters={"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure})
+    rows = [_row(i, cache) for i in page.items]
+    procs = list(db().execute(select(Procedure.code, Procedure.name).where(Procedure.agency_id == g.user.agency_id)
+                              .order_by(Procedure.code)))
+    filters = {"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure}
+    kept = {k: v for k, v in {**filters, "mine": "1" if mine else ""}.items() if v and not (k == "sort" and v == "due")}
+    return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal),
+                           procedures=procs, filters=filters,
+                           next_url=url_for("inbox.inbox", **kept, after=page.next) if page.next else None,
+                           first_url=url_for("inbox.inbox", **kept) if after is not None else None)
 
 
 @bp.post("/cong-viec/<int:item_id>/nhan")
@@ -291,7 +295,11 @@ def apology(code: str):
 @bp.get("/theo-doi")
 @login_required("department_leader", "head_of_agency", "centre_director")
 def watch():
-    rows = portal_cases.agency_watch(db(), g.user, now(), tthc()["settings"])
-    return render_template("inbox/watch.html", rows=rows,
-                           counts={"overdue": sum(r["state"] == "overdue" for r in rows),
-                                   "at_risk": sum(r["state"] == "at_risk" for r in rows)})
+    try:
+        after = paging.parse_cursor(request.args.get("after"))
+    except Invalid:
+        after = None  # a stale or edited link: the first page
+    found = watch_cases.page(db(), g.user, now(), tthc()["settings"], after)
+    return render_template("inbox/watch.html", rows=found.rows, counts=found.counts,
+                           next_url=url_for("inbox.watch", after=found.next) if found.next else None,
+                           first_url=url_for("inbox.watch") if after is not None else None)

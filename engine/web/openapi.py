@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import Status
+from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
@@ -356,7 +357,14 @@ def _paths() -> dict:
                     _query("procedure", text(), "Mã thủ tục (không có thì danh sách rỗng)"),
                     _query("due_before", {"type": "string", "format": "date-time", "pattern": "^(19|2[0-9])"},
                            "Hạn trước thời điểm này (ISO 8601 có múi giờ, năm 1900–2999)"),
-                    _query("overdue", FLAG, "Chỉ việc đã quá hạn (true/1; false/0)")])},
+                    _query("overdue", FLAG, "Chỉ việc đã quá hạn (true/1; false/0)"),
+                    _query("sort", {"enum": sorted(INBOX_SORTS), "default": "due"},
+                           "Thứ tự: hạn gần nhất (due) hoặc xa nhất (due_desc) trước, nhận sớm nhất (received) "
+                           "hoặc gần nhất (received_desc) trước"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 500},
+                           "Số công việc một trang; khi còn trang sau, header Link: <...>; rel=\"next\""),
+                    _query("after", {"type": "string", "pattern": CURSOR_PATTERN},
+                           "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")])},
         "/api/v1/tasks/{id}": {"get": _op("Một công việc, kèm biểu mẫu và tóm tắt hồ sơ", response=_ref("Task"),
                                           errors=(403, 404, 409), params=task_id)},
         "/api/v1/tasks/{id}/claim": {"post": _op("Nhận công việc", response=_ref("Task"),

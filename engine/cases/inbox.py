@@ -1,0 +1,192 @@
+"""The officers' inbox a page at a time: open work items of my roles in my agency, in due or arrival order, read
+off an index (work_item (agency_id, role, due_at, id) and (agency_id, role, created_at, id)) and never sorted
+whole: the cost of a page is the page, whatever the number of open items or dossiers.
+
+Paging is by key (the last row's sort value and id, in an opaque cursor), not by offset: a page never reads the
+rows before it, and work that arrives or leaves between two pages shifts nothing. An officer with several roles
+gets one indexed read per role, merged. Items without a due time (none today, but the column allows it) come
+after the others in due order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from engine.core.calendar import WorkingCalendar
+from engine.core.clock import VN_TZ
+from engine.core.errors import Forbidden, Invalid
+from engine.data.model import OFFICER_ROLES, Dossier, Procedure, ProcedureVersion, User, WorkItem
+
+PAGE = 50
+MAX_PAGE = 500
+SORTS = {"due": (WorkItem.due_at, False), "due_desc": (WorkItem.due_at, True),
+         "received": (WorkItem.created_at, False), "received_desc": (WorkItem.created_at, True)}
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+CURSOR_PATTERN = r"^(v\.\d{1,17}|n\.)\.\d{1,9}$"  # the instant in microseconds since 1970, the item id
+CURSOR_RE = re.compile(r"^([vn])\.(\d{1,17})?\.(\d{1,9})$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows the inbox; every bound is an instant, so each is a range of the indexed due time."""
+
+    mine: bool = False
+    role: str | None = None
+    procedure: str | None = None
+    step: str | None = None
+    due_after: datetime | None = None  # exclusive
+    due_before: datetime | None = None  # inclusive
+
+
+@dataclass
+class Page:
+    items: list[WorkItem]
+    next: str | None  # the cursor of the next page, None on the last
+
+
+@dataclass(frozen=True)
+class Cursor:
+    segment: str  # "v": items with a sort value, "n": items without (due time unset)
+    at: datetime | None
+    id: int
+
+    def text(self) -> str:
+        micros = "" if self.at is None else str((self.at - EPOCH) // timedelta(microseconds=1))
+        return f"{self.segment}.{micros}.{self.id}"
+
+
+def parse_cursor(raw: str | None) -> Cursor | None:
+    """The cursor of a page link; a malformed one is refused (422 naming ``after``), never guessed."""
+    if raw is None:
+        return None
+    m = CURSOR_RE.match(raw)
+    if m is None or (m.group(1) == "v") != (m.group(2) is not None):
+        raise Invalid("Tham số 'after' không hợp lệ (lấy từ liên kết trang sau)",
+                      fields={"after": "Con trỏ trang không hợp lệ"})
+    at = None
+    if m.group(2) is not None:
+        try:
+            at = EPOCH + timedelta(microseconds=int(m.group(2)))
+        except OverflowError:
+            raise Invalid("Tham số 'after' không hợp lệ", fields={"after": "Con trỏ trang không hợp lệ"}) from None
+    return Cursor(m.group(1), at, int(m.group(3)))
+
+
+def roles_of(user: User, role: str | None = None) -> list[str]:
+    if not user.is_officer or user.agency_id is None:
+        raise Forbidden("Chỉ cán bộ có hộp công việc")
+    roles = user.roles & OFFICER_ROLES
+    return sorted(roles if role is None else roles & {role})
+
+
+def _conditions(user: User, filters: Filters) -> list:
+    where = [WorkItem.agency_id == user.agency_id]
+    if filters.mine:
+        where.append(WorkItem.assignee_id == user.id)
+    if filters.step:
+        where.append(WorkItem.step == filters.step)
+    if filters.due_after is not None:
+        where.append(WorkItem.due_at > filters.due_after)
+    if filters.due_before is not None:
+        where.append(WorkItem.due_at <= filters.due_before)
+    if filters.procedure:
+        versions = (select(ProcedureVersion.id).join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+                    .where(Procedure.code == filters.procedure))
+        where.append(exists().where(Dossier.id == WorkItem.dossier_id, Dossier.procedure_version_id.in_(versions)))
+    return where
+
+
+def _keys(session: Session, base: list, role: str, sort: str, after: Cursor | None, n: int) -> list[tuple]:
+    """Up to ``n`` (segment, value, id) of one role, in the page's order, from the cursor on."""
+    column, desc = SORTS[sort]
+    segments = ["v", "n"] if not desc else ["n", "v"]
+    if after is not None:
+        segments = segments[segments.index(after.segment):]
+    out: list[tuple] = []
+    for segment in segments:
+        query: Select = select(WorkItem.id, column).where(*base, WorkItem.role == role)
+        if segment == "v":
+            query = query.where(column.is_not(None))
+            if after is not None and after.segment == "v":
+                key, mark = tuple_(column, WorkItem.id), tuple_(literal(after.at, column.type), literal(after.id))
+                query = query.where(key < mark if desc else key > mark)
+            order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
+        else:
+            if column is WorkItem.created_at:
+                continue  # never unset
+            query = query.where(column.is_(None))
+            if after is not None and after.segment == "n":
+                query = query.where(WorkItem.id < after.id if desc else WorkItem.id > after.id)
+            order = (WorkItem.id.desc(),) if desc else (WorkItem.id,)
+        out += [(segment, at, item_id) for item_id, at in session.execute(query.order_by(*order).limit(n - len(out)))]
+        if len(out) >= n:
+            break
+        after = None  # the next segment starts at its beginning
+    return out
+
+
+def _order(sort: str):
+    desc = SORTS[sort][1]
+    rank = {"v": 0, "n": 1}
+
+    def key(row):
+        segment, at, item_id = row
+        return (rank[segment], at.timestamp() if at is not None else 0, item_id)
+    return key, desc
+
+
+def page(session: Session, user: User, filters: Filters = Filters(), *, sort: str = "due", after: Cursor | None = None,
+         limit: int = PAGE) -> Page:
+    """One page of the inbox and the cursor of the next."""
+    if sort not in SORTS:
+        raise Invalid("Cách sắp xếp không hợp lệ", fields={"sort": ", ".join(SORTS)})
+    base = _conditions(user, filters)
+    keys: list[tuple] = []
+    for role in roles_of(user, filters.role):
+        keys += _keys(session, base, role, sort, after, limit + 1)
+    key, desc = _order(sort)
+    keys.sort(key=key, reverse=desc)
+    more = len(keys) > limit
+    keys = keys[:limit]
+    ids = [k[2] for k in keys]
+    loaded = {i.id: i for i in session.scalars(select(WorkItem).where(WorkItem.id.in_(ids or [-1]))
+                                               .options(selectinload(WorkItem.assignee)))}
+    items = [loaded[i] for i in ids if i in loaded]
+    last = keys[-1] if keys else None
+    return Page(items, Cursor(last[0], last[1], last[2]).text() if more and last else None)
+
+
+def counts(session: Session, user: User, now: datetime, cal: WorkingCalendar) -> dict[str, int]:
+    """The inbox's tallies in one statement over the roles' index ranges (no row is sorted or returned)."""
+    today = now.astimezone(VN_TZ).date()
+    start = datetime.combine(today, datetime.min.time(), VN_TZ)
+    risk = at_risk_limit(cal, now)
+    due = WorkItem.due_at
+    row = session.execute(select(
+        func.count(), func.count().filter(WorkItem.assignee_id == user.id), func.count().filter(due <= now),
+        func.count().filter(and_(due > now, due <= risk)),
+        func.count().filter(and_(due >= start, due < start + timedelta(days=1))))
+        .where(WorkItem.agency_id == user.agency_id, WorkItem.role.in_(roles_of(user)))).one()
+    return dict(zip(("all", "mine", "overdue", "at_risk", "today"), row))
+
+
+def at_risk_limit(cal: WorkingCalendar, now: datetime) -> datetime:
+    """The last due instant that is "at risk" at ``now``: one working day or less away (D19, as
+    portal_cases.sla_state judges a row), i.e. until working time starts again after that day has passed."""
+    return cal.next_working_instant(cal.add_working_time(now, cal.day_length))
+
+
+def due_window(kind: str, cal: WorkingCalendar, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The (exclusive lower, inclusive upper) due bounds of the page's "due" filter."""
+    if kind == "overdue":
+        return None, now
+    if kind == "at_risk":
+        return now, at_risk_limit(cal, now)
+    if kind == "today":
+        start = datetime.combine(now.astimezone(VN_TZ).date(), datetime.min.time(), VN_TZ)
+        return start - timedelta(microseconds=1), start + timedelta(days=1) - timedelta(microseconds=1)
+    return None, None

@@ -1,0 +1,79 @@
+"""The leaders' watch: open dossiers of the agency that are overdue or due within one working day, most urgent
+first, a page at a time (issue 15).
+
+The due instant of each stage is stored (``intake_due_at`` while the dossier waits for intake, ``due_at`` after),
+so both the filter and the order are ranges of the indexes dossier (agency_id, status, intake_due_at) and
+(agency_id, status, due_at): a page reads its rows and no other, whatever the number of open dossiers. The work
+items, apology letters and procedures of a page are read in one query each, never one per dossier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from engine.cases import inbox
+from engine.cases.portal_cases import LEADER_ROLES, time_left
+from engine.core.errors import Forbidden
+from engine.core.settings import Settings
+from engine.data import calendars
+from engine.data.model import Dossier, Letter, User, WorkItem
+from engine.law import apology, deadlines
+from engine.law.statuses import PROCESSING, RECEIVED, SUBMITTED
+
+PAGE = 50
+# (statuses, the column of their due instant, stage): the intake's, then the result's
+STAGES = (((SUBMITTED,), Dossier.intake_due_at, "intake"), ((RECEIVED, PROCESSING), Dossier.due_at, "processing"))
+
+
+@dataclass
+class Watch:
+    rows: list[dict]
+    counts: dict[str, int]
+    next: str | None
+
+
+def page(session: Session, user: User, now: datetime, settings: Settings, after: inbox.Cursor | None = None,
+         limit: int = PAGE) -> Watch:
+    """A page of the watch, its tallies (overdue, at risk) and the cursor of the next page."""
+    if not (user.roles & LEADER_ROLES) or user.agency_id is None:
+        raise Forbidden("Chỉ lãnh đạo xem được danh sách hồ sơ quá hạn, sắp đến hạn")
+    cal = calendars.calendar_for(session, settings, user.agency.code)
+    limit_at = inbox.at_risk_limit(cal, now)
+    keys, counts = [], {"overdue": 0, "at_risk": 0}
+    for statuses, column, _stage in STAGES:
+        where = [Dossier.agency_id == user.agency_id, Dossier.status.in_(statuses), column <= limit_at]
+        overdue, total = session.execute(select(func.count().filter(column <= now), func.count()).where(*where)).one()
+        counts["overdue"] += overdue
+        counts["at_risk"] += total - overdue
+        query = select(column, Dossier.id).where(*where)
+        if after is not None:
+            query = query.where(tuple_(column, Dossier.id) > tuple_(literal(after.at, column.type), literal(after.id)))
+        keys += session.execute(query.order_by(column, Dossier.id).limit(limit + 1)).all()
+    keys.sort(key=lambda k: (k[0], k[1]))
+    more, keys = len(keys) > limit, keys[:limit]
+    ids = [k[1] for k in keys] or [-1]
+    loaded = {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(ids)))}
+    items: dict[int, list[WorkItem]] = {}
+    for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id.in_(ids)).order_by(WorkItem.id)
+                                .options(selectinload(WorkItem.assignee))):
+        items.setdefault(item.dossier_id, []).append(item)
+    apologised = {dossier_id for dossier_id, faults in session.execute(
+        select(Letter.dossier_id, Letter.faults).where(Letter.dossier_id.in_(ids))) if apology.OVERDUE in (faults or [])}
+    rows = []
+    for due, dossier_id in keys:
+        dossier = loaded[dossier_id]
+        intake = dossier.status == SUBMITTED
+        left = (None if intake else deadlines.remaining(dossier, cal, now)) or _left(cal, now, due)
+        rows.append({"dossier": dossier, "stage": "intake" if intake else "processing", "due_at": due,
+                     "state": "overdue" if due <= now else "at_risk", "left": left, "items": items.get(dossier_id, []),
+                     "apology_needed": not intake and apology.overdue_apology_needed(dossier, now,
+                                                                                     dossier_id in apologised)})
+    last = keys[-1] if keys else None
+    return Watch(rows, counts, inbox.Cursor("v", last[0], last[1]).text() if more and last else None)
+
+
+def _left(cal, now: datetime, due: datetime) -> str:
+    return time_left(cal, now, due)  # worded as the inbox words it
