@@ -10,11 +10,11 @@ after the others in due order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.core.calendar import WorkingCalendar
 from engine.core.clock import VN_TZ
@@ -46,6 +46,7 @@ class Filters:
 class Page:
     items: list[WorkItem]
     next: str | None  # the cursor of the next page, None on the last
+    versions: list[ProcedureVersion] = field(default_factory=list)  # held for the items' dossiers (versions_of)
 
 
 @dataclass(frozen=True)
@@ -153,11 +154,22 @@ def page(session: Session, user: User, filters: Filters = Filters(), *, sort: st
     more = len(keys) > limit
     keys = keys[:limit]
     ids = [k[2] for k in keys]
-    loaded = {i.id: i for i in session.scalars(select(WorkItem).where(WorkItem.id.in_(ids or [-1]))
-                                               .options(selectinload(WorkItem.assignee)))}
+    loaded = {i.id: i for i in session.scalars(
+        select(WorkItem).where(WorkItem.id.in_(ids or [-1]))
+        .options(selectinload(WorkItem.assignee), defaultload(WorkItem.dossier).lazyload(Dossier.procedure_version)))}
     items = [loaded[i] for i in ids if i in loaded]
     last = keys[-1] if keys else None
-    return Page(items, Cursor(last[0], last[1], last[2]).text() if more and last else None)
+    return Page(items, Cursor(last[0], last[1], last[2]).text() if more and last else None,
+                versions_of(session, [i.dossier for i in items]))
+
+
+def versions_of(session: Session, dossiers: list[Dossier]) -> list[ProcedureVersion]:
+    """The procedure versions of listed dossiers loaded with ``lazyload(Dossier.procedure_version)``, one query
+    and one decoding of each version's forms and catalogue entry for the whole list (joined with every row, they
+    were decoded once per row). The caller holds the list while it reads ``dossier.procedure_version``: the
+    session's identity map answers those reads without a query while the versions are alive."""
+    wanted = {d.procedure_version_id for d in dossiers}
+    return list(session.scalars(select(ProcedureVersion).where(ProcedureVersion.id.in_(wanted or {-1}))))
 
 
 def counts(session: Session, user: User, now: datetime, cal: WorkingCalendar) -> dict[str, int]:

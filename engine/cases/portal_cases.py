@@ -1,5 +1,6 @@
 """Use cases the web faces need beyond engine.cases.dossiers, engine.cases.tasks and engine.cases.attachments: web login with
-lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the service level of a deadline (the leaders' watch: engine.cases.watch).
+lockout, the satisfaction rating (D25), the public lookup and its rate limit, and the service level of a deadline
+(the leaders' watch itself: engine.cases.watch).
 
 Same style as the other use cases: a session, the acting user or a Context, and ``now`` come in; nothing is
 committed here; refusals are EngineErrors with Vietnamese messages.

@@ -8,11 +8,11 @@ items, apology letters and procedures of a page are read in one query each, neve
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, literal, select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.cases import inbox
 from engine.cases.portal_cases import LEADER_ROLES, time_left
@@ -33,6 +33,7 @@ class Watch:
     rows: list[dict]
     counts: dict[str, int]
     next: str | None
+    versions: list = field(default_factory=list)  # held for the rows' dossiers (inbox.versions_of)
 
 
 def page(session: Session, user: User, now: datetime, settings: Settings, after: inbox.Cursor | None = None,
@@ -55,7 +56,9 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
     keys.sort(key=lambda k: (k[0], k[1]))
     more, keys = len(keys) > limit, keys[:limit]
     ids = [k[1] for k in keys] or [-1]
-    loaded = {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(ids)))}
+    loaded = {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(ids))
+                                               .options(lazyload(Dossier.procedure_version)))}
+    versions = inbox.versions_of(session, list(loaded.values()))
     items: dict[int, list[WorkItem]] = {}
     for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id.in_(ids)).order_by(WorkItem.id)
                                 .options(selectinload(WorkItem.assignee))):
@@ -72,7 +75,7 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
                      "apology_needed": not intake and apology.overdue_apology_needed(dossier, now,
                                                                                      dossier_id in apologised)})
     last = keys[-1] if keys else None
-    return Watch(rows, counts, inbox.Cursor("v", last[0], last[1]).text() if more and last else None)
+    return Watch(rows, counts, inbox.Cursor("v", last[0], last[1]).text() if more and last else None, versions)
 
 
 def _left(cal, now: datetime, due: datetime) -> str:

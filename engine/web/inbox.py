@@ -72,7 +72,7 @@ def inbox():
                               .order_by(Procedure.code)))
     filters = {"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure}
     kept = {k: v for k, v in {**filters, "mine": "1" if mine else ""}.items() if v and not (k == "sort" and v == "due")}
-    return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal),
+    return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal), page=page,
                            procedures=procs, filters=filters,
                            next_url=url_for("inbox.inbox", **kept, after=page.next) if page.next else None,
                            first_url=url_for("inbox.inbox", **kept) if after is not None else None)
@@ -300,6 +300,6 @@ def watch():
     except Invalid:
         after = None  # a stale or edited link: the first page
     found = watch_cases.page(db(), g.user, now(), tthc()["settings"], after)
-    return render_template("inbox/watch.html", rows=found.rows, counts=found.counts,
+    return render_template("inbox/watch.html", rows=found.rows, counts=found.counts, page=found,
                            next_url=url_for("inbox.watch", after=found.next) if found.next else None,
                            first_url=url_for("inbox.watch") if after is not None else None)
