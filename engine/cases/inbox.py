@@ -122,7 +122,8 @@ def _keys(session: Session, base: list, role: str, sort: str, after: Cursor | No
             query = query.where(column.is_(None))
             if after is not None and after.segment == "n":
                 query = query.where(WorkItem.id < after.id if desc else WorkItem.id > after.id)
-            order = (WorkItem.id.desc(),) if desc else (WorkItem.id,)
+            # all unset: ordered by the column too, so that the plan is the inbox index's (the id order within)
+            order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
         out += [(segment, at, item_id) for item_id, at in session.execute(query.order_by(*order).limit(n - len(out)))]
         if len(out) >= n:
             break
