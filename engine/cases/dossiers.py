@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import delete, insert, literal, or_, select, tuple_, update
+from sqlalchemy.orm import Session, lazyload, undefer
 
 from engine.data import audit, calendars, counters
 from engine.law import deadlines
@@ -60,8 +60,15 @@ def visible_dossier(session: Session, user: User, code: str, *, with_state: bool
 
 
 def list_visible(session: Session, user: User, cccd: str | None = None, status: int | None = None,
-                 limit: int = 200) -> list[Dossier]:
-    query = select(Dossier).order_by(Dossier.filed_at.desc()).limit(limit)
+                 limit: int = 200, before: tuple[datetime, int] | None = None, light: bool = False) -> list[Dossier]:
+    """The dossiers ``user`` may see, newest filing first; ``before``: (filed_at, id) of the last row of the
+    previous page (a page never reads the rows before it)."""
+    query = select(Dossier).order_by(Dossier.filed_at.desc(), Dossier.id.desc()).limit(limit)
+    if light:  # the version is read once per list (summary.list_rows), not decoded with every row
+        query = query.options(lazyload(Dossier.procedure_version))
+    if before is not None:
+        query = query.where(tuple_(Dossier.filed_at, Dossier.id) < tuple_(literal(before[0], Dossier.filed_at.type),
+                                                                         literal(before[1])))
     conditions = []
     if "citizen" in user.roles:
         conditions.append(Dossier.applicant_id == user.id)

@@ -76,6 +76,22 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     return described
 
 
+def list_rows(session: Session, rows: list[Dossier], now: datetime, settings: Settings) -> list[dict]:
+    """What a list of dossiers shows of each (code, owner, procedure, status, filing, due, time left): no history,
+    documents or letters, which only the dossier's own page reads. The rows come with
+    ``lazyload(Dossier.procedure_version)``: each version is read and decoded once (held in ``versions``)."""
+    versions = list(session.scalars(select(ProcedureVersion).where(  # held while the rows read them
+        ProcedureVersion.id.in_({d.procedure_version_id for d in rows} or {-1}))))
+    out = []
+    for d in rows:
+        out.append({"code": d.code, "procedure_name": d.procedure_version.procedure.name, "status": d.status,
+                    "owner": {"full_name": d.owner_name, "cccd": d.owner_cccd}, "filed_at": iso_vn(d.filed_at),
+                    "due_at": iso_vn(d.due_at), "due_provisional": _provisional(d, settings),
+                    "remaining": deadlines.remaining(d, calendar_of(session, d, settings), now)})
+    del versions
+    return out
+
+
 def _provisional(dossier: Dossier, settings: Settings | None) -> bool:
     """Whether the due instant shown (the result's, else the intake's) lies in a year without an official
     calendar notice: it was counted on the package's holidays and may move."""

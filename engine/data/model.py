@@ -395,6 +395,8 @@ def _filed(dossier: Dossier, value, _old, _initiator) -> None:
 def _received(dossier: Dossier, value, _old, _initiator) -> None:
     """The register lists a dossier at its receipt, or at its filing while it is not received."""
     dossier.registered_at = value if value is not None else dossier.filed_at
+# An agency's (and a citizen's) list, newest filing first, a page at a time.
+Index("ix_dossier_agency_filed", Dossier.agency_id, Dossier.filed_at, Dossier.id)
 # The leaders' watch: open dossiers of an agency by the due instant of their stage (intake, or the result).
 Index("ix_dossier_watch_due", Dossier.agency_id, Dossier.status, Dossier.due_at)
 Index("ix_dossier_watch_intake", Dossier.agency_id, Dossier.status, Dossier.intake_due_at)

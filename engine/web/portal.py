@@ -14,7 +14,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.cases import attachments, dossiers, idempotency, payments, portal_cases, summary
+from engine.cases import attachments, dossiers, idempotency, inbox as paging, payments, portal_cases, summary
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -24,6 +24,8 @@ from . import schemaform
 from .headers import FILE_POLICY
 from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, signature_text
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
+
+PAGE = 50  # dossiers a page of the citizen's list
 
 bp = Blueprint("portal", __name__)
 install_error_pages(bp)
@@ -186,10 +188,20 @@ def receipt(code: str):
 @bp.get("/ca-nhan/ho-so")
 @login_required("citizen")
 def my_dossiers():
-    settings = tthc()["settings"]
-    rows = summary.describe_many(db(), dossiers.list_visible(db(), g.user), with_form=False, now=now(),
-                                  settings=settings)
-    return render_template("portal/my_dossiers.html", rows=rows)
+    """50 a page, newest filing first (a cursor of the last row's filing time and id); each row as the list
+    shows it, without the history and documents of the dossier's own page."""
+    try:
+        after = paging.parse_cursor(request.args.get("after"))
+    except Invalid:
+        after = None  # a stale or edited link: the first page
+    found = dossiers.list_visible(db(), g.user, limit=PAGE + 1, light=True,
+                                  before=(after.at, after.id) if after is not None and after.at else None)
+    more, found = len(found) > PAGE, found[:PAGE]
+    rows = summary.list_rows(db(), found, now(), tthc()["settings"])
+    after_last = paging.Cursor("v", found[-1].filed_at, found[-1].id).text() if more else None
+    return render_template("portal/my_dossiers.html", rows=rows,
+                           next_url=url_for("portal.my_dossiers", after=after_last) if after_last else None,
+                           first_url=url_for("portal.my_dossiers") if after is not None else None)
 
 
 def _dossier_page(code: str, status: int = 200, **extra):

@@ -1,5 +1,5 @@
 """indexes for the pages at a million dossiers: the inbox in due or arrival order, the register of a period,
-the leaders' watch
+the leaders' watch, an agency's list
 
 The inbox read every open item of a role and sorted it before its first page; the register filtered on
 coalesce(received_at, filed_at), which no index served (now a stored column, registered_at); the leaders' watch read every open dossier of the
@@ -28,6 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('registered_at', engine.data.db.UTCDateTime(), nullable=True))
     op.execute("update dossier set registered_at = coalesce(received_at, filed_at)")
     op.create_index('ix_dossier_register', 'dossier', ['agency_id', 'registered_at', 'id'])
+    op.create_index('ix_dossier_agency_filed', 'dossier', ['agency_id', 'filed_at', 'id'])
     op.create_index('ix_dossier_watch_due', 'dossier', ['agency_id', 'status', 'due_at'])
     op.create_index('ix_dossier_watch_intake', 'dossier', ['agency_id', 'status', 'intake_due_at'])
 
@@ -35,6 +36,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_dossier_watch_intake', table_name='dossier')
     op.drop_index('ix_dossier_watch_due', table_name='dossier')
+    op.drop_index('ix_dossier_agency_filed', table_name='dossier')
     op.drop_index('ix_dossier_register', table_name='dossier')
     if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild of the referenced tables
         op.execute("alter table dossier drop column registered_at")
