@@ -537,8 +537,9 @@ def measure_sweep(args, settings, meta: dict, timings: Timings) -> None:
 def _serve(folder: Path, settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(CODE), "TTHC_DATABASE_URL": settings.database_url,
            "TTHC_DATA_DIR": str(folder / "data"), "TTHC_PROXY_HOPS": "1", "TTHC_SESSION_COOKIE_SECURE": "false"}
+    out = open(folder / "serve.log", "a")  # a file, not a pipe nobody reads: a full pipe would stall the server
     return subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--port", str(port),
-                             "--threads", "8", "--no-worker"], cwd=CODE, env=env, stdout=subprocess.PIPE,
+                             "--threads", "8", "--no-worker"], cwd=CODE, env=env, stdout=out,
                             stderr=subprocess.STDOUT, text=True)
 
 
@@ -590,7 +591,7 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
                 break
             except (urllib.error.URLError, ConnectionError):
                 if server.poll() is not None:
-                    raise RuntimeError(server.stdout.read())
+                    raise RuntimeError((folder / "serve.log").read_text()[-3000:])
                 time.sleep(0.2)
         engine = make_engine(settings.database_url)
         with engine.connect() as conn:
