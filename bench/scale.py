@@ -581,18 +581,22 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
     import urllib.parse  # noqa: F401 - Client.call
     from postgres_server import free_port
 
-    port = free_port()
-    server = _serve(folder, settings, port)
-    base = f"http://127.0.0.1:{port}"
+    servers, bases = [], []
+    for _ in range(args.servers):  # several web processes over the one database (scale out)
+        port = free_port()
+        servers.append(_serve(folder, settings, port))
+        bases.append(f"http://127.0.0.1:{port}")
+    base = bases[0]
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/tra-cuu", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None:
-                    raise RuntimeError((folder / "serve.log").read_text()[-3000:])
-                time.sleep(0.2)
+        for server, url in zip(servers, bases):
+            for _ in range(600):
+                try:
+                    urllib.request.urlopen(url + "/tra-cuu", timeout=5).read()
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    if server.poll() is not None:
+                        raise RuntimeError((folder / "serve.log").read_text()[-3000:])
+                    time.sleep(0.2)
         engine = make_engine(settings.database_url)
         with engine.connect() as conn:
             demo = conn.execute(text("SELECT agency_id FROM bench_slot WHERE slot = 0")).scalar_one()
@@ -614,7 +618,7 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
 
         def user(n: int) -> None:
             rnd = random.Random(n)
-            me = Client(base)
+            me = Client(bases[n % len(bases)])
             me.login(OFFICERS["assessment"])
             while time.perf_counter() < stop_at[0]:
                 pick = rnd.random()
@@ -652,10 +656,11 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
         elapsed = time.perf_counter() - begin
         del started
     finally:
-        server.terminate()
-        server.wait(30)
+        for server in servers:
+            server.terminate()
+            server.wait(30)
     latencies = [r[1] for r in window]
-    out = {"users": args.users, "seconds": round(elapsed, 1), "requests": len(window),
+    out = {"users": args.users, "servers": args.servers, "seconds": round(elapsed, 1), "requests": len(window),
            "per_s": round(len(window) / elapsed, 1), "p50": round(statistics.median(latencies), 1),
            "p95": round(p95(latencies), 1), "5xx": sum(r[2] >= 500 for r in window),
            "statuses": {str(s): sum(r[2] == s for r in window) for s in sorted({r[2] for r in window})}}
@@ -714,7 +719,7 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         load = r.get("load")
         if load:
-            print(f"{r['label']}: {load['users']} users, {load['per_s']} requests/s, p50 {load['p50']} ms, "
+            print(f"{r['label']}: {load['users']} users on {load.get('servers', 1)} web process(es), {load['per_s']} requests/s, p50 {load['p50']} ms, "
                   f"p95 {load['p95']} ms, 5xx {load['5xx']}; " + ", ".join(
                       f"{k} p95 {load[k]['p95']} ms" for k in ("inbox", "lookup", "file", "complete") if k in load))
         print(f"{r['label']}: load average {r['load_average']}, migrations {r['migrate_s']} s")
@@ -736,6 +741,7 @@ def main() -> None:
     m.add_argument("--sweep-reps", type=int, default=5)
     m.add_argument("--users", type=int, default=20)
     m.add_argument("--load-seconds", type=float, default=60.0)
+    m.add_argument("--servers", type=int, default=1, help="web processes the users are spread over (default 1)")
     m.add_argument("--parts", default="app,sweep,load")
     m.add_argument("--pdf", action="store_true", help="also the register as PDF (3 calls)")
     m.add_argument("--label")
