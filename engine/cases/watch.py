@@ -24,8 +24,9 @@ from engine.law import apology, deadlines
 from engine.law.statuses import PROCESSING, RECEIVED, SUBMITTED
 
 PAGE = 50
-# (statuses, the column of their due instant, stage): the intake's, then the result's
-STAGES = (((SUBMITTED,), Dossier.intake_due_at, "intake"), ((RECEIVED, PROCESSING), Dossier.due_at, "processing"))
+# (status, the column of its due instant): the intake's, then the result's. One status a query: with its
+# equality the index gives the rows in due order (an IN of two statuses would sort them all).
+STAGES = ((SUBMITTED, Dossier.intake_due_at), (RECEIVED, Dossier.due_at), (PROCESSING, Dossier.due_at))
 
 
 @dataclass
@@ -44,8 +45,8 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
     cal = calendars.calendar_for(session, settings, user.agency.code)
     limit_at = inbox.at_risk_limit(cal, now)
     keys, counts = [], {"overdue": 0, "at_risk": 0}
-    for statuses, column, _stage in STAGES:
-        where = [Dossier.agency_id == user.agency_id, Dossier.status.in_(statuses), column <= limit_at]
+    for status, column in STAGES:
+        where = [Dossier.agency_id == user.agency_id, Dossier.status == status, column <= limit_at]
         overdue, total = session.execute(select(func.count().filter(column <= now), func.count()).where(*where)).one()
         counts["overdue"] += overdue
         counts["at_risk"] += total - overdue
@@ -61,7 +62,7 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
     versions = inbox.versions_of(session, list(loaded.values()))
     items: dict[int, list[WorkItem]] = {}
     for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id.in_(ids)).order_by(WorkItem.id)
-                                .options(selectinload(WorkItem.assignee))):
+                                .options(selectinload(WorkItem.assignee), lazyload(WorkItem.dossier))):
         items.setdefault(item.dossier_id, []).append(item)
     apologised = {dossier_id for dossier_id, faults in session.execute(
         select(Letter.dossier_id, Letter.faults).where(Letter.dossier_id.in_(ids))) if apology.OVERDUE in (faults or [])}
