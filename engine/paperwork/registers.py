@@ -207,8 +207,8 @@ def register_pdf(session: Session, settings: Settings, agency_id: int, start: da
 def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> bytes:
     """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier.
 
-    Written row by row (openpyxl's write-only mode): the styles are four shared objects, not one per cell, and
-    the sheet is never held whole in memory."""
+    Written row by row (openpyxl's write-only mode): the text of a row is plain values, the instants share one
+    named style (their date format); the sheet is never held whole in memory."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, NamedStyle
@@ -221,7 +221,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
     sheet = book.create_sheet("Sổ theo dõi hồ sơ")
     wrap = Alignment(wrap_text=True, vertical="top")
     text_style = NamedStyle("register_text", alignment=wrap)
-    date_style = NamedStyle("register_date", alignment=wrap, number_format="dd/mm/yyyy hh:mm")
+    date_style = NamedStyle("register_date", number_format="dd/mm/yyyy hh:mm")
     book.add_named_style(text_style)
     book.add_named_style(date_style)
     for col, (key, _label) in enumerate(COLUMNS, 1):
@@ -244,15 +244,10 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
         sheet.append([cell(title, font=bold if i <= 2 else None)])
     header = [cell(label, "register_text", bold) for _key, label in COLUMNS]
     sheet.append(header)
-    for row in rows:
-        values = []
-        for key, _label in COLUMNS:
-            value = getattr(row, key)
-            if isinstance(value, datetime):
-                values.append(cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date"))
-            else:
-                values.append(cell(value, "register_text"))
-        sheet.append(values)
+    for row in rows:  # plain values; only the instants are cells of their own (the date format)
+        sheet.append([cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date")
+                      if isinstance(value, datetime) else value
+                      for value in (getattr(row, key) for key, _label in COLUMNS)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
