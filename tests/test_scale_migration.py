@@ -1,4 +1,4 @@
-"""Migration 0012 (the pages' indexes): an existing database gets ``registered_at`` filled from what it holds
+"""Migration 0014 (the pages' indexes): an existing database gets ``registered_at`` filled from what it holds
 (received, else filed), and the downgrade gives back the inbox's old index with the data intact."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import sqlite3
 
 from test_migrations import _alembic, old_database
 
-BEFORE, THIS = "0011", "0012"
+BEFORE, THIS = "0013", "0014"
 
 
-def test_0012_fills_registered_at_and_downgrades(tmp_path):
+def test_0014_fills_registered_at_and_downgrades(tmp_path):
     path, url, db = old_database(tmp_path, BEFORE)
     db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
                "status, form, filed_at, received_at, late, supplement_requests, extensions, workflow_state, "

@@ -5,8 +5,8 @@ The inbox read every open item of a role and sorted it before its first page; th
 coalesce(received_at, filed_at), which no index served (now a stored column, registered_at); the leaders' watch read every open dossier of the
 agency. These indexes give each its rows in the order it shows them (issue 15).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 07:30:00
 """
 from alembic import op
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
