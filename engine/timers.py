@@ -17,16 +17,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from engine.cases import digests, dispatch, notices
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
 from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
-from engine.data.model import AuditEvent, Dossier, Incident, Notification, WorkItem
+from engine.data.model import AuditEvent, Dossier, Incident, WorkItem
 from engine.core.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=15)
+DRAIN_SECONDS = 3.0  # `tthc serve`: how often the web process sends the outbox of notices
 
 
 @dataclass
@@ -39,11 +41,11 @@ class SweepResult:
         self.effects[kind] = self.effects.get(kind, 0) + 1
 
 
-def _notify(batch: "Batch", dossier: Dossier, roles: set[str], kind: str, text: str, now: datetime) -> None:
-    """Queue one notification per role; the batch inserts them in one statement."""
-    for role in sorted(roles):
-        batch.notifications.append({"dossier_id": dossier.id, "agency_id": dossier.agency_id, "role": role,
-                                    "kind": kind, "text": text, "at": now})
+def _notify(session: Session, settings: Settings, batch: "Batch", dossier: Dossier, roles: set[str], event: str,
+            now: datetime) -> None:
+    """One notice per officer holding one of ``roles`` (engine.cases.notices); the officers of an agency are
+    read once per batch, and the notices are flushed with the batch."""
+    notices.notify(session, settings, event, now=now, dossier=dossier, roles=roles, officers=batch.officers)
 
 
 @dataclass
@@ -52,13 +54,11 @@ class Batch:
 
     calendars: dict[int, object]
     open_roles: dict[int, set[str]]
-    notifications: list[dict] = field(default_factory=list)
+    officers: notices.Officers = field(default_factory=notices.Officers)
     events: list[dict] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
         """The queued rows of the whole batch, one INSERT statement per table."""
-        if self.notifications:
-            session.execute(insert(Notification), self.notifications)
         if self.events:
             session.execute(insert(AuditEvent), self.events)
 
@@ -93,19 +93,16 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         record("timer")
     if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True
-        _notify(batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue",
-                f"Hồ sơ {dossier.code} quá hạn tiếp nhận (1 giờ làm việc, theo Điều 13 Quyết định 88/2017/QĐ-UBND)", now)
+        _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now)
         record("intake_overdue")
     roles = batch.open_roles.get(dossier.id, set())
     if deadlines.warning_due(dossier, cal, now):
         dossier.warned_at = now
-        _notify(batch, dossier, roles | {"department_leader"}, "warning",
-                f"Hồ sơ {dossier.code} còn dưới 1 ngày làm việc đến hạn trả kết quả (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)", now)
+        _notify(session, settings, batch, dossier, roles | {"department_leader"}, "warning", now)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
-        _notify(batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue",
-                f"Hồ sơ {dossier.code} đã quá hạn trả kết quả (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)", now)
+        _notify(session, settings, batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue", now)
         record("overdue")
         apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
     plan_timers(session, dossier, settings, cal)
@@ -180,6 +177,10 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
         if done.handled or done.incidents:
             log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
         checkpoint(sessions, settings, clock.now())
+        digests.send_digests(sessions, settings, clock.now())
+        sent = dispatch.drain(sessions, settings, clock)
+        if sent.claimed:
+            log.info("notices: %s", sent.as_dict())
 
     scheduler.add_job(beat, "interval", seconds=settings.timer_interval_seconds, max_instances=1, coalesce=True,
                       next_run_time=clock.now(), id="tthc-sweep")
@@ -202,5 +203,9 @@ def start_background_worker(sessions: sessionmaker, settings: Settings, clock):
 
     scheduler = BackgroundScheduler(timezone="Asia/Ho_Chi_Minh", daemon=True)
     _add_heartbeat(scheduler, sessions, settings, clock)
+    # The outbox drained every few seconds besides the beat, so that a notice leaves soon after its event.
+    scheduler.add_job(lambda: dispatch.drain(sessions, settings, clock), "interval",
+                      seconds=min(DRAIN_SECONDS, settings.timer_interval_seconds), max_instances=1, coalesce=True,
+                      id="tthc-notices")
     scheduler.start()
     return scheduler

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session, lazyload, undefer
 
+from engine.cases import notices
 from engine.data import audit, calendars, counters
 from engine.law import deadlines
 from engine.process import forms, procedures, stepkinds
@@ -228,6 +229,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     from engine.cases import payments  # (it builds on this module)
 
     payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
+    notices.notify(session, ctx.settings, "filed", now=ctx.now, dossier=dossier)
     return dossier
 
 
@@ -287,7 +289,9 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
     dossier.paused_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then
-    officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
+    notice = officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
+    notices.notify(session, ctx.settings, "ended", now=ctx.now, dossier=dossier, document=notice,
+                   context={"how": how, "reason": payload["reason"]})
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
     from engine.cases import payments

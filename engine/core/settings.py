@@ -54,6 +54,15 @@ class Settings:
     pkcs11_module: str
     tsa_url: str
     crl_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_from: str
+    sms_url: str
+    sms_token: str
+    notify_batch: int
+    notify_max_attempts: int
+    notify_retry_seconds: float
+    notify_lease_seconds: float
     payment_hash_secret: str = ""
     report_database_url: str = ""
     report_statement_timeout_seconds: float = 20.0
@@ -96,10 +105,12 @@ class Settings:
 
 _LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_time_limit": 0.001,
            "timer_interval_seconds": 0.01, "timer_batch": 1,
-           "audit_checkpoint_minutes": 1.0, "report_statement_timeout_seconds": 0.001, "report_max_days": 1}  # numbers below these make no sense
+           "audit_checkpoint_minutes": 1.0, "report_statement_timeout_seconds": 0.001, "report_max_days": 1,
+           "smtp_port": 1, "notify_batch": 1, "notify_max_attempts": 1, "notify_retry_seconds": 0.001,
+           "notify_lease_seconds": 1.0}  # numbers below these make no sense
 # Script limits must be finite and sensible: ``nan`` compares false with everything and ``inf`` never comes,
 # so either would switch the limit off (``while True: pass`` in a procedure would then hold a thread for ever).
-_HIGHEST = {"script_time_limit": 60.0}
+_HIGHEST = {"script_time_limit": 60.0, "smtp_port": 65535}
 _PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
 
 

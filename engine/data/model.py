@@ -31,7 +31,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(255))
     roles_text: Mapped[str] = mapped_column("roles", String(255))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)  # officers by agency
     cccd: Mapped[str | None] = mapped_column(String(12), index=True)
     cccd_issued_on: Mapped[date | None]
     birth_date: Mapped[date | None]
@@ -308,21 +308,6 @@ class Extension(Base):
     state: Mapped[str] = mapped_column(String(20))  # requested / department_confirmed / confirmed / rejected
     new_due_at: Mapped[datetime]
     decided_at: Mapped[datetime | None] = mapped_column(index=True)  # a period's events (engine.reports)
-
-
-class Notification(Base):
-    """A message to the officers of a role in an agency, or to one user (warnings, overdue, letters)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_agency_role", "agency_id", "role"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    role: Mapped[str | None] = mapped_column(String(30))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    kind: Mapped[str] = mapped_column(String(30))
-    text: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime]
 
 
 class Incident(Base):

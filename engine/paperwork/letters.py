@@ -17,7 +17,7 @@ from engine.paperwork import numbers, pdf, results
 from engine.paperwork.officialforms import APOLOGY
 from engine.core.vocabulary import vn_time
 from engine.core.errors import Invalid
-from engine.data.model import ROLES, Dossier, Letter, Notification, User
+from engine.data.model import ROLES, Dossier, Letter, User
 from engine.core.settings import Settings
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
@@ -53,7 +53,7 @@ def render_text(**fields) -> list[str]:
 def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[tuple[str, str]], signer: User,
           signer_role: str, now: datetime, new_due_at: datetime | None = None) -> Letter:
     """One letter (Mẫu 04) for all ``faults`` (kind, detail): a PDF signed by ``signer`` and sealed by the
-    agency, stored on the dossier and announced to the citizen."""
+    agency, stored on the dossier (the use case that issues it tells the citizen: engine.cases.notices)."""
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
@@ -79,9 +79,6 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,
                     violation=apology.is_violation(kinds), document_id=stored.id)
     session.add(letter)
-    session.add(Notification(dossier_id=dossier.id, user_id=dossier.applicant_id, kind="letter", at=now,
-                             text=f"Hồ sơ {dossier.code}: thư xin lỗi" +
-                                  (f", hẹn trả kết quả mới {_when(new_due_at)}" if new_due_at else "")))
     session.flush()
     return letter
 

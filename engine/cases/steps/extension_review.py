@@ -2,6 +2,8 @@
 confirms; only the final confirmation changes the appointment, with a letter to the citizen (D17, D18)."""
 from __future__ import annotations
 
+from engine.cases import notices
+from engine.data.model import Document
 from engine.law.statuses import PROCESSING
 from engine.law import apology, deadlines
 from engine.paperwork import letters
@@ -22,9 +24,12 @@ def confirm_extension(f: Facts) -> None:
     extension.state, extension.decided_at = "confirmed", f.now
     deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal)
     signer_role = apology.signer_role(apology.EXTENSION)
-    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
-                  letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
-                  new_due_at=extension.new_due_at)
+    letter = letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
+                           letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
+                           new_due_at=extension.new_due_at)
+    notices.notify(f.session, f.ctx.settings, "extension_letter", now=f.now, dossier=f.dossier,
+                   document=f.session.get(Document, letter.document_id),
+                   context={"new_due_at": extension.new_due_at})
     f.events += [("extended", None), ("letter_issued", None)]
 
 

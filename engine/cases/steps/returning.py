@@ -1,6 +1,7 @@
 """The one-stop's ``return`` of the result; a late result goes with the head's apology letter (D19)."""
 from __future__ import annotations
 
+from engine.cases import notices
 from engine.law.statuses import RESOLVED, RETURNED
 
 from . import guards
@@ -9,6 +10,7 @@ from .declare import Action, Facts, StepKind
 
 def return_result(f: Facts) -> None:
     f.dossier.returned_at = f.now
+    notices.notify(f.session, f.ctx.settings, "returned", now=f.now, dossier=f.dossier)
 
 
 KIND = StepKind("return", (

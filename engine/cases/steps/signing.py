@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.cases import notices
 from engine.data.model import SupplementRequest
 from engine.law import counting, lateness
 from engine.law.statuses import PROCESSING, RESOLVED
@@ -17,7 +18,9 @@ from .declare import Action, Facts, StepKind
 def issue_result(f: Facts) -> None:
     named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
     number = str(f.data.get(named.document_number) or "")
-    results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
+    result = results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
+    notices.notify(f.session, f.ctx.settings, "result_ready", now=f.now, dossier=f.dossier, document=result,
+                   context={"outcome": f.dossier.outcome or "approved"})
     f.dossier.resolved_at = f.now
     if f.dossier.received_at is not None:  # D32: the resolution time, kept for the reports
         pauses = f.session.execute(select(SupplementRequest.at, SupplementRequest.answered_at).where(

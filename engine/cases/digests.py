@@ -1,0 +1,84 @@
+"""The officers' daily digest (D28): each working morning, every officer whose open work is overdue or due within
+one working day gets one notice listing it.
+
+Per agency, in a transaction of its own (on PostgreSQL the agency's row is locked with SKIP LOCKED, so two
+workers never write the same digest): the open work items of the agency due before one working day from now
+(the work item index by agency; open items only, never the history), split by officer — the items of their
+roles not held by someone else. ``NoticeSetting.digest_on`` records the day of each officer's last digest.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from engine.cases import notices
+from engine.core.clock import VN_TZ
+from engine.core.settings import Settings
+from engine.data import calendars
+from engine.data.model import Agency, Dossier, WorkItem
+from engine.data.notice_model import NoticeSetting
+
+log = logging.getLogger(__name__)
+DIGEST_HOUR = 7  # local time from which the day's digest is written (before the office opens)
+LISTED = 20  # items named in one digest; the counts cover all
+_finished: dict[tuple[str, int], object] = {}  # (database, agency) -> the day whose digests are all written
+
+
+def _agency_digest(sessions: sessionmaker, settings: Settings, agency_id: int, now: datetime) -> int:
+    today = now.astimezone(VN_TZ).date()
+    with sessions.begin() as session:
+        query = select(Agency).where(Agency.id == agency_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        agency = session.scalar(query)
+        if agency is None:
+            return 0
+        cal = calendars.calendar_for(session, settings, agency.code)
+        if not cal.is_working_day(today):
+            return 0
+        people = notices.Officers().holding(session, agency.id, notices.OFFICER_ROLES)
+        choices = notices.settings_of(session, [p.id for p in people])
+        people = [p for p in people if choices.get(p.id) is None or choices[p.id].digest_on != today]
+        if not people:
+            return 0
+        horizon = cal.add_working_time(now, cal.day_length)
+        items = session.execute(
+            select(WorkItem.role, WorkItem.assignee_id, WorkItem.due_at, WorkItem.name, Dossier.code)
+            .join(Dossier, Dossier.id == WorkItem.dossier_id)
+            .where(WorkItem.agency_id == agency.id, WorkItem.due_at.is_not(None), WorkItem.due_at <= horizon)
+            .order_by(WorkItem.due_at)).all()
+        written = 0
+        for person in people:
+            mine = [i for i in items if i.role in person.roles and i.assignee_id in (None, person.id)]
+            if mine:
+                overdue = sum(1 for i in mine if i.due_at <= now)
+                notices.notify(session, settings, "digest", now=now, users=[person], context={
+                    "day": today, "agency_name": agency.name, "overdue": overdue, "soon": len(mine) - overdue,
+                    "items": [{"code": i.code, "name": i.name, "due_at": i.due_at} for i in mine[:LISTED]]})
+                written += 1
+            choice = choices.get(person.id) or notices.choose(session, person)
+            choice.digest_on = today
+        return written
+
+
+def send_digests(sessions: sessionmaker, settings: Settings, now: datetime) -> int:
+    """Today's digests not yet written (from DIGEST_HOUR on); returns how many. Never raises (logged)."""
+    if now.astimezone(VN_TZ).hour < DIGEST_HOUR:
+        return 0
+    today = now.astimezone(VN_TZ).date()
+    with sessions() as session:
+        agency_ids = list(session.scalars(select(Agency.id).order_by(Agency.id)))
+        database = str(session.get_bind().url)
+    written = 0
+    for agency_id in agency_ids:
+        if _finished.get((database, agency_id)) == today:
+            continue  # this process wrote or found them all today: no query until tomorrow
+        try:
+            written += _agency_digest(sessions, settings, agency_id, now)
+            _finished[(database, agency_id)] = today
+        except Exception:
+            log.exception("daily digest failed for agency %s", agency_id)
+    return written

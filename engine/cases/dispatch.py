@@ -1,0 +1,164 @@
+"""The dispatcher: sends the outbox of notices (engine.data.notice_model.NoticeDelivery) by email and SMS.
+
+One batch: claim up to ``notify_batch`` due deliveries in one short transaction (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several dispatchers share the work; SQLite has one writer), marking each ``sending`` with a
+fresh claim token, one more attempt, and ``next_attempt_at`` = now + the lease; commit. Then send each one and
+record the outcome in a transaction of its own, only if the claim token is still the row's: ``sent``; or, on
+failure, ``pending`` again after a delay doubled at each attempt, or ``dead`` after the last attempt (a dead
+letter, listed for administrators, who may send it again).
+
+What a crash does. A dispatcher killed before its claim commits leaves the rows pending. One killed after a send
+and before its outcome commits leaves the row ``sending``; when the lease runs out, it is due again and is sent
+again with the same id. So every message is sent at least once (D28), and the repeat is the same message:
+the SMS provider gets the same request id and sends one SMS; the email has the same Message-ID, which mail
+programs show once; the portal's notice is a row written once with its event. At most one message per
+dispatcher can be repeated: the one in flight when it died (each outcome commits right after its send).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.cases import channels
+from engine.core.settings import Settings
+from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(days=1)
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost: int = 0  # outcomes not recorded: another dispatcher took the row again (our lease ran out)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"claimed": self.claimed, "sent": self.sent, "retried": self.retried, "dead": self.dead,
+                "lost": self.lost}
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    """The delay before attempt ``attempts + 1``: the first retry's delay, doubled at each failure, at most a day."""
+    seconds = settings.notify_retry_seconds * (2 ** max(0, min(attempts - 1, 30)))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int | None = None) -> list[tuple]:
+    """Claim due deliveries (committed before anything is sent); returns (Outgoing, token) pairs."""
+    limit = limit or settings.notify_batch
+    lease = timedelta(seconds=settings.notify_lease_seconds)
+    with sessions.begin() as session:
+        query = (select(NoticeDelivery).where(NoticeDelivery.state.in_(("pending", "sending")),
+                                              NoticeDelivery.next_attempt_at <= now)
+                 .order_by(NoticeDelivery.next_attempt_at, NoticeDelivery.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
+        if not rows:
+            return []
+        notice_ids = {row.notice_id for row in rows}
+        texts = {n.id: n for n in session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))}
+        languages = dict(session.execute(select(NoticeSetting.user_id, NoticeSetting.language).where(
+            NoticeSetting.user_id.in_({n.user_id for n in texts.values()}))).all())
+        claimed = []
+        for row in rows:
+            token = str(uuid.uuid4())
+            row.state, row.claim_token, row.claimed_at = "sending", token, now
+            row.attempts += 1
+            row.next_attempt_at = now + lease
+            notice = texts[row.notice_id]
+            link = channels_link(settings, notice)
+            claimed.append((channels.Outgoing(row.id, row.channel, row.address, notice.title, notice.body, link,
+                                              languages.get(notice.user_id, "vi")), token, row.attempts))
+        return claimed
+
+
+def channels_link(settings: Settings, notice: Notice) -> str | None:
+    return settings.public_url.rstrip("/") + notice.link if notice.link else None
+
+
+def _record(sessions: sessionmaker, delivery_id: int, token: str, values: dict) -> bool:
+    """The outcome of one send, only if this dispatcher's claim still holds the row."""
+    with sessions.begin() as session:
+        done = session.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id,
+                                                            NoticeDelivery.claim_token == token)
+                               .values(**values).execution_options(synchronize_session=False))
+        return done.rowcount == 1
+
+
+def dispatch(sessions: sessionmaker, settings: Settings, now: datetime, limit: int | None = None,
+             clock=None, after_send=None) -> DispatchResult:
+    """One batch: claim, send, record each outcome. ``clock`` gives the instant each outcome is recorded at
+    (default: ``now``); ``after_send`` is called after each send (tests stop here)."""
+    result = DispatchResult()
+    claimed = claim(sessions, settings, now, limit)
+    result.claimed = len(claimed)
+    for out, token, attempts in claimed:
+        try:
+            channels.send(settings, out)
+        except channels.SendFailed as exc:
+            at = clock.now() if clock is not None else now
+            dead = attempts >= settings.notify_max_attempts
+            values = {"state": "dead" if dead else "pending", "claim_token": None, "last_error": str(exc)[:2000],
+                      "next_attempt_at": at + (timedelta(0) if dead else backoff(settings, attempts))}
+            if _record(sessions, out.delivery_id, token, values):
+                result.dead += dead
+                result.retried += not dead
+            else:
+                result.lost += 1
+            result.errors.append(str(exc))
+            log.warning("delivery %s (%s) failed, attempt %s: %s", out.delivery_id, out.channel, attempts, exc)
+            continue
+        at = clock.now() if clock is not None else now
+        if _record(sessions, out.delivery_id, token, {"state": "sent", "sent_at": at, "claim_token": None,
+                                                      "last_error": None}):
+            result.sent += 1
+        else:
+            result.lost += 1
+        if after_send is not None:
+            after_send(out)
+    return result
+
+
+def drain(sessions: sessionmaker, settings: Settings, clock, max_batches: int = 20) -> DispatchResult:
+    """Batches until nothing is due (or ``max_batches``): the worker's step and the web process's drain. Never
+    raises: a failure is logged and the next beat tries again."""
+    total = DispatchResult()
+    try:
+        for _ in range(max_batches):
+            done = dispatch(sessions, settings, clock.now(), clock=clock)
+            for name in ("claimed", "sent", "retried", "dead", "lost"):
+                setattr(total, name, getattr(total, name) + getattr(done, name))
+            if done.claimed == 0:
+                break
+    except Exception:
+        log.exception("notice dispatch failed")
+    return total
+
+
+# -- dead letters ----------------------------------------------------------------------------------------------
+def dead_letters(session: Session, *, before_id: int | None = None, limit: int = 50) -> list[tuple]:
+    """(delivery, notice) of the dead letters, newest first, a page at a time (the partial index on dead rows)."""
+    query = (select(NoticeDelivery, Notice).join(Notice, Notice.id == NoticeDelivery.notice_id)
+             .where(NoticeDelivery.state == "dead").order_by(NoticeDelivery.id.desc()).limit(limit))
+    if before_id is not None:
+        query = query.where(NoticeDelivery.id < before_id)
+    return list(session.execute(query).all())
+
+
+def retry(session: Session, delivery_id: int, now: datetime) -> bool:
+    """An administrator sends a dead letter again: pending now, with its attempts counted from zero."""
+    done = session.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id,
+                                                        NoticeDelivery.state == "dead")
+                           .values(state="pending", attempts=0, next_attempt_at=now, claim_token=None)
+                           .execution_options(synchronize_session=False))
+    return done.rowcount == 1

@@ -1,0 +1,189 @@
+"""Notices (D28): the one way the engine tells a person of an event, written in the same transaction as the event.
+
+``notify`` is the API every use case calls where its event happens::
+
+    notify(session, settings, "supplement_requested", now=now, dossier=dossier, document=form_02)   # the citizen
+    notify(session, settings, "warning", now=now, dossier=dossier, roles={"specialist"})             # officers
+    notify(session, settings, "paid", now=now, dossier=dossier, context={"amount": 100000})
+
+With no ``users`` and no ``roles`` the notice goes to the dossier's applicant; with ``roles`` to every officer of
+the dossier's agency (or ``agency_id``) holding one of them, expanded to people here, when the event happens, so
+that each officer reads and marks their own notice and the count of unread notices is one indexed query per
+person. (Resolving roles at dispatch would need a per-person read state anyway, and would tell an officer who
+joins later of warnings about work that is no longer theirs to judge.)
+
+Each person gets one ``Notice`` rendered from ``templates/notices/<event>.<language>.txt`` (first line: the
+title; the rest: the body) in their language, and one ``NoticeDelivery`` per other channel they can be reached
+on: email when smtp_host is set, they have an address and have not turned email off; SMS likewise with sms_url
+and a phone. The dispatcher (engine.cases.dispatch) sends those later; nothing here touches the network.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.settings import Settings
+from engine.core.vocabulary import vn_time
+from engine.data.model import OFFICER_ROLES, Document, Dossier, User
+from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
+
+LANGUAGES = ("vi", "en")
+# The events a template exists for; a caller naming another is a programming error (KeyError), never a blank.
+CITIZEN_EVENTS = ("filed", "received", "supplement_requested", "refused", "extension_letter", "apology_letter",
+                  "payment_requested", "paid", "result_ready", "returned", "ended")
+OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest")
+ACCOUNT_EVENTS = ("one_time_code",)
+EVENTS = CITIZEN_EVENTS + OFFICER_EVENTS + ACCOUNT_EVENTS
+HIDDEN = frozenset(ACCOUNT_EVENTS)  # sent, never listed in the portal (a code is for the person's phone or mail)
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
+                   autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+_env.filters["when"] = lambda t: vn_time(t, "datetime", missing="—")
+_env.filters["day"] = lambda t: vn_time(t, "date", missing="—")
+_env.filters["money"] = lambda amount: f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def render(event: str, language: str, values: dict) -> tuple[str, str]:
+    """(title, body) of ``event`` in ``language`` (Vietnamese where no translation exists). StrictUndefined:
+    a value the template needs and the caller did not give is an error, not a blank in a message."""
+    if event not in EVENTS:
+        raise KeyError(f"no notice template for the event {event!r}")
+    try:
+        template = _env.get_template(f"notices/{event}.{language}.txt")
+    except TemplateNotFound:
+        template = _env.get_template(f"notices/{event}.vi.txt")
+    text = template.render(**values).strip()
+    title, _, body = text.partition("\n")
+    return title.strip()[:255], body.strip() or title.strip()
+
+
+def absolute(settings: Settings, path: str | None) -> str | None:
+    """A site path as a person outside the portal reaches it (public_url)."""
+    return settings.public_url.rstrip("/") + path if path else None
+
+
+def dossier_path(dossier: Dossier, officer: bool) -> str:
+    return f"/can-bo/ho-so/{dossier.code}" if officer else f"/ca-nhan/ho-so/{dossier.code}"
+
+
+def document_path(document: Document) -> str:
+    return f"/tai-lieu/{document.id}"
+
+
+class Officers:
+    """The officers of an agency, read once per agency (indexed by agency) and reused: a timer sweep tells
+    the officers of many dossiers of the same agency."""
+
+    def __init__(self) -> None:
+        self._by_agency: dict[int, list[User]] = {}
+
+    def holding(self, session: Session, agency_id: int, roles) -> list[User]:
+        if agency_id not in self._by_agency:
+            self._by_agency[agency_id] = list(session.scalars(
+                select(User).where(User.agency_id == agency_id, User.locked_reason.is_(None)).order_by(User.id)))
+        wanted = set(roles)
+        return [u for u in self._by_agency[agency_id] if u.roles & wanted and u.roles & OFFICER_ROLES]
+
+
+def settings_of(session: Session, user_ids) -> dict[int, NoticeSetting]:
+    """The choices of these people (one query); a person without a row has the defaults."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    return {s.user_id: s for s in session.scalars(select(NoticeSetting).where(NoticeSetting.user_id.in_(ids)))}
+
+
+def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *, always: bool = False) -> list:
+    """(channel, address) of the deliveries a notice to ``user`` gets besides the portal."""
+    found = []
+    if settings.smtp_host and user.email and (always or choice is None or choice.email_on):
+        found.append(("email", user.email))
+    if settings.sms_url and user.phone and (always or choice is None or choice.sms_on):
+        found.append(("sms", user.phone))
+    return found
+
+
+def _values(settings: Settings, dossier: Dossier | None, document: Document | None, officer: bool,
+            context: dict) -> dict:
+    values = {"code": None, "procedure": None, "agency": None, "link": None, "document_name": None,
+              "document_link": None, "due_at": None, "public_url": settings.public_url.rstrip("/")}
+    if dossier is not None:
+        version = dossier.procedure_version
+        values.update(code=dossier.code, procedure=version.procedure.name, agency=version.procedure.agency.name,
+                      owner=dossier.owner_name, due_at=dossier.due_at, intake_due_at=dossier.intake_due_at,
+                      link=absolute(settings, dossier_path(dossier, officer)))
+    if document is not None:
+        values.update(document_name=document.name, document_link=absolute(settings, document_path(document)))
+    values.update(context)
+    return values
+
+
+def notify(session: Session, settings: Settings, event: str, *, now: datetime, dossier: Dossier | None = None,
+           users: list[User] | None = None, roles=(), agency_id: int | None = None,
+           document: Document | None = None, context: dict | None = None, officers: Officers | None = None,
+           always: bool = False) -> list[Notice]:
+    """Tell the people concerned of ``event`` (see the module's docstring); returns the notices written (added
+    to the session, flushed with the caller's transaction). ``always``: send on every channel the person has,
+    whatever they chose (one-time codes)."""
+    officer = bool(roles)
+    if users is not None:
+        people = list(users)
+    elif roles:
+        agency = agency_id if agency_id is not None else dossier.agency_id
+        people = (officers or Officers()).holding(session, agency, roles)
+    else:
+        people = [dossier.applicant]
+    if not people:
+        return []
+    choices = settings_of(session, [p.id for p in people])
+    values = _values(settings, dossier, document, officer, dict(context or {}))
+    rendered: dict[str, tuple[str, str]] = {}
+    written = []
+    for person in people:
+        choice = choices.get(person.id)
+        language = choice.language if choice is not None and choice.language in LANGUAGES else "vi"
+        if language not in rendered:
+            rendered[language] = render(event, language, values)
+        title, body = rendered[language]
+        person_roles = sorted(person.roles & set(roles)) if roles else []
+        link = document_path(document) if document is not None else (
+            dossier_path(dossier, officer or person.is_officer) if dossier is not None else None)
+        notice = Notice(user_id=person.id, event=event, title=title, body=body,
+                        dossier_id=dossier.id if dossier is not None else None,
+                        document_id=document.id if document is not None else None, link=link,
+                        role=",".join(person_roles)[:30] or None, created_at=now,
+                        read_at=now if event in HIDDEN else None)
+        notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
+                                            next_attempt_at=now)
+                             for channel, address in channels_for(settings, person, choice, always=always)]
+        session.add(notice)
+        written.append(notice)
+    return written
+
+
+def notify_code(session: Session, settings: Settings, user: User, purpose: str, code: str, now: datetime,
+                minutes: int = 10) -> list[Notice]:
+    """A one-time code (sign-in, recovery, a signing confirmation) sent by SMS and email at once, whatever the
+    person chose; never listed in the portal. ``purpose`` is the words for what it is for ("đăng nhập")."""
+    return notify(session, settings, "one_time_code", now=now, users=[user], always=True,
+                  context={"purpose": purpose, "otp": code, "minutes": minutes})
+
+
+def choose(session: Session, user: User, *, language: str | None = None, email_on: bool | None = None,
+           sms_on: bool | None = None) -> NoticeSetting:
+    """Record a person's choices (the account page; the language switch of a signed-in person)."""
+    choice = session.get(NoticeSetting, user.id)
+    if choice is None:
+        choice = NoticeSetting(user_id=user.id, language="vi", email_on=True, sms_on=True)
+        session.add(choice)
+    if language in LANGUAGES:
+        choice.language = language
+    if email_on is not None:
+        choice.email_on = email_on
+    if sms_on is not None:
+        choice.sms_on = sms_on
+    return choice
