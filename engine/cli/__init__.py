@@ -21,6 +21,7 @@ from engine.cli.payments import payments_group
 from engine.cli.render import render as render_command
 from engine.cli.stats import stats as stats_command
 from engine.cli.keys import token as token_command
+from engine.cli.notifications import notifications as notifications_group
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -208,6 +209,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
 
     settings = with_secrets(_settings(calendar=True))
     services = None
+    sms = None
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
@@ -215,6 +217,12 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         services, settings = start_demo_services(settings, port + 1)
         click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
                    f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")
+        if not settings.sms_url:  # the demo's SMS go to the local provider simulator, shown on its page
+            from engine.web.smsprovider import SmsSimulator
+
+            sms = SmsSimulator(token=settings.sms_token).start()
+            settings = settings.replace(sms_url=sms.url)
+            click.echo(f"SMS simulator: messages at http://127.0.0.1:{sms.port}/")
     else:
         upgrade_database(settings)
     app = create_app(settings, threads=threads)
@@ -232,6 +240,8 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
             scheduler.shutdown(wait=False)
         if services is not None:
             services.stop()
+        if sms is not None:
+            sms.stop()
 
 
 def start_demo_services(settings: Settings, port: int):
@@ -317,6 +327,7 @@ main.add_command(payments_group, "payments")
 main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")
 pki.add_command(token_command, "token")
+main.add_command(notifications_group, "notifications")
 
 
 def register(app) -> None:

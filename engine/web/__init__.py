@@ -112,8 +112,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
-    from . import (api, auth, headers, inbox, pages, payments, portal, records, report_forms_api, reports,
-                   statistics_pages, ui)
+    from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
+                   reports, statistics_pages, ui)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
@@ -128,6 +128,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(reports.bp)
     app.register_blueprint(statistics_pages.bp)
     app.register_blueprint(report_forms_api.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(notices.api_bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

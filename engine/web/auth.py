@@ -6,7 +6,7 @@ import math
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine.cases import accounts, portal_cases
+from engine.cases import accounts, notices, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
 from . import db, now
 from .ui import LANGUAGES, home_for, install_error_pages, login_required, run, safe_next, sign_in, sign_out
@@ -98,4 +98,6 @@ def language():
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
+        if g.user is not None:  # a signed-in person's notices come in the language they chose too
+            run(notices.choose, db(), g.user, language=lang)
     return redirect(safe_next(request.form.get("next")) or url_for("pages.home"))

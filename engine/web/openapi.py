@@ -244,6 +244,14 @@ def _schemas() -> dict:
                 "RspCode": {"enum": ["00", "01", "02", "04", "97", "99"]}, "Message": {"type": "string"}}},
             {"type": "object", "required": ["MaLoi", "MoTa"], "additionalProperties": False, "properties": {
                 "MaLoi": {"enum": ["00", "01", "02", "04", "97", "99"]}, "MoTa": {"type": "string"}}}]},
+        "Notification": {"type": "object", "required": ["id", "event", "title", "body", "created_at", "read_at",
+                                                        "deliveries"], "properties": {
+            "id": {"type": "integer"}, "event": {"type": "string"}, "title": {"type": "string"},
+            "body": {"type": "string"}, "dossier": {"type": "string"}, "created_at": time, "read_at": time,
+            "link": {"type": ["string", "null"]},
+            "deliveries": {"type": "object", "properties": {
+                channel: {"enum": ["sent", "failed", "pending"]} for channel in ("email", "sms")},
+                "additionalProperties": False}}},
         "Completion": _object({
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
@@ -350,6 +358,14 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
+        "/api/v1/me/notifications": {"get": _op(
+            "Thông báo của người gọi, mới nhất trước, 20 mỗi trang", errors=(422,),
+            response={"type": "array", "items": _ref("Notification")},
+            params=[_query("before", {"type": "string", "pattern": "^[0-9]{1,9}$"},
+                           "Trang sau: các thông báo có id nhỏ hơn số này (id cuối của trang trước)")])},
+        "/api/v1/me/notifications/{id}/read": {"post": _op(
+            "Đánh dấu một thông báo của người gọi là đã đọc", response=_ref("Notification"), errors=(404,),
+            params=task_id)},
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),

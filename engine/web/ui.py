@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.cases import accounts
+from engine.cases import accounts, notice_centre
 from engine.core import vocabulary
 from engine.cases.dossiers import Context
 from engine.data.model import OFFICER_ROLES, ROLES, User
@@ -148,7 +148,9 @@ def _me() -> dict:
     roles = user.roles if user is not None else set()
     return {"citizen": "citizen" in roles, "officer": bool(roles & OFFICER_ROLES),
             "leader": bool(roles & {"department_leader", "head_of_agency", "centre_director"}),
-            "reports": bool(roles & {"department_leader", "head_of_agency", "centre_director", "administrator"})}
+            "reports": bool(roles & {"department_leader", "head_of_agency", "centre_director", "administrator"}),
+            "admin": "administrator" in roles,
+            "unread": notice_centre.unread_count(db(), user) if user is not None else 0}  # the bell (indexed)
 
 
 def sign_in(user: User) -> None:

@@ -1,0 +1,110 @@
+"""The notification centre in the pages (the bell's page, mark read), the account page where a person chooses
+channels and language, the administrators' page of dead letters, and the JSON API of api.md "Notifications"."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine.cases import channels, dispatch, notice_centre, notices
+from engine.core.errors import Invalid, NotFound
+from engine.data.model import Dossier
+from engine.data.notice_model import NoticeSetting
+from . import ASCII_NUMBER, db, now, transactional, tthc
+from .api import authenticated
+from .ui import install_error_pages, login_required, run, safe_next
+
+bp = Blueprint("notices", __name__)
+install_error_pages(bp)
+api_bp = Blueprint("notices_api", __name__, url_prefix="/api/v1/me/notifications")
+
+DELIVERY_TEXT = {"pending": _l("Đang gửi"), "sent": _l("Đã gửi"), "failed": _l("Gửi không được")}
+CHANNEL_TEXT = {"email": _l("Thư điện tử"), "sms": _l("Tin nhắn SMS")}
+
+
+def _before_arg(name: str = "before") -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not ASCII_NUMBER.match(raw) or int(raw) > 2**31 - 1:
+        raise Invalid("Tham số phân trang không hợp lệ", fields={name: "Một số nguyên dương"})
+    return int(raw)
+
+
+# -- API --------------------------------------------------------------------------------------------------
+@api_bp.get("")
+@authenticated
+def list_notifications():
+    rows, _next = notice_centre.page(db(), g.user, _before_arg())
+    return jsonify([notice_centre.describe(n, code) for n, code in rows])
+
+
+@api_bp.post("/<int:notice_id>/read")
+@authenticated
+@transactional
+def read_notification(notice_id: int):
+    notice = notice_centre.mark_read(db(), g.user, notice_id, now())
+    dossier = db().get(Dossier, notice.dossier_id) if notice.dossier_id is not None else None
+    return jsonify(notice_centre.describe(notice, dossier.code if dossier is not None else None))
+
+
+# -- pages ------------------------------------------------------------------------------------------------
+@bp.get("/thong-bao")
+@login_required()
+def centre():
+    rows, next_before = notice_centre.page(db(), g.user, _before_arg("truoc"))
+    shown = [notice_centre.describe(n, code) for n, code in rows]
+    return render_template("notices/centre.html", rows=shown, next_before=next_before,
+                           first=request.args.get("truoc") is None, DELIVERY_TEXT=DELIVERY_TEXT,
+                           CHANNEL_TEXT=CHANNEL_TEXT)
+
+
+@bp.post("/thong-bao/<int:notice_id>/da-doc")
+@login_required()
+def read(notice_id: int):
+    notice = run(notice_centre.mark_read, db(), g.user, notice_id, now())
+    target = request.form.get("open")
+    if target == "1" and notice.link:
+        return redirect(notice.link)
+    return redirect(safe_next(request.form.get("next")) or url_for("notices.centre"))
+
+
+@bp.post("/thong-bao/da-doc-tat-ca")
+@login_required()
+def read_all():
+    run(notice_centre.mark_all_read, db(), g.user, now())
+    flash(_("Đã đánh dấu mọi thông báo là đã đọc."), "success")
+    return redirect(url_for("notices.centre"))
+
+
+@bp.route("/tai-khoan", methods=["GET", "POST"])
+@login_required()
+def account():
+    settings = tthc()["settings"]
+    if request.method == "POST":
+        language = request.form.get("language")
+        if language not in notices.LANGUAGES:
+            language = None
+        run(notices.choose, db(), g.user, language=language, email_on=request.form.get("email_on") == "1",
+            sms_on=request.form.get("sms_on") == "1")
+        flash(_("Đã lưu cách nhận thông báo."), "success")
+        return redirect(url_for("notices.account"))
+    choice = db().get(NoticeSetting, g.user.id)
+    return render_template("notices/account.html", choice=choice, configured=channels.configured(settings))
+
+
+@bp.get("/quan-tri/thong-bao")
+@login_required("administrator")
+def dead_letters():
+    rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc"))
+    return render_template("notices/dead.html", rows=rows, configured=channels.configured(tthc()["settings"]),
+                           CHANNEL_TEXT=CHANNEL_TEXT)
+
+
+@bp.post("/quan-tri/thong-bao/<int:delivery_id>/gui-lai")
+@login_required("administrator")
+def resend(delivery_id: int):
+    if not run(dispatch.retry, db(), delivery_id, now()):
+        raise NotFound("Không tìm thấy thư không gửi được", code="dead_letter_not_found")
+    flash(_("Đã đưa thông báo vào hàng đợi gửi lại."), "success")
+    return redirect(url_for("notices.dead_letters"))
