@@ -1,0 +1,260 @@
+"""Notifications (D28, issue #14 item 4): written with the event, shown in the portal, sent by email through a real
+SMTP server (aiosmtpd on 127.0.0.1) and by SMS through the local provider simulator, by the real dispatcher;
+retries with backoff, dead letters, and the officers' warnings from the timer service."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import CITIZEN, STEP_DATA, make_settings, vn
+from notice_support import SmtpServer
+from sqlalchemy import select
+from web_support import OTHER_CITIZEN, Web
+
+from engine import timers
+from engine.cases import dispatch, notices
+from engine.core.settings import with_secrets
+from engine.data.model import User
+from engine.data.notice_model import Notice, NoticeDelivery
+
+SMS_TOKEN = "sms-test-token"
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms():
+    from engine.web.smsprovider import SmsSimulator
+
+    simulator = SmsSimulator(token=SMS_TOKEN).start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, pki_dir, smtp, sms):
+    """Email to the test's SMTP server, SMS to the simulator; three attempts before a dead letter."""
+    return with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)).replace(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="mot-cua@hue.gov.vn", sms_url=sms.url,
+        sms_token=SMS_TOKEN, notify_max_attempts=3, notify_retry_seconds=60.0, public_url="https://dvc.example.vn")
+
+
+def sessions_of(app):
+    return app.extensions["tthc"]["sessions"]
+
+
+def deliveries(app, **where) -> list[NoticeDelivery]:
+    with sessions_of(app)() as session:
+        query = select(NoticeDelivery).order_by(NoticeDelivery.id)
+        for name, value in where.items():
+            query = query.where(getattr(NoticeDelivery, name) == value)
+        return list(session.scalars(query))
+
+
+def test_the_supplement_request_reaches_the_citizen_by_email_and_sms_with_the_dossier_code(
+        api, app, settings, clock, smtp, sms):
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "request_supplement", STEP_DATA["request_supplement"])
+    assert smtp.mailbox.messages == [] and sms.messages == []  # nothing leaves inside the transaction
+
+    done = dispatch.dispatch(sessions_of(app), settings, clock.now())
+    assert done.sent == 4 and done.dead == 0  # filed and supplement_requested, each by email and SMS
+
+    mails = [m for m in smtp.mailbox.messages if "bổ sung" in m["Subject"]]
+    assert len(mails) == 1, [m["Subject"] for m in smtp.mailbox.messages]
+    mail = mails[0]
+    assert code in mail["Subject"] and mail["To"] == "an.nguyen@example.vn"
+    body = mail.get_content()
+    assert code in body and "Thiếu chữ ký của chủ hộ" in body
+    sent = [d for d in deliveries(app, channel="email") if d.state == "sent"]
+    form_link = [line for line in body.splitlines() if "Phiếu yêu cầu bổ sung" in line][0]
+    assert "https://dvc.example.vn/tai-lieu/" in form_link  # Mẫu 02 linked
+    assert mail["Message-ID"] in {f"<tthc-notice-{d.id}@hue.gov.vn>" for d in sent}
+
+    texts = [m["text"] for m in sms.messages if "bổ sung" in m["text"]]
+    assert len(texts) == 1 and code in texts[0] and sms.messages[0]["to"] == "0912345678"
+    assert all(d.state == "sent" and d.attempts == 1 for d in deliveries(app))
+    assert dispatch.dispatch(sessions_of(app), settings, clock.now()).claimed == 0  # nothing is sent twice
+
+
+def test_the_api_lists_my_notices_with_their_deliveries_and_marks_one_read(api, app, settings, clock):
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    mine = api.get("/api/v1/me/notifications", CITIZEN).get_json()
+    assert [n["event"] for n in mine] == ["received", "filed"]  # newest first
+    received = mine[0]
+    assert set(received) >= {"id", "event", "title", "body", "dossier", "created_at", "read_at", "deliveries"}
+    assert received["dossier"] == code and received["read_at"] is None and code in received["title"]
+    assert received["deliveries"] == {"email": "pending", "sms": "pending"}
+    assert received["link"].startswith("/tai-lieu/")  # the receipt (Mẫu 01)
+
+    dispatch.dispatch(sessions_of(app), settings, clock.now())
+    assert api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["deliveries"] == {"email": "sent",
+                                                                                           "sms": "sent"}
+    r = api.post(f"/api/v1/me/notifications/{received['id']}/read", CITIZEN)
+    assert r.status_code == 200 and r.get_json()["read_at"] == "2026-11-23T09:00:00+07:00"
+    again = api.post(f"/api/v1/me/notifications/{received['id']}/read", CITIZEN).get_json()
+    assert again["read_at"] == r.get_json()["read_at"]  # read once; reading again changes nothing
+
+
+def test_a_citizen_never_sees_or_marks_another_persons_notices(api, app, clock):
+    code = api.file(CITIZEN)["code"]
+    mine = api.get("/api/v1/me/notifications", CITIZEN).get_json()
+    web = Web(app.test_client())
+    web.post("/dang-ky", {"full_name": "Trần Thị Bình", "cccd": OTHER_CITIZEN, "cccd_issued_on": "2020-01-01",
+                          "phone": "0987654321", "password": "matkhau123", "password2": "matkhau123"}, status=302)
+    other = api.client.post("/api/v1/auth/token", json={"username": OTHER_CITIZEN, "password": "matkhau123"})
+    headers = {"Authorization": f"Bearer {other.get_json()['token']}"}
+    assert api.client.get("/api/v1/me/notifications", headers=headers).get_json() == []
+    r = api.client.post(f"/api/v1/me/notifications/{mine[0]['id']}/read", headers=headers)
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "notification_not_found"
+    assert api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["read_at"] is None
+    assert code in mine[0]["title"]
+
+
+def test_the_bell_counts_unread_notices_and_the_centre_pages_them(api, app, clock):
+    for _ in range(3):
+        api.file(CITIZEN)
+    web = Web(app.test_client()).login(CITIZEN)
+    page = web.get("/ca-nhan/ho-so").get_data(as_text=True)
+    assert '<span class="count">3<' in page
+    centre = web.get("/thong-bao").get_data(as_text=True)
+    assert centre.count('class="notice unread"') == 3
+    first = int(centre.split('data-notice="')[1].split('"')[0])
+    web.post(f"/thong-bao/{first}/da-doc", status=302)
+    assert '<span class="count">2<' in web.get("/thong-bao").get_data(as_text=True)
+    with sessions_of(app).begin() as session:  # 25 more: the centre shows 20 a page, older ones after
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        for _ in range(25):
+            notices.notify(session, app.extensions["tthc"]["settings"], "paid", now=clock.now(), users=[citizen],
+                           context={"amount": 100000, "code": "X", "procedure": "P", "link": None})
+    page1 = web.get("/thong-bao").get_data(as_text=True)
+    assert page1.count('data-notice="') == 20 and "truoc=" in page1
+    older = page1.split('truoc=')[1].split('"')[0]
+    page2 = web.get(f"/thong-bao?truoc={older}").get_data(as_text=True)
+    assert page2.count('data-notice="') == 8
+    assert '<span class="count">27<' in page2
+    web.post("/thong-bao/da-doc-tat-ca", status=302)
+    assert 'class="count"' not in web.get("/thong-bao").get_data(as_text=True)
+
+
+def test_a_refusing_sms_provider_is_retried_with_backoff_then_dead_and_an_administrator_sends_it_again(
+        api, app, settings, clock, sms):
+    sms.refuse = -1
+    api.file(CITIZEN)
+    sessions, t0 = sessions_of(app), clock.now()
+    assert dispatch.dispatch(sessions, settings, t0).retried == 1  # the SMS; the email went
+    (delivery,) = deliveries(app, channel="sms")
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("pending", 1, t0 + timedelta(seconds=60))
+    assert dispatch.dispatch(sessions, settings, t0 + timedelta(seconds=59)).claimed == 0
+    assert dispatch.dispatch(sessions, settings, t0 + timedelta(seconds=60)).retried == 1
+    (delivery,) = deliveries(app, channel="sms")
+    assert delivery.next_attempt_at == t0 + timedelta(seconds=60 + 120)  # doubled
+    assert dispatch.dispatch(sessions, settings, t0 + timedelta(seconds=180)).dead == 1
+    (delivery,) = deliveries(app, channel="sms")
+    assert delivery.state == "dead" and delivery.attempts == 3 and "503" in delivery.last_error
+    assert dispatch.dispatch(sessions, settings, t0 + timedelta(days=3)).claimed == 0
+    assert api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["deliveries"]["sms"] == "failed"
+
+    admin = Web(app.test_client()).login("demo.admin")
+    page = admin.get("/quan-tri/thong-bao").get_data(as_text=True)
+    assert f'data-delivery="{delivery.id}"' in page and "0912345678" in page
+    Web(app.test_client()).login(CITIZEN).get("/quan-tri/thong-bao", status=403)
+    sms.refuse = 0
+    admin.post(f"/quan-tri/thong-bao/{delivery.id}/gui-lai", status=302)
+    assert dispatch.dispatch(sessions, settings, clock.now()).sent == 1
+    assert [m["to"] for m in sms.messages] == ["0912345678"] and sms.requests == 4
+    assert f'data-delivery="{delivery.id}"' not in admin.get("/quan-tri/thong-bao").get_data(as_text=True)
+
+
+def test_a_person_who_turns_email_and_sms_off_gets_the_portal_notice_only_in_their_language(api, app, clock):
+    web = Web(app.test_client()).login(CITIZEN)
+    web.post("/tai-khoan", {"language": "en"}, status=302)  # both boxes unticked
+    code = api.file(CITIZEN)["code"]
+    (notice,) = api.get("/api/v1/me/notifications", CITIZEN).get_json()
+    assert notice["deliveries"] == {} and notice["title"] == f"Dossier {code} has been filed"
+    assert deliveries(app) == []
+
+
+def test_with_no_smtp_host_no_email_is_queued_and_the_administrators_are_told(api, app, settings, clock):
+    app.extensions["tthc"]["settings"] = settings.replace(smtp_host="")
+    api.file(CITIZEN)
+    assert [d.channel for d in deliveries(app)] == ["sms"]
+    page = Web(app.test_client()).login("demo.admin").get("/quan-tri/thong-bao").get_data(as_text=True)
+    assert "smtp_host" in page
+
+
+def test_officers_are_warned_one_working_day_before_the_due_date_and_told_when_it_is_overdue(
+        api, app, settings, clock, smtp):
+    code = api.file(CITIZEN)["code"]  # Monday 23/11/2026 09:00
+    received = api.act("demo.tiepnhan", code, "receive")
+    # Received Monday 23/11 09:00; 3 working days counted from the next working day: Friday 27/11/2026 09:00.
+    assert received["due_at"] == vn(2026, 11, 27, 9, 0).isoformat()
+
+    def sweep(*when):
+        return timers.sweep(sessions_of(app), settings, vn(*when)).effects
+
+    def officer_notices(event):
+        with sessions_of(app)() as session:
+            rows = session.execute(select(User.username, Notice.title, Notice.created_at)
+                                   .join(User, User.id == Notice.user_id).where(Notice.event == event)).all()
+        return sorted(rows)
+
+    assert sweep(2026, 11, 26, 8, 59) == {}
+    assert sweep(2026, 11, 26, 9, 0) == {"warning": 1}
+    warned = officer_notices("warning")
+    # The specialist holds the open assessment; the department leader watches every warning.
+    assert [(u, t) for u, t, _ in warned] == [("demo.chuyenvien", f"Hồ sơ {code} sắp đến hạn"),
+                                              ("demo.lanhdao", f"Hồ sơ {code} sắp đến hạn")]
+    assert all(at == vn(2026, 11, 26, 9, 0) for _, _, at in warned)
+    assert sweep(2026, 11, 27, 8, 59) == {}
+    assert sweep(2026, 11, 27, 9, 0) == {"overdue": 1}
+    assert [u for u, _, _ in officer_notices("overdue")] == ["demo.chuyenvien", "demo.lanhdao", "demo.thutruong"]
+    assert officer_notices("warning") == warned  # no second warning
+
+    r = api.get("/api/v1/me/notifications", "demo.chuyenvien").get_json()
+    assert [n["event"] for n in r] == ["overdue", "warning"] and r[0]["link"] == f"/can-bo/ho-so/{code}"
+    assert api.get("/api/v1/me/notifications", "demo.vanthu").get_json() == []  # not their role
+    assert api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["event"] == "received"
+    inbox = Web(app.test_client()).login("demo.lanhdao").get("/can-bo/cong-viec").get_data(as_text=True)
+    assert '<span class="count">2<' in inbox  # the bell in the officers' inbox
+
+
+def test_the_daily_digest_lists_each_officers_due_work_once_a_day(api, app, settings, clock):
+    from engine.cases import digests
+
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")  # due Friday 27/11/2026 09:00
+    sessions = sessions_of(app)
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 25, 9, 0)) == 0  # nothing due within a day
+    digests._finished.clear()
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 26, 6, 59)) == 0  # before the hour
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 26, 9, 0)) == 1
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 26, 16, 0)) == 0  # once a day
+    (digest,) = api.get("/api/v1/me/notifications", "demo.chuyenvien").get_json()
+    assert digest["event"] == "digest" and code in digest["body"]
+    assert digest["title"] == "Công việc trong ngày 26/11/2026: 0 quá hạn, 1 sắp đến hạn"
+    digests._finished.clear()  # another process: the day is recorded in the database too
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 26, 16, 0)) == 0
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 28, 8, 0)) == 0  # Saturday
+    assert digests.send_digests(sessions, settings, vn(2026, 11, 30, 8, 0)) == 1  # Monday: overdue since Thursday
+    newest = api.get("/api/v1/me/notifications", "demo.chuyenvien").get_json()[0]
+    assert newest["title"] == "Công việc trong ngày 30/11/2026: 1 quá hạn, 0 sắp đến hạn"
+
+
+def test_a_one_time_code_is_sent_on_every_channel_and_never_listed(api, app, settings, clock, smtp, sms):
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        notices.choose(session, citizen, email_on=False, sms_on=False)
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        notices.notify_code(session, settings, citizen, "đăng nhập", "482913", clock.now())
+    assert dispatch.dispatch(sessions_of(app), settings, clock.now()).sent == 2
+    assert "482913" in sms.messages[0]["text"] and "482913" in smtp.mailbox.messages[0]["Subject"]
+    assert api.get("/api/v1/me/notifications", CITIZEN).get_json() == []
+    assert 'class="count"' not in Web(app.test_client()).login(CITIZEN).get("/ca-nhan/ho-so").get_data(as_text=True)
