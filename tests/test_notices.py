@@ -29,7 +29,7 @@ def smtp():
 
 @pytest.fixture
 def sms():
-    from engine.web.smsprovider import SmsSimulator
+    from engine.cases.smsprovider import SmsSimulator
 
     simulator = SmsSimulator(token=SMS_TOKEN).start()
     yield simulator

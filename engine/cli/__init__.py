@@ -218,7 +218,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
                    f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")
         if not settings.sms_url:  # the demo's SMS go to the local provider simulator, shown on its page
-            from engine.web.smsprovider import SmsSimulator
+            from engine.cases.smsprovider import SmsSimulator
 
             sms = SmsSimulator(token=settings.sms_token).start()
             settings = settings.replace(sms_url=sms.url)

@@ -52,7 +52,7 @@ def dead(retry_id: int | None) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=5025)
 @click.option("--token", default="", help="Token mà yêu cầu phải mang (sms_token).")
 def sms_simulator(port: int, token: str) -> None:  # pragma: no cover - blocking
-    from engine.web.smsprovider import SmsSimulator
+    from engine.cases.smsprovider import SmsSimulator
 
     simulator = SmsSimulator(token=token, port=port)
     click.echo(f"SMS simulator: sms_url = {simulator.url}; messages at http://127.0.0.1:{simulator.port}/")
