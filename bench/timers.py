@@ -170,7 +170,7 @@ def grow(engine, template_id: int, have: int, want: int, chunk: int) -> dict:
     insert_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("dossier", "work_item", "audit_event", "notification"):
+        for table in ("dossier", "work_item", "audit_event", "notice"):
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     return {"rows": rows, "insert_s": insert_s, "vacuum_analyze_s": time.perf_counter() - t1}
 
@@ -178,7 +178,7 @@ def grow(engine, template_id: int, have: int, want: int, chunk: int) -> dict:
 def table_facts(engine) -> dict:
     with engine.connect() as conn:
         facts = {}
-        for table in ("dossier", "work_item", "audit_event", "notification"):
+        for table in ("dossier", "work_item", "audit_event", "notice"):
             facts[table] = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
         facts["open_not_due"] = conn.execute(text("SELECT count(*) FROM dossier WHERE next_timer_at > :now"),
                                              {"now": NOW}).scalar_one()

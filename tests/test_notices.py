@@ -258,3 +258,15 @@ def test_a_one_time_code_is_sent_on_every_channel_and_never_listed(api, app, set
     assert "482913" in sms.messages[0]["text"] and "482913" in smtp.mailbox.messages[0]["Subject"]
     assert api.get("/api/v1/me/notifications", CITIZEN).get_json() == []
     assert 'class="count"' not in Web(app.test_client()).login(CITIZEN).get("/ca-nhan/ho-so").get_data(as_text=True)
+
+
+def test_a_dossier_filed_at_the_desk_tells_the_owners_account_not_the_officer(api, app, clock):
+    owner = {"full_name": "Nguyễn Văn An", "birth_date": "1999-03-14", "cccd": CITIZEN}
+    code = api.file("demo.tiepnhan", owner=owner, channel="desk")["code"]
+    assert [n["title"] for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()] == [
+        f"Hồ sơ {code} đã được nộp"]
+    assert api.get("/api/v1/me/notifications", "demo.tiepnhan").get_json() == []
+    stranger = {"full_name": "Lê Thị Cúc", "birth_date": "1980-01-01", "cccd": "001180000099"}
+    api.file("demo.tiepnhan", owner=stranger, channel="desk")  # no account: the desk's paper is the notice
+    assert len(api.get("/api/v1/me/notifications", CITIZEN).get_json()) == 1
+    assert api.get("/api/v1/me/notifications", "demo.tiepnhan").get_json() == []

@@ -89,6 +89,19 @@ class Officers:
         return [u for u in self._by_agency[agency_id] if u.roles & wanted and u.roles & OFFICER_ROLES]
 
 
+def citizen_of(session: Session, dossier: Dossier) -> User | None:
+    """The citizen a dossier's notices go to: the applicant who filed online; for a dossier an officer filed at
+    the desk, the owner's own standardised account if there is one (by CCCD, the unique user name), else
+    nobody (the owner deals with the desk on paper)."""
+    applicant = dossier.applicant
+    if "citizen" in applicant.roles:
+        return applicant
+    if not dossier.owner_cccd:
+        return None
+    owner = session.scalar(select(User).where(User.username == dossier.owner_cccd))
+    return owner if owner is not None and "citizen" in owner.roles and owner.standardised else None
+
+
 def settings_of(session: Session, user_ids) -> dict[int, NoticeSetting]:
     """The choices of these people (one query); a person without a row has the defaults."""
     ids = sorted(set(user_ids))
@@ -136,7 +149,7 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
         agency = agency_id if agency_id is not None else dossier.agency_id
         people = (officers or Officers()).holding(session, agency, roles)
     else:
-        people = [dossier.applicant]
+        people = [p for p in [citizen_of(session, dossier)] if p is not None]
     if not people:
         return []
     choices = settings_of(session, [p.id for p in people])
