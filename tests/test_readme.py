@@ -53,7 +53,8 @@ def test_every_page_the_readme_lists_answers_on_the_demo_app(app):
     task = api.task_for("demo.tiepnhan", code)["id"]
     visitors = {"anonymous": Web(app.test_client()), "citizen": Web(app.test_client()).login(CITIZEN),
                 "officer": Web(app.test_client()).login("demo.tiepnhan"),
-                "leader": Web(app.test_client()).login("demo.lanhdao")}
+                "leader": Web(app.test_client()).login("demo.lanhdao"),
+                "administrator": Web(app.test_client()).login("demo.admin")}
     for listed in page_paths():
         path = listed.replace("<code>", code).replace("<id>", str(task))
         assert "<" not in path, f"README lists {listed}: a placeholder this test does not know"
