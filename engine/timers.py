@@ -43,9 +43,10 @@ class SweepResult:
 
 def _notify(session: Session, settings: Settings, batch: "Batch", dossier: Dossier, roles: set[str], event: str,
             now: datetime) -> None:
-    """One notice per officer holding one of ``roles`` (engine.cases.notices); the officers of an agency are
-    read once per batch, and the notices are flushed with the batch."""
-    notices.notify(session, settings, event, now=now, dossier=dossier, roles=roles, officers=batch.officers)
+    """One notice per officer holding one of ``roles`` (engine.cases.notices); the officers of an agency and
+    their choices are read once per batch, and the batch writes every notice in two statements."""
+    notices.notify(session, settings, event, now=now, dossier=dossier, roles=roles, officers=batch.officers,
+                   outbox=batch.outbox)
 
 
 @dataclass
@@ -55,10 +56,12 @@ class Batch:
     calendars: dict[int, object]
     open_roles: dict[int, set[str]]
     officers: notices.Officers = field(default_factory=notices.Officers)
+    outbox: notices.Outbox = field(default_factory=notices.Outbox)
     events: list[dict] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
         """The queued rows of the whole batch, one INSERT statement per table."""
+        self.outbox.write(session)
         if self.events:
             session.execute(insert(AuditEvent), self.events)
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -75,18 +75,40 @@ def document_path(document: Document) -> str:
 
 
 class Officers:
-    """The officers of an agency, read once per agency (indexed by agency) and reused: a timer sweep tells
-    the officers of many dossiers of the same agency."""
+    """The officers of an agency and their choices, read once per agency (indexed by agency) and reused: a
+    timer sweep tells the officers of many dossiers of the same agency."""
 
     def __init__(self) -> None:
         self._by_agency: dict[int, list[User]] = {}
+        self.choices: dict[int, NoticeSetting | None] = {}
 
     def holding(self, session: Session, agency_id: int, roles) -> list[User]:
         if agency_id not in self._by_agency:
-            self._by_agency[agency_id] = list(session.scalars(
+            people = list(session.scalars(
                 select(User).where(User.agency_id == agency_id, User.locked_reason.is_(None)).order_by(User.id)))
+            found = settings_of(session, [u.id for u in people])
+            self.choices.update({u.id: found.get(u.id) for u in people})
+            self._by_agency[agency_id] = people
         wanted = set(roles)
         return [u for u in self._by_agency[agency_id] if u.roles & wanted and u.roles & OFFICER_ROLES]
+
+
+class Outbox:
+    """Notices kept as rows and written by ``write`` in two statements (notices, then their deliveries), for a
+    caller that writes many at once (a timer sweep's batch) instead of one unit-of-work object each."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[dict, list[dict]]] = []
+
+    def write(self, session: Session) -> None:
+        if not self.rows:
+            return
+        ids = session.scalars(insert(Notice).returning(Notice.id, sort_by_parameter_order=True),
+                              [notice for notice, _ in self.rows]).all()
+        deliveries = [{**d, "notice_id": notice_id} for notice_id, (_, ds) in zip(ids, self.rows) for d in ds]
+        if deliveries:
+            session.execute(insert(NoticeDelivery), deliveries)
+        self.rows.clear()
 
 
 def citizen_of(session: Session, dossier: Dossier) -> User | None:
@@ -138,10 +160,10 @@ def _values(settings: Settings, dossier: Dossier | None, document: Document | No
 def notify(session: Session, settings: Settings, event: str, *, now: datetime, dossier: Dossier | None = None,
            users: list[User] | None = None, roles=(), agency_id: int | None = None,
            document: Document | None = None, context: dict | None = None, officers: Officers | None = None,
-           always: bool = False) -> list[Notice]:
+           outbox: Outbox | None = None, always: bool = False) -> list[Notice]:
     """Tell the people concerned of ``event`` (see the module's docstring); returns the notices written (added
-    to the session, flushed with the caller's transaction). ``always``: send on every channel the person has,
-    whatever they chose (one-time codes)."""
+    to the session, flushed with the caller's transaction; with ``outbox``, kept there for its ``write`` and
+    not returned). ``always``: send on every channel the person has, whatever they chose (one-time codes)."""
     officer = bool(roles)
     if users is not None:
         people = list(users)
@@ -152,7 +174,10 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
         people = [p for p in [citizen_of(session, dossier)] if p is not None]
     if not people:
         return []
-    choices = settings_of(session, [p.id for p in people])
+    if officers is not None and all(p.id in officers.choices for p in people):
+        choices = {p.id: officers.choices[p.id] for p in people if officers.choices[p.id] is not None}
+    else:
+        choices = settings_of(session, [p.id for p in people])
     values = _values(settings, dossier, document, officer, dict(context or {}))
     rendered: dict[str, tuple[str, str]] = {}
     written = []
@@ -165,14 +190,18 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
         person_roles = sorted(person.roles & set(roles)) if roles else []
         link = document_path(document) if document is not None else (
             dossier_path(dossier, officer or person.is_officer) if dossier is not None else None)
-        notice = Notice(user_id=person.id, event=event, title=title, body=body,
-                        dossier_id=dossier.id if dossier is not None else None,
-                        document_id=document.id if document is not None else None, link=link,
-                        role=",".join(person_roles)[:30] or None, created_at=now,
-                        read_at=now if event in HIDDEN else None)
-        notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
-                                            next_attempt_at=now)
-                             for channel, address in channels_for(settings, person, choice, always=always)]
+        values = {"user_id": person.id, "event": event, "title": title, "body": body,
+                  "dossier_id": dossier.id if dossier is not None else None,
+                  "document_id": document.id if document is not None else None, "link": link,
+                  "role": ",".join(person_roles)[:30] or None, "created_at": now,
+                  "read_at": now if event in HIDDEN else None}
+        sends = [{"channel": channel, "address": address, "state": "pending", "attempts": 0, "next_attempt_at": now}
+                 for channel, address in channels_for(settings, person, choice, always=always)]
+        if outbox is not None:
+            outbox.rows.append((values, sends))
+            continue
+        notice = Notice(**values)
+        notice.deliveries = [NoticeDelivery(**send) for send in sends]
         session.add(notice)
         written.append(notice)
     return written
