@@ -73,8 +73,8 @@ def test_a_dispatcher_killed_after_the_first_message_loses_nothing_and_repeats_o
     def kill_on_first(_message) -> None:
         if not killed.is_set():
             os.kill(process.pid, signal.SIGKILL)  # before the server answers 250: the sender never learns
-            process.wait(timeout=30)
             killed.set()
+            process.wait(timeout=30)
 
     smtp.mailbox.on_message = kill_on_first
     out, err = process.communicate(timeout=120)

@@ -270,3 +270,33 @@ def test_a_dossier_filed_at_the_desk_tells_the_owners_account_not_the_officer(ap
     api.file("demo.tiepnhan", owner=stranger, channel="desk")  # no account: the desk's paper is the notice
     assert len(api.get("/api/v1/me/notifications", CITIZEN).get_json()) == 1
     assert api.get("/api/v1/me/notifications", "demo.tiepnhan").get_json() == []
+
+
+def test_dispatchers_running_at_once_send_each_message_once(api, app, settings, clock, sms, smtp):
+    import threading
+
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        for _ in range(30):
+            notices.notify(session, settings, "paid", now=clock.now(), users=[citizen],
+                           context={"amount": 1000, "code": "X", "procedure": "P", "link": None})
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(dispatch.dispatch(sessions_of(app), settings, clock.now(), limit=7))
+        except Exception as exc:  # a failure would be a defect: reported below
+            errors.append(exc)
+
+    for _ in range(12):  # rounds of four dispatchers at once, until everything is sent
+        if not deliveries(app, state="pending"):
+            break
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == []
+    assert sum(r.sent for r in results) == 60 and sum(r.claimed for r in results) == 60
+    assert len(sms.messages) == 30 and sms.requests == 30  # no message sent twice, not even to the provider
+    assert len(smtp.mailbox.messages) == 30 and len(set(smtp.mailbox.ids())) == 30

@@ -72,13 +72,21 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
         claimed = []
         for row in rows:
             token = str(uuid.uuid4())
-            row.state, row.claim_token, row.claimed_at = "sending", token, now
-            row.attempts += 1
-            row.next_attempt_at = now + lease
+            # Compare and set: a row another dispatcher claimed since our read (SQLite reads outside the write
+            # lock) is left to it.
+            taken = session.execute(
+                update(NoticeDelivery).where(NoticeDelivery.id == row.id, NoticeDelivery.state == row.state,
+                                             NoticeDelivery.attempts == row.attempts,
+                                             NoticeDelivery.next_attempt_at <= now)
+                .values(state="sending", claim_token=token, claimed_at=now, attempts=row.attempts + 1,
+                        next_attempt_at=now + lease).execution_options(synchronize_session=False))
+            if taken.rowcount != 1:
+                continue
             notice = texts[row.notice_id]
             link = channels_link(settings, notice)
             claimed.append((channels.Outgoing(row.id, row.channel, row.address, notice.title, notice.body, link,
-                                              languages.get(notice.user_id, "vi")), token, row.attempts))
+                                              languages.get(notice.user_id, "vi")), token, row.attempts + 1))
+        session.expunge_all()  # the rows were read only: the statements above changed them
         return claimed
 
 
