@@ -191,6 +191,18 @@ def test_with_no_smtp_host_no_email_is_queued_and_the_administrators_are_told(ap
 
 def test_officers_are_warned_one_working_day_before_the_due_date_and_told_when_it_is_overdue(
         api, app, settings, clock, smtp):
+    from engine.cases import accounts
+    from engine.data.model import Agency
+
+    with sessions_of(app).begin() as session:  # the same roles in another agency, and a suspended officer
+        other = Agency(code="000.00.07.H56", name="UBND phường khác")
+        session.add(other)
+        session.flush()
+        accounts.ensure_officer(session, clock.now(), "khac.lanhdao", "Lãnh đạo khác", {"department_leader",
+                                                                                       "specialist"}, other, "x" * 12)
+        here = session.scalar(select(Agency).where(Agency.code != "000.00.07.H56"))
+        accounts.ensure_officer(session, clock.now(), "nghi.lanhdao", "Lãnh đạo tạm nghỉ", {"department_leader"},
+                                here, "x" * 12).locked_reason = "tạm đình chỉ"
     code = api.file(CITIZEN)["code"]  # Monday 23/11/2026 09:00
     received = api.act("demo.tiepnhan", code, "receive")
     # Received Monday 23/11 09:00; 3 working days counted from the next working day: Friday 27/11/2026 09:00.
