@@ -14,6 +14,7 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.cases import accounts, notice_centre
 from engine.core import vocabulary
@@ -149,8 +150,18 @@ def _me() -> dict:
     return {"citizen": "citizen" in roles, "officer": bool(roles & OFFICER_ROLES),
             "leader": bool(roles & {"department_leader", "head_of_agency", "centre_director"}),
             "reports": bool(roles & {"department_leader", "head_of_agency", "centre_director", "administrator"}),
-            "admin": "administrator" in roles,
-            "unread": notice_centre.unread_count(db(), user) if user is not None else 0}  # the bell (indexed)
+            "admin": "administrator" in roles, "unread": _unread(user)}
+
+
+def _unread(user: User | None) -> int:
+    """The bell's count (an indexed, bounded count); an error page shown while the database fails shows none."""
+    if user is None:
+        return 0
+    try:
+        return notice_centre.unread_count(db(), user)
+    except SQLAlchemyError:
+        log.warning("unread count unavailable", exc_info=True)
+        return 0
 
 
 def sign_in(user: User) -> None:
