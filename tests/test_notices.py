@@ -312,3 +312,29 @@ def test_dispatchers_running_at_once_send_each_message_once(api, app, settings, 
     assert sum(r.sent for r in results) == 60 and sum(r.claimed for r in results) == 60
     assert len(sms.messages) == 30 and sms.requests == 30  # no message sent twice, not even to the provider
     assert len(smtp.mailbox.messages) == 30 and len(set(smtp.mailbox.ids())) == 30
+
+
+CONTEXT = {"items": [{"component": "Tờ khai", "problem": "Thiếu chữ ký", "required": "Ký lại",  # supplement
+                      "code": "000.00.06.H56-261123-0001", "name": "Thẩm định", "due_at": vn(2026, 11, 27, 9, 0)}],
+           "reasons": ["Sai"],
+           "new_due_at": vn(2026, 12, 1, 9, 0), "amount": 100000, "outcome": "approved", "how": "withdraw",
+           "reason": "Không còn nhu cầu", "day": vn(2026, 11, 26).date(), "agency_name": "UBND", "overdue": 1,
+           "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10}
+
+
+@pytest.mark.parametrize("event", notices.EVENTS)
+@pytest.mark.parametrize("language", notices.LANGUAGES)
+def test_every_event_has_a_template_in_each_language_with_the_code_and_a_link(event, language):
+    base = notices.Path(notices.__file__).parent / "templates" / "notices"
+    assert (base / f"{event}.{language}.txt").is_file()
+    values = {"code": "000.00.06.H56-261123-0001", "procedure": "Đăng ký hộ kinh doanh", "agency": "UBND",
+              "owner": "Nguyễn Văn An", "due_at": vn(2026, 11, 27, 9, 0), "intake_due_at": vn(2026, 11, 23, 10, 0),
+              "link": "https://dvc.example.vn/ca-nhan/ho-so/000.00.06.H56-261123-0001",
+              "document_name": "phieu.pdf", "document_link": "https://dvc.example.vn/tai-lieu/7",
+              "public_url": "https://dvc.example.vn", **CONTEXT}
+    title, body = notices.render(event, language, values)
+    assert title and body and "\n\n\n" not in body
+    if event not in ("digest", "one_time_code"):
+        assert values["code"] in title and "https://dvc.example.vn/" in body
+    with pytest.raises(Exception):  # a value the template needs and nobody gave is an error, never a blank
+        notices.render(event, language, {})
