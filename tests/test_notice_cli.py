@@ -52,3 +52,13 @@ def test_dispatch_dead_and_retry_from_the_command_line(api, settings, sms, tmp_p
     assert tthc("notifications", "dead").stdout == "" and len(sms.messages) == 1
     refused = CliRunner().invoke(main, ["notifications", "dead", "--retry", delivery_id], env=env)
     assert refused.exit_code == 1 and delivery_id in refused.output  # sent: no dead letter to retry
+
+
+def test_the_worker_sends_the_outbox_in_its_beat(api, settings, sms, tmp_path):
+    sms.refuse = 0
+    api.file(CITIZEN)
+    env = {"TTHC_DATABASE_URL": settings.resolved_database_url, "TTHC_DATA_DIR": str(tmp_path / "data"),
+           "TTHC_PKI_DIR": str(settings.pki_dir), "TTHC_SMS_URL": sms.url, "TTHC_SMS_TOKEN": "t"}
+    result = CliRunner().invoke(main, ["worker", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["notices"]["sent"] == 1 and len(sms.messages) == 1

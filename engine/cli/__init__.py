@@ -286,8 +286,13 @@ def worker(once: bool) -> None:
     upgrade_database(settings)
     sessions = make_sessionmaker(preflight.database_engine(settings))
     if once:
+        from engine.cases import digests, dispatch
+
         done = timers.sweep(sessions, settings, SystemClock().now())
-        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
+        digested = digests.send_digests(sessions, settings, SystemClock().now())
+        sent = dispatch.drain(sessions, settings, SystemClock())
+        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents,
+                               "digests": digested, "notices": sent.as_dict()}))
         return
     click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
     timers.run_worker(sessions, settings, SystemClock())
