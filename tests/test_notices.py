@@ -69,8 +69,10 @@ def test_the_supplement_request_reaches_the_citizen_by_email_and_sms_with_the_do
     assert len(mails) == 1, [m["Subject"] for m in smtp.mailbox.messages]
     mail = mails[0]
     assert code in mail["Subject"] and mail["To"] == "an.nguyen@example.vn"
-    body = mail.get_content()
+    body = mail.get_body(("plain",)).get_content()
     assert code in body and "Thiếu chữ ký của chủ hộ" in body
+    (attached,) = list(mail.iter_attachments())  # Mẫu 02 itself, besides its link
+    assert attached.get_content_type() == "application/pdf" and attached.get_content().startswith(b"%PDF")
     sent = [d for d in deliveries(app, channel="email") if d.state == "sent"]
     form_link = [line for line in body.splitlines() if "Phiếu yêu cầu bổ sung" in line][0]
     assert "https://dvc.example.vn/tai-lieu/" in form_link  # Mẫu 02 linked

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from engine.core.settings import Settings
+from engine.paperwork import documents
 
 TIMEOUT = 15.0  # seconds for one SMTP conversation or one HTTP request
 
@@ -36,6 +37,7 @@ class Outgoing:
     body: str
     link: str | None
     language: str = "vi"
+    attachment: tuple[str, str, str] | None = None  # the linked document (name, media type, sha256), for email
 
 
 def message_id(settings: Settings, delivery_id: int) -> str:
@@ -59,6 +61,12 @@ def email_of(settings: Settings, out: Outgoing) -> EmailMessage:
     message["Content-Language"] = out.language
     body = out.body if not out.link or out.link in out.body else f"{out.body}\n\n{out.link}"
     message.set_content(body + "\n")
+    if out.attachment is not None:  # the document itself too (D28: attached or linked); the link stays
+        name, media_type, sha256 = out.attachment
+        path = documents.path_for(settings.data_dir, sha256)
+        if path.exists():
+            main, _, sub = media_type.partition("/")
+            message.add_attachment(path.read_bytes(), maintype=main, subtype=sub or "octet-stream", filename=name)
     return message
 
 

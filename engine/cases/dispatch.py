@@ -26,10 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cases import channels
 from engine.core.settings import Settings
+from engine.data.model import Document
 from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(days=1)
+ATTACH_LIMIT = 5 * 1024 * 1024  # a linked document up to this size goes with the email as an attachment
 
 
 @dataclass
@@ -69,6 +71,9 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
         texts = {n.id: n for n in session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))}
         languages = dict(session.execute(select(NoticeSetting.user_id, NoticeSetting.language).where(
             NoticeSetting.user_id.in_({n.user_id for n in texts.values()}))).all())
+        attached = {d.id: (d.name, d.media_type, d.sha256) for d in session.scalars(select(Document).where(
+            Document.id.in_({n.document_id for n in texts.values() if n.document_id}),
+            Document.size <= ATTACH_LIMIT))}
         claimed = []
         for row in rows:
             token = str(uuid.uuid4())
@@ -84,8 +89,10 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
                 continue
             notice = texts[row.notice_id]
             link = channels_link(settings, notice)
+            attachment = attached.get(notice.document_id) if row.channel == "email" else None
             claimed.append((channels.Outgoing(row.id, row.channel, row.address, notice.title, notice.body, link,
-                                              languages.get(notice.user_id, "vi")), token, row.attempts + 1))
+                                              languages.get(notice.user_id, "vi"), attachment), token,
+                            row.attempts + 1))
         session.expunge_all()  # the rows were read only: the statements above changed them
         return claimed
 
