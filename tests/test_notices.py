@@ -321,7 +321,7 @@ CONTEXT = {"items": [{"component": "Tờ khai", "problem": "Thiếu chữ ký", 
            "reasons": ["Sai"],
            "new_due_at": vn(2026, 12, 1, 9, 0), "amount": 100000, "outcome": "approved", "how": "withdraw",
            "reason": "Không còn nhu cầu", "day": vn(2026, 11, 26).date(), "agency_name": "UBND", "overdue": 1,
-           "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10}
+           "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10, "fee_name": "Lệ phí"}
 
 
 @pytest.mark.parametrize("event", notices.EVENTS)

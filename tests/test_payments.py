@@ -10,7 +10,8 @@ from web_support import OTHER_CITIZEN, other_citizen
 from sqlalchemy import select
 
 from engine.cases.gateways import VnPay
-from engine.data.model import AuditEvent, Notification
+from engine.data.model import AuditEvent
+from engine.data.notice_model import Notice
 from engine.data.payment_model import PaymentEvent
 from engine.law.statuses import Status
 
@@ -80,9 +81,9 @@ def test_the_intake_fee_moves_the_dossier_to_6_and_the_clock_waits_for_the_payme
     assert [h["action"] for h in after["history"]][-3:] == ["forward", "payment_requested", "paid"]
     assert "propose_approval" in api.get("/api/v1/tasks", OFFICERS["assessment"]).get_json()[0]["actions"]
     with app.extensions["tthc"]["sessions"]() as session:
-        kinds = session.scalars(select(Notification.kind).where(Notification.user_id.is_not(None))
-                                .order_by(Notification.id)).all()
-    assert kinds[-3:] == ["payment_requested", "paid", "receipt_issued"]
+        told = session.execute(select(Notice.event, Notice.document_id).order_by(Notice.id)).all()
+    assert [event for event, _ in told][-2:] == ["payment_requested", "paid"]
+    assert told[-1].document_id == paid["receipt"]  # the receipt goes with the notice of payment
 
 
 def _events(app) -> list[tuple[str, str]]:

@@ -18,26 +18,24 @@ from engine.cases.dossiers import (
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, calendars
-from engine.data.model import Dossier, Notification, ProcedureVersion
+from engine.data.model import Document, Dossier, ProcedureVersion
 from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentOrder, PaymentRefund
 from engine.law import payment as law
 from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways
+from engine.cases import gateways, notices
 
 DESK_ROLE = "receiving_officer"
-EVENTS = {"payment_requested": "Hồ sơ {code}: cần nộp {amount} ({fee}).",
-          "paid": "Hồ sơ {code}: đã nhận {amount} ({fee}).",
-          "receipt_issued": "Hồ sơ {code}: biên lai điện tử số {number} đã được cấp.",
-          "refunded": "Hồ sơ {code}: khoản {amount} ({fee}) được hoàn trả: {reason}."}
 
 
-def _announce(session: Session, dossier: Dossier, event: str, now: datetime, **ctx) -> None:
-    """The one place a payment event reaches the citizen: a notification row for the applicant today."""
-    text = EVENTS[event].format(code=dossier.code, **ctx)
-    session.add(Notification(dossier_id=dossier.id, user_id=dossier.applicant_id, kind=event, text=text, at=now))
+def _announce(session: Session, settings, dossier: Dossier, event: str, now: datetime, row: Payment,
+              document: Document | None = None, **values) -> None:
+    """The one place a payment event reaches the citizen: a notice (engine.cases.notices, D28), the receipt
+    linked to the ``paid`` one."""
+    notices.notify(session, settings, event, now=now, dossier=dossier, document=document,
+                   context={"amount": row.amount, "fee_name": row.fee, **values})
 
 
 def gateway_of(session: Session, agency_id: int) -> PaymentGateway | None:
@@ -125,7 +123,7 @@ def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -
     session.flush()
     audit.record(session, dossier, now, ctx.user, "payment_requested", before,
                  data={"payment": row.id, "amount": row.amount, "moment": moment})
-    _announce(session, dossier, "payment_requested", now, amount=receipts.figures(row.amount), fee=row.fee)
+    _announce(session, ctx.settings, dossier, "payment_requested", now, row)
     return row
 
 
@@ -152,8 +150,7 @@ def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, eve
         doc = receipts.issue(session, ctx.settings, dossier, row, applicant_name(dossier), now)
         row.receipt_document_id = doc.id
         data["receipt"] = doc.number
-        _announce(session, dossier, "paid", now, amount=receipts.figures(row.amount), fee=row.fee)
-        _announce(session, dossier, "receipt_issued", now, number=doc.number)
+        _announce(session, ctx.settings, dossier, "paid", now, row, document=doc)
     session.flush()
     before = dossier.status
     if dossier.status == PAYMENT and _pending(session, dossier) is None:
@@ -292,8 +289,7 @@ def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -
                                   actor_id=ctx.user.id if ctx.user else None))
         audit.record(session, dossier, ctx.now, ctx.user, "payment_refunded", dossier.status,
                      data={"payment": row.id, "amount": row.amount, "reason": reason})
-        _announce(session, dossier, "refunded", ctx.now, amount=receipts.figures(row.amount), fee=row.fee,
-                  reason=reason)
+        _announce(session, ctx.settings, dossier, "refunded", ctx.now, row, reason=reason)
         done.append(row)
     return done
 
