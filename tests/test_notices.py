@@ -340,3 +340,18 @@ def test_every_event_has_a_template_in_each_language_with_the_code_and_a_link(ev
         assert values["code"] in title and "https://dvc.example.vn/" in body
     with pytest.raises(Exception):  # a value the template needs and nobody gave is an error, never a blank
         notices.render(event, language, {})
+
+
+def test_the_citizen_is_told_of_the_result_then_of_its_return_and_of_a_reissued_one(api, app):
+    from test_result_reissue import issued, results_of
+
+    code = issued(api, returned=True)
+    told = api.get("/api/v1/me/notifications", CITIZEN).get_json()
+    assert [n["event"] for n in told][:2] == ["returned", "result_ready"]
+    first = results_of(api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json())[0]
+    assert told[1]["link"] == f"/tai-lieu/{first['id']}"
+    r = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu", json={"reason": "Sai tên hộ kinh doanh"})
+    new = results_of(r.get_json())[-1]
+    latest = api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]
+    assert latest["event"] == "result_ready" and latest["link"] == f"/tai-lieu/{new['id']}"
+    assert "cấp lại" in latest["body"]

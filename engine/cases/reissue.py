@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases import notices
 from engine.cases.dossiers import Context, visible_dossier
 from engine.core.errors import Conflict, Forbidden
 from engine.data import audit
@@ -47,4 +48,6 @@ def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossie
     audit.record(session, dossier, ctx.now, ctx.user, "reissue_result", dossier.status,
                  data={"reason": payload["reason"].strip(), "replaces": old.number, "number": new.number,
                        **({"form": sorted(payload["form"])} if "form" in payload else {})})
+    notices.notify(session, ctx.settings, "result_ready", now=ctx.now, dossier=dossier, document=new,
+                   context={"outcome": "reissued"})
     return dossier
