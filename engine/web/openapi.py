@@ -244,14 +244,6 @@ def _schemas() -> dict:
                 "RspCode": {"enum": ["00", "01", "02", "04", "97", "99"]}, "Message": {"type": "string"}}},
             {"type": "object", "required": ["MaLoi", "MoTa"], "additionalProperties": False, "properties": {
                 "MaLoi": {"enum": ["00", "01", "02", "04", "97", "99"]}, "MoTa": {"type": "string"}}}]},
-        "Notification": {"type": "object", "required": ["id", "event", "title", "body", "created_at", "read_at",
-                                                        "deliveries"], "properties": {
-            "id": {"type": "integer"}, "event": {"type": "string"}, "title": {"type": "string"},
-            "body": {"type": "string"}, "dossier": {"type": "string"}, "created_at": time, "read_at": time,
-            "link": {"type": ["string", "null"]},
-            "deliveries": {"type": "object", "properties": {
-                channel: {"enum": ["sent", "failed", "pending"]} for channel in ("email", "sms")},
-                "additionalProperties": False}}},
         "Completion": _object({
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
@@ -260,7 +252,8 @@ def _schemas() -> dict:
 
 
 def _paths() -> dict:
-    from .openapi_reports import report_paths  # it builds on this module's helpers
+    from .openapi_notices import notice_paths  # they build on this module's helpers
+    from .openapi_reports import report_paths
 
     code = [_path_param("code", text(DOSSIER_CODE))]
     procedure = [_path_param("code", text(PROCEDURE_CODE))]
@@ -335,6 +328,7 @@ def _paths() -> dict:
             ok_content={"application/pdf": {},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
         **report_paths(day),
+        **notice_paths(task_id),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
         "/api/v1/dossiers/{code}/payments": {"post": _op(
@@ -358,14 +352,6 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
-        "/api/v1/me/notifications": {"get": _op(
-            "Thông báo của người gọi, mới nhất trước, 20 mỗi trang", errors=(422,),
-            response={"type": "array", "items": _ref("Notification")},
-            params=[_query("before", {"type": "string", "pattern": "^[0-9]{1,9}$"},
-                           "Trang sau: các thông báo có id nhỏ hơn số này (id cuối của trang trước)")])},
-        "/api/v1/me/notifications/{id}/read": {"post": _op(
-            "Đánh dấu một thông báo của người gọi là đã đọc", response=_ref("Notification"), errors=(404,),
-            params=task_id)},
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
@@ -395,10 +381,16 @@ def _paths() -> dict:
     }
 
 
+def _notification() -> dict:
+    from .openapi_notices import NOTIFICATION
+
+    return NOTIFICATION
+
+
 def spec() -> dict:
     return {"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
                      "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
             "paths": _paths(),
-            "components": {"schemas": _schemas(),
+            "components": {"schemas": {**_schemas(), "Notification": _notification()},
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
