@@ -289,11 +289,14 @@ def test_0014_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path)
     assert db.execute("select handed_over_at from dossier where id = 1").fetchone()[0].startswith("2026-11-23 03:00")
     assert db.execute("select count(*) from audit_event where working_minutes is null and late is null"
                       ).fetchone() == (3,)
+    assert "working_minutes IS NULL" in db.execute("select sql from sqlite_master where name = "
+                                                   "'ix_audit_event_unkept'").fetchone()[0]
     db.close()
     _alembic(url, "downgrade", "0013")
     db = sqlite3.connect(path)
     assert "handed_over_at" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
     assert not {"working_minutes", "late"} & {row[1] for row in db.execute("pragma table_info(audit_event)")}
+    assert db.execute("select count(*) from sqlite_master where name = 'ix_audit_event_unkept'").fetchone() == (0,)
     assert db.execute("select count(*) from audit_event").fetchone() == (3,)
     db.close()
     _alembic(url, "upgrade", "head")

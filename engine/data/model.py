@@ -203,10 +203,16 @@ class WorkItem(Base):
     assignee: Mapped[User | None] = relationship()
 
 
+UNKEPT = "work_item_id IS NOT NULL AND working_minutes IS NULL"
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained per dossier; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
+    # The completions without kept step times (written before migration 0014): where time goes finds at once
+    # whether a period has any (engine.reports.steptimes), without reading the period's events.
+    __table_args__ = (Index("ix_audit_event_unkept", "at", postgresql_where=text(UNKEPT), sqlite_where=text(UNKEPT)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)  # a period's hand-overs (engine.reports.steptimes)

@@ -109,6 +109,9 @@ def _recomputed(session: Session, settings: Settings, scope: Scope):
     handover = AuditEvent.action.in_(HANDOVERS)
     touched = (select(AuditEvent.dossier_id).join(Dossier, Dossier.id == AuditEvent.dossier_id)
                .where(_in_period(scope), AuditEvent.working_minutes.is_(None), *_filters(scope, session)))
+    unkept = select(func.count()).where(_in_period(scope), AuditEvent.working_minutes.is_(None))
+    if not session.scalar(unkept):  # the partial index ix_audit_event_unkept: no period's events read
+        return  # every completion of the period kept its values
     trail = (select(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.step, AuditEvent.task_name, AuditEvent.due_at,
                     AuditEvent.work_item_id, AuditEvent.working_minutes,
                     func.lag(AuditEvent.at, type_=UTCDateTime()).over(partition_by=AuditEvent.dossier_id, order_by=AuditEvent.id)
@@ -122,8 +125,6 @@ def _recomputed(session: Session, settings: Settings, scope: Scope):
         select(agency, version, trail.c.step, trail.c.task_name, trail.c.started, trail.c.at, trail.c.due_at)
         .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None),
                trail.c.working_minutes.is_(None))).all()
-    if not found:
-        return
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
     clocks: dict[str, WorkClock] = {}
     for a, v, step, task, started, done, due in found:

@@ -32,9 +32,12 @@ def upgrade() -> None:
     actions = ", ".join(f"'{a}'" for a in sorted(HANDOVER_ACTIONS))
     op.execute("update dossier set handed_over_at = (select e.at from audit_event e where e.dossier_id = dossier.id "
                f"and e.action in ({actions}) order by e.id desc limit 1)")
+    unkept = sa.text("work_item_id IS NOT NULL AND working_minutes IS NULL")
+    op.create_index("ix_audit_event_unkept", "audit_event", ["at"], postgresql_where=unkept, sqlite_where=unkept)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_event_unkept", table_name="audit_event")
     drops = (("audit_event", "working_minutes"), ("audit_event", "late"), ("dossier", "handed_over_at"))
     if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild of the referenced tables
         for table, column in drops:
