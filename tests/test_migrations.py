@@ -271,12 +271,12 @@ def test_0013_report_indexes_upgrade_and_downgrade(migrated_url):
     assert expected <= report_indexes()[0]
 
 
-def test_0014_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path):
+def test_0016_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path):
     """The kept step times and the dossier's last hand-over come and go; the upgrade fills the last hand-over
     from the trail (the latest hand-over event, not a later note), so the next completed step is kept too."""
     import sqlite3
 
-    path, url, db = old_database(tmp_path, "0013")
+    path, url, db = old_database(tmp_path, "0015")
     db.execute("delete from audit_event")
     for n, (action, at) in enumerate((("file", "2026-11-23 02:00:00"), ("receive", "2026-11-23 03:00:00"),
                                       ("note", "2026-11-23 04:00:00")), start=1):
@@ -292,7 +292,7 @@ def test_0014_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path)
     assert "working_minutes IS NULL" in db.execute("select sql from sqlite_master where name = "
                                                    "'ix_audit_event_unkept'").fetchone()[0]
     db.close()
-    _alembic(url, "downgrade", "0013")
+    _alembic(url, "downgrade", "0015")
     db = sqlite3.connect(path)
     assert "handed_over_at" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
     assert not {"working_minutes", "late"} & {row[1] for row in db.execute("pragma table_info(audit_event)")}

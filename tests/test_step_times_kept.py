@@ -1,6 +1,6 @@
 """Where time goes, kept when each step completes (issue 15 item 3): the working minutes and the lateness stored
 on the hand-over give the same report as the trail recomputed with the working calendar (events written before
-migration 0014 hold NULL and are recomputed), alone or mixed; the stored values stay outside the events' hash.
+migration 0016 hold NULL and are recomputed), alone or mixed; the stored values stay outside the events' hash.
 March 2027 of tests/test_statistics.py, on SQLite and PostgreSQL."""
 from __future__ import annotations
 

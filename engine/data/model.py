@@ -210,7 +210,7 @@ class AuditEvent(Base):
     """Append-only, hash-chained per dossier; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
-    # The completions without kept step times (written before migration 0014): where time goes finds at once
+    # The completions without kept step times (written before migration 0016): where time goes finds at once
     # whether a period has any (engine.reports.steptimes), without reading the period's events.
     __table_args__ = (Index("ix_audit_event_unkept", "at", postgresql_where=text(UNKEPT), sqlite_where=text(UNKEPT)),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,7 +234,7 @@ class AuditEvent(Base):
     hash_version: Mapped[int | None]
     # Where time goes (engine.reports.steptimes), kept when a step's work item completes: the step's working
     # minutes since the dossier's previous hand-over and whether it missed its own limit. NULL on events written
-    # before migration 0014 (recomputed from the trail) and on events that complete no step. Not in the hash:
+    # before migration 0016 (recomputed from the trail) and on events that complete no step. Not in the hash:
     # they are derived from hashed fields (times, due_at) and the calendar, and old chains keep verifying.
     working_minutes: Mapped[float | None] = mapped_column(Float)
     late: Mapped[bool | None]

@@ -5,7 +5,7 @@ A step's time is the working time from the hand-over that gave the dossier to th
 hand-over event) to the event that completed the step's work item; it is late when completed after its own
 limit (``AuditEvent.due_at``, engine.law.lateness.done_late). Both are kept on the event when the step completes
 (``AuditEvent.working_minutes`` and ``late``, engine.data.audit.record), so the report is one GROUP BY over the
-period's events (index on ``audit_event.at``). Events written before migration 0014 hold NULL: for those only,
+period's events (index on ``audit_event.at``). Events written before migration 0016 hold NULL: for those only,
 one query reads the hand-overs of their dossiers (a window function gives each its predecessor) and the working
 time is summed with the working calendar of the dossier's agency, so old data give the same numbers.
 """

@@ -5,8 +5,8 @@ through the trail (issue 15: a province-month at a million dossiers within a sec
 revision keep NULL and are recomputed from the trail; the dossier's last hand-over is filled from its trail once,
 so the next step completed after the upgrade is kept too.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 08:30:00
 """
 from alembic import op
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 # engine.data.audit.HANDOVER_ACTIONS at this revision (a migration never follows later changes of the code).
