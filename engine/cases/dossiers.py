@@ -262,6 +262,7 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
 def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier:
     """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
     has no result yet; the clock ends, open work closes and a stop notice is issued."""
+    from engine.cases import signing_requests
     from engine.paperwork import officialforms
 
     dossier = visible_dossier(session, ctx.user, code)
@@ -279,6 +280,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     process.cancel()
     before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
     dossier.paused_at = None
+    signing_requests.withdraw_open(session, dossier, ctx.now)  # a number given to the decision is withdrawn
     officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})

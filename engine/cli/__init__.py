@@ -151,7 +151,7 @@ def load_demo(settings: Settings, password: str) -> None:
         citizen.password_hash = accounts.hash_password(password)
         citizen.birth_date = date(1999, 3, 14)
     deploy_paths(settings, (str(settings.processes_dir),), "demo")
-    init_pki(settings)
+    init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
 
 
 @main.group(help="Hạ tầng khóa ký số (PKI).")
@@ -159,18 +159,20 @@ def pki() -> None:
     pass
 
 
-def init_pki(settings: Settings) -> int:
+def init_pki(settings: Settings, pin: str | None = None) -> int:
     from engine.paperwork import results
 
     with _sessions(settings).begin() as session:
-        return results.ensure_keys(session, settings, SystemClock().now())
+        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
 
 
-@pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký và mỗi tổ chức (PKCS#12).")
-def pki_init() -> None:
+@pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký (mã hóa bằng mã PIN) và mỗi "
+                          "tổ chức (PKCS#12).")
+@click.option("--pin", default=None, help="Mã PIN của khóa cá nhân mới (mặc định: mật khẩu mẫu).")
+def pki_init(pin: str | None) -> None:
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
-    made = init_pki(settings)
+    made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
     click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
 
 

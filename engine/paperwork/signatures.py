@@ -10,6 +10,7 @@ launch actions) is found in every object of every revision.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import tempfile
@@ -96,10 +97,11 @@ class Pki:
         self.folder, self.passphrase = folder, passphrase.encode()
         self.trust_dir = trust_dir or folder / "trust"
 
-    def _write_p12(self, path: Path, name: str, key, cert, chain) -> None:
+    def _write_p12(self, path: Path, name: str, key, cert, chain, pin: str | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        secret = pin.encode() if pin is not None else self.passphrase
         data = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(self.passphrase))
+            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(secret))
         path.write_bytes(data)
         path.chmod(0o600)
 
@@ -122,17 +124,25 @@ class Pki:
                                                             self.passphrase)
         return key, cert, chain or []
 
-    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730) -> None:
-        """A signing certificate for a person or an organisation (digital seal), unless it exists."""
+    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730,
+              pin: str | None = None) -> None:
+        """A signing certificate for a person or an organisation (digital seal), unless it exists; the file is
+        encrypted with ``pin`` (a person's own key, D35) or else with the server's passphrase (the seal)."""
         if path.exists():
             return
         ca_key, ca_cert, chain = self._ca()
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _certificate(_name(common_name, organisation), key, ca_cert.subject, ca_key, now, days, False)
-        self._write_p12(path, common_name, key, cert, [ca_cert, *chain])
+        self._write_p12(path, common_name, key, cert, [ca_cert, *chain], pin)
 
     def user_key(self, username: str) -> Path:
+        """The officer's own key, encrypted with their PIN (D35)."""
         return self.folder / "users" / f"{username}.p12"
+
+    def letter_key(self, username: str) -> Path:
+        """A key the server opens with its passphrase, with which letters (Mẫu 04) are still signed in the head's
+        name until they too go through signing requests."""
+        return self.folder / "letters" / f"{username}.p12"
 
     def org_key(self, agency_code: str) -> Path:
         return self.folder / "org" / f"{agency_code}.p12"
@@ -174,7 +184,8 @@ def _signer(key_file: Path, passphrase: str):
     if not key_file.exists():
         raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
     stat = key_file.stat()
-    key = (str(key_file), stat.st_mtime_ns, stat.st_size, passphrase)
+    # the secret is part of the key as a digest (a PIN is never kept as such, not even in memory)
+    key = (str(key_file), stat.st_mtime_ns, stat.st_size, hashlib.sha256(passphrase.encode()).hexdigest())
     signer = _signers.get(key)
     if signer is None:
         try:

@@ -2,6 +2,9 @@
 the dossier is resolved, late if past its due date (D19: lateness is judged at resolution)."""
 from __future__ import annotations
 
+from engine.cases import signing_requests
+from engine.core.errors import Invalid
+from engine.data.model import ROLES
 from engine.law import lateness
 from engine.law.statuses import PROCESSING, RESOLVED
 from engine.paperwork import results
@@ -12,16 +15,31 @@ from .declare import Action, Facts, StepKind
 
 
 def issue_result(f: Facts) -> None:
-    named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
-    number = str(f.data.get(named.document_number) or "")
-    results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
+    """The number is the one the register gave the decision (printed in the header when it was rendered); a
+    result decided before signing requests existed keeps the number the clerk types."""
+    registered = signing_requests.result_register(f.session, f.dossier)
+    if registered is not None:
+        number, register = registered
+    else:
+        named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
+        number, register = str(f.data.get(named.document_number) or ""), None
+    results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now, register)
     f.dossier.resolved_at = f.now
     f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
     if f.dossier.late:  # no sweep ran since the due instant: the head's apology is work all the same (D19)
         apology.open_item(f.session, f.dossier, f.cal, f.now)
 
 
+def personally_signed(f: Facts) -> None:
+    """D22, D35: the clerk issues only what its signer has signed; while the signature is awaited, say so."""
+    waiting = signing_requests.waiting_signature(f.session, f.dossier)
+    if waiting is not None:
+        who = waiting.signer.full_name if waiting.signer is not None else ROLES.get(waiting.role, waiting.role)
+        raise Invalid(f"Kết quả đang chờ {who} ký số; văn thư ban hành sau khi văn bản được ký "
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_awaiting_signature", rule="D22")
+
+
 KIND = StepKind("signing", (
     Action("issue_result", frozenset({"clerk"}), frozenset({PROCESSING}), moves=(("issue_result", RESOLVED),),
-           documents=("result",), handler=issue_result),
+           guards=(personally_signed,), documents=("result",), handler=issue_result),
 ))
