@@ -32,7 +32,8 @@ from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
 from engine.paperwork import documents, numbers, results, signers
 
 RESULT_SERIES = "KQ"  # the series of the results' register unless the procedure names its own (result_series)
-CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
+CLAIM_EXPIRES = timedelta(minutes=5)
+RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this  # a drain that died while rendering: its claim is taken over after this
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
@@ -93,9 +94,10 @@ def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | No
 # -- rendered after the commit ----------------------------------------------------------------------------------
 def claim_next(session: Session, now: datetime) -> int | None:
     """Claim one request to render (FOR UPDATE SKIP LOCKED on PostgreSQL: several drains share the work)."""
-    query = (select(SigningRequest).where(or_(SigningRequest.state == "pending",
-                                              (SigningRequest.state == "rendering")
-                                              & (SigningRequest.claimed_at < now - CLAIM_EXPIRES)))
+    query = (select(SigningRequest).where(or_(
+                (SigningRequest.state == "pending")
+                & (SigningRequest.claimed_at.is_(None) | (SigningRequest.claimed_at <= now - RENDER_RETRY)),
+                (SigningRequest.state == "rendering") & (SigningRequest.claimed_at < now - CLAIM_EXPIRES)))
              .order_by(SigningRequest.id).limit(1))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=SigningRequest)
@@ -124,8 +126,8 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
             return
-        if content is None:
-            req.state, req.last_error, req.claimed_at = "pending", failed, None
+        if content is None:  # tried again by a drain after RENDER_RETRY, or at once when the signer signs
+            req.state, req.last_error, req.claimed_at = "pending", failed, now
             return
         doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
                             f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, now)

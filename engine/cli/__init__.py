@@ -219,6 +219,8 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     scheduler = None
     if worker:
         scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
+        drain = timers.RenderDrain(app.extensions["tthc"]["sessions"], settings, SystemClock()).start()
+        app.extensions["tthc"]["after_commit"] = drain.wake  # documents to sign are rendered right after the commit
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
@@ -253,7 +255,9 @@ def worker(once: bool) -> None:
     sessions = make_sessionmaker(preflight.database_engine(settings))
     if once:
         done = timers.sweep(sessions, settings, SystemClock().now())
-        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents}))
+        rendered = timers.render_signing(sessions, settings, SystemClock().now())
+        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents,
+                               "rendered": rendered}))
         return
     click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
     timers.run_worker(sessions, settings, SystemClock())

@@ -166,13 +166,25 @@ def unit_of_work(*, keep_on: tuple[type[BaseException], ...] = ()):
         except keep_on:
             session.commit()
             committed = True
+            _after_commit(session)
             raise
         session.commit()
         committed = True
+        _after_commit(session)
     except BaseException:
         if not committed:
             session.rollback()
+            session.info.pop("signing_requests", None)
         raise
+
+
+def _after_commit(session) -> None:
+    """A commit that asked for a signature wakes the drain of `tthc serve` (``after_commit``), which renders
+    the document at once; without one, the worker's heartbeat renders it."""
+    if session.info.pop("signing_requests", False):
+        wake = tthc().get("after_commit")
+        if wake is not None:
+            wake()
 
 
 def transactional(view=None, *, keep_on: tuple[type[BaseException], ...] = ()):
