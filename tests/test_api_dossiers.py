@@ -147,9 +147,9 @@ def test_a_dossier_goes_from_filing_through_every_step_to_returned(api, clock, a
     assert final["returned_at"] == iso_vn(return_time)
     assert final["received_at"] == iso_vn(receive_time)
     assert open_tasks(app, code) == []
-    assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 9, 10]
+    assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 4, 9, 10]
     assert [h["action"] for h in final["history"]] == ["file", "receive", "forward", "propose_approval",
-                                                       "approve", "issue_result", "return_result"]
+                                                       "approve", "sign_result", "issue_result", "return_result"]
     assert all(h["at"].endswith("+07:00") for h in final["history"])
     assert dossier(api, code) == final  # the citizen sees the same dossier the officer got back
 

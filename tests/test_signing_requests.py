@@ -160,7 +160,7 @@ def test_an_error_while_rendering_leaves_the_request_pending_and_the_dossier_unc
 def test_an_expired_certificate_cannot_sign(api, app, clock):
     """The leader's demo certificate is valid for two years: signing in 2029 is refused, nothing is signed, the
     request still waits."""
-    code = approved(api)
+    approved(api)
     render(app)
     ext = app.extensions["tthc"]
     clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=VN_TZ))

@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
-    from . import api, auth, headers, inbox, pages, payments, portal, records, ui
+    from . import api, auth, headers, inbox, pages, payments, portal, records, signing, ui
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(records.bp)
     app.register_blueprint(payments.api_bp)
     app.register_blueprint(payments.bp)
+    app.register_blueprint(signing.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

@@ -19,7 +19,7 @@ from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import SupplementRequest, WorkItem
 from . import db, now, tthc
-from . import schemaform
+from . import schemaform, signing
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
@@ -70,7 +70,7 @@ def inbox():
               "today": sum(r["today"] for r in everything)}
     procs = sorted({(r["dossier"].procedure_version.procedure.code, r["dossier"].procedure_version.procedure.name)
                     for r in everything})
-    return render_template("inbox/inbox.html", rows=rows, counts=counts, procedures=procs,
+    return render_template("inbox/inbox.html", rows=rows, counts=counts, procedures=procs, to_sign=signing.waiting(),
                            filters={"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure})
 
 
