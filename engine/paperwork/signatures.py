@@ -140,8 +140,7 @@ class Pki:
         return self.folder / "users" / f"{username}.p12"
 
     def letter_key(self, username: str) -> Path:
-        """A key the server opens with its passphrase, with which letters (Mẫu 04) are still signed in the head's
-        name until they too go through signing requests."""
+        """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
         return self.folder / "letters" / f"{username}.p12"
 
     def org_key(self, agency_code: str) -> Path:
