@@ -68,7 +68,7 @@ def trail(api, app, settings):
     result = tthc(settings, "audit", "checkpoint")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("checkpoint 1: 2 chains, 12 events")
-    assert verify(settings) == (0, ["2 hồ sơ, 10 sự kiện; điểm kiểm tra #1 lúc "
+    assert verify(settings) == (0, ["2 hồ sơ, 12 sự kiện; điểm kiểm tra #1 lúc "
                                     f"{_checkpoint_at(app)}; 0 vấn đề"])
     return codes
 

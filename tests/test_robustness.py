@@ -133,7 +133,7 @@ def malformed_bodies() -> dict[str, dict]:
 
 # -- checks ----------------------------------------------------------------------------------------------------
 # written on purpose: sessions (API tokens, web sessions), lockout, rate limit
-UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt"}
+UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "signing_attempt"}
 
 
 def snapshot(app) -> dict:

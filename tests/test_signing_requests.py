@@ -14,7 +14,7 @@ from engine.cases import signing_requests
 from engine.cases.dossiers import Context
 from engine.core.clock import VN_TZ
 from engine.data.model import AuditEvent, Document, Dossier, User
-from engine.data.signing_model import SigningRequest
+from engine.data.signing_model import SigningAttempt, SigningRequest
 from engine.paperwork import documents, results, signers
 
 LEADER, HEAD, CLERK, RECEIVER = "demo.lanhdao", "demo.thutruong", "demo.vanthu", "demo.tiepnhan"
@@ -74,6 +74,7 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
     wrong = sign(api, LEADER, request["id"], "not-my-pin", status=422)
     assert wrong["error"]["code"] == "bad_key" and "PIN" in wrong["error"]["message"]
     assert only_request(api, LEADER, code)["state"] == "awaiting_signer"
+    assert row(app, SigningAttempt, request_id=request["id"]).code == "bad_key"  # recorded, the PIN is not
     signed = sign(api, LEADER, request["id"])
     assert signed["state"] == "signed" and api.get("/api/v1/signing-requests", LEADER).get_json() == []
 
@@ -81,8 +82,7 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
     [draft] = [d for d in dossier["documents"] if d["kind"] == "result_draft"]
     assert draft["state"] == "signed" and [(s["signer"], s["valid"]) for s in draft["signatures"]] == [
         ("Phạm Minh Lãnh", True)]
-    actions = [h["action"] for h in dossier["history"]]
-    assert actions[-2:] == ["signature_refused", "sign_result"]
+    assert [h["action"] for h in dossier["history"]][-2:] == ["approve", "sign_result"]
 
     dossier = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
     [result] = [d for d in dossier["documents"] if d["kind"] == "result"]
@@ -98,6 +98,7 @@ def test_the_pin_is_not_kept_anywhere_in_the_database(api, app):
     with app.extensions["tthc"]["sessions"]() as session:
         texts = [repr(e.data) for e in session.scalars(select(AuditEvent))]
         texts += [repr((r.last_error, r.message, r.method)) for r in session.scalars(select(SigningRequest))]
+        texts += [repr(a.code) for a in session.scalars(select(SigningAttempt))]
     assert not [t for t in texts if "a-wrong-pin-9f3" in t or PASSWORD in t]
 
 

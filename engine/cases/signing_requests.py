@@ -25,16 +25,18 @@ from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, NotFound
+from engine.core.vocabulary import vn_time
 from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import Document, Dossier, User
-from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
+from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
 from engine.paperwork import documents, numbers, results, signers
 
 RESULT_SERIES = "KQ"  # the series of the results' register unless the procedure names its own (result_series)
-CLAIM_EXPIRES = timedelta(minutes=5)
-RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this  # a drain that died while rendering: its claim is taken over after this
+CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
+RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
+PIN_ERRORS = ("bad_key", "pin_required")  # the failures that count towards the lock
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 
@@ -59,8 +61,7 @@ def request_result(session: Session, dossier: Dossier, signer: User, signer_role
     req = SigningRequest(dossier_id=dossier.id, kind="result_draft", purpose="personal", signer_id=signer.id,
                          agency_id=dossier.agency_id, role=signer_role, method=method_of(session, signer),
                          outcome=outcome, opinion=opinion or "", state="pending", number=number.text,
-                         register_year=number.year, register_seq=number.seq, created_at=now, attempts=0,
-                         failures=0)
+                         register_year=number.year, register_seq=number.seq, created_at=now, attempts=0)
     session.add(req)
     session.info["signing_requests"] = True  # the edge wakes the drain after the commit
     return req
@@ -180,39 +181,56 @@ class Signed:
     request: dict
 
 
-def _ready(session: Session, settings: Settings, ctx: Context, request_id: int) -> SigningRequest:
+def locked_until(session: Session, request_id: int, now: datetime) -> datetime | None:
+    """The login limiter's rule per request: LOCK_AFTER_FAILURES wrong PINs in LOCK_MINUTES since the last
+    success lock the request LOCK_MINUTES after the last of them."""
+    since = now - timedelta(minutes=LOCK_MINUTES)
+    failures = list(session.scalars(select(SigningAttempt.at).where(
+        SigningAttempt.request_id == request_id, SigningAttempt.succeeded.is_(False),
+        SigningAttempt.code.in_(PIN_ERRORS), SigningAttempt.at > since)
+        .order_by(SigningAttempt.at.desc()).limit(LOCK_AFTER_FAILURES)))
+    if len(failures) < LOCK_AFTER_FAILURES:
+        return None
+    until = failures[0] + timedelta(minutes=LOCK_MINUTES)
+    return until if until > now else None
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What signing needs, read in one short transaction: the method, the bytes to sign, who and why."""
+
+    method: dict
+    content: bytes
+    reason: str
+
+
+def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
     req = visible(session, ctx.user, request_id)
     if req.state in ("signed", "withdrawn"):
         raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
-    if req.locked_until is not None and req.locked_until > ctx.now:
+    until = locked_until(session, req.id, ctx.now)
+    if until is not None:
         raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
-                                 f"{req.locked_until.astimezone(ctx.now.tzinfo):%H:%M %d/%m/%Y}")
-    if req.state == "pending" or (req.state == "rendering" and req.claimed_at < ctx.now - CLAIM_EXPIRES):
-        req.state, req.claimed_at, req.attempts = "rendering", ctx.now, req.attempts + 1
-    return req
+                                 f"{vn_time(until, 'at')}")
+    if req.document is not None:
+        content = documents.read(settings.data_dir, req.document)
+    else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
+        content = results.render_draft(settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
+                                       req.number)
+    return _Work(dict(req.method), content, "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả")
 
 
 def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None) -> Signed:
     """The signer signs with their method and PIN (never stored, never logged): the document is signed, verified
     and stored, and only then the request is ``signed`` (the clerk may issue). A wrong PIN, an expired
-    certificate or a refused device leaves the request awaiting its signer (SigningFailed, recorded and audited);
-    a confirmation still awaited answers 202 with the request unchanged but its message."""
+    certificate or a refused device leaves the request as it was (SigningFailed; the attempt is recorded); a
+    confirmation still awaited answers 202 with the request unchanged but its message."""
     with transaction() as session:
-        state = _ready(session, settings, ctx, request_id).state
-    if state == "rendering":  # not rendered yet: the signer is waiting, render it now
-        render_one(transaction, settings, request_id, ctx.now)
-    with transaction() as session:
-        req = visible(session, ctx.user, request_id)
-        if req.state != "awaiting_signer":
-            raise Conflict(req.last_error or "Văn bản chưa sẵn sàng để ký; vui lòng thử lại sau giây lát",
-                           code="signing_request_not_ready")
-        method, doc, name = dict(req.method), req.document, ctx.user.full_name
-        reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
-        key_file = results.pki(settings).user_key(ctx.user.username)
+        work = _prepare(session, settings, ctx, request_id)
+    key_file = results.pki(settings).user_key(ctx.user.username)
     try:
-        key = signers.open_signer(method, pin=pin, default_file=key_file)
-        content = results.sign_personally(settings, documents.read(settings.data_dir, doc), key, name, ctx.now,
-                                          reason)
+        key = signers.open_signer(work.method, pin=pin, default_file=key_file)
+        content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
         checks = results.verify(settings, content, ctx.now)
         personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
         if not personal or not all(c.valid for c in personal):
@@ -228,36 +246,34 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         raise
     with transaction() as session:
         req = visible(session, ctx.user, request_id)
-        if req.state != "awaiting_signer":
-            raise Conflict("Văn bản đã được ký ở nơi khác", code="signing_request_closed")
+        if req.state in ("signed", "withdrawn"):
+            raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
         doc = req.document
-        doc.sha256, doc.size = documents.store_bytes(settings.data_dir, content), len(content)
-        doc.state, doc.created_at = "signed", ctx.now
+        if doc is None:  # signed before any drain rendered it
+            doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
+                                f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, ctx.now)
+            req.document_id, req.rendered_at = doc.id, ctx.now
+        else:
+            doc.sha256, doc.size = documents.store_bytes(settings.data_dir, content), len(content)
+        doc.state, doc.created_at, doc.number = "signed", ctx.now, req.number
         results.record(session, doc, checks, ctx.now)
-        req.state, req.signed_at, req.message, req.last_error, req.failures = "signed", ctx.now, None, None, 0
+        req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
+        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
         dossier = req.dossier
         audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
                      data={"request": req.id, "document": doc.id, "number": req.number})
         return Signed(200, describe(req))
 
 
-PIN_ERRORS = ("bad_key", "pin_required")
-
-
 def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed) -> None:
-    """The attempt is recorded and audited (the PIN is not); wrong PINs count towards the request's lock."""
+    """The attempt is recorded (the PIN is not); wrong PINs count towards the request's lock."""
     if exc.code == "bad_key":
         exc.message = "Mã PIN không đúng; văn bản chưa được ký"
     with transaction() as session:
         req = visible(session, ctx.user, request_id)
         req.last_error = exc.message
-        if exc.code in PIN_ERRORS:
-            req.failures += 1
-            if req.failures >= LOCK_AFTER_FAILURES:
-                req.locked_until, req.failures = ctx.now + timedelta(minutes=LOCK_MINUTES), 0
-        dossier = req.dossier
-        audit.record(session, dossier, ctx.now, ctx.user, "signature_refused", dossier.status,
-                     data={"request": req.id, "code": exc.code})
+        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=False,
+                                   code=exc.code[:40]))
 
 
 def signed_draft_of(session: Session, dossier: Dossier) -> Document | None:

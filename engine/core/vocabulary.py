@@ -165,7 +165,6 @@ ACTIONS: dict[str, Action] = {
     "issue_result": Action(N_("Ký số và ban hành kết quả"), NP_("action", "Ký số và ban hành kết quả")),
     "return_result": Action(N_("Trả kết quả"), NP_("action", "Trả kết quả")),
     "sign_result": Action(N_("Người có thẩm quyền ký số kết quả")),
-    "signature_refused": Action(N_("Ký số không thành công")),
     "letter_issued": Action(N_("Ban hành thư xin lỗi")),
     "rated": Action(N_("Đánh giá mức độ hài lòng")),
     "warning": Action(N_("Cảnh báo sắp đến hạn")),

@@ -49,9 +49,7 @@ class SigningRequest(Base):
     claimed_at: Mapped[datetime | None]
     rendered_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0)  # renderings and signatures tried
-    failures: Mapped[int] = mapped_column(default=0)  # failed signatures since the last lock (PIN rate limit)
-    locked_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)  # renderings tried
     last_error: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(255))  # a remote service's id of the pending signature
     version: Mapped[int] = mapped_column(default=1)
@@ -61,6 +59,21 @@ class SigningRequest(Base):
     dossier: Mapped[Dossier] = relationship(lazy="joined", innerjoin=True)
     signer: Mapped[User | None] = relationship(lazy="joined")
     document: Mapped[Document | None] = relationship()
+
+
+class SigningAttempt(Base):
+    """One try to sign a request (the PIN is never kept): wrong PINs lock the request for a while, as failed
+    logins lock a name (engine.cases.signing_requests). Security events, kept apart from the dossier's audit
+    trail like login attempts; the signature made is in the trail (``sign_result``)."""
+
+    __tablename__ = "signing_attempt"
+    __table_args__ = (Index("ix_signing_attempt_request_id_at", "request_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signing_request.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool]
+    code: Mapped[str | None] = mapped_column(String(40))  # why it failed (bad_key, pin_required, ...)
 
 
 class SigningMethod(Base):

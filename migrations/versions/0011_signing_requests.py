@@ -1,5 +1,5 @@
-"""signing requests (D35): documents rendered after the commit and signed by their signer; officers' signing
-methods; a document's state (pending_signature / signed / replaced)
+"""signing requests (D35): documents rendered after the commit and signed by their signer, the attempts (PIN
+rate limit); officers' signing methods; a document's state (pending_signature / signed / replaced)
 
 Revision ID: 0011
 Revises: 0010
@@ -41,8 +41,6 @@ def upgrade() -> None:
     sa.Column('rendered_at', engine.data.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('signed_at', engine.data.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('locked_until', engine.data.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('reference', sa.String(length=255), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -57,6 +55,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signing_request_dossier_id'), ['dossier_id'], unique=False)
         batch_op.create_index('ix_signing_request_state_id', ['state', 'id'], unique=False)
         batch_op.create_index('ix_signing_request_signer_state', ['signer_id', 'state'], unique=False)
+    op.create_table('signing_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', engine.data.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('succeeded', sa.Boolean(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=True),
+    sa.ForeignKeyConstraint(['request_id'], ['signing_request.id'],
+                            name=op.f('fk_signing_attempt_request_id_signing_request')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_signing_attempt_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_attempt'))
+    )
+    with op.batch_alter_table('signing_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_signing_attempt_request_id_at', ['request_id', 'at'], unique=False)
     op.create_table('signing_method',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('method', sa.JSON(), nullable=False),
@@ -68,6 +80,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('signing_method')
+    with op.batch_alter_table('signing_attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_signing_attempt_request_id_at')
+    op.drop_table('signing_attempt')
     with op.batch_alter_table('signing_request', schema=None) as batch_op:
         batch_op.drop_index('ix_signing_request_signer_state')
         batch_op.drop_index('ix_signing_request_state_id')
