@@ -198,10 +198,10 @@ def _signer(key_file: Path, passphrase: str):
 
 
 def _reserve(signer) -> int:
-    """Room for the signature container, so that pyHanko need not make a trial signature to measure it: the
-    certificates it embeds, plus the signed attributes and the signature value, doubled for hex encoding."""
+    """Room for the signature (pyHanko need not make a trial one to measure it): certificates, issuer twice (signer
+    id, signing-certificate attribute), attributes, up to RSA-4096; doubled for hex; verifying reads it all."""
     certs = [signer.signing_cert, *signer.cert_registry]
-    return 2 * (sum(len(c.dump()) for c in certs) + 4096)
+    return 2 * (sum(len(c.dump()) for c in certs) + 2 * len(signer.signing_cert.issuer.dump()) + 1024)
 
 
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
