@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import Context
+from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, EngineError, NotFound
 from engine.core.vocabulary import vn_time
 from engine.core.settings import Settings
@@ -165,8 +166,6 @@ def pending_for(session: Session, user: User, limit: int = 200) -> list[SigningR
 
 
 def describe(req: SigningRequest) -> dict:
-    from engine.core.clock import iso_vn
-
     return {"id": req.id, "dossier": req.dossier.code, "kind": req.kind, "purpose": req.purpose, "role": req.role,
             "outcome": req.outcome, "state": req.state, "method": req.method.get("kind"), "number": req.number,
             "document": req.document_id, "message": req.message or req.last_error,
