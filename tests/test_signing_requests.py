@@ -3,12 +3,14 @@ signer signs it with their own PIN; only a signed, verified result is issued and
 PostgreSQL, real BPMN, real PDFs and PAdES signatures."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from conftest import CITIZEN, PASSWORD, STEP_DATA, Api
+from web_support import Web, text_of
 from engine import timers
 from engine.cases import signing_requests
 from engine.cases.dossiers import Context
@@ -198,3 +200,23 @@ def test_a_withdrawn_dossier_withdraws_its_request_and_number(api, app):
     request = row(app, SigningRequest, number="1/KQ")
     assert request.state == "withdrawn" and api.get("/api/v1/signing-requests", LEADER).get_json() == []
     assert render(app) == 0
+
+
+def test_the_signer_signs_on_the_page_the_inbox_links_to(api, app):
+    code = approved(api)
+    render(app)
+    leader = Web(app.test_client()).login(LEADER)
+    inbox = leader.get("/can-bo/cong-viec").get_data(as_text=True)
+    found = re.search(rf'<li data-signing="{re.escape(code)}"><a href="(/can-bo/ky-so/\d+)"', inbox)
+    assert found and "Chờ ký số" in text_of(leader.get("/can-bo/cong-viec"))
+    page = leader.get(found.group(1)).get_data(as_text=True)
+    assert 'type="password" id="pin" name="pin" autocomplete="off"' in page and 'id="preview"' in page
+    wrong = leader.post(found.group(1), {"pin": "sai-ma-pin"}, status=422)
+    assert "Mã PIN không đúng" in text_of(wrong) and "hồ sơ chưa chuyển bước" in text_of(wrong)
+    assert "sai-ma-pin" not in wrong.get_data(as_text=True)  # the PIN is not echoed back
+    done = leader.post(found.group(1), {"pin": PASSWORD}, status=302)
+    assert done.headers["Location"].endswith("/can-bo/cong-viec")
+    assert f'data-signing="{code}"' not in leader.get("/can-bo/cong-viec").get_data(as_text=True)
+    clerk = Web(app.test_client()).login(CLERK)
+    assert Web(app.test_client()).login(HEAD).get(found.group(1), status=None).status_code == 404
+    clerk.act(code, "issue_result", {"f.so_van_ban": "123/GCN-HKD"})
