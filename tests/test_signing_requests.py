@@ -220,3 +220,21 @@ def test_the_signer_signs_on_the_page_the_inbox_links_to(api, app):
     clerk = Web(app.test_client()).login(CLERK)
     assert Web(app.test_client()).login(HEAD).get(found.group(1), status=None).status_code == 404
     clerk.act(code, "issue_result", {"f.so_van_ban": "123/GCN-HKD"})
+
+
+def test_a_confirmation_awaited_on_the_device_answers_202_and_leaves_the_request_waiting(api, app, monkeypatch):
+    """A remote signing service that has not been confirmed yet (engine.paperwork.signers.SigningPending, as the
+    remote method raises it) signs nothing: 202 with the message, the request still waits for its signer."""
+    code = approved(api)
+    request = only_request(api, LEADER, code)
+
+    def awaiting(method, *, pin, default_file):
+        raise signers.SigningPending(signing_requests.PENDING_MESSAGE, reference="csc-42")
+
+    monkeypatch.setattr(signers, "open_signer", awaiting)
+    waiting = sign(api, LEADER, request["id"], None, status=202)
+    assert waiting["state"] == "pending" and waiting["message"] == "Chờ xác nhận trên thiết bị ký số"
+    assert row(app, SigningRequest, id=request["id"]).reference == "csc-42"
+    assert row(app, Document, kind="result_draft") is None
+    monkeypatch.undo()
+    assert sign(api, LEADER, request["id"])["state"] == "signed"
