@@ -238,3 +238,11 @@ def test_a_confirmation_awaited_on_the_device_answers_202_and_leaves_the_request
     assert row(app, Document, kind="result_draft") is None
     monkeypatch.undo()
     assert sign(api, LEADER, request["id"])["state"] == "signed"
+
+
+def test_a_wrong_pin_is_not_an_error_in_the_servers_log(api, caplog):
+    code = approved(api)
+    request = only_request(api, LEADER, code)
+    caplog.clear()
+    sign(api, LEADER, request["id"], "sai-ma-pin", status=422)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 40] == []

@@ -38,9 +38,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from engine.core.errors import Invalid
 
-# pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
+# pyHanko logs failed checks and key files a wrong PIN cannot open with tracebacks; the engine reports them itself.
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
+logging.getLogger("pyhanko.sign.signers.pdf_cms").setLevel(logging.CRITICAL)  # a wrong PIN is not a server defect
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,7 @@ class Pki:
         cert = _certificate(_name(common_name, organisation), key, ca_cert.subject, ca_key, now, days, False)
         self._write_p12(path, common_name, key, cert, [ca_cert, *chain], pin)
 
-    def user_key(self, username: str) -> Path:
-        """The officer's own key, encrypted with their PIN (D35)."""
+    def user_key(self, username: str) -> Path:  # the officer's own key, encrypted with their PIN (D35)
         return self.folder / "users" / f"{username}.p12"
 
     def letter_key(self, username: str) -> Path:
