@@ -246,3 +246,24 @@ def test_a_wrong_pin_is_not_an_error_in_the_servers_log(api, caplog):
     caplog.clear()
     sign(api, LEADER, request["id"], "sai-ma-pin", status=422)
     assert [r.getMessage() for r in caplog.records if r.levelno >= 40] == []
+
+
+def test_an_officers_signing_method_is_set_by_command_and_copied_into_new_requests(api, app, settings):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    env = {"TTHC_DATA_DIR": str(settings.data_dir), "TTHC_DATABASE_URL": settings.database_url,
+           "TTHC_PKI_DIR": str(settings.pki_dir), "TTHC_PKI_PASSPHRASE": settings.pki_passphrase}
+    shown = CliRunner().invoke(main, ["signing-method", LEADER], env=env)
+    assert shown.exit_code == 0 and shown.output == f'{LEADER}\t{{"kind": "pkcs12"}}\n'
+    bad = CliRunner().invoke(main, ["signing-method", LEADER, '{"kind": "usb"}'], env=env)
+    assert bad.exit_code != 0
+    token = '{"kind": "pkcs11", "module": "/usr/lib/softhsm/libsofthsm2.so", "token": "lanhdao", "key": "ky"}'
+    assert CliRunner().invoke(main, ["signing-method", LEADER, token], env=env).exit_code == 0
+    code = approved(api)
+    request = only_request(api, LEADER, code)
+    assert request["method"] == "pkcs11"
+    refused = sign(api, LEADER, request["id"], "1234", status=422)  # no such token here: a clear refusal
+    assert refused["error"]["rule"] == "D35" and refused["error"]["message"]
+    assert only_request(api, LEADER, code)["state"] == "pending"

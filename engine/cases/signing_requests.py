@@ -53,6 +53,23 @@ def method_of(session: Session, user: User) -> dict:
     return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
 
 
+def set_method(session: Session, username: str, method, now: datetime) -> dict:
+    """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
+    requests made from now on copy it, earlier ones keep theirs."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_officer:
+        raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
+    if method is None:
+        return method_of(session, user)
+    method = signers.check_method(method if isinstance(method, dict) else {})
+    row = session.get(SigningMethod, user.id)
+    if row is None:
+        session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
+    else:
+        row.method, row.updated_at = method, now
+    return method
+
+
 # -- recorded with the decision ------------------------------------------------------------------------------
 def request_result(session: Session, dossier: Dossier, signer: User, signer_role: str, outcome: str,
                    opinion: str, now: datetime) -> SigningRequest:

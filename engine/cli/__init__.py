@@ -19,6 +19,7 @@ from engine.cases.preflight import upgrade_database
 from engine.cli.calendar import calendar as calendar_group
 from engine.cli.payments import payments_group
 from engine.cli.render import render as render_command
+from engine.cli.signing import signing_method
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -295,6 +296,7 @@ def audit(what: str, code: str | None) -> None:
 main.add_command(calendar_group, "calendar")
 main.add_command(payments_group, "payments")
 main.add_command(render_command, "render")
+main.add_command(signing_method, "signing-method")
 
 
 def register(app) -> None:
