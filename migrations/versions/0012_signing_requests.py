@@ -88,5 +88,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_signing_request_state_id')
         batch_op.drop_index(batch_op.f('ix_signing_request_dossier_id'))
     op.drop_table('signing_request')
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_column('state')
+    if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild of the referenced document table
+        op.execute("alter table document drop column state")
+    else:
+        with op.batch_alter_table('document', schema=None) as batch_op:
+            batch_op.drop_column('state')
