@@ -31,9 +31,9 @@ from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
-from engine.paperwork import documents, numbers, results, signers
+from engine.paperwork import documents, numbers, registrations, resultdata, results, signers
 
-RESULT_SERIES = "KQ"  # the series of the results' register unless the procedure names its own (result_series)
+RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
 RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
@@ -73,9 +73,14 @@ def set_method(session: Session, username: str, method, now: datetime) -> dict:
 # -- recorded with the decision ------------------------------------------------------------------------------
 def request_result(session: Session, dossier: Dossier, signer: User, signer_role: str, outcome: str,
                    opinion: str, now: datetime) -> SigningRequest:
-    """The result (or the refusal notice) to be signed personally by ``signer``, with its number."""
-    series = dossier.procedure_version.info.get("result_series") or RESULT_SERIES
-    number = numbers.allocate(session, dossier.agency_id, "result", series, now)
+    """The result (or the refusal notice) to be signed personally by ``signer``, with its number in the agency's
+    register of results ("12/GCN-UBND"; a refusal notice "13/TB-UBND", engine.paperwork.resultdata) and, for an
+    approval whose procedure registers something, its registration number (engine.paperwork.registrations)."""
+    declared = (dossier.procedure_version.info.get("result") or {}).get("symbol") or RESULT_SERIES
+    if outcome != "refused":
+        registrations.assign(session, dossier)
+    number = numbers.allocate(session, dossier.agency_id, "result", resultdata.symbol(declared, outcome == "refused"),
+                              now)
     req = SigningRequest(dossier_id=dossier.id, kind="result_draft", purpose="personal", signer_id=signer.id,
                          agency_id=dossier.agency_id, role=signer_role, method=method_of(session, signer),
                          outcome=outcome, opinion=opinion or "", state="pending", number=number.text,
@@ -137,7 +142,7 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         dossier = req.dossier
         args = (dossier, req.role, req.outcome, req.opinion, req.created_at, req.number)
         try:
-            content = results.render_draft(settings, *args)
+            content = results.render_draft(settings, *args, signer_name=req.signer.full_name if req.signer else "")
         except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
             failed = f"{type(exc).__name__}: {exc}"[:2000]
             content = None
@@ -232,7 +237,7 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
         content = documents.read(settings.data_dir, req.document)
     else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
         content = results.render_draft(settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
-                                       req.number)
+                                       req.number, signer_name=ctx.user.full_name)
     return _Work(dict(req.method), content, "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả")
 
 

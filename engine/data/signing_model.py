@@ -1,5 +1,5 @@
 """Entities of signing (D35): the requests for a signature that waits for its signer, and each officer's signing
-method. On the same ``Base`` as engine.data.model; migration 0012_signing_requests creates them.
+method. On the same ``Base`` as engine.data.model; migration 0013_signing_requests creates them.
 
 A request is written in the transaction of the decision that needs the signature (the leader's approval or
 refusal), so that the decision and the duty to sign it exist together or not at all. The PDF is rendered after

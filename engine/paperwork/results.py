@@ -28,6 +28,11 @@ def pki(settings: Settings) -> signatures.Pki:
     return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir)
 
 
+def letter_key(settings: Settings, username: str):
+    """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
+    return settings.pki_dir / "letters" / f"{username}.p12"
+
+
 def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None) -> int:
     """Create the demo PKI and any missing key: one seal per agency (server passphrase) and, per signing
     officer, their own key encrypted with ``pin`` (D35: the demo's PIN is the demo password; without ``pin``
@@ -47,8 +52,8 @@ def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | 
             if pin is not None:
                 made += not keys.user_key(user.username).exists()
                 keys.issue(keys.user_key(user.username), user.full_name, user.agency.name, now, pin=pin)
-            made += not keys.letter_key(user.username).exists()
-            keys.issue(keys.letter_key(user.username), user.full_name, user.agency.name, now)
+            made += not letter_key(settings, user.username).exists()
+            keys.issue(letter_key(settings, user.username), user.full_name, user.agency.name, now)
     return made
 
 
@@ -76,7 +81,7 @@ def stamp(settings: Settings, signer_name: str, now: datetime) -> bytes:
 
 def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason: str) -> bytes:
     """A letter's signature in the name of ``signer`` with the server-held key (visible box on the right)."""
-    return signatures.sign_pdf(content, pki(settings).letter_key(signer.username), settings.passphrase,
+    return signatures.sign_pdf(content, letter_key(settings, signer.username), settings.passphrase,
                                FIELD_PERSONAL, reason, settings.place_name, now,
                                box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer.full_name, now))
 

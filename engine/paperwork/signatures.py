@@ -98,11 +98,10 @@ class Pki:
         self.folder, self.passphrase = folder, passphrase.encode()
         self.trust_dir = trust_dir or folder / "trust"
 
-    def _write_p12(self, path: Path, name: str, key, cert, chain, pin: str | None = None) -> None:
+    def _write_p12(self, path: Path, name: str, key, cert, chain, secret: bytes | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        secret = pin.encode() if pin is not None else self.passphrase
         data = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(secret))
+            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(secret or self.passphrase))
         path.write_bytes(data)
         path.chmod(0o600)
 
@@ -125,23 +124,17 @@ class Pki:
                                                             self.passphrase)
         return key, cert, chain or []
 
-    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730,
-              pin: str | None = None) -> None:
-        """A signing certificate for a person or an organisation (digital seal), unless it exists; the file is
-        encrypted with ``pin`` (a person's own key, D35) or else with the server's passphrase (the seal)."""
+    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730, pin=None) -> None:
+        """A certificate for a person (their file encrypted with ``pin``, D35) or a seal (the passphrase)."""
         if path.exists():
             return
         ca_key, ca_cert, chain = self._ca()
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _certificate(_name(common_name, organisation), key, ca_cert.subject, ca_key, now, days, False)
-        self._write_p12(path, common_name, key, cert, [ca_cert, *chain], pin)
+        self._write_p12(path, common_name, key, cert, [ca_cert, *chain], pin.encode() if pin else None)
 
     def user_key(self, username: str) -> Path:  # the officer's own key, encrypted with their PIN (D35)
         return self.folder / "users" / f"{username}.p12"
-
-    def letter_key(self, username: str) -> Path:
-        """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
-        return self.folder / "letters" / f"{username}.p12"
 
     def org_key(self, agency_code: str) -> Path:
         return self.folder / "org" / f"{agency_code}.p12"
@@ -179,11 +172,10 @@ _signers: dict[tuple, object] = {}
 
 
 def _signer(key_file: Path, passphrase: str):
-    """Opening a PKCS#12 file costs a key derivation; keep opened signers per file version."""
+    """Opening a PKCS#12 file costs a key derivation: keep opened signers per file and secret (a digest, not a PIN)."""
     if not key_file.exists():
         raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
     stat = key_file.stat()
-    # the secret is part of the key as a digest (a PIN is never kept as such, not even in memory)
     key = (str(key_file), stat.st_mtime_ns, stat.st_size, hashlib.sha256(passphrase.encode()).hexdigest())
     signer = _signers.get(key)
     if signer is None:
@@ -198,8 +190,7 @@ def _signer(key_file: Path, passphrase: str):
 
 
 def _reserve(signer) -> int:
-    """Room for the signature (pyHanko need not make a trial one to measure it): certificates, issuer twice (signer
-    id, signing-certificate attribute), attributes, up to RSA-4096; doubled for hex; verifying reads it all."""
+    """Room for the signature, so pyHanko signs once: certificates, issuer ×2, attributes, RSA-4096; hex; verified."""
     certs = [signer.signing_cert, *signer.cert_registry]
     return 2 * (sum(len(c.dump()) for c in certs) + 2 * len(signer.signing_cert.issuer.dump()) + 1024)
 

@@ -1,8 +1,8 @@
 """signing requests (D35): documents rendered after the commit and signed by their signer, the attempts (PIN
 rate limit); officers' signing methods; a document's state (pending_signature / signed / replaced)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 07:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
