@@ -51,7 +51,7 @@ def test_the_leader_signs_with_the_pin_and_the_citizen_downloads_the_signed_cert
     assert timers.render_signing(ext["sessions"], ext["settings"], clock.now()) == 1
     leader.goto("/can-bo/cong-viec")
     waiting = leader.page.locator(f'li[data-signing="{code[0]}"]')
-    assert "Chờ ký số" in leader.page.inner_text("#to-sign-title") and "1/KQ" in waiting.inner_text()
+    assert "Chờ ký số" in leader.page.inner_text("#to-sign-title") and "1/GCN-UBND" in waiting.inner_text()
     leader.shot("21-waiting-to-sign.png")
     leader.open_signing(code[0])
     with leader.page.expect_download() as preview:

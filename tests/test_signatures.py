@@ -118,15 +118,15 @@ def test_the_returned_result_is_signed_by_the_leader_and_sealed_with_its_number(
     dossier = api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
     result = [d for d in dossier["documents"] if d["kind"] == "result"]
     # the number the register gave the approval (printed in the header since), not one the clerk types
-    assert len(result) == 1 and result[0]["number"] == "1/KQ"
+    assert len(result) == 1 and result[0]["number"] == "1/GCN-UBND"
     assert [(s["signer"], s["valid"]) for s in result[0]["signatures"]] == [
         ("Phạm Minh Lãnh", True), ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
     content = api.get(result[0]["url"], CITIZEN)
     assert content.status_code == 200 and content.mimetype == "application/pdf"
     fields = PdfReader(BytesIO(content.data)).get_fields()
     reasons = [str(f.get("/V", {}).get("/Reason")) for f in fields.values() if f.get("/FT") == "/Sig"]
-    assert reasons == ["Phê duyệt kết quả", "Văn thư ban hành: số 1/KQ"]
-    assert "Số: 1/KQ" in " ".join(p.extract_text() for p in PdfReader(BytesIO(content.data)).pages)
+    assert reasons == ["Phê duyệt kết quả", "Văn thư ban hành: số 1/GCN-UBND"]
+    assert "Số: 1/GCN-UBND" in " ".join(p.extract_text() for p in PdfReader(BytesIO(content.data)).pages)
 
 
 def test_issue_result_is_refused_while_the_draft_lacks_a_valid_signature(api, app, settings):

@@ -60,7 +60,7 @@ def row(app, model, **where):
 def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api, app, backend):
     code = approved(api)
     request = only_request(api, LEADER, code)
-    assert request["state"] == "pending" and request["method"] == "pkcs12" and request["number"] == "1/KQ"
+    assert request["state"] == "pending" and request["method"] == "pkcs12" and request["number"] == "1/GCN-UBND"
     refused = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"], status=422)
     assert refused["error"]["code"] == "result_awaiting_signature" and "Chờ" not in refused["error"]["message"]
     assert render(app) == 1  # the worker renders after the commit
@@ -71,7 +71,7 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
     assert draft["state"] == "pending_signature" and draft["signatures"] == []
     assert api.get(draft["url"], CITIZEN).status_code == 404  # nothing unsigned is handed to the citizen
     preview = api.get(draft["url"], LEADER)
-    assert preview.status_code == 200 and b"1/KQ" not in preview.data[:0]  # the signer previews it
+    assert preview.status_code == 200 and preview.data.startswith(b"%PDF")  # the signer previews it
 
     wrong = sign(api, LEADER, request["id"], "not-my-pin", status=422)
     assert wrong["error"]["code"] == "bad_key" and "PIN" in wrong["error"]["message"]
@@ -88,7 +88,7 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
 
     dossier = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
     [result] = [d for d in dossier["documents"] if d["kind"] == "result"]
-    assert dossier["status"] == 9 and result["number"] == "1/KQ" and all(s["valid"] for s in result["signatures"])
+    assert dossier["status"] == 9 and result["number"] == "1/GCN-UBND" and all(s["valid"] for s in result["signatures"])
     assert api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])["status"] == 10
 
 
@@ -197,7 +197,7 @@ def test_a_withdrawn_dossier_withdraws_its_request_and_number(api, app):
     code = approved(api)
     r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
     assert r.status_code == 200, r.get_json()
-    request = row(app, SigningRequest, number="1/KQ")
+    request = row(app, SigningRequest, number="1/GCN-UBND")
     assert request.state == "withdrawn" and api.get("/api/v1/signing-requests", LEADER).get_json() == []
     assert render(app) == 0
 

@@ -12,6 +12,8 @@ from engine.law.statuses import Status
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
+from . import openapi_signing
+
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -190,17 +192,6 @@ def _schemas() -> dict:
                                     "state": {"enum": ["pending_signature", "signed", "replaced", None]},
                                     "replaces": {"type": ["integer", "null"]},
                                     "replaced_by": {"type": ["integer", "null"]}}},
-        "SigningRequest": {"type": "object", "required": ["id", "dossier", "kind", "state", "method", "number"],
-                           "properties": {
-            "id": {"type": "integer"}, "dossier": {"type": "string"}, "kind": {"type": "string"},
-            "purpose": {"enum": ["personal", "seal"]}, "role": {"type": "string"},
-            "outcome": {"enum": ["approved", "refused"]},
-            "state": {"enum": ["pending", "rendering", "awaiting_signer", "signed", "withdrawn"]},
-            "method": {"enum": ["pkcs12", "pkcs11", "csc"]}, "number": {"type": ["string", "null"]},
-            "document": {"type": ["integer", "null"], "description": "Bản xem trước: /api/v1/documents/{document}"},
-            "message": {"type": ["string", "null"]}, "created_at": time, "signed_at": time}},
-        "Signing": _object({"pin": _or_null(text(minLength=1, maxLength=256,
-                                                 description="Mã PIN của khóa ký số; không lưu, không ghi nhật ký"))}),
         "Dossier": {"type": "object", "required": ["code", "procedure", "procedure_version", "status",
                                                    "status_name", "filed_at", "letters", "documents", "history"],
                     "properties": {
@@ -257,21 +248,8 @@ def _schemas() -> dict:
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
                      "description": "Theo thao tác và biểu mẫu của bước (422)"}}, ("action",)),
+        **openapi_signing.schemas(),
     }
-
-
-def _signing_op(params: list) -> dict:
-    """200 when signed; 202 while the signer's device or remote service has not confirmed (the request stays
-    waiting); the body (the PIN) is optional: a token or a remote service may need none."""
-    op = _op("Ký số văn bản bằng phương thức ký của người ký (mã PIN khi là tệp khóa)",
-             response=_ref("SigningRequest"), errors=(404, 409, 413, 422, 429), params=params, rules={
-                 "pin_required": "cần mã PIN", "bad_key": "mã PIN không đúng",
-                 "signature_invalid": "chữ ký tạo ra không hợp lệ (chứng thư hết hiệu lực, không tin cậy)",
-                 "signing_method_unavailable": "phương thức ký chưa được cấu hình"})
-    op["responses"]["202"] = {"description": "Chờ xác nhận trên thiết bị ký số hoặc dịch vụ ký từ xa",
-                              **_json(_ref("SigningRequest"))}
-    op["requestBody"] = {"required": False, **_json(_ref("Signing"))}
-    return op
 
 
 def _paths() -> dict:
@@ -370,9 +348,7 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
-        "/api/v1/signing-requests": {"get": _op(
-            "Văn bản chờ người gọi ký số (Chờ ký số)", response={"type": "array", "items": _ref("SigningRequest")})},
-        "/api/v1/signing-requests/{id}/sign": {"post": _signing_op(task_id)},
+        **openapi_signing.paths(task_id),
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
