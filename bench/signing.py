@@ -134,7 +134,7 @@ def _unsigned_of(mode: EngineMode, request_id: int) -> bytes:
     with mode.sessions() as session:
         req = session.get(SigningRequest, request_id)
         return results.render_draft(mode.settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
-                                    req.number)
+                                    req.number, signer_name=req.signer.full_name)
 
 
 if __name__ == "__main__":
