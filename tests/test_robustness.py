@@ -133,7 +133,7 @@ def malformed_bodies() -> dict[str, dict]:
 
 # -- checks ----------------------------------------------------------------------------------------------------
 # written on purpose: sessions (API tokens, web sessions), lockout, rate limit
-UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt"}
+UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "signing_attempt"}
 
 
 def snapshot(app) -> dict:
@@ -366,14 +366,28 @@ class World:
     def receipt(self) -> int:
         return self.api.get(f"/api/v1/dossiers/{self.A}", CITIZEN).get_json()["documents"][0]["id"]
 
+    @cached_property
+    def signing(self) -> int:
+        """A signing request that waits for the leader (an approved dossier, not signed yet)."""
+        code = self.api.file(CITIZEN)["code"]
+        self.api.act("demo.tiepnhan", code, "receive")
+        self.api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+        self.api.auto_sign, auto = False, self.api.auto_sign
+        try:
+            self.api.act("demo.lanhdao", code, "approve")
+        finally:
+            self.api.auto_sign = auto
+        return [r for r in self.api.get("/api/v1/signing-requests", "demo.lanhdao").get_json()
+                if r["dossier"] == code][0]["id"]
+
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt"):
+        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "signing"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt)\}")
+    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|signing)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
-               "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",)}
+               "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",), "signing": ("signing",)}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -390,6 +404,7 @@ class World:
         """Real values of a path argument, by its name (an unknown name gets odd values only), as placeholders
         filled when the request is sent. Actions that a junk form may complete come last."""
         return {"code": ["{A}", "{B}", "{C}", SAMPLE_CODE], "item_id": ["{taskA}", "{taskB}"], "doc_id": ["{receipt}"],
+                "request_id": ["{signing}"],
                 "action": ["khong-co", "request_extension", "request_supplement", "refuse", "propose_approval",
                            "receive"],
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"]}.get(arg, [])
