@@ -228,7 +228,7 @@ def test_a_confirmation_awaited_on_the_device_answers_202_and_leaves_the_request
     code = approved(api)
     request = only_request(api, LEADER, code)
 
-    def awaiting(method, *, pin, default_file):
+    def awaiting(method, *, pin, default_file, **_):
         raise signers.SigningPending(signing_requests.PENDING_MESSAGE, reference="csc-42")
 
     monkeypatch.setattr(signers, "open_signer", awaiting)
@@ -255,12 +255,12 @@ def test_an_officers_signing_method_is_set_by_command_and_copied_into_new_reques
 
     env = {"TTHC_DATA_DIR": str(settings.data_dir), "TTHC_DATABASE_URL": settings.database_url,
            "TTHC_PKI_DIR": str(settings.pki_dir), "TTHC_PKI_PASSPHRASE": settings.pki_passphrase}
-    shown = CliRunner().invoke(main, ["signing-method", LEADER], env=env)
-    assert shown.exit_code == 0 and shown.output == f'{LEADER}\t{{"kind": "pkcs12"}}\n'
-    bad = CliRunner().invoke(main, ["signing-method", LEADER, '{"kind": "usb"}'], env=env)
+    shown = CliRunner().invoke(main, ["pki", "method", LEADER], env=env)
+    assert shown.exit_code == 0 and shown.output == '{"kind": "pkcs12"}\n'
+    bad = CliRunner().invoke(main, ["pki", "method", LEADER, '{"kind": "usb"}'], env=env)
     assert bad.exit_code != 0
     token = '{"kind": "pkcs11", "module": "/usr/lib/softhsm/libsofthsm2.so", "token": "lanhdao", "key": "ky"}'
-    assert CliRunner().invoke(main, ["signing-method", LEADER, token], env=env).exit_code == 0
+    assert CliRunner().invoke(main, ["pki", "method", LEADER, token], env=env).exit_code == 0
     code = approved(api)
     request = only_request(api, LEADER, code)
     assert request["method"] == "pkcs11"

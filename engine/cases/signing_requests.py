@@ -37,7 +37,7 @@ RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure 
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
 RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
-PIN_ERRORS = ("bad_key", "pin_required")  # the failures that count towards the lock
+PIN_ERRORS = ("bad_key", "pin_required", "wrong_pin")  # the failures that count towards the lock
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 
@@ -223,6 +223,8 @@ class _Work:
     method: dict
     content: bytes
     reason: str
+    reference: str | None = None  # a remote service's pending confirmation, asked again with it
+    description: str = ""  # what the signer's device shows (remote signing)
 
 
 def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
@@ -238,7 +240,9 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
         content = results.render_draft(settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
                                        req.number, signer_name=ctx.user.full_name)
-    return _Work(dict(req.method), content, "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả")
+    reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
+    return _Work(dict(req.method), content, reason, req.reference,
+                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""))
 
 
 def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None) -> Signed:
@@ -250,7 +254,8 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         work = _prepare(session, settings, ctx, request_id)
     key_file = results.pki(settings).user_key(ctx.user.username)
     try:
-        key = signers.open_signer(work.method, pin=pin, default_file=key_file)
+        key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
+                                  reference=work.reference, description=work.description)
         content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
         checks = results.verify(settings, content, ctx.now)
         personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
@@ -279,6 +284,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         doc.state, doc.created_at, doc.number = "signed", ctx.now, req.number
         results.record(session, doc, checks, ctx.now)
         req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
+        req.reference = None
         session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
         dossier = req.dossier
         audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
@@ -293,6 +299,7 @@ def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc
     with transaction() as session:
         req = visible(session, ctx.user, request_id)
         req.last_error = exc.message
+        req.reference = None  # refused, expired or failed: the next attempt asks the signer anew
         session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=False,
                                    code=exc.code[:40]))
 

@@ -340,7 +340,7 @@ main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")
 pki.add_command(token_command, "token")
 main.add_command(notifications_group, "notifications")
-main.add_command(signing_method, "signing-method")
+pki.add_command(signing_method, "method")
 
 
 def register(app) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import documents, numbers, pdf, resultdata, resultlayouts, signatures
+from engine.paperwork import documents, longterm, numbers, pdf, resultdata, resultlayouts, signatures
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
@@ -25,7 +25,7 @@ FIELD_PERSONAL, FIELD_ORGANISATION = "ChuKyCaNhan", "ChuKySoToChuc"
 
 
 def pki(settings: Settings) -> signatures.Pki:
-    return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir)
+    return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir, settings.crl_url)
 
 
 def letter_key(settings: Settings, username: str):
@@ -89,7 +89,8 @@ def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason
 def sign_personally(settings: Settings, content: bytes, key, signer_name: str, now: datetime, reason: str) -> bytes:
     """The competent person's signature with the key they opened themselves (engine.paperwork.signers)."""
     return signatures.sign_pdf_with(content, key, FIELD_PERSONAL, reason, settings.place_name, now,
-                                    box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer_name, now))
+                                    box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer_name, now),
+                                    **longterm.signing_options(settings, pki(settings).trust_roots(), now))
 
 
 def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, number: str | None) -> bytes:
@@ -100,7 +101,8 @@ def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, nu
     stamp = pdf.render_stamp(lines, box, settings.font_dir, "ĐÃ KÝ SỐ")
     return signatures.sign_pdf(content, pki(settings).org_key(agency.code), settings.passphrase,
                                FIELD_ORGANISATION, f"Văn thư ban hành{': số ' + number if number else ''}",
-                               settings.place_name, now, box=box, stamp_pdf=stamp)
+                               settings.place_name, now, box=box, stamp_pdf=stamp,
+                               **longterm.signing_options(settings, pki(settings).trust_roots(), now))
 
 
 def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: str, name: str, content: bytes,

@@ -126,9 +126,12 @@ def _reserve(signer) -> int:
 
 
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
-             now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
-    """Add one PAdES signature with a PKCS#12 key file (see ``sign_pdf_with``)."""
-    return sign_pdf_with(pdf, _signer(key_file, passphrase), field, reason, location, now, box, stamp_pdf)
+             now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None,
+             **long_term) -> bytes:
+    """Add one PAdES signature with a PKCS#12 key file (see ``sign_pdf_with``; ``long_term``: its timestamper,
+    validation_context and lta)."""
+    return sign_pdf_with(pdf, _signer(key_file, passphrase), field, reason, location, now, box, stamp_pdf,
+                         **long_term)
 
 
 def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, now: datetime,
