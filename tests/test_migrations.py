@@ -269,3 +269,34 @@ def test_0013_report_indexes_upgrade_and_downgrade(migrated_url):
     assert not expected & report_indexes()[0]
     _alembic(migrated_url, "upgrade", "head")
     assert expected <= report_indexes()[0]
+
+
+def test_0016_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path):
+    """The kept step times and the dossier's last hand-over come and go; the upgrade fills the last hand-over
+    from the trail (the latest hand-over event, not a later note), so the next completed step is kept too."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0015")
+    db.execute("delete from audit_event")
+    for n, (action, at) in enumerate((("file", "2026-11-23 02:00:00"), ("receive", "2026-11-23 03:00:00"),
+                                      ("note", "2026-11-23 04:00:00")), start=1):
+        db.execute("insert into audit_event (id, dossier_id, at, actor_name, action, to_status, data, prev_hash, "
+                   "hash) values (?, 1, ?, 'x', ?, 1, '{}', '', '')", (n, at, action))
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    assert db.execute("select handed_over_at from dossier where id = 1").fetchone()[0].startswith("2026-11-23 03:00")
+    assert db.execute("select count(*) from audit_event where working_minutes is null and late is null"
+                      ).fetchone() == (3,)
+    assert "working_minutes IS NULL" in db.execute("select sql from sqlite_master where name = "
+                                                   "'ix_audit_event_unkept'").fetchone()[0]
+    db.close()
+    _alembic(url, "downgrade", "0015")
+    db = sqlite3.connect(path)
+    assert "handed_over_at" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert not {"working_minutes", "late"} & {row[1] for row in db.execute("pragma table_info(audit_event)")}
+    assert db.execute("select count(*) from sqlite_master where name = 'ix_audit_event_unkept'").fetchone() == (0,)
+    assert db.execute("select count(*) from audit_event").fetchone() == (3,)
+    db.close()
+    _alembic(url, "upgrade", "head")

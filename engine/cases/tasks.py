@@ -20,7 +20,7 @@ from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
 from engine.data.model import AuditEvent, Dossier, Procedure, ProcedureVersion, User, WorkItem
-from engine.law import intake
+from engine.law import intake, lateness
 from engine.process import forms
 
 
@@ -147,7 +147,8 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
         own = event == action
         audit.record(session, dossier, now, ctx.user, event, previous, step=step, task_name=name,
                      data=data if own else {}, due_at=step_due if own else None,
-                     work_item_id=item_id if own else None)
+                     work_item_id=item_id if own else None, calendar=facts.cal if own else None,
+                     late=lateness.done_late(step_due, now) if own else None)
         previous = dossier.status
     payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
     return dossier

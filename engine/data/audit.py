@@ -17,9 +17,16 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from engine.core.calendar import WorkingCalendar
 from engine.data.model import AuditEvent, Dossier, User
 
 GENESIS = "0" * 64
+# The actions a control slip lists as hand-overs (the others are notes of the trail, not hand-overs); each moves
+# ``Dossier.handed_over_at``, where the next step's working time starts (engine.reports.steptimes).
+HANDOVER_ACTIONS = frozenset({
+    "file", "receive", "refuse", "request_supplement", "supplement", "propose_approval", "propose_refusal",
+    "request_extension", "confirm_extension", "reject_extension", "approve", "send_back", "issue_result",
+    "return_result", "withdraw", "stop"})
 CURRENT = 2  # the formula new events are written with
 
 
@@ -58,15 +65,27 @@ def _digest(prev: str, event) -> str:
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
            data: dict | None = None, due_at: datetime | None = None, work_item_id: int | None = None,
-           pending: list[dict] | None = None) -> dict:
+           pending: list[dict] | None = None, calendar: WorkingCalendar | None = None,
+           late: bool | None = None) -> dict:
     """Append one event after ``dossier.audit_head`` and move the head and the count (the dossier row is written in
     the same transaction, under its version counter). The row is inserted at once with one Core statement, or
-    with ``pending`` queued for one bulk insert by the caller. Returns the event's values."""
+    with ``pending`` queued for one bulk insert by the caller. Returns the event's values.
+
+    A hand-over that completes a step's work item (``work_item_id``, with the agency's working ``calendar``)
+    keeps the step's working minutes since the previous hand-over and ``late`` (done after its own limit), so
+    reports never walk the trail to know where time went."""
     prev = dossier.audit_head or GENESIS
     event = {"dossier_id": dossier.id, "at": at, "actor_id": actor.id if actor else None,
              "actor_name": actor.full_name if actor else "Hệ thống", "action": action, "from_status": from_status,
              "to_status": dossier.status, "step": step, "task_name": task_name, "data": data or {},
-             "due_at": due_at, "work_item_id": work_item_id, "prev_hash": prev, "hash_version": CURRENT}
+             "due_at": due_at, "work_item_id": work_item_id, "prev_hash": prev, "hash_version": CURRENT,
+             "working_minutes": None, "late": None}
+    if action in HANDOVER_ACTIONS:
+        started = dossier.handed_over_at
+        if work_item_id is not None and calendar is not None and started is not None:
+            seconds = calendar.working_time_between(started, at).total_seconds()
+            event["working_minutes"], event["late"] = max(seconds, 0.0) / 60, bool(late)
+        dossier.handed_over_at = at
     event["hash"] = _digest(prev, event)
     if pending is not None:
         pending.append(event)

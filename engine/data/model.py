@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
@@ -128,6 +128,8 @@ class Dossier(Base):
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The instant of the last hand-over (engine.data.audit.HANDOVER_ACTIONS): where the next step's time starts.
+    handed_over_at: Mapped[datetime | None]
     owner_name: Mapped[str] = mapped_column(String(255))
     owner_birth_date: Mapped[date | None]
     owner_cccd: Mapped[str | None] = mapped_column(String(12), index=True)
@@ -201,10 +203,16 @@ class WorkItem(Base):
     assignee: Mapped[User | None] = relationship()
 
 
+UNKEPT = "work_item_id IS NOT NULL AND working_minutes IS NULL"
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained per dossier; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
+    # The completions without kept step times (written before migration 0016): where time goes finds at once
+    # whether a period has any (engine.reports.steptimes), without reading the period's events.
+    __table_args__ = (Index("ix_audit_event_unkept", "at", postgresql_where=text(UNKEPT), sqlite_where=text(UNKEPT)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)  # a period's hand-overs (engine.reports.steptimes)
@@ -224,6 +232,12 @@ class AuditEvent(Base):
     # hash leaves out actor_name, task_name and work_item_id; they keep verifying with the formula they were
     # written with.
     hash_version: Mapped[int | None]
+    # Where time goes (engine.reports.steptimes), kept when a step's work item completes: the step's working
+    # minutes since the dossier's previous hand-over and whether it missed its own limit. NULL on events written
+    # before migration 0016 (recomputed from the trail) and on events that complete no step. Not in the hash:
+    # they are derived from hashed fields (times, due_at) and the calendar, and old chains keep verifying.
+    working_minutes: Mapped[float | None] = mapped_column(Float)
+    late: Mapped[bool | None]
 
 
 class AuditCheckpoint(Base):

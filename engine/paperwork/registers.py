@@ -27,16 +27,13 @@ from engine.paperwork.officialforms import (
     CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of, render_form, when)
 from engine.core.settings import Settings
 
+HANDOVER_ACTIONS = audit.HANDOVER_ACTIONS  # the actions a control slip lists as hand-overs
+
 EARLY, ON_TIME, LATE, NO_LIMIT = "Trước hạn", "Đúng hạn", "Quá hạn", "Không có thời hạn riêng"
 WORDS = {lateness.EARLY: EARLY, lateness.ON_TIME: ON_TIME, lateness.LATE: LATE, None: NO_LIMIT}
 RULE = ("Kết quả giải quyết được đánh giá theo thời hạn riêng của bước giao hồ sơ: hoàn thành sau thời điểm hết "
         "hạn là Quá hạn; trong ngày hết hạn, trước hoặc đúng thời điểm hết hạn là Đúng hạn; hoàn thành từ ngày "
         "trước ngày hết hạn là Trước hạn.")
-# The actions a control slip lists as hand-overs (the others are notes of the trail, not hand-overs).
-HANDOVER_ACTIONS = frozenset({
-    "file", "receive", "refuse", "request_supplement", "supplement", "propose_approval", "propose_refusal",
-    "request_extension", "confirm_extension", "reject_extension", "approve", "send_back", "issue_result",
-    "return_result", "withdraw", "stop"})
 
 
 def timeliness(done: datetime, due: datetime | None) -> str:

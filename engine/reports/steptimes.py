@@ -3,17 +3,18 @@ it ran late, from the audit trail's hand-overs (the same events as the control s
 
 A step's time is the working time from the hand-over that gave the dossier to the step (the dossier's previous
 hand-over event) to the event that completed the step's work item; it is late when completed after its own
-limit (``AuditEvent.due_at``, engine.law.lateness.done_late). One query reads the hand-overs of the dossiers
-that completed a step in the period (a window function gives each its predecessor); the working time is summed
-with the working calendar of the dossier's agency.
+limit (``AuditEvent.due_at``, engine.law.lateness.done_late). Both are kept on the event when the step completes
+(``AuditEvent.working_minutes`` and ``late``, engine.data.audit.record), so the report is one GROUP BY over the
+period's events (index on ``audit_event.at``). Events written before migration 0016 hold NULL: for those only,
+one query reads the hand-overs of their dossiers (a window function gives each its predecessor) and the working
+time is summed with the working calendar of the dossier's agency, so old data give the same numbers.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -54,47 +55,85 @@ def _filters(scope: Scope, session: Session) -> list:
 
 def step_times(session: Session, settings: Settings, scope: Scope, now: datetime) -> list[StepTime]:
     """The steps completed in the period, slowest (average working hours) first."""
+    sums: dict[tuple, list] = {}  # count, hours, max, late
+    for version, step, task, n, total, longest, late in _kept(session, scope):
+        _add(sums, (version, step or "", task or ""), n, total / 60, longest / 60, int(late or 0))
+    for version, step, task, hours, late in _recomputed(session, settings, scope):
+        _add(sums, (version, step or "", task or ""), 1, hours, hours, int(late))
+    procedures = {v: (code, name) for v, code, name in session.execute(
+        select(ProcedureVersion.id, Procedure.code, Procedure.name)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id))}
+    merged: dict[tuple, list] = {}  # versions of one procedure together
+    names: dict[str, str] = {}
+    for (version, step, task), (n, total, longest, late) in sums.items():
+        code, names[code] = procedures[version]
+        _add(merged, (code, step, task), n, total, longest, late)
+    found = [StepTime(code, names[code], step, task, n, round(total / n, 2), round(longest, 2), late,
+                      round(late / n, 4))
+             for (code, step, task), (n, total, longest, late) in merged.items()]
+    return sorted(found, key=lambda r: (-r.avg_working_hours, r.procedure, r.step))
+
+
+def _add(sums: dict, key: tuple, n: int, total: float, longest: float, late: int) -> None:
+    acc = sums.get(key)
+    if acc is None:
+        sums[key] = [n, total, longest, late]
+    else:
+        acc[0] += n
+        acc[1] += total
+        acc[2] = max(acc[2], longest)
+        acc[3] += late
+
+
+def _in_period(scope: Scope):
     start, end = scope.window
-    in_period = and_(AuditEvent.at >= start, AuditEvent.at < end)
+    return and_(AuditEvent.at >= start, AuditEvent.at < end, AuditEvent.action.in_(HANDOVERS),
+                AuditEvent.work_item_id.is_not(None))
+
+
+def _kept(session: Session, scope: Scope) -> list:
+    """Per procedure version, step and task: count, sum and max of the kept working minutes, and the late ones."""
+    version = Dossier.procedure_version_id
+    return session.execute(
+        select(version, AuditEvent.step, AuditEvent.task_name, func.count(), func.sum(AuditEvent.working_minutes),
+               func.max(AuditEvent.working_minutes), func.sum(case((AuditEvent.late, 1), else_=0)))
+        .join(Dossier, Dossier.id == AuditEvent.dossier_id)
+        .where(_in_period(scope), AuditEvent.working_minutes.is_not(None), *_filters(scope, session))
+        .group_by(version, AuditEvent.step, AuditEvent.task_name)).all()
+
+
+def _recomputed(session: Session, settings: Settings, scope: Scope):
+    """(version, step, task, working hours, late) of the period's completions written without kept values,
+    computed from the trail with the working calendar."""
+    start, end = scope.window
     handover = AuditEvent.action.in_(HANDOVERS)
     touched = (select(AuditEvent.dossier_id).join(Dossier, Dossier.id == AuditEvent.dossier_id)
-               .where(in_period, handover, AuditEvent.work_item_id.is_not(None), *_filters(scope, session)))
+               .where(_in_period(scope), AuditEvent.working_minutes.is_(None), *_filters(scope, session)))
+    unkept = select(func.count()).where(_in_period(scope), AuditEvent.working_minutes.is_(None))
+    if not session.scalar(unkept):  # the partial index ix_audit_event_unkept: no period's events read
+        return  # every completion of the period kept its values
     trail = (select(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.step, AuditEvent.task_name, AuditEvent.due_at,
-                    AuditEvent.work_item_id,
+                    AuditEvent.work_item_id, AuditEvent.working_minutes,
                     func.lag(AuditEvent.at, type_=UTCDateTime()).over(partition_by=AuditEvent.dossier_id, order_by=AuditEvent.id)
                     .label("started"))
              .where(handover, AuditEvent.dossier_id.in_(touched), AuditEvent.at < end).subquery())
     # The dossier's agency and procedure version by primary key, per row (a join would let the planner hash the
-    # whole dossier table); their codes and names from the small tables, once.
+    # whole dossier table); the agencies' codes from the small table, once.
     agency = select(Dossier.agency_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
     version = select(Dossier.procedure_version_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
     found = session.execute(
         select(agency, version, trail.c.step, trail.c.task_name, trail.c.started, trail.c.at, trail.c.due_at)
-        .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None))).all()
+        .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None),
+               trail.c.working_minutes.is_(None))).all()
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
-    procedures = {v: (code, name) for v, code, name in session.execute(
-        select(ProcedureVersion.id, Procedure.code, Procedure.name)
-        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id))}
-    rows = ((*procedures[v], agencies[a], step, task, started, done, due)
-            for a, v, step, task, started, done, due in found)
     clocks: dict[str, WorkClock] = {}
-    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0, 0])  # count, hours, max, late
-    names: dict[str, str] = {}
-    for code, name, agency, step, task, started, done, due in rows:
-        clock = clocks.get(agency)
+    for a, v, step, task, started, done, due in found:
+        code = agencies[a]
+        clock = clocks.get(code)
         if clock is None:
-            clock = clocks[agency] = WorkClock(calendar_for(session, settings, agency), scope.start)
+            clock = clocks[code] = WorkClock(calendar_for(session, settings, code), scope.start)
         hours = max(clock.between(started, done).total_seconds(), 0.0) / 3600
-        acc = sums[(code, step or "", task or "")]
-        acc[0] += 1
-        acc[1] += hours
-        acc[2] = max(acc[2], hours)
-        acc[3] += lateness.done_late(due, done)
-        names[code] = name
-    found = [StepTime(code, names[code], step, task, n, round(total / n, 2), round(longest, 2), late,
-                      round(late / n, 4))
-             for (code, step, task), (n, total, longest, late) in sums.items()]
-    return sorted(found, key=lambda r: (-r.avg_working_hours, r.procedure, r.step))
+        yield v, step, task, hours, lateness.done_late(due, done)
 
 
 def most_often_late(rows: list[StepTime], limit: int = 10) -> list[StepTime]:
