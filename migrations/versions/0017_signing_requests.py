@@ -1,8 +1,8 @@
 """signing requests (D35): documents rendered after the commit and signed by their signer, the attempts (PIN
 rate limit); officers' signing methods; a document's state (pending_signature / signed / replaced)
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 07:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
