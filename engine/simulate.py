@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
-from engine.cases import accounts, dossiers, summary, tasks
+from engine.cases import accounts, dossiers, signing_requests, summary, tasks
 from engine.process import bpmnparser, procedures
 from engine.cases.steps import catalogue
 from engine.paperwork import results
@@ -25,6 +25,7 @@ from engine.cases.dossiers import Context
 from engine.core.errors import EngineError, Problem
 from engine.data.model import (
     OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem)
+from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.law.statuses import RETURNED, Status
 from engine.core.settings import Settings
 
@@ -32,7 +33,8 @@ EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "su
                "supplement": "supplemented", "request_extension": "extension_requested", "extended": "extended",
                "warning": "warning", "overdue": "overdue", "intake_overdue": "intake_overdue",
                "issue_result": "resolved", "return_result": "returned", "refuse": "refused",
-               "forward": "forwarded", "timer": "timer", "issue_apology": "apology_issued"}
+               "forward": "forwarded", "timer": "timer", "issue_apology": "apology_issued",
+               "sign_result": "result_signed"}
 CITIZEN_CCCD = "001099000009"
 PASSWORD = "simulation-only"
 
@@ -125,7 +127,8 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
                                                    "cccd_issued_on": "2020-01-01", "phone": "0900000000",
                                                    "password": PASSWORD})
-        results.ensure_keys(session, settings, start)  # a throwaway PKI: the simulated officers sign too
+        # a throwaway PKI: the simulated officers sign too, their keys unlocked by the simulation's PIN
+        results.ensure_keys(session, settings, start, pin=PASSWORD)
     extra_events: list[dict] = []
     code = None
     previous = start  # the instant of the last step done: nothing after it may be stamped earlier
@@ -157,6 +160,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                     dossiers.supplement(session, Context(citizen, at, settings), code, {"form": form})
                 else:
                     _act(session, settings, users, code, at, action, step.get("data"))
+            _sign_requested(sessions, settings, code, at)
         except EngineError as exc:
             kind = "rule_refused" if exc.rule else "step_failed"
             extra_events.append({"at": iso_vn(at), "type": kind, "do": action, "rule": exc.rule,
@@ -192,6 +196,22 @@ def _act(session, settings: Settings, users: dict[str, User], code: str, at: dat
     user = users[f"sim.{item.role}"]
     schema = catalogue.declared(item.step, action).schema or tasks.form_schema(item) or {"type": "object"}
     tasks.complete(session, Context(user, at, settings), item.id, action, fill(data, schema))
+
+
+def _sign_requested(sessions, settings: Settings, code: str | None, at: datetime) -> None:
+    """What a step asked to be signed (the leader's approval, the head's refusal) is rendered and signed by its
+    signer at the same instant, with the simulated officers' PIN: scenarios need no signing step (D35's
+    consent is the scenario's own)."""
+    if code is None:
+        return
+    with sessions() as session:
+        waiting = session.execute(select(SigningRequest.id, SigningRequest.signer_id)
+                                  .join(Dossier, Dossier.id == SigningRequest.dossier_id)
+                                  .where(Dossier.code == code, SigningRequest.state.in_(OPEN_STATES))).all()
+        signers = {u.id: u for u in session.scalars(select(User).where(User.id.in_([w[1] for w in waiting])))}
+    for request_id, signer_id in waiting:
+        signing_requests.sign(sessions.begin, settings, Context(signers[signer_id], at, settings), request_id,
+                              PASSWORD)
 
 
 def _events(session, dossier: Dossier) -> list[dict]:

@@ -11,6 +11,7 @@ incident, is retried later, and never blocks the others.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from engine.cases import digests, dispatch, notices
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
+from engine.cases import signing_requests
 from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
 from engine.data.model import AuditEvent, Dossier, Incident, WorkItem
@@ -163,6 +165,39 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
     return result
 
 
+def render_signing(sessions: sessionmaker, settings: Settings, now: datetime) -> int:
+    """Render the documents that decisions asked to be signed (engine.cases.signing_requests.drain): after the
+    decision's commit, never inside it. A failure is logged; the request stays pending for the next beat."""
+    try:
+        return signing_requests.drain(sessions.begin, settings, now)
+    except Exception:
+        log.exception("rendering documents to sign failed")
+        return 0
+
+
+class RenderDrain:
+    """`tthc serve`'s drain right after a commit that asked for a signature (``wake``), so that the signer
+    finds the document ready at once; the heartbeat renders whatever it missed."""
+
+    def __init__(self, sessions: sessionmaker, settings: Settings, clock):
+        self.sessions, self.settings, self.clock = sessions, settings, clock
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tthc-render", daemon=True)
+
+    def start(self) -> "RenderDrain":
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wanted.set()
+
+    def _run(self) -> None:  # pragma: no cover - a daemon loop; tests call render_signing directly
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            render_signing(self.sessions, self.settings, self.clock.now())
+
+
 def checkpoint(sessions: sessionmaker, settings: Settings, now: datetime) -> None:
     """The signed checkpoint of every audit chain's head, when due; a failure is logged and never stops the
     sweeps (the next beat tries again)."""
@@ -179,6 +214,7 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
         done = sweep(sessions, settings, clock.now())
         if done.handled or done.incidents:
             log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
+        render_signing(sessions, settings, clock.now())
         checkpoint(sessions, settings, clock.now())
         digests.send_digests(sessions, settings, clock.now())
         sent = dispatch.drain(sessions, settings, clock)

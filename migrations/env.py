@@ -6,6 +6,7 @@ from engine.data.db import make_engine
 import engine.data.portal_model  # noqa: F401  (its tables belong to the same metadata)
 import engine.data.payment_model  # noqa: F401  (the same)
 import engine.data.notice_model  # noqa: F401  (its tables belong to the same metadata)
+import engine.data.signing_model  # noqa: F401  (the same)
 from engine.data.model import Base
 from engine.core.settings import load_settings
 

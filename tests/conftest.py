@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from postgres_server import PostgresServer
+from sqlalchemy import select
 
 from engine.cli import load_demo
 from engine.core.clock import VN_TZ, FixedClock
@@ -66,7 +67,7 @@ def settings_with_keys(data_dir, database_url: str, pki_dir, keys_issued: dateti
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine).begin() as session:
-            results.ensure_keys(session, result, keys_issued)
+            results.ensure_keys(session, result, keys_issued, pin=PASSWORD)
     finally:
         engine.dispose()
     return result
@@ -138,12 +139,36 @@ def app(settings, clock):
     application.extensions["tthc"]["engine"].dispose()
 
 
-class Api:
-    """A Flask test client that logs in by username and remembers tokens."""
+DECISIONS = ("approve", "refuse")  # actions that record a signing request (engine.cases.signing_requests)
 
-    def __init__(self, client):
+
+def sign_requested(app, code: str, pin: str = PASSWORD) -> int:
+    """Render and sign, as each signer with the demo PIN, what the dossier waits for (the leader's approval, the
+    head's refusal): what an officer does on the "Chờ ký số" page, for tests about what comes after it."""
+    from engine.cases import signing_requests
+    from engine.cases.dossiers import Context
+    from engine.data.model import Dossier, User
+    from engine.data.signing_model import OPEN_STATES, SigningRequest
+
+    ext = app.extensions["tthc"]
+    with ext["sessions"]() as session:
+        waiting = session.execute(select(SigningRequest.id, User).select_from(SigningRequest)
+                                  .join(Dossier, Dossier.id == SigningRequest.dossier_id).join(User, User.id == SigningRequest.signer_id)
+                                  .where(Dossier.code == code, SigningRequest.state.in_(OPEN_STATES))).all()
+    for request_id, user in waiting:
+        ctx = Context(user, ext["clock"].now(), ext["settings"])
+        signing_requests.sign(ext["sessions"].begin, ext["settings"], ctx, request_id, pin)
+    return len(waiting)
+
+
+class Api:
+    """A Flask test client that logs in by username and remembers tokens. ``auto_sign``: a decision is signed
+    by its signer right after it (``sign_requested``); tests of signing itself turn it off."""
+
+    def __init__(self, client, auto_sign: bool = True):
         self.client = client
         self.tokens: dict[str, str] = {}
+        self.auto_sign = auto_sign
 
     def headers(self, user: str | None) -> dict:
         if user is None:
@@ -174,6 +199,8 @@ class Api:
         task = self.task_for(user, code)
         r = self.post(f"/api/v1/tasks/{task['id']}/complete", user, json={"action": action, "data": data or {}})
         assert r.status_code == status, r.get_json()
+        if self.auto_sign and action in DECISIONS and status == 200 and sign_requested(self.client.application, code):
+            return self.get(f"/api/v1/dossiers/{code}", user).get_json()
         return r.get_json()
 
 

@@ -161,6 +161,19 @@ def prepare_resolved_dossier(api, clock) -> dict:
     return ctx
 
 
+def prepare_signing_request(api, clock) -> dict:
+    """An approved dossier whose result waits for the leader's signature (D35)."""
+    ctx = prepare_dossier(api, clock)
+    code = ctx["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+    api.auto_sign = False
+    api.act("demo.lanhdao", code, "approve")
+    [request] = [r for r in api.get("/api/v1/signing-requests", "demo.lanhdao").get_json() if r["dossier"] == code]
+    ctx["request"] = request["id"]
+    return ctx
+
+
 def prepare_component(api, clock) -> dict:
     ctx = prepare_dossier(api, clock)
     procedure = api.get(f"/api/v1/procedures/{SAMPLE_CODE}").get_json()
@@ -226,6 +239,10 @@ def dossier_listed(body, ctx) -> bool:
 
 def document_listed(body, ctx) -> bool:
     return ctx["document"] in [d["id"] for d in body]
+
+
+def request_listed(body, ctx) -> bool:
+    return ctx["request"] in [r["id"] for r in body]
 
 
 def task_listed(body, ctx) -> bool:
@@ -348,6 +365,9 @@ ROUTES: dict[str, Route] = {
                                       check=check_released),
     "POST /tasks/{id}/complete": Route(prepare_task, post("/api/v1/tasks/{task}/complete", RECEIVE),
                                        check=check_received),
+    "GET /signing-requests": Route(prepare_signing_request, get("/api/v1/signing-requests"), request_listed),
+    "POST /signing-requests/{id}/sign": Route(prepare_signing_request,
+                                              post("/api/v1/signing-requests/{request}/sign", {"pin": PASSWORD})),
     "GET /openapi.json": Route(prepare_nothing, get("/api/v1/openapi.json")),
     "GET /<path:_rest> (unknown)": Route(prepare_nothing, get("/api/v1/no-such-endpoint")),
     "POST /<path:_rest> (task id not int)": Route(prepare_task, post("/api/v1/tasks/abc/claim")),
@@ -387,6 +407,9 @@ EXPECTED: dict[str, tuple] = {
     "POST /tasks/{id}/claim":                 (401, 404, 404, 200, 403, 403, 403, 403, 403, 404, 404),
     "POST /tasks/{id}/release":               (401, 404, 404, 200, 403, 403, 403, 403, 403, 404, 404),
     "POST /tasks/{id}/complete":              (401, 404, 404, 200, 403, 403, 403, 403, 403, 404, 404),
+    # D35: the signer alone sees and signs what waits for them (the leader who approved)
+    "GET /signing-requests":                  (401, OUT, OUT, OUT, OUT, IN,  OUT, OUT, OUT, OUT, OUT),
+    "POST /signing-requests/{id}/sign":       (401, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404),
     "GET /openapi.json":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /<path:_rest> (unknown)":            (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "POST /<path:_rest> (task id not int)":   (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -147,9 +147,9 @@ def test_a_dossier_goes_from_filing_through_every_step_to_returned(api, clock, a
     assert final["returned_at"] == iso_vn(return_time)
     assert final["received_at"] == iso_vn(receive_time)
     assert open_tasks(app, code) == []
-    assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 9, 10]
+    assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 4, 9, 10]
     assert [h["action"] for h in final["history"]] == ["file", "receive", "forward", "propose_approval",
-                                                       "approve", "issue_result", "return_result"]
+                                                       "approve", "sign_result", "issue_result", "return_result"]
     assert all(h["at"].endswith("+07:00") for h in final["history"])
     assert dossier(api, code) == final  # the citizen sees the same dossier the officer got back
 
@@ -239,7 +239,7 @@ def test_refusing_at_approval_still_signs_and_returns_the_refusal(api, app):
     final = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
     assert final["status"] == 10 and final["outcome"] == "refused" and final["returned_at"] is not None
     assert [h["action"] for h in final["history"]] == [
-        "file", "receive", "forward", "propose_refusal", "refuse", "issue_result", "return_result"]
+        "file", "receive", "forward", "propose_refusal", "refuse", "sign_result", "issue_result", "return_result"]
 
 
 # -- 4. extension and send back ----------------------------------------------------------------------------
@@ -667,7 +667,7 @@ def test_a_crash_between_steps_loses_nothing(api, app, settings, clock):
         api2.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
         final = api2.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
         assert final["status"] == 10
-        assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 9, 10]
+        assert [h["status"] for h in final["history"]] == [1, 2, 4, 4, 4, 4, 9, 10]
     finally:
         restarted.extensions["tthc"]["engine"].dispose()
 
@@ -720,7 +720,7 @@ def test_the_audit_chain_verifies_and_detects_a_changed_event(api, app):
         dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == code))
         events = audit.history(session, dossier_id)
         head = session.get(Dossier, dossier_id).audit_head
-        assert len(events) == 7 and audit.verify_chain(events, head) and head == events[-1].hash
+        assert len(events) == 8 and audit.verify_chain(events, head) and head == events[-1].hash
         assert audit.verify_chain(events[:-1]) and not audit.verify_chain(events[:-1], head)  # a cut tail shows
         target = next(e for e in events if e.action == "propose_approval")
         assert target.data == STEP_DATA["propose_approval"]

@@ -32,7 +32,9 @@ def tthc(settings, *args: str):
 
 
 def approved(api) -> str:
-    """A dossier received, assessed and approved: events with actor names, task names, work items, due times."""
+    """A dossier received, assessed and approved: events with actor names, task names, work items, due times
+    (the approval is the last event: its result is left waiting for the leader's signature)."""
+    api.auto_sign = False
     code = api.file(CITIZEN)["code"]
     api.act(RECEIVER, code, "receive")
     api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])

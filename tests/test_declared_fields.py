@@ -103,7 +103,7 @@ def test_the_opinion_and_the_document_number_are_read_from_the_declared_fields(a
     with sessions(app)() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         docs = {d.kind: d for d in session.scalars(select(Document).where(Document.dossier_id == dossier.id))}
-        assert docs["result"].number == "77/GCN-HKD"
+        assert docs["result"].number == "1/GCN-UBND"  # the register's, given with the approval (not the clerk's field)
         content = documents.read(app.extensions["tthc"]["settings"].data_dir, docs["result_draft"])
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(content)).pages)
     assert "Đồng ý cấp giấy chứng nhận" in " ".join(text.split())

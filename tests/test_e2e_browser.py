@@ -100,6 +100,19 @@ class Person:
         page.wait_for_selector(".flash-success")
         assert "Đã thực hiện" in page.locator(".flash-success").inner_text()
 
+    def open_signing(self, code: str) -> None:
+        """From the inbox's "Chờ ký số" list to the signing page of ``code``."""
+        page = self.goto("/can-bo/cong-viec")
+        page.locator(f'li[data-signing="{code}"] a').click()
+        page.wait_for_selector("#sign")
+
+    def sign(self, code: str, pin: str = PASSWORD) -> None:
+        self.open_signing(code)
+        self.page.get_by_label("Mã PIN của khóa ký số").fill(pin)
+        self.page.locator("#sign").click()
+        self.page.wait_for_selector(".flash-success")
+        assert "Đã ký số" in self.page.locator(".flash-success").inner_text()
+
     def close(self) -> None:
         assert not self.errors, self.errors
         self.context.close()
@@ -194,6 +207,7 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
     specialist.act(code, "propose_approval", {"#propose_approval-y_kien_tham_dinh": "Hồ sơ đủ điều kiện"})
     leader = Person(browser, server, "demo.lanhdao")
     leader.act(code, "approve", {"#approve-y_kien_phe_duyet": "Đồng ý cấp"})
+    leader.sign(code)  # "Chờ ký số": the leader signs with their own PIN (D35)
     clerk = Person(browser, server, "demo.vanthu")
     clerk.act(code, "issue_result", {"#issue_result-so_van_ban": "123/GCN-HKD"})
     desk.act(code, "return_result")

@@ -37,14 +37,15 @@ def test_a_reissue_keeps_the_old_result_marked_replaced_under_a_new_number(api):
     assert r.status_code == 201, r.get_json()
     dossier = r.get_json()
     old, new = results_of(dossier)
-    assert (old["state"], old["replaced_by"], old["number"]) == ("replaced", new["id"], "123/GCN-HKD")
-    assert (new["state"], new["replaces"], new["number"]) == ("signed", old["id"], "1/GCN-UBND")
+    # the first number of the register went to the approved result (signing requests), the next to the re-issue
+    assert (old["state"], old["replaced_by"], old["number"]) == ("replaced", new["id"], "1/GCN-UBND")
+    assert (new["state"], new["replaces"], new["number"]) == ("signed", old["id"], "2/GCN-UBND")
     assert [(s["signer"], s["valid"]) for s in new["signatures"]] == [
         ("Hoàng Văn Trưởng", True), ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
     assert dossier["history"][-1]["action"] == "reissue_result" and dossier["status"] == 10
     text = text_of(api.get(new["url"], CITIZEN).data)
-    assert "TẠP HÓA BÌNH AN PHÁT" in text and "Số: 1/GCN-UBND" in text and "33A8000001" in text
-    assert "thay thế văn bản số 123/GCN-HKD" in text and "Sai tên hộ kinh doanh" in text
+    assert "TẠP HÓA BÌNH AN PHÁT" in text and "Số: 2/GCN-UBND" in text and "33A8000001" in text
+    assert "thay thế văn bản số 1/GCN-UBND" in text and "Sai tên hộ kinh doanh" in text
     assert api.get(old["url"], CITIZEN).status_code == 200  # the replaced one stays in the record
     again = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu",
                      json={"reason": "Sai địa chỉ trụ sở", "number": "15/GCN-UBND"}).get_json()

@@ -387,20 +387,35 @@ class World:
         return dossier["payments"][0]["id"]
 
     @cached_property
+    def signing(self) -> int:
+        """A signing request that waits for the leader (an approved dossier, not signed yet)."""
+        code = self.api.file(CITIZEN)["code"]
+        self.api.act("demo.tiepnhan", code, "receive")
+        self.api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+        self.api.auto_sign, auto = False, self.api.auto_sign
+        try:
+            self.api.act("demo.lanhdao", code, "approve")
+        finally:
+            self.api.auto_sign = auto
+        return [r for r in self.api.get("/api/v1/signing-requests", "demo.lanhdao").get_json()
+                if r["dossier"] == code][0]["id"]
+
+    @cached_property
     def notice(self) -> int:
         """The citizen's newest notice (A's receipt)."""
         self.A
         return self.api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["id"]
 
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice"):
+        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice)\}")
+    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
                "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",),
-               "payment": ("payment",), "notice": ("notice",)}
+               "payment": ("payment",), "notice": ("notice",),
+               "signing": ("signing",)}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -417,6 +432,7 @@ class World:
         """Real values of a path argument, by its name (an unknown name gets odd values only), as placeholders
         filled when the request is sent. Actions that a junk form may complete come last."""
         return {"code": ["{A}", "{B}", "{C}", SAMPLE_CODE], "item_id": ["{taskA}", "{taskB}"], "doc_id": ["{receipt}"],
+                "request_id": ["{signing}"],
                 "action": ["khong-co", "request_extension", "request_supplement", "refuse", "propose_approval",
                            "receive"],
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"], "gateway": ["vnpay", "dvcqg"],

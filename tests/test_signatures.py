@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import CITIZEN, STEP_DATA
+from conftest import CITIZEN, PASSWORD, STEP_DATA
 from engine.paperwork import documents, pdf, results, signatures
 from engine.core.clock import VN_TZ
 from engine.data.model import Document, Dossier
@@ -117,14 +117,16 @@ def test_the_returned_result_is_signed_by_the_leader_and_sealed_with_its_number(
     code = _to_signing(api)
     dossier = api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
     result = [d for d in dossier["documents"] if d["kind"] == "result"]
-    assert len(result) == 1 and result[0]["number"] == "123/GCN-HKD"
+    # the number the register gave the approval (printed in the header since), not one the clerk types
+    assert len(result) == 1 and result[0]["number"] == "1/GCN-UBND"
     assert [(s["signer"], s["valid"]) for s in result[0]["signatures"]] == [
         ("Phạm Minh Lãnh", True), ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
     content = api.get(result[0]["url"], CITIZEN)
     assert content.status_code == 200 and content.mimetype == "application/pdf"
     fields = PdfReader(BytesIO(content.data)).get_fields()
     reasons = [str(f.get("/V", {}).get("/Reason")) for f in fields.values() if f.get("/FT") == "/Sig"]
-    assert reasons == ["Phê duyệt kết quả", "Văn thư ban hành: số 123/GCN-HKD"]
+    assert reasons == ["Phê duyệt kết quả", "Văn thư ban hành: số 1/GCN-UBND"]
+    assert "Số: 1/GCN-UBND" in " ".join(p.extract_text() for p in PdfReader(BytesIO(content.data)).pages)
 
 
 def test_issue_result_is_refused_while_the_draft_lacks_a_valid_signature(api, app, settings):
@@ -160,7 +162,7 @@ def test_issue_result_is_refused_when_the_leaders_certificate_expired_after_the_
 def _signed_upload(settings) -> bytes:
     """A component the citizen got signed by the demo agency (a chain to the configured anchor)."""
     keys = results.pki(settings)
-    return signatures.sign_pdf(_document(settings), keys.user_key("demo.lanhdao"), settings.passphrase,
+    return signatures.sign_pdf(_document(settings), keys.user_key("demo.lanhdao"), PASSWORD,  # the demo PIN
                                "CaNhan", "Xác nhận", "Huế", NOW)
 
 

@@ -121,7 +121,8 @@ def login(session: Session, username: str, password: str, now: datetime, remote_
 # -- documents -------------------------------------------------------------------------------------------
 def visible_document(session: Session, user: User, doc_id: int) -> Document:
     doc = session.get(Document, doc_id)
-    if doc is None or not dossiers.can_see(user, session.get(Dossier, doc.dossier_id)):
+    if doc is None or not dossiers.can_see(user, session.get(Dossier, doc.dossier_id)) or (
+            doc.state == "pending_signature" and not user.is_officer):  # an unsigned draft is never handed out
         raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
     return doc
 

@@ -28,8 +28,10 @@ def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
     return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
             "sha256": doc.sha256, "component": doc.component, "number": doc.number,
             "signatures": [_signature(s) for s in sigs], "url": f"/api/v1/documents/{doc.id}",
-            # a re-issued result replaces an earlier one, which stays (engine.paperwork.reissues)
-            "state": "replaced" if doc.replaced_by_id else ("signed" if sigs else None),
+            # a re-issued result replaces an earlier one, which stays (engine.paperwork.reissues); a result
+            # rendered for its signer waits for the signature (engine.cases.signing_requests)
+            "state": "replaced" if doc.replaced_by_id else (
+                doc.state if doc.state == "pending_signature" else ("signed" if sigs else None)),
             "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
 
 

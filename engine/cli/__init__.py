@@ -22,6 +22,7 @@ from engine.cli.render import render as render_command
 from engine.cli.stats import stats as stats_command
 from engine.cli.keys import token as token_command
 from engine.cli.notifications import notifications as notifications_group
+from engine.cli.signing import signing_method
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -154,7 +155,7 @@ def load_demo(settings: Settings, password: str) -> None:
         citizen.password_hash = accounts.hash_password(password)
         citizen.birth_date = date(1999, 3, 14)
     deploy_paths(settings, (str(settings.processes_dir),), "demo")
-    init_pki(settings)
+    init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
 
 
 @main.group(help="Hạ tầng khóa ký số (PKI).")
@@ -162,18 +163,20 @@ def pki() -> None:
     pass
 
 
-def init_pki(settings: Settings) -> int:
+def init_pki(settings: Settings, pin: str | None = None) -> int:
     from engine.paperwork import results
 
     with _sessions(settings).begin() as session:
-        return results.ensure_keys(session, settings, SystemClock().now())
+        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
 
 
-@pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký và mỗi tổ chức (PKCS#12).")
-def pki_init() -> None:
+@pki.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký (mã hóa bằng mã PIN) và mỗi "
+                          "tổ chức (PKCS#12).")
+@click.option("--pin", default=None, help="Mã PIN của khóa cá nhân mới (mặc định: mật khẩu mẫu).")
+def pki_init(pin: str | None) -> None:
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
-    made = init_pki(settings)
+    made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
     click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
 
 
@@ -231,6 +234,8 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     scheduler = None
     if worker:
         scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
+        drain = timers.RenderDrain(app.extensions["tthc"]["sessions"], settings, SystemClock()).start()
+        app.extensions["tthc"]["after_commit"] = drain.wake  # documents to sign are rendered right after the commit
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
@@ -289,10 +294,12 @@ def worker(once: bool) -> None:
         from engine.cases import digests, dispatch
 
         done = timers.sweep(sessions, settings, SystemClock().now())
+        rendered = timers.render_signing(sessions, settings, SystemClock().now())
         digested = digests.send_digests(sessions, settings, SystemClock().now())
         sent = dispatch.drain(sessions, settings, SystemClock())
         click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents,
-                               "digests": digested, "notices": sent.as_dict()}))
+                               "digests": digested, "notices": sent.as_dict(),
+                               "rendered": rendered}))
         return
     click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
     timers.run_worker(sessions, settings, SystemClock())
@@ -333,6 +340,7 @@ main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")
 pki.add_command(token_command, "token")
 main.add_command(notifications_group, "notifications")
+pki.add_command(signing_method, "method")
 
 
 def register(app) -> None:

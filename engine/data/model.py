@@ -290,6 +290,9 @@ class Document(Base):
     # Ids, not foreign keys: SQLite adds and drops them without rebuilding this table (migration 0012).
     replaces_id: Mapped[int | None]
     replaced_by_id: Mapped[int | None]
+    # pending_signature: rendered, its signer has not signed yet (shown to officers only); signed: final as
+    # stored; replaced: superseded by a correction (engine.data.signing_model)
+    state: Mapped[str] = mapped_column(String(20), default="signed", server_default="signed")
 
 
 class Letter(Base):

@@ -71,10 +71,10 @@ class Pki:
         self.crl_url = crl_url or None
         self._loaded: dict[tuple, tuple] = {}
 
-    def _write_p12(self, path: Path, name: str, key, cert, chain) -> None:
+    def _write_p12(self, path: Path, name: str, key, cert, chain, secret: bytes | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(self.passphrase))
+            name.encode(), key, cert, chain, serialization.BestAvailableEncryption(secret or self.passphrase))
         path.write_bytes(data)
         path.chmod(0o600)
 
@@ -105,13 +105,14 @@ class Pki:
         _, ca_cert, chain = self._ca()
         return [ca_cert, *chain]
 
-    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730) -> None:
-        """A signing certificate for a person or an organisation (digital seal), unless it exists."""
+    def issue(self, path: Path, common_name: str, organisation: str, now: datetime, days: int = 730, pin=None) -> None:
+        """A certificate for a person (their file encrypted with ``pin``, D35) or a seal (the passphrase), unless
+        it exists."""
         if path.exists():
             return
         key = ec.generate_private_key(ec.SECP256R1())
         cert = self.certify(key.public_key(), common_name, organisation, now, days)
-        self._write_p12(path, common_name, key, cert, self.chain())
+        self._write_p12(path, common_name, key, cert, self.chain(), pin.encode() if pin else None)
 
     def certify(self, public_key, common_name: str, organisation: str, now: datetime, days: int = 730,
                 usage=ExtendedKeyUsageOID.EMAIL_PROTECTION) -> x509.Certificate:
@@ -185,7 +186,7 @@ class Pki:
         self.crl_file(issuer).write_bytes(data)
         return data
 
-    def user_key(self, username: str) -> Path:
+    def user_key(self, username: str) -> Path:  # the officer's own key, encrypted with their PIN (D35)
         return self.folder / "users" / f"{username}.p12"
 
     def remote_key(self, credential: str) -> Path:

@@ -82,7 +82,7 @@ def values(data: dict, schema: dict) -> dict:
             else vocabulary.vn_value(value, props.get(key, {})) for key, value in data.items()}
 
 
-def _symbol(declared: str, refused: bool) -> str:
+def symbol(declared: str, refused: bool) -> str:
     """The symbol after the number: the result's, or for a refusal notice "TB" with the agency's part
     ("GCN-UBND" -> "TB-UBND")."""
     if not refused:
@@ -99,7 +99,7 @@ def context(facts: ResultFacts) -> dict:
     return {
         "issuer": {"name": facts.agency_name, "parent": decl.get("issuer_parent") or "",
                    "place": decl.get("issuer_place") or facts.place},
-        "number": facts.number, "symbol": _symbol(decl.get("symbol") or "KQ", refused),
+        "number": facts.number, "symbol": symbol(decl.get("symbol") or "KQ", refused),
         "issued_on": facts.issued_on, "title": title,
         "dossier": {"code": facts.dossier_code, "owner_name": facts.owner_name, "owner_cccd": facts.owner_cccd,
                     "owner_birth_date": facts.owner_birth_date, "received_at": facts.received_at},

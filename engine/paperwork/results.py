@@ -1,7 +1,8 @@
 """Signed documents of a dossier: the result (D22), signature records, and the demo PKI for an agency.
 
-The result is drafted and signed personally by the competent person when they approve (or refuse), then
-sealed by the clerk with the organisation's signature and the document number. A result that does not carry
+The result is drafted when the competent person approves (or refuses), rendered after the commit and signed
+by them with their own key (engine.cases.signing_requests, D35), then sealed by the clerk with the
+organisation's signature and the document number. A result that does not carry
 a valid personal signature cannot be issued.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import documents, pdf, registrations, resultdata, resultlayouts, signatures
+from engine.paperwork import documents, longterm, numbers, pdf, resultdata, resultlayouts, signatures
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
@@ -24,11 +25,18 @@ FIELD_PERSONAL, FIELD_ORGANISATION = "ChuKyCaNhan", "ChuKySoToChuc"
 
 
 def pki(settings: Settings) -> signatures.Pki:
-    return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir)
+    return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir, settings.crl_url)
 
 
-def ensure_keys(session: Session, settings: Settings, now: datetime) -> int:
-    """Create the demo PKI and any missing key: one per signing officer, one seal per agency."""
+def letter_key(settings: Settings, username: str):
+    """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
+    return settings.pki_dir / "letters" / f"{username}.p12"
+
+
+def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None) -> int:
+    """Create the demo PKI and any missing key: one seal per agency (server passphrase) and, per signing
+    officer, their own key encrypted with ``pin`` (D35: the demo's PIN is the demo password; without ``pin``
+    no personal key is made) and the server-held key letters are still signed with."""
     from engine.data.model import Agency
 
     keys = pki(settings)
@@ -41,9 +49,11 @@ def ensure_keys(session: Session, settings: Settings, now: datetime) -> int:
         keys.issue(path, agency.name, agency.name, now)
     for user in session.scalars(select(User).where(User.agency_id.is_not(None))):
         if user.roles & set(SIGNING_ROLES):
-            path = keys.user_key(user.username)
-            made += not path.exists()
-            keys.issue(path, user.full_name, user.agency.name, now)
+            if pin is not None:
+                made += not keys.user_key(user.username).exists()
+                keys.issue(keys.user_key(user.username), user.full_name, user.agency.name, now, pin=pin)
+            made += not letter_key(settings, user.username).exists()
+            keys.issue(letter_key(settings, user.username), user.full_name, user.agency.name, now)
     return made
 
 
@@ -63,14 +73,24 @@ def place_date(settings: Settings, now: datetime) -> str:
     return vocabulary.vn_date_words(now, settings.place_name)
 
 
+def stamp(settings: Settings, signer_name: str, now: datetime) -> bytes:
+    """The visible appearance of a personal signature: who signed and when."""
+    return pdf.render_stamp([f"Ký bởi: {signer_name}", f"Thời gian: {now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"],
+                            pdf.SIGNATURE_BOXES["personal"], settings.font_dir, "ĐÃ KÝ SỐ")
+
+
 def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason: str) -> bytes:
-    """The personal signature of ``signer`` (visible box on the right)."""
-    box = pdf.SIGNATURE_BOXES["personal"]
-    stamp = pdf.render_stamp([f"Ký bởi: {signer.full_name}",
-                              f"Thời gian: {now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"], box, settings.font_dir,
-                             "ĐÃ KÝ SỐ")
-    return signatures.sign_pdf(content, pki(settings).user_key(signer.username), settings.passphrase,
-                               FIELD_PERSONAL, reason, settings.place_name, now, box=box, stamp_pdf=stamp)
+    """A letter's signature in the name of ``signer`` with the server-held key (visible box on the right)."""
+    return signatures.sign_pdf(content, letter_key(settings, signer.username), settings.passphrase,
+                               FIELD_PERSONAL, reason, settings.place_name, now,
+                               box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer.full_name, now))
+
+
+def sign_personally(settings: Settings, content: bytes, key, signer_name: str, now: datetime, reason: str) -> bytes:
+    """The competent person's signature with the key they opened themselves (engine.paperwork.signers)."""
+    return signatures.sign_pdf_with(content, key, FIELD_PERSONAL, reason, settings.place_name, now,
+                                    box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer_name, now),
+                                    **longterm.signing_options(settings, pki(settings).trust_roots(), now))
 
 
 def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, number: str | None) -> bytes:
@@ -81,7 +101,8 @@ def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, nu
     stamp = pdf.render_stamp(lines, box, settings.font_dir, "ĐÃ KÝ SỐ")
     return signatures.sign_pdf(content, pki(settings).org_key(agency.code), settings.passphrase,
                                FIELD_ORGANISATION, f"Văn thư ban hành{': số ' + number if number else ''}",
-                               settings.place_name, now, box=box, stamp_pdf=stamp)
+                               settings.place_name, now, box=box, stamp_pdf=stamp,
+                               **longterm.signing_options(settings, pki(settings).trust_roots(), now))
 
 
 def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: str, name: str, content: bytes,
@@ -110,19 +131,6 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
         place=settings.place_name, public_url=settings.public_url, replaces=replaces)
 
 
-def draft_result(session: Session, settings: Settings, dossier: Dossier, signer: User, signer_role: str,
-                 outcome: str, opinion: str, now: datetime) -> Document:
-    """Render the result (or the refusal notice) and sign it personally."""
-    refused = outcome == "refused"
-    if not refused:
-        registrations.assign(session, dossier)
-    content = sign(settings, render_draft(settings, dossier, signer_role, outcome, opinion, now,
-                                          signer_name=signer.full_name), signer, now,
-                   "Từ chối giải quyết" if refused else "Phê duyệt kết quả")
-    return store_signed(session, settings, dossier, "result_draft", f"ket-qua-{dossier.code}-du-thao.pdf",
-                        content, now)
-
-
 def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
                  now: datetime, number: str | None = None, *, signer_name: str = "",
                  replaces: dict | None = None) -> bytes:
@@ -145,14 +153,15 @@ def signatures_of(session: Session, doc: Document) -> list[DocumentSignature]:
                                 .order_by(DocumentSignature.id)))
 
 
-def issue_result(session: Session, settings: Settings, dossier: Dossier, number: str, now: datetime) -> Document:
+def issue_result(session: Session, settings: Settings, dossier: Dossier, number: str, now: datetime,
+                 register: numbers.Number | None = None) -> Document:
     """D22: refused unless the draft carries a valid personal signature; then sealed and numbered.
 
     The draft was verified when the leader signed it; here its bytes must still be the ones stored (content
     hash), and the sealed result is verified once, every signature in it at ``now`` (so a personal certificate
     that expired since the approval is caught there)."""
     draft = current(session, dossier, "result_draft")
-    if draft is None:
+    if draft is None or draft.state != "signed":
         raise Invalid("Chưa có kết quả được người có thẩm quyền ký số; không thể ban hành (theo Nghị định 45/2020/NĐ-CP)",
                       code="result_not_signed", rule="D22")
     content = documents.read(settings.data_dir, draft)
@@ -176,5 +185,6 @@ def issue_result(session: Session, settings: Settings, dossier: Dossier, number:
     if not all(c.valid for c in checks):
         raise Invalid("Chữ ký số của tổ chức không hợp lệ; kết quả chưa được ban hành (theo Nghị định 45/2020/NĐ-CP)",
                       code="seal_invalid", rule="D22")
-    return store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
-                        number=number, checks=checks)
+    issued = store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
+                          number=number, checks=checks)
+    return numbers.enter(issued, register) if register is not None else issued

@@ -10,6 +10,7 @@ launch actions) is found in every object of every revision.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import tempfile
@@ -35,9 +36,10 @@ from engine.core.vocabulary import vn_time
 from . import longterm
 from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
-# pyHanko logs every failed check with a traceback; the engine reports them as SignatureCheck instead.
+# pyHanko logs failed checks and key files a wrong PIN cannot open with tracebacks; the engine reports them itself.
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
+logging.getLogger("pyhanko.sign.signers.pdf_cms").setLevel(logging.CRITICAL)  # a wrong PIN is not a server defect
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,11 @@ _signers: dict[tuple, object] = {}
 
 
 def _signer(key_file: Path, passphrase: str):
-    """Opening a PKCS#12 file costs a key derivation; keep opened signers per file version."""
+    """Opening a PKCS#12 file costs a key derivation: keep opened signers per file and secret (a digest, not a PIN)."""
     if not key_file.exists():
         raise Invalid("Chưa có chứng thư số để ký (tthc pki init)", code="no_certificate", rule="D22")
     stat = key_file.stat()
-    key = (str(key_file), stat.st_mtime_ns, stat.st_size, passphrase)
+    key = (str(key_file), stat.st_mtime_ns, stat.st_size, hashlib.sha256(passphrase.encode()).hexdigest())
     signer = _signers.get(key)
     if signer is None:
         try:
@@ -118,16 +120,18 @@ def _signer(key_file: Path, passphrase: str):
 
 
 def _reserve(signer) -> int:
-    """Room for the signature container, so that pyHanko need not make a trial signature to measure it: the
-    certificates it embeds, plus the signed attributes and the signature value, doubled for hex encoding."""
+    """Room for the signature, so pyHanko signs once: certificates, issuer ×2, attributes, RSA-4096; hex; verified."""
     certs = [signer.signing_cert, *signer.cert_registry]
-    return 2 * (sum(len(c.dump()) for c in certs) + 4096)
+    return 2 * (sum(len(c.dump()) for c in certs) + 2 * len(signer.signing_cert.issuer.dump()) + 1024)
 
 
 def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: str, location: str,
-             now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None) -> bytes:
-    """Add one PAdES signature with a PKCS#12 key file (see ``sign_pdf_with``)."""
-    return sign_pdf_with(pdf, _signer(key_file, passphrase), field, reason, location, now, box, stamp_pdf)
+             now: datetime, box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None,
+             **long_term) -> bytes:
+    """Add one PAdES signature with a PKCS#12 key file (see ``sign_pdf_with``; ``long_term``: its timestamper,
+    validation_context and lta)."""
+    return sign_pdf_with(pdf, _signer(key_file, passphrase), field, reason, location, now, box, stamp_pdf,
+                         **long_term)
 
 
 def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, now: datetime,

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
                               "clock": clock or SystemClock()}
 
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
-                   reports, statistics_pages, ui)
+                   reports, signing, statistics_pages, ui)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(report_forms_api.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(notices.api_bp)
+    app.register_blueprint(signing.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 
@@ -172,13 +173,25 @@ def unit_of_work(*, keep_on: tuple[type[BaseException], ...] = ()):
         except keep_on:
             session.commit()
             committed = True
+            _after_commit(session)
             raise
         session.commit()
         committed = True
+        _after_commit(session)
     except BaseException:
         if not committed:
             session.rollback()
+            session.info.pop("signing_requests", None)
         raise
+
+
+def _after_commit(session) -> None:
+    """A commit that asked for a signature wakes the drain of `tthc serve` (``after_commit``), which renders
+    the document at once; without one, the worker's heartbeat renders it."""
+    if session.info.pop("signing_requests", False):
+        wake = tthc().get("after_commit")
+        if wake is not None:
+            wake()
 
 
 def transactional(view=None, *, keep_on: tuple[type[BaseException], ...] = ()):

@@ -11,17 +11,18 @@ from functools import wraps
 from flask import Blueprint, Response, g, jsonify, make_response, request, url_for
 from sqlalchemy import select
 
-from engine.cases import accounts, attachments, dossiers, idempotency, payments, portal_cases, summary, tasks
+from engine.cases import (
+    accounts, attachments, dossiers, idempotency, payments, portal_cases, signing_requests, summary, tasks)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE
 from engine.cases.dossiers import Context
-from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, NotFound, Unauthorized
-from engine.data.model import OFFICER_ROLES, Document, Dossier, Procedure, ProcedureVersion
+from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, Unauthorized
+from engine.data.model import OFFICER_ROLES, Procedure, ProcedureVersion
 from engine.law.statuses import Status
-from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc
+from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc, unit_of_work
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
@@ -262,9 +263,7 @@ def reissue_result(code: str):
 @bp.get("/documents/<int:doc_id>")
 @authenticated
 def get_document(doc_id: int):
-    doc = db().get(Document, doc_id)
-    if doc is None or not dossiers.can_see(g.user, db().get(Dossier, doc.dossier_id)):
-        raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
+    doc = portal_cases.visible_document(db(), g.user, doc_id)
     content = documents.read(tthc()["settings"].data_dir, doc)
     ascii_name = doc.name.encode("ascii", "ignore").decode().replace('"', "") or f"tai-lieu-{doc.id}"
     return Response(content, mimetype=doc.media_type, headers={  # never inline: a download, not a page
@@ -363,6 +362,25 @@ def complete(item_id: int):
     data = body()
     dossier = tasks.complete(db(), context(), item_id, data.get("action"), data.get("data"))
     return jsonify(show(dossier))
+
+
+@bp.get("/signing-requests")
+@authenticated
+def list_signing_requests():
+    return jsonify([signing_requests.describe(r) for r in signing_requests.pending_for(db(), g.user)])
+
+
+@bp.post("/signing-requests/<int:request_id>/sign")
+@authenticated
+def sign_request(request_id: int):
+    """The signer signs (D35): 200 when signed, 202 while a device or remote confirmation is awaited. Not one
+    unit of work: the PDF is signed between two short transactions (engine.cases.signing_requests.sign)."""
+    data = body() if request.data else {}
+    pin = data.get("pin")
+    if pin is not None and (not isinstance(pin, str) or not 1 <= len(pin) <= 256):
+        raise Invalid("Mã PIN không hợp lệ", code="invalid_pin", fields={"pin": "Chuỗi 1–256 ký tự"})
+    done = signing_requests.sign(unit_of_work, tthc()["settings"], context(), request_id, pin)
+    return jsonify(done.request), done.status
 
 
 @bp.get("/openapi.json")

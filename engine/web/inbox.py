@@ -20,7 +20,7 @@ from engine.core.errors import Invalid
 from engine.data import calendars
 from engine.data.model import Procedure, SupplementRequest, WorkItem
 from . import db, now, tthc
-from . import schemaform
+from . import schemaform, signing
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
@@ -73,7 +73,7 @@ def inbox():
     filters = {"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure}
     kept = {k: v for k, v in {**filters, "mine": "1" if mine else ""}.items() if v and not (k == "sort" and v == "due")}
     return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal), page=page,
-                           procedures=procs, filters=filters,
+                           procedures=procs, filters=filters, to_sign=signing.waiting(),
                            next_url=url_for("inbox.inbox", **kept, after=page.next) if page.next else None,
                            first_url=url_for("inbox.inbox", **kept) if after is not None else None)
 

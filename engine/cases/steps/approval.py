@@ -1,10 +1,14 @@
-"""The leader's ``approval``: approve (the result draft, signed by the approver) or refuse (the notice of
-refusal to resolve, signed by the head of agency whoever holds the step, D21), or send back to assessment."""
+"""The leader's ``approval``: approve (the result, to be signed by the approver) or refuse (the notice of
+refusal to resolve, to be signed by the head of agency whoever holds the step, D21), or send back to assessment.
+
+Deciding records a signing request (engine.cases.signing_requests) with the result's number: the document is
+rendered after the commit and signed by its signer with their own key (D35); the clerk issues it only then."""
 from __future__ import annotations
 
 from engine.law import apology
 from engine.law.statuses import PROCESSING
-from engine.paperwork import letters, results
+from engine.cases import signing_requests
+from engine.paperwork import letters
 from engine.process import fields as procedure_fields
 from engine.process import forms
 
@@ -23,8 +27,7 @@ def _opinion(f: Facts) -> str:
 
 def approve(f: Facts) -> None:
     f.dossier.outcome = "approved"
-    results.draft_result(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.item.role, "approved",
-                         _opinion(f), f.now)
+    signing_requests.request_result(f.session, f.dossier, f.ctx.user, f.item.role, "approved", _opinion(f), f.now)
 
 
 def refuse(f: Facts) -> None:
@@ -32,8 +35,7 @@ def refuse(f: Facts) -> None:
     f.dossier.outcome = "refused"
     signer = f.ctx.user if REFUSAL_SIGNER in f.ctx.user.roles else letters.signer_for(
         f.session, f.dossier, REFUSAL_SIGNER, "ký thông báo từ chối giải quyết", "D21")
-    results.draft_result(f.session, f.ctx.settings, f.dossier, signer, REFUSAL_SIGNER, "refused",
-                         _opinion(f), f.now)
+    signing_requests.request_result(f.session, f.dossier, signer, REFUSAL_SIGNER, "refused", _opinion(f), f.now)
 
 
 KIND = StepKind("approval", (

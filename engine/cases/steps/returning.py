@@ -2,10 +2,35 @@
 from __future__ import annotations
 
 from engine.cases import notices
+import hashlib
+
+from engine.core.errors import Invalid, NotFound
 from engine.law.statuses import RESOLVED, RETURNED
+from engine.paperwork import documents, results
 
 from . import guards
 from .declare import Action, Facts, StepKind
+
+
+def result_still_valid(f: Facts) -> None:
+    """D22: the result handed over (online, by post or at the desk) is verified again: its stored bytes are the
+    ones issued and every signature in it is valid now; a tampered or broken result is not returned."""
+    result = results.current(f.session, f.dossier, "result")
+    problem = "chưa có kết quả đã ban hành" if result is None else None
+    if result is not None:
+        try:
+            content = documents.read(f.ctx.settings.data_dir, result)
+        except NotFound:
+            content = None
+        if content is None or hashlib.sha256(content).hexdigest() != result.sha256:
+            problem = "tệp kết quả đã bị thay đổi hoặc mất sau khi ban hành"
+        else:
+            checks = results.verify(f.ctx.settings, content, f.now)
+            bad = [c.message for c in checks if not c.valid]
+            problem = "; ".join(bad) if bad else (None if checks else "kết quả không có chữ ký số")
+    if problem:
+        raise Invalid(f"Không thể trả kết quả: {problem} (theo Nghị định 45/2020/NĐ-CP)",
+                      code="result_not_valid", rule="D22")
 
 
 def return_result(f: Facts) -> None:
@@ -15,6 +40,6 @@ def return_result(f: Facts) -> None:
 
 KIND = StepKind("return", (
     Action("return_result", frozenset({"receiving_officer"}), frozenset({RESOLVED}),
-           moves=(("return_result", RETURNED),), guards=(guards.apology_before_late_return,),
+           moves=(("return_result", RETURNED),), guards=(guards.apology_before_late_return, result_still_valid),
            handler=return_result),
 ))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.cases import notices
-from engine.data.model import SupplementRequest
+from engine.cases import notices, signing_requests
+from engine.core.errors import Invalid
+from engine.data.model import ROLES, SupplementRequest
 from engine.law import counting, lateness
 from engine.law.statuses import PROCESSING, RESOLVED
 from engine.paperwork import results
@@ -16,9 +17,15 @@ from .declare import Action, Facts, StepKind
 
 
 def issue_result(f: Facts) -> None:
-    named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
-    number = str(f.data.get(named.document_number) or "")
-    result = results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now)
+    """The number is the one the register gave the decision (printed in the header when it was rendered); a
+    result decided before signing requests existed keeps the number the clerk types."""
+    registered = signing_requests.result_register(f.session, f.dossier)
+    if registered is not None:
+        number, register = registered
+    else:
+        named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
+        number, register = str(f.data.get(named.document_number) or ""), None
+    result = results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now, register)
     notices.notify(f.session, f.ctx.settings, "result_ready", now=f.now, dossier=f.dossier, document=result,
                    context={"outcome": f.dossier.outcome or "approved"})
     f.dossier.resolved_at = f.now
@@ -32,7 +39,16 @@ def issue_result(f: Facts) -> None:
         apology.open_item(f.session, f.dossier, f.cal, f.now)
 
 
+def personally_signed(f: Facts) -> None:
+    """D22, D35: the clerk issues only what its signer has signed; while the signature is awaited, say so."""
+    waiting = signing_requests.waiting_signature(f.session, f.dossier)
+    if waiting is not None:
+        who = waiting.signer.full_name if waiting.signer is not None else ROLES.get(waiting.role, waiting.role)
+        raise Invalid(f"Kết quả đang chờ {who} ký số; văn thư ban hành sau khi văn bản được ký "
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_awaiting_signature", rule="D22")
+
+
 KIND = StepKind("signing", (
     Action("issue_result", frozenset({"clerk"}), frozenset({PROCESSING}), moves=(("issue_result", RESOLVED),),
-           documents=("result",), handler=issue_result),
+           guards=(personally_signed,), documents=("result",), handler=issue_result),
 ))

@@ -1,0 +1,310 @@
+"""Signing requests (D35): a decision records who must sign which document; the document is rendered after the
+commit; its signer signs it with their own key and consent; only then does the dossier move on (D22).
+
+The leader's approval (or the head's refusal, D21) records a request and takes the result's number from the
+agency's register in the same transaction (engine.paperwork.numbers): the decision and its duty to sign exist
+together or not at all, and a rolled-back decision gives its number back with it (the register row is written
+in that transaction), so the register has no gap from a failure. A number leaves the register unused only when
+the dossier ends before its result is issued (withdrawn or stopped): the request is then marked ``withdrawn``
+with its number, which is how a withdrawn number is shown in the register (NĐ 30/2020: numbers follow the
+order of issue and are never given twice).
+
+Rendering (``render_one``) and signing (``sign``) run outside any write transaction: a short transaction claims
+the request, the PDF work runs with no lock held, a short transaction stores the outcome. A failure on the way
+leaves the request where it was (pending, or awaiting its signer) with its message, and the dossier unchanged.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.cases.dossiers import Context
+from engine.core.clock import iso_vn
+from engine.core.errors import Conflict, EngineError, NotFound
+from engine.core.vocabulary import vn_time
+from engine.core.settings import Settings
+from engine.data import audit
+from engine.data.model import Document, Dossier, User
+from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
+from engine.paperwork import documents, numbers, registrations, resultdata, results, signers
+
+RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
+CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
+RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
+LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
+PIN_ERRORS = ("bad_key", "pin_required", "wrong_pin")  # the failures that count towards the lock
+PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
+Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
+
+
+class TooManyPinAttempts(EngineError):
+    """Too many wrong PINs for one request: it is locked for a while (the login limiter's rule)."""
+
+    status, code = 429, "too_many_attempts"
+
+
+def method_of(session: Session, user: User) -> dict:
+    row = session.get(SigningMethod, user.id)
+    return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
+
+
+def set_method(session: Session, username: str, method, now: datetime) -> dict:
+    """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
+    requests made from now on copy it, earlier ones keep theirs."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_officer:
+        raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
+    if method is None:
+        return method_of(session, user)
+    method = signers.check_method(method if isinstance(method, dict) else {})
+    row = session.get(SigningMethod, user.id)
+    if row is None:
+        session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
+    else:
+        row.method, row.updated_at = method, now
+    return method
+
+
+# -- recorded with the decision ------------------------------------------------------------------------------
+def request_result(session: Session, dossier: Dossier, signer: User, signer_role: str, outcome: str,
+                   opinion: str, now: datetime) -> SigningRequest:
+    """The result (or the refusal notice) to be signed personally by ``signer``, with its number in the agency's
+    register of results ("12/GCN-UBND"; a refusal notice "13/TB-UBND", engine.paperwork.resultdata) and, for an
+    approval whose procedure registers something, its registration number (engine.paperwork.registrations)."""
+    declared = (dossier.procedure_version.info.get("result") or {}).get("symbol") or RESULT_SERIES
+    if outcome != "refused":
+        registrations.assign(session, dossier)
+    number = numbers.allocate(session, dossier.agency_id, "result", resultdata.symbol(declared, outcome == "refused"),
+                              now)
+    req = SigningRequest(dossier_id=dossier.id, kind="result_draft", purpose="personal", signer_id=signer.id,
+                         agency_id=dossier.agency_id, role=signer_role, method=method_of(session, signer),
+                         outcome=outcome, opinion=opinion or "", state="pending", number=number.text,
+                         register_year=number.year, register_seq=number.seq, created_at=now, attempts=0)
+    session.add(req)
+    session.info["signing_requests"] = True  # the edge wakes the drain after the commit
+    return req
+
+
+def result_register(session: Session, dossier: Dossier) -> tuple[str, numbers.Number] | None:
+    """The number of the result signed for ``dossier`` (the clerk issues it with this number), if any."""
+    req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                      SigningRequest.kind == "result_draft",
+                                                      SigningRequest.state == "signed")
+                         .order_by(SigningRequest.id.desc()).limit(1))
+    if req is None or req.number is None:
+        return None
+    series = req.number.split("/", 1)[1]
+    return req.number, numbers.Number(req.agency_id, "result", req.register_year, req.register_seq, series)
+
+
+def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
+    """The dossier ends without its result: open requests are withdrawn, with their numbers."""
+    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                 SigningRequest.state.in_(OPEN_STATES))
+                    .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
+                            version=SigningRequest.version + 1).execution_options(synchronize_session=False))
+
+
+def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | None:
+    return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                       SigningRequest.state.in_(OPEN_STATES)).limit(1))
+
+
+# -- rendered after the commit ----------------------------------------------------------------------------------
+def claim_next(session: Session, now: datetime) -> int | None:
+    """Claim one request to render (FOR UPDATE SKIP LOCKED on PostgreSQL: several drains share the work)."""
+    query = (select(SigningRequest).where(or_(
+                (SigningRequest.state == "pending")
+                & (SigningRequest.claimed_at.is_(None) | (SigningRequest.claimed_at <= now - RENDER_RETRY)),
+                (SigningRequest.state == "rendering") & (SigningRequest.claimed_at < now - CLAIM_EXPIRES)))
+             .order_by(SigningRequest.id).limit(1))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=SigningRequest)
+    req = session.scalar(query)
+    if req is None:
+        return None
+    req.state, req.claimed_at, req.attempts = "rendering", now, req.attempts + 1
+    return req.id
+
+
+def render_one(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
+    """Render the claimed request's document and store it, pending its signature; on any error the request goes
+    back to ``pending`` with the error (the next drain tries again) and nothing else changes."""
+    with transaction() as session:
+        req = session.get(SigningRequest, request_id)
+        if req is None or req.state != "rendering":
+            return
+        dossier = req.dossier
+        args = (dossier, req.role, req.outcome, req.opinion, req.created_at, req.number)
+        try:
+            content = results.render_draft(settings, *args, signer_name=req.signer.full_name if req.signer else "")
+        except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
+            failed = f"{type(exc).__name__}: {exc}"[:2000]
+            content = None
+    with transaction() as session:
+        req = session.get(SigningRequest, request_id)
+        if req is None or req.state != "rendering":
+            return
+        if content is None:  # tried again by a drain after RENDER_RETRY, or at once when the signer signs
+            req.state, req.last_error, req.claimed_at = "pending", failed, now
+            return
+        doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
+                            f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, now)
+        doc.state, doc.number = "pending_signature", req.number
+        req.document_id, req.state, req.rendered_at, req.last_error = doc.id, "awaiting_signer", now, None
+
+
+def drain(transaction: Transaction, settings: Settings, now: datetime, limit: int = 50) -> int:
+    """Render every pending request (up to ``limit``); returns how many were claimed."""
+    done = 0
+    for _ in range(limit):
+        with transaction() as session:
+            request_id = claim_next(session, now)
+        if request_id is None:
+            break
+        render_one(transaction, settings, request_id, now)
+        done += 1
+    return done
+
+
+# -- the signer signs -------------------------------------------------------------------------------------------
+def visible(session: Session, user: User, request_id: int) -> SigningRequest:
+    req = session.get(SigningRequest, request_id)
+    if req is None or req.signer_id != user.id:
+        raise NotFound("Không tìm thấy yêu cầu ký số", code="signing_request_not_found")
+    return req
+
+
+def pending_for(session: Session, user: User, limit: int = 200) -> list[SigningRequest]:
+    """The caller's requests that wait for them (the inbox's "Chờ ký số")."""
+    return list(session.scalars(select(SigningRequest).where(SigningRequest.signer_id == user.id,
+                                                             SigningRequest.state.in_(OPEN_STATES))
+                                .order_by(SigningRequest.id).limit(limit)))
+
+
+def describe(req: SigningRequest) -> dict:
+    return {"id": req.id, "dossier": req.dossier.code, "kind": req.kind, "purpose": req.purpose, "role": req.role,
+            "outcome": req.outcome, "state": req.state, "method": req.method.get("kind"), "number": req.number,
+            "document": req.document_id, "message": req.message or req.last_error,
+            "created_at": iso_vn(req.created_at), "signed_at": iso_vn(req.signed_at)}
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What ``sign`` answers: 200 with the signed request, or 202 while a confirmation is awaited."""
+
+    status: int
+    request: dict
+
+
+def locked_until(session: Session, request_id: int, now: datetime) -> datetime | None:
+    """The login limiter's rule per request: LOCK_AFTER_FAILURES wrong PINs in LOCK_MINUTES since the last
+    success lock the request LOCK_MINUTES after the last of them."""
+    since = now - timedelta(minutes=LOCK_MINUTES)
+    failures = list(session.scalars(select(SigningAttempt.at).where(
+        SigningAttempt.request_id == request_id, SigningAttempt.succeeded.is_(False),
+        SigningAttempt.code.in_(PIN_ERRORS), SigningAttempt.at > since)
+        .order_by(SigningAttempt.at.desc()).limit(LOCK_AFTER_FAILURES)))
+    if len(failures) < LOCK_AFTER_FAILURES:
+        return None
+    until = failures[0] + timedelta(minutes=LOCK_MINUTES)
+    return until if until > now else None
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What signing needs, read in one short transaction: the method, the bytes to sign, who and why."""
+
+    method: dict
+    content: bytes
+    reason: str
+    reference: str | None = None  # a remote service's pending confirmation, asked again with it
+    description: str = ""  # what the signer's device shows (remote signing)
+
+
+def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
+    req = visible(session, ctx.user, request_id)
+    if req.state in ("signed", "withdrawn"):
+        raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
+    until = locked_until(session, req.id, ctx.now)
+    if until is not None:
+        raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
+                                 f"{vn_time(until, 'at')}")
+    if req.document is not None:
+        content = documents.read(settings.data_dir, req.document)
+    else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
+        content = results.render_draft(settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
+                                       req.number, signer_name=ctx.user.full_name)
+    reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
+    return _Work(dict(req.method), content, reason, req.reference,
+                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""))
+
+
+def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None) -> Signed:
+    """The signer signs with their method and PIN (never stored, never logged): the document is signed, verified
+    and stored, and only then the request is ``signed`` (the clerk may issue). A wrong PIN, an expired
+    certificate or a refused device leaves the request as it was (SigningFailed; the attempt is recorded); a
+    confirmation still awaited answers 202 with the request unchanged but its message."""
+    with transaction() as session:
+        work = _prepare(session, settings, ctx, request_id)
+    key_file = results.pki(settings).user_key(ctx.user.username)
+    try:
+        key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
+                                  reference=work.reference, description=work.description)
+        content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
+        checks = results.verify(settings, content, ctx.now)
+        personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
+        if not personal or not all(c.valid for c in personal):
+            raise signers.SigningFailed("Chữ ký vừa tạo không hợp lệ: " + "; ".join(c.message for c in personal)
+                                        + "; văn bản chưa được ký", code="signature_invalid")
+    except signers.SigningPending as waiting:
+        with transaction() as session:
+            req = visible(session, ctx.user, request_id)
+            req.message, req.reference = waiting.message or PENDING_MESSAGE, waiting.reference
+            return Signed(202, describe(req))
+    except signers.SigningFailed as exc:
+        _record_failure(transaction, ctx, request_id, exc)
+        raise
+    with transaction() as session:
+        req = visible(session, ctx.user, request_id)
+        if req.state in ("signed", "withdrawn"):
+            raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
+        doc = req.document
+        if doc is None:  # signed before any drain rendered it
+            doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
+                                f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, ctx.now)
+            req.document_id, req.rendered_at = doc.id, ctx.now
+        else:
+            doc.sha256, doc.size = documents.store_bytes(settings.data_dir, content), len(content)
+        doc.state, doc.created_at, doc.number = "signed", ctx.now, req.number
+        results.record(session, doc, checks, ctx.now)
+        req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
+        req.reference = None
+        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
+        dossier = req.dossier
+        audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
+                     data={"request": req.id, "document": doc.id, "number": req.number})
+        return Signed(200, describe(req))
+
+
+def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed) -> None:
+    """The attempt is recorded (the PIN is not); wrong PINs count towards the request's lock."""
+    if exc.code == "bad_key":
+        exc.message = "Mã PIN không đúng; văn bản chưa được ký"
+    with transaction() as session:
+        req = visible(session, ctx.user, request_id)
+        req.last_error = exc.message
+        req.reference = None  # refused, expired or failed: the next attempt asks the signer anew
+        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=False,
+                                   code=exc.code[:40]))
+
+
+def signed_draft_of(session: Session, dossier: Dossier) -> Document | None:
+    return session.scalar(select(Document).where(Document.dossier_id == dossier.id,
+                                                 Document.kind == "result_draft", Document.state == "signed")
+                          .order_by(Document.id.desc()).limit(1))

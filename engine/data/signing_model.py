@@ -1,0 +1,86 @@
+"""Entities of signing (D35): the requests for a signature that waits for its signer, and each officer's signing
+method. On the same ``Base`` as engine.data.model; migration 0013_signing_requests creates them.
+
+A request is written in the transaction of the decision that needs the signature (the leader's approval or
+refusal), so that the decision and the duty to sign it exist together or not at all. The PDF is rendered after
+the commit (the worker, or the drain of `tthc serve`), then the signer signs with their own key and consent.
+States: ``pending`` (to render) → ``rendering`` (claimed by a drain) → ``awaiting_signer`` → ``signed``; a
+failure to render puts it back to ``pending`` with ``last_error``; a failed signature leaves it awaiting its
+signer with ``last_error``; ``withdrawn`` when the dossier ends without the document (its number is withdrawn).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.data.db import Base
+from engine.data.model import Document, Dossier, User
+
+STATES = ("pending", "rendering", "awaiting_signer", "signed", "withdrawn")
+OPEN_STATES = ("pending", "rendering", "awaiting_signer")
+
+
+class SigningRequest(Base):
+    """A document that needs a signature, who must make it and with which method, and how far it got."""
+
+    __tablename__ = "signing_request"
+    __table_args__ = (Index("ix_signing_request_state_id", "state", "id"),
+                      Index("ix_signing_request_signer_state", "signer_id", "state"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # the document kind: result_draft (personal), result (seal)
+    purpose: Mapped[str] = mapped_column(String(20))  # personal / seal
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # personal: the signer
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(30))  # the role the signer signs as (its title on the document)
+    method: Mapped[dict[str, Any]]  # copied from the signer's configuration when the request was made
+    outcome: Mapped[str] = mapped_column(String(20))  # approved / refused
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(Text)  # what the signer is told (a confirmation awaited)
+    number: Mapped[str | None] = mapped_column(String(60))  # the result's number, allocated with the decision
+    register_year: Mapped[int | None]
+    register_seq: Mapped[int | None]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    rendered_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)  # renderings tried
+    last_error: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(255))  # a remote service's id of the pending signature
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined", innerjoin=True)
+    signer: Mapped[User | None] = relationship(lazy="joined")
+    document: Mapped[Document | None] = relationship()
+
+
+class SigningAttempt(Base):
+    """One try to sign a request (the PIN is never kept): wrong PINs lock the request for a while, as failed
+    logins lock a name (engine.cases.signing_requests). Security events, kept apart from the dossier's audit
+    trail like login attempts; the signature made is in the trail (``sign_result``)."""
+
+    __tablename__ = "signing_attempt"
+    __table_args__ = (Index("ix_signing_attempt_request_id_at", "request_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signing_request.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool]
+    code: Mapped[str | None] = mapped_column(String(40))  # why it failed (bad_key, pin_required, ...)
+
+
+class SigningMethod(Base):
+    """An officer's signing method (engine.paperwork.signers): which device or service holds their key. No row:
+    the PKCS#12 file of the configured PKI folder, unlocked by the officer's PIN."""
+
+    __tablename__ = "signing_method"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    method: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]

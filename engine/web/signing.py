@@ -1,0 +1,54 @@
+"""The signer's face (D35): "Chờ ký số" in the inbox, and the page where the signer previews the document and
+signs it with their own key (the PIN, asked each time, is never stored nor logged). The work is
+engine.cases.signing_requests.sign, as POST /api/v1/signing-requests/{id}/sign does."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases import signing_requests
+from engine.core.errors import EngineError
+from engine.paperwork import signers
+
+from . import db, tthc, unit_of_work
+from .ui import context, install_error_pages, login_required
+
+bp = Blueprint("signing", __name__, url_prefix="/can-bo/ky-so")
+install_error_pages(bp)
+
+
+def waiting() -> list:
+    """The signer's requests, for the inbox's "Chờ ký số" list."""
+    return signing_requests.pending_for(db(), g.user)
+
+
+def _page(request_id: int, status: int = 200, message: str | None = None):
+    req = signing_requests.visible(db(), g.user, request_id)
+    return render_template("inbox/sign.html", req=req, dossier=req.dossier, message=message), status
+
+
+@bp.get("/<int:request_id>")
+@login_required("officer")
+def page(request_id: int):
+    return _page(request_id)
+
+
+@bp.post("/<int:request_id>")
+@login_required("officer")
+def sign(request_id: int):
+    pin = request.form.get("pin") or None
+    try:
+        done = signing_requests.sign(unit_of_work, tthc()["settings"], context(), request_id, pin)
+    except (signers.SigningFailed, signing_requests.TooManyPinAttempts) as exc:
+        db().rollback()
+        return _page(request_id, exc.status, exc.message)
+    except EngineError as exc:
+        if exc.status == 404:
+            raise
+        db().rollback()
+        return _page(request_id, exc.status, exc.message)
+    if done.status == 202:
+        flash(_("Chờ xác nhận trên thiết bị ký số."), "info")
+        return redirect(url_for("signing.page", request_id=request_id))
+    flash(_("Đã ký số văn bản của hồ sơ %(code)s.", code=done.request["dossier"]), "success")
+    return redirect(url_for("inbox.inbox"))
