@@ -26,6 +26,7 @@ from engine.core.errors import EngineError, Problem
 from engine.data.model import (
     OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem)
 from engine.data.signing_model import OPEN_STATES, SigningRequest
+import engine.data.agency_model  # noqa: F401  (its tables belong to the simulated database)
 from engine.law.statuses import RETURNED, Status
 from engine.core.settings import Settings
 

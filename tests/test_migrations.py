@@ -92,7 +92,8 @@ def test_migrations_leave_the_server_defaults_of_the_model(migrated_url):
 def test_the_metadata_alembic_sees_holds_every_mapped_table():
     seen_by_env = subprocess.run(  # a fresh interpreter importing what migrations/env.py imports
         [sys.executable, "-c", "import engine.data.db, engine.data.model, engine.data.portal_model, "
-                               "engine.data.payment_model, engine.data.notice_model, engine.data.signing_model, engine.core.settings\n"
+                               "engine.data.payment_model, engine.data.notice_model, engine.data.signing_model, engine.data.agency_model, "
+                               "engine.core.settings\n"
                                "print(*sorted(engine.data.model.Base.metadata.tables))"],
         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.split()
     assert sorted(set(Base.metadata.tables) - set(seen_by_env)) == []

@@ -17,11 +17,7 @@ OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_o
                  "centre_director", "clerk"}
 
 
-class Agency(Base):
-    __tablename__ = "agency"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(35), unique=True)  # electronic id, QĐ 20/2020
-    name: Mapped[str] = mapped_column(String(255))
+from engine.data.agency_model import AGENCY_LEVELS, Agency  # noqa: E402,F401  (the tree: D29)
 
 
 class User(Base):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import DefinitionError, NotFound, Problem
+from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Agency, Procedure, ProcedureVersion
 from engine.process import fields as fields_mod
 from engine.process import resultdecl, runtime
@@ -152,6 +153,10 @@ def deploy(session: Session, definition: Definition, now: datetime, actor: str |
     session.add(version)
     session.flush()
     proc.name, proc.agency_id, proc.latest_version_id = info["name"], agency.id, version.id
+    if session.scalar(select(ProcedureOffer.id).where(ProcedureOffer.procedure_id == proc.id,
+                                                      ProcedureOffer.agency_id == agency.id)) is None:
+        session.add(ProcedureOffer(procedure_id=proc.id, agency_id=agency.id, settings={}, created_at=now,
+                                   created_by=actor))  # the publishing agency offers it (D29)
     return version, True
 
 
