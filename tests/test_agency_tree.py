@@ -82,3 +82,31 @@ def test_a_one_time_code_works_once_and_a_guess_counts(sessions, settings, clock
             onetime.issue(session, settings, user, "reset", now)
         with pytest.raises(onetime.TooManyCodes):
             onetime.issue(session, settings, user, "reset", now)
+
+
+def test_an_administrator_acts_on_their_subtree_only(sessions, clock):
+    from engine.cases import administration
+    from engine.core.errors import Forbidden
+    from engine.data.agency_model import AdminEvent
+
+    with sessions.begin() as session:
+        province, centre, ward, other = _tree(session)
+        ward_admin = User(username="admin.a", password_hash="x", full_name="A", roles_text="administrator",
+                          agency_id=ward.id, created_at=clock.now())
+        province_admin = User(username="admin.p", password_hash="x", full_name="P", roles_text="administrator",
+                              agency_id=province.id, created_at=clock.now())
+        clerk = User(username="clerk.a", password_hash="x", full_name="C", roles_text="clerk",
+                     agency_id=ward.id, created_at=clock.now())
+        session.add_all([ward_admin, province_admin, clerk])
+        session.flush()
+        assert administration.may_administer(session, ward_admin, ward)
+        assert not administration.may_administer(session, ward_admin, other)
+        assert not administration.may_administer(session, clerk, ward)
+        with pytest.raises(Forbidden):
+            administration.require(session, ward_admin, province)
+        assert administration.may_administer(session, province_admin, other)
+        assert set(session.scalars(administration.agency_ids(session, ward_admin))) == {ward.id}
+        event = administration.audit(session, clock.now(), ward_admin, "officer_suspended", "officer", "clerk.a",
+                                     ward, reason="nghỉ việc")
+        session.flush()
+        assert session.get(AdminEvent, event.id).details == {"reason": "nghỉ việc"}
