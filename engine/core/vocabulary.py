@@ -120,6 +120,12 @@ def vn_value(value, prop: dict | None = None) -> str:
 
 
 # -- roles, step kinds, actions --------------------------------------------------------------------------------
+AGENCY_LEVELS: dict[str, str] = {  # D29: the levels of the province's tree
+    "province": N_("Cấp tỉnh"),
+    "centre": N_("Trung tâm Phục vụ hành chính công"),
+    "department": N_("Sở, ngành"),
+    "commune": N_("Cấp xã, phường"),
+}
 ROLES: dict[str, str] = {
     "citizen": N_("Công dân"),
     "receiving_officer": N_("Cán bộ tiếp nhận"),

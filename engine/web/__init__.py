@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
 
+    from . import admin_staff, admin_staff_api, officer_codes  # the administration of agencies and officers
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
                    reports, signing, statistics_pages, ui)
     app.before_request(_refuse_oversized_body)
@@ -131,6 +132,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(notices.bp)
     app.register_blueprint(notices.api_bp)
     app.register_blueprint(signing.bp)
+    app.register_blueprint(admin_staff_api.bp), app.register_blueprint(admin_staff.bp)
+    app.register_blueprint(officer_codes.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

@@ -188,6 +188,8 @@ def sign_out() -> None:
 def home_for(user: User | None) -> str:
     if user is None:
         return url_for("pages.home")
+    if "administrator" in user.roles:  # the administration's home links every admin page
+        return url_for("admin_staff.home")
     if user.is_officer:
         return url_for("inbox.inbox")
     if "citizen" in user.roles:

@@ -1,0 +1,217 @@
+"""Administering the province's tree (D29): creating, renaming, moving, closing agencies, their office hours and
+seal, and listing the part of the tree an administrator holds. Every change is audited in its transaction.
+
+Who may: a province administrator anywhere, an agency administrator inside their own subtree
+(engine.cases.administration). An agency outside the caller's subtree is "not found" when read, so that its
+existence is not told; naming one as a new parent is refused (403).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from engine.cases import administration
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.data import agencies
+from engine.data.agency_model import AGENCY_LEVELS, Agency
+from engine.data.model import User
+from engine.process.forms import clean_text
+
+CODE_RE = re.compile(r"[0-9A-Z][0-9A-Z.]{0,34}\Z")  # an electronic id of QĐ 20/2020 (000.00.06.H56)
+CODE_PATTERN = "^[0-9A-Z][0-9A-Z.]{0,34}$"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SPAN_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+SPAN_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+PAGE = 50
+
+
+def describe(agency: Agency, parent_code: str | None) -> dict[str, Any]:
+    return {"id": agency.code, "name": agency.name, "level": agency.level, "parent": parent_code,
+            "address": agency.address, "office_hours": agency.office_hours, "seal_name": agency.seal_name,
+            "active": agency.active, "depth": max(0, (agency.path or "/").count("/") - 2)}
+
+
+def describe_one(session: Session, agency: Agency) -> dict[str, Any]:
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id is not None else None
+    return describe(agency, parent.code if parent is not None else None)
+
+
+def visible(session: Session, user: User, code: Any) -> Agency:
+    """The agency ``code`` if ``user`` administers it; otherwise (or unknown) NotFound."""
+    agency = agencies.by_code(session, code) if isinstance(code, str) else None
+    if agency is None or not administration.may_administer(session, user, agency):
+        raise NotFound("Không tìm thấy cơ quan", code="agency_not_found")
+    return agency
+
+
+def page(session: Session, user: User, after: str | None = None, limit: int = PAGE) -> tuple[list[dict], str | None]:
+    """One page of the caller's subtree in tree order (by path: each agency right after its parent), and the
+    cursor of the next page (the last agency's id) or None. Reads only the subtree (an indexed prefix)."""
+    parent = aliased(Agency)
+    query = (select(Agency, parent.code).outerjoin(parent, parent.id == Agency.parent_id)
+             .where(Agency.id.in_(administration.agency_ids(session, user))).order_by(Agency.path))
+    if after:
+        last = agencies.by_code(session, after)
+        if last is None or not administration.may_administer(session, user, last):
+            raise Invalid("Con trỏ trang không hợp lệ", fields={"after": "Mã một cơ quan của trang trước"})
+        query = query.where(Agency.path > last.path)
+    rows = session.execute(query.limit(limit + 1)).all()
+    shown = [describe(a, code) for a, code in rows[:limit]]
+    return shown, (shown[-1]["id"] if len(rows) > limit else None)
+
+
+def count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count(Agency.id)).where(Agency.id.in_(administration.agency_ids(session, user))))
+
+
+def choices(session: Session, user: User, limit: int = 500) -> list[Agency]:
+    """Agencies the caller may put things under (forms' lists), in tree order."""
+    return list(session.scalars(select(Agency).where(Agency.id.in_(administration.agency_ids(session, user)))
+                                .order_by(Agency.path).limit(limit)))
+
+
+def _office_hours(value: Any, errors: dict) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or any(day not in DAYS for day in value) or any(
+            not isinstance(spans, list) or len(spans) > 4 or
+            any(not isinstance(s, str) or not SPAN_RE.match(s) or s[:5] >= s[6:] for s in spans)
+            for spans in value.values()):
+        errors["office_hours"] = "Giờ làm việc: {\"mon\": [\"07:30-11:30\", \"13:30-17:00\"], ...} (mon–sun)"
+        return None
+    return {day: list(value[day]) for day in DAYS if day in value}
+
+
+def _optional(data: dict, key: str, limit: int, errors: dict, label: str) -> str | None:
+    value = data.get(key)
+    if value is None:  # null: none (an empty text is refused, as the schema says)
+        return None
+    text = clean_text(value, max_length=limit, min_length=1)
+    if text is None:
+        errors[key] = f"{label}: tối đa {limit} ký tự, không có ký tự điều khiển"
+    return text
+
+
+def _parent(session: Session, code: Any, errors: dict) -> Agency | None:
+    if code is None:
+        return None
+    parent = agencies.by_code(session, code) if isinstance(code, str) else None
+    if parent is None:
+        errors["parent"] = "Không có cơ quan cấp trên với mã này"
+    return parent
+
+
+def create(session: Session, now: datetime, actor: User | None, data: dict) -> Agency:
+    """A new agency under ``data["parent"]`` (None: a root, for a province administrator only)."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    errors: dict[str, str] = {}
+    code = data.get("id")
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        errors["id"] = "Mã định danh điện tử: chữ in hoa, chữ số và dấu chấm (ví dụ 000.00.06.H56)"
+    name = clean_text(data.get("name"), min_length=2, max_length=255)
+    if name is None:
+        errors["name"] = "Tên cơ quan là bắt buộc (2–255 ký tự)"
+    level = data.get("level")
+    if level not in AGENCY_LEVELS:
+        errors["level"] = "Cấp: province, centre, department hoặc commune"
+    parent = _parent(session, data.get("parent"), errors)
+    if level == "province" and data.get("parent"):
+        errors["level"] = "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"
+    address = _optional(data, "address", 500, errors, "Địa chỉ")
+    seal = _optional(data, "seal_name", 255, errors, "Tên trên con dấu")
+    hours = _office_hours(data.get("office_hours"), errors)
+    if errors:
+        raise Invalid("Thông tin cơ quan chưa hợp lệ", fields=errors)
+    if actor is not None:
+        if parent is None:
+            if administration.scope(session, actor) is not None:
+                raise Forbidden("Chỉ quản trị viên cấp tỉnh được tạo cơ quan gốc.", code="outside_your_agencies")
+        else:
+            administration.require(session, actor, parent)
+    if agencies.by_code(session, code) is not None:
+        raise Conflict("Đã có cơ quan với mã định danh này", code="agency_exists", fields={"id": "Đã tồn tại"})
+    agency = Agency(code=code, name=name, level=level, address=address, office_hours=hours, seal_name=seal,
+                    active=True)
+    agencies.place(session, agency, parent)
+    administration.audit(session, now, actor, "agency.create", "agency", code, agency, name=name, level=level,
+                         parent=parent.code if parent is not None else None)
+    return agency
+
+
+CHANGEABLE = ("name", "level", "parent", "address", "office_hours", "seal_name", "active")
+
+
+def update(session: Session, now: datetime, actor: User | None, code: Any, data: dict) -> Agency:
+    """Rename, move (under another agency of the caller's subtree), office hours, seal, open or close."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    agency = visible(session, actor, code) if actor is not None else agencies.by_code(session, code)
+    if agency is None:
+        raise NotFound("Không tìm thấy cơ quan", code="agency_not_found")
+    errors: dict[str, str] = {}
+    changes: dict[str, list] = {}
+    if "name" in data:
+        name = clean_text(data["name"], min_length=2, max_length=255)
+        if name is None:
+            errors["name"] = "Tên cơ quan là bắt buộc (2–255 ký tự)"
+        elif name != agency.name:
+            changes["name"] = [agency.name, name]
+    if "level" in data:
+        if data["level"] not in AGENCY_LEVELS:
+            errors["level"] = "Cấp: province, centre, department hoặc commune"
+        elif data["level"] != agency.level:
+            changes["level"] = [agency.level, data["level"]]
+    for key, limit, label in (("address", 500, "Địa chỉ"), ("seal_name", 255, "Tên trên con dấu")):
+        if key in data:
+            value = _optional(data, key, limit, errors, label)
+            if key not in errors and value != getattr(agency, key):
+                changes[key] = [getattr(agency, key), value]
+    if "office_hours" in data:
+        hours = _office_hours(data["office_hours"], errors)
+        if "office_hours" not in errors and hours != agency.office_hours:
+            changes["office_hours"] = [agency.office_hours, hours]
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            errors["active"] = "true hoặc false"
+        elif data["active"] != agency.active:
+            changes["active"] = [agency.active, data["active"]]
+    parent = None
+    if "parent" in data:
+        parent = _parent(session, data["parent"], errors)
+        old_parent = session.get(Agency, agency.parent_id) if agency.parent_id is not None else None
+        if "parent" not in errors and (parent.id if parent else None) != agency.parent_id:
+            if parent is not None and agencies.holds(agency, parent):
+                errors["parent"] = "Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó"
+            else:
+                changes["parent"] = [old_parent.code if old_parent else None, parent.code if parent else None]
+    new_level = changes.get("level", [None, agency.level])[1]
+    new_parent = changes["parent"][1] if "parent" in changes else (agency.parent_id is not None)
+    if new_level == "province" and new_parent:
+        errors["level"] = "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"
+    if errors:
+        raise Invalid("Thông tin cơ quan chưa hợp lệ", fields=errors)
+    if "parent" in changes and actor is not None:
+        if parent is None:
+            if administration.scope(session, actor) is not None:
+                raise Forbidden("Chỉ quản trị viên cấp tỉnh được đặt cơ quan làm gốc.", code="outside_your_agencies")
+        else:
+            administration.require(session, actor, parent)
+        root = administration.scope(session, actor)
+        if root is not None and root.id == agency.id:
+            raise Forbidden("Không thể chuyển cơ quan gốc của phạm vi quản trị của bạn.", code="outside_your_agencies")
+    if not changes:
+        return agency
+    for key in ("name", "level", "address", "office_hours", "seal_name", "active"):
+        if key in changes:
+            setattr(agency, key, changes[key][1])
+    if "parent" in changes:
+        agencies.place(session, agency, parent)
+    session.flush()
+    administration.audit(session, now, actor, "agency.update", "agency", agency.code, agency,
+                         changes={k: {"from": v[0], "to": v[1]} for k, v in changes.items()})
+    return agency

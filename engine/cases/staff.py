@@ -1,0 +1,264 @@
+"""Administering officers (issue 13, item 3): create an officer of an agency with roles, suspend and re-enable,
+change roles or agency, start a password reset; the officer's first password and a reset both go through a
+one-time code sent to the officer's own channel (engine.cases.onetime), so that no password travels through an
+administrator. Every change is audited in its transaction.
+
+Scope (D29): an administrator acts on the officers of agencies in their subtree only; an officer outside it is
+"not found". The roles an administrator gives are the officers' roles and ``administrator``; an agency
+administrator cannot make a province administrator, because the province's root lies outside their subtree.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.cases import accounts, administration, onetime
+from engine.core.errors import Conflict, Invalid, NotFound
+from engine.core.settings import Settings
+from engine.data import agencies
+from engine.data.agency_model import Agency
+from engine.data.model import OFFICER_ROLES, User
+from engine.process.forms import clean_text
+
+GIVEN_ROLES = frozenset(OFFICER_ROLES | {"administrator"})
+USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}\Z")  # lower case; starts with a letter (a CCCD is all digits)
+USERNAME_PATTERN = "^[a-z][a-z0-9._-]{1,63}$"
+SUSPENDED_BY_ADMIN = "Tạm khóa bởi quản trị viên"
+PAGE = 50
+
+
+def _officer_filter(session: Session, user: User | None):
+    """Officers the caller administers: of an agency in their subtree; a province administrator also sees the
+    officers of no agency (an installation's first operator). Citizens never."""
+    not_citizen = User.roles_text != "citizen"
+    if user is None:
+        return not_citizen
+    if administration.scope(session, user) is None:
+        return and_(not_citizen, or_(User.agency_id.in_(select(Agency.id)), User.agency_id.is_(None)))
+    return and_(not_citizen, User.agency_id.in_(administration.agency_ids(session, user)))
+
+
+def describe(user: User, agency_code: str | None) -> dict[str, Any]:
+    """An officer as the API shows it: never a password, a hash or a code."""
+    return {"username": user.username, "full_name": user.full_name, "agency": agency_code,
+            "roles": sorted(user.roles), "email": user.email, "phone": user.phone,
+            "active": user.locked_reason is None, "suspended_reason": user.locked_reason,
+            "activated": bool(user.password_hash)}
+
+
+def describe_one(session: Session, user: User) -> dict[str, Any]:
+    agency = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    return describe(user, agency.code if agency is not None else None)
+
+
+def visible(session: Session, actor: User | None, username: Any) -> User:
+    """The officer ``username`` if ``actor`` administers them (None: the operator's CLI); else NotFound."""
+    if not isinstance(username, str):
+        raise NotFound("Không tìm thấy cán bộ", code="officer_not_found")
+    user = session.scalar(select(User).where(User.username == username, _officer_filter(session, actor)))
+    if user is None:
+        raise NotFound("Không tìm thấy cán bộ", code="officer_not_found")
+    return user
+
+
+def page(session: Session, actor: User, agency: str | None = None, after: str | None = None,
+         limit: int = PAGE) -> tuple[list[dict], str | None]:
+    """One page of the officers the caller administers (of ``agency`` only if named), by username; the
+    cursor of the next page or None. Indexed: username order, agency filter."""
+    query = (select(User, Agency.code).outerjoin(Agency, Agency.id == User.agency_id)
+             .where(_officer_filter(session, actor)).order_by(User.username))
+    if agency:
+        from engine.cases import agency_admin
+
+        query = query.where(User.agency_id == agency_admin.visible(session, actor, agency).id)
+    if after:
+        query = query.where(User.username > after)
+    rows = session.execute(query.limit(limit + 1)).all()
+    shown = [describe(u, code) for u, code in rows[:limit]]
+    return shown, (shown[-1]["username"] if len(rows) > limit else None)
+
+
+def count(session: Session, actor: User) -> int:
+    return session.scalar(select(func.count(User.id)).where(_officer_filter(session, actor)))
+
+
+# -- checking what an administrator sends ------------------------------------------------------------------
+def _roles(value: Any, errors: dict) -> set[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(r, str) for r in value) or \
+            not set(value) <= GIVEN_ROLES:
+        errors["roles"] = "Một hoặc nhiều vai trò: " + ", ".join(sorted(GIVEN_ROLES))
+        return set()
+    return set(value)
+
+
+def _agency(session: Session, actor: User | None, code: Any, errors: dict) -> Agency | None:
+    agency = agencies.by_code(session, code) if isinstance(code, str) and code else None
+    if agency is None:
+        errors["agency"] = "Không có cơ quan với mã này"
+    elif not agency.active:
+        errors["agency"] = "Cơ quan này đã ngừng hoạt động"
+    return agency
+
+
+def _contact(data: dict, errors: dict) -> tuple[str | None, str | None]:
+    email, phone = data.get("email"), data.get("phone")  # null: none
+    if email is not None and (not isinstance(email, str) or clean_text(email, max_length=255) is None or not accounts.EMAIL_RE.match(email)):
+        errors["email"] = "Địa chỉ email không hợp lệ"
+    if phone is not None and (not isinstance(phone, str) or not accounts.PHONE_RE.match(phone)):
+        errors["phone"] = "Số điện thoại không hợp lệ"
+    return email, phone
+
+
+def check_new(session: Session, actor: User | None, data: Any) -> tuple[dict, Agency]:
+    """Everything a new officer needs, checked before anything is written (the import checks every row with
+    it first). Raises Invalid (naming fields), Forbidden (an agency outside the caller's subtree) or Conflict
+    (the username is taken)."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    errors: dict[str, str] = {}
+    username = data.get("username")
+    if not isinstance(username, str) or not USERNAME_RE.match(username):
+        errors["username"] = "Tên đăng nhập: 2–64 ký tự thường a–z, 0–9, dấu chấm, gạch; bắt đầu bằng chữ"
+    name = clean_text(data.get("full_name"), min_length=2, max_length=255)
+    if name is None:
+        errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+    agency = _agency(session, actor, data.get("agency"), errors)
+    roles = _roles(data.get("roles"), errors)
+    email, phone = _contact(data, errors)
+    if "password" in data:
+        errors["password"] = "Không gửi mật khẩu: cán bộ tự đặt mật khẩu bằng mã kích hoạt"
+    if errors:
+        raise Invalid("Thông tin cán bộ chưa hợp lệ", fields=errors)
+    if actor is not None:
+        administration.require(session, actor, agency)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("Tên đăng nhập này đã có người dùng", code="username_taken", fields={"username": "Đã tồn tại"})
+    return {"username": username, "full_name": name, "roles": roles, "email": email, "phone": phone}, agency
+
+
+def create(session: Session, settings: Settings, now: datetime, actor: User | None, data: Any,
+           password: str | None = None) -> tuple[User, str | None]:
+    """A new officer. Without ``password`` (always, through the web and the API) an activation code goes to the
+    officer's channel and is returned for the operator's CLI only; with one (the operator's own machine) the
+    officer may sign in at once."""
+    facts, agency = check_new(session, actor, data)
+    return add_checked(session, settings, now, actor, facts, agency, password)
+
+
+def add_checked(session: Session, settings: Settings, now: datetime, actor: User | None, facts: dict,
+                agency: Agency, password: str | None = None, **audit_details: Any) -> tuple[User, str | None]:
+    user = User(username=facts["username"], full_name=facts["full_name"], roles_text=",".join(sorted(facts["roles"])),
+                agency_id=agency.id, email=facts["email"], phone=facts["phone"], standardised=False, created_at=now,
+                password_hash=accounts.hash_password(password) if password else "")
+    session.add(user)
+    session.flush()
+    code = None if password else onetime.issue(session, settings, user, "activation", now)
+    administration.audit(session, now, actor, "officer.create", "officer", user.username, agency,
+                         full_name=user.full_name, of_agency=agency.code, roles=sorted(facts["roles"]),
+                         activation="password set by the operator" if password else "code sent", **audit_details)
+    return user, code
+
+
+def update(session: Session, now: datetime, actor: User | None, username: Any, data: Any) -> User:
+    """Roles, agency, contact, suspend (``active`` false, with an optional ``reason``) or re-enable. A
+    suspension ends the officer's web sessions and API tokens at once."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    user = visible(session, actor, username)
+    errors: dict[str, str] = {}
+    changes: dict[str, dict] = {}
+    if "roles" in data:
+        roles = _roles(data["roles"], errors)
+        if roles and roles != user.roles:
+            changes["roles"] = {"from": sorted(user.roles), "to": sorted(roles)}
+    agency = None
+    if "agency" in data:
+        agency = _agency(session, actor, data["agency"], errors)
+        if agency is not None and agency.id != user.agency_id:
+            old = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+            changes["agency"] = {"from": old.code if old else None, "to": agency.code}
+    if "full_name" in data:
+        name = clean_text(data["full_name"], min_length=2, max_length=255)
+        if name is None:
+            errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+        elif name != user.full_name:
+            changes["full_name"] = {"from": user.full_name, "to": name}
+    for key in ("email", "phone"):
+        if key in data:
+            value = _contact({key: data[key]}, errors)[0 if key == "email" else 1]
+            if key not in errors and value != getattr(user, key):
+                changes[key] = {"from": getattr(user, key), "to": value}
+    reason = data.get("reason")
+    if reason is not None and clean_text(reason, min_length=1, max_length=255) is None:
+        errors["reason"] = "Lý do: 1–255 ký tự"
+    if "active" in data and not isinstance(data["active"], bool):
+        errors["active"] = "true hoặc false"
+    if errors:
+        raise Invalid("Thông tin cán bộ chưa hợp lệ", fields=errors)
+    if agency is not None and "agency" in changes and actor is not None:
+        administration.require(session, actor, agency)
+    if actor is not None and user.id == actor.id and ({"roles", "agency"} & set(changes) or data.get("active") is False):
+        raise Conflict("Không tự khóa, đổi vai trò hay chuyển cơ quan của chính mình; nhờ một quản trị viên khác.",
+                       code="cannot_change_yourself")
+    if "roles" in changes:
+        user.roles_text = ",".join(changes["roles"]["to"])
+    if "agency" in changes:
+        user.agency_id = agency.id
+    for key in ("full_name", "email", "phone"):
+        if key in changes:
+            setattr(user, key, changes[key]["to"])
+    where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    if changes:
+        session.flush()
+        if "roles" in changes or "agency" in changes:
+            accounts.end_all_sessions(session, user)  # new rights start with a new sign-in
+        administration.audit(session, now, actor, "officer.update", "officer", user.username, where, changes=changes)
+    if data.get("active") is False and user.locked_reason is None:
+        why = clean_text(reason, min_length=1, max_length=255) if reason else SUSPENDED_BY_ADMIN
+        accounts.suspend(session, user, why)
+        administration.audit(session, now, actor, "officer.suspend", "officer", user.username, where, reason=why)
+    elif data.get("active") is True and user.locked_reason is not None:
+        was = user.locked_reason
+        accounts.reinstate(session, user)
+        administration.audit(session, now, actor, "officer.reinstate", "officer", user.username, where,
+                             was_suspended_for=was)
+    return user
+
+
+def start_reset(session: Session, settings: Settings, now: datetime, actor: User | None, username: Any) -> str:
+    """Send a password-reset code to the officer's channel (the password stays until the code is used)."""
+    user = visible(session, actor, username)
+    code = onetime.issue(session, settings, user, "reset", now)
+    where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    administration.audit(session, now, actor, "officer.password_reset", "officer", user.username, where,
+                         sent_to=[c for c, v in (("email", user.email), ("sms", user.phone)) if v])
+    return code
+
+
+WRONG_CODE = "Tên đăng nhập hoặc mã không đúng, hoặc mã đã hết hạn. Hãy xin quản trị viên gửi mã mới."
+
+
+def use_code(session: Session, settings: Settings, now: datetime, purpose: str, username: Any, code: Any,
+             password: Any, again: Any) -> User:
+    """The officer's own step: username, the code they received and their new password. A wrong code counts
+    against it (the caller commits even when this raises). Every earlier session and token of the account ends."""
+    errors: dict[str, str] = {}
+    if not isinstance(password, str) or len(password) < 8:
+        errors["password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    elif password != again:
+        errors["password2"] = "Mật khẩu nhập lại không khớp"
+    if errors:  # checked first: a code is never spent on a password that is then refused
+        raise Invalid("Chưa đặt được mật khẩu", fields=errors)
+    user = session.scalar(select(User).where(User.username == username, User.roles_text != "citizen")) \
+        if isinstance(username, str) else None
+    if user is None or not isinstance(code, str) or not onetime.consume(session, settings, user, purpose, code, now):
+        raise Invalid(WRONG_CODE, code="wrong_code", fields={"code": WRONG_CODE})
+    accounts.set_password(session, user, password)
+    where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    administration.audit(session, now, user, "officer.activate" if purpose == "activation" else "officer.reset_done",
+                         "officer", user.username, where)
+    return user

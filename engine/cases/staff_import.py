@@ -1,0 +1,111 @@
+"""Importing staff from a spreadsheet (XLSX) or CSV with the columns username, full_name, agency, roles
+(comma-separated), email, phone, with a report per row: created, or skipped and why.
+
+Every row is checked completely first (engine.cases.staff.check_new: fields, the caller's subtree, a username
+taken in the database or earlier in the file); only then are the good rows created, in the caller's one
+transaction. A bad row is skipped whole and never half-written, and a failure while creating rolls back the
+whole import: nothing is half-done either way.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.cases import administration, staff
+from engine.core.errors import EngineError, Invalid
+from engine.core.settings import Settings
+from engine.data.model import User
+
+COLUMNS = ("username", "full_name", "agency", "roles", "email", "phone")
+MAX_ROWS = 2000
+
+
+@dataclass
+class RowReport:
+    row: int  # the line in the file (the header is line 1)
+    username: str
+    status: str  # created / skipped
+    reason: str | None = None
+    fields: dict[str, str] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"row": self.row, "username": self.username, "status": self.status}
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.fields:
+            out["fields"] = self.fields
+        return out
+
+
+def read_rows(content: bytes, filename: str = "") -> list[dict[str, str]]:
+    """The rows of a CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX file, as text by column name.
+    Raises Invalid for an unreadable file or missing columns."""
+    if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        table = _xlsx(content)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid("Tệp CSV phải mã hóa UTF-8", fields={"file": "Không đọc được"}) from exc
+        if "\x00" in text:
+            raise Invalid("Tệp chứa ký tự không hợp lệ (NUL)", fields={"file": "Không đọc được"})
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    table = [row for row in table if any((cell or "").strip() for cell in row)]
+    if not table:
+        raise Invalid("Tệp không có dòng nào", fields={"file": "Tệp rỗng"})
+    header = [(cell or "").strip().lower() for cell in table[0]]
+    missing = [c for c in ("username", "full_name", "agency", "roles") if c not in header]
+    if missing:
+        raise Invalid("Thiếu cột: " + ", ".join(missing), fields={"file": "Cần các cột " + ", ".join(COLUMNS)})
+    if len(table) - 1 > MAX_ROWS:
+        raise Invalid(f"Tối đa {MAX_ROWS} dòng mỗi lần nhập", fields={"file": "Quá nhiều dòng"})
+    return [{name: (row[i] if i < len(row) and row[i] is not None else "").strip()
+             for i, name in enumerate(header) if name in COLUMNS} for row in table[1:]]
+
+
+def _xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # the spreadsheet reader is only needed here
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = [["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        book.close()
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError) as exc:
+        raise Invalid("Không đọc được tệp XLSX", fields={"file": "Không đọc được"}) from exc
+
+
+def run(session: Session, settings: Settings, now: datetime, actor: User | None,
+        rows: list[dict[str, str]]) -> list[RowReport]:
+    """Check every row, then create the good ones (activation codes go to their channels)."""
+    reports, good, seen = [], [], set()
+    for number, row in enumerate(rows, start=2):
+        data: dict = {k: v for k, v in row.items() if v != "" or k in ("username", "full_name", "agency")}
+        data["roles"] = [r.strip() for r in row.get("roles", "").replace(";", ",").split(",") if r.strip()]
+        username = row.get("username", "")
+        try:
+            if username in seen:
+                raise Invalid("Tên đăng nhập lặp lại trong tệp", fields={"username": "Đã có ở dòng trước"})
+            facts, agency = staff.check_new(session, actor, data)
+        except EngineError as exc:
+            reports.append(RowReport(number, username, "skipped", exc.message, exc.fields or None))
+            continue
+        seen.add(username)
+        good.append((number, facts, agency))
+        reports.append(RowReport(number, username, "created"))
+    for number, facts, agency in good:
+        staff.add_checked(session, settings, now, actor, facts, agency, imported_row=number)
+    administration.audit(session, now, actor, "officer.import", "officer", f"{len(good)} of {len(reports)} rows",
+                         None, created=[f["username"] for _, f, _ in good],
+                         skipped={r.username or f"row {r.row}": r.reason for r in reports if r.status == "skipped"})
+    return reports

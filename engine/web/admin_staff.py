@@ -1,0 +1,235 @@
+"""The administrators' pages: the admin home (/quan-tri, a card per administration page with cheap counts),
+the agencies' tree (/quan-tri/co-quan) and the officers (/quan-tri/can-bo), over the same use cases as the API
+(engine.cases.agency_admin, engine.cases.staff, engine.cases.staff_import). Destructive actions (closing an
+agency, suspending an officer) ask for confirmation first; outside one's subtree is a 403 or 404 page."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases import administration, agency_admin, staff, staff_import
+from engine.core.errors import Invalid
+from engine.core.vocabulary import AGENCY_LEVELS
+from engine.data.agency_model import AGENCY_LEVELS as LEVELS
+from . import db, now, tthc
+from .admin_staff_api import OfficerName
+from .ui import install_error_pages, login_required, run
+
+bp = Blueprint("admin_staff", __name__)
+install_error_pages(bp)
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("officer", OfficerName))
+ADMIN = "administrator"
+AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "office_hours")
+OFFICER_FORM = ("username", "full_name", "agency", "email", "phone")
+HOURS_LINE = re.compile(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z")
+
+
+def _scope_name():
+    root = administration.scope(db(), g.user)
+    return root.name if root is not None else None
+
+
+# -- home ----------------------------------------------------------------------------------------------------
+@bp.get("/quan-tri")
+@login_required(ADMIN)
+def home():
+    """Every administration page, with counts that are one indexed count each (no history is read)."""
+    counts = {"agencies": agency_admin.count(db(), g.user), "officers": staff.count(db(), g.user)}
+    return render_template("admin/home.html", counts=counts, scope_name=_scope_name())
+
+
+# -- agencies ------------------------------------------------------------------------------------------------
+def _hours_text(hours: dict | None) -> str:
+    return "\n".join(f"{day} {' '.join(spans)}" for day, spans in (hours or {}).items())
+
+
+def _hours_from(text: str):
+    """The form's office hours, one day a line ("mon 07:30-11:30 13:30-17:00"); None when empty. A line that
+    is not a day and spans is kept as it is, so that the use case names the field."""
+    result: dict = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        found = HOURS_LINE.match(line)
+        if not found:
+            return {"?": line}
+        result[found.group(1)] = [s for s in re.split(r"[\s,;]+", found.group(2)) if s]
+    return result or None
+
+
+def _agency_data(form, fields) -> dict:
+    data = {}
+    for key in fields:
+        value = form.get(key, "")
+        if key == "office_hours":
+            data[key] = _hours_from(value)
+        else:
+            data[key] = value.strip() or None if key in ("parent", "address", "seal_name") else value
+    return data
+
+
+def _agencies_page(status: int = 200, errors=None, values=None, error=None):
+    after = request.args.get("sau") or None
+    rows, cursor = agency_admin.page(db(), g.user, after)
+    return render_template("admin/staff/agencies.html", rows=rows, cursor=cursor, first=after is None,
+                           choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=AGENCY_LEVELS,
+                           errors=errors or {}, values=values or {}, error=error, scope_name=_scope_name()), status
+
+
+@bp.get("/quan-tri/co-quan")
+@login_required(ADMIN)
+def agencies():
+    return _agencies_page()
+
+
+@bp.post("/quan-tri/co-quan")
+@login_required(ADMIN)
+def create_agency():
+    values = {k: request.form.get(k, "") for k in AGENCY_FORM}
+    try:
+        agency = run(agency_admin.create, db(), now(), g.user, _agency_data(request.form, AGENCY_FORM))
+    except Invalid as exc:
+        return _agencies_page(422, exc.fields, values, exc.message)
+    flash(_("Đã tạo cơ quan %(name)s.", name=agency.name), "success")
+    return redirect(url_for("admin_staff.agencies"))
+
+
+@bp.route("/quan-tri/co-quan/<agency>", methods=["GET", "POST"])
+@login_required(ADMIN)
+def agency(agency: str):
+    found = agency_admin.visible(db(), g.user, agency)
+    shown = agency_admin.describe_one(db(), found)
+    errors, error, status = {}, None, 200
+    if request.method == "POST":
+        data = _agency_data(request.form, ("name", "level", "parent", "address", "seal_name", "office_hours"))
+        data["active"] = request.form.get("active") == "1"
+        if shown["active"] and not data["active"] and request.form.get("confirm") != "1":
+            return render_template("admin/staff/confirm.html", action=url_for("admin_staff.agency", agency=agency),
+                                   title=_("Ngừng hoạt động cơ quan"), form=request.form,
+                                   question=_("Ngừng hoạt động %(name)s? Cơ quan sẽ không nhận cán bộ mới.",
+                                              name=shown["name"]))
+        try:
+            run(agency_admin.update, db(), now(), g.user, agency, data)
+        except Invalid as exc:
+            errors, error, status = exc.fields, exc.message, 422
+            shown = {**shown, **{k: request.form.get(k, "") for k in ("name", "level", "parent", "address",
+                                                                        "seal_name")}}
+        else:
+            flash(_("Đã lưu cơ quan."), "success")
+            return redirect(url_for("admin_staff.agency", agency=agency))
+    return render_template("admin/staff/agency.html", agency=shown, hours=request.form.get(
+        "office_hours", _hours_text(shown.get("office_hours"))) if status != 200 else _hours_text(shown["office_hours"]),
+        choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=AGENCY_LEVELS, errors=errors,
+        error=error), status
+
+
+# -- officers ------------------------------------------------------------------------------------------------
+def _officers_page(status: int = 200, errors=None, values=None, error=None):
+    where = request.args.get("co-quan") or None
+    after = request.args.get("sau") or None
+    rows, cursor = staff.page(db(), g.user, where, after)
+    return render_template("admin/staff/officers.html", rows=rows, cursor=cursor, first=after is None,
+                           where=where, choices=agency_admin.choices(db(), g.user), roles=sorted(staff.GIVEN_ROLES),
+                           errors=errors or {}, values=values or {}, error=error, scope_name=_scope_name()), status
+
+
+@bp.get("/quan-tri/can-bo")
+@login_required(ADMIN)
+def officers():
+    return _officers_page()
+
+
+def _officer_data(form) -> dict:
+    data = {k: form.get(k, "").strip() for k in OFFICER_FORM}
+    for key in ("email", "phone"):
+        data[key] = data[key] or None
+    data["roles"] = form.getlist("roles")
+    return data
+
+
+@bp.post("/quan-tri/can-bo")
+@login_required(ADMIN)
+def create_officer():
+    data = _officer_data(request.form)
+    try:
+        user, _code = run(staff.create, db(), tthc()["settings"], now(), g.user, data)
+    except Invalid as exc:
+        return _officers_page(422, exc.fields, {**data, "roles": data["roles"]}, exc.message)
+    flash(_("Đã tạo tài khoản %(username)s. Mã kích hoạt đã được gửi tới thư điện tử, SMS của cán bộ; cán bộ "
+            "đặt mật khẩu tại trang Kích hoạt tài khoản.", username=user.username), "success")
+    return redirect(url_for("admin_staff.officer", username=user.username))
+
+
+@bp.route("/quan-tri/can-bo/<officer:username>", methods=["GET", "POST"])
+@login_required(ADMIN)
+def officer(username: str):
+    shown = staff.describe_one(db(), staff.visible(db(), g.user, username))
+    errors, error, status = {}, None, 200
+    if request.method == "POST":
+        data = _officer_data(request.form)
+        data.pop("username")
+        try:
+            run(staff.update, db(), now(), g.user, username, data)
+        except Invalid as exc:
+            errors, error, status = exc.fields, exc.message, 422
+        else:
+            flash(_("Đã lưu thông tin cán bộ."), "success")
+            return redirect(url_for("admin_staff.officer", username=username))
+    return render_template("admin/staff/officer.html", officer=shown, choices=agency_admin.choices(db(), g.user),
+                           roles=sorted(staff.GIVEN_ROLES), errors=errors, error=error), status
+
+
+@bp.route("/quan-tri/can-bo/<officer:username>/tam-khoa", methods=["GET", "POST"])
+@login_required(ADMIN)
+def suspend(username: str):
+    """A confirmation page (GET), then the suspension (POST with confirm=1): sessions and tokens end now."""
+    shown = staff.describe_one(db(), staff.visible(db(), g.user, username))
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        reason = request.form.get("reason", "").strip() or None
+        try:
+            run(staff.update, db(), now(), g.user, username, {"active": False, "reason": reason})
+        except Invalid as exc:
+            return render_template("admin/staff/suspend.html", officer=shown, error=exc.message,
+                                   errors=exc.fields), 422
+        flash(_("Đã tạm khóa tài khoản %(username)s; mọi phiên đăng nhập và token API của tài khoản đã bị hủy.",
+                username=username), "success")
+        return redirect(url_for("admin_staff.officer", username=username))
+    return render_template("admin/staff/suspend.html", officer=shown, errors={})
+
+
+@bp.post("/quan-tri/can-bo/<officer:username>/mo-khoa")
+@login_required(ADMIN)
+def reinstate(username: str):
+    run(staff.update, db(), now(), g.user, username, {"active": True})
+    flash(_("Đã mở khóa tài khoản %(username)s.", username=username), "success")
+    return redirect(url_for("admin_staff.officer", username=username))
+
+
+@bp.post("/quan-tri/can-bo/<officer:username>/dat-lai-mat-khau")
+@login_required(ADMIN)
+def reset(username: str):
+    run(staff.start_reset, db(), tthc()["settings"], now(), g.user, username)
+    flash(_("Đã gửi mã đặt lại mật khẩu tới thư điện tử, SMS của cán bộ (hiệu lực 15 phút); cán bộ dùng mã tại "
+            "trang Đặt lại mật khẩu."), "success")
+    return redirect(url_for("admin_staff.officer", username=username))
+
+
+@bp.route("/quan-tri/can-bo/nhap", methods=["GET", "POST"])
+@login_required(ADMIN)
+def import_officers():
+    """Upload a CSV or XLSX file; the answer is the report of every row (created, or skipped and why)."""
+    if request.method != "POST":
+        administration.scope(db(), g.user)
+        return render_template("admin/staff/import.html", reports=None, errors={})
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise Invalid(_("Chọn tệp CSV hoặc XLSX."), fields={"file": _("Bắt buộc")})
+        rows = staff_import.read_rows(upload.read(), upload.filename)
+        reports = run(staff_import.run, db(), tthc()["settings"], now(), g.user, rows)
+    except Invalid as exc:
+        return render_template("admin/staff/import.html", reports=None, errors=exc.fields, error=exc.message), 422
+    return render_template("admin/staff/import.html", reports=reports, errors={},
+                           created=sum(r.status == "created" for r in reports))

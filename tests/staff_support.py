@@ -1,0 +1,53 @@
+"""A small province for the tests of agencies and officers administration: the province's root (with a province
+administrator), wards A and B (each with an agency administrator and a receiving officer), the demo agency
+left where it is. Codes sent to officers are read from their notices, as the officer reads them."""
+from __future__ import annotations
+
+import re
+
+from conftest import PASSWORD
+from sqlalchemy import select
+
+from engine.cases import accounts
+from engine.data import agencies
+from engine.data.agency_model import Agency
+from engine.data.model import User
+from engine.data.notice_model import Notice
+
+PROVINCE, WARD_A, WARD_B = "000.00.00.H56", "000.00.31.H56", "000.00.32.H56"
+ADMIN_P, ADMIN_A, ADMIN_B = "admin.tinh", "admin.phuonga", "admin.phuongb"
+OFFICER_A, OFFICER_B = "tiepnhan.phuonga", "tiepnhan.phuongb"
+
+
+def build_province(app) -> None:
+    ext = app.extensions["tthc"]
+    now = ext["clock"].now()
+    with ext["sessions"].begin() as session:
+        province = agencies.place(session, Agency(code=PROVINCE, name="Ủy ban nhân dân tỉnh", level="province"), None)
+        a = agencies.place(session, Agency(code=WARD_A, name="Phường A", level="commune"), province)
+        b = agencies.place(session, Agency(code=WARD_B, name="Phường B", level="commune"), province)
+        accounts.ensure_officer(session, now, ADMIN_P, "Quản trị tỉnh", {"administrator"}, province, PASSWORD)
+        accounts.ensure_officer(session, now, ADMIN_A, "Quản trị phường A", {"administrator"}, a, PASSWORD)
+        accounts.ensure_officer(session, now, ADMIN_B, "Quản trị phường B", {"administrator"}, b, PASSWORD)
+        accounts.ensure_officer(session, now, OFFICER_A, "Tiếp nhận A", {"receiving_officer"}, a, PASSWORD)
+        accounts.ensure_officer(session, now, OFFICER_B, "Tiếp nhận B", {"receiving_officer"}, b, PASSWORD)
+
+
+def last_code(app, username: str) -> str:
+    """The newest one-time code sent to ``username`` (what their SMS or email says)."""
+    with app.extensions["tthc"]["sessions"]() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        body = session.scalar(select(Notice.body).where(Notice.user_id == user.id, Notice.event == "one_time_code")
+                              .order_by(Notice.id.desc()).limit(1))
+    return re.search(r"\b[0-9]{6}\b", body).group(0)
+
+
+def user_row(app, username: str) -> User | None:
+    with app.extensions["tthc"]["sessions"]() as session:
+        return session.scalar(select(User).where(User.username == username))
+
+
+def agency_of(app, username: str) -> str | None:
+    with app.extensions["tthc"]["sessions"]() as session:
+        return session.scalar(select(Agency.code).join(User, User.agency_id == Agency.id)
+                              .where(User.username == username))
