@@ -23,6 +23,7 @@ from engine.cli.stats import stats as stats_command
 from engine.cli.keys import token as token_command
 from engine.cli.notifications import notifications as notifications_group
 from engine.cli.signing import signing_method
+from engine.cli.staff import agency as agency_group, officer as officer_group
 from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
@@ -341,6 +342,7 @@ main.add_command(stats_command, "stats")
 pki.add_command(token_command, "token")
 main.add_command(notifications_group, "notifications")
 pki.add_command(signing_method, "method")
+main.add_command(agency_group, "agency"), main.add_command(officer_group, "officer")
 
 
 def register(app) -> None:
