@@ -1,0 +1,143 @@
+"""The administrators' pages for agencies and officers (/quan-tri, /quan-tri/co-quan, /quan-tri/can-bo): the home
+with a card per admin page, the tree and its forms, officers created, edited, suspended after a confirmation,
+reset and imported; an agency administrator sees only their subtree (403/404 pages), CSRF on every form."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from staff_support import (ADMIN_A, ADMIN_P, OFFICER_A, OFFICER_B, PROVINCE, WARD_A, WARD_B, agency_of,
+                           build_province, last_code, user_row)
+from web_support import Web, text_of
+
+ADMIN_PAGES = ("/quan-tri/co-quan", "/quan-tri/can-bo", "/quan-tri/thu-tuc", "/quan-tri/cong-dan", "/quan-tri/su-co",
+               "/quan-tri/nhat-ky", "/quan-tri/lich", "/quan-tri/thong-bao")
+
+
+@pytest.fixture
+def province(app):
+    build_province(app)
+    return app
+
+
+def test_an_administrator_lands_on_the_admin_home_with_a_card_for_every_admin_page(province):
+    web = Web(province.test_client())
+    r = web.post("/dang-nhap", {"username": ADMIN_A, "password": "demo12345"}, status=302)
+    assert r.headers["Location"] == "/quan-tri"
+    page = web.get("/quan-tri").get_data(as_text=True)
+    for href in ADMIN_PAGES:
+        assert f'href="{href}"' in page, href
+    assert re.search(r'data-card="agencies"><strong>[^<]+</strong><span>1 ', page)  # ward A alone
+    assert re.search(r'data-card="officers"><strong>[^<]+</strong><span>2 ', page)
+    assert 'href="/quan-tri" aria-current="page"' in page  # the header's "Quản trị" link
+    officer = Web(province.test_client()).login(OFFICER_A)
+    assert officer.get("/quan-tri", status=403)
+    assert 'href="/quan-tri"' not in officer.get("/can-bo/cong-viec").get_data(as_text=True)
+
+
+def test_a_province_administrator_creates_a_ward_and_an_officer_in_the_browser(province, backend):
+    web = Web(province.test_client()).login(ADMIN_P)
+    r = web.post("/quan-tri/co-quan", {"id": "000.00.33.H56", "name": "Phường C", "level": "commune",
+                                        "parent": PROVINCE, "address": "", "seal_name": "",
+                                        "office_hours": "mon 07:30-11:30 13:30-17:00\nfri 07:30-11:30"}, status=302)
+    tree = text_of(web.get("/quan-tri/co-quan"))
+    assert "Phường C" in tree and "000.00.33.H56" in tree
+    edit = web.get("/quan-tri/co-quan/000.00.33.H56").get_data(as_text=True)
+    assert "mon 07:30-11:30 13:30-17:00" in edit
+    r = web.post("/quan-tri/co-quan", {"id": "000.00.33.H56", "name": "Lặp", "level": "commune",
+                                        "parent": PROVINCE}, status=None)
+    assert r.status_code == 409
+    r = web.post("/quan-tri/co-quan", {"id": "x y", "name": "P", "level": "commune", "parent": PROVINCE}, status=422)
+    assert "Mã định danh điện tử" in text_of(r)
+
+    r = web.post("/quan-tri/can-bo", {"username": "tiepnhan.c", "full_name": "Lê Thị Tiếp", "agency": "000.00.33.H56",
+                                       "roles": "receiving_officer", "email": "tn.c@example.vn", "phone": ""},
+                 status=302)
+    assert r.headers["Location"] == "/quan-tri/can-bo/tiepnhan.c"
+    code = last_code(province, "tiepnhan.c")
+    assert code not in web.get("/quan-tri/can-bo/tiepnhan.c").get_data(as_text=True)
+    officer = Web(province.test_client())
+    officer.post("/kich-hoat", {"username": "tiepnhan.c", "code": code, "password": "mat-khau-c1",
+                                "password2": "mat-khau-c1"}, status=302)
+    officer.login("tiepnhan.c", "mat-khau-c1")
+    assert officer.get("/can-bo/cong-viec", status=200)
+
+
+def test_an_agency_administrator_gets_403_or_404_pages_outside_their_subtree(province, backend):
+    web = Web(province.test_client()).login(ADMIN_A)
+    assert web.get(f"/quan-tri/co-quan/{WARD_B}", status=404)
+    assert web.get(f"/quan-tri/can-bo/{OFFICER_B}", status=404)
+    assert web.get(f"/quan-tri/can-bo?co-quan={WARD_B}", status=404)
+    web.post(f"/quan-tri/can-bo/{OFFICER_B}/tam-khoa", {"confirm": "1"}, status=404)
+    web.post(f"/quan-tri/can-bo/{OFFICER_B}/dat-lai-mat-khau", {}, status=404)
+    r = web.post("/quan-tri/co-quan", {"id": "000.00.35.H56", "name": "Phường D", "level": "commune",
+                                        "parent": WARD_B}, status=403)
+    r = web.post("/quan-tri/can-bo", {"username": "x.b", "full_name": "X B", "agency": WARD_B, "roles": "clerk"},
+                 status=403)
+    r = web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": PROVINCE,
+                                                   "roles": "administrator"}, status=403)
+    assert agency_of(province, OFFICER_A) == WARD_A and user_row(province, OFFICER_A).roles == {"receiving_officer"}
+    listing = text_of(web.get("/quan-tri/can-bo"))
+    assert OFFICER_A in listing and OFFICER_B not in listing
+    tree = text_of(web.get("/quan-tri/co-quan"))
+    assert "Phường A" in tree and "Phường B" not in tree and "Ủy ban nhân dân tỉnh" not in tree
+
+
+def test_suspending_asks_for_confirmation_then_ends_the_officers_sessions(province, backend):
+    officer = Web(province.test_client()).login(OFFICER_A)
+    web = Web(province.test_client()).login(ADMIN_A)
+    page = web.get(f"/quan-tri/can-bo/{OFFICER_A}/tam-khoa")
+    assert "Xác nhận tạm khóa" in text_of(page)
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}/tam-khoa", {"reason": "Nghỉ việc"}, status=200)  # no confirm: asks again
+    assert user_row(province, OFFICER_A).locked_reason is None
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}/tam-khoa", {"reason": "Nghỉ việc", "confirm": "1"}, csrf=False,
+             status=400)
+    assert user_row(province, OFFICER_A).locked_reason is None
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}/tam-khoa", {"reason": "Nghỉ việc", "confirm": "1"}, status=302)
+    assert user_row(province, OFFICER_A).locked_reason == "Nghỉ việc"
+    r = officer.get("/can-bo/cong-viec", status=302)
+    assert "/dang-nhap" in r.headers["Location"]
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}/mo-khoa", {}, status=302)
+    assert user_row(province, OFFICER_A).locked_reason is None
+
+
+def test_closing_an_agency_asks_for_confirmation(province):
+    web = Web(province.test_client()).login(ADMIN_P)
+    form = {"name": "Phường B", "level": "commune", "parent": PROVINCE, "address": "", "seal_name": "",
+            "office_hours": ""}
+    r = web.post(f"/quan-tri/co-quan/{WARD_B}", form, status=200)
+    assert "Ngừng hoạt động Phường B?" in text_of(r)
+    web.post(f"/quan-tri/co-quan/{WARD_B}", {**form, "confirm": "1"}, status=302)
+    assert "Ngừng hoạt động" in text_of(web.get("/quan-tri/co-quan"))
+
+
+def test_editing_roles_and_starting_a_reset_from_the_officer_page(province):
+    web = Web(province.test_client()).login(ADMIN_A)
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": WARD_A,
+                                               "roles": ["receiving_officer", "clerk"], "email": "", "phone": ""},
+             status=302)
+    assert user_row(province, OFFICER_A).roles == {"receiving_officer", "clerk"}
+    r = web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": WARD_A, "roles": []},
+                 status=422)
+    assert "Một hoặc nhiều vai trò" in text_of(r)
+    web.post(f"/quan-tri/can-bo/{OFFICER_A}/dat-lai-mat-khau", {}, status=302)
+    code = last_code(province, OFFICER_A)
+    Web(province.test_client()).post("/dat-lai-mat-khau", {"username": OFFICER_A, "code": code,
+                                                           "password": "mat-khau-a2", "password2": "mat-khau-a2"},
+                                     status=302)
+    Web(province.test_client()).login(OFFICER_A, "mat-khau-a2")
+
+
+def test_the_import_page_reports_every_row(province):
+    web = Web(province.test_client()).login(ADMIN_A)
+    assert web.get("/quan-tri/can-bo/nhap", status=200)
+    content = ("username,full_name,agency,roles\n"
+               f"moi.a,Người Mới,{WARD_A},clerk\n"
+               f"moi.b,Phường Khác,{WARD_B},clerk\n").encode()
+    r = web.post("/quan-tri/can-bo/nhap", {"file": (io.BytesIO(content), "staff.csv")},
+                 content_type="multipart/form-data", status=200)
+    page = r.get_data(as_text=True)
+    assert 'data-row="2" data-status="created"' in page and 'data-row="3" data-status="skipped"' in page
+    assert user_row(province, "moi.a") is not None and user_row(province, "moi.b") is None
+    r = web.post("/quan-tri/can-bo/nhap", {}, content_type="multipart/form-data", status=422)
