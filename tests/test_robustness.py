@@ -138,7 +138,7 @@ def malformed_bodies() -> dict[str, dict]:
 # Logs a refused request is meant to leave: tokens, sessions, attempts, and every gateway notification (D26: a
 # forged or replayed IPN changes nothing and is logged).
 # Routes that read no body (claiming, releasing, marking a notice read): any body is ignored, not refused.
-NO_BODY = ("api.claim", "api.release", "notices_api.read_notification")
+NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
@@ -438,7 +438,8 @@ class World:
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"], "gateway": ["vnpay", "dvcqg"],
                 "payment_id": ["{payment}"], "notice_id": ["{notice}"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
-                "delivery_id": ["1"]}.get(arg, [])
+                "delivery_id": ["1"],
+                "agency": ["000.00.06.H56"], "username": ["demo.vanthu"]}.get(arg, [])
 
 
 @pytest.fixture
