@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import accounts, administration, onetime
@@ -32,13 +32,14 @@ PAGE = 50
 
 
 def _officer_filter(session: Session, user: User | None):
-    """Officers the caller administers: of an agency in their subtree; a province administrator also sees the
-    officers of no agency (an installation's first operator). Citizens never."""
+    """Officers the caller administers: of an agency in their subtree (through the index on the agency, so that
+    the citizens, who belong to no agency, are never read). The operator's CLI (``user`` None) reaches every
+    account but citizens, the officers of no agency too (an installation's first operator)."""
     not_citizen = User.roles_text != "citizen"
     if user is None:
         return not_citizen
     if administration.scope(session, user) is None:
-        return and_(not_citizen, or_(User.agency_id.in_(select(Agency.id)), User.agency_id.is_(None)))
+        return and_(not_citizen, User.agency_id.is_not(None))
     return and_(not_citizen, User.agency_id.in_(administration.agency_ids(session, user)))
 
 
