@@ -52,6 +52,14 @@ def paged(rows: list, cursor: str | None, endpoint: str):
     return response
 
 
+def code_arg(name: str) -> str | None:
+    """An agency's id in the query: absent is None; present, it must look like one (an empty one is refused)."""
+    raw = request.args.get(name)
+    if raw is not None and not agency_admin.CODE_RE.match(raw):
+        raise Invalid(f"Tham số '{name}' là mã định danh của một cơ quan", fields={name: "Mã định danh điện tử"})
+    return raw
+
+
 def _admin() -> None:
     administration.scope(db(), g.user)  # 403 for anyone but an administrator
 
@@ -61,7 +69,7 @@ def _admin() -> None:
 @authenticated
 def list_agencies():
     _admin()
-    rows, cursor = agency_admin.page(db(), g.user, request.args.get("after") or None, limit_arg())
+    rows, cursor = agency_admin.page(db(), g.user, code_arg("after"), limit_arg())
     return paged(rows, cursor, "admin_staff_api.list_agencies")
 
 
@@ -97,8 +105,7 @@ def update_agency(agency: str):
 @authenticated
 def list_officers():
     _admin()
-    rows, cursor = staff.page(db(), g.user, request.args.get("agency") or None, request.args.get("after") or None,
-                              limit_arg())
+    rows, cursor = staff.page(db(), g.user, code_arg("agency"), request.args.get("after") or None, limit_arg())
     return paged(rows, cursor, "admin_staff_api.list_officers")
 
 
