@@ -141,3 +141,14 @@ def test_the_import_page_reports_every_row(province):
     assert 'data-row="2" data-status="created"' in page and 'data-row="3" data-status="skipped"' in page
     assert user_row(province, "moi.a") is not None and user_row(province, "moi.b") is None
     r = web.post("/quan-tri/can-bo/nhap", {}, content_type="multipart/form-data", status=422)
+
+
+def test_an_agency_administrator_edits_their_own_agency_whose_parent_they_do_not_hold(province):
+    web = Web(province.test_client()).login(ADMIN_A)
+    page = web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
+    parent = re.search(r'<select id="e-parent" name="parent">(.*?)</select>', page, re.S).group(1)
+    assert f'<option value="{PROVINCE}" selected>' in parent  # kept as it is, though not theirs to choose
+    web.post(f"/quan-tri/co-quan/{WARD_A}", {"name": "Phường A mới", "level": "commune", "parent": PROVINCE,
+                                             "address": "", "seal_name": "", "office_hours": "", "active": "1"},
+             status=302)
+    assert "Phường A mới" in text_of(web.get("/quan-tri/co-quan"))
