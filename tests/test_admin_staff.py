@@ -102,6 +102,9 @@ def test_the_agency_list_is_paged_in_tree_order(api, province):
     assert seen == everything
     assert api.get("/api/v1/agencies?after=999.99.99.H99", ADMIN_P).status_code == 422
     assert api.get("/api/v1/agencies?limit=0", ADMIN_P).status_code == 422
+    for query, field in (("agencies?after=", "after"), ("officers?agency=", "agency"), ("officers?agency=a%20b", "agency")):
+        r = api.get(f"/api/v1/{query}", ADMIN_P)  # an empty id is not "no id": the schema refuses it, so does the server
+        assert r.status_code == 422 and field in r.get_json()["error"]["fields"], query
 
 
 def test_only_administrators_reach_the_administration(api, province):
