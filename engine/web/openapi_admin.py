@@ -42,7 +42,9 @@ def schemas() -> dict:
             "active": {"type": "boolean"}, "depth": {"type": "integer", "minimum": 0}}},
         "NewAgency": _object({"id": text(CODE_PATTERN, description="Mã định danh điện tử (QĐ 20/2020)"),
                               **agency_body}, ("id", "name", "level"), closed=True),
-        "AgencyChange": _object({**agency_body, "active": {"type": "boolean"}}, closed=True),
+        "AgencyChange": _object({**agency_body, "active": {"type": "boolean"}}, closed=True, description=(
+            "Chỉ các trường gửi lên được đổi; null xóa giá trị (parent null: thành cơ quan gốc, chỉ quản trị "
+            "viên cấp tỉnh)")),
         "Officer": {"type": "object", "required": ["username", "full_name", "agency", "roles", "active"],
                     "properties": {
             "username": {"type": "string"}, "full_name": {"type": "string"}, "agency": {"type": ["string", "null"]},
