@@ -131,6 +131,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(notices.bp)
     app.register_blueprint(notices.api_bp)
     app.register_blueprint(signing.bp)
+    from . import admin_versions, versions_api  # procedure versions (issue 13, item 5)
+    app.register_blueprint(versions_api.bp)
+    app.register_blueprint(admin_versions.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 
