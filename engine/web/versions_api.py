@@ -42,6 +42,8 @@ def change_version_state(code: str, number: int, action: str):
 def migrate_dossier(code: str):
     data = body()
     number = data.get("version")
+    if isinstance(number, float) and number.is_integer():  # JSON's 2.0 is the integer 2 (JSON Schema agrees)
+        number = int(number)
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 2**31 - 1:
         raise Invalid("Cần số phiên bản đích", fields={"version": "Một số nguyên dương"})
     return jsonify(show(migration.migrate(db(), context(), code, number)))
