@@ -44,8 +44,8 @@ def test_upload_shows_problems_by_line_and_deploys_nothing(app):
     r = upload(web, BROKEN, False, 422)
     page = r.get_data(as_text=True)
     assert "ho-kinh-doanh.bpmn:" in page and "duration" in page
-    line = next(n for n, row in enumerate(BROKEN.splitlines(), 1) if 'value="-2"' in row)
-    assert f"ho-kinh-doanh.bpmn:{line - 5}" in page or "ho-kinh-doanh.bpmn:" in page
+    line = next(n for n, row in enumerate(BROKEN.splitlines(), 1) if "<bpmn:process " in row)
+    assert f"<code>ho-kinh-doanh.bpmn:{line}</code>: ho_kinh_doanh: thời hạn giải quyết (duration)" in page, page
     assert upload(web, BROKEN, True, 422)  # deploy refuses as well
     r = upload(web, variant(duration="5"), False, 200)
     assert "Không có lỗi" in r.get_data(as_text=True)
