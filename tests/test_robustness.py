@@ -138,7 +138,7 @@ def malformed_bodies() -> dict[str, dict]:
 # Logs a refused request is meant to leave: tokens, sessions, attempts, and every gateway notification (D26: a
 # forged or replayed IPN changes nothing and is logged).
 # Routes that read no body (claiming, releasing, marking a notice read): any body is ignored, not refused.
-NO_BODY = ("api.claim", "api.release", "notices_api.read_notification")
+NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "versions_api.change_version_state")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
@@ -438,7 +438,9 @@ class World:
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"], "gateway": ["vnpay", "dvcqg"],
                 "payment_id": ["{payment}"], "notice_id": ["{notice}"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
-                "delivery_id": ["1"]}.get(arg, [])
+                "delivery_id": ["1"],
+                # the sample's version 1, suspended then resumed (retiring it would end the World's filings)
+                "number": ["1"], "move": ["suspend", "resume"]}.get(arg, [])
 
 
 @pytest.fixture
@@ -893,7 +895,7 @@ def junk_forms(app, world) -> dict[str, dict]:
     names = sorted(schema_fields | {f"reuse.{k}" for k in components} | {
         "owner.full_name", "owner.birth_date", "owner.cccd", "for_other", "note", "reason", "reasons", "amount",
         "unit", "confirm", "score", "comment", "username", "password", "password2", "full_name", "cccd",
-        "cccd_issued_on", "phone", "email", "lang", "next", "second_reason.kind", "second_reason.explanation",
+        "cccd_issued_on", "phone", "email", "lang", "next", "den", "sau", "deploy", "second_reason.kind", "second_reason.explanation",
         "second_reason.unmet_items", *(f"items.{n}.{k}" for n in (0, 1, 19, 20, 999)
                                         for k in ("component", "problem", "required", "paper"))})
     forms: dict[str, dict] = {"empty": {}}

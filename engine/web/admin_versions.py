@@ -89,16 +89,15 @@ def procedure_page(code: str):
                            **_texts())
 
 
-@bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/<any(suspend, resume, retire):action>")
+@bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/<any(suspend, resume, retire):move>")
 @login_required("administrator")
-def change_state(code: str, number: int, action: str):
-    if action == "retire" and request.form.get("confirm") != "1":
+def change_state(code: str, number: int, move: str):
+    if move == "retire" and request.form.get("confirm") != "1":
         proc = versions.procedure_of(db(), g.user, code)
         versions.version_of(db(), proc, number)
-        return render_template("admin/versions/confirm.html", proc=proc, number=number, action=action,
-                               to=None)
-    run(versions.change_state, db(), context(), code, number, action)
-    flash(ACTION_DONE[action] % {"n": number}, "success")
+        return render_template("admin/versions/confirm.html", proc=proc, number=number, action=move, to=None)
+    run(versions.change_state, db(), context(), code, number, move)
+    flash(ACTION_DONE[move] % {"n": number}, "success")
     return redirect(url_for("admin_versions.procedure_page", code=code))
 
 

@@ -26,11 +26,11 @@ def list_versions(code: str):
     return jsonify([version_json(row) for row in versions.versions_of(db(), proc)])
 
 
-@bp.post("/procedures/<code>/versions/<int:number>/<any(suspend, resume, retire):action>")
+@bp.post("/procedures/<code>/versions/<int:number>/<any(suspend, resume, retire):move>")
 @authenticated
 @transactional
-def change_version_state(code: str, number: int, action: str):
-    versions.change_state(db(), context(), code, number, action)
+def change_version_state(code: str, number: int, move: str):
+    versions.change_state(db(), context(), code, number, move)
     proc = versions.procedure_of(db(), g.user, code)
     row = next(r for r in versions.versions_of(db(), proc) if r["version"] == number)
     return jsonify(version_json(row))
