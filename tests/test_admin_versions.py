@@ -98,6 +98,8 @@ def test_suspend_resume_and_retire_with_confirmation(app, api):
     citizen = new_client(app).login("001099000001")
     r = citizen.get(f"/thu-tuc/{SAMPLE_CODE}/nop", status=409)
     assert "tạm ngừng tiếp nhận" in text_of(r)
+    page = text_of(citizen.get(f"/thu-tuc/{SAMPLE_CODE}"))  # the procedure's page says so, with no filing link
+    assert "tạm ngừng tiếp nhận" in page and "Nộp hồ sơ trực tuyến" not in page
     web.post(f"{BASE}/phien-ban/1/resume", status=302)
     r = web.post(f"{BASE}/phien-ban/1/retire", status=200)  # the confirmation page, nothing done yet
     assert "Không thể hoàn tác" in text_of(r)
