@@ -138,7 +138,8 @@ def malformed_bodies() -> dict[str, dict]:
 # Logs a refused request is meant to leave: tokens, sessions, attempts, and every gateway notification (D26: a
 # forged or replayed IPN changes nothing and is logged).
 # Routes that read no body (claiming, releasing, marking a notice read): any body is ignored, not refused.
-NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "versions_api.change_version_state")
+NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "versions_api.version_suspend",
+           "versions_api.version_resume", "versions_api.version_retire")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
@@ -406,16 +407,25 @@ class World:
         self.A
         return self.api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["id"]
 
+    @cached_property
+    def version(self) -> int:
+        """A second version of the sample procedure (the administrators' version routes act on it)."""
+        from test_versions import deploy, variant
+
+        r = deploy(self.api, variant(duration="4"))
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["version"]
+
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing"):
+        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing)\}")
+    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
                "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",),
                "payment": ("payment",), "notice": ("notice",),
-               "signing": ("signing",)}
+               "signing": ("signing",), "version": ()}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -439,8 +449,8 @@ class World:
                 "payment_id": ["{payment}"], "notice_id": ["{notice}"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
                 "delivery_id": ["1"],
-                # the sample's version 1, suspended then resumed (retiring it would end the World's filings)
-                "number": ["1"], "move": ["suspend", "resume"]}.get(arg, [])
+                # a second version of the sample (suspended, resumed, retired: filings go on with version 1)
+                "number": ["{version}"]}.get(arg, [])
 
 
 @pytest.fixture

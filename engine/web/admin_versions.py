@@ -89,16 +89,24 @@ def procedure_page(code: str):
                            **_texts())
 
 
-@bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/<any(suspend, resume, retire):move>")
-@login_required("administrator")
-def change_state(code: str, number: int, move: str):
-    if move == "retire" and request.form.get("confirm") != "1":
-        proc = versions.procedure_of(db(), g.user, code)
-        versions.version_of(db(), proc, number)
-        return render_template("admin/versions/confirm.html", proc=proc, number=number, action=move, to=None)
-    run(versions.change_state, db(), context(), code, number, move)
-    flash(ACTION_DONE[move] % {"n": number}, "success")
-    return redirect(url_for("admin_versions.procedure_page", code=code))
+def _state_view(move: str):
+    """Suspend and resume at once; retire after a confirmation page (it cannot be undone)."""
+    @login_required("administrator")
+    def view(code: str, number: int):
+        if move == "retire" and request.form.get("confirm") != "1":
+            proc = versions.procedure_of(db(), g.user, code)
+            versions.version_of(db(), proc, number)
+            return render_template("admin/versions/confirm.html", proc=proc, number=number, action=move, to=None)
+        run(versions.change_state, db(), context(), code, number, move)
+        flash(ACTION_DONE[move] % {"n": number}, "success")
+        return redirect(url_for("admin_versions.procedure_page", code=code))
+
+    return view
+
+
+for _move in versions.MOVES:
+    bp.add_url_rule(f"/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/{_move}", f"version_{_move}",
+                    _state_view(_move), methods=["POST"])
 
 
 @bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/chuyen")

@@ -26,14 +26,21 @@ def list_versions(code: str):
     return jsonify([version_json(row) for row in versions.versions_of(db(), proc)])
 
 
-@bp.post("/procedures/<code>/versions/<int:number>/<any(suspend, resume, retire):move>")
-@authenticated
-@transactional
-def change_version_state(code: str, number: int, move: str):
-    versions.change_state(db(), context(), code, number, move)
-    proc = versions.procedure_of(db(), g.user, code)
-    row = next(r for r in versions.versions_of(db(), proc) if r["version"] == number)
-    return jsonify(version_json(row))
+def _state_view(move: str):
+    """POST /procedures/{code}/versions/{n}/suspend|resume|retire: one route each (OpenAPI names them so)."""
+    @authenticated
+    @transactional
+    def view(code: str, number: int):
+        versions.change_state(db(), context(), code, number, move)
+        proc = versions.procedure_of(db(), g.user, code)
+        return jsonify(version_json(next(r for r in versions.versions_of(db(), proc) if r["version"] == number)))
+
+    return view
+
+
+for _move in versions.MOVES:
+    bp.add_url_rule(f"/procedures/<code>/versions/<int:number>/{_move}", f"version_{_move}", _state_view(_move),
+                    methods=["POST"])
 
 
 @bp.post("/dossiers/<code>/migrate")
