@@ -202,3 +202,25 @@ def test_batch_moves_each_dossier_in_its_own_savepoint(api, app, clock):
         assert rows[moved_one] != rows[kept]
         assert session.scalar(select(WorkItem).where(WorkItem.dossier_id == select(Dossier.id).where(
             Dossier.code == moved_one).scalar_subquery())) is not None
+
+
+def test_migrate_dossiers_at_later_steps_and_the_unchanged_upload(api, app):
+    from conftest import STEP_DATA
+
+    received, waiting = api.file()["code"], api.file()["code"]
+    api.act("demo.tiepnhan", received, "receive")
+    api.act("demo.tiepnhan", waiting, "request_supplement", STEP_DATA["request_supplement"])
+    new = variant(duration="6")
+    assert deploy(api, new).get_json()["changed"] is True
+    r = deploy(api, new)  # the same file again: no version 3
+    assert r.status_code == 201 and r.get_json() == {"code": SAMPLE_CODE, "version": 2, "changed": False}
+    for code in (received, waiting):
+        r = api.post(f"/api/v1/dossiers/{code}/migrate", ADMIN, json={"version": 2.0})
+        assert r.status_code == 200, r.get_json()
+    api.act("demo.chuyenvien", received, "propose_approval", STEP_DATA["propose_approval"])
+    assert api.task_for("demo.lanhdao", received)["dossier"] == received
+    assert versions(api)[2]["open_dossiers"] == 2
+    with app.extensions["tthc"]["sessions"]() as session:
+        assert session.scalar(select(Dossier.status).where(Dossier.code == waiting)) == 5  # still waiting
+        deploys = session.scalars(select(AdminEvent.target).where(AdminEvent.action == "version_deploy")).all()
+    assert deploys == [f"{SAMPLE_CODE} v2"]
