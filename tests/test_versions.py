@@ -147,7 +147,8 @@ def test_migrate_refused_with_reasons_changes_nothing(api, app, backend):
     r = api.post(f"/api/v1/dossiers/{code}/migrate", ADMIN, json={"version": 2})
     body = r.get_json()
     assert r.status_code == 409 and body["error"]["code"] == "migration_refused", body
-    assert any("tiep_nhan" in p["message"] or p["element"] == "tiep_nhan" for p in body["error"]["problems"]), body
+    assert [(p["element"], "tiep_nhan → tiep_nhan_moi" in p["message"]) for p in body["error"]["problems"]] == [
+        ("tiep_nhan", True)], body
     assert versions(api) == before
     api.act("demo.tiepnhan", code, "receive")  # it continues on version 1
     with app.extensions["tthc"]["sessions"]() as session:

@@ -53,7 +53,10 @@ def _open_changes(diff, label: str) -> list[tuple[str, str]]:
         if new is None or not task.state & OPEN:
             continue
         spec = task.task_spec
-        if type(spec).__name__ != type(new).__name__:
+        if spec.name != new.name:  # matched by its place in the flow only: its work items name the old id
+            reasons.append((spec.name, f"{label}bước '{_name(task)}' đang mở có mã khác trong phiên bản mới "
+                                       f"({spec.name} → {new.name})"))
+        elif type(spec).__name__ != type(new).__name__:
             reasons.append((spec.name, f"{label}bước '{_name(task)}' đang mở đổi loại ({type(spec).__name__} "
                                        f"→ {type(new).__name__})"))
         elif _step(spec) != _step(new):
