@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import select, text
 
 from conftest import CITIZEN, SAMPLE, SAMPLE_CODE, SAMPLE_FORM
