@@ -25,7 +25,7 @@ LAYERS = {
 # third-party library (top-level import name) -> the only modules that may import it
 HOMES = {
     "SpiffWorkflow": {"engine/process/bpmnparser.py", "engine/process/runtime.py", "engine/process/scripting.py",
-                      "engine/process/timerevents.py"},
+                      "engine/process/timerevents.py", "engine/process/specmigration.py"},
     "RestrictedPython": {"engine/process/scripting.py"},
     "apscheduler": {"engine/timers.py"},
     "reportlab": {"engine/paperwork/pdf.py"},

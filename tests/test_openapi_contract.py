@@ -37,7 +37,7 @@ def _api_rules(app):
 
 
 def _concrete(rule) -> str:
-    return re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if m.group(1).endswith("id") else "X", rule.rule)
+    return re.sub(r"<(int:)?(\w+)>", lambda m: "1" if m.group(1) or m.group(2).endswith("id") else "X", rule.rule)
 
 
 def test_a_method_a_path_does_not_offer_is_405_with_allow_and_the_json_error(app):

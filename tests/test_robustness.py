@@ -138,7 +138,8 @@ def malformed_bodies() -> dict[str, dict]:
 # Logs a refused request is meant to leave: tokens, sessions, attempts, and every gateway notification (D26: a
 # forged or replayed IPN changes nothing and is logged).
 # Routes that read no body (claiming, releasing, marking a notice read): any body is ignored, not refused.
-NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset")
+NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset",
+           "versions_api.version_suspend", "versions_api.version_resume", "versions_api.version_retire")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
@@ -406,16 +407,25 @@ class World:
         self.A
         return self.api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]["id"]
 
+    @cached_property
+    def version(self) -> int:
+        """A second version of the sample procedure (the administrators' version routes act on it)."""
+        from test_versions import deploy, variant
+
+        r = deploy(self.api, variant(duration="4"))
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["version"]
+
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing"):
+        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing)\}")
+    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
                "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",),
                "payment": ("payment",), "notice": ("notice",),
-               "signing": ("signing",)}
+               "signing": ("signing",), "version": ()}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -439,7 +449,9 @@ class World:
                 "payment_id": ["{payment}"], "notice_id": ["{notice}"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
                 "delivery_id": ["1"],
-                "agency": ["000.00.06.H56"], "username": ["demo.vanthu"]}.get(arg, [])
+                "agency": ["000.00.06.H56"], "username": ["demo.vanthu"],
+                # a second version of the sample (suspended, resumed, retired: filings go on with version 1)
+                "number": ["{version}"]}.get(arg, [])
 
 
 @pytest.fixture
@@ -894,7 +906,7 @@ def junk_forms(app, world) -> dict[str, dict]:
     names = sorted(schema_fields | {f"reuse.{k}" for k in components} | {
         "owner.full_name", "owner.birth_date", "owner.cccd", "for_other", "note", "reason", "reasons", "amount",
         "unit", "confirm", "score", "comment", "username", "password", "password2", "full_name", "cccd",
-        "cccd_issued_on", "phone", "email", "lang", "next", "second_reason.kind", "second_reason.explanation",
+        "cccd_issued_on", "phone", "email", "lang", "next", "den", "sau", "deploy", "second_reason.kind", "second_reason.explanation",
         "second_reason.unmet_items", *(f"items.{n}.{k}" for n in (0, 1, 19, 20, 999)
                                         for k in ("component", "problem", "required", "paper"))})
     forms: dict[str, dict] = {"empty": {}}

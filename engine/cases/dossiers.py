@@ -201,7 +201,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     code = payload.get("procedure")
     if not isinstance(code, str) or not code:
         raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
-    version = procedures.latest_version(session, code)
+    version = procedures.filing_version(session, code)
     channel = payload.get("channel")
     if channel is None:  # absent or null: the usual channel of the caller
         channel = "online" if "citizen" in user.roles else "desk"

@@ -202,6 +202,7 @@ ACTIONS: dict[str, Action] = {
     "payment_exempted": Action(N_("Miễn phí, lệ phí")),
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
     "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
+    "migrate": Action(N_("Chuyển sang phiên bản quy trình mới")),
 }
 
 
@@ -279,4 +280,31 @@ COUNTER_WORDS: dict[str, str] = {
     "reused": "Hồ sơ sử dụng lại giấy tờ trong kho",
     "rating_count": "Lượt đánh giá",
     "rating_avg": "Mức hài lòng trung bình (1–5)",
+}
+
+
+# -- procedure versions (engine.cases.versions, engine.process.versiondiff) ---------------------------------------
+VERSION_STATES: dict[str, str] = {
+    "active": N_("Đang áp dụng"),
+    "suspended": N_("Tạm ngừng tiếp nhận"),
+    "retired": N_("Đã thôi áp dụng"),
+}
+# What changed from the previous version, by kind; the page adds the target and the values before and after.
+VERSION_CHANGES: dict[str, str] = {
+    "name_changed": N_("Đổi tên thủ tục"),
+    "duration_changed": N_("Đổi thời hạn giải quyết"),
+    "clock_changed": N_("Đổi cách tính thời hạn khi bổ sung hồ sơ"),
+    "step_added": N_("Thêm bước"),
+    "step_removed": N_("Bỏ bước"),
+    "step_renamed": N_("Đổi tên bước"),
+    "role_changed": N_("Đổi người thực hiện bước"),
+    "actions_changed": N_("Đổi các thao tác của bước"),
+    "step_form_changed": N_("Đổi biểu mẫu của bước"),
+    "field_added": N_("Thêm trường biểu mẫu"),
+    "field_removed": N_("Bỏ trường biểu mẫu"),
+    "fee_added": N_("Thêm khoản phí, lệ phí"),
+    "fee_removed": N_("Bỏ khoản phí, lệ phí"),
+    "fee_changed": N_("Đổi khoản phí, lệ phí"),
+    "component_added": N_("Thêm thành phần hồ sơ"),
+    "component_removed": N_("Bỏ thành phần hồ sơ"),
 }

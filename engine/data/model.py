@@ -17,6 +17,10 @@ OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_o
                  "centre_director", "clerk"}
 
 
+# A dossier still open (not in engine.law.statuses.TERMINAL: refused, withdrawn, stopped, returned), written as the
+# predicate of its partial index so that a query using this very text can be answered from the index.
+OPEN_DOSSIER = "status NOT IN (3, 7, 8, 10)"
+
 from engine.data.agency_model import AGENCY_LEVELS, Agency  # noqa: E402,F401  (the tree: D29)
 
 
@@ -84,6 +88,8 @@ class ProcedureVersion(Base):
     info: Mapped[dict[str, Any]]  # catalogue entry: duration, unit, fees, components, level facts
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
+    # active | suspended (no new filings) | retired (no new filings, out of the catalogue): engine.cases.versions
+    state: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
 
     procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
 
@@ -118,6 +124,9 @@ class Dossier(Base):
         Index("ix_dossier_resolved_at", "resolved_at"),
         Index("ix_dossier_unresolved", "agency_id", "received_at", postgresql_where=text("resolved_at IS NULL"),
               sqlite_where=text("resolved_at IS NULL")),
+        # The open dossiers of a procedure version (engine.cases.versions counts them, migrations move them).
+        Index("ix_dossier_version_open", "procedure_version_id", postgresql_where=text(OPEN_DOSSIER),
+              sqlite_where=text(OPEN_DOSSIER)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)

@@ -15,7 +15,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import DefinitionError, NotFound, Problem
+from engine.core.errors import Conflict, DefinitionError, NotFound, Problem
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Agency, Procedure, ProcedureVersion
 from engine.process import fields as fields_mod
@@ -23,7 +23,8 @@ from engine.process import resultdecl, runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
 from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
-__all__ = ["LANE_ROLES", "STEP_ACTIONS", "Definition", "deploy", "latest_version", "lint", "load_definition",
+__all__ = ["LANE_ROLES", "STEP_ACTIONS", "Definition", "deploy", "filing_version", "latest_version", "lint",
+           "load_definition",
            "load_file", "read_forms", "referenced_forms"]
 
 
@@ -165,3 +166,15 @@ def latest_version(session: Session, code: str) -> ProcedureVersion:
     if proc is None or proc.latest_version_id is None:
         raise NotFound(f"Không tìm thấy thủ tục {code}", code="procedure_not_found")
     return session.get(ProcedureVersion, proc.latest_version_id)
+
+
+def filing_version(session: Session, code: str) -> ProcedureVersion:
+    """The version a new dossier is filed on: the procedure's current one (its newest version not retired,
+    engine.cases.versions keeps ``latest_version_id`` on it). When that one is suspended the procedure is not
+    accepting for now: an older version is never used instead, since the newer one replaced it (often for a
+    change of the law) and suspending it means "stop filing", not "go back"."""
+    version = latest_version(session, code)
+    if version.state != "active":
+        raise Conflict("Thủ tục này đang tạm ngừng tiếp nhận hồ sơ; vui lòng quay lại sau.",
+                       code="procedure_suspended")
+    return version

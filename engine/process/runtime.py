@@ -264,3 +264,21 @@ class Process:
             elif event.event_type == "CycleTimerEventDefinition" and isinstance(event.value, dict):
                 due.append(TimerEventDefinition.get_datetime(event.value["next"]).astimezone(timezone.utc))
         return min(due, default=None)
+
+    # -- moving to another version -----------------------------------------------------------------------
+    def migrate(self, version_id: Hashable, spec_json) -> list[tuple[str, str]]:
+        """Move this instance onto another version's spec when that is safe; else change nothing and return the
+        reasons as (BPMN id, message). See engine.process.specmigration."""
+        from engine.process import specmigration  # it builds on this module's serializer and spec cache
+
+        new_spec, new_subs = _spec(version_id, spec_json)
+        reasons, moved = specmigration.move(self._wf, new_spec, new_subs, _serializer().registry, _dumps, _restore)
+        if not reasons:
+            moved.script_engine = self._wf.script_engine
+            self._wf = moved
+        return reasons
+
+
+def _restore(dct: dict, spec, subprocess_specs) -> BpmnWorkflow:
+    dct.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
+    return _serializer().registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)

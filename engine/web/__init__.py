@@ -134,6 +134,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(signing.bp)
     app.register_blueprint(admin_staff_api.bp), app.register_blueprint(admin_staff.bp)
     app.register_blueprint(officer_codes.bp)
+    from . import admin_versions, versions_api  # procedure versions (issue 13, item 5)
+    app.register_blueprint(versions_api.bp)
+    app.register_blueprint(admin_versions.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

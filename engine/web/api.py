@@ -12,14 +12,14 @@ from flask import Blueprint, Response, g, jsonify, make_response, request, url_f
 from sqlalchemy import select
 
 from engine.cases import (
-    accounts, attachments, dossiers, idempotency, payments, portal_cases, signing_requests, summary, tasks)
+    accounts, attachments, dossiers, idempotency, payments, portal_cases, signing_requests, summary, tasks, versions)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE
 from engine.cases.dossiers import Context
-from engine.core.errors import BadRequest, DefinitionError, Forbidden, Invalid, Unauthorized
+from engine.core.errors import BadRequest, Forbidden, Invalid, Unauthorized
 from engine.data.model import OFFICER_ROLES, Procedure, ProcedureVersion
 from engine.law.statuses import Status
 from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc, unit_of_work
@@ -155,17 +155,10 @@ def deploy_procedure():
     upload = request.files.get("bpmn")
     if upload is None:
         raise Invalid("Cần tệp BPMN (trường 'bpmn' của biểu mẫu multipart)", fields={"bpmn": "Bắt buộc"})
-    name = upload.filename or "upload.bpmn"
-    bpmn = upload.read()
     uploaded = {f.filename: f.read() for key, f in request.files.items(multi=True) if key != "bpmn" and f.filename}
-    settings = tthc()["settings"]
-    form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded)
-    if problems:
-        raise DefinitionError(problems)
-    definition = procedures.load_definition(bpmn, name, form_data, uploaded=uploaded,
-                                            folder=procedures.procedure_folder(settings.processes_dir, name))
-    version, changed = procedures.deploy(db(), definition, now(), g.user.username)
-    return jsonify(code=definition.code, version=version.version, changed=changed), 201
+    version, changed = versions.deploy_upload(db(), context(), upload.filename or "upload.bpmn", upload.read(),
+                                              uploaded)
+    return jsonify(code=version.procedure.code, version=version.version, changed=changed), 201
 
 
 # -- dossiers ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
-from . import openapi_admin, openapi_signing  # the administration's and signing requests' schemas and paths (under 400 lines each)
+from . import openapi_admin, openapi_signing, openapi_versions  # schemas and paths per area (under 400 lines)
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -249,7 +249,7 @@ def _schemas() -> dict:
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
                      "description": "Theo thao tác và biểu mẫu của bước (422)"}}, ("action",)),
-        **openapi_signing.schemas(), **openapi_admin.schemas(),
+        **openapi_signing.schemas(), **openapi_admin.schemas(), **openapi_versions.schemas(),
     }
 
 
@@ -354,7 +354,7 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
-        **openapi_signing.paths(task_id), **openapi_admin.paths(),
+        **openapi_signing.paths(task_id), **openapi_admin.paths(), **openapi_versions.paths(code, procedure),
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),

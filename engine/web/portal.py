@@ -142,7 +142,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
 @login_required("citizen")
 def file(code: str):
-    version = procedures.latest_version(db(), code)
+    version = procedures.filing_version(db(), code)
     schema = version.forms[version.info["filing_form"]]
     if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         return _file_page(version, schemaform.prefill(schema, _known(g.user)), {}, {}, False)

@@ -1,0 +1,125 @@
+"""Moving open dossiers to a newer version of their procedure (issue 13, item 5), when SpiffWorkflow can.
+
+Why a check before every move: a dossier carries its citizen's filing form, its officers' open work and its
+timers; a version that no longer has a step the dossier went through, or whose filing form the dossier's form
+does not satisfy, would leave the dossier stuck at its next step. So the move is checked first (here: the
+dossier is open, the target is a newer active version of the same procedure, the filing form still holds; in
+engine.process.specmigration: the workflow's tasks, subprocesses and timers), and refused with every reason
+(409) — the dossier then simply continues on its version. A move keeps the dossier's task ids (its work items,
+claims and due times stay), is written in the dossier's audit chain and in the administrators' trail.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session, undefer
+
+from engine.cases import administration, versions
+from engine.cases.dossiers import Context, load_process, save_process
+from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
+from engine.data import audit
+from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
+from engine.law.statuses import TERMINAL
+from engine.process import forms, procedures
+
+BATCH = 50  # dossiers moved by one page action; the page offers the next batch
+
+
+class MigrationRefused(Conflict):
+    """The dossier cannot move to that version; ``problems`` says why (element: the BPMN id, when there is one)."""
+
+    code = "migration_refused"
+
+    def __init__(self, code: str, number: int, reasons: list[tuple[str, str]]):
+        super().__init__(f"Không thể chuyển hồ sơ {code} sang phiên bản {number}: "
+                         + "; ".join(r for _, r in reasons))
+        self.problems = [Problem(code, None, element, reason) for element, reason in reasons]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
+def _dossier(session: Session, code: str) -> Dossier:
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code).options(undefer(Dossier.workflow_state)))
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    return dossier
+
+
+def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]]:
+    """What the engine's own records say against the move (the workflow's reasons come after)."""
+    current, reasons = dossier.procedure_version, []
+    if dossier.status in TERMINAL:
+        reasons.append(("", "hồ sơ đã kết thúc"))
+    if target.version <= current.version:
+        reasons.append(("", f"chỉ chuyển sang phiên bản mới hơn phiên bản {current.version} hồ sơ đang theo"))
+    if target.state != "active":
+        reasons.append(("", f"phiên bản {target.version} không đang áp dụng"))
+    try:
+        forms.validate(target.forms[target.info["filing_form"]], dossier.form, what="Tờ khai")
+    except Invalid as exc:
+        fields = ", ".join(sorted(exc.fields)) or "-"
+        reasons.append(("", f"tờ khai của hồ sơ không đáp ứng biểu mẫu nộp của phiên bản {target.version} "
+                            f"(trường: {fields})"))
+    return reasons
+
+
+def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
+    """Move dossier ``code`` onto version ``number`` of its procedure, or raise MigrationRefused (409)."""
+    dossier = _dossier(session, code)
+    proc = dossier.procedure_version.procedure
+    administration.require(session, ctx.user, proc.agency)
+    target = versions.version_of(session, proc, number)
+    reasons = _reasons(dossier, target)
+    if reasons:
+        raise MigrationRefused(code, number, reasons)
+    process = load_process(dossier, ctx)
+    reasons = process.migrate((target.id, target.content_hash), lambda: target.spec_json)
+    if reasons:
+        raise MigrationRefused(code, number, reasons)
+    before = dossier.procedure_version.version
+    dossier.procedure_version_id, dossier.procedure_version = target.id, target
+    save_process(session, dossier, process, ctx.now, ctx.settings)
+    for task in process.ready_user_tasks():  # the same tasks, perhaps with the new version's names and forms
+        role = procedures.LANE_ROLES.get((task.lane or "").lower(), "")
+        session.execute(update(WorkItem).where(WorkItem.task_id == task.task_id, WorkItem.role != role)
+                        .values(assignee_id=None))  # a claim by someone of another role is released
+        session.execute(update(WorkItem).where(WorkItem.task_id == task.task_id)
+                        .values(spec_name=task.spec_name, name=task.name[:255], form_key=task.form_key, role=role))
+    audit.record(session, dossier, ctx.now, ctx.user, "migrate", dossier.status,
+                 data={"from_version": before, "to_version": number})
+    administration.audit(session, ctx.now, ctx.user, "dossier_migrate", "dossier", code, proc.agency,
+                         from_version=before, to_version=number)
+    return dossier
+
+
+def open_codes(session: Session, version: ProcedureVersion, after_id: int = 0, limit: int = BATCH
+               ) -> list[tuple[int, str]]:
+    """(id, code) of the open dossiers of ``version`` after ``after_id``, through the index of open dossiers."""
+    return list(session.execute(select(Dossier.id, Dossier.code)
+                                .where(Dossier.procedure_version_id == version.id, text(OPEN_DOSSIER),
+                                       Dossier.id > after_id)
+                                .order_by(Dossier.id).limit(limit)))
+
+
+def migrate_batch(session: Session, ctx: Context, code: str, from_number: int, to_number: int,
+                  after_id: int = 0, limit: int = BATCH) -> tuple[list[dict], int | None]:
+    """Try to move a batch of the open dossiers of version ``from_number``; each in its own savepoint, so that
+    one refusal leaves the others moved. Returns a result per dossier ({"code", "moved", "reasons"}) and the
+    id to continue after (None: no more)."""
+    proc = versions.procedure_of(session, ctx.user, code)
+    source = versions.version_of(session, proc, from_number)
+    versions.version_of(session, proc, to_number)  # 404 before any work
+    rows = open_codes(session, source, after_id, limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    results = []
+    for _id, dossier_code in rows:
+        try:
+            with session.begin_nested():
+                migrate(session, ctx, dossier_code, to_number)
+            results.append({"code": dossier_code, "moved": True, "reasons": []})
+        except MigrationRefused as exc:
+            results.append({"code": dossier_code, "moved": False, "reasons": exc.reasons})
+        except EngineError as exc:  # the dossier's process fails to load, say: this one stays, the others go on
+            results.append({"code": dossier_code, "moved": False, "reasons": [exc.message]})
+    return results, (rows[-1][0] if more and rows else None)

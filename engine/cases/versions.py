@@ -1,0 +1,149 @@
+"""Procedure versions as administrators see them (issue 13, item 5): the procedures of their agencies with their
+current version, each procedure's versions with what changed and how many dossiers are still open on each,
+a version's state (active, suspended, retired), and deploying an uploaded BPMN file with its forms.
+
+A procedure's versions are administered by the administrators whose subtree holds the agency that publishes it
+(engine.cases.administration). ``Procedure.latest_version_id`` names the procedure's *current* version: its
+newest version not retired. Filing uses it while it is active (engine.process.procedures.filing_version);
+retiring it makes the version before it current again, retiring every version takes the procedure out of the
+catalogue. Open dossiers always continue on the version they were filed on.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from engine.cases import administration
+from engine.cases.dossiers import Context
+from engine.core.errors import Conflict, DefinitionError, Forbidden, NotFound, Problem
+from engine.data import agencies
+from engine.data.model import OPEN_DOSSIER, Dossier, Procedure, ProcedureVersion
+from engine.process import procedures, versiondiff
+
+STATES = ("active", "suspended", "retired")
+# action -> (states it may start from, state it leaves)
+MOVES = {"suspend": (("active",), "suspended"), "resume": (("suspended",), "active"),
+         "retire": (("active", "suspended"), "retired")}
+PAGE = 50
+
+
+def _scoped(session: Session, user):
+    """Procedures whose publishing agency the administrator administers."""
+    return select(Procedure).where(Procedure.agency_id.in_(administration.agency_ids(session, user)))
+
+
+def procedure_page(session: Session, user, after: str | None = None, limit: int = PAGE
+                   ) -> tuple[list[tuple[Procedure, ProcedureVersion | None]], str | None]:
+    """One page of the procedures the administrator administers, by code, each with its current version
+    (None when every version is retired); the code to continue after, when there are more."""
+    query = (_scoped(session, user).add_columns(ProcedureVersion)
+             .outerjoin(ProcedureVersion, ProcedureVersion.id == Procedure.latest_version_id)
+             .order_by(Procedure.code).limit(limit + 1))
+    if after:
+        query = query.where(Procedure.code > after)
+    rows = [(p, v) for p, v in session.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1][0].code if more and rows else None)
+
+
+def procedure_of(session: Session, user, code: str) -> Procedure:
+    """The procedure ``code``; 404 when there is none, 403 when it is published outside the caller's subtree."""
+    proc = session.scalar(select(Procedure).where(Procedure.code == code))
+    if proc is None:
+        raise NotFound(f"Không tìm thấy thủ tục {code}", code="procedure_not_found")
+    administration.require(session, user, proc.agency)
+    return proc
+
+
+def open_counts(session: Session, version_ids: list[int]) -> dict[int, int]:
+    """Open dossiers per version, counted from the partial index of open dossiers (no history is read)."""
+    if not version_ids:
+        return {}
+    rows = session.execute(select(Dossier.procedure_version_id, func.count())
+                           .where(Dossier.procedure_version_id.in_(version_ids), text(OPEN_DOSSIER))
+                           .group_by(Dossier.procedure_version_id))
+    return {vid: n for vid, n in rows}
+
+
+def versions_of(session: Session, proc: Procedure) -> list[dict]:
+    """Every version of ``proc``, newest first, with what changed from the one before and its open dossiers.
+    A procedure has a handful of versions: their info and forms are read together."""
+    rows = list(session.scalars(select(ProcedureVersion).where(ProcedureVersion.procedure_id == proc.id)
+                                .order_by(ProcedureVersion.version)))
+    counts = open_counts(session, [v.id for v in rows])
+    result, previous = [], None
+    for v in rows:
+        result.append({"version": v.version, "deployed_at": v.deployed_at, "deployed_by": v.deployed_by,
+                       "state": v.state, "current": v.id == proc.latest_version_id,
+                       "changes": versiondiff.changes(previous.info if previous else None,
+                                                      previous.forms if previous else None, v.info, v.forms),
+                       "open_dossiers": counts.get(v.id, 0)})
+        previous = v
+    return result[::-1]
+
+
+def version_of(session: Session, proc: Procedure, number: int) -> ProcedureVersion:
+    version = session.scalar(select(ProcedureVersion).where(ProcedureVersion.procedure_id == proc.id,
+                                                            ProcedureVersion.version == number))
+    if version is None:
+        raise NotFound(f"Thủ tục {proc.code} không có phiên bản {number}", code="version_not_found")
+    return version
+
+
+def change_state(session: Session, ctx: Context, code: str, number: int, action: str) -> ProcedureVersion:
+    """Suspend, resume or retire a version (audited). Retiring the current version makes the newest version
+    left current (none: the procedure leaves the catalogue)."""
+    if action not in MOVES:
+        raise NotFound("Không có thao tác này", code="no_such_action")
+    proc = procedure_of(session, ctx.user, code)
+    session.refresh(proc, with_for_update=True)  # two administrators at once: one after the other
+    version = version_of(session, proc, number)
+    sources, target = MOVES[action]
+    if version.state not in sources:
+        raise Conflict(f"Phiên bản {number} đang ở trạng thái '{version.state}', không thể {action}",
+                       code="illegal_version_transition")
+    before, version.state = version.state, target
+    if target == "retired" and proc.latest_version_id == version.id:
+        proc.latest_version_id = session.scalar(
+            select(ProcedureVersion.id).where(ProcedureVersion.procedure_id == proc.id,
+                                              ProcedureVersion.state != "retired")
+            .order_by(ProcedureVersion.version.desc()).limit(1))
+    session.flush()
+    administration.audit(session, ctx.now, ctx.user, f"version_{action}", "procedure", f"{code} v{number}",
+                         proc.agency, version=number, before=before, after=target)
+    return version
+
+
+def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes]) -> procedures.Definition:
+    """The uploaded BPMN file and its forms, checked as `tthc validate` does; DefinitionError lists every
+    problem with its file and line. Nothing is stored. XML entities are never expanded nor fetched
+    (engine.process.bpmnparser.parse_xml); the request's size is bounded by max_request_bytes."""
+    if not bpmn:
+        raise DefinitionError([Problem(name or "upload.bpmn", None, "", "tệp BPMN rỗng")])
+    settings = ctx.settings
+    form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded)
+    if problems:
+        raise DefinitionError(problems)
+    return procedures.load_definition(bpmn, name, form_data, uploaded=uploaded,
+                                      folder=procedures.procedure_folder(settings.processes_dir, name))
+
+
+def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes]
+                  ) -> tuple[ProcedureVersion, bool]:
+    """Check and deploy an upload as the next version of its procedure (the API and the page both come here),
+    audited. The publishing agency must lie in the administrator's subtree; an agency the database does not
+    know yet may be created only by an administrator of every agency."""
+    definition = check_upload(ctx, name, bpmn, uploaded)
+    agency = agencies.by_code(session, definition.info["agency"])
+    if agency is not None:
+        administration.require(session, ctx.user, agency)
+    elif administration.scope(session, ctx.user) is not None:
+        raise Forbidden("Cơ quan của quy trình không thuộc phạm vi quản trị của bạn.",
+                                       code="outside_your_agencies")
+    version, changed = procedures.deploy(session, definition, ctx.now, ctx.user.username)
+    if changed:
+        administration.audit(session, ctx.now, ctx.user, "version_deploy", "procedure",
+                             f"{definition.code} v{version.version}", version.procedure.agency,
+                             version=version.version, file=name[:200])
+    return version, changed
