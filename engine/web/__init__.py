@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
+    from . import admin_calendar
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(notices.bp)
     app.register_blueprint(notices.api_bp)
     app.register_blueprint(signing.bp)
+    admin_calendar.register(app)  # /quan-tri/lich and /api/v1/calendar
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 
