@@ -243,3 +243,32 @@ def test_the_page_enters_previews_and_applies_a_notice(app, api, before_tet):
     ward_admin.get("/quan-tri/lich?co_quan=000.00.32.H56", status=403)
     ward_admin.get("/quan-tri/lich", status=200)
     ward_admin.post("/quan-tri/lich/ap-dung", {**form, "agency": "000.00.32.H56"}, status=403)
+
+
+def test_an_agency_day_written_by_another_process_is_seen_within_the_recheck_and_only_by_its_subtree(
+        app, province, settings, monkeypatch):
+    """The stamp is the whole table with each row's agency: an agency's own day written elsewhere (no
+    forget_overrides here) reaches that agency's calendar at the next look, and no other agency's."""
+    sessions = app.extensions["tthc"]["sessions"]
+    tick = [5000.0]
+    monkeypatch.setattr(calendars.time, "monotonic", lambda: tick[0])
+    calendars.forget_overrides()
+    saturday = date(2027, 3, 6)
+    with sessions() as session:
+        assert not calendars.calendar_for(session, settings, "000.00.31.H56").is_working_day(saturday)
+    with sessions.begin() as session:
+        ward_a = agencies.by_code(session, "000.00.31.H56")
+        session.add(CalendarOverride(day=saturday, kind="working", name="Làm bù", agency_id=ward_a.id,
+                                     created_at=vn(2027, 1, 1, 8, 0)))
+    with sessions() as session:  # within the 2 seconds: the copy read before
+        assert not calendars.calendar_for(session, settings, "000.00.31.H56").is_working_day(saturday)
+    tick[0] += calendars.OVERRIDES_RECHECK_SECONDS + 0.1
+    with sessions() as session:
+        assert calendars.calendar_for(session, settings, "000.00.31.H56").is_working_day(saturday)
+        assert not calendars.calendar_for(session, settings, "000.00.32.H56").is_working_day(saturday)
+    with sessions.begin() as session:  # the row's kind changes, the count and the day stay
+        session.scalar(select(CalendarOverride)).kind = "off"
+    tick[0] += calendars.OVERRIDES_RECHECK_SECONDS + 0.1
+    with sessions() as session:
+        assert not calendars.calendar_for(session, settings, "000.00.31.H56").is_working_day(saturday)
+    calendars.forget_overrides()
