@@ -81,6 +81,13 @@ def _date(text: str) -> date:
     return date(year, month, day)
 
 
+def _iso(text: str) -> date:
+    """YYYY-MM-DD exactly (date.fromisoformat also takes 20270202 and 2027-W05-2)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -114,13 +121,14 @@ def from_json(days) -> list[Line]:
     lines, problems = [], []
     for n, item in enumerate(days):
         where = f"days.{n}"
-        if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or not isinstance(
-                item.get("name", ""), str) or not isinstance(item.get("day", item.get("from")), str):
-            problems.append(f"{where}: cần day (YYYY-MM-DD), kind và name")
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("kind", "name")) \
+                or not ("day" in item or "from" in item) \
+                or any(k in item and not isinstance(item[k], str) for k in ("day", "from", "to")):
+            problems.append(f"{where}: cần day (hoặc from, to: YYYY-MM-DD), kind và name")
             continue
         try:
-            first = date.fromisoformat(item.get("day") or item["from"])
-            last = date.fromisoformat(item["to"]) if isinstance(item.get("to"), str) else first
+            first = _iso(item["day"] if "day" in item else item["from"])
+            last = _iso(item["to"]) if "to" in item else first
         except ValueError:
             problems.append(f"{where}: ngày phải theo dạng YYYY-MM-DD")
             continue

@@ -29,12 +29,14 @@ PAGE = 50
 SAMPLE = "2027-02-04..2027-02-12 nghỉ Tết Nguyên đán\n2027-02-20 làm bù làm bù thứ Bảy cho ngày 12/02"
 
 
-def _number(raw, name: str, low: int, high: int) -> int | None:
-    if raw is None or raw == "":
+def _number(raw, name: str, low: int, high: int, *, json: bool = False) -> int | None:
+    """A number of a query or a form (ASCII digits), or of a JSON body (an integer, not a string or a boolean)."""
+    if raw is None or (raw == "" and not json):
         return None
-    if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and ASCII_NUMBER.match(raw))) \
-            or not low <= int(raw) <= high:
-        raise Invalid("Tham số không hợp lệ", fields={name: f"Một số từ {low} đến {high}"})
+    digits = isinstance(raw, str) and not json and ASCII_NUMBER.match(raw)
+    number = isinstance(raw, int) and not isinstance(raw, bool) and json
+    if not (digits or number) or not low <= int(raw) <= high:
+        raise Invalid("Tham số không hợp lệ", fields={name: f"Một số nguyên từ {low} đến {high}"})
     return int(raw)
 
 
@@ -67,9 +69,8 @@ def year_days():
 
 def _notice_from_body() -> tuple[notices.Notice, dict]:
     data = body()
-    notice = notices.notice(db(), g.user, _code(data.get("agency")), _number(data.get("year"), "year",
-                                                                              *notices.YEARS),
-                            notices.from_json(data.get("days")))
+    year = _number(data.get("year"), "year", *notices.YEARS, json=True)
+    notice = notices.notice(db(), g.user, _code(data.get("agency")), year, notices.from_json(data.get("days")))
     return notice, data
 
 
@@ -95,8 +96,8 @@ def describe_move(moved: notices.Moved) -> dict:
 @authenticated
 def preview():
     notice, data = _notice_from_body()
-    after = _number(data.get("after"), "after", 0, 2**31 - 1) or 0
-    limit = _number(data.get("limit"), "limit", 1, 200) or PAGE
+    after = _number(data.get("after"), "after", 0, 2**31 - 1, json=True) or 0
+    limit = _number(data.get("limit"), "limit", 1, 200, json=True) or PAGE
     plan = notices.plan(db(), notice)
     rows, following = notices.moves(db(), tthc()["settings"], plan, after, limit)
     db().rollback()
