@@ -272,3 +272,20 @@ def test_an_agency_day_written_by_another_process_is_seen_within_the_recheck_and
     with sessions() as session:
         assert not calendars.calendar_for(session, settings, "000.00.31.H56").is_working_day(saturday)
     calendars.forget_overrides()
+
+
+def test_the_preview_is_paged_by_dossier_and_the_year_query_is_checked(api, app, before_tet):
+    second = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, second, "receive")
+    notice = {"year": 2027, "days": TET, "limit": 1}
+    first_page = api.post("/api/v1/calendar/preview", ADMIN, json=notice).get_json()
+    assert [d["code"] for d in first_page["dossiers"]] == [before_tet] and first_page["next"] is not None
+    rest = api.post("/api/v1/calendar/preview", ADMIN, json={**notice, "after": first_page["next"]}).get_json()
+    assert [d["code"] for d in rest["dossiers"]] == [second] and rest["next"] is None
+    for query, status in (("year=abc", 422), ("year=1800", 422), ("agency=000.00.99.H56", 404),
+                          ("year=2027&agency=000.00.31.H56", 200)):
+        assert api.get(f"/api/v1/calendar?{query}", RECEIVER).status_code == status, query
+    assert api.get("/api/v1/calendar").status_code == 401
+    for bad in ({"days": TET, "year": "2027"}, {"days": TET, "year": 2026}, {"days": [TET[1], TET[1]]},
+                {"days": [{"day": "20270220", "kind": "working", "name": "x"}]}, {"days": TET, "limit": True}):
+        assert api.post("/api/v1/calendar/preview", ADMIN, json=bad).status_code == 422, bad

@@ -256,7 +256,8 @@ class Moved:
 def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, limit: int = 50,
           batch: int = 200) -> tuple[list[Moved], int | None]:
     """One page of the open dossiers whose deadlines the notice moves, by id after ``after_id``; nothing is
-    written. Returns the page and the id to continue after (None: the last page)."""
+    written. Returns the page and the id to continue after (None: the last page; a next page may still turn out
+    empty when the dossiers left run over the days without moving)."""
     found: list[Moved] = []
     if plan.first_day is None:
         return found, None
@@ -269,8 +270,8 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
             after = replanning.new_dates(session, dossier, chain)
             if after != before:
                 found.append(Moved(dossier, before, after, _items(session, dossier, after)))
-                if len(found) == limit:
-                    return found, after_id
+                if len(found) == limit:  # a next page only if a dossier that may move is left
+                    return found, after_id if _dossiers(session, plan, after_id, 1) else None
         if len(rows) < batch:
             return found, None
 
