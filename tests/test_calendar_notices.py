@@ -10,6 +10,7 @@ the package has 04/02–10/02 off). The sample procedure takes 3 working days, t
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -236,6 +237,16 @@ def test_the_page_enters_previews_and_applies_a_notice(app, api, before_tet):
     assert "Đã áp dụng thông báo: 10 ngày thay đổi, 1 hồ sơ" in page and "làm bù thứ Bảy" in page
     again = text_of(web.post("/quan-tri/lich/xem-truoc", form, status=200))
     assert "đã được áp dụng" in again
+    # "Bỏ ngày này" on the make-up Saturday's row: the same preview, with the year's other days
+    html = web.get("/quan-tri/lich?nam=2027").get_data(as_text=True)
+    saturday = html[html.index('data-day="2027-02-20"'):]
+    lines = re.search(r'name="lines" value="([^"]*)"', saturday).group(1).replace("&#34;", '"')
+    assert "2027-02-20" not in lines and "2027-02-02..2027-02-10 off Tết Nguyên đán" in lines
+    removal = {"year": "2027", "agency": "", "lines": lines}
+    shown = web.post("/quan-tri/lich/xem-truoc", removal, status=200).get_data(as_text=True)
+    assert 'data-day="2027-02-20"' in shown and "Bỏ ngày này" in shown and "Không hồ sơ nào" in shown
+    web.post("/quan-tri/lich/ap-dung", removal, status=302)
+    assert (date(2027, 2, 20), "working", None) not in overrides(app) and len(overrides(app)) == 9
     assert web.post("/quan-tri/lich/xem-truoc", {**form, "lines": "2027-02-30 nghỉ"}, status=422)
     officer = Web(app.test_client()).login(RECEIVER)
     assert "12/02/2027" in text_of(officer.get(f"/can-bo/ho-so/{code}"))

@@ -167,6 +167,7 @@ def page():
     rows = calendars.scope_rows(db(), scope.id if scope else None, date(year, 1, 1), date(year, 12, 31))
     return render_template("admin/calendar/page.html", year=year, scopes=scopes, province=province, scope=scope,
                            rows=rows, text=_as_text(rows), sample=SAMPLE, KIND_TEXT=KIND_TEXT,
+                           without={r.day: _as_text([o for o in rows if o.day != r.day]) for r in rows},
                            days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT)
 
 
