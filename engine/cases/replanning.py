@@ -81,7 +81,9 @@ def replan(sessions: sessionmaker, settings: Settings, changed: date, before: di
 
 def _answered(session: Session, dossier: Dossier, stage: str) -> datetime | None:
     """When the applicant last completed the dossier at ``stage``: the count (re)started then (D12). At most
-    two requests a dossier (D10, D11)."""
+    two requests a dossier (D10, D11), counted on the dossier: none asked, none to look for."""
+    if not dossier.supplement_requests:
+        return None
     return session.scalar(select(func.max(SupplementRequest.answered_at))
                           .where(SupplementRequest.dossier_id == dossier.id, SupplementRequest.stage == stage))
 
