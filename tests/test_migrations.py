@@ -301,3 +301,35 @@ def test_0016_step_times_upgrade_and_downgrade_fill_the_last_hand_over(tmp_path)
     assert db.execute("select count(*) from audit_event").fetchone() == (3,)
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+def test_0024_calendar_scope_keeps_the_days_province_wide_and_downgrades_with_them(tmp_path):
+    """The days entered before 0024 become the province's (agency NULL); one day per scope; the downgrade keeps the
+    province's days and drops an agency's own."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0018")
+    db.execute("insert into calendar_override (day, kind, name, created_by, created_at) values "
+               "('2027-02-02', 'off', 'Tết Nguyên đán', 'cli', '2026-12-01 02:00:00')")
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "0024")
+    db = sqlite3.connect(path)
+    assert db.execute("select day, kind, name, agency_id from calendar_override").fetchall() == [
+        ("2027-02-02", "off", "Tết Nguyên đán", None)]
+    with pytest.raises(sqlite3.IntegrityError):  # the province has one row a day
+        db.execute("insert into calendar_override (day, kind, name, created_at) values "
+                   "('2027-02-02', 'working', 'x', '2026-12-01 02:00:00')")
+    db.execute("insert into calendar_override (day, kind, name, agency_id, created_at) values "
+               "('2027-02-02', 'working', 'Phường làm', 1, '2026-12-01 02:00:00')")
+    with pytest.raises(sqlite3.IntegrityError):  # and so has an agency
+        db.execute("insert into calendar_override (day, kind, name, agency_id, created_at) values "
+                   "('2027-02-02', 'off', 'y', 1, '2026-12-01 02:00:00')")
+    db.commit()
+    db.close()
+    _alembic(url, "downgrade", "0018")
+    db = sqlite3.connect(path)
+    assert db.execute("select day, kind, name from calendar_override").fetchall() == [
+        ("2027-02-02", "off", "Tết Nguyên đán")]
+    db.close()
+    _alembic(url, "upgrade", "head")

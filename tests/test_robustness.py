@@ -91,7 +91,7 @@ QUERY_VALUES = ["", "x", "-1", "0", "11", "99999999999999999999", "1e308", "nan"
                 "\x00", "' OR 1=1 --", "a" * 5000, "2026-13-45", "2026-02-30", "0001-01-01", "9999-12-31",
                 "2026-11-23T09:00:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "[]", "{}"]
 QUERY_PARAMS = ["status", "cccd", "mine", "role", "procedure", "due_before", "overdue", "from", "to", "format", "q",
-                "level", "sort", "due", "step", "next", "tai", "lang"]
+                "level", "sort", "due", "step", "next", "tai", "lang", "year", "agency"]
 FIELD_NAMES = ["username", "password", "full_name", "cccd", "cccd_issued_on", "phone", "email", "procedure",
                "form", "owner", "channel", "note", "reuse", "component", "reason", "kind", "action", "data"]
 
@@ -673,6 +673,12 @@ FUZZ: dict[str, tuple[str | None, str, dict]] = {
     "api.issue_letter": ("thutruong", "/api/v1/dossiers/{A}/letters", {"kind": "overdue", "reason": "Quá hạn"}),
     "api.complete": ("chuyenvien", "/api/v1/tasks/{taskA}/complete",
                      {"action": "request_extension", "data": {"working_days": 1, "reason": "Cần xác minh"}}),
+    "calendar_api.preview": ("admin", "/api/v1/calendar/preview", {
+        "agency": "000.00.06.H56", "year": 2027, "after": 0, "limit": 10, "days": [
+            {"from": "2027-02-02", "to": "2027-02-10", "kind": "off", "name": "Tết Nguyên đán"}]}),
+    "calendar_api.apply": ("admin", "/api/v1/calendar/apply", {
+        "agency": "000.00.06.H56", "year": 2027, "days": [
+            {"day": "2027-02-20", "kind": "working", "name": "Làm bù thứ Bảy"}]}),
 }
 FUZZ_MORE = [  # the same routes with another action, task or caller
     ("api.complete", "tiepnhan", "/api/v1/tasks/{taskB}/complete",

@@ -307,7 +307,7 @@ def test_a_calendar_edit_that_keeps_the_count_and_the_newest_time_is_seen(settin
     with sessions() as session:
         assert not calendars.calendar_for(session, settings, None).is_working_day(first)
     with sessions.begin() as session:  # "another process": no forget_overrides() here
-        session.delete(session.get(CalendarOverride, first))
+        session.delete(calendars.scope_rows(session, None, first, first)[0])
         session.add(CalendarOverride(day=second, kind="off", name="Nghỉ B", created_by="test", created_at=at))
     tick[0] += calendars.OVERRIDES_RECHECK_SECONDS + 0.1
     with sessions() as session:

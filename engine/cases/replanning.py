@@ -6,10 +6,15 @@ cannot move; one ending on it or later is counted again (engine.core.calendar.mo
 instant and the original one, the intake deadline of a dossier waiting for its check, the work items' due
 times and the next timer. The dossiers are read in pages by id, one transaction per page, so that the
 command never holds the whole table in memory nor one long transaction.
+
+A year's notice changes several days at once (engine.cases.calendar_notices): it is a chain of calendars, each
+differing from the one before on one day (``Step``), and each deadline is moved along the chain; the dates are
+computed first (``new_dates``, which writes nothing: the notice's preview) and then written (``write``).
 """
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
@@ -33,66 +38,104 @@ def agency_calendars(session: Session, settings: Settings) -> dict[str, WorkingC
     return {code: calendars.calendar_for(session, settings, code) for code in session.scalars(select(Agency.code))}
 
 
+class Step(NamedTuple):
+    """One day changed: the calendar before and after it."""
+    day: date
+    old: WorkingCalendar
+    new: WorkingCalendar
+
+
+def calendar_code(dossier: Dossier) -> str:
+    """The agency whose calendar counts the dossier's deadlines (as engine.cases.dossiers.calendar_of)."""
+    return dossier.procedure_version.procedure.agency.code
+
+
+def affected(changed: date):
+    """The open dossiers whose deadlines may run over ``changed`` (a condition on Dossier)."""
+    midnight = datetime.combine(changed, time(0), VN_TZ)
+    return Dossier.status.in_(OPEN) & or_(Dossier.due_at >= midnight, Dossier.original_due_at >= midnight,
+                                          (Dossier.status == SUBMITTED) & (Dossier.intake_due_at >= midnight))
+
+
 def replan(sessions: sessionmaker, settings: Settings, changed: date, before: dict[str, WorkingCalendar],
            now: datetime, page: int = PAGE) -> int:
     """Count again the deadlines of the open dossiers that run over ``changed``; returns how many moved."""
-    midnight = datetime.combine(changed, time(0), VN_TZ)
-    affected = or_(Dossier.due_at >= midnight, Dossier.original_due_at >= midnight,
-                   (Dossier.status == SUBMITTED) & (Dossier.intake_due_at >= midnight))
     moved_count, last_id = 0, 0
     while True:
         with sessions.begin() as session:
             rows = list(session.scalars(
-                select(Dossier).where(Dossier.id > last_id, Dossier.status.in_(OPEN), affected)
+                select(Dossier).where(Dossier.id > last_id, affected(changed))
                 .order_by(Dossier.id).limit(page).options(defer(Dossier.workflow_state), defer(Dossier.form))))
             if not rows:
                 return moved_count
             last_id = rows[-1].id
             for dossier in rows:
-                code = dossier.procedure_version.procedure.agency.code
+                code = calendar_code(dossier)
                 old = before.get(code)
                 if old is None:
                     continue
-                if _replan_one(session, settings, dossier, old, calendars.calendar_for(session, settings, code),
-                               changed, now):
+                step = Step(changed, old, calendars.calendar_for(session, settings, code))
+                if write(session, settings, dossier, [step], now):
                     moved_count += 1
 
 
 def _answered(session: Session, dossier: Dossier, stage: str) -> datetime | None:
     """When the applicant last completed the dossier at ``stage``: the count (re)started then (D12). At most
-    two requests a dossier (D10, D11)."""
+    two requests a dossier (D10, D11), counted on the dossier: none asked, none to look for."""
+    if not dossier.supplement_requests:
+        return None
     return session.scalar(select(func.max(SupplementRequest.answered_at))
                           .where(SupplementRequest.dossier_id == dossier.id, SupplementRequest.stage == stage))
 
 
-def _replan_one(session: Session, settings: Settings, dossier: Dossier, old: WorkingCalendar,
-                new: WorkingCalendar, changed: date, now: datetime) -> bool:
-    if old.version == new.version:
-        return False
+Dates = tuple  # (intake_due_at, due_at, original_due_at)
+
+
+def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
+    """The dossier's deadlines counted again along ``steps``; nothing is written."""
+    intake, due, original = dossier.intake_due_at, dossier.due_at, dossier.original_due_at
+    steps = [step for step in steps if step.old.version != step.new.version]
+    if not steps:
+        return intake, due, original
     unit = dossier.procedure_version.info["duration"]["unit"]
-    before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
-    if dossier.status == SUBMITTED and dossier.intake_due_at is not None:
-        anchor = max(dossier.filed_at, _answered(session, dossier, "intake") or dossier.filed_at)
-        dossier.intake_due_at = moved(old, new, dossier.intake_due_at, anchor, changed, "working_hour")
+    intake_anchor = None
+    if dossier.status == SUBMITTED and intake is not None:
+        intake_anchor = max(dossier.filed_at, _answered(session, dossier, "intake") or dossier.filed_at)
     anchor = dossier.received_at or dossier.filed_at
     anchor = max(anchor, _answered(session, dossier, "processing") or anchor)  # the count restarted there
-    if dossier.due_at is not None:
-        dossier.due_at = moved(old, new, dossier.due_at, anchor, changed, unit)
-    if dossier.original_due_at is not None:
-        dossier.original_due_at = moved(old, new, dossier.original_due_at, anchor, changed, unit)
-    after = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
+    for day, old, new in steps:
+        if intake_anchor is not None:
+            intake = moved(old, new, intake, intake_anchor, day, "working_hour")
+        if due is not None:
+            due = moved(old, new, due, anchor, day, unit)
+        if original is not None:
+            original = moved(old, new, original, anchor, day, unit)
+    return intake, due, original
+
+
+def write(session: Session, settings: Settings, dossier: Dossier, steps: list[Step], now: datetime,
+          dates: Dates | None = None) -> bool:
+    """Move the dossier's deadlines along ``steps`` (``dates``: already computed by ``new_dates``), its work
+    items' and its next timer, audited; False when nothing moved."""
+    before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
+    after = dates if dates is not None else new_dates(session, dossier, steps)
     if after == before:
         return False
+    new = steps[-1].new
+    dossier.intake_due_at, dossier.due_at, dossier.original_due_at = after
     dossier.calendar_version = new.version
     if dossier.warned_at is not None and dossier.due_at is not None and deadlines.warning_at(dossier, new) > now:
         dossier.warned_at = None  # the warning came before a day was added: it is due again, later
     plan_timers(session, dossier, settings, new)
     items = update(WorkItem).where(WorkItem.dossier_id == dossier.id)
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
-    own_deadline = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apology keeps its own (D19)
-    session.execute(items.where(WorkItem.step.not_in(own_deadline)).values(due_at=dossier.due_at))
+    session.execute(items.where(WorkItem.step.not_in(OWN_DEADLINE)).values(due_at=dossier.due_at))
+    days = [step.day.isoformat() for step in steps]
     audit.record(session, dossier, now, None, "replanned", dossier.status,
-                 data={"day": changed.isoformat(), "calendar_version": new.version,
+                 data={"day": days[0], **({"days": days} if len(days) > 1 else {}), "calendar_version": new.version,
                        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
                        "intake_due_at": dossier.intake_due_at.isoformat() if dossier.intake_due_at else None})
     return True
+
+
+OWN_DEADLINE = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apology keeps its own (D19)

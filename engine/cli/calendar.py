@@ -87,50 +87,59 @@ def _provisional_note(year: int) -> str:
 @click.argument("day")
 @click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
 @click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
-def calendar_set(day: str, kind: str, name: str) -> None:
+@click.option("--agency", default=None, help="Mã định danh cơ quan: chỉ cơ quan đó và các cơ quan trực thuộc "
+                                             "(mặc định: toàn tỉnh).")
+def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
     from engine.data.model import CalendarOverride
 
     settings = _settings()
     parsed = _day(day)
     upgrade_database(settings)
 
-    def change(session) -> None:
-        row = session.get(CalendarOverride, parsed) or CalendarOverride(day=parsed)
+    def change(session, agency_id) -> None:
+        rows = calendars.scope_rows(session, agency_id, parsed, parsed)
+        row = rows[0] if rows else CalendarOverride(day=parsed, agency_id=agency_id)
         row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
-        session.merge(row)
+        session.add(row)
 
-    moved = _override(settings, parsed, change)
+    moved = _override(settings, parsed, agency, change)
     click.echo(f"{parsed.isoformat()}\t{kind}\t{name}")
     click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
 @calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
 @click.argument("day")
-def calendar_clear(day: str) -> None:
-    from engine.data.model import CalendarOverride
-
+@click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: ghi đè của toàn tỉnh).")
+def calendar_clear(day: str, agency: str | None) -> None:
     settings = _settings()
     parsed = _day(day)
 
-    def change(session) -> None:
-        row = session.get(CalendarOverride, parsed)
-        if row is not None:
+    def change(session, agency_id) -> None:
+        for row in calendars.scope_rows(session, agency_id, parsed, parsed):
             session.delete(row)
 
-    moved = _override(settings, parsed, change)
+    moved = _override(settings, parsed, agency, change)
     click.echo(f"{day}\tcleared")
     click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
-def _override(settings: Settings, day: date, change) -> int:
-    """Write the override table, then re-plan the open dossiers whose deadlines run over ``day``; returns how
-    many moved. The calendars before the change are taken first, to count the old deadlines with."""
-    from engine.cases import replanning
+def _override(settings: Settings, day: date, agency: str | None, change) -> int:
+    """Write the override table (audited as an administrative action of the operator), then re-plan the open
+    dossiers whose deadlines run over ``day``; returns how many moved. The calendars before the change are taken
+    first, to count the old deadlines with."""
+    from engine.cases import administration, replanning
+    from engine.data import agencies
 
     sessions = _sessions(settings)
     with sessions() as session:
         before = replanning.agency_calendars(session, settings)
     with sessions.begin() as session:
-        change(session)
+        scope = None
+        if agency is not None:
+            scope = agencies.by_code(session, agency)
+            if scope is None:
+                raise click.ClickException(f"không có cơ quan mã {agency}")
+        change(session, scope.id if scope is not None else None)
+        administration.audit(session, SystemClock().now(), None, "calendar_day", "calendar", day.isoformat(), scope)
     calendars.forget_overrides()
     return replanning.replan(sessions, settings, day, before, SystemClock().now())

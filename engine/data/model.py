@@ -357,10 +357,17 @@ class SupplementRequest(Base):
 
 
 class CalendarOverride(Base):
-    """The administrator's calendar table: a day off, a make-up working day, or a package holiday cancelled."""
+    """The administrator's calendar table: a day off, a make-up working day, or a package holiday cancelled, for
+    the whole province or for one agency and the agencies below it."""
 
     __tablename__ = "calendar_override"
-    day: Mapped[date] = mapped_column(primary_key=True)
+    # One row a day for the province (agency NULL) and one a day per agency (its subtree, D29)
+    __table_args__ = (Index("uq_calendar_override_agency_day", "agency_id", "day", unique=True),
+                      Index("uq_calendar_override_province_day", "day", unique=True,
+                            sqlite_where=text("agency_id IS NULL"), postgresql_where=text("agency_id IS NULL")))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     kind: Mapped[str] = mapped_column(String(10))  # off / working / not_off
     name: Mapped[str] = mapped_column(String(255))
     created_by: Mapped[str | None] = mapped_column(String(64))

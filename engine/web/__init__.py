@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
+    from . import admin_calendar
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import admin_versions, versions_api  # procedure versions (issue 13, item 5)
     app.register_blueprint(versions_api.bp)
     app.register_blueprint(admin_versions.bp)
+    admin_calendar.register(app)  # /quan-tri/lich and /api/v1/calendar
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

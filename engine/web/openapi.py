@@ -13,7 +13,7 @@ from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
-from . import openapi_admin, openapi_signing, openapi_versions  # schemas and paths per area (under 400 lines)
+from . import openapi_admin, openapi_calendar, openapi_signing, openapi_versions  # per area (under 400 lines)
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -329,7 +329,7 @@ def _paths() -> dict:
                     _query("format", {"enum": ["pdf", "xlsx"], "default": "pdf"}, "Định dạng tệp")],
             ok_content={"application/pdf": {},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
-        **report_paths(day),
+        **report_paths(day), **openapi_calendar.calendar_paths(),
         **notice_paths(task_id),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},

@@ -1,0 +1,348 @@
+"""A year's official notice of days off (Tết, substitute days, make-up Saturdays: D13–D15), entered at once for the
+province or for one agency (and the agencies below it, D29): what it changes in the override table, which open
+dossiers' deadlines it moves and from what to what (computed with the real re-planning, writing nothing), and its
+application, in one transaction with the re-planning, audited as an administrative action.
+
+A notice with a year is the whole of that year for its scope: days of the scope's year it does not list are
+removed (that is how a day is taken back, through the same preview). Without a year it only sets its days.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+
+from engine.cases import administration, replanning
+from engine.core.calendar import WorkingCalendar
+from engine.core.errors import Forbidden, Invalid, NotFound
+from engine.core.settings import Settings
+from engine.data import agencies, calendars
+from engine.data.agency_model import Agency
+from engine.data.model import CalendarOverride, Dossier, User, WorkItem
+
+KINDS = ("off", "working", "not_off")
+SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working",
+          "lam bu": "working", "làm việc": "working", "not_off": "not_off", "không nghỉ": "not_off",
+          "khong nghi": "not_off"}
+MAX_DAYS = 366
+MAX_NAME = 255
+YEARS = (1900, 2999)
+_DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}"
+_KIND = "|".join(sorted((re.escape(k) for k in SPOKEN), key=len, reverse=True))
+LINE = re.compile(rf"\s*(?P<first>{_DATE})(?:\s*(?:\.\.|–|-|đến)\s*(?P<last>{_DATE}))?\s*[|;,\t ]\s*"
+                  rf"(?P<kind>{_KIND})\s*(?:[|;,\t ]\s*(?P<name>.*?))?\s*\Z", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Line:
+    day: date
+    kind: str
+    name: str
+
+
+@dataclass
+class Notice:
+    scope: Agency | None  # None: the whole province
+    year: int | None
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class Change:
+    day: date
+    before: tuple[str, str] | None  # (kind, name) in the scope's table now
+    after: tuple[str, str] | None   # None: removed
+
+
+@dataclass
+class Plan:
+    """What a notice changes: the table's rows, and per agency the chain of calendars the deadlines move along."""
+    notice: Notice
+    changes: list[Change]
+    now_rows: list[tuple]
+    candidate: list[tuple]
+    paths: dict[str, str]
+    _steps: dict[str, list[replanning.Step]] = field(default_factory=dict)
+
+    @property
+    def first_day(self) -> date | None:
+        return min((c.day for c in self.changes), default=None)
+
+
+# -- reading a notice ----------------------------------------------------------------------------------------
+def _date(text: str) -> date:
+    if "/" in text:
+        day, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    year, month, day = (int(part) for part in text.split("-"))
+    return date(year, month, day)
+
+
+def _iso(text: str) -> date:
+    """YYYY-MM-DD exactly (date.fromisoformat also takes 20270202 and 2027-W05-2)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def parse(text: str) -> list[Line]:
+    """Lines as an official notice is copied: ``DAY[..DAY] KIND NAME`` (ISO or dd/mm/yyyy, a range with '..', '-'
+    or 'đến', the kind in English or Vietnamese: nghỉ, làm bù, không nghỉ). Blank lines and '#' comments pass."""
+    lines, problems = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.strip().startswith("#"):
+            continue
+        match = LINE.match(raw)
+        try:
+            if match is None:
+                raise ValueError
+            first = _date(match["first"])
+            last = _date(match["last"]) if match["last"] else first
+        except ValueError:
+            problems.append(f"Dòng {number}: cần 'ngày [đến ngày] loại tên', ví dụ 2027-02-05..2027-02-09 nghỉ Tết")
+            continue
+        lines.extend(_checked(first, last, SPOKEN[match["kind"].lower()], (match["name"] or "").strip(),
+                              f"Dòng {number}", problems))
+    _refuse(problems, "lines")
+    return lines
+
+
+def from_json(days) -> list[Line]:
+    """The API's ``days``: a list of {"day", "kind", "name"}, or {"from", "to", "kind", "name"} for a range."""
+    if not isinstance(days, list):
+        raise Invalid("Danh sách ngày không hợp lệ", fields={"days": "Một danh sách"})
+    lines, problems = [], []
+    for n, item in enumerate(days):
+        where = f"days.{n}"
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("kind", "name")) \
+                or not ("day" in item or "from" in item) \
+                or any(k in item and not isinstance(item[k], str) for k in ("day", "from", "to")):
+            problems.append(f"{where}: cần day (hoặc from, to: YYYY-MM-DD), kind và name")
+            continue
+        try:
+            first = _iso(item["day"] if "day" in item else item["from"])
+            last = _iso(item["to"]) if "to" in item else first
+        except ValueError:
+            problems.append(f"{where}: ngày phải theo dạng YYYY-MM-DD")
+            continue
+        if item["kind"] not in KINDS:
+            problems.append(f"{where}: loại phải là off, working hoặc not_off")
+            continue
+        lines.extend(_checked(first, last, item["kind"], item.get("name", "").strip(), where, problems))
+    _refuse(problems, "days")
+    return lines
+
+
+def _checked(first: date, last: date, kind: str, name: str, where: str, problems: list[str]) -> list[Line]:
+    if not YEARS[0] <= first.year <= YEARS[1] or not YEARS[0] <= last.year <= YEARS[1]:
+        problems.append(f"{where}: năm ngoài khoảng {YEARS[0]}–{YEARS[1]}")
+    elif last < first or (last - first).days >= 31:
+        problems.append(f"{where}: khoảng ngày phải từ ngày đầu đến ngày cuối, tối đa 31 ngày")
+    elif not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+        problems.append(f"{where}: cần tên theo thông báo (tối đa {MAX_NAME} ký tự)")
+    else:
+        return [Line(day, kind, name) for day in _days(first, last)]
+    return []
+
+
+def _refuse(problems: list[str], name: str) -> None:
+    if problems:
+        raise Invalid("Thông báo lịch có dòng không hợp lệ: " + "; ".join(problems[:5]), code="invalid_calendar",
+                      fields={name: "; ".join(problems[:20])})
+
+
+def notice(session: Session, user: User, agency_code: str | None, year: int | None, lines: list[Line]) -> Notice:
+    """A notice for ``agency_code``'s subtree (None: the province), checked against the administrator's scope."""
+    if year is not None and not YEARS[0] <= year <= YEARS[1]:
+        raise Invalid("Năm không hợp lệ", fields={"year": f"Từ {YEARS[0]} đến {YEARS[1]}"})
+    scope = resolve(session, user, agency_code)
+    days = [line.day for line in lines]
+    if len(set(days)) != len(days):
+        twice = sorted({d for d in days if days.count(d) > 1})
+        raise Invalid("Một ngày có hai dòng", code="invalid_calendar",
+                      fields={"days": ", ".join(d.isoformat() for d in twice[:10])})
+    if len(days) > MAX_DAYS:
+        raise Invalid(f"Tối đa {MAX_DAYS} ngày một lần", code="invalid_calendar", fields={"days": "Quá nhiều ngày"})
+    if year is not None and any(d.year != year for d in days):
+        raise Invalid(f"Mọi ngày phải thuộc năm {year}", code="invalid_calendar", fields={"days": "Ngày khác năm"})
+    return Notice(scope, year, sorted(lines, key=lambda line: line.day))
+
+
+def resolve(session: Session, user: User, agency_code: str | None) -> Agency | None:
+    """The scope: the province (only its administrators), or an agency of the administrator's subtree."""
+    root = administration.scope(session, user)
+    if agency_code is None:
+        if root is not None:
+            raise Forbidden("Chỉ quản trị viên cấp tỉnh được sửa lịch của toàn tỉnh.", code="outside_your_agencies")
+        return None
+    agency = agencies.by_code(session, agency_code)
+    if agency is None:
+        raise NotFound("Không tìm thấy cơ quan", code="agency_not_found")
+    administration.require(session, user, agency)
+    return agency
+
+
+# -- what it changes --------------------------------------------------------------------------------------
+def plan(session: Session, notice: Notice) -> Plan:
+    """The changes ``notice`` makes to its scope's rows, read now from the database (not the 2-second cache)."""
+    scope_id = notice.scope.id if notice.scope is not None else None
+    now_rows = [tuple(row) for row in session.execute(
+        select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name, CalendarOverride.agency_id)
+        .order_by(CalendarOverride.day, CalendarOverride.id))]
+    mine = {row[0]: (row[1], row[2]) for row in now_rows if row[3] == scope_id}
+    wanted = {line.day: (line.kind, line.name) for line in notice.lines}
+    changes = [Change(day, mine.get(day), after) for day, after in wanted.items() if mine.get(day) != after]
+    if notice.year is not None:
+        changes += [Change(day, before, None) for day, before in mine.items()
+                    if day.year == notice.year and day not in wanted]
+    changes.sort(key=lambda change: change.day)
+    changed = {change.day: change.after for change in changes}
+    candidate = [row for row in now_rows if not (row[3] == scope_id and row[0] in changed)]
+    candidate += [(day, *after, scope_id) for day, after in changed.items() if after is not None]
+    paths = {code: path for code, path in session.execute(select(Agency.code, Agency.path))}
+    return Plan(notice, changes, now_rows, candidate, paths)
+
+
+def steps(settings: Settings, plan: Plan, code: str) -> list[replanning.Step]:
+    """The chain of ``code``'s calendars from now to the notice applied, one changed day at a time (a day its own
+    or a nearer agency's row keeps is no change for it)."""
+    if code not in plan._steps:
+        path = plan.paths.get(code)
+        before = dict((d, (k, n)) for d, k, n in calendars.applicable(plan.now_rows, path))
+        after = dict((d, (k, n)) for d, k, n in calendars.applicable(plan.candidate, path))
+        chain, current = [], dict(before)
+        old = _built(settings, code, current)
+        for day in sorted(set(before) | set(after)):
+            if before.get(day) == after.get(day):
+                continue
+            if after.get(day) is None:
+                current.pop(day, None)
+            else:
+                current[day] = after[day]
+            new = _built(settings, code, current)
+            chain.append(replanning.Step(day, old, new))
+            old = new
+        plan._steps[code] = chain
+    return plan._steps[code]
+
+
+def _built(settings: Settings, code: str, merged: dict) -> WorkingCalendar:
+    return calendars.built(settings, code, tuple((d, *kn) for d, kn in sorted(merged.items())))
+
+
+def _dossiers(session: Session, plan: Plan, after_id: int, batch: int) -> list[Dossier]:
+    query = (select(Dossier).where(Dossier.id > after_id, replanning.affected(plan.first_day))
+             .order_by(Dossier.id).limit(batch).options(defer(Dossier.workflow_state), defer(Dossier.form)))
+    if plan.notice.scope is not None:
+        query = query.where(Dossier.agency_id.in_(agencies.subtree_ids(plan.notice.scope)))
+    return list(session.scalars(query))
+
+
+@dataclass
+class Moved:
+    dossier: Dossier
+    before: tuple
+    after: tuple
+    items: list[tuple[str, datetime | None, datetime | None]]  # open work items: name, due before, due after
+
+
+def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, limit: int = 50,
+          batch: int = 200) -> tuple[list[Moved], int | None]:
+    """One page of the open dossiers whose deadlines the notice moves, by id after ``after_id``; nothing is
+    written. Returns the page and the id to continue after (None: the last page; a next page may still turn out
+    empty when the dossiers left run over the days without moving)."""
+    found: list[Moved] = []
+    if plan.first_day is None:
+        return found, None
+    while True:
+        rows = _dossiers(session, plan, after_id, batch)
+        for dossier in rows:
+            after_id = dossier.id
+            chain = steps(settings, plan, replanning.calendar_code(dossier))
+            before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
+            after = replanning.new_dates(session, dossier, chain)
+            if after != before:
+                found.append(Moved(dossier, before, after, _items(session, dossier, after)))
+                if len(found) == limit:  # a next page only if a dossier that may move is left
+                    return found, after_id if _dossiers(session, plan, after_id, 1) else None
+        if len(rows) < batch:
+            return found, None
+
+
+def _items(session: Session, dossier: Dossier, after: tuple) -> list[tuple]:
+    shown = []
+    for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)):
+        if item.step == "intake":
+            shown.append((item.name, item.due_at, after[0]))
+        elif item.step not in replanning.OWN_DEADLINE:
+            shown.append((item.name, item.due_at, after[1]))
+    return [row for row in shown if row[1] != row[2]]
+
+
+def apply(session: Session, settings: Settings, user: User | None, notice: Notice, now: datetime) -> dict:
+    """Write the notice's rows and move every affected open dossier's deadlines, in the caller's transaction,
+    audited; returns what was done. The caller commits, then calls calendars.forget_overrides()."""
+    done = plan(session, notice)
+    scope_id = notice.scope.id if notice.scope is not None else None
+    if not done.changes:
+        return {"set": 0, "removed": 0, "moved": 0, "already_applied": True}
+    rows = {row.day: row for row in calendars.scope_rows(session, scope_id, done.first_day)}
+    actor = user.username if user is not None else "cli"
+    for change in done.changes:
+        row = rows.get(change.day)
+        if change.after is None:
+            session.delete(row)
+            continue
+        if row is None:
+            row = CalendarOverride(day=change.day, agency_id=scope_id)
+            session.add(row)
+        row.kind, row.name, row.created_by, row.created_at = *change.after, actor, now
+    session.flush()
+    moved, after_id = 0, 0
+    while True:
+        batch = _dossiers(session, done, after_id, replanning.PAGE)
+        for dossier in batch:
+            after_id = dossier.id
+            chain = steps(settings, done, replanning.calendar_code(dossier))
+            if chain and replanning.write(session, settings, dossier, chain, now):
+                moved += 1
+        if len(batch) < replanning.PAGE:
+            break
+    removed = sum(1 for change in done.changes if change.after is None)
+    administration.audit(session, now, user, "calendar_notice", "calendar", str(notice.year or done.first_day),
+                         notice.scope, days=[c.day.isoformat() for c in done.changes][:MAX_DAYS],
+                         set=len(done.changes) - removed, removed=removed, moved=moved)
+    return {"set": len(done.changes) - removed, "removed": removed, "moved": moved, "already_applied": False}
+
+
+# -- the merged year --------------------------------------------------------------------------------------
+def year_days(session: Session, settings: Settings, agency: Agency | None, year: int) -> list[dict]:
+    """The days of ``year`` that are not an ordinary weekday or weekend for ``agency`` (None: the province), as
+    its calendar has them, each with where it comes from: the official notice in the configuration file, the
+    province's table, an agency's table (its code), or the holidays package's forecast."""
+    code = agency.code if agency is not None else None
+    cal = calendars.calendar_for(session, settings, code)
+    config = calendars.calendar_config(settings)
+    source = {o.day: "file" for o in config.overrides if o.day.year == year}
+    rows = session.execute(select(CalendarOverride.day, CalendarOverride.agency_id, Agency.code)
+                           .outerjoin(Agency, Agency.id == CalendarOverride.agency_id)
+                           .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)))
+    depth = {agency_id: n for n, agency_id in enumerate(calendars.lineage(agency.path if agency else None), 1)}
+    held = sorted((r for r in rows if r[1] is None or r[1] in depth), key=lambda r: depth.get(r[1], 0))
+    source.update({r[0]: r[2] or "province" for r in held})
+    days = []
+    for day in _days(date(year, 1, 1), date(year, 12, 31)):
+        info, override = cal.day(day), cal.overrides.get(day)
+        ordinary = info.working == (day.weekday() < 5) and override is None
+        if not ordinary:
+            kind = override.kind if override is not None else ("working" if info.working else "off")
+            days.append({"day": day.isoformat(), "kind": kind, "working": info.working, "name": info.reason,
+                         "source": source.get(day, "package")})
+    return days

@@ -1,0 +1,205 @@
+"""Calendar administration (D13–D15, D29): a year's official notice entered for the province or an agency, its
+preview (which open deadlines it moves, from what to what: nothing written) and its application; in the pages
+(/quan-tri/lich) and the JSON API (/api/v1/calendar)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engine.cases import administration, calendar_notices as notices
+from engine.core.clock import VN_TZ, iso_vn
+from engine.core.errors import Invalid, NotFound
+from engine.data import agencies, calendars
+from engine.data.agency_model import Agency
+from . import ASCII_NUMBER, db, now, tthc, unit_of_work
+from .api import authenticated, body
+from .ui import install_error_pages, login_required
+
+bp = Blueprint("admin_calendar", __name__)
+install_error_pages(bp)
+api_bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar")
+
+KIND_TEXT = {"off": _l("Nghỉ"), "working": _l("Làm bù"), "not_off": _l("Không nghỉ")}
+SOURCE_TEXT = {"file": _l("Tệp cấu hình"), "province": _l("Toàn tỉnh"), "package": _l("Lịch dự kiến")}
+PAGE = 50
+SAMPLE = "2027-02-04..2027-02-12 nghỉ Tết Nguyên đán\n2027-02-20 làm bù làm bù thứ Bảy cho ngày 12/02"
+
+
+def _number(raw, name: str, low: int, high: int, *, json: bool = False) -> int | None:
+    """A number of a query or a form (ASCII digits), or of a JSON body (an integer, not a string or a boolean)."""
+    if raw is None or (raw == "" and not json):
+        return None
+    digits = isinstance(raw, str) and not json and ASCII_NUMBER.match(raw)
+    number = isinstance(raw, int) and not isinstance(raw, bool) and json
+    if not (digits or number) or not low <= int(raw) <= high:
+        raise Invalid("Tham số không hợp lệ", fields={name: f"Một số nguyên từ {low} đến {high}"})
+    return int(raw)
+
+
+def _code(raw, name: str = "agency") -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or len(raw) > 60:
+        raise Invalid("Mã cơ quan không hợp lệ", fields={name: "Mã định danh cơ quan"})
+    return raw
+
+
+def _this_year() -> int:
+    return now().astimezone(VN_TZ).year
+
+
+# -- API --------------------------------------------------------------------------------------------------
+@api_bp.get("")
+@authenticated
+def year_days():
+    year = _number(request.args.get("year"), "year", *notices.YEARS) or _this_year()
+    code = _code(request.args.get("agency"))
+    agency = agencies.by_code(db(), code) if code is not None else None
+    if code is not None and agency is None:
+        raise NotFound("Không tìm thấy cơ quan", code="agency_not_found")
+    settings = tthc()["settings"]
+    return jsonify({"year": year, "agency": code,
+                    "provisional": calendars.calendar_config(settings).provisional(date(year, 1, 1)),
+                    "days": notices.year_days(db(), settings, agency, year)})
+
+
+def _notice_from_body() -> tuple[notices.Notice, dict]:
+    data = body()
+    year = _number(data.get("year"), "year", *notices.YEARS, json=True)
+    notice = notices.notice(db(), g.user, _code(data.get("agency")), year, notices.from_json(data.get("days")))
+    return notice, data
+
+
+def describe_plan(plan: notices.Plan) -> list[dict]:
+    return [{"day": c.day.isoformat(), "before": _kind_name(c.before), "after": _kind_name(c.after)}
+            for c in plan.changes]
+
+
+def _kind_name(pair) -> dict | None:
+    return None if pair is None else {"kind": pair[0], "name": pair[1]}
+
+
+def describe_move(moved: notices.Moved) -> dict:
+    names = ("intake_due_at", "due_at", "original_due_at")
+    d = moved.dossier
+    return {"code": d.code, "agency": notices.replanning.calendar_code(d), "status": d.status,
+            "moves": [{"what": name, "from": iso_vn(a), "to": iso_vn(b)}
+                      for name, a, b in zip(names, moved.before, moved.after) if a != b],
+            "steps": [{"step": name, "from": iso_vn(a), "to": iso_vn(b)} for name, a, b in moved.items]}
+
+
+@api_bp.post("/preview")
+@authenticated
+def preview():
+    notice, data = _notice_from_body()
+    after = _number(data.get("after"), "after", 0, 2**31 - 1, json=True) or 0
+    limit = _number(data.get("limit"), "limit", 1, 200, json=True) or PAGE
+    plan = notices.plan(db(), notice)
+    rows, following = notices.moves(db(), tthc()["settings"], plan, after, limit)
+    db().rollback()
+    return jsonify({"agency": notice.scope.code if notice.scope else None, "year": notice.year,
+                    "changes": describe_plan(plan), "already_applied": not plan.changes,
+                    "dossiers": [describe_move(m) for m in rows], "next": following})
+
+
+@api_bp.post("/apply")
+@authenticated
+def apply():
+    with unit_of_work() as session:
+        notice, _data = _notice_from_body()
+        result = notices.apply(session, tthc()["settings"], g.user, notice, now())
+    calendars.forget_overrides()
+    return jsonify({"agency": notice.scope.code if notice.scope else None, "year": notice.year, **result})
+
+
+# -- pages ------------------------------------------------------------------------------------------------
+def _scopes() -> tuple[list[Agency], bool]:
+    """The agencies the administrator may enter a notice for, and whether the province is one of the choices."""
+    root = administration.scope(db(), g.user)
+    query = select(Agency).where(Agency.id.in_(administration.agency_ids(db(), g.user))).order_by(Agency.path)
+    return list(db().scalars(query.limit(500))), root is None
+
+
+def _as_text(rows) -> str:
+    """A scope's rows as notice lines, consecutive days of one kind and name as one range."""
+    lines, run = [], []
+    for row in rows:
+        if run and (row.day - run[-1].day).days == 1 and (row.kind, row.name) == (run[-1].kind, run[-1].name):
+            run.append(row)
+            continue
+        if run:
+            lines.append(_line(run))
+        run = [row]
+    if run:
+        lines.append(_line(run))
+    return "\n".join(lines)
+
+
+def _line(run) -> str:
+    first, last = run[0].day.isoformat(), run[-1].day.isoformat()
+    return f"{first}{'..' + last if last != first else ''} {run[0].kind} {run[0].name}"
+
+
+def _form_notice() -> notices.Notice:
+    year = _number(request.form.get("year"), "year", *notices.YEARS) or _this_year()
+    text = request.form.get("lines", "")
+    for n in range(1, 7):  # the rows typed one by one join the pasted text
+        first, kind, name = (request.form.get(f"{k}{n}", "").strip() for k in ("from", "kind", "name"))
+        last = request.form.get(f"to{n}", "").strip()
+        if first or name:
+            text += f"\n{first}{'..' + last if last else ''} {kind or 'off'} {name}"
+    if len(text) > 50_000:
+        raise Invalid("Thông báo quá dài", fields={"lines": "Tối đa 50000 ký tự"})
+    return notices.notice(db(), g.user, _code(request.form.get("agency")), year, notices.parse(text))
+
+
+@bp.get("/quan-tri/lich")
+@login_required("administrator")
+def page():
+    year = _number(request.args.get("nam"), "nam", *notices.YEARS) or _this_year()
+    scopes, province = _scopes()
+    code = _code(request.args.get("co_quan")) or (None if province else (scopes[0].code if scopes else None))
+    scope = notices.resolve(db(), g.user, code)
+    rows = calendars.scope_rows(db(), scope.id if scope else None, date(year, 1, 1), date(year, 12, 31))
+    return render_template("admin/calendar/page.html", year=year, scopes=scopes, province=province, scope=scope,
+                           rows=rows, text=_as_text(rows), sample=SAMPLE, KIND_TEXT=KIND_TEXT,
+                           without={r.day: _as_text([o for o in rows if o.day != r.day]) for r in rows},
+                           days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT)
+
+
+@bp.post("/quan-tri/lich/xem-truoc")
+@login_required("administrator")
+def preview_page():
+    notice = _form_notice()
+    after = _number(request.form.get("sau"), "sau", 0, 2**31 - 1) or 0
+    plan = notices.plan(db(), notice)
+    rows, following = notices.moves(db(), tthc()["settings"], plan, after, PAGE)
+    db().rollback()
+    return render_template("admin/calendar/preview.html", notice=notice, plan=plan, rows=rows, following=following,
+                           text="\n".join(f"{line.day.isoformat()} {line.kind} {line.name}" for line in notice.lines),
+                           KIND_TEXT=KIND_TEXT, first_page=after == 0)
+
+
+@bp.post("/quan-tri/lich/ap-dung")
+@login_required("administrator")
+def apply_page():
+    with unit_of_work() as session:
+        notice = _form_notice()
+        result = notices.apply(session, tthc()["settings"], g.user, notice, now())
+    calendars.forget_overrides()
+    if result["already_applied"]:
+        flash(_("Thông báo này đã được áp dụng: không có ngày nào thay đổi."), "success")
+    else:
+        flash(_("Đã áp dụng thông báo: %(days)s ngày thay đổi, %(moved)s hồ sơ được tính lại hạn.",
+                days=result["set"] + result["removed"], moved=result["moved"]), "success")
+    return redirect(url_for("admin_calendar.page", nam=notice.year,
+                            co_quan=notice.scope.code if notice.scope else None))
+
+
+def register(app) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
