@@ -321,7 +321,8 @@ CONTEXT = {"items": [{"component": "Tờ khai", "problem": "Thiếu chữ ký", 
            "reasons": ["Sai"],
            "new_due_at": vn(2026, 12, 1, 9, 0), "amount": 100000, "outcome": "approved", "how": "withdraw",
            "reason": "Không còn nhu cầu", "day": vn(2026, 11, 26).date(), "agency_name": "UBND", "overdue": 1,
-           "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10, "fee_name": "Lệ phí"}
+           "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10, "fee_name": "Lệ phí",
+           "change": "suspended", "username": "001099000001", "at": vn(2026, 11, 26, 9, 0)}
 
 
 @pytest.mark.parametrize("event", notices.EVENTS)
@@ -336,7 +337,7 @@ def test_every_event_has_a_template_in_each_language_with_the_code_and_a_link(ev
               "public_url": "https://dvc.example.vn", **CONTEXT}
     title, body = notices.render(event, language, values)
     assert title and body and "\n\n\n" not in body
-    if event not in ("digest", "one_time_code"):
+    if event not in ("digest", "one_time_code", "account_status"):
         assert values["code"] in title and "https://dvc.example.vn/" in body
     with pytest.raises(Exception):  # a value the template needs and nobody gave is an error, never a blank
         notices.render(event, language, {})

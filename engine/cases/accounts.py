@@ -38,11 +38,8 @@ def _parse_date(value, field: str, errors: dict) -> date | None:
     return day
 
 
-def register_citizen(session: Session, now: datetime, data: dict) -> User:
-    """Register and standardise a citizen account with the four facts of D3."""
-    if not isinstance(data, dict):
-        raise Invalid("Dữ liệu đăng ký phải là một đối tượng JSON")
-    errors: dict[str, str] = {}
+def citizen_facts(data, now: datetime, errors: dict[str, str]) -> dict:
+    """The four facts of D3 (and the optional email) read from ``data``; what is wrong goes into ``errors``."""
     name = clean_text(data.get("full_name"), min_length=2, max_length=255)
     if name is None:
         errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
@@ -58,6 +55,16 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     email = data.get("email")
     if email is not None and (clean_text(email, max_length=255) is None or not EMAIL_RE.match(email)):
         errors["email"] = "Địa chỉ email không hợp lệ"
+    return {"full_name": name, "cccd": cccd, "cccd_issued_on": issued, "phone": phone, "email": email}
+
+
+def register_citizen(session: Session, now: datetime, data: dict) -> User:
+    """Register and standardise a citizen account with the four facts of D3."""
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu đăng ký phải là một đối tượng JSON")
+    errors: dict[str, str] = {}
+    facts = citizen_facts(data, now, errors)
+    name, cccd, issued, phone, email = (facts[k] for k in ("full_name", "cccd", "cccd_issued_on", "phone", "email"))
     password = data.get("password")
     if not isinstance(password, str) or len(password) < 8:
         errors["password"] = "Mật khẩu cần ít nhất 8 ký tự"
@@ -102,8 +109,23 @@ def authenticate(session: Session, username: str, password: str) -> User:
     if user is None or not check_password_hash(user.password_hash, password):
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")
     if user.locked_reason:
+        if d3_locked(session, user):  # the login page explains this one (engine.web.auth)
+            raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="cccd_standardised_elsewhere",
+                               rule="D3")
         raise Unauthorized(f"Tài khoản bị khóa: {user.locked_reason}", code="account_locked")
     return user
+
+
+D3_LOCK = "Số CCCD này đã được chuẩn hóa cho một tài khoản khác"
+
+
+def d3_locked(session: Session, user: User) -> bool:
+    """True when ``user`` is locked because another account holds its CCCD standardised (D3), not by an
+    administrator: that lock is lifted by using (or recovering) the standardised account, not by asking."""
+    if user.standardised or not user.cccd or user.cancelled_at is not None or not user.locked_reason:
+        return False
+    return session.scalar(select(User.id).where(User.cccd == user.cccd, User.standardised,
+                                                User.id != user.id).limit(1)) is not None
 
 
 def issue_token(session: Session, user: User, now: datetime, hours: int) -> tuple[str, datetime]:

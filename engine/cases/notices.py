@@ -36,7 +36,7 @@ LANGUAGES = ("vi", "en")
 CITIZEN_EVENTS = ("filed", "received", "supplement_requested", "refused", "extension_letter", "apology_letter",
                   "payment_requested", "paid", "refunded", "result_ready", "returned", "ended")
 OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest")
-ACCOUNT_EVENTS = ("one_time_code",)
+ACCOUNT_EVENTS = ("one_time_code", "account_status")
 EVENTS = CITIZEN_EVENTS + OFFICER_EVENTS + ACCOUNT_EVENTS
 HIDDEN = frozenset(ACCOUNT_EVENTS)  # sent, never listed in the portal (a code is for the person's phone or mail)
 

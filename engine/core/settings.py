@@ -67,6 +67,10 @@ class Settings:
     report_database_url: str = ""
     report_statement_timeout_seconds: float = 20.0
     report_max_days: int = 1830
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_cccd_claim: str = "cccd"
 
     @property
     def passphrase(self) -> str:

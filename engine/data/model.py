@@ -35,10 +35,11 @@ class User(Base):
     cccd: Mapped[str | None] = mapped_column(String(12), index=True)
     cccd_issued_on: Mapped[date | None]
     birth_date: Mapped[date | None]
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # the recovery page and admin search
     email: Mapped[str | None] = mapped_column(String(255))
     standardised: Mapped[bool] = mapped_column(default=False)
     locked_reason: Mapped[str | None] = mapped_column(String(255))
+    cancelled_at: Mapped[datetime | None]  # a cancelled account never signs in again; its dossiers stay
     created_at: Mapped[datetime]
 
     agency: Mapped[Agency | None] = relationship()

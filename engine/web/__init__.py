@@ -139,6 +139,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(versions_api.bp)
     app.register_blueprint(admin_versions.bp)
     admin_calendar.register(app)  # /quan-tri/lich and /api/v1/calendar
+    from . import admin_citizens, citizen_pages, citizens_api, eid  # citizen accounts (desk, recovery, e-ID)
+    for blueprint in (citizen_pages.bp, admin_citizens.bp, citizens_api.bp, eid.bp):
+        app.register_blueprint(blueprint)
+    eid.init_app(app)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from engine.cases import accounts, notices, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
-from . import db, now
+from . import citizen_pages, db, now
 from .ui import LANGUAGES, home_for, install_error_pages, login_required, run, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +36,8 @@ def login():
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 429, \
             {"Retry-After": str(retry)}
     except EngineError as exc:
+        if exc.code == "cccd_standardised_elsewhere":  # D3: the right password, another account standardised
+            return citizen_pages.locked_page(username)
         return render_template("auth/login.html", next=target, username=username, error=exc.message), 401
     sign_in(user)
     flash(_("Xin chào, %(name)s.", name=user.full_name), "success")

@@ -256,6 +256,7 @@ def _schemas() -> dict:
 def _paths() -> dict:
     from .openapi_notices import notice_paths  # they build on this module's helpers
     from .openapi_reports import report_paths
+    from .openapi_citizens import citizen_paths
 
     code = [_path_param("code", text(DOSSIER_CODE))]
     procedure = [_path_param("code", text(PROCEDURE_CODE))]
@@ -331,6 +332,7 @@ def _paths() -> dict:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
         **report_paths(day), **openapi_calendar.calendar_paths(),
         **notice_paths(task_id),
+        **citizen_paths(),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
         "/api/v1/dossiers/{code}/payments": {"post": _op(

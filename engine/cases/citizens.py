@@ -1,0 +1,229 @@
+"""Citizen accounts beyond self-registration: made at the desk for a walk-in citizen (activated by a one-time
+code), recovered by a one-time code, suspended, reinstated or cancelled by an administrator (D3, seeds 002/004).
+
+A desk account is standardised at once (the officer has the citizen's card in hand) unless another account
+already holds that CCCD standardised: then, as D3 says, the new account is locked and the officer is told why
+(the citizen should recover the standardised account instead). Recovery answers the same whether an account
+exists or not; codes are hashed, short-lived and limited per account (engine.cases.onetime) and requests are
+limited per client address here.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from engine.cases import accounts, administration, notices, onetime
+from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
+from engine.core.settings import Settings
+from engine.core.vocabulary import CCCD_RE
+from engine.data.citizen_model import RecoveryAttempt
+from engine.data.model import User
+from engine.process.forms import clean_text
+
+RECOVERY_LIMIT = 10  # recovery requests one client address may make in RECOVERY_WINDOW
+RECOVERY_WINDOW = timedelta(minutes=15)
+PAGE = 50
+CHANGES = ("suspend", "reinstate", "cancel")
+DESK_ROLES = {"receiving_officer", "administrator"}
+
+
+class TooManyRecoveries(EngineError):
+    """Too many recovery requests from one address; ``until`` is when it may ask again."""
+
+    status, code = 429, "too_many_recoveries"
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+@dataclass
+class DeskAccount:
+    user: User
+    locked: bool  # D3: another account already holds the CCCD standardised
+
+
+def unusable_password() -> str:
+    """A password hash no password matches (werkzeug refuses a hash without its method): the account waits
+    for its activation code."""
+    return "!" + secrets.token_hex(16)
+
+
+def create_at_desk(session: Session, settings: Settings, now: datetime, officer: User, data) -> DeskAccount:
+    """The receiving officer makes the account of a walk-in citizen from the four facts of D3; the citizen gets
+    an activation code on their phone or email and sets the password themself (no password is spoken at the
+    desk)."""
+    if not officer.roles & DESK_ROLES:
+        raise Forbidden("Chỉ cán bộ tiếp nhận tạo được tài khoản công dân tại quầy.", code="not_receiving_officer")
+    if not isinstance(data, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    errors: dict[str, str] = {}
+    facts = accounts.citizen_facts(data, now, errors)
+    if errors:
+        raise Invalid("Thông tin công dân chưa hợp lệ", fields=errors)
+    cccd = facts["cccd"]
+    holder = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1))
+    taken = session.scalar(select(User.id).where(User.username == cccd)) is not None
+    if holder is None and taken:  # an account with this login name, not standardised: one account per CCCD
+        raise Conflict("Số CCCD này đã có tài khoản; hãy giúp công dân khôi phục tài khoản đó.", code="cccd_taken")
+    username = cccd
+    if holder is not None:  # D3: the new account exists (the citizen's request is kept) but is locked
+        count = session.scalar(select(func.count(User.id)).where(User.cccd == cccd))
+        username = f"{cccd}.{count + 1}"
+    user = User(username=username, password_hash=unusable_password(), full_name=facts["full_name"],
+                roles_text="citizen", cccd=cccd, cccd_issued_on=facts["cccd_issued_on"], phone=facts["phone"],
+                email=facts["email"], standardised=holder is None, created_at=now,
+                locked_reason=accounts.D3_LOCK if holder is not None else None)
+    session.add(user)
+    session.flush()
+    administration.audit(session, now, officer, "citizen.desk_create", "citizen", username, officer.agency,
+                         locked=holder is not None)
+    onetime.issue(session, settings, user, "activation", now)
+    return DeskAccount(user, holder is not None)
+
+
+def _password_errors(password, again) -> dict[str, str]:
+    if not isinstance(password, str) or len(password) < 8:
+        return {"password": "Mật khẩu cần ít nhất 8 ký tự"}
+    if password != again:
+        return {"password2": "Mật khẩu nhập lại không khớp"}
+    return {}
+
+
+def activate(session: Session, settings: Settings, now: datetime, username: str, code: str, password: str,
+             again: str) -> User:
+    """The citizen's first password, with the activation code the desk sent. A wrong code counts (the caller
+    commits on Invalid); the answer never says whether the account exists."""
+    errors = _password_errors(password, again)
+    if errors:
+        raise Invalid("Chưa kích hoạt được tài khoản", fields=errors)
+    name = (username or "").strip()[:64]
+    user = session.scalar(select(User).where(User.username == name)) if name else None
+    if user is None or user.cancelled_at is not None or \
+            not onetime.consume(session, settings, user, "activation", code, now):
+        raise Invalid("Mã kích hoạt không đúng hoặc đã hết hạn", fields={"code": "Không đúng hoặc đã hết hạn"},
+                      code="bad_code")
+    accounts.set_password(session, user, password)
+    return user
+
+
+# -- recovery ------------------------------------------------------------------------------------------------
+def count_recovery(session: Session, remote_addr: str | None, now: datetime) -> None:
+    """At most RECOVERY_LIMIT requests per address in RECOVERY_WINDOW; raises TooManyRecoveries (recording
+    nothing) past it. Older requests are deleted on the way. The caller commits."""
+    addr = (remote_addr or "unknown")[:45]
+    since = now - RECOVERY_WINDOW
+    session.execute(delete(RecoveryAttempt).where(RecoveryAttempt.at <= since))
+    recent = list(session.scalars(select(RecoveryAttempt.at).where(
+        RecoveryAttempt.remote_addr == addr, RecoveryAttempt.at > since)
+        .order_by(RecoveryAttempt.at.desc()).limit(RECOVERY_LIMIT)))
+    if len(recent) >= RECOVERY_LIMIT:
+        raise TooManyRecoveries("Quá nhiều yêu cầu khôi phục từ cùng một địa chỉ; vui lòng thử lại sau.",
+                                recent[-1] + RECOVERY_WINDOW)
+    session.add(RecoveryAttempt(remote_addr=addr, at=now))
+    session.flush()
+
+
+def recoverable(session: Session, identifier: str) -> list[User]:
+    """The accounts a CCCD or phone number names that may get a recovery code: by CCCD the standardised one
+    (the one D3 keeps), by phone every citizen account with it (at most a few); never a cancelled or suspended
+    account (a reset would not let it in), and a D3-locked one only through its standardised twin."""
+    text = (identifier or "").strip()[:20]
+    if CCCD_RE.match(text):
+        query = select(User).where(User.cccd == text, User.standardised)
+    elif accounts.PHONE_RE.match(text):
+        query = select(User).where(User.phone == text, User.standardised)
+    else:
+        return []
+    found = session.scalars(query.where(User.cancelled_at.is_(None), User.locked_reason.is_(None))
+                            .order_by(User.id).limit(5))
+    return [u for u in found if "citizen" in u.roles]
+
+
+def request_recovery(session: Session, settings: Settings, now: datetime, identifier: str,
+                     remote_addr: str | None) -> None:
+    """Send a recovery code to the accounts ``identifier`` names; nothing tells the caller whether any did."""
+    count_recovery(session, remote_addr, now)
+    for user in recoverable(session, identifier):
+        try:
+            onetime.issue(session, settings, user, "recovery", now)
+        except onetime.TooManyCodes:
+            continue  # the account's own limit: the same answer as for an account that does not exist
+
+
+def reset_password(session: Session, settings: Settings, now: datetime, identifier: str, code: str,
+                   password: str, again: str) -> User:
+    """A new password with a recovery code; every session and API token of the account ends. A wrong code
+    counts against the live code (the caller commits on Invalid)."""
+    errors = _password_errors(password, again)
+    if errors:
+        raise Invalid("Chưa đặt lại được mật khẩu", fields=errors)
+    for user in recoverable(session, identifier):
+        if onetime.consume(session, settings, user, "recovery", code, now):
+            accounts.set_password(session, user, password)
+            return user
+    raise Invalid("Mã khôi phục không đúng hoặc đã hết hạn", fields={"code": "Không đúng hoặc đã hết hạn"},
+                  code="bad_code")
+
+
+# -- administration ------------------------------------------------------------------------------------------
+def search(session: Session, admin: User, text: str = "", before: int | None = None) -> list[User]:
+    """Citizen accounts, newest first, PAGE + 1 of them (the caller shows PAGE and knows whether more follow);
+    ``text``: a CCCD or a phone number (both indexed); ``before``: the id the previous page ended at."""
+    administration.scope(session, admin)  # administrators only
+    query = select(User).where(User.roles_text == "citizen")
+    text = (text or "").strip()
+    if CCCD_RE.match(text):
+        query = query.where(User.cccd == text)
+    elif text:
+        query = query.where(User.phone == text)
+    if before is not None:
+        query = query.where(User.id < before)
+    return list(session.scalars(query.order_by(User.id.desc()).limit(PAGE + 1)))
+
+
+def citizen(session: Session, *, user_id: int | None = None, username: str | None = None) -> User:
+    user = session.get(User, user_id) if user_id is not None else (
+        session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None)
+    if user is None or user.roles_text != "citizen":
+        raise NotFound("Không tìm thấy tài khoản công dân", code="citizen_not_found")
+    return user
+
+
+def change(session: Session, settings: Settings, now: datetime, admin: User, user: User, what: str,
+           reason) -> None:
+    """Suspend, reinstate or cancel a citizen account with a reason: audited, the citizen told on every channel
+    they have (they may not be able to sign in to read it). Cancelling is final; the dossiers stay."""
+    administration.scope(session, admin)  # administrators only
+    if what not in CHANGES:
+        raise Invalid("Thao tác không hợp lệ", fields={"action": "suspend, reinstate hoặc cancel"})
+    text = clean_text(reason, min_length=1, max_length=255)
+    if text is None:
+        raise Invalid("Cần lý do (tối đa 255 ký tự)", fields={"reason": "Bắt buộc"})
+    if user.cancelled_at is not None:
+        raise Conflict("Tài khoản đã bị hủy; không thể thay đổi.", code="account_cancelled")
+    if what == "reinstate":
+        if accounts.d3_locked(session, user):
+            raise Conflict("Tài khoản bị khóa vì số CCCD đã được chuẩn hóa cho một tài khoản khác; không mở khóa "
+                           "được.", code="cccd_standardised_elsewhere")
+        accounts.reinstate(session, user)
+    else:
+        accounts.suspend(session, user, text)
+        if what == "cancel":
+            user.cancelled_at = now
+    done = {"suspend": "suspended", "reinstate": "reinstated", "cancel": "cancelled"}[what]
+    administration.audit(session, now, admin, f"citizen.{what}", "citizen", user.username, None, reason=text)
+    notices.notify(session, settings, "account_status", now=now, users=[user], always=True,
+                   context={"change": done, "username": user.username, "at": now, "reason": text})
+    session.flush()
+
+
+def describe(user: User) -> dict:
+    """A citizen account as the API shows it (never its password or codes)."""
+    return {"username": user.username, "full_name": user.full_name, "cccd": user.cccd, "phone": user.phone,
+            "standardised": user.standardised, "active": user.locked_reason is None,
+            "cancelled": user.cancelled_at is not None, "locked_reason": user.locked_reason}

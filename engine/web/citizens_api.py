@@ -1,0 +1,44 @@
+"""JSON API of citizen accounts made at the desk and of their administration (../shared/api.md, "Accounts")."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify
+
+from engine.cases import administration, citizens
+from engine.core.errors import Invalid
+from . import db, now, transactional, tthc
+from .api import authenticated, body
+
+bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/citizens/desk")
+@authenticated
+@transactional
+def desk():
+    """A walk-in citizen's account, made by the receiving officer; the activation code goes to the citizen."""
+    made = citizens.create_at_desk(db(), tthc()["settings"], now(), g.user, body())
+    return jsonify({**citizens.describe(made.user), "activation_sent": True}), 201
+
+
+@bp.patch("/citizens/<cccd>")
+@authenticated
+@transactional
+def change(cccd: str):
+    """Suspend (active false), reinstate (active true) or cancel (cancelled true) with a reason."""
+    data = body()
+    administration.scope(db(), g.user)  # administrators only, before anything about the account is said
+    user = citizens.citizen(db(), username=cccd[:64])
+    errors = {k: "Phải là true hoặc false" for k in ("active", "cancelled")
+              if k in data and not isinstance(data[k], bool)}
+    if errors:
+        raise Invalid("Dữ liệu không hợp lệ", fields=errors)
+    if data.get("cancelled") is True:
+        what = "cancel"
+    elif data.get("cancelled") is False and user.cancelled_at is not None:
+        what = "reinstate"  # refused below: a cancelled account stays cancelled
+    elif "active" in data:
+        what = "reinstate" if data["active"] else "suspend"
+    else:
+        raise Invalid("Cần active hoặc cancelled", fields={"active": "Bắt buộc (hoặc cancelled)"})
+    citizens.change(db(), tthc()["settings"], now(), g.user, user, what, data.get("reason"))
+    return jsonify(citizens.describe(user))
