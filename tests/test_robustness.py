@@ -416,16 +416,30 @@ class World:
         assert r.status_code == 201, r.get_json()
         return r.get_json()["version"]
 
+    @cached_property
+    def walkin(self) -> str:
+        """A citizen account made at the desk (the administrators' routes may suspend or cancel it)."""
+        r = self.api.post("/api/v1/citizens/desk", USERS["tiepnhan"], json={
+            "full_name": "Lê Thị Hoa", "cccd": "046190000123", "cccd_issued_on": "2022-01-15", "phone": "0905111222"})
+        return r.get_json()["username"]
+
+    @cached_property
+    def walkin_id(self) -> int:
+        with self.app.extensions["tthc"]["sessions"]() as session:
+            return session.scalar(select(User.id).where(User.username == self.walkin))
+
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version"):
+        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version", "walkin",
+                     "walkin_id"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version)\}")
+    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version|walkin|walkin_id)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
                "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",),
                "payment": ("payment",), "notice": ("notice",),
-               "signing": ("signing",), "version": ()}
+               "signing": ("signing",), "version": (), "walkin": ("walkin", "walkin_id"),
+               "walkin_id": ("walkin", "walkin_id")}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -451,7 +465,8 @@ class World:
                 "delivery_id": ["1"],
                 "agency": ["000.00.06.H56"], "username": ["demo.vanthu"],
                 # a second version of the sample (suspended, resumed, retired: filings go on with version 1)
-                "number": ["{version}"]}.get(arg, [])
+                "number": ["{version}"],
+                "cccd": ["{walkin}"], "user_id": ["{walkin_id}"], "what": ["suspend", "reinstate", "cancel"]}.get(arg, [])
 
 
 @pytest.fixture

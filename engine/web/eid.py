@@ -73,6 +73,10 @@ def callback():
         claims = token.get("userinfo") or {}
         if not token.get("id_token") or not claims:
             raise ValueError("no ID token")
+        audience = claims.get("aud")
+        if client.client_id not in (audience if isinstance(audience, list) else [audience]):
+            # Authlib checks azp but not that aud names this client (OpenID Connect Core 3.1.3.7, step 3)
+            raise ValueError("the ID token was issued to another client")
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError):
         # a bad or replayed state, a wrong nonce, audience or signature: nobody is signed in
         log.warning("refused an identity provider's answer", exc_info=True)

@@ -13,7 +13,7 @@ from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
-from . import openapi_admin, openapi_calendar, openapi_signing, openapi_versions  # per area (under 400 lines)
+from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_signing, openapi_versions  # per area
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -256,7 +256,6 @@ def _schemas() -> dict:
 def _paths() -> dict:
     from .openapi_notices import notice_paths  # they build on this module's helpers
     from .openapi_reports import report_paths
-    from .openapi_citizens import citizen_paths
 
     code = [_path_param("code", text(DOSSIER_CODE))]
     procedure = [_path_param("code", text(PROCEDURE_CODE))]
@@ -332,7 +331,6 @@ def _paths() -> dict:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
         **report_paths(day), **openapi_calendar.calendar_paths(),
         **notice_paths(task_id),
-        **citizen_paths(),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
         "/api/v1/dossiers/{code}/payments": {"post": _op(
@@ -357,6 +355,7 @@ def _paths() -> dict:
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
         **openapi_signing.paths(task_id), **openapi_admin.paths(), **openapi_versions.paths(code, procedure),
+        **openapi_citizens.citizen_paths(),
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),

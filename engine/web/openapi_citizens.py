@@ -2,8 +2,6 @@
 (engine/web/citizens_api.py), beside openapi.py."""
 from __future__ import annotations
 
-from .openapi import CCCD, DATE, EMAIL, NAME, _object, _op, _or_null, _path_param, text
-
 # A reason (forms.clean_text): 1 to 255 characters once trimmed, no control characters at all.
 REASON = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}([^\\u0000-\\u001f\\s]\\s*)?$"
 ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised", "active", "cancelled"],
@@ -15,6 +13,8 @@ ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised
 
 
 def citizen_paths() -> dict:
+    from .openapi import CCCD, DATE, EMAIL, NAME, _object, _op, _or_null, _path_param, text  # (a cycle)
+
     facts = _object({
         "full_name": text(NAME), "cccd": text(CCCD),
         "cccd_issued_on": text(DATE, format="date", description="Không ở tương lai (422)"),
@@ -25,7 +25,7 @@ def citizen_paths() -> dict:
         "cancelled": {"type": "boolean", "description": "true: hủy tài khoản (không hoàn tác; hồ sơ được giữ)"},
         "reason": text(REASON, maxLength=4000, description="Lý do, tối đa 255 ký tự sau khi bỏ khoảng trắng hai đầu")},
         ("reason",))
-    account = [_path_param("cccd", text("^[0-9]{12}(\\.[0-9]{1,4})?$", description="Tên đăng nhập của tài khoản"))]
+    account = [_path_param("cccd", text(CCCD[:-1] + "(\\.[0-9]{1,4})?$", description="Tên đăng nhập của tài khoản"))]
     return {
         "/api/v1/citizens/desk": {"post": _op(
             "Cán bộ tiếp nhận tạo tài khoản cho công dân đến quầy; mã kích hoạt gửi cho công dân. Nếu số CCCD đã "

@@ -1,0 +1,137 @@
+"""Signing in with the national e-ID (OpenID Connect): a real authorization-code flow with PKCE through Authlib
+against the provider of tests/oidc_provider.py on 127.0.0.1. The verified CCCD opens the citizen account (made
+standardised when there is none); a bad state, a replayed answer, a wrong nonce, another audience or a foreign
+signature signs nobody in.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import CITIZEN
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
+from sqlalchemy import func, select
+from web_support import Web, text_of
+
+from engine.data.model import User
+from engine.web import create_app
+
+
+@pytest.fixture
+def provider():
+    with Provider() as running:
+        yield running
+
+
+@pytest.fixture
+def eid_app(settings, clock, provider):
+    application = create_app(settings.replace(oidc_issuer=provider.issuer, oidc_client_id=CLIENT_ID,
+                                              oidc_client_secret=CLIENT_SECRET), clock=clock)
+    application.testing = True
+    yield application
+    application.extensions["tthc"]["engine"].dispose()
+
+
+def through_provider(client, provider):
+    """Start at the login button, let the provider answer (the person approves), return the callback's answer
+    and the callback path (to replay it)."""
+    r = client.get("/dang-nhap/dinh-danh")
+    assert r.status_code == 302 and r.headers["Location"].startswith(provider.issuer + "/authorize?")
+    answer = requests.get(r.headers["Location"], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    path = answer.headers["Location"].split("://localhost", 1)[1]
+    return client.get(path), path
+
+
+def accounts_with(app, cccd: str) -> int:
+    with app.extensions["tthc"]["sessions"]() as session:
+        return session.scalar(select(func.count(User.id)).where(User.cccd == cccd))
+
+
+def signed_in(client) -> bool:
+    return client.get("/ca-nhan/ho-so").status_code == 200
+
+
+def test_without_a_provider_the_login_page_offers_none(app):
+    web = Web(app.test_client())
+    assert "VNeID" not in text_of(web.get("/dang-nhap"))
+    web.get("/dang-nhap/dinh-danh", status=404)
+
+
+def test_a_new_identity_gets_a_standardised_account_through_a_pkce_code_flow(eid_app, provider, backend):
+    client = eid_app.test_client()
+    assert "Đăng nhập bằng VNeID/định danh điện tử" in text_of(client.get("/dang-nhap"))
+    r, _ = through_provider(client, provider)
+    assert r.status_code == 302, text_of(r)[:400]
+    asked = provider.requests[-1]
+    assert asked["code_challenge_method"] == "S256" and len(asked["code_challenge"]) >= 43
+    assert asked["state"] and asked["nonce"] and asked["redirect_uri"].endswith("/dang-nhap/dinh-danh/ve")
+    assert signed_in(client)
+    with eid_app.extensions["tthc"]["sessions"]() as session:
+        user = session.scalar(select(User).where(User.cccd == provider.person["cccd"]))
+        assert user.username == provider.person["cccd"] and user.standardised
+        assert user.full_name == provider.person["name"] and user.roles == {"citizen"}
+    # again: the same account, not a second one
+    again = eid_app.test_client()
+    r, _ = through_provider(again, provider)
+    assert r.status_code == 302 and signed_in(again) and accounts_with(eid_app, provider.person["cccd"]) == 1
+
+
+def test_an_identity_opens_the_existing_standardised_account_of_its_cccd(eid_app, provider):
+    provider.person = {**provider.person, "cccd": CITIZEN, "name": "Tên khác trên VNeID"}
+    client = eid_app.test_client()
+    r, _ = through_provider(client, provider)
+    assert r.status_code == 302 and signed_in(client)
+    assert accounts_with(eid_app, CITIZEN) == 1
+    assert "Nguyễn Văn An" in text_of(client.get("/ca-nhan/ho-so"))  # the account's own name is kept
+
+
+@pytest.mark.parametrize("misbehave", ["state", "nonce", "audience", "audience_with_azp", "signature"])
+def test_a_wrong_answer_signs_nobody_in(eid_app, provider, misbehave):
+    provider.misbehave = misbehave
+    client = eid_app.test_client()
+    r, _ = through_provider(client, provider)
+    assert r.status_code == 401, text_of(r)[:400]
+    assert "Không xác thực được danh tính điện tử" in text_of(r)
+    assert not signed_in(client) and accounts_with(eid_app, provider.person["cccd"]) == 0
+
+
+def test_a_replayed_answer_signs_nobody_in(eid_app, provider):
+    first = eid_app.test_client()
+    r, path = through_provider(first, provider)
+    assert r.status_code == 302
+    stranger = eid_app.test_client()  # another browser with the stolen callback URL: no state in its session
+    r = stranger.get(path)
+    assert r.status_code == 401 and not signed_in(stranger)
+    first.post("/dang-xuat", data={"csrf_token": Web(first).csrf()})
+    r = first.get(path)  # the same browser again: the state was used up
+    assert r.status_code == 401 and not signed_in(first)
+
+
+def test_the_person_declining_or_a_suspended_account_signs_nobody_in(eid_app, provider, api):
+    client = eid_app.test_client()
+    r = client.get("/dang-nhap/dinh-danh/ve?error=access_denied&state=x")
+    assert r.status_code == 401 and not signed_in(client)
+    provider.person = {**provider.person, "cccd": CITIZEN}
+    admin = eid_app.test_client()
+    token = admin.post("/api/v1/auth/token", json={"username": "demo.admin", "password": "demo12345"}).get_json()
+    r = admin.patch(f"/api/v1/citizens/{CITIZEN}", headers={"Authorization": f"Bearer {token['token']}"},
+                    json={"active": False, "reason": "Tạm khóa để kiểm tra"})
+    assert r.status_code == 200
+    r, _ = through_provider(client, provider)
+    assert r.status_code == 401 and "Tạm khóa để kiểm tra" in text_of(r) and not signed_in(client)
+
+
+def test_an_identity_without_a_cccd_signs_nobody_in(eid_app, provider):
+    provider.person = {"sub": "vneid-2", "name": "Không Có Số"}
+    client = eid_app.test_client()
+    r, _ = through_provider(client, provider)
+    assert r.status_code == 401 and "không có số CCCD" in text_of(r) and not signed_in(client)
+
+
+def test_an_unreachable_provider_is_a_page_not_a_traceback(settings, clock):
+    app = create_app(settings.replace(oidc_issuer="http://127.0.0.1:9", oidc_client_id=CLIENT_ID,
+                                      oidc_client_secret=CLIENT_SECRET), clock=clock)
+    app.testing = True
+    r = app.test_client().get("/dang-nhap/dinh-danh")
+    assert r.status_code == 503 and "định danh điện tử" in text_of(r)
+    app.extensions["tthc"]["engine"].dispose()
