@@ -270,6 +270,8 @@ def test_the_change_api_refuses_without_right_reason_or_account(api):
                  json={"active": False, "reason": "x"}).status_code == 404
     assert patch("/api/v1/citizens/demo.tiepnhan", headers=api.headers("demo.admin"),
                  json={"active": False, "reason": "x"}).status_code == 404  # officers are not citizens here
+    r = patch("/api/v1/citizens/desk", headers=api.headers("demo.admin"), json={"active": False, "reason": "x"})
+    assert r.status_code == 405 and r.headers["Allow"] == "OPTIONS, POST"
     r = patch(f"/api/v1/citizens/{CITIZEN}", headers=api.headers("demo.admin"), json={"active": False})
     assert r.status_code == 422 and "reason" in r.get_json()["error"]["fields"]
     r = patch(f"/api/v1/citizens/{CITIZEN}", headers=api.headers("demo.admin"), json={"reason": "x"})

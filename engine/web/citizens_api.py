@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
+from werkzeug.routing import BaseConverter
 
 from engine.cases import administration, citizens
 from engine.core.errors import Invalid
@@ -9,6 +10,15 @@ from . import db, now, transactional, tthc
 from .api import authenticated, body
 
 bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
+
+
+class LoginName(BaseConverter):
+    """A citizen's user name: the CCCD, with a suffix for a second account of it (D3); "desk" is not one."""
+
+    regex = r"[0-9]{12}(?:\.[0-9]{1,4})?"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("login_name", LoginName))
 
 
 @bp.post("/citizens/desk")
@@ -20,7 +30,7 @@ def desk():
     return jsonify({**citizens.describe(made.user), "activation_sent": True}), 201
 
 
-@bp.patch("/citizens/<cccd>")
+@bp.patch("/citizens/<login_name:cccd>")
 @authenticated
 @transactional
 def change(cccd: str):
