@@ -1,24 +1,28 @@
 """Signing in with the national e-ID (OpenID Connect): a real authorization-code flow with PKCE through Authlib
-against the provider of tests/oidc_provider.py on 127.0.0.1. The verified CCCD opens the citizen account (made
+against a provider on 127.0.0.1. The verified CCCD opens the citizen account (made
 standardised when there is none); a bad state, a replayed answer, a wrong nonce, another audience or a foreign
-signature signs nobody in.
+signature signs nobody in. The provider is the demo's simulator (engine/web/eidsim.py), approving at once.
 """
 from __future__ import annotations
+
+import re
 
 import pytest
 import requests
 from conftest import CITIZEN
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 from sqlalchemy import func, select
 from web_support import Web, text_of
 
 from engine.data.model import User
 from engine.web import create_app
+from engine.web.eidsim import Provider
+
+CLIENT_ID, CLIENT_SECRET = "tthc-test-client", "tthc-test-secret"
 
 
 @pytest.fixture
 def provider():
-    with Provider() as running:
+    with Provider(CLIENT_ID, CLIENT_SECRET) as running:
         yield running
 
 
@@ -135,3 +139,36 @@ def test_an_unreachable_provider_is_a_page_not_a_traceback(settings, clock):
     r = app.test_client().get("/dang-nhap/dinh-danh")
     assert r.status_code == 503 and "định danh điện tử" in text_of(r)
     app.extensions["tthc"]["engine"].dispose()
+
+
+def test_the_demo_provider_asks_who_signs_in_and_the_engine_believes_only_what_it_signed(settings, clock):
+    from engine.web import eidsim
+
+    assert eidsim.for_demo(settings.replace(oidc_issuer="https://id.example.vn"))[0] is None  # a real one wins
+    sim, demo = eidsim.for_demo(settings)
+    app = create_app(demo, clock=clock)
+    app.testing = True
+    try:
+        for choice, expected in (({"deny": "1"}, 401), ({}, 302)):
+            client = app.test_client()
+            start = client.get("/dang-nhap/dinh-danh").headers["Location"]
+            page = requests.get(start, timeout=10)
+            assert page.status_code == 200 and "Đồng ý chia sẻ danh tính" in page.text and CITIZEN in page.text
+            hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+            answer = requests.post(f"{sim.url}/authorize", data={**hidden, "cccd": CITIZEN, "name": "Nguyễn Văn An",
+                                                                 **choice}, allow_redirects=False, timeout=10)
+            r = client.get(answer.headers["Location"].split("://localhost", 1)[1])
+            assert r.status_code == expected and signed_in(client) == (expected == 302)
+        assert sim.refused == []
+        # the token endpoint is honest: a code with the wrong PKCE verifier is refused
+        hidden["code_challenge"] = "x" * 43
+        answer = requests.post(f"{sim.url}/authorize", data={**hidden, "cccd": CITIZEN, "name": "A"},
+                               allow_redirects=False, timeout=10)
+        code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
+        r = requests.post(f"{sim.url}/token", auth=(sim.client_id, sim.client_secret), timeout=10, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": hidden["redirect_uri"],
+            "code_verifier": "v" * 43})
+        assert r.status_code == 400 and sim.refused == ["pkce"]
+    finally:
+        sim.stop()
+        app.extensions["tthc"]["engine"].dispose()

@@ -212,8 +212,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     from engine.web import create_app
 
     settings = with_secrets(_settings(calendar=True))
-    services = None
-    sms = None
+    services = sms = eid_sim = None
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
@@ -227,6 +226,11 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
             sms = SmsSimulator(token=settings.sms_token).start()
             settings = settings.replace(sms_url=sms.url)
             click.echo(f"SMS simulator: messages at http://127.0.0.1:{sms.port}/")
+        from engine.web import eidsim  # the e-ID sign-in goes to the local OpenID Connect provider simulator
+
+        eid_sim, settings = eidsim.for_demo(settings)
+        if eid_sim is not None:
+            click.echo(f"e-ID sign-in simulator (OpenID Connect): {eid_sim.url}/")
     else:
         upgrade_database(settings)
     app = create_app(settings, threads=threads)
@@ -248,6 +252,8 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
             services.stop()
         if sms is not None:
             sms.stop()
+        if eid_sim is not None:
+            eid_sim.stop()
 
 
 def start_demo_services(settings: Settings, port: int):
