@@ -6,6 +6,7 @@ from werkzeug.routing import BaseConverter
 
 from engine.cases import administration, citizens
 from engine.core.errors import Invalid
+from engine.core.vocabulary import CCCD_RE
 from . import db, now, transactional, tthc
 from .api import authenticated, body
 
@@ -15,7 +16,7 @@ bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
 class LoginName(BaseConverter):
     """A citizen's user name: the CCCD, with a suffix for a second account of it (D3); "desk" is not one."""
 
-    regex = r"[0-9]{12}(?:\.[0-9]{1,4})?"
+    regex = CCCD_RE.pattern.removesuffix("\\Z") + r"(?:\.[0-9]{1,4})?"
 
 
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("login_name", LoginName))
