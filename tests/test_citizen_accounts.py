@@ -279,3 +279,24 @@ def test_the_change_api_refuses_without_right_reason_or_account(api):
     r = patch(f"/api/v1/citizens/{CITIZEN}", headers=api.headers("demo.admin"), json={"active": "no", "reason": "x"})
     assert r.status_code == 422 and "active" in r.get_json()["error"]["fields"]
     assert patch(f"/api/v1/citizens/{CITIZEN}", json={"active": False, "reason": "x"}).status_code == 401
+
+
+def test_the_operator_prints_a_code_for_a_citizen_whose_phone_gets_no_sms(app, settings):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    env = {"TTHC_DATA_DIR": str(settings.data_dir), "TTHC_DATABASE_URL": settings.database_url,
+           "TTHC_PKI_DIR": str(settings.pki_dir), "TTHC_PKI_PASSPHRASE": settings.pki_passphrase}
+    result = CliRunner().invoke(main, ["citizen", "code", CITIZEN, "--purpose", "recovery"], env=env)
+    assert result.exit_code == 0, result.output
+    printed = re.search(r"\brecovery\t(\d{6})\t", result.output).group(1)
+    assert printed == last_code(app, CITIZEN)  # the same code went to the citizen's channels
+    Web(app.test_client()).post("/quen-mat-khau/dat-lai", {"identifier": CITIZEN, "code": printed,
+                                                           "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+                                status=302)
+    with session_of(app) as session:
+        event = session.scalar(select(AdminEvent).where(AdminEvent.action == "citizen.code_recovery"))
+        assert event is not None and event.actor is None and event.target == CITIZEN  # the operator's command
+    result = CliRunner().invoke(main, ["citizen", "code", "demo.admin"], env=env)
+    assert result.exit_code == 2 and "không có tài khoản công dân" in result.output

@@ -17,6 +17,7 @@ from engine.process import procedures
 from engine.core.clock import SystemClock
 from engine.cases.preflight import upgrade_database
 from engine.cli.calendar import calendar as calendar_group
+from engine.cli.citizens import citizen as citizen_group
 from engine.cli.payments import payments_group
 from engine.cli.render import render as render_command
 from engine.cli.stats import stats as stats_command
@@ -349,6 +350,7 @@ pki.add_command(token_command, "token")
 main.add_command(notifications_group, "notifications")
 pki.add_command(signing_method, "method")
 main.add_command(agency_group, "agency"), main.add_command(officer_group, "officer")
+main.add_command(citizen_group, "citizen")
 
 
 def register(app) -> None:
