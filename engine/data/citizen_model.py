@@ -2,7 +2,7 @@
 address so that one address cannot make the engine send codes to every phone it can guess (the per-account
 limit of engine.cases.onetime does not see that).
 
-On the same ``Base`` as engine.data.model; migration 0021_citizens creates it.
+On the same ``Base`` as engine.data.model; migration NNNN_citizens (migrations/versions) creates it.
 """
 from __future__ import annotations
 

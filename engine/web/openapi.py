@@ -355,7 +355,6 @@ def _paths() -> dict:
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
         **openapi_signing.paths(task_id), **openapi_admin.paths(), **openapi_versions.paths(code, procedure),
-        **openapi_citizens.citizen_paths(),
         "/api/v1/tasks": {"get": _op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
@@ -395,6 +394,6 @@ def spec() -> dict:
     return {"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
                      "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
-            "paths": _paths(),
+            "paths": {**_paths(), **openapi_citizens.citizen_paths()},
             "components": {"schemas": {**_schemas(), "Notification": _notification()},
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

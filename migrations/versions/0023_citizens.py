@@ -1,8 +1,8 @@
 """citizen accounts: cancellation, the phone index (recovery, the administrators' search), recovery requests
 per client address
 
-Revision ID: 0021
-Revises: 0018
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-02 10:10:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0021'
-down_revision = '0018'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
