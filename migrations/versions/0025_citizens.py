@@ -1,8 +1,8 @@
 """citizen accounts: cancellation, the phone index (recovery, the administrators' search), recovery requests
 per client address
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 10:10:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0023'
-down_revision = '0022'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
