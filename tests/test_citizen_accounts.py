@@ -300,3 +300,13 @@ def test_the_operator_prints_a_code_for_a_citizen_whose_phone_gets_no_sms(app, s
         assert event is not None and event.actor is None and event.target == CITIZEN  # the operator's command
     result = CliRunner().invoke(main, ["citizen", "code", "demo.admin"], env=env)
     assert result.exit_code == 2 and "không có tài khoản công dân" in result.output
+
+
+def test_odd_characters_in_the_activation_and_recovery_forms_are_refused_cleanly(app, backend):
+    web = Web(app.test_client())
+    for name in ("0010990\x0000001", "\x00"):
+        web.post("/kich-hoat-cong-dan", {"username": name, "code": "123456", "password": NEW_PASSWORD,
+                                         "password2": NEW_PASSWORD}, status=422)
+        web.post("/quen-mat-khau", {"identifier": name}, status=302)
+        web.post("/quen-mat-khau/dat-lai", {"identifier": name, "code": "123456", "password": NEW_PASSWORD,
+                                            "password2": NEW_PASSWORD}, status=422)
