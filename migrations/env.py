@@ -8,6 +8,7 @@ import engine.data.payment_model  # noqa: F401  (the same)
 import engine.data.notice_model  # noqa: F401  (its tables belong to the same metadata)
 import engine.data.signing_model  # noqa: F401  (the same)
 import engine.data.agency_model  # noqa: F401  (the same)
+import engine.data.operations_model  # noqa: F401  (the same)
 from engine.data.model import Base
 from engine.core.settings import load_settings
 
