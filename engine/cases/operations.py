@@ -97,3 +97,19 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
     from engine.cases import payments
 
     payments.refund_paid(session, ctx, dossier, reason)
+
+
+def verify_audit(session: Session, settings, user, code: str) -> dict:
+    """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of its agency and the
+    administrators whose subtree holds it; anyone else is told there is no such dossier (D2), an administrator
+    outside their subtree is refused (403)."""
+    from engine.data import audit_checkpoints
+
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    officer = dossier is not None and user.is_officer and user.agency_id == dossier.agency_id
+    if dossier is None or not (officer or administration.ADMIN in user.roles):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    if not officer:
+        administration.require(session, user, session.get(Agency, dossier.agency_id))
+    events, problems = audit_checkpoints.verify_dossier(session, settings, dossier)
+    return {"valid": not problems, "events": events, "problems": problems}

@@ -200,6 +200,7 @@ def _schemas() -> dict:
             "status": {"type": "integer", "enum": [int(s) for s in Status]}, "status_name": {"type": "string"},
             "filed_at": time, "intake_due_at": time, "received_at": time, "due_at": time,
             "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]},
+            "suspended_at": {**time, "description": "Quản trị viên tạm dừng hồ sơ lúc này (null: không tạm dừng)"},
             "supplement_requests": {"type": "integer"}, "extensions": {"type": "integer"},
             "letters": {"type": "array", "items": obj},
             "payments": {"type": "array", "items": _ref("Payment")},
