@@ -69,7 +69,7 @@ def parse_cursor(raw: str | None) -> tuple[int, int] | None:
     if raw is None:
         return None
     rank, _, number = raw.partition(".")
-    if rank not in ("0", "1") or not number.isdigit() or not number.isascii() or len(number) > 10:
+    if rank not in ("0", "1") or not number.isdigit() or not number.isascii() or len(number) > 9:
         raise Invalid("Tham số phân trang không hợp lệ", fields={"after": "Dạng <0|1>.<số>"})
     return int(rank), int(number)
 

@@ -9,7 +9,7 @@ from engine import timers
 from engine.cases import incidents, operations
 from engine.core.errors import Invalid
 from engine.data.operations_model import INCIDENT_STATES
-from . import db, now, transactional, tthc
+from . import ASCII_NUMBER, db, now, transactional, tthc
 from .api import authenticated, body, context, show
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/v1")
@@ -35,13 +35,24 @@ def _state_arg() -> str | None:
     return state
 
 
+def _limit_arg() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return incidents.PAGE
+    if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= 200:
+        raise Invalid("Số sự cố một trang không hợp lệ", fields={"limit": "Từ 1 đến 200"})
+    return int(raw)
+
+
 @bp.get("/incidents")
 @authenticated
 def list_incidents():
-    page = incidents.page(db(), g.user, state=_state_arg(), after=incidents.parse_cursor(request.args.get("after")))
+    page = incidents.page(db(), g.user, state=_state_arg(), after=incidents.parse_cursor(request.args.get("after")),
+                          limit=_limit_arg())
     response = jsonify([incidents.describe(i, code) for i, code in page.rows])
     if page.next:
-        args = {k: v for k, v in {"state": request.args.get("state"), "after": page.next}.items() if v}
+        args = {k: v for k, v in {"state": request.args.get("state"), "limit": request.args.get("limit"),
+                                  "after": page.next}.items() if v}
         response.headers["Link"] = f'<{url_for("ops_api.list_incidents", **args)}>; rel="next"'
     return response
 
