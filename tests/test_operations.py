@@ -113,10 +113,14 @@ def test_incidents_are_listed_open_first_in_the_administrators_subtree_only(api,
     assert [(i["dossier"], i["state"]) for i in listed] == [(second, "open"), (first, "retried")]
     assert listed[0]["message"] and listed[0]["attempts"] == 1
     assert [i["dossier"] for i in api.get("/api/v1/incidents?state=retried", ADMIN).get_json()] == [first]
-    # paging: one a page, the cursor in the Link header
+    # paging: one a page, the cursor in the Link header, open ones first
     page = api.get("/api/v1/incidents?limit=1", ADMIN)
-    assert api.get("/api/v1/incidents?after=0." + str(listed[0]["id"]), ADMIN).get_json()[0]["dossier"] == first
-    assert page.status_code == 200
+    assert [i["dossier"] for i in page.get_json()] == [second]
+    link = page.headers["Link"]
+    assert link.endswith('>; rel="next"') and f"after=0.{listed[0]['id']}" in link
+    following = api.get(link[1:link.index(">")], ADMIN)
+    assert [i["dossier"] for i in following.get_json()] == [first] and "Link" not in following.headers
+    assert api.get("/api/v1/incidents?limit=0", ADMIN).status_code == 422
     assert api.get("/api/v1/incidents?state=burning", ADMIN).status_code == 422
     assert api.get("/api/v1/incidents?after=x", ADMIN).status_code == 422
     assert api.get("/api/v1/incidents", RECEIVER).status_code == 403

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -61,10 +61,6 @@ class Page:
     next: str | None  # the cursor of the next page: "<0 open|1 other>.<id>"
 
 
-def _rank():
-    return case((Incident.state == "open", 0), else_=1)
-
-
 def parse_cursor(raw: str | None) -> tuple[int, int] | None:
     if raw is None:
         return None
@@ -74,21 +70,35 @@ def parse_cursor(raw: str | None) -> tuple[int, int] | None:
     return int(rank), int(number)
 
 
+def _slice(session: Session, user: User, rank: int, state: str | None, before: int | None, limit: int) -> list:
+    """Incidents of one rank (0 open, 1 dealt with) in scope, newest first: the open ones off the (state, id)
+    index, the others off the primary key read backwards; never the whole history."""
+    query = (select(Incident, Dossier.code).join(Dossier, Dossier.id == Incident.dossier_id)
+             .where(Dossier.agency_id.in_(administration.agency_ids(session, user)),
+                    Incident.state == "open" if rank == 0 else Incident.state != "open")
+             .order_by(Incident.id.desc()).limit(limit))
+    if state is not None:
+        query = query.where(Incident.state == state)
+    if before is not None:
+        query = query.where(Incident.id < before)
+    return [(incident, code, rank) for incident, code in session.execute(query)]
+
+
 def page(session: Session, user: User, *, state: str | None = None, after: tuple[int, int] | None = None,
          limit: int = PAGE) -> Page:
     """Incidents of dossiers of the caller's agencies, open ones first, newest first, ``limit`` a page."""
-    rank = _rank()
-    query = (select(Incident, Dossier.code, rank.label("rank")).join(Dossier, Dossier.id == Incident.dossier_id)
-             .where(Dossier.agency_id.in_(administration.agency_ids(session, user)))
-             .order_by(rank, Incident.id.desc()).limit(limit + 1))
-    if state is not None:
-        query = query.where(Incident.state == state)
-    if after is not None:
-        query = query.where((rank > after[0]) | ((rank == after[0]) & (Incident.id < after[1])))
-    found = session.execute(query).all()
-    rows = [(r[0], r[1]) for r in found[:limit]]
+    administration.scope(session, user)
+    start, before = after if after is not None else (0, None)
+    found: list = []
+    for rank in (0, 1):
+        if rank < start or (state is not None and (state == "open") != (rank == 0)):
+            continue
+        found += _slice(session, user, rank, state, before if rank == start else None, limit + 1 - len(found))
+        if len(found) > limit:
+            break
     more = len(found) > limit
-    return Page(rows, f"{found[limit - 1][2]}.{found[limit - 1][0].id}" if more else None)
+    last = found[limit - 1] if more else None
+    return Page([(i, code) for i, code, _rank in found[:limit]], f"{last[2]}.{last[0].id}" if more else None)
 
 
 def describe(incident: Incident, code: str) -> dict:
