@@ -45,6 +45,7 @@ def test_suspending_from_the_page_asks_for_a_confirmation_then_shows_it_in_the_i
     web.post(f"/quan-tri/ho-so/{code}/tiep-tuc", {"reason": "Đã xác minh xong", "confirm": "1"}, status=302)
     assert row(app, code).suspended_at is None
     assert 'data-suspended="1"' not in specialist.get("/can-bo/cong-viec").get_data(as_text=True)
+    assert "Quản trị viên tiếp tục hồ sơ" in text_of(specialist.get(f"/can-bo/ho-so/{code}"))  # the history
 
 
 def test_terminating_from_the_page(app, clock):
