@@ -3,7 +3,7 @@ reason from its page, confirms, sees the specialist's inbox mark it suspended, a
 from __future__ import annotations
 
 from conftest import Api
-from test_e2e_browser import ARTIFACTS, Person, backend, browser, pytestmark, server  # noqa: F401  (fixtures)
+from test_e2e_browser import Person, backend, browser, pytestmark, server  # noqa: F401,F811  (its fixtures, its skip)
 from test_operations import received, row
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from conftest import CITIZEN, PASSWORD, STEP_DATA, vn
 from sqlalchemy import func, select, update
 

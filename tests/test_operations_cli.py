@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import CITIZEN, STEP_DATA
+from conftest import CITIZEN
 from sqlalchemy import func, select, update
 from test_audit_verify import tthc
 from test_migrations import _alembic, old_database
@@ -24,7 +24,7 @@ def verify(settings, *args: str):
 def test_audit_verify_takes_a_code_or_all_and_exits_1_on_a_problem(api, app, settings):
     codes = [api.file(CITIZEN)["code"] for _ in range(3)]
     api.act(RECEIVER, codes[0], "receive")
-    assert verify(settings, codes[0])[:2] == (0, [f"1 hồ sơ, 3 sự kiện; chưa có điểm kiểm tra hợp lệ (không phát "
+    assert verify(settings, codes[0])[:2] == (0, ["1 hồ sơ, 3 sự kiện; chưa có điểm kiểm tra hợp lệ (không phát "
                                                   "hiện được sự kiện cuối bị xóa; chạy `tthc audit checkpoint`); "
                                                   "0 vấn đề"])
     assert verify(settings, "--dossier", codes[0])[:2] == verify(settings, codes[0])[:2]

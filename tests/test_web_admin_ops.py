@@ -3,7 +3,7 @@
 anything changes, 403 pages outside one's subtree, Vietnamese text."""
 from __future__ import annotations
 
-from conftest import CITIZEN, Api
+from conftest import Api
 from sqlalchemy import select, update
 from test_operations import break_dossier, other_agency_admin, received, row, sessions
 from web_support import Web, text_of
