@@ -468,7 +468,7 @@ class World:
                            "receive"],
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"], "gateway": ["vnpay", "dvcqg"],
                 "payment_id": ["{payment}"], "notice_id": ["{notice}"], "incident_id": ["{incident}"],
-                "how": ["suspend", "resume", "terminate"], "word": ["tam-dung", "tiep-tuc", "cham-dut"],
+                "word": ["tam-dung", "tiep-tuc", "cham-dut"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
                 "delivery_id": ["1"],
                 "agency": ["000.00.06.H56"], "username": ["demo.vanthu"],

@@ -15,11 +15,29 @@ from .api import authenticated, body, context, show
 bp = Blueprint("ops_api", __name__, url_prefix="/api/v1")
 
 
-@bp.post("/dossiers/<code>/<any(suspend, resume, terminate):how>")
+def _operate(code: str, how: str):
+    return jsonify(show(operations.act(db(), context(), code, how, body())))
+
+
+@bp.post("/dossiers/<code>/suspend")
 @authenticated
 @transactional
-def operate(code: str, how: str):
-    return jsonify(show(operations.act(db(), context(), code, how, body())))
+def suspend(code: str):
+    return _operate(code, "suspend")
+
+
+@bp.post("/dossiers/<code>/resume")
+@authenticated
+@transactional
+def resume(code: str):
+    return _operate(code, "resume")
+
+
+@bp.post("/dossiers/<code>/terminate")
+@authenticated
+@transactional
+def terminate(code: str):
+    return _operate(code, "terminate")
 
 
 @bp.get("/dossiers/<code>/audit")
