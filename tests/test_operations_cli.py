@@ -8,7 +8,11 @@ import pytest
 from conftest import CITIZEN
 from sqlalchemy import func, select, update
 from test_audit_verify import tthc
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from test_migrations import _alembic, old_database
+
+from engine.core.settings import PROJECT_ROOT
 
 from engine.data.model import AuditEvent, Dossier
 
@@ -46,8 +50,15 @@ def backend():
     return "sqlite"
 
 
+def _before(revision: str) -> str:
+    """The revision ``revision`` follows (the chain is re-linked when branches merge)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return ScriptDirectory.from_config(cfg).get_revision(revision).down_revision
+
+
 def test_0023_gives_incidents_a_state_keeping_only_the_newest_open_and_downgrades(tmp_path):
-    path, url, db = old_database(tmp_path, "0018")
+    path, url, db = old_database(tmp_path, _before("0023"))
     for n, at in enumerate(("2026-11-23 02:00:00", "2026-11-23 02:15:00", "2026-11-23 02:30:00"), start=1):
         db.execute("insert into incident (id, dossier_id, at, message) values (?, 1, ?, ?)", (n, at, f"lỗi {n}"))
     db.commit()
@@ -59,7 +70,7 @@ def test_0023_gives_incidents_a_state_keeping_only_the_newest_open_and_downgrade
     assert rows[2][3].startswith("2026-11-23 02:30")
     assert db.execute("select suspended_at from dossier where id = 1").fetchone() == (None,)
     db.close()
-    _alembic(url, "downgrade", "0018")
+    _alembic(url, "downgrade", _before("0023"))
     db = sqlite3.connect(path)
     assert "suspended_at" not in [r[1] for r in db.execute("pragma table_info(dossier)")]
     assert "state" not in [r[1] for r in db.execute("pragma table_info(incident)")]

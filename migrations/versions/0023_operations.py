@@ -2,7 +2,7 @@
 a dossier's suspension by an administrator
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0024
 Create Date: 2026-12-02 10:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import engine.data.db
 
 
 revision = '0023'
-down_revision = '0018'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
