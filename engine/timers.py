@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker, undefer
 
-from engine.cases import digests, dispatch, notices
+from engine.cases import digests, dispatch, incidents, notices
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
 from engine.cases import signing_requests
 from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
-from engine.data.model import AuditEvent, Dossier, Incident, WorkItem
+from engine.data.model import AuditEvent, Dossier, WorkItem
+from engine.core.errors import Conflict
 from engine.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def _fire_all(session: Session, settings: Settings, due: list[Dossier], now: dat
             for kind in kinds:
                 result.count(kind)
         result.handled += len(due)
+        incidents.resolve_handled(session, [d.id for d in due], now)
         return
     for dossier_id in [d.id for d in due]:
         try:
@@ -139,12 +141,39 @@ def _fire_all(session: Session, settings: Settings, due: list[Dossier], now: dat
             for kind in kinds:
                 result.count(kind)
             result.handled += 1
+            incidents.resolve_handled(session, [dossier_id], now)
         except Exception as exc:  # one broken dossier never blocks the others
             log.exception("timer failed for dossier %s", dossier_id)
-            session.add(Incident(dossier_id=dossier_id, at=now, message=f"{type(exc).__name__}: {exc}"[:2000]))
+            # one open incident per dossier: a failed retry counts an attempt, never a new incident (no flood)
+            incidents.record_failure(session, dossier_id, now, f"{type(exc).__name__}: {exc}")
             broken = session.get(Dossier, dossier_id)
             broken.next_timer_at = now + RETRY_AFTER
             result.incidents += 1
+
+
+def retry(session: Session, settings: Settings, user, incident_id: int, now: datetime) -> tuple[object, str]:
+    """An administrator's retry of one incident (engine.cases.incidents): the sweep's handling of that one
+    dossier now, in a savepoint of the caller's transaction. Handled: the incident closes as retried. Failed:
+    what the handling began is rolled back, the incident stays open with the new error. Either way audited.
+    Returns the incident and its dossier's code."""
+    incident, dossier, agency = incidents.administered(session, user, incident_id)
+    incidents.require_open(incident)
+    code = dossier.code
+    if dossier.suspended_at is not None:
+        raise Conflict("Hồ sơ đang tạm dừng; tiếp tục hồ sơ trước khi chạy lại", code="dossier_suspended")
+    try:
+        with session.begin_nested(), session.no_autoflush:
+            dossier = session.get(Dossier, dossier.id, options=[undefer(Dossier.workflow_state)])
+            single = Batch.load(session, settings, [dossier])
+            kinds = fire(session, settings, dossier, now, single)
+            single.write(session)
+    except Exception as exc:
+        log.warning("retry of incident %s failed", incident_id, exc_info=True)
+        incident, _dossier, agency = incidents.administered(session, user, incident_id)
+        incidents.keep_failed(session, user, incident, agency, code, now, f"{type(exc).__name__}: {exc}")
+        return incident, code
+    incidents.close_retried(session, user, incident, agency, code, now, kinds)
+    return incident, code
 
 
 def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int | None = None,

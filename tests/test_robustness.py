@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from payment_support import configure
 from web_support import CSRF_RE, PDF, PNG, flatten
 
@@ -137,9 +137,11 @@ def malformed_bodies() -> dict[str, dict]:
 # written on purpose: sessions (API tokens, web sessions), lockout, rate limit
 # Logs a refused request is meant to leave: tokens, sessions, attempts, and every gateway notification (D26: a
 # forged or replayed IPN changes nothing and is logged).
-# Routes that read no body (claiming, releasing, marking a notice read): any body is ignored, not refused.
+# Routes that read no body (claiming, releasing, marking a notice read, retrying an incident): any body is
+# ignored, not refused.
 NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset",
-           "versions_api.version_suspend", "versions_api.version_resume", "versions_api.version_retire")
+           "versions_api.version_suspend", "versions_api.version_resume", "versions_api.version_retire",
+           "ops_api.retry_incident")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
@@ -428,18 +430,37 @@ class World:
         with self.app.extensions["tthc"]["sessions"]() as session:
             return session.scalar(select(User.id).where(User.username == self.walkin))
 
+    @cached_property
+    def incident(self) -> int:
+        """An open incident of the timer service: a dossier whose workflow state cannot be read (a retry fails
+        again and keeps it open)."""
+        from engine import timers
+        from engine.data.model import Dossier, Incident
+
+        code = self.api.file(CITIZEN)["code"]
+        ext = self.app.extensions["tthc"]
+        now = ext["clock"].now()
+        with ext["sessions"].begin() as session:
+            session.execute(update(Dossier).where(Dossier.code == code).values(
+                workflow_state=b"\x00 broken", bpmn_timer_at=now, next_timer_at=now))
+        timers.sweep(ext["sessions"], ext["settings"], now)
+        with ext["sessions"]() as session:
+            return session.scalar(select(Incident.id).join(Dossier, Dossier.id == Incident.dossier_id)
+                                  .where(Dossier.code == code))
+
     def ready(self) -> "World":
         for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version", "walkin",
-                     "walkin_id"):
+                     "walkin_id", "incident"):
             getattr(self, name)
         return self
 
-    PLACEHOLDER = re.compile(r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version|walkin|walkin_id)\}")
+    PLACEHOLDER = re.compile(
+        r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version|walkin|walkin_id|incident)\}")
     DEPENDS = {"A": ("A", "taskA", "receipt"), "taskA": ("A", "taskA", "receipt"), "receipt": ("A", "taskA", "receipt"),
                "B": ("B", "taskB"), "taskB": ("B", "taskB"), "C": ("C",),
                "payment": ("payment",), "notice": ("notice",),
                "signing": ("signing",), "version": (), "walkin": ("walkin", "walkin_id"),
-               "walkin_id": ("walkin", "walkin_id")}
+               "walkin_id": ("walkin", "walkin_id"), "incident": ("incident",)}
 
     def fill(self, text: str) -> str:
         return self.PLACEHOLDER.sub(lambda m: str(getattr(self, m.group(1))), text)
@@ -460,7 +481,8 @@ class World:
                 "action": ["khong-co", "request_extension", "request_supplement", "refuse", "propose_approval",
                            "receive"],
                 "filename": ["css/app.css"], "_rest": ["khong/co/gi"], "gateway": ["vnpay", "dvcqg"],
-                "payment_id": ["{payment}"], "notice_id": ["{notice}"],
+                "payment_id": ["{payment}"], "notice_id": ["{notice}"], "incident_id": ["{incident}"],
+                "word": ["tam-dung", "tiep-tuc", "cham-dut"],
                 # no delivery exists without an SMTP server or an SMS provider configured: a missing one
                 "delivery_id": ["1"],
                 "agency": ["000.00.06.H56"], "username": ["demo.vanthu"],

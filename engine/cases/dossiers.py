@@ -154,8 +154,18 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
 
 
 def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None) -> None:
+    if dossier.suspended_at is not None:  # an administrator suspended it: no timer fires (engine.cases.operations)
+        dossier.next_timer_at = None
+        return
     cal = cal or calendar_of(session, dossier, settings)
     dossier.next_timer_at = deadlines.next_due_work(dossier, cal)
+
+
+def ensure_not_suspended(dossier: Dossier) -> None:
+    """No task of a suspended dossier can be completed (engine.cases.operations)."""
+    if dossier.suspended_at is not None:
+        raise Conflict("Hồ sơ đang bị quản trị viên tạm dừng; không thể thực hiện công việc cho đến khi hồ sơ được "
+                       "tiếp tục", code="dossier_suspended")
 
 
 def _next_code(session: Session, agency: Agency, now: datetime) -> str:
@@ -241,6 +251,7 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     item = session.scalar(select(WorkItem).where(WorkItem.dossier_id == dossier.id, WorkItem.step == "supplement"))
     if item is None:
         raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
+    ensure_not_suspended(dossier)
     if not isinstance(payload, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     form = payload.get("form")
@@ -288,7 +299,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     process = load_process(dossier, ctx)
     process.cancel()
     before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
-    dossier.paused_at = None
+    dossier.paused_at = dossier.suspended_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then
     signing_requests.withdraw_open(session, dossier, ctx.now)  # a number given to the decision is withdrawn
     notice = officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)

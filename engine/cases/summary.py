@@ -124,6 +124,7 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list[Letter], doc
         "original_due_at": iso_vn(dossier.original_due_at),
         "resolved_at": iso_vn(dossier.resolved_at),
         "returned_at": iso_vn(dossier.returned_at),
+        "suspended_at": iso_vn(dossier.suspended_at),  # an administrator suspended it (engine.cases.operations)
         "late": lateness.is_late(dossier, now) if now is not None else dossier.late,
         "outcome": dossier.outcome,
         "supplement_requests": dossier.supplement_requests,

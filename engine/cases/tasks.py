@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases.dossiers import (
-    Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
+    Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
 from engine.cases import inbox as paging, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
@@ -113,6 +113,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     if item.assignee_id not in (None, ctx.user.id):
         raise Conflict("Công việc đang do người khác xử lý", code="task_taken")
     kind, dossier = catalogue.KINDS[item.step], item.dossier
+    ensure_not_suspended(dossier)
     choices = catalogue.offered(item)
     if action not in choices:
         raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(choices)}",

@@ -16,6 +16,7 @@ from engine.cases import preflight
 from engine.process import procedures
 from engine.core.clock import SystemClock
 from engine.cases.preflight import upgrade_database
+from engine.cli.audit import audit as audit_group
 from engine.cli.calendar import calendar as calendar_group
 from engine.cli.citizens import citizen as citizen_group
 from engine.cli.payments import payments_group
@@ -25,7 +26,6 @@ from engine.cli.keys import token as token_command
 from engine.cli.notifications import notifications as notifications_group
 from engine.cli.signing import signing_method
 from engine.cli.staff import agency as agency_group, officer as officer_group
-from engine.data import audit_checkpoints
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
 from engine.data.model import Agency, User
@@ -329,20 +329,8 @@ def simulate(scenario: str) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
-@main.command(help="Nhật ký kiểm tra: `audit checkpoint` ghi điểm kiểm tra có chữ ký của đầu mọi chuỗi; `audit "
-                   "verify [--dossier MÃ]` kiểm chứng mọi chuỗi và điểm kiểm tra mới nhất (mã thoát 1 nếu có vấn đề).")
-@click.argument("what", type=click.Choice(["verify", "checkpoint"]))
-@click.option("--dossier", "code", default=None, help="verify: chỉ hồ sơ có mã này.")
-def audit(what: str, code: str | None) -> None:
-    upgrade_database(settings := with_secrets(_settings()))  # the work: engine.data.audit_checkpoints
-    if what == "checkpoint":
-        return click.echo(audit_checkpoints.describe(*audit_checkpoints.write_checkpoint(
-            _sessions(settings), settings, SystemClock().now())))
-    if audit_checkpoints.report(_sessions(settings), settings, click.echo, lambda t: click.echo(t, err=True), code):
-        sys.exit(1)
-
-
 main.add_command(calendar_group, "calendar")
+main.add_command(audit_group, "audit")
 main.add_command(payments_group, "payments")
 main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")

@@ -203,6 +203,9 @@ ACTIONS: dict[str, Action] = {
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
     "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
     "migrate": Action(N_("Chuyển sang phiên bản quy trình mới")),
+    "suspend": Action(N_("Quản trị viên tạm dừng hồ sơ")),
+    "resume": Action(N_("Quản trị viên tiếp tục hồ sơ")),
+    "terminate": Action(N_("Quản trị viên chấm dứt hồ sơ")),
 }
 
 

@@ -322,6 +322,22 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
     return result
 
 
+def verify_dossier(session: Session, settings: Settings, dossier: Dossier) -> tuple[int, list[str]]:
+    """One dossier's chain against the newest sound checkpoint: (events, problems). Only the chain's own problems
+    are given (a checkpoint's or another dossier's are for `tthc audit verify`); a broken checkpoint is not
+    used as an anchor."""
+    cp = _check_checkpoint(session, settings, lambda _text: None)
+    anchored = None if cp is None else session.execute(
+        select(AuditCheckpointEntry.head, AuditCheckpointEntry.events)
+        .where(AuditCheckpointEntry.checkpoint_id == cp.id, AuditCheckpointEntry.dossier_id == dossier.id)).first()
+    problems: list[str] = []
+    events = session.execute(select(*AuditEvent.__table__.c).where(AuditEvent.dossier_id == dossier.id)
+                             .order_by(AuditEvent.id).execution_options(yield_per=1000))
+    count = _check_chain(dossier.code, dossier.audit_head, dossier.audit_count, events,
+                         tuple(anchored) if anchored is not None else None, cp, problems.append)
+    return count, problems
+
+
 def describe(cp: AuditCheckpoint, held: int) -> str:
     """What `tthc audit checkpoint` prints."""
     return (f"checkpoint {cp.id}: {cp.dossiers} chains, {cp.events} events, at {cp.at.astimezone(VN_TZ).isoformat()}"
@@ -334,12 +350,12 @@ def report(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
     most every 2 seconds); returns how many problems."""
     shown = [time.monotonic()]
 
-    def progress(done: int, total: int) -> None:
-        if time.monotonic() - shown[0] >= 2 and done < total:
+    def progress(done: int, total: int) -> None:  # every 2 seconds at most, and the last page: "n/N"
+        if time.monotonic() - shown[0] >= 2 or done >= total:
             shown[0] = time.monotonic()
             note(f"... {done}/{total} hồ sơ")
 
-    result = verify(sessions, settings, say, code=code, progress=progress)
+    result = verify(sessions, settings, say, code=code, progress=progress if code is None else None)
     if code is not None and result.dossiers == 0:
         say(f"{code}: không có hồ sơ này")
         result.problems += 1

@@ -169,6 +169,8 @@ class Dossier(Base):
     calendar_version: Mapped[str | None] = mapped_column(String(12))
     warned_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
+    # An administrator suspended it (engine.cases.operations): no task completes, no timer fires until resumed.
+    suspended_at: Mapped[datetime | None]
     intake_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The hash of the last audit event: appends read it from the row they update anyway (no query), and the
     # version counter makes two concurrent appends conflict instead of forking the chain.
@@ -333,14 +335,7 @@ class Extension(Base):
     decided_at: Mapped[datetime | None] = mapped_column(index=True)  # a period's events (engine.reports)
 
 
-class Incident(Base):
-    """A dossier the timer service could not handle; recorded, and the sweep goes on."""
-
-    __tablename__ = "incident"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
-    at: Mapped[datetime]
-    message: Mapped[str] = mapped_column(Text)
+from engine.data.operations_model import Incident  # noqa: E402,F401  (incidents with their state)
 
 
 class SupplementRequest(Base):

@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import admin_staff, admin_staff_api, officer_codes  # the administration of agencies and officers
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
                    reports, signing, statistics_pages, ui)
+    from . import admin_ops, ops_api  # operations: incidents, suspending dossiers, audit verification
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     for blueprint in (citizen_pages.bp, admin_citizens.bp, citizens_api.bp, eid.bp):
         app.register_blueprint(blueprint)
     eid.init_app(app)
+    app.register_blueprint(ops_api.bp), app.register_blueprint(admin_ops.bp)  # operations (issue 13, item 6)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

@@ -13,7 +13,7 @@ from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
-from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_signing, openapi_versions  # per area
+from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_ops, openapi_signing, openapi_versions  # areas
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -199,7 +199,7 @@ def _schemas() -> dict:
             "code": {"type": "string"}, "procedure": {"type": "string"}, "procedure_version": {"type": "integer"},
             "status": {"type": "integer", "enum": [int(s) for s in Status]}, "status_name": {"type": "string"},
             "filed_at": time, "intake_due_at": time, "received_at": time, "due_at": time,
-            "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]},
+            "original_due_at": time, "returned_at": time, "late": {"type": ["boolean", "null"]}, "suspended_at": time,
             "supplement_requests": {"type": "integer"}, "extensions": {"type": "integer"},
             "letters": {"type": "array", "items": obj},
             "payments": {"type": "array", "items": _ref("Payment")},
@@ -249,7 +249,7 @@ def _schemas() -> dict:
             "action": {"enum": list(OFFICER_ACTIONS)},
             "data": {"anyOf": [{"type": "null"}, _object({}, other="FormJson")],
                      "description": "Theo thao tác và biểu mẫu của bước (422)"}}, ("action",)),
-        **openapi_signing.schemas(), **openapi_admin.schemas(), **openapi_versions.schemas(),
+        **openapi_signing.schemas(), **openapi_admin.schemas(), **openapi_versions.schemas(), **openapi_ops.schemas(),
     }
 
 
@@ -329,7 +329,7 @@ def _paths() -> dict:
                     _query("format", {"enum": ["pdf", "xlsx"], "default": "pdf"}, "Định dạng tệp")],
             ok_content={"application/pdf": {},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
-        **report_paths(day), **openapi_calendar.calendar_paths(),
+        **report_paths(day), **openapi_calendar.calendar_paths(), **openapi_ops.paths(code, task_id),
         **notice_paths(task_id),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},

@@ -1,0 +1,115 @@
+"""An administrator's hand on one dossier (issue 13, operations): suspend, resume or terminate it with a reason.
+
+- Suspended (``Dossier.suspended_at``): no task can be completed (409 ``dossier_suspended``), the citizen cannot
+  send a supplement, and the timer service leaves it alone (``next_timer_at`` is kept empty: plan_timers). The
+  legal clock is not stopped: no rule lets an internal suspension move the citizen's appointment, so a deadline
+  that passes meanwhile is judged at resume, when the timers are planned again and the sweep catches up (the
+  warning and the overdue of D19 fire then, late).
+- Resumed: the timers are planned again from the dossier's facts; work goes on where it stood.
+- Terminated: the dossier ends for good in the national status 8 (Dừng xử lý), as a stop does (its BPMN process is
+  cancelled, open work closes, a number given to an unsigned decision is withdrawn, paid fees are refunded);
+  ``ended_at`` is set and ``resolved_at`` is not, so the reports count it as ended, never as resolved. Only a
+  dossier without a result can be terminated (as a stop: NĐ 118 Điều 21).
+
+Each is written in the dossier's hash-chained audit trail AND the administrators' trail
+(engine.cases.administration.audit), and the citizen is told (the ``operation`` notice), in one transaction.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from engine.cases import administration, notices, signing_requests
+from engine.cases.dossiers import Context, load_process, move, plan_timers, save_process
+from engine.core.errors import Conflict, Invalid, NotFound
+from engine.data import audit
+from engine.data.agency_model import Agency
+from engine.data.model import Dossier
+from engine.law.statuses import STOPPED, TERMINAL, can_end
+from engine.process import forms
+
+REASON = {"type": "object", "required": ["reason"], "additionalProperties": False,
+          "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}
+HOW = ("suspend", "resume", "terminate")
+
+
+def administered_dossier(session: Session, user, code: str, *, with_state: bool = False) -> tuple[Dossier, Agency]:
+    """The dossier ``code`` if ``user`` administers its agency: 403 for anyone else (a non-administrator is
+    refused before the code is even looked up), 404 for no such dossier."""
+    administration.scope(session, user)
+    query = select(Dossier).where(Dossier.code == code)
+    if with_state:
+        query = query.options(undefer(Dossier.workflow_state))
+    dossier = session.scalar(query)
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    agency = session.get(Agency, dossier.agency_id)
+    administration.require(session, user, agency)
+    return dossier, agency
+
+
+def _reason(payload) -> str:
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    forms.validate(REASON, payload)
+    return payload["reason"]
+
+
+def act(session: Session, ctx: Context, code: str, how: str, payload) -> Dossier:
+    """Suspend, resume or terminate (``how``) the dossier ``code`` with the payload's reason."""
+    if how not in HOW:
+        raise ValueError(how)
+    dossier, agency = administered_dossier(session, ctx.user, code, with_state=how == "terminate")
+    reason = _reason(payload)
+    before = dossier.status
+    if how == "suspend":
+        if dossier.status in TERMINAL:
+            raise Conflict("Hồ sơ đã kết thúc; không thể tạm dừng", code="dossier_closed")
+        if dossier.suspended_at is not None:
+            raise Conflict("Hồ sơ đang tạm dừng", code="dossier_suspended")
+        dossier.suspended_at = ctx.now
+        plan_timers(session, dossier, ctx.settings)  # empty while suspended
+    elif how == "resume":
+        if dossier.suspended_at is None:
+            raise Conflict("Hồ sơ không ở trạng thái tạm dừng", code="not_suspended")
+        dossier.suspended_at = None
+        plan_timers(session, dossier, ctx.settings)  # what fell due meanwhile fires at the next sweep
+    else:
+        _terminate(session, ctx, dossier, reason)
+    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": reason})
+    administration.audit(session, ctx.now, ctx.user, f"dossier.{how}", "dossier", dossier.code, agency,
+                         reason=reason)
+    notices.notify(session, ctx.settings, "operation", now=ctx.now, dossier=dossier,
+                   context={"how": how, "reason": reason})
+    return dossier
+
+
+def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) -> None:
+    if not can_end(dossier.status):
+        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể chấm dứt", code="dossier_closed")
+    process = load_process(dossier, ctx)
+    process.cancel()
+    move(dossier, STOPPED)
+    dossier.paused_at = dossier.suspended_at = None
+    dossier.ended_at = ctx.now  # the reports: pending until then, never resolved
+    signing_requests.withdraw_open(session, dossier, ctx.now)
+    save_process(session, dossier, process, ctx.now, ctx.settings)
+    from engine.cases import payments
+
+    payments.refund_paid(session, ctx, dossier, reason)
+
+
+def verify_audit(session: Session, settings, user, code: str) -> dict:
+    """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of its agency and the
+    administrators whose subtree holds it; anyone else is told there is no such dossier (D2), an administrator
+    outside their subtree is refused (403)."""
+    from engine.data import audit_checkpoints
+
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    officer = dossier is not None and user.is_officer and user.agency_id == dossier.agency_id
+    if dossier is None or not (officer or administration.ADMIN in user.roles):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    if not officer:
+        administration.require(session, user, session.get(Agency, dossier.agency_id))
+    events, problems = audit_checkpoints.verify_dossier(session, settings, dossier)
+    return {"valid": not problems, "events": events, "problems": problems}

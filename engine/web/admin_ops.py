@@ -1,0 +1,158 @@
+"""The administrators' pages of operations: incidents (`/quan-tri/su-co`: retry, skip with a reason), a
+dossier under an administrator's hand (`/quan-tri/ho-so/<code>`: suspend, resume, terminate, each with a reason
+and a confirmation step) and the audit (`/quan-tri/nhat-ky`: the administrators' trail of the caller's subtree,
+paged and filtered, and the verification of one dossier's chain). The use cases are engine.cases.incidents,
+engine.cases.operations and engine.timers.retry, as the API's (engine/web/ops_api.py)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from engine import timers
+from engine.cases import administration, incidents, operations
+from engine.core.errors import Invalid, NotFound
+from engine.data.agency_model import AdminEvent
+from engine.data.operations_model import INCIDENT_STATES
+from engine.law.statuses import TERMINAL, can_end
+from . import ASCII_NUMBER, db, now, run, tthc
+from .ui import context, install_error_pages, login_required
+
+bp = Blueprint("admin_ops", __name__, url_prefix="/quan-tri")
+install_error_pages(bp)
+
+STATE_TEXT = {"open": _l("Chưa xử lý"), "retried": _l("Đã chạy lại"), "skipped": _l("Đã bỏ qua"),
+              "resolved": _l("Đã tự khắc phục")}
+# the URL word of each operation, its button and what the confirmation says
+OPERATIONS = {
+    "tam-dung": ("suspend", _l("Tạm dừng hồ sơ"),
+                 _l("Tạm dừng hồ sơ %(code)s? Không công việc nào được hoàn thành và không nhắc hạn nào chạy cho "
+                    "đến khi hồ sơ được tiếp tục. Công dân được thông báo.")),
+    "tiep-tuc": ("resume", _l("Tiếp tục hồ sơ"),
+                 _l("Tiếp tục xử lý hồ sơ %(code)s? Các nhắc hạn được lập lại. Công dân được thông báo.")),
+    "cham-dut": ("terminate", _l("Chấm dứt hồ sơ"),
+                 _l("Chấm dứt hồ sơ %(code)s? Hồ sơ kết thúc ở trạng thái Dừng xử lý và không thể mở lại; phí đã "
+                    "nộp được hoàn. Công dân được thông báo.")),
+}
+DONE_TEXT = {"suspend": _l("Đã tạm dừng hồ sơ %(code)s."), "resume": _l("Đã tiếp tục hồ sơ %(code)s."),
+             "terminate": _l("Đã chấm dứt hồ sơ %(code)s.")}
+PAGE = 50
+
+
+def _number(name: str) -> int | None:
+    raw = request.args.get(name)
+    return int(raw) if raw is not None and ASCII_NUMBER.match(raw) else None
+
+
+def _confirm(title, message, action: str, reason: str, back: str):
+    """The confirmation step of an action that changes a dossier or passes over an incident."""
+    return render_template("admin/ops/confirm.html", title=title, message=message, action=action, reason=reason,
+                           back=back)
+
+
+# -- incidents --------------------------------------------------------------------------------------------
+@bp.get("/su-co")
+@login_required("administrator")
+def incident_list():
+    state = request.args.get("trang-thai")
+    state = state if state in INCIDENT_STATES else None
+    try:
+        after = incidents.parse_cursor(request.args.get("sau"))
+    except Invalid:
+        after = None  # a stale or edited link: the first page
+    page = incidents.page(db(), g.user, state=state, after=after, limit=PAGE)
+    return render_template("admin/ops/incidents.html", rows=page.rows, state=state, STATE_TEXT=STATE_TEXT,
+                           next_url=url_for("admin_ops.incident_list", **{"trang-thai": state} if state else {},
+                                            sau=page.next) if page.next else None)
+
+
+@bp.post("/su-co/<int:incident_id>/chay-lai")
+@login_required("administrator")
+def incident_retry(incident_id: int):
+    incident, code = run(timers.retry, db(), tthc()["settings"], g.user, incident_id, now())
+    if incident.state == "retried":
+        flash(_("Đã chạy lại xử lý hẹn giờ của hồ sơ %(code)s thành công.", code=code), "success")
+    else:
+        flash(_("Chạy lại vẫn lỗi; sự cố vẫn mở với lỗi mới: %(error)s", error=incident.message), "error")
+    return redirect(url_for("admin_ops.incident_list"))
+
+
+@bp.post("/su-co/<int:incident_id>/bo-qua")
+@login_required("administrator")
+def incident_skip(incident_id: int):
+    incident, dossier, _agency = incidents.administered(db(), g.user, incident_id)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "1" or len(reason) < 3:
+        if len(reason) < 3 and request.form.get("confirm") == "1":
+            flash(_("Nhập lý do (ít nhất 3 ký tự)."), "error")
+        return _confirm(_("Bỏ qua sự cố"), _("Bỏ qua sự cố #%(id)s của hồ sơ %(code)s? Hồ sơ không được xử lý hẹn giờ "
+                                            "đến thời điểm đến hạn tiếp theo, hoặc đến khi có người xử lý hồ sơ.",
+                                            id=incident.id, code=dossier.code),
+                        url_for("admin_ops.incident_skip", incident_id=incident_id), reason,
+                        url_for("admin_ops.incident_list"))
+    run(incidents.skip, db(), tthc()["settings"], g.user, incident_id, {"reason": reason}, now())
+    flash(_("Đã bỏ qua sự cố #%(id)s.", id=incident_id), "success")
+    return redirect(url_for("admin_ops.incident_list"))
+
+
+# -- a dossier ---------------------------------------------------------------------------------------------
+@bp.get("/ho-so/<code>")
+@login_required("administrator")
+def dossier(code: str):
+    target, agency = operations.administered_dossier(db(), g.user, code)
+    return render_template("admin/ops/dossier.html", dossier=target, agency=agency, OPERATIONS=OPERATIONS,
+                           suspended=target.suspended_at is not None, closed=target.status in TERMINAL,
+                           can_terminate=can_end(target.status))
+
+
+@bp.post("/ho-so/<code>/<any('tam-dung', 'tiep-tuc', 'cham-dut'):word>")
+@login_required("administrator")
+def operate(code: str, word: str):
+    how, title, question = OPERATIONS[word]
+    operations.administered_dossier(db(), g.user, code)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "1" or len(reason) < 3:
+        if len(reason) < 3 and request.form.get("confirm") == "1":
+            flash(_("Nhập lý do (ít nhất 3 ký tự)."), "error")
+        return _confirm(title, question % {"code": code}, url_for("admin_ops.operate", code=code, word=word), reason,
+                        url_for("admin_ops.dossier", code=code))
+    run(operations.act, db(), context(), code, how, {"reason": reason})
+    flash(str(DONE_TEXT[how]) % {"code": code}, "success")
+    return redirect(url_for("admin_ops.dossier", code=code))
+
+
+# -- the audit -------------------------------------------------------------------------------------------
+@bp.get("/nhat-ky")
+@login_required("administrator")
+def audit_trail():
+    """The administrators' trail of the caller's subtree (the province-wide caller also sees the operator's
+    own commands, of no agency), newest first, 50 a page by id; and one dossier's chain verified on demand."""
+    session = db()
+    root = administration.scope(session, g.user)
+    query = select(AdminEvent).order_by(AdminEvent.id.desc()).limit(PAGE + 1)
+    if root is not None:
+        query = query.where(AdminEvent.agency_id.in_(administration.agency_ids(session, g.user)))
+    action = request.args.get("thao-tac", "").strip()[:40]
+    target = request.args.get("doi-tuong", "").strip()[:100]
+    if action:
+        query = query.where(AdminEvent.action == action)
+    if target:
+        query = query.where(or_(AdminEvent.target == target, AdminEvent.target_kind == target))
+    before = _number("truoc")
+    if before is not None:
+        query = query.where(AdminEvent.id < before)
+    rows = list(session.scalars(query))
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    code = request.args.get("ho-so", "").strip()[:60]
+    checked = None
+    if code:
+        try:
+            checked = operations.verify_audit(session, tthc()["settings"], g.user, code)
+        except NotFound:
+            checked = {"missing": True}
+    filters = {k: v for k, v in {"thao-tac": action, "doi-tuong": target}.items() if v}
+    return render_template("admin/ops/audit.html", rows=rows, action=action, target=target, code=code,
+                           checked=checked,
+                           next_url=url_for("admin_ops.audit_trail", **filters, truoc=rows[-1].id) if more else None)

@@ -1,0 +1,126 @@
+"""The administrators' pages of operations: incidents (`/quan-tri/su-co`), a dossier under an administrator's hand
+(`/quan-tri/ho-so/<code>`) and the audit (`/quan-tri/nhat-ky`): CSRF on every form, a confirmation step before
+anything changes, 403 pages outside one's subtree, Vietnamese text."""
+from __future__ import annotations
+
+from conftest import Api
+from sqlalchemy import select, update
+from test_operations import break_dossier, other_agency_admin, received, row, sessions
+from web_support import Web, text_of
+
+from engine import timers
+from engine.data.agency_model import AdminEvent
+from engine.data.model import AuditEvent, Dossier, Incident
+
+ADMIN = "demo.admin"
+
+
+def admin_web(app, username: str = ADMIN) -> Web:
+    return Web(app.test_client()).login(username)
+
+
+def test_suspending_from_the_page_asks_for_a_confirmation_then_shows_it_in_the_inbox(app, clock):
+    code = received(Api(app.test_client()))
+    web = admin_web(app)
+    page = text_of(web.get(f"/quan-tri/ho-so/{code}"))
+    assert "Tạm dừng hồ sơ" in page and "Tiếp tục hồ sơ" not in page
+    # first post: the confirmation step, nothing changed
+    r = web.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "Chờ xác minh"}, status=200)
+    assert "Xác nhận" in text_of(r) and "Chờ xác minh" in r.get_data(as_text=True)
+    assert row(app, code).suspended_at is None
+    # confirmed without a reason: asked again, nothing changed
+    r = web.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "", "confirm": "1"}, status=200)
+    assert "Nhập lý do" in text_of(r) and row(app, code).suspended_at is None
+    # without the CSRF token: refused, nothing changed
+    web.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "Chờ xác minh", "confirm": "1"}, csrf=False, status=400)
+    assert row(app, code).suspended_at is None
+    r = web.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "Chờ xác minh", "confirm": "1"}, status=302)
+    assert r.headers["Location"].endswith(f"/quan-tri/ho-so/{code}")
+    page = text_of(web.get(f"/quan-tri/ho-so/{code}"))
+    assert f"Đã tạm dừng hồ sơ {code}." in page and "Đang tạm dừng từ" in page and "Tiếp tục hồ sơ" in page
+    specialist = Web(app.test_client()).login("demo.chuyenvien")
+    inbox = specialist.get("/can-bo/cong-viec").get_data(as_text=True)
+    assert f'data-dossier="{code}"' in inbox and 'data-suspended="1"' in inbox
+    assert "Quản trị viên tạm dừng hồ sơ từ" in text_of(specialist.get(f"/can-bo/ho-so/{code}"))
+    web.post(f"/quan-tri/ho-so/{code}/tiep-tuc", {"reason": "Đã xác minh xong", "confirm": "1"}, status=302)
+    assert row(app, code).suspended_at is None
+    assert 'data-suspended="1"' not in specialist.get("/can-bo/cong-viec").get_data(as_text=True)
+    assert "Quản trị viên tiếp tục hồ sơ" in text_of(specialist.get(f"/can-bo/ho-so/{code}"))  # the history
+
+
+def test_terminating_from_the_page(app, clock):
+    code = received(Api(app.test_client()))
+    web = admin_web(app)
+    web.post(f"/quan-tri/ho-so/{code}/cham-dut", {"reason": "Hồ sơ nộp trùng", "confirm": "1"}, status=302)
+    page = text_of(web.get(f"/quan-tri/ho-so/{code}"))
+    assert "Hồ sơ đã kết thúc; không còn thao tác nào." in page and "Dừng xử lý" in page
+    r = web.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "sau khi dừng", "confirm": "1"})
+    assert r.status_code == 409 and "Xung đột" in text_of(r)
+
+
+def test_the_pages_refuse_others_with_a_403_page(app, clock):
+    code = received(Api(app.test_client()))
+    outsider = admin_web(app, other_agency_admin(app, clock))
+    r = outsider.get(f"/quan-tri/ho-so/{code}", status=403)
+    assert "Không có quyền" in text_of(r)
+    outsider.post(f"/quan-tri/ho-so/{code}/tam-dung", {"reason": "không phải của tôi", "confirm": "1"}, status=403)
+    assert row(app, code).suspended_at is None
+    officer = Web(app.test_client()).login("demo.tiepnhan")
+    for path in ("/quan-tri/su-co", "/quan-tri/nhat-ky", f"/quan-tri/ho-so/{code}"):
+        officer.get(path, status=403)
+    admin_web(app).get("/quan-tri/ho-so/000.00.06.H56-261123-9999", status=404)
+
+
+def test_incidents_page_retries_and_skips_with_a_confirmation(app, settings, clock):
+    api = Api(app.test_client())
+    first, second = received(api), received(api)
+    good = break_dossier(app, first, clock.now())
+    break_dossier(app, second, clock.now())
+    timers.sweep(sessions(app), settings, clock.now())
+    web = admin_web(app)
+    page = web.get("/quan-tri/su-co").get_data(as_text=True)
+    assert page.count('data-state="open"') == 2 and first in page and second in page
+    with sessions(app)() as session:
+        ids = {code: session.scalar(select(Incident.id).join(Dossier, Dossier.id == Incident.dossier_id)
+                                    .where(Dossier.code == code)) for code in (first, second)}
+    r = web.post(f"/quan-tri/su-co/{ids[first]}/chay-lai", status=302)
+    assert "Chạy lại vẫn lỗi" in text_of(web.get(r.headers["Location"]))
+    with sessions(app).begin() as session:
+        session.execute(update(Dossier).where(Dossier.code == first).values(workflow_state=good, bpmn_timer_at=None))
+    web.post(f"/quan-tri/su-co/{ids[first]}/chay-lai", status=302)
+    assert "thành công" in text_of(web.get("/quan-tri/su-co"))
+    r = web.post(f"/quan-tri/su-co/{ids[second]}/bo-qua", status=200)  # the confirmation step
+    assert "Bỏ qua sự cố" in text_of(r)
+    web.post(f"/quan-tri/su-co/{ids[second]}/bo-qua", {"reason": "Đã báo nhà phát triển", "confirm": "1"}, status=302)
+    page = web.get("/quan-tri/su-co").get_data(as_text=True)
+    assert 'data-state="open"' not in page and 'data-state="skipped"' in page and 'data-state="retried"' in page
+    assert web.get("/quan-tri/su-co?trang-thai=skipped").get_data(as_text=True).count("data-incident=") == 1
+    web.get("/quan-tri/su-co?sau=khong-hop-le&trang-thai=xyz")  # junk: the first page, all states
+    assert admin_web(app, other_agency_admin(app, clock)).get("/quan-tri/su-co").get_data(
+        as_text=True).count("data-incident=") == 0
+
+
+def test_the_audit_page_lists_the_trail_of_the_subtree_and_verifies_a_chain(app, clock):
+    api = Api(app.test_client())
+    code = received(api)
+    api.post(f"/api/v1/dossiers/{code}/suspend", ADMIN, json={"reason": "Chờ xác minh"})
+    web = admin_web(app)
+    page = web.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "dossier.suspend" in page and code in page
+    assert "dossier.suspend" not in web.get("/quan-tri/nhat-ky?thao-tac=incident.skip").get_data(as_text=True)
+    assert "dossier.suspend" in web.get(f"/quan-tri/nhat-ky?doi-tuong={code}").get_data(as_text=True)
+    outsider = admin_web(app, other_agency_admin(app, clock))
+    assert "dossier.suspend" not in outsider.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    ok = text_of(web.get(f"/quan-tri/nhat-ky?ho-so={code}"))
+    assert f"Chuỗi nhật ký của hồ sơ {code} toàn vẹn: 4 sự kiện." in ok
+    with sessions(app).begin() as session:
+        dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == code))
+        session.execute(update(AuditEvent).where(AuditEvent.dossier_id == dossier_id, AuditEvent.action == "suspend")
+                        .values(data={"reason": "sửa lại"}))
+    bad = text_of(web.get(f"/quan-tri/nhat-ky?ho-so={code}"))
+    assert "có vấn đề" in bad and "nội dung bị sửa" in bad
+    assert "Không tìm thấy hồ sơ KHONG-CO." in text_of(web.get("/quan-tri/nhat-ky?ho-so=KHONG-CO"))
+    outsider.get(f"/quan-tri/nhat-ky?ho-so={code}", status=403)
+    with sessions(app)() as session:  # paging: 50 a page, by id
+        assert session.scalar(select(AdminEvent.id).where(AdminEvent.action == "dossier.suspend")) is not None
+    assert web.get("/quan-tri/nhat-ky?truoc=1").status_code == 200
