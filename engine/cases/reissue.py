@@ -1,17 +1,17 @@
 """The clerk re-issues a result (cấp lại, đính chính): the reason, optionally the corrected filing form, and a
-new number; the replaced result stays in the dossier, marked replaced (engine.paperwork.reissues)."""
+new number; the head of agency signs it ("Chờ ký số"), then it replaces the old result, which stays in the
+dossier marked replaced (engine.paperwork.reissues)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases import notices
 from engine.cases.dossiers import Context, visible_dossier
 from engine.core.errors import Conflict, Forbidden
 from engine.data import audit
 from engine.data.model import Document, Dossier
 from engine.law.statuses import HAS_RESULT
-from engine.paperwork import letters, reissues
+from engine.paperwork import issuance, letters, reissues
 from engine.process import forms
 
 ROLE = "clerk"
@@ -44,10 +44,8 @@ def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossie
         dossier.form = payload["form"]
     signer = letters.signer_for(session, dossier, reissues.SIGNER_ROLE, "ký kết quả cấp lại", "D22")
     new = reissues.reissue(session, ctx.settings, dossier, old, signer, payload["reason"].strip(), ctx.now,
-                           payload.get("number"))
+                           payload.get("number"), notify=issuance.notice("result_ready", {"outcome": "reissued"}))
     audit.record(session, dossier, ctx.now, ctx.user, "reissue_result", dossier.status,
                  data={"reason": payload["reason"].strip(), "replaces": old.number, "number": new.number,
                        **({"form": sorted(payload["form"])} if "form" in payload else {})})
-    notices.notify(session, ctx.settings, "result_ready", now=ctx.now, dossier=dossier, document=new,
-                   context={"outcome": "reissued"})
     return dossier

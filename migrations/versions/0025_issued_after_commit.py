@@ -1,0 +1,27 @@
+"""documents issued after the commit: what a signing request's document prints (official forms, letters,
+re-issued and sealed results are rendered by the worker from it)
+
+Revision ID: 0025
+Revises: 0018
+Create Date: 2026-12-02 10:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0025'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN (SQLite too): no rebuild of a table others reference.
+    op.add_column('signing_request', sa.Column('payload', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":  # native drop column: no rebuild
+        op.execute("alter table signing_request drop column payload")
+    else:
+        op.drop_column('signing_request', 'payload')
