@@ -170,7 +170,7 @@ def test_an_expired_certificate_cannot_sign(api, app, clock):
     clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=VN_TZ))
     with ext["sessions"]() as session:
         leader = session.scalar(select(User).where(User.username == LEADER))
-        request_id = session.scalar(select(SigningRequest.id))
+        request_id = session.scalar(select(SigningRequest.id).where(SigningRequest.kind == "result_draft"))
     with pytest.raises(signers.SigningFailed) as refused:
         signing_requests.sign(ext["sessions"].begin, ext["settings"], Context(leader, clock.now(), ext["settings"]),
                               request_id, PASSWORD)

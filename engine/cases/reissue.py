@@ -10,6 +10,7 @@ from engine.cases.dossiers import Context, visible_dossier
 from engine.core.errors import Conflict, Forbidden
 from engine.data import audit
 from engine.data.model import Document, Dossier
+from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.law.statuses import HAS_RESULT
 from engine.paperwork import issuance, letters, reissues
 from engine.process import forms
@@ -38,6 +39,10 @@ def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossie
     old = latest_result(session, dossier)
     if dossier.status not in HAS_RESULT or old is None or dossier.outcome == "refused":
         raise Conflict("Hồ sơ chưa có kết quả đã ban hành để cấp lại", code="no_result")
+    if session.scalar(select(SigningRequest.id).where(SigningRequest.dossier_id == dossier.id,
+                                                      SigningRequest.kind == "reissue",
+                                                      SigningRequest.state.in_(OPEN_STATES)).limit(1)):
+        raise Conflict("Kết quả cấp lại trước đang chờ thủ trưởng cơ quan ký số", code="reissue_pending")
     if "form" in payload:
         version = dossier.procedure_version
         forms.validate(version.forms[version.info["filing_form"]], payload["form"])
