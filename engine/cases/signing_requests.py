@@ -112,6 +112,15 @@ def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
                             version=SigningRequest.version + 1).execution_options(synchronize_session=False))
 
 
+def being_issued(session: Session, dossier: Dossier) -> list[str]:
+    """The kinds of the documents decided for ``dossier`` and not made yet (a result being signed counts as the
+    result): what the citizen sees as "đang phát hành" instead of a PDF (D22)."""
+    kinds = session.scalars(select(SigningRequest.kind).where(SigningRequest.dossier_id == dossier.id,
+                                                            SigningRequest.state.in_(OPEN_STATES))
+                            .order_by(SigningRequest.id))
+    return list(dict.fromkeys(issuing.FINAL_KIND.get(k, "result" if k == "result_draft" else k) for k in kinds))
+
+
 def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | None:
     """The result's decision still waiting for its signer (documents issued by the agency's seal do not wait)."""
     return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
