@@ -290,6 +290,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
     try:
         key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
                                   reference=work.reference, description=work.description)
+        until = _certificate_until(key)
         content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
         checks = results.verify(settings, content, ctx.now)
         personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
@@ -328,11 +329,32 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
             return Signed(200, describe(req))
         req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
         req.reference = None
+        # what the clerk's issue checks without verifying the PDF again (the worker verifies the sealed result)
+        req.payload = {**(req.payload or {}), "certificate_until": until and until.isoformat(),
+                       "timestamped": bool(settings.tsa_url)}
         session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
         dossier = req.dossier
         audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
                      data={"request": req.id, "document": doc.id, "number": req.number})
         return Signed(200, describe(req))
+
+
+def _certificate_until(key) -> datetime | None:
+    cert = getattr(key, "signing_cert", None)
+    return cert["tbs_certificate"]["validity"]["not_after"].native if cert is not None else None
+
+
+def certificate_lapsed(session: Session, dossier: Dossier, now: datetime) -> str | None:
+    """D22 judged when the clerk issues the result: the signer's certificate has expired since they signed
+    (and no trusted timestamp proves the time of signing), said as the verification says it; else None."""
+    req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                      SigningRequest.kind == "result_draft",
+                                                      SigningRequest.state == "signed")
+                         .order_by(SigningRequest.id.desc()).limit(1))
+    until = (req.payload or {}).get("certificate_until") if req is not None else None
+    if until is None or req.payload.get("timestamped") or now <= datetime.fromisoformat(until):
+        return None
+    return f"Chứng thư số hết hiệu lực ({datetime.fromisoformat(until):%d/%m/%Y})"
 
 
 def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed) -> None:
