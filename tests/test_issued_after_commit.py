@@ -125,6 +125,30 @@ def test_a_command_renders_and_signs_nothing(api, app, monkeypatch):
     calls.clear()
     api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
     assert calls == []
+    beat(app)
+    calls.clear()
+    # the return checks the bytes against the verdict recorded for them when the sealed result was made
+    assert api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])["status"] == 10
+    assert calls == []
+
+
+def test_a_result_whose_certificate_ended_since_it_was_issued_is_verified_afresh_and_not_returned(api, app, clock):
+    """The recorded verdict holds until the certificates' end; after it the PDF is verified again (D22)."""
+    from datetime import datetime
+
+    from engine.core.clock import VN_TZ
+
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])
+    api.act(LEADER, code, "approve")
+    sign_requested(app, code)
+    api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
+    beat(app)
+    clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=VN_TZ))  # the demo certificates are valid for two years
+    api.tokens.clear()
+    refused = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"], status=422)
+    assert refused["error"]["code"] == "result_not_valid" and "hết hiệu lực" in refused["error"]["message"]
 
 
 def test_the_result_is_sealed_after_the_clerks_command_and_returned_only_once_made(api, app, backend):

@@ -63,7 +63,7 @@ def record(session: Session, doc: Document, checks: list[signatures.SignatureChe
         session.add(DocumentSignature(document_id=doc.id, field=check.field, signer=check.signer,
                                       organisation=check.organisation, signed_at=check.signed_at,
                                       valid=check.valid, status=check.status, message=check.message,
-                                      checked_at=now))
+                                      checked_at=now, valid_until=check.valid_until))
 
 
 def verify(settings: Settings, content: bytes, now: datetime) -> list[signatures.SignatureCheck]:
