@@ -7,12 +7,12 @@ commit unless the test runs it (the worker's beat)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from conftest import CITIZEN, PASSWORD, STEP_DATA, Api, sign_requested
 from engine import timers
-from engine.data.model import Document, Dossier, Letter
-from engine.data.notice_model import Notice, NoticeDelivery
+from engine.data.model import Dossier, Letter
+from engine.data.notice_model import Notice
 from engine.data.signing_model import SigningRequest
 from engine.paperwork import issuance, officialforms, results
 from web_support import Web, text_of

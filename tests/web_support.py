@@ -9,7 +9,7 @@ import html
 import io
 import re
 
-from conftest import DECISIONS, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, sign_requested
+from conftest import PASSWORD, SAMPLE_CODE, SAMPLE_FORM, sign_requested
 from sqlalchemy import func, select
 
 from engine.cases import accounts

@@ -217,7 +217,7 @@ def pending_for(session: Session, user: User, limit: int = 200) -> list[SigningR
 
 def describe(req: SigningRequest) -> dict:
     return {"id": req.id, "dossier": req.dossier.code, "kind": req.kind, "purpose": req.purpose, "role": req.role,
-            "outcome": req.outcome, "state": req.state, "method": req.method.get("kind"), "number": req.number,
+            "outcome": req.outcome or None, "state": req.state, "method": req.method.get("kind"), "number": req.number,
             "document": req.document_id, "message": req.message or req.last_error,
             "created_at": iso_vn(req.created_at), "signed_at": iso_vn(req.signed_at)}
 
