@@ -189,6 +189,8 @@ def test_an_extension_letter_waits_for_its_signer_and_is_sent_only_once_signed_a
     beat(app)
     [waiting] = [r for r in api.get("/api/v1/signing-requests", HEAD).get_json() if r["dossier"] == code]
     assert (waiting["kind"], waiting["state"], waiting["number"]) == ("apology", "awaiting_signer", "1/PXL")
+    inbox = text_of(Web(app.test_client()).login(HEAD).get("/can-bo/cong-viec"))
+    assert f"{code} · Nguyễn Văn An · Thư xin lỗi và hẹn lại ngày trả · Số 1/PXL" in inbox
     dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
     assert docs(dossier, "apology") == [] and [l["document"] for l in dossier["letters"]] == [None]
     [draft] = docs(api.get(f"/api/v1/dossiers/{code}", HEAD).get_json(), "apology_draft")
