@@ -667,7 +667,8 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
         print(f"{mode:<19} {r['n']:>6} {r['reps']:>4} {r['median']:>9.1f} {r['min']:>9.1f} {r['max']:>9.1f} "
               f"{ms:>12.2f} {ms / COMMANDS:>10.3f} {r['cpu_ms']:>9.2f} {r.get('documents_ms', 0):>10.2f}")
     print("lifecycles/s: median (min, max) of the batches, wall clock; ms/lifecycle and ms/command from the median;")
-    print("docs ms/lc: the document work after the commits (rendering, the leader's signature), not in the rate;")
+    print("docs ms/lc: the document work after the commits (the drain's forms and seals, the leader's signature),")
+    print("not in the rate;")
     print("CPU ms/lc: this process's CPU time per lifecycle (median; the HTTP server thread is included, the")
     print("PostgreSQL server is not). On a busy machine wall clock >> CPU time: compare the load average.")
     print()
