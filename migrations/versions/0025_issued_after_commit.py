@@ -2,7 +2,7 @@
 re-issued and sealed results are rendered by the worker from it); until when a signature's verdict holds
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-02 10:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import engine.data.db
 
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
