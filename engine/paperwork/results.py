@@ -29,15 +29,11 @@ def pki(settings: Settings) -> signatures.Pki:
     return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir, settings.crl_url)
 
 
-def letter_key(settings: Settings, username: str):
-    """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
-    return settings.pki_dir / "letters" / f"{username}.p12"
-
-
 def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None) -> int:
     """Create the demo PKI and any missing key: one seal per agency (server passphrase) and, per signing
     officer, their own key encrypted with ``pin`` (D35: the demo's PIN is the demo password; without ``pin``
-    no personal key is made) and the server-held key letters are still signed with."""
+    no personal key is made). Letters are signed by their signer too (signing requests): no key is held for
+    them on the server."""
     from engine.data.model import Agency
 
     keys = pki(settings)
@@ -53,8 +49,6 @@ def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | 
             if pin is not None:
                 made += not keys.user_key(user.username).exists()
                 keys.issue(keys.user_key(user.username), user.full_name, user.agency.name, now, pin=pin)
-            made += not letter_key(settings, user.username).exists()
-            keys.issue(letter_key(settings, user.username), user.full_name, user.agency.name, now)
     return made
 
 
@@ -78,13 +72,6 @@ def stamp(settings: Settings, signer_name: str, now: datetime) -> bytes:
     """The visible appearance of a personal signature: who signed and when."""
     return pdf.render_stamp([f"Ký bởi: {signer_name}", f"Thời gian: {now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"],
                             pdf.SIGNATURE_BOXES["personal"], settings.font_dir, "ĐÃ KÝ SỐ")
-
-
-def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason: str) -> bytes:
-    """A letter's signature in the name of ``signer`` with the server-held key (visible box on the right)."""
-    return signatures.sign_pdf(content, letter_key(settings, signer.username), settings.passphrase,
-                               FIELD_PERSONAL, reason, settings.place_name, now,
-                               box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer.full_name, now))
 
 
 def sign_personally(settings: Settings, content: bytes, key, signer_name: str, now: datetime, reason: str) -> bytes:
