@@ -390,7 +390,7 @@ class DocumentSignature(Base):
     message: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime]
     # Until when that verdict holds for these very bytes: the certificate's end (or, for a signature whose
-    # timestamp proves its time, the far future); None: not known (verified before migration 0025).
+    # timestamp proves its time, the far future); None: not known (verified before migration 0026).
     valid_until: Mapped[datetime | None]
 
 

@@ -55,7 +55,7 @@ class SigningRequest(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(255))  # a remote service's id of the pending signature
     # What the document prints and what follows it, fixed when the request was made (engine.paperwork.issuance):
-    # an official form's values, a letter's paragraphs, the notice to send once it is stored. Migration 0025.
+    # an official form's values, a letter's paragraphs, the notice to send once it is stored. Migration 0026.
     payload: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     version: Mapped[int] = mapped_column(default=1)
 

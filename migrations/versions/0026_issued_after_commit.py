@@ -1,8 +1,8 @@
 """documents issued after the commit: what a signing request's document prints (official forms, letters,
 re-issued and sealed results are rendered by the worker from it); until when a signature's verdict holds
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-02 10:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import engine.data.db
 
 
-revision = '0025'
-down_revision = '0024'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
