@@ -185,6 +185,16 @@ class EngineMode:
 
     apart = apart_cpu = 0.0  # seconds of document work after the commits (rendering, the signature): apart
 
+    def issue_documents(self) -> None:
+        """What the worker's drain does after a command's commit: make the documents it recorded (official forms,
+        the sealed result: engine.paperwork.issuance). Timed apart, like the signature."""
+        if signing_requests is None:
+            return
+        c0, t0 = time.process_time(), time.perf_counter()
+        signing_requests.drain(self.sessions.begin, self.settings, self.clock.now())
+        self.apart += time.perf_counter() - t0
+        self.apart_cpu += time.process_time() - c0
+
     def sign_requested(self, dossier_id: int) -> None:
         """What the worker and the signer do after the approval's commit: render the draft, then the leader
         signs it with the demo PIN (engine.cases.signing_requests). Engines before signing requests: nothing."""
@@ -194,7 +204,8 @@ class EngineMode:
         signing_requests.drain(self.sessions.begin, self.settings, self.clock.now())
         with self.sessions() as session:
             request_id = session.scalar(select(signing_requests.SigningRequest.id).where(
-                signing_requests.SigningRequest.dossier_id == dossier_id))
+                signing_requests.SigningRequest.dossier_id == dossier_id,
+                signing_requests.SigningRequest.kind == "result_draft"))
             leader = session.get(User, self.user_ids[OFFICERS["approval"]])
         if request_id is not None:
             signing_requests.sign(self.sessions.begin, self.settings, Context(leader, self.clock.now(), self.settings),
@@ -220,6 +231,8 @@ class EngineMode:
                 session.commit()
             if action == "approve":
                 self.sign_requested(dossier_id)
+            else:
+                self.issue_documents()
         assert dossier.status == RETURNED, dossier.status
         self.last_dossier_id = dossier_id
 
@@ -368,11 +381,23 @@ class HttpMode:
                                          {"action": action, "data": STEP_DATA.get(action, {})}, officer)
                 if action == "approve" and signing_requests is not None:
                     self.sign_requested(officer, code)
+                else:
+                    self.issue_documents()
             assert status == 200, body
         assert body["status"] == RETURNED, body["status"]
         self.last_code = code
 
     apart = apart_cpu = 0.0  # seconds of document work after the commits (the leader's signature): apart
+
+    def issue_documents(self) -> None:
+        """`tthc serve`'s drain after a command's commit (the official forms, the sealed result), timed apart."""
+        if signing_requests is None:
+            return
+        c0, t0 = time.process_time(), time.perf_counter()
+        ext = self.app.extensions["tthc"]
+        signing_requests.drain(ext["sessions"].begin, ext["settings"], ext["clock"].now())
+        self.apart += time.perf_counter() - t0
+        self.apart_cpu += time.process_time() - c0
 
     def sign_requested(self, leader: str, code: str) -> None:
         """The leader signs the approved result with the demo PIN (the request renders it when no drain has)."""
@@ -642,7 +667,8 @@ def report(args, results: dict, storage: dict, state_sizes: dict, load_before: f
         print(f"{mode:<19} {r['n']:>6} {r['reps']:>4} {r['median']:>9.1f} {r['min']:>9.1f} {r['max']:>9.1f} "
               f"{ms:>12.2f} {ms / COMMANDS:>10.3f} {r['cpu_ms']:>9.2f} {r.get('documents_ms', 0):>10.2f}")
     print("lifecycles/s: median (min, max) of the batches, wall clock; ms/lifecycle and ms/command from the median;")
-    print("docs ms/lc: the document work after the commits (rendering, the leader's signature), not in the rate;")
+    print("docs ms/lc: the document work after the commits (the drain's forms and seals, the leader's signature),")
+    print("not in the rate;")
     print("CPU ms/lc: this process's CPU time per lifecycle (median; the HTTP server thread is included, the")
     print("PostgreSQL server is not). On a busy machine wall clock >> CPU time: compare the load average.")
     print()

@@ -200,15 +200,17 @@ def _act(session, settings: Settings, users: dict[str, User], code: str, at: dat
 
 
 def _sign_requested(sessions, settings: Settings, code: str | None, at: datetime) -> None:
-    """What a step asked to be signed (the leader's approval, the head's refusal) is rendered and signed by its
-    signer at the same instant, with the simulated officers' PIN: scenarios need no signing step (D35's
+    """What a step issued is made by the worker, and what it asked to be signed (the leader's approval, the
+    head's refusal, a letter) is rendered and signed by its signer at the same instant, with the simulated officers' PIN: scenarios need no signing step (D35's
     consent is the scenario's own)."""
     if code is None:
         return
+    signing_requests.drain(sessions.begin, settings, at)  # the documents issued after the commit (the worker)
     with sessions() as session:
         waiting = session.execute(select(SigningRequest.id, SigningRequest.signer_id)
                                   .join(Dossier, Dossier.id == SigningRequest.dossier_id)
-                                  .where(Dossier.code == code, SigningRequest.state.in_(OPEN_STATES))).all()
+                                  .where(Dossier.code == code, SigningRequest.signer_id.is_not(None),
+                                         SigningRequest.state.in_(OPEN_STATES))).all()
         signers = {u.id: u for u in session.scalars(select(User).where(User.id.in_([w[1] for w in waiting])))}
     for request_id, signer_id in waiting:
         signing_requests.sign(sessions.begin, settings, Context(signers[signer_id], at, settings), request_id,

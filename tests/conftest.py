@@ -135,8 +135,21 @@ def settings(database_url, tmp_path, pki_dir):
 def app(settings, clock):
     application = create_app(settings, clock=clock)
     application.testing = True
+    drain_after_commit(application)
     yield application
     application.extensions["tthc"]["engine"].dispose()
+
+
+def drain_after_commit(application, purpose: str | None = None) -> None:
+    """As `tthc serve` does, but at once and in the request's thread: the documents a command asked for (official
+    forms, sealed results; drafts to sign) are made right after its commit, so that a test sees them when the
+    response arrives (engine.paperwork.issuance). ``purpose="seal"``: drafts to sign are left for the worker
+    (tests of what happens before it runs)."""
+    from engine.cases import signing_requests
+
+    ext = application.extensions["tthc"]
+    ext["after_commit"] = lambda: signing_requests.drain(ext["sessions"].begin, ext["settings"], ext["clock"].now(),
+                                                         purpose=purpose)
 
 
 DECISIONS = ("approve", "refuse")  # actions that record a signing request (engine.cases.signing_requests)
@@ -199,9 +212,12 @@ class Api:
         task = self.task_for(user, code)
         r = self.post(f"/api/v1/tasks/{task['id']}/complete", user, json={"action": action, "data": data or {}})
         assert r.status_code == status, r.get_json()
-        if self.auto_sign and action in DECISIONS and status == 200 and sign_requested(self.client.application, code):
-            return self.get(f"/api/v1/dossiers/{code}", user).get_json()
-        return r.get_json()
+        if status != 200:
+            return r.get_json()
+        if self.auto_sign:  # a decision (or a letter) is signed by its signer right after it
+            sign_requested(self.client.application, code)
+        # the dossier as it is once the documents the command issued were made after its commit
+        return self.get(f"/api/v1/dossiers/{code}", user).get_json()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select, update
 
 import engine.process.runtime
 import engine.cases.tasks
-from conftest import Api, CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, vn
+from conftest import Api, CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, drain_after_commit, vn
 from engine.data import audit
 from engine.core.clock import iso_vn
 from engine.data.model import AuditEvent, Dossier, SupplementRequest, WorkItem
@@ -657,6 +657,7 @@ def test_a_crash_between_steps_loses_nothing(api, app, settings, clock):
 
     restarted = create_app(settings, clock=clock)
     restarted.testing = True
+    drain_after_commit(restarted)
     try:
         api2 = Api(restarted.test_client())
         api2.tokens = dict(api.tokens)  # tokens live in the database: they survive the restart

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from conftest import Api, CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, iso, settings_with_keys, vn
+from conftest import Api, CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, iso, settings_with_keys, sign_requested, vn
 from engine.data import audit
 from engine.paperwork import letters
 from engine import timers
@@ -222,7 +222,12 @@ def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_ret
     assert letter["faults"] == ["overdue"]
     assert letter["signer_role"] == "head_of_agency" and letter["signer"] == "Hoàng Văn Trưởng"
     assert letter["violation"] is True
-    assert letter["document"] in [d["id"] for d in r.get_json()["documents"] if d["kind"] == "apology"]
+    # the letter is signed by the head with their own key (D35), then sealed: until then it is not returned with
+    assert letter["document"] is None
+    refused(attempt(api, RECEIVER, code, "return_result", STEP_DATA["return_result"]), 422, "D19")
+    assert sign_requested(app, code) == 1
+    (letter,) = show(api, code)["letters"]
+    assert letter["document"] in [d["id"] for d in show(api, code)["documents"] if d["kind"] == "apology"]
 
     returned = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
     assert returned["status"] == 10 and returned["returned_at"] == iso(2026, 2, 26, 10, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import CITIZEN, STEP_DATA, make_settings, vn
+from conftest import CITIZEN, STEP_DATA, make_settings, sign_requested, vn
 from notice_support import SmtpServer
 from sqlalchemy import select
 from web_support import OTHER_CITIZEN, Web
@@ -352,7 +352,9 @@ def test_the_citizen_is_told_of_the_result_then_of_its_return_and_of_a_reissued_
     first = results_of(api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json())[0]
     assert told[1]["link"] == f"/tai-lieu/{first['id']}"
     r = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu", json={"reason": "Sai tên hộ kinh doanh"})
-    new = results_of(r.get_json())[-1]
+    assert r.status_code == 201 and api.get("/api/v1/me/notifications", CITIZEN).get_json() == told  # not yet
+    assert sign_requested(app, code) == 1  # told once the head signed it
+    new = results_of(api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json())[-1]
     latest = api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]
     assert latest["event"] == "result_ready" and latest["link"] == f"/tai-lieu/{new['id']}"
     assert "cấp lại" in latest["body"]

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, vn
-from engine.data.model import Agency, Document, Dossier, NumberRegister, User
+from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, sign_requested, vn
+from engine.data.model import Agency, Document, Dossier, Letter, NumberRegister, User
 from engine.paperwork import letters, numbers
 
 RECEIVER, HEAD = "demo.tiepnhan", "demo.thutruong"
@@ -125,7 +125,7 @@ def test_apology_letters_of_two_dossiers_of_one_agency_have_two_numbers(api, app
     codes = [api.file(CITIZEN)["code"] for _ in range(2)]
     for code in codes:
         receive(api, code)
-    printed = []
+    letter_ids = []
     with sessions_of(app).begin() as session:
         head = session.scalar(select(User).where(User.username == HEAD))
         for i, code in enumerate(codes):
@@ -133,9 +133,15 @@ def test_apology_letters_of_two_dossiers_of_one_agency_have_two_numbers(api, app
             letter = letters.issue(session, settings_of(app), dossier, [("extension", "cần xác minh")], head,
                                    "head_of_agency", clock.now() + timedelta(minutes=i),
                                    new_due_at=dossier.due_at + timedelta(days=1))
-            doc = session.get(Document, letter.document_id)
-            printed.append((doc.number, doc.register_year, doc.register_seq))
-    assert printed == [("1/PXL", 2026, 1), ("2/PXL", 2026, 2)]
+            letter_ids.append(letter.id)
+    for code in codes:  # the head signs each letter (D35); it is sealed and numbered then
+        assert sign_requested(app, code) == 1
+    printed = []
+    with sessions_of(app)() as session:
+        for letter_id in letter_ids:
+            doc = session.get(Document, session.get(Letter, letter_id).document_id)
+            printed.append((doc.number, doc.register_year, doc.register_seq, doc.kind))
+    assert printed == [("1/PXL", 2026, 1, "apology"), ("2/PXL", 2026, 2, "apology")]
 
 
 # -- no history read, no shared number under concurrency -------------------------------------------------------

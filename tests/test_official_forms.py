@@ -1,8 +1,9 @@
 """Official forms as data (D8, D16, D30, D31, D40): real dossiers run through the JSON API on both backends,
 then the forms read back as text from the PDF (pypdf) and the register opened with openpyxl.
 
-Until tasks.complete calls officialforms.issue_for_action itself, `issued()` below makes the form right after
-the API action, exactly as tasks.complete will; once it does, `issued()` only finds the form it made.
+The actions record the forms; they are made (rendered, sealed, verified) right after the commit, by the drain
+the test app runs then (conftest.drain_after_commit); `issued()` finds the form made, or makes it from a request
+recorded by hand.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, STEP_DATA, vn
-from engine.cases import accounts
+from engine.cases import accounts, signing_requests
+from engine.data.signing_model import SigningRequest
 from engine.paperwork import documents, officialforms, registers
 from engine.core.clock import VN_TZ
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, User
@@ -63,9 +65,10 @@ def issued(app, clock, code: str, step: str, action: str, data: dict | None = No
                                                     Document.created_at >= clock.now()))
         if doc is None:
             user = session.scalar(select(User).where(User.username == actor))
-            doc = officialforms.issue_for_action(session, settings_of(app), dossier, step, action, data or {}, user,
-                                                 clock.now())
+            request = officialforms.issue_for_action(session, settings_of(app), dossier, step, action, data or {},
+                                                     user, clock.now())
             session.commit()
+            doc = made(app, clock, request)
         return doc.id, documents.read(settings_of(app).data_dir, doc)
 
 
@@ -94,6 +97,15 @@ def with_dossier(app, code: str, fn):
         return result
 
 
+def made(app, clock, request: SigningRequest) -> Document:
+    """The document a request recorded by a use case is made into after the commit (the worker's drain)."""
+    signing_requests.drain(sessions(app).begin, settings_of(app), clock.now())
+    with sessions(app)() as session:
+        req = session.get(SigningRequest, request.id)
+        assert req.state == "signed", req.last_error
+        return session.get(Document, req.document_id)
+
+
 # -- Mẫu 01, 02, 03 -----------------------------------------------------------------------------------------------
 def test_the_receipt_prints_every_field_of_the_real_dossier(api, app, clock):
     code = api.file(CITIZEN)["code"]
@@ -111,7 +123,9 @@ def test_the_receipt_prints_every_field_of_the_real_dossier(api, app, clock):
     assert due == vn(2026, 11, 27, 9, 0)  # 3 working days; Tue 24/11/2026 is a holiday (D15)
     listed = [d for d in shown["documents"] if d["kind"] == "receipt"]
     assert [d["id"] for d in listed] == [doc_id] and listed[0]["number"] == "1/TNHS"
-    assert listed[0]["signatures"] == []  # printed with the officer's name, signed on paper if at all
+    # printed with the officer's name and sealed by the agency when it is issued (D22: nothing unsigned is shown)
+    assert [(s["organisation"], s["valid"]) for s in listed[0]["signatures"]] == [
+        ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
     r = api.get(f"/api/v1/documents/{doc_id}", CITIZEN)
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data == content
 
@@ -146,7 +160,7 @@ def test_an_intake_supplement_request_lists_each_item(api, app, clock):
                     *[it[k] for it in ITEMS for k in ("component", "problem", "required")],
                     "để được hướng dẫn./.")
     assert "Lý do yêu cầu bổ sung lần hai" not in text
-    assert signatures_of(app, doc_id) == []
+    assert [s.valid for s in signatures_of(app, doc_id)] == [True]  # the agency's seal only
 
 
 def test_a_processing_supplement_request_is_sealed_and_a_second_one_names_what_was_not_done(api, app, clock):
@@ -313,11 +327,11 @@ def test_a_dossier_keeps_the_numbering_of_the_day_it_was_received(api, app, cloc
 
     def forms(session, dossier):
         user = session.scalar(select(User).where(User.username == RECEIVER))
-        doc = officialforms.receipt(session, settings_of(app), dossier, user, clock.now())
-        return (documents.read(settings_of(app).data_dir, doc),
-                registers.control_slip(session, settings_of(app), dossier, clock.now()))
+        request = officialforms.receipt(session, settings_of(app), dossier, user, clock.now())
+        return request, registers.control_slip(session, settings_of(app), dossier, clock.now())
 
-    receipt, control = with_dossier(app, code, forms)
+    request, control = with_dossier(app, code, forms)
+    receipt = documents.read(settings_of(app).data_dir, made(app, clock, request))
     assert_contains(text_of(receipt), "Mẫu số 01", circular, code, OWNER_NAME,
                     when.strftime("ngày %d/%m/%Y"))
     assert_contains(text_of(control), slip, circular, code)
@@ -354,11 +368,11 @@ def test_a_stop_notice_is_tt_03_2025_form_05(api, app, clock):
 
     def stop(session, dossier):
         user = session.scalar(select(User).where(User.username == RECEIVER))
-        doc = officialforms.stop_notice(session, settings_of(app), dossier, "Người nộp đề nghị dừng giải quyết",
-                                        user, clock.now())
-        return doc.kind, documents.read(settings_of(app).data_dir, doc)
+        return officialforms.stop_notice(session, settings_of(app), dossier, "Người nộp đề nghị dừng giải quyết",
+                                         user, clock.now())
 
-    kind, content = with_dossier(app, code, stop)
+    doc = made(app, clock, with_dossier(app, code, stop))
+    kind, content = doc.kind, documents.read(settings_of(app).data_dir, doc)
     assert kind == "stop_notice"
     assert_contains(text_of(content), "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05", "Thông tư số 03/2025/TT-VPCP",
                     "Điều 21 Nghị định số 118/2025/NĐ-CP", code, OWNER_NAME, PROCEDURE,

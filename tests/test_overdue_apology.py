@@ -10,7 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from conftest import Api, CITIZEN, STEP_DATA, iso, vn
+from conftest import Api, CITIZEN, STEP_DATA, iso, sign_requested, vn
 from engine import timers
 from engine.cases import replanning
 from engine.core.settings import load_settings
@@ -98,7 +98,12 @@ def test_overdue_opens_the_heads_apology_item_which_issues_the_letter_and_unbloc
     (letter,) = r.get_json()["letters"]
     assert letter["faults"] == ["overdue"] and letter["signer_role"] == "head_of_agency"
     assert letter["signer"] == HEAD_NAME and letter["new_due_at"] == iso(2026, 11, 30, 9, 0)
-    assert letter["document"] in [d["id"] for d in r.get_json()["documents"] if d["kind"] == "apology"]
+    assert letter["document"] is None  # it waits for the head's own signature (D35) ...
+    assert error(api.post(f"/api/v1/tasks/{api.task_for(RECEIVER, code)['id']}/complete", RECEIVER,
+                          json={"action": "return_result", "data": STEP_DATA["return_result"]}), 422)["rule"] == "D19"
+    assert sign_requested(app, code) == 1  # ... signed and sealed, it goes with the result
+    shown = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    assert shown["letters"][0]["document"] in [d["id"] for d in shown["documents"] if d["kind"] == "apology"]
     assert open_tasks(api, HEAD, code) == []
     assert error(complete(api, HEAD, task["id"], "issue_apology", {"reason": REASON}), 409)["code"] == "task_completed"
     history = [h["action"] for h in r.get_json()["history"]]

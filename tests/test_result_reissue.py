@@ -6,7 +6,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA
+from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA, sign_requested
 
 CORRECTED = {**SAMPLE_FORM, "ten_ho_kinh_doanh": "Tạp hóa Bình An Phát"}
 
@@ -30,25 +30,34 @@ def results_of(dossier: dict) -> list[dict]:
     return [d for d in dossier["documents"] if d["kind"] == "result"]
 
 
+def reissued(api, code: str, payload: dict) -> dict:
+    """The clerk re-issues; the result in force stays so until the head of agency signs its successor (D35)."""
+    before = results_of(api.get(f"/api/v1/dossiers/{code}", "demo.vanthu").get_json())
+    r = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu", json=payload)
+    assert r.status_code == 201, r.get_json()
+    assert results_of(r.get_json()) == before  # nothing new is issued before its signature
+    [waiting] = [w for w in api.get("/api/v1/signing-requests", "demo.thutruong").get_json() if w["dossier"] == code]
+    assert (waiting["kind"], waiting["role"], waiting["state"]) == ("reissue", "head_of_agency", "awaiting_signer")
+    assert sign_requested(api.client.application, code) == 1
+    return api.get(f"/api/v1/dossiers/{code}", "demo.vanthu").get_json()
+
+
 def test_a_reissue_keeps_the_old_result_marked_replaced_under_a_new_number(api):
     code = issued(api, returned=True)
-    r = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu",
-                 json={"reason": "Sai tên hộ kinh doanh", "form": CORRECTED})
-    assert r.status_code == 201, r.get_json()
-    dossier = r.get_json()
+    dossier = reissued(api, code, {"reason": "Sai tên hộ kinh doanh", "form": CORRECTED})
     old, new = results_of(dossier)
     # the first number of the register went to the approved result (signing requests), the next to the re-issue
     assert (old["state"], old["replaced_by"], old["number"]) == ("replaced", new["id"], "1/GCN-UBND")
     assert (new["state"], new["replaces"], new["number"]) == ("signed", old["id"], "2/GCN-UBND")
     assert [(s["signer"], s["valid"]) for s in new["signatures"]] == [
         ("Hoàng Văn Trưởng", True), ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
-    assert dossier["history"][-1]["action"] == "reissue_result" and dossier["status"] == 10
+    assert [h["action"] for h in dossier["history"]][-2:] == ["reissue_result", "sign_document"]
+    assert dossier["status"] == 10
     text = text_of(api.get(new["url"], CITIZEN).data)
     assert "TẠP HÓA BÌNH AN PHÁT" in text and "Số: 2/GCN-UBND" in text and "33A8000001" in text
     assert "thay thế văn bản số 1/GCN-UBND" in text and "Sai tên hộ kinh doanh" in text
     assert api.get(old["url"], CITIZEN).status_code == 200  # the replaced one stays in the record
-    again = api.post(f"/api/v1/dossiers/{code}/results/reissue", "demo.vanthu",
-                     json={"reason": "Sai địa chỉ trụ sở", "number": "15/GCN-UBND"}).get_json()
+    again = reissued(api, code, {"reason": "Sai địa chỉ trụ sở", "number": "15/GCN-UBND"})
     first, second, third = results_of(again)
     assert [d["state"] for d in (first, second, third)] == ["replaced", "replaced", "signed"]
     assert (second["replaced_by"], third["replaces"], third["number"]) == (third["id"], second["id"], "15/GCN-UBND")
@@ -83,6 +92,7 @@ def test_the_clerk_reissues_from_the_dossier_page(api, app):
     assert 'id="reissue-reason-error"' in r.get_data(as_text=True)
     assert '<details class="action" id="reissue-section" open>' in r.get_data(as_text=True)
     clerk.post(f"/can-bo/ho-so/{code}/cap-lai", {"reason": "Sai ngày sinh của chủ hộ"}, status=302)
+    assert sign_requested(app, code) == 1  # the head of agency signs the corrected result
     html = page_text(clerk.get(f"/can-bo/ho-so/{code}"))
     assert "Đã được cấp lại (đính chính): văn bản này bị thay thế" in html and "Số 1/GCN-UBND" in html
     old, new = results_of(api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json())

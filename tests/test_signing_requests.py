@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from conftest import CITIZEN, PASSWORD, STEP_DATA, Api
+from conftest import CITIZEN, PASSWORD, STEP_DATA, Api, drain_after_commit
 from web_support import Web, text_of
 from engine import timers
 from engine.cases import signing_requests
@@ -24,6 +24,7 @@ LEADER, HEAD, CLERK, RECEIVER = "demo.lanhdao", "demo.thutruong", "demo.vanthu",
 
 @pytest.fixture
 def api(app):
+    drain_after_commit(app, "seal")  # the drafts to sign wait for the worker here
     return Api(app.test_client(), auto_sign=False)
 
 
@@ -149,7 +150,7 @@ def test_an_error_while_rendering_leaves_the_request_pending_and_the_dossier_unc
 
     monkeypatch.setattr(results, "render_draft", broken)
     assert render(app) == 1
-    request = row(app, SigningRequest, dossier_id=before.id)
+    request = row(app, SigningRequest, dossier_id=before.id, kind="result_draft")
     after = row(app, Dossier, code=code)
     assert request.state == "pending" and "template broke" in request.last_error and request.document_id is None
     assert (after.status, after.version, after.audit_head) == (before.status, before.version, before.audit_head)
@@ -157,7 +158,7 @@ def test_an_error_while_rendering_leaves_the_request_pending_and_the_dossier_unc
     assert render(app) == 0  # not again at once: the next beat after a minute
     monkeypatch.undo()
     app.extensions["tthc"]["clock"].advance(minutes=1)
-    assert render(app) == 1 and row(app, SigningRequest, dossier_id=before.id).state == "awaiting_signer"
+    assert render(app) == 1 and row(app, SigningRequest, dossier_id=before.id, kind="result_draft").state == "awaiting_signer"
 
 
 def test_an_expired_certificate_cannot_sign(api, app, clock):
@@ -169,7 +170,7 @@ def test_an_expired_certificate_cannot_sign(api, app, clock):
     clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=VN_TZ))
     with ext["sessions"]() as session:
         leader = session.scalar(select(User).where(User.username == LEADER))
-        request_id = session.scalar(select(SigningRequest.id))
+        request_id = session.scalar(select(SigningRequest.id).where(SigningRequest.kind == "result_draft"))
     with pytest.raises(signers.SigningFailed) as refused:
         signing_requests.sign(ext["sessions"].begin, ext["settings"], Context(leader, clock.now(), ext["settings"]),
                               request_id, PASSWORD)

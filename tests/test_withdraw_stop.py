@@ -17,7 +17,7 @@ def test_a_citizen_withdraws_a_dossier_in_processing_and_gets_a_stop_notice(api)
     api.act("demo.tiepnhan", code, "receive")
     r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json=REASON)
     assert r.status_code == 200, r.get_json()
-    dossier = r.get_json()
+    dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()  # the notice is made after the commit
     assert dossier["status"] == 7 and dossier["history"][-1]["action"] == "withdraw"
     assert [t for t in api.get("/api/v1/tasks", "demo.chuyenvien").get_json() if t["dossier"] == code] == []
     notice = [d for d in dossier["documents"] if d["kind"] == "stop_notice"]

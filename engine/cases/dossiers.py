@@ -283,7 +283,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
     has no result yet; the clock ends, open work closes and a stop notice is issued."""
     from engine.cases import signing_requests
-    from engine.paperwork import officialforms
+    from engine.paperwork import issuance, officialforms
 
     dossier = visible_dossier(session, ctx.user, code)
     if how == "withdraw" and "citizen" not in ctx.user.roles:
@@ -302,9 +302,8 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     dossier.paused_at = dossier.suspended_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then
     signing_requests.withdraw_open(session, dossier, ctx.now)  # a number given to the decision is withdrawn
-    notice = officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now)
-    notices.notify(session, ctx.settings, "ended", now=ctx.now, dossier=dossier, document=notice,
-                   context={"how": how, "reason": payload["reason"]})
+    officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now,
+                              notify=issuance.notice("ended", {"how": how, "reason": payload["reason"]}))
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
     from engine.cases import payments

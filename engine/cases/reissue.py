@@ -1,17 +1,18 @@
 """The clerk re-issues a result (cấp lại, đính chính): the reason, optionally the corrected filing form, and a
-new number; the replaced result stays in the dossier, marked replaced (engine.paperwork.reissues)."""
+new number; the head of agency signs it ("Chờ ký số"), then it replaces the old result, which stays in the
+dossier marked replaced (engine.paperwork.reissues)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases import notices
 from engine.cases.dossiers import Context, visible_dossier
 from engine.core.errors import Conflict, Forbidden
 from engine.data import audit
 from engine.data.model import Document, Dossier
+from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.law.statuses import HAS_RESULT
-from engine.paperwork import letters, reissues
+from engine.paperwork import issuance, letters, reissues
 from engine.process import forms
 
 ROLE = "clerk"
@@ -38,16 +39,18 @@ def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossie
     old = latest_result(session, dossier)
     if dossier.status not in HAS_RESULT or old is None or dossier.outcome == "refused":
         raise Conflict("Hồ sơ chưa có kết quả đã ban hành để cấp lại", code="no_result")
+    if session.scalar(select(SigningRequest.id).where(SigningRequest.dossier_id == dossier.id,
+                                                      SigningRequest.kind == "reissue",
+                                                      SigningRequest.state.in_(OPEN_STATES)).limit(1)):
+        raise Conflict("Kết quả cấp lại trước đang chờ thủ trưởng cơ quan ký số", code="reissue_pending")
     if "form" in payload:
         version = dossier.procedure_version
         forms.validate(version.forms[version.info["filing_form"]], payload["form"])
         dossier.form = payload["form"]
     signer = letters.signer_for(session, dossier, reissues.SIGNER_ROLE, "ký kết quả cấp lại", "D22")
     new = reissues.reissue(session, ctx.settings, dossier, old, signer, payload["reason"].strip(), ctx.now,
-                           payload.get("number"))
+                           payload.get("number"), notify=issuance.notice("result_ready", {"outcome": "reissued"}))
     audit.record(session, dossier, ctx.now, ctx.user, "reissue_result", dossier.status,
                  data={"reason": payload["reason"].strip(), "replaces": old.number, "number": new.number,
                        **({"form": sorted(payload["form"])} if "form" in payload else {})})
-    notices.notify(session, ctx.settings, "result_ready", now=ctx.now, dossier=dossier, document=new,
-                   context={"outcome": "reissued"})
     return dossier

@@ -31,7 +31,8 @@ from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
-from engine.paperwork import documents, numbers, registrations, resultdata, results, signers
+from engine.cases import issuing
+from engine.paperwork import documents, issuance, numbers, registrations, resultdata, results, signers
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
@@ -105,24 +106,39 @@ def result_register(session: Session, dossier: Dossier) -> tuple[str, numbers.Nu
 def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
     """The dossier ends without its result: open requests are withdrawn, with their numbers."""
     session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                 SigningRequest.kind == "result_draft",
                                                  SigningRequest.state.in_(OPEN_STATES))
                     .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
                             version=SigningRequest.version + 1).execution_options(synchronize_session=False))
 
 
+def being_issued(session: Session, dossier: Dossier) -> list[str]:
+    """The kinds of the documents decided for ``dossier`` and not made yet (a result being signed counts as the
+    result): what the citizen sees as "đang phát hành" instead of a PDF (D22)."""
+    kinds = session.scalars(select(SigningRequest.kind).where(SigningRequest.dossier_id == dossier.id,
+                                                            SigningRequest.state.in_(OPEN_STATES))
+                            .order_by(SigningRequest.id))
+    return list(dict.fromkeys(issuing.FINAL_KIND.get(k, "result" if k == "result_draft" else k) for k in kinds))
+
+
 def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | None:
+    """The result's decision still waiting for its signer (documents issued by the agency's seal do not wait)."""
     return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                       SigningRequest.kind == "result_draft",
                                                        SigningRequest.state.in_(OPEN_STATES)).limit(1))
 
 
 # -- rendered after the commit ----------------------------------------------------------------------------------
-def claim_next(session: Session, now: datetime) -> int | None:
-    """Claim one request to render (FOR UPDATE SKIP LOCKED on PostgreSQL: several drains share the work)."""
+def claim_next(session: Session, now: datetime, purpose: str | None = None) -> int | None:
+    """Claim one request to render (FOR UPDATE SKIP LOCKED on PostgreSQL: several drains share the work);
+    ``purpose``: only those (``seal``: the documents the agency issues alone, no signer waiting)."""
     query = (select(SigningRequest).where(or_(
                 (SigningRequest.state == "pending")
                 & (SigningRequest.claimed_at.is_(None) | (SigningRequest.claimed_at <= now - RENDER_RETRY)),
                 (SigningRequest.state == "rendering") & (SigningRequest.claimed_at < now - CLAIM_EXPIRES)))
              .order_by(SigningRequest.id).limit(1))
+    if purpose is not None:
+        query = query.where(SigningRequest.purpose == purpose)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=SigningRequest)
     req = session.scalar(query)
@@ -133,19 +149,25 @@ def claim_next(session: Session, now: datetime) -> int | None:
 
 
 def render_one(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
-    """Render the claimed request's document and store it, pending its signature; on any error the request goes
-    back to ``pending`` with the error (the next drain tries again) and nothing else changes."""
+    """Render the claimed request's document and store it, pending its signature (a document the agency seals
+    is made whole: engine.cases.issuing); on any error the request goes back to ``pending`` with the error (the
+    next drain tries again) and nothing else changes."""
     with transaction() as session:
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
             return
-        dossier = req.dossier
-        args = (dossier, req.role, req.outcome, req.opinion, req.created_at, req.number)
-        try:
-            content = results.render_draft(settings, *args, signer_name=req.signer.full_name if req.signer else "")
-        except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
-            failed = f"{type(exc).__name__}: {exc}"[:2000]
-            content = None
+        if req.purpose == "seal":
+            sealed = True
+        else:
+            sealed = False
+            try:
+                content = issuance.render(settings, req, req.signer.full_name if req.signer else "")
+            except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
+                failed = f"{type(exc).__name__}: {exc}"[:2000]
+                content = None
+    if sealed:
+        issuing.seal_one(transaction, settings, request_id, now)
+        return
     with transaction() as session:
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
@@ -153,18 +175,24 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         if content is None:  # tried again by a drain after RENDER_RETRY, or at once when the signer signs
             req.state, req.last_error, req.claimed_at = "pending", failed, now
             return
-        doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
-                            f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, now)
+        doc = documents.add(session, settings.data_dir, req.dossier, issuing.DRAFT_KIND[req.kind],
+                            _draft_name(req), "application/pdf", content, now)
         doc.state, doc.number = "pending_signature", req.number
         req.document_id, req.state, req.rendered_at, req.last_error = doc.id, "awaiting_signer", now, None
 
 
-def drain(transaction: Transaction, settings: Settings, now: datetime, limit: int = 50) -> int:
-    """Render every pending request (up to ``limit``); returns how many were claimed."""
+def _draft_name(req: SigningRequest) -> str:
+    return (req.payload or {}).get("name") or f"ket-qua-{req.dossier.code}-du-thao.pdf"
+
+
+def drain(transaction: Transaction, settings: Settings, now: datetime, limit: int = 50,
+          purpose: str | None = None) -> int:
+    """Render every pending request (up to ``limit``; of ``purpose`` only if given); returns how many were
+    claimed."""
     done = 0
     for _ in range(limit):
         with transaction() as session:
-            request_id = claim_next(session, now)
+            request_id = claim_next(session, now, purpose)
         if request_id is None:
             break
         render_one(transaction, settings, request_id, now)
@@ -189,7 +217,7 @@ def pending_for(session: Session, user: User, limit: int = 200) -> list[SigningR
 
 def describe(req: SigningRequest) -> dict:
     return {"id": req.id, "dossier": req.dossier.code, "kind": req.kind, "purpose": req.purpose, "role": req.role,
-            "outcome": req.outcome, "state": req.state, "method": req.method.get("kind"), "number": req.number,
+            "outcome": req.outcome or None, "state": req.state, "method": req.method.get("kind"), "number": req.number,
             "document": req.document_id, "message": req.message or req.last_error,
             "created_at": iso_vn(req.created_at), "signed_at": iso_vn(req.signed_at)}
 
@@ -225,6 +253,7 @@ class _Work:
     reason: str
     reference: str | None = None  # a remote service's pending confirmation, asked again with it
     description: str = ""  # what the signer's device shows (remote signing)
+    seal: tuple[str, str, str | None] | None = None  # the agency's seal follows: (code, name, number)
 
 
 def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
@@ -238,11 +267,16 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     if req.document is not None:
         content = documents.read(settings.data_dir, req.document)
     else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
-        content = results.render_draft(settings, req.dossier, req.role, req.outcome, req.opinion, req.created_at,
-                                       req.number, signer_name=ctx.user.full_name)
-    reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
+        content = issuance.render(settings, req, ctx.user.full_name)
+    seal = None
+    if req.kind == "result_draft":
+        reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
+    else:  # a letter, a re-issued result: the agency's seal follows the signature (D20, D22)
+        reason = (req.payload or {}).get("reason") or "Ký văn bản"
+        agency = req.dossier.procedure_version.procedure.agency
+        seal = (agency.code, agency.name, req.number)
     return _Work(dict(req.method), content, reason, req.reference,
-                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""))
+                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""), seal)
 
 
 def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None) -> Signed:
@@ -256,12 +290,15 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
     try:
         key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
                                   reference=work.reference, description=work.description)
+        until = _certificate_until(key)
         content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
         checks = results.verify(settings, content, ctx.now)
         personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
         if not personal or not all(c.valid for c in personal):
             raise signers.SigningFailed("Chữ ký vừa tạo không hợp lệ: " + "; ".join(c.message for c in personal)
                                         + "; văn bản chưa được ký", code="signature_invalid")
+        if work.seal is not None:
+            content, checks = results.seal_checked(settings, content, *work.seal[:2], ctx.now, work.seal[2])
     except signers.SigningPending as waiting:
         with transaction() as session:
             req = visible(session, ctx.user, request_id)
@@ -276,20 +313,48 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
             raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
         doc = req.document
         if doc is None:  # signed before any drain rendered it
-            doc = documents.add(session, settings.data_dir, req.dossier, req.kind,
-                                f"ket-qua-{req.dossier.code}-du-thao.pdf", "application/pdf", content, ctx.now)
+            doc = documents.add(session, settings.data_dir, req.dossier, issuing.DRAFT_KIND[req.kind],
+                                _draft_name(req), "application/pdf", content, ctx.now)
             req.document_id, req.rendered_at = doc.id, ctx.now
         else:
             doc.sha256, doc.size = documents.store_bytes(settings.data_dir, content), len(content)
         doc.state, doc.created_at, doc.number = "signed", ctx.now, req.number
         results.record(session, doc, checks, ctx.now)
+        if req.kind != "result_draft":  # signed and sealed: issued
+            doc.kind = issuing.final_kind(req)
+            issuing.finish(session, settings, req, doc, ctx.now)
+            session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
+            audit.record(session, req.dossier, ctx.now, ctx.user, "sign_document", req.dossier.status,
+                         data={"request": req.id, "document": doc.id, "kind": doc.kind, "number": req.number})
+            return Signed(200, describe(req))
         req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
         req.reference = None
+        # what the clerk's issue checks without verifying the PDF again (the worker verifies the sealed result)
+        req.payload = {**(req.payload or {}), "certificate_until": until and until.isoformat(),
+                       "timestamped": bool(settings.tsa_url)}
         session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
         dossier = req.dossier
         audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
                      data={"request": req.id, "document": doc.id, "number": req.number})
         return Signed(200, describe(req))
+
+
+def _certificate_until(key) -> datetime | None:
+    cert = getattr(key, "signing_cert", None)
+    return cert["tbs_certificate"]["validity"]["not_after"].native if cert is not None else None
+
+
+def certificate_lapsed(session: Session, dossier: Dossier, now: datetime) -> str | None:
+    """D22 judged when the clerk issues the result: the signer's certificate has expired since they signed
+    (and no trusted timestamp proves the time of signing), said as the verification says it; else None."""
+    req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                      SigningRequest.kind == "result_draft",
+                                                      SigningRequest.state == "signed")
+                         .order_by(SigningRequest.id.desc()).limit(1))
+    until = (req.payload or {}).get("certificate_until") if req is not None else None
+    if until is None or req.payload.get("timestamped") or now <= datetime.fromisoformat(until):
+        return None
+    return f"Chứng thư số hết hiệu lực ({datetime.fromisoformat(until):%d/%m/%Y})"
 
 
 def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed) -> None:

@@ -186,6 +186,7 @@ ACTIONS: dict[str, Action] = {
     "issue_result": Action(N_("Ký số và ban hành kết quả"), NP_("action", "Ký số và ban hành kết quả")),
     "return_result": Action(N_("Trả kết quả"), NP_("action", "Trả kết quả")),
     "sign_result": Action(N_("Người có thẩm quyền ký số kết quả")),
+    "sign_document": Action(N_("Người có thẩm quyền ký số văn bản")),
     "letter_issued": Action(N_("Ban hành thư xin lỗi")),
     "rated": Action(N_("Đánh giá mức độ hài lòng")),
     "warning": Action(N_("Cảnh báo sắp đến hạn")),

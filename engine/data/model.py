@@ -384,6 +384,9 @@ class DocumentSignature(Base):
     status: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime]
+    # Until when that verdict holds for these very bytes: the certificate's end (or, for a signature whose
+    # timestamp proves its time, the far future); None: not known (verified before migration 0026).
+    valid_until: Mapped[datetime | None]
 
 
 from engine.data import page_indexes  # noqa: E402,F401 - the pages' indexes, on the tables above

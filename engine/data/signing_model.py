@@ -31,7 +31,9 @@ class SigningRequest(Base):
                       Index("ix_signing_request_signer_state", "signer_id", "state"))
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # the document kind: result_draft (personal), result (seal)
+    # the document kind: result_draft, apology, result (re-issued) personal; receipt, supplement_request,
+    # refusal, stop_notice, result sealed by the agency (engine.paperwork.issuance)
+    kind: Mapped[str] = mapped_column(String(30))
     purpose: Mapped[str] = mapped_column(String(20))  # personal / seal
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # personal: the signer
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
@@ -52,6 +54,9 @@ class SigningRequest(Base):
     attempts: Mapped[int] = mapped_column(default=0)  # renderings tried
     last_error: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(255))  # a remote service's id of the pending signature
+    # What the document prints and what follows it, fixed when the request was made (engine.paperwork.issuance):
+    # an official form's values, a letter's paragraphs, the notice to send once it is stored. Migration 0026.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,7 +1,8 @@
 """Apology letters (Mẫu 04, D20): one letter per event, combining every fault that coincides.
 
 The text comes from a Jinja2 template with StrictUndefined (a missing field is an error, never blank text
-in a legal letter); the letter is a PDF signed by the at-fault head and sealed by the agency.
+in a legal letter); the letter is a PDF signed by the at-fault head (through a signing request, D35) and sealed
+by the agency.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.law import apology
-from engine.paperwork import numbers, pdf, results
+from engine.paperwork import issuance, numbers, signers
 from engine.paperwork.officialforms import APOLOGY
 from engine.core.vocabulary import vn_time
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, Dossier, Letter, User
+from engine.data.signing_model import SigningMethod
 from engine.core.settings import Settings
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
@@ -51,9 +53,12 @@ def render_text(**fields) -> list[str]:
 
 
 def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[tuple[str, str]], signer: User,
-          signer_role: str, now: datetime, new_due_at: datetime | None = None) -> Letter:
-    """One letter (Mẫu 04) for all ``faults`` (kind, detail): a PDF signed by ``signer`` and sealed by the
-    agency, stored on the dossier (the use case that issues it tells the citizen: engine.cases.notices)."""
+          signer_role: str, now: datetime, new_due_at: datetime | None = None,
+          notify: dict | None = None) -> Letter:
+    """One letter (Mẫu 04) for all ``faults`` (kind, detail): its text and number are fixed now and the letter
+    is recorded; its PDF is rendered after the commit, signed by ``signer`` with their own device and consent
+    (D35, "Chờ ký số"), then sealed by the agency; ``notify`` (engine.paperwork.issuance.notice) tells the
+    citizen once it is signed (engine.cases.signing_requests)."""
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
@@ -65,25 +70,29 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
         new_due=_when(new_due_at) if new_due_at else None)
     number = numbers.allocate(session, dossier.agency_id, APOLOGY.kind, APOLOGY.series, now)
-    doc = pdf.PdfDocument(agency=agency, number=number.text, title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-                          place_date=results.place_date(settings, now), blocks=[("para", p) for p in paragraphs],
-                          signers=["Đóng dấu", ROLES[signer_role]], qr=dossier.code,
-                          footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
-    content = results.sign(settings, pdf.render(doc, settings.font_dir), signer, now, "Thư xin lỗi")
-    content = results.seal(settings, content, dossier, now, number.text)
-    stored = numbers.enter(results.store_signed(session, settings, dossier, "apology",
-                                                f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf",
-                                                content, now, number=number.text), number)
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,
-                    violation=apology.is_violation(kinds), document_id=stored.id)
+                    violation=apology.is_violation(kinds), document_id=None)
     session.add(letter)
     session.flush()
+    method = session.get(SigningMethod, signer.id)
+    payload = {"paragraphs": paragraphs, "agency": agency, "signer_title": ROLES[signer_role], "letter": letter.id,
+               "name": f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf", "reason": "Thư xin lỗi"}
+    if notify is not None:
+        payload["notify"] = notify
+    issuance.record(session, dossier, "apology", now, payload, number=number, signer=signer, role=signer_role,
+                    method=method.method if method is not None else signers.DEFAULT_METHOD)
     return letter
 
 
 def has_overdue_letter(session: Session, dossier: Dossier) -> bool:
     """The fact D19 asks for: an apology for the overdue dossier exists (alone or combined, D20)."""
     letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id))
+    return any(apology.OVERDUE in (letter.faults or []) for letter in letters)
+
+
+def has_signed_overdue_letter(session: Session, dossier: Dossier) -> bool:
+    """D19, D22: the apology that goes with a late result is signed and sealed (its document exists)."""
+    letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id, Letter.document_id.is_not(None)))
     return any(apology.OVERDUE in (letter.faults or []) for letter in letters)

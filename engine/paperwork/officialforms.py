@@ -15,13 +15,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import numbers, pdf, results
+from engine.paperwork import issuance, numbers, pdf, results
 from engine.process import fields as procedure_fields
 from engine.process import fees as fee_rules
 from engine.core.clock import VN_TZ
 from engine.core import vocabulary
 from engine.core.vocabulary import vn_time
 from engine.data.model import Document, Dossier, User
+from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
 
@@ -233,22 +234,23 @@ def party(dossier: Dossier) -> dict:
 
 
 def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
-           now: datetime, *, sealed: bool = False, number: numbers.Number | None = None) -> Document:
-    """Render, (seal,) store and register the form under ``number`` (the next of its register by default)."""
-    regime = regime_of(dossier)
+           now: datetime, *, actor: User, number: numbers.Number | None = None,
+           notify: dict | None = None) -> SigningRequest:
+    """Record the form to be issued after the commit under ``number`` (the next of its register by default),
+    with every value it prints: the worker renders it, seals it with the agency's seal, verifies and stores it,
+    and then writes ``notify`` (engine.paperwork.issuance)."""
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
-    content = render_form(settings, form, values, regime, dossier, dossier.procedure_version.procedure.agency.name,
-                          now, number.text)
-    if sealed:
-        content = results.seal(settings, content, dossier, now, number.text)
-    name = f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"
-    doc = results.store_signed(session, settings, dossier, form.kind, name, content, now, number=number.text,
-                               checks=None if sealed else [])  # a form we rendered unsigned has no signature
-    return numbers.enter(doc, number)
+    payload = {"form": form.key, "values": values, "regime": regime_of(dossier).key,
+               "agency": dossier.procedure_version.procedure.agency.name,
+               "name": f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
+    if notify is not None:
+        payload["notify"] = notify
+    return issuance.record(session, dossier, form.kind, now, payload, number=number, actor=actor)
 
 
 # -- the forms of intake and processing -----------------------------------------------------------------------------
-def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User, now: datetime) -> Document:
+def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User, now: datetime,
+            notify: dict | None = None) -> SigningRequest:
     """Mẫu 01 (D8): issued when the dossier is received; the appointment is the dossier's due time."""
     info = dossier.procedure_version.info
     files: dict[str, list[str]] = {}
@@ -267,12 +269,12 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
               "return_place": RETURN_PLACES.get(dossier.channel, ""), "channel": CHANNELS.get(dossier.channel, ""),
               "fees": fees or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",
               "officer": actor.full_name}
-    return _store(session, settings, dossier, RECEIPT, values, now, number=number)
+    return _store(session, settings, dossier, RECEIPT, values, now, actor=actor, number=number, notify=notify)
 
 
 def supplement_request(session: Session, settings: Settings, dossier: Dossier, stage: str, data: dict, actor: User,
-                       now: datetime) -> Document:
-    """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason; sealed at the processing stage."""
+                       now: datetime, notify: dict | None = None) -> SigningRequest:
+    """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason."""
     items = [(f"{i}. {it['component']}", it["problem"], it["required"]) for i, it in enumerate(data["items"], 1)]
     reason = data.get("second_reason") or {}
     kinds = {"applicant_not_compliant": "Người nộp chưa thực hiện đúng yêu cầu bổ sung lần trước",
@@ -285,30 +287,31 @@ def supplement_request(session: Session, settings: Settings, dossier: Dossier, s
               "unmet": "; ".join(reason.get("unmet_items") or []) or None,
               "paper": ("Bản chính các giấy tờ phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP)" if paper else None),
               "officer": actor.full_name, "officer_phone": f", số điện thoại {actor.phone}" if actor.phone else ""}
-    return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, sealed=stage == "processing")
+    return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, actor=actor, notify=notify)
 
 
 def refusal(session: Session, settings: Settings, dossier: Dossier, reasons: list[str], actor: User,
-            now: datetime) -> Document:
+            now: datetime, notify: dict | None = None) -> SigningRequest:
     """Mẫu 03 (D8): the concrete reasons, as the officer wrote them."""
     values = {**party(dossier), "refused_at": when(now), "reasons": list(reasons), "officer": actor.full_name}
-    return _store(session, settings, dossier, REFUSAL, values, now)
+    return _store(session, settings, dossier, REFUSAL, values, now, actor=actor, notify=notify)
 
 
 def stop_notice(session: Session, settings: Settings, dossier: Dossier, reason: str, actor: User,
-                now: datetime) -> Document:
+                now: datetime, notify: dict | None = None) -> SigningRequest:
     """Thông báo dừng giải quyết hồ sơ (D16; TT 03/2025 Mẫu 05). The caller stops the dossier itself."""
     regime = regime_of(dossier)
     basis = ("Điều 21 " if regime is TT03_2025 else "") + regime.decree
     values = {**party(dossier), "addressee": dossier.owner_name, "received_at": when(dossier.received_at),
               "stopped_at": when(now), "reason": reason, "basis": basis, "officer": actor.full_name}
-    return _store(session, settings, dossier, STOP_NOTICE, values, now)
+    return _store(session, settings, dossier, STOP_NOTICE, values, now, actor=actor, notify=notify)
 
 
 def issue_for_action(session: Session, settings: Settings, dossier: Dossier, step: str, action: str, data: dict,
-                     actor: User, now: datetime) -> Document | None:
+                     actor: User, now: datetime) -> SigningRequest | None:
     """The form an officer's action issues, stored on the dossier: 01 at ``receive``, 02 at
-    ``request_supplement``, 03 at ``refuse`` in the intake step; None for other actions. Call it after the
+    ``request_supplement``, 03 at ``refuse`` in the intake step (each a request, issued after the commit);
+    None for other actions. Call it after the
     action's effects (status, deadlines and the supplement count are read from the dossier)."""
     if action == "receive":
         return receipt(session, settings, dossier, actor, now)

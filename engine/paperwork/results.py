@@ -18,6 +18,7 @@ from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import Document, DocumentSignature, Dossier, User
+from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
 SIGNING_ROLES = ("department_leader", "head_of_agency", "centre_director", "receiving_officer")
@@ -28,15 +29,11 @@ def pki(settings: Settings) -> signatures.Pki:
     return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir, settings.crl_url)
 
 
-def letter_key(settings: Settings, username: str):
-    """The server-held key letters (Mẫu 04) are still signed with, until they go through signing requests."""
-    return settings.pki_dir / "letters" / f"{username}.p12"
-
-
 def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None) -> int:
     """Create the demo PKI and any missing key: one seal per agency (server passphrase) and, per signing
     officer, their own key encrypted with ``pin`` (D35: the demo's PIN is the demo password; without ``pin``
-    no personal key is made) and the server-held key letters are still signed with."""
+    no personal key is made). Letters are signed by their signer too (signing requests): no key is held for
+    them on the server."""
     from engine.data.model import Agency
 
     keys = pki(settings)
@@ -52,8 +49,6 @@ def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | 
             if pin is not None:
                 made += not keys.user_key(user.username).exists()
                 keys.issue(keys.user_key(user.username), user.full_name, user.agency.name, now, pin=pin)
-            made += not letter_key(settings, user.username).exists()
-            keys.issue(letter_key(settings, user.username), user.full_name, user.agency.name, now)
     return made
 
 
@@ -62,7 +57,7 @@ def record(session: Session, doc: Document, checks: list[signatures.SignatureChe
         session.add(DocumentSignature(document_id=doc.id, field=check.field, signer=check.signer,
                                       organisation=check.organisation, signed_at=check.signed_at,
                                       valid=check.valid, status=check.status, message=check.message,
-                                      checked_at=now))
+                                      checked_at=now, valid_until=check.valid_until))
 
 
 def verify(settings: Settings, content: bytes, now: datetime) -> list[signatures.SignatureCheck]:
@@ -79,13 +74,6 @@ def stamp(settings: Settings, signer_name: str, now: datetime) -> bytes:
                             pdf.SIGNATURE_BOXES["personal"], settings.font_dir, "ĐÃ KÝ SỐ")
 
 
-def sign(settings: Settings, content: bytes, signer: User, now: datetime, reason: str) -> bytes:
-    """A letter's signature in the name of ``signer`` with the server-held key (visible box on the right)."""
-    return signatures.sign_pdf(content, letter_key(settings, signer.username), settings.passphrase,
-                               FIELD_PERSONAL, reason, settings.place_name, now,
-                               box=pdf.SIGNATURE_BOXES["personal"], stamp_pdf=stamp(settings, signer.full_name, now))
-
-
 def sign_personally(settings: Settings, content: bytes, key, signer_name: str, now: datetime, reason: str) -> bytes:
     """The competent person's signature with the key they opened themselves (engine.paperwork.signers)."""
     return signatures.sign_pdf_with(content, key, FIELD_PERSONAL, reason, settings.place_name, now,
@@ -96,10 +84,16 @@ def sign_personally(settings: Settings, content: bytes, key, signer_name: str, n
 def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, number: str | None) -> bytes:
     """The organisation's signature (digital seal) with the document number (visible box on the left)."""
     agency = dossier.procedure_version.procedure.agency
+    return seal_with(settings, content, agency.code, agency.name, now, number)
+
+
+def seal_with(settings: Settings, content: bytes, agency_code: str, agency_name: str, now: datetime,
+              number: str | None) -> bytes:
+    """``seal`` with the agency named, for a caller holding no session (the drain, a signer's request)."""
     box = pdf.SIGNATURE_BOXES["organisation"]
-    lines = [agency.name] + ([f"Số: {number}"] if number else []) + [f"{now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"]
+    lines = [agency_name] + ([f"Số: {number}"] if number else []) + [f"{now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"]
     stamp = pdf.render_stamp(lines, box, settings.font_dir, "ĐÃ KÝ SỐ")
-    return signatures.sign_pdf(content, pki(settings).org_key(agency.code), settings.passphrase,
+    return signatures.sign_pdf(content, pki(settings).org_key(agency_code), settings.passphrase,
                                FIELD_ORGANISATION, f"Văn thư ban hành{': số ' + number if number else ''}",
                                settings.place_name, now, box=box, stamp_pdf=stamp,
                                **longterm.signing_options(settings, pki(settings).trust_roots(), now))
@@ -154,12 +148,15 @@ def signatures_of(session: Session, doc: Document) -> list[DocumentSignature]:
 
 
 def issue_result(session: Session, settings: Settings, dossier: Dossier, number: str, now: datetime,
-                 register: numbers.Number | None = None) -> Document:
-    """D22: refused unless the draft carries a valid personal signature; then sealed and numbered.
+                 register: numbers.Number | None = None, actor: User | None = None,
+                 notify: dict | None = None) -> SigningRequest:
+    """D22: refused unless the draft carries a valid personal signature; then sealed and numbered after the
+    commit (engine.paperwork.issuance: the clerk's command applies the agency's seal, the worker makes it).
 
     The draft was verified when the leader signed it; here its bytes must still be the ones stored (content
-    hash), and the sealed result is verified once, every signature in it at ``now`` (so a personal certificate
-    that expired since the approval is caught there)."""
+    hash) and its recorded personal signature valid. The sealed result is verified once more when it is made,
+    every signature in it at that time (so a personal certificate that expired since the approval is caught
+    there, and nothing is stored), and again at return (engine.cases.steps.returning)."""
     draft = current(session, dossier, "result_draft")
     if draft is None or draft.state != "signed":
         raise Invalid("Chưa có kết quả được người có thẩm quyền ký số; không thể ban hành (theo Nghị định 45/2020/NĐ-CP)",
@@ -175,16 +172,22 @@ def issue_result(session: Session, settings: Settings, dossier: Dossier, number:
     if problem:
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
                       "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
-    sealed = seal(settings, content, dossier, now, number)
+    from engine.paperwork import issuance  # it renders through this module
+
+    payload = {"draft": draft.id, "name": f"ket-qua-{dossier.code}.pdf", **({"notify": notify} if notify else {})}
+    if register is not None:
+        return issuance.record(session, dossier, "result", now, payload, number=register, actor=actor)
+    return issuance.record(session, dossier, "result", now, payload, text=number, actor=actor)
+
+
+def seal_checked(settings: Settings, content: bytes, agency_code: str, agency_name: str, now: datetime,
+                 number: str | None) -> tuple[bytes, list[signatures.SignatureCheck]]:
+    """Seal ``content`` and verify every signature of the sealed PDF at ``now``; SigningFailed (nothing to
+    store) when any is not valid (D22: nothing invalid is issued)."""
+    sealed = seal_with(settings, content, agency_code, agency_name, now, number)
     checks = verify(settings, sealed, now)
-    personal = [c for c in checks if c.field == FIELD_PERSONAL]
-    if not personal or not all(c.valid for c in personal):
-        problem = "; ".join(c.message for c in personal) or "không có chữ ký"
-        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({problem}); không thể ban hành "
-                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
-    if not all(c.valid for c in checks):
-        raise Invalid("Chữ ký số của tổ chức không hợp lệ; kết quả chưa được ban hành (theo Nghị định 45/2020/NĐ-CP)",
-                      code="seal_invalid", rule="D22")
-    issued = store_signed(session, settings, dossier, "result", f"ket-qua-{dossier.code}.pdf", sealed, now,
-                          number=number, checks=checks)
-    return numbers.enter(issued, register) if register is not None else issued
+    bad = [c.message for c in checks if not c.valid]
+    if bad or not checks:
+        raise signatures.SigningFailed("Văn bản chưa có chữ ký số hợp lệ (" + ("; ".join(bad) or "không có chữ ký")
+                                       + "); chưa được ban hành (theo Nghị định 45/2020/NĐ-CP)", code="seal_invalid")
+    return sealed, checks

@@ -15,7 +15,7 @@ import io
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
@@ -42,6 +42,9 @@ logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko.sign.signers.pdf_cms").setLevel(logging.CRITICAL)  # a wrong PIN is not a server defect
 
 
+PROVEN = datetime(9999, 12, 31, tzinfo=timezone.utc)  # a timestamp proves the time of signing: expiry later is moot
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     """What an officer sees of one signature."""
@@ -53,6 +56,7 @@ class SignatureCheck:
     valid: bool
     status: str  # valid / modified / untrusted / expired / invalid
     message: str
+    valid_until: datetime | None = None  # a valid signature of the same bytes stays so until then (PROVEN: ever)
 
     def as_dict(self) -> dict:
         return {"field": self.field, "signer": self.signer, "organisation": self.organisation,
@@ -234,7 +238,7 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
         else:
             state, message = "valid", "Chữ ký hợp lệ"
         checks.append(SignatureCheck(sig.field_name, signer, org, status.signer_reported_dt, state == "valid",
-                                     state, message))
+                                     state, message, PROVEN if proven else not_after))
     return checks
 
 

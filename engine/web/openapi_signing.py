@@ -12,7 +12,8 @@ def schemas() -> dict:
                            "properties": {
             "id": {"type": "integer"}, "dossier": {"type": "string"}, "kind": {"type": "string"},
             "purpose": {"enum": ["personal", "seal"]}, "role": {"type": "string"},
-            "outcome": {"enum": ["approved", "refused"]},
+            "outcome": {"enum": ["approved", "refused", None],
+                        "description": "Quyết định về kết quả; null: thư xin lỗi, văn bản khác"},
             "state": {"enum": ["pending", "rendering", "awaiting_signer", "signed", "withdrawn"]},
             "method": {"enum": ["pkcs12", "pkcs11", "csc"]}, "number": {"type": ["string", "null"]},
             "document": {"type": ["integer", "null"], "description": "Bản xem trước: /api/v1/documents/{document}"},

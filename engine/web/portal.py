@@ -14,7 +14,8 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.cases import attachments, dossiers, idempotency, inbox as paging, payments, portal_cases, summary
+from engine.cases import (
+    attachments, dossiers, idempotency, inbox as paging, payments, portal_cases, signing_requests, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -219,6 +220,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
                            withdraw_labels={"reason": _("Lý do rút hồ sơ"), "confirm": _("Xác nhận rút hồ sơ")},
                            notes=deadline_notes(dossier, d, version.info),
                            results=document_rows(d, version.info, RESULT_KINDS),
+                           issuing=[DOC_KIND_TEXT.get(k, k) for k in signing_requests.being_issued(db(), dossier)],
                            filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
                            labels=_labels(version),

@@ -42,6 +42,7 @@ DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy t
                  "supplement_request": _l("Phiếu yêu cầu bổ sung"), "refusal": _l("Phiếu từ chối"),
                  "apology": _l("Thư xin lỗi và hẹn lại ngày trả"), "control_slip": _l("Phiếu kiểm soát"),
                  "result": _l("Kết quả giải quyết"), "result_draft": _l("Dự thảo kết quả"),
+                 "apology_draft": _l("Dự thảo thư xin lỗi"), "reissue_draft": _l("Dự thảo kết quả cấp lại"),
                  "stop_notice": _l("Thông báo dừng giải quyết hồ sơ"),
                  "fee_receipt": _l("Biên lai thu phí, lệ phí")}
 CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),

@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import Invalid
-from engine.cases import notices
-from engine.data.model import Document, Dossier, WorkItem
+from engine.data.model import Dossier, WorkItem
 from engine.law import apology as apology_law
 from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED
-from engine.paperwork import letters
+from engine.paperwork import issuance, letters
 
 from . import guards
 from .declare import Action, Facts, StepKind
@@ -65,10 +64,8 @@ def _new_due_at(f: Facts) -> datetime | None:
 def issue_apology(f: Facts) -> None:
     new_due_at = _new_due_at(f)
     f.dossier.late = True
-    letter = letters.issue(f.session, f.ctx.settings, f.dossier, [(apology_law.OVERDUE, f.data["reason"])],
-                           f.ctx.user, ROLE, f.now, new_due_at=new_due_at)
-    notices.notify(f.session, f.ctx.settings, "apology_letter", now=f.now, dossier=f.dossier,
-                   document=f.session.get(Document, letter.document_id), context={"new_due_at": new_due_at})
+    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology_law.OVERDUE, f.data["reason"])], f.ctx.user, ROLE,
+                  f.now, new_due_at=new_due_at, notify=issuance.notice("apology_letter", {"new_due_at": new_due_at}))
     if f.item is not None:
         f.session.delete(f.item)  # the work is done; its id stays named in the audit trail
     f.events.append(("letter_issued", None))

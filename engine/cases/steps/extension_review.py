@@ -2,11 +2,9 @@
 confirms; only the final confirmation changes the appointment, with a letter to the citizen (D17, D18)."""
 from __future__ import annotations
 
-from engine.cases import notices
-from engine.data.model import Document
 from engine.law.statuses import PROCESSING
 from engine.law import apology, deadlines
-from engine.paperwork import letters
+from engine.paperwork import issuance, letters
 from engine.process import forms
 
 from . import guards
@@ -24,12 +22,10 @@ def confirm_extension(f: Facts) -> None:
     extension.state, extension.decided_at = "confirmed", f.now
     deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal)
     signer_role = apology.signer_role(apology.EXTENSION)
-    letter = letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
-                           letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
-                           new_due_at=extension.new_due_at)
-    notices.notify(f.session, f.ctx.settings, "extension_letter", now=f.now, dossier=f.dossier,
-                   document=f.session.get(Document, letter.document_id),
-                   context={"new_due_at": extension.new_due_at})
+    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
+                  letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
+                  new_due_at=extension.new_due_at,
+                  notify=issuance.notice("extension_letter", {"new_due_at": extension.new_due_at}))
     f.events += [("extended", None), ("letter_issued", None)]
 
 

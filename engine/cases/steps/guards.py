@@ -65,7 +65,7 @@ def extension_still_in_time(f: Facts) -> None:
 
 def apology_before_late_return(f: Facts) -> None:
     """D19: a late result is returned with the head of agency's apology letter."""
-    apology.check_return(f.dossier, f.now, letters.has_overdue_letter(f.session, f.dossier))
+    apology.check_return(f.dossier, f.now, letters.has_signed_overdue_letter(f.session, f.dossier))
 
 
 def overdue_without_letter(f: Facts) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from engine.law.statuses import PROCESSING, RECEIVED, REFUSED, SUBMITTED
 from engine.law import deadlines
-from engine.paperwork import officialforms
+from engine.paperwork import issuance, officialforms
 from engine.process import forms, stepkinds
-from engine.cases import notices
 
 from .declare import Action, Facts, StepKind
 from .supplement import requesting
@@ -17,14 +16,13 @@ ROLES = frozenset({"receiving_officer"})
 def receive(f: Facts) -> None:
     f.dossier.received_at = f.now
     deadlines.on_received(f.dossier, f.cal, f.info, f.now)
-    receipt = officialforms.receipt(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.now)
-    notices.notify(f.session, f.ctx.settings, "received", now=f.now, dossier=f.dossier, document=receipt)
+    officialforms.receipt(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.now,
+                          notify=issuance.notice("received"))  # told once Mẫu 01 is sealed (D22, D28)
 
 
 def refuse(f: Facts) -> None:
-    notice = officialforms.refusal(f.session, f.ctx.settings, f.dossier, f.data["reasons"], f.ctx.user, f.now)
-    notices.notify(f.session, f.ctx.settings, "refused", now=f.now, dossier=f.dossier, document=notice,
-                   context={"reasons": f.data["reasons"]})
+    officialforms.refusal(f.session, f.ctx.settings, f.dossier, f.data["reasons"], f.ctx.user, f.now,
+                          notify=issuance.notice("refused", {"reasons": f.data["reasons"]}))
 
 
 KIND = StepKind("intake", (

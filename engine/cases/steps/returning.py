@@ -14,7 +14,14 @@ from .declare import Action, Facts, StepKind
 
 def result_still_valid(f: Facts) -> None:
     """D22: the result handed over (online, by post or at the desk) is verified again: its stored bytes are the
-    ones issued and every signature in it is valid now; a tampered or broken result is not returned."""
+    ones issued and every signature in it is valid now; a tampered or broken result is not returned.
+
+    The bytes are checked every time (their hash against the one recorded when the result was verified). A
+    verdict recorded for those very bytes is reused while it holds (``valid_until``: the certificates' end,
+    unless a timestamp proves the time of signing): integrity, the document's changes and the chain are facts
+    of the bytes, which are unchanged. The PDF is verified afresh when the verdict may have changed since: a
+    certificate past its end, revocation sources configured (a certificate may have been revoked since), or no
+    recorded verdict (results stored before it was kept)."""
     result = results.current(f.session, f.dossier, "result")
     problem = "chưa có kết quả đã ban hành" if result is None else None
     if result is not None:
@@ -25,12 +32,29 @@ def result_still_valid(f: Facts) -> None:
         if content is None or hashlib.sha256(content).hexdigest() != result.sha256:
             problem = "tệp kết quả đã bị thay đổi hoặc mất sau khi ban hành"
         else:
-            checks = results.verify(f.ctx.settings, content, f.now)
-            bad = [c.message for c in checks if not c.valid]
-            problem = "; ".join(bad) if bad else (None if checks else "kết quả không có chữ ký số")
+            problem = _recorded_problem(f, result)
+            if problem is _AFRESH:
+                checks = results.verify(f.ctx.settings, content, f.now)
+                bad = [c.message for c in checks if not c.valid]
+                problem = "; ".join(bad) if bad else (None if checks else "kết quả không có chữ ký số")
     if problem:
         raise Invalid(f"Không thể trả kết quả: {problem} (theo Nghị định 45/2020/NĐ-CP)",
                       code="result_not_valid", rule="D22")
+
+
+_AFRESH = "afresh"  # the recorded verdict does not settle it: verify the PDF
+
+
+def _recorded_problem(f: Facts, result) -> str | None:
+    recorded = results.signatures_of(f.session, result)
+    if not recorded:
+        return "kết quả không có chữ ký số"
+    bad = [s.message for s in recorded if not s.valid]
+    if bad:
+        return "; ".join(bad)
+    if f.ctx.settings.crl_url or any(s.valid_until is None or f.now > s.valid_until for s in recorded):
+        return _AFRESH
+    return None
 
 
 def return_result(f: Facts) -> None:

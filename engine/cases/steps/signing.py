@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.cases import notices, signing_requests
+from engine.cases import signing_requests
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, SupplementRequest
 from engine.law import counting, lateness
 from engine.law.statuses import PROCESSING, RESOLVED
-from engine.paperwork import results
+from engine.paperwork import issuance, results
 from engine.process import fields as procedure_fields
 
 from . import apology
@@ -19,15 +19,19 @@ from .declare import Action, Facts, StepKind
 def issue_result(f: Facts) -> None:
     """The number is the one the register gave the decision (printed in the header when it was rendered); a
     result decided before signing requests existed keeps the number the clerk types."""
+    lapsed = signing_requests.certificate_lapsed(f.session, f.dossier, f.now)
+    if lapsed:
+        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
     registered = signing_requests.result_register(f.session, f.dossier)
     if registered is not None:
         number, register = registered
     else:
         named = procedure_fields.of(f.dossier.procedure_version.info)  # the procedure's document-number field
         number, register = str(f.data.get(named.document_number) or ""), None
-    result = results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now, register)
-    notices.notify(f.session, f.ctx.settings, "result_ready", now=f.now, dossier=f.dossier, document=result,
-                   context={"outcome": f.dossier.outcome or "approved"})
+    # sealed, verified and stored after the commit; the citizen is told then (D22, D28)
+    results.issue_result(f.session, f.ctx.settings, f.dossier, number, f.now, register, actor=f.ctx.user,
+                         notify=issuance.notice("result_ready", {"outcome": f.dossier.outcome or "approved"}))
     f.dossier.resolved_at = f.now
     if f.dossier.received_at is not None:  # D32: the resolution time, kept for the reports
         pauses = f.session.execute(select(SupplementRequest.at, SupplementRequest.answered_at).where(

@@ -2,11 +2,10 @@
 assessment): D9–D12, Mẫu 02, and the apology letter of a second request for the agency's own fault (D11b)."""
 from __future__ import annotations
 
-from engine.cases import notices
-from engine.data.model import Document, SupplementRequest
+from engine.data.model import SupplementRequest
 from engine.law.statuses import PROCESSING, SUBMITTED, SUPPLEMENT
 from engine.law import apology, deadlines
-from engine.paperwork import letters, officialforms
+from engine.paperwork import issuance, letters, officialforms
 from engine.process import forms
 
 from . import guards
@@ -22,14 +21,12 @@ def request_supplement(f: Facts) -> None:
     verdict = f.found["verdict"]
     if verdict.apology:  # D11(b): the agency's fault, apologised for with the request (and lateness, D20)
         faults = apology.supplement_letter_faults(data.get("second_reason"), f.late_now)
-        letter = letters.issue(f.session, f.ctx.settings, dossier, faults,
-                               letters.signer_for(f.session, dossier, verdict.signer_role), verdict.signer_role, now)
+        letters.issue(f.session, f.ctx.settings, dossier, faults,
+                      letters.signer_for(f.session, dossier, verdict.signer_role), verdict.signer_role, now,
+                      notify=issuance.notice("apology_letter", {"new_due_at": None}))
         f.events.append(("letter_issued", None))
-        notices.notify(f.session, f.ctx.settings, "apology_letter", now=now, dossier=dossier,
-                       document=f.session.get(Document, letter.document_id), context={"new_due_at": None})
-    form = officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, data, f.ctx.user, now)
-    notices.notify(f.session, f.ctx.settings, "supplement_requested", now=now, dossier=dossier, document=form,
-                   context={"items": data["items"]})
+    officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, data, f.ctx.user, now,
+                                     notify=issuance.notice("supplement_requested", {"items": data["items"]}))
 
 
 def requesting(roles: tuple[str, ...], source: int) -> Action:

@@ -1,0 +1,96 @@
+"""The worker's half of documents issued after the commit (engine.paperwork.issuance): a request sealed by the
+agency is rendered (or, for the result, read from the signed draft), sealed with the agency's seal key,
+verified and stored, and the citizen is told; a request signed by a person ends here too once signed
+(``finish``), from engine.cases.signing_requests.
+
+Like the signing of a result, the PDF work runs between two short transactions: the first reads what to make,
+the second stores it only if the request is still claimed by this drain. A failure (a broken template, a seal
+that does not verify, a draft changed on disk) stores nothing and puts the request back to ``pending`` with
+its error, to be tried again (RENDER_RETRY later); a crash leaves the claim to expire (CLAIM_EXPIRES). Rendering
+reads only the request's payload, so a repeated attempt makes the same document.
+"""
+from __future__ import annotations
+
+import hashlib
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from engine.cases import notices
+from engine.core.settings import Settings
+from engine.data.model import Document, Letter
+from engine.data.signing_model import SigningRequest
+from engine.paperwork import documents, issuance, numbers, results
+
+Transaction = Callable[[], AbstractContextManager[Session]]
+FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # the stored document's kind
+DRAFT_KIND = {"result_draft": "result_draft", "apology": "apology_draft", "reissue": "reissue_draft"}
+
+
+def final_kind(req: SigningRequest) -> str:
+    return FINAL_KIND.get(req.kind, req.kind)
+
+
+def _content(session: Session, settings: Settings, req: SigningRequest) -> bytes:
+    if req.kind != "result":
+        return issuance.render(settings, req)
+    draft = session.get(Document, issuance.from_json(req.payload)["draft"])
+    content = documents.read(settings.data_dir, draft)
+    if hashlib.sha256(content).hexdigest() != draft.sha256 or draft.state != "signed":
+        raise ValueError("dự thảo đã ký bị thay đổi sau khi ký")
+    return content
+
+
+def seal_one(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
+    """Make the claimed request's sealed document (see the module's docstring)."""
+    failed = sealed = checks = None
+    with transaction() as session:
+        req = session.get(SigningRequest, request_id)
+        if req is None or req.state != "rendering":
+            return
+        agency = req.dossier.procedure_version.procedure.agency
+        code, name, number = agency.code, agency.name, req.number
+        try:
+            content = _content(session, settings, req)
+        except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
+            failed = f"{type(exc).__name__}: {exc}"[:2000]
+    if failed is None:
+        try:
+            sealed, checks = results.seal_checked(settings, content, code, name, now, number)
+        except Exception as exc:  # noqa: BLE001 - an invalid seal stores nothing (D22)
+            failed = f"{type(exc).__name__}: {exc}"[:2000]
+    with transaction() as session:
+        req = session.get(SigningRequest, request_id)
+        if req is None or req.state != "rendering":
+            return
+        if failed is not None:
+            req.state, req.last_error, req.claimed_at = "pending", failed, now
+            return
+        payload = issuance.from_json(req.payload or {})
+        doc = documents.add(session, settings.data_dir, req.dossier, final_kind(req), payload["name"],
+                            "application/pdf", sealed, now)
+        results.record(session, doc, checks, now)
+        finish(session, settings, req, doc, now)
+
+
+def finish(session: Session, settings: Settings, req: SigningRequest, doc: Document, now: datetime) -> None:
+    """The document is made and valid: it takes its place in its register, the letter or replaced result it
+    belongs to points to it, the request is done and the citizen is told (D28, with the document linked)."""
+    register = issuance.register_of(req, doc.kind)
+    if register is not None:
+        numbers.enter(doc, register)
+    else:
+        doc.number = req.number
+    doc.state = "signed"
+    payload = issuance.from_json(req.payload or {})
+    if "letter" in payload:
+        session.get(Letter, payload["letter"]).document_id = doc.id
+    if "old" in payload:
+        old = session.get(Document, payload["old"])
+        doc.replaces_id, old.replaced_by_id = old.id, doc.id
+    req.document_id, req.state, req.signed_at, req.last_error, req.reference = doc.id, "signed", now, None, None
+    if payload.get("notify"):
+        notices.notify(session, settings, payload["notify"]["event"], now=now, dossier=req.dossier, document=doc,
+                       context=payload["notify"]["context"])
