@@ -1,6 +1,7 @@
 """Shared fixtures: real SQLite and real PostgreSQL (started by the test run), demo data, the sample procedure.
 
-The demo database is built once per backend (migrations, demo users, the sample procedure deployed) and
+The demo database is built once per backend (migrations, the demo ward and its users, the sample procedure
+deployed: ``load_demo(..., province=False)``, not the whole demo province) and
 copied for each test: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL.
 """
 from __future__ import annotations
@@ -87,11 +88,11 @@ def demo_template(tmp_path_factory, pki_dir):
         if backend not in built:
             if backend == "sqlite":
                 folder = tmp_path_factory.mktemp("template")
-                load_demo(make_settings(folder, f"sqlite:///{folder}/demo.sqlite3", pki_dir), PASSWORD)
+                load_demo(make_settings(folder, f"sqlite:///{folder}/demo.sqlite3", pki_dir), PASSWORD, province=False)
                 built[backend] = str(folder / "demo.sqlite3")
             else:
                 url = pg.create_database("demo_template")
-                load_demo(make_settings(tmp_path_factory.mktemp("pgdata"), url, pki_dir), PASSWORD)
+                load_demo(make_settings(tmp_path_factory.mktemp("pgdata"), url, pki_dir), PASSWORD, province=False)
                 built[backend] = "demo_template"
         return built[backend]
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from engine.cases import accounts
-from engine.cli import DEMO_CITIZEN, DEMO_USERS, main
+from engine.cli import DEMO_CITIZEN, main, province_officers
 from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import Procedure, ProcedureVersion, User
 
@@ -106,7 +106,7 @@ def test_demo_load_twice_is_idempotent(tthc):
         return users, versions
 
     users, versions = snapshot()
-    assert {u[1] for u in users} == {name for name, _, _ in DEMO_USERS} | {DEMO_CITIZEN["cccd"]}
+    assert {u[1] for u in users} == {name for name, _, _, _ in province_officers()} | {DEMO_CITIZEN["cccd"]}
     assert (SAMPLE_CODE, 1) in versions
     assert all(version == 1 for _, version in versions)
 

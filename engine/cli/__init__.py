@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -11,7 +10,6 @@ from sqlalchemy import select
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
-from engine.cases import accounts
 from engine.cases import preflight
 from engine.process import procedures
 from engine.core.clock import SystemClock
@@ -26,24 +24,11 @@ from engine.cli.keys import token as token_command
 from engine.cli.notifications import notifications as notifications_group
 from engine.cli.signing import signing_method
 from engine.cli.staff import agency as agency_group, officer as officer_group
+from engine.cli.demo import DEMO_AGENCY, DEMO_CITIZEN, DEMO_USERS, load_demo, province_officers  # noqa: F401 (re-exported)
 from engine.data.db import make_sessionmaker
 from engine.core.errors import DefinitionError, EngineError
-from engine.data.model import Agency, User
+from engine.data.model import Agency
 from engine.core.settings import Settings, SettingsError, with_secrets
-
-DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
-DEMO_USERS = [
-    ("demo.tiepnhan", "Trần Thị Tiếp Nhận", {"receiving_officer"}),
-    ("demo.chuyenvien", "Lê Văn Chuyên", {"specialist"}),
-    ("demo.lanhdao", "Phạm Minh Lãnh", {"department_leader"}),
-    ("demo.thutruong", "Hoàng Văn Trưởng", {"head_of_agency"}),
-    ("demo.giamdoc", "Đỗ Thị Giám", {"centre_director"}),
-    ("demo.vanthu", "Vũ Thị Văn", {"clerk"}),
-    ("demo.admin", "Ngô Quản Trị", {"administrator"}),
-]
-DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_issued_on": "2021-05-10",
-                "phone": "0912345678", "email": "an.nguyen@example.vn"}
-
 
 _settings = preflight.command_settings
 
@@ -139,27 +124,6 @@ def deploy(paths) -> None:
         click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")
 
 
-def load_demo(settings: Settings, password: str) -> None:
-    upgrade_database(settings)
-    sessions = _sessions(settings)
-    now = SystemClock().now()
-    with sessions.begin() as session:
-        agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY[0]))
-        if agency is None:
-            agency = Agency(code=DEMO_AGENCY[0], name=DEMO_AGENCY[1])
-            session.add(agency)
-            session.flush()
-        for username, name, roles in DEMO_USERS:
-            accounts.ensure_officer(session, now, username, name, roles, agency, password)
-        citizen = session.scalar(select(User).where(User.username == DEMO_CITIZEN["cccd"]))
-        if citizen is None:
-            citizen = accounts.register_citizen(session, now, {**DEMO_CITIZEN, "password": password})
-        citizen.password_hash = accounts.hash_password(password)
-        citizen.birth_date = date(1999, 3, 14)
-    deploy_paths(settings, (str(settings.processes_dir),), "demo")
-    init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
-
-
 @main.group(help="Hạ tầng khóa ký số (PKI).")
 def pki() -> None:
     pass
@@ -195,7 +159,7 @@ def demo_load(password: str | None) -> None:
     if len(password) < 8:
         raise click.UsageError("mật khẩu cần ít nhất 8 ký tự")
     load_demo(settings, password)
-    click.echo(f"demo loaded: users {', '.join(u for u, _, _ in DEMO_USERS)}, "
+    click.echo(f"demo loaded: users {', '.join(u for u, _, _, _ in province_officers())}, "
                f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
 
 
@@ -264,10 +228,12 @@ def start_demo_services(settings: Settings, port: int):
     from engine.paperwork import results
     from engine.web import trustservices
 
-    now, keys = SystemClock().now(), results.pki(settings)
-    for username, name, roles in DEMO_USERS:
+    from engine.cli.demo import AGENCIES
+
+    now, keys, names = SystemClock().now(), results.pki(settings), {a[0]: a[1] for a in AGENCIES}
+    for username, name, roles, code in province_officers():
         if roles & set(results.SIGNING_ROLES):
-            keys.issue(keys.remote_key(username), name, DEMO_AGENCY[1], now)
+            keys.issue(keys.remote_key(username), name, names[code], now)
     try:
         services = trustservices.start(keys, now, port=port)
     except OSError:  # the port is taken: any free one (printed)

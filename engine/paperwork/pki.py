@@ -29,10 +29,17 @@ CRL_DAYS = 7
 TSA_REJECTION = bytes.fromhex("30053003020102")  # a published list is fresh for a week (the timer service or `tthc pki crl` publishes anew)
 
 
+def _bounded(text: str) -> str:
+    """``text`` cut to the 64 bytes of UTF-8 a certificate's name attribute may hold (RFC 5280 upper bounds, as
+    the cryptography library counts them): a Vietnamese agency name of 45 letters with its diacritics is longer."""
+    raw = text.encode("utf-8")
+    return text if len(raw) <= 64 else raw[:64].decode("utf-8", "ignore").rstrip()
+
+
 def _name(common: str, org: str | None = None) -> x509.Name:
-    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common)]
+    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, _bounded(common))]
     if org:
-        parts.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+        parts.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, _bounded(org)))
     return x509.Name(parts)
 
 

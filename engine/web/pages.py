@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
+from engine.core import vocabulary
+from engine.data.agency_model import Agency
 from engine.data.model import Procedure, ProcedureVersion
 from . import db
 from . import ui
@@ -17,7 +19,19 @@ def home():
     versions = db().scalars(select(ProcedureVersion)
                             .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
                             .order_by(Procedure.code))
-    return render_template("home.html", versions=list(versions))
+    return render_template("home.html", versions=list(versions), agencies=_agencies(),
+                           levels=vocabulary.AGENCY_LEVELS)
+
+
+def _agencies() -> list[tuple[int, Agency]]:
+    """The active agencies of the province as a tree (depth, agency): each under its parent, siblings by name."""
+    found = list(db().scalars(select(Agency).where(Agency.active.is_(True))))
+    names = {a.id: a.name for a in found}
+
+    def key(agency: Agency) -> list[str]:
+        return [names.get(int(part), "") for part in agency.path.strip("/").split("/") if part.isdigit()]
+
+    return [(max(len(key(a)) - 1, 0), a) for a in sorted(found, key=key)]
 
 
 def error_page(status: int) -> str:
