@@ -59,13 +59,20 @@ def configure(session: Session, agency_id: int, gateway: str | None, now: dateti
     return row
 
 
-def service_level(session: Session, version: ProcedureVersion) -> tuple[str, list[str]]:
+def service_level(session: Session, version: ProcedureVersion,
+                  known: dict[int, PaymentGateway | None] | None = None) -> tuple[str, list[str]]:
     """D27 with the agency's means: a procedure with fees is full online only when the agency takes them
-    through an online gateway, whatever the procedure declares."""
+    through an online gateway, whatever the procedure declares. ``known``: the gateways already read in this
+    request, by agency (a catalogue of 500 procedures asks once per agency, not once per procedure: the
+    session's identity map remembers a gateway, not that an agency has none)."""
     info = version.info
     if not info.get("fees") or info.get("level") != "full_online":
         return info.get("level", "partial_online"), list(info.get("level_reasons", []))
-    row = gateway_of(session, version.procedure.agency_id)
+    agency_id = version.procedure.agency_id
+    if known is None:
+        row = gateway_of(session, agency_id)
+    else:
+        row = known[agency_id] if agency_id in known else known.setdefault(agency_id, gateway_of(session, agency_id))
     online = law.counts_online_payment(True, True, row is not None and row.gateway is not None)
     if online:
         return info["level"], list(info["level_reasons"])

@@ -121,11 +121,17 @@ def register_citizen():
 
 
 # -- catalogue ---------------------------------------------------------------------------------------------
+def level_of(version: ProcedureVersion) -> tuple[str, list[str]]:
+    """D27 as the agency can deliver it (engine.cases.payments.service_level), each agency's gateway read once
+    per request."""
+    return payments.service_level(db(), version, g.setdefault("known_gateways", {}))
+
+
 def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> dict:
     info = version.info
     result = {"code": info["code"], "name": info["name"], "version": version.version,
               "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
-              **dict(zip(("level", "level_reasons"), payments.service_level(db(), version))),
+              **dict(zip(("level", "level_reasons"), level_of(version))),
               "duration": info["duration"],
               "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
               "components": info["components"]}

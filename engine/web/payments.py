@@ -19,7 +19,7 @@ from engine.core import vocabulary
 from engine.core.errors import EngineError, NotFound
 from . import BAD_TEXT, db, now, transactional, tthc
 from .headers import PAGE_POLICY
-from .api import authenticated, body, context, idempotent
+from .api import authenticated, body, context, idempotent, level_of as api_level_of
 from .ui import install_error_pages, login_required, run
 
 api_bp = Blueprint("payments_api", __name__, url_prefix="/api/v1")
@@ -61,8 +61,8 @@ def _allow_gateway(response):
 
 @bp.app_template_global()
 def level_of(version) -> tuple[str, list[str]]:
-    """D27 as the agency can deliver it: the level and its reasons (engine.cases.payments.service_level)."""
-    return payments.service_level(db(), version)
+    """D27 as the agency can deliver it: the level and its reasons (engine.web.api.level_of)."""
+    return api_level_of(version)
 
 
 # -- JSON API -------------------------------------------------------------------------------------------------

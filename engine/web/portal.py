@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.cases import (
-    attachments, dossiers, idempotency, inbox as paging, payments, portal_cases, signing_requests, summary)
+    attachments, dossiers, idempotency, inbox as paging, portal_cases, signing_requests, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
 from engine.data.model import Dossier, Procedure, ProcedureVersion
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
+from .api import level_of
 from .headers import FILE_POLICY
 from .dossier_view import RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, signature_text
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
@@ -54,7 +55,7 @@ def catalogue():
         needle = _fold(q)
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
     if level in ("full_online", "partial_online"):
-        versions = [v for v in versions if payments.service_level(db(), v)[0] == level]
+        versions = [v for v in versions if level_of(v)[0] == level]
     return render_template("portal/catalogue.html", versions=versions, q=q, level=level)
 
 
