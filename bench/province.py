@@ -157,7 +157,7 @@ def grow(url: str, agencies_n: int, officers_n: int, procedures_n: int) -> dict:
             session.flush()
             proc.latest_version_id = version.id
         procedure_ids = list(session.scalars(select(Procedure.id)))
-        have = set(session.execute(select(ProcedureOffer.procedure_id, ProcedureOffer.agency_id)).tuples())
+        have = set(session.execute(select(ProcedureOffer.procedure_id, ProcedureOffer.agency_id)).all())
         offers = [{"procedure_id": p, "agency_id": w.id, "settings": {}, "active": True, "created_at": NOW,
                    "created_by": "bench"} for p in procedure_ids for w in wards if (p, w.id) not in have]
         for start in range(0, len(offers), 5000):

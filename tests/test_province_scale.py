@@ -47,6 +47,12 @@ def _more_procedures(app, n: int) -> None:
             proc.latest_version_id = version.id
 
 
+def test_the_home_page_shows_the_first_procedures_and_links_to_all(app):
+    _more_procedures(app, 25)
+    text = app.test_client().get("/").get_data(as_text=True)
+    assert text.count('href="/thu-tuc/') == 20 and "Xem tất cả 26 thủ tục" in text
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_the_catalogue_asks_the_same_questions_for_21_procedures_as_for_one(app, path):
     """Regression: each procedure with a fee read its agency's payment gateway again (the identity map does not

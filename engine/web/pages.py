@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.core import vocabulary
 from engine.data.agency_model import Agency
@@ -14,12 +14,16 @@ bp = Blueprint("pages", __name__)
 ui.install_error_pages(bp)
 
 
+HOME_PROCEDURES = 20  # the front page shows the first ones; the catalogue (/thu-tuc) has them all
+
+
 @bp.get("/")
 def home():
     versions = db().scalars(select(ProcedureVersion)
                             .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
-                            .order_by(Procedure.code))
-    return render_template("home.html", versions=list(versions), agencies=_agencies(),
+                            .order_by(Procedure.code).limit(HOME_PROCEDURES))
+    total = db().scalar(select(func.count()).select_from(Procedure).where(Procedure.latest_version_id.is_not(None)))
+    return render_template("home.html", versions=list(versions), total=total, agencies=_agencies(),
                            levels=vocabulary.AGENCY_LEVELS)
 
 
