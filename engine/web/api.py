@@ -10,6 +10,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, g, jsonify, make_response, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from engine.cases import (
     accounts, attachments, dossiers, idempotency, payments, portal_cases, signing_requests, summary, tasks, versions)
@@ -143,6 +144,7 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> di
 @bp.get("/procedures")
 def list_procedures():
     rows = db().scalars(select(ProcedureVersion).join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                        .options(defer(ProcedureVersion.forms))  # the list shows no form: not decoded 500 times
                         .order_by(Procedure.code))
     return jsonify([_procedure_json(v) for v in rows])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from engine.core import vocabulary
 from engine.data.agency_model import Agency
@@ -21,7 +22,7 @@ HOME_PROCEDURES = 20  # the front page shows the first ones; the catalogue (/thu
 def home():
     versions = db().scalars(select(ProcedureVersion)
                             .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
-                            .order_by(Procedure.code).limit(HOME_PROCEDURES))
+                            .options(defer(ProcedureVersion.forms)).order_by(Procedure.code).limit(HOME_PROCEDURES))
     total = db().scalar(select(func.count()).select_from(Procedure).where(Procedure.latest_version_id.is_not(None)))
     return render_template("home.html", versions=list(versions), total=total, agencies=_agencies(),
                            levels=vocabulary.AGENCY_LEVELS)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from engine.cases import (
     attachments, dossiers, idempotency, inbox as paging, portal_cases, signing_requests, summary)
@@ -44,6 +45,7 @@ def _fold(text: str) -> str:
 def _latest_versions() -> list[ProcedureVersion]:
     return list(db().scalars(select(ProcedureVersion)
                              .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                             .options(defer(ProcedureVersion.forms))  # the catalogue shows no form
                              .order_by(Procedure.code)))
 
 
