@@ -122,11 +122,11 @@ class Matrix(World):
     def naming_ward_b(self, api: bool) -> dict:
         """A plausible body of an administrative write (api.md "Administration": an officer, an agency, offers)
         whose every agency field names ward B."""
-        agency = self.ward_b_id if api else str(self.ward_b_id)
-        body = {"username": "x.moi", "full_name": "Người Mới", "name": "Cơ quan mới", "code": "000.00.77.H56",
-                "level": "commune", "roles": ["receiving_officer"], "reason": "Thử", "active": True,
-                "agency": agency, "agency_id": agency, "parent": agency, "parent_id": agency,
-                "agencies": [WARD_B[0]], "processing_agency": agency}
+        number = self.ward_b_id if api else str(self.ward_b_id)
+        body = {"username": "x.moi", "full_name": "Người Mới", "name": "Cơ quan mới", "id": "000.00.77.H56",
+                "code": "000.00.77.H56", "level": "commune", "roles": ["receiving_officer"], "reason": "Thử",
+                "active": True, "agency": WARD_B[0], "parent": WARD_B[0], "processing_agency": WARD_B[0],
+                "agency_id": number, "parent_id": number, "agencies": [WARD_B[0]]}
         return body if api else {k: (v if isinstance(v, list) else str(v)) for k, v in body.items()}
 
     def codes(self) -> list[str]:
@@ -272,7 +272,7 @@ def leaky_app(app):
 
         if "administrator" not in g.user.roles:
             raise Forbidden("Chỉ quản trị viên được làm việc này.")
-        agency = (request.get_json(silent=True) or {}).get("agency")
+        agency = (request.get_json(silent=True) or {}).get("agency_id")
         db().add(AdminEvent(at=datetime(2026, 11, 23, 2, tzinfo=timezone.utc), actor=g.user.username, action="officer.create",
                             target_kind="officer", target="x.moi", agency_id=agency, details={}))
         db().commit()
