@@ -127,7 +127,7 @@ def test_the_home_page_lists_the_agencies_as_a_tree(province, tmp_path):
         branch = next(r for r in rows if r.xpath("td")[2].text_content() == "000.01.01.H56")
         assert branch.xpath("td")[0].get("class") == "depth-2"  # under the centre, under the root
         levels = {r.xpath("td")[2].text_content(): r.xpath("td")[1].text_content() for r in rows}
-        assert levels["000.00.12.H56"] == "Sở, ban, ngành" and levels["000.00.07.H56"] == "Cấp xã, phường"
+        assert levels["000.00.12.H56"] == "Sở, ngành" and levels["000.00.07.H56"] == "Cấp xã, phường"
         english = app.test_client()
         with english.session_transaction() as cookie:
             cookie["lang"] = "en"

@@ -136,13 +136,6 @@ ROLES: dict[str, str] = {
     "clerk": N_("Văn thư"),
     "administrator": N_("Quản trị hệ thống"),
 }
-# The levels of the province's tree (D29; engine.data.agency_model.AGENCY_LEVELS).
-AGENCY_LEVELS: dict[str, str] = {
-    "province": N_("Cấp tỉnh"),
-    "centre": N_("Trung tâm Phục vụ hành chính công"),
-    "department": N_("Sở, ban, ngành"),
-    "commune": N_("Cấp xã, phường"),
-}
 
 
 @dataclass(frozen=True)
