@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from engine.cases import migration, versions
+from engine.cases import administration, migration, versions
 from engine.core.clock import iso_vn
 from engine.core.errors import Invalid
 from . import db, transactional
@@ -47,6 +47,7 @@ for _move in versions.MOVES:
 @authenticated
 @transactional
 def migrate_dossier(code: str):
+    administration.scope(db(), g.user)  # a non-administrator is refused before the body is read (403, not 422)
     data = body()
     number = data.get("version")
     if isinstance(number, float) and number.is_integer():  # JSON's 2.0 is the integer 2 (JSON Schema agrees)
