@@ -105,6 +105,7 @@ class Matrix(World):
                                                      "password": PASSWORD})
             self.ward_a_id, self.ward_b_id, self.b_officer_id = ward_a.id, ward_b.id, b.id
             self.demo_officer_id = session.scalar(select(User.id).where(User.username == "demo.tiepnhan"))
+            self.citizen_id = session.scalar(select(User.id).where(User.username == CITIZEN))
         self.web: dict[str, object] = {}
         self.csrf: dict[str, str] = {}
         with sessions() as session:
@@ -135,9 +136,12 @@ class Matrix(World):
         with self.app.extensions["tthc"]["sessions"]() as session:
             return list(session.scalars(select(Dossier.code)))
 
-    def value(self, arg: str, converter: str, ward: str) -> list[str]:
-        """Real values of a path argument: ward A's dossier things; an agency or an officer of ``ward``."""
+    def value(self, arg: str, converter: str, ward: str, citizen: bool = False) -> list[str]:
+        """Real values of a path argument: ward A's dossier things; an agency or an officer of ``ward``; on a
+        citizens' route, the demo citizen."""
         numeric = converter in ("IntegerConverter", "DatabaseInt")
+        if citizen and OFFICER_ARG.search(arg):
+            return [str(self.citizen_id if numeric else CITIZEN)]
         if AGENCY_ARG.search(arg):
             agency = (self.ward_b_id, WARD_B[0]) if ward == "B" else (self.ward_a_id, DEMO_AGENCY[0])
             return [str(agency[0] if numeric else agency[1])]
@@ -153,7 +157,8 @@ class Matrix(World):
 def paths(world: Matrix, rule, ward: str) -> list[tuple[str, bool]]:
     """(path template, carries a ward-A dossier thing) for the combinations of the rule's real values."""
     args = sorted(rule.arguments)
-    choices = [[(a, v) for v in world.value(a, type(rule._converters[a]).__name__, ward)] for a in args]
+    choices = [[(a, v) for v in world.value(a, type(rule._converters[a]).__name__, ward,
+                                            citizen=bool(CITIZEN_ROUTE.search(rule.rule)))] for a in args]
     out = []
     for combo in itertools.product(*choices):
         values = dict(combo)
@@ -162,8 +167,12 @@ def paths(world: Matrix, rule, ward: str) -> list[tuple[str, bool]]:
     return out
 
 
+CITIZEN_ROUTE = re.compile(r"cong-dan|citizen")  # a user argument there names a citizen (of no agency)
+
+
 def targets_ward_b(rule) -> bool:
-    return any(AGENCY_ARG.search(a) or OFFICER_ARG.search(a) for a in rule.arguments)
+    return any(AGENCY_ARG.search(a) or (OFFICER_ARG.search(a) and not CITIZEN_ROUTE.search(rule.rule))
+               for a in rule.arguments)
 
 
 class Checks:
