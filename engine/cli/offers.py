@@ -3,6 +3,7 @@ names exists in the configured database."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from engine.cases import offers, preflight
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
-from engine.core.errors import Problem
+from engine.core.errors import Invalid, Problem
 from engine.data.agency_model import AGENCY_LEVELS
 from engine.process import procedures
 
@@ -48,7 +49,12 @@ def offer(code: str, agencies: tuple[str, ...], all_communes: bool, all_level: s
             payload: dict = {"agencies": list(agencies)}
             if all_communes or all_level:
                 payload["all_level"] = all_level or "commune"
-            changed = offers.replace(session, SystemClock().now(), None, code, payload)
+            try:
+                changed = offers.replace(session, SystemClock().now(), None, code, payload)
+            except Invalid as exc:  # the operator sees which agency, one line each
+                for field, why in (exc.fields or {"": exc.message}).items():
+                    click.echo(f"lỗi: {exc.message}" + (f": {field}: {why}" if field else ""), err=True)
+                sys.exit(1)
             for kind, codes in changed.items():
                 click.echo(f"{kind}\t{' '.join(codes)}", err=True)
         shown = offers.describe(session, offers.procedure_of(session, code))

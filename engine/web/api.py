@@ -136,6 +136,10 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> di
 
 @bp.get("/procedures")
 def list_procedures():
+    if "agency" in request.args:  # what one agency offers, paged (engine/web/offers_api.py)
+        from .offers_api import offered_by_agency
+
+        return jsonify(offered_by_agency(_procedure_json))
     rows = db().scalars(select(ProcedureVersion).join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
                         .order_by(Procedure.code))
     return jsonify([_procedure_json(v) for v in rows])
