@@ -253,3 +253,49 @@ def _flat() -> dict:
     from web_support import flatten
 
     return flatten(SAMPLE_FORM)
+
+
+# -- the administrators' page ----------------------------------------------------------------------------------
+PAGE = f"/quan-tri/thu-tuc/{SAMPLE_CODE}/noi-cung-cap"
+
+
+def test_the_offers_page_ticks_agencies_and_asks_before_one_stops_receiving(api, province, app):
+    admin = Web(app.test_client()).login("tinh.admin")
+    page = admin.get(PAGE).get_data(as_text=True)
+    assert "UBND phường An Cựu" in page and "Sở Công Thương" in page
+    r = admin.post(PAGE, {"agency": [DEMO, WARD_A, WARD_B], f"processing.{WARD_A}": DEPT,
+                          f"hours.{WARD_B}": "T2 07:30-11:30 13:30-17:00; T7 07:30-11:30"}, status=302)
+    assert sorted(offered(api)) == sorted([DEMO, WARD_A, WARD_B])
+    shown = {a["agency"]: a for a in api.get(f"/api/v1/procedures/{SAMPLE_CODE}/offers").get_json()["agencies"]}
+    assert shown[WARD_A]["processing_agency"] == DEPT
+    assert shown[WARD_B]["office_hours"] == {"mon": ["07:30-11:30", "13:30-17:00"], "sat": ["07:30-11:30"]}
+    page = admin.get(PAGE).get_data(as_text=True)
+    assert "T2 07:30-11:30 13:30-17:00; T7 07:30-11:30" in page
+
+    # unticking B: a confirmation first, nothing changed meanwhile; then confirmed
+    r = admin.post(PAGE, {"agency": [DEMO, WARD_A], f"processing.{WARD_A}": DEPT}, status=200)
+    assert 'id="confirm-section"' in r.get_data(as_text=True) and "UBND phường Vỹ Dạ" in r.get_data(as_text=True)
+    assert WARD_B in offered(api)
+    admin.post(PAGE, {"agency": [DEMO, WARD_A], f"processing.{WARD_A}": DEPT, "confirm": "on"}, status=302)
+    assert WARD_B not in offered(api)
+    with app.extensions["tthc"]["sessions"]() as session:
+        events = session.scalars(select(AdminEvent).where(AdminEvent.target_kind == "offer")
+                                 .order_by(AdminEvent.id)).all()
+        assert [e.actor for e in events] == ["tinh.admin", "tinh.admin"] and events[-1].details == {"removed": [WARD_B]}
+
+    # bad hours: 422 on the page naming the field, nothing changed
+    r = admin.post(PAGE, {"agency": [DEMO, WARD_A], f"hours.{WARD_A}": "thứ hai sáng"}, status=422)
+    assert f'id="hours-' in r.get_data(as_text=True) and "T2 07:30-11:30" in r.get_data(as_text=True)
+    assert 'class="field-error"' in r.get_data(as_text=True)
+
+
+def test_the_offers_page_stays_within_the_administrator_subtree(api, province, app):
+    assert put_offers(api, {"agencies": [DEMO, WARD_B]}).status_code == 200
+    ward_admin = Web(app.test_client()).login("a.admin")
+    page = ward_admin.get(PAGE).get_data(as_text=True)
+    assert "UBND phường An Cựu" in page and "UBND phường Vỹ Dạ" not in page.split("<table")[1]
+    ward_admin.post(PAGE, {"agency": [WARD_A, WARD_B]}, status=302)  # B is not theirs: ignored, never removed
+    assert sorted(offered(api)) == sorted([DEMO, WARD_A, WARD_B])
+    Web(app.test_client()).login("a.canbo").get(PAGE, status=403)
+    r = Web(app.test_client()).login("tinh.admin").post(PAGE, {"agency": [WARD_A]}, csrf=False)
+    assert r.status_code in (400, 403) and sorted(offered(api)) == sorted([DEMO, WARD_A, WARD_B])

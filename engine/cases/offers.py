@@ -229,11 +229,13 @@ def _has_open_dossiers(session: Session, procedure_id: int, agency_id: int) -> b
                Dossier.status.not_in(TERMINAL)).limit(1)) is not None
 
 
-def replace(session: Session, now: datetime, user: User | None, code: str, payload: Any) -> dict:
+def replace(session: Session, now: datetime, user: User | None, code: str, payload: Any, *,
+            dry_run: bool = False) -> dict:
     """Make the offers of a procedure within the administrator's subtree exactly those asked for (``user``
     None: the operator's command line, every agency). Offers outside the subtree are left alone; naming an
     agency outside it is refused. A dropped offer with open dossiers is ended (they go on where they were
-    filed), one without is deleted. Returns what changed, audited in the same transaction."""
+    filed), one without is deleted. Returns what changed, audited in the same transaction; ``dry_run``: what
+    would change, changing nothing (the page asks to confirm before an agency stops receiving)."""
     proc = procedure_of(session, code)
     root = administration.scope(session, user) if user is not None else None
     declared = session.get(ProcedureVersion, proc.latest_version_id).info.get("fees", [])
@@ -250,26 +252,32 @@ def replace(session: Session, now: datetime, user: User | None, code: str, paylo
         offer = existing.get(agency_id)
         processing_id = processing.id if processing is not None else None
         if offer is None:
-            session.add(ProcedureOffer(procedure_id=proc.id, agency_id=agency_id, processing_agency_id=processing_id,
-                                       settings=settings, active=True, created_at=now,
-                                       created_by=user.username if user is not None else None))
+            if not dry_run:
+                session.add(ProcedureOffer(procedure_id=proc.id, agency_id=agency_id,
+                                           processing_agency_id=processing_id, settings=settings, active=True,
+                                           created_at=now, created_by=user.username if user is not None else None))
             changes["added"].append(agency.code)
         elif (not offer.active or offer.processing_agency_id != processing_id
               or (offer.settings or {}) != settings):
-            offer.active, offer.processing_agency_id, offer.settings = True, processing_id, settings
+            if not dry_run:
+                offer.active, offer.processing_agency_id, offer.settings = True, processing_id, settings
             changes["changed"].append(agency.code)
     for agency_id, agency in in_scope.items():
         offer = existing[agency_id]
         if agency_id in wanted or not offer.active:
             continue
         if _has_open_dossiers(session, proc.id, agency_id):
-            offer.active = False
+            if not dry_run:
+                offer.active = False
             changes["ended"].append(agency.code)
         else:
-            session.delete(offer)
+            if not dry_run:
+                session.delete(offer)
             changes["removed"].append(agency.code)
-    session.flush()
     changed = {k: v for k, v in changes.items() if v}
+    if dry_run:
+        return changed
+    session.flush()
     if changed:
         administration.audit(session, now, user, "offers", "offer", proc.code, root, **changed)
     return changed
