@@ -299,3 +299,26 @@ def test_the_offers_page_stays_within_the_administrator_subtree(api, province, a
     Web(app.test_client()).login("a.canbo").get(PAGE, status=403)
     r = Web(app.test_client()).login("tinh.admin").post(PAGE, {"agency": [WARD_A]}, csrf=False)
     assert r.status_code in (400, 403) and sorted(offered(api)) == sorted([DEMO, WARD_A, WARD_B])
+
+
+def test_a_ward_sets_its_own_amount_of_a_fee_the_procedure_leaves_to_the_province(api, province, app, clock,
+                                                                                    tmp_path, settings):
+    from engine.cases import payments
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    declared = '<spiffworkflow:property name="fee.le_phi"'
+    assert declared in text
+    local = tmp_path / SAMPLE.name
+    local.write_text(text.replace(declared, '<spiffworkflow:property name="feeLocal.le_phi" value="true" />\n'
+                                            '        ' + declared, 1), encoding="utf-8")
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        procedures.deploy(session, procedures.load_file(local, settings.forms_dir), clock.now(), "tester")
+        for code in (WARD_A, WARD_B):
+            payments.configure(session, agencies.by_code(session, code).id, "vnpay", clock.now(), "TTHC",
+                               "http://127.0.0.1:9/pay")
+    r = put_offers(api, {"agencies": [DEMO, {"agency": WARD_A, "fees": {"le_phi": 50000}}, WARD_B]})
+    assert r.status_code == 200, r.get_json()
+    code_a = api.file(CITIZEN, agency=WARD_A)["code"]
+    code_b = api.file(CITIZEN, agency=WARD_B)["code"]
+    assert api.act("a.canbo", code_a, "receive")["payments"][0]["amount"] == 50000  # A's own amount
+    assert api.act("b.canbo", code_b, "receive")["payments"][0]["amount"] == 100000  # the declared one

@@ -229,7 +229,7 @@ def party(dossier: Dossier) -> dict:
             "owner": dossier.owner_name if dossier.owner_name != applicant else None,
             "owner_id": dossier.owner_cccd or None, **contact(dossier),
             "request": f"{procedure.name} (mã thủ tục {procedure.code})",
-            "agency": procedure.agency.name}
+            "agency": dossier.agency.name}  # the receiving agency (D29)
 
 
 def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
@@ -237,7 +237,7 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     """Render, (seal,) store and register the form under ``number`` (the next of its register by default)."""
     regime = regime_of(dossier)
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
-    content = render_form(settings, form, values, regime, dossier, dossier.procedure_version.procedure.agency.name,
+    content = render_form(settings, form, values, regime, dossier, dossier.agency.name,
                           now, number.text)
     if sealed:
         content = results.seal(settings, content, dossier, now, number.text)
