@@ -140,7 +140,8 @@ def local_amount(session: Session, dossier: Dossier, fee: dict) -> int | None:
 # -- changing -------------------------------------------------------------------------------------------------
 def _agency(session: Session, code: Any, field: str) -> Agency:
     if not isinstance(code, str) or not code.strip():
-        raise Invalid("Mã cơ quan không hợp lệ", fields={field: "Mã định danh của một cơ quan"})
+        raise Invalid("Mã cơ quan không hợp lệ", code="agency_not_found",
+                      fields={field: "Mã định danh của một cơ quan"})
     agency = session.scalar(select(Agency).where(Agency.code == code.strip()))
     if agency is None:
         raise Invalid(f"Không có cơ quan {code.strip()}", code="agency_not_found",
@@ -152,11 +153,12 @@ def _office_hours(value: Any, field: str) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict) or any(k not in DAYS for k in value):
-        raise Invalid("Giờ làm việc không hợp lệ", fields={field: "Theo ngày: " + ", ".join(DAYS)})
+        raise Invalid("Giờ làm việc không hợp lệ", code="invalid_office_hours",
+                      fields={field: "Theo ngày: " + ", ".join(DAYS)})
     for day, spans in value.items():
         if not isinstance(spans, list) or len(spans) > 4 or not all(
                 isinstance(s, str) and _HOURS.match(s) and s[:5] < s[6:] for s in spans):
-            raise Invalid("Giờ làm việc không hợp lệ",
+            raise Invalid("Giờ làm việc không hợp lệ", code="invalid_office_hours",
                           fields={f"{field}.{day}": "Danh sách khoảng giờ dạng 07:30-11:30"})
     return {day: list(value[day]) for day in DAYS if day in value}
 
@@ -218,7 +220,7 @@ def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency |
             settings["office_hours"] = hours
         wanted[agency.id] = (agency, processing, settings)
     if len(wanted) > MAX_OFFERS:
-        raise Invalid("Quá nhiều cơ quan", fields={"agencies": f"Tối đa {MAX_OFFERS}"})
+        raise Invalid("Quá nhiều cơ quan", code="too_many_offers", fields={"agencies": f"Tối đa {MAX_OFFERS}"})
     return wanted
 
 

@@ -14,6 +14,7 @@ from engine.cases import offers, preflight
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
 from engine.core.errors import Invalid, Problem
+from engine.core.settings import SettingsError
 from engine.data.agency_model import AGENCY_LEVELS
 from engine.process import procedures
 
@@ -31,7 +32,7 @@ def agency_problems(settings, definitions) -> list[Problem]:
     try:
         with _sessions(settings)() as session:
             return [p for d in definitions for p in procedures.agency_problems(session, d)]
-    except DBAPIError:
+    except (DBAPIError, SettingsError):
         return []
 
 

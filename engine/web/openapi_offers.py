@@ -59,10 +59,11 @@ def offer_paths() -> dict:
             "put": _op("Thay danh sách cơ quan cung cấp thủ tục (quản trị viên, trong phạm vi của mình); nơi còn "
                        "hồ sơ đang giải quyết thì ngừng nhận, không bị xóa", request=_ref("OffersChange"),
                        response=_ref("Offers"), errors=(403, 404), params=procedure, rules={
-                           "agencies[i].agency": "một cơ quan có trong hệ thống",
-                           "agencies[i].processing_agency": "một cơ quan có trong hệ thống",
-                           "agencies[i].office_hours.<day>": "giờ bắt đầu trước giờ kết thúc",
-                           "fee_not_local": "chỉ phí thủ tục cho cơ quan tự quy định (feeLocal)"}),
+                           "agency_not_found": "agencies[i].agency, agencies[i].processing_agency: một cơ quan có "
+                                               "trong hệ thống",
+                           "invalid_office_hours": "giờ bắt đầu trước giờ kết thúc",
+                           "fee_not_local": "chỉ phí thủ tục cho cơ quan tự quy định (feeLocal)",
+                           "too_many_offers": f"tối đa {MAX_OFFERS} nơi cung cấp, kể cả all_level"}),
         },
     }
 
@@ -86,7 +87,8 @@ def extend(spec: dict) -> dict:
     spec["components"]["schemas"].update(schemas())
     listing = spec["paths"]["/api/v1/procedures"]["get"]
     listing["parameters"] = listing.get("parameters", []) + agency_params()
-    listing["responses"].setdefault("422", {"description": ERRORS[422], **_json(_ref("Error"))})
+    listing["responses"]["422"] = {"description": ERRORS[422] + ". Quy tắc ngoài lược đồ: agency: một cơ quan có "
+                                   "trong hệ thống", **_json(_ref("Error")), "x-rules": ["agency"]}
     filing = spec["components"]["schemas"]["NewDossier"]
     filing["properties"]["agency"] = _or_null(text(minLength=1, maxLength=35, description=(
         "Cơ quan tiếp nhận (mã định danh), một trong các nơi cung cấp thủ tục, bất kể nơi cư trú; bắt buộc khi "
