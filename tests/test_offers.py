@@ -68,7 +68,9 @@ def test_two_wards_offer_one_procedure_and_each_sees_only_what_is_filed_with_it(
                                                     "agency": DEPT})  # exists, does not offer it
     assert r.status_code == 422 and "agency" in r.get_json()["error"]["fields"], r.get_json()
 
-    code = api.file(CITIZEN, agency=WARD_B)["code"]
+    filed = api.file(CITIZEN, agency=WARD_B)
+    code = filed["code"]
+    assert (filed["agency"], filed["agency_name"], filed["processing_agency"]) == (WARD_B, "UBND phường Vỹ Dạ", None)
     assert re.fullmatch(rf"{re.escape(WARD_B)}-\d{{6}}-0001", code)  # D6: B's id, B's own daily sequence
     with app.extensions["tthc"]["sessions"]() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
@@ -154,8 +156,9 @@ def test_a_processing_agency_gets_the_processing_steps_and_intake_stays_at_the_w
     assert r.status_code == 200, r.get_json()
     mine = [a for a in r.get_json()["agencies"] if a["agency"] == WARD_A][0]
     assert mine["processing_agency"] == DEPT and mine["processing_agency_name"] == "Sở Công Thương"
-    code = api.file(CITIZEN, agency=WARD_A)["code"]
-    assert code.startswith(WARD_A)
+    filed = api.file(CITIZEN, agency=WARD_A)
+    code = filed["code"]
+    assert code.startswith(WARD_A) and filed["processing_agency"] == DEPT
     assert code not in [t["dossier"] for t in api.get("/api/v1/tasks", "d.canbo").get_json()]
     api.act("a.canbo", code, "receive")
     # the assessment is the department's work; the ward's officers no longer have a task, yet see the dossier

@@ -93,6 +93,10 @@ def extend(spec: dict) -> dict:
     filing["properties"]["agency"] = _or_null(text(minLength=1, maxLength=35, description=(
         "Cơ quan tiếp nhận (mã định danh), một trong các nơi cung cấp thủ tục, bất kể nơi cư trú; bắt buộc khi "
         "có nhiều nơi (422 agency)")))
+    spec["components"]["schemas"]["Dossier"]["properties"].update({
+        "agency": {"type": "string", "description": "Cơ quan tiếp nhận (mã định danh)"},
+        "agency_name": {"type": "string"},
+        "processing_agency": {"type": ["string", "null"], "description": "Cơ quan xử lý, khi khác nơi tiếp nhận"}})
     refused = spec["paths"]["/api/v1/dossiers"]["post"]["responses"]["422"]
     refused["description"] += "; agency: một nơi cung cấp thủ tục, bắt buộc khi có nhiều nơi"
     refused["x-rules"] = sorted(set(refused.get("x-rules", [])) | {"agency"})
