@@ -168,6 +168,11 @@ def test_a_processing_agency_gets_the_processing_steps_and_intake_stays_at_the_w
     assert api.get(f"/api/v1/dossiers/{code}", "a.canbo").status_code == 200
     assert api.get(f"/api/v1/dossiers/{code}", "b.canbo").status_code == 404
     assert code in [d["code"] for d in api.get("/api/v1/dossiers", "d.canbo").get_json()]
+    assert api.get(f"/api/v1/dossiers/{code}/control-slip", "d.canbo").status_code == 200
+    assert api.get(f"/api/v1/dossiers/{code}/control-slip", "b.canbo").status_code == 404
+    # the department's specialist proposes, in the department's inbox page too
+    assert code in Web(app.test_client()).login("d.canbo").get("/can-bo/cong-viec").get_data(as_text=True)
+    api.act("d.canbo", code, "propose_approval", {"y_kien_tham_dinh": "Đủ điều kiện"})
 
 
 def test_replacing_the_list_ends_an_offer_with_open_dossiers_and_deletes_one_without(api, province, app):
@@ -216,6 +221,8 @@ def test_all_communes_and_the_administrator_subtree(api, province, app):
     ({"agencies": [{"agency": WARD_A, "office_hours": {"mon": ["17:00-07:00"]}}]}, "agencies[0].office_hours.mon"),
     ({"agencies": [], "all_level": "village"}, "all_level"),
     ({"agencies": [], "other": 1}, "other"),
+    ({"all_level": "commune"}, "agencies"),
+    ({}, "agencies"),
 ])
 def test_bad_offers_are_422_naming_the_field_and_change_nothing(api, province, payload, field):
     before = offered(api)

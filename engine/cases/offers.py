@@ -187,7 +187,9 @@ def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency |
     unknown = sorted(set(payload) - {"agencies", "all_level"})
     if unknown:
         raise Invalid("Trường không được hỗ trợ", fields={k: "Không được hỗ trợ" for k in unknown})
-    items, level = payload.get("agencies", []), payload.get("all_level")
+    if "agencies" not in payload:  # an empty body must not end every offer
+        raise Invalid("Thiếu danh sách cơ quan", fields={"agencies": "Bắt buộc (có thể là danh sách rỗng)"})
+    items, level = payload["agencies"], payload.get("all_level")
     if not isinstance(items, list) or len(items) > MAX_OFFERS:
         raise Invalid("Danh sách cơ quan không hợp lệ", fields={"agencies": f"Một danh sách (tối đa {MAX_OFFERS})"})
     if level is not None and level not in AGENCY_LEVELS:

@@ -33,9 +33,9 @@ def schemas() -> dict:
         "OffersChange": _object({
             "agencies": {"type": "array", "maxItems": MAX_OFFERS, "items": {"anyOf": [code, settings]},
                          "description": "Danh sách thay thế các nơi cung cấp trong phạm vi quản trị của người gọi"},
-            "all_level": {"enum": list(AGENCY_LEVELS),
+            "all_level": {"enum": [*AGENCY_LEVELS, None],
                           "description": "Thêm mọi cơ quan đang hoạt động của cấp này trong phạm vi quản trị"}},
-            closed=True),
+            ("agencies",), closed=True),
         "Offers": {"type": "object", "required": ["code", "agencies"], "properties": {
             "code": {"type": "string"},
             "agencies": {"type": "array", "items": {"type": "object", "required": ["agency", "name", "level"],
