@@ -246,7 +246,7 @@ def test_tthc_offer_lists_and_replaces(province, settings, tmp_path, api):
 def test_the_portal_names_the_offering_agencies_and_files_where_the_citizen_chooses(api, province, app):
     assert put_offers(api, {"agencies": [DEMO, WARD_A, WARD_B]}).status_code == 200
     page = Web(app.test_client()).get("/thu-tuc").get_data(as_text=True)
-    assert "UBND phường An Cựu" in page and "UBND phường Vỹ Dạ" in page and WARD_B not in page
+    assert "UBND phường Vỹ Dạ" in page and "và 1 cơ quan khác" in page and WARD_B not in page
     page = Web(app.test_client()).get(f"/thu-tuc/{SAMPLE_CODE}").get_data(as_text=True)
     assert "UBND phường An Cựu" in page and "UBND phường Vỹ Dạ" in page
     citizen = Web(app.test_client()).login(CITIZEN)
@@ -257,6 +257,12 @@ def test_the_portal_names_the_offering_agencies_and_files_where_the_citizen_choo
     r = citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", {**_flat(), "agency": WARD_B}, status=302,
                      content_type="multipart/form-data")
     assert r.headers["Location"].split("/ca-nhan/ho-so/")[1].startswith(WARD_B + "-")
+    # many offering agencies: the catalogue names two and counts the others; the procedure's page names all
+    assert put_offers(api, {"agencies": [DEMO, WARD_A, WARD_B, DEPT]}).status_code == 200
+    page = Web(app.test_client()).get("/thu-tuc").get_data(as_text=True)
+    assert "và 2 cơ quan khác" in page
+    page = Web(app.test_client()).get(f"/thu-tuc/{SAMPLE_CODE}").get_data(as_text=True)
+    assert all(name in page for name in ("UBND phường An Cựu", "UBND phường Vỹ Dạ", "Sở Công Thương"))
 
 
 def _flat() -> dict:

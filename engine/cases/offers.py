@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -79,17 +79,29 @@ def offered_by(session: Session, agency: Agency, limit: int = 100, after: str | 
     return list(session.scalars(query))
 
 
-def offering_names(session: Session, procedure_ids: list[int]) -> dict[int, list[str]]:
-    """For the public catalogue: the names of the agencies offering each procedure (one query for a page)."""
-    names: dict[int, list[str]] = {pid: [] for pid in procedure_ids}
+def offering_names(session: Session, procedure_ids: list[int], *, every: bool = False
+                   ) -> dict[int, tuple[list[str], int]]:
+    """The names of the agencies offering each procedure, and how many offer it. For a page of the catalogue
+    (``every`` False) two names stand for the others, the oldest and the newest offer's agency: one grouped
+    query along the (procedure_id, agency_id) index, then the names of those agencies; a hundred wards offering
+    five hundred procedures cost no 50,000-row read or sort. ``every``: all the names (one procedure's page)."""
+    found: dict[int, tuple[list[str], int]] = {pid: ([], 0) for pid in procedure_ids}
     if not procedure_ids:
-        return names
-    for pid, name in session.execute(
-            select(ProcedureOffer.procedure_id, Agency.name).join(Agency, Agency.id == ProcedureOffer.agency_id)
-            .where(ProcedureOffer.procedure_id.in_(procedure_ids), ProcedureOffer.active.is_(True))
-            .order_by(Agency.name)):
-        names[pid].append(name)
-    return names
+        return found
+    active = (ProcedureOffer.procedure_id.in_(procedure_ids), ProcedureOffer.active.is_(True))
+    if every:
+        for pid, name in session.execute(select(ProcedureOffer.procedure_id, Agency.name)
+                                         .join(Agency, Agency.id == ProcedureOffer.agency_id).where(*active)):
+            found[pid] = (found[pid][0] + [name], found[pid][1] + 1)
+        return {pid: (sorted(names), total) for pid, (names, total) in found.items()}
+    ends = session.execute(select(ProcedureOffer.procedure_id, func.min(ProcedureOffer.agency_id),
+                                  func.max(ProcedureOffer.agency_id), func.count())
+                           .where(*active).group_by(ProcedureOffer.procedure_id)).all()
+    names = dict(session.execute(select(Agency.id, Agency.name).where(
+        Agency.id.in_({i for row in ends for i in row[1:3]}))).all())
+    for pid, low, high, total in ends:
+        found[pid] = (sorted({names[low], names[high]}), total)
+    return found
 
 
 # -- filing ---------------------------------------------------------------------------------------------------

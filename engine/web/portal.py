@@ -54,7 +54,7 @@ def catalogue():
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
     if level in ("full_online", "partial_online"):
         versions = [v for v in versions if payments.service_level(db(), v)[0] == level]
-    offered = offers.offering_names(db(), [v.procedure_id for v in versions])  # by name, never a bare code
+    offered = offers.offering_names(db(), [v.procedure_id for v in versions])  # names, never bare codes
     return render_template("portal/catalogue.html", versions=versions, q=q, level=level, offered=offered)
 
 
@@ -62,7 +62,7 @@ def catalogue():
 def procedure(code: str):
     version = procedures.latest_version(db(), code)
     return render_template("portal/procedure.html", v=version, info=version.info,
-                           offered=offers.offering_names(db(), [version.procedure_id])[version.procedure_id])
+                           offered=offers.offering_names(db(), [version.procedure_id], every=True)[version.procedure_id][0])
 
 
 # -- filing ------------------------------------------------------------------------------------------------
