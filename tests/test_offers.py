@@ -301,7 +301,7 @@ def test_the_offers_page_ticks_agencies_and_asks_before_one_stops_receiving(api,
 
     # bad hours: 422 on the page naming the field, nothing changed
     r = admin.post(PAGE, {"agency": [DEMO, WARD_A], f"hours.{WARD_A}": "thứ hai sáng"}, status=422)
-    assert f'id="hours-' in r.get_data(as_text=True) and "T2 07:30-11:30" in r.get_data(as_text=True)
+    assert 'id="hours-' in r.get_data(as_text=True) and "T2 07:30-11:30" in r.get_data(as_text=True)
     assert 'class="field-error"' in r.get_data(as_text=True)
 
 
