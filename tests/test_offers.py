@@ -98,6 +98,8 @@ def test_two_wards_offer_one_procedure_and_each_sees_only_what_is_filed_with_it(
     assert api.get(f"/api/v1/procedures?agency={DEPT}").get_json() == []
     assert api.get(f"/api/v1/procedures?agency={WARD_B}&after={SAMPLE_CODE}").get_json() == []
     assert api.get("/api/v1/procedures?agency=000.00.99.H56").status_code == 422
+    assert api.get("/api/v1/procedures?limit=501").status_code == 422  # pages are bounded, with or without agency
+    assert [p["code"] for p in api.get("/api/v1/procedures?limit=1").get_json()] == [SAMPLE_CODE]
 
 
 def test_redeploying_for_ward_b_keeps_ward_a_offer(api, province, app, clock, tmp_path, settings):

@@ -65,15 +65,16 @@ def describe(session: Session, proc: Procedure) -> dict:
     return {"code": proc.code, "agencies": agencies}
 
 
-def offered_by(session: Session, agency: Agency, limit: int = 100, after: str | None = None
+def offered_by(session: Session, agency: Agency | None, limit: int = 100, after: str | None = None
                ) -> list[ProcedureVersion]:
-    """The latest versions of the procedures ``agency`` offers, by code; a page starts after the code ``after``
-    (ix_procedure_offer_agency: the agency's offers are one index range, never the whole catalogue)."""
+    """The latest versions of the procedures ``agency`` offers (None: every procedure), by code; a page starts
+    after the code ``after`` (ix_procedure_offer_agency: the agency's offers are one index range)."""
     query = (select(ProcedureVersion)
              .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
-             .join(ProcedureOffer, ProcedureOffer.procedure_id == Procedure.id)
-             .where(ProcedureOffer.agency_id == agency.id, ProcedureOffer.active.is_(True))
              .order_by(Procedure.code).limit(max(1, min(limit, MAX_PAGE))))
+    if agency is not None:
+        query = query.join(ProcedureOffer, ProcedureOffer.procedure_id == Procedure.id).where(
+            ProcedureOffer.agency_id == agency.id, ProcedureOffer.active.is_(True))
     if after:
         query = query.where(Procedure.code > after)
     return list(session.scalars(query))

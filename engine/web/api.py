@@ -136,7 +136,7 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> di
 
 @bp.get("/procedures")
 def list_procedures():
-    if "agency" in request.args:  # what one agency offers, paged (engine/web/offers_api.py)
+    if {"agency", "limit", "after"} & set(request.args):  # a page, of what one agency offers (offers_api.py)
         from .offers_api import offered_by_agency
 
         return jsonify(offered_by_agency(_procedure_json))

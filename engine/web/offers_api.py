@@ -29,12 +29,13 @@ def put_offers(code: str):
 
 
 def offered_by_agency(describe) -> list[dict]:
-    """``GET /api/v1/procedures?agency=ID[&after=CODE][&limit=N]``: what one agency offers, by code, a page at a
-    time (``after``: the last code of the previous page)."""
-    code = request.args.get("agency", "")
-    agency = by_code(db(), code) if code and len(code) <= 35 else None
-    if agency is None:
-        raise Invalid("Không có cơ quan này", code="agency_not_found", fields={"agency": "Mã định danh cơ quan"})
+    """``GET /api/v1/procedures?agency=ID[&after=CODE][&limit=N]``: what one agency offers (without ``agency``:
+    the whole catalogue), by code, a page at a time (``after``: the last code of the previous page)."""
+    code, agency = request.args.get("agency"), None
+    if code is not None:
+        agency = by_code(db(), code) if code and len(code) <= 35 else None
+        if agency is None:
+            raise Invalid("Không có cơ quan này", code="agency_not_found", fields={"agency": "Mã định danh cơ quan"})
     raw = request.args.get("limit", "100")
     if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= offers.MAX_PAGE:
         raise Invalid("Số dòng mỗi trang không hợp lệ", fields={"limit": f"Từ 1 đến {offers.MAX_PAGE}"})

@@ -74,7 +74,7 @@ def agency_params() -> list:
 
     return [_query("agency", _agency_code(), "Chỉ các thủ tục cơ quan này cung cấp (422 nếu không có cơ quan)"),
             _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-                   f"Số thủ tục mỗi trang khi lọc theo cơ quan (mặc định 100, tối đa {MAX_PAGE})"),
+                   f"Số thủ tục mỗi trang (mặc định: cả danh mục; 100 khi có agency hoặc after; tối đa {MAX_PAGE})"),
             _query("after", text(maxLength=20), "Trang sau: mã thủ tục cuối của trang trước")]
 
 
