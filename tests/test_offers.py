@@ -123,7 +123,7 @@ def test_redeploying_for_ward_b_keeps_ward_a_offer(api, province, app, clock, tm
     assert api.file(CITIZEN, agency=WARD_A)["code"].startswith(WARD_A)
 
 
-def test_an_unknown_agency_is_refused_by_deploy_the_api_and_validate(api, app, clock, tmp_path, settings):
+def test_an_unknown_agency_is_refused_by_deploy_the_api_and_validate(api, province, app, clock, tmp_path, settings):
     text = SAMPLE.read_text(encoding="utf-8").replace(f'name="agency" value="{DEMO}"',
                                                       'name="agency" value="000.00.77.H56"')
     path = tmp_path / SAMPLE.name
@@ -137,10 +137,13 @@ def test_an_unknown_agency_is_refused_by_deploy_the_api_and_validate(api, app, c
     problem = refused.value.problems[0]
     assert problem.line == line and "000.00.77.H56" in problem.message
 
-    r = api.post("/api/v1/procedures", "demo.admin", data={"bpmn": (path.open("rb"), SAMPLE.name)},
-                 content_type="multipart/form-data")
+    r = api.post("/api/v1/procedures", "tinh.admin", data={"bpmn": (path.open("rb"), SAMPLE.name)},
+                 content_type="multipart/form-data")  # an administrator of every agency: the problem line
     assert r.status_code == 422, r.get_json()
     assert any("000.00.77.H56" in p["message"] and p["line"] == line for p in r.get_json()["error"]["problems"])
+    r = api.post("/api/v1/procedures", "a.admin", data={"bpmn": (path.open("rb"), SAMPLE.name)},
+                 content_type="multipart/form-data")  # an administrator of a subtree: not theirs, nothing said
+    assert r.status_code == 403, r.get_json()
 
     env = {"TTHC_DATABASE_URL": settings.resolved_database_url, "TTHC_DATA_DIR": str(tmp_path / "data"),
            "TTHC_FORMS_DIR": str(settings.forms_dir)}
