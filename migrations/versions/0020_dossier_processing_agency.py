@@ -1,7 +1,7 @@
 """a dossier's processing agency (D29): the agency an offer names to process dossiers another agency receives
 
 Revision ID: 0020
-Revises: 0024
+Revises: 0023
 Create Date: 2026-12-02 10:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
