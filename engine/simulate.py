@@ -120,8 +120,11 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
     definition = procedures.load_file(path, settings.forms_dir)
     users: dict[str, User] = {}
     with sessions.begin() as session:
+        # the simulation's own database: the agency the file names is created for it (a real deploy needs it first)
+        agency = Agency(code=definition.info["agency"], name=definition.info["agency_name"])
+        session.add(agency)
+        session.flush()
         version, _ = procedures.deploy(session, definition, start, "simulation")
-        agency = session.scalar(select(Agency).where(Agency.code == definition.info["agency"]))
         for role in sorted(OFFICER_ROLES):
             accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
                                     PASSWORD)

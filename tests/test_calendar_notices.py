@@ -22,7 +22,7 @@ from engine.cases import accounts, calendar_notices
 from engine.cli import main
 from engine.core.errors import Invalid
 from engine.data import agencies, calendars
-from engine.data.agency_model import AdminEvent, Agency
+from engine.data.agency_model import AdminEvent, Agency, ProcedureOffer
 from engine.data.model import AuditEvent, CalendarOverride, Dossier, Procedure, ProcedureVersion, WorkItem
 from web_support import Web, text_of
 
@@ -74,6 +74,7 @@ def province(app, clock):
         session.add(copied)
         session.flush()
         copy.latest_version_id = copied.id
+        session.add(ProcedureOffer(procedure_id=copy.id, agency_id=ward_a.id, settings={}, created_at=clock.now()))
     calendars.forget_overrides()
     return app
 

@@ -91,9 +91,10 @@ QUERY_VALUES = ["", "x", "-1", "0", "11", "99999999999999999999", "1e308", "nan"
                 "\x00", "' OR 1=1 --", "a" * 5000, "2026-13-45", "2026-02-30", "0001-01-01", "9999-12-31",
                 "2026-11-23T09:00:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "[]", "{}"]
 QUERY_PARAMS = ["status", "cccd", "mine", "role", "procedure", "due_before", "overdue", "from", "to", "format", "q",
-                "level", "sort", "due", "step", "next", "tai", "lang", "year", "agency"]
+                "level", "sort", "due", "step", "next", "tai", "lang", "year", "agency", "after", "limit"]
 FIELD_NAMES = ["username", "password", "full_name", "cccd", "cccd_issued_on", "phone", "email", "procedure",
-               "form", "owner", "channel", "note", "reuse", "component", "reason", "kind", "action", "data"]
+               "form", "owner", "channel", "note", "reuse", "component", "reason", "kind", "action", "data",
+               "agency", "agencies", "all_level"]
 
 
 def raw_json(obj) -> bytes:

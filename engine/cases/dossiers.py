@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session, lazyload, undefer
 
-from engine.cases import notices
+from engine.cases import notices, offers
 from engine.data import audit, calendars, counters
 from engine.law import deadlines
 from engine.process import forms, procedures, stepkinds
@@ -47,7 +47,8 @@ def can_see(user: User, dossier: Dossier) -> bool:
     if "citizen" in roles and (dossier.applicant_id == user.id or
                                (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)):
         return True
-    return user.is_officer and user.agency_id is not None and dossier.agency_id == user.agency_id
+    return (user.is_officer and user.agency_id is not None
+            and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
 
 
 def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:
@@ -75,8 +76,9 @@ def list_visible(session: Session, user: User, cccd: str | None = None, status: 
         conditions.append(Dossier.applicant_id == user.id)
         if user.standardised and user.cccd:
             conditions.append(Dossier.owner_cccd == user.cccd)
-    if user.is_officer and user.agency_id is not None:
+    if user.is_officer and user.agency_id is not None:  # received there, or processed there (D29)
         conditions.append(Dossier.agency_id == user.agency_id)
+        conditions.append(Dossier.processing_agency_id == user.agency_id)
     if not conditions:
         return []
     query = query.where(or_(*conditions))
@@ -105,7 +107,20 @@ def load_process(dossier: Dossier, ctx: Context) -> Process:
 
 
 def calendar_of(session: Session, dossier: Dossier, settings: Settings):
-    return calendars.calendar_for(session, settings, dossier.procedure_version.procedure.agency.code)
+    """The receiving agency's working calendar: its deadlines are the ones the citizen is given."""
+    return calendars.calendar_for(session, settings, session.get(Agency, dossier.agency_id).code)
+
+
+# The steps that stay at the receiving agency (the one-stop shop) when another agency processes the dossier.
+RECEIVING_STEPS = ("intake", "supplement", "return")
+
+
+def work_agency(dossier: Dossier, step: str) -> int:
+    """The agency whose officers get a step's work item: the processing agency an offer names for the
+    processing steps, the receiving agency for intake, supplement and return (D29)."""
+    if dossier.processing_agency_id is None or step in RECEIVING_STEPS:
+        return dossier.agency_id
+    return dossier.processing_agency_id
 
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
@@ -139,7 +154,7 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
     known = {row.task_id for row in existing}
     new = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
             "step": t.step or "", "role": procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
-            "agency_id": dossier.agency_id, "form_key": t.form_key, "assignee_id": None, "created_at": now,
+            "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None, "created_at": now,
             "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
     if new:  # before the deletes: a work item id is never given to another task
         session.execute(insert(_ITEMS), new)
@@ -217,14 +232,14 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         channel = "online" if "citizen" in user.roles else "desk"
     if channel not in CHANNELS:
         raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
-    proc_agency = version.procedure.agency
-    if "citizen" not in user.roles and user.agency_id != proc_agency.id:
-        raise Forbidden("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình")
+    offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
+    proc_agency = session.get(Agency, offer.agency_id)
     form = payload.get("form")
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
     owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
     dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
-                      agency_id=proc_agency.id, applicant_id=user.id, owner_name=owner_name,
+                      agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
+                      applicant_id=user.id, owner_name=owner_name,
                       owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel, status=SUBMITTED,
                       form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
     dossier.procedure_version = version

@@ -148,7 +148,7 @@ def _values(settings: Settings, dossier: Dossier | None, document: Document | No
               "document_link": None, "due_at": None, "public_url": settings.public_url.rstrip("/")}
     if dossier is not None:
         version = dossier.procedure_version
-        values.update(code=dossier.code, procedure=version.procedure.name, agency=version.procedure.agency.name,
+        values.update(code=dossier.code, procedure=version.procedure.name, agency=dossier.agency.name,
                       owner=dossier.owner_name, due_at=dossier.due_at, intake_due_at=dossier.intake_due_at,
                       link=absolute(settings, dossier_path(dossier, officer)))
     if document is not None:

@@ -25,7 +25,7 @@ from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways, notices
+from engine.cases import gateways, notices, offers
 
 DESK_ROLE = "receiving_officer"
 
@@ -110,7 +110,8 @@ def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -
             if fees.exempt(fee, dossier.form, ctx.script_time_limit):
                 exempted.append(fee)
                 continue
-            owed.append((fee, fees.amount(fee, dossier.form, ctx.script_time_limit)))
+            local = offers.local_amount(session, dossier, fee)  # the receiving agency's own amount (D29)
+            owed.append((fee, local if local is not None else fees.amount(fee, dossier.form, ctx.script_time_limit)))
         except fees.FeeError as exc:
             raise Invalid(f"Không tính được phí {fee['name']}: {exc}", code="fee_not_computable") from None
     now = ctx.now

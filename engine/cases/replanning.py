@@ -47,7 +47,7 @@ class Step(NamedTuple):
 
 def calendar_code(dossier: Dossier) -> str:
     """The agency whose calendar counts the dossier's deadlines (as engine.cases.dossiers.calendar_of)."""
-    return dossier.procedure_version.procedure.agency.code
+    return dossier.agency.code  # the receiving agency's (D29)
 
 
 def affected(changed: date):

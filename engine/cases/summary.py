@@ -12,7 +12,7 @@ from engine.cases.dossiers import calendar_of
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
-    AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
+    Agency, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
 from engine.data import calendars
 from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
@@ -73,8 +73,14 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     described = [_describe(session, d, letters_of.get(d.id, []),
                       [_document(doc, signatures_of.get(doc.id, [])) for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
+    agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(
+        {d.agency_id for d in rows} | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})))}
     for d, result in zip(rows, described):  # api.md "Payments"
         result["payments"] = [payments.describe(p) for p in payments_of.get(d.id, [])]
+        # D29: where it was filed (its code's agency), and the agency processing it when another one does
+        result["agency"], result["agency_name"] = agencies[d.agency_id].code, agencies[d.agency_id].name
+        other = agencies.get(d.processing_agency_id)
+        result["processing_agency"] = other.code if other is not None else None
     return described
 
 

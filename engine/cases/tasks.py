@@ -31,7 +31,9 @@ def _visible_item(session: Session, user: User, item_id: int, *, with_state: boo
     item = session.scalar(query)
     if item is None and user.is_officer:
         done = session.scalar(select(AuditEvent).join(Dossier, Dossier.id == AuditEvent.dossier_id)
-                              .where(AuditEvent.work_item_id == item_id, Dossier.agency_id == user.agency_id))
+                              .where(AuditEvent.work_item_id == item_id,
+                                     (Dossier.agency_id == user.agency_id)
+                                     | (Dossier.processing_agency_id == user.agency_id)))
         if done is not None:
             raise Conflict(f"Công việc đã được {done.actor_name} hoàn thành lúc {iso_vn(done.at)}",
                            code="task_completed")

@@ -133,7 +133,8 @@ def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, upload
                   ) -> tuple[ProcedureVersion, bool]:
     """Check and deploy an upload as the next version of its procedure (the API and the page both come here),
     audited. The publishing agency must lie in the administrator's subtree; an agency the database does not
-    know yet may be created only by an administrator of every agency."""
+    know is refused: 403 to an administrator of a subtree (nothing said of other agencies), else the deploy's
+    problem line naming it (422, engine.process.procedures.agency_problems)."""
     definition = check_upload(ctx, name, bpmn, uploaded)
     agency = agencies.by_code(session, definition.info["agency"])
     if agency is not None:

@@ -18,6 +18,7 @@ from engine.cli.audit import audit as audit_group
 from engine.cli.calendar import calendar as calendar_group
 from engine.cli.citizens import citizen as citizen_group
 from engine.cli.payments import payments_group
+from engine.cli.offers import agency_problems, offer as offer_command
 from engine.cli.render import render as render_command
 from engine.cli.stats import stats as stats_command
 from engine.cli.keys import token as token_command
@@ -90,9 +91,10 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
 def validate(paths, simulated: bool) -> None:
     settings = _settings()
     definitions, failed = _definitions(settings, paths), False
+    unknown = agency_problems(settings, definitions)  # the agency each file names must exist (D29)
     for definition in definitions:
-        problems = []
-        if simulated:
+        problems = [p for p in unknown if p.file == definition.file_name]
+        if simulated and not problems:
             from engine import simulate as sim
 
             problems = sim.check_happy_path(definition, settings)
@@ -298,6 +300,7 @@ def simulate(scenario: str) -> None:
 main.add_command(calendar_group, "calendar")
 main.add_command(audit_group, "audit")
 main.add_command(payments_group, "payments")
+main.add_command(offer_command, "offer")
 main.add_command(render_command, "render")
 main.add_command(stats_command, "stats")
 pki.add_command(token_command, "token")

@@ -132,7 +132,10 @@ class Dossier(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # the receiving agency (D6, D29)
+    # The agency its offer names to process it (None: the receiving agency): its officers get the processing
+    # steps' work and see the dossier (D2); intake and return stay at the receiving agency.
+    processing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The instant of the last hand-over (engine.data.audit.HANDOVER_ACTIONS): where the next step's time starts.
     handed_over_at: Mapped[datetime | None]
@@ -185,6 +188,7 @@ class Dossier(Base):
     # Every use case needs the version, its procedure and agency: one joined load, not three lazy ones.
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined", innerjoin=True)
     applicant: Mapped[User] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])  # the receiving agency
 
 
 class WorkItem(Base):

@@ -62,7 +62,7 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
-    agency = dossier.procedure_version.procedure.agency.name
+    agency = dossier.agency.name  # the receiving agency writes to the citizen (D29)
     paragraphs = render_text(
         agency_name=agency, addressee=dossier.owner_name,
         received_on=vn_time(dossier.received_at or dossier.filed_at, "date"),

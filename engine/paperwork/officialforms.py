@@ -230,7 +230,7 @@ def party(dossier: Dossier) -> dict:
             "owner": dossier.owner_name if dossier.owner_name != applicant else None,
             "owner_id": dossier.owner_cccd or None, **contact(dossier),
             "request": f"{procedure.name} (mã thủ tục {procedure.code})",
-            "agency": procedure.agency.name}
+            "agency": dossier.agency.name}  # the receiving agency (D29)
 
 
 def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
@@ -241,7 +241,7 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     and then writes ``notify`` (engine.paperwork.issuance)."""
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
     payload = {"form": form.key, "values": values, "regime": regime_of(dossier).key,
-               "agency": dossier.procedure_version.procedure.agency.name,
+               "agency": dossier.agency.name,
                "name": f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
     if notify is not None:
         payload["notify"] = notify

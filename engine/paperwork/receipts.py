@@ -29,7 +29,7 @@ def render(settings: Settings, dossier: Dossier, payment, payer: str, number: st
             ("Hình thức thanh toán", PAYMENT_METHODS.get(payment.method or "", payment.method or "")),
             ("Mã giao dịch", payment.transaction_no or payment.order_ref or ""),
             ("Thời điểm thu", vn_time(payment.paid_at or now, "formal"))]
-    doc = pdf.PdfDocument(agency=procedure.agency.name, title="Biên lai thu phí, lệ phí", number=number,
+    doc = pdf.PdfDocument(agency=dossier.agency.name, title="Biên lai thu phí, lệ phí", number=number,
                           subtitle="(Biên lai điện tử)", place_date=results.place_date(settings, now),
                           blocks=[("fields", rows)], signers=["Đơn vị thu"], qr=dossier.code,
                           footer="Biên lai điện tử có chữ ký số của đơn vị thu phí, lệ phí")

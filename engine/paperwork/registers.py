@@ -171,7 +171,7 @@ def register_rows(session: Session, agency_id: int, start: date, end: date) -> l
         name = d.owner_name if applicant == d.owner_name else f"{d.owner_name} (người nộp: {applicant})"
         procedure = d.procedure_version.procedure
         rows.append(RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"],
-                                procedure.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
+                                d.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
                                 d.resolved_at, d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0))))
     del versions
     return rows

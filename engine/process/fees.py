@@ -53,6 +53,9 @@ def read(props: dict[str, str], filing_schema: dict | None) -> tuple[list[dict],
     fields = set((filing_schema or {}).get("properties", {})) if filing_schema else None
     fees, problems = [], []
     exemptions = {k[len("feeExempt."):]: v for k, v in props.items() if k.startswith("feeExempt.")}
+    # feeLocal.<key> = true: the province sets the amount (lệ phí of the provincial council); each offering agency
+    # may give its own (engine.cases.offers), the declared amount applies where it does not
+    local = {k[len("feeLocal."):] for k, v in props.items() if k.startswith("feeLocal.") and v.strip() == "true"}
     for key, raw in props.items():
         if not key.startswith("fee."):
             continue
@@ -74,12 +77,17 @@ def read(props: dict[str, str], filing_schema: dict | None) -> tuple[list[dict],
         else:
             problems.append(f"phí {key}: số tiền phải là số đồng (chữ số) hoặc '=' và một biểu thức, "
                             f"không phải {amount_text!r}")
+        if name in local:
+            fee["local"] = True
+            local.discard(name)
         if name in exemptions:
             fee["exempt_if"] = exemptions.pop(name).strip()
             problems += _check_expression(fee["exempt_if"], fields, f"feeExempt.{name}: điều kiện miễn")
         fees.append(fee)
     for name in exemptions:
         problems.append(f"feeExempt.{name}: không có phí fee.{name} để miễn")
+    for name in sorted(local):
+        problems.append(f"feeLocal.{name}: không có phí fee.{name}")
     return fees, problems
 
 

@@ -39,6 +39,7 @@ class Definition:
     forms: dict[str, dict]
     info: dict
     content_hash: str
+    agency_line: int | None = None  # where the file names its agency (a problem line points there)
 
     @property
     def code(self) -> str:
@@ -65,9 +66,10 @@ def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_d
     used_forms = {k: forms[k] for k in sorted(used)}
     digest = hashlib.sha256(bpmn + json.dumps(used_forms, sort_keys=True).encode()
                             + (info["result"]["template"] or "").encode()).hexdigest()
+    named = tree.find(f"bpmn:process[@id='{info['process_id']}']//spiff:property[@name='agency']", NS)
     return Definition(file_name=file_name, process_id=info["process_id"], bpmn_xml=xml_text(bpmn, tree),
                       spec_json=runtime.serialize_spec(spec, subprocess_specs), forms=used_forms, info=info,
-                      content_hash=digest)
+                      content_hash=digest, agency_line=named.sourceline if named is not None else None)
 
 
 def _declared_fields(tree, file_name: str, info: dict, forms: dict[str, dict]) -> tuple[dict, list[Problem]]:
@@ -126,15 +128,29 @@ def procedure_folder(processes_dir: Path, file_name: str) -> Path | None:
     return found[0] if found else (processes_dir if (processes_dir / name).is_file() else None)
 
 
+def agency_problems(session: Session, definition: Definition) -> list[Problem]:
+    """The agency a file names must exist (D29): a procedure published for an unknown agency would take
+    dossiers no officer ever sees. Agencies are created first (``tthc agency add``, the administration)."""
+    code = definition.info["agency"]
+    if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+        return []
+    return [Problem(definition.file_name, definition.agency_line, definition.process_id,
+                    f"cơ quan {code!r} (thuộc tính agency) chưa có trong hệ thống; tạo cơ quan trước khi "
+                    "triển khai thủ tục")]
+
+
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None
            ) -> tuple[ProcedureVersion, bool]:
-    """Store ``definition`` as the next version of its procedure; an unchanged file changes nothing."""
+    """Store ``definition`` as the next version of its procedure; an unchanged file changes nothing.
+
+    The agency the file names must exist (``agency_problems``). The first deploy publishes the procedure for
+    that agency; a later one (a new version, or the file naming another agency) never takes the procedure
+    from the agencies that offer it: the publishing agency stays and the named agency's offer is added (D29)."""
     info = definition.info
+    problems = agency_problems(session, definition)
+    if problems:
+        raise DefinitionError(problems)
     agency = session.scalar(select(Agency).where(Agency.code == info["agency"]))
-    if agency is None:
-        agency = Agency(code=info["agency"], name=info["agency_name"])
-        session.add(agency)
-        session.flush()
     proc = session.scalar(select(Procedure).where(Procedure.code == definition.code)
                           .with_for_update(of=Procedure))
     if proc is None:
@@ -153,11 +169,12 @@ def deploy(session: Session, definition: Definition, now: datetime, actor: str |
         forms=definition.forms, info=info, deployed_at=now, deployed_by=actor)
     session.add(version)
     session.flush()
-    proc.name, proc.agency_id, proc.latest_version_id = info["name"], agency.id, version.id
+    proc.name, proc.latest_version_id = info["name"], version.id
     if session.scalar(select(ProcedureOffer.id).where(ProcedureOffer.procedure_id == proc.id,
                                                       ProcedureOffer.agency_id == agency.id)) is None:
+        # the agency the file names offers it (D29); an offer an administrator ended stays ended
         session.add(ProcedureOffer(procedure_id=proc.id, agency_id=agency.id, settings={}, created_at=now,
-                                   created_by=actor))  # the publishing agency offers it (D29)
+                                   created_by=actor))
     return version, True
 
 

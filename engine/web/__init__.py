@@ -145,6 +145,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
         app.register_blueprint(blueprint)
     eid.init_app(app)
     app.register_blueprint(ops_api.bp), app.register_blueprint(admin_ops.bp)  # operations (issue 13, item 6)
+    from . import admin_offers, offers_api
+    app.register_blueprint(offers_api.bp)
+    app.register_blueprint(admin_offers.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

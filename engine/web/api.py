@@ -143,6 +143,10 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> di
 
 @bp.get("/procedures")
 def list_procedures():
+    if {"agency", "limit", "after"} & set(request.args):  # a page, of what one agency offers (offers_api.py)
+        from .offers_api import offered_by_agency
+
+        return jsonify(offered_by_agency(_procedure_json))
     rows = db().scalars(select(ProcedureVersion).join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
                         .options(defer(ProcedureVersion.forms))  # the list shows no form: not decoded 500 times
                         .order_by(Procedure.code))

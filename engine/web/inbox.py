@@ -18,6 +18,7 @@ from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data import calendars
+from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Procedure, SupplementRequest, WorkItem
 from . import db, now, tthc
 from . import schemaform, signing
@@ -68,8 +69,11 @@ def inbox():
                                                    due_after=lo, due_before=hi), sort=sort, after=after)
     cache: dict = {}
     rows = [_row(i, cache) for i in page.items]
-    procs = list(db().execute(select(Procedure.code, Procedure.name).where(Procedure.agency_id == g.user.agency_id)
-                              .order_by(Procedure.code)))
+    procs = list(db().execute(  # what the agency offers, or processes for another (D29)
+        select(Procedure.code, Procedure.name).where(Procedure.id.in_(
+            select(ProcedureOffer.procedure_id).where((ProcedureOffer.agency_id == g.user.agency_id)
+                                                      | (ProcedureOffer.processing_agency_id == g.user.agency_id))))
+        .order_by(Procedure.code)))
     filters = {"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure}
     kept = {k: v for k, v in {**filters, "mine": "1" if mine else ""}.items() if v and not (k == "sort" and v == "due")}
     return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal), page=page,

@@ -13,7 +13,7 @@ from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from engine.core.vocabulary import CCCD_PATTERN
 
-from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_ops, openapi_signing, openapi_versions  # areas
+from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_offers, openapi_ops, openapi_signing, openapi_versions
 # Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
@@ -391,9 +391,9 @@ def _notification() -> dict:
 
 
 def spec() -> dict:
-    return {"openapi": "3.1.0",
+    return openapi_offers.extend({"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
                      "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
             "paths": {**_paths(), **openapi_citizens.citizen_paths()},
             "components": {"schemas": {**_schemas(), "Notification": _notification()},
-                           "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+                           "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}})

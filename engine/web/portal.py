@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, idempotency, inbox as paging, portal_cases, signing_requests, summary)
+    attachments, dossiers, idempotency, inbox as paging, offers, portal_cases, signing_requests, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -58,13 +58,15 @@ def catalogue():
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
     if level in ("full_online", "partial_online"):
         versions = [v for v in versions if level_of(v)[0] == level]
-    return render_template("portal/catalogue.html", versions=versions, q=q, level=level)
+    offered = offers.offering_names(db(), [v.procedure_id for v in versions])  # names, never bare codes
+    return render_template("portal/catalogue.html", versions=versions, q=q, level=level, offered=offered)
 
 
 @bp.get("/thu-tuc/<code>")
 def procedure(code: str):
     version = procedures.latest_version(db(), code)
-    return render_template("portal/procedure.html", v=version, info=version.info)
+    return render_template("portal/procedure.html", v=version, info=version.info,
+                           offered=offers.offering_names(db(), [version.procedure_id], every=True)[version.procedure_id][0])
 
 
 # -- filing ------------------------------------------------------------------------------------------------
@@ -115,7 +117,8 @@ def _labels(version) -> dict[str, str]:
     """Names for the fields of the filing page, to list them in an error summary."""
     names = schemaform.labels(version.forms[version.info["filing_form"]])
     names.update({"owner.full_name": _("Họ và tên chủ hồ sơ"), "owner.birth_date": _("Ngày sinh chủ hồ sơ"),
-                  "owner.cccd": _("Số CCCD của chủ hồ sơ"), "owner": _("Chủ hồ sơ"), "note": _("Ghi chú")})
+                  "owner.cccd": _("Số CCCD của chủ hồ sơ"), "owner": _("Chủ hồ sơ"), "note": _("Ghi chú"),
+                  "agency": _("Nơi nộp hồ sơ")})
     names.update({f"file.{c['key']}": c["name"] for c in version.info["components"]})
     return names
 
@@ -133,11 +136,15 @@ def _store_choices() -> list[dict]:
     return choices
 
 
-def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None):
+def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None,
+               agency=None):
     """The filing page. ``submit_token``: the one-time token of this filing (a new one for a new page; the
-    posted one again when the post was refused, since nothing was filed under it)."""
+    posted one again when the post was refused, since nothing was filed under it). ``agency``: the receiving
+    agency chosen among those offering the procedure (any of them, whatever the citizen's residence, D29)."""
     schema = version.forms[version.info["filing_form"]]
+    offering = [a for _, a in offers.active_offers(db(), version.procedure_id) if a.active]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
+                           offering=offering, agency=agency,
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
@@ -153,7 +160,8 @@ def file(code: str):
     data = schemaform.parse(schema, request.form)
     for_other = request.form.get("for_other") == "on"
     owner = {k: request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}
-    payload = {"procedure": code, "form": data, "channel": "online"}
+    agency = request.form.get("agency", "").strip()[:35] or None
+    payload = {"procedure": code, "form": data, "channel": "online", "agency": agency}
     if for_other:
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
@@ -176,7 +184,7 @@ def file(code: str):
     try:
         code = run(file_with_uploads)
     except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token)
+        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token, agency)
     return redirect(url_for("portal.receipt", code=code))
 
 

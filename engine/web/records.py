@@ -29,9 +29,10 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
 @bp.get("/dossiers/<code>/control-slip")
 @authenticated
 def control_slip(code: str):
-    """Officers of the dossier's agency only; anyone else (the citizen too) gets 404, as for a hidden dossier."""
+    """Officers of the dossier's agencies only (receiving, and processing when another agency processes it);
+    anyone else (the citizen too) gets 404, as for a hidden dossier."""
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    if not (g.user.is_officer and g.user.agency_id == dossier.agency_id):
+    if not (g.user.is_officer and g.user.agency_id in (dossier.agency_id, dossier.processing_agency_id)):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     content = registers.control_slip(db(), tthc()["settings"], dossier, now())
     return _file(content, "application/pdf", f"phieu-kiem-soat-{dossier.code}.pdf")
