@@ -26,8 +26,11 @@ def gateway(app, server, settings):
         yield running
 
 
-def _file(citizen: Person) -> str:
+def _file(citizen: Person, agency: str | None = None) -> str:
+    """File the sample at ``agency`` (chosen on the page when several agencies offer it)."""
     page = citizen.goto("/thu-tuc/1.001612/nop")
+    if agency is not None:
+        page.locator("#agency").select_option(agency)
     page.get_by_label("Tên hộ kinh doanh").fill("Tạp hóa Bình An")
     page.get_by_label("Địa chỉ trụ sở hộ kinh doanh").fill("12 Lê Lợi, phường Thuận Hóa, Huế")
     page.get_by_label("Ngành, nghề kinh doanh").fill("Bán lẻ hàng tạp hóa")
