@@ -49,6 +49,9 @@ def _latest_versions() -> list[ProcedureVersion]:
                              .order_by(Procedure.code)))
 
 
+CATALOGUE_PAGE = 50
+
+
 @bp.get("/thu-tuc")
 def catalogue():
     q, level = request.args.get("q", "").strip()[:200], request.args.get("level", "")
@@ -58,8 +61,13 @@ def catalogue():
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
     if level in ("full_online", "partial_online"):
         versions = [v for v in versions if level_of(v)[0] == level]
+    found = len(versions)
+    pages = max(1, -(-found // CATALOGUE_PAGE))
+    page = min(max(request.args.get("trang", 1, type=int) or 1, 1), pages)
+    versions = versions[(page - 1) * CATALOGUE_PAGE:page * CATALOGUE_PAGE]  # a province offers hundreds
     offered = offers.offering_names(db(), [v.procedure_id for v in versions])  # names, never bare codes
-    return render_template("portal/catalogue.html", versions=versions, q=q, level=level, offered=offered)
+    return render_template("portal/catalogue.html", versions=versions, q=q, level=level, offered=offered,
+                           found=found, page=page, pages=pages)
 
 
 @bp.get("/thu-tuc/<code>")
