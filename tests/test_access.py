@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
-from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA
+from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, sign_requested
 
 from engine.cases import accounts
 from engine.data.model import OFFICER_ROLES, Agency, User
@@ -143,7 +143,9 @@ def prepare_apology_document(api, clock) -> dict:
     ctx = prepare_late_dossier(api, clock)
     r = api.post(f"/api/v1/dossiers/{ctx['code']}/letters", "demo.thutruong", json=APOLOGY)
     assert r.status_code == 201, r.get_json()
-    [document] = [d for d in r.get_json()["documents"] if d["kind"] == "apology"]
+    assert sign_requested(api.client.application, ctx["code"]) == 1  # its signer signs it (D35), then it is sealed
+    shown = api.get(f"/api/v1/dossiers/{ctx['code']}", "demo.thutruong").get_json()
+    [document] = [d for d in shown["documents"] if d["kind"] == "apology"]
     ctx["document"], ctx["document_info"] = document["id"], document
     return ctx
 

@@ -64,6 +64,10 @@ def test_db_upgrade_defaults_to_a_sqlite_file_in_the_data_folder(tmp_path):
 
 def test_deploy_prints_code_version_and_whether_it_changed(tthc, tmp_path):
     assert tthc("db", "upgrade").exit_code == 0
+    unknown = tthc("deploy", str(SAMPLE))  # D29: the agency the file names must exist first
+    assert unknown.exit_code == 1 and "000.00.06.H56" in repr(unknown.exception)
+    added = tthc("agency", "add", "000.00.06.H56", "--name", "Ủy ban nhân dân phường Thuận Hóa", "--level", "commune")
+    assert added.exit_code == 0, added.output
     first = tthc("deploy", str(SAMPLE))
     assert first.exit_code == 0, first.output
     assert first.stdout.split() == [SAMPLE_CODE, "version", "1", "changed"]

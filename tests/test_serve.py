@@ -70,7 +70,8 @@ def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir
     with sessions() as session:  # filed online long ago and never checked: the sweep must notice (D7)
         citizen = session.scalar(select(User).where(User.username == CITIZEN))
         code = dossiers.file_dossier(session, Context(user=citizen, now=FILED, settings=settings),
-                                     {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}).code
+                                     {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM,
+                                      "agency": "000.00.06.H56"}).code
         session.commit()
 
     port = _free_port()
