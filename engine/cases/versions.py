@@ -122,11 +122,12 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
     if not bpmn:
         raise DefinitionError([Problem(name or "upload.bpmn", None, "", "tệp BPMN rỗng")])
     settings = ctx.settings
-    form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded)
+    folder = procedures.procedure_folder(settings.processes_dir, name)
+    form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded,
+                                                folder=folder)
     if problems:
         raise DefinitionError(problems)
-    return procedures.load_definition(bpmn, name, form_data, uploaded=uploaded,
-                                      folder=procedures.procedure_folder(settings.processes_dir, name))
+    return procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)
 
 
 def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes]

@@ -39,7 +39,7 @@ DEMO_USERS = [
 DEMO_CITIZEN = {"full_name": "Nguyễn Văn An", "cccd": "001099000001", "cccd_issued_on": "2021-05-10",
                 "phone": "0912345678", "email": "an.nguyen@example.vn"}
 SAMPLE_FOLDER = "ho-kinh-doanh"
-SAMPLE_PROCEDURE = "1.001612"      # offered by the three wards
+SAMPLE_PROCEDURE = "1.001612"      # offered by the three wards, as every procedure a ward publishes
 DEPARTMENT_PROCEDURE = "2.000635"  # offered by the Sở Tư pháp (its BPMN names it)
 
 ROOT = "000.00.00.H56"
@@ -122,7 +122,10 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
     deploy_paths(settings, (str(settings.processes_dir if province or not sample.is_dir() else sample),), "demo")
     if province:
         with sessions.begin() as session:
-            _offer(session, now, SAMPLE_PROCEDURE, WARDS)
+            # every procedure a ward publishes (the library's commune-level ones) is offered by the three wards
+            ward_ids = {agencies.by_code(session, code).id for code in WARDS}
+            for code in session.scalars(select(Procedure.code).where(Procedure.agency_id.in_(ward_ids))):
+                _offer(session, now, code, WARDS)
     init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
 
 

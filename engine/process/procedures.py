@@ -90,15 +90,18 @@ def referenced_forms(bpmn: bytes) -> set[str]:
     return {k for k in keys if k}
 
 
-def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | None = None
-               ) -> tuple[dict[str, dict], list[Problem]]:
-    """Forms by key: uploaded files first, then the forms folder. Unreadable files are problems."""
+def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | None = None,
+               folder: Path | None = None) -> tuple[dict[str, dict], list[Problem]]:
+    """Forms by key: uploaded files first, then the procedure's own ``forms/`` (``folder``: the folder of its
+    BPMN file), then the shared forms folder. Unreadable files are problems."""
     found, problems = {}, []
     for key in sorted(keys):
         if "/" in key or "\\" in key or key.startswith("."):
             problems.append(Problem(key, None, "", "tên biểu mẫu không hợp lệ"))
             continue
         raw = (uploaded or {}).get(key)
+        if raw is None and folder is not None and (folder / "forms" / key).is_file():
+            raw = (folder / "forms" / key).read_bytes()
         if raw is None and (forms_dir / key).is_file():
             raw = (forms_dir / key).read_bytes()
         if raw is None:
@@ -112,7 +115,7 @@ def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | Non
 
 def load_file(path: Path, forms_dir: Path, uploaded: dict[str, bytes] | None = None) -> Definition:
     bpmn = path.read_bytes()
-    forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded)
+    forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded, folder=path.parent)
     if problems:
         raise DefinitionError(problems)
     return load_definition(bpmn, str(path), forms, forms_dir, folder=path.parent, uploaded=uploaded)
