@@ -35,12 +35,19 @@ def test_modeler_changes_a_step_duration_and_saves_version_2(browser, server):  
     page.wait_for_selector("#model-check-status[data-state='ok']")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "modeler.png"), full_page=True)
+    page.locator(".djs-element[data-element-id='Participant_ho_kinh_doanh']").click(position={"x": 10, "y": 10})
+    page.wait_for_selector("#modeler-panel[data-element='Participant_ho_kinh_doanh']")
+    assert page.locator("#fee-key-0").input_value() == "le_phi"  # the process's properties, its fee lines
+    fee = page.locator("#fee-value-0")
+    fee.fill(fee.input_value().replace("100000", "150000"))
+    page.wait_for_selector("#model-check-status[data-state='ok']")
     page.locator("#modeler-save").click()
     page.wait_for_url(f"**/quan-tri/thu-tuc/{SAMPLE_CODE}")
     newest = page.locator("section.version").first
     assert newest.get_attribute("data-version") == "2"
     change = newest.locator("li[data-kind='duration_changed']")
     assert "tham_dinh" in change.inner_text() and "2 ngày làm việc" in change.inner_text()
+    assert "le_phi" in newest.locator("li[data-kind='fee_changed']").inner_text()
     assert not admin.errors, admin.errors
 
 
