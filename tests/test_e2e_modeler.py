@@ -76,3 +76,22 @@ def test_dossier_diagram_zooms_and_draws_the_current_step_and_the_path_taken(bro
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dossier-diagram.png"))
     assert not desk.errors, desk.errors
+
+
+def test_modeler_warns_of_what_it_would_drop(browser, server, app):  # noqa: F811
+    from test_modeler import stored_xml
+    from web_support import new_client
+
+    xml = stored_xml(app)
+    at = xml.index("</spiffworkflow:properties>", xml.index('id="tham_dinh"')) + len("</spiffworkflow:properties>")
+    xml = (xml[:at] + "<spiffworkflow:unitTests />"
+           "<spiffworkflow:instructionsForEndUser>Đọc kỹ &amp; ký</spiffworkflow:instructionsForEndUser>" + xml[at:])
+    new_client(app).login("demo.admin").post(f"/quan-tri/thu-tuc/{SAMPLE_CODE}/mo-hinh?version=1",
+                                             {"xml": xml}, status=302)
+    admin = Person(browser, server, "demo.admin")
+    page = admin.goto(f"/quan-tri/thu-tuc/{SAMPLE_CODE}/mo-hinh?version=2")
+    page.wait_for_selector("#modeler[data-ready='1']")
+    assert "unitTests" in page.locator("#modeler-warnings").inner_text()
+    assert "instructionsForEndUser" not in page.locator("#modeler-warnings").inner_text()  # it is kept
+    saved = page.evaluate("window.tthcModeler.saveXML().then(function (r) { return r.xml; })")
+    assert "<spiffworkflow:instructionsForEndUser>Đọc kỹ &amp; ký</spiffworkflow:instructionsForEndUser>" in saved

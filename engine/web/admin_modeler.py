@@ -76,7 +76,7 @@ def _panel_config() -> dict:
                 "role": _("Vai trò của làn"), "other": _("Chọn một bước, một làn hoặc quy trình để sửa thuộc tính."),
                 "checking": _("Đang kiểm tra trên máy chủ…"), "ok": _("Máy chủ kiểm tra: không có lỗi."),
                 "problems": _("Máy chủ kiểm tra: có lỗi"), "failed": _("Không kiểm tra được mô hình."),
-                "element": _("Phần tử")}}
+                "warnings": _("Trình thiết kế không hiểu một số phần của tệp; các phần này sẽ mất khi lưu:")}}
 
 
 @bp.get("/quan-tri/thu-tuc/<code>/mo-hinh")

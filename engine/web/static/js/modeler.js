@@ -13,7 +13,10 @@
         properties: [{ name: "properties", type: "Property", isMany: true }] },
       { name: "Property", superClass: ["Element"],
         properties: [{ name: "name", isAttr: true, type: "String" }, { name: "value", isAttr: true, type: "String" }] }
-    ]
+    ].concat(["CalledDecisionId", "InstructionsForEndUser", "MessagePayload", "MessageVariable", "PayloadExpression",
+              "VariableName", "PreScript", "PostScript"].map(function (name) {  // text elements: kept as they are
+      return { name: name, superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] };
+    }))
   };
   var config = JSON.parse(document.getElementById("modeler-config").textContent);
   var source = JSON.parse(document.getElementById("modeler-source").textContent);
@@ -25,6 +28,7 @@
   var problemList = document.getElementById("model-check-problems");
   if (!window.BpmnJS) { root.textContent = root.getAttribute("data-error"); return; }
   var modeler = new window.BpmnJS({ container: "#modeler-canvas", moddleExtensions: { spiffworkflow: descriptor } });
+  window.tthcModeler = modeler;  // for the browser tests
   var moddle = modeler.get("moddle");
   var selected = null;
 
@@ -236,8 +240,15 @@
     });
   });
 
-  modeler.importXML(source).then(function () {
+  modeler.importXML(source).then(function (result) {
     modeler.get("canvas").zoom("fit-viewport");
+    if (result && result.warnings && result.warnings.length) {  // parts the modeler did not understand
+      var warn = el("div", { "class": "flash flash-error", role: "alert", id: "modeler-warnings" }, T.warnings);
+      var list = el("ul", {});
+      result.warnings.slice(0, 20).forEach(function (w) { list.appendChild(el("li", {}, String(w.message || w))); });
+      warn.appendChild(list);
+      root.parentNode.insertBefore(warn, root);
+    }
     modeler.on("selection.changed", function (e) { selected = e.newSelection.length === 1 ? e.newSelection[0] : null; render(); });
     modeler.on("commandStack.changed", function () { changed(); if (selected) { render(); } });
     render();
