@@ -130,7 +130,7 @@ def test_the_task_page_shows_the_dossier_its_deadlines_and_why_and_the_step_form
         assert f'id="form-{action}"' in html and f'action="/can-bo/cong-viec/{desk.task_id(code)}/{action}"' in html
     assert '<label for="receive-ghi_chu">Ghi chú</label>' in html  # the step's JSON Schema form
     assert 'data-current="tiep_nhan"' in html and 'aria-current="step"' in html
-    assert "/static/vendor/bpmn-js/bpmn-viewer.production.min.js" in html
+    assert "/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in html
 
 
 def test_form_errors_appear_next_to_the_field_and_nothing_changes(app, citizen):

@@ -112,7 +112,7 @@ def test_the_app_serves_its_own_styles_scripts_and_the_vendored_bpmn_viewer(app)
     client = app.test_client()
     for path, kind in (("/static/css/app.css", "text/css"), ("/static/js/app.js", "text/javascript"),
                        ("/static/js/diagram.js", "text/javascript"),
-                       ("/static/vendor/bpmn-js/bpmn-viewer.production.min.js", "text/javascript"),
+                       ("/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js", "text/javascript"),
                        ("/static/vendor/bpmn-js/bpmn-js.css", "text/css"),
                        ("/static/vendor/bpmn-js/diagram-js.css", "text/css")):
         r = client.get(path)

@@ -33,6 +33,7 @@ STEP_ACTIONS: dict[str, tuple[str, ...]] = {
 CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
 UNITS = ("working_day", "working_hour", "calendar_day", "same_day")  # engine.law.deadlines.UNITS
+STEP_UNITS = UNITS[:3]  # a step's own limit (a same-day step has no figure to give)
 LEVEL_FACTS = {
     "paperRequired": (False, "Không phải nộp hoặc xuất trình giấy tờ bản giấy",
                       "Phải nộp hoặc xuất trình giấy tờ bản giấy"),
@@ -83,6 +84,23 @@ class _Linter:
             self.add(el, f"thuộc tính actions: {', '.join(unknown) or 'trống'} không phải thao tác của bước "
                          f"{step!r}; dùng một phần của: {', '.join(kind)}")
         return [a for a in kind if a in names]
+
+    def step_duration(self, el, prop: dict) -> dict | None:
+        """A step's own time limit (``duration`` + ``durationUnit`` on the task), None when it sets none."""
+        raw, unit = prop.get("duration"), prop.get("durationUnit", "working_day")
+        if raw is None:
+            return None
+        if unit not in STEP_UNITS:
+            self.add(el, f"đơn vị thời hạn của bước (durationUnit) không hợp lệ: {unit!r}; "
+                         f"dùng {', '.join(STEP_UNITS)}")
+        try:
+            value = float(raw)
+            if not value > 0 or value > 10000:
+                raise ValueError
+        except ValueError:
+            self.add(el, f"thời hạn của bước (duration) phải là số dương, không phải {raw!r}")
+            return None
+        return {"value": value, "unit": unit}
 
     def process_info(self, proc) -> dict:
         prop = props(proc)
@@ -293,6 +311,7 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
             steps.append({"id": el.get("id"), "name": el.get("name") or el.get("id"), "step": step,
                           "role": role, "form": prop.get("formJsonSchemaFilename"),
                           "actions": linter.offered(el, step, prop.get("actions")),
+                          "duration": linter.step_duration(el, prop),
                           "routes": stepkinds.routed_actions(proc, el, prop.get("actions"))})
         elif local == "timerEventDefinition":
             event = el.getparent()

@@ -256,6 +256,16 @@ class Process:
     def completed(self) -> bool:
         return self._wf.is_completed()
 
+    def completed_nodes(self) -> list[str]:
+        """The BPMN ids of the flow nodes this instance has passed (each once, in the order first passed): the
+        path a dossier took, drawn on its diagram. The library's own helper tasks (no BPMN id) are left out."""
+        seen: dict[str, None] = {}
+        for task in self._wf.get_tasks(state=TaskState.COMPLETED):
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id:
+                seen.setdefault(bpmn_id, None)
+        return list(seen)
+
     def next_timer_at(self) -> datetime | None:
         due = []
         for event in self._wf.waiting_events():

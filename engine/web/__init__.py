@@ -139,6 +139,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import admin_versions, versions_api  # procedure versions (issue 13, item 5)
     app.register_blueprint(versions_api.bp)
     app.register_blueprint(admin_versions.bp)
+    from . import admin_modeler  # the modeler of procedure versions (issue 16, part 4)
+    app.register_blueprint(admin_modeler.bp)
     admin_calendar.register(app)  # /quan-tri/lich and /api/v1/calendar
     from . import admin_citizens, citizen_pages, citizens_api, eid  # citizen accounts (desk, recovery, e-ID)
     for blueprint in (citizen_pages.bp, admin_citizens.bp, citizens_api.bp, eid.bp):

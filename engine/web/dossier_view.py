@@ -14,6 +14,7 @@ from engine.cases import dossiers
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
 from engine.law.statuses import STOPPED, WITHDRAWN
+from engine.process import diagrampath
 from . import db, tthc
 from .ui import UNIT_TEXT, context, run, vn_datetime
 
@@ -166,3 +167,14 @@ def open_items(dossier: Dossier) -> list[WorkItem]:
 def steps_of(info: dict, current: set[str]) -> list[dict]:
     """The procedure's steps in BPMN order, the current ones marked (the text twin of the diagram)."""
     return [{**s, "current": s["id"] in current} for s in info.get("steps", [])]
+
+
+def path_of(dossier: Dossier, current: set[str]) -> dict:
+    """What the diagram draws of the path taken: the flow nodes passed and the flows between taken nodes.
+    A workflow that cannot be read draws no path (the page still shows the diagram and the steps)."""
+    try:
+        done = dossiers.load_process(dossier, context()).completed_nodes()
+    except Exception:  # noqa: BLE001 (a damaged state must not take the dossier's page down)
+        return {"done": [], "flows": []}
+    return {"done": done,
+            "flows": diagrampath.taken_flows(dossier.procedure_version.bpmn_xml, done, sorted(current))}

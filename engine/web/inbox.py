@@ -22,7 +22,7 @@ from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Procedure, SupplementRequest, WorkItem
 from . import db, now, tthc
 from . import schemaform, signing
-from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, steps_of
+from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, path_of, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -109,6 +109,7 @@ def _dossier_context(dossier) -> dict:
             "rows": schemaform.rows(version.forms[info["filing_form"]], d["form"]),
             "documents": document_rows(d, info), "items": items,
             "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant,
+            "path": path_of(dossier, {i.spec_name for i in items}),
             "can_end": can_end(dossier.status),
             "can_stop": "receiving_officer" in g.user.roles and can_end(dossier.status),
             "can_reissue": "clerk" in g.user.roles and dossier.outcome == "approved" and any(

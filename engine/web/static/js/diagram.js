@@ -1,32 +1,64 @@
-/* Draw the dossier's BPMN diagram with the vendored bpmn-js viewer and mark the current step(s).
+/* Draw the dossier's BPMN diagram with the vendored bpmn-js navigated viewer (drag to pan, wheel or buttons to
+   zoom, "fit", a full-screen view) and mark the current step(s), the steps passed and the flows taken.
    Without JavaScript the list of steps next to the canvas says the same. */
 (function () {
   "use strict";
   var canvasEl = document.getElementById("bpmn-canvas");
   if (!canvasEl) { return; }
-  var drawn = false;
+  var details = document.getElementById("diagram-section");
+  var viewer = null, drawn = false;
+  function ids(name) { return (canvasEl.getAttribute(name) || "").split(" ").filter(Boolean); }
   function fail() { canvasEl.textContent = canvasEl.getAttribute("data-error"); canvasEl.setAttribute("data-ready", "error"); }
+  function mark(canvas, list, marker) {
+    list.forEach(function (id) { try { canvas.addMarker(id, marker); } catch (e) { /* not drawn */ } });
+  }
   function draw() {
     if (drawn) { return; }
     drawn = true;
     if (!window.BpmnJS) { fail(); return; }
-    var viewer = new window.BpmnJS({ container: canvasEl });
+    viewer = new window.BpmnJS({ container: canvasEl });
     fetch(canvasEl.getAttribute("data-src"), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get("canvas");
         canvas.zoom("fit-viewport");
-        (canvasEl.getAttribute("data-current") || "").split(" ").forEach(function (id) {
-          if (id) { try { canvas.addMarker(id, "current-step"); } catch (e) { /* not drawn */ } }
-        });
+        var current = ids("data-current");
+        mark(canvas, ids("data-done").filter(function (id) { return current.indexOf(id) < 0; }), "done-step");
+        mark(canvas, ids("data-flows"), "taken-flow");
+        mark(canvas, current, "current-step");
         canvasEl.setAttribute("data-ready", "1");
       })
       .catch(fail);
   }
-  var details = document.getElementById("diagram-section");
+  function zoom(how) {
+    if (!viewer) { return; }
+    if (how === "fit") { viewer.get("canvas").zoom("fit-viewport", "auto"); return; }
+    viewer.get("zoomScroll").stepZoom(how === "zoom-in" ? 1 : -1);
+  }
+  if (details) {
+    details.querySelectorAll("[data-diagram]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.getAttribute("data-diagram");
+        if (how !== "wide") { zoom(how); return; }
+        var wide = details.classList.toggle("wide");
+        button.setAttribute("aria-pressed", wide ? "true" : "false");
+        if (viewer) {
+          viewer.get("canvas").resized();
+          viewer.get("canvas").zoom("fit-viewport", "auto");
+        }
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && details.classList.contains("wide")) {
+        details.querySelector("[data-diagram=wide]").click();
+      }
+    });
+  }
   if (details && !details.open) {
-    details.addEventListener("toggle", function () { if (details.open) { draw(); } });
+    details.addEventListener("toggle", function () {
+      if (details.open) { draw(); } else if (details.classList.contains("wide")) { details.querySelector("[data-diagram=wide]").click(); }
+    });
   } else {
     draw();
   }
