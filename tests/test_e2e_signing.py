@@ -3,57 +3,28 @@ previews it, is refused with a wrong PIN, signs with the right one; the clerk is
 the citizen downloads the certificate with both signatures valid (D22, D35)."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import CITIZEN, STEP_DATA, Api
+from conftest import CITIZEN
+from signing_support import in_thread, to_signing
 from test_e2e_browser import CHROMIUM, Person
 from test_e2e_browser import backend, browser, server  # noqa: F401,F811 (fixtures)
 
-from engine import timers
 from engine.paperwork import results
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is absent: install Debian's chromium (CI does) to run browser tests")
 
 
-def in_thread(fn) -> None:
-    """API calls that sign (pyHanko runs asyncio) outside the thread whose loop Playwright owns."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            fn()
-        except BaseException as exc:  # noqa: BLE001 (reported below, in the test's thread)
-            failed.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(timeout=60)
-    assert not failed and not worker.is_alive(), failed
-
-
 def test_the_leader_signs_with_the_pin_and_the_citizen_downloads_the_signed_certificate(browser, server, app,
                                                                                        settings, clock):
-    api = Api(app.test_client(), auto_sign=False)
-    code: list[str] = []
-
-    def to_approval() -> None:
-        code.append(api.file(CITIZEN)["code"])
-        api.act("demo.tiepnhan", code[0], "receive")
-        api.act("demo.chuyenvien", code[0], "propose_approval", STEP_DATA["propose_approval"])
-
-    in_thread(to_approval)
-    leader = Person(browser, server, "demo.lanhdao")
-    leader.act(code[0], "approve", {"#approve-y_kien_phe_duyet": "Đồng ý cấp"})
-    ext = app.extensions["tthc"]  # the drain ran right after the approval's commit, as `tthc serve`'s does
-    assert timers.render_signing(ext["sessions"], ext["settings"], clock.now()) == 0
+    code, leader = to_signing(app, browser, server, clock)
     leader.goto("/can-bo/cong-viec")
-    waiting = leader.page.locator(f'li[data-signing="{code[0]}"]')
+    waiting = leader.page.locator(f'li[data-signing="{code}"]')
     assert "Chờ ký số" in leader.page.inner_text("#to-sign-title") and "1/GCN-UBND" in waiting.inner_text()
     leader.shot("21-waiting-to-sign.png")
-    leader.open_signing(code[0])
+    leader.open_signing(code)
     with leader.page.expect_download() as preview:
         leader.page.locator("#preview").click()
     assert Path(preview.value.path()).read_bytes().startswith(b"%PDF")
@@ -62,19 +33,19 @@ def test_the_leader_signs_with_the_pin_and_the_citizen_downloads_the_signed_cert
     leader.page.locator("#sign").click()
     assert "Mã PIN không đúng" in leader.page.locator("#error-summary").inner_text()
     leader.shot("22-wrong-pin.png")
-    leader.sign(code[0])
-    assert leader.page.locator(f'li[data-signing="{code[0]}"]').count() == 0
+    leader.sign(code)
+    assert leader.page.locator(f'li[data-signing="{code}"]').count() == 0
 
     clerk = Person(browser, server, "demo.vanthu")
-    clerk.act(code[0], "issue_result", {"#issue_result-so_van_ban": "123/GCN-HKD"})
+    clerk.act(code, "issue_result", {"#issue_result-so_van_ban": "123/GCN-HKD"})
     desk = Person(browser, server, "demo.tiepnhan")
-    desk.act(code[0], "return_result")
+    desk.act(code, "return_result")
 
     citizen = Person(browser, server, CITIZEN)
-    page = citizen.goto(f"/ca-nhan/ho-so/{code[0]}")
+    page = citizen.goto(f"/ca-nhan/ho-so/{code}")
     assert page.locator("#status").inner_text() == "Đã trả kết quả"
     with page.expect_download() as download:
-        page.locator("a.result-link", has_text=f"ket-qua-{code[0]}.pdf").click()
+        page.locator("a.result-link", has_text=f"ket-qua-{code}.pdf").click()
     content = Path(download.value.path()).read_bytes()
     checks: list = []
     in_thread(lambda: checks.extend(results.verify(settings, content, clock.now())))  # pyHanko's validator

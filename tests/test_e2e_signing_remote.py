@@ -7,46 +7,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CITIZEN, STEP_DATA, Api
 from device_support import TOKEN, TOKEN_PIN, softhsm_token
+from signing_support import in_thread, remote_leader, to_signing, use_method
 from sqlalchemy import select
 from test_e2e_browser import CHROMIUM, Person
 from test_e2e_browser import backend, browser, server  # noqa: F401,F811 (fixtures)
-from test_e2e_signing import in_thread
 
-from engine import timers
-from engine.data.model import User
-from engine.data.signing_model import SigningMethod
 from engine.paperwork import documents, results
-from engine.web import trustservices
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is absent: install Debian's chromium (CI does) to run browser tests")
 
 
-def _use(app, username: str, method: dict, now) -> None:
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        session.merge(SigningMethod(user_id=user.id, method=method, updated_at=now))
-
-
 def _to_signature(app, browser, server, clock) -> tuple[str, Person]:
-    api = Api(app.test_client(), auto_sign=False)
-    code: list[str] = []
-
-    def to_approval() -> None:
-        code.append(api.file(CITIZEN)["code"])
-        api.act("demo.tiepnhan", code[0], "receive")
-        api.act("demo.chuyenvien", code[0], "propose_approval", STEP_DATA["propose_approval"])
-
-    in_thread(to_approval)
-    leader = Person(browser, server, "demo.lanhdao")
-    leader.act(code[0], "approve", {"#approve-y_kien_phe_duyet": "Đồng ý cấp"})
-    ext = app.extensions["tthc"]
-    # the drain right after the commit (as `tthc serve` does) rendered the draft: the worker finds nothing left
-    assert timers.render_signing(ext["sessions"], ext["settings"], clock.now()) == 0
-    leader.open_signing(code[0])
-    return code[0], leader
+    code, leader = to_signing(app, browser, server, clock)
+    leader.open_signing(code)
+    return code, leader
 
 
 def _signed_by(app, settings, clock, code: str) -> list:
@@ -62,12 +38,7 @@ def _signed_by(app, settings, clock, code: str) -> list:
 
 
 def test_remote_signing_waits_for_the_confirmation_on_the_signers_device(browser, server, app, settings, clock):
-    pki = results.pki(settings)
-    pki.issue(pki.remote_key("demo.lanhdao"), "Phạm Minh Lãnh", "Ủy ban nhân dân phường Thuận Hóa (demo)",
-              clock.now())
-    services = trustservices.start(pki, clock.now())
-    try:
-        _use(app, "demo.lanhdao", {"kind": "csc", "url": services.url, "credential": "demo.lanhdao"}, clock.now())
+    with remote_leader(app, settings, clock) as services:
         code, leader = _to_signature(app, browser, server, clock)
         assert leader.page.locator("#pin").count() == 0  # the service asks the signer, not this page
         leader.page.locator("#sign").click()
@@ -91,17 +62,10 @@ def test_remote_signing_waits_for_the_confirmation_on_the_signers_device(browser
         assert leader.page.locator(f'li[data-signing="{code}"]').count() == 0
         assert _signed_by(app, settings, clock, code) == [(results.FIELD_PERSONAL, "Phạm Minh Lãnh", True)]
         leader.close()
-    finally:
-        services.stop()
 
 
 def test_remote_signing_refused_on_the_device_leaves_the_request_waiting(browser, server, app, settings, clock):
-    pki = results.pki(settings)
-    pki.issue(pki.remote_key("demo.lanhdao"), "Phạm Minh Lãnh", "Ủy ban nhân dân phường Thuận Hóa (demo)",
-              clock.now())
-    services = trustservices.start(pki, clock.now())
-    try:
-        _use(app, "demo.lanhdao", {"kind": "csc", "url": services.url, "credential": "demo.lanhdao"}, clock.now())
+    with remote_leader(app, settings, clock) as services:
         code, leader = _to_signature(app, browser, server, clock)
         leader.page.locator("#sign").click()
         phone = leader.context.new_page()
@@ -111,14 +75,12 @@ def test_remote_signing_refused_on_the_device_leaves_the_request_waiting(browser
         assert "từ chối" in leader.page.locator("#error-summary").inner_text()
         assert leader.page.locator("#signing-state").inner_text() == "Chờ ký số"
         leader.close()
-    finally:
-        services.stop()
 
 
 def test_a_leader_signs_with_the_pin_of_a_pkcs11_token(browser, server, app, settings, clock, tmp_path):
     pki = results.pki(settings)
     module = softhsm_token(tmp_path / "hsm", pki, clock.now(), {"demo.lanhdao": ("Phạm Minh Lãnh", "UBND")})
-    _use(app, "demo.lanhdao", {"kind": "pkcs11", "module": module, "token": TOKEN, "key": "demo.lanhdao"},
+    use_method(app, "demo.lanhdao", {"kind": "pkcs11", "module": module, "token": TOKEN, "key": "demo.lanhdao"},
          clock.now())
     code, leader = _to_signature(app, browser, server, clock)
     leader.page.get_by_label("Mã PIN của khóa ký số").fill("000000")

@@ -107,8 +107,9 @@ def load_process(dossier: Dossier, ctx: Context) -> Process:
 
 
 def calendar_of(session: Session, dossier: Dossier, settings: Settings):
-    """The receiving agency's working calendar: its deadlines are the ones the citizen is given."""
-    return calendars.calendar_for(session, settings, session.get(Agency, dossier.agency_id).code)
+    """The receiving agency's working calendar: its deadlines are the ones the citizen is given
+    (engine.cases.offers.agency_for, "calendar")."""
+    return calendars.calendar_for(session, settings, session.get(Agency, offers.agency_for(dossier, "calendar")).code)
 
 
 # The steps that stay at the receiving agency (the one-stop shop) when another agency processes the dossier.

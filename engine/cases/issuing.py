@@ -18,9 +18,9 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from engine.cases import notices
+from engine.cases import notices, offers
 from engine.core.settings import Settings
-from engine.data.model import Document, Letter
+from engine.data.model import Agency, Document, Letter
 from engine.data.signing_model import SigningRequest
 from engine.paperwork import documents, issuance, numbers, results
 
@@ -50,7 +50,7 @@ def seal_one(transaction: Transaction, settings: Settings, request_id: int, now:
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
             return
-        agency = req.dossier.procedure_version.procedure.agency
+        agency = session.get(Agency, offers.agency_for(req.dossier, "seal"))
         code, name, number = agency.code, agency.name, req.number
         try:
             content = _content(session, settings, req)

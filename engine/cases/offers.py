@@ -30,6 +30,38 @@ MAX_OFFERS = 2000  # one procedure offered by every agency of a large province, 
 MAX_PAGE = 500
 
 
+# -- which agency, for what ------------------------------------------------------------------------------------
+PURPOSES = ("calendar", "seal", "watch")
+
+
+def agency_for(dossier: Dossier, purpose: str) -> int:
+    """The id of the agency that answers for ``dossier`` in ``purpose`` (one rule, here):
+
+    - ``calendar``: the receiving agency, whose working calendar counts the deadlines the citizen is given
+      (D6, D14; engine.cases.dossiers.calendar_of, engine.cases.replanning);
+    - ``seal``: the agency whose seal the issued documents carry (engine.cases.issuing): as today, the agency
+      that published the procedure. (engine.paperwork.results names the same agency on the result and seals
+      receipts with it, at its own layer. When another ward offers the procedure this is not the issuing
+      agency, processing else receiving, that D29 suggests: a change left for a decision.)
+    - ``watch``: the processing agency its offer names, else the receiving agency: whose leaders watch the
+      processing deadline (engine.cases.watch; the intake's deadline stays with the receiving agency, as its
+      work does, engine.cases.dossiers.RECEIVING_STEPS)."""
+    if purpose == "calendar":
+        return dossier.agency_id
+    if purpose == "seal":
+        return dossier.procedure_version.procedure.agency_id
+    if purpose == "watch":
+        return dossier.processing_agency_id if dossier.processing_agency_id is not None else dossier.agency_id
+    raise ValueError(f"unknown purpose {purpose!r} (one of {', '.join(PURPOSES)})")
+
+
+def watched_by(agency_id: int) -> tuple:
+    """``agency_for(dossier, "watch") == agency_id`` as two disjoint conditions on Dossier, each a range of an
+    index (its own dossiers no other agency processes; the dossiers it processes for another agency)."""
+    return ((Dossier.agency_id == agency_id) & Dossier.processing_agency_id.is_(None),
+            Dossier.processing_agency_id == agency_id)
+
+
 # -- reading ------------------------------------------------------------------------------------------------
 def procedure_of(session: Session, code: str) -> Procedure:
     proc = session.scalar(select(Procedure).where(Procedure.code == code))

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from engine.cases import offers
 from engine.cases.dossiers import plan_timers
 from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ
@@ -46,8 +47,11 @@ class Step(NamedTuple):
 
 
 def calendar_code(dossier: Dossier) -> str:
-    """The agency whose calendar counts the dossier's deadlines (as engine.cases.dossiers.calendar_of)."""
-    return dossier.agency.code  # the receiving agency's (D29)
+    """The agency whose calendar counts the dossier's deadlines (engine.cases.offers.agency_for, "calendar")."""
+    agency_id = offers.agency_for(dossier, "calendar")
+    if agency_id == dossier.agency_id:
+        return dossier.agency.code  # loaded with the dossier
+    return Session.object_session(dossier).get(Agency, agency_id).code
 
 
 def affected(changed: date):

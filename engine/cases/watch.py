@@ -1,5 +1,7 @@
 """The leaders' watch: open dossiers of the agency that are overdue or due within one working day, most urgent
-first, a page at a time (issue 15).
+first, a page at a time (issue 15). A dossier waiting for intake is watched by its receiving agency; once
+received, by the agency that processes it (engine.cases.offers.agency_for, "watch": the processing agency its
+offer names, else the receiving agency).
 
 The due instant of each stage is stored (``intake_due_at`` while the dossier waits for intake, ``due_at`` after),
 so both the filter and the order are ranges of the indexes dossier (agency_id, status, intake_due_at) and
@@ -14,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from engine.cases import inbox
+from engine.cases import inbox, offers
 from engine.cases.portal_cases import LEADER_ROLES, time_left
 from engine.core.errors import Forbidden
 from engine.core.settings import Settings
@@ -46,14 +48,19 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
     limit_at = inbox.at_risk_limit(cal, now)
     keys, counts = [], {"overdue": 0, "at_risk": 0}
     for status, column in STAGES:
-        where = [Dossier.agency_id == user.agency_id, Dossier.status == status, column <= limit_at]
-        overdue, total = session.execute(select(func.count().filter(column <= now), func.count()).where(*where)).one()
-        counts["overdue"] += overdue
-        counts["at_risk"] += total - overdue
-        query = select(column, Dossier.id).where(*where)
-        if after is not None:
-            query = query.where(tuple_(column, Dossier.id) > tuple_(literal(after.at, column.type), literal(after.id)))
-        keys += session.execute(query.order_by(column, Dossier.id).limit(limit + 1)).all()
+        # the intake is the receiving agency's; then the processing agency's, if another (offers.agency_for)
+        for whose in ((Dossier.agency_id == user.agency_id,) if status == SUBMITTED
+                      else offers.watched_by(user.agency_id)):
+            where = [whose, Dossier.status == status, column <= limit_at]
+            overdue, total = session.execute(select(func.count().filter(column <= now), func.count())
+                                             .where(*where)).one()
+            counts["overdue"] += overdue
+            counts["at_risk"] += total - overdue
+            query = select(column, Dossier.id).where(*where)
+            if after is not None:
+                query = query.where(tuple_(column, Dossier.id) > tuple_(literal(after.at, column.type),
+                                                                        literal(after.id)))
+            keys += session.execute(query.order_by(column, Dossier.id).limit(limit + 1)).all()
     keys.sort(key=lambda k: (k[0], k[1]))
     more, keys = len(keys) > limit, keys[:limit]
     ids = [k[1] for k in keys] or [-1]

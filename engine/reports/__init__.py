@@ -13,4 +13,5 @@ The public functions, for the web faces and the command line:
 - ``exports.csv_bytes(report)``, ``exports.xlsx_bytes(report)``: the same rows as files (XLSX written row by row)
 - ``readonly.report_session(settings)``: the read-only session reports run in (``ReportTimeout``: 503)
 - ``scope.asked(session, max_days, from, to, agency, procedure, group_by)``: a scope from typed values (Invalid naming the fields)
+- ``scope.day(text)``, ``scope.period_fault(first, last, max_days)``: the period's rules, for faces that word their own messages
 """

@@ -45,17 +45,30 @@ class Scope:
         return found
 
 
-def _day(raw: str | None, name: str, errors: dict) -> date | None:
+def day(raw: str | None) -> date | None:
+    """A typed day (YYYY-MM-DD) a report may name, or None (unreadable, or outside SANE_YEARS)."""
     from engine.process.forms import parse_day
 
+    found = parse_day(raw) if isinstance(raw, str) else None
+    return found if found is not None and SANE_YEARS[0] <= found.year <= SANE_YEARS[1] else None
+
+
+def period_fault(first: date, last: date, max_days: int) -> str | None:
+    """What is wrong with a period, the one rule of the API, the command and the pages: "reversed" (the start
+    after the end), "too_long" (more than ``max_days`` days, both ends counted) or None."""
+    if first > last:
+        return "reversed"
+    return "too_long" if (last - first).days + 1 > max_days else None
+
+
+def _day(raw: str | None, name: str, errors: dict) -> date | None:
     if raw is None or raw == "":
         errors[name] = "Bắt buộc (YYYY-MM-DD): báo cáo phải có khoảng thời gian"
         return None
-    day = parse_day(raw)
-    if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
+    found = day(raw)
+    if found is None:
         errors[name] = "Ngày không hợp lệ (YYYY-MM-DD)"
-        return None
-    return day
+    return found
 
 
 def asked(session, max_days: int, start: str | None, end: str | None, agency: str | None = None,
@@ -71,9 +84,10 @@ def asked(session, max_days: int, start: str | None, end: str | None, agency: st
 
     errors: dict[str, str] = {}
     first, last = _day(start, "from", errors), _day(end, "to", errors)
-    if first and last and first > last:
+    fault = period_fault(first, last, max_days) if first and last else None
+    if fault == "reversed":
         errors["from"] = "Ngày bắt đầu sau ngày kết thúc"
-    elif first and last and (last - first).days + 1 > max_days:
+    elif fault == "too_long":
         errors["to"] = f"Mỗi báo cáo tối đa {max_days} ngày"
     agency_id = None
     if agency is not None:

@@ -1,11 +1,13 @@
 """What a statistics request asks for, read once for the leaders' pages and the report-form API: the period
 (a month, or from/to), the agency, the procedure and the grouping, and whether the user may see it.
 
-Leaders (department leader, head of agency, centre director) and an agency's administrators see their own
-agency only; an administrator of no agency (the province's) sees any agency, or the whole province when they
-name none (the rule of the statistics API, engine/web/reports.py). A period is at most ``report_max_days``. A bad value is an Invalid naming the field (the API answers
-422 with it, the page shows it next to the form); another agency than one's own is Forbidden. The messages go
-through Flask-Babel: Vietnamese for the API, the page's language on the pages.
+Which agencies a user may see is one rule (``reach``), the statistics API's (engine/web/reports.py) and the
+pages': leaders (department leader, head of agency, centre director) see their own agency; administrators the
+agencies they administer (engine.cases.administration.scope: their agency's subtree, every agency for the
+province's). The period follows the reports' own rule (engine.reports.scope: a real day, not reversed, at most
+``report_max_days``). A bad value is an Invalid naming the field (the API answers 422 with it, the page shows it
+next to the form); an agency outside the user's reach is Forbidden. The messages go through Flask-Babel:
+Vietnamese for the API, the page's language on the pages.
 """
 from __future__ import annotations
 
@@ -17,11 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases import administration
 from engine.core.errors import Forbidden, Invalid
+from engine.data import agencies
 from engine.data.model import Agency, Procedure, User
-from engine.process.forms import parse_day
 from engine.reports.reportform import PROVINCE
-from engine.reports.scope import GROUP_BY, Scope
+from engine.reports.scope import GROUP_BY, Scope, day, period_fault
 
 from . import SANE_YEARS, tthc
 
@@ -34,22 +37,43 @@ def may_read(user: User | None) -> bool:
     return user is not None and bool(user.roles & READERS)
 
 
-def of_province(user: User) -> bool:
-    """An administrator of no agency: the province's, who may see every agency."""
-    return "administrator" in user.roles and user.agency_id is None
+def reach(session: Session, user: User) -> tuple[Agency | None, frozenset[int] | None]:
+    """The agency ``user`` reports for and the ids of the agencies whose statistics they may see; (None, None):
+    every agency (the province's administrator). Forbidden for a user who may read none."""
+    if not may_read(user):
+        raise Forbidden(_("Chỉ lãnh đạo và quản trị hệ thống được xem thống kê"), code="not_a_leader")
+    if administration.ADMIN in user.roles:
+        root = administration.scope(session, user)
+        return root, None if root is None else frozenset(session.scalars(agencies.subtree_ids(root)))
+    own = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    if own is None:
+        raise Forbidden(_("Chỉ lãnh đạo và quản trị hệ thống được xem thống kê"), code="not_a_leader")
+    return own, frozenset({own.id})
+
+
+def within(session: Session, user: User, agency_id: int | None) -> frozenset[int] | None:
+    """The agencies a report of ``user`` counts: the named one (``agency_id``; Forbidden outside their reach), or
+    every one they may see (None: all)."""
+    _root, ids = reach(session, user)
+    if agency_id is None:
+        return ids
+    if ids is not None and agency_id not in ids:
+        raise Forbidden(_("Chỉ xem được thống kê của cơ quan mình"), code="other_agency")
+    return frozenset({agency_id})
 
 
 @dataclass(frozen=True)
 class Asked:
     scope: Scope
-    agency: Agency | None      # None: every agency (administrators only)
+    agency: Agency | None      # the one agency counted; None: several (an administrator's, or every one)
     procedure: Procedure | None
     month: str | None          # "YYYY-MM" when the period is one month
+    root: Agency | None = None  # the agency the user reports for; None: the province
 
     @property
     def reporter(self) -> str:
-        """Who reports: the agency's name, or the province's committee for every agency."""
-        return self.agency.name if self.agency else PROVINCE
+        """Who reports: the agency's name, the administered agency's, or the province's committee."""
+        return self.agency.name if self.agency else self.root.name if self.root else PROVINCE
 
 
 def month_bounds(text: str) -> tuple[date, date] | None:
@@ -76,40 +100,42 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
         raw = args.get(name)
         if raw is None:
             continue
-        day = parse_day(raw)
-        if day is None or not SANE_YEARS[0] <= day.year <= SANE_YEARS[1]:
+        found = day(raw)
+        if found is None:
             errors[name] = _("Ngày không hợp lệ (YYYY-MM-DD)")
         else:
-            days[name] = day
+            days[name] = found
     end = days.get("to", today)
     start = days.get("from", end.replace(day=1))
-    if not errors and start > end:
+    max_days = tthc()["settings"].report_max_days
+    fault = None if errors else period_fault(start, end, max_days)
+    if fault == "reversed":
         errors["from"] = _("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc")
-    elif not errors and (end - start).days + 1 > tthc()["settings"].report_max_days:
-        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=tthc()["settings"].report_max_days)
+    elif fault == "too_long":
+        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=max_days)
     return start, end, None
 
 
-def _agency(session: Session, user: User, code: str | None, errors: dict) -> Agency | None:
-    if code is not None:
-        agency = session.scalar(select(Agency).where(Agency.code == code))
-        if agency is None:
-            errors["agency"] = _("Không có cơ quan mã %(code)s", code=code)
-            return None
-        if not of_province(user) and agency.id != user.agency_id:
-            raise Forbidden(_("Chỉ xem được thống kê của cơ quan mình"), code="other_agency")
-        return agency
-    return None if of_province(user) else session.get(Agency, user.agency_id)
+def _agency(session: Session, code: str | None, errors: dict) -> Agency | None:
+    if code is None:
+        return None
+    agency = session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        errors["agency"] = _("Không có cơ quan mã %(code)s", code=code)
+    return agency
 
 
 def read(session: Session, user: User, args, today: date, *, group_by: str | None = None) -> Asked:
     """The request of ``user`` in ``args`` (a query string's values; an empty value is a wrong value, the pages
     drop their form's empty fields first); raises Invalid or Forbidden."""
-    if not may_read(user) or (user.agency_id is None and not of_province(user)):
-        raise Forbidden(_("Chỉ lãnh đạo và quản trị hệ thống được xem thống kê"), code="not_a_leader")
+    root, ids = reach(session, user)
     errors: dict[str, str] = {}
     start, end, month = _period(args, today, errors)
-    agency = _agency(session, user, args.get("agency"), errors)
+    agency = _agency(session, args.get("agency"), errors)
+    if agency is not None:
+        ids = within(session, user, agency.id)
+    elif ids is not None and len(ids) == 1 and root is not None and root.id in ids:
+        agency = root  # an agency with none below it: the one agency counted
     procedure = None
     code = args.get("procedure")
     if code is not None:
@@ -121,6 +147,5 @@ def read(session: Session, user: User, args, today: date, *, group_by: str | Non
         errors["group_by"] = _("Cách nhóm không hợp lệ (agency, procedure hoặc month)")
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
-    scope = Scope(start, end, frozenset({agency.id}) if agency else None,
-                  frozenset({procedure.code}) if procedure else None, grouping)
-    return Asked(scope, agency, procedure, month)
+    scope = Scope(start, end, ids, frozenset({procedure.code}) if procedure else None, grouping)
+    return Asked(scope, agency, procedure, month, root)

@@ -1,8 +1,9 @@
 """JSON API v1: reports a province sends upward (api.md "Reports"): D32 statistics (JSON, CSV, XLSX), the
 QĐ 766 indicators and where the processing time goes.
 
-Who may read: leaders (department leader, head of agency, centre director) and administrators, for their own
-agency; an administrator of no agency (the province's) for any agency or all of them. Everyone else: 403.
+Who may read: leaders (department leader, head of agency, centre director), for their own agency, and
+administrators, for the agencies they administer (engine.cases.administration.scope: the province's, every
+agency); engine.web.report_scope.reach, the statistics pages' rule. Everyone else: 403.
 A period is required both ways (``from`` and ``to``), not reversed and at most ``report_max_days`` long;
 an unknown agency or procedure, a bad grouping or format: 422 naming the field. Reports read on the
 read-only report session (engine.reports.readonly): a report over its time limit answers 503.
@@ -16,7 +17,7 @@ from engine.core.clock import iso_vn
 from engine.core.errors import Forbidden, Invalid
 from engine.reports import exports, indicators, readonly, statistics, steptimes
 from engine.reports.scope import Scope, asked
-from . import db, now, tthc
+from . import db, now, report_scope, tthc
 from .api import authenticated
 from .headers import FILE_POLICY
 
@@ -37,13 +38,9 @@ def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
     scope, agency_id = asked(db(), tthc()["settings"].report_max_days, args.get("from"), args.get("to"),
                              args.get("agency"), args.get("procedure") if procedure else None,
                              args.get("group_by") if group_by else None)
-    if user.agency_id is not None:  # a leader or an agency's administrator: their own agency only
-        if agency_id is not None and agency_id != user.agency_id:
-            raise Forbidden("Chỉ xem được báo cáo của cơ quan mình")
-        return replace(scope, agencies=frozenset({user.agency_id}))
-    if "administrator" not in user.roles:
+    if user.agency_id is None and "administrator" not in user.roles:
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
-    return scope
+    return replace(scope, agencies=report_scope.within(db(), user, agency_id))  # the pages' rule of who sees what
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:

@@ -124,13 +124,14 @@ def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[ch
 
 
 def _choices(session, user) -> dict:
-    """What the form offers: the agencies the user may choose, and the procedures."""
-    if report_scope.of_province(user):
-        agencies = list(session.execute(select(Agency.code, Agency.name).order_by(Agency.name)))
-    else:
-        agencies = list(session.execute(select(Agency.code, Agency.name).where(Agency.id == user.agency_id)))
+    """What the form offers: the agencies the user may choose (``whole``: the choice of all of them, named), and
+    the procedures."""
+    root, ids = report_scope.reach(session, user)
+    query = select(Agency.code, Agency.name).order_by(Agency.name)
+    agencies = list(session.execute(query if ids is None else query.where(Agency.id.in_(ids))))
+    whole = _("Toàn tỉnh") if root is None else root.name if len(ids) > 1 else None
     procedures = list(session.execute(select(Procedure.code, Procedure.name).order_by(Procedure.code)))
-    return {"agencies": agencies, "procedures": procedures}
+    return {"agencies": agencies, "procedures": procedures, "whole": whole}
 
 
 def _form_values(args, asked: report_scope.Asked | None, today: date) -> dict:
@@ -157,8 +158,7 @@ def _query(asked: report_scope.Asked) -> dict:
 @login_required(*report_scope.READERS)
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
-    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
-            "province": report_scope.of_province(g.user)}
+    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {}}
     try:
         asked = _asked()
     except Invalid as exc:
