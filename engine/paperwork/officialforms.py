@@ -155,8 +155,9 @@ REGISTER = OfficialForm(
 # the circulars: NĐ 118/2025 Điều 13 leaves its shape to the agencies).
 HANDOVER_SLIP = OfficialForm(
     "handover_slip", "Phiếu chuyển hồ sơ liên thông", {}, "handover_slip", "PCLT",
-    {**PARTY, "receiver": "Cơ quan nhận hồ sơ liên thông", "sub_request": "Nội dung đề nghị",
-     "sub_code": "Mã hồ sơ tại cơ quan nhận", "handed_at": "Thời điểm chuyển", "share": "Thời gian giải quyết của cơ quan nhận",
+    {**PARTY, "agency": "Cơ quan chuyển hồ sơ", "receiver": "Cơ quan nhận hồ sơ liên thông", "sub_request": "Nội dung đề nghị",
+     "sub_code": "Mã hồ sơ tại cơ quan nhận", "handed_at": "Thời điểm chuyển",
+     "share": "Thời gian giải quyết của cơ quan nhận",
      "due_at": "Hạn trả kết quả cho cơ quan chuyển", "task": "Bước chuyển"},
     (("fields", PARTY_KEYS + ("task", "receiver", "sub_request", "sub_code", "handed_at", "share", "due_at")),
      ("text", "{agency} chuyển hồ sơ trên đến {receiver} để giải quyết theo cơ chế liên thông và đề nghị trả kết "
