@@ -26,7 +26,7 @@ from engine.core.errors import Invalid
 from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
-from engine.data.model import Agency, Document, Dossier, WorkItem
+from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
 from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, SUBMITTED, Status
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
@@ -34,6 +34,8 @@ from engine.process import fields as procedure_fields
 from engine.process.runtime import SERIALIZER_VERSION, Process
 
 UNIT_WORDS = officialforms.UNITS
+_SIGNATURE_FACTS = ("field", "signer", "organisation", "signed_at", "valid", "status", "message", "checked_at",
+                    "valid_until")  # the answer's verified signatures, kept with its copy on the parent
 
 
 def _step(dossier: Dossier, spec_name: str) -> dict:
@@ -138,7 +140,9 @@ def hand_back(session: Session, settings: Settings, child: Dossier, result: Docu
     copy = documents.add(session, settings.data_dir, parent, "lienthong_result",
                          f"ket-qua-lien-thong-{child.code}.pdf", "application/pdf",
                          documents.read(settings.data_dir, result), now)
-    copy.number = result.number
+    copy.number, copy.state = result.number, "signed"
+    for check in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == result.id)):
+        session.add(DocumentSignature(document_id=copy.id, **{c: getattr(check, c) for c in _SIGNATURE_FACTS}))
     link.returned_at, link.late, link.document_id = now, now > link.due_at, copy.id
     item_id, spec_name = session.execute(select(WorkItem.id, WorkItem.spec_name)
                                          .where(WorkItem.task_id == link.task_id)).one()
