@@ -139,3 +139,12 @@ def test_lint_names_a_bad_share(settings, tmp_path, share, unit, problem):
     with pytest.raises(Exception) as err:
         procedures.load_file(bad, settings.forms_dir)
     assert problem in str(getattr(err.value, "problems", err.value))
+
+
+def test_a_withdrawn_dossier_stops_its_sub_dossier_at_the_police(app, api, clock):
+    code, child, _ = _handed_over(app, api, clock)
+    r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
+    assert r.status_code == 200, r.get_json()
+    sub = api.get(f"/api/v1/dossiers/{child}", officer(POLICE, "assessment")).get_json()
+    assert sub["status"] == 8 and sub["history"][-1]["action"] == "stop"
+    assert [t for t in _tasks(api, officer(POLICE, "assessment")) if t["dossier"] == child] == []

@@ -328,6 +328,9 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
                               notify=issuance.notice("ended", {"how": how, "reason": payload["reason"]}))
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
+    from engine.cases import lienthong
+
+    lienthong.stop_children(session, ctx, dossier, payload["reason"])  # D33: the other agencies' parts end too
     from engine.cases import payments
 
     payments.refund_paid(session, ctx, dossier, payload["reason"])  # D26: a fee for a dossier never processed

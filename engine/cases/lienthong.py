@@ -27,7 +27,7 @@ from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
-from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, SUBMITTED, Status
+from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, Status
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
@@ -153,6 +153,22 @@ def hand_back(session: Session, settings: Settings, child: Dossier, result: Docu
     audit.record(session, parent, now, None, "hand_back", parent.status, step="handover", task_name=link.task_name,
                  data={"outcome": child.outcome, "document": copy.id}, due_at=link.due_at, work_item_id=item_id,
                  calendar=calendar_of(session, child, settings), late=link.late)
+
+
+def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) -> None:
+    """The parent was withdrawn or stopped: the sub-dossiers still open at the other agencies stop with it (their
+    officers' work closes; nothing is issued to the citizen, who was never their applicant)."""
+    rows = session.scalars(select(Dossier).join(Handover, Handover.child_id == Dossier.id)
+                           .where(Handover.parent_id == parent.id, Handover.returned_at.is_(None))).all()
+    for child in rows:
+        if child.status in (RESOLVED, RETURNED, STOPPED):
+            continue
+        process = load_process(child, ctx)
+        process.cancel()
+        before = move(child, STOPPED)
+        child.ended_at = ctx.now
+        save_process(session, child, process, ctx.now, ctx.settings)
+        audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
 
 
 # -- what the parent shows of its hand-overs ---------------------------------------------------------------

@@ -3,10 +3,12 @@ sub-request. No officer completes it: the engine opens the sub-dossier when the 
 the task with ``hand_back`` when the sub-dossier's result is issued (engine.cases.lienthong)."""
 from __future__ import annotations
 
+from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import PROCESSING
 
 from .declare import Action, StepKind
 
 KIND = StepKind("handover", (
-    Action("hand_back", frozenset(), frozenset({PROCESSING})),  # no role takes it: the engine does
+    # drawn in any officer's lane, taken by no one: the engine completes it (offered() skips "engine" steps)
+    Action("hand_back", frozenset(OFFICER_ROLES), frozenset({PROCESSING})),
 ), face="engine")
