@@ -148,3 +148,18 @@ def test_a_withdrawn_dossier_stops_its_sub_dossier_at_the_police(app, api, clock
     sub = api.get(f"/api/v1/dossiers/{child}", officer(POLICE, "assessment")).get_json()
     assert sub["status"] == 8 and sub["history"][-1]["action"] == "stop"
     assert [t for t in _tasks(api, officer(POLICE, "assessment")) if t["dossier"] == child] == []
+
+
+def test_the_citizen_is_told_nothing_of_the_sub_dossier(app, api, clock):
+    from engine.data.notice_model import Notice
+
+    code, child, _ = _handed_over(app, api, clock)
+    _at(api, clock, 2026, 12, 8, 9, 0)
+    api.act(officer(POLICE, "assessment"), child, "propose_approval",
+            {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
+    api.act(officer(POLICE, "approval"), child, "approve")
+    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    with app.extensions["tthc"]["sessions"]() as session:
+        sub = session.scalar(select(Dossier).where(Dossier.code == child))
+        assert session.scalars(select(Notice).where(Notice.dossier_id == sub.id,
+                                                    Notice.user_id == sub.applicant_id)).all() == []
