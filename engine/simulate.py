@@ -124,6 +124,16 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         agency = Agency(code=definition.info["agency"], name=definition.info["agency_name"])
         session.add(agency)
         session.flush()
+        for callee in _callees(definition, path, settings):  # liên thông (D33): the other agency and its part
+            other = session.scalar(select(Agency).where(Agency.code == callee.info["agency"]))
+            if other is None:
+                other = Agency(code=callee.info["agency"], name=callee.info["agency_name"])
+                session.add(other)
+                session.flush()
+            procedures.deploy(session, callee, start, "simulation")
+            for role in sorted(OFFICER_ROLES):
+                accounts.ensure_officer(session, start, f"sim.{role}.{other.code}", f"{ROLES[role]} (mô phỏng)",
+                                        {role}, other, PASSWORD)
         version, _ = procedures.deploy(session, definition, start, "simulation")
         for role in sorted(OFFICER_ROLES):
             accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
@@ -177,6 +187,24 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                 "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
 
 
+def _callees(definition, path: Path, settings: Settings) -> list:
+    """The procedures the file hands dossiers to (D33): a BPMN file of the same folder, else of the library,
+    whose procedure code a ``handover`` step names."""
+    wanted = {s["handover"]["procedure"] for s in definition.info.get("steps", ()) if "handover" in s}
+    found = []
+    for candidate in [*sorted(path.parent.glob("*.bpmn")), *sorted(Path(settings.processes_dir).glob("*/*.bpmn"))]:
+        if not wanted or candidate.resolve() == path.resolve():
+            continue
+        if any(f'value="{code}"' in candidate.read_text(encoding="utf-8") for code in wanted):
+            callee = procedures.load_file(candidate, settings.forms_dir)
+            if callee.code in wanted:
+                wanted.discard(callee.code)
+                found.append(callee)
+    if wanted:
+        raise ScenarioError(f"không tìm thấy tệp quy trình của thủ tục liên thông: {', '.join(sorted(wanted))}")
+    return found
+
+
 def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, until: datetime) -> None:
     """Fire every timer of the dossier due up to ``until``, each at its exact due instant, or at ``since`` (the
     last step) when it fell due before that step: a step can make work due in the past (a warning one working
@@ -191,13 +219,15 @@ def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, 
 
 
 def _act(session, settings: Settings, users: dict[str, User], code: str, at: datetime, action: str, data) -> None:
-    items = session.scalars(select(WorkItem).join(Dossier).where(Dossier.code == code)).all()
+    parent = select(Dossier.id).where(Dossier.code == code).scalar_subquery()
+    items = session.scalars(select(WorkItem).join(Dossier).where((Dossier.id == parent) | (Dossier.parent_id == parent))
+                            .order_by(WorkItem.id)).all()  # the dossier's and its liên thông sub-dossiers' (D33)
     item = next((i for i in items if action in tasks.offered(i)), None)  # what the inbox offers, nothing else
     if item is None:
         steps = ", ".join(sorted(i.step for i in items)) or "không có"
         raise EngineError(f"Không có công việc nào đang mở cho thao tác {action!r} (đang mở: {steps})",
                           code="no_task_for_action")
-    user = users[f"sim.{item.role}"]
+    user = next(u for u in users.values() if u.agency_id == item.agency_id and item.role in u.roles)
     schema = catalogue.declared(item.step, action).schema or tasks.form_schema(item) or {"type": "object"}
     tasks.complete(session, Context(user, at, settings), item.id, action, fill(data, schema))
 
@@ -212,7 +242,8 @@ def _sign_requested(sessions, settings: Settings, code: str | None, at: datetime
     with sessions() as session:
         waiting = session.execute(select(SigningRequest.id, SigningRequest.signer_id)
                                   .join(Dossier, Dossier.id == SigningRequest.dossier_id)
-                                  .where(Dossier.code == code, SigningRequest.signer_id.is_not(None),
+                                  .where((Dossier.code == code) | (Dossier.parent_id == select(Dossier.id).where(
+                                      Dossier.code == code).scalar_subquery()), SigningRequest.signer_id.is_not(None),
                                          SigningRequest.state.in_(OPEN_STATES))).all()
         signers = {u.id: u for u in session.scalars(select(User).where(User.id.in_([w[1] for w in waiting])))}
     for request_id, signer_id in waiting:
@@ -262,6 +293,15 @@ def check_happy_path(definition, settings: Settings) -> list[Problem]:
     a step refused or failing, or a dossier that does not end returned (status 10)."""
     path = Path(definition.file_name)
     actions = list(definition.info.get("happy_path") or [])
+    if "hand_back" in actions:  # liên thông (D33): the other agency's own steps stand for the hand-back
+        try:
+            callees = _callees(definition, path, settings)
+        except ScenarioError as exc:
+            return [Problem(str(path), None, definition.process_id, str(exc))]
+        inner = [a for callee in callees for a in callee.info.get("happy_path") or []
+                 if a not in ("receive", "return_result")]
+        at = actions.index("hand_back")
+        actions[at:at + 1] = inner
     label = " → ".join(["file", *actions])
     found = bpmnparser.parse_xml(definition.bpmn_xml.encode("utf-8")).xpath("//*[@id=$i]", i=definition.process_id)
     where = (found[0].sourceline if found else None), definition.process_id

@@ -10,6 +10,7 @@ import engine.data.signing_model  # noqa: F401  (the same)
 import engine.data.agency_model  # noqa: F401  (the same)
 import engine.data.citizen_model  # noqa: F401  (the same)
 import engine.data.operations_model  # noqa: F401  (the same)
+import engine.data.handover_model  # noqa: F401  (the same)
 from engine.data.model import Base
 from engine.core.settings import load_settings
 

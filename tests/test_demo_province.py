@@ -61,7 +61,7 @@ def test_the_demo_is_a_province_with_its_tree_officers_and_offers(province):
         root = by_code["000.00.00.H56"]
         assert root.level == "province" and root.parent_id is None and "Huế" in root.name
         levels = sorted(a.level for a in by_code.values())
-        assert levels.count("commune") == 3 and levels.count("department") == 2 and levels.count("centre") == 2
+        assert levels.count("commune") == 3 and levels.count("department") == 3 and levels.count("centre") == 2
         branch = next(a for a in by_code.values() if a.level == "centre" and a.parent_id != root.id)
         assert session.get(Agency, branch.parent_id).level == "centre"  # the centre's branch
         for agency in by_code.values():  # every agency in the root's subtree, with its address and hours

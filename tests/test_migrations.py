@@ -93,7 +93,7 @@ def test_the_metadata_alembic_sees_holds_every_mapped_table():
     seen_by_env = subprocess.run(  # a fresh interpreter importing what migrations/env.py imports
         [sys.executable, "-c", "import engine.data.db, engine.data.model, engine.data.portal_model, "
                                "engine.data.payment_model, engine.data.notice_model, engine.data.signing_model, engine.data.agency_model, "
-                               "engine.data.citizen_model, "
+                               "engine.data.citizen_model, engine.data.handover_model, "
                                "engine.core.settings\n"
                                "print(*sorted(engine.data.model.Base.metadata.tables))"],
         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.split()

@@ -104,7 +104,8 @@ def store(session: Session, user: User) -> list[Document]:
     if user.standardised and user.cccd:
         conditions = conditions | (Dossier.owner_cccd == user.cccd)
     rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(conditions, Document.kind.in_(STORE_KINDS)).order_by(Document.id.desc()))
+                           .where(conditions, Dossier.parent_id.is_(None), Document.kind.in_(STORE_KINDS))
+                           .order_by(Document.id.desc()))
     found, seen = [], set()
     for doc in rows:
         if doc.sha256 in seen:

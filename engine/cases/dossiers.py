@@ -44,8 +44,8 @@ class Context:
 # -- visibility (D2) -------------------------------------------------------------------------------------
 def can_see(user: User, dossier: Dossier) -> bool:
     roles = user.roles
-    if "citizen" in roles and (dossier.applicant_id == user.id or
-                               (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)):
+    mine = dossier.applicant_id == user.id or (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)
+    if "citizen" in roles and dossier.parent_id is None and mine:  # a liên thông sub-dossier is not hers (D33)
         return True
     return (user.is_officer and user.agency_id is not None
             and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
@@ -72,10 +72,10 @@ def list_visible(session: Session, user: User, cccd: str | None = None, status: 
         query = query.where(tuple_(Dossier.filed_at, Dossier.id) < tuple_(literal(before[0], Dossier.filed_at.type),
                                                                          literal(before[1])))
     conditions = []
-    if "citizen" in user.roles:
-        conditions.append(Dossier.applicant_id == user.id)
+    if "citizen" in user.roles:  # a liên thông sub-dossier is the agencies' (D33): the citizen sees its parent
+        conditions.append((Dossier.applicant_id == user.id) & Dossier.parent_id.is_(None))
         if user.standardised and user.cccd:
-            conditions.append(Dossier.owner_cccd == user.cccd)
+            conditions.append((Dossier.owner_cccd == user.cccd) & Dossier.parent_id.is_(None))
     if user.is_officer and user.agency_id is not None:  # received there, or processed there (D29)
         conditions.append(Dossier.agency_id == user.agency_id)
         conditions.append(Dossier.processing_agency_id == user.agency_id)
@@ -112,6 +112,7 @@ def calendar_of(session: Session, dossier: Dossier, settings: Settings):
     return calendars.calendar_for(session, settings, session.get(Agency, offers.agency_for(dossier, "calendar")).code)
 
 
+ENGINE_STEPS = ("handover",)  # drawn, but waiting for the engine (liên thông, D33): in no one's inbox (role "")
 # The steps that stay at the receiving agency (the one-stop shop) when another agency processes the dossier.
 RECEIVING_STEPS = ("intake", "supplement", "return")
 
@@ -126,7 +127,7 @@ def work_agency(dossier: Dossier, step: str) -> int:
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
     """Each work item carries its own due time: the intake check, or the result's."""
-    if step == "supplement":
+    if step == "supplement" or step in ENGINE_STEPS:
         return None
     return dossier.intake_due_at if step == "intake" else dossier.due_at
 
@@ -138,13 +139,17 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
     dossier.serializer_version = SERIALIZER_VERSION
     dossier.bpmn_timer_at = process.next_timer_at()
     plan_timers(session, dossier, settings, cal)
-    _sync_work_items(session, dossier, process.ready_user_tasks(), now)
+    for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now):
+        if row["step"] == "handover":  # liên thông (D33): the sub-dossier opens once the action is recorded
+            from engine.cases import lienthong
+
+            lienthong.queue(session, settings, dossier, row, now)
 
 
 _ITEMS = WorkItem.__table__
 
 
-def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime) -> None:
+def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime) -> list[dict]:
     """Mirror the process's open user tasks as work item rows with Core statements (the rows are plain data;
     the unit of work would cost more than the statements): drop the rows of finished tasks, add the new
     ones, and move the due time of the others when the deadlines moved."""
@@ -154,7 +159,8 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
         existing = [row for row in existing if row.step not in stepkinds.OPENED_BY_ENGINE]
     known = {row.task_id for row in existing}
     new = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
-            "step": t.step or "", "role": procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
+            "step": t.step or "",
+            "role": "" if t.step in ENGINE_STEPS else procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
             "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None, "created_at": now,
             "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
     if new:  # before the deletes: a work item id is never given to another task
@@ -167,6 +173,7 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
         due = item_due(dossier, row.step)
         if row.task_id in open_ids and row.due_at != due:
             session.execute(update(_ITEMS).where(_ITEMS.c.id == row.id).values(due_at=due))
+    return new
 
 
 def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None) -> None:
@@ -322,6 +329,9 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
                               notify=issuance.notice("ended", {"how": how, "reason": payload["reason"]}))
     save_process(session, dossier, process, ctx.now, ctx.settings)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
+    from engine.cases import lienthong
+
+    lienthong.stop_children(session, ctx, dossier, payload["reason"])  # D33: the other agencies' parts end too
     from engine.cases import payments
 
     payments.refund_paid(session, ctx, dossier, payload["reason"])  # D26: a fee for a dossier never processed

@@ -94,3 +94,7 @@ def finish(session: Session, settings: Settings, req: SigningRequest, doc: Docum
     if payload.get("notify"):
         notices.notify(session, settings, payload["notify"]["event"], now=now, dossier=req.dossier, document=doc,
                        context=payload["notify"]["context"])
+    if doc.kind == "result" and req.dossier.parent_id is not None:  # liên thông (D33): the answer goes back
+        from engine.cases import lienthong
+
+        lienthong.hand_back(session, settings, req.dossier, doc, now)

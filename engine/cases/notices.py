@@ -170,6 +170,8 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
     elif roles:
         agency = agency_id if agency_id is not None else dossier.agency_id
         people = (officers or Officers()).holding(session, agency, roles)
+    elif dossier is not None and dossier.parent_id is not None:
+        people = []  # a liên thông sub-dossier is between agencies (D33): its citizen is told of the parent only
     else:
         people = [p for p in [citizen_of(session, dossier)] if p is not None]
     if not people:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases import payments
+from engine.cases import lienthong, payments
 from engine.cases.dossiers import calendar_of
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
@@ -75,7 +75,10 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
     agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(
         {d.agency_id for d in rows} | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})))}
+    handovers = lienthong.describe(session, ids)
     for d, result in zip(rows, described):  # api.md "Payments"
+        result["handovers"] = handovers.get(d.id, [])  # liên thông (D33): each agency's part, its stage
+        result["stage"] = lienthong.stage(result["handovers"])
         result["payments"] = [payments.describe(p) for p in payments_of.get(d.id, [])]
         # D29: where it was filed (its code's agency), and the agency processing it when another one does
         result["agency"], result["agency_name"] = agencies[d.agency_id].code, agencies[d.agency_id].name

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases.dossiers import (
     Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
-from engine.cases import inbox as paging, payments
+from engine.cases import inbox as paging, lienthong, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -154,6 +154,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                      late=lateness.done_late(step_due, now) if own else None)
         previous = dossier.status
     payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
+    lienthong.open_queued(session)  # D33: a hand-over the action reached, after the action's own events
     return dossier
 
 

@@ -109,7 +109,7 @@ def validate(paths, simulated: bool) -> None:
 
 
 def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tuple[str, int, bool]]:
-    definitions = _definitions(settings, paths)
+    definitions = sorted(_definitions(settings, paths), key=procedures.calls_others)  # callees first (D33)
     sessions = _sessions(settings)
     results = []
     with sessions.begin() as session:

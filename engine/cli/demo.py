@@ -3,7 +3,8 @@
 Thành phố Huế (a centrally-run city since 1/7/2025, the province level of the two-level government) with its
 public-administration centre and one branch, two departments (Sở) and three wards. The household-business
 registration (processes/ho-kinh-doanh) is offered by the three wards; the Sở Tư pháp's copies of civil-status
-extracts (processes/trich-luc-ho-tich) by that department. Each agency has its officers (receiving,
+extracts (processes/trich-luc-ho-tich) and criminal record certificates (processes/ly-lich-tu-phap, with the
+city police's verification through liên thông, D33) by that department. Each agency has its officers (receiving,
 specialist, leader, head, clerk); ``demo.admin`` administers the whole province and ``phuxuan.admin`` one ward.
 The original demo users keep their ward, Thuận Hóa, whose electronic id ``000.00.06.H56`` keeps its shape
 (QĐ 20/2020/QĐ-TTg: four groups, the last one the province's).
@@ -43,6 +44,7 @@ SAMPLE_PROCEDURE = "1.001612"      # offered by the three wards, as every proced
 DEPARTMENT_PROCEDURE = "2.000635"  # offered by the Sở Tư pháp (its BPMN names it)
 
 ROOT = "000.00.00.H56"
+POLICE = "000.00.20.H56"
 CENTRE = "000.00.01.H56"
 HOURS = {day: ["07:30-11:30", "13:30-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
 # code, name, level, parent's code, address
@@ -56,6 +58,8 @@ AGENCIES = [
      "10 Tôn Đức Thắng, phường Thuận Hóa, thành phố Huế"),
     ("000.00.10.H56", "Sở Tài chính thành phố Huế (demo)", "department", ROOT,
      "4 Hoàng Hoa Thám, phường Thuận Hóa, thành phố Huế"),
+    # answers the Sở Tư pháp's liên thông requests (processes/ly-lich-tu-phap, D33)
+    (POLICE, "Công an thành phố Huế (demo)", "department", ROOT, "50 Hà Nội, phường Thuận Hóa, thành phố Huế"),
     (DEMO_AGENCY[0], DEMO_AGENCY[1], "commune", ROOT, "24 Tố Hữu, phường Thuận Hóa, thành phố Huế"),
     ("000.00.07.H56", "Ủy ban nhân dân phường Phú Xuân (demo)", "commune", ROOT,
      "3 Lê Duẩn, phường Phú Xuân, thành phố Huế"),
@@ -75,6 +79,7 @@ OFFICES = {
                                    "Phạm Thị Yến"]),
     "sotaichinh": ("000.00.10.H56", ["Lê Văn Tài", "Nguyễn Thị Diệu", "Trần Hữu Phước", "Đoàn Văn Khánh",
                                      "Mai Thị Thu"]),
+    "congan": (POLICE, ["Trần Thị Hằng", "Nguyễn Văn Cường", "Lê Minh Đức", "Phạm Quốc Bảo", "Võ Thị Mỹ"]),
 }
 OTHERS = [
     ("trungtam.tiepnhan", "Huỳnh Thị Ngọc", {"receiving_officer"}, CENTRE),

@@ -156,6 +156,7 @@ STEPS: dict[str, Step] = {
     "signing": Step(NP_("step", "Ký số, ban hành"), "Ban hành kết quả"),
     "return": Step(NP_("step", "Trả kết quả"), "Trả kết quả"),
     "apology": Step(NP_("step", "Thư xin lỗi"), "Thư xin lỗi vì quá hạn"),
+    "handover": Step(NP_("step", "Liên thông"), "Chuyển hồ sơ liên thông"),
 }
 
 
@@ -197,6 +198,8 @@ ACTIONS: dict[str, Action] = {
     "stop": Action(N_("Dừng giải quyết hồ sơ")),
     "timer": Action(N_("Hẹn giờ của quy trình")),
     "replanned": Action(N_("Tính lại hạn theo lịch làm việc mới")),
+    "hand_over": Action(N_("Chuyển hồ sơ liên thông")),
+    "hand_back": Action(N_("Nhận kết quả liên thông"), NP_("action", "Nhận kết quả liên thông")),
     "issue_apology": Action(N_("Ký thư xin lỗi vì quá hạn"), NP_("action", "Ký thư xin lỗi")),
     "payment_requested": Action(N_("Yêu cầu nộp phí, lệ phí")),
     "paid": Action(N_("Đã nộp phí, lệ phí")),

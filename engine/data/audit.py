@@ -26,7 +26,7 @@ GENESIS = "0" * 64
 HANDOVER_ACTIONS = frozenset({
     "file", "receive", "refuse", "request_supplement", "supplement", "propose_approval", "propose_refusal",
     "request_extension", "confirm_extension", "reject_extension", "approve", "send_back", "issue_result",
-    "return_result", "withdraw", "stop"})
+    "return_result", "withdraw", "stop", "hand_over", "hand_back"})
 CURRENT = 2  # the formula new events are written with
 
 

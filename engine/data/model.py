@@ -136,6 +136,7 @@ class Dossier(Base):
     # The agency its offer names to process it (None: the receiving agency): its officers get the processing
     # steps' work and see the dossier (D2); intake and return stay at the receiving agency.
     processing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)  # liên thông (D33)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The instant of the last hand-over (engine.data.audit.HANDOVER_ACTIONS): where the next step's time starts.
     handed_over_at: Mapped[datetime | None]
@@ -393,4 +394,4 @@ class DocumentSignature(Base):
     valid_until: Mapped[datetime | None]
 
 
-from engine.data import page_indexes  # noqa: E402,F401 - the pages' indexes, on the tables above
+from engine.data import handover_model, page_indexes  # noqa: E402,F401 - liên thông; the pages' indexes

@@ -151,7 +151,21 @@ REGISTER = OfficialForm(
     {"agency": "Cơ quan", "period": "Thời gian", "count": "Số hồ sơ", "rows": "Danh sách hồ sơ"},
     (("fields", ("agency", "period", "count")), ("table", "rows", ("Hồ sơ", "Thời gian", "Trạng thái, ghi chú"))))
 
-FORMS = {f.key: f for f in (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP, REGISTER)}
+# Liên thông (D33): the sending agency's record of the hand-over, sealed after the commit (no numbered form of
+# the circulars: NĐ 118/2025 Điều 13 leaves its shape to the agencies).
+HANDOVER_SLIP = OfficialForm(
+    "handover_slip", "Phiếu chuyển hồ sơ liên thông", {}, "handover_slip", "PCLT",
+    {**PARTY, "agency": "Cơ quan chuyển hồ sơ", "receiver": "Cơ quan nhận hồ sơ liên thông", "sub_request": "Nội dung đề nghị",
+     "sub_code": "Mã hồ sơ tại cơ quan nhận", "handed_at": "Thời điểm chuyển",
+     "share": "Thời gian giải quyết của cơ quan nhận",
+     "due_at": "Hạn trả kết quả cho cơ quan chuyển", "task": "Bước chuyển"},
+    (("fields", PARTY_KEYS + ("task", "receiver", "sub_request", "sub_code", "handed_at", "share", "due_at")),
+     ("text", "{agency} chuyển hồ sơ trên đến {receiver} để giải quyết theo cơ chế liên thông và đề nghị trả kết "
+              "quả đúng hạn nêu trên./.")),
+    ("Cơ quan chuyển (đóng dấu)", ""))
+
+FORMS = {f.key: f for f in (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP, REGISTER,
+                            HANDOVER_SLIP)}
 
 
 def form_number(form_key: str, regime: Regime) -> str | None:
@@ -305,6 +319,12 @@ def stop_notice(session: Session, settings: Settings, dossier: Dossier, reason: 
     values = {**party(dossier), "addressee": dossier.owner_name, "received_at": when(dossier.received_at),
               "stopped_at": when(now), "reason": reason, "basis": basis, "officer": actor.full_name}
     return _store(session, settings, dossier, STOP_NOTICE, values, now, actor=actor, notify=notify)
+
+
+def handover_slip(session: Session, settings: Settings, dossier: Dossier, values: dict, now: datetime
+                  ) -> SigningRequest:
+    """The Phiếu chuyển hồ sơ liên thông (D33) of ``dossier``, sealed by its agency after the commit."""
+    return _store(session, settings, dossier, HANDOVER_SLIP, {**party(dossier), **values}, now, actor=None)
 
 
 def issue_for_action(session: Session, settings: Settings, dossier: Dossier, step: str, action: str, data: dict,

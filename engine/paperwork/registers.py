@@ -20,6 +20,7 @@ from engine.data import audit
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
+from engine.data.handover_model import Handover as Link
 from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVersion, WorkItem
 from engine.law import lateness
 from engine.law.statuses import Status
@@ -81,13 +82,28 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
     return rows
 
 
+def partners(session: Session, dossier: Dossier) -> str:
+    """Liên thông (D33): each agency the dossier was handed to, with its share of the processing time, its due
+    instant and when it answered, judged like a step (the parent's own agency keeps the rest of the time)."""
+    rows = session.execute(select(Link, Agency.name).join(Agency, Agency.id == Link.agency_id)
+                           .where(Link.parent_id == dossier.id).order_by(Link.id)).all()
+    if not rows:
+        return "Không có"
+    unit = {"working_day": "ngày làm việc", "working_hour": "giờ làm việc", "calendar_day": "ngày"}
+    return "; ".join(
+        f"{name}: phần thời gian {h.share:g} {unit.get(h.share_unit, h.share_unit)}, nhận {_short(h.handed_at)}, "
+        f"hạn {_short(h.due_at)}, "
+        + (f"trả kết quả {_short(h.returned_at)} ({timeliness(h.returned_at, h.due_at)})" if h.returned_at
+           else "đang giải quyết") for h, name in rows)
+
+
 def control_slip(session: Session, settings: Settings, dossier: Dossier, now: datetime) -> bytes:
     """Phiếu kiểm soát quá trình giải quyết hồ sơ (D30) as a PDF, numbered by the dossier's regime."""
     info = party(dossier)
     owner = dossier.owner_name
     applicant = owner if owner == info["applicant"] else f"{owner} (người nộp: {info['applicant']})"
     values = {**info, "applicant": applicant,
-              "partners": "Không có", "status": Status(dossier.status).label, "rule": RULE,
+              "partners": partners(session, dossier), "status": Status(dossier.status).label, "rule": RULE,
               "handovers": [(f"1. Giao: {h.giver}\n2. Nhận: {h.receiver}", when(h.at),
                              h.result + (f"\n(hạn của bước: {_short(h.due)})" if h.due else ""), h.note)
                             for h in handovers(session, dossier)]}

@@ -29,6 +29,7 @@ STEP_ACTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("approve", "refuse", "send_back"),
     "signing": ("issue_result",),
     "return": ("return_result",),
+    "handover": ("hand_back",),  # completed by the engine when the other agency's result is issued (D33)
 }
 CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
@@ -72,6 +73,26 @@ class _Linter:
         else:
             for msg in forms_mod.check_schema(self.forms[key]):
                 self.add(el, f"biểu mẫu {key}: {msg}")
+
+    def handover(self, el, prop: dict) -> dict:
+        """A liên thông step (D33): the callee procedure's code, the agency that processes it and its share of
+        the processing time; that both exist is checked at deploy (engine.process.procedures)."""
+        found = {"procedure": prop.get("handoverProcedure", ""), "agency": prop.get("handoverAgency", ""),
+                 "unit": prop.get("shareUnit", "working_day"), "line": el.sourceline}
+        if not CODE_RE.match(found["procedure"]):
+            self.add(el, f"mã thủ tục liên thông (handoverProcedure) không hợp lệ: {found['procedure']!r}")
+        if not AGENCY_RE.match(found["agency"]):
+            self.add(el, f"mã cơ quan liên thông (handoverAgency) không hợp lệ: {found['agency']!r}")
+        try:
+            found["share"] = float(prop.get("share", ""))
+        except ValueError:
+            found["share"] = 0.0
+        if not 0 < found["share"] <= 365:
+            self.add(el, f"phần thời gian của cơ quan liên thông (share) phải là số dương: {prop.get('share')!r}")
+        if found["unit"] not in UNITS[:3]:
+            self.add(el, f"đơn vị thời gian (shareUnit) không hợp lệ: {found['unit']!r}; dùng một trong "
+                         f"{', '.join(UNITS[:3])}")
+        return found
 
     def offered(self, el, step: str | None, declared: str | None) -> list[str]:
         """The actions a task offers: its step kind's, or the subset its ``actions`` property declares."""
@@ -312,7 +333,8 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
                           "role": role, "form": prop.get("formJsonSchemaFilename"),
                           "actions": linter.offered(el, step, prop.get("actions")),
                           "duration": linter.step_duration(el, prop),
-                          "routes": stepkinds.routed_actions(proc, el, prop.get("actions"))})
+                          "routes": stepkinds.routed_actions(proc, el, prop.get("actions")),
+                          **({"handover": linter.handover(el, prop)} if step == "handover" else {})})
         elif local == "timerEventDefinition":
             event = el.getparent()
             name = event.get("name") or event.get("id")

@@ -135,11 +135,29 @@ def agency_problems(session: Session, definition: Definition) -> list[Problem]:
     """The agency a file names must exist (D29): a procedure published for an unknown agency would take
     dossiers no officer ever sees. Agencies are created first (``tthc agency add``, the administration)."""
     code = definition.info["agency"]
-    if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
-        return []
-    return [Problem(definition.file_name, definition.agency_line, definition.process_id,
-                    f"cơ quan {code!r} (thuộc tính agency) chưa có trong hệ thống; tạo cơ quan trước khi "
-                    "triển khai thủ tục")]
+    problems = []
+    if session.scalar(select(Agency.id).where(Agency.code == code)) is None:
+        problems.append(Problem(definition.file_name, definition.agency_line, definition.process_id,
+                                f"cơ quan {code!r} (thuộc tính agency) chưa có trong hệ thống; tạo cơ quan trước "
+                                "khi triển khai thủ tục"))
+    for step in definition.info.get("steps", ()):  # liên thông (D33): the callee and its agency exist
+        handover = step.get("handover")
+        if handover is None:
+            continue
+        if session.scalar(select(Procedure.id).where(Procedure.code == handover["procedure"])) is None:
+            problems.append(Problem(definition.file_name, handover["line"], step["id"],
+                                    f"thủ tục liên thông {handover['procedure']!r} (handoverProcedure) chưa được "
+                                    "triển khai; triển khai thủ tục của cơ quan nhận trước"))
+        if session.scalar(select(Agency.id).where(Agency.code == handover["agency"])) is None:
+            problems.append(Problem(definition.file_name, handover["line"], step["id"],
+                                    f"cơ quan liên thông {handover['agency']!r} (handoverAgency) chưa có trong hệ "
+                                    "thống"))
+    return problems
+
+
+def calls_others(definition: Definition) -> bool:
+    """Whether the file hands dossiers to another procedure (deployed after the procedures it calls)."""
+    return any("handover" in step for step in definition.info.get("steps", ()))
 
 
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None

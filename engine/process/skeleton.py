@@ -22,12 +22,12 @@ from engine.law.statuses import PROCESSING, REFUSED, RESOLVED, RETURNED, SUBMITT
 from engine.process.bpmnparser import BPMN, NS, bpmn_name
 
 END, WAIT, UNKNOWN = "end", "wait", "unknown"
-PROCESSING_STEPS = frozenset({"assessment", "approval"})  # where a received or supplemented dossier is worked on
+PROCESSING_STEPS = frozenset({"assessment", "approval", "handover"})  # where a received or supplemented dossier is worked on
 
 # The status a step kind is entered at: its actions are legal from there only (engine/cases/tasks.py).
 ENTRY: dict[str, int] = {"intake": SUBMITTED, "supplement": SUPPLEMENT, "assessment": PROCESSING,
                          "extension_review": PROCESSING, "approval": PROCESSING, "signing": PROCESSING,
-                         "return": RESOLVED}
+                         "return": RESOLVED, "handover": PROCESSING}
 # (step kind, action) -> (the status the action leaves the dossier at, where the BPMN must carry it next).
 # The citizen's supplement goes back to the stage that asked for it (D12): see _supplement_leads.
 LEADS: dict[tuple[str, str], tuple[int, frozenset[str]]] = {
@@ -45,12 +45,14 @@ LEADS: dict[tuple[str, str], tuple[int, frozenset[str]]] = {
     ("approval", "send_back"): (PROCESSING, frozenset({"assessment"})),
     ("signing", "issue_result"): (RESOLVED, frozenset({"return"})),
     ("return", "return_result"): (RETURNED, frozenset({END})),
+    ("handover", "hand_back"): (PROCESSING, PROCESSING_STEPS),  # liên thông: the other agency answered (D33)
 }
 STEP_WORDS = {"intake": "tiếp nhận", "supplement": "bổ sung của công dân", "assessment": "thẩm định",
               "extension_review": "xem xét gia hạn", "approval": "phê duyệt", "signing": "ký ban hành",
-              "return": "trả kết quả", END: "kết thúc quy trình", WAIT: "một công việc không ai hoàn thành được"}
+              "return": "trả kết quả", "handover": "chuyển liên thông", END: "kết thúc quy trình",
+              WAIT: "một công việc không ai hoàn thành được"}
 # Actions tried first when the happy path is drawn (the shortest path to the return of the result wins).
-_FORWARD = ("receive", "propose_approval", "approve", "issue_result", "return_result")
+_FORWARD = ("receive", "hand_back", "propose_approval", "approve", "issue_result", "return_result")
 
 
 def _status(code: int) -> str:

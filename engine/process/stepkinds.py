@@ -15,8 +15,8 @@ from engine.process.bpmnparser import BPMN, NS, SPIFF
 
 ANY, END = "*", "end"
 
-# Drawn in the BPMN as user tasks; "supplement" is the citizen's step.
-DRAWN = ("intake", "supplement", "assessment", "extension_review", "approval", "signing", "return")
+# Drawn in the BPMN as user tasks; "supplement" is the citizen's step; "handover" waits for another agency (D33).
+DRAWN = ("intake", "supplement", "assessment", "extension_review", "approval", "signing", "return", "handover")
 # Opened by the engine itself, never drawn: the head of agency's apology when a dossier becomes overdue (D19).
 OPENED_BY_ENGINE = ("apology",)
 ALL = DRAWN + OPENED_BY_ENGINE

@@ -44,7 +44,9 @@ DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy t
                  "result": _l("Kết quả giải quyết"), "result_draft": _l("Dự thảo kết quả"),
                  "apology_draft": _l("Dự thảo thư xin lỗi"), "reissue_draft": _l("Dự thảo kết quả cấp lại"),
                  "stop_notice": _l("Thông báo dừng giải quyết hồ sơ"),
-                 "fee_receipt": _l("Biên lai thu phí, lệ phí")}
+                 "fee_receipt": _l("Biên lai thu phí, lệ phí"),
+                 "handover_slip": _l("Phiếu chuyển hồ sơ liên thông"),
+                 "lienthong_result": _l("Kết quả của cơ quan liên thông")}
 CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),
                 "post": _l("Qua bưu chính công ích")}
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from engine.process import stepkinds
 
-from . import apology, approval, assessment, extension_review, intake, returning, signing, supplement
+from . import apology, approval, assessment, extension_review, handover, intake, returning, signing, supplement
 from .declare import Action, StepKind
 
 KINDS: dict[str, StepKind] = {k.name: k for k in (
     intake.KIND, supplement.KIND, assessment.KIND, extension_review.KIND, approval.KIND, signing.KIND,
-    returning.KIND, apology.KIND)}
+    returning.KIND, handover.KIND, apology.KIND)}
 assert tuple(KINDS) == stepkinds.ALL, "every step kind a BPMN may name is declared, and only those"
 assert {k for k, kind in KINDS.items() if kind.drawn} == set(stepkinds.DRAWN)
 

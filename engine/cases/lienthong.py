@@ -1,0 +1,196 @@
+"""Liên thông between agencies (D33): a ``handover`` step hands the dossier to another agency's procedure and
+waits for its result.
+
+When a dossier reaches a ``handover`` task (engine.cases.dossiers.save_process), in the same transaction:
+a sub-dossier of the callee procedure is filed at the callee agency with the parent's filing form, already
+received (its clock starts at the hand-over and runs for the callee agency's share, on its own calendar); the
+hand-over is linked (engine.data.handover_model) and audited on both dossiers; the sending agency's
+Phiếu chuyển hồ sơ liên thông is recorded, to be sealed after the commit. The parent's task waits in no inbox.
+
+The callee agency's officers process the sub-dossier like any dossier of theirs. When its result is sealed and
+verified (engine.cases.issuing.finish, D22) the engine hands it back: the sub-dossier is returned to the sending
+agency (status 10), its result is attached to the parent's record and the parent's task completes with
+``hand_back``. Each agency sees only its part: the sub-dossier is not the citizen's (engine.cases.dossiers),
+the parent is not the callee agency's; the parent's record shows the sub-dossier's stage and result.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from engine.cases.dossiers import Context, _next_code, calendar_of, load_process, move, save_process
+from engine.core.clock import iso_vn
+from engine.core.errors import Invalid
+from engine.core.settings import Settings
+from engine.data import agencies, audit
+from engine.data.handover_model import Handover
+from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
+from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, Status
+from engine.paperwork import documents, officialforms
+from engine.process import forms, procedures
+from engine.process import fields as procedure_fields
+from engine.process.runtime import SERIALIZER_VERSION, Process
+
+UNIT_WORDS = officialforms.UNITS
+_SIGNATURE_FACTS = ("field", "signer", "organisation", "signed_at", "valid", "status", "message", "checked_at",
+                    "valid_until")  # the answer's verified signatures, kept with its copy on the parent
+
+
+def _step(dossier: Dossier, spec_name: str) -> dict:
+    for step in dossier.procedure_version.info.get("steps", ()):
+        if step.get("id") == spec_name and "handover" in step:
+            return step["handover"]
+    raise Invalid(f"Bước liên thông {spec_name!r} không khai báo thủ tục và cơ quan nhận", code="handover_undeclared")
+
+
+def _complete_step(process: Process, step: str, action: str, now: datetime) -> str:
+    """Complete the process's open task of step kind ``step`` with ``action`` (the engine acts); its name."""
+    task = next((t for t in process.ready_user_tasks() if t.step == step), None)
+    if task is None:
+        raise Invalid(f"Thủ tục liên thông không có bước {step!r} đang mở", code="handover_flow")
+    process.complete(task.task_id, {"action": action, task.spec_name: {}}, now)
+    return task.name
+
+
+def queue(session: Session, settings: Settings, parent: Dossier, row: dict, now: datetime) -> None:
+    """The parent reached a hand-over task: open the sub-dossier once the step that got there is recorded (the
+    end of the use case, else just before the commit), so that its events follow that step's in the trail."""
+    session.info.setdefault("lienthong", []).append((settings, parent, row, now))
+
+
+def open_queued(session: Session) -> None:
+    while session.info.get("lienthong"):
+        settings, parent, row, now = session.info["lienthong"].pop(0)
+        hand_over(session, settings, parent, row, now)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:  # the timer sweep and the drain reach hand-overs too
+    open_queued(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("lienthong", None)
+
+
+def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, now: datetime) -> Dossier:
+    """The parent reached the hand-over task ``row`` (a new work item's values): open the sub-dossier."""
+    declared = _step(parent, row["spec_name"])
+    version = procedures.filing_version(session, declared["procedure"])
+    agency = agencies.by_code(session, declared["agency"])
+    if agency is None:
+        raise Invalid(f"Cơ quan liên thông {declared['agency']} không có trong hệ thống", code="handover_agency")
+    form = dict(parent.form or {})
+    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai chuyển liên thông")
+    child = Dossier(code=_next_code(session, agency, now), procedure_version_id=version.id, agency_id=agency.id,
+                    parent_id=parent.id, applicant_id=parent.applicant_id, owner_name=parent.owner_name,
+                    owner_birth_date=parent.owner_birth_date, owner_cccd=parent.owner_cccd, channel="online",
+                    status=SUBMITTED, form=form, filed_at=now, workflow_state=b"",
+                    serializer_version=SERIALIZER_VERSION)
+    child.procedure_version = version
+    session.add(child)
+    session.flush()
+    cal = calendar_of(session, child, settings)
+    due = cal.due(now, declared["share"], declared["unit"])  # the callee agency's share, on its calendar
+    child.intake_due_at, child.received_at = now, now
+    child.due_at = child.original_due_at = due
+    child.calendar_version = cal.version
+    process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
+                            procedure_fields.of(version.info).start_data(child.code, form),
+                            settings.script_time_limit, now)
+    audit.record(session, child, now, None, "file", None, data={"channel": "lienthong", "from": parent.code})
+    intake_name = _complete_step(process, "intake", "receive", now)  # received by the hand-over itself
+    move(child, RECEIVED)
+    audit.record(session, child, now, None, "receive", SUBMITTED, step="intake", task_name=intake_name)
+    move(child, PROCESSING)
+    audit.record(session, child, now, None, "forward", RECEIVED)
+    link = Handover(parent_id=parent.id, child_id=child.id, task_id=row["task_id"], task_name=row["name"],
+                    procedure_code=declared["procedure"], agency_id=agency.id, share=declared["share"],
+                    share_unit=declared["unit"], handed_at=now, due_at=due)
+    session.add(link)
+    save_process(session, child, process, now, settings, cal)
+    share = f"{officialforms.number_text(declared['share'])} {UNIT_WORDS[declared['unit']]}"
+    audit.record(session, parent, now, None, "hand_over", parent.status, step="handover", task_name=row["name"],
+                 data={"agency": agency.code, "procedure": declared["procedure"], "share": share,
+                       "due_at": iso_vn(due)})
+    officialforms.handover_slip(session, settings, parent, {
+        "task": row["name"], "receiver": agency.name, "sub_code": child.code, "handed_at": officialforms.when(now),
+        "sub_request": f"{version.procedure.name} (mã thủ tục {version.procedure.code})", "share": share,
+        "due_at": officialforms.when(due)}, now)
+    return child
+
+
+def hand_back(session: Session, settings: Settings, child: Dossier, result: Document, now: datetime) -> None:
+    """The sub-dossier's result is sealed and verified: return it to the sending agency and let the parent go on."""
+    link = session.scalar(select(Handover).where(Handover.child_id == child.id, Handover.returned_at.is_(None)))
+    if link is None or child.status != RESOLVED:
+        return
+    ctx = Context(None, now, settings)
+    process = load_process(child, ctx)
+    name = _complete_step(process, "return", "return_result", now)
+    move(child, RETURNED)
+    child.returned_at = now
+    save_process(session, child, process, now, settings)
+    audit.record(session, child, now, None, "return_result", RESOLVED, step="return", task_name=name,
+                 data={"to": child.parent_id})
+    parent = session.get(Dossier, link.parent_id)
+    copy = documents.add(session, settings.data_dir, parent, "lienthong_result",
+                         f"ket-qua-lien-thong-{child.code}.pdf", "application/pdf",
+                         documents.read(settings.data_dir, result), now)
+    copy.number, copy.state = result.number, "signed"
+    for check in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == result.id)):
+        session.add(DocumentSignature(document_id=copy.id, **{c: getattr(check, c) for c in _SIGNATURE_FACTS}))
+    link.returned_at, link.late, link.document_id = now, now > link.due_at, copy.id
+    item_id, spec_name = session.execute(select(WorkItem.id, WorkItem.spec_name)
+                                         .where(WorkItem.task_id == link.task_id)).one()
+    parent_process = load_process(parent, ctx)
+    parent_process.complete(link.task_id, {"action": "hand_back", spec_name: {
+        "ma_ho_so_lien_thong": child.code, "ket_qua_lien_thong": child.outcome or "approved"}}, now)
+    save_process(session, parent, parent_process, now, settings)
+    audit.record(session, parent, now, None, "hand_back", parent.status, step="handover", task_name=link.task_name,
+                 data={"outcome": child.outcome, "document": copy.id}, due_at=link.due_at, work_item_id=item_id,
+                 calendar=calendar_of(session, child, settings), late=link.late)
+
+
+def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) -> None:
+    """The parent was withdrawn or stopped: the sub-dossiers still open at the other agencies stop with it (their
+    officers' work closes; nothing is issued to the citizen, who was never their applicant)."""
+    rows = session.scalars(select(Dossier).join(Handover, Handover.child_id == Dossier.id)
+                           .where(Handover.parent_id == parent.id, Handover.returned_at.is_(None))).all()
+    for child in rows:
+        if child.status in (RESOLVED, RETURNED, STOPPED):
+            continue
+        process = load_process(child, ctx)
+        process.cancel()
+        before = move(child, STOPPED)
+        child.ended_at = ctx.now
+        save_process(session, child, process, ctx.now, ctx.settings)
+        audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
+
+
+# -- what the parent shows of its hand-overs ---------------------------------------------------------------
+def describe(session: Session, parent_ids: list[int]) -> dict[int, list[dict]]:
+    """By parent dossier id: each hand-over, the sub-dossier's stage and result (never its work items)."""
+    if not parent_ids:
+        return {}
+    rows = session.execute(select(Handover, Dossier.status, Dossier.outcome, Agency.code, Agency.name)
+                           .join(Dossier, Dossier.id == Handover.child_id)
+                           .join(Agency, Agency.id == Handover.agency_id)
+                           .where(Handover.parent_id.in_(parent_ids)).order_by(Handover.id)).all()
+    out: dict[int, list[dict]] = {}
+    for link, status, outcome, code, name in rows:
+        out.setdefault(link.parent_id, []).append({
+            "agency": code, "agency_name": name, "procedure": link.procedure_code, "step": link.task_name,
+            "share": link.share, "share_unit": link.share_unit, "handed_at": iso_vn(link.handed_at),
+            "due_at": iso_vn(link.due_at), "returned_at": iso_vn(link.returned_at), "late": link.late,
+            "status": status, "status_name": Status(status).label, "outcome": outcome, "document": link.document_id})
+    return out
+
+
+def stage(handovers: list[dict]) -> str | None:
+    """The citizen's one line: where the dossier is while another agency works on it."""
+    waiting = [h for h in handovers if h["returned_at"] is None]
+    return f"Đang xử lý tại {waiting[-1]['agency_name']} (liên thông)" if waiting else None
