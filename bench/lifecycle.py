@@ -31,6 +31,7 @@ import cProfile
 import dataclasses
 import gc
 import http.client
+import inspect
 import io
 import json
 import os
@@ -161,7 +162,11 @@ class RawJson:
 # -- (c, d) the use-case layer on a database -----------------------------------------------------------------
 def demo_database(url: str, data_dir: Path) -> None:
     """Migrations, demo users (password hashing happens here, untimed) and the sample procedure."""
-    load_demo(with_secrets(load_settings(data_dir=str(data_dir), database_url=url)), PASSWORD)
+    settings = with_secrets(load_settings(data_dir=str(data_dir), database_url=url))
+    if "province" in inspect.signature(load_demo).parameters:  # the tests' single ward: one agency files the sample
+        load_demo(settings, PASSWORD, province=False)
+    else:
+        load_demo(settings, PASSWORD)
 
 
 class EngineMode:

@@ -252,7 +252,13 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
                       form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
     dossier.procedure_version = version
     session.add(dossier)
-    session.flush()
+    session.flush()  # its id; what follows changes the row again: one UPDATE at the commit, not one per query
+    with session.no_autoflush:
+        return _filed(session, ctx, dossier, version, form, channel)
+
+
+def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, channel: str) -> Dossier:
+    user = ctx.user
     cal = calendar_of(session, dossier, ctx.settings)
     deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
@@ -268,6 +274,11 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
 
 def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     """The citizen sends the completed dossier back after a supplement request."""
+    with session.no_autoflush:  # one flush at the commit, not one before every query
+        return _supplement(session, ctx, code, payload)
+
+
+def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     dossier = visible_dossier(session, ctx.user, code, with_state=True)
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import Context
 from engine.core.clock import iso_vn
@@ -41,6 +41,9 @@ LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per re
 PIN_ERRORS = ("bad_key", "pin_required", "wrong_pin")  # the failures that count towards the lock
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
+# A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
+# forms and catalogue entry are decoded again on every joined row) is not read again; the signer is read if used.
+_OF_LOADED_DOSSIER = (lazyload(SigningRequest.dossier), lazyload(SigningRequest.signer))
 
 
 class TooManyPinAttempts(EngineError):
@@ -96,7 +99,7 @@ def result_register(session: Session, dossier: Dossier) -> tuple[str, numbers.Nu
     req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
                                                       SigningRequest.kind == "result_draft",
                                                       SigningRequest.state == "signed")
-                         .order_by(SigningRequest.id.desc()).limit(1))
+                         .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
     if req is None or req.number is None:
         return None
     series = req.number.split("/", 1)[1]
@@ -125,7 +128,8 @@ def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | No
     """The result's decision still waiting for its signer (documents issued by the agency's seal do not wait)."""
     return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
                                                        SigningRequest.kind == "result_draft",
-                                                       SigningRequest.state.in_(OPEN_STATES)).limit(1))
+                                                       SigningRequest.state.in_(OPEN_STATES)).limit(1)
+                          .options(*_OF_LOADED_DOSSIER))
 
 
 # -- rendered after the commit ----------------------------------------------------------------------------------
@@ -350,7 +354,7 @@ def certificate_lapsed(session: Session, dossier: Dossier, now: datetime) -> str
     req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
                                                       SigningRequest.kind == "result_draft",
                                                       SigningRequest.state == "signed")
-                         .order_by(SigningRequest.id.desc()).limit(1))
+                         .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
     until = (req.payload or {}).get("certificate_until") if req is not None else None
     if until is None or req.payload.get("timestamped") or now <= datetime.fromisoformat(until):
         return None

@@ -273,9 +273,15 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
 
 
 def render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str = "") -> bytes:
-    """The visible appearance of a signature: a framed box with its lines, the size of ``box``."""
+    """The visible appearance of a signature: a framed box with its lines, the size of ``box``. Drawn once per
+    process for the same lines (a signer signing several documents in the same minute reuses it)."""
+    return _stamp(tuple(lines), tuple(box), str(font_dir), title)
+
+
+@lru_cache(maxsize=128)
+def _stamp(lines: tuple[str, ...], box: tuple[int, int, int, int], font_dir: str, title: str) -> bytes:
     with _reportlab:
-        return _render_stamp(lines, box, font_dir, title)
+        return _render_stamp(list(lines), box, Path(font_dir), title)
 
 
 def _render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Path, title: str) -> bytes:

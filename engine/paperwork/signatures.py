@@ -13,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import tempfile
+import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, layout, misc
 from pyhanko.pdf_utils import xref as pdf_xref
 from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+from pyhanko.pdf_utils.content import ImportedPdfPage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -33,9 +35,12 @@ from pyhanko.stamp import StaticStampStyle
 from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_time
 
-from . import longterm
+from . import hexstrings, longterm, nameprep  # noqa: F401 - nameprep: comparing names costs a string preparation once
 from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
+if not getattr(generic.read_hex_string_from_stream, "fast", False):  # one read per hex string (signatures' /Contents)
+    generic.read_hex_string_from_stream = hexstrings.fast_reader(generic.read_hex_string_from_stream,
+                                                                 generic.pdf_string, misc.PDF_WHITESPACE)
 # pyHanko logs failed checks and key files a wrong PIN cannot open with tracebacks; the engine reports them itself.
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
@@ -156,28 +161,50 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
                                         embed_validation_info=validation_context is not None,
                                         validation_context=validation_context,
                                         use_pades_lta=lta and validation_context is not None)
-    out = io.BytesIO()
-    with tempfile.TemporaryDirectory() as tmp:
-        extra = {}
-        if box is not None:
-            extra["new_field_spec"] = fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box)
-            if stamp_pdf is not None:
-                stamp_file = Path(tmp) / "stamp.pdf"
-                stamp_file.write_bytes(stamp_pdf)
-                extra["stamp_style"] = StaticStampStyle.from_pdf_file(str(stamp_file), border_width=0)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        if timestamper is not None:
-            extra["timestamper"] = timestamper
-        reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
-        try:
-            _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
-        except (SigningError, RuntimeError) as exc:  # a device (PKCS11Error) or service failed: nothing signed
-            raise SigningFailed(f"Không ký được: {exc}") from exc
-        finally:
-            close = getattr(signer, "close_after_signing", None)  # a token's session (engine.paperwork.tokens)
-            if close is not None:
-                close()
+    out, extra = io.BytesIO(), {}
+    if box is not None:
+        extra["new_field_spec"] = fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box)
+        if stamp_pdf is not None:
+            extra["stamp_style"] = StaticStampStyle(background=_StampPage(stamp_pdf), border_width=0)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if timestamper is not None:
+        extra["timestamper"] = timestamper
+    reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
+    try:
+        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
+    except (SigningError, RuntimeError) as exc:  # a device (PKCS11Error) or service failed: nothing signed
+        raise SigningFailed(f"Không ký được: {exc}") from exc
+    finally:
+        close = getattr(signer, "close_after_signing", None)  # a token's session (engine.paperwork.tokens)
+        if close is not None:
+            close()
     return out.getvalue()
+
+
+_stamps = threading.local()  # per thread: a reader is not shared between threads
+
+
+class _StampPage(ImportedPdfPage):
+    """A signature's appearance imported from the stamp PDF's bytes (no file); the parsed stamp is kept per
+    thread, so a signer's stamp reused for several documents (engine.paperwork.pdf.render_stamp) is read once."""
+
+    def __init__(self, stamp_pdf: bytes):
+        super().__init__("", 0)
+        self.stamp_pdf = stamp_pdf
+
+    def render(self) -> bytes:
+        readers = _stamps.__dict__.setdefault("readers", {})
+        reader = readers.get(self.stamp_pdf)
+        if reader is None:
+            if len(readers) >= 8:
+                readers.clear()
+            reader = readers[self.stamp_pdf] = PdfFileReader(io.BytesIO(self.stamp_pdf))
+        xobj = self._ensure_writer.import_page_as_xobject(reader, page_ix=0)
+        name = "/Import" + uuid.uuid4().hex
+        self.resources.xobject[name] = xobj
+        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name.encode("ascii") + b" Do"
 
 
 def _subject_part(cert, attr: str) -> str | None:
