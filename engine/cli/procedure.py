@@ -37,7 +37,7 @@ def _agency_name(code: str) -> str | None:
 @click.option("--agency", default=DEMO_AGENCY[0], show_default=True, help="Mã định danh cơ quan công bố.")
 @click.option("--days", type=click.IntRange(1, 365), default=None, help="Thời hạn giải quyết, ngày làm việc "
                                                                         "(mặc định 5).")
-@click.option("--same-day", is_flag=True, help="Giải quyết trong ngày (D16).")
+@click.option("--same-day", is_flag=True, help="Giải quyết trong ngày (nhận sau 15 giờ: ngày làm việc kế tiếp).")
 @click.option("--dir", "directory", default=None, help="Thư mục chứa các thủ tục (mặc định processes_dir).")
 def new(name: str, code: str | None, title: str | None, agency: str, days: int | None, same_day: bool,
         directory: str | None) -> None:

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.core import vocabulary
 from engine.process import scaffold_bpmn
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -137,7 +138,7 @@ def forms(facts: Facts) -> dict[str, dict]:
     note = {"ghi_chu": _text("Ghi chú", 2000)}
     filing = _schema(f"Tờ khai: {facts.title}", {
         "ho_ten": _text("Họ, chữ đệm, tên người đề nghị", 100, 1),
-        "cccd": {"type": "string", "title": "Số định danh cá nhân", "pattern": "^\\d{12}$"},
+        "cccd": {"type": "string", "title": "Số định danh cá nhân", "pattern": vocabulary.CCCD_PATTERN},
         "ngay_sinh": {"type": "string", "title": "Ngày sinh", "format": "date"},
         "dia_chi": _text("Nơi cư trú", 500, 1),
         "dien_thoai": {"type": "string", "title": "Số điện thoại", "pattern": "^0\\d{9}$"},

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-LANES = {"citizen": "Công dân", "receiving_officer": "Cán bộ tiếp nhận", "specialist": "Chuyên viên",
-         "department_leader": "Lãnh đạo phòng", "centre_director": "Giám đốc trung tâm", "clerk": "Văn thư"}
+from engine.core import vocabulary
+
+ORDER = ("citizen", "receiving_officer", "specialist", "department_leader", "centre_director", "clerk")
+LANES = {role: str(vocabulary.ROLES[role]) for role in ORDER}  # a lane's name is its role's label
 LANE_IDS = {"citizen": "Lane_cong_dan", "receiving_officer": "Lane_can_bo_tiep_nhan",
             "specialist": "Lane_chuyen_vien", "department_leader": "Lane_lanh_dao_phong",
             "centre_director": "Lane_giam_doc_trung_tam", "clerk": "Lane_van_thu"}
@@ -66,7 +68,7 @@ def graph(same_day: bool) -> Graph:
         Node("bo_sung_tiep_nhan", "userTask", "Bổ sung hồ sơ (giai đoạn tiếp nhận)", "citizen", 2, "supplement"),
         Node("end_tu_choi", "endEvent", "Từ chối tiếp nhận", "receiving_officer", 4),
         Node("gw_hop_tham_dinh", "exclusiveGateway", "Hợp luồng thẩm định", "specialist", 4),
-        Node("tham_dinh", "userTask", "Thẩm định hồ sơ", "specialist", 5, "assessment",
+        Node("tham_dinh", "userTask", vocabulary.STEPS["assessment"].title, "specialist", 5, "assessment",
              actions=None if full else "propose_approval, propose_refusal"),
         Node("gw_tham_dinh", "exclusiveGateway", "Kết quả thẩm định?", "specialist", 6,
              default="Flow_tham_dinh_de_xuat"),
