@@ -66,7 +66,7 @@ def sample_value(schema: dict, name: str = ""):
     if schema.get("format") == "email":
         return "mau@example.vn"
     pattern = schema.get("pattern", "")
-    digits = re.fullmatch(r"\^(0?)\\d\{(\d+)\}\$", pattern)
+    digits = re.fullmatch(r"\^(0?)(?:\\d|\[0-9\])\{(\d+)\}\$", pattern)  # also vocabulary.CCCD_PATTERN
     if digits:
         return (digits.group(1) + "9" * int(digits.group(2)))
     return "Nội dung mẫu " + name if schema.get("minLength", 0) <= 14 + len(name) else "x" * schema["minLength"]

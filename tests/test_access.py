@@ -314,7 +314,7 @@ def check_attached(body, ctx, caller) -> str | None:
 
 
 def check_deployed(body, ctx, caller) -> str | None:
-    return None if body == {"code": SAMPLE_CODE, "version": 1, "changed": False} else f"deployed {body}"
+    return None if body | {"warnings": []} == {"warnings": [], "code": SAMPLE_CODE, "version": 1, "changed": False} else f"deployed {body}"
 
 
 @dataclass(frozen=True)

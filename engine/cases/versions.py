@@ -18,7 +18,7 @@ from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, DefinitionError, Forbidden, NotFound, Problem
 from engine.data import agencies
 from engine.data.model import OPEN_DOSSIER, Dossier, Procedure, ProcedureVersion
-from engine.process import procedures, versiondiff
+from engine.process import procedures, similarity, versiondiff
 
 STATES = ("active", "suspended", "retired")
 # action -> (states it may start from, state it leaves)
@@ -130,13 +130,21 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
     return procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)
 
 
-def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes]
-                  ) -> tuple[ProcedureVersion, bool]:
+def upload_warnings(session: Session, ctx: Context, definition: procedures.Definition) -> list[Problem]:
+    """What looks copied in an upload (engine.process.similarity): the library's files and the catalogue."""
+    return similarity.warnings_for([definition], ctx.settings.processes_dir, session)
+
+
+def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes],
+                  warnings: list[Problem] | None = None) -> tuple[ProcedureVersion, bool]:
     """Check and deploy an upload as the next version of its procedure (the API and the page both come here),
     audited. The publishing agency must lie in the administrator's subtree; an agency the database does not
     know is refused: 403 to an administrator of a subtree (nothing said of other agencies), else the deploy's
-    problem line naming it (422, engine.process.procedures.agency_problems)."""
+    problem line naming it (422, engine.process.procedures.agency_problems). ``warnings`` (a list) receives the
+    upload's warnings, found before the deploy changes the catalogue."""
     definition = check_upload(ctx, name, bpmn, uploaded)
+    if warnings is not None:
+        warnings += upload_warnings(session, ctx, definition)
     agency = agencies.by_code(session, definition.info["agency"])
     if agency is not None:
         administration.require(session, ctx.user, agency)

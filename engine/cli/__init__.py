@@ -16,6 +16,7 @@ from engine.core.clock import SystemClock
 from engine.cases.preflight import upgrade_database
 from engine.cli.audit import audit as audit_group
 from engine.cli.calendar import calendar as calendar_group
+from engine.cli.procedure import echo_warnings, procedure as procedure_group
 from engine.cli.citizens import citizen as citizen_group
 from engine.cli.payments import payments_group
 from engine.cli.offers import agency_problems, offer as offer_command
@@ -81,6 +82,7 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
                 click.echo(str(problem), err=True)
     if failed:
         sys.exit(1)
+    echo_warnings(settings, definitions)  # a copied file's process id, code, components, fees: engine.process.similarity
     return definitions
 
 
@@ -307,7 +309,7 @@ pki.add_command(token_command, "token")
 main.add_command(notifications_group, "notifications")
 pki.add_command(signing_method, "method")
 main.add_command(agency_group, "agency"), main.add_command(officer_group, "officer")
-main.add_command(citizen_group, "citizen")
+main.add_command(citizen_group, "citizen"), main.add_command(procedure_group, "procedure")
 
 
 def register(app) -> None:

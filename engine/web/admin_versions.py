@@ -62,16 +62,20 @@ def upload():
     deploy = request.form.get("deploy") == "1"
     try:
         name, bpmn, forms = _upload()
+        warned: list = []  # what looks copied from another procedure (engine.process.similarity): shown, not refused
         if deploy:
-            version, changed = run(versions.deploy_upload, db(), context(), name, bpmn, forms)
+            version, changed = run(versions.deploy_upload, db(), context(), name, bpmn, forms, warned)
         else:
             definition = versions.check_upload(context(), name, bpmn, forms)
+            warned = versions.upload_warnings(db(), context(), definition)
     except DefinitionError as exc:
         return render_template("admin/versions/upload.html", problems=exc.problems, checked=None), 422
     except Invalid as exc:
         return render_template("admin/versions/upload.html", problems=None, checked=None, error=exc.message), 422
     if not deploy:
-        return render_template("admin/versions/upload.html", problems=[], checked=definition.info)
+        return render_template("admin/versions/upload.html", problems=[], checked=definition.info, warnings=warned)
+    for warning in warned:
+        flash(_("Cảnh báo: %(warning)s", warning=str(warning)), "warn")
     if changed:
         flash(_("Đã triển khai phiên bản %(n)s.", n=version.version), "success")
     else:

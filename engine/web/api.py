@@ -169,8 +169,9 @@ def deploy_procedure():
         raise Invalid("Cần tệp BPMN (trường 'bpmn' của biểu mẫu multipart)", fields={"bpmn": "Bắt buộc"})
     uploaded = {f.filename: f.read() for key, f in request.files.items(multi=True) if key != "bpmn" and f.filename}
     version, changed = versions.deploy_upload(db(), context(), upload.filename or "upload.bpmn", upload.read(),
-                                              uploaded)
-    return jsonify(code=version.procedure.code, version=version.version, changed=changed), 201
+                                              uploaded, warned := [])  # a copied file's warnings (similarity)
+    return jsonify(code=version.procedure.code, version=version.version, changed=changed,
+                   warnings=[w.as_dict() for w in warned]), 201
 
 
 # -- dossiers ---------------------------------------------------------------------------------------------

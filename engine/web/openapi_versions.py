@@ -10,6 +10,14 @@ def schemas() -> dict:
 
     value = {"description": "Giá trị trước hoặc sau thay đổi (chuỗi, số, đối tượng thời hạn, danh sách thao tác)"}
     return {
+        # the deploy's answer (POST /api/v1/procedures), with the warnings of a file that looks copied
+        # (engine.process.similarity): same process id or code as another file, identical components or fees
+        "Deployed": {"type": "object", "required": ["code", "version", "changed"], "properties": {
+            "code": {"type": "string"}, "version": {"type": "integer"}, "changed": {"type": "boolean"},
+            "warnings": {"type": "array", "description": "Cảnh báo (không chặn triển khai): tệp, dòng, thông báo",
+                         "items": {"type": "object", "required": ["file", "line", "element", "message"],
+                                   "properties": {"file": {"type": "string"}, "line": {"type": ["integer", "null"]},
+                                                  "element": {"type": "string"}, "message": {"type": "string"}}}}}},
         "VersionChange": {"type": "object", "required": ["kind", "target", "before", "after"], "properties": {
             "kind": {"enum": list(KINDS)},
             "target": {"type": "string", "description": "Mã bước, tệp biểu mẫu, khoản phí hoặc thành phần; rỗng: cả "

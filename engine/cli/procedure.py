@@ -1,0 +1,183 @@
+"""`tthc procedure new|import`: a procedure folder from the standard legal skeleton, or from the national
+procedure database's records; and the warnings of `tthc validate` and `tthc deploy` (engine.process.similarity).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from engine.cases import preflight
+from engine.core.settings import SettingsError
+from engine.cli.demo import AGENCIES, DEMO_AGENCY
+from engine.core.errors import DefinitionError
+from engine.process import catalogue_import, procedures, scaffold, similarity
+
+_settings = preflight.command_settings
+
+
+@click.group(help="Soạn thủ tục: tạo thư mục thủ tục từ khung pháp lý chuẩn, nhập từ CSDL quốc gia về TTHC.")
+def procedure() -> None:
+    pass
+
+
+def _agency_name(code: str) -> str | None:
+    return next((name.removesuffix(" (demo)") for c, name, *_ in AGENCIES if c == code), None)
+
+
+@procedure.command("new", help="Tạo processes/NAME/ (BPMN có sơ đồ, biểu mẫu, mẫu kết quả, sample.json, README, "
+                               "kịch bản) kiểm tra được ngay bằng tthc validate.")
+@click.argument("name")
+@click.option("--code", default=None, help="Mã TTHC quốc gia (ví dụ 1.001612); không có: mã tạm 0.xxxxxx.")
+@click.option("--title", default=None, help="Tên thủ tục (tiếng Việt).")
+@click.option("--agency", default=DEMO_AGENCY[0], show_default=True, help="Mã định danh cơ quan công bố.")
+@click.option("--days", type=click.IntRange(1, 365), default=None, help="Thời hạn giải quyết, ngày làm việc "
+                                                                        "(mặc định 5).")
+@click.option("--same-day", is_flag=True, help="Giải quyết trong ngày (nhận sau 15 giờ: ngày làm việc kế tiếp).")
+@click.option("--dir", "directory", default=None, help="Thư mục chứa các thủ tục (mặc định processes_dir).")
+def new(name: str, code: str | None, title: str | None, agency: str, days: int | None, same_day: bool,
+        directory: str | None) -> None:
+    settings = _settings()
+    base = Path(directory) if directory else settings.processes_dir
+    problem = scaffold.name_problem(name)
+    if problem is None and days is not None and same_day:
+        problem = "chỉ dùng một trong --days và --same-day"
+    if problem is None and code is not None and not catalogue_import.CODE_RE.match(code):
+        problem = f"mã thủ tục {code!r} không hợp lệ (dạng 1.001612)"
+    if problem is None and (base / name).exists():
+        problem = f"{base / name}: thư mục đã có; chọn tên khác hoặc xóa thư mục cũ"
+    if problem is not None:
+        click.echo(f"lỗi: {problem}", err=True)
+        sys.exit(1)
+    facts = scaffold.Facts(slug=name, code=code or scaffold.placeholder_code(name),
+                           title=(title or name.replace("-", " ").capitalize()).strip(), agency=agency,
+                           duration=None if same_day else (days or 5), unit="same_day" if same_day else "working_day",
+                           agency_name=_agency_name(agency))
+    facts.components = [("don_de_nghi", f"Đơn đề nghị ({facts.title})"),
+                        ("giay_to_tuy_than", "Giấy tờ tùy thân của người đề nghị (nếu không khai thác được từ "
+                                             "Cơ sở dữ liệu quốc gia về dân cư)")]
+    taken = {k.process_id for k in similarity.known_files(base)}
+    made = scaffold.files(facts, scaffold.process_id_for(name, taken))
+    scaffold.write(base / name, made)
+    for relative in sorted(made):
+        click.echo(f"{base / name / relative}")
+    click.echo(f"tạo xong {base / name}: tthc validate --simulate {base / name}")
+
+
+def echo_warnings(settings, definitions) -> None:
+    """Print the warnings of ``definitions`` (exit status unchanged): `cảnh báo: file:line: ...`, against each
+    other, the library (processes_dir) and the configured database's catalogue when there is one."""
+    url = make_url(settings.resolved_database_url)
+    found = None
+    if not (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            and not Path(url.database).is_file()):
+        try:
+            with preflight.command_sessions(settings)() as session:
+                found = similarity.warnings_for(definitions, settings.processes_dir, session)
+        except (DBAPIError, SettingsError):  # no catalogue to ask (a database not created yet or unreachable)
+            found = None
+    for warning in found if found is not None else similarity.warnings_for(definitions, settings.processes_dir):
+        click.echo(f"cảnh báo: {warning}", err=True)
+
+
+def _plan_new(settings, base: Path, facts, taken_ids: set[str], slugs: set[str]) -> tuple[Path, dict[str, bytes]]:
+    """The files of a new folder for ``facts``, checked as `tthc validate` checks (RowError otherwise)."""
+    if not facts.agency:
+        raise catalogue_import.RowError("agency", "cần mã định danh cơ quan (ví dụ 000.00.06.H56) hoặc --agency")
+    problem = scaffold.name_problem(facts.slug)
+    if problem:
+        raise catalogue_import.RowError("slug", problem)
+    if (base / facts.slug).exists() or facts.slug in slugs:  # another procedure of the same name: add the code
+        facts.slug = f"{facts.slug}-{facts.code.replace('.', '-')}"
+        if (base / facts.slug).exists() or facts.slug in slugs:
+            raise catalogue_import.RowError("slug", f"{base / facts.slug}: thư mục đã có")
+    facts.agency_name = _agency_name(facts.agency)
+    process_id = scaffold.process_id_for(facts.slug, taken_ids)
+    made = scaffold.files(facts, process_id)
+    forms = {k.removeprefix("forms/"): json.loads(v) for k, v in made.items() if k.startswith("forms/")}
+    folder = base / facts.slug
+    try:
+        procedures.load_definition(made[f"{facts.slug}.bpmn"], str(folder / f"{facts.slug}.bpmn"), forms,
+                                   uploaded={"result.html": made["result.html"]})
+    except DefinitionError as exc:
+        raise catalogue_import.RowError("procedure", str(exc.problems[0])) from exc
+    taken_ids.add(process_id)
+    slugs.add(facts.slug)
+    return folder, made
+
+
+def _plan_update(settings, path: Path, facts) -> bytes | None:
+    """The file with the record's catalogue facts, checked; None when nothing changes."""
+    before = path.read_bytes()
+    after = catalogue_import.update_bpmn(before, facts)
+    if catalogue_import.catalogue_of(before) == catalogue_import.catalogue_of(after):
+        return None
+    forms, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(after), folder=path.parent)
+    try:
+        if problems:
+            raise DefinitionError(problems)
+        procedures.load_definition(after, str(path), forms, settings.forms_dir, folder=path.parent)
+    except DefinitionError as exc:
+        raise catalogue_import.RowError("procedure", str(exc.problems[0])) from exc
+    return after
+
+
+@procedure.command("import", help="Nhập thủ tục từ tệp JSON hoặc XLSX theo dạng CSDL quốc gia về TTHC: tạo thư mục "
+                                  "cho mã mới, cập nhật tên, thời hạn, phí, thành phần của thư mục đã có.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agency", default=None, help="Mã định danh cơ quan cho các bản ghi chỉ ghi tên cơ quan.")
+@click.option("--dir", "directory", default=None, help="Thư mục chứa các thủ tục (mặc định processes_dir).")
+@click.option("--deploy", "deploy_after", is_flag=True, help="Triển khai các tệp đã ghi.")
+def import_command(file: str, agency: str | None, directory: str | None, deploy_after: bool) -> None:
+    settings = _settings()
+    base = Path(directory) if directory else settings.processes_dir
+    try:
+        records = catalogue_import.read_records(Path(file).read_bytes(), file)
+    except catalogue_import.FileError as exc:
+        click.echo(f"lỗi: {exc}", err=True)
+        sys.exit(1)
+    library = similarity.known_files(base)
+    existing: dict[str, Path] = {}
+    for known in library:
+        existing.setdefault(known.code, Path(known.path))
+    taken_ids, slugs, codes = {k.process_id for k in library}, set(), set()
+    plans, refused = [], 0
+    for number, record in records:  # every row is checked before anything is written
+        code = str(catalogue_import.pick(record, catalogue_import.KEYS["code"]) or "")
+        try:
+            facts = catalogue_import.facts_of(record, agency)
+            if facts.code in codes:
+                raise catalogue_import.RowError("code", f"mã thủ tục {facts.code} lặp lại trong tệp")
+            codes.add(facts.code)
+            if facts.code in existing:
+                path = existing[facts.code]
+                after = _plan_update(settings, path, facts)
+                plans.append((number, facts.code, "unchanged" if after is None else "updated", path, after))
+            else:
+                folder, made = _plan_new(settings, base, facts, taken_ids, slugs)
+                plans.append((number, facts.code, "created", folder, made))
+        except catalogue_import.RowError as exc:
+            refused += 1
+            plans.append((number, code, "refused", None, f"{exc.field}: {exc.message}"))
+    for number, code, status, target, what in plans:
+        click.echo(f"dòng {number}\t{code or '-'}\t{status}\t{what if status == 'refused' else target}")
+    if refused:
+        click.echo(f"lỗi: {refused} dòng bị từ chối; không ghi tệp nào", err=True)
+        sys.exit(1)
+    written = []
+    for _, _, status, target, what in plans:
+        if status == "created":
+            scaffold.write(target, what)
+            written.append(target / f"{target.name}.bpmn")
+        elif status == "updated":
+            target.write_bytes(what)
+            written.append(target)
+    if deploy_after and written:
+        from engine.cli import deploy_paths
+
+        for code, version, changed in deploy_paths(settings, tuple(str(p) for p in written), "cli"):
+            click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")
