@@ -38,7 +38,9 @@ from engine.core.vocabulary import vn_time
 from . import hexstrings, longterm, nameprep  # noqa: F401 - nameprep: comparing names costs a string preparation once
 from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
-if not getattr(generic.read_hex_string_from_stream, "fast", False):  # one read per hex string (signatures' /Contents)
+# one read per hex string (signatures' /Contents); a pyHanko without this reader keeps its own way
+if callable(getattr(generic, "read_hex_string_from_stream", None)) and \
+        not getattr(generic.read_hex_string_from_stream, "fast", False):
     generic.read_hex_string_from_stream = hexstrings.fast_reader(generic.read_hex_string_from_stream,
                                                                  generic.pdf_string, misc.PDF_WHITESPACE)
 # pyHanko logs failed checks and key files a wrong PIN cannot open with tracebacks; the engine reports them itself.
