@@ -205,7 +205,8 @@ def test_a_missing_form_says_where_it_was_looked_for(designer_folder):
     assert lines and all("biểu mẫu không tồn tại: gia-han.schema.json" in line and expected in line
                          for line in lines), lines
     other = tthc("validate", "rieng.bpmn", env={"TTHC_FORMS_DIR": "bieu-mau"}, cwd=designer_folder)
-    assert str(designer_folder / "bieu-mau" / "to-khai-rieng.schema.json") in other.stderr  # the setting, relative
+    assert str(designer_folder / "bieu-mau" / "gia-han.schema.json") in other.stderr  # the setting, relative
+    assert "to-khai-rieng" not in other.stderr  # the procedure's own forms/ folder is looked up first
 
 
 def test_the_data_folder_follows_the_current_directory_and_the_calendar_comes_with_the_engine(tmp_path):
