@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import routing_cache
 from postgres_server import PostgresServer
 from sqlalchemy import select
 
@@ -32,6 +33,7 @@ SAMPLE_FORM = {
     "chu_ho": {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1999-03-14", "cccd": "001099000001"},
 }
 _counter = itertools.count()
+routing_cache.install()  # every test makes an application: its URL builders are made once per run
 
 
 @pytest.fixture(scope="session")
