@@ -35,6 +35,16 @@ SAMPLE_FORM = {
 _counter = itertools.count()
 routing_cache.install()  # every test makes an application: its URL builders are made once per run
 
+# The files that take minutes, longest first: with workers (setup.cfg: -n auto --dist loadfile) a file runs
+# whole on one worker, so these start first and the short files fill in around them.
+SLOW_FILES = ("test_robustness.py", "test_access_matrix.py", "test_openapi_contract.py", "test_e2e_browser.py",
+              "test_e2e_province.py", "test_api_dossiers.py", "test_access.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))  # stable: file order kept otherwise
+
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
