@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import routing_cache
+import speedups
 from postgres_server import PostgresServer
 from sqlalchemy import select
 
@@ -33,7 +33,7 @@ SAMPLE_FORM = {
     "chu_ho": {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1999-03-14", "cccd": "001099000001"},
 }
 _counter = itertools.count()
-routing_cache.install()  # every test makes an application: its URL builders are made once per run
+speedups.install()  # URL builders and password checks: once per run, not once per test
 
 # The files that take minutes, longest first: with workers (setup.cfg: -n auto --dist loadfile) a file runs
 # whole on one worker, so these start first and the short files fill in around them.
