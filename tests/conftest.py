@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import speedups
 from postgres_server import PostgresServer
 from sqlalchemy import select
 
@@ -32,6 +33,17 @@ SAMPLE_FORM = {
     "chu_ho": {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1999-03-14", "cccd": "001099000001"},
 }
 _counter = itertools.count()
+speedups.install()  # URL builders and password checks: once per run, not once per test
+
+# The files that take minutes, longest first: with workers (setup.cfg: -n auto --dist loadfile) a file runs
+# whole on one worker, so these start first and the short files fill in around them.
+SLOW_FILES = ("test_robustness.py", "test_access_matrix.py", "test_openapi_contract.py", "test_e2e_browser.py",
+              "test_e2e_province.py", "test_api_dossiers.py", "test_access.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))  # stable: file order kept otherwise
 
 
 @pytest.fixture(scope="session")

@@ -222,14 +222,16 @@ def text(response) -> str:
     return response.get_data(as_text=True) if textual else ""
 
 
-def sweep(app, clock, settings, caplog) -> tuple[list[str], Counter]:
-    """Every route, every caller it concerns: the problems found and how many checks of each kind ran."""
+def sweep(app, clock, settings, caplog, only: str = "") -> tuple[list[str], Counter]:
+    """Every route (or those whose path contains ``only``), every caller it concerns: the problems found and how
+    many checks of each kind ran."""
     caplog.set_level(logging.ERROR)
     world = Matrix(app, clock, settings).ready()
     checks = Checks(app, world, caplog)
     codes = world.codes()
     assert len(codes) >= 5  # A, B, C, the payment's and the signing request's dossiers
-    rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
+    rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static" and only in r.rule),
+                   key=lambda r: r.rule)
     turn = itertools.cycle(ROUND_ROBIN)
     seen = Counter()
     for rule in rules:
@@ -296,7 +298,9 @@ def leaky_app(app):
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the sweep itself is checked once
 def test_the_sweep_names_a_route_that_forgets_its_check(leaky_app, clock, settings, caplog, backend):
-    problems, seen = sweep(leaky_app, clock, settings, caplog)
+    """The sweep over the leaky routes only: the application's own routes are swept (and found clean) by the test
+    above, on both databases; sweeping them again here would check nothing more."""
+    problems, seen = sweep(leaky_app, clock, settings, caplog, only="/thu-nghiem/")
     assert seen["province admin reads ward B"] >= 2 and seen["ward B refused to ward A's admin"] >= 2  # both routes
     found = "\n".join(problems)
     assert "ward_a_admin GET /quan-tri/thu-nghiem/" in found and "ward B's agency or officer reached" in found
