@@ -34,6 +34,8 @@ def _number(raw, name: str, low: int, high: int, *, json: bool = False) -> int |
     if raw is None or (raw == "" and not json):
         return None
     digits = isinstance(raw, str) and not json and ASCII_NUMBER.match(raw)
+    if json and isinstance(raw, float) and raw.is_integer():  # JSON Schema's integer: 2080.0 is 2080
+        raw = int(raw)
     number = isinstance(raw, int) and not isinstance(raw, bool) and json
     if not (digits or number) or not low <= int(raw) <= high:
         raise Invalid("Tham số không hợp lệ", fields={name: f"Một số nguyên từ {low} đến {high}"})
