@@ -35,6 +35,7 @@ The last stdout line of ``measure`` is its JSON (also written to ``--out``).
 from __future__ import annotations
 
 import argparse
+from inspect import signature as inspect_signature
 import json
 import os
 import shutil
@@ -148,6 +149,22 @@ def make_templates(sessions, settings, now: datetime) -> dict[str, int]:
                 item = session.scalar(select(WorkItem.id).where(WorkItem.dossier_id == dossier_id))
                 tasks.complete(session, ctx(session, OFFICERS[step], at), item, action, STEP_DATA.get(action, {}))
             session.commit()
+        if action == "approve":
+            sign(dossier_id, at)
+        else:  # documents made after the commit (the sealed result, the forms): the worker's drain
+            from engine.cases import signing_requests
+            signing_requests.drain(sessions.begin, settings, at)
+
+    def sign(dossier_id, at):
+        """After the approval's commit (D35): the worker renders the draft, the leader signs it with the PIN."""
+        from engine.cases import signing_requests
+        from engine.data.signing_model import SigningRequest
+        signing_requests.drain(sessions.begin, settings, at)
+        with sessions() as session:
+            request_id = session.scalar(select(SigningRequest.id).where(SigningRequest.dossier_id == dossier_id,
+                                                                       SigningRequest.kind == "result_draft"))
+            leader = ctx(session, OFFICERS["approval"], at)
+        signing_requests.sign(sessions.begin, settings, leader, request_id, PASSWORD)
 
     start = now - timedelta(hours=3)
     submitted, _ = file(start)
@@ -306,7 +323,10 @@ def build(args) -> None:
         now = datetime.now(VN_TZ).replace(second=0, microsecond=0)
         t0 = time.perf_counter()
         log("migrations, demo data, templates ...")
-        load_demo(settings, PASSWORD)
+        if "province" in inspect_signature(load_demo).parameters:  # one ward files the sample, as in the tests
+            load_demo(settings, PASSWORD, province=False)
+        else:
+            load_demo(settings, PASSWORD)
         engine = make_engine(url)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for setting in ("max_wal_size = '8GB'", "checkpoint_timeout = '30min'", "maintenance_work_mem = '512MB'"):
