@@ -640,7 +640,14 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
             rnd = random.Random(n)
             me = Client(bases[n % len(bases)])
             me.login(OFFICERS["assessment"])
+            gap = args.users / args.rate if args.rate else 0.0  # --rate: the users together offer that many a second
+            due = time.perf_counter() + rnd.random() * gap
             while time.perf_counter() < stop_at[0]:
+                if gap:  # paced: each request at its own planned instant; a late answer delays only what follows it
+                    pause = due - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
+                    due = max(due + gap, time.perf_counter() - gap)
                 pick = rnd.random()
                 t0 = time.perf_counter()
                 if pick < 0.35:
@@ -680,7 +687,7 @@ def measure_load(args, folder: Path, settings, meta: dict) -> dict:
             server.terminate()
             server.wait(30)
     latencies = [r[1] for r in window]
-    out = {"users": args.users, "servers": args.servers, "seconds": round(elapsed, 1), "requests": len(window),
+    out = {"users": args.users, "servers": args.servers, "offered_per_s": args.rate or None, "seconds": round(elapsed, 1), "requests": len(window),
            "per_s": round(len(window) / elapsed, 1), "p50": round(statistics.median(latencies), 1),
            "p95": round(p95(latencies), 1), "5xx": sum(r[2] >= 500 for r in window),
            "statuses": {str(s): sum(r[2] == s for r in window) for s in sorted({r[2] for r in window})}}
@@ -762,6 +769,9 @@ def main() -> None:
     m.add_argument("--users", type=int, default=20)
     m.add_argument("--load-seconds", type=float, default=60.0)
     m.add_argument("--servers", type=int, default=1, help="web processes the users are spread over (default 1)")
+    m.add_argument("--rate", type=float, default=0.0,
+                   help="requests a second the users offer together (paced, each user every users/rate s); "
+                        "default 0: each user sends its next request as soon as the last is answered (saturation)")
     m.add_argument("--parts", default="app,sweep,load")
     m.add_argument("--pdf", action="store_true", help="also the register as PDF (3 calls)")
     m.add_argument("--label")

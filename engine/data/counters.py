@@ -3,10 +3,16 @@
 Reading the history (``count(*) + 1``) to number something costs more as the tables grow, and two concurrent
 transactions read the same count. A counter row costs one indexed UPDATE and serialises its users instead: the
 row lock is held until the transaction ends, so no two committed transactions get the same value.
+
+A register of documents must have no gap, so its number is taken inside the transaction that issues the document
+(``next_value``). The dossier code (D6) only must never be reused: on PostgreSQL it is taken in a short transaction
+of its own (``next_value_apart``), so filings of one agency do not queue behind each other's whole transaction; a
+filing that then fails leaves a number unused, never a number used twice.
 """
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,4 +30,19 @@ def next_value(session: Session, counter: type, **key) -> int:
             number = 1
         except IntegrityError:
             number = session.execute(bump).scalar()
+    return number
+
+
+def next_value_apart(session: Session, counter: type, **key) -> int:
+    """``next_value``, committed at once in a transaction of its own on PostgreSQL (one upsert: the row lock is
+    held for that statement only). SQLite has one writer at a time whatever is done, and a second connection
+    would wait for the session's own write lock: there the value is taken in the session's transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return next_value(session, counter, **key)
+    upsert = postgresql.insert(counter).values(**key, last=1)
+    upsert = upsert.on_conflict_do_update(index_elements=list(key), set_={"last": counter.last + 1})
+    with bind.connect() as conn:
+        number = conn.execute(upsert.returning(counter.last)).scalar_one()
+        conn.commit()
     return number
