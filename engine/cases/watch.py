@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.cases import inbox, offers
@@ -46,21 +46,25 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
         raise Forbidden("Chỉ lãnh đạo xem được danh sách hồ sơ quá hạn, sắp đến hạn")
     cal = calendars.calendar_for(session, settings, user.agency.code)
     limit_at = inbox.at_risk_limit(cal, now)
-    keys, counts = [], {"overdue": 0, "at_risk": 0}
+    tallies, pages = [], []
     for status, column in STAGES:
         # the intake is the receiving agency's; then the processing agency's, if another (offers.agency_for)
         for whose in ((Dossier.agency_id == user.agency_id,) if status == SUBMITTED
                       else offers.watched_by(user.agency_id)):
             where = [whose, Dossier.status == status, column <= limit_at]
-            overdue, total = session.execute(select(func.count().filter(column <= now), func.count())
-                                             .where(*where)).one()
-            counts["overdue"] += overdue
-            counts["at_risk"] += total - overdue
-            query = select(column, Dossier.id).where(*where)
+            tallies.append(select(func.count().filter(column <= now).label("overdue"), func.count().label("total"))
+                           .where(*where))
+            query = select(column.label("due"), Dossier.id.label("id")).where(*where)
             if after is not None:
                 query = query.where(tuple_(column, Dossier.id) > tuple_(literal(after.at, column.type),
                                                                         literal(after.id)))
-            keys += session.execute(query.order_by(column, Dossier.id).limit(limit + 1)).all()
+            pages.append(select(query.order_by(column, Dossier.id).limit(limit + 1).subquery()))
+    # each range read by its own index, all in one round trip: the tallies, then the page's keys
+    counts = {"overdue": 0, "at_risk": 0}
+    for overdue, total in session.execute(union_all(*tallies)):
+        counts["overdue"] += overdue
+        counts["at_risk"] += total - overdue
+    keys = [tuple(k) for k in session.execute(union_all(*pages))]
     keys.sort(key=lambda k: (k[0], k[1]))
     more, keys = len(keys) > limit, keys[:limit]
     ids = [k[1] for k in keys] or [-1]
