@@ -334,3 +334,25 @@ def test_0024_calendar_scope_keeps_the_days_province_wide_and_downgrades_with_th
         ("2027-02-02", "off", "Tết Nguyên đán")]
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+def test_0028_dossier_path_comes_and_goes_and_an_existing_dossier_keeps_null(tmp_path):
+    """The stored path of a dossier (the diagram's, engine.cases.paths): an existing row keeps NULL (its page reads
+    the workflow once); the downgrade drops the column and keeps the dossier."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0027", status=4)
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    assert db.execute("select path_nodes from dossier where id = 1").fetchone() == (None,)
+    db.execute("""update dossier set path_nodes = '["StartEvent_1", "tiep_nhan"]' where id = 1""")
+    db.commit()
+    db.close()
+    _alembic(url, "downgrade", "0027")
+    db = sqlite3.connect(path)
+    assert "path_nodes" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert db.execute("select code, status from dossier").fetchall() == [("X-1", 4)]
+    db.close()
+    _alembic(url, "upgrade", "head")

@@ -136,6 +136,7 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
                  cal=None) -> None:
     """Store the state, mirror the open user tasks as work item rows, and plan the next timer sweep."""
     dossier.workflow_state = process.dump()
+    dossier.path_nodes = process.completed_nodes()  # the diagram's path, read without the workflow (cases.paths)
     dossier.serializer_version = SERIALIZER_VERSION
     dossier.bpmn_timer_at = process.next_timer_at()
     plan_timers(session, dossier, settings, cal)

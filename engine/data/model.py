@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
@@ -167,6 +167,8 @@ class Dossier(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused
     registration_number: Mapped[str | None] = mapped_column(String(30))  # given to its approved result
     workflow_state: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # zlib state-only JSON
+    # The BPMN ids it passed, written with each state (NULL before 0028): the diagram's path without the workflow.
+    path_nodes: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     serializer_version: Mapped[str] = mapped_column(String(10))
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     bpmn_timer_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.data import calendars
 from engine.law import statuses
-from engine.cases import dossiers
+from engine.cases import dossiers, paths
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
 from engine.law.statuses import STOPPED, WITHDRAWN
@@ -170,11 +170,13 @@ def steps_of(info: dict, current: set[str]) -> list[dict]:
 
 
 def path_of(dossier: Dossier, current: set[str]) -> dict:
-    """What the diagram draws of the path taken: the flow nodes passed and the flows between taken nodes.
-    A workflow that cannot be read draws no path (the page still shows the diagram and the steps)."""
+    """What the diagram draws of the path taken: the flow nodes passed (stored with the workflow state, so the
+    page loads neither the workflow nor, once its version's flows are cached, the BPMN) and the flows between
+    taken nodes. A path that cannot be read draws none (the page still shows the diagram and the steps)."""
     try:
-        done = dossiers.load_process(dossier, context()).completed_nodes()
+        done = paths.path_nodes(dossier, context(), tthc()["sessions"].begin)
     except Exception:  # noqa: BLE001 (a damaged state must not take the dossier's page down)
         return {"done": [], "flows": []}
-    return {"done": done,
-            "flows": diagrampath.taken_flows(dossier.procedure_version.bpmn_xml, done, sorted(current))}
+    version = dossier.procedure_version
+    flows = diagrampath.flows_of((version.id, version.content_hash), lambda: version.bpmn_xml)
+    return {"done": done, "flows": diagrampath.taken(flows, done, sorted(current))}
