@@ -234,6 +234,7 @@ def dossier_insert(conn, kind: str) -> str:
         "applicant_id": "c.user_id", "owner_cccd": "c.cccd", "filed_at": filed,
         "audit_head": "t.audit_head", "version": "1",
     }
+    special["registered_at"] = filed if kind == "submitted" else f"({filed} + interval '40 minutes')"  # received
     if kind == "submitted":
         special.update({"intake_due_at": "(CAST(:now AS timestamptz) + (s.g % 40) * interval '1 hour')",
                         "next_timer_at": "(CAST(:now AS timestamptz) + (s.g % 40) * interval '1 hour')"})
