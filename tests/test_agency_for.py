@@ -1,5 +1,6 @@
 """Which agency answers for a dossier (engine.cases.offers.agency_for): the receiving agency's calendar counts
-its deadlines, the procedure's publishing agency seals, and the leaders' watch follows the processing agency
+its deadlines and writes the forms of intake, the processing agency issues and seals the result (never merely
+the procedure's publishing agency), and the leaders' watch follows the processing agency
 once the dossier is received (the intake stays with the receiving agency's leaders)."""
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def test_the_watch_follows_the_processing_agency_and_the_intake_the_receiving_on
         ward, dept = agencies.by_code(session, WARD_A), agencies.by_code(session, DEPT)
         assert offers.agency_for(dossier, "calendar") == ward.id
         assert offers.agency_for(dossier, "watch") == dept.id
-        assert offers.agency_for(dossier, "seal") == agencies.by_code(session, DEMO).id  # the publisher, as today
+        assert offers.agency_for(dossier, "seal") == dept.id  # the issuing agency: processing, not the publisher
+        assert offers.agency_for(dossier, "receipt") == ward.id  # the forms of intake: the receiving agency
         with pytest.raises(ValueError):
             offers.agency_for(dossier, "other")
 

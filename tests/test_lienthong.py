@@ -7,9 +7,9 @@ from conftest import CITIZEN, iso, vn
 from lienthong_support import CHILD_CODE, FORM, PARENT_CODE, POLICE_NAME, SO, build_lienthong, officer
 from sqlalchemy import select
 
-from engine.cases import portal_cases
+from engine.cases import attachments, dossiers, portal_cases
 from engine.cli.demo import POLICE
-from engine.data.model import Dossier
+from engine.data.model import Dossier, User
 from engine.paperwork import registers
 from engine.process import procedures
 
@@ -75,6 +75,13 @@ def test_each_agency_sees_only_its_part_and_the_citizen_one_dossier(app, api, cl
     with app.extensions["tthc"]["sessions"]() as session:  # the public lookup does not know the sub-dossier
         assert portal_cases.public_lookup(session, child) == []
         assert [d["code"] for d in portal_cases.public_lookup(session, CITIZEN)] == [code]
+        # one condition, in SQL and on a loaded dossier (engine.cases.dossiers.VISIBLE_TO_CITIZEN)
+        assert session.scalars(select(Dossier.code).where(Dossier.code.in_([code, child]),
+                                                          dossiers.VISIBLE_TO_CITIZEN)).all() == [code]
+        loaded = {d.code: d for d in session.scalars(select(Dossier).where(Dossier.code.in_([code, child])))}
+        assert dossiers.visible_to_citizen(loaded[code]) and not dossiers.visible_to_citizen(loaded[child])
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        assert {d.dossier_id for d in attachments.store(session, citizen)} <= {loaded[code].id}  # the store
     police_tasks = [t["dossier"] for t in _tasks(api, officer(POLICE, "assessment"))]
     assert code not in police_tasks
 

@@ -103,6 +103,27 @@ def test_the_date_in_words(day, words):
     assert vocabulary.vn_date_words(day, "Huế") == words
 
 
+@pytest.mark.parametrize(("number", "words"), [
+    (0, "không"), (1, "một"), (5, "năm"), (10, "mười"), (11, "mười một"), (14, "mười bốn"),
+    (15, "mười lăm"),  # lăm after a ten
+    (21, "hai mươi mốt"),  # mốt after "mươi", một elsewhere
+    (24, "hai mươi tư"),  # tư after "mươi", bốn elsewhere
+    (25, "hai mươi lăm"), (101, "một trăm linh một"),  # "linh" for an empty ten (not "lẻ")
+    (1000, "một nghìn"), (1999, "một nghìn chín trăm chín mươi chín"), (2005, "hai nghìn không trăm linh năm"),
+    (2026, "hai nghìn không trăm hai mươi sáu"), (2080, "hai nghìn không trăm tám mươi"), ("31", "ba mươi mốt"),
+])
+def test_numbers_in_words(number, words):
+    assert vocabulary.number_words(number) == words
+    env = templating.environment()  # the result templates' filter
+    assert env.from_string("{{ n | vn_number_words }}").render(n=number) == words
+
+
+@pytest.mark.parametrize("bad", [1.5, "mười", True, None, ""])
+def test_only_whole_numbers_have_words(bad):
+    with pytest.raises(ValueError):
+        vocabulary.number_words(bad)
+
+
 @pytest.mark.parametrize(("agency", "role", "block"), [
     ("Ủy ban nhân dân phường Thuận Hóa", "head_of_agency", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]),
     ("Ủy ban nhân dân phường Thuận Hóa", "department_leader", ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),

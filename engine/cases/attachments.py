@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.data import audit
 from engine.core import sandbox
 from engine.paperwork import documents, results, signatures
-from engine.cases.dossiers import Context, can_see, visible_dossier
+from engine.cases.dossiers import Context, can_see, citizen_conditions, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
 from engine.data.model import Document, DocumentSignature, Dossier, User
 from engine.law.statuses import TERMINAL
@@ -100,11 +100,8 @@ def store(session: Session, user: User) -> list[Document]:
     """The citizen's electronic dossier store: results of their dossiers and their validly signed files."""
     if "citizen" not in user.roles:
         raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
-    conditions = Dossier.applicant_id == user.id
-    if user.standardised and user.cccd:
-        conditions = conditions | (Dossier.owner_cccd == user.cccd)
     rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(conditions, Dossier.parent_id.is_(None), Document.kind.in_(STORE_KINDS))
+                           .where(or_(*citizen_conditions(user)), Document.kind.in_(STORE_KINDS))
                            .order_by(Document.id.desc()))
     found, seen = [], set()
     for doc in rows:

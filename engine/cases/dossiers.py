@@ -42,10 +42,28 @@ class Context:
 
 
 # -- visibility (D2) -------------------------------------------------------------------------------------
+# A liên thông sub-dossier (D33) is between agencies: the citizen sees, looks up and is told of its parent only.
+# The one condition every citizen's (and the public's) read of dossiers adds, as SQL and for a loaded dossier.
+VISIBLE_TO_CITIZEN = Dossier.parent_id.is_(None)
+
+
+def visible_to_citizen(dossier: Dossier) -> bool:
+    return dossier.parent_id is None
+
+
+def citizen_conditions(user: User) -> list:
+    """The dossiers that are ``user``'s as a citizen, as conditions on Dossier to join with OR (each one range
+    of an index): filed by them, or owned by their standardised CCCD (D3, D4); each VISIBLE_TO_CITIZEN."""
+    found = [(Dossier.applicant_id == user.id) & VISIBLE_TO_CITIZEN]
+    if user.standardised and user.cccd:
+        found.append((Dossier.owner_cccd == user.cccd) & VISIBLE_TO_CITIZEN)
+    return found
+
+
 def can_see(user: User, dossier: Dossier) -> bool:
     roles = user.roles
     mine = dossier.applicant_id == user.id or (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)
-    if "citizen" in roles and dossier.parent_id is None and mine:  # a liên thông sub-dossier is not hers (D33)
+    if "citizen" in roles and visible_to_citizen(dossier) and mine:
         return True
     return (user.is_officer and user.agency_id is not None
             and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
@@ -72,10 +90,8 @@ def list_visible(session: Session, user: User, cccd: str | None = None, status: 
         query = query.where(tuple_(Dossier.filed_at, Dossier.id) < tuple_(literal(before[0], Dossier.filed_at.type),
                                                                          literal(before[1])))
     conditions = []
-    if "citizen" in user.roles:  # a liên thông sub-dossier is the agencies' (D33): the citizen sees its parent
-        conditions.append((Dossier.applicant_id == user.id) & Dossier.parent_id.is_(None))
-        if user.standardised and user.cccd:
-            conditions.append((Dossier.owner_cccd == user.cccd) & Dossier.parent_id.is_(None))
+    if "citizen" in user.roles:
+        conditions += citizen_conditions(user)
     if user.is_officer and user.agency_id is not None:  # received there, or processed there (D29)
         conditions.append(Dossier.agency_id == user.agency_id)
         conditions.append(Dossier.processing_agency_id == user.agency_id)

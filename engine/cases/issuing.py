@@ -29,13 +29,30 @@ FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # 
 DRAFT_KIND = {"result_draft": "result_draft", "apology": "apology_draft", "reissue": "reissue_draft"}
 
 
+# The documents of intake, in the name of the agency that received the dossier (engine.cases.offers "receipt").
+RECEIVING_KINDS = frozenset({"receipt", "supplement_request", "refusal", "fee_receipt"})
+
+
 def final_kind(req: SigningRequest) -> str:
     return FINAL_KIND.get(req.kind, req.kind)
 
 
-def _content(session: Session, settings: Settings, req: SigningRequest) -> bytes:
+def issuer(session: Session, req: SigningRequest) -> Agency:
+    """The agency in whose name the request's document is written and whose seal it carries (D29, D34): the one
+    its payload names (the official forms and letters record whose name they print), else by its kind the
+    receiving agency (intake) or the issuing agency (the result, a re-issued result: engine.cases.offers)."""
+    named = issuance.from_json(req.payload or {}).get("issuer")
+    if isinstance(named, int) and not isinstance(named, bool):
+        found = session.get(Agency, named)
+        if found is not None:
+            return found
+    purpose = "receipt" if req.kind in RECEIVING_KINDS else "seal"
+    return session.get(Agency, offers.agency_for(req.dossier, purpose))
+
+
+def _content(session: Session, settings: Settings, req: SigningRequest, agency: Agency) -> bytes:
     if req.kind != "result":
-        return issuance.render(settings, req)
+        return issuance.render(settings, req, agency=agency)
     draft = session.get(Document, issuance.from_json(req.payload)["draft"])
     content = documents.read(settings.data_dir, draft)
     if hashlib.sha256(content).hexdigest() != draft.sha256 or draft.state != "signed":
@@ -50,10 +67,10 @@ def seal_one(transaction: Transaction, settings: Settings, request_id: int, now:
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
             return
-        agency = session.get(Agency, offers.agency_for(req.dossier, "seal"))
+        agency = issuer(session, req)
         code, name, number = agency.code, agency.name, req.number
         try:
-            content = _content(session, settings, req)
+            content = _content(session, settings, req, agency)
         except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
             failed = f"{type(exc).__name__}: {exc}"[:2000]
     if failed is None:

@@ -157,6 +157,12 @@ def _values(settings: Settings, dossier: Dossier | None, document: Document | No
     return values
 
 
+def _visible_to_citizen(dossier: Dossier) -> bool:
+    from engine.cases.dossiers import visible_to_citizen  # it imports this module
+
+    return visible_to_citizen(dossier)
+
+
 def notify(session: Session, settings: Settings, event: str, *, now: datetime, dossier: Dossier | None = None,
            users: list[User] | None = None, roles=(), agency_id: int | None = None,
            document: Document | None = None, context: dict | None = None, officers: Officers | None = None,
@@ -170,7 +176,7 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
     elif roles:
         agency = agency_id if agency_id is not None else dossier.agency_id
         people = (officers or Officers()).holding(session, agency, roles)
-    elif dossier is not None and dossier.parent_id is not None:
+    elif dossier is not None and not _visible_to_citizen(dossier):
         people = []  # a liên thông sub-dossier is between agencies (D33): its citizen is told of the parent only
     else:
         people = [p for p in [citizen_of(session, dossier)] if p is not None]

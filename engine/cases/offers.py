@@ -31,7 +31,7 @@ MAX_PAGE = 500
 
 
 # -- which agency, for what ------------------------------------------------------------------------------------
-PURPOSES = ("calendar", "seal", "watch")
+PURPOSES = ("calendar", "seal", "receipt", "watch")
 
 
 def agency_for(dossier: Dossier, purpose: str) -> int:
@@ -39,18 +39,18 @@ def agency_for(dossier: Dossier, purpose: str) -> int:
 
     - ``calendar``: the receiving agency, whose working calendar counts the deadlines the citizen is given
       (D6, D14; engine.cases.dossiers.calendar_of, engine.cases.replanning);
-    - ``seal``: the agency whose seal the issued documents carry (engine.cases.issuing): as today, the agency
-      that published the procedure. (engine.paperwork.results names the same agency on the result and seals
-      receipts with it, at its own layer. When another ward offers the procedure this is not the issuing
-      agency, processing else receiving, that D29 suggests: a change left for a decision.)
+    - ``seal``: the issuing agency, in whose name the dossier's result (and a re-issued result) is written and
+      whose seal it carries (D29, D34; engine.cases.issuing): the processing agency its offer names, else the
+      receiving agency; never merely the agency that published the procedure (a ward-07 dossier of a procedure
+      ward 06 published gets ward 07's result);
+    - ``receipt``: the receiving agency, the one-stop shop that received the dossier: its intake forms (Mẫu
+      01-03), its fee receipts (engine.paperwork.receipts) are written in its name and sealed with its seal;
     - ``watch``: the processing agency its offer names, else the receiving agency: whose leaders watch the
       processing deadline (engine.cases.watch; the intake's deadline stays with the receiving agency, as its
       work does, engine.cases.dossiers.RECEIVING_STEPS)."""
-    if purpose == "calendar":
+    if purpose in ("calendar", "receipt"):
         return dossier.agency_id
-    if purpose == "seal":
-        return dossier.procedure_version.procedure.agency_id
-    if purpose == "watch":
+    if purpose in ("seal", "watch"):
         return dossier.processing_agency_id if dossier.processing_agency_id is not None else dossier.agency_id
     raise ValueError(f"unknown purpose {purpose!r} (one of {', '.join(PURPOSES)})")
 

@@ -190,9 +190,9 @@ def public_lookup(session: Session, text: str) -> list[dict]:
     """By dossier code or the owner's CCCD: status and dates only, never personal data."""
     query = (text or "").strip().upper()
     if DOSSIER_CODE_RE.match(query):
-        rows = session.scalars(select(Dossier).where(Dossier.code == query, Dossier.parent_id.is_(None)))
+        rows = session.scalars(select(Dossier).where(Dossier.code == query, dossiers.VISIBLE_TO_CITIZEN))
     elif CCCD_RE.match(query):
-        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == query, Dossier.parent_id.is_(None))
+        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == query, dossiers.VISIBLE_TO_CITIZEN)
                                .order_by(Dossier.filed_at.desc()).limit(50))
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",

@@ -165,7 +165,8 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         else:
             sealed = False
             try:
-                content = issuance.render(settings, req, req.signer.full_name if req.signer else "")
+                content = issuance.render(settings, req, req.signer.full_name if req.signer else "",
+                                          issuing.issuer(session, req))
             except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
                 failed = f"{type(exc).__name__}: {exc}"[:2000]
                 content = None
@@ -268,16 +269,16 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     if until is not None:
         raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
                                  f"{vn_time(until, 'at')}")
+    agency = issuing.issuer(session, req)  # whose name the document bears, whose seal follows (D29, D34)
     if req.document is not None:
         content = documents.read(settings.data_dir, req.document)
     else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
-        content = issuance.render(settings, req, ctx.user.full_name)
+        content = issuance.render(settings, req, ctx.user.full_name, agency)
     seal = None
     if req.kind == "result_draft":
         reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
     else:  # a letter, a re-issued result: the agency's seal follows the signature (D20, D22)
         reason = (req.payload or {}).get("reason") or "Ký văn bản"
-        agency = req.dossier.procedure_version.procedure.agency
         seal = (agency.code, agency.name, req.number)
     return _Work(dict(req.method), content, reason, req.reference,
                  f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""), seal)

@@ -78,6 +78,7 @@ FILTERS = {
     "vn_date": _date,                           # {{ x | vn_date }} -> 14/03/1999 (ISO text, date or datetime)
     "vn_date_words": vocabulary.vn_date_words,  # {{ now | vn_date_words("Huế") }} -> Huế, ngày 02 tháng 12 năm 2026
     "vn_money": vocabulary.vn_money,            # {{ 100000 | vn_money }} -> 100.000 đồng
+    "vn_number_words": vocabulary.number_words,  # {{ 2026 | vn_number_words }} -> hai nghìn không trăm hai mươi sáu
     "vn_value": vocabulary.vn_value,            # a form value by its schema property
 }
 

@@ -245,19 +245,29 @@ def _hundreds(n: int, full: bool) -> str:
     return " ".join(words)
 
 
-def amount_in_words(amount: int) -> str:
-    """'Một trăm nghìn đồng' for 100000: the amount in đồng as a Vietnamese receipt writes it in words."""
-    if amount == 0:
-        return "Không đồng"
-    groups, n = [], amount
+def number_words(value: int | str) -> str:
+    """A whole number in Vietnamese words, lower case, as documents write dates and counts: 15 "mười lăm",
+    21 "hai mươi mốt", 24 "hai mươi tư", 101 "một trăm linh một" ("linh", not "lẻ"), 2026 "hai nghìn không trăm
+    hai mươi sáu". Results' templates use it as the ``vn_number_words`` filter (engine.core.templating)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
+        raise ValueError(f"không phải số nguyên: {value!r}")
+    n = int(value)
+    if n < 0:
+        return "âm " + number_words(-n)
+    if n == 0:
+        return _DIGITS[0]
+    groups = []
     while n:
         groups.append(n % 1000)
         n //= 1000
-    words = []
-    for i in range(len(groups) - 1, -1, -1):
-        if groups[i]:
-            words.append((_hundreds(groups[i], i < len(groups) - 1) + " " + _GROUPS[i]).strip())
-    text = " ".join(words) + " đồng"
+    words = [(_hundreds(groups[i], i < len(groups) - 1) + " " + _GROUPS[i]).strip()
+             for i in range(len(groups) - 1, -1, -1) if groups[i]]
+    return " ".join(words)
+
+
+def amount_in_words(amount: int) -> str:
+    """'Một trăm nghìn đồng' for 100000: the amount in đồng as a Vietnamese receipt writes it in words."""
+    text = number_words(amount) + " đồng"
     return text[0].upper() + text[1:]
 
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
-from engine.data.model import Dossier, User
+from engine.data.model import Agency, Dossier, User
 from engine.data.signing_model import SigningRequest
 from engine.paperwork import numbers, pdf, results
 
@@ -100,15 +100,16 @@ def render_letter(settings: Settings, dossier: Dossier, payload: dict, number: s
     return pdf.render(doc, settings.font_dir)
 
 
-def render(settings: Settings, req: SigningRequest, signer_name: str = "") -> bytes:
-    """The request's document, unsigned, from its payload alone (the same bytes however often it is made)."""
+def render(settings: Settings, req: SigningRequest, signer_name: str = "", agency: Agency | None = None) -> bytes:
+    """The request's document, unsigned, from its payload alone (the same bytes however often it is made); a
+    result in the name of ``agency``, the issuing agency (engine.cases.issuing.issuer)."""
     from engine.paperwork import officialforms  # it records its requests here
 
     payload = from_json(req.payload or {})
     dossier = req.dossier
     if req.kind == "result_draft":
         return results.render_draft(settings, dossier, req.role, req.outcome, req.opinion, req.created_at,
-                                    req.number, signer_name=signer_name)
+                                    req.number, signer_name=signer_name, agency=agency)
     if "form" in payload:
         form = officialforms.FORMS[payload["form"]]
         return officialforms.render_form(settings, form, payload["values"], officialforms.REGIMES[payload["regime"]],
@@ -117,5 +118,5 @@ def render(settings: Settings, req: SigningRequest, signer_name: str = "") -> by
         return render_letter(settings, dossier, payload, req.number or "", req.created_at)
     if "replaces" in payload:
         return results.render_draft(settings, dossier, req.role, req.outcome or "approved", "", req.created_at,
-                                    req.number, signer_name=signer_name, replaces=payload["replaces"])
+                                    req.number, signer_name=signer_name, replaces=payload["replaces"], agency=agency)
     raise ValueError(f"nothing to render for a {req.kind} request")  # "result": sealed from the signed draft

@@ -62,7 +62,11 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     if not faults:
         raise ValueError("a letter needs at least one fault")
     texts = [FAULTS[kind].format(detail=detail) for kind, detail in faults]
-    agency = dossier.agency.name  # the receiving agency writes to the citizen (D29)
+    # The signer's agency writes to the citizen and seals the letter (D20: "signer (head of the at-fault unit) and
+    # seal"): the receiving agency at intake or for its own dossier, the processing agency its offer names when
+    # that agency's head signs; anyone else's letter is the receiving agency's (D29).
+    issuer = signer.agency if signer.agency_id in (dossier.agency_id, dossier.processing_agency_id) else dossier.agency
+    agency = issuer.name
     paragraphs = render_text(
         agency_name=agency, addressee=dossier.owner_name,
         received_on=vn_time(dossier.received_at or dossier.filed_at, "date"),
@@ -77,7 +81,8 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     session.add(letter)
     session.flush()
     method = session.get(SigningMethod, signer.id)
-    payload = {"paragraphs": paragraphs, "agency": agency, "signer_title": ROLES[signer_role], "letter": letter.id,
+    payload = {"paragraphs": paragraphs, "agency": agency, "issuer": issuer.id, "signer_title": ROLES[signer_role],
+               "letter": letter.id,
                "name": f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf", "reason": "Thư xin lỗi"}
     if notify is not None:
         payload["notify"] = notify

@@ -255,7 +255,7 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     and then writes ``notify`` (engine.paperwork.issuance)."""
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
     payload = {"form": form.key, "values": values, "regime": regime_of(dossier).key,
-               "agency": dossier.agency.name,
+               "agency": dossier.agency.name, "issuer": dossier.agency_id,  # whose name it bears seals it
                "name": f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
     if notify is not None:
         payload["notify"] = notify

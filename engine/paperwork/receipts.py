@@ -39,8 +39,9 @@ def render(settings: Settings, dossier: Dossier, payment, payer: str, number: st
 def issue(session: Session, settings: Settings, dossier: Dossier, payment, payer: str, now: datetime) -> Document:
     """Number, render, seal and store the receipt of ``payment``; returns its document."""
     number = numbers.allocate(session, dossier.agency_id, KIND, SERIES, now)
-    content = results.seal(settings, render(settings, dossier, payment, payer, number.text, now), dossier, now,
-                           number.text)
+    # the receiving agency collects (its gateway, engine.cases.payments.request_due; its register): its seal
+    content = results.seal(settings, render(settings, dossier, payment, payer, number.text, now), dossier.agency,
+                           now, number.text)
     name = f"bien-lai-{dossier.code}-{number.seq}.pdf"
     doc = results.store_signed(session, settings, dossier, KIND, name, content, now, number=number.text)
     return numbers.enter(doc, number)

@@ -97,17 +97,20 @@ def partners(session: Session, dossier: Dossier) -> str:
            else "đang giải quyết") for h, name in rows)
 
 
-def control_slip(session: Session, settings: Settings, dossier: Dossier, now: datetime) -> bytes:
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ (D30) as a PDF, numbered by the dossier's regime."""
+def control_slip(session: Session, settings: Settings, dossier: Dossier, now: datetime,
+                 processing: Agency | None = None) -> bytes:
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (D30) as a PDF, numbered by the dossier's regime: the receiving
+    agency's slip, naming ``processing`` (engine.cases.offers.agency_for(dossier, "seal"); None: the receiving
+    agency) as the agency that resolves the dossier."""
     info = party(dossier)
     owner = dossier.owner_name
     applicant = owner if owner == info["applicant"] else f"{owner} (người nộp: {info['applicant']})"
-    values = {**info, "applicant": applicant,
+    values = {**info, "applicant": applicant, "agency": (processing or dossier.agency).name,
               "partners": partners(session, dossier), "status": Status(dossier.status).label, "rule": RULE,
               "handovers": [(f"1. Giao: {h.giver}\n2. Nhận: {h.receiver}", when(h.at),
                              h.result + (f"\n(hạn của bước: {_short(h.due)})" if h.due else ""), h.note)
                             for h in handovers(session, dossier)]}
-    return render_form(settings, CONTROL_SLIP, values, regime_of(dossier), dossier, info["agency"], now)
+    return render_form(settings, CONTROL_SLIP, values, regime_of(dossier), dossier, dossier.agency.name, now)
 
 
 # -- the register (Sổ theo dõi hồ sơ) ---------------------------------------------------------------------------

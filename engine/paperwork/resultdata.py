@@ -4,7 +4,8 @@ A template (engine/paperwork/templates/results/van-ban.html and the procedures' 
 
 - ``issuer``: ``name`` (the agency), ``parent`` (the body above it, may be empty), ``place`` (of the date line);
 - ``number`` ("12/GCN-UBND", empty until the number is allocated) and ``symbol`` ("GCN-UBND");
-- ``issued_on`` (a date-time: ``{{ issued_on | vn_date_words(issuer.place) }}``), ``title``;
+- ``issued_on`` (a date-time: ``{{ issued_on | vn_date_words(issuer.place) }}``), ``title``; numbers in words:
+  ``{{ 2026 | vn_number_words }}`` (engine.core.vocabulary.number_words);
 - ``dossier``: ``code``, ``owner_name``, ``owner_cccd``, ``owner_birth_date``, ``received_at``;
 - ``procedure``: ``code``, ``name``;
 - ``form``: the filing form's data as filed; ``values``: the same keys printed by their type in the form

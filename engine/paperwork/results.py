@@ -17,7 +17,7 @@ from engine.paperwork import documents, longterm, numbers, pdf, resultdata, resu
 from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.model import Document, DocumentSignature, Dossier, User
+from engine.data.model import Agency, Document, DocumentSignature, Dossier, User
 from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
@@ -81,19 +81,24 @@ def sign_personally(settings: Settings, content: bytes, key, signer_name: str, n
                                     **longterm.signing_options(settings, pki(settings).trust_roots(), now))
 
 
-def seal(settings: Settings, content: bytes, dossier: Dossier, now: datetime, number: str | None) -> bytes:
-    """The organisation's signature (digital seal) with the document number (visible box on the left)."""
-    agency = dossier.procedure_version.procedure.agency
+def seal(settings: Settings, content: bytes, agency: Agency, now: datetime, number: str | None) -> bytes:
+    """The organisation's signature (digital seal) of ``agency`` with the document number (visible box on the
+    left): the agency the document names (engine.cases.offers.agency_for)."""
     return seal_with(settings, content, agency.code, agency.name, now, number)
 
 
 def seal_with(settings: Settings, content: bytes, agency_code: str, agency_name: str, now: datetime,
               number: str | None) -> bytes:
     """``seal`` with the agency named, for a caller holding no session (the drain, a signer's request)."""
+    key = pki(settings).org_key(agency_code)
+    if not key.exists():  # an agency added since `tthc pki init`: say so, never a stack trace (nothing is issued)
+        raise signatures.SigningFailed(f"Cơ quan {agency_name} ({agency_code}) chưa có khóa con dấu số (chứng thư "
+                                       "của tổ chức); quản trị hệ thống cần cấp khóa (lệnh tthc pki init) rồi "
+                                       "phát hành lại", code="seal_key_missing")
     box = pdf.SIGNATURE_BOXES["organisation"]
     lines = [agency_name] + ([f"Số: {number}"] if number else []) + [f"{now.astimezone(VN_TZ):%d/%m/%Y %H:%M}"]
     stamp = pdf.render_stamp(lines, box, settings.font_dir, "ĐÃ KÝ SỐ")
-    return signatures.sign_pdf(content, pki(settings).org_key(agency_code), settings.passphrase,
+    return signatures.sign_pdf(content, key, settings.passphrase,
                                FIELD_ORGANISATION, f"Văn thư ban hành{': số ' + number if number else ''}",
                                settings.place_name, now, box=box, stamp_pdf=stamp,
                                **longterm.signing_options(settings, pki(settings).trust_roots(), now))
@@ -111,12 +116,14 @@ def store_signed(session: Session, settings: Settings, dossier: Dossier, kind: s
 
 def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str, now: datetime,
              number: str | None = None, signer_name: str = "", registration: str | None = None,
-             replaces: dict | None = None) -> resultdata.ResultFacts:
-    """The facts a result template is given, from ``dossier`` (engine.paperwork.resultdata)."""
+             replaces: dict | None = None, agency: Agency | None = None) -> resultdata.ResultFacts:
+    """The facts a result template is given, from ``dossier`` (engine.paperwork.resultdata), issued in the name
+    of ``agency`` (engine.cases.offers.agency_for(dossier, "seal"): processing, else receiving; None: the
+    receiving agency)."""
     version = dossier.procedure_version
     return resultdata.ResultFacts(
         procedure_code=version.procedure.code, procedure_name=version.procedure.name,
-        agency_name=version.procedure.agency.name, dossier_code=dossier.code, owner_name=dossier.owner_name,
+        agency_name=(agency or dossier.agency).name, dossier_code=dossier.code, owner_name=dossier.owner_name,
         form=dossier.form or {}, schema=version.forms.get(version.info.get("filing_form") or "", {}),
         issued_on=now, outcome=outcome, opinion=opinion, signer_role=signer_role, signer_name=signer_name,
         number=number or "", registration=(dossier.registration_number if registration is None else registration) or "",
@@ -127,14 +134,15 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
 
 def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
                  now: datetime, number: str | None = None, *, signer_name: str = "",
-                 replaces: dict | None = None) -> bytes:
+                 replaces: dict | None = None, agency: Agency | None = None) -> bytes:
     """The unsigned PDF/A of the result (or the refusal notice), ready for the competent person's signature:
     the layout of the dossier's procedure version (engine.paperwork.resultlayouts), ``number`` in the header
     ("Số: 12/GCN-UBND"; blank until the number is allocated), the signer block for ``signer_role`` of the
-    agency, ``signer_name`` under it; ``replaces``: the document a re-issue replaces (number, date, reason).
-    A broken template stored in a version is a TemplateProblem."""
+    agency, ``signer_name`` under it; ``replaces``: the document a re-issue replaces (number, date, reason);
+    ``agency``: the issuing agency (see ``facts_of``). A broken template stored in a version is a
+    TemplateProblem."""
     return resultlayouts.render(facts_of(settings, dossier, signer_role, outcome, opinion, now, number,
-                                         signer_name, replaces=replaces), settings.font_dir)
+                                         signer_name, replaces=replaces, agency=agency), settings.font_dir)
 
 
 def current(session: Session, dossier: Dossier, kind: str) -> Document | None:

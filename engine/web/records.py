@@ -5,10 +5,11 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, g, request
 
-from engine.cases import dossiers
+from engine.cases import dossiers, offers
 from engine.paperwork import registers
 from engine.core.clock import VN_TZ
 from engine.core.errors import Forbidden, Invalid, NotFound
+from engine.data.agency_model import Agency
 from engine.process.forms import parse_day
 from . import SANE_YEARS, db, now, tthc
 from .api import authenticated
@@ -34,7 +35,8 @@ def control_slip(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     if not (g.user.is_officer and g.user.agency_id in (dossier.agency_id, dossier.processing_agency_id)):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
-    content = registers.control_slip(db(), tthc()["settings"], dossier, now())
+    processing = db().get(Agency, offers.agency_for(dossier, "seal"))  # "Cơ quan (bộ phận) giải quyết hồ sơ"
+    content = registers.control_slip(db(), tthc()["settings"], dossier, now(), processing)
     return _file(content, "application/pdf", f"phieu-kiem-soat-{dossier.code}.pdf")
 
 
