@@ -20,16 +20,19 @@ from sqlalchemy.orm import Session
 def next_value(session: Session, counter: type, **key) -> int:
     """The next value of the ``counter`` row (a mapped class with a ``last`` column) named by ``key``; the first
     value is 1. Two first uses at once: one INSERT wins, the other's savepoint rolls back and it bumps the row."""
-    bump = (update(counter).where(*(getattr(counter, name) == value for name, value in key.items()))
-            .values(last=counter.last + 1).returning(counter.last))
-    number = session.execute(bump).scalar()
+    table = counter.__table__
+    bump = (update(table).where(*(table.c[name] == value for name, value in key.items()))
+            .values(last=table.c.last + 1).returning(table.c.last))
+    # A Core statement on the session's connection: the ORM's bulk UPDATE would first look for counter objects in
+    # the session to synchronise (there are none worth it: no use case reads a counter row as an object).
+    number = session.connection().execute(bump).scalar()
     if number is None:
         try:
             with session.begin_nested():
                 session.add(counter(**key, last=1))
             number = 1
         except IntegrityError:
-            number = session.execute(bump).scalar()
+            number = session.connection().execute(bump).scalar()
     return number
 
 
