@@ -132,10 +132,13 @@ def database_url(backend, tmp_path, request, demo_template):
     return _database_url(backend, tmp_path, request, demo_template)
 
 
+START = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)   # what the clock fixture says until a test moves it
+
+
 @pytest.fixture
 def clock():
     """Monday 23/11/2026 09:00 in Vietnam; tests move it explicitly."""
-    return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ))
+    return FixedClock(START)
 
 
 @pytest.fixture
