@@ -51,3 +51,16 @@ def agency_of(app, username: str) -> str | None:
     with app.extensions["tthc"]["sessions"]() as session:
         return session.scalar(select(Agency.code).join(User, User.agency_id == Agency.id)
                               .where(User.username == username))
+
+
+def admin_of_another_ward(app, now, agency_code: str = "000.00.98.H56", username: str = "admin.khac") -> str:
+    """A ward "Phường Khác" outside every demo subtree (no parent) with an administrator ``username``, who signs
+    in with the demo password; returns the username."""
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        other = Agency(code=agency_code, name="Phường Khác", level="commune")
+        session.add(other)
+        session.flush()
+        demo = session.scalar(select(User).where(User.username == "demo.admin"))
+        session.add(User(username=username, full_name="Quản Trị Khác", password_hash=demo.password_hash,
+                         roles_text="administrator", agency_id=other.id, created_at=now))
+    return username

@@ -89,7 +89,7 @@ class Matrix(World):
     """The World of test_robustness with ward B, the province's root, its administrator and a second citizen."""
 
     def __init__(self, app, clock, settings):
-        super().__init__(app, clock, settings)
+        super().__init__(app, World.new(app, clock, settings).api.tokens, {})  # the World's tokens
         self.clock = clock
         sessions = app.extensions["tthc"]["sessions"]
         with sessions.begin() as session:

@@ -8,9 +8,10 @@ import io
 from sqlalchemy import select
 
 from conftest import SAMPLE_CODE, SAMPLE_FORM
-from engine.data.agency_model import AdminEvent, Agency
-from engine.data.model import Dossier, User
+from engine.data.agency_model import AdminEvent
+from engine.data.model import Dossier
 from test_versions import variant
+from staff_support import admin_of_another_ward
 from web_support import new_client, text_of
 
 BASE = f"/quan-tri/thu-tuc/{SAMPLE_CODE}"
@@ -75,13 +76,7 @@ def test_csrf_and_roles(app, clock):
     assert r.status_code == 400
     officer = new_client(app).login("demo.tiepnhan")
     assert officer.get("/quan-tri/thu-tuc", status=None).status_code == 403
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        other = Agency(code="000.00.98.H56", name="Phường Khác", level="commune")
-        session.add(other)
-        session.flush()
-        demo = session.scalar(select(User).where(User.username == "demo.admin"))
-        session.add(User(username="admin.khac", full_name="Quản Trị Khác", password_hash=demo.password_hash,
-                         roles_text="administrator", agency_id=other.id, created_at=clock.now()))
+    admin_of_another_ward(app, clock.now())
     outsider = new_client(app).login("admin.khac")
     assert SAMPLE_CODE not in text_of(outsider.get("/quan-tri/thu-tuc"))
     r = outsider.get(BASE, status=403)

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from conftest import SAMPLE_CODE
-from engine.data.agency_model import AdminEvent, Agency
-from engine.data.model import User
+from engine.data.agency_model import AdminEvent
+from staff_support import admin_of_another_ward
 from web_support import new_client, text_of
 
 BASE = f"/quan-tri/thu-tuc/{SAMPLE_CODE}"
@@ -49,13 +49,7 @@ def test_page_opens_the_version_for_administrators_of_the_subtree(app, clock):
     officer = new_client(app).login("demo.tiepnhan")
     officer.get(PAGE, status=403)
     officer.post(CHECK, {"xml": "<x/>"}, status=403)
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        other = Agency(code="000.00.98.H56", name="Phường Khác", level="commune")
-        session.add(other)
-        session.flush()
-        demo = session.scalar(select(User).where(User.username == "demo.admin"))
-        session.add(User(username="admin.khac", full_name="Quản Trị Khác", password_hash=demo.password_hash,
-                         roles_text="administrator", agency_id=other.id, created_at=clock.now()))
+    admin_of_another_ward(app, clock.now())
     outsider = new_client(app).login("admin.khac")
     assert "Traceback" not in outsider.get(PAGE, status=403).get_data(as_text=True)
     outsider.post(CHECK, {"xml": stored_xml(app)}, status=403)

@@ -7,28 +7,16 @@ documented, every request the schemas accept is taken (or refused by a rule open
 ``x-rules``), every request they refuse is refused, and no answer is a 500.
 
 The run is in-process (WSGI) on SQLite with the demo data and one filed dossier, derandomized with a fixed seed
-and a bounded number of examples, so it gives the same verdict on every machine.
+and a bounded number of examples, so it gives the same verdict on every machine. The schemathesis run is one file
+per role (test_openapi_contract_as_<role>.py, made with contract_support.py), so that workers share the runs.
 """
 from __future__ import annotations
 
 import re
 
 import pytest
-import schemathesis
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, Api
-from schemathesis.checks import positive_data_acceptance
-
-ROLES = {"anonymous": None, "citizen": CITIZEN, "receiving_officer": "demo.tiepnhan",
-         "specialist": "demo.chuyenvien", "department_leader": "demo.lanhdao", "head_of_agency": "demo.thutruong",
-         "centre_director": "demo.giamdoc", "clerk": "demo.vanthu", "administrator": "demo.admin"}
-SEED = 20261123
-MAX_EXAMPLES = 6     # fuzzing examples per operation and role (examples and coverage phases come on top)
-
-
-@pytest.fixture
-def backend():
-    """The schemathesis run is SQLite only (PostgreSQL's behaviour is covered by the other API tests)."""
-    return "sqlite"
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM
+from contract_support import backend  # noqa: F401 (a fixture: SQLite only)
 
 
 # -- 405 and Allow ---------------------------------------------------------------------------------------------
@@ -174,46 +162,15 @@ def test_every_operation_documents_400_405_and_its_error_statuses(app):
             assert "500" not in statuses
 
 
-# -- schemathesis ----------------------------------------------------------------------------------------------
-@pytest.fixture(params=list(ROLES))
-def role(request):
-    return request.param
+def test_every_role_has_its_schemathesis_run():
+    """Each role (and nobody) has its file test_openapi_contract_as_<role>.py with the run as that role."""
+    from pathlib import Path
 
+    from contract_support import ROLES
 
-@pytest.fixture
-def contract_schema(app, role):
-    """The schema as served, loaded through the app itself, sending ``role``'s token with every request."""
-    api = Api(app.test_client())
-    api.file()  # one real dossier: its tasks and documents are ids 1, 2, ... which the fuzzer tries first
-    headers = api.headers(ROLES[role]) if ROLES[role] else {}
-    config = schemathesis.Config.from_dict({
-        "seed": SEED, "headers": headers,
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-        "checks": {"enabled": True},
-        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
-    })
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
-
-
-def rule_refusals_only(ctx, response, case):
-    """positive_data_acceptance, except a 422 that a rule the operation's 422 lists in ``x-rules`` explains:
-    every field the answer names (or its code) is one of them. Rules across fields, of the calendar or of the
-    dossier's state cannot be said in JSON Schema; anything else that refuses valid data still fails."""
-    try:
-        return positive_data_acceptance(ctx, response, case)
-    except Exception:
-        if response.status_code != 422:
-            raise
-        rules = set(case.operation.definition.raw["responses"]["422"].get("x-rules", []))
-        error = response.json()["error"]
-        if error["code"] in rules or (error["fields"] and set(error["fields"]) <= rules):
-            return None
-        raise
-
-
-lazy = schemathesis.pytest.from_fixture("contract_schema")
-
-
-@lazy.parametrize()
-def test_the_api_matches_its_openapi_for_every_role(case):
-    case.call_and_validate(excluded_checks=[positive_data_acceptance], additional_checks=[rule_refusals_only])
+    folder = Path(__file__).parent
+    files = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("test_openapi_contract_as_*.py")}
+    assert set(files) == {f"test_openapi_contract_as_{role}.py" for role in ROLES}
+    for role in ROLES:
+        text = files[f"test_openapi_contract_as_{role}.py"]
+        assert f'ROLE = "{role}"' in text and "test_the_api_matches_its_openapi = schema_test()" in text

@@ -18,7 +18,8 @@ Fixed cases: each 500 these sweeps found (and that was then fixed) is listed in 
 caused it; ``test_a_fixed_case_stays_fixed`` replays each alone, so a regression names its cause.
 
 The broad sweeps run on SQLite only; ``test_nul_characters_...`` also runs on PostgreSQL, which refuses NUL in
-text. Time comes from the ``clock`` fixture; nothing sleeps.
+text. Time comes from the ``clock`` fixture; nothing sleeps. The World is built once per backend for the module and
+each test gets its own copy of it (database and data folder), as each test of the suite gets a copy of the demo.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import itertools
 import json
 import logging
 import re
+import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,16 +38,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
-from sqlalchemy import delete, func, select, update
+from conftest import (CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, drain_after_commit,
+                      make_settings)
+from sqlalchemy import TextClause, delete, func, select, text, update
 from payment_support import configure
 from web_support import CSRF_RE, PDF, PNG, flatten
 
 from engine.cases import accounts
+from engine.core.clock import FixedClock
+from engine.core.settings import with_secrets
 from engine.data.db import Base
 from engine.data.model import Dossier, User, WorkItem
 from engine.data.payment_model import PaymentGateway
-from engine.web import schemaform
+from engine.web import create_app, schemaform
 
 # -- callers ---------------------------------------------------------------------------------------------------
 USERS = {"citizen": CITIZEN, "tiepnhan": "demo.tiepnhan", "chuyenvien": "demo.chuyenvien", "lanhdao": "demo.lanhdao",
@@ -146,13 +151,24 @@ NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_s
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 
+COUNTS: dict[str, TextClause] = {}
+
+
+def counts_sql(dialect) -> TextClause:
+    """One query for the row count of every domain table, made and compiled once per dialect (building and
+    compiling it anew for each of the thousands of snapshots was a quarter of the sweeps' time)."""
+    if dialect.name not in COUNTS:
+        tables = [t for t in Base.metadata.sorted_tables if t.name not in UNTRACKED]
+        query = select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables])
+        COUNTS[dialect.name] = text(str(query.compile(dialect=dialect)))
+    return COUNTS[dialect.name]
+
+
 def snapshot(app) -> dict:
     """What a refused request must not change: the row count of every domain table, each dossier's status,
     version and audit head, the open work items (not their assignee: claiming takes no body)."""
-    tables = [t for t in Base.metadata.sorted_tables if t.name not in UNTRACKED]
     with app.extensions["tthc"]["sessions"]() as session:
-        state = session.execute(select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name)
-                                         for t in tables])).one()._asdict()
+        state = session.execute(counts_sql(session.get_bind().dialect)).one()._asdict()
         state["dossiers"] = session.execute(select(Dossier.code, Dossier.status, Dossier.version, Dossier.audit_head)
                                             .order_by(Dossier.id)).all()
         state["work items"] = session.execute(select(WorkItem.id, WorkItem.step).order_by(WorkItem.id)).all()
@@ -331,16 +347,26 @@ FIXED: list[Fixed] = [
 class World:
     """Dossiers filed by the demo citizen: A received (assessment task open, a receipt document), B just filed
     (intake task open), C waiting for a supplement. Built on first use. Tokens are issued by the real token code
-    without a password check (logging in with the password is one of the swept routes)."""
+    without a password check (logging in with the password is one of the swept routes).
 
-    def __init__(self, app, clock, settings):
+    ``World(app, tokens, values)``: the World of a copy of a database where it was built (``World.new`` then
+    ``ready``), with that World's tokens and targets (``values``)."""
+
+    def __init__(self, app, tokens: dict[str, str], values: dict[str, Any]):
         self.app = app
         self.api = Api(app.test_client())
+        self.api.tokens.update(tokens)
+        self.__dict__.update(values)
+
+    @classmethod
+    def new(cls, app, clock, settings) -> "World":
+        tokens = {}
         with app.extensions["tthc"]["sessions"]() as session:
             for username in USERS.values():
                 user = session.scalar(select(User).where(User.username == username))
-                self.api.tokens[username], _ = accounts.issue_token(session, user, clock.now(), settings.token_hours)
+                tokens[username], _ = accounts.issue_token(session, user, clock.now(), settings.token_hours)
             session.commit()
+        return cls(app, tokens, {})
 
     def headers(self, caller: str | None) -> dict:
         if caller is None or caller == "anonymous":
@@ -449,11 +475,16 @@ class World:
             return session.scalar(select(Incident.id).join(Dossier, Dossier.id == Incident.dossier_id)
                                   .where(Dossier.code == code))
 
+    TARGETS = ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version", "walkin",
+               "walkin_id", "incident")
+
     def ready(self) -> "World":
-        for name in ("A", "B", "C", "taskA", "taskB", "receipt", "payment", "notice", "signing", "version", "walkin",
-                     "walkin_id", "incident"):
+        for name in self.TARGETS:
             getattr(self, name)
         return self
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.__dict__[name] for name in self.TARGETS if name in self.__dict__}
 
     PLACEHOLDER = re.compile(
         r"\{(A|B|C|taskA|taskB|receipt|payment|notice|signing|version|walkin|walkin_id|incident)\}")
@@ -497,9 +528,69 @@ def backend():
     return "sqlite"
 
 
+COPIES = itertools.count()
+
+
+@dataclass(frozen=True)
+class Built:
+    """A World made ready once: where its database is (a file, or a PostgreSQL database to use as a template), its
+    data folder (documents, the session and payment secrets), its tokens and targets."""
+
+    database: str
+    data_dir: str
+    tokens: dict
+    values: dict
+
+
+@pytest.fixture(scope="module")
+def built_worlds(tmp_path_factory, demo_template, pki_dir, request):
+    """Per backend, the demo with a World made ready, built on first use, once for the module (as the app
+    fixture builds an app: same settings, same clock instant, documents made after each commit)."""
+    built: dict[str, Built] = {}
+
+    def get(backend: str) -> Built:
+        if backend not in built:
+            folder = tmp_path_factory.mktemp("world")
+            if backend == "sqlite":
+                database = str(folder / "world.sqlite3")
+                shutil.copy(demo_template("sqlite"), database)
+                url = f"sqlite:///{database}"
+            else:
+                pg = request.getfixturevalue("pg_server")
+                database = "robustness_world"
+                url = pg.create_database(database, template=demo_template("postgresql", pg))
+            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
+            clock = FixedClock(START)
+            application = create_app(settings, clock=clock)
+            application.testing = True
+            drain_after_commit(application)
+            try:
+                world = World.new(application, clock, settings).ready()
+            finally:
+                application.extensions["tthc"]["engine"].dispose()
+            built[backend] = Built(database, str(folder / "data"), dict(world.api.tokens), world.values())
+        return built[backend]
+
+    return get
+
+
 @pytest.fixture
-def world(app, clock, settings):
-    return World(app, clock, settings)
+def database_url(backend, tmp_path, request, built_worlds):
+    """A copy of the module's World for each test: its database (a file copy, or CREATE DATABASE ... TEMPLATE) and
+    its data folder, where the settings fixture looks for the secrets and the app for the documents."""
+    world = built_worlds(backend)
+    shutil.copytree(world.data_dir, tmp_path / "data")
+    if backend == "sqlite":
+        shutil.copy(world.database, tmp_path / "tthc.sqlite3")
+        return f"sqlite:///{tmp_path / 'tthc.sqlite3'}"
+    name = f"w{next(COPIES)}_{abs(hash(request.node.nodeid)) % 10**8}"
+    return request.getfixturevalue("pg_server").create_database(name, template=world.database)
+
+
+@pytest.fixture
+def world(app, backend, built_worlds):
+    built = built_worlds(backend)
+    return World(app, built.tokens, built.values)
 
 
 REQUESTS = {"count": 0}   # requests sent by this file (printed at the end of the module with -s)

@@ -10,9 +10,10 @@ from sqlalchemy import select, text
 
 from conftest import CITIZEN, SAMPLE, SAMPLE_CODE, SAMPLE_FORM
 from engine.cases.dossiers import Context
-from engine.data.agency_model import AdminEvent, Agency
+from engine.data.agency_model import AdminEvent
 from engine.data.model import OPEN_DOSSIER, AuditEvent, Dossier, User, WorkItem
 from engine.law.statuses import TERMINAL
+from staff_support import admin_of_another_ward
 
 ADMIN = "demo.admin"
 SOURCE = SAMPLE.read_text(encoding="utf-8")
@@ -99,13 +100,7 @@ def test_suspend_resume_retire_and_filing(api, app):
 def test_only_administrators_of_the_publishing_agency(api, app, clock):
     assert api.get(f"/api/v1/procedures/{SAMPLE_CODE}/versions", "demo.tiepnhan").status_code == 403
     assert api.post(f"/api/v1/procedures/{SAMPLE_CODE}/versions/1/suspend", "demo.tiepnhan").status_code == 403
-    with app.extensions["tthc"]["sessions"].begin() as session:  # an administrator of another agency
-        other = Agency(code="000.00.99.H56", name="Phường Khác", level="commune")
-        session.add(other)
-        session.flush()
-        admin = session.scalar(select(User).where(User.username == ADMIN))
-        session.add(User(username="admin.khac", full_name="Quản Trị Khác", password_hash=admin.password_hash,
-                         roles_text="administrator", agency_id=other.id, created_at=clock.now()))
+    admin_of_another_ward(app, clock.now(), "000.00.99.H56")  # an administrator of another agency
     assert api.get(f"/api/v1/procedures/{SAMPLE_CODE}/versions", "admin.khac").status_code == 403
     assert api.post(f"/api/v1/procedures/{SAMPLE_CODE}/versions/1/retire", "admin.khac").status_code == 403
     assert deploy(api, variant(duration="7"), user="admin.khac").status_code == 403

@@ -1,0 +1,5 @@
+"""The OpenAPI contract's schemathesis run (tests/test_openapi_contract.py) as the department_leader (contract_support.py)."""
+from contract_support import backend, contract_schema, schema_test  # noqa: F401 (fixtures)
+
+ROLE = "department_leader"
+test_the_api_matches_its_openapi = schema_test()
