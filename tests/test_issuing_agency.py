@@ -139,3 +139,33 @@ def test_an_agency_without_a_seal_key_leaves_the_document_pending_with_a_clear_m
         assert req.state == "pending" and req.document_id is None
         assert "chưa có khóa con dấu số" in req.last_error and WARD_09 in req.last_error
         assert "Traceback" not in req.last_error and "FileNotFoundError" not in req.last_error
+
+
+def test_an_apology_is_written_and_sealed_by_the_receiving_agency_not_the_publisher_D20_D29(api, app, wards, clock):
+    """Ward 07 receives on Monday 23/11/2026 09:00 a dossier ward 08 processes (its offer) of a procedure ward 06
+    publishes: due Friday 27/11 09:00 (3 working days; Tuesday 24/11 is a day off from 2026, D15). The sweep at
+    09:00 opens the apology for the head of the receiving agency, who writes to the citizen (D29); at 10:00 the
+    letter names ward 07 and carries ward 07's seal: never the publisher's, nor another agency's than it names."""
+    from datetime import datetime
+
+    from conftest import sign_requested
+    from engine import timers
+    from engine.core.clock import VN_TZ
+
+    ext = app.extensions["tthc"]
+    with ext["sessions"].begin() as session:
+        offer = session.scalar(select(ProcedureOffer).where(ProcedureOffer.agency_id == wards[WARD_07].id))
+        offer.processing_agency_id = wards[WARD_08].id
+    code = api.file(CITIZEN, agency=WARD_07)["code"]
+    assert api.act("px.canbo", code, "receive")["due_at"].startswith("2026-11-27T09:00")
+    overdue = timers.sweep(ext["sessions"], ext["settings"], datetime(2026, 11, 27, 9, 0, tzinfo=VN_TZ))
+    assert overdue.effects["overdue"] == 1
+    clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=VN_TZ))
+    api.tokens.clear()  # tokens expire with time
+    r = api.post(f"/api/v1/dossiers/{code}/letters", "px.canbo",
+                 json={"kind": "overdue", "reason": "Chậm xác minh địa điểm kinh doanh"})
+    assert r.status_code == 201, r.get_json()
+    assert sign_requested(app, code) == 1  # the head's own signature (D35), then the seal after the commit
+    [(letter, letter_signed)] = _documents(app, code, "apology")
+    assert "phường phú xuân" in letter and "thuận hóa" not in letter and "kim long" not in letter
+    assert _seal(letter_signed) == NAMES[WARD_07]
