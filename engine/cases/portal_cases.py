@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import accounts, dossiers
@@ -174,6 +174,10 @@ def count_lookup(session: Session, remote_addr: str | None, now: datetime) -> No
     window are deleted on the way. The caller commits."""
     addr = (remote_addr or "unknown")[:45]
     since = now - LOOKUP_WINDOW
+    if session.get_bind().dialect.name == "postgresql":  # one count at a time per address, across processes:
+        # two lookups counted at once would each see LOOKUP_LIMIT - 1 and both pass (SQLite's first write, the
+        # delete below, already takes its one writer's lock before the count)
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(addr))))
     session.execute(delete(LookupAttempt).where(LookupAttempt.at <= since))
     recent = list(session.scalars(select(LookupAttempt.at).where(LookupAttempt.remote_addr == addr,
                                                                  LookupAttempt.at > since)
