@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import Context, _next_code, calendar_of, load_process, move, save_process
@@ -172,21 +172,26 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
 
 
 # -- what the parent shows of its hand-overs ---------------------------------------------------------------
+_HANDOVERS = (select(Handover.parent_id, Handover.procedure_code, Handover.task_name, Handover.share,
+                     Handover.share_unit, Handover.handed_at, Handover.due_at, Handover.returned_at, Handover.late,
+                     Handover.document_id, Dossier.status, Dossier.outcome, Agency.code, Agency.name)
+              .join(Dossier, Dossier.id == Handover.child_id).join(Agency, Agency.id == Handover.agency_id)
+              .where(Handover.parent_id.in_(bindparam("ids", expanding=True))).order_by(Handover.id))
+
+
 def describe(session: Session, parent_ids: list[int]) -> dict[int, list[dict]]:
-    """By parent dossier id: each hand-over, the sub-dossier's stage and result (never its work items)."""
+    """By parent dossier id: each hand-over, the sub-dossier's stage and result (never its work items). One
+    statement built once, its columns only (the dossier page and every command's answer read it)."""
     if not parent_ids:
         return {}
-    rows = session.execute(select(Handover, Dossier.status, Dossier.outcome, Agency.code, Agency.name)
-                           .join(Dossier, Dossier.id == Handover.child_id)
-                           .join(Agency, Agency.id == Handover.agency_id)
-                           .where(Handover.parent_id.in_(parent_ids)).order_by(Handover.id)).all()
     out: dict[int, list[dict]] = {}
-    for link, status, outcome, code, name in rows:
+    for link in session.connection().execute(_HANDOVERS, {"ids": list(parent_ids)}):
         out.setdefault(link.parent_id, []).append({
-            "agency": code, "agency_name": name, "procedure": link.procedure_code, "step": link.task_name,
+            "agency": link.code, "agency_name": link.name, "procedure": link.procedure_code, "step": link.task_name,
             "share": link.share, "share_unit": link.share_unit, "handed_at": iso_vn(link.handed_at),
             "due_at": iso_vn(link.due_at), "returned_at": iso_vn(link.returned_at), "late": link.late,
-            "status": status, "status_name": Status(status).label, "outcome": outcome, "document": link.document_id})
+            "status": link.status, "status_name": Status(link.status).label, "outcome": link.outcome,
+            "document": link.document_id})
     return out
 
 
