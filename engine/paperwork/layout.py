@@ -90,6 +90,13 @@ def _fonts(font_dir: Path) -> tuple:
     return _prepared[key]
 
 
+def prepare(font_dir: Path) -> None:
+    """Load the renderer and ``font_dir``'s faces now (a serving process, before it settles its memory:
+    engine.core.memory) rather than at the first document."""
+    with _weasy:
+        _fonts(font_dir)
+
+
 def render(html: str, font_dir: Path, title: str = "", author: str = "") -> bytes:
     """``html`` (a whole document with ``<html lang="vi">``) as a PDF/A-3b file with every font embedded."""
     import logging
