@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, literal, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session, lazyload, undefer
 
 from engine.cases import notices, offers
-from engine.data import audit, calendars, counters
+from engine.data import audit, calendars, counters, rowwrite  # noqa: F401 (rowwrite: the dossier row's UPDATE)
 from engine.law import deadlines
 from engine.process import forms, procedures, stepkinds
 from engine.process import fields as procedure_fields
@@ -149,14 +149,15 @@ def item_due(dossier: Dossier, step: str) -> datetime | None:
 
 
 def save_process(session: Session, dossier: Dossier, process: Process, now: datetime, settings: Settings,
-                 cal=None) -> None:
-    """Store the state, mirror the open user tasks as work item rows, and plan the next timer sweep."""
+                 cal=None, *, new: bool = False) -> None:
+    """Store the state, mirror the open user tasks as work item rows, and plan the next timer sweep (``new``: a
+    dossier filed in this transaction, which has no work item yet)."""
     dossier.workflow_state = process.dump()
     dossier.path_nodes = process.completed_nodes()  # the diagram's path, read without the workflow (cases.paths)
     dossier.serializer_version = SERIALIZER_VERSION
     dossier.bpmn_timer_at = process.next_timer_at()
     plan_timers(session, dossier, settings, cal)
-    for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now):
+    for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now, new=new):
         if row["step"] == "handover":  # liên thông (D33): the sub-dossier opens once the action is recorded
             from engine.cases import lienthong
 
@@ -164,33 +165,40 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
 
 
 _ITEMS = WorkItem.__table__
+# Built once (compiled and keyed once), run on the transaction's connection: the rows are plain data, and the
+# unit of work or the ORM's statement handling would cost more than the statements themselves.
+_OPEN_ITEMS = (select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at)
+               .where(_ITEMS.c.dossier_id == bindparam("dossier_id")))
+_ADD_ITEMS = insert(_ITEMS)
+_DROP_ITEMS = delete(_ITEMS).where(_ITEMS.c.id.in_(bindparam("ids", expanding=True)))
+_MOVE_ITEM_DUE = update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id")).values(due_at=bindparam("new_due"))
 
 
-def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime) -> list[dict]:
-    """Mirror the process's open user tasks as work item rows with Core statements (the rows are plain data;
-    the unit of work would cost more than the statements): drop the rows of finished tasks, add the new
-    ones, and move the due time of the others when the deadlines moved."""
-    existing = session.execute(select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at)
-                               .where(_ITEMS.c.dossier_id == dossier.id)).all()
+def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime, *,
+                     new: bool = False) -> list[dict]:
+    """Mirror the process's open user tasks as work item rows with Core statements: drop the rows of finished
+    tasks, add the new ones, and move the due time of the others when the deadlines moved."""
+    conn = session.connection()
+    existing = [] if new else conn.execute(_OPEN_ITEMS, {"dossier_id": dossier.id}).all()
     if dossier.status not in TERMINAL:  # work the engine opened (the apology) is no BPMN task: it stays
         existing = [row for row in existing if row.step not in stepkinds.OPENED_BY_ENGINE]
     known = {row.task_id for row in existing}
-    new = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
-            "step": t.step or "",
-            "role": "" if t.step in ENGINE_STEPS else procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
-            "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None, "created_at": now,
-            "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
-    if new:  # before the deletes: a work item id is never given to another task
-        session.execute(insert(_ITEMS), new)
+    added = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
+              "step": t.step or "",
+              "role": "" if t.step in ENGINE_STEPS else procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
+              "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None,
+              "created_at": now, "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
+    if added:  # before the deletes: a work item id is never given to another task
+        conn.execute(_ADD_ITEMS, added)
     open_ids = {t.task_id for t in open_tasks}
     gone = [row.id for row in existing if row.task_id not in open_ids]
     if gone:
-        session.execute(delete(_ITEMS).where(_ITEMS.c.id.in_(gone)))
+        conn.execute(_DROP_ITEMS, {"ids": gone})
     for row in existing:
         due = item_due(dossier, row.step)
         if row.task_id in open_ids and row.due_at != due:
-            session.execute(update(_ITEMS).where(_ITEMS.c.id == row.id).values(due_at=due))
-    return new
+            conn.execute(_MOVE_ITEM_DUE, {"item_id": row.id, "new_due": due})
+    return added
 
 
 def plan_timers(session: Session, dossier: Dossier, settings: Settings, cal=None) -> None:
@@ -281,7 +289,7 @@ def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, chan
     deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
                             procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
-    save_process(session, dossier, process, ctx.now, ctx.settings, cal)
+    save_process(session, dossier, process, ctx.now, ctx.settings, cal, new=True)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
     from engine.cases import payments  # (it builds on this module)
 

@@ -62,6 +62,9 @@ def _digest(prev: str, event) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_INSERT = insert(AuditEvent.__table__)  # built once; run on the transaction's connection
+
+
 def record(session: Session, dossier: Dossier, at: datetime, actor: User | None, action: str,
            from_status: int | None, step: str | None = None, task_name: str | None = None,
            data: dict | None = None, due_at: datetime | None = None, work_item_id: int | None = None,
@@ -90,7 +93,7 @@ def record(session: Session, dossier: Dossier, at: datetime, actor: User | None,
     if pending is not None:
         pending.append(event)
     else:
-        session.execute(insert(AuditEvent.__table__), [event])
+        session.connection().execute(_INSERT, [event])
     dossier.audit_head = event["hash"]
     dossier.audit_count = (dossier.audit_count or 0) + 1
     return event

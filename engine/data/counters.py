@@ -11,7 +11,7 @@ filing that then fails leaves a number unused, never a number used twice.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,20 +20,36 @@ from sqlalchemy.orm import Session
 def next_value(session: Session, counter: type, **key) -> int:
     """The next value of the ``counter`` row (a mapped class with a ``last`` column) named by ``key``; the first
     value is 1. Two first uses at once: one INSERT wins, the other's savepoint rolls back and it bumps the row."""
-    table = counter.__table__
-    bump = (update(table).where(*(table.c[name] == value for name, value in key.items()))
-            .values(last=table.c.last + 1).returning(table.c.last))
+    bump = _bump(counter, tuple(sorted(key)))
     # A Core statement on the session's connection: the ORM's bulk UPDATE would first look for counter objects in
     # the session to synchronise (there are none worth it: no use case reads a counter row as an object).
-    number = session.connection().execute(bump).scalar()
+    number = session.connection().execute(bump, _params(key)).scalar()
     if number is None:
         try:
             with session.begin_nested():
                 session.add(counter(**key, last=1))
             number = 1
         except IntegrityError:
-            number = session.connection().execute(bump).scalar()
+            number = session.connection().execute(bump, _params(key)).scalar()
     return number
+
+
+_bumps: dict[tuple, object] = {}
+
+
+def _params(key: dict) -> dict:
+    return {f"key_{name}": value for name, value in key.items()}
+
+
+def _bump(counter: type, names: tuple[str, ...]):
+    """``UPDATE <counter> SET last = last + 1 WHERE <key> RETURNING last``, built (and compiled) once per counter."""
+    statement = _bumps.get((counter, names))
+    if statement is None:
+        table = counter.__table__
+        statement = (update(table).where(*(table.c[name] == bindparam(f"key_{name}") for name in names))
+                     .values(last=table.c.last + 1).returning(table.c.last))
+        _bumps[(counter, names)] = statement
+    return statement
 
 
 def next_value_apart(session: Session, counter: type, **key) -> int:
