@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.cases.dossiers import (
@@ -24,11 +24,13 @@ from engine.law import intake, lateness
 from engine.process import forms
 
 
+_ITEM = select(WorkItem).where(WorkItem.id == bindparam("item_id"))  # built once: compiled and keyed once
+# completing needs the workflow state: in the same query, not a second one
+_ITEM_WITH_STATE = _ITEM.options(defaultload(WorkItem.dossier).undefer(Dossier.workflow_state))
+
+
 def _visible_item(session: Session, user: User, item_id: int, *, with_state: bool = False) -> WorkItem:
-    query = select(WorkItem).where(WorkItem.id == item_id)
-    if with_state:  # completing needs the workflow state: in the same query, not a second one
-        query = query.options(defaultload(WorkItem.dossier).undefer(Dossier.workflow_state))
-    item = session.scalar(query)
+    item = session.scalar(_ITEM_WITH_STATE if with_state else _ITEM, {"item_id": item_id})
     if item is None and user.is_officer:
         done = session.scalar(select(AuditEvent).join(Dossier, Dossier.id == AuditEvent.dossier_id)
                               .where(AuditEvent.work_item_id == item_id,
