@@ -10,6 +10,8 @@ session with nothing else to write has nothing left to flush.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import bindparam, event, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,17 +23,13 @@ _MAPPER = inspect(Dossier)
 _VERSION = _MAPPER.version_id_col.key
 _COLUMN_OF = {prop.key: prop.columns[0] for prop in _MAPPER.column_attrs if prop.key != _VERSION}
 _RELATIONS = [rel.key for rel in _MAPPER.relationships]
-_statements: dict[frozenset, object] = {}  # one UPDATE per set of changed columns, built and compiled once
 
 
+@lru_cache(maxsize=256)  # the sets of columns commands change are few; each UPDATE is built and compiled once
 def _statement(keys: frozenset):
-    statement = _statements.get(keys)
-    if statement is None:
-        statement = (update(_TABLE).where(_TABLE.c.id == bindparam("_id"), _TABLE.c.version == bindparam("_version"))
-                     .values({**{_COLUMN_OF[key]: bindparam(f"set_{key}") for key in keys},
-                              _TABLE.c.version: bindparam("_version") + 1}))
-        _statements[keys] = statement
-    return statement
+    return (update(_TABLE).where(_TABLE.c.id == bindparam("_id"), _TABLE.c.version == bindparam("_version"))
+            .values({**{_COLUMN_OF[key]: bindparam(f"set_{key}") for key in keys},
+                     _TABLE.c.version: bindparam("_version") + 1}))
 
 
 def changed_columns(dossier: Dossier) -> dict[str, object]:
@@ -66,7 +64,9 @@ def write(session: Session, dossier: Dossier) -> bool:
         raise StaleDataError(f"UPDATE statement on table 'dossier' expected to update 1 row(s); "
                              f"{done.rowcount} were matched.")
     state.dict[_VERSION] = version + 1
-    state._commit_all(state.dict, session.identity_map)  # as the unit of work marks the rows it wrote
+    # As the unit of work marks the rows it wrote (SQLAlchemy's own step after a flush; tests/test_row_write.py
+    # checks that nothing is left dirty, should a release change it).
+    state._commit_all(state.dict, session.identity_map)
     return True
 
 
