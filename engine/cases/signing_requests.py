@@ -94,12 +94,16 @@ def request_result(session: Session, dossier: Dossier, signer: User, signer_role
     return req
 
 
-def result_register(session: Session, dossier: Dossier) -> tuple[str, numbers.Number] | None:
-    """The number of the result signed for ``dossier`` (the clerk issues it with this number), if any."""
-    req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                      SigningRequest.kind == "result_draft",
-                                                      SigningRequest.state == "signed")
-                         .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
+def signed_result(session: Session, dossier: Dossier) -> SigningRequest | None:
+    """The latest signed request for ``dossier``'s result (its number, its signer's certificate), if any."""
+    return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
+                                                       SigningRequest.kind == "result_draft",
+                                                       SigningRequest.state == "signed")
+                          .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
+
+
+def result_register(req: SigningRequest | None) -> tuple[str, numbers.Number] | None:
+    """The number of the signed result ``req`` (the clerk issues it with this number), if any."""
     if req is None or req.number is None:
         return None
     series = req.number.split("/", 1)[1]
@@ -349,13 +353,10 @@ def _certificate_until(key) -> datetime | None:
     return cert["tbs_certificate"]["validity"]["not_after"].native if cert is not None else None
 
 
-def certificate_lapsed(session: Session, dossier: Dossier, now: datetime) -> str | None:
-    """D22 judged when the clerk issues the result: the signer's certificate has expired since they signed
-    (and no trusted timestamp proves the time of signing), said as the verification says it; else None."""
-    req = session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                      SigningRequest.kind == "result_draft",
-                                                      SigningRequest.state == "signed")
-                         .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
+def certificate_lapsed(req: SigningRequest | None, now: datetime) -> str | None:
+    """D22 judged when the clerk issues the result (``req``: its signed request): the signer's certificate has
+    expired since they signed (and no trusted timestamp proves the time of signing), said as the verification says
+    it; else None."""
     until = (req.payload or {}).get("certificate_until") if req is not None else None
     if until is None or req.payload.get("timestamped") or now <= datetime.fromisoformat(until):
         return None

@@ -19,11 +19,12 @@ from .declare import Action, Facts, StepKind
 def issue_result(f: Facts) -> None:
     """The number is the one the register gave the decision (printed in the header when it was rendered); a
     result decided before signing requests existed keeps the number the clerk types."""
-    lapsed = signing_requests.certificate_lapsed(f.session, f.dossier, f.now)
+    signed = signing_requests.signed_result(f.session, f.dossier)
+    lapsed = signing_requests.certificate_lapsed(signed, f.now)
     if lapsed:
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
                       "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
-    registered = signing_requests.result_register(f.session, f.dossier)
+    registered = signing_requests.result_register(signed)
     if registered is not None:
         number, register = registered
     else:
