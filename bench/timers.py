@@ -491,7 +491,7 @@ def main() -> None:
         settings = with_secrets(load_settings(data_dir=str(workdir / "data"), database_url=url))
         args.batch = args.batch or settings.timer_batch
         log("migrations, demo data and the template dossier ...")
-        load_demo(settings, PASSWORD)
+        load_demo(settings, PASSWORD, province=False)  # the tests' single ward files the sample
         engine = make_engine(url)
         try:
             tune_server(engine)
