@@ -28,8 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # conftest imports the engine
 from conftest import PASSWORD, SAMPLE_CODE, SAMPLE_FORM  # noqa: E402
 from pdf_craft import xref_bomb  # noqa: E402
+from engine.cli.demo import DEMO_AGENCY  # noqa: E402
 
 
 def _rss_mb(pid: int) -> int:
@@ -93,8 +95,9 @@ def main() -> None:
         _, raw = call("POST", "/api/v1/auth/token", json.dumps({"username": "001099000001",
                                                                  "password": PASSWORD}).encode())
         token = json.loads(raw)["token"]
-        _, raw = call("POST", "/api/v1/dossiers", json.dumps({"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}).encode(),
-                      token)
+        _, raw = call("POST", "/api/v1/dossiers", json.dumps({"procedure": SAMPLE_CODE, "form": SAMPLE_FORM,
+                                                              "agency": DEMO_AGENCY[0]}).encode(),
+                      token)  # the demo province's wards all offer the sample: the filing names the demo ward
         code = json.loads(raw)["code"]
         peak = {"server": _rss_mb(server.pid), "forkserver": 0, "check": 0}
         before = peak["server"]
