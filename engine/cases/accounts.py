@@ -10,7 +10,7 @@ import re
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -136,9 +136,17 @@ def issue_token(session: Session, user: User, now: datetime, hours: int) -> tupl
     return token, expires
 
 
+# Every request looks its user up by one of these: built once, so a request pays for neither their construction nor
+# their cache keys (the compiled SQL is SQLAlchemy's cache either way).
+_BY_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+             .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now")))
+_BY_WEB_SESSION = (select(User).join(WebSession, WebSession.user_id == User.id)
+                   .where(WebSession.id == bindparam("sid_hash"), User.id == bindparam("user_id"),
+                          WebSession.expires_at > bindparam("now")))
+
+
 def user_for_token(session: Session, token: str, now: datetime) -> User:
-    user = session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == _token_hash(token), ApiToken.expires_at > now))
+    user = session.scalar(_BY_TOKEN, {"token_hash": _token_hash(token), "now": now})
     if user is None:  # unknown or expired: one query for the token and its user
         raise Unauthorized("Phiên làm việc không hợp lệ hoặc đã hết hạn", code="invalid_token")
     if user.locked_reason:
@@ -161,8 +169,7 @@ def user_for_web_session(session: Session, user_id, sid, now: datetime) -> User 
     suspended. One query."""
     if not isinstance(sid, str) or not isinstance(user_id, int):
         return None
-    user = session.scalar(select(User).join(WebSession, WebSession.user_id == User.id)
-                          .where(WebSession.id == _token_hash(sid), User.id == user_id, WebSession.expires_at > now))
+    user = session.scalar(_BY_WEB_SESSION, {"sid_hash": _token_hash(sid), "user_id": user_id, "now": now})
     return None if user is None or user.locked_reason else user
 
 

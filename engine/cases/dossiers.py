@@ -69,11 +69,16 @@ def can_see(user: User, dossier: Dossier) -> bool:
             and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
 
 
+_BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))  # built once, like the two below
+_BY_CODE_WITH_STATE = _BY_CODE.options(undefer(Dossier.workflow_state))
+_SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
+_OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
+                                                SupplementRequest.answered_at.is_(None))
+
+
 def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:
-    query = select(Dossier).where(Dossier.code == code)
-    if with_state:  # the use case will load the process: the state comes in the same query
-        query = query.options(undefer(Dossier.workflow_state))
-    dossier = session.scalar(query)
+    # with_state: the use case will load the process, so the state comes in the same query
+    dossier = session.scalar(_BY_CODE_WITH_STATE if with_state else _BY_CODE, {"code": code})
     if dossier is None or not can_see(user, dossier):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     return dossier
@@ -308,7 +313,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     dossier = visible_dossier(session, ctx.user, code, with_state=True)
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
-    item = session.scalar(select(WorkItem).where(WorkItem.dossier_id == dossier.id, WorkItem.step == "supplement"))
+    item = session.scalar(_SUPPLEMENT_ITEM, {"dossier_id": dossier.id})
     if item is None:
         raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
     ensure_not_suspended(dossier)
@@ -320,8 +325,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     note = payload.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 4000):
         raise Invalid("Ghi chú không hợp lệ", fields={"note": "Tối đa 4000 ký tự"})
-    request = session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
-                                                             SupplementRequest.answered_at.is_(None)))
+    request = session.scalar(_OPEN_REQUEST, {"dossier_id": dossier.id})
     process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": "supplement",
                                      procedure_fields.of(dossier.procedure_version.info).filing_key: form}, ctx.now)

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -129,7 +129,10 @@ def settings_of(session: Session, user_ids) -> dict[int, NoticeSetting]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return {s.user_id: s for s in session.scalars(select(NoticeSetting).where(NoticeSetting.user_id.in_(ids)))}
+    return {s.user_id: s for s in session.scalars(_SETTINGS, {"ids": ids})}
+
+
+_SETTINGS = select(NoticeSetting).where(NoticeSetting.user_id.in_(bindparam("ids", expanding=True)))  # built once
 
 
 def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *, always: bool = False) -> list:

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -72,10 +72,12 @@ def procedure_of(session: Session, code: str) -> Procedure:
 
 def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
     """The active offers of a procedure with their agencies, by agency name."""
-    return list(session.execute(
-        select(ProcedureOffer, Agency).join(Agency, Agency.id == ProcedureOffer.agency_id)
-        .where(ProcedureOffer.procedure_id == procedure_id, ProcedureOffer.active.is_(True))
-        .order_by(Agency.name, Agency.id)))
+    return list(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}))
+
+
+_ACTIVE_OFFERS = (select(ProcedureOffer, Agency).join(Agency, Agency.id == ProcedureOffer.agency_id)  # built once
+                  .where(ProcedureOffer.procedure_id == bindparam("procedure_id"), ProcedureOffer.active.is_(True))
+                  .order_by(Agency.name, Agency.id))
 
 
 def describe(session: Session, proc: Procedure) -> dict:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import Context
@@ -44,6 +44,9 @@ Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit o
 # A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
 # forms and catalogue entry are decoded again on every joined row) is not read again; the signer is read if used.
 _OF_LOADED_DOSSIER = (lazyload(SigningRequest.dossier), lazyload(SigningRequest.signer))
+_WAITING = (select(SigningRequest).where(SigningRequest.dossier_id == bindparam("dossier_id"),
+                                         SigningRequest.kind == "result_draft", SigningRequest.state.in_(OPEN_STATES))
+            .limit(1).options(*_OF_LOADED_DOSSIER))  # built once: every officer's command asks it
 
 
 class TooManyPinAttempts(EngineError):
@@ -94,12 +97,14 @@ def request_result(session: Session, dossier: Dossier, signer: User, signer_role
     return req
 
 
+_SIGNED_RESULT = (select(SigningRequest).where(SigningRequest.dossier_id == bindparam("dossier_id"),
+                                               SigningRequest.kind == "result_draft", SigningRequest.state == "signed")
+                  .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))  # built once
+
+
 def signed_result(session: Session, dossier: Dossier) -> SigningRequest | None:
     """The latest signed request for ``dossier``'s result (its number, its signer's certificate), if any."""
-    return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                       SigningRequest.kind == "result_draft",
-                                                       SigningRequest.state == "signed")
-                          .order_by(SigningRequest.id.desc()).limit(1).options(*_OF_LOADED_DOSSIER))
+    return session.scalar(_SIGNED_RESULT, {"dossier_id": dossier.id})
 
 
 def result_register(req: SigningRequest | None) -> tuple[str, numbers.Number] | None:
@@ -130,10 +135,7 @@ def being_issued(session: Session, dossier: Dossier) -> list[str]:
 
 def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | None:
     """The result's decision still waiting for its signer (documents issued by the agency's seal do not wait)."""
-    return session.scalar(select(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                       SigningRequest.kind == "result_draft",
-                                                       SigningRequest.state.in_(OPEN_STATES)).limit(1)
-                          .options(*_OF_LOADED_DOSSIER))
+    return session.scalar(_WAITING, {"dossier_id": dossier.id})
 
 
 # -- rendered after the commit ----------------------------------------------------------------------------------

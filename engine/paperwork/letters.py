@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.law import apology
@@ -97,7 +97,10 @@ def has_overdue_letter(session: Session, dossier: Dossier) -> bool:
     return any(apology.OVERDUE in (letter.faults or []) for letter in letters)
 
 
+_ISSUED_LETTERS = select(Letter).where(Letter.dossier_id == bindparam("dossier_id"), Letter.document_id.is_not(None))
+
+
 def has_signed_overdue_letter(session: Session, dossier: Dossier) -> bool:
     """D19, D22: the apology that goes with a late result is signed and sealed (its document exists)."""
-    letters = session.scalars(select(Letter).where(Letter.dossier_id == dossier.id, Letter.document_id.is_not(None)))
+    letters = session.scalars(_ISSUED_LETTERS, {"dossier_id": dossier.id})
     return any(apology.OVERDUE in (letter.faults or []) for letter in letters)

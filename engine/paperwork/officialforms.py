@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.paperwork import issuance, numbers, pdf, results
@@ -82,6 +82,8 @@ PARTY = {"dossier_code": "Mã hồ sơ", "applicant": "Tiếp nhận hồ sơ c�
          "owner_id": "Số CCCD của chủ hồ sơ", "address": "Địa chỉ", "phone": "Số điện thoại",
          "email": "Thư điện tử", "request": "Nội dung yêu cầu giải quyết"}
 PARTY_KEYS = tuple(PARTY)
+
+_FILED = select(Document).where(Document.dossier_id == bindparam("dossier_id"), Document.kind == "filing")  # built once
 
 RECEIPT = OfficialForm(
     "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", {"TT01/2018": "01", "TT03/2025": "01"}, "receipt", "TNHS",
@@ -268,7 +270,7 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
     """Mẫu 01 (D8): issued when the dossier is received; the appointment is the dossier's due time."""
     info = dossier.procedure_version.info
     files: dict[str, list[str]] = {}
-    for doc in session.scalars(select(Document).where(Document.dossier_id == dossier.id, Document.kind == "filing")):
+    for doc in session.scalars(_FILED, {"dossier_id": dossier.id}):
         files.setdefault(doc.component or "", []).append(doc.name)
     default = "bản điện tử" if dossier.channel == "online" else "bản giấy"
     components = [f"{c['name']} ({'bản điện tử: ' + ', '.join(files[c['name']]) if c['name'] in files else default})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.paperwork import documents, longterm, numbers, pdf, resultdata, resultlayouts, signatures
@@ -145,14 +145,18 @@ def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome
                                          signer_name, replaces=replaces, agency=agency), settings.font_dir)
 
 
+_CURRENT = (select(Document).where(Document.dossier_id == bindparam("dossier_id"), Document.kind == bindparam("kind"))
+            .order_by(Document.id.desc()).limit(1))  # built once (issuing and returning read it)
+_SIGNATURES = (select(DocumentSignature).where(DocumentSignature.document_id == bindparam("document_id"))
+               .order_by(DocumentSignature.id))
+
+
 def current(session: Session, dossier: Dossier, kind: str) -> Document | None:
-    return session.scalar(select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind)
-                          .order_by(Document.id.desc()).limit(1))
+    return session.scalar(_CURRENT, {"dossier_id": dossier.id, "kind": kind})
 
 
 def signatures_of(session: Session, doc: Document) -> list[DocumentSignature]:
-    return list(session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
-                                .order_by(DocumentSignature.id)))
+    return list(session.scalars(_SIGNATURES, {"document_id": doc.id}))
 
 
 def issue_result(session: Session, settings: Settings, dossier: Dossier, number: str, now: datetime,

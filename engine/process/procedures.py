@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import Conflict, DefinitionError, NotFound, Problem
@@ -199,8 +199,11 @@ def deploy(session: Session, definition: Definition, now: datetime, actor: str |
     return version, True
 
 
+_BY_CODE = select(Procedure).where(Procedure.code == bindparam("code"))  # built once: every filing reads it
+
+
 def latest_version(session: Session, code: str) -> ProcedureVersion:
-    proc = session.scalar(select(Procedure).where(Procedure.code == code))
+    proc = session.scalar(_BY_CODE, {"code": code})
     if proc is None or proc.latest_version_id is None:
         raise NotFound(f"Không tìm thấy thủ tục {code}", code="procedure_not_found")
     return session.get(ProcedureVersion, proc.latest_version_id)

@@ -2,7 +2,7 @@
 the dossier is resolved, late if past its due date (D19: lateness is judged at resolution)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.cases import signing_requests
 from engine.core.errors import Invalid
@@ -15,6 +15,9 @@ from engine.process import fields as procedure_fields
 from . import apology
 from .declare import Action, Facts, StepKind
 
+# the supplement requests of the processing stage, whose waits the resolution time leaves out (D32): built once
+_PAUSES = select(SupplementRequest.at, SupplementRequest.answered_at).where(
+    SupplementRequest.dossier_id == bindparam("dossier_id"), SupplementRequest.stage == "processing")
 
 def issue_result(f: Facts) -> None:
     """The number is the one the register gave the decision (printed in the header when it was rendered); a
@@ -35,8 +38,7 @@ def issue_result(f: Facts) -> None:
                          notify=issuance.notice("result_ready", {"outcome": f.dossier.outcome or "approved"}))
     f.dossier.resolved_at = f.now
     if f.dossier.received_at is not None:  # D32: the resolution time, kept for the reports
-        pauses = f.session.execute(select(SupplementRequest.at, SupplementRequest.answered_at).where(
-            SupplementRequest.dossier_id == f.dossier.id, SupplementRequest.stage == "processing")).all()
+        pauses = f.session.execute(_PAUSES, {"dossier_id": f.dossier.id}).all()
         worked = counting.resolution_working_time(f.cal.working_time_between, f.dossier.received_at, f.now, pauses)
         f.dossier.resolution_working_minutes = round(worked.total_seconds() / 60)
     f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
