@@ -69,7 +69,8 @@ def can_see(user: User, dossier: Dossier) -> bool:
             and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
 
 
-_BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))  # built once, like the two below
+# the reads of a dossier by code and of its open supplement request: built once, with bind parameters
+_BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))
 _BY_CODE_WITH_STATE = _BY_CODE.options(undefer(Dossier.workflow_state))
 _SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),

@@ -124,15 +124,15 @@ def citizen_of(session: Session, dossier: Dossier) -> User | None:
     return owner if owner is not None and "citizen" in owner.roles and owner.standardised else None
 
 
+_SETTINGS = select(NoticeSetting).where(NoticeSetting.user_id.in_(bindparam("ids", expanding=True)))  # built once
+
+
 def settings_of(session: Session, user_ids) -> dict[int, NoticeSetting]:
     """The choices of these people (one query); a person without a row has the defaults."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
     return {s.user_id: s for s in session.scalars(_SETTINGS, {"ids": ids})}
-
-
-_SETTINGS = select(NoticeSetting).where(NoticeSetting.user_id.in_(bindparam("ids", expanding=True)))  # built once
 
 
 def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *, always: bool = False) -> list:

@@ -70,14 +70,14 @@ def procedure_of(session: Session, code: str) -> Procedure:
     return proc
 
 
-def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
-    """The active offers of a procedure with their agencies, by agency name."""
-    return list(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}))
-
-
 _ACTIVE_OFFERS = (select(ProcedureOffer, Agency).join(Agency, Agency.id == ProcedureOffer.agency_id)  # built once
                   .where(ProcedureOffer.procedure_id == bindparam("procedure_id"), ProcedureOffer.active.is_(True))
                   .order_by(Agency.name, Agency.id))
+
+
+def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
+    """The active offers of a procedure with their agencies, by agency name."""
+    return list(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}))
 
 
 def describe(session: Session, proc: Procedure) -> dict:
