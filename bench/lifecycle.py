@@ -466,23 +466,29 @@ def workflow_state_sizes(engine, dossier_id: int) -> tuple[int, int]:
 
 
 # -- running -------------------------------------------------------------------------------------------------
+def timed_batch(lifecycle, n: int) -> tuple[float, float, float]:
+    """``n`` lifecycles: (wall s, CPU s, wall s of document work after the commits), the document work's CPU
+    already taken out of the CPU (a mode with no ``apart`` has none). bench/paired.py times its batches with it."""
+    owner = getattr(lifecycle, "__self__", None)
+    apart0, apart_cpu0 = getattr(owner, "apart", 0.0), getattr(owner, "apart_cpu", 0.0)
+    c0, t0 = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        lifecycle()
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    cpu -= getattr(owner, "apart_cpu", 0.0) - apart_cpu0  # (HTTP: the server thread's share stays in)
+    return elapsed, cpu, getattr(owner, "apart", 0.0) - apart0
+
+
 def measure(name: str, lifecycle, n: int, reps: int, warmup: int) -> dict:
     """Lifecycles per second of the commands. A mode whose lifecycle also does the document work that runs after
     the commits (``apart``: seconds, the worker's rendering and the signer's signature) has it subtracted, and
     reported apart as ``documents_ms`` per lifecycle."""
-    owner = getattr(lifecycle, "__self__", None)
     for _ in range(warmup):
         lifecycle()
     rates, cpu_ms, documents_ms = [], [], []
     for rep in range(reps):
         gc.collect()
-        apart0, apart_cpu0 = getattr(owner, "apart", 0.0), getattr(owner, "apart_cpu", 0.0)
-        c0, t0 = time.process_time(), time.perf_counter()
-        for _ in range(n):
-            lifecycle()
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-        apart = getattr(owner, "apart", 0.0) - apart0
-        cpu -= getattr(owner, "apart_cpu", 0.0) - apart_cpu0  # (HTTP: the server thread's share stays in)
+        elapsed, cpu, apart = timed_batch(lifecycle, n)
         rates.append(n / (elapsed - apart))
         cpu_ms.append(cpu * 1000 / n)
         documents_ms.append(apart * 1000 / n)

@@ -19,7 +19,6 @@ import json
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,13 +29,8 @@ import lifecycle as lc  # noqa: E402 (bench/lifecycle.py: its modes and its demo
 def batch(mode, k: int) -> tuple[float, float]:
     """Wall and CPU ms per lifecycle of ``k`` lifecycles, the document work after the commits left out."""
     gc.collect()
-    apart, apart_cpu = getattr(mode, "apart", 0.0), getattr(mode, "apart_cpu", 0.0)
-    c0, t0 = time.process_time(), time.perf_counter()
-    for _ in range(k):
-        mode.lifecycle()
-    wall = time.perf_counter() - t0 - (getattr(mode, "apart", 0.0) - apart)
-    cpu = time.process_time() - c0 - (getattr(mode, "apart_cpu", 0.0) - apart_cpu)
-    return wall * 1000 / k, cpu * 1000 / k
+    wall, cpu, apart = lc.timed_batch(mode.lifecycle, k)
+    return (wall - apart) * 1000 / k, cpu * 1000 / k
 
 
 def main() -> None:
