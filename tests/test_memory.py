@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import gc
+import threading
+
+import pytest
 
 from engine.core import memory
 
@@ -22,3 +25,49 @@ def test_settle_freezes_what_start_up_built_and_leaves_later_garbage_collectable
         assert alive == 1 and not any(type(o) is Cycle for o in gc.get_objects())
     finally:
         gc.unfreeze()  # the rest of the suite runs with a plain collector
+
+
+class _Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def _cycles() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is _Cycle)
+
+
+def test_young_garbage_holds_the_collector_until_the_last_thread_leaves_then_frees_the_cycles_made():
+    gc.collect()
+    inside, leave = threading.Event(), threading.Event()
+
+    def document_work():
+        with memory.young_garbage():
+            _Cycle()
+            inside.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=document_work)
+    worker.start()
+    assert inside.wait(10)
+    assert not gc.isenabled()
+    with memory.young_garbage():  # a second document, overlapping the first
+        _Cycle()
+    assert not gc.isenabled() and _cycles() == 2  # the first is still at work: nothing collected yet
+    leave.set()
+    worker.join(10)
+    assert gc.isenabled() and _cycles() == 0  # collected as the last one left, with no gc.collect of ours
+
+
+def test_young_garbage_resumes_the_collector_after_an_error_and_leaves_a_collector_turned_off_alone():
+    with pytest.raises(ValueError):
+        with memory.young_garbage():
+            raise ValueError("a broken template")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with memory.young_garbage():
+            _Cycle()
+        assert not gc.isenabled() and _cycles() == 1  # whoever turned it off decides
+    finally:
+        gc.enable()
+        gc.collect()

@@ -15,7 +15,7 @@ leaves the request where it was (pending, or awaiting its signer) with its messa
 """
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import Context
+from engine.core import memory
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, EngineError, NotFound
 from engine.core.vocabulary import vn_time
@@ -196,17 +197,26 @@ def _draft_name(req: SigningRequest) -> str:
     return (req.payload or {}).get("name") or f"ket-qua-{req.dossier.code}-du-thao.pdf"
 
 
+def _all_cpu(settings: Settings, method: dict | None = None) -> bool:
+    """Making a document waits on no other service: the agency's seal or a key file, no TSA, no revocation
+    sources. Its garbage is then collected when it is done, in the drain's or the signer's time, not in a later
+    command's (engine.core.memory.young_garbage)."""
+    return not settings.tsa_url and not settings.crl_url and (method or signers.DEFAULT_METHOD).get("kind") == "pkcs12"
+
+
 def drain(transaction: Transaction, settings: Settings, now: datetime, limit: int = 50,
           purpose: str | None = None) -> int:
     """Render every pending request (up to ``limit``; of ``purpose`` only if given); returns how many were
     claimed."""
+    each = memory.young_garbage if _all_cpu(settings) else nullcontext  # one document at a time
     done = 0
     for _ in range(limit):
         with transaction() as session:
             request_id = claim_next(session, now, purpose)
         if request_id is None:
             break
-        render_one(transaction, settings, request_id, now)
+        with each():
+            render_one(transaction, settings, request_id, now)
         done += 1
     return done
 
@@ -299,17 +309,19 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         work = _prepare(session, settings, ctx, request_id)
     key_file = results.pki(settings).user_key(ctx.user.username)
     try:
-        key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
-                                  reference=work.reference, description=work.description)
-        until = _certificate_until(key)
-        content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now, work.reason)
-        checks = results.verify(settings, content, ctx.now)
-        personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
-        if not personal or not all(c.valid for c in personal):
-            raise signers.SigningFailed("Chữ ký vừa tạo không hợp lệ: " + "; ".join(c.message for c in personal)
-                                        + "; văn bản chưa được ký", code="signature_invalid")
-        if work.seal is not None:
-            content, checks = results.seal_checked(settings, content, *work.seal[:2], ctx.now, work.seal[2])
+        with memory.young_garbage() if _all_cpu(settings, work.method) else nullcontext():
+            key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
+                                      reference=work.reference, description=work.description)
+            until = _certificate_until(key)
+            content = results.sign_personally(settings, work.content, key, ctx.user.full_name, ctx.now,
+                                              work.reason)
+            checks = results.verify(settings, content, ctx.now)
+            personal = [c for c in checks if c.field == results.FIELD_PERSONAL]
+            if not personal or not all(c.valid for c in personal):
+                raise signers.SigningFailed("Chữ ký vừa tạo không hợp lệ: " + "; ".join(c.message for c in personal)
+                                            + "; văn bản chưa được ký", code="signature_invalid")
+            if work.seal is not None:
+                content, checks = results.seal_checked(settings, content, *work.seal[:2], ctx.now, work.seal[2])
     except signers.SigningPending as waiting:
         with transaction() as session:
             req = visible(session, ctx.user, request_id)

@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from engine.core import memory
 from engine.core.errors import EngineError
 
 PDF_VARIANT = "pdf/a-3b"
@@ -103,7 +104,7 @@ def render(html: str, font_dir: Path, title: str = "", author: str = "") -> byte
 
     from weasyprint import HTML
 
-    with _weasy:
+    with _weasy, memory.young_garbage():
         logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected, not news
         config, fonts, fetch = _fonts(font_dir)
         document = HTML(string=html, url_fetcher=fetch, base_url=None)

@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from engine.core import memory
 from engine.core.errors import EngineError
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -192,7 +193,7 @@ def _fonts(font_dir: Path) -> tuple[str, str]:
 
 
 def render(doc: PdfDocument, font_dir: Path) -> bytes:
-    with _reportlab:
+    with _reportlab, memory.young_garbage():
         return _render(doc, font_dir)
 
 
@@ -280,7 +281,7 @@ def render_stamp(lines: list[str], box: tuple[int, int, int, int], font_dir: Pat
 
 @lru_cache(maxsize=128)
 def _stamp(lines: tuple[str, ...], box: tuple[int, int, int, int], font_dir: str, title: str) -> bytes:
-    with _reportlab:
+    with _reportlab, memory.young_garbage():
         return _render_stamp(list(lines), box, Path(font_dir), title)
 
 
@@ -325,7 +326,7 @@ class GridDocument:
 
 
 def render_grid(doc: GridDocument, font_dir: Path) -> bytes:
-    with _reportlab:
+    with _reportlab, memory.young_garbage():
         return _render_grid(doc, font_dir)
 
 

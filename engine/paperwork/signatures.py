@@ -10,6 +10,7 @@ launch actions) is found in every object of every revision.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -32,6 +33,7 @@ from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 
+from engine.core import memory
 from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_time
 
@@ -172,8 +174,11 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
     if timestamper is not None:
         extra["timestamper"] = timestamper
     reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
+    # A key file, nothing fetched: all CPU (a token, a remote service, a TSA or revocation sources may wait)
+    local = isinstance(signer, signers.SimpleSigner) and timestamper is None and validation_context is None
     try:
-        _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
+        with memory.young_garbage() if local else contextlib.nullcontext():
+            _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
     except (SigningError, RuntimeError) as exc:  # a device (PKCS11Error) or service failed: nothing signed
         raise SigningFailed(f"Không ký được: {exc}") from exc
     finally:
@@ -224,6 +229,11 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
     timestamp proves, with the revocation data the file carries (engine.paperwork.longterm): a certificate
     that names a revocation source needs that source's answer from then in the file (PAdES B-LT). Document
     timestamps (PAdES B-LTA) seal that data; they are not signers and are not listed."""
+    with memory.young_garbage():  # fetches nothing (engine.paperwork.longterm.validation_context): all CPU
+        return _verify_pdf(pdf, trust_roots, now)
+
+
+def _verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -> list[SignatureCheck]:
     try:
         reader = pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = [sig for sig in reader.embedded_signatures if sig.sig_object_type != "/DocTimeStamp"]
