@@ -17,6 +17,7 @@ from postgres_server import PostgresServer
 from sqlalchemy import select
 
 from engine.cli import load_demo
+from engine.core import memory
 from engine.core.clock import VN_TZ, FixedClock
 from engine.core.settings import Settings, load_settings, with_secrets
 from engine.data.db import make_engine, make_sessionmaker
@@ -53,6 +54,13 @@ def slow_rank(name: str) -> int:
 
 def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: slow_rank(item.path.name))  # stable: file order kept otherwise
+
+
+def pytest_collection_finish(session):
+    """What importing the tests built (the engine, the libraries, the test modules) lives as long as the run: set
+    aside from the cycle collector, as a serving process does at start (engine.core.memory.settle), so that
+    the full collections the tests cause do not walk it each time."""
+    memory.settle()
 
 
 @pytest.fixture(scope="session")
