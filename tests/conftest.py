@@ -147,11 +147,12 @@ def backend(request):
 @pytest.fixture
 def database_url(backend, tmp_path, request, demo_template):
     url = _database_url(backend, tmp_path, request, demo_template)
+    pg = request.getfixturevalue("pg_server") if backend == "postgresql" else None
     yield url
-    if backend == "postgresql":
+    if pg is not None:
         # Dropped after its test, not all at once when the server stops: a worker's few hundred databases held
         # about 4 GB of disk, and removing them at the end took 20-30 s of the run.
-        request.getfixturevalue("pg_server").drop_database(url.rsplit("/", 1)[1])
+        pg.drop_database(url.rsplit("/", 1)[1])
 
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)   # what the clock fixture says until a test moves it

@@ -26,7 +26,8 @@ def test_the_collector_waits_until_a_sealed_form_is_made_then_collects_once(api,
         gc.callbacks.remove(seen)
     assert made == 1 and gc.isenabled()
     # Rendering, sealing and verifying a form allocate about 100,000 objects: the collector ran about 140 times
-    # inside. Now once when the document is done, and a few times in the claims' transactions around it (7-8).
-    assert len(starts) <= 15, starts
+    # inside. Now once after the rendering and once after the seal and its verification, and in the transactions
+    # around them (the claims, storing the document, the notice): 15-16 in all.
+    assert len(starts) <= 30, starts
     dossier = api.get(f"/api/v1/dossiers/{code}", OFFICERS["intake"]).get_json()
     assert [d["kind"] for d in dossier["documents"]].count("receipt") == 1, dossier["documents"]

@@ -69,3 +69,28 @@ def test_young_garbage_resumes_the_collector_after_an_error_and_leaves_a_collect
     finally:
         gc.enable()
         gc.collect()
+
+
+def test_overlapping_documents_never_keep_the_collector_waiting_beyond_the_bound(monkeypatch):
+    monkeypatch.setattr(memory, "BOUND", 5_000)
+    gc.collect()
+    inside, leave = threading.Event(), threading.Event()
+
+    def backlog():  # another drain, still at work
+        with memory.young_garbage():
+            inside.set()
+            leave.wait(10)
+
+    other = threading.Thread(target=backlog)
+    other.start()
+    try:
+        assert inside.wait(10)
+        with memory.young_garbage():
+            for _ in range(20_000):
+                _Cycle()
+        assert not gc.isenabled()  # the other is still inside ...
+        assert _cycles() == 0  # ... yet this one, leaving with more than BOUND waiting, collected
+    finally:
+        leave.set()
+        other.join(10)
+    assert gc.isenabled()

@@ -582,9 +582,12 @@ def database_url(backend, tmp_path, request, built_worlds):
     shutil.copytree(world.data_dir, tmp_path / "data")
     if backend == "sqlite":
         shutil.copy(world.database, tmp_path / "tthc.sqlite3")
-        return f"sqlite:///{tmp_path / 'tthc.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'tthc.sqlite3'}"
+        return
     name = f"w{next(COPIES)}_{abs(hash(request.node.nodeid)) % 10**8}"
-    return request.getfixturevalue("pg_server").create_database(name, template=world.database)
+    pg = request.getfixturevalue("pg_server")
+    yield pg.create_database(name, template=world.database)
+    pg.drop_database(name)  # after its test, as conftest.py's own
 
 
 @pytest.fixture

@@ -172,8 +172,9 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         else:
             sealed = False
             try:
-                content = issuance.render(settings, req, req.signer.full_name if req.signer else "",
-                                          issuing.issuer(session, req))
+                signer_name, agency = req.signer.full_name if req.signer else "", issuing.issuer(session, req)
+                with memory.young_garbage():  # CPU and reads: no lock to wait for
+                    content = issuance.render(settings, req, signer_name, agency)
             except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
                 failed = f"{type(exc).__name__}: {exc}"[:2000]
                 content = None
@@ -197,26 +198,17 @@ def _draft_name(req: SigningRequest) -> str:
     return (req.payload or {}).get("name") or f"ket-qua-{req.dossier.code}-du-thao.pdf"
 
 
-def _all_cpu(settings: Settings, method: dict | None = None) -> bool:
-    """Making a document waits on no other service: the agency's seal or a key file, no TSA, no revocation
-    sources. Its garbage is then collected when it is done, in the drain's or the signer's time, not in a later
-    command's (engine.core.memory.young_garbage)."""
-    return not settings.tsa_url and not settings.crl_url and (method or signers.DEFAULT_METHOD).get("kind") == "pkcs12"
-
-
 def drain(transaction: Transaction, settings: Settings, now: datetime, limit: int = 50,
           purpose: str | None = None) -> int:
     """Render every pending request (up to ``limit``; of ``purpose`` only if given); returns how many were
     claimed."""
-    each = memory.young_garbage if _all_cpu(settings) else nullcontext  # one document at a time
     done = 0
     for _ in range(limit):
         with transaction() as session:
             request_id = claim_next(session, now, purpose)
         if request_id is None:
             break
-        with each():
-            render_one(transaction, settings, request_id, now)
+        render_one(transaction, settings, request_id, now)
         done += 1
     return done
 
@@ -309,7 +301,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         work = _prepare(session, settings, ctx, request_id)
     key_file = results.pki(settings).user_key(ctx.user.username)
     try:
-        with memory.young_garbage() if _all_cpu(settings, work.method) else nullcontext():
+        with memory.young_garbage() if issuing.all_cpu(settings, work.method) else nullcontext():
             key = signers.open_signer(work.method, pin=pin, default_file=key_file, settings=settings,
                                       reference=work.reference, description=work.description)
             until = _certificate_until(key)

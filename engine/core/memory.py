@@ -26,6 +26,10 @@ def settle() -> int:
 _lock = threading.Lock()
 _depth = 0          # threads inside ``young_garbage`` now
 _resume = False     # whether the collector was on when the first of them came in
+# Objects allocated (less freed) since the last collection beyond which a thread leaving collects even while
+# others are still inside: documents that overlap without end (a backlog drained by two threads, signers) must
+# not keep the collector waiting for ever. A sealed form leaves about 100,000.
+BOUND = 250_000
 
 
 @contextmanager
@@ -38,9 +42,10 @@ def young_garbage():
     command's request, 100-300 ms for a full collection). Here the collector waits until the work is done, then
     collects once (``collect_due``), when the job's garbage is unreachable and still young.
 
-    Never around a wait on another service or a device (a TSA, revocation sources, a token, remote signing):
+    Never around a wait (a TSA, revocation sources, a token, remote signing, a database lock or connection):
     the collector is off for the whole process meanwhile. Threads may overlap and nest; the collector resumes
-    when the last one leaves, unless it was off before the first came in."""
+    when the last one leaves, unless it was off before the first came in. While they overlap, one leaving
+    collects when more than ``BOUND`` objects wait."""
     global _depth, _resume
     with _lock:
         if _depth == 0:
@@ -55,15 +60,16 @@ def young_garbage():
             last, resume = _depth == 0, _resume
             if last and resume:
                 gc.enable()
-        if last and resume:
+        if (last and resume) or (resume and gc.get_count()[0] > BOUND):
             collect_due()
 
 
 def collect_due() -> int:
-    """Collect now what the collector would soon collect on its own: the youngest generation, or the oldest one
-    due within one more step (a generation is collected after ``threshold`` collections of the one below it).
-    Returns the generation collected."""
+    """Collect now what the collector would soon collect on its own: the youngest generation, or an older one
+    that this collection would make due (CPython collects a generation once the collections of the one below
+    it exceed its threshold; for the oldest it also waits for enough survivors, which it does not show: here
+    the oldest is collected on the count alone, in the document's time). Returns the generation collected."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
-    generation = next((g for g in (2, 1) if counts[g] + 1 >= thresholds[g]), 0)
+    generation = next((g for g in (2, 1) if counts[g] >= thresholds[g]), 0)
     gc.collect(generation)
     return generation

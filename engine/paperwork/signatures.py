@@ -229,11 +229,6 @@ def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -
     timestamp proves, with the revocation data the file carries (engine.paperwork.longterm): a certificate
     that names a revocation source needs that source's answer from then in the file (PAdES B-LT). Document
     timestamps (PAdES B-LTA) seal that data; they are not signers and are not listed."""
-    with memory.young_garbage():  # fetches nothing (engine.paperwork.longterm.validation_context): all CPU
-        return _verify_pdf(pdf, trust_roots, now)
-
-
-def _verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -> list[SignatureCheck]:
     try:
         reader = pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = [sig for sig in reader.embedded_signatures if sig.sig_object_type != "/DocTimeStamp"]
