@@ -34,13 +34,13 @@ BOUND = 250_000
 
 @contextmanager
 def young_garbage():
-    """Around one document's work when all of it is CPU: rendering a PDF, signing it with a key file,
-    verifying its signatures, and best around the whole job (engine.cases.signing_requests: render, seal,
-    verify, store). Such work allocates about 100,000 objects a document, many in reference cycles (pyHanko's
-    readers, certificate paths). Left alone, the collector ran about 140 times inside one sealed form, and what
-    the job still held at those moments moved into older generations: collected later, in whatever ran next (a
-    command's request, 100-300 ms for a full collection). Here the collector waits until the work is done, then
-    collects once (``collect_due``), when the job's garbage is unreachable and still young.
+    """Around a step of a document's making that is all CPU (reads aside): rendering it, sealing and verifying
+    it, signing it with a key file (engine.cases.issuing, engine.cases.signing_requests). Such work allocates
+    about 100,000 objects a document, many in reference cycles (pyHanko's readers, certificate paths). Left
+    alone, the collector ran about 140 times inside one sealed form, and what the work still held at those
+    moments moved into older generations: collected later, in whatever ran next (a command's request, 100-300
+    ms for a full collection). Here the collector waits until the step is done, then collects once
+    (``collect_due``), when the step's garbage is unreachable and still young.
 
     Never around a wait (a TSA, revocation sources, a token, remote signing, a database lock or connection):
     the collector is off for the whole process meanwhile. Threads may overlap and nest; the collector resumes
