@@ -105,27 +105,28 @@ class PostgresServer:
     def url_for(self, dbname: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str, template: str | None = None) -> str:
+    def _run_sql(self, statement) -> None:
+        """One statement on the server's own database, outside a transaction (CREATE and DROP DATABASE)."""
         import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=DBNAME, autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
         from psycopg import sql
 
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
                                                                        sql.Identifier(template))
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=DBNAME,
-                             autocommit=True) as conn:
-            conn.execute(statement)
+        self._run_sql(statement)
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
         """Remove a database and its files now, closing whatever connections a test left open to it."""
-        import psycopg
         from psycopg import sql
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=DBNAME,
-                             autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        self._run_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     def stop(self) -> None:
         if self._running:
