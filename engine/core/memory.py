@@ -64,12 +64,10 @@ def young_garbage():
             collect_due()
 
 
-def collect_due() -> int:
+def collect_due() -> None:
     """Collect now what the collector would soon collect on its own: the youngest generation, or an older one
     that this collection would make due (CPython collects a generation once the collections of the one below
     it exceed its threshold; for the oldest it also waits for enough survivors, which it does not show: here
-    the oldest is collected on the count alone, in the document's time). Returns the generation collected."""
+    the oldest is collected on the count alone, in the document's time)."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
-    generation = next((g for g in (2, 1) if counts[g] >= thresholds[g]), 0)
-    gc.collect(generation)
-    return generation
+    gc.collect(next((g for g in (2, 1) if counts[g] >= thresholds[g]), 0))
