@@ -35,11 +35,11 @@ HOMES = {
     "pyhanko_certvalidator": {"engine/paperwork/signatures.py", "engine/paperwork/longterm.py"},
     "pkcs11": {"engine/paperwork/tokens.py"},  # PKCS#11 tokens (python-pkcs11)
     "aiohttp": {"engine/paperwork/remote.py"},  # the HTTP client pyHanko's remote signer works with
-    "waitress": {"engine/cli/__init__.py"},  # the WSGI server of `tthc serve`
+    "waitress": {"engine/cli/service.py"},  # the WSGI server of `tthc serve`
 }
 # The command line is an edge like the web: `tthc serve` starts the web application (and nothing else
 # outside engine/web may import it). It still never imports flask itself.
-WEB_STARTERS = {"engine/cli/__init__.py"}
+WEB_STARTERS = {"engine/cli/service.py"}
 
 
 def imported_modules(relative: str) -> set[str]:

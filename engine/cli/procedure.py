@@ -177,7 +177,7 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
             target.write_bytes(what)
             written.append(target)
     if deploy_after and written:
-        from engine.cli import deploy_paths
+        from engine.cli.deploying import deploy_paths
 
         for code, version, changed in deploy_paths(settings, tuple(str(p) for p in written), "cli"):
             click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")

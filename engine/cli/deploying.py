@@ -1,0 +1,92 @@
+"""`tthc validate` and `tthc deploy`: BPMN files checked (and simulated), then deployed as new versions."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cases import preflight
+from engine.cli.offers import agency_problems
+from engine.cli.procedure import echo_warnings
+from engine.core.clock import SystemClock
+from engine.core.errors import DefinitionError
+from engine.core.settings import Settings
+from engine.process import procedures
+
+_settings = preflight.command_settings
+_sessions = preflight.command_sessions
+
+
+def _paths(paths: tuple[str, ...]) -> list[Path]:
+    result = []
+    for raw in paths:
+        path = Path(raw)
+        result.extend(sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])
+    return result
+
+
+def _definitions(settings: Settings, paths: tuple[str, ...]):
+    """Load every file; print every problem; exit 1 if any."""
+    definitions, failed = [], False
+    for path in _paths(paths):
+        if not path.is_file():
+            click.echo(f"{path}:0: -: tệp không tồn tại", err=True)
+            failed = True
+            continue
+        try:
+            definitions.append(procedures.load_file(path, settings.forms_dir))
+            missing = definitions[-1].info["result"].get("template_missing")
+            if missing:
+                click.echo(f"cảnh báo: {path}: không có tệp mẫu kết quả {missing} bên cạnh; kết quả sẽ dùng mẫu "
+                           "chung của hệ thống", err=True)
+        except DefinitionError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+    if failed:
+        sys.exit(1)
+    echo_warnings(settings, definitions)  # a copied file's process id, code, components, fees: engine.process.similarity
+    return definitions
+
+
+@click.command(help="Kiểm tra tệp BPMN (và biểu mẫu) mà không triển khai.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--simulate", "simulated", is_flag=True,
+              help="Chạy thêm một hồ sơ theo đường đi mẫu (tiếp nhận → trả kết quả) qua tthc simulate.")
+def validate(paths, simulated: bool) -> None:
+    settings = _settings()
+    definitions, failed = _definitions(settings, paths), False
+    unknown = agency_problems(settings, definitions)  # the agency each file names must exist (D29)
+    for definition in definitions:
+        problems = [p for p in unknown if p.file == definition.file_name]
+        if simulated and not problems:
+            from engine import simulate as sim
+
+            problems = sim.check_happy_path(definition, settings)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        failed = failed or bool(problems)
+        if not problems:
+            click.echo(f"{definition.file_name}: ok ({definition.code}, {len(definition.info['steps'])} bước"
+                       f"{', mô phỏng: ' + ' → '.join(definition.info['happy_path']) if simulated else ''})")
+    if failed:
+        sys.exit(1)
+
+
+def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tuple[str, int, bool]]:
+    definitions = sorted(_definitions(settings, paths), key=procedures.calls_others)  # callees first (D33)
+    sessions = _sessions(settings)
+    results = []
+    with sessions.begin() as session:
+        for definition in definitions:
+            version, changed = procedures.deploy(session, definition, SystemClock().now(), actor)
+            results.append((definition.code, version.version, changed))
+    return results
+
+
+@click.command(help="Triển khai tệp BPMN thành phiên bản mới của thủ tục.")
+@click.argument("paths", nargs=-1, required=True)
+def deploy(paths) -> None:
+    for code, version, changed in deploy_paths(_settings(), paths, "cli"):
+        click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")

@@ -1,0 +1,209 @@
+"""The service's commands: `tthc db upgrade`, `tthc pki init`, `tthc demo load`, `tthc serve` (the web application
+and the timer service), `tthc worker` and `tthc simulate`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cases import preflight
+from engine.cases.preflight import upgrade_database
+from engine.core.clock import SystemClock
+from engine.core.errors import DefinitionError
+from engine.core.settings import Settings, with_secrets
+from engine.data.db import make_sessionmaker
+
+_settings = preflight.command_settings
+_sessions = preflight.command_sessions
+
+
+@click.command("upgrade", help="Nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (Alembic).")
+def db_upgrade() -> None:
+    upgrade_database(_settings())
+    click.echo("database upgraded")
+
+
+def init_pki(settings: Settings, pin: str | None = None) -> int:
+    from engine.paperwork import results
+
+    with _sessions(settings).begin() as session:
+        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
+
+
+@click.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký (mã hóa bằng mã PIN) và mỗi "
+                          "tổ chức (PKCS#12).")
+@click.option("--pin", default=None, help="Mã PIN của khóa cá nhân mới (mặc định: mật khẩu mẫu).")
+def pki_init(pin: str | None) -> None:
+    settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
+    upgrade_database(settings)
+    made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
+    click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
+
+
+@click.command("load", help="Tạo cơ quan, người dùng mẫu cho mỗi vai trò, công dân mẫu và triển khai các thủ tục.")
+@click.option("--password", default=None, help="Mật khẩu của mọi người dùng mẫu.")
+def demo_load(password: str | None) -> None:
+    from engine.cli.demo import DEMO_CITIZEN, load_demo, province_officers
+
+    settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
+    password = password or settings.demo_password or "demo12345"
+    if len(password) < 8:
+        raise click.UsageError("mật khẩu cần ít nhất 8 ký tự")
+    load_demo(settings, password)
+    click.echo(f"demo loaded: users {', '.join(u for u, _, _, _ in province_officers())}, "
+               f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
+
+
+@click.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--threads", default=8, type=click.IntRange(1, 64), help="Số luồng phục vụ yêu cầu (mặc định 8).")
+@click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước khi chạy.")
+@click.option("--worker/--no-worker", default=True,
+              help="Chạy dịch vụ hẹn giờ trong cùng tiến trình (mặc định có; tắt khi chạy `tthc worker` riêng).")
+def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> None:
+    settings = with_secrets(_settings(calendar=True))  # a wrong setting is told before the engine is loaded
+    import waitress
+
+    from engine import timers
+    from engine.cli.demo import load_demo
+    from engine.web import create_app
+
+    services = sms = eid_sim = None
+    if with_demo:
+        password = settings.demo_password or "demo12345"
+        load_demo(settings, password)
+        click.echo(f"demo data loaded (password: {password})")
+        services, settings = start_demo_services(settings, port + 1)
+        click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
+                   f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")
+        if not settings.sms_url:  # the demo's SMS go to the local provider simulator, shown on its page
+            from engine.cases.smsprovider import SmsSimulator
+
+            sms = SmsSimulator(token=settings.sms_token).start()
+            settings = settings.replace(sms_url=sms.url)
+            click.echo(f"SMS simulator: messages at http://127.0.0.1:{sms.port}/")
+        from engine.web import eidsim  # the e-ID sign-in goes to the local OpenID Connect provider simulator
+
+        eid_sim, settings = eidsim.for_demo(settings)
+        if eid_sim is not None:
+            click.echo(f"e-ID sign-in simulator (OpenID Connect): {eid_sim.url}/")
+    else:
+        upgrade_database(settings)
+    app = create_app(settings, threads=threads)
+    if with_demo:
+        _demo_gateway(app, settings, host, port)
+    scheduler = None
+    if worker:
+        scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
+        drain = timers.RenderDrain(app.extensions["tthc"]["sessions"], settings, SystemClock()).start()
+        app.extensions["tthc"]["after_commit"] = drain.wake  # documents to sign are rendered right after the commit
+        click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
+    frozen = _settle(settings)
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop; {frozen} start-up objects set aside from the "
+               f"cycle collector)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **preflight.server_options(settings))
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if services is not None:
+            services.stop()
+        if sms is not None:
+            sms.stop()
+        if eid_sim is not None:
+            eid_sim.stop()
+
+
+def _settle(settings: Settings) -> int:
+    """Before a long-running process serves: the document renderer and its fonts loaded, then what start-up built
+    set aside from the cycle collector (engine.core.memory). Returns how many objects were."""
+    from engine.core import memory
+    from engine.paperwork import layout
+
+    try:
+        layout.prepare(Path(settings.font_dir))
+    except Exception as exc:  # noqa: BLE001 - a font problem shows at the first document, with its own message
+        click.echo(f"warning: document fonts not loaded now ({exc}); they load at the first document", err=True)
+    return memory.settle()
+
+
+def start_demo_services(settings: Settings, port: int):
+    """The demo's remote signing service (a key per demo signer, Pki.remote_key), TSA and CRL on 127.0.0.1
+    (engine.web.trustservices), on ``port`` or a free one; signatures are timestamped by it unless tsa_url
+    names another TSA. Returns the running services and the settings to serve with."""
+    from engine.paperwork import results
+    from engine.web import trustservices
+
+    from engine.cli.demo import AGENCIES, province_officers
+
+    now, keys, names = SystemClock().now(), results.pki(settings), {a[0]: a[1] for a in AGENCIES}
+    for username, name, roles, code in province_officers():
+        if roles & set(results.SIGNING_ROLES):
+            keys.issue(keys.remote_key(username), name, names[code], now)
+    try:
+        services = trustservices.start(keys, now, port=port)
+    except OSError:  # the port is taken: any free one (printed)
+        services = trustservices.start(keys, now)
+    return services, settings if settings.tsa_url else settings.replace(tsa_url=f"{services.url}/tsa")
+
+
+def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:
+    """The demo's payment gateway: the simulator on 127.0.0.1 (a free port, a thread), and the demo agency set
+    to take its fees through it."""
+    from sqlalchemy import select
+
+    from engine.cases import payments
+    from engine.cli.demo import DEMO_AGENCY
+    from engine.data.model import Agency
+    from engine.web import paysim
+
+    engine_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    running = paysim.Running(paysim.Simulator(settings.payment_secret, f"{engine_url}/api/v1/payments/vnpay/ipn"))
+    running.start()
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY[0]))
+        payments.configure(session, agency.id, "vnpay", SystemClock().now(), running.sim.merchant, running.pay_url)
+    click.echo(f"payment gateway simulator: {running.url}/ (the demo agency pays through it)")
+
+
+@click.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")
+@click.option("--once", is_flag=True, help="Quét một lần rồi dừng; in kết quả.")
+def worker(once: bool) -> None:
+    settings = with_secrets(_settings(calendar=True))  # a wrong setting is told before the engine is loaded
+    from engine import timers
+
+    upgrade_database(settings)
+    sessions = make_sessionmaker(preflight.database_engine(settings))
+    if once:
+        from engine.cases import digests, dispatch
+
+        done = timers.sweep(sessions, settings, SystemClock().now())
+        rendered = timers.render_signing(sessions, settings, SystemClock().now())
+        digested = digests.send_digests(sessions, settings, SystemClock().now())
+        sent = dispatch.drain(sessions, settings, SystemClock())
+        click.echo(json.dumps({"handled": done.handled, "effects": done.effects, "incidents": done.incidents,
+                               "digests": digested, "notices": sent.as_dict(),
+                               "rendered": rendered}))
+        return
+    _settle(settings)
+    click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
+    timers.run_worker(sessions, settings, SystemClock())
+
+
+@click.command(help="Mô phỏng một hồ sơ trên đồng hồ ảo và in dòng thời gian (JSON).")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+def simulate(scenario: str) -> None:
+    from engine import simulate as sim
+
+    path = Path(scenario)
+    try:
+        result = sim.run(sim.load_scenario(path), _settings(calendar=True), path.parent)
+    except (sim.ScenarioError, DefinitionError) as exc:
+        problems = getattr(exc, "problems", None)
+        for problem in problems or [exc]:
+            click.echo(f"lỗi: {problem}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
