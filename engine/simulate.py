@@ -119,6 +119,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
     start = steps[0][0]
     definition = procedures.load_file(path, settings.forms_dir)
     users: dict[str, User] = {}
+    hashed = accounts.hash_password(PASSWORD)  # the simulated officers share one password: one scrypt, not one each
     with sessions.begin() as session:
         # the simulation's own database: the agency the file names is created for it (a real deploy needs it first)
         agency = Agency(code=definition.info["agency"], name=definition.info["agency_name"])
@@ -133,11 +134,11 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
             procedures.deploy(session, callee, start, "simulation")
             for role in sorted(OFFICER_ROLES):
                 accounts.ensure_officer(session, start, f"sim.{role}.{other.code}", f"{ROLES[role]} (mô phỏng)",
-                                        {role}, other, PASSWORD)
+                                        {role}, other, PASSWORD, hashed)
         version, _ = procedures.deploy(session, definition, start, "simulation")
         for role in sorted(OFFICER_ROLES):
             accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
-                                    PASSWORD)
+                                    PASSWORD, hashed)
         accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
                                                    "cccd_issued_on": "2020-01-01", "phone": "0900000000",
                                                    "password": PASSWORD})

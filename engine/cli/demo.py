@@ -106,11 +106,12 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
     upgrade_database(settings)
     sessions = command_sessions(settings)
     now = SystemClock().now()
+    hashed = accounts.hash_password(password)  # one hash for the demo's one published password (not 37 scrypts)
     with sessions.begin() as session:
         if province:
             by_code = _agencies(session)
             for username, name, roles, code in province_officers():
-                accounts.ensure_officer(session, now, username, name, roles, by_code[code], password)
+                accounts.ensure_officer(session, now, username, name, roles, by_code[code], password, hashed)
         else:
             agency = agencies.by_code(session, DEMO_AGENCY[0])
             if agency is None:
@@ -118,11 +119,11 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
                 session.add(agency)
                 session.flush()
             for username, name, roles in DEMO_USERS:
-                accounts.ensure_officer(session, now, username, name, roles, agency, password)
+                accounts.ensure_officer(session, now, username, name, roles, agency, password, hashed)
         citizen = session.scalar(select(User).where(User.username == DEMO_CITIZEN["cccd"]))
         if citizen is None:
             citizen = accounts.register_citizen(session, now, {**DEMO_CITIZEN, "password": password})
-        citizen.password_hash = accounts.hash_password(password)
+        citizen.password_hash = hashed
         citizen.birth_date = date(1999, 3, 14)
     sample = Path(settings.processes_dir) / SAMPLE_FOLDER
     deploy_paths(settings, (str(settings.processes_dir if province or not sample.is_dir() else sample),), "demo")
