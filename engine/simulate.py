@@ -134,11 +134,11 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
             procedures.deploy(session, callee, start, "simulation")
             for role in sorted(OFFICER_ROLES):
                 accounts.ensure_officer(session, start, f"sim.{role}.{other.code}", f"{ROLES[role]} (mô phỏng)",
-                                        {role}, other, PASSWORD, hashed)
+                                        {role}, other, PASSWORD, password_hash=hashed)
         version, _ = procedures.deploy(session, definition, start, "simulation")
         for role in sorted(OFFICER_ROLES):
             accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
-                                    PASSWORD, hashed)
+                                    PASSWORD, password_hash=hashed)
         accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
                                                    "cccd_issued_on": "2020-01-01", "phone": "0900000000",
                                                    "password": PASSWORD})

@@ -84,10 +84,11 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
 
 
 def ensure_officer(session: Session, now: datetime, username: str, full_name: str, roles: set[str],
-                   agency: Agency | None, password: str, password_hash: str | None = None) -> User:
+                   agency: Agency | None, password: str, *, password_hash: str | None = None) -> User:
     """The officer ``username`` with these roles and this agency, made or brought up to date, with ``password``.
-    ``password_hash``: that password already hashed (``hash_password``), when many accounts are given one
-    published password at once (the demo, a simulation): scrypt costs about 0.1 s an account."""
+    ``password_hash``: ``hash_password(password)`` made once by the caller (``password`` is then not hashed
+    again), when many accounts are given one published password at once (the demo, a simulation): scrypt costs
+    about 0.1 s an account."""
     unknown = roles - set(ROLES)
     if unknown:
         raise Invalid(f"Vai trò không tồn tại: {', '.join(sorted(unknown))}")

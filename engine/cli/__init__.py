@@ -77,6 +77,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
 def _operator_errors() -> tuple[type[Exception], ...]:
     """The errors told in one line: a setting, and the database's or a migration's if their library was loaded
     (a command that never opened the database cannot have raised them)."""

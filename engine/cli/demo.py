@@ -111,7 +111,8 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
         if province:
             by_code = _agencies(session)
             for username, name, roles, code in province_officers():
-                accounts.ensure_officer(session, now, username, name, roles, by_code[code], password, hashed)
+                accounts.ensure_officer(session, now, username, name, roles, by_code[code], password,
+                                        password_hash=hashed)
         else:
             agency = agencies.by_code(session, DEMO_AGENCY[0])
             if agency is None:
@@ -119,7 +120,8 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
                 session.add(agency)
                 session.flush()
             for username, name, roles in DEMO_USERS:
-                accounts.ensure_officer(session, now, username, name, roles, agency, password, hashed)
+                accounts.ensure_officer(session, now, username, name, roles, agency, password,
+                                        password_hash=hashed)
         citizen = session.scalar(select(User).where(User.username == DEMO_CITIZEN["cccd"]))
         if citizen is None:
             citizen = accounts.register_citizen(session, now, {**DEMO_CITIZEN, "password": password})
