@@ -31,35 +31,35 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pyhanko", "weasyprint", "reportlab", "SpiffWorkflow", "flask", "waitress", "jsonschema")
 
 
-def modules_loaded_by(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
-    """Run `tthc ARGS` in a fresh interpreter; the top-level packages of HEAVY it had imported by its end."""
-    code = ("import sys; from engine.cli import main\n"
-            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})), file=sys.stderr)")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-           "TTHC_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+def tthc_counting_heavy(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, int, set[str]]:
+    """Run `tthc ARGS` (engine.cli.run, as the console script does) in a fresh interpreter with only ``env`` and a
+    temporary data folder; its output, its exit status and the packages of HEAVY it had imported by its end
+    (the last two written by the wrapper as the last line of stderr)."""
+    code = ("import json, sys; from engine.cli import run\n"
+            "try:\n    run()\nexcept SystemExit as exc:\n    status = exc.code or 0\n"
+            f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+            "print(json.dumps([status, heavy]), file=sys.stderr)")
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
+            "TTHC_DATA_DIR": str(tmp_path / "data"), **env}
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=full, capture_output=True, text=True,
                           timeout=120)
-    return done, set(json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"')))
+    *told, last = done.stderr.strip().splitlines()
+    status, heavy = json.loads(last)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, "\n".join(told)), status, set(heavy)
 
 
 def test_a_calendar_question_loads_neither_documents_nor_workflow_nor_web(tmp_path):
-    done, heavy = modules_loaded_by(tmp_path, "calendar", "day", "2026-01-01")
-    assert done.stdout.startswith("off\tTết Dương lịch"), done.stdout + done.stderr
+    done, status, heavy = tthc_counting_heavy(tmp_path, "calendar", "day", "2026-01-01")
+    assert status == 0 and done.stdout.startswith("off\tTết Dương lịch"), done.stdout + done.stderr
     assert heavy == set()
 
 
 def test_a_wrong_setting_is_told_before_anything_heavy_is_loaded(tmp_path):
     (tmp_path / "khong-hop-le.toml").write_text("timer_interval_seconds = -1\n", encoding="utf-8")
-    code = ("import sys; from engine.cli import run\n"
-            "try:\n    run()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-           "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_CONFIG": str(tmp_path / "khong-hop-le.toml")}
-    done = subprocess.run([sys.executable, "-c", code, "worker", "--once"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert done.stdout.splitlines() == ["exit 2", "[]"], done.stdout + done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1 and "timer_interval_seconds" in done.stderr, done.stderr
+    done, status, heavy = tthc_counting_heavy(tmp_path, "worker", "--once",
+                                              TTHC_CONFIG=str(tmp_path / "khong-hop-le.toml"))
+    assert status == 2 and heavy == set(), (status, heavy, done.stderr)
+    assert len(done.stderr.splitlines()) == 1 and "timer_interval_seconds" in done.stderr, done.stderr
 
 
 def test_every_command_is_listed_with_its_help_and_found_by_its_name():
