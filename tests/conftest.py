@@ -65,7 +65,7 @@ def pytest_collection_finish(session):
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
-    server = PostgresServer(tmp_path_factory.mktemp("pg"))
+    server = PostgresServer(tmp_path_factory.mktemp("pg"), in_memory=True)
     server.start()
     yield server
     server.stop()

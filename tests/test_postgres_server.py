@@ -1,3 +1,6 @@
+import tempfile
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -38,3 +41,41 @@ def test_context_manager_stops_server(tmp_path):
     with pytest.raises(Exception):
         with create_engine(server.url, connect_args={"connect_timeout": 2}).connect():
             pass
+
+
+def test_the_memory_folder_is_used_only_when_it_exists_and_has_room(tmp_path, monkeypatch):
+    import postgres_server
+
+    monkeypatch.setenv("TTHC_PG_MEMORY_DIR", str(tmp_path))
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1)
+    assert postgres_server.memory_dir() == str(tmp_path)
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 2 ** 62)  # no file system has that much room
+    assert postgres_server.memory_dir() is None
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1)
+    monkeypatch.setenv("TTHC_PG_MEMORY_DIR", str(tmp_path / "missing"))
+    assert postgres_server.memory_dir() is None
+    monkeypatch.setenv("TTHC_PG_MEMORY_DIR", "off")
+    assert postgres_server.memory_dir() is None
+
+
+@pytest.mark.postgresql
+def test_a_server_in_memory_keeps_its_files_there_and_removes_them_at_stop(tmp_path, monkeypatch):
+    import postgres_server
+
+    # A folder that the "postgres" user (as whom a root run starts the server) can enter: not under tmp_path (0700).
+    memory = Path(tempfile.mkdtemp(prefix="tthc-memory-"))
+    memory.chmod(0o755)
+    monkeypatch.setenv("TTHC_PG_MEMORY_DIR", str(memory))
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1)
+    with PostgresServer(tmp_path / "disk", in_memory=True) as server:
+        assert server.datadir.parent.parent == memory and (server.datadir / "PG_VERSION").exists()
+        assert not (tmp_path / "disk" / "postgres").exists()
+        url = server.create_database("copy_of_nothing")
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("show max_wal_size")).scalar_one() == "256MB"
+        engine.dispose()
+    assert list(memory.iterdir()) == []
+    memory.rmdir()
+    with PostgresServer(tmp_path / "disk") as server:  # the default: on disk, beside the caller's folder
+        assert memory not in server.datadir.parents
