@@ -6,6 +6,7 @@ copied for each test: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on Pos
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import shutil
 from datetime import datetime
@@ -16,6 +17,7 @@ import speedups
 from postgres_server import PostgresServer
 from sqlalchemy import select
 
+from engine.cases import accounts
 from engine.cli import load_demo
 from engine.core import memory
 from engine.core.clock import VN_TZ, FixedClock
@@ -42,6 +44,14 @@ speedups.install()  # URL builders and password checks: once per run, not once p
 # more each).
 SLOW_FILES = ("test_robustness.py", "test_access_matrix.py", "test_e2e_browser.py", "test_e2e_province.py",
               "test_api_dossiers.py", "test_access.py", "test_openapi_contract_as_*")
+
+
+@functools.cache
+def password_hash() -> str:
+    """One hash of PASSWORD for the accounts the tests' helpers make a handful at a time
+    (``ensure_officer(..., password_hash=password_hash())``), as the demo does for its own: scrypt costs about
+    0.1 s an account, and a province of test officers was most of its test's set-up."""
+    return accounts.hash_password(PASSWORD)
 
 
 def slow_rank(name: str) -> int:

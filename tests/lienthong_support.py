@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORD
+from conftest import PASSWORD, password_hash
 
 from engine.cases import accounts
 from engine.cli.demo import OFFICES, POLICE, ROOT, STAFF
@@ -42,7 +42,8 @@ def build_lienthong(app) -> None:
             agency = agencies.by_code(session, code) or agencies.place(
                 session, Agency(code=code, name=SO_NAME if code == SO else POLICE_NAME, level="department"), root)
             for (suffix, roles), name in zip(STAFF, names):
-                accounts.ensure_officer(session, now, f"{prefix}.{suffix}", name, roles, agency, PASSWORD)
+                accounts.ensure_officer(session, now, f"{prefix}.{suffix}", name, roles, agency, PASSWORD,
+                                        password_hash=password_hash())
         for bpmn in ("xac-minh-ly-lich.bpmn", "ly-lich-tu-phap.bpmn"):
             procedures.deploy(session, procedures.load_file(FOLDER / bpmn, settings.forms_dir), now, "tester")
         results.ensure_keys(session, settings, now, pin=PASSWORD)

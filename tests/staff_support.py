@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD
+from conftest import PASSWORD, password_hash
 from sqlalchemy import select
 
 from engine.cases import accounts
@@ -26,11 +26,13 @@ def build_province(app) -> None:
         province = agencies.place(session, Agency(code=PROVINCE, name="Ủy ban nhân dân tỉnh", level="province"), None)
         a = agencies.place(session, Agency(code=WARD_A, name="Phường A", level="commune"), province)
         b = agencies.place(session, Agency(code=WARD_B, name="Phường B", level="commune"), province)
-        accounts.ensure_officer(session, now, ADMIN_P, "Quản trị tỉnh", {"administrator"}, province, PASSWORD)
-        accounts.ensure_officer(session, now, ADMIN_A, "Quản trị phường A", {"administrator"}, a, PASSWORD)
-        accounts.ensure_officer(session, now, ADMIN_B, "Quản trị phường B", {"administrator"}, b, PASSWORD)
-        accounts.ensure_officer(session, now, OFFICER_A, "Tiếp nhận A", {"receiving_officer"}, a, PASSWORD)
-        accounts.ensure_officer(session, now, OFFICER_B, "Tiếp nhận B", {"receiving_officer"}, b, PASSWORD)
+        shared = password_hash()
+        for username, name, role, agency in ((ADMIN_P, "Quản trị tỉnh", "administrator", province),
+                                             (ADMIN_A, "Quản trị phường A", "administrator", a),
+                                             (ADMIN_B, "Quản trị phường B", "administrator", b),
+                                             (OFFICER_A, "Tiếp nhận A", "receiving_officer", a),
+                                             (OFFICER_B, "Tiếp nhận B", "receiving_officer", b)):
+            accounts.ensure_officer(session, now, username, name, {role}, agency, PASSWORD, password_hash=shared)
 
 
 def last_code(app, username: str) -> str:

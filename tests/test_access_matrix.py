@@ -36,7 +36,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-from conftest import CITIZEN, PASSWORD
+from conftest import CITIZEN, PASSWORD, password_hash
 from sqlalchemy import select
 from test_robustness import World, problems_of, snapshot, diff
 from web_support import CSRF_RE, OTHER_CITIZEN
@@ -98,8 +98,10 @@ class Matrix(World):
             agencies.place(session, ward_a, root)
             ward_b = agencies.place(session, Agency(code=WARD_B[0], name=WARD_B[1], level="commune"), root)
             now = clock.now()
-            b = accounts.ensure_officer(session, now, B_OFFICER[0], B_OFFICER[1], OFFICER_ROLES, ward_b, PASSWORD)
-            accounts.ensure_officer(session, now, "tinh.admin", "Quản Trị Tỉnh", {"administrator"}, root, PASSWORD)
+            shared = password_hash()
+            b = accounts.ensure_officer(session, now, *B_OFFICER, OFFICER_ROLES, ward_b, PASSWORD, password_hash=shared)
+            accounts.ensure_officer(session, now, "tinh.admin", "Quản Trị Tỉnh", {"administrator"}, root, PASSWORD,
+                                    password_hash=shared)
             accounts.register_citizen(session, now, {"full_name": "Phan Văn Khác", "cccd": OTHER_CITIZEN,
                                                      "cccd_issued_on": "2020-01-01", "phone": "0911222333",
                                                      "password": PASSWORD})

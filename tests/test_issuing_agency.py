@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, STEP_DATA, make_settings
+from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, STEP_DATA, make_settings, password_hash
 from engine.cases import accounts
 from engine.cli.demo import AGENCIES, DEMO_AGENCY
 from engine.core.settings import with_secrets
@@ -47,7 +47,7 @@ def wards(app, clock):
                 session.add(made[code])
                 session.flush()
                 accounts.ensure_officer(session, clock.now(), f"{STAFF[code]}.canbo", f"Cán bộ {STAFF[code]}", ROLES,
-                                        made[code], PASSWORD)
+                                        made[code], PASSWORD, password_hash=password_hash())
                 if code != WARD_08:
                     proc = session.scalar(select(Procedure).where(Procedure.code == SAMPLE_CODE))
                     session.add(ProcedureOffer(procedure_id=proc.id, agency_id=made[code].id, settings={},

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM
+from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, password_hash
 from engine.cases import accounts
 from engine.cli import main
 from engine.data import agencies
@@ -36,11 +36,12 @@ def province(app, clock):
                                   (DEPT, "Sở Công Thương", "department")):
             made[code] = agencies.place(session, Agency(code=code, name=name, level=level), root)
         for code, who in ((WARD_A, "a"), (WARD_B, "b"), (DEPT, "d")):
-            accounts.ensure_officer(session, clock.now(), f"{who}.canbo", f"Cán bộ {who}", ROLES, made[code], PASSWORD)
+            accounts.ensure_officer(session, clock.now(), f"{who}.canbo", f"Cán bộ {who}", ROLES, made[code],
+                                    PASSWORD, password_hash=password_hash())
         accounts.ensure_officer(session, clock.now(), "tinh.admin", "Quản trị tỉnh", {"administrator"}, root,
-                                PASSWORD)
+                                PASSWORD, password_hash=password_hash())
         accounts.ensure_officer(session, clock.now(), "a.admin", "Quản trị phường A", {"administrator"},
-                                made[WARD_A], PASSWORD)
+                                made[WARD_A], PASSWORD, password_hash=password_hash())
     return app
 
 

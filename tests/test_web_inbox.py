@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, vn
+from conftest import CITIZEN, PASSWORD, SAMPLE_FORM, password_hash, vn
 from sqlalchemy import select
 from web_support import PDF, PNG, Web, counts, dossier_row, flatten, text_of
 
@@ -41,7 +41,8 @@ def make_officer(app, clock, username: str, roles: set[str], agency_code: str = 
             agency = Agency(code=agency_code, name="Cơ quan khác")
             session.add(agency)
             session.flush()
-        accounts.ensure_officer(session, clock.now(), username, f"Cán bộ {username}", roles, agency, PASSWORD)
+        accounts.ensure_officer(session, clock.now(), username, f"Cán bộ {username}", roles, agency, PASSWORD,
+                                password_hash=password_hash())
     return officer(app, username)
 
 
