@@ -11,6 +11,7 @@ import itertools
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import speedups
@@ -138,15 +139,21 @@ def demo_template(tmp_path_factory, pki_dir):
     return get
 
 
-def _database_url(backend, tmp_path, request, demo_template) -> str:
+def database_copy(backend, tmp_path, request, template) -> Iterator[str]:
+    """The URL of a copy of ``template(backend, pg)`` (a SQLite file, or a PostgreSQL database to take as
+    TEMPLATE) for one test: a file copy in its tmp_path, or a new database dropped after the test."""
     if backend == "sqlite":
         target = tmp_path / "tthc.sqlite3"
-        shutil.copy(demo_template("sqlite"), target)
-        return f"sqlite:///{target}"
+        shutil.copy(template("sqlite"), target)
+        yield f"sqlite:///{target}"
+        return
     pg = request.getfixturevalue("pg_server")
-    template = demo_template("postgresql", pg)
     name = f"t{next(_counter)}_{abs(hash(request.node.nodeid)) % 10**8}"
-    return pg.create_database(name, template=template)
+    url = pg.create_database(name, template=template("postgresql", pg))
+    yield url
+    # Dropped after its test, not all at once when the server stops: a worker's few hundred databases held
+    # about 4 GB of disk, and removing them at the end took 20-30 s of the run.
+    pg.drop_database(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -156,13 +163,7 @@ def backend(request):
 
 @pytest.fixture
 def database_url(backend, tmp_path, request, demo_template):
-    url = _database_url(backend, tmp_path, request, demo_template)
-    pg = request.getfixturevalue("pg_server") if backend == "postgresql" else None
-    yield url
-    if pg is not None:
-        # Dropped after its test, not all at once when the server stops: a worker's few hundred databases held
-        # about 4 GB of disk, and removing them at the end took 20-30 s of the run.
-        pg.drop_database(url.rsplit("/", 1)[1])
+    yield from database_copy(backend, tmp_path, request, demo_template)
 
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)   # what the clock fixture says until a test moves it

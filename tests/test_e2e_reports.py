@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, Person, server  # noqa: F401 - fixtures
-from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401 - the dossiers of March 2027
+from test_statistics import EXPECTED, database_url, march, pki_2027, settings  # noqa: F401 - March 2027
 
 LEADER = "demo.lanhdao"
 

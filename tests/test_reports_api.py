@@ -18,7 +18,7 @@ from engine.cli import DEMO_AGENCY
 from engine.data.model import Agency, User
 from engine.reports import readonly
 from engine.reports.statistics import COUNTERS
-from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401  (fixtures)
+from test_statistics import EXPECTED, database_url, march, pki_2027, settings  # noqa: F401  (fixtures)
 
 LEADER, HEAD, DIRECTOR, ADMIN = "demo.lanhdao", "demo.thutruong", "demo.giamdoc", "demo.admin"
 MARCH = "from=2027-03-01&to=2027-03-31"

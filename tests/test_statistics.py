@@ -26,21 +26,25 @@ A is returned Tue 02/03 10:00 and rated 4 by the citizen at 10:30.
 """
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
-from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, settings_with_keys, vn
+from conftest import (CITIZEN, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy, drain_after_commit,
+                      settings_with_keys, vn)
 from engine.cases import portal_cases
 from engine.cases.dossiers import Context
 from engine.cli import DEMO_AGENCY
-from engine.core.clock import VN_TZ
+from engine.core.clock import VN_TZ, FixedClock
 from engine.data.model import Agency, Dossier, User
 from engine.data.payment_model import Payment
 from engine.reports import readonly
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
+from engine.web import create_app
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
 HEAD, CLERK = "demo.thutruong", "demo.vanthu"
@@ -49,15 +53,22 @@ REPORTED = vn(2027, 4, 5, 9, 0)
 MARCH = (date(2027, 3, 1), date(2027, 3, 31))
 
 
-@pytest.fixture(scope="module")
+KEYS_ISSUED = datetime(2027, 1, 4, 8, 0, tzinfo=VN_TZ)
+
+
+@pytest.fixture(scope="session")
 def pki_2027(tmp_path_factory):
-    return tmp_path_factory.mktemp("pki-2027")
+    """One folder per run (and worker), whichever module imports this fixture: March's template is signed with
+    its keys, and every copy of it goes on with them."""
+    folder = tmp_path_factory.getbasetemp() / "pki-2027"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
 def settings(database_url, tmp_path, pki_2027):
     """Signing keys issued on 04/01/2027 (valid on this file's dates), tokens that outlive the clock's jumps."""
-    return settings_with_keys(tmp_path / "data", database_url, pki_2027, datetime(2027, 1, 4, 8, 0, tzinfo=VN_TZ))
+    return settings_with_keys(tmp_path / "data", database_url, pki_2027, KEYS_ISSUED)
 
 
 def at(clock, *when):
@@ -81,8 +92,7 @@ def resolve(api, clock, code, *when):
     assert api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])["status"] == 9
 
 
-@pytest.fixture
-def march(api, app, clock, settings):
+def build_march(api, app, clock, settings) -> dict[str, str]:
     """The dossiers of the table above, through the real API."""
     a = file(api, clock, (2027, 3, 1, 8, 0))
     receive(api, clock, a, 2027, 3, 1, 8, 30)
@@ -120,6 +130,56 @@ def march(api, app, clock, settings):
     receive(api, clock, f, 2027, 3, 30, 9, 0)
     file(api, clock, (2027, 3, 31, 16, 0))
     return {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+# March is built once per backend (and worker) through the API, about 5 s, then copied for each test that asks for
+# it, as the demo database is (conftest.database_copy): per backend, the template, its documents folder, the
+# dossiers' codes and the clock at the end of the build.
+_MARCH: dict[str, tuple[str, Path, dict[str, str], datetime]] = {}
+
+
+def march_template(backend: str, request) -> tuple[str, Path, dict[str, str], datetime]:
+    if backend not in _MARCH:
+        pg = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+        demo = request.getfixturevalue("demo_template")(backend, pg)
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(f"march-{backend}")
+        if pg is None:
+            template = str(folder / "march.sqlite3")
+            shutil.copy(demo, template)
+            url = f"sqlite:///{template}"
+        else:
+            template = "march_template"
+            url = pg.create_database(template, template=demo)
+        settings = settings_with_keys(folder / "data", url, request.getfixturevalue("pki_2027"), KEYS_ISSUED)
+        clock = FixedClock(START)
+        app = create_app(settings, clock=clock)
+        app.testing = True
+        drain_after_commit(app)
+        try:
+            codes = build_march(Api(app.test_client()), app, clock, settings)
+        finally:
+            app.extensions["tthc"]["engine"].dispose()  # a PostgreSQL template takes no connections
+        _MARCH[backend] = (template, folder / "data", codes, clock.now())
+    return _MARCH[backend]
+
+
+@pytest.fixture
+def database_url(backend, tmp_path, request, demo_template):
+    """For a test that asks for ``march``: a copy of March's database and its documents; else the demo's."""
+    if "march" not in request.fixturenames:
+        yield from database_copy(backend, tmp_path, request, demo_template)
+        return
+    template, documents, _codes, _end = march_template(backend, request)
+    shutil.copytree(documents, tmp_path / "data")
+    yield from database_copy(backend, tmp_path, request, lambda *_: template)
+
+
+@pytest.fixture
+def march(database_url, backend, clock) -> dict[str, str]:
+    """The dossiers of the table above (their codes by letter), the clock where their building left it."""
+    _template, _documents, codes, end = _MARCH[backend]
+    clock.set(end)
+    return codes
 
 
 EXPECTED = {

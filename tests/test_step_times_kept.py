@@ -13,7 +13,7 @@ from engine.data.model import AuditEvent, Dossier
 from engine.law import lateness
 from engine.reports.scope import Scope
 from engine.reports.steptimes import step_times
-from test_statistics import march, pki_2027, settings  # noqa: F401  (fixtures)
+from test_statistics import database_url, march, pki_2027, settings  # noqa: F401  (fixtures)
 
 MONTH = Scope(date(2027, 3, 1), date(2027, 3, 31))
 NOW = datetime(2027, 4, 1, 8, 0)

@@ -19,7 +19,7 @@ from conftest import CITIZEN, PASSWORD
 from engine.cli import DEMO_AGENCY
 from engine.data.model import Agency, User
 from test_report_form import pdf_text
-from test_statistics import EXPECTED, march, pki_2027, settings  # noqa: F401 - the dossiers of March 2027
+from test_statistics import EXPECTED, database_url, march, pki_2027, settings  # noqa: F401 - March 2027
 from web_support import new_client, text_of
 
 LEADER, HEAD, SPECIALIST, ADMIN = "demo.lanhdao", "demo.thutruong", "demo.chuyenvien", "demo.admin"
