@@ -149,6 +149,7 @@ def march_template(backend: str, request) -> tuple[str, Path, dict[str, str], da
             url = f"sqlite:///{template}"
         else:
             template = "march_template"
+            pg.drop_database(template)  # left by a build that failed half-way, if any
             url = pg.create_database(template, template=demo)
         settings = settings_with_keys(folder / "data", url, request.getfixturevalue("pki_2027"), KEYS_ISSUED)
         clock = FixedClock(START)
