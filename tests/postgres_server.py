@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 
 NOT_FOUND = "PostgreSQL server binaries not found: install the Debian package postgresql"
 USER = "postgres"
@@ -60,11 +61,45 @@ def memory_dir() -> str | None:
     return folder if stats.f_bavail * stats.f_frsize >= MEMORY_NEEDED else None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale(folder: str, now: float | None = None) -> list[str]:
+    """Remove the servers' folders left in ``folder`` by a run killed before it could stop them (memory, which
+    nothing else frees until the machine restarts): their postmaster is gone, or they never got one and are
+    older than ten minutes (a server starting now has none for a second or two). Returns what was removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for scratch in pathlib.Path(folder).glob("tthc-pg-*"):
+        pidfile = scratch / "data" / "postmaster.pid"
+        try:
+            pid = int(pidfile.read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            pid = None
+        try:
+            stale = not _alive(pid) if pid else now - scratch.stat().st_mtime > 600
+        except OSError:  # removed meanwhile by its own run
+            continue
+        if stale:
+            shutil.rmtree(scratch, ignore_errors=True)
+            removed.append(scratch.name)
+    return removed
+
+
 class PostgresServer:
     def __init__(self, base_dir: pathlib.Path, in_memory: bool = False):
         self.bin = find_pg_bin()
         self.as_root = os.geteuid() == 0
         self.memory = memory_dir() if in_memory else None
+        if self.memory:
+            remove_stale(self.memory)
         # As root the server runs as the "postgres" user, which cannot enter pytest's
         # 0700 tmp dirs, so use a private directory under /tmp owned by that user.
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="tthc-pg-", dir=self.memory))  # short: socket path limit

@@ -79,3 +79,24 @@ def test_a_server_in_memory_keeps_its_files_there_and_removes_them_at_stop(tmp_p
     memory.rmdir()
     with PostgresServer(tmp_path / "disk") as server:  # the default: on disk, beside the caller's folder
         assert memory not in server.datadir.parents
+
+
+def test_folders_left_by_a_killed_run_are_removed_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+
+    import postgres_server
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a process id that has ended
+    folders = {}
+    for name, pid in (("dead", dead.pid), ("alive", os.getpid()), ("starting", None), ("old", None)):
+        folders[name] = tmp_path / f"tthc-pg-{name}"
+        (folders[name] / "data").mkdir(parents=True)
+        if pid:
+            (folders[name] / "data" / "postmaster.pid").write_text(f"{pid}\n/some/data\n")
+    now = folders["starting"].stat().st_mtime + 60
+    os.utime(folders["old"], (now - 3600, now - 3600))
+    (tmp_path / "not-ours").mkdir()
+    assert sorted(postgres_server.remove_stale(str(tmp_path), now)) == ["tthc-pg-dead", "tthc-pg-old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-ours", "tthc-pg-alive", "tthc-pg-starting"]
