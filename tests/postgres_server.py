@@ -13,6 +13,7 @@ import glob
 import os
 import pathlib
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -45,8 +46,22 @@ def find_pg_bin() -> pathlib.Path:
                                     if os.environ.get("TTHC_PG_BIN") else ""))
 
 
+FREE_PORTS = range(20000, 32000)  # below Linux's ephemeral range (32768-60999), which the kernel hands out
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    """A port to start a server on, free now: chosen at random below the ephemeral range, where no outgoing
+    connection and no server asking for port 0 is given one, so only another caller of this can take it before
+    the server binds it (a port from bind(0) was once taken meanwhile: "Address already in use")."""
+    for _ in range(200):
+        port = random.choice(FREE_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # the range is busy: the kernel chooses
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import PKI_PASSPHRASE
-from test_serve import _free_port
+from postgres_server import free_port
 
 from engine.core.settings import load_settings
 from engine.paperwork import longterm, signers
@@ -31,7 +31,7 @@ def _post(url: str, payload: dict) -> dict:
 
 
 def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE,
            "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     output = tmp_path / "serve.log"

@@ -88,9 +88,10 @@ def test_serve_demo_starts_the_gateway_simulator_and_the_demo_agency_pays_throug
     import sys
 
     from conftest import PKI_PASSPHRASE
-    from test_serve import ROOT, _free_port, _request, _until
+    from postgres_server import free_port
+    from test_serve import ROOT, _request, _until
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}",
            "TTHC_PKI_DIR": str(pki_dir), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE, "TTHC_TIMER_INTERVAL_SECONDS": "60"}
     process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--demo", "--port",

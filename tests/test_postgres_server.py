@@ -100,3 +100,14 @@ def test_folders_left_by_a_killed_run_are_removed_and_live_ones_kept(tmp_path):
     (tmp_path / "not-ours").mkdir()
     assert sorted(postgres_server.remove_stale(str(tmp_path), now)) == ["tthc-pg-dead", "tthc-pg-old"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-ours", "tthc-pg-alive", "tthc-pg-starting"]
+
+
+def test_a_free_port_is_below_the_ports_the_kernel_gives_out_and_can_be_bound():
+    import socket
+
+    import postgres_server
+
+    ports = {postgres_server.free_port() for _ in range(20)}
+    assert ports <= set(postgres_server.FREE_PORTS) and len(ports) > 1
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", ports.pop()))

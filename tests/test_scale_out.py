@@ -14,7 +14,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,16 +36,11 @@ from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import CalendarOverride
 
 from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM, make_settings
+from postgres_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 60.0
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -91,7 +85,7 @@ class Cluster:
         return process
 
     def serve(self) -> str:
-        port = _free_port()
+        port = free_port()
         process = self.start("serve", "--port", str(port), "--threads", "4", "--no-worker")
         base = f"http://127.0.0.1:{port}"
         until("the web process answers", lambda: _answers(base), process)

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM, make_settings
+from postgres_server import free_port
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
@@ -29,12 +30,6 @@ from engine.data.model import Dossier, User
 ROOT = Path(__file__).resolve().parent.parent
 FILED = datetime(2026, 1, 5, 9, 0, tzinfo=VN_TZ)  # a Monday long past: its intake hour ended at 10:00
 WAIT = 90  # seconds: a deadline for the process to answer, not a sleep that decides an outcome
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _request(url: str, payload: dict | None = None, token: str | None = None):
@@ -75,7 +70,7 @@ def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir
                                       "agency": "000.00.06.H56"}).code
         session.commit()
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": url,
            "TTHC_PKI_DIR": str(pki_dir), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE, "TTHC_TIMER_INTERVAL_SECONDS": "0.5"}
     process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--port",
@@ -124,7 +119,7 @@ def test_the_connection_pool_is_sized_for_the_server_threads(settings):
 
 def _start_serve(tmp_path, **variables) -> tuple[subprocess.Popen, int]:
     """`tthc serve --no-worker` on a fresh SQLite file, configured by TTHC_* ``variables``."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TTHC_DATA_DIR": str(tmp_path / "data"),
            "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", **variables}
     process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", "serve", "--port",
