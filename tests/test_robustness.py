@@ -38,8 +38,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import (CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, drain_after_commit,
-                      make_settings)
+from conftest import (CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy,
+                      drain_after_commit, make_settings)
 from sqlalchemy import TextClause, delete, func, select, text, update
 from payment_support import configure
 from web_support import CSRF_RE, PDF, PNG, flatten
@@ -528,9 +528,6 @@ def backend():
     return "sqlite"
 
 
-COPIES = itertools.count()
-
-
 @dataclass(frozen=True)
 class Built:
     """A World made ready once: where its database is (a file, or a PostgreSQL database to use as a template), its
@@ -580,14 +577,7 @@ def database_url(backend, tmp_path, request, built_worlds):
     its data folder, where the settings fixture looks for the secrets and the app for the documents."""
     world = built_worlds(backend)
     shutil.copytree(world.data_dir, tmp_path / "data")
-    if backend == "sqlite":
-        shutil.copy(world.database, tmp_path / "tthc.sqlite3")
-        yield f"sqlite:///{tmp_path / 'tthc.sqlite3'}"
-        return
-    name = f"w{next(COPIES)}_{abs(hash(request.node.nodeid)) % 10**8}"
-    pg = request.getfixturevalue("pg_server")
-    yield pg.create_database(name, template=world.database)
-    pg.drop_database(name)  # after its test, as conftest.py's own
+    yield from database_copy(backend, tmp_path, request, lambda *_: world.database)
 
 
 @pytest.fixture
