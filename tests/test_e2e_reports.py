@@ -27,8 +27,8 @@ def backend():
 
 @pytest.fixture
 def browser(march):
-    """Chromium started after the dossiers are made: Playwright's sync API runs an event loop in this thread,
-    and signing a result (pyHanko) runs one of its own, which cannot start inside another."""
+    """Chromium, started after March's dossiers are made (their signatures would run outside Playwright's event
+    loop anyway: engine.core.loops)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

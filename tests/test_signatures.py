@@ -207,3 +207,22 @@ def test_a_result_is_reused_from_the_citizens_store_without_uploading_again(api)
     stranger = api.post(f"/api/v1/dossiers/{second}/documents", "demo.tiepnhan",
                         json={"reuse": result[0]["id"], "component": "Giấy đề nghị đăng ký hộ kinh doanh"})
     assert stranger.status_code == 403  # the store is the citizen's
+
+
+def test_signing_and_verifying_work_in_a_thread_that_runs_an_event_loop(keys, settings):
+    """pyHanko's synchronous calls start an event loop of their own (asyncio.run), which Python refuses inside a
+    running one: a caller with a loop (an async server, a browser driver's thread) got the seal refused
+    ("Không ký được: asyncio.run() cannot be called …") and a valid signature reported invalid."""
+    import asyncio
+    import warnings
+
+    async def in_a_loop():
+        signed = _signed_twice(keys, settings)
+        return signed, signatures.verify_pdf(signed, keys.trust_roots(), NOW + timedelta(hours=1))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no coroutine left never awaited
+        signed, checks = asyncio.run(in_a_loop())
+    assert [(c.field, c.status) for c in checks] == [("CaNhan", "valid"), ("ToChuc", "valid")]
+    assert [c.status for c in signatures.verify_pdf(signed, keys.trust_roots(), NOW + timedelta(hours=1))] == [
+        "valid", "valid"]

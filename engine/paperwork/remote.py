@@ -22,6 +22,8 @@ import secrets
 import urllib.error
 import urllib.request
 
+from engine.core import loops
+
 from .signatures import SigningFailed, SigningPending
 
 TIMEOUT = 30  # seconds for one call to the service
@@ -71,7 +73,7 @@ def _credential(session_info):
             return await fetch_certs_in_csc_credential(http, session_info, timeout=TIMEOUT)
 
     try:
-        return asyncio.run(fetch())
+        return loops.outside_loop(asyncio.run, fetch())  # the caller's thread may run a loop: engine.core.loops
     except SigningError as exc:
         if not isinstance(exc.__cause__, aiohttp.ClientResponseError):  # no answer at all
             raise SigningFailed(f"Không kết nối được dịch vụ ký số từ xa ({session_info.service_url})",

@@ -33,7 +33,7 @@ from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 
-from engine.core import memory
+from engine.core import loops, memory
 from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_time
 
@@ -147,6 +147,7 @@ def sign_pdf(pdf: bytes, key_file: Path, passphrase: str, field: str, reason: st
                          **long_term)
 
 
+@loops.off_loop  # pyHanko's signer runs an event loop of its own
 def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, now: datetime,
                   box: tuple[int, int, int, int] | None = None, stamp_pdf: bytes | None = None,
                   timestamper=None, validation_context=None, lta: bool = False) -> bytes:
@@ -165,14 +166,12 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
                                         embed_validation_info=validation_context is not None,
                                         validation_context=validation_context,
                                         use_pades_lta=lta and validation_context is not None)
-    out, extra = io.BytesIO(), {}
+    out, extra = io.BytesIO(), ({} if timestamper is None else {"timestamper": timestamper})
     if box is not None:
         extra["new_field_spec"] = fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box)
         if stamp_pdf is not None:
             extra["stamp_style"] = StaticStampStyle(background=_StampPage(stamp_pdf), border_width=0)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    if timestamper is not None:
-        extra["timestamper"] = timestamper
     reserved = _reserve(signer) + (16384 if timestamper is not None else 0)
     # A key file, nothing fetched: all CPU (a token, a remote service, a TSA or revocation sources may wait)
     local = isinstance(signer, signers.SimpleSigner) and timestamper is None and validation_context is None
@@ -221,6 +220,7 @@ def _subject_part(cert, attr: str) -> str | None:
         return None
 
 
+@loops.off_loop  # pyHanko's validation runs an event loop of its own
 def verify_pdf(pdf: "bytes | PdfFileReader", trust_roots: list, now: datetime) -> list[SignatureCheck]:
     """Check every signature: integrity, chain to a trust anchor, validity period at ``now``. ``pdf``: the
     engine's own file, or the reader of an untrusted one that inspect_pdf opened with its limits.
