@@ -100,6 +100,74 @@ def test_an_endless_loop_stops_with_script_timeout():
     assert time.monotonic() - started < 3
 
 
+class _Clock:
+    """The script limit's clock (scripting reads time.monotonic), moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+# The script's generator is started, then dropped inside a helper once the limit has passed: it is closed there,
+# where an exception is printed and swallowed, not raised into the script. The loop after it must still stop.
+DROPPED_GENERATOR = """box = [(x for x in [1, 2])]
+for v in box[0]:
+    break
+drop(box)
+n = 0
+while n < 200000:
+    n += 1
+"""
+
+
+def test_the_limit_still_stops_a_script_after_a_generator_is_closed_past_it(monkeypatch):
+    """A raise at the generator's close was swallowed and Python unset the tracer: the script ran on with no limit
+    (an endless loop of dropped generators escaped a 0.02 s limit about once in twenty runs)."""
+    import engine.process.scripting as scripting
+
+    clock = _Clock()
+    monkeypatch.setattr(scripting, "time", clock)
+
+    def drop(box):
+        clock.now += 5  # past the 1 s limit
+        box.clear()  # the generator's last reference: it is closed here, inside this helper
+
+    engine = make_script_engine(helpers={"drop": drop}, time_limit=1.0)
+    data: dict = {}
+    with pytest.raises(ScriptTimeout):
+        run_script(engine, DROPPED_GENERATOR, data)
+    assert data.get("n", 0) < 200000  # stopped at the loop, not after it
+    assert sys.gettrace() is None or "scripting" not in repr(sys.gettrace())
+
+
+def test_a_script_that_ends_after_its_limit_untraced_is_refused(monkeypatch):
+    """Whatever unsets the tracer (above: a swallowed raise), a script that ended after its limit is refused."""
+    import engine.process.scripting as scripting
+
+    clock = _Clock()
+    monkeypatch.setattr(scripting, "time", clock)
+
+    def lose_the_tracer():
+        clock.now += 5
+        sys.settrace(None)
+
+    with pytest.raises(ScriptTimeout):
+        run_script(make_script_engine(helpers={"lose": lose_the_tracer}, time_limit=1.0), "lose()\nx = 1")
+
+
+def test_dropped_generators_never_let_a_script_escape_its_limit():
+    """The real clock: 60 runs of a loop that drops 300 started generators a turn, each with a 0.02 s limit."""
+    script = ("n = 0\nwhile n < 2000:\n    gs = [(x for x in [1, 2]) for i in range(300)]\n"
+              "    for g in gs:\n        for v in g:\n            break\n    gs = None\n    n += 1\n")
+    for _ in range(60):
+        data: dict = {}
+        with pytest.raises(ScriptTimeout):
+            run_script(make_script_engine(time_limit=0.02), script, data)
+        assert data.get("n", 0) < 2000
+
+
 def test_an_endless_loop_in_a_non_main_thread_stops_with_script_timeout():
     engine = make_script_engine(time_limit=0.5)
     outcome: dict = {}
