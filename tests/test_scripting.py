@@ -139,7 +139,6 @@ def test_the_limit_still_stops_a_script_after_a_generator_is_closed_past_it(monk
     with pytest.raises(ScriptTimeout):
         run_script(engine, DROPPED_GENERATOR, data)
     assert data.get("n", 0) < 200000  # stopped at the loop, not after it
-    assert sys.gettrace() is None or "scripting" not in repr(sys.gettrace())
 
 
 def test_a_script_that_ends_after_its_limit_untraced_is_refused(monkeypatch):

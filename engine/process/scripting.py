@@ -170,6 +170,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
     deadline = time.monotonic() + seconds
     start_peak = scriptlimits.memory_peak()
     events = 0
+    over = f'quá thời gian {seconds:g} giây (time limit exceeded)'
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
         nonlocal events
@@ -179,7 +180,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
             frame.f_trace_opcodes = True
         elif event in ('line', 'opcode'):  # the script's own code runs: what is raised here reaches it
             if time.monotonic() > deadline:
-                raise ScriptTimeout(f'quá thời gian {seconds:g} giây (time limit exceeded)')
+                raise ScriptTimeout(over)
             events += 1
             if events % _MEMORY_CHECK_EVERY == 0:
                 scriptlimits.check_memory(start_peak)
@@ -192,7 +193,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         sys.settrace(previous)
     if time.monotonic() > deadline:
-        raise ScriptTimeout(f'quá thời gian {seconds:g} giây (time limit exceeded)')
+        raise ScriptTimeout(over)
 
 
 @contextmanager
