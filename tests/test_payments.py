@@ -224,6 +224,10 @@ def test_the_ipn_answers_in_the_gateways_format_for_garbage(api):
     assert api.get("/api/v1/payments/vnpay/ipn").get_json() == {"RspCode": "97", "Message": "Invalid signature"}
     assert api.post("/api/v1/payments/vnpay/ipn", data="%%%").get_json()["RspCode"] == "97"
     assert api.get("/api/v1/payments/nope/ipn").status_code == 404
+    # JSON nested deeper than the decoder's recursion (was a 500 with a RecursionError), or a nested value
+    for garbage in ("[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000, '{"vnp_Amount": [[[1]]]}'):
+        answer = api.post("/api/v1/payments/vnpay/ipn", data=garbage, content_type="application/json")
+        assert answer.status_code == 200 and answer.get_json()["RspCode"] == "97", answer.data[:200]
 
 
 def test_the_national_platform_format_signs_with_sha256_and_answers_in_its_words(app, api, clock):

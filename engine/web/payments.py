@@ -19,7 +19,8 @@ from engine.core import vocabulary
 from engine.core.errors import EngineError, NotFound
 from . import BAD_TEXT, db, now, transactional, tthc
 from .headers import PAGE_POLICY
-from .api import authenticated, body, context, idempotent, level_of as api_level_of
+from .api import level_of as api_level_of
+from .apiedge import authenticated, body, context, idempotent
 from .ui import install_error_pages, login_required, run
 
 api_bp = Blueprint("payments_api", __name__, url_prefix="/api/v1")
@@ -83,13 +84,21 @@ def ipn(gateway: str):
     if gateway not in gateways.GATEWAYS:
         raise NotFound("Không có cổng thanh toán này", code="gateway_not_found")
     params = request.args.to_dict() if request.method == "GET" else (
-        request.get_json(silent=True) if request.is_json else request.form.to_dict())
+        _posted_json() if request.is_json else request.form.to_dict())
     if not isinstance(params, dict):
         params = {}
     # what a gateway sends is text: NUL, lone surrogates and nesting are nobody's signed parameters
     params = {str(k): str(v) for k, v in list(params.items())[:100]
-              if not BAD_TEXT.search(str(k)) and not BAD_TEXT.search(str(v))}
+              if isinstance(v, (str, int, float)) and not BAD_TEXT.search(str(k)) and not BAD_TEXT.search(str(v))}
     return jsonify(payments.receive_notice(db(), _system(), gateway, params, request.remote_addr))
+
+
+def _posted_json():
+    """The gateway's JSON body, or None when it is no JSON (nested deeper than the decoder goes included)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 @api_bp.post("/dossiers/<code>/payments/desk")
