@@ -23,7 +23,7 @@ from engine.core import memory
 from engine.core.settings import Settings
 from engine.data.model import Agency, Document, Letter
 from engine.data.signing_model import SigningRequest
-from engine.paperwork import documents, issuance, numbers, results, signers
+from engine.paperwork import documents, drafting, issuance, numbers, results, signers
 
 Transaction = Callable[[], AbstractContextManager[Session]]
 FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # the stored document's kind
@@ -53,7 +53,7 @@ def issuer(session: Session, req: SigningRequest) -> Agency:
 
 def _content(session: Session, settings: Settings, req: SigningRequest, agency: Agency) -> bytes:
     if req.kind != "result":
-        return issuance.render(settings, req, agency=agency)
+        return drafting.render(settings, req, agency=agency)
     draft = session.get(Document, issuance.from_json(req.payload)["draft"])
     content = documents.read(settings.data_dir, draft)
     if hashlib.sha256(content).hexdigest() != draft.sha256 or draft.state != "signed":

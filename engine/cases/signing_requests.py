@@ -33,7 +33,7 @@ from engine.data import audit
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
 from engine.cases import issuing
-from engine.paperwork import documents, issuance, numbers, registrations, resultdata, results, signers
+from engine.paperwork import documents, drafting, numbers, registrations, resultdata, results, signers
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
@@ -174,7 +174,7 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
             try:
                 signer_name, agency = req.signer.full_name if req.signer else "", issuing.issuer(session, req)
                 with memory.young_garbage():  # CPU and reads: no lock to wait for
-                    content = issuance.render(settings, req, signer_name, agency)
+                    content = drafting.render(settings, req, signer_name, agency)
             except Exception as exc:  # noqa: BLE001 - a broken template must not stop the drain
                 failed = f"{type(exc).__name__}: {exc}"[:2000]
                 content = None
@@ -281,7 +281,7 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     if req.document is not None:
         content = documents.read(settings.data_dir, req.document)
     else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
-        content = issuance.render(settings, req, ctx.user.full_name, agency)
+        content = drafting.render(settings, req, ctx.user.full_name, agency)
     seal = None
     if req.kind == "result_draft":
         reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"

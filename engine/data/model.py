@@ -9,13 +9,13 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
+from engine.data import handover_model, page_indexes  # noqa: F401 - liên thông's table; the pages' indexes
 from engine.data.db import Base
 
 # -- roles -----------------------------------------------------------------------------------------------
 ROLES = vocabulary.ROLES  # code -> Vietnamese label, declared once in engine/core/vocabulary.py
 OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_of_agency",
                  "centre_director", "clerk"}
-
 
 # A dossier still open (not in engine.law.statuses.TERMINAL: refused, withdrawn, stopped, returned), written as the
 # predicate of its partial index so that a query using this very text can be answered from the index.
@@ -396,4 +396,4 @@ class DocumentSignature(Base):
     valid_until: Mapped[datetime | None]
 
 
-from engine.data import handover_model, page_indexes  # noqa: E402,F401 - liên thông; the pages' indexes
+page_indexes.declare(Dossier, WorkItem)

@@ -6,8 +6,8 @@ document (Mẫu 01–03, the stop notice, an apology or extension letter, the se
 only records a request (engine.data.signing_model.SigningRequest) in its own transaction, with the document's
 number taken from its register there (so the register has no gap and no number is given twice) and every value
 the document prints, computed from the dossier as it is at that moment (``payload``). The worker's drain, and
-``tthc serve``'s drain right after the commit, render the document from the payload alone, so a rendering
-repeated after a crash makes the same document.
+``tthc serve``'s drain right after the commit, render the document from the payload alone
+(engine.paperwork.drafting), so a rendering repeated after a crash makes the same document.
 
 Two purposes:
 
@@ -27,10 +27,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.core.settings import Settings
-from engine.data.model import Agency, Dossier, User
+from engine.data.model import Dossier, User
 from engine.data.signing_model import SigningRequest
-from engine.paperwork import numbers, pdf, results
+from engine.paperwork import numbers
 
 SEAL_METHOD = {"kind": "seal"}  # the agency's seal key (engine.paperwork.pki, Pki.org_key)
 # The documents a citizen is told of by name while they are being issued (the portal, "đang phát hành").
@@ -88,35 +87,3 @@ def register_of(req: SigningRequest, kind: str) -> numbers.Number | None:
     if req.register_seq is None or req.number is None:
         return None
     return numbers.Number(req.agency_id, kind, req.register_year, req.register_seq, req.number.split("/", 1)[1])
-
-
-def render_letter(settings: Settings, dossier: Dossier, payload: dict, number: str, now: datetime) -> bytes:
-    """Mẫu 04 from the paragraphs written when it was decided (engine.paperwork.letters)."""
-    doc = pdf.PdfDocument(agency=payload["agency"], number=number, title=TITLES["apology"],
-                          place_date=results.place_date(settings, now),
-                          blocks=[("para", p) for p in payload["paragraphs"]],
-                          signers=["Đóng dấu", payload["signer_title"]], qr=dossier.code,
-                          footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
-    return pdf.render(doc, settings.font_dir)
-
-
-def render(settings: Settings, req: SigningRequest, signer_name: str = "", agency: Agency | None = None) -> bytes:
-    """The request's document, unsigned, from its payload alone (the same bytes however often it is made); a
-    result in the name of ``agency``, the issuing agency (engine.cases.issuing.issuer)."""
-    from engine.paperwork import officialforms  # it records its requests here
-
-    payload = from_json(req.payload or {})
-    dossier = req.dossier
-    if req.kind == "result_draft":
-        return results.render_draft(settings, dossier, req.role, req.outcome, req.opinion, req.created_at,
-                                    req.number, signer_name=signer_name, agency=agency)
-    if "form" in payload:
-        form = officialforms.FORMS[payload["form"]]
-        return officialforms.render_form(settings, form, payload["values"], officialforms.REGIMES[payload["regime"]],
-                                         dossier, payload["agency"], req.created_at, req.number or "")
-    if "paragraphs" in payload:
-        return render_letter(settings, dossier, payload, req.number or "", req.created_at)
-    if "replaces" in payload:
-        return results.render_draft(settings, dossier, req.role, req.outcome or "approved", "", req.created_at,
-                                    req.number, signer_name=signer_name, replaces=payload["replaces"], agency=agency)
-    raise ValueError(f"nothing to render for a {req.kind} request")  # "result": sealed from the signed draft

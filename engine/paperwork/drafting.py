@@ -1,0 +1,40 @@
+"""A recorded document made: rendered, unsigned, from its request's payload alone (engine.paperwork.issuance), so
+that rendering it again after a crash makes the same bytes. The drain and the signer's page sign what this makes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.core.settings import Settings
+from engine.data.model import Agency, Dossier
+from engine.data.signing_model import SigningRequest
+from engine.paperwork import issuance, officialforms, pdf, results
+
+
+def render_letter(settings: Settings, dossier: Dossier, payload: dict, number: str, now: datetime) -> bytes:
+    """Mẫu 04 from the paragraphs written when it was decided (engine.paperwork.letters)."""
+    doc = pdf.PdfDocument(agency=payload["agency"], number=number, title=issuance.TITLES["apology"],
+                          place_date=results.place_date(settings, now),
+                          blocks=[("para", p) for p in payload["paragraphs"]],
+                          signers=["Đóng dấu", payload["signer_title"]], qr=dossier.code,
+                          footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
+    return pdf.render(doc, settings.font_dir)
+
+
+def render(settings: Settings, req: SigningRequest, signer_name: str = "", agency: Agency | None = None) -> bytes:
+    """The request's document, unsigned, from its payload alone (the same bytes however often it is made); a
+    result in the name of ``agency``, the issuing agency (engine.cases.issuing.issuer)."""
+    payload = issuance.from_json(req.payload or {})
+    dossier = req.dossier
+    if req.kind == "result_draft":
+        return results.render_draft(settings, dossier, req.role, req.outcome, req.opinion, req.created_at,
+                                    req.number, signer_name=signer_name, agency=agency)
+    if "form" in payload:
+        form = officialforms.FORMS[payload["form"]]
+        return officialforms.render_form(settings, form, payload["values"], officialforms.REGIMES[payload["regime"]],
+                                         dossier, payload["agency"], req.created_at, req.number or "")
+    if "paragraphs" in payload:
+        return render_letter(settings, dossier, payload, req.number or "", req.created_at)
+    if "replaces" in payload:
+        return results.render_draft(settings, dossier, req.role, req.outcome or "approved", "", req.created_at,
+                                    req.number, signer_name=signer_name, replaces=payload["replaces"], agency=agency)
+    raise ValueError(f"nothing to render for a {req.kind} request")  # "result": sealed from the signed draft
