@@ -1,4 +1,5 @@
-"""One unit of work and one error mapping for both faces (engine/web/__init__.py, engine/web/failures.py).
+"""One unit of work and one error mapping for both faces (engine/web/__init__.py, engine/web/failures.py, the pages'
+answer in engine/web/ui.py).
 
 The mapping recognises database contention by the driver's error code, on real SQLite and real PostgreSQL
 locks; a driver message that merely contains "locked" is not contention. The unit of work commits once,
@@ -15,7 +16,7 @@ from web_support import Web
 from engine.core.errors import Conflict
 from engine.data.model import Agency
 from engine.data.portal_model import LoginAttempt
-from engine.web import db, failures, run, transactional, unit_of_work
+from engine.web import db, failures, run, transactional, ui, unit_of_work
 
 
 def _locked_error(database_url: str) -> OperationalError:
@@ -63,11 +64,11 @@ def test_each_kind_of_error_maps_once_and_renders_as_json_and_as_a_page(app):
             failure = failures.failure_of(exc)
             response, got, _headers = failures.as_json(failure)
             assert got == status and response.get_json()["error"]["code"] == code
-            page, got, _headers = failures.as_page(failure)
+            page, got, _headers = ui.as_page(failure)
             assert got == status and "<html" in page.lower()
-        page, _, _ = failures.as_page(failures.failure_of(cases[0][0]))
+        page, _, _ = ui.as_page(failures.failure_of(cases[0][0]))
         assert "Hồ sơ đã được tiếp nhận" in page  # the engine's own words about the case
-        page, _, _ = failures.as_page(failures.failure_of(integrity))
+        page, _, _ = ui.as_page(failures.failure_of(integrity))
         assert "UNIQUE" not in page  # never the driver's
 
 

@@ -65,8 +65,6 @@ def demo_load(password: str | None) -> None:
               help="Chạy dịch vụ hẹn giờ trong cùng tiến trình (mặc định có; tắt khi chạy `tthc worker` riêng).")
 def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> None:
     settings = with_secrets(_settings(calendar=True))  # a wrong setting is told before the engine is loaded
-    import waitress
-
     from engine import timers
     from engine.cli.demo import load_demo
     from engine.web import create_app
@@ -105,7 +103,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop; {frozen} start-up objects set aside from the "
                f"cycle collector)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="tthc", **preflight.server_options(settings))
+        _serve(app, host=host, port=port, threads=threads, ident="tthc", **preflight.server_options(settings))
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -115,6 +113,49 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
             sms.stop()
         if eid_sim is not None:
             eid_sim.stop()
+
+
+def _serve(app, **options) -> None:
+    """waitress.serve, with the answers waitress gives itself (a body over the limit refused at its headers, a
+    malformed header or chunk) in the application's words: its JSON error under /api/, its page elsewhere
+    (engine.web.ui.refusal), not waitress's English plain text."""
+    import logging
+
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from engine.web import ui
+
+    class Refusal(ErrorTask):
+        def execute(self):
+            error = self.request.error
+            body, content_type = ui.refusal(app, error.code, _path_of(self.request))
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", content_type))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class Channel(HTTPChannel):
+        error_task_class = Refusal
+
+    logging.basicConfig()  # as waitress.serve does
+    server = waitress.create_server(app, **options)
+    for each in [server, *getattr(server, "map", {}).values()]:  # one socket, or several (host names)
+        if hasattr(each, "channel_class"):
+            each.channel_class = Channel
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def _path_of(request) -> str:
+    """The path of a request waitress refused: parsed, or read off its first line when a header was refused."""
+    path = getattr(request, "path", "") or ""
+    if not path:
+        parts = (getattr(request, "first_line", b"") or b"").split()
+        path = parts[1].decode("latin-1").split("?", 1)[0] if len(parts) >= 2 else ""
+    return path
 
 
 def _settle(settings: Settings) -> int:

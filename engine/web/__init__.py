@@ -28,6 +28,7 @@ HTTP_MESSAGES = {
     405: ("method_not_allowed", "Phương thức không được hỗ trợ"),
     409: ("conflict", "Xung đột dữ liệu, vui lòng tải lại và thử lại"),
     413: ("too_large", "Dữ liệu gửi lên quá lớn"),
+    431: ("headers_too_large", "Phần tiêu đề của yêu cầu quá lớn"),
     415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ"),
     422: ("invalid", "Dữ liệu không hợp lệ"),
     500: ("internal_error", "Lỗi hệ thống; thao tác chưa được thực hiện, vui lòng thử lại"),
@@ -241,5 +242,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def any_error(exc: Exception):
+        from .ui import as_page  # the site's pages (ui imports this package)
+
         failure = failures.failure_of(exc)
-        return failures.as_json(failure) if wants_json() else failures.as_page(failure)
+        return failures.as_json(failure) if wants_json() else as_page(failure)

@@ -16,7 +16,7 @@ from engine.core.errors import Invalid, NotFound
 from engine.data import agencies, calendars
 from engine.data.agency_model import Agency
 from . import ASCII_NUMBER, db, now, tthc, unit_of_work
-from .api import authenticated, body
+from .apiedge import authenticated, body
 from .ui import install_error_pages, login_required
 
 bp = Blueprint("admin_calendar", __name__)

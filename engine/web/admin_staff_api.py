@@ -9,7 +9,7 @@ from werkzeug.routing import BaseConverter
 from engine.cases import administration, agency_admin, staff, staff_import
 from engine.core.errors import Invalid
 from . import ASCII_NUMBER, db, now, transactional, tthc
-from .api import authenticated, body
+from .apiedge import authenticated, body
 
 bp = Blueprint("admin_staff_api", __name__, url_prefix="/api/v1")
 AGENCY_FIELDS = {"id", "name", "level", "parent", "address", "office_hours", "seal_name"}

@@ -1,29 +1,27 @@
 """JSON API v1 (../shared/api.md): accounts, catalogue, dossiers, tasks."""
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import datetime
 from urllib.parse import quote
-from functools import wraps
 
-from flask import Blueprint, Response, g, jsonify, make_response, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    accounts, attachments, dossiers, idempotency, payments, portal_cases, signing_requests, summary, tasks, versions)
+    accounts, attachments, dossiers, payments, portal_cases, signing_requests, summary, tasks, versions)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE
-from engine.cases.dossiers import Context
-from engine.core.errors import BadRequest, Forbidden, Invalid, Unauthorized
+from engine.core.errors import Forbidden, Invalid, Unauthorized
 from engine.data.model import OFFICER_ROLES, Procedure, ProcedureVersion
 from engine.law.statuses import Status
-from . import ASCII_NUMBER, SANE_YEARS, bad_text, db, error_body, now, transactional, tthc, unit_of_work
+from . import ASCII_NUMBER, SANE_YEARS, db, error_body, now, transactional, tthc, unit_of_work
+from .apiedge import authenticated, body, context, idempotent, show
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
@@ -31,69 +29,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")  # date-time of RFC 3339, as openapi.py says
 CCCD = CCCD_RE  # the ``cccd`` filter: 12 ASCII digits, as every stored CCCD is
-
-
-def body() -> dict:
-    """The JSON body, or 400 when it is missing or malformed (including absurdly deep nesting)."""
-    try:
-        data = json.loads(request.get_data(cache=True), parse_constant=_not_json) if request.data else None
-    except (ValueError, RecursionError):
-        data = None
-    if data is None:
-        raise BadRequest("Nội dung gửi lên không phải JSON hợp lệ", code="malformed_json")
-    if not isinstance(data, dict):
-        raise BadRequest("Nội dung gửi lên phải là một đối tượng JSON", code="malformed_json")
-    fields = bad_text(data)
-    if fields:
-        raise Invalid("Dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ)", code="invalid_characters",
-                      fields={f: "Có ký tự không hợp lệ" for f in fields})
-    return data
-
-
-def _not_json(constant: str):
-    """NaN, Infinity and -Infinity are accepted by Python's json but are not JSON (RFC 8259)."""
-    raise ValueError(f"{constant} is not JSON")
-
-
-def authenticated(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            raise Unauthorized("Cần đăng nhập (Authorization: Bearer <token>)")
-        g.user = accounts.user_for_token(db(), header[7:].strip(), now())
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def idempotent(view):
-    """`Idempotency-Key` on a creating request (inside @transactional): the same key, user and body again gets
-    the first answer again (same status, same dossier; header `Idempotent-Replayed: true`) instead of a second
-    dossier; the same key with another body is a 422 (engine.cases.idempotency)."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return view(*args, **kwargs)
-        print_ = idempotency.fingerprint(request.method, request.path, body())
-        claimed = idempotency.claim(db(), g.user, key, print_, now())
-        if claimed.replay is not None:
-            status, answer = claimed.replay
-            return jsonify(answer), status, {"Idempotent-Replayed": "true"}
-        response = make_response(view(*args, **kwargs))
-        idempotency.remember(db(), claimed, response.status_code, response.get_json())
-        return response
-
-    return wrapper
-
-
-def context() -> Context:
-    return Context(user=g.user, now=now(), settings=tthc()["settings"])
-
-
-def show(dossier) -> dict:
-    return summary.describe(db(), dossier, now=now(), settings=tthc()["settings"])
 
 
 # -- accounts -----------------------------------------------------------------------------------------------

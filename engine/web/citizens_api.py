@@ -8,7 +8,7 @@ from engine.cases import administration, citizens
 from engine.core.errors import Invalid
 from engine.core.vocabulary import CCCD_RE
 from . import db, now, transactional, tthc
-from .api import authenticated, body
+from .apiedge import authenticated, body
 
 bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
 

@@ -1,6 +1,7 @@
 """What an error means to the client, decided once for both faces: JSON for the API, a page for the site.
 
-``failure_of`` maps every exception a command can end with; ``as_json`` and ``as_page`` render the answer.
+``failure_of`` maps every exception a command can end with; ``as_json`` renders the API's answer, and
+engine.web.ui.as_page the site's.
 Database contention is recognised by the driver's error code (SQLite's busy/locked, PostgreSQL's
 serialization failure, deadlock and lock-not-available), not by reading its message.
 """
@@ -79,9 +80,3 @@ def as_json(failure: Failure):
     body = error_body(failure.status, failure.code, failure.message, failure.fields, rule=failure.rule,
                       problems=failure.problems)
     return jsonify(body), failure.status, failure.headers
-
-
-def as_page(failure: Failure):
-    from .ui import error_page
-    page, status = error_page(failure.status, failure.message if failure.for_people else None, failure.rule)
-    return page, status, failure.headers

@@ -11,7 +11,7 @@ from engine.core.errors import Invalid, NotFound
 from engine.data.model import Dossier
 from engine.data.notice_model import NoticeSetting
 from . import ASCII_NUMBER, db, now, transactional, tthc
-from .api import authenticated
+from .apiedge import authenticated
 from .ui import install_error_pages, login_required, run, safe_next
 
 bp = Blueprint("notices", __name__)

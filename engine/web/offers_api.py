@@ -8,7 +8,7 @@ from engine.cases import administration, offers
 from engine.core.errors import Invalid
 from engine.data.agencies import by_code
 from . import ASCII_NUMBER, db, now, transactional
-from .api import authenticated, body
+from .apiedge import authenticated, body
 
 bp = Blueprint("offers_api", __name__, url_prefix="/api/v1/procedures")
 

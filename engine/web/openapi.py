@@ -11,129 +11,11 @@ from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import Status
 from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
-from engine.core.vocabulary import CCCD_PATTERN
-
-from . import openapi_admin, openapi_calendar, openapi_citizens, openapi_offers, openapi_ops, openapi_signing, openapi_versions
-# Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
-COMMON_RULES = (
-    "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
-    "in a JSON body answers 422 invalid_characters naming the fields; NaN and Infinity are not JSON (400 "
-    "malformed_json); a body larger than the configured limit answers 413; a method the path does not offer "
-    "answers 405 with an Allow header; a path no route has answers 404 no_such_endpoint. The server never "
-    "answers 500 on purpose: a 500 is a defect.")
-# Characters a text may not hold, said with "not" (a pattern anchored over 4,000 characters costs the
-# generators too much): NUL anywhere in a JSON body (api.body) ...
-NUL = "\\u0000"
-# Text in a form or an action's data (forms.validate): no control characters but tab and line breaks.
-CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
-# A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
-NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
-CCCD = CCCD_PATTERN
-EMAIL = "^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$"   # accounts.EMAIL_RE
-DATE = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"    # the years a request may name (SANE_YEARS)
-DOSSIER_CODE = "^[0-9A-Z.]{1,40}-[0-9]{6}-[0-9]{4}$"   # portal_cases.DOSSIER_CODE_RE
-PROCEDURE_CODE = "^[0-9]\\.[0-9]{6}(\\.[A-Z][0-9]{2})?$"   # procedures.CODE_RE
-ERRORS = {400: "Yêu cầu sai dạng (JSON hỏng, NUL trong địa chỉ)", 401: "Thiếu hoặc sai token",
-          403: "Không có quyền", 404: "Không tìm thấy (cả khi người gọi không được xem)",
-          405: "Phương thức không được hỗ trợ (kèm tiêu đề Allow)",
-          409: "Xung đột (phiên bản cũ, việc đã có người nhận, trạng thái không cho phép)",
-          413: "Dữ liệu gửi lên quá lớn", 415: "Kiểu nội dung không được hỗ trợ",
-          422: "Dữ liệu không hợp lệ hoặc một quy tắc pháp lý không cho phép (fields, rule)",
-          429: "Quá nhiều lần thử; thử lại sau",
-          503: "Báo cáo vượt quá thời gian cho phép và đã được dừng; chọn khoảng thời gian ngắn hơn"}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def text(pattern: str | None = None, *, refused: str = NUL, **limits) -> dict:
-    """A string field; ``pattern``, ``limits`` and the ``refused`` characters say exactly what the server
-    accepts."""
-    return {"type": "string", **({"pattern": pattern} if pattern else {}), "not": {"pattern": refused}, **limits}
-
-
-def _op(summary: str, *, ok: int = 200, response: dict | None = None, request: dict | None = None,
-        auth: bool = True, errors: tuple[int, ...] = (), params: list | None = None,
-        ok_content: dict | None = None, rules: dict[str, str] | None = None) -> dict:
-    """One operation. ``rules``: what a 422 may refuse although the schemas accept it (a rule across fields,
-    of the calendar or of the dossier's state), by the field (or error code) the answer names; listed in the
-    422's description and, for tools, in its ``x-rules``."""
-    success = {"description": "Thành công"}
-    if ok_content is not None:
-        success["content"] = ok_content
-    elif response:
-        success.update(_json(response))
-    responses = {str(ok): success}
-    statuses = set(errors) | {400, 405} | ({401} if auth else set())
-    if request:
-        statuses |= {400, 413, 422}
-    if rules:
-        statuses.add(422)
-    for status in sorted(statuses):
-        responses[str(status)] = {"description": ERRORS[status], **_json(_ref("Error"))}
-    if rules:
-        responses["422"]["description"] += ". Quy tắc ngoài lược đồ: " + "; ".join(
-            f"{name}: {why}" for name, why in rules.items())
-        responses["422"]["x-rules"] = sorted(rules)
-    responses["405"]["headers"] = {"Allow": {"description": "Các phương thức địa chỉ này hỗ trợ",
-                                             "schema": {"type": "string"}}}
-    op = {"summary": summary, "responses": responses}
-    if request:
-        op["requestBody"] = {"required": True, **_json(request)}
-    if auth:
-        op["security"] = [{"bearer": []}]
-    if params:
-        op["parameters"] = params
-    return op
-
-
-def _or_null(schema: dict) -> dict:
-    """``schema``, or null for "not given" (the server reads null as an absent member)."""
-    return {"anyOf": [{"type": "null"}, schema]}
-
-
-def _path_param(name: str, schema: dict) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": schema}
-
-
-def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
-FLAG = {"type": "string", "enum": ["true", "false", "1", "0"]}
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "description": (
-    "Khóa do máy khách đặt cho yêu cầu tạo (nhấn hai lần, gửi lại khi mất kết nối): cùng người dùng, cùng khóa, "
-    "cùng nội dung trong 24 giờ thì nhận lại đúng câu trả lời lần đầu (header Idempotent-Replayed: true), không "
-    "tạo thêm; cùng khóa với nội dung khác: 422 idempotency_key_reused."),
-    "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}}
-REUSED_KEY = {"idempotency_key_reused": "Idempotency-Key đã dùng cho một yêu cầu khác"}
-
-
-def _any_json(name: str, refused: str) -> dict:
-    """Any JSON the server accepts in a body: no NUL in any string or name, however deep (api.body refuses it),
-    nor, where forms.validate reads it, control characters in a string."""
-    return {"anyOf": [{"type": ["number", "boolean", "null"]}, text(refused=refused),
-                      {"type": "array", "items": _ref(name)},
-                      {"type": "object", "propertyNames": {"not": {"pattern": NUL}},
-                       "additionalProperties": _ref(name)}]}
-
-
-def _object(properties: dict, required: tuple[str, ...] = (), *, closed: bool = False, other: str = "Json",
-            **extra) -> dict:
-    """A JSON object of a request: named ``properties``; other members are ignored unless ``closed`` (then
-    refused with 422), but they are JSON without NUL either way (``other``: FormJson where forms.validate reads
-    them)."""
-    other = False if closed else _ref(other)
-    result = {"type": "object", "properties": properties, "propertyNames": {"not": {"pattern": NUL}},
-              "additionalProperties": other, **extra}
-    if required:
-        result["required"] = list(required)
-    return result
+from . import (openapi_admin, openapi_calendar, openapi_citizens, openapi_notices, openapi_offers,
+               openapi_ops, openapi_reports, openapi_signing, openapi_versions)
+from .openapi_blocks import (
+    CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL, PROCEDURE_CODE,
+    REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
 
 def _schemas() -> dict:
@@ -254,8 +136,6 @@ def _schemas() -> dict:
 
 
 def _paths() -> dict:
-    from .openapi_notices import notice_paths  # they build on this module's helpers
-    from .openapi_reports import report_paths
 
     code = [_path_param("code", text(DOSSIER_CODE))]
     procedure = [_path_param("code", text(PROCEDURE_CODE))]
@@ -329,8 +209,9 @@ def _paths() -> dict:
                     _query("format", {"enum": ["pdf", "xlsx"], "default": "pdf"}, "Định dạng tệp")],
             ok_content={"application/pdf": {},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}})},
-        **report_paths(day), **openapi_calendar.calendar_paths(), **openapi_ops.paths(code, task_id),
-        **notice_paths(task_id),
+        **openapi_reports.report_paths(day), **openapi_calendar.calendar_paths(),
+        **openapi_ops.paths(code, task_id),
+        **openapi_notices.notice_paths(task_id),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
         "/api/v1/dossiers/{code}/payments": {"post": _op(
@@ -384,16 +265,10 @@ def _paths() -> dict:
     }
 
 
-def _notification() -> dict:
-    from .openapi_notices import NOTIFICATION
-
-    return NOTIFICATION
-
-
 def spec() -> dict:
     return openapi_offers.extend({"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
                      "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
             "paths": {**_paths(), **openapi_citizens.citizen_paths()},
-            "components": {"schemas": {**_schemas(), "Notification": _notification()},
+            "components": {"schemas": {**_schemas(), "Notification": openapi_notices.NOTIFICATION},
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}})

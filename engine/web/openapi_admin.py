@@ -6,6 +6,7 @@ from __future__ import annotations
 from engine.cases.agency_admin import CODE_PATTERN, DAYS, SPAN_PATTERN
 from engine.cases.staff import GIVEN_ROLES, USERNAME_PATTERN
 from engine.data.agency_model import AGENCY_LEVELS
+from .openapi_blocks import EMAIL, NAME, _object, _op, _or_null, _path_param, _query, _ref, text
 
 PHONE = "^(0|\\+84)[0-9]{9,10}$"
 
@@ -16,7 +17,6 @@ def _trimmed(longest: int) -> str:
 
 
 def _agency_body() -> dict:
-    from .openapi import NAME, _or_null, text  # openapi.py imports this module first
 
     hours = {"type": "object", "propertyNames": {"enum": list(DAYS)},
              "additionalProperties": {"type": "array", "maxItems": 4, "items": text(SPAN_PATTERN)},
@@ -31,7 +31,6 @@ ROLE_LIST = {"type": "array", "minItems": 1, "items": {"enum": sorted(GIVEN_ROLE
 
 
 def schemas() -> dict:
-    from .openapi import EMAIL, NAME, _object, _or_null, text
 
     agency_body = _agency_body()
     return {
@@ -76,7 +75,6 @@ def schemas() -> dict:
 
 
 def paths() -> dict:
-    from .openapi import _op, _path_param, _query, _ref, text
 
     agency = [_path_param("id", text(CODE_PATTERN))]
     officer = [_path_param("username", text(USERNAME_PATTERN))]

@@ -1,6 +1,8 @@
 """The OpenAPI description of calendar administration (engine/web/admin_calendar.py), beside openapi.py."""
 from __future__ import annotations
 
+from .openapi_blocks import DATE, _object, _op, _or_null, _query, text
+
 KIND = {"enum": ["off", "working", "not_off"]}
 # trimmed, 1 to 255 characters, no control characters (calendar_notices._checked)
 DAY_NAME = "^[^\\u0000-\\u001f]*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]*$"
@@ -12,7 +14,6 @@ RULES = {"days": "một ngày có thật; khoảng from..to theo thứ tự, t�
 
 
 def _notice(paged: bool) -> dict:
-    from .openapi import DATE, _object, _or_null, text  # openapi.py imports this module first
 
     day = text(DATE, format="date")
     line = _object({"day": day, "from": day, "to": day, "kind": KIND,
@@ -33,7 +34,6 @@ def _notice(paged: bool) -> dict:
 
 def calendar_paths() -> dict:
     """GET the merged days of a year; preview and apply a year's notice (administrators, in their subtree)."""
-    from .openapi import _op, _query, text
 
     changes = {"type": "array", "items": {"type": "object", "required": ["day", "before", "after"], "properties": {
         "day": {"type": "string", "format": "date"}, "before": KIND_NAME, "after": KIND_NAME}}}

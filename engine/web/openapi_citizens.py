@@ -2,6 +2,8 @@
 (engine/web/citizens_api.py), beside openapi.py."""
 from __future__ import annotations
 
+from .openapi_blocks import CCCD, DATE, EMAIL, NAME, _object, _op, _or_null, _path_param, text
+
 # A reason (forms.clean_text): 1 to 255 characters once trimmed, no control characters at all.
 REASON = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}([^\\u0000-\\u001f\\s]\\s*)?$"
 ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised", "active", "cancelled"],
@@ -13,7 +15,6 @@ ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised
 
 
 def citizen_paths() -> dict:
-    from .openapi import CCCD, DATE, EMAIL, NAME, _object, _op, _or_null, _path_param, text  # (a cycle)
 
     facts = _object({
         "full_name": text(NAME), "cccd": text(CCCD),

@@ -2,7 +2,7 @@
 beside openapi.py."""
 from __future__ import annotations
 
-from .openapi import _op, _query, _ref
+from .openapi_blocks import _op, _query, _ref
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 NOTIFICATION = {"type": "object", "required": ["id", "event", "title", "body", "created_at", "read_at", "deliveries"],

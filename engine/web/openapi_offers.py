@@ -1,21 +1,21 @@
 """The OpenAPI description of offers (api.md "Administration"; engine/web/offers_api.py), beside openapi.py:
 which agencies offer a procedure with their settings, the procedures one agency offers, and the receiving
-agency of a filing. openapi.py imports this module first: its helpers are read when the description is built."""
+agency of a filing."""
 from __future__ import annotations
 
 from engine.cases.offers import DAYS, MAX_OFFERS, MAX_PAGE
 from engine.data.agency_model import AGENCY_LEVELS
 from engine.process.fees import MAX_AMOUNT
+from .openapi_blocks import (
+    ERRORS, NUL, PROCEDURE_CODE, _json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
 
 def _agency_code() -> dict:
-    from .openapi import text
 
     return text(minLength=1, maxLength=35, description="Mã định danh điện tử của cơ quan (QĐ 20/2020)")
 
 
 def schemas() -> dict:
-    from .openapi import NUL, _object, _or_null, text
 
     code = _agency_code()
     hours = {"type": "array", "maxItems": 4,
@@ -49,7 +49,6 @@ def schemas() -> dict:
 
 
 def offer_paths() -> dict:
-    from .openapi import PROCEDURE_CODE, _op, _path_param, _ref, text
 
     procedure = [_path_param("code", text(PROCEDURE_CODE))]
     return {
@@ -70,7 +69,6 @@ def offer_paths() -> dict:
 
 def agency_params() -> list:
     """``GET /api/v1/procedures?agency=ID``: what one agency offers, by code, a page at a time."""
-    from .openapi import _query, text
 
     return [_query("agency", _agency_code(), "Chỉ các thủ tục cơ quan này cung cấp (422 nếu không có cơ quan)"),
             _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
@@ -81,7 +79,6 @@ def agency_params() -> list:
 def extend(spec: dict) -> dict:
     """Add offers to the whole description: their paths and schemas, the ``agency`` filter of the catalogue,
     and the receiving agency of a filing."""
-    from .openapi import ERRORS, _json, _or_null, _ref, text
 
     spec["paths"].update(offer_paths())
     spec["components"]["schemas"].update(schemas())

@@ -4,13 +4,13 @@ suspend, resume or terminate a dossier, the timer service's incidents, a dossier
 from __future__ import annotations
 
 from engine.data.operations_model import INCIDENT_STATES
+from .openapi_blocks import CONTROL, _object, _op, _query, _ref, text
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 CURSOR = "^[01]\\.[0-9]{1,9}$"
 
 
 def schemas() -> dict:
-    from .openapi import CONTROL, _object, text
 
     return {
         "Reason": _object({"reason": text(refused=CONTROL, minLength=3, maxLength=2000)}, ("reason",), closed=True),
@@ -30,7 +30,6 @@ def schemas() -> dict:
 
 def paths(code: list, item_id: list) -> dict:
     """Administrators in scope (the dossier's agency in their subtree); a dossier's audit: also its officers."""
-    from .openapi import _op, _query, _ref
 
     how = {"suspend": "Tạm dừng hồ sơ: không công việc nào được hoàn thành (409 dossier_suspended), không hẹn giờ "
                       "nào chạy, đến khi tiếp tục; thời hạn pháp lý không dừng",

@@ -1,7 +1,7 @@
 """The OpenAPI description of the reports' routes (api.md "Reports"; engine/web/reports.py), beside openapi.py."""
 from __future__ import annotations
 
-from .openapi import _op, _query, text
+from .openapi_blocks import _op, _query, text
 
 
 def report_paths(day: dict) -> dict:

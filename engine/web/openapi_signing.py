@@ -2,9 +2,10 @@
 the caller's pending requests, and signing one (200 signed, 202 awaiting a device's confirmation)."""
 from __future__ import annotations
 
+from .openapi_blocks import _json, _object, _op, _or_null, _ref, text
+
 
 def schemas() -> dict:
-    from .openapi import _object, _or_null, text
 
     time = {"type": ["string", "null"], "format": "date-time"}
     return {
@@ -26,7 +27,6 @@ def schemas() -> dict:
 def _sign(params: list) -> dict:
     """200 when signed; 202 while the signer's device or remote service has not confirmed (the request stays
     waiting); the body (the PIN) is optional: a token or a remote service may need none."""
-    from .openapi import _json, _op, _ref
 
     op = _op("Ký số văn bản bằng phương thức ký của người ký (mã PIN khi là tệp khóa)",
              response=_ref("SigningRequest"), errors=(404, 409, 413, 422, 429), params=params, rules={
@@ -40,7 +40,6 @@ def _sign(params: list) -> dict:
 
 
 def paths(id_param: list) -> dict:
-    from .openapi import _op, _ref
 
     return {
         "/api/v1/signing-requests": {"get": _op(

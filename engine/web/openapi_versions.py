@@ -3,10 +3,10 @@ openapi.py: a procedure's versions, suspend / resume / retire one, move an open 
 from __future__ import annotations
 
 from engine.process.versiondiff import KINDS
+from .openapi_blocks import _object, _op, _path_param, _ref
 
 
 def schemas() -> dict:
-    from .openapi import _object
 
     value = {"description": "Giá trị trước hoặc sau thay đổi (chuỗi, số, đối tượng thời hạn, danh sách thao tác)"}
     return {
@@ -36,7 +36,6 @@ def schemas() -> dict:
 
 
 def paths(code: list, procedure: list) -> dict:
-    from .openapi import _op, _path_param, _ref
 
     number = [_path_param("n", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})]
     state_change = {

@@ -10,7 +10,7 @@ from engine.cases import incidents, operations
 from engine.core.errors import Invalid
 from engine.data.operations_model import INCIDENT_STATES
 from . import ASCII_NUMBER, db, now, transactional, tthc
-from .api import authenticated, body, context, show
+from .apiedge import authenticated, body, context, show
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/v1")
 

@@ -12,7 +12,7 @@ from engine.core.errors import Forbidden, Invalid, NotFound
 from engine.data.agency_model import Agency
 from engine.process.forms import parse_day
 from . import SANE_YEARS, db, now, tthc
-from .api import authenticated
+from .apiedge import authenticated
 from .headers import FILE_POLICY
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1")

@@ -9,7 +9,7 @@ from engine.data.model import Agency
 from engine.reports.reportform import PROVINCE
 
 from . import db
-from .api import authenticated
+from .apiedge import authenticated
 from .reports import asked_scope
 from .statistics_pages import report_form_file
 

@@ -18,7 +18,7 @@ from engine.core.errors import Forbidden, Invalid
 from engine.reports import exports, indicators, readonly, statistics, steptimes
 from engine.reports.scope import Scope, asked
 from . import db, now, report_scope, tthc
-from .api import authenticated
+from .apiedge import authenticated
 from .headers import FILE_POLICY
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")

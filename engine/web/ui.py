@@ -4,13 +4,14 @@ codes, and EngineErrors shown as pages instead of JSON.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -21,7 +22,7 @@ from engine.core import vocabulary
 from engine.cases.dossiers import Context
 from engine.data.model import OFFICER_ROLES, ROLES, User
 from engine.law.statuses import Status
-from . import db, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
+from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -79,7 +80,7 @@ def init_app(app: Flask, exempt=None) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"me": _me()})
     app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize,
-                                 duration=duration_text)
+                                 megabytes=megabytes, duration=duration_text)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
@@ -120,6 +121,11 @@ def vn_date(value) -> str:
 
 def money(amount) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def megabytes(size: int) -> str:
+    """A limit in MB, in the page's language ("10", "0,1"): a limit under 1 MB is not "0"."""
+    return format_decimal(max(round(size / 1048576, 1), 0.1))
 
 
 def filesize(size: int) -> str:
@@ -247,7 +253,7 @@ ERROR_TEXT = {
 
 def error_message(status: int) -> str:
     if status == 413:
-        mb = tthc()["settings"].max_request_bytes // (1024 * 1024)
+        mb = megabytes(tthc()["settings"].max_request_bytes)
         return str(_l("Dữ liệu hoặc tệp gửi lên quá lớn (tối đa %(mb)s MB mỗi lần gửi). Không có gì được lưu.",
                       mb=mb))
     return str(ERROR_TEXT.get(status, ERROR_TEXT[400]))
@@ -258,6 +264,28 @@ def error_page(status: int, message: str | None = None, rule: str | None = None)
     title = ERROR_TITLES.get(status, ERROR_TITLES[400])
     return render_template("error.html", status=status, title=title, message=message or error_message(status),
                            rule=rule), status
+
+
+def as_page(failure: failures.Failure):
+    """The site's answer to ``failure`` (engine.web.failures): its page, status and headers."""
+    page, status = error_page(failure.status, failure.message if failure.for_people else None, failure.rule)
+    return page, status, failure.headers
+
+
+def refusal(app, status: int, path: str) -> tuple[bytes, str]:
+    """The body and content type of an answer the WSGI server gives before the application sees the request (a
+    body over max_request_bytes refused at its headers, a malformed header or chunk): the application's own
+    JSON error under /api/, its error page elsewhere, instead of the server's English plain text
+    (engine.cli.service gives them to waitress)."""
+    if not path.startswith("/api/"):
+        try:
+            with app.test_request_context(path if path.startswith("/") else "/"):
+                app.preprocess_request()
+                page, _ = error_page(status)
+            return page.encode("utf-8"), "text/html; charset=utf-8"
+        except Exception:  # noqa: BLE001 - a path the site itself refuses: the JSON error says it
+            log.warning("the error page of a refused request could not be made", exc_info=True)
+    return json.dumps(error_body(status), ensure_ascii=False).encode("utf-8"), "application/json"
 
 
 def cookie_cannot_return() -> bool:
@@ -294,7 +322,7 @@ def install_error_pages(bp) -> None:
         db().rollback()
         if isinstance(exc, CSRFError):
             return _csrf_error(exc)
-        return failures.as_page(failures.failure_of(exc))
+        return as_page(failures.failure_of(exc))
 
 
 def roles_text(user: User) -> str:

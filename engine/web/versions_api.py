@@ -8,7 +8,7 @@ from engine.cases import administration, migration, versions
 from engine.core.clock import iso_vn
 from engine.core.errors import Invalid
 from . import db, transactional
-from .api import authenticated, body, context, show
+from .apiedge import authenticated, body, context, show
 
 bp = Blueprint("versions_api", __name__, url_prefix="/api/v1")
 
