@@ -44,7 +44,7 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
 
 # Text no database stores and no person types: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (JSON
 # escapes such as "\ud800"; UTF-8 cannot encode them). Refused in every path and query (_refuse_bad_text) and
-# in every JSON body (api.body, naming the fields).
+# in every JSON body (apiedge.body, naming the fields).
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 SANE_YEARS = (1900, 2999)  # dates and times accepted from a request (farther ones overflow time arithmetic)
 ASCII_NUMBER = re.compile(r"[0-9]{1,9}\Z")  # a number typed in a form or a query ('²'.isdigit() is True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.core.vocabulary import CCCD_PATTERN
 
-# Every request: the rules the server applies before any route (engine/web/__init__.py, api.body).
+# Every request: the rules the server applies before any route (engine/web/__init__.py, apiedge.body).
 COMMON_RULES = (
     "Every request: NUL in the path or the query answers 400 invalid_characters; NUL or a lone UTF-16 surrogate "
     "in a JSON body answers 422 invalid_characters naming the fields; NaN and Infinity are not JSON (400 "
@@ -13,7 +13,7 @@ COMMON_RULES = (
     "answers 405 with an Allow header; a path no route has answers 404 no_such_endpoint. The server never "
     "answers 500 on purpose: a 500 is a defect.")
 # Characters a text may not hold, said with "not" (a pattern anchored over 4,000 characters costs the
-# generators too much): NUL anywhere in a JSON body (api.body) ...
+# generators too much): NUL anywhere in a JSON body (apiedge.body) ...
 NUL = "\\u0000"
 # Text in a form or an action's data (forms.validate): no control characters but tab and line breaks.
 CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
@@ -106,7 +106,7 @@ REUSED_KEY = {"idempotency_key_reused": "Idempotency-Key đã dùng cho một y�
 
 
 def _any_json(name: str, refused: str) -> dict:
-    """Any JSON the server accepts in a body: no NUL in any string or name, however deep (api.body refuses it),
+    """Any JSON the server accepts in a body: no NUL in any string or name, however deep (apiedge.body refuses it),
     nor, where forms.validate reads it, control characters in a string."""
     return {"anyOf": [{"type": ["number", "boolean", "null"]}, text(refused=refused),
                       {"type": "array", "items": _ref(name)},
