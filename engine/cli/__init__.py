@@ -67,7 +67,7 @@ def demo_group() -> None:
 # names other modules, the benchmarks and the tests import from engine.cli, and where they live
 _EXPORTS = {"load_demo": "engine.cli.demo", "province_officers": "engine.cli.demo", "DEMO_AGENCY": "engine.cli.demo",
             "DEMO_CITIZEN": "engine.cli.demo", "DEMO_USERS": "engine.cli.demo",
-            "deploy_paths": "engine.cli.deploying", "init_pki": "engine.cli.service",
+            "deploy_paths": "engine.cli.deploying", "init_pki": "engine.cli.keys",
             "upgrade_database": "engine.cases.preflight"}
 
 

@@ -101,7 +101,7 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
     """Build (or bring up to date: idempotent) the demo; ``province=False``: the single ward of the tests'
     fixtures, with the sample procedure only."""
     from engine.cli.deploying import deploy_paths
-    from engine.cli.service import init_pki
+    from engine.cli.keys import init_pki
 
     upgrade_database(settings)
     sessions = command_sessions(settings)

@@ -5,14 +5,15 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from engine.cases import preflight
 from engine.cli.offers import agency_problems
-from engine.cli.procedure import echo_warnings
 from engine.core.clock import SystemClock
 from engine.core.errors import DefinitionError
-from engine.core.settings import Settings
-from engine.process import procedures
+from engine.core.settings import Settings, SettingsError
+from engine.process import procedures, similarity
 
 _settings = preflight.command_settings
 _sessions = preflight.command_sessions
@@ -90,3 +91,19 @@ def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tu
 def deploy(paths) -> None:
     for code, version, changed in deploy_paths(_settings(), paths, "cli"):
         click.echo(f"{code}\tversion {version}\t{'changed' if changed else 'unchanged'}")
+
+
+def echo_warnings(settings, definitions) -> None:
+    """Print the warnings of ``definitions`` (exit status unchanged): `cảnh báo: file:line: ...`, against each
+    other, the library (processes_dir) and the configured database's catalogue when there is one."""
+    url = make_url(settings.resolved_database_url)
+    found = None
+    if not (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            and not Path(url.database).is_file()):
+        try:
+            with preflight.command_sessions(settings)() as session:
+                found = similarity.warnings_for(definitions, settings.processes_dir, session)
+        except (DBAPIError, SettingsError):  # no catalogue to ask (a database not created yet or unreachable)
+            found = None
+    for warning in found if found is not None else similarity.warnings_for(definitions, settings.processes_dir):
+        click.echo(f"cảnh báo: {warning}", err=True)

@@ -1,5 +1,6 @@
-"""`tthc pki token`: a signing key made on an officer's PKCS#11 token (it never leaves the token), certified by
-the agency CA; prints the signing method to configure for the officer."""
+"""The demo PKI's keys (``init_pki``: `tthc pki init`, `tthc demo load`), and `tthc pki token`: a signing key made
+on an officer's PKCS#11 token (it never leaves the token), certified by the agency CA; prints the signing method to
+configure for the officer."""
 from __future__ import annotations
 
 import json
@@ -10,10 +11,16 @@ from sqlalchemy import select
 from engine.cases import preflight
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
-from engine.core.settings import with_secrets
+from engine.core.settings import Settings, with_secrets
 from engine.data.model import User
 from engine.paperwork import results, tokens
 from engine.paperwork.signers import SigningFailed
+
+
+def init_pki(settings: Settings, pin: str | None = None) -> int:
+    """The demo CAs and every signer's and agency's key that is missing; returns how many were made."""
+    with preflight.command_sessions(settings).begin() as session:
+        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
 
 
 @click.command("token", help="Tạo khóa ký ngay trên thiết bị ký số (PKCS#11) của cán bộ — khóa không rời thiết "

@@ -1,5 +1,5 @@
 """`tthc procedure new|import`: a procedure folder from the standard legal skeleton, or from the national
-procedure database's records; and the warnings of `tthc validate` and `tthc deploy` (engine.process.similarity).
+procedure database's records, checked as `tthc validate` checks them.
 """
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from engine.cases import preflight
-from engine.core.settings import SettingsError
 from engine.cli.demo import AGENCIES, DEMO_AGENCY
 from engine.core.errors import DefinitionError
 from engine.process import catalogue_import, procedures, scaffold, similarity
@@ -66,22 +63,6 @@ def new(name: str, code: str | None, title: str | None, agency: str, days: int |
     for relative in sorted(made):
         click.echo(f"{base / name / relative}")
     click.echo(f"tạo xong {base / name}: tthc validate --simulate {base / name}")
-
-
-def echo_warnings(settings, definitions) -> None:
-    """Print the warnings of ``definitions`` (exit status unchanged): `cảnh báo: file:line: ...`, against each
-    other, the library (processes_dir) and the configured database's catalogue when there is one."""
-    url = make_url(settings.resolved_database_url)
-    found = None
-    if not (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-            and not Path(url.database).is_file()):
-        try:
-            with preflight.command_sessions(settings)() as session:
-                found = similarity.warnings_for(definitions, settings.processes_dir, session)
-        except (DBAPIError, SettingsError):  # no catalogue to ask (a database not created yet or unreachable)
-            found = None
-    for warning in found if found is not None else similarity.warnings_for(definitions, settings.processes_dir):
-        click.echo(f"cảnh báo: {warning}", err=True)
 
 
 def _plan_new(settings, base: Path, facts, taken_ids: set[str], slugs: set[str]) -> tuple[Path, dict[str, bytes]]:

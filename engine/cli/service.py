@@ -25,17 +25,12 @@ def db_upgrade() -> None:
     click.echo("database upgraded")
 
 
-def init_pki(settings: Settings, pin: str | None = None) -> int:
-    from engine.paperwork import results
-
-    with _sessions(settings).begin() as session:
-        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
-
-
 @click.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký (mã hóa bằng mã PIN) và mỗi "
                           "tổ chức (PKCS#12).")
 @click.option("--pin", default=None, help="Mã PIN của khóa cá nhân mới (mặc định: mật khẩu mẫu).")
 def pki_init(pin: str | None) -> None:
+    from engine.cli.keys import init_pki
+
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
     made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
