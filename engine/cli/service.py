@@ -16,7 +16,6 @@ from engine.core.settings import Settings, with_secrets
 from engine.data.db import make_sessionmaker
 
 _settings = preflight.command_settings
-_sessions = preflight.command_sessions
 
 
 @click.command("upgrade", help="Nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (Alembic).")
