@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from sqlalchemy import inspect, select, text  # noqa: E402
 
-from engine.cases import dossiers, tasks  # noqa: E402
+from engine.cases import filing, tasks  # noqa: E402
 from engine.cases.dossiers import Context  # noqa: E402
 from engine.cli import load_demo  # noqa: E402
 from engine.core.clock import VN_TZ  # noqa: E402
@@ -209,7 +209,7 @@ def file_one(sessions, settings, now: datetime) -> tuple[str, float]:
     with sessions() as session:
         citizen = session.scalar(select(User).where(User.username == CITIZEN))
         t0 = time.perf_counter()
-        dossier = dossiers.file_dossier(session, Context(user=citizen, now=now, settings=settings),
+        dossier = filing.file_dossier(session, Context(user=citizen, now=now, settings=settings),
                                         {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
         session.commit()
         return dossier.code, time.perf_counter() - t0

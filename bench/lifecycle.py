@@ -8,7 +8,7 @@ Modes, all in one run (``--modes`` picks some):
 * ``raw_memory``        raw SpiffWorkflow, no persistence: parse once, one BpmnWorkflow per lifecycle.
 * ``raw_json``          raw workflow + state-only JSON (zlib) save/load after every task, through
                         ``engine.process.runtime.Process`` (the engine's state-only path with the cached spec).
-* ``engine_sqlite``     the use-case layer (``file_dossier``, ``tasks.complete``, ``dossiers.supplement``) on a
+* ``engine_sqlite``     the use-case layer (``file_dossier``, ``tasks.complete``, ``filing.supplement``) on a
                         SQLite file, one session + commit per command as the web edge does.
 * ``engine_postgresql`` the same on a throw-away PostgreSQL server started here (tests/postgres_server.py).
 * ``http``              the real Flask app behind waitress (the server of ``tthc serve``) in a thread, JSON
@@ -58,6 +58,10 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noq
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.cases import dossiers, tasks
+try:  # the citizen's commands (engine.cases.filing; in older trees, engine.cases.dossiers)
+    from engine.cases import filing
+except ImportError:
+    filing = dossiers
 try:  # signing requests (D35): the draft is rendered and signed after the approval's commit
     from engine.cases import signing_requests
     from engine.data.signing_model import SigningRequest
@@ -221,14 +225,14 @@ class EngineMode:
 
     def lifecycle(self) -> None:
         with self.sessions() as session:
-            dossier = dossiers.file_dossier(session, self._ctx(session, CITIZEN),
+            dossier = filing.file_dossier(session, self._ctx(session, CITIZEN),
                                             {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
             session.commit()
             code, dossier_id = dossier.code, dossier.id
         for step, action in STEPS:
             with self.sessions() as session:
                 if step == "supplement":
-                    dossier = dossiers.supplement(session, self._ctx(session, CITIZEN), code, {"form": SAMPLE_FORM})
+                    dossier = filing.supplement(session, self._ctx(session, CITIZEN), code, {"form": SAMPLE_FORM})
                 else:
                     ctx = self._ctx(session, OFFICERS[step])
                     # the officer's inbox lookup: the dossier's one open work item

@@ -127,7 +127,7 @@ def settings_for(folder: Path, url: str):
 
 # -- the templates: real dossiers through the use cases --------------------------------------------------------
 def make_templates(sessions, settings, now: datetime) -> dict[str, int]:
-    from engine.cases import dossiers, tasks
+    from engine.cases import filing, tasks
     from engine.cases.dossiers import Context
     from engine.data.model import Dossier, User, WorkItem
 
@@ -136,7 +136,7 @@ def make_templates(sessions, settings, now: datetime) -> dict[str, int]:
 
     def file(at):
         with sessions() as session:
-            d = dossiers.file_dossier(session, ctx(session, CITIZEN, at), {"procedure": SAMPLE_CODE,
+            d = filing.file_dossier(session, ctx(session, CITIZEN, at), {"procedure": SAMPLE_CODE,
                                                                           "form": SAMPLE_FORM})
             session.commit()
             return d.id, d.code
@@ -144,7 +144,7 @@ def make_templates(sessions, settings, now: datetime) -> dict[str, int]:
     def act(dossier_id, code, step, action, at):
         with sessions() as session:
             if step == "supplement":
-                dossiers.supplement(session, ctx(session, CITIZEN, at), code, {"form": SAMPLE_FORM})
+                filing.supplement(session, ctx(session, CITIZEN, at), code, {"form": SAMPLE_FORM})
             else:
                 item = session.scalar(select(WorkItem.id).where(WorkItem.dossier_id == dossier_id))
                 tasks.complete(session, ctx(session, OFFICERS[step], at), item, action, STEP_DATA.get(action, {}))

@@ -38,7 +38,7 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from conftest import OFFICERS, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA  # noqa: E402
-from engine.cases import dossiers, signing_requests, tasks  # noqa: E402
+from engine.cases import filing, signing_requests, tasks  # noqa: E402
 from engine.cases.dossiers import Context  # noqa: E402
 from engine.core.clock import FixedClock  # noqa: E402
 from engine.data.model import User, WorkItem  # noqa: E402
@@ -54,7 +54,7 @@ def approve(mode: EngineMode, n: int) -> list[int]:
     ids = []
     for _ in range(n):
         with mode.sessions() as session:
-            dossier = dossiers.file_dossier(session, mode._ctx(session, "001099000001"),
+            dossier = filing.file_dossier(session, mode._ctx(session, "001099000001"),
                                             {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
             session.commit()
             dossier_id = dossier.id

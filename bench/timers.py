@@ -11,7 +11,7 @@ The timer service (``engine.timers.sweep``) claims dossiers with ``next_timer_at
    recomputed). Target: at least 1,000 due timers fired per second.
 
 Setup (untimed): a throw-away PostgreSQL server (tests/postgres_server.py), migrations and demo data
-(``engine.cli.load_demo``), then one real dossier filed with ``dossiers.file_dossier`` and received with
+(``engine.cli.load_demo``), then one real dossier filed with ``filing.file_dossier`` and received with
 ``tasks.complete(..., "receive")``: status 4 (processing), one open work item, three audit events. Its
 rows are the template for the bulk rows, copied with ``INSERT ... SELECT generate_series`` in chunks. Each
 bulk dossier gets the template's compressed ``workflow_state`` bytes and form, a unique code
@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from sqlalchemy import event, select, text  # noqa: E402
 
-from engine.cases import dossiers, tasks
+from engine.cases import filing, tasks
 from engine import timers
 from engine.cli import load_demo
 from engine.core.clock import VN_TZ
@@ -90,7 +90,7 @@ def make_template(sessions, settings) -> int:
     with sessions() as session:
         citizen = session.scalar(select(User).where(User.username == CITIZEN))
         ctx = Context(user=citizen, now=NOW, settings=settings)
-        dossier = dossiers.file_dossier(session, ctx, {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
+        dossier = filing.file_dossier(session, ctx, {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
         session.commit()
         dossier_id = dossier.id
     with sessions() as session:

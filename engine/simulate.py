@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.pool import StaticPool
 
-from engine.cases import accounts, dossiers, signing_requests, summary, tasks
+from engine.cases import accounts, filing, signing_requests, summary, tasks
 from engine.process import bpmnparser, procedures
 from engine.cases.steps import catalogue
 from engine.paperwork import results
@@ -164,7 +164,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                 if action == "file":
                     version = procedures.latest_version(session, definition.code)
                     form = fill(step.get("form"), version.forms[version.info["filing_form"]])
-                    code = dossiers.file_dossier(session, Context(citizen, at, settings),
+                    code = filing.file_dossier(session, Context(citizen, at, settings),
                                                  {"procedure": definition.code, "form": form}).code
                 elif code is None:
                     raise ScenarioError("bước đầu tiên phải là 'file'")
@@ -172,7 +172,7 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
                     form = fill({**dossier.form, **(step.get("form") or {})},
                                 dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]])
-                    dossiers.supplement(session, Context(citizen, at, settings), code, {"form": form})
+                    filing.supplement(session, Context(citizen, at, settings), code, {"form": form})
                 else:
                     _act(session, settings, users, code, at, action, step.get("data"))
             _sign_requested(sessions, settings, code, at)

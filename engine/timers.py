@@ -22,7 +22,7 @@ from engine.cases import digests, dispatch, incidents, notices
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
-from engine.cases import signing_requests
+from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
 from engine.data.model import AuditEvent, Dossier, WorkItem

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,70 @@ def describe_map() -> str:
 
 if __name__ == "__main__":  # python3 tests/test_architecture.py prints the package map
     print(describe_map())
+
+
+def module_graph() -> dict[str, set[str]]:
+    """engine module -> the engine modules it imports (files; a package's __init__ left out: it only hands names on
+    or builds the app, and every module of its package would otherwise be in a circle with it)."""
+    files = {}
+    for module in MODULES:
+        name = module[:-3].replace("/", ".")
+        if not name.endswith(".__init__"):
+            files[name] = module
+    return {module: {files[n] for n in imported_modules(module) if n in files and files[n] != module}
+            for module in MODULES}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_circles_are_found():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_modules_import_each_other_round():
+    """Inside a package too, imports form no circle (imports inside functions count): a module that needs another
+    that needs it back is two halves of one thing, or a third thing both need."""
+    assert circles(module_graph()) == []
+
+
+def test_every_module_that_saves_a_process_opens_the_hand_overs_it_reaches():
+    """engine.cases.dossiers.save_process queues the hand-over tasks a transaction reaches (D33) and the listener of
+    engine.cases.lienthong opens them before the commit: a module that saves a process loads lienthong with it."""
+    savers = sorted(m[:-3].replace("/", ".") for m in MODULES
+                    if "save_process(" in (ROOT / m).read_text(encoding="utf-8") and not m.endswith("dossiers.py"))
+    assert "engine.cases.tasks" in savers and "engine.timers" in savers
+    code = ("import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+            "    assert 'engine.cases.lienthong' in sys.modules, name\n")
+    for module in savers:  # each in an interpreter of its own: nothing else loaded first
+        done = subprocess.run([sys.executable, "-c", code, module], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]

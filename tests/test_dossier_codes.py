@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM
-from engine.cases import dossiers
+from engine.cases import filing
 from engine.cases.dossiers import Context
 from engine.data.model import DayCounter, User
 
@@ -20,7 +20,7 @@ from engine.data.model import DayCounter, User
 def _file(app, session):
     ext = app.extensions["tthc"]
     user = session.scalar(select(User).where(User.username == CITIZEN))
-    return dossiers.file_dossier(session, Context(user, ext["clock"].now(), ext["settings"]),
+    return filing.file_dossier(session, Context(user, ext["clock"].now(), ext["settings"]),
                                  {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM})
 
 

@@ -20,7 +20,7 @@ from postgres_server import free_port
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from engine.cases import dossiers
+from engine.cases import filing
 from engine.cli import load_demo
 from engine.core.clock import VN_TZ
 from engine.data.db import make_engine, make_sessionmaker
@@ -65,7 +65,7 @@ def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir
     sessions = make_sessionmaker(make_engine(url, poolclass=NullPool))
     with sessions() as session:  # filed online long ago and never checked: the sweep must notice (D7)
         citizen = session.scalar(select(User).where(User.username == CITIZEN))
-        code = dossiers.file_dossier(session, Context(user=citizen, now=FILED, settings=settings),
+        code = filing.file_dossier(session, Context(user=citizen, now=FILED, settings=settings),
                                      {"procedure": SAMPLE_CODE, "form": SAMPLE_FORM,
                                       "agency": "000.00.06.H56"}).code
         session.commit()

@@ -1,4 +1,6 @@
-"""Dossier use cases for citizens: file, supplement, withdraw; the load/save every use case shares. One session in, nothing committed here.
+"""What every use case on a dossier shares: who may see it, its status moves, loading and saving its process with
+its open work items, its calendar and timers. The citizen's own commands (file, supplement, withdraw) are
+engine.cases.filing. One session in, nothing committed here.
 
 Every change goes the same way: load (with the row's version counter), act on the process, save the state,
 the open work items and an audit event. The edge commits once; any error rolls everything back.
@@ -6,26 +8,22 @@ the open work items and an audit event. The edge commits once; any error rolls e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session, lazyload, undefer
 
-from engine.cases import notices, offers
-from engine.data import audit, calendars, counters, rowwrite  # noqa: F401 (rowwrite: the dossier row's UPDATE)
+from engine.cases import offers
+from engine.data import calendars, counters, rowwrite  # noqa: F401 (rowwrite: the dossier row's UPDATE)
 from engine.law import deadlines
-from engine.process import forms, procedures, stepkinds
-from engine.process import fields as procedure_fields
+from engine.process import procedures, stepkinds
 from engine.core.clock import VN_TZ
-from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.core.vocabulary import CCCD_RE
-from engine.data.model import Agency, DayCounter, Dossier, SupplementRequest, User, WorkItem
-from engine.law.statuses import (
-    PROCESSING, STOPPED, SUBMITTED, TERMINAL, Status, WITHDRAWN, can_end, can_move)
+from engine.core.errors import Conflict, NotFound
+from engine.data.model import Agency, DayCounter, Dossier, User, WorkItem
+from engine.law.statuses import TERMINAL, Status, can_move
 from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
-CHANNELS = ("online", "desk", "post")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,6 @@ def can_see(user: User, dossier: Dossier) -> bool:
 # the reads of a dossier by code and of its open supplement request: built once, with bind parameters
 _BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))
 _BY_CODE_WITH_STATE = _BY_CODE.options(undefer(Dossier.workflow_state))
-_SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
-_OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
-                                                SupplementRequest.answered_at.is_(None))
 
 
 def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:
@@ -134,6 +129,9 @@ def calendar_of(session: Session, dossier: Dossier, settings: Settings):
     return calendars.calendar_for(session, settings, session.get(Agency, offers.agency_for(dossier, "calendar")).code)
 
 
+# The hand-over tasks the transaction reached (liên thông, D33), as (settings, parent, work item values, now):
+# engine.cases.lienthong opens their sub-dossiers once the step that reached them is recorded, or before the commit.
+HANDOVERS = "lienthong"
 ENGINE_STEPS = ("handover",)  # drawn, but waiting for the engine (liên thông, D33): in no one's inbox (role "")
 # The steps that stay at the receiving agency (the one-stop shop) when another agency processes the dossier.
 RECEIVING_STEPS = ("intake", "supplement", "return")
@@ -165,9 +163,7 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
     plan_timers(session, dossier, settings, cal)
     for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now, new=new):
         if row["step"] == "handover":  # liên thông (D33): the sub-dossier opens once the action is recorded
-            from engine.cases import lienthong
-
-            lienthong.queue(session, settings, dossier, row, now)
+            session.info.setdefault(HANDOVERS, []).append((settings, dossier, row, now))
 
 
 _ITEMS = WorkItem.__table__
@@ -228,153 +224,3 @@ def _next_code(session: Session, agency: Agency, now: datetime) -> str:
     day = now.astimezone(VN_TZ).strftime("%y%m%d")
     number = counters.next_value_apart(session, DayCounter, agency_id=agency.id, day=day)
     return f"{agency.code}-{day}-{number:04d}"
-
-
-def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
-    owner = payload.get("owner")
-    if owner is None:
-        if "citizen" not in ctx.user.roles:
-            raise Invalid("Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)", fields={"owner": "Bắt buộc"})
-        return ctx.user.full_name, ctx.user.birth_date, ctx.user.cccd
-    if not isinstance(owner, dict):
-        raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
-    errors = {}
-    name = forms.clean_text(owner.get("full_name"), min_length=2, max_length=255)
-    if name is None:
-        errors["owner.full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
-    birth = forms.parse_day(owner.get("birth_date"))
-    if birth is None:
-        errors["owner.birth_date"] = "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"
-    elif birth > ctx.now.date():
-        errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
-    cccd = owner.get("cccd") if isinstance(owner.get("cccd"), str) else ""
-    if not CCCD_RE.match(cccd):
-        errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
-    if errors:
-        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)", fields=errors)
-    return name, birth, cccd
-
-
-# -- use cases --------------------------------------------------------------------------------------------
-def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
-    """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
-    user = ctx.user
-    if not ({"citizen", "receiving_officer"} & user.roles):
-        raise Forbidden("Chỉ công dân hoặc cán bộ tiếp nhận được nộp hồ sơ")
-    if not isinstance(payload, dict):
-        raise Invalid("Dữ liệu phải là một đối tượng JSON")
-    code = payload.get("procedure")
-    if not isinstance(code, str) or not code:
-        raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
-    version = procedures.filing_version(session, code)
-    channel = payload.get("channel")
-    if channel is None:  # absent or null: the usual channel of the caller
-        channel = "online" if "citizen" in user.roles else "desk"
-    if channel not in CHANNELS:
-        raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
-    offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
-    proc_agency = session.get(Agency, offer.agency_id)
-    form = payload.get("form")
-    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
-    owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
-    dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
-                      agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
-                      applicant_id=user.id, owner_name=owner_name,
-                      owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel, status=SUBMITTED,
-                      form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
-    dossier.procedure_version = version
-    session.add(dossier)
-    session.flush()  # its id; what follows changes the row again: one UPDATE at the commit, not one per query
-    with session.no_autoflush:
-        return _filed(session, ctx, dossier, version, form, channel)
-
-
-def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, channel: str) -> Dossier:
-    user = ctx.user
-    cal = calendar_of(session, dossier, ctx.settings)
-    deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
-    process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
-                            procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
-    save_process(session, dossier, process, ctx.now, ctx.settings, cal, new=True)
-    audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
-    from engine.cases import payments  # (it builds on this module)
-
-    payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
-    notices.notify(session, ctx.settings, "filed", now=ctx.now, dossier=dossier)
-    return dossier
-
-
-def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
-    """The citizen sends the completed dossier back after a supplement request."""
-    with session.no_autoflush:  # one flush at the commit, not one before every query
-        return _supplement(session, ctx, code, payload)
-
-
-def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
-    dossier = visible_dossier(session, ctx.user, code, with_state=True)
-    if "citizen" not in ctx.user.roles:
-        raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
-    item = session.scalar(_SUPPLEMENT_ITEM, {"dossier_id": dossier.id})
-    if item is None:
-        raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
-    ensure_not_suspended(dossier)
-    if not isinstance(payload, dict):
-        raise Invalid("Dữ liệu phải là một đối tượng JSON")
-    form = payload.get("form")
-    forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
-                   what="Tờ khai bổ sung")
-    note = payload.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > 4000):
-        raise Invalid("Ghi chú không hợp lệ", fields={"note": "Tối đa 4000 ký tự"})
-    request = session.scalar(_OPEN_REQUEST, {"dossier_id": dossier.id})
-    process = load_process(dossier, ctx)
-    process.complete(item.task_id, {"action": "supplement",
-                                     procedure_fields.of(dossier.procedure_version.info).filing_key: form}, ctx.now)
-    dossier.form = form
-    if request is not None:
-        request.answered_at = ctx.now
-    stage = request.stage if request is not None else "intake"
-    from_status = move(dossier, SUBMITTED if stage == "intake" else PROCESSING)
-    cal = calendar_of(session, dossier, ctx.settings)
-    deadlines.on_supplemented(dossier, cal, dossier.procedure_version.info, stage, ctx.now,
-                              calendars.intake_working_hours(ctx.settings))
-    save_process(session, dossier, process, ctx.now, ctx.settings, cal)
-    audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
-                 task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
-    return dossier
-
-
-def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier:
-    """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
-    has no result yet; the clock ends, open work closes and a stop notice is issued."""
-    from engine.cases import signing_requests
-    from engine.paperwork import issuance, officialforms
-
-    dossier = visible_dossier(session, ctx.user, code)
-    if how == "withdraw" and "citizen" not in ctx.user.roles:
-        raise Forbidden("Chỉ công dân được rút hồ sơ của mình")
-    if how == "stop" and "receiving_officer" not in ctx.user.roles:
-        raise Forbidden("Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)")
-    if not isinstance(payload, dict):
-        raise Invalid("Dữ liệu phải là một đối tượng JSON")
-    forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
-                    "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
-    if not can_end(dossier.status):
-        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
-    process = load_process(dossier, ctx)
-    process.cancel()
-    before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
-    dossier.paused_at = dossier.suspended_at = None
-    dossier.ended_at = ctx.now  # the reports: pending until then
-    signing_requests.withdraw_open(session, dossier, ctx.now)  # a number given to the decision is withdrawn
-    officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now,
-                              notify=issuance.notice("ended", {"how": how, "reason": payload["reason"]}))
-    save_process(session, dossier, process, ctx.now, ctx.settings)
-    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
-    from engine.cases import lienthong
-
-    lienthong.stop_children(session, ctx, dossier, payload["reason"])  # D33: the other agencies' parts end too
-    from engine.cases import payments
-
-    payments.refund_paid(session, ctx, dossier, payload["reason"])  # D26: a fee for a dossier never processed
-    return dossier

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from engine.cases.dossiers import Context, _next_code, calendar_of, load_process, move, save_process
+from engine.cases.dossiers import HANDOVERS, Context, _next_code, calendar_of, load_process, move, save_process
 from engine.core.clock import iso_vn
 from engine.core.errors import Invalid
 from engine.core.settings import Settings
@@ -54,15 +54,12 @@ def _complete_step(process: Process, step: str, action: str, now: datetime) -> s
     return task.name
 
 
-def queue(session: Session, settings: Settings, parent: Dossier, row: dict, now: datetime) -> None:
-    """The parent reached a hand-over task: open the sub-dossier once the step that got there is recorded (the
-    end of the use case, else just before the commit), so that its events follow that step's in the trail."""
-    session.info.setdefault("lienthong", []).append((settings, parent, row, now))
-
-
 def open_queued(session: Session) -> None:
-    while session.info.get("lienthong"):
-        settings, parent, row, now = session.info["lienthong"].pop(0)
+    """The sub-dossiers of the hand-over tasks the transaction reached (engine.cases.dossiers.save_process queues
+    them), opened once the step that got there is recorded (the end of the use case, else just before the
+    commit), so that their events follow that step's in the trail."""
+    while session.info.get(HANDOVERS):
+        settings, parent, row, now = session.info[HANDOVERS].pop(0)
         hand_over(session, settings, parent, row, now)
 
 
@@ -73,7 +70,7 @@ def _before_commit(session: Session) -> None:  # the timer sweep and the drain r
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("lienthong", None)
+    session.info.pop(HANDOVERS, None)
 
 
 def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, now: datetime) -> Dossier:

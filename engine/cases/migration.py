@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases import administration, versions
+from engine.cases import administration, lienthong, versions  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.dossiers import Context, load_process, save_process
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit

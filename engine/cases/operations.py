@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases import administration, notices, signing_requests
+from engine.cases import administration, lienthong, notices, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.dossiers import Context, load_process, move, plan_timers, save_process
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit

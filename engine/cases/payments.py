@@ -25,7 +25,7 @@ from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways, notices, offers
+from engine.cases import gateways, lienthong, notices, offers  # noqa: F401 (lienthong: hand-overs)
 
 DESK_ROLE = "receiving_officer"
 

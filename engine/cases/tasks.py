@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, defaultload, selectinload
+from sqlalchemy.orm import Session, defaultload
 
 from engine.cases.dossiers import (
     Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
@@ -19,7 +19,7 @@ from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
-from engine.data.model import AuditEvent, Dossier, Procedure, ProcedureVersion, User, WorkItem
+from engine.data.model import AuditEvent, Dossier, User, WorkItem
 from engine.law import intake, lateness
 from engine.process import forms
 

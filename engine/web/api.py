@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    accounts, attachments, dossiers, payments, portal_cases, signing_requests, summary, tasks, versions)
+    accounts, attachments, dossiers, filing, payments, portal_cases, signing_requests, summary, tasks, versions)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
@@ -115,7 +115,7 @@ def deploy_procedure():
 @transactional
 @idempotent
 def file_dossier():
-    dossier = dossiers.file_dossier(db(), context(), body())
+    dossier = filing.file_dossier(db(), context(), body())
     return jsonify(show(dossier)), 201
 
 
@@ -143,7 +143,7 @@ def get_dossier(code: str):
 @transactional
 @idempotent
 def supplement(code: str):
-    dossier = dossiers.supplement(db(), context(), code, body())
+    dossier = filing.supplement(db(), context(), code, body())
     return jsonify(show(dossier))
 
 
@@ -174,14 +174,14 @@ def my_documents():
 @authenticated
 @transactional
 def withdraw(code: str):
-    return jsonify(show(dossiers.end(db(), context(), code, body(), "withdraw")))
+    return jsonify(show(filing.end(db(), context(), code, body(), "withdraw")))
 
 
 @bp.post("/dossiers/<code>/stop")
 @authenticated
 @transactional
 def stop(code: str):
-    return jsonify(show(dossiers.end(db(), context(), code, body(), "stop")))
+    return jsonify(show(filing.end(db(), context(), code, body(), "stop")))
 
 
 @bp.post("/dossiers/<code>/letters")

@@ -1,6 +1,6 @@
 """A dossier as both faces show it: its deadlines with the rule behind each, its documents with their
 signature status, and its open steps; and the withdraw/stop form both faces share. Reads
-engine.cases.summary.describe() and calls engine.cases.dossiers.end; decides nothing."""
+engine.cases.summary.describe() and calls engine.cases.filing.end; decides nothing."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.data import calendars
 from engine.law import statuses
-from engine.cases import dossiers, paths
+from engine.cases import dossiers, filing, paths
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
 from engine.law.statuses import STOPPED, WITHDRAWN
@@ -140,7 +140,7 @@ def can_end(status: int) -> bool:
 
 def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):
     """The withdraw (citizen) and stop (one-stop) forms: a reason and a confirmation box, then
-    engine.cases.dossiers.end. ``page(code, status, **extra)`` renders the dossier page again with
+    engine.cases.filing.end. ``page(code, status, **extra)`` renders the dossier page again with
     ``<how>_error``, ``<how>_errors`` and ``<how>_reason``; ``texts``: the messages "confirm", "reason",
     "unconfirmed" and "done"."""
     target = dossiers.visible_dossier(db(), g.user, code)
@@ -153,7 +153,7 @@ def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):
         errors = {"confirm": texts["confirm"], **({} if reason else {"reason": texts["reason"]})}
         return again(texts["unconfirmed"], errors)
     try:
-        run(dossiers.end, db(), context(), code, {"reason": reason} if reason else {}, how)
+        run(filing.end, db(), context(), code, {"reason": reason} if reason else {}, how)
     except Invalid as exc:
         return again(exc.message, exc.fields)
     flash(texts["done"], "success")

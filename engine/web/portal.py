@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, idempotency, inbox as paging, offers, portal_cases, signing_requests, summary)
+    attachments, dossiers, filing, idempotency, inbox as paging, offers, portal_cases, signing_requests, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -183,7 +183,7 @@ def file(code: str):
             claimed = idempotency.claim(db(), g.user, f"form:{token}", idempotency.fingerprint(request.path), now())
             if claimed.replay is not None:
                 return claimed.replay[1]["dossier"]
-        dossier = dossiers.file_dossier(db(), context(), payload)
+        dossier = filing.file_dossier(db(), context(), payload)
         _attach(dossier.code, _uploads(version.info["components"]), reuses)
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
@@ -263,7 +263,7 @@ def supplement(code: str):
 
     def supplement_with_uploads():
         _attach(code, _uploads(version.info["components"]), reuses)  # while the request is open, then answer it
-        return dossiers.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
+        return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:
         run(supplement_with_uploads)

@@ -39,7 +39,7 @@ def requesting(roles: tuple[str, ...], source: int) -> Action:
                   leads_to=frozenset({"supplement"}))
 
 
-# Completed by the citizen's own request (POST /dossiers/{code}/supplement, engine.cases.dossiers.supplement):
+# Completed by the citizen's own request (POST /dossiers/{code}/supplement, engine.cases.filing.supplement):
 # back to the intake check (status 1) or to processing (status 4), whichever stage asked.
 KIND = StepKind("supplement", (
     Action("supplement", frozenset({"citizen"}), frozenset({SUPPLEMENT}), ends=frozenset({SUBMITTED, PROCESSING})),

@@ -1,0 +1,169 @@
+"""The citizen's commands on a dossier (and the desk's filing): file it, supplement it once asked, withdraw it or
+have the one-stop stop it. One session in, nothing committed here; the load and save they share is
+engine.cases.dossiers."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.cases import lienthong, notices, offers, payments, signing_requests
+from engine.cases.dossiers import (
+    Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, save_process, visible_dossier)
+from engine.core.errors import Conflict, Forbidden, Invalid
+from engine.core.vocabulary import CCCD_RE
+from engine.data import audit, calendars
+from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
+from engine.law import deadlines
+from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, WITHDRAWN, can_end
+from engine.paperwork import issuance, officialforms
+from engine.process import forms, procedures
+from engine.process import fields as procedure_fields
+from engine.process.runtime import SERIALIZER_VERSION, Process
+
+CHANNELS = ("online", "desk", "post")
+_SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
+_OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
+                                                SupplementRequest.answered_at.is_(None))
+
+
+def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
+    owner = payload.get("owner")
+    if owner is None:
+        if "citizen" not in ctx.user.roles:
+            raise Invalid("Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)", fields={"owner": "Bắt buộc"})
+        return ctx.user.full_name, ctx.user.birth_date, ctx.user.cccd
+    if not isinstance(owner, dict):
+        raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
+    errors = {}
+    name = forms.clean_text(owner.get("full_name"), min_length=2, max_length=255)
+    if name is None:
+        errors["owner.full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+    birth = forms.parse_day(owner.get("birth_date"))
+    if birth is None:
+        errors["owner.birth_date"] = "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"
+    elif birth > ctx.now.date():
+        errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
+    cccd = owner.get("cccd") if isinstance(owner.get("cccd"), str) else ""
+    if not CCCD_RE.match(cccd):
+        errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
+    if errors:
+        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)", fields=errors)
+    return name, birth, cccd
+
+
+# -- use cases --------------------------------------------------------------------------------------------
+def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
+    """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
+    user = ctx.user
+    if not ({"citizen", "receiving_officer"} & user.roles):
+        raise Forbidden("Chỉ công dân hoặc cán bộ tiếp nhận được nộp hồ sơ")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    code = payload.get("procedure")
+    if not isinstance(code, str) or not code:
+        raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
+    version = procedures.filing_version(session, code)
+    channel = payload.get("channel")
+    if channel is None:  # absent or null: the usual channel of the caller
+        channel = "online" if "citizen" in user.roles else "desk"
+    if channel not in CHANNELS:
+        raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
+    offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
+    proc_agency = session.get(Agency, offer.agency_id)
+    form = payload.get("form")
+    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+    owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
+    dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
+                      agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
+                      applicant_id=user.id, owner_name=owner_name,
+                      owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel, status=SUBMITTED,
+                      form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
+    dossier.procedure_version = version
+    session.add(dossier)
+    session.flush()  # its id; what follows changes the row again: one UPDATE at the commit, not one per query
+    with session.no_autoflush:
+        return _filed(session, ctx, dossier, version, form, channel)
+
+
+def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, channel: str) -> Dossier:
+    user = ctx.user
+    cal = calendar_of(session, dossier, ctx.settings)
+    deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
+    process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
+                            procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
+    save_process(session, dossier, process, ctx.now, ctx.settings, cal, new=True)
+    audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
+    payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
+    notices.notify(session, ctx.settings, "filed", now=ctx.now, dossier=dossier)
+    return dossier
+
+
+def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """The citizen sends the completed dossier back after a supplement request."""
+    with session.no_autoflush:  # one flush at the commit, not one before every query
+        return _supplement(session, ctx, code, payload)
+
+
+def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    dossier = visible_dossier(session, ctx.user, code, with_state=True)
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
+    item = session.scalar(_SUPPLEMENT_ITEM, {"dossier_id": dossier.id})
+    if item is None:
+        raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
+    ensure_not_suspended(dossier)
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    form = payload.get("form")
+    forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
+                   what="Tờ khai bổ sung")
+    note = payload.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 4000):
+        raise Invalid("Ghi chú không hợp lệ", fields={"note": "Tối đa 4000 ký tự"})
+    request = session.scalar(_OPEN_REQUEST, {"dossier_id": dossier.id})
+    process = load_process(dossier, ctx)
+    process.complete(item.task_id, {"action": "supplement",
+                                     procedure_fields.of(dossier.procedure_version.info).filing_key: form}, ctx.now)
+    dossier.form = form
+    if request is not None:
+        request.answered_at = ctx.now
+    stage = request.stage if request is not None else "intake"
+    from_status = move(dossier, SUBMITTED if stage == "intake" else PROCESSING)
+    cal = calendar_of(session, dossier, ctx.settings)
+    deadlines.on_supplemented(dossier, cal, dossier.procedure_version.info, stage, ctx.now,
+                              calendars.intake_working_hours(ctx.settings))
+    save_process(session, dossier, process, ctx.now, ctx.settings, cal)
+    audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
+                 task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
+    return dossier
+
+
+def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier:
+    """D16, NĐ 118 Điều 21: the citizen withdraws (status 7) or the one-stop stops (status 8) a dossier that
+    has no result yet; the clock ends, open work closes and a stop notice is issued."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if how == "withdraw" and "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân được rút hồ sơ của mình")
+    if how == "stop" and "receiving_officer" not in ctx.user.roles:
+        raise Forbidden("Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
+                    "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
+    if not can_end(dossier.status):
+        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
+    process = load_process(dossier, ctx)
+    process.cancel()
+    before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
+    dossier.paused_at = dossier.suspended_at = None
+    dossier.ended_at = ctx.now  # the reports: pending until then
+    signing_requests.withdraw_open(session, dossier, ctx.now)  # a number given to the decision is withdrawn
+    officialforms.stop_notice(session, ctx.settings, dossier, payload["reason"], ctx.user, ctx.now,
+                              notify=issuance.notice("ended", {"how": how, "reason": payload["reason"]}))
+    save_process(session, dossier, process, ctx.now, ctx.settings)
+    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": payload["reason"]})
+    lienthong.stop_children(session, ctx, dossier, payload["reason"])  # D33: the other agencies' parts end too
+    payments.refund_paid(session, ctx, dossier, payload["reason"])  # D26: a fee for a dossier never processed
+    return dossier
