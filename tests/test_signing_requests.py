@@ -215,6 +215,9 @@ def test_the_signer_signs_on_the_page_the_inbox_links_to(api, app):
     wrong = leader.post(found.group(1), {"pin": "sai-ma-pin"}, status=422)
     assert "Mã PIN không đúng" in text_of(wrong) and "hồ sơ chưa chuyển bước" in text_of(wrong)
     assert "sai-ma-pin" not in wrong.get_data(as_text=True)  # the PIN is not echoed back
+    # a NUL in the PIN made OpenSSL panic (pyo3's PanicException, no Exception): the request hung unanswered
+    wrong = leader.post(found.group(1), {"pin": PASSWORD[:3] + "\x00" + PASSWORD[3:]}, status=422)
+    assert "Mã PIN không đúng" in text_of(wrong) and "hồ sơ chưa chuyển bước" in text_of(wrong)
     done = leader.post(found.group(1), {"pin": PASSWORD}, status=302)
     assert done.headers["Location"].endswith("/can-bo/cong-viec")
     assert f'data-signing="{code}"' not in leader.get("/can-bo/cong-viec").get_data(as_text=True)

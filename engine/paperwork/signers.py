@@ -45,6 +45,8 @@ def open_signer(method: dict, *, pin: str | None, default_file: Path, settings=N
     with that reference signs once the signer agreed (engine.paperwork.remote).
     """
     method = check_method(method or DEFAULT_METHOD)
+    if pin is not None and any(ord(c) < 32 or c == "\x7f" for c in pin):  # no device's PIN; a NUL panics OpenSSL
+        raise SigningFailed("Mã PIN không đúng (mã PIN không có ký tự điều khiển)", code="wrong_pin")
     if method["kind"] == "pkcs12":
         if not pin:
             raise SigningFailed("Cần nhập mã PIN của khóa ký số", code="pin_required")
