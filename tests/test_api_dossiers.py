@@ -416,6 +416,8 @@ def test_registering_a_citizen_with_bad_fields_names_each_field(api):
     assert set(err["fields"]) == {"cccd_issued_on"}  # issued after today (the test clock: 23/11/2026)
     err = error_of(api.post("/api/v1/citizens", json={}), 422)
     assert {"full_name", "cccd", "cccd_issued_on", "phone", "password"} <= set(err["fields"])
+    err = error_of(register(api, "038095001235", password="mat-khau\x01-dai"), 422)  # no login could type it
+    assert err["fields"] == {"password": "Mật khẩu không được chứa ký tự điều khiển"}
 
 
 # -- 8. the error format -------------------------------------------------------------------------------------

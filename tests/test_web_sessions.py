@@ -95,6 +95,11 @@ def test_a_wrong_current_password_changes_nothing(app, web):
     r = web.post("/doi-mat-khau", {"current_password": PASSWORD, "new_password": "mat-khau-moi-2026",
                                    "new_password2": "khac"}, status=422)
     assert "Mật khẩu nhập lại không khớp" in text_of(r)
+    # a NUL was taken, and the login refuses any password with one: the account was locked out for good
+    nul = "mat-khau\x00moi-2026"
+    r = web.post("/doi-mat-khau", {"current_password": PASSWORD, "new_password": nul, "new_password2": nul},
+                 status=422)
+    assert "Mật khẩu không được chứa ký tự điều khiển" in text_of(r)
     assert signed_in(web) and signed_in(other)
     web.logout()
     web.login(CITIZEN, PASSWORD)

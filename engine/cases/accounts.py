@@ -58,6 +58,16 @@ def citizen_facts(data, now: datetime, errors: dict[str, str]) -> dict:
     return {"full_name": name, "cccd": cccd, "cccd_issued_on": issued, "phone": phone, "email": email}
 
 
+def password_problem(password) -> str | None:
+    """What is wrong with a new password, if anything: at least 8 characters, and no control character (a NUL
+    could be set but never typed at the login, which refuses it: the account would be locked out)."""
+    if not isinstance(password, str) or len(password) < 8:
+        return "Mật khẩu cần ít nhất 8 ký tự"
+    if any(ch < " " or ch == "\x7f" or "\ud800" <= ch <= "\udfff" for ch in password):
+        return "Mật khẩu không được chứa ký tự điều khiển"
+    return None
+
+
 def register_citizen(session: Session, now: datetime, data: dict) -> User:
     """Register and standardise a citizen account with the four facts of D3."""
     if not isinstance(data, dict):
@@ -66,8 +76,8 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     facts = citizen_facts(data, now, errors)
     name, cccd, issued, phone, email = (facts[k] for k in ("full_name", "cccd", "cccd_issued_on", "phone", "email"))
     password = data.get("password")
-    if not isinstance(password, str) or len(password) < 8:
-        errors["password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    if password_problem(password):
+        errors["password"] = password_problem(password)
     if errors:
         raise Invalid("Thông tin đăng ký chưa hợp lệ", fields=errors)
     if session.scalar(select(User.id).where((User.cccd == cccd) & User.standardised)) is not None:
@@ -194,8 +204,8 @@ def change_password(session: Session, user: User, current: str, new: str, new_ag
     errors = {}
     if not isinstance(current, str) or not check_password_hash(user.password_hash, current):
         errors["current_password"] = "Mật khẩu hiện tại không đúng"
-    if not isinstance(new, str) or len(new) < 8:
-        errors["new_password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    if password_problem(new):
+        errors["new_password"] = password_problem(new)
     elif new_again is not None and new != new_again:
         errors["new_password2"] = "Mật khẩu nhập lại không khớp"
     if errors:

@@ -87,8 +87,8 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
 
 
 def _password_errors(password, again) -> dict[str, str]:
-    if not isinstance(password, str) or len(password) < 8:
-        return {"password": "Mật khẩu cần ít nhất 8 ký tự"}
+    if accounts.password_problem(password):
+        return {"password": accounts.password_problem(password)}
     if password != again:
         return {"password2": "Mật khẩu nhập lại không khớp"}
     return {}

@@ -248,8 +248,8 @@ def use_code(session: Session, settings: Settings, now: datetime, purpose: str, 
     """The officer's own step: username, the code they received and their new password. A wrong code counts
     against it (the caller commits even when this raises). Every earlier session and token of the account ends."""
     errors: dict[str, str] = {}
-    if not isinstance(password, str) or len(password) < 8:
-        errors["password"] = "Mật khẩu cần ít nhất 8 ký tự"
+    if accounts.password_problem(password):
+        errors["password"] = accounts.password_problem(password)
     elif password != again:
         errors["password2"] = "Mật khẩu nhập lại không khớp"
     if errors:  # checked first: a code is never spent on a password that is then refused
