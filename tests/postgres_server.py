@@ -94,8 +94,8 @@ def remove_stale(folder: str, now: float | None = None) -> list[str]:
     removed = []
     for scratch in pathlib.Path(folder).glob("tthc-pg-*"):
         pidfile = scratch / "data" / "postmaster.pid"
-        try:
-            pid = int(pidfile.read_text().split("\n", 1)[0])
+        try:  # a standalone backend (initdb's bootstrap, another worker starting) writes its PID negated
+            pid = abs(int(pidfile.read_text().split("\n", 1)[0]))
         except (OSError, ValueError):
             pid = None
         try:

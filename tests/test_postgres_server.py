@@ -90,7 +90,11 @@ def test_folders_left_by_a_killed_run_are_removed_and_live_ones_kept(tmp_path):
     dead = subprocess.Popen(["true"])
     dead.wait()  # a process id that has ended
     folders = {}
-    for name, pid in (("dead", dead.pid), ("alive", os.getpid()), ("starting", None), ("old", None)):
+    # "initdb": a standalone backend of initdb (another worker's server being made) writes its PID negated in
+    # postmaster.pid; read as a dead PID, the other worker's folder was removed under it (FileNotFoundError, or
+    # 'pg_ctl failed' in that worker, now and then when two workers started their servers together)
+    for name, pid in (("dead", dead.pid), ("alive", os.getpid()), ("initdb", -os.getpid()), ("starting", None),
+                      ("old", None)):
         folders[name] = tmp_path / f"tthc-pg-{name}"
         (folders[name] / "data").mkdir(parents=True)
         if pid:
@@ -99,7 +103,8 @@ def test_folders_left_by_a_killed_run_are_removed_and_live_ones_kept(tmp_path):
     os.utime(folders["old"], (now - 3600, now - 3600))
     (tmp_path / "not-ours").mkdir()
     assert sorted(postgres_server.remove_stale(str(tmp_path), now)) == ["tthc-pg-dead", "tthc-pg-old"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-ours", "tthc-pg-alive", "tthc-pg-starting"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-ours", "tthc-pg-alive", "tthc-pg-initdb",
+                                                          "tthc-pg-starting"]
 
 
 def test_a_free_port_is_below_the_ports_the_kernel_gives_out_and_can_be_bound():
