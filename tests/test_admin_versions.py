@@ -66,6 +66,9 @@ def test_bad_uploads_are_pages_not_errors(app):
         r = web.post("/quan-tri/thu-tuc/tai-len", {**data, "deploy": "1"}, content_type="multipart/form-data")
         assert r.status_code == 422, (data.keys(), r.status_code)
         assert "root:" not in r.get_data(as_text=True)
+    # a form nested deeper than the JSON decoder goes (a 500: RecursionError escaped the JSON check)
+    r = upload(web, variant(), False, 422, forms={"ho-kinh-doanh-nop.schema.json": b"[" * 5000 + b"]" * 5000})
+    assert "ho-kinh-doanh-nop.schema.json" in text_of(r) and "lồng nhau quá sâu" in text_of(r)
     big = {"bpmn": (io.BytesIO(b"x" * (app.extensions["tthc"]["settings"].max_request_bytes + 10)), "a.bpmn")}
     assert web.post("/quan-tri/thu-tuc/tai-len", big, content_type="multipart/form-data").status_code == 413
 

@@ -510,6 +510,7 @@ def test_completing_a_task_that_was_already_completed_answers_409_naming_who_did
     assert complete(api, RECEIVER, task["id"], "receive").status_code == 200
     err = error_of(complete(api, RECEIVER, task["id"], "receive"), 409)
     assert err["code"] == "task_completed" and "Trần Thị Tiếp Nhận" in err["message"]
+    assert re.search(r"hoàn thành lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}$", err["message"]), err["message"]  # not ISO
     assert error_of(complete(api, "demo.chuyenvien", task["id"], "propose_approval"), 409)["code"] == "task_completed"
     history = dossier(api, code)["history"]
     assert [h["action"] for h in history].count("receive") == 1

@@ -228,6 +228,8 @@ def test_the_citizen_answers_a_supplement_request_with_its_items_shown(app, citi
     bad = {**flatten(SAMPLE_FORM), "f.dien_thoai": "xyz"}
     r = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", bad, status=422)
     assert 'id="f-dien_thoai-error"' in r.get_data(as_text=True) and dossier_row(app, code).status == 5
+    r = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", {**flatten(SAMPLE_FORM), "note": "Đã ký\x00"}, status=422)
+    assert "Có ký tự điều khiển không hợp lệ" in text_of(r) and dossier_row(app, code).status == 5
     data = {**flatten(SAMPLE_FORM), "note": "Đã ký bổ sung", "file.giay_de_nghi": (io.BytesIO(PDF + b"2"), "ky.pdf")}
     citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", data, status=302, content_type="multipart/form-data")
     assert dossier_row(app, code).status == 1

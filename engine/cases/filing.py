@@ -120,8 +120,9 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
                    what="Tờ khai bổ sung")
     note = payload.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > 4000):
-        raise Invalid("Ghi chú không hợp lệ", fields={"note": "Tối đa 4000 ký tự"})
+    if note is not None:  # lines of text, without control characters (a NUL was stored in the trail)
+        forms.validate({"type": "object", "properties": {"note": {"type": "string", "maxLength": 4000}}},
+                       {"note": note}, what="Ghi chú")
     request = session.scalar(_OPEN_REQUEST, {"dossier_id": dossier.id})
     process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": "supplement",

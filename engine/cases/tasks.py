@@ -17,6 +17,7 @@ from engine.cases import inbox as paging, lienthong, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
+from engine.core.vocabulary import vn_time
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
 from engine.data.model import AuditEvent, Dossier, User, WorkItem
@@ -37,7 +38,7 @@ def _visible_item(session: Session, user: User, item_id: int, *, with_state: boo
                                      (Dossier.agency_id == user.agency_id)
                                      | (Dossier.processing_agency_id == user.agency_id)))
         if done is not None:
-            raise Conflict(f"Công việc đã được {done.actor_name} hoàn thành lúc {iso_vn(done.at)}",
+            raise Conflict(f"Công việc đã được {done.actor_name} hoàn thành lúc {vn_time(done.at, 'at')}",
                            code="task_completed")
     if (item is None or not user.is_officer or item.agency_id != user.agency_id
             or item.step not in catalogue.OFFICER_STEPS):

@@ -110,6 +110,8 @@ def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | Non
             found[key] = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Problem(key, getattr(exc, "lineno", None), "", f"JSON không hợp lệ: {exc}"))
+        except RecursionError:  # nested deeper than the decoder goes: no form is
+            problems.append(Problem(key, None, "", "JSON không hợp lệ: lồng nhau quá sâu"))
     return found, problems
 
 
