@@ -492,6 +492,21 @@ def test_an_invalid_form_answers_422_with_the_field_paths(api):
     assert api.get("/api/v1/dossiers", CITIZEN).get_json() == []
 
 
+def test_a_supplement_request_of_blank_items_is_refused_and_issues_no_form(api, app):
+    """D8: the request names what is missing and why. An item of spaces passed minLength and a Mẫu 02 with
+    nothing in it was issued; a filing's required text of spaces is refused the same way."""
+    code = api.file(CITIZEN)["code"]
+    task = api.task_for(RECEIVER, code)
+    before = snapshot(app, code)
+    blank = {"items": [{**STEP_DATA["request_supplement"]["items"][0], "component": " ", "problem": "\t\n"}]}
+    err = error_of(complete(api, RECEIVER, task["id"], "request_supplement", blank), 422)
+    assert err["fields"] == {"items.0.component": "Không được để trống", "items.0.problem": "Không được để trống"}
+    assert snapshot(app, code) == before
+    form = {**SAMPLE_FORM, "ten_ho_kinh_doanh": "  \t"}
+    err = error_of(api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": form}), 422)
+    assert err["fields"] == {"ten_ho_kinh_doanh": "Không được để trống"}
+
+
 def test_an_action_the_step_does_not_offer_answers_422(api, app):
     code = api.file(CITIZEN)["code"]
     task = api.task_for(RECEIVER, code)

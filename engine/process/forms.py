@@ -9,8 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.core.errors import Invalid
 
@@ -133,9 +133,20 @@ def _schema_problems(schema_json: str) -> tuple[str, ...]:
     return ()
 
 
+def _min_length(validator, limit, instance, schema):
+    """minLength, and a text that must have something in it has more than spaces (a supplement request's
+    component of one space made a Mẫu 02 with nothing in it)."""
+    if validator.is_type(instance, "string") and (len(instance) < limit or (limit > 0 and not instance.strip())):
+        yield ValidationError(f"{instance!r} is too short")
+
+
+# Draft 2020-12 but for minLength (above).
+FormValidator = validators.extend(Draft202012Validator, {"minLength": _min_length})
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
+    return FormValidator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
 
 
 def field_errors(schema: dict, data: Any) -> dict[str, str]:
@@ -151,6 +162,8 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
             path.append(extra[0] if extra else "")
         key = ".".join(p for p in path if p)
         text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
+        if err.validator == "minLength" and isinstance(err.instance, str) and not err.instance.strip():
+            text = "Không được để trống"
         limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""
         errors.setdefault(key, text.format(limit=limit))
     return errors

@@ -14,8 +14,8 @@ from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from . import (openapi_admin, openapi_calendar, openapi_citizens, openapi_notices, openapi_offers,
                openapi_ops, openapi_reports, openapi_signing, openapi_versions)
 from .openapi_blocks import (
-    CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL, PROCEDURE_CODE,
-    REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
+    ANY_CONTROL, CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL,
+    PROCEDURE_CODE, REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
 
 def _schemas() -> dict:
@@ -42,7 +42,8 @@ def _schemas() -> dict:
             "cccd_issued_on": text(DATE, format="date", description="Không ở tương lai (422)"),
             "phone": text("^(0|\\+84)[0-9]{9,10}$"),
             "email": _or_null(text(EMAIL, maxLength=255)),
-            "password": text(minLength=8)}, ("full_name", "cccd", "cccd_issued_on", "phone", "password")),
+            "password": text(refused=ANY_CONTROL, minLength=8)},
+            ("full_name", "cccd", "cccd_issued_on", "phone", "password")),
         "Registered": {"type": "object", "required": ["username", "full_name", "standardised"], "properties": {
             "username": {"type": "string"}, "full_name": {"type": "string"}, "standardised": {"type": "boolean"}}},
         "Procedure": {"type": "object", "required": ["code", "name", "version", "agency", "level", "duration"],

@@ -17,6 +17,8 @@ COMMON_RULES = (
 NUL = "\\u0000"
 # Text in a form or an action's data (forms.validate): no control characters but tab and line breaks.
 CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
+# A new password (accounts.password_problem): no control character at all, tab and line breaks included.
+ANY_CONTROL = "[\\u0000-\\u001f\\u007f]"
 # A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
 NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
 CCCD = CCCD_PATTERN
