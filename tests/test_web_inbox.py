@@ -182,6 +182,8 @@ def test_refusing_at_intake_needs_reasons_one_per_line(app, citizen):
     desk = officer(app, "demo.tiepnhan")
     r = desk.act(code, "refuse", {"reasons": "  \n "}, status=422)
     assert 'id="refuse-reasons-error"' in r.get_data(as_text=True)
+    r = desk.act(code, "refuse", {"reasons": "Ngành nghề thuộc danh mục cấm\nab"}, status=422)  # a line too short
+    assert "Lý do 2 : Quá ngắn" in text_of(r) and "reasons.1" not in text_of(r)
     desk.act(code, "refuse", {"reasons": "Ngành nghề thuộc danh mục cấm\nĐịa chỉ không có thật"})
     assert dossier_row(app, code).status == 3
     assert "Không được tiếp nhận" in text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))

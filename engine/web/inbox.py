@@ -162,6 +162,9 @@ def _labels(item: WorkItem, values: dict) -> dict[str, str]:
         for key, text in (("component", _("Thành phần hồ sơ")), ("problem", _("Thiếu hoặc sai ở đâu")),
                           ("required", _("Cần bổ sung, sửa đổi gì"))):
             names[f"items.{n}.{key}"] = _("Mục %(n)s", n=n + 1) + " › " + text
+    reasons = values.get("reasons")
+    for n in range(len(_lines(reasons)) if isinstance(reasons, str) else 0):  # a refusal's reasons, a line each
+        names[f"reasons.{n}"] = f"{_('Lý do')} {n + 1}"
     return names
 
 
