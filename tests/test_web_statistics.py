@@ -71,7 +71,12 @@ def test_a_leader_sees_the_counters_the_charts_and_the_indicators_of_the_month(a
     share = doc.xpath('//figure[.//svg[@id="chart-on-time"]]//tbody/tr')[0]
     # QĐ 766 2a: (2 early + 1 on time) / (4 resolved + 1 pending overdue) = 60 %
     assert [c.text_content() for c in share.xpath("th|td")] == [DEMO_AGENCY[1], "3", "5", "60,0%"]
-    assert doc.xpath('//table[@id="indicators"]//tbody/tr')
+    rows = {tr.xpath("th")[0].text: [td.text_content() for td in tr.xpath("td")]
+            for tr in doc.xpath('//table[@id="indicators"]//tbody/tr')}
+    assert rows["2a"][1] == "60,0 %"  # the same 60 %, in the page's words (was the API's English and its keys):
+    assert rows["2a"][2] == "(trước hạn + đúng hạn) / (đã giải quyết + đang giải quyết quá hạn) × 100"
+    assert rows["2a"][3] == "trước hạn: 2; đúng hạn: 1; đã giải quyết: 4; đang giải quyết quá hạn: 1"
+    assert not any("_" in text or "working" in text for row in rows.values() for text in row)
     links = [a.get("href") for a in doc.xpath('//p[@class="downloads"]/a')]
     assert len(links) == 4 and all("from=2027-03-01" in h and "to=2027-03-31" in h for h in links)
     nav = [a.text for a in doc.xpath("//header//nav//a")]
@@ -175,6 +180,8 @@ def test_the_page_in_english(app, clock, march):
     titles = [s.xpath("title")[0].text for s in doc.xpath('//svg[@role="img"]')]
     assert titles[0] == "Received and resolved per month"
     assert doc.xpath("//h1")[0].text == "Case statistics"
+    [row] = [tr for tr in doc.xpath('//table[@id="indicators"]//tbody/tr') if tr.xpath("th")[0].text == "2a"]
+    assert row.xpath("td")[3].text_content() == "early: 2; on time: 1; resolved: 4; pending overdue: 1"
 
 
 def test_only_the_period_asked_is_read(app, clock, march, settings):

@@ -158,7 +158,8 @@ def _query(asked: report_scope.Asked) -> dict:
 @login_required(*report_scope.READERS)
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
-    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {}}
+    page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
+            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT}
     try:
         asked = _asked()
     except Invalid as exc:
@@ -170,6 +171,28 @@ def leaders():
                     indicators=indicators(session, settings, asked.scope, at),
                     values=_form_values(request.args, asked, today), query=_query(asked))
     return render_template("reports/statistics.html", **page)
+
+
+# The QĐ 766 indicators' formulas and inputs in the page's words (engine.reports.indicators keeps the API's names).
+FORMULA_TEXT = {
+    "2a": _l("(trước hạn + đúng hạn) / (đã giải quyết + đang giải quyết quá hạn) × 100"),
+    "2a-late": _l("(đang giải quyết quá hạn + giải quyết quá hạn) / (tiếp nhận mới + kỳ trước chuyển sang) × 100"),
+    "2b": _l("Σ giờ làm việc từ tiếp nhận đến khi có kết quả, không tính thời gian chờ bổ sung / đã giải quyết"),
+    "3a": _l("số hóa / tiếp nhận mới × 100 (hồ sơ có ít nhất một thành phần điện tử)"),
+    "3b": _l("kết quả điện tử / đã giải quyết × 100"),
+    "3c": _l("tái sử dụng dữ liệu / tiếp nhận mới × 100"),
+    "4c": _l("tiếp nhận trực tuyến / tiếp nhận mới × 100"),
+    "4d": _l("thanh toán trực tuyến / lượt thanh toán × 100"),
+    "5c": _l("(lượt đánh giá − không hài lòng) / lượt đánh giá × 100 (không hài lòng: 1 hoặc 2 điểm trên 5)"),
+}
+INPUT_TEXT = {
+    "resolved_early": _l("trước hạn"), "resolved_on_time": _l("đúng hạn"), "resolved": _l("đã giải quyết"),
+    "pending_overdue": _l("đang giải quyết quá hạn"), "resolved_late": _l("giải quyết quá hạn"),
+    "received": _l("tiếp nhận mới"), "carried_over": _l("kỳ trước chuyển sang"), "working_hours": _l("giờ làm việc"),
+    "digitised": _l("số hóa"), "electronic_results": _l("kết quả điện tử"), "reused": _l("tái sử dụng dữ liệu"),
+    "received_online": _l("tiếp nhận trực tuyến"), "paid_online": _l("thanh toán trực tuyến"),
+    "payments": _l("lượt thanh toán"), "rating_count": _l("lượt đánh giá"), "dissatisfied": _l("không hài lòng"),
+}
 
 
 def _file(content, media_type: str, name: str) -> Response:
