@@ -16,6 +16,7 @@ from typing import Callable
 
 import pytest
 from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, sign_requested
+from web_support import PNG as WHOLE_PNG
 
 from engine.cases import accounts
 from engine.data.model import OFFICER_ROLES, Agency, User
@@ -222,7 +223,7 @@ def post(path: str, payload: dict | None = None) -> Call:
     return lambda api, user, ctx, caller: api.post(path.format(**ctx), user, json=payload or {})
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64   # recognised by its magic bytes
+PNG = WHOLE_PNG  # a whole PNG image
 
 
 def call_attach(api, user, ctx, caller):

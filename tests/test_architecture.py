@@ -38,6 +38,7 @@ HOMES = {
     "pkcs11": {"engine/paperwork/tokens.py"},  # PKCS#11 tokens (python-pkcs11)
     "aiohttp": {"engine/paperwork/remote.py"},  # the HTTP client pyHanko's remote signer works with
     "waitress": {"engine/cli/service.py"},  # the WSGI server of `tthc serve`
+    "PIL": {"engine/paperwork/images.py", "engine/paperwork/pdf.py"},  # Pillow: uploads decoded; the QR code
 }
 # The command line is an edge like the web: `tthc serve` starts the web application (and nothing else
 # outside engine/web may import it). It still never imports flask itself.

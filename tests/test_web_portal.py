@@ -14,7 +14,8 @@ from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM
 from payment_support import configure
 from sqlalchemy import select
 import web_support
-from web_support import OTHER_CITIZEN, PDF, PNG, Web, counts, dossier_row, flatten, text_of
+from web_support import (
+    CUT_JPEG, FAKE_PNG, JPEG, OTHER_CITIZEN, PDF, PNG, Web, counts, dossier_row, flatten, huge_png, text_of)
 
 from engine.paperwork.documents import path_for
 from engine.data.model import Document
@@ -158,6 +159,10 @@ def test_filing_for_another_person_makes_them_the_owner(app, citizen):
     ("virus.pdf", b"MZ\x90\x00 not a pdf", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
     ("trang.png", b"GIF89a....", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
     ("rong.pdf", b"", "Tệp rỗng"),
+    # they begin like an image and are none (were stored as images)
+    ("anh.png", FAKE_PNG, "Tệp ảnh bị hỏng hoặc không đọc được"),
+    ("anh.jpg", CUT_JPEG, "Tệp ảnh bị hỏng hoặc không đọc được"),
+    ("bom.png", huge_png(), "Ảnh có quá nhiều điểm ảnh"),  # 400 million pixels claimed: never decoded
 ])
 def test_uploads_are_checked_by_their_bytes_and_refused_with_nothing_stored(app, citizen, settings, name, content,
                                                                               message):
@@ -170,7 +175,7 @@ def test_uploads_are_checked_by_their_bytes_and_refused_with_nothing_stored(app,
 
 
 def test_the_type_comes_from_the_bytes_not_the_name(app, citizen):
-    citizen.file(files={"giay_to_phap_ly_chu_ho": ("cccd", PNG), "giay_to_tru_so": ("hop dong.JPG", b"\xff\xd8\xff\xe0JFIF"),
+    citizen.file(files={"giay_to_phap_ly_chu_ho": ("cccd", PNG), "giay_to_tru_so": ("hop dong.JPG", JPEG),
                         "giay_de_nghi": ("anh.pdf", PNG)})
     with app.extensions["tthc"]["sessions"]() as session:
         docs = {d.name: d.media_type for d in session.scalars(select(Document))}

@@ -30,8 +30,34 @@ def _blank_pdf() -> bytes:
     return out.getvalue()
 
 
+def image(kind: str, size: tuple[int, int] = (4, 3)) -> bytes:
+    """A whole image of ``kind`` (PNG, JPEG) that opens to its last pixel (uploads are decoded before they are kept)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, kind)
+    return out.getvalue()
+
+
 PDF = _blank_pdf()  # a valid, unsigned PDF
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image("PNG")
+JPEG = image("JPEG")
+# Files that only begin like an image: the magic bytes of a PNG, then nothing of one; a JPEG cut short.
+FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+CUT_JPEG = image("JPEG", (64, 64))[:300]
+
+
+def huge_png(width: int = 20000, height: int = 20000) -> bytes:
+    """A PNG of a few hundred bytes whose header claims ``width`` × ``height`` pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+            + chunk(b"IEND", b""))
 
 
 def flatten(data: dict, prefix: str = "f") -> dict[str, str]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.data import audit
 from engine.core import sandbox
-from engine.paperwork import documents, results, signatures
+from engine.paperwork import documents, images, results, signatures
 from engine.cases.dossiers import Context, can_see, citizen_conditions, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
 from engine.data.model import Document, DocumentSignature, Dossier, User
@@ -24,7 +24,8 @@ MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 STORE_KINDS = ("result", "filing")
 log = logging.getLogger(__name__)
-sandbox.preload(["engine.paperwork.signatures"])  # pyHanko imported once in the forkserver, not per upload
+# pyHanko and Pillow imported once in the forkserver, not per upload
+sandbox.preload(["engine.paperwork.signatures", "engine.paperwork.images"])
 
 
 def sniff(content: bytes) -> str:
@@ -46,6 +47,18 @@ def inspect(ctx: Context, content: bytes) -> list[signatures.SignatureCheck]:
     if found.refused:
         raise Invalid(found.message, code=found.refused, fields={"file": found.message})
     return found.checks
+
+
+def inspect_image(ctx: Context, content: bytes) -> None:
+    """A JPEG or PNG from outside, decoded in a bounded child process: refused (422) when it does not open whole."""
+    try:
+        found = sandbox.run(images.problem, content)
+    except sandbox.Overrun as exc:
+        log.warning("uploaded image refused by %s (%d bytes, %s): %s", ctx.user.username, len(content), exc.kind,
+                    exc.detail)
+        found = images.TOO_LARGE
+    if found:
+        raise Invalid(found, code="bad_image", fields={"file": found})
 
 
 def _clean_name(name: str, media_type: str) -> str:
@@ -86,6 +99,8 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
         raise TooLarge("Tệp quá lớn")
     media_type = sniff(content)
     checks = inspect(ctx, content) if media_type == "application/pdf" else []  # before anything is stored
+    if media_type != "application/pdf":
+        inspect_image(ctx, content)
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
                         media_type, content, ctx.now)
     doc.component = name
