@@ -50,6 +50,8 @@ def test_a_province_administrator_creates_reads_and_changes_an_agency(api, provi
 @pytest.mark.parametrize("change, field", [
     ({"level": "district"}, "level"), ({"parent": "999.99.99.H99"}, "parent"), ({"id": "a b"}, "id"),
     ({"name": " "}, "name"), ({"office_hours": {"mon": ["17:00-07:30"]}}, "office_hours"),
+    ({"office_hours": {"mon": ["13:30-17:00", "07:30-11:30"]}}, "office_hours"),  # out of order (were taken)
+    ({"office_hours": {"mon": ["07:30-11:30", "07:00-12:00"]}}, "office_hours"),  # overlapping
     ({"office_hours": {"someday": ["07:30-11:30"]}}, "office_hours"), ({"level": "province"}, "level"),
     ({"address": ""}, "address"), ({"colour": "red"}, "colour"),
 ])

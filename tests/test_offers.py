@@ -225,6 +225,9 @@ def test_all_communes_and_the_administrator_subtree(api, province, app):
     ({"agencies": [{"agency": WARD_A, "processing_agency": 7}]}, "agencies[0].processing_agency"),
     ({"agencies": [{"agency": WARD_A, "fees": {"le_phi": 5000}}]}, "agencies[0].fees.le_phi"),
     ({"agencies": [{"agency": WARD_A, "office_hours": {"mon": ["17:00-07:00"]}}]}, "agencies[0].office_hours.mon"),
+    # overlapping, or out of order, spans: no working day has them (the calendar refuses them too)
+    ({"agencies": [{"agency": WARD_A, "office_hours": {"mon": ["07:30-11:30", "07:00-12:00"]}}]},
+     "agencies[0].office_hours.mon"),
     ({"agencies": [], "all_level": "village"}, "all_level"),
     ({"agencies": [], "other": 1}, "other"),
     ({"all_level": "commune"}, "agencies"),

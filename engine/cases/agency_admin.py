@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases import administration
+from engine.core.calendar import spans_in_order
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import agencies
 from engine.data.agency_model import AGENCY_LEVELS, Agency
@@ -79,9 +80,10 @@ def _office_hours(value: Any, errors: dict) -> dict | None:
         return None
     if not isinstance(value, dict) or any(day not in DAYS for day in value) or any(
             not isinstance(spans, list) or len(spans) > 4 or
-            any(not isinstance(s, str) or not SPAN_RE.match(s) or s[:5] >= s[6:] for s in spans)
+            any(not isinstance(s, str) or not SPAN_RE.match(s) for s in spans) or not spans_in_order(spans)
             for spans in value.values()):
-        errors["office_hours"] = "Giờ làm việc: {\"mon\": [\"07:30-11:30\", \"13:30-17:00\"], ...} (mon–sun)"
+        errors["office_hours"] = ("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ "
+                                  "tự trong ngày, không chồng lên nhau")
         return None
     return {day: list(value[day]) for day in DAYS if day in value}
 

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
+from engine.core.calendar import spans_in_order
 from engine.core.errors import Forbidden, Invalid, NotFound
 from engine.data import agencies
 from engine.data.agency_model import AGENCY_LEVELS, Agency, ProcedureOffer
@@ -204,9 +205,10 @@ def _office_hours(value: Any, field: str) -> dict | None:
                       fields={field: "Theo ngày: " + ", ".join(DAYS)})
     for day, spans in value.items():
         if not isinstance(spans, list) or len(spans) > 4 or not all(
-                isinstance(s, str) and _HOURS.match(s) and s[:5] < s[6:] for s in spans):
+                isinstance(s, str) and _HOURS.match(s) for s in spans) or not spans_in_order(spans):
             raise Invalid("Giờ làm việc không hợp lệ", code="invalid_office_hours",
-                          fields={f"{field}.{day}": "Danh sách khoảng giờ dạng 07:30-11:30"})
+                          fields={f"{field}.{day}": "Danh sách khoảng giờ dạng 07:30-11:30, theo thứ tự, không "
+                                                    "chồng lên nhau"})
     return {day: list(value[day]) for day in DAYS if day in value}
 
 

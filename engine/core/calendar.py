@@ -41,6 +41,12 @@ def _hhmm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def spans_in_order(spans: list[str]) -> bool:
+    """Spans "HH:MM-HH:MM" of one day (already well formed), each ending after it starts and starting no earlier
+    than the one before it ends: the order parse_blocks asks of the working day."""
+    return all(s[:5] < s[6:] for s in spans) and all(a[6:] <= b[:5] for a, b in zip(spans, spans[1:]))
+
+
 def parse_blocks(spec: list[str]) -> tuple[tuple[time, time], ...]:
     blocks = []
     for item in spec:

@@ -82,7 +82,7 @@ def paths() -> dict:
                    "Số dòng một trang; khi còn trang sau, header Link: <...>; rel=\"next\"")
     agency_rules = {"parent": "một cơ quan có thật, không nằm trong chính cơ quan được chuyển",
                     "level": "cấp tỉnh không có cơ quan cấp trên",
-                    "office_hours": "giờ bắt đầu trước giờ kết thúc"}
+                    "office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau"}
     officer_rules = {"agency": "một cơ quan có thật, đang hoạt động"}
     return {
         "/api/v1/agencies": {

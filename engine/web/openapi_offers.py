@@ -60,7 +60,7 @@ def offer_paths() -> dict:
                        response=_ref("Offers"), errors=(403, 404), params=procedure, rules={
                            "agency_not_found": "agencies[i].agency, agencies[i].processing_agency: một cơ quan có "
                                                "trong hệ thống",
-                           "invalid_office_hours": "giờ bắt đầu trước giờ kết thúc",
+                           "invalid_office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau",
                            "fee_not_local": "chỉ phí thủ tục cho cơ quan tự quy định (feeLocal)",
                            "too_many_offers": f"tối đa {MAX_OFFERS} nơi cung cấp, kể cả all_level"}),
         },
