@@ -133,11 +133,14 @@ def test_ordinary_pdfs_are_accepted(api, content):
     assert _upload(api, code, content).status_code == 201
 
 
-def test_a_damaged_pdf_is_refused_since_it_cannot_be_checked(api):
+def test_a_damaged_pdf_is_refused_since_it_cannot_be_checked(api, caplog):
     code = api.file(CITIZEN)["code"]
-    r = _upload(api, code, b"%PDF-1.4 hong")
+    with caplog.at_level("INFO", logger="engine.cases.attachments"):
+        r = _upload(api, code, b"%PDF-1.4 hong")
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "pdf_unreadable"
-    assert "bị hỏng" in r.get_json()["error"]["message"]
+    assert r.get_json()["error"]["message"] == ("Tệp PDF bị hỏng, không đọc được; vui lòng xuất lại tệp PDF rồi tải "
+                                                "lên")  # in Vietnamese alone: the reader's English goes to the log
+    assert any("pdf_unreadable" in m for m in caplog.messages)
 
 
 # -- the bounded child process itself -------------------------------------------------------------------------

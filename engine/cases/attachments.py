@@ -45,6 +45,8 @@ def inspect(ctx: Context, content: bytes) -> list[signatures.SignatureCheck]:
                     exc.detail)
         found = signatures.PdfInspection([], "pdf_too_complex", signatures.TOO_COMPLEX)
     if found.refused:
+        if found.detail:
+            log.info("uploaded PDF refused (%s): %s", found.refused, found.detail)
         raise Invalid(found.message, code=found.refused, fields={"file": found.message})
     return found.checks
 

@@ -299,7 +299,8 @@ class PdfInspection:
 
     checks: list[SignatureCheck]
     refused: str | None = None  # pdf_active_content / pdf_too_complex / pdf_unreadable / pdf_encrypted
-    message: str = ""
+    message: str = ""  # the citizen's words
+    detail: str = ""  # the reader's own (English), for the log only
 
 
 _entries_read = [0]
@@ -389,9 +390,8 @@ def inspect_pdf(pdf: bytes, trust_dir: str | None, now: datetime) -> PdfInspecti
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - a file pyHanko cannot read cannot be checked for active content
-        why = str(exc)[:120] or type(exc).__name__
-        return PdfInspection([], "pdf_unreadable",
-                             f"Tệp PDF bị hỏng, không đọc được ({why}); vui lòng xuất lại tệp PDF rồi tải lên")
+        return PdfInspection([], "pdf_unreadable", "Tệp PDF bị hỏng, không đọc được; vui lòng xuất lại tệp PDF rồi "
+                             "tải lên", str(exc)[:200] or type(exc).__name__)
 
 
 TOO_COMPLEX = ("Tệp PDF quá phức tạp hoặc bị nén bất thường (vượt giới hạn xử lý an toàn); vui lòng xuất lại "
