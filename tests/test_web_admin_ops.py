@@ -6,6 +6,7 @@ from __future__ import annotations
 from conftest import Api
 from sqlalchemy import select, update
 from test_operations import break_dossier, other_agency_admin, received, row, sessions
+from lxml import html
 from web_support import Web, text_of
 
 from engine import timers
@@ -13,6 +14,10 @@ from engine.data.agency_model import AdminEvent
 from engine.data.model import AuditEvent, Dossier, Incident
 
 ADMIN = "demo.admin"
+
+
+def page_of(response):
+    return html.fromstring(response.get_data(as_text=True))
 
 
 def admin_web(app, username: str = ADMIN) -> Web:
@@ -124,3 +129,24 @@ def test_the_audit_page_lists_the_trail_of_the_subtree_and_verifies_a_chain(app,
     with sessions(app)() as session:  # paging: 50 a page, by id
         assert session.scalar(select(AdminEvent.id).where(AdminEvent.action == "dossier.suspend")) is not None
     assert web.get("/quan-tri/nhat-ky?truoc=1").status_code == 200
+
+
+def test_the_audit_page_says_an_events_details_in_words_not_pythons_spelling(app):
+    """An agency renamed: its event's changes read "name: old → new", never {'name': {'from': ...}}."""
+    api = Api(app.test_client())
+    r = api.client.patch("/api/v1/agencies/000.00.06.H56", headers=api.headers(ADMIN),
+                         json={"name": "Phường Thuận Hóa (đổi tên)", "address": "1 Lê Lợi"})
+    assert r.status_code == 200, r.get_json()
+    [row] = [tr for tr in page_of(admin_web(app).get("/quan-tri/nhat-ky")).xpath("//tr[@data-event]")
+             if "agency.update" in tr.text_content()]
+    details = row.xpath("td")[-1].text_content()
+    assert "→ Phường Thuận Hóa (đổi tên)" in details and "— → 1 Lê Lợi" in details, details
+    assert "{" not in details and "'" not in details and "None" not in details
+
+
+def test_detail_text():
+    from engine.web.admin_ops import detail_text
+
+    with_app = {"created": [], "skipped": {"row 2": "agency"}, "level": {"from": "commune", "to": "province"}}
+    assert detail_text(with_app) == "created: —; skipped: row 2: agency; level: commune → province"
+    assert detail_text(["a", 3]) == "a, 3" and detail_text(None) == "—"

@@ -154,5 +154,21 @@ def audit_trail():
             checked = {"missing": True}
     filters = {k: v for k, v in {"thao-tac": action, "doi-tuong": target}.items() if v}
     return render_template("admin/ops/audit.html", rows=rows, action=action, target=target, code=code,
-                           checked=checked,
+                           checked=checked, detail=detail_text,
                            next_url=url_for("admin_ops.audit_trail", **filters, truoc=rows[-1].id) if more else None)
+
+
+def detail_text(value) -> str:
+    """A value of an administrator's event in words: yes or no, lists joined, a change as "before → after", never
+    Python's own spelling (True, [], {'from': ...})."""
+    if isinstance(value, bool):
+        return str(_("Có") if value else _("Không"))
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, dict):
+        if set(value) == {"from", "to"}:
+            return f"{detail_text(value['from'])} → {detail_text(value['to'])}"
+        return "; ".join(f"{key}: {detail_text(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(detail_text(item) for item in value)
+    return str(value)
