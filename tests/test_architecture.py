@@ -146,10 +146,6 @@ def describe_map() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python3 tests/test_architecture.py prints the package map
-    print(describe_map())
-
-
 def module_graph() -> dict[str, set[str]]:
     """engine module -> the engine modules it imports (files; a package's __init__ left out: it only hands names on
     or builds the app, and every module of its package would otherwise be in a circle with it)."""
@@ -215,3 +211,7 @@ def test_every_module_that_saves_a_process_opens_the_hand_overs_it_reaches():
     for module in savers:  # each in an interpreter of its own: nothing else loaded first
         done = subprocess.run([sys.executable, "-c", code, module], cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+if __name__ == "__main__":  # python3 tests/test_architecture.py prints the package map
+    print(describe_map())
