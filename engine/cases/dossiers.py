@@ -25,7 +25,6 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
 
-
 @dataclass(frozen=True)
 class Context:
     """What every use case needs besides the session: who acts, when, and the settings."""

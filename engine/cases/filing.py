@@ -16,13 +16,13 @@ from engine.core.vocabulary import CCCD_RE
 from engine.data import audit, calendars
 from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines
+from engine.law.counting import CHANNELS  # the channels a filing comes by, as the counters know them
 from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, WITHDRAWN, can_end
 from engine.paperwork import issuance, officialforms
 from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
 from engine.process.runtime import SERIALIZER_VERSION, Process
 
-CHANNELS = ("online", "desk", "post")
 _SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
                                                 SupplementRequest.answered_at.is_(None))
