@@ -111,11 +111,12 @@ def test_the_audit_page_lists_the_trail_of_the_subtree_and_verifies_a_chain(app,
     api.post(f"/api/v1/dossiers/{code}/suspend", ADMIN, json={"reason": "Chờ xác minh"})
     web = admin_web(app)
     page = web.get("/quan-tri/nhat-ky").get_data(as_text=True)
-    assert "dossier.suspend" in page and code in page
-    assert "dossier.suspend" not in web.get("/quan-tri/nhat-ky?thao-tac=incident.skip").get_data(as_text=True)
-    assert "dossier.suspend" in web.get(f"/quan-tri/nhat-ky?doi-tuong={code}").get_data(as_text=True)
+    assert code in page and "Tạm dừng hồ sơ" in actions_listed(web, "/quan-tri/nhat-ky")
+    assert "Tạm dừng hồ sơ" not in actions_listed(web, "/quan-tri/nhat-ky?thao-tac=incident.skip")
+    assert actions_listed(web, "/quan-tri/nhat-ky?thao-tac=dossier.suspend") == ["Tạm dừng hồ sơ"]
+    assert "Tạm dừng hồ sơ" in actions_listed(web, f"/quan-tri/nhat-ky?doi-tuong={code}")
     outsider = admin_web(app, other_agency_admin(app, clock))
-    assert "dossier.suspend" not in outsider.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "Tạm dừng hồ sơ" not in actions_listed(outsider, "/quan-tri/nhat-ky")
     ok = text_of(web.get(f"/quan-tri/nhat-ky?ho-so={code}"))
     assert f"Chuỗi nhật ký của hồ sơ {code} toàn vẹn: 4 sự kiện." in ok
     with sessions(app).begin() as session:
@@ -138,15 +139,35 @@ def test_the_audit_page_says_an_events_details_in_words_not_pythons_spelling(app
                          json={"name": "Phường Thuận Hóa (đổi tên)", "address": "1 Lê Lợi"})
     assert r.status_code == 200, r.get_json()
     [row] = [tr for tr in page_of(admin_web(app).get("/quan-tri/nhat-ky")).xpath("//tr[@data-event]")
-             if "agency.update" in tr.text_content()]
-    details = row.xpath("td")[-1].text_content()
+             if tr.xpath("td")[2].get("title") == "agency.update"]
+    cells = [td.text_content().strip() for td in row.xpath("td")]
+    assert cells[2] == "Sửa cơ quan" and cells[3] == "Cơ quan 000.00.06.H56", cells
+    details = cells[-1]
+    assert "Tên: " in details and "Địa chỉ: — → 1 Lê Lợi" in details, details
     assert "→ Phường Thuận Hóa (đổi tên)" in details and "— → 1 Lê Lợi" in details, details
     assert "{" not in details and "'" not in details and "None" not in details
 
 
-def test_detail_text():
+def actions_listed(web, url: str) -> list[str]:
+    """The action column of the audit page's rows."""
+    return [tr.xpath("td")[2].text_content().strip() for tr in page_of(web.get(url)).xpath("//tr[@data-event]")]
+
+
+def test_the_audit_page_offers_its_actions_by_name_and_keeps_an_unknown_code(app):
+    web = admin_web(app)
+    form = page_of(web.get("/quan-tri/nhat-ky?thao-tac=dossier.resume"))
+    options = {o.get("value"): o.text_content() for o in form.xpath("//select[@name='thao-tac']/option")}
+    assert options[""] == "Tất cả" and options["officer.create"] == "Tạo tài khoản cán bộ"
+    assert form.xpath("//select[@name='thao-tac']/option[@selected]")[0].get("value") == "dossier.resume"
+    odd = page_of(web.get("/quan-tri/nhat-ky?thao-tac=la.ma"))  # a code of no known action: kept, selected
+    assert odd.xpath("//select[@name='thao-tac']/option[@selected]")[0].get("value") == "la.ma"
+
+
+def test_detail_text(app):
     from engine.web.admin_ops import detail_text
 
     with_app = {"created": [], "skipped": {"row 2": "agency"}, "level": {"from": "commune", "to": "province"}}
-    assert detail_text(with_app) == "created: —; skipped: row 2: agency; level: commune → province"
-    assert detail_text(["a", 3]) == "a, 3" and detail_text(None) == "—"
+    with app.test_request_context():
+        assert detail_text(with_app) == "Đã tạo: —; Bỏ qua: row 2: agency; Cấp: commune → province"
+        assert detail_text(["a", 3]) == "a, 3" and detail_text(None) == "—"
+        assert detail_text("code sent") == "đã gửi mã kích hoạt" and detail_text({"odd_key": 1}) == "odd_key: 1"

@@ -38,6 +38,57 @@ OPERATIONS = {
 DONE_TEXT = {"suspend": _l("Đã tạm dừng hồ sơ %(code)s."), "resume": _l("Đã tiếp tục hồ sơ %(code)s."),
              "terminate": _l("Đã chấm dứt hồ sơ %(code)s.")}
 PAGE = 50
+# The administrators' trail in words (AdminEvent.action, .target_kind and the keys of .details are codes, kept as
+# they are for filtering and for the API); an action not listed here is shown as its code.
+ACTION_TEXT = {
+    "agency.create": _l("Tạo cơ quan"), "agency.update": _l("Sửa cơ quan"),
+    "calendar_day": _l("Đặt ngày làm việc/nghỉ"), "calendar_notice": _l("Áp dụng thông báo lịch nghỉ"),
+    "citizen.desk_create": _l("Tạo tài khoản công dân tại quầy"), "citizen.suspend": _l("Tạm khóa tài khoản công dân"),
+    "citizen.reinstate": _l("Mở khóa tài khoản công dân"), "citizen.cancel": _l("Hủy tài khoản công dân"),
+    "citizen.code_activation": _l("Cấp mã kích hoạt cho công dân"),
+    "citizen.code_recovery": _l("Cấp mã khôi phục mật khẩu cho công dân"),
+    "dossier.suspend": _l("Tạm dừng hồ sơ"), "dossier.resume": _l("Tiếp tục hồ sơ"),
+    "dossier.terminate": _l("Chấm dứt hồ sơ"), "dossier_migrate": _l("Chuyển hồ sơ sang phiên bản mới"),
+    "incident.retry": _l("Chạy lại sự cố"), "incident.skip": _l("Bỏ qua sự cố"),
+    "offers": _l("Đổi cơ quan cung cấp thủ tục"),
+    "officer.create": _l("Tạo tài khoản cán bộ"), "officer.import": _l("Nhập danh sách cán bộ"),
+    "officer.update": _l("Sửa tài khoản cán bộ"), "officer.suspend": _l("Tạm khóa tài khoản cán bộ"),
+    "officer.reinstate": _l("Mở khóa tài khoản cán bộ"), "officer.password_reset": _l("Cấp lại mật khẩu cán bộ"),
+    "officer.activate": _l("Cán bộ kích hoạt tài khoản"), "officer.reset_done": _l("Cán bộ đặt lại mật khẩu"),
+    "version_deploy": _l("Triển khai phiên bản thủ tục"), "version_suspend": _l("Tạm ngừng phiên bản thủ tục"),
+    "version_resume": _l("Mở lại phiên bản thủ tục"), "version_retire": _l("Thu hồi phiên bản thủ tục"),
+}
+TARGET_TEXT = {"agency": _l("Cơ quan"), "calendar": _l("Lịch"), "citizen": _l("Công dân"), "dossier": _l("Hồ sơ"),
+               "incident": _l("Sự cố"), "offer": _l("Thủ tục"), "officer": _l("Cán bộ"), "procedure": _l("Thủ tục")}
+DETAIL_KEY_TEXT = {
+    "reason": _l("Lý do"), "dossier": _l("Hồ sơ"), "changes": _l("Thay đổi"), "version": _l("Phiên bản"),
+    "outcome": _l("Kết quả"), "days": _l("Ngày"), "set": _l("Đặt"), "removed": _l("Bỏ"), "moved": _l("Chuyển"),
+    "added": _l("Thêm"), "name": _l("Tên"), "level": _l("Cấp"), "parent": _l("Cơ quan cấp trên"),
+    "from_version": _l("Từ phiên bản"), "to_version": _l("Sang phiên bản"), "full_name": _l("Họ và tên"),
+    "of_agency": _l("Thuộc cơ quan"), "agency": _l("Cơ quan"), "roles": _l("Vai trò"), "activation": _l("Kích hoạt"),
+    "sent_to": _l("Gửi đến"), "was_suspended_for": _l("Lý do đã khóa"), "before": _l("Trước"), "after": _l("Sau"),
+    "file": _l("Tệp"), "locked": _l("Bị khóa"), "next_visit": _l("Lần ghé sau"), "effects": _l("Tác động"),
+    "error": _l("Lỗi"), "created": _l("Đã tạo"), "skipped": _l("Bỏ qua"), "address": _l("Địa chỉ"),
+    "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"), "active": _l("Đang hoạt động"),
+    "email": _l("Thư điện tử"), "phone": _l("Điện thoại"),
+}
+# values some events carry in English (older rows keep them): said in words on the page
+DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
+                     "code sent": _l("đã gửi mã kích hoạt")}
+
+
+def action_text(action: str) -> str:
+    return str(ACTION_TEXT[action]) if action in ACTION_TEXT else action
+
+
+def target_text(kind: str) -> str:
+    return str(TARGET_TEXT[kind]) if kind in TARGET_TEXT else kind
+
+
+def detail_key_text(key: str) -> str:
+    return str(DETAIL_KEY_TEXT[key]) if key in DETAIL_KEY_TEXT else key
+
+
 
 
 def _number(name: str) -> int | None:
@@ -154,7 +205,9 @@ def audit_trail():
             checked = {"missing": True}
     filters = {k: v for k, v in {"thao-tac": action, "doi-tuong": target}.items() if v}
     return render_template("admin/ops/audit.html", rows=rows, action=action, target=target, code=code,
-                           checked=checked, detail=detail_text,
+                           checked=checked, detail=detail_text, action_text=action_text,
+                           target_text=target_text, detail_key=detail_key_text,
+                           actions=sorted(ACTION_TEXT.items(), key=lambda kv: str(kv[1])),
                            next_url=url_for("admin_ops.audit_trail", **filters, truoc=rows[-1].id) if more else None)
 
 
@@ -168,7 +221,9 @@ def detail_text(value) -> str:
     if isinstance(value, dict):
         if set(value) == {"from", "to"}:
             return f"{detail_text(value['from'])} → {detail_text(value['to'])}"
-        return "; ".join(f"{key}: {detail_text(item)}" for key, item in value.items())
+        return "; ".join(f"{detail_key_text(key)}: {detail_text(item)}" for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(detail_text(item) for item in value)
+    if isinstance(value, str) and value in DETAIL_VALUE_TEXT:
+        return str(DETAIL_VALUE_TEXT[value])
     return str(value)
