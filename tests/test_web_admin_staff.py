@@ -146,9 +146,17 @@ def test_the_import_page_reports_every_row(province):
 def test_an_agency_administrator_edits_their_own_agency_whose_parent_they_do_not_hold(province):
     web = Web(province.test_client()).login(ADMIN_A)
     page = web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
-    parent = re.search(r'<select id="e-parent" name="parent">(.*?)</select>', page, re.S).group(1)
-    assert f'<option value="{PROVINCE}" selected>' in parent  # kept as it is, though not theirs to choose
-    web.post(f"/quan-tri/co-quan/{WARD_A}", {"name": "Phường A mới", "level": "commune", "parent": PROVINCE,
-                                             "address": "", "seal_name": "", "office_hours": "", "active": "1"},
-             status=302)
+    parent = re.search(r'<select id="e-parent" name="parent" disabled[^>]*>(.*?)</select>', page, re.S).group(1)
+    # kept as it is, though not theirs to choose, by its name; no "root" choice, which they may not make
+    assert re.fullmatch(rf'\s*<option value="{PROVINCE}" selected>[^<(]+ \({PROVINCE}\)</option>\s*', parent), parent
+    assert "không chuyển được" in page
+    web.post(f"/quan-tri/co-quan/{WARD_A}", {"name": "Phường A mới", "level": "commune", "address": "",
+                                             "seal_name": "", "office_hours": "", "active": "1"},
+             status=302)  # the disabled list sends no parent: the parent stays
     assert "Phường A mới" in text_of(web.get("/quan-tri/co-quan"))
+    assert f'<option value="{PROVINCE}" selected>' in web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
+    web.post("/quan-tri/co-quan", {"id": "000.00.34.H56", "name": "Tổ A1", "level": "commune", "parent": WARD_A,
+                                   "address": "", "seal_name": "", "office_hours": ""}, status=302)
+    below = web.get("/quan-tri/co-quan/000.00.34.H56").get_data(as_text=True)
+    choices = re.search(r'<select id="e-parent" name="parent">(.*?)</select>', below, re.S).group(1)
+    assert 'value=""' not in choices and f'<option value="{WARD_A}" selected>' in choices

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from engine.cases import administration, agency_admin, staff, staff_import
 from engine.core.errors import Invalid
 from engine.core.vocabulary import AGENCY_LEVELS
+from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
 from . import db, now, tthc
 from .admin_staff_api import OfficerName
@@ -101,9 +102,13 @@ def create_agency():
 def agency(agency: str):
     found = agency_admin.visible(db(), g.user, agency)
     shown = agency_admin.describe_one(db(), found)
+    root = administration.scope(db(), g.user)
+    scope_root = root is not None and root.id == found.id  # the root of the caller's scope stays where it is
     errors, error, status = {}, None, 200
     if request.method == "POST":
-        data = _agency_data(request.form, ("name", "level", "parent", "address", "seal_name", "office_hours"))
+        fields = ("name", "level", "address", "seal_name", "office_hours") if scope_root else (
+            "name", "level", "parent", "address", "seal_name", "office_hours")
+        data = _agency_data(request.form, fields)
         data["active"] = request.form.get("active") == "1"
         if shown["active"] and not data["active"] and request.form.get("confirm") != "1":
             return render_template("admin/staff/confirm.html", action=url_for("admin_staff.agency", agency=agency),
@@ -122,7 +127,14 @@ def agency(agency: str):
     return render_template("admin/staff/agency.html", agency=shown, hours=request.form.get(
         "office_hours", _hours_text(shown.get("office_hours"))) if status != 200 else _hours_text(shown["office_hours"]),
         choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=AGENCY_LEVELS, errors=errors,
-        error=error), status
+        error=error, scope_name=root.name if root is not None else None, scope_root=scope_root,
+        parent_name=_agency_name(shown.get("parent"))), status
+
+
+def _agency_name(code: str | None) -> str | None:
+    """The name of the agency ``code`` (a parent outside the caller's scope is shown by name, not code alone)."""
+    found = agency_rows.by_code(db(), code) if code else None
+    return found.name if found is not None else None
 
 
 # -- officers ------------------------------------------------------------------------------------------------
