@@ -589,6 +589,20 @@ def test_text_no_database_can_store_is_refused_naming_the_field(api):
     assert api.get("/api/v1/dossiers", CITIZEN).get_json() == []  # nothing was filed
 
 
+def test_a_number_no_json_reader_holds_exactly_is_refused_whatever_the_form_allows(api):
+    """The sample form's capital has a minimum and no maximum: 1e308 (an integer to JSON Schema) and 2^53 were
+    stored and printed with 309 digits. Beyond 2^53 - 1 a number is refused, naming the field; the bound itself
+    is taken."""
+    for capital in (1e308, 2 ** 53):
+        r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE,
+                                                        "form": {**SAMPLE_FORM, "von_kinh_doanh": capital}})
+        assert error_of(r, 422)["fields"]["von_kinh_doanh"].startswith("Số quá lớn"), capital
+    assert api.get("/api/v1/dossiers", CITIZEN).get_json() == []
+    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE,
+                                                    "form": {**SAMPLE_FORM, "von_kinh_doanh": 2 ** 53 - 1}})
+    assert r.status_code == 201, r.get_json()
+
+
 # -- 9. dossier code (D6) ------------------------------------------------------------------------------------
 def test_the_dossier_code_uses_the_vietnam_date_of_filing_and_a_daily_sequence(api, clock):
     clock.set(vn(2026, 11, 23, 23, 30))

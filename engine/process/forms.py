@@ -169,12 +169,20 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
     return errors
 
 
+# The largest number a form keeps exactly: 2^53 - 1, what every JSON reader (a browser's too) holds without
+# rounding (I-JSON, RFC 7493 section 2.2). A bigger one (1e308 as a business's capital) is refused, whatever bounds
+# its form declares.
+MAX_EXACT = 2 ** 53 - 1
+
+
 def _control_chars(data: Any, path: str = "") -> dict[str, str]:
-    """Control characters (NUL and the like) and lone surrogates in any text, and numbers that are not finite
-    (NaN and infinity pass every JSON Schema bound): refused, never stored."""
+    """Control characters (NUL and the like) and lone surrogates in any text, numbers that are not finite
+    (NaN and infinity pass every JSON Schema bound) and numbers beyond MAX_EXACT: refused, never stored."""
     found = {}
     if isinstance(data, float) and not math.isfinite(data):
         found[path] = "Số không hợp lệ"
+    elif isinstance(data, (int, float)) and not isinstance(data, bool) and abs(data) > MAX_EXACT:
+        found[path] = "Số quá lớn (tối đa 9.007.199.254.740.991)"
     elif isinstance(data, str):
         if any((ord(ch) < 32 and ch not in "\n\r\t") or 0xD800 <= ord(ch) <= 0xDFFF for ch in data):
             found[path] = "Có ký tự điều khiển không hợp lệ"
