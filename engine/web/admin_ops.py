@@ -40,7 +40,7 @@ DONE_TEXT = {"suspend": _l("Đã tạm dừng hồ sơ %(code)s."), "resume": _l
 PAGE = 50
 # The administrators' trail in words (AdminEvent.action, .target_kind and the keys of .details are codes, kept as
 # they are for filtering and for the API); an action not listed here is shown as its code.
-ACTION_TEXT = {
+ADMIN_ACTION_TEXT = {
     "agency.create": _l("Tạo cơ quan"), "agency.update": _l("Sửa cơ quan"),
     "calendar_day": _l("Đặt ngày làm việc/nghỉ"), "calendar_notice": _l("Áp dụng thông báo lịch nghỉ"),
     "citizen.desk_create": _l("Tạo tài khoản công dân tại quầy"), "citizen.suspend": _l("Tạm khóa tài khoản công dân"),
@@ -77,16 +77,12 @@ DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đ
                      "code sent": _l("đã gửi mã kích hoạt")}
 
 
-def action_text(action: str) -> str:
-    return str(ACTION_TEXT[action]) if action in ACTION_TEXT else action
+def worded(table: dict):
+    """A code in the words of ``table`` (a code it does not know: the code itself)."""
+    return lambda code: str(table[code]) if code in table else code
 
 
-def target_text(kind: str) -> str:
-    return str(TARGET_TEXT[kind]) if kind in TARGET_TEXT else kind
-
-
-def detail_key_text(key: str) -> str:
-    return str(DETAIL_KEY_TEXT[key]) if key in DETAIL_KEY_TEXT else key
+action_text, target_text, detail_key_text = worded(ADMIN_ACTION_TEXT), worded(TARGET_TEXT), worded(DETAIL_KEY_TEXT)
 
 
 
@@ -207,7 +203,7 @@ def audit_trail():
     return render_template("admin/ops/audit.html", rows=rows, action=action, target=target, code=code,
                            checked=checked, detail=detail_text, action_text=action_text,
                            target_text=target_text, detail_key=detail_key_text,
-                           actions=sorted(ACTION_TEXT.items(), key=lambda kv: str(kv[1])),
+                           actions=sorted(ADMIN_ACTION_TEXT.items(), key=lambda kv: str(kv[1])),
                            next_url=url_for("admin_ops.audit_trail", **filters, truoc=rows[-1].id) if more else None)
 
 
