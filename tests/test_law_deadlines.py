@@ -90,6 +90,18 @@ def test_the_warning_falls_one_working_day_before_the_due_over_tet(cal):
     assert not deadlines.warning_due(dossier, cal, vn(2027, 2, 4, 10, 0))  # once
 
 
+@pytest.mark.parametrize("due, warned, why", [
+    (vn(2027, 2, 15, 17, 0), vn(2027, 2, 12, 17, 0),
+     "received Wed 03/02/2027 16:45 (after the cut-off, Tết next), due Mon 15/02 17:00: warned on Friday 12/02 at "
+     "17:00, the working day before, not at 07:00 on the due day (the same instant in working time)"),
+    (vn(2027, 2, 11, 17, 0), vn(2027, 2, 3, 17, 0),
+     "a same-day procedure received Wed 03/02/2027 15:00, due Thu 11/02 17:00: warned Wed 03/02 17:00, before Tết"),
+    (vn(2026, 3, 10, 11, 30), vn(2026, 3, 9, 11, 30), "due Tue 10/03/2026 11:30: Mon 09/03 11:30, not 13:30"),
+])
+def test_a_warning_one_working_day_before_a_due_at_a_break_falls_on_the_working_day_before(cal, due, warned, why):
+    assert deadlines.warning_at(Facts(status=Status.PROCESSING, due_at=due), cal) == warned, why
+
+
 def test_the_timer_waits_for_the_warning_then_the_due(cal):
     dossier = Facts(status=Status.PROCESSING, due_at=vn(2027, 2, 11, 10, 0))
     assert deadlines.next_due_work(dossier, cal) == vn(2027, 2, 3, 10, 0)

@@ -136,14 +136,16 @@ class WorkingCalendar:
             t = self.next_working_instant(end)
 
     def subtract_working_time(self, t: datetime, amount: timedelta) -> datetime:
-        """The instant from which ``amount`` of working time passes until ``t``."""
+        """The instant from which ``amount`` of working time passes until ``t``; of the instants that are the same
+        in working time (the end of a block and the start of the next), the earlier: one working day before Monday
+        17:00 is Friday 17:00, not Monday 07:00, and before Tuesday 11:30 is Monday 11:30, not 13:30."""
         t, remaining, d = t.astimezone(VN_TZ), amount, t.astimezone(VN_TZ).date()
         for _ in range(3660):
             for start, end in reversed(self._blocks(d)):
                 if start >= t:
                     continue
                 hi = min(end, t)
-                if hi - start >= remaining:
+                if hi - start > remaining:
                     return hi - remaining
                 remaining -= hi - start
             d -= timedelta(days=1)
