@@ -11,7 +11,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.pool import StaticPool
 
 from engine.cases import accounts, filing, signing_requests, summary, tasks
@@ -184,8 +184,14 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None:
             return {"dossier": None, "events": extra_events}
-        return {"dossier": summary.describe(session, dossier, now=steps[-1][0], settings=settings),
-                "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
+        result = {"dossier": summary.describe(session, dossier, now=steps[-1][0], settings=settings),
+                  "events": sorted(_events(session, dossier) + extra_events, key=lambda e: e["at"])}
+        children = session.scalars(select(Dossier).where(Dossier.parent_id == dossier.id).order_by(Dossier.id)).all()
+        if children:  # liên thông (D33): each other agency's part, with its own timeline (its warning, overdue, letter)
+            result["sub_dossiers"] = [{"code": child.code, "procedure": child.procedure_version.procedure.code,
+                                       "agency": child.agency.code, "status": child.status,
+                                       "events": _events(session, child)} for child in children]
+        return result
 
 
 def _callees(definition, path: Path, settings: Settings) -> list:
@@ -207,14 +213,19 @@ def _callees(definition, path: Path, settings: Settings) -> list:
 
 
 def _run_timers_until(sessions, settings: Settings, code: str, since: datetime, until: datetime) -> None:
-    """Fire every timer of the dossier due up to ``until``, each at its exact due instant, or at ``since`` (the
-    last step) when it fell due before that step: a step can make work due in the past (a warning one working
-    day before the due instant of a 3-working-hour procedure comes before its filing), and the timer service
-    would do it at its first sweep after the step, never back in time."""
+    """Fire every timer of the dossier and of its liên thông sub-dossiers (D33) due before ``until``, each at its
+    exact due instant, or at ``since`` (the last step) when it fell due before that step: a step can make work
+    due in the past (a warning one working day before the due instant of a 3-working-hour procedure comes before
+    its filing), and the timer service would do it at its first sweep after the step, never back in time.
+
+    A timer due at the very instant of the next step fires after that step: work done at its due instant is in
+    time (D19: a result issued at 09:00 of a dossier due at 09:00 is not late), so the step comes first."""
+    parent = select(Dossier.id).where(Dossier.code == code).scalar_subquery()
+    next_due = select(func.min(Dossier.next_timer_at)).where((Dossier.id == parent) | (Dossier.parent_id == parent))
     for _ in range(1000):
         with sessions() as session:
-            due = session.scalar(select(Dossier.next_timer_at).where(Dossier.code == code))
-        if due is None or due > until:
+            due = session.scalar(next_due)
+        if due is None or as_utc(due) >= as_utc(until):
             return
         timers.sweep(sessions, settings, max(due, since))
 

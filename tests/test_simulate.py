@@ -71,3 +71,48 @@ def test_every_event_follows_the_step_before_it(tmp_path):
     for event in out["events"]:
         before = [t for t in step_times if t <= event["at"]]
         assert before, event  # nothing before the first step (the filing)
+
+
+def run_scenario(tmp_path: Path, procedure: Path, steps: list[dict]) -> dict:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"procedure": str(procedure), "steps": steps}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(scenario)], env={"TTHC_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_result_issued_at_its_due_instant_is_in_time(tmp_path):
+    """D19: filed Tue 01/12/2026 08:30, received 09:00, 3 working days: due Fri 04/12/2026 09:00. The clerk issues
+    the result at 09:00 sharp: in time (work done at the due instant is not late), so no overdue, no apology, and
+    the result is returned on Tuesday without a letter. The simulator fired the 09:00 overdue before the step."""
+    out = run_scenario(tmp_path, SAMPLE, [
+        {"at": "2026-12-01T08:30:00+07:00", "do": "file"}, {"at": "2026-12-01T09:00:00+07:00", "do": "receive"},
+        {"at": "2026-12-03T10:00:00+07:00", "do": "propose_approval"},
+        {"at": "2026-12-03T11:00:00+07:00", "do": "approve"},
+        {"at": "2026-12-04T09:00:00+07:00", "do": "issue_result"},
+        {"at": "2026-12-08T10:00:00+07:00", "do": "return_result"}])
+    types = [e["type"] for e in out["events"]]
+    assert out["dossier"]["due_at"] == "2026-12-04T09:00:00+07:00"
+    assert "overdue" not in types and "rule_refused" not in types and "letter_issued" not in types, types
+    assert types[-2:] == ["resolved", "returned"] and out["dossier"]["late"] is False
+
+
+LLTP = SAMPLE.parent.parent / "ly-lich-tu-phap" / "ly-lich-tu-phap.bpmn"
+
+
+def test_the_other_agencys_part_is_warned_and_overdue_at_its_own_instants_and_shown(tmp_path):
+    """D33, D19: a criminal record certificate filed Tue 01/12/2026 08:30, received 09:00, is handed to the police
+    at once for 5 working days: their part is due Tue 08/12 09:00, warned Mon 07/12 09:00. With no step between
+    (one tick on 16/12), both fire at those instants, not when the main dossier's own timer next fires (its
+    warning, 14/12); the output shows the part's timeline under ``sub_dossiers``."""
+    out = run_scenario(tmp_path, LLTP, [
+        {"at": "2026-12-01T08:30:00+07:00", "do": "file"}, {"at": "2026-12-01T09:00:00+07:00", "do": "receive"},
+        {"at": "2026-12-16T09:00:00+07:00", "do": "tick"}])
+    [part] = out["sub_dossiers"]
+    timeline = {e["type"]: e["at"] for e in part["events"]}
+    assert timeline["warning"] == "2026-12-07T09:00:00+07:00" and timeline["overdue"] == "2026-12-08T09:00:00+07:00"
+    main_timeline = {e["type"]: e["at"] for e in out["events"]}
+    assert main_timeline["warning"] == "2026-12-14T09:00:00+07:00", main_timeline
+    (tmp_path / "plain").mkdir()
+    assert "sub_dossiers" not in run_scenario(tmp_path / "plain", SAMPLE, [
+        {"at": "2026-12-01T08:30:00+07:00", "do": "file"}])  # a dossier of one agency: the output as before
