@@ -217,3 +217,51 @@ def test_the_data_folder_follows_the_current_directory_and_the_calendar_comes_wi
     assert (folder / "data" / "tthc.sqlite3").is_file()
     day = tthc("calendar", "day", "2026-02-16", env={}, cwd=folder)  # an official notice of the shipped calendar
     assert day.returncode == 0 and day.stdout.startswith("off\tTết Nguyên đán"), day.stdout + day.stderr
+
+
+# -- errors no command foresaw: one line, never a traceback (found by probing every command) ---------------------
+def test_a_file_error_is_one_line_in_words(base, tmp_path):
+    done = tthc("render", "processes/khai-tu", "-o", str(tmp_path / "khong-co" / "e.pdf"), env=base)
+    one_line_error(done, "lỗi tệp: không có tệp hoặc thư mục này", "khong-co")
+
+
+def test_a_value_out_of_range_is_one_line(base):
+    one_line_error(tthc("notifications", "dead", "--retry", "9" * 25, env=base), "ngoài phạm vi")
+
+
+def test_an_unexpected_error_says_how_to_see_its_traceback(base, monkeypatch):
+    """What no one foresaw is named by its kind, with how to see the traceback (TTHC_TRACEBACK=1 raises it)."""
+    from engine.cli import unexpected_line
+
+    assert unexpected_line(KeyError("x")) == ("lỗi không mong đợi (KeyError: 'x'); đặt TTHC_TRACEBACK=1 để xem chi "
+                                              "tiết và báo cho nhóm phát triển")
+    assert unexpected_line(RecursionError()) == "lỗi: dữ liệu lồng nhau quá sâu"
+    done = tthc("render", "processes/khai-tu", "-o", "/nonexistent-folder/e.pdf", env={**base, "TTHC_TRACEBACK": "1"})
+    assert "Traceback" in done.stderr and done.returncode == 1
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("calendar", "set", "0001-01-01", "off", "--name", "Nghỉ thử"), "1976–2100"),
+    (("calendar", "set", "2200-01-01", "off", "--name", "Nghỉ thử"), "1976–2100"),
+    (("calendar", "due", "1900-01-01T08:00:00+07:00", "--working-days", "5"), "1976–2100"),
+    (("calendar", "due", "9999-12-31T10:00:00+07:00", "--calendar-days", "5"), "1976–2100"),
+    (("calendar", "day", "20260213"), "YYYY-MM-DD"),
+    (("calendar", "day", "2200-01-01"), "1976–2100"),  # the holidays package knows no year after 2100
+    (("calendar", "set", "2026-03-05", "off", "--name", " "), "--name"),
+    (("calendar", "set", "2026-03-05", "off", "--name", "a\x01b"), "--name"),
+])
+def test_calendar_days_outside_the_calendar_and_bad_names_are_refused_and_nothing_is_saved(base, args, needle):
+    """A day in year 1 crashed `calendar set` after it had saved the override; an offset of 1900 (+07:06:30,
+    Saigon's local mean time) leaked into `calendar due`; a blank holiday name was stored."""
+    done = tthc(*args, env=base)
+    assert "Traceback" not in done.stderr and done.returncode == 2 and needle in done.stderr, done.stderr
+    if args[1] == "set":
+        assert tthc("calendar", "day", "2026-03-05", env=base).stdout.startswith("working")
+
+
+def test_calendar_commands_refuse_an_agency_that_does_not_exist(base):
+    assert tthc("demo", "load", "--password", "demo12345", env=base).returncode == 0
+    for args in (("calendar", "day", "2026-02-13"), ("calendar", "due", "2026-12-01T10:00:00+07:00", "--working-days",
+                                                      "1")):
+        one_line_error(tthc(*args, "--agency", "NOPE", env=base), "không có cơ quan mã NOPE")
+    assert tthc("calendar", "day", "2026-02-13", "--agency", "000.00.06.H56", env=base).stdout.startswith("working")

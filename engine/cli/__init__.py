@@ -7,7 +7,9 @@ modules import from here (``load_demo``, ``deploy_paths``, ...) are found the sa
 """
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 
 import click
@@ -91,19 +93,47 @@ def _operator_errors() -> tuple[type[Exception], ...]:
     return tuple(kinds)
 
 
+# The system's reasons an operator meets most (a file, a folder, a disk, a port), in words; others as the system says.
+OS_REASONS = {errno.ENOENT: "không có tệp hoặc thư mục này", errno.ENOTDIR: "không phải là thư mục",
+              errno.EISDIR: "là một thư mục, không phải tệp", errno.EACCES: "không có quyền",
+              errno.EPERM: "không có quyền", errno.ENOSPC: "hết chỗ trống trên đĩa", errno.EROFS: "ổ đĩa chỉ đọc",
+              errno.EADDRINUSE: "cổng đã có chương trình khác dùng", errno.EEXIST: "đã có"}
+TRACEBACK_VARIABLE = "TTHC_TRACEBACK"  # set to 1: an unexpected error is raised with its traceback, for a developer
+
+
+def unexpected_line(exc: BaseException) -> str:
+    """One line for an error no command foresaw (never a traceback for an operator, README): what the system
+    said of a file or port, a value out of range (a date in year 1 or 9999), data nested too deep, or else the
+    error's kind and first line, with how to see the rest."""
+    if isinstance(exc, OSError):
+        reason = OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+        where = " ".join(repr(str(name)) for name in (exc.filename, exc.filename2) if name is not None)
+        return f"lỗi tệp: {reason}{': ' + where if where else ''}"
+    if isinstance(exc, OverflowError) or "out of range" in str(exc):
+        return "lỗi: giá trị nằm ngoài phạm vi xử lý được (một ngày quá xa hoặc một số quá lớn)"
+    if isinstance(exc, RecursionError):
+        return "lỗi: dữ liệu lồng nhau quá sâu"
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return (f"lỗi không mong đợi ({type(exc).__name__}: {first}); đặt {TRACEBACK_VARIABLE}=1 để xem chi tiết và "
+            "báo cho nhóm phát triển")
+
+
 def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
     try:
         main()
     except EngineError as exc:
         click.echo(f"lỗi: {exc.message}", err=True)
         sys.exit(1)
-    except Exception as exc:  # noqa: BLE001 - only the operator's errors are caught: the rest is raised again
-        if not isinstance(exc, _operator_errors()):
-            raise
-        from engine.cases import preflight  # one line naming the setting, no traceback (README)
+    except Exception as exc:  # noqa: BLE001 - the operator's errors in one line; the rest too, unless asked
+        if isinstance(exc, _operator_errors()):
+            from engine.cases import preflight  # one line naming the setting, no traceback (README)
 
-        click.echo(preflight.operator_line(exc), err=True)
-        sys.exit(2 if isinstance(exc, SettingsError) else 3)
+            click.echo(preflight.operator_line(exc), err=True)
+            sys.exit(2 if isinstance(exc, SettingsError) else 3)
+        if os.environ.get(TRACEBACK_VARIABLE) == "1":
+            raise
+        click.echo(unexpected_line(exc), err=True)
+        sys.exit(1)
 
 
 def register(app) -> None:

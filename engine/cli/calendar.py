@@ -2,12 +2,14 @@
 re-plan the open dossiers whose deadlines run over the changed day)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import click
 
 from engine.cases import preflight
 from engine.cases.preflight import upgrade_database
+from engine.core.calendar import year_problem
 from engine.core.clock import VN_TZ, SystemClock
 from engine.core.settings import Settings
 from engine.data import calendars
@@ -23,12 +25,18 @@ def calendar() -> None:
 
 
 def _calendar(settings: Settings, agency: str | None):
+    from engine.data import agencies
+
+    configured = calendars.calendar_config(settings).agency_blocks  # office hours of the calendar file, by code
     sessions = _sessions(settings)
     try:
         with sessions() as session:
-            return calendars.calendar_for(session, settings, agency)
+            if agency is None or agency in configured or agencies.by_code(session, agency) is not None:
+                return calendars.calendar_for(session, settings, agency)
     except Exception:  # no database yet: the configured calendar alone
-        return calendars.calendar_for(None, settings, agency)
+        if agency is None or agency in configured:
+            return calendars.calendar_for(None, settings, agency)
+    raise click.ClickException(f"không có cơ quan mã {agency}")  # its office hours were silently the province's
 
 
 def _instant(text: str) -> datetime:
@@ -36,7 +44,10 @@ def _instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"không phải thời điểm ISO 8601: {text}")
-    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+    value = value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+    if year_problem(value.astimezone(VN_TZ).year):
+        raise click.BadParameter(year_problem(value.astimezone(VN_TZ).year))
+    return value
 
 
 @calendar.command("due", help="In thời hạn (ISO 8601, +07:00) tính từ START.")
@@ -61,10 +72,15 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, same_da
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
+    try:  # exactly YYYY-MM-DD: Python alone also takes 20260213 and 2026-W07-5
+        parsed = date.fromisoformat(text) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
     except ValueError:
+        parsed = None
+    if parsed is None:
         raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}")
+    if year_problem(parsed.year):
+        raise click.BadParameter(year_problem(parsed.year))
+    return parsed
 
 
 @calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
@@ -94,6 +110,11 @@ def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
 
     settings = _settings()
     parsed = _day(day)
+    from engine.process.forms import clean_text
+
+    name = clean_text(name, min_length=1, max_length=255)
+    if name is None:
+        raise click.BadParameter("tên ngày: 1–255 ký tự, không có ký tự điều khiển", param_hint="--name")
     upgrade_database(settings)
 
     def change(session, agency_id) -> None:

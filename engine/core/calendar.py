@@ -19,6 +19,17 @@ import holidays as holidays_pkg
 from engine.core.clock import VN_TZ
 
 UNITS = ("working_day", "working_hour", "calendar_day")
+# The years the working calendar counts right: Vietnam keeps UTC+07:00 since 13/06/1975 (Asia/Ho_Chi_Minh had
+# +08:00 in 1959-1975 and local mean time before 1906, which leaked into the printed offset), and the holidays
+# package knows Vietnam's holidays up to 2100 (New Year's Day of 2200 came out a working day).
+FIRST_YEAR, LAST_YEAR = 1976, 2100
+
+
+def year_problem(year: int) -> str | None:
+    """Why a day of ``year`` is outside the calendar (None: inside)."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"lịch làm việc chỉ tính các năm {FIRST_YEAR}–{LAST_YEAR}, không tính năm {year}"
 WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
 
