@@ -290,3 +290,22 @@ def test_migration_0010_keeps_old_chains_verifiable_with_their_formula(tmp_path)
     assert db.execute("select count(*) from audit_event").fetchone() == (2,)
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+@pytest.mark.parametrize("column, garbage", [("data", "{{{"), ("at", "garbage"), ("due_at", "2026-13-45")])
+def test_a_value_no_type_can_read_is_a_changed_event_not_a_crash(app, settings, trail, backend, column, garbage):
+    """SQLite keeps any text in any column: an event whose data or time was overwritten by hand with text no
+    type can read stopped `tthc audit verify` with a traceback, the very tool that should report it. It is one
+    changed event now, and the walk goes on (PostgreSQL's typed columns refuse such text)."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's jsonb and timestamptz columns cannot hold text that is not JSON or a time")
+    from sqlalchemy import text
+
+    target = event_of(app, trail[0], "approve")
+    change(app, text(f"UPDATE audit_event SET {column} = :v WHERE id = :id").bindparams(v=garbage, id=target.id))
+    status, lines = verify(settings)
+    assert status == 1 and lines[0] == (f"{trail[0]}: sự kiện #{target.id} (thứ 5, approve): nội dung bị sửa "
+                                        f"(không đọc được cột {column})"), lines
+    assert lines[-1].startswith("2 hồ sơ, 10 sự kiện;") and lines[-1].endswith("; 1 vấn đề"), lines
+    status, lines = verify(settings, "--dossier", trail[0])
+    assert status == 1 and "không đọc được cột" in lines[0]

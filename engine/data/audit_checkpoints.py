@@ -20,15 +20,46 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Callable
+from types import SimpleNamespace
+from typing import Callable, Iterable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Dossier
+
+
+class Unreadable(str):
+    """A stored value its column's type cannot read back (a trail edited by hand in the database file): the
+    event is reported as changed, and the walk goes on."""
+
+
+_EVENTS = AuditEvent.__table__
+
+
+def _event_rows(session: Session, where, order) -> Iterable:
+    """The events' plain rows, streamed (no identity map: a chain of any length is never held in memory). On
+    SQLite, which stores any text in any column, each value is read back by its column's type one row at a time,
+    so that a value no type can read (``{{{`` as the data, ``garbage`` as the time) is one changed event, not the
+    end of the verification; PostgreSQL's typed columns cannot hold such values."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        yield from session.execute(select(*_EVENTS.c).where(where).order_by(*order).execution_options(yield_per=1000))
+        return
+    readers = {c.key: c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _EVENTS.c}
+    raw = select(*(literal_column(f"audit_event.{c.name}").label(c.key) for c in _EVENTS.c)).select_from(_EVENTS)
+    for row in session.execute(raw.where(where).order_by(*order).execution_options(yield_per=1000)):
+        values = {}
+        for key, value in row._mapping.items():
+            reader = readers.get(key)
+            try:
+                values[key] = reader(value) if reader is not None and value is not None else value
+            except Exception:  # noqa: BLE001 - any reader's complaint: the stored text is not what was written
+                values[key] = Unreadable(value)
+        yield SimpleNamespace(**values)
 
 log = logging.getLogger(__name__)
 PAGE = 500
@@ -250,7 +281,11 @@ def _check_chain(code: str, head: str | None, count: int, events, anchored: tupl
     prev, n, newest_formula = audit.GENESIS, 0, None
     for event in events:
         n += 1
-        if event.prev_hash != prev:
+        unreadable = [key for key, value in vars(event).items() if isinstance(value, Unreadable)] if isinstance(
+            event, SimpleNamespace) else []
+        if unreadable:
+            say(f"{_where(code, event, n)}: nội dung bị sửa (không đọc được cột {', '.join(unreadable)})")
+        elif event.prev_hash != prev:
             say(f"{_where(code, event, n)}: không nối tiếp sự kiện trước (sự kiện bị xóa, chèn hoặc đổi thứ tự)")
         elif audit._digest(prev, event) != event.hash:
             say(f"{_where(code, event, n)}: nội dung bị sửa (mã băm không khớp)")
@@ -297,9 +332,7 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
                     select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head, AuditCheckpointEntry.events)
                     .where(AuditCheckpointEntry.checkpoint_id == cp.id, AuditCheckpointEntry.dossier_id.in_(ids)))}
             # plain rows (no identity map), streamed: a chain of any length is never held in memory
-            stream = session.execute(select(*AuditEvent.__table__.c).where(AuditEvent.dossier_id.in_(ids))
-                                     .order_by(AuditEvent.dossier_id, AuditEvent.id)
-                                     .execution_options(yield_per=1000))
+            stream = _event_rows(session, AuditEvent.dossier_id.in_(ids), (AuditEvent.dossier_id, AuditEvent.id))
             by_dossier = groupby(stream, key=lambda e: e.dossier_id)
             pending = next(by_dossier, None)
             for r in rows:
@@ -331,8 +364,7 @@ def verify_dossier(session: Session, settings: Settings, dossier: Dossier) -> tu
         select(AuditCheckpointEntry.head, AuditCheckpointEntry.events)
         .where(AuditCheckpointEntry.checkpoint_id == cp.id, AuditCheckpointEntry.dossier_id == dossier.id)).first()
     problems: list[str] = []
-    events = session.execute(select(*AuditEvent.__table__.c).where(AuditEvent.dossier_id == dossier.id)
-                             .order_by(AuditEvent.id).execution_options(yield_per=1000))
+    events = _event_rows(session, AuditEvent.dossier_id == dossier.id, (AuditEvent.id,))
     count = _check_chain(dossier.code, dossier.audit_head, dossier.audit_count, events,
                          tuple(anchored) if anchored is not None else None, cp, problems.append)
     return count, problems
