@@ -19,6 +19,7 @@ from engine.process import bpmnparser, procedures
 from engine.cases.steps import catalogue
 from engine.paperwork import results
 from engine import timers
+from engine.core.calendar import year_problem
 from engine.core.clock import VN_TZ, as_utc, iso_vn
 from engine.data.db import Base, make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
@@ -88,7 +89,38 @@ def _parse_at(raw) -> datetime:
         value = datetime.fromisoformat(str(raw))
     except ValueError as exc:
         raise ScenarioError(f"thời điểm không hợp lệ: {raw!r}") from exc
-    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+    value = value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+    problem = year_problem(value.astimezone(VN_TZ).year)
+    if problem:
+        raise ScenarioError(f"thời điểm {raw!r}: {problem}")
+    return as_utc(value)
+
+
+def _checked_steps(scenario: dict) -> list[tuple[datetime, int, dict]]:
+    """The steps in time order, each checked before anything runs: an object with a known ``do``, an ``at``, a
+    ``form`` and ``data`` that are objects if given, one filing and it first. A misspelt action ran as a failed
+    step with exit 0, a second ``file`` silently replaced the dossier, a step of the wrong shape was a traceback."""
+    known = {"file", "supplement", "tick"} | {a.name for kind in catalogue.KINDS.values() for a in kind.actions}
+    steps = []
+    for number, step in enumerate(scenario["steps"], 1):
+        if not isinstance(step, dict):
+            raise ScenarioError(f"bước {number}: phải là một đối tượng JSON {{\"at\", \"do\", ...}}")
+        action = step.get("do")
+        if action not in known:
+            raise ScenarioError(f"bước {number}: thao tác {action!r} không có; dùng một trong: {', '.join(sorted(known))}")
+        for key in ("form", "data"):
+            if step.get(key) is not None and not isinstance(step[key], dict):
+                raise ScenarioError(f"bước {number}: '{key}' phải là một đối tượng JSON")
+        steps.append((_parse_at(step.get("at")), number, step))
+    steps.sort(key=lambda x: x[:2])
+    if not steps:
+        raise ScenarioError("kịch bản không có bước nào")
+    filings = [number for _, number, step in steps if step["do"] == "file"]
+    if filings[:1] != [steps[0][1]]:
+        raise ScenarioError("bước đầu tiên (theo thời điểm) phải là 'file'")
+    if len(filings) > 1:
+        raise ScenarioError(f"kịch bản mô phỏng một hồ sơ: chỉ một bước 'file' (bước {filings[1]} là bước thứ hai)")
+    return steps
 
 
 def run(scenario: dict, settings: Settings, base_dir: Path) -> dict:
@@ -113,9 +145,7 @@ def run(scenario: dict, settings: Settings, base_dir: Path) -> dict:
 
 
 def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
-    steps = sorted(((_parse_at(s.get("at")), i, s) for i, s in enumerate(scenario["steps"])), key=lambda x: x[:2])
-    if not steps:
-        raise ScenarioError("kịch bản không có bước nào")
+    steps = _checked_steps(scenario)
     start = steps[0][0]
     definition = procedures.load_file(path, settings.forms_dir)
     users: dict[str, User] = {}
@@ -285,6 +315,8 @@ def load_scenario(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"không đọc được kịch bản {path}: {exc}") from exc
+    except RecursionError as exc:
+        raise ScenarioError(f"không đọc được kịch bản {path}: lồng nhau quá sâu") from exc
 
 
 # A Monday and a working day: the happy path runs in office hours, one step every half hour.

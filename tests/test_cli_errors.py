@@ -3,7 +3,9 @@ never a Python traceback, and with a non-zero exit (issue 11 item 9). Each case 
 process, as an operator would run it."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -265,3 +267,46 @@ def test_calendar_commands_refuse_an_agency_that_does_not_exist(base):
                                                       "1")):
         one_line_error(tthc(*args, "--agency", "NOPE", env=base), "không có cơ quan mã NOPE")
     assert tthc("calendar", "day", "2026-02-13", "--agency", "000.00.06.H56", env=base).stdout.startswith("working")
+
+
+def test_validate_refuses_what_checks_nothing_and_names_a_form_of_the_wrong_shape(base, tmp_path):
+    """An empty folder or "" (the current folder) said nothing and exited 0; a form that is a JSON list or whose
+    properties are a number stopped validate with a traceback (the fee rules read it before anyone checked it)."""
+    (tmp_path / "empty").mkdir()
+    for path, needle in ((str(tmp_path / "empty"), "không có tệp BPMN"), ("", "trống")):
+        done = tthc("validate", path, env=base)
+        assert done.returncode == 2 and needle in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "không phải tệp BPMN thông thường" in tthc("validate", "/dev/null", env=base).stderr
+    folder = tmp_path / "khai-tu"
+    shutil.copytree(ROOT / "processes" / "khai-tu", folder)
+    for schema in ("[1, 2, 3]", '{"type": "nonsense", "properties": 5}'):
+        write(folder / "forms" / "khai-tu-nop.schema.json", schema)
+        done = tthc("validate", str(folder), env=base)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "khai-tu.bpmn:6: khai_tu: biểu mẫu khai-tu-nop.schema.json: " in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("steps, needle", [
+    ([None], "bước 1: phải là một đối tượng JSON"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "file"}, {"at": "2026-12-01T09:00:00+07:00", "do": "dance"}],
+     "bước 2: thao tác 'dance' không có"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "file"}, {"at": "2026-12-01T09:00:00+07:00"}], "thao tác None"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "file", "form": [1, 2]}], "bước 1: 'form' phải là"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "file"},
+      {"at": "2026-12-01T09:00:00+07:00", "do": "request_extension", "data": "x"}], "bước 2: 'data' phải là"),
+    ([{"at": "9999-12-31T16:30:00+07:00", "do": "file"}], "1976–2100"),
+    ([{"at": "1900-01-01T08:00:00+07:00", "do": "file"}], "1976–2100"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "file"}, {"at": "2026-12-02T08:30:00+07:00", "do": "file"}],
+     "chỉ một bước 'file' (bước 2"),
+    ([{"at": "2026-12-01T08:30:00+07:00", "do": "receive"}, {"at": "2026-12-02T08:30:00+07:00", "do": "file"}],
+     "phải là 'file'"),
+])
+def test_a_scenario_of_the_wrong_shape_is_refused_before_anything_runs(base, tmp_path, steps, needle):
+    scenario = write(tmp_path / "s.json", json.dumps({"procedure": "processes/ho-kinh-doanh/ho-kinh-doanh.bpmn",
+                                                      "steps": steps}))
+    one_line_error(tthc("simulate", str(scenario), env=base), needle)
+
+
+def test_a_scenario_nested_too_deep_is_refused(base, tmp_path):
+    scenario = write(tmp_path / "deep.json", "[" * 100000 + "]" * 100000)
+    one_line_error(tthc("simulate", str(scenario), env=base), "lồng nhau quá sâu")

@@ -20,10 +20,17 @@ _sessions = preflight.command_sessions
 
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:
+    """The files named and the BPMN files under the folders named; an empty name or a folder without any BPMN
+    file is refused (they checked nothing and said ok: "" was the current folder)."""
     result = []
     for raw in paths:
         path = Path(raw)
-        result.extend(sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])
+        if not raw.strip():
+            raise click.BadParameter("tên tệp hoặc thư mục trống", param_hint="PATHS")
+        found = sorted(path.rglob("*.bpmn")) if path.is_dir() else [path]
+        if not found:
+            raise click.BadParameter(f"thư mục {raw} không có tệp BPMN (*.bpmn) nào", param_hint="PATHS")
+        result.extend(found)
     return result
 
 
@@ -31,8 +38,12 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
     """Load every file; print every problem; exit 1 if any."""
     definitions, failed = [], False
     for path in _paths(paths):
-        if not path.is_file():
+        if not path.exists():
             click.echo(f"{path}:0: -: tệp không tồn tại", err=True)
+            failed = True
+            continue
+        if not path.is_file():
+            click.echo(f"{path}:0: -: không phải tệp BPMN thông thường", err=True)
             failed = True
             continue
         try:

@@ -149,7 +149,10 @@ class _Linter:
             self.add(proc, f"clockOnSupplement phải là restart hoặc pause, không phải {clock!r}")
         filing = prop.get("filingForm")
         self.form(proc, filing, "filingForm")
-        fees, problems = fee_rules.read(prop, self.forms.get(filing) if filing else None)
+        filing_schema = self.forms.get(filing) if filing else None
+        if filing_schema is not None and forms_mod.check_schema(filing_schema):
+            filing_schema = None  # told above (self.form): no rule reads a form that is no JSON Schema object
+        fees, problems = fee_rules.read(prop, filing_schema)
         for message in problems:
             self.add(proc, message)
         components = [{"key": k[10:], "name": v} for k, v in prop.items() if k.startswith("component.")]
