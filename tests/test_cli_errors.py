@@ -310,3 +310,22 @@ def test_a_scenario_of_the_wrong_shape_is_refused_before_anything_runs(base, tmp
 def test_a_scenario_nested_too_deep_is_refused(base, tmp_path):
     scenario = write(tmp_path / "deep.json", "[" * 100000 + "]" * 100000)
     one_line_error(tthc("simulate", str(scenario), env=base), "lồng nhau quá sâu")
+
+
+@pytest.mark.parametrize("args, needles", [
+    (("payments", "gateway", "000.00.06.H56", "--gateway", "vnpay"), ("merchant:", "url:")),
+    (("payments", "gateway", "000.00.06.H56", "--gateway", "vnpay", "--merchant", "TTHC", "--url",
+      "javascript:alert(1)"), ("url: Địa chỉ trang thanh toán",)),
+    (("payments", "gateway", "000.00.06.H56", "--gateway", "vnpay", "--merchant", "TT\x01HC", "--url",
+      "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"), ("merchant:",)),
+])
+def test_a_payment_gateway_that_cannot_take_a_payment_is_refused_naming_each_field(base, args, needles):
+    """All of these were stored, rc 0, and the citizen's payment would have gone nowhere."""
+    assert tthc("demo", "load", "--password", "demo12345", env=base).returncode == 0
+    one_line_error(tthc(*args, env=base), "Cấu hình cổng thanh toán chưa hợp lệ", *needles)
+
+
+def test_pki_init_refuses_an_empty_or_unreadable_pin(base):
+    for pin in ("", "12345", "abc\x01def"):
+        done = tthc("pki", "init", "--pin", pin, env=base)
+        assert done.returncode == 2 and "mã PIN cần ít nhất 6 ký tự" in done.stderr, done.stderr

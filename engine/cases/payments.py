@@ -7,8 +7,10 @@ gateway); without one, fees are collected outside the engine and no dossier wait
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,11 +50,24 @@ def online_target(session: Session, dossier: Dossier) -> str | None:
     return row.pay_url if row is not None and row.gateway is not None else None
 
 
+MERCHANT = re.compile(r"[A-Za-z0-9._-]{1,64}")  # vnp_TmnCode, MaDoiTac
+
+
 def configure(session: Session, agency_id: int, gateway: str | None, now: datetime, merchant: str = "",
               pay_url: str = "") -> PaymentGateway:
     """The agency collects fees through the engine, online through ``gateway`` (None: at the desk only)."""
     if gateway is not None and gateway not in gateways.GATEWAYS:
         raise Invalid(f"Cổng thanh toán không hợp lệ: {gateway!r}", fields={"gateway": ", ".join(gateways.GATEWAYS)})
+    if gateway is not None:  # a gateway without its merchant code or page cannot take a payment: refused, not stored
+        errors = {}
+        if not MERCHANT.fullmatch(merchant or ""):
+            errors["merchant"] = "Mã đơn vị chấp nhận thanh toán: 1–64 chữ cái không dấu, chữ số, '.', '_' hoặc '-'"
+        address = urlsplit(pay_url or "")
+        if (len(pay_url or "") > 500 or address.scheme not in ("http", "https") or not address.hostname
+                or any(ord(ch) <= 32 for ch in pay_url)):
+            errors["url"] = "Địa chỉ trang thanh toán: một địa chỉ http:// hoặc https:// đầy đủ (tối đa 500 ký tự)"
+        if errors:
+            raise Invalid("Cấu hình cổng thanh toán chưa hợp lệ", fields=errors)
     row = gateway_of(session, agency_id) or PaymentGateway(agency_id=agency_id)
     row.gateway, row.merchant, row.pay_url, row.updated_at = gateway, merchant, pay_url, now
     session.add(row)

@@ -121,8 +121,9 @@ def unexpected_line(exc: BaseException) -> str:
 def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
     try:
         main()
-    except EngineError as exc:
-        click.echo(f"lỗi: {exc.message}", err=True)
+    except EngineError as exc:  # with what is wrong in each field, when the use case named them
+        fields = "; ".join(f"{name}: {text}" for name, text in (exc.fields or {}).items())
+        click.echo(f"lỗi: {exc.message}{' (' + fields + ')' if fields else ''}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the operator's errors in one line; the rest too, unless asked
         if isinstance(exc, _operator_errors()):

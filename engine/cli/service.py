@@ -30,6 +30,9 @@ def db_upgrade() -> None:
 def pki_init(pin: str | None) -> None:
     from engine.cli.keys import init_pki
 
+    if pin is not None and (len(pin) < 6 or any(ch < " " or ch == "\x7f" for ch in pin)):
+        # "" took the demo password silently; a control character can never be typed at the signing page
+        raise click.BadParameter("mã PIN cần ít nhất 6 ký tự, không có ký tự điều khiển", param_hint="--pin")
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
     made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
