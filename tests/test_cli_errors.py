@@ -329,3 +329,11 @@ def test_pki_init_refuses_an_empty_or_unreadable_pin(base):
     for pin in ("", "12345", "abc\x01def"):
         done = tthc("pki", "init", "--pin", pin, env=base)
         assert done.returncode == 2 and "mã PIN cần ít nhất 6 ký tự" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("args, needle", [(("audit", "verify", ""), "mã hồ sơ trống"),
+                                          (("audit", "verify", "--dossier", " "), "mã hồ sơ trống"),
+                                          (("officer", "list", "--agency", ""), "mã cơ quan trống")])
+def test_an_empty_code_is_refused_not_taken_for_all(base, args, needle):
+    done = tthc(*args, env=base)
+    assert done.returncode == 2 and needle in done.stderr, done.stderr

@@ -38,6 +38,8 @@ def checkpoint() -> None:
 def verify(code: str | None, every: bool, dossier: str | None) -> None:
     if code is not None and dossier is not None and code != dossier:
         raise click.UsageError("nêu mã hồ sơ một lần: MÃ hoặc --dossier MÃ")
+    if any(given is not None and not given.strip() for given in (code, dossier)):
+        raise click.UsageError("mã hồ sơ trống (để kiểm mọi hồ sơ: --all)")  # "" verified every chain
     code = code or dossier
     if every and code is not None:
         raise click.UsageError("--all kiểm mọi hồ sơ: không nêu thêm mã hồ sơ")

@@ -95,6 +95,8 @@ def officer_add(username, agency_code, roles, full_name, email, phone, password)
 @officer.command("list", help="Liệt kê cán bộ (của một cơ quan với --agency).")
 @click.option("--agency", "agency_code", default=None, help="Mã định danh của cơ quan.")
 def officer_list(agency_code: str | None) -> None:
+    if agency_code is not None and not agency_code.strip():
+        raise click.BadParameter("mã cơ quan trống", param_hint="--agency")  # "" listed every officer
     settings = with_secrets(_settings())
     upgrade_database(settings)
     with _sessions(settings)() as session:
