@@ -73,8 +73,8 @@ def test_an_agency_administrator_gets_403_or_404_pages_outside_their_subtree(pro
     web.post(f"/quan-tri/can-bo/{OFFICER_B}/dat-lai-mat-khau", {}, status=404)
     r = web.post("/quan-tri/co-quan", {"id": "000.00.35.H56", "name": "Phường D", "level": "commune",
                                         "parent": WARD_B}, status=403)
-    r = web.post("/quan-tri/can-bo", {"username": "x.b", "full_name": "X B", "agency": WARD_B, "roles": "clerk"},
-                 status=403)
+    r = web.post("/quan-tri/can-bo", {"username": "x.b", "full_name": "X B", "agency": WARD_B, "roles": "clerk",
+                                       "email": "x.b@example.vn"}, status=403)
     r = web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": PROVINCE,
                                                    "roles": "administrator"}, status=403)
     assert agency_of(province, OFFICER_A) == WARD_A and user_row(province, OFFICER_A).roles == {"receiving_officer"}
@@ -115,7 +115,8 @@ def test_closing_an_agency_asks_for_confirmation(province):
 def test_editing_roles_and_starting_a_reset_from_the_officer_page(province):
     web = Web(province.test_client()).login(ADMIN_A)
     web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": WARD_A,
-                                               "roles": ["receiving_officer", "clerk"], "email": "", "phone": ""},
+                                               "roles": ["receiving_officer", "clerk"], "email": "tn.a@example.vn",
+                                               "phone": ""},
              status=302)
     assert user_row(province, OFFICER_A).roles == {"receiving_officer", "clerk"}
     r = web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": WARD_A, "roles": []},
@@ -160,3 +161,18 @@ def test_an_agency_administrator_edits_their_own_agency_whose_parent_they_do_not
     below = web.get("/quan-tri/co-quan/000.00.34.H56").get_data(as_text=True)
     choices = re.search(r'<select id="e-parent" name="parent">(.*?)</select>', below, re.S).group(1)
     assert 'value=""' not in choices and f'<option value="{WARD_A}" selected>' in choices
+
+
+def test_an_officer_without_email_or_phone_is_not_created_in_the_browser_and_a_reset_says_why(province):
+    """The page said the activation code was sent, and the account, with nowhere to send it, was never activated."""
+    web = Web(province.test_client()).login(ADMIN_P)
+    r = web.post("/quan-tri/can-bo", {"username": "khong.lien.lac", "full_name": "Lê Văn Lạc", "agency": WARD_A,
+                                       "roles": "specialist", "email": "", "phone": ""}, status=422)
+    assert "Cần thư điện tử hoặc số điện thoại để gửi mã kích hoạt" in text_of(r)
+    assert user_row(province, "khong.lien.lac") is None
+    with province.extensions["tthc"]["sessions"].begin() as session:  # one made before, or by the API
+        from engine.data.model import User
+        from sqlalchemy import update
+        session.execute(update(User).where(User.username == OFFICER_A).values(email=None, phone=None))
+    r = web.post(f"/quan-tri/can-bo/{OFFICER_A}/dat-lai-mat-khau", {}, status=302)
+    assert "thêm một trong hai rồi gửi mã" in text_of(web.get(r.headers["Location"]))

@@ -8,6 +8,7 @@ import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.cases import administration, agency_admin, staff, staff_import
 from engine.core.errors import Invalid
@@ -153,6 +154,9 @@ def officers():
     return _officers_page()
 
 
+NO_CHANNEL = _l("Cần thư điện tử hoặc số điện thoại để gửi mã kích hoạt")
+
+
 def _officer_data(form) -> dict:
     data = {k: form.get(k, "").strip() for k in OFFICER_FORM}
     for key in ("email", "phone"):
@@ -165,6 +169,8 @@ def _officer_data(form) -> dict:
 @login_required(ADMIN)
 def create_officer():
     data = _officer_data(request.form)
+    if not data["email"] and not data["phone"]:  # the activation code goes there: without either, never activated
+        return _officers_page(422, {"email": NO_CHANNEL}, data, _("Thông tin cán bộ chưa hợp lệ"))
     try:
         user, _code = run(staff.create, db(), tthc()["settings"], now(), g.user, data)
     except Invalid as exc:
@@ -222,6 +228,10 @@ def reinstate(username: str):
 @bp.post("/quan-tri/can-bo/<officer:username>/dat-lai-mat-khau")
 @login_required(ADMIN)
 def reset(username: str):
+    officer = staff.visible(db(), g.user, username)
+    if not officer.email and not officer.phone:
+        flash(_("Cán bộ chưa có thư điện tử hoặc số điện thoại: thêm một trong hai rồi gửi mã."), "error")
+        return redirect(url_for("admin_staff.officer", username=username))
     run(staff.start_reset, db(), tthc()["settings"], now(), g.user, username)
     flash(_("Đã gửi mã đặt lại mật khẩu tới thư điện tử, SMS của cán bộ (hiệu lực 15 phút); cán bộ dùng mã tại "
             "trang Đặt lại mật khẩu."), "success")
