@@ -170,3 +170,33 @@ def test_the_citizen_is_told_nothing_of_the_sub_dossier(app, api, clock):
         sub = session.scalar(select(Dossier).where(Dossier.code == child))
         assert session.scalars(select(Notice).where(Notice.dossier_id == sub.id,
                                                     Notice.user_id == sub.applicant_id)).all() == []
+
+
+def test_the_certificate_states_the_criminal_record_the_specialist_found_not_the_leaders_comment(app, api, clock,
+                                                                                                settings):
+    """D34, D33: the police answer that there is a criminal record; the Sở's specialist records it (``co``, with the
+    judgement); the leader approves with a comment of their own. The Phiếu lý lịch tư pháp printed the leader's
+    comment as the finding, and "Không có án tích" when the comment was empty."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from engine.paperwork import results
+
+    code, child, _ = _handed_over(app, api, clock)
+    _at(api, clock, 2026, 12, 8, 9, 0)
+    api.act(officer(POLICE, "assessment"), child, "propose_approval",
+            {"ket_qua_tra_cuu": "co_an_tich", "y_kien_tham_dinh": "Có 01 án tích: Bản án số 12/2020/HS-ST"})
+    api.act(officer(POLICE, "approval"), child, "approve")
+    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "16/CV-CATP"})
+    _at(api, clock, 2026, 12, 9, 10, 0)
+    api.act(officer(SO, "assessment"), code, "propose_approval",
+            {"tinh_trang_an_tich": "co", "noi_dung_an_tich": "Bản án số 12/2020/HS-ST ngày 03/3/2020 của Tòa án "
+             "nhân dân thành phố Huế: 01 năm tù, tội trộm cắp tài sản", "y_kien_tham_dinh": "Theo trả lời của Công an"})
+    api.act(officer(SO, "approval"), code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
+    with app.extensions["tthc"]["sessions"]() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        content = results.render_draft(settings, dossier, "head_of_agency", "approved", "Đồng ý", clock.now())
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages).split())
+    assert "Án tích: Có án tích" in text and "Bản án số 12/2020/HS-ST ngày 03/3/2020" in text, text
+    assert "Không có án tích" not in text and "Án tích: Đồng ý" not in text

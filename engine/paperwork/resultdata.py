@@ -13,6 +13,9 @@ A template (engine/paperwork/templates/results/van-ban.html and the procedures' 
   printed value) for every filled field, in the schema's order;
 - ``registration``: the registration number given to the approved result (empty when none is declared);
 - ``outcome`` ("approved" or "refused"), ``opinion`` (the approver's opinion or the reasons of a refusal);
+- ``assessment``: the data of the specialist's proposal the decision followed (the ``propose_approval`` or
+  ``propose_refusal`` form, by its keys; empty when there was none): what the result states as found (a criminal
+  record certificate's finding is the specialist's ``tinh_trang_an_tich``, not the leader's comment);
 - ``signer``: ``authority`` (the lines of the signer block) and ``name``;
 - ``recipients`` (the "Nơi nhận" lines), ``lookup_url`` and ``qr`` (the QR code of the public lookup, an ``<img>``);
 - ``replaces``: for a re-issued (corrected) result, ``number``, ``issued_on`` and ``reason`` of the one it
@@ -58,6 +61,7 @@ class ResultFacts:
     place: str = ""  # the settings' place name, when the procedure declares none
     replaces: dict | None = None  # a re-issue: {"number", "issued_on", "reason"} of the document it replaces
     public_url: str = ""
+    assessment: dict = field(default_factory=dict)  # the specialist's proposal the decision followed
 
 
 def rows(data: dict, schema: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -107,6 +111,7 @@ def context(facts: ResultFacts) -> dict:
         "procedure": {"code": facts.procedure_code, "name": facts.procedure_name},
         "form": facts.form, "values": values(facts.form, facts.schema), "rows": rows(facts.form, facts.schema),
         "registration": facts.registration, "outcome": facts.outcome, "opinion": facts.opinion,
+        "assessment": facts.assessment,
         "signer": {"authority": authority.signer_block(facts.agency_name, facts.signer_role),
                    "name": facts.signer_name},
         "recipients": (([f"{facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused

@@ -11,13 +11,13 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from engine.paperwork import documents, longterm, numbers, pdf, resultdata, resultlayouts, signatures
 from engine.core import memory, vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.data.model import Agency, Document, DocumentSignature, Dossier, User
+from engine.data.model import Agency, AuditEvent, Document, DocumentSignature, Dossier, User
 from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
@@ -124,6 +124,8 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
     of ``agency`` (engine.cases.offers.agency_for(dossier, "seal"): processing, else receiving; None: the
     receiving agency)."""
     version = dossier.procedure_version
+    session = object_session(dossier)
+    proposal = session.scalar(_PROPOSAL, {"dossier_id": dossier.id}) if session is not None else None
     return resultdata.ResultFacts(
         procedure_code=version.procedure.code, procedure_name=version.procedure.name,
         agency_name=(agency or dossier.agency).name, dossier_code=dossier.code, owner_name=dossier.owner_name,
@@ -132,7 +134,14 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
         number=number or "", registration=(dossier.registration_number if registration is None else registration) or "",
         owner_cccd=dossier.owner_cccd or "", owner_birth_date=dossier.owner_birth_date,
         received_at=dossier.received_at, declaration=version.info.get("result") or {},
-        place=settings.place_name, public_url=settings.public_url, replaces=replaces)
+        place=settings.place_name, public_url=settings.public_url, replaces=replaces,
+        assessment=proposal if isinstance(proposal, dict) else {})
+
+
+# the data of the specialist's latest proposal (its audit event keeps the form as submitted): built once
+_PROPOSAL = (select(AuditEvent.data).where(AuditEvent.dossier_id == bindparam("dossier_id"),
+                                           AuditEvent.action.in_(("propose_approval", "propose_refusal")))
+             .order_by(AuditEvent.id.desc()).limit(1))
 
 
 def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome: str, opinion: str,
