@@ -429,3 +429,21 @@ def test_bad_register_queries_are_422(api, query, field):
     assert r.status_code == 422, r.data[:200]
     error = r.get_json()["error"]
     assert error["code"] == "invalid" and error["message"] and field in error["fields"]
+
+
+def test_mau_02_and_its_notice_name_a_declared_component_by_its_name_not_its_key(api, app, clock):
+    """D8, D10: "which components": the procedure declares giay_to_tru_so as "Hợp đồng thuê hoặc giấy tờ chứng minh
+    quyền sử dụng chỗ ở làm trụ sở hộ kinh doanh"; Mẫu 02 and the citizen's notice printed the key."""
+    from engine.data.notice_model import Notice
+
+    code = api.file(CITIZEN)["code"]
+    item = {"component": "giay_to_tru_so", "problem": "Hợp đồng thuê nhà đã hết hạn", "required": "Hợp đồng còn hạn"}
+    _, content = act(api, app, clock, RECEIVER, code, "intake", "request_supplement", {"items": [item]})
+    name = "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở hộ kinh doanh"
+    text = text_of(content)
+    assert_contains(text, "1. " + name, "Hợp đồng thuê nhà đã hết hạn")
+    assert "giay_to_tru_so" not in text
+    with app.extensions["tthc"]["sessions"]() as session:
+        body = session.scalar(select(Notice.body).where(Notice.event == "supplement_requested")
+                              .order_by(Notice.id.desc()).limit(1))
+    assert name in body and "giay_to_tru_so" not in body, body

@@ -25,8 +25,12 @@ def request_supplement(f: Facts) -> None:
                       letters.signer_for(f.session, dossier, verdict.signer_role), verdict.signer_role, now,
                       notify=issuance.notice("apology_letter", {"new_due_at": None}))
         f.events.append(("letter_issued", None))
-    officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, data, f.ctx.user, now,
-                                     notify=issuance.notice("supplement_requested", {"items": data["items"]}))
+    # Mẫu 02 and the notice name each component as the procedure declares it ("Bản sao giấy tờ chứng minh chỗ ở"),
+    # not by its key (giay_to_tru_so); the request keeps the keys (D11 compares them at a second request)
+    names = {c["key"]: c["name"] for c in dossier.procedure_version.info.get("components", [])}
+    named = [{**item, "component": names.get(item["component"], item["component"])} for item in data["items"]]
+    officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, {**data, "items": named},
+                                     f.ctx.user, now, notify=issuance.notice("supplement_requested", {"items": named}))
 
 
 def requesting(roles: tuple[str, ...], source: int) -> Action:
