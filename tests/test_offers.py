@@ -347,3 +347,18 @@ def test_a_ward_sets_its_own_amount_of_a_fee_the_procedure_leaves_to_the_provinc
     code_b = api.file(CITIZEN, agency=WARD_B)["code"]
     assert api.act("a.canbo", code_a, "receive")["payments"][0]["amount"] == 50000  # A's own amount
     assert api.act("b.canbo", code_b, "receive")["payments"][0]["amount"] == 100000  # the declared one
+
+
+def test_an_offering_agencys_catalogue_says_full_online_only_where_it_takes_fees_online(api, province, app):
+    """D27 with D29: the procedure has fees and declares itself full online; the publishing ward has a payment
+    gateway, ward A offers the procedure without one. Ward A's catalogue said "Phí, lệ phí nộp được trực tuyến",
+    and a dossier filed there had no way to pay online."""
+    from payment_support import configure
+
+    configure(app)  # the demo ward, which publishes the procedure, takes fees online
+    assert put_offers(api, {"agencies": [DEMO, WARD_A]}).status_code == 200
+    [here] = api.get(f"/api/v1/procedures?agency={DEMO}").get_json()
+    [there] = api.get(f"/api/v1/procedures?agency={WARD_A}").get_json()
+    assert here["level"] == "full_online" and "Phí, lệ phí nộp được trực tuyến" in here["level_reasons"]
+    assert there["level"] == "partial_online", there
+    assert "Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán" in there["level_reasons"]

@@ -75,15 +75,17 @@ def configure(session: Session, agency_id: int, gateway: str | None, now: dateti
 
 
 def service_level(session: Session, version: ProcedureVersion,
-                  known: dict[int, PaymentGateway | None] | None = None) -> tuple[str, list[str]]:
-    """D27 with the agency's means: a procedure with fees is full online only when the agency takes them
-    through an online gateway, whatever the procedure declares. ``known``: the gateways already read in this
-    request, by agency (a catalogue of 500 procedures asks once per agency, not once per procedure: the
-    session's identity map remembers a gateway, not that an agency has none)."""
+                  known: dict[int, PaymentGateway | None] | None = None,
+                  agency_id: int | None = None) -> tuple[str, list[str]]:
+    """D27 with the agency's means: a procedure with fees is full online only when the agency that receives the
+    dossier (``agency_id``, an offering agency, D29; None: the publishing agency) takes them through an online
+    gateway, whatever the procedure declares. ``known``: the gateways already read in this request, by agency (a
+    catalogue of 500 procedures asks once per agency, not once per procedure: the session's identity map
+    remembers a gateway, not that an agency has none)."""
     info = version.info
     if not info.get("fees") or info.get("level") != "full_online":
         return info.get("level", "partial_online"), list(info.get("level_reasons", []))
-    agency_id = version.procedure.agency_id
+    agency_id = version.procedure.agency_id if agency_id is None else agency_id
     if known is None:
         row = gateway_of(session, agency_id)
     else:

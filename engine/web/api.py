@@ -57,17 +57,18 @@ def register_citizen():
 
 
 # -- catalogue ---------------------------------------------------------------------------------------------
-def level_of(version: ProcedureVersion) -> tuple[str, list[str]]:
-    """D27 as the agency can deliver it (engine.cases.payments.service_level), each agency's gateway read once
-    per request."""
-    return payments.service_level(db(), version, g.setdefault("known_gateways", {}))
+def level_of(version: ProcedureVersion, agency_id: int | None = None) -> tuple[str, list[str]]:
+    """D27 as the agency can deliver it (engine.cases.payments.service_level): at the receiving agency
+    ``agency_id`` (None: the publishing agency), each agency's gateway read once per request."""
+    return payments.service_level(db(), version, g.setdefault("known_gateways", {}), agency_id)
 
 
-def _procedure_json(version: ProcedureVersion, *, with_form: bool = False) -> dict:
+def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: int | None = None) -> dict:
+    """A procedure of the catalogue; ``at``: the offering agency asked for (its own payment means, D27)."""
     info = version.info
     result = {"code": info["code"], "name": info["name"], "version": version.version,
               "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
-              **dict(zip(("level", "level_reasons"), level_of(version))),
+              **dict(zip(("level", "level_reasons"), level_of(version, at))),
               "duration": info["duration"],
               "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
               "components": info["components"]}

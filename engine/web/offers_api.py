@@ -42,4 +42,5 @@ def offered_by_agency(describe) -> list[dict]:
     after = request.args.get("after")
     if after is not None and len(after) > 20:
         raise Invalid("Tham số phân trang không hợp lệ", fields={"after": "Mã thủ tục cuối của trang trước"})
-    return [describe(v) for v in offers.offered_by(db(), agency, int(raw), after)]
+    at = agency.id if agency is not None else None  # its own payment means decide the level (D27)
+    return [describe(v, at=at) for v in offers.offered_by(db(), agency, int(raw), after)]
