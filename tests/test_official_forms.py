@@ -447,3 +447,12 @@ def test_mau_02_and_its_notice_name_a_declared_component_by_its_name_not_its_key
         body = session.scalar(select(Notice.body).where(Notice.event == "supplement_requested")
                               .order_by(Notice.id.desc()).limit(1))
     assert name in body and "giay_to_tru_so" not in body, body
+
+
+def test_the_official_forms_are_dated_at_the_same_place_as_the_results(api, app, clock):
+    """D34: Mẫu 01 read "Thừa Thiên Huế, ngày ..." while the result of the same agency, the same day, read "Huế, ngày
+    ..." (the procedures declare agencyPlace "Huế"; the province is thành phố Huế since 2025)."""
+    code = api.file(CITIZEN)["code"]
+    _, content = act(api, app, clock, RECEIVER, code, "intake", "receive")
+    text = text_of(content)
+    assert "Huế, ngày" in text and "Thừa Thiên Huế" not in text, text
