@@ -362,3 +362,15 @@ def test_an_offering_agencys_catalogue_says_full_online_only_where_it_takes_fees
     assert here["level"] == "full_online" and "Phí, lệ phí nộp được trực tuyến" in here["level_reasons"]
     assert there["level"] == "partial_online", there
     assert "Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán" in there["level_reasons"]
+
+
+def test_a_closed_agency_is_no_longer_listed_as_a_place_to_file(api, province, app):
+    """An agency closed by its administrator takes no filing (422 agency_not_offering), yet the procedure's page
+    and the catalogue still named it among the places to file."""
+    assert put_offers(api, {"agencies": [DEMO, WARD_A]}).status_code == 200
+    web = Web(app.test_client())
+    assert "UBND phường An Cựu" in web.get(f"/thu-tuc/{SAMPLE_CODE}").get_data(as_text=True)
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        agencies.by_code(session, WARD_A).active = False
+    assert "UBND phường An Cựu" not in web.get(f"/thu-tuc/{SAMPLE_CODE}").get_data(as_text=True)
+    assert "UBND phường An Cựu" not in web.get("/thu-tuc").get_data(as_text=True)

@@ -176,3 +176,13 @@ def test_an_officer_without_email_or_phone_is_not_created_in_the_browser_and_a_r
         session.execute(update(User).where(User.username == OFFICER_A).values(email=None, phone=None))
     r = web.post(f"/quan-tri/can-bo/{OFFICER_A}/dat-lai-mat-khau", {}, status=302)
     assert "thêm một trong hai rồi gửi mã" in text_of(web.get(r.headers["Location"]))
+
+
+def test_office_hours_with_a_day_twice_are_refused_not_half_kept(province):
+    """"mon 07:30-11:30" then "mon 13:00-17:00" kept only the afternoon, silently: the deadlines count on them."""
+    web = Web(province.test_client()).login(ADMIN_P)
+    r = web.post("/quan-tri/co-quan", {"id": "000.00.36.H56", "name": "Phường E", "level": "commune",
+                                        "parent": PROVINCE, "office_hours": "mon 07:30-11:30\nmon 13:00-17:00"},
+                 status=422)
+    assert "Giờ làm việc" in text_of(r)
+    assert "000.00.36.H56" not in text_of(web.get("/quan-tri/co-quan"))

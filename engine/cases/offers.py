@@ -124,7 +124,8 @@ def offering_names(session: Session, procedure_ids: list[int], *, every: bool = 
     found: dict[int, tuple[list[str], int]] = {pid: ([], 0) for pid in procedure_ids}
     if not procedure_ids:
         return found
-    active = (ProcedureOffer.procedure_id.in_(procedure_ids), ProcedureOffer.active.is_(True))
+    # an agency closed since (it takes no filing) is no place to file: it was listed all the same
+    active = (ProcedureOffer.procedure_id.in_(procedure_ids), ProcedureOffer.active.is_(True), Agency.active.is_(True))
     if every:
         for pid, name in session.execute(select(ProcedureOffer.procedure_id, Agency.name)
                                          .join(Agency, Agency.id == ProcedureOffer.agency_id).where(*active)):
@@ -132,6 +133,7 @@ def offering_names(session: Session, procedure_ids: list[int], *, every: bool = 
         return {pid: (sorted(names), total) for pid, (names, total) in found.items()}
     ends = session.execute(select(ProcedureOffer.procedure_id, func.min(ProcedureOffer.agency_id),
                                   func.max(ProcedureOffer.agency_id), func.count())
+                           .join(Agency, Agency.id == ProcedureOffer.agency_id)
                            .where(*active).group_by(ProcedureOffer.procedure_id)).all()
     names = dict(session.execute(select(Agency.id, Agency.name).where(
         Agency.id.in_({i for row in ends for i in row[1:3]}))).all())

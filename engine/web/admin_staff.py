@@ -55,7 +55,7 @@ def _hours_from(text: str):
         if not line.strip():
             continue
         found = HOURS_LINE.match(line)
-        if not found:
+        if not found or found.group(1) in result:  # a day twice: the later line dropped the earlier's hours
             return {"?": line}
         result[found.group(1)] = [s for s in re.split(r"[\s,;]+", found.group(2)) if s]
     return result or None
