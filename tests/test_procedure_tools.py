@@ -174,6 +174,8 @@ def test_the_upload_page_shows_the_warnings(app):
     page = text_of(web.post("/quan-tri/thu-tuc/tai-len", {"bpmn": (io.BytesIO(bpmn.encode()), "ban-sao.bpmn"),
                                                            "deploy": "0"}, content_type="multipart/form-data"))
     assert "Cảnh báo (không chặn việc triển khai)" in page and "đã có trong danh mục" in page
+    # the catalogue's file is named by its own name: the server's folders are not the uploader's to see
+    assert f"tệp {SAMPLE.name}" in page and str(ROOT) not in page and str(SAMPLE.parent) not in page
 
 
 # -- tthc procedure import ------------------------------------------------------------------------------------

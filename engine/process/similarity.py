@@ -14,7 +14,7 @@ these is named in a warning:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from lxml import etree
 from sqlalchemy import select
@@ -101,7 +101,9 @@ def known_catalogue(session: Session) -> list[Known]:
     rows = session.execute(select(Procedure.code, ProcedureVersion.process_id, ProcedureVersion.file_name,
                                   ProcedureVersion.info)
                            .join(ProcedureVersion, ProcedureVersion.id == Procedure.latest_version_id))
-    return [Known(file=file_name, process_id=pid, code=code, in_catalogue=True,
+    # shown by the file's own name: a version deployed from the server's folders keeps its whole path, which a
+    # warning on the upload page showed to whoever uploaded a file (the server's layout is not theirs to see)
+    return [Known(file=PurePath(file_name or "").name, process_id=pid, code=code, in_catalogue=True,
                   components=frozenset(_norm(c.get("name", "")) for c in (info or {}).get("components", [])),
                   fees=_fee_set((info or {}).get("fees", [])))
             for code, pid, file_name, info in rows]
