@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import CITIZEN, STEP_DATA, make_settings, sign_requested, vn
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, make_settings, sign_requested, vn
 from notice_support import SmtpServer
 from sqlalchemy import select
 from web_support import OTHER_CITIZEN, Web
@@ -284,6 +284,30 @@ def test_a_dossier_filed_at_the_desk_tells_the_owners_account_not_the_officer(ap
     api.file("demo.tiepnhan", owner=stranger, channel="desk")  # no account: the desk's paper is the notice
     assert len(api.get("/api/v1/me/notifications", CITIZEN).get_json()) == 1
     assert api.get("/api/v1/me/notifications", "demo.tiepnhan").get_json() == []
+
+
+def test_a_dossier_filed_for_another_person_tells_both_the_filer_and_the_owners_account(api, app, clock):
+    """D4: a dossier filed for another person is the owner's and visible to both; so both are told (D28)."""
+    web = Web(app.test_client())
+    web.post("/dang-ky", {"full_name": "Trần Thị Bình", "cccd": OTHER_CITIZEN, "cccd_issued_on": "2020-01-01",
+                          "phone": "0987654321", "password": "matkhau123", "password2": "matkhau123"}, status=302)
+    token = api.client.post("/api/v1/auth/token", json={"username": OTHER_CITIZEN, "password": "matkhau123"})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    owner = {"full_name": "Nguyễn Văn An", "birth_date": "1999-03-14", "cccd": CITIZEN}
+    r = api.client.post("/api/v1/dossiers", headers=headers,
+                        json={"procedure": SAMPLE_CODE, "form": SAMPLE_FORM, "owner": owner})
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    told = [n["title"] for n in api.client.get("/api/v1/me/notifications", headers=headers).get_json()]
+    assert told == [f"Hồ sơ {code} đã được nộp"]
+    assert [n["title"] for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()] == told
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).status_code == 200  # visible to both
+    api.act("demo.tiepnhan", code, "receive")
+    assert len(api.get("/api/v1/me/notifications", CITIZEN).get_json()) == 2
+    assert len(api.client.get("/api/v1/me/notifications", headers=headers).get_json()) == 2
+    mine = api.file(CITIZEN)["code"]  # for themself: told once, not twice
+    assert [n["title"] for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()].count(
+        f"Hồ sơ {mine} đã được nộp") == 1
 
 
 def test_dispatchers_running_at_once_send_each_message_once(api, app, settings, clock, sms, smtp):

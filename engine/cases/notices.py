@@ -112,16 +112,27 @@ class Outbox:
 
 
 def citizen_of(session: Session, dossier: Dossier) -> User | None:
-    """The citizen a dossier's notices go to: the applicant who filed online; for a dossier an officer filed at
-    the desk, the owner's own standardised account if there is one (by CCCD, the unique user name), else
-    nobody (the owner deals with the desk on paper)."""
+    """The citizen a dossier's notices go to first: the applicant who filed online; for a dossier an officer
+    filed at the desk, the owner's own standardised account if there is one, else nobody (the owner deals with
+    the desk on paper)."""
+    people = citizens_of(session, dossier)
+    return people[0] if people else None
+
+
+def citizens_of(session: Session, dossier: Dossier) -> list[User]:
+    """Everyone a dossier's notices go to as citizens: the applicant who filed online, and the owner's own
+    standardised account when it is another person's dossier (D4: filed for another person, it is the owner's
+    and visible to both, so both are told, D28). The owner is looked up only when the owner is not the
+    applicant: a citizen filing for themself costs no query."""
     applicant = dossier.applicant
-    if "citizen" in applicant.roles:
-        return applicant
-    if not dossier.owner_cccd:
-        return None
-    owner = session.scalar(select(User).where(User.username == dossier.owner_cccd))
-    return owner if owner is not None and "citizen" in owner.roles and owner.standardised else None
+    people = [applicant] if "citizen" in applicant.roles else []
+    cccd = dossier.owner_cccd
+    if cccd and not (people and applicant.standardised and applicant.cccd == cccd):
+        owner = session.scalar(select(User).where(User.cccd == cccd, User.standardised.is_(True),
+                                                  User.cancelled_at.is_(None)).order_by(User.id).limit(1))
+        if owner is not None and "citizen" in owner.roles and owner.id != applicant.id:
+            people.append(owner)
+    return people
 
 
 _SETTINGS = select(NoticeSetting).where(NoticeSetting.user_id.in_(bindparam("ids", expanding=True)))  # built once
@@ -182,7 +193,7 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
     elif dossier is not None and not _visible_to_citizen(dossier):
         people = []  # a liên thông sub-dossier is between agencies (D33): its citizen is told of the parent only
     else:
-        people = [p for p in [citizen_of(session, dossier)] if p is not None]
+        people = citizens_of(session, dossier)
     if not people:
         return []
     if officers is not None and all(p.id in officers.choices for p in people):
