@@ -114,6 +114,22 @@ def test_serve_demo_starts_the_gateway_simulator_and_the_demo_agency_pays_throug
     assert "Traceback" not in output, output
 
 
+def test_reconciliation_flags_an_order_paid_after_the_fee_was_paid_at_the_desk(app, api, clock, settings, tmp_path):
+    configure(app)
+    d = api.file()
+    api.act(OFFICERS["intake"], d["code"], "receive")
+    r = api.post(f"/api/v1/dossiers/{d['code']}/payments", CITIZEN, json={})
+    ref = r.get_json()["redirect_url"].split("vnp_TxnRef=")[1].split("&")[0]
+    desk = api.post(f"/api/v1/dossiers/{d['code']}/payments/desk", OFFICERS["intake"],
+                    json={"amount": 100000, "method": "cash"})
+    assert desk.status_code == 201, desk.get_json()
+    api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000, number="14000009"))
+    result = _reconcile(settings, tmp_path, [f"{ref},14000009,10000000,20261123090000,00"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (f"{ref}: khoản phí đã được nộp tại quầy; đơn này cũng được thanh "
+                                             "toán, cần hoàn trả (paid twice)")
+
+
 def test_reconciliation_flags_a_fee_paid_through_two_orders(app, api, clock, settings, tmp_path):
     configure(app)
     d = api.file()
@@ -126,5 +142,5 @@ def test_reconciliation_flags_a_fee_paid_through_two_orders(app, api, clock, set
         api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000, number=f"1400000{n}"))
     result = _reconcile(settings, tmp_path, [f"{ref},1400000{n},10000000,20261123090000,00" for n, ref in enumerate(refs)])
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == (f"{refs[1]}: khoản phí đã thanh toán bằng đơn hàng {refs[0]}; đơn này "
+    assert result.output.splitlines()[0] == (f"{refs[1]}: khoản phí đã được thanh toán bằng đơn hàng {refs[0]}; đơn này "
                                              "cũng được thanh toán, cần hoàn trả (paid twice)")

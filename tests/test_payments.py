@@ -173,6 +173,28 @@ def test_payment_start_is_idempotent_with_a_key(app, api, clock):
     assert again.headers.get("Idempotent-Replayed") == "true" and again.get_json() == first.get_json()
 
 
+def test_an_order_paid_online_after_the_fee_was_paid_at_the_desk_is_flagged_for_refund(app, api, clock):
+    """The citizen starts paying online, then pays in cash at the desk; the gateway's success comes after: the
+    fee stays paid once, and the log says the online payment is to be refunded (it said nothing: the desk's
+    payment kept the online order's reference, so the late success looked like a replay of the same order)."""
+    configure(app)
+    d = _received(api, clock)
+    _started, query = _start(api, d["code"])
+    clock.set(vn(2026, 11, 23, 10, 0))
+    r = api.post(f"/api/v1/dossiers/{d['code']}/payments/desk", OFFICERS["intake"],
+                 json={"amount": 100000, "method": "cash"})
+    assert r.status_code == 201 and r.get_json()["method"] == "cash", r.get_json()
+    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, query["vnp_TxnRef"], 100000))
+    assert answer.get_json()["RspCode"] == "02"  # nothing changes here
+    after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
+    assert [(p["status"], p["method"]) for p in after["payments"]] == [("paid", "cash")]
+    assert [h["action"] for h in after["history"]].count("paid") == 1
+    with app.extensions["tthc"]["sessions"]() as session:
+        last = session.scalars(select(PaymentEvent).order_by(PaymentEvent.id.desc())).first()
+    assert last.order_ref == query["vnp_TxnRef"]
+    assert last.message == "Khoản phí đã được nộp tại quầy: cần hoàn trả (paid twice)"
+
+
 def test_the_receiving_officer_records_a_desk_payment_with_its_receipt(app, api, clock):
     configure(app, None)
     d = _received(api, clock)

@@ -201,7 +201,9 @@ def desk(session: Session, ctx: Context, code: str, payload) -> Payment:
         raise Invalid(f"Số tiền phải nộp là {receipts.figures(row.amount)}", code="wrong_amount",
                       fields={"amount": f"Phải bằng {row.amount}"})
     row.status, row.method, row.paid_at, row.recorded_by = "paid", payload["method"], ctx.now, ctx.user.id
-    row.gateway = None
+    # paid here, not through the order the citizen may have started online: that order, paid later at the
+    # gateway, is a second payment to refund (receive_notice and the reconciliation flag it)
+    row.gateway, row.order_ref = None, None
     _settled(session, ctx, dossier, row, "paid")
     return row
 
@@ -246,6 +248,15 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
     return row, url
 
 
+def settled_otherwise(row: Payment) -> str:
+    """How a fee was settled, for a second payment through another order: the words of the refund message."""
+    if row.status == "exempted":
+        return "đã được miễn"
+    if row.order_ref is None:
+        return "đã được nộp tại quầy"
+    return f"đã được thanh toán bằng đơn hàng {row.order_ref}"
+
+
 def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict, remote_addr: str | None) -> dict:
     """A gateway's notification (IPN), the truth about a payment: signature, order, amount and idempotency are
     checked; every notification is logged with the verdict; only a valid first success marks the fee paid."""
@@ -264,8 +275,8 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
         verdict = gateways.BAD_AMOUNT
     elif row.status != "pending":
         verdict = gateways.ALREADY
-        if notice.success and row.order_ref != order.ref:  # the fee was paid through another order as well
-            message = "Khoản phí đã được thanh toán bằng đơn hàng khác: cần hoàn trả (paid twice)"
+        if notice.success and row.order_ref != order.ref:  # the fee was settled otherwise as well
+            message = f"Khoản phí {settled_otherwise(row)}: cần hoàn trả (paid twice)"
     else:
         verdict = gateways.OK
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VN_TZ
+from engine.cases import payments
 from engine.core.errors import Invalid
 from engine.data.payment_model import Payment, PaymentOrder
 
@@ -60,7 +61,7 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
             problems.append(f"{ref}: số tiền khác nhau: cổng {amount}, hệ thống {mine.amount} (amount differs)")
         settled_here = mine.status in SETTLED and mine.order_ref == ref
         if paid_there and not settled_here and mine.status in SETTLED:
-            problems.append(f"{ref}: khoản phí đã thanh toán bằng đơn hàng {mine.order_ref}; đơn này cũng được "
+            problems.append(f"{ref}: khoản phí {payments.settled_otherwise(mine)}; đơn này cũng được "
                             f"thanh toán, cần hoàn trả (paid twice)")
         elif paid_there != settled_here:
             there = "đã thanh toán" if paid_there else "chưa thanh toán"
