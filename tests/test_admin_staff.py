@@ -288,12 +288,17 @@ def test_import_reads_xlsx_too(api, province):
 
     book, out = Workbook(), io.BytesIO()
     sheet = book.active
-    sheet.append(["username", "full_name", "agency", "roles"])
-    sheet.append(["xlsx.a", "Trần Bảng Tính", WARD_A, "specialist"])
+    sheet.append(["username", "full_name", "agency", "roles", "email", "phone"])
+    sheet.append(["xlsx.a", "Trần Bảng Tính", WARD_A, "specialist", "xlsx.a@example.vn", "0912000111"])
+    # a phone column the spreadsheet made numbers of: the leading zero is gone, a float has ".0"
+    sheet.append(["xlsx.b", "Lê Số Điện Thoại", WARD_A, "specialist", None, 912000222])
+    sheet.append(["xlsx.c", "Phan Số Thực", WARD_A, "specialist", None, 912000333.0])
     book.save(out)
     r = api.post("/api/v1/officers/import", ADMIN_P, content_type="multipart/form-data",
                  data={"file": (io.BytesIO(out.getvalue()), "staff.xlsx")})
-    assert r.status_code == 200 and r.get_json()["created"] == 1, r.get_json()
+    assert r.status_code == 200 and r.get_json()["created"] == 3, r.get_json()
+    assert [user_row(province, u).phone for u in ("xlsx.a", "xlsx.b", "xlsx.c")] == [
+        "0912000111", "0912000222", "0912000333"]
 
 
 @pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00junk", b"ten,ho\nabc,def\n", b"PK\x03\x04broken"])

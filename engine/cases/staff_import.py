@@ -66,8 +66,27 @@ def read_rows(content: bytes, filename: str = "") -> list[dict[str, str]]:
         raise Invalid("Thiếu cột: " + ", ".join(missing), fields={"file": "Cần các cột " + ", ".join(COLUMNS)})
     if len(table) - 1 > MAX_ROWS:
         raise Invalid(f"Tối đa {MAX_ROWS} dòng mỗi lần nhập", fields={"file": "Quá nhiều dòng"})
-    return [{name: (row[i] if i < len(row) and row[i] is not None else "").strip()
+    rows = [{name: (row[i] if i < len(row) and row[i] is not None else "").strip()
              for i, name in enumerate(header) if name in COLUMNS} for row in table[1:]]
+    for row in rows:
+        if row.get("phone"):
+            row["phone"] = _phone(row["phone"])
+    return rows
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a person typed: a number without Excel's ".0" (912000111.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _phone(text: str) -> str:
+    """A phone number a spreadsheet turned into a number lost its leading zero (0912000111 became 912000111):
+    a Vietnamese number of nine digits is given its zero back."""
+    return "0" + text if len(text) == 9 and text.isdigit() else text
 
 
 def _xlsx(content: bytes) -> list[list[str]]:
@@ -76,7 +95,7 @@ def _xlsx(content: bytes) -> list[list[str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = [["" if v is None else str(v) for v in row]
+        rows = [[_cell_text(v) for v in row]
                 for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
         book.close()
         return rows
