@@ -85,6 +85,10 @@ def test_csrf_and_roles(app, clock):
     r = outsider.get(BASE, status=403)
     assert "Traceback" not in r.get_data(as_text=True)
     outsider.post(f"{BASE}/phien-ban/1/suspend", status=403)
+    # the upload page's check says what the deploy would: not theirs to deploy (it said "Không có lỗi")
+    checked = text_of(upload(outsider, variant(duration="5"), False, 403))
+    assert "không thuộc phạm vi quản trị của bạn" in checked and "Không có lỗi" not in checked
+    assert "không thuộc phạm vi quản trị của bạn" in text_of(upload(outsider, variant(duration="5"), True, 403))
     outsider.post(f"{BASE}/phien-ban/1/chuyen", {"den": "1", "confirm": "1"}, status=403)
     web.get("/quan-tri/thu-tuc/9.999999", status=404)
 

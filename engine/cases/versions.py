@@ -135,6 +135,19 @@ def upload_warnings(session: Session, ctx: Context, definition: procedures.Defin
     return similarity.warnings_for([definition], ctx.settings.processes_dir, session)
 
 
+def ensure_deployable(session: Session, ctx: Context, definition: procedures.Definition) -> None:
+    """Forbidden unless the administrator may deploy the file: the agency it names lies in their subtree (an
+    agency the database does not know: only an administrator of the whole province gets the deploy's own
+    problem line). The check of the upload page asks it too, so that it never says "deployable" to someone the
+    deploy then refuses."""
+    agency = agencies.by_code(session, definition.info["agency"])
+    if agency is not None:
+        administration.require(session, ctx.user, agency)
+    elif administration.scope(session, ctx.user) is not None:
+        raise Forbidden("Cơ quan của quy trình không thuộc phạm vi quản trị của bạn.",
+                        code="outside_your_agencies")
+
+
 def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes],
                   warnings: list[Problem] | None = None) -> tuple[ProcedureVersion, bool]:
     """Check and deploy an upload as the next version of its procedure (the API and the page both come here),
@@ -145,12 +158,7 @@ def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, upload
     definition = check_upload(ctx, name, bpmn, uploaded)
     if warnings is not None:
         warnings += upload_warnings(session, ctx, definition)
-    agency = agencies.by_code(session, definition.info["agency"])
-    if agency is not None:
-        administration.require(session, ctx.user, agency)
-    elif administration.scope(session, ctx.user) is not None:
-        raise Forbidden("Cơ quan của quy trình không thuộc phạm vi quản trị của bạn.",
-                                       code="outside_your_agencies")
+    ensure_deployable(session, ctx, definition)
     version, changed = procedures.deploy(session, definition, ctx.now, ctx.user.username)
     if changed:
         administration.audit(session, ctx.now, ctx.user, "version_deploy", "procedure",

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.cases import migration, versions
 from engine.core import vocabulary
-from engine.core.errors import DefinitionError, Invalid
+from engine.core.errors import DefinitionError, Forbidden, Invalid
 from . import ASCII_NUMBER, db
 from .ui import context, install_error_pages, login_required, run
 
@@ -68,10 +68,13 @@ def upload():
         else:
             definition = versions.check_upload(context(), name, bpmn, forms)
             warned = versions.upload_warnings(db(), context(), definition)
+            versions.ensure_deployable(db(), context(), definition)
     except DefinitionError as exc:
         return render_template("admin/versions/upload.html", problems=exc.problems, checked=None), 422
     except Invalid as exc:
         return render_template("admin/versions/upload.html", problems=None, checked=None, error=exc.message), 422
+    except Forbidden as exc:  # the file is sound but not this administrator's to deploy: said by the check too
+        return render_template("admin/versions/upload.html", problems=None, checked=None, error=exc.message), 403
     if not deploy:
         return render_template("admin/versions/upload.html", problems=[], checked=definition.info, warnings=warned)
     for warning in warned:
