@@ -212,6 +212,10 @@ def test_the_administrator_finds_citizens_by_cccd_or_phone_page_by_page(app, api
     assert second.count("data-citizen=") == 4 and "Trang sau" not in second  # 3 more and the demo citizen
     assert admin.get(f"/quan-tri/cong-dan?q={CITIZEN}").get_data(as_text=True).count("data-citizen=") == 1
     assert f'data-citizen="{CITIZEN}"' in admin.get("/quan-tri/cong-dan?q=0912345678").get_data(as_text=True)
+    # as people write a number: spaced, dotted, or in its international form (the account stores 0912345678)
+    for typed in ("0912 345 678", "0912.345.678", "+84912345678", "84912345678", "001 099 000 001"):
+        assert f'data-citizen="{CITIZEN}"' in admin.get("/quan-tri/cong-dan", query_string={"q": typed}).get_data(
+            as_text=True), typed
     assert admin.get("/quan-tri/cong-dan?truoc=abc").status_code == 200  # a bad cursor is the first page
     officer = Web(app.test_client()).login("demo.tiepnhan")
     officer.get("/quan-tri/cong-dan", status=403)

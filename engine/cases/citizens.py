@@ -171,16 +171,29 @@ def reset_password(session: Session, settings: Settings, now: datetime, identifi
 
 
 # -- administration ------------------------------------------------------------------------------------------
+def phone_forms(text: str) -> list[str]:
+    """The ways one Vietnamese number is stored (accounts take 0912000111 and +84912000111 alike): a search by
+    one finds the other (each form is an equality on the phone index)."""
+    if text.startswith("+84") and len(text) > 3:
+        return [text, "0" + text[3:]]
+    if text.startswith("84") and len(text) in (11, 12):
+        return ["+" + text, "0" + text[2:]]
+    if text.startswith("0") and len(text) > 1:
+        return [text, "+84" + text[1:]]
+    return [text]
+
+
 def search(session: Session, admin: User, text: str = "", before: int | None = None) -> list[User]:
     """Citizen accounts, newest first, PAGE + 1 of them (the caller shows PAGE and knows whether more follow);
     ``text``: a CCCD or a phone number (both indexed); ``before``: the id the previous page ended at."""
     administration.scope(session, admin)  # administrators only
     query = select(User).where(User.roles_text == "citizen")
     text = (text or "").strip()
-    if CCCD_RE.match(text):
-        query = query.where(User.cccd == text)
+    compact = "".join(c for c in text if c not in " .-()")  # as people write numbers: 0912 000 111, 0912.000.111
+    if CCCD_RE.match(compact):
+        query = query.where(User.cccd == compact)
     elif text:
-        query = query.where(User.phone == text)
+        query = query.where(User.phone.in_(phone_forms(compact)))
     if before is not None:
         query = query.where(User.id < before)
     return list(session.scalars(query.order_by(User.id.desc()).limit(PAGE + 1)))
