@@ -148,6 +148,11 @@ def test_recovery_answers_the_same_either_way_and_a_reset_ends_every_session(app
     by_phone = web.post("/quen-mat-khau", {"identifier": "0912345678"}, status=302)  # the demo citizen's phone
     flash_known = text_of(web.get(by_phone.headers["Location"]))
     assert "Nếu số này thuộc một tài khoản" in flash_unknown and "Nếu số này thuộc một tài khoản" in flash_known
+    sent = codes_sent(app)
+    for typed in ("+84912345678", "0912 345 678"):  # the same number as people write it (the account: 0912345678)
+        web.post("/quen-mat-khau", {"identifier": typed}, status=302)
+        assert codes_sent(app) == sent + 1, typed
+        sent += 1
     code = last_code(app, CITIZEN)  # the phone's request replaced the first code
     r = web.post("/quen-mat-khau/dat-lai", {"identifier": CITIZEN, "code": wrong(code), "password": NEW_PASSWORD,
                                             "password2": NEW_PASSWORD}, status=422)

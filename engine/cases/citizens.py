@@ -132,11 +132,11 @@ def recoverable(session: Session, identifier: str) -> list[User]:
     """The accounts a CCCD or phone number names that may get a recovery code: by CCCD the standardised one
     (the one D3 keeps), by phone every citizen account with it (at most a few); never a cancelled or suspended
     account (a reset would not let it in), and a D3-locked one only through its standardised twin."""
-    text = (identifier or "").strip()[:20]
+    text = "".join(c for c in (identifier or "").strip()[:20] if c not in " .-()")  # 0912 345 678 as typed
     if CCCD_RE.match(text):
         query = select(User).where(User.cccd == text, User.standardised)
-    elif accounts.PHONE_RE.match(text):
-        query = select(User).where(User.phone == text, User.standardised)
+    elif accounts.PHONE_RE.match(text) or accounts.PHONE_RE.match("+" + text):
+        query = select(User).where(User.phone.in_(phone_forms(text)), User.standardised)  # 0912…, +84912…
     else:
         return []
     found = session.scalars(query.where(User.cancelled_at.is_(None), User.locked_reason.is_(None))
