@@ -379,6 +379,24 @@ def test_a_stop_notice_is_tt_03_2025_form_05(api, app, clock):
                     "Người nộp đề nghị dừng giải quyết", "Trần Thị Tiếp Nhận")
 
 
+
+def test_the_stop_notice_of_a_withdrawal_is_the_agency_s_not_signed_by_the_citizen(api, app, clock):
+    """D16, TT 03/2025 Mẫu 05: the citizen withdraws (NĐ 118 Điều 21); the one-stop issues the stop notice under
+    the agency's seal. It named the citizen who withdrew as the officer who drew it up ("Người lập thông báo")."""
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    clock.advance(hours=1)
+    r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Tôi muốn nộp lại hồ sơ khác"})
+    assert r.status_code == 200, r.get_json()
+    [notice] = [d for d in api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["documents"]
+                if d["kind"] == "stop_notice"]
+    assert [s["valid"] for s in notice["signatures"]] == [True]  # the agency's seal only
+    text = text_of(api.get(notice["url"], CITIZEN).data)
+    assert_contains(text, "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05", "Kính gửi " + OWNER_NAME,
+                    "Ủy ban nhân dân phường Thuận Hóa (demo) thông báo dừng giải quyết hồ sơ sau đây",
+                    "Tôi muốn nộp lại hồ sơ khác")
+    assert "Người lập thông báo " + OWNER_NAME not in text and "NGƯỜI LẬP THÔNG BÁO" not in text, text
+
 # -- access --------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def other_agency_officer(app, clock):

@@ -21,7 +21,7 @@ from engine.process import fees as fee_rules
 from engine.core.clock import VN_TZ
 from engine.core import vocabulary
 from engine.core.vocabulary import vn_time
-from engine.data.model import Document, Dossier, User
+from engine.data.model import OFFICER_ROLES, Document, Dossier, User
 from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
@@ -197,8 +197,11 @@ def render_form(settings: Settings, form: OfficialForm, values: dict, regime: Re
         elif kind in ("list", "table") and values[block[1]]:
             blocks.append(("para", form.fields[block[1]] + ":"))
             blocks.append(("list", values[block[1]]) if kind == "list" else ("table", block[2], values[block[1]]))
+    signers = list(form.signers)
+    if "officer" in form.fields and signers and values.get("officer") is None:
+        signers[-1] = ""  # nobody drew it up in person (a withdrawal's stop notice): no personal box
     doc = pdf.PdfDocument(agency=agency_name, title=form.title, number=number, subtitle=f"({form.label(regime)})",
-                          place_date=results.place_date(settings, now), blocks=blocks, signers=list(form.signers),
+                          place_date=results.place_date(settings, now), blocks=blocks, signers=signers,
                           qr=dossier.code if dossier is not None else None, footer=form.footer(regime))
     return pdf.render(doc, settings.font_dir)
 
@@ -318,9 +321,13 @@ def stop_notice(session: Session, settings: Settings, dossier: Dossier, reason: 
     """Thông báo dừng giải quyết hồ sơ (D16; TT 03/2025 Mẫu 05). The caller stops the dossier itself."""
     regime = regime_of(dossier)
     basis = ("Điều 21 " if regime is TT03_2025 else "") + regime.decree
+    # The one-stop issues it under the agency's seal: a withdrawal is the citizen's request, not the citizen's
+    # notice, so no officer is named then (the citizen was printed as "Người lập thông báo")
+    officer = actor if actor is not None and actor.roles & OFFICER_ROLES else None
     values = {**party(dossier), "addressee": dossier.owner_name, "received_at": when(dossier.received_at),
-              "stopped_at": when(now), "reason": reason, "basis": basis, "officer": actor.full_name}
-    return _store(session, settings, dossier, STOP_NOTICE, values, now, actor=actor, notify=notify)
+              "stopped_at": when(now), "reason": reason, "basis": basis,
+              "officer": officer.full_name if officer is not None else None}
+    return _store(session, settings, dossier, STOP_NOTICE, values, now, actor=officer, notify=notify)
 
 
 def handover_slip(session: Session, settings: Settings, dossier: Dossier, values: dict, now: datetime
