@@ -132,6 +132,10 @@ def test_only_whole_numbers_have_words(bad):
     ("Sở Tư pháp thành phố Huế", "department_leader", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]),
     ("Trung tâm Phục vụ hành chính công", "centre_director", ["GIÁM ĐỐC"]),
     ("Chi cục Thuế khu vực", "head_of_agency", ["CHI CỤC TRƯỞNG"]),
+    # the police of a centrally-run city is headed by its director; a ward's one-stop director is not its chairman
+    ("Công an thành phố Huế", "head_of_agency", ["GIÁM ĐỐC"]),
+    ("Công an thành phố Huế", "department_leader", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]),
+    ("Ủy ban nhân dân phường Thuận Hóa", "centre_director", ["GIÁM ĐỐC TRUNG TÂM"]),
 ])
 def test_the_signer_block_follows_the_agency_and_the_role(agency, role, block):
     assert authority.signer_block(agency, role) == block

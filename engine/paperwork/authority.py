@@ -6,11 +6,16 @@ certificate):
 
 - a body under collective leadership (Ủy ban nhân dân): the head signs "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", a
   deputy "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH";
-- a body headed by one person (Sở, Trung tâm, Phòng, Chi cục): the head signs with the head's title
-  ("GIÁM ĐỐC"), a deputy "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC".
+- a body headed by one person (Sở, Trung tâm, Phòng, Chi cục, the police of a province or centrally-run
+  city): the head signs with the head's title ("GIÁM ĐỐC"), a deputy "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC".
 
 The engine's roles map onto this: ``head_of_agency`` (and the director of a centre for the centre) is the head,
-the other leaders (``department_leader``) sign as deputies on the head's behalf.
+the other leaders (``department_leader``) sign as deputies on the head's behalf. A centre director who
+belongs to another body (the one-stop of a ward's People's Committee) is not its head: they sign with their
+own title ("GIÁM ĐỐC TRUNG TÂM"), never as the Committee's chairman.
+
+Every document with a signer (results, the refusal to resolve, the apology letters of
+engine.paperwork.letters) takes its block from here.
 """
 from __future__ import annotations
 
@@ -19,12 +24,15 @@ import unicodedata
 
 from engine.core import vocabulary
 
+CENTRE = r"^trung tâm\b"
 # (pattern of the agency's name, collective body's name or None, head's title)
 KINDS: tuple[tuple[str, str | None, str], ...] = (
     (r"^(ủy|uỷ) ban nhân dân|^ubnd\b", "Ủy ban nhân dân", "Chủ tịch"),
     (r"^hội đồng nhân dân", "Hội đồng nhân dân", "Chủ tịch"),
     (r"^sở\b", None, "Giám đốc"),
-    (r"^trung tâm\b", None, "Giám đốc"),
+    (CENTRE, None, "Giám đốc"),
+    # the police of a province or centrally-run city (district police ended on 01/3/2025): its director
+    (r"^công an (tỉnh|thành phố)\b", None, "Giám đốc"),
     (r"^chi cục\b", None, "Chi cục trưởng"),
     (r"^cục\b", None, "Cục trưởng"),
     (r"^văn phòng\b", None, "Chánh Văn phòng"),
@@ -34,8 +42,12 @@ KINDS: tuple[tuple[str, str | None, str], ...] = (
 HEAD_ROLES = frozenset({"head_of_agency", "centre_director"})
 
 
+def _folded(agency_name: str) -> str:
+    return unicodedata.normalize("NFC", agency_name).strip().lower()
+
+
 def _kind(agency_name: str) -> tuple[str | None, str]:
-    name = unicodedata.normalize("NFC", agency_name).strip().lower()
+    name = _folded(agency_name)
     for pattern, collective, head in KINDS:
         if re.search(pattern, name):
             return collective, head
@@ -44,6 +56,8 @@ def _kind(agency_name: str) -> tuple[str | None, str]:
 
 def signer_block(agency_name: str, signer_role: str) -> list[str]:
     """The lines above the signature, upper case ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")."""
+    if signer_role == "centre_director" and not re.search(CENTRE, _folded(agency_name)):
+        return [vocabulary.ROLES["centre_director"].upper()]
     collective, head = _kind(agency_name)
     lines = [f"TM. {collective}"] if collective else []
     if signer_role in HEAD_ROLES:

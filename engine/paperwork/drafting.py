@@ -11,11 +11,15 @@ from engine.paperwork import issuance, officialforms, pdf, results
 
 
 def render_letter(settings: Settings, dossier: Dossier, payload: dict, number: str, now: datetime) -> bytes:
-    """Mẫu 04 from the paragraphs written when it was decided (engine.paperwork.letters)."""
+    """Mẫu 04 from the paragraphs written when it was decided (engine.paperwork.letters), signed above the
+    signer's authority and title (engine.paperwork.authority; a letter recorded before it was kept: the
+    role's name)."""
+    block = payload.get("signer_authority")
+    title = "\n".join(block) if block else payload["signer_title"]
     doc = pdf.PdfDocument(agency=payload["agency"], number=number, title=issuance.TITLES["apology"],
                           place_date=results.place_date(settings, now),
                           blocks=[("para", p) for p in payload["paragraphs"]],
-                          signers=["Đóng dấu", payload["signer_title"]], qr=dossier.code,
+                          signers=["Đóng dấu", title], qr=dossier.code,
                           footer=f"Mẫu số 04 — mã hồ sơ {dossier.code}")
     return pdf.render(doc, settings.font_dir)
 

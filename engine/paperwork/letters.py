@@ -14,11 +14,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.law import apology
-from engine.paperwork import issuance, numbers, signers
-from engine.paperwork.officialforms import APOLOGY
+from engine.paperwork import authority, issuance, numbers, signers
+from engine.paperwork.officialforms import APOLOGY, UNITS, number_text
 from engine.core.vocabulary import vn_time
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, Dossier, Letter, User
+from engine.law.statuses import SUPPLEMENT
 from engine.data.signing_model import SigningMethod
 from engine.core.settings import Settings
 
@@ -47,6 +48,25 @@ def signer_for(session: Session, dossier: Dossier, role: str, purpose: str = "k�
     return user
 
 
+def new_due_rule(dossier: Dossier) -> str | None:
+    """What the letter says of the new appointment when no date can be given yet (D20 asks for one): with a
+    second supplement request (D11b) the date depends on when the completed dossier comes back (D12: the
+    duration restarts then, or the due moves by the time waited), which nobody knows when the letter is
+    signed, so the letter says how it will be set; None when no supplement is awaited."""
+    if dossier.status != SUPPLEMENT:
+        return None
+    if dossier.received_at is None:  # asked at intake: the receipt (Mẫu 01) gives the appointment
+        return "ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả khi hồ sơ bổ sung được tiếp nhận"
+    info = dossier.procedure_version.info
+    if info.get("clock_on_supplement", "restart") == "pause" and dossier.paused_at is not None:
+        return ("thời hạn trả kết quả nêu trên được kéo dài thêm đúng thời gian chờ Ông/Bà bổ sung "
+                "hồ sơ")
+    duration = info["duration"]
+    span = ("trong ngày làm việc" if duration["unit"] == "same_day"
+            else f"đủ {number_text(duration['value'])} {UNITS[duration['unit']]}")
+    return f"được tính lại {span} kể từ khi nhận đủ hồ sơ bổ sung"
+
+
 def render_text(**fields) -> list[str]:
     """The letter's paragraphs; StrictUndefined makes a missing field an error, never a blank."""
     return [line for line in _env.get_template("letters/apology.txt").render(**fields).splitlines() if line.strip()]
@@ -72,7 +92,7 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
         received_on=vn_time(dossier.received_at or dossier.filed_at, "date"),
         procedure_name=dossier.procedure_version.procedure.name, dossier_code=dossier.code,
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
-        new_due=_when(new_due_at) if new_due_at else None)
+        new_due=_when(new_due_at) if new_due_at else new_due_rule(dossier))
     number = numbers.allocate(session, dossier.agency_id, APOLOGY.kind, APOLOGY.series, now)
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
@@ -81,7 +101,10 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
     session.add(letter)
     session.flush()
     method = session.get(SigningMethod, signer.id)
+    # the signer's authority and title as on the agency's results (NĐ 30/2020):
+    # "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", never the engine's role name
     payload = {"paragraphs": paragraphs, "agency": agency, "issuer": issuer.id, "signer_title": ROLES[signer_role],
+               "signer_authority": authority.signer_block(agency, signer_role),
                "letter": letter.id,
                "name": f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf", "reason": "Thư xin lỗi"}
     if notify is not None:

@@ -37,6 +37,7 @@ from engine.core.errors import EngineError
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 # Where the signature boxes sit on the last page (points from the bottom left): personal, organisation.
 SIGNATURE_BOXES = {"organisation": (57, 90, 290, 150), "personal": (310, 90, 553, 150)}
+TITLE_LEADING = 12  # points between the lines of a signer's title above a box
 
 
 class FontMissing(EngineError):
@@ -53,7 +54,9 @@ class PdfDocument:
     subtitle: str = ""
     blocks: list[tuple] = field(default_factory=list)  # ("para", text) | ("fields", [(label, value)])
     #                                                    | ("table", headers, rows) | ("list", items)
-    signers: list[str] = field(default_factory=list)  # titles above the boxes: organisation, then personal
+    # titles above the boxes: organisation, then personal; a title may have several lines
+    # ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
+    signers: list[str] = field(default_factory=list)
     qr: str | None = None
     footer: str = ""
 
@@ -256,7 +259,10 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
         canvas.saveState()
         for title, box in zip(doc.signers, (SIGNATURE_BOXES["organisation"], SIGNATURE_BOXES["personal"])):
             canvas.setFont(bold, 10)
-            canvas.drawCentredString((box[0] + box[2]) / 2, box[3] + 8, title.upper())
+            lines = title.upper().split("\n")
+            for n, line in enumerate(lines):  # the last line just above the box, the first on top
+                y = box[3] + 8 + TITLE_LEADING * (len(lines) - 1 - n)
+                canvas.drawCentredString((box[0] + box[2]) / 2, y, line)
         if doc.qr:
             size = 20 * mm
             draw_qr(canvas, doc.qr, A4[0] - 20 * mm - size, 8 * mm, size)
@@ -267,8 +273,10 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
             canvas.drawString(20 * mm, 8 * mm, doc.footer)
         canvas.restoreState()
 
+    # the text stays above a title of several lines
+    bottom = 62 * mm + max((t.count("\n") for t in doc.signers), default=0) * TITLE_LEADING
     template = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                                 bottomMargin=62 * mm, title=doc.title, author=doc.agency, creator="TTHC engine")
+                                 bottomMargin=bottom, title=doc.title, author=doc.agency, creator="TTHC engine")
     template.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=ArchivalCanvas)
     return out.getvalue()
 
