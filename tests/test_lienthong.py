@@ -200,3 +200,31 @@ def test_the_certificate_states_the_criminal_record_the_specialist_found_not_the
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages).split())
     assert "Án tích: Có án tích" in text and "Bản án số 12/2020/HS-ST ngày 03/3/2020" in text, text
     assert "Không có án tích" not in text and "Án tích: Đồng ý" not in text
+
+
+def test_the_police_s_answer_states_what_its_specialist_found_under_its_director_s_authority(app, api, clock):
+    """D33, D34: the police's answer to the Sở Tư pháp (2.000505) is the finding of its look-up, as the police
+    specialist recorded it (``ket_qua_tra_cuu``, ``y_kien_tham_dinh``), signed by a deputy on behalf of the
+    director of the city police (NĐ 30/2020: "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"). It printed the filing form under
+    "chấp thuận đề nghị của Ông/Bà", no finding, and "THỦ TRƯỞNG CƠ QUAN"."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    code, child, _ = _handed_over(app, api, clock)
+    _at(api, clock, 2026, 12, 8, 9, 0)  # Tuesday, within the police's 5 working days (due Monday 14/12 09:00)
+    api.act(officer(POLICE, "assessment"), child, "propose_approval",
+            {"ket_qua_tra_cuu": "co_an_tich", "y_kien_tham_dinh": "Có 01 án tích: Bản án số 12/2020/HS-ST ngày "
+             "03/3/2020 của Tòa án nhân dân thành phố Huế, 01 năm tù về tội trộm cắp tài sản"})
+    _at(api, clock, 2026, 12, 8, 14, 0)
+    api.act(officer(POLICE, "approval"), child, "approve")
+    _at(api, clock, 2026, 12, 9, 9, 0)
+    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "16/CV-CATP"})
+    parent = api.get(f"/api/v1/dossiers/{code}", officer(SO, "assessment")).get_json()
+    [answer] = [d for d in parent["documents"] if d["kind"] == "lienthong_result"]
+    content = api.get(answer["url"], officer(SO, "assessment")).data
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages).split())
+    assert "Kết quả tra cứu: Có thông tin án tích" in text, text
+    assert "Bản án số 12/2020/HS-ST ngày 03/3/2020" in text
+    assert "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" in text and "THỦ TRƯỞNG CƠ QUAN" not in text
+    assert "chấp thuận đề nghị của Ông/Bà" not in text
