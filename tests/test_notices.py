@@ -310,6 +310,29 @@ def test_a_dossier_filed_for_another_person_tells_both_the_filer_and_the_owners_
         f"Hồ sơ {mine} đã được nộp") == 1
 
 
+def test_a_supplement_in_processing_tells_the_citizen_the_new_result_date(api, app, clock):
+    """D12, D28: received Monday 23/11/2026 09:00 (3 working days, Tuesday 24/11 off: due Friday 27/11 09:00);
+    the specialist asks for a supplement at 09:30, the citizen sends it at 10:00: the 3 working days count again
+    from then, and the citizen is told the new date, Friday 27/11/2026 10:00."""
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    clock.set(vn(2026, 11, 23, 9, 30))
+    api.act("demo.chuyenvien", code, "request_supplement", STEP_DATA["request_supplement"])
+    clock.set(vn(2026, 11, 23, 10, 0))
+    form = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["form"]
+    r = api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN, json={"form": form})
+    assert r.status_code == 200 and r.get_json()["due_at"] == "2026-11-27T10:00:00+07:00", r.get_json()
+    newest = api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]
+    assert newest["title"] == f"Hồ sơ {code}: đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả"
+    assert "Ngày hẹn trả kết quả: 27/11/2026 10:00." in newest["body"], newest["body"]
+    # a supplement at intake is not yet received: the receipt (Mẫu 01) gives the appointment, told then
+    other = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", other, "request_supplement", STEP_DATA["request_supplement"])
+    api.post(f"/api/v1/dossiers/{other}/supplement", CITIZEN, json={"form": form})
+    assert not any(n["title"].startswith(f"Hồ sơ {other}: đã nhận hồ sơ bổ sung")
+                   for n in api.get("/api/v1/me/notifications", CITIZEN).get_json())
+
+
 def test_dispatchers_running_at_once_send_each_message_once(api, app, settings, clock, sms, smtp):
     import threading
 

@@ -138,6 +138,8 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
+    if stage != "intake":  # D28: the appointment the completed dossier gets (D12; the D20 letter said how)
+        notices.notify(session, ctx.settings, "supplemented", now=ctx.now, dossier=dossier)
     return dossier
 
 
