@@ -167,6 +167,27 @@ def test_the_api_deploy_answers_with_the_warnings(api):
     assert same.status_code == 201 and not any("process id" in w["message"] for w in same.get_json()["warnings"])
 
 
+def test_an_upload_without_the_result_template_it_names_is_warned_of(api, app):
+    """The file names result.template="result.html"; uploaded alone, under a name the server has no folder
+    for, its results would be issued in the engine's generic layout: the API and the page say so; uploaded
+    with the template, nothing is said."""
+    bpmn = SAMPLE.read_text(encoding="utf-8")
+    r = api.post("/api/v1/procedures", "demo.admin", content_type="multipart/form-data",
+                 data={"bpmn": (io.BytesIO(bpmn.encode("utf-8")), "mot-minh.bpmn")})
+    assert r.status_code == 201, r.get_json()
+    assert any("không có tệp mẫu kết quả result.html" in w["message"] for w in r.get_json()["warnings"])
+    template = (SAMPLE.parent / "result.html").read_bytes()
+    r = api.post("/api/v1/procedures", "demo.admin", content_type="multipart/form-data",
+                 data={"bpmn": (io.BytesIO(bpmn.encode("utf-8")), "mot-minh.bpmn"),
+                       "template": (io.BytesIO(template), "result.html")})
+    assert r.status_code == 201, r.get_json()
+    assert not any("mẫu kết quả" in w["message"] for w in r.get_json()["warnings"])
+    web = new_client(app).login("demo.admin")
+    page = text_of(web.post("/quan-tri/thu-tuc/tai-len", {"bpmn": (io.BytesIO(bpmn.encode()), "mot-minh.bpmn"),
+                                                           "deploy": "0"}, content_type="multipart/form-data"))
+    assert "không có tệp mẫu kết quả result.html" in page
+
+
 def test_the_upload_page_shows_the_warnings(app):
     web = new_client(app).login("demo.admin")
     bpmn = SAMPLE.read_text(encoding="utf-8").replace('id="ho_kinh_doanh"', 'id="ban_sao_hkd"').replace(

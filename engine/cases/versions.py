@@ -131,8 +131,16 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
 
 
 def upload_warnings(session: Session, ctx: Context, definition: procedures.Definition) -> list[Problem]:
-    """What looks copied in an upload (engine.process.similarity): the library's files and the catalogue."""
-    return similarity.warnings_for([definition], ctx.settings.processes_dir, session)
+    """What looks copied in an upload (engine.process.similarity): the library's files and the catalogue; and a
+    result template the file names but nobody uploaded (the version would issue the engine's generic layout,
+    as `tthc validate` and `tthc deploy` warn)."""
+    found = similarity.warnings_for([definition], ctx.settings.processes_dir, session)
+    missing = definition.info["result"].get("template_missing")
+    if missing:
+        found.append(Problem(definition.file_name, None, definition.process_id,
+                             f"không có tệp mẫu kết quả {missing} (result.template): tải tệp này lên cùng tệp BPMN; "
+                             "nếu không, kết quả sẽ dùng mẫu chung của hệ thống"))
+    return found
 
 
 def ensure_deployable(session: Session, ctx: Context, definition: procedures.Definition) -> None:
