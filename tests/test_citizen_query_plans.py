@@ -63,6 +63,8 @@ def test_search_and_recovery_read_their_indexes(app, clock):
     assert any("ix_user_account_phone" in names for names in used.values())
     assert any("ix_user_account_cccd" in names for names in used.values())
     assert any("ix_recovery_attempt_remote_addr_at" in names for names in used.values())
-    paged = [s for s in used if "ORDER BY user_account.id DESC" in s and "user_account.phone =" not in s
+    by_phone = [s for s in used if "user_account.phone IN" in s]  # both ways of writing a number: 09…, +849…
+    assert by_phone and all("ix_user_account_phone" in used[s] for s in by_phone)
+    paged = [s for s in used if "ORDER BY user_account.id DESC" in s and "user_account.phone IN" not in s
              and "user_account.cccd =" not in s]
     assert paged and all("pk_user_account" in used[s] for s in paged)
