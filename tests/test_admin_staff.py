@@ -36,8 +36,8 @@ def test_a_province_administrator_creates_reads_and_changes_an_agency(api, provi
     assert r.get_json() == {**NEW_WARD, "active": True, "depth": 1}
     assert api.get(f"/api/v1/agencies/{NEW_WARD['id']}", ADMIN_P).get_json()["parent"] == PROVINCE
     r = api.client.patch(f"/api/v1/agencies/{NEW_WARD['id']}", headers=api.headers(ADMIN_P),
-                         json={"name": "Phường C mới", "parent": WARD_A, "active": False})
-    assert r.status_code == 200, r.get_json()
+                         json={"name": "Phường C mới", "parent": WARD_A, "level": "department", "active": False})
+    assert r.status_code == 200, r.get_json()  # under a ward, an office of the ward (a ward is under the province)
     assert (r.get_json()["name"], r.get_json()["parent"], r.get_json()["active"]) == ("Phường C mới", WARD_A, False)
     # ward A's administrator now holds it (moved into their subtree)
     assert api.get(f"/api/v1/agencies/{NEW_WARD['id']}", ADMIN_A).status_code == 200
@@ -90,6 +90,38 @@ def test_an_agency_administrator_works_inside_their_subtree_only(api, province, 
     r = api.client.patch("/api/v1/agencies/000.00.34.H56", headers=api.headers(ADMIN_A), json={"parent": WARD_B})
     assert r.status_code == 403
     assert api.get(f"/api/v1/agencies/{WARD_B}", ADMIN_P).get_json()["name"] == "Phường B"
+
+
+def test_an_agency_administrator_changes_neither_the_level_nor_the_state_of_their_own_agency(api, province):
+    """D29: ward A's level and whether it is open are the province administrator's to decide (the API changed
+    both for ward A's administrator); the same values, and every other field, are still theirs."""
+    patch = lambda who, body: api.client.patch(f"/api/v1/agencies/{WARD_A}", headers=api.headers(who),  # noqa: E731
+                                               json=body)
+    for change in ({"level": "department"}, {"active": False}, {"name": "Phường A", "active": False}):
+        r = patch(ADMIN_A, change)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "outside_your_agencies", r.get_json()
+        assert "quản trị viên cấp trên" in r.get_json()["error"]["message"]
+    r = patch(ADMIN_A, {"name": "Phường A mới", "level": "commune", "active": True})
+    assert r.status_code == 200 and r.get_json()["name"] == "Phường A mới", r.get_json()
+    assert events(province, "agency.update")[-1].details["changes"] == {"name": {"from": "Phường A",
+                                                                                "to": "Phường A mới"}}
+    r = patch(ADMIN_P, {"active": False})
+    assert r.status_code == 200 and r.get_json()["active"] is False
+
+
+def test_an_agency_stands_only_under_a_level_it_may_belong_to(api, province):
+    """D29: a ward under a ward, a ward under a centre, the province under a ward: 422 naming the field."""
+    r = api.post("/api/v1/agencies", ADMIN_P, json={**NEW_WARD, "parent": WARD_A})
+    assert r.status_code == 422 and "xã, phường" in r.get_json()["error"]["fields"]["level"], r.get_json()
+    centre = {**NEW_WARD, "id": "000.00.01.H56", "level": "centre"}
+    assert api.post("/api/v1/agencies", ADMIN_P, json=centre).status_code == 201
+    r = api.client.patch(f"/api/v1/agencies/{WARD_B}", headers=api.headers(ADMIN_P), json={"parent": "000.00.01.H56"})
+    assert r.status_code == 422 and "parent" in r.get_json()["error"]["fields"], r.get_json()
+    r = api.client.patch(f"/api/v1/agencies/{WARD_A}", headers=api.headers(ADMIN_P), json={"level": "centre"})
+    assert r.status_code == 200  # a ward with nothing under it may become a centre under the province
+    r = api.client.patch(f"/api/v1/agencies/{PROVINCE}", headers=api.headers(ADMIN_P), json={"level": "commune"})
+    assert r.status_code == 422 and WARD_B in r.get_json()["error"]["fields"]["level"], r.get_json()
+    assert api.post("/api/v1/agencies", ADMIN_A, json={**NEW_WARD, "parent": WARD_B}).status_code == 403  # outside
 
 
 def test_the_agency_list_is_paged_in_tree_order(api, province):

@@ -27,6 +27,8 @@ def test_the_operator_builds_a_tree_and_its_staff(tmp_path):
     assert r.exit_code == 1 and "Đã có cơ quan" in r.output
     r = tthc("agency", "add", "000.00.32.H56", "--name", "Phường B", "--level", "commune", "--parent", "999.H99")
     assert r.exit_code == 1 and "parent" in r.output
+    r = tthc("agency", "add", "000.00.33.H56", "--name", "Phường C", "--level", "commune", "--parent", "000.00.31.H56")
+    assert r.exit_code == 1 and "level: Xã, phường không thể trực thuộc xã, phường" in r.output, r.output  # D29
     r = tthc("agency", "list")
     assert r.exit_code == 0 and r.stdout.splitlines() == ["000.00.00.H56\tprovince\tUBND tỉnh",
                                                           "  000.00.31.H56\tcommune\tPhường A"]

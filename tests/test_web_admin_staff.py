@@ -156,7 +156,7 @@ def test_an_agency_administrator_edits_their_own_agency_whose_parent_they_do_not
              status=302)  # the disabled list sends no parent: the parent stays
     assert "Phường A mới" in text_of(web.get("/quan-tri/co-quan"))
     assert f'<option value="{PROVINCE}" selected>' in web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
-    web.post("/quan-tri/co-quan", {"id": "000.00.34.H56", "name": "Tổ A1", "level": "commune", "parent": WARD_A,
+    web.post("/quan-tri/co-quan", {"id": "000.00.34.H56", "name": "Tổ A1", "level": "department", "parent": WARD_A,
                                    "address": "", "seal_name": "", "office_hours": ""}, status=302)
     below = web.get("/quan-tri/co-quan/000.00.34.H56").get_data(as_text=True)
     choices = re.search(r'<select id="e-parent" name="parent">(.*?)</select>', below, re.S).group(1)
@@ -186,3 +186,74 @@ def test_office_hours_with_a_day_twice_are_refused_not_half_kept(province):
                  status=422)
     assert "Giờ làm việc" in text_of(r)
     assert "000.00.36.H56" not in text_of(web.get("/quan-tri/co-quan"))
+
+
+def test_an_agency_administrator_sees_their_own_agencys_level_and_state_and_cannot_change_them(province):
+    """Ward A's administrator changed ward A into a department, or closed it, from its page: the level and whether
+    it is open are the province administrator's to decide (D29); the rest of the form still saves."""
+    web = Web(province.test_client()).login(ADMIN_A)
+    page = web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
+    assert 'name="level"' not in page and 'name="active"' not in page  # shown, not offered
+    assert 'data-level="commune"' in page and 'data-active="1"' in page
+    assert "do quản trị viên cấp trên quyết định" in text_of(web.get(f"/quan-tri/co-quan/{WARD_A}"))
+    form = {"name": "Phường A", "address": "", "seal_name": "", "office_hours": ""}
+    r = web.post(f"/quan-tri/co-quan/{WARD_A}", {**form, "name": "Phường A mới", "level": "department"}, status=422)
+    shown = r.get_data(as_text=True)
+    assert "cấp và trạng thái hoạt động do quản trị viên cấp trên quyết định" in text_of(r)
+    assert 'value="Phường A mới"' in shown and 'data-level="commune"' in shown  # what was typed, the level as it is
+    web.post(f"/quan-tri/co-quan/{WARD_A}", form, status=302)  # no "active": not a closing, no confirmation
+    web.post(f"/quan-tri/co-quan/{WARD_A}", {**form, "active": "0", "confirm": "1"}, status=302)
+    provincial = Web(province.test_client()).login(ADMIN_P)
+    tree = provincial.get("/quan-tri/co-quan").get_data(as_text=True)
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{WARD_A}(?:(?!</tr>).)*</tr>", tree, re.S).group(0)
+    assert "Cấp xã, phường" in row and "Đang hoạt động" in row, row
+    web.post(f"/quan-tri/co-quan/{WARD_A}", {**form, "level": "commune", "seal_name": "UBND phường A"}, status=302)
+    assert 'value="UBND phường A"' in web.get(f"/quan-tri/co-quan/{WARD_A}").get_data(as_text=True)
+    # the province's administrator still changes and closes it, after the confirmation
+    closing = {**form, "level": "commune", "parent": PROVINCE}
+    assert "Ngừng hoạt động Phường A?" in text_of(provincial.post(f"/quan-tri/co-quan/{WARD_A}", closing, status=200))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_agency_cannot_stand_under_an_agency_of_a_level_it_does_not_belong_to(province):
+    """A ward was created under a ward, and the province moved under a ward, without a word; the demo's tree (centre
+    and its branch, departments and wards under the province) stays valid."""
+    from engine.cli.demo import AGENCIES
+    from engine.data.agency_model import level_fault
+
+    demo = {code: level for code, _name, level, _parent, _address in AGENCIES}
+    assert [code for code, _n, level, parent, _a in AGENCIES if level_fault(level, demo.get(parent))] == []
+    web = Web(province.test_client()).login(ADMIN_P)
+    r = web.post("/quan-tri/co-quan", {"id": "000.00.37.H56", "name": "Phường F", "level": "commune",
+                                        "parent": WARD_A}, status=422)
+    assert "Xã, phường không thể trực thuộc xã, phường (chỉ trực thuộc: cơ quan cấp tỉnh)" in text_of(r)
+    assert 'value="Phường F"' in r.get_data(as_text=True)
+    assert "000.00.37.H56" not in text_of(web.get("/quan-tri/co-quan"))
+    for code, level, parent in (("000.00.01.H56", "centre", PROVINCE), ("000.01.01.H56", "centre", "000.00.01.H56"),
+                                ("000.00.12.H56", "department", PROVINCE), ("000.00.38.H56", "department", WARD_A)):
+        web.post("/quan-tri/co-quan", {"id": code, "name": f"Cơ quan {code}", "level": level, "parent": parent},
+                 status=302)
+    r = web.post("/quan-tri/co-quan", {"id": "000.02.01.H56", "name": "Phòng", "level": "department",
+                                        "parent": "000.00.01.H56"}, status=422)
+    assert "Sở, ngành không thể trực thuộc trung tâm phục vụ hành chính công" in text_of(r)
+    # a move under a ward, and a level its parent or its own agencies do not allow: refused, naming why
+    form = {"name": "Phường B", "level": "commune", "parent": WARD_A, "address": "", "seal_name": "",
+            "office_hours": "", "active": "1"}
+    r = web.post(f"/quan-tri/co-quan/{WARD_B}", form, status=422)
+    assert "Xã, phường không thể trực thuộc xã, phường" in text_of(r)
+    r = web.post(f"/quan-tri/co-quan/{WARD_B}", {**form, "level": "province"}, status=422)
+    assert "Cấp tỉnh là gốc của cây" in text_of(r)
+    r = web.post(f"/quan-tri/co-quan/{WARD_A}", {**form, "name": "Phường A", "level": "centre", "parent": PROVINCE},
+                 status=422)
+    assert "Cơ quan cấp dưới Cơ quan 000.00.38.H56 (000.00.38.H56): sở, ngành không thể trực thuộc trung tâm" \
+        in text_of(r)
+    r = web.post(f"/quan-tri/co-quan/{PROVINCE}", {**form, "name": "Ủy ban nhân dân tỉnh", "level": "commune",
+                                                   "parent": ""}, status=422)
+    assert "Cơ quan cấp dưới" in text_of(r) and "không thể trực thuộc xã, phường" in text_of(r)
+    with province.extensions["tthc"]["sessions"]() as session:
+        from engine.data.agency_model import Agency
+        from sqlalchemy import select
+        parent = {a.id: a.code for a in session.scalars(select(Agency))}
+        found = {a.code: (a.level, parent.get(a.parent_id)) for a in session.scalars(select(Agency))}
+    assert (found[PROVINCE], found[WARD_A], found[WARD_B]) == (("province", None), ("commune", PROVINCE),
+                                                               ("commune", PROVINCE))

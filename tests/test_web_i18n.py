@@ -75,3 +75,31 @@ def test_the_status_words_of_the_pages_are_the_engines_status_names():
 
 def test_the_law_marks_every_status_name_for_translation():
     assert {s.label for s in Status} <= {message for _context, message in extracted()}
+
+
+def test_english_admin_pages_say_the_action_on_their_buttons_and_translate_agency_levels(app):
+    """"Tạm khóa" and "Tạm ngừng tiếp nhận" are a state ("Suspended") and, on a button, an action: the buttons
+    said "Suspended"; the agencies' levels stayed Vietnamese on English pages."""
+    import re
+
+    from conftest import CITIZEN, SAMPLE_CODE
+    from sqlalchemy import select
+
+    from engine.data.model import User
+    from web_support import Web
+
+    with app.extensions["tthc"]["sessions"]() as session:
+        citizen = session.scalar(select(User.id).where(User.username == CITIZEN))
+    web = Web(app.test_client()).login("demo.admin")
+    with web.client.session_transaction() as session:
+        session["lang"] = "en"
+    buttons = lambda path: [" ".join(b.split()) for b in re.findall(  # noqa: E731
+        r"<button[^>]*>([^<]*)</button>", web.get(path).get_data(as_text=True))]
+    assert "Suspend" in buttons(f"/quan-tri/cong-dan/{citizen}")
+    assert "Suspend intake" in buttons(f"/quan-tri/thu-tuc/{SAMPLE_CODE}")
+    assert "Suspended" not in buttons(f"/quan-tri/thu-tuc/{SAMPLE_CODE}") + buttons(f"/quan-tri/cong-dan/{citizen}")
+    tree = web.get("/quan-tri/co-quan").get_data(as_text=True)
+    assert "<td>Commune or ward</td>" in tree and "Cấp xã, phường" not in tree
+    assert '<option value="province">Province</option>' in tree
+    assert 'data-level="commune">Commune or ward</span>' in web.get(  # its own agency: read only
+        "/quan-tri/co-quan/000.00.06.H56").get_data(as_text=True)

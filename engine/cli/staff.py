@@ -10,9 +10,10 @@ from sqlalchemy import select
 from engine.cases import agency_admin, preflight, staff
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
-from engine.core.errors import EngineError
+from engine.core.errors import EngineError, Invalid
 from engine.core.settings import with_secrets
-from engine.data.agency_model import AGENCY_LEVELS, Agency
+from engine.data import agencies
+from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
 from engine.data.model import User
 
 _settings = preflight.command_settings
@@ -41,6 +42,10 @@ def agency_add(code: str, name: str, level: str, parent: str | None, address: st
     upgrade_database(settings)
     try:
         with _sessions(settings).begin() as session:
+            above = agencies.by_code(session, parent) if parent else None
+            fault = level_fault(level, above.level if above is not None else None)  # D29: a ward under the province
+            if fault is not None:
+                raise Invalid("Thông tin cơ quan chưa hợp lệ", fields={"level": fault})
             made = agency_admin.create(session, SystemClock().now(), None, {
                 "id": code, "name": name, "level": level, "parent": parent, "address": address,
                 "seal_name": seal_name})

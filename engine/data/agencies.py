@@ -12,9 +12,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.data.agency_model import AdminEvent, ProcedureOffer
-from engine.data.agency_model import AGENCY_LEVELS, Agency
+from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
 
-__all__ = ["AGENCY_LEVELS", "place", "subtree_ids", "holds", "by_code", "offering", "record_admin"]
+__all__ = ["AGENCY_LEVELS", "place", "subtree_ids", "holds", "by_code", "offering", "record_admin",
+           "misplaced_child"]
 
 
 def place(session: Session, agency: Agency, parent: Agency | None) -> Agency:
@@ -48,6 +49,17 @@ def holds(ancestor: Agency, agency: Agency) -> bool:
 
 def by_code(session: Session, code: str) -> Agency | None:
     return session.scalar(select(Agency).where(Agency.code == code))
+
+
+def misplaced_child(session: Session, agency: Agency, level: str) -> str | None:
+    """Why ``agency`` cannot take ``level``: an agency directly under it that may not stand under that level
+    (engine.data.agency_model.level_fault), named; None when every one may."""
+    for name, code, child_level in session.execute(
+            select(Agency.name, Agency.code, Agency.level).where(Agency.parent_id == agency.id).order_by(Agency.path)):
+        fault = level_fault(child_level, level)
+        if fault is not None:
+            return f"Cơ quan cấp dưới {name} ({code}): {fault[0].lower()}{fault[1:]}"
+    return None
 
 
 def offering(session: Session, procedure_id: int) -> list[Agency]:

@@ -16,6 +16,34 @@ from engine.data.db import Base
 
 
 AGENCY_LEVELS = ("province", "centre", "department", "commune")
+# D29, the levels an agency of each level may stand under: the province is the root of the tree; a commune or ward
+# is directly under the province (two-level local government); a department (Sở, ngành) under the province, or a
+# department's or a commune's own office under it; a centre (Trung tâm Phục vụ hành chính công) under the
+# province, the office it belongs to (a department), a commune or another centre (a branch). A root of another
+# level stays possible (a single ward's installation).
+PARENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "province": (),
+    "centre": ("province", "department", "commune", "centre"),
+    "department": ("province", "department", "commune"),
+    "commune": ("province",),
+}
+LEVEL_NAMES = {"province": "cơ quan cấp tỉnh", "centre": "trung tâm phục vụ hành chính công",
+               "department": "sở, ngành", "commune": "xã, phường"}
+
+
+def level_fault(level: str, parent_level: str | None) -> str | None:
+    """Why an agency of ``level`` cannot stand under one of ``parent_level`` (None: a root, always possible);
+    None when it can. Unknown levels are someone else's error (None)."""
+    if parent_level is None or level not in PARENT_LEVELS or parent_level not in PARENT_LEVELS:
+        return None
+    allowed = PARENT_LEVELS[level]
+    if not allowed:
+        return "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"
+    if parent_level in allowed:
+        return None
+    under = ", ".join(LEVEL_NAMES[p] for p in allowed)
+    text = f"{LEVEL_NAMES[level]} không thể trực thuộc {LEVEL_NAMES[parent_level]} (chỉ trực thuộc: {under})"
+    return text[0].upper() + text[1:]
 
 
 class Agency(Base):

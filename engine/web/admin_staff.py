@@ -12,12 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from engine.cases import administration, agency_admin, staff, staff_import
 from engine.core.errors import Invalid
-from engine.core.vocabulary import AGENCY_LEVELS
 from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
 from . import db, now, tthc
-from .admin_staff_api import OfficerName
-from .ui import install_error_pages, login_required, run
+from .admin_staff_api import OfficerName, check_tree, own_root_fields
+from .ui import LEVEL_TEXT, install_error_pages, login_required, run
 
 bp = Blueprint("admin_staff", __name__)
 install_error_pages(bp)
@@ -26,6 +25,8 @@ ADMIN = "administrator"
 AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "office_hours")
 OFFICER_FORM = ("username", "full_name", "agency", "email", "phone")
 HOURS_LINE = re.compile(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z")
+OWN_ROOT = _l("Cơ quan gốc của phạm vi quản trị của bạn: cấp và trạng thái hoạt động do quản trị viên cấp trên quyết "
+              "định.")
 
 
 def _scope_name():
@@ -76,7 +77,7 @@ def _agencies_page(status: int = 200, errors=None, values=None, error=None):
     after = request.args.get("sau") or None
     rows, cursor = agency_admin.page(db(), g.user, after)
     return render_template("admin/staff/agencies.html", rows=rows, cursor=cursor, first=after is None,
-                           choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=AGENCY_LEVELS,
+                           choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=LEVEL_TEXT,
                            errors=errors or {}, values=values or {}, error=error, scope_name=_scope_name()), status
 
 
@@ -90,8 +91,10 @@ def agencies():
 @login_required(ADMIN)
 def create_agency():
     values = {k: request.form.get(k, "") for k in AGENCY_FORM}
+    data = _agency_data(request.form, AGENCY_FORM)
     try:
-        agency = run(agency_admin.create, db(), now(), g.user, _agency_data(request.form, AGENCY_FORM))
+        check_tree(db(), g.user, data)
+        agency = run(agency_admin.create, db(), now(), g.user, data)
     except Invalid as exc:
         return _agencies_page(422, exc.fields, values, exc.message)
     flash(_("Đã tạo cơ quan %(name)s.", name=agency.name), "success")
@@ -104,30 +107,39 @@ def agency(agency: str):
     found = agency_admin.visible(db(), g.user, agency)
     shown = agency_admin.describe_one(db(), found)
     root = administration.scope(db(), g.user)
-    scope_root = root is not None and root.id == found.id  # the root of the caller's scope stays where it is
+    # the root of the caller's scope stays where it is, and its level and whether it is open are the business of
+    # the administrator above (D29): the page shows them without a control, and a level posted anyway is refused
+    scope_root = root is not None and root.id == found.id
     errors, error, status = {}, None, 200
     if request.method == "POST":
-        fields = ("name", "level", "address", "seal_name", "office_hours") if scope_root else (
+        fields = ("name", "address", "seal_name", "office_hours") if scope_root else (
             "name", "level", "parent", "address", "seal_name", "office_hours")
         data = _agency_data(request.form, fields)
-        data["active"] = request.form.get("active") == "1"
-        if shown["active"] and not data["active"] and request.form.get("confirm") != "1":
+        refused = {}
+        if scope_root:  # "active" is not on the form; a level is only there if someone posts it anyway
+            posted = {"level": request.form["level"]} if "level" in request.form else {}
+            refused = dict.fromkeys(own_root_fields(found, posted), str(OWN_ROOT))
+        else:
+            data["active"] = request.form.get("active") == "1"
+        if shown["active"] and not data.get("active", True) and request.form.get("confirm") != "1":
             return render_template("admin/staff/confirm.html", action=url_for("admin_staff.agency", agency=agency),
                                    title=_("Ngừng hoạt động cơ quan"), form=request.form,
                                    question=_("Ngừng hoạt động %(name)s? Cơ quan sẽ không nhận cán bộ mới.",
                                               name=shown["name"]))
         try:
+            if refused:
+                raise Invalid(_("Thông tin cơ quan chưa hợp lệ"), fields=refused)
+            check_tree(db(), g.user, data, found)
             run(agency_admin.update, db(), now(), g.user, agency, data)
         except Invalid as exc:
             errors, error, status = exc.fields, exc.message, 422
-            shown = {**shown, **{k: request.form.get(k, "") for k in ("name", "level", "parent", "address",
-                                                                        "seal_name")}}
+            shown = {**shown, **{k: request.form.get(k, "") for k in fields if k != "office_hours"}}
         else:
             flash(_("Đã lưu cơ quan."), "success")
             return redirect(url_for("admin_staff.agency", agency=agency))
     return render_template("admin/staff/agency.html", agency=shown, hours=request.form.get(
         "office_hours", _hours_text(shown.get("office_hours"))) if status != 200 else _hours_text(shown["office_hours"]),
-        choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=AGENCY_LEVELS, errors=errors,
+        choices=agency_admin.choices(db(), g.user), levels=LEVELS, LEVEL_TEXT=LEVEL_TEXT, errors=errors,
         error=error, scope_name=root.name if root is not None else None, scope_root=scope_root,
         parent_name=_agency_name(shown.get("parent"))), status
 

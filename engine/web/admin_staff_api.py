@@ -7,7 +7,9 @@ from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.routing import BaseConverter
 
 from engine.cases import administration, agency_admin, staff, staff_import
-from engine.core.errors import Invalid
+from engine.core.errors import Forbidden, Invalid
+from engine.data import agencies
+from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
 from . import ASCII_NUMBER, db, now, transactional, tthc
 from .apiedge import authenticated, body
 
@@ -64,6 +66,62 @@ def _admin() -> None:
     administration.scope(db(), g.user)  # 403 for anyone but an administrator
 
 
+OWN_ROOT = ("Cấp và trạng thái hoạt động của cơ quan gốc trong phạm vi quản trị của bạn do quản trị viên cấp trên "
+            "quyết định.")
+
+
+def is_own_root(session, user, agency: Agency) -> bool:
+    """``agency`` is the root of ``user``'s scope (an agency administrator's own agency)."""
+    root = administration.scope(session, user)
+    return root is not None and root.id == agency.id
+
+
+def own_root_fields(agency: Agency, data: dict) -> dict[str, str]:
+    """The changes an administrator may not make to the root of their own scope: its level and whether it is
+    open (D29: the administrator above decides them); the same values are no change."""
+    return {key: OWN_ROOT for key in ("level", "active") if key in data and data[key] != getattr(agency, key)}
+
+
+def tree_faults(session, user, data: dict, agency: Agency | None = None) -> dict[str, str]:
+    """D29's levels (engine.data.agency_model.PARENT_LEVELS): whether ``agency`` (None: a new one) may stand,
+    with the level and parent ``data`` gives it, under its parent, and its own agencies under it; the field to
+    blame and why. An unknown level or parent, a parent outside the caller's subtree or inside the agency's own
+    are left to the use case, which names them (422) or refuses them (403) first."""
+    level = data.get("level", agency.level if agency is not None else None)
+    if level not in AGENCY_LEVELS:
+        return {}
+    moved = "parent" in data and (agency is None or data["parent"] != _parent_code(session, agency))
+    if agency is not None and not moved and level == agency.level:
+        return {}  # neither changes: an older tree's odd place does not stop a rename
+    if moved:
+        code = data["parent"]
+        parent = agencies.by_code(session, code) if isinstance(code, str) else None
+        if parent is None or (user is not None and not administration.may_administer(session, user, parent)) \
+                or (agency is not None and agencies.holds(agency, parent)):
+            return {}
+    else:
+        parent = session.get(Agency, agency.parent_id) if agency is not None and agency.parent_id else None
+    fault = level_fault(level, parent.level if parent is not None else None)
+    if fault is not None:
+        return {"parent" if moved and agency is not None and level == agency.level else "level": fault}
+    if agency is not None and level != agency.level:
+        below = agencies.misplaced_child(session, agency, level)
+        if below is not None:
+            return {"level": below}
+    return {}
+
+
+def _parent_code(session, agency: Agency) -> str | None:
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id is not None else None
+    return parent.code if parent is not None else None
+
+
+def check_tree(session, user, data: dict, agency: Agency | None = None) -> None:
+    faults = tree_faults(session, user, data, agency)
+    if faults:
+        raise Invalid("Cấp của cơ quan không phù hợp với cơ quan cấp trên hoặc cấp dưới", fields=faults)
+
+
 # -- agencies ----------------------------------------------------------------------------------------------
 @bp.get("/agencies")
 @authenticated
@@ -79,6 +137,7 @@ def list_agencies():
 def create_agency():
     data = closed(body(), AGENCY_FIELDS)
     _admin()
+    check_tree(db(), g.user, data)
     agency = agency_admin.create(db(), now(), g.user, data)
     return jsonify(agency_admin.describe_one(db(), agency)), 201
 
@@ -96,6 +155,10 @@ def get_agency(agency: str):
 def update_agency(agency: str):
     data = closed(body(), AGENCY_FIELDS - {"id"} | {"active"})
     _admin()
+    found = agency_admin.visible(db(), g.user, agency)
+    if is_own_root(db(), g.user, found) and own_root_fields(found, data):
+        raise Forbidden(OWN_ROOT, code="outside_your_agencies")
+    check_tree(db(), g.user, data, found)
     changed = agency_admin.update(db(), now(), g.user, agency, data)
     return jsonify(agency_admin.describe_one(db(), changed))
 

@@ -80,8 +80,11 @@ def paths() -> dict:
     officer = [_path_param("username", text(USERNAME_PATTERN))]
     limit = _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
                    "Số dòng một trang; khi còn trang sau, header Link: <...>; rel=\"next\"")
-    agency_rules = {"parent": "một cơ quan có thật, không nằm trong chính cơ quan được chuyển",
-                    "level": "cấp tỉnh không có cơ quan cấp trên",
+    agency_rules = {"parent": "một cơ quan có thật, không nằm trong chính cơ quan được chuyển, có cấp nhận được "
+                              "cơ quan này (engine.data.agency_model.PARENT_LEVELS)",
+                    "level": "cấp tỉnh không có cơ quan cấp trên; xã, phường trực thuộc cấp tỉnh; sở, ngành trực "
+                             "thuộc cấp tỉnh, sở, ngành hoặc xã, phường; trung tâm trực thuộc mọi cấp (dưới một trung "
+                             "tâm chỉ có trung tâm: chi nhánh); các cơ quan cấp dưới phải thuộc được cấp mới",
                     "office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau"}
     officer_rules = {"agency": "một cơ quan có thật, đang hoạt động"}
     return {
@@ -97,7 +100,9 @@ def paths() -> dict:
         "/api/v1/agencies/{id}": {
             "get": _op("Một cơ quan trong phạm vi quản trị", response=_ref("Agency"), errors=(403, 404),
                        params=agency),
-            "patch": _op("Đổi tên, chuyển cơ quan cấp trên, giờ làm việc, con dấu, ngừng hay mở lại hoạt động",
+            "patch": _op("Đổi tên, chuyển cơ quan cấp trên, giờ làm việc, con dấu, ngừng hay mở lại hoạt động "
+                         "(cấp và trạng thái hoạt động của cơ quan gốc trong phạm vi của quản trị viên cơ quan do "
+                         "quản trị viên cấp trên quyết định: 403)",
                          request=_ref("AgencyChange"), response=_ref("Agency"), errors=(403, 404),
                          params=agency, rules=agency_rules)},
         "/api/v1/officers": {

@@ -32,6 +32,7 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 STATUS_TEXT = {status: _l(status.label) for status in Status}
 # Words for codes, declared once in engine/core/vocabulary.py and translated here.
 ROLE_TEXT = {code: _l(label) for code, label in vocabulary.ROLES.items()}
+LEVEL_TEXT = {code: _l(label) for code, label in vocabulary.AGENCY_LEVELS.items()}  # agencies' levels (D29)
 STEP_TEXT = {code: lazy_pgettext("step", step.name) for code, step in vocabulary.STEPS.items()}
 # What the buttons say (imperative); ACTION_TEXT names the same actions in the history (done).
 ACTION_BUTTON = {code: lazy_pgettext("action", a.button) for code, a in vocabulary.ACTIONS.items() if a.button}
