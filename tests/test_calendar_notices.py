@@ -301,3 +301,35 @@ def test_the_preview_is_paged_by_dossier_and_the_year_query_is_checked(api, app,
     for bad in ({"days": TET, "year": "2027"}, {"days": TET, "year": 2026}, {"days": [TET[1], TET[1]]},
                 {"days": [{"day": "20270220", "kind": "working", "name": "x"}]}, {"days": TET, "limit": True}):
         assert api.post("/api/v1/calendar/preview", ADMIN, json=bad).status_code == 422, bad
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_page_and_the_api_refuse_days_outside_the_working_calendars_years_keeping_what_was_typed(api, app,
+                                                                                                 province):
+    """1900 and 2101 were taken as days off on the page and the API (the command line refuses them: +07:00 since
+    1975, the holiday tables end in 2100); refused in the same words, the form given back as typed."""
+    web = Web(app.test_client()).login(ADMIN)
+    form = {"year": "", "agency": "", "lines": "2027-02-04 nghỉ Tết\n03/01/2101 nghỉ Ngày sau 2100",
+            "from1": "1900-01-02", "to1": "1900-01-03", "kind1": "working", "name1": "Ngày trước 1976"}
+    for path in ("/quan-tri/lich/xem-truoc", "/quan-tri/lich/ap-dung"):
+        r = web.post(path, form, status=422)
+        shown, page = text_of(r), r.get_data(as_text=True)
+        assert "Dòng 2: lịch làm việc chỉ tính các năm 1976–2100, không tính năm 2101" in shown, shown[:800]
+        assert "Dòng 3: lịch làm việc chỉ tính các năm 1976–2100, không tính năm 1900" in shown
+        assert "2027-02-04 nghỉ Tết\n03/01/2101 nghỉ Ngày sau 2100</textarea>" in page  # as typed
+        assert 'name="from1" value="1900-01-02"' in page and 'name="name1" value="Ngày trước 1976"' in page
+        assert '<option value="working" selected>' in page
+    r = web.post("/quan-tri/lich/ap-dung", {"year": "2101", "agency": "", "lines": "2101-01-03 nghỉ Ngày X"},
+                 status=422)
+    assert "lịch làm việc chỉ tính các năm 1976–2100, không tính năm 2101" in text_of(r)
+    assert web.get("/quan-tri/lich?nam=2101", status=422)
+    for bad in ({"days": [{"day": "2101-01-03", "kind": "off", "name": "x"}]}, {"year": 1900, "days": []},
+                {"days": [{"from": "1975-12-31", "to": "1976-01-01", "kind": "off", "name": "x"}]}):
+        for path in ("/api/v1/calendar/preview", "/api/v1/calendar/apply"):
+            r = api.post(path, ADMIN, json=bad)
+            assert r.status_code == 422 and "1976–2100" in r.get_json()["error"]["message"], (bad, r.get_json())
+    assert overrides(app) == []
+    web.post("/quan-tri/lich/ap-dung", {"year": "2100", "agency": "", "lines": "2100-12-31 nghỉ Ngày cuối"}, status=302)
+    web.post("/quan-tri/lich/ap-dung", {"year": "1976", "agency": "", "lines": "", "from1": "1976-01-02",
+                                        "name1": "Ngày đầu"}, status=302)
+    assert [day for day, _kind, _agency in overrides(app)] == [date(1976, 1, 2), date(2100, 12, 31)]

@@ -3,6 +3,7 @@ preview (which open deadlines it moves, from what to what: nothing written) and 
 (/quan-tri/lich) and the JSON API (/api/v1/calendar)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engine.cases import administration, calendar_notices as notices
+from engine.core.calendar import FIRST_YEAR, LAST_YEAR, year_problem
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.errors import Invalid, NotFound
 from engine.data import agencies, calendars
@@ -27,6 +29,13 @@ KIND_TEXT = {"off": _l("Nghỉ"), "working": _l("Làm bù"), "not_off": _l("Khô
 SOURCE_TEXT = {"file": _l("Tệp cấu hình"), "province": _l("Toàn tỉnh"), "package": _l("Lịch dự kiến")}
 PAGE = 50
 SAMPLE = "2027-02-04..2027-02-12 nghỉ Tết Nguyên đán\n2027-02-20 làm bù làm bù thứ Bảy cho ngày 12/02"
+# The days a notice may set: the working calendar's years (engine.core.calendar.year_problem, as `tthc calendar
+# set` and `tthc calendar day`: +07:00 since 1975, the holiday tables end in 2100), not the wider years a request
+# may name elsewhere.
+YEARS = (FIRST_YEAR, LAST_YEAR)
+ROWS = 6  # the rows of the page's form typed one by one
+TYPED = ("lines", *(f"{k}{n}" for n in range(1, ROWS + 1) for k in ("from", "to", "kind", "name")))
+YEAR_OF = re.compile(r"\s*(?:([0-9]{4})-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/([0-9]{4}))\Z")
 
 
 def _number(raw, name: str, low: int, high: int, *, json: bool = False) -> int | None:
@@ -54,6 +63,46 @@ def _this_year() -> int:
     return now().astimezone(VN_TZ).year
 
 
+def _year_of(text) -> int | None:
+    found = YEAR_OF.match(text) if isinstance(text, str) else None
+    return int(found.group(1) or found.group(2)) if found else None
+
+
+def _notice_year(raw, *, json: bool = False) -> int | None:
+    """The notice's year: a number of the working calendar's years, told as the command line tells it."""
+    year = _number(raw, "year", *notices.YEARS, json=json)
+    if year is not None and year_problem(year):
+        raise Invalid("Năm ngoài lịch làm việc: " + year_problem(year), code="invalid_calendar",
+                      fields={"year": year_problem(year)})
+    return year
+
+
+def _refuse_years(found: list[str], name: str) -> None:
+    if found:
+        raise Invalid("Thông báo lịch có ngày ngoài lịch làm việc: " + "; ".join(found[:5]), code="invalid_calendar",
+                      fields={name: "; ".join(found[:20])})
+
+
+def _text_years(text: str) -> None:
+    """The lines of a notice whose days fall outside the working calendar's years, by number (the rest of each
+    line is read, and told, by engine.cases.calendar_notices.parse)."""
+    found = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        match = notices.LINE.match(raw)
+        years = {_year_of(match[k]) for k in ("first", "last") if match and match[k]} - {None}
+        found += [f"Dòng {number}: {year_problem(y)}" for y in sorted(years) if year_problem(y)][:1]
+    _refuse_years(found, "lines")
+
+
+def _json_years(days) -> None:
+    """The API's ``days`` whose day, from or to falls outside the working calendar's years."""
+    found = []
+    for n, item in enumerate(days if isinstance(days, list) else []):
+        years = {_year_of(item.get(k)) for k in ("day", "from", "to")} - {None} if isinstance(item, dict) else set()
+        found += [f"days.{n}: {year_problem(y)}" for y in sorted(years) if year_problem(y)][:1]
+    _refuse_years(found, "days")
+
+
 # -- API --------------------------------------------------------------------------------------------------
 @api_bp.get("")
 @authenticated
@@ -71,7 +120,8 @@ def year_days():
 
 def _notice_from_body() -> tuple[notices.Notice, dict]:
     data = body()
-    year = _number(data.get("year"), "year", *notices.YEARS, json=True)
+    year = _notice_year(data.get("year"), json=True)
+    _json_years(data.get("days"))
     notice = notices.notice(db(), g.user, _code(data.get("agency")), year, notices.from_json(data.get("days")))
     return notice, data
 
@@ -147,36 +197,62 @@ def _line(run) -> str:
 
 
 def _form_notice() -> notices.Notice:
-    year = _number(request.form.get("year"), "year", *notices.YEARS) or _this_year()
+    year = _notice_year(request.form.get("year")) or _this_year()
     text = request.form.get("lines", "")
-    for n in range(1, 7):  # the rows typed one by one join the pasted text
+    for n in range(1, ROWS + 1):  # the rows typed one by one join the pasted text
         first, kind, name = (request.form.get(f"{k}{n}", "").strip() for k in ("from", "kind", "name"))
         last = request.form.get(f"to{n}", "").strip()
         if first or name:
             text += f"\n{first}{'..' + last if last else ''} {kind or 'off'} {name}"
     if len(text) > 50_000:
         raise Invalid("Thông báo quá dài", fields={"lines": "Tối đa 50000 ký tự"})
+    _text_years(text)
     return notices.notice(db(), g.user, _code(request.form.get("agency")), year, notices.parse(text))
+
+
+def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | None = None):
+    """The calendar page of ``year`` for ``code`` (None: the province, or the administrator's own agency); with
+    ``error``, the notice refused, what was typed kept in the form."""
+    scopes, province = _scopes()
+    code = code or (None if province else (scopes[0].code if scopes else None))
+    scope = notices.resolve(db(), g.user, code)
+    rows = calendars.scope_rows(db(), scope.id if scope else None, date(year, 1, 1), date(year, 12, 31))
+    typed = {k: request.form.get(k, "") for k in TYPED} if error is not None else {}
+    return render_template("admin/calendar/page.html", year=year, scopes=scopes, province=province, scope=scope,
+                           rows=rows, text=typed["lines"] if typed else _as_text(rows), sample=SAMPLE,
+                           KIND_TEXT=KIND_TEXT, without={r.day: _as_text([o for o in rows if o.day != r.day])
+                                                         for r in rows},
+                           days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT,
+                           years=YEARS, typed=typed, error=error.message if error else None,
+                           rows_typed=range(1, ROWS + 1)), status
+
+
+def _refused(error: Invalid):
+    """A notice the form sent and the engine refused: the page again, its message, and the form as typed (422)."""
+    db().rollback()
+    raw = request.form.get("year", "")
+    year = int(raw) if ASCII_NUMBER.match(raw) and not year_problem(int(raw)) else _this_year()
+    try:
+        code = _code(request.form.get("agency"))
+    except Invalid:
+        code = None
+    return _page(year, code, status=422, error=error)
 
 
 @bp.get("/quan-tri/lich")
 @login_required("administrator")
 def page():
-    year = _number(request.args.get("nam"), "nam", *notices.YEARS) or _this_year()
-    scopes, province = _scopes()
-    code = _code(request.args.get("co_quan")) or (None if province else (scopes[0].code if scopes else None))
-    scope = notices.resolve(db(), g.user, code)
-    rows = calendars.scope_rows(db(), scope.id if scope else None, date(year, 1, 1), date(year, 12, 31))
-    return render_template("admin/calendar/page.html", year=year, scopes=scopes, province=province, scope=scope,
-                           rows=rows, text=_as_text(rows), sample=SAMPLE, KIND_TEXT=KIND_TEXT,
-                           without={r.day: _as_text([o for o in rows if o.day != r.day]) for r in rows},
-                           days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT)
+    year = _number(request.args.get("nam"), "nam", *YEARS) or _this_year()
+    return _page(year, _code(request.args.get("co_quan")))
 
 
 @bp.post("/quan-tri/lich/xem-truoc")
 @login_required("administrator")
 def preview_page():
-    notice = _form_notice()
+    try:
+        notice = _form_notice()
+    except Invalid as exc:
+        return _refused(exc)
     after = _number(request.form.get("sau"), "sau", 0, 2**31 - 1) or 0
     plan = notices.plan(db(), notice)
     rows, following = notices.moves(db(), tthc()["settings"], plan, after, PAGE)
@@ -189,9 +265,12 @@ def preview_page():
 @bp.post("/quan-tri/lich/ap-dung")
 @login_required("administrator")
 def apply_page():
-    with unit_of_work() as session:
-        notice = _form_notice()
-        result = notices.apply(session, tthc()["settings"], g.user, notice, now())
+    try:
+        with unit_of_work() as session:
+            notice = _form_notice()
+            result = notices.apply(session, tthc()["settings"], g.user, notice, now())
+    except Invalid as exc:
+        return _refused(exc)
     calendars.forget_overrides()
     if result["already_applied"]:
         flash(_("Thông báo này đã được áp dụng: không có ngày nào thay đổi."), "success")

@@ -1,6 +1,8 @@
 """The OpenAPI description of calendar administration (engine/web/admin_calendar.py), beside openapi.py."""
 from __future__ import annotations
 
+from engine.core.calendar import FIRST_YEAR, LAST_YEAR
+
 from .openapi_blocks import DATE, _object, _op, _or_null, _query, text
 
 KIND = {"enum": ["off", "working", "not_off"]}
@@ -8,8 +10,8 @@ KIND = {"enum": ["off", "working", "not_off"]}
 DAY_NAME = "^[^\\u0000-\\u001f]*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]*$"
 TIME = {"type": ["string", "null"], "format": "date-time"}
 KIND_NAME = {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"kind": KIND, "name": {"type": "string"}}}]}
-RULES = {"days": "một ngày có thật; khoảng from..to theo thứ tự, tối đa 31 ngày; mỗi ngày một dòng; tối đa 366 "
-                 "ngày; khi có year, mọi ngày thuộc năm đó",
+RULES = {"days": f"một ngày có thật của các năm {FIRST_YEAR}–{LAST_YEAR} (lịch làm việc); khoảng from..to theo thứ "
+                 "tự, tối đa 31 ngày; mỗi ngày một dòng; tối đa 366 ngày; khi có year, mọi ngày thuộc năm đó",
          "agency": "một cơ quan trong phạm vi quản trị (không có: toàn tỉnh, chỉ quản trị viên cấp tỉnh)"}
 
 
@@ -21,7 +23,7 @@ def _notice(paged: bool) -> dict:
                    anyOf=[{"required": ["day"]}, {"required": ["from"]}])
     properties = {
         "agency": _or_null(text(maxLength=60, description="Mã định danh cơ quan; không có: toàn tỉnh")),
-        "year": _or_null({"type": "integer", "minimum": 1900, "maximum": 2999,
+        "year": _or_null({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR,
                           "description": "Năm của thông báo: các ngày của phạm vi trong năm đó mà thông báo không "
                                          "liệt kê sẽ được bỏ; không có: chỉ đặt các ngày đã liệt kê"}),
         "days": {"type": "array", "items": line}}
