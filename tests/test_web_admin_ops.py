@@ -171,3 +171,14 @@ def test_detail_text(app):
         assert detail_text(with_app) == "Đã tạo: —; Bỏ qua: row 2: agency; Cấp: commune → province"
         assert detail_text(["a", 3]) == "a, 3" and detail_text(None) == "—"
         assert detail_text("code sent") == "đã gửi mã kích hoạt" and detail_text({"odd_key": 1}) == "odd_key: 1"
+
+
+def test_an_empty_paging_cursor_is_the_first_page(app, api):
+    """`?truoc=` (an empty cursor, as an emptied link or a form sends it) answered 422 on the notices' pages."""
+    web = admin_web(app)
+    web.get("/quan-tri")  # the welcome after the login, shown once
+    for path in ("/thong-bao", "/quan-tri/thong-bao", "/quan-tri/nhat-ky", "/quan-tri/cong-dan"):
+        assert text_of(web.get(f"{path}?truoc=")) == text_of(web.get(path)), path
+    assert "Mới nhất" not in text_of(web.get("/thong-bao?truoc="))  # the first page: no link back to it
+    web.get("/thong-bao?truoc=abc", status=422)
+    assert api.get("/api/v1/me/notifications?before=", ADMIN).status_code == 422  # the API's cursor: given, or absent

@@ -133,6 +133,31 @@ def test_bad_input_is_explained_on_the_page(app, clock, query, field):
     assert "Không lập được thống kê" in text_of(r)
 
 
+def test_the_period_hint_tells_the_real_limit_and_a_bad_day_is_told_once_naming_its_field(app, clock):
+    """The hint said "(tối đa một năm)" over a limit of report_max_days (1830 by default); ``to=9999`` showed
+    "Ngày không hợp lệ (YYYY-MM-DD)" twice, naming no field."""
+    web = new_client(app).login(LEADER)
+    limit = app.extensions["tthc"]["settings"].report_max_days
+    hint = page_of(web.get("/can-bo/thong-ke")).xpath('//p[@id="period-hint"]')[0].text_content()
+    assert f"(tối đa {limit} ngày)" in hint and "một năm" not in hint  # the words of the error for a longer one
+    r = web.get("/can-bo/thong-ke?to=9999", status=422)
+    summary = " ".join(page_of(r).xpath('//div[@id="error-summary"]')[0].text_content().split())
+    assert summary == "Không lập được thống kê: Đến ngày: Ngày không hợp lệ (YYYY-MM-DD)", summary
+    r = web.get("/can-bo/thong-ke?from=2020-01-01&to=2027-03-01&month=", status=422)
+    summary = " ".join(page_of(r).xpath('//div[@id="error-summary"]')[0].text_content().split())
+    assert summary == f"Không lập được thống kê: Đến ngày: Mỗi lần xem tối đa {limit} ngày", summary
+
+
+def test_the_csv_downloads_name_their_charset_once(app, api, clock):
+    """Content-Type was "text/csv; charset=utf-8; charset=utf-8" (the charset added to one already given)."""
+    r = new_client(app).login(LEADER).get("/can-bo/thong-ke/tai-ve?month=2027-03&format=csv")
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8", r.headers["Content-Type"]
+    r = api.get("/api/v1/reports/statistics?from=2027-03-01&to=2027-03-31&format=csv", LEADER)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8", r.headers["Content-Type"]
+    r = new_client(app).login(LEADER).get("/can-bo/thong-ke/tai-ve?month=2027-03&format=xlsx")
+    assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def test_who_may_see_the_statistics(app, clock, other_agency):
     assert new_client(app).get("/can-bo/thong-ke", status=302).headers["Location"].startswith("/dang-nhap")
     new_client(app).login(CITIZEN).get("/can-bo/thong-ke", status=403)

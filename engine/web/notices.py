@@ -22,9 +22,11 @@ DELIVERY_TEXT = {"pending": _l("Đang gửi"), "sent": _l("Đã gửi"), "failed
 CHANNEL_TEXT = {"email": _l("Thư điện tử"), "sms": _l("Tin nhắn SMS")}
 
 
-def _before_arg(name: str = "before") -> int | None:
+def _before_arg(name: str = "before", *, empty_is_first: bool = False) -> int | None:
+    """The paging cursor ``name`` of the query; absent is the first page, and so is an empty one on the pages
+    (``empty_is_first``: ``?truoc=``, as a form or an edited link sends it); the API refuses an empty one."""
     raw = request.args.get(name)
-    if raw is None:
+    if raw is None or (raw == "" and empty_is_first):
         return None
     if not ASCII_NUMBER.match(raw) or int(raw) > 2**31 - 1:
         raise Invalid("Tham số phân trang không hợp lệ", fields={name: "Một số nguyên dương"})
@@ -52,10 +54,10 @@ def read_notification(notice_id: int):
 @bp.get("/thong-bao")
 @login_required()
 def centre():
-    rows, next_before = notice_centre.page(db(), g.user, _before_arg("truoc"))
+    rows, next_before = notice_centre.page(db(), g.user, _before_arg("truoc", empty_is_first=True))
     shown = [notice_centre.describe(n, code) for n, code in rows]
     return render_template("notices/centre.html", rows=shown, next_before=next_before,
-                           first=request.args.get("truoc") is None, DELIVERY_TEXT=DELIVERY_TEXT,
+                           first=not request.args.get("truoc"), DELIVERY_TEXT=DELIVERY_TEXT,
                            CHANNEL_TEXT=CHANNEL_TEXT)
 
 
@@ -96,7 +98,7 @@ def account():
 @bp.get("/quan-tri/thong-bao")
 @login_required("administrator")
 def dead_letters():
-    rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc"))
+    rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc", empty_is_first=True))
     return render_template("notices/dead.html", rows=rows, configured=channels.configured(tthc()["settings"]),
                            CHANNEL_TEXT=CHANNEL_TEXT)
 

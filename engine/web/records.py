@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, mimetype=media_type, headers={  # never inline: a download, not a page
+    return Response(content, content_type=media_type, headers={  # never inline: a download, not a page
         "Content-Disposition": f"attachment; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store", "Content-Security-Policy": FILE_POLICY})
 

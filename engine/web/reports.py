@@ -44,7 +44,7 @@ def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, mimetype=media_type, headers={
+    return Response(content, content_type=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"", "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store", "Content-Security-Policy": FILE_POLICY})
 

@@ -159,7 +159,7 @@ def _query(asked: report_scope.Asked) -> dict:
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
     page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
-            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT}
+            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT, "max_days": settings.report_max_days}
     try:
         asked = _asked()
     except Invalid as exc:
@@ -196,7 +196,7 @@ INPUT_TEXT = {
 
 
 def _file(content, media_type: str, name: str) -> Response:
-    return Response(content, mimetype=media_type, headers={
+    return Response(content, content_type=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"", "Cache-Control": "no-store",
         "Content-Security-Policy": FILE_POLICY})
 
