@@ -7,6 +7,7 @@ import copy
 import hashlib
 import io
 import re
+from datetime import datetime
 
 import pytest
 
@@ -17,6 +18,7 @@ import web_support
 from web_support import (
     CUT_JPEG, FAKE_PNG, JPEG, OTHER_CITIZEN, PDF, PNG, Web, counts, dossier_row, flatten, huge_png, text_of)
 
+from engine.core.clock import VN_TZ
 from engine.paperwork.documents import path_for
 from engine.data.model import Document
 from engine.data.portal_model import SatisfactionRating
@@ -263,6 +265,36 @@ def test_after_return_the_citizen_downloads_the_result_and_rates_once(app, citiz
         assert [(r.score, r.comment) for r in session.scalars(select(SatisfactionRating))] == [(4, "Nhanh, rõ ràng")]
 
 
+def test_a_rating_refused_keeps_the_comment_the_citizen_typed(app, citizen):
+    """A rating sent without a score (or with a comment too long) comes back with the comment and the chosen
+    score still there: the page emptied the comment box, and the citizen had to type it again."""
+    code = citizen.file_code()
+    run_to_return(app, code)
+    r = citizen.post(f"/ca-nhan/ho-so/{code}/danh-gia", {"comment": "Cán bộ hướng dẫn <tận tình>"}, status=422)
+    page = r.get_data(as_text=True)
+    assert "Chọn mức hài lòng từ 1 đến 5" in text_of(r)
+    assert ">Cán bộ hướng dẫn &lt;tận tình&gt;</textarea>" in page
+    r = citizen.post(f"/ca-nhan/ho-so/{code}/danh-gia", {"score": "4", "comment": "x" * 2001}, status=422)
+    page = r.get_data(as_text=True)
+    assert 'id="score-4" name="score" value="4" required checked>' in page and "x" * 2001 + "</textarea>" in page
+    assert 'value="3" required checked' not in page
+
+
+def test_a_dossier_not_yet_received_shows_when_the_one_stop_must_answer(app, clock):
+    """D7: until intake, the date the citizen waits for is the intake check's (1 working hour); 'My dossiers' and
+    the public lookup showed '—' (and '— (tạm tính)' in a year without the official calendar notice)."""
+    clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=VN_TZ))  # 2027: no official notice yet, every date provisional
+    citizen = Web(app.test_client()).login(CITIZEN)
+    code = citizen.file_code()
+    row = text_of(citizen.get("/ca-nhan/ho-so")).split(code)[1]
+    assert "Hạn kiểm tra, tiếp nhận: 05/01/2027 10:00 (tạm tính)" in row and "— (tạm tính)" not in row
+    row = text_of(Web(app.test_client()).get(f"/tra-cuu?q={code}")).split(code)[1]
+    assert "Mới đăng ký 05/01/2027 09:00 — Hạn kiểm tra, tiếp nhận: 05/01/2027 10:00 —" in row
+    Web(app.test_client()).login("demo.tiepnhan").act(code, "receive")
+    row = text_of(citizen.get("/ca-nhan/ho-so")).split(code)[1]
+    assert "Hạn kiểm tra, tiếp nhận" not in row and "08/01/2027 09:00 (tạm tính)" in row
+
+
 def test_apology_letters_are_visible_to_the_citizen(app, citizen, officer):
     code = citizen.file_code()
     officer.act(code, "request_supplement", SUPPLEMENT)
@@ -271,6 +303,29 @@ def test_apology_letters_are_visible_to_the_citizen(app, citizen, officer):
                                              "second_reason.explanation": "Hướng dẫn lần trước chưa rõ"})
     text = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
     assert "Thư xin lỗi" in text and "Hướng dẫn lần trước chưa rõ" in text and "Xem thư" in text
+
+
+def test_a_refused_dossier_tells_the_citizen_it_was_refused_and_why(app, citizen, officer):
+    """D8, D21: refused at intake, or refused to resolve after assessment, the citizen's page says so with the
+    reasons the officers wrote (the page showed a refusal as 'Đã trả kết quả ... Trả đúng hạn', like a grant)."""
+    code = citizen.file_code()
+    officer.act(code, "refuse", {"reasons": "Ngành nghề thuộc danh mục cấm\nĐịa chỉ không có thật"})
+    text = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    assert "Hồ sơ không được tiếp nhận" in text
+    assert "Ngành nghề thuộc danh mục cấm" in text and "Địa chỉ không có thật" in text
+    code = citizen.file_code()
+    officer.act(code, "receive")
+    Web(app.test_client()).login("demo.chuyenvien").act(code, "propose_refusal",
+                                                        {"f.y_kien_tham_dinh": "Ngành nghề cấm kinh doanh"})
+    Web(app.test_client()).login("demo.lanhdao").act(code, "refuse", {"reasons": "Ngành nghề cấm kinh doanh"})
+    assert "Hồ sơ bị từ chối giải quyết" not in text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))  # not issued yet
+    Web(app.test_client()).login("demo.vanthu").act(code, "issue_result", {"f.so_van_ban": "9/TB-UBND"})
+    officer.act(code, "return_result", {"f.hinh_thuc_tra": "online"})
+    text = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    assert "Hồ sơ bị từ chối giải quyết" in text and "Kết quả giải quyết Từ chối giải quyết" in text
+    assert "Lý do: Ngành nghề cấm kinh doanh" in text
+    text = text_of(citizen.get(f"/ca-nhan/ho-so/{citizen.file_code()}"))
+    assert "Hồ sơ bị từ chối" not in text and "Hồ sơ không được tiếp nhận" not in text
 
 
 # -- public lookup --------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import Document, Dossier, User
-from engine.law.statuses import RETURNED, Status
+from engine.data.signing_model import SigningRequest
+from engine.law.statuses import HAS_RESULT, REFUSED, RETURNED, Status
 from engine.data.portal_model import LoginAttempt, LookupAttempt, SatisfactionRating
 
 LOCK_AFTER_FAILURES = 5
@@ -125,6 +126,23 @@ def visible_document(session: Session, user: User, doc_id: int) -> Document:
             doc.state == "pending_signature" and not user.is_officer):  # an unsigned draft is never handed out
         raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
     return doc
+
+
+# -- refusals (D8, D21) -----------------------------------------------------------------------------------
+def refusal_reasons(session: Session, dossier: Dossier) -> list[str] | None:
+    """The reasons the citizen was refused, as the officers wrote them: at intake (Mẫu 03, D8) or, once the
+    result is issued, the refusal to resolve (D21); None when the dossier was not refused (or not yet told)."""
+    if dossier.status == REFUSED:
+        payload = session.scalar(select(SigningRequest.payload).where(
+            SigningRequest.dossier_id == dossier.id, SigningRequest.kind == "refusal")
+            .order_by(SigningRequest.id.desc()).limit(1)) or {}
+        return [str(r) for r in (payload.get("values") or {}).get("reasons") or [] if str(r).strip()]
+    if dossier.outcome == "refused" and dossier.status in HAS_RESULT:
+        opinion = session.scalar(select(SigningRequest.opinion).where(
+            SigningRequest.dossier_id == dossier.id, SigningRequest.kind == "result_draft",
+            SigningRequest.outcome == "refused").order_by(SigningRequest.id.desc()).limit(1)) or ""
+        return [r.strip() for r in opinion.split("; ") if r.strip()]
+    return None
 
 
 # -- satisfaction (D25) ----------------------------------------------------------------------------------

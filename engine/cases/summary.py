@@ -122,6 +122,8 @@ def list_rows(session: Session, rows: list[Dossier], now: datetime, settings: Se
         out.append({"code": d.code, "procedure_name": d.procedure_version.procedure.name, "status": d.status,
                     "owner": {"full_name": d.owner_name, "cccd": d.owner_cccd}, "filed_at": iso_vn(d.filed_at),
                     "due_at": iso_vn(d.due_at), "due_provisional": _provisional(d, settings),
+                    # not received yet: the hour the one-stop has to check it is the date the citizen waits for
+                    "intake_due_at": iso_vn(d.intake_due_at) if d.status == SUBMITTED else None,
                     "remaining": deadlines.remaining(d, calendar_of(session, d, settings), now)})
     del versions
     return out

@@ -242,6 +242,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
                            issuing=[DOC_KIND_TEXT.get(k, k) for k in signing_requests.being_issued(db(), dossier)],
                            filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
+                           refusal=portal_cases.refusal_reasons(db(), dossier),
                            labels=_labels(version),
                            **extra), status
 
@@ -293,7 +294,8 @@ def rate(code: str):
     try:
         run(portal_cases.rate, db(), context(), code, score, comment)
     except Invalid as exc:
-        return _dossier_page(code, 422, rating_error=exc.message, rating_errors=exc.fields)
+        return _dossier_page(code, 422, rating_error=exc.message, rating_errors=exc.fields,
+                             rating_score=(score or "").strip(), rating_comment=comment)  # what was typed, again
     flash(_("Cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("portal.dossier", code=code))
 
