@@ -14,6 +14,7 @@ from web_support import PDF, PNG, Web, counts, dossier_row, flatten, text_of
 from engine.cases import accounts
 from engine.core.clock import VN_TZ
 from engine.data.model import Agency, Letter
+from engine.data.signing_model import SigningRequest
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}
@@ -211,6 +212,24 @@ def test_an_extension_over_the_cap_is_explained_then_confirmed_twice(app, citize
     assert "một lần (theo Điều 19 Nghị định 61/2018/NĐ-CP)" in text_of(r)
 
 
+def test_a_conflict_while_completing_shows_the_task_again_with_what_was_typed(app, api, citizen):
+    """An administrator suspends the dossier while the specialist types the assessment: the post answers the
+    task page again (409) with the reason and the typed opinion, not an error page that loses the text."""
+    code = received(app, citizen)
+    specialist = officer(app, "demo.chuyenvien")
+    specialist.get(f"/can-bo/cong-viec/{specialist.task_id(code)}")
+    r = api.post(f"/api/v1/dossiers/{code}/suspend", "demo.admin", json={"reason": "Kiểm tra lại dữ liệu"})
+    assert r.status_code == 200, r.get_json()
+    typed = "Hồ sơ đủ điều kiện, đề nghị cấp giấy chứng nhận"
+    r = specialist.act(code, "propose_approval", {"f.y_kien_tham_dinh": typed}, status=409)
+    page = r.get_data(as_text=True)
+    assert "Chưa thực hiện được" in page and "tạm dừng" in text_of(r) and typed in page
+    assert "Không có thay đổi nào được lưu." in page
+    api.post(f"/api/v1/dossiers/{code}/resume", "demo.admin", json={"reason": "Đã kiểm tra xong"})
+    specialist.act(code, "propose_approval", {"f.y_kien_tham_dinh": typed})
+    assert dossier_row(app, code).status != 1
+
+
 def test_a_rejected_extension_needs_a_reason_and_sends_the_dossier_back(app, citizen):
     code = received(app, citizen)
     officer(app, "demo.chuyenvien").act(code, "request_extension", {"amount": "4", "unit": "working_hours",
@@ -229,6 +248,14 @@ def test_the_whole_officer_chain_through_the_pages(app, citizen):
     officer(app, "demo.chuyenvien").act(code, "propose_approval", ASSESSMENT)
     officer(app, "demo.lanhdao").act(code, "approve")
     clerk = officer(app, "demo.vanthu")
+    # the clerk is shown the number the register gave the signed result, the one it is issued with
+    with app.extensions["tthc"]["sessions"]() as session:
+        number = session.scalar(select(SigningRequest.number).where(SigningRequest.kind == "result_draft",
+                                                                    SigningRequest.state == "signed"))
+    assert number and number.split("/")[0].isdigit()
+    page = clerk.get(f"/can-bo/cong-viec/{clerk.task_id(code)}").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="issue_result-so_van_ban"[^>]*>', page).group(0)
+    assert f'value="{number}"' in field and "được cấp khi phê duyệt" in page
     r = clerk.act(code, "issue_result", {"f.so_van_ban": ""}, status=422)
     assert 'id="issue_result-so_van_ban-error"' in r.get_data(as_text=True)
     clerk.act(code, "issue_result", {"f.so_van_ban": "123/GCN-HKD"})

@@ -10,18 +10,22 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.law import apology as apology_law, extension as extension_law
-from engine.cases import dossiers, inbox as paging, portal_cases, summary, tasks, watch as watch_cases
+from engine.cases import (dossiers, inbox as paging, portal_cases, signing_requests, summary, tasks,
+                          watch as watch_cases)
 from engine.paperwork import letters
 from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
-from engine.core.errors import Invalid
+from engine.core.errors import Conflict, EngineError, Invalid
 from engine.data import calendars
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Procedure, SupplementRequest, WorkItem
+from engine.process import fields as procedure_fields
 from . import db, now, tthc
-from . import schemaform, signing
+from . import failures, schemaform, signing
 from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, path_of, steps_of
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
@@ -118,6 +122,20 @@ def _dossier_context(dossier) -> dict:
             "stop_labels": {"reason": _("Lý do dừng giải quyết"), "confirm": _("Xác nhận dừng giải quyết")}}
 
 
+def _issued_number(item: WorkItem, schema: dict) -> tuple[dict, dict]:
+    """The clerk's issuing form, filled with the number the register gave the signed result: the result is
+    issued with that number (it is printed in the signed document's header), whatever the form would say, so
+    the clerk is shown it rather than asked to type one that is not used."""
+    registered = signing_requests.result_register(signing_requests.signed_result(db(), item.dossier))
+    key = procedure_fields.of(item.dossier.procedure_version.info).document_number
+    props = schema.get("properties") or {}
+    if registered is None or not isinstance(props.get(key), dict):
+        return schema, {}
+    note = _("Số đã được cấp khi phê duyệt và in trên văn bản đã ký; kết quả được ban hành với số này.")
+    schema = {**schema, "properties": {**props, key: {**props[key], "description": note}}}
+    return schema, {key: registered[0]}
+
+
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
     forms = []
     schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
@@ -127,7 +145,8 @@ def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict
         form = {"action": action, "label": ACTION_BUTTON.get(action, action), "kind": special or "schema",
                 "open": mine, "values": values if mine else {}, "errors": errors if mine else {}}
         if special is None:
-            form["fields"] = schemaform.build(schema, values if mine else {}, errors if mine else {},
+            shown, filled = _issued_number(item, schema) if action == "issue_result" else (schema, {})
+            form["fields"] = schemaform.build(shown, values if mine else filled, errors if mine else {},
                                               id_prefix=action)
         forms.append(form)
     return forms
@@ -231,6 +250,17 @@ def act(item_id: int, action: str):
         if exc.code == "action_not_offered":  # the use case's answer: no such action here, as a page
             abort(404)
         return _task_page(item_id, 422, action, values, exc.fields, exc.message, exc.rule)
+    except (Conflict, StaleDataError, IntegrityError) as exc:
+        # something changed meanwhile (an administrator suspended the dossier, a colleague took the work,
+        # another command wrote the dossier first): the task page again with what was typed and why, not an
+        # error page that loses it; when the task itself is gone, that page says so instead
+        db().rollback()
+        failure = failures.failure_of(exc)
+        try:
+            return _task_page(item_id, 409, action, values, failure.fields or {}, failure.message, failure.rule)
+        except EngineError:
+            db().rollback()
+            raise exc from None
     flash(_("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.", action=ACTION_BUTTON.get(action, action), code=code),
           "success")
     return redirect(url_for("inbox.inbox"))
