@@ -67,8 +67,8 @@ def upload():
             version, changed = run(versions.deploy_upload, db(), context(), name, bpmn, forms, warned)
         else:
             definition = versions.check_upload(context(), name, bpmn, forms)
+            versions.ensure_deployable(db(), context(), definition)  # before the warnings it would discard
             warned = versions.upload_warnings(db(), context(), definition)
-            versions.ensure_deployable(db(), context(), definition)
     except DefinitionError as exc:
         return render_template("admin/versions/upload.html", problems=exc.problems, checked=None), 422
     except Invalid as exc:
