@@ -103,3 +103,19 @@ def test_english_admin_pages_say_the_action_on_their_buttons_and_translate_agenc
     assert '<option value="province">Province</option>' in tree
     assert 'data-level="commune">Commune or ward</span>' in web.get(  # its own agency: read only
         "/quan-tri/co-quan/000.00.06.H56").get_data(as_text=True)
+
+
+def test_an_english_procedure_page_gives_the_reasons_of_its_service_level_in_english(app):
+    """D27's reasons, declared once in engine/core/vocabulary.py, stayed Vietnamese on English pages (they are kept
+    in the version's info, and the agency's missing gateway replaced one of them)."""
+    from conftest import SAMPLE_CODE
+    from web_support import Web, text_of
+
+    web = Web(app.test_client())
+    with web.client.session_transaction() as session:
+        session["lang"] = "en"
+    page = text_of(web.get(f"/thu-tuc/{SAMPLE_CODE}"))
+    assert "No visit to the agency" in page and "Không phải đến cơ quan" not in page
+    assert "Fees cannot be paid online yet: the agency has no payment gateway" in page
+    assert "The result is returned online or by post" in page
+    assert "Không phải đến cơ quan" in text_of(Web(app.test_client()).get(f"/thu-tuc/{SAMPLE_CODE}"))

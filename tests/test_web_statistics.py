@@ -207,6 +207,10 @@ def test_the_page_in_english(app, clock, march):
     assert doc.xpath("//h1")[0].text == "Case statistics"
     [row] = [tr for tr in doc.xpath('//table[@id="indicators"]//tbody/tr') if tr.xpath("th")[0].text == "2a"]
     assert row.xpath("td")[3].text_content() == "early: 2; on time: 1; resolved: 4; pending overdue: 1"
+    names = {tr.xpath("th")[0].text: tr.xpath("td")[0].text_content()  # the QĐ 766 names were left Vietnamese
+             for tr in doc.xpath('//table[@id="indicators"]//tbody/tr')}
+    assert names["2a"] == "Share of dossiers resolved early or on time"
+    assert names["4c"] == "Share of online dossiers"
 
 
 def test_only_the_period_asked_is_read(app, clock, march, settings):

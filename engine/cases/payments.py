@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import (
     Context, calendar_of, load_process, move, plan_timers, save_process, visible_dossier)
+from engine.core import vocabulary
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, calendars
@@ -93,8 +94,8 @@ def service_level(session: Session, version: ProcedureVersion,
     online = law.counts_online_payment(True, True, row is not None and row.gateway is not None)
     if online:
         return info["level"], list(info["level_reasons"])
-    reasons = ["Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán"
-               if r == "Phí, lệ phí nộp được trực tuyến" else r for r in info["level_reasons"]]
+    paid_online = vocabulary.LEVEL_FACTS["onlinePayment"][1]
+    reasons = [vocabulary.NO_GATEWAY if r == paid_online else r for r in info["level_reasons"]]
     return "partial_online", reasons
 
 

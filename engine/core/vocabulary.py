@@ -138,6 +138,33 @@ ROLES: dict[str, str] = {
 }
 
 
+# -- service level (D27): each declared fact of a procedure, as (the good value, its reason when met, when not) --
+LEVEL_FACTS: dict[str, tuple[bool, str, str]] = {
+    "paperRequired": (False, N_("Không phải nộp hoặc xuất trình giấy tờ bản giấy"),
+                      N_("Phải nộp hoặc xuất trình giấy tờ bản giấy")),
+    "presenceRequired": (False, N_("Không phải đến cơ quan"), N_("Người nộp phải có mặt tại cơ quan")),
+    "onsiteVerification": (False, N_("Không phải thẩm tra, xác minh có mặt người nộp"),
+                           N_("Phải thẩm tra, xác minh thực tế có mặt người nộp")),
+    "onlinePayment": (True, N_("Phí, lệ phí nộp được trực tuyến"), N_("Phí, lệ phí chưa nộp được trực tuyến")),
+    "onlineResult": (True, N_("Kết quả trả trực tuyến hoặc qua bưu chính"),
+                     N_("Kết quả chưa trả được trực tuyến hoặc qua bưu chính")),
+}
+NO_GATEWAY = N_("Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán")  # the agency's means
+LEVEL_REASONS = (*(text for _good, *texts in LEVEL_FACTS.values() for text in texts), NO_GATEWAY)
+
+# -- the QĐ 766/QĐ-TTg indicators the engine computes (engine.reports.indicators), by id ------------------------
+INDICATORS: dict[str, str] = {
+    "2a": N_("Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"),
+    "2a-late": N_("Tỷ lệ hồ sơ trễ hạn (cách tính của tỉnh: đúng hạn = 100 − trễ hạn)"),
+    "2b": N_("Thời gian giải quyết thủ tục hành chính trung bình"),
+    "3a": N_("Tỷ lệ số hóa thành phần hồ sơ"),
+    "3b": N_("Tỷ lệ cấp kết quả điện tử"),
+    "3c": N_("Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"),
+    "4c": N_("Tỷ lệ hồ sơ trực tuyến"),
+    "4d": N_("Tỷ lệ thanh toán trực tuyến"),
+    "5c": N_("Tỷ lệ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính"),
+}
+
 @dataclass(frozen=True)
 class Step:
     """A step kind: ``name`` is the short word of lists and badges (context "step"), ``title`` the phrase

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from engine.core import vocabulary
 from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
@@ -35,16 +36,7 @@ CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
 UNITS = ("working_day", "working_hour", "calendar_day", "same_day")  # engine.law.deadlines.UNITS
 STEP_UNITS = UNITS[:3]  # a step's own limit (a same-day step has no figure to give)
-LEVEL_FACTS = {
-    "paperRequired": (False, "Không phải nộp hoặc xuất trình giấy tờ bản giấy",
-                      "Phải nộp hoặc xuất trình giấy tờ bản giấy"),
-    "presenceRequired": (False, "Không phải đến cơ quan", "Người nộp phải có mặt tại cơ quan"),
-    "onsiteVerification": (False, "Không phải thẩm tra, xác minh có mặt người nộp",
-                           "Phải thẩm tra, xác minh thực tế có mặt người nộp"),
-    "onlinePayment": (True, "Phí, lệ phí nộp được trực tuyến", "Phí, lệ phí chưa nộp được trực tuyến"),
-    "onlineResult": (True, "Kết quả trả trực tuyến hoặc qua bưu chính",
-                     "Kết quả chưa trả được trực tuyến hoặc qua bưu chính"),
-}
+LEVEL_FACTS = vocabulary.LEVEL_FACTS  # D27: (good value, reason when met, reason when not)
 LANE_ROLES = {**{code: code for code in ROLES}, **{label.lower(): code for code, label in ROLES.items()}}
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/")

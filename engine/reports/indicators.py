@@ -15,6 +15,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
+from engine.core.vocabulary import INDICATORS as NAMES
 from engine.data.model import Document, Dossier
 from engine.data.portal_model import SatisfactionRating
 from engine.reports.scope import Scope
@@ -66,34 +67,34 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
     late = t["pending_overdue"] + t["resolved_late"]
     total_hours = (t["avg_resolution_working_hours"] or 0) * t["resolved"]
     return [
-        Indicator("2a", 2, "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
+        Indicator("2a", 2, NAMES["2a"],
                   "(resolved_early + resolved_on_time) / (resolved + pending_overdue) × 100",
                   {"resolved_early": t["resolved_early"], "resolved_on_time": t["resolved_on_time"],
                    "resolved": t["resolved"], "pending_overdue": t["pending_overdue"]},
                   _percent(in_time, t["resolved"] + t["pending_overdue"])),
-        Indicator("2a-late", 2, "Tỷ lệ hồ sơ trễ hạn (cách tính của tỉnh: đúng hạn = 100 − trễ hạn)",
+        Indicator("2a-late", 2, NAMES["2a-late"],
                   "(pending_overdue + resolved_late) / (received + carried_over) × 100",
                   {"pending_overdue": t["pending_overdue"], "resolved_late": t["resolved_late"],
                    "received": t["received"], "carried_over": carried},
                   _percent(late, t["received"] + carried), certainty="V"),
-        Indicator("2b", 2, "Thời gian giải quyết thủ tục hành chính trung bình",
+        Indicator("2b", 2, NAMES["2b"],
                   "Σ working hours from receipt to result, without supplement waits / resolved",
                   {"resolved": t["resolved"], "working_hours": round(total_hours, 2)},
                   t["avg_resolution_working_hours"], unit="h"),
-        Indicator("3a", 3, "Tỷ lệ số hóa thành phần hồ sơ",
+        Indicator("3a", 3, NAMES["3a"],
                   "digitised / received × 100 (dossiers with at least one electronic component)",
                   {"digitised": t["digitised"], "received": t["received"]}, _percent(t["digitised"], t["received"])),
-        Indicator("3b", 3, "Tỷ lệ cấp kết quả điện tử", "electronic_results / resolved × 100",
+        Indicator("3b", 3, NAMES["3b"], "electronic_results / resolved × 100",
                   {"electronic_results": electronic, "resolved": t["resolved"]}, _percent(electronic, t["resolved"])),
-        Indicator("3c", 3, "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", "reused / received × 100",
+        Indicator("3c", 3, NAMES["3c"], "reused / received × 100",
                   {"reused": t["reused"], "received": t["received"]}, _percent(t["reused"], t["received"])),
-        Indicator("4c", 4, "Tỷ lệ hồ sơ trực tuyến", "received_online / received × 100",
+        Indicator("4c", 4, NAMES["4c"], "received_online / received × 100",
                   {"received_online": t["received_online"], "received": t["received"]},
                   _percent(t["received_online"], t["received"])),
-        Indicator("4d", 4, "Tỷ lệ thanh toán trực tuyến", "paid_online / payments × 100",
+        Indicator("4d", 4, NAMES["4d"], "paid_online / payments × 100",
                   {"paid_online": t["paid_online"], "payments": t["payments"]},
                   _percent(t["paid_online"], t["payments"])),
-        Indicator("5c", 5, "Tỷ lệ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
+        Indicator("5c", 5, NAMES["5c"],
                   f"(rating_count − dissatisfied) / rating_count × 100 (dissatisfied: score ≤ {DISSATISFIED} of 5)",
                   {"rating_count": t["rating_count"], "dissatisfied": unhappy},
                   _percent(t["rating_count"] - unhappy, t["rating_count"])),
