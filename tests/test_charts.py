@@ -142,3 +142,18 @@ def test_text_is_escaped():
                                             (7, [0, 2, 4, 6, 8]), (0.4, [0, 0.1, 0.2, 0.3, 0.4])])
 def test_axis_ticks_are_round(top, ticks):
     assert charts.nice_ticks(top) == pytest.approx(ticks)
+
+
+def test_the_pages_write_numbers_the_way_their_language_does(app):
+    """English pages wrote "1.234,5" and "87,5%", a Vietnamese page's numbers (engine.web.numbers)."""
+    from flask import session
+
+    from engine.web.numbers import number, percent
+
+    assert number(1234.5, 1) == "1.234,5" and percent(0.875) == "87,5%"  # no request: the Vietnamese way
+    with app.test_request_context():
+        assert number(1234.5, 1) == "1.234,5" and number(1234567) == "1.234.567"
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert number(1234.5, 1) == "1,234.5" and number(1234567) == "1,234,567" and number(None) == "—"
+        assert percent(0.875) == "87.5%" and number(-0.01, 1) == "0.0"

@@ -211,6 +211,12 @@ def test_the_page_in_english(app, clock, march):
              for tr in doc.xpath('//table[@id="indicators"]//tbody/tr')}
     assert names["2a"] == "Share of dossiers resolved early or on time"
     assert names["4c"] == "Share of online dossiers"
+    # numbers the English way (they read "60,0 %" and "18,2", a Vietnamese page's decimal comma)
+    assert row.xpath("td")[1].text_content() == "60.0 %"
+    share = doc.xpath('//figure[.//svg[@id="chart-on-time"]]//tbody/tr')[0]
+    assert [c.text_content() for c in share.xpath("td")] == ["3", "5", "60.0%"]
+    assert counters(doc, "total")["avg_resolution_working_hours"] == "18.2"
+    assert "(60.0%)" in doc.xpath('//svg[@id="chart-on-time"]/desc')[0].text
 
 
 def test_only_the_period_asked_is_read(app, clock, march, settings):

@@ -4,9 +4,9 @@ Leaders would rather look than read, but a chart alone shuts out whoever cannot 
 ``<svg role="img">`` named by its ``<title>`` and summarised by its ``<desc>``, and comes with the table of the
 same numbers (``Chart.headers``/``Chart.rows``, formatted from the same values the bars are drawn from). The
 SVG carries presentation attributes only (no script, no event attribute, no style element), so the pages'
-Content-Security-Policy (engine/web/headers.py) has nothing to refuse. Numbers are written the Vietnamese way
-(engine.core.vocabulary.vn_number). The words are the caller's (the pages pass them translated); the defaults
-are the Vietnamese ones. No data, or only zeros, draws a message instead of bars: nothing divides by zero.
+Content-Security-Policy (engine/web/headers.py) has nothing to refuse. Numbers are written the page's way
+(engine.web.numbers: "1.234,5" on a Vietnamese page, "1,234.5" on an English one). The words are the caller's
+(the pages pass them translated); the defaults are the Vietnamese ones. No data, or only zeros, draws a message instead of bars: nothing divides by zero.
 
 Colours reach at least 4.5:1 against the white background (WCAG 1.4.11 asks 3:1 of graphics): blue #1f4e79
 (8.6:1), orange #a84300 (5.9:1), ink #1b1f24 for text, grey #5f6b76 (5.4:1) for axes.
@@ -20,7 +20,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from engine.core.vocabulary import N_, vn_number, vn_percent
+from engine.core.vocabulary import N_
+
+from .numbers import number, percent
 
 BLUE, ORANGE, INK, GREY, GRID = "#1f4e79", "#a84300", "#1b1f24", "#5f6b76", "#d0d5db"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
@@ -168,7 +170,7 @@ def monthly_trend(chart_id: str, months: Sequence[Month], words: dict | None = N
     for t in ticks:
         y = top + plot_h - t * scale
         body += [f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID}"/>',
-                 _text(left - 6, y + 4, vn_number(t), anchor="end", size=11, fill=GREY)]
+                 _text(left - 6, y + 4, number(t), anchor="end", size=11, fill=GREY)]
     body.append(_text(12, top + plot_h / 2, w["count_axis"], anchor="middle", size=11, fill=GREY)
                 .replace("<text ", f'<text transform="rotate(-90 12 {top + plot_h / 2:.1f})" ', 1))
     slot = plot_w / len(months)
@@ -181,17 +183,17 @@ def monthly_trend(chart_id: str, months: Sequence[Month], words: dict | None = N
             h = value * scale
             x = x0 + j * bar
             body.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" '
-                        f'fill="{colour}"><title>{escape(f"{m.label} – {label}: {vn_number(value)}")}</title></rect>')
+                        f'fill="{colour}"><title>{escape(f"{m.label} – {label}: {number(value)}")}</title></rect>')
             if show_values:
-                body.append(_text(x + bar / 2, top + plot_h - h - 4, vn_number(value), anchor="middle", size=10))
+                body.append(_text(x + bar / 2, top + plot_h - h - 4, number(value), anchor="middle", size=10))
         body.append(_text(left + i * slot + slot / 2, height - bottom + 18, m.label, anchor="middle", size=11))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" y2="{top + plot_h}" stroke="{GREY}"/>')
     peak = max(months, key=lambda m: m.received)
     desc = w["trend_desc"].format(first=months[0].label, last=months[-1].label,
-                                  received=vn_number(sum(m.received for m in months)),
-                                  resolved=vn_number(sum(m.resolved for m in months)), peak=peak.label,
-                                  peak_value=vn_number(peak.received))
-    rows = [(m.label, vn_number(m.received), vn_number(m.resolved)) for m in months]
+                                  received=number(sum(m.received for m in months)),
+                                  resolved=number(sum(m.resolved for m in months)), peak=peak.label,
+                                  peak_value=number(peak.received))
+    rows = [(m.label, number(m.received), number(m.resolved)) for m in months]
     return Chart(chart_id, w["trend_title"], desc, _svg(chart_id, w["trend_title"], desc, height, body), headers, rows)
 
 
@@ -215,7 +217,7 @@ def on_time_by_agency(chart_id: str, shares: Sequence[Share], words: dict | None
     for t in (0, 0.25, 0.5, 0.75, 1):
         x = left + t * full
         body += [f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24:.1f}" stroke="{GRID}"/>',
-                 _text(x, height - 8, vn_percent(t, 0), anchor="middle", size=11, fill=GREY)]
+                 _text(x, height - 8, percent(t, 0), anchor="middle", size=11, fill=GREY)]
     for i, s in enumerate(ranked):
         y = top + i * row_h
         body.append(f'<g><title>{escape(s.name)}</title>'
@@ -225,12 +227,12 @@ def on_time_by_agency(chart_id: str, shares: Sequence[Share], words: dict | None
             continue
         bar = s.share * full
         body += [f'<rect x="{left:.1f}" y="{y + 5:.1f}" width="{bar:.1f}" height="{row_h - 10:.1f}" fill="{BLUE}"/>',
-                 _text(left + bar + 6, y + row_h / 2 + 4, f"{vn_percent(s.share)} ({vn_number(s.on_time)}/"
-                       f"{vn_number(s.counted)})", size=11)]
+                 _text(left + bar + 6, y + row_h / 2 + 4, f"{percent(s.share)} ({number(s.on_time)}/"
+                       f"{number(s.counted)})", size=11)]
     counted = [s for s in ranked if s.share is not None]
-    desc = w["share_desc"].format(best=counted[0].name, best_value=vn_percent(counted[0].share),
-                                  worst=counted[-1].name, worst_value=vn_percent(counted[-1].share))
-    rows = [(s.name, vn_number(s.on_time), vn_number(s.counted), vn_percent(s.share)) for s in ranked]
+    desc = w["share_desc"].format(best=counted[0].name, best_value=percent(counted[0].share),
+                                  worst=counted[-1].name, worst_value=percent(counted[-1].share))
+    rows = [(s.name, number(s.on_time), number(s.counted), percent(s.share)) for s in ranked]
     return Chart(chart_id, w["share_title"], desc, _svg(chart_id, w["share_title"], desc, height, body),
                  headers, rows)
 
@@ -251,7 +253,7 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
     for t in ticks:
         x = left + t * scale
         body += [f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24:.1f}" stroke="{GRID}"/>',
-                 _text(x, height - 8, vn_number(t, 0 if t == int(t) else 1), anchor="middle", size=11, fill=GREY)]
+                 _text(x, height - 8, number(t, 0 if t == int(t) else 1), anchor="middle", size=11, fill=GREY)]
     for i, s in enumerate(ranked):
         y = top + i * row_h
         body.append(f'<g><title>{escape(s.name)}</title>'
@@ -260,12 +262,12 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
             bar = (value or 0) * scale
             body.append(f'<rect x="{left:.1f}" y="{y + 4 + j * 16:.1f}" width="{bar:.1f}" height="14" '
                         f'fill="{colour}"/>')
-            body.append(_text(left + bar + 5, y + 15 + j * 16, vn_number(value, 1), size=10))
+            body.append(_text(left + bar + 5, y + 15 + j * 16, number(value, 1), size=10))
         if s.late_share:
-            body.append(_text(WIDTH - 6, y + row_h / 2 + 4, w["late_label"].format(share=vn_percent(s.late_share)),
+            body.append(_text(WIDTH - 6, y + row_h / 2 + 4, w["late_label"].format(share=percent(s.late_share)),
                               anchor="end", size=11, fill=ORANGE, weight="bold"))
-    desc = w["steps_desc"].format(slowest=ranked[0].name, slowest_value=vn_number(ranked[0].mean_hours, 1))
-    rows = [(s.name, vn_number(s.mean_hours, 1), vn_number(s.max_hours, 1), vn_percent(s.late_share),
-             vn_number(s.done)) for s in ranked]
+    desc = w["steps_desc"].format(slowest=ranked[0].name, slowest_value=number(ranked[0].mean_hours, 1))
+    rows = [(s.name, number(s.mean_hours, 1), number(s.max_hours, 1), percent(s.late_share),
+             number(s.done)) for s in ranked]
     return Chart(chart_id, w["steps_title"], desc, _svg(chart_id, w["steps_title"], desc, height, body),
                  headers, rows)

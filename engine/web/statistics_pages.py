@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
-from engine.core.vocabulary import vn_number, vn_percent
 from engine.data.model import Agency, Procedure
 from engine.reports import exports, readonly, reportform
 from engine.reports.indicators import indicators
@@ -32,6 +31,7 @@ from engine.reports.steptimes import step_times
 
 from . import charts, db, now, report_scope, tthc
 from .headers import FILE_POLICY
+from .numbers import number, percent
 from .ui import install_error_pages, login_required
 
 bp = Blueprint("statistics", __name__)
@@ -75,8 +75,8 @@ def _asked() -> report_scope.Asked:
 def cell(row: dict, key: str, kind: str) -> str:
     value = row.get(key)
     if kind == "count":
-        return vn_number(value or 0)
-    return vn_number(value, 1)
+        return number(value or 0)
+    return number(value, 1)
 
 
 def on_time_share(row: dict) -> charts.Share:
@@ -283,5 +283,5 @@ def public():
     rows, total = public_rows(month, *bounds)
     chart = charts.on_time_by_agency("chart-public", [r["share"] for r in rows], chart_words())
     return render_template("reports/public.html", month=month, rows=rows, total=total, chart=chart, error=None,
-                           label=f"{month[5:]}/{month[:4]}", latest=f"{today:%Y-%m}", percent=vn_percent,
-                           number=vn_number)
+                           label=f"{month[5:]}/{month[:4]}", latest=f"{today:%Y-%m}", percent=percent,
+                           number=number)

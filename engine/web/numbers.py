@@ -1,0 +1,32 @@
+"""Numbers on the pages, written the way the page's language writes them: "1.234,5" on a Vietnamese page
+(engine.core.vocabulary.vn_number, also what documents and exports print), "1,234.5" on an English one (the CLDR
+rules, through Babel). Outside a request (a chart drawn by a test, a script) the Vietnamese way."""
+from __future__ import annotations
+
+from flask_babel import format_decimal, get_locale
+
+from engine.core.vocabulary import vn_number
+
+
+def _language() -> str:
+    try:
+        return str(get_locale() or "vi")
+    except RuntimeError:  # no application or request: nothing asked for another language
+        return "vi"
+
+
+def number(value: float | int | None, decimals: int = 0, missing: str = "—") -> str:
+    """A count or a measure with ``decimals`` digits after the separator; ``missing`` when there is none."""
+    if value is None:
+        return missing
+    if _language() == "vi":
+        return vn_number(value, decimals, missing)
+    rounded = round(value, decimals)
+    if rounded == 0:
+        rounded = 0  # no "-0.0" for a small negative measure
+    return format_decimal(rounded, format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def percent(share: float | None, decimals: int = 1, missing: str = "—") -> str:
+    """A share (0..1) as a percentage: 0.875 -> "87,5%" on a Vietnamese page, "87.5%" on an English one."""
+    return missing if share is None else number(share * 100, decimals) + "%"
