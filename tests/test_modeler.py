@@ -96,3 +96,20 @@ def test_csrf_is_required(app):
     assert web.post(SAVE, {"xml": with_step_duration(stored_xml(app))}, csrf=False).status_code == 400
     assert web.post(CHECK, {"xml": stored_xml(app)}, csrf=False).status_code == 400
     assert 'data-version="2"' not in web.get(BASE).get_data(as_text=True)
+
+
+def test_the_pages_script_saves_and_is_answered_json_never_a_page_that_drops_the_model(app):
+    web = admin(app)
+    xml = stored_xml(app)
+    json = {"Accept": "application/json"}
+    answer = web.post(SAVE, {"xml": with_step_duration(xml, value="abc")}, status=422, headers=json).get_json()
+    assert answer["ok"] is False and "thời hạn của bước (duration)" in answer["problems"][0]["message"]
+    answer = web.post(SAVE, {"xml": ""}, status=422, headers=json).get_json()
+    assert answer["ok"] is False and answer["problems"][0]["message"] == "Thiếu nội dung BPMN của mô hình."
+    error = web.post(SAVE, {"xml": with_step_duration(xml)}, csrf=False, status=400, headers=json).get_json()
+    assert error["error"]["message"].startswith("Phiên làm việc đã hết hạn. Hãy tải lại trang rồi thử lại.")
+    assert 'data-version="2"' not in web.get(BASE).get_data(as_text=True)
+    answer = web.post(SAVE, {"xml": with_step_duration(xml)}, status=200, headers=json).get_json()
+    assert answer == {"ok": True, "version": 2, "changed": True, "redirect": BASE}
+    page = web.get(BASE)
+    assert "Đã lưu mô hình thành phiên bản 2." in text_of(page) and 'data-version="2"' in page.get_data(as_text=True)

@@ -234,15 +234,16 @@ def run(fn, *args, keep_on: tuple[type[BaseException], ...] = (), **kwargs):
 
 
 def _register_errors(app: Flask) -> None:
-    """The app-wide answers: JSON under /api/, else a page. Blueprints
-    that serve pages install their own (ui.install_error_pages), with the same mapping."""
+    """The app-wide answers: JSON under /api/, else a page (JSON too for a page's script that asks for it,
+    ui.asks_for_json). Blueprints that serve pages install their own (ui.install_error_pages), with the same
+    mapping."""
 
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
     @app.errorhandler(Exception)
     def any_error(exc: Exception):
-        from .ui import as_page  # the site's pages (ui imports this package)
+        from .ui import answer  # the site's pages, or JSON for their scripts (ui imports this package)
 
         failure = failures.failure_of(exc)
-        return failures.as_json(failure) if wants_json() else as_page(failure)
+        return failures.as_json(failure) if wants_json() else answer(failure)

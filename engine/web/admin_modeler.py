@@ -16,7 +16,7 @@ from engine.core import vocabulary
 from engine.core.errors import DefinitionError, Invalid, Problem
 from engine.process.lint import STEP_ACTIONS, STEP_UNITS, UNITS
 from . import ASCII_NUMBER, db
-from .ui import context, install_error_pages, login_required, run
+from .ui import asks_for_json, context, install_error_pages, login_required, run
 
 bp = Blueprint("admin_modeler", __name__)
 install_error_pages(bp)
@@ -61,6 +61,11 @@ def _problem_json(problems) -> list[dict]:
             for p in problems]
 
 
+def _invalid(name: str, exc: Invalid) -> list[dict]:
+    """A request refused as a whole (no model, too large) as the one problem of the model."""
+    return [{"file": name, "line": None, "element": "", "message": exc.message, "text": exc.message}]
+
+
 def _panel_config() -> dict:
     """What the properties panel offers: step kinds with their actions, roles (lane names), duration units."""
     return {"steps": {k: list(v) for k, v in STEP_ACTIONS.items()},
@@ -76,6 +81,14 @@ def _panel_config() -> dict:
                 "role": _("Vai trò của làn"), "other": _("Chọn một bước, một làn hoặc quy trình để sửa thuộc tính."),
                 "checking": _("Đang kiểm tra trên máy chủ…"), "ok": _("Máy chủ kiểm tra: không có lỗi."),
                 "problems": _("Máy chủ kiểm tra: có lỗi"), "failed": _("Không kiểm tra được mô hình."),
+                "saving": _("Đang lưu…"), "not_saved": _("Chưa lưu được mô hình."),
+                "fix_problems": _("Hãy sửa các lỗi máy chủ đã chỉ ra rồi lưu lại."),
+                "kept": _("Mô hình bạn đang sửa vẫn còn trên trang và được giữ trên trình duyệt này: tải lại "
+                          "trang sẽ mở lại đúng bản đang sửa."),
+                "reload": _("Tải lại trang"),
+                "unreadable": _("Máy chủ trả lời không đúng dạng; hãy thử lại."),
+                "restored": _("Đã mở lại mô hình bạn đang sửa dở (chưa lưu) được giữ trên trình duyệt này."),
+                "discard": _("Bỏ bản đang sửa, mở lại phiên bản đã lưu"),
                 "warnings": _("Trình thiết kế không hiểu một số phần của tệp; các phần này sẽ mất khi lưu:")}}
 
 
@@ -98,8 +111,7 @@ def check(code: str):
     except DefinitionError as exc:
         return jsonify({"ok": False, "problems": _problem_json(exc.problems)})
     except Invalid as exc:
-        return jsonify({"ok": False, "problems": [{"file": name, "line": None, "element": "", "message": exc.message,
-                                                    "text": exc.message}]}), 422
+        return jsonify({"ok": False, "problems": _invalid(name, exc)}), 422
     if definition.info.get("code") != proc.code:
         return jsonify({"ok": False, "problems": _problem_json([_other_code(name, definition)])})
     return jsonify({"ok": True, "problems": [], "code": definition.info.get("code"),
@@ -115,10 +127,13 @@ def _other_code(name: str, definition):
 @bp.post("/quan-tri/thu-tuc/<code>/mo-hinh")
 @login_required("administrator")
 def save(code: str):
-    """Deploy the edited model as the procedure's next version and show the procedure's versions."""
+    """Deploy the edited model as the procedure's next version and show the procedure's versions. The page's
+    script saves with ``Accept: application/json`` and is answered JSON (the problems, or where to go next),
+    so that a refusal of any kind leaves the model being edited on its page."""
     proc, version = _version(code)
     name, files = _files(version)
     xml = request.form.get("xml", "")
+    script = asks_for_json()
     try:
         data = _xml()
         definition = versions.check_upload(context(), name, data, files)
@@ -126,9 +141,13 @@ def save(code: str):
             raise DefinitionError([_other_code(name, definition)])
         saved, changed = run(versions.deploy_upload, db(), context(), name, data, files)
     except DefinitionError as exc:
+        if script:
+            return jsonify({"ok": False, "problems": _problem_json(exc.problems)}), 422
         return render_template("admin/versions/modeler.html", proc=proc, version=version, xml=xml,
                                config=_panel_config(), problems=exc.problems), 422
     except Invalid as exc:
+        if script:
+            return jsonify({"ok": False, "problems": _invalid(name, exc)}), 422
         flash(exc.message, "error")
         return render_template("admin/versions/modeler.html", proc=proc, version=version, xml=version.bpmn_xml,
                                config=_panel_config(), problems=None), 422
@@ -136,4 +155,7 @@ def save(code: str):
         flash(_("Đã lưu mô hình thành phiên bản %(n)s.", n=saved.version), "success")
     else:
         flash(_("Mô hình không đổi so với phiên bản %(n)s: không tạo phiên bản mới.", n=saved.version), "success")
-    return redirect(url_for("admin_versions.procedure_page", code=code))
+    target = url_for("admin_versions.procedure_page", code=code)
+    if script:
+        return jsonify({"ok": True, "version": saved.version, "changed": changed, "redirect": target})
+    return redirect(target)

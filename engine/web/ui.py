@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
@@ -85,7 +85,7 @@ def init_app(app: Flask, exempt=None) -> None:
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, LANGUAGES=LANGUAGES,
-                                 Status=Status,
+                                 Status=Status, fetch_messages=fetch_messages,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
     @app.after_request
@@ -222,6 +222,8 @@ def login_required(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if g.user is None:
+                if asks_for_json():  # a page's script: a redirect would hand it the login page as its answer
+                    return json_refusal(401, "login_required", str(SESSION_ENDED_TEXT))
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             mine = g.user.roles | ({"officer"} if g.user.roles & OFFICER_ROLES else set())
             if roles and not (mine & set(roles)):
@@ -273,6 +275,48 @@ def as_page(failure: failures.Failure):
     return page, status, failure.headers
 
 
+def asks_for_json() -> bool:
+    """A page's script (fetch) that takes JSON rather than HTML: its failures answer the API's error shape,
+    which the script can read and show, instead of an error page or a redirect to the login page it cannot. A
+    browser's own navigation accepts HTML first (and a bare ``*/*`` both alike): it still gets pages."""
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
+
+
+def json_refusal(status: int, code: str | None = None, message: str | None = None,
+                 headers: dict | None = None, **extra):
+    """``{"error": {"code", "message", "fields"}}`` for a page's script, in the page's language: ``message``,
+    else what the error page of ``status`` would say."""
+    body = error_body(status, code, message or error_message(status), extra.pop("fields", None), **extra)
+    return jsonify(body), status, headers or {}
+
+
+def answer(failure: failures.Failure):
+    """The site's answer to ``failure``: its page, or its JSON for a page's script (``asks_for_json``)."""
+    if asks_for_json():
+        return json_refusal(failure.status, failure.code, failure.message if failure.for_people else None,
+                            failure.headers, fields=failure.fields, rule=failure.rule,
+                            problems=failure.problems)
+    return as_page(failure)
+
+
+NETWORK_TEXT = _l("Không kết nối được máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.")
+UNAVAILABLE_TEXT = _l("Máy chủ tạm thời không trả lời (đang khởi động lại hoặc quá tải). Hãy thử lại sau ít "
+                      "phút.")
+ODD_ANSWER_TEXT = _l("Máy chủ trả lời bất thường (mã {status}). Hãy thử lại sau ít phút.")
+
+
+def fetch_messages() -> dict[str, str]:
+    """What a page's script says when the server's answer carries no message of its own (no answer at all, a
+    proxy's page, the login page reached through a redirect): by HTTP status, in the page's language
+    (engine/web/static/js/answers.js reads them from the page's JSON block #fetch-messages)."""
+    words = {str(status): error_message(status) for status in (400, 403, 404, 405, 409, 413, 500)}
+    words.update({"422": str(ERROR_TITLES[422]), "429": str(ERROR_TITLES[429]), "502": str(UNAVAILABLE_TEXT),
+                  "503": str(UNAVAILABLE_TEXT), "504": str(UNAVAILABLE_TEXT), "network": str(NETWORK_TEXT),
+                  "session": str(SESSION_ENDED_TEXT), "other": str(ODD_ANSWER_TEXT)})
+    return words
+
+
 def refusal(app, status: int, path: str) -> tuple[bytes, str]:
     """The body and content type of an answer the WSGI server gives before the application sees the request (a
     body over max_request_bytes refused at its headers, a malformed header or chunk): the application's own
@@ -297,6 +341,11 @@ def cookie_cannot_return() -> bool:
         app.config["SESSION_COOKIE_NAME"] not in request.cookies
 
 
+# What a page's script is told (engine/web/static/js/answers.js shows it): the session its page was opened in
+# is over (the token's hours ran out, the server restarted with another secret, or the user signed out).
+CSRF_EXPIRED_TEXT = _l("Phiên làm việc đã hết hạn. Hãy tải lại trang rồi thử lại. Không có gì được thay đổi.")
+SESSION_ENDED_TEXT = _l("Phiên làm việc đã hết hạn hoặc bạn đã đăng xuất. Hãy tải lại trang, đăng nhập lại "
+                        "rồi thử lại. Không có gì được thay đổi.")
 INSECURE_TEXT = _l("Trình duyệt không gửi lại cookie phiên làm việc: máy chủ đặt cookie với cờ Secure (chỉ gửi "
                    "qua HTTPS) nhưng trang được mở qua http://. Hãy mở trang qua https://; nếu mạng nội bộ này "
                    "không có HTTPS, quản trị hệ thống đặt session_cookie_secure = false trong tệp cấu hình "
@@ -309,7 +358,11 @@ def _csrf_error(_exc: CSRFError):
         if request.endpoint == "auth.login":
             return render_template("auth/login.html", next=safe_next(request.values.get("next")),
                                    username=request.form.get("username", ""), error=str(INSECURE_TEXT)), 400
+        if asks_for_json():
+            return json_refusal(400, "cookie_not_returned", str(INSECURE_TEXT))
         return error_page(400, str(INSECURE_TEXT))
+    if asks_for_json():  # a page's script posting with a token its page got hours (or a server restart) ago
+        return json_refusal(400, "csrf_invalid", str(CSRF_EXPIRED_TEXT))
     return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
                                   "lại trang và gửi lại. Không có gì được thay đổi.")))
 
@@ -323,7 +376,7 @@ def install_error_pages(bp) -> None:
         db().rollback()
         if isinstance(exc, CSRFError):
             return _csrf_error(exc)
-        return as_page(failures.failure_of(exc))
+        return answer(failures.failure_of(exc))
 
 
 def roles_text(user: User) -> str:

@@ -1,6 +1,8 @@
 /* Draw the dossier's BPMN diagram with the vendored bpmn-js navigated viewer (drag to pan, wheel or buttons to
    zoom, "fit", a full-screen view) and mark the current step(s), the steps passed and the flows taken.
-   Without JavaScript the list of steps next to the canvas says the same. */
+   Without JavaScript the list of steps next to the canvas says the same. The model is asked for through
+   answers.js (window.tthcAsk): a refusal (a session over, no right to the dossier, no network) says why
+   next to "no diagram", in the server's words. */
 (function () {
   "use strict";
   var canvasEl = document.getElementById("bpmn-canvas");
@@ -8,18 +10,24 @@
   var details = document.getElementById("diagram-section");
   var viewer = null, drawn = false;
   function ids(name) { return (canvasEl.getAttribute(name) || "").split(" ").filter(Boolean); }
-  function fail() { canvasEl.textContent = canvasEl.getAttribute("data-error"); canvasEl.setAttribute("data-ready", "error"); }
+  function fail(why) {
+    var reason = typeof why === "string" ? why : "";
+    canvasEl.textContent = canvasEl.getAttribute("data-error") + (reason ? " " + reason : "");
+    canvasEl.setAttribute("data-ready", "error");
+  }
   function mark(canvas, list, marker) {
     list.forEach(function (id) { try { canvas.addMarker(id, marker); } catch (e) { /* not drawn */ } });
   }
   function draw() {
     if (drawn) { return; }
     drawn = true;
-    if (!window.BpmnJS) { fail(); return; }
+    if (!window.BpmnJS || !window.tthcAsk) { fail(); return; }
     viewer = new window.BpmnJS({ container: canvasEl });
-    fetch(canvasEl.getAttribute("data-src"), { credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
-      .then(function (xml) { return viewer.importXML(xml); })
+    window.tthcAsk(canvasEl.getAttribute("data-src"), { headers: { Accept: "application/xml, application/json;q=0.9" } })
+      .then(function (answer) {
+        if (!answer.ok) { throw answer.message || ""; }
+        return viewer.importXML(answer.text);
+      })
       .then(function () {
         var canvas = viewer.get("canvas");
         canvas.zoom("fit-viewport");

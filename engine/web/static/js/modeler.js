@@ -1,6 +1,10 @@
 /* The administrators' modeler: the vendored bpmn-js Modeler with our own properties panel for the
    spiffworkflow:properties the engine reads (docs/bpmn-conventions.md), a server check of the model as it is
-   edited (debounced), and "save" posting the XML to be deployed as the next version. */
+   edited (debounced), and "save" posting the XML to be deployed as the next version.
+   Nothing being edited is lost to a refusal: check and save go through answers.js (window.tthcAsk), whose
+   refusals (a session over, no right, too large, no network...) are told on the page, which stays as it is;
+   and the model being edited is kept in the tab's sessionStorage, so that reloading the page (signing in again
+   on the way) opens it again, until it is saved or discarded. */
 (function () {
   "use strict";
   var root = document.getElementById("modeler");
@@ -26,6 +30,8 @@
   var panel = document.getElementById("modeler-panel");
   var status = document.getElementById("model-check-status");
   var problemList = document.getElementById("model-check-problems");
+  var alertBox = document.getElementById("modeler-alert");
+  var draftKey = "tthc-modeler:" + form.getAttribute("action");
   if (!window.BpmnJS) { root.textContent = root.getAttribute("data-error"); return; }
   var modeler = new window.BpmnJS({ container: "#modeler-canvas", moddleExtensions: { spiffworkflow: descriptor } });
   window.tthcModeler = modeler;  // for the browser tests
@@ -188,8 +194,50 @@
     panel.setAttribute("data-element", bo ? bo.id : "");
   }
 
+  // -- the model being edited, kept in the tab until saved or discarded ------------------------------------
+  var baseline = null, restored = false, firstCheck = true, leaving = false;
+  function readDraft() {
+    try { return window.sessionStorage.getItem(draftKey); } catch (e) { return null; }
+  }
+  function keepDraft(xml) {
+    if (leaving) { return false; }
+    try { window.sessionStorage.setItem(draftKey, xml); return true; } catch (e) { return false; }
+  }
+  function dropDraft() {
+    try { window.sessionStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+  }
+  function keptText() { return readDraft() !== null ? " " + T.kept : ""; }
+  function importModel() {
+    var kept = readDraft();
+    if (kept === null || kept === source) { return modeler.importXML(source); }
+    return modeler.importXML(kept).then(function (result) {
+      restored = true;
+      var note = el("div", { "class": "flash flash-warn", role: "status", id: "modeler-draft" }, T.restored + " ");
+      var discard = el("button", { type: "button", id: "modeler-discard" }, T.discard);
+      discard.addEventListener("click", function () { leaving = true; dropDraft(); window.location.reload(); });
+      note.appendChild(discard);
+      root.parentNode.insertBefore(note, root);
+      return result;
+    }, function () { dropDraft(); return modeler.importXML(source); });  // a draft it cannot read: the version
+  }
+
+  // -- what the server refused ----------------------------------------------------------------------------
+  function alarm(message, sessionOver) {
+    alertBox.textContent = message;
+    alertBox.setAttribute("data-session", sessionOver ? "over" : "");
+    if (sessionOver) {
+      var again = el("button", { type: "button", id: "modeler-reload" }, T.reload);
+      again.addEventListener("click", function () { window.location.reload(); });
+      alertBox.appendChild(document.createTextNode(" "));
+      alertBox.appendChild(again);
+    }
+    alertBox.hidden = false;
+  }
+  function calm() { alertBox.hidden = true; alertBox.textContent = ""; }
+  function reasonOf(answer) { return answer.message || T.unreadable; }
+
   // -- the server check ---------------------------------------------------------------------------------
-  var timer = null, sequence = 0;
+  var timer = null, sequence = 0, saving = false;
   function csrfToken() { return form.querySelector("input[name=csrf_token]").value; }
   function changed() {
     saveButton.disabled = true;
@@ -206,41 +254,77 @@
       problemList.appendChild(li);
     });
   }
+  function showVerdict(verdict) {  // {"ok", "problems"}: what the server found in the model
+    var problems = verdict.problems || [];
+    showProblems(problems);
+    status.textContent = verdict.ok ? T.ok : T.problems + " (" + problems.length + ")";
+    status.setAttribute("data-state", verdict.ok ? "ok" : "problems");
+  }
+  function post(url, xml) {
+    var body = new URLSearchParams();
+    body.set("xml", xml);
+    return window.tthcAsk(url, { method: "POST", body: body, headers: { "X-CSRFToken": csrfToken() } });
+  }
   function check() {
     var mine = ++sequence;
     status.textContent = T.checking;
     modeler.saveXML({ format: true }).then(function (out) {
-      var body = new URLSearchParams();
-      body.set("xml", out.xml);
-      return fetch(form.getAttribute("data-check"), {
-        method: "POST", credentials: "same-origin", body: body,
-        headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
-      });
-    }).then(function (r) { return r.json(); }).then(function (answer) {
+      if (firstCheck) { firstCheck = false; if (!restored) { baseline = out.xml; } }
+      if (baseline !== null && out.xml === baseline) { dropDraft(); } else { keepDraft(out.xml); }
+      return post(form.getAttribute("data-check"), out.xml);
+    }).then(function (answer) {
       if (mine !== sequence) { return; }
-      showProblems(answer.problems || []);
-      status.textContent = answer.ok ? T.ok : T.problems + " (" + (answer.problems || []).length + ")";
-      status.setAttribute("data-state", answer.ok ? "ok" : "problems");
-      saveButton.disabled = false;
-    }).catch(function () {
+      if (answer.body && typeof answer.body.ok === "boolean") {  // 200, or 422 for a model refused whole
+        showVerdict(answer.body);
+        calm();
+      } else {
+        var over = window.tthcSessionOver(answer);
+        status.textContent = T.failed + " " + reasonOf(answer);
+        status.setAttribute("data-state", over ? "expired" : "error");
+        alarm(T.failed + " " + reasonOf(answer) + keptText(), over);
+      }
+      if (!saving) { saveButton.disabled = false; }
+    }).catch(function (err) {  // the modeler could not write its XML
       if (mine !== sequence) { return; }
-      status.textContent = T.failed;
+      status.textContent = T.failed + " " + (err && err.message ? err.message : "");
       status.setAttribute("data-state", "error");
-      saveButton.disabled = false;
     });
   }
 
   form.addEventListener("submit", function (event) {
-    if (form.getAttribute("data-xml-ready") === "1") { return; }
     event.preventDefault();
+    if (saving) { return; }
+    saving = true;
+    saveButton.disabled = true;
+    status.textContent = T.saving;
     modeler.saveXML({ format: true }).then(function (out) {
-      document.getElementById("modeler-xml-field").value = out.xml;
-      form.setAttribute("data-xml-ready", "1");
-      form.submit();
+      keepDraft(out.xml);
+      return post(form.getAttribute("action"), out.xml);
+    }).then(function (answer) {
+      saving = false;
+      if (answer.ok && answer.body && answer.body.ok === true && answer.body.redirect) {
+        leaving = true;  // saved: nothing left to keep
+        dropDraft();
+        window.location.assign(answer.body.redirect);
+        return;
+      }
+      saveButton.disabled = false;
+      if (answer.body && answer.body.ok === false) {
+        showVerdict(answer.body);
+        alarm(T.not_saved + " " + T.fix_problems, false);
+        return;
+      }
+      status.textContent = T.not_saved;
+      status.setAttribute("data-state", window.tthcSessionOver(answer) ? "expired" : "error");
+      alarm(T.not_saved + " " + reasonOf(answer) + keptText(), window.tthcSessionOver(answer));
+    }).catch(function (err) {
+      saving = false;
+      saveButton.disabled = false;
+      alarm(T.not_saved + " " + (err && err.message ? err.message : ""), false);
     });
   });
 
-  modeler.importXML(source).then(function (result) {
+  importModel().then(function (result) {
     modeler.get("canvas").zoom("fit-viewport");
     if (result && result.warnings && result.warnings.length) {  // parts the modeler did not understand
       var warn = el("div", { "class": "flash flash-error", role: "alert", id: "modeler-warnings" }, T.warnings);
