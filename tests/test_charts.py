@@ -148,7 +148,7 @@ def test_the_pages_write_numbers_the_way_their_language_does(app):
     """English pages wrote "1.234,5" and "87,5%", a Vietnamese page's numbers (engine.web.numbers)."""
     from flask import session
 
-    from engine.web.numbers import number, percent
+    from engine.web.numbers import filesize, money, number, percent
 
     assert number(1234.5, 1) == "1.234,5" and percent(0.875) == "87,5%"  # no request: the Vietnamese way
     with app.test_request_context():
@@ -157,3 +157,6 @@ def test_the_pages_write_numbers_the_way_their_language_does(app):
         session["lang"] = "en"
         assert number(1234.5, 1) == "1,234.5" and number(1234567) == "1,234,567" and number(None) == "—"
         assert percent(0.875) == "87.5%" and number(-0.01, 1) == "0.0"
+        assert money(1500000) == "1,500,000 đ" and filesize(1572864) == "1.5 MB"
+    with app.test_request_context():
+        assert money(1500000) == "1.500.000 đ" and filesize(1572864) == "1,5 MB" and filesize(10) == "1 KB"

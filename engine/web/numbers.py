@@ -30,3 +30,15 @@ def number(value: float | int | None, decimals: int = 0, missing: str = "—") -
 def percent(share: float | None, decimals: int = 1, missing: str = "—") -> str:
     """A share (0..1) as a percentage: 0.875 -> "87,5%" on a Vietnamese page, "87.5%" on an English one."""
     return missing if share is None else number(share * 100, decimals) + "%"
+
+
+def money(amount) -> str:
+    """An amount in đồng: "100.000 đ" on a Vietnamese page, "100,000 đ" on an English one."""
+    return number(int(amount)) + " đ"
+
+
+def filesize(size: int) -> str:
+    """A file's size: "1,5 MB" on a Vietnamese page, "1.5 MB" on an English one; at least "1 KB"."""
+    if size >= 1024 * 1024:
+        return number(size / 1024 / 1024, 1) + " MB"
+    return f"{max(1, round(size / 1024))} KB"

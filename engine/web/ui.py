@@ -23,6 +23,7 @@ from engine.cases.dossiers import Context
 from engine.data.model import OFFICER_ROLES, ROLES, User
 from engine.law.statuses import Status
 from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
+from .numbers import filesize, money
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -120,19 +121,9 @@ def vn_date(value) -> str:
     return vocabulary.vn_time(value or None, "date", missing="—")
 
 
-def money(amount) -> str:
-    return f"{int(amount):,}".replace(",", ".") + " đ"
-
-
 def megabytes(size: int) -> str:
     """A limit in MB, in the page's language ("10", "0,1"): a limit under 1 MB is not "0"."""
     return format_decimal(max(round(size / 1048576, 1), 0.1))
-
-
-def filesize(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
-    return f"{max(1, round(size / 1024))} KB"
 
 
 # -- the signed-in user ------------------------------------------------------------------------------------
