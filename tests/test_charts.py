@@ -88,6 +88,13 @@ def test_on_time_share_per_agency_is_sorted_highest_first_and_an_agency_without_
     assert "Công an tỉnh cao nhất (100,0%)" in chart.desc and "UBND phường Thuận Hóa thấp nhất (50,0%)" in chart.desc
 
 
+def test_the_share_of_a_single_agency_is_not_called_both_highest_and_lowest():
+    """A ward's leader sees one agency, his own: the summary said "X cao nhất (60,0%), X thấp nhất (60,0%)"."""
+    chart = charts.on_time_by_agency("share", [charts.Share("UBND phường Thuận Hóa", 3, 5),
+                                               charts.Share("Sở Tư pháp", 0, 0)])
+    assert chart.desc == "Biểu đồ thanh ngang: tỷ lệ giải quyết đúng hạn của UBND phường Thuận Hóa là 60,0%."
+
+
 def test_the_slowest_steps_first_with_their_late_share():
     steps = [charts.Step("Tiếp nhận", 0.5, 1.0, None, 40), charts.Step("Thẩm định", 18.25, 40.0, 0.125, 8),
              charts.Step("Phê duyệt", 4.0, 6.5, 0.5, 8), charts.Step("Chưa làm", None, None, None, 0)]

@@ -216,7 +216,7 @@ def test_the_page_in_english(app, clock, march):
     share = doc.xpath('//figure[.//svg[@id="chart-on-time"]]//tbody/tr')[0]
     assert [c.text_content() for c in share.xpath("td")] == ["3", "5", "60.0%"]
     assert counters(doc, "total")["avg_resolution_working_hours"] == "18.2"
-    assert "(60.0%)" in doc.xpath('//svg[@id="chart-on-time"]/desc')[0].text
+    assert "is 60.0%" in doc.xpath('//svg[@id="chart-on-time"]/desc')[0].text
 
 
 def test_only_the_period_asked_is_read(app, clock, march, settings):

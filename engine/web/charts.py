@@ -43,6 +43,7 @@ WORDS = {  # the defaults, Vietnamese (N_: the pages translate them)
     "share_title": N_("Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan"),
     "share_desc": N_("Biểu đồ thanh ngang, xếp từ cao xuống thấp: {best} cao nhất ({best_value}), {worst} thấp "
                      "nhất ({worst_value})."),
+    "share_one_desc": N_("Biểu đồ thanh ngang: tỷ lệ giải quyết đúng hạn của {name} là {value}."),
     "agency": N_("Cơ quan"),
     "on_time": N_("Trước hạn và đúng hạn"),
     "counted": N_("Hồ sơ được tính"),
@@ -230,8 +231,11 @@ def on_time_by_agency(chart_id: str, shares: Sequence[Share], words: dict | None
                  _text(left + bar + 6, y + row_h / 2 + 4, f"{percent(s.share)} ({number(s.on_time)}/"
                        f"{number(s.counted)})", size=11)]
     counted = [s for s in ranked if s.share is not None]
-    desc = w["share_desc"].format(best=counted[0].name, best_value=percent(counted[0].share),
-                                  worst=counted[-1].name, worst_value=percent(counted[-1].share))
+    if len(counted) == 1:  # one agency (a ward's leader sees his own): not both "highest" and "lowest"
+        desc = w["share_one_desc"].format(name=counted[0].name, value=percent(counted[0].share))
+    else:
+        desc = w["share_desc"].format(best=counted[0].name, best_value=percent(counted[0].share),
+                                      worst=counted[-1].name, worst_value=percent(counted[-1].share))
     rows = [(s.name, number(s.on_time), number(s.counted), percent(s.share)) for s in ranked]
     return Chart(chart_id, w["share_title"], desc, _svg(chart_id, w["share_title"], desc, height, body),
                  headers, rows)
