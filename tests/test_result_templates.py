@@ -71,9 +71,9 @@ def test_a_refusal_is_the_notice_signed_by_the_head_of_the_ward(api):
     api.act("demo.tiepnhan", code, "receive")
     api.act("demo.chuyenvien", code, "propose_refusal", STEP_DATA["propose_refusal"])
     api.act("demo.lanhdao", code, "refuse", {"reasons": ["Ngành nghề thuộc danh mục cấm kinh doanh"]})
-    dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    dossier = api.get(f"/api/v1/dossiers/{code}", "demo.vanthu").get_json()
     draft = [d for d in dossier["documents"] if d["kind"] == "result_draft"][0]
-    text = text_of(api.get(draft["url"], CITIZEN).data)
+    text = text_of(api.get(draft["url"], "demo.vanthu").data)
     assert "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ" in text and "Ngành nghề thuộc danh mục cấm kinh doanh" in text
     assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text and "Số: 1/TB-UBND" in text and "Hoàng Văn Trưởng" in text and "KT." not in text
     assert "Mã số hộ kinh doanh" not in text

@@ -67,10 +67,12 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
     assert render(app) == 1  # the worker renders after the commit
     request = only_request(api, LEADER, code)
     assert request["state"] == "awaiting_signer" and request["document"] is not None
-    dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    dossier = api.get(f"/api/v1/dossiers/{code}", CLERK).get_json()
     [draft] = [d for d in dossier["documents"] if d["kind"] == "result_draft"]
     assert draft["state"] == "pending_signature" and draft["signatures"] == []
     assert api.get(draft["url"], CITIZEN).status_code == 404  # nothing unsigned is handed to the citizen
+    seen = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    assert "result_draft" not in [d["kind"] for d in seen["documents"]]
     preview = api.get(draft["url"], LEADER)
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")  # the signer previews it
 
@@ -81,10 +83,11 @@ def test_an_approved_result_waits_for_its_signer_then_is_issued_and_returned(api
     signed = sign(api, LEADER, request["id"])
     assert signed["state"] == "signed" and api.get("/api/v1/signing-requests", LEADER).get_json() == []
 
-    dossier = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    dossier = api.get(f"/api/v1/dossiers/{code}", CLERK).get_json()
     [draft] = [d for d in dossier["documents"] if d["kind"] == "result_draft"]
     assert draft["state"] == "signed" and [(s["signer"], s["valid"]) for s in draft["signatures"]] == [
         ("Phạm Minh Lãnh", True)]
+    assert api.get(draft["url"], CITIZEN).status_code == 404  # signed, not yet issued by the clerk (D22)
     assert [h["action"] for h in dossier["history"]][-2:] == ["approve", "sign_result"]
 
     dossier = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])

@@ -62,8 +62,33 @@ def can_see(user: User, dossier: Dossier) -> bool:
     mine = dossier.applicant_id == user.id or (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)
     if "citizen" in roles and visible_to_citizen(dossier) and mine:
         return True
-    return (user.is_officer and user.agency_id is not None
-            and user.agency_id in (dossier.agency_id, dossier.processing_agency_id))
+    return officer_of(user, dossier)
+
+
+def officer_of(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` is one of ``dossier``'s officers (its receiving or processing agency, D2, D29)."""
+    return user.is_officer and user.agency_id is not None and user.agency_id in (dossier.agency_id,
+                                                                                 dossier.processing_agency_id)
+
+
+def sees_as_citizen(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` sees ``dossier`` as its citizen does, whatever the face (``issued_to_citizen``): a
+    citizen who is not one of its officers. (An administrator acting on a dossier of their subtree, answered
+    with it, sees it whole.)"""
+    return "citizen" in user.roles and not officer_of(user, dossier)
+
+
+# The documents of a dossier its citizen is handed, on every face (the portal, the API, downloads, notices): what
+# they filed, and what was issued to them, once made. D22: nothing not validly issued (a result's draft signed by
+# the leader but not sealed and numbered by the clerk, a letter or re-issue waiting for its signer); D33: not the
+# agencies' own papers (the liên thông hand-over slip, the other agency's answer). A kind not listed here stays
+# with the officers.
+CITIZEN_DOCUMENT_KINDS = frozenset({"filing", "receipt", "supplement_request", "refusal", "stop_notice", "apology",
+                                    "result", "fee_receipt"})
+
+
+def issued_to_citizen(kind: str, state: str | None) -> bool:
+    return kind in CITIZEN_DOCUMENT_KINDS and state != "pending_signature"
 
 
 # the reads of a dossier by code and of its open supplement request: built once, with bind parameters

@@ -192,7 +192,13 @@ def describe(session: Session, parent_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
+def waiting(handover: dict) -> bool:
+    """Whether the other agency still works on its part: not handed back, nor stopped with the parent (withdrawn,
+    stopped or terminated: ``stop_children``)."""
+    return handover["returned_at"] is None and handover["status"] != STOPPED
+
+
 def stage(handovers: list[dict]) -> str | None:
     """The citizen's one line: where the dossier is while another agency works on it."""
-    waiting = [h for h in handovers if h["returned_at"] is None]
-    return f"Đang xử lý tại {waiting[-1]['agency_name']} (liên thông)" if waiting else None
+    found = [h for h in handovers if waiting(h)]
+    return f"Đang xử lý tại {found[-1]['agency_name']} (liên thông)" if found else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases import administration, lienthong, notices, signing_requests  # noqa: F401 (lienthong: hand-overs)
+from engine.cases import administration, lienthong, notices, signing_requests
 from engine.cases.dossiers import Context, load_process, move, plan_timers, save_process
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit
@@ -96,6 +96,7 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
     save_process(session, dossier, process, ctx.now, ctx.settings)
     from engine.cases import payments
 
+    lienthong.stop_children(session, ctx, dossier, reason)  # D33: the other agencies' parts end too, as at a stop
     payments.refund_paid(session, ctx, dossier, reason)
 
 

@@ -121,9 +121,13 @@ def login(session: Session, username: str, password: str, now: datetime, remote_
 
 # -- documents -------------------------------------------------------------------------------------------
 def visible_document(session: Session, user: User, doc_id: int) -> Document:
+    """A document of a dossier ``user`` may see: any, for its officers; for its citizen, one issued to them
+    (dossiers.issued_to_citizen: no draft, no paper between the agencies). Anything else is not found, like a
+    dossier one may not see (404, never 403: its existence is not told)."""
     doc = session.get(Document, doc_id)
-    if doc is None or not dossiers.can_see(user, session.get(Dossier, doc.dossier_id)) or (
-            doc.state == "pending_signature" and not user.is_officer):  # an unsigned draft is never handed out
+    dossier = session.get(Dossier, doc.dossier_id) if doc is not None else None
+    if dossier is None or not dossiers.can_see(user, dossier) or (
+            dossiers.sees_as_citizen(user, dossier) and not dossiers.issued_to_citizen(doc.kind, doc.state)):
         raise NotFound("Không tìm thấy tài liệu", code="document_not_found")
     return doc
 

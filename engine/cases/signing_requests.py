@@ -23,7 +23,7 @@ from typing import Callable
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from engine.cases.dossiers import Context
+from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context
 from engine.core import memory
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, EngineError, NotFound
@@ -127,11 +127,13 @@ def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
 
 def being_issued(session: Session, dossier: Dossier) -> list[str]:
     """The kinds of the documents decided for ``dossier`` and not made yet (a result being signed counts as the
-    result): what the citizen sees as "đang phát hành" instead of a PDF (D22)."""
+    result): what the citizen sees as "đang phát hành" instead of a PDF (D22). Only what will be theirs: the
+    agencies' own papers (the liên thông hand-over slip, D33) are not coming to them."""
     kinds = session.scalars(select(SigningRequest.kind).where(SigningRequest.dossier_id == dossier.id,
                                                             SigningRequest.state.in_(OPEN_STATES))
                             .order_by(SigningRequest.id))
-    return list(dict.fromkeys(issuing.FINAL_KIND.get(k, "result" if k == "result_draft" else k) for k in kinds))
+    finals = (issuing.FINAL_KIND.get(k, "result" if k == "result_draft" else k) for k in kinds)
+    return list(dict.fromkeys(k for k in finals if k in CITIZEN_DOCUMENT_KINDS))
 
 
 def waiting_signature(session: Session, dossier: Dossier) -> SigningRequest | None:

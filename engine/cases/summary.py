@@ -8,11 +8,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.cases import lienthong, payments
-from engine.cases.dossiers import calendar_of
+from engine.cases.dossiers import calendar_of, issued_to_citizen, sees_as_citizen
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data.model import (
-    Agency, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest)
+    Agency, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest, User)
 from engine.data import calendars
 from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
@@ -75,15 +75,17 @@ _AGENCY = select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(bindpa
 
 
 def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
-             settings: Settings | None = None) -> dict:
-    """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given)."""
-    return describe_many(session, [dossier], with_form=with_form, now=now, settings=settings)[0]
+             settings: Settings | None = None, viewer: User | None = None) -> dict:
+    """The dossier as api.md shows it (plus the working time left when ``now`` and ``settings`` are given); as
+    ``viewer`` may see it when given (``describe_many``)."""
+    return describe_many(session, [dossier], with_form=with_form, now=now, settings=settings, viewer=viewer)[0]
 
 
 def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = True, now: datetime | None = None,
-                  settings: Settings | None = None) -> list[dict]:
+                  settings: Settings | None = None, viewer: User | None = None) -> list[dict]:
     """``describe`` for a list: six queries for the whole list (letters, documents, their signatures, history,
-    open supplement requests, payments), not six per dossier."""
+    open supplement requests, payments), not six per dossier. ``viewer``: the person it is shown to; its citizen
+    sees it as on every other face (``for_citizen``), its officers whole."""
     ids = [d.id for d in rows]
     session.flush()  # what the command wrote, then plain statements on its connection (no unit of work to run)
     conn = session.connection()
@@ -108,6 +110,17 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
         result["agency"], result["agency_name"] = agencies[d.agency_id].code, agencies[d.agency_id].name
         other = agencies.get(d.processing_agency_id)
         result["processing_agency"] = other.code if other is not None else None
+        if viewer is not None and sees_as_citizen(viewer, d):
+            for_citizen(result)
+    return described
+
+
+def for_citizen(described: dict) -> dict:
+    """What the citizen is shown of a described dossier (engine.cases.dossiers.issued_to_citizen): the documents
+    issued to them, and the liên thông hand-overs without the other agency's answer, which stays between the
+    agencies (D33)."""
+    described["documents"] = [d for d in described["documents"] if issued_to_citizen(d["kind"], d["state"])]
+    described["handovers"] = [{**h, "document": None} for h in described["handovers"]]
     return described
 
 

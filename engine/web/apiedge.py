@@ -73,4 +73,5 @@ def context() -> Context:
 
 
 def show(dossier) -> dict:
-    return summary.describe(db(), dossier, now=now(), settings=tthc()["settings"])
+    """The dossier as the caller may see it: a citizen sees what the portal shows them (summary.for_citizen)."""
+    return summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)

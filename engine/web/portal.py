@@ -201,7 +201,8 @@ def file(code: str):
 def receipt(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     return render_template("portal/receipt.html",
-                           d=summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"]))
+                           d=summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"],
+                                             viewer=g.user))
 
 
 # -- my dossiers -------------------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def my_dossiers():
 
 def _dossier_page(code: str, status: int = 200, **extra):
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"])
+    d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)
     version = dossier.procedure_version
     schema = version.forms[version.info["filing_form"]]
     supplement_fields, store = None, []
