@@ -55,7 +55,45 @@ def test_a_rule_is_cited_by_its_legal_text(rule, words):
 
 
 def test_rules_on_the_same_text_cite_it_once():
-    assert cite("D30", "D31") == "theo Thông tư 01/2018/TT-VPCP, Thông tư 03/2025/TT-VPCP"
+    assert cite("D30", "D31") == "theo Thông tư 01/2018/TT-VPCP và Thông tư 03/2025/TT-VPCP"
+
+
+@pytest.mark.parametrize("rules,words", [
+    # D16's basis names D13's decree again: "theo Nghị định 61/2018/NĐ-CP; Nghị định 61/2018/NĐ-CP, Điều 21 ..."
+    (("D13", "D16"), "theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP"),
+    # an article of a text already named refers back to it: "...; Điều 112 Bộ luật Lao động 2019"
+    (("D14", "D15"), "theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này"),
+    (("D7", "D19"), "theo Điều 13 Quyết định 88/2017/QĐ-UBND và Điều 22 khoản 7 của Quyết định này"),
+    (("D8", "D10"), "theo Thông tư 01/2018/TT-VPCP, Thông tư 03/2025/TT-VPCP và Điều 11 Nghị định 118/2025/NĐ-CP"),
+    (("D10", "D11"), "theo Điều 11 Nghị định 118/2025/NĐ-CP và Điều 13 khoản 2, Điều 14 khoản 1 Quyết định "
+                     "88/2017/QĐ-UBND"),
+    (("D11",), "theo Điều 13 khoản 2 và Điều 14 khoản 1 Quyết định 88/2017/QĐ-UBND"),
+])
+def test_several_rules_cite_each_text_once_as_a_sentence(rules, words):
+    assert cite(*rules) == words
+
+
+INSTRUMENT = re.compile(r"(?:Bộ luật|Luật|Nghị định|Thông tư|Quyết định) (?:\d+/\d{4}/[A-ZĐ-]+|[^\d(),;]*?\d{4})")
+
+
+def _cited_twice(text: str) -> list[str]:
+    """The legal texts a "(theo ...)" of ``text`` names more than once."""
+    found = []
+    for basis in re.findall(r"\(theo ([^()]*)\)", text):
+        names = INSTRUMENT.findall(basis)
+        found += sorted({n for n in names if names.count(n) > 1})
+    return found
+
+
+def test_no_text_shown_to_people_cites_the_same_legal_text_twice():
+    """"(theo Nghị định 61/2018/NĐ-CP; Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP)" and "(theo Bộ
+    luật Lao động 2019; Điều 112 Bộ luật Lao động 2019)" were on every dossier's deadline section."""
+    assert _cited_twice("(theo Bộ luật Lao động 2019; Điều 112 Bộ luật Lao động 2019)") == ["Bộ luật Lao động 2019"]
+    found = [f"{p.relative_to(ROOT)}:{n}: {twice}" for p in ENGINE.rglob("*.py")
+             for n, text in _shown_python_strings(p) for twice in _cited_twice(text)]
+    found += [f"{p.relative_to(ROOT)}:{n}: {twice}" for p in (ENGINE / "web" / "templates").rglob("*.html")
+              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) for twice in _cited_twice(line)]
+    assert found == []
 
 
 def test_an_error_body_names_the_rule_and_its_message_cites_the_law(api):

@@ -239,10 +239,15 @@ def sla_state(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str 
     return "at_risk" if cal.working_time_between(now, due) <= cal.day_length else "in_time"
 
 
+def working_time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> timedelta | None:
+    """Working time left until ``due`` (negative once it has passed)."""
+    return None if due is None else cal.working_time_between(now, due)
+
+
 def time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str | None:
     """Working time left in words, worded as deadlines.remaining()."""
-    if due is None:
+    left = working_time_left(cal, now, due)
+    if left is None:
         return None
-    left = cal.working_time_between(now, due)
     return describe_duration(left, cal.day_length) if left < timedelta(0) else \
         "còn " + describe_duration(left, cal.day_length)

@@ -271,13 +271,19 @@ def load_config(path: Path) -> CalendarConfig:
         overrides=tuple(overrides), notice_years=frozenset(int(year) for year in raw.get("year", {})))
 
 
+def working_time_parts(amount: timedelta, day_length: timedelta = timedelta(hours=8)) -> tuple[int, int, int]:
+    """The size of a working time as (working days, hours, minutes), whatever its sign: what
+    describe_duration() puts in words, and the web pages in the page's language."""
+    minutes = int(abs(amount).total_seconds() // 60)
+    days, rest = divmod(minutes, int(day_length.total_seconds() // 60))
+    hours, mins = divmod(rest, 60)
+    return days, hours, mins
+
+
 def describe_duration(amount: timedelta, day_length: timedelta = timedelta(hours=8)) -> str:
     """Working time in Vietnamese words: '2 ngày 3 giờ 20 phút làm việc'."""
     negative = amount < timedelta(0)
-    minutes = int(abs(amount).total_seconds() // 60)
-    per_day = int(day_length.total_seconds() // 60)
-    days, rest = divmod(minutes, per_day)
-    hours, mins = divmod(rest, 60)
+    days, hours, mins = working_time_parts(amount, day_length)
     parts = [f"{days} ngày" if days else "", f"{hours} giờ" if hours else "", f"{mins} phút" if mins else ""]
     text = " ".join(p for p in parts if p) or "0 phút"
     return f"quá {text} làm việc" if negative else f"{text} làm việc"

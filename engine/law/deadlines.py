@@ -7,7 +7,7 @@ dossier object they are given (no session, no I/O). Every deadline records the c
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import VN_TZ
@@ -116,10 +116,17 @@ def next_due_work(dossier, cal: WorkingCalendar) -> datetime | None:
     return min((d for d in due if d is not None), default=None)
 
 
-def remaining(dossier, cal: WorkingCalendar, now: datetime) -> str | None:
-    """Working time left until the result is due, in words ("còn 3 giờ làm việc")."""
+def time_left(dossier, cal: WorkingCalendar, now: datetime) -> timedelta | None:
+    """Working time left until the result is due (negative once overdue), while the result's clock runs."""
     if dossier.due_at is None or dossier.status not in OPEN_FOR_RESULT:
         return None
-    left = cal.working_time_between(now, dossier.due_at)
+    return cal.working_time_between(now, dossier.due_at)
+
+
+def remaining(dossier, cal: WorkingCalendar, now: datetime) -> str | None:
+    """Working time left until the result is due, in words ("còn 3 giờ làm việc")."""
+    left = time_left(dossier, cal, now)
+    if left is None:
+        return None
     return describe_duration(left) if left.total_seconds() < 0 else "còn " + describe_duration(left)
 

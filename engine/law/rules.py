@@ -72,18 +72,45 @@ _RULES = (
 )
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 _RULE_ID = re.compile(r"^D\d{1,2}$")
+_KINDS = ("Bộ luật", "Luật", "Nghị định", "Thông tư", "Quyết định")
+_SOURCE = re.compile(  # "Điều 13 khoản 2 và Điều 14 khoản 1 Quyết định 88/2017/QĐ-UBND": articles, instrument
+    r"^(?:(?P<articles>Điều .+?) )?(?P<instrument>(?P<kind>" + "|".join(_KINDS) + r") \S.*)$")
+
+
+def _sources(basis: str) -> list[str]:
+    """The texts one basis names: "Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP" names two."""
+    return [s.strip() for s in basis.split(", ") if s.strip()]
 
 
 def cite(*rule_ids: str) -> str:
     """The legal basis of one or more rules as a person reads it: "theo Điều 19 Nghị định 61/2018/NĐ-CP".
 
-    Several rules resting on the same text cite it once; an unknown id is a programming error."""
-    bases: list[str] = []
+    Each text is cited once, however many rules rest on it, and the texts are joined as one writes them
+    ("A và B", "A, B và C"); an article of an instrument already named refers back to it as the law itself
+    does ("theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này"). An unknown id is a programming error."""
+    named: dict[str, list[tuple[str | None, str]]] = {}  # instrument → its (articles, kind), first seen first
     for rule_id in rule_ids:
-        basis = RULES[rule_id].basis
-        if basis not in bases:
-            bases.append(basis)
-    return "theo " + "; ".join(bases)
+        for source in _sources(RULES[rule_id].basis):
+            found = _SOURCE.match(source)
+            instrument, articles, kind = ((found["instrument"], found["articles"], found["kind"]) if found
+                                          else (source, None, ""))
+            cited = named.setdefault(instrument, [])
+            if (articles, kind) not in cited:
+                cited.append((articles, kind))
+    several = sum(len(cited) for cited in named.values()) > 1
+    parts: list[str] = []
+    for instrument, cited in named.items():
+        cited.sort(key=lambda c: c[0] is not None)  # the instrument as a whole before its articles
+        for n, (articles, kind) in enumerate(cited):
+            if articles and several:  # one "và", the list's: "Điều 13 khoản 2, Điều 14 khoản 1 Quyết định"
+                articles = articles.replace(" và ", ", ")
+            if articles is None:
+                parts.append(instrument)
+            elif n == 0:
+                parts.append(f"{articles} {instrument}")
+            else:
+                parts.append(f"{articles} của {kind} này")
+    return "theo " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1])
 
 
 def is_rule_id(text: str) -> bool:

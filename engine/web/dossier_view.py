@@ -3,19 +3,23 @@ signature status, and its open steps; and the withdraw/stop form both faces shar
 engine.cases.summary.describe() and calls engine.cases.filing.end; decides nothing."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
+from engine.core.calendar import working_time_parts
 from engine.data import calendars
-from engine.law import statuses
+from engine.law import deadlines, statuses
 from engine.cases import dossiers, filing, paths
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
-from engine.law.statuses import STOPPED, WITHDRAWN
+from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
 from engine.process import diagrampath
-from . import db, tthc
+from . import db, now, tthc
 from .ui import UNIT_TEXT, context, run, vn_datetime
 
 RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal", "stop_notice")
@@ -26,6 +30,52 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
 
 
+def working_time_text(amount: timedelta, day_length: timedelta) -> str:
+    """engine.core.calendar.describe_duration() in the page's language: "2 ngày 3 giờ làm việc" on a
+    Vietnamese page, "2 days 3 hours of working time" on an English one."""
+    return _("%(time)s làm việc", time=_size(amount, day_length))
+
+
+def time_left_text(left: timedelta | None, day_length: timedelta) -> str | None:
+    """The working time left, as engine.law.deadlines.remaining() words it ("còn 3 ngày làm việc", "quá 1 giờ
+    làm việc"), in the page's language; the API keeps the engine's Vietnamese words."""
+    if left is None:
+        return None
+    size = _size(left, day_length)
+    if left < timedelta(0):
+        return _("quá %(time)s làm việc", time=size)
+    return _("còn %(time)s làm việc", time=size)
+
+
+def remaining_text(dossier: Dossier, cal=None) -> str | None:
+    """The dossier's ``remaining`` (engine.cases.summary) for a page: the result's working time left."""
+    cal = cal or dossiers.calendar_of(db(), dossier, tthc()["settings"])
+    return time_left_text(deadlines.time_left(dossier, cal, now()), cal.day_length)
+
+
+# Vietnamese words do not change with the number, English ones do: the contexts give English its "1 day" and
+# "2 days" (the catalogue keeps no plural forms). Literal, so that the extraction finds them.
+UNIT_WORDS = {"day": (_lp("singular", "%(num)s ngày"), _lp("plural", "%(num)s ngày")),
+              "hour": (_lp("singular", "%(num)s giờ"), _lp("plural", "%(num)s giờ")),
+              "minute": (_lp("singular", "%(num)s phút"), _lp("plural", "%(num)s phút"))}
+
+
+def _size(amount: timedelta, day_length: timedelta) -> str:
+    """"2 ngày 3 giờ 20 phút" (engine.core.calendar.describe_duration's numbers) in the page's language."""
+    days, hours, minutes = working_time_parts(amount, day_length)
+
+    def count(n: int, unit: str) -> str:
+        return str(UNIT_WORDS[unit][0 if n == 1 else 1]) % {"num": n}
+    parts = [count(n, unit) for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")) if n]
+    return " ".join(parts) or count(0, "minute")
+
+
+def waits_for_supplement_at_intake(dossier: Dossier, d: dict) -> bool:
+    """Sent back for a supplement before a valid receipt (D8): no deadline runs until the applicant
+    answers."""
+    return dossier.status == SUPPLEMENT and (d.get("supplement_request") or {}).get("stage") == "intake"
+
+
 def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     """Each deadline of the dossier, when it falls, and why (the rule that sets it)."""
     settings = tthc()["settings"]
@@ -33,7 +83,19 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     hours = calendars.intake_working_hours(settings)
     duration = info["duration"]
     notes = []
-    if d.get("intake_due_at"):
+    if waits_for_supplement_at_intake(dossier, d):
+        # D7, D8, D13: the intake check's hour ended with the request; a new one starts when the applicant
+        # answers (engine.law.deadlines.on_supplemented), and processing time only at a valid receipt
+        notes.append({"label": _("Yêu cầu bổ sung trước khi tiếp nhận"),
+                      "at": d["supplement_request"]["requested_at"],
+                      "why": _("Hồ sơ chưa được tiếp nhận nên chưa có thời hạn nào đang tính: hạn "
+                               "kiểm tra, tiếp nhận trước đó (%(intake_due)s) không còn áp dụng và thời hạn "
+                               "giải quyết chưa bắt đầu. Khi công dân nộp bổ sung, hồ sơ được kiểm tra lại "
+                               "trong %(hours)s giờ làm việc kể từ lúc nộp bổ sung (theo Điều 13 Quyết định "
+                               "88/2017/QĐ-UBND); thời hạn giải quyết tính từ khi hồ sơ được tiếp nhận hợp lệ "
+                               "(theo Nghị định 61/2018/NĐ-CP).",
+                               intake_due=vn_datetime(d.get("intake_due_at")), hours=_number(hours))})
+    elif d.get("intake_due_at"):
         notes.append({"label": _("Hạn kiểm tra, tiếp nhận hồ sơ"), "at": d["intake_due_at"],
                       "why": _("%(hours)s giờ làm việc kể từ khi nộp (hoặc nộp bổ sung); hồ sơ nộp ngoài giờ hành "
                                "chính được tính từ đầu giờ làm việc kế tiếp (theo Điều 13 Quyết định 88/2017/QĐ-UBND).", hours=_number(hours))})
@@ -41,13 +103,15 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi "
                                "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
-                               "của ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
+                               "của ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
                                cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
     elif d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
-                      "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp nhận sau "
-                               "%(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP; Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP). Chỉ tính giờ hành chính "
-                               "của ngày làm việc (theo Bộ luật Lao động 2019; Điều 112 Bộ luật Lao động 2019).", value=_number(duration["value"]),
+                      "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp "
+                               "nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
+                               "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
+                               "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                               value=_number(duration["value"]),
                                unit=UNIT_TEXT.get(duration["unit"], duration["unit"]),
                                received=vn_datetime(d.get("received_at")), cutoff=cal.cutoff.strftime("%H:%M"))})
     if d.get("due_provisional"):
@@ -59,7 +123,7 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     if d.get("original_due_at") and d["original_due_at"] != d.get("due_at"):
         notes.append({"label": _("Hạn ban đầu"), "at": d["original_due_at"],
                       "why": _("Đã gia hạn một lần, không quá 1/3 thời hạn giải quyết; công dân nhận thư xin lỗi "
-                               "và hẹn lại ngày trả (theo Điều 14 khoản 4 Quyết định 88/2017/QĐ-UBND; Điều 19 Nghị định 61/2018/NĐ-CP).")})
+                               "và hẹn lại ngày trả (theo Điều 14 khoản 4 Quyết định 88/2017/QĐ-UBND và Điều 19 Nghị định 61/2018/NĐ-CP).")})
     if dossier.paused_at is not None and dossier.status == statuses.PAYMENT:
         notes.append({"label": _("Tạm dừng tính thời gian"), "at": dossier.paused_at.isoformat(),
                       "why": _("Đang chờ nộp phí, lệ phí. Khi nhận được thanh toán, hạn được lùi thêm đúng thời gian "
@@ -74,8 +138,8 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
         ended = next((e for e in reversed(d.get("history", [])) if e["action"] in ("withdraw", "stop")), None)
         notes.append({"label": _("Kết thúc tính thời gian"), "at": ended["at"] if ended else None,
                       "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính "
-                               "(theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP).") if dossier.status == WITHDRAWN else
-                      _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (theo Nghị định 61/2018/NĐ-CP, Điều 21 Nghị định 118/2025/NĐ-CP).")})
+                               "(theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).") if dossier.status == WITHDRAWN else
+                      _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).")})
     if d.get("returned_at"):
         notes.append({"label": _("Đã trả kết quả"), "at": d["returned_at"],
                       "why": _("Trả muộn so với hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND).") if d.get("late") else _("Trả đúng hạn.")})

@@ -17,7 +17,6 @@ from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import (dossiers, inbox as paging, portal_cases, signing_requests, summary, tasks,
                           watch as watch_cases)
 from engine.paperwork import letters
-from engine.core.calendar import describe_duration
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, EngineError, Invalid
 from engine.data import calendars
@@ -26,7 +25,8 @@ from engine.data.model import Procedure, SupplementRequest, WorkItem
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
 from . import failures, schemaform, signing
-from .dossier_view import can_end, deadline_notes, document_rows, end_from_form, open_items, path_of, steps_of
+from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, open_items, path_of,
+                           remaining_text, steps_of, time_left_text, working_time_text)
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -48,7 +48,7 @@ def _row(item: WorkItem, cache: dict) -> dict:
     cal = _calendar(cache, item.dossier)
     at = now()
     return {"item": item, "dossier": item.dossier, "state": portal_cases.sla_state(cal, at, item.due_at),
-            "left": portal_cases.time_left(cal, at, item.due_at),
+            "left": time_left_text(portal_cases.working_time_left(cal, at, item.due_at), cal.day_length),
             "today": item.due_at is not None and item.due_at.astimezone(VN_TZ).date() == at.astimezone(VN_TZ).date()}
 
 
@@ -106,6 +106,7 @@ def release(item_id: int):
 def _dossier_context(dossier) -> dict:
     settings = tthc()["settings"]
     d = summary.describe(db(), dossier, now=now(), settings=settings)
+    d["remaining"] = remaining_text(dossier)  # in the page's language (the API keeps the engine's words)
     version = dossier.procedure_version
     info = version.info
     items = open_items(dossier)
@@ -163,7 +164,8 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
     page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
                 labels=_labels(item, values or {}),
                 rule=rule, first_request=first, row=_row(item, {}),
-                extension_cap=describe_duration(extension_law.cap(cal, page["info"]["duration"]), cal.day_length),
+                extension_cap=working_time_text(extension_law.cap(cal, page["info"]["duration"]),
+                                                cal.day_length),
                 extension_short=extension_law.is_short(cal, page["info"]["duration"]),
                 taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
@@ -337,7 +339,11 @@ def watch():
         after = paging.parse_cursor(request.args.get("after"))
     except Invalid:
         after = None  # a stale or edited link: the first page
-    found = watch_cases.page(db(), g.user, now(), tthc()["settings"], after)
-    return render_template("inbox/watch.html", rows=found.rows, counts=found.counts, page=found,
+    at = now()
+    found = watch_cases.page(db(), g.user, at, tthc()["settings"], after)
+    cal = calendars.calendar_for(db(), tthc()["settings"], g.user.agency.code)  # the one the watch counted on
+    rows = [{**r, "left": time_left_text(portal_cases.working_time_left(cal, at, r["due_at"]), cal.day_length)}
+            for r in found.rows]  # the time left in the page's language
+    return render_template("inbox/watch.html", rows=rows, counts=found.counts, page=found,
                            next_url=url_for("inbox.watch", after=found.next) if found.next else None,
                            first_url=url_for("inbox.watch") if after is not None else None)
