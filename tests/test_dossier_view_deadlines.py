@@ -166,3 +166,39 @@ def test_a_supplement_requested_during_processing_still_pauses_the_running_deadl
     assert "Tạm dừng tính thời gian: 25/11/2026 10:00 Đang chờ công dân bổ sung." in notes
     assert "Yêu cầu bổ sung trước khi tiếp nhận" not in notes
     assert "Thời gian giải quyết Tạm dừng trong khi chờ bạn bổ sung" in text_of(page)
+
+
+# -- 4. the note says how the procedure's own unit counts ----------------------------------------------------------
+def test_a_calendar_day_procedure_s_note_counts_every_day_and_no_cut_off(app, api, clock, settings):
+    """D13: the building permit (1.009994) takes 15 calendar days. Its note said "tiếp nhận sau 15:00 thì tính từ
+    ngày làm việc kế tiếp … Chỉ tính giờ hành chính của ngày làm việc", the working-day rule, which it does not
+    follow. Received Monday 23/11/2026 16:00 (after the cut-off): due Tuesday 08/12/2026 16:00, 15 days later."""
+    import json
+    from pathlib import Path
+
+    from engine.process import procedures
+
+    slug = "giay-phep-xay-dung"
+    folder = Path(__file__).resolve().parent.parent / "processes" / slug
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        procedures.deploy(session, procedures.load_file(folder / f"{slug}.bpmn", settings.forms_dir), clock.now(),
+                          "tester")
+    form = json.loads((folder / "sample.json").read_text(encoding="utf-8"))["form"]
+    code = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": "1.009994", "form": form}).get_json()["code"]
+    clock.set(vn(2026, 11, 23, 16, 0))
+    api.act("demo.tiepnhan", code, "receive")
+    for page in (login(app, CITIZEN).get(f"/ca-nhan/ho-so/{code}"),
+                 login(app, "demo.chuyenvien").get(f"/can-bo/ho-so/{code}")):
+        notes = deadlines_of(page)
+        assert ("Hạn trả kết quả: 08/12/2026 16:00 15 ngày kể từ khi tiếp nhận hợp lệ lúc 23/11/2026 16:00, tính cả "
+                "ngày nghỉ: hết hạn vào cùng giờ sau 15 ngày") in notes, notes
+        assert "tiếp nhận sau 15:00" not in notes and "Chỉ tính giờ hành chính" not in notes
+    english = deadlines_of(login(app, CITIZEN, "en").get(f"/ca-nhan/ho-so/{code}"))
+    assert "15 calendar days from valid intake at 23/11/2026 16:00, days off included" in english
+
+
+def test_the_intake_check_of_one_working_hour_reads_in_the_singular_in_english(app, clock):
+    """"1 working hours from filing" on English pages."""
+    code = login(app, CITIZEN).file_code()
+    english = deadlines_of(login(app, CITIZEN, "en").get(f"/ca-nhan/ho-so/{code}"))
+    assert "Within 1 h of working time from filing" in english and "1 working hours" not in english

@@ -105,6 +105,18 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
                                "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
                                "của ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
                                cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
+    elif d.get("due_at") and duration["unit"] == "calendar_day":  # D13: every day counts, no 15:00 cut-off
+        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
+                      "why": _("%(value)s ngày kể từ khi tiếp nhận hợp lệ lúc %(received)s, tính cả ngày nghỉ: hết "
+                               "hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm việc kế tiếp (cùng giờ) "
+                               "nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).",
+                               value=_number(duration["value"]), received=vn_datetime(d.get("received_at")))})
+    elif d.get("due_at") and duration["unit"] == "working_hour":  # D13, D14: office hours only, from the receipt
+        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
+                      "why": _("%(value)s giờ làm việc kể từ khi tiếp nhận hợp lệ lúc %(received)s. Chỉ tính giờ "
+                               "hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo Nghị định "
+                               "61/2018/NĐ-CP, Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                               value=_number(duration["value"]), received=vn_datetime(d.get("received_at")))})
     elif d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
                       "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp "
