@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -80,7 +81,26 @@ def operator_line(exc: Exception) -> str:
     if not isinstance(exc, DBAPIError):  # Alembic: e.g. a newer tthc migrated the database
         return f"lỗi cơ sở dữ liệu (setting database_url = {url}): phiên bản này của tthc không nâng cấp được: {exc}"
     reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
-    return f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}"
+    return f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}{_upgrade_hint(exc)}"
+
+
+UNDEFINED_TABLE_OR_COLUMN = ("42P01", "42703")  # PostgreSQL's codes for a table or column the schema lacks
+
+
+def _upgrade_hint(exc: DBAPIError) -> str:
+    """What to do when the database is not created or not migrated yet (a command that does not migrate it itself
+    said only "no such table: agency", or "unable to open database file" for the report's read-only connection)."""
+    orig = exc.orig
+    said = str(orig) if orig is not None else ""
+    if getattr(orig, "sqlstate", None) in UNDEFINED_TABLE_OR_COLUMN or said.startswith(("no such table",
+                                                                                         "no such column")):
+        return "; cơ sở dữ liệu chưa được nâng cấp lên phiên bản này: chạy `tthc db upgrade`"
+    url = make_url(_loaded[0].resolved_database_url) if _loaded else None
+    if said.startswith("unable to open database file") and url is not None and url.get_backend_name() == "sqlite" \
+            and url.database and url.database != ":memory:" and not Path(url.database).exists() \
+            and Path(url.database).parent.is_dir():
+        return f"; chưa có tệp cơ sở dữ liệu {url.database}: chạy `tthc db upgrade` để tạo"
+    return ""
 
 
 def duration_problem(value: float, unit: str) -> str | None:

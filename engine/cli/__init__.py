@@ -123,6 +123,8 @@ def run() -> None:  # pragma: no cover - console entry (tests run it in a subpro
         main()
     except EngineError as exc:  # with what is wrong in each field, when the use case named them
         fields = "; ".join(f"{name}: {text}" for name, text in (exc.fields or {}).items())
+        for problem in getattr(exc, "problems", None) or ():  # a file refused at deploy: `file:line: element: ...`
+            click.echo(str(problem), err=True)  # (an agency it names missing: it said only "Quy trình có lỗi")
         click.echo(f"lỗi: {exc.message}{' (' + fields + ')' if fields else ''}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the operator's errors in one line; the rest too, unless asked

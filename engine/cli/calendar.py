@@ -24,6 +24,13 @@ def calendar() -> None:
     pass
 
 
+def _agency_code(ctx, param, value: str | None) -> str | None:
+    """--agency "": refused before anything is read or written (it said "không có cơ quan mã ", naming nothing)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("mã cơ quan trống (bỏ --agency để dùng lịch của toàn tỉnh)")
+    return value
+
+
 def _calendar(settings: Settings, agency: str | None):
     from engine.data import agencies
 
@@ -56,7 +63,7 @@ def _instant(text: str) -> datetime:
 @click.option("--working-hours", type=float)
 @click.option("--calendar-days", type=float)
 @click.option("--same-day", is_flag=True, help="Thủ tục trong ngày (trước 15:00: cuối ngày; sau: ngày kế tiếp).")
-@click.option("--agency", default=None, help="Mã định danh cơ quan (giờ làm việc riêng).")
+@click.option("--agency", default=None, callback=_agency_code, help="Mã định danh cơ quan (giờ làm việc riêng).")
 def calendar_due(start: str, working_days, working_hours, calendar_days, same_day, agency) -> None:
     given = [(v, u) for v, u in ((working_days, "working_day"), (working_hours, "working_hour"),
                                  (calendar_days, "calendar_day"), (1 if same_day else None, "same_day"))
@@ -85,7 +92,7 @@ def _day(text: str) -> date:
 
 @calendar.command("day", help="In 'working' hoặc 'off' và lý do.")
 @click.argument("day")
-@click.option("--agency", default=None)
+@click.option("--agency", default=None, callback=_agency_code)
 def calendar_day(day: str, agency) -> None:
     settings, parsed = _settings(calendar=True), _day(day)
     info = _calendar(settings, agency).day(parsed)
@@ -103,8 +110,8 @@ def _provisional_note(year: int) -> str:
 @click.argument("day")
 @click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
 @click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
-@click.option("--agency", default=None, help="Mã định danh cơ quan: chỉ cơ quan đó và các cơ quan trực thuộc "
-                                             "(mặc định: toàn tỉnh).")
+@click.option("--agency", default=None, callback=_agency_code,
+              help="Mã định danh cơ quan: chỉ cơ quan đó và các cơ quan trực thuộc (mặc định: toàn tỉnh).")
 def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
     from engine.data.model import CalendarOverride
 
@@ -130,7 +137,8 @@ def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
 
 @calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
 @click.argument("day")
-@click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: ghi đè của toàn tỉnh).")
+@click.option("--agency", default=None, callback=_agency_code,
+              help="Mã định danh cơ quan (mặc định: ghi đè của toàn tỉnh).")
 def calendar_clear(day: str, agency: str | None) -> None:
     settings = _settings()
     parsed = _day(day)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from engine.cases import offers, preflight
 from engine.cases.preflight import upgrade_database
+from engine.cli.argforms import Several, not_a_procedure_code
 from engine.core.clock import SystemClock
 from engine.core.errors import Invalid, Problem
 from engine.core.settings import SettingsError
@@ -39,10 +40,13 @@ def agency_problems(settings, definitions) -> list[Problem]:
 @click.command("offer", help="Các cơ quan cung cấp thủ tục CODE (thay danh sách hiện có; không có --agency: "
                              "chỉ in danh sách).")
 @click.argument("code")
-@click.option("--agency", "agencies", multiple=True, help="Mã định danh cơ quan cung cấp (nhiều lần được).")
+@click.option("--agency", "agencies", multiple=True, help="Mã định danh cơ quan cung cấp (nhiều lần được).",
+              cls=Several, takes=not_a_procedure_code)  # --agency A B, or --agency A --agency B
 @click.option("--all-communes", is_flag=True, help="Mọi xã, phường đang hoạt động.")
 @click.option("--all-level", type=click.Choice(AGENCY_LEVELS), default=None, help="Mọi cơ quan của một cấp.")
 def offer(code: str, agencies: tuple[str, ...], all_communes: bool, all_level: str | None) -> None:
+    if all_communes and all_level:  # --all-level won silently and replaced the offers (commune or not)
+        raise click.UsageError("chỉ dùng một trong --all-communes và --all-level LEVEL")
     settings = _settings()
     upgrade_database(settings)
     with _sessions(settings).begin() as session:

@@ -2,6 +2,7 @@
 gateway's transaction list with the payments recorded (D26)."""
 from __future__ import annotations
 
+import csv
 import sys
 from datetime import date
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from engine.cases import payments, preflight, reconciliation
 from engine.cases.preflight import upgrade_database
+from engine.core.calendar import year_problem
 from engine.core.clock import SystemClock
 from engine.data.model import Agency
 
@@ -28,6 +30,8 @@ def payments_group() -> None:
 @click.option("--merchant", default="", help="Mã đơn vị chấp nhận thanh toán (vnp_TmnCode, MaDoiTac).")
 @click.option("--url", "pay_url", default="", help="Địa chỉ trang thanh toán của cổng.")
 def gateway(agency: str, gateway: str, merchant: str, pay_url: str) -> None:
+    if gateway == "none" and (merchant or pay_url):  # they were stored beside "none" and used by nothing
+        raise click.UsageError("--gateway none (thu tại quầy) không dùng --merchant, --url")
     settings = _settings()
     upgrade_database(settings)
     with _sessions(settings).begin() as session:
@@ -49,14 +53,19 @@ def reconcile(file: str, gateway: str, day: str) -> None:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {day}", param_hint="--date")
+    if year_problem(parsed.year):  # year 1 or 9999 ended in "giá trị nằm ngoài phạm vi", naming no option
+        raise click.BadParameter(year_problem(parsed.year), param_hint="--date")
     try:
         with open(file, encoding="utf-8-sig") as fh:
             text = fh.read()
     except UnicodeDecodeError:
         raise click.BadParameter("tệp không phải văn bản UTF-8", param_hint="FILE")
+    try:
+        rows = reconciliation.read_rows(text, gateway)
+    except csv.Error as exc:  # a field over the csv module's limit was "lỗi không mong đợi (Error: ...)"
+        raise click.BadParameter(f"tệp {file} không đọc được như CSV: {exc}", param_hint="FILE") from None
     settings = _settings()
     upgrade_database(settings)
-    rows = reconciliation.read_rows(text, gateway)
     with _sessions(settings)() as session:
         problems = reconciliation.reconcile(session, gateway, rows, parsed)
     for line in problems:

@@ -13,6 +13,8 @@ from engine.cases import preflight
 from engine.cli.demo import AGENCIES, DEMO_AGENCY
 from engine.core.errors import DefinitionError
 from engine.process import catalogue_import, procedures, scaffold, similarity
+from engine.process.forms import clean_text
+from engine.process.lint import AGENCY_RE
 
 _settings = preflight.command_settings
 
@@ -39,12 +41,16 @@ def _agency_name(code: str) -> str | None:
 def new(name: str, code: str | None, title: str | None, agency: str, days: int | None, same_day: bool,
         directory: str | None) -> None:
     settings = _settings()
-    base = Path(directory) if directory else settings.processes_dir
-    problem = scaffold.name_problem(name)
+    base = Path(directory) if directory is not None else settings.processes_dir
+    problem = scaffold.name_problem(name) or _dir_problem(directory)
     if problem is None and days is not None and same_day:
         problem = "chỉ dùng một trong --days và --same-day"
     if problem is None and code is not None and not catalogue_import.CODE_RE.match(code):
         problem = f"mã thủ tục {code!r} không hợp lệ (dạng 1.001612)"
+    if problem is None and title is not None and clean_text(title, min_length=2, max_length=500) is None:
+        problem = f"--title {title!r}: tên thủ tục 2–500 ký tự, không có ký tự điều khiển"  # it broke the XML
+    if problem is None and not AGENCY_RE.match(agency):  # the folder failed `tthc validate` at once
+        problem = f"--agency {agency!r}: mã định danh cơ quan không hợp lệ (ví dụ {DEMO_AGENCY[0]})"
     if problem is None and (base / name).exists():
         problem = f"{base / name}: thư mục đã có; chọn tên khác hoặc xóa thư mục cũ"
     if problem is not None:
@@ -59,10 +65,33 @@ def new(name: str, code: str | None, title: str | None, agency: str, days: int |
                                              "Cơ sở dữ liệu quốc gia về dân cư)")]
     taken = {k.process_id for k in similarity.known_files(base)}
     made = scaffold.files(facts, scaffold.process_id_for(name, taken))
+    problems = _checked(made, base / name / f"{name}.bpmn")
+    if problems:  # what the options above let through and `tthc validate` would refuse: nothing written
+        for line in problems:
+            click.echo(line, err=True)
+        sys.exit(1)
     scaffold.write(base / name, made)
     for relative in sorted(made):
         click.echo(f"{base / name / relative}")
     click.echo(f"tạo xong {base / name}: tthc validate --simulate {base / name}")
+
+
+def _dir_problem(directory: str | None) -> str | None:
+    """--dir "" was taken for processes_dir: the folder was written into the current folder's processes/."""
+    if directory is not None and not directory.strip():
+        return "--dir: tên thư mục trống (bỏ --dir để dùng processes_dir)"
+    return None
+
+
+def _checked(made: dict[str, bytes], bpmn: Path) -> list[str]:
+    """The problems of a folder about to be written (`file:line: element: message`), checked as `tthc validate`
+    checks it: none for the skeleton; each option that would break it has its own message first."""
+    forms = {k.removeprefix("forms/"): json.loads(v) for k, v in made.items() if k.startswith("forms/")}
+    try:
+        procedures.load_definition(made[bpmn.name], str(bpmn), forms, uploaded={"result.html": made["result.html"]})
+    except DefinitionError as exc:
+        return [str(p) for p in exc.problems]
+    return []
 
 
 def _plan_new(settings, base: Path, facts, taken_ids: set[str], slugs: set[str]) -> tuple[Path, dict[str, bytes]]:
@@ -115,9 +144,13 @@ def _plan_update(settings, path: Path, facts) -> bytes | None:
 @click.option("--deploy", "deploy_after", is_flag=True, help="Triển khai các tệp đã ghi.")
 def import_command(file: str, agency: str | None, directory: str | None, deploy_after: bool) -> None:
     settings = _settings()
-    base = Path(directory) if directory else settings.processes_dir
+    base = Path(directory) if directory is not None else settings.processes_dir
     try:
+        if _dir_problem(directory):
+            raise catalogue_import.FileError(_dir_problem(directory))
         records = catalogue_import.read_records(Path(file).read_bytes(), file)
+        if not records:  # "[]" or a sheet of headers only: exit 0 and not a word
+            raise catalogue_import.FileError(f"{file}: tệp không có bản ghi thủ tục nào; không ghi tệp nào")
     except catalogue_import.FileError as exc:
         click.echo(f"lỗi: {exc}", err=True)
         sys.exit(1)

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from engine.cases import preflight
+from engine.cli.argforms import JSON_OR_FILE
 from engine.core import templating
 from engine.core.clock import VN_TZ, SystemClock
 from engine.core.errors import DefinitionError, EngineError
@@ -78,7 +79,9 @@ def _forms_dir(bpmn: Path, configured: Path) -> Path:
     return configured
 
 
-def _data(path: Path | None, folder: Path) -> dict:
+def _data(path: Path | dict | None, folder: Path) -> dict:
+    if isinstance(path, dict):  # --data '{"form": {...}}'
+        return path if "form" in path else {"form": path}
     source = path or (folder / "sample.json" if (folder / "sample.json").is_file() else None)
     if source is None:
         return {}
@@ -93,10 +96,13 @@ def _data(path: Path | None, folder: Path) -> dict:
 
 @click.command("render", help="Xem trước mẫu kết quả (thư mục thủ tục, tệp BPMN hoặc tệp mẫu HTML) thành PDF.")
 @click.argument("template", type=click.Path(path_type=Path))
-@click.option("--data", "data_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+@click.option("--data", "data_path", type=JSON_OR_FILE,  # the JSON itself, or its file
               help="Dữ liệu mẫu (JSON); mặc định sample.json của thư mục, hoặc dữ liệu sinh từ biểu mẫu.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Tệp PDF ra.")
-def render(template: Path, data_path: Path | None, output: Path) -> None:
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Tệp PDF ra.")
+def render(template: Path, data_path: Path | None, output: str) -> None:
+    if not output.strip():  # "" was the current folder: refused after the PDF was made
+        raise click.BadParameter("tên tệp trống", param_hint="-o")
+    output = Path(output)
     settings = preflight.command_settings()
     definition, own_template, folder = _procedure(template, settings)
     info = definition.info if definition else {}

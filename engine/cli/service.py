@@ -42,12 +42,15 @@ def pki_init(pin: str | None) -> None:
 @click.command("load", help="Tạo cơ quan, người dùng mẫu cho mỗi vai trò, công dân mẫu và triển khai các thủ tục.")
 @click.option("--password", default=None, help="Mật khẩu của mọi người dùng mẫu.")
 def demo_load(password: str | None) -> None:
+    from engine.cases.accounts import password_problem
     from engine.cli.demo import DEMO_CITIZEN, load_demo, province_officers
 
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
-    password = password or settings.demo_password or "demo12345"
-    if len(password) < 8:
-        raise click.UsageError("mật khẩu cần ít nhất 8 ký tự")
+    if password is None:  # "" is refused below, as pki init's --pin "": it took the default silently
+        password = settings.demo_password or "demo12345"
+    problem = password_problem(password)  # a control character locked every demo account out: the login refuses it
+    if problem:
+        raise click.UsageError(problem[0].lower() + problem[1:])
     load_demo(settings, password)
     click.echo(f"demo loaded: users {', '.join(u for u, _, _, _ in province_officers())}, "
                f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
@@ -55,7 +58,7 @@ def demo_load(password: str | None) -> None:
 
 @click.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535))  # 99999 served on 34463 (waitress: % 65536)
 @click.option("--threads", default=8, type=click.IntRange(1, 64), help="Số luồng phục vụ yêu cầu (mặc định 8).")
 @click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước khi chạy.")
 @click.option("--worker/--no-worker", default=True,
@@ -96,11 +99,14 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         drain = timers.RenderDrain(app.extensions["tthc"]["sessions"], settings, SystemClock()).start()
         app.extensions["tthc"]["after_commit"] = drain.wake  # documents to sign are rendered right after the commit
         click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
-    frozen = _settle(settings)
-    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop; {frozen} start-up objects set aside from the "
-               f"cycle collector)")
     try:
-        _serve(app, host=host, port=port, threads=threads, ident="tthc", **preflight.server_options(settings))
+        server = _server(app, host=host, port=port, threads=threads, ident="tthc",
+                         **preflight.server_options(settings))
+        frozen = _settle(settings)
+        click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop; {frozen} start-up objects set aside from the "
+                   f"cycle collector)")
+        server.print_listen("Serving on http://{}:{}")
+        server.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -112,10 +118,11 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
             eid_sim.stop()
 
 
-def _serve(app, **options) -> None:
-    """waitress.serve, with the answers waitress gives itself (a body over the limit refused at its headers, a
-    malformed header or chunk) in the application's words: its JSON error under /api/, its page elsewhere
-    (engine.web.ui.refusal), not waitress's English plain text."""
+def _server(app, **options):
+    """waitress.serve's server, listening, with the answers waitress gives itself (a body over the limit refused at
+    its headers, a malformed header or chunk) in the application's words: its JSON error under /api/, its page
+    elsewhere (engine.web.ui.refusal), not waitress's English plain text. A host or port it cannot listen on is
+    told in one line naming them (it was an unexpected ValueError, after "serving on" had been printed)."""
     import logging
 
     import waitress
@@ -138,12 +145,22 @@ def _serve(app, **options) -> None:
         error_task_class = Refusal
 
     logging.basicConfig()  # as waitress.serve does
-    server = waitress.create_server(app, **options)
+    where = f"{options.get('host')}:{options.get('port')}"
+    try:
+        server = waitress.create_server(app, **options)
+    except ValueError:  # waitress: "Invalid host/port specified." (an empty or unknown host name)
+        raise click.BadParameter(f"không lắng nghe được trên {where}: tên máy {options.get('host')!r} trống hoặc "
+                                 "không phân giải được thành địa chỉ (ví dụ 127.0.0.1, 0.0.0.0)",
+                                 param_hint="--host") from None
+    except OSError as exc:
+        from engine.cli import OS_REASONS
+
+        reason = OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+        raise click.ClickException(f"không lắng nghe được trên {where}: {reason}") from None
     for each in [server, *getattr(server, "map", {}).values()]:  # one socket, or several (host names)
         if hasattr(each, "channel_class"):
             each.channel_class = Channel
-    server.print_listen("Serving on http://{}:{}")
-    server.run()
+    return server
 
 
 def _path_of(request) -> str:
@@ -183,7 +200,7 @@ def start_demo_services(settings: Settings, port: int):
             keys.issue(keys.remote_key(username), name, names[code], now)
     try:
         services = trustservices.start(keys, now, port=port)
-    except OSError:  # the port is taken: any free one (printed)
+    except (OSError, OverflowError):  # the port is taken (or --port 65535 + 1): any free one (printed)
         services = trustservices.start(keys, now)
     return services, settings if settings.tsa_url else settings.replace(tsa_url=f"{services.url}/tsa")
 

@@ -19,14 +19,14 @@ from engine.core.errors import EngineError
 @click.argument("username")
 @click.argument("method", required=False)
 def signing_method(username: str, method: str | None) -> None:
-    settings = preflight.command_settings()
-    upgrade_database(settings)
     try:
         value = json.loads(method) if method is not None else None
     except ValueError as exc:
         raise click.BadParameter(f"không phải JSON: {exc}") from exc
     if method is not None and not isinstance(value, dict):
         raise click.BadParameter("phương thức ký phải là một đối tượng JSON có “kind”")
+    settings = preflight.command_settings()  # after the method is read: a refused one touches no database
+    upgrade_database(settings)
     try:
         with preflight.command_sessions(settings).begin() as session:
             value = signing_requests.set_method(session, username, value, SystemClock().now())

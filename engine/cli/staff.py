@@ -7,8 +7,9 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from engine.cases import agency_admin, preflight, staff
+from engine.cases import accounts, agency_admin, preflight, staff
 from engine.cases.preflight import upgrade_database
+from engine.cli.argforms import Several
 from engine.core.clock import SystemClock
 from engine.core.errors import EngineError, Invalid
 from engine.core.settings import with_secrets
@@ -75,20 +76,23 @@ def officer() -> None:
 @officer.command("add", help="Tạo tài khoản cán bộ USERNAME của cơ quan --agency với các vai trò --role.")
 @click.argument("username")
 @click.option("--agency", "agency_code", required=True, help="Mã định danh của cơ quan.")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(staff.GIVEN_ROLES)))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(staff.GIVEN_ROLES)),
+              cls=Several, takes=staff.GIVEN_ROLES.__contains__)  # --role A B, or --role A --role B
 @click.option("--name", "full_name", default=None, help="Họ và tên (mặc định: USERNAME).")
 @click.option("--email", default=None)
 @click.option("--phone", default=None)
 @click.option("--password", default=None, help="Mật khẩu đầu tiên (chỉ trên máy của người vận hành).")
 def officer_add(username, agency_code, roles, full_name, email, phone, password) -> None:
+    if password is not None and accounts.password_problem(password):  # before the database is touched
+        # a control character was stored: the login refuses it, so the officer could never sign in
+        raise click.ClickException(accounts.password_problem(password))
     settings = with_secrets(_settings())
     upgrade_database(settings)
-    if password is not None and len(password) < 8:
-        raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự")
     try:
         with _sessions(settings).begin() as session:
             user, code = staff.create(session, settings, SystemClock().now(), None, {
-                "username": username, "full_name": full_name or username, "agency": agency_code,
+                "username": username, "agency": agency_code,
+                "full_name": username if full_name is None else full_name,  # --name "": refused, not USERNAME
                 "roles": list(roles), "email": email, "phone": phone}, password=password)
             click.echo(f"{user.username}\t{agency_code}\t{','.join(sorted(user.roles))}")
             if code is not None:

@@ -41,14 +41,21 @@ def _table(report) -> str:
 @click.option("--group-by", "group_by", type=click.Choice(GROUP_BY), default="agency", show_default=True)
 @click.option("--format", "kind", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Ghi ra tệp (bắt buộc với xlsx).")
 @click.option("--report-form", "form", type=click.Choice(["xlsx", "pdf"]), default=None,
               help="Biểu mẫu báo cáo tình hình, kết quả giải quyết TTHC thay cho bảng số liệu (cần -o TỆP).")
 def stats(start, end, agency, procedure, group_by, kind, output, form) -> None:
-    settings = preflight.command_settings()
+    if output is not None and not output.strip():  # "" was the current folder: refused after the report ran
+        raise click.BadParameter("tên tệp trống", param_hint="-o")
+    output = Path(output) if output is not None else None
     if (kind == "xlsx" or form) and output is None:
         raise click.UsageError(f"{'--report-form' if form else '--format xlsx'} cần -o TỆP")
+    if form and kind != "table":  # the form was written, the format asked for ignored
+        raise click.UsageError(f"--report-form thay cho bảng số liệu: không dùng cùng --format {kind}")
+    if form and group_by == "month":  # the form was written per agency
+        raise click.UsageError("--report-form nhóm theo agency hoặc procedure, không theo month")
+    settings = preflight.command_settings()
     now = SystemClock().now()
     with readonly.report_session(settings) as session:
         try:

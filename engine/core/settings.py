@@ -20,7 +20,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = PROJECT_ROOT / "config" / "default.toml"
 SHIPPED_CALENDAR = PROJECT_ROOT / "config" / "calendar.toml"  # calendar_file = "": the one that comes with the engine
-NOT_SETTINGS = {"TTHC_CONFIG", "TTHC_PG_BIN"}  # TTHC_* variables read for something else (the PostgreSQL of tests)
+# TTHC_* variables read for something else: the traceback of an unexpected error (engine.cli, which names it in
+# its error line), the PostgreSQL of tests
+NOT_SETTINGS = {"TTHC_CONFIG", "TTHC_TRACEBACK", "TTHC_PG_BIN", "TTHC_PG_MEMORY_DIR"}
 log = logging.getLogger(__name__)
 
 

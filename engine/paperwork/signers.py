@@ -27,12 +27,35 @@ DEFAULT_METHOD = {"kind": "pkcs12"}
 
 
 def check_method(method: dict) -> dict:
-    """The method as stored, or SigningFailed naming what is wrong with it."""
+    """The method as stored, or SigningFailed naming what is wrong with it: its kind, and the parts that kind
+    cannot sign without (`tthc pki method` stored a token without its labels, a remote service without its
+    address or credential, and every signature of the officer failed later)."""
     kind = (method or {}).get("kind")
     if kind not in METHODS:
         raise SigningFailed(f"Phương thức ký số không hợp lệ: {kind!r} (chọn một trong {', '.join(METHODS)})",
                             code="bad_signing_method")
+    problem = _part_problem(method)
+    if problem:
+        raise SigningFailed(problem, code="bad_signing_method")
     return method
+
+
+def _part_problem(method: dict) -> str | None:
+    def text(part: str) -> bool:
+        return isinstance(method.get(part), str) and bool(method[part].strip())
+
+    if method["kind"] == "pkcs11":
+        missing = [p for p in ("token", "key") if not text(p)]
+        if missing:  # the words of engine.paperwork.tokens, which checks it again when signing
+            return f"Phương thức ký bằng thiết bị thiếu “{missing[0]}” (nhãn thiết bị, nhãn khóa)"
+    if method["kind"] == "csc":
+        url = method.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not url.split("://", 1)[1] \
+                or not (text("credential") or type(method.get("credential")) is int) \
+                or method.get("version", "v1") not in ("v1", "v2"):  # as engine.paperwork.remote checks it
+            return ("Phương thức ký số từ xa cần “url” (http/https), “credential” và “version” v1 hoặc v2 "
+                    "nếu có")
+    return None
 
 
 def open_signer(method: dict, *, pin: str | None, default_file: Path, settings=None, reference: str | None = None,

@@ -36,6 +36,7 @@ CODE_RE = re.compile(r"^\d\.\d{6}(\.[A-Z]\d{2})?$")
 AGENCY_RE = re.compile(r"^[0-9A-Z]{1,10}(\.[0-9A-Z]{1,10}){0,5}$")
 UNITS = ("working_day", "working_hour", "calendar_day", "same_day")  # engine.law.deadlines.UNITS
 STEP_UNITS = UNITS[:3]  # a step's own limit (a same-day step has no figure to give)
+MAX_DURATION = 10000  # of a procedure or a step, in its unit: beyond any procedure, within the calendar's years
 LEVEL_FACTS = vocabulary.LEVEL_FACTS  # D27: (good value, reason when met, reason when not)
 LANE_ROLES = {**{code: code for code in ROLES}, **{label.lower(): code for code, label in ROLES.items()}}
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
@@ -108,7 +109,7 @@ class _Linter:
                          f"dùng {', '.join(STEP_UNITS)}")
         try:
             value = float(raw)
-            if not value > 0 or value > 10000:
+            if not 0 < value <= MAX_DURATION:
                 raise ValueError
         except ValueError:
             self.add(el, f"thời hạn của bước (duration) phải là số dương, không phải {raw!r}")
@@ -131,10 +132,12 @@ class _Linter:
             self.add(proc, f"đơn vị thời hạn (durationUnit) không hợp lệ: {unit!r}")
         try:  # D16: a same-day procedure ("trong ngày") needs no figure; its value is 1 (api.md)
             value = float(prop.get("duration", "1" if unit == "same_day" else ""))
-            if value <= 0 or (unit == "same_day" and value != 1):
+            # nan, inf and 99999999999 were deployed: every deadline of the procedure then overflowed the dates
+            if not 0 < value <= MAX_DURATION or (unit == "same_day" and value != 1):
                 raise ValueError
         except ValueError:
-            self.add(proc, "thời hạn giải quyết (duration) phải là số dương (là 1 với same_day, thủ tục trong ngày)")
+            self.add(proc, f"thời hạn giải quyết (duration) phải là số dương đến {MAX_DURATION} (là 1 với same_day, "
+                           "thủ tục trong ngày)")
             value = 0
         clock = prop.get("clockOnSupplement", "restart")
         if clock not in ("restart", "pause"):
