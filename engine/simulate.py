@@ -81,6 +81,10 @@ def fill(given: dict | None, schema: dict) -> dict:
     for key, sub in schema.get("properties", {}).items():
         if key in result and isinstance(result[key], dict) and sub.get("type") == "object":
             result[key] = fill(result[key], sub)
+        elif key in result and isinstance(result[key], list) and sub.get("type") == "array":
+            each = sub.get("items") if isinstance(sub.get("items"), dict) else {}
+            if each.get("type") == "object":  # a list of partial objects: each one completed (a request's items)
+                result[key] = [fill(v, each) if isinstance(v, dict) else v for v in result[key]]
     return result
 
 

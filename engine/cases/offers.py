@@ -29,6 +29,9 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 MAX_OFFERS = 2000  # one procedure offered by every agency of a large province, with room to spare
 MAX_PAGE = 500
+# What ``describe`` (GET) adds to an offer beside what a PUT sets: a PUT of what GET answered is accepted,
+# these read-only members ignored (they follow from the agencies named)
+READ_ONLY = frozenset({"name", "level", "processing_agency_name"})
 
 
 # -- which agency, for what ------------------------------------------------------------------------------------
@@ -230,14 +233,17 @@ def _fees(value: Any, declared: list[dict], field: str) -> dict[str, int]:
     return dict(value)
 
 
-def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency | None
+def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency | None, procedure_code: str
             ) -> dict[int, tuple[Agency, Agency | None, dict]]:
-    """The offers a PUT asks for, by agency id: (agency, processing agency, settings)."""
+    """The offers a PUT asks for, by agency id: (agency, processing agency, settings). The body GET answered
+    (``describe``: the procedure's ``code``, each offer with its read-only names) is a valid PUT."""
     if not isinstance(payload, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
-    unknown = sorted(set(payload) - {"agencies", "all_level"})
+    unknown = sorted(set(payload) - {"agencies", "all_level", "code"})
     if unknown:
         raise Invalid("Trường không được hỗ trợ", fields={k: "Không được hỗ trợ" for k in unknown})
+    if "code" in payload and payload["code"] != procedure_code:
+        raise Invalid("Mã thủ tục khác mã trong đường dẫn", fields={"code": f"Bỏ trống hoặc {procedure_code}"})
     if "agencies" not in payload:  # an empty body must not end every offer
         raise Invalid("Thiếu danh sách cơ quan", fields={"agencies": "Bắt buộc (có thể là danh sách rỗng)"})
     items, level = payload["agencies"], payload.get("all_level")
@@ -256,7 +262,8 @@ def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency |
         field = f"agencies[{i}]"
         if isinstance(item, str):
             item = {"agency": item}
-        if not isinstance(item, dict) or set(item) - {"agency", "processing_agency", "fees", "office_hours"}:
+        settable = {"agency", "processing_agency", "fees", "office_hours"}
+        if not isinstance(item, dict) or set(item) - settable - READ_ONLY:
             raise Invalid("Cơ quan cung cấp không hợp lệ",
                           fields={field: "Mã cơ quan, hoặc {agency, processing_agency?, fees?, office_hours?}"})
         agency = _agency(session, item.get("agency"), f"{field}.agency")
@@ -294,7 +301,7 @@ def replace(session: Session, now: datetime, user: User | None, code: str, paylo
     proc = procedure_of(session, code)
     root = administration.scope(session, user) if user is not None else None
     declared = session.get(ProcedureVersion, proc.latest_version_id).info.get("fees", [])
-    wanted = _wanted(session, payload, declared, root)
+    wanted = _wanted(session, payload, declared, root, proc.code)
     for agency, _, _ in wanted.values():
         if user is not None:
             administration.require(session, user, agency)

@@ -171,7 +171,7 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     forms.validate({"type": "object", "required": ["kind", "reason"], "additionalProperties": False,
                     "properties": {"kind": {"enum": ["overdue"]},
-                                   "reason": {"type": "string", "minLength": 3, "maxLength": 4000},
+                                   "reason": apology.SCHEMA["properties"]["reason"],
                                    "new_due_at": apology.SCHEMA["properties"]["new_due_at"]}}, payload)
     item_id = session.scalar(select(WorkItem.id).where(WorkItem.task_id == apology.task_id(dossier)))
     if item_id is None:

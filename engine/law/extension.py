@@ -72,8 +72,9 @@ def allowed(extensions_so_far: int, pending: bool) -> bool:
 
 def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: int, pending: bool,
                   due_at: datetime | None, original_due_at: datetime | None, amount: timedelta,
-                  now: datetime) -> datetime:
-    """Refuse an extension the law does not allow (D18); return the new due instant."""
+                  now: datetime, field: str = "working_hours") -> datetime:
+    """Refuse an extension the law does not allow (D18); return the new due instant. ``field``: the request's
+    member that asked for ``amount`` (``working_hours`` or ``working_days``), named when it is too much."""
     if not allowed(extensions_so_far, pending):
         raise Invalid("Chỉ được hẹn lại ngày trả kết quả một lần (theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18")
     if due_at is None:
@@ -81,6 +82,6 @@ def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: in
     longest = cap(cal, duration)
     if amount > longest:
         raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(longest)} "
-                      "(theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18", fields={"working_hours": "Vượt mức tối đa"})
+                      "(theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18", fields={field: "Vượt mức tối đa"})
     check_in_time(cal, duration, due_at, now)
     return cal.add_working_time(original_due_at or due_at, amount)

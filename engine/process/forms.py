@@ -58,14 +58,15 @@ ACTION_SCHEMAS: dict[str, dict] = {
         "properties": {
             "working_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 8760},
             "working_days": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
-            "reason": {"type": "string", "minLength": 3, "maxLength": 4000},
+            # a reason, not blank (D17, D20: it goes into the apology letter); no legal minimum length
+            "reason": {"type": "string", "minLength": 1, "maxLength": 4000},
         },
         "oneOf": [{"required": ["working_hours"]}, {"required": ["working_days"]}],
         "additionalProperties": False,
     },
     "reject_extension": {
         "type": "object", "required": ["reason"],
-        "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 4000}},
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 4000}},  # as request_extension's
         "additionalProperties": False,
     },
 }

@@ -99,7 +99,8 @@ def _schemas() -> dict:
                                            description="Số văn bản mới; mặc định: số kế tiếp của sổ kết quả"),
                             "form": {"type": "object", "description": "Tờ khai đã đính chính (thay dữ liệu hồ sơ)"}},
                            ("reason",), closed=True),
-        "Letter": _object({"kind": {"enum": ["overdue"]}, "reason": text(refused=CONTROL, minLength=3, maxLength=4000)},
+        "Letter": _object({"kind": {"enum": ["overdue"]},  # a reason not blank (D20), of any length
+                           "reason": text("\\S", refused=CONTROL, minLength=1, maxLength=4000)},
                           ("kind", "reason"), closed=True),
         "Task": {"type": "object", "required": ["id", "dossier", "step", "name", "role", "assignee", "due_at",
                                                 "actions"], "properties": {

@@ -3,7 +3,7 @@ which agencies offer a procedure with their settings, the procedures one agency 
 agency of a filing."""
 from __future__ import annotations
 
-from engine.cases.offers import DAYS, MAX_OFFERS, MAX_PAGE
+from engine.cases.offers import DAYS, MAX_OFFERS, MAX_PAGE, READ_ONLY
 from engine.data.agency_model import AGENCY_LEVELS
 from engine.process.fees import MAX_AMOUNT
 from .openapi_blocks import (
@@ -26,11 +26,15 @@ def schemas() -> dict:
     fees = {"type": "object", "propertyNames": {"not": {"pattern": NUL}},
             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT},
             "description": "Mức phí của cơ quan (đồng) theo mã phí; chỉ phí thủ tục đánh dấu feeLocal (422)"}
+    ignored = {name: {"allOf": [_ref("Json")], "readOnly": True,  # what GET shows, ignored in a PUT
+                      "description": "Như GET trả về; bỏ qua khi gửi lên (theo cơ quan đã nêu)"}
+               for name in sorted(READ_ONLY)}
     settings = _object({"agency": code, "processing_agency": _or_null(code), "fees": _or_null(fees),
-                        "office_hours": _or_null(office_hours)}, ("agency",), closed=True,
+                        "office_hours": _or_null(office_hours), **ignored}, ("agency",), closed=True,
                        description="Nơi tiếp nhận và cài đặt riêng: cơ quan xử lý (nếu khác), mức phí, giờ tiếp nhận")
     return {
         "OffersChange": _object({
+            "code": text(PROCEDURE_CODE, description="Như GET trả về: mã thủ tục trong đường dẫn (khác: 422)"),
             "agencies": {"type": "array", "maxItems": MAX_OFFERS, "items": {"anyOf": [code, settings]},
                          "description": "Danh sách thay thế các nơi cung cấp trong phạm vi quản trị của người gọi"},
             "all_level": {"enum": [*AGENCY_LEVELS, None],
@@ -62,6 +66,7 @@ def offer_paths() -> dict:
                                                "trong hệ thống",
                            "invalid_office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau",
                            "fee_not_local": "chỉ phí thủ tục cho cơ quan tự quy định (feeLocal)",
+                           "code": "mã thủ tục trong đường dẫn, khi có",
                            "too_many_offers": f"tối đa {MAX_OFFERS} nơi cung cấp, kể cả all_level"}),
         },
     }

@@ -24,7 +24,7 @@ ROLE = apology_law.signer_role(apology_law.OVERDUE)  # the head of the agency at
 NAME = "Ký thư xin lỗi vì hồ sơ quá hạn"
 WORKING_DAYS_TO_APOLOGISE = 1  # its own deadline, counted from the moment the dossier became overdue
 SCHEMA = {"type": "object", "required": ["reason"], "additionalProperties": False,
-          "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 4000},
+          "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 4000},  # not blank (D20)
                          "new_due_at": {"type": "string", "format": "date-time", "maxLength": 40}}}
 
 

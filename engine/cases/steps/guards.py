@@ -46,7 +46,8 @@ def extension_allowed(f: Facts) -> None:
     f.found["amount"] = amount
     f.found["new_due_at"] = extension.check_request(
         f.cal, f.info["duration"], extensions_so_far=d.extensions, pending=_pending(f) is not None,
-        due_at=d.due_at, original_due_at=d.original_due_at, amount=amount, now=f.now)
+        due_at=d.due_at, original_due_at=d.original_due_at, amount=amount, now=f.now,
+        field="working_hours" if "working_hours" in f.data else "working_days")
 
 
 def extension_pending(f: Facts) -> None:
