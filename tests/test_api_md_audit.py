@@ -194,3 +194,24 @@ def test_render_takes_the_data_as_json_text_or_as_a_file(tmp_path):
     for bad in ("{not json", str(tmp_path / "missing.json")):
         r = CliRunner().invoke(main, ["render", str(folder), "--data", bad, "-o", str(tmp_path / "c.pdf")], env=env)
         assert r.exit_code == 2 and "--data" in r.output and not (tmp_path / "c.pdf").exists(), r.output
+
+
+def test_the_list_of_dossiers_says_late_as_the_dossier_itself_does(api, clock):
+    """api.md "Dossiers": `GET /api/v1/dossiers` lists the dossiers of `GET /api/v1/dossiers/{code}`. The list read
+    `late` from the record alone, which the timer service writes on its next round: a dossier past its due date
+    was late on its own page and not late in the list. Received Mon 23/11/2026 09:00, 3 working days (Tuesday 24/11
+    is off): due Fri 27/11 09:00; on Fri 27/11 10:00, before any timer round, both say late."""
+    from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, vn
+
+    code = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}).get_json()["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    clock.set(vn(2026, 11, 27, 10, 0))
+    api.tokens.clear()  # the tokens of Monday have expired: sign in again
+    one = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    answer = api.get("/api/v1/dossiers", CITIZEN).get_json()
+    assert isinstance(answer, list), answer
+    [listed] = [d for d in answer if d["code"] == code]
+    assert one["late"] is True and listed["late"] is True
+    assert listed["remaining"] == one["remaining"]
+    [officers] = [d for d in api.get("/api/v1/dossiers", "demo.tiepnhan").get_json() if d["code"] == code]
+    assert officers["late"] is True

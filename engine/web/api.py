@@ -130,7 +130,9 @@ def list_dossiers():
     if cccd is not None and not CCCD.match(cccd):
         raise Invalid("Số CCCD không hợp lệ", fields={"cccd": "12 chữ số"})
     rows = dossiers.list_visible(db(), g.user, cccd=cccd, status=int(status) if status else None)
-    return jsonify(summary.describe_many(db(), rows, with_form=False, settings=tthc()["settings"], viewer=g.user))
+    # as each dossier's own answer says it (late and the time left at this moment, not the timer's last round)
+    return jsonify(summary.describe_many(db(), rows, with_form=False, now=now(), settings=tthc()["settings"],
+                                         viewer=g.user))
 
 
 @bp.get("/dossiers/<code>")
