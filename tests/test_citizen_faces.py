@@ -254,3 +254,22 @@ def test_a_suspended_dossier_says_so_on_the_citizen_s_page_as_in_the_api_and_the
     r = api.post(f"/api/v1/dossiers/{code}/resume", "demo.admin", json={"reason": "Đã có ý kiến thanh tra"})
     assert r.status_code == 200 and api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["suspended_at"] is None
     assert 'id="suspended"' not in web.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
+
+
+def test_a_dossier_an_administrator_terminates_gets_its_stop_notice(app, api):
+    """D16: stopping a dossier's processing issues the Thông báo dừng giải quyết hồ sơ. An administrator's
+    termination stopped it (status 8) and the citizen's page said "Bộ phận Một cửa đã dừng giải quyết hồ sơ", but no
+    notice was issued: the citizen had nothing stating the stop and its reason."""
+    from pypdf import PdfReader
+
+    drain_after_commit(app)
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    r = api.post(f"/api/v1/dossiers/{code}/terminate", "demo.admin", json={"reason": "Hồ sơ nộp trùng với hồ sơ khác"})
+    assert r.status_code == 200 and r.get_json()["status"] == 8, r.get_json()
+    seen = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    [notice] = of_kind(seen, "stop_notice")
+    pdf = api.get(notice["url"], CITIZEN)
+    assert pdf.status_code == 200
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "Hồ sơ nộp trùng với hồ sơ khác" in text and code in text

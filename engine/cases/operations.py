@@ -26,6 +26,7 @@ from engine.data import audit
 from engine.data.agency_model import Agency
 from engine.data.model import Dossier
 from engine.law.statuses import STOPPED, TERMINAL, can_end
+from engine.paperwork import officialforms
 from engine.process import forms
 
 REASON = {"type": "object", "required": ["reason"], "additionalProperties": False,
@@ -93,6 +94,9 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
     dossier.paused_at = dossier.suspended_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then, never resolved
     signing_requests.withdraw_open(session, dossier, ctx.now)
+    # D16: a dossier whose processing is stopped gets its Thông báo dừng giải quyết hồ sơ, whoever stops it (the
+    # citizen's page pointed to one and none was issued); the operation's own notice tells the citizen
+    officialforms.stop_notice(session, ctx.settings, dossier, reason, ctx.user, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings)
     from engine.cases import payments
 
