@@ -273,3 +273,20 @@ def test_a_dossier_an_administrator_terminates_gets_its_stop_notice(app, api):
     assert pdf.status_code == 200
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split())
     assert "Hồ sơ nộp trùng với hồ sơ khác" in text and code in text
+
+
+def test_the_citizen_s_history_leaves_out_the_officers_warning(app, api, settings):
+    """D19, D28: the warning one working day before the due date goes to the officers. The citizen's history, on
+    the portal and in the API, listed it ("Cảnh báo sắp đến hạn"); the officers' still does. Received Mon
+    23/11/2026 09:00, due Fri 27/11 09:00 (Tuesday 24/11 is off): warned Thu 26/11 09:00."""
+    from engine import timers
+
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    assert timers.sweep(app.extensions["tthc"]["sessions"], settings, vn(2026, 11, 26, 9, 0)).effects == {"warning": 1}
+    officers = [e["action"] for e in api.get(f"/api/v1/dossiers/{code}", RECEIVER).get_json()["history"]]
+    assert "warning" in officers
+    citizens = [e["action"] for e in api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["history"]]
+    assert "warning" not in citizens and "receive" in citizens
+    page = text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{code}"))
+    assert "Cảnh báo sắp đến hạn" not in page and "Tiếp nhận hồ sơ" in page

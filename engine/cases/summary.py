@@ -115,11 +115,17 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     return described
 
 
+# History entries of the officers' own machinery, not of the citizen's dossier: the warning one working day before
+# a due date goes to the officers (D19, D28), and a process timer's firing is the engine's.
+OFFICERS_ONLY_EVENTS = frozenset({"warning", "timer"})
+
+
 def for_citizen(described: dict) -> dict:
     """What the citizen is shown of a described dossier (engine.cases.dossiers.issued_to_citizen): the documents
-    issued to them, and the liên thông hand-overs without the other agency's answer, which stays between the
-    agencies (D33)."""
+    issued to them, the liên thông hand-overs without the other agency's answer, which stays between the
+    agencies (D33), and the history without the officers' warnings and the process's timers."""
     described["documents"] = [d for d in described["documents"] if issued_to_citizen(d["kind"], d["state"])]
+    described["history"] = [e for e in described["history"] if e["action"] not in OFFICERS_ONLY_EVENTS]
     described["handovers"] = [{**h, "document": None} for h in described["handovers"]]
     return described
 
