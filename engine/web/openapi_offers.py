@@ -26,8 +26,9 @@ def schemas() -> dict:
     fees = {"type": "object", "propertyNames": {"not": {"pattern": NUL}},
             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT},
             "description": "Mức phí của cơ quan (đồng) theo mã phí; chỉ phí thủ tục đánh dấu feeLocal (422)"}
-    ignored = {name: {"allOf": [_ref("Json")], "readOnly": True,  # what GET shows, ignored in a PUT
-                      "description": "Như GET trả về; bỏ qua khi gửi lên (theo cơ quan đã nêu)"}
+    # what GET shows, ignored in a PUT: any value (no $ref to the recursive Json schema, which the validators of
+    # the spec would follow through allOf for ever)
+    ignored = {name: {"readOnly": True, "description": "Như GET trả về; bỏ qua khi gửi lên (theo cơ quan đã nêu)"}
                for name in sorted(READ_ONLY)}
     settings = _object({"agency": code, "processing_agency": _or_null(code), "fees": _or_null(fees),
                         "office_hours": _or_null(office_hours), **ignored}, ("agency",), closed=True,
