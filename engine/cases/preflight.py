@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
@@ -40,8 +41,28 @@ def shown_url(url: str) -> str:
 
 
 def command_sessions(settings: Settings):
-    """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open."""
-    return make_sessionmaker(database_engine(settings, poolclass=NullPool))
+    """A sessionmaker whose connections are not pooled: CLI commands are short and leave nothing open. A SQLite
+    file is never created here (only `tthc db upgrade` and the commands that migrate first create it)."""
+    engine = database_engine(settings, poolclass=NullPool)
+    _open_existing_only(engine)
+    return make_sessionmaker(engine)
+
+
+def _open_existing_only(engine) -> None:
+    """Open the engine's SQLite file read-write without creating it (SQLite's ``mode=rw``) when it is missing at
+    connect time: sqlite3 made an empty file that a command not migrating the database left behind once it had
+    failed with "no such table" (`tthc deploy`, `tthc calendar clear` before `tthc db upgrade`). Now it is
+    "unable to open database file", told with what to do (``_upgrade_hint``), and nothing is left."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.query.get("uri"):
+        return
+    path = Path(url.database)
+
+    @event.listens_for(engine, "do_connect")
+    def _existing_only(_dialect, _record, cargs, cparams):
+        if not path.exists():
+            cargs[:] = [path.absolute().as_uri() + "?mode=rw"]
+            cparams["uri"] = True
 
 
 def database_engine(settings: Settings, **kwargs):

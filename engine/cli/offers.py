@@ -45,6 +45,8 @@ def agency_problems(settings, definitions) -> list[Problem]:
 @click.option("--all-communes", is_flag=True, help="Mọi xã, phường đang hoạt động.")
 @click.option("--all-level", type=click.Choice(AGENCY_LEVELS), default=None, help="Mọi cơ quan của một cấp.")
 def offer(code: str, agencies: tuple[str, ...], all_communes: bool, all_level: str | None) -> None:
+    if not code.strip():  # it said "Không tìm thấy thủ tục " (naming nothing), after migrating the database
+        raise click.BadParameter("mã thủ tục trống (ví dụ 1.001612)", param_hint="CODE")
     if all_communes and all_level:  # --all-level won silently and replaced the offers (commune or not)
         raise click.UsageError("chỉ dùng một trong --all-communes và --all-level LEVEL")
     settings = _settings()

@@ -64,6 +64,7 @@ def reconcile(file: str, gateway: str, day: str) -> None:
         rows = reconciliation.read_rows(text, gateway)
     except csv.Error as exc:  # a field over the csv module's limit was "lỗi không mong đợi (Error: ...)"
         raise click.BadParameter(f"tệp {file} không đọc được như CSV: {exc}", param_hint="FILE") from None
+    rows = [row for row in rows if not _blank(row)]
     settings = _settings()
     upgrade_database(settings)
     with _sessions(settings)() as session:
@@ -73,3 +74,10 @@ def reconcile(file: str, gateway: str, day: str) -> None:
     click.echo(f"{len(rows)} giao dịch của cổng, {len(problems)} chỗ lệch")
     if problems:
         sys.exit(1)
+
+
+def _blank(row: dict) -> bool:
+    """A row of empty cells (",,," as a spreadsheet exports the rows after the last one): no transaction, like an
+    empty line, which the csv reader skips itself. It was reported as ": ... (missing)", an empty reference."""
+    cells = [v for k, v in row.items() if k is not None] + list(row.get(None) or ())
+    return not any((cell or "").strip() for cell in cells)

@@ -94,6 +94,18 @@ def _checked(made: dict[str, bytes], bpmn: Path) -> list[str]:
     return []
 
 
+def _control_problem(facts) -> None:
+    """A RowError naming the record's text that has a control character (an XML file cannot hold it: the row was
+    refused with "XML không đúng cú pháp: invalid character in attribute value", naming neither)."""
+    texts = [("name", "tên thủ tục", facts.title)]
+    texts += [(f"components[{i}].name", "thành phần hồ sơ", name) for i, (_, name) in enumerate(facts.components)]
+    texts += [(f"fees[{i}].name", "tên phí", fee.split(";", 2)[-1]) for i, (_, fee) in enumerate(facts.fees)]
+    for field, what, text in texts:
+        if any(ord(ch) < 32 or ord(ch) in (0xFFFE, 0xFFFF) or 0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+            raise catalogue_import.RowError(field, f"{what} {text!r} có ký tự điều khiển; xóa ký tự đó trong "
+                                                   "tệp nguồn")
+
+
 def _plan_new(settings, base: Path, facts, taken_ids: set[str], slugs: set[str]) -> tuple[Path, dict[str, bytes]]:
     """The files of a new folder for ``facts``, checked as `tthc validate` checks (RowError otherwise)."""
     if not facts.agency:
@@ -145,14 +157,15 @@ def _plan_update(settings, path: Path, facts) -> bytes | None:
 def import_command(file: str, agency: str | None, directory: str | None, deploy_after: bool) -> None:
     settings = _settings()
     base = Path(directory) if directory is not None else settings.processes_dir
+    problem = _dir_problem(directory)
     try:
-        if _dir_problem(directory):
-            raise catalogue_import.FileError(_dir_problem(directory))
-        records = catalogue_import.read_records(Path(file).read_bytes(), file)
-        if not records:  # "[]" or a sheet of headers only: exit 0 and not a word
-            raise catalogue_import.FileError(f"{file}: tệp không có bản ghi thủ tục nào; không ghi tệp nào")
-    except catalogue_import.FileError as exc:
-        click.echo(f"lỗi: {exc}", err=True)
+        records = [] if problem else catalogue_import.read_records(Path(file).read_bytes(), file)
+        if not problem and not records:  # "[]" or a sheet of headers only: exit 0 and not a word
+            problem = f"{file}: tệp không có bản ghi thủ tục nào; không ghi tệp nào"
+    except catalogue_import.FileError as exc:  # an XLSX's ("không đọc được tệp XLSX") named no file
+        problem = str(exc) if str(exc).startswith(f"{file}: ") else f"{file}: {exc}"
+    if problem:
+        click.echo(f"lỗi: {problem}", err=True)
         sys.exit(1)
     library = similarity.known_files(base)
     existing: dict[str, Path] = {}
@@ -164,6 +177,7 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
         code = str(catalogue_import.pick(record, catalogue_import.KEYS["code"]) or "")
         try:
             facts = catalogue_import.facts_of(record, agency)
+            _control_problem(facts)
             if facts.code in codes:
                 raise catalogue_import.RowError("code", f"mã thủ tục {facts.code} lặp lại trong tệp")
             codes.add(facts.code)

@@ -95,16 +95,18 @@ def _data(path: Path | dict | None, folder: Path) -> dict:
 
 
 @click.command("render", help="Xem trước mẫu kết quả (thư mục thủ tục, tệp BPMN hoặc tệp mẫu HTML) thành PDF.")
-@click.argument("template", type=click.Path(path_type=Path))
+@click.argument("template", type=click.Path())  # a str: "" is refused, not taken for Path("") == "."
 @click.option("--data", "data_path", type=JSON_OR_FILE,  # the JSON itself, or its file
               help="Dữ liệu mẫu (JSON); mặc định sample.json của thư mục, hoặc dữ liệu sinh từ biểu mẫu.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Tệp PDF ra.")
-def render(template: Path, data_path: Path | None, output: str) -> None:
+def render(template: str, data_path: Path | None, output: str) -> None:
+    if not template.strip():  # "" was the current folder: ".: thư mục không có tệp BPMN của thủ tục"
+        raise click.BadParameter("tên tệp hoặc thư mục trống", param_hint="TEMPLATE")
     if not output.strip():  # "" was the current folder: refused after the PDF was made
         raise click.BadParameter("tên tệp trống", param_hint="-o")
     output = Path(output)
     settings = preflight.command_settings()
-    definition, own_template, folder = _procedure(template, settings)
+    definition, own_template, folder = _procedure(Path(template), settings)
     info = definition.info if definition else {}
     schema = (definition.forms.get(info.get("filing_form") or "", {}) if definition else {})
     data = _data(data_path, folder)
