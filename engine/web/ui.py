@@ -300,7 +300,7 @@ ODD_ANSWER_TEXT = _l("Máy chủ trả lời bất thường (mã {status}). Hã
 def fetch_messages() -> dict[str, str]:
     """What a page's script says when the server's answer carries no message of its own (no answer at all, a
     proxy's page, the login page reached through a redirect): by HTTP status, in the page's language
-    (engine/web/static/js/answers.js reads them from the page's JSON block #fetch-messages)."""
+    (engine/web/static/js/answers.js reads them from the data-messages attribute of #fetch-messages)."""
     words = {str(status): error_message(status) for status in (400, 403, 404, 405, 409, 413, 500)}
     words.update({"422": str(ERROR_TITLES[422]), "429": str(ERROR_TITLES[429]), "502": str(UNAVAILABLE_TEXT),
                   "503": str(UNAVAILABLE_TEXT), "504": str(UNAVAILABLE_TEXT), "network": str(NETWORK_TEXT),

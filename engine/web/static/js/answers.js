@@ -3,14 +3,15 @@
    (engine.web.ui.asks_for_json) instead of an error page or a redirect to the login page; the answer is read as
    {ok, status, code, message, body, text} and never rejects. When what came back is not that JSON (a proxy's
    page, a login page reached through a redirect, no answer at all: the network), the message is the page's
-   own words for the status, in its language (the JSON block #fetch-messages, engine.web.ui.fetch_messages). */
+   own words for the status, in its language (#fetch-messages, its data-messages attribute: a page holds no
+   inline script; engine.web.ui.fetch_messages). */
 (function () {
   "use strict";
   var words = null;
   function messages() {
     if (words === null) {
       var block = document.getElementById("fetch-messages");
-      try { words = block ? JSON.parse(block.textContent) : {}; } catch (e) { words = {}; }
+      try { words = block ? JSON.parse(block.getAttribute("data-messages") || "{}") : {}; } catch (e) { words = {}; }
     }
     return words;
   }
