@@ -24,11 +24,10 @@ from pathlib import Path
 import pypdf
 from click.testing import CliRunner
 from sqlalchemy import select
-from sqlalchemy.pool import NullPool
 
 from conftest import iso
+from test_cli import Tthc
 from engine.cli import main
-from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,12 +140,7 @@ def test_a_partial_item_of_a_simulated_supplement_request_is_completed(tmp_path,
 
 # -- "Command line": `--role ROLE...`, `--agency ID...`, `--data JSON` as api.md spells them ----------------
 def test_several_roles_and_agencies_follow_one_option_as_api_md_writes_them(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    env = {"TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": url}
-
-    def tthc(*args):
-        return CliRunner().invoke(main, list(args), env=env)
-
+    tthc = Tthc(tmp_path)  # `tthc ...` on its own SQLite file (tests/test_cli.py)
     assert tthc("agency", "add", "000.00.00.H56", "--name", "UBND tỉnh", "--level", "province").exit_code == 0
     for ward in ("000.00.06.H56", "000.00.32.H56"):
         r = tthc("agency", "add", ward, "--name", f"Phường {ward}", "--level", "commune", "--parent", "000.00.00.H56")
@@ -159,7 +153,7 @@ def test_several_roles_and_agencies_follow_one_option_as_api_md_writes_them(tmp_
     r = tthc("officer", "add", "c.canbo", "--agency", "000.00.06.H56", "--role", "specialist", "--role", "clerk",
              "--password", "mat-khau-1")
     assert r.exit_code == 0, r.output  # click's own spelling still
-    with make_sessionmaker(make_engine(url, poolclass=NullPool))() as session:
+    with tthc.session() as session:
         roles = {u.username: u.roles for u in session.scalars(select(User))}
     assert roles == {"a.canbo": {"specialist", "clerk"}, "b.canbo": {"receiving_officer"},
                      "c.canbo": {"specialist", "clerk"}}

@@ -16,11 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def tthc(*args: str, env: dict, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """`tthc ARGS` with only ``env`` (plus PATH and this tree on PYTHONPATH) as its environment."""
+def tthc(*args: str, env: dict, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`tthc ARGS` through its console entry (engine.cli.run) with only ``env`` (plus PATH and this tree on
+    PYTHONPATH) as its environment."""
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
     return subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=cwd or ROOT,
-                          env=full, capture_output=True, text=True, timeout=120)
+                          env=full, capture_output=True, text=True, timeout=timeout)
 
 
 def one_line_error(done: subprocess.CompletedProcess, *needles: str) -> str:

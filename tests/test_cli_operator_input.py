@@ -5,26 +5,16 @@ real SQLite file in a temporary folder."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from test_cli_errors import ROOT, one_line_error, write
+from test_cli_errors import ROOT, one_line_error, tthc, write
 
 SAMPLE = ROOT / "processes" / "ho-kinh-doanh"
-
-
-def tthc(*args: str, env: dict, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`tthc ARGS` through its console entry (engine.cli.run) with only ``env`` (plus PATH and this tree)."""
-    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=cwd or ROOT,
-                          env=full, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
