@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.cases import accounts, dossiers
 from engine.data import audit
 from engine.law import lateness
-from engine.core.calendar import WorkingCalendar, describe_duration
+from engine.core.calendar import WorkingCalendar
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.cases.dossiers import Context
@@ -242,12 +242,3 @@ def sla_state(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str 
 def working_time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> timedelta | None:
     """Working time left until ``due`` (negative once it has passed)."""
     return None if due is None else cal.working_time_between(now, due)
-
-
-def time_left(cal: WorkingCalendar, now: datetime, due: datetime | None) -> str | None:
-    """Working time left in words, worded as deadlines.remaining()."""
-    left = working_time_left(cal, now, due)
-    if left is None:
-        return None
-    return describe_duration(left, cal.day_length) if left < timedelta(0) else \
-        "còn " + describe_duration(left, cal.day_length)

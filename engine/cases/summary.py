@@ -131,19 +131,21 @@ def for_citizen(described: dict) -> dict:
 
 
 def list_rows(session: Session, rows: list[Dossier], now: datetime, settings: Settings) -> list[dict]:
-    """What a list of dossiers shows of each (code, owner, procedure, status, filing, due, time left): no history,
-    documents or letters, which only the dossier's own page reads. The rows come with
+    """What a list of dossiers shows of each (code, owner, procedure, status, filing, due, working time left): no
+    history, documents or letters, which only the dossier's own page reads. The rows come with
     ``lazyload(Dossier.procedure_version)``: each version is read and decoded once (held in ``versions``)."""
     versions = list(session.scalars(select(ProcedureVersion).where(  # held while the rows read them
         ProcedureVersion.id.in_({d.procedure_version_id for d in rows} or {-1}))))
     out = []
     for d in rows:
+        cal = calendar_of(session, d, settings)
         out.append({"code": d.code, "procedure_name": d.procedure_version.procedure.name, "status": d.status,
                     "owner": {"full_name": d.owner_name, "cccd": d.owner_cccd}, "filed_at": iso_vn(d.filed_at),
                     "due_at": iso_vn(d.due_at), "due_provisional": _provisional(d, settings),
                     # not received yet: the hour the one-stop has to check it is the date the citizen waits for
                     "intake_due_at": iso_vn(d.intake_due_at) if d.status == SUBMITTED else None,
-                    "remaining": deadlines.remaining(d, calendar_of(session, d, settings), now)})
+                    # the result's working time left (a page words it in its language) and the day it counts in
+                    "time_left": deadlines.time_left(d, cal, now), "day_length": cal.day_length})
     del versions
     return out
 

@@ -11,13 +11,13 @@ items, apology letters and procedures of a page are read in one query each, neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.cases import inbox, offers
-from engine.cases.portal_cases import LEADER_ROLES, time_left
+from engine.cases.portal_cases import LEADER_ROLES, working_time_left
 from engine.core.errors import Forbidden
 from engine.core.settings import Settings
 from engine.data import calendars
@@ -33,10 +33,11 @@ STAGES = ((SUBMITTED, Dossier.intake_due_at), (RECEIVED, Dossier.due_at), (PROCE
 
 @dataclass
 class Watch:
-    rows: list[dict]
+    rows: list[dict]         # "left": the working time left (negative once overdue), a page words it
     counts: dict[str, int]
     next: str | None
     versions: list = field(default_factory=list)  # held for the rows' dossiers (inbox.versions_of)
+    day_length: timedelta = timedelta(hours=8)  # of the calendar the rows were counted on
 
 
 def page(session: Session, user: User, now: datetime, settings: Settings, after: inbox.Cursor | None = None,
@@ -81,14 +82,13 @@ def page(session: Session, user: User, now: datetime, settings: Settings, after:
     for due, dossier_id in keys:
         dossier = loaded[dossier_id]
         intake = dossier.status == SUBMITTED
-        left = (None if intake else deadlines.remaining(dossier, cal, now)) or _left(cal, now, due)
+        left = None if intake else deadlines.time_left(dossier, cal, now)  # the result's, while its clock runs
+        if left is None:
+            left = working_time_left(cal, now, due)
         rows.append({"dossier": dossier, "stage": "intake" if intake else "processing", "due_at": due,
                      "state": "overdue" if due <= now else "at_risk", "left": left, "items": items.get(dossier_id, []),
                      "apology_needed": not intake and apology.overdue_apology_needed(dossier, now,
                                                                                      dossier_id in apologised)})
     last = keys[-1] if keys else None
-    return Watch(rows, counts, inbox.Cursor("v", last[0], last[1]).text() if more and last else None, versions)
-
-
-def _left(cal, now: datetime, due: datetime) -> str:
-    return time_left(cal, now, due)  # worded as the inbox words it
+    return Watch(rows, counts, inbox.Cursor("v", last[0], last[1]).text() if more and last else None, versions,
+                 cal.day_length)

@@ -341,9 +341,7 @@ def watch():
         after = None  # a stale or edited link: the first page
     at = now()
     found = watch_cases.page(db(), g.user, at, tthc()["settings"], after)
-    cal = calendars.calendar_for(db(), tthc()["settings"], g.user.agency.code)  # the one the watch counted on
-    rows = [{**r, "left": time_left_text(portal_cases.working_time_left(cal, at, r["due_at"]), cal.day_length)}
-            for r in found.rows]  # the time left in the page's language
+    rows = [{**r, "left": time_left_text(r["left"], found.day_length)} for r in found.rows]  # the page's language
     return render_template("inbox/watch.html", rows=rows, counts=found.counts, page=found,
                            next_url=url_for("inbox.watch", after=found.next) if found.next else None,
                            first_url=url_for("inbox.watch") if after is not None else None)

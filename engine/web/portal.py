@@ -26,7 +26,7 @@ from . import schemaform
 from .api import level_of
 from .headers import FILE_POLICY
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
-                           remaining_text, signature_text)
+                           remaining_text, signature_text, time_left_text)
 from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
 
 PAGE = 50  # dossiers a page of the citizen's list
@@ -220,12 +220,8 @@ def my_dossiers():
                                   before=(after.at, after.id) if after is not None and after.at else None)
     more, found = len(found) > PAGE, found[:PAGE]
     rows = summary.list_rows(db(), found, now(), tthc()["settings"])
-    cals: dict = {}  # each dossier's calendar (engine.cases.dossiers.calendar_of), read once per agency
-    for row, dossier in zip(rows, found):  # the time left in the page's language
-        whose = offers.agency_for(dossier, "calendar")
-        if whose not in cals:
-            cals[whose] = dossiers.calendar_of(db(), dossier, tthc()["settings"])
-        row["remaining"] = remaining_text(dossier, cals[whose])
+    for row in rows:  # the time left in the page's language
+        row["remaining"] = time_left_text(row["time_left"], row["day_length"])
     after_last = paging.Cursor("v", found[-1].filed_at, found[-1].id).text() if more else None
     return render_template("portal/my_dossiers.html", rows=rows,
                            next_url=url_for("portal.my_dossiers", after=after_last) if after_last else None,
