@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
-from engine.core.vocabulary import CCCD_RE
+from engine.core.vocabulary import CCCD_RE, has_control
 from engine.process.forms import clean_text, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 from engine.data.portal_model import WebSession
@@ -63,7 +63,7 @@ def password_problem(password) -> str | None:
     could be set but never typed at the login, which refuses it: the account would be locked out)."""
     if not isinstance(password, str) or len(password) < 8:
         return "Mật khẩu cần ít nhất 8 ký tự"
-    if any(ch < " " or ch == "\x7f" or "\ud800" <= ch <= "\udfff" for ch in password):
+    if has_control(password):
         return "Mật khẩu không được chứa ký tự điều khiển"
     return None
 

@@ -12,6 +12,7 @@ import click
 from engine.cases import preflight
 from engine.cli.demo import AGENCIES, DEMO_AGENCY
 from engine.core.errors import DefinitionError
+from engine.core.vocabulary import has_control
 from engine.process import catalogue_import, procedures, scaffold, similarity
 from engine.process.forms import clean_text
 from engine.process.lint import AGENCY_RE
@@ -101,7 +102,7 @@ def _control_problem(facts) -> None:
     texts += [(f"components[{i}].name", "thành phần hồ sơ", name) for i, (_, name) in enumerate(facts.components)]
     texts += [(f"fees[{i}].name", "tên phí", fee.split(";", 2)[-1]) for i, (_, fee) in enumerate(facts.fees)]
     for field, what, text in texts:
-        if any(ord(ch) < 32 or ord(ch) in (0xFFFE, 0xFFFF) or 0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        if has_control(text):
             raise catalogue_import.RowError(field, f"{what} {text!r} có ký tự điều khiển; xóa ký tự đó trong "
                                                    "tệp nguồn")
 

@@ -34,6 +34,14 @@ def is_cccd(value) -> bool:
     return isinstance(value, str) and CCCD_RE.match(value) is not None
 
 
+# -- texts people type ---------------------------------------------------------------------------------------------
+def has_control(text: str, keep: str = "") -> bool:
+    """Whether ``text`` holds a character no one types and no XML file can hold: a C0 control (but those of
+    ``keep``, e.g. "\n\t"), DEL, a lone surrogate, U+FFFE or U+FFFF."""
+    return any((ch < " " and ch not in keep) or ch == "\x7f" or "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff"
+               for ch in text)
+
+
 # -- numbers in statistics ---------------------------------------------------------------------------------------
 def vn_number(value: float | int | None, decimals: int = 0, missing: str = "—") -> str:
     """A count or a measure the Vietnamese way: thousands grouped by dots, decimals after a comma

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.core.errors import Invalid
+from engine.core.vocabulary import has_control
 
 from . import signatures
 from .signatures import SigningFailed, SigningPending  # noqa: F401 - where callers meet them
@@ -68,7 +69,7 @@ def open_signer(method: dict, *, pin: str | None, default_file: Path, settings=N
     with that reference signs once the signer agreed (engine.paperwork.remote).
     """
     method = check_method(method or DEFAULT_METHOD)
-    if pin is not None and any(ord(c) < 32 or c == "\x7f" for c in pin):  # no device's PIN; a NUL panics OpenSSL
+    if pin is not None and has_control(pin):  # no device's PIN; a NUL panics OpenSSL
         raise SigningFailed("Mã PIN không đúng (mã PIN không có ký tự điều khiển)", code="wrong_pin")
     if method["kind"] == "pkcs12":
         if not pin:
