@@ -7,6 +7,7 @@ document store and can be attached to a later dossier without uploading them aga
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from sqlalchemy import or_, select
@@ -114,11 +115,13 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
 
 
 def store(session: Session, user: User) -> list[Document]:
-    """The citizen's electronic dossier store: results of their dossiers and their validly signed files."""
+    """The citizen's electronic dossier store: results of their dossiers and their validly signed files. A result
+    replaced by a corrected one (engine.cases.reissue) is no longer in force: only its successor is offered."""
     if "citizen" not in user.roles:
         raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
     rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(or_(*citizen_conditions(user)), Document.kind.in_(STORE_KINDS))
+                           .where(or_(*citizen_conditions(user)), Document.kind.in_(STORE_KINDS),
+                                  Document.replaced_by_id.is_(None))
                            .order_by(Document.id.desc()))
     found, seen = [], set()
     for doc in rows:
@@ -143,6 +146,10 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     if not can_see(ctx.user, session.get(Dossier, source.dossier_id)):
         raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
     content = documents.read(ctx.settings.data_dir, source)
+    if hashlib.sha256(content).hexdigest() != source.sha256:  # the bytes stored are no longer those issued
+        log.warning("stored document %s does not match its SHA-256; not reused", source.id)
+        raise Invalid("Giấy tờ trong kho không còn nguyên vẹn như khi được cấp; vui lòng tải tệp lên",
+                      code="document_altered", fields={"reuse": "Giấy tờ đã bị thay đổi sau khi lưu"})
     checks = inspect(ctx, content) if source.media_type == "application/pdf" else []  # kept before this check
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", source.name, source.media_type, content,
                         ctx.now)

@@ -189,18 +189,24 @@ def _rows(schema: dict, data: dict, depth: int, out: list) -> None:
             out.append((depth, label, value))
 
 
+NAME_FIELD = "ho_ten"  # the field that says whose data an object holds (the applicant's, or another person's)
+
+
 def prefill(schema: dict, known: dict[str, Any]) -> dict:
-    """Data that fills the fields named like ``known``'s keys at any depth (D24: forms auto-fill)."""
-    data: dict[str, Any] = {}
-    for key, prop in (schema.get("properties") or {}).items():
-        if not isinstance(prop, dict):
-            continue
-        if prop.get("type") == "object":
-            child = prefill(prop, known)
-            if child:
-                data[key] = child
-        elif known.get(key) not in (None, ""):
-            data[key] = known[key]
+    """Data that fills the applicant's own fields named like ``known``'s keys (D24: forms auto-fill): those of
+    the form's top level and, when the top level has no name field of its own, those of the first group that
+    has one (the household head of ho-kinh-doanh, ``chu_ho``). Other groups hold other people (the deceased of
+    a death registration, each party of a marriage, the child of a birth): nothing of the filer's goes there."""
+    props = {k: p for k, p in (schema.get("properties") or {}).items() if isinstance(p, dict)}
+    data: dict[str, Any] = {k: known[k] for k, p in props.items()
+                            if p.get("type") != "object" and known.get(k) not in (None, "")}
+    if NAME_FIELD not in props:
+        for key, prop in props.items():
+            if prop.get("type") == "object" and isinstance((prop.get("properties") or {}).get(NAME_FIELD), dict):
+                child = prefill(prop, known)
+                if child:
+                    data[key] = child
+                break
     return data
 
 
