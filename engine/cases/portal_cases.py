@@ -18,7 +18,7 @@ from engine.data import audit
 from engine.law import lateness
 from engine.core.calendar import WorkingCalendar
 from engine.core.clock import iso_vn
-from engine.core.vocabulary import CCCD_RE, vn_time
+from engine.core.vocabulary import CCCD_RE, has_control, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import Document, Dossier, User
@@ -169,6 +169,8 @@ def rate(session: Session, ctx: Context, code: str, score, comment=None) -> Sati
         raise Invalid("Chọn mức hài lòng từ 1 đến 5", fields={"score": "Chọn một mức từ 1 đến 5"})
     if comment is not None and (not isinstance(comment, str) or len(comment) > 2000):
         raise Invalid("Góp ý tối đa 2000 ký tự", fields={"comment": "Tối đa 2000 ký tự"})
+    if comment and has_control(comment, keep="\r\n\t"):  # no one types them; PostgreSQL refuses a NUL
+        raise Invalid("Góp ý có ký tự điều khiển không hợp lệ", fields={"comment": "Có ký tự điều khiển không hợp lệ"})
     if rating_of(session, dossier) is not None:
         raise Conflict("Hồ sơ này đã được đánh giá", code="already_rated")
     row = SatisfactionRating(dossier_id=dossier.id, user_id=ctx.user.id, score=value,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.data import audit
@@ -57,14 +58,34 @@ class Handover:
     note: str
 
 
-def _giver(event: AuditEvent) -> str:
-    step = "Nộp hồ sơ" if event.action == "file" else event.task_name or (vocabulary.STEPS[event.step].title if event.step in vocabulary.STEPS else event.step)
-    return f"{step}: {event.actor_name}"
+PARTNER = "Cơ quan phối hợp giải quyết"  # the agency a liên thông hand-over went to (D33)
+SENDER = "Cơ quan chuyển hồ sơ liên thông"  # on a sub-dossier's slip: the agency that handed it over
+ONE_STOP = "Bộ phận tiếp nhận và trả kết quả"
 
 
-def _last_receiver(session: Session, dossier: Dossier) -> str:
+def _step(event: AuditEvent) -> str:
+    """The step that hands over: filing, the task's name, its step kind's title, else what was done (a withdrawal
+    or a stop records no step)."""
+    if event.action == "file":
+        return "Nộp hồ sơ"
+    if event.task_name:
+        return event.task_name
+    if event.step in vocabulary.STEPS:
+        return vocabulary.STEPS[event.step].title
+    return vocabulary.ACTIONS[event.action].done if event.action in vocabulary.ACTIONS else event.action
+
+
+def _resolving_agency(session: Session, dossier: Dossier) -> Agency:
+    """The agency that resolves the dossier: the processing agency its offer names, else the receiving agency
+    (engine.cases.offers.agency_for(dossier, "seal"))."""
+    if dossier.processing_agency_id is not None:
+        return session.get(Agency, dossier.processing_agency_id)
+    return dossier.agency
+
+
+def _last_receiver(session: Session, dossier: Dossier, sender: str | None) -> str:
     items = list(session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)))
-    citizen = f"Tổ chức, cá nhân: {dossier.owner_name}"
+    citizen = f"Tổ chức, cá nhân: {dossier.owner_name}" if sender is None else f"{SENDER}: {sender}"
     if not items or any(i.step == "supplement" for i in items):
         return citizen
     return "; ".join(f"{i.name}: {i.assignee.full_name if i.assignee else vocabulary.ROLES.get(i.role, i.role)}"
@@ -72,12 +93,40 @@ def _last_receiver(session: Session, dossier: Dossier) -> str:
 
 
 def handovers(session: Session, dossier: Dossier) -> list[Handover]:
-    """The hand-overs of a dossier, from its audit trail, oldest first."""
+    """The hand-overs of a dossier, from its audit trail, oldest first.
+
+    Liên thông (D33) names the agencies, not "the system" that moved the dossier: the parent's hand-over goes from
+    its resolving agency to the partner agency, the answer comes back from that agency; a sub-dossier is filed
+    by, and its result returned to, the agency that handed it over."""
     events = [e for e in audit.history(session, dossier.id) if e.action in HANDOVER_ACTIONS]
+    links = session.execute(select(Link.agency_id, Link.document_id, Agency.code, Agency.name)
+                            .join(Agency, Agency.id == Link.agency_id).where(Link.parent_id == dossier.id)).all()
+    by_code = {code: name for _id, _doc, code, name in links}
+    by_document = {doc: name for _id, doc, _code, name in links if doc is not None}
+    parent = session.get(Dossier, dossier.parent_id) if dossier.parent_id is not None else None
+    sender = _resolving_agency(session, parent).name if parent is not None else None
+    own = _resolving_agency(session, dossier).name if links else None
+
+    def giver(event: AuditEvent) -> str:
+        data = event.data or {}
+        if event.action == "hand_back" and data.get("document") in by_document:
+            return f"{PARTNER}: {by_document[data['document']]}"
+        if event.action == "hand_over" and own is not None:
+            return f"{_step(event)}: {own}"
+        if event.action == "file" and sender is not None:
+            return f"{SENDER}: {sender}"
+        return f"{_step(event)}: {event.actor_name}"
+
     rows = []
     for i, event in enumerate(events):
-        receiver = _giver(events[i + 1]) if i + 1 < len(events) else _last_receiver(session, dossier)
-        rows.append(Handover(_giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
+        partner = by_code.get((event.data or {}).get("agency")) if event.action == "hand_over" else None
+        if partner is not None:
+            receiver = f"{PARTNER}: {partner}"
+        elif event.action == "withdraw":  # the citizen withdraws at the one-stop that received the dossier
+            receiver = f"{ONE_STOP}: {dossier.agency.name}"
+        else:
+            receiver = giver(events[i + 1]) if i + 1 < len(events) else _last_receiver(session, dossier, sender)
+        rows.append(Handover(giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
                              vocabulary.ACTIONS[event.action].done))
     return rows
 
@@ -166,34 +215,70 @@ def _notes(dossier: Dossier, letters: int) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def register_rows(session: Session, agency_id: int, start: date, end: date) -> list[RegisterRow]:
-    """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``.
+BATCH = 500  # dossiers read at a time: the register of a busy year is never held whole, nor one IN list long
 
-    The period is a range of the indexed ``registered_at``; the procedure versions are read once each, not with
-    every row (each row would decode the version's forms and catalogue entry again)."""
+
+def _in_period(agency_id: int, start: date, end: date):
     lo, hi = _period(start, end)
-    dossiers = list(session.scalars(
-        select(Dossier).where(Dossier.agency_id == agency_id, Dossier.registered_at >= lo, Dossier.registered_at < hi)
-        .options(lazyload(Dossier.procedure_version), selectinload(Dossier.applicant))
-        .order_by(Dossier.registered_at, Dossier.id)))
-    versions = list(session.scalars(select(ProcedureVersion).where(  # held: the rows' versions come from here
-        ProcedureVersion.id.in_({d.procedure_version_id for d in dossiers} or {-1}))))
-    ids = [d.id for d in dossiers] or [-1]
-    forwarded = dict(session.execute(select(AuditEvent.dossier_id, func.min(AuditEvent.at))
-                                     .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "forward")
-                                     .group_by(AuditEvent.dossier_id)).all())
-    letters = dict(session.execute(select(Letter.dossier_id, func.count(Letter.id))
-                                   .where(Letter.dossier_id.in_(ids)).group_by(Letter.dossier_id)).all())
-    rows = []
-    for n, d in enumerate(dossiers, 1):
-        info, applicant = contact(d), applicant_name(d)
-        name = d.owner_name if applicant == d.owner_name else f"{d.owner_name} (người nộp: {applicant})"
-        procedure = d.procedure_version.procedure
-        rows.append(RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"],
-                                d.agency.name, d.filed_at, d.received_at, d.due_at, forwarded.get(d.id),
-                                d.resolved_at, d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0))))
-    del versions
-    return rows
+    return (Dossier.agency_id == agency_id, Dossier.registered_at >= lo, Dossier.registered_at < hi)
+
+
+def register_count(session: Session, agency_id: int, start: date, end: date) -> int:
+    """How many rows the register of the period has (a count over the index range, no row read)."""
+    return session.scalar(select(func.count()).select_from(Dossier).where(*_in_period(agency_id, start, end)))
+
+
+def iter_register_rows(session: Session, agency_id: int, start: date, end: date) -> Iterator[RegisterRow]:
+    """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``, in
+    the order of ``registered_at``.
+
+    The period is a range of the indexed ``registered_at``, read BATCH dossiers at a time (keyset, never an
+    offset); each batch's forwarding instants, letters and agencies are read with one query each. The procedure
+    versions are read once each, not with every row (each row would decode the version's forms and catalogue
+    entry again), and held while the rows are made; a batch's dossiers are let go once its rows are made."""
+    versions: dict[int, ProcedureVersion] = {}  # held: the rows' versions come from here (the identity map)
+    agencies: dict[int, str] = {}
+    n, after = 0, None
+    while True:
+        query = (select(Dossier).where(*_in_period(agency_id, start, end))
+                 .options(lazyload(Dossier.procedure_version), selectinload(Dossier.applicant))
+                 .order_by(Dossier.registered_at, Dossier.id).limit(BATCH))
+        if after is not None:
+            query = query.where(tuple_(Dossier.registered_at, Dossier.id)
+                                > tuple_(literal(after[0], Dossier.registered_at.type), literal(after[1])))
+        dossiers = list(session.scalars(query))
+        if not dossiers:
+            return
+        missing = {d.procedure_version_id for d in dossiers} - set(versions)
+        if missing:
+            versions.update((v.id, v) for v in session.scalars(
+                select(ProcedureVersion).where(ProcedureVersion.id.in_(missing))))
+        unnamed = {d.processing_agency_id for d in dossiers if d.processing_agency_id is not None} - set(agencies)
+        if unnamed:  # "Cơ quan chủ trì giải quyết": the processing agency the offer names, else the receiving one
+            agencies.update(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(unnamed))).all())
+        ids = [d.id for d in dossiers]
+        forwarded = dict(session.execute(select(AuditEvent.dossier_id, func.min(AuditEvent.at))
+                                         .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "forward")
+                                         .group_by(AuditEvent.dossier_id)).all())
+        letters = dict(session.execute(select(Letter.dossier_id, func.count(Letter.id))
+                                       .where(Letter.dossier_id.in_(ids)).group_by(Letter.dossier_id)).all())
+        for d in dossiers:
+            n += 1
+            info, applicant = contact(d), applicant_name(d)
+            name = d.owner_name if applicant == d.owner_name else f"{d.owner_name} (người nộp: {applicant})"
+            procedure = d.procedure_version.procedure
+            lead = agencies[d.processing_agency_id] if d.processing_agency_id is not None else d.agency.name
+            yield RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"], lead,
+                              d.filed_at, d.received_at, d.due_at, forwarded.get(d.id), d.resolved_at,
+                              d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0)))
+        after = (dossiers[-1].registered_at, dossiers[-1].id)
+        if len(dossiers) < BATCH:
+            return
+
+
+def register_rows(session: Session, agency_id: int, start: date, end: date) -> list[RegisterRow]:
+    """The register's rows as a list (for a page or a test; the exports stream iter_register_rows)."""
+    return list(iter_register_rows(session, agency_id, start, end))
 
 
 def _period_text(start: date, end: date) -> str:
@@ -214,9 +299,9 @@ def register_pdf(session: Session, settings: Settings, agency_id: int, start: da
                  now: datetime) -> bytes:
     """The register as a PDF; numbered by the regime in force at the end of the period."""
     agency = session.get(Agency, agency_id)
-    rows = register_rows(session, agency_id, start, end)
-    table = [tuple(_group_text(r, group) for group in PDF_GROUPS) for r in rows]
-    values = {"agency": agency.name, "period": _period_text(start, end), "count": str(len(rows)), "rows": table}
+    table = [tuple(_group_text(r, group) for group in PDF_GROUPS)
+             for r in iter_register_rows(session, agency_id, start, end)]  # the texts only, not the dossiers
+    values = {"agency": agency.name, "period": _period_text(start, end), "count": str(len(table)), "rows": table}
     return render_form(settings, REGISTER, values, regime_at(end), None, agency.name, now)
 
 
@@ -232,7 +317,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
 
     agency = session.get(Agency, agency_id)
     regime = regime_at(end)
-    rows = register_rows(session, agency_id, start, end)
+    count = register_count(session, agency_id, start, end)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Sổ theo dõi hồ sơ")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -244,7 +329,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
         sheet.column_dimensions[get_column_letter(col)].width = WIDTHS.get(key, 18)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     last = get_column_letter(len(COLUMNS))
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
 
     def cell(value, style=None, font=None):
         c = WriteOnlyCell(sheet, value=value)
@@ -260,7 +345,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
         sheet.append([cell(title, font=bold if i <= 2 else None)])
     header = [cell(label, "register_text", bold) for _key, label in COLUMNS]
     sheet.append(header)
-    for row in rows:  # plain values; only the instants are cells of their own (the date format)
+    for row in iter_register_rows(session, agency_id, start, end):  # plain values; instants: the date format
         sheet.append([cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date")
                       if isinstance(value, datetime) else value
                       for value in (getattr(row, key) for key, _label in COLUMNS)])
