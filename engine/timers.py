@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, defer, sessionmaker, undefer
 
-from engine.cases import digests, dispatch, incidents, notices
+from engine.cases import digests, dispatch, incidents, notices, offers
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
@@ -45,11 +45,11 @@ class SweepResult:
 
 
 def _notify(session: Session, settings: Settings, batch: "Batch", dossier: Dossier, roles: set[str], event: str,
-            now: datetime) -> None:
-    """One notice per officer holding one of ``roles`` (engine.cases.notices); the officers of an agency and
-    their choices are read once per batch, and the batch writes every notice in two statements."""
-    notices.notify(session, settings, event, now=now, dossier=dossier, roles=roles, officers=batch.officers,
-                   outbox=batch.outbox)
+            now: datetime, agency_id: int) -> None:
+    """One notice per officer of ``agency_id`` holding one of ``roles`` (engine.cases.notices); the officers of
+    an agency and their choices are read once per batch, and the batch writes every notice in two statements."""
+    notices.notify(session, settings, event, now=now, dossier=dossier, roles=roles, agency_id=agency_id,
+                   officers=batch.officers, outbox=batch.outbox)
 
 
 @dataclass
@@ -99,18 +99,25 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         record("timer")
     if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True
-        _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now)
+        _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now,
+                offers.agency_for(dossier, "receipt"))  # the intake check is the receiving agency's work
         record("intake_overdue")
     roles = batch.open_roles.get(dossier.id, set())
+    # D19, D29: the result's deadline is watched by the agency processing it (an offer may name another agency
+    # than the receiving one): its officers hold the open work, its leaders are warned
+    watcher = offers.agency_for(dossier, "watch")
     if deadlines.warning_due(dossier, cal, now):
         dossier.warned_at = now
-        _notify(session, settings, batch, dossier, roles | {"department_leader"}, "warning", now)
+        _notify(session, settings, batch, dossier, roles | {"department_leader"}, "warning", now, watcher)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
-        _notify(session, settings, batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue", now)
+        item = apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
+        _notify(session, settings, batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue", now,
+                watcher)
+        if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
+            _notify(session, settings, batch, dossier, {"head_of_agency"}, "overdue", now, item.agency_id)
         record("overdue")
-        apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
     plan_timers(session, dossier, settings, cal)
     return effects
 

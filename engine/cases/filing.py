@@ -95,8 +95,10 @@ def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, chan
                             procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal, new=True)
     audit.record(session, dossier, ctx.now, user, "file", None, data={"channel": channel})
-    payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
-    notices.notify(session, ctx.settings, "filed", now=ctx.now, dossier=dossier)
+    owed = payments.request_due(session, ctx, dossier, "filing")  # D26: a fee asked with the filing
+    # D7, D28: with a filing fee owed, the intake hour starts when it is paid: no intake time is promised yet
+    notices.notify(session, ctx.settings, "filed", now=ctx.now, dossier=dossier,
+                   context={"fee_first": owed is not None})
     return dossier
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,17 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
 _env.filters["when"] = lambda t: vn_time(t, "datetime", missing="—")
 _env.filters["day"] = lambda t: vn_time(t, "date", missing="—")
-_env.filters["money"] = lambda amount: f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+@pass_context
+def _money(context, amount) -> str:
+    """An amount in đồng grouped as the notice's language groups it: "100.000 đ" in Vietnamese, "100,000 đ"
+    in English (where "100.000 đ" reads as a hundred đồng), as the pages write it (engine.web.numbers)."""
+    grouped = f"{int(amount):,}"
+    return (grouped if context.get("notice_language") == "en" else grouped.replace(",", ".")) + " đ"
+
+
+_env.filters["money"] = _money
 
 
 def render(event: str, language: str, values: dict) -> tuple[str, str]:
@@ -56,8 +66,8 @@ def render(event: str, language: str, values: dict) -> tuple[str, str]:
     try:
         template = _env.get_template(f"notices/{event}.{language}.txt")
     except TemplateNotFound:
-        template = _env.get_template(f"notices/{event}.vi.txt")
-    text = template.render(**values).strip()
+        template, language = _env.get_template(f"notices/{event}.vi.txt"), "vi"
+    text = template.render(**values, notice_language=language).strip()
     title, _, body = text.partition("\n")
     return title.strip()[:255], body.strip() or title.strip()
 
@@ -213,17 +223,19 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
         person_roles = sorted(person.roles & set(roles)) if roles else []
         link = document_path(document) if document is not None else (
             dossier_path(dossier, officer or person.is_officer) if dossier is not None else None)
-        values = {"user_id": person.id, "event": event, "title": title, "body": body,
-                  "dossier_id": dossier.id if dossier is not None else None,
-                  "document_id": document.id if document is not None else None, "link": link,
-                  "role": ",".join(person_roles)[:30] or None, "created_at": now,
-                  "read_at": now if event in HIDDEN else None}
+        # the row has a name of its own: the template's ``values`` are rendered again for the next person
+        # whose language differs (an officer who chose English among Vietnamese ones; an owner and a filer)
+        row = {"user_id": person.id, "event": event, "title": title, "body": body,
+               "dossier_id": dossier.id if dossier is not None else None,
+               "document_id": document.id if document is not None else None, "link": link,
+               "role": ",".join(person_roles)[:30] or None, "created_at": now,
+               "read_at": now if event in HIDDEN else None}
         sends = [{"channel": channel, "address": address, "state": "pending", "attempts": 0, "next_attempt_at": now}
                  for channel, address in channels_for(settings, person, choice, always=always)]
         if outbox is not None:
-            outbox.rows.append((values, sends))
+            outbox.rows.append((row, sends))
             continue
-        notice = Notice(**values)
+        notice = Notice(**row)
         notice.deliveries = [NoticeDelivery(**send) for send in sends]
         session.add(notice)
         written.append(notice)

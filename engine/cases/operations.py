@@ -26,7 +26,7 @@ from engine.data import audit
 from engine.data.agency_model import Agency
 from engine.data.model import Dossier
 from engine.law.statuses import STOPPED, TERMINAL, can_end
-from engine.paperwork import officialforms
+from engine.paperwork import issuance, officialforms
 from engine.process import forms
 
 REASON = {"type": "object", "required": ["reason"], "additionalProperties": False,
@@ -80,8 +80,9 @@ def act(session: Session, ctx: Context, code: str, how: str, payload) -> Dossier
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": reason})
     administration.audit(session, ctx.now, ctx.user, f"dossier.{how}", "dossier", dossier.code, agency,
                          reason=reason)
-    notices.notify(session, ctx.settings, "operation", now=ctx.now, dossier=dossier,
-                   context={"how": how, "reason": reason})
+    if how != "terminate":  # a termination's notice goes with its stop notice, once sealed (D28: linked)
+        notices.notify(session, ctx.settings, "operation", now=ctx.now, dossier=dossier,
+                       context={"how": how, "reason": reason})
     return dossier
 
 
@@ -95,8 +96,10 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
     dossier.ended_at = ctx.now  # the reports: pending until then, never resolved
     signing_requests.withdraw_open(session, dossier, ctx.now)
     # D16: a dossier whose processing is stopped gets its Thông báo dừng giải quyết hồ sơ, whoever stops it (the
-    # citizen's page pointed to one and none was issued); the operation's own notice tells the citizen
-    officialforms.stop_notice(session, ctx.settings, dossier, reason, ctx.user, ctx.now)
+    # citizen's page pointed to one and none was issued). D28: the operation's notice tells the citizen with
+    # that document linked and attached, written when it is sealed (as a withdrawal's or the one-stop's stop)
+    officialforms.stop_notice(session, ctx.settings, dossier, reason, ctx.user, ctx.now,
+                              notify=issuance.notice("operation", {"how": "terminate", "reason": reason}))
     save_process(session, dossier, process, ctx.now, ctx.settings)
     from engine.cases import payments
 
