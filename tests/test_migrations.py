@@ -356,3 +356,25 @@ def test_0028_dossier_path_comes_and_goes_and_an_existing_dossier_keeps_null(tmp
     assert db.execute("select code, status from dossier").fetchall() == [("X-1", 4)]
     db.close()
     _alembic(url, "upgrade", "head")
+
+
+def test_0029_return_channel_comes_and_goes_and_an_existing_dossier_returns_as_filed(tmp_path):
+    """D23: the citizen's return choice; a dossier filed before it keeps NULL and returns by its filing channel
+    (Dossier.return_via); the downgrade drops both columns and keeps the dossier."""
+    import sqlite3
+
+    path, url, db = old_database(tmp_path, "0028", status=4)
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "head")
+    db = sqlite3.connect(path)
+    assert db.execute("select return_channel, return_address from dossier where id = 1").fetchone() == (None, None)
+    db.execute("update dossier set return_channel = 'post', return_address = '18 Lê Lợi, Huế' where id = 1")
+    db.commit()
+    db.close()
+    _alembic(url, "downgrade", "0028")
+    db = sqlite3.connect(path)
+    assert not {"return_channel", "return_address"} & {row[1] for row in db.execute("pragma table_info(dossier)")}
+    assert db.execute("select code, status from dossier").fetchall() == [("X-1", 4)]
+    db.close()
+    _alembic(url, "upgrade", "head")

@@ -53,6 +53,31 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
     return name, birth, cccd
 
 
+RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk
+
+
+def _return_choice(payload) -> tuple[str | None, str | None]:
+    """D23: how the result is to come back, and where for the post (None, None: as filed)."""
+    channel, address = payload.get("return_channel"), payload.get("return_address")
+    if channel is None:
+        if address not in (None, ""):
+            raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
+                          fields={"return_channel": "Chọn post để nhận kết quả qua bưu chính"})
+        return None, None
+    if channel not in RETURN_CHANNELS:
+        raise Invalid("Hình thức nhận kết quả không hợp lệ", fields={"return_channel": "online, post hoặc desk"})
+    if channel != "post":
+        if address not in (None, ""):
+            raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
+                          fields={"return_address": "Chỉ ghi khi nhận kết quả qua bưu chính"})
+        return channel, None
+    address = forms.clean_text(address, min_length=10, max_length=500)
+    if address is None:
+        raise Invalid("Nhận kết quả qua bưu chính cần địa chỉ nhận",
+                      fields={"return_address": "Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)"})
+    return channel, address
+
+
 # -- use cases --------------------------------------------------------------------------------------------
 def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
@@ -70,6 +95,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         channel = "online" if "citizen" in user.roles else "desk"
     if channel not in CHANNELS:
         raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
+    return_channel, return_address = _return_choice(payload)
     offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
     proc_agency = session.get(Agency, offer.agency_id)
     form = payload.get("form")
@@ -78,7 +104,8 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
                       agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
                       applicant_id=user.id, owner_name=owner_name,
-                      owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel, status=SUBMITTED,
+                      owner_birth_date=owner_birth, owner_cccd=owner_cccd, channel=channel,
+                      return_channel=return_channel, return_address=return_address, status=SUBMITTED,
                       form=form, filed_at=ctx.now, workflow_state=b"", serializer_version=SERIALIZER_VERSION)
     dossier.procedure_version = version
     session.add(dossier)

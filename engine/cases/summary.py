@@ -171,6 +171,8 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list, documents: 
         "status": dossier.status,
         "status_name": Status(dossier.status).label,
         "channel": dossier.channel,
+        "return_channel": dossier.return_via,  # D23: how the result comes back (the filing's channel by default)
+        "return_address": dossier.return_address,
         "owner": {"full_name": dossier.owner_name, "cccd": dossier.owner_cccd,
                   "birth_date": dossier.owner_birth_date.isoformat() if dossier.owner_birth_date else None},
         "filed_at": iso_vn(dossier.filed_at),

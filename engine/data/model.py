@@ -22,6 +22,7 @@ OFFICER_ROLES = {"receiving_officer", "specialist", "department_leader", "head_o
 OPEN_DOSSIER = "status NOT IN (3, 7, 8, 10)"
 
 from engine.data.agency_model import AGENCY_LEVELS, Agency  # noqa: E402,F401  (the tree: D29)
+from engine.data.checkpoint_model import AuditCheckpoint, AuditCheckpointEntry  # noqa: E402,F401
 
 
 class User(Base):
@@ -144,6 +145,10 @@ class Dossier(Base):
     owner_birth_date: Mapped[date | None]
     owner_cccd: Mapped[str | None] = mapped_column(String(12), index=True)
     channel: Mapped[str] = mapped_column(String(10))
+    # How the citizen chose to receive the result (D23: online, post or desk; NULL: as filed, ``return_via``) and
+    # the postal address for "post". The choice never changes the service level (D27).
+    return_channel: Mapped[str | None] = mapped_column(String(10))
+    return_address: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[int]
     form: Mapped[dict[str, Any]]
     filed_at: Mapped[datetime]
@@ -187,6 +192,11 @@ class Dossier(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def return_via(self) -> str:
+        """The return channel (D23): the one chosen, else the filing's own (online for an online filing)."""
+        return self.return_channel or self.channel
 
     # Every use case needs the version, its procedure and agency: one joined load, not three lazy ones.
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined", innerjoin=True)
@@ -253,31 +263,6 @@ class AuditEvent(Base):
     # they are derived from hashed fields (times, due_at) and the calendar, and old chains keep verifying.
     working_minutes: Mapped[float | None] = mapped_column(Float)
     late: Mapped[bool | None]
-
-
-class AuditCheckpoint(Base):
-    """A signed checkpoint of every audit chain (engine.audit_checkpoints): how many chains and events it holds,
-    the digest of its entries and their signature. ``mac`` is NULL while the entries are being written (a
-    checkpoint that never finished counts for nothing)."""
-
-    __tablename__ = "audit_checkpoint"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime]
-    dossiers: Mapped[int]
-    events: Mapped[int]
-    digest: Mapped[str] = mapped_column(String(64))
-    prev_mac: Mapped[str] = mapped_column(String(64))
-    mac: Mapped[str | None] = mapped_column(String(64))
-
-
-class AuditCheckpointEntry(Base):
-    """A chain's head and count at a checkpoint. No foreign key to the dossier: a deleted dossier must show."""
-
-    __tablename__ = "audit_checkpoint_entry"
-    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("audit_checkpoint.id"), primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    head: Mapped[str] = mapped_column(String(64))
-    events: Mapped[int]
 
 
 class Document(Base):

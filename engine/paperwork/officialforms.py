@@ -212,6 +212,16 @@ CHANNELS = {"online": "Trực tuyến (Cổng Dịch vụ công)", "desk": "Tr�
             "post": "Qua dịch vụ bưu chính công ích"}
 RETURN_PLACES = {"online": "Trực tuyến, trên tài khoản của người nộp tại Cổng Dịch vụ công",
                  "desk": "Bộ phận Tiếp nhận và Trả kết quả", "post": "Địa chỉ của người nộp, qua bưu chính công ích"}
+
+
+def return_place(dossier: Dossier) -> str:
+    """Where the result is returned (D23): the channel the citizen chose, with the postal address for the post."""
+    place = RETURN_PLACES.get(dossier.return_via, "")
+    if dossier.return_via == "post" and dossier.return_address:
+        place = f"Qua bưu chính công ích, đến địa chỉ: {dossier.return_address}"
+    return place
+
+
 def when(t: datetime | None) -> str:
     """'09 giờ 30 phút, ngày 23/11/2026' (Vietnam time), or '' when not known."""
     return vn_time(t, "formal")
@@ -285,7 +295,7 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
               "legal_duration": "Trong ngày" if duration["unit"] == "same_day" else
               f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
               "received_at": when(dossier.received_at or now), "due_at": when(dossier.due_at),
-              "return_place": RETURN_PLACES.get(dossier.channel, ""), "channel": CHANNELS.get(dossier.channel, ""),
+              "return_place": return_place(dossier), "channel": CHANNELS.get(dossier.channel, ""),
               "fees": fees or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",
               "officer": actor.full_name}
     return _store(session, settings, dossier, RECEIPT, values, now, actor=actor, number=number, notify=notify)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import (dossiers, inbox as paging, portal_cases, signing_requests, summary, tasks,
                           watch as watch_cases)
+from engine.cases.steps import returning
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, EngineError, Invalid
@@ -147,6 +148,8 @@ def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict
                 "open": mine, "values": values if mine else {}, "errors": errors if mine else {}}
         if special is None:
             shown, filled = _issued_number(item, schema) if action == "issue_result" else (schema, {})
+            if action == "return_result":  # D23: the way the citizen chose, already picked
+                filled = returning.chosen_return(item.dossier, schema)
             form["fields"] = schemaform.build(shown, values if mine else filled, errors if mine else {},
                                               id_prefix=action)
         forms.append(form)

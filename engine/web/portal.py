@@ -127,7 +127,8 @@ def _labels(version) -> dict[str, str]:
     names = schemaform.labels(version.forms[version.info["filing_form"]])
     names.update({"owner.full_name": _("Họ và tên chủ hồ sơ"), "owner.birth_date": _("Ngày sinh chủ hồ sơ"),
                   "owner.cccd": _("Số CCCD của chủ hồ sơ"), "owner": _("Chủ hồ sơ"), "note": _("Ghi chú"),
-                  "agency": _("Nơi nộp hồ sơ")})
+                  "agency": _("Nơi nộp hồ sơ"), "return_channel": _("Nhận kết quả"),
+                  "return_address": _("Địa chỉ nhận kết quả qua bưu chính")})
     names.update({f"file.{c['key']}": c["name"] for c in version.info["components"]})
     return names
 
@@ -146,14 +147,14 @@ def _store_choices() -> list[dict]:
 
 
 def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None,
-               agency=None):
+               agency=None, back=None):
     """The filing page. ``submit_token``: the one-time token of this filing (a new one for a new page; the
     posted one again when the post was refused, since nothing was filed under it). ``agency``: the receiving
     agency chosen among those offering the procedure (any of them, whatever the citizen's residence, D29)."""
     schema = version.forms[version.info["filing_form"]]
     offering = [a for _, a in offers.active_offers(db(), version.procedure_id) if a.active]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
-                           offering=offering, agency=agency,
+                           offering=offering, agency=agency, back=back or {"channel": "online", "address": ""},
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
@@ -170,7 +171,11 @@ def file(code: str):
     for_other = request.form.get("for_other") == "on"
     owner = {k: request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}
     agency = request.form.get("agency", "").strip()[:35] or None
-    payload = {"procedure": code, "form": data, "channel": "online", "agency": agency}
+    back = {"channel": request.form.get("return_channel", "online"),  # D23: how the result comes back
+            "address": request.form.get("return_address", "").strip()[:500]}
+    payload = {"procedure": code, "form": data, "channel": "online", "agency": agency,
+               "return_channel": back["channel"],
+               "return_address": back["address"] if back["channel"] == "post" else None}
     if for_other:
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
@@ -193,7 +198,7 @@ def file(code: str):
     try:
         code = run(file_with_uploads)
     except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token, agency)
+        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token, agency, back)
     return redirect(url_for("portal.receipt", code=code))
 
 

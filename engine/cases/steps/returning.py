@@ -57,6 +57,19 @@ def _recorded_problem(f: Facts, result) -> str | None:
     return None
 
 
+# The return form's ``hinh_thuc_tra`` (forms/tra-ket-qua.schema.json) for each return channel a citizen chooses (D23)
+RETURN_FORM_VALUES = {"online": "online", "post": "buu_chinh", "desk": "truc_tiep"}
+
+
+def chosen_return(dossier, schema: dict) -> dict:
+    """The return form filled with the channel the citizen chose (D23), where the form asks for it."""
+    prop = (schema.get("properties") or {}).get("hinh_thuc_tra")
+    value = RETURN_FORM_VALUES.get(dossier.return_via)
+    if not isinstance(prop, dict) or value not in (prop.get("enum") or [value]):
+        return {}
+    return {"hinh_thuc_tra": value}
+
+
 def return_result(f: Facts) -> None:
     f.dossier.returned_at = f.now
     notices.notify(f.session, f.ctx.settings, "returned", now=f.now, dossier=f.dossier)
