@@ -127,6 +127,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(portal.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(records.bp)
+    from . import records_pages  # the officers' pages of the control slip and the register (D30, D31)
+    app.register_blueprint(records_pages.bp)
     app.register_blueprint(payments.api_bp)
     app.register_blueprint(payments.bp)
     app.register_blueprint(reports.bp)
