@@ -21,12 +21,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.cases import channels
+from engine.cases import administration, channels
 from engine.core.settings import Settings
-from engine.data.model import Document
+from engine.data.agency_model import Agency
+from engine.data.model import Document, Dossier, User
 from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
 
 log = logging.getLogger(__name__)
@@ -161,19 +162,44 @@ def drain(sessions: sessionmaker, settings: Settings, clock, max_batches: int = 
 
 
 # -- dead letters ----------------------------------------------------------------------------------------------
-def dead_letters(session: Session, *, before_id: int | None = None, limit: int = 50) -> list[tuple]:
+def _in_scope(query, agency_ids):
+    """D29: an administrator of a subtree sees the notices of the dossiers received or processed in it and those
+    sent to its officers, never another agency's citizens and their addresses (``agency_ids``: the subquery of
+    engine.cases.administration.agency_ids; None: the whole province, or the operator's command line)."""
+    if agency_ids is None:
+        return query
+    return (query.outerjoin(Dossier, Dossier.id == Notice.dossier_id).join(User, User.id == Notice.user_id)
+            .where(or_(Dossier.agency_id.in_(agency_ids), Dossier.processing_agency_id.in_(agency_ids),
+                       User.agency_id.in_(agency_ids))))
+
+
+def dead_letters(session: Session, *, before_id: int | None = None, limit: int = 50, agency_ids=None) -> list[tuple]:
     """(delivery, notice) of the dead letters, newest first, a page at a time (the partial index on dead rows)."""
     query = (select(NoticeDelivery, Notice).join(Notice, Notice.id == NoticeDelivery.notice_id)
              .where(NoticeDelivery.state == "dead").order_by(NoticeDelivery.id.desc()).limit(limit))
     if before_id is not None:
         query = query.where(NoticeDelivery.id < before_id)
-    return list(session.execute(query).all())
+    return list(session.execute(_in_scope(query, agency_ids)).all())
 
 
-def retry(session: Session, delivery_id: int, now: datetime) -> bool:
-    """An administrator sends a dead letter again: pending now, with its attempts counted from zero."""
+def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | None = None,
+          agency_ids=None) -> bool:
+    """An administrator (``actor``; None: the operator's command line) sends a dead letter of their scope again:
+    pending now, with its attempts counted from zero; the action goes to the administrators' trail (D29)."""
+    found = session.execute(_in_scope(select(Notice.dossier_id, Notice.user_id)
+                                      .join(NoticeDelivery, NoticeDelivery.notice_id == Notice.id)
+                                      .where(NoticeDelivery.id == delivery_id, NoticeDelivery.state == "dead"),
+                                      agency_ids)).first()
+    if found is None:
+        return False
     done = session.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id,
                                                         NoticeDelivery.state == "dead")
                            .values(state="pending", attempts=0, next_attempt_at=now, claim_token=None)
                            .execution_options(synchronize_session=False))
-    return done.rowcount == 1
+    if done.rowcount != 1:
+        return False
+    dossier = session.get(Dossier, found.dossier_id) if found.dossier_id is not None else None
+    agency_id = dossier.agency_id if dossier is not None else session.get(User, found.user_id).agency_id
+    administration.audit(session, now, actor, "notice.resend", "notice_delivery", str(delivery_id),
+                         session.get(Agency, agency_id) if agency_id is not None else None)
+    return True

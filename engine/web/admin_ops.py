@@ -50,7 +50,7 @@ ADMIN_ACTION_TEXT = {
     "dossier.suspend": _l("Tạm dừng hồ sơ"), "dossier.resume": _l("Tiếp tục hồ sơ"),
     "dossier.terminate": _l("Chấm dứt hồ sơ"), "dossier_migrate": _l("Chuyển hồ sơ sang phiên bản mới"),
     "incident.retry": _l("Chạy lại sự cố"), "incident.skip": _l("Bỏ qua sự cố"),
-    "offers": _l("Đổi cơ quan cung cấp thủ tục"),
+    "notice.resend": _l("Gửi lại thông báo không gửi được"), "offers": _l("Đổi cơ quan cung cấp thủ tục"),
     "officer.create": _l("Tạo tài khoản cán bộ"), "officer.import": _l("Nhập danh sách cán bộ"),
     "officer.update": _l("Sửa tài khoản cán bộ"), "officer.suspend": _l("Tạm khóa tài khoản cán bộ"),
     "officer.reinstate": _l("Mở khóa tài khoản cán bộ"), "officer.password_reset": _l("Cấp lại mật khẩu cán bộ"),
@@ -59,7 +59,8 @@ ADMIN_ACTION_TEXT = {
     "version_resume": _l("Mở lại phiên bản thủ tục"), "version_retire": _l("Thu hồi phiên bản thủ tục"),
 }
 TARGET_TEXT = {"agency": _l("Cơ quan"), "calendar": _l("Lịch"), "citizen": _l("Công dân"), "dossier": _l("Hồ sơ"),
-               "incident": _l("Sự cố"), "offer": _l("Thủ tục"), "officer": _l("Cán bộ"), "procedure": _l("Thủ tục")}
+               "incident": _l("Sự cố"), "notice_delivery": _l("Thông báo"), "offer": _l("Thủ tục"),
+               "officer": _l("Cán bộ"), "procedure": _l("Thủ tục")}
 DETAIL_KEY_TEXT = {
     "reason": _l("Lý do"), "dossier": _l("Hồ sơ"), "changes": _l("Thay đổi"), "version": _l("Phiên bản"),
     "outcome": _l("Kết quả"), "days": _l("Ngày"), "set": _l("Đặt"), "removed": _l("Bỏ"), "moved": _l("Chuyển"),

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.cases import channels, dispatch, notice_centre, notices
+from engine.cases import administration, channels, dispatch, notice_centre, notices
 from engine.core.errors import Invalid, NotFound
 from engine.data.model import Dossier
 from engine.data.notice_model import NoticeSetting
@@ -95,10 +95,16 @@ def account():
     return render_template("notices/account.html", choice=choice, configured=channels.configured(settings))
 
 
+def _scope_ids():
+    """The agencies the signed-in administrator administers (None: the whole province)."""
+    return None if administration.scope(db(), g.user) is None else administration.agency_ids(db(), g.user)
+
+
 @bp.get("/quan-tri/thong-bao")
 @login_required("administrator")
 def dead_letters():
-    rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc", empty_is_first=True))
+    rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc", empty_is_first=True),
+                                 agency_ids=_scope_ids())
     return render_template("notices/dead.html", rows=rows, configured=channels.configured(tthc()["settings"]),
                            CHANNEL_TEXT=CHANNEL_TEXT)
 
@@ -106,7 +112,7 @@ def dead_letters():
 @bp.post("/quan-tri/thong-bao/<int:delivery_id>/gui-lai")
 @login_required("administrator")
 def resend(delivery_id: int):
-    if not run(dispatch.retry, db(), delivery_id, now()):
+    if not run(dispatch.retry, db(), delivery_id, now(), actor=g.user, agency_ids=_scope_ids()):
         raise NotFound("Không tìm thấy thư không gửi được", code="dead_letter_not_found")
     flash(_("Đã đưa thông báo vào hàng đợi gửi lại."), "success")
     return redirect(url_for("notices.dead_letters"))
