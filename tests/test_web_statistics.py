@@ -139,13 +139,14 @@ def test_the_period_hint_tells_the_real_limit_and_a_bad_day_is_told_once_naming_
     web = new_client(app).login(LEADER)
     limit = app.extensions["tthc"]["settings"].report_max_days
     hint = page_of(web.get("/can-bo/thong-ke")).xpath('//p[@id="period-hint"]')[0].text_content()
-    assert f"(tối đa {limit} ngày)" in hint and "một năm" not in hint  # the words of the error for a longer one
+    shown = f"{limit:,}".replace(",", ".")  # 1.830: the page's way of writing a number
+    assert f"(tối đa {shown} ngày)" in hint and "một năm" not in hint  # the words of the error for a longer one
     r = web.get("/can-bo/thong-ke?to=9999", status=422)
     summary = " ".join(page_of(r).xpath('//div[@id="error-summary"]')[0].text_content().split())
     assert summary == "Không lập được thống kê: Đến ngày: Ngày không hợp lệ (YYYY-MM-DD)", summary
     r = web.get("/can-bo/thong-ke?from=2020-01-01&to=2027-03-01&month=", status=422)
     summary = " ".join(page_of(r).xpath('//div[@id="error-summary"]')[0].text_content().split())
-    assert summary == f"Không lập được thống kê: Đến ngày: Mỗi lần xem tối đa {limit} ngày", summary
+    assert summary == f"Không lập được thống kê: Đến ngày: Mỗi lần xem tối đa {shown} ngày", summary
 
 
 def test_the_csv_downloads_name_their_charset_once(app, api, clock):

@@ -16,7 +16,7 @@ from engine.core import vocabulary
 from engine.core.errors import DefinitionError, Invalid, Problem
 from engine.process.lint import STEP_ACTIONS, STEP_UNITS, UNITS
 from . import ASCII_NUMBER, db
-from .ui import asks_for_json, context, install_error_pages, login_required, run
+from .ui import UNIT_TEXT, asks_for_json, context, install_error_pages, login_required, run
 
 bp = Blueprint("admin_modeler", __name__)
 install_error_pages(bp)
@@ -70,7 +70,9 @@ def _panel_config() -> dict:
     """What the properties panel offers: step kinds with their actions, roles (lane names), duration units."""
     return {"steps": {k: list(v) for k, v in STEP_ACTIONS.items()},
             "roles": [{"code": c, "label": label} for c, label in vocabulary.ROLES.items()],
-            "units": list(UNITS), "step_units": list(STEP_UNITS), "text": {
+            "units": list(UNITS), "step_units": list(STEP_UNITS),
+            # the units in words, as the catalogue writes them, the property's value beside (the select showed codes)
+            "unit_text": {u: f"{UNIT_TEXT[u]} ({u})" for u in UNITS}, "text": {
                 "process": _("Quy trình"), "name": _("Tên thủ tục"), "code": _("Mã thủ tục (procedureCode)"),
                 "duration": _("Thời hạn giải quyết"), "unit": _("Đơn vị thời hạn"),
                 "fees": _("Phí, lệ phí (fee.<khóa>: số tiền;thời điểm;tên)"), "fee_key": _("Khóa"),

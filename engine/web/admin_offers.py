@@ -86,9 +86,14 @@ def _page(code: str, *, errors=None, error=None, confirm=None, posted=None, stat
         labels[f"processing.{row['agency'].code}"] = _("Cơ quan xử lý — %(name)s", name=name)
         for fee in local_fees:
             labels[f"fee.{row['agency'].code}.{fee['key']}"] = f"{fee['name']} — {name}"
+    # a ward's administrator offers a procedure the province publishes, but its versions are not theirs to open
+    versions_page = (url_for("admin_versions.procedure_page", code=proc.code)
+                     if administration.may_administer(db(), g.user, proc.agency)
+                     else url_for("admin_versions.procedures_page"))
     return render_template("admin/offers/offers.html", proc=proc, version=version, rows=rows, processors=processors,
                            local_fees=local_fees, elsewhere=elsewhere, errors=errors or {}, error=error,
-                           labels=labels, confirm=confirm, all_communes=bool(posted and posted["all_communes"])), status
+                           labels=labels, confirm=confirm, all_communes=bool(posted and posted["all_communes"]),
+                           versions_page=versions_page), status
 
 
 def _posted(rows_codes: list[str]) -> dict:

@@ -196,19 +196,21 @@ def create_officer():
 @login_required(ADMIN)
 def officer(username: str):
     shown = staff.describe_one(db(), staff.visible(db(), g.user, username))
-    errors, error, status = {}, None, 200
+    errors, error, status, values = {}, None, 200, shown
     if request.method == "POST":
         data = _officer_data(request.form)
         data.pop("username")
         try:
             run(staff.update, db(), now(), g.user, username, data)
         except Invalid as exc:
-            errors, error, status = exc.fields, exc.message, 422
+            # the form shows what was typed, to be corrected; the heading still says who is stored
+            errors, error, status, values = exc.fields, exc.message, 422, {**shown, **data}
         else:
             flash(_("Đã lưu thông tin cán bộ."), "success")
             return redirect(url_for("admin_staff.officer", username=username))
-    return render_template("admin/staff/officer.html", officer=shown, choices=agency_admin.choices(db(), g.user),
-                           roles=sorted(staff.GIVEN_ROLES), errors=errors, error=error), status
+    return render_template("admin/staff/officer.html", officer=shown, values=values,
+                           choices=agency_admin.choices(db(), g.user), roles=sorted(staff.GIVEN_ROLES),
+                           errors=errors, error=error), status
 
 
 @bp.route("/quan-tri/can-bo/<officer:username>/tam-khoa", methods=["GET", "POST"])

@@ -27,6 +27,7 @@ from engine.reports.reportform import PROVINCE
 from engine.reports.scope import GROUP_BY, Scope, day, period_fault
 
 from . import SANE_YEARS, tthc
+from .numbers import number
 
 LEADERS = frozenset({"department_leader", "head_of_agency", "centre_director"})
 READERS = LEADERS | {"administrator"}
@@ -112,7 +113,7 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
     if fault == "reversed":
         errors["from"] = _("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc")
     elif fault == "too_long":
-        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=max_days)
+        errors["to"] = _("Mỗi lần xem tối đa %(days)s ngày", days=number(max_days))  # 1.830, 1,830
     return start, end, None
 
 

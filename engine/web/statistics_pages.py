@@ -159,7 +159,8 @@ def _query(asked: report_scope.Asked) -> dict:
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
     page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
-            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT, "max_days": settings.report_max_days}
+            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT,
+            "max_days": number(settings.report_max_days)}  # "1.830" on a Vietnamese page, "1,830" on an English one
     try:
         asked = _asked()
     except Invalid as exc:

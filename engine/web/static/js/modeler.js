@@ -113,7 +113,8 @@
     return s;
   }
   function unitOptions(list, blank) {
-    return (blank ? [["", "—"]] : []).concat(list.map(function (u) { return [u, u]; }));
+    var words = config.unit_text || {};
+    return (blank ? [["", "—"]] : []).concat(list.map(function (u) { return [u, words[u] || u]; }));
   }
   function processPanel(proc) {
     panel.appendChild(el("h2", {}, T.process));
