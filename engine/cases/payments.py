@@ -108,9 +108,14 @@ def payments_of(session: Session, dossier_ids: list[int]) -> dict[int, list[Paym
     return groups
 
 
+MONEY_PAID = ("paid", "refunded")  # a fee's money was paid (a refund gives it back apart)
+
+
 def describe(p: Payment) -> dict:
-    """api.md "Payments": one entry of the dossier's ``payments``."""
-    return {"id": p.id, "fee": p.fee, "amount": p.amount, "status": p.status, "method": p.method,
+    """api.md "Payments": one entry of the dossier's ``payments``. The method is how the money was paid: none
+    for a fee unpaid (still owed, owed no more, exempted), whatever online attempt was started or failed."""
+    return {"id": p.id, "fee": p.fee, "amount": p.amount, "status": p.status,
+            "method": p.method if p.status in MONEY_PAID else None,
             "paid_at": iso_vn(p.paid_at), "receipt": p.receipt_document_id, "moment": p.moment,
             "exempt_reason": p.exempt_reason}
 
@@ -251,11 +256,27 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
 
 def settled_otherwise(row: Payment) -> str:
     """How a fee was settled, for a second payment through another order: the words of the refund message."""
+    if row.status == "failed":
+        return NOT_OWED
     if row.status == "exempted":
         return "đã được miễn"
     if row.order_ref is None:
         return "đã được nộp tại quầy"
     return f"đã được thanh toán bằng đơn hàng {row.order_ref}"
+
+
+# a fee still owed when its dossier ended unprocessed (refused, withdrawn, stopped) is owed no more (refund_paid)
+NOT_OWED = "không còn phải nộp (hồ sơ đã kết thúc mà không giải quyết: từ chối, rút hoặc dừng)"
+
+
+def refund_needed(row: Payment, ref: str) -> str | None:
+    """Why money the gateway took for order ``ref`` must be given back, or None when it paid ``row`` (a replay of
+    that payment, or the fee still owed): the fee was settled otherwise, or is owed no more (the dossier ended)."""
+    if row.status == "pending" or (row.status in ("paid", "refunded") and row.order_ref == ref):
+        return None
+    if row.status == "failed":
+        return f"Khoản phí {NOT_OWED}: cần hoàn trả (paid after the dossier ended)"
+    return f"Khoản phí {settled_otherwise(row)}: cần hoàn trả (paid twice)"
 
 
 def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict, remote_addr: str | None) -> dict:
@@ -276,8 +297,8 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
         verdict = gateways.BAD_AMOUNT
     elif row.status != "pending":
         verdict = gateways.ALREADY
-        if notice.success and row.order_ref != order.ref:  # the fee was settled otherwise as well
-            message = f"Khoản phí {settled_otherwise(row)}: cần hoàn trả (paid twice)"
+        if notice.success:  # the fee was settled otherwise as well, or the dossier ended: money to give back
+            message = refund_needed(row, order.ref)
     else:
         verdict = gateways.OK
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
@@ -294,14 +315,16 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
     return gateway.answer(verdict)
 
 
-def return_state(session: Session, settings, params: dict) -> str:
+def return_state(session: Session, settings, dossier: Dossier, params: dict) -> str:
     """What the return page tells the citizen: ``paid`` when the notification recorded it, ``failed`` when the
-    signed return says the gateway did not take the money, else ``pending``. It never marks anything paid."""
+    signed return says the gateway did not take the money, else ``pending``. It never marks anything paid. It
+    answers only for an order of ``dossier`` (one the caller may see): any other reference, known or not, is
+    the same "not found" as another's dossier."""
     ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
     order = session.get(PaymentOrder, ref[:64]) if ref else None
     row = session.get(Payment, order.payment_id) if order is not None else None
-    if row is None:
-        return "failed"
+    if row is None or row.dossier_id != dossier.id:
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     if row.status == "paid" and row.order_ref == order.ref:
         return "paid"
     notice = gateways.GATEWAYS[order.gateway].read({str(k): str(v) for k, v in params.items()},

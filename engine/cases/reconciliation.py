@@ -60,7 +60,10 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         if amount != mine.amount:
             problems.append(f"{ref}: số tiền khác nhau: cổng {amount}, hệ thống {mine.amount} (amount differs)")
         settled_here = mine.status in SETTLED and mine.order_ref == ref
-        if paid_there and not settled_here and mine.status in SETTLED:
+        if paid_there and mine.status == "failed":  # paid after its dossier ended unprocessed (withdrawn...)
+            problems.append(f"{ref}: khoản phí {payments.NOT_OWED}; đơn này đã được thanh toán, "
+                            f"cần hoàn trả (paid after the dossier ended)")
+        elif paid_there and not settled_here and mine.status in (*SETTLED, "exempted"):
             problems.append(f"{ref}: khoản phí {payments.settled_otherwise(mine)}; đơn này cũng được "
                             f"thanh toán, cần hoàn trả (paid twice)")
         elif paid_there != settled_here:

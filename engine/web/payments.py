@@ -134,7 +134,7 @@ def pay(code: str):
 def returned(code: str):
     """Where the gateway sends the browser back: the state the IPN recorded, in words."""
     dossier = _visible(code)
-    state = payments.return_state(db(), tthc()["settings"], request.args.to_dict())
+    state = payments.return_state(db(), tthc()["settings"], dossier, request.args.to_dict())
     if state == "paid":
         flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Phí, lệ phí."), "success")
     elif state == "pending":
