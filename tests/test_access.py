@@ -332,6 +332,7 @@ RECEIVE = {"action": "receive", "data": {}}
 APOLOGY = {"kind": "overdue", "reason": "Thẩm định kéo dài do thiếu cán bộ"}
 STOP = {"reason": "Người nộp đề nghị dừng để bổ sung giấy tờ khác"}
 REISSUE = {"reason": "Sai tên hộ kinh doanh"}
+RETURN_POST = {"return_channel": "post", "return_address": "18 Lê Lợi, phường Thuận Hóa, thành phố Huế"}
 ROUTES: dict[str, Route] = {
     "POST /auth/token": Route(prepare_nothing, call_token),
     "POST /citizens": Route(prepare_nothing, call_register),
@@ -353,6 +354,9 @@ ROUTES: dict[str, Route] = {
                                            check=check_apology),
     "POST /dossiers/{code}/withdraw": Route(prepare_dossier, post("/api/v1/dossiers/{code}/withdraw", STOP),
                                             check=check_same_dossier),
+    "POST /dossiers/{code}/return-channel": Route(prepare_dossier,
+                                                  post("/api/v1/dossiers/{code}/return-channel", RETURN_POST),
+                                                  check=check_same_dossier),
     "POST /dossiers/{code}/stop": Route(prepare_dossier, post("/api/v1/dossiers/{code}/stop", STOP),
                                         check=check_same_dossier),
     "POST /dossiers/{code}/results/reissue": Route(prepare_resolved_dossier,
@@ -398,6 +402,8 @@ EXPECTED: dict[str, tuple] = {
     "POST /dossiers/{code}/letters":          (401, 403, 404, 403, 403, 403, 201, 403, 403, 404, 404),
     # NĐ 118 Điều 21: the citizen withdraws their own dossier; the one-stop's officer stops one
     "POST /dossiers/{code}/withdraw":         (401, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404),
+    # D23: the citizen chooses how the result comes back, for their own dossier only
+    "POST /dossiers/{code}/return-channel":   (401, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404),
     "POST /dossiers/{code}/stop":             (401, 403, 404, 200, 403, 403, 403, 403, 403, 404, 404),
     # the clerk re-issues (corrects) a result under a new number
     "POST /dossiers/{code}/results/reissue":  (401, 403, 404, 403, 403, 403, 403, 403, 201, 404, 404),

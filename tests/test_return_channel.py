@@ -107,3 +107,39 @@ def test_the_english_filing_page_words_the_choice_in_english(app):
     page = web.get(f"/thu-tuc/{SAMPLE_CODE}/nop").get_data(as_text=True)
     assert "By public postal service, to the address below" in page
     assert "does not change the procedure's level of online public service" in page
+
+
+def test_the_citizen_changes_the_return_channel_until_the_result_is_returned(api):
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    r = api.post(f"/api/v1/dossiers/{code}/return-channel", CITIZEN,
+                 json={"return_channel": "post", "return_address": ADDRESS})
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["return_channel"], r.get_json()["return_address"]) == ("post", ADDRESS)
+    officer_view = api.get(f"/api/v1/dossiers/{code}", "demo.tiepnhan").get_json()
+    assert officer_view["return_channel"] == "post"
+    assert [h["action"] for h in officer_view["history"]][-1] == "return_choice"
+    assert api.post(f"/api/v1/dossiers/{code}/return-channel", "demo.tiepnhan",
+                    json={"return_channel": "desk"}).status_code == 403  # the citizen's choice, not the officer's
+    assert api.post(f"/api/v1/dossiers/{code}/return-channel", CITIZEN,
+                    json={"return_channel": "post"}).status_code == 422  # no address for the post
+    api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+    api.act("demo.lanhdao", code, "approve")
+    api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
+    api.act("demo.tiepnhan", code, "return_result", {"hinh_thuc_tra": "buu_chinh"})
+    r = api.post(f"/api/v1/dossiers/{code}/return-channel", CITIZEN, json={"return_channel": "online"})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "dossier_closed"
+
+
+def test_the_dossier_page_changes_the_return_channel_and_keeps_what_was_typed_when_refused(app):
+    web = Web(app.test_client()).login(CITIZEN)
+    code = web.file_code()
+    page = web.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
+    assert 'id="return-form"' in page and re.search(r'id="return-online"[^>]*checked', page)
+    refused = web.post(f"/ca-nhan/ho-so/{code}/nhan-ket-qua", {"return_channel": "post", "return_address": "Huế"},
+                       status=422).get_data(as_text=True)
+    assert re.search(r'id="return-post"[^>]*checked', refused) and 'value="Huế"' in refused
+    web.post(f"/ca-nhan/ho-so/{code}/nhan-ket-qua", {"return_channel": "desk"}, status=302)
+    page = web.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
+    assert re.search(r'id="return-choice">Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả<', page)
+    assert "Công dân đổi cách nhận kết quả" in page  # in the history

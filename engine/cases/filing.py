@@ -17,7 +17,7 @@ from engine.data import audit, calendars
 from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines
 from engine.law.counting import CHANNELS  # the channels a filing comes by, as the counters know them
-from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, WITHDRAWN, can_end
+from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, can_end
 from engine.paperwork import issuance, officialforms
 from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
@@ -169,6 +169,29 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
     if stage != "intake":  # D28: the appointment the completed dossier gets (D12; the D20 letter said how)
         notices.notify(session, ctx.settings, "supplemented", now=ctx.now, dossier=dossier)
+    return dossier
+
+
+def change_return(session: Session, ctx: Context, code: str, payload) -> Dossier:
+    """D23: the citizen changes how the result comes back, until it has been returned (audited, and told to the
+    one-stop on the dossier's pages and its return form)."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Chỉ công dân chọn cách nhận kết quả của hồ sơ của mình")
+    if not isinstance(payload, dict):
+        raise Invalid("Dữ liệu phải là một đối tượng JSON")
+    if payload.get("return_channel") is None:
+        raise Invalid("Chọn cách nhận kết quả", fields={"return_channel": "online, post hoặc desk"})
+    if dossier.status in TERMINAL:
+        raise Conflict("Hồ sơ đã kết thúc hoặc đã trả kết quả; không thể đổi cách nhận kết quả",
+                       code="dossier_closed")
+    ensure_not_suspended(dossier)
+    channel, address = _return_choice(payload)
+    before = (dossier.return_via, dossier.return_address)
+    dossier.return_channel, dossier.return_address = channel, address
+    if (channel, address) != before:
+        audit.record(session, dossier, ctx.now, ctx.user, "return_choice", dossier.status,
+                     data={"return_channel": channel, **({"return_address": address} if address else {})})
     return dossier
 
 

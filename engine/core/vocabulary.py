@@ -229,6 +229,7 @@ ACTIONS: dict[str, Action] = {
     "overdue": Action(N_("Quá hạn")),
     "intake_overdue": Action(N_("Quá hạn tiếp nhận")),
     "attach": Action(N_("Đính kèm giấy tờ")),
+    "return_choice": Action(N_("Công dân đổi cách nhận kết quả")),
     "withdraw": Action(N_("Công dân rút hồ sơ")),
     "stop": Action(N_("Dừng giải quyết hồ sơ")),
     "timer": Action(N_("Hẹn giờ của quy trình")),

@@ -180,6 +180,14 @@ def withdraw(code: str):
     return jsonify(show(filing.end(db(), context(), code, body(), "withdraw")))
 
 
+@bp.post("/dossiers/<code>/return-channel")
+@authenticated
+@transactional
+def change_return(code: str):
+    """D23: the citizen changes how the result comes back, until it is returned."""
+    return jsonify(show(filing.change_return(db(), context(), code, body())))
+
+
 @bp.post("/dossiers/<code>/stop")
 @authenticated
 @transactional

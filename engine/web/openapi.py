@@ -96,6 +96,11 @@ def _schemas() -> dict:
             "history": {"type": "array", "items": {"type": "object", "properties": {
                 "at": time, "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
                 "status": {"type": ["integer", "null"]}}}}}},
+        "ReturnChoice": _object({
+            "return_channel": {"enum": ["online", "post", "desk"]},
+            "return_address": _or_null(text(minLength=10, maxLength=500,
+                                            description="Bắt buộc khi return_channel là post (422)"))},
+            ("return_channel",)),
         "Supplement": _object({"form": form, "note": _or_null(text(maxLength=4000))}, ("form",)),
         "Reuse": _object({"reuse": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "component": text()},
                          ("reuse", "component")),
@@ -195,6 +200,9 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/withdraw": {"post": _op("Công dân rút hồ sơ (trạng thái 7, thông báo dừng)",
                                                           request=_ref("Ending"), response=_ref("Dossier"),
                                                           errors=(403, 404, 409), params=code)},
+        "/api/v1/dossiers/{code}/return-channel": {"post": _op(
+            "D23: công dân đổi cách nhận kết quả (đến khi kết quả được trả)", request=_ref("ReturnChoice"),
+            response=_ref("Dossier"), errors=(403, 404, 409, 422), params=code)},
         "/api/v1/dossiers/{code}/stop": {"post": _op("Dừng giải quyết hồ sơ (trạng thái 8, NĐ 118 Điều 21)",
                                                       request=_ref("Ending"), response=_ref("Dossier"),
                                                       errors=(403, 404, 409), params=code)},

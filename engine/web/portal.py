@@ -21,6 +21,7 @@ from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
 from engine.data.model import Dossier, Procedure, ProcedureVersion
+from engine.law.statuses import TERMINAL
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
 from .api import level_of
@@ -246,6 +247,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
         store = _store_choices()
     return render_template("portal/dossier.html", d=d, info=version.info, rows=schemaform.rows(schema, d["form"]),
                            can_withdraw=can_end(dossier.status), store=store, reuse=extra.pop("reuse", {}),
+                           can_change_return=dossier.status not in TERMINAL and dossier.suspended_at is None,
                            withdraw_labels={"reason": _("Lý do rút hồ sơ"), "confirm": _("Xác nhận rút hồ sơ")},
                            notes=deadline_notes(dossier, d, version.info),
                            results=document_rows(d, version.info, RESULT_KINDS),
@@ -295,6 +297,22 @@ def withdraw(code: str):
         "unconfirmed": _("Chưa xác nhận rút hồ sơ"),
         "done": _("Đã rút hồ sơ %(code)s. Thông báo dừng giải quyết hồ sơ ở mục “Kết quả và văn bản”.", code=code),
     }, "portal.dossier")
+
+
+@bp.post("/ca-nhan/ho-so/<code>/nhan-ket-qua")
+@login_required("citizen")
+def change_return(code: str):
+    """D23: the citizen changes how the result comes back, until it is returned."""
+    back = {"channel": request.form.get("return_channel", ""),
+            "address": request.form.get("return_address", "").strip()[:500]}
+    payload = {"return_channel": back["channel"] or None,
+               "return_address": back["address"] if back["channel"] == "post" else None}
+    try:
+        run(filing.change_return, db(), context(), code, payload)
+    except Invalid as exc:
+        return _dossier_page(code, 422, return_error=exc.message, return_errors=exc.fields, return_back=back)
+    flash(_("Đã lưu cách nhận kết quả."), "success")
+    return redirect(url_for("portal.dossier", code=code))
 
 
 @bp.post("/ca-nhan/ho-so/<code>/danh-gia")
