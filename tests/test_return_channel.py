@@ -143,3 +143,15 @@ def test_the_dossier_page_changes_the_return_channel_and_keeps_what_was_typed_wh
     page = web.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
     assert re.search(r'id="return-choice">Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả<', page)
     assert "Công dân đổi cách nhận kết quả" in page  # in the history
+
+
+def test_the_returned_notice_says_where_the_result_went(api):
+    code = api.file(CITIZEN, return_channel="post", return_address=ADDRESS)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    api.act("demo.chuyenvien", code, "propose_approval", STEP_DATA["propose_approval"])
+    api.act("demo.lanhdao", code, "approve")
+    api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
+    api.act("demo.tiepnhan", code, "return_result", {"hinh_thuc_tra": "buu_chinh"})
+    [notice] = [n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()
+                if n["event"] == "returned" and code in n["title"]]
+    assert f"đã được gửi qua dịch vụ bưu chính công ích đến địa chỉ: {ADDRESS}" in notice["body"]

@@ -72,7 +72,11 @@ def chosen_return(dossier, schema: dict) -> dict:
 
 def return_result(f: Facts) -> None:
     f.dossier.returned_at = f.now
-    notices.notify(f.session, f.ctx.settings, "returned", now=f.now, dossier=f.dossier)
+    how = f.data.get("hinh_thuc_tra") if isinstance(f.data, dict) else None  # D23: the citizen is told where
+    if how not in RETURN_FORM_VALUES.values():  # the form does not say: as the citizen chose
+        how = RETURN_FORM_VALUES.get(f.dossier.return_via, "online")
+    notices.notify(f.session, f.ctx.settings, "returned", now=f.now, dossier=f.dossier,
+                   context={"how": how, "address": f.dossier.return_address if how == "buu_chinh" else None})
 
 
 KIND = StepKind("return", (
