@@ -73,7 +73,7 @@ def test_a_leader_sees_the_counters_the_charts_and_the_indicators_of_the_month(a
     assert [c.text_content() for c in share.xpath("th|td")] == [DEMO_AGENCY[1], "3", "5", "60,0%"]
     rows = {tr.xpath("th")[0].text: [td.text_content() for td in tr.xpath("td")]
             for tr in doc.xpath('//table[@id="indicators"]//tbody/tr')}
-    assert rows["2a"][1] == "60,0 %"  # the same 60 %, in the page's words (was the API's English and its keys):
+    assert rows["2a"][1] == "60,0%"  # the same 60 %, in the page's words (was the API's English and its keys):
     assert rows["2a"][2] == "(trước hạn + đúng hạn) / (đã giải quyết + đang giải quyết quá hạn) × 100"
     assert rows["2a"][3] == "trước hạn: 2; đúng hạn: 1; đã giải quyết: 4; đang giải quyết quá hạn: 1"
     assert not any("_" in text or "working" in text for row in rows.values() for text in row)
@@ -213,7 +213,7 @@ def test_the_page_in_english(app, clock, march):
     assert names["2a"] == "Share of dossiers resolved early or on time"
     assert names["4c"] == "Share of online dossiers"
     # numbers the English way (they read "60,0 %" and "18,2", a Vietnamese page's decimal comma)
-    assert row.xpath("td")[1].text_content() == "60.0 %"
+    assert row.xpath("td")[1].text_content() == "60.0%"
     share = doc.xpath('//figure[.//svg[@id="chart-on-time"]]//tbody/tr')[0]
     assert [c.text_content() for c in share.xpath("td")] == ["3", "5", "60.0%"]
     assert counters(doc, "total")["avg_resolution_working_hours"] == "18.2"

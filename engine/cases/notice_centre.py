@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from engine.cases.notices import UNLISTED
 from engine.core.clock import iso_vn
 from engine.core.errors import NotFound
 from engine.data.model import Dossier, User
@@ -29,7 +30,7 @@ def unread_count(session: Session, user: User) -> int:
 def page(session: Session, user: User, before: int | None = None, limit: int = PAGE) -> tuple[list, int | None]:
     """(rows of (notice, dossier code), the id to pass as ``before`` for the next page or None)."""
     query = (select(Notice, Dossier.code).outerjoin(Dossier, Dossier.id == Notice.dossier_id)
-             .where(Notice.user_id == user.id, Notice.event != "one_time_code")
+             .where(Notice.user_id == user.id, Notice.event.not_in(sorted(UNLISTED)))
              .order_by(Notice.id.desc()).limit(limit + 1).options(selectinload(Notice.deliveries)))
     if before is not None:
         query = query.where(Notice.id < before)
@@ -52,7 +53,7 @@ def describe(notice: Notice, code: str | None) -> dict:
 def mark_read(session: Session, user: User, notice_id: int, now: datetime) -> Notice:
     """The person's own notice, read now (already read: unchanged); another's is not found."""
     notice = session.get(Notice, notice_id)
-    if notice is None or notice.user_id != user.id or notice.event == "one_time_code":
+    if notice is None or notice.user_id != user.id or notice.event in UNLISTED:
         raise NotFound("Không tìm thấy thông báo", code="notification_not_found")
     if notice.read_at is None:
         notice.read_at = now

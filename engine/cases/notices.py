@@ -39,7 +39,12 @@ CITIZEN_EVENTS = ("filed", "received", "supplement_requested", "supplemented", "
 OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest")
 ACCOUNT_EVENTS = ("one_time_code", "account_status")
 EVENTS = CITIZEN_EVENTS + OFFICER_EVENTS + ACCOUNT_EVENTS
-HIDDEN = frozenset(ACCOUNT_EVENTS)  # sent, never listed in the portal (a code is for the person's phone or mail)
+# Account events go out on every channel at once (``always``) and are written already read: the bell does not
+# count them (a suspended person cannot sign in to read theirs). A change of the account's status is then
+# listed in the portal as the person's history; a one-time code never is (it is for the phone or the mail
+# only: engine.cases.notice_centre neither lists it nor finds it to be marked read).
+ALREADY_READ = frozenset(ACCOUNT_EVENTS)
+UNLISTED = frozenset({"one_time_code"})
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
@@ -229,7 +234,7 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
                "dossier_id": dossier.id if dossier is not None else None,
                "document_id": document.id if document is not None else None, "link": link,
                "role": ",".join(person_roles)[:30] or None, "created_at": now,
-               "read_at": now if event in HIDDEN else None}
+               "read_at": now if event in ALREADY_READ else None}
         sends = [{"channel": channel, "address": address, "state": "pending", "attempts": 0, "next_attempt_at": now}
                  for channel, address in channels_for(settings, person, choice, always=always)]
         if outbox is not None:

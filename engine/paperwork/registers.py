@@ -97,7 +97,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
 
     Liên thông (D33) names the agencies, not "the system" that moved the dossier: the parent's hand-over goes from
     its resolving agency to the partner agency, the answer comes back from that agency; a sub-dossier is filed
-    by, and its result returned to, the agency that handed it over."""
+    by, and its result returned to, the agency that handed it over; the steps the engine takes on it itself
+    (receiving it, returning its result) are the agency's own, named by it."""
     events = [e for e in audit.history(session, dossier.id) if e.action in HANDOVER_ACTIONS]
     links = session.execute(select(Link.agency_id, Link.document_id, Agency.code, Agency.name)
                             .join(Agency, Agency.id == Link.agency_id).where(Link.parent_id == dossier.id)).all()
@@ -115,6 +116,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
             return f"{_step(event)}: {own}"
         if event.action == "file" and sender is not None:
             return f"{SENDER}: {sender}"
+        if event.actor_id is None and sender is not None:  # a sub-dossier's automatic intake or return
+            return f"{_step(event)}: {dossier.agency.name}"
         return f"{_step(event)}: {event.actor_name}"
 
     rows = []
