@@ -7,6 +7,7 @@ import json
 import click
 
 from engine.cases import channels, dispatch, preflight
+from engine.cases.notices import UNLISTED
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
 from engine.core.settings import with_secrets
@@ -43,7 +44,8 @@ def dead(retry_id: int | None) -> None:
     with sessions() as session:
         rows = dispatch.dead_letters(session, limit=1000)
     for delivery, notice in rows:
-        click.echo(f"{delivery.id}\t{delivery.channel}\t{delivery.address}\t{delivery.attempts}\t{notice.title}\t"
+        title = "Mã xác thực một lần (nội dung được ẩn)" if notice.event in UNLISTED else notice.title  # never a code
+        click.echo(f"{delivery.id}\t{delivery.channel}\t{delivery.address}\t{delivery.attempts}\t{title}\t"
                    f"{(delivery.last_error or '').splitlines()[0] if delivery.last_error else ''}")
     click.echo(f"{len(rows)} dead letters", err=True)
 

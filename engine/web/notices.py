@@ -106,7 +106,7 @@ def dead_letters():
     rows = dispatch.dead_letters(db(), before_id=_before_arg("truoc", empty_is_first=True),
                                  agency_ids=_scope_ids())
     return render_template("notices/dead.html", rows=rows, configured=channels.configured(tthc()["settings"]),
-                           CHANNEL_TEXT=CHANNEL_TEXT)
+                           CHANNEL_TEXT=CHANNEL_TEXT, unlisted=notices.UNLISTED)  # a code is never shown
 
 
 @bp.post("/quan-tri/thong-bao/<int:delivery_id>/gui-lai")
