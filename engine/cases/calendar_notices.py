@@ -16,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from engine.cases import administration, replanning
+from engine.cases.dossiers import step_limits
 from engine.core.calendar import WorkingCalendar
 from engine.core.errors import Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.data import agencies, calendars
 from engine.data.agency_model import Agency
 from engine.data.model import CalendarOverride, Dossier, User, WorkItem
+from engine.law import deadlines
 
 KINDS = ("off", "working", "not_off")
 SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working",
@@ -269,20 +271,26 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
             before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
             after = replanning.new_dates(session, dossier, chain)
             if after != before:
-                found.append(Moved(dossier, before, after, _items(session, dossier, after)))
+                found.append(Moved(dossier, before, after, _items(session, dossier, after, chain[-1].new)))
                 if len(found) == limit:  # a next page only if a dossier that may move is left
                     return found, after_id if _dossiers(session, plan, after_id, 1) else None
         if len(rows) < batch:
             return found, None
 
 
-def _items(session: Session, dossier: Dossier, after: tuple) -> list[tuple]:
-    shown = []
+def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalendar) -> list[tuple]:
+    """The open work items the notice moves, as ``replanning.write`` will (a task's own limit counted again
+    under ``cal``, the notice applied, D30)."""
+    shown, limits = [], step_limits(dossier)
     for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)):
         if item.step == "intake":
-            shown.append((item.name, item.due_at, after[0]))
+            cap = after[0]
         elif item.step not in replanning.OWN_DEADLINE:
-            shown.append((item.name, item.due_at, after[1]))
+            cap = after[1]
+        else:
+            continue
+        due = deadlines.step_due(cal, item.created_at, limits.get(item.spec_name), cap)
+        shown.append((item.name, item.due_at, due))
     return [row for row in shown if row[1] != row[2]]
 
 

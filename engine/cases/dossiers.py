@@ -170,10 +170,28 @@ def work_agency(dossier: Dossier, step: str) -> int:
 
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
-    """Each work item carries its own due time: the intake check, or the result's."""
+    """The dossier's own due time for a step kind: the intake check's, or the result's (none for the citizen's
+    supplement and the engine's hand-over)."""
     if step == "supplement" or step in ENGINE_STEPS:
         return None
     return dossier.intake_due_at if step == "intake" else dossier.due_at
+
+
+def step_limits(dossier: Dossier) -> dict[str, dict]:
+    """The tasks of the dossier's version that declare their own time limit (``duration`` + ``durationUnit``,
+    engine.process.lint), by task name; read from the version loaded with the dossier: no query."""
+    return {s["id"]: s["duration"] for s in dossier.procedure_version.info.get("steps", ()) if s.get("duration")}
+
+
+def work_item_due(dossier: Dossier, step: str, spec_name: str, got_at: datetime, limits: dict[str, dict],
+                  cal) -> datetime | None:
+    """A work item's due time (D30): its task's own limit counted on the dossier's calendar from when the step
+    got the dossier (``got_at``, the item's creation), never after the dossier's due time for the step
+    (engine.law.deadlines.step_due); without a declared limit, the dossier's (``item_due``)."""
+    limit = limits.get(spec_name) if limits else None
+    if limit is None:
+        return item_due(dossier, step)
+    return deadlines.step_due(cal, got_at, limit, item_due(dossier, step))
 
 
 def save_process(session: Session, dossier: Dossier, process: Process, now: datetime, settings: Settings,
@@ -184,8 +202,11 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
     dossier.path_nodes = process.completed_nodes()  # the diagram's path, read without the workflow (cases.paths)
     dossier.serializer_version = SERIALIZER_VERSION
     dossier.bpmn_timer_at = process.next_timer_at()
+    limits = step_limits(dossier)
+    if limits and cal is None:  # a step's own limit counts on the dossier's calendar (plan_timers reads it too)
+        cal = calendar_of(session, dossier, settings)
     plan_timers(session, dossier, settings, cal)
-    for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now, new=new):
+    for row in _sync_work_items(session, dossier, process.ready_user_tasks(), now, new=new, limits=limits, cal=cal):
         if row["step"] == "handover":  # liên thông (D33): the sub-dossier opens once the action is recorded
             session.info.setdefault(HANDOVERS, []).append((settings, dossier, row, now))
 
@@ -193,7 +214,8 @@ def save_process(session: Session, dossier: Dossier, process: Process, now: date
 _ITEMS = WorkItem.__table__
 # Built once (compiled and keyed once), run on the transaction's connection: the rows are plain data, and the
 # unit of work or the ORM's statement handling would cost more than the statements themselves.
-_OPEN_ITEMS = (select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at)
+_OPEN_ITEMS = (select(_ITEMS.c.id, _ITEMS.c.task_id, _ITEMS.c.step, _ITEMS.c.due_at, _ITEMS.c.spec_name,
+                      _ITEMS.c.created_at)
                .where(_ITEMS.c.dossier_id == bindparam("dossier_id")))
 _ADD_ITEMS = insert(_ITEMS)
 _DROP_ITEMS = delete(_ITEMS).where(_ITEMS.c.id.in_(bindparam("ids", expanding=True)))
@@ -201,9 +223,11 @@ _MOVE_ITEM_DUE = update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id")).value
 
 
 def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: datetime, *,
-                     new: bool = False) -> list[dict]:
+                     new: bool = False, limits: dict[str, dict] | None = None, cal=None) -> list[dict]:
     """Mirror the process's open user tasks as work item rows with Core statements: drop the rows of finished
-    tasks, add the new ones, and move the due time of the others when the deadlines moved."""
+    tasks, add the new ones, and move the due time of the others when the deadlines moved (``limits``: the
+    tasks' own time limits, ``step_limits``, counted on ``cal``; an item with one keeps its due counted from its
+    creation, capped by the dossier's due time as it is now)."""
     conn = session.connection()
     existing = [] if new else conn.execute(_OPEN_ITEMS, {"dossier_id": dossier.id}).all()
     if dossier.status not in TERMINAL:  # work the engine opened (the apology) is no BPMN task: it stays
@@ -213,7 +237,8 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
               "step": t.step or "",
               "role": "" if t.step in ENGINE_STEPS else procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
               "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None,
-              "created_at": now, "due_at": item_due(dossier, t.step or "")} for t in open_tasks if t.task_id not in known]
+              "created_at": now, "due_at": work_item_due(dossier, t.step or "", t.spec_name, now, limits, cal)}
+             for t in open_tasks if t.task_id not in known]
     if added:  # before the deletes: a work item id is never given to another task
         conn.execute(_ADD_ITEMS, added)
     open_ids = {t.task_id for t in open_tasks}
@@ -221,7 +246,7 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
     if gone:
         conn.execute(_DROP_ITEMS, {"ids": gone})
     for row in existing:
-        due = item_due(dossier, row.step)
+        due = work_item_due(dossier, row.step, row.spec_name, row.created_at, limits, cal)
         if row.task_id in open_ids and row.due_at != due:
             conn.execute(_MOVE_ITEM_DUE, {"item_id": row.id, "new_due": due})
     return added

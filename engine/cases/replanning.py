@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from engine.cases import offers
-from engine.cases.dossiers import plan_timers
+from engine.cases.dossiers import plan_timers, step_limits, work_item_due
 from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
@@ -134,6 +134,7 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     items = update(WorkItem).where(WorkItem.dossier_id == dossier.id)
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
     session.execute(items.where(WorkItem.step.not_in(OWN_DEADLINE)).values(due_at=dossier.due_at))
+    own_limits(session, dossier, new)
     days = [step.day.isoformat() for step in steps]
     audit.record(session, dossier, now, None, "replanned", dossier.status,
                  data={"day": days[0], **({"days": days} if len(days) > 1 else {}), "calendar_version": new.version,
@@ -143,3 +144,18 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
 
 
 OWN_DEADLINE = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apology keeps its own (D19)
+
+
+def own_limits(session: Session, dossier: Dossier, cal: WorkingCalendar) -> None:
+    """The items of the tasks that declare their own time limit (D30) count it again under ``cal`` from their
+    creation, capped by the dossier's moved due time (engine.cases.dossiers.work_item_due); a version without
+    such a task costs no query."""
+    limits = step_limits(dossier)
+    if not limits:
+        return
+    rows = session.execute(select(WorkItem.id, WorkItem.step, WorkItem.spec_name, WorkItem.created_at)
+                           .where(WorkItem.dossier_id == dossier.id, WorkItem.spec_name.in_(limits),
+                                  WorkItem.step.not_in(stepkinds.OPENED_BY_ENGINE))).all()
+    for row in rows:
+        session.execute(update(WorkItem).where(WorkItem.id == row.id).values(
+            due_at=work_item_due(dossier, row.step, row.spec_name, row.created_at, limits, cal)))

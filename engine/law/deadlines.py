@@ -45,6 +45,16 @@ def result_due(cal: WorkingCalendar, received_at: datetime, duration: dict) -> d
     return cal.due(received_at, duration["value"], duration["unit"])
 
 
+def step_due(cal: WorkingCalendar, got_at: datetime, limit: dict | None, cap: datetime | None) -> datetime | None:
+    """D30: the due instant of a step that declares its own time limit (``limit``, ``{"value", "unit"}``),
+    counted like the result's (D13, D16) from when the step got the dossier (``got_at``), and never after the
+    dossier's own due instant for that step (``cap``: the intake check's or the result's). Without a limit, or
+    where the dossier sets no due instant for the step (a supplement, a hand-over), it is ``cap``."""
+    if limit is None or cap is None:
+        return cap
+    return min(result_due(cal, got_at, limit), cap)
+
+
 # -- the clock's events ---------------------------------------------------------------------------------
 def on_filed(dossier, cal: WorkingCalendar, now: datetime,
              intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
