@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from engine.cases import administration, citizens
 from engine.core.errors import Conflict, Invalid
 from . import ASCII_NUMBER, db, now, tthc
-from .ui import install_error_pages, login_required, run
+from .ui import install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_citizens", __name__)
 install_error_pages(bp)
@@ -52,7 +52,7 @@ def change(user_id: int, what: str):
     try:
         run(citizens.change, db(), tthc()["settings"], now(), g.user, user, what, reason)
     except (Invalid, Conflict) as exc:
-        return render_template("admin/citizens/detail.html", user=user, errors={}, error=exc.message), exc.status
+        return render_template("admin/citizens/detail.html", user=user, errors={}, error=refusal_text(exc)), exc.status
     flash({"suspend": _("Đã tạm khóa tài khoản và báo cho công dân."),
            "reinstate": _("Đã mở khóa tài khoản và báo cho công dân."),
            "cancel": _("Đã hủy tài khoản và báo cho công dân; các hồ sơ được giữ nguyên.")}[what], "success")

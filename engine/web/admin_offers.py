@@ -15,7 +15,7 @@ from engine.core.errors import Invalid
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import ProcedureVersion
 from . import db, now
-from .ui import install_error_pages, login_required, run
+from .ui import install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_offers", __name__)
 install_error_pages(bp)
@@ -169,6 +169,6 @@ def change(code: str):
     except Invalid as exc:
         db().rollback()
         fields = _page_fields(exc, payload) if payload else dict(exc.fields or {})
-        return _page(code, errors=fields, error=exc.message, posted=posted, status=422)
+        return _page(code, errors=fields, error=refusal_text(exc), posted=posted, status=422)
     flash(_("Đã lưu nơi cung cấp thủ tục.") if changed else _("Không có thay đổi nào."), "success")
     return redirect(url_for("admin_offers.page", code=code))

@@ -16,7 +16,7 @@ from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
 from . import db, now, tthc
 from .admin_staff_api import OfficerName, check_tree, own_root_fields
-from .ui import LEVEL_TEXT, install_error_pages, login_required, run
+from .ui import LEVEL_TEXT, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_staff", __name__)
 install_error_pages(bp)
@@ -96,7 +96,7 @@ def create_agency():
         check_tree(db(), g.user, data)
         agency = run(agency_admin.create, db(), now(), g.user, data)
     except Invalid as exc:
-        return _agencies_page(422, exc.fields, values, exc.message)
+        return _agencies_page(422, exc.fields, values, refusal_text(exc))
     flash(_("Đã tạo cơ quan %(name)s.", name=agency.name), "success")
     return redirect(url_for("admin_staff.agencies"))
 
@@ -132,7 +132,7 @@ def agency(agency: str):
             check_tree(db(), g.user, data, found)
             run(agency_admin.update, db(), now(), g.user, agency, data)
         except Invalid as exc:
-            errors, error, status = exc.fields, exc.message, 422
+            errors, error, status = exc.fields, refusal_text(exc), 422
             shown = {**shown, **{k: request.form.get(k, "") for k in fields if k != "office_hours"}}
         else:
             flash(_("Đã lưu cơ quan."), "success")
@@ -186,7 +186,7 @@ def create_officer():
     try:
         user, _code = run(staff.create, db(), tthc()["settings"], now(), g.user, data)
     except Invalid as exc:
-        return _officers_page(422, exc.fields, {**data, "roles": data["roles"]}, exc.message)
+        return _officers_page(422, exc.fields, {**data, "roles": data["roles"]}, refusal_text(exc))
     flash(_("Đã tạo tài khoản %(username)s. Mã kích hoạt đã được gửi tới thư điện tử, SMS của cán bộ; cán bộ "
             "đặt mật khẩu tại trang Kích hoạt tài khoản.", username=user.username), "success")
     return redirect(url_for("admin_staff.officer", username=user.username))
@@ -204,7 +204,7 @@ def officer(username: str):
             run(staff.update, db(), now(), g.user, username, data)
         except Invalid as exc:
             # the form shows what was typed, to be corrected; the heading still says who is stored
-            errors, error, status, values = exc.fields, exc.message, 422, {**shown, **data}
+            errors, error, status, values = exc.fields, refusal_text(exc), 422, {**shown, **data}
         else:
             flash(_("Đã lưu thông tin cán bộ."), "success")
             return redirect(url_for("admin_staff.officer", username=username))
@@ -223,7 +223,7 @@ def suspend(username: str):
         try:
             run(staff.update, db(), now(), g.user, username, {"active": False, "reason": reason})
         except Invalid as exc:
-            return render_template("admin/staff/suspend.html", officer=shown, error=exc.message,
+            return render_template("admin/staff/suspend.html", officer=shown, error=refusal_text(exc),
                                    errors=exc.fields), 422
         flash(_("Đã tạm khóa tài khoản %(username)s; mọi phiên đăng nhập và token API của tài khoản đã bị hủy.",
                 username=username), "success")
@@ -266,6 +266,6 @@ def import_officers():
         rows = staff_import.read_rows(upload.read(), upload.filename)
         reports = run(staff_import.run, db(), tthc()["settings"], now(), g.user, rows)
     except Invalid as exc:
-        return render_template("admin/staff/import.html", reports=None, errors=exc.fields, error=exc.message), 422
+        return render_template("admin/staff/import.html", reports=None, errors=exc.fields, error=refusal_text(exc)), 422
     return render_template("admin/staff/import.html", reports=reports, errors={},
                            created=sum(r.status == "created" for r in reports))

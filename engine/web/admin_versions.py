@@ -12,7 +12,7 @@ from engine.cases import migration, versions
 from engine.core import vocabulary
 from engine.core.errors import DefinitionError, Forbidden, Invalid
 from . import ASCII_NUMBER, db
-from .ui import context, install_error_pages, login_required, run
+from .ui import context, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_versions", __name__)
 install_error_pages(bp)
@@ -72,9 +72,9 @@ def upload():
     except DefinitionError as exc:
         return render_template("admin/versions/upload.html", problems=exc.problems, checked=None), 422
     except Invalid as exc:
-        return render_template("admin/versions/upload.html", problems=None, checked=None, error=exc.message), 422
+        return render_template("admin/versions/upload.html", problems=None, checked=None, error=refusal_text(exc)), 422
     except Forbidden as exc:  # the file is sound but not this administrator's to deploy: said by the check too
-        return render_template("admin/versions/upload.html", problems=None, checked=None, error=exc.message), 403
+        return render_template("admin/versions/upload.html", problems=None, checked=None, error=refusal_text(exc)), 403
     if not deploy:
         return render_template("admin/versions/upload.html", problems=[], checked=definition.info, warnings=warned)
     for warning in warned:

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from engine.cases import accounts, notices, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
 from . import citizen_pages, db, now
-from .ui import LANGUAGES, home_for, install_error_pages, login_required, run, safe_next, sign_in, sign_out
+from .ui import (LANGUAGES, home_for, install_error_pages, login_required, refusal_text, run, safe_next, sign_in,
+                 sign_out)
 
 bp = Blueprint("auth", __name__)
 install_error_pages(bp)
@@ -33,12 +34,12 @@ def login():
         user = run(portal_cases.login, db(), username, password, now(), request.remote_addr, keep_on=(EngineError,))
     except portal_cases.TooManyLogins as exc:  # this address failed too often: not recorded, nothing checked
         retry = max(1, math.ceil((exc.until - now()).total_seconds()))
-        return render_template("auth/login.html", next=target, username=username, error=exc.message), 429, \
+        return render_template("auth/login.html", next=target, username=username, error=refusal_text(exc)), 429, \
             {"Retry-After": str(retry)}
     except EngineError as exc:
         if exc.code == "cccd_standardised_elsewhere":  # D3: the right password, another account standardised
             return citizen_pages.locked_page(username)
-        return render_template("auth/login.html", next=target, username=username, error=exc.message), 401
+        return render_template("auth/login.html", next=target, username=username, error=refusal_text(exc)), 401
     sign_in(user)
     flash(_("Xin chào, %(name)s.", name=user.full_name), "success")
     return redirect(target or home_for(user))
@@ -62,7 +63,7 @@ def change_password():
         run(accounts.change_password, db(), g.user, request.form.get("current_password", ""),
             request.form.get("new_password", ""), request.form.get("new_password2", ""))
     except Invalid as exc:
-        return render_template("auth/password.html", errors=exc.fields, error=exc.message), 422
+        return render_template("auth/password.html", errors=exc.fields, error=refusal_text(exc)), 422
     sign_in(g.user)
     flash(_("Đã đổi mật khẩu. Mọi phiên đăng nhập khác và token API của tài khoản đã bị hủy."), "success")
     return redirect(home_for(g.user))
@@ -85,10 +86,10 @@ def register():
         user = run(accounts.register_citizen, db(), now(), data)
     except Conflict as exc:
         return render_template("auth/register.html", values=values, errors={"cccd": exc.message},
-                               error=exc.message, rule=exc.rule), 409
+                               error=refusal_text(exc), rule=exc.rule), 409
     except Invalid as exc:
         return render_template("auth/register.html", values=values, errors={**exc.fields, **errors},
-                               error=exc.message), 422
+                               error=refusal_text(exc)), 422
     sign_in(user)
     flash(_("Đã tạo và chuẩn hóa tài khoản. Tên đăng nhập của bạn là số CCCD %(cccd)s.", cccd=user.username),
           "success")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from engine.cases import citizens
 from engine.core.errors import Conflict, Invalid
 from . import db, now, tthc
-from .ui import error_page, install_error_pages, login_required, run, sign_in, vn_datetime
+from .ui import error_page, install_error_pages, login_required, refusal_text, run, sign_in, vn_datetime
 
 bp = Blueprint("citizens", __name__)
 install_error_pages(bp)
@@ -26,10 +26,10 @@ def desk():
     try:
         made = run(citizens.create_at_desk, db(), tthc()["settings"], now(), g.user, data)
     except Invalid as exc:
-        return render_template("citizens/desk.html", values=values, errors=exc.fields, error=exc.message), 422
+        return render_template("citizens/desk.html", values=values, errors=exc.fields, error=refusal_text(exc)), 422
     except Conflict as exc:
         return render_template("citizens/desk.html", values=values, errors={"cccd": exc.message},
-                               error=exc.message), 409
+                               error=refusal_text(exc)), 409
     return render_template("citizens/desk_done.html", user=made.user, locked=made.locked), 201
 
 
@@ -44,7 +44,7 @@ def activate():
                    request.form.get("code", ""), request.form.get("password", ""),
                    request.form.get("password2", ""), keep_on=(Invalid,))
     except Invalid as exc:
-        return render_template("citizens/activate.html", values=values, errors=exc.fields, error=exc.message), 422
+        return render_template("citizens/activate.html", values=values, errors=exc.fields, error=refusal_text(exc)), 422
     if user.locked_reason:
         return render_template("citizens/locked.html", user=user), 403
     sign_in(user)
@@ -83,7 +83,7 @@ def reset():
             request.form.get("code", ""), request.form.get("password", ""), request.form.get("password2", ""),
             keep_on=(Invalid,))
     except Invalid as exc:
-        return render_template("citizens/reset.html", values=values, errors=exc.fields, error=exc.message), 422
+        return render_template("citizens/reset.html", values=values, errors=exc.fields, error=refusal_text(exc)), 422
     flash(_("Đã đặt lại mật khẩu. Mọi phiên đăng nhập và token API của tài khoản đã kết thúc; hãy đăng nhập bằng "
             "mật khẩu mới."), "success")
     return redirect(url_for("auth.login"))

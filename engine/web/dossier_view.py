@@ -20,7 +20,7 @@ from engine.data.model import Dossier, WorkItem
 from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
 from engine.process import diagrampath
 from . import db, now, tthc
-from .ui import UNIT_TEXT, context, run, vn_datetime
+from .ui import UNIT_TEXT, context, refusal_text, run, vn_datetime
 
 RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal", "stop_notice")
 ENDED = (STOPPED, WITHDRAWN)
@@ -231,7 +231,7 @@ def end_from_form(code: str, how: str, page, texts: dict, done_endpoint: str):
     try:
         run(filing.end, db(), context(), code, {"reason": reason} if reason else {}, how)
     except Invalid as exc:
-        return again(exc.message, exc.fields)
+        return again(refusal_text(exc), exc.fields)
     flash(texts["done"], "success")
     return redirect(url_for(done_endpoint, code=code))
 

@@ -17,7 +17,7 @@ from requests import RequestException
 from engine.cases import eid
 from engine.core.errors import EngineError
 from . import db, now, tthc
-from .ui import home_for, install_error_pages, run, sign_in
+from .ui import home_for, install_error_pages, refusal_text, run, sign_in
 
 log = logging.getLogger(__name__)
 bp = Blueprint("eid", __name__)
@@ -86,7 +86,7 @@ def callback():
         user = run(eid.account_for, db(), now(), dict(claims), current_app.extensions["tthc"]["settings"]
                    .oidc_cccd_claim)
     except EngineError as exc:
-        return _refused(exc.message)
+        return _refused(refusal_text(exc))
     sign_in(user)
     flash(_("Xin chào, %(name)s.", name=user.full_name), "success")
     return redirect(home_for(user))

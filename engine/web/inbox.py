@@ -28,7 +28,7 @@ from . import db, now, tthc
 from . import failures, schemaform, signing
 from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, open_items, path_of,
                            remaining_text, steps_of, time_left_text, working_time_text)
-from .ui import ACTION_BUTTON, context, install_error_pages, login_required, run
+from .ui import ACTION_BUTTON, context, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
 install_error_pages(bp)
@@ -254,7 +254,7 @@ def act(item_id: int, action: str):
     except Invalid as exc:
         if exc.code == "action_not_offered":  # the use case's answer: no such action here, as a page
             abort(404)
-        return _task_page(item_id, 422, action, values, exc.fields, exc.message, exc.rule)
+        return _task_page(item_id, 422, action, values, exc.fields, refusal_text(exc), exc.rule)
     except (Conflict, StaleDataError, IntegrityError) as exc:
         # something changed meanwhile (an administrator suspended the dossier, a colleague took the work,
         # another command wrote the dossier first): the task page again with what was typed and why, not an
@@ -262,7 +262,7 @@ def act(item_id: int, action: str):
         db().rollback()
         failure = failures.failure_of(exc)
         try:
-            return _task_page(item_id, 409, action, values, failure.fields or {}, failure.message, failure.rule)
+            return _task_page(item_id, 409, action, values, failure.fields or {}, refusal_text(failure), failure.rule)
         except EngineError:
             db().rollback()
             raise exc from None
@@ -308,7 +308,7 @@ def reissue(code: str):
     try:
         run(reissue_case.reissue_result, db(), context(), code, {"reason": reason})
     except Invalid as exc:
-        return _dossier_page(code, 422, reissue_error=exc.message, reissue_errors=exc.fields, reissue_reason=reason)
+        return _dossier_page(code, 422, reissue_error=refusal_text(exc), reissue_errors=exc.fields, reissue_reason=reason)
     flash(_("Đã cấp lại (đính chính) kết quả của hồ sơ %(code)s; văn bản cũ được giữ lại và ghi là đã bị thay thế.",
             code=code), "success")
     return redirect(url_for("inbox.dossier", code=code))
@@ -329,7 +329,7 @@ def apology(code: str):
     try:
         run(tasks.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
     except Invalid as exc:
-        flash(exc.message, "error")
+        flash(str(refusal_text(exc)), "error")
         return redirect(url_for("inbox.dossier", code=code))
     flash(_("Đã ban hành thư xin lỗi vì quá hạn cho hồ sơ %(code)s.", code=code), "success")
     return redirect(url_for("inbox.dossier", code=code))

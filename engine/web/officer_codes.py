@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from engine.cases import staff
 from engine.core.errors import Invalid
 from . import db, now, tthc
-from .ui import install_error_pages, run
+from .ui import install_error_pages, refusal_text, run
 
 bp = Blueprint("officer_codes", __name__)
 install_error_pages(bp)
@@ -27,7 +27,7 @@ def _use(purpose: str):
         run(staff.use_code, db(), tthc()["settings"], now(), purpose, username, request.form.get("code", "").strip(),
             request.form.get("password", ""), request.form.get("password2", ""), keep_on=(Invalid,))
     except Invalid as exc:
-        return render_template(template, purpose=purpose, endpoint=endpoint, errors=exc.fields, error=exc.message,
+        return render_template(template, purpose=purpose, endpoint=endpoint, errors=exc.fields, error=refusal_text(exc),
                                username=username), 422
     flash(_("Đã đặt mật khẩu. Mời đăng nhập bằng mật khẩu mới.") if g.user is None else
           _("Đã đặt mật khẩu cho tài khoản %(username)s.", username=username), "success")

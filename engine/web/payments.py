@@ -21,7 +21,7 @@ from . import BAD_TEXT, db, now, transactional, tthc
 from .headers import PAGE_POLICY
 from .api import level_of as api_level_of
 from .apiedge import authenticated, body, context, idempotent
-from .ui import install_error_pages, login_required, run
+from .ui import install_error_pages, login_required, refusal_text, run
 
 api_bp = Blueprint("payments_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("payments", __name__)
@@ -124,7 +124,7 @@ def pay(code: str):
         _row, url = run(payments.start_online, db(), context(), code,
                         url_for("payments.returned", code=code, _external=True), request.remote_addr)
     except EngineError as exc:
-        flash(exc.message, "error")
+        flash(str(refusal_text(exc)), "error")
         return redirect(url_for("portal.dossier", code=code))
     return redirect(url, 303)
 
@@ -160,7 +160,7 @@ def desk_page(code: str):
     try:
         run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
     except EngineError as exc:
-        flash(exc.message, "error")
+        flash(str(refusal_text(exc)), "error")
     else:
         flash(_("Đã ghi nhận thu phí và cấp biên lai điện tử."), "success")
     return redirect(url_for("inbox.dossier", code=code) + "#payments")
@@ -172,7 +172,7 @@ def exempt_page(code: str, payment_id: int):
     try:
         run(payments.exempt, db(), context(), code, payment_id, {"reason": request.form.get("reason", "").strip()})
     except EngineError as exc:
-        flash(exc.message, "error")
+        flash(str(refusal_text(exc)), "error")
     else:
         flash(_("Đã ghi nhận miễn phí, lệ phí."), "success")
     return redirect(url_for("inbox.dossier", code=code) + "#payments")

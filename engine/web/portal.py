@@ -28,7 +28,8 @@ from .api import level_of
 from .headers import FILE_POLICY
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
                            remaining_text, signature_text, time_left_text)
-from .ui import DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, run, vn_datetime
+from .ui import (DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, refusal_text, run,
+                 vn_datetime)
 
 PAGE = 50  # dossiers a page of the citizen's list
 
@@ -199,7 +200,7 @@ def file(code: str):
     try:
         code = run(file_with_uploads)
     except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, exc.message, reuses, token, agency, back)
+        return _file_page(version, data, exc.fields, owner, for_other, 422, refusal_text(exc), reuses, token, agency, back)
     return redirect(url_for("portal.receipt", code=code))
 
 
@@ -282,7 +283,7 @@ def supplement(code: str):
         run(supplement_with_uploads)
     except Invalid as exc:
         return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
-                             supplement_error=exc.message, note=note, reuse=reuses)
+                             supplement_error=refusal_text(exc), note=note, reuse=reuses)
     flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
     return redirect(url_for("portal.dossier", code=code))
 
@@ -310,7 +311,7 @@ def change_return(code: str):
     try:
         run(filing.change_return, db(), context(), code, payload)
     except Invalid as exc:
-        return _dossier_page(code, 422, return_error=exc.message, return_errors=exc.fields, return_back=back)
+        return _dossier_page(code, 422, return_error=refusal_text(exc), return_errors=exc.fields, return_back=back)
     flash(_("Đã lưu cách nhận kết quả."), "success")
     return redirect(url_for("portal.dossier", code=code))
 
@@ -322,7 +323,7 @@ def rate(code: str):
     try:
         run(portal_cases.rate, db(), context(), code, score, comment)
     except Invalid as exc:
-        return _dossier_page(code, 422, rating_error=exc.message, rating_errors=exc.fields,
+        return _dossier_page(code, 422, rating_error=refusal_text(exc), rating_errors=exc.fields,
                              rating_score=(score or "").strip(), rating_comment=comment)  # what was typed, again
     flash(_("Cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("portal.dossier", code=code))
@@ -366,5 +367,5 @@ def lookup():
         try:
             results = portal_cases.public_lookup(db(), q)
         except EngineError as exc:
-            error = exc.message
+            error = refusal_text(exc)
     return render_template("portal/lookup.html", q=q, results=results, error=error), 422 if error else 200

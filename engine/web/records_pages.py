@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from engine.core.errors import Invalid
 
 from . import records
-from .ui import install_error_pages, login_required
+from .ui import install_error_pages, login_required, refusal_text
 
 bp = Blueprint("records_pages", __name__, url_prefix="/can-bo")
 install_error_pages(bp)
@@ -49,7 +49,7 @@ def register():
         start, end = records.register_period(request.args)
         kind = records.register_kind(request.args)
     except Invalid as exc:
-        page.update(errors=exc.fields, message=exc.message)
+        page.update(errors=exc.fields, message=refusal_text(exc))
         return render_template("inbox/register.html", **page), 422
     if request.args.get("tai") == "1":
         return records.register_file(agency_id, start, end, kind)

@@ -11,7 +11,7 @@ from engine.core.errors import EngineError
 from engine.paperwork import signers
 
 from . import db, tthc, unit_of_work
-from .ui import context, install_error_pages, login_required
+from .ui import context, install_error_pages, login_required, refusal_text
 
 bp = Blueprint("signing", __name__, url_prefix="/can-bo/ky-so")
 install_error_pages(bp)
@@ -41,12 +41,12 @@ def sign(request_id: int):
         done = signing_requests.sign(unit_of_work, tthc()["settings"], context(), request_id, pin)
     except (signers.SigningFailed, signing_requests.TooManyPinAttempts) as exc:
         db().rollback()
-        return _page(request_id, exc.status, exc.message)
+        return _page(request_id, exc.status, refusal_text(exc))
     except EngineError as exc:
         if exc.status == 404:
             raise
         db().rollback()
-        return _page(request_id, exc.status, exc.message)
+        return _page(request_id, exc.status, refusal_text(exc))
     if done.status == 202:
         flash(_("Chờ xác nhận trên thiết bị ký số."), "info")
         return redirect(url_for("signing.page", request_id=request_id))

@@ -24,6 +24,7 @@ from engine.data.model import OFFICER_ROLES, ROLES, User
 from engine.law.statuses import Status
 from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 from .numbers import filesize, money
+from .refusals import refusal_text
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -265,7 +266,7 @@ def error_page(status: int, message: str | None = None, rule: str | None = None)
 
 def as_page(failure: failures.Failure):
     """The site's answer to ``failure`` (engine.web.failures): its page, status and headers."""
-    page, status = error_page(failure.status, failure.message if failure.for_people else None, failure.rule)
+    page, status = error_page(failure.status, refusal_text(failure) if failure.for_people else None, failure.rule)
     return page, status, failure.headers
 
 

@@ -1,0 +1,61 @@
+"""The engine's refusals as an HTML page says them, in the page's language.
+
+The engine's refusals (engine.core.errors) say their message in Vietnamese, which the JSON API keeps (api.md).
+An English page says instead the generic sense of the refusal's code, for the codes people meet most; the
+engine's own words (which may name who, when or what) follow in smaller print (templates error.html and
+macros.html error_summary). Vietnamese pages show the engine's message as it is.
+"""
+from __future__ import annotations
+
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+
+REFUSAL_TEXT = {
+    "dossier_not_found": _l("Không tìm thấy hồ sơ"),
+    "task_not_found": _l("Không tìm thấy công việc"),
+    "document_not_found": _l("Không tìm thấy giấy tờ"),
+    "procedure_not_found": _l("Không tìm thấy thủ tục"),
+    "version_not_found": _l("Không tìm thấy phiên bản của thủ tục"),
+    "agency_not_found": _l("Không tìm thấy cơ quan"),
+    "officer_not_found": _l("Không tìm thấy cán bộ"),
+    "payment_not_found": _l("Không tìm thấy khoản thanh toán"),
+    "signing_request_not_found": _l("Không tìm thấy yêu cầu ký số"),
+    "wrong_role": _l("Công việc này thuộc vai trò khác"),
+    "task_completed": _l("Công việc này đã được hoàn thành"),
+    "task_taken": _l("Công việc đang do người khác xử lý"),
+    "task_not_ready": _l("Công việc này không còn chờ xử lý"),
+    "not_assignee": _l("Chỉ người đang giữ công việc mới trả lại được"),
+    "illegal_transition": _l("Hồ sơ không thể chuyển sang trạng thái đó từ trạng thái hiện tại"),
+    "dossier_closed": _l("Hồ sơ đã kết thúc hoặc đã trả kết quả; không thể thực hiện thao tác này"),
+    "dossier_suspended": _l("Hồ sơ đang tạm dừng; không thể thực hiện thao tác này"),
+    "not_administrator": _l("Chỉ quản trị viên được làm việc này."),
+    "outside_your_agencies": _l("Việc này nằm ngoài phạm vi các cơ quan bạn quản trị."),
+    "already_rated": _l("Hồ sơ này đã được đánh giá"),
+    "procedure_suspended": _l("Thủ tục này đang tạm ngừng tiếp nhận hồ sơ; vui lòng quay lại sau."),
+    "no_payment_due": _l("Hồ sơ không có khoản phí nào đang chờ thanh toán"),
+    "payment_not_pending": _l("Khoản phí không còn chờ thanh toán"),
+    "signing_request_closed": _l("Văn bản này đã được ký hoặc không còn chờ ký"),
+    "reissue_pending": _l("Kết quả cấp lại trước đang chờ ký số"),
+    "account_locked": _l("Tài khoản bị khóa"),
+}
+
+
+class Refusal(str):
+    """A refusal's text in the page's language; ``original``: the engine's own (Vietnamese) message, which the
+    templates add in smaller print when it is not the text itself."""
+
+    original: str | None = None
+
+
+def refusal_text(refusal) -> str | None:
+    """What an HTML page says of ``refusal`` (an EngineError or a failures.Failure: ``code`` and ``message``): on
+    an English page, the English text of its code when REFUSAL_TEXT has one (a Refusal carrying the engine's
+    message); otherwise, and on every Vietnamese page, the engine's message unchanged. Never for the JSON API."""
+    message = getattr(refusal, "message", None)
+    text = REFUSAL_TEXT.get(getattr(refusal, "code", None) or "")
+    if text is None or message is None or str(get_locale() or "vi") != "en":
+        return message
+    said = Refusal(str(text))
+    with force_locale("vi"):
+        said.original = None if message == str(text) else message  # the engine's words, unless the very msgid
+    return said
