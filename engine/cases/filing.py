@@ -59,17 +59,13 @@ RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, b
 def _return_choice(payload) -> tuple[str | None, str | None]:
     """D23: how the result is to come back, and where for the post (None, None: as filed)."""
     channel, address = payload.get("return_channel"), payload.get("return_address")
-    if channel is None:
-        if address not in (None, ""):
-            raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
-                          fields={"return_channel": "Chọn post để nhận kết quả qua bưu chính"})
-        return None, None
-    if channel not in RETURN_CHANNELS:
+    if channel is not None and channel not in RETURN_CHANNELS:
         raise Invalid("Hình thức nhận kết quả không hợp lệ", fields={"return_channel": "online, post hoặc desk"})
-    if channel != "post":
+    if channel != "post":  # as filed (None), online or at the desk: no address
         if address not in (None, ""):
             raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
-                          fields={"return_address": "Chỉ ghi khi nhận kết quả qua bưu chính"})
+                          fields={"return_channel" if channel is None else "return_address":
+                                  "Chọn post để nhận kết quả qua bưu chính"})
         return channel, None
     address = forms.clean_text(address, min_length=10, max_length=500)
     if address is None:

@@ -162,6 +162,18 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
 
 
+def _return_back(default: str) -> dict:
+    """D23: the return channel chosen on a page's form and the address typed, to show again if refused."""
+    return {"channel": request.form.get("return_channel", default),
+            "address": request.form.get("return_address", "").strip()[:500]}
+
+
+def _return_payload(back: dict) -> dict:
+    """The use case's fields: the address goes only with the post (typed, then another channel chosen)."""
+    return {"return_channel": back["channel"] or None,
+            "return_address": back["address"] if back["channel"] == "post" else None}
+
+
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
 @login_required("citizen")
 def file(code: str):
@@ -173,11 +185,8 @@ def file(code: str):
     for_other = request.form.get("for_other") == "on"
     owner = {k: request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}
     agency = request.form.get("agency", "").strip()[:35] or None
-    back = {"channel": request.form.get("return_channel", "online"),  # D23: how the result comes back
-            "address": request.form.get("return_address", "").strip()[:500]}
-    payload = {"procedure": code, "form": data, "channel": "online", "agency": agency,
-               "return_channel": back["channel"],
-               "return_address": back["address"] if back["channel"] == "post" else None}
+    back = _return_back("online")
+    payload = {"procedure": code, "form": data, "channel": "online", "agency": agency, **_return_payload(back)}
     if for_other:
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
@@ -304,12 +313,9 @@ def withdraw(code: str):
 @login_required("citizen")
 def change_return(code: str):
     """D23: the citizen changes how the result comes back, until it is returned."""
-    back = {"channel": request.form.get("return_channel", ""),
-            "address": request.form.get("return_address", "").strip()[:500]}
-    payload = {"return_channel": back["channel"] or None,
-               "return_address": back["address"] if back["channel"] == "post" else None}
+    back = _return_back("")
     try:
-        run(filing.change_return, db(), context(), code, payload)
+        run(filing.change_return, db(), context(), code, _return_payload(back))
     except Invalid as exc:
         return _dossier_page(code, 422, return_error=refusal_text(exc), return_errors=exc.fields, return_back=back)
     flash(_("Đã lưu cách nhận kết quả."), "success")
