@@ -66,3 +66,14 @@ def admin_of_another_ward(app, now, agency_code: str = "000.00.98.H56", username
         session.add(User(username=username, full_name="Quản Trị Khác", password_hash=demo.password_hash,
                          roles_text="administrator", agency_id=other.id, created_at=now))
     return username
+
+
+def officer_of_another_ward(app, now, username: str, roles: set[str], agency_code: str = "000.00.97.H56") -> str:
+    """An officer ``username`` holding ``roles`` in a ward "Phường Khác (kiểm thử)" outside the demo agency, who signs
+    in with the demo password; returns the username."""
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        agency = Agency(code=agency_code, name="Phường Khác (kiểm thử)", level="commune")
+        session.add(agency)
+        session.flush()
+        accounts.ensure_officer(session, now, username, "Cán Bộ Phường Khác", roles, agency, PASSWORD)
+    return username

@@ -88,11 +88,9 @@ def test_a_withdrawal_is_named_on_the_slip_and_goes_to_the_one_stop(api, app, cl
     assert "None" not in text and f"Giao: Công dân rút hồ sơ: {OWNER_NAME}" in text
 
 
-def test_a_lienthong_hand_over_names_both_agencies_on_both_slips(app, api, clock):
-    """The Sở Tư pháp's criminal record request, filed Fri 04/12/2026 16:30 (intake due Mon 07/12 07:30), received
-    Mon 09:00 (late) and handed at once to the police, whose share is 5 working days (due Mon 14/12 09:00); the
-    police answer Wed 16/12 09:00 (late). The rows said "Chuyển ...: Hệ thống" handed over to itself and the
-    answer came from "Hệ thống"; the police's own slip had its result returned to the citizen."""
+def answered_lienthong(app, api, clock) -> tuple[str, str]:
+    """The Sở Tư pháp's criminal record request, filed Fri 04/12/2026 16:30, received Mon 07/12 09:00 and handed
+    to the police at once, whose answer is issued Wed 16/12 09:00: (the dossier's code, the police part's)."""
     build_lienthong(app)
     at(api, clock, vn(2026, 12, 4, 16, 30))
     r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
@@ -109,6 +107,15 @@ def test_a_lienthong_hand_over_names_both_agencies_on_both_slips(app, api, clock
     api.act(officer(POLICE, "approval"), child, "approve")
     at(api, clock, vn(2026, 12, 16, 9, 0))
     api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    return code, child
+
+
+def test_a_lienthong_hand_over_names_both_agencies_on_both_slips(app, api, clock):
+    """The Sở Tư pháp's criminal record request, filed Fri 04/12/2026 16:30 (intake due Mon 07/12 07:30), received
+    Mon 09:00 (late) and handed at once to the police, whose share is 5 working days (due Mon 14/12 09:00); the
+    police answer Wed 16/12 09:00 (late). The rows said "Chuyển ...: Hệ thống" handed over to itself and the
+    answer came from "Hệ thống"; the police's own slip had its result returned to the citizen."""
+    code, child = answered_lienthong(app, api, clock)
 
     task = "Chuyển Công an tra cứu, xác minh (liên thông)"
     police = f"Cơ quan phối hợp giải quyết: {POLICE_NAME}"

@@ -9,11 +9,10 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from staff_support import officer_of_another_ward
 from web_support import Web, text_of
 
-from conftest import CITIZEN, PASSWORD
-from engine.cases import accounts
-from engine.data.model import Agency
+from conftest import CITIZEN
 from engine.paperwork import registers
 
 RECEIVER, OTHER_WARD = "demo.tiepnhan", "khac.tiepnhan"  # the latter: the receiving officer of another ward
@@ -29,14 +28,7 @@ def backend():
 @pytest.fixture
 def other_ward(app, clock):
     """Another ward with its own receiving officer (as phuxuan.tiepnhan of the demo province)."""
-    with app.extensions["tthc"]["sessions"]() as session:
-        agency = Agency(code="000.00.97.H56", name="Ủy ban nhân dân phường Khác (kiểm thử)")
-        session.add(agency)
-        session.flush()
-        accounts.ensure_officer(session, clock.now(), OTHER_WARD, "Cán Bộ Phường Khác", {"receiving_officer"},
-                                agency, PASSWORD)
-        session.commit()
-    return OTHER_WARD
+    return officer_of_another_ward(app, clock.now(), OTHER_WARD, {"receiving_officer"})
 
 
 def officer(app, username: str) -> Web:

@@ -5,12 +5,12 @@ page writes every percentage as "60,0%" / "60.0%", its indicators as its charts 
 from __future__ import annotations
 
 import pytest
-from conftest import CITIZEN, vn
-from lienthong_support import FORM, PARENT_CODE, POLICE_NAME, SO, SO_NAME, build_lienthong, officer
+from conftest import CITIZEN
+from lienthong_support import POLICE_NAME, SO_NAME, officer
 from lxml import html as lxml_html
 from sqlalchemy import select
-from test_official_forms import at, text_of
-from test_records_control_slip import slip_rows
+from test_official_forms import text_of
+from test_records_control_slip import answered_lienthong, slip_rows
 from web_support import Web
 
 from engine.cases import citizens, notices
@@ -59,22 +59,7 @@ def test_an_account_status_change_is_listed_read_and_a_one_time_code_never(app, 
 
 # -- 3. the liên thông sub-dossier's control slip (D30, D33) -------------------------------------------------
 def test_the_sub_dossiers_slip_names_the_police_for_its_automatic_intake_and_return(app, api, clock):
-    build_lienthong(app)
-    at(api, clock, vn(2026, 12, 4, 16, 30))
-    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
-    assert r.status_code == 201, r.get_json()
-    code = r.get_json()["code"]
-    at(api, clock, vn(2026, 12, 7, 9, 0))
-    api.act(officer(SO, "intake"), code, "receive")
-    [child] = [t["dossier"] for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json()
-               if t["dossier"].startswith(POLICE)]
-    at(api, clock, vn(2026, 12, 8, 9, 0))
-    api.act(officer(POLICE, "assessment"), child, "propose_approval",
-            {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
-    at(api, clock, vn(2026, 12, 15, 14, 0))
-    api.act(officer(POLICE, "approval"), child, "approve")
-    at(api, clock, vn(2026, 12, 16, 9, 0))
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    code, child = answered_lienthong(app, api, clock)
 
     sender = f"Cơ quan chuyển hồ sơ liên thông: {SO_NAME}"
     intake = f"Nhận hồ sơ liên thông: {POLICE_NAME}"  # was "Nhận hồ sơ liên thông: Hệ thống"

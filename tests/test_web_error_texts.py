@@ -5,11 +5,9 @@ and the JSON API (api.md: integrators rely on its messages) say the engine's mes
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+from staff_support import officer_of_another_ward
 from web_support import Web, text_of
 
-from engine.cases import accounts
-from engine.data.agency_model import Agency
 from engine.data.model import OFFICER_ROLES
 from engine.web import refusals, ui
 
@@ -25,14 +23,7 @@ def backend():
 
 @pytest.fixture
 def other_officer(app, clock):
-    with app.extensions["tthc"]["sessions"]() as session:
-        agency = Agency(code="000.00.97.H56", name="Phường Kiểm Thử Lỗi", level="commune")
-        session.add(agency)
-        session.flush()
-        accounts.ensure_officer(session, clock.now(), OTHER_OFFICER, "Cán Bộ Khác", set(OFFICER_ROLES), agency,
-                                PASSWORD)
-        session.commit()
-    return OTHER_OFFICER
+    return officer_of_another_ward(app, clock.now(), OTHER_OFFICER, set(OFFICER_ROLES))
 
 
 def web_in(app, username: str, lang: str | None) -> Web:
