@@ -55,7 +55,7 @@ def agency_for(dossier: Dossier, purpose: str) -> int:
     if purpose in ("calendar", "receipt"):
         return dossier.agency_id
     if purpose in ("seal", "watch"):
-        return dossier.processing_agency_id if dossier.processing_agency_id is not None else dossier.agency_id
+        return dossier.resolving_agency_id
     raise ValueError(f"unknown purpose {purpose!r} (one of {', '.join(PURPOSES)})")
 
 

@@ -194,6 +194,11 @@ class Dossier(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def resolving_agency_id(self) -> int:
+        """The agency that resolves it (D29): the processing agency its offer names, else the receiving one."""
+        return self.processing_agency_id if self.processing_agency_id is not None else self.agency_id
+
+    @property
     def return_via(self) -> str:
         """The return channel (D23): the one chosen, else the filing's own (online for an online filing)."""
         return self.return_channel or self.channel

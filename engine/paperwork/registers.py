@@ -75,14 +75,6 @@ def _step(event: AuditEvent) -> str:
     return vocabulary.ACTIONS[event.action].done if event.action in vocabulary.ACTIONS else event.action
 
 
-def _resolving_agency(session: Session, dossier: Dossier) -> Agency:
-    """The agency that resolves the dossier: the processing agency its offer names, else the receiving agency
-    (engine.cases.offers.agency_for(dossier, "seal"))."""
-    if dossier.processing_agency_id is not None:
-        return session.get(Agency, dossier.processing_agency_id)
-    return dossier.agency
-
-
 def _last_receiver(session: Session, dossier: Dossier, sender: str | None) -> str:
     items = list(session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)))
     citizen = f"Tổ chức, cá nhân: {dossier.owner_name}" if sender is None else f"{SENDER}: {sender}"
@@ -105,8 +97,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
     by_code = {code: name for _id, _doc, code, name in links}
     by_document = {doc: name for _id, doc, _code, name in links if doc is not None}
     parent = session.get(Dossier, dossier.parent_id) if dossier.parent_id is not None else None
-    sender = _resolving_agency(session, parent).name if parent is not None else None
-    own = _resolving_agency(session, dossier).name if links else None
+    sender = session.get(Agency, parent.resolving_agency_id).name if parent is not None else None
+    own = session.get(Agency, dossier.resolving_agency_id).name if links else None
 
     def giver(event: AuditEvent) -> str:
         data = event.data or {}
@@ -256,8 +248,8 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
         if missing:
             versions.update((v.id, v) for v in session.scalars(
                 select(ProcedureVersion).where(ProcedureVersion.id.in_(missing))))
-        unnamed = {d.processing_agency_id for d in dossiers if d.processing_agency_id is not None} - set(agencies)
-        if unnamed:  # "Cơ quan chủ trì giải quyết": the processing agency the offer names, else the receiving one
+        unnamed = {d.resolving_agency_id for d in dossiers if d.resolving_agency_id != d.agency_id} - set(agencies)
+        if unnamed:  # "Cơ quan chủ trì giải quyết": Dossier.resolving_agency_id (the receiving one is loaded)
             agencies.update(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(unnamed))).all())
         ids = [d.id for d in dossiers]
         forwarded = dict(session.execute(select(AuditEvent.dossier_id, func.min(AuditEvent.at))
@@ -270,7 +262,7 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
             info, applicant = contact(d), applicant_name(d)
             name = d.owner_name if applicant == d.owner_name else f"{d.owner_name} (người nộp: {applicant})"
             procedure = d.procedure_version.procedure
-            lead = agencies[d.processing_agency_id] if d.processing_agency_id is not None else d.agency.name
+            lead = d.agency.name if d.resolving_agency_id == d.agency_id else agencies[d.resolving_agency_id]
             yield RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"], lead,
                               d.filed_at, d.received_at, d.due_at, forwarded.get(d.id), d.resolved_at,
                               d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0)))
