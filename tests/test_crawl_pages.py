@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from lxml import html
 
-from conftest import CITIZEN, SAMPLE, SAMPLE_CODE
-from engine.cases import payments
-from engine.data import agencies
-from engine.process import procedures
+from conftest import CITIZEN, SAMPLE_CODE
 from staff_support import ADMIN_A, OFFICER_A, WARD_A as STAFF_WARD, build_province, user_row
-from test_offers import DEMO, PAGE, WARD_A, WARD_B, province, put_offers  # noqa: F401 (fixture)
+from test_offers import DEMO, PAGE, WARD_A, WARD_B, deploy_with_local_fee, province, put_offers  # noqa: F401
 from web_support import Web
 
 FILING = f"/thu-tuc/{SAMPLE_CODE}/nop"
@@ -48,16 +45,7 @@ def test_each_row_of_the_offers_page_labels_its_own_fee_field(api, province, clo
                                                                settings):
     """With a fee each ward sets, every row's fee field had the id of the first row's ("fee-1-le_phi"): its
     label, and the link of an error, named the first ward's field."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    declared = '<spiffworkflow:property name="fee.le_phi"'
-    local = tmp_path / SAMPLE.name
-    local.write_text(text.replace(declared, '<spiffworkflow:property name="feeLocal.le_phi" value="true" />\n'
-                                            '        ' + declared, 1), encoding="utf-8")
-    with province.extensions["tthc"]["sessions"].begin() as session:
-        procedures.deploy(session, procedures.load_file(local, settings.forms_dir), clock.now(), "tester")
-        for code in (WARD_A, WARD_B):
-            payments.configure(session, agencies.by_code(session, code).id, "vnpay", clock.now(), "TTHC",
-                               "http://127.0.0.1:9/pay")
+    deploy_with_local_fee(province, tmp_path, settings, clock)
     assert put_offers(api, {"agencies": [DEMO, WARD_A, WARD_B]}).status_code == 200
     admin = Web(province.test_client()).login("tinh.admin")
     page = admin.get(PAGE).get_data(as_text=True)

@@ -326,8 +326,9 @@ def test_the_offers_page_stays_within_the_administrator_subtree(api, province, a
     assert r.status_code in (400, 403) and sorted(offered(api)) == sorted([DEMO, WARD_A, WARD_B])
 
 
-def test_a_ward_sets_its_own_amount_of_a_fee_the_procedure_leaves_to_the_province(api, province, app, clock,
-                                                                                    tmp_path, settings):
+def deploy_with_local_fee(app, tmp_path, settings, clock) -> None:
+    """The sample procedure again, its "le_phi" left for each agency to set (feeLocal), and wards A and B
+    collecting fees through the gateway."""
     from engine.cases import payments
 
     text = SAMPLE.read_text(encoding="utf-8")
@@ -341,6 +342,11 @@ def test_a_ward_sets_its_own_amount_of_a_fee_the_procedure_leaves_to_the_provinc
         for code in (WARD_A, WARD_B):
             payments.configure(session, agencies.by_code(session, code).id, "vnpay", clock.now(), "TTHC",
                                "http://127.0.0.1:9/pay")
+
+
+def test_a_ward_sets_its_own_amount_of_a_fee_the_procedure_leaves_to_the_province(api, province, app, clock,
+                                                                                    tmp_path, settings):
+    deploy_with_local_fee(app, tmp_path, settings, clock)
     r = put_offers(api, {"agencies": [DEMO, {"agency": WARD_A, "fees": {"le_phi": 50000}}, WARD_B]})
     assert r.status_code == 200, r.get_json()
     code_a = api.file(CITIZEN, agency=WARD_A)["code"]
