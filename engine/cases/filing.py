@@ -91,6 +91,11 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         channel = "online" if "citizen" in user.roles else "desk"
     if channel not in CHANNELS:
         raise Invalid("Kênh nộp không hợp lệ", fields={"channel": "online, desk hoặc post"})
+    if channel != "online" and "receiving_officer" not in user.roles:
+        # D5, D7: a citizen's own filing is online (its intake hour, its counting); the desk and the post are
+        # recorded by the receiving officer who takes the paper dossier
+        raise Invalid("Công dân tự nộp hồ sơ trực tuyến; hồ sơ nộp tại quầy hoặc qua bưu chính do cán bộ tiếp "
+                      "nhận ghi nhận", fields={"channel": "online"})
     return_channel, return_address = _return_choice(payload)
     offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
     proc_agency = session.get(Agency, offer.agency_id)

@@ -176,7 +176,9 @@ def _paths() -> dict:
                         errors=(403, 404, 409), params=[IDEMPOTENCY_KEY], rules={
                             "invalid_form": "tờ khai theo form_schema của thủ tục",
                             "owner": "bắt buộc khi cán bộ nộp thay (theo Nghị định 45/2020/NĐ-CP)",
-                            "owner.birth_date": "không ở tương lai", **REUSED_KEY}),
+                            "owner.birth_date": "không ở tương lai",
+                            "channel": "công dân tự nộp: chỉ online (quầy, bưu chính: cán bộ tiếp nhận)",
+                            **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
                                _query("status", {"type": "integer", "minimum": int(min(Status)),
