@@ -270,8 +270,10 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
             chain = steps(settings, plan, replanning.calendar_code(dossier))
             before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
             after = replanning.new_dates(session, dossier, chain)
-            if after != before:
-                found.append(Moved(dossier, before, after, _items(session, dossier, after, chain[-1].new)))
+            # D30: a step's own limit may move where the dossier's deadlines do not (replanning.write)
+            items = _items(session, dossier, after, chain[-1].new) if after != before or step_limits(dossier) else []
+            if after != before or items:
+                found.append(Moved(dossier, before, after, items))
                 if len(found) == limit:  # a next page only if a dossier that may move is left
                     return found, after_id if _dossiers(session, plan, after_id, 1) else None
         if len(rows) < batch:

@@ -124,6 +124,10 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
     after = dates if dates is not None else new_dates(session, dossier, steps)
     if after == before:
+        # D30: a step's own limit in working days moves with a changed day even where the dossier's deadlines do
+        # not (a procedure counted in calendar days keeps its due instant unless it falls on that day)
+        if any(step.old.version != step.new.version for step in steps):
+            own_limits(session, dossier, steps[-1].new)
         return False
     new = steps[-1].new
     dossier.intake_due_at, dossier.due_at, dossier.original_due_at = after
