@@ -3,12 +3,16 @@
 The engine's refusals (engine.core.errors) say their message in Vietnamese, which the JSON API keeps (api.md).
 An English page says instead the generic sense of the refusal's code, for the codes people meet most; the
 engine's own words (which may name who, when or what) follow in smaller print (templates error.html and
-macros.html error_summary). Vietnamese pages show the engine's message as it is.
+macros.html error_summary). A refusal whose code the table does not know (or without a code) is said by its
+message, in English when engine.web.field_messages knows it (the refusals of a form, the filing and account
+refusals people meet). Vietnamese pages show the engine's message as it is.
 """
 from __future__ import annotations
 
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
+
+from .field_messages import english
 
 REFUSAL_TEXT = {
     "dossier_not_found": _l("Không tìm thấy hồ sơ"),
@@ -50,11 +54,15 @@ class Refusal(str):
 def refusal_text(refusal) -> str | None:
     """What an HTML page says of ``refusal`` (an EngineError or a failures.Failure: ``code`` and ``message``): on
     an English page, the English text of its code when REFUSAL_TEXT has one (a Refusal carrying the engine's
-    message); otherwise, and on every Vietnamese page, the engine's message unchanged. Never for the JSON API."""
+    message), else the English text of its message when field_messages knows it; otherwise, and on every
+    Vietnamese page, the engine's message unchanged. Never for the JSON API."""
     message = getattr(refusal, "message", None)
     text = REFUSAL_TEXT.get(getattr(refusal, "code", None) or "")
-    if text is None or message is None or str(get_locale() or "vi") != "en":
+    if message is None or str(get_locale() or "vi") != "en":
         return message
+    if text is None:  # no code the table knows: the message itself, when it is one the pages translate
+        said = english(message)
+        return message if said is None else Refusal(said)
     said = Refusal(str(text))
     with force_locale("vi"):
         said.original = None if message == str(text) else message  # the engine's words, unless the very msgid

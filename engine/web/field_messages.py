@@ -1,0 +1,172 @@
+"""The engine's field messages, and its refusals without a code the pages know, as an English page says them.
+
+The engine (engine.process.forms, engine.cases, engine.law) says what is wrong with a field, and many of its
+refusals, in Vietnamese: the JSON API keeps these words (api.md). The pages show them next to each field, in
+the error summaries and as a refusal's main text; an English page says instead the English text of the
+messages people meet on the filing, supplement, task, account and administration pages. MESSAGE_TEXT holds
+the messages said as they are; MESSAGE_PATTERNS the ones with a part that changes (a limit, a count, a list
+of codes), written as the engine writes them with ``{name}`` for that part, which the English text keeps
+(``%(name)s``). A message the tables do not know, and every message on a Vietnamese page, is shown as it is.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+MESSAGE_TEXT = {
+    # engine.process.forms: a form's fields checked against its JSON Schema
+    "Trường này là bắt buộc": _l("Trường này là bắt buộc"),
+    "Sai kiểu dữ liệu": _l("Sai kiểu dữ liệu"),
+    "Quá ngắn": _l("Quá ngắn"),
+    "Quá dài": _l("Quá dài"),
+    "Không đúng định dạng": _l("Không đúng định dạng"),
+    "Giá trị không nằm trong danh sách cho phép": _l("Giá trị không nằm trong danh sách cho phép"),
+    "Giá trị quá nhỏ": _l("Giá trị quá nhỏ"),
+    "Giá trị quá lớn": _l("Giá trị quá lớn"),
+    "Quá nhiều mục": _l("Quá nhiều mục"),
+    "Trường không được phép": _l("Trường không được phép"),
+    "Cần đúng một trong các trường cho phép": _l("Cần đúng một trong các trường cho phép"),
+    "Giá trị không hợp lệ": _l("Giá trị không hợp lệ"),
+    "Không được để trống": _l("Không được để trống"),
+    "Số không hợp lệ": _l("Số không hợp lệ"),
+    "Số quá lớn (tối đa 9.007.199.254.740.991)": _l("Số quá lớn (tối đa 9.007.199.254.740.991)"),
+    "Có ký tự điều khiển không hợp lệ": _l("Có ký tự điều khiển không hợp lệ"),
+    # filing and supplementing (engine.cases.filing, attachments): the owner, the return choice, the files
+    "Bắt buộc": _l("Bắt buộc"),
+    "online, post hoặc desk": _l("online, post hoặc desk"),
+    "Họ và tên là bắt buộc (2–255 ký tự)": _l("Họ và tên là bắt buộc (2–255 ký tự)"),
+    "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)":
+        _l("Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"),
+    "Ngày sinh không thể ở tương lai": _l("Ngày sinh không thể ở tương lai"),
+    "Số CCCD phải gồm đúng 12 chữ số": _l("Số CCCD phải gồm đúng 12 chữ số"),
+    "Chọn post để nhận kết quả qua bưu chính": _l("Chọn post để nhận kết quả qua bưu chính"),
+    "Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)":
+        _l("Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)"),
+    "Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)":
+        _l("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)"),
+    "Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)":
+        _l("Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)"),
+    "Hình thức nhận kết quả không hợp lệ": _l("Hình thức nhận kết quả không hợp lệ"),
+    "Chọn cách nhận kết quả": _l("Chọn cách nhận kết quả"),
+    "Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính":
+        _l("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính"),
+    "Nhận kết quả qua bưu chính cần địa chỉ nhận": _l("Nhận kết quả qua bưu chính cần địa chỉ nhận"),
+    "Chỉ nhận tệp PDF, JPEG hoặc PNG": _l("Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+    "Loại tệp không hợp lệ": _l("Loại tệp không hợp lệ"),
+    "Tệp rỗng": _l("Tệp rỗng"),
+    "Hồ sơ không có yêu cầu bổ sung đang chờ": _l("Hồ sơ không có yêu cầu bổ sung đang chờ"),
+    # the rating of a dossier (engine.cases.portal_cases)
+    "Chọn mức hài lòng từ 1 đến 5": _l("Chọn mức hài lòng từ 1 đến 5"),
+    "Chọn một mức từ 1 đến 5": _l("Chọn một mức từ 1 đến 5"),
+    "Góp ý tối đa 2000 ký tự": _l("Góp ý tối đa 2000 ký tự"),
+    "Tối đa 2000 ký tự": _l("Tối đa 2000 ký tự"),
+    "Góp ý có ký tự điều khiển không hợp lệ": _l("Góp ý có ký tự điều khiển không hợp lệ"),
+    # an officer's task: the supplement rules (engine.law.supplement), the extension cap (law.extension)
+    "Không dùng ở lần đầu": _l("Không dùng ở lần đầu"),
+    "Bắt buộc cho lần yêu cầu thứ hai": _l("Bắt buộc cho lần yêu cầu thứ hai"),
+    "Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai":
+        _l("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai"),
+    "Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)":
+        _l("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)"),
+    "Vượt mức tối đa": _l("Vượt mức tối đa"),
+    # accounts: registration, passwords, activation and recovery codes (cases.accounts, citizens, staff)
+    "Thông tin đăng ký chưa hợp lệ": _l("Thông tin đăng ký chưa hợp lệ"),
+    "Ngày không hợp lệ (YYYY-MM-DD, từ năm 1900)": _l("Ngày không hợp lệ (YYYY-MM-DD, từ năm 1900)"),
+    "Ngày cấp không thể ở tương lai": _l("Ngày cấp không thể ở tương lai"),
+    "Số điện thoại không hợp lệ": _l("Số điện thoại không hợp lệ"),
+    "Địa chỉ email không hợp lệ": _l("Địa chỉ email không hợp lệ"),
+    "Mật khẩu cần ít nhất 8 ký tự": _l("Mật khẩu cần ít nhất 8 ký tự"),
+    "Mật khẩu không được chứa ký tự điều khiển": _l("Mật khẩu không được chứa ký tự điều khiển"),
+    "Mật khẩu hiện tại không đúng": _l("Mật khẩu hiện tại không đúng"),
+    "Mật khẩu nhập lại không khớp": _l("Mật khẩu nhập lại không khớp"),
+    "Chưa đổi được mật khẩu": _l("Chưa đổi được mật khẩu"),
+    "Chưa đặt được mật khẩu": _l("Chưa đặt được mật khẩu"),
+    "Không đúng hoặc đã hết hạn": _l("Không đúng hoặc đã hết hạn"),
+    "Mã kích hoạt không đúng hoặc đã hết hạn": _l("Mã kích hoạt không đúng hoặc đã hết hạn"),
+    "Mã khôi phục không đúng hoặc đã hết hạn": _l("Mã khôi phục không đúng hoặc đã hết hạn"),
+    # administration of officers and agencies (engine.cases.staff, agency_admin)
+    "Thông tin cán bộ chưa hợp lệ": _l("Thông tin cán bộ chưa hợp lệ"),
+    "Tên đăng nhập: 2–64 ký tự thường a–z, 0–9, dấu chấm, gạch; bắt đầu bằng chữ":
+        _l("Tên đăng nhập: 2–64 ký tự thường a–z, 0–9, dấu chấm, gạch; bắt đầu bằng chữ"),
+    "Không có cơ quan với mã này": _l("Không có cơ quan với mã này"),
+    "Cơ quan này đã ngừng hoạt động": _l("Cơ quan này đã ngừng hoạt động"),
+    "Đã tồn tại": _l("Đã tồn tại"),
+    "Lý do: 1–255 ký tự": _l("Lý do: 1–255 ký tự"),
+    "Thông tin cơ quan chưa hợp lệ": _l("Thông tin cơ quan chưa hợp lệ"),
+    "Mã định danh điện tử: chữ in hoa, chữ số và dấu chấm (ví dụ 000.00.06.H56)":
+        _l("Mã định danh điện tử: chữ in hoa, chữ số và dấu chấm (ví dụ 000.00.06.H56)"),
+    "Tên cơ quan là bắt buộc (2–255 ký tự)": _l("Tên cơ quan là bắt buộc (2–255 ký tự)"),
+    "Cấp: province, centre, department hoặc commune": _l("Cấp: province, centre, department hoặc commune"),
+    "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên":
+        _l("Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"),
+    "Không có cơ quan cấp trên với mã này": _l("Không có cơ quan cấp trên với mã này"),
+    "Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó":
+        _l("Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó"),
+    "Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
+    "không chồng lên nhau":
+        _l("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
+           "không chồng lên nhau"),
+    "Cần lý do khóa tài khoản (tối đa 255 ký tự)": _l("Cần lý do khóa tài khoản (tối đa 255 ký tự)"),
+}
+
+MESSAGE_PATTERNS = {
+    # engine.process.forms
+    "Giá trị phải lớn hơn {limit}": _l("Giá trị phải lớn hơn %(limit)s"),
+    "Cần ít nhất {limit} mục": _l("Cần ít nhất %(limit)s mục"),
+    # engine.process.forms.validate: the refusal of a form, by the name the use case gives it (what=)
+    "Tờ khai chưa hợp lệ: {n} trường cần sửa": _l("Tờ khai chưa hợp lệ: %(n)s trường cần sửa"),
+    "Tờ khai bổ sung chưa hợp lệ: {n} trường cần sửa":
+        _l("Tờ khai bổ sung chưa hợp lệ: %(n)s trường cần sửa"),
+    "Ghi chú chưa hợp lệ: {n} trường cần sửa": _l("Ghi chú chưa hợp lệ: %(n)s trường cần sửa"),
+    "Biểu mẫu chưa hợp lệ: {n} trường cần sửa": _l("Biểu mẫu chưa hợp lệ: %(n)s trường cần sửa"),
+    "Yêu cầu cấp lại chưa hợp lệ: {n} trường cần sửa":
+        _l("Yêu cầu cấp lại chưa hợp lệ: %(n)s trường cần sửa"),
+    # engine.law.supplement, engine.cases.staff: the codes to choose among
+    "Chọn trong các mục đã yêu cầu: {items}": _l("Chọn trong các mục đã yêu cầu: %(items)s"),
+    "Một hoặc nhiều vai trò: {roles}": _l("Một hoặc nhiều vai trò: %(roles)s"),
+}
+
+_PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
+
+
+def _regex(template: str) -> re.Pattern:
+    """``template`` as a regular expression: its words as they are, each ``{name}`` some text."""
+    parts = _PLACEHOLDER.split(template)  # words, name, words, name, ..., words
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(regex + r"\Z", re.S)
+
+
+_PATTERNS = [(_regex(template), text) for template, text in MESSAGE_PATTERNS.items()]
+
+
+def english(message) -> str | None:
+    """The English text of the engine's ``message`` when the tables know it, else None (whatever the page's
+    language: the caller decides when to use it)."""
+    said = str(message)
+    known = MESSAGE_TEXT.get(said)
+    if known is not None:
+        return str(known)
+    for regex, text in _PATTERNS:
+        found = regex.match(said)
+        if found:
+            return str(text) % found.groupdict()
+    return None
+
+
+def on_english_page() -> bool:
+    try:
+        return str(get_locale() or "vi") == "en"
+    except RuntimeError:  # no application or request: no page, no other language asked for
+        return False
+
+
+def field_text(message):
+    """What a page says of a field message (or a refusal's text): on an English page the English text of a
+    message the tables know; otherwise, and on every Vietnamese page, ``message`` unchanged (never
+    dropped)."""
+    if not message or not on_english_page():
+        return message
+    said = english(message)
+    return message if said is None else said
