@@ -33,7 +33,20 @@
   var alertBox = document.getElementById("modeler-alert");
   var draftKey = "tthc-modeler:" + form.getAttribute("action");
   if (!window.BpmnJS) { root.textContent = root.getAttribute("data-error"); return; }
-  var modeler = new window.BpmnJS({ container: "#modeler-canvas", moddleExtensions: { spiffworkflow: descriptor } });
+  // bpmn-js's own words (palette, context pad, replace menu...) in the page's language: its "translate" service
+  // gets each English template with its {name} replacements; modeler-vi.js holds the Vietnamese table, an
+  // English page (or a template missing from the table) keeps the English, the replacements filled in
+  var lang = (document.documentElement.getAttribute("lang") || "vi").toLowerCase().split("-")[0];
+  var words = (window.tthcModelerWords || {})[lang] || {};
+  function translate(template, replacements) {
+    var text = Object.prototype.hasOwnProperty.call(words, template) ? words[template] : template;
+    replacements = replacements || {};
+    return text.replace(/{([^}]+)}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(replacements, key) ? String(replacements[key]) : whole;
+    });
+  }
+  var modeler = new window.BpmnJS({ container: "#modeler-canvas", moddleExtensions: { spiffworkflow: descriptor },
+                                    additionalModules: [{ translate: ["value", translate] }] });
   window.tthcModeler = modeler;  // for the browser tests
   var moddle = modeler.get("moddle");
   var selected = null;
