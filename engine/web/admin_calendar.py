@@ -27,6 +27,19 @@ api_bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar")
 
 KIND_TEXT = {"off": _l("Nghỉ"), "working": _l("Làm bù"), "not_off": _l("Không nghỉ")}
 SOURCE_TEXT = {"file": _l("Tệp cấu hình"), "province": _l("Toàn tỉnh"), "package": _l("Lịch dự kiến")}
+MAKEUP = "Ngày làm bù"  # engine.core.calendar's reason for a make-up working day ("Ngày làm bù: <its name>")
+
+
+def day_reason(reason: str) -> str:
+    """A day's reason in the page's language: the calendar's own words for a make-up day are translated, the name
+    the notice gave it (the agency's words) is kept."""
+    if reason == MAKEUP:
+        return _("Ngày làm bù")
+    if reason.startswith(MAKEUP + ": "):
+        return f"{_('Ngày làm bù')}: {reason[len(MAKEUP) + 2:]}"
+    return reason
+
+
 PAGE = 50
 SAMPLE = "2027-02-04..2027-02-12 nghỉ Tết Nguyên đán\n2027-02-20 làm bù làm bù thứ Bảy cho ngày 12/02"
 # The days a notice may set: the working calendar's years (engine.core.calendar.year_problem, as `tthc calendar
@@ -223,7 +236,7 @@ def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | No
                            KIND_TEXT=KIND_TEXT, without={r.day: _as_text([o for o in rows if o.day != r.day])
                                                          for r in rows},
                            days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT,
-                           years=YEARS, typed=typed, error=error.message if error else None,
+                           day_reason=day_reason, years=YEARS, typed=typed, error=error.message if error else None,
                            rows_typed=range(1, ROWS + 1)), status
 
 

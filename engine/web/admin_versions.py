@@ -19,6 +19,8 @@ install_error_pages(bp)
 
 STATE_TEXT = {k: _l(v) for k, v in vocabulary.VERSION_STATES.items()}
 CHANGE_TEXT = {k: _l(v) for k, v in vocabulary.VERSION_CHANGES.items()}
+# A procedure's clockOnSupplement (the "clock_changed" change): what happens to the deadline after a supplement.
+CLOCK_TEXT = {"restart": _l("tính lại thời hạn từ đầu"), "pause": _l("lùi hạn thêm đúng thời gian chờ bổ sung")}
 ACTION_DONE = {"suspend": _l("Đã tạm ngừng tiếp nhận hồ sơ theo phiên bản %(n)s."),
                "resume": _l("Phiên bản %(n)s đã tiếp nhận hồ sơ trở lại."),
                "retire": _l("Phiên bản %(n)s đã thôi áp dụng.")}
@@ -33,7 +35,7 @@ def _int_arg(name: str) -> int:
 
 
 def _texts() -> dict:
-    return {"STATE_TEXT": STATE_TEXT, "CHANGE_TEXT": CHANGE_TEXT}
+    return {"STATE_TEXT": STATE_TEXT, "CHANGE_TEXT": CHANGE_TEXT, "CLOCK_TEXT": CLOCK_TEXT}
 
 
 @bp.get("/quan-tri/thu-tuc")

@@ -54,6 +54,9 @@ DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy t
                  "lienthong_result": _l("Kết quả của cơ quan liên thông")}
 CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),
                 "post": _l("Qua bưu chính công ích")}
+# The name the engine's audit trail gives its own actions (engine.data.audit: automatic intake, timers, liên thông
+# hand-overs), said in the page's language; every other actor is a person's name, shown as it is.
+ACTOR_TEXT = {"Hệ thống": _l("Hệ thống")}
 RETURN_TEXT = {"online": _l("Trực tuyến, trên tài khoản của người nộp"),  # D23: how the result comes back
                "desk": _l("Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả"), "post": _l("Qua bưu chính công ích")}
 
@@ -90,7 +93,7 @@ def init_app(app: Flask, exempt=None) -> None:
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, RETURN_TEXT=RETURN_TEXT,
-                                 LANGUAGES=LANGUAGES,
+                                 ACTOR_TEXT=ACTOR_TEXT, LANGUAGES=LANGUAGES,
                                  Status=Status, fetch_messages=fetch_messages,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
