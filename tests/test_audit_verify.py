@@ -4,23 +4,25 @@ change, one line per problem, exit 1. Real SQLite and PostgreSQL, real BPMN, the
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-from conftest import CITIZEN, STEP_DATA
+from conftest import CITIZEN, START, STEP_DATA, Api, database_copy, drain_after_commit, make_settings
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.pool import NullPool
 from test_migrations import _alembic, old_database
 
 from engine import timers
 from engine.cli import main
-from engine.core.clock import VN_TZ
+from engine.core.clock import VN_TZ, FixedClock
 from engine.core.settings import load_settings, with_secrets
 from engine.data import audit, audit_checkpoints
 from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Document, DocumentSignature, Dossier
+from engine.web import create_app
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
 
@@ -63,8 +65,7 @@ def verify(settings, *args: str) -> tuple[int, list[str]]:
     return result.exit_code, result.stdout.splitlines()
 
 
-@pytest.fixture
-def trail(api, app, settings):
+def make_trail(api, app, settings) -> list[str]:
     """Two approved dossiers and a checkpoint of both chains, written by the command."""
     codes = [approved(api), approved(api)]
     result = tthc(settings, "audit", "checkpoint")
@@ -73,6 +74,57 @@ def trail(api, app, settings):
     assert verify(settings) == (0, ["2 hồ sơ, 10 sự kiện; điểm kiểm tra #1 lúc "
                                     f"{_checkpoint_at(app)}; 0 vấn đề"])
     return codes
+
+
+@pytest.fixture(scope="module")
+def built_trails(tmp_path_factory, demo_template, pki_dir, request):
+    """Per backend, the demo with the trail made (make_trail), built on first use, once for the module, as the
+    app and api fixtures would build it (same settings, same clock instant, documents made after each commit):
+    where its database is (a file, or a PostgreSQL database to take as TEMPLATE), its data folder (secrets, the
+    checkpoint file) and the codes of its two dossiers. Each test that asks for ``trail`` gets its own copy."""
+    built: dict[str, tuple[str, str, list[str]]] = {}
+
+    def get(backend: str) -> tuple[str, str, list[str]]:
+        if backend not in built:
+            folder = tmp_path_factory.mktemp("trail")
+            if backend == "sqlite":
+                database = str(folder / "trail.sqlite3")
+                shutil.copy(demo_template("sqlite"), database)
+                url = f"sqlite:///{database}"
+            else:
+                pg = request.getfixturevalue("pg_server")
+                database = "audit_verify_trail"
+                url = pg.create_database(database, template=demo_template("postgresql", pg))
+            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
+            application = create_app(settings, clock=FixedClock(START))
+            application.testing = True
+            drain_after_commit(application)
+            try:
+                codes = make_trail(Api(application.test_client()), application, settings)
+            finally:
+                application.extensions["tthc"]["engine"].dispose()
+            built[backend] = (database, str(folder / "data"), codes)
+        return built[backend]
+
+    return get
+
+
+@pytest.fixture
+def database_url(backend, tmp_path, request, demo_template, built_trails):
+    """A test with ``trail`` gets a copy of the module's trail (its database and data folder, where the settings
+    fixture looks for the secrets and the command for the checkpoint file); any other a copy of the demo."""
+    if "trail" not in request.fixturenames:
+        yield from database_copy(backend, tmp_path, request, demo_template)
+        return
+    database, data_dir, _ = built_trails(backend)
+    shutil.copytree(data_dir, tmp_path / "data")
+    yield from database_copy(backend, tmp_path, request, lambda *_: database)
+
+
+@pytest.fixture
+def trail(backend, built_trails, database_url):
+    """The codes of the trail's two dossiers (make_trail), in this test's copy of it."""
+    return list(built_trails(backend)[2])
 
 
 def _checkpoint_at(app) -> str:
@@ -292,13 +344,20 @@ def test_migration_0010_keeps_old_chains_verifiable_with_their_formula(tmp_path)
     _alembic(url, "upgrade", "head")
 
 
+@pytest.fixture
+def sqlite_only(backend):
+    """Skips before the app and the trail are made (asked for first by the test)."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's jsonb and timestamptz columns cannot hold text that is not JSON or a time")
+
+
 @pytest.mark.parametrize("column, garbage", [("data", "{{{"), ("at", "garbage"), ("due_at", "2026-13-45")])
-def test_a_value_no_type_can_read_is_a_changed_event_not_a_crash(app, settings, trail, backend, column, garbage):
+def test_a_value_no_type_can_read_is_a_changed_event_not_a_crash(sqlite_only, app, settings, trail, backend, column,
+                                                                 garbage):
     """SQLite keeps any text in any column: an event whose data or time was overwritten by hand with text no
     type can read stopped `tthc audit verify` with a traceback, the very tool that should report it. It is one
     changed event now, and the walk goes on (PostgreSQL's typed columns refuse such text)."""
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL's jsonb and timestamptz columns cannot hold text that is not JSON or a time")
+    assert backend == "sqlite"   # the sqlite_only fixture skipped the others
     from sqlalchemy import text
 
     target = event_of(app, trail[0], "approve")

@@ -42,6 +42,24 @@ def base(tmp_path) -> dict:
             "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'tthc.sqlite3'}"}
 
 
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory) -> Path:
+    """The demo loaded once for this file by the real `tthc demo load`; each test that needs it works on its own
+    copy of the data folder (the command takes a few seconds: one process, keys, every procedure deployed)."""
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    env = {"TTHC_DATA_DIR": str(folder), "TTHC_DATABASE_URL": f"sqlite:///{folder / 'tthc.sqlite3'}"}
+    done = tthc("demo", "load", "--password", "demo12345", env=env)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def demo(demo_data, tmp_path, base) -> dict:
+    """``base`` with the demo loaded (a copy of demo_data)."""
+    shutil.copytree(demo_data, tmp_path / "data")
+    return base
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -262,12 +280,11 @@ def test_calendar_days_outside_the_calendar_and_bad_names_are_refused_and_nothin
         assert tthc("calendar", "day", "2026-03-05", env=base).stdout.startswith("working")
 
 
-def test_calendar_commands_refuse_an_agency_that_does_not_exist(base):
-    assert tthc("demo", "load", "--password", "demo12345", env=base).returncode == 0
+def test_calendar_commands_refuse_an_agency_that_does_not_exist(demo):
     for args in (("calendar", "day", "2026-02-13"), ("calendar", "due", "2026-12-01T10:00:00+07:00", "--working-days",
                                                       "1")):
-        one_line_error(tthc(*args, "--agency", "NOPE", env=base), "không có cơ quan mã NOPE")
-    assert tthc("calendar", "day", "2026-02-13", "--agency", "000.00.06.H56", env=base).stdout.startswith("working")
+        one_line_error(tthc(*args, "--agency", "NOPE", env=demo), "không có cơ quan mã NOPE")
+    assert tthc("calendar", "day", "2026-02-13", "--agency", "000.00.06.H56", env=demo).stdout.startswith("working")
 
 
 def test_validate_refuses_what_checks_nothing_and_names_a_form_of_the_wrong_shape(base, tmp_path):
@@ -320,10 +337,9 @@ def test_a_scenario_nested_too_deep_is_refused(base, tmp_path):
     (("payments", "gateway", "000.00.06.H56", "--gateway", "vnpay", "--merchant", "TT\x01HC", "--url",
       "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"), ("merchant:",)),
 ])
-def test_a_payment_gateway_that_cannot_take_a_payment_is_refused_naming_each_field(base, args, needles):
+def test_a_payment_gateway_that_cannot_take_a_payment_is_refused_naming_each_field(demo, args, needles):
     """All of these were stored, rc 0, and the citizen's payment would have gone nowhere."""
-    assert tthc("demo", "load", "--password", "demo12345", env=base).returncode == 0
-    one_line_error(tthc(*args, env=base), "Cấu hình cổng thanh toán chưa hợp lệ", *needles)
+    one_line_error(tthc(*args, env=demo), "Cấu hình cổng thanh toán chưa hợp lệ", *needles)
 
 
 def test_pki_init_refuses_an_empty_or_unreadable_pin(base):

@@ -3,6 +3,7 @@ SMTP server (aiosmtpd on 127.0.0.1) and by SMS through the local provider simula
 retries with backoff, dead letters, and the officers' warnings from the timer service."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -29,9 +30,14 @@ def smtp():
 
 @pytest.fixture
 def sms():
+    """The simulator, served as its start() serves it but polling for the stop every 20 ms instead of the
+    socketserver's 0.5 s, which every test of this file waited for at its end."""
     from engine.cases.smsprovider import SmsSimulator
 
-    simulator = SmsSimulator(token=SMS_TOKEN).start()
+    simulator = SmsSimulator(token=SMS_TOKEN)
+    simulator._thread = threading.Thread(target=simulator._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                         name="sms-simulator", daemon=True)
+    simulator._thread.start()
     yield simulator
     simulator.stop()
 

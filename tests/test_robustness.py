@@ -164,14 +164,19 @@ def counts_sql(dialect) -> TextClause:
     return COUNTS[dialect.name]
 
 
+DOSSIERS = select(Dossier.code, Dossier.status, Dossier.version, Dossier.audit_head).order_by(Dossier.id)
+WORK_ITEMS = select(WorkItem.id, WorkItem.step).order_by(WorkItem.id)
+
+
 def snapshot(app) -> dict:
     """What a refused request must not change: the row count of every domain table, each dossier's status,
-    version and audit head, the open work items (not their assignee: claiming takes no body)."""
-    with app.extensions["tthc"]["sessions"]() as session:
-        state = session.execute(counts_sql(session.get_bind().dialect)).one()._asdict()
-        state["dossiers"] = session.execute(select(Dossier.code, Dossier.status, Dossier.version, Dossier.audit_head)
-                                            .order_by(Dossier.id)).all()
-        state["work items"] = session.execute(select(WorkItem.id, WorkItem.step).order_by(WorkItem.id)).all()
+    version and audit head, the open work items (not their assignee: claiming takes no body). Read through a
+    connection of the app's engine, not an ORM session: the same committed rows, at half the cost of the
+    thousands of snapshots the sweeps take."""
+    with app.extensions["tthc"]["engine"].connect() as conn:
+        state = conn.execute(counts_sql(conn.dialect)).one()._asdict()
+        state["dossiers"] = conn.execute(DOSSIERS).all()
+        state["work items"] = conn.execute(WORK_ITEMS).all()
     return state
 
 

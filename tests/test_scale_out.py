@@ -72,25 +72,42 @@ class Client:
         return status, json.loads(body)
 
 
+def output_of(process: subprocess.Popen) -> str:
+    """What a process of the cluster has written so far (stdout and stderr, to its log file)."""
+    return Path(process.log_path).read_text(errors="replace")
+
+
 class Cluster:
-    def __init__(self, env: dict, url: str):
-        self.env, self.url = env, url
+    def __init__(self, env: dict, url: str, logs: Path):
+        self.env, self.url, self.logs = env, url, logs
         self.processes: list[subprocess.Popen] = []
         self.bases: list[str] = []
 
     def start(self, *args: str) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=ROOT,
-                                   env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log_path = self.logs / f"{len(self.processes)}-{args[0]}.log"
+        with open(log_path, "w") as log:  # a file, read at any time (the processes outlive a test)
+            process = subprocess.Popen([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=ROOT,
+                                       env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        process.log_path = log_path
         self.processes.append(process)
         return process
 
-    def serve(self) -> str:
-        port = free_port()
-        process = self.start("serve", "--port", str(port), "--threads", "4", "--no-worker")
-        base = f"http://127.0.0.1:{port}"
-        until("the web process answers", lambda: _answers(base), process)
-        self.bases.append(base)
-        return base
+    def outputs(self) -> list[str]:
+        return [output_of(process) for process in self.processes]
+
+    def serve(self, count: int = 1) -> list[str]:
+        """Start ``count`` web processes at once (their start-ups overlap) and wait until each answers."""
+        started = []
+        for _ in range(count):
+            port = free_port()
+            while any(base.endswith(f":{port}") for _, base in started):  # none bound yet: two draws may agree
+                port = free_port()
+            started.append((self.start("serve", "--port", str(port), "--threads", "4", "--no-worker"),
+                            f"http://127.0.0.1:{port}"))
+        for process, base in started:
+            until("the web process answers", lambda: _answers(base), process)
+            self.bases.append(base)
+        return [base for _, base in started]
 
     def command(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "-c", "from engine.cli import run; run()", *args], cwd=ROOT,
@@ -99,7 +116,6 @@ class Cluster:
         return done.stdout
 
     def stop(self) -> list[str]:
-        outputs = []
         for process in self.processes:
             process.send_signal(signal.SIGINT)
         for process in self.processes:
@@ -108,8 +124,7 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            outputs.append(process.stdout.read())
-        return outputs
+        return self.outputs()
 
 
 def _answers(base: str) -> bool:
@@ -125,7 +140,7 @@ def until(what: str, check, process: subprocess.Popen | None = None, wait: float
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"the process ended ({process.returncode}) before {what}:\n{process.stdout.read()}")
+            raise AssertionError(f"the process ended ({process.returncode}) before {what}:\n{output_of(process)}")
         found = check()
         if found:
             return found
@@ -133,8 +148,14 @@ def until(what: str, check, process: subprocess.Popen | None = None, wait: float
     raise AssertionError(f"no {what} within {wait} s")
 
 
-@pytest.fixture
-def cluster(pg_server, demo_template, tmp_path, pki_dir):
+@pytest.fixture(scope="module")
+def shared_cluster(pg_server, demo_template, tmp_path_factory, pki_dir):
+    """One cluster (two web processes on one PostgreSQL copy of the demo) for the module's tests: starting two
+    `tthc serve` was most of each test's time. The tests leave nothing the others look at: the login failures
+    are of demo.vanthu only (and 5, far below the per-address limit), the day off moves only due dates, which no
+    other test looks at, the lookups are the mixed load's only, the tasks list is read whole (limit 500) and the
+    workers start in the last test."""
+    tmp_path = tmp_path_factory.mktemp("scaleout")
     url = pg_server.create_database(f"scaleout_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**6}",
                                     template=demo_template("postgresql", pg_server))
     data = tmp_path / "data"
@@ -142,14 +163,22 @@ def cluster(pg_server, demo_template, tmp_path, pki_dir):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TTHC_DATABASE_URL": url, "TTHC_DATA_DIR": str(data),
            "TTHC_PKI_DIR": str(pki_dir), "TTHC_PKI_PASSPHRASE": PKI_PASSPHRASE, "TTHC_SESSION_COOKIE_SECURE": "false",
            "TTHC_TIMER_INTERVAL_SECONDS": "0.3", "TTHC_TIMER_BATCH": "10"}
-    group = Cluster(env, url)
+    group = Cluster(env, url, tmp_path)
     try:
-        group.serve()
-        group.serve()
+        group.serve(2)
         yield group
     finally:
         outputs = group.stop()
     for output in outputs:
+        assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def cluster(shared_cluster):
+    """The module's cluster; after each test, no process has written a traceback (at the end of the module, the
+    shared_cluster fixture checks their whole output again, shutdown included)."""
+    yield shared_cluster
+    for output in shared_cluster.outputs():
         assert "Traceback" not in output, output
 
 

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
 
-from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA
+from conftest import (CITIZEN, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy, drain_after_commit,
+                      make_settings)
 from sqlalchemy import func, select
 import web_support
 from web_support import OTHER_CITIZEN, PDF, Web, counts, dossier_row, flatten, text_of
 
 from engine.cases import accounts
+from engine.core.clock import FixedClock
+from engine.core.settings import with_secrets
 from engine.data.model import Agency, Document, DocumentSignature, Dossier
 from engine.data.portal_model import LookupAttempt
+from engine.web import create_app
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}
@@ -48,6 +53,57 @@ def resolved(api, user: str = CITIZEN) -> str:
     api.act("demo.lanhdao", code, "approve")
     api.act("demo.vanthu", code, "issue_result", STEP_DATA["issue_result"])
     return code
+
+
+@pytest.fixture(scope="module")
+def built_resolved(tmp_path_factory, demo_template, pki_dir, request):
+    """Per backend, the demo with one dossier of the citizen taken to its signed result (``resolved``), built on
+    first use, once for the module, as the app and api fixtures would build it (same settings, the clock at START,
+    documents made after each commit): where its database is (a file, or a PostgreSQL database to take as
+    TEMPLATE), its data folder (the documents) and the dossier's code."""
+    built: dict[str, tuple[str, str, str]] = {}
+
+    def get(backend: str) -> tuple[str, str, str]:
+        if backend not in built:
+            folder = tmp_path_factory.mktemp("resolved")
+            if backend == "sqlite":
+                database = str(folder / "resolved.sqlite3")
+                shutil.copy(demo_template("sqlite"), database)
+                url = f"sqlite:///{database}"
+            else:
+                pg = request.getfixturevalue("pg_server")
+                database = "withdraw_reuse_resolved"
+                url = pg.create_database(database, template=demo_template("postgresql", pg))
+            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
+            application = create_app(settings, clock=FixedClock(START))
+            application.testing = True
+            drain_after_commit(application)
+            try:
+                code = resolved(Api(application.test_client()))
+            finally:
+                application.extensions["tthc"]["engine"].dispose()
+            built[backend] = (database, str(folder / "data"), code)
+        return built[backend]
+
+    return get
+
+
+@pytest.fixture
+def database_url(backend, tmp_path, request, demo_template, built_resolved):
+    """A test with ``resolved_code`` gets a copy of the module's demo with the resolved dossier (database and data
+    folder); any other a copy of the demo."""
+    if "resolved_code" not in request.fixturenames:
+        yield from database_copy(backend, tmp_path, request, demo_template)
+        return
+    database, data_dir, _ = built_resolved(backend)
+    shutil.copytree(data_dir, tmp_path / "data")
+    yield from database_copy(backend, tmp_path, request, lambda *_: database)
+
+
+@pytest.fixture
+def resolved_code(backend, built_resolved, database_url) -> str:
+    """The code of the citizen's dossier that ``resolved`` took to its signed result, in this test's copy."""
+    return built_resolved(backend)[2]
 
 
 def docs_of(app, code: str, kind: str | None = None) -> list[Document]:
@@ -103,8 +159,8 @@ def test_the_citizen_withdraws_with_a_reason_and_a_confirmation_and_gets_the_sto
     assert code not in desk.get("/can-bo/cong-viec").get_data(as_text=True)
 
 
-def test_nothing_is_offered_or_accepted_once_the_dossier_has_a_result(app, api, citizen, desk):
-    code = resolved(api)
+def test_nothing_is_offered_or_accepted_once_the_dossier_has_a_result(app, api, citizen, desk, resolved_code):
+    code = resolved_code
     assert 'id="form-withdraw"' not in citizen.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
     assert 'id="form-stop"' not in desk.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
     before = state(app, code)
@@ -160,8 +216,8 @@ def test_the_receiving_officer_stops_a_dossier_which_leaves_the_inbox(app, citiz
 
 
 # -- reuse from the citizen's store (D24) ------------------------------------------------------------------------
-def test_filing_reuses_a_result_from_the_store_without_uploading(app, api, citizen):
-    first = resolved(api)
+def test_filing_reuses_a_result_from_the_store_without_uploading(app, api, citizen, resolved_code):
+    first = resolved_code
     result = docs_of(app, first, "result")[0]
     page = citizen.get(f"/thu-tuc/{SAMPLE_CODE}/nop").get_data(as_text=True)
     assert '<label for="reuse-giay_de_nghi">Dùng giấy tờ đã có<span class="sr-only"> — Giấy đề nghị' in page
@@ -183,8 +239,9 @@ def test_filing_reuses_a_result_from_the_store_without_uploading(app, api, citiz
     assert result.name in text and "Chữ ký số hợp lệ — người ký: Phạm Minh Lãnh" in text
 
 
-def test_a_document_not_in_my_store_is_refused_with_a_message_and_nothing_filed(app, api, citizen, other_citizen):
-    mine = resolved(api)
+def test_a_document_not_in_my_store_is_refused_with_a_message_and_nothing_filed(app, api, citizen, other_citizen,
+                                                                               resolved_code):
+    mine = resolved_code
     result = docs_of(app, mine, "result")[0]
     unsigned = citizen.file_code(files={"giay_de_nghi": ("khong-ky.pdf", PDF)})
     unsigned_id = docs_of(app, unsigned, "filing")[0].id
@@ -202,8 +259,8 @@ def test_a_document_not_in_my_store_is_refused_with_a_message_and_nothing_filed(
     assert counts(app) == (before[0] + 1, before[1])
 
 
-def test_the_supplement_reuses_a_stored_document(app, api, citizen, desk):
-    first = resolved(api)
+def test_the_supplement_reuses_a_stored_document(app, api, citizen, desk, resolved_code):
+    first = resolved_code
     result = docs_of(app, first, "result")[0]
     code = citizen.file_code()
     desk.act(code, "request_supplement", SUPPLEMENT)
@@ -220,8 +277,8 @@ def test_the_supplement_reuses_a_stored_document(app, api, citizen, desk):
 
 
 # -- signature status for officers (D9, D22) ---------------------------------------------------------------------
-def test_officers_read_each_signatures_status_signer_and_time(app, api, citizen, desk, clock):
-    first = resolved(api)
+def test_officers_read_each_signatures_status_signer_and_time(app, api, citizen, desk, clock, resolved_code):
+    first = resolved_code
     result = docs_of(app, first, "result")[0]
     code = citizen.file_code(files={"giay_to_tru_so": ("hop-dong.pdf", PDF)})
     html = desk.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
