@@ -317,7 +317,9 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
 
 def return_state(session: Session, settings, dossier: Dossier, params: dict) -> str:
     """What the return page tells the citizen: ``paid`` when the notification recorded it, ``failed`` when the
-    signed return says the gateway did not take the money, else ``pending``. It never marks anything paid. It
+    signed return says the gateway did not take the money, ``refund`` when it says the gateway took it for a fee
+    settled otherwise meanwhile (at the desk, another order, exempted) or owed no more (refund_needed: the money
+    is given back), else ``pending``. It never marks anything paid. It
     answers only for an order of ``dossier`` (one the caller may see): any other reference, known or not, is
     the same "not found" as another's dossier."""
     ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
@@ -329,6 +331,8 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
         return "paid"
     notice = gateways.GATEWAYS[order.gateway].read({str(k): str(v) for k, v in params.items()},
                                                    settings.payment_secret)
+    if notice.signed and notice.success and refund_needed(row, order.ref) is not None:
+        return "refund"
     return "failed" if notice.signed and not notice.success else "pending"
 
 

@@ -137,6 +137,9 @@ def returned(code: str):
     state = payments.return_state(db(), tthc()["settings"], dossier, request.args.to_dict())
     if state == "paid":
         flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Phí, lệ phí."), "success")
+    elif state == "refund":
+        flash(_("Khoản phí này đã được nộp bằng cách khác hoặc không còn phải nộp; số tiền bạn vừa thanh toán qua "
+                "cổng sẽ được hoàn trả."), "info")
     elif state == "pending":
         flash(_("Chưa nhận được xác nhận thanh toán từ cổng thanh toán. Vui lòng xem lại sau ít phút."), "info")
     else:
