@@ -4,6 +4,7 @@ on every agency. Every administrative action is audited (``audit``), in the tran
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -35,10 +36,38 @@ def may_administer(session: Session, user: User, agency: Agency) -> bool:
     return root is None or agencies.holds(root, agency)
 
 
+def _outside() -> Forbidden:
+    return Forbidden("Cơ quan này không thuộc phạm vi quản trị của bạn.", code="outside_your_agencies")
+
+
 def require(session: Session, user: User, agency: Agency) -> None:
     """Forbidden unless ``agency`` lies in ``user``'s subtree (the message never names the other agency)."""
     if not may_administer(session, user, agency):
-        raise Forbidden("Cơ quan này không thuộc phạm vi quản trị của bạn.", code="outside_your_agencies")
+        raise _outside()
+
+
+def holding(session: Session, candidates: Iterable[int | None], subtree: Select | None) -> Agency | None:
+    """The agency of an administrator's subtree that holds what they act on (D29): the first of ``candidates``
+    (agency ids in order of preference, e.g. a dossier's receiving then processing agency; None skipped) that
+    lies in ``subtree`` (the subquery of ``agency_ids``; None: every agency, the first candidate); None when
+    none does. One query by primary key, whatever the number of dossiers."""
+    ids = [a for a in candidates if a is not None]
+    if not ids:
+        return None
+    if subtree is None:
+        return session.get(Agency, ids[0])
+    held = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(ids), Agency.id.in_(subtree)))}
+    return next((held[a] for a in ids if a in held), None)
+
+
+def require_holding(session: Session, user: User, candidates: Iterable[int | None]) -> Agency:
+    """``holding`` for ``user``: the agency of their subtree that holds what they act on, the same Forbidden as
+    ``require`` when none does (a non-administrator: not_administrator)."""
+    root = scope(session, user)
+    agency = holding(session, candidates, None if root is None else agencies.subtree_ids(root))
+    if agency is None:
+        raise _outside()
+    return agency
 
 
 def agency_ids(session: Session, user: User) -> Select:

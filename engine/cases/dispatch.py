@@ -201,11 +201,10 @@ def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | No
     dossier = session.get(Dossier, found.dossier_id) if found.dossier_id is not None else None
     candidates = [a for a in ((dossier.agency_id, dossier.processing_agency_id) if dossier is not None else ())
                   + (session.get(User, found.user_id).agency_id,) if a is not None]
-    if agency_ids is not None and candidates:  # the agency of the actor's subtree that holds it (D29): the
-        # processing agency's administrator acts on their own trail, not on the receiving ward's
-        held = set(session.scalars(select(Agency.id).where(Agency.id.in_(candidates), Agency.id.in_(agency_ids))))
-        candidates = [a for a in candidates if a in held] or candidates
-    agency_id = candidates[0] if candidates else None
-    administration.audit(session, now, actor, "notice.resend", "notice_delivery", str(delivery_id),
-                         session.get(Agency, agency_id) if agency_id is not None else None)
+    # the agency of the actor's subtree that holds it (D29): the processing agency's administrator acts on their
+    # own trail, not on the receiving ward's (an officer's own notice: the officer's agency)
+    agency = administration.holding(session, candidates, agency_ids)
+    if agency is None and candidates:
+        agency = session.get(Agency, candidates[0])
+    administration.audit(session, now, actor, "notice.resend", "notice_delivery", str(delivery_id), agency)
     return True

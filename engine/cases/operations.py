@@ -34,9 +34,16 @@ REASON = {"type": "object", "required": ["reason"], "additionalProperties": Fals
 HOW = ("suspend", "resume", "terminate")
 
 
+def held_by(session: Session, user, dossier: Dossier) -> Agency:
+    """The agency of ``user``'s subtree that holds ``dossier`` (D29): its receiving agency, else the processing
+    agency its offer names; 403 when neither lies in the subtree (as for any agency outside it)."""
+    return administration.require_holding(session, user, (dossier.agency_id, dossier.processing_agency_id))
+
+
 def administered_dossier(session: Session, user, code: str, *, with_state: bool = False) -> tuple[Dossier, Agency]:
-    """The dossier ``code`` if ``user`` administers its agency: 403 for anyone else (a non-administrator is
-    refused before the code is even looked up), 404 for no such dossier."""
+    """The dossier ``code`` if ``user`` administers its receiving or its processing agency, with that agency of
+    their subtree (receiving first: the one the action is audited under): 403 for anyone else (a
+    non-administrator is refused before the code is even looked up), 404 for no such dossier."""
     administration.scope(session, user)
     query = select(Dossier).where(Dossier.code == code)
     if with_state:
@@ -44,9 +51,7 @@ def administered_dossier(session: Session, user, code: str, *, with_state: bool 
     dossier = session.scalar(query)
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
-    agency = session.get(Agency, dossier.agency_id)
-    administration.require(session, user, agency)
-    return dossier, agency
+    return dossier, held_by(session, user, dossier)
 
 
 def _reason(payload) -> str:
@@ -109,8 +114,8 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
 
 def verify_audit(session: Session, settings, user, code: str) -> dict:
     """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of its agency and the
-    administrators whose subtree holds it; anyone else is told there is no such dossier (D2), an administrator
-    outside their subtree is refused (403)."""
+    administrators whose subtree holds its receiving or processing agency; anyone else is told there is no such
+    dossier (D2), an administrator outside their subtree is refused (403)."""
     from engine.data import audit_checkpoints
 
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
@@ -118,6 +123,6 @@ def verify_audit(session: Session, settings, user, code: str) -> dict:
     if dossier is None or not (officer or administration.ADMIN in user.roles):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     if not officer:
-        administration.require(session, user, session.get(Agency, dossier.agency_id))
+        held_by(session, user, dossier)
     events, problems = audit_checkpoints.verify_dossier(session, settings, dossier)
     return {"valid": not problems, "events": events, "problems": problems}

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from engine import timers
 from engine.cases import administration, incidents, operations
 from engine.core.errors import Invalid, NotFound
-from engine.data.agency_model import AdminEvent
+from engine.data.agency_model import AdminEvent, Agency
 from engine.data.operations_model import INCIDENT_STATES
 from engine.law.statuses import TERMINAL, can_end
 from . import ASCII_NUMBER, db, now, run, tthc
@@ -148,8 +148,12 @@ def incident_skip(incident_id: int):
 @bp.get("/ho-so/<code>")
 @login_required("administrator")
 def dossier(code: str):
-    target, agency = operations.administered_dossier(db(), g.user, code)
-    return render_template("admin/ops/dossier.html", dossier=target, agency=agency, OPERATIONS=OPERATIONS,
+    session = db()
+    target, _held = operations.administered_dossier(session, g.user, code)  # receiving or processing in scope
+    processing = (session.get(Agency, target.processing_agency_id)
+                  if target.processing_agency_id not in (None, target.agency_id) else None)
+    return render_template("admin/ops/dossier.html", dossier=target, agency=session.get(Agency, target.agency_id),
+                           processing=processing, OPERATIONS=OPERATIONS,
                            suspended=target.suspended_at is not None, closed=target.status in TERMINAL,
                            can_terminate=can_end(target.status))
 

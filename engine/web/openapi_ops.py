@@ -29,7 +29,8 @@ def schemas() -> dict:
 
 
 def paths(code: list, item_id: list) -> dict:
-    """Administrators in scope (the dossier's agency in their subtree); a dossier's audit: also its officers."""
+    """Administrators in scope (the dossier's receiving or processing agency in their subtree); a dossier's audit:
+    also its officers."""
 
     how = {"suspend": "Tạm dừng hồ sơ: không công việc nào được hoàn thành (409 dossier_suspended), không hẹn giờ "
                       "nào chạy, đến khi tiếp tục; thời hạn pháp lý không dừng",
