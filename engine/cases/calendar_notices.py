@@ -268,6 +268,8 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
         for dossier in rows:
             after_id = dossier.id
             chain = steps(settings, plan, replanning.calendar_code(dossier))
+            if not chain:  # its calendar keeps every day of the notice (a nearer agency's row holds it)
+                continue
             before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
             after = replanning.new_dates(session, dossier, chain)
             # D30: a step's own limit may move where the dossier's deadlines do not (replanning.write)

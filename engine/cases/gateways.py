@@ -58,6 +58,12 @@ def _int(text) -> int | None:
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
+def _same_hex(expected: str, got: str) -> bool:
+    """``got`` is the hex digest ``expected`` (either case), compared in constant time; as bytes, since
+    hmac.compare_digest refuses text that is not ASCII (a signature anyone may send: invalid, not a 500)."""
+    return hmac.compare_digest(expected.lower().encode(), got.lower().encode("utf-8", "surrogatepass"))
+
+
 class VnPay:
     id = "vnpay"
 
@@ -73,7 +79,7 @@ class VnPay:
     @classmethod
     def signed(cls, params: dict[str, str], secret: str) -> bool:
         got = params.get("vnp_SecureHash", "")
-        return isinstance(got, str) and hmac.compare_digest(cls.sign(params, secret).lower(), got.lower())
+        return isinstance(got, str) and _same_hex(cls.sign(params, secret), got)
 
     @classmethod
     def pay_url(cls, base: str, merchant: str, secret: str, order: Order) -> str:
@@ -129,7 +135,7 @@ class Dvcqg:
     @classmethod
     def read(cls, params: dict, secret: str) -> Notice:
         got = params.get("MaXacThuc", "")
-        if not isinstance(got, str) or not hmac.compare_digest(cls.digest(params, cls.CONFIRM, secret), got.lower()):
+        if not isinstance(got, str) or not _same_hex(cls.digest(params, cls.CONFIRM, secret), got):
             return Notice(False, params.get("MaThamChieu"), None, False)
         return Notice(True, params.get("MaThamChieu"), _int(params.get("SoTien")), params.get("MaLoi") == OK,
                       params.get("MaGiaoDich"))

@@ -319,9 +319,9 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
     """What the return page tells the citizen: ``paid`` when the notification recorded it, ``failed`` when the
     signed return says the gateway did not take the money, ``refund`` when it says the gateway took it for a fee
     settled otherwise meanwhile (at the desk, another order, exempted) or owed no more (refund_needed: the money
-    is given back), else ``pending``. It never marks anything paid. It
-    answers only for an order of ``dossier`` (one the caller may see): any other reference, known or not, is
-    the same "not found" as another's dossier."""
+    is given back) or when this order's payment was refunded since (the dossier ended), else ``pending``. It
+    never marks anything paid. It answers only for an order of ``dossier`` (one the caller may see): any other
+    reference, known or not, is the same "not found" as another's dossier."""
     ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
     order = session.get(PaymentOrder, ref[:64]) if ref else None
     row = session.get(Payment, order.payment_id) if order is not None else None
@@ -329,6 +329,8 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     if row.status == "paid" and row.order_ref == order.ref:
         return "paid"
+    if row.status == "refunded" and row.order_ref == order.ref:  # paid by this very order, refunded since
+        return "refund"  # (the dossier ended unprocessed, refund_paid): given back, nothing to wait for
     notice = gateways.GATEWAYS[order.gateway].read({str(k): str(v) for k, v in params.items()},
                                                    settings.payment_secret)
     if notice.signed and notice.success and refund_needed(row, order.ref) is not None:

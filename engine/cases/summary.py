@@ -66,7 +66,7 @@ _SIGNATURE = _of(DocumentSignature.document_id, DocumentSignature.signer, Docume
                  DocumentSignature.signed_at, DocumentSignature.valid, DocumentSignature.status,
                  DocumentSignature.message, order=DocumentSignature.id)
 _EVENT = _of(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.actor_name, AuditEvent.action,
-             AuditEvent.to_status, AuditEvent.step, order=AuditEvent.id)
+             AuditEvent.to_status, AuditEvent.step, AuditEvent.actor_id, order=AuditEvent.id)
 _OPEN_REQUEST = _of(SupplementRequest.dossier_id, SupplementRequest.stage, SupplementRequest.items,
                     SupplementRequest.at, order=SupplementRequest.id).where(SupplementRequest.answered_at.is_(None))
 _PAYMENT = _of(Payment.dossier_id, Payment.id, Payment.fee, Payment.amount, Payment.status, Payment.method,
@@ -194,8 +194,10 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list, documents: 
                      "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
                      "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],
         "documents": documents,
+        # system: the engine's own event (no person acted; audit.record names it "Hệ thống"), told apart
+        # from a person who bears that name
         "history": [{"at": iso_vn(e.at), "actor": e.actor_name, "action": e.action, "status": e.to_status,
-                     "step": e.step} for e in events],
+                     "step": e.step, "system": e.actor_id is None} for e in events],
     }
     open_request = open_requests[0] if open_requests else None
     if open_request is not None and dossier.status == SUPPLEMENT:  # a withdrawn dossier waits for nothing

@@ -95,7 +95,8 @@ def _schemas() -> dict:
             "documents": {"type": "array", "items": _ref("Document")},
             "history": {"type": "array", "items": {"type": "object", "properties": {
                 "at": time, "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
-                "status": {"type": ["integer", "null"]}}}}}},
+                "status": {"type": ["integer", "null"]}, "step": {"type": ["string", "null"]},
+                "system": {"type": "boolean", "description": "the engine's own event, no person acted"}}}}}},
         "ReturnChoice": _object({
             "return_channel": {"enum": ["online", "post", "desk"]},
             "return_address": _or_null(text(minLength=10, maxLength=500,

@@ -55,7 +55,8 @@ DOC_KIND_TEXT = {"filing": _l("Thành phần hồ sơ"), "receipt": _l("Giấy t
 CHANNEL_TEXT = {"online": _l("Trực tuyến"), "desk": _l("Trực tiếp tại Bộ phận Một cửa"),
                 "post": _l("Qua bưu chính công ích")}
 # The name the engine's audit trail gives its own actions (engine.data.audit: automatic intake, timers, liên thông
-# hand-overs), said in the page's language; every other actor is a person's name, shown as it is.
+# hand-overs: the history's ``system``), said in the page's language; a person's name is shown as it is, even
+# one that is this very word.
 ACTOR_TEXT = {"Hệ thống": _l("Hệ thống")}
 RETURN_TEXT = {"online": _l("Trực tuyến, trên tài khoản của người nộp"),  # D23: how the result comes back
                "desk": _l("Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả"), "post": _l("Qua bưu chính công ích")}
