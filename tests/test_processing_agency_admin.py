@@ -120,3 +120,35 @@ def test_the_receiving_wards_administrator_still_operates_under_the_ward(api, ap
     ward_a.post(f"/quan-tri/ho-so/{code}/cham-dut", {"reason": "Hồ sơ nộp trùng", "confirm": "1"}, status=302)
     assert trail(app, code) == [("dossier.suspend", ids[WARD_A]), ("dossier.resume", ids[WARD_A]),
                                 ("dossier.terminate", ids[WARD_A])]
+
+
+def test_the_processing_agencys_administrator_sees_and_retries_the_timer_incidents_of_its_dossiers(
+        api, app, settings, clock, processed):
+    """The timer service's incidents follow the same rule: the Sở's administrator lists and retries the incident of
+    a dossier it processes (it saw none, and retrying answered 403); ward B's administrator still sees none."""
+    from test_operations import break_dossier
+
+    from engine import timers
+    from engine.data.model import Incident
+
+    code, ids = processed
+    api.act("a.canbo", code, "receive")
+    break_dossier(app, code, clock.now())
+    timers.sweep(app.extensions["tthc"]["sessions"], settings, clock.now())
+    with app.extensions["tthc"]["sessions"]() as session:
+        incident = session.scalar(select(Incident.id).join(Dossier, Dossier.id == Incident.dossier_id)
+                                  .where(Dossier.code == code))
+    sở = Web(app.test_client()).login("d.admin")
+    assert f'data-incident="{incident}"' in sở.get("/quan-tri/su-co").get_data(as_text=True)
+    r = sở.post(f"/quan-tri/su-co/{incident}/chay-lai", status=302)
+    assert "Chạy lại vẫn lỗi" in text_of(sở.get(r.headers["Location"]))
+    assert ("incident.retry", ids[DEPT]) in [(a, i) for a, i in trail_of_incident(app, incident)]
+    ward_b = Web(app.test_client()).login("b.admin")
+    assert "data-incident=" not in ward_b.get("/quan-tri/su-co").get_data(as_text=True)
+    ward_b.post(f"/quan-tri/su-co/{incident}/chay-lai", status=403)
+
+
+def trail_of_incident(app, incident: int) -> list[tuple[str, int]]:
+    with app.extensions["tthc"]["sessions"]() as session:
+        return [tuple(row) for row in session.execute(
+            select(AdminEvent.action, AdminEvent.agency_id).where(AdminEvent.target == str(incident)))]

@@ -2,8 +2,9 @@
 
 A dossier the sweep could not handle has at most one open incident: a failure while one is open counts an
 attempt and keeps the newest error (``record_failure``); a later sweep that handles the dossier closes it as
-resolved (``resolve_handled``). An administrator in scope (by the dossier's agency) lists them, open ones first
-(``page``), retries one now (engine.timers.retry: the sweep's own handling of that one dossier) or skips one.
+resolved (``resolve_handled``). An administrator in scope (the dossier's receiving or processing agency, D29) lists
+them, open ones first (``page``), retries one now (engine.timers.retry: the sweep's own handling of that one
+dossier) or skips one.
 
 Skipping passes over the failing instant, precisely: the dossier's next visit of the sweep becomes its earliest
 due instant strictly after the skip (its BPMN timer, intake deadline, warning or result deadline), or none if
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -73,8 +74,9 @@ def parse_cursor(raw: str | None) -> tuple[int, int] | None:
 def _slice(session: Session, user: User, rank: int, state: str | None, before: int | None, limit: int) -> list:
     """Incidents of one rank (0 open, 1 dealt with) in scope, newest first: the open ones off the (state, id)
     index, the others off the primary key read backwards; never the whole history."""
+    mine = administration.agency_ids(session, user)  # D29: the dossiers received or processed in the subtree
     query = (select(Incident, Dossier.code).join(Dossier, Dossier.id == Incident.dossier_id)
-             .where(Dossier.agency_id.in_(administration.agency_ids(session, user)),
+             .where(or_(Dossier.agency_id.in_(mine), Dossier.processing_agency_id.in_(mine)),
                     Incident.state == "open" if rank == 0 else Incident.state != "open")
              .order_by(Incident.id.desc()).limit(limit))
     if state is not None:
@@ -108,15 +110,15 @@ def describe(incident: Incident, code: str) -> dict:
 
 
 def administered(session: Session, user: User, incident_id: int) -> tuple[Incident, Dossier, Agency]:
-    """The incident if ``user`` administers its dossier's agency (403 otherwise, 404 for none)."""
+    """The incident if ``user`` administers its dossier's receiving or processing agency (403 otherwise, 404 for
+    none), with that agency of their subtree (receiving first: the one the action is audited under)."""
     administration.scope(session, user)
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound("Không tìm thấy sự cố", code="incident_not_found")
     dossier = session.get(Dossier, incident.dossier_id)
-    agency = session.get(Agency, dossier.agency_id)
-    administration.require(session, user, agency)
-    return incident, dossier, agency
+    return incident, dossier, administration.require_holding(session, user,
+                                                             (dossier.agency_id, dossier.processing_agency_id))
 
 
 def require_open(incident: Incident) -> None:
