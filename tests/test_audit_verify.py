@@ -4,25 +4,24 @@ change, one line per problem, exit 1. Real SQLite and PostgreSQL, real BPMN, the
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-from conftest import CITIZEN, START, STEP_DATA, Api, database_copy, drain_after_commit, make_settings
+import prebuilt
+from conftest import CITIZEN, STEP_DATA, Api, database_copy
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.pool import NullPool
 from test_migrations import _alembic, old_database
 
 from engine import timers
 from engine.cli import main
-from engine.core.clock import VN_TZ, FixedClock
+from engine.core.clock import VN_TZ
 from engine.core.settings import load_settings, with_secrets
 from engine.data import audit, audit_checkpoints
 from engine.data.db import make_engine, make_sessionmaker
 from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent, Document, DocumentSignature, Dossier
-from engine.web import create_app
 
 RECEIVER, SPECIALIST, DEPT_LEADER = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao"
 
@@ -78,35 +77,11 @@ def make_trail(api, app, settings) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built_trails(tmp_path_factory, demo_template, pki_dir, request):
-    """Per backend, the demo with the trail made (make_trail), built on first use, once for the module, as the
-    app and api fixtures would build it (same settings, same clock instant, documents made after each commit):
-    where its database is (a file, or a PostgreSQL database to take as TEMPLATE), its data folder (secrets, the
-    checkpoint file) and the codes of its two dossiers. Each test that asks for ``trail`` gets its own copy."""
-    built: dict[str, tuple[str, str, list[str]]] = {}
-
-    def get(backend: str) -> tuple[str, str, list[str]]:
-        if backend not in built:
-            folder = tmp_path_factory.mktemp("trail")
-            if backend == "sqlite":
-                database = str(folder / "trail.sqlite3")
-                shutil.copy(demo_template("sqlite"), database)
-                url = f"sqlite:///{database}"
-            else:
-                pg = request.getfixturevalue("pg_server")
-                database = "audit_verify_trail"
-                url = pg.create_database(database, template=demo_template("postgresql", pg))
-            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
-            application = create_app(settings, clock=FixedClock(START))
-            application.testing = True
-            drain_after_commit(application)
-            try:
-                codes = make_trail(Api(application.test_client()), application, settings)
-            finally:
-                application.extensions["tthc"]["engine"].dispose()
-            built[backend] = (database, str(folder / "data"), codes)
-        return built[backend]
-
-    return get
+    """Per backend, the demo with the trail made (make_trail: the codes of its two dossiers), built on first use,
+    once for the module (tests/prebuilt.py). Each test that asks for ``trail`` gets its own copy."""
+    return prebuilt.builder(tmp_path_factory, demo_template, pki_dir, request, "audit_verify_trail",
+                            lambda application, settings, _clock: make_trail(Api(application.test_client()),
+                                                                             application, settings))
 
 
 @pytest.fixture
@@ -116,15 +91,13 @@ def database_url(backend, tmp_path, request, demo_template, built_trails):
     if "trail" not in request.fixturenames:
         yield from database_copy(backend, tmp_path, request, demo_template)
         return
-    database, data_dir, _ = built_trails(backend)
-    shutil.copytree(data_dir, tmp_path / "data")
-    yield from database_copy(backend, tmp_path, request, lambda *_: database)
+    yield from prebuilt.copy_for(built_trails(backend), backend, tmp_path, request)
 
 
 @pytest.fixture
 def trail(backend, built_trails, database_url):
     """The codes of the trail's two dossiers (make_trail), in this test's copy of it."""
-    return list(built_trails(backend)[2])
+    return list(built_trails(backend).made)
 
 
 def _checkpoint_at(app) -> str:

@@ -8,35 +8,13 @@ import json
 import shutil
 import socket
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from test_cli_errors import ROOT, one_line_error, tthc, write
+from test_cli_errors import base, demo, demo_data  # noqa: F401 (fixtures: the demo loaded once per module, copied)
 
 SAMPLE = ROOT / "processes" / "ho-kinh-doanh"
-
-
-@pytest.fixture
-def base(tmp_path) -> dict:
-    return {"TTHC_DATA_DIR": str(tmp_path / "data"),
-            "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'tthc.sqlite3'}"}
-
-
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory) -> Path:
-    """The demo province loaded once for this file; each test that needs it works on its own copy."""
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    env = {"TTHC_DATA_DIR": str(folder), "TTHC_DATABASE_URL": f"sqlite:///{folder / 'tthc.sqlite3'}"}
-    done = tthc("demo", "load", "--password", "demo12345", env=env)
-    assert done.returncode == 0, done.stderr
-    return folder
-
-
-@pytest.fixture
-def demo(demo_data, tmp_path, base) -> dict:
-    shutil.copytree(demo_data, tmp_path / "data")
-    return base
 
 
 def rows(env: dict, query: str) -> list[tuple]:

@@ -30,7 +30,6 @@ import itertools
 import json
 import logging
 import re
-import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,19 +37,17 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import (CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy,
-                      drain_after_commit, make_settings)
+import prebuilt
+from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api
 from sqlalchemy import TextClause, delete, func, select, text, update
 from payment_support import configure
 from web_support import CSRF_RE, PDF, PNG, flatten
 
 from engine.cases import accounts
-from engine.core.clock import FixedClock
-from engine.core.settings import with_secrets
 from engine.data.db import Base
 from engine.data.model import Dossier, User, WorkItem
 from engine.data.payment_model import PaymentGateway
-from engine.web import create_app, schemaform
+from engine.web import schemaform
 
 # -- callers ---------------------------------------------------------------------------------------------------
 USERS = {"citizen": CITIZEN, "tiepnhan": "demo.tiepnhan", "chuyenvien": "demo.chuyenvien", "lanhdao": "demo.lanhdao",
@@ -535,59 +532,31 @@ def backend():
 
 @dataclass(frozen=True)
 class Built:
-    """A World made ready once: where its database is (a file, or a PostgreSQL database to use as a template), its
-    data folder (documents, the session and payment secrets), its tokens and targets."""
+    """A World made ready once (its database and data folder: tests/prebuilt.py): its tokens and targets."""
 
-    database: str
-    data_dir: str
     tokens: dict
     values: dict
 
 
 @pytest.fixture(scope="module")
 def built_worlds(tmp_path_factory, demo_template, pki_dir, request):
-    """Per backend, the demo with a World made ready, built on first use, once for the module (as the app
-    fixture builds an app: same settings, same clock instant, documents made after each commit)."""
-    built: dict[str, Built] = {}
+    """Per backend, the demo with a World made ready, built on first use, once for the module (tests/prebuilt.py)."""
+    def build(application, settings, clock) -> Built:
+        world = World.new(application, clock, settings).ready()
+        return Built(dict(world.api.tokens), world.values())
 
-    def get(backend: str) -> Built:
-        if backend not in built:
-            folder = tmp_path_factory.mktemp("world")
-            if backend == "sqlite":
-                database = str(folder / "world.sqlite3")
-                shutil.copy(demo_template("sqlite"), database)
-                url = f"sqlite:///{database}"
-            else:
-                pg = request.getfixturevalue("pg_server")
-                database = "robustness_world"
-                url = pg.create_database(database, template=demo_template("postgresql", pg))
-            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
-            clock = FixedClock(START)
-            application = create_app(settings, clock=clock)
-            application.testing = True
-            drain_after_commit(application)
-            try:
-                world = World.new(application, clock, settings).ready()
-            finally:
-                application.extensions["tthc"]["engine"].dispose()
-            built[backend] = Built(database, str(folder / "data"), dict(world.api.tokens), world.values())
-        return built[backend]
-
-    return get
+    return prebuilt.builder(tmp_path_factory, demo_template, pki_dir, request, "robustness_world", build)
 
 
 @pytest.fixture
 def database_url(backend, tmp_path, request, built_worlds):
-    """A copy of the module's World for each test: its database (a file copy, or CREATE DATABASE ... TEMPLATE) and
-    its data folder, where the settings fixture looks for the secrets and the app for the documents."""
-    world = built_worlds(backend)
-    shutil.copytree(world.data_dir, tmp_path / "data")
-    yield from database_copy(backend, tmp_path, request, lambda *_: world.database)
+    """A copy of the module's World for each test: its database and its data folder."""
+    yield from prebuilt.copy_for(built_worlds(backend), backend, tmp_path, request)
 
 
 @pytest.fixture
 def world(app, backend, built_worlds):
-    built = built_worlds(backend)
+    built = built_worlds(backend).made
     return World(app, built.tokens, built.values)
 
 

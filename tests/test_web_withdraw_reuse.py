@@ -7,23 +7,19 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import timedelta
 
 import pytest
 
-from conftest import (CITIZEN, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy, drain_after_commit,
-                      make_settings)
+import prebuilt
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, Api, database_copy
 from sqlalchemy import func, select
 import web_support
 from web_support import OTHER_CITIZEN, PDF, Web, counts, dossier_row, flatten, text_of
 
 from engine.cases import accounts
-from engine.core.clock import FixedClock
-from engine.core.settings import with_secrets
 from engine.data.model import Agency, Document, DocumentSignature, Dossier
 from engine.data.portal_model import LookupAttempt
-from engine.web import create_app
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
               "items.0.required": "Ký và tải lên lại"}
@@ -57,35 +53,10 @@ def resolved(api, user: str = CITIZEN) -> str:
 
 @pytest.fixture(scope="module")
 def built_resolved(tmp_path_factory, demo_template, pki_dir, request):
-    """Per backend, the demo with one dossier of the citizen taken to its signed result (``resolved``), built on
-    first use, once for the module, as the app and api fixtures would build it (same settings, the clock at START,
-    documents made after each commit): where its database is (a file, or a PostgreSQL database to take as
-    TEMPLATE), its data folder (the documents) and the dossier's code."""
-    built: dict[str, tuple[str, str, str]] = {}
-
-    def get(backend: str) -> tuple[str, str, str]:
-        if backend not in built:
-            folder = tmp_path_factory.mktemp("resolved")
-            if backend == "sqlite":
-                database = str(folder / "resolved.sqlite3")
-                shutil.copy(demo_template("sqlite"), database)
-                url = f"sqlite:///{database}"
-            else:
-                pg = request.getfixturevalue("pg_server")
-                database = "withdraw_reuse_resolved"
-                url = pg.create_database(database, template=demo_template("postgresql", pg))
-            settings = with_secrets(make_settings(folder / "data", url, pki_dir))
-            application = create_app(settings, clock=FixedClock(START))
-            application.testing = True
-            drain_after_commit(application)
-            try:
-                code = resolved(Api(application.test_client()))
-            finally:
-                application.extensions["tthc"]["engine"].dispose()
-            built[backend] = (database, str(folder / "data"), code)
-        return built[backend]
-
-    return get
+    """Per backend, the demo with one dossier of the citizen taken to its signed result (``resolved``: its code),
+    built on first use, once for the module (tests/prebuilt.py)."""
+    return prebuilt.builder(tmp_path_factory, demo_template, pki_dir, request, "withdraw_reuse_resolved",
+                            lambda application, _settings, _clock: resolved(Api(application.test_client())))
 
 
 @pytest.fixture
@@ -95,15 +66,13 @@ def database_url(backend, tmp_path, request, demo_template, built_resolved):
     if "resolved_code" not in request.fixturenames:
         yield from database_copy(backend, tmp_path, request, demo_template)
         return
-    database, data_dir, _ = built_resolved(backend)
-    shutil.copytree(data_dir, tmp_path / "data")
-    yield from database_copy(backend, tmp_path, request, lambda *_: database)
+    yield from prebuilt.copy_for(built_resolved(backend), backend, tmp_path, request)
 
 
 @pytest.fixture
 def resolved_code(backend, built_resolved, database_url) -> str:
     """The code of the citizen's dossier that ``resolved`` took to its signed result, in this test's copy."""
-    return built_resolved(backend)[2]
+    return built_resolved(backend).made
 
 
 def docs_of(app, code: str, kind: str | None = None) -> list[Document]:
