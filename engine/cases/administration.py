@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import Forbidden
 from engine.data import agencies
 from engine.data.agency_model import AdminEvent, Agency
-from engine.data.model import User
+from engine.data.model import Dossier, User
 
 ADMIN = "administrator"
 
@@ -44,6 +44,18 @@ def require(session: Session, user: User, agency: Agency) -> None:
     """Forbidden unless ``agency`` lies in ``user``'s subtree (the message never names the other agency)."""
     if not may_administer(session, user, agency):
         raise _outside()
+
+
+def holders(dossier: Dossier) -> tuple[int, int | None]:
+    """The agencies that hold ``dossier`` (D29), in the order an action on it is audited under: the receiving
+    agency, then the processing agency its offer names (None when the same one)."""
+    return dossier.agency_id, dossier.processing_agency_id
+
+
+def held_in(agency_ids: Select) -> ColumnElement[bool]:
+    """The SQL side of ``holders``: a dossier received or processed by one of ``agency_ids`` (a subtree's
+    ``agency_ids``), off the dossier's indexed agency columns."""
+    return or_(Dossier.agency_id.in_(agency_ids), Dossier.processing_agency_id.in_(agency_ids))
 
 
 def holding(session: Session, candidates: Iterable[int | None], subtree: Select | None) -> Agency | None:

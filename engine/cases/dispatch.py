@@ -169,8 +169,7 @@ def _in_scope(query, agency_ids):
     if agency_ids is None:
         return query
     return (query.outerjoin(Dossier, Dossier.id == Notice.dossier_id).join(User, User.id == Notice.user_id)
-            .where(or_(Dossier.agency_id.in_(agency_ids), Dossier.processing_agency_id.in_(agency_ids),
-                       User.agency_id.in_(agency_ids))))
+            .where(or_(administration.held_in(agency_ids), User.agency_id.in_(agency_ids))))
 
 
 def dead_letters(session: Session, *, before_id: int | None = None, limit: int = 50, agency_ids=None) -> list[tuple]:
@@ -199,10 +198,10 @@ def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | No
     if done.rowcount != 1:
         return False
     dossier = session.get(Dossier, found.dossier_id) if found.dossier_id is not None else None
-    candidates = [a for a in ((dossier.agency_id, dossier.processing_agency_id) if dossier is not None else ())
-                  + (session.get(User, found.user_id).agency_id,) if a is not None]
-    # the agency of the actor's subtree that holds it (D29): the processing agency's administrator acts on their
-    # own trail, not on the receiving ward's (an officer's own notice: the officer's agency)
+    # the agency of the actor's subtree that holds it (D29): the dossier's (the processing agency's administrator
+    # acts on their own trail, not on the receiving ward's), then the addressed officer's
+    held = administration.holders(dossier) if dossier is not None else ()
+    candidates = [a for a in (*held, session.get(User, found.user_id).agency_id) if a is not None]
     agency = administration.holding(session, candidates, agency_ids)
     if agency is None and candidates:
         agency = session.get(Agency, candidates[0])

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -76,7 +76,7 @@ def _slice(session: Session, user: User, rank: int, state: str | None, before: i
     index, the others off the primary key read backwards; never the whole history."""
     mine = administration.agency_ids(session, user)  # D29: the dossiers received or processed in the subtree
     query = (select(Incident, Dossier.code).join(Dossier, Dossier.id == Incident.dossier_id)
-             .where(or_(Dossier.agency_id.in_(mine), Dossier.processing_agency_id.in_(mine)),
+             .where(administration.held_in(mine),
                     Incident.state == "open" if rank == 0 else Incident.state != "open")
              .order_by(Incident.id.desc()).limit(limit))
     if state is not None:
@@ -117,8 +117,7 @@ def administered(session: Session, user: User, incident_id: int) -> tuple[Incide
     if incident is None:
         raise NotFound("Không tìm thấy sự cố", code="incident_not_found")
     dossier = session.get(Dossier, incident.dossier_id)
-    return incident, dossier, administration.require_holding(session, user,
-                                                             (dossier.agency_id, dossier.processing_agency_id))
+    return incident, dossier, administration.require_holding(session, user, administration.holders(dossier))
 
 
 def require_open(incident: Incident) -> None:

@@ -37,7 +37,7 @@ HOW = ("suspend", "resume", "terminate")
 def held_by(session: Session, user, dossier: Dossier) -> Agency:
     """The agency of ``user``'s subtree that holds ``dossier`` (D29): its receiving agency, else the processing
     agency its offer names; 403 when neither lies in the subtree (as for any agency outside it)."""
-    return administration.require_holding(session, user, (dossier.agency_id, dossier.processing_agency_id))
+    return administration.require_holding(session, user, administration.holders(dossier))
 
 
 def administered_dossier(session: Session, user, code: str, *, with_state: bool = False) -> tuple[Dossier, Agency]:
