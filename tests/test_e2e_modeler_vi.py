@@ -89,7 +89,7 @@ def test_bpmn_js_speaks_vietnamese_on_the_vietnamese_modeler(browser, server):  
     assert page.get_attribute("html", "lang") == "vi"
 
     palette = titles(page, ".djs-palette .entry")
-    assert palette["create.task"] == "Tạo công việc"
+    assert palette["create.task"] == "Tạo bước xử lý"
     assert palette["create.start-event"] == "Tạo sự kiện bắt đầu"
     assert palette["create.exclusive-gateway"] == "Tạo cổng"
     assert palette["hand-tool"] == "Bật công cụ bàn tay (kéo sơ đồ)"
@@ -99,7 +99,7 @@ def test_bpmn_js_speaks_vietnamese_on_the_vietnamese_modeler(browser, server):  
     page.locator(".djs-palette .entry[data-action='create.task']").hover()  # the tooltip a designer reads
 
     pad = open_context_pad_of_the_task(page)
-    assert pad["append.append-task"] == "Nối tiếp công việc"
+    assert pad["append.append-task"] == "Nối tiếp bước xử lý"
     assert pad["append.gateway"] == "Nối tiếp cổng"
     assert pad["append.end-event"] == "Nối tiếp sự kiện kết thúc"
     assert pad["connect"] == "Nối với phần tử khác"
@@ -110,7 +110,7 @@ def test_bpmn_js_speaks_vietnamese_on_the_vietnamese_modeler(browser, server):  
 
     entries = open_replace_menu(page)
     # tham_dinh is a user task already: the menu offers the other kinds
-    assert {"Công việc", "Công việc dịch vụ (tự động)", "Công việc thủ công",
+    assert {"Bước xử lý", "Bước xử lý dịch vụ (tự động)", "Bước xử lý thủ công",
             "Quy trình con (thu gọn)", "Gọi quy trình khác (call activity)"} <= set(entries), entries
     assert not [e for e in entries if ENGLISH_WORDS.search(e)], entries
     assert page.locator(".djs-popup-title").inner_text().strip() == "Đổi loại phần tử"

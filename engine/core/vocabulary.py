@@ -173,6 +173,23 @@ INDICATORS: dict[str, str] = {
     "5c": N_("Tỷ lệ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính"),
 }
 
+# -- Vietnam's public holidays as the holidays package names them (engine.core.calendar asks for Vietnamese) --
+# The calendar, the API and the stored rows keep these names; English pages translate them (ui.holiday_name).
+# A name the package adds later stays Vietnamese until it is listed here.
+HOLIDAYS: tuple[str, ...] = (
+    N_("Tết Dương lịch"), N_("29 Tết"), N_("Giao thừa Tết Nguyên Đán"), N_("Tết Nguyên Đán"),
+    N_("Mùng hai Tết Nguyên Đán"), N_("Mùng ba Tết Nguyên Đán"), N_("Mùng bốn Tết Nguyên Đán"),
+    N_("Mùng năm Tết Nguyên Đán"), N_("Mùng sáu Tết Nguyên Đán"), N_("Ngày Giỗ Tổ Hùng Vương"),
+    N_("Ngày Chiến thắng"), N_("Ngày Quốc tế Lao động"), N_("Quốc khánh"), N_("Ngày Văn hóa Việt Nam"),
+)
+# The package's words around a name ("Quốc khánh (nghỉ bù)"), by the words it writes in the brackets, and its
+# substitute day off ("Ngày nghỉ (thay cho ngày 22/08/2026)").
+HOLIDAY_LABELS: dict[str, str] = {
+    "nghỉ bù": N_("%(name)s (nghỉ bù)"), "dự kiến": N_("%(name)s (dự kiến)"),
+    "nghỉ bù, dự kiến": N_("%(name)s (nghỉ bù, dự kiến)"),
+}
+HOLIDAY_SUBSTITUTED = N_("Ngày nghỉ (thay cho ngày %(day)s)")
+
 @dataclass(frozen=True)
 class Step:
     """A step kind: ``name`` is the short word of lists and badges (context "step"), ``title`` the phrase

@@ -159,7 +159,7 @@ def _query(asked: report_scope.Asked) -> dict:
 def leaders():
     today, settings, at = _today(), tthc()["settings"], now()
     page = {"choices": _choices(db(), g.user), "groups": COUNTER_GROUPS, "cell": cell, "errors": {},
-            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT,
+            "formula_text": FORMULA_TEXT, "input_text": INPUT_TEXT, "official_number": official_number,
             "max_days": number(settings.report_max_days)}  # "1.830" on a Vietnamese page, "1,830" on an English one
     try:
         asked = _asked()
@@ -172,6 +172,19 @@ def leaders():
                     indicators=indicators(session, settings, asked.scope, at),
                     values=_form_values(request.args, asked, today), query=_query(asked))
     return render_template("reports/statistics.html", **page)
+
+
+# The variants of a QĐ 766 indicator the engine computes another way, by the end of its id, in the page's words
+VARIANT_TEXT = {"late": _l("cách tính của tỉnh")}
+
+
+def official_number(indicator_id: str) -> str:
+    """The indicator's number in QĐ 766/QĐ-TTg as the page shows it beside its name, not the engine's id:
+    "2a-late", the province's late share, is the province's way of computing 2a (on time = 100 − late), so
+    "2a (cách tính của tỉnh)", the official 2a's row keeping "2a" alone. The id stays the API's and the row's
+    data-indicator."""
+    number, _dash, variant = indicator_id.partition("-")
+    return f"{number} ({VARIANT_TEXT[variant]})" if variant in VARIANT_TEXT else number
 
 
 # The QĐ 766 indicators' formulas and inputs in the page's words (engine.reports.indicators keeps the API's names).

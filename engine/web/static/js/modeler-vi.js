@@ -2,7 +2,9 @@
    Vietnamese, for the administrators' modeler (modeler.js). bpmn-js hands each English template, with its
    {name} replacements, to a "translate" service; modeler.js gives it this table when the page is Vietnamese
    (<html lang="vi">) and leaves English pages in English. A template missing here stays English. The terms
-   follow the rest of the modeler: công việc (task), sự kiện (event), cổng (gateway), làn (lane). */
+   follow the rest of the modeler and of the pages: bước xử lý (task: the properties panel's and the procedure
+   pages' word for a step of the model; "công việc" is an officer's work item in the inbox), sự kiện (event),
+   cổng (gateway), làn (lane). */
 (function () {
   "use strict";
   var nonInterrupting = " (không ngắt)";
@@ -16,7 +18,7 @@
     "Create intermediate/boundary event": "Tạo sự kiện trung gian/sự kiện biên",
     "Create end event": "Tạo sự kiện kết thúc",
     "Create gateway": "Tạo cổng",
-    "Create task": "Tạo công việc",
+    "Create task": "Tạo bước xử lý",
     "Create data object reference": "Tạo tham chiếu đối tượng dữ liệu",
     "Create data store reference": "Tạo tham chiếu kho dữ liệu",
     "Create expanded sub-process": "Tạo quy trình con (mở rộng)",
@@ -25,9 +27,9 @@
     // the context pad
     "Append end event": "Nối tiếp sự kiện kết thúc",
     "Append gateway": "Nối tiếp cổng",
-    "Append task": "Nối tiếp công việc",
+    "Append task": "Nối tiếp bước xử lý",
     "Append intermediate/boundary event": "Nối tiếp sự kiện trung gian/sự kiện biên",
-    "Append receive task": "Nối tiếp công việc nhận thông điệp",
+    "Append receive task": "Nối tiếp bước xử lý nhận thông điệp",
     "Append message intermediate catch event": "Nối tiếp sự kiện trung gian chờ thông điệp",
     "Append timer intermediate catch event": "Nối tiếp sự kiện trung gian hẹn giờ",
     "Append conditional intermediate catch event": "Nối tiếp sự kiện trung gian chờ điều kiện",
@@ -66,14 +68,14 @@
     "Collection": "Tập hợp",
     "Participant multiplicity": "Nhiều bên tham gia",
     // the replace menu: tasks and activities
-    "Task": "Công việc",
-    "User task": "Công việc của người dùng",
-    "Service task": "Công việc dịch vụ (tự động)",
-    "Send task": "Công việc gửi thông điệp",
-    "Receive task": "Công việc nhận thông điệp",
-    "Manual task": "Công việc thủ công",
-    "Business rule task": "Công việc theo quy tắc nghiệp vụ",
-    "Script task": "Công việc chạy kịch bản (script)",
+    "Task": "Bước xử lý",
+    "User task": "Bước xử lý do người thực hiện",
+    "Service task": "Bước xử lý dịch vụ (tự động)",
+    "Send task": "Bước xử lý gửi thông điệp",
+    "Receive task": "Bước xử lý nhận thông điệp",
+    "Manual task": "Bước xử lý thủ công",
+    "Business rule task": "Bước xử lý theo quy tắc nghiệp vụ",
+    "Script task": "Bước xử lý chạy kịch bản (script)",
     "Call activity": "Gọi quy trình khác (call activity)",
     "Sub-process": "Quy trình con",
     "Sub-process (collapsed)": "Quy trình con (thu gọn)",
