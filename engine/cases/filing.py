@@ -56,22 +56,40 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
 RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk
 
 
-def _return_choice(payload) -> tuple[str | None, str | None]:
-    """D23: how the result is to come back, and where for the post (None, None: as filed)."""
+def _return_choice(payload, as_filed: str | None = None) -> tuple[str | None, str | None]:
+    """D23: how the result is to come back, and where for the post (None, None: as filed). ``as_filed``: the
+    channel the dossier is filed by; naming no return channel, a postal filing returns by post, so an address
+    alone goes with it, and without one the filing form's is taken once the form is checked (_postal_address)."""
     channel, address = payload.get("return_channel"), payload.get("return_address")
     if channel is not None and channel not in RETURN_CHANNELS:
         raise Invalid("Hình thức nhận kết quả không hợp lệ", fields={"return_channel": "online, post hoặc desk"})
-    if channel != "post":  # as filed (None), online or at the desk: no address
+    if (channel or as_filed) != "post":  # online or at the desk, chosen or as filed: no address
         if address not in (None, ""):
             raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
                           fields={"return_channel" if channel is None else "return_address":
                                   "Chọn post để nhận kết quả qua bưu chính"})
         return channel, None
+    if channel is None and address in (None, ""):
+        return None, None  # by post as filed: the address of the filing form (_postal_address)
     address = forms.clean_text(address, min_length=10, max_length=500)
     if address is None:
         raise Invalid("Nhận kết quả qua bưu chính cần địa chỉ nhận",
                       fields={"return_address": "Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)"})
     return channel, address
+
+
+def _postal_address(version, form: dict) -> str:
+    """D23: where a dossier filed by post that names no return address gets its result: the applicant's address
+    in the filing form, where the procedure declares it (contactAddressField, as Mẫu 01 prints it). Without one
+    that can be posted to, the filing is refused naming return_address: a result by post needs an address."""
+    found = procedure_fields.of(version.info).contact(form)["address"]
+    address = forms.clean_text(found, min_length=10, max_length=500)
+    if address is None:
+        raise Invalid("Hồ sơ nộp qua bưu chính cần địa chỉ trả kết quả",
+                      fields={"return_address": "Tờ khai không có địa chỉ người nộp để gửi kết quả: ghi địa chỉ "
+                                                "nhận (số nhà, đường, phường/xã, tỉnh/thành phố; 10–500 ký tự) "
+                                                "hoặc chọn cách nhận khác"})
+    return address
 
 
 # -- use cases --------------------------------------------------------------------------------------------
@@ -96,11 +114,13 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         # recorded by the receiving officer who takes the paper dossier
         raise Invalid("Công dân tự nộp hồ sơ trực tuyến; hồ sơ nộp tại quầy hoặc qua bưu chính do cán bộ tiếp "
                       "nhận ghi nhận", fields={"channel": "online"})
-    return_channel, return_address = _return_choice(payload)
+    return_channel, return_address = _return_choice(payload, as_filed=channel)
     offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
     proc_agency = session.get(Agency, offer.agency_id)
     form = payload.get("form")
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+    if channel == "post" and return_channel is None and return_address is None:
+        return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
     owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
     dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
                       agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,

@@ -179,6 +179,11 @@ def _paths() -> dict:
                             "owner": "bắt buộc khi cán bộ nộp thay (theo Nghị định 45/2020/NĐ-CP)",
                             "owner.birth_date": "không ở tương lai",
                             "channel": "công dân tự nộp: chỉ online (quầy, bưu chính: cán bộ tiếp nhận)",
+                            "return_address": "D23: nhận qua bưu chính (return_channel post, hoặc hồ sơ nộp qua "
+                                              "bưu chính không ghi return_channel) cần địa chỉ; mặc định: địa chỉ "
+                                              "người nộp trong tờ khai",
+                            "return_channel": "online, post hoặc desk; return_address chỉ đi cùng post (chọn, hoặc "
+                                              "hồ sơ nộp qua bưu chính)",
                             **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
