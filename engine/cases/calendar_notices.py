@@ -23,7 +23,6 @@ from engine.core.settings import Settings
 from engine.data import agencies, calendars
 from engine.data.agency_model import Agency
 from engine.data.model import CalendarOverride, Dossier, User, WorkItem
-from engine.law import deadlines
 
 KINDS = ("off", "working", "not_off")
 SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working",
@@ -284,8 +283,8 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
 
 def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalendar) -> list[tuple]:
     """The open work items the notice moves, as ``replanning.write`` will (a task's own limit counted again
-    under ``cal``, the notice applied, D30)."""
-    shown, limits = [], step_limits(dossier)
+    under ``cal``, the notice applied, with the applicant's waits since the item was opened, D30)."""
+    shown, limits, spans = [], step_limits(dossier), None
     for item in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id).order_by(WorkItem.id)):
         if item.step == "intake":
             cap = after[0]
@@ -293,7 +292,10 @@ def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalenda
             cap = after[1]
         else:
             continue
-        due = deadlines.step_due(cal, item.created_at, limits.get(item.spec_name), cap)
+        limit = limits.get(item.spec_name)
+        if limit is not None and spans is None:
+            spans = replanning.waits(session, dossier)
+        due = replanning.own_due(cal, item.created_at, limit, cap, spans or [])
         shown.append((item.name, item.due_at, due))
     return [row for row in shown if row[1] != row[2]]
 

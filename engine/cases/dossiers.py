@@ -247,6 +247,11 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
         conn.execute(_DROP_ITEMS, {"ids": gone})
     for row in existing:
         due = work_item_due(dossier, row.step, row.spec_name, row.created_at, limits, cal)
+        if limits and row.spec_name in limits and row.due_at is not None and due is not None:
+            # a step's own due is never brought earlier here but by its cap: it may have moved later for a wait of
+            # the applicant (engine.cases.replanning.after_wait), which counting from the creation does not see
+            cap = item_due(dossier, row.step)
+            due = max(due, row.due_at if cap is None else min(row.due_at, cap))
         if row.task_id in open_ids and row.due_at != due:
             conn.execute(_MOVE_ITEM_DUE, {"item_id": row.id, "new_due": due})
     return added

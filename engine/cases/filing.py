@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.cases import lienthong, notices, offers, payments, signing_requests
+from engine.cases import lienthong, notices, offers, payments, replanning, signing_requests
 from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, save_process, visible_dossier)
 from engine.core.errors import Conflict, Forbidden, Invalid
@@ -189,6 +189,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
     if stage != "intake":  # D28: the appointment the completed dossier gets (D12; the D20 letter said how)
+        replanning.after_wait(session, dossier, cal)  # D30: an item open meanwhile waited with the dossier
         notices.notify(session, ctx.settings, "supplemented", now=ctx.now, dossier=dossier)
     return dossier
 

@@ -28,7 +28,7 @@ from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways, lienthong, notices, offers  # noqa: F401 (lienthong: hand-overs)
+from engine.cases import gateways, lienthong, notices, offers, replanning  # noqa: F401 (lienthong: hand-overs)
 
 DESK_ROLE = "receiving_officer"
 
@@ -183,13 +183,15 @@ def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, eve
         data["receipt"] = doc.number
         _announce(session, ctx.settings, dossier, "paid", now, row, document=doc)
     session.flush()
-    before = dossier.status
+    before, cal = dossier.status, None
     if dossier.status == PAYMENT and _pending(session, dossier) is None:
         cal = calendar_of(session, dossier, ctx.settings)
         move(dossier, law.waiting_status(row.moment))
         law.on_paid(dossier, cal, row.moment, now, calendars.intake_working_hours(ctx.settings))
         save_process(session, dossier, load_process(dossier, ctx), now, ctx.settings, cal)
     audit.record(session, dossier, now, ctx.user, event, before, data=data)
+    if cal is not None:  # D30: an item open while the fee was owed keeps its own limit, moved as the dossier's
+        replanning.after_wait(session, dossier, cal)
 
 
 def desk(session: Session, ctx: Context, code: str, payload) -> Payment:

@@ -13,19 +13,19 @@ computed first (``new_dates``, which writes nothing: the notice's preview) and t
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from engine.cases import offers
-from engine.cases.dossiers import plan_timers, step_limits, work_item_due
+from engine.cases.dossiers import item_due, plan_timers, step_limits
 from engine.core.calendar import WorkingCalendar, moved
-from engine.core.clock import VN_TZ
+from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit, calendars
-from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
+from engine.data.model import Agency, AuditEvent, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines
 from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
 from engine.process import stepkinds
@@ -120,16 +120,22 @@ def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
 def write(session: Session, settings: Settings, dossier: Dossier, steps: list[Step], now: datetime,
           dates: Dates | None = None) -> bool:
     """Move the dossier's deadlines along ``steps`` (``dates``: already computed by ``new_dates``), its work
-    items' and its next timer, audited; False when nothing moved."""
+    items' and its next timer, audited (the steps whose own limit moved are named in the event, also when they
+    moved alone); False when nothing moved."""
     before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
     after = dates if dates is not None else new_dates(session, dossier, steps)
     if after == before:
         # D30: a step's own limit in working days moves with a changed day even where the dossier's deadlines do
         # not (a procedure counted in calendar days keeps its due instant unless it falls on that day)
-        if any(step.old.version != step.new.version for step in steps):
-            own_limits(session, dossier, steps[-1].new)
-        return False
+        if not any(step.old.version != step.new.version for step in steps):
+            return False
+        changed = own_limits(session, dossier, steps[-1].new)
+        if not changed:
+            return False
+        _audit(session, dossier, steps, now, changed)
+        return True
     new = steps[-1].new
+    was = _limited_dues(session, dossier)  # before the items are set to the moved due time below
     dossier.intake_due_at, dossier.due_at, dossier.original_due_at = after
     dossier.calendar_version = new.version
     if dossier.warned_at is not None and dossier.due_at is not None and deadlines.warning_at(dossier, new) > now:
@@ -138,28 +144,111 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     items = update(WorkItem).where(WorkItem.dossier_id == dossier.id)
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
     session.execute(items.where(WorkItem.step.not_in(OWN_DEADLINE)).values(due_at=dossier.due_at))
-    own_limits(session, dossier, new)
-    days = [step.day.isoformat() for step in steps]
-    audit.record(session, dossier, now, None, "replanned", dossier.status,
-                 data={"day": days[0], **({"days": days} if len(days) > 1 else {}), "calendar_version": new.version,
-                       "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
-                       "intake_due_at": dossier.intake_due_at.isoformat() if dossier.intake_due_at else None})
+    _audit(session, dossier, steps, now, own_limits(session, dossier, new, was))
     return True
+
+
+def _audit(session: Session, dossier: Dossier, steps: list[Step], now: datetime, changed: list[tuple]) -> None:
+    """The dossier's ``replanned`` event: the days, the calendar, its deadlines as they are now, and the open work
+    items whose own limit (D30) moved (``changed``: name, due before, due after), so that its history says why
+    an officer's due time moved."""
+    days = [step.day.isoformat() for step in steps]
+    moved_steps = [{"step": name, "from": iso_vn(was), "to": iso_vn(due)} for name, was, due in changed]
+    audit.record(session, dossier, now, None, "replanned", dossier.status,
+                 data={"day": days[0], **({"days": days} if len(days) > 1 else {}),
+                       "calendar_version": steps[-1].new.version, "due_at": iso_vn(dossier.due_at),
+                       "intake_due_at": iso_vn(dossier.intake_due_at), **({"steps": moved_steps} if changed else {})})
 
 
 OWN_DEADLINE = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apology keeps its own (D19)
 
 
-def own_limits(session: Session, dossier: Dossier, cal: WorkingCalendar) -> None:
-    """The items of the tasks that declare their own time limit (D30) count it again under ``cal`` from their
-    creation, capped by the dossier's moved due time (engine.cases.dossiers.work_item_due); a version without
-    such a task costs no query."""
+# -- a step's own limit (D30) and the applicant's time ------------------------------------------------------
+Span = tuple  # (from, to): a finished wait of the result's clock for the applicant
+
+
+def waits(session: Session, dossier: Dossier) -> list[Span]:
+    """The finished waits for the applicant during which the result's clock stood still (D12, D26): a fee asked
+    after the intake or before the result, from its request to its settlement (the dossier's entering and
+    leaving status 6, engine.law.payment); a supplement asked during processing under the "pause" policy, from
+    the request to the answer (engine.law.deadlines.on_supplemented). A fee asked with the filing is not one:
+    the result's clock had not started."""
+    spans, start = [], None
+    events = session.execute(select(AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status, AuditEvent.data)
+                             .where(AuditEvent.dossier_id == dossier.id,
+                                    or_(AuditEvent.to_status == PAYMENT, AuditEvent.from_status == PAYMENT))
+                             .order_by(AuditEvent.id))
+    for at, from_status, to_status, data in events:
+        if to_status == PAYMENT and from_status != PAYMENT:
+            start = at if (data or {}).get("moment") != "filing" else None
+        elif from_status == PAYMENT and to_status != PAYMENT:
+            if start is not None:
+                spans.append((start, at))
+            start = None
+    if dossier.supplement_requests and dossier.procedure_version.info.get("clock_on_supplement") == "pause":
+        # read as objects, answered_at checked here: the answer given in this transaction may not be flushed yet
+        for request in session.scalars(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,
+                                                                       SupplementRequest.stage == "processing")):
+            if request.answered_at is not None:
+                spans.append((request.at, request.answered_at))
+    return spans
+
+
+def own_due(cal: WorkingCalendar, created_at: datetime, limit: dict | None, cap: datetime | None,
+            spans: list[Span]) -> datetime | None:
+    """The due time of an open work item (D30): its task's own limit counted under ``cal`` from the item's
+    creation (engine.law.deadlines.step_due), moved by the working time the dossier's clock then stood still
+    for the applicant (``spans``, as the dossier's due time moved: engine.law.payment.on_paid,
+    engine.law.deadlines.on_supplemented), never after ``cap`` (the dossier's due time for the step)."""
+    due = deadlines.step_due(cal, created_at, limit, cap)
+    if limit is None or cap is None:
+        return due
+    waited = sum((cal.working_time_between(max(start, created_at), end) for start, end in spans if end > created_at),
+                 timedelta())
+    if not waited:
+        return due
+    return min(cal.add_working_time(deadlines.result_due(cal, created_at, limit), waited), cap)
+
+
+def _limited_dues(session: Session, dossier: Dossier) -> dict[int, datetime | None]:
     limits = step_limits(dossier)
     if not limits:
-        return
-    rows = session.execute(select(WorkItem.id, WorkItem.step, WorkItem.spec_name, WorkItem.created_at)
+        return {}
+    return dict(session.execute(select(WorkItem.id, WorkItem.due_at).where(
+        WorkItem.dossier_id == dossier.id, WorkItem.spec_name.in_(limits))).all())
+
+
+def own_limits(session: Session, dossier: Dossier, cal: WorkingCalendar,
+               was: dict[int, datetime | None] | None = None) -> list[tuple[str, datetime | None, datetime | None]]:
+    """The open items of the tasks that declare their own time limit (D30) count it again under ``cal`` from
+    their creation, with the applicant's waits since (``own_due``), capped by the dossier's due time; returns the
+    items whose due time moved (name, before, after; ``was``: their due times before, when the caller has
+    changed them already). A version without such a task costs no query."""
+    limits = step_limits(dossier)
+    if not limits:
+        return []
+    rows = session.execute(select(WorkItem.id, WorkItem.name, WorkItem.step, WorkItem.spec_name,
+                                  WorkItem.created_at, WorkItem.due_at)
                            .where(WorkItem.dossier_id == dossier.id, WorkItem.spec_name.in_(limits),
                                   WorkItem.step.not_in(stepkinds.OPENED_BY_ENGINE))).all()
+    if not rows:
+        return []
+    spans = waits(session, dossier)
+    changed = []
     for row in rows:
-        session.execute(update(WorkItem).where(WorkItem.id == row.id).values(
-            due_at=work_item_due(dossier, row.step, row.spec_name, row.created_at, limits, cal)))
+        due = own_due(cal, row.created_at, limits[row.spec_name], item_due(dossier, row.step), spans)
+        before = was.get(row.id, row.due_at) if was is not None else row.due_at
+        if due != row.due_at:
+            session.execute(update(WorkItem).where(WorkItem.id == row.id).values(due_at=due))
+        if due != before:
+            changed.append((row.name, before, due))
+    return changed
+
+
+def after_wait(session: Session, dossier: Dossier, cal: WorkingCalendar) -> None:
+    """The applicant's wait is over (a fee settled, a supplement given under the "pause" policy): the open items
+    that waited with the dossier keep their own limit moved by the same working time as the dossier's due time
+    (``own_limits``), else an item open across the wait would be shown overdue, and its step judged late on the
+    control slip, for the time the applicant held the dossier. Called after the process is saved (which counts
+    the items again from their creation) and after the event that ends the wait is recorded."""
+    own_limits(session, dossier, cal)
