@@ -141,11 +141,12 @@ def test_an_agency_without_a_seal_key_leaves_the_document_pending_with_a_clear_m
         assert "Traceback" not in req.last_error and "FileNotFoundError" not in req.last_error
 
 
-def test_an_apology_is_written_and_sealed_by_the_receiving_agency_not_the_publisher_D20_D29(api, app, wards, clock):
+def test_an_apology_is_written_and_sealed_by_the_agency_at_fault_not_the_publisher_D19_D20_D29(api, app, wards, clock):
     """Ward 07 receives on Monday 23/11/2026 09:00 a dossier ward 08 processes (its offer) of a procedure ward 06
     publishes: due Friday 27/11 09:00 (3 working days; Tuesday 24/11 is a day off from 2026, D15). The sweep at
-    09:00 opens the apology for the head of the receiving agency, who writes to the citizen (D29); at 10:00 the
-    letter names ward 07 and carries ward 07's seal: never the publisher's, nor another agency's than it names."""
+    09:00 opens the apology for the head of ward 08, which holds the assessment (the agency at fault, D19); at 10:00
+    the letter names ward 08 and carries ward 08's seal: never the publisher's, nor the receiving ward's, whose
+    head is refused."""
     from datetime import datetime
 
     from conftest import sign_requested
@@ -162,10 +163,12 @@ def test_an_apology_is_written_and_sealed_by_the_receiving_agency_not_the_publis
     assert overdue.effects["overdue"] == 1
     clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=VN_TZ))
     api.tokens.clear()  # tokens expire with time
-    r = api.post(f"/api/v1/dossiers/{code}/letters", "px.canbo",
-                 json={"kind": "overdue", "reason": "Chậm xác minh địa điểm kinh doanh"})
+    letter = {"kind": "overdue", "reason": "Chậm xác minh địa điểm kinh doanh"}
+    refused = api.post(f"/api/v1/dossiers/{code}/letters", "px.canbo", json=letter)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "apology_other_agency"
+    r = api.post(f"/api/v1/dossiers/{code}/letters", "kl.canbo", json=letter)
     assert r.status_code == 201, r.get_json()
     assert sign_requested(app, code) == 1  # the head's own signature (D35), then the seal after the commit
     [(letter, letter_signed)] = _documents(app, code, "apology")
-    assert "phường phú xuân" in letter and "thuận hóa" not in letter and "kim long" not in letter
-    assert _seal(letter_signed) == NAMES[WARD_07]
+    assert "phường kim long" in letter and "thuận hóa" not in letter and "phú xuân" not in letter
+    assert _seal(letter_signed) == NAMES[WARD_08]

@@ -113,13 +113,15 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
 
 
 def verify_audit(session: Session, settings, user, code: str) -> dict:
-    """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of its agency and the
-    administrators whose subtree holds its receiving or processing agency; anyone else is told there is no such
-    dossier (D2), an administrator outside their subtree is refused (403)."""
+    """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of either agency that
+    holds it (the receiving one and the processing one its offer names, D29) and the administrators whose subtree
+    holds either; anyone else is told there is no such dossier (D2), an administrator outside their subtree is
+    refused (403)."""
     from engine.data import audit_checkpoints
 
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    officer = dossier is not None and user.is_officer and user.agency_id == dossier.agency_id
+    officer = (dossier is not None and user.is_officer and user.agency_id is not None
+               and user.agency_id in administration.holders(dossier))
     if dossier is None or not (officer or administration.ADMIN in user.roles):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     if not officer:

@@ -20,7 +20,7 @@ from engine.core.clock import iso_vn
 from engine.core.vocabulary import vn_time
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
-from engine.data.model import AuditEvent, Dossier, User, WorkItem
+from engine.data.model import Agency, AuditEvent, Dossier, User, WorkItem
 from engine.law import intake, lateness
 from engine.process import forms
 
@@ -163,7 +163,9 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
 
 def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:
     """``POST /dossiers/{code}/letters`` and the dossier page's button: the head of agency's apology for a late
-    dossier (D19), through the ``apology`` work item's own action, opened now if no sweep has opened it yet."""
+    dossier (D19), through the ``apology`` work item's own action, opened now if no sweep has opened it yet; only
+    the head of the agency at fault (the item's agency, engine.cases.steps.apology.agency_at_fault) may: the
+    head of the other agency holding the dossier is refused (403 ``apology_other_agency``)."""
     dossier = visible_dossier(session, ctx.user, code)
     if apology.ROLE not in ctx.user.roles:
         raise Forbidden("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)")
@@ -173,10 +175,19 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
                     "properties": {"kind": {"enum": ["overdue"]},
                                    "reason": apology.SCHEMA["properties"]["reason"],
                                    "new_due_at": apology.SCHEMA["properties"]["new_due_at"]}}, payload)
-    item_id = session.scalar(select(WorkItem.id).where(WorkItem.task_id == apology.task_id(dossier)))
-    if item_id is None:
+    opened = session.execute(select(WorkItem.id, WorkItem.agency_id)
+                             .where(WorkItem.task_id == apology.task_id(dossier))).first()
+    cal = None
+    if opened is None:
         cal = calendar_of(session, dossier, ctx.settings)
         guards.overdue_without_letter(Facts(session, ctx, None, dossier, "issue_apology", payload, cal))
-        item_id = apology.open_item(session, dossier, cal, ctx.now).id
+    # D19, D29: the head of the agency at fault signs, the processing agency's while the dossier is in its hands;
+    # the head of the other agency holding the dossier is told whose letter it is
+    at_fault = opened.agency_id if opened is not None else apology.agency_at_fault(session, dossier)
+    if ctx.user.agency_id != at_fault:
+        raise Forbidden(f"Thư xin lỗi vì hồ sơ quá hạn do thủ trưởng {session.get(Agency, at_fault).name} ký: hồ "
+                        "sơ quá hạn khi đang do cơ quan này giải quyết (theo Điều 22 khoản 7 Quyết định "
+                        "88/2017/QĐ-UBND)", code="apology_other_agency", rule="D19")
+    item_id = opened.id if opened is not None else apology.open_item(session, dossier, cal, ctx.now, at_fault).id
     data = {k: v for k, v in payload.items() if k != "kind"}
     return complete(session, ctx, item_id, "issue_apology", data)

@@ -93,7 +93,9 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
         procedure_name=dossier.procedure_version.procedure.name, dossier_code=dossier.code,
         legal_due=_when(dossier.original_due_at or dossier.intake_due_at), faults=texts,
         new_due=_when(new_due_at) if new_due_at else new_due_rule(dossier))
-    number = numbers.allocate(session, dossier.agency_id, APOLOGY.kind, APOLOGY.series, now)
+    # numbered in the register of the agency whose name it bears (D20, D29): the processing agency's own series when
+    # its head signs, never a number of the receiving agency's register under another agency's name
+    number = numbers.allocate(session, issuer.id, APOLOGY.kind, APOLOGY.series, now)
     kinds = [kind for kind, _ in faults]
     letter = Letter(dossier_id=dossier.id, kind="apology", reason="; ".join(texts), faults=kinds, issued_at=now,
                     new_due_at=new_due_at, signer_name=signer.full_name, signer_role=signer_role,
@@ -109,8 +111,9 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
                "name": f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf", "reason": "Thư xin lỗi"}
     if notify is not None:
         payload["notify"] = notify
-    issuance.record(session, dossier, "apology", now, payload, number=number, signer=signer, role=signer_role,
-                    method=method.method if method is not None else signers.DEFAULT_METHOD)
+    req = issuance.record(session, dossier, "apology", now, payload, number=number, signer=signer, role=signer_role,
+                          method=method.method if method is not None else signers.DEFAULT_METHOD)
+    req.agency_id = issuer.id  # the register the number was taken from (issuance.register_of)
     return letter
 
 

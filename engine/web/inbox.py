@@ -16,10 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import (dossiers, inbox as paging, portal_cases, signing_requests, summary, tasks,
                           watch as watch_cases)
-from engine.cases.steps import returning
+from engine.cases.steps import apology as apology_step, returning
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
-from engine.core.errors import Conflict, EngineError, Invalid
+from engine.core.errors import Conflict, EngineError, Forbidden, Invalid
 from engine.data import calendars
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Procedure, SupplementRequest, WorkItem
@@ -275,8 +275,10 @@ def act(item_id: int, action: str):
 def _dossier_page(code: str, status: int = 200, **extra):
     target = dossiers.visible_dossier(db(), g.user, code)
     page = _dossier_context(target)
+    # D19, D29: asked of the head of the agency at fault only (the processing agency's while it holds the dossier)
     page["apology_needed"] = ("head_of_agency" in g.user.roles and apology_law.overdue_apology_needed(
-        target, now(), letters.has_overdue_letter(db(), target)))
+        target, now(), letters.has_overdue_letter(db(), target))
+        and g.user.agency_id == apology_step.apologising_agency(db(), target))
     return render_template("inbox/dossier.html", **page, **extra), status
 
 
@@ -328,7 +330,7 @@ def apology(code: str):
     reason = request.form.get("reason", "").strip()
     try:
         run(tasks.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
-    except Invalid as exc:
+    except (Invalid, Forbidden) as exc:  # Forbidden: the letter is another agency's head's (D19, D29)
         flash(str(refusal_text(exc)), "error")
         return redirect(url_for("inbox.dossier", code=code))
     flash(_("Đã ban hành thư xin lỗi vì quá hạn cho hồ sơ %(code)s.", code=code), "success")

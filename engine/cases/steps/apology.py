@@ -2,6 +2,11 @@
 in the BPMN. The timer service opens it when the dossier becomes overdue (or the signing step, when the result
 is issued late before any sweep ran), with its own deadline; the result is not returned until the letter
 exists; issuing the letter closes it.
+
+It goes to the agency at fault (D19, D29): the one whose officers hold the dossier's open work when it becomes
+overdue, the processing agency an offer names while the dossier is in its hands, the receiving agency (the
+one-stop) while it is at intake, supplement or return; only that agency's head is asked, and the letter is
+written, numbered and sealed in that agency's name (engine.paperwork.letters).
 """
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.dossiers import work_agency
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
 from engine.law import apology as apology_law
-from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED
+from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, SUBMITTED, SUPPLEMENT
+from engine.process import stepkinds
 from engine.paperwork import issuance, letters
 
 from . import guards
@@ -33,14 +40,50 @@ def task_id(dossier: Dossier) -> str:
     return f"{STEP}-{dossier.id}"
 
 
-def open_item(session: Session, dossier: Dossier, cal, now: datetime) -> WorkItem | None:
-    """Open the apology work item unless the letter or the item exists already."""
+# Where a dossier with no open work stands, by its status: the receiving steps (engine.cases.dossiers.work_agency)
+_WAITING_AT = {SUBMITTED: "intake", SUPPLEMENT: "supplement"}
+
+
+def agency_at_fault(session: Session, dossier: Dossier) -> int:
+    """D19, D29: the agency whose head owes the overdue apology, judged now (when the dossier becomes overdue):
+    - no processing agency: the agency that received it (as always);
+    - resolved already (the result was issued late): the processing agency, whose steps made it late;
+    - else the agency whose officers hold its open work (the BPMN's, not the apology itself): the processing
+      agency when it holds any, the receiving agency when only it does (intake, supplement, return);
+    - no open work: by where the dossier stands (work_agency): the receiving agency at intake or while a
+      supplement is awaited, the processing agency otherwise."""
+    if dossier.processing_agency_id is None:
+        return dossier.agency_id
+    if dossier.resolved_at is not None:
+        return work_agency(dossier, "signing")
+    held = set(session.scalars(select(WorkItem.agency_id).where(
+        WorkItem.dossier_id == dossier.id, WorkItem.step.not_in(stepkinds.OPENED_BY_ENGINE))))
+    if dossier.processing_agency_id in held:
+        return dossier.processing_agency_id
+    if dossier.agency_id in held:
+        return dossier.agency_id
+    return work_agency(dossier, _WAITING_AT.get(dossier.status, "processing"))
+
+
+def apologising_agency(session: Session, dossier: Dossier) -> int:
+    """The agency whose head is (or would be) asked for the overdue apology: that of the open apology item,
+    else the agency at fault now."""
+    opened = session.scalar(select(WorkItem.agency_id).where(WorkItem.task_id == task_id(dossier)))
+    return opened if opened is not None else agency_at_fault(session, dossier)
+
+
+def open_item(session: Session, dossier: Dossier, cal, now: datetime,
+              agency_id: int | None = None) -> WorkItem | None:
+    """Open the apology work item unless the letter or the item exists already, for the head of ``agency_id``
+    (default: the agency at fault, ``agency_at_fault``)."""
     if letters.has_overdue_letter(session, dossier):
         return None
     if session.scalar(select(WorkItem.id).where(WorkItem.task_id == task_id(dossier))) is not None:
         return None
+    if agency_id is None:
+        agency_id = agency_at_fault(session, dossier)
     item = WorkItem(dossier_id=dossier.id, task_id=task_id(dossier), spec_name=STEP, name=NAME, step=STEP, role=ROLE,
-                    agency_id=dossier.agency_id, form_key=None, assignee_id=None, created_at=now,
+                    agency_id=agency_id, form_key=None, assignee_id=None, created_at=now,
                     due_at=cal.add_working_time(now, cal.day_length * WORKING_DAYS_TO_APOLOGISE))
     session.add(item)
     session.flush()
