@@ -85,8 +85,9 @@ def register():
             raise Invalid(_("Thông tin đăng ký chưa hợp lệ"), fields=errors)
         user = run(accounts.register_citizen, db(), now(), data)
     except Conflict as exc:
-        return render_template("auth/register.html", values=values, errors={"cccd": exc.message},
-                               error=refusal_text(exc), rule=exc.rule), 409
+        said = refusal_text(exc)  # the field says it too, in the page's language
+        return render_template("auth/register.html", values=values, errors={"cccd": said}, error=said,
+                               rule=exc.rule), 409
     except Invalid as exc:
         return render_template("auth/register.html", values=values, errors={**exc.fields, **errors},
                                error=refusal_text(exc)), 422

@@ -3,9 +3,9 @@
 The engine (engine.process.forms, engine.cases, engine.law) says what is wrong with a field, and many of its
 refusals, in Vietnamese: the JSON API keeps these words (api.md). The pages show them next to each field, in
 the error summaries and as a refusal's main text; an English page says instead the English text of the
-messages people meet on the filing, supplement, task, account and administration pages. MESSAGE_TEXT holds
-the messages said as they are; MESSAGE_PATTERNS the ones with a part that changes (a limit, a count, a list
-of codes), written as the engine writes them with ``{name}`` for that part, which the English text keeps
+messages people meet on the filing, supplement, task, account, lookup and administration pages. MESSAGE_TEXT
+holds the messages said as they are; MESSAGE_PATTERNS the ones with a part that changes (a limit, a count, a
+list of codes), written as the engine writes them with ``{name}`` for that part, which the English text keeps
 (``%(name)s``). A message the tables do not know, and every message on a Vietnamese page, is shown as it is.
 """
 from __future__ import annotations
@@ -56,6 +56,12 @@ MESSAGE_TEXT = {
     "Chỉ nhận tệp PDF, JPEG hoặc PNG": _l("Chỉ nhận tệp PDF, JPEG hoặc PNG"),
     "Loại tệp không hợp lệ": _l("Loại tệp không hợp lệ"),
     "Tệp rỗng": _l("Tệp rỗng"),
+    "Giấy tờ đã bị thay đổi sau khi lưu": _l("Giấy tờ đã bị thay đổi sau khi lưu"),
+    # the receiving agency of a filing (engine.cases.offers, D29)
+    "Cơ quan tiếp nhận không hợp lệ": _l("Cơ quan tiếp nhận không hợp lệ"),
+    "Mã định danh của một cơ quan": _l("Mã định danh của một cơ quan"),
+    "Không phải cơ quan cung cấp thủ tục này": _l("Không phải cơ quan cung cấp thủ tục này"),
+    "Chưa có cơ quan tiếp nhận": _l("Chưa có cơ quan tiếp nhận"),
     "Hồ sơ không có yêu cầu bổ sung đang chờ": _l("Hồ sơ không có yêu cầu bổ sung đang chờ"),
     # the rating of a dossier (engine.cases.portal_cases)
     "Chọn mức hài lòng từ 1 đến 5": _l("Chọn mức hài lòng từ 1 đến 5"),
@@ -63,6 +69,12 @@ MESSAGE_TEXT = {
     "Góp ý tối đa 2000 ký tự": _l("Góp ý tối đa 2000 ký tự"),
     "Tối đa 2000 ký tự": _l("Tối đa 2000 ký tự"),
     "Góp ý có ký tự điều khiển không hợp lệ": _l("Góp ý có ký tự điều khiển không hợp lệ"),
+    "Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (theo Quyết định 766/QĐ-TTg)":
+        _l("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (theo Quyết định 766/QĐ-TTg)"),
+    # the public lookup (engine.cases.portal_cases)
+    "Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số":
+        _l("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số"),
+    "Mã hồ sơ hoặc số CCCD không hợp lệ": _l("Mã hồ sơ hoặc số CCCD không hợp lệ"),
     # an officer's task: the supplement rules (engine.law.supplement), the extension cap (law.extension)
     "Không dùng ở lần đầu": _l("Không dùng ở lần đầu"),
     "Bắt buộc cho lần yêu cầu thứ hai": _l("Bắt buộc cho lần yêu cầu thứ hai"),
@@ -86,6 +98,9 @@ MESSAGE_TEXT = {
     "Không đúng hoặc đã hết hạn": _l("Không đúng hoặc đã hết hạn"),
     "Mã kích hoạt không đúng hoặc đã hết hạn": _l("Mã kích hoạt không đúng hoặc đã hết hạn"),
     "Mã khôi phục không đúng hoặc đã hết hạn": _l("Mã khôi phục không đúng hoặc đã hết hạn"),
+    "Thông tin công dân chưa hợp lệ": _l("Thông tin công dân chưa hợp lệ"),
+    "Chưa kích hoạt được tài khoản": _l("Chưa kích hoạt được tài khoản"),
+    "Chưa đặt lại được mật khẩu": _l("Chưa đặt lại được mật khẩu"),
     # administration of officers and agencies (engine.cases.staff, agency_admin)
     "Thông tin cán bộ chưa hợp lệ": _l("Thông tin cán bộ chưa hợp lệ"),
     "Tên đăng nhập: 2–64 ký tự thường a–z, 0–9, dấu chấm, gạch; bắt đầu bằng chữ":
@@ -126,6 +141,8 @@ MESSAGE_PATTERNS = {
     # engine.law.supplement, engine.cases.staff: the codes to choose among
     "Chọn trong các mục đã yêu cầu: {items}": _l("Chọn trong các mục đã yêu cầu: %(items)s"),
     "Một hoặc nhiều vai trò: {roles}": _l("Một hoặc nhiều vai trò: %(roles)s"),
+    # engine.cases.offers: the agencies offering the procedure, one to be named in the filing (D29)
+    "Bắt buộc: {items}": _l("Bắt buộc: %(items)s"),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")

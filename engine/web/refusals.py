@@ -41,6 +41,21 @@ REFUSAL_TEXT = {
     "signing_request_closed": _l("Văn bản này đã được ký hoặc không còn chờ ký"),
     "reissue_pending": _l("Kết quả cấp lại trước đang chờ ký số"),
     "account_locked": _l("Tài khoản bị khóa"),
+    # the sign-in, registration and account pages (engine.cases.accounts, portal_cases, citizens)
+    "bad_credentials": _l("Tên đăng nhập hoặc mật khẩu không đúng"),
+    "locked_out": _l("Tài khoản tạm khóa vì đăng nhập sai nhiều lần; vui lòng thử lại sau."),
+    "cccd_taken": _l("Số CCCD này đã có tài khoản"),
+    "citizen_not_found": _l("Không tìm thấy tài khoản công dân"),
+    "account_cancelled": _l("Tài khoản đã bị hủy; không thể thay đổi."),
+    # the filing page: the receiving agency among those offering the procedure (D29, engine.cases.offers)
+    "agency_required": _l("Thủ tục được nhiều cơ quan tiếp nhận: chọn cơ quan nộp hồ sơ"),
+    "agency_not_offering": _l("Cơ quan này không tiếp nhận thủ tục"),
+    "procedure_not_offered": _l("Thủ tục chưa được cơ quan nào tiếp nhận"),
+    "document_altered": _l("Giấy tờ trong kho đã bị thay đổi; vui lòng tải tệp lên"),
+    # paying a fee online (engine.cases.payments)
+    "no_gateway": _l("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa"),
+    "too_many_attempts": _l("Thử sai quá nhiều lần; vui lòng thử lại sau"),
+    "apology_other_agency": _l("Thư xin lỗi này do thủ trưởng cơ quan đang giữ hồ sơ khi quá hạn ký"),
 }
 
 
