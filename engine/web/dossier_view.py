@@ -16,7 +16,7 @@ from engine.data import calendars
 from engine.law import deadlines, statuses
 from engine.cases import dossiers, filing, paths
 from engine.core.errors import Invalid
-from engine.data.model import Dossier, WorkItem
+from engine.data.model import Dossier, SupplementRequest, WorkItem
 from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
 from engine.process import diagrampath
 from . import db, now, tthc
@@ -76,12 +76,99 @@ def waits_for_supplement_at_intake(dossier: Dossier, d: dict) -> bool:
     return dossier.status == SUPPLEMENT and (d.get("supplement_request") or {}).get("stage") == "intake"
 
 
+def answered_processing_supplements(dossier: Dossier) -> list[SupplementRequest]:
+    """The supplement requests asked during processing and answered (D12), in the order answered: one small
+    query, for the single dossier's page (never a list's rows); none asked, none looked for (D10)."""
+    if not dossier.supplement_requests:
+        return []
+    return list(db().scalars(select(SupplementRequest).where(
+        SupplementRequest.dossier_id == dossier.id, SupplementRequest.stage == "processing",
+        SupplementRequest.answered_at.is_not(None)).order_by(SupplementRequest.answered_at, SupplementRequest.id)))
+
+
+def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
+    """Why the result is due when it is (D13, D16), counted as engine.law.deadlines.on_supplemented counted it
+    (D12): from the valid receipt; after a supplement asked during processing and answered, from the complete
+    supplement ("restart", counted from the next working time when it came out of hours) or from the receipt
+    moved later by the working time spent waiting ("pause"). An intake-stage supplement changes nothing here."""
+    duration = info["duration"]
+    answers = answered_processing_supplements(dossier)
+    restart = bool(answers) and info.get("clock_on_supplement", "restart") == "restart"
+    cutoff = cal.cutoff.strftime("%H:%M")
+    value = _number(duration["value"])
+    if restart:
+        restarted_at = answers[-1].answered_at
+        received = vn_datetime(restarted_at)
+    else:
+        restarted_at, received = None, vn_datetime(d.get("received_at"))
+    if duration["unit"] == "same_day":
+        if restart:
+            why = _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi hết giờ "
+                    "làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc của ngày làm việc "
+                    "kế tiếp (theo Nghị định 61/2018/NĐ-CP). Thời hạn được tính lại từ khi nhận đủ hồ sơ bổ sung "
+                    "lúc %(received)s.", cutoff=cutoff, received=received)
+        else:
+            why = _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi hết giờ làm "
+                    "việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc của ngày làm việc kế "
+                    "tiếp (theo Nghị định 61/2018/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
+                    cutoff=cutoff, received=received)
+    elif duration["unit"] == "calendar_day":  # D13: every day counts, no 15:00 cut-off
+        if restart:
+            why = _("%(value)s ngày kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được tính "
+                    "lại từ đầu), tính cả ngày nghỉ: hết hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm "
+                    "việc kế tiếp (cùng giờ) nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).",
+                    value=value, received=received)
+        else:
+            why = _("%(value)s ngày kể từ khi tiếp nhận hợp lệ lúc %(received)s, tính cả ngày nghỉ: hết "
+                    "hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm việc kế tiếp (cùng giờ) "
+                    "nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).", value=value, received=received)
+    elif duration["unit"] == "working_hour":  # D13, D14: office hours only
+        if restart:
+            why = _("%(value)s giờ làm việc kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết "
+                    "được tính lại từ đầu). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết "
+                    "(theo Nghị định 61/2018/NĐ-CP, Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                    value=value, received=received)
+            starts = cal.next_working_instant(restarted_at)
+            if starts != restarted_at:
+                why += " " + _("Hồ sơ bổ sung nhận ngoài giờ làm việc nên thời hạn được tính từ %(start)s.",
+                               start=vn_datetime(starts))
+        else:
+            why = _("%(value)s giờ làm việc kể từ khi tiếp nhận hợp lệ lúc %(received)s. Chỉ tính giờ "
+                    "hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo Nghị định "
+                    "61/2018/NĐ-CP, Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                    value=value, received=received)
+    else:
+        unit = UNIT_TEXT.get(duration["unit"], duration["unit"])
+        if restart:
+            why = _("%(value)s %(unit)s kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được "
+                    "tính lại từ đầu); nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
+                    "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo "
+                    "Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                    value=value, unit=unit, received=received, cutoff=cutoff)
+            starts = cal.start_of_count(restarted_at)
+            if starts != restarted_at:
+                why += " " + _("Hồ sơ bổ sung nhận sau %(cutoff)s hoặc ngoài giờ làm việc nên thời hạn được tính "
+                               "từ %(start)s.", cutoff=cutoff, start=vn_datetime(starts))
+        else:
+            why = _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp "
+                    "nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
+                    "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
+                    "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                    value=value, unit=unit, received=received, cutoff=cutoff)
+    if answers and not restart:  # D12 "pause": the due instant moved later by the working time waited
+        waited = sum((cal.working_time_between(r.at, r.answered_at) for r in answers), timedelta(0))
+        spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(r.at), end=vn_datetime(r.answered_at))
+                          for r in answers)
+        why += " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s).",
+                       time=working_time_text(waited, cal.day_length), spans=spans)
+    return why
+
+
 def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     """Each deadline of the dossier, when it falls, and why (the rule that sets it)."""
     settings = tthc()["settings"]
     cal = dossiers.calendar_of(db(), dossier, settings)
     hours = calendars.intake_working_hours(settings)
-    duration = info["duration"]
     notes = []
     if waits_for_supplement_at_intake(dossier, d):
         # D7, D8, D13: the intake check's hour ended with the request; a new one starts when the applicant
@@ -99,33 +186,9 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
         notes.append({"label": _("Hạn kiểm tra, tiếp nhận hồ sơ"), "at": d["intake_due_at"],
                       "why": _("%(hours)s giờ làm việc kể từ khi nộp (hoặc nộp bổ sung); hồ sơ nộp ngoài giờ hành "
                                "chính được tính từ đầu giờ làm việc kế tiếp (theo Điều 13 Quyết định 88/2017/QĐ-UBND).", hours=_number(hours))})
-    if d.get("due_at") and duration["unit"] == "same_day":
+    if d.get("due_at"):
         notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
-                      "why": _("Thủ tục giải quyết trong ngày: tiếp nhận trước %(cutoff)s thì trả kết quả trước khi "
-                               "hết giờ làm việc của ngày đó, tiếp nhận từ %(cutoff)s thì trước khi hết giờ làm việc "
-                               "của ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP). Tiếp nhận hợp lệ lúc %(received)s.",
-                               cutoff=cal.cutoff.strftime("%H:%M"), received=vn_datetime(d.get("received_at")))})
-    elif d.get("due_at") and duration["unit"] == "calendar_day":  # D13: every day counts, no 15:00 cut-off
-        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
-                      "why": _("%(value)s ngày kể từ khi tiếp nhận hợp lệ lúc %(received)s, tính cả ngày nghỉ: hết "
-                               "hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm việc kế tiếp (cùng giờ) "
-                               "nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).",
-                               value=_number(duration["value"]), received=vn_datetime(d.get("received_at")))})
-    elif d.get("due_at") and duration["unit"] == "working_hour":  # D13, D14: office hours only, from the receipt
-        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
-                      "why": _("%(value)s giờ làm việc kể từ khi tiếp nhận hợp lệ lúc %(received)s. Chỉ tính giờ "
-                               "hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo Nghị định "
-                               "61/2018/NĐ-CP, Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
-                               value=_number(duration["value"]), received=vn_datetime(d.get("received_at")))})
-    elif d.get("due_at"):
-        notes.append({"label": _("Hạn trả kết quả"), "at": d["due_at"],
-                      "why": _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp "
-                               "nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
-                               "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
-                               "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
-                               value=_number(duration["value"]),
-                               unit=UNIT_TEXT.get(duration["unit"], duration["unit"]),
-                               received=vn_datetime(d.get("received_at")), cutoff=cal.cutoff.strftime("%H:%M"))})
+                      "why": _result_why(dossier, d, info, cal)})
     if d.get("due_provisional"):
         shown = d.get("due_at") or d.get("intake_due_at")
         notes.append({"label": _("Hạn tạm tính"), "at": shown,
