@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html
+from test_page_language import in_language
 from web_support import Web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +21,6 @@ LEADER = "demo.lanhdao"
 @pytest.fixture
 def backend():
     return "sqlite"
-
-
-def in_language(web: Web, language: str, path: str):
-    web.post("/ngon-ngu", {"lang": language, "next": path}, status=302)
-    return web.get(path)
 
 
 # -- 1. the statistics page's indicators -----------------------------------------------------------------

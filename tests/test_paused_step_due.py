@@ -21,7 +21,7 @@ from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA, iso, vn
 from payment_support import configure
 from test_official_forms import at, with_dossier
 from test_replanning import tthc
-from test_step_limit_replanning import deploy
+from test_step_limit_replanning import received_with_a_step_limit
 from test_step_limits import ASSESSMENT_ROW, SPECIALIST, deploy_limited, received, rows_of, stored_due
 
 from engine.data import audit
@@ -131,11 +131,7 @@ def test_a_step_that_moves_alone_is_written_in_the_dossiers_history(api, app, cl
     """D30 with a procedure of 10 calendar days whose assessment has 2 working days (test_step_limit_replanning):
     Wed 25/11 made a day off moves only the step (Thu 26/11 09:30 → Fri 27/11 09:30); the dossier's history has a
     ``replanned`` event naming it, its own due time unchanged, and the chain verifies."""
-    deploy(api, duration="10", unit="calendar_day", step_limit=("2", "working_day"))
-    at(api, clock, vn(2026, 11, 23, 9, 0))
-    code = api.file(CITIZEN)["code"]
-    at(api, clock, vn(2026, 11, 23, 9, 30))
-    api.act(RECEIVER, code, "receive")
+    code = received_with_a_step_limit(api, clock)
     assert tthc(settings, "set", "2026-11-25", "off", "--name", "Nghỉ đột xuất")[-1].startswith("1 ")
     [event] = replanned(app, code)
     assert event["day"] == "2026-11-25" and event["due_at"] == vn(2026, 12, 3, 9, 30).isoformat()
@@ -146,11 +142,7 @@ def test_a_step_that_moves_alone_is_written_in_the_dossiers_history(api, app, cl
 
 
 def test_a_years_notice_that_moves_a_step_alone_is_audited_on_the_dossier(api, app, clock):
-    deploy(api, duration="10", unit="calendar_day", step_limit=("2", "working_day"))
-    at(api, clock, vn(2026, 11, 23, 9, 0))
-    code = api.file(CITIZEN)["code"]
-    at(api, clock, vn(2026, 11, 23, 9, 30))
-    api.act(RECEIVER, code, "receive")
+    code = received_with_a_step_limit(api, clock)
     notice = {"agency": "000.00.06.H56", "days": [{"day": "2026-11-25", "kind": "off", "name": "Nghỉ đột xuất"}]}
     r = api.post("/api/v1/calendar/apply", ADMIN, json=notice)
     assert r.status_code == 200, r.get_json()

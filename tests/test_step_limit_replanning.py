@@ -37,6 +37,17 @@ def deploy(api, *, duration: str, unit: str, step_limit: tuple[str, str]) -> Non
                  data={"bpmn": (io.BytesIO(xml.encode()), SAMPLE.name)})
     assert r.status_code == 201, r.get_json()
 
+def received_with_a_step_limit(api, clock) -> str:
+    """A procedure of 10 calendar days whose assessment has its own 2 working days, filed Mon 23/11/2026 09:00 and
+    received 09:30: the dossier is due Thu 03/12 09:30, the assessment item Thu 26/11 09:30."""
+    deploy(api, duration="10", unit="calendar_day", step_limit=("2", "working_day"))
+    at(api, clock, vn(2026, 11, 23, 9, 0))
+    code = api.file(CITIZEN)["code"]
+    at(api, clock, vn(2026, 11, 23, 9, 30))
+    api.act(RECEIVER, code, "receive")
+    return code
+
+
 
 def item_due(app, code: str):
     return with_dossier(app, code, lambda session, d: session.scalar(
@@ -64,11 +75,7 @@ def test_a_day_made_off_moves_a_steps_own_working_day_limit_when_the_dossiers_ca
 def test_a_years_notice_previews_and_applies_a_steps_own_limit_that_moves_alone(api, app, clock):
     """The same day off as a year's notice: the preview lists the assessment step moving from Thu 26/11 09:30 to
     Fri 27/11 09:30 (the dossier's own due time stays), and applying the notice writes it."""
-    deploy(api, duration="10", unit="calendar_day", step_limit=("2", "working_day"))
-    at(api, clock, vn(2026, 11, 23, 9, 0))
-    code = api.file(CITIZEN)["code"]
-    at(api, clock, vn(2026, 11, 23, 9, 30))
-    api.act(RECEIVER, code, "receive")
+    code = received_with_a_step_limit(api, clock)
     notice = {"agency": "000.00.06.H56", "days": [{"day": "2026-11-25", "kind": "off", "name": "Nghỉ đột xuất"}]}
     r = api.post("/api/v1/calendar/preview", ADMIN, json=notice)
     assert r.status_code == 200, r.get_json()
