@@ -168,11 +168,23 @@ Span = tuple  # (from, to): a finished wait of the result's clock for the applic
 
 
 def waits(session: Session, dossier: Dossier) -> list[Span]:
-    """The finished waits for the applicant during which the result's clock stood still (D12, D26): a fee asked
-    after the intake or before the result, from its request to its settlement (the dossier's entering and
-    leaving status 6, engine.law.payment); a supplement asked during processing under the "pause" policy, from
-    the request to the answer (engine.law.deadlines.on_supplemented). A fee asked with the filing is not one:
-    the result's clock had not started."""
+    """The finished waits for the applicant during which the result's clock stood still (D12, D26): the fees'
+    (``fee_waits``, also one ended by a withdrawal or a stop) and the supplements' under the "pause" policy
+    (``supplement_waits``)."""
+    return [span for span, _settled in _fee_spans(session, dossier)] + supplement_waits(session, dossier)
+
+
+def fee_waits(session: Session, dossier: Dossier) -> list[Span]:
+    """The finished waits for a fee that moved the result's due instant (D26, engine.law.payment.on_paid): a fee
+    asked after the intake or before the result, from its request to its settlement (the dossier's entering and
+    leaving status 6). A fee asked with the filing is not one (the result's clock had not started), nor one the
+    dossier left unpaid, withdrawn or stopped (nothing moved)."""
+    return [span for span, settled in _fee_spans(session, dossier) if settled]
+
+
+def _fee_spans(session: Session, dossier: Dossier) -> list[tuple[Span, bool]]:
+    """Each stay in status 6 after the intake, from entering it to leaving it, and whether it left back to
+    processing (settled) rather than ended."""
     spans, start = [], None
     events = session.execute(select(AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status, AuditEvent.data)
                              .where(AuditEvent.dossier_id == dossier.id,
@@ -183,8 +195,15 @@ def waits(session: Session, dossier: Dossier) -> list[Span]:
             start = at if (data or {}).get("moment") != "filing" else None
         elif from_status == PAYMENT and to_status != PAYMENT:
             if start is not None:
-                spans.append((start, at))
+                spans.append(((start, at), to_status == PROCESSING))
             start = None
+    return spans
+
+
+def supplement_waits(session: Session, dossier: Dossier) -> list[Span]:
+    """The supplements asked during processing under the "pause" policy and answered, from the request to the
+    answer (engine.law.deadlines.on_supplemented); none asked, none looked for."""
+    spans = []
     if dossier.supplement_requests and dossier.procedure_version.info.get("clock_on_supplement") == "pause":
         # read as objects, answered_at checked here: the answer given in this transaction may not be flushed yet
         for request in session.scalars(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.core.calendar import working_time_parts
 from engine.data import calendars
 from engine.law import deadlines, statuses
-from engine.cases import dossiers, filing, paths
+from engine.cases import dossiers, filing, paths, replanning
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, SupplementRequest, WorkItem
 from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
@@ -90,7 +90,8 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
     """Why the result is due when it is (D13, D16), counted as engine.law.deadlines.on_supplemented counted it
     (D12): from the valid receipt; after a supplement asked during processing and answered, from the complete
     supplement ("restart", counted from the next working time when it came out of hours) or from the receipt
-    moved later by the working time spent waiting ("pause"). An intake-stage supplement changes nothing here."""
+    moved later by the working time spent waiting ("pause"), and by a paid fee's wait (``_fee_words``). An
+    intake-stage supplement changes nothing here."""
     duration = info["duration"]
     answers = answered_processing_supplements(dossier)
     restart = bool(answers) and info.get("clock_on_supplement", "restart") == "restart"
@@ -161,7 +162,23 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
                           for r in answers)
         why += " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s).",
                        time=working_time_text(waited, cal.day_length), spans=spans)
-    return why
+    return why + _fee_words(dossier, cal, restarted_at)
+
+
+def _fee_words(dossier: Dossier, cal, restarted_at) -> str:
+    """D26: the fees asked after the receipt or before the result and paid moved the due instant by the working
+    time waited (engine.law.payment.on_paid; one small query, the single dossier's page only); a restart after a
+    supplement counted the time again from its answer, so only the waits since count. A fee asked with the
+    filing ran before the result's clock started: no words."""
+    fees = [(start, end) for start, end in replanning.fee_waits(db(), dossier)
+            if restarted_at is None or start >= restarted_at]
+    if not fees:
+        return ""
+    waited = sum((cal.working_time_between(start, end) for start, end in fees), timedelta(0))
+    spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(start), end=vn_datetime(end))
+                      for start, end in fees)
+    return " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ nộp phí, lệ phí (%(spans)s).",
+                   time=working_time_text(waited, cal.day_length), spans=spans)
 
 
 def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
