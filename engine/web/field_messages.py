@@ -15,6 +15,8 @@ import re
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from . import field_messages_officer as officer
+
 MESSAGE_TEXT = {
     # engine.process.forms: a form's fields checked against its JSON Schema
     "Trường này là bắt buộc": _l("Trường này là bắt buộc"),
@@ -144,6 +146,9 @@ MESSAGE_PATTERNS = {
     # engine.cases.offers: the agencies offering the procedure, one to be named in the filing (D29)
     "Bắt buộc: {items}": _l("Bắt buộc: %(items)s"),
 }
+
+MESSAGE_TEXT.update(officer.MESSAGE_TEXT)  # the officers' and administrators' pages
+MESSAGE_PATTERNS.update(officer.MESSAGE_PATTERNS)
 
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
