@@ -115,6 +115,11 @@ class WorkingCalendar:
             return []
         return [(datetime.combine(d, s, VN_TZ), datetime.combine(d, e, VN_TZ)) for s, e in self.blocks]
 
+    def in_working_time(self, t: datetime) -> bool:
+        """Whether ``t`` falls within a working period of a working day, its end included (an appointment)."""
+        t = t.astimezone(VN_TZ)
+        return any(start <= t <= end for start, end in self._blocks(t.date()))
+
     def next_working_day(self, d: date) -> date:
         d += timedelta(days=1)
         for _ in range(366):

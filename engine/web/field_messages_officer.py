@@ -22,6 +22,9 @@ MESSAGE_TEXT = {
     "Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)":
         _l("Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)"),
     # the overdue apology, the extension and the supplement rules (engine.law, engine.cases.tasks, steps)
+    "Ngày hẹn trả kết quả mới phải vào giờ làm việc của một ngày làm việc":
+        _l("Ngày hẹn trả kết quả mới phải vào giờ làm việc của một ngày làm việc"),
+    "Ngoài giờ làm việc hoặc vào ngày nghỉ": _l("Ngoài giờ làm việc hoặc vào ngày nghỉ"),
     "Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)":
         _l("Chỉ thủ trưởng cơ quan ký thư xin lỗi khi hồ sơ quá hạn (theo Điều 22 khoản 7 Quyết định "
            "88/2017/QĐ-UBND)"),

@@ -217,7 +217,8 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/letters": {"post": _op("Thủ trưởng cơ quan ban hành thư xin lỗi khi quá hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND)",
                                                         ok=201, response=_ref("Dossier"), request=_ref("Letter"),
                                                         errors=(403, 404, 409), params=code,
-                                                        rules={"rule_violation": "D19: hồ sơ chưa quá hạn"})},
+                                                        rules={"rule_violation": "D19: hồ sơ chưa quá hạn",
+                                                               "new_due_at": "D20: sau hiện tại, trong giờ làm việc của một ngày làm việc"})},
         "/api/v1/dossiers/{code}/results/reissue": {"post": _op(
             "Văn thư cấp lại (đính chính) kết quả: số mới, văn bản cũ được giữ lại và đánh dấu bị thay thế",
             ok=201, response=_ref("Dossier"), request=_ref("Reissue"), errors=(403, 404, 409), params=code,

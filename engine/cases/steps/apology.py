@@ -101,6 +101,9 @@ def _new_due_at(f: Facts) -> datetime | None:
     if value is None or value.tzinfo is None or value <= f.now or value.year > 2999:
         raise Invalid("Ngày hẹn trả kết quả mới phải là một thời điểm sau hiện tại (ISO 8601 có múi giờ)",
                       fields={"new_due_at": "Không hợp lệ"})
+    if f.cal is not None and not f.cal.in_working_time(value):  # D20: the citizen comes back within office hours
+        raise Invalid("Ngày hẹn trả kết quả mới phải vào giờ làm việc của một ngày làm việc",
+                      fields={"new_due_at": "Ngoài giờ làm việc hoặc vào ngày nghỉ"})
     return value
 
 
