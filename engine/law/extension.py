@@ -1,10 +1,11 @@
 """Extension, re-appointment (gia hạn, D17–D18).
 
 D18: at most 1/3 of the procedure's processing time, in working time (15 working days → 5; 3 → 1; one
-working day or a same-day procedure → 2 h 40 min); at most one per dossier; made at least one working day
-before the due instant when the processing time exceeds one working day, otherwise before the due instant.
-The new due instant counts from the original due date. D17: it takes effect when the one-stop centre
-confirms, so the timing is checked again then.
+working day or a same-day procedure → 2 h 40 min; calendar days → 1/3 of the working time from the dossier's
+receipt to the due instant they give it); at most one per dossier; made at least one working day before the
+due instant when the processing time exceeds one working day, otherwise before the due instant. The new due
+instant counts from the original due date. D17: it takes effect when the one-stop centre confirms, so the
+timing is checked again then. ``received_at``: the dossier's receipt, which only calendar days need.
 """
 from __future__ import annotations
 
@@ -22,16 +23,23 @@ def _fmt(t: datetime) -> str:
     return vn_time(t, "at")
 
 
-def processing_time(cal: WorkingCalendar, duration: dict) -> timedelta:
-    """The procedure's processing time in working time (a same-day procedure is one working day)."""
+def processing_time(cal: WorkingCalendar, duration: dict, received_at: datetime | None = None) -> timedelta:
+    """The procedure's processing time in working time (a same-day procedure is one working day). Calendar
+    days hold as much working time as the days off among them leave: the working time from the receipt to the
+    due instant they give the dossier (D13), never more than as many working days; without a receipt, that
+    bound."""
     if duration["unit"] == "same_day":
         return cal.day_length
-    return cal.working_hours(duration["value"], duration["unit"])
+    bound = cal.working_hours(duration["value"], duration["unit"])
+    if duration["unit"] != "calendar_day" or received_at is None:
+        return bound
+    due = cal.due(received_at, duration["value"], "calendar_day")
+    return min(cal.working_time_between(received_at, due), bound)
 
 
-def cap(cal: WorkingCalendar, duration: dict) -> timedelta:
+def cap(cal: WorkingCalendar, duration: dict, received_at: datetime | None = None) -> timedelta:
     """D18: the longest extension, 1/3 of the processing time in working time."""
-    return processing_time(cal, duration) / SHARE
+    return processing_time(cal, duration, received_at) / SHARE
 
 
 def requested_amount(data: dict, cal: WorkingCalendar) -> timedelta:
@@ -41,23 +49,25 @@ def requested_amount(data: dict, cal: WorkingCalendar) -> timedelta:
     return cal.day_length * data["working_days"]
 
 
-def is_short(cal: WorkingCalendar, duration: dict) -> bool:
+def is_short(cal: WorkingCalendar, duration: dict, received_at: datetime | None = None) -> bool:
     """A processing time of at most one working day (same-day, working hours, one working day)."""
-    return processing_time(cal, duration) <= cal.day_length
+    return processing_time(cal, duration, received_at) <= cal.day_length
 
 
-def in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime) -> bool:
+def in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime,
+            received_at: datetime | None = None) -> bool:
     """D18: whether a re-appointment made at ``now`` is early enough: at least one working day before the
     due instant, or, for a processing time of at most one working day, before the due instant."""
-    if is_short(cal, duration):
+    if is_short(cal, duration, received_at):
         return now < due_at
     return cal.working_time_between(now, due_at) >= cal.day_length
 
 
-def check_in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime) -> None:
-    if in_time(cal, duration, due_at, now):
+def check_in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: datetime,
+                  received_at: datetime | None = None) -> None:
+    if in_time(cal, duration, due_at, now, received_at):
         return
-    if is_short(cal, duration):
+    if is_short(cal, duration, received_at):
         when = f"trước hạn trả kết quả ({_fmt(due_at)})"
     else:
         when = f"chậm nhất 1 ngày làm việc trước hạn trả kết quả ({_fmt(due_at)})"
@@ -72,16 +82,17 @@ def allowed(extensions_so_far: int, pending: bool) -> bool:
 
 def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: int, pending: bool,
                   due_at: datetime | None, original_due_at: datetime | None, amount: timedelta,
-                  now: datetime, field: str = "working_hours") -> datetime:
+                  now: datetime, field: str = "working_hours",
+                  received_at: datetime | None = None) -> datetime:
     """Refuse an extension the law does not allow (D18); return the new due instant. ``field``: the request's
     member that asked for ``amount`` (``working_hours`` or ``working_days``), named when it is too much."""
     if not allowed(extensions_so_far, pending):
         raise Invalid("Chỉ được hẹn lại ngày trả kết quả một lần (theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18")
     if due_at is None:
         raise Invalid("Hồ sơ chưa có hạn giải quyết để gia hạn", code="rule_violation", rule="D18")
-    longest = cap(cal, duration)
+    longest = cap(cal, duration, received_at)
     if amount > longest:
         raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(longest)} "
                       "(theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18", fields={field: "Vượt mức tối đa"})
-    check_in_time(cal, duration, due_at, now)
+    check_in_time(cal, duration, due_at, now, received_at)
     return cal.add_working_time(original_due_at or due_at, amount)

@@ -167,9 +167,9 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
     page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
                 labels=_labels(item, values or {}),
                 rule=rule, first_request=first, row=_row(item, {}),
-                extension_cap=working_time_text(extension_law.cap(cal, page["info"]["duration"]),
-                                                cal.day_length),
-                extension_short=extension_law.is_short(cal, page["info"]["duration"]),
+                extension_cap=working_time_text(extension_law.cap(cal, page["info"]["duration"],
+                                                                  dossier.received_at), cal.day_length),
+                extension_short=extension_law.is_short(cal, page["info"]["duration"], dossier.received_at),
                 taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
 

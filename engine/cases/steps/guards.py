@@ -47,7 +47,7 @@ def extension_allowed(f: Facts) -> None:
     f.found["new_due_at"] = extension.check_request(
         f.cal, f.info["duration"], extensions_so_far=d.extensions, pending=_pending(f) is not None,
         due_at=d.due_at, original_due_at=d.original_due_at, amount=amount, now=f.now,
-        field="working_hours" if "working_hours" in f.data else "working_days")
+        field="working_hours" if "working_hours" in f.data else "working_days", received_at=d.received_at)
 
 
 def extension_pending(f: Facts) -> None:
@@ -61,7 +61,7 @@ def extension_pending(f: Facts) -> None:
 def extension_still_in_time(f: Facts) -> None:
     """D18: the appointment changes at the final confirmation, so that one is still in time."""
     if f.item.role != "department_leader":
-        extension.check_in_time(f.cal, f.info["duration"], f.dossier.due_at, f.now)
+        extension.check_in_time(f.cal, f.info["duration"], f.dossier.due_at, f.now, f.dossier.received_at)
 
 
 def apology_before_late_return(f: Facts) -> None:
