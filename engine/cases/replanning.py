@@ -164,21 +164,31 @@ OWN_DEADLINE = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apol
 
 
 # -- a step's own limit (D30) and the applicant's time ------------------------------------------------------
-Span = tuple  # (from, to): a finished wait of the result's clock for the applicant
+Span = tuple  # (from, to): a finished wait of the result's clock for the applicant, its real instants
 
 
-def waits(session: Session, dossier: Dossier) -> list[Span]:
+class Wait(NamedTuple):
+    """A finished wait with the dossier that waited: the time it cost is the dossier's counting time
+    (engine.law.deadlines.waited_time, none before the result's clock started), not the whole span."""
+    start: datetime
+    end: datetime
+    dossier: Dossier
+
+
+def waits(session: Session, dossier: Dossier) -> list[Wait]:
     """The finished waits for the applicant during which the result's clock stood still (D12, D26): the fees'
     (``fee_waits``, also one ended by a withdrawal or a stop) and the supplements' under the "pause" policy
     (``supplement_waits``)."""
-    return [span for span, _settled in _fee_spans(session, dossier)] + supplement_waits(session, dossier)
+    spans = [span for span, _settled in _fee_spans(session, dossier)] + supplement_waits(session, dossier)
+    return [Wait(start, end, dossier) for start, end in spans]
 
 
 def fee_waits(session: Session, dossier: Dossier) -> list[Span]:
     """The finished waits for a fee that moved the result's due instant (D26, engine.law.payment.on_paid): a fee
     asked after the intake or before the result, from its request to its settlement (the dossier's entering and
     leaving status 6). A fee asked with the filing is not one (the result's clock had not started), nor one the
-    dossier left unpaid, withdrawn or stopped (nothing moved)."""
+    dossier left unpaid, withdrawn or stopped (nothing moved). The spans are the real instants; the time each moved
+    the due instant is engine.law.deadlines.waited_time's (none before the result's clock started, D16)."""
     return [span for span, settled in _fee_spans(session, dossier) if settled]
 
 
@@ -202,7 +212,8 @@ def _fee_spans(session: Session, dossier: Dossier) -> list[tuple[Span, bool]]:
 
 def supplement_waits(session: Session, dossier: Dossier) -> list[Span]:
     """The supplements asked during processing under the "pause" policy and answered, from the request to the
-    answer (engine.law.deadlines.on_supplemented); none asked, none looked for."""
+    answer (engine.law.deadlines.on_supplemented, which moved the due instant by deadlines.waited_time of each);
+    none asked, none looked for."""
     spans = []
     if dossier.supplement_requests and dossier.procedure_version.info.get("clock_on_supplement") == "pause":
         # read as objects, answered_at checked here: the answer given in this transaction may not be flushed yet
@@ -214,16 +225,18 @@ def supplement_waits(session: Session, dossier: Dossier) -> list[Span]:
 
 
 def own_due(cal: WorkingCalendar, created_at: datetime, limit: dict | None, cap: datetime | None,
-            spans: list[Span]) -> datetime | None:
+            spans: list[Wait]) -> datetime | None:
     """The due time of an open work item (D30): its task's own limit counted under ``cal`` from the item's
     creation (engine.law.deadlines.step_due), moved by the working time the dossier's clock then stood still
-    for the applicant (``spans``, as the dossier's due time moved: engine.law.payment.on_paid,
-    engine.law.deadlines.on_supplemented), never after ``cap`` (the dossier's due time for the step)."""
+    for the applicant (``spans``, from ``waits``): the same time as the dossier's due time moved
+    (engine.law.deadlines.waited_time, as engine.law.payment.on_paid and engine.law.deadlines.on_supplemented
+    count it: none before the result's clock started), only since the item's creation, and never after ``cap``
+    (the dossier's due time for the step)."""
     due = deadlines.step_due(cal, created_at, limit, cap)
     if limit is None or cap is None:
         return due
-    waited = sum((cal.working_time_between(max(start, created_at), end) for start, end in spans if end > created_at),
-                 timedelta())
+    waited = sum((deadlines.waited_time(cal, w.dossier, max(w.start, created_at), w.end)
+                  for w in spans if w.end > created_at), timedelta())
     if not waited:
         return due
     return min(cal.add_working_time(deadlines.result_due(cal, created_at, limit), waited), cap)

@@ -45,6 +45,33 @@ def result_due(cal: WorkingCalendar, received_at: datetime, duration: dict) -> d
     return cal.due(received_at, duration["value"], duration["unit"])
 
 
+def clock_start(cal: WorkingCalendar, received_at: datetime, unit: str) -> datetime:
+    """When the result's clock starts for a dossier validly received at ``received_at``, as ``result_due`` counts
+    (D13, D16): working days from the next working day when received after the cut-off (or out of hours); a
+    same-day procedure received at or after the cut-off, or on a day off, at the start of the next working day;
+    working hours at the next working instant (no cut-off); calendar days at the receipt itself."""
+    t = received_at.astimezone(VN_TZ)
+    if unit == "working_day":
+        return cal.start_of_count(t)
+    if unit == "same_day" and (not cal.is_working_day(t.date()) or t.time() >= cal.cutoff):
+        return datetime.combine(cal.next_working_day(t.date()), cal.blocks[0][0], VN_TZ)
+    if unit == "calendar_day":
+        return t
+    return cal.next_working_instant(t)
+
+
+def waited_time(cal: WorkingCalendar, dossier, paused_at: datetime, now: datetime) -> timedelta:
+    """The counting time the result's clock lost while the dossier waited for the applicant from ``paused_at`` to
+    ``now`` (a supplement under "pause", D12; a fee, D26): the working time between them, not before the clock
+    started (``clock_start`` of the valid receipt: a wait begun at a receipt after the 15:00 cut-off loses nothing
+    until the next working day), never negative. The due instant moves later by this much (add_working_time; not
+    at all when it is none, so that a due instant at 17:00 is not written as 07:00 of the next working day)."""
+    start, received_at = paused_at, getattr(dossier, "received_at", None)  # None: no receipt known, no clamp
+    if received_at is not None:
+        start = max(start, clock_start(cal, received_at, dossier.procedure_version.info["duration"]["unit"]))
+    return max(cal.working_time_between(start, now), timedelta(0))
+
+
 def step_due(cal: WorkingCalendar, got_at: datetime, limit: dict | None, cap: datetime | None) -> datetime | None:
     """D30: the due instant of a step that declares its own time limit (``limit``, ``{"value", "unit"}``),
     counted like the result's (D13, D16) from when the step got the dossier (``got_at``), and never after the
@@ -85,9 +112,10 @@ def on_supplemented(dossier, cal: WorkingCalendar, info: dict, stage: str, now: 
     if info.get("clock_on_supplement", "restart") == "restart" or dossier.paused_at is None:
         on_received(dossier, cal, info, now)  # NĐ 61: the full duration restarts
     else:
-        waited = cal.working_time_between(dossier.paused_at, now)
-        dossier.due_at = cal.add_working_time(dossier.due_at, waited)
-        dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
+        waited = waited_time(cal, dossier, dossier.paused_at, now)
+        if waited:  # none (all before the clock started): the dates stay as they are, even at 17:00
+            dossier.due_at = cal.add_working_time(dossier.due_at, waited)
+            dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
         _stamp(dossier, cal)
     dossier.paused_at = None
     dossier.warned_at = None

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.core.calendar import WorkingCalendar
-from engine.law import intake
+from engine.law import deadlines, intake
 from engine.law.statuses import PROCESSING, REFUSED, STOPPED, SUBMITTED, WITHDRAWN
 
 MOMENTS = ("filing", "intake", "before_result")
@@ -51,14 +51,16 @@ def on_payment_requested(dossier, now: datetime) -> None:
 def on_paid(dossier, cal: WorkingCalendar, moment: str, now: datetime,
             intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
     """Paid: a filing fee starts the intake check's hour now (D7); otherwise the result's due instant (and the
-    original one) moves by the working time spent waiting for the payment."""
+    original one) moves by the counting time spent waiting for the payment (engine.law.deadlines.waited_time: none
+    before the clock started, e.g. from a receipt after the 15:00 cut-off to the next working day, D16)."""
     if moment == "filing":
         dossier.intake_due_at = intake.intake_due(cal, now, intake_hours)
     elif dossier.paused_at is not None and dossier.due_at is not None:
-        waited = cal.working_time_between(dossier.paused_at, now)
-        dossier.due_at = cal.add_working_time(dossier.due_at, waited)
-        if dossier.original_due_at is not None:
-            dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
+        waited = deadlines.waited_time(cal, dossier, dossier.paused_at, now)
+        if waited:  # none: the dates stay as they are (17:00 is not written as 07:00 of the next working day)
+            dossier.due_at = cal.add_working_time(dossier.due_at, waited)
+            if dossier.original_due_at is not None:
+                dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
         dossier.warned_at = None
     dossier.paused_at = None
     dossier.calendar_version = cal.version

@@ -156,13 +156,26 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
                     "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
                     "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
                     value=value, unit=unit, received=received, cutoff=cutoff)
-    if answers and not restart:  # D12 "pause": the due instant moved later by the working time waited
-        waited = sum((cal.working_time_between(r.at, r.answered_at) for r in answers), timedelta(0))
+    # D12 "pause": the due instant moved later by the counting time waited (engine.law.deadlines.waited_time: none
+    # before the clock started, e.g. asked on the day of a receipt after 15:00); the spans are the real waits
+    waited = sum((deadlines.waited_time(cal, dossier, r.at, r.answered_at) for r in answers), timedelta(0)) \
+        if not restart else timedelta(0)
+    if waited:
         spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(r.at), end=vn_datetime(r.answered_at))
                           for r in answers)
         why += " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s).",
                        time=working_time_text(waited, cal.day_length), spans=spans)
-    return why + _fee_words(dossier, cal, restarted_at)
+    return why + _fee_words(dossier, cal, restarted_at) + _extension_words(d)
+
+
+def _extension_words(d: dict) -> str:
+    """D17, D18: once re-appointed, the due date shown is the new one, not the count above; the original one is
+    noted lower ("Hạn ban đầu"). From the dossier's summary: no query."""
+    old, new = d.get("original_due_at"), d.get("due_at")
+    if not old or not new or old == new:
+        return ""
+    return " " + _("Đã gia hạn: hẹn lại đến %(new)s, thay cho hạn %(old)s (theo Điều 19 Nghị định 61/2018/NĐ-CP).",
+                   new=vn_datetime(new), old=vn_datetime(old))
 
 
 def _fee_words(dossier: Dossier, cal, restarted_at) -> str:
@@ -172,9 +185,11 @@ def _fee_words(dossier: Dossier, cal, restarted_at) -> str:
     filing ran before the result's clock started: no words."""
     fees = [(start, end) for start, end in replanning.fee_waits(db(), dossier)
             if restarted_at is None or start >= restarted_at]
-    if not fees:
+    # the time added is the counting time waited (engine.law.deadlines.waited_time, as on_paid moved the date);
+    # the spans shown are the real waits
+    waited = sum((deadlines.waited_time(cal, dossier, start, end) for start, end in fees), timedelta(0))
+    if not waited:
         return ""
-    waited = sum((cal.working_time_between(start, end) for start, end in fees), timedelta(0))
     spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(start), end=vn_datetime(end))
                       for start, end in fees)
     return " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ nộp phí, lệ phí (%(spans)s).",
