@@ -23,7 +23,7 @@ from typing import Callable
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context
+from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, work_agency
 from engine.core import memory
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, EngineError, NotFound
@@ -87,10 +87,10 @@ def request_result(session: Session, dossier: Dossier, signer: User, signer_role
     declared = (dossier.procedure_version.info.get("result") or {}).get("symbol") or RESULT_SERIES
     if outcome != "refused":
         registrations.assign(session, dossier)
-    number = numbers.allocate(session, dossier.agency_id, "result", resultdata.symbol(declared, outcome == "refused"),
-                              now)
+    issuer = work_agency(dossier, "approval")  # numbered in the register of the agency that decides (D21, D29)
+    number = numbers.allocate(session, issuer, "result", resultdata.symbol(declared, outcome == "refused"), now)
     req = SigningRequest(dossier_id=dossier.id, kind="result_draft", purpose="personal", signer_id=signer.id,
-                         agency_id=dossier.agency_id, role=signer_role, method=method_of(session, signer),
+                         agency_id=issuer, role=signer_role, method=method_of(session, signer),
                          outcome=outcome, opinion=opinion or "", state="pending", number=number.text,
                          register_year=number.year, register_seq=number.seq, created_at=now, attempts=0)
     session.add(req)

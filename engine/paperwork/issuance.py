@@ -71,7 +71,8 @@ def record(session: Session, dossier: Dossier, kind: str, now: datetime, payload
     """The request to make document ``kind`` of ``dossier`` after the commit: sealed by the agency (no
     ``signer``; ``actor`` is the officer whose command issues it) or signed by ``signer`` first."""
     req = SigningRequest(dossier_id=dossier.id, kind=kind, purpose="personal" if signer is not None else "seal",
-                         signer_id=signer.id if signer is not None else None, agency_id=dossier.agency_id,
+                         signer_id=signer.id if signer is not None else None,
+                         agency_id=number.agency_id if number is not None else dossier.agency_id,  # its register's
                          role=role, method=dict(method or SEAL_METHOD), outcome=outcome, opinion="", state="pending",
                          number=number.text if number is not None else text,
                          register_year=number.year if number is not None else None,

@@ -38,9 +38,11 @@ def _when(t: datetime | None) -> str:
 
 
 def signer_for(session: Session, dossier: Dossier, role: str, purpose: str = "ký thư xin lỗi",
-               rule: str = "D20") -> User:
-    """The agency's officer holding ``role``, who signs what the law gives to that role (D20, D21)."""
-    user = session.scalar(select(User).where(User.agency_id == dossier.agency_id, User.roles_text.contains(role))
+               rule: str = "D20", agency_id: int | None = None) -> User:
+    """The officer holding ``role`` in agency ``agency_id`` (the dossier's receiving agency unless given: a refusal
+    is signed in the agency that held the approval step, D21, D29), who signs what the law gives to that role."""
+    agency_id = dossier.agency_id if agency_id is None else agency_id
+    user = session.scalar(select(User).where(User.agency_id == agency_id, User.roles_text.contains(role))
                           .order_by(User.id).limit(1))
     if user is None or role not in user.roles:
         raise Invalid(f"Cơ quan chưa có tài khoản {ROLES[role]} để {purpose} ({rule})", code="no_signer",

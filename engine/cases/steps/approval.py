@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine.law import apology
 from engine.law.statuses import PROCESSING
-from engine.cases import signing_requests
+from engine.cases import dossiers, signing_requests
 from engine.paperwork import letters
 from engine.process import fields as procedure_fields
 from engine.process import forms
@@ -33,8 +33,9 @@ def approve(f: Facts) -> None:
 def refuse(f: Facts) -> None:
     """D21: a refusal to resolve is signed by the head of agency, whoever held the approval step."""
     f.dossier.outcome = "refused"
-    signer = f.ctx.user if REFUSAL_SIGNER in f.ctx.user.roles else letters.signer_for(
-        f.session, f.dossier, REFUSAL_SIGNER, "ký thông báo từ chối giải quyết", "D21")
+    held_by = dossiers.work_agency(f.dossier, "approval")  # the processing agency its offer names, else the receiving
+    signer = f.ctx.user if REFUSAL_SIGNER in f.ctx.user.roles else (
+        letters.signer_for(f.session, f.dossier, REFUSAL_SIGNER, "ký thông báo từ chối giải quyết", "D21", held_by))
     signing_requests.request_result(f.session, f.dossier, signer, REFUSAL_SIGNER, "refused", _opinion(f), f.now)
 
 
