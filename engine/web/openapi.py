@@ -286,7 +286,8 @@ def _paths() -> dict:
                                                     request=_ref("Completion"), response=_ref("Dossier"),
                                                     errors=(403, 404, 409), params=task_id, rules={
             "action_not_offered": "một thao tác của bước này", "invalid_form": "dữ liệu theo thao tác và biểu mẫu",
-            "rule_violation": "một quy tắc pháp lý (rule: D9–D22)"})},
+            "rule_violation": "một quy tắc pháp lý (rule: D9–D23)",
+            "hinh_thuc_tra": "D23: như công dân đã chọn (online; buu_chinh đến địa chỉ đã cho), hoặc truc_tiep"})},
     }
 
 

@@ -55,6 +55,7 @@ REFUSAL_TEXT = {
     # paying a fee online (engine.cases.payments)
     "no_gateway": _l("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa"),
     "too_many_attempts": _l("Thử sai quá nhiều lần; vui lòng thử lại sau"),
+    "return_channel_mismatch": _l("Kết quả được trả theo cách công dân đã chọn, hoặc trao trực tiếp tại Bộ phận Một cửa"),
     "apology_other_agency": _l("Thư xin lỗi này do thủ trưởng cơ quan đang giữ hồ sơ khi quá hạn ký"),
     # the officers' pages: the task page, the desk (fees, citizen accounts), the overdue apology, the reissue
     "wrong_amount": _l("Số tiền không đúng số tiền phải nộp"),

@@ -70,17 +70,41 @@ def chosen_return(dossier, schema: dict) -> dict:
     return {"hinh_thuc_tra": value}
 
 
+def _how(f: Facts) -> str:
+    """The return form's ``hinh_thuc_tra``; where the form does not say, as the citizen chose (D23)."""
+    how = f.data.get("hinh_thuc_tra") if isinstance(f.data, dict) else None
+    return how if how in RETURN_FORM_VALUES.values() else RETURN_FORM_VALUES.get(f.dossier.return_via, "online")
+
+
+CHOSEN_WAYS = {"online": "trực tuyến, trên tài khoản của người nộp tại Cổng Dịch vụ công",
+               "post": "qua bưu chính công ích", "desk": "trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả"}
+
+
+def returned_as_chosen(f: Facts) -> None:
+    """D23: the result goes the way the citizen chose: by post only when they chose the post, to the dossier's
+    return address; online (in their account) only when they chose online. A hand-over at the desk is always
+    possible: the citizen (or their representative) came in person. Anything else is refused, saying the choice."""
+    how, chosen, address = _how(f), f.dossier.return_via, f.dossier.return_address
+    if how == "truc_tiep" or (how == RETURN_FORM_VALUES.get(chosen) and (how != "buu_chinh" or address)):
+        return
+    said = f"Công dân đã chọn nhận kết quả {CHOSEN_WAYS.get(chosen, chosen)}"
+    if chosen == "post":
+        said += f", đến địa chỉ: {address}" if address else " nhưng hồ sơ không có địa chỉ nhận kết quả"
+    raise Invalid(f"{said}; trả theo cách công dân đã chọn, hoặc trao trực tiếp tại Bộ phận Một cửa khi công dân "
+                  "(hoặc người đại diện) đến nhận (theo Nghị định 45/2020/NĐ-CP)",
+                  code="return_channel_mismatch", rule="D23", fields={"hinh_thuc_tra": said})
+
+
 def return_result(f: Facts) -> None:
     f.dossier.returned_at = f.now
-    how = f.data.get("hinh_thuc_tra") if isinstance(f.data, dict) else None  # D23: the citizen is told where
-    if how not in RETURN_FORM_VALUES.values():  # the form does not say: as the citizen chose
-        how = RETURN_FORM_VALUES.get(f.dossier.return_via, "online")
+    how = _how(f)  # D23: the citizen is told where
     notices.notify(f.session, f.ctx.settings, "returned", now=f.now, dossier=f.dossier,
                    context={"how": how, "address": f.dossier.return_address if how == "buu_chinh" else None})
 
 
 KIND = StepKind("return", (
     Action("return_result", frozenset({"receiving_officer"}), frozenset({RESOLVED}),
-           moves=(("return_result", RETURNED),), guards=(guards.apology_before_late_return, result_still_valid),
+           moves=(("return_result", RETURNED),),
+           guards=(guards.apology_before_late_return, result_still_valid, returned_as_chosen),
            handler=return_result),
 ))
