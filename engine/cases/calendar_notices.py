@@ -295,7 +295,7 @@ def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalenda
         limit = limits.get(item.spec_name)
         if limit is not None and spans is None:
             spans = replanning.waits(session, dossier)
-        due = replanning.own_due(cal, item.created_at, limit, cap, spans or [])
+        due = replanning.own_due(cal, dossier, item.created_at, limit, cap, spans or [])
         shown.append((item.name, item.due_at, due))
     return [row for row in shown if row[1] != row[2]]
 

@@ -167,34 +167,18 @@ OWN_DEADLINE = ("intake", "supplement", *stepkinds.OPENED_BY_ENGINE)  # the apol
 Span = tuple  # (from, to): a finished wait of the result's clock for the applicant, its real instants
 
 
-class Wait(NamedTuple):
-    """A finished wait with the dossier that waited: the time it cost is the dossier's counting time
-    (engine.law.deadlines.waited_time, none before the result's clock started), not the whole span."""
-    start: datetime
-    end: datetime
-    dossier: Dossier
-
-
-def waits(session: Session, dossier: Dossier) -> list[Wait]:
+def waits(session: Session, dossier: Dossier) -> list[Span]:
     """The finished waits for the applicant during which the result's clock stood still (D12, D26): the fees'
-    (``fee_waits``, also one ended by a withdrawal or a stop) and the supplements' under the "pause" policy
-    (``supplement_waits``)."""
-    spans = [span for span, _settled in _fee_spans(session, dossier)] + supplement_waits(session, dossier)
-    return [Wait(start, end, dossier) for start, end in spans]
+    (``fee_waits``) and the supplements' under the "pause" policy (``supplement_waits``). The time each cost is
+    the dossier's counting time in it (engine.law.deadlines.waited_time), not the whole span."""
+    return fee_waits(session, dossier) + supplement_waits(session, dossier)
 
 
 def fee_waits(session: Session, dossier: Dossier) -> list[Span]:
     """The finished waits for a fee that moved the result's due instant (D26, engine.law.payment.on_paid): a fee
     asked after the intake or before the result, from its request to its settlement (the dossier's entering and
-    leaving status 6). A fee asked with the filing is not one (the result's clock had not started), nor one the
-    dossier left unpaid, withdrawn or stopped (nothing moved). The spans are the real instants; the time each moved
-    the due instant is engine.law.deadlines.waited_time's (none before the result's clock started, D16)."""
-    return [span for span, settled in _fee_spans(session, dossier) if settled]
-
-
-def _fee_spans(session: Session, dossier: Dossier) -> list[tuple[Span, bool]]:
-    """Each stay in status 6 after the intake, from entering it to leaving it, and whether it left back to
-    processing (settled) rather than ended."""
+    leaving status 6 back to processing). A fee asked with the filing is not one (the result's clock had not
+    started), nor one the dossier left unpaid, withdrawn or stopped (nothing moved)."""
     spans, start = [], None
     events = session.execute(select(AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status, AuditEvent.data)
                              .where(AuditEvent.dossier_id == dossier.id,
@@ -204,8 +188,8 @@ def _fee_spans(session: Session, dossier: Dossier) -> list[tuple[Span, bool]]:
         if to_status == PAYMENT and from_status != PAYMENT:
             start = at if (data or {}).get("moment") != "filing" else None
         elif from_status == PAYMENT and to_status != PAYMENT:
-            if start is not None:
-                spans.append(((start, at), to_status == PROCESSING))
+            if start is not None and to_status == PROCESSING:
+                spans.append((start, at))
             start = None
     return spans
 
@@ -224,19 +208,19 @@ def supplement_waits(session: Session, dossier: Dossier) -> list[Span]:
     return spans
 
 
-def own_due(cal: WorkingCalendar, created_at: datetime, limit: dict | None, cap: datetime | None,
-            spans: list[Wait]) -> datetime | None:
+def own_due(cal: WorkingCalendar, dossier: Dossier, created_at: datetime, limit: dict | None,
+            cap: datetime | None, spans: list[Span]) -> datetime | None:
     """The due time of an open work item (D30): its task's own limit counted under ``cal`` from the item's
-    creation (engine.law.deadlines.step_due), moved by the working time the dossier's clock then stood still
-    for the applicant (``spans``, from ``waits``): the same time as the dossier's due time moved
+    creation (engine.law.deadlines.step_due), moved by the time the dossier's clock then stood still for the
+    applicant (``spans``, from ``waits``): the same time as the dossier's due time moved
     (engine.law.deadlines.waited_time, as engine.law.payment.on_paid and engine.law.deadlines.on_supplemented
     count it: none before the result's clock started), only since the item's creation, and never after ``cap``
     (the dossier's due time for the step)."""
     due = deadlines.step_due(cal, created_at, limit, cap)
     if limit is None or cap is None:
         return due
-    waited = sum((deadlines.waited_time(cal, w.dossier, max(w.start, created_at), w.end)
-                  for w in spans if w.end > created_at), timedelta())
+    waited = sum((deadlines.waited_time(cal, dossier, max(start, created_at), end)
+                  for start, end in spans if end > created_at), timedelta())
     if not waited:
         return due
     return min(cal.add_working_time(deadlines.result_due(cal, created_at, limit), waited), cap)
@@ -268,7 +252,7 @@ def own_limits(session: Session, dossier: Dossier, cal: WorkingCalendar,
     spans = waits(session, dossier)
     changed = []
     for row in rows:
-        due = own_due(cal, row.created_at, limits[row.spec_name], item_due(dossier, row.step), spans)
+        due = own_due(cal, dossier, row.created_at, limits[row.spec_name], item_due(dossier, row.step), spans)
         before = was.get(row.id, row.due_at) if was is not None else row.due_at
         if due != row.due_at:
             session.execute(update(WorkItem).where(WorkItem.id == row.id).values(due_at=due))

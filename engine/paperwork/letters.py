@@ -113,9 +113,9 @@ def issue(session: Session, settings: Settings, dossier: Dossier, faults: list[t
                "name": f"thu-xin-loi-{dossier.code}-{number.seq}-{APOLOGY.series}.pdf", "reason": "Thư xin lỗi"}
     if notify is not None:
         payload["notify"] = notify
-    req = issuance.record(session, dossier, "apology", now, payload, number=number, signer=signer, role=signer_role,
-                          method=method.method if method is not None else signers.DEFAULT_METHOD)
-    req.agency_id = issuer.id  # the register the number was taken from (issuance.register_of)
+    # the request's agency is the register's the number came from (issuance.record): the issuer's
+    issuance.record(session, dossier, "apology", now, payload, number=number, signer=signer, role=signer_role,
+                    method=method.method if method is not None else signers.DEFAULT_METHOD)
     return letter
 
 

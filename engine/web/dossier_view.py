@@ -156,16 +156,23 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
                     "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
                     "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
                     value=value, unit=unit, received=received, cutoff=cutoff)
-    # D12 "pause": the due instant moved later by the counting time waited (engine.law.deadlines.waited_time: none
-    # before the clock started, e.g. asked on the day of a receipt after 15:00); the spans are the real waits
-    waited = sum((deadlines.waited_time(cal, dossier, r.at, r.answered_at) for r in answers), timedelta(0)) \
-        if not restart else timedelta(0)
-    if waited:
-        spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(r.at), end=vn_datetime(r.answered_at))
-                          for r in answers)
-        why += " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s).",
-                       time=working_time_text(waited, cal.day_length), spans=spans)
+    if not restart:  # D12 "pause": the due instant moved later by the counting time waited for the supplements
+        why += _moved_words(dossier, cal, [(r.at, r.answered_at) for r in answers], _(
+            "Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s)."))
     return why + _fee_words(dossier, cal, restarted_at) + _extension_words(d)
+
+
+def _moved_words(dossier: Dossier, cal, spans: list[tuple], sentence: str) -> str:
+    """The sentence (with ``%(time)s`` and ``%(spans)s``) saying how much later the due instant moved for the
+    applicant's waits ``spans``: their counting time (engine.law.deadlines.waited_time, as the engine moved the
+    date: none before the clock started, e.g. a wait begun at a receipt after 15:00), the spans shown as they
+    were; nothing when no counting time was lost."""
+    waited = sum((deadlines.waited_time(cal, dossier, start, end) for start, end in spans), timedelta(0))
+    if not waited:
+        return ""
+    shown = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(start), end=vn_datetime(end))
+                      for start, end in spans)
+    return " " + sentence % {"time": working_time_text(waited, cal.day_length), "spans": shown}
 
 
 def _extension_words(d: dict) -> str:
@@ -185,15 +192,8 @@ def _fee_words(dossier: Dossier, cal, restarted_at) -> str:
     filing ran before the result's clock started: no words."""
     fees = [(start, end) for start, end in replanning.fee_waits(db(), dossier)
             if restarted_at is None or start >= restarted_at]
-    # the time added is the counting time waited (engine.law.deadlines.waited_time, as on_paid moved the date);
-    # the spans shown are the real waits
-    waited = sum((deadlines.waited_time(cal, dossier, start, end) for start, end in fees), timedelta(0))
-    if not waited:
-        return ""
-    spans = "; ".join(_("từ %(start)s đến %(end)s", start=vn_datetime(start), end=vn_datetime(end))
-                      for start, end in fees)
-    return " " + _("Hạn đã được lùi thêm %(time)s, đúng thời gian chờ nộp phí, lệ phí (%(spans)s).",
-                   time=working_time_text(waited, cal.day_length), spans=spans)
+    return _moved_words(dossier, cal, fees, _(
+        "Hạn đã được lùi thêm %(time)s, đúng thời gian chờ nộp phí, lệ phí (%(spans)s)."))
 
 
 def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
