@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.cases import administration
 from engine.core.calendar import spans_in_order
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.data import agencies
+from engine.data import agencies, calendars
 from engine.data.agency_model import AGENCY_LEVELS, Agency
 from engine.data.model import User
 from engine.process.forms import clean_text
@@ -140,6 +140,7 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
     agency = Agency(code=code, name=name, level=level, address=address, office_hours=hours, seal_name=seal,
                     active=True)
     agencies.place(session, agency, parent)
+    calendars.hours_changed(session)  # its calendar (its hours, or those above it) is read anew after the commit
     administration.audit(session, now, actor, "agency.create", "agency", code, agency, name=name, level=level,
                          parent=parent.code if parent is not None else None)
     return agency
@@ -213,6 +214,8 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
             setattr(agency, key, changes[key][1])
     if "parent" in changes:
         agencies.place(session, agency, parent)
+    if "office_hours" in changes or "parent" in changes:  # the calendars of it and below it (D14, D29)
+        calendars.hours_changed(session)
     session.flush()
     administration.audit(session, now, actor, "agency.update", "agency", agency.code, agency,
                          changes={k: {"from": v[0], "to": v[1]} for k, v in changes.items()})

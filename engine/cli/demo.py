@@ -46,7 +46,7 @@ DEPARTMENT_PROCEDURE = "2.000635"  # offered by the Sở Tư pháp (its BPMN nam
 ROOT = "000.00.00.H56"
 POLICE = "000.00.20.H56"
 CENTRE = "000.00.01.H56"
-HOURS = {day: ["07:30-11:30", "13:30-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+HOURS = {day: ["07:00-11:30", "13:30-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
 # code, name, level, parent's code, address
 AGENCIES = [
     (ROOT, "Ủy ban nhân dân thành phố Huế (demo)", "province", None, "16 Lê Lợi, phường Thuận Hóa, thành phố Huế"),

@@ -251,8 +251,10 @@ class CalendarConfig:
         no make-up days), so a deadline in that year may move when the notice comes."""
         return day.year not in self.notice_years
 
-    def calendar(self, agency: str | None = None, extra: list[Override] | None = None) -> WorkingCalendar:
-        blocks = self.agency_blocks.get(agency or "", self.default_blocks)
+    def calendar(self, agency: str | None = None, extra: list[Override] | None = None,
+                 blocks: tuple[tuple[time, time], ...] | None = None) -> WorkingCalendar:
+        """``blocks``: the agency's office hours when they come from elsewhere than this file (its administrator)."""
+        blocks = blocks or self.agency_blocks.get(agency or "", self.default_blocks)
         merged = {o.day: o for o in self.overrides}
         merged.update({o.day: o for o in extra or []})
         return WorkingCalendar(blocks, list(merged.values()), self.cutoff)

@@ -2,6 +2,19 @@
 override table (D15), whose rows hold for the whole province (agency NULL) or for an agency and every agency below
 it (D29): an agency's calendar is the file, then the province's rows, then its ancestors' from the root down, then
 its own (the nearer one wins a day). Reading the file and the table lives here, below the law, which only computes.
+
+Office hours (D14), the nearer one first:
+  1. the agency's own hours as its administrator stored them (``Agency.office_hours``, engine.cases.agency_admin);
+  2. the agency's entry in the file's ``[agencies]`` table;
+  3. the hours stored on its nearest ancestor (the parent, then the parent's parent... up to the root);
+  4. the file's ``office_hours`` (07:00-11:30 and 13:30-17:00).
+An ancestor's hours hold below it as its override rows do (D29): an administrator who sets the hours of the
+province's root or of a centre sets them for the agencies under it that have none of their own, as the province's
+People's Committee decides the working hours of the agencies it runs; an agency's own word (stored, or the
+operator's entry for it in the file) is nearer and wins. A working day is as long as its hours (one working day =
+the day's working hours, 8 with the default; the file's [agencies] hours count the same way). Hours stored apply
+to the deadlines computed after the change: the calendar's version changes with them (D15), and a deadline already
+computed keeps its value and the version it recorded.
 """
 from __future__ import annotations
 
@@ -9,11 +22,14 @@ import time
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
-from engine.core.calendar import CalendarConfig, Override, WorkingCalendar, load_config
+from engine.core.calendar import CalendarConfig, Override, WorkingCalendar, load_config, parse_blocks
 from engine.core.settings import Settings
 from engine.data.agency_model import Agency
 from engine.data.model import CalendarOverride
@@ -35,38 +51,121 @@ def intake_working_hours(settings: Settings) -> float:
 
 
 _calendars: dict[tuple, WorkingCalendar] = {}
-_override_rows: dict[str, tuple[float, tuple]] = {}
 OVERRIDES_RECHECK_SECONDS = 2.0
 Row = tuple  # (day, kind, name, agency_id or None)
+Blocks = tuple  # ((start, end), ...) of a working day, engine.core.calendar.parse_blocks
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+HOURS_CHANGED = "calendars.hours_changed"  # session.info: an agency's hours or place changed in this transaction
 
 
-def _overrides(session: Session) -> tuple[tuple[Row, ...], dict[str, str]]:
-    """The administrator's override table itself, (day, kind, name, agency id) by day, and the paths of the
-    agencies (by code) when any row belongs to an agency, read at most every 2 seconds per database. The table is
-    the stamp: every process (web, worker, command) reads it from the database, so a change made by any of them is
-    seen by all within 2 seconds, and by the process that made it at once (``forget_overrides``); an edit that
-    keeps the count and the newest time (a day cleared and another set in the same instant) is seen like any
-    other. The table holds a few days a year per scope, so reading it whole is the cheapest stamp there is; the
-    agencies' paths are read only when an agency has days of its own. Monotonic time, not the legal clock: this
-    only decides when to look again."""
+class Stored(NamedTuple):
+    """What the database says about the calendars: the override rows, the agencies' paths (by code) when a row
+    or stored hours need the tree, and the stored office hours by code, the agency's own and its nearest
+    ancestor's."""
+    rows: tuple[Row, ...]
+    paths: dict[str, str]
+    own: dict[str, Blocks]
+    inherited: dict[str, Blocks]
+
+
+_stored: dict[str, tuple[float, Stored]] = {}
+
+
+def stored_blocks(hours: Any) -> Blocks | None:
+    """The working day of hours an administrator stored ({"mon": ["07:30-11:30", ...], ...}): the spans of the
+    weekdays, Monday to Friday, which D14 makes the working days (a make-up Saturday works them too, as with the
+    file's hours; "sat" and "sun" are shown, not counted). The calendar has one working day per agency, as the
+    file's [agencies] entry (D16: a working-day deadline keeps the clock time of intake), so a weekday not given
+    works the same spans, and when the weekdays given differ the spans most of them have hold (of equals, the
+    earliest weekday's). None: no weekday given, or spans the calendar cannot read (older data)."""
+    if not isinstance(hours, dict):
+        return None
+    days = [tuple(hours[day]) for day in WEEKDAYS if isinstance(hours.get(day), list) and hours[day]]
+    if not days:
+        return None
+    try:
+        return parse_blocks(list(max(days, key=days.count)))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _read(session: Session) -> Stored:
+    """The override table itself, (day, kind, name, agency id) by day, the agencies' stored office hours, and the
+    agencies' paths (by code) when a row belongs to an agency or hours are stored, read at most every 2 seconds
+    per database. The database is the stamp: every process (web, worker, command) reads it, so a change made by
+    any of them is seen by all within 2 seconds, and by the process that made it at once (``forget_overrides``,
+    called after the commit that wrote the table, an agency's hours or its place); an edit that keeps the count
+    and the newest time (a day cleared and another set in the same instant) is seen like any other. The table
+    holds a few days a year per scope and the province a few hundred agencies, so reading them whole is the
+    cheapest stamp there is, and no command pays for it: one read per 2 seconds per process. Monotonic time, not
+    the legal clock: this only decides when to look again."""
     key = str(session.get_bind().url)
-    checked = _override_rows.get(key)
+    checked = _stored.get(key)
     tick = time.monotonic()
     if checked is not None and tick - checked[0] < OVERRIDES_RECHECK_SECONDS:
         return checked[1]
     rows = tuple(tuple(row) for row in session.execute(
         select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name, CalendarOverride.agency_id)
         .order_by(CalendarOverride.day, CalendarOverride.id)))
+    hours: dict[int, tuple[str, Blocks]] = {}
+    for agency_id, code, value in session.execute(
+            select(Agency.id, Agency.code, Agency.office_hours).where(Agency.office_hours.is_not(None))):
+        blocks = stored_blocks(value)
+        if blocks is not None:
+            hours[agency_id] = (code, blocks)
     paths = {}
-    if any(row[3] for row in rows):
+    if hours or any(row[3] for row in rows):
         paths = {code: path for code, path in session.execute(select(Agency.code, Agency.path))}
-    _override_rows[key] = (tick, (rows, paths))
-    return rows, paths
+    inherited = {}
+    for code, path in paths.items() if hours else ():
+        nearest = next((hours[i][1] for i in reversed(lineage(path)[:-1]) if i in hours), None)
+        if nearest is not None:
+            inherited[code] = nearest
+    stored = Stored(rows, paths, {code: blocks for code, blocks in hours.values()}, inherited)
+    _stored[key] = (tick, stored)
+    return stored
 
 
 def forget_overrides() -> None:
-    """Called after the override table is written, so that this process uses the change at once."""
-    _override_rows.clear()
+    """Called after the override table, an agency's office hours or its place in the tree are written, so that
+    this process uses the change at once."""
+    _stored.clear()
+
+
+def hours_changed(session: Session) -> None:
+    """An agency's office hours or place change in ``session``'s transaction: forgotten once it commits."""
+    session.info[HOURS_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_hours(session: Session) -> None:
+    if session.info.pop(HOURS_CHANGED, None):
+        forget_overrides()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_hours_mark(session: Session) -> None:
+    session.info.pop(HOURS_CHANGED, None)
+
+
+def office_blocks(settings: Settings, agency_code: str | None, stored: Stored | None) -> Blocks | None:
+    """The agency's office hours from the database, in the order of the module's docstring; None: the file's
+    (its [agencies] entry or its default)."""
+    if not agency_code or stored is None:
+        return None
+    own = stored.own.get(agency_code)
+    if own is not None or agency_code in calendar_config(settings).agency_blocks:
+        return own
+    return stored.inherited.get(agency_code)
+
+
+def _last_read(settings: Settings) -> Stored | None:
+    """What this process read last from the settings' database (a calendar built without a session)."""
+    try:
+        found = _stored.get(str(make_url(settings.resolved_database_url)))
+    except ArgumentError:
+        return None
+    return found[1] if found is not None else None
 
 
 def lineage(path: str | None) -> list[int]:
@@ -83,14 +182,18 @@ def applicable(rows, path: str | None) -> tuple[tuple[date, str, str], ...]:
     return tuple((row[0], row[1], row[2]) for row in held)
 
 
-def built(settings: Settings, agency_code: str | None, merged: tuple) -> WorkingCalendar:
-    """The agency's calendar with the override rows ``merged`` (in order; a later one wins its day), cached by the
-    configuration file's time and the rows themselves: also a calendar that is only proposed (a notice being
-    previewed) is built here."""
-    key = (str(settings.calendar_file), settings.calendar_file.stat().st_mtime, agency_code, merged)
+def built(settings: Settings, agency_code: str | None, merged: tuple,
+          blocks: Blocks | None = None) -> WorkingCalendar:
+    """The agency's calendar with the override rows ``merged`` (in order; a later one wins its day) and its office
+    hours ``blocks`` (None: as last read from the database, else the file's; (): the file's), cached by the
+    configuration file's time, the rows and the hours themselves: also a calendar that is only proposed (a notice
+    being previewed) is built here."""
+    if blocks is None:
+        blocks = office_blocks(settings, agency_code, _last_read(settings))
+    key = (str(settings.calendar_file), settings.calendar_file.stat().st_mtime, agency_code, merged, blocks)
     cal = _calendars.get(key)
     if cal is None:
-        cal = calendar_config(settings).calendar(agency_code, [Override(*row) for row in merged])
+        cal = calendar_config(settings).calendar(agency_code, [Override(*row) for row in merged], blocks or None)
         if len(_calendars) > 64:
             _calendars.clear()
         _calendars[key] = cal
@@ -99,11 +202,13 @@ def built(settings: Settings, agency_code: str | None, merged: tuple) -> Working
 
 def calendar_for(session: Session | None, settings: Settings, agency_code: str | None) -> WorkingCalendar:
     """The agency's calendar: configuration merged with the administrator's overrides in the database, the
-    province's and those of the agency and its ancestors (``agency_code`` None: the province's alone)."""
+    province's and those of the agency and its ancestors, and the office hours stored for it or above it
+    (``agency_code`` None: the province's alone; ``session`` None: the file alone)."""
     if session is None:
-        return built(settings, agency_code, ())
-    rows, paths = _overrides(session)
-    return built(settings, agency_code, applicable(rows, paths.get(agency_code or "")))
+        return built(settings, agency_code, (), ())
+    stored = _read(session)
+    return built(settings, agency_code, applicable(stored.rows, stored.paths.get(agency_code or "")),
+                 office_blocks(settings, agency_code, stored) or ())
 
 
 def scope_rows(session: Session, agency_id: int | None, first: date | None = None,
