@@ -281,7 +281,7 @@ OFFICERS = {"intake": "demo.tiepnhan", "assessment": "demo.chuyenvien", "approva
 STEP_DATA = {
     "propose_approval": {"y_kien_tham_dinh": "Hồ sơ đủ điều kiện"},
     "propose_refusal": {"y_kien_tham_dinh": "Ngành nghề cấm kinh doanh"},
-    "issue_result": {"so_van_ban": "123/GCN-HKD"},
+    "issue_result": {},  # D22: issued with the number the register gave at approval (tests/test_clerk_number.py)
     "return_result": {"hinh_thuc_tra": "online"},
     "request_supplement": {"items": [{"component": "Giấy đề nghị đăng ký hộ kinh doanh",
                                       "problem": "Thiếu chữ ký của chủ hộ", "required": "Ký và tải lên lại"}]},

@@ -160,7 +160,7 @@ def test_the_hand_over_slip_and_the_police_s_answer_stay_between_the_agencies(ap
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
     api.act(officer(POLICE, "approval"), child, "approve")
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     so_view = api.get(f"/api/v1/dossiers/{code}", officer(SO, "assessment")).get_json()
     assert {"handover_slip", "lienthong_result"} <= set(kinds(so_view))
     [answer] = of_kind(so_view, "lienthong_result")

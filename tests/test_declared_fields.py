@@ -99,7 +99,7 @@ def test_the_opinion_and_the_document_number_are_read_from_the_declared_fields(a
     # A string field before the opinion: the old "first string of the form" rule would have taken it.
     api.act(OFFICERS["approval"], code, "approve", {"ghi_chu": "Nội bộ",
                                                          "nhan_xet": "Đồng ý cấp giấy chứng nhận"})
-    api.act(OFFICERS["signing"], code, "issue_result", {"so_hieu": "77/GCN-HKD"})
+    api.act(OFFICERS["signing"], code, "issue_result", {"so_hieu": "1/GCN-UBND"})
     with sessions(app)() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         docs = {d.kind: d for d in session.scalars(select(Document).where(Document.dossier_id == dossier.id))}

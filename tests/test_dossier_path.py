@@ -93,7 +93,7 @@ def test_a_lienthong_pair_draws_the_workflow_s_path_on_both_sides(app, api, cloc
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
     api.act(officer(POLICE, "approval"), child, "approve")
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     same_path(app, police, child)  # the sub-dossier's answer went back
     done = same_path(app, so, code)  # the parent resumed at its assessment: the hand-over is passed
     assert "chuyen_cong_an" in done and "tham_dinh" not in done

@@ -58,7 +58,7 @@ def test_a_library_procedure_runs_from_its_sample_filing_to_its_own_result(slug,
         assert "ngay_kiem_tra" in json.dumps(refused, ensure_ascii=False)
     api.act("demo.chuyenvien", code, "propose_approval", assessment)
     api.act("demo.lanhdao", code, "approve")
-    api.act("demo.vanthu", code, "issue_result", {"so_van_ban": "27/KQ"})
+    api.act("demo.vanthu", code, "issue_result")  # D22: the register's number
     final = api.act("demo.tiepnhan", code, "return_result", STEP_DATA["return_result"])
     assert final["status"] == 10 and final["outcome"] == "approved"
     result = [d for d in final["documents"] if d["kind"] == "result"]

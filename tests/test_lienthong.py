@@ -94,7 +94,7 @@ def test_the_police_s_sealed_answer_resumes_the_parent_and_the_slip_shows_both_s
     _at(api, clock, 2026, 12, 8, 14, 0)
     api.act(officer(POLICE, "approval"), child, "approve")
     _at(api, clock, 2026, 12, 9, 9, 0)
-    sub = api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    sub = api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     assert sub["status"] == 10 and sub["returned_at"] == iso(2026, 12, 9, 9, 0)  # handed back to the Sở
     parent = api.get(f"/api/v1/dossiers/{code}", officer(SO, "assessment")).get_json()
     [handover] = parent["handovers"]
@@ -119,7 +119,7 @@ def test_the_police_s_sealed_answer_resumes_the_parent_and_the_slip_shows_both_s
     _at(api, clock, 2026, 12, 10, 9, 0)
     api.act(officer(SO, "approval"), code, "approve", {"y_kien_phe_duyet": "Không có án tích"})
     _at(api, clock, 2026, 12, 10, 14, 0)
-    api.act(officer(SO, "signing"), code, "issue_result", {"so_van_ban": "120/LLTP-STP"})
+    api.act(officer(SO, "signing"), code, "issue_result")  # D22: the register's number
     _at(api, clock, 2026, 12, 11, 9, 0)
     done = api.act(officer(SO, "return"), code, "return_result", {"hinh_thuc_tra": "online"})
     assert done["status"] == 10 and not done["late"]
@@ -165,7 +165,7 @@ def test_the_citizen_is_told_nothing_of_the_sub_dossier(app, api, clock):
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
     api.act(officer(POLICE, "approval"), child, "approve")
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     with app.extensions["tthc"]["sessions"]() as session:
         sub = session.scalar(select(Dossier).where(Dossier.code == child))
         assert session.scalars(select(Notice).where(Notice.dossier_id == sub.id,
@@ -188,7 +188,7 @@ def test_the_certificate_states_the_criminal_record_the_specialist_found_not_the
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "co_an_tich", "y_kien_tham_dinh": "Có 01 án tích: Bản án số 12/2020/HS-ST"})
     api.act(officer(POLICE, "approval"), child, "approve")
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "16/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     _at(api, clock, 2026, 12, 9, 10, 0)
     api.act(officer(SO, "assessment"), code, "propose_approval",
             {"tinh_trang_an_tich": "co", "noi_dung_an_tich": "Bản án số 12/2020/HS-ST ngày 03/3/2020 của Tòa án "
@@ -219,7 +219,7 @@ def test_the_police_s_answer_states_what_its_specialist_found_under_its_director
     _at(api, clock, 2026, 12, 8, 14, 0)
     api.act(officer(POLICE, "approval"), child, "approve")
     _at(api, clock, 2026, 12, 9, 9, 0)
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "16/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     parent = api.get(f"/api/v1/dossiers/{code}", officer(SO, "assessment")).get_json()
     [answer] = [d for d in parent["documents"] if d["kind"] == "lienthong_result"]
     content = api.get(answer["url"], officer(SO, "assessment")).data

@@ -106,7 +106,7 @@ def answered_lienthong(app, api, clock) -> tuple[str, str]:
     at(api, clock, vn(2026, 12, 15, 14, 0))
     api.act(officer(POLICE, "approval"), child, "approve")
     at(api, clock, vn(2026, 12, 16, 9, 0))
-    api.act(officer(POLICE, "signing"), child, "issue_result", {"so_van_ban": "15/CV-CATP"})
+    api.act(officer(POLICE, "signing"), child, "issue_result")  # D22: the register's number
     return code, child
 
 

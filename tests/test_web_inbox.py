@@ -256,9 +256,9 @@ def test_the_whole_officer_chain_through_the_pages(app, citizen):
     page = clerk.get(f"/can-bo/cong-viec/{clerk.task_id(code)}").get_data(as_text=True)
     field = re.search(r'<input[^>]*id="issue_result-so_van_ban"[^>]*>', page).group(0)
     assert f'value="{number}"' in field and "được cấp khi phê duyệt" in page
-    r = clerk.act(code, "issue_result", {"f.so_van_ban": ""}, status=422)
-    assert 'id="issue_result-so_van_ban-error"' in r.get_data(as_text=True)
-    clerk.act(code, "issue_result", {"f.so_van_ban": "123/GCN-HKD"})
+    r = clerk.act(code, "issue_result", {"f.so_van_ban": "123/GCN-HKD"}, status=422)  # D22: not the register's
+    assert 'id="issue_result-so_van_ban-error"' in r.get_data(as_text=True) and number in r.get_data(as_text=True)
+    clerk.act(code, "issue_result", {"f.so_van_ban": number})
     desk = officer(app, "demo.tiepnhan")
     page = desk.get(f"/can-bo/cong-viec/{desk.task_id(code)}").get_data(as_text=True)
     assert '<select id="return_result-hinh_thuc_tra"' in page and ">trực tiếp tại Bộ phận Một cửa</option>" in page
@@ -342,7 +342,7 @@ def test_a_result_resolved_in_time_and_collected_late_shows_no_apology_to_the_he
     clock.set(vn(2026, 11, 26, 10, 0))
     officer(app, "demo.chuyenvien").act(code, "propose_approval", ASSESSMENT)
     officer(app, "demo.lanhdao").act(code, "approve")
-    officer(app, "demo.vanthu").act(code, "issue_result", {"f.so_van_ban": "124/GCN-HKD"})
+    officer(app, "demo.vanthu").act(code, "issue_result", {})
     clock.set(vn(2026, 11, 30, 9, 0))
     head = officer(app, "demo.thutruong")
     page = text_of(head.get(f"/can-bo/ho-so/{code}"))

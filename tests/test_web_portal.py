@@ -52,7 +52,7 @@ def run_to_return(app, code: str) -> None:
     """Officers take the dossier from intake to the returned result through their pages."""
     steps = [("demo.tiepnhan", "receive", {}),
              ("demo.chuyenvien", "propose_approval", {"f.y_kien_tham_dinh": "Hồ sơ đủ điều kiện"}),
-             ("demo.lanhdao", "approve", {}), ("demo.vanthu", "issue_result", {"f.so_van_ban": "123/GCN-HKD"}),
+             ("demo.lanhdao", "approve", {}), ("demo.vanthu", "issue_result", {}),
              ("demo.tiepnhan", "return_result", {"f.hinh_thuc_tra": "online"})]
     for user, action, data in steps:
         Web(app.test_client()).login(user).act(code, action, data)
@@ -319,7 +319,7 @@ def test_a_refused_dossier_tells_the_citizen_it_was_refused_and_why(app, citizen
                                                         {"f.y_kien_tham_dinh": "Ngành nghề cấm kinh doanh"})
     Web(app.test_client()).login("demo.lanhdao").act(code, "refuse", {"reasons": "Ngành nghề cấm kinh doanh"})
     assert "Hồ sơ bị từ chối giải quyết" not in text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))  # not issued yet
-    Web(app.test_client()).login("demo.vanthu").act(code, "issue_result", {"f.so_van_ban": "9/TB-UBND"})
+    Web(app.test_client()).login("demo.vanthu").act(code, "issue_result", {})
     officer.act(code, "return_result", {"f.hinh_thuc_tra": "online"})
     text = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
     assert "Hồ sơ bị từ chối giải quyết" in text and "Kết quả giải quyết Từ chối giải quyết" in text

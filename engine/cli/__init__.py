@@ -35,7 +35,24 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, help="TTHC engine: thủ tục hành chính trên BPMN.", lazy={
+class Root(LazyGroup):
+    """The `tthc` group: Click's refusals of a command line (a bad choice, a missing option, a path that is not
+    there) are told in one Vietnamese line like every other error (engine.cli.usage), ``--help`` as Click says it."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from . import usage
+
+        with usage.told():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        from . import usage
+
+        with usage.told():
+            return super().invoke(ctx)
+
+
+@click.group(cls=Root, help="TTHC engine: thủ tục hành chính trên BPMN.", lazy={
     "validate": "engine.cli.deploying:validate", "deploy": "engine.cli.deploying:deploy",
     "serve": "engine.cli.service:serve", "worker": "engine.cli.service:worker",
     "simulate": "engine.cli.service:simulate",

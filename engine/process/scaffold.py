@@ -153,7 +153,7 @@ def forms(facts: Facts) -> dict[str, dict]:
         "phe-duyet": _schema(f"Phê duyệt: {facts.title}", {"y_kien_phe_duyet": _text("Ý kiến phê duyệt", 4000)}),
         "ky-ban-hanh": _schema("Ký số và ban hành kết quả", {
             "so_van_ban": _text("Số văn bản", 50, 1, examples=["12/KQ-UBND"]),
-            "ngay_ban_hanh": {"type": "string", "title": "Ngày ban hành", "format": "date"}}, ["so_van_ban"]),
+            "ngay_ban_hanh": {"type": "string", "title": "Ngày ban hành", "format": "date"}}),  # D22: the register's
         "tra-ket-qua": _schema("Trả kết quả giải quyết hồ sơ", {
             "hinh_thuc_tra": {"type": "string", "title": "Hình thức trả kết quả",
                               "enum": ["online", "buu_chinh", "truc_tiep"], "default": "online",

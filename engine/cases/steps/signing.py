@@ -21,8 +21,8 @@ _PAUSES = select(SupplementRequest.at, SupplementRequest.answered_at).where(
 
 def issue_result(f: Facts) -> None:
     """The number is the one the register gave the decision (printed in the header when it was rendered); a
-    result decided before signing requests existed keeps the number the clerk types."""
-    signed = signing_requests.signed_result(f.session, f.dossier)
+    result decided before signing requests existed keeps the number the clerk types (registered_number)."""
+    signed = f.found["signed"]
     lapsed = signing_requests.certificate_lapsed(signed, f.now)
     if lapsed:
         raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
@@ -55,7 +55,31 @@ def personally_signed(f: Facts) -> None:
                       "(theo Nghị định 45/2020/NĐ-CP)", code="result_awaiting_signature", rule="D22")
 
 
+def registered_number(f: Facts) -> None:
+    """D22: the result is issued with the number the register gave the decision, the one printed in the document
+    its signer signed: the clerk's form carries it (filled in when the clerk sends none, so the clerk's record
+    says what the document says); another number is refused, nothing issued. A result decided before signing
+    requests existed has no registered number: the clerk's is required then."""
+    f.found["signed"] = signed = signing_requests.signed_result(f.session, f.dossier)
+    registered = signing_requests.result_register(signed)
+    key = procedure_fields.of(f.info).document_number
+    given = f.data.get(key)
+    given = given.strip() if isinstance(given, str) else given
+    if registered is None:
+        if not given:
+            raise Invalid("Biểu mẫu chưa hợp lệ: 1 trường cần sửa", code="invalid_form",
+                          fields={key: "Trường này là bắt buộc"})
+        return
+    number = registered[0]
+    if given not in (None, "", number):
+        raise Invalid(f"Số văn bản {given} khác số {number} đã được cấp khi phê duyệt và in trên văn bản đã ký; "
+                      f"kết quả được ban hành với số {number} (theo Nghị định 30/2020/NĐ-CP)",
+                      code="document_number_mismatch", rule="D22",
+                      fields={key: f"Phải là số đã cấp: {number} (hoặc để trống)"})
+    f.data[key] = number
+
+
 KIND = StepKind("signing", (
     Action("issue_result", frozenset({"clerk"}), frozenset({PROCESSING}), moves=(("issue_result", RESOLVED),),
-           guards=(personally_signed,), documents=("result",), handler=issue_result),
+           guards=(personally_signed, registered_number), documents=("result",), handler=issue_result),
 ))
