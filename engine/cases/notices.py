@@ -16,6 +16,11 @@ Each person gets one ``Notice`` rendered from ``templates/notices/<event>.<langu
 title; the rest: the body) in their language, and one ``NoticeDelivery`` per other channel they can be reached
 on: email when smtp_host is set, they have an address and have not turned email off; SMS likewise with sms_url
 and a phone. The dispatcher (engine.cases.dispatch) sends those later; nothing here touches the network.
+
+The agency a citizen's notice names (``agency``, D28, D29): a notice about a document names the agency that
+issued it, in whose register it is numbered (the processing agency's apology, extension letter or result when its
+offer names one); a notice with no document (filed, supplement received, an administrator's suspension) names the
+receiving agency, the one-stop that receives and returns, as do the intake's forms, issued in its name.
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_time
-from engine.data.model import OFFICER_ROLES, Document, Dossier, User
+from engine.data.model import OFFICER_ROLES, Agency, Document, Dossier, User
 from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
 
 LANGUAGES = ("vi", "en")
@@ -172,13 +177,28 @@ def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *
     return found
 
 
-def _values(settings: Settings, dossier: Dossier | None, document: Document | None, officer: bool,
-            context: dict) -> dict:
+def agency_named(session: Session, dossier: Dossier, document: Document | None) -> str:
+    """The name of the agency a notice of ``dossier`` (about ``document``) names (see the module's docstring):
+    no query when the receiving agency processes the dossier itself (most dossiers), at most one otherwise."""
+    if dossier.processing_agency_id in (None, dossier.agency_id) or document is None:
+        return dossier.agency.name
+    issued_by = document.register_agency_id  # the register its number came from: whose name it bears
+    if issued_by is None and document.kind == "result":  # a result numbered by hand: the issuing agency's (D34)
+        issued_by = dossier.resolving_agency_id
+    if issued_by in (None, dossier.agency_id):
+        return dossier.agency.name
+    found = session.get(Agency, issued_by)
+    return found.name if found is not None else dossier.agency.name
+
+
+def _values(session: Session, settings: Settings, dossier: Dossier | None, document: Document | None,
+            officer: bool, context: dict) -> dict:
     values = {"code": None, "procedure": None, "agency": None, "link": None, "document_name": None,
               "document_link": None, "due_at": None, "public_url": settings.public_url.rstrip("/")}
     if dossier is not None:
         version = dossier.procedure_version
-        values.update(code=dossier.code, procedure=version.procedure.name, agency=dossier.agency.name,
+        values.update(code=dossier.code, procedure=version.procedure.name,
+                      agency=agency_named(session, dossier, document),
                       owner=dossier.owner_name, due_at=dossier.due_at, intake_due_at=dossier.intake_due_at,
                       link=absolute(settings, dossier_path(dossier, officer)))
     if document is not None:
@@ -216,7 +236,7 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
         choices = {p.id: officers.choices[p.id] for p in people if officers.choices[p.id] is not None}
     else:
         choices = settings_of(session, [p.id for p in people])
-    values = _values(settings, dossier, document, officer, dict(context or {}))
+    values = _values(session, settings, dossier, document, officer, dict(context or {}))
     rendered: dict[str, tuple[str, str]] = {}
     written = []
     for person in people:
