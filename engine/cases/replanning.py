@@ -26,7 +26,7 @@ from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit, calendars
 from engine.data.model import Agency, AuditEvent, Dossier, SupplementRequest, WorkItem
-from engine.law import deadlines
+from engine.law import deadlines, payment
 from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
 from engine.process import stepkinds
 
@@ -138,8 +138,7 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     was = _limited_dues(session, dossier)  # before the items are set to the moved due time below
     dossier.intake_due_at, dossier.due_at, dossier.original_due_at = after
     dossier.calendar_version = new.version
-    if dossier.warned_at is not None and dossier.due_at is not None and deadlines.warning_at(dossier, new) > now:
-        dossier.warned_at = None  # the warning came before a day was added: it is due again, later
+    deadlines.rewarn_after_move(dossier, new, now)  # a warning before a day was added is due again, later
     plan_timers(session, dossier, settings, new)
     items = update(WorkItem).where(WorkItem.dossier_id == dossier.id)
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
@@ -178,20 +177,12 @@ def fee_waits(session: Session, dossier: Dossier) -> list[Span]:
     """The finished waits for a fee that moved the result's due instant (D26, engine.law.payment.on_paid): a fee
     asked after the intake or before the result, from its request to its settlement (the dossier's entering and
     leaving status 6 back to processing). A fee asked with the filing is not one (the result's clock had not
-    started), nor one the dossier left unpaid, withdrawn or stopped (nothing moved)."""
-    spans, start = [], None
-    events = session.execute(select(AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status, AuditEvent.data)
-                             .where(AuditEvent.dossier_id == dossier.id,
-                                    or_(AuditEvent.to_status == PAYMENT, AuditEvent.from_status == PAYMENT))
-                             .order_by(AuditEvent.id))
-    for at, from_status, to_status, data in events:
-        if to_status == PAYMENT and from_status != PAYMENT:
-            start = at if (data or {}).get("moment") != "filing" else None
-        elif from_status == PAYMENT and to_status != PAYMENT:
-            if start is not None and to_status == PROCESSING:
-                spans.append((start, at))
-            start = None
-    return spans
+    started), nor one the dossier left unpaid, withdrawn or stopped (nothing moved): engine.law.payment.fee_waits."""
+    return payment.fee_waits(session.execute(
+        select(AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status, AuditEvent.data)
+        .where(AuditEvent.dossier_id == dossier.id,
+               or_(AuditEvent.to_status == PAYMENT, AuditEvent.from_status == PAYMENT))
+        .order_by(AuditEvent.id)))
 
 
 def supplement_waits(session: Session, dossier: Dossier) -> list[Span]:

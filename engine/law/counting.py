@@ -54,13 +54,22 @@ def flags(dossier: ResultFacts, channel: str, letter_faults: list[list[str]], no
 def resolution_working_time(between: Callable[[datetime, datetime], timedelta], received_at: datetime,
                             resolved_at: datetime, pauses: Iterable[tuple[datetime, datetime | None]]) -> timedelta:
     """D32: the resolution time of a dossier, in working time (``between``: the working calendar's measure),
-    from its receipt to its result, less the intervals it waited for the applicant's supplement during
-    processing (``pauses``: each request's time and its answer's, clipped to the span; never negative)."""
-    worked = between(received_at, resolved_at)
-    for asked, answered in pauses:
-        lo, hi = max(asked, received_at), min(answered or resolved_at, resolved_at)
+    from its receipt to its result, less the intervals it waited for the applicant (``pauses``: each wait's start
+    and end, None for one still open at the result): a supplement asked during processing, a fee asked after the
+    intake or before the result (engine.law.payment.fee_waits, the waits the due instant moved by).
+
+    The time is measured from the receipt itself, so each wait is taken out as its whole span clipped to
+    [receipt, result], not as deadlines.waited_time (which starts at the due date's clock_start: a fee asked at a
+    receipt after the 15:00 cut-off costs the due date nothing until the next working day, but the receipt-to-
+    result time counts that evening, and the applicant held the dossier then). Overlapping waits are merged first:
+    no working minute is taken out twice. Never negative."""
+    spans = sorted((max(start, received_at), min(end or resolved_at, resolved_at)) for start, end in pauses)
+    worked, reached = between(received_at, resolved_at), received_at
+    for lo, hi in spans:
+        lo = max(lo, reached)
         if hi > lo:
             worked -= between(lo, hi)
+            reached = hi
     return max(worked, timedelta(0))
 
 
@@ -75,7 +84,8 @@ def resolution(recorded_late: bool, after_due: bool, before_due_day: bool) -> st
 
 def pending(run_out: bool, waiting_for_applicant: bool) -> str:
     """D19, D32: a dossier received and not resolved at the end of a period is overdue when its due instant
-    has arrived by then, unless it was waiting for the applicant's supplement (no processing time passes)."""
+    has arrived by then, unless it was waiting for the applicant (a supplement asked during processing, or a fee
+    asked and not yet paid, D26): no processing time passes, and its due instant moves when the wait ends."""
     return "overdue" if run_out and not waiting_for_applicant else "in_time"
 
 

@@ -111,21 +111,26 @@ def on_supplemented(dossier, cal: WorkingCalendar, info: dict, stage: str, now: 
         return
     if info.get("clock_on_supplement", "restart") == "restart" or dossier.paused_at is None:
         on_received(dossier, cal, info, now)  # NĐ 61: the full duration restarts
+        dossier.warned_at = None  # a new count of a new due date, with its own warning
     else:
         waited = waited_time(cal, dossier, dossier.paused_at, now)
         if waited:  # none (all before the clock started): the dates stay as they are, even at 17:00
             dossier.due_at = cal.add_working_time(dossier.due_at, waited)
             dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
         _stamp(dossier, cal)
+        rewarn_after_move(dossier, cal, now)  # the due moved by the time waited: warned again only if still to come
     dossier.paused_at = None
-    dossier.warned_at = None
 
 
-def apply_extension(dossier, new_due_at: datetime, cal: WorkingCalendar) -> None:
-    """D17: the confirmed re-appointment becomes the due instant."""
+def apply_extension(dossier, new_due_at: datetime, cal: WorkingCalendar, now: datetime | None = None) -> None:
+    """D17: the confirmed re-appointment becomes the due instant; warned again as ``rewarn_after_move`` says
+    (without ``now``, as before: warned again at the new warning instant, whenever that is)."""
     dossier.due_at = new_due_at
     dossier.extensions += 1
-    dossier.warned_at = None
+    if now is None:
+        dossier.warned_at = None
+    else:
+        rewarn_after_move(dossier, cal, now)
     _stamp(dossier, cal)
 
 
@@ -133,6 +138,15 @@ def apply_extension(dossier, new_due_at: datetime, cal: WorkingCalendar) -> None
 def warning_at(dossier, cal: WorkingCalendar) -> datetime | None:
     """D19: one working day before the due instant."""
     return cal.subtract_working_time(dossier.due_at, cal.day_length) if dossier.due_at else None
+
+
+def rewarn_after_move(dossier, cal: WorkingCalendar, now: datetime) -> None:
+    """D19, D28: after the due instant moved (a fee paid, a supplement answered under "pause", an extension, a
+    changed calendar), the warning is due again only when its new instant is later than ``now``; at or before it,
+    ``warning_due`` would warn at once of a due that is still about a working day away, as the person already was
+    (the warning is shown once). Call it with the dossier's new due instant and the calendar it was counted in."""
+    if dossier.warned_at is not None and dossier.due_at is not None and warning_at(dossier, cal) > now:
+        dossier.warned_at = None
 
 
 def warning_due(dossier, cal: WorkingCalendar, now: datetime) -> bool:

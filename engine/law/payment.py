@@ -17,11 +17,12 @@ resumes when the fee is paid: the due instant moves by the working time spent wa
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from engine.core.calendar import WorkingCalendar
 from engine.law import deadlines, intake
-from engine.law.statuses import PROCESSING, REFUSED, STOPPED, SUBMITTED, WITHDRAWN
+from engine.law.statuses import PAYMENT, PROCESSING, REFUSED, STOPPED, SUBMITTED, WITHDRAWN
 
 MOMENTS = ("filing", "intake", "before_result")
 ALIASES = {"at_filing": "filing", "at_intake": "intake"}  # the older spelling of the declarations
@@ -48,6 +49,24 @@ def on_payment_requested(dossier, now: datetime) -> None:
     dossier.paused_at = now
 
 
+def fee_waits(changes: Iterable[tuple]) -> list[tuple[datetime, datetime]]:
+    """The finished waits for a fee that moved the result's due instant (``on_paid``), from a dossier's status
+    changes in their order (``changes``: at, from status, to status, the event's data): a fee asked after the
+    intake or before the result, from its request to its settlement (the dossier entering status 6 and leaving it
+    back to processing). A fee asked with the filing is not one (the result's clock had not started), nor one the
+    dossier left unpaid, withdrawn or stopped (nothing moved). The one rule of the due date, of a step's own limit
+    (engine.cases.replanning) and of the resolution time the reports keep (D32)."""
+    spans, start = [], None
+    for at, from_status, to_status, data in changes:
+        if to_status == PAYMENT and from_status != PAYMENT:
+            start = at if (data or {}).get("moment") != "filing" else None
+        elif from_status == PAYMENT and to_status != PAYMENT:
+            if start is not None and to_status == PROCESSING:
+                spans.append((start, at))
+            start = None
+    return spans
+
+
 def on_paid(dossier, cal: WorkingCalendar, moment: str, now: datetime,
             intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
     """Paid: a filing fee starts the intake check's hour now (D7); otherwise the result's due instant (and the
@@ -61,7 +80,7 @@ def on_paid(dossier, cal: WorkingCalendar, moment: str, now: datetime,
             dossier.due_at = cal.add_working_time(dossier.due_at, waited)
             if dossier.original_due_at is not None:
                 dossier.original_due_at = cal.add_working_time(dossier.original_due_at, waited)
-        dossier.warned_at = None
+        deadlines.rewarn_after_move(dossier, cal, now)  # D19, D28: warned again only if its new instant is to come
     dossier.paused_at = None
     dossier.calendar_version = cal.version
 

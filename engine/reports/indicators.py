@@ -78,7 +78,8 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
                    "received": t["received"], "carried_over": carried},
                   _percent(late, t["received"] + carried), certainty="V"),
         Indicator("2b", 2, NAMES["2b"],
-                  "Σ working hours from receipt to result, without supplement waits / resolved",
+                  "Σ working hours from receipt to result, without the waits for the applicant (supplements during "
+                  "processing, fees) / resolved",
                   {"resolved": t["resolved"], "working_hours": round(total_hours, 2)},
                   t["avg_resolution_working_hours"], unit="h"),
         Indicator("3a", 3, NAMES["3a"],

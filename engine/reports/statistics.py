@@ -15,9 +15,11 @@ What each counter counts:
   those, with at least one electronic component; ``reused``: with a component taken from the citizen's store;
 - resolved_*: dossiers resolved in the period, judged at resolution against the due date in force (D19);
   ``avg_resolution_working_hours``: their working time from receipt to result, without the time spent
-  waiting for a supplement during processing (the paused intervals);
+  waiting for the applicant (the paused intervals): a supplement during processing, a fee (D26: the waits the due
+  instant moved by, engine.law.payment.fee_waits);
 - pending_*: received and not resolved (nor withdrawn or stopped: ``ended_at``) at the end of the period (of each month
-  with group_by=month; the period's end is ``now`` at the latest);
+  with group_by=month; the period's end is ``now`` at the latest); within time while waiting for a supplement or
+  for a fee asked and not paid by then (its due instant moves when the wait ends);
 - supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
   (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
 - payments / paid_online: fee payments made in the period (D26), and those made online through a gateway.
@@ -34,10 +36,11 @@ from sqlalchemy.orm import Session
 from engine.core.settings import Settings
 from engine.data.calendars import calendar_for
 from engine.data.model import (
-    Agency, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
+    Agency, AuditEvent, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
 from engine.data.payment_model import Payment
 from engine.data.portal_model import SatisfactionRating
-from engine.law import counting
+from engine.law import counting, payment
+from engine.law.statuses import PAYMENT
 from engine.reports.scope import GROUP_BY, Scope
 from engine.reports.vntime import vn_day, vn_month
 from engine.reports.workclock import WorkClock
@@ -54,6 +57,7 @@ COUNTERS = (
 )
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
 PAID = ("paid", "refunded")  # a payment made (a refund later does not unmake the transaction)
+OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 
 
 @dataclass
@@ -171,8 +175,9 @@ def _resolved(session: Session, q: PeriodQuery, counts: _Counts) -> None:
 
 
 def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, counts: _Counts) -> None:
-    """Working hours from receipt to result, less the supplement waits of the processing stage (paused): the
-    minutes kept at resolution, summed in SQL; dossiers resolved before they were kept are measured here."""
+    """Working hours from receipt to result, less the waits for the applicant (paused): the processing stage's
+    supplements and the fees (engine.law.payment.fee_waits, as the due instant moved); the minutes kept at
+    resolution, summed in SQL; dossiers resolved before they were kept are measured here alike."""
     key = q.key(Dossier.resolved_at)
     period = (q.within(Dossier.resolved_at), Dossier.received_at.is_not(None), *q.filters())
     kept = Dossier.resolution_working_minutes
@@ -191,6 +196,16 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
             .select_from(SupplementRequest).join(Dossier, Dossier.id == SupplementRequest.dossier_id)
             .where(SupplementRequest.stage == "processing", *period)):
         pauses[dossier_id].append((at, answered))
+    changes = defaultdict(list)  # the status changes into and out of 6 (payment), in their order
+    for dossier_id, *change in session.execute(
+            select(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.from_status, AuditEvent.to_status,
+                   AuditEvent.data)
+            .select_from(AuditEvent).join(Dossier, Dossier.id == AuditEvent.dossier_id)
+            .where(or_(AuditEvent.to_status == PAYMENT, AuditEvent.from_status == PAYMENT), *period)
+            .order_by(AuditEvent.id)):
+        changes[dossier_id].append(change)
+    for dossier_id, events in changes.items():
+        pauses[dossier_id].extend(payment.fee_waits(events))
     clocks: dict[str, WorkClock] = {}
     for value, dossier_id, agency_code, received, resolved in rows:
         clock = clocks.get(agency_code)
@@ -202,7 +217,10 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
 
 
 def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:
-    """Received, not resolved and not ended at the end of the period (or of each month)."""
+    """Received, not resolved and not ended at the end of the period (or of each month); waiting for the applicant
+    then (a supplement asked during processing and not answered, a fee asked and not paid: each an EXISTS on the
+    dossier's few rows by its id, the indexes ix_supplement_request_dossier_id and ix_payment_dossier_id), it is
+    within time whatever its due instant (counting.pending). A fee exempted records no time: owed no more."""
     if q.scope.group_by == "month":
         ends = [(month, min(hi, now)) for month, lo, hi in q.scope.months() if lo <= now]
         key = ()
@@ -214,8 +232,10 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
         waiting = exists().where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
                                  SupplementRequest.at < end,
                                  or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))
+        owing = exists().where(Payment.dossier_id == Dossier.id, Payment.moment != "filing", Payment.requested_at < end,
+                               or_(and_(Payment.paid_at.is_(None), Payment.status.in_(OWED)), Payment.paid_at >= end))
         run_out = func.coalesce(Dossier.due_at <= end, False)
-        waits = case((waiting, True), else_=False)
+        waits = case((or_(waiting, owing), True), else_=False)
         rows = session.execute(
             select(*key, run_out, waits, func.count())
             .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),

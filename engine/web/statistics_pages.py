@@ -191,7 +191,8 @@ def official_number(indicator_id: str) -> str:
 FORMULA_TEXT = {
     "2a": _l("(trước hạn + đúng hạn) / (đã giải quyết + đang giải quyết quá hạn) × 100"),
     "2a-late": _l("(đang giải quyết quá hạn + giải quyết quá hạn) / (tiếp nhận mới + kỳ trước chuyển sang) × 100"),
-    "2b": _l("Σ giờ làm việc từ tiếp nhận đến khi có kết quả, không tính thời gian chờ bổ sung / đã giải quyết"),
+    "2b": _l("Σ giờ làm việc từ tiếp nhận đến khi có kết quả, không tính thời gian chờ công dân (bổ sung hồ sơ khi "
+             "đang giải quyết, nộp phí, lệ phí) / đã giải quyết"),
     "3a": _l("số hóa / tiếp nhận mới × 100 (hồ sơ có ít nhất một thành phần điện tử)"),
     "3b": _l("kết quả điện tử / đã giải quyết × 100"),
     "3c": _l("tái sử dụng dữ liệu / tiếp nhận mới × 100"),

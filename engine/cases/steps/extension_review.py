@@ -20,7 +20,7 @@ def confirm_extension(f: Facts) -> None:
         extension.state = "department_confirmed"
         return
     extension.state, extension.decided_at = "confirmed", f.now
-    deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal)
+    deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal, f.now)
     signer_role = apology.signer_role(apology.EXTENSION)
     letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
                   letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,

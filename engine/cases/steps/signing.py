@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 
 from engine.cases import signing_requests
+from engine.cases.replanning import fee_waits
 from engine.core.errors import Invalid
 from engine.data.model import ROLES, SupplementRequest
 from engine.law import counting, lateness
@@ -15,7 +16,8 @@ from engine.process import fields as procedure_fields
 from . import apology
 from .declare import Action, Facts, StepKind
 
-# the supplement requests of the processing stage, whose waits the resolution time leaves out (D32): built once
+# the supplement requests of the processing stage, whose waits the resolution time leaves out (D32) with the fee
+# waits the due instant moved by (D26, replanning.fee_waits): built once
 _PAUSES = select(SupplementRequest.at, SupplementRequest.answered_at).where(
     SupplementRequest.dossier_id == bindparam("dossier_id"), SupplementRequest.stage == "processing")
 
@@ -38,7 +40,7 @@ def issue_result(f: Facts) -> None:
                          notify=issuance.notice("result_ready", {"outcome": f.dossier.outcome or "approved"}))
     f.dossier.resolved_at = f.now
     if f.dossier.received_at is not None:  # D32: the resolution time, kept for the reports
-        pauses = f.session.execute(_PAUSES, {"dossier_id": f.dossier.id}).all()
+        pauses = [*f.session.execute(_PAUSES, {"dossier_id": f.dossier.id}).all(), *fee_waits(f.session, f.dossier)]
         worked = counting.resolution_working_time(f.cal.working_time_between, f.dossier.received_at, f.now, pauses)
         f.dossier.resolution_working_minutes = round(worked.total_seconds() / 60)
     f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
