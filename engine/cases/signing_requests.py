@@ -33,7 +33,8 @@ from engine.data import audit
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
 from engine.cases import issuing
-from engine.paperwork import documents, drafting, numbers, registrations, resultdata, results, signers
+from engine.paperwork import (documents, drafting, issuance, numbers, registrations, resultdata, results,
+                              signers)
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
@@ -269,6 +270,7 @@ class _Work:
     reference: str | None = None  # a remote service's pending confirmation, asked again with it
     description: str = ""  # what the signer's device shows (remote signing)
     seal: tuple[str, str, str | None] | None = None  # the agency's seal follows: (code, name, number)
+    redated: datetime | None = None  # made again dated on the day it is signed (D34): recorded once signed
 
 
 def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
@@ -280,10 +282,13 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
         raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
                                  f"{vn_time(until, 'at')}")
     agency = issuing.issuer(session, req)  # whose name the document bears, whose seal follows (D29, D34)
-    if req.document is not None:
+    # A document carries the day it is signed (D34, Vietnam time): signed on another day than the draft's, it is
+    # made again dated at the signature, with its number; the draft as rendered is signed on its own day.
+    redated = None if drafting.same_day(drafting.dated_at(req), ctx.now) else ctx.now
+    if req.document is not None and redated is None:
         content = documents.read(settings.data_dir, req.document)
-    else:  # not rendered yet: the signer is waiting, render it now (stored only once signed)
-        content = drafting.render(settings, req, ctx.user.full_name, agency)
+    else:  # not rendered yet (the signer is waiting), or dated another day: rendered now, stored only once signed
+        content = drafting.render(settings, req, ctx.user.full_name, agency, redated)
     seal = None
     if req.kind == "result_draft":
         reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"
@@ -291,7 +296,8 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
         reason = (req.payload or {}).get("reason") or "Ký văn bản"
         seal = (agency.code, agency.name, req.number)
     return _Work(dict(req.method), content, reason, req.reference,
-                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""), seal)
+                 f"{reason} hồ sơ {req.dossier.code}" + (f", văn bản số {req.number}" if req.number else ""), seal,
+                 redated)
 
 
 def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None) -> Signed:
@@ -336,6 +342,8 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         else:
             doc.sha256, doc.size = documents.store_bytes(settings.data_dir, content), len(content)
         doc.state, doc.created_at, doc.number = "signed", ctx.now, req.number
+        if work.redated is not None:  # its date, to make it again the same (engine.paperwork.drafting)
+            req.payload = {**(req.payload or {}), drafting.DATED: issuance.to_json(work.redated)}
         results.record(session, doc, checks, ctx.now)
         if req.kind != "result_draft":  # signed and sealed: issued
             doc.kind = issuing.final_kind(req)

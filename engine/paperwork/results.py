@@ -151,7 +151,8 @@ def render_draft(settings: Settings, dossier: Dossier, signer_role: str, outcome
     the layout of the dossier's procedure version (engine.paperwork.resultlayouts), ``number`` in the header
     ("Số: 12/GCN-UBND"; blank until the number is allocated), the signer block for ``signer_role`` of the
     agency, ``signer_name`` under it; ``replaces``: the document a re-issue replaces (number, date, reason);
-    ``agency``: the issuing agency (see ``facts_of``). A broken template stored in a version is a
+    ``agency``: the issuing agency (see ``facts_of``); ``now``: the instant it is dated at, the day its signer
+    signs it (D34, engine.paperwork.drafting.dated_at). A broken template stored in a version is a
     TemplateProblem."""
     return resultlayouts.render(facts_of(settings, dossier, signer_role, outcome, opinion, now, number,
                                          signer_name, replaces=replaces, agency=agency), settings.font_dir)

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 
 from engine.cases import signing_requests
 from engine.core.errors import EngineError
-from engine.paperwork import signers
+from engine.core.vocabulary import vn_date_words
+from engine.paperwork import drafting, signers
 
-from . import db, tthc, unit_of_work
+from . import db, now, tthc, unit_of_work
 from .ui import context, install_error_pages, login_required, refusal_text
 
 bp = Blueprint("signing", __name__, url_prefix="/can-bo/ky-so")
@@ -23,8 +24,13 @@ def waiting() -> list:
 
 
 def _page(request_id: int, status: int = 200, message: str | None = None):
+    """The request and the day its document will carry if signed now (D34: the day it is signed, in Vietnam
+    time): the preview is the draft as rendered, so a draft of another day is said to be dated again."""
     req = signing_requests.visible(db(), g.user, request_id)
-    return render_template("inbox/sign.html", req=req, dossier=req.dossier, message=message), status
+    drafted, today = drafting.dated_at(req), now()
+    dates = {"drafted": vn_date_words(drafted), "signed": vn_date_words(today),
+             "redated": not drafting.same_day(drafted, today)}
+    return render_template("inbox/sign.html", req=req, dossier=req.dossier, message=message, dates=dates), status
 
 
 @bp.get("/<int:request_id>")
