@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.data import audit
 from engine.core import sandbox
 from engine.paperwork import documents, images, results, signatures
-from engine.cases.dossiers import Context, can_see, citizen_conditions, visible_dossier
+from engine.cases.dossiers import VISIBLE_TO_CITIZEN, Context, can_see, citizen_conditions, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
 from engine.data.model import Document, DocumentSignature, Dossier, User
 from engine.law.statuses import TERMINAL
@@ -114,13 +114,35 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
     return doc
 
 
+def store_conditions(user: User) -> list:
+    """What the citizen's store holds (D24), as conditions on Document joined to its Dossier, to join with OR
+    (each one range of an index on dossier.applicant_id or dossier.owner_cccd):
+
+    - results of the dossiers the citizen OWNS: those of their standardised CCCD (filed by them or by another
+      person for them, D4), and those they filed for themselves (owner_cccd is then the CCCD their account
+      gives, verified or not, or NULL when it gives none). A dossier they filed for another person is that
+      person's: they still see it (D4), its result is not theirs to reuse;
+    - never a refusal to resolve (D21): issued as kind "result", it is a notice, not a result (outcome NULL is a
+      dossier resolved before the outcome was recorded: a grant);
+    - the files of the dossiers that are theirs as a citizen (citizen_conditions), as before."""
+    granted = (Document.kind == "result") & or_(Dossier.outcome.is_(None), Dossier.outcome != "refused")
+    owned = [(Dossier.applicant_id == user.id) & Dossier.owner_cccd.is_(None)]
+    if user.cccd and user.standardised:
+        owned.append(Dossier.owner_cccd == user.cccd)
+    elif user.cccd:
+        owned.append((Dossier.applicant_id == user.id) & (Dossier.owner_cccd == user.cccd))
+    return ([mine & VISIBLE_TO_CITIZEN & granted for mine in owned]
+            + [theirs & (Document.kind == "filing") for theirs in citizen_conditions(user)])
+
+
 def store(session: Session, user: User) -> list[Document]:
-    """The citizen's electronic dossier store: results of their dossiers and their validly signed files. A result
-    replaced by a corrected one (engine.cases.reissue) is no longer in force: only its successor is offered."""
+    """The citizen's electronic dossier store: results of their own dossiers and their validly signed files
+    (store_conditions). A result replaced by a corrected one (engine.cases.reissue) is no longer in force: only
+    its successor is offered."""
     if "citizen" not in user.roles:
         raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
     rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(or_(*citizen_conditions(user)), Document.kind.in_(STORE_KINDS),
+                           .where(or_(*store_conditions(user)), Document.kind.in_(STORE_KINDS),
                                   Document.replaced_by_id.is_(None))
                            .order_by(Document.id.desc()))
     found, seen = [], set()

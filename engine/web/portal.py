@@ -141,7 +141,7 @@ def _store_choices() -> list[dict]:
     for doc in attachments.store(db(), g.user):
         origin = db().get(Dossier, doc.dossier_id)
         signature = signature_text(summary.describe_document(db(), doc))
-        kind, where = DOC_KIND_TEXT.get(doc.kind, doc.kind), _("hồ sơ")
+        kind, where = _kind_text(doc.kind, origin.outcome), _("hồ sơ")
         label = f"{doc.name} — " + "; ".join(s["short"] for s in signature) + f" — {kind}, {where} {origin.code}"
         choices.append({"id": str(doc.id), "name": doc.name, "kind": kind, "origin": origin.code, "label": label,
                         "signature": signature})
@@ -244,6 +244,13 @@ def my_dossiers():
                            first_url=url_for("portal.my_dossiers") if after is not None else None)
 
 
+def _kind_text(kind: str, outcome: str | None) -> str:
+    """A document's name on the citizen's page: a refusal to resolve (D21) is issued as kind "result" but is no
+    result, and is called what it is."""
+    return _("Thông báo từ chối giải quyết hồ sơ") if (kind, outcome) == ("result", "refused") else \
+        DOC_KIND_TEXT.get(kind, kind)
+
+
 def _dossier_page(code: str, status: int = 200, **extra):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)
@@ -260,8 +267,10 @@ def _dossier_page(code: str, status: int = 200, **extra):
                            can_change_return=dossier.status not in TERMINAL and dossier.suspended_at is None,
                            withdraw_labels={"reason": _("Lý do rút hồ sơ"), "confirm": _("Xác nhận rút hồ sơ")},
                            notes=deadline_notes(dossier, d, version.info),
-                           results=document_rows(d, version.info, RESULT_KINDS),
-                           issuing=[DOC_KIND_TEXT.get(k, k) for k in signing_requests.being_issued(db(), dossier)],
+                           results=[{**r, "kind_text": _kind_text(r["kind"], dossier.outcome)}
+                                    for r in document_rows(d, version.info, RESULT_KINDS)],
+                           issuing=[_kind_text(k, dossier.outcome)
+                                    for k in signing_requests.being_issued(db(), dossier)],
                            filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
                            refusal=portal_cases.refusal_reasons(db(), dossier),
