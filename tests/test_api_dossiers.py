@@ -341,7 +341,7 @@ def test_a_second_supplement_request_needs_a_recorded_reason_D10_D11(api, app):
 def test_a_second_supplement_request_for_another_reason_is_allowed_with_an_explanation(api):
     code = _after_one_intake_supplement_round(api)
     reason = {"kind": "other", "explanation": "Hướng dẫn lần trước chưa nêu yêu cầu về hợp đồng thuê"}
-    items = [{"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở",
+    items = [{"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở hộ kinh doanh",
               "problem": "Chưa có", "required": "Tải lên hợp đồng thuê"}]
     after = api.act(SPECIALIST, code, "request_supplement", {"items": items, "second_reason": reason})
     assert after["status"] == 5 and after["supplement_requests"] == 2

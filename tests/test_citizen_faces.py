@@ -110,7 +110,8 @@ def test_letters_drafts_stay_with_their_signer_and_every_face_shows_the_same_doc
     api.act(RECEIVER, code, "request_supplement", STEP_DATA["request_supplement"])
     assert api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN, json={"form": SAMPLE_FORM}).status_code == 200
     api.act(RECEIVER, code, "receive")
-    second = {"items": [{"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở",
+    second = {"items": [{"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở "
+                                       "hộ kinh doanh",
                          "problem": "Chưa có", "required": "Tải lên hợp đồng thuê"}],
               "second_reason": {"kind": "other", "explanation": "Hướng dẫn lần trước chưa nêu yêu cầu này"}}
     api.auto_sign = False  # the head of agency has not signed the letter yet

@@ -9,7 +9,8 @@ from engine.core.clock import VN_TZ
 
 FIRST = {"items": [{"component": "Giấy đề nghị đăng ký hộ kinh doanh", "problem": "Thiếu chữ ký",
                     "required": "Ký và tải lên lại"}]}
-SECOND = {"items": [{"component": "Hợp đồng thuê trụ sở", "problem": "Hướng dẫn lần trước chưa nêu",
+SECOND = {"items": [{"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở hộ kinh doanh",
+                     "problem": "Hướng dẫn lần trước chưa nêu",
                      "required": "Bổ sung hợp đồng thuê"}],
           "second_reason": {"kind": "other", "explanation": "Hướng dẫn lần đầu chưa đầy đủ"}}
 

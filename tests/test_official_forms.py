@@ -28,7 +28,8 @@ RECEIVER, SPECIALIST, LEADER, CLERK, HEAD = "demo.tiepnhan", "demo.chuyenvien", 
 OWNER_NAME, PROCEDURE = "Nguyễn Văn An", "Đăng ký thành lập hộ kinh doanh"
 ITEMS = [{"component": "Giấy đề nghị đăng ký hộ kinh doanh", "problem": "Thiếu chữ ký của chủ hộ",
           "required": "Ký và tải lên lại giấy đề nghị"},
-         {"component": "Hợp đồng thuê trụ sở", "problem": "Hợp đồng đã hết hạn",
+         {"component": "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng chỗ ở làm trụ sở hộ kinh doanh",
+          "problem": "Hợp đồng đã hết hạn",
           "required": "Nộp hợp đồng thuê còn hiệu lực"}]
 REASONS = ["Ngành nghề kinh doanh thuộc danh mục cấm đầu tư kinh doanh",
            "Địa điểm kinh doanh không thuộc địa bàn phường Thuận Hóa"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -194,10 +195,45 @@ def signed_components(session: Session, dossier: Dossier) -> set[str]:
     return found
 
 
+def _folded(text: str) -> str:
+    """A component as the officer may type it, made comparable: Unicode NFC, case-insensitive, every run of white
+    space one space, none at the ends."""
+    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split()))
+
+
+def _declared(dossier: Dossier) -> dict[str, tuple[str, str]]:
+    """Each component the procedure declares, by its name and by its key (folded): (that spelling as the
+    procedure declares it, the component's name)."""
+    found: dict[str, tuple[str, str]] = {}
+    for c in dossier.procedure_version.info.get("components", []):
+        found[_folded(c["name"])] = (c["name"], c["name"])
+        if c.get("key"):
+            found[_folded(c["key"])] = (c["key"], c["name"])
+    return found
+
+
+def canonical_items(dossier: Dossier, items: list[dict]) -> list[dict]:
+    """D8, D10: each item of a supplement request names a component of the procedure (its name or its key, as
+    an upload does), whatever the case, spacing or Unicode form it is typed in; the items come back in the
+    procedure's own spelling (a key stays a key). Refused with ``unknown_component``, naming each bad item."""
+    declared = _declared(dossier)
+    unknown = [(n, item["component"].strip()) for n, item in enumerate(items)
+               if _folded(item["component"]) not in declared]
+    if unknown:
+        choices = "Chọn một thành phần: " + "; ".join(sorted({name for _, name in declared.values()}))
+        raise Invalid("Thành phần hồ sơ không có trong danh mục của thủ tục: "
+                      + ", ".join(f"“{typed}”" for _, typed in unknown), code="unknown_component",
+                      fields={f"items.{n}.component": choices for n, _ in unknown})
+    return [{**item, "component": declared[_folded(item["component"])][0]} for item in items]
+
+
 def check_paper_requests(session: Session, dossier: Dossier, items: list[dict]) -> None:
-    """D9: no paper may be asked for a component that carries a valid digital signature."""
-    signed = signed_components(session, dossier)
-    refused = {i["component"] for i in items if i.get("paper") and i["component"] in signed}
+    """D9: no paper may be asked for a component that carries a valid digital signature, however the item
+    spells it (its name or key, any case, spacing or Unicode form: compared folded, as canonical_items)."""
+    signed = {_folded(name): name for name in signed_components(session, dossier)}
+    declared = _declared(dossier)
+    asked = [declared.get(_folded(i["component"]), (None, i["component"]))[1] for i in items if i.get("paper")]
+    refused = {signed[_folded(name)] for name in asked if _folded(name) in signed}
     if refused:
         raise Invalid("Không được yêu cầu bản giấy của thành phần đã có chữ ký số hợp lệ (theo Nghị định 45/2020/NĐ-CP): "
                       + ", ".join(sorted(refused)), code="rule_violation", rule="D9",

@@ -301,10 +301,21 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
     return _store(session, settings, dossier, RECEIPT, values, now, actor=actor, number=number, notify=notify)
 
 
+# D9: what Mẫu 02 says of paper originals: the procedure's own requirement, the items the officer flagged
+PAPER_ALL = "Bản chính các giấy tờ phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP)"
+PAPER_FLAGGED = "Bản chính (bản giấy) của các giấy tờ sau phải nộp khi nhận kết quả: "
+PAPER_ITEM = "Nộp bản chính (bản giấy) khi nhận kết quả"
+
+
 def supplement_request(session: Session, settings: Settings, dossier: Dossier, stage: str, data: dict, actor: User,
                        now: datetime, notify: dict | None = None) -> SigningRequest:
-    """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason."""
-    items = [(f"{i}. {it['component']}", it["problem"], it["required"]) for i, it in enumerate(data["items"], 1)]
+    """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason; D9: the paper originals to hand
+    in when the result is collected, said for each item the officer flagged ``paper`` and, with those items
+    named, under "Giấy tờ bản giấy" (as well as the procedure's own paperRequired sentence)."""
+    items = [(f"{i}. {it['component']}", it["problem"],
+              it["required"].rstrip().rstrip(".") + ". " + PAPER_ITEM if it.get("paper") else it["required"])
+             for i, it in enumerate(data["items"], 1)]
+    flagged = [it["component"] for it in data["items"] if it.get("paper")]
     reason = data.get("second_reason") or {}
     kinds = {"applicant_not_compliant": "Người nộp chưa thực hiện đúng yêu cầu bổ sung lần trước",
              "other": "Hướng dẫn lần trước chưa đầy đủ, chưa rõ (kèm Phiếu xin lỗi, Mẫu số 04)"}
@@ -314,7 +325,8 @@ def supplement_request(session: Session, settings: Settings, dossier: Dossier, s
               "sequence": f"Lần thứ {max(dossier.supplement_requests, 1)}", "requested_at": when(now),
               "second_reason": f"{kinds[reason['kind']]}: {reason['explanation']}" if reason else None,
               "unmet": "; ".join(reason.get("unmet_items") or []) or None,
-              "paper": ("Bản chính các giấy tờ phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP)" if paper else None),
+              "paper": ". ".join(([PAPER_ALL] if paper else []) + ([PAPER_FLAGGED + "; ".join(flagged)] if flagged
+                                                                  else [])) or None,
               "officer": actor.full_name, "officer_phone": f", số điện thoại {actor.phone}" if actor.phone else ""}
     return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, actor=actor, notify=notify)
 

@@ -287,6 +287,8 @@ def _paths() -> dict:
                                                     errors=(403, 404, 409), params=task_id, rules={
             "action_not_offered": "một thao tác của bước này", "invalid_form": "dữ liệu theo thao tác và biểu mẫu",
             "rule_violation": "một quy tắc pháp lý (rule: D9–D23)",
+            "unknown_component": "request_supplement: items[].component là một thành phần hồ sơ của thủ tục (tên hoặc "
+                                 "mã; không phân biệt hoa thường, khoảng trắng, dạng Unicode)",
             "hinh_thuc_tra": "D23: như công dân đã chọn (online; buu_chinh đến địa chỉ đã cho), hoặc truc_tiep",
             "so_van_ban": "D22: issue_result ban hành với số đã cấp khi phê duyệt (in trên văn bản đã ký); để trống "
                           "thì dùng số đó, số khác: document_number_mismatch"})},

@@ -2,6 +2,7 @@
 assessment): D9–D12, Mẫu 02, and the apology letter of a second request for the agency's own fault (D11b)."""
 from __future__ import annotations
 
+from engine.cases import attachments
 from engine.data.model import SupplementRequest
 from engine.law.statuses import PROCESSING, SUBMITTED, SUPPLEMENT
 from engine.law import apology, deadlines
@@ -33,11 +34,18 @@ def request_supplement(f: Facts) -> None:
                                      f.ctx.user, now, notify=issuance.notice("supplement_requested", {"items": named}))
 
 
+def components_named(f: Facts) -> None:
+    """D8, D10: each item names a component of the procedure (engine.cases.attachments.canonical_items); the
+    request goes on in the procedure's own spelling, so that D9 (the next guard), the stored request, the audit
+    and Mẫu 02 all see the same name. Before the other guards: like the schema, it is about the data."""
+    f.data["items"] = attachments.canonical_items(f.dossier, f.data["items"])
+
+
 def requesting(roles: tuple[str, ...], source: int) -> Action:
     """``request_supplement`` as the intake check or the assessment declares it (same rules, other stage)."""
     return Action("request_supplement", frozenset(roles), frozenset({source}),
                   moves=(("request_supplement", SUPPLEMENT),),
-                  guards=(guards.supplement_allowed, guards.no_paper_for_signed),
+                  guards=(components_named, guards.supplement_allowed, guards.no_paper_for_signed),
                   documents=("supplement_request", "apology"), audit=("letter_issued",), notifies=("citizen",),
                   handler=request_supplement, schema=forms.ACTION_SCHEMAS["request_supplement"],
                   leads_to=frozenset({"supplement"}))
