@@ -3,6 +3,7 @@ have the one-stop stop it. One session in, nothing committed here; the load and 
 engine.cases.dossiers."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from sqlalchemy import bindparam, select
@@ -14,7 +15,7 @@ from engine.cases.dossiers import (
 from engine.core.errors import Conflict, Forbidden, Invalid
 from engine.core.vocabulary import CCCD_RE
 from engine.data import audit, calendars
-from engine.data.model import Agency, Dossier, SupplementRequest, WorkItem
+from engine.data.model import Agency, Dossier, SupplementRequest, User, WorkItem
 from engine.law import deadlines
 from engine.law.counting import CHANNELS  # the channels a filing comes by, as the counters know them
 from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, can_end
@@ -26,9 +27,11 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 _SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
                                                 SupplementRequest.answered_at.is_(None))
+_STANDARDISED = select(User).where(User.cccd == bindparam("cccd"), User.standardised.is_(True)).order_by(User.id)
+MISMATCH = "Không khớp với danh tính đã xác thực của số CCCD này"
 
 
-def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
+def _owner(session: Session, payload, ctx: Context) -> tuple[str, date | None, str | None]:
     owner = payload.get("owner")
     if owner is None:
         if "citizen" not in ctx.user.roles:
@@ -50,7 +53,31 @@ def _owner(payload, ctx: Context) -> tuple[str, date | None, str | None]:
         errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
     if errors:
         raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)", fields=errors)
-    return name, birth, cccd
+    return _verified(session, ctx, name, birth, cccd)
+
+
+def _same_name(name: str) -> str:
+    """A name as compared: one Unicode form, one case, single spaces (the same name however it is typed)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _verified(session: Session, ctx: Context, name: str, birth: date, cccd: str) -> tuple[str, date, str]:
+    """D3, D4: the owner named by a CCCD that is the filer's own, or that a standardised account holds, is that
+    verified identity: the name (and the birth date, where the identity has one) must match it, and the dossier
+    takes its spelling. The refusal never says the identity itself (anyone could learn a stranger's name by
+    CCCD). A CCCD without a standardised account: the format checks only."""
+    identity = ctx.user if ctx.user.cccd == cccd else session.scalars(_STANDARDISED, {"cccd": cccd}).first()
+    if identity is None:
+        return name, birth, cccd
+    errors = {}
+    if _same_name(name) != _same_name(identity.full_name):
+        errors["owner.full_name"] = MISMATCH
+    if identity.birth_date is not None and birth != identity.birth_date:
+        errors["owner.birth_date"] = MISMATCH
+    if errors:
+        raise Invalid("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD đã ghi (theo Nghị "
+                      "định 45/2020/NĐ-CP)", code="owner_identity_mismatch", rule="D4", fields=errors)
+    return identity.full_name, birth, cccd
 
 
 RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk
@@ -121,7 +148,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
     if channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
-    owner_name, owner_birth, owner_cccd = _owner(payload, ctx)
+    owner_name, owner_birth, owner_cccd = _owner(session, payload, ctx)
     dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
                       agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
                       applicant_id=user.id, owner_name=owner_name,

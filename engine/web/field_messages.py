@@ -43,6 +43,8 @@ MESSAGE_TEXT = {
         _l("Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"),
     "Ngày sinh không thể ở tương lai": _l("Ngày sinh không thể ở tương lai"),
     "Số CCCD phải gồm đúng 12 chữ số": _l("Số CCCD phải gồm đúng 12 chữ số"),
+    "Không khớp với danh tính đã xác thực của số CCCD này":
+        _l("Không khớp với danh tính đã xác thực của số CCCD này"),
     "Chọn post để nhận kết quả qua bưu chính": _l("Chọn post để nhận kết quả qua bưu chính"),
     "Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)":
         _l("Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)"),

@@ -177,7 +177,10 @@ def _paths() -> dict:
                         errors=(403, 404, 409), params=[IDEMPOTENCY_KEY], rules={
                             "invalid_form": "tờ khai theo form_schema của thủ tục",
                             "owner": "bắt buộc khi cán bộ nộp thay (theo Nghị định 45/2020/NĐ-CP)",
-                            "owner.birth_date": "không ở tương lai",
+                            "owner.birth_date": "không ở tương lai; D4: khớp ngày sinh đã xác thực của số CCCD (nếu có)",
+                            "owner.full_name": "D4: khớp họ tên đã xác thực của số CCCD (của người nộp hoặc của "
+                                               "tài khoản đã chuẩn hóa, D3)",
+                            "owner_identity_mismatch": "D3, D4: chủ hồ sơ khác danh tính đã xác thực của số CCCD",
                             "channel": "công dân tự nộp: chỉ online (quầy, bưu chính: cán bộ tiếp nhận)",
                             "return_address": "D23: nhận qua bưu chính (return_channel post, hoặc hồ sơ nộp qua "
                                               "bưu chính không ghi return_channel) cần địa chỉ; mặc định: địa chỉ "

@@ -109,6 +109,8 @@ REFUSAL_TEXT = {
     "not_suspended": _l("Hồ sơ không ở trạng thái tạm dừng"),
     "incident_not_found": _l("Không tìm thấy sự cố"),
     "incident_closed": _l("Sự cố này đã được xử lý"),
+    # filing for someone (D4): the owner's CCCD names a verified identity the name or birth date does not match
+    "owner_identity_mismatch": _l("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD"),
     # the clerk's issue of the result with another number than the register's (engine.cases.steps.signing, D22)
     "document_number_mismatch": _l("Số văn bản khác số đã được cấp khi phê duyệt; kết quả được ban hành với số đã "
                                    "cấp"),
