@@ -119,6 +119,19 @@ def _postal_address(version, form: dict) -> str:
     return address
 
 
+def refuse_handover_only(session: Session, version) -> None:
+    """D33: the callee part of a liên thông (``filedBy`` = ``handover``) is opened only by the calling agency's
+    hand-over (engine.cases.lienthong), never filed directly, online or at the desk; the refusal names the
+    procedure the applicant files instead. A 422 (a rule with its reason), as for a procedure no agency offers."""
+    if not procedures.handover_only(version):
+        return
+    instead = "; ".join(f"{p.code} – {p.name}" for p in procedures.callers(session, version.procedure.code))
+    raise Invalid(f"Thủ tục {version.procedure.code} chỉ nhận hồ sơ do cơ quan khác chuyển đến theo cơ chế liên "
+                  "thông, không nộp trực tiếp" + (f"; vui lòng nộp hồ sơ theo thủ tục {instead}" if instead else ""),
+                  code="handover_only", rule="D33",
+                  fields={"procedure": "Thủ tục chỉ nhận hồ sơ liên thông từ cơ quan khác"})
+
+
 # -- use cases --------------------------------------------------------------------------------------------
 def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
@@ -131,6 +144,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     if not isinstance(code, str) or not code:
         raise Invalid("Thiếu mã thủ tục", fields={"procedure": "Bắt buộc"})
     version = procedures.filing_version(session, code)
+    refuse_handover_only(session, version)
     channel = payload.get("channel")
     if channel is None:  # absent or null: the usual channel of the caller
         channel = "online" if "citizen" in user.roles else "desk"

@@ -42,6 +42,9 @@ LANE_ROLES = {**{code: code for code in ROLES}, **{label.lower(): code for code,
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/")
 TIMER_EXPRESSIONS = ("timeDuration", "timeDate", "timeCycle")
+# D33: who files a procedure's dossiers: the applicant (the default), or only another agency's hand-over (the
+# callee part of a liên thông, engine.cases.lienthong): never filed directly nor offered in the public catalogue
+FILED_BY = ("applicant", "handover")
 def props(el) -> dict[str, str]:
     return {p.get("name"): p.get("value", "") for p in
             el.findall("bpmn:extensionElements/spiff:properties/spiff:property", NS)}
@@ -142,6 +145,10 @@ class _Linter:
         clock = prop.get("clockOnSupplement", "restart")
         if clock not in ("restart", "pause"):
             self.add(proc, f"clockOnSupplement phải là restart hoặc pause, không phải {clock!r}")
+        filed_by = prop.get("filedBy", "applicant")
+        if filed_by not in FILED_BY:
+            self.add(proc, f"filedBy phải là applicant (người dân, tổ chức nộp hồ sơ) hoặc handover (chỉ nhận hồ sơ "
+                           f"liên thông do cơ quan khác chuyển đến), không phải {filed_by!r}")
         filing = prop.get("filingForm")
         self.form(proc, filing, "filingForm")
         filing_schema = self.forms.get(filing) if filing else None
@@ -163,7 +170,7 @@ class _Linter:
             reasons.append(yes_text if ok else no_text)
         info.update(
             code=code, agency=agency, agency_name=prop.get("agencyName") or f"Cơ quan {agency}",
-            duration={"value": value, "unit": unit}, clock_on_supplement=clock, filing_form=filing,
+            duration={"value": value, "unit": unit}, clock_on_supplement=clock, filed_by=filed_by, filing_form=filing,
             fees=fees, components=components, level_facts=level_facts,
             level="full_online" if full else "partial_online", level_reasons=reasons,
         )

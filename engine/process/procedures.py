@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import Conflict, DefinitionError, NotFound, Problem
@@ -23,9 +23,14 @@ from engine.process import resultdecl, runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
 from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
-__all__ = ["LANE_ROLES", "STEP_ACTIONS", "Definition", "deploy", "filing_version", "latest_version", "lint",
-           "load_definition",
+__all__ = ["FILED_DIRECTLY", "LANE_ROLES", "STEP_ACTIONS", "Definition", "callers", "deploy", "filing_version",
+           "handover_only", "latest_version", "lint", "load_definition",
            "load_file", "read_forms", "referenced_forms"]
+
+# D33: the versions a person may file (the public catalogue lists them): every one but the callee parts of a
+# liên thông (``filedBy`` = ``handover``, engine.process.lint); versions deployed before the property say nothing
+_FILED_BY = ProcedureVersion.info["filed_by"].as_string()
+FILED_DIRECTLY = or_(_FILED_BY.is_(None), _FILED_BY != "handover")
 
 
 @dataclass
@@ -221,3 +226,20 @@ def filing_version(session: Session, code: str) -> ProcedureVersion:
         raise Conflict("Thủ tục này đang tạm ngừng tiếp nhận hồ sơ; vui lòng quay lại sau.",
                        code="procedure_suspended")
     return version
+
+
+def handover_only(version: ProcedureVersion) -> bool:
+    """D33: whether the procedure is another agency's part of a liên thông (``filedBy`` = ``handover``): its
+    dossiers are opened by the hand-over of the procedure that calls it (engine.cases.lienthong), never filed
+    directly by the applicant or at the desk."""
+    return (version.info or {}).get("filed_by") == "handover"
+
+
+def callers(session: Session, code: str) -> list[Procedure]:
+    """The procedures whose current version hands dossiers to procedure ``code`` (a ``handover`` step naming it):
+    where the applicant files instead (D33), by code."""
+    rows = session.execute(select(Procedure, ProcedureVersion.info)
+                           .join(ProcedureVersion, Procedure.latest_version_id == ProcedureVersion.id)
+                           .order_by(Procedure.code))
+    return [proc for proc, info in rows if any((step.get("handover") or {}).get("procedure") == code
+                                               for step in (info or {}).get("steps", ()))]

@@ -71,7 +71,9 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: i
               **dict(zip(("level", "level_reasons"), level_of(version, at))),
               "duration": info["duration"],
               "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
-              "components": info["components"]}
+              "components": info["components"],
+              # D33: "handover": another agency's part of a liên thông, opened only by its hand-over (422 handover_only)
+              "filed_by": info.get("filed_by", "applicant")}
     if with_form:
         result["form_schema"] = version.forms[info["filing_form"]]
     return result

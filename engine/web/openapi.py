@@ -57,6 +57,8 @@ def _schemas() -> dict:
                 "unit": {"enum": ["working_day", "working_hour", "calendar_day", "same_day"]}}},
             "clock_on_supplement": {"enum": ["restart", "pause"]},
             "fees": {"type": "array", "items": obj}, "components": {"type": "array", "items": obj},
+            "filed_by": {"enum": ["applicant", "handover"],
+                         "description": "D33: handover = chỉ nhận hồ sơ liên thông từ cơ quan khác (422 handover_only)"},
             "form_schema": obj}},
         "Deployed": {"type": "object", "required": ["code", "version", "changed"], "properties": {
             "code": {"type": "string"}, "version": {"type": "integer"}, "changed": {"type": "boolean"}}},
@@ -181,6 +183,8 @@ def _paths() -> dict:
                             "owner.full_name": "D4: khớp họ tên đã xác thực của số CCCD (của người nộp hoặc của "
                                                "tài khoản đã chuẩn hóa, D3)",
                             "owner_identity_mismatch": "D3, D4: chủ hồ sơ khác danh tính đã xác thực của số CCCD",
+                            "handover_only": "D33: thủ tục chỉ nhận hồ sơ liên thông do cơ quan khác chuyển đến "
+                                             "(filed_by handover), không nộp trực tiếp (field procedure)",
                             "channel": "công dân tự nộp: chỉ online (quầy, bưu chính: cán bộ tiếp nhận)",
                             "return_address": "D23: nhận qua bưu chính (return_channel post, hoặc hồ sơ nộp qua "
                                               "bưu chính không ghi return_channel) cần địa chỉ; mặc định: địa chỉ "

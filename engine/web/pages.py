@@ -8,6 +8,7 @@ from sqlalchemy.orm import defer
 from engine.core import vocabulary
 from engine.data.agency_model import Agency
 from engine.data.model import Procedure, ProcedureVersion
+from engine.process import procedures
 from . import db
 from . import ui
 
@@ -22,8 +23,11 @@ HOME_PROCEDURES = 20  # the front page shows the first ones; the catalogue (/thu
 def home():
     versions = db().scalars(select(ProcedureVersion)
                             .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                            .where(procedures.FILED_DIRECTLY)  # D33: a liên thông's callee part is not offered
                             .options(defer(ProcedureVersion.forms)).order_by(Procedure.code).limit(HOME_PROCEDURES))
-    total = db().scalar(select(func.count()).select_from(Procedure).where(Procedure.latest_version_id.is_not(None)))
+    total = db().scalar(select(func.count()).select_from(Procedure)
+                        .join(ProcedureVersion, Procedure.latest_version_id == ProcedureVersion.id)
+                        .where(procedures.FILED_DIRECTLY))
     return render_template("home.html", versions=list(versions), total=total, agencies=_agencies(),
                            levels=vocabulary.AGENCY_LEVELS)
 

@@ -46,8 +46,10 @@ def _fold(text: str) -> str:
 
 
 def _latest_versions() -> list[ProcedureVersion]:
+    """What a person may file: a liên thông's callee part is filed only by the hand-over (D33), never offered."""
     return list(db().scalars(select(ProcedureVersion)
                              .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
+                             .where(procedures.FILED_DIRECTLY)
                              .options(defer(ProcedureVersion.forms))  # the catalogue shows no form
                              .order_by(Procedure.code)))
 
@@ -75,8 +77,9 @@ def catalogue():
 
 @bp.get("/thu-tuc/<code>")
 def procedure(code: str):
-    version = procedures.latest_version(db(), code)
-    return render_template("portal/procedure.html", v=version, info=version.info,
+    version = procedures.latest_version(db(), code)  # a liên thông's callee part too: described, never offered
+    callers = procedures.callers(db(), code) if procedures.handover_only(version) else None
+    return render_template("portal/procedure.html", v=version, info=version.info, callers=callers,
                            offered=offers.offering_names(db(), [version.procedure_id], every=True)[version.procedure_id][0])
 
 
@@ -178,6 +181,7 @@ def _return_payload(back: dict) -> dict:
 @login_required("citizen")
 def file(code: str):
     version = procedures.filing_version(db(), code)
+    filing.refuse_handover_only(db(), version)  # D33: filed by another agency's hand-over only (an error page)
     schema = version.forms[version.info["filing_form"]]
     if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         return _file_page(version, schemaform.prefill(schema, _known(g.user)), {}, {}, False)

@@ -114,6 +114,9 @@ REFUSAL_TEXT = {
     # the clerk's issue of the result with another number than the register's (engine.cases.steps.signing, D22)
     "document_number_mismatch": _l("Số văn bản khác số đã được cấp khi phê duyệt; kết quả được ban hành với số đã "
                                    "cấp"),
+    # the filing of a liên thông's callee part, opened only by another agency's hand-over (engine.cases.filing, D33)
+    "handover_only": _l("Thủ tục này chỉ nhận hồ sơ do cơ quan khác chuyển đến theo cơ chế liên thông; không nộp "
+                        "trực tiếp"),
 }
 
 
