@@ -24,7 +24,7 @@ from engine.law import deadlines, intake, lateness
 from engine.process.procedures import LANE_ROLES
 from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
-from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process
+from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process, work_agency
 from engine.data.model import AuditEvent, Dossier, WorkItem
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
@@ -52,12 +52,34 @@ def _notify(session: Session, settings: Settings, batch: "Batch", dossier: Dossi
                    officers=batch.officers, outbox=batch.outbox)
 
 
+def _warn(session: Session, settings: Settings, batch: "Batch", dossier: Dossier, leaders: set[str], event: str,
+          now: datetime, watcher: int) -> None:
+    """D19, D28: the due-soon warning or the overdue to the officers responsible for ``dossier``'s open work and
+    to its leaders. A claimed item's holder is warned, not every officer of its role; an unclaimed item (or one
+    whose holder can no longer take it: locked, moved, without the role) is nobody's, so every officer of its
+    role in its agency who could take it is. ``leaders``: those roles in the agency watching the deadline (every
+    department leader of it: domain.md names "the leader" without saying which one). The holder is on the item's
+    row and the officers of an agency are read once per batch: no query per dossier. One notice per person."""
+    officers = batch.officers
+    people = {u.id: u for u in officers.holding(session, watcher, leaders)}
+    roles = set(leaders)
+    for _task, role, agency_id, assignee_id in batch.open_items.get(dossier.id, ()):
+        if not role:  # the engine's own steps: nobody's work
+            continue
+        roles.add(role)
+        able = officers.holding(session, agency_id, {role})
+        held = [u for u in able if u.id == assignee_id]
+        people.update((u.id, u) for u in held or able)
+    notices.notify(session, settings, event, now=now, dossier=dossier, users=[people[i] for i in sorted(people)],
+                   roles=roles, officers=officers, outbox=batch.outbox)
+
+
 @dataclass
 class Batch:
     """What a sweep reads once for a whole batch instead of once per dossier."""
 
     calendars: dict[int, object]
-    open_roles: dict[int, set[str]]
+    open_items: dict[int, list[tuple]]  # (task id, role, agency id, assignee id) of each open work item
     officers: notices.Officers = field(default_factory=notices.Officers)
     outbox: notices.Outbox = field(default_factory=notices.Outbox)
     events: list[dict] = field(default_factory=list)
@@ -71,15 +93,16 @@ class Batch:
     @classmethod
     def load(cls, session: Session, settings: Settings, due: list[Dossier]) -> "Batch":
         ids = [d.id for d in due]
-        roles: dict[int, set[str]] = {}
-        for dossier_id, role in session.execute(select(WorkItem.dossier_id, WorkItem.role)
-                                                .where(WorkItem.dossier_id.in_(ids))):
-            roles.setdefault(dossier_id, set()).add(role)
+        items: dict[int, list[tuple]] = {}
+        for dossier_id, *item in session.execute(select(WorkItem.dossier_id, WorkItem.task_id, WorkItem.role,
+                                                        WorkItem.agency_id, WorkItem.assignee_id)
+                                                 .where(WorkItem.dossier_id.in_(ids))):
+            items.setdefault(dossier_id, []).append(tuple(item))
         calendars = {}
         for dossier in due:
             if dossier.agency_id not in calendars:
                 calendars[dossier.agency_id] = calendar_of(session, dossier, settings)
-        return cls(calendars, roles)
+        return cls(calendars, items)
 
 
 def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, batch: Batch) -> list[str]:
@@ -95,26 +118,27 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         process = load_process(dossier, Context(user=None, now=now, settings=settings))
         process.fire_timers(now)
         save_process(session, dossier, process, now, settings, cal)
-        batch.open_roles[dossier.id] = {LANE_ROLES.get((t.lane or "").lower(), "") for t in process.ready_user_tasks()}
+        kept = {item[0]: item for item in batch.open_items.get(dossier.id, ())}  # a claim outlives the timer
+        batch.open_items[dossier.id] = [
+            kept.get(t.task_id) or (t.task_id, LANE_ROLES.get((t.lane or "").lower(), ""),
+                                    work_agency(dossier, t.step or ""), None) for t in process.ready_user_tasks()]
         record("timer")
     if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True
         _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now,
                 offers.agency_for(dossier, "receipt"))  # the intake check is the receiving agency's work
         record("intake_overdue")
-    roles = batch.open_roles.get(dossier.id, set())
     # D19, D29: the result's deadline is watched by the agency processing it (an offer may name another agency
-    # than the receiving one): its officers hold the open work, its leaders are warned
+    # than the receiving one): its leaders are warned, with the officers responsible for the open work (_warn)
     watcher = offers.agency_for(dossier, "watch")
     if deadlines.warning_due(dossier, cal, now):
         dossier.warned_at = now
-        _notify(session, settings, batch, dossier, roles | {"department_leader"}, "warning", now, watcher)
+        _warn(session, settings, batch, dossier, {"department_leader"}, "warning", now, watcher)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
         item = apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
-        _notify(session, settings, batch, dossier, roles | {"department_leader", "head_of_agency"}, "overdue", now,
-                watcher)
+        _warn(session, settings, batch, dossier, {"department_leader", "head_of_agency"}, "overdue", now, watcher)
         if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
             _notify(session, settings, batch, dossier, {"head_of_agency"}, "overdue", now, item.agency_id)
         record("overdue")
