@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import VN_TZ
-from engine.law import intake
+from engine.law import intake, lateness
 from engine.law.statuses import OPEN_FOR_RESULT, SUBMITTED
 
 UNITS = ("working_day", "working_hour", "calendar_day", "same_day")
@@ -169,16 +169,32 @@ def next_due_work(dossier, cal: WorkingCalendar) -> datetime | None:
 
 
 def time_left(dossier, cal: WorkingCalendar, now: datetime) -> timedelta | None:
-    """Working time left until the result is due (negative once overdue), while the result's clock runs."""
+    """Working time left until the result is due (negative once working time has passed since: zero at the due
+    instant, after hours or on a day off, whether due or not, see ``is_overdue``), while the result's clock runs."""
     if dossier.due_at is None or dossier.status not in OPEN_FOR_RESULT:
         return None
     return cal.working_time_between(now, dossier.due_at)
 
 
+OVERDUE_WORDS = "đã quá hạn"  # due, and no working time has passed since (D19)
+NO_TIME_LEFT_WORDS = "không còn giờ làm việc trước hạn"  # not due yet, but no working time left before it
+
+
+def is_overdue(dossier, now: datetime) -> bool:
+    """D19: the result is overdue from its due instant on (``now >= due_at``) while its clock runs, whether or not
+    working time has passed since: at the due instant itself, after 17:00 or over a weekend none has, and the
+    dossier is overdue all the same (``time_left`` is then zero, which is no time left)."""
+    return (dossier.due_at is not None and dossier.status in OPEN_FOR_RESULT
+            and lateness.has_run_out(dossier.due_at, now))
+
+
 def remaining(dossier, cal: WorkingCalendar, now: datetime) -> str | None:
-    """Working time left until the result is due, in words ("còn 3 giờ làm việc")."""
+    """Working time left until the result is due, in words: "còn 3 giờ làm việc"; once due (D19) "quá 1 giờ làm
+    việc", or "đã quá hạn" while no working time has passed since the due instant; before a due instant with no
+    working time left before it (one outside office hours), "không còn giờ làm việc trước hạn", not "còn 0 phút"."""
     left = time_left(dossier, cal, now)
     if left is None:
         return None
-    return describe_duration(left) if left.total_seconds() < 0 else "còn " + describe_duration(left)
-
+    if is_overdue(dossier, now):
+        return describe_duration(left) if left else OVERDUE_WORDS
+    return ("còn " + describe_duration(left)) if left else NO_TIME_LEFT_WORDS

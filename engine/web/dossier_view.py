@@ -36,13 +36,19 @@ def working_time_text(amount: timedelta, day_length: timedelta) -> str:
     return _("%(time)s làm việc", time=_size(amount, day_length))
 
 
-def time_left_text(left: timedelta | None, day_length: timedelta) -> str | None:
+def time_left_text(left: timedelta | None, day_length: timedelta, overdue: bool | None = None) -> str | None:
     """The working time left, as engine.law.deadlines.remaining() words it ("còn 3 ngày làm việc", "quá 1 giờ
-    làm việc"), in the page's language; the API keeps the engine's Vietnamese words."""
+    làm việc", "đã quá hạn", "không còn giờ làm việc trước hạn"), in the page's language; the API keeps the
+    engine's Vietnamese words. ``overdue``: whether the due instant has come (D19; deadlines.is_overdue,
+    lateness.has_run_out), which the working time left cannot tell at 17:00 or on a day off, where it is zero
+    due or not; without it, judged by the sign of ``left`` alone."""
     if left is None:
         return None
+    overdue = left < timedelta(0) if overdue is None else overdue
+    if not left:
+        return _("đã quá hạn") if overdue else _("không còn giờ làm việc trước hạn")
     size = _size(left, day_length)
-    if left < timedelta(0):
+    if overdue:
         return _("quá %(time)s làm việc", time=size)
     return _("còn %(time)s làm việc", time=size)
 
@@ -50,7 +56,8 @@ def time_left_text(left: timedelta | None, day_length: timedelta) -> str | None:
 def remaining_text(dossier: Dossier, cal=None) -> str | None:
     """The dossier's ``remaining`` (engine.cases.summary) for a page: the result's working time left."""
     cal = cal or dossiers.calendar_of(db(), dossier, tthc()["settings"])
-    return time_left_text(deadlines.time_left(dossier, cal, now()), cal.day_length)
+    at = now()
+    return time_left_text(deadlines.time_left(dossier, cal, at), cal.day_length, deadlines.is_overdue(dossier, at))
 
 
 # Vietnamese words do not change with the number, English ones do: the contexts give English its "1 day" and

@@ -48,8 +48,10 @@ def _calendar(cache: dict, dossier):
 def _row(item: WorkItem, cache: dict) -> dict:
     cal = _calendar(cache, item.dossier)
     at = now()
-    return {"item": item, "dossier": item.dossier, "state": portal_cases.sla_state(cal, at, item.due_at),
-            "left": time_left_text(portal_cases.working_time_left(cal, at, item.due_at), cal.day_length),
+    state = portal_cases.sla_state(cal, at, item.due_at)  # overdue from the due instant on (D19), time past or not
+    return {"item": item, "dossier": item.dossier, "state": state,
+            "left": time_left_text(portal_cases.working_time_left(cal, at, item.due_at), cal.day_length,
+                                   state == "overdue"),
             "today": item.due_at is not None and item.due_at.astimezone(VN_TZ).date() == at.astimezone(VN_TZ).date()}
 
 
@@ -346,7 +348,8 @@ def watch():
         after = None  # a stale or edited link: the first page
     at = now()
     found = watch_cases.page(db(), g.user, at, tthc()["settings"], after)
-    rows = [{**r, "left": time_left_text(r["left"], found.day_length)} for r in found.rows]  # the page's language
+    rows = [{**r, "left": time_left_text(r["left"], found.day_length, r["state"] == "overdue")}  # the page's language
+            for r in found.rows]
     return render_template("inbox/watch.html", rows=rows, counts=found.counts, page=found,
                            next_url=url_for("inbox.watch", after=found.next) if found.next else None,
                            first_url=url_for("inbox.watch") if after is not None else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
@@ -239,9 +240,11 @@ def my_dossiers():
     found = dossiers.list_visible(db(), g.user, limit=PAGE + 1, light=True,
                                   before=(after.at, after.id) if after is not None and after.at else None)
     more, found = len(found) > PAGE, found[:PAGE]
-    rows = summary.list_rows(db(), found, now(), tthc()["settings"])
-    for row in rows:  # the time left in the page's language
-        row["remaining"] = time_left_text(row["time_left"], row["day_length"])
+    at = now()
+    rows = summary.list_rows(db(), found, at, tthc()["settings"])
+    for row in rows:  # the time left in the page's language; overdue from the due instant on (D19)
+        row["remaining"] = time_left_text(row["time_left"], row["day_length"],
+                                          row["due_at"] is not None and datetime.fromisoformat(row["due_at"]) <= at)
     after_last = paging.Cursor("v", found[-1].filed_at, found[-1].id).text() if more else None
     return render_template("portal/my_dossiers.html", rows=rows,
                            next_url=url_for("portal.my_dossiers", after=after_last) if after_last else None,
