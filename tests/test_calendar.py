@@ -382,8 +382,11 @@ def test_cli_due_units(tthc):
     # See the Python tests above for the reasoning.
     assert ok(tthc("due", "2023-10-27T09:32:00+07:00", "--working-days", "5")) == "2023-11-03T09:32:00+07:00"
     assert ok(tthc("due", "2026-12-10T10:00:00+07:00", "--calendar-days", "10")) == "2026-12-21T10:00:00+07:00"
-    assert ok(tthc("due", "2026-03-09T14:50:00+07:00", "--working-days", "0")) == "2026-03-09T17:00:00+07:00"
-    assert ok(tthc("due", "2026-03-13T15:10:00+07:00", "--working-days", "0")) == "2026-03-16T17:00:00+07:00"
+    # 0 working days is counted as the engine counts it (D16): from the intake, or from the next working day
+    # after 15:00; a same-day procedure is --same-day (tests/test_law_deadlines.py).
+    assert ok(tthc("due", "2026-03-09T14:50:00+07:00", "--working-days", "0")) == "2026-03-09T14:50:00+07:00"
+    assert ok(tthc("due", "2026-03-13T15:10:00+07:00", "--working-days", "0")) == "2026-03-16T07:00:00+07:00"
+    assert ok(tthc("due", "2026-03-13T15:10:00+07:00", "--same-day")) == "2026-03-16T17:00:00+07:00"
     # A time without offset is Vietnam time; a UTC time is converted (09:30Z = 16:30 +07:00).
     assert ok(tthc("due", "2026-02-13T16:30:00", "--working-hours", "1")) == "2026-02-23T07:30:00+07:00"
     assert ok(tthc("due", "2026-02-13T09:30:00+00:00", "--working-hours", "1")) == "2026-02-23T07:30:00+07:00"

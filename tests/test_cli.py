@@ -40,7 +40,7 @@ def tthc(tmp_path):
 def test_db_upgrade_creates_the_schema_in_an_empty_sqlite_file(tthc):
     result = tthc("db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "database upgraded" in result.stdout
+    assert "đã nâng cấp cơ sở dữ liệu" in result.stdout
     engine = make_engine(tthc.url, poolclass=NullPool)
     tables = set(inspect(engine).get_table_names())
     assert {"alembic_version", "procedure", "procedure_version", "dossier", "user_account"} <= tables

@@ -73,9 +73,15 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, same_da
     value, unit = given[0]
     if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
         raise click.ClickException(preflight.duration_problem(value, unit))
-    value, unit = (1, "same_day") if (value, unit) == (0, "working_day") else (value, unit)  # the old spelling
+    # 0 of any unit is counted as the engine counts a dossier's deadline (D13, D16): from the intake's clock
+    # time, so the start (after the cut-off, the start of the next working day). `--working-days 0` used to be
+    # the close of the day, the spelling of a same-day procedure before --same-day, unlike the other two units.
     cal = _calendar(_settings(calendar=True), agency)
-    click.echo(deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ).isoformat())
+    due = deadlines.result_due(cal, _instant(start), {"value": value, "unit": unit}).astimezone(VN_TZ)
+    if year_problem(due.year):  # counted with no holiday table (2101-01-07 printed, exit 0), as `calendar day` refuses
+        raise click.BadParameter(f"thời hạn rơi vào {due.date().isoformat()}: {year_problem(due.year)}",
+                                 param_hint="START")
+    click.echo(due.isoformat())
 
 
 def _day(text: str) -> date:

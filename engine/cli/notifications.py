@@ -47,7 +47,7 @@ def dead(retry_id: int | None) -> None:
         title = "Mã xác thực một lần (nội dung được ẩn)" if notice.event in UNLISTED else notice.title  # never a code
         click.echo(f"{delivery.id}\t{delivery.channel}\t{delivery.address}\t{delivery.attempts}\t{title}\t"
                    f"{(delivery.last_error or '').splitlines()[0] if delivery.last_error else ''}")
-    click.echo(f"{len(rows)} dead letters", err=True)
+    click.echo(f"{len(rows)} thông báo không gửi được", err=True)
 
 
 @notifications.command("sms-simulator", help="Nhà cung cấp SMS mô phỏng trên 127.0.0.1 (trang xem tin nhắn tại /).")

@@ -129,4 +129,4 @@ def render(template: str, data_path: Path | None, output: str) -> None:
     except EngineError as exc:
         _fail([str(exc)])
     output.write_bytes(content)
-    click.echo(f"{output}: {len(content)} bytes")
+    click.echo(f"{output}: {len(content)} byte")

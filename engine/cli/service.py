@@ -21,7 +21,7 @@ _settings = preflight.command_settings
 @click.command("upgrade", help="Nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (Alembic).")
 def db_upgrade() -> None:
     upgrade_database(_settings())
-    click.echo("database upgraded")
+    click.echo("đã nâng cấp cơ sở dữ liệu")
 
 
 @click.command("init", help="Tạo CA gốc demo, CA cơ quan, chứng thư cho mỗi cán bộ ký (mã hóa bằng mã PIN) và mỗi "
@@ -36,7 +36,8 @@ def pki_init(pin: str | None) -> None:
     settings = with_secrets(_settings())  # signs: the key passphrase is resolved here
     upgrade_database(settings)
     made = init_pki(settings, pin=pin or settings.demo_password or "demo12345")
-    click.echo(f"pki ready in {settings.pki_dir}: {made} new keys; trust anchors in {settings.trust_dir}")
+    click.echo(f"đã sẵn sàng hạ tầng khóa công khai tại {settings.pki_dir}: {made} khóa mới; chứng thư gốc tin cậy "
+               f"tại {settings.trust_dir}")
 
 
 @click.command("load", help="Tạo cơ quan, người dùng mẫu cho mỗi vai trò, công dân mẫu và triển khai các thủ tục.")
@@ -52,8 +53,8 @@ def demo_load(password: str | None) -> None:
     if problem:
         raise click.UsageError(problem[0].lower() + problem[1:])
     load_demo(settings, password)
-    click.echo(f"demo loaded: users {', '.join(u for u, _, _, _ in province_officers())}, "
-               f"citizen {DEMO_CITIZEN['cccd']}; password: {password}")
+    click.echo(f"đã nạp dữ liệu mẫu: người dùng {', '.join(u for u, _, _, _ in province_officers())}, "
+               f"công dân {DEMO_CITIZEN['cccd']}; mật khẩu: {password}")
 
 
 @click.command(help="Chạy dịch vụ: ứng dụng web (máy chủ WSGI waitress) và dịch vụ hẹn giờ.")
@@ -73,7 +74,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
     if with_demo:
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
-        click.echo(f"demo data loaded (password: {password})")
+        click.echo(f"đã nạp dữ liệu mẫu (mật khẩu: {password})")
         services, settings = start_demo_services(settings, port + 1)
         click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
                    f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")

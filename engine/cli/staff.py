@@ -65,7 +65,7 @@ def agency_list() -> None:
             depth = max(0, (a.path or "/").count("/") - 2)
             closed = "" if a.active else "\t(ngừng hoạt động)"
             click.echo(f"{'  ' * depth}{a.code}\t{a.level}\t{a.name}{closed}")
-    click.echo(f"{len(rows)} agencies", err=True)
+    click.echo(f"{len(rows)} cơ quan", err=True)
 
 
 @click.group(help="Cán bộ: tài khoản, vai trò, tạm khóa.")
@@ -120,7 +120,7 @@ def officer_list(agency_code: str | None) -> None:
         for user, code in rows:
             state = "suspended" if user.locked_reason else ("active" if user.password_hash else "not activated")
             click.echo(f"{user.username}\t{code or '-'}\t{','.join(sorted(user.roles))}\t{state}\t{user.full_name}")
-    click.echo(f"{len(rows)} officers", err=True)
+    click.echo(f"{len(rows)} cán bộ", err=True)
 
 
 @officer.command("suspend", help="Tạm khóa tài khoản cán bộ: hủy mọi phiên đăng nhập và token API.")

@@ -292,6 +292,16 @@ def _calls(linter: _Linter, tree, proc) -> None:
     visit(proc, [proc.get("id")])
 
 
+def _syntax_problem(bpmn: bytes, file_name: str, exc: etree.XMLSyntaxError) -> Problem:
+    """lxml places an end of input on the line after the file's last newline (`<definitions>` and a newline was
+    line 2 of a one-line file): that is the file's last line, the end of the file, and its position is taken off."""
+    last = max(1, bpmn.count(b"\n") + (0 if bpmn.endswith(b"\n") else 1))
+    if (exc.lineno or 0) <= last:
+        return Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")
+    message = re.sub(r", line \d+, column \d+$", "", exc.msg)
+    return Problem(file_name, last, "", f"XML không đúng cú pháp: {message} (cuối tệp)")
+
+
 def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None
          ) -> tuple[list[Problem], dict | None, object]:
     """Every problem of one BPMN file, the catalogue info, and the parsed lxml tree (``forms_dir``: where the
@@ -299,7 +309,7 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
     try:
         tree = parse_xml(bpmn)
     except etree.XMLSyntaxError as exc:
-        return [Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")], None, None
+        return [_syntax_problem(bpmn, file_name, exc)], None, None
     linter = _Linter(file_name, forms, tree, forms_dir)
     schema = schema_problems(tree, file_name)
     if schema:
