@@ -284,6 +284,7 @@ def test_one_procedure_adds_the_filing_form_schema(api):
     one = api.get(f"/api/v1/procedures/{SAMPLE_CODE}").get_json()
     schema = json.loads((FORMS / "ho-kinh-doanh-nop.schema.json").read_text(encoding="utf-8"))
     assert one.pop("form_schema") == schema
+    assert isinstance(one.pop("levels_by_agency"), list)  # D27 at each office (tests/test_level_per_office.py)
     assert one == listed
 
 

@@ -11,13 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    accounts, attachments, dossiers, filing, payments, portal_cases, signing_requests, summary, tasks, versions)
+    accounts, attachments, dossiers, filing, offers, payments, portal_cases, signing_requests, summary, tasks,
+    versions)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.clock import iso_vn
 from engine.core.vocabulary import CCCD_RE
 from engine.core.errors import Forbidden, Invalid, Unauthorized
+from engine.data.agency_model import Agency
+from engine.data.payment_model import PaymentGateway
 from engine.data.model import OFFICER_ROLES, Procedure, ProcedureVersion
 from engine.law.statuses import Status
 from . import ASCII_NUMBER, SANE_YEARS, db, error_body, now, transactional, tthc, unit_of_work
@@ -63,8 +66,39 @@ def level_of(version: ProcedureVersion, agency_id: int | None = None) -> tuple[s
     return payments.service_level(db(), version, g.setdefault("known_gateways", {}), agency_id)
 
 
-def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: int | None = None) -> dict:
-    """A procedure of the catalogue; ``at``: the offering agency asked for (its own payment means, D27)."""
+def levels_by_agency(version: ProcedureVersion, offering: list[Agency] | None = None) -> list[dict]:
+    """D27 at each office taking the procedure's dossiers (D29: its active offers at open agencies, by name),
+    each agency's gateway read once per request. ``offering``: those agencies, read already."""
+    if offering is None:
+        offering = [agency for _offer, agency in offers.active_offers(db(), version.procedure_id) if agency.active]
+    known = g.setdefault("known_gateways", {})
+    unread = [agency.id for agency in offering if agency.id not in known]
+    if unread:  # every office's gateway in one query, not one per office
+        known.update(dict.fromkeys(unread))
+        known.update({row.agency_id: row for row in db().scalars(
+            select(PaymentGateway).where(PaymentGateway.agency_id.in_(unread)))})
+    return [{"agency": agency.code, "agency_name": agency.name,
+             **dict(zip(("level", "level_reasons"), level_of(version, agency.id)))} for agency in offering]
+
+
+def level_view(version: ProcedureVersion) -> dict:
+    """D27 as a page says it, by office (D29): ``level``, the level of every office offering the procedure (none
+    offers it: the publishing agency's), None where they differ; ``reasons``, those true at every office;
+    ``offices``, where the offices differ, each one's level with ``own``, its reasons the others lack."""
+    offices = levels_by_agency(version) or [dict(zip(("level", "level_reasons"), level_of(version)))]
+    first = offices[0]
+    shared = [r for r in first["level_reasons"] if all(r in o["level_reasons"] for o in offices)]
+    same = all((o["level"], o["level_reasons"]) == (first["level"], first["level_reasons"]) for o in offices)
+    return {"level": first["level"] if all(o["level"] == first["level"] for o in offices) else None,
+            "reasons": shared,
+            "offices": [] if same else [{**o, "own": [r for r in o["level_reasons"] if r not in shared]}
+                                        for o in offices]}
+
+
+def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: int | None = None,
+                    offering: list[Agency] | None = None) -> dict:
+    """A procedure of the catalogue; ``at``: the offering agency asked for (its own payment means, D27);
+    ``offering``: the agencies offering it, each one's level then given in "levels_by_agency" (D27, D29)."""
     info = version.info
     result = {"code": info["code"], "name": info["name"], "version": version.version,
               "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
@@ -74,6 +108,8 @@ def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: i
               "components": info["components"],
               # D33: "handover": another agency's part of a liên thông, opened only by its hand-over (422 handover_only)
               "filed_by": info.get("filed_by", "applicant")}
+    if offering is not None:  # "level" stays the publishing agency's (the contract); each office's its own
+        result["levels_by_agency"] = levels_by_agency(version, offering)
     if with_form:
         result["form_schema"] = version.forms[info["filing_form"]]
     return result
@@ -88,12 +124,15 @@ def list_procedures():
     rows = db().scalars(select(ProcedureVersion).join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
                         .options(defer(ProcedureVersion.forms))  # the list shows no form: not decoded 500 times
                         .order_by(Procedure.code))
+    # each office's level only on the procedure itself: offers are procedures × agencies, too many for a list
     return jsonify([_procedure_json(v) for v in rows])
 
 
 @bp.get("/procedures/<code>")
 def get_procedure(code: str):
-    return jsonify(_procedure_json(procedures.latest_version(db(), code), with_form=True))
+    version = procedures.latest_version(db(), code)
+    offering = [agency for _offer, agency in offers.active_offers(db(), version.procedure_id) if agency.active]
+    return jsonify(_procedure_json(version, with_form=True, offering=offering))
 
 
 @bp.post("/procedures")

@@ -52,6 +52,14 @@ def _schemas() -> dict:
             "agency": {"type": "string"}, "agency_name": {"type": "string"},
             "level": {"enum": ["full_online", "partial_online"]},
             "level_reasons": {"type": "array", "items": {"type": "string"}},
+            "levels_by_agency": {"type": "array", "description": (
+                "Mức độ dịch vụ (D27) tại từng cơ quan tiếp nhận thủ tục (D29), theo phương tiện của cơ quan đó "
+                "(cổng thanh toán); level, level_reasons là của cơ quan công bố. Chỉ có ở GET /procedures/{code} "
+                "(danh sách và ?agency= không có; level ở ?agency= đã là của cơ quan được hỏi)"),
+                "items": {"type": "object", "required": ["agency", "agency_name", "level", "level_reasons"],
+                          "properties": {"agency": {"type": "string"}, "agency_name": {"type": "string"},
+                                         "level": {"enum": ["full_online", "partial_online"]},
+                                         "level_reasons": {"type": "array", "items": {"type": "string"}}}}},
             "duration": {"type": "object", "properties": {
                 "value": {"type": "number"},
                 "unit": {"enum": ["working_day", "working_hour", "calendar_day", "same_day"]}}},

@@ -25,7 +25,7 @@ from engine.data.model import Dossier, Procedure, ProcedureVersion
 from engine.law.statuses import TERMINAL
 from . import ASCII_NUMBER, db, now, tthc
 from . import schemaform
-from .api import level_of
+from .api import level_of, level_view
 from .headers import FILE_POLICY
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
                            remaining_text, signature_text, time_left_text)
@@ -81,6 +81,7 @@ def procedure(code: str):
     version = procedures.latest_version(db(), code)  # a liên thông's callee part too: described, never offered
     callers = procedures.callers(db(), code) if procedures.handover_only(version) else None
     return render_template("portal/procedure.html", v=version, info=version.info, callers=callers,
+                           levels=level_view(version),  # each office's level where they differ (D27, D29)
                            offered=offers.offering_names(db(), [version.procedure_id], every=True)[version.procedure_id][0])
 
 
@@ -161,6 +162,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
     offering = [a for _, a in offers.active_offers(db(), version.procedure_id) if a.active]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
                            offering=offering, agency=agency, back=back or {"channel": "online", "address": ""},
+                           levels=level_view(version),
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
