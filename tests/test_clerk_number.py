@@ -75,3 +75,24 @@ def test_the_task_complete_operation_lists_the_number_rule():
     refused = spec()["paths"]["/api/v1/tasks/{id}/complete"]["post"]["responses"]["422"]
     assert "so_van_ban" in refused["x-rules"]
     assert "so_van_ban: D22" in refused["description"] and "document_number_mismatch" in refused["description"]
+
+
+def test_the_number_filled_in_is_the_steps_own_the_callers_data_stays_as_sent(app, api, clock):
+    """An in-process caller (the simulator, a benchmark) reusing one dict for every dossier: the register's number
+    filled into the step's data must not stay in that dict for the next dossier, whose number is another."""
+    from engine.cases import tasks
+    from engine.cases.dossiers import Context
+    from engine.data.model import User, WorkItem
+
+    shared: dict = {}
+    for number in ("1/GCN-UBND", "2/GCN-UBND"):
+        code = approved(api)
+        with app.extensions["tthc"]["sessions"]() as session:
+            clerk = session.scalar(select(User).where(User.username == CLERK))
+            dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+            item_id = session.scalar(select(WorkItem.id).where(WorkItem.dossier_id == dossier.id))
+            tasks.complete(session, Context(clerk, clock.now(), app.extensions["tthc"]["settings"]), item_id,
+                           "issue_result", shared)
+            session.commit()
+        assert shared == {}  # the caller's dict: as sent
+        assert result_rows(app, code)[1]["so_van_ban"] == number  # each dossier's record: its own register's
