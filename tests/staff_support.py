@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, password_hash
+from conftest import PASSWORD, SAMPLE_CODE, password_hash
 from sqlalchemy import select
 
 from engine.cases import accounts
 from engine.data import agencies
-from engine.data.agency_model import Agency
-from engine.data.model import User
+from engine.data.agency_model import Agency, ProcedureOffer
+from engine.data.model import Procedure, ProcedureVersion, User
 from engine.data.notice_model import Notice
 
 PROVINCE, WARD_A, WARD_B = "000.00.00.H56", "000.00.31.H56", "000.00.32.H56"
@@ -77,3 +77,21 @@ def officer_of_another_ward(app, now, username: str, roles: set[str], agency_cod
         session.flush()
         accounts.ensure_officer(session, now, username, "Cán Bộ Phường Khác", roles, agency, PASSWORD)
     return username
+
+
+def offer_sample_copy(session, agency: Agency, code: str, now) -> str:
+    """``agency``'s own copy of the sample procedure (procedure ``code``, the sample's latest version copied), offered
+    by it: a procedure published by an agency other than the demo one; returns ``code``."""
+    sample = session.scalar(select(Procedure).where(Procedure.code == SAMPLE_CODE))
+    version = session.get(ProcedureVersion, sample.latest_version_id)
+    copy = Procedure(code=code, name=sample.name, agency_id=agency.id)
+    session.add(copy)
+    session.flush()
+    columns = ("version", "process_id", "file_name", "content_hash", "bpmn_xml", "spec_json", "forms", "info",
+               "deployed_at", "deployed_by")
+    copied = ProcedureVersion(procedure_id=copy.id, **{c: getattr(version, c) for c in columns})
+    session.add(copied)
+    session.flush()
+    copy.latest_version_id = copied.id
+    session.add(ProcedureOffer(procedure_id=copy.id, agency_id=agency.id, settings={}, created_at=now))
+    return code

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, iso, vn
 from engine.data import agencies, calendars
-from engine.data.agency_model import Agency, ProcedureOffer
-from engine.data.model import Procedure, ProcedureVersion
+from engine.data.agency_model import Agency
+from staff_support import offer_sample_copy
 
 ADMIN, RECEIVER, WARD = "demo.admin", "demo.tiepnhan", "000.00.06.H56"
 NEW_HOURS = {day: ["07:30-11:30", "13:30-17:30"] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -58,19 +58,7 @@ def other_agency(app, clock, code: str, parent: str | None, hours=None) -> str:
         above = agencies.by_code(session, parent) if parent else None
         agency = agencies.place(session, Agency(code=code, name=f"Phường {code}", level="commune",
                                                 office_hours=hours), above)
-        sample = session.scalar(select(Procedure).where(Procedure.code == SAMPLE_CODE))
-        version = session.get(ProcedureVersion, sample.latest_version_id)
-        copy = Procedure(code=f"{SAMPLE_CODE}{code[-6:-4]}", name=sample.name, agency_id=agency.id)
-        session.add(copy)
-        session.flush()
-        columns = ("version", "process_id", "file_name", "content_hash", "bpmn_xml", "spec_json", "forms", "info",
-                   "deployed_at", "deployed_by")
-        copied = ProcedureVersion(procedure_id=copy.id, **{c: getattr(version, c) for c in columns})
-        session.add(copied)
-        session.flush()
-        copy.latest_version_id = copied.id
-        session.add(ProcedureOffer(procedure_id=copy.id, agency_id=agency.id, settings={}, created_at=clock.now()))
-        made = copy.code
+        made = offer_sample_copy(session, agency, f"{SAMPLE_CODE}{code[-6:-4]}", clock.now())
     calendars.forget_overrides()
     return made
 

@@ -22,8 +22,9 @@ from engine.cases import accounts, calendar_notices
 from engine.cli import main
 from engine.core.errors import Invalid
 from engine.data import agencies, calendars
-from engine.data.agency_model import AdminEvent, Agency, ProcedureOffer
-from engine.data.model import AuditEvent, CalendarOverride, Dossier, Procedure, ProcedureVersion, WorkItem
+from engine.data.agency_model import AdminEvent, Agency
+from engine.data.model import AuditEvent, CalendarOverride, Dossier, WorkItem
+from staff_support import offer_sample_copy
 from web_support import Web, text_of
 
 ADMIN, RECEIVER = "demo.admin", "demo.tiepnhan"
@@ -63,18 +64,7 @@ def province(app, clock):
         ward_a = agencies.place(session, Agency(code="000.00.31.H56", name="Phường A", level="commune"), root)
         ward_b = agencies.place(session, Agency(code="000.00.32.H56", name="Phường B", level="commune"), root)
         accounts.ensure_officer(session, clock.now(), "admin.a", "Quản Trị A", {"administrator"}, ward_a, PASSWORD)
-        sample = session.scalar(select(Procedure).where(Procedure.code == SAMPLE_CODE))
-        version = session.get(ProcedureVersion, sample.latest_version_id)
-        copy = Procedure(code=SAMPLE_CODE + "A", name=sample.name, agency_id=ward_a.id)
-        session.add(copy)
-        session.flush()
-        columns = ("version", "process_id", "file_name", "content_hash", "bpmn_xml", "spec_json", "forms", "info",
-                   "deployed_at", "deployed_by")
-        copied = ProcedureVersion(procedure_id=copy.id, **{c: getattr(version, c) for c in columns})
-        session.add(copied)
-        session.flush()
-        copy.latest_version_id = copied.id
-        session.add(ProcedureOffer(procedure_id=copy.id, agency_id=ward_a.id, settings={}, created_at=clock.now()))
+        offer_sample_copy(session, ward_a, SAMPLE_CODE + "A", clock.now())
     calendars.forget_overrides()
     return app
 
