@@ -221,11 +221,11 @@ def test_serve_refuses_a_port_or_host_it_cannot_listen_on(base):
         done = tthc("serve", "--port", port, "--no-worker", env=base, timeout=30)
         assert done.returncode == 2 and "--port" in done.stderr and "65535" in done.stderr, done.stderr
     done = tthc("serve", "--host", "", "--port", "5999", "--no-worker", env=base, timeout=60)
-    assert done.returncode == 2 and "--host" in done.stderr and "serving on" not in done.stdout, done.stdout
+    assert done.returncode == 2 and "--host" in done.stderr and "đang phục vụ tại" not in done.stdout, done.stdout
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         done = tthc("serve", "--port", str(port), "--no-worker", env=base, timeout=60)
     one_line_error(done, f"127.0.0.1:{port}", "cổng đã có chương trình khác dùng")
-    assert "serving on" not in done.stdout, done.stdout
+    assert "đang phục vụ tại" not in done.stdout, done.stdout

@@ -42,7 +42,7 @@ def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
     try:
         deadline, found = time.monotonic() + WAIT, None
         while found is None and time.monotonic() < deadline and process.poll() is None:
-            found = re.search(r"demo trust services on (http://127\.0\.0\.1:\d+)", output.read_text())
+            found = re.search(r"dịch vụ tin cậy mẫu tại (http://127\.0\.0\.1:\d+)", output.read_text())
             time.sleep(0.2)
         assert found, output.read_text()
         base = found.group(1)

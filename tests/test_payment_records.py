@@ -109,7 +109,7 @@ def test_serve_demo_starts_the_gateway_simulator_and_the_demo_agency_pays_throug
             process.kill()
             process.wait()
     output = process.stdout.read()
-    found = re.search(r"payment gateway simulator: (http://127\.0\.0\.1:\d+)/", output)
+    found = re.search(r"mô phỏng cổng thanh toán: (http://127\.0\.0\.1:\d+)/", output)
     assert found, output
     assert "Traceback" not in output, output
 

@@ -99,11 +99,11 @@ def test_one_command_serves_the_api_and_runs_the_timer_service(tmp_path, pki_dir
             process.kill()
             process.wait()
     output = process.stdout.read()
-    assert "timer service: a sweep every 0.5 s in this process" in output
+    assert "dịch vụ hẹn giờ: quét mỗi 0.5 giây trong tiến trình này" in output
     # the renderer loaded and start-up's objects set aside from the cycle collector (engine.core.memory)
-    frozen = re.search(r"\(Ctrl\+C to stop; (\d+) start-up objects set aside", output)
+    frozen = re.search(r"\(Ctrl\+C để dừng; (\d+) đối tượng khởi động được để riêng", output)
     assert frozen is not None and int(frozen.group(1)) > 100_000, output
-    assert "warning" not in output and "Traceback" not in output, output
+    assert "cảnh báo" not in output and "Traceback" not in output, output
 
 
 def test_the_connection_pool_is_sized_for_the_server_threads(settings):

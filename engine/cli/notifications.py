@@ -57,5 +57,6 @@ def sms_simulator(port: int, token: str) -> None:  # pragma: no cover - blocking
     from engine.cases.smsprovider import SmsSimulator
 
     simulator = SmsSimulator(token=token, port=port)
-    click.echo(f"SMS simulator: sms_url = {simulator.url}; messages at http://127.0.0.1:{simulator.port}/")
+    click.echo(f"mô phỏng nhà mạng SMS: sms_url = {simulator.url}; tin nhắn đã gửi tại "
+               f"http://127.0.0.1:{simulator.port}/")
     simulator.serve()

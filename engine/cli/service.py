@@ -76,19 +76,19 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         load_demo(settings, password)
         click.echo(f"đã nạp dữ liệu mẫu (mật khẩu: {password})")
         services, settings = start_demo_services(settings, port + 1)
-        click.echo(f"demo trust services on {services.url}: remote signing (CSC API: {services.url}/csc/v1, "
-                   f"confirmations: {services.url}/csc/xac-nhan), timestamps {services.url}/tsa")
+        click.echo(f"dịch vụ tin cậy mẫu tại {services.url}: ký số từ xa (CSC API: {services.url}/csc/v1, "
+                   f"xác nhận: {services.url}/csc/xac-nhan), dấu thời gian {services.url}/tsa")
         if not settings.sms_url:  # the demo's SMS go to the local provider simulator, shown on its page
             from engine.cases.smsprovider import SmsSimulator
 
             sms = SmsSimulator(token=settings.sms_token).start()
             settings = settings.replace(sms_url=sms.url)
-            click.echo(f"SMS simulator: messages at http://127.0.0.1:{sms.port}/")
+            click.echo(f"mô phỏng nhà mạng SMS: tin nhắn đã gửi tại http://127.0.0.1:{sms.port}/")
         from engine.web import eidsim  # the e-ID sign-in goes to the local OpenID Connect provider simulator
 
         eid_sim, settings = eidsim.for_demo(settings)
         if eid_sim is not None:
-            click.echo(f"e-ID sign-in simulator (OpenID Connect): {eid_sim.url}/")
+            click.echo(f"mô phỏng đăng nhập bằng định danh điện tử (OpenID Connect): {eid_sim.url}/")
     else:
         upgrade_database(settings)
     app = create_app(settings, threads=threads)
@@ -99,14 +99,14 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         scheduler = timers.start_background_worker(app.extensions["tthc"]["sessions"], settings, SystemClock())
         drain = timers.RenderDrain(app.extensions["tthc"]["sessions"], settings, SystemClock()).start()
         app.extensions["tthc"]["after_commit"] = drain.wake  # documents to sign are rendered right after the commit
-        click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s in this process")
+        click.echo(f"dịch vụ hẹn giờ: quét mỗi {settings.timer_interval_seconds:g} giây trong tiến trình này")
     try:
         server = _server(app, host=host, port=port, threads=threads, ident="tthc",
                          **preflight.server_options(settings))
         frozen = _settle(settings)
-        click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop; {frozen} start-up objects set aside from the "
-                   f"cycle collector)")
-        server.print_listen("Serving on http://{}:{}")
+        click.echo(f"đang phục vụ tại http://{host}:{port}/ (Ctrl+C để dừng; {frozen} đối tượng khởi động được "
+                   f"để riêng khỏi bộ thu gom vòng tham chiếu)")
+        server.print_listen("Đang lắng nghe tại http://{}:{}")
         server.run()
     finally:
         if scheduler is not None:
@@ -182,7 +182,8 @@ def _settle(settings: Settings) -> int:
     try:
         layout.prepare(Path(settings.font_dir))
     except Exception as exc:  # noqa: BLE001 - a font problem shows at the first document, with its own message
-        click.echo(f"warning: document fonts not loaded now ({exc}); they load at the first document", err=True)
+        click.echo(f"cảnh báo: chưa nạp được phông chữ của tài liệu ({exc}); sẽ nạp lại khi tạo tài liệu đầu tiên",
+                   err=True)
     return memory.settle()
 
 
@@ -222,7 +223,7 @@ def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:
     with app.extensions["tthc"]["sessions"].begin() as session:
         agency = session.scalar(select(Agency).where(Agency.code == DEMO_AGENCY[0]))
         payments.configure(session, agency.id, "vnpay", SystemClock().now(), running.sim.merchant, running.pay_url)
-    click.echo(f"payment gateway simulator: {running.url}/ (the demo agency pays through it)")
+    click.echo(f"mô phỏng cổng thanh toán: {running.url}/ (cơ quan mẫu thu phí qua cổng này)")
 
 
 @click.command(help="Dịch vụ hẹn giờ: quét hồ sơ đến hạn theo nhịp (timer service).")
@@ -245,7 +246,7 @@ def worker(once: bool) -> None:
                                "rendered": rendered}))
         return
     _settle(settings)
-    click.echo(f"timer service: a sweep every {settings.timer_interval_seconds:g} s (Ctrl+C to stop)")
+    click.echo(f"dịch vụ hẹn giờ: quét mỗi {settings.timer_interval_seconds:g} giây (Ctrl+C để dừng)")
     timers.run_worker(sessions, settings, SystemClock())
 
 
