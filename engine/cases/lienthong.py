@@ -82,10 +82,13 @@ def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, 
         raise Invalid(f"Cơ quan liên thông {declared['agency']} không có trong hệ thống", code="handover_agency")
     form = dict(parent.form or {})
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai chuyển liên thông")
+    # D5: the citizen's filing channel is the sub-dossier's too (a desk filing is no portal filing in the callee's
+    # figures); its result goes back to the sending agency through the engine (hand_back), never to the citizen
+    # at the desk or by post, whatever the parent's channel: its return channel is said, not taken from the filing
     child = Dossier(code=_next_code(session, agency, now), procedure_version_id=version.id, agency_id=agency.id,
                     parent_id=parent.id, applicant_id=parent.applicant_id, owner_name=parent.owner_name,
-                    owner_birth_date=parent.owner_birth_date, owner_cccd=parent.owner_cccd, channel="online",
-                    status=SUBMITTED, form=form, filed_at=now, workflow_state=b"",
+                    owner_birth_date=parent.owner_birth_date, owner_cccd=parent.owner_cccd, channel=parent.channel,
+                    return_channel="online", status=SUBMITTED, form=form, filed_at=now, workflow_state=b"",
                     serializer_version=SERIALIZER_VERSION)
     child.procedure_version = version
     session.add(child)

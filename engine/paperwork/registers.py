@@ -61,6 +61,7 @@ class Handover:
 PARTNER = "Cơ quan phối hợp giải quyết"  # the agency a liên thông hand-over went to (D33)
 SENDER = "Cơ quan chuyển hồ sơ liên thông"  # on a sub-dossier's slip: the agency that handed it over
 ONE_STOP = "Bộ phận tiếp nhận và trả kết quả"
+BY_POST = " (qua bưu chính)"  # after the applicant's name: the dossier came by public post (D5)
 
 
 def _step(event: AuditEvent) -> str:
@@ -99,6 +100,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
     parent = session.get(Dossier, dossier.parent_id) if dossier.parent_id is not None else None
     sender = session.get(Agency, parent.resolving_agency_id).name if parent is not None else None
     own = session.get(Agency, dossier.resolving_agency_id).name if links else None
+    # A desk or postal filing is recorded by the receiving officer (the event's actor): the applicant gave it
+    filer = applicant_name(dossier) + (BY_POST if dossier.channel == "post" else "")
 
     def giver(event: AuditEvent) -> str:
         data = event.data or {}
@@ -108,6 +111,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
             return f"{_step(event)}: {own}"
         if event.action == "file" and sender is not None:
             return f"{SENDER}: {sender}"
+        if event.action == "file":  # the applicant hands the dossier in, not the officer who registered it
+            return f"{_step(event)}: {filer}"
         if event.actor_id is None and sender is not None:  # a sub-dossier's automatic intake or return
             return f"{_step(event)}: {dossier.agency.name}"
         return f"{_step(event)}: {event.actor_name}"
