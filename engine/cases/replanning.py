@@ -101,7 +101,7 @@ def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
     steps = [step for step in steps if step.old.version != step.new.version]
     if not steps:
         return intake, due, original
-    unit = dossier.procedure_version.info["duration"]["unit"]
+    unit, value = (dossier.procedure_version.info["duration"][k] for k in ("unit", "value"))
     intake_anchor = None
     if dossier.status == SUBMITTED and intake is not None:
         intake_anchor = max(dossier.filed_at, _answered(session, dossier, "intake") or dossier.filed_at)
@@ -111,9 +111,9 @@ def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
         if intake_anchor is not None:
             intake = moved(old, new, intake, intake_anchor, day, "working_hour")
         if due is not None:
-            due = moved(old, new, due, anchor, day, unit)
+            due = moved(old, new, due, anchor, day, unit, value)
         if original is not None:
-            original = moved(old, new, original, anchor, day, unit)
+            original = moved(old, new, original, anchor, day, unit, value)
     return intake, due, original
 
 
@@ -126,7 +126,8 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     after = dates if dates is not None else new_dates(session, dossier, steps)
     if after == before:
         # D30: a step's own limit in working days moves with a changed day even where the dossier's deadlines do
-        # not (a procedure counted in calendar days keeps its due instant unless it falls on that day)
+        # not (a procedure counted in calendar days keeps its due instant unless that day lies from its nominal end
+        # to it: engine.core.calendar.moved)
         if not any(step.old.version != step.new.version for step in steps):
             return False
         changed = own_limits(session, dossier, steps[-1].new)

@@ -210,15 +210,20 @@ class WorkingCalendar:
 
 
 def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: datetime, changed: date,
-          unit: str) -> datetime:
+          unit: str, value: float | None = None) -> datetime:
     """``due``, counted under ``old`` from ``anchor`` in ``unit``, counted again under ``new``, which differs from
     ``old`` on the day ``changed`` only.
 
     The days before ``changed`` are the same in both calendars, so the working time left at the start of that
     day is kept: the new due instant is that much working time after it under ``new``. When the count began on
     that day or later (``anchor``), it is counted again from its start under ``new``, with the same amount of
-    counted time. A calendar-day deadline only moves off a day that is no longer a working day.
+    counted time. A calendar-day deadline of ``value`` days that is the one ``old`` gives from ``anchor`` is
+    counted again from ``anchor`` under ``new`` (D13): later when its day became a day off, earlier when a day
+    off between its nominal end and it became a working day. One that is not (extended, D17; moved by a wait,
+    D12, D26), or without ``value``, only moves off a day that is no longer a working day.
     """
+    if unit == "calendar_day" and value is not None and old.due(anchor, value, unit) == due:
+        return new.due(anchor, value, unit)
     if unit == "calendar_day":
         t = due.astimezone(VN_TZ)
         while not new.is_working_day(t.date()):

@@ -7,12 +7,14 @@ request is raised within 3 working days of receiving the dossier.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from engine.core.calendar import WorkingCalendar
 from engine.core.errors import Invalid
 from engine.law.apology import signer_role, SECOND_SUPPLEMENT
+from engine.law.deadlines import clock_start
 
 FREE_REQUESTS = 1       # D10
 MAX_REQUESTS = 2        # D11: the second needs a reason; there is no third
@@ -43,11 +45,13 @@ def allowed(requests_so_far: int, second_reason: dict | None = None) -> bool:
 
 
 def check_request(*, requests_so_far: int, second_reason: dict | None, first_items: list[dict],
-                  stage: str, received_at: datetime | None, now: datetime, cal: WorkingCalendar) -> Verdict:
+                  stage: str, received_at: datetime | None, now: datetime, cal: WorkingCalendar,
+                  unit: str = "working_day", components: list[dict] = ()) -> Verdict:
     """Refuse a supplement request the law does not allow (D10–D12); otherwise say what it is.
 
     ``first_items`` are the items of the dossier's first request (for D11a), ``received_at`` the valid
-    intake (for D12)."""
+    intake and ``unit`` the procedure's duration unit (for D12: the window starts with the result's clock),
+    ``components`` the procedure's declared components (``{"key", "name"}``: D11a knows an item by either)."""
     if requests_so_far >= MAX_REQUESTS:
         raise Invalid(f"Hồ sơ đã được yêu cầu bổ sung {requests_so_far} lần; không được yêu cầu bổ sung lần "
                       "thứ ba (theo Điều 11 Nghị định 118/2025/NĐ-CP; Điều 13 khoản 2 và Điều 14 khoản 1 Quyết định 88/2017/QĐ-UBND)", code="rule_violation", rule="D10")
@@ -55,7 +59,7 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
         if second_reason is not None:
             raise Invalid("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai", code="rule_violation",
                           fields={"second_reason": "Không dùng ở lần đầu"}, rule="D10")
-        check_processing_window(stage, received_at, now, cal)
+        check_processing_window(stage, received_at, now, cal, unit)
         return Verdict(1, False, None)
     if second_reason is None:
         raise Invalid("Chỉ được yêu cầu bổ sung một lần (theo Điều 11 Nghị định 118/2025/NĐ-CP). Lần thứ hai phải ghi lý do: người nộp chưa "
@@ -65,7 +69,8 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
     if second_reason.get("kind") == "applicant_not_compliant":
         asked = {i["component"] for i in first_items}
         unmet = second_reason.get("unmet_items") or []
-        if not unmet or not set(unmet) <= asked:
+        same = _component_of(components)  # the key, the name, any case: the same component, as the items are read
+        if not unmet or not {same(u) for u in unmet} <= {same(a) for a in asked}:
             raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)",
                           code="rule_violation", rule="D11",
                           fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
@@ -74,11 +79,31 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
     return Verdict(2, True, signer_role(SECOND_SUPPLEMENT, stage))
 
 
+def _folded(text: str) -> str:
+    """A component as an officer may type it, made comparable (as engine.cases.attachments compares them):
+    Unicode NFC, case-insensitive, every run of white space one space, none at the ends."""
+    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split()))
+
+
+def _component_of(components: list[dict]):
+    """``same(text)``: the component ``text`` names, by its key or its name in any spelling (its folded name);
+    a text naming no declared component stays itself, folded."""
+    declared = {}
+    for c in components:
+        declared[_folded(c["name"])] = _folded(c["name"])
+        if c.get("key"):
+            declared[_folded(c["key"])] = _folded(c["name"])
+    return lambda text: declared.get(_folded(text), _folded(text))
+
+
 def check_processing_window(stage: str, received_at: datetime | None, now: datetime,
-                            cal: WorkingCalendar) -> None:
-    """D12: the agency raises its (first) supplement request within 3 working days of receiving the dossier."""
+                            cal: WorkingCalendar, unit: str = "working_day") -> None:
+    """D12: the agency raises its (first) supplement request within 3 working days of receiving the dossier,
+    counted from when the result's clock starts (engine.law.deadlines.clock_start, as the due instant counts:
+    after the 15:00 cut-off, from the next working day, D16), so that the window and the due date agree."""
     if stage != PROCESSING or received_at is None:
         return
-    if cal.working_time_between(received_at, now) > cal.day_length * WINDOW_WORKING_DAYS:
+    start = clock_start(cal, received_at, unit)
+    if cal.working_time_between(start, now) > cal.day_length * WINDOW_WORKING_DAYS:
         raise Invalid(f"Đã quá {WINDOW_WORKING_DAYS} ngày làm việc kể từ khi tiếp nhận; không còn được yêu "
                       "cầu bổ sung ở giai đoạn xử lý (theo Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D12")

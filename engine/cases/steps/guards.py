@@ -26,7 +26,7 @@ def supplement_allowed(f: Facts) -> None:
     f.found["verdict"] = supplement.check_request(
         requests_so_far=dossier.supplement_requests, second_reason=f.data.get("second_reason"),
         first_items=first.items if first else [], stage=f.stage, received_at=dossier.received_at, now=f.now,
-        cal=f.cal)
+        cal=f.cal, unit=f.info["duration"]["unit"], components=f.info.get("components", []))
 
 
 def no_paper_for_signed(f: Facts) -> None:
