@@ -20,6 +20,7 @@ from engine.cases import accounts, administration, notices, onetime
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.core.vocabulary import CCCD_RE
+from engine.data.agency_model import Agency
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
 from engine.process.forms import clean_text
@@ -183,10 +184,22 @@ def phone_forms(text: str) -> list[str]:
     return [text]
 
 
+def administer(session: Session, admin: User) -> None:
+    """Forbidden unless ``admin`` administers the whole installation. A citizen belongs to no agency (they
+    may file at any agency of the province, D29), so the account is the province's: an agency administrator
+    may not search, read or change it. The whole installation: the province (``administration.scope`` None),
+    or the root of the only tree (a single ward's installation). Called before anything is read."""
+    root = administration.scope(session, admin)  # not_administrator for anyone else
+    if root is None or (root.parent_id is None and session.scalar(
+            select(Agency.id).where(Agency.parent_id.is_(None), Agency.id != root.id).limit(1)) is None):
+        return
+    raise Forbidden("Chỉ quản trị viên cấp tỉnh được quản lý tài khoản công dân.", code="outside_your_agencies")
+
+
 def search(session: Session, admin: User, text: str = "", before: int | None = None) -> list[User]:
     """Citizen accounts, newest first, PAGE + 1 of them (the caller shows PAGE and knows whether more follow);
     ``text``: a CCCD or a phone number (both indexed); ``before``: the id the previous page ended at."""
-    administration.scope(session, admin)  # administrators only
+    administer(session, admin)
     query = select(User).where(User.roles_text == "citizen")
     text = (text or "").strip()
     compact = "".join(c for c in text if c not in " .-()")  # as people write numbers: 0912 000 111, 0912.000.111
@@ -211,7 +224,7 @@ def change(session: Session, settings: Settings, now: datetime, admin: User, use
            reason) -> None:
     """Suspend, reinstate or cancel a citizen account with a reason: audited, the citizen told on every channel
     they have (they may not be able to sign in to read it). Cancelling is final; the dossiers stay."""
-    administration.scope(session, admin)  # administrators only
+    administer(session, admin)
     if what not in CHANGES:
         raise Invalid("Thao tác không hợp lệ", fields={"action": "suspend, reinstate hoặc cancel"})
     text = clean_text(reason, min_length=1, max_length=255)

@@ -5,13 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import administration, citizens
-from engine.core.errors import Conflict, Invalid
+from engine.cases import citizens
+from engine.core.errors import Conflict, Forbidden, Invalid
 from . import ASCII_NUMBER, db, now, tthc
 from .ui import install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_citizens", __name__)
 install_error_pages(bp)
+
+
+@bp.app_template_global()
+def administers_citizens() -> bool:
+    """Whether the signed-in user may use these pages (the admin home offers them to the province's only)."""
+    try:
+        citizens.administer(db(), g.user)
+    except Forbidden:
+        return False
+    return True
 
 
 @bp.get("/quan-tri/cong-dan")
@@ -30,6 +40,7 @@ def index():
 @bp.get("/quan-tri/cong-dan/<int:user_id>")
 @login_required("administrator")
 def detail(user_id: int):
+    citizens.administer(db(), g.user)  # an agency administrator reads no account (403 before the 404)
     user = citizens.citizen(db(), user_id=user_id)
     return render_template("admin/citizens/detail.html", user=user, errors={})
 
@@ -40,7 +51,7 @@ def change(user_id: int, what: str):
     """First a confirmation page (what will happen, the reason carried), then, confirmed, the change."""
     if what not in citizens.CHANGES:
         abort(404)
-    administration.scope(db(), g.user)
+    citizens.administer(db(), g.user)
     user = citizens.citizen(db(), user_id=user_id)
     reason = request.form.get("reason", "").strip()
     if not reason:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from werkzeug.routing import BaseConverter
 
-from engine.cases import administration, citizens
+from engine.cases import citizens
 from engine.core.errors import Invalid
 from engine.core.vocabulary import CCCD_RE
 from . import db, now, transactional, tthc
@@ -37,7 +37,7 @@ def desk():
 def change(cccd: str):
     """Suspend (active false), reinstate (active true) or cancel (cancelled true) with a reason."""
     data = body()
-    administration.scope(db(), g.user)  # administrators only, before anything about the account is said
+    citizens.administer(db(), g.user)  # the province's administrators, before anything about the account is said
     user = citizens.citizen(db(), username=cccd[:64])
     errors = {k: "Phải là true hoặc false" for k in ("active", "cancelled")
               if k in data and not isinstance(data[k], bool)}
