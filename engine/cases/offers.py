@@ -295,18 +295,27 @@ def replace(session: Session, now: datetime, user: User | None, code: str, paylo
             dry_run: bool = False) -> dict:
     """Make the offers of a procedure within the administrator's subtree exactly those asked for (``user``
     None: the operator's command line, every agency). Offers outside the subtree are left alone; naming an
-    agency outside it is refused. A dropped offer with open dossiers is ended (they go on where they were
-    filed), one without is deleted. Returns what changed, audited in the same transaction; ``dry_run``: what
-    would change, changing nothing (the page asks to confirm before an agency stops receiving)."""
+    agency outside it is refused, as receiving or as processing agency. A dropped offer with open dossiers is
+    ended (they go on where they were filed), one without is deleted. Returns what changed, audited in the same
+    transaction; ``dry_run``: what would change, changing nothing (the page asks to confirm before an agency
+    stops receiving)."""
     proc = procedure_of(session, code)
     root = administration.scope(session, user) if user is not None else None
     declared = session.get(ProcedureVersion, proc.latest_version_id).info.get("fees", [])
     wanted = _wanted(session, payload, declared, root, proc.code)
-    for agency, _, _ in wanted.values():
-        if user is not None:
-            administration.require(session, user, agency)
     existing = {o.agency_id: o for o in session.scalars(
         select(ProcedureOffer).where(ProcedureOffer.procedure_id == proc.id))}
+    for agency_id, (agency, processing, _) in wanted.items():
+        if user is None:
+            continue
+        administration.require(session, user, agency)
+        # the processing agency gets the dossiers (D29): an administrator names one of their own subtree only;
+        # an active offer sent back with the processing agency it has (GET's body, a province administrator's
+        # choice) changes nothing of it
+        kept = existing.get(agency_id)
+        if processing is not None and not (kept is not None and kept.active
+                                           and kept.processing_agency_id == processing.id):
+            administration.require(session, user, processing)
     in_scope = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(list(existing))))
                 if root is None or agencies.holds(root, a)}
     changes: dict[str, list[str]] = {"added": [], "changed": [], "ended": [], "removed": []}

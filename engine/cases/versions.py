@@ -144,10 +144,15 @@ def upload_warnings(session: Session, ctx: Context, definition: procedures.Defin
 
 
 def ensure_deployable(session: Session, ctx: Context, definition: procedures.Definition) -> None:
-    """Forbidden unless the administrator may deploy the file: the agency it names lies in their subtree (an
-    agency the database does not know: only an administrator of the whole province gets the deploy's own
-    problem line). The check of the upload page asks it too, so that it never says "deployable" to someone the
-    deploy then refuses."""
+    """Forbidden unless the administrator may deploy the file: a new version of a procedure already published
+    only by an administrator of its publishing agency (D29: the version replaces the procedure wherever it is
+    offered, and the file's agency never changes its publisher, engine.process.procedures.deploy); and the
+    agency the file names lies in their subtree (an agency the database does not know: only an administrator of
+    the whole province gets the deploy's own problem line). The check of the upload page asks it too, so that
+    it never says "deployable" to someone the deploy then refuses."""
+    published = session.scalar(select(Procedure).where(Procedure.code == definition.code))
+    if published is not None:
+        administration.require(session, ctx.user, published.agency)
     agency = agencies.by_code(session, definition.info["agency"])
     if agency is not None:
         administration.require(session, ctx.user, agency)
@@ -159,10 +164,11 @@ def ensure_deployable(session: Session, ctx: Context, definition: procedures.Def
 def deploy_upload(session: Session, ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes],
                   warnings: list[Problem] | None = None) -> tuple[ProcedureVersion, bool]:
     """Check and deploy an upload as the next version of its procedure (the API and the page both come here),
-    audited. The publishing agency must lie in the administrator's subtree; an agency the database does not
-    know is refused: 403 to an administrator of a subtree (nothing said of other agencies), else the deploy's
-    problem line naming it (422, engine.process.procedures.agency_problems). ``warnings`` (a list) receives the
-    upload's warnings, found before the deploy changes the catalogue."""
+    audited. The publishing agency (the procedure's, for a new version; and the one the file names) must lie
+    in the administrator's subtree (``ensure_deployable``); an agency the database does not know is refused:
+    403 to an administrator of a subtree (nothing said of other agencies), else the deploy's problem line naming
+    it (422, engine.process.procedures.agency_problems). ``warnings`` (a list) receives the upload's warnings,
+    found before the deploy changes the catalogue."""
     definition = check_upload(ctx, name, bpmn, uploaded)
     if warnings is not None:
         warnings += upload_warnings(session, ctx, definition)
