@@ -192,7 +192,16 @@ class Process:
         return cls(wf)
 
     def dump(self) -> bytes:
-        return zlib.compress(_dumps(self._wf).encode("utf-8"), 6)
+        """The state to store. A script can leave in the task data a value JSON cannot hold (bytes, a range, a
+        dict view, a tuple as a key...): the serializer raises, and that is a fault of the procedure (422, the
+        command rolled back, the dossier as it was), not a 500 on every later command. Checking here costs
+        nothing and accepts exactly what the serializer accepts; a check after each script could not fit in
+        scriptlimits and would walk the data once more."""
+        try:
+            text = _dumps(self._wf)
+        except (TypeError, ValueError) as exc:  # ValueError: an int of more digits than Python turns into text
+            raise ProcessFailure(_unstorable(self._wf, exc)) from exc
+        return zlib.compress(text.encode("utf-8"), 6)
 
     # -- acting ----------------------------------------------------------------------------------------
     def _guard(self, fn, *args):
@@ -287,6 +296,29 @@ class Process:
             moved.script_engine = self._wf.script_engine
             self._wf = moved
         return reasons
+
+
+def _unstorable(workflow: BpmnWorkflow, exc: Exception) -> str:
+    """Name the first task (in the tree's order: the one that wrote it) and the variable holding a value the
+    serializer refused. Only on that error path: each task's data is encoded once more, a variable alone only in
+    the task that fails."""
+    ser = _serializer()
+    for task in workflow.get_tasks():
+        data = ser.registry.clean(task.data)
+        try:
+            json.dumps(data, cls=ser._encoder_cls)
+            continue
+        except (TypeError, ValueError):
+            pass
+        for name, value in data.items():
+            try:
+                json.dumps(value, cls=ser._encoder_cls)
+            except (TypeError, ValueError) as found:
+                spec = task.task_spec
+                return (f"Quy trình gặp lỗi: bước '{spec.bpmn_name or spec.bpmn_id or spec.name}' ghi vào biến "
+                        f"'{name}' giá trị không lưu được vào dữ liệu hồ sơ ({_first_line(found)}); chỉ lưu được "
+                        f"số, chuỗi, True/False, None, danh sách và từ điển có khóa là chuỗi")
+    return f"Quy trình gặp lỗi: dữ liệu hồ sơ có giá trị không lưu được ({_first_line(exc)})"
 
 
 def _restore(dct: dict, spec, subprocess_specs) -> BpmnWorkflow:
