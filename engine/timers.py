@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session, defer, sessionmaker, undefer
 from engine.cases import digests, dispatch, incidents, notices, offers
 from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
-from engine.process.procedures import LANE_ROLES
 from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
-from engine.cases.dossiers import Context, calendar_of, load_process, plan_timers, save_process, work_agency
+from engine.cases.dossiers import Context, calendar_of, lane_role, load_process, plan_timers, save_process, work_agency
 from engine.data.model import AuditEvent, Dossier, WorkItem
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
@@ -120,8 +119,8 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         save_process(session, dossier, process, now, settings, cal)
         kept = {item[0]: item for item in batch.open_items.get(dossier.id, ())}  # a claim outlives the timer
         batch.open_items[dossier.id] = [
-            kept.get(t.task_id) or (t.task_id, LANE_ROLES.get((t.lane or "").lower(), ""),
-                                    work_agency(dossier, t.step or ""), None) for t in process.ready_user_tasks()]
+            kept.get(t.task_id) or (t.task_id, lane_role(t), work_agency(dossier, t.step or "", lane_role(t)), None)
+            for t in process.ready_user_tasks()]
         record("timer")
     if not dossier.intake_late and intake.is_intake_late(dossier, now):
         dossier.intake_late = True

@@ -159,14 +159,24 @@ HANDOVERS = "lienthong"
 ENGINE_STEPS = ("handover",)  # drawn, but waiting for the engine (liên thông, D33): in no one's inbox (role "")
 # The steps that stay at the receiving agency (the one-stop shop) when another agency processes the dossier.
 RECEIVING_STEPS = ("intake", "supplement", "return")
+# (step kind, lane role) of a processing step's part that is the one-stop's own: the centre's confirmation of an
+# extension the processing agency asked and its department leader confirmed (D17). The processing agency has no
+# centre director: its item there was seen by no one and the extension never took effect.
+RECEIVING_TASKS = frozenset({("extension_review", "centre_director")})
 
 
-def work_agency(dossier: Dossier, step: str) -> int:
-    """The agency whose officers get a step's work item: the processing agency an offer names for the
-    processing steps, the receiving agency for intake, supplement and return (D29)."""
-    if dossier.processing_agency_id is None or step in RECEIVING_STEPS:
+def work_agency(dossier: Dossier, step: str, role: str = "") -> int:
+    """The agency whose officers get a step's work item (of the lane ``role``): the processing agency an offer
+    names for the processing steps, the receiving agency for intake, supplement and return and for the
+    one-stop's confirmation of an extension (D17, D29)."""
+    if dossier.processing_agency_id is None or step in RECEIVING_STEPS or (step, role) in RECEIVING_TASKS:
         return dossier.agency_id
     return dossier.processing_agency_id
+
+
+def lane_role(task) -> str:
+    """The role whose officers get a user task: its lane's (none for a step waiting for the engine)."""
+    return "" if task.step in ENGINE_STEPS else procedures.LANE_ROLES.get((task.lane or "").lower(), "")
 
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
@@ -234,9 +244,8 @@ def _sync_work_items(session: Session, dossier: Dossier, open_tasks: list, now: 
         existing = [row for row in existing if row.step not in stepkinds.OPENED_BY_ENGINE]
     known = {row.task_id for row in existing}
     added = [{"dossier_id": dossier.id, "task_id": t.task_id, "spec_name": t.spec_name, "name": t.name,
-              "step": t.step or "",
-              "role": "" if t.step in ENGINE_STEPS else procedures.LANE_ROLES.get((t.lane or "").lower(), ""),
-              "agency_id": work_agency(dossier, t.step or ""), "form_key": t.form_key, "assignee_id": None,
+              "step": t.step or "", "role": lane_role(t), "agency_id": work_agency(dossier, t.step or "", lane_role(t)),
+              "form_key": t.form_key, "assignee_id": None,
               "created_at": now, "due_at": work_item_due(dossier, t.step or "", t.spec_name, now, limits, cal)}
              for t in open_tasks if t.task_id not in known]
     if added:  # before the deletes: a work item id is never given to another task

@@ -89,11 +89,20 @@ OTHERS = [
 ]
 
 
+# In a ward the one-stop section (Bộ phận Một cửa) is led by the ward's head: who confirms an extension (D17) and
+# signs the apology of an intake-stage second supplement request (D11b) where no centre director is appointed
+# (Thuận Hóa has demo.giamdoc). Without it a Phú Xuân or Kim Long extension waited forever and that letter had no
+# signer. The same account rather than a new one: the province keeps its list of officers.
+WARD_HEADS = {"phuxuan", "kimlong"}
+
+
 def province_officers() -> list[tuple[str, str, set[str], str]]:
     """(username, full name, roles, agency code) of every demo officer; ``demo.admin`` belongs to the root."""
     people = [(u, n, r, ROOT if u == "demo.admin" else DEMO_AGENCY[0]) for u, n, r in DEMO_USERS]
     for prefix, (code, names) in OFFICES.items():
-        people += [(f"{prefix}.{suffix}", name, roles, code) for (suffix, roles), name in zip(STAFF, names)]
+        people += [(f"{prefix}.{suffix}", name,
+                    roles | {"centre_director"} if prefix in WARD_HEADS and suffix == "thutruong" else roles, code)
+                   for (suffix, roles), name in zip(STAFF, names)]
     return people + OTHERS
 
 

@@ -22,9 +22,11 @@ def confirm_extension(f: Facts) -> None:
     extension.state, extension.decided_at = "confirmed", f.now
     deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal, f.now)
     signer_role = apology.signer_role(apology.EXTENSION)
-    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)],
-                  letters.signer_for(f.session, f.dossier, signer_role), signer_role, f.now,
-                  new_due_at=extension.new_due_at,
+    # D17, D20: the extension is asked because the agency resolving the dossier cannot finish in time: its head
+    # signs, even when the receiving one-stop gives the final confirmation (D29)
+    signer = letters.signer_for(f.session, f.dossier, signer_role, agency_id=f.dossier.resolving_agency_id)
+    letters.issue(f.session, f.ctx.settings, f.dossier, [(apology.EXTENSION, extension.reason)], signer,
+                  signer_role, f.now, new_due_at=extension.new_due_at,
                   notify=issuance.notice("extension_letter", {"new_due_at": extension.new_due_at}))
     f.events += [("extended", None), ("letter_issued", None)]
 

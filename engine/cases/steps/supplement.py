@@ -2,7 +2,7 @@
 assessment): D9–D12, Mẫu 02, and the apology letter of a second request for the agency's own fault (D11b)."""
 from __future__ import annotations
 
-from engine.cases import attachments
+from engine.cases import attachments, dossiers
 from engine.data.model import SupplementRequest
 from engine.law.statuses import PROCESSING, SUBMITTED, SUPPLEMENT
 from engine.law import apology, deadlines
@@ -22,8 +22,11 @@ def request_supplement(f: Facts) -> None:
     verdict = f.found["verdict"]
     if verdict.apology:  # D11(b): the agency's fault, apologised for with the request (and lateness, D20)
         faults = apology.supplement_letter_faults(data.get("second_reason"), f.late_now)
-        letters.issue(f.session, f.ctx.settings, dossier, faults,
-                      letters.signer_for(f.session, dossier, verdict.signer_role), verdict.signer_role, now,
+        # D11b, D20: signed by the head of the unit at fault, the agency whose officers hold the step that asks
+        # (the receiving one-stop at intake, the processing agency an offer names during processing, D29)
+        signer = letters.signer_for(f.session, dossier, verdict.signer_role,
+                                    agency_id=dossiers.work_agency(dossier, f.item.step, f.item.role))
+        letters.issue(f.session, f.ctx.settings, dossier, faults, signer, verdict.signer_role, now,
                       notify=issuance.notice("apology_letter", {"new_due_at": None}))
         f.events.append(("letter_issued", None))
     # Mẫu 02 and the notice name each component as the procedure declares it ("Bản sao giấy tờ chứng minh chỗ ở"),
