@@ -196,24 +196,26 @@ def test_the_departments_head_issues_it_through_the_api(api, app, clock, process
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "letter_exists", r.get_json()
 
 
-def test_a_result_issued_late_before_any_sweep_is_the_departments_apology(api, app, clock, processed):
-    """No sweep ran: the department decides and issues the result on Friday 27/11 at 10:00, an hour late; the
-    signing step opens the apology for the department's head (whose steps made it late), not the ward's, which
-    holds the return."""
+def test_a_result_decided_late_before_any_sweep_is_issued_after_the_departments_apology(api, app, clock, processed):
+    """No sweep ran: the department decides on Friday 27/11 at 10:00, an hour late; the clerk's issue, which
+    releases the result to the citizen, waits for the apology (D19, D23), and the apology is the department's
+    head's (whose steps made it late), not the ward's, which holds the return."""
     code, ids = processed
     at(api, clock, 2026, 11, 27, 10, 0)
     api.act("d.canbo", code, "propose_approval", STEP_DATA["propose_approval"])
     api.act("d.canbo", code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
+    refused = api.post(f"/api/v1/tasks/{api.task_for('d.canbo', code)['id']}/complete", "d.canbo",
+                       json={"action": "issue_result", "data": STEP_DATA["issue_result"]})
+    assert refused.status_code == 422 and refused.get_json()["error"]["rule"] == "D19", refused.get_json()
+    r = api.post(f"/api/v1/dossiers/{code}/letters", "a.canbo", json={"kind": "overdue", "reason": REASON})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "apology_other_agency", r.get_json()
+    r = api.post(f"/api/v1/dossiers/{code}/letters", "d.canbo", json={"kind": "overdue", "reason": REASON})
+    assert r.status_code == 201, r.get_json()
+    assert apology_tasks(api, "a.canbo", code) == []
+    assert sign_requested(app, code) >= 1
+    assert_the_departments_letter(app, code, ids)
     issued = api.act("d.canbo", code, "issue_result", STEP_DATA["issue_result"])
     assert issued["status"] == 9 and issued["late"] is True
-    [task] = apology_tasks(api, "d.canbo", code)
-    assert task["due_at"] == iso(2026, 11, 30, 10, 0)
-    assert apology_tasks(api, "a.canbo", code) == []
-    r = api.post(f"/api/v1/tasks/{task['id']}/complete", "d.canbo",
-                 json={"action": "issue_apology", "data": {"reason": REASON}})
-    assert r.status_code == 200, r.get_json()
-    assert sign_requested(app, code) == 1
-    assert_the_departments_letter(app, code, ids)
     returned = api.act("a.canbo", code, "return_result", STEP_DATA["return_result"])  # the ward returns it
     assert returned["status"] == 10 and len(returned["letters"]) == 1
 

@@ -180,7 +180,7 @@ def test_a_dossier_filed_on_the_friday_evening_before_tet_is_due_for_intake_at_0
 
 
 # -- 2. warning and overdue (D19) --------------------------------------------------------------------------
-def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_returned_only_with_an_apology(
+def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_issued_only_with_an_apology(
         api, clock, app, settings):
     code = filed_before_tet_and_received_monday(api, clock)  # due Thursday 26/02/2026 08:00
 
@@ -203,19 +203,17 @@ def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_ret
     assert actions(overdue).count("overdue") == 1 and actions(overdue).count("warning") == 1
     assert sweep(app, settings, 2026, 2, 27, 8, 0).effects == {}
 
-    # The result can still be decided and issued, late.
+    # The result can still be decided, late; the clerk's issue, which releases it to the citizen, waits for the
+    # head of agency's apology (D19, D23)
     clock.set(vn(2026, 2, 26, 9, 0))
     api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])
     api.act(DEPT_LEADER, code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
-    assert api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])["status"] == 9
-
-    # ... but not returned without the head of agency's apology.
-    clock.set(vn(2026, 2, 26, 10, 0))
-    refused(attempt(api, RECEIVER, code, "return_result", STEP_DATA["return_result"]), 422, "D19")
+    refused(attempt(api, CLERK, code, "issue_result", STEP_DATA["issue_result"]), 422, "D19")
     for other in (DIRECTOR, SPECIALIST, CITIZEN):
         refused(post_letter(api, other, code), 403)
     assert show(api, code)["letters"] == []
 
+    clock.set(vn(2026, 2, 26, 10, 0))
     r = post_letter(api, HEAD, code)
     assert r.status_code == 201, r.get_json()
     (letter,) = r.get_json()["letters"]
@@ -223,13 +221,15 @@ def test_a_dossier_is_warned_one_working_day_before_its_due_then_overdue_and_ret
     assert letter["faults"] == ["overdue"]
     assert letter["signer_role"] == "head_of_agency" and letter["signer"] == "Hoàng Văn Trưởng"
     assert letter["violation"] is True
-    # the letter is signed by the head with their own key (D35), then sealed: until then it is not returned with
+    # the letter is signed by the head with their own key (D35), then sealed: until then the result waits
     assert letter["document"] is None
-    refused(attempt(api, RECEIVER, code, "return_result", STEP_DATA["return_result"]), 422, "D19")
-    assert sign_requested(app, code) == 1
+    refused(attempt(api, CLERK, code, "issue_result", STEP_DATA["issue_result"]), 422, "D19")
+    assert sign_requested(app, code) >= 1
     (letter,) = show(api, code)["letters"]
     assert letter["document"] in [d["id"] for d in show(api, code)["documents"] if d["kind"] == "apology"]
 
+    issued = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
+    assert issued["status"] == 9 and issued["late"] is True
     returned = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
     assert returned["status"] == 10 and returned["returned_at"] == iso(2026, 2, 26, 10, 0)
     assert returned["late"] is True

@@ -52,11 +52,21 @@ def complete(api: Api, user: str, task_id: int, action: str, data: dict):
     return api.post(f"/api/v1/tasks/{task_id}/complete", user, json={"action": action, "data": data})
 
 
-def decided_and_issued(api: Api, clock, code: str) -> dict:
+def decided_and_issued(api: Api, clock, code: str, status: int = 200):
+    """Decided at 27/11 10:00, an hour past the due, then the clerk's issue: the response when ``status`` is
+    not 200."""
     at(api, clock, 2026, 11, 27, 10, 0)
     api.act(SPECIALIST, code, "propose_approval", STEP_DATA["propose_approval"])
     api.act(LEADER, code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
+    if status != 200:
+        return issue(api, code)
     return api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
+
+
+def issue(api: Api, code: str):
+    """The clerk's issue of the result, as the API answers it."""
+    return api.post(f"/api/v1/tasks/{api.task_for(CLERK, code)['id']}/complete", CLERK,
+                    json={"action": "issue_result", "data": STEP_DATA["issue_result"]})
 
 
 def error(response, status: int) -> dict:
@@ -81,11 +91,9 @@ def test_overdue_opens_the_heads_apology_item_which_issues_the_letter_and_unbloc
     assert sweep(app, settings, 2026, 11, 28, 9, 0).effects == {}  # never a second item
     assert len(open_tasks(api, HEAD, code)) == 1
 
-    # The result is decided and issued late; the return waits for the letter (D19).
-    assert decided_and_issued(api, clock, code)["status"] == 9
+    # The result is decided late; its issue, which releases it to the citizen, waits for the letter (D19, D23).
+    assert error(decided_and_issued(api, clock, code, status=422), 422)["rule"] == "D19"
     assert len(open_tasks(api, HEAD, code)) == 1
-    assert error(api.post(f"/api/v1/tasks/{api.task_for(RECEIVER, code)['id']}/complete", RECEIVER,
-                          json={"action": "return_result", "data": STEP_DATA["return_result"]}), 422)["rule"] == "D19"
 
     # Only the head's role takes the item; the data is checked like any action's.
     assert error(complete(api, LEADER, task["id"], "issue_apology", {"reason": REASON}), 403)["code"] == "wrong_role"
@@ -99,8 +107,7 @@ def test_overdue_opens_the_heads_apology_item_which_issues_the_letter_and_unbloc
     assert letter["faults"] == ["overdue"] and letter["signer_role"] == "head_of_agency"
     assert letter["signer"] == HEAD_NAME and letter["new_due_at"] == iso(2026, 11, 30, 9, 0)
     assert letter["document"] is None  # it waits for the head's own signature (D35) ...
-    assert error(api.post(f"/api/v1/tasks/{api.task_for(RECEIVER, code)['id']}/complete", RECEIVER,
-                          json={"action": "return_result", "data": STEP_DATA["return_result"]}), 422)["rule"] == "D19"
+    assert error(issue(api, code), 422)["rule"] == "D19"
     assert sign_requested(app, code) == 1  # ... signed and sealed, it goes with the result
     shown = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
     assert shown["letters"][0]["document"] in [d["id"] for d in shown["documents"] if d["kind"] == "apology"]
@@ -109,6 +116,7 @@ def test_overdue_opens_the_heads_apology_item_which_issues_the_letter_and_unbloc
     history = [h["action"] for h in r.get_json()["history"]]
     assert history[-2:] == ["issue_apology", "letter_issued"]
 
+    assert api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])["status"] == 9
     returned = api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"])
     assert returned["status"] == 10 and returned["late"] is True and len(returned["letters"]) == 1
 
@@ -128,11 +136,15 @@ def test_the_letters_endpoint_is_another_way_to_the_same_action_and_closes_the_i
     assert open_tasks(api, HEAD, code) == []
 
 
-def test_a_result_issued_late_before_any_sweep_opens_the_item_at_once(api, clock):
+def test_a_result_decided_late_before_any_sweep_is_issued_after_the_heads_letter(api, app, clock):
     code = received(api)
-    decided_and_issued(api, clock, code)  # 27/11 10:00, an hour past the due; no timer ran
-    (task,) = open_tasks(api, HEAD, code)
-    assert task["step"] == "apology" and task["due_at"] == iso(2026, 11, 30, 10, 0)
+    # 27/11 10:00, an hour past the due; no timer ran: late all the same, the issue waits for the letter (D19)
+    assert error(decided_and_issued(api, clock, code, status=422), 422)["rule"] == "D19"
+    r = api.post(f"/api/v1/dossiers/{code}/letters", HEAD, json={"kind": "overdue", "reason": REASON})
+    assert r.status_code == 201, r.get_json()  # the item is opened at once and completed
+    assert sign_requested(app, code) == 1
+    issued = api.act(CLERK, code, "issue_result", STEP_DATA["issue_result"])
+    assert issued["status"] == 9 and issued["late"] is True and open_tasks(api, HEAD, code) == []
 
 
 def test_stopping_a_late_dossier_closes_its_apology_item(api, app, settings, clock):
@@ -181,9 +193,10 @@ def test_the_simulator_applies_issue_apology_like_any_action(tmp_path):
     out = simulate(scenario, settings, Path(__file__).resolve().parent.parent)
     events = [(e["type"], e["at"]) for e in out["events"]]
     refusals = [e for e in out["events"] if e["type"] == "rule_refused"]
-    assert [(e["rule"], e["at"], e["do"]) for e in refusals] == [("D19", iso(2026, 11, 30, 10, 0), "return_result")]
-    expected = [("overdue", iso(2026, 11, 27, 8, 30)), ("resolved", iso(2026, 11, 30, 9, 0)),
-                ("apology_issued", iso(2026, 11, 30, 11, 0)), ("letter_issued", iso(2026, 11, 30, 11, 0)),
+    # D19: the late result is issued (released to the citizen) only once the head's letter is signed
+    assert [(e["rule"], e["at"], e["do"]) for e in refusals] == [("D19", iso(2026, 11, 30, 9, 0), "issue_result")]
+    expected = [("overdue", iso(2026, 11, 27, 8, 30)), ("apology_issued", iso(2026, 11, 30, 11, 0)),
+                ("letter_issued", iso(2026, 11, 30, 11, 0)), ("resolved", iso(2026, 11, 30, 11, 30)),
                 ("returned", iso(2026, 11, 30, 14, 0))]
     positions = [events.index(item) for item in expected]
     assert positions == sorted(positions)

@@ -21,7 +21,7 @@ B: Mon 09:00–11:30 2.5 + 3.5, Tue 8, Wed 8, Thu 07:00–08:00 1 = 23 h.
 C: Mon 10:00–11:30 1.5 + 3.5, Tue 8, Wed 8, Thu 8, Fri 07:00–09:00 2 = 31 h.
 D: Tue 08:00 → Fri 10:00 = 7 + 8 + 8 + 3 = 26 h, less the wait Tue 10:00 → Thu 10:00 = 5 + 8 + 3 = 16 h: 10 h.
 Average: (9 + 23 + 31 + 10) / 4 = 73 / 4 = 18.25 h.
-C's late result carries the head of agency's apology (Fri 05/03 10:00): one letter, a violation (D19).
+C's late result carries the head of agency's apology (Fri 05/03 09:00, before the issue): one letter, a violation (D19).
 A is returned Tue 02/03 10:00 and rated 4 by the citizen at 10:30.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import select, update
 
 from conftest import (CITIZEN, SAMPLE_CODE, SAMPLE_FORM, START, STEP_DATA, Api, database_copy, drain_after_commit,
-                      settings_with_keys, vn)
+                      settings_with_keys, sign_requested, vn)
 from engine.cases import portal_cases
 from engine.cases.dossiers import Context
 from engine.cli import DEMO_AGENCY
@@ -118,10 +118,13 @@ def build_march(api, app, clock, settings) -> dict[str, str]:
     assert r.status_code == 200, r.get_json()
 
     resolve(api, clock, b, 2027, 3, 4, 8, 0)
-    resolve(api, clock, c, 2027, 3, 5, 9, 0)
-    at(clock, 2027, 3, 5, 10, 0)
+    at(clock, 2027, 3, 5, 9, 0)  # C decided late: the head's apology first, then the clerk's issue (D19)
+    api.act(SPECIALIST, c, "propose_approval", STEP_DATA["propose_approval"])
+    api.act(DEPT_LEADER, c, "approve", {"y_kien_phe_duyet": "Đồng ý"})
     r = api.post(f"/api/v1/dossiers/{c}/letters", HEAD, json={"kind": "overdue", "reason": "Chậm thẩm định"})
     assert r.status_code == 201, r.get_json()
+    sign_requested(app, c)
+    assert api.act(CLERK, c, "issue_result", STEP_DATA["issue_result"])["status"] == 9
     resolve(api, clock, d, 2027, 3, 5, 10, 0)
 
     e = file(api, clock, (2027, 3, 24, 7, 45), RECEIVER, owner=OWNER, channel="online")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.core.errors import Conflict, Invalid
-from engine.law.lateness import ResultFacts, is_late
-from engine.law.statuses import TERMINAL
+from engine.law.lateness import ResultFacts, done_late, is_late
+from engine.law.statuses import OPEN_FOR_RESULT, TERMINAL
 
 SECOND_SUPPLEMENT, EXTENSION, OVERDUE = "second_supplement", "extension", "overdue"
 FAULTS = (SECOND_SUPPLEMENT, EXTENSION, OVERDUE)
@@ -68,9 +68,18 @@ def check_overdue_apology(dossier: ResultFacts, now: datetime, has_overdue_lette
                       "thư xin lỗi vì quá hạn", code="rule_violation", rule="D19")
 
 
+def late_result(dossier: ResultFacts, now: datetime) -> bool:
+    """D19: whether the result is late, judged at its resolution: a resolved one at its resolution; one being
+    resolved now (the clerk's issue, which releases it to the citizen, D23) as resolved at ``now``, so in time
+    at the due instant itself, as the issue's own verdict says (engine.cases.steps.signing)."""
+    if dossier.resolved_at is None and dossier.status in OPEN_FOR_RESULT:
+        return dossier.late or done_late(dossier.due_at, now)
+    return is_late(dossier, now)
+
+
 def return_allowed(dossier: ResultFacts, now: datetime, has_overdue_letter: bool) -> bool:
-    """D19: a late result is returned only with the head of agency's apology letter."""
-    return has_overdue_letter or not is_late(dossier, now)
+    """D19: a late result is issued and returned only with the head of agency's apology letter."""
+    return has_overdue_letter or not late_result(dossier, now)
 
 
 def check_return(dossier: ResultFacts, now: datetime, has_overdue_letter: bool) -> None:

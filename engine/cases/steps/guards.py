@@ -65,7 +65,12 @@ def extension_still_in_time(f: Facts) -> None:
 
 
 def apology_before_late_return(f: Facts) -> None:
-    """D19: a late result is returned with the head of agency's apology letter."""
+    """D19: a late result is returned with the head of agency's apology letter; issuing it releases it to the
+    citizen (D23: an online dossier's result is in the citizen's account), so the issue asks it too. A liên
+    thông answer (a sub-dossier) goes to the agency that asked, never to the citizen (D33): its lateness is that
+    agency's share, measured and reported; the citizen's own dossier carries the letter if it is late."""
+    if f.dossier.parent_id is not None:
+        return
     apology.check_return(f.dossier, f.now, letters.has_signed_overdue_letter(f.session, f.dossier))
 
 

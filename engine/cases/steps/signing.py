@@ -1,5 +1,6 @@
 """The clerk's ``signing``: the result, validly signed by the competent person, is sealed and numbered (D22);
-the dossier is resolved, late if past its due date (D19: lateness is judged at resolution)."""
+the dossier is resolved, late if past its due date (D19: lateness is judged at resolution); a late result is
+issued only once the head's apology letter is signed, since the issue releases it to the citizen (D19, D23)."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
@@ -13,7 +14,7 @@ from engine.law.statuses import PROCESSING, RESOLVED
 from engine.paperwork import issuance, results
 from engine.process import fields as procedure_fields
 
-from . import apology
+from . import guards
 from .declare import Action, Facts, StepKind
 
 # the supplement requests of the processing stage, whose waits the resolution time leaves out (D32) with the fee
@@ -25,10 +26,6 @@ def issue_result(f: Facts) -> None:
     """The number is the one the register gave the decision (printed in the header when it was rendered); a
     result decided before signing requests existed keeps the number the clerk types (registered_number)."""
     signed = f.found["signed"]
-    lapsed = signing_requests.certificate_lapsed(signed, f.now)
-    if lapsed:
-        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
-                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
     registered = signing_requests.result_register(signed)
     if registered is not None:
         number, register = registered
@@ -43,9 +40,9 @@ def issue_result(f: Facts) -> None:
         pauses = [*f.session.execute(_PAUSES, {"dossier_id": f.dossier.id}).all(), *fee_waits(f.session, f.dossier)]
         worked = counting.resolution_working_time(f.cal.working_time_between, f.dossier.received_at, f.now, pauses)
         f.dossier.resolution_working_minutes = round(worked.total_seconds() / 60)
-    f.dossier.late = lateness.is_late(f.dossier, f.now)  # D19: judged at resolution
-    if f.dossier.late:  # no sweep ran since the due instant: the head's apology is work all the same (D19)
-        apology.open_item(f.session, f.dossier, f.cal, f.now)
+    # D19: judged at resolution; a late result is issued only with the head's signed letter (the guard), so
+    # the apology's work item is done by now, opened by the sweep or by the letter itself
+    f.dossier.late = lateness.is_late(f.dossier, f.now)
 
 
 def personally_signed(f: Facts) -> None:
@@ -81,7 +78,18 @@ def registered_number(f: Facts) -> None:
     f.data[key] = number
 
 
+def signature_in_force(f: Facts) -> None:
+    """D22: the signer's certificate still holds when the result is issued (a result that cannot be issued at
+    all is told so before the apology a late one waits for)."""
+    lapsed = signing_requests.certificate_lapsed(f.found["signed"], f.now)
+    if lapsed:
+        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
+                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
+
+
 KIND = StepKind("signing", (
     Action("issue_result", frozenset({"clerk"}), frozenset({PROCESSING}), moves=(("issue_result", RESOLVED),),
-           guards=(personally_signed, registered_number), documents=("result",), handler=issue_result),
+           # D19: after the signature and the number are settled, the apology a late result goes with
+           guards=(personally_signed, registered_number, signature_in_force, guards.apology_before_late_return),
+           documents=("result",), handler=issue_result),
 ))
