@@ -20,7 +20,8 @@ from engine.reports.scope import GROUP_BY, asked
 from engine.reports.statistics import COUNTERS, statistics
 
 SHOWN = ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-         "pending_in_time", "pending_overdue", "avg_resolution_working_hours")
+         "pending_in_time", "pending_overdue", "avg_resolution_working_hours",
+         "handovers_received", "handovers_answered", "handovers_answered_late", "handovers_pending")
 
 
 def _table(report) -> str:

@@ -350,6 +350,11 @@ COUNTER_WORDS: dict[str, str] = {
     "reused": "Hồ sơ sử dụng lại giấy tờ trong kho",
     "rating_count": "Lượt đánh giá",
     "rating_avg": "Mức hài lòng trung bình (1–5)",
+    # an agency's share under liên thông: the requests it received from another agency's procedure
+    "handovers_received": "Yêu cầu liên thông tiếp nhận",
+    "handovers_answered": "Yêu cầu liên thông đã trả lời",
+    "handovers_answered_late": "Yêu cầu liên thông trả lời quá hạn",
+    "handovers_pending": "Yêu cầu liên thông đang xử lý",
 }
 
 

@@ -19,7 +19,7 @@ from engine.core.vocabulary import INDICATORS as NAMES
 from engine.data.model import Document, Dossier
 from engine.data.portal_model import SatisfactionRating
 from engine.reports.scope import Scope
-from engine.reports.statistics import PeriodQuery, statistics
+from engine.reports.statistics import RESOLVING, PeriodQuery, statistics
 
 DISSATISFIED = 2  # scores 1 and 2 of 5 (D25: 1 very unhappy)
 
@@ -41,17 +41,18 @@ def _percent(part: float, whole: float) -> float | None:
 
 
 def _electronic_results(session: Session, q: PeriodQuery) -> int:
-    """Dossiers resolved in the period with a result document issued electronically (signed PDF)."""
+    """Citizens' dossiers resolved in the period with a result document issued electronically (signed PDF), under
+    the resolving agency (as the counters' resolved)."""
     has_result = exists().where(Document.dossier_id == Dossier.id, Document.kind == "result")
     return session.scalar(select(func.count()).select_from(Dossier)
-                          .where(q.within(Dossier.resolved_at), has_result, *q.filters())) or 0
+                          .where(q.within(Dossier.resolved_at), has_result, *q.filters(RESOLVING))) or 0
 
 
 def _dissatisfied(session: Session, q: PeriodQuery) -> int:
     return session.scalar(select(func.count()).select_from(SatisfactionRating)
                           .join(Dossier, Dossier.id == SatisfactionRating.dossier_id)
                           .where(q.within(SatisfactionRating.at), SatisfactionRating.score <= DISSATISFIED,
-                                 *q.filters())) or 0
+                                 *q.filters(RESOLVING))) or 0
 
 
 def indicators(session: Session, settings: Settings, scope: Scope, now: datetime) -> list[Indicator]:

@@ -22,7 +22,18 @@ What each counter counts:
   for a fee asked and not paid by then (its due instant moves when the wait ends);
 - supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
   (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
-- payments / paid_online: fee payments made in the period (D26), and those made online through a gateway.
+- payments / paid_online: fee payments made in the period (D26), and those made online through a gateway;
+- handovers_*: an agency's share under liên thông (D33), engine.reports.handovers.
+
+Whose counter (D29: the receiving agency may hand the processing to another): ``received_*``, ``digitised``,
+``reused``, payments and the supplement requests of the intake stage count under the receiving agency
+(``Dossier.agency_id``); resolved_*, the average hours, pending_*, the supplement requests of the processing
+stage, extensions, apology letters and violations, ratings under the resolving one
+(``coalesce(processing_agency_id, agency_id)``, who held the work), by row and by the agency filter alike.
+The citizen sees one dossier (D33): those counters count the citizens' dossiers only, never a sub-dossier handed
+to another agency's procedure (``parent_id`` set), which counts in handovers_* under its own agency alone.
+Pending counts are a stock at a moment: with group_by=month the total's are those of the period's end (the last
+month's row), not a sum of month ends.
 """
 from __future__ import annotations
 
@@ -41,6 +52,7 @@ from engine.data.payment_model import Payment
 from engine.data.portal_model import SatisfactionRating
 from engine.law import counting, payment
 from engine.law.statuses import PAYMENT
+from engine.reports import handovers
 from engine.reports.scope import GROUP_BY, Scope
 from engine.reports.vntime import vn_day, vn_month
 from engine.reports.workclock import WorkClock
@@ -54,9 +66,12 @@ COUNTERS = (
     "extensions", "apologies", "violations", "payments", "paid_online",
     "digitised", "reused",
     "rating_count", "rating_avg",
+    "handovers_received", "handovers_answered", "handovers_answered_late", "handovers_pending",
 )
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
 PAID = ("paid", "refunded")  # a payment made (a refund later does not unmake the transaction)
+STOCKS = ("pending_in_time", "pending_overdue", "handovers_pending")  # at a moment: the total's are the period end's
+RECEIVING, RESOLVING = "receiving", "resolving"  # whose counter: the agency that received, or that resolves (D29)
 OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 
 
@@ -101,32 +116,53 @@ class PeriodQuery:
             self.procedure_ids = set(session.scalars(select(Procedure.id)
                                                      .where(Procedure.code.in_(sorted(scope.procedures)))))
 
-    def filters(self) -> list:
-        found = []
+    def filters(self, by: str = RESOLVING, citizens: bool = True) -> list:
+        """The scope's conditions on the dossier: the agencies (as ``by`` counts them: receiving, or resolving, the
+        processing agency when the offer names one) and procedures; the citizens' dossiers only, or (``citizens``
+        false) only the sub-dossiers handed over under liên thông."""
+        found = [Dossier.parent_id.is_(None) if citizens else Dossier.parent_id.is_not(None)]
         if self.scope.agencies is not None:
-            found.append(Dossier.agency_id.in_(sorted(self.scope.agencies)))
+            ids = sorted(self.scope.agencies)
+            found.append(Dossier.agency_id.in_(ids) if by == RECEIVING else or_(
+                Dossier.processing_agency_id.in_(ids),
+                and_(Dossier.processing_agency_id.is_(None), Dossier.agency_id.in_(ids))))
         if self.procedure_ids is not None:
             ids = sorted(v for v, p in self.versions.items() if p in self.procedure_ids)
             found.append(Dossier.procedure_version_id.in_(ids or [-1]))
         return found
 
-    def key(self, at) -> tuple:
-        """The columns that make the group key (agency id, procedure version id, or the Vietnam month of ``at``)."""
+    @staticmethod
+    def agency(by: str):
+        """The agency a counter counts under: the receiving one, or the resolving one (D29)."""
+        return Dossier.agency_id if by == RECEIVING else func.coalesce(Dossier.processing_agency_id, Dossier.agency_id)
+
+    def ends(self, now: datetime) -> list[tuple[str | None, datetime]]:
+        """The instants pending dossiers are counted at: each month's end with group_by=month (the months begun by
+        ``now``), else the period's; none after ``now``."""
+        if self.scope.group_by == "month":
+            return [(month, min(hi, now)) for month, lo, hi in self.scope.months() if lo <= now]
+        return [(None, min(self.end, now))]
+
+    def key(self, at, by: str = RESOLVING) -> tuple:
+        """The columns that make the group key (agency id as ``by`` counts it, procedure version id, or the Vietnam
+        month of ``at``)."""
         if self.scope.group_by == "agency":
-            return (Dossier.agency_id,)
+            return (self.agency(by),)
         if self.scope.group_by == "procedure":
             return (Dossier.procedure_version_id,)
         return (vn_month(at),)
 
-    def events(self, dossier_id, at, *columns, where=(), total=None):
-        """A GROUP BY over the event rows of the period (``at`` within it, ``where``) by the group key and the
-        labelled ``columns``, with their count (and the sum of ``total``). The event's dossier is looked up per
-        row (its agency and procedure version by primary key), never joined: for a few thousand events a join
-        lets the planner read and hash the whole dossier table."""
-        agency = select(Dossier.agency_id).where(Dossier.id == dossier_id).scalar_subquery()
+    def events(self, dossier_id, at, *columns, where=(), total=None, by: str = RESOLVING):
+        """A GROUP BY over the event rows of the period (``at`` within it, ``where``) of the citizens' dossiers by
+        the group key (the agency as ``by`` counts it) and the labelled ``columns``, with their count (and the sum
+        of ``total``). The event's dossier is looked up per row (its agency, procedure version and parent by
+        primary key), never joined: for a few thousand events a join lets the planner read and hash the whole
+        dossier table."""
+        agency = select(self.agency(by)).where(Dossier.id == dossier_id).scalar_subquery()
         version = select(Dossier.procedure_version_id).where(Dossier.id == dossier_id).scalar_subquery()
+        parent = select(Dossier.parent_id).where(Dossier.id == dossier_id).scalar_subquery()
         key = {"agency": agency, "procedure": version}.get(self.scope.group_by)
-        filters = []
+        filters = [parent.is_(None)]
         if self.scope.agencies is not None:
             filters.append(agency.in_(sorted(self.scope.agencies)))
         if self.procedure_ids is not None:
@@ -146,12 +182,12 @@ class PeriodQuery:
 
 
 def _received(session: Session, q: PeriodQuery, counts: _Counts) -> None:
-    key = q.key(Dossier.received_at)
+    key = q.key(Dossier.received_at, RECEIVING)
     rows = session.execute(
         select(*key, Dossier.channel, func.count(),
                func.sum(case((Dossier.has_electronic_component, 1), else_=0)),
                func.sum(case((Dossier.reuses_stored_document, 1), else_=0)))
-        .where(q.within(Dossier.received_at), *q.filters()).group_by(*key, Dossier.channel))
+        .where(q.within(Dossier.received_at), *q.filters(RECEIVING)).group_by(*key, Dossier.channel))
     for value, channel, number, with_files, with_reuse in rows:
         k = q.group(value)
         counts.add(k, "received", number)
@@ -221,13 +257,8 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
     then (a supplement asked during processing and not answered, a fee asked and not paid: each an EXISTS on the
     dossier's few rows by its id, the indexes ix_supplement_request_dossier_id and ix_payment_dossier_id), it is
     within time whatever its due instant (counting.pending). A fee exempted records no time: owed no more."""
-    if q.scope.group_by == "month":
-        ends = [(month, min(hi, now)) for month, lo, hi in q.scope.months() if lo <= now]
-        key = ()
-    else:
-        ends = [(None, min(q.end, now))]
-        key = q.key(None)
-    for month, end in ends:
+    key = () if q.scope.group_by == "month" else q.key(None)
+    for month, end in q.ends(now):
         ended = and_(Dossier.ended_at.is_not(None), Dossier.ended_at < end)
         waiting = exists().where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
                                  SupplementRequest.at < end,
@@ -248,15 +279,18 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:
     """Supplement requests, extensions, apology letters and ratings made in the period."""
     kind = SupplementRequest.second_reason["kind"].as_string()
-    for value, reason, number in session.execute(
-            q.events(SupplementRequest.dossier_id, SupplementRequest.at, kind.label("reason"))):
-        k = q.group(value)
-        if reason is None:
-            counts.add(k, "supplement_first", number)
-        else:
-            counts.add(k, "supplement_second", number)
-            counts.add(k, "supplement_second_not_met" if reason == "applicant_not_compliant"
-                       else "supplement_second_other", number)
+    intake = SupplementRequest.stage == "intake"  # asked by the receiving agency; else by the resolving one
+    for by, stage in ((RECEIVING, intake), (RESOLVING, ~intake)):
+        for value, reason, number in session.execute(
+                q.events(SupplementRequest.dossier_id, SupplementRequest.at, kind.label("reason"), where=[stage],
+                         by=by)):
+            k = q.group(value)
+            if reason is None:
+                counts.add(k, "supplement_first", number)
+            else:
+                counts.add(k, "supplement_second", number)
+                counts.add(k, "supplement_second_not_met" if reason == "applicant_not_compliant"
+                           else "supplement_second_other", number)
     for value, number in session.execute(q.events(Extension.dossier_id, Extension.decided_at,
                                                   where=[Extension.state == "confirmed"])):
         counts.add(q.group(value), "extensions", number)
@@ -268,7 +302,7 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
             counts.add(q.group(value), "violations", number)
     for value, method, number in session.execute(q.events(Payment.dossier_id, Payment.paid_at,
                                                           Payment.method.label("method"),
-                                                          where=[Payment.status.in_(PAID)])):
+                                                          where=[Payment.status.in_(PAID)], by=RECEIVING)):
         counts.add(q.group(value), "payments", number)
         if method == "online":
             counts.add(q.group(value), "paid_online", number)
@@ -283,7 +317,8 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
             select(Dossier.code, SupplementRequest.at, SupplementRequest.second_reason)
             .join(Dossier, Dossier.id == SupplementRequest.dossier_id)
             .where(SupplementRequest.second_reason.is_not(None), kind.is_not(None),
-                   q.within(SupplementRequest.at), *q.filters())
+                   q.within(SupplementRequest.at), or_(and_(intake, *q.filters(RECEIVING)),
+                                                       and_(~intake, *q.filters(RESOLVING))))
             .order_by(SupplementRequest.at.desc()).limit(100))]
 
 
@@ -312,10 +347,16 @@ def statistics(session: Session, settings: Settings, scope: Scope, now: datetime
     _resolution_hours(session, settings, q, counts)
     _pending(session, q, counts, now)
     _events(session, q, counts, report)
+    handovers.count(session, q, counts, now)
     total: dict = defaultdict(float)
     for raw in counts.by_key.values():
         for name, amount in raw.items():
             total[name] += amount
+    if scope.group_by == "month":  # a stock, not a flow: the period end's (the last month's), never the sum
+        ends = q.ends(now)
+        last = counts.by_key.get(ends[-1][0], {}) if ends else {}
+        for name in STOCKS:
+            total[name] = last.get(name, 0)
     for group, key, label in _labels(session, scope, counts.by_key):
         report.rows.append({"key": key, "label": label, **_Counts.finish(counts.by_key.get(group, {}))})
     report.total = _Counts.finish(total)

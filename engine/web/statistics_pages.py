@@ -54,6 +54,11 @@ COUNTER_GROUPS = (
                                        ("extensions", _l("Gia hạn"), "count"), ("apologies", _l("Thư xin lỗi"), "count"))),
     (_l("Khác"), (("paid_online", _l("Thanh toán trực tuyến"), "count"),
                   ("rating_avg", _l("Điểm hài lòng (1–5)"), "score"))),
+    # the agency's share of other agencies' procedures (liên thông), apart from the citizens' dossiers above
+    (_l("Yêu cầu liên thông từ cơ quan khác"), (("handovers_received", _l("Tiếp nhận"), "count"),
+                                               ("handovers_answered", _l("Đã trả lời"), "count"),
+                                               ("handovers_answered_late", _l("Trả lời quá hạn"), "count"),
+                                               ("handovers_pending", _l("Đang xử lý"), "count"))),
 )
 
 
