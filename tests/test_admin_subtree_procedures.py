@@ -18,9 +18,10 @@ REFUSED = {"code": "outside_your_agencies", "message": "Cơ quan này không thu
 
 
 @pytest.fixture(scope="module")
-def province_template(tmp_path_factory, pki_dir):
-    """Per backend, a database with the demo province (its wards and their administrators), built once."""
-    built = {}
+def province_template(tmp_path_factory, pki_dir, request):
+    """Per backend, a database with the demo province (its wards and their administrators), built once per module
+    (a module importing this fixture builds its own, under its own name: a worker may run both modules)."""
+    built, name = {}, f"province_{request.module.__name__.removeprefix('test_')}"[:60]
 
     def get(backend: str, pg=None) -> str:
         if backend not in built:
@@ -29,9 +30,9 @@ def province_template(tmp_path_factory, pki_dir):
                 load_demo(make_settings(folder, f"sqlite:///{folder}/province.sqlite3", pki_dir), PASSWORD)
                 built[backend] = str(folder / "province.sqlite3")
             else:
-                url = pg.create_database("province_subtree_template")
+                url = pg.create_database(name)
                 load_demo(make_settings(tmp_path_factory.mktemp("pgprovince"), url, pki_dir), PASSWORD)
-                built[backend] = "province_subtree_template"
+                built[backend] = name
         return built[backend]
 
     return get

@@ -8,7 +8,7 @@ import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from engine.cases import administration, offers
 from engine.core.errors import Invalid
@@ -64,8 +64,13 @@ def _page(code: str, *, errors=None, error=None, confirm=None, posted=None, stat
     mine = _scope_agencies(g.user)
     current = {o.agency_id: o for o in db().scalars(select(ProcedureOffer).where(
         ProcedureOffer.procedure_id == proc.id, ProcedureOffer.active.is_(True)))}
-    processors = list(db().scalars(select(Agency).where(Agency.level.in_(PROCESSING_LEVELS), Agency.active.is_(True))
-                                   .order_by(Agency.path).limit(MAX_SHOWN)))
+    # D29: an administrator names a processing agency of their own subtree (engine.cases.offers refuses another),
+    # so the list offers those, and the ones the offers already name (kept as they are)
+    chosen = select(Agency).where(Agency.level.in_(PROCESSING_LEVELS), Agency.active.is_(True))
+    if administration.scope(db(), g.user) is not None:
+        named = [o.processing_agency_id for o in current.values() if o.processing_agency_id is not None]
+        chosen = chosen.where(or_(Agency.id.in_(administration.agency_ids(db(), g.user)), Agency.id.in_(named)))
+    processors = list(db().scalars(chosen.order_by(Agency.path).limit(MAX_SHOWN)))
     by_id = {a.id: a for a in processors}
     rows = []
     for agency in mine:
