@@ -95,4 +95,11 @@ def check_request(cal: WorkingCalendar, duration: dict, *, extensions_so_far: in
         raise Invalid(f"Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {describe_duration(longest)} "
                       "(theo Điều 19 Nghị định 61/2018/NĐ-CP)", code="rule_violation", rule="D18", fields={field: "Vượt mức tối đa"})
     check_in_time(cal, duration, due_at, now, received_at)
+    return new_due(cal, due_at, original_due_at, amount)
+
+
+def new_due(cal: WorkingCalendar, due_at: datetime, original_due_at: datetime | None, amount: timedelta) -> datetime:
+    """D18: the re-appointment, ``amount`` of working time after the legal due instant. Counted when asked, and
+    again at the centre's confirmation, when it takes effect: a calendar notice in between may have moved the
+    legal due (a day made off or working), and the extension is measured from where it is then."""
     return cal.add_working_time(original_due_at or due_at, amount)

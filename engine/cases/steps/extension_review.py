@@ -2,8 +2,10 @@
 confirms; only the final confirmation changes the appointment, with a letter to the citizen (D17, D18)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from engine.law.statuses import PROCESSING
-from engine.law import apology, deadlines
+from engine.law import apology, deadlines, extension as rules
 from engine.paperwork import issuance, letters
 from engine.process import forms
 
@@ -20,6 +22,9 @@ def confirm_extension(f: Facts) -> None:
         extension.state = "department_confirmed"
         return
     extension.state, extension.decided_at = "confirmed", f.now
+    # D18: from the legal due as it is now (a calendar notice since the request may have moved it)
+    extension.new_due_at = rules.new_due(f.cal, f.dossier.due_at, f.dossier.original_due_at,
+                                         timedelta(minutes=extension.working_minutes))
     deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal, f.now)
     signer_role = apology.signer_role(apology.EXTENSION)
     # D17, D20: the extension is asked because the agency resolving the dossier cannot finish in time: its head
