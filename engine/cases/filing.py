@@ -132,6 +132,17 @@ def refuse_handover_only(session: Session, version) -> None:
                   fields={"procedure": "Thủ tục chỉ nhận hồ sơ liên thông từ cơ quan khác"})
 
 
+def _refuse_with_form(version, form, refusal: Invalid) -> None:
+    """A filing whose agency is missing or unknown and whose form is wrong too is refused once, the form's refusal
+    naming the agency's field beside its own: refused for the agency first, the citizen learnt of the form only on
+    a second submission (choosing the attachments again). The form is the procedure's latest version's, whatever
+    the agency; with the form valid, the agency's refusal stands as it was (its code, api.md)."""
+    try:
+        forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+    except Invalid as bad:
+        raise Invalid(bad.message, code=bad.code, fields={**refusal.fields, **bad.fields}) from refusal
+
+
 # -- use cases --------------------------------------------------------------------------------------------
 def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
     """A citizen files for themself or for another person (D4); a receiving officer files at the desk."""
@@ -156,9 +167,13 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         raise Invalid("Công dân tự nộp hồ sơ trực tuyến; hồ sơ nộp tại quầy hoặc qua bưu chính do cán bộ tiếp "
                       "nhận ghi nhận", fields={"channel": "online"})
     return_channel, return_address = _return_choice(payload, as_filed=channel)
-    offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
-    proc_agency = session.get(Agency, offer.agency_id)
     form = payload.get("form")
+    try:
+        offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
+    except Invalid as refusal:
+        _refuse_with_form(version, form, refusal)
+        raise
+    proc_agency = session.get(Agency, offer.agency_id)
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
     if channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address

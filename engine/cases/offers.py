@@ -171,8 +171,10 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
             raise Invalid("Thủ tục chưa được cơ quan nào tiếp nhận", code="procedure_not_offered",
                           fields={"agency": "Chưa có cơ quan tiếp nhận"})
         if len(rows) > 1:
+            # the field's message is read next to the select, which lists the agencies by name: bare codes
+            # there said nothing to a citizen (the codes are in GET /procedures/<code>/offers)
             raise Invalid("Thủ tục được nhiều cơ quan tiếp nhận: chọn cơ quan nộp hồ sơ", code="agency_required",
-                          fields={"agency": "Bắt buộc: " + ", ".join(a.code for _, a in rows[:20])})
+                          fields={"agency": "Chọn cơ quan tiếp nhận hồ sơ"})
         offer, agency = rows[0]
     if officer and user.agency_id != agency.id:
         raise Forbidden("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình")

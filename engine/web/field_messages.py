@@ -20,6 +20,8 @@ from . import field_messages_officer as officer
 MESSAGE_TEXT = {
     # engine.process.forms: a form's fields checked against its JSON Schema
     "Trường này là bắt buộc": _l("Trường này là bắt buộc"),
+    # engine.cases.offers: a procedure several agencies offer, filed without naming one (D29)
+    "Chọn cơ quan tiếp nhận hồ sơ": _l("Chọn cơ quan tiếp nhận hồ sơ"),
     "Sai kiểu dữ liệu": _l("Sai kiểu dữ liệu"),
     "Quá ngắn": _l("Quá ngắn"),
     "Quá dài": _l("Quá dài"),
@@ -145,8 +147,6 @@ MESSAGE_PATTERNS = {
     # engine.law.supplement, engine.cases.staff: the codes to choose among
     "Chọn trong các mục đã yêu cầu: {items}": _l("Chọn trong các mục đã yêu cầu: %(items)s"),
     "Một hoặc nhiều vai trò: {roles}": _l("Một hoặc nhiều vai trò: %(roles)s"),
-    # engine.cases.offers: the agencies offering the procedure, one to be named in the filing (D29)
-    "Bắt buộc: {items}": _l("Bắt buộc: %(items)s"),
 }
 
 MESSAGE_TEXT.update(officer.MESSAGE_TEXT)  # the officers' and administrators' pages
