@@ -6,13 +6,19 @@ stays a string, so the schema's own check explains it next to the field. Unknown
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine.core.vocabulary import MONEY_FORMAT
+
 LONG_TEXT = 500
+NUMBER_HELP = "Số không hợp lệ: dùng dấu phẩy cho phần thập phân, ví dụ 85,5 hoặc 1.200,5"
 
 
 @dataclass
@@ -69,7 +75,23 @@ def _shown(value, kind: str):
         return "\n".join(str(v) for v in value)
     if kind == "checkbox":
         return bool(value)
+    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return vn_number(value)  # as it is typed: "0.125" would read back as 125
     return str(value)
+
+
+def vn_number(value: int | float) -> str:
+    """``value`` written the Vietnamese way, as _number reads it back: "," before the decimals, "." between
+    thousands: 1200.5 -> "1.200,5", 85.5 -> "85,5", 1200.0 -> "1.200", 0.125 -> "0,125"."""
+    if isinstance(value, float) and value.is_integer() and math.isfinite(value):
+        value = int(value)
+    text = repr(value)
+    if "e" in text.lower() and math.isfinite(value):  # 1e-05: written out, never in exponent form
+        text = format(Decimal(text), "f")
+    whole, dot, decimals = text.partition(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    whole = sign + f"{int(digits):,}".replace(",", ".") if digits.isdigit() else whole
+    return whole + ("," + decimals if dot else "")
 
 
 def build(schema: dict, data: dict | None = None, errors: dict[str, str] | None = None, prefix: str = "f",
@@ -87,6 +109,10 @@ def _build(schema: dict, data: dict, errors: dict, prefix: str, id_prefix: str, 
         path = f"{base}.{key}" if base else key
         kind = _kind(prop)
         value = data.get(key, prop.get("default")) if isinstance(data, dict) else None
+        if kind == "number" and isinstance(value, str) and errors.get(path):
+            # typed text _number could not read ("1,200.5"): the schema only says "Sai kiểu dữ liệu"; say how to
+            # write it, here and in the page's error summary (the same dict)
+            errors[path] = _(NUMBER_HELP)
         f = Field(path=path, name=f"{prefix}.{path}", id=re.sub(r"[^A-Za-z0-9_-]", "-", f"{id_prefix}-{path}"),
                   label=prop.get("title") or key, kind=kind, required=key in required,
                   error=errors.get(path), description=None if kind == "select" else prop.get("description"))
@@ -114,14 +140,30 @@ def parse(schema: dict, form: MultiDict, prefix: str = "f") -> dict:
 
 
 def _number(raw: str, integer: bool):
+    """The typed ``raw`` as a number, else ``raw`` itself (the schema's check then refuses it next to the field).
+
+    Spaces are ignored. Whole numbers (``integer``) take "." or "," between thousands: 50.000.000, 50,000,000.
+    Other numbers are read the Vietnamese way, "." between thousands and "," before the decimals:
+    - digits grouped by three after dots, then maybe a comma and decimals: 1.200 -> 1200, 1.200,5 -> 1200.5;
+    - digits with at most one comma and no dot: 85 -> 85, 85,5 -> 85.5;
+    - digits, one dot, then other than exactly three digits: 85.5 -> 85.5, 1.25 -> 1.25 (an English keyboard),
+      and 0.125 -> 0.125 (a group of thousands never starts with 0).
+    Anything else is refused: 1,200.5, 1.2.3, 1,2,3, 1234.567, .5. The ambiguous 1.200 (one dot, three digits
+    after it) is the Vietnamese 1200, never 1.2: an area typed so must not shrink a thousand times. A whole
+    result is kept as an int (1200, not 1200.0).
+    """
     text = raw.replace(" ", "")
     if integer:
         digits = text.replace(".", "").replace(",", "") if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text) else text
         return int(digits) if re.fullmatch(r"-?[0-9]{1,18}", digits) else raw
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
+    if re.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d+(,\d+)?", text):
+        text = text.replace(",", ".")
+    elif not re.fullmatch(r"-?(\d+\.(\d{1,2}|\d{4,})|0\.\d+)", text):
         return raw
+    value = float(text)  # the digits above always read; too many of them give inf, which forms.validate refuses
+    return int(value) if value.is_integer() else value
 
 
 def _parse(schema: dict, form: MultiDict, prefix: str, base: str, top: bool = False):
@@ -182,8 +224,10 @@ def _rows(schema: dict, data: dict, depth: int, out: list) -> None:
                 value = "; ".join(str(v) for v in value)
             elif isinstance(value, bool):
                 value = "✓" if value else "✗"
-            elif isinstance(value, int) and not isinstance(value, bool) and prop.get("type") == "integer":
-                value = f"{value:,}".replace(",", ".")
+            elif isinstance(value, int) and not isinstance(value, bool) and prop.get("format") == MONEY_FORMAT:
+                value = vn_number(value)  # an amount: 50.000.000; a year or a code prints as it is (1990)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and prop.get("type") == "number":
+                value = vn_number(value)  # as _number reads it back: 1.200 m², 85,5 m²
             elif prop.get("format") == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
                 value = "/".join(reversed(value.split("-")))
             out.append((depth, label, value))
