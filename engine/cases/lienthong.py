@@ -76,7 +76,10 @@ def _after_rollback(session: Session) -> None:
 def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, now: datetime) -> Dossier:
     """The parent reached the hand-over task ``row`` (a new work item's values): open the sub-dossier."""
     declared = _step(parent, row["spec_name"])
-    version = procedures.filing_version(session, declared["procedure"])
+    # the callee's current version (its newest not retired), suspended or not: suspending stops the applicants'
+    # new filings (procedures.filing_version), while this sub-request is part of a dossier already filed, which
+    # must never be left with nowhere to hand over (engine.cases.versions keeps a callee from retiring its last)
+    version = procedures.latest_version(session, declared["procedure"])
     agency = agencies.by_code(session, declared["agency"])
     if agency is None:
         raise Invalid(f"Cơ quan liên thông {declared['agency']} không có trong hệ thống", code="handover_agency")

@@ -6,7 +6,9 @@ A procedure's versions are administered by the administrators whose subtree hold
 (engine.cases.administration). ``Procedure.latest_version_id`` names the procedure's *current* version: its
 newest version not retired. Filing uses it while it is active (engine.process.procedures.filing_version);
 retiring it makes the version before it current again, retiring every version takes the procedure out of the
-catalogue. Open dossiers always continue on the version they were filed on.
+catalogue. Open dossiers always continue on the version they were filed on. A liên thông hand-over (D33) opens its
+sub-dossier on the callee's current version, suspended or not: the last version of a procedure that published
+procedures hand over to is not retired.
 """
 from __future__ import annotations
 
@@ -103,6 +105,8 @@ def change_state(session: Session, ctx: Context, code: str, number: int, action:
     if version.state not in sources:
         raise Conflict(f"Phiên bản {number} đang ở trạng thái '{version.state}', không thể {action}",
                        code="illegal_version_transition")
+    if target == "retired":
+        _refuse_stranding_callers(session, proc, version)
     before, version.state = version.state, target
     if target == "retired" and proc.latest_version_id == version.id:
         proc.latest_version_id = session.scalar(
@@ -113,6 +117,45 @@ def change_state(session: Session, ctx: Context, code: str, number: int, action:
     administration.audit(session, ctx.now, ctx.user, f"version_{action}", "procedure", f"{code} v{number}",
                          proc.agency, version=number, before=before, after=target)
     return version
+
+
+def handover_callers(session: Session, proc: Procedure) -> list[Procedure]:
+    """D33: the other procedures whose current version hands dossiers over to ``proc`` (their sub-requests open
+    on its current version, suspended or not: engine.cases.lienthong.hand_over)."""
+    return [p for p in procedures.callers(session, proc.code) if p.id != proc.id]
+
+
+def _named(procs: list[Procedure]) -> str:
+    return "; ".join(f"{p.code} – {p.name}" for p in procs)
+
+
+def _refuse_stranding_callers(session: Session, proc: Procedure, version: ProcedureVersion) -> None:
+    """Retiring the last version not retired of a procedure that published procedures hand over to would leave
+    their dossiers, filed and received, with nowhere to send their sub-request (D33; D1: they keep their own
+    version): refused until those procedures are retired (or stop handing over to it) first."""
+    left = session.scalar(select(func.count()).select_from(ProcedureVersion)
+                          .where(ProcedureVersion.procedure_id == proc.id, ProcedureVersion.state != "retired",
+                                 ProcedureVersion.id != version.id))
+    callers = handover_callers(session, proc) if not left else []
+    if callers:
+        raise Conflict(f"Không thể thôi áp dụng phiên bản {version.version}, phiên bản cuối cùng còn áp dụng của thủ "
+                       f"tục {proc.code}: thủ tục {_named(callers)} vẫn chuyển hồ sơ liên thông đến thủ tục này. "
+                       "Hãy thôi áp dụng các thủ tục đó trước.", code="illegal_version_transition")
+
+
+def state_warnings(session: Session, code: str, action: str) -> list[dict]:
+    """What the answer to a version's suspension tells the administrator (the suspension is not refused): the
+    procedures that hand over to this one, whose dossiers still open their sub-requests on it, since suspending
+    stops only the applicants' new filings."""
+    if action != "suspend":
+        return []
+    proc = session.scalar(select(Procedure).where(Procedure.code == code))
+    callers = handover_callers(session, proc) if proc is not None else []
+    if not callers:
+        return []
+    return [{"message": f"Thủ tục {_named(callers)} chuyển hồ sơ liên thông đến thủ tục {code}: việc tạm ngừng chỉ "
+                        "dừng nộp hồ sơ mới trực tiếp; hồ sơ liên thông của các thủ tục đó vẫn được chuyển đến "
+                        "phiên bản hiện hành.", "procedures": [p.code for p in callers]}]
 
 
 def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes]) -> procedures.Definition:

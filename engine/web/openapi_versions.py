@@ -30,7 +30,12 @@ def schemas() -> dict:
             "state": {"enum": ["active", "suspended", "retired"]},
             "current": {"type": "boolean", "description": "Phiên bản hiện hành: phiên bản mới nhất chưa thôi áp dụng"},
             "changes": {"type": "array", "items": {"$ref": "#/components/schemas/VersionChange"}},
-            "open_dossiers": {"type": "integer", "minimum": 0}}},
+            "open_dossiers": {"type": "integer", "minimum": 0},
+            "warnings": {"type": "array", "description": "Sau khi tạm ngừng: các thủ tục vẫn chuyển hồ sơ liên "
+                         "thông đến thủ tục này (hồ sơ của chúng vẫn được chuyển sang)", "items": {
+                             "type": "object", "required": ["message", "procedures"], "properties": {
+                                 "message": {"type": "string"},
+                                 "procedures": {"type": "array", "items": {"type": "string"}}}}}}},
         "Migration": _object({"version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, ("version",)),
     }
 

@@ -33,7 +33,11 @@ def _state_view(move: str):
     def view(code: str, number: int):
         versions.change_state(db(), context(), code, number, move)
         proc = versions.procedure_of(db(), g.user, code)
-        return jsonify(version_json(next(r for r in versions.versions_of(db(), proc) if r["version"] == number)))
+        answer = version_json(next(r for r in versions.versions_of(db(), proc) if r["version"] == number))
+        warned = versions.state_warnings(db(), code, move)  # D33: who still hands over to a suspended procedure
+        if warned:
+            answer["warnings"] = warned
+        return jsonify(answer)
 
     return view
 
