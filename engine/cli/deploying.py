@@ -8,7 +8,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine.cases import preflight
+from engine.cases import administration, preflight
 from engine.cli.offers import agency_problems
 from engine.core.clock import SystemClock
 from engine.core.errors import DefinitionError
@@ -92,7 +92,13 @@ def deploy_paths(settings: Settings, paths, actor: str | None = None) -> list[tu
     results = []
     with sessions.begin() as session:
         for definition in definitions:
-            version, changed = procedures.deploy(session, definition, SystemClock().now(), actor)
+            now = SystemClock().now()
+            version, changed = procedures.deploy(session, definition, now, actor)
+            if changed and actor != "demo":  # audited as the API's deploy (engine.cases.versions.deploy_upload), D29,
+                # with no actor: the operator's command line; the demo's seed is no administrative action
+                administration.audit(session, now, None, "version_deploy", "procedure",
+                                     f"{definition.code} v{version.version}", version.procedure.agency,
+                                     version=version.version, file=definition.file_name[:200])
             results.append((definition.code, version.version, changed))
     return results
 

@@ -9,7 +9,7 @@ from datetime import date
 import click
 from sqlalchemy import select
 
-from engine.cases import payments, preflight, reconciliation
+from engine.cases import administration, payments, preflight, reconciliation
 from engine.cases.preflight import upgrade_database
 from engine.core.calendar import year_problem
 from engine.core.clock import SystemClock
@@ -38,8 +38,12 @@ def gateway(agency: str, gateway: str, merchant: str, pay_url: str) -> None:
         found = session.scalar(select(Agency).where(Agency.code == agency))
         if found is None:
             raise click.BadParameter(f"không có cơ quan {agency}")
-        payments.configure(session, found.id, None if gateway == "none" else gateway, SystemClock().now(),
-                           merchant, pay_url)
+        now = SystemClock().now()
+        payments.configure(session, found.id, None if gateway == "none" else gateway, now, merchant, pay_url)
+        # D29: an administrative action, audited with no actor (the operator's command line); the only path that
+        # configures a gateway (no page or API does); the merchant code is no secret (the gateway's key is not here)
+        administration.audit(session, now, None, "payment_gateway", "agency", agency, found, gateway=gateway,
+                             merchant=merchant)
     click.echo(f"{agency}\t{gateway}")
 
 

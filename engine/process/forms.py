@@ -11,6 +11,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import SchemaError, ValidationError
+from referencing import Registry
+from referencing.exceptions import PointerToNowhere, Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from engine.core.errors import Invalid
 
@@ -127,11 +130,66 @@ def _schema_problems(schema_json: str) -> tuple[str, ...]:
     schema = json.loads(schema_json)
     try:
         Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        return (f"JSON Schema không hợp lệ: {exc.message}",)
+    except SchemaError as exc:  # jsonschema's own text is English ("'strin' is not valid under any of ...")
+        where = "/".join(str(p) for p in exc.path) or "gốc"
+        return (f"JSON Schema không hợp lệ tại {where}: giá trị {json.dumps(exc.instance, ensure_ascii=False)[:80]} "
+                "không đúng quy định của JSON Schema 2020-12",)
     if "typename" in json.dumps(schema.get("properties", {})):
         return ("tên trường 'typename' được dành riêng cho bộ máy quy trình",)
-    return ()
+    return tuple(_ref_problems(schema))
+
+
+# Keywords whose values are data, not schemas: a "$ref" key in them is no reference; and those whose values map
+# names (of fields, of definitions) to schemas, where a field may be called "default".
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+_NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an absolute address (http:, urn:): outside the form
+
+
+def _ref_problems(schema: Any) -> list[str]:
+    """Every $ref of the form resolved against the form itself, as the validator will resolve it (an "$id" moves
+    the base, as there): the meta-schema check resolves none, so a dangling one deployed and then made every
+    filing a 500. The registry is empty: a form is self-contained, a remote reference (http...) is refused."""
+    problems: list[str] = []
+
+    def walk(node: Any, resolver, names: bool = False) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, resolver)
+            return
+        if not isinstance(node, dict):
+            return
+        if names:  # {name: schema}: every value is a schema
+            for value in node.values():
+                walk(value, resolver)
+            return
+        if isinstance(node.get("$id"), str):
+            try:
+                resolver = resolver.in_subresource(DRAFT202012.create_resource(node))
+            except ValueError:  # "http://[": no address at all
+                problems.append(f"$id '{node['$id']}' không phải một địa chỉ hợp lệ")
+                return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            try:
+                target = resolver.lookup(ref).contents
+            except ValueError:
+                problems.append(f"tham chiếu $ref '{ref}' không phải một địa chỉ hợp lệ")
+            except Unresolvable:
+                problems.append(f"tham chiếu $ref '{ref}' trỏ ra ngoài biểu mẫu (biểu mẫu phải tự chứa mọi định "
+                                "nghĩa nó dùng)" if _SCHEME.match(ref) else f"tham chiếu $ref '{ref}' không tồn tại")
+            else:
+                if not isinstance(target, (dict, bool)):
+                    problems.append(f"tham chiếu $ref '{ref}' không trỏ tới một lược đồ (schema)")
+        for key, value in node.items():
+            if key not in _DATA_KEYWORDS:
+                walk(value, resolver, key in _NAMED_SCHEMAS)
+
+    try:
+        walk(schema, Registry().resolver_with_root(DRAFT202012.create_resource(schema)))
+    except ValueError:  # the form's own $id is no address
+        return [f"$id '{schema.get('$id')}' không phải một địa chỉ hợp lệ"]
+    return problems
 
 
 def _min_length(validator, limit, instance, schema):
@@ -153,7 +211,11 @@ def _validator(schema_json: str) -> Draft202012Validator:
 def field_errors(schema: dict, data: Any) -> dict[str, str]:
     """One message per bad field, keyed by its dotted path ('' for the form as a whole)."""
     errors: dict[str, str] = {}
-    for err in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
+    try:
+        found = list(_validator(json.dumps(schema, sort_keys=True)).iter_errors(data))
+    except Unresolvable as exc:  # a dangling $ref of a version deployed before the deploy resolved them (_ref_problems)
+        raise _broken_form(exc) from None
+    for err in found:
         path = [str(p) for p in err.absolute_path]
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else ""
@@ -168,6 +230,17 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
         limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""
         errors.setdefault(key, text.format(limit=limit))
     return errors
+
+
+def _broken_form(exc: Unresolvable) -> Invalid:
+    """The refusal of a filing whose form cannot be read: no field of the applicant's is at fault (422, the code of
+    a definition with errors: the agency must fix its form), never a 500."""
+    ref = getattr(exc, "ref", None)  # a pointer that points nowhere is named without its '#'
+    if ref and isinstance(getattr(exc, "_wrapped", exc), PointerToNowhere):
+        ref = f"#{ref}"
+    broken = f"tham chiếu $ref '{ref}' không tồn tại" if ref else "có tham chiếu $ref không tồn tại"
+    return Invalid(f"Biểu mẫu của thủ tục có lỗi ({broken}), chưa kiểm tra được tờ khai: vui lòng báo cơ quan giải "
+                   "quyết thủ tục", code="invalid_definition")
 
 
 # The largest number a form keeps exactly: 2^53 - 1, what every JSON reader (a browser's too) holds without

@@ -51,6 +51,7 @@ ADMIN_ACTION_TEXT = {
     "dossier.terminate": _l("Chấm dứt hồ sơ"), "dossier_migrate": _l("Chuyển hồ sơ sang phiên bản mới"),
     "incident.retry": _l("Chạy lại sự cố"), "incident.skip": _l("Bỏ qua sự cố"),
     "notice.resend": _l("Gửi lại thông báo không gửi được"), "offers": _l("Đổi cơ quan cung cấp thủ tục"),
+    "payment_gateway": _l("Đặt cổng thanh toán của cơ quan"),
     "officer.create": _l("Tạo tài khoản cán bộ"), "officer.import": _l("Nhập danh sách cán bộ"),
     "officer.update": _l("Sửa tài khoản cán bộ"), "officer.suspend": _l("Tạm khóa tài khoản cán bộ"),
     "officer.reinstate": _l("Mở khóa tài khoản cán bộ"), "officer.password_reset": _l("Cấp lại mật khẩu cán bộ"),
@@ -71,7 +72,8 @@ DETAIL_KEY_TEXT = {
     "file": _l("Tệp"), "locked": _l("Bị khóa"), "next_visit": _l("Lần ghé sau"), "effects": _l("Tác động"),
     "error": _l("Lỗi"), "created": _l("Đã tạo"), "skipped": _l("Bỏ qua"), "address": _l("Địa chỉ"),
     "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"), "active": _l("Đang hoạt động"),
-    "email": _l("Thư điện tử"), "phone": _l("Điện thoại"),
+    "email": _l("Thư điện tử"), "phone": _l("Điện thoại"), "gateway": _l("Cổng thanh toán"),
+    "merchant": _l("Mã đơn vị chấp nhận thanh toán"),
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
