@@ -145,7 +145,11 @@ def run(session: Session, settings: Settings, now: datetime, actor: User | None,
         reports.append(RowReport(number, username, "created"))
     for number, facts, agency in good:
         staff.add_checked(session, settings, now, actor, facts, agency, imported_row=number)
+    # D29: under the agency whose subtree the importing administrator acts on, so that they (and those above)
+    # find their own import in the trail; the province's administrator and the operator: no agency, seen by the
+    # province's administrators as before
+    scope = administration.scope(session, actor) if actor is not None else None
     administration.audit(session, now, actor, "officer.import", "officer", f"{len(good)} of {len(reports)} rows",
-                         None, created=[f["username"] for _, f, _ in good],
+                         scope, created=[f["username"] for _, f, _ in good],
                          skipped={r.username or f"row {r.row}": r.reason for r in reports if r.status == "skipped"})
     return reports

@@ -1,0 +1,30 @@
+"""D29: every administrative action is audited, and an agency's administrator reads the trail of their own
+subtree (/quan-tri/nhat-ky). A ward administrator's import of officers was recorded under no agency: the
+import's summary (who was created, which rows were skipped and why) was shown to the province's administrators
+only, never to the administrator who made it."""
+from __future__ import annotations
+
+import io
+
+from conftest import PASSWORD
+from staff_support import ADMIN_A, ADMIN_B, ADMIN_P, build_province
+from web_support import Web, text_of
+
+CSV = ("username,full_name,agency,roles,email,phone\n"
+       "nhap.a,Nguyễn Văn Nhập,000.00.31.H56,clerk,,\n"
+       "sai.a,Sai Phường,000.00.32.H56,clerk,,\n")
+
+
+def trail(app, admin: str) -> str:
+    return text_of(Web(app.test_client()).login(admin, PASSWORD).get("/quan-tri/nhat-ky?thao-tac=officer.import"))
+
+
+def test_a_ward_administrator_finds_their_own_import_in_the_trail(api, app):
+    build_province(app)
+    r = api.post("/api/v1/officers/import", ADMIN_A, content_type="multipart/form-data",
+                 data={"file": (io.BytesIO(CSV.encode()), "can-bo.csv")})
+    assert r.status_code == 200 and (r.get_json()["created"], r.get_json()["skipped"]) == (1, 1), r.get_json()
+    mine = trail(app, ADMIN_A)
+    assert "Nhập danh sách cán bộ" in mine and "nhap.a" in mine and "sai.a" in mine
+    assert "nhap.a" in trail(app, ADMIN_P)  # the province's administrator too
+    assert "nhap.a" not in trail(app, ADMIN_B)  # the other ward's does not
