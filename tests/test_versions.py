@@ -205,7 +205,7 @@ def test_migrate_dossiers_at_later_steps_and_the_unchanged_upload(api, app):
     received, waiting = api.file()["code"], api.file()["code"]
     api.act("demo.tiepnhan", received, "receive")
     api.act("demo.tiepnhan", waiting, "request_supplement", STEP_DATA["request_supplement"])
-    new = variant(duration="6")
+    new = variant(assessment_name="Thẩm định (mới)")  # the same duration: a received dossier keeps its appointment
     assert deploy(api, new).get_json()["changed"] is True
     r = deploy(api, new)  # the same file again: no version 3
     assert r.status_code == 201 and r.get_json() | {"warnings": []} == {"warnings": [], "code": SAMPLE_CODE, "version": 2, "changed": False}

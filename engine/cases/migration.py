@@ -55,6 +55,11 @@ def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]
         reasons.append(("", f"chỉ chuyển sang phiên bản mới hơn phiên bản {current.version} hồ sơ đang theo"))
     if target.state != "active":
         reasons.append(("", f"phiên bản {target.version} không đang áp dụng"))
+    if dossier.received_at is not None and target.info.get("duration") != current.info.get("duration"):
+        # the appointment given at receipt (Mẫu 01) follows the version it was received under, and so must every
+        # rule counted from that time (the extension's 1/3, the steps' limits): a received dossier keeps it
+        reasons.append(("", f"thời hạn giải quyết của phiên bản {target.version} khác thời hạn đã hẹn khi tiếp nhận "
+                            f"hồ sơ theo phiên bản {current.version}"))
     try:
         forms.validate(target.forms[target.info["filing_form"]], dossier.form, what="Tờ khai")
     except Invalid as exc:
