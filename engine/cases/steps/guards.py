@@ -69,8 +69,8 @@ def apology_before_late_return(f: Facts) -> None:
     citizen (D23: an online dossier's result is in the citizen's account), so the issue asks it too. A liên
     thông answer (a sub-dossier) goes to the agency that asked, never to the citizen (D33): its lateness is that
     agency's share, measured and reported; the citizen's own dossier carries the letter if it is late."""
-    if f.dossier.parent_id is not None:
-        return
+    if f.dossier.parent_id is not None or not apology.late_result(f.dossier, f.now):
+        return  # the letters are read only for a late result (no query for the others, most of them)
     apology.check_return(f.dossier, f.now, letters.has_signed_overdue_letter(f.session, f.dossier))
 
 
