@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import unicodedata
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from engine.core import sandbox
 from engine.paperwork import documents, images, results, signatures
 from engine.cases.dossiers import VISIBLE_TO_CITIZEN, Context, can_see, citizen_conditions, visible_dossier
 from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
+from engine.core.vocabulary import folded as _folded
 from engine.data.model import Document, DocumentSignature, Dossier, User
 from engine.law.statuses import TERMINAL
 
@@ -193,12 +193,6 @@ def signed_components(session: Session, dossier: Dossier) -> set[str]:
         if doc.component and sigs and all(s.valid for s in sigs):
             found.add(doc.component)
     return found
-
-
-def _folded(text: str) -> str:
-    """A component as the officer may type it, made comparable: Unicode NFC, case-insensitive, every run of white
-    space one space, none at the ends."""
-    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split()))
 
 
 def _declared(dossier: Dossier) -> dict[str, tuple[str, str]]:

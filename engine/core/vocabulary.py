@@ -8,6 +8,7 @@ law's (``engine.law``), not declared here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -87,6 +88,12 @@ def vn_date_words(value: datetime | date, place: str = "") -> str:
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     words = f"ngày {day.day:02d} tháng {month} năm {day.year}"
     return f"{place}, {words}" if place else words
+
+
+def folded(text: str) -> str:
+    """A name as an officer may type it, made comparable (a procedure's components by key or name): Unicode NFC,
+    case-insensitive, every run of white space one space, none at the ends."""
+    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split()))
 
 
 def vn_money(value, unit: str = "đồng") -> str:

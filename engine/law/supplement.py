@@ -7,12 +7,12 @@ request is raised within 3 working days of receiving the dossier.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from engine.core.calendar import WorkingCalendar
 from engine.core.errors import Invalid
+from engine.core.vocabulary import folded as _folded
 from engine.law.apology import signer_role, SECOND_SUPPLEMENT
 from engine.law.deadlines import clock_start
 
@@ -77,12 +77,6 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
                               sorted(asked))})
         return Verdict(2, False, None)
     return Verdict(2, True, signer_role(SECOND_SUPPLEMENT, stage))
-
-
-def _folded(text: str) -> str:
-    """A component as an officer may type it, made comparable (as engine.cases.attachments compares them):
-    Unicode NFC, case-insensitive, every run of white space one space, none at the ends."""
-    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split()))
 
 
 def _component_of(components: list[dict]):
