@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.core.vocabulary import MONEY_FORMAT
+from engine.core.vocabulary import MONEY_FORMAT, vn_money
 
 LONG_TEXT = 500
 NUMBER_HELP = "Số không hợp lệ: dùng dấu phẩy cho phần thập phân, ví dụ 85,5 hoặc 1.200,5"
@@ -225,7 +225,7 @@ def _rows(schema: dict, data: dict, depth: int, out: list) -> None:
             elif isinstance(value, bool):
                 value = "✓" if value else "✗"
             elif isinstance(value, int) and not isinstance(value, bool) and prop.get("format") == MONEY_FORMAT:
-                value = vn_number(value)  # an amount: 50.000.000; a year or a code prints as it is (1990)
+                value = vn_money(value, unit="")  # an amount: 50.000.000; a year or a code prints as it is (1990)
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and prop.get("type") == "number":
                 value = vn_number(value)  # as _number reads it back: 1.200 m², 85,5 m²
             elif prop.get("format") == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
