@@ -1,12 +1,12 @@
 """The clerk re-issues a result (cấp lại, đính chính): the reason, optionally the corrected filing form, and a
-new number; the head of agency signs it ("Chờ ký số"), then it replaces the old result, which stays in the
-dossier marked replaced (engine.paperwork.reissues)."""
+new number of the issuing agency's register; the head of that agency signs it ("Chờ ký số"), then it replaces
+the old result, which stays in the dossier marked replaced (engine.paperwork.reissues)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.dossiers import Context, visible_dossier
+from engine.cases.dossiers import Context, visible_dossier, work_agency
 from engine.core.errors import Conflict, Forbidden
 from engine.data import audit
 from engine.data.model import Document, Dossier
@@ -47,9 +47,14 @@ def reissue_result(session: Session, ctx: Context, code: str, payload) -> Dossie
         version = dossier.procedure_version
         forms.validate(version.forms[version.info["filing_form"]], payload["form"])
         dossier.form = payload["form"]
-    signer = letters.signer_for(session, dossier, reissues.SIGNER_ROLE, "ký kết quả cấp lại", "D22")
+    # written in the name of the agency that decides, as the first result (D22, D29): its head signs, its register
+    # numbers, whatever agency received the dossier
+    issuer = work_agency(dossier, "approval")
+    signer = letters.signer_for(session, dossier, reissues.SIGNER_ROLE, "ký kết quả cấp lại", "D22",
+                                agency_id=issuer)
     new = reissues.reissue(session, ctx.settings, dossier, old, signer, payload["reason"].strip(), ctx.now,
-                           payload.get("number"), notify=issuance.notice("result_ready", {"outcome": "reissued"}))
+                           payload.get("number"), issuer=issuer,
+                           notify=issuance.notice("result_ready", {"outcome": "reissued"}))
     audit.record(session, dossier, ctx.now, ctx.user, "reissue_result", dossier.status,
                  data={"reason": payload["reason"].strip(), "replaces": old.number, "number": new.number,
                        **({"form": sorted(payload["form"])} if "form" in payload else {})})
