@@ -32,7 +32,7 @@ from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
-from engine.cases import issuing
+from engine.cases import issuing, signer_duty
 from engine.paperwork import (documents, drafting, issuance, numbers, registrations, resultdata, results,
                               signers)
 
@@ -118,9 +118,10 @@ def result_register(req: SigningRequest | None) -> tuple[str, numbers.Number] | 
 
 
 def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
-    """The dossier ends without its result: open requests are withdrawn, with their numbers."""
+    """The dossier ends without its result: what waits for a signer (the result, a letter, a re-issue) is
+    withdrawn with its number; what the agency seals alone (what already happened) is still issued."""
     session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                 SigningRequest.kind == "result_draft",
+                                                 SigningRequest.purpose == "personal",
                                                  SigningRequest.state.in_(OPEN_STATES))
                     .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
                             version=SigningRequest.version + 1).execution_options(synchronize_session=False))
@@ -277,6 +278,7 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     req = visible(session, ctx.user, request_id)
     if req.state in ("signed", "withdrawn"):
         raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
+    signer_duty.require(req)  # still active, of the agency, in the role it is signed in
     until = locked_until(session, req.id, ctx.now)
     if until is not None:
         raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
@@ -334,6 +336,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         req = visible(session, ctx.user, request_id)
         if req.state in ("signed", "withdrawn"):
             raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
+        signer_duty.require(req)  # suspended or moved while the device signed: nothing is stored
         doc = req.document
         if doc is None:  # signed before any drain rendered it
             doc = documents.add(session, settings.data_dir, req.dossier, issuing.DRAFT_KIND[req.kind],
@@ -352,8 +355,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
             audit.record(session, req.dossier, ctx.now, ctx.user, "sign_document", req.dossier.status,
                          data={"request": req.id, "document": doc.id, "kind": doc.kind, "number": req.number})
             return Signed(200, describe(req))
-        req.state, req.signed_at, req.message, req.last_error = "signed", ctx.now, None, None
-        req.reference = None
+        req.state, req.signed_at, req.message, req.last_error, req.reference = "signed", ctx.now, None, None, None
         # what the clerk's issue checks without verifying the PDF again (the worker verifies the sealed result)
         req.payload = {**(req.payload or {}), "certificate_until": until and until.isoformat(),
                        "timestamped": bool(settings.tsa_url)}

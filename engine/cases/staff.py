@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, administration, onetime
+from engine.cases import accounts, administration, onetime, signer_duty
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.data import agencies
@@ -213,20 +213,27 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
         if key in changes:
             setattr(user, key, changes[key]["to"])
     where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    event = None
     if changes:
         session.flush()
         if "roles" in changes or "agency" in changes:
             accounts.end_all_sessions(session, user)  # new rights start with a new sign-in
-        administration.audit(session, now, actor, "officer.update", "officer", user.username, where, changes=changes)
+        event = administration.audit(session, now, actor, "officer.update", "officer", user.username, where,
+                                     changes=changes)
     if data.get("active") is False and user.locked_reason is None:
         why = clean_text(reason, min_length=1, max_length=255) if reason else SUSPENDED_BY_ADMIN
         accounts.suspend(session, user, why)
-        administration.audit(session, now, actor, "officer.suspend", "officer", user.username, where, reason=why)
+        event = administration.audit(session, now, actor, "officer.suspend", "officer", user.username, where,
+                                     reason=why)
     elif data.get("active") is True and user.locked_reason is not None:
         was = user.locked_reason
         accounts.reinstate(session, user)
         administration.audit(session, now, actor, "officer.reinstate", "officer", user.username, where,
                              was_suspended_for=was)
+    if event is not None:  # D21, D35: what waits for their signature in a role they no longer hold moves on
+        handed = signer_duty.hand_over(session, user)
+        if handed:  # said in the change's trail, the requests left without a signer too
+            event.details = {**event.details, "signing": handed}
     return user
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,9 +61,7 @@ def read_rows(content: bytes, filename: str = "") -> list[dict[str, str]]:
             raise Invalid("Tệp CSV phải mã hóa UTF-8", fields={"file": "Không đọc được"}) from exc
         if "\x00" in text:
             raise Invalid("Tệp chứa ký tự không hợp lệ (NUL)", fields={"file": "Không đọc được"})
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        table = _csv(text)
     table = [row for row in table if any((cell or "").strip() for cell in row)]
     if not table:
         raise Invalid("Tệp không có dòng nào", fields={"file": "Tệp rỗng"})
@@ -78,6 +77,36 @@ def read_rows(content: bytes, filename: str = "") -> list[dict[str, str]]:
         if row.get("phone"):
             row["phone"] = _phone(row["phone"])
     return rows
+
+
+def _csv(text: str) -> list[list[str]]:
+    """The cells of a CSV text, whatever its line endings: Windows and Unix (CRLF, LF) or the old Mac ones (a bare
+    CR, what Excel for Mac's "CSV (Macintosh)" writes), read as the file's first line ends. A line break inside
+    a quoted cell is part of the cell; a bare CR in an unquoted cell of a CRLF/LF file, or a cell longer than
+    the reader's limit (no officer column allows more than 255 characters), is an unreadable file named by its
+    line, never a failure of the server."""
+    first = _LINE_END.search(text)
+    mac = first is not None and first.group() == "\r"
+    header = text[:first.start()] if first else text
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    # newline="": the reader sees the line endings as written (the csv module's own advice), any of CR, LF, CRLF
+    # ending a line; newline="\n": only LF (or CRLF) does, so that a stray CR in a cell is refused, not taken
+    # for the end of a row that would shift the following cells into the wrong columns
+    reader = csv.reader(io.StringIO(text, newline="" if mac else "\n"), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        said, n = str(exc), reader.line_num  # the line being read when the reader gave up
+        if "field limit" in said:
+            message = f"Tệp CSV không đọc được (dòng {n}): có ô dài quá mức cho phép (không cột nào quá 255 ký tự)"
+        elif "new-line" in said:
+            message = f"Tệp CSV không đọc được (dòng {n}): ký tự xuống dòng lẻ trong một ô không có ngoặc kép"
+        else:
+            message = f"Tệp CSV không đọc được (dòng {n}): sai định dạng CSV"
+        raise Invalid(message, fields={"file": "Không đọc được"}) from exc
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _cell_text(value) -> str:

@@ -42,12 +42,24 @@ def signer_for(session: Session, dossier: Dossier, role: str, purpose: str = "k�
     """The officer holding ``role`` in agency ``agency_id`` (the dossier's receiving agency unless given: a refusal
     is signed in the agency that held the approval step, D21, D29), who signs what the law gives to that role."""
     agency_id = dossier.agency_id if agency_id is None else agency_id
-    user = session.scalar(select(User).where(User.agency_id == agency_id, User.roles_text.contains(role))
-                          .order_by(User.id).limit(1))
-    if user is None or role not in user.roles:
+    user = holder(session, agency_id, role)
+    if user is None:
         raise Invalid(f"Cơ quan chưa có tài khoản {ROLES[role]} để {purpose} ({rule})", code="no_signer",
                       rule=rule)
     return user
+
+
+def holder(session: Session, agency_id: int, role: str, besides: int | None = None) -> User | None:
+    """The first officer (by id) of agency ``agency_id`` who holds ``role`` itself (not a role whose name
+    contains it) and may still act: not suspended, not cancelled (D21, D35: a suspended head signs nothing);
+    ``besides``: an officer left out (the one whose duty is handed over)."""
+    query = (select(User).where(User.agency_id == agency_id, User.roles_text.contains(role, autoescape=True),
+                                User.locked_reason.is_(None), User.cancelled_at.is_(None))
+             .order_by(User.id))
+    if besides is not None:
+        query = query.where(User.id != besides)
+    # the agency's few officers holding a role of that name: the exact role is checked on each
+    return next((user for user in session.scalars(query) if role in user.roles), None)
 
 
 def new_due_rule(dossier: Dossier) -> str | None:

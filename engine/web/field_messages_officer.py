@@ -83,4 +83,10 @@ MESSAGE_PATTERNS = {
     # engine.cases.staff_import
     "Thiếu cột: {items}": _l("Thiếu cột: %(items)s"),
     "Tối đa {limit} dòng mỗi lần nhập": _l("Tối đa %(limit)s dòng mỗi lần nhập"),
+    "Tệp CSV không đọc được (dòng {n}): có ô dài quá mức cho phép (không cột nào quá 255 ký tự)":
+        _l("Tệp CSV không đọc được (dòng %(n)s): có ô dài quá mức cho phép (không cột nào quá 255 ký tự)"),
+    "Tệp CSV không đọc được (dòng {n}): ký tự xuống dòng lẻ trong một ô không có ngoặc kép":
+        _l("Tệp CSV không đọc được (dòng %(n)s): ký tự xuống dòng lẻ trong một ô không có ngoặc kép"),
+    "Tệp CSV không đọc được (dòng {n}): sai định dạng CSV":
+        _l("Tệp CSV không đọc được (dòng %(n)s): sai định dạng CSV"),
 }

@@ -40,6 +40,7 @@ REFUSAL_TEXT = {
     "payment_not_pending": _l("Khoản phí không còn chờ thanh toán"),
     "signing_request_closed": _l("Văn bản này đã được ký hoặc không còn chờ ký"),
     "reissue_pending": _l("Kết quả cấp lại trước đang chờ ký số"),
+    "signer_not_competent": _l("Người ký không còn thẩm quyền ký văn bản này"),
     "account_locked": _l("Tài khoản bị khóa"),
     # the sign-in, registration and account pages (engine.cases.accounts, portal_cases, citizens)
     "bad_credentials": _l("Tên đăng nhập hoặc mật khẩu không đúng"),
