@@ -24,7 +24,8 @@ from engine.law import deadlines, intake, lateness
 from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
 from engine.cases.dossiers import Context, calendar_of, lane_role, load_process, plan_timers, save_process, work_agency
-from engine.data.model import AuditEvent, Dossier, WorkItem
+from engine.data.model import AuditEvent, Dossier, User, WorkItem
+from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
 
@@ -57,8 +58,10 @@ def _warn(session: Session, settings: Settings, batch: "Batch", dossier: Dossier
     to its leaders. A claimed item's holder is warned, not every officer of its role; an unclaimed item (or one
     whose holder can no longer take it: locked, moved, without the role) is nobody's, so every officer of its
     role in its agency who could take it is. ``leaders``: those roles in the agency watching the deadline (every
-    department leader of it: domain.md names "the leader" without saying which one). The holder is on the item's
-    row and the officers of an agency are read once per batch: no query per dossier. One notice per person."""
+    department leader of it: domain.md names "the leader" without saying which one). The officer whose signature
+    one of its documents waits for (a decision to sign, a letter) is warned too, while they may sign in. The holder
+    is on the item's row, the signers and the officers of an agency are read once per batch: no query per dossier.
+    One notice per person."""
     officers = batch.officers
     people = {u.id: u for u in officers.holding(session, watcher, leaders)}
     roles = set(leaders)
@@ -69,6 +72,11 @@ def _warn(session: Session, settings: Settings, batch: "Batch", dossier: Dossier
         able = officers.holding(session, agency_id, {role})
         held = [u for u in able if u.id == assignee_id]
         people.update((u.id, u) for u in held or able)
+    # D19, D28: a decision or letter waiting for a signature is its signer's work, though no work item holds it
+    for role, signer in batch.signers.get(dossier.id, ()):
+        if signer.locked_reason is None and signer.cancelled_at is None:
+            roles.add(role)  # the role it is signed in: the notice's (a personal request always names one)
+            people.setdefault(signer.id, signer)
     notices.notify(session, settings, event, now=now, dossier=dossier, users=[people[i] for i in sorted(people)],
                    roles=roles, officers=officers, outbox=batch.outbox)
 
@@ -79,6 +87,7 @@ class Batch:
 
     calendars: dict[int, object]
     open_items: dict[int, list[tuple]]  # (task id, role, agency id, assignee id) of each open work item
+    signers: dict[int, list[tuple]] = field(default_factory=dict)  # (role, signer) of each open signing request
     officers: notices.Officers = field(default_factory=notices.Officers)
     outbox: notices.Outbox = field(default_factory=notices.Outbox)
     events: list[dict] = field(default_factory=list)
@@ -97,11 +106,18 @@ class Batch:
                                                         WorkItem.agency_id, WorkItem.assignee_id)
                                                  .where(WorkItem.dossier_id.in_(ids))):
             items.setdefault(dossier_id, []).append(tuple(item))
+        signers: dict[int, list[tuple]] = {}
+        for dossier_id, role, user in session.execute(
+                select(SigningRequest.dossier_id, SigningRequest.role, User)
+                .join(User, User.id == SigningRequest.signer_id)
+                .where(SigningRequest.dossier_id.in_(ids), SigningRequest.state.in_(OPEN_STATES))
+                .order_by(SigningRequest.id)):
+            signers.setdefault(dossier_id, []).append((role, user))
         calendars = {}
         for dossier in due:
             if dossier.agency_id not in calendars:
                 calendars[dossier.agency_id] = calendar_of(session, dossier, settings)
-        return cls(calendars, items)
+        return cls(calendars, items, signers)
 
 
 def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, batch: Batch) -> list[str]:
@@ -136,7 +152,10 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
-        item = apology.open_item(session, dossier, cal, now)  # the head's letter is work, with its own deadline
+        # the head's letter is work, with its own deadline; a liên thông sub-dossier's lateness is its share's
+        # (D33: counted on the hand-over), its applicant is the sending agency: only the citizen's dossier (the
+        # parent) has a letter of apology to write (D19)
+        item = apology.open_item(session, dossier, cal, now) if dossier.parent_id is None else None
         _warn(session, settings, batch, dossier, {"department_leader", "head_of_agency"}, "overdue", now, watcher)
         if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
             _notify(session, settings, batch, dossier, {"head_of_agency"}, "overdue", now, item.agency_id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import HANDOVERS, Context, _next_code, calendar_of, load_process, move, save_process
@@ -27,6 +27,7 @@ from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
+from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, Status
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
@@ -147,20 +148,52 @@ def hand_back(session: Session, settings: Settings, child: Dossier, result: Docu
     for check in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == result.id)):
         session.add(DocumentSignature(document_id=copy.id, **{c: getattr(check, c) for c in _SIGNATURE_FACTS}))
     link.returned_at, link.late, link.document_id = now, now > link.due_at, copy.id
+    if parent.suspended_at is not None:  # an administrator suspended it: no task completes (engine.cases.operations)
+        return  # the answer is kept (the link, the copy); the parent's task completes when it resumes (go_on)
+    _complete_handover(session, settings, parent, link, child, now)
+
+
+def _complete_handover(session: Session, settings: Settings, parent: Dossier, link: Handover, child: Dossier,
+                       now: datetime) -> None:
+    """The parent's hand-over task completes with the answer ``link`` recorded: its process goes on."""
     item_id, spec_name = session.execute(select(WorkItem.id, WorkItem.spec_name)
                                          .where(WorkItem.task_id == link.task_id)).one()
-    parent_process = load_process(parent, ctx)
+    parent_process = load_process(parent, Context(None, now, settings))
     parent_process.complete(link.task_id, {"action": "hand_back", spec_name: {
         "ma_ho_so_lien_thong": child.code, "ket_qua_lien_thong": child.outcome or "approved"}}, now)
     save_process(session, parent, parent_process, now, settings)
     audit.record(session, parent, now, None, "hand_back", parent.status, step="handover", task_name=link.task_name,
-                 data={"outcome": child.outcome, "document": copy.id}, due_at=link.due_at, work_item_id=item_id,
-                 calendar=calendar_of(session, child, settings), late=link.late)
+                 data={"outcome": child.outcome, "document": link.document_id}, due_at=link.due_at,
+                 work_item_id=item_id, calendar=calendar_of(session, child, settings), late=link.late)
+
+
+def go_on(session: Session, settings: Settings, parent: Dossier, now: datetime) -> None:
+    """The parent resumed: each hand-over answered while it was suspended (its answer recorded, its task still
+    open) completes now, as it would have at the answer (``hand_back``); its lateness stays the answer's."""
+    rows = session.execute(select(Handover, Dossier).join(Dossier, Dossier.id == Handover.child_id)
+                           .join(WorkItem, (WorkItem.task_id == Handover.task_id)
+                                 & (WorkItem.dossier_id == Handover.parent_id))
+                           .where(Handover.parent_id == parent.id, Handover.returned_at.is_not(None))
+                           .order_by(Handover.id)).all()
+    for link, child in rows:
+        _complete_handover(session, settings, parent, link, child, now)
+
+
+def _withdraw_decision(session: Session, child: Dossier) -> None:
+    """D16: the sub-dossier ends without its result: what waits for a signer (its decision) is withdrawn with its
+    number, as engine.cases.signing_requests.withdraw_open does for the parent (the same statement: that module
+    reaches this one through engine.cases.issuing, so calling it from here would close a circle of imports)."""
+    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == child.id,
+                                                 SigningRequest.purpose == "personal",
+                                                 SigningRequest.state.in_(OPEN_STATES))
+                    .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
+                            version=SigningRequest.version + 1).execution_options(synchronize_session=False))
 
 
 def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) -> None:
     """The parent was withdrawn or stopped: the sub-dossiers still open at the other agencies stop with it (their
-    officers' work closes; nothing is issued to the citizen, who was never their applicant)."""
+    officers' work closes, a decision awaiting its signature is withdrawn with its number, as at the end of the
+    parent; nothing is issued to the citizen, who was never their applicant)."""
     rows = session.scalars(select(Dossier).join(Handover, Handover.child_id == Dossier.id)
                            .where(Handover.parent_id == parent.id, Handover.returned_at.is_(None))).all()
     for child in rows:
@@ -169,7 +202,9 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
         process = load_process(child, ctx)
         process.cancel()
         before = move(child, STOPPED)
+        child.paused_at = child.suspended_at = None
         child.ended_at = ctx.now
+        _withdraw_decision(session, child)
         save_process(session, child, process, ctx.now, ctx.settings)
         audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
 

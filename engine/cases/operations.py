@@ -5,7 +5,8 @@
   legal clock is not stopped: no rule lets an internal suspension move the citizen's appointment, so a deadline
   that passes meanwhile is judged at resume, when the timers are planned again and the sweep catches up (the
   warning and the overdue of D19 fire then, late).
-- Resumed: the timers are planned again from the dossier's facts; work goes on where it stood.
+- Resumed: the timers are planned again from the dossier's facts; work goes on where it stood (a liên thông
+  hand-over the other agency answered meanwhile completes then: engine.cases.lienthong.go_on).
 - Terminated: the dossier ends for good in the national status 8 (Dừng xử lý), as a stop does (its BPMN process is
   cancelled, open work closes, a number given to an unsigned decision is withdrawn, paid fees are refunded);
   ``ended_at`` is set and ``resolved_at`` is not, so the reports count it as ended, never as resolved. Only a
@@ -83,6 +84,8 @@ def act(session: Session, ctx: Context, code: str, how: str, payload) -> Dossier
     else:
         _terminate(session, ctx, dossier, reason)
     audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": reason})
+    if how == "resume":  # D33: another agency's answer that came while suspended lets the dossier go on now
+        lienthong.go_on(session, ctx.settings, dossier, ctx.now)
     administration.audit(session, ctx.now, ctx.user, f"dossier.{how}", "dossier", dossier.code, agency,
                          reason=reason)
     if how != "terminate":  # a termination's notice goes with its stop notice, once sealed (D28: linked)

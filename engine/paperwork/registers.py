@@ -206,9 +206,10 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, VN_TZ), datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
 
 
-def _notes(dossier: Dossier, letters: int) -> str:
+def _notes(dossier: Dossier, letters: int, sender: str | None = None) -> str:
     late = lateness.is_late(dossier, None)  # as recorded, and judged at resolution (D19)
-    notes = ["Tiếp nhận quá hạn" if dossier.intake_late else "", "Quá hạn" if late else "",
+    handed_back = f"Đã trả kết quả liên thông cho {sender}" if sender and dossier.returned_at else ""
+    notes = [handed_back, "Tiếp nhận quá hạn" if dossier.intake_late else "", "Quá hạn" if late else "",
              f"Yêu cầu bổ sung {dossier.supplement_requests} lần" if dossier.supplement_requests else "",
              f"Gia hạn {dossier.extensions} lần" if dossier.extensions else "",
              f"Thư xin lỗi: {letters}" if letters else ""]
@@ -262,6 +263,12 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
                                          .group_by(AuditEvent.dossier_id)).all())
         letters = dict(session.execute(select(Letter.dossier_id, func.count(Letter.id))
                                        .where(Letter.dossier_id.in_(ids)).group_by(Letter.dossier_id)).all())
+        # D33: a liên thông sub-dossier's answer goes back to the agency that sent it, never to the citizen
+        children = [d.id for d in dossiers if d.parent_id is not None]
+        senders = dict(session.execute(select(Link.child_id, Agency.name)
+                                       .join(Dossier, Dossier.id == Link.parent_id)
+                                       .join(Agency, Agency.id == Dossier.agency_id)
+                                       .where(Link.child_id.in_(children))).all()) if children else {}
         for d in dossiers:
             n += 1
             info, applicant = contact(d), applicant_name(d)
@@ -270,7 +277,8 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
             lead = d.agency.name if d.resolving_agency_id == d.agency_id else agencies[d.resolving_agency_id]
             yield RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"], lead,
                               d.filed_at, d.received_at, d.due_at, forwarded.get(d.id), d.resolved_at,
-                              d.returned_at, Status(d.status).label, _notes(d, letters.get(d.id, 0)))
+                              None if d.parent_id else d.returned_at, Status(d.status).label,
+                              _notes(d, letters.get(d.id, 0), senders.get(d.id)))
         after = (dossiers[-1].registered_at, dossiers[-1].id)
         if len(dossiers) < BATCH:
             return

@@ -1,9 +1,11 @@
 """``extension_review``: the department leader confirms or rejects, then the one-stop centre (or the head)
-confirms; only the final confirmation changes the appointment, with a letter to the citizen (D17, D18)."""
+confirms; only the final confirmation changes the appointment: the citizen is told the new date at once, and the
+head's letter of apology follows once signed (D17, D18)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+from engine.cases import notices
 from engine.law.statuses import PROCESSING
 from engine.law import apology, deadlines, extension as rules
 from engine.paperwork import issuance, letters
@@ -26,6 +28,10 @@ def confirm_extension(f: Facts) -> None:
     extension.new_due_at = rules.new_due(f.cal, f.dossier.due_at, f.dossier.original_due_at,
                                          timedelta(minutes=extension.working_minutes))
     deadlines.apply_extension(f.dossier, extension.new_due_at, f.cal, f.now)
+    # D17, D28: the appointment changes now, so the citizen is told now, in this transaction; the letter, once
+    # its signer has signed it, follows in a notice of its own (extension_letter), which may take days
+    notices.notify(f.session, f.ctx.settings, "extension_confirmed", now=f.now, dossier=f.dossier,
+                   context={"new_due_at": extension.new_due_at})
     signer_role = apology.signer_role(apology.EXTENSION)
     # D17, D20: the extension is asked because the agency resolving the dossier cannot finish in time: its head
     # signs, even when the receiving one-stop gives the final confirmation (D29)
