@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    accounts, attachments, dossiers, filing, offers, payments, portal_cases, signing_requests, summary, tasks,
-    versions)
+    accounts, attachments, dossiers, filing, local_fees, offers, payments, portal_cases, signing_requests, summary,
+    tasks, versions)
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.paperwork import documents
 from engine.process import procedures
@@ -96,20 +96,26 @@ def level_view(version: ProcedureVersion) -> dict:
 
 
 def _procedure_json(version: ProcedureVersion, *, with_form: bool = False, at: int | None = None,
-                    offering: list[Agency] | None = None) -> dict:
+                    offering: list[Agency] | None = None, fees: list[dict] | None = None) -> dict:
     """A procedure of the catalogue; ``at``: the offering agency asked for (its own payment means, D27);
-    ``offering``: the agencies offering it, each one's level then given in "levels_by_agency" (D27, D29)."""
+    ``offering``: the agencies offering it, each one's level and fees then given in "levels_by_agency" (D27,
+    D29); ``fees``: the fees at the agency asked for (engine.cases.local_fees), else the declared ones."""
     info = version.info
     result = {"code": info["code"], "name": info["name"], "version": version.version,
               "agency": version.procedure.agency.code, "agency_name": version.procedure.agency.name,
               **dict(zip(("level", "level_reasons"), level_of(version, at))),
               "duration": info["duration"],
-              "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"],
+              "clock_on_supplement": info["clock_on_supplement"], "fees": info["fees"] if fees is None else fees,
               "components": info["components"],
               # D33: "handover": another agency's part of a liên thông, opened only by its hand-over (422 handover_only)
               "filed_by": info.get("filed_by", "applicant")}
     if offering is not None:  # "level" stays the publishing agency's (the contract); each office's its own
-        result["levels_by_agency"] = levels_by_agency(version, offering)
+        # each office's own amounts of the fees it may set (feeLocal); ?agency= naming one: its amounts in "fees"
+        priced = local_fees.fees_by_agency(db(), version, [agency.id for agency in offering])
+        result["levels_by_agency"] = [{**office, "fees": priced[agency.id]}
+                                      for office, agency in zip(levels_by_agency(version, offering), offering)]
+        asked = request.args.get("agency")
+        result["fees"] = next((priced[a.id] for a in offering if a.code == asked), result["fees"])
     if with_form:
         result["form_schema"] = version.forms[info["filing_form"]]
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from engine.cases import administration, offers
+from engine.cases import administration, local_fees, offers
 from engine.core.errors import Invalid
 from engine.data.agencies import by_code
 from . import ASCII_NUMBER, db, now, transactional
@@ -42,5 +42,9 @@ def offered_by_agency(describe) -> list[dict]:
     after = request.args.get("after")
     if after is not None and len(after) > 20:
         raise Invalid("Tham số phân trang không hợp lệ", fields={"after": "Mã thủ tục cuối của trang trước"})
-    at = agency.id if agency is not None else None  # its own payment means decide the level (D27)
-    return [describe(v, at=at) for v in offers.offered_by(db(), agency, int(raw), after)]
+    found = offers.offered_by(db(), agency, int(raw), after)
+    if agency is None:
+        return [describe(v) for v in found]
+    # its own payment means decide the level (D27), its own amounts the fees it may set (feeLocal, D29)
+    fees = local_fees.fees_of_page(db(), found, agency.id)
+    return [describe(v, at=agency.id, fees=fees[v.id]) for v in found]

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, filing, idempotency, inbox as paging, offers, portal_cases, signing_requests, summary)
+    attachments, dossiers, filing, idempotency, inbox as paging, local_fees, offers, portal_cases, signing_requests,
+    summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid, NotFound
@@ -82,6 +83,7 @@ def procedure(code: str):
     callers = procedures.callers(db(), code) if procedures.handover_only(version) else None
     return render_template("portal/procedure.html", v=version, info=version.info, callers=callers,
                            levels=level_view(version),  # each office's level where they differ (D27, D29)
+                           fees=local_fees.by_office(db(), version),  # and its own amounts (feeLocal, D29)
                            offered=offers.offering_names(db(), [version.procedure_id], every=True)[version.procedure_id][0])
 
 

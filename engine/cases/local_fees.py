@@ -1,0 +1,99 @@
+"""What a fee costs at each office (D26 with D29): a procedure lists its fees, and a fee it leaves to the
+province (``feeLocal.<key>``) costs, at an offering agency that gives its own amount (its offer's settings
+``fees``), that amount; elsewhere the declared one. The same rule as the amount charged to a dossier filed there
+(engine.cases.offers.local_amount, engine.cases.payments.request_due), read by procedure and agency, so that
+the catalogue tells the citizen what the office they choose will charge.
+
+Each reading is one query however many agencies or procedures it answers for (the offers' unique
+(procedure_id, agency_id) index, or ix_procedure_offer_agency for one agency's page of the catalogue).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases import offers
+from engine.data.agency_model import Agency, ProcedureOffer
+from engine.data.model import ProcedureVersion
+
+
+def own_amount(settings: dict | None, fee: dict) -> int | None:
+    """The agency's own amount of ``fee`` in its offer's ``settings``, if the procedure lets agencies set it."""
+    if not fee.get("local"):
+        return None
+    value = ((settings or {}).get("fees") or {}).get(fee["key"])
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def priced(fees: list[dict], settings: dict | None) -> list[dict]:
+    """The fees as an agency with these offer ``settings`` charges them: each fee as declared, a local fee the
+    agency sets at its own amount (a fixed amount then, no expression over the form)."""
+    found = []
+    for fee in fees:
+        amount = own_amount(settings, fee)
+        if amount is None:
+            found.append(fee)
+        else:
+            found.append({**{k: v for k, v in fee.items() if k != "expression"}, "amount": amount})
+    return found
+
+
+def _has_local(version: ProcedureVersion) -> bool:
+    return any(f.get("local") for f in version.info["fees"])
+
+
+def fees_by_agency(session: Session, version: ProcedureVersion, agency_ids: list[int]) -> dict[int, list[dict]]:
+    """The fees of ``version`` at each of ``agency_ids``, in one query for all of them."""
+    fees = version.info["fees"]
+    settings: dict[int, Any] = {}
+    if agency_ids and _has_local(version):
+        settings = dict(session.execute(select(ProcedureOffer.agency_id, ProcedureOffer.settings).where(
+            ProcedureOffer.procedure_id == version.procedure_id, ProcedureOffer.agency_id.in_(set(agency_ids)))).all())
+    return {agency_id: priced(fees, settings.get(agency_id)) for agency_id in agency_ids}
+
+
+def fees_at(session: Session, version: ProcedureVersion, agency_id: int | None) -> list[dict]:
+    """The fees of ``version`` at the agency ``agency_id`` (None: as declared)."""
+    if agency_id is None:
+        return version.info["fees"]
+    return fees_by_agency(session, version, [agency_id])[agency_id]
+
+
+def fees_of_page(session: Session, versions: list[ProcedureVersion], agency_id: int) -> dict[int, list[dict]]:
+    """One agency's page of the catalogue: the fees of each version (by version id) at that agency, in one
+    query for the page."""
+    wanted = {v.procedure_id for v in versions if _has_local(v)}
+    settings: dict[int, Any] = {}
+    if wanted:
+        settings = dict(session.execute(select(ProcedureOffer.procedure_id, ProcedureOffer.settings).where(
+            ProcedureOffer.agency_id == agency_id, ProcedureOffer.procedure_id.in_(wanted))).all())
+    return {v.id: priced(v.info["fees"], settings.get(v.procedure_id)) for v in versions}
+
+
+def by_office(session: Session, version: ProcedureVersion) -> list[dict]:
+    """The fees as the procedure's page tells them, at the offices taking its dossiers (active offers at open
+    agencies, one query): each fee with ``amount``, what every office charges when they agree (else the
+    declared amount, None when computed from the form); ``offices``, each office charging otherwise with its
+    amount ({"agency_name", "amount"}); ``varies`` when every office sets its own and they differ (the amount
+    is then only by office)."""
+    fees = version.info["fees"]
+    if not _has_local(version):
+        return fees
+    rows = [(offer, agency) for offer, agency in offers.active_offers(session, version.procedure_id) if agency.active]
+    shown = []
+    for fee in fees:
+        own: list[tuple[Agency, int | None]] = [(a, own_amount(o.settings, fee)) for o, a in rows]
+        amounts = {amount for _a, amount in own}
+        item = {**fee, "offices": [], "varies": False}
+        if len(amounts) == 1 and None not in amounts:  # every office charges the same, its own amount
+            item["amount"] = amounts.pop()
+        elif None in amounts or not own:  # the declared amount somewhere: the others named
+            item["offices"] = [{"agency_name": a.name, "amount": amount} for a, amount in own
+                               if amount is not None and amount != fee.get("amount")]
+        else:
+            item["varies"] = True
+            item["offices"] = [{"agency_name": a.name, "amount": amount} for a, amount in own]
+        shown.append(item)
+    return shown
