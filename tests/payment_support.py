@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from engine.cases import payments
 from engine.cases.gateways import VnPay
+from engine.core.clock import VN_TZ
 from engine.data.model import Agency
 from engine.data.payment_model import Payment
 
@@ -30,7 +31,9 @@ def ipn_params(app, order_ref: str, amount: int, *, paid: bool = True, secret: s
     """The parameters VNPay's IPN carries for ``order_ref``, signed with the engine's secret (or ``secret``)."""
     params = {"vnp_TmnCode": "TTHCDEMO", "vnp_Amount": str(amount * 100), "vnp_BankCode": "NCB",
               "vnp_BankTranNo": f"VNP{number}", "vnp_CardType": "ATM", "vnp_OrderInfo": "THANH TOAN HO SO",
-              "vnp_PayDate": "20261123100000", "vnp_ResponseCode": "00" if paid else "24",
+              # the gateway's own time of the payment: now on the app's clock, as a real gateway notifies at once
+              "vnp_PayDate": app.extensions["tthc"]["clock"].now().astimezone(VN_TZ).strftime("%Y%m%d%H%M%S"),
+              "vnp_ResponseCode": "00" if paid else "24",
               "vnp_TransactionNo": number, "vnp_TransactionStatus": "00" if paid else "02", "vnp_TxnRef": order_ref,
               "vnp_SecureHashType": "HmacSHA512"}
     params["vnp_SecureHash"] = VnPay.sign(params, secret or app.extensions["tthc"]["settings"].payment_secret)

@@ -48,6 +48,17 @@ class Notice:
     amount: int | None  # đồng, as the message says
     success: bool
     transaction_no: str | None = None
+    paid_at: datetime | None = None  # when the gateway says the citizen paid (Vietnam time), if it says
+
+
+def _vn_time(text) -> datetime | None:
+    """A gateway's ``yyyyMMddHHmmss`` (vnp_PayDate, ThoiGianGD), Vietnam time; None when absent or malformed."""
+    if not isinstance(text, str) or len(text) != 14 or not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=VN_TZ)
+    except ValueError:
+        return None
 
 
 def _vn_stamp(t: datetime) -> str:
@@ -100,7 +111,8 @@ class VnPay:
         raw = _int(params.get("vnp_Amount"))
         amount = raw // 100 if raw is not None and raw % 100 == 0 else None
         success = params.get("vnp_ResponseCode") == OK and params.get("vnp_TransactionStatus", OK) == OK
-        return Notice(True, params.get("vnp_TxnRef"), amount, success, params.get("vnp_TransactionNo"))
+        return Notice(True, params.get("vnp_TxnRef"), amount, success, params.get("vnp_TransactionNo"),
+                      _vn_time(params.get("vnp_PayDate")))
 
     @staticmethod
     def answer(code: str) -> dict:
@@ -138,7 +150,7 @@ class Dvcqg:
         if not isinstance(got, str) or not _same_hex(cls.digest(params, cls.CONFIRM, secret), got):
             return Notice(False, params.get("MaThamChieu"), None, False)
         return Notice(True, params.get("MaThamChieu"), _int(params.get("SoTien")), params.get("MaLoi") == OK,
-                      params.get("MaGiaoDich"))
+                      params.get("MaGiaoDich"), _vn_time(params.get("ThoiGianGD")))
 
     @staticmethod
     def answer(code: str) -> dict:

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import (
@@ -173,25 +173,41 @@ def _pending(session: Session, dossier: Dossier) -> Payment | None:
 
 
 # -- settled: paid or exempted --------------------------------------------------------------------------------
-def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, event: str) -> None:
-    """The fee is settled: the receipt (for money), and the dossier moves on when nothing else is owed."""
-    now = ctx.now
+def _claim(session: Session, row: Payment, **values) -> bool:
+    """Settle the pending fee ``row`` with ``values`` if it is still pending: one conditional UPDATE, so that of
+    two requests settling it at once (the same IPN sent twice, two orders, the desk and an IPN) exactly one
+    goes on, on SQLite (where SELECT ... FOR UPDATE locks nothing) as on PostgreSQL. The row is read again."""
+    taken = session.execute(update(Payment).where(Payment.id == row.id, Payment.status == "pending")
+                            .values(**values).execution_options(synchronize_session=False))
+    session.refresh(row)
+    return taken.rowcount == 1
+
+
+def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, event: str,
+             at: datetime | None = None) -> None:
+    """The fee is settled at ``at`` (when the money was paid; default now): the receipt (for money), the dossier
+    moves on when nothing else is owed, its appointment moved by the wait (law.on_paid), and then the citizen is
+    told, with the new appointment when it moved (D28)."""
+    now, at = ctx.now, at or ctx.now
     data = {"payment": row.id, "amount": row.amount, "method": row.method}
+    doc = None
     if row.status == "paid":
         doc = receipts.issue(session, ctx.settings, dossier, row, applicant_name(dossier), now)
         row.receipt_document_id = doc.id
         data["receipt"] = doc.number
-        _announce(session, ctx.settings, dossier, "paid", now, row, document=doc)
     session.flush()
-    before, cal = dossier.status, None
+    before, cal, due = dossier.status, None, dossier.due_at
     if dossier.status == PAYMENT and _pending(session, dossier) is None:
         cal = calendar_of(session, dossier, ctx.settings)
         move(dossier, law.waiting_status(row.moment))
-        law.on_paid(dossier, cal, row.moment, now, calendars.intake_working_hours(ctx.settings))
+        law.on_paid(dossier, cal, row.moment, at, calendars.intake_working_hours(ctx.settings))
         save_process(session, dossier, load_process(dossier, ctx), now, ctx.settings, cal)
-    audit.record(session, dossier, now, ctx.user, event, before, data=data)
+    # recorded when paid: the wait the reports and the items' limits count (law.fee_waits) is the one on_paid did
+    audit.record(session, dossier, at, ctx.user, event, before, data=data)
     if cal is not None:  # D30: an item open while the fee was owed keeps its own limit, moved as the dossier's
         replanning.after_wait(session, dossier, cal)
+    _announce(session, ctx.settings, dossier, "paid", now, row, document=doc, exempted=row.status == "exempted",
+              exempt_reason=row.exempt_reason, due_moved=dossier.due_at is not None and dossier.due_at != due)
 
 
 def desk(session: Session, ctx: Context, code: str, payload) -> Payment:
@@ -208,10 +224,11 @@ def desk(session: Session, ctx: Context, code: str, payload) -> Payment:
     if payload["amount"] != row.amount:
         raise Invalid(f"Số tiền phải nộp là {receipts.figures(row.amount)}", code="wrong_amount",
                       fields={"amount": f"Phải bằng {row.amount}"})
-    row.status, row.method, row.paid_at, row.recorded_by = "paid", payload["method"], ctx.now, ctx.user.id
     # paid here, not through the order the citizen may have started online: that order, paid later at the
     # gateway, is a second payment to refund (receive_notice and the reconciliation flag it)
-    row.gateway, row.order_ref = None, None
+    if not _claim(session, row, status="paid", method=payload["method"], paid_at=ctx.now, recorded_by=ctx.user.id,
+                  gateway=None, order_ref=None):
+        raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
     _settled(session, ctx, dossier, row, "paid")
     return row
 
@@ -226,9 +243,9 @@ def exempt(session: Session, ctx: Context, code: str, payment_id: int, payload) 
     row = session.get(Payment, payment_id)
     if row is None or row.dossier_id != dossier.id:
         raise NotFound("Không tìm thấy khoản thanh toán", code="payment_not_found")
-    if row.status != "pending":
+    if not _claim(session, row, status="exempted", exempt_reason=payload["reason"], recorded_by=ctx.user.id,
+                  order_ref=None):
         raise Conflict("Khoản phí không còn chờ thanh toán", code="payment_not_pending")
-    row.status, row.exempt_reason, row.recorded_by, row.order_ref = "exempted", payload["reason"], ctx.user.id, None
     _settled(session, ctx, dossier, row, "payment_exempted")
     return row
 
@@ -283,14 +300,14 @@ def refund_needed(row: Payment, ref: str) -> str | None:
 
 def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict, remote_addr: str | None) -> dict:
     """A gateway's notification (IPN), the truth about a payment: signature, order, amount and idempotency are
-    checked; every notification is logged with the verdict; only a valid first success marks the fee paid."""
+    checked; every notification is logged with the verdict (at its arrival); only a valid first success marks the
+    fee paid, at the time the gateway says the citizen paid (the receipt, the day's reconciliation, the reports)."""
     gateway = gateways.GATEWAYS[gateway_id]
     flat = {str(k): str(v) for k, v in params.items()}
     notice = gateway.read(flat, ctx.settings.payment_secret)
     order = session.get(PaymentOrder, notice.order_ref[:64]) if notice.order_ref else None
-    row = (session.scalar(select(Payment).where(Payment.id == order.payment_id).with_for_update())
-           if order is not None else None)  # two notifications at once: the second waits, then sees it paid
-    message = None
+    row = session.get(Payment, order.payment_id) if order is not None else None
+    message, paid_at = None, None
     if not notice.signed:
         verdict = gateways.BAD_SIGNATURE
     elif row is None or order.gateway != gateway_id:
@@ -303,15 +320,21 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
             message = refund_needed(row, order.ref)
     else:
         verdict = gateways.OK
+    if verdict == gateways.OK and notice.success:
+        # paid when the gateway says (D26: its notification is the truth), within the order's life: not before
+        # the order was made, not after the notification came (no time given: when it came)
+        paid_at = min(max(notice.paid_at or ctx.now, order.created_at), ctx.now)
+        if not _claim(session, row, status="paid", paid_at=paid_at, transaction_no=notice.transaction_no,
+                      order_ref=order.ref, gateway=gateway_id, method="online"):
+            # another notification settled it meanwhile: a replay of this order, or another order to give back
+            verdict, message = gateways.ALREADY, refund_needed(row, order.ref)
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
                              payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
                              message=message or gateways.MESSAGES[verdict], remote_addr=remote_addr))
     if verdict == gateways.OK:
         dossier = session.get(Dossier, row.dossier_id)
         if notice.success:
-            row.status, row.paid_at, row.transaction_no = "paid", ctx.now, notice.transaction_no
-            row.order_ref, row.gateway = order.ref, gateway_id
-            _settled(session, ctx, dossier, row, "paid")
+            _settled(session, ctx, dossier, row, "paid", paid_at)
         elif row.order_ref == order.ref:  # the latest order was cancelled or refused: the fee is still owed
             row.order_ref = None
     return gateway.answer(verdict)
