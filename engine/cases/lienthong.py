@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from engine.cases.dossiers import HANDOVERS, Context, _next_code, calendar_of, load_process, move, save_process
@@ -27,7 +27,7 @@ from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
-from engine.data.signing_model import OPEN_STATES, SigningRequest
+from engine.data.signing_model import withdraw_personal
 from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, Status
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
@@ -179,17 +179,6 @@ def go_on(session: Session, settings: Settings, parent: Dossier, now: datetime) 
         _complete_handover(session, settings, parent, link, child, now)
 
 
-def _withdraw_decision(session: Session, child: Dossier) -> None:
-    """D16: the sub-dossier ends without its result: what waits for a signer (its decision) is withdrawn with its
-    number, as engine.cases.signing_requests.withdraw_open does for the parent (the same statement: that module
-    reaches this one through engine.cases.issuing, so calling it from here would close a circle of imports)."""
-    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == child.id,
-                                                 SigningRequest.purpose == "personal",
-                                                 SigningRequest.state.in_(OPEN_STATES))
-                    .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
-                            version=SigningRequest.version + 1).execution_options(synchronize_session=False))
-
-
 def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) -> None:
     """The parent was withdrawn or stopped: the sub-dossiers still open at the other agencies stop with it (their
     officers' work closes, a decision awaiting its signature is withdrawn with its number, as at the end of the
@@ -204,7 +193,7 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
         before = move(child, STOPPED)
         child.paused_at = child.suspended_at = None
         child.ended_at = ctx.now
-        _withdraw_decision(session, child)
+        withdraw_personal(session, child.id)  # D16: its decision awaiting signature, with its number
         save_process(session, child, process, ctx.now, ctx.settings)
         audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
 

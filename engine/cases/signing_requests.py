@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, work_agency
@@ -31,7 +31,7 @@ from engine.core.vocabulary import vn_time
 from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.model import Document, Dossier, User
-from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest
+from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest, withdraw_personal
 from engine.cases import issuing, signer_duty
 from engine.paperwork import (documents, drafting, issuance, numbers, registrations, resultdata, results,
                               signers)
@@ -40,7 +40,7 @@ RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure 
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
 RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
-PIN_ERRORS = ("bad_key", "pin_required", "wrong_pin")  # the failures that count towards the lock
+PIN_ERRORS = ("bad_key", "wrong_pin")  # the failures that count towards the lock: a PIN tried, not a PIN missing
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 # A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
@@ -120,11 +120,7 @@ def result_register(req: SigningRequest | None) -> tuple[str, numbers.Number] | 
 def withdraw_open(session: Session, dossier: Dossier, now: datetime) -> None:
     """The dossier ends without its result: what waits for a signer (the result, a letter, a re-issue) is
     withdrawn with its number; what the agency seals alone (what already happened) is still issued."""
-    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier.id,
-                                                 SigningRequest.purpose == "personal",
-                                                 SigningRequest.state.in_(OPEN_STATES))
-                    .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
-                            version=SigningRequest.version + 1).execution_options(synchronize_session=False))
+    withdraw_personal(session, dossier.id)
 
 
 def being_issued(session: Session, dossier: Dossier) -> list[str]:

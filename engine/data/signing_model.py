@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.data.db import Base
 from engine.data.model import Document, Dossier, User
@@ -89,3 +89,15 @@ class SigningMethod(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
     method: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+def withdraw_personal(session: Session, dossier_id: int) -> None:
+    """The dossier ends without its documents: every request still waiting for a personal signature (a result, a
+    letter, a re-issue) is withdrawn with its number; what the agency seals alone (what already happened) is not.
+    One statement, here below both its callers (engine.cases.signing_requests for a dossier, engine.cases.lienthong
+    for a sub-dossier stopped with its parent), which cannot import each other."""
+    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier_id,
+                                                 SigningRequest.purpose == "personal",
+                                                 SigningRequest.state.in_(OPEN_STATES))
+                    .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
+                            version=SigningRequest.version + 1).execution_options(synchronize_session=False))
