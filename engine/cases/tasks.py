@@ -176,6 +176,10 @@ def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier
                     "properties": {"kind": {"enum": ["overdue"]},
                                    "reason": apology.SCHEMA["properties"]["reason"],
                                    "new_due_at": apology.SCHEMA["properties"]["new_due_at"]}}, payload)
+    if dossier.parent_id is not None:  # D33: the applicant of a liên thông share is the sending agency
+        raise Invalid("Hồ sơ liên thông: thư xin lỗi gửi công dân do cơ quan tiếp nhận hồ sơ của công dân ban hành; "
+                      "phần việc quá hạn của cơ quan phối hợp được ghi nhận và thống kê (theo Điều 22 khoản 7 "
+                      "Quyết định 88/2017/QĐ-UBND)", code="rule_violation", rule="D19")
     opened = session.execute(select(WorkItem.id, WorkItem.agency_id)
                              .where(WorkItem.task_id == apology.task_id(dossier))).first()
     cal = None
