@@ -74,6 +74,9 @@ DETAIL_KEY_TEXT = {
     "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"), "active": _l("Đang hoạt động"),
     "email": _l("Thư điện tử"), "phone": _l("Điện thoại"), "gateway": _l("Cổng thanh toán"),
     "merchant": _l("Mã đơn vị chấp nhận thanh toán"),
+    # an officer suspended or changed: their documents waiting for a signature (engine.cases.signer_duty)
+    "signing": _l("Văn bản chờ ký"), "handed_over": _l("Chuyển cho người ký khác"),
+    "unassigned": _l("Chưa có người ký thay"),
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
