@@ -55,11 +55,13 @@ def _schemas() -> dict:
             "levels_by_agency": {"type": "array", "description": (
                 "Mức độ dịch vụ (D27) tại từng cơ quan tiếp nhận thủ tục (D29), theo phương tiện của cơ quan đó "
                 "(cổng thanh toán); level, level_reasons là của cơ quan công bố. Chỉ có ở GET /procedures/{code} "
-                "(danh sách và ?agency= không có; level ở ?agency= đã là của cơ quan được hỏi)"),
+                "(danh sách và ?agency= không có; level ở ?agency= đã là của cơ quan được hỏi); fees: phí, lệ phí "
+                "theo mức của cơ quan đó (feeLocal), như fees ở ?agency="),
                 "items": {"type": "object", "required": ["agency", "agency_name", "level", "level_reasons"],
                           "properties": {"agency": {"type": "string"}, "agency_name": {"type": "string"},
                                          "level": {"enum": ["full_online", "partial_online"]},
-                                         "level_reasons": {"type": "array", "items": {"type": "string"}}}}},
+                                         "level_reasons": {"type": "array", "items": {"type": "string"}},
+                                         "fees": {"type": "array", "items": {"type": "object"}}}}},
             "duration": {"type": "object", "properties": {
                 "value": {"type": "number"},
                 "unit": {"enum": ["working_day", "working_hour", "calendar_day", "same_day"]}}},
@@ -237,7 +239,8 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/results/reissue": {"post": _op(
             "Văn thư cấp lại (đính chính) kết quả: số mới, văn bản cũ được giữ lại và đánh dấu bị thay thế",
             ok=201, response=_ref("Dossier"), request=_ref("Reissue"), errors=(403, 404, 409), params=code,
-            rules={"invalid_form": "form (nếu có) theo form_schema của thủ tục"})},
+            rules={"invalid_form": "form (nếu có) theo form_schema của thủ tục",
+                   "document_number_mismatch": "D22: number (nếu có) là số tiếp theo của sổ cơ quan giải quyết"})},
         "/api/v1/dossiers/{code}/control-slip": {"get": _op(
             "Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF; cán bộ của cơ quan giải quyết)", errors=(404,),
             params=code, ok_content={"application/pdf": {}})},
