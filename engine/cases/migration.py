@@ -46,6 +46,15 @@ def _dossier(session: Session, code: str) -> Dossier:
     return dossier
 
 
+def _clock_rule(version: ProcedureVersion) -> str:
+    return version.info.get("clock_on_supplement", "restart")
+
+
+def _step_limits(version: ProcedureVersion) -> dict:
+    """The steps' own time limits (D30) by task id, as engine.cases.dossiers.step_limits reads them."""
+    return {s["id"]: s["duration"] for s in version.info.get("steps", ()) if s.get("duration")}
+
+
 def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]]:
     """What the engine's own records say against the move (the workflow's reasons come after)."""
     current, reasons = dossier.procedure_version, []
@@ -60,6 +69,13 @@ def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]
         # rule counted from that time (the extension's 1/3, the steps' limits): a received dossier keeps it
         reasons.append(("", f"thời hạn giải quyết của phiên bản {target.version} khác thời hạn đã hẹn khi tiếp nhận "
                             f"hồ sơ theo phiên bản {current.version}"))
+    if dossier.received_at is not None and _clock_rule(target) != _clock_rule(current):
+        # D1: how a supplement moves the appointment (restart or pause, D12) is a rule in force at receipt too
+        reasons.append(("", f"cách tính lại thời hạn khi công dân bổ sung hồ sơ của phiên bản {target.version} khác "
+                            f"cách đã áp dụng khi tiếp nhận hồ sơ theo phiên bản {current.version}"))
+    if dossier.received_at is not None and _step_limits(target) != _step_limits(current):
+        reasons.append(("", f"thời hạn của các bước xử lý trong phiên bản {target.version} khác thời hạn đã áp dụng "
+                            f"khi tiếp nhận hồ sơ theo phiên bản {current.version}"))
     try:
         forms.validate(target.forms[target.info["filing_form"]], dossier.form, what="Tờ khai")
     except Invalid as exc:
