@@ -77,6 +77,7 @@ def _same_hex(expected: str, got: str) -> bool:
 
 class VnPay:
     id = "vnpay"
+    REF, MERCHANT = "vnp_TxnRef", "vnp_TmnCode"  # the order's reference and the merchant, in a return or an IPN
 
     @staticmethod
     def hash_data(params: dict[str, str]) -> str:
@@ -121,6 +122,7 @@ class VnPay:
 
 class Dvcqg:
     id = "dvcqg"
+    REF, MERCHANT = "MaThamChieu", "MaDoiTac"
     INIT = ("LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
             "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip")
     CONFIRM = ("LoaiBanTin", "MaLoi", "MaDoiTac", "MaThamChieu", "SoTien", "MaTienTe", "MaGiaoDich", "MaNganHang",

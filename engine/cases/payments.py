@@ -28,7 +28,7 @@ from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways, lienthong, notices, offers, replanning  # noqa: F401 (lienthong: hand-overs)
+from engine.cases import gateways, lienthong, notices, offers, payment_keys, replanning  # noqa: F401 (lienthong)
 
 DESK_ROLE = "receiving_officer"
 
@@ -268,8 +268,8 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
     session.add(PaymentOrder(ref=row.order_ref, payment_id=row.id, gateway=config.gateway, created_at=ctx.now))
     order = gateways.Order(row.order_ref, row.amount, f"THANH TOAN HO SO {dossier.code}", return_url,
                            client_ip or "127.0.0.1", ctx.now)
-    url = gateways.GATEWAYS[config.gateway].pay_url(config.pay_url, config.merchant, ctx.settings.payment_secret,
-                                                    order)
+    url = gateways.GATEWAYS[config.gateway].pay_url(config.pay_url, config.merchant,
+                                                    payment_keys.signing_secret(ctx.settings, config), order)
     return row, url
 
 
@@ -304,12 +304,13 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
     fee paid, at the time the gateway says the citizen paid (the receipt, the day's reconciliation, the reports)."""
     gateway = gateways.GATEWAYS[gateway_id]
     flat = {str(k): str(v) for k, v in params.items()}
-    notice = gateway.read(flat, ctx.settings.payment_secret)
+    secret, same_merchant = payment_keys.notice_key(session, ctx.settings, gateway_id, flat)  # its merchant's key
+    notice = gateway.read(flat, secret)
     order = session.get(PaymentOrder, notice.order_ref[:64]) if notice.order_ref else None
     row = session.get(Payment, order.payment_id) if order is not None else None
     message, paid_at = None, None
-    if not notice.signed:
-        verdict = gateways.BAD_SIGNATURE
+    if not notice.signed or not same_merchant:
+        verdict, message = gateways.BAD_SIGNATURE, payment_keys.OTHER_MERCHANT if notice.signed else None
     elif row is None or order.gateway != gateway_id:
         verdict = gateways.NOT_FOUND
     elif notice.amount != row.amount:
@@ -356,11 +357,13 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
         return "paid"
     if row.status == "refunded" and row.order_ref == order.ref:  # paid by this very order, refunded since
         return "refund"  # (the dossier ended unprocessed, refund_paid): given back, nothing to wait for
-    notice = gateways.GATEWAYS[order.gateway].read({str(k): str(v) for k, v in params.items()},
-                                                   settings.payment_secret)
-    if notice.signed and notice.success and refund_needed(row, order.ref) is not None:
+    flat = {str(k): str(v) for k, v in params.items()}
+    secret, same_merchant = payment_keys.notice_key(session, settings, order.gateway, flat)
+    notice = gateways.GATEWAYS[order.gateway].read(flat, secret)
+    signed = notice.signed and same_merchant  # by the order's merchant (engine.cases.payment_keys)
+    if signed and notice.success and refund_needed(row, order.ref) is not None:
         return "refund"
-    return "failed" if notice.signed and not notice.success else "pending"
+    return "failed" if signed and not notice.success else "pending"
 
 
 # -- refunds ----------------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ SHIPPED_CALENDAR = PROJECT_ROOT / "config" / "calendar.toml"  # calendar_file = 
 # TTHC_* variables read for something else: the traceback of an unexpected error (engine.cli, which names it in
 # its error line), the PostgreSQL of tests
 NOT_SETTINGS = {"TTHC_CONFIG", "TTHC_TRACEBACK", "TTHC_PG_BIN", "TTHC_PG_MEMORY_DIR"}
+# TTHC_PAYMENT_SECRET_<MERCHANT>: the hash secret of one merchant (payment_secrets), kept apart from the others
+MERCHANT_SECRET_VAR = "TTHC_PAYMENT_SECRET_"
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,8 @@ class Settings:
     notify_retry_seconds: float
     notify_lease_seconds: float
     payment_hash_secret: str = ""
+    # (merchant code, hash secret) pairs, sorted: the merchants with a secret of their own (payment_secrets)
+    payment_secrets: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)
     report_database_url: str = ""
     report_statement_timeout_seconds: float = 20.0
     report_max_days: int = 1830
@@ -94,6 +98,11 @@ class Settings:
         if not self.payment_hash_secret:
             raise SettingsError("payment_hash_secret is not resolved: the entry point must call with_secrets()")
         return self.payment_hash_secret
+
+    def payment_secret_of(self, merchant: str | None) -> str:
+        """The hash secret of one merchant (vnp_TmnCode, MaDoiTac): its own from ``payment_secrets``, else the
+        province's ``payment_hash_secret`` (an agency's VNPay account, the national platform: each its own key)."""
+        return dict(self.payment_secrets).get(merchant or "") or self.payment_secret
 
     @property
     def resolved_database_url(self) -> str:
@@ -156,6 +165,26 @@ def _coerce(key: str, raw, kind):
     return value
 
 
+def _merchant_secrets(raw, env) -> tuple[tuple[str, str], ...]:
+    """The ``payment_secrets`` table (a TOML table, or its inline text ``{ "CODE" = "secret" }`` in
+    TTHC_PAYMENT_SECRETS), then one TTHC_PAYMENT_SECRET_<CODE> variable per merchant; a secret must be text, not
+    empty (an empty one would sign with nothing)."""
+    if isinstance(raw, str):
+        try:
+            raw = tomllib.loads(f"t = {raw}")["t"] if raw.strip() else {}
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"setting payment_secrets: not a TOML inline table: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(f"setting payment_secrets: {raw!r} is not a table of merchant = secret")
+    table = dict(raw)
+    table.update({var[len(MERCHANT_SECRET_VAR):]: value for var, value in env.items()
+                  if var.startswith(MERCHANT_SECRET_VAR) and len(var) > len(MERCHANT_SECRET_VAR)})
+    for merchant, secret in table.items():
+        if not isinstance(secret, str) or not secret:
+            raise SettingsError(f"setting payment_secrets: the secret of merchant {merchant!r} must be non-empty text")
+    return tuple(sorted(table.items()))
+
+
 def _path(key: str, raw) -> Path:
     """A path setting; a relative one follows the current directory (config/default.toml)."""
     if not isinstance(raw, (str, os.PathLike)):
@@ -188,7 +217,8 @@ def unknown_variables(env) -> list[str]:
     """TTHC_* variables that name no setting, each with the setting it was probably meant to be."""
     names = {f"TTHC_{f.name.upper()}" for f in dataclasses.fields(Settings)}
     found = []
-    for var in sorted(v for v in env if v.startswith("TTHC_") and v not in names | NOT_SETTINGS):
+    for var in sorted(v for v in env if v.startswith("TTHC_") and v not in names | NOT_SETTINGS
+                      and not v.startswith(MERCHANT_SECRET_VAR)):
         close = difflib.get_close_matches(var, sorted(names | {"TTHC_CONFIG"}), n=1)
         found.append(f"{var} (có phải {close[0]}?)" if close else var)
     return found
@@ -239,6 +269,9 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         raw = values.get(name)
         if name in _PATH_KEYS:
             result[name] = _path(name, raw)
+        elif name == "payment_secrets":
+            # TTHC_PAYMENT_SECRET_<CODE> variables, unless ``overrides`` gives the whole table (it comes last)
+            result[name] = _merchant_secrets(raw if raw is not None else {}, {} if name in overrides else env)
         else:
             kind = {"int": int, "float": float, "str": str, "bool": bool}[str(field.type)]
             result[name] = _coerce(name, raw, kind)
