@@ -131,8 +131,10 @@ def test_paid_before_midnight_notified_after_is_paid_when_the_gateway_says(app, 
 
 def test_the_wait_ends_when_paid_and_a_time_outside_the_order_is_bounded(app, api, clock):
     """Received Mon 23/11 09:30 (appointment Fri 27/11 09:30); the order made Wed 25/11 13:00; the gateway says
-    the citizen paid 14:00 and tells it at 16:00: the appointment moves by 10.5 working hours (Mon 5.5, Wed 5),
-    to Mon 30/11 14:00, not by 12.5. A pay time before the order or after the notice is not believed."""
+    the citizen paid 14:00 and tells it at 16:00: the payment is dated 14:00 (receipt, reconciliation, reports),
+    but the wait ends at 16:00, when the engine learns of it and the officers can work again (status 6 until
+    then): the appointment moves by 12.5 working hours, to Mon 30/11 16:00. A pay time before the order or after
+    the notice is not believed."""
     configure(app)
     d = _waiting(api, clock)
     assert d["due_at"] == iso(2026, 11, 27, 9, 30)
@@ -143,7 +145,7 @@ def test_the_wait_ends_when_paid_and_a_time_outside_the_order_is_bounded(app, ap
                    query_string=_signed(app, ref, "20261125140000")).get_json()["RspCode"] == "00"
     after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
     assert after["payments"][0]["paid_at"] == iso(2026, 11, 25, 14, 0)
-    assert after["due_at"] == iso(2026, 11, 30, 14, 0)
+    assert after["due_at"] == iso(2026, 11, 30, 16, 0)
 
     e = _waiting(api, clock)  # said paid a day before its order was made: paid when the order was made
     _at(api, clock, vn(2026, 11, 25, 13, 0))

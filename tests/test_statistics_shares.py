@@ -4,7 +4,7 @@
 (a) Liên thông (D33): the citizen sees one dossier, so the province counts one. The Sở Tư pháp receives the
     criminal record request (2.000488) on Monday 07/12/2026 09:00 (due Monday 21/12 09:00) and hands the check
     to the city police (2.000505, due Monday 14/12 09:00). The police answer on Tuesday 15/12 09:00, a day
-    late (with the police head's apology for its share); the Sở issues its result on Friday 18/12 09:00, early. December 2026: the province received 1 dossier
+    late (counted as the police's share answered late: the citizen's dossier, on time, owes no letter); the Sở issues its result on Friday 18/12 09:00, early. December 2026: the province received 1 dossier
     and resolved 1 early, none late; the police received no citizen's dossier but 1 request from another
     agency, answered late.
 (b) Receiving and processing agencies (D29): ward A (UBND phường An Cựu) receives the sample procedure on Monday
@@ -82,10 +82,10 @@ def test_a_lienthong_dossier_counts_once_and_the_police_share_apart(app, api, cl
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
     api.act(officer(POLICE, "approval"), child, "approve")
-    r = api.post(f"/api/v1/dossiers/{child}/letters", "congan.thutruong",  # the police's own lateness (D19)
-                 json={"kind": "overdue", "reason": "Chậm tra cứu thông tin lý lịch"})
-    assert r.status_code == 201, r.get_json()
-    sign_requested(app, child)  # the head's own signature (D35), then the seal
+    r = api.post(f"/api/v1/dossiers/{child}/letters", "congan.thutruong",  # the share's lateness is counted, no
+                 json={"kind": "overdue", "reason": "Chậm tra cứu thông tin lý lịch"})  # letter to nobody (D19)
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "rule_violation", r.get_json()
+    sign_requested(app, child)  # the leader's own signature (D35), then the seal
     api.act(officer(POLICE, "signing"), child, "issue_result")
     parent = api.get(f"/api/v1/dossiers/{code}", officer(SO, "assessment")).get_json()
     assert parent["handovers"][0]["late"] is True

@@ -185,11 +185,16 @@ def _claim(session: Session, row: Payment, **values) -> bool:
 
 def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, event: str,
              at: datetime | None = None) -> None:
-    """The fee is settled at ``at`` (when the money was paid; default now): the receipt (for money), the dossier
-    moves on when nothing else is owed, its appointment moved by the wait (law.on_paid), and then the citizen is
-    told, with the new appointment when it moved (D28)."""
-    now, at = ctx.now, at or ctx.now
+    """The fee is settled, now: the receipt (for money; ``at``, when the gateway says the money was paid, is the
+    payment's own time, on the receipt, in the day's reconciliation and the reports), the dossier moves on when
+    nothing else is owed, its appointment moved by the wait (law.on_paid), and then the citizen is told, with the
+    new appointment when it moved (D28). The wait ends when the engine learns of the payment: nobody could work
+    on the dossier before (status 6), a delayed notification must not make the intake hour (D7) run out at once,
+    and the history stays in the order things happened."""
+    now = ctx.now
     data = {"payment": row.id, "amount": row.amount, "method": row.method}
+    if at is not None and at != now:
+        data["paid_at"] = at.isoformat()
     doc = None
     if row.status == "paid":
         doc = receipts.issue(session, ctx.settings, dossier, row, applicant_name(dossier), now)
@@ -200,10 +205,9 @@ def _settled(session: Session, ctx: Context, dossier: Dossier, row: Payment, eve
     if dossier.status == PAYMENT and _pending(session, dossier) is None:
         cal = calendar_of(session, dossier, ctx.settings)
         move(dossier, law.waiting_status(row.moment))
-        law.on_paid(dossier, cal, row.moment, at, calendars.intake_working_hours(ctx.settings))
+        law.on_paid(dossier, cal, row.moment, now, calendars.intake_working_hours(ctx.settings))
         save_process(session, dossier, load_process(dossier, ctx), now, ctx.settings, cal)
-    # recorded when paid: the wait the reports and the items' limits count (law.fee_waits) is the one on_paid did
-    audit.record(session, dossier, at, ctx.user, event, before, data=data)
+    audit.record(session, dossier, now, ctx.user, event, before, data=data)
     if cal is not None:  # D30: an item open while the fee was owed keeps its own limit, moved as the dossier's
         replanning.after_wait(session, dossier, cal)
     _announce(session, ctx.settings, dossier, "paid", now, row, document=doc, exempted=row.status == "exempted",
