@@ -4,7 +4,9 @@ the document is signed in.
 A request names its signer when the decision is made (engine.cases.signing_requests, engine.paperwork.letters); an
 officer suspended since, moved to another agency or no longer holding that role signs nothing in that role: the
 signature is refused (``require``), and the administrator's change hands the officer's open requests to the
-agency's next holder of the role (``hand_over``), the draft drawn again in the new signer's name.
+agency's next holder of the role (``hand_over``), the draft drawn again in the new signer's name. A request left
+with no one to take it goes to the agency's first holder of the role once the administrator gives it one
+(``adopt``: an officer created, reinstated, given the role or moved into the agency).
 """
 from __future__ import annotations
 
@@ -57,6 +59,32 @@ def hand_over(session: Session, user: User) -> dict:
         _reassign(session, req, new)
         handed.append({"dossier": req.dossier.code, "kind": req.kind, "to": new.username})
     return {**({"handed_over": handed} if handed else {}), **({"unassigned": left} if left else {})}
+
+
+def adopt(session: Session, agency_id: int | None, roles: set[str] | frozenset[str]) -> list[str]:
+    """The agency's open requests for a personal signature in one of ``roles`` whose named signer may no longer
+    sign them (left where they were when no one could take them, ``hand_over``) go to the agency's first active
+    holder of the role now, the draft drawn again in the new name (D21, D22: the dossier is signed or returned
+    instead of waiting for the former signer). One query of the agency's open requests (by state); the codes of
+    the dossiers adopted, for the administrator's trail."""
+    if agency_id is None or not roles:
+        return []
+    rows = session.scalars(select(SigningRequest).where(SigningRequest.state.in_(OPEN_STATES),
+                                                       SigningRequest.agency_id == agency_id,
+                                                       SigningRequest.purpose == "personal",
+                                                       SigningRequest.role.in_(sorted(roles)))
+                           .order_by(SigningRequest.id)).all()
+    adopted, holders = [], {}
+    for req in rows:
+        if why_not(req, req.signer) is None:
+            continue
+        if req.role not in holders:
+            holders[req.role] = letters.holder(session, agency_id, req.role)
+        new = holders[req.role]
+        if new is not None:
+            _reassign(session, req, new)
+            adopted.append(req.dossier.code)
+    return adopted
 
 
 def _reassign(session: Session, req: SigningRequest, new: User) -> None:

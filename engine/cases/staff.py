@@ -158,9 +158,12 @@ def add_checked(session: Session, settings: Settings, now: datetime, actor: User
     session.add(user)
     session.flush()
     code = None if password else onetime.issue(session, settings, user, "activation", now)
+    # D21, D22: what waits for a signer the agency had lost in the new officer's role goes to its holder now
+    adopted = signer_duty.adopt(session, agency.id, facts["roles"])
     administration.audit(session, now, actor, "officer.create", "officer", user.username, agency,
                          full_name=user.full_name, of_agency=agency.code, roles=sorted(facts["roles"]),
-                         activation="password set by the operator" if password else "code sent", **audit_details)
+                         activation="password set by the operator" if password else "code sent", **audit_details,
+                         **({"signing": {"adopted": adopted}} if adopted else {}))
     return user, code
 
 
@@ -213,6 +216,9 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
         if key in changes:
             setattr(user, key, changes[key]["to"])
     where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    # roles the officer may now sign in for the agency they belong to (all of them in an agency new to them)
+    gained = set(user.roles) if "agency" in changes else \
+        set(changes.get("roles", {}).get("to", ())) - set(changes.get("roles", {}).get("from", ()))
     event = None
     if changes:
         session.flush()
@@ -228,10 +234,15 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
     elif data.get("active") is True and user.locked_reason is not None:
         was = user.locked_reason
         accounts.reinstate(session, user)
-        administration.audit(session, now, actor, "officer.reinstate", "officer", user.username, where,
-                             was_suspended_for=was)
+        reinstated = administration.audit(session, now, actor, "officer.reinstate", "officer", user.username,
+                                          where, was_suspended_for=was)
+        gained = set(user.roles)
+        event = event or reinstated
     if event is not None:  # D21, D35: what waits for their signature in a role they no longer hold moves on
         handed = signer_duty.hand_over(session, user)
+        if user.locked_reason is None:  # D21, D22: and what waited for a signer the agency had lost comes to it
+            adopted = signer_duty.adopt(session, user.agency_id, gained)
+            handed = {**handed, **({"adopted": adopted} if adopted else {})}
         if handed:  # said in the change's trail, the requests left without a signer too
             event.details = {**event.details, "signing": handed}
     return user

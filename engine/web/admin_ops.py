@@ -76,7 +76,7 @@ DETAIL_KEY_TEXT = {
     "merchant": _l("Mã đơn vị chấp nhận thanh toán"),
     # an officer suspended or changed: their documents waiting for a signature (engine.cases.signer_duty)
     "signing": _l("Văn bản chờ ký"), "handed_over": _l("Chuyển cho người ký khác"),
-    "unassigned": _l("Chưa có người ký thay"),
+    "unassigned": _l("Chưa có người ký thay"), "adopted": _l("Giao cho người ký mới"),
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
