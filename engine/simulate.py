@@ -214,6 +214,8 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
             kind = "rule_refused" if exc.rule else "step_failed"
             extra_events.append({"at": iso_vn(at), "type": kind, "do": action, "rule": exc.rule,
                                  "message": exc.message, "fields": exc.fields or None})
+            if code is None:  # the filing was refused: there is no dossier, nothing after it can run
+                break
     with sessions() as session:
         dossier = session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None:

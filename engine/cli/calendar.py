@@ -90,9 +90,9 @@ def _day(text: str) -> date:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}")
+        raise click.BadParameter(f"không phải ngày YYYY-MM-DD: {text}", param_hint="DAY")  # the argument named
     if year_problem(parsed.year):
-        raise click.BadParameter(year_problem(parsed.year))
+        raise click.BadParameter(year_problem(parsed.year), param_hint="DAY")
     return parsed
 
 

@@ -263,4 +263,10 @@ def simulate(scenario: str) -> None:
         for problem in problems or [exc]:
             click.echo(f"lỗi: {problem}", err=True)
         sys.exit(1)
+    if result["dossier"] is None:  # the filing was refused: no dossier, nothing after it could run
+        for event in result["events"][:1]:
+            fields = ", ".join(f"{k}: {v}" for k, v in (event.get("fields") or {}).items())
+            click.echo(f"lỗi: bước 1 ({event['do']}) lúc {event['at']} không thực hiện được: {event['message']}"
+                       + (f" ({fields})" if fields else ""), err=True)
+        sys.exit(1)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
