@@ -126,6 +126,9 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     kind, dossier = catalogue.KINDS[item.step], item.dossier
     ensure_not_suspended(dossier)
     choices = catalogue.offered(item)
+    if action is None or action == "":  # no action given: asked for, not named as Python's None
+        raise Invalid(f"Cần chọn thao tác; chọn một trong: {', '.join(choices)}", code="action_not_offered",
+                      fields={"action": "Bắt buộc"})
     if action not in choices:
         raise Invalid(f"Bước này không có thao tác {action!r}; chọn một trong: {', '.join(choices)}",
                       code="action_not_offered", fields={"action": "Không hợp lệ"})
