@@ -17,7 +17,8 @@ from engine.data.db import Base
 class PaymentGateway(Base):
     """An agency collects its fees through the engine (status 6, desk payments, receipts), online through
     ``gateway`` when one is set. No row: the agency collects outside the engine. The gateway's hash secret is
-    no column: it comes from the settings (``payment_hash_secret``), resolved at the edges."""
+    no column: it comes from the settings, the merchant's own (``payment_secrets``) or the province's
+    (``payment_hash_secret``), resolved at the edges (engine.cases.payment_keys)."""
 
     __tablename__ = "payment_gateway"
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
