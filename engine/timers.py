@@ -232,6 +232,11 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
     size = batch or settings.timer_batch
     for _ in range(max_batches):
         with sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "sqlite":
+                # SQLite: the batch takes the write lock before it reads (waiting for it, as the busy timeout
+                # lets it). A deferred transaction would read a snapshot that an officer's commit makes stale,
+                # and then every write of the batch, its one-at-a-time retry and its incidents would fail.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             query = (select(Dossier).where(Dossier.next_timer_at <= now).order_by(Dossier.next_timer_at)
                      .limit(size).options(defer(Dossier.workflow_state), defer(Dossier.form)))
             if session.get_bind().dialect.name == "postgresql":
@@ -289,9 +294,13 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
     """One sweep every ``timer_interval_seconds``; never two at once in this process (max_instances=1)."""
 
     def beat() -> None:
-        done = sweep(sessions, settings, clock.now())
-        if done.handled or done.incidents:
-            log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
+        try:
+            done = sweep(sessions, settings, clock.now())
+        except Exception:  # rolled back: the next beat sweeps again; the rest of this beat still runs
+            log.exception("timer sweep failed")
+        else:
+            if done.handled or done.incidents:
+                log.info("sweep: %s dossiers, effects %s, incidents %s", done.handled, done.effects, done.incidents)
         render_signing(sessions, settings, clock.now())
         checkpoint(sessions, settings, clock.now())
         digests.send_digests(sessions, settings, clock.now())
