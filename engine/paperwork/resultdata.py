@@ -60,6 +60,7 @@ class ResultFacts:
     declaration: dict = field(default_factory=dict)  # the version's info["result"] (engine.process.resultdecl)
     place: str = ""  # the settings' place name, when the procedure declares none
     replaces: dict | None = None  # a re-issue: {"number", "issued_on", "reason"} of the document it replaces
+    requested_by: str = ""  # a liên thông share (D33): the agency whose request it answers, not the citizen
     public_url: str = ""
     assessment: dict = field(default_factory=dict)  # the specialist's proposal the decision followed
 
@@ -114,8 +115,9 @@ def context(facts: ResultFacts) -> dict:
         "assessment": facts.assessment,
         "signer": {"authority": authority.signer_block(facts.agency_name, facts.signer_role),
                    "name": facts.signer_name},
-        "recipients": (([f"{facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused
+        "recipients": (([f"{facts.requested_by or facts.owner_name};"] + DEFAULT_RECIPIENTS) if refused
                        else decl.get("recipients") or DEFAULT_RECIPIENTS),
+        "requested_by": facts.requested_by,
         "lookup_url": lookup, "qr": Markup(f'<img class="qr" alt="QR" src="data:image/png;base64,'
                                                f'{base64.b64encode(pdf.qr_png(lookup)).decode()}">'),
         "replaces": facts.replaces,

@@ -135,7 +135,17 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
         owner_cccd=dossier.owner_cccd or "", owner_birth_date=dossier.owner_birth_date,
         received_at=dossier.received_at, declaration=version.info.get("result") or {},
         place=settings.place_name, public_url=settings.public_url, replaces=replaces,
-        assessment=proposal if isinstance(proposal, dict) else {})
+        assessment=proposal if isinstance(proposal, dict) else {}, requested_by=_requesting_agency(session, dossier))
+
+
+def _requesting_agency(session: Session | None, dossier: Dossier) -> str:
+    """D33: the name of the agency a liên thông share answers (the parent's processing agency, else the one that
+    received it); "" for a citizen's own dossier."""
+    if dossier.parent_id is None or session is None:
+        return ""
+    parent = session.get(Dossier, dossier.parent_id)
+    agency = session.get(Agency, parent.processing_agency_id or parent.agency_id) if parent is not None else None
+    return agency.name if agency is not None else ""
 
 
 # the data of the specialist's latest proposal (its audit event keeps the form as submitted): built once
