@@ -15,16 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases import offers
+from engine.cases.offers import own_amount
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import ProcedureVersion
-
-
-def own_amount(settings: dict | None, fee: dict) -> int | None:
-    """The agency's own amount of ``fee`` in its offer's ``settings``, if the procedure lets agencies set it."""
-    if not fee.get("local"):
-        return None
-    value = ((settings or {}).get("fees") or {}).get(fee["key"])
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def priced(fees: list[dict], settings: dict | None) -> list[dict]:
