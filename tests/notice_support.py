@@ -5,6 +5,7 @@ import socket
 import threading
 from email import message_from_bytes, policy
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -47,3 +48,16 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server for one test (import it into the test module to use it)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def emailing(settings, smtp: SmtpServer, **more):
+    """``settings`` sending email to the test's SMTP server (``more``: other settings replaced too)."""
+    return settings.replace(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="mot-cua@hue.gov.vn", **more)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CITIZEN, make_settings
-from notice_support import SmtpServer
+from notice_support import emailing, smtp  # noqa: F401 (smtp: the fixture)
 from sqlalchemy import select
 
 from engine.cases import dispatch
@@ -42,16 +42,8 @@ print("finished", flush=True)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(database_url, tmp_path, pki_dir, smtp):
-    return with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)).replace(
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="mot-cua@hue.gov.vn")
+    return emailing(with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)), smtp)
 
 
 def test_a_dispatcher_killed_after_the_first_message_loses_nothing_and_repeats_only_that_message(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, make_settings, sign_requested, vn
-from notice_support import SmtpServer
+from notice_support import emailing, smtp  # noqa: F401 (smtp: the fixture)
 from sqlalchemy import select
 from web_support import OTHER_CITIZEN, Web
 
@@ -19,13 +19,6 @@ from engine.data.model import User
 from engine.data.notice_model import Notice, NoticeDelivery
 
 SMS_TOKEN = "sms-test-token"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -45,9 +38,9 @@ def sms():
 @pytest.fixture
 def settings(database_url, tmp_path, pki_dir, smtp, sms):
     """Email to the test's SMTP server, SMS to the simulator; three attempts before a dead letter."""
-    return with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)).replace(
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="mot-cua@hue.gov.vn", sms_url=sms.url,
-        sms_token=SMS_TOKEN, notify_max_attempts=3, notify_retry_seconds=60.0, public_url="https://dvc.example.vn")
+    return emailing(with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)), smtp, sms_url=sms.url,
+                    sms_token=SMS_TOKEN, notify_max_attempts=3, notify_retry_seconds=60.0,
+                    public_url="https://dvc.example.vn")
 
 
 def sessions_of(app):

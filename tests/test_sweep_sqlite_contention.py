@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 
 import pytest
-from notice_support import SmtpServer
+from notice_support import emailing, smtp  # noqa: F401 (smtp: the fixture)
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -25,17 +25,9 @@ LATE = vn(2026, 2, 26, 9, 0)       # an hour after it: overdue (D19)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(database_url, tmp_path, pki_dir, smtp):
     """Notices by email to the test's SMTP server."""
-    return with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)).replace(
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="mot-cua@hue.gov.vn")
+    return emailing(with_secrets(make_settings(tmp_path / "data", database_url, pki_dir)), smtp)
 
 
 def received(api, clock, count: int) -> list[str]:
