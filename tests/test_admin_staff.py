@@ -33,7 +33,7 @@ NEW_WARD = {"id": "000.00.33.H56", "name": "Phường C", "level": "commune", "p
 def test_a_province_administrator_creates_reads_and_changes_an_agency(api, province, backend):
     r = api.post("/api/v1/agencies", ADMIN_P, json=NEW_WARD)
     assert r.status_code == 201, r.get_json()
-    assert r.get_json() == {**NEW_WARD, "active": True, "depth": 1}
+    assert r.get_json() == {**NEW_WARD, "symbol": None, "active": True, "depth": 1}
     assert api.get(f"/api/v1/agencies/{NEW_WARD['id']}", ADMIN_P).get_json()["parent"] == PROVINCE
     r = api.client.patch(f"/api/v1/agencies/{NEW_WARD['id']}", headers=api.headers(ADMIN_P),
                          json={"name": "Phường C mới", "parent": WARD_A, "level": "department", "active": False})

@@ -28,12 +28,15 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPAN_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 SPAN_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 PAGE = 50
+SYMBOL_RE = re.compile(r"[0-9A-ZĐ][0-9A-ZĐ-]{0,19}\Z")  # "UBND", "STC", "CAT-PC06": NĐ 30/2020's abbreviations
+SYMBOL_PATTERN = "^[0-9A-ZĐ][0-9A-ZĐ-]{0,19}$"
+SYMBOL_ERROR = "Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)"
 
 
 def describe(agency: Agency, parent_code: str | None) -> dict[str, Any]:
     return {"id": agency.code, "name": agency.name, "level": agency.level, "parent": parent_code,
             "address": agency.address, "office_hours": agency.office_hours, "seal_name": agency.seal_name,
-            "active": agency.active, "depth": max(0, (agency.path or "/").count("/") - 2)}
+            "symbol": agency.symbol, "active": agency.active, "depth": max(0, (agency.path or "/").count("/") - 2)}
 
 
 def describe_one(session: Session, agency: Agency) -> dict[str, Any]:
@@ -98,6 +101,16 @@ def _optional(data: dict, key: str, limit: int, errors: dict, label: str) -> str
     return text
 
 
+def _symbol(value: Any, errors: dict) -> str | None:
+    """The agency's abbreviation in its documents' symbols (None: none, the procedures' own)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SYMBOL_RE.match(value):
+        errors["symbol"] = SYMBOL_ERROR
+        return None
+    return value
+
+
 def _parent(session: Session, code: Any, errors: dict) -> Agency | None:
     if code is None:
         return None
@@ -126,6 +139,7 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
         errors["level"] = "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"
     address = _optional(data, "address", 500, errors, "Địa chỉ")
     seal = _optional(data, "seal_name", 255, errors, "Tên trên con dấu")
+    symbol = _symbol(data.get("symbol"), errors)
     hours = _office_hours(data.get("office_hours"), errors)
     if errors:
         raise Invalid("Thông tin cơ quan chưa hợp lệ", fields=errors)
@@ -138,7 +152,7 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
     if agencies.by_code(session, code) is not None:
         raise Conflict("Đã có cơ quan với mã định danh này", code="agency_exists", fields={"id": "Đã tồn tại"})
     agency = Agency(code=code, name=name, level=level, address=address, office_hours=hours, seal_name=seal,
-                    active=True)
+                    symbol=symbol, active=True)
     agencies.place(session, agency, parent)
     calendars.hours_changed(session)  # its calendar (its hours, or those above it) is read anew after the commit
     administration.audit(session, now, actor, "agency.create", "agency", code, agency, name=name, level=level,
@@ -146,7 +160,7 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
     return agency
 
 
-CHANGEABLE = ("name", "level", "parent", "address", "office_hours", "seal_name", "active")
+CHANGEABLE = ("name", "level", "parent", "address", "office_hours", "seal_name", "symbol", "active")
 
 
 def update(session: Session, now: datetime, actor: User | None, code: Any, data: dict) -> Agency:
@@ -174,6 +188,10 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
             value = _optional(data, key, limit, errors, label)
             if key not in errors and value != getattr(agency, key):
                 changes[key] = [getattr(agency, key), value]
+    if "symbol" in data:
+        symbol = _symbol(data["symbol"], errors)
+        if "symbol" not in errors and symbol != agency.symbol:
+            changes["symbol"] = [agency.symbol, symbol]
     if "office_hours" in data:
         hours = _office_hours(data["office_hours"], errors)
         if "office_hours" not in errors and hours != agency.office_hours:
@@ -209,7 +227,7 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
             raise Forbidden("Không thể chuyển cơ quan gốc của phạm vi quản trị của bạn.", code="outside_your_agencies")
     if not changes:
         return agency
-    for key in ("name", "level", "address", "office_hours", "seal_name", "active"):
+    for key in ("name", "level", "address", "office_hours", "seal_name", "symbol", "active"):
         if key in changes:
             setattr(agency, key, changes[key][1])
     if "parent" in changes:

@@ -30,6 +30,7 @@ from engine.core.errors import Conflict, EngineError, NotFound
 from engine.core.vocabulary import vn_time
 from engine.core.settings import Settings
 from engine.data import audit
+from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest, withdraw_personal
 from engine.cases import issuing, signer_duty
@@ -89,7 +90,9 @@ def request_result(session: Session, dossier: Dossier, signer: User, signer_role
     if outcome != "refused":
         registrations.assign(session, dossier)
     issuer = work_agency(dossier, "approval")  # numbered in the register of the agency that decides (D21, D29)
-    number = numbers.allocate(session, issuer, "result", resultdata.symbol(declared, outcome == "refused"), now)
+    issuer_symbol = session.get(Agency, issuer).symbol or ""  # its abbreviation: "12/GCN-STC" (NĐ 30/2020)
+    number = numbers.allocate(session, issuer, "result", resultdata.symbol(declared, outcome == "refused",
+                                                                         issuer_symbol), now)
     req = SigningRequest(dossier_id=dossier.id, kind="result_draft", purpose="personal", signer_id=signer.id,
                          agency_id=issuer, role=signer_role, method=method_of(session, signer),
                          outcome=outcome, opinion=opinion or "", state="pending", number=number.text,

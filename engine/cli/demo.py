@@ -67,6 +67,9 @@ AGENCIES = [
      "180 Kim Long, phường Kim Long, thành phố Huế"),
 ]
 WARDS = (DEMO_AGENCY[0], "000.00.07.H56", "000.00.08.H56")
+# each agency's abbreviation in its documents' symbols (NĐ 30/2020): the Sở Tài chính's results are "n/GCN-STC"
+SYMBOLS = {ROOT: "UBND", CENTRE: "TTPVHCC", "000.01.01.H56": "TTPVHCC", "000.00.12.H56": "STP",
+           "000.00.10.H56": "STC", POLICE: "CATP", **dict.fromkeys(WARDS, "UBND")}
 STAFF = [("tiepnhan", {"receiving_officer"}), ("chuyenvien", {"specialist"}), ("lanhdao", {"department_leader"}),
          ("thutruong", {"head_of_agency"}), ("vanthu", {"clerk"})]
 # the officers of the other agencies: username prefix -> (agency code, names in the order of STAFF)
@@ -157,6 +160,7 @@ def _agencies(session) -> dict[str, Agency]:
         agency.level, agency.address, agency.active = level, address, True
         agency.office_hours = agency.office_hours or HOURS
         agency.seal_name = agency.seal_name or name.removesuffix(" (demo)")
+        agency.symbol = agency.symbol or SYMBOLS.get(code)
         found[code] = agencies.place(session, agency, found[parent] if parent else None)
     return found
 

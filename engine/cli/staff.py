@@ -38,7 +38,9 @@ def agency() -> None:
 @click.option("--parent", default=None, help="Mã định danh của cơ quan cấp trên.")
 @click.option("--address", default=None)
 @click.option("--seal-name", default=None, help="Tên trên con dấu.")
-def agency_add(code: str, name: str, level: str, parent: str | None, address: str | None, seal_name: str | None):
+@click.option("--symbol", default=None, help="Chữ viết tắt tên cơ quan trong ký hiệu văn bản (ví dụ STC).")
+def agency_add(code: str, name: str, level: str, parent: str | None, address: str | None, seal_name: str | None,
+               symbol: str | None):
     settings = with_secrets(_settings())
     upgrade_database(settings)
     try:
@@ -49,7 +51,7 @@ def agency_add(code: str, name: str, level: str, parent: str | None, address: st
                 raise Invalid("Thông tin cơ quan chưa hợp lệ", fields={"level": fault})
             made = agency_admin.create(session, SystemClock().now(), None, {
                 "id": code, "name": name, "level": level, "parent": parent, "address": address,
-                "seal_name": seal_name})
+                "seal_name": seal_name, "symbol": symbol})
             click.echo(f"{made.code}\t{made.level}\t{made.name}")
     except EngineError as exc:
         _fail(exc)

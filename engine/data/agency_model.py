@@ -61,6 +61,9 @@ class Agency(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     office_hours: Mapped[dict[str, Any] | None]  # {"mon": ["07:30-11:30", "13:30-17:00"], ...}
     seal_name: Mapped[str | None] = mapped_column(String(255))  # the seal's identity: the name it bears
+    # its abbreviation in the symbols of the documents it issues, NĐ 30/2020 ("STC": "12/GCN-STC"); None: the
+    # symbol the procedure declares
+    symbol: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import Invalid
 from engine.core.settings import Settings
+from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
 from engine.data.signing_model import SigningMethod, SigningRequest
-from engine.paperwork import issuance, numbers, signers
+from engine.paperwork import issuance, numbers, resultdata, signers
 
 KIND = "result"
 SIGNER_ROLE = "head_of_agency"
@@ -31,8 +32,10 @@ def reissue(session: Session, settings: Settings, dossier: Dossier, old: Documen
     in whose name it is written; the receiving agency unless given), taken now ("<n>/<symbol>"): a number is never
     given twice nor skipped (Nghị định 30/2020/NĐ-CP), so the clerk's ``number``, if any, must be that one, else
     nothing is issued and the refusal rolls the register back with the command."""
-    symbol = ((dossier.procedure_version.info.get("result") or {}).get("symbol") or "KQ")
-    register = numbers.allocate(session, dossier.agency_id if issuer is None else issuer, KIND, symbol, now)
+    issuer = dossier.agency_id if issuer is None else issuer
+    declared = (dossier.procedure_version.info.get("result") or {}).get("symbol") or "KQ"
+    symbol = resultdata.symbol(declared, False, session.get(Agency, issuer).symbol or "")  # "GCN-STC" (NĐ 30)
+    register = numbers.allocate(session, issuer, KIND, symbol, now)
     given = number.strip() if isinstance(number, str) else number
     if given not in (None, "", register.text):
         raise Invalid(f"Số văn bản {given} khác số {register.text} tiếp theo trong sổ đăng ký kết quả của cơ quan; "

@@ -63,6 +63,7 @@ class ResultFacts:
     requested_by: str = ""  # a liên thông share (D33): the agency whose request it answers, not the citizen
     public_url: str = ""
     assessment: dict = field(default_factory=dict)  # the specialist's proposal the decision followed
+    issuer_symbol: str = ""  # the issuing agency's abbreviation in symbols (Agency.symbol), "" if it has none
 
 
 def rows(data: dict, schema: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -88,12 +89,15 @@ def values(data: dict, schema: dict) -> dict:
             else vocabulary.vn_value(value, props.get(key, {})) for key, value in data.items()}
 
 
-def symbol(declared: str, refused: bool) -> str:
-    """The symbol after the number: the result's, or for a refusal notice "TB" with the agency's part
-    ("GCN-UBND" -> "TB-UBND")."""
-    if not refused:
-        return declared
-    return "TB-" + declared.split("-", 1)[1] if "-" in declared else "TB"
+def symbol(declared: str, refused: bool, issuer: str = "") -> str:
+    """The symbol after the number (Nghị định 30/2020/NĐ-CP: the kind of document, then the issuing agency): the
+    kind the procedure declares ("GCN" of "GCN-UBND"), or "TB" for a refusal notice, then the abbreviation of the
+    agency that issues it (``issuer``, Agency.symbol: a Sở Tài chính processing a ward's procedure gives
+    "GCN-STC"), else the agency part the procedure declares ("GCN-UBND", "TB-UBND")."""
+    kind, _, declared_agency = declared.partition("-")
+    agency_part = issuer or declared_agency
+    head = "TB" if refused else kind
+    return f"{head}-{agency_part}" if agency_part else head
 
 
 def context(facts: ResultFacts) -> dict:
@@ -105,7 +109,7 @@ def context(facts: ResultFacts) -> dict:
     return {
         "issuer": {"name": facts.agency_name, "parent": decl.get("issuer_parent") or "",
                    "place": decl.get("issuer_place") or facts.place},
-        "number": facts.number, "symbol": symbol(decl.get("symbol") or "KQ", refused),
+        "number": facts.number, "symbol": symbol(decl.get("symbol") or "KQ", refused, facts.issuer_symbol),
         "issued_on": facts.issued_on, "title": title,
         "dossier": {"code": facts.dossier_code, "owner_name": facts.owner_name, "owner_cccd": facts.owner_cccd,
                     "owner_birth_date": facts.owner_birth_date, "received_at": facts.received_at},

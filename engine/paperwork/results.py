@@ -128,7 +128,8 @@ def facts_of(settings: Settings, dossier: Dossier, signer_role: str, outcome: st
     proposal = session.scalar(_PROPOSAL, {"dossier_id": dossier.id}) if session is not None else None
     return resultdata.ResultFacts(
         procedure_code=version.procedure.code, procedure_name=version.procedure.name,
-        agency_name=(agency or dossier.agency).name, dossier_code=dossier.code, owner_name=dossier.owner_name,
+        agency_name=(agency or dossier.agency).name, issuer_symbol=(agency or dossier.agency).symbol or "",
+        dossier_code=dossier.code, owner_name=dossier.owner_name,
         form=dossier.form or {}, schema=version.forms.get(version.info.get("filing_form") or "", {}),
         issued_on=now, outcome=outcome, opinion=opinion, signer_role=signer_role, signer_name=signer_name,
         number=number or "", registration=(dossier.registration_number if registration is None else registration) or "",

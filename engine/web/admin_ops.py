@@ -71,7 +71,8 @@ DETAIL_KEY_TEXT = {
     "sent_to": _l("Gửi đến"), "was_suspended_for": _l("Lý do đã khóa"), "before": _l("Trước"), "after": _l("Sau"),
     "file": _l("Tệp"), "locked": _l("Bị khóa"), "next_visit": _l("Lần ghé sau"), "effects": _l("Tác động"),
     "error": _l("Lỗi"), "created": _l("Đã tạo"), "skipped": _l("Bỏ qua"), "address": _l("Địa chỉ"),
-    "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"), "active": _l("Đang hoạt động"),
+    "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"),
+    "symbol": _l("Chữ viết tắt trong ký hiệu văn bản"), "active": _l("Đang hoạt động"),
     "email": _l("Thư điện tử"), "phone": _l("Điện thoại"), "gateway": _l("Cổng thanh toán"),
     "merchant": _l("Mã đơn vị chấp nhận thanh toán"),
     # an officer suspended or changed: their documents waiting for a signature (engine.cases.signer_duty)

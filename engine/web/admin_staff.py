@@ -22,7 +22,7 @@ bp = Blueprint("admin_staff", __name__)
 install_error_pages(bp)
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("officer", OfficerName))
 ADMIN = "administrator"
-AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "office_hours")
+AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "symbol", "office_hours")
 OFFICER_FORM = ("username", "full_name", "agency", "email", "phone")
 HOURS_LINE = re.compile(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z")
 OWN_ROOT = _l("Cơ quan gốc của phạm vi quản trị của bạn: cấp và trạng thái hoạt động do quản trị viên cấp trên quyết "
@@ -68,6 +68,9 @@ def _agency_data(form, fields) -> dict:
         value = form.get(key, "")
         if key == "office_hours":
             data[key] = _hours_from(value)
+        elif key == "symbol":  # "stc " is STC; a form without the field (an older page) leaves it as it is
+            if key in form:
+                data[key] = value.strip().upper() or None
         else:
             data[key] = value.strip() or None if key in ("parent", "address", "seal_name") else value
     return data
@@ -112,8 +115,8 @@ def agency(agency: str):
     scope_root = root is not None and root.id == found.id
     errors, error, status = {}, None, 200
     if request.method == "POST":
-        fields = ("name", "address", "seal_name", "office_hours") if scope_root else (
-            "name", "level", "parent", "address", "seal_name", "office_hours")
+        fields = ("name", "address", "seal_name", "symbol", "office_hours") if scope_root else (
+            "name", "level", "parent", "address", "seal_name", "symbol", "office_hours")
         data = _agency_data(request.form, fields)
         refused = {}
         if scope_root:  # "active" is not on the form; a level is only there if someone posts it anyway

@@ -14,7 +14,7 @@ from . import ASCII_NUMBER, db, now, transactional, tthc
 from .apiedge import authenticated, body
 
 bp = Blueprint("admin_staff_api", __name__, url_prefix="/api/v1")
-AGENCY_FIELDS = {"id", "name", "level", "parent", "address", "office_hours", "seal_name"}
+AGENCY_FIELDS = {"id", "name", "level", "parent", "address", "office_hours", "seal_name", "symbol"}
 OFFICER_FIELDS = {"username", "full_name", "agency", "roles", "email", "phone"}
 OFFICER_CHANGES = {"roles", "active", "agency", "full_name", "email", "phone", "reason"}
 MAX_LIMIT = 200

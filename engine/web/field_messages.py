@@ -130,6 +130,8 @@ MESSAGE_TEXT = {
         _l("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
            "không chồng lên nhau"),
     "Cần lý do khóa tài khoản (tối đa 255 ký tự)": _l("Cần lý do khóa tài khoản (tối đa 255 ký tự)"),
+    "Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)":
+        _l("Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)"),
 }
 
 MESSAGE_PATTERNS = {

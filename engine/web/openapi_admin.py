@@ -3,7 +3,7 @@ engine/web/admin_staff_api.py), beside openapi.py. Request schemas say exactly w
 objects (another member is a 422), null for "not given", texts trimmed as engine.process.forms.clean_text does."""
 from __future__ import annotations
 
-from engine.cases.agency_admin import CODE_PATTERN, DAYS, SPAN_PATTERN
+from engine.cases.agency_admin import CODE_PATTERN, DAYS, SPAN_PATTERN, SYMBOL_PATTERN
 from engine.cases.staff import GIVEN_ROLES, USERNAME_PATTERN
 from engine.data.agency_model import AGENCY_LEVELS
 from .openapi_blocks import EMAIL, NAME, _object, _op, _or_null, _path_param, _query, _ref, text
@@ -24,7 +24,10 @@ def _agency_body() -> dict:
     return {"name": text(NAME), "level": {"enum": list(AGENCY_LEVELS)},
             "parent": _or_null(text(CODE_PATTERN, description="Mã định danh của cơ quan cấp trên")),
             "address": _or_null(text(_trimmed(500))), "office_hours": _or_null(hours),
-            "seal_name": _or_null(text(_trimmed(255)))}
+            "seal_name": _or_null(text(_trimmed(255))),
+            "symbol": _or_null(text(SYMBOL_PATTERN, description=(
+                "Chữ viết tắt tên cơ quan trong ký hiệu văn bản (Nghị định 30/2020/NĐ-CP): \"STC\" cho số "
+                "\"12/GCN-STC\"; null: theo ký hiệu thủ tục khai báo")))}
 
 
 ROLE_LIST = {"type": "array", "minItems": 1, "items": {"enum": sorted(GIVEN_ROLES)}}
@@ -38,7 +41,7 @@ def schemas() -> dict:
             "id": {"type": "string"}, "name": {"type": "string"}, "level": {"enum": list(AGENCY_LEVELS)},
             "parent": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]},
             "office_hours": {"type": ["object", "null"]}, "seal_name": {"type": ["string", "null"]},
-            "active": {"type": "boolean"}, "depth": {"type": "integer", "minimum": 0}}},
+            "symbol": {"type": ["string", "null"]}, "active": {"type": "boolean"}, "depth": {"type": "integer", "minimum": 0}}},
         "NewAgency": _object({"id": text(CODE_PATTERN, description="Mã định danh điện tử (QĐ 20/2020)"),
                               **agency_body}, ("id", "name", "level"), closed=True),
         "AgencyChange": _object({**agency_body, "active": {"type": "boolean"}}, closed=True, description=(
