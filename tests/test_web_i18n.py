@@ -17,16 +17,20 @@ WEB = ROOT / "engine" / "web"
 PO = WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 LAW = ROOT / "engine" / "law"
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2),
-            "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
+            "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2), "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
 VOCABULARY = ROOT / "engine" / "core"
 
 
-def extracted() -> set[tuple[str | None, str]]:
+def extracted(plurals: dict | None = None) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every text of the pages; ``plurals`` collects the msgid_plural of those written with
+    ngettext (a count: English says "1 case", "2 cases")."""
     found = set()
     methods = [("**.py", "python"), ("templates/**.html", "jinja2")]
     for _file, _line, message, _comments, context in extract_from_dir(
             str(WEB), methods, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}):
         found.add((context, message if isinstance(message, str) else message[0]))
+        if plurals is not None and not isinstance(message, str) and _keyword(message) == "plural":
+            plurals[(context, message[0])] = message[1]
     for _file, _line, message, _comments, context in extract_from_dir(str(LAW), [("**.py", "python")],
                                                                        keywords=KEYWORDS):
         found.add((context, message))  # the law's vocabulary, marked N_() (status names)
@@ -36,23 +40,36 @@ def extracted() -> set[tuple[str | None, str]]:
     return found
 
 
+def _keyword(message: tuple) -> str:
+    """A tuple is an ngettext's (singular, plural) or a pgettext's context and text (already split off)."""
+    return "plural" if len(message) == 2 and all(isinstance(m, str) for m in message) else "other"
+
+
 def catalog(path: Path, reader):
+    """(context, msgid) -> message; a plural entry under its singular msgid (its id and string are tuples)."""
     with open(path, "rb") as fh:
-        return {(m.context.decode() if isinstance(m.context, bytes) else m.context, m.id): m
-                for m in reader(fh) if m.id}
+        return {(m.context.decode() if isinstance(m.context, bytes) else m.context,
+                 m.id if isinstance(m.id, str) else m.id[0]): m for m in reader(fh) if m.id}
 
 
 def test_every_text_of_the_pages_has_an_english_translation():
     po = catalog(PO, read_po)
-    missing = sorted(str(k) for k in extracted() - set(po))
+    plurals: dict = {}
+    missing = sorted(str(k) for k in extracted(plurals) - set(po))
     assert not missing, f"not in {PO.name} (see translations/README.md): {missing}"
-    empty = sorted(str(k) for k, m in po.items() if not m.string or m.fuzzy)
+    empty = sorted(str(k) for k, m in po.items()
+                   if not (m.string if isinstance(m.string, str) else all(m.string)) or m.fuzzy)
     assert not empty, f"untranslated or fuzzy: {empty}"
+    # a count written with ngettext has its plural entry (msgid_plural, msgstr[0], msgstr[1]), and back
+    singular = sorted(str(k) for k, p in plurals.items() if not po[k].pluralizable or po[k].id[1] != p)
+    assert not singular, f"written with ngettext but not a plural entry of {PO.name}: {singular}"
 
 
 def test_the_committed_mo_is_the_compiled_po():
-    po = {k: m.string for k, m in catalog(PO, read_po).items()}
-    mo = {k: m.string for k, m in catalog(PO.with_suffix(".mo"), read_mo).items()}
+    def strings(m):  # a plural entry's msgstr[0], msgstr[1]: a tuple from the .po, a list from the .mo
+        return m.string if isinstance(m.string, str) else tuple(m.string)
+    po = {k: strings(m) for k, m in catalog(PO, read_po).items()}
+    mo = {k: strings(m) for k, m in catalog(PO.with_suffix(".mo"), read_mo).items()}
     assert mo == po, "messages.mo is stale: pybabel compile -d engine/web/translations -l en"
 
 

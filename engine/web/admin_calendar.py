@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from engine.cases import administration, calendar_notices as notices
@@ -288,8 +289,10 @@ def apply_page():
     if result["already_applied"]:
         flash(_("Thông báo này đã được áp dụng: không có ngày nào thay đổi."), "success")
     else:
-        flash(_("Đã áp dụng thông báo: %(days)s ngày thay đổi, %(moved)s hồ sơ được tính lại hạn.",
-                days=result["set"] + result["removed"], moved=result["moved"]), "success")
+        days, moved = result["set"] + result["removed"], result["moved"]  # one count a part: "1 day", "2 days"
+        flash(ngettext("Đã áp dụng thông báo: %(n)s ngày thay đổi,", "Đã áp dụng thông báo: %(n)s ngày thay đổi,",
+                       days, n=days) + " " + ngettext("%(n)s hồ sơ được tính lại hạn.",
+                                                      "%(n)s hồ sơ được tính lại hạn.", moved, n=moved), "success")
     return redirect(url_for("admin_calendar.page", nam=notice.year,
                             co_quan=notice.scope.code if notice.scope else None))
 

@@ -6,7 +6,8 @@ same numbers (``Chart.headers``/``Chart.rows``, formatted from the same values t
 SVG carries presentation attributes only (no script, no event attribute, no style element), so the pages'
 Content-Security-Policy (engine/web/headers.py) has nothing to refuse. Numbers are written the page's way
 (engine.web.numbers: "1.234,5" on a Vietnamese page, "1,234.5" on an English one). The words are the caller's
-(the pages pass them translated); the defaults are the Vietnamese ones. No data, or only zeros, draws a message instead of bars: nothing divides by zero.
+(the pages pass them translated; the counts with their noun, COUNTS, are ngettext's: "1 case", "2 cases"); the
+defaults are the Vietnamese ones. No data, or only zeros, draws a message instead of bars: nothing divides by zero.
 
 Colours reach at least 4.5:1 against the white background (WCAG 1.4.11 asks 3:1 of graphics): blue #1f4e79
 (8.6:1), orange #a84300 (5.9:1), ink #1b1f24 for text, grey #5f6b76 (5.4:1) for axes.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from engine.core.vocabulary import N_
@@ -33,9 +35,8 @@ MAX_BARS = 15     # the slowest steps: the first fifteen
 WORDS = {  # the defaults, Vietnamese (N_: the pages translate them)
     "empty": N_("Không có dữ liệu trong kỳ đã chọn."),
     "trend_title": N_("Hồ sơ tiếp nhận và đã giải quyết theo tháng"),
-    "trend_desc": N_("Biểu đồ cột theo tháng, từ {first} đến {last}: tổng cộng {received} hồ sơ tiếp nhận và "
-                     "{resolved} hồ sơ đã giải quyết; tháng tiếp nhận nhiều nhất là {peak} ({peak_value} hồ "
-                     "sơ)."),
+    "trend_desc": N_("Biểu đồ cột theo tháng, từ {first} đến {last}: tổng cộng {received_cases} và {resolved} "
+                     "hồ sơ đã giải quyết; tháng tiếp nhận nhiều nhất là {peak} ({peak_cases})."),
     "month": N_("Tháng"),
     "received": N_("Tiếp nhận"),
     "resolved": N_("Đã giải quyết"),
@@ -58,6 +59,12 @@ WORDS = {  # the defaults, Vietnamese (N_: the pages translate them)
     "done": N_("Số lần thực hiện"),
     "late_label": N_("trễ {share}"),
     "hours_axis": N_("Giờ làm việc"),
+}
+# Counts with their noun, in the page's language: English says "1 case", "2 cases" (ngettext picks the form; a
+# Vietnamese noun has one). Callables of the count; the caller's words may replace them.
+COUNTS = {
+    "received_cases": lambda n: ngettext("%(n)s hồ sơ tiếp nhận", "%(n)s hồ sơ tiếp nhận", n, n=number(n)),
+    "peak_cases": lambda n: ngettext("%(n)s hồ sơ", "%(n)s hồ sơ", n, n=number(n)),
 }
 
 
@@ -105,7 +112,7 @@ class Step:
 
 
 def _words(words: dict | None) -> dict:
-    return {**WORDS, **(words or {})}
+    return {**WORDS, **COUNTS, **(words or {})}
 
 
 def _cut(text: str) -> str:
@@ -190,10 +197,11 @@ def monthly_trend(chart_id: str, months: Sequence[Month], words: dict | None = N
         body.append(_text(left + i * slot + slot / 2, height - bottom + 18, m.label, anchor="middle", size=11))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" y2="{top + plot_h}" stroke="{GREY}"/>')
     peak = max(months, key=lambda m: m.received)
-    desc = w["trend_desc"].format(first=months[0].label, last=months[-1].label,
-                                  received=number(sum(m.received for m in months)),
+    received = sum(m.received for m in months)
+    desc = w["trend_desc"].format(first=months[0].label, last=months[-1].label, received=number(received),
+                                  received_cases=w["received_cases"](received),
                                   resolved=number(sum(m.resolved for m in months)), peak=peak.label,
-                                  peak_value=number(peak.received))
+                                  peak_value=number(peak.received), peak_cases=w["peak_cases"](peak.received))
     rows = [(m.label, number(m.received), number(m.resolved)) for m in months]
     return Chart(chart_id, w["trend_title"], desc, _svg(chart_id, w["trend_title"], desc, height, body), headers, rows)
 
