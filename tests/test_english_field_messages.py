@@ -28,8 +28,8 @@ def backend():
 
 def web_in(app, username: str, lang: str | None) -> Web:
     web = Web(app.test_client()).login(username)
-    if lang:
-        web.post("/ngon-ngu", {"lang": lang}, status=302)
+    # chosen every time (None: Vietnamese): an account's choice follows it to another browser
+    web.post("/ngon-ngu", {"lang": lang or "vi"}, status=302)
     return web
 
 

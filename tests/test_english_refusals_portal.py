@@ -30,8 +30,8 @@ def backend():
 
 def in_language(web: Web, lang: str | None) -> Web:
     """``web`` with the page language chosen (None: the default, Vietnamese)."""
-    if lang:
-        web.post("/ngon-ngu", {"lang": lang}, status=302)
+    # chosen every time (None: Vietnamese): an account's choice follows it to another browser
+    web.post("/ngon-ngu", {"lang": lang or "vi"}, status=302)
     return web
 
 

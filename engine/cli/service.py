@@ -135,7 +135,9 @@ def _server(app, **options):
     class Refusal(ErrorTask):
         def execute(self):
             error = self.request.error
-            body, content_type = ui.refusal(app, error.code, _path_of(self.request))
+            cookie = (getattr(self.request, "headers", None) or {}).get("COOKIE")  # their language, who they are
+            body, content_type = ui.refusal(app, error.code, _path_of(self.request),
+                                            {"Cookie": cookie} if cookie else None)
             self.status = f"{error.code} {error.reason}"
             self.response_headers.append(("Content-Type", content_type))
             self.set_close_on_finish()

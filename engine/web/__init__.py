@@ -117,6 +117,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
                    reports, signing, statistics_pages, ui)
     from . import admin_ops, ops_api  # operations: incidents, suspending dossiers, audit verification
+    # The signed-in user first: the pages of the refusals below and of the CSRF check (ui.init_app) show them.
+    app.before_request(ui._load_user)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
     headers.init_app(app)  # CSP, no-store, HSTS

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from engine.cases import accounts, notices, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
@@ -104,4 +107,31 @@ def language():
         session["lang"] = lang
         if g.user is not None:  # a signed-in person's notices come in the language they chose too
             run(notices.choose, db(), g.user, language=lang)
-    return redirect(safe_next(request.form.get("next")) or url_for("pages.home"))
+        else:  # chosen before signing in: the account takes it then (ui.sign_in)
+            session["lang_chosen"] = True
+    target = safe_next(request.form.get("next"))
+    return redirect(target if target and _answers_get(target) else url_for("pages.home"))
+
+
+def _answers_get(target: str) -> bool:
+    """The switch leads back with a GET: never to an address that only takes a form (a 405 page)."""
+    try:
+        current_app.url_map.bind("").match(unquote(urlsplit(target).path), method="GET")
+    except RequestRedirect:  # "/x" of a rule "/x/": the browser follows it
+        return True
+    except (MethodNotAllowed, NotFound):
+        return False
+    return True
+
+
+@bp.app_template_global()
+def switch_next() -> str:
+    """Where the language switch of this page leads back: the page itself when it was asked for with a GET; a page
+    that answered a form (refused, shown again at the form's POST address) leads back to the page the form was
+    on, when the browser said it (a same-site Referer), else to the home page."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    came = urlsplit(request.referrer or "")
+    if came.netloc == request.host and safe_next(came.path) and _answers_get(came.path):
+        return came.path + (f"?{came.query}" if came.query else "")
+    return url_for("pages.home")

@@ -11,13 +11,12 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, format_decimal, get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.cases import accounts, notice_centre
+from engine.cases import accounts, notice_centre, notices
 from engine.core import vocabulary
 from engine.cases.dossiers import Context
 from engine.data.model import OFFICER_ROLES, ROLES, User
@@ -82,7 +81,6 @@ def init_app(app: Flask, exempt=None) -> None:
                       BABEL_DEFAULT_LOCALE="vi", BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh")
     app.session_interface = SessionInterface()
     Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "vi")
-    app.before_request(_load_user)  # before the CSRF check, so that its error page knows the user
     csrf.init_app(app)
     for blueprint in app.blueprints.values():
         if blueprint is exempt or (blueprint.url_prefix or "").startswith("/api/"):
@@ -177,10 +175,13 @@ def _unread(user: User | None) -> int:
 
 
 def sign_in(user: User) -> None:
-    """A fresh server-side session for ``user`` (committed here) and a cookie that names it."""
+    """A fresh server-side session for ``user`` (committed here) and a cookie that names it, in their language."""
     sid = accounts.open_web_session(db(), user, now(), tthc()["settings"].token_hours)
+    stored, lang = notices.settings_of(db(), [user.id]).get(user.id), session.get("lang")
+    if session.get("lang_chosen") and (stored is None or stored.language != lang):  # the switch, before signing in:
+        notices.choose(db(), user, language=lang)  # the account's choice now, notices too (as auth.language does)
+    lang = lang if session.get("lang_chosen") or stored is None else stored.language  # else the account's, anywhere
     db().commit()
-    lang = session.get("lang")
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
     if lang:
         session["lang"] = lang
@@ -319,14 +320,14 @@ def fetch_messages() -> dict[str, str]:
     return words
 
 
-def refusal(app, status: int, path: str) -> tuple[bytes, str]:
+def refusal(app, status: int, path: str, headers: dict | None = None) -> tuple[bytes, str]:
     """The body and content type of an answer the WSGI server gives before the application sees the request (a
     body over max_request_bytes refused at its headers, a malformed header or chunk): the application's own
     JSON error under /api/, its error page elsewhere, instead of the server's English plain text
-    (engine.cli.service gives them to waitress)."""
+    (engine.cli.service gives them to waitress, with the request's Cookie: the page in the person's language)."""
     if not path.startswith("/api/"):
         try:
-            with app.test_request_context(path if path.startswith("/") else "/"):
+            with app.test_request_context(path if path.startswith("/") else "/", headers=headers or {}):
                 app.preprocess_request()
                 page, _ = error_page(status)
             return page.encode("utf-8"), "text/html; charset=utf-8"
