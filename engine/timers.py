@@ -138,8 +138,9 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
             kept.get(t.task_id) or (t.task_id, lane_role(t), work_agency(dossier, t.step or "", lane_role(t)), None)
             for t in process.ready_user_tasks()]
         record("timer")
-    if not dossier.intake_late and intake.is_intake_late(dossier, now):
+    if intake.alert_due(dossier, now):  # D7: each intake deadline (the check again after a supplement too)
         dossier.intake_late = True
+        dossier.intake_alerted_due_at = dossier.intake_due_at  # written with the alert: never alerted twice
         _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now,
                 offers.agency_for(dossier, "receipt"))  # the intake check is the receiving agency's work
         record("intake_overdue")

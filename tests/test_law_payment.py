@@ -20,7 +20,7 @@ def cal():
 
 def _dossier(**kw):
     base = {"due_at": None, "original_due_at": None, "paused_at": None, "warned_at": None, "intake_due_at": None,
-            "calendar_version": None}
+            "calendar_version": None, "channel": "online"}
     return SimpleNamespace(**{**base, **kw})
 
 

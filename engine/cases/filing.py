@@ -194,7 +194,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
 def _filed(session: Session, ctx: Context, dossier: Dossier, version, form, channel: str) -> Dossier:
     user = ctx.user
     cal = calendar_of(session, dossier, ctx.settings)
-    deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings))
+    deadlines.on_filed(dossier, cal, ctx.now, calendars.intake_working_hours(ctx.settings), channel)
     process = Process.start((version.id, version.content_hash), lambda: version.spec_json,
                             procedure_fields.of(version.info).start_data(dossier.code, form), ctx.script_time_limit, ctx.now)
     save_process(session, dossier, process, ctx.now, ctx.settings, cal, new=True)
@@ -212,10 +212,37 @@ def supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
         return _supplement(session, ctx, code, payload)
 
 
+# D5: who brought the completed paper dossier back, said in the trail when the officer writes no note
+_HANDED_IN = {"desk": "Người nộp hồ sơ nộp bổ sung trực tiếp tại Bộ phận Một cửa",
+              "post": "Người nộp hồ sơ gửi bổ sung qua dịch vụ bưu chính công ích"}
+
+
+def desk_supplements(user: User, dossier: Dossier) -> bool:
+    """D5, D10: a dossier filed at the desk or by post is supplemented the way it came: the paper is handed
+    in to the receiving agency's one-stop, whose receiving officer records it (the owner may have no
+    account)."""
+    return (dossier.channel in _HANDED_IN and "receiving_officer" in user.roles
+            and user.agency_id == dossier.agency_id)
+
+
+def _supplier_note(ctx: Context, dossier: Dossier) -> str | None:
+    """Who may answer ``dossier``'s supplement request: the citizen on the portal (None: no note of ours), or
+    the receiving officer for a desk or post dossier (the note the trail gets when they write none)."""
+    user = ctx.user
+    if desk_supplements(user, dossier):
+        return _HANDED_IN[dossier.channel]
+    if "citizen" in user.roles:
+        return None
+    if "receiving_officer" in user.roles and user.agency_id == dossier.agency_id:
+        raise Forbidden("Hồ sơ nộp trực tuyến do công dân tự bổ sung trên Cổng dịch vụ công; cán bộ "
+                        "chỉ ghi nhận hồ sơ bổ sung của hồ sơ nộp tại quầy hoặc qua bưu chính")
+    raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình; hồ sơ nộp tại quầy hoặc qua bưu chính do cán "
+                    "bộ tiếp nhận của cơ quan nhận hồ sơ ghi nhận")
+
+
 def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     dossier = visible_dossier(session, ctx.user, code, with_state=True)
-    if "citizen" not in ctx.user.roles:
-        raise Forbidden("Chỉ công dân bổ sung hồ sơ của mình")
+    handed_in = _supplier_note(ctx, dossier)
     item = session.scalar(_SUPPLEMENT_ITEM, {"dossier_id": dossier.id})
     if item is None:
         raise Conflict("Hồ sơ không có yêu cầu bổ sung đang chờ", code="no_supplement_requested")
@@ -229,6 +256,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     if note is not None:  # lines of text, without control characters (a NUL was stored in the trail)
         forms.validate({"type": "object", "properties": {"note": {"type": "string", "maxLength": 4000}}},
                        {"note": note}, what="Ghi chú")
+    note = note or handed_in  # the desk's record says how the paper came back when the officer wrote nothing
     request = session.scalar(_OPEN_REQUEST, {"dossier_id": dossier.id})
     process = load_process(dossier, ctx)
     process.complete(item.task_id, {"action": "supplement",

@@ -26,8 +26,8 @@ from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data.agency_model import Agency
 from engine.data.model import Dossier, Incident, User
-from engine.law import deadlines
-from engine.law.statuses import OPEN_FOR_RESULT, SUBMITTED
+from engine.law import deadlines, intake
+from engine.law.statuses import OPEN_FOR_RESULT
 from engine.process import forms
 
 PAGE = 50
@@ -128,8 +128,7 @@ def require_open(incident: Incident) -> None:
 def next_after(dossier: Dossier, cal, now: datetime) -> datetime | None:
     """The dossier's earliest due instant strictly after ``now`` (the instants deadlines.next_due_work reads)."""
     due = [dossier.bpmn_timer_at]
-    if dossier.status == SUBMITTED and not dossier.intake_late:
-        due.append(dossier.intake_due_at)
+    due.append(intake.watched_due(dossier))  # D7: the intake hour not alerted yet (none at the desk)
     if dossier.status in OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
         due.append(dossier.due_at)
         if dossier.warned_at is None:

@@ -183,6 +183,9 @@ class Dossier(Base):
     # An administrator suspended it (engine.cases.operations): no task completes, no timer fires until resumed.
     suspended_at: Mapped[datetime | None]
     intake_late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # D7: the intake deadline whose overdue the timers alerted (each once; the check again after a supplement
+    # has a new one, watched again while intake_late keeps the earlier late check). NULL: none alerted.
+    intake_alerted_due_at: Mapped[datetime | None]
     # The hash of the last audit event: appends read it from the row they update anyway (no query), and the
     # version counter makes two concurrent appends conflict instead of forking the chain.
     audit_head: Mapped[str | None] = mapped_column(String(64))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from engine.core.calendar import WorkingCalendar, describe_duration
 from engine.core.clock import VN_TZ
 from engine.law import intake, lateness
-from engine.law.statuses import OPEN_FOR_RESULT, SUBMITTED
+from engine.law.statuses import OPEN_FOR_RESULT
 
 UNITS = ("working_day", "working_hour", "calendar_day", "same_day")
 
@@ -84,9 +84,11 @@ def step_due(cal: WorkingCalendar, got_at: datetime, limit: dict | None, cap: da
 
 # -- the clock's events ---------------------------------------------------------------------------------
 def on_filed(dossier, cal: WorkingCalendar, now: datetime,
-             intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
-    """D7: the intake check is due one working hour (configurable) after filing, counted in office hours."""
-    dossier.intake_due_at = intake.intake_due(cal, now, intake_hours)
+             intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS, channel: str = "online") -> None:
+    """D7: the intake check of an online (or postal) dossier is due one working hour (configurable) after filing,
+    counted in office hours; a dossier filed at the desk (``channel``) has none (D5: checked as it is handed in)."""
+    has_hour = intake.has_intake_hour(channel)
+    dossier.intake_due_at = intake.intake_due(cal, now, intake_hours) if has_hour else None
     _stamp(dossier, cal)
 
 
@@ -106,8 +108,8 @@ def on_supplemented(dossier, cal: WorkingCalendar, info: dict, stage: str, now: 
                     intake_hours: float = intake.DEFAULT_INTAKE_WORKING_HOURS) -> None:
     """D12: the completed dossier goes back to the intake check, or the processing clock restarts (NĐ 61)
     or resumes where it paused (the procedure's ``clock_on_supplement``)."""
-    if stage == "intake":
-        on_filed(dossier, cal, now, intake_hours)
+    if stage == "intake":  # the check again: within the hour for an online or postal dossier, none at the desk
+        on_filed(dossier, cal, now, intake_hours, dossier.channel)
         return
     if info.get("clock_on_supplement", "restart") == "restart" or dossier.paused_at is None:
         on_received(dossier, cal, info, now)  # NĐ 61: the full duration restarts
@@ -159,8 +161,7 @@ def warning_due(dossier, cal: WorkingCalendar, now: datetime) -> bool:
 def next_due_work(dossier, cal: WorkingCalendar) -> datetime | None:
     """The earliest instant at which the timer service has something to do for this dossier."""
     due = [dossier.bpmn_timer_at]
-    if dossier.status == SUBMITTED and not dossier.intake_late:
-        due.append(dossier.intake_due_at)
+    due.append(intake.watched_due(dossier))  # D7: each intake deadline until its overdue is alerted
     if dossier.status in OPEN_FOR_RESULT and dossier.due_at is not None and not dossier.late:
         due.append(dossier.due_at)
         if dossier.warned_at is None:

@@ -72,8 +72,9 @@ def on_paid(dossier, cal: WorkingCalendar, moment: str, now: datetime,
     """Paid: a filing fee starts the intake check's hour now (D7); otherwise the result's due instant (and the
     original one) moves by the counting time spent waiting for the payment (engine.law.deadlines.waited_time: none
     before the clock started, e.g. from a receipt after the 15:00 cut-off to the next working day, D16)."""
-    if moment == "filing":
-        dossier.intake_due_at = intake.intake_due(cal, now, intake_hours)
+    if moment == "filing":  # a desk dossier's check has no hour (D5, D7): paying does not give it one
+        if intake.has_intake_hour(dossier.channel):
+            dossier.intake_due_at = intake.intake_due(cal, now, intake_hours)
     elif dossier.paused_at is not None and dossier.due_at is not None:
         waited = deadlines.waited_time(cal, dossier, dossier.paused_at, now)
         if waited:  # none: the dates stay as they are (17:00 is not written as 07:00 of the next working day)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.law import apology as apology_law, extension as extension_law
-from engine.cases import (dossiers, inbox as paging, portal_cases, signing_requests, summary, tasks,
+from engine.cases import (dossiers, filing, inbox as paging, portal_cases, signing_requests, summary, tasks,
                           watch as watch_cases)
 from engine.cases.steps import apology as apology_step, returning
 from engine.paperwork import letters
@@ -23,6 +23,7 @@ from engine.core.errors import Conflict, EngineError, Forbidden, Invalid
 from engine.data import calendars
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Procedure, SupplementRequest, WorkItem
+from engine.law.statuses import SUPPLEMENT
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
 from . import failures, schemaform, signing
@@ -281,6 +282,13 @@ def _dossier_page(code: str, status: int = 200, **extra):
     page["apology_needed"] = ("head_of_agency" in g.user.roles and apology_law.overdue_apology_needed(
         target, now(), letters.has_overdue_letter(db(), target))
         and g.user.agency_id == apology_step.apologising_agency(db(), target))
+    page["desk_fields"] = None  # D5: a desk or post dossier's supplement is handed in to the one-stop
+    if (target.status == SUPPLEMENT and "supplement_request" in page["d"]
+            and filing.desk_supplements(g.user, target)):
+        schema = target.procedure_version.forms[page["info"]["filing_form"]]
+        page["desk_fields"] = schemaform.build(schema, extra.pop("desk_data", None) or page["d"]["form"],
+                                               extra.get("desk_errors") or {}, id_prefix="desk")
+        page["desk_labels"] = {**schemaform.labels(schema), "note": _("Ghi chú")}
     return render_template("inbox/dossier.html", **page, **extra), status
 
 
@@ -300,6 +308,24 @@ def stop(code: str):
         "unconfirmed": _("Chưa xác nhận dừng giải quyết hồ sơ"),
         "done": _("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code),
     }, "inbox.dossier")
+
+
+@bp.post("/ho-so/<code>/bo-sung")
+@login_required("receiving_officer")
+def desk_supplement(code: str):
+    """D5, D10: the receiving officer records the completed paper of a desk or post dossier, as the citizen
+    sends theirs on the portal (engine.cases.filing.supplement refuses an online dossier, or another
+    agency's)."""
+    version = dossiers.visible_dossier(db(), g.user, code).procedure_version
+    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
+    note = request.form.get("note", "").strip()
+    try:
+        run(filing.supplement, db(), context(), code, {"form": data, **({"note": note} if note else {})})
+    except Invalid as exc:
+        return _dossier_page(code, 422, desk_data=data, desk_errors=exc.fields, desk_error=refusal_text(exc),
+                             desk_note=note)
+    flash(_("Đã ghi nhận hồ sơ bổ sung của hồ sơ %(code)s.", code=code), "success")
+    return redirect(url_for("inbox.dossier", code=code))
 
 
 @bp.post("/ho-so/<code>/cap-lai")

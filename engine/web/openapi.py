@@ -209,7 +209,9 @@ def _paths() -> dict:
                        errors=(422,))},
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
         "/api/v1/dossiers/{code}/supplement": {"post": _op(
-            "Công dân bổ sung hồ sơ", request=_ref("Supplement"), response=_ref("Dossier"), errors=(403, 404, 409),
+            "Công dân bổ sung hồ sơ của mình; hồ sơ nộp tại quầy hoặc qua bưu chính (D5): cán bộ tiếp "
+            "nhận của cơ quan nhận hồ sơ ghi nhận hồ sơ bổ sung (403 với hồ sơ trực tuyến)",
+            request=_ref("Supplement"), response=_ref("Dossier"), errors=(403, 404, 409),
             params=code + [IDEMPOTENCY_KEY], rules={"invalid_form": "tờ khai theo form_schema của thủ tục", **REUSED_KEY})},
         "/api/v1/dossiers/{code}/documents": {"post": {**_op(
             "Đính kèm giấy tờ: tải lên (multipart: file, component) hoặc dùng lại từ kho ({reuse, component})",
