@@ -70,9 +70,12 @@ def test_the_processing_stage_asks_within_three_working_days_of_the_receipt(cal)
     # Received Wed 03/02/2027 10:00; Tết; Thu 11/02 (1), Fri 12/02 (2), Mon 15/02 (3) → until Mon 15/02 10:00.
     assert check(cal, 0, now=vn(2027, 2, 15, 10, 0)).ordinal == 1
     refused(lambda: check(cal, 0, now=vn(2027, 2, 15, 10, 1)), "D12")
-    # The intake stage has its own deadline (D7), not this one; a second request (with its reason) neither.
+    # The intake stage has its own deadline (D7), not this one.
     assert check(cal, 0, stage="intake", now=vn(2027, 3, 1)).ordinal == 1
-    assert check(cal, 1, {"kind": "other", "explanation": "x"}, now=vn(2027, 3, 1)).ordinal == 2
+    # A second request during processing keeps the window too (counted by the caller from the arrival of the
+    # complete dossier, engine.cases.steps.guards): on Mon 01/03/2027, 11 working days after the receipt, no.
+    refused(lambda: check(cal, 1, {"kind": "other", "explanation": "x"}, now=vn(2027, 3, 1)), "D12")
+    assert check(cal, 1, {"kind": "other", "explanation": "x"}, stage="intake", now=vn(2027, 3, 1)).ordinal == 2
 
 
 def test_the_stage_of_a_step():

@@ -5,6 +5,7 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from conftest import CITIZEN, STEP_DATA
+from test_deadline_words import deploy
 from engine.core.clock import VN_TZ
 
 FIRST = {"items": [{"component": "Giấy đề nghị đăng ký hộ kinh doanh", "problem": "Thiếu chữ ký",
@@ -21,9 +22,11 @@ def at(api, clock, *when) -> None:
 
 
 def test_a_second_request_on_a_late_dossier_gives_one_letter_for_both_faults(api, clock):
-    # Filed and received Monday 23/11/2026 09:00; 3 working days with Tuesday 24/11 off (Ngày Văn hóa Việt Nam)
-    # → due Friday 27/11/2026 09:00. The first processing-stage request (D10) is free and pauses nothing yet
-    # because the citizen answers within the hour; the restart makes the due Friday 27/11 10:00.
+    # A procedure of 2 working days (the sample's next version): filed and received Monday 23/11/2026 09:00, with
+    # Tuesday 24/11 off (Ngày Văn hóa Việt Nam) → due Thursday 26/11/2026 09:00. The first processing-stage request
+    # (D10) is free; the citizen answers within the hour; the restart makes the due Thursday 26/11 10:00, and the
+    # agency may ask again until Friday 27/11 10:00 (3 working days from the complete dossier, D12).
+    deploy(api, duration="2")
     code = api.file(CITIZEN)["code"]
     api.act("demo.tiepnhan", code, "receive")
     at(api, clock, 2026, 11, 23, 9, 30)
@@ -31,11 +34,11 @@ def test_a_second_request_on_a_late_dossier_gives_one_letter_for_both_faults(api
     at(api, clock, 2026, 11, 23, 10, 0)
     assert api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN,
                     json={"form": api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["form"]}).status_code == 200
-    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_at"] == "2026-11-27T10:00:00+07:00"
-    # Monday 30/11/2026 08:00 the dossier is late, and the specialist must ask again for a reason of kind
-    # "other" (D11b): one letter names both faults, signed by the head of agency (processing stage).
-    at(api, clock, 2026, 11, 30, 8, 0)
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_at"] == "2026-11-26T10:00:00+07:00"
+    # Friday 27/11/2026 08:00 the dossier is late, and the specialist must ask again for a reason of kind
+    at(api, clock, 2026, 11, 27, 8, 0)
     dossier = api.act("demo.chuyenvien", code, "request_supplement", SECOND)
+    # "other" (D11b): one letter names both faults, signed by the head of agency (processing stage).
     assert dossier["supplement_requests"] == 2 and len(dossier["letters"]) == 1
     letter = dossier["letters"][0]
     assert letter["faults"] == ["second_supplement", "overdue"]

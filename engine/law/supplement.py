@@ -2,8 +2,9 @@
 
 D10: one request, intake and processing stages together. D11: a second one needs a reason of one of two
 kinds: (a) ``applicant_not_compliant``, naming item by item what of the first request was not met, no
-apology; (b) ``other``, with an apology letter (engine.law.apology). D12: during processing, the first
-request is raised within 3 working days of receiving the dossier.
+apology; (b) ``other``, with an apology letter (engine.law.apology). D12: during processing, a request (the first
+or the second) is raised within 3 working days of the agency holding the complete dossier: its receipt, or the
+arrival of the supplement the processing stage asked for (``received_at``, engine.cases.steps.guards).
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
     """Refuse a supplement request the law does not allow (D10–D12); otherwise say what it is.
 
     ``first_items`` are the items of the dossier's first request (for D11a), ``received_at`` the valid
-    intake and ``unit`` the procedure's duration unit (for D12: the window starts with the result's clock),
+    intake or the later arrival of a processing-stage supplement, and ``unit`` the procedure's duration unit (for D12: the window starts with the result's clock),
     ``components`` the procedure's declared components (``{"key", "name"}``: D11a knows an item by either)."""
     if requests_so_far >= MAX_REQUESTS:
         raise Invalid(f"Hồ sơ đã được yêu cầu bổ sung {requests_so_far} lần; không được yêu cầu bổ sung lần "
@@ -75,7 +76,9 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
                           code="rule_violation", rule="D11",
                           fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
                               sorted(asked))})
+        check_processing_window(stage, received_at, now, cal, unit)
         return Verdict(2, False, None)
+    check_processing_window(stage, received_at, now, cal, unit)
     return Verdict(2, True, signer_role(SECOND_SUPPLEMENT, stage))
 
 
@@ -92,7 +95,7 @@ def _component_of(components: list[dict]):
 
 def check_processing_window(stage: str, received_at: datetime | None, now: datetime,
                             cal: WorkingCalendar, unit: str = "working_day") -> None:
-    """D12: the agency raises its (first) supplement request within 3 working days of receiving the dossier,
+    """D12: the agency raises a supplement request within 3 working days of receiving the (complete) dossier,
     counted from when the result's clock starts (engine.law.deadlines.clock_start, as the due instant counts:
     after the 15:00 cut-off, from the next working day, D16), so that the window and the due date agree."""
     if stage != PROCESSING or received_at is None:

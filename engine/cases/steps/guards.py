@@ -21,11 +21,15 @@ def supplement_allowed(f: Facts) -> None:
     """D10–D12: one request, a second with a recorded reason, never a third; within 3 working days of the
     receipt during processing (engine.law.supplement.check_request)."""
     dossier = f.dossier
-    first = f.session.scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
-                             .order_by(SupplementRequest.id).limit(1)) if dossier.supplement_requests else None
+    earlier = list(f.session.scalars(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
+                                     .order_by(SupplementRequest.id))) if dossier.supplement_requests else []
+    # D12's window opens when the agency holds the complete dossier: its receipt, or the arrival of the
+    # supplement the processing stage asked for (the clock restarts or resumes then, engine.law.deadlines)
+    arrived = [r.answered_at for r in earlier if r.answered_at is not None and r.stage == supplement.PROCESSING]
+    held_since = max([dossier.received_at, *arrived]) if dossier.received_at is not None else None
     f.found["verdict"] = supplement.check_request(
         requests_so_far=dossier.supplement_requests, second_reason=f.data.get("second_reason"),
-        first_items=first.items if first else [], stage=f.stage, received_at=dossier.received_at, now=f.now,
+        first_items=earlier[0].items if earlier else [], stage=f.stage, received_at=held_since, now=f.now,
         cal=f.cal, unit=f.info["duration"]["unit"], components=f.info.get("components", []))
 
 
