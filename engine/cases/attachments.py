@@ -125,7 +125,8 @@ def store_conditions(user: User) -> list:
       person's: they still see it (D4), its result is not theirs to reuse;
     - never a refusal to resolve (D21): issued as kind "result", it is a notice, not a result (outcome NULL is a
       dossier resolved before the outcome was recorded: a grant);
-    - the files of the dossiers that are theirs as a citizen (citizen_conditions), as before."""
+    - the files of the dossiers that are theirs as a citizen (citizen_conditions), as before; a copy of a
+      result among them is left out by store (_result_copies)."""
     granted = (Document.kind == "result") & or_(Dossier.outcome.is_(None), Dossier.outcome != "refused")
     owned = [(Dossier.applicant_id == user.id) & Dossier.owner_cccd.is_(None)]
     if user.cccd and user.standardised:
@@ -136,19 +137,32 @@ def store_conditions(user: User) -> list:
             + [theirs & (Document.kind == "filing") for theirs in citizen_conditions(user)])
 
 
+def _result_copies(session: Session, digests: set[str]) -> set[str]:
+    """Which of these files (by SHA-256) are the bytes of a result: a copy of a result attached to a dossier (by
+    reuse or uploaded again) is not the citizen's to reuse through the files of the dossiers they see. A result
+    enters the store only as one of the citizen's own results in force (store_conditions): a copy would outlive
+    its correction (engine.cases.reissue) and carry the owner's result to whoever else sees the dossier (D4).
+    Asked only for the citizen's own candidate files, each one range of the index on (sha256, kind)."""
+    if not digests:
+        return set()
+    return set(session.scalars(select(Document.sha256).distinct()
+                               .where(Document.kind == "result", Document.sha256.in_(sorted(digests)))))
+
+
 def store(session: Session, user: User) -> list[Document]:
     """The citizen's electronic dossier store: results of their own dossiers and their validly signed files
     (store_conditions). A result replaced by a corrected one (engine.cases.reissue) is no longer in force: only
-    its successor is offered."""
+    its successor is offered. A file that is a copy of a result is never offered as a file (_result_copies)."""
     if "citizen" not in user.roles:
         raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
-    rows = session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                           .where(or_(*store_conditions(user)), Document.kind.in_(STORE_KINDS),
-                                  Document.replaced_by_id.is_(None))
-                           .order_by(Document.id.desc()))
+    rows = list(session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
+                                .where(or_(*store_conditions(user)), Document.kind.in_(STORE_KINDS),
+                                       Document.replaced_by_id.is_(None))
+                                .order_by(Document.id.desc())))
+    copies = _result_copies(session, {doc.sha256 for doc in rows if doc.kind == "filing"})
     found, seen = [], set()
     for doc in rows:
-        if doc.sha256 in seen:
+        if doc.sha256 in seen or (doc.kind == "filing" and doc.sha256 in copies):
             continue
         signed = [s for s in session.scalars(select(DocumentSignature)
                                              .where(DocumentSignature.document_id == doc.id))]

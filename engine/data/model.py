@@ -280,7 +280,10 @@ class Document(Base):
     # A numbered document (a form or a letter) holds its place in the agency's register: no two documents of a
     # kind share a number in one agency and year. Filings have no number (NULLs never collide).
     __table_args__ = (UniqueConstraint("register_agency_id", "kind", "register_year", "register_seq",
-                                       name="uq_document_register_number"),)
+                                       name="uq_document_register_number"),
+                      # the citizen's store asks which of their files are the bytes of a result
+                      # (engine.cases.attachments._result_copies): one range of this index per file
+                      Index("ix_document_sha256_kind", "sha256", "kind"))
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
