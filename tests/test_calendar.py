@@ -11,6 +11,7 @@ the comment next to it. Facts used throughout:
 """
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -21,7 +22,7 @@ from engine.data import calendars
 from engine.law import deadlines, extension
 from engine.core.calendar import Override, describe_duration, load_config
 from engine.cli import main
-from engine.core.clock import VN_TZ
+from engine.core.clock import VN_TZ, FixedClock
 from engine.core.settings import load_settings
 
 H = timedelta(hours=1)
@@ -350,7 +351,10 @@ def test_python_override_wins_over_config(config):
 
 # -- CLI -------------------------------------------------------------------------------------------------------
 @pytest.fixture
-def tthc(tmp_path):
+def tthc(tmp_path, monkeypatch):
+    # `set` and `clear` refuse a day before today: the commands run on 02/01/2026, before every day set below
+    monkeypatch.setattr(importlib.import_module("engine.cli.calendar"), "clock",
+                        FixedClock(datetime(2026, 1, 2, 9, 0, tzinfo=VN_TZ)))
     runner = CliRunner()
     env = {"TTHC_DATA_DIR": str(tmp_path), "TTHC_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
 

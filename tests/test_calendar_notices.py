@@ -305,7 +305,8 @@ def test_the_page_and_the_api_refuse_days_outside_the_working_calendars_years_ke
         r = web.post(path, form, status=422)
         shown, page = text_of(r), r.get_data(as_text=True)
         assert "Dòng 2: lịch làm việc chỉ tính các năm 1976–2100, không tính năm 2101" in shown, shown[:800]
-        assert "Dòng 3: lịch làm việc chỉ tính các năm 1976–2100, không tính năm 1900" in shown
+        # the row typed in the table is told by its own number (it was "Dòng 3", a line of the text joined)
+        assert "Dòng 1 của bảng: lịch làm việc chỉ tính các năm 1976–2100, không tính năm 1900" in shown
         assert "2027-02-04 nghỉ Tết\n03/01/2101 nghỉ Ngày sau 2100</textarea>" in page  # as typed
         assert 'name="from1" value="1900-01-02"' in page and 'name="name1" value="Ngày trước 1976"' in page
         assert '<option value="working" selected>' in page
@@ -320,6 +321,8 @@ def test_the_page_and_the_api_refuse_days_outside_the_working_calendars_years_ke
             assert r.status_code == 422 and "1976–2100" in r.get_json()["error"]["message"], (bad, r.get_json())
     assert overrides(app) == []
     web.post("/quan-tri/lich/ap-dung", {"year": "2100", "agency": "", "lines": "2100-12-31 nghỉ Ngày cuối"}, status=302)
-    web.post("/quan-tri/lich/ap-dung", {"year": "1976", "agency": "", "lines": "", "from1": "1976-01-02",
-                                        "name1": "Ngày đầu"}, status=302)
-    assert [day for day, _kind, _agency in overrides(app)] == [date(1976, 1, 2), date(2100, 12, 31)]
+    # the first year's days are the calendar's, but long past: refused as every day before today is
+    r = web.post("/quan-tri/lich/ap-dung", {"year": "1976", "agency": "", "lines": "", "from1": "1976-01-02",
+                                            "name1": "Ngày đầu"}, status=422)
+    assert "Không sửa được ngày đã qua (trước hôm nay 23/11/2026): 1976-01-02" in text_of(r)
+    assert [day for day, _kind, _agency in overrides(app)] == [date(2100, 12, 31)]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA, iso, vn
 from payment_support import configure
 from test_official_forms import at, with_dossier
-from test_replanning import tthc
+from test_replanning import cli_clock, tthc  # noqa: F401 (cli_clock: the command at the test's time)
 from test_step_limit_replanning import received_with_a_step_limit
 from test_step_limits import ASSESSMENT_ROW, SPECIALIST, deploy_limited, received, rows_of, stored_due
 

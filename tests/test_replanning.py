@@ -7,6 +7,7 @@ and Sunday are not working days); clearing the override moves it back.
 """
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pytest
@@ -62,6 +63,12 @@ def test_the_last_working_day_of_2026_made_a_day_off(config):
 
 
 # -- the command: re-plans, says how many, and the dossier shows it ------------------------------------------------
+@pytest.fixture(autouse=True)
+def cli_clock(monkeypatch, clock):
+    """`tthc calendar set/clear` at the test's time, not the machine's: a day before today is refused."""
+    monkeypatch.setattr(importlib.import_module("engine.cli.calendar"), "clock", clock)
+
+
 def tthc(settings, *args):
     env = {"TTHC_DATA_DIR": str(settings.data_dir), "TTHC_DATABASE_URL": settings.database_url}
     result = CliRunner().invoke(main, ["calendar", *args], env=env)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from conftest import CITIZEN, SAMPLE, iso, vn
 from test_official_forms import at, with_dossier
-from test_replanning import tthc
+from test_replanning import cli_clock, tthc  # noqa: F401 (cli_clock: the command at the test's time)
 
 from engine.data.model import WorkItem
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from conftest import CITIZEN, SAMPLE, SAMPLE_FORM, STEP_DATA, iso, vn
 from test_official_forms import at, with_dossier
 from test_records_control_slip import slip_rows
-from test_replanning import tthc
+from test_replanning import cli_clock, tthc  # noqa: F401 (cli_clock: the command at the test's time)
 
 from engine.cases.dossiers import Context, load_process, save_process
 from engine.data.model import AuditEvent, Dossier, User, WorkItem

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer
 from engine.cases import administration, replanning
 from engine.cases.dossiers import step_limits
 from engine.core.calendar import WorkingCalendar
+from engine.core.clock import VN_TZ
 from engine.core.errors import Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.data import agencies, calendars
@@ -49,6 +50,7 @@ class Notice:
     scope: Agency | None  # None: the whole province
     year: int | None
     lines: list[Line]
+    field: str = "days"  # where its days were given: "days" (the API), "lines" (the page's form)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Plan:
     now_rows: list[tuple]
     candidate: list[tuple]
     paths: dict[str, str]
+    now: datetime | None = None  # when it is previewed or applied: the deadlines reached by then stay
     _steps: dict[str, list[replanning.Step]] = field(default_factory=dict)
 
     @property
@@ -93,24 +96,33 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def parse(text: str) -> list[Line]:
+def numbered(text: str, typed: list[tuple[int, str]] = ()) -> list[tuple[str, str]]:
+    """The lines of a notice each with the words that point at it: ``text``'s by their number, the page's rows
+    typed one by one (``typed``: row number, the line it makes) by their row of the table."""
+    return ([(f"Dòng {number}", raw) for number, raw in enumerate(text.splitlines(), start=1)]
+            + [(f"Dòng {number} của bảng", raw) for number, raw in typed])
+
+
+def parse(text: str, typed: list[tuple[int, str]] = ()) -> list[Line]:
     """Lines as an official notice is copied: ``DAY[..DAY] KIND NAME`` (ISO or dd/mm/yyyy, a range with '..', '-'
-    or 'đến', the kind in English or Vietnamese: nghỉ, làm bù, không nghỉ). Blank lines and '#' comments pass."""
+    or 'đến', the kind in English or Vietnamese: nghỉ, làm bù, không nghỉ). Blank lines and '#' comments pass.
+    ``typed``: the page's rows typed one by one (``numbered``)."""
     lines, problems = [], []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for where, raw in numbered(text, typed):
         if not raw.strip() or raw.strip().startswith("#"):
             continue
         match = LINE.match(raw)
+        if match is None:
+            problems.append(f"{where}: cần 'ngày [đến ngày] loại tên', ví dụ 2027-02-05..2027-02-09 nghỉ Tết")
+            continue
         try:
-            if match is None:
-                raise ValueError
-            first = _date(match["first"])
-            last = _date(match["last"]) if match["last"] else first
-        except ValueError:
-            problems.append(f"Dòng {number}: cần 'ngày [đến ngày] loại tên', ví dụ 2027-02-05..2027-02-09 nghỉ Tết")
+            first = _date(wrong := match["first"])
+            last = _date(wrong := match["last"]) if match["last"] else first
+        except ValueError:  # well written, but 31/02: say so, not how to write a day
+            problems.append(f"{where}: ngày không có thật: {wrong}")
             continue
         lines.extend(_checked(first, last, SPOKEN[match["kind"].lower()], (match["name"] or "").strip(),
-                              f"Dòng {number}", problems))
+                              where, problems))
     _refuse(problems, "lines")
     return lines
 
@@ -159,7 +171,8 @@ def _refuse(problems: list[str], name: str) -> None:
                       fields={name: "; ".join(problems[:20])})
 
 
-def notice(session: Session, user: User, agency_code: str | None, year: int | None, lines: list[Line]) -> Notice:
+def notice(session: Session, user: User, agency_code: str | None, year: int | None, lines: list[Line],
+           field: str = "days") -> Notice:
     """A notice for ``agency_code``'s subtree (None: the province), checked against the administrator's scope."""
     if year is not None and not YEARS[0] <= year <= YEARS[1]:
         raise Invalid("Năm không hợp lệ", fields={"year": f"Từ {YEARS[0]} đến {YEARS[1]}"})
@@ -173,7 +186,7 @@ def notice(session: Session, user: User, agency_code: str | None, year: int | No
         raise Invalid(f"Tối đa {MAX_DAYS} ngày một lần", code="invalid_calendar", fields={"days": "Quá nhiều ngày"})
     if year is not None and any(d.year != year for d in days):
         raise Invalid(f"Mọi ngày phải thuộc năm {year}", code="invalid_calendar", fields={"days": "Ngày khác năm"})
-    return Notice(scope, year, sorted(lines, key=lambda line: line.day))
+    return Notice(scope, year, sorted(lines, key=lambda line: line.day), field)
 
 
 def resolve(session: Session, user: User, agency_code: str | None) -> Agency | None:
@@ -191,8 +204,9 @@ def resolve(session: Session, user: User, agency_code: str | None) -> Agency | N
 
 
 # -- what it changes --------------------------------------------------------------------------------------
-def plan(session: Session, notice: Notice) -> Plan:
-    """The changes ``notice`` makes to its scope's rows, read now from the database (not the 2-second cache)."""
+def plan(session: Session, notice: Notice, now: datetime | None = None) -> Plan:
+    """The changes ``notice`` makes to its scope's rows, read now from the database (not the 2-second cache);
+    with ``now``, refused when one is a day before today (``refuse_past``)."""
     scope_id = notice.scope.id if notice.scope is not None else None
     now_rows = [tuple(row) for row in session.execute(
         select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name, CalendarOverride.agency_id)
@@ -207,8 +221,23 @@ def plan(session: Session, notice: Notice) -> Plan:
     changed = {change.day: change.after for change in changes}
     candidate = [row for row in now_rows if not (row[3] == scope_id and row[0] in changed)]
     candidate += [(day, *after, scope_id) for day, after in changed.items() if after is not None]
+    if now is not None:
+        refuse_past(notice, changes, now)
     paths = {code: path for code, path in session.execute(select(Agency.code, Agency.path))}
-    return Plan(notice, changes, now_rows, candidate, paths)
+    return Plan(notice, changes, now_rows, candidate, paths, now)
+
+
+def refuse_past(notice: Notice, changes: list[Change], now: datetime) -> None:
+    """A day before today (Vietnam time) is not changed (D15, D19): its time has passed as it was counted and the
+    deadlines over it were told and judged; moving them would make a dossier late at once, or in time again after
+    its apology. Today may change (a storm declared in the morning: replanning.new_dates keeps what was reached);
+    a day listed as the table has it is no change (the whole year's notice can be entered again)."""
+    today = now.astimezone(VN_TZ).date()
+    past = [change.day.isoformat() for change in changes if change.day < today]
+    if past:
+        shown = ", ".join(past[:10]) + (", …" if len(past) > 10 else "")
+        raise Invalid(f"Không sửa được ngày đã qua (trước hôm nay {today:%d/%m/%Y}): {shown}",
+                      code="invalid_calendar", fields={notice.field: f"Ngày đã qua: {shown}"})
 
 
 def steps(settings: Settings, plan: Plan, code: str) -> list[replanning.Step]:
@@ -270,7 +299,7 @@ def moves(session: Session, settings: Settings, plan: Plan, after_id: int = 0, l
             if not chain:  # its calendar keeps every day of the notice (a nearer agency's row holds it)
                 continue
             before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
-            after = replanning.new_dates(session, dossier, chain)
+            after = replanning.new_dates(session, dossier, chain, plan.now)
             # D30: a step's own limit may move where the dossier's deadlines do not (replanning.write)
             items = _items(session, dossier, after, chain[-1].new) if after != before or step_limits(dossier) else []
             if after != before or items:
@@ -303,7 +332,7 @@ def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalenda
 def apply(session: Session, settings: Settings, user: User | None, notice: Notice, now: datetime) -> dict:
     """Write the notice's rows and move every affected open dossier's deadlines, in the caller's transaction,
     audited; returns what was done. The caller commits, then calls calendars.forget_overrides()."""
-    done = plan(session, notice)
+    done = plan(session, notice, now)
     scope_id = notice.scope.id if notice.scope is not None else None
     if not done.changes:
         return {"set": 0, "removed": 0, "moved": 0, "already_applied": True}

@@ -95,12 +95,18 @@ def _answered(session: Session, dossier: Dossier, stage: str) -> datetime | None
 Dates = tuple  # (intake_due_at, due_at, original_due_at)
 
 
-def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
-    """The dossier's deadlines counted again along ``steps``; nothing is written."""
+def new_dates(session: Session, dossier: Dossier, steps: list[Step], now: datetime | None = None) -> Dates:
+    """The dossier's deadlines counted again along ``steps``; nothing is written.
+
+    ``now``: a deadline already reached, or any of a dossier already recorded late (D19: its apology letter is
+    open, it counts late in the reports), is left as it is: a day off declared after it is no reason to make it
+    in time again. One still to come never moves before ``now`` (engine.core.calendar.moved counts the time
+    left from ``now`` when the changed day is today; a day made working cannot bring it into the past)."""
     intake, due, original = dossier.intake_due_at, dossier.due_at, dossier.original_due_at
     steps = [step for step in steps if step.old.version != step.new.version]
-    if not steps:
+    if not steps or (now is not None and dossier.late):
         return intake, due, original
+    kept = (intake, due, original)
     unit, value = (dossier.procedure_version.info["duration"][k] for k in ("unit", "value"))
     intake_anchor = None
     if dossier.status == SUBMITTED and intake is not None:
@@ -109,12 +115,40 @@ def new_dates(session: Session, dossier: Dossier, steps: list[Step]) -> Dates:
     anchor = max(anchor, _answered(session, dossier, "processing") or anchor)  # the count restarted there
     for day, old, new in steps:
         if intake_anchor is not None:
-            intake = moved(old, new, intake, intake_anchor, day, "working_hour")
+            intake = moved(old, new, intake, intake_anchor, day, "working_hour", now=now)
+        if unit in NOMINAL and due is not None and original is not None and due != original:
+            # D18: the extension (or a wait, D12, D26) is working time after the nominal end: that end counted
+            # again, then the same working time after it under the new calendar (counted from ``now`` once the
+            # nominal end is past)
+            if now is None or original > now:
+                extra = old.working_time_between(original, due)
+                original = _count(old, new, original, anchor, day, unit, value, now)
+                due = new.add_working_time(original, extra)
+            else:
+                due = moved(old, new, due, original, day, "working_hour", now=now)
+            continue
         if due is not None:
-            due = moved(old, new, due, anchor, day, unit, value)
+            due = _count(old, new, due, anchor, day, unit, value, now)
         if original is not None:
-            original = moved(old, new, original, anchor, day, unit, value)
-    return intake, due, original
+            original = _count(old, new, original, anchor, day, unit, value, now)
+    if now is None:
+        return intake, due, original
+    # reached already: kept; and none moved to ``now`` or before it (the citizen was told the later one)
+    return tuple(was if was is None or was <= now or after is None or after <= now else after
+                 for was, after in zip(kept, (intake, due, original)))
+
+
+NOMINAL = ("calendar_day", "same_day")  # their end is a day's clock time or close, not an amount of working time
+
+
+def _count(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: datetime, day: date, unit: str,
+           value, now: datetime | None) -> datetime:
+    """One deadline counted from ``anchor`` under ``old`` counted again under ``new``: a same-day one that is the
+    close of its day under ``old`` is the close of its day under ``new`` (D16: received on a day now off, the
+    close of the next working day), the others as engine.core.calendar.moved counts them."""
+    if unit == "same_day" and due == deadlines.same_day_due(old, anchor):
+        return deadlines.same_day_due(new, anchor)
+    return moved(old, new, due, anchor, day, unit, value, now)
 
 
 def write(session: Session, settings: Settings, dossier: Dossier, steps: list[Step], now: datetime,
@@ -123,7 +157,7 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     items' and its next timer, audited (the steps whose own limit moved are named in the event, also when they
     moved alone); False when nothing moved."""
     before = (dossier.intake_due_at, dossier.due_at, dossier.original_due_at)
-    after = dates if dates is not None else new_dates(session, dossier, steps)
+    after = dates if dates is not None else new_dates(session, dossier, steps, now)
     if after == before:
         # D30: a step's own limit in working days moves with a changed day even where the dossier's deadlines do
         # not (a procedure counted in calendar days keeps its due instant unless that day lies from its nominal end

@@ -17,6 +17,7 @@ from engine.law import deadlines
 
 _settings = preflight.command_settings
 _sessions = preflight.command_sessions
+clock = SystemClock()  # the time of `set` and `clear` (the tests put a FixedClock here)
 
 
 @click.group(help="Lịch làm việc (ngày làm việc, giờ hành chính, ngày lễ).")
@@ -84,6 +85,15 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, same_da
     click.echo(due.isoformat())
 
 
+def _not_past(day: date) -> None:
+    """`set` and `clear` change today or a later day, not one already past (D15, D19; as the calendar pages and
+    engine.cases.calendar_notices.refuse_past): its time was counted, its deadlines told and judged."""
+    today = clock.now().astimezone(VN_TZ).date()
+    if day < today:
+        raise click.BadParameter(f"không sửa được ngày đã qua: {day.isoformat()} (hôm nay là {today.isoformat()})",
+                                 param_hint="DAY")
+
+
 def _day(text: str) -> date:
     try:  # exactly YYYY-MM-DD: Python alone also takes 20260213 and 2026-W07-5
         parsed = date.fromisoformat(text) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
@@ -112,7 +122,8 @@ def _provisional_note(year: int) -> str:
 
 
 @calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ). "
-                               "Các hồ sơ đang giải quyết có hạn đi qua ngày đó được tính lại hạn.")
+                               "Chỉ hôm nay hoặc một ngày sau. Các hồ sơ đang giải quyết có hạn đi qua ngày đó được "
+                               "tính lại hạn.")
 @click.argument("day")
 @click.argument("kind", type=click.Choice(["off", "working", "not_off"]))
 @click.option("--name", required=True, help="Tên, theo thông báo chính thức.")
@@ -128,12 +139,13 @@ def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
     name = clean_text(name, min_length=1, max_length=255)
     if name is None:
         raise click.BadParameter("tên ngày: 1–255 ký tự, không có ký tự điều khiển", param_hint="--name")
+    _not_past(parsed)
     upgrade_database(settings)
 
     def change(session, agency_id) -> None:
         rows = calendars.scope_rows(session, agency_id, parsed, parsed)
         row = rows[0] if rows else CalendarOverride(day=parsed, agency_id=agency_id)
-        row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", SystemClock().now()
+        row.kind, row.name, row.created_by, row.created_at = kind, name, "cli", clock.now()
         session.add(row)
 
     moved = _override(settings, parsed, agency, change)
@@ -141,13 +153,15 @@ def calendar_set(day: str, kind: str, name: str, agency: str | None) -> None:
     click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
-@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày (và tính lại hạn các hồ sơ đi qua ngày đó).")
+@calendar.command("clear", help="Bỏ ghi đè lịch của một ngày, hôm nay hoặc sau (và tính lại hạn các hồ sơ đi qua "
+                                 "ngày đó).")
 @click.argument("day")
 @click.option("--agency", default=None, callback=_agency_code,
               help="Mã định danh cơ quan (mặc định: ghi đè của toàn tỉnh).")
 def calendar_clear(day: str, agency: str | None) -> None:
     settings = _settings()
     parsed = _day(day)
+    _not_past(parsed)
 
     def change(session, agency_id) -> None:
         for row in calendars.scope_rows(session, agency_id, parsed, parsed):
@@ -175,6 +189,6 @@ def _override(settings: Settings, day: date, agency: str | None, change) -> int:
             if scope is None:
                 raise click.ClickException(f"không có cơ quan mã {agency}")
         change(session, scope.id if scope is not None else None)
-        administration.audit(session, SystemClock().now(), None, "calendar_day", "calendar", day.isoformat(), scope)
+        administration.audit(session, clock.now(), None, "calendar_day", "calendar", day.isoformat(), scope)
     calendars.forget_overrides()
-    return replanning.replan(sessions, settings, day, before, SystemClock().now())
+    return replanning.replan(sessions, settings, day, before, clock.now())

@@ -210,7 +210,7 @@ class WorkingCalendar:
 
 
 def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: datetime, changed: date,
-          unit: str, value: float | None = None) -> datetime:
+          unit: str, value: float | None = None, now: datetime | None = None) -> datetime:
     """``due``, counted under ``old`` from ``anchor`` in ``unit``, counted again under ``new``, which differs from
     ``old`` on the day ``changed`` only.
 
@@ -221,6 +221,11 @@ def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: dat
     counted again from ``anchor`` under ``new`` (D13): later when its day became a day off, earlier when a day
     off between its nominal end and it became a working day. One that is not (extended, D17; moved by a wait,
     D12, D26), or without ``value``, only moves off a day that is no longer a working day.
+
+    ``now``: when the day changed is today, the working time that has passed until ``now`` was counted under
+    ``old`` and stays counted (the morning of a storm day declared at 09:30 is not given back, a Saturday made
+    working at 10:00 counts from 10:00): the time left at ``now`` is counted again from ``now``, so that the new
+    due instant never lands before it.
     """
     if unit == "calendar_day" and value is not None and old.due(anchor, value, unit) == due:
         return new.due(anchor, value, unit)
@@ -233,10 +238,12 @@ def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: dat
     if due < midnight:
         return due
     if anchor < midnight:
-        return new.add_working_time(midnight, old.working_time_between(midnight, due))
+        since = max(midnight, now) if now is not None else midnight
+        return new.add_working_time(since, old.working_time_between(since, due))
 
     def start(cal: WorkingCalendar) -> datetime:
-        return cal.start_of_count(anchor) if unit == "working_day" else cal.next_working_instant(anchor)
+        begun = cal.start_of_count(anchor) if unit == "working_day" else cal.next_working_instant(anchor)
+        return max(begun, now) if now is not None else begun
 
     return new.add_working_time(start(new), old.working_time_between(start(old), due))
 

@@ -97,14 +97,14 @@ def _refuse_years(found: list[str], name: str) -> None:
                       fields={name: "; ".join(found[:20])})
 
 
-def _text_years(text: str) -> None:
-    """The lines of a notice whose days fall outside the working calendar's years, by number (the rest of each
-    line is read, and told, by engine.cases.calendar_notices.parse)."""
+def _text_years(text: str, typed: list[tuple[int, str]]) -> None:
+    """The lines of a notice whose days fall outside the working calendar's years, as parse names them (the rest
+    of each line is read, and told, by engine.cases.calendar_notices.parse)."""
     found = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for where, raw in notices.numbered(text, typed):
         match = notices.LINE.match(raw)
         years = {_year_of(match[k]) for k in ("first", "last") if match and match[k]} - {None}
-        found += [f"Dòng {number}: {year_problem(y)}" for y in sorted(years) if year_problem(y)][:1]
+        found += [f"{where}: {year_problem(y)}" for y in sorted(years) if year_problem(y)][:1]
     _refuse_years(found, "lines")
 
 
@@ -164,7 +164,7 @@ def preview():
     notice, data = _notice_from_body()
     after = _number(data.get("after"), "after", 0, 2**31 - 1, json=True) or 0
     limit = _number(data.get("limit"), "limit", 1, 200, json=True) or PAGE
-    plan = notices.plan(db(), notice)
+    plan = notices.plan(db(), notice, now())
     rows, following = notices.moves(db(), tthc()["settings"], plan, after, limit)
     db().rollback()
     return jsonify({"agency": notice.scope.code if notice.scope else None, "year": notice.year,
@@ -212,16 +212,20 @@ def _line(run) -> str:
 
 def _form_notice() -> notices.Notice:
     year = _notice_year(request.form.get("year")) or _this_year()
-    text = request.form.get("lines", "")
-    for n in range(1, ROWS + 1):  # the rows typed one by one join the pasted text
+    text, typed = request.form.get("lines", ""), []
+    for n in range(1, ROWS + 1):  # the rows typed one by one join the pasted text, told by their own number
         first, kind, name = (request.form.get(f"{k}{n}", "").strip() for k in ("from", "kind", "name"))
         last = request.form.get(f"to{n}", "").strip()
         if first or name:
-            text += f"\n{first}{'..' + last if last else ''} {kind or 'off'} {name}"
-    if len(text) > 50_000:
+            typed.append((n, f"{first}{'..' + last if last else ''} {kind or 'off'} {name}"))
+    if len(text) + sum(len(line) for _n, line in typed) > 50_000:
         raise Invalid("Thông báo quá dài", fields={"lines": "Tối đa 50000 ký tự"})
-    _text_years(text)
-    return notices.notice(db(), g.user, _code(request.form.get("agency")), year, notices.parse(text))
+    _text_years(text, typed)
+    lines, code = notices.parse(text, typed), _code(request.form.get("agency"))
+    try:
+        return notices.notice(db(), g.user, code, year, lines, field="lines")
+    except NotFound as exc:  # the form again with what was typed (a bare 404 page lost it)
+        raise Invalid(exc.message, code="agency_not_found", fields={"agency": f"Không có cơ quan mã {code}"})
 
 
 def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | None = None):
@@ -250,6 +254,8 @@ def _refused(error: Invalid):
         code = _code(request.form.get("agency"))
     except Invalid:
         code = None
+    if code is not None and agencies.by_code(db(), code) is None:
+        code = None
     return _page(year, code, status=422, error=error)
 
 
@@ -265,10 +271,10 @@ def page():
 def preview_page():
     try:
         notice = _form_notice()
+        plan = notices.plan(db(), notice, now())
     except Invalid as exc:
         return _refused(exc)
     after = _number(request.form.get("sau"), "sau", 0, 2**31 - 1) or 0
-    plan = notices.plan(db(), notice)
     rows, following = notices.moves(db(), tthc()["settings"], plan, after, PAGE)
     db().rollback()
     return render_template("admin/calendar/preview.html", notice=notice, plan=plan, rows=rows, following=following,

@@ -11,7 +11,8 @@ DAY_NAME = "^[^\\u0000-\\u001f]*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]*$"
 TIME = {"type": ["string", "null"], "format": "date-time"}
 KIND_NAME = {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"kind": KIND, "name": {"type": "string"}}}]}
 RULES = {"days": f"một ngày có thật của các năm {FIRST_YEAR}–{LAST_YEAR} (lịch làm việc); khoảng from..to theo thứ "
-                 "tự, tối đa 31 ngày; mỗi ngày một dòng; tối đa 366 ngày; khi có year, mọi ngày thuộc năm đó",
+                 "tự, tối đa 31 ngày; mỗi ngày một dòng; tối đa 366 ngày; khi có year, mọi ngày thuộc năm đó; "
+                 "không thay đổi ngày trước hôm nay (giờ Việt Nam; 422 invalid_calendar nêu các ngày đó)",
          "agency": "một cơ quan trong phạm vi quản trị (không có: toàn tỉnh, chỉ quản trị viên cấp tỉnh)"}
 
 
