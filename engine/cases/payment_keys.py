@@ -26,11 +26,15 @@ def signing_secret(settings, config: PaymentGateway) -> str:
 
 
 def order_merchant(session: Session, order: PaymentOrder | None) -> str | None:
-    """The merchant that took ``order``: the one its agency's gateway row names for the order's gateway. None when
-    the order is unknown or its agency no longer takes payments through that gateway (its merchant is not known:
-    the province's default secret checks it, as before merchants had secrets of their own)."""
+    """The merchant that took ``order``: the one recorded with it (an agency that changed merchant since still
+    gets the notifications of the orders its former merchant took: the citizen paid there); for an order made
+    before orders recorded their merchant, the one its agency's gateway row names for the order's gateway. None
+    when the order is unknown or its merchant is not known (the province's default secret checks it, as before
+    merchants had secrets of their own)."""
     if order is None:
         return None
+    if order.merchant:
+        return order.merchant
     payment = session.get(Payment, order.payment_id)
     dossier = session.get(Dossier, payment.dossier_id) if payment is not None else None
     config = session.get(PaymentGateway, dossier.agency_id) if dossier is not None else None

@@ -269,7 +269,8 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
                        code="no_gateway")
     row.order_ref = f"{dossier.code}-{row.id}-{secrets.token_hex(4)}".replace(".", "")
     row.method, row.gateway = "online", config.gateway
-    session.add(PaymentOrder(ref=row.order_ref, payment_id=row.id, gateway=config.gateway, created_at=ctx.now))
+    session.add(PaymentOrder(ref=row.order_ref, payment_id=row.id, gateway=config.gateway, created_at=ctx.now,
+                             merchant=config.merchant or None))
     order = gateways.Order(row.order_ref, row.amount, f"THANH TOAN HO SO {dossier.code}", return_url,
                            client_ip or "127.0.0.1", ctx.now)
     url = gateways.GATEWAYS[config.gateway].pay_url(config.pay_url, config.merchant,

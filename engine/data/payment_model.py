@@ -61,6 +61,9 @@ class PaymentOrder(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     gateway: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
+    # the merchant that took it (its secret checks the notification), kept when the agency changes merchant later;
+    # None: an order made before merchants were recorded (engine.cases.payment_keys.order_merchant)
+    merchant: Mapped[str | None] = mapped_column(String(60))
 
 
 class PaymentEvent(Base):
