@@ -26,11 +26,9 @@ from engine.data.agency_model import Agency
 from engine.data.model import CalendarOverride, Dossier, User, WorkItem
 
 KINDS = ("off", "working", "not_off")
-SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working",
-          "lam bu": "working", "làm việc": "working", "not_off": "not_off", "không nghỉ": "not_off",
-          "khong nghi": "not_off"}
-MAX_DAYS = 366
-MAX_NAME = 255
+SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working", "lam bu": "working",
+          "làm việc": "working", "not_off": "not_off", "không nghỉ": "not_off", "khong nghi": "not_off"}
+MAX_DAYS, MAX_NAME = 366, 255
 YEARS = (1900, 2999)
 _DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}"
 _KIND = "|".join(sorted((re.escape(k) for k in SPOKEN), key=len, reverse=True))
@@ -204,9 +202,9 @@ def resolve(session: Session, user: User, agency_code: str | None) -> Agency | N
 
 
 # -- what it changes --------------------------------------------------------------------------------------
-def plan(session: Session, notice: Notice, now: datetime | None = None) -> Plan:
+def plan(session: Session, notice: Notice, now: datetime | None = None, settings: Settings | None = None) -> Plan:
     """The changes ``notice`` makes to its scope's rows, read now from the database (not the 2-second cache);
-    with ``now``, refused when one is a day before today (``refuse_past``)."""
+    with ``now``, refused when one changes a day before today (``refuse_past``)."""
     scope_id = notice.scope.id if notice.scope is not None else None
     now_rows = [tuple(row) for row in session.execute(
         select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name, CalendarOverride.agency_id)
@@ -221,19 +219,31 @@ def plan(session: Session, notice: Notice, now: datetime | None = None) -> Plan:
     changed = {change.day: change.after for change in changes}
     candidate = [row for row in now_rows if not (row[3] == scope_id and row[0] in changed)]
     candidate += [(day, *after, scope_id) for day, after in changed.items() if after is not None]
-    if now is not None:
-        refuse_past(notice, changes, now)
     paths = {code: path for code, path in session.execute(select(Agency.code, Agency.path))}
+    if now is not None:
+        refuse_past(notice, changes, now, _same_status(settings, notice, now_rows, candidate, paths))
     return Plan(notice, changes, now_rows, candidate, paths, now)
 
 
-def refuse_past(notice: Notice, changes: list[Change], now: datetime) -> None:
+def _same_status(settings: Settings | None, notice: Notice, now_rows: list, candidate: list, paths: dict):
+    """``same(day)``: the scope's calendar works ``day`` (or not) after the notice as before; None: no settings."""
+    if settings is None:
+        return None
+    code = notice.scope.code if notice.scope is not None else None
+    before, after = (_built(settings, code, {d: (k, n) for d, k, n in calendars.applicable(rows, paths.get(code))})
+                     for rows in (now_rows, candidate))
+    return lambda day: before.is_working_day(day) == after.is_working_day(day)
+
+
+def refuse_past(notice: Notice, changes: list[Change], now: datetime, same=None) -> None:
     """A day before today (Vietnam time) is not changed (D15, D19): its time has passed as it was counted and the
     deadlines over it were told and judged; moving them would make a dossier late at once, or in time again after
     its apology. Today may change (a storm declared in the morning: replanning.new_dates keeps what was reached);
-    a day listed as the table has it is no change (the whole year's notice can be entered again)."""
+    a day the notice leaves worked or not as it was is no change (``same(day)``: the year's notice entered in
+    March lists 01/01 again, a past day's name is corrected)."""
     today = now.astimezone(VN_TZ).date()
-    past = [change.day.isoformat() for change in changes if change.day < today]
+    past = [change.day.isoformat() for change in changes
+            if change.day < today and (same is None or not same(change.day))]
     if past:
         shown = ", ".join(past[:10]) + (", …" if len(past) > 10 else "")
         raise Invalid(f"Không sửa được ngày đã qua (trước hôm nay {today:%d/%m/%Y}): {shown}",
@@ -332,7 +342,7 @@ def _items(session: Session, dossier: Dossier, after: tuple, cal: WorkingCalenda
 def apply(session: Session, settings: Settings, user: User | None, notice: Notice, now: datetime) -> dict:
     """Write the notice's rows and move every affected open dossier's deadlines, in the caller's transaction,
     audited; returns what was done. The caller commits, then calls calendars.forget_overrides()."""
-    done = plan(session, notice, now)
+    done = plan(session, notice, now, settings)
     scope_id = notice.scope.id if notice.scope is not None else None
     if not done.changes:
         return {"set": 0, "removed": 0, "moved": 0, "already_applied": True}
@@ -344,8 +354,7 @@ def apply(session: Session, settings: Settings, user: User | None, notice: Notic
             session.delete(row)
             continue
         if row is None:
-            row = CalendarOverride(day=change.day, agency_id=scope_id)
-            session.add(row)
+            session.add(row := CalendarOverride(day=change.day, agency_id=scope_id))
         row.kind, row.name, row.created_by, row.created_at = *change.after, actor, now
     session.flush()
     moved, after_id = 0, 0
@@ -367,9 +376,8 @@ def apply(session: Session, settings: Settings, user: User | None, notice: Notic
 
 # -- the merged year --------------------------------------------------------------------------------------
 def year_days(session: Session, settings: Settings, agency: Agency | None, year: int) -> list[dict]:
-    """The days of ``year`` that are not an ordinary weekday or weekend for ``agency`` (None: the province), as
-    its calendar has them, each with where it comes from: the official notice in the configuration file, the
-    province's table, an agency's table (its code), or the holidays package's forecast."""
+    """The days of ``year`` that are not an ordinary weekday or weekend for ``agency`` (None: the province), each
+    with where it comes from: the configuration file's notice, the province's or an agency's table, the package."""
     code = agency.code if agency is not None else None
     cal = calendars.calendar_for(session, settings, code)
     config = calendars.calendar_config(settings)

@@ -164,7 +164,7 @@ def preview():
     notice, data = _notice_from_body()
     after = _number(data.get("after"), "after", 0, 2**31 - 1, json=True) or 0
     limit = _number(data.get("limit"), "limit", 1, 200, json=True) or PAGE
-    plan = notices.plan(db(), notice, now())
+    plan = notices.plan(db(), notice, now(), tthc()["settings"])
     rows, following = notices.moves(db(), tthc()["settings"], plan, after, limit)
     db().rollback()
     return jsonify({"agency": notice.scope.code if notice.scope else None, "year": notice.year,
@@ -271,7 +271,7 @@ def page():
 def preview_page():
     try:
         notice = _form_notice()
-        plan = notices.plan(db(), notice, now())
+        plan = notices.plan(db(), notice, now(), tthc()["settings"])
     except Invalid as exc:
         return _refused(exc)
     after = _number(request.form.get("sau"), "sau", 0, 2**31 - 1) or 0
