@@ -26,7 +26,7 @@ from engine.data.model import Procedure, SupplementRequest, WorkItem
 from engine.law.statuses import SUPPLEMENT
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
-from . import failures, schemaform, signing
+from . import failures, schemaform, signing, uploads
 from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, open_items, path_of,
                            remaining_text, steps_of, time_left_text, working_time_text)
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, refusal_text, run
@@ -288,7 +288,8 @@ def _dossier_page(code: str, status: int = 200, **extra):
         schema = target.procedure_version.forms[page["info"]["filing_form"]]
         page["desk_fields"] = schemaform.build(schema, extra.pop("desk_data", None) or page["d"]["form"],
                                                extra.get("desk_errors") or {}, id_prefix="desk")
-        page["desk_labels"] = {**schemaform.labels(schema), "note": _("Ghi chú")}
+        page["desk_labels"] = {**schemaform.labels(schema), "note": _("Ghi chú"),
+                               **{f"file.{c['key']}": c["name"] for c in page["info"]["components"]}}
     return render_template("inbox/dossier.html", **page, **extra), status
 
 
@@ -315,12 +316,17 @@ def stop(code: str):
 def desk_supplement(code: str):
     """D5, D10: the receiving officer records the completed paper of a desk or post dossier, as the citizen
     sends theirs on the portal (engine.cases.filing.supplement refuses an online dossier, or another
-    agency's)."""
+    agency's), with the documents handed in scanned and checked as the citizen's uploads are."""
     version = dossiers.visible_dossier(db(), g.user, code).procedure_version
     data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
     note = request.form.get("note", "").strip()
+
+    def supplement_with_uploads():
+        uploads.attach(code, uploads.posted(version.info["components"]))  # while the request is open
+        return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
+
     try:
-        run(filing.supplement, db(), context(), code, {"form": data, **({"note": note} if note else {})})
+        run(supplement_with_uploads)
     except Invalid as exc:
         return _dossier_page(code, 422, desk_data=data, desk_errors=exc.fields, desk_error=refusal_text(exc),
                              desk_note=note)

@@ -21,11 +21,11 @@ from engine.cases import (
     summary)
 from engine.paperwork import documents
 from engine.process import procedures
-from engine.core.errors import EngineError, Invalid, NotFound
+from engine.core.errors import EngineError, Invalid
 from engine.data.model import Dossier, Procedure, ProcedureVersion
 from engine.law.statuses import TERMINAL
-from . import ASCII_NUMBER, db, now, tthc
-from . import schemaform
+from . import db, now, tthc
+from . import schemaform, uploads
 from .api import level_of, level_view
 from .headers import FILE_POLICY
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
@@ -88,42 +88,11 @@ def procedure(code: str):
 
 
 # -- filing ------------------------------------------------------------------------------------------------
-def _uploads(components: list[dict]) -> list[tuple[str, str, bytes]]:
-    """(component key, file name, bytes) of the posted files of known components; other names are ignored."""
-    keys = {c["key"] for c in components}
-    found = []
-    for name, storage in request.files.items(multi=True):
-        key = name[5:] if name.startswith("file.") else None
-        if key in keys and storage and storage.filename:
-            found.append((key, storage.filename, storage.read()))
-    return found
-
-
 def _reuses(components: list[dict]) -> dict[str, str]:
     """Component key -> the id (as posted) of the document chosen from the store instead of an upload."""
     keys = {c["key"] for c in components}
     return {name[6:]: value.strip() for name, value in request.form.items()
             if name.startswith("reuse.") and name[6:] in keys and value.strip()}
-
-
-def _attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, str]) -> None:
-    """Each file through the same use cases as POST /api/v1/dossiers/{code}/documents (upload, or reuse from
-    the citizen's store, D24); errors by component."""
-    errors = {}
-    for key, filename, content in uploads:
-        try:
-            attachments.attach(db(), context(), code, key, filename, content)
-        except Invalid as exc:
-            errors.setdefault(f"file.{key}", f"{filename}: {exc.message}")
-    for key, raw in reuses.items():
-        try:
-            if not ASCII_NUMBER.match(raw):
-                raise NotFound(_("Không tìm thấy giấy tờ đã chọn trong kho của bạn"))
-            attachments.reuse(db(), context(), code, int(raw), key)
-        except (Invalid, NotFound) as exc:
-            errors.setdefault(f"file.{key}", _("Giấy tờ đã có: %(why)s", why=exc.message))
-    if errors:
-        raise Invalid(_("Tệp đính kèm không hợp lệ"), code="invalid_upload", fields=errors)
 
 
 def _known(user) -> dict:
@@ -210,7 +179,7 @@ def file(code: str):
             if claimed.replay is not None:
                 return claimed.replay[1]["dossier"]
         dossier = filing.file_dossier(db(), context(), payload)
-        _attach(dossier.code, _uploads(version.info["components"]), reuses)
+        uploads.attach(dossier.code, uploads.posted(version.info["components"]), reuses)
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
         return dossier.code
@@ -305,7 +274,8 @@ def supplement(code: str):
     reuses = _reuses(version.info["components"])
 
     def supplement_with_uploads():
-        _attach(code, _uploads(version.info["components"]), reuses)  # while the request is open, then answer it
+        # while the request is open, then answer it
+        uploads.attach(code, uploads.posted(version.info["components"]), reuses)
         return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:
