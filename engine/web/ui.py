@@ -178,8 +178,8 @@ def sign_in(user: User) -> None:
     """A fresh server-side session for ``user`` (committed here) and a cookie that names it, in their language."""
     sid = accounts.open_web_session(db(), user, now(), tthc()["settings"].token_hours)
     stored, lang = notices.settings_of(db(), [user.id]).get(user.id), session.get("lang")
-    if session.get("lang_chosen") and (stored is None or stored.language != lang):  # the switch, before signing in:
-        notices.choose(db(), user, language=lang)  # the account's choice now, notices too (as auth.language does)
+    if session.get("lang_chosen") and stored is None:  # the switch, before signing in, of an account without a
+        notices.choose(db(), user, language=lang)  # choice: its choice now, notices too (a kiosk's never overrides)
     lang = lang if session.get("lang_chosen") or stored is None else stored.language  # else the account's, anywhere
     db().commit()
     session.clear()  # a fresh session: nothing from before the login survives (fixation)
