@@ -228,14 +228,15 @@ def _form_notice() -> notices.Notice:
         raise Invalid(exc.message, code="agency_not_found", fields={"agency": f"Không có cơ quan mã {code}"})
 
 
-def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | None = None):
+def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | None = None, keep: bool = False):
     """The calendar page of ``year`` for ``code`` (None: the province, or the administrator's own agency); with
-    ``error``, the notice refused, what was typed kept in the form."""
+    ``error``, the notice refused, what was typed kept in the form; with ``keep``, the form as the preview sent it
+    back."""
     scopes, province = _scopes()
     code = code or (None if province else (scopes[0].code if scopes else None))
     scope = notices.resolve(db(), g.user, code)
     rows = calendars.scope_rows(db(), scope.id if scope else None, date(year, 1, 1), date(year, 12, 31))
-    typed = {k: request.form.get(k, "") for k in TYPED} if error is not None else {}
+    typed = {k: request.form.get(k, "") for k in TYPED} if error is not None or keep else {}
     return render_template("admin/calendar/page.html", year=year, scopes=scopes, province=province, scope=scope,
                            rows=rows, text=typed["lines"] if typed else _as_text(rows), sample=SAMPLE,
                            KIND_TEXT=KIND_TEXT, without={r.day: _as_text([o for o in rows if o.day != r.day])
@@ -245,9 +246,8 @@ def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | No
                            rows_typed=range(1, ROWS + 1)), status
 
 
-def _refused(error: Invalid):
-    """A notice the form sent and the engine refused: the page again, its message, and the form as typed (422)."""
-    db().rollback()
+def _form_scope() -> tuple[int, str | None]:
+    """The year and the agency a form sent, as the page may show them (an unknown one: the page's own)."""
     raw = request.form.get("year", "")
     year = int(raw) if ASCII_NUMBER.match(raw) and not year_problem(int(raw)) else _this_year()
     try:
@@ -256,6 +256,13 @@ def _refused(error: Invalid):
         code = None
     if code is not None and agencies.by_code(db(), code) is None:
         code = None
+    return year, code
+
+
+def _refused(error: Invalid):
+    """A notice the form sent and the engine refused: the page again, its message, and the form as typed (422)."""
+    db().rollback()
+    year, code = _form_scope()
     return _page(year, code, status=422, error=error)
 
 
@@ -264,6 +271,14 @@ def _refused(error: Invalid):
 def page():
     year = _number(request.args.get("nam"), "nam", *YEARS) or _this_year()
     return _page(year, _code(request.args.get("co_quan")))
+
+
+@bp.post("/quan-tri/lich")
+@login_required("administrator")
+def back_page():
+    """The preview's "Quay lại": the page of the notice's year and agency, the notice back in the form as typed."""
+    year, code = _form_scope()
+    return _page(year, code, keep=True)
 
 
 @bp.post("/quan-tri/lich/xem-truoc")
@@ -279,7 +294,8 @@ def preview_page():
     db().rollback()
     return render_template("admin/calendar/preview.html", notice=notice, plan=plan, rows=rows, following=following,
                            text="\n".join(f"{line.day.isoformat()} {line.kind} {line.name}" for line in notice.lines),
-                           KIND_TEXT=KIND_TEXT, first_page=after == 0)
+                           KIND_TEXT=KIND_TEXT, first_page=after == 0,
+                           typed={k: request.form[k] for k in TYPED if request.form.get(k)})
 
 
 @bp.post("/quan-tri/lich/ap-dung")

@@ -14,5 +14,8 @@
     });
   });
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {  /* focusable whatever the template wrote: a refused form takes the reader to its errors */
+    if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+    summary.focus();
+  }
 }());
