@@ -11,6 +11,8 @@ import errno
 import importlib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -135,9 +137,14 @@ def unexpected_line(exc: BaseException) -> str:
             "báo cho nhóm phát triển")
 
 
-def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
+@contextmanager
+def errors_told() -> Iterator[None]:
+    """Around a command: what it raised, told in one line on stderr with its exit code (never a traceback, README).
+    Click's own ends (a usage error, ``--help``, an abort) go on to Click, which tells them."""
     try:
-        main()
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
+        raise
     except EngineError as exc:  # with what is wrong in each field, when the use case named them
         fields = "; ".join(f"{name}: {text}" for name, text in (exc.fields or {}).items())
         for problem in getattr(exc, "problems", None) or ():  # a file refused at deploy: `file:line: element: ...`
@@ -156,7 +163,43 @@ def run() -> None:  # pragma: no cover - console entry (tests run it in a subpro
         sys.exit(1)
 
 
+def run() -> None:  # pragma: no cover - console entry (tests run it in a subprocess)
+    with errors_told():
+        main()
+
+
+def _told_elsewhere(command: click.Command) -> click.Command:
+    """``command`` (the very object `tthc` runs), told as under `tthc` when another group reaches it (Flask's):
+    Click's refusals of its line as Root tells them, and what it raises as run() tells it. Under `tthc` (or run
+    on its own) it is as it was: Root and run() tell."""
+    if getattr(command, "told_elsewhere", False):
+        return command
+    make_context, invoke = command.make_context, command.invoke
+
+    def elsewhere(parent) -> bool:
+        return parent is not None and parent.command is not main
+
+    def made(info_name, args, parent=None, **extra):
+        if not elsewhere(parent):
+            return make_context(info_name, args, parent=parent, **extra)
+        from . import usage
+
+        with usage.told():
+            return make_context(info_name, args, parent=parent, **extra)
+
+    def invoked(ctx):
+        if not elsewhere(ctx.parent):
+            return invoke(ctx)
+        from . import usage
+
+        with errors_told(), usage.told():
+            return invoke(ctx)
+
+    command.make_context, command.invoke, command.told_elsewhere = made, invoked, True
+    return command
+
+
 def register(app) -> None:
-    """Make every command reachable as `flask --app app ...` too."""
+    """Make every command reachable as `flask --app app ...` too, answering as under `tthc`."""
     for name in main.list_commands(None):
-        app.cli.add_command(main.get_command(None, name), name)
+        app.cli.add_command(_told_elsewhere(main.get_command(None, name)), name)
