@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, filing, idempotency, inbox as paging, local_fees, offers, portal_cases, signing_requests,
-    summary)
+    attachments, dossiers, duplicates, filing, idempotency, inbox as paging, local_fees, offers, portal_cases,
+    signing_requests, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
@@ -125,7 +125,7 @@ def _store_choices() -> list[dict]:
 
 
 def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None,
-               agency=None, back=None):
+               agency=None, back=None, repeated=None):
     """The filing page. ``submit_token``: the one-time token of this filing (a new one for a new page; the
     posted one again when the post was refused, since nothing was filed under it). ``agency``: the receiving
     agency chosen among those offering the procedure (any of them, whatever the citizen's residence, D29)."""
@@ -136,6 +136,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
                            levels=level_view(version),
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
+                           repeated=repeated,
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
 
 
@@ -172,12 +173,17 @@ def file(code: str):
 
     def file_with_uploads() -> str:
         """Submit-once: the page's token is claimed like an API Idempotency-Key; a second post of the same page
-        (a double click, the browser's back and resend) leads to the dossier the first one filed."""
+        (a double click, a resend) leads to the dossier the first one filed. The page fetched again (the back from
+        the receipt) has a new token: the same form again is asked about first (engine.cases.duplicates); a post
+        without the page's token is filed as before."""
         claimed = None
         if token:
             claimed = idempotency.claim(db(), g.user, f"form:{token}", idempotency.fingerprint(request.path), now())
             if claimed.replay is not None:
                 return claimed.replay[1]["dossier"]
+            if request.form.get("confirm_duplicate") != "1":  # not yet asked: is it the same as a filing just made?
+                duplicates.refuse_repeat(db(), g.user, version.procedure_id, data,
+                                         owner["cccd"] if for_other else g.user.cccd, now())
         dossier = filing.file_dossier(db(), context(), payload)
         uploads.attach(dossier.code, uploads.posted(version.info["components"]), reuses)
         if claimed is not None:
@@ -188,6 +194,8 @@ def file(code: str):
         code = run(file_with_uploads)
     except Invalid as exc:
         return _file_page(version, data, exc.fields, owner, for_other, 422, refusal_text(exc), reuses, token, agency, back)
+    except duplicates.Repeated as exc:
+        return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc)
     return redirect(url_for("portal.receipt", code=code))
 
 
