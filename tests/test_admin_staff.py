@@ -277,7 +277,7 @@ def test_a_password_reset_sends_a_code_and_the_page_sets_a_new_password(api, pro
 
 def test_the_officer_list_is_paged_and_filtered_by_agency(api, province):
     for i in range(5):
-        body = {**NEW_OFFICER, "username": f"cb{i}.a", "email": None, "phone": None}
+        body = {**NEW_OFFICER, "username": f"cb{i}.a", "email": None, "phone": f"091200010{i}"}
         assert api.post("/api/v1/officers", ADMIN_P, json=body).status_code == 201
     seen, url = [], f"/api/v1/officers?agency={WARD_A}&limit=2"
     while url:
@@ -290,12 +290,12 @@ def test_the_officer_list_is_paged_and_filtered_by_agency(api, province):
 
 # -- import ---------------------------------------------------------------------------------------------------
 CSV = ("username,full_name,agency,roles,email,phone\n"
-       "vanthu.a,Vũ Văn Thư,000.00.31.H56,clerk,,\n"
+       "vanthu.a,Vũ Văn Thư,000.00.31.H56,clerk,vt.a@example.vn,\n"
        "lanhdao.a,Phạm Lãnh Đạo,000.00.31.H56,\"department_leader,specialist\",ld.a@example.vn,0912000222\n"
-       "hong.b,Sai Phường,000.00.32.H56,clerk,,\n"
-       "vanthu.a,Trùng Tên,000.00.31.H56,clerk,,\n"
+       "hong.b,Sai Phường,000.00.32.H56,clerk,,0912000333\n"
+       "vanthu.a,Trùng Tên,000.00.31.H56,clerk,,0912000444\n"
        "xau,X,000.00.31.H56,khong_co,,\n"
-       f"{OFFICER_A},Đã Có,000.00.31.H56,clerk,,\n")
+       f"{OFFICER_A},Đã Có,000.00.31.H56,clerk,,0912000555\n")
 
 
 def test_import_reports_each_row_and_skips_bad_rows_whole(api, province, backend):

@@ -69,7 +69,7 @@ def test_the_audit_check_says_event_for_one_and_events_for_more(app, api, monkey
 
 @pytest.mark.parametrize("count", [1, 2])
 def test_the_import_says_account_and_row_for_one_and_plurals_for_more(app, count):
-    rows = "".join(f"nv.so{lang}{i},Nguyen Van {i},{AGENCY},specialist,,\n"  # created
+    rows = "".join(f"nv.so{lang}{i},Nguyen Van {i},{AGENCY},specialist,nv{i}@example.vn,\n"  # created
                    f"nv.sai{lang}{i},Nguyen Van {i},{AGENCY},khong-co-vai-tro,,\n"  # skipped: no such role
                    for lang in ("en", "vi") for i in range(count))
     pages = {}

@@ -11,8 +11,8 @@ from staff_support import ADMIN_A, ADMIN_B, ADMIN_P, build_province
 from web_support import Web, text_of
 
 CSV = ("username,full_name,agency,roles,email,phone\n"
-       "nhap.a,Nguyễn Văn Nhập,000.00.31.H56,clerk,,\n"
-       "sai.a,Sai Phường,000.00.32.H56,clerk,,\n")
+       "nhap.a,Nguyễn Văn Nhập,000.00.31.H56,clerk,nhap.a@example.vn,\n"
+       "sai.a,Sai Phường,000.00.32.H56,clerk,sai.a@example.vn,\n")
 
 
 def trail(app, admin: str) -> str:

@@ -14,7 +14,7 @@ from web_support import Web, text_of
 
 HEADER = "username,full_name,agency,roles,email,phone"
 AGENCY = "000.00.06.H56"
-MAC = f"{HEADER}\rnv.mac,Nguyen Van M,{AGENCY},specialist,,\r".encode()
+MAC = f"{HEADER}\rnv.mac,Nguyen Van M,{AGENCY},specialist,nv.mac@example.vn,\r".encode()
 STRAY_CR = f"{HEADER}\nnv.cr,Nguyen\rVan N,{AGENCY},specialist,,\n".encode()
 HUGE = f"{HEADER}\r\nnv.dai,{'x' * 200_000},{AGENCY},specialist,,\r\n".encode()
 

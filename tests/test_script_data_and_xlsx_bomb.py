@@ -57,7 +57,7 @@ def normal_xlsx() -> bytes:
 
     book, out = Workbook(), io.BytesIO()
     book.active.append(["username", "full_name", "agency", "roles", "email", "phone"])
-    book.active.append(["bomb.a", "Trần Bảng Tính", WARD_A, "specialist", None, None])
+    book.active.append(["bomb.a", "Trần Bảng Tính", WARD_A, "specialist", "bomb.a@example.vn", None])
     book.save(out)
     return out.getvalue()
 

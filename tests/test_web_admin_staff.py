@@ -133,9 +133,9 @@ def test_editing_roles_and_starting_a_reset_from_the_officer_page(province):
 def test_the_import_page_reports_every_row(province):
     web = Web(province.test_client()).login(ADMIN_A)
     assert web.get("/quan-tri/can-bo/nhap", status=200)
-    content = ("username,full_name,agency,roles\n"
-               f"moi.a,Người Mới,{WARD_A},clerk\n"
-               f"moi.b,Phường Khác,{WARD_B},clerk\n").encode()
+    content = ("username,full_name,agency,roles,email\n"
+               f"moi.a,Người Mới,{WARD_A},clerk,moi.a@example.vn\n"
+               f"moi.b,Phường Khác,{WARD_B},clerk,moi.b@example.vn\n").encode()
     r = web.post("/quan-tri/can-bo/nhap", {"file": (io.BytesIO(content), "staff.csv")},
                  content_type="multipart/form-data", status=200)
     page = r.get_data(as_text=True)

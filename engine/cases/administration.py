@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import Forbidden
+from engine.core.errors import Forbidden, NotFound
 from engine.data import agencies
 from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import Dossier, User
@@ -79,6 +79,18 @@ def require_holding(session: Session, user: User, candidates: Iterable[int | Non
     agency = holding(session, candidates, None if root is None else agencies.subtree_ids(root))
     if agency is None:
         raise _outside()
+    return agency
+
+
+def holding_or_hidden(session: Session, user: User, candidates: Iterable[int | None]) -> Agency:
+    """``require_holding`` for a dossier (api.md: 404 also for dossiers the caller may not see): a non-administrator
+    is still refused (403 not_administrator), but an administrator whose subtree holds none of ``candidates`` is
+    told there is no such dossier (404 dossier_not_found), as for a code that does not exist, so that no code of
+    another agency's dossier can be probed."""
+    root = scope(session, user)
+    agency = holding(session, candidates, None if root is None else agencies.subtree_ids(root))
+    if agency is None:
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     return agency
 
 

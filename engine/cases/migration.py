@@ -86,10 +86,14 @@ def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]
 
 
 def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
-    """Move dossier ``code`` onto version ``number`` of its procedure, or raise MigrationRefused (409)."""
+    """Move dossier ``code`` onto version ``number`` of its procedure, or raise MigrationRefused (409). A
+    non-administrator is refused (403) before the code is looked up; an administrator whose subtree does not hold
+    the procedure's agency is told there is no such dossier (404), as for a code that does not exist."""
+    administration.scope(session, ctx.user)
     dossier = _dossier(session, code)
     proc = dossier.procedure_version.procedure
-    administration.require(session, ctx.user, proc.agency)
+    if not administration.may_administer(session, ctx.user, proc.agency):
+        raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     target = versions.version_of(session, proc, number)
     reasons = _reasons(dossier, target)
     if reasons:

@@ -37,14 +37,15 @@ HOW = ("suspend", "resume", "terminate")
 
 def held_by(session: Session, user, dossier: Dossier) -> Agency:
     """The agency of ``user``'s subtree that holds ``dossier`` (D29): its receiving agency, else the processing
-    agency its offer names; 403 when neither lies in the subtree (as for any agency outside it)."""
-    return administration.require_holding(session, user, administration.holders(dossier))
+    agency its offer names; 404 dossier_not_found when neither lies in the subtree (api.md: as for a dossier that
+    does not exist, so that an administrator cannot probe another agency's codes)."""
+    return administration.holding_or_hidden(session, user, administration.holders(dossier))
 
 
 def administered_dossier(session: Session, user, code: str, *, with_state: bool = False) -> tuple[Dossier, Agency]:
     """The dossier ``code`` if ``user`` administers its receiving or its processing agency, with that agency of
-    their subtree (receiving first: the one the action is audited under): 403 for anyone else (a
-    non-administrator is refused before the code is even looked up), 404 for no such dossier."""
+    their subtree (receiving first: the one the action is audited under): 403 for a non-administrator (refused
+    before the code is even looked up), 404 for no such dossier and for a dossier outside their subtree alike."""
     administration.scope(session, user)
     query = select(Dossier).where(Dossier.code == code)
     if with_state:
@@ -118,8 +119,8 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
 def verify_audit(session: Session, settings, user, code: str) -> dict:
     """``GET /dossiers/{code}/audit``: the dossier's hash chain verified, for the officers of either agency that
     holds it (the receiving one and the processing one its offer names, D29) and the administrators whose subtree
-    holds either; anyone else is told there is no such dossier (D2), an administrator outside their subtree is
-    refused (403)."""
+    holds either; anyone else, an administrator outside their subtree included, is told there is no such dossier
+    (D2, 404)."""
     from engine.data import audit_checkpoints
 
     dossier = session.scalar(select(Dossier).where(Dossier.code == code))

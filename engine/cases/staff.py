@@ -114,10 +114,14 @@ def _contact(data: dict, errors: dict) -> tuple[str | None, str | None]:
     return email, phone
 
 
-def check_new(session: Session, actor: User | None, data: Any) -> tuple[dict, Agency]:
+NO_CHANNEL = "Cần thư điện tử hoặc số điện thoại để gửi mã kích hoạt"  # as the administration page says it
+
+
+def check_new(session: Session, actor: User | None, data: Any, needs_channel: bool = True) -> tuple[dict, Agency]:
     """Everything a new officer needs, checked before anything is written (the import checks every row with
     it first). Raises Invalid (naming fields), Forbidden (an agency outside the caller's subtree) or Conflict
-    (the username is taken)."""
+    (the username is taken). ``needs_channel``: the activation code goes to the officer's email or phone only,
+    so one of them is required (not when the operator's CLI sets a password or prints the code)."""
     if not isinstance(data, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     errors: dict[str, str] = {}
@@ -130,6 +134,8 @@ def check_new(session: Session, actor: User | None, data: Any) -> tuple[dict, Ag
     agency = _agency(session, actor, data.get("agency"), errors)
     roles = _roles(data.get("roles"), errors)
     email, phone = _contact(data, errors)
+    if needs_channel and not email and not phone and "email" not in errors and "phone" not in errors:
+        errors["email"] = NO_CHANNEL
     if "password" in data:
         errors["password"] = "Không gửi mật khẩu: cán bộ tự đặt mật khẩu bằng mã kích hoạt"
     if errors:
@@ -145,8 +151,9 @@ def create(session: Session, settings: Settings, now: datetime, actor: User | No
            password: str | None = None) -> tuple[User, str | None]:
     """A new officer. Without ``password`` (always, through the web and the API) an activation code goes to the
     officer's channel and is returned for the operator's CLI only; with one (the operator's own machine) the
-    officer may sign in at once."""
-    facts, agency = check_new(session, actor, data)
+    officer may sign in at once. Through the web and the API (an ``actor``) the code is shown to nobody: the
+    officer needs an email or a phone to receive it."""
+    facts, agency = check_new(session, actor, data, needs_channel=actor is not None and not password)
     return add_checked(session, settings, now, actor, facts, agency, password)
 
 

@@ -70,9 +70,11 @@ def inbox_page(session: Session, user: User, *, mine: bool = False, role: str | 
 
 
 def describe(item: WorkItem) -> dict:
+    """The task as the API shows it: ``actions`` are those ``complete`` takes now (none while an administrator has
+    suspended the dossier, which ``suspended`` says)."""
     return {"id": item.id, "dossier": item.dossier.code, "step": item.step, "name": item.name, "role": item.role,
             "assignee": item.assignee.username if item.assignee else None, "due_at": iso_vn(item.due_at),
-            "actions": catalogue.offered(item)}
+            "actions": offered(item), "suspended": item.dossier.suspended_at is not None}
 
 
 def get(session: Session, user: User, item_id: int) -> WorkItem:
@@ -106,7 +108,13 @@ OFFICER_STEPS = catalogue.OFFICER_STEPS
 
 
 def offered(item: WorkItem) -> list[str]:
-    """The actions the item offers now (the declaration of its step kind and the BPMN routing)."""
+    """The actions the item offers now (the declaration of its step kind and the BPMN routing): none while its
+    dossier is suspended (completing would be refused, 409 dossier_suspended)."""
+    return [] if item.dossier.suspended_at is not None else catalogue.offered(item)
+
+
+def offered_when_resumed(item: WorkItem) -> list[str]:
+    """The actions the item's step offers, its dossier's suspension aside (what it offers again once resumed)."""
     return catalogue.offered(item)
 
 

@@ -144,7 +144,8 @@ def _issued_number(item: WorkItem, schema: dict) -> tuple[dict, dict]:
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
     forms = []
     schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
-    for action in tasks.offered(item):
+    actions = tasks.offered(item)  # none while the dossier is suspended, but what was typed then stays (409 page)
+    for action in actions if active in actions or active not in tasks.offered_when_resumed(item) else [active]:
         special = SPECIAL_FORMS.get(action)
         mine = action == active
         form = {"action": action, "label": ACTION_BUTTON.get(action, action), "kind": special or "schema",

@@ -131,7 +131,9 @@ def _schemas() -> dict:
             "id": {"type": "integer"}, "dossier": {"type": "string"},
             "step": {"enum": list(OFFICER_STEPS)}, "name": {"type": "string"},
             "role": {"type": "string"}, "assignee": {"type": ["string", "null"]}, "due_at": time,
-            "actions": {"type": "array", "items": {"type": "string"}}}},
+            "actions": {"type": "array", "items": {"type": "string"},
+                        "description": "Các thao tác hoàn thành được lúc này; rỗng khi hồ sơ đang tạm dừng"},
+            "suspended": {"type": "boolean", "description": "Hồ sơ đang bị quản trị viên tạm dừng"}}},
         "Payment": {"type": "object", "required": ["id", "fee", "amount", "status", "method", "paid_at", "receipt"],
                     "properties": {
             "id": {"type": "integer"}, "fee": {"type": "string"}, "amount": {"type": "integer", "minimum": 0},
@@ -259,10 +261,11 @@ def _paths() -> dict:
         **openapi_notices.notice_paths(task_id),
         "/api/v1/documents/{id}": {"get": _op("Tải tài liệu của hồ sơ", errors=(404,), params=task_id,
                                               ok_content={"*/*": {}})},
-        "/api/v1/dossiers/{code}/payments": {"post": _op(
-            "Công dân thanh toán trực tuyến khoản phí đang chờ: địa chỉ trang thanh toán của cổng", ok=201,
+        "/api/v1/dossiers/{code}/payments": {"post": _optional_body(_op(
+            "Công dân thanh toán trực tuyến khoản phí đang chờ: địa chỉ trang thanh toán của cổng (không cần nội "
+            "dung gửi lên)", ok=201,
             request=_ref("PaymentStart"), response=_ref("PaymentStarted"), errors=(403, 404, 409),
-            params=code + [IDEMPOTENCY_KEY], rules=REUSED_KEY)},
+            params=code + [IDEMPOTENCY_KEY], rules=REUSED_KEY))},
         "/api/v1/payments/{gateway}/ipn": {
             method: {**_op("Thông báo kết quả thanh toán của cổng (IPN), trả lời theo định dạng của cổng; chữ ký, số "
                            "tiền, đơn hàng sai hay thông báo lặp lại không thay đổi gì", auth=False,
@@ -313,6 +316,11 @@ def _paths() -> dict:
             "so_van_ban": "D22: issue_result ban hành với số đã cấp khi phê duyệt (in trên văn bản đã ký); để trống "
                           "thì dùng số đó, số khác: document_number_mismatch"})},
     }
+
+
+def _optional_body(op: dict) -> dict:
+    """An operation whose request body may be left out (the server reads one only when it is sent)."""
+    return {**op, "requestBody": {**op["requestBody"], "required": False}}
 
 
 def spec() -> dict:

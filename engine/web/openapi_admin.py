@@ -89,7 +89,8 @@ def paths() -> dict:
                              "thuộc cấp tỉnh, sở, ngành hoặc xã, phường; trung tâm trực thuộc mọi cấp (dưới một trung "
                              "tâm chỉ có trung tâm: chi nhánh); các cơ quan cấp dưới phải thuộc được cấp mới",
                     "office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau"}
-    officer_rules = {"agency": "một cơ quan có thật, đang hoạt động"}
+    officer_rules = {"agency": "một cơ quan có thật, đang hoạt động",
+                     "email": "thư điện tử hoặc số điện thoại (ít nhất một) để gửi mã kích hoạt"}
     return {
         "/api/v1/agencies": {
             "get": _op("Cây cơ quan trong phạm vi quản trị của người gọi, theo thứ tự cây", errors=(403, 422),

@@ -38,13 +38,15 @@ def paths(code: list, item_id: list) -> dict:
            "terminate": "Chấm dứt hồ sơ chưa có kết quả: trạng thái 8 (Dừng xử lý), không tính là đã giải quyết"}
     result = {
         f"/api/v1/dossiers/{{code}}/{name}": {"post": _op(
-            f"{summary}; có lý do, ghi nhật ký hồ sơ và nhật ký quản trị, báo công dân (quản trị viên)",
+            f"{summary}; có lý do, ghi nhật ký hồ sơ và nhật ký quản trị, báo công dân (quản trị viên; 404 nếu hồ "
+            "sơ ngoài phạm vi quản trị)",
             request=_ref("Reason"), response=_ref("Dossier"), errors=(403, 404, 409), params=code)}
         for name, summary in how.items()}
     result.update({
         "/api/v1/dossiers/{code}/audit": {"get": _op(
             "Kiểm chứng chuỗi nhật ký (băm nối tiếp) của hồ sơ, đối chiếu điểm kiểm tra mới nhất (cán bộ của cơ quan, "
-            "quản trị viên)", response=_ref("AuditCheck"), errors=(403, 404), params=code)},
+            "quản trị viên; người khác, kể cả quản trị viên ngoài phạm vi: 404)", response=_ref("AuditCheck"),
+            errors=(404,), params=code)},
         "/api/v1/incidents": {"get": _op(
             "Sự cố của dịch vụ hẹn giờ trong phạm vi quản trị, chưa xử lý trước, mới nhất trước",
             response={"type": "array", "items": _ref("Incident")}, errors=(403, 422), params=[

@@ -58,6 +58,6 @@ def paths(code: list, procedure: list) -> dict:
            for action, summary in state_change.items()},
         "/api/v1/dossiers/{code}/migrate": {"post": _op(
             "Chuyển hồ sơ đang giải quyết sang phiên bản mới hơn của thủ tục; 409 kèm lý do (problems) khi không "
-            "chuyển được", request=_ref("Migration"), response=_ref("Dossier"), errors=(403, 404, 409),
-            params=code)},
+            "chuyển được; 404 nếu hồ sơ ngoài phạm vi quản trị", request=_ref("Migration"),
+            response=_ref("Dossier"), errors=(403, 404, 409), params=code)},
     }
