@@ -8,16 +8,16 @@ The sample procedure takes 3 working days; Tue 24/11/2026 is a day off (D15), Sa
 from __future__ import annotations
 
 import importlib
-import io
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from conftest import CITIZEN, SAMPLE, iso, vn
+from conftest import CITIZEN, iso, vn
 from engine import timers
 from engine.cli import main
 from engine.data.model import CalendarOverride, Dossier
+from test_deadline_words import deploy
 from test_overdue_apology import open_tasks
 from web_support import Web, text_of
 
@@ -63,17 +63,6 @@ def sweep(app, settings, *when):
 
 def notice(*days: tuple[str, str, str]) -> dict:
     return {"agency": ROOT, "days": [{"day": d, "kind": k, "name": n} for d, k, n in days]}
-
-
-def deploy(api, duration: str, unit: str) -> None:
-    xml = SAMPLE.read_text(encoding="utf-8")
-    xml = xml.replace('<spiffworkflow:property name="duration" value="3" />',
-                      f'<spiffworkflow:property name="duration" value="{duration}" />', 1)
-    xml = xml.replace('<spiffworkflow:property name="durationUnit" value="working_day" />',
-                      f'<spiffworkflow:property name="durationUnit" value="{unit}" />', 1)
-    r = api.post("/api/v1/procedures", ADMIN, content_type="multipart/form-data",
-                 data={"bpmn": (io.BytesIO(xml.encode()), SAMPLE.name)})
-    assert r.status_code == 201, r.get_json()
 
 
 # -- 1. a day already past ----------------------------------------------------------------------------------------
@@ -140,7 +129,7 @@ def test_a_storm_day_off_declared_that_morning_keeps_a_late_dossier_late_and_mov
 def test_a_same_day_dossier_whose_day_is_declared_off_that_morning_is_due_at_the_close_of_the_next_day(api, clock):
     """Same-day procedure received Thu 26/11/2026 10:00: due Thu 17:00 (D16). At 11:00 Thu 26/11 is declared
     off: received on a day off, due at the close of the next working day, Fri 27/11/2026 17:00."""
-    deploy(api, "1", "same_day")
+    deploy(api, duration="1", unit="same_day")
     code = received_at(api, clock, 2026, 11, 26, 10, 0)
     assert shown(api, code)["due_at"] == iso(2026, 11, 26, 17, 0)
     at(api, clock, 2026, 11, 26, 11, 0)
@@ -154,7 +143,7 @@ def test_a_day_off_inside_the_extension_of_a_calendar_day_procedure_moves_the_ex
     """15 calendar days received Mon 23/11/2026 09:00: due Tue 08/12 09:00; extended by 26 h 40 min of working
     time (the most, 1/3 of 15 days, D18) → Fri 11/12 13:40. Thu 10/12 made off: the same working time after the
     original due → Mon 14/12/2026 13:40."""
-    deploy(api, "15", "calendar_day")
+    deploy(api, duration="15", unit="calendar_day")
     code = received_at(api, clock, 2026, 11, 23, 9, 0)
     assert shown(api, code)["due_at"] == iso(2026, 12, 8, 9, 0)
     at(api, clock, 2026, 11, 25, 10, 0)
