@@ -144,8 +144,9 @@ def _issued_number(item: WorkItem, schema: dict) -> tuple[dict, dict]:
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
     forms = []
     schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
-    actions = tasks.offered(item)  # none while the dossier is suspended, but what was typed then stays (409 page)
-    for action in actions if active in actions or active not in tasks.offered_when_resumed(item) else [active]:
+    # none while the dossier is suspended; the form posted just as it was suspended stays, with what was typed
+    actions = tasks.offered(item) or ([active] if active in tasks.offered_when_resumed(item) else [])
+    for action in actions:
         special = SPECIAL_FORMS.get(action)
         mine = action == active
         form = {"action": action, "label": ACTION_BUTTON.get(action, action), "kind": special or "schema",
