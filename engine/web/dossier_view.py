@@ -20,7 +20,8 @@ from engine.data.model import Dossier, SupplementRequest, WorkItem
 from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
 from engine.process import diagrampath
 from . import db, now, tthc
-from .ui import UNIT_TEXT, context, refusal_text, run, vn_datetime
+from .numbers import duration_text
+from .ui import context, refusal_text, run, vn_datetime
 
 RESULT_KINDS = ("result", "apology", "receipt", "supplement_request", "refusal", "stop_notice")
 ENDED = (STOPPED, WITHDRAWN)
@@ -103,7 +104,7 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
     answers = answered_processing_supplements(dossier)
     restart = bool(answers) and info.get("clock_on_supplement", "restart") == "restart"
     cutoff = cal.cutoff.strftime("%H:%M")
-    value = _number(duration["value"])
+    value, amount = _number(duration["value"]), duration_text(duration)
     if restart:
         restarted_at = answers[-1].answered_at
         received = vn_datetime(restarted_at)
@@ -122,14 +123,14 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
                     cutoff=cutoff, received=received)
     elif duration["unit"] == "calendar_day":  # D13: every day counts, no 15:00 cut-off
         if restart:
-            why = _("%(value)s ngày kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được tính "
-                    "lại từ đầu), tính cả ngày nghỉ: hết hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm "
-                    "việc kế tiếp (cùng giờ) nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).",
-                    value=value, received=received)
+            why = _("%(amount)s kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được tính lại "
+                    "từ đầu), tính cả ngày nghỉ: hết hạn vào cùng giờ sau %(amount)s, chuyển sang ngày làm việc kế "
+                    "tiếp (cùng giờ) nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).",
+                    amount=amount, received=received)
         else:
-            why = _("%(value)s ngày kể từ khi tiếp nhận hợp lệ lúc %(received)s, tính cả ngày nghỉ: hết "
-                    "hạn vào cùng giờ sau %(value)s ngày, chuyển sang ngày làm việc kế tiếp (cùng giờ) "
-                    "nếu ngày đó là ngày nghỉ (theo Nghị định 61/2018/NĐ-CP).", value=value, received=received)
+            why = _("%(amount)s kể từ khi tiếp nhận hợp lệ lúc %(received)s, tính cả ngày nghỉ: hết hạn vào cùng "
+                    "giờ sau %(amount)s, chuyển sang ngày làm việc kế tiếp (cùng giờ) nếu ngày đó là ngày nghỉ "
+                    "(theo Nghị định 61/2018/NĐ-CP).", amount=amount, received=received)
     elif duration["unit"] == "working_hour":  # D13, D14: office hours only
         if restart:
             why = _("%(value)s giờ làm việc kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết "
@@ -146,23 +147,20 @@ def _result_why(dossier: Dossier, d: dict, info: dict, cal) -> str:
                     "61/2018/NĐ-CP, Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
                     value=value, received=received)
     else:
-        unit = UNIT_TEXT.get(duration["unit"], duration["unit"])
         if restart:
-            why = _("%(value)s %(unit)s kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được "
-                    "tính lại từ đầu); nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
-                    "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo "
-                    "Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
-                    value=value, unit=unit, received=received, cutoff=cutoff)
+            why = _("%(amount)s kể từ khi nhận đủ hồ sơ bổ sung lúc %(received)s (thời hạn giải quyết được tính lại "
+                    "từ đầu); nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP). "
+                    "Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ lễ, Tết (theo Bộ luật Lao động "
+                    "2019 và Điều 112 của Bộ luật này).", amount=amount, received=received, cutoff=cutoff)
             starts = cal.start_of_count(restarted_at)
             if starts != restarted_at:
                 why += " " + _("Hồ sơ bổ sung nhận sau %(cutoff)s hoặc ngoài giờ làm việc nên thời hạn được tính "
                                "từ %(start)s.", cutoff=cutoff, start=vn_datetime(starts))
         else:
-            why = _("%(value)s %(unit)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp "
-                    "nhận sau %(cutoff)s thì tính từ ngày làm việc kế tiếp (theo Nghị định "
-                    "61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm việc, không tính ngày nghỉ "
-                    "lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
-                    value=value, unit=unit, received=received, cutoff=cutoff)
+            why = _("%(amount)s kể từ khi tiếp nhận hợp lệ lúc %(received)s; tiếp nhận sau %(cutoff)s thì tính từ "
+                    "ngày làm việc kế tiếp (theo Nghị định 61/2018/NĐ-CP). Chỉ tính giờ hành chính của ngày làm "
+                    "việc, không tính ngày nghỉ lễ, Tết (theo Bộ luật Lao động 2019 và Điều 112 của Bộ luật này).",
+                    amount=amount, received=received, cutoff=cutoff)
     if not restart:  # D12 "pause": the due instant moved later by the counting time waited for the supplements
         why += _moved_words(dossier, cal, [(r.at, r.answered_at) for r in answers], _(
             "Hạn đã được lùi thêm %(time)s, đúng thời gian chờ công dân bổ sung hồ sơ (%(spans)s)."))

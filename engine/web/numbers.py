@@ -4,6 +4,8 @@ rules, through Babel). Outside a request (a chart drawn by a test, a script) the
 from __future__ import annotations
 
 from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from engine.core.vocabulary import vn_number
 
@@ -42,3 +44,26 @@ def filesize(size: int) -> str:
     if size >= 1024 * 1024:
         return number(size / 1024 / 1024, 1) + " MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+# A procedure's processing time in the page's language: Vietnamese has one form, English two ("1 working day",
+# "3 working days"); the plural's entries are those of the working time left (engine.web.dossier_view).
+DURATION_WORDS = {
+    "working_day": (_lp("singular", "%(num)s ngày làm việc"), _lp("plural", "%(num)s ngày làm việc")),
+    "working_hour": (_lp("singular", "%(num)s giờ làm việc"), _lp("plural", "%(num)s giờ làm việc")),
+    "calendar_day": (_lp("calendar day, singular", "%(num)s ngày"), _lp("calendar day, plural", "%(num)s ngày")),
+}
+
+
+def duration_text(duration: dict) -> str:
+    """A procedure's processing time in words: "3 ngày làm việc" ("3 working days", "1 working day"), "0,5 ngày
+    làm việc", or "Trong ngày" for a same-day one (D16)."""
+    unit, value = duration["unit"], duration["value"]
+    if unit == "same_day":
+        return str(_l("Trong ngày"))
+    whole = float(value).is_integer()
+    shown = number(value, 0 if whole else min(2, len(repr(float(value)).split(".")[1])))
+    words = DURATION_WORDS.get(unit)
+    if words is None:
+        return f"{shown} {unit}"
+    return str(words[0 if whole and int(value) == 1 else 1]) % {"num": shown}

@@ -24,7 +24,7 @@ from engine.law.statuses import Status
 from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 from .field_messages import field_text
 from .holiday_words import holiday_name
-from .numbers import filesize, money
+from .numbers import duration_text, filesize, money
 from .refusals import refusal_text
 
 log = logging.getLogger(__name__)
@@ -384,15 +384,6 @@ def install_error_pages(bp) -> None:
 
 def roles_text(user: User) -> str:
     return ", ".join(str(ROLE_TEXT.get(r, ROLES.get(r, r))) for r in sorted(user.roles))
-
-
-def duration_text(duration: dict) -> str:
-    """A procedure's processing time in words: "3 ngày làm việc", or "Trong ngày" for a same-day one (D16)."""
-    if duration["unit"] == "same_day":
-        return str(_l("Trong ngày"))
-    value = duration["value"]
-    number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-    return f"{number} {UNIT_TEXT.get(duration['unit'], duration['unit'])}"
 
 
 def status_text(status: int) -> str:
