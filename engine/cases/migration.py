@@ -18,6 +18,8 @@ from engine.cases.dossiers import Context, load_process, save_process
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit
 from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
+from engine.data.payment_model import Payment
+from engine.law import payment as payment_law
 from engine.law.statuses import TERMINAL
 from engine.process import forms, procedures
 
@@ -55,7 +57,23 @@ def _step_limits(version: ProcedureVersion) -> dict:
     return {s["id"]: s["duration"] for s in version.info.get("steps", ()) if s.get("duration")}
 
 
-def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]]:
+def _fees(version: ProcedureVersion) -> dict:
+    """The fees (D26) as they decide what a dossier pays and when, by key: the amount or its expression, the moment
+    (either spelling), the exemption and whether the province sets it; the name the receipt prints is wording only."""
+    return {f["key"]: (f.get("amount"), f.get("expression"),
+                       f.get("moment") or payment_law.moment_of(f.get("when", "")),
+                       f.get("exempt_if"), bool(f.get("local")))
+            for f in version.info.get("fees", ())}
+
+
+def _fees_in_force(session: Session, dossier: Dossier) -> bool:
+    """Whether the dossier's fees are in force: it was received (D1), or a fee was already asked or paid (D26),
+    after which the fees still to fall due must be the ones the first payment was reckoned with."""
+    return dossier.received_at is not None or session.scalar(
+        select(Payment.id).where(Payment.dossier_id == dossier.id).limit(1)) is not None
+
+
+def _reasons(session: Session, dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]]:
     """What the engine's own records say against the move (the workflow's reasons come after)."""
     current, reasons = dossier.procedure_version, []
     if dossier.status in TERMINAL:
@@ -76,6 +94,11 @@ def _reasons(dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]
     if dossier.received_at is not None and _step_limits(target) != _step_limits(current):
         reasons.append(("", f"thời hạn của các bước xử lý trong phiên bản {target.version} khác thời hạn đã áp dụng "
                             f"khi tiếp nhận hồ sơ theo phiên bản {current.version}"))
+    if _fees(target) != _fees(current) and _fees_in_force(session, dossier):
+        # the fees are read from the dossier's version when they fall due (engine.cases.payments): moved, a dossier
+        # paid at intake would be asked again before the result, or charged another amount than the one in force
+        reasons.append(("", f"phí, lệ phí của phiên bản {target.version} khác phí, lệ phí đã áp dụng cho hồ sơ "
+                            f"theo phiên bản {current.version}"))
     try:
         forms.validate(target.forms[target.info["filing_form"]], dossier.form, what="Tờ khai")
     except Invalid as exc:
@@ -95,7 +118,7 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     if not administration.may_administer(session, ctx.user, proc.agency):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     target = versions.version_of(session, proc, number)
-    reasons = _reasons(dossier, target)
+    reasons = _reasons(session, dossier, target)
     if reasons:
         raise MigrationRefused(code, number, reasons)
     process = load_process(dossier, ctx)
