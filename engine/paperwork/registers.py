@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.data import audit
@@ -22,7 +22,8 @@ from engine.core import vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
 from engine.data.handover_model import Handover as Link
-from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVersion, WorkItem
+from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVersion, User, WorkItem
+from engine.data.signing_model import SigningRequest
 from engine.law import lateness
 from engine.law.statuses import Status
 from engine.paperwork.officialforms import (
@@ -103,6 +104,12 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
     # A desk or postal filing is recorded by the receiving officer (the event's actor): the applicant gave it
     filer = applicant_name(dossier) + (BY_POST if dossier.channel == "post" else "")
 
+    def recorded(event: AuditEvent) -> bool:
+        """A supplement the receiving officer recorded (D5, D10: the paper handed in at the desk or sent by post)."""
+        if event.action != "supplement" or event.actor_id is None:
+            return False
+        return "citizen" not in session.get(User, event.actor_id).roles
+
     def giver(event: AuditEvent) -> str:
         data = event.data or {}
         if event.action == "hand_back" and data.get("document") in by_document:
@@ -111,7 +118,7 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
             return f"{_step(event)}: {own}"
         if event.action == "file" and sender is not None:
             return f"{SENDER}: {sender}"
-        if event.action == "file":  # the applicant hands the dossier in, not the officer who registered it
+        if event.action == "file" or recorded(event):  # the applicant hands the paper in, not the officer
             return f"{_step(event)}: {filer}"
         if event.actor_id is None and sender is not None:  # a sub-dossier's automatic intake or return
             return f"{_step(event)}: {dossier.agency.name}"
@@ -126,8 +133,11 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
             receiver = f"{ONE_STOP}: {dossier.agency.name}"
         else:
             receiver = giver(events[i + 1]) if i + 1 < len(events) else _last_receiver(session, dossier, sender)
+        note = vocabulary.ACTIONS[event.action].done
+        if recorded(event):  # the officer who recorded it is named only here: the paper was the applicant's
+            note += f" (ghi nhận: {event.actor_name})"
         rows.append(Handover(giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
-                             vocabulary.ACTIONS[event.action].done))
+                             note))
     return rows
 
 
@@ -216,6 +226,15 @@ def _notes(dossier: Dossier, letters: int, sender: str | None = None) -> str:
     return "; ".join(n for n in notes if n)
 
 
+def withdrawn_letter():
+    """A letter never issued: its signature was withdrawn with the dossier (signing_model.withdraw_personal), so it
+    was neither signed nor sent (D20, D31, D32). Its request names it in the payload (engine.paperwork.letters.issue):
+    an EXISTS over the dossier's few requests (ix_signing_request_dossier_id)."""
+    return exists().where(SigningRequest.dossier_id == Letter.dossier_id, SigningRequest.kind == "apology",
+                          SigningRequest.state == "withdrawn",
+                          SigningRequest.payload["letter"].as_integer() == Letter.id)
+
+
 BATCH = 500  # dossiers read at a time: the register of a busy year is never held whole, nor one IN list long
 
 
@@ -262,7 +281,8 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
                                          .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "forward")
                                          .group_by(AuditEvent.dossier_id)).all())
         letters = dict(session.execute(select(Letter.dossier_id, func.count(Letter.id))
-                                       .where(Letter.dossier_id.in_(ids)).group_by(Letter.dossier_id)).all())
+                                       .where(Letter.dossier_id.in_(ids), ~withdrawn_letter())
+                                       .group_by(Letter.dossier_id)).all())
         # D33: a liên thông sub-dossier's answer goes back to the agency that sent it, never to the citizen
         children = [d.id for d in dossiers if d.parent_id is not None]
         senders = dict(session.execute(select(Link.child_id, Agency.name)

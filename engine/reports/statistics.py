@@ -20,8 +20,9 @@ What each counter counts:
 - pending_*: received and not resolved (nor withdrawn or stopped: ``ended_at``) at the end of the period (of each month
   with group_by=month; the period's end is ``now`` at the latest); within time while waiting for a supplement or
   for a fee asked and not paid by then (its due instant moves when the wait ends);
-- supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued
-  (``violations``: those recording a violation, D11b/D19), ratings given (D25) — in the period;
+- supplement_first / _second (and the second's kind, D11), extensions confirmed, apology letters issued (not those
+  whose signature was withdrawn with the dossier; ``violations``: those recording a violation, D11b/D19), ratings
+  given (D25) — in the period;
 - payments / paid_online: fee payments made in the period (D26), and those made online through a gateway;
 - handovers_*: an agency's share under liên thông (D33), engine.reports.handovers.
 
@@ -52,6 +53,7 @@ from engine.data.payment_model import Payment
 from engine.data.portal_model import SatisfactionRating
 from engine.law import counting, payment
 from engine.law.statuses import PAYMENT
+from engine.paperwork.registers import withdrawn_letter
 from engine.reports import handovers
 from engine.reports.scope import GROUP_BY, Scope
 from engine.reports.vntime import vn_day, vn_month
@@ -294,9 +296,10 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
     for value, number in session.execute(q.events(Extension.dossier_id, Extension.decided_at,
                                                   where=[Extension.state == "confirmed"])):
         counts.add(q.group(value), "extensions", number)
+    # a letter whose signature was withdrawn with the dossier was never issued: no apology, nor violation (D32)
     for value, violation, number in session.execute(q.events(Letter.dossier_id, Letter.issued_at,
                                                              Letter.violation.label("violation"),
-                                                             where=[Letter.kind == "apology"])):
+                                                             where=[Letter.kind == "apology", ~withdrawn_letter()])):
         counts.add(q.group(value), "apologies", number)
         if violation:
             counts.add(q.group(value), "violations", number)
