@@ -3,6 +3,8 @@ with a card per admin page, the tree and its forms, officers created, edited, su
 reset and imported; an agency administrator sees only their subtree (403/404 pages), CSRF on every form."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import io
 import re
 
@@ -122,6 +124,12 @@ def test_editing_roles_and_starting_a_reset_from_the_officer_page(province):
     r = web.post(f"/quan-tri/can-bo/{OFFICER_A}", {"full_name": "Tiếp nhận A", "agency": WARD_A, "roles": []},
                  status=422)
     assert "Một hoặc nhiều vai trò" in text_of(r)
+    # an administrator changed the officer's email: resets wait 72 hours (engine.cases.staff), then go to it
+    r = web.post(f"/quan-tri/can-bo/{OFFICER_A}/dat-lai-mat-khau", {}, status=409)
+    assert "chưa thể đặt lại mật khẩu" in text_of(r)
+    clock = province.extensions["tthc"]["clock"]
+    clock.set(clock.now() + timedelta(hours=72, minutes=1))
+    web = Web(province.test_client()).login(ADMIN_A)
     web.post(f"/quan-tri/can-bo/{OFFICER_A}/dat-lai-mat-khau", {}, status=302)
     code = last_code(province, OFFICER_A)
     Web(province.test_client()).post("/dat-lai-mat-khau", {"username": OFFICER_A, "code": code,

@@ -18,12 +18,14 @@ from engine.cases import administration
 from engine.core.calendar import spans_in_order
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import agencies, calendars
-from engine.data.agency_model import AGENCY_LEVELS, Agency
-from engine.data.model import User
+from engine.data.agency_model import AGENCY_LEVELS, Agency, ProcedureOffer
+from engine.data.model import Procedure, User
 from engine.process.forms import clean_text
 
-CODE_RE = re.compile(r"[0-9A-Z][0-9A-Z.]{0,34}\Z")  # an electronic id of QĐ 20/2020 (000.00.06.H56)
-CODE_PATTERN = "^[0-9A-Z][0-9A-Z.]{0,34}$"
+# an electronic id of QĐ 20/2020 (000.00.06.H56): groups of capitals and digits joined by single dots, at most 35
+# characters; it starts every dossier code (D6), where "000..00" or "000.00." would be read as another id
+CODE_RE = re.compile(r"[0-9A-Z](?:[0-9A-Z]|\.(?=[0-9A-Z])){0,34}\Z")
+CODE_PATTERN = "^[0-9A-Z](?:[0-9A-Z]|\\.(?=[0-9A-Z])){0,34}$"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPAN_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 SPAN_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -227,6 +229,8 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
             raise Forbidden("Không thể chuyển cơ quan gốc của phạm vi quản trị của bạn.", code="outside_your_agencies")
     if not changes:
         return agency
+    if changes.get("active") == [True, False]:
+        _refuse_closing_processing(session, agency)
     for key in ("name", "level", "address", "office_hours", "seal_name", "symbol", "active"):
         if key in changes:
             setattr(agency, key, changes[key][1])
@@ -238,3 +242,25 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
     administration.audit(session, now, actor, "agency.update", "agency", agency.code, agency,
                          changes={k: {"from": v[0], "to": v[1]} for k, v in changes.items()})
     return agency
+
+
+def _refuse_closing_processing(session: Session, agency: Agency, shown: int = 10) -> None:
+    """409 when ``agency`` processes the dossiers of active offers (D29): closed, its tasks would land where no
+    officer works; the administrator names another processing agency in those offers first. The message lists
+    the procedures and their receiving agencies (the first ``shown``, and how many more)."""
+    receiving = aliased(Agency)
+    rows = session.execute(
+        select(Procedure.code, receiving.name).select_from(ProcedureOffer)
+        .join(Procedure, Procedure.id == ProcedureOffer.procedure_id)
+        .join(receiving, receiving.id == ProcedureOffer.agency_id)
+        .where(ProcedureOffer.processing_agency_id == agency.id, ProcedureOffer.active.is_(True))
+        .order_by(Procedure.code, receiving.name).limit(shown + 1)).all()
+    if not rows:
+        return
+    listed = "; ".join(f"thủ tục {code} tiếp nhận tại {name}" for code, name in rows[:shown])
+    if len(rows) > shown:
+        more = session.scalar(select(func.count()).select_from(ProcedureOffer).where(
+            ProcedureOffer.processing_agency_id == agency.id, ProcedureOffer.active.is_(True))) - shown
+        listed += f"; và {more} nơi cung cấp khác"
+    raise Conflict(f"{agency.name} đang là cơ quan xử lý hồ sơ của: {listed}. Hãy đổi cơ quan xử lý của các nơi "
+                   "cung cấp thủ tục này trước khi ngừng hoạt động cơ quan.", code="agency_processes_offers")

@@ -158,7 +158,7 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
     if named is None and officer and user.agency_id is not None:
         mine = [o for o, a in rows if a.id == user.agency_id]
         if mine:
-            return mine[0]
+            return _processed(session, mine[0])
     if named is not None:
         found = [(o, a) for o, a in rows if a.code == named.strip() and a.active]
         if not found:
@@ -178,6 +178,16 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
         offer, agency = rows[0]
     if officer and user.agency_id != agency.id:
         raise Forbidden("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình")
+    return _processed(session, offer)
+
+
+def _processed(session: Session, offer: ProcedureOffer) -> ProcedureOffer:
+    """``offer``, unless the agency it names to process the dossiers has been closed (offers made before a
+    closed agency was refused as processing agency): its work would land with no officer to do it, so the
+    agency takes no filing of the procedure, as one that does not offer it."""
+    if offer.processing_agency_id is not None and not session.get(Agency, offer.processing_agency_id).active:
+        raise Invalid("Cơ quan này không tiếp nhận thủ tục", code="agency_not_offering",
+                      fields={"agency": "Không phải cơ quan cung cấp thủ tục này"})
     return offer
 
 
@@ -243,10 +253,11 @@ def _fees(value: Any, declared: list[dict], field: str) -> dict[str, int]:
     return dict(value)
 
 
-def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency | None, procedure_code: str
-            ) -> dict[int, tuple[Agency, Agency | None, dict]]:
+def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency | None, procedure_code: str,
+            existing: dict[int, ProcedureOffer]) -> dict[int, tuple[Agency, Agency | None, dict]]:
     """The offers a PUT asks for, by agency id: (agency, processing agency, settings). The body GET answered
-    (``describe``: the procedure's ``code``, each offer with its read-only names) is a valid PUT."""
+    (``describe``: the procedure's ``code``, each offer with its read-only names) is a valid PUT. A closed
+    agency processes no new offer's dossiers; an active offer keeping the one it has is left as it is."""
     if not isinstance(payload, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     unknown = sorted(set(payload) - {"agencies", "all_level", "code"})
@@ -281,6 +292,11 @@ def _wanted(session: Session, payload: Any, declared: list[dict], root: Agency |
                       else _agency(session, item["processing_agency"], f"{field}.processing_agency"))
         if processing is not None and processing.id == agency.id:
             processing = None
+        kept = existing.get(agency.id)
+        if processing is not None and not processing.active and not (
+                kept is not None and kept.active and kept.processing_agency_id == processing.id):
+            raise Invalid("Cơ quan xử lý đã ngừng hoạt động", code="agency_closed",
+                          fields={f"{field}.processing_agency": "Cơ quan này đã ngừng hoạt động"})
         settings = {}
         local_fees = _fees(item.get("fees"), declared, f"{field}.fees")
         if local_fees:
@@ -312,9 +328,9 @@ def replace(session: Session, now: datetime, user: User | None, code: str, paylo
     proc = procedure_of(session, code)
     root = administration.scope(session, user) if user is not None else None
     declared = session.get(ProcedureVersion, proc.latest_version_id).info.get("fees", [])
-    wanted = _wanted(session, payload, declared, root, proc.code)
     existing = {o.agency_id: o for o in session.scalars(
         select(ProcedureOffer).where(ProcedureOffer.procedure_id == proc.id))}
+    wanted = _wanted(session, payload, declared, root, proc.code, existing)
     for agency_id, (agency, processing, _) in wanted.items():
         if user is None:
             continue

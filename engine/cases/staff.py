@@ -10,18 +10,20 @@ administrator cannot make a province administrator, because the province's root 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, administration, onetime, signer_duty
+from engine.cases import accounts, administration, notices, onetime, signer_duty
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.core.settings import Settings
+from engine.core.vocabulary import vn_time
 from engine.data import agencies
-from engine.data.agency_model import Agency
+from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import OFFICER_ROLES, User
+from engine.data.notice_model import Notice, NoticeDelivery
 from engine.process.forms import clean_text
 
 GIVEN_ROLES = frozenset(OFFICER_ROLES | {"administrator"})
@@ -174,9 +176,12 @@ def add_checked(session: Session, settings: Settings, now: datetime, actor: User
     return user, code
 
 
-def update(session: Session, now: datetime, actor: User | None, username: Any, data: Any) -> User:
+def update(session: Session, now: datetime, actor: User | None, username: Any, data: Any,
+           settings: Settings | None = None) -> User:
     """Roles, agency, contact, suspend (``active`` false, with an optional ``reason``) or re-enable. A
-    suspension ends the officer's web sessions and API tokens at once."""
+    suspension ends the officer's web sessions and API tokens at once. Another person's change of an activated
+    officer's email or phone is told to the old ones (with ``settings``, which knows the channels) and holds
+    password resets for CONTACT_HOLD (``start_reset``)."""
     if not isinstance(data, dict):
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     user = visible(session, actor, username)
@@ -219,6 +224,9 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
         user.roles_text = ",".join(changes["roles"]["to"])
     if "agency" in changes:
         user.agency_id = agency.id
+    if settings is not None and {"email", "phone"} & set(changes) and user.password_hash and \
+            (actor is None or actor.id != user.id):
+        _tell_old_contact(session, settings, now, actor, user, changes)  # before the addresses change
     for key in ("full_name", "email", "phone"):
         if key in changes:
             setattr(user, key, changes[key]["to"])
@@ -255,9 +263,55 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
     return user
 
 
+# An administrator who points an officer's email or phone at themself could then send a reset code there and sign
+# in as the officer (a leader signs results, D35): the officer's old channels are told of the change at once, and
+# no reset starts for this long after it, time for the officer to see it and object. Their password still works.
+CONTACT_HOLD = timedelta(hours=72)
+
+
+def _tell_old_contact(session: Session, settings: Settings, now: datetime, actor: User | None, user: User,
+                      changes: dict) -> None:
+    """A notice of the account (listed, already read, as a change of its status is) sent on every channel the
+    officer has before the change, whatever they chose: the old addresses are the ones known to be theirs."""
+    what = " và ".join(w for k, w in (("email", "thư điện tử"), ("phone", "số điện thoại")) if k in changes)
+    who = f"Quản trị viên {actor.full_name} ({actor.username})" if actor is not None else "Người vận hành hệ thống"
+    body = (f"{who} đã đổi {what} của tài khoản {user.username} lúc {vn_time(now, 'datetime')}. Nếu bạn không yêu "
+            "cầu thay đổi này, hãy liên hệ ngay người quản trị đó hoặc cấp trên của họ; mật khẩu hiện tại của bạn "
+            "vẫn dùng được, và trong 72 giờ tới không ai đặt lại được mật khẩu của tài khoản.")
+    notice = Notice(user_id=user.id, event="account_status", title=f"Tài khoản {user.username}: {what} đã đổi",
+                    body=body, created_at=now, read_at=now)
+    notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
+                                        next_attempt_at=now)
+                         for channel, address in notices.channels_for(settings, user, None, always=True)]
+    session.add(notice)
+
+
+def contact_hold(session: Session, user: User, now: datetime) -> datetime | None:
+    """Until when a password reset of ``user`` waits after another person changed the email or phone of the
+    account (the newest such change within CONTACT_HOLD, read from the officer's audit trail: indexed by target,
+    one row); None when none holds it, or the officer has never set a password (nothing to take over)."""
+    if not user.password_hash:
+        return None
+    changes = AdminEvent.details["changes"]
+    at = session.scalar(
+        select(AdminEvent.at).where(
+            AdminEvent.target_kind == "officer", AdminEvent.target == user.username,
+            AdminEvent.action == "officer.update", AdminEvent.at > now - CONTACT_HOLD,
+            or_(AdminEvent.actor.is_(None), AdminEvent.actor != user.username),
+            or_(changes["email"].as_string().is_not(None), changes["phone"].as_string().is_not(None)))
+        .order_by(AdminEvent.at.desc()).limit(1))
+    return at + CONTACT_HOLD if at is not None else None
+
+
 def start_reset(session: Session, settings: Settings, now: datetime, actor: User | None, username: Any) -> str:
-    """Send a password-reset code to the officer's channel (the password stays until the code is used)."""
+    """Send a password-reset code to the officer's channel (the password stays until the code is used); refused
+    while a change of the officer's contact by another person holds it (``contact_hold``)."""
     user = visible(session, actor, username)
+    until = contact_hold(session, user, now)
+    if until is not None:
+        raise Conflict(f"Thư điện tử hoặc số điện thoại của tài khoản vừa được quản trị viên thay đổi; chưa thể "
+                       f"đặt lại mật khẩu trước {vn_time(until, 'datetime')}. Cán bộ vẫn đăng nhập được bằng mật "
+                       f"khẩu hiện tại và tự đổi mật khẩu.", code="contact_recently_changed")
     code = onetime.issue(session, settings, user, "reset", now)
     where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
     administration.audit(session, now, actor, "officer.password_reset", "officer", user.username, where,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.cases import administration, agency_admin, staff, staff_import
-from engine.core.errors import Invalid
+from engine.core.errors import Conflict, Invalid
 from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
 from . import db, now, tthc
@@ -134,8 +134,8 @@ def agency(agency: str):
                 raise Invalid(_("Thông tin cơ quan chưa hợp lệ"), fields=refused)
             check_tree(db(), g.user, data, found)
             run(agency_admin.update, db(), now(), g.user, agency, data)
-        except Invalid as exc:
-            errors, error, status = exc.fields, refusal_text(exc), 422
+        except (Invalid, Conflict) as exc:  # Conflict: it processes offers' dossiers, named on the form
+            errors, error, status = exc.fields, refusal_text(exc), exc.status
             shown = {**shown, **{k: request.form.get(k, "") for k in fields if k != "office_hours"}}
         else:
             flash(_("Đã lưu cơ quan."), "success")
@@ -204,7 +204,7 @@ def officer(username: str):
         data = _officer_data(request.form)
         data.pop("username")
         try:
-            run(staff.update, db(), now(), g.user, username, data)
+            run(staff.update, db(), now(), g.user, username, data, settings=tthc()["settings"])
         except Invalid as exc:
             # the form shows what was typed, to be corrected; the heading still says who is stored
             errors, error, status, values = exc.fields, refusal_text(exc), 422, {**shown, **data}

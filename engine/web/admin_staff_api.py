@@ -195,7 +195,7 @@ def get_officer(username: str):
 def update_officer(username: str):
     data = closed(body(), OFFICER_CHANGES)
     _admin()
-    user = staff.update(db(), now(), g.user, username, data)
+    user = staff.update(db(), now(), g.user, username, data, settings=tthc()["settings"])
     return jsonify(staff.describe_one(db(), user))
 
 

@@ -106,8 +106,9 @@ def paths() -> dict:
                        params=agency),
             "patch": _op("Đổi tên, chuyển cơ quan cấp trên, giờ làm việc, con dấu, ngừng hay mở lại hoạt động "
                          "(cấp và trạng thái hoạt động của cơ quan gốc trong phạm vi của quản trị viên cơ quan do "
-                         "quản trị viên cấp trên quyết định: 403)",
-                         request=_ref("AgencyChange"), response=_ref("Agency"), errors=(403, 404),
+                         "quản trị viên cấp trên quyết định: 403; ngừng hoạt động cơ quan đang xử lý hồ sơ của nơi "
+                         "cung cấp thủ tục: 409 agency_processes_offers, thông báo nêu các thủ tục và nơi tiếp nhận)",
+                         request=_ref("AgencyChange"), response=_ref("Agency"), errors=(403, 404, 409),
                          params=agency, rules=agency_rules)},
         "/api/v1/officers": {
             "get": _op("Cán bộ của các cơ quan trong phạm vi quản trị, theo tên đăng nhập", errors=(403, 404, 422),
@@ -124,8 +125,9 @@ def paths() -> dict:
                          request=_ref("OfficerChange"), response=_ref("Officer"), errors=(403, 404, 409),
                          params=officer, rules=officer_rules)},
         "/api/v1/officers/{username}/password-reset": {"post": _op(
-            "Gửi mã đặt lại mật khẩu tới kênh của cán bộ (trang /dat-lai-mat-khau)", ok=202,
-            response=_ref("ResetStarted"), errors=(403, 404, 429), params=officer)},
+            "Gửi mã đặt lại mật khẩu tới kênh của cán bộ (trang /dat-lai-mat-khau); trong 72 giờ sau khi người "
+            "khác đổi thư điện tử hay số điện thoại của cán bộ đã kích hoạt: 409 contact_recently_changed", ok=202,
+            response=_ref("ResetStarted"), errors=(403, 404, 409, 429), params=officer)},
         "/api/v1/officers/import": {"post": {**_op(
             "Nhập cán bộ từ tệp CSV hoặc XLSX (cột username, full_name, agency, roles, email, phone): báo cáo "
             "từng dòng; mỗi dòng được kiểm tra hết trước khi tạo, dòng lỗi được bỏ qua nguyên vẹn",

@@ -65,6 +65,8 @@ def offer_paths() -> dict:
                        response=_ref("Offers"), errors=(403, 404), params=procedure, rules={
                            "agency_not_found": "agencies[i].agency, agencies[i].processing_agency: một cơ quan có "
                                                "trong hệ thống",
+                           "agency_closed": "agencies[i].processing_agency: một cơ quan đang hoạt động (trừ khi giữ "
+                                            "nguyên cơ quan xử lý nơi đó đang có)",
                            "invalid_office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau",
                            "fee_not_local": "chỉ phí thủ tục cho cơ quan tự quy định (feeLocal)",
                            "code": "mã thủ tục trong đường dẫn, khi có",

@@ -118,6 +118,12 @@ REFUSAL_TEXT = {
     # the filing of a liên thông's callee part, opened only by another agency's hand-over (engine.cases.filing, D33)
     "handover_only": _l("Thủ tục này chỉ nhận hồ sơ do cơ quan khác chuyển đến theo cơ chế liên thông; không nộp "
                         "trực tiếp"),
+    # a closed agency named to process an offer's dossiers (engine.cases.offers, D29)
+    "agency_closed": _l("Cơ quan xử lý đã ngừng hoạt động"),
+    # a reset of an officer whose email or phone another person changed less than 72 hours ago (engine.cases.staff)
+    "contact_recently_changed": _l("Thư điện tử hoặc số điện thoại của tài khoản vừa được quản trị viên thay đổi; "
+                                   "chưa thể đặt lại mật khẩu trong 72 giờ sau thay đổi. Cán bộ vẫn đăng nhập được "
+                                   "bằng mật khẩu hiện tại và tự đổi mật khẩu."),
 }
 
 
