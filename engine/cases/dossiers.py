@@ -114,20 +114,26 @@ def list_visible(session: Session, user: User, cccd: str | None = None, status: 
     if before is not None:
         query = query.where(tuple_(Dossier.filed_at, Dossier.id) < tuple_(literal(before[0], Dossier.filed_at.type),
                                                                          literal(before[1])))
-    conditions = []
+    branches = []
     if "citizen" in user.roles:
-        conditions += citizen_conditions(user)
+        branches.append(or_(*citizen_conditions(user)))
     if user.is_officer and user.agency_id is not None:  # received there, or processed there (D29)
-        conditions.append(Dossier.agency_id == user.agency_id)
-        conditions.append(Dossier.processing_agency_id == user.agency_id)
-    if not conditions:
+        branches.append(Dossier.agency_id == user.agency_id)  # ix_dossier_agency_filed
+        branches.append((Dossier.processing_agency_id == user.agency_id)  # ix_dossier_processing_filed
+                        & (Dossier.agency_id != user.agency_id))
+    if not branches:
         return []
-    query = query.where(or_(*conditions))
     if cccd:
         query = query.where(Dossier.owner_cccd == cccd)
     if status is not None:
         query = query.where(Dossier.status == status)
-    return list(session.scalars(query))
+    if len(branches) == 1:
+        return list(session.scalars(query.where(branches[0])))
+    # An OR across the agencies' columns is a scan of the whole table, sorted: each branch is read instead off its
+    # own index in the list's order, ``limit`` rows at most, and the pages merged here (a dossier found by two
+    # branches, an officer's own filing, once).
+    found = {dossier.id: dossier for branch in branches for dossier in session.scalars(query.where(branch))}
+    return sorted(found.values(), key=lambda dossier: (dossier.filed_at, dossier.id), reverse=True)[:limit]
 
 
 # -- shared mechanics -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from engine.cases import offers
@@ -25,6 +25,7 @@ from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit, calendars
+from engine.data.page_indexes import DEADLINES_RUN
 from engine.data.model import Agency, AuditEvent, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines, payment
 from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
@@ -57,8 +58,9 @@ def calendar_code(dossier: Dossier) -> str:
 def affected(changed: date):
     """The open dossiers whose deadlines may run over ``changed`` (a condition on Dossier)."""
     midnight = datetime.combine(changed, time(0), VN_TZ)
-    return Dossier.status.in_(OPEN) & or_(Dossier.due_at >= midnight, Dossier.original_due_at >= midnight,
-                                          (Dossier.status == SUBMITTED) & (Dossier.intake_due_at >= midnight))
+    # OPEN as its partial index's very predicate: the walks by id read the open dossiers only, never the history
+    return and_(text(DEADLINES_RUN), or_(Dossier.due_at >= midnight, Dossier.original_due_at >= midnight,
+                                         (Dossier.status == SUBMITTED) & (Dossier.intake_due_at >= midnight)))
 
 
 def replan(sessions: sessionmaker, settings: Settings, changed: date, before: dict[str, WorkingCalendar],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, work_agency
@@ -32,7 +32,8 @@ from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
-from engine.data.signing_model import OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest, withdraw_personal
+from engine.data.signing_model import (OPEN_REQUEST, OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest,
+                                       withdraw_personal)
 from engine.cases import issuing, signer_duty
 from engine.paperwork import (documents, drafting, issuance, numbers, registrations, resultdata, results,
                               signers)
@@ -225,9 +226,9 @@ def visible(session: Session, user: User, request_id: int) -> SigningRequest:
 
 
 def pending_for(session: Session, user: User, limit: int = 200) -> list[SigningRequest]:
-    """The caller's requests that wait for them (the inbox's "Chờ ký số")."""
+    """The caller's requests that wait for them (the inbox's "Chờ ký số"), read off their partial index."""
     return list(session.scalars(select(SigningRequest).where(SigningRequest.signer_id == user.id,
-                                                             SigningRequest.state.in_(OPEN_STATES))
+                                                             text("signing_request." + OPEN_REQUEST))
                                 .order_by(SigningRequest.id).limit(limit)))
 
 

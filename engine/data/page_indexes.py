@@ -4,7 +4,11 @@ stored instant the register reads. engine.data.model declares them on its entiti
 """
 from __future__ import annotations
 
-from sqlalchemy import Index, event
+from sqlalchemy import Index, event, text
+
+# The dossiers whose deadlines still run (or are paused): engine.cases.replanning.OPEN, written as the predicate
+# of their partial index so that the walks that use this very text (replanning.affected) read only them.
+DEADLINES_RUN = "status IN (1, 2, 4, 5, 6)"
 
 
 def declare(dossier, item) -> None:
@@ -20,6 +24,14 @@ def declare(dossier, item) -> None:
     event.listen(dossier.received_at, "set", _received)
     # An agency's (and a citizen's) list, newest filing first, a page at a time.
     Index("ix_dossier_agency_filed", dossier.agency_id, dossier.filed_at, dossier.id)
+    # ... and the processing agency's (D29), the applicant's and the owner's, in the same order; the duplicate
+    # check reads the applicant's last minutes only (engine.cases.duplicates).
+    Index("ix_dossier_processing_filed", dossier.processing_agency_id, dossier.filed_at, dossier.id)
+    Index("ix_dossier_applicant_filed", dossier.applicant_id, dossier.filed_at, dossier.id)
+    Index("ix_dossier_owner_filed", dossier.owner_cccd, dossier.filed_at, dossier.id)
+    # A calendar change walks the open dossiers by id (engine.cases.replanning, calendar_notices), not the history.
+    Index("ix_dossier_deadlines_run", dossier.id, postgresql_where=text(DEADLINES_RUN),
+          sqlite_where=text(DEADLINES_RUN))
     # The leaders' watch: open dossiers of an agency by the due instant of their stage (intake, or the result).
     Index("ix_dossier_watch_due", dossier.agency_id, dossier.status, dossier.due_at)
     Index("ix_dossier_watch_intake", dossier.agency_id, dossier.status, dossier.intake_due_at)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, update
+from sqlalchemy import ForeignKey, Index, String, Text, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.data.db import Base
@@ -21,6 +21,9 @@ from engine.data.model import Document, Dossier, User
 
 STATES = ("pending", "rendering", "awaiting_signer", "signed", "withdrawn")
 OPEN_STATES = ("pending", "rendering", "awaiting_signer")
+# OPEN_STATES as the predicate of the signers' partial index: a query with this very text reads only open requests
+# (qualified with "signing_request." where the eager joins bring procedure_version.state too).
+OPEN_REQUEST = "state IN ('pending', 'rendering', 'awaiting_signer')"
 
 
 class SigningRequest(Base):
@@ -28,7 +31,10 @@ class SigningRequest(Base):
 
     __tablename__ = "signing_request"
     __table_args__ = (Index("ix_signing_request_state_id", "state", "id"),
-                      Index("ix_signing_request_signer_state", "signer_id", "state"))
+                      Index("ix_signing_request_signer_state", "signer_id", "state"),
+                      # a signer's waiting requests in order (the inbox's "Chờ ký số"), never their signed history
+                      Index("ix_signing_request_signer_open", "signer_id", "id", postgresql_where=text(OPEN_REQUEST),
+                            sqlite_where=text(OPEN_REQUEST)))
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     # the document kind: result_draft, apology, result (re-issued) personal; receipt, supplement_request,
