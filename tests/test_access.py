@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from identity_support import checked
 from conftest import CITIZEN, PASSWORD, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, sign_requested
 from web_support import PNG as WHOLE_PNG
 
@@ -503,11 +504,14 @@ def test_out_of_range_ids_are_404_not_500(caller_api):
 
 
 # -- D2/D4: dossiers filed for someone are visible to both -----------------------------------------------------
-def test_dossier_filed_for_another_citizen_is_visible_to_both(caller_api):
+def test_dossier_filed_for_another_citizen_is_visible_to_both(caller_api, app):
     api = caller_api
     other = {"full_name": "Lê Thị Khác", "birth_date": "1995-05-05", "cccd": OTHER_CITIZEN}
     by_citizen = api.file(CITIZEN, owner=other)["code"]
     at_desk = api.file("demo.tiepnhan", owner=other)["code"]
+    for code in (by_citizen, at_desk):  # her CCCD only declared at registration: not yet hers to see
+        assert api.get(f"/api/v1/dossiers/{code}", OTHER_CITIZEN).status_code == 404
+    checked(app, OTHER_CITIZEN)  # the one-stop saw her card
     for code in (by_citizen, at_desk):
         assert api.get(f"/api/v1/dossiers/{code}", OTHER_CITIZEN).status_code == 200
         assert api.get(f"/api/v1/dossiers/{code}", OTHER_OFFICER).status_code == 404

@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select, update
 import engine.process.runtime
 import engine.cases.tasks
 from conftest import Api, CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM, STEP_DATA, drain_after_commit, vn
+from identity_support import checked
 from engine.data import audit
 from engine.core.clock import iso_vn
 from engine.data.model import AuditEvent, Dossier, SupplementRequest, WorkItem
@@ -360,13 +361,16 @@ def test_a_first_supplement_request_may_not_carry_a_second_reason(api, app):
 
 
 # -- 6. filing for another person (D4) and at the desk -----------------------------------------------------
-def test_a_dossier_filed_for_another_person_belongs_to_them_and_is_visible_to_both_only(api):
+def test_a_dossier_filed_for_another_person_belongs_to_them_and_is_visible_to_both_only(api, app):
     filed = api.file(CITIZEN, owner=OWNER)
     code = filed["code"]
     assert filed["owner"] == OWNER
 
     assert register(api, OWNER["cccd"], full_name=OWNER["full_name"]).status_code == 201
     owner_user = OWNER["cccd"]
+    # registered with her CCCD, she sees only what she filed until her card is checked (the e-ID or the desk)
+    assert error_of(api.get(f"/api/v1/dossiers/{code}", owner_user), 404)["code"] == "dossier_not_found"
+    checked(app, owner_user)
     assert dossier(api, code, owner_user)["owner"]["cccd"] == OWNER["cccd"]
     assert code in [d["code"] for d in api.get("/api/v1/dossiers", owner_user).get_json()]
     by_cccd = api.get(f"/api/v1/dossiers?cccd={OWNER['cccd']}", owner_user).get_json()
@@ -394,6 +398,7 @@ def test_a_receiving_officer_filing_at_the_desk_must_name_the_owner(api, app):
     assert filed["channel"] == "desk" and filed["owner"] == OWNER and filed["status"] == 1
     expect_task(api, app, filed["code"], "intake", "receiving_officer", RECEIVER)
     assert register(api, OWNER["cccd"], full_name=OWNER["full_name"]).status_code == 201
+    checked(app, OWNER["cccd"])
     assert dossier(api, filed["code"], OWNER["cccd"])["channel"] == "desk"
 
 

@@ -6,17 +6,19 @@ printed a name and birth date contradicting the verified identity behind that CC
 the holder's account under that wrong name). Now the owner's name (and birth date, where both are known) must
 match that identity, written in any Unicode form, case or spacing; a mismatch is a 422 naming the field, nothing
 filed, and the answer never tells the registered name or birth date. A CCCD without a standardised account is
-checked for its format only, as before."""
+checked for its format only, as before; so is a CCCD whose account nobody checked (a name only declared at
+registration binds nobody: a stranger registering first under a made-up name would block the real owner)."""
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
 from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, SAMPLE_FORM
+from identity_support import checked
 from web_support import Web, counts, flatten, text_of
 
 RECEIVER = "demo.tiepnhan"
-HOLDER = {"full_name": "Trần Thị Bình", "cccd": "046160000777"}  # registered (standardised) in the tests below
+HOLDER = {"full_name": "Trần Thị Bình", "cccd": "046160000777"}  # registered and checked in the tests below
 OWN = {"full_name": "Nguyễn Văn An", "birth_date": "1999-03-14", "cccd": CITIZEN}  # the demo citizen, as standardised
 PRIVATE = ("Nguyễn Văn An", "1999-03-14", "14/03/1999", "Trần Thị Bình")
 
@@ -26,10 +28,13 @@ def backend():
     return "sqlite"
 
 
-def register(api, cccd: str = HOLDER["cccd"], full_name: str = HOLDER["full_name"]) -> None:
+def register(api, cccd: str = HOLDER["cccd"], full_name: str = HOLDER["full_name"], check: bool = True) -> None:
+    """The holder registers; ``check``: and the one-stop then sees her card (only a checked identity binds)."""
     r = api.post("/api/v1/citizens", json={"full_name": full_name, "cccd": cccd, "cccd_issued_on": "2021-06-01",
                                            "phone": "0905123456", "password": PASSWORD})
     assert r.status_code == 201, r.get_json()
+    if check:
+        checked(api.client.application, cccd)
 
 
 def file_for(api, owner: dict, user: str = CITIZEN):
@@ -69,6 +74,15 @@ def test_filing_for_a_standardised_cccd_under_a_made_up_name_is_refused(api):
     refused(file_for(api, {"full_name": "Tên Khác Hẳn", "birth_date": "1960-05-02", "cccd": HOLDER["cccd"]}),
             "owner.full_name")
     assert (mine(api), mine(api, HOLDER["cccd"])) == before == (0, 0)
+
+
+def test_a_name_only_declared_at_registration_binds_nobody(api):
+    """Mon 07/12/2026: a stranger registered Trần Thị Bình's CCCD under a made-up name; she comes to the desk with
+    her card and the officer files for her under her real name: filed (the stranger's name is no identity)."""
+    register(api, full_name="Kẻ Lạ Mặt", check=False)
+    r = file_for(api, {**HOLDER, "birth_date": "1960-05-02"}, RECEIVER)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["owner"]["full_name"] == HOLDER["full_name"]
 
 
 def test_a_receiving_officer_at_the_desk_is_held_to_the_same_identity(api):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from conftest import CITIZEN, STEP_DATA, vn
+from identity_support import checked
 from test_result_reissue import CORRECTED, issued, reissued, results_of
 from test_signatures import _signed_upload
 from web_support import OTHER_CITIZEN, other_citizen
@@ -83,6 +84,7 @@ def test_a_corrected_result_is_not_reusable_through_an_earlier_copy_of_it(api, c
 def test_the_owners_result_attached_to_a_dossier_filed_for_her_is_not_the_filers(api, app, clock):
     at(api, clock, 2026, 11, 23, 9, 0)
     other_citizen(app, clock)
+    checked(app, OTHER_CITIZEN)  # B's card seen at the one-stop: she sees the dossiers filed for her (D4)
     mine = granted(api, OTHER_CITIZEN)  # B's own certificate
     at(api, clock, 2026, 11, 26, 14, 0)  # Thursday: A files for B (D4), B attaches her certificate to it
     for_b = api.file(CITIZEN, owner=B_OWNER)["code"]

@@ -81,16 +81,24 @@ def register_citizen(session: Session, now: datetime, data: dict) -> User:
     if errors:
         raise Invalid("Thông tin đăng ký chưa hợp lệ", fields=errors)
     if session.scalar(select(User.id).where((User.cccd == cccd) & User.standardised)) is not None:
-        raise Conflict("Số CCCD này đã được chuẩn hóa cho một tài khoản khác; mỗi CCCD chỉ có một tài khoản (theo Nghị định 45/2020/NĐ-CP)",
-                       code="cccd_taken", rule="D3")
+        raise Conflict("Số CCCD này đã được chuẩn hóa cho một tài khoản khác; mỗi CCCD chỉ có một tài khoản (theo "
+                       "Nghị định 45/2020/NĐ-CP). " + OWNER_WAYS, code="cccd_taken", rule="D3")
+    # identity_checked stays NULL: nobody checked the four facts (no population register to ask), so the account
+    # sees only the dossiers it files (engine.cases.dossiers.holds_cccd) until the e-ID or the desk checks it
     user = User(username=cccd, password_hash=hash_password(password), full_name=name, roles_text="citizen",
                 cccd=cccd, cccd_issued_on=issued, phone=phone, email=email, standardised=True, created_at=now)
     session.add(user)
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("Số CCCD này đã có tài khoản (theo Nghị định 45/2020/NĐ-CP)", code="cccd_taken", rule="D3") from exc
+        raise Conflict("Số CCCD này đã có tài khoản (theo Nghị định 45/2020/NĐ-CP). " + OWNER_WAYS, code="cccd_taken",
+                       rule="D3") from exc
     return user
+
+
+# What the real holder of a CCCD someone else registered does: the two real checks of the person (D3)
+OWNER_WAYS = ("Nếu đây là số CCCD của bạn, hãy đăng nhập bằng VNeID hoặc mang thẻ CCCD đến Bộ phận Một cửa để "
+              "được xác minh tài khoản.")
 
 
 def ensure_officer(session: Session, now: datetime, username: str, full_name: str, roles: set[str],

@@ -119,17 +119,18 @@ def store_conditions(user: User) -> list:
     """What the citizen's store holds (D24), as conditions on Document joined to its Dossier, to join with OR
     (each one range of an index on dossier.applicant_id or dossier.owner_cccd):
 
-    - results of the dossiers the citizen OWNS: those of their standardised CCCD (filed by them or by another
-      person for them, D4), and those they filed for themselves (owner_cccd is then the CCCD their account
-      gives, verified or not, or NULL when it gives none). A dossier they filed for another person is that
-      person's: they still see it (D4), its result is not theirs to reuse;
+    - results of the dossiers the citizen OWNS: those of their CCCD once the national e-ID or an officer who
+      saw the card checked it (filed by them or by another person for them, D3, D4), and those they filed for
+      themselves (owner_cccd is then the CCCD their account gives, checked or not, or NULL when it gives none).
+      A dossier they filed for another person is that person's: they still see it (D4), its result is not
+      theirs to reuse;
     - never a refusal to resolve (D21): issued as kind "result", it is a notice, not a result (outcome NULL is a
       dossier resolved before the outcome was recorded: a grant);
     - the files of the dossiers that are theirs as a citizen (citizen_conditions), as before; a copy of a
       result among them is left out by store (_result_copies)."""
     granted = (Document.kind == "result") & or_(Dossier.outcome.is_(None), Dossier.outcome != "refused")
     owned = [(Dossier.applicant_id == user.id) & Dossier.owner_cccd.is_(None)]
-    if user.cccd and user.standardised:
+    if user.cccd and user.standardised and user.identity_checked:  # as dossiers.holds_cccd
         owned.append(Dossier.owner_cccd == user.cccd)
     elif user.cccd:
         owned.append((Dossier.applicant_id == user.id) & (Dossier.owner_cccd == user.cccd))

@@ -68,6 +68,9 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
         raise Invalid("Thông tin công dân chưa hợp lệ", fields=errors)
     cccd = facts["cccd"]
     holder = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1))
+    if holder is not None and holder.identity_checked is None:
+        _unseat(session, now, officer, holder)  # nobody checked the holder: the card in the officer's hand wins
+        holder = None
     taken = session.scalar(select(User.id).where(User.username == cccd)) is not None
     if holder is None and taken:  # an account with this login name, not standardised: one account per CCCD
         raise Conflict("Số CCCD này đã có tài khoản; hãy giúp công dân khôi phục tài khoản đó.", code="cccd_taken")
@@ -78,13 +81,27 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
     user = User(username=username, password_hash=unusable_password(), full_name=facts["full_name"],
                 roles_text="citizen", cccd=cccd, cccd_issued_on=facts["cccd_issued_on"], phone=facts["phone"],
                 email=facts["email"], standardised=holder is None, created_at=now,
-                locked_reason=accounts.D3_LOCK if holder is not None else None)
+                locked_reason=accounts.D3_LOCK if holder is not None else None, identity_checked="desk")
     session.add(user)
     session.flush()
     administration.audit(session, now, officer, "citizen.desk_create", "citizen", username, officer.agency,
                          locked=holder is not None)
     onetime.issue(session, settings, user, "activation", now)
     return DeskAccount(user, holder is not None)
+
+
+def _unseat(session: Session, now: datetime, officer: User, holder: User) -> None:
+    """D3 for a CCCD whose account only declared it (self-registered, checked by nobody): the account the desk
+    makes becomes the standardised one and the declared one is locked, its sessions and tokens ended, as any
+    other account with a standardised CCCD. It gives up the CCCD as login name, which the real holder signs in
+    with."""
+    count = session.scalar(select(func.count(User.id)).where(User.cccd == holder.cccd))
+    if holder.username == holder.cccd:
+        holder.username = f"{holder.cccd}.{count + 1}"
+    holder.standardised, holder.locked_reason = False, accounts.D3_LOCK
+    accounts.end_all_sessions(session, holder)
+    session.flush()  # its login name is free before the new account takes it
+    administration.audit(session, now, officer, "citizen.unseat", "citizen", holder.username, officer.agency)
 
 
 def _password_errors(password, again) -> dict[str, str]:
@@ -252,4 +269,5 @@ def describe(user: User) -> dict:
     """A citizen account as the API shows it (never its password or codes)."""
     return {"username": user.username, "full_name": user.full_name, "cccd": user.cccd, "phone": user.phone,
             "standardised": user.standardised, "active": user.locked_reason is None,
-            "cancelled": user.cancelled_at is not None, "locked_reason": user.locked_reason}
+            "cancelled": user.cancelled_at is not None, "locked_reason": user.locked_reason,
+            "identity_checked": user.identity_checked}

@@ -50,16 +50,24 @@ def visible_to_citizen(dossier: Dossier) -> bool:
 
 def citizen_conditions(user: User) -> list:
     """The dossiers that are ``user``'s as a citizen, as conditions on Dossier to join with OR (each one range
-    of an index): filed by them, or owned by their standardised CCCD (D3, D4); each VISIBLE_TO_CITIZEN."""
+    of an index): filed by them, or owned by their CCCD once a real check tied the account to it (D2, D3, D4);
+    each VISIBLE_TO_CITIZEN."""
     found = [(Dossier.applicant_id == user.id) & VISIBLE_TO_CITIZEN]
-    if user.standardised and user.cccd:
+    if holds_cccd(user):
         found.append((Dossier.owner_cccd == user.cccd) & VISIBLE_TO_CITIZEN)
     return found
 
 
+def holds_cccd(user: User) -> bool:
+    """Whether ``user`` is the person of their CCCD: standardised, and checked by the national e-ID or by an
+    officer who saw the card. A CCCD only declared at self-registration was checked by nobody (anyone who knows
+    it could type it): such an account sees only what it filed itself."""
+    return bool(user.standardised and user.cccd and user.identity_checked)
+
+
 def can_see(user: User, dossier: Dossier) -> bool:
     roles = user.roles
-    mine = dossier.applicant_id == user.id or (user.standardised and user.cccd and dossier.owner_cccd == user.cccd)
+    mine = dossier.applicant_id == user.id or (holds_cccd(user) and dossier.owner_cccd == user.cccd)
     if "citizen" in roles and visible_to_citizen(dossier) and mine:
         return True
     return officer_of(user, dossier)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import accounts, citizens
 from engine.core.errors import Unauthorized
 from engine.core.vocabulary import CCCD_RE
+from engine.data.agency_model import OneTimeCode
 from engine.data.model import User
 from engine.process.forms import clean_text
 
@@ -19,24 +20,26 @@ from engine.process.forms import clean_text
 def account_for(session: Session, now: datetime, claims: dict, cccd_claim: str = "cccd") -> User:
     """The citizen account of a verified identity: the standardised account with its CCCD, or a new one made
     standardised from the claims (the e-ID has verified the person). Making it locks any other account with
-    that CCCD (D3). A suspended or cancelled account stays shut."""
+    that CCCD (D3). A suspended or cancelled account stays shut.
+
+    The verified holder wins over a declared one: an account whose CCCD nobody checked (self-registered: anyone
+    who knows the number could have typed it) becomes the e-ID holder's, with the name and contact of the
+    claims, and whoever made it loses it (password, sessions, tokens and pending codes end)."""
     cccd = claims.get(cccd_claim)
     if not isinstance(cccd, str) or not CCCD_RE.match(cccd):
         raise Unauthorized("Danh tính điện tử không có số CCCD hợp lệ.", code="eid_without_cccd")
     user = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1)) or \
         session.scalar(select(User).where(User.username == cccd))
     if user is None:
-        name = clean_text(claims.get("name"), min_length=2, max_length=255) or cccd
-        phone = claims.get("phone_number")
-        email = claims.get("email")
-        user = User(username=cccd, password_hash=citizens.unusable_password(), full_name=name,
-                    roles_text="citizen", cccd=cccd, created_at=now, standardised=True,
-                    phone=phone if isinstance(phone, str) and accounts.PHONE_RE.match(phone) else None,
-                    email=email if isinstance(email, str) and accounts.EMAIL_RE.match(email) else None)
+        user = User(username=cccd, password_hash=citizens.unusable_password(), full_name=cccd,
+                    roles_text="citizen", cccd=cccd, created_at=now, standardised=True)
+        _from_claims(user, claims)
         session.add(user)
         session.flush()
     elif "citizen" not in user.roles:
         raise Unauthorized("Danh tính điện tử chỉ dùng cho tài khoản công dân.", code="eid_not_citizen")
+    elif user.locked_reason is None and user.identity_checked is None:
+        _take_over(session, now, user, claims)
     elif not user.standardised and user.locked_reason is None:
         user.standardised = True  # the e-ID verified what the account claimed
     if user.locked_reason:
@@ -47,3 +50,24 @@ def account_for(session: Session, now: datetime, claims: dict, cccd_claim: str =
         accounts.end_all_sessions(session, other)
     session.flush()
     return user
+
+
+def _from_claims(user: User, claims: dict) -> None:
+    """The person as the e-ID says: name, phone and email (a contact the claims do not give is left empty)."""
+    user.full_name = clean_text(claims.get("name"), min_length=2, max_length=255) or user.cccd
+    phone, email = claims.get("phone_number"), claims.get("email")
+    user.phone = phone if isinstance(phone, str) and accounts.PHONE_RE.match(phone) else None
+    user.email = email if isinstance(email, str) and accounts.EMAIL_RE.match(email) else None
+    user.identity_checked = "eid"
+
+
+def _take_over(session: Session, now: datetime, user: User, claims: dict) -> None:
+    """An unchecked account with the CCCD becomes the e-ID holder's: nothing of who made it stays that could
+    let them back in (their password, sessions and API tokens, a recovery code already sent) or reach them (a
+    reset code goes to the account's phone and email, now the holder's)."""
+    _from_claims(user, claims)
+    user.standardised, user.cccd_issued_on = True, None  # the declared date of issue was checked by nobody
+    user.password_hash = citizens.unusable_password()
+    accounts.end_all_sessions(session, user)
+    session.execute(update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None),
+                                              OneTimeCode.expires_at > now).values(expires_at=now))

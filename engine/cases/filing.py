@@ -27,7 +27,9 @@ from engine.process.runtime import SERIALIZER_VERSION, Process
 _SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
                                                 SupplementRequest.answered_at.is_(None))
-_STANDARDISED = select(User).where(User.cccd == bindparam("cccd"), User.standardised.is_(True)).order_by(User.id)
+# an identity checked by the national e-ID or at the desk (a name only declared at registration proves nothing)
+_STANDARDISED = select(User).where(User.cccd == bindparam("cccd"), User.standardised.is_(True),
+                                   User.identity_checked.is_not(None)).order_by(User.id)
 MISMATCH = "Không khớp với danh tính đã xác thực của số CCCD này"
 
 

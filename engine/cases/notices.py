@@ -143,13 +143,15 @@ def citizen_of(session: Session, dossier: Dossier) -> User | None:
 def citizens_of(session: Session, dossier: Dossier) -> list[User]:
     """Everyone a dossier's notices go to as citizens: the applicant who filed online, and the owner's own
     standardised account when it is another person's dossier (D4: filed for another person, it is the owner's
-    and visible to both, so both are told, D28). The owner is looked up only when the owner is not the
-    applicant: a citizen filing for themself costs no query."""
+    and visible to both, so both are told, D28), once the e-ID or the desk checked that account's CCCD (one only
+    declared sees, and is told, nothing it did not file: D2, D3). The owner is looked up only when the owner is
+    not the applicant: a citizen filing for themself costs no query."""
     applicant = dossier.applicant
     people = [applicant] if "citizen" in applicant.roles else []
     cccd = dossier.owner_cccd
     if cccd and not (people and applicant.standardised and applicant.cccd == cccd):
         owner = session.scalar(select(User).where(User.cccd == cccd, User.standardised.is_(True),
+                                                  User.identity_checked.is_not(None),
                                                   User.cancelled_at.is_(None)).order_by(User.id).limit(1))
         if owner is not None and "citizen" in owner.roles and owner.id != applicant.id:
             people.append(owner)

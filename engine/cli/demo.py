@@ -138,6 +138,7 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
         if citizen is None:
             citizen = accounts.register_citizen(session, now, {**DEMO_CITIZEN, "password": password})
         citizen.password_hash = hashed
+        citizen.identity_checked = "desk"  # as if checked at the desk: it sees the desk dossiers filed for it
         citizen.birth_date = date(1999, 3, 14)
     sample = Path(settings.processes_dir) / SAMPLE_FOLDER
     deploy_paths(settings, (str(settings.processes_dir if province or not sample.is_dir() else sample),), "demo")

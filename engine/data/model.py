@@ -39,6 +39,7 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # the recovery page and admin search
     email: Mapped[str | None] = mapped_column(String(255))
     standardised: Mapped[bool] = mapped_column(default=False)
+    identity_checked: Mapped[str | None] = mapped_column(String(10))  # 'eid', 'desk'; NULL: declared (D3)
     locked_reason: Mapped[str | None] = mapped_column(String(255))
     cancelled_at: Mapped[datetime | None]  # a cancelled account never signs in again; its dossiers stay
     created_at: Mapped[datetime]

@@ -11,7 +11,10 @@ ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised
     "username": {"type": "string"}, "full_name": {"type": "string"}, "cccd": {"type": ["string", "null"]},
     "phone": {"type": ["string", "null"]}, "standardised": {"type": "boolean"}, "active": {"type": "boolean"},
     "cancelled": {"type": "boolean"}, "locked_reason": {"type": ["string", "null"]},
-    "activation_sent": {"type": "boolean"}}}
+    "activation_sent": {"type": "boolean"},
+    "identity_checked": {"type": ["string", "null"], "enum": ["eid", "desk", None],
+                         "description": "How the CCCD was checked: national e-ID, or at the desk; null: only "
+                                        "declared (the account sees only the dossiers it filed)"}}}
 
 
 def citizen_paths() -> dict:
