@@ -3,10 +3,11 @@
 The dossier row keeps its chain's head and count, so whoever can delete the last events can roll the head back
 with them. A checkpoint copies every dossier's (head, count) into rows of its own and signs their digest with an
 HMAC whose key is derived from the secret key (configured, or kept in the data folder), which a database alone
-does not hold; the id of the newest checkpoint is also kept in a file of the data folder, so that deleting whole
-checkpoints shows too. Any chain that has lost events since the last checkpoint, or was rewritten before it, no
-longer reaches the checkpointed head at the checkpointed count; and a new checkpoint never blesses such a loss
-(the chain keeps its old entry), nor a missing or broken checkpoint (an alarm file keeps it said).
+does not hold, and each entry on its own too (one dossier is verified by reading its entry alone); the id of the
+newest checkpoint is also kept in a file of the data folder, so that deleting whole checkpoints shows too. Any
+chain that has lost events since the last checkpoint, or was rewritten before it, no longer reaches the
+checkpointed head at the checkpointed count; and a new checkpoint never blesses such a loss (the chain keeps its
+old entry), nor a missing or broken checkpoint (an alarm file keeps it said).
 
 Everything is read in pages (dossiers by id, events streamed), never the whole history at once.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 from types import SimpleNamespace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,7 +38,7 @@ class Unreadable(str):
     event is reported as changed, and the walk goes on."""
 
 
-_EVENTS = AuditEvent.__table__
+_EVENTS, _E = AuditEvent.__table__, AuditCheckpointEntry
 
 
 def _event_rows(session: Session, where, order) -> Iterable:
@@ -65,19 +66,6 @@ log = logging.getLogger(__name__)
 PAGE = 500
 ANCHOR_FILE = "audit_checkpoint.json"
 ALARM_FILE = "audit_checkpoint_alarm.txt"  # checkpoints found missing; kept until an operator has looked
-
-
-def _key(settings: Settings) -> bytes:
-    return hmac.new(settings.session_secret.encode(), b"tthc audit checkpoint", hashlib.sha256).digest()
-
-
-def _line(dossier_id: int, head: str, count: int) -> bytes:
-    return f"{dossier_id}:{head}:{count}\n".encode()
-
-
-def _mac(settings: Settings, cp: AuditCheckpoint) -> str:
-    text = f"{cp.id}|{cp.at.isoformat()}|{cp.dossiers}|{cp.events}|{cp.digest}|{cp.prev_mac}"
-    return hmac.new(_key(settings), text.encode(), hashlib.sha256).hexdigest()
 
 
 def latest(session: Session) -> AuditCheckpoint | None:
@@ -122,11 +110,9 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
             if not rows:
                 break
             last = rows[-1].id
-            before = {} if prev_id is None else {
-                e.dossier_id: (e.head, e.events) for e in session.execute(
-                    select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head, AuditCheckpointEntry.events)
-                    .where(AuditCheckpointEntry.checkpoint_id == prev_id,
-                           AuditCheckpointEntry.dossier_id.in_([r.id for r in rows])))}
+            before = {} if prev_id is None else {e.dossier_id: (e.head, e.events) for e in session.execute(
+                select(_E.dossier_id, _E.head, _E.events)
+                .where(_E.checkpoint_id == prev_id, _E.dossier_id.in_([r.id for r in rows])))}
             entries = []
             for r in rows:
                 head, count = r.audit_head or "", r.audit_count or 0
@@ -136,24 +122,24 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
                               r.id, prev_id)
                     (head, count), held = old, held + 1
                 if count:
-                    entries.append({"checkpoint_id": cp_id, "dossier_id": r.id, "head": head, "events": count})
+                    entries.append({"checkpoint_id": cp_id, "dossier_id": r.id, "head": head, "events": count,
+                                    "mac": _E.signature(settings.session_secret, cp_id, now, r.id, head, count)})
             if entries:
                 session.execute(insert(AuditCheckpointEntry), entries)
     with sessions.begin() as session:
         if prev_id is not None:  # dossiers deleted outright stay named
-            gone = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head,
-                                          AuditCheckpointEntry.events)
-                                   .where(AuditCheckpointEntry.checkpoint_id == prev_id,
-                                          ~AuditCheckpointEntry.dossier_id.in_(select(Dossier.id)))).all()
+            gone = session.execute(select(_E.dossier_id, _E.head, _E.events).where(
+                _E.checkpoint_id == prev_id, ~_E.dossier_id.in_(select(Dossier.id)))).all()
             if gone:
                 session.execute(insert(AuditCheckpointEntry), [
-                    {"checkpoint_id": cp_id, "dossier_id": g.dossier_id, "head": g.head, "events": g.events}
+                    {"checkpoint_id": cp_id, "dossier_id": g.dossier_id, "head": g.head, "events": g.events,
+                     "mac": _E.signature(settings.session_secret, cp_id, now, g.dossier_id, g.head, g.events)}
                     for g in gone])
                 held += len(gone)
     with sessions.begin() as session:
         cp = session.get(AuditCheckpoint, cp_id)
         cp.digest, cp.dossiers, cp.events = _digest_of(session, cp_id)
-        cp.mac = _mac(settings, cp)
+        cp.mac = cp.signature(settings.session_secret)
         # the newest checkpoint is verified against, the one before it if the newest goes missing: older
         # entries go (their signed headers stay)
         older = select(AuditCheckpoint.id).where(AuditCheckpoint.id < (prev_id or cp_id))
@@ -167,12 +153,10 @@ def _digest_of(session: Session, cp_id: int) -> tuple[str, int, int]:
     """The digest of a checkpoint's entries in dossier order, with how many chains and events they hold
     (streamed)."""
     digest, dossiers, events = hashlib.sha256(), 0, 0
-    rows = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head,
-                                  AuditCheckpointEntry.events)
-                           .where(AuditCheckpointEntry.checkpoint_id == cp_id)
-                           .order_by(AuditCheckpointEntry.dossier_id).execution_options(yield_per=2000))
+    rows = session.execute(select(_E.dossier_id, _E.head, _E.events).where(_E.checkpoint_id == cp_id)
+                           .order_by(_E.dossier_id).execution_options(yield_per=2000))
     for r in rows:
-        digest.update(_line(r.dossier_id, r.head, r.events))
+        digest.update(_E.line(r.dossier_id, r.head, r.events))
         dossiers, events = dossiers + 1, events + r.events
     return digest.hexdigest(), dossiers, events
 
@@ -211,7 +195,7 @@ def _keep_alarm(session: Session, settings: Settings, prev: AuditCheckpoint | No
 
 def _sound(session: Session, settings: Settings, cp: AuditCheckpoint) -> bool:
     """The checkpoint's signature holds and its entries are those it signed."""
-    return hmac.compare_digest(cp.mac or "", _mac(settings, cp)) and \
+    return hmac.compare_digest(cp.mac or "", cp.signature(settings.session_secret)) and \
         _digest_of(session, cp.id) == (cp.digest, cp.dossiers, cp.events)
 
 
@@ -245,8 +229,12 @@ class Verification:
     checkpoint: AuditCheckpoint | None = None
 
 
-def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str], None]) -> AuditCheckpoint | None:
-    """The newest signed checkpoint, if its signature and entries hold; problems are said."""
+def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str], None],
+                      code: str | None = None) -> tuple[AuditCheckpoint | None, Any]:
+    """The newest signed checkpoint, if its signature and entries hold (problems are said), and the entry of
+    dossier ``code`` in it. For one dossier only its own entry is read (its signature is checked by _anchor); one
+    without a signature of its own, as in the checkpoints written before migration 0036, is checked the old way,
+    by the whole digest, until the next checkpoint signs every entry."""
     cp = latest(session)
     anchor = _read_anchor(settings)
     try:
@@ -259,16 +247,31 @@ def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str],
         say(f"điểm kiểm tra #{anchor.get('id')} ({anchor.get('at')}) ghi trong {_anchor_path(settings)} không còn "
             "trong cơ sở dữ liệu (điểm kiểm tra bị xóa)")
     if cp is None:
-        return None
-    if not hmac.compare_digest(cp.mac or "", _mac(settings, cp)) or (
+        return None, None
+    if not hmac.compare_digest(cp.mac or "", cp.signature(settings.session_secret)) or (
             anchor is not None and anchor["id"] == cp.id and anchor["mac"] != cp.mac):
         say(f"điểm kiểm tra #{cp.id}: chữ ký không hợp lệ (điểm kiểm tra bị sửa, hoặc khóa bí mật đã đổi)")
-        return None
+        return None, None
+    one = None if code is None else session.execute(select(_E.dossier_id, _E.head, _E.events, _E.mac).join(
+        Dossier, Dossier.id == _E.dossier_id).where(_E.checkpoint_id == cp.id, Dossier.code == code)).first()
+    if code is not None and (one is None or one.mac is not None):
+        return cp, one
     digest, dossiers, events = _digest_of(session, cp.id)
     if (digest, dossiers, events) != (cp.digest, cp.dossiers, cp.events):
         say(f"điểm kiểm tra #{cp.id}: các dòng của điểm kiểm tra bị sửa hoặc xóa ({dossiers}/{cp.dossiers} chuỗi)")
+        return None, None
+    return cp, one
+
+
+def _anchor(settings: Settings, cp: AuditCheckpoint | None, code: str, entry, say) -> tuple[str, int] | None:
+    """A dossier's entry of the checkpoint as (head, count), unless its own signature does not hold (said)."""
+    if cp is None or entry is None:
         return None
-    return cp
+    signed = entry.mac is None or hmac.compare_digest(entry.mac, _E.signature(
+        settings.session_secret, cp.id, cp.at, entry.dossier_id, entry.head, entry.events))
+    if not signed:
+        say(f"{code}: dòng của hồ sơ trong điểm kiểm tra #{cp.id} bị sửa (chữ ký của dòng không khớp)")
+    return (entry.head, entry.events) if signed else None
 
 
 def _where(code: str, event, n: int) -> str:
@@ -316,7 +319,8 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
         say(text)
 
     with sessions() as session:
-        cp = result.checkpoint = _check_checkpoint(session, settings, problem)
+        cp, one = _check_checkpoint(session, settings, problem, code)
+        result.checkpoint = cp
         query = select(Dossier.id, Dossier.code, Dossier.audit_head, Dossier.audit_count)
         if code is not None:
             query = query.where(Dossier.code == code)
@@ -327,10 +331,11 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
             if not rows:
                 break
             ids = [r.id for r in rows]
-            anchors = {} if cp is None else {
-                e.dossier_id: (e.head, e.events) for e in session.execute(
-                    select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.head, AuditCheckpointEntry.events)
-                    .where(AuditCheckpointEntry.checkpoint_id == cp.id, AuditCheckpointEntry.dossier_id.in_(ids)))}
+            if code is not None or cp is None:  # one dossier: its entry was read with the checkpoint
+                entries = {} if one is None else {one.dossier_id: one}
+            else:
+                entries = {e.dossier_id: e for e in session.execute(select(_E.dossier_id, _E.head, _E.events,
+                           _E.mac).where(_E.checkpoint_id == cp.id, _E.dossier_id.in_(ids)))}
             # plain rows (no identity map), streamed: a chain of any length is never held in memory
             stream = _event_rows(session, AuditEvent.dossier_id.in_(ids), (AuditEvent.dossier_id, AuditEvent.id))
             by_dossier = groupby(stream, key=lambda e: e.dossier_id)
@@ -338,17 +343,16 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
             for r in rows:
                 matched = pending is not None and pending[0] == r.id
                 result.events += _check_chain(r.code, r.audit_head, r.audit_count, pending[1] if matched else (),
-                                              anchors.get(r.id), cp, problem)
+                                              _anchor(settings, cp, r.code, entries.get(r.id), problem), cp,
+                                              problem)
                 if matched:
                     pending = next(by_dossier, None)
             result.dossiers, last = result.dossiers + len(rows), rows[-1].id
             if progress is not None:
                 progress(result.dossiers, total)
         if cp is not None and code is None:
-            gone = session.execute(select(AuditCheckpointEntry.dossier_id, AuditCheckpointEntry.events)
-                                   .where(AuditCheckpointEntry.checkpoint_id == cp.id,
-                                          ~AuditCheckpointEntry.dossier_id.in_(select(Dossier.id)))
-                                   .execution_options(yield_per=1000))
+            gone = session.execute(select(_E.dossier_id, _E.events).where(
+                _E.checkpoint_id == cp.id, ~_E.dossier_id.in_(select(Dossier.id))).execution_options(yield_per=1000))
             for r in gone:
                 problem(f"hồ sơ id {r.dossier_id}: có trong điểm kiểm tra #{cp.id} ({r.events} sự kiện) nhưng không "
                         "còn trong cơ sở dữ liệu (hồ sơ bị xóa)")
@@ -356,17 +360,14 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
 
 
 def verify_dossier(session: Session, settings: Settings, dossier: Dossier) -> tuple[int, list[str]]:
-    """One dossier's chain against the newest sound checkpoint: (events, problems). Only the chain's own problems
-    are given (a checkpoint's or another dossier's are for `tthc audit verify`); a broken checkpoint is not
-    used as an anchor."""
-    cp = _check_checkpoint(session, settings, lambda _text: None)
-    anchored = None if cp is None else session.execute(
-        select(AuditCheckpointEntry.head, AuditCheckpointEntry.events)
-        .where(AuditCheckpointEntry.checkpoint_id == cp.id, AuditCheckpointEntry.dossier_id == dossier.id)).first()
+    """One dossier's chain against the newest sound checkpoint, reading its row and the dossier's entry alone:
+    (events, problems). Only the chain's own problems are given, its entry's included (a checkpoint's or another
+    dossier's are for `tthc audit verify`); a broken checkpoint or entry is not used as an anchor."""
+    cp, entry = _check_checkpoint(session, settings, lambda _text: None, dossier.code)
     problems: list[str] = []
     events = _event_rows(session, AuditEvent.dossier_id == dossier.id, (AuditEvent.id,))
     count = _check_chain(dossier.code, dossier.audit_head, dossier.audit_count, events,
-                         tuple(anchored) if anchored is not None else None, cp, problems.append)
+                         _anchor(settings, cp, dossier.code, entry, problems.append), cp, problems.append)
     return count, problems
 
 
