@@ -396,7 +396,7 @@ EXPECTED: dict[str, tuple] = {
     "GET /dossiers/{code}":                   (401, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404),
     "POST /dossiers/{code}/supplement":       (401, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404),
     # the filer or a receiving officer of the agency attaches files to a dossier they can see
-    "POST /dossiers/{code}/documents":        (401, 201, 404, 201, 403, 403, 403, 403, 403, 404, 404),
+    "POST /dossiers/{code}/documents":        (401, 201, 404, 403, 403, 403, 403, 403, 403, 404, 404),
     # the citizen's own document store (D24): the owner finds the signed result there, nobody else does
     "GET /me/documents":                      (401, IN,  OUT, 403, 403, 403, 403, 403, 403, 403, 403),
     # D19: only the head of the agency signs the apology for a late dossier

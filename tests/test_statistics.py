@@ -272,14 +272,15 @@ def test_a_withdrawn_dossier_was_pending_until_it_was_withdrawn(march, api, cloc
 
 
 def test_electronic_and_reused_components(march, api, app, clock, settings):
-    """F (received Tue 30/03) takes A's signed result from the citizen's store as a component (D24): one dossier
+    """G, filed Tue 30/03 10:00, takes A's signed result from the citizen's store as a component before its intake
+    (files are added while filing or for a supplement, D8, D10), and is received at 10:30 (D24): one dossier
     received in March with an electronic component, and it reused a stored document (QĐ 766 3a, 3c)."""
     a = api.get(f"/api/v1/dossiers/{march['A']}", CITIZEN).get_json()
     result = next(d for d in a["documents"] if d["kind"] == "result")
-    at(clock, 2027, 3, 30, 10, 0)
-    r = api.post(f"/api/v1/dossiers/{march['F']}/documents", CITIZEN,
-                 json={"reuse": result["id"], "component": "giay_de_nghi"})
+    g = file(api, clock, (2027, 3, 30, 10, 0))
+    r = api.post(f"/api/v1/dossiers/{g}/documents", CITIZEN, json={"reuse": result["id"], "component": "giay_de_nghi"})
     assert r.status_code == 201, r.get_json()
+    receive(api, clock, g, 2027, 3, 30, 10, 30)
     total = run(settings).total
     assert (total["digitised"], total["reused"]) == (1, 1)
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from engine.data import audit
 from engine.core import sandbox
 from engine.paperwork import documents, images, results, signatures
-from engine.cases.dossiers import VISIBLE_TO_CITIZEN, Context, can_see, citizen_conditions, visible_dossier
-from engine.core.errors import Forbidden, Invalid, NotFound, TooLarge
+from engine.cases import summary
+from engine.cases.dossiers import (
+    VISIBLE_TO_CITIZEN, Context, can_see, citizen_conditions, sees_as_citizen, visible_dossier)
+from engine.cases.filing import desk_supplements
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from engine.core.vocabulary import folded as _folded
 from engine.data.model import Document, DocumentSignature, Dossier, User
-from engine.law.statuses import TERMINAL
+from engine.law.statuses import SUBMITTED, SUPPLEMENT, TERMINAL
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -77,6 +80,15 @@ def _editable(session: Session, ctx: Context, code: str) -> Dossier:
         raise Forbidden("Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được đính kèm giấy tờ")
     if dossier.status in TERMINAL:
         raise Invalid("Hồ sơ đã kết thúc; không thể đính kèm thêm", code="dossier_closed")
+    # D8, D10: files come with the filing, until the one-stop decides on it, and answer an open supplement
+    # request; the citizen's on the portal, the paper handed in for a desk or post dossier recorded by the
+    # receiving officer of its receiving agency (engine.cases.filing.desk_supplements), as the supplement is
+    if not (sees_as_citizen(ctx.user, dossier) or desk_supplements(ctx.user, dossier)):
+        raise Forbidden("Giấy tờ của hồ sơ nộp trực tuyến do công dân tự đính kèm; cán bộ tiếp nhận chỉ đính kèm "
+                        "giấy tờ của hồ sơ nộp tại quầy hoặc qua bưu chính của cơ quan mình")
+    if dossier.status not in (SUBMITTED, SUPPLEMENT):
+        raise Conflict("Chỉ đính kèm giấy tờ khi nộp hồ sơ (trước khi hồ sơ được tiếp nhận) hoặc khi có yêu cầu "
+                       "bổ sung đang chờ; hồ sơ này hiện không nhận thêm giấy tờ", code="dossier_not_editable")
     return dossier
 
 
@@ -138,38 +150,76 @@ def store_conditions(user: User) -> list:
             + [theirs & (Document.kind == "filing") for theirs in citizen_conditions(user)])
 
 
-def _result_copies(session: Session, digests: set[str]) -> set[str]:
-    """Which of these files (by SHA-256) are the bytes of a result: a copy of a result attached to a dossier (by
-    reuse or uploaded again) is not the citizen's to reuse through the files of the dossiers they see. A result
-    enters the store only as one of the citizen's own results in force (store_conditions): a copy would outlive
-    its correction (engine.cases.reissue) and carry the owner's result to whoever else sees the dossier (D4).
-    Asked only for the citizen's own candidate files, each one range of the index on (sha256, kind)."""
-    if not digests:
-        return set()
-    return set(session.scalars(select(Document.sha256).distinct()
-                               .where(Document.kind == "result", Document.sha256.in_(sorted(digests)))))
+def _result_copies():
+    """Whether the Document is the bytes of a result (by SHA-256), as SQL: a copy of a result attached to a
+    dossier (by reuse or uploaded again) is not the citizen's to reuse through the files of the dossiers they
+    see. A result enters the store only as one of the citizen's own results in force (store_conditions): a copy
+    would outlive its correction (engine.cases.reissue) and carry the owner's result to whoever else sees the
+    dossier (D4). Asked of each candidate file, one range of the index on (sha256, kind)."""
+    result = aliased(Document)
+    return exists(select(result.id).where(result.kind == "result", result.sha256 == Document.sha256))
 
 
-def store(session: Session, user: User) -> list[Document]:
-    """The citizen's electronic dossier store: results of their own dossiers and their validly signed files
-    (store_conditions). A result replaced by a corrected one (engine.cases.reissue) is no longer in force: only
-    its successor is offered. A file that is a copy of a result is never offered as a file (_result_copies)."""
+def _offered(user: User) -> list:
+    """What the store offers (store_conditions), as conditions on Document joined to its Dossier, all asked of
+    the database: a result in force (one replaced by a corrected one, engine.cases.reissue, is not: only its
+    successor), or a file whose every signature is valid (D9) and that is not a copy of a result
+    (_result_copies). The signatures: one range of the index on document_signature.document_id."""
+    signatures_of_it = select(DocumentSignature.id).where(DocumentSignature.document_id == Document.id)
+    signed = exists(signatures_of_it) & ~exists(signatures_of_it.where(DocumentSignature.valid.is_(False)))
+    return [or_(*store_conditions(user)), Document.kind.in_(STORE_KINDS), Document.replaced_by_id.is_(None),
+            or_(Document.kind == "result", signed & ~_result_copies())]
+
+
+def store(session: Session, user: User, *, limit: int | None = None, before: int | None = None) -> list[Document]:
+    """The citizen's electronic dossier store (_offered), newest first, each file once (the newest document of
+    the same bytes). ``limit``: at most that many; ``before``: only those older than this document id (the last
+    of the previous page). One query however many the citizen has: the pages show a bounded part of it."""
     if "citizen" not in user.roles:
         raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
-    rows = list(session.scalars(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
-                                .where(or_(*store_conditions(user)), Document.kind.in_(STORE_KINDS),
-                                       Document.replaced_by_id.is_(None))
-                                .order_by(Document.id.desc())))
-    copies = _result_copies(session, {doc.sha256 for doc in rows if doc.kind == "filing"})
-    found, seen = [], set()
-    for doc in rows:
-        if doc.sha256 in seen or (doc.kind == "filing" and doc.sha256 in copies):
-            continue
-        signed = [s for s in session.scalars(select(DocumentSignature)
-                                             .where(DocumentSignature.document_id == doc.id))]
-        if doc.kind == "result" or (signed and all(s.valid for s in signed)):
-            seen.add(doc.sha256)
-            found.append(doc)
+    newest = func.row_number().over(partition_by=Document.sha256, order_by=Document.id.desc())
+    ranked = (select(Document.id, newest.label("rank")).join(Dossier, Dossier.id == Document.dossier_id)
+              .where(*_offered(user)).subquery())
+    query = (select(Document).join(ranked, ranked.c.id == Document.id).where(ranked.c.rank == 1)
+             .order_by(Document.id.desc()).limit(limit))
+    if before is not None:
+        query = query.where(Document.id < before)
+    return list(session.scalars(query))
+
+
+def _in_store(session: Session, user: User, document_id: int) -> Document | None:
+    """The document of this id when the store offers it (_offered): one query, not the whole store."""
+    return session.scalar(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
+                          .where(Document.id == document_id, *_offered(user)))
+
+
+def signatures_of(session: Session, docs: list[Document]) -> dict[int, list[DocumentSignature]]:
+    """The signatures of these documents by document id, in the order they were found: one query per 500
+    documents, not one per document."""
+    found: dict[int, list[DocumentSignature]] = {}
+    ids = [doc.id for doc in docs]
+    for start in range(0, len(ids), 500):
+        for sig in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id.in_(
+                ids[start:start + 500])).order_by(DocumentSignature.id)):
+            found.setdefault(sig.document_id, []).append(sig)
+    return found
+
+
+def described(session: Session, docs: list[Document]) -> list[dict]:
+    """These documents as summary.describe_document shows each (api.md "Document"), their signatures read in
+    one query (signatures_of) rather than one per document."""
+    sigs = signatures_of(session, docs)
+    return [summary._document(doc, sigs.get(doc.id, [])) for doc in docs]  # its one shape of a document
+
+
+def origins(session: Session, docs: list[Document]) -> dict[int, object]:
+    """The dossier each document comes from (its code and outcome) by dossier id: one query per 500 dossiers."""
+    ids = sorted({doc.dossier_id for doc in docs})
+    found = {}
+    for start in range(0, len(ids), 500):
+        for row in session.execute(select(Dossier.id, Dossier.code, Dossier.outcome)
+                                   .where(Dossier.id.in_(ids[start:start + 500]))):
+            found[row.id] = row
     return found
 
 
@@ -178,8 +228,10 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     dossier = _editable(session, ctx, code)
     name = _component(dossier, component)
     valid_id = isinstance(document_id, int) and not isinstance(document_id, bool) and 0 < document_id < 2**31
-    source = session.get(Document, document_id) if valid_id else None
-    if source is None or source.id not in {d.id for d in store(session, ctx.user)}:
+    if "citizen" not in ctx.user.roles:
+        raise Forbidden("Kho giấy tờ điện tử dành cho công dân")
+    source = _in_store(session, ctx.user, document_id) if valid_id else None
+    if source is None:
         raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")
     if not can_see(ctx.user, session.get(Dossier, source.dossier_id)):
         raise NotFound("Không tìm thấy giấy tờ trong kho của bạn", code="document_not_found")

@@ -217,7 +217,17 @@ def attach_document(code: str):
 @bp.get("/me/documents")
 @authenticated
 def my_documents():
-    return jsonify([summary.describe_document(db(), d) for d in attachments.store(db(), g.user)])
+    query = request.args.to_dict()  # the store (D24) newest first; the next page: this query from this page's last
+    raw, before = query.get("limit", "100"), query.pop("before", None)
+    if not ASCII_NUMBER.match(raw) or not 1 <= (limit := int(raw)) <= 500:
+        raise Invalid("Tham số 'limit' là số từ 1 đến 500", fields={"limit": "Số từ 1 đến 500"})
+    if before is not None and not ASCII_NUMBER.match(before):
+        raise Invalid("Tham số phân trang không hợp lệ", fields={"before": "Một số nguyên dương"})
+    docs = attachments.store(db(), g.user, limit=limit + 1, before=int(before) if before is not None else None)
+    response = jsonify(attachments.described(db(), docs[:limit]))
+    if len(docs) > limit:  # RFC 8288, as GET /tasks
+        response.headers["Link"] = f'<{url_for("api.my_documents", **query, before=docs[limit - 1].id)}>; rel="next"'
+    return response
 
 
 @bp.post("/dossiers/<code>/withdraw")

@@ -163,6 +163,13 @@ def _schemas() -> dict:
     }
 
 
+def _paged(op: dict) -> dict:
+    """``op`` whose 200 may carry the next page's address in a Link header (RFC 8288)."""
+    op["responses"]["200"]["headers"] = {"Link": {"description": "<...>; rel=\"next\" khi còn trang sau",
+                                                  "schema": {"type": "string"}}}
+    return op
+
+
 def _paths() -> dict:
 
     code = [_path_param("code", text(DOSSIER_CODE))]
@@ -218,14 +225,20 @@ def _paths() -> dict:
         "/api/v1/dossiers/{code}/documents": {"post": {**_op(
             "Đính kèm giấy tờ: tải lên (multipart: file, component) hoặc dùng lại từ kho ({reuse, component})",
             ok=201, response=_ref("Document"), errors=(403, 404, 409, 413), params=code, rules={
-                "component": "một thành phần hồ sơ của thủ tục", "file": "tệp không rỗng, loại được nhận"}),
+                "component": "một thành phần hồ sơ của thủ tục", "file": "tệp không rỗng, loại được nhận",
+                "dossier_not_editable": "409: chỉ đính kèm khi hồ sơ mới nộp, chưa được tiếp nhận (trạng thái 1) "
+                                        "hoặc khi có yêu cầu bổ sung đang chờ (trạng thái 5)"}),
             "requestBody": {"required": True, "content": {
                 "multipart/form-data": {"schema": {"type": "object", "required": ["file", "component"],
                                                    "properties": {"file": binary, "component": {"type": "string"}}}},
                 "application/json": {"schema": _ref("Reuse")}}}}},
-        "/api/v1/me/documents": {"get": _op("Kho giấy tờ điện tử của công dân (kết quả, giấy tờ đã ký số)",
-                                            response={"type": "array", "items": _ref("Document")},
-                                            errors=(403,))},
+        "/api/v1/me/documents": {"get": _paged(_op(
+            "Kho giấy tờ điện tử của công dân (kết quả, giấy tờ đã ký số), mới nhất trước",
+            response={"type": "array", "items": _ref("Document")}, errors=(403, 422), params=[
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+                       "Số giấy tờ một trang; khi còn trang sau, header Link: <...>; rel=\"next\""),
+                _query("before", {"type": "string", "pattern": "^[0-9]{1,9}$"},
+                       "Trang sau: các giấy tờ có id nhỏ hơn số này (lấy nguyên văn từ header Link)")]))},
         "/api/v1/dossiers/{code}/withdraw": {"post": _op("Công dân rút hồ sơ (trạng thái 7, thông báo dừng)",
                                                           request=_ref("Ending"), response=_ref("Dossier"),
                                                           errors=(403, 404, 409), params=code)},

@@ -22,7 +22,7 @@ from engine.cases import (
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
-from engine.data.model import Dossier, Procedure, ProcedureVersion
+from engine.data.model import Procedure, ProcedureVersion
 from engine.law.statuses import TERMINAL
 from . import db, now, tthc
 from . import schemaform, uploads
@@ -111,12 +111,27 @@ def _labels(version) -> dict[str, str]:
     return names
 
 
+STORE_SHOWN = 100  # the newest documents of the store a page offers: the page is not read whole from a long store
+
+
+class StoreChoices(list):
+    """The choices, and ``more``: the line that says only the newest are shown (None when all are)."""
+
+    more: str | None = None
+
+
 def _store_choices() -> list[dict]:
-    """The signed-in citizen's stored documents (D24) as choices: where each comes from, its signatures."""
-    choices = []
-    for doc in attachments.store(db(), g.user):
-        origin = db().get(Dossier, doc.dossier_id)
-        signature = signature_text(summary.describe_document(db(), doc))
+    """The signed-in citizen's stored documents (D24) as choices, the newest STORE_SHOWN: where each comes from,
+    its signatures (read for them all at once, not per document)."""
+    docs = attachments.store(db(), g.user, limit=STORE_SHOWN + 1)
+    choices = StoreChoices()
+    if len(docs) > STORE_SHOWN:
+        docs = docs[:STORE_SHOWN]
+        choices.more = _("Kho của bạn có nhiều giấy tờ; chỉ hiện %(num)d giấy tờ mới nhất.", num=STORE_SHOWN)
+    origins = attachments.origins(db(), docs)
+    for doc, described in zip(docs, attachments.described(db(), docs)):
+        origin = origins[doc.dossier_id]
+        signature = signature_text(described)
         kind, where = _kind_text(doc.kind, origin.outcome), _("hồ sơ")
         label = f"{doc.name} — " + "; ".join(s["short"] for s in signature) + f" — {kind}, {where} {origin.code}"
         choices.append({"id": str(doc.id), "name": doc.name, "kind": kind, "origin": origin.code, "label": label,

@@ -124,6 +124,9 @@ REFUSAL_TEXT = {
     "contact_recently_changed": _l("Thư điện tử hoặc số điện thoại của tài khoản vừa được quản trị viên thay đổi; "
                                    "chưa thể đặt lại mật khẩu trong 72 giờ sau thay đổi. Cán bộ vẫn đăng nhập được "
                                    "bằng mật khẩu hiện tại và tự đổi mật khẩu."),
+    # files added to a dossier outside the filing and an open supplement request (engine.cases.attachments)
+    "dossier_not_editable": _l("Hồ sơ hiện không nhận thêm giấy tờ: chỉ đính kèm khi nộp hồ sơ hoặc khi có yêu cầu "
+                               "bổ sung đang chờ"),
 }
 
 
