@@ -23,7 +23,7 @@ from engine.cases.filing import desk_supplements
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from engine.core.vocabulary import folded as _folded
 from engine.data.model import Document, DocumentSignature, Dossier, User
-from engine.law.statuses import SUBMITTED, SUPPLEMENT, TERMINAL
+from engine.law.statuses import PAYMENT, SUBMITTED, SUPPLEMENT, TERMINAL
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -80,13 +80,17 @@ def _editable(session: Session, ctx: Context, code: str) -> Dossier:
         raise Forbidden("Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được đính kèm giấy tờ")
     if dossier.status in TERMINAL:
         raise Invalid("Hồ sơ đã kết thúc; không thể đính kèm thêm", code="dossier_closed")
-    # D8, D10: files come with the filing, until the one-stop decides on it, and answer an open supplement
-    # request; the citizen's on the portal, the paper handed in for a desk or post dossier recorded by the
-    # receiving officer of its receiving agency (engine.cases.filing.desk_supplements), as the supplement is
-    if not (sees_as_citizen(ctx.user, dossier) or desk_supplements(ctx.user, dossier)):
+    # D8, D10: files come with the filing, until the one-stop decides on it (a fee asked with the filing waits
+    # before that decision: D26), and answer an open supplement request; the citizen's on the portal, the paper
+    # handed in for a desk or post dossier recorded by the receiving officer of its receiving agency
+    # (engine.cases.filing.desk_supplements), as the supplement is; and, while filing, whoever filed it (D5: an
+    # officer registering an online dossier for the citizen attaches the citizen's papers)
+    filing = dossier.status == SUBMITTED or (dossier.status == PAYMENT and dossier.received_at is None)
+    if not (sees_as_citizen(ctx.user, dossier) or desk_supplements(ctx.user, dossier)
+            or (filing and dossier.applicant_id == ctx.user.id)):
         raise Forbidden("Giấy tờ của hồ sơ nộp trực tuyến do công dân tự đính kèm; cán bộ tiếp nhận chỉ đính kèm "
                         "giấy tờ của hồ sơ nộp tại quầy hoặc qua bưu chính của cơ quan mình")
-    if dossier.status not in (SUBMITTED, SUPPLEMENT):
+    if not filing and dossier.status != SUPPLEMENT:
         raise Conflict("Chỉ đính kèm giấy tờ khi nộp hồ sơ (trước khi hồ sơ được tiếp nhận) hoặc khi có yêu cầu "
                        "bổ sung đang chờ; hồ sơ này hiện không nhận thêm giấy tờ", code="dossier_not_editable")
     return dossier

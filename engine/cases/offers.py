@@ -156,9 +156,12 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
     rows = active_offers(session, proc.id)
     officer = "citizen" not in user.roles
     if named is None and officer and user.agency_id is not None:
-        mine = [o for o, a in rows if a.id == user.agency_id]
+        mine = [(o, a) for o, a in rows if a.id == user.agency_id]
+        if mine and not mine[0][1].active:  # a closed agency takes no filing, not at its own desk either (D29)
+            raise Invalid("Cơ quan này không tiếp nhận thủ tục", code="agency_not_offering",
+                          fields={"agency": "Cơ quan này đã ngừng hoạt động"})
         if mine:
-            return _processed(session, mine[0])
+            return _processed(session, mine[0][0])
     if named is not None:
         found = [(o, a) for o, a in rows if a.code == named.strip() and a.active]
         if not found:

@@ -17,6 +17,7 @@ from engine.data import calendars
 from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
 from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
+from engine.paperwork.registers import withdrawn_letter
 
 
 def _signature(s: DocumentSignature) -> dict:
@@ -57,8 +58,10 @@ def _of(column, *columns, order):
 
 
 # What a dossier's description reads of each row, and nothing more (no hash chain, no event data, no file).
+# A letter whose signature was withdrawn with the dossier was never issued (D20, D22): nobody is shown it.
 _LETTER = _of(Letter.dossier_id, Letter.kind, Letter.reason, Letter.faults, Letter.issued_at, Letter.new_due_at,
-              Letter.signer_name, Letter.signer_role, Letter.violation, Letter.document_id, order=Letter.id)
+              Letter.signer_name, Letter.signer_role, Letter.violation, Letter.document_id,
+              order=Letter.id).where(~withdrawn_letter())
 _DOCUMENT = _of(Document.dossier_id, Document.id, Document.kind, Document.name, Document.media_type,
                 Document.size, Document.sha256, Document.component, Document.number, Document.state,
                 Document.replaces_id, Document.replaced_by_id, order=Document.id)

@@ -89,14 +89,18 @@ def register():
         user = run(accounts.register_citizen, db(), now(), data)
     except Conflict as exc:
         said = refusal_text(exc)  # the field says it too, in the page's language
+        if exc.code == "cccd_taken" and accounts.OWNER_WAYS not in said:  # translated: the real holder's ways too
+            said = f"{said}. " + _("Nếu đây là số CCCD của bạn, hãy đăng nhập bằng VNeID hoặc mang thẻ CCCD đến Bộ "
+                                   "phận Một cửa để được xác minh tài khoản.")
         return render_template("auth/register.html", values=values, errors={"cccd": said}, error=said,
                                rule=exc.rule), 409
     except Invalid as exc:
         return render_template("auth/register.html", values=values, errors={**exc.fields, **errors},
                                error=refusal_text(exc)), 422
     sign_in(user)
-    flash(_("Đã tạo và chuẩn hóa tài khoản. Tên đăng nhập của bạn là số CCCD %(cccd)s.", cccd=user.username),
-          "success")
+    flash(_("Đã tạo và chuẩn hóa tài khoản. Tên đăng nhập của bạn là số CCCD %(cccd)s.", cccd=user.username) + " "
+          + _("Hồ sơ người khác nộp thay cho bạn hiện ra khi bạn đăng nhập bằng VNeID hoặc được xác minh tại Bộ phận "
+              "Một cửa."), "success")
     return redirect(url_for("portal.catalogue"))
 
 
