@@ -7,9 +7,8 @@ does not hold, and each entry on its own too (one dossier is verified by reading
 newest checkpoint is also kept in a file of the data folder, so that deleting whole checkpoints shows too. Any
 chain that has lost events since the last checkpoint, or was rewritten before it, no longer reaches the
 checkpointed head at the checkpointed count; and a new checkpoint never blesses such a loss (the chain keeps its
-old entry), nor a missing or broken checkpoint (an alarm file keeps it said).
-
-Everything is read in pages (dossiers by id, events streamed), never the whole history at once.
+old entry), nor a missing or broken checkpoint (an alarm file keeps it said). Everything is read in pages
+(dossiers by id, events streamed), never the whole history at once.
 """
 from __future__ import annotations
 
@@ -24,7 +23,7 @@ from itertools import groupby
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import delete, func, insert, literal_column, select
+from sqlalchemy import delete, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.core.clock import VN_TZ, iso_vn
@@ -34,11 +33,11 @@ from engine.data.model import AuditCheckpoint, AuditCheckpointEntry, AuditEvent,
 
 
 class Unreadable(str):
-    """A stored value its column's type cannot read back (a trail edited by hand in the database file): the
-    event is reported as changed, and the walk goes on."""
+    """A stored value its column's type cannot read back (edited by hand): the event is reported as changed."""
 
 
 _EVENTS, _E = AuditEvent.__table__, AuditCheckpointEntry
+_MISSING = SimpleNamespace(mac=None)  # a dossier's entry, gone from a checkpoint whose rows no longer hold
 
 
 def _event_rows(session: Session, where, order) -> Iterable:
@@ -150,8 +149,7 @@ def write_checkpoint(sessions: sessionmaker, settings: Settings, now: datetime,
 
 
 def _digest_of(session: Session, cp_id: int) -> tuple[str, int, int]:
-    """The digest of a checkpoint's entries in dossier order, with how many chains and events they hold
-    (streamed)."""
+    """The digest of a checkpoint's entries (in dossier order, streamed) and how many chains and events they hold."""
     digest, dossiers, events = hashlib.sha256(), 0, 0
     rows = session.execute(select(_E.dossier_id, _E.head, _E.events).where(_E.checkpoint_id == cp_id)
                            .order_by(_E.dossier_id).execution_options(yield_per=2000))
@@ -177,26 +175,20 @@ def _read_anchor(settings: Settings) -> dict | None:
 def _keep_alarm(session: Session, settings: Settings, prev: AuditCheckpoint | None, now: datetime) -> None:
     """Before a new checkpoint replaces the anchor and carries the previous entries on: if the checkpoint the
     anchor names is gone from the database (or differs), or the previous one no longer holds its signature, say
-    so in a file of the data folder that only an operator removes, so that the next checkpoint does not make
-    the loss invisible."""
+    so in a file of the data folder that only an operator removes (the next checkpoint must not hide the loss)."""
     anchor = _read_anchor(settings)
     problems = []
     if anchor is not None and (prev is None or anchor["id"] > prev.id or
                                (anchor["id"] == prev.id and anchor["mac"] != prev.mac)):
         problems.append(f"điểm kiểm tra #{anchor['id']} ({anchor.get('at')}) không còn trong cơ sở dữ liệu hoặc đã "
                         "bị thay (điểm kiểm tra bị xóa)")
-    if prev is not None and not _sound(session, settings, prev):
+    if prev is not None and not (hmac.compare_digest(prev.mac or "", prev.signature(settings.session_secret)) and
+                                 _digest_of(session, prev.id) == (prev.digest, prev.dossiers, prev.events)):
         problems.append(f"điểm kiểm tra #{prev.id}: chữ ký hoặc các dòng không hợp lệ khi ghi điểm kiểm tra sau")
     if problems:
         log.error("audit checkpoints: %s", "; ".join(problems))
         with open(settings.data_dir / ALARM_FILE, "a", encoding="utf-8") as fh:
             fh.writelines(f"{now.isoformat()}: {problem}\n" for problem in problems)
-
-
-def _sound(session: Session, settings: Settings, cp: AuditCheckpoint) -> bool:
-    """The checkpoint's signature holds and its entries are those it signed."""
-    return hmac.compare_digest(cp.mac or "", cp.signature(settings.session_secret)) and \
-        _digest_of(session, cp.id) == (cp.digest, cp.dossiers, cp.events)
 
 
 def _write_anchor(settings: Settings, cp: AuditCheckpoint) -> None:
@@ -232,9 +224,9 @@ class Verification:
 def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str], None],
                       code: str | None = None) -> tuple[AuditCheckpoint | None, Any]:
     """The newest signed checkpoint, if its signature and entries hold (problems are said), and the entry of
-    dossier ``code`` in it. For one dossier only its own entry is read (its signature is checked by _anchor); one
-    without a signature of its own, as in the checkpoints written before migration 0036, is checked the old way,
-    by the whole digest, until the next checkpoint signs every entry."""
+    dossier ``code`` in it. For one dossier only its own entry is read (signed, checked by _anchor); the whole digest
+    is, for an entry without a signature (checkpoints before migration 0036) or one missing though the dossier was
+    there (_existed): if it no longer holds, the entry is _MISSING (said by _anchor)."""
     cp = latest(session)
     anchor = _read_anchor(settings)
     try:
@@ -254,18 +246,30 @@ def _check_checkpoint(session: Session, settings: Settings, say: Callable[[str],
         return None, None
     one = None if code is None else session.execute(select(_E.dossier_id, _E.head, _E.events, _E.mac).join(
         Dossier, Dossier.id == _E.dossier_id).where(_E.checkpoint_id == cp.id, Dossier.code == code)).first()
-    if code is not None and (one is None or one.mac is not None):
+    if code is not None and (one.mac is not None if one is not None else not _existed(session, cp, code)):
         return cp, one
     digest, dossiers, events = _digest_of(session, cp.id)
     if (digest, dossiers, events) != (cp.digest, cp.dossiers, cp.events):
         say(f"điểm kiểm tra #{cp.id}: các dòng của điểm kiểm tra bị sửa hoặc xóa ({dossiers}/{cp.dossiers} chuỗi)")
-        return None, None
+        return (cp, _MISSING) if code is not None and one is None else (None, None)
     return cp, one
+
+
+def _existed(session: Session, cp: AuditCheckpoint, code: str) -> bool:
+    """Whether dossier ``code`` (without an entry in ``cp``) was there when ``cp`` was written, filed or its first
+    event recorded by then or an id below one ``cp`` holds (one indexed read): then its entry ought to be there."""
+    first = select(AuditEvent.at).where(AuditEvent.dossier_id == Dossier.id).order_by(AuditEvent.id).limit(1)
+    top = select(func.max(_E.dossier_id)).where(_E.checkpoint_id == cp.id).scalar_subquery()
+    return session.scalar(select(Dossier.id).where(Dossier.code == code, or_(
+        Dossier.filed_at <= cp.at, first.scalar_subquery() <= cp.at, Dossier.id < top))) is not None
 
 
 def _anchor(settings: Settings, cp: AuditCheckpoint | None, code: str, entry, say) -> tuple[str, int] | None:
     """A dossier's entry of the checkpoint as (head, count), unless its own signature does not hold (said)."""
     if cp is None or entry is None:
+        return None
+    if entry is _MISSING:
+        say(f"{code}: dòng của hồ sơ trong điểm kiểm tra #{cp.id} bị xóa hoặc chuyển sang hồ sơ khác")
         return None
     signed = entry.mac is None or hmac.compare_digest(entry.mac, _E.signature(
         settings.session_secret, cp.id, cp.at, entry.dossier_id, entry.head, entry.events))
@@ -331,11 +335,9 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
             if not rows:
                 break
             ids = [r.id for r in rows]
-            if code is not None or cp is None:  # one dossier: its entry was read with the checkpoint
-                entries = {} if one is None else {one.dossier_id: one}
-            else:
-                entries = {e.dossier_id: e for e in session.execute(select(_E.dossier_id, _E.head, _E.events,
-                           _E.mac).where(_E.checkpoint_id == cp.id, _E.dossier_id.in_(ids)))}
+            entries = {r.id: one for r in rows if one is not None} if code is not None or cp is None else {
+                e.dossier_id: e for e in session.execute(select(_E.dossier_id, _E.head, _E.events, _E.mac).where(
+                    _E.checkpoint_id == cp.id, _E.dossier_id.in_(ids)))}  # one dossier's: read with the checkpoint
             # plain rows (no identity map), streamed: a chain of any length is never held in memory
             stream = _event_rows(session, AuditEvent.dossier_id.in_(ids), (AuditEvent.dossier_id, AuditEvent.id))
             by_dossier = groupby(stream, key=lambda e: e.dossier_id)
@@ -360,9 +362,8 @@ def verify(sessions: sessionmaker, settings: Settings, say: Callable[[str], None
 
 
 def verify_dossier(session: Session, settings: Settings, dossier: Dossier) -> tuple[int, list[str]]:
-    """One dossier's chain against the newest sound checkpoint, reading its row and the dossier's entry alone:
-    (events, problems). Only the chain's own problems are given, its entry's included (a checkpoint's or another
-    dossier's are for `tthc audit verify`); a broken checkpoint or entry is not used as an anchor."""
+    """One dossier's chain against the newest sound checkpoint, reading its row and its own entry: (events, problems),
+    its entry's included (a checkpoint's or another dossier's are for `tthc audit verify`)."""
     cp, entry = _check_checkpoint(session, settings, lambda _text: None, dossier.code)
     problems: list[str] = []
     events = _event_rows(session, AuditEvent.dossier_id == dossier.id, (AuditEvent.id,))
@@ -379,8 +380,7 @@ def describe(cp: AuditCheckpoint, held: int) -> str:
 
 def report(sessions: sessionmaker, settings: Settings, say: Callable[[str], None], note: Callable[[str], None],
            code: str | None = None) -> int:
-    """`tthc audit verify`: one line per problem and a summary to ``say``, progress of a long run to ``note`` (at
-    most every 2 seconds); returns how many problems."""
+    """`tthc audit verify`: one line per problem and a summary to ``say``, progress to ``note``; how many problems."""
     shown = [time.monotonic()]
 
     def progress(done: int, total: int) -> None:  # every 2 seconds at most, and the last page: "n/N"
