@@ -2,8 +2,8 @@
 the national e-ID and an officer who sees the card are the two real checks. Anyone who knows a person's CCCD
 (it is printed on the receipt) may register with it, but such an account sees, is told of and acts on only the
 dossiers it filed itself, never those the desk filed for the real owner. When the real owner then signs in with
-the e-ID, the account becomes theirs and the stranger is out; at the desk, the account the officer makes wins
-and the stranger's is locked.
+the e-ID, the account becomes theirs and the stranger is out; at the desk too, once the officer has seen the
+card (tests/test_identity_adopt.py: the one-stop's take-over in full).
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_a_stranger_registered_with_the_owners_cccd_gets_nothing_until_the_owner
         assert eid.account_for(session, clock.now(), dict(CLAIMS)).id == user.id
 
 
-def test_the_owner_at_the_desk_gets_the_account_and_the_strangers_is_locked(app, api, clock):
+def test_the_owner_at_the_desk_takes_the_strangers_account_over(app, api, clock):
     clock.set(vn(2026, 12, 7, 9, 0))
     code = desk_dossier(api)
     clock.set(vn(2026, 12, 7, 9, 30))
@@ -115,14 +115,13 @@ def test_the_owner_at_the_desk_gets_the_account_and_the_strangers_is_locked(app,
     assert r.status_code == 201, r.get_json()
     made = r.get_json()
     assert (made["username"], made["standardised"], made["active"]) == (OWNER["cccd"], True, True)
-    assert made["identity_checked"] == "desk"
+    assert made["identity_checked"] == "desk" and made["took_over"] is True
     assert api.client.get("/api/v1/dossiers", headers=stranger).status_code == 401
     r = api.client.post("/api/v1/auth/token", json={"username": OWNER["cccd"], "password": STRANGER["password"]})
     assert r.status_code == 401
-    with sessions(app)() as session:
-        squatter = session.scalar(select(User).where(User.full_name == STRANGER["full_name"]))
-        assert not squatter.standardised and squatter.locked_reason == accounts.D3_LOCK
-        assert accounts.d3_locked(session, squatter)
+    with sessions(app)() as session:  # one account, now with the facts the officer typed from the card
+        held = session.scalars(select(User).where(User.cccd == OWNER["cccd"])).all()
+        assert [(u.full_name, u.phone, u.email) for u in held] == [(OWNER["full_name"], "0912777000", None)]
     owner = token_of(app, clock.now(), OWNER["cccd"])
     assert code in listed(api, owner)
     assert api.client.get(f"/api/v1/dossiers/{code}", headers=owner).status_code == 200

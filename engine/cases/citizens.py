@@ -3,7 +3,9 @@ code), recovered by a one-time code, suspended, reinstated or cancelled by an ad
 
 A desk account is standardised at once (the officer has the citizen's card in hand) unless another account
 already holds that CCCD standardised: then, as D3 says, the new account is locked and the officer is told why
-(the citizen should recover the standardised account instead). Recovery answers the same whether an account
+(the citizen should recover the standardised account instead). An account that only declared the CCCD
+(self-registered, checked by nobody) becomes the account of the citizen whose card the officer holds, or, when
+an administrator shut it, gives the CCCD up to a new one. Recovery answers the same whether an account
 exists or not; codes are hashed, short-lived and limited per account (engine.cases.onetime) and requests are
 limited per client address here.
 """
@@ -13,14 +15,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import accounts, administration, notices, onetime
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.core.vocabulary import CCCD_RE
-from engine.data.agency_model import Agency
+from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
 from engine.process.forms import clean_text
@@ -46,6 +48,8 @@ class TooManyRecoveries(EngineError):
 class DeskAccount:
     user: User
     locked: bool  # D3: another account already holds the CCCD standardised
+    took_over: bool = False  # the citizen's card checked a self-registered account with the CCCD: it is theirs
+    unseated: bool = False  # a self-registered account with the CCCD, locked or cancelled, gave it up (unseat)
 
 
 def unusable_password() -> str:
@@ -68,8 +72,21 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
         raise Invalid("Thông tin công dân chưa hợp lệ", fields=errors)
     cccd = facts["cccd"]
     holder = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1))
-    if holder is not None and holder.identity_checked is None:
-        _unseat(session, now, officer, holder)  # nobody checked the holder: the card in the officer's hand wins
+    unseated = holder is not None and holder.identity_checked is None and shut(holder)
+    if holder is not None and holder.identity_checked is None and not unseated:
+        # nobody checked the holder, the card in the officer's hand does: most often the citizen registered
+        # online herself and was sent here (accounts.OWNER_WAYS), so the account stays with its dossiers (those
+        # it filed for others too, D4) and whoever else made it is out, as with the e-ID
+        holder.full_name, holder.cccd_issued_on = facts["full_name"], facts["cccd_issued_on"]
+        holder.phone, holder.email, holder.identity_checked = facts["phone"], facts["email"], "desk"
+        take_over(session, now, holder)
+        administration.audit(session, now, officer, "citizen.desk_create", "citizen", holder.username,
+                             officer.agency, took_over=True)
+        onetime.issue(session, settings, holder, "activation", now)  # to the phone and email typed at the desk
+        return DeskAccount(holder, False, took_over=True)
+    if unseated:  # shut by an administrator: it stays shut, and the card in the officer's hand gets a new one
+        unseat(session, holder)
+        administration.audit(session, now, officer, "citizen.unseat", "citizen", holder.username, officer.agency)
         holder = None
     taken = session.scalar(select(User.id).where(User.username == cccd)) is not None
     if holder is None and taken:  # an account with this login name, not standardised: one account per CCCD
@@ -87,21 +104,37 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
     administration.audit(session, now, officer, "citizen.desk_create", "citizen", username, officer.agency,
                          locked=holder is not None)
     onetime.issue(session, settings, user, "activation", now)
-    return DeskAccount(user, holder is not None)
+    return DeskAccount(user, holder is not None, unseated=unseated)
 
 
-def _unseat(session: Session, now: datetime, officer: User, holder: User) -> None:
-    """D3 for a CCCD whose account only declared it (self-registered, checked by nobody): the account the desk
-    makes becomes the standardised one and the declared one is locked, its sessions and tokens ended, as any
-    other account with a standardised CCCD. It gives up the CCCD as login name, which the real holder signs in
-    with."""
+def shut(user: User) -> bool:
+    """Locked (by an administrator, or by D3) or cancelled: nobody signs in to it."""
+    return user.locked_reason is not None or user.cancelled_at is not None
+
+
+def take_over(session: Session, now: datetime, user: User) -> None:
+    """An unchecked account with the CCCD (self-registered: anyone who knows the number could have typed it)
+    becomes the checked holder's, whose facts the caller has put in: nothing of who made it stays that could let
+    them back in (their password, sessions and API tokens, a recovery code already sent) or reach them (a code
+    goes to the account's phone and email, now the holder's). The holder sets a password with a code."""
+    user.standardised = True
+    user.password_hash = unusable_password()
+    accounts.end_all_sessions(session, user)
+    session.execute(update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None),
+                                              OneTimeCode.expires_at > now).values(expires_at=now))
+
+
+def unseat(session: Session, holder: User) -> None:
+    """D3 for a CCCD whose account only declared it (self-registered, checked by nobody) and which is shut: the
+    account the desk or the e-ID makes becomes the standardised one and the declared one is locked, its
+    sessions and tokens ended, as any other account with a standardised CCCD. It gives up the CCCD as login
+    name, which the real holder signs in with. The caller audits."""
     count = session.scalar(select(func.count(User.id)).where(User.cccd == holder.cccd))
     if holder.username == holder.cccd:
         holder.username = f"{holder.cccd}.{count + 1}"
-    holder.standardised, holder.locked_reason = False, accounts.D3_LOCK
+    holder.standardised, holder.locked_reason = False, accounts.D3_LOCK  # the administrator's reason is audited
     accounts.end_all_sessions(session, holder)
     session.flush()  # its login name is free before the new account takes it
-    administration.audit(session, now, officer, "citizen.unseat", "citizen", holder.username, officer.agency)
 
 
 def _password_errors(password, again) -> dict[str, str]:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, citizens
+from engine.cases import accounts, administration, citizens
 from engine.core.errors import Unauthorized
 from engine.core.vocabulary import CCCD_RE
-from engine.data.agency_model import OneTimeCode
 from engine.data.model import User
 from engine.process.forms import clean_text
 
@@ -24,18 +23,26 @@ def account_for(session: Session, now: datetime, claims: dict, cccd_claim: str =
 
     The verified holder wins over a declared one: an account whose CCCD nobody checked (self-registered: anyone
     who knows the number could have typed it) becomes the e-ID holder's, with the name and contact of the
-    claims, and whoever made it loses it (password, sessions, tokens and pending codes end)."""
+    claims, and whoever made it loses it (password, sessions, tokens and pending codes end); one an administrator
+    shut gives the CCCD up to a new account."""
     cccd = claims.get(cccd_claim)
     if not isinstance(cccd, str) or not CCCD_RE.match(cccd):
         raise Unauthorized("Danh tính điện tử không có số CCCD hợp lệ.", code="eid_without_cccd")
-    user = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1)) or \
-        session.scalar(select(User).where(User.username == cccd))
+    user, unseated = _holder(session, cccd), []
+    while user is not None and "citizen" in user.roles and user.identity_checked is None and citizens.shut(user):
+        # an administrator shut the declared account (most often: a stranger registered with the number): it
+        # stays shut, and the verified holder gets a new one rather than its lock
+        citizens.unseat(session, user)
+        unseated.append(user)
+        user = _holder(session, cccd)
     if user is None:
         user = User(username=cccd, password_hash=citizens.unusable_password(), full_name=cccd,
                     roles_text="citizen", cccd=cccd, created_at=now, standardised=True)
         _from_claims(user, claims)
         session.add(user)
         session.flush()
+        for old in unseated:
+            administration.audit(session, now, user, "citizen.unseat", "citizen", old.username, by="eid")
     elif "citizen" not in user.roles:
         raise Unauthorized("Danh tính điện tử chỉ dùng cho tài khoản công dân.", code="eid_not_citizen")
     elif user.locked_reason is None and user.identity_checked is None:
@@ -52,6 +59,12 @@ def account_for(session: Session, now: datetime, claims: dict, cccd_claim: str =
     return user
 
 
+def _holder(session: Session, cccd: str) -> User | None:
+    """The account the CCCD names: the standardised one, or the one with it as login name."""
+    return session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1)) or \
+        session.scalar(select(User).where(User.username == cccd))
+
+
 def _from_claims(user: User, claims: dict) -> None:
     """The person as the e-ID says: name, phone and email (a contact the claims do not give is left empty)."""
     user.full_name = clean_text(claims.get("name"), min_length=2, max_length=255) or user.cccd
@@ -66,8 +79,5 @@ def _take_over(session: Session, now: datetime, user: User, claims: dict) -> Non
     let them back in (their password, sessions and API tokens, a recovery code already sent) or reach them (a
     reset code goes to the account's phone and email, now the holder's)."""
     _from_claims(user, claims)
-    user.standardised, user.cccd_issued_on = True, None  # the declared date of issue was checked by nobody
-    user.password_hash = citizens.unusable_password()
-    accounts.end_all_sessions(session, user)
-    session.execute(update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None),
-                                              OneTimeCode.expires_at > now).values(expires_at=now))
+    user.cccd_issued_on = None  # the declared date of issue was checked by nobody
+    citizens.take_over(session, now, user)

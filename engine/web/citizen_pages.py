@@ -30,7 +30,8 @@ def desk():
     except Conflict as exc:
         return render_template("citizens/desk.html", values=values, errors={"cccd": exc.message},
                                error=refusal_text(exc)), 409
-    return render_template("citizens/desk_done.html", user=made.user, locked=made.locked), 201
+    return render_template("citizens/desk_done.html", user=made.user, locked=made.locked, took_over=made.took_over,
+                           unseated=made.unseated), 201
 
 
 @bp.route("/kich-hoat-cong-dan", methods=["GET", "POST"])

@@ -26,9 +26,12 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("login_name
 @authenticated
 @transactional
 def desk():
-    """A walk-in citizen's account, made by the receiving officer; the activation code goes to the citizen."""
+    """A walk-in citizen's account, made by the receiving officer; the activation code goes to the citizen.
+    took_over: an account the citizen (or someone) registered online with the CCCD is now the checked one (its
+    old password no longer works); unseated: such an account was locked or cancelled and a new one was made."""
     made = citizens.create_at_desk(db(), tthc()["settings"], now(), g.user, body())
-    return jsonify({**citizens.describe(made.user), "activation_sent": True}), 201
+    return jsonify({**citizens.describe(made.user), "activation_sent": True, "took_over": made.took_over,
+                    "unseated": made.unseated}), 201
 
 
 @bp.patch("/citizens/<login_name:cccd>")

@@ -15,6 +15,13 @@ ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised
     "identity_checked": {"type": ["string", "null"], "enum": ["eid", "desk", None],
                          "description": "How the CCCD was checked: national e-ID, or at the desk; null: only "
                                         "declared (the account sees only the dossiers it filed)"}}}
+DESK_ACCOUNT = {**ACCOUNT, "properties": {
+    **ACCOUNT["properties"],
+    "took_over": {"type": "boolean", "description": "true: một tài khoản tự đăng ký bằng số CCCD này đã được xác "
+                                                    "minh và giao cho công dân (giữ hồ sơ của nó; mật khẩu cũ "
+                                                    "không còn dùng được; mã kích hoạt đã gửi)"},
+    "unseated": {"type": "boolean", "description": "true: một tài khoản tự đăng ký bằng số CCCD này đã bị khóa "
+                                                   "hoặc hủy; nó nhường số CCCD cho tài khoản mới"}}}
 
 
 def citizen_paths() -> dict:
@@ -34,7 +41,9 @@ def citizen_paths() -> dict:
         "/api/v1/citizens/desk": {"post": _op(
             "Cán bộ tiếp nhận tạo tài khoản cho công dân đến quầy; mã kích hoạt gửi cho công dân. Nếu số CCCD đã "
             "được chuẩn hóa cho tài khoản khác, tài khoản mới bị khóa (standardised false, active false, "
-            "locked_reason nói lý do)", ok=201, request=facts, response=ACCOUNT, errors=(403, 409), rules={
+            "locked_reason nói lý do). Tài khoản tự đăng ký bằng số CCCD này (chưa xác minh) được giao cho công dân "
+            "(took_over true), hoặc, nếu đã bị khóa, nhường số CCCD (unseated true)", ok=201, request=facts,
+            response=DESK_ACCOUNT, errors=(403, 409), rules={
                 "cccd_issued_on": "không ở tương lai"})},
         "/api/v1/citizens/{cccd}": {"patch": _op(
             "Quản trị viên tạm khóa, mở khóa hoặc hủy tài khoản công dân, có lý do; công dân được báo",
