@@ -46,6 +46,7 @@ ADMIN_ACTION_TEXT = {
     "citizen.desk_create": _l("Tạo tài khoản công dân tại quầy"), "citizen.suspend": _l("Tạm khóa tài khoản công dân"),
     "citizen.reinstate": _l("Mở khóa tài khoản công dân"), "citizen.cancel": _l("Hủy tài khoản công dân"),
     "citizen.code_activation": _l("Cấp mã kích hoạt cho công dân"),
+    "citizen.unseat": _l("Khóa tài khoản tự đăng ký chưa xác minh, trả lại số CCCD cho chủ thẻ"),
     "citizen.code_recovery": _l("Cấp mã khôi phục mật khẩu cho công dân"),
     "dossier.suspend": _l("Tạm dừng hồ sơ"), "dossier.resume": _l("Tiếp tục hồ sơ"),
     "dossier.terminate": _l("Chấm dứt hồ sơ"), "dossier_migrate": _l("Chuyển hồ sơ sang phiên bản mới"),
