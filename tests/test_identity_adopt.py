@@ -16,7 +16,7 @@ from test_identity_checked import CLAIMS, OWNER, STRANGER, bearer, desk_dossier,
     token_of
 from web_support import Web, text_of
 
-from engine.cases import accounts, eid
+from engine.cases import eid
 from engine.data.agency_model import AdminEvent
 from engine.data.model import User
 from engine.data.notice_model import Notice, NoticeDelivery
@@ -154,7 +154,8 @@ def test_at_the_desk_a_shut_strangers_account_stays_shut_and_the_owner_gets_a_ne
     assert (made.full_name, made.identity_checked, made.standardised, made.locked_reason) == \
         (OWNER["full_name"], "desk", True, None)
     squatter = session_user(app, STRANGER["full_name"])
-    assert squatter.id != made.id and not squatter.standardised and squatter.locked_reason == accounts.D3_LOCK
+    assert squatter.id != made.id and not squatter.standardised  # locked still, for the administrator's reason
+    assert squatter.locked_reason == "Đăng ký bằng CCCD của người khác"
 
 
 def session_user(app, full_name: str) -> User:

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from engine.cases import accounts, administration, notices, onetime
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
-from engine.core.vocabulary import CCCD_RE
+from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
+from engine.data.notice_model import Notice, NoticeDelivery
 from engine.process.forms import clean_text
 
 RECOVERY_LIMIT = 10  # recovery requests one client address may make in RECOVERY_WINDOW
@@ -77,11 +78,13 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
         # nobody checked the holder, the card in the officer's hand does: most often the citizen registered
         # online herself and was sent here (accounts.OWNER_WAYS), so the account stays with its dossiers (those
         # it filed for others too, D4) and whoever else made it is out, as with the e-ID
+        previous = {"full_name": holder.full_name, "phone": holder.phone, "email": holder.email}
+        _tell_old_contact(session, settings, now, officer, holder)  # a mistyped CCCD is seen and undone
         holder.full_name, holder.cccd_issued_on = facts["full_name"], facts["cccd_issued_on"]
         holder.phone, holder.email, holder.identity_checked = facts["phone"], facts["email"], "desk"
         take_over(session, now, holder)
         administration.audit(session, now, officer, "citizen.desk_create", "citizen", holder.username,
-                             officer.agency, took_over=True)
+                             officer.agency, took_over=True, before=previous)
         onetime.issue(session, settings, holder, "activation", now)  # to the phone and email typed at the desk
         return DeskAccount(holder, False, took_over=True)
     if unseated:  # shut by an administrator: it stays shut, and the card in the officer's hand gets a new one
@@ -105,6 +108,22 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
                          locked=holder is not None)
     onetime.issue(session, settings, user, "activation", now)
     return DeskAccount(user, holder is not None, unseated=unseated)
+
+
+def _tell_old_contact(session: Session, settings: Settings, now: datetime, officer: User, holder: User) -> None:
+    """The phone and email an account had before the desk handed it to the citizen whose card the officer held
+    are told so, whatever notices they chose: who made the account online learns it is no longer theirs, and a
+    CCCD mistyped at the desk is caught by the person it belonged to."""
+    place = officer.agency.name if officer.agency is not None else "Bộ phận Một cửa"
+    body = (f"Tài khoản {holder.username} đăng ký trực tuyến đã được xác minh tại {place} lúc "
+            f"{vn_time(now, 'datetime')} và giao cho người có thẻ CCCD số này; số điện thoại, thư điện tử và mật "
+            "khẩu cũ của tài khoản không còn dùng được. Nếu đây không phải là bạn, hãy liên hệ ngay cơ quan đó.")
+    notice = Notice(user_id=holder.id, event="account_status", title=f"Tài khoản {holder.username} đã được xác minh",
+                    body=body, created_at=now, read_at=now)
+    notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
+                                        next_attempt_at=now)
+                         for channel, address in notices.channels_for(settings, holder, None, always=True)]
+    session.add(notice)
 
 
 def shut(user: User) -> bool:
@@ -132,7 +151,8 @@ def unseat(session: Session, holder: User) -> None:
     count = session.scalar(select(func.count(User.id)).where(User.cccd == holder.cccd))
     if holder.username == holder.cccd:
         holder.username = f"{holder.cccd}.{count + 1}"
-    holder.standardised, holder.locked_reason = False, accounts.D3_LOCK  # the administrator's reason is audited
+    # an administrator's reason for shutting it stays (it still counts as held elsewhere: accounts.d3_locked)
+    holder.standardised, holder.locked_reason = False, holder.locked_reason or accounts.D3_LOCK
     accounts.end_all_sessions(session, holder)
     session.flush()  # its login name is free before the new account takes it
 

@@ -79,10 +79,12 @@ DETAIL_KEY_TEXT = {
     # an officer suspended or changed: their documents waiting for a signature (engine.cases.signer_duty)
     "signing": _l("Văn bản chờ ký"), "handed_over": _l("Chuyển cho người ký khác"),
     "unassigned": _l("Chưa có người ký thay"), "adopted": _l("Giao cho người ký mới"),
+    # a self-registered account checked at the desk or by the e-ID (engine.cases.citizens, engine.cases.eid)
+    "took_over": _l("Giao tài khoản tự đăng ký cho người có thẻ CCCD"), "by": _l("Qua"),
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
-                     "code sent": _l("đã gửi mã kích hoạt")}
+                     "code sent": _l("đã gửi mã kích hoạt"), "eid": _l("định danh điện tử (VNeID)")}
 
 
 def worded(table: dict):
