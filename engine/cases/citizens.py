@@ -25,7 +25,6 @@ from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
-from engine.data.notice_model import Notice, NoticeDelivery
 from engine.process.forms import clean_text
 
 RECOVERY_LIMIT = 10  # recovery requests one client address may make in RECOVERY_WINDOW
@@ -118,12 +117,7 @@ def _tell_old_contact(session: Session, settings: Settings, now: datetime, offic
     body = (f"Tài khoản {holder.username} đăng ký trực tuyến đã được xác minh tại {place} lúc "
             f"{vn_time(now, 'datetime')} và giao cho người có thẻ CCCD số này; số điện thoại, thư điện tử và mật "
             "khẩu cũ của tài khoản không còn dùng được. Nếu đây không phải là bạn, hãy liên hệ ngay cơ quan đó.")
-    notice = Notice(user_id=holder.id, event="account_status", title=f"Tài khoản {holder.username} đã được xác minh",
-                    body=body, created_at=now, read_at=now)
-    notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
-                                        next_attempt_at=now)
-                         for channel, address in notices.channels_for(settings, holder, None, always=True)]
-    session.add(notice)
+    notices.tell_account(session, settings, now, holder, f"Tài khoản {holder.username} đã được xác minh", body)
 
 
 def shut(user: User) -> bool:

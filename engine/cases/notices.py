@@ -179,6 +179,17 @@ def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *
     return found
 
 
+def tell_account(session: Session, settings: Settings, now: datetime, user: User, title: str, body: str) -> None:
+    """A notice about ``user``'s account itself (listed, already read, as a change of its status is), sent on every
+    channel the account has now, whatever it chose: a change of its contact or holder is told to the addresses
+    known before it (the callers write this before they change them)."""
+    notice = Notice(user_id=user.id, event="account_status", title=title, body=body, created_at=now, read_at=now)
+    notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
+                                        next_attempt_at=now)
+                         for channel, address in channels_for(settings, user, None, always=True)]
+    session.add(notice)
+
+
 def agency_named(session: Session, dossier: Dossier, document: Document | None) -> str:
     """The name of the agency a notice of ``dossier`` (about ``document``) names (see the module's docstring):
     no query when the receiving agency processes the dossier itself (most dossiers), at most one otherwise."""

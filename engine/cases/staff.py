@@ -23,7 +23,6 @@ from engine.core.vocabulary import vn_time
 from engine.data import agencies
 from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import OFFICER_ROLES, User
-from engine.data.notice_model import Notice, NoticeDelivery
 from engine.process.forms import clean_text
 
 GIVEN_ROLES = frozenset(OFFICER_ROLES | {"administrator"})
@@ -278,12 +277,7 @@ def _tell_old_contact(session: Session, settings: Settings, now: datetime, actor
     body = (f"{who} đã đổi {what} của tài khoản {user.username} lúc {vn_time(now, 'datetime')}. Nếu bạn không yêu "
             "cầu thay đổi này, hãy liên hệ ngay người quản trị đó hoặc cấp trên của họ; mật khẩu hiện tại của bạn "
             "vẫn dùng được, và trong 72 giờ tới không ai đặt lại được mật khẩu của tài khoản.")
-    notice = Notice(user_id=user.id, event="account_status", title=f"Tài khoản {user.username}: {what} đã đổi",
-                    body=body, created_at=now, read_at=now)
-    notice.deliveries = [NoticeDelivery(channel=channel, address=address, state="pending", attempts=0,
-                                        next_attempt_at=now)
-                         for channel, address in notices.channels_for(settings, user, None, always=True)]
-    session.add(notice)
+    notices.tell_account(session, settings, now, user, f"Tài khoản {user.username}: {what} đã đổi", body)
 
 
 def contact_hold(session: Session, user: User, now: datetime) -> datetime | None:
