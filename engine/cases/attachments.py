@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, aliased
 from engine.data import audit
 from engine.core import sandbox
 from engine.paperwork import documents, images, results, signatures
-from engine.cases import summary
 from engine.cases.dossiers import (
     VISIBLE_TO_CITIZEN, Context, can_see, citizen_conditions, sees_as_citizen, visible_dossier)
 from engine.cases.filing import desk_supplements
@@ -195,25 +194,6 @@ def _in_store(session: Session, user: User, document_id: int) -> Document | None
     """The document of this id when the store offers it (_offered): one query, not the whole store."""
     return session.scalar(select(Document).join(Dossier, Dossier.id == Document.dossier_id)
                           .where(Document.id == document_id, *_offered(user)))
-
-
-def signatures_of(session: Session, docs: list[Document]) -> dict[int, list[DocumentSignature]]:
-    """The signatures of these documents by document id, in the order they were found: one query per 500
-    documents, not one per document."""
-    found: dict[int, list[DocumentSignature]] = {}
-    ids = [doc.id for doc in docs]
-    for start in range(0, len(ids), 500):
-        for sig in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id.in_(
-                ids[start:start + 500])).order_by(DocumentSignature.id)):
-            found.setdefault(sig.document_id, []).append(sig)
-    return found
-
-
-def described(session: Session, docs: list[Document]) -> list[dict]:
-    """These documents as summary.describe_document shows each (api.md "Document"), their signatures read in
-    one query (signatures_of) rather than one per document."""
-    sigs = signatures_of(session, docs)
-    return [summary._document(doc, sigs.get(doc.id, [])) for doc in docs]  # its one shape of a document
 
 
 def origins(session: Session, docs: list[Document]) -> dict[int, object]:

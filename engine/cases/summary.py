@@ -36,6 +36,12 @@ def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
             "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
 
 
+def describe_documents(session: Session, docs: list[Document]) -> list[dict]:
+    """``describe_document`` for many (a page of the citizen's store): their signatures in one query per 500."""
+    sigs = _grouped(session.connection(), _SIGNATURE, "document_id", [doc.id for doc in docs])
+    return [_document(doc, sigs.get(doc.id, [])) for doc in docs]
+
+
 def describe_document(session: Session, doc: Document) -> dict:
     sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
                            .order_by(DocumentSignature.id))

@@ -224,7 +224,7 @@ def my_documents():
     if before is not None and not ASCII_NUMBER.match(before):
         raise Invalid("Tham số phân trang không hợp lệ", fields={"before": "Một số nguyên dương"})
     docs = attachments.store(db(), g.user, limit=limit + 1, before=int(before) if before is not None else None)
-    response = jsonify(attachments.described(db(), docs[:limit]))
+    response = jsonify(summary.describe_documents(db(), docs[:limit]))
     if len(docs) > limit:  # RFC 8288, as GET /tasks
         response.headers["Link"] = f'<{url_for("api.my_documents", **query, before=docs[limit - 1].id)}>; rel="next"'
     return response

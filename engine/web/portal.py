@@ -129,7 +129,7 @@ def _store_choices() -> list[dict]:
         docs = docs[:STORE_SHOWN]
         choices.more = _("Kho của bạn có nhiều giấy tờ; chỉ hiện %(num)d giấy tờ mới nhất.", num=STORE_SHOWN)
     origins = attachments.origins(db(), docs)
-    for doc, described in zip(docs, attachments.described(db(), docs)):
+    for doc, described in zip(docs, summary.describe_documents(db(), docs)):
         origin = origins[doc.dossier_id]
         signature = signature_text(described)
         kind, where = _kind_text(doc.kind, origin.outcome), _("hồ sơ")
