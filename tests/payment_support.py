@@ -1,6 +1,8 @@
 """Helpers of the payment tests: a gateway for the demo agency, and the IPN a gateway would send."""
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from engine.cases import payments
@@ -38,3 +40,16 @@ def ipn_params(app, order_ref: str, amount: int, *, paid: bool = True, secret: s
               "vnp_SecureHashType": "HmacSHA512"}
     params["vnp_SecureHash"] = VnPay.sign(params, secret or app.extensions["tthc"]["settings"].payment_secret)
     return params
+
+
+def fee_with_the_filing(app, api) -> None:
+    """The sample as its next version with its fee asked with the filing (at_filing, D26), through a gateway: a
+    dossier is in status 6 from its filing until the fee is paid."""
+    from conftest import SAMPLE
+
+    configure(app)
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert ";at_intake;" in text
+    r = api.post("/api/v1/procedures", "demo.admin", content_type="multipart/form-data",
+                 data={"bpmn": (io.BytesIO(text.replace(";at_intake;", ";at_filing;").encode()), SAMPLE.name)})
+    assert r.status_code == 201, r.get_json()

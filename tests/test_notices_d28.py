@@ -4,10 +4,8 @@ links its stop notice; a filing fee owed promises no intake time; the agency pro
 the one warned of its deadline."""
 from __future__ import annotations
 
-import io
-
-from conftest import CITIZEN, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, vn
-from payment_support import configure
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, vn
+from payment_support import configure, fee_with_the_filing
 from sqlalchemy import select
 from test_offers import DEMO, DEPT, WARD_A, province, put_offers  # noqa: F401 (fixture)
 from web_support import OTHER_CITIZEN, Web
@@ -126,12 +124,7 @@ def test_a_dossier_with_a_filing_fee_is_not_promised_an_intake_time_before_the_f
     """D7, D26, D28: with a fee owed at filing, the intake check's working hour starts when the fee is paid. Filed
     Mon 23/11/2026 09:00, the notice said it would be checked "trước 23/11/2026 10:00", an hour that no longer held;
     it now says it is checked once the fee is paid."""
-    configure(app)
-    text = SAMPLE.read_text(encoding="utf-8")
-    assert ";at_intake;" in text
-    r = api.post("/api/v1/procedures", "demo.admin", content_type="multipart/form-data",
-                 data={"bpmn": (io.BytesIO(text.replace(";at_intake;", ";at_filing;").encode()), SAMPLE.name)})
-    assert r.status_code == 201, r.get_json()
+    fee_with_the_filing(app, api)
     filed = api.file(CITIZEN)
     assert filed["status"] == 6, filed
     told = {n["event"]: n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import CITIZEN, SAMPLE, SAMPLE_CODE, SAMPLE_FORM, vn
-from payment_support import configure
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, vn
+from payment_support import fee_with_the_filing
 from test_withdrawn_letters_not_counted import overdue_letter, received, withdraw
 from test_statistics import pki_2027, settings  # noqa: F401  (keys valid in 2027)
 from web_support import PNG, Web, text_of
@@ -24,15 +24,6 @@ OWNER = {"full_name": "Lê Thị Chủ", "birth_date": "1995-05-05", "cccd": "04
 def attach(api, user: str, code: str):
     return api.post(f"/api/v1/dossiers/{code}/documents", user, content_type="multipart/form-data",
                     data={"file": (io.BytesIO(PNG), "don.png"), "component": "giay_de_nghi"})
-
-
-def fee_with_the_filing(app, api) -> None:
-    configure(app)
-    text = SAMPLE.read_text(encoding="utf-8")
-    assert ";at_intake;" in text
-    r = api.post("/api/v1/procedures", "demo.admin", content_type="multipart/form-data",
-                 data={"bpmn": (io.BytesIO(text.replace(";at_intake;", ";at_filing;").encode()), SAMPLE.name)})
-    assert r.status_code == 201, r.get_json()
 
 
 def test_files_go_with_a_filing_whose_fee_is_owed(app, api, clock):
