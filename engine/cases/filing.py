@@ -140,7 +140,7 @@ def _refuse_with_form(version, form, refusal: Invalid) -> None:
     a second submission (choosing the attachments again). The form is the procedure's latest version's, whatever
     the agency; with the form valid, the agency's refusal stands as it was (its code, api.md)."""
     try:
-        forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+        forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
     except Invalid as bad:
         raise Invalid(bad.message, code=bad.code, fields={**refusal.fields, **bad.fields}) from refusal
 
@@ -176,7 +176,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         _refuse_with_form(version, form, refusal)
         raise
     proc_agency = session.get(Agency, offer.agency_id)
-    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai")
+    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
     if channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
     owner_name, owner_birth, owner_cccd = _owner(session, payload, ctx)
@@ -253,7 +253,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     form = payload.get("form")
     forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
-                   what="Tờ khai bổ sung")
+                   what="Tờ khai bổ sung", field="form")
     note = payload.get("note")
     if note is not None:  # lines of text, without control characters (a NUL was stored in the trail)
         forms.validate({"type": "object", "properties": {"note": {"type": "string", "maxLength": 4000}}},

@@ -142,7 +142,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                       code="action_not_offered", fields={"action": "Không hợp lệ"})
     declared = kind.action(action)
     data = {} if data is None else data
-    forms.validate(declared.schema or form_schema(item) or {"type": "object"}, data)
+    forms.validate(declared.schema or form_schema(item) or {"type": "object"}, data, field="data")
     data = dict(data)  # the step's own copy: a rule may complete it (the register's number), never the caller's
     facts = Facts(session, ctx, item, dossier, action, data, calendar_of(session, dossier, ctx.settings))
     for guard in declared.guards:  # the rules that may refuse (nothing has changed yet)
