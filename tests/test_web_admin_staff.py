@@ -42,7 +42,7 @@ def test_a_province_administrator_creates_a_ward_and_an_officer_in_the_browser(p
     web = Web(province.test_client()).login(ADMIN_P)
     r = web.post("/quan-tri/co-quan", {"id": "000.00.33.H56", "name": "Phường C", "level": "commune",
                                         "parent": PROVINCE, "address": "", "seal_name": "",
-                                        "office_hours": "mon 07:30-11:30 13:30-17:00\nfri 07:30-11:30"}, status=302)
+                                        "office_hours": "mon 07:30-11:30 13:30-17:00\nsat 07:30-11:30"}, status=302)
     tree = text_of(web.get("/quan-tri/co-quan"))
     assert "Phường C" in tree and "000.00.33.H56" in tree
     edit = web.get("/quan-tri/co-quan/000.00.33.H56").get_data(as_text=True)

@@ -32,6 +32,8 @@ SPAN_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 PAGE = 50
 SYMBOL_RE = re.compile(r"[0-9A-ZĐ][0-9A-ZĐ-]{0,19}\Z")  # "UBND", "STC", "CAT-PC06": NĐ 30/2020's abbreviations
 SYMBOL_PATTERN = "^[0-9A-ZĐ][0-9A-ZĐ-]{0,19}$"
+HOURS_DIFFER = ("Giờ làm việc phải giống nhau từ thứ Hai đến thứ Sáu: thời hạn giải quyết tính theo một ngày làm việc "
+                "chung cho các ngày trong tuần; giờ thứ Bảy, Chủ nhật chỉ để công dân biết, không tính vào thời hạn")
 SYMBOL_ERROR = "Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)"
 
 
@@ -89,6 +91,11 @@ def _office_hours(value: Any, errors: dict) -> dict | None:
             for spans in value.values()):
         errors["office_hours"] = ("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ "
                                   "tự trong ngày, không chồng lên nhau")
+        return None
+    if len({tuple(value[day]) for day in DAYS[:5] if day in value}) > 1:
+        # D14, D16: the calendar counts one working day, Monday to Friday, for the agency (a working-day deadline
+        # keeps the clock time of intake); other hours on one weekday were stored, shown and counted as the others'
+        errors["office_hours"] = HOURS_DIFFER
         return None
     return {day: list(value[day]) for day in DAYS if day in value}
 
