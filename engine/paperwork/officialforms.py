@@ -47,9 +47,13 @@ def regime_at(day: date) -> Regime:
     return TT03_2025 if day >= TT03_2025.since else TT01_2018
 
 
-def regime_of(dossier: Dossier) -> Regime:
-    """D1: the rules in force when the dossier was received (filed, while it has not been received)."""
-    return regime_at((dossier.received_at or dossier.filed_at).astimezone(VN_TZ).date())
+def regime_of(dossier: Dossier, at: datetime | None = None) -> Regime:
+    """D1: the rules in force when the dossier was received. Not received yet: those in force ``at`` (the instant
+    a form is issued at intake: a filing of 30/06/2025 refused or sent back on 01/07/2025 gets the forms of the
+    rules then in force, as its receipt that day does; it had no rule set of its own to keep), else at filing."""
+    if dossier.received_at is not None or at is None:
+        return regime_at((dossier.received_at or dossier.filed_at).astimezone(VN_TZ).date())
+    return regime_at(at.astimezone(VN_TZ).date())
 
 
 # -- the registry ------------------------------------------------------------------------------------------------
@@ -269,7 +273,7 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     with every value it prints: the worker renders it, seals it with the agency's seal, verifies and stores it,
     and then writes ``notify`` (engine.paperwork.issuance)."""
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
-    payload = {"form": form.key, "values": values, "regime": regime_of(dossier).key,
+    payload = {"form": form.key, "values": values, "regime": regime_of(dossier, now).key,
                "agency": dossier.agency.name, "issuer": dossier.agency_id,  # whose name it bears seals it
                "name": f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
     if notify is not None:
@@ -341,7 +345,7 @@ def refusal(session: Session, settings: Settings, dossier: Dossier, reasons: lis
 def stop_notice(session: Session, settings: Settings, dossier: Dossier, reason: str, actor: User,
                 now: datetime, notify: dict | None = None) -> SigningRequest:
     """Thông báo dừng giải quyết hồ sơ (D16; TT 03/2025 Mẫu 05). The caller stops the dossier itself."""
-    regime = regime_of(dossier)
+    regime = regime_of(dossier, now)
     basis = ("Điều 21 " if regime is TT03_2025 else "") + regime.decree
     # The one-stop issues it under the agency's seal: a withdrawal is the citizen's request, not the citizen's
     # notice, so no officer is named then (the citizen was printed as "Người lập thông báo")
