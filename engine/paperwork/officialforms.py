@@ -306,16 +306,20 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
 
 
 # D9: what Mẫu 02 says of paper originals: the procedure's own requirement, the items the officer flagged
-PAPER_ALL = "Bản chính các giấy tờ phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP)"
+PAPER_ALL = "Bản chính các giấy tờ sau phải nộp khi nhận kết quả (theo Nghị định 45/2020/NĐ-CP): "
+PAPER_NONE = "Không phải nộp bản giấy (đã có chữ ký số hợp lệ): "
 PAPER_FLAGGED = "Bản chính (bản giấy) của các giấy tờ sau phải nộp khi nhận kết quả: "
 PAPER_ITEM = "Nộp bản chính (bản giấy) khi nhận kết quả"
 
 
 def supplement_request(session: Session, settings: Settings, dossier: Dossier, stage: str, data: dict, actor: User,
-                       now: datetime, notify: dict | None = None) -> SigningRequest:
+                       now: datetime, notify: dict | None = None, signed: frozenset[str] = frozenset()
+                       ) -> SigningRequest:
     """Mẫu 02 (D8, D10–D11): each item, the stage, a second request's reason; D9: the paper originals to hand
     in when the result is collected, said for each item the officer flagged ``paper`` and, with those items
-    named, under "Giấy tờ bản giấy" (as well as the procedure's own paperRequired sentence)."""
+    named, under "Giấy tờ bản giấy"; where the procedure requires paper originals (paperRequired), the components
+    whose originals are handed in, by name, and those ``signed`` (components whose files carry valid digital
+    signatures) said to need no paper: no paper may be asked for them."""
     items = [(f"{i}. {it['component']}", it["problem"],
               it["required"].rstrip().rstrip(".") + ". " + PAPER_ITEM if it.get("paper") else it["required"])
              for i, it in enumerate(data["items"], 1)]
@@ -323,13 +327,18 @@ def supplement_request(session: Session, settings: Settings, dossier: Dossier, s
     reason = data.get("second_reason") or {}
     kinds = {"applicant_not_compliant": "Người nộp chưa thực hiện đúng yêu cầu bổ sung lần trước",
              "other": "Hướng dẫn lần trước chưa đầy đủ, chưa rõ (kèm Phiếu xin lỗi, Mẫu số 04)"}
-    paper = dossier.procedure_version.info.get("level_facts", {}).get("paperRequired")
+    paper = []
+    if dossier.procedure_version.info.get("level_facts", {}).get("paperRequired"):
+        names = [c["name"] for c in dossier.procedure_version.info.get("components", [])]
+        originals, exempt = [n for n in names if n not in signed], [n for n in names if n in signed]
+        paper = ([PAPER_ALL + "; ".join(originals)] if originals else []) + \
+            ([PAPER_NONE + "; ".join(exempt)] if exempt else [])
     values = {**party(dossier), "items": items,
               "stage": "Tiếp nhận hồ sơ (Bộ phận Một cửa)" if stage == "intake" else "Giải quyết hồ sơ",
               "sequence": f"Lần thứ {max(dossier.supplement_requests, 1)}", "requested_at": when(now),
               "second_reason": f"{kinds[reason['kind']]}: {reason['explanation']}" if reason else None,
               "unmet": "; ".join(reason.get("unmet_items") or []) or None,
-              "paper": ". ".join(([PAPER_ALL] if paper else []) + ([PAPER_FLAGGED + "; ".join(flagged)] if flagged
+              "paper": ". ".join(paper + ([PAPER_FLAGGED + "; ".join(flagged)] if flagged
                                                                   else [])) or None,
               "officer": actor.full_name, "officer_phone": f", số điện thoại {actor.phone}" if actor.phone else ""}
     return _store(session, settings, dossier, SUPPLEMENT_REQUEST, values, now, actor=actor, notify=notify)

@@ -34,7 +34,8 @@ def request_supplement(f: Facts) -> None:
     names = {c["key"]: c["name"] for c in dossier.procedure_version.info.get("components", [])}
     named = [{**item, "component": names.get(item["component"], item["component"])} for item in data["items"]]
     officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, {**data, "items": named},
-                                     f.ctx.user, now, notify=issuance.notice("supplement_requested", {"items": named}))
+                                     f.ctx.user, now, notify=issuance.notice("supplement_requested", {"items": named}),
+                                     signed=frozenset(attachments.signed_components(f.session, dossier)))
 
 
 def components_named(f: Facts) -> None:
