@@ -5,9 +5,10 @@ verified and stored, and the citizen is told; a request signed by a person ends 
 
 Like the signing of a result, the PDF work runs between two short transactions: the first reads what to make,
 the second stores it only if the request is still claimed by this drain. A failure (a broken template, a seal
-that does not verify, a draft changed on disk) stores nothing and puts the request back to ``pending`` with
-its error, to be tried again (RENDER_RETRY later); a crash leaves the claim to expire (CLAIM_EXPIRES). Rendering
-reads only the request's payload, so a repeated attempt makes the same document.
+that does not verify, a draft changed on disk, what the issue sets off) stores nothing and puts the request back
+to ``pending`` with its error, to be tried again (RENDER_RETRY later), the drain going on with the next request;
+a crash leaves the claim to expire (CLAIM_EXPIRES). Rendering reads only the request's payload, so a repeated
+attempt makes the same document.
 """
 from __future__ import annotations
 
@@ -70,7 +71,23 @@ def all_cpu(settings: Settings, method: dict | None = None) -> bool:
 
 
 def seal_one(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
-    """Make the claimed request's sealed document (see the module's docstring)."""
+    """Make the claimed request's sealed document (see the module's docstring). Whatever fails on the way, storing
+    included (what the issue sets off: a notice, a liên thông hand-back), is rolled back and put back to
+    ``pending`` with its error like a failed rendering: the drain goes on with the requests behind it."""
+    try:
+        _seal(transaction, settings, request_id, now)
+    except Exception as exc:  # noqa: BLE001 - one request's failure must not hold the others back
+        with transaction() as session:
+            _put_back(session.get(SigningRequest, request_id), f"{type(exc).__name__}: {exc}"[:2000], now)
+
+
+def _put_back(req: SigningRequest | None, failed: str, now: datetime) -> None:
+    """The claimed request ``req`` failed: pending again with its error, tried again after RENDER_RETRY."""
+    if req is not None and req.state == "rendering":
+        req.state, req.last_error, req.claimed_at = "pending", failed, now
+
+
+def _seal(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
     failed = sealed = checks = None
     with transaction() as session:
         req = session.get(SigningRequest, request_id)
@@ -94,7 +111,7 @@ def seal_one(transaction: Transaction, settings: Settings, request_id: int, now:
         if req is None or req.state != "rendering":
             return
         if failed is not None:
-            req.state, req.last_error, req.claimed_at = "pending", failed, now
+            _put_back(req, failed, now)
             return
         payload = issuance.from_json(req.payload or {})
         doc = documents.add(session, settings.data_dir, req.dossier, final_kind(req), payload["name"],

@@ -28,7 +28,7 @@ from engine.data import agencies, audit
 from engine.data.handover_model import Handover
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
 from engine.data.signing_model import withdraw_personal
-from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, Status
+from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, TERMINAL, Status
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
@@ -128,7 +128,9 @@ def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, 
 
 
 def hand_back(session: Session, settings: Settings, child: Dossier, result: Document, now: datetime) -> None:
-    """The sub-dossier's result is sealed and verified: return it to the sending agency and let the parent go on."""
+    """The sub-dossier's result is sealed and verified: return it to the sending agency and let the parent go on.
+    A parent that ended meanwhile (withdrawn, stopped: its open sub-dossiers stopped with it, a resolved one
+    cannot be) still gets the answer on its record, noted as arriving after its end; no task of it completes."""
     link = session.scalar(select(Handover).where(Handover.child_id == child.id, Handover.returned_at.is_(None)))
     if link is None or child.status != RESOLVED:
         return
@@ -148,6 +150,11 @@ def hand_back(session: Session, settings: Settings, child: Dossier, result: Docu
     for check in session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == result.id)):
         session.add(DocumentSignature(document_id=copy.id, **{c: getattr(check, c) for c in _SIGNATURE_FACTS}))
     link.returned_at, link.late, link.document_id = now, now > link.due_at, copy.id
+    if parent.status in TERMINAL:  # withdrawn or stopped while the answer was being sealed: its process is over
+        audit.record(session, parent, now, None, "attach", parent.status, step="handover", task_name=link.task_name,
+                     data={"component": "lienthong_result", "document": copy.id, "from": child.code,
+                           "after_end": True})  # kept on its record, no task completes (no hand_back)
+        return
     if parent.suspended_at is not None:  # an administrator suspended it: no task completes (engine.cases.operations)
         return  # the answer is kept (the link, the copy); the parent's task completes when it resumes (go_on)
     _complete_handover(session, settings, parent, link, child, now)
@@ -155,9 +162,12 @@ def hand_back(session: Session, settings: Settings, child: Dossier, result: Docu
 
 def _complete_handover(session: Session, settings: Settings, parent: Dossier, link: Handover, child: Dossier,
                        now: datetime) -> None:
-    """The parent's hand-over task completes with the answer ``link`` recorded: its process goes on."""
-    item_id, spec_name = session.execute(select(WorkItem.id, WorkItem.spec_name)
-                                         .where(WorkItem.task_id == link.task_id)).one()
+    """The parent's hand-over task completes with the answer ``link`` recorded: its process goes on. A task with
+    no work item left (the parent's process ended) has nothing to complete."""
+    found = session.execute(select(WorkItem.id, WorkItem.spec_name).where(WorkItem.task_id == link.task_id)).first()
+    if found is None:
+        return
+    item_id, spec_name = found
     parent_process = load_process(parent, Context(None, now, settings))
     parent_process.complete(link.task_id, {"action": "hand_back", spec_name: {
         "ma_ho_so_lien_thong": child.code, "ket_qua_lien_thong": child.outcome or "approved"}}, now)
