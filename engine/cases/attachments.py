@@ -122,7 +122,7 @@ def attach(session: Session, ctx: Context, code: str, component, filename: str, 
         inspect_image(ctx, content)
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
                         media_type, content, ctx.now)
-    doc.component = name
+    doc.component, doc.uploaded_by_id = name, ctx.user.id  # whose store it enters (store_conditions)
     dossier.has_electronic_component = True  # counted by the reports (QĐ 766 3a)
     results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status, data={"component": name,
@@ -141,16 +141,19 @@ def store_conditions(user: User) -> list:
       theirs to reuse;
     - never a refusal to resolve (D21): issued as kind "result", it is a notice, not a result (outcome NULL is a
       dossier resolved before the outcome was recorded: a grant);
-    - the files of the dossiers that are theirs as a citizen (citizen_conditions), as before; a copy of a
-      result among them is left out by store (_result_copies)."""
+    - the files of the dossiers the citizen owns, whoever attached them; of a dossier they see without owning it
+      (filed for another person, D4), only the files they attached themselves (Document.uploaded_by_id): the
+      owner's own papers are the owner's (a file attached before that was recorded, NULL, is the owner's only).
+      A copy of a result among them is left out by store (_result_copies)."""
     granted = (Document.kind == "result") & or_(Dossier.outcome.is_(None), Dossier.outcome != "refused")
+    filing = Document.kind == "filing"
     owned = [(Dossier.applicant_id == user.id) & Dossier.owner_cccd.is_(None)]
     if user.cccd and user.standardised and user.identity_checked:  # as dossiers.holds_cccd
         owned.append(Dossier.owner_cccd == user.cccd)
     elif user.cccd:
         owned.append((Dossier.applicant_id == user.id) & (Dossier.owner_cccd == user.cccd))
-    return ([mine & VISIBLE_TO_CITIZEN & granted for mine in owned]
-            + [theirs & (Document.kind == "filing") for theirs in citizen_conditions(user)])
+    return ([mine & VISIBLE_TO_CITIZEN & or_(granted, filing) for mine in owned]
+            + [theirs & filing & (Document.uploaded_by_id == user.id) for theirs in citizen_conditions(user)])
 
 
 def _result_copies():
@@ -227,7 +230,7 @@ def reuse(session: Session, ctx: Context, code: str, document_id, component) -> 
     checks = inspect(ctx, content) if source.media_type == "application/pdf" else []  # kept before this check
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", source.name, source.media_type, content,
                         ctx.now)
-    doc.component = name
+    doc.component, doc.uploaded_by_id = name, ctx.user.id  # whose store it enters (store_conditions)
     dossier.has_electronic_component = dossier.reuses_stored_document = True  # the reports (QĐ 766 3a, 3c)
     results.record(session, doc, checks, ctx.now)
     audit.record(session, dossier, ctx.now, ctx.user, "attach", dossier.status,
