@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from engine.data import audit
-from engine.core import vocabulary
+from engine.core import sheets, vocabulary
 from engine.core.clock import VN_TZ
 from engine.core.vocabulary import vn_time
 from engine.data.handover_model import Handover as Link
@@ -360,7 +360,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
 
     def cell(value, style=None, font=None):
-        c = WriteOnlyCell(sheet, value=value)
+        c = sheets.text_cell(WriteOnlyCell(sheet, value=value))  # a citizen's text is never a formula
         if style is not None:
             c.style = style
         if font is not None:
@@ -375,7 +375,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
     sheet.append(header)
     for row in iter_register_rows(session, agency_id, start, end):  # plain values; instants: the date format
         sheet.append([cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date")
-                      if isinstance(value, datetime) else value
+                      if isinstance(value, datetime) else cell(value) if sheets.risky(value) else value
                       for value in (getattr(row, key) for key, _label in COLUMNS)])
     out = io.BytesIO()
     book.save(out)

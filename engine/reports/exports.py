@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
+from engine.core import sheets
 from engine.core.vocabulary import COUNTER_WORDS, vn_time
 from engine.reports.statistics import COUNTERS, Report
 
@@ -29,19 +30,20 @@ def csv_bytes(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for line in _lines(report):
-        writer.writerow("" if v is None else v for v in line)
+        writer.writerow("" if v is None else sheets.csv_value(v) for v in line)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def xlsx_bytes(report: Report) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Thống kê")
     scope = report.scope
     sheet.append([f"Thống kê giải quyết thủ tục hành chính từ {vn_time(scope.start, 'date')} đến {vn_time(scope.end, 'date')}"])
     for line in _lines(report):
-        sheet.append(line)
+        sheet.append([sheets.text_cell(WriteOnlyCell(sheet, value=v)) if sheets.risky(v) else v for v in line])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

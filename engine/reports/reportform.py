@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from engine.core import sheets
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_number, vn_time
@@ -182,7 +183,7 @@ def to_xlsx(form: ReportForm) -> bytes:
         r = first + i
         total = i == len(lines) - 1
         for c, value in enumerate([number or None, line.name, *line.values()], 1):
-            cell = sheet.cell(row=r, column=c, value=value)
+            cell = sheets.text_cell(sheet.cell(row=r, column=c, value=value))  # a name is never a formula
             cell.border, cell.font = border, Font(bold=total)
             if c > 2:
                 cell.number_format, cell.alignment = "#,##0", Alignment(horizontal="right")
