@@ -3,9 +3,10 @@ code), recovered by a one-time code, suspended, reinstated or cancelled by an ad
 
 A desk account is standardised at once (the officer has the citizen's card in hand) unless another account
 already holds that CCCD standardised: then, as D3 says, the new account is locked and the officer is told why
-(the citizen should recover the standardised account instead). An account that only declared the CCCD
-(self-registered, checked by nobody) becomes the account of the citizen whose card the officer holds, or, when
-an administrator shut it, gives the CCCD up to a new one. Recovery answers the same whether an account
+(the citizen should recover the standardised account instead); the checked holder's own facts again are the
+same citizen again (a form sent twice, a retry), refused with nothing made or sent. An account that only
+declared the CCCD (self-registered, checked by nobody) becomes the account of the citizen whose card the
+officer holds, or, when an administrator shut it, gives the CCCD up to a new one. Recovery answers the same whether an account
 exists or not; codes are hashed, short-lived and limited per account (engine.cases.onetime) and requests are
 limited per client address here.
 """
@@ -18,13 +19,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, administration, notices, onetime
+from engine.cases import accounts, administration, idempotency, notices, onetime
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
-from engine.core.vocabulary import CCCD_RE, vn_time
+from engine.core.vocabulary import CCCD_RE, folded, vn_time
 from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
+from engine.data.portal_model import IdempotencyKey
 from engine.process.forms import clean_text
 
 RECOVERY_LIMIT = 10  # recovery requests one client address may make in RECOVERY_WINDOW
@@ -72,6 +74,8 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
         raise Invalid("Thông tin công dân chưa hợp lệ", fields=errors)
     cccd = facts["cccd"]
     holder = session.scalar(select(User).where(User.cccd == cccd, User.standardised).limit(1))
+    if holder is not None and holder.identity_checked in ("desk", "eid") and same_citizen(holder, facts):
+        refuse_again(holder)  # the same citizen again (the form sent twice, a retry): nothing is made or sent
     unseated = holder is not None and holder.identity_checked is None and shut(holder)
     if holder is not None and holder.identity_checked is None and not unseated:
         # nobody checked the holder, the card in the officer's hand does: most often the citizen registered
@@ -107,6 +111,43 @@ def create_at_desk(session: Session, settings: Settings, now: datetime, officer:
                          locked=holder is not None)
     onetime.issue(session, settings, user, "activation", now)
     return DeskAccount(user, holder is not None, unseated=unseated)
+
+
+def desk_answer(session: Session, officer: User, key: str, now: datetime) -> DeskAccount | None:
+    """What the desk's form sent with the one-time ``key`` made, for the page the officer is led to after it
+    (reloading that page sends nothing again): kept with the key (engine.cases.idempotency), for this officer
+    only and for as long as the key is kept; None otherwise."""
+    row = session.scalar(select(IdempotencyKey).where(
+        IdempotencyKey.user_id == officer.id, IdempotencyKey.key == f"form:{key}"[:255],
+        IdempotencyKey.created_at > now - idempotency.KEPT_FOR))
+    answer = row.response if row is not None and isinstance(row.response, dict) else {}
+    user = session.get(User, answer["user"]) if isinstance(answer.get("user"), int) else None
+    if user is None:
+        return None
+    return DeskAccount(user, bool(answer.get("locked")), took_over=bool(answer.get("took_over")),
+                       unseated=bool(answer.get("unseated")))
+
+
+def same_citizen(holder: User, facts: dict) -> bool:
+    """The facts typed at the desk are those of the checked holder of the CCCD: the same name (however it is
+    typed: case, spaces, Unicode form), date of issue and phone (0912… or +84912…)."""
+    return (folded(holder.full_name or "") == folded(facts["full_name"])
+            and holder.cccd_issued_on == facts["cccd_issued_on"]
+            and (holder.phone or "") in phone_forms(facts["phone"]))
+
+
+def refuse_again(holder: User) -> None:
+    """D3 for the same citizen again: no locked twin and no second activation code (the citizen would follow the
+    newest SMS to a locked account); the officer is told which account the citizen already has and how they get
+    into it (recovery sends a new code to a standardised account, activated or not)."""
+    if shut(holder):
+        raise Conflict(f"Công dân đã có tài khoản {holder.username} với các thông tin này, nhưng tài khoản đang bị "
+                       "khóa hoặc đã bị hủy; không tạo tài khoản mới. Công dân liên hệ quản trị viên để được xem "
+                       "xét mở lại tài khoản.", code="account_exists")
+    raise Conflict(f"Công dân đã có tài khoản {holder.username} với các thông tin này; không tạo tài khoản mới và "
+                   "không gửi thêm mã. Nếu công dân chưa kích hoạt hoặc quên mật khẩu, hãy hướng dẫn dùng trang "
+                   "Quên mật khẩu (bằng số CCCD hoặc số điện thoại của tài khoản) để nhận mã mới.",
+                   code="account_exists")
 
 
 def _tell_old_contact(session: Session, settings: Settings, now: datetime, officer: User, holder: User) -> None:

@@ -2,10 +2,13 @@
 recovery by one-time code, and the explanation of the D3 lock."""
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import citizens
+from engine.cases import citizens, idempotency
 from engine.core.errors import Conflict, Invalid
 from . import db, now, tthc
 from .ui import error_page, install_error_pages, login_required, refusal_text, run, sign_in, vn_datetime
@@ -14,24 +17,57 @@ bp = Blueprint("citizens", __name__)
 install_error_pages(bp)
 
 DESK_FIELDS = ("full_name", "cccd", "cccd_issued_on", "phone", "email")
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")  # secrets.token_urlsafe(24) and the like
 
 
 @bp.route("/can-bo/cong-dan/tao", methods=["GET", "POST"])
 @login_required("receiving_officer", "administrator")
 def desk():
+    """The walk-in citizen's account (D3). Submit-once: the page's one-time token, with what was typed, is claimed
+    like an API Idempotency-Key; the answer is a redirect to the page of what was made, so a reload sends
+    nothing again and a second post of the same page leads to the same account. The same citizen sent again
+    with another page is refused (account_exists) by the desk itself."""
     if request.method != "POST":
-        return render_template("citizens/desk.html", values={}, errors={})
+        return _desk_page({}, {}, None, 200)
     values = {k: request.form.get(k, "").strip() for k in DESK_FIELDS}
     data = {k: v for k, v in values.items() if v or k != "email"}
+    token = request.form.get("submit_token", "")
+    if not TOKEN_RE.match(token):  # a page of before the token, or an edited one: this post's own
+        token = secrets.token_urlsafe(24)
+    # another citizen typed on the same page (the browser's back after a success) is another request
+    answer = f"{token}.{idempotency.fingerprint(values)[:16]}"
+
+    def make() -> None:
+        claimed = idempotency.claim(db(), g.user, f"form:{answer}", idempotency.fingerprint(request.path), now())
+        if claimed.replay is None:
+            made = citizens.create_at_desk(db(), tthc()["settings"], now(), g.user, data)
+            idempotency.remember(db(), claimed, 303, {"user": made.user.id, "locked": made.locked,
+                                                      "took_over": made.took_over, "unseated": made.unseated})
+
     try:
-        made = run(citizens.create_at_desk, db(), tthc()["settings"], now(), g.user, data)
+        run(make)
     except Invalid as exc:
-        return render_template("citizens/desk.html", values=values, errors=exc.fields, error=refusal_text(exc)), 422
+        return _desk_page(values, exc.fields, refusal_text(exc), 422, token)
     except Conflict as exc:
-        return render_template("citizens/desk.html", values=values, errors={"cccd": exc.message},
-                               error=refusal_text(exc)), 409
-    return render_template("citizens/desk_done.html", user=made.user, locked=made.locked, took_over=made.took_over,
-                           unseated=made.unseated), 201
+        return _desk_page(values, {"cccd": exc.message}, refusal_text(exc), 409, token)
+    return redirect(url_for("citizens.desk_done", ma=answer), 303)
+
+
+@bp.get("/can-bo/cong-dan/tao/ket-qua")
+@login_required("receiving_officer", "administrator")
+def desk_done():
+    """What this officer's desk form made (a reload of it makes nothing); ``ma``: the form's answer key."""
+    made = citizens.desk_answer(db(), g.user, request.args.get("ma", "")[:200], now())
+    if made is None:
+        return error_page(404)
+    return render_template("citizens/desk_done.html", user=made.user, locked=made.locked,
+                           took_over=made.took_over, unseated=made.unseated)
+
+
+def _desk_page(values: dict, errors: dict, error, status: int, token: str | None = None):
+    """The desk's form, with its one-time token (a new one for a new page, kept when the form comes back)."""
+    return render_template("citizens/desk.html", values=values, errors=errors, error=error,
+                           submit_token=token or secrets.token_urlsafe(24)), status
 
 
 @bp.route("/kich-hoat-cong-dan", methods=["GET", "POST"])

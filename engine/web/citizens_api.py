@@ -8,7 +8,7 @@ from engine.cases import citizens
 from engine.core.errors import Invalid
 from engine.core.vocabulary import CCCD_RE
 from . import db, now, transactional, tthc
-from .apiedge import authenticated, body
+from .apiedge import authenticated, body, idempotent
 
 bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
 
@@ -25,10 +25,12 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("login_name
 @bp.post("/citizens/desk")
 @authenticated
 @transactional
+@idempotent
 def desk():
     """A walk-in citizen's account, made by the receiving officer; the activation code goes to the citizen.
     took_over: an account the citizen (or someone) registered online with the CCCD is now the checked one (its
-    old password no longer works); unseated: such an account was locked or cancelled and a new one was made."""
+    old password no longer works); unseated: such an account was locked or cancelled and a new one was made.
+    The same request again: with the same Idempotency-Key the first answer, without one 409 account_exists."""
     made = citizens.create_at_desk(db(), tthc()["settings"], now(), g.user, body())
     return jsonify({**citizens.describe(made.user), "activation_sent": True, "took_over": made.took_over,
                     "unseated": made.unseated}), 201

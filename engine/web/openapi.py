@@ -17,7 +17,6 @@ from .openapi_blocks import (
     ANY_CONTROL, CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL,
     PROCEDURE_CODE, REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
-
 def _schemas() -> dict:
     time = {"type": ["string", "null"], "format": "date-time"}
     obj = {"type": "object"}
@@ -336,10 +335,23 @@ def _optional_body(op: dict) -> dict:
     return {**op, "requestBody": {**op["requestBody"], "required": False}}
 
 
+def _desk_repeats(paths: dict) -> dict:
+    """The desk's citizen account sent again (engine.web.citizens_api): an Idempotency-Key replays the first
+    answer; without one the same citizen's facts are a 409 account_exists."""
+    op = paths["/api/v1/citizens/desk"]["post"]
+    op["parameters"] = [*op.get("parameters", []), IDEMPOTENCY_KEY]
+    refused = op["responses"]["422"]
+    refused["description"] += "; " + "; ".join(f"{name}: {why}" for name, why in REUSED_KEY.items())
+    refused["x-rules"] = sorted({*refused.get("x-rules", []), *REUSED_KEY})
+    op["responses"]["409"]["description"] += (". account_exists: công dân đã có tài khoản đã xác minh với đúng "
+                                              "các thông tin này (gửi lại); không tạo, không gửi mã")
+    return paths
+
+
 def spec() -> dict:
     return openapi_offers.extend({"openapi": "3.1.0",
             "info": {"title": "TTHC engine API", "version": "1.0.0",
                      "description": "Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, trả kết quả. " + COMMON_RULES},
-            "paths": {**_paths(), **openapi_citizens.citizen_paths()},
+            "paths": {**_paths(), **_desk_repeats(openapi_citizens.citizen_paths())},
             "components": {"schemas": {**_schemas(), "Notification": openapi_notices.NOTIFICATION},
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}})
