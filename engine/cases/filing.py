@@ -85,13 +85,30 @@ def _verified(session: Session, ctx: Context, name: str, birth: date, cccd: str)
 RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk
 
 
-def _return_choice(payload, as_filed: str | None = None) -> tuple[str | None, str | None]:
+def result_at_desk(version) -> bool:
+    """D23, D27: the procedure's result is handed over at the agency only: it declares that it cannot be returned
+    online or by post (level.onlineResult false; a marriage: both spouses sign the register there in person)."""
+    return (version.info.get("level_facts") or {}).get("onlineResult") is False
+
+
+AT_DESK = ("Kết quả của thủ tục này chỉ trao trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả của cơ quan, người nhận "
+           "phải có mặt; không trả trực tuyến hoặc qua bưu chính")
+
+
+def _return_choice(payload, as_filed: str | None = None, at_desk: bool = False) -> tuple[str | None, str | None]:
     """D23: how the result is to come back, and where for the post (None, None: as filed). ``as_filed``: the
     channel the dossier is filed by; naming no return channel, a postal filing returns by post, so an address
-    alone goes with it, and without one the filing form's is taken once the form is checked (_postal_address)."""
+    alone goes with it, and without one the filing form's is taken once the form is checked (_postal_address).
+    ``at_desk``: the result is handed over at the agency only (result_at_desk): the desk, whatever the filing's
+    channel; online or by post is refused (the level stays as declared, D23)."""
     channel, address = payload.get("return_channel"), payload.get("return_address")
     if channel is not None and channel not in RETURN_CHANNELS:
         raise Invalid("Hình thức nhận kết quả không hợp lệ", fields={"return_channel": "online, post hoặc desk"})
+    if at_desk:
+        if channel in ("online", "post") or (channel is None and address not in (None, "")):
+            raise Invalid(AT_DESK, code="result_at_desk", rule="D23",
+                          fields={"return_channel": "Chỉ nhận kết quả trực tiếp tại cơ quan (desk)"})
+        channel = "desk"
     if (channel or as_filed) != "post":  # online or at the desk, chosen or as filed: no address
         if address not in (None, ""):
             raise Invalid("Địa chỉ nhận kết quả chỉ dùng khi nhận qua bưu chính",
@@ -168,7 +185,8 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         # recorded by the receiving officer who takes the paper dossier
         raise Invalid("Công dân tự nộp hồ sơ trực tuyến; hồ sơ nộp tại quầy hoặc qua bưu chính do cán bộ tiếp "
                       "nhận ghi nhận", fields={"channel": "online"})
-    return_channel, return_address = _return_choice(payload, as_filed=channel)
+    return_channel, return_address = _return_choice(payload, as_filed=channel,
+                                                    at_desk=result_at_desk(version))
     form = payload.get("form")
     try:
         offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
@@ -294,7 +312,7 @@ def change_return(session: Session, ctx: Context, code: str, payload) -> Dossier
         raise Conflict("Hồ sơ đã kết thúc hoặc đã trả kết quả; không thể đổi cách nhận kết quả",
                        code="dossier_closed")
     ensure_not_suspended(dossier)
-    channel, address = _return_choice(payload)
+    channel, address = _return_choice(payload, at_desk=result_at_desk(dossier.procedure_version))
     before = (dossier.return_via, dossier.return_address)
     dossier.return_channel, dossier.return_address = channel, address
     if (channel, address) != before:

@@ -165,7 +165,8 @@ LEVEL_FACTS: dict[str, tuple[bool, str, str]] = {
                      N_("Kết quả chưa trả được trực tuyến hoặc qua bưu chính")),
 }
 NO_GATEWAY = N_("Phí, lệ phí chưa nộp được trực tuyến: cơ quan chưa có cổng thanh toán")  # the agency's means
-LEVEL_REASONS = (*(text for _good, *texts in LEVEL_FACTS.values() for text in texts), NO_GATEWAY)
+NO_FEES = N_("Không thu phí, lệ phí")  # onlinePayment of a procedure without fees: nothing to pay, met
+LEVEL_REASONS = (*(text for _good, *texts in LEVEL_FACTS.values() for text in texts), NO_GATEWAY, NO_FEES)
 
 # -- the QĐ 766/QĐ-TTg indicators the engine computes (engine.reports.indicators), by id ------------------------
 INDICATORS: dict[str, str] = {

@@ -165,9 +165,10 @@ class _Linter:
                 self.add(proc, f"level.{fact} phải là true hoặc false")
             val = raw == "true"
             level_facts[fact] = val
-            ok = val == good or (fact == "onlinePayment" and not fees)
+            free = fact == "onlinePayment" and not fees  # nothing to pay: met, and said so (D27 explains it)
+            ok = val == good or free
             full &= ok
-            reasons.append(yes_text if ok else no_text)
+            reasons.append(vocabulary.NO_FEES if free else yes_text if ok else no_text)
         info.update(
             code=code, agency=agency, agency_name=prop.get("agencyName") or f"Cơ quan {agency}",
             duration={"value": value, "unit": unit}, clock_on_supplement=clock, filed_by=filed_by, filing_form=filing,

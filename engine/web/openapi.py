@@ -17,6 +17,11 @@ from .openapi_blocks import (
     ANY_CONTROL, CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL,
     PROCEDURE_CODE, REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
+RESULT_AT_DESK = ("D23: thủ tục khai báo kết quả không trả được trực tuyến hoặc qua bưu chính (level.onlineResult "
+                  "false): kết quả chỉ trao trực tiếp tại cơ quan (desk, mặc định); online, post bị từ chối "
+                  "(field return_channel); mức độ không đổi")
+
+
 def _schemas() -> dict:
     time = {"type": ["string", "null"], "format": "date-time"}
     obj = {"type": "object"}
@@ -209,6 +214,7 @@ def _paths() -> dict:
                                               "người nộp trong tờ khai",
                             "return_channel": "online, post hoặc desk; return_address chỉ đi cùng post (chọn, hoặc "
                                               "hồ sơ nộp qua bưu chính)",
+                            "result_at_desk": RESULT_AT_DESK,
                             **REUSED_KEY}),
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
@@ -243,7 +249,8 @@ def _paths() -> dict:
                                                           errors=(403, 404, 409), params=code)},
         "/api/v1/dossiers/{code}/return-channel": {"post": _op(
             "D23: công dân đổi cách nhận kết quả (đến khi kết quả được trả)", request=_ref("ReturnChoice"),
-            response=_ref("Dossier"), errors=(403, 404, 409, 422), params=code)},
+            response=_ref("Dossier"), errors=(403, 404, 409, 422), params=code,
+            rules={"result_at_desk": RESULT_AT_DESK})},
         "/api/v1/dossiers/{code}/stop": {"post": _op("Dừng giải quyết hồ sơ (trạng thái 8, NĐ 118 Điều 21)",
                                                       request=_ref("Ending"), response=_ref("Dossier"),
                                                       errors=(403, 404, 409), params=code)},

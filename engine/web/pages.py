@@ -11,6 +11,7 @@ from engine.data.model import Procedure, ProcedureVersion
 from engine.process import procedures
 from . import db
 from . import ui
+from .portal import office_levels  # D27, D29: the level at the offices offering it, as the catalogue says it
 
 bp = Blueprint("pages", __name__)
 ui.install_error_pages(bp)
@@ -28,8 +29,9 @@ def home():
     total = db().scalar(select(func.count()).select_from(Procedure)
                         .join(ProcedureVersion, Procedure.latest_version_id == ProcedureVersion.id)
                         .where(procedures.FILED_DIRECTLY))
-    return render_template("home.html", versions=list(versions), total=total, agencies=_agencies(),
-                           levels=vocabulary.AGENCY_LEVELS)
+    versions = list(versions)
+    return render_template("home.html", versions=versions, total=total, agencies=_agencies(),
+                           levels=vocabulary.AGENCY_LEVELS, offices=office_levels(versions))
 
 
 def _agencies() -> list[tuple[int, Agency]]:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
@@ -22,10 +22,11 @@ from engine.cases import (
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
+from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import Procedure, ProcedureVersion
+from engine.data.payment_model import PaymentGateway
 from engine.law.statuses import TERMINAL
-from . import db, now, tthc
-from . import schemaform, uploads
+from . import db, now, schemaform, tthc, uploads
 from .api import level_of, level_view
 from .headers import FILE_POLICY
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
@@ -59,6 +60,18 @@ def _latest_versions() -> list[ProcedureVersion]:
 CATALOGUE_PAGE = 50
 
 
+def office_levels(versions: list[ProcedureVersion]) -> list[set[str]]:
+    """D27, D29: each one's levels at its offering offices (none: the publisher's), an office per gateway kind."""
+    some: dict[int, set[int]] = {v.procedure_id: set() for v in versions}
+    for pid, agency_id in db().execute(
+            select(ProcedureOffer.procedure_id, func.min(Agency.id)).join(Agency, Agency.id == ProcedureOffer.agency_id)
+            .outerjoin(PaymentGateway, PaymentGateway.agency_id == Agency.id)
+            .where(ProcedureOffer.procedure_id.in_(list(some)), ProcedureOffer.active.is_(True), Agency.active.is_(True))
+            .group_by(ProcedureOffer.procedure_id, PaymentGateway.gateway.is_(None))):
+        some[pid].add(agency_id)
+    return [{level_of(v, a)[0] for a in some[v.procedure_id]} or {level_of(v)[0]} for v in versions]
+
+
 @bp.get("/thu-tuc")
 def catalogue():
     q, level = request.args.get("q", "").strip()[:200], request.args.get("level", "")
@@ -66,15 +79,15 @@ def catalogue():
     if q:
         needle = _fold(q)
         versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
-    if level in ("full_online", "partial_online"):
-        versions = [v for v in versions if level_of(v)[0] == level]
+    if level in ("full_online", "partial_online"):  # listed where one office offering it delivers it so
+        versions = [v for v, at in zip(versions, office_levels(versions)) if level in at]
     found = len(versions)
     pages = max(1, -(-found // CATALOGUE_PAGE))
     page = min(max(request.args.get("trang", 1, type=int) or 1, 1), pages)
     versions = versions[(page - 1) * CATALOGUE_PAGE:page * CATALOGUE_PAGE]  # a province offers hundreds
     offered = offers.offering_names(db(), [v.procedure_id for v in versions])  # names, never bare codes
     return render_template("portal/catalogue.html", versions=versions, q=q, level=level, offered=offered,
-                           found=found, page=page, pages=pages)
+                           found=found, page=page, pages=pages, levels=office_levels(versions))
 
 
 @bp.get("/thu-tuc/<code>")
@@ -148,10 +161,9 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
     offering = [a for _, a in offers.active_offers(db(), version.procedure_id) if a.active]
     return render_template("portal/file.html", v=version, info=version.info, labels=_labels(version),
                            offering=offering, agency=agency, back=back or {"channel": "online", "address": ""},
-                           levels=level_view(version),
+                           levels=level_view(version), desk_only=filing.result_at_desk(version), repeated=repeated,
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
-                           repeated=repeated,
                            submit_token=submit_token or secrets.token_urlsafe(24)), status
 
 
@@ -179,7 +191,7 @@ def file(code: str):
     for_other = request.form.get("for_other") == "on"
     owner = {k: request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}
     agency = request.form.get("agency", "").strip()[:35] or None
-    back = _return_back("online")
+    back = _return_back("desk" if filing.result_at_desk(version) else "online")  # D23: the desk alone, or online
     payload = {"procedure": code, "form": data, "channel": "online", "agency": agency, **_return_payload(back)}
     if for_other:
         payload["owner"] = owner
@@ -218,9 +230,8 @@ def file(code: str):
 @login_required("citizen")
 def receipt(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
-    return render_template("portal/receipt.html",
-                           d=summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"],
-                                             viewer=g.user))
+    d = summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"], viewer=g.user)
+    return render_template("portal/receipt.html", d=d)
 
 
 # -- my dossiers -------------------------------------------------------------------------------------------
@@ -277,7 +288,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
                            filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
                            refusal=portal_cases.refusal_reasons(db(), dossier),
-                           labels=_labels(version),
+                           labels=_labels(version), desk_only=filing.result_at_desk(version),
                            **extra), status
 
 
@@ -378,11 +389,9 @@ def lookup():
         except portal_cases.TooManyLookups as exc:
             page, status = error_page(429, _("Mỗi địa chỉ chỉ được tra cứu tối đa %(limit)s lần trong %(minutes)s "
                                              "phút và bạn đã dùng hết. Vui lòng thử lại sau %(at)s.",
-                                             limit=portal_cases.LOOKUP_LIMIT,
-                                             minutes=portal_cases.LOOKUP_WINDOW.seconds // 60,
-                                             at=vn_datetime(exc.until)))
-            retry = max(1, int((exc.until - now()).total_seconds()) + 1)
-            return page, status, {"Retry-After": str(retry)}
+                                             limit=portal_cases.LOOKUP_LIMIT, at=vn_datetime(exc.until),
+                                             minutes=portal_cases.LOOKUP_WINDOW.seconds // 60))
+            return page, status, {"Retry-After": str(max(1, int((exc.until - now()).total_seconds()) + 1))}
         try:
             results = portal_cases.public_lookup(db(), q)
         except EngineError as exc:

@@ -57,6 +57,7 @@ REFUSAL_TEXT = {
     "no_gateway": _l("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa"),
     "too_many_attempts": _l("Thử sai quá nhiều lần; vui lòng thử lại sau"),
     "return_channel_mismatch": _l("Kết quả được trả theo cách công dân đã chọn, hoặc trao trực tiếp tại Bộ phận Một cửa"),
+    "result_at_desk": _l("Kết quả của thủ tục này chỉ trao trực tiếp tại cơ quan; không trả trực tuyến hoặc qua bưu chính"),
     "apology_other_agency": _l("Thư xin lỗi này do thủ trưởng cơ quan đang giữ hồ sơ khi quá hạn ký"),
     # the officers' pages: the task page, the desk (fees, citizen accounts), the overdue apology, the reissue
     "wrong_amount": _l("Số tiền không đúng số tiền phải nộp"),
