@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
 from engine.core.vocabulary import CCCD_RE, has_control
-from engine.process.forms import clean_text, parse_day
+from engine.process.forms import clean_name, clean_text, name_error, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 from engine.data.portal_model import WebSession
 
@@ -40,9 +40,9 @@ def _parse_date(value, field: str, errors: dict) -> date | None:
 
 def citizen_facts(data, now: datetime, errors: dict[str, str]) -> dict:
     """The four facts of D3 (and the optional email) read from ``data``; what is wrong goes into ``errors``."""
-    name = clean_text(data.get("full_name"), min_length=2, max_length=255)
+    name = clean_name(data.get("full_name"))  # D3: a full name, never one of hidden characters only
     if name is None:
-        errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+        errors["full_name"] = name_error(data.get("full_name"), "Họ và tên", "Họ và tên là bắt buộc (2–255 ký tự)")
     cccd = data.get("cccd") if isinstance(data.get("cccd"), str) else ""
     if not CCCD_RE.match(cccd):
         errors["cccd"] = "Số CCCD phải gồm đúng 12 chữ số"

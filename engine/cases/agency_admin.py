@@ -20,7 +20,7 @@ from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import agencies, calendars
 from engine.data.agency_model import AGENCY_LEVELS, Agency, ProcedureOffer
 from engine.data.model import Procedure, User
-from engine.process.forms import clean_text
+from engine.process.forms import clean_name, clean_text, name_error
 
 # an electronic id of QĐ 20/2020 (000.00.06.H56): groups of capitals and digits joined by single dots, at most 35
 # characters; it starts every dossier code (D6), where "000..00" or "000.00." would be read as another id
@@ -104,9 +104,15 @@ def _optional(data: dict, key: str, limit: int, errors: dict, label: str) -> str
     value = data.get(key)
     if value is None:  # null: none (an empty text is refused, as the schema says)
         return None
+    general = f"{label}: tối đa {limit} ký tự, không có ký tự điều khiển"
+    if key == "seal_name":  # the name the seal bears, a name as the agency's own is (at least two letters)
+        text = clean_name(value, max_length=limit)
+        if text is None:
+            errors[key] = name_error(value, label, general, max_length=limit)
+        return text
     text = clean_text(value, max_length=limit, min_length=1)
     if text is None:
-        errors[key] = f"{label}: tối đa {limit} ký tự, không có ký tự điều khiển"
+        errors[key] = general
     return text
 
 
@@ -137,9 +143,9 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
     code = data.get("id")
     if not isinstance(code, str) or not CODE_RE.match(code):
         errors["id"] = "Mã định danh điện tử: chữ in hoa, chữ số và dấu chấm (ví dụ 000.00.06.H56)"
-    name = clean_text(data.get("name"), min_length=2, max_length=255)
+    name = clean_name(data.get("name"))
     if name is None:
-        errors["name"] = "Tên cơ quan là bắt buộc (2–255 ký tự)"
+        errors["name"] = name_error(data.get("name"), "Tên cơ quan", "Tên cơ quan là bắt buộc (2–255 ký tự)")
     level = data.get("level")
     if level not in AGENCY_LEVELS:
         errors["level"] = "Cấp: province, centre, department hoặc commune"
@@ -182,9 +188,9 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
     errors: dict[str, str] = {}
     changes: dict[str, list] = {}
     if "name" in data:
-        name = clean_text(data["name"], min_length=2, max_length=255)
+        name = clean_name(data["name"])
         if name is None:
-            errors["name"] = "Tên cơ quan là bắt buộc (2–255 ký tự)"
+            errors["name"] = name_error(data["name"], "Tên cơ quan", "Tên cơ quan là bắt buộc (2–255 ký tự)")
         elif name != agency.name:
             changes["name"] = [agency.name, name]
     if "level" in data:

@@ -42,9 +42,10 @@ def _owner(session: Session, payload, ctx: Context) -> tuple[str, date | None, s
     if not isinstance(owner, dict):
         raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
     errors = {}
-    name = forms.clean_text(owner.get("full_name"), min_length=2, max_length=255)
+    name = forms.clean_name(owner.get("full_name"))  # D3, D4: a full name, with letters and nothing hidden
     if name is None:
-        errors["owner.full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+        errors["owner.full_name"] = forms.name_error(owner.get("full_name"), "Họ và tên",
+                                                     "Họ và tên là bắt buộc (2–255 ký tự)")
     birth = forms.parse_day(owner.get("birth_date"))
     if birth is None:
         errors["owner.birth_date"] = "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"

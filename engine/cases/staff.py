@@ -23,7 +23,7 @@ from engine.core.vocabulary import vn_time
 from engine.data import agencies
 from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import OFFICER_ROLES, User
-from engine.process.forms import clean_text
+from engine.process.forms import clean_name, clean_text, name_error
 
 GIVEN_ROLES = frozenset(OFFICER_ROLES | {"administrator"})
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}\Z")  # lower case; starts with a letter (a CCCD is all digits)
@@ -129,9 +129,9 @@ def check_new(session: Session, actor: User | None, data: Any, needs_channel: bo
     username = data.get("username")
     if not isinstance(username, str) or not USERNAME_RE.match(username):
         errors["username"] = "Tên đăng nhập: 2–64 ký tự thường a–z, 0–9, dấu chấm, gạch; bắt đầu bằng chữ"
-    name = clean_text(data.get("full_name"), min_length=2, max_length=255)
+    name = clean_name(data.get("full_name"))
     if name is None:
-        errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+        errors["full_name"] = name_error(data.get("full_name"), "Họ và tên", "Họ và tên là bắt buộc (2–255 ký tự)")
     agency = _agency(session, actor, data.get("agency"), errors)
     roles = _roles(data.get("roles"), errors)
     email, phone = _contact(data, errors)
@@ -197,9 +197,9 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
             old = session.get(Agency, user.agency_id) if user.agency_id is not None else None
             changes["agency"] = {"from": old.code if old else None, "to": agency.code}
     if "full_name" in data:
-        name = clean_text(data["full_name"], min_length=2, max_length=255)
+        name = clean_name(data["full_name"])
         if name is None:
-            errors["full_name"] = "Họ và tên là bắt buộc (2–255 ký tự)"
+            errors["full_name"] = name_error(data["full_name"], "Họ và tên", "Họ và tên là bắt buộc (2–255 ký tự)")
         elif name != user.full_name:
             changes["full_name"] = {"from": user.full_name, "to": name}
     for key in ("email", "phone"):

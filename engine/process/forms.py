@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -106,14 +107,68 @@ def parse_day(value: Any) -> date | None:
         return None
 
 
+# Characters a one-line text may not hold: control (Cc: C0 with tab and line breaks, DEL, C1), format (Cf:
+# zero-width, BOM, bidi overrides that make "\u202eAn" display as another name), line and paragraph separators,
+# private use, lone surrogates; and the Hangul fillers, letters (Lo) that show nothing.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+HIDDEN = "có ký tự điều khiển hoặc ký tự ẩn"
+FEW_LETTERS = "cần ít nhất hai chữ cái"
+NAME_MESSAGES = {  # (hidden characters, too few letters) by the name's label, as the pages translate them
+    "Họ và tên": ("Họ và tên có ký tự điều khiển hoặc ký tự ẩn", "Họ và tên cần ít nhất hai chữ cái"),
+    "Tên cơ quan": ("Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn", "Tên cơ quan cần ít nhất hai chữ cái"),
+    "Tên trên con dấu": ("Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn",
+                         "Tên trên con dấu cần ít nhất hai chữ cái")}
+
+
+def is_hidden(ch: str) -> bool:
+    """Whether the character ``ch`` is one a person cannot see or that moves the others (HIDDEN_CATEGORIES)."""
+    return ch in FILLERS or unicodedata.category(ch) in HIDDEN_CATEGORIES
+
+
+def is_letter(ch: str) -> bool:
+    """Whether ``ch`` counts as a letter of a name: a letter of some script (a, ễ, 阮...) or another character
+    that is neither a digit nor punctuation (the regular expression class [^\\W\\d_], which the API's schema says:
+    engine.web.openapi_blocks.NAME), the fillers excepted."""
+    return ch.isalnum() and not ch.isdecimal() and ch != "_" and ch not in FILLERS
+
+
+def has_hidden(text: str) -> bool:
+    return any(is_hidden(ch) for ch in text)
+
+
 def clean_text(value: Any, *, max_length: int, min_length: int = 0) -> str | None:
-    """``value`` as text if it is a string of the right length without control characters, else None."""
+    """``value`` as text if it is a string of the right length without control or hidden characters (one line:
+    no tab, no line break either), else None."""
     if not isinstance(value, str):
         return None
     value = value.strip()
-    if not min_length <= len(value) <= max_length or any(ord(ch) < 32 for ch in value):
+    if not min_length <= len(value) <= max_length or has_hidden(value):
         return None
     return value
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if is_letter(ch))
+
+
+def clean_name(value: Any, *, max_length: int = 255) -> str | None:
+    """``value`` as the name of a person or an organisation (D3: a full name): clean_text of 2 to ``max_length``
+    characters with at least two letters, so spaces, marks or punctuation alone are no name. Kept as typed: a
+    name typed decomposed (NFD, "Nguye\u0302\u0303n") has its marks (Mn) and is accepted."""
+    name = clean_text(value, min_length=2, max_length=max_length)
+    return name if name is not None and _letters(name) >= 2 else None
+
+
+def name_error(value: Any, label: str, required: str, *, max_length: int = 255) -> str:
+    """The message for a name clean_name refused: ``label`` and what is wrong with it (hidden characters, too
+    few letters), or ``required`` when it is missing, blank or of the wrong length."""
+    hidden, few = NAME_MESSAGES.get(label, (f"{label} {HIDDEN}", f"{label} {FEW_LETTERS}"))
+    if isinstance(value, str) and has_hidden(value.strip()):
+        return hidden
+    if isinstance(value, str) and 2 <= len(value.strip()) <= max_length and _letters(value) < 2:
+        return few
+    return required
 
 
 def check_schema(schema: Any) -> list[str]:

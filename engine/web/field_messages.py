@@ -41,6 +41,14 @@ MESSAGE_TEXT = {
     "Bắt buộc": _l("Bắt buộc"),
     "online, post hoặc desk": _l("online, post hoặc desk"),
     "Họ và tên là bắt buộc (2–255 ký tự)": _l("Họ và tên là bắt buộc (2–255 ký tự)"),
+    # a name with hidden characters or without two letters (forms.name_error), and a result given at the desk only
+    "Họ và tên có ký tự điều khiển hoặc ký tự ẩn": _l("Họ và tên có ký tự điều khiển hoặc ký tự ẩn"),
+    "Họ và tên cần ít nhất hai chữ cái": _l("Họ và tên cần ít nhất hai chữ cái"),
+    "Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn": _l("Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn"),
+    "Tên cơ quan cần ít nhất hai chữ cái": _l("Tên cơ quan cần ít nhất hai chữ cái"),
+    "Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn": _l("Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn"),
+    "Tên trên con dấu cần ít nhất hai chữ cái": _l("Tên trên con dấu cần ít nhất hai chữ cái"),
+    "Chỉ nhận kết quả trực tiếp tại cơ quan (desk)": _l("Chỉ nhận kết quả trực tiếp tại cơ quan (desk)"),
     "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)":
         _l("Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"),
     "Ngày sinh không thể ở tương lai": _l("Ngày sinh không thể ở tương lai"),

@@ -14,8 +14,8 @@ from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from . import (openapi_admin, openapi_calendar, openapi_citizens, openapi_notices, openapi_offers,
                openapi_ops, openapi_reports, openapi_signing, openapi_versions)
 from .openapi_blocks import (
-    ANY_CONTROL, CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, IDEMPOTENCY_KEY, NAME, NUL,
-    PROCEDURE_CODE, REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
+    ANY_CONTROL, CCCD, COMMON_RULES, CONTROL, DATE, DOSSIER_CODE, EMAIL, FLAG, HIDDEN_RULE, IDEMPOTENCY_KEY, NAME,
+    NAME_RULE, NUL, PROCEDURE_CODE, REUSED_KEY, _any_json, _object, _op, _or_null, _path_param, _query, _ref, text)
 
 RESULT_AT_DESK = ("D23: thủ tục khai báo kết quả không trả được trực tuyến hoặc qua bưu chính (level.onlineResult "
                   "false): kết quả chỉ trao trực tiếp tại cơ quan (desk, mặc định); online, post bị từ chối "
@@ -187,7 +187,8 @@ def _paths() -> dict:
                                             request=_ref("Credentials"), errors=(401, 429))},
         "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (theo Nghị định 45/2020/NĐ-CP)", ok=201, auth=False,
                                           request=_ref("Citizen"), response=_ref("Registered"), errors=(409,),
-                                          rules={"cccd_issued_on": "không ở tương lai"})},
+                                          rules={"cccd_issued_on": "không ở tương lai", "full_name": NAME_RULE,
+                                                 "email": HIDDEN_RULE})},
         "/api/v1/procedures": {
             "get": _op("Danh mục thủ tục", auth=False, response={"type": "array", "items": _ref("Procedure")}),
             "post": {**_op("Triển khai phiên bản quy trình (multipart: bpmn + biểu mẫu)", ok=201,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from engine.cases.agency_admin import CODE_PATTERN, DAYS, SPAN_PATTERN, SYMBOL_PATTERN
 from engine.cases.staff import GIVEN_ROLES, USERNAME_PATTERN
 from engine.data.agency_model import AGENCY_LEVELS
-from .openapi_blocks import EMAIL, NAME, _object, _op, _or_null, _path_param, _query, _ref, text
+from .openapi_blocks import EMAIL, HIDDEN, HIDDEN_RULE, NAME, NAME_RULE, _object, _op, _or_null, _path_param, _query, _ref, text
 
 PHONE = "^(0|\\+84)[0-9]{9,10}$"
 
 
 def _trimmed(longest: int) -> str:
-    """1 to ``longest`` characters once spaces around are trimmed, no control characters (clean_text)."""
-    return f"^\\s*[^\\u0000-\\u001f\\s]([^\\u0000-\\u001f]{{0,{longest - 2}}}[^\\u0000-\\u001f\\s])?\\s*$"
+    """1 to ``longest`` characters once spaces around are trimmed, no control or hidden characters (clean_text)."""
+    return f"^\\s*[^{HIDDEN}\\s]([^{HIDDEN}]{{0,{longest - 2}}}[^{HIDDEN}\\s])?\\s*$"
 
 
 def _agency_body() -> dict:
@@ -24,7 +24,7 @@ def _agency_body() -> dict:
     return {"name": text(NAME), "level": {"enum": list(AGENCY_LEVELS)},
             "parent": _or_null(text(CODE_PATTERN, description="Mã định danh của cơ quan cấp trên")),
             "address": _or_null(text(_trimmed(500))), "office_hours": _or_null(hours),
-            "seal_name": _or_null(text(_trimmed(255))),
+            "seal_name": _or_null(text(NAME)),  # a name (agency_admin: forms.clean_name)
             "symbol": _or_null(text(SYMBOL_PATTERN, description=(
                 "Chữ viết tắt tên cơ quan trong ký hiệu văn bản (Nghị định 30/2020/NĐ-CP): \"STC\" cho số "
                 "\"12/GCN-STC\"; null: theo ký hiệu thủ tục khai báo")))}
@@ -88,9 +88,12 @@ def paths() -> dict:
                     "level": "cấp tỉnh không có cơ quan cấp trên; xã, phường trực thuộc cấp tỉnh; sở, ngành trực "
                              "thuộc cấp tỉnh, sở, ngành hoặc xã, phường; trung tâm trực thuộc mọi cấp (dưới một trung "
                              "tâm chỉ có trung tâm: chi nhánh); các cơ quan cấp dưới phải thuộc được cấp mới",
-                    "office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau"}
+                    "office_hours": "giờ bắt đầu trước giờ kết thúc; các khoảng theo thứ tự, không chồng lên nhau; "
+                                    "cùng giờ từ thứ Hai đến thứ Sáu",
+                    "name": NAME_RULE, "seal_name": NAME_RULE, "address": HIDDEN_RULE}
     officer_rules = {"agency": "một cơ quan có thật, đang hoạt động",
-                     "email": "thư điện tử hoặc số điện thoại (ít nhất một) để gửi mã kích hoạt"}
+                     "email": "thư điện tử hoặc số điện thoại (ít nhất một) để gửi mã kích hoạt; " + HIDDEN_RULE,
+                     "full_name": NAME_RULE, "reason": HIDDEN_RULE}
     return {
         "/api/v1/agencies": {
             "get": _op("Cây cơ quan trong phạm vi quản trị của người gọi, theo thứ tự cây", errors=(403, 422),

@@ -4,6 +4,7 @@ request object or a string field the same way everywhere."""
 from __future__ import annotations
 
 from engine.core.vocabulary import CCCD_PATTERN
+from engine.process.forms import is_hidden
 
 # Every request: the rules the server applies before any route (engine/web/__init__.py, apiedge.body).
 COMMON_RULES = (
@@ -19,10 +20,40 @@ NUL = "\\u0000"
 CONTROL = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]"
 # A new password (accounts.password_problem): no control character at all, tab and line breaks included.
 ANY_CONTROL = "[\\u0000-\\u001f\\u007f]"
-# A name (forms.clean_text): spaces around it are trimmed, then 2 to 255 characters without control characters.
-NAME = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}[^\\u0000-\\u001f\\s]\\s*$"
+
+
+def _chars(holds, planes: tuple[int, ...]) -> str:
+    """The characters of ``planes`` that ``holds`` takes, as the ranges of a class, from the same predicate the
+    server applies: \\uXXXX in the basic plane, the characters themselves above it (which Python and the
+    Unicode-aware ECMA patterns of JSON Schema read alike). Lone surrogates are left out: they are refused before
+    any route (COMMON_RULES), and a class holding them is one the generators of requests cannot read."""
+    def spell(cp: int) -> str:
+        return f"\\u{cp:04x}" if cp < 0x10000 else chr(cp)
+    ranges: list[list[int]] = []
+    for plane in planes:
+        for ch in map(chr, range(plane * 0x10000, (plane + 1) * 0x10000)):
+            cp = ord(ch)
+            if not 0xD800 <= cp <= 0xDFFF and holds(ch):
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+    return "".join(spell(a) if a == b else f"{spell(a)}-{spell(b)}" for a, b in ranges)
+
+
+# The control and hidden characters of the basic plane a one-line text may not hold (forms.is_hidden: zero-width,
+# BOM, bidi overrides, separators, private use, the Hangul fillers). Those above it (a few format characters of
+# planes 1 and 14, the private use planes 15 and 16) are refused too, said as a rule (HIDDEN_RULE): a class of them
+# makes the generators of requests too slow to use.
+HIDDEN = _chars(is_hidden, (0,))
+HIDDEN_RULE = "không có ký tự điều khiển hoặc ký tự ẩn (kể cả ngoài mặt phẳng cơ bản)"
+# A person's or an agency's name (forms.clean_name): spaces around it are trimmed, then 2 to 255 characters
+# without control or hidden characters; two of them letters (forms.is_letter, [^\\W\\d_]), said as a rule
+# (NAME_RULE: a look-ahead is as slow to generate).
+NAME = f"^\\s*[^{HIDDEN}\\s][^{HIDDEN}]{{0,253}}[^{HIDDEN}\\s]\\s*$"
+NAME_RULE = "ít nhất hai chữ cái; " + HIDDEN_RULE
 CCCD = CCCD_PATTERN
-EMAIL = "^[^@\\s\\u0000-\\u001f]+@[^@\\s\\u0000-\\u001f]+\\.[^@\\s\\u0000-\\u001f]+$"   # accounts.EMAIL_RE
+EMAIL = f"^[^@\\s{HIDDEN}]+@[^@\\s{HIDDEN}]+\\.[^@\\s{HIDDEN}]+$"   # accounts.EMAIL_RE, clean_text
 DATE = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"    # the years a request may name (SANE_YEARS)
 DOSSIER_CODE = "^[0-9A-Z.]{1,40}-[0-9]{6}-[0-9]{4}$"   # portal_cases.DOSSIER_CODE_RE
 PROCEDURE_CODE = "^[0-9]\\.[0-9]{6}(\\.[A-Z][0-9]{2})?$"   # procedures.CODE_RE

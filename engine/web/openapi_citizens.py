@@ -2,10 +2,10 @@
 (engine/web/citizens_api.py), beside openapi.py."""
 from __future__ import annotations
 
-from .openapi_blocks import CCCD, DATE, EMAIL, NAME, _object, _op, _or_null, _path_param, text
+from .openapi_blocks import CCCD, DATE, EMAIL, HIDDEN, HIDDEN_RULE, NAME, NAME_RULE, _object, _op, _or_null, _path_param, text
 
-# A reason (forms.clean_text): 1 to 255 characters once trimmed, no control characters at all.
-REASON = "^\\s*[^\\u0000-\\u001f\\s][^\\u0000-\\u001f]{0,253}([^\\u0000-\\u001f\\s]\\s*)?$"
+# A reason (forms.clean_text): 1 to 255 characters once trimmed, no control or hidden characters at all.
+REASON = f"^\\s*[^{HIDDEN}\\s][^{HIDDEN}]{{0,253}}([^{HIDDEN}\\s]\\s*)?$"
 ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised", "active", "cancelled"],
            "properties": {
     "username": {"type": "string"}, "full_name": {"type": "string"}, "cccd": {"type": ["string", "null"]},
@@ -44,7 +44,7 @@ def citizen_paths() -> dict:
             "locked_reason nói lý do). Tài khoản tự đăng ký bằng số CCCD này (chưa xác minh) được giao cho công dân "
             "(took_over true), hoặc, nếu đã bị khóa, nhường số CCCD (unseated true)", ok=201, request=facts,
             response=DESK_ACCOUNT, errors=(403, 409), rules={
-                "cccd_issued_on": "không ở tương lai"})},
+                "cccd_issued_on": "không ở tương lai", "full_name": NAME_RULE, "email": HIDDEN_RULE})},
         "/api/v1/citizens/{cccd}": {"patch": _op(
             "Quản trị viên tạm khóa, mở khóa hoặc hủy tài khoản công dân, có lý do; công dân được báo",
             request=change, response=ACCOUNT, errors=(403, 404, 409), params=account, rules={
