@@ -81,3 +81,24 @@ def test_a_dossier_received_on_30_june_keeps_the_old_forms_after_the_switch(api,
     api.act(SPECIALIST, code, "request_supplement", STEP_DATA["request_supplement"])
     [asked] = texts(api, code, "supplement_request")
     assert OLD in asked and NEW not in asked
+
+
+def test_the_control_slip_of_a_filing_refused_on_1_july_follows_the_refusal(api, clock):
+    """The control slip (D30) printed for a filing of 30/06/2025 refused on 01/07/2025 cited TT 01/2018 while the
+    refusal of the same morning cited TT 03/2025; one refused on 30/06/2025 keeps TT 01/2018 when printed later."""
+    clock.set(vn(2025, 6, 30, 16, 40))
+    late, early = api.file(CITIZEN)["code"], api.file(CITIZEN)["code"]
+    clock.set(vn(2025, 6, 30, 16, 50))
+    api.act(RECEIVER, early, "refuse", {"reasons": ["Ngành nghề cấm kinh doanh theo quy định"]})
+    clock.set(vn(2025, 7, 1, 9, 30))
+    api.tokens.clear()
+    api.act(RECEIVER, late, "refuse", {"reasons": ["Ngành nghề cấm kinh doanh theo quy định"]})
+    clock.set(vn(2025, 7, 2, 9, 0))
+    api.tokens.clear()
+    for code, regime, other in ((late, NEW, OLD), (early, OLD, NEW)):
+        [refusal] = texts(api, code, "refusal")
+        r = api.get(f"/api/v1/dossiers/{code}/control-slip", RECEIVER)
+        assert r.status_code == 200
+        raw = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(r.data)).pages)
+        slip = " ".join(unicodedata.normalize("NFC", raw).split())
+        assert regime in refusal and regime in slip and other not in slip, (code, slip[:300])

@@ -13,6 +13,7 @@ attempt makes the same document.
 from __future__ import annotations
 
 import hashlib
+import logging
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Callable
@@ -27,6 +28,7 @@ from engine.data.signing_model import SigningRequest
 from engine.paperwork import documents, drafting, issuance, numbers, results, signers
 
 Transaction = Callable[[], AbstractContextManager[Session]]
+log = logging.getLogger(__name__)
 FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # the stored document's kind
 DRAFT_KIND = {"result_draft": "result_draft", "apology": "apology_draft", "reissue": "reissue_draft"}
 
@@ -77,6 +79,7 @@ def seal_one(transaction: Transaction, settings: Settings, request_id: int, now:
     try:
         _seal(transaction, settings, request_id, now)
     except Exception as exc:  # noqa: BLE001 - one request's failure must not hold the others back
+        log.exception("sealing request %s failed; it is tried again later", request_id)  # an operator sees it
         with transaction() as session:
             _put_back(session.get(SigningRequest, request_id), f"{type(exc).__name__}: {exc}"[:2000], now)
 

@@ -23,7 +23,7 @@ from engine.core.vocabulary import vn_time
 from engine.data import agencies
 from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import OFFICER_ROLES, User
-from engine.process.forms import clean_name, clean_text, name_error
+from engine.process.forms import clean_name, clean_text, name_error, unchanged
 
 GIVEN_ROLES = frozenset(OFFICER_ROLES | {"administrator"})
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}\Z")  # lower case; starts with a letter (a CCCD is all digits)
@@ -196,7 +196,7 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
         if agency is not None and agency.id != user.agency_id:
             old = session.get(Agency, user.agency_id) if user.agency_id is not None else None
             changes["agency"] = {"from": old.code if old else None, "to": agency.code}
-    if "full_name" in data:
+    if "full_name" in data and not unchanged(data["full_name"], user.full_name):  # as stored: not checked again
         name = clean_name(data["full_name"])
         if name is None:
             errors["full_name"] = name_error(data["full_name"], "Họ và tên", "Họ và tên là bắt buộc (2–255 ký tự)")

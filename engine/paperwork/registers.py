@@ -25,7 +25,7 @@ from engine.data.handover_model import Handover as Link
 from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVersion, User, WorkItem
 from engine.data.signing_model import SigningRequest
 from engine.law import lateness
-from engine.law.statuses import Status
+from engine.law.statuses import TERMINAL, Status
 from engine.paperwork.officialforms import (
     CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of, render_form, when)
 from engine.core.settings import Settings
@@ -169,7 +169,16 @@ def control_slip(session: Session, settings: Settings, dossier: Dossier, now: da
               "handovers": [(f"1. Giao: {h.giver}\n2. Nhận: {h.receiver}", when(h.at),
                              h.result + (f"\n(hạn của bước: {_short(h.due)})" if h.due else ""), h.note)
                             for h in handovers(session, dossier)]}
-    return render_form(settings, CONTROL_SLIP, values, regime_of(dossier), dossier, dossier.agency.name, now)
+    return render_form(settings, CONTROL_SLIP, values, regime_of(dossier, _issued_at(session, dossier, now)), dossier,
+                       dossier.agency.name, now)
+
+
+def _issued_at(session: Session, dossier: Dossier, now: datetime) -> datetime:
+    """The instant whose rules the slip of a dossier not received follows, as the forms issued to it do
+    (officialforms.regime_of): the last event of one that ended unreceived (refused, withdrawn), else now."""
+    if dossier.received_at is None and dossier.status in TERMINAL:
+        return session.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.dossier_id == dossier.id)) or now
+    return now
 
 
 # -- the register (Sổ theo dõi hồ sơ) ---------------------------------------------------------------------------

@@ -160,6 +160,14 @@ def clean_name(value: Any, *, max_length: int = 255) -> str | None:
     return name if name is not None and _letters(name) >= 2 else None
 
 
+def unchanged(value: Any, stored: Any) -> bool:
+    """``value`` (sent) is what is stored: equal, or the same text with spaces around it. A page's form sends every
+    field back; what is stored is not checked again by a rule made stricter since (an older name, older hours)."""
+    if stored is None or isinstance(value, bool) != isinstance(stored, bool):
+        return False
+    return value == stored or (isinstance(value, str) and isinstance(stored, str) and value.strip() == stored)
+
+
 def name_error(value: Any, label: str, required: str, *, max_length: int = 255) -> str:
     """The message for a name clean_name refused: ``label`` and what is wrong with it (hidden characters, too
     few letters), or ``required`` when it is missing, blank or of the wrong length."""
