@@ -35,7 +35,15 @@ def request_supplement(f: Facts) -> None:
     named = [{**item, "component": names.get(item["component"], item["component"])} for item in data["items"]]
     officialforms.supplement_request(f.session, f.ctx.settings, dossier, f.stage, {**data, "items": named},
                                      f.ctx.user, now, notify=issuance.notice("supplement_requested", {"items": named}),
-                                     signed=frozenset(attachments.signed_components(f.session, dossier)))
+                                     signed=_signed_if_paper(f, dossier))
+
+
+def _signed_if_paper(f: Facts, dossier) -> frozenset[str]:
+    """D9: the components whose files carry valid signatures, when the procedure asks paper originals at all (Mẫu 02
+    then says they need none); otherwise nothing is read."""
+    if not dossier.procedure_version.info.get("level_facts", {}).get("paperRequired"):
+        return frozenset()
+    return frozenset(attachments.signed_components(f.session, dossier))
 
 
 def components_named(f: Facts) -> None:
