@@ -178,9 +178,6 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
 CHANGEABLE = ("name", "level", "parent", "address", "office_hours", "seal_name", "symbol", "active")
 
 
-KEPT_AS = {"parent": "_no_such_attribute"}  # the parent is sent as a code, stored as a relation: always checked
-
-
 def update(session: Session, now: datetime, actor: User | None, code: Any, data: dict) -> Agency:
     """Rename, move (under another agency of the caller's subtree), office hours, seal, open or close."""
     if not isinstance(data, dict):
@@ -192,8 +189,8 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
     changes: dict[str, list] = {}
     # a value sent back as it is stored is no change and is not checked again: a page's form sends every field, and
     # an agency stored before a rule became stricter (hours differing between weekdays, a hidden character in a
-    # name) stays editable in its other fields
-    data = {k: v for k, v in data.items() if not unchanged(v, getattr(agency, KEPT_AS.get(k, k), None))}
+    # name) stays editable in its other fields; the parent, sent as a code and stored as a relation, is always read
+    data = {k: v for k, v in data.items() if k == "parent" or not unchanged(v, getattr(agency, k, None))}
     if "name" in data:
         name = clean_name(data["name"])
         if name is None:

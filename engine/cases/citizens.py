@@ -26,7 +26,6 @@ from engine.core.vocabulary import CCCD_RE, folded, vn_time
 from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
-from engine.data.portal_model import IdempotencyKey
 from engine.process.forms import clean_text
 
 RECOVERY_LIMIT = 10  # recovery requests one client address may make in RECOVERY_WINDOW
@@ -117,10 +116,7 @@ def desk_answer(session: Session, officer: User, key: str, now: datetime) -> Des
     """What the desk's form sent with the one-time ``key`` made, for the page the officer is led to after it
     (reloading that page sends nothing again): kept with the key (engine.cases.idempotency), for this officer
     only and for as long as the key is kept; None otherwise."""
-    row = session.scalar(select(IdempotencyKey).where(
-        IdempotencyKey.user_id == officer.id, IdempotencyKey.key == f"form:{key}"[:255],
-        IdempotencyKey.created_at > now - idempotency.KEPT_FOR))
-    answer = row.response if row is not None and isinstance(row.response, dict) else {}
+    answer = idempotency.remembered(session, officer, f"form:{key}"[:255], now) or {}
     user = session.get(User, answer["user"]) if isinstance(answer.get("user"), int) else None
     if user is None:
         return None

@@ -82,6 +82,13 @@ def claim(session: Session, user: User, key: str, print_: str, now: datetime) ->
     return Claim(row=row)
 
 
+def remembered(session: Session, user: User, key: str, now: datetime) -> dict | None:
+    """The answer kept for ``user``'s ``key`` while it is kept (KEPT_FOR), if it is an object; None otherwise."""
+    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key,
+                                                      IdempotencyKey.created_at > now - KEPT_FOR))
+    return row.response if row is not None and isinstance(row.response, dict) else None
+
+
 def remember(session: Session, claimed: Claim, status: int, answer: dict) -> None:
     """Keep the answer of the claiming request, to give it again to a repeat."""
     claimed.row.status, claimed.row.response = status, answer
