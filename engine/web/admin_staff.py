@@ -98,8 +98,8 @@ def create_agency():
     try:
         check_tree(db(), g.user, data)
         agency = run(agency_admin.create, db(), now(), g.user, data)
-    except Invalid as exc:
-        return _agencies_page(422, exc.fields, values, refusal_text(exc))
+    except (Invalid, Conflict) as exc:  # Conflict: the id is taken, said next to it; what was typed stays
+        return _agencies_page(exc.status, exc.fields, values, refusal_text(exc))
     flash(_("Đã tạo cơ quan %(name)s.", name=agency.name), "success")
     return redirect(url_for("admin_staff.agencies"))
 
@@ -188,8 +188,8 @@ def create_officer():
         return _officers_page(422, {"email": NO_CHANNEL}, data, _("Thông tin cán bộ chưa hợp lệ"))
     try:
         user, _code = run(staff.create, db(), tthc()["settings"], now(), g.user, data)
-    except Invalid as exc:
-        return _officers_page(422, exc.fields, {**data, "roles": data["roles"]}, refusal_text(exc))
+    except (Invalid, Conflict) as exc:  # Conflict: the username is taken, said next to it; what was typed stays
+        return _officers_page(exc.status, exc.fields, {**data, "roles": data["roles"]}, refusal_text(exc))
     flash(_("Đã tạo tài khoản %(username)s. Mã kích hoạt đã được gửi tới thư điện tử, SMS của cán bộ; cán bộ "
             "đặt mật khẩu tại trang Kích hoạt tài khoản.", username=user.username), "success")
     return redirect(url_for("admin_staff.officer", username=user.username))
@@ -205,15 +205,26 @@ def officer(username: str):
         data.pop("username")
         try:
             run(staff.update, db(), now(), g.user, username, data, settings=tthc()["settings"])
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             # the form shows what was typed, to be corrected; the heading still says who is stored
-            errors, error, status, values = exc.fields, refusal_text(exc), 422, {**shown, **data}
+            error = refusal_text(exc)
+            errors = _own_account_fields(shown, data, error) if exc.code == "cannot_change_yourself" else exc.fields
+            status, values = exc.status, {**shown, **data}
         else:
             flash(_("Đã lưu thông tin cán bộ."), "success")
             return redirect(url_for("admin_staff.officer", username=username))
     return render_template("admin/staff/officer.html", officer=shown, values=values,
                            choices=agency_admin.choices(db(), g.user), roles=sorted(staff.GIVEN_ROLES),
                            errors=errors, error=error), status
+
+
+def _own_account_fields(shown: dict, data: dict, message) -> dict:
+    """Where an administrator's change of their own account is refused (cannot_change_yourself): next to the
+    agency when that is what changed, else next to the roles (the refusal names no field)."""
+    if data.get("agency") and data["agency"] != shown.get("agency") and \
+            sorted(data.get("roles") or ()) == sorted(shown.get("roles") or ()):
+        return {"agency": message}
+    return {"roles": message}
 
 
 @bp.route("/quan-tri/can-bo/<officer:username>/tam-khoa", methods=["GET", "POST"])

@@ -23,14 +23,26 @@ def waiting() -> list:
     return signing_requests.pending_for(db(), g.user)
 
 
-def _page(request_id: int, status: int = 200, message: str | None = None):
+PIN_REFUSALS = ("wrong_pin", "pin_required", "pin_locked", "bad_key")  # said next to the PIN field as well
+
+
+def _page(request_id: int, status: int = 200, message: str | None = None, errors: dict | None = None):
     """The request and the day its document will carry if signed now (D34: the day it is signed, in Vietnam
-    time): the preview is the draft as rendered, so a draft of another day is said to be dated again."""
+    time): the preview is the draft as rendered, so a draft of another day is said to be dated again.
+    ``errors``: a refusal's text by field (the PIN's, next to it)."""
     req = signing_requests.visible(db(), g.user, request_id)
     drafted, today = drafting.dated_at(req), now()
     dates = {"drafted": vn_date_words(drafted), "signed": vn_date_words(today),
              "redated": not drafting.same_day(drafted, today)}
-    return render_template("inbox/sign.html", req=req, dossier=req.dossier, message=message, dates=dates), status
+    return render_template("inbox/sign.html", req=req, dossier=req.dossier, message=message, dates=dates,
+                           errors=errors or {}), status
+
+
+def _refused(request_id: int, exc: EngineError):
+    """The page again with the refusal: in the summary, and next to the PIN when the PIN is what was wrong."""
+    db().rollback()
+    message = refusal_text(exc)
+    return _page(request_id, exc.status, message, {"pin": message} if exc.code in PIN_REFUSALS else None)
 
 
 @bp.get("/<int:request_id>")
@@ -46,13 +58,11 @@ def sign(request_id: int):
     try:
         done = signing_requests.sign(unit_of_work, tthc()["settings"], context(), request_id, pin)
     except (signers.SigningFailed, signing_requests.TooManyPinAttempts) as exc:
-        db().rollback()
-        return _page(request_id, exc.status, refusal_text(exc))
+        return _refused(request_id, exc)
     except EngineError as exc:
         if exc.status == 404:
             raise
-        db().rollback()
-        return _page(request_id, exc.status, refusal_text(exc))
+        return _refused(request_id, exc)
     if done.status == 202:
         flash(_("Chờ xác nhận trên thiết bị ký số."), "info")
         return redirect(url_for("signing.page", request_id=request_id))
