@@ -173,11 +173,11 @@ def _pending(session: Session, dossier: Dossier) -> Payment | None:
 
 
 # -- settled: paid or exempted --------------------------------------------------------------------------------
-def _claim(session: Session, row: Payment, **values) -> bool:
-    """Settle the pending fee ``row`` with ``values`` if it is still pending: one conditional UPDATE, so that of
-    two requests settling it at once (the same IPN sent twice, two orders, the desk and an IPN) exactly one
-    goes on, on SQLite (where SELECT ... FOR UPDATE locks nothing) as on PostgreSQL. The row is read again."""
-    taken = session.execute(update(Payment).where(Payment.id == row.id, Payment.status == "pending")
+def _claim(session: Session, row: Payment, *also, **values) -> bool:
+    """Write ``values`` (settled, a new order) to the fee ``row`` if it is still pending (and ``also`` holds): one
+    conditional UPDATE, so that of two requests at once (the same IPN twice, two orders, the desk and an IPN or a
+    new order) one goes on, on SQLite (SELECT ... FOR UPDATE locks nothing) as on PostgreSQL. The row is reread."""
+    taken = session.execute(update(Payment).where(Payment.id == row.id, Payment.status == "pending", *also)
                             .values(**values).execution_options(synchronize_session=False))
     session.refresh(row)
     return taken.rowcount == 1
@@ -267,8 +267,11 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
     if config is None or config.gateway is None:
         raise Conflict("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa",
                        code="no_gateway")
-    row.order_ref = f"{dossier.code}-{row.id}-{secrets.token_hex(4)}".replace(".", "")
-    row.method, row.gateway = "online", config.gateway
+    # taken only while still pending (_claim): a fee settled meanwhile (desk, exemption, IPN) keeps the order that
+    # paid it (refund_needed, the reconciliation), and the citizen is not sent to pay it again
+    ref = f"{dossier.code}-{row.id}-{secrets.token_hex(4)}".replace(".", "")
+    if not _claim(session, row, order_ref=ref, method="online", gateway=config.gateway):
+        raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
     session.add(PaymentOrder(ref=row.order_ref, payment_id=row.id, gateway=config.gateway, created_at=ctx.now,
                              merchant=config.merchant or None))
     order = gateways.Order(row.order_ref, row.amount, f"THANH TOAN HO SO {dossier.code}", return_url,
@@ -342,7 +345,7 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
         if notice.success:
             _settled(session, ctx, dossier, row, "paid", paid_at)
         elif row.order_ref == order.ref:  # the latest order was cancelled or refused: the fee is still owed
-            row.order_ref = None
+            _claim(session, row, Payment.order_ref == order.ref, order_ref=None)  # (settled since: left as paid)
     return gateway.answer(verdict)
 
 
