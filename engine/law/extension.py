@@ -67,12 +67,14 @@ def check_in_time(cal: WorkingCalendar, duration: dict, due_at: datetime, now: d
                   received_at: datetime | None = None) -> None:
     if in_time(cal, duration, due_at, now, received_at):
         return
+    # each sentence whole, as the pages find it to say it in English (engine.web.field_messages_officer)
     if is_short(cal, duration, received_at):
-        when = f"trước hạn trả kết quả ({_fmt(due_at)})"
+        said = (f"Phải gia hạn trước hạn trả kết quả ({_fmt(due_at)}); nay chỉ có thể trả muộn kèm thư xin lỗi "
+                "(theo Điều 19 Nghị định 61/2018/NĐ-CP)")
     else:
-        when = f"chậm nhất 1 ngày làm việc trước hạn trả kết quả ({_fmt(due_at)})"
-    raise Invalid(f"Phải gia hạn {when}; nay chỉ có thể trả muộn kèm thư xin lỗi (theo Điều 19 Nghị định 61/2018/NĐ-CP)",
-                  code="rule_violation", rule="D18")
+        said = (f"Phải gia hạn chậm nhất 1 ngày làm việc trước hạn trả kết quả ({_fmt(due_at)}); nay chỉ có thể trả "
+                "muộn kèm thư xin lỗi (theo Điều 19 Nghị định 61/2018/NĐ-CP)")
+    raise Invalid(said, code="rule_violation", rule="D18")
 
 
 def allowed(extensions_so_far: int, pending: bool) -> bool:

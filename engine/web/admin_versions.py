@@ -4,14 +4,20 @@ retire, uploading a BPMN file with its forms (check, then deploy), and moving op
 in batches with a result per dossier. Retiring and moving ask for a confirmation first."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+import base64
+import json
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.cases import migration, versions
 from engine.core import vocabulary
 from engine.core.errors import DefinitionError, Forbidden, Invalid
-from . import ASCII_NUMBER, db
+from . import ASCII_NUMBER, db, now, tthc
 from .ui import context, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("admin_versions", __name__)
@@ -25,6 +31,11 @@ ACTION_DONE = {"suspend": _l("Đã tạm ngừng tiếp nhận hồ sơ theo phi
                "resume": _l("Phiên bản %(n)s đã tiếp nhận hồ sơ trở lại."),
                "retire": _l("Phiên bản %(n)s đã thôi áp dụng.")}
 MAX_FORM_FILES = 40  # form files of one upload (a procedure uses a handful)
+# The files a check found deployable, kept for the "deploy what was checked" button (a browser never keeps a
+# chosen file across a page load): one set per web session, used once, for CHECKED_MINUTES at most.
+CHECKED_DIR = "checked_uploads"
+CHECKED_MINUTES = 30
+CHECKED_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}\Z")
 
 
 def _int_arg(name: str) -> int:
@@ -56,6 +67,52 @@ def _upload() -> tuple[str, bytes, dict[str, bytes]]:
     return bpmn.filename[:200], bpmn.read(), {f.filename[:200]: f.read() for f in extra}
 
 
+def _checked_path(token: str):
+    return tthc()["settings"].data_dir / CHECKED_DIR / f"{token}.json"
+
+
+def _keep_checked(name: str, bpmn: bytes, forms: dict[str, bytes]) -> str:
+    """Keep the files a check found deployable under a new one-time token bound to this administrator's web
+    session (the session's previous set, and every set past its time, are removed); return the token. Their size
+    is the request's, which MAX_CONTENT_LENGTH bounds."""
+    folder = tthc()["settings"].data_dir / CHECKED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):  # a handful at most: one per administrator checking
+        try:
+            stale = datetime.fromisoformat(json.loads(old.read_text())["expires"]) <= now()
+        except (OSError, ValueError, KeyError):
+            stale = True
+        if stale or old.stem == session.get("checked_upload"):
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    expires = now() + timedelta(minutes=CHECKED_MINUTES)
+    kept = {"uid": g.user.id, "sid": session.get("sid"), "expires": expires.isoformat(), "name": name,
+            "bpmn": base64.b64encode(bpmn).decode(),
+            "forms": {n: base64.b64encode(c).decode() for n, c in forms.items()}}
+    _checked_path(token).write_text(json.dumps(kept))
+    session["checked_upload"] = token
+    return token
+
+
+def _take_checked(token: str) -> tuple[str, bytes, dict[str, bytes]]:
+    """The files kept under ``token`` by this web session's last check, removed as they are taken (once)."""
+    gone = Invalid(_("Tệp vừa kiểm tra không còn được giữ (đã triển khai, đã quá hạn hoặc thuộc phiên đăng nhập "
+                     "khác). Chọn lại tệp rồi kiểm tra hoặc triển khai."), fields={"bpmn": _("Bắt buộc")})
+    if not CHECKED_TOKEN.match(token) or token != session.get("checked_upload"):
+        raise gone
+    path = _checked_path(token)
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise gone from None
+    path.unlink(missing_ok=True)
+    session.pop("checked_upload", None)
+    if kept["uid"] != g.user.id or kept["sid"] != session.get("sid") or \
+            datetime.fromisoformat(kept["expires"]) <= now():
+        raise gone
+    return kept["name"], base64.b64decode(kept["bpmn"]), {n: base64.b64decode(c) for n, c in kept["forms"].items()}
+
+
 @bp.route("/quan-tri/thu-tuc/tai-len", methods=["GET", "POST"])
 @login_required("administrator")
 def upload():
@@ -63,7 +120,8 @@ def upload():
         return render_template("admin/versions/upload.html", problems=None, checked=None)
     deploy = request.form.get("deploy") == "1"
     try:
-        name, bpmn, forms = _upload()
+        token = request.form.get("checked", "")
+        name, bpmn, forms = _take_checked(token) if deploy and token else _upload()
         warned: list = []  # what looks copied from another procedure (engine.process.similarity): shown, not refused
         if deploy:
             version, changed = run(versions.deploy_upload, db(), context(), name, bpmn, forms, warned)
@@ -78,7 +136,8 @@ def upload():
     except Forbidden as exc:  # the file is sound but not this administrator's to deploy: said by the check too
         return render_template("admin/versions/upload.html", problems=None, checked=None, error=refusal_text(exc)), 403
     if not deploy:
-        return render_template("admin/versions/upload.html", problems=[], checked=definition.info, warnings=warned)
+        return render_template("admin/versions/upload.html", problems=[], checked=definition.info, warnings=warned,
+                               token=_keep_checked(name, bpmn, forms))
     for warning in warned:
         flash(_("Cảnh báo: %(warning)s", warning=str(warning)), "warn")
     if changed:

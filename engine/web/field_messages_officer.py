@@ -4,7 +4,10 @@ to its own). Written as the engine writes them: MESSAGE_TEXT the messages said a
 the ones with a part that changes, ``{name}`` for that part (``%(name)s`` in the English text)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 MESSAGE_TEXT = {
     # who may do what at the desk and in the inbox (engine.cases.offers, filing, inbox, watch, payments, reissue)
@@ -80,6 +83,19 @@ MESSAGE_PATTERNS = {
     "định 61/2018/NĐ-CP)":
         _l("Đã quá %(n)s ngày làm việc kể từ khi tiếp nhận; không còn được yêu cầu bổ sung ở giai đoạn xử lý (theo "
            "Nghị định 61/2018/NĐ-CP)"),
+    # engine.law.extension (D18): over 1/3 of the processing time ({limit}: the cap, "1 ngày làm việc"), asked too
+    # late ({limit}: the due instant, "09:00 ngày 27/11/2026"); english_parts says these parts in English
+    "Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa {limit} (theo Điều 19 Nghị định 61/2018/NĐ-CP)":
+        _l("Thời gian gia hạn vượt quá 1/3 thời hạn giải quyết: tối đa %(limit)s (theo Điều 19 Nghị định "
+           "61/2018/NĐ-CP)"),
+    "Phải gia hạn chậm nhất 1 ngày làm việc trước hạn trả kết quả ({limit}); nay chỉ có thể trả muộn kèm thư xin "
+    "lỗi (theo Điều 19 Nghị định 61/2018/NĐ-CP)":
+        _l("Phải gia hạn chậm nhất 1 ngày làm việc trước hạn trả kết quả (%(limit)s); nay chỉ có thể trả muộn kèm "
+           "thư xin lỗi (theo Điều 19 Nghị định 61/2018/NĐ-CP)"),
+    "Phải gia hạn trước hạn trả kết quả ({limit}); nay chỉ có thể trả muộn kèm thư xin lỗi (theo Điều 19 Nghị "
+    "định 61/2018/NĐ-CP)":
+        _l("Phải gia hạn trước hạn trả kết quả (%(limit)s); nay chỉ có thể trả muộn kèm thư xin lỗi (theo Điều 19 "
+           "Nghị định 61/2018/NĐ-CP)"),
     # engine.cases.staff_import
     "Thiếu cột: {items}": _l("Thiếu cột: %(items)s"),
     "Tối đa {limit} dòng mỗi lần nhập": _l("Tối đa %(limit)s dòng mỗi lần nhập"),
@@ -90,3 +106,29 @@ MESSAGE_PATTERNS = {
     "Tệp CSV không đọc được (dòng {n}): sai định dạng CSV":
         _l("Tệp CSV không đọc được (dòng %(n)s): sai định dạng CSV"),
 }
+
+
+# The parts of a message the engine wrote in Vietnamese words, which a pattern's English text keeps as they came:
+# a working time (engine.core.calendar.describe_duration: "1 ngày 2 giờ 40 phút làm việc") and an instant
+# (engine.core.vocabulary.vn_time's "at": "09:00 ngày 27/11/2026"). English says each number with its noun and
+# the instant as its pages write it ("1 day 2 hours 40 minutes of working time", "27/11/2026 09:00"), in the
+# words of engine.web.dossier_view's working time. Literal, so that the extraction finds them.
+UNIT_WORDS = {"ngày": (_lp("singular", "%(num)s ngày"), _lp("plural", "%(num)s ngày")),
+              "giờ": (_lp("singular", "%(num)s giờ"), _lp("plural", "%(num)s giờ")),
+              "phút": (_lp("singular", "%(num)s phút"), _lp("plural", "%(num)s phút"))}
+WORKING_TIME = _l("%(time)s làm việc")
+_INSTANT = re.compile(r"\b(\d{2}:\d{2}) ngày (\d{2}/\d{2}/\d{4})\b")
+_WORKING_TIME = re.compile(r"\b((?:\d+ (?:ngày|giờ|phút) )+)làm việc\b")
+_UNIT = re.compile(r"(\d+) (ngày|giờ|phút)")
+
+
+def english_parts(text: str) -> str:
+    """``text`` (the English text of a message with a part that changes) with the working times and instants it
+    carries in the engine's Vietnamese words said in the page's language."""
+    def unit(found: re.Match) -> str:
+        n = int(found.group(1))
+        return str(UNIT_WORDS[found.group(2)][0 if n == 1 else 1]) % {"num": n}
+
+    def working_time(found: re.Match) -> str:
+        return str(WORKING_TIME) % {"time": _UNIT.sub(unit, found.group(1).strip())}
+    return _WORKING_TIME.sub(working_time, _INSTANT.sub(r"\2 \1", text))

@@ -13,6 +13,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .field_messages import english
+from .field_messages_officer import english_parts
 
 REFUSAL_TEXT = {
     "dossier_not_found": _l("Không tìm thấy hồ sơ"),
@@ -151,8 +152,8 @@ def refusal_text(refusal) -> str | None:
     if message is None or str(get_locale() or "vi") != "en":
         return message
     if text is None:  # no code the table knows: the message itself, when it is one the pages translate
-        said = english(message)
-        return message if said is None else Refusal(said)
+        said = english(message)  # its working time or instant (D18) in English words too
+        return message if said is None else Refusal(english_parts(said))
     said = Refusal(str(text))
     with force_locale("vi"):
         said.original = None if message == str(text) else message  # the engine's words, unless the very msgid
