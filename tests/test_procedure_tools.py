@@ -287,7 +287,7 @@ def test_import_refuses_bad_rows_naming_row_and_field_and_writes_nothing(tthc, t
     result = tthc("procedure", "import", str(source))
     assert result.exit_code == 1
     rows = {line.split("\t")[0]: line.split("\t") for line in result.stdout.splitlines()}
-    assert rows["dòng 2"][2] == "created"
+    assert rows["dòng 2"][2] == "would-create"  # nothing is written while a row is refused
     assert rows["dòng 3"][2] == "refused" and rows["dòng 3"][3].startswith("time: ")
     assert rows["dòng 4"][2] == "refused" and rows["dòng 4"][3].startswith("fees[0].amount: ")
     assert rows["dòng 5"][2] == "refused" and rows["dòng 5"][3].startswith("agency: ")

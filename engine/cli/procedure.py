@@ -133,8 +133,9 @@ def _plan_new(settings, base: Path, facts, taken_ids: set[str], slugs: set[str])
     return folder, made
 
 
-def _plan_update(settings, path: Path, facts) -> bytes | None:
-    """The file with the record's catalogue facts, checked; None when nothing changes."""
+def _plan_update(settings, path: Path, facts) -> tuple[bytes, str] | None:
+    """The file with the record's catalogue facts, checked, and the agency it names (an update keeps the file's);
+    None when nothing changes."""
     before = path.read_bytes()
     after = catalogue_import.update_bpmn(before, facts)
     if catalogue_import.catalogue_of(before) == catalogue_import.catalogue_of(after):
@@ -143,10 +144,29 @@ def _plan_update(settings, path: Path, facts) -> bytes | None:
     try:
         if problems:
             raise DefinitionError(problems)
-        procedures.load_definition(after, str(path), forms, settings.forms_dir, folder=path.parent)
+        definition = procedures.load_definition(after, str(path), forms, settings.forms_dir, folder=path.parent)
     except DefinitionError as exc:
         raise catalogue_import.RowError("procedure", str(exc.problems[0])) from exc
-    return after
+    return after, definition.info["agency"]
+
+
+def _agency_check(settings):
+    """For --deploy: a function refusing the row (RowError on ``agency``) whose agency the database lacks, asked
+    one code at a time. The deploy refused such a file only after the folders had been written (D29)."""
+    from sqlalchemy import select
+
+    from engine.data.agency_model import Agency
+
+    known: dict[str, bool] = {}
+
+    def check(code: str) -> None:
+        if code not in known:
+            with preflight.command_sessions(settings)() as session:
+                known[code] = session.scalar(select(Agency.id).where(Agency.code == code)) is not None
+        if not known[code]:
+            raise catalogue_import.RowError("agency", f"cơ quan {code!r} chưa có trong hệ thống; tạo cơ quan trước "
+                                                      "(tthc agency add) rồi nhập lại")
+    return check
 
 
 @procedure.command("import", help="Nhập thủ tục từ tệp JSON hoặc XLSX theo dạng CSDL quốc gia về TTHC: tạo thư mục "
@@ -174,6 +194,7 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
         existing.setdefault(known.code, Path(known.path))
     taken_ids, slugs, codes = {k.process_id for k in library}, set(), set()
     plans, refused = [], 0
+    agency_known = _agency_check(settings) if deploy_after else None
     for number, record in records:  # every row is checked before anything is written
         code = str(catalogue_import.pick(record, catalogue_import.KEYS["code"]) or "")
         try:
@@ -184,16 +205,23 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
             codes.add(facts.code)
             if facts.code in existing:
                 path = existing[facts.code]
-                after = _plan_update(settings, path, facts)
-                plans.append((number, facts.code, "unchanged" if after is None else "updated", path, after))
+                planned = _plan_update(settings, path, facts)
+                if planned is not None and agency_known:
+                    agency_known(planned[1])
+                plans.append((number, facts.code, "unchanged" if planned is None else "updated", path,
+                              planned and planned[0]))
             else:
                 folder, made = _plan_new(settings, base, facts, taken_ids, slugs)
+                if agency_known:
+                    agency_known(facts.agency)
                 plans.append((number, facts.code, "created", folder, made))
         except catalogue_import.RowError as exc:
             refused += 1
             plans.append((number, code, "refused", None, f"{exc.field}: {exc.message}"))
-    for number, code, status, target, what in plans:
-        click.echo(f"dòng {number}\t{code or '-'}\t{status}\t{what if status == 'refused' else target}")
+    not_written = {"created": "would-create", "updated": "would-update"} if refused else {}
+    for number, code, status, target, what in plans:  # a refused row: the others are said not written
+        click.echo(f"dòng {number}\t{code or '-'}\t{not_written.get(status, status)}\t"
+                   f"{what if status == 'refused' else target}")
     if refused:
         click.echo(f"lỗi: {refused} dòng bị từ chối; không ghi tệp nào", err=True)
         sys.exit(1)

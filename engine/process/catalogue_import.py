@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -38,7 +39,14 @@ PART_KEYS = {"name": ("name", "tên", "ten", "tên phí", "tên giấy tờ"),
              "amount": ("amount", "mức phí", "muc_phi", "số tiền", "so_tien"),
              "copies": ("copies", "số bản", "so_ban", "số lượng", "so_luong")}
 LEVELS = {"tỉnh": "tỉnh", "cấp tỉnh": "tỉnh", "huyện": "huyện", "cấp huyện": "huyện", "xã": "xã", "cấp xã": "xã"}
-FREE = ("không", "miễn", "0 đồng", "khong", "mien")
+# whole texts that say there is no fee (a longer text, "Miễn lệ phí đối với ...", is a condition: refused)
+FREE = frozenset(("không", "miễn", "miễn phí", "miễn lệ phí", "miễn phí, lệ phí", "miễn thu", "không thu",
+                  "không thu phí", "không thu lệ phí", "không có", "không có phí", "khong", "mien", "mien phi",
+                  "mien le phi", "khong thu phi", "khong thu le phi"))
+# one amount: a number, an optional multiplier and a currency unit ("1,5 triệu đồng", "50.000 đồng", "2.000đ")
+AMOUNT_RE = re.compile(r"(?<![\w.,])(\d[\d.,]*)\s*(?:(triệu|nghìn|ngàn|tỷ)\s*)?(đồng|vnđ|vnd|đ)(?!\w)")
+MULTIPLIERS = {None: 1, "nghìn": 1_000, "ngàn": 1_000, "triệu": 1_000_000, "tỷ": 1_000_000_000}
+QUALIFIERS = re.compile(r"\b(không quá|tối đa|tối thiểu|từ|đến|trên|dưới|khoảng|hoặc|ít nhất)\b")
 UNITS = (("giờ làm việc", "working_hour"), ("giờ", "working_hour"), ("ngày làm việc", "working_day"),
          ("ngày", "calendar_day"))
 
@@ -117,16 +125,57 @@ def parse_duration(text: str) -> tuple[float | None, str]:
 
 
 def parse_amount(text) -> int | None:
-    """``100.000 đồng`` -> 100000; ``Miễn phí``, ``Không`` -> None (no fee); ValueError otherwise."""
+    """The one amount in đồng a fee's text states (D26): ``100.000 đồng`` -> 100000, ``1,5 triệu đồng`` ->
+    1500000 (a Vietnamese decimal comma before a multiplier), ``Lệ phí: 75.000 đồng/giấy phép`` -> 75000;
+    ``Miễn phí``, ``Không``, ``0 đồng`` -> None (no fee). A percentage, a minus sign, a bound ("Không quá ..."),
+    several amounts or a number without its unit raise ValueError: a fee read wrongly is shown to citizens, so
+    the operator writes such an amount by hand instead."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if not math.isfinite(text) or text < 0 or text != int(text):
+            raise ValueError(f"số tiền {text!r} phải là số đồng nguyên, không âm")
         return int(text) or None
-    low = " ".join(str(text).split()).casefold()
-    if not low or low.startswith(FREE):
+    low = " ".join(str(text).split()).casefold().rstrip(" .;")
+    if not low or low in FREE:
         return None
-    found = re.search(r"\d{1,3}(?:[.,]\d{3})+|\d+", low)
+    example = "(ví dụ '100.000 đồng', '1,5 triệu đồng', 'Miễn phí'); nhập mức phí bằng tay"
+    if "%" in low:
+        raise ValueError(f"số tiền {text!r} tính theo phần trăm {example}")
+    if re.search(r"[-−–]\s*\d", low):
+        raise ValueError(f"số tiền {text!r} có dấu trừ hoặc là một khoảng {example}")
+    found = list(AMOUNT_RE.finditer(low))
+    if len(found) > 1:
+        raise ValueError(f"{text!r} có {len(found)} số tiền; mỗi khoản phí một dòng {example}")
     if not found:
-        raise ValueError(f"không đọc được số tiền {text!r} (ví dụ '100.000 đồng', 'Miễn phí')")
-    return int(re.sub(r"[.,]", "", found.group(0))) or None
+        bare = _number(low, None)  # a bare whole number ("50000", "50.000"): the amount column's đồng
+        if bare is None:
+            raise ValueError(f"không đọc được số tiền {text!r} {example}")
+        return bare or None
+    match = found[0]
+    before, after = low[:match.start()].strip(), low[match.end():].strip()
+    # before it, only a label ending in ':' ("Lệ phí:", "Thông tư 85/2019/TT-BTC:"); after it, only "/trang"
+    if (before and (not before.endswith(":") or QUALIFIERS.search(before))) \
+            or (after and not re.fullmatch(r"/\s*[^\d/]+", after)):
+        raise ValueError(f"không đọc được đúng một số tiền trong {text!r} {example}")
+    amount = _number(match.group(1), match.group(2))
+    if amount is None:
+        raise ValueError(f"không đọc được số {match.group(1)!r} trong {text!r} {example}")
+    return amount or None
+
+
+def _number(digits: str, multiplier: str | None) -> int | None:
+    """A whole number of đồng: ``50.000`` and ``1,500,000`` group thousands; before a multiplier, a comma is
+    the decimal one (``1,5`` triệu); None when it is not clearly one whole number."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d+", digits) and multiplier is None:
+        return int(re.sub(r"[.,]", "", digits))
+    found = re.fullmatch(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?", digits)
+    if found is None or multiplier is None:
+        return None
+    whole, fraction = int(found.group(1).replace(".", "")), found.group(2) or ""
+    scale = MULTIPLIERS[multiplier]
+    value = whole * scale + (int(fraction) * scale // 10 ** len(fraction) if fraction else 0)
+    if fraction and int(fraction) * scale % 10 ** len(fraction):
+        return None  # a fraction of a đồng
+    return value
 
 
 def _split(item, second: str) -> tuple[str, object]:
