@@ -24,19 +24,18 @@ from engine.core.clock import VN_TZ, as_utc, iso_vn
 from engine.data.db import Base, make_engine, make_sessionmaker
 from engine.cases.dossiers import Context
 from engine.core.errors import EngineError, Problem
-from engine.data.model import (
-    OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem)
+from engine.data.model import OFFICER_ROLES, ROLES, Agency, AuditEvent, Dossier, Letter, User, WorkItem
 from engine.data.signing_model import OPEN_STATES, SigningRequest
 import engine.data.agency_model  # noqa: F401  (its tables belong to the simulated database)
 from engine.law.statuses import RETURNED, Status
 from engine.core.settings import Settings
 
 EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
-               "supplement": "supplemented", "request_extension": "extension_requested", "extended": "extended",
-               "warning": "warning", "overdue": "overdue", "intake_overdue": "intake_overdue",
-               "issue_result": "resolved", "return_result": "returned", "refuse": "refused",
-               "forward": "forwarded", "timer": "timer", "issue_apology": "apology_issued",
-               "sign_result": "result_signed"}
+               "supplement": "supplemented", "request_extension": "extension_requested", "warning": "warning",
+               "overdue": "overdue", "intake_overdue": "intake_overdue", "issue_result": "resolved", "timer": "timer",
+               "return_result": "returned", "refuse": "refused", "forward": "forwarded",
+               "issue_apology": "apology_issued", "sign_result": "result_signed", "extended": "extended"}
+STEP_KEYS = {"at", "do", "form", "data", "note"}  # what a step may say (api.md); "note", the designer's comment
 CITIZEN_CCCD = "001099000009"
 PASSWORD = "simulation-only"
 
@@ -56,10 +55,11 @@ def sample_value(schema: dict, name: str = ""):
         return fill({}, schema)
     if kind == "array":
         return [sample_value(schema.get("items", {}), name) for _ in range(schema.get("minItems", 0))]
-    if kind == "integer":
-        return int(schema.get("minimum", 1))
-    if kind == "number":
-        return schema.get("minimum", 1)
+    if kind in ("integer", "number"):  # the minimum, else 1, within the bounds: 1 over an exclusive minimum of 0
+        value, low, high = schema.get("minimum", 1), schema.get("exclusiveMinimum"), schema.get("maximum")
+        value = low + 1 if isinstance(low, (int, float)) and value <= low else value  # 1 working day: within D18
+        value = high if isinstance(high, (int, float)) and value > high else value
+        return int(value) if kind == "integer" else value
     if kind == "boolean":
         return True
     if schema.get("format") == "date":
@@ -73,9 +73,20 @@ def sample_value(schema: dict, name: str = ""):
     return "Nội dung mẫu " + name if schema.get("minLength", 0) <= 14 + len(name) else "x" * schema["minLength"]
 
 
+def _required(schema: dict, result: dict) -> list[str]:
+    """The fields to fill: the schema's ``required``, and the first choice's of a ``oneOf``/``anyOf`` the given keys
+    meet none of (a request_extension's working_hours or working_days)."""
+    keys = list(schema.get("required", []))
+    for word in ("oneOf", "anyOf"):
+        branches = [b for b in schema.get(word) or [] if isinstance(b, dict)]
+        if branches and not any(set(b.get("required", [])) <= set(result) for b in branches):
+            keys += [k for k in branches[0].get("required", []) if k not in keys]
+    return keys
+
+
 def fill(given: dict | None, schema: dict) -> dict:
     result = dict(given or {})
-    for key in schema.get("required", []):
+    for key in _required(schema, result):
         if key not in result:
             result[key] = sample_value(schema.get("properties", {}).get(key, {}), key)
     for key, sub in schema.get("properties", {}).items():
@@ -88,15 +99,19 @@ def fill(given: dict | None, schema: dict) -> dict:
     return result
 
 
-def _parse_at(raw) -> datetime:
+def _parse_at(raw, number: int) -> datetime:
+    """The step's instant (Vietnam time if it names no offset) in 1976–2100, else an error naming the step."""
+    if not isinstance(raw, str):  # missing, or not a text
+        raise ScenarioError(f"bước {number}: cần 'at', thời điểm như 2026-12-01T08:30:00+07:00 (có {raw!r})")
     try:
-        value = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise ScenarioError(f"thời điểm không hợp lệ: {raw!r}") from exc
-    value = value if value.tzinfo else value.replace(tzinfo=VN_TZ)
-    problem = year_problem(value.astimezone(VN_TZ).year)
+        value = datetime.fromisoformat(raw)
+        value = value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+        year = value.astimezone(VN_TZ).year
+    except (ValueError, OverflowError) as exc:
+        raise ScenarioError(f"bước {number}: thời điểm không hợp lệ: {raw!r}") from exc
+    problem = year_problem(year)
     if problem:
-        raise ScenarioError(f"thời điểm {raw!r}: {problem}")
+        raise ScenarioError(f"bước {number}: thời điểm {raw!r}: {problem}")
     return as_utc(value)
 
 
@@ -109,13 +124,16 @@ def _checked_steps(scenario: dict) -> list[tuple[datetime, int, dict]]:
     for number, step in enumerate(scenario["steps"], 1):
         if not isinstance(step, dict):
             raise ScenarioError(f"bước {number}: phải là một đối tượng JSON {{\"at\", \"do\", ...}}")
+        unknown = sorted(set(step) - STEP_KEYS)
+        if unknown:  # a misspelt "data" was dropped: the step ran on sample values, as if the designer wrote none
+            raise ScenarioError(f"bước {number}: khóa {unknown[0]!r} không có; dùng: {', '.join(sorted(STEP_KEYS))}")
         action = step.get("do")
         if action not in known:
             raise ScenarioError(f"bước {number}: thao tác {action!r} không có; dùng một trong: {', '.join(sorted(known))}")
         for key in ("form", "data"):
             if step.get(key) is not None and not isinstance(step[key], dict):
                 raise ScenarioError(f"bước {number}: '{key}' phải là một đối tượng JSON")
-        steps.append((_parse_at(step.get("at")), number, step))
+        steps.append((_parse_at(step.get("at"), number), number, step))
     steps.sort(key=lambda x: x[:2])
     if not steps:
         raise ScenarioError("kịch bản không có bước nào")
@@ -187,9 +205,9 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         previous = at
         action = step.get("do")
         try:
+            if action != "file" and code is None:
+                raise ScenarioError("bước đầu tiên phải là 'file'")
             if action == "tick":
-                if code is None:
-                    raise ScenarioError("bước đầu tiên phải là 'file'")
                 timers.sweep(sessions, settings, at)
                 continue
             with sessions.begin() as session:
@@ -200,8 +218,6 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
                     form = fill(step.get("form"), version.forms[version.info["filing_form"]])
                     code = filing.file_dossier(session, Context(citizen, at, settings),
                                                  {"procedure": definition.code, "form": form}).code
-                elif code is None:
-                    raise ScenarioError("bước đầu tiên phải là 'file'")
                 elif action == "supplement":
                     dossier = session.scalar(select(Dossier).where(Dossier.code == code))
                     form = fill({**dossier.form, **(step.get("form") or {})},
@@ -320,12 +336,12 @@ def _events(session, dossier: Dossier) -> list[dict]:
 
 
 def load_scenario(path: Path) -> dict:
+    """The scenario's JSON; a file not read raises its OSError, which the command line tells in words (engine.cli)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ScenarioError(f"không đọc được kịch bản {path}: {exc}") from exc
-    except RecursionError as exc:
-        raise ScenarioError(f"không đọc được kịch bản {path}: lồng nhau quá sâu") from exc
+    except (ValueError, RecursionError) as exc:
+        why = "lồng nhau quá sâu" if isinstance(exc, RecursionError) else exc
+        raise ScenarioError(f"không đọc được kịch bản {path}: {why}") from exc
 
 
 # A Monday and a working day: the happy path runs in office hours, one step every half hour.

@@ -286,6 +286,10 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
         elif err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             path.append(extra[0] if extra else "")
+        elif err.validator in ("oneOf", "anyOf") and isinstance(err.instance, dict):  # one of several fields (an
+            # extension's working_hours or working_days): the first given when two were, else the first choice
+            choices = [k for b in err.validator_value if isinstance(b, dict) for k in b.get("required", [])]
+            path.append(next((k for k in choices if k in err.instance), choices[0] if choices else ""))
         key = ".".join(p for p in path if p)
         text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
         if err.validator == "minLength" and isinstance(err.instance, str) and not err.instance.strip():
