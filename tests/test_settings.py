@@ -17,10 +17,10 @@ def test_variables_override_the_defaults_with_their_type():
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("TTHC_PROXY_HOPS", "-1", "proxy_hops must be at least 0"),
-    ("TTHC_TIMER_INTERVAL_SECONDS", "0", "timer_interval_seconds must be at least 0.01"),
-    ("TTHC_TIMER_BATCH", "0", "timer_batch must be at least 1"),
-    ("TTHC_PROXY_HOPS", "một", "proxy_hops: 'một' is not a valid int"),
+    ("TTHC_PROXY_HOPS", "-1", "proxy_hops phải ít nhất 0"),
+    ("TTHC_TIMER_INTERVAL_SECONDS", "0", "timer_interval_seconds phải ít nhất 0.01"),
+    ("TTHC_TIMER_BATCH", "0", "timer_batch phải ít nhất 1"),
+    ("TTHC_PROXY_HOPS", "một", "proxy_hops: 'một' không phải số nguyên"),
 ])
 def test_a_value_that_makes_no_sense_is_refused_by_name(variable, value, message):
     with pytest.raises(SettingsError, match=message):
@@ -29,7 +29,7 @@ def test_a_value_that_makes_no_sense_is_refused_by_name(variable, value, message
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e9", "61"])
 def test_a_script_time_limit_that_would_switch_the_limit_off_is_refused(value):
-    with pytest.raises(SettingsError, match="script_time_limit must be a number from 0.001 to 60"):
+    with pytest.raises(SettingsError, match="script_time_limit phải là số từ 0.001 đến 60"):
         load_settings({"TTHC_SCRIPT_TIME_LIMIT": value})
     assert load_settings({"TTHC_SCRIPT_TIME_LIMIT": "60"}).script_time_limit == 60
 
@@ -37,7 +37,7 @@ def test_a_script_time_limit_that_would_switch_the_limit_off_is_refused(value):
 def test_an_unknown_key_in_a_config_file_is_refused(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text('proxy_hop = 1\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match="unknown settings .*proxy_hop"):
+    with pytest.raises(SettingsError, match="thiết lập không tồn tại: .*proxy_hop"):
         load_settings({"TTHC_CONFIG": str(config)})
 
 
@@ -46,7 +46,7 @@ def test_the_command_line_reports_a_wrong_setting_in_one_line(tmp_path):
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
                           env={"TTHC_PROXY_HOPS": "-1", "TTHC_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 2
-    assert done.stderr.strip() == "lỗi cấu hình: setting proxy_hops must be at least 0, not -1"
+    assert done.stderr.strip() == "lỗi cấu hình: thiết lập proxy_hops phải ít nhất 0, không phải -1"
     assert "Traceback" not in done.stderr + done.stdout
 
 

@@ -74,7 +74,7 @@ def database_engine(settings: Settings, **kwargs):
         make_url(url).get_dialect().import_dbapi()
         return make_engine(url, **kwargs)
     except (ArgumentError, ImportError) as exc:
-        raise SettingsError(f"setting database_url: {shown_url(url)!r} cannot be used: "
+        raise SettingsError(f"thiết lập database_url: không dùng được địa chỉ cơ sở dữ liệu {shown_url(url)!r}: "
                             f"{str(exc).splitlines()[0]}") from None
 
 
@@ -89,7 +89,7 @@ def check_calendar(settings: Settings) -> None:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     else:
         return
-    raise SettingsError(f"setting calendar_file ({settings.calendar_file}): {reason}")
+    raise SettingsError(f"thiết lập calendar_file ({settings.calendar_file}): {reason}")
 
 
 def operator_line(exc: Exception) -> str:
@@ -100,9 +100,9 @@ def operator_line(exc: Exception) -> str:
         return f"lỗi cấu hình: {exc}"
     url = shown_url(_loaded[0].resolved_database_url) if _loaded else "?"
     if not isinstance(exc, DBAPIError):  # Alembic: e.g. a newer tthc migrated the database
-        return f"lỗi cơ sở dữ liệu (setting database_url = {url}): phiên bản này của tthc không nâng cấp được: {exc}"
+        return f"lỗi cơ sở dữ liệu (thiết lập database_url = {url}): phiên bản này của tthc không nâng cấp được: {exc}"
     reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines() or [type(exc).__name__]
-    return f"lỗi cơ sở dữ liệu (setting database_url = {url}): {reason[0]}{_upgrade_hint(exc)}"
+    return f"lỗi cơ sở dữ liệu (thiết lập database_url = {url}): {reason[0]}{_upgrade_hint(exc)}"
 
 
 UNDEFINED_TABLE_OR_COLUMN = ("42P01", "42703")  # PostgreSQL's codes for a table or column the schema lacks

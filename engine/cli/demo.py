@@ -14,14 +14,17 @@ test suite builds its databases from.
 """
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
+import click
 from sqlalchemy import select
 
 from engine.cases import accounts
 from engine.cases.preflight import command_sessions, upgrade_database
 from engine.core.clock import SystemClock
+from engine.core.errors import DefinitionError
 from engine.core.settings import Settings
 from engine.data import agencies
 from engine.data.agency_model import Agency, ProcedureOffer
@@ -116,6 +119,7 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
     from engine.cli.keys import init_pki
 
     upgrade_database(settings)
+    folder = _procedures_folder(settings, province)  # before the first write: all of the demo or none of it
     sessions = command_sessions(settings)
     now = SystemClock().now()
     hashed = accounts.hash_password(password)  # one hash for the demo's one published password (not 37 scrypts)
@@ -140,8 +144,7 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
         citizen.password_hash = hashed
         citizen.identity_checked = "desk"  # as if checked at the desk: it sees the desk dossiers filed for it
         citizen.birth_date = date(1999, 3, 14)
-    sample = Path(settings.processes_dir) / SAMPLE_FOLDER
-    deploy_paths(settings, (str(settings.processes_dir if province or not sample.is_dir() else sample),), "demo")
+    deploy_paths(settings, (str(folder),), "demo")
     if province:
         with sessions.begin() as session:
             # every procedure a ward publishes (the library's commune-level ones) is offered by the three wards
@@ -149,6 +152,34 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
             for code in session.scalars(select(Procedure.code).where(Procedure.agency_id.in_(ward_ids))):
                 _offer(session, now, code, WARDS)
     init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
+
+
+def _procedures_folder(settings: Settings, province: bool) -> Path:
+    """The folder of procedures the demo deploys (the ward's fixture: the sample's, when there), refused before
+    anything is written when it is missing, holds no BPMN file or a file that does not load: the agencies,
+    officers and citizen were committed first, then the deployment failed and left a demo with no procedure."""
+    from engine.process import procedures
+
+    sample = Path(settings.processes_dir) / SAMPLE_FOLDER
+    folder = Path(settings.processes_dir) if province or not sample.is_dir() else sample
+    if not folder.is_dir():
+        raise click.ClickException(f"không có thư mục thủ tục {folder}")
+    files = sorted(folder.rglob("*.bpmn"))
+    if not files:
+        raise click.ClickException(f"thư mục thủ tục {folder} không có tệp BPMN (*.bpmn) nào")
+    problems = []
+    for path in files:  # the lines `tthc deploy` prints for them, then its exit status
+        try:
+            procedures.load_file(path, settings.forms_dir)
+        except DefinitionError as exc:
+            problems += [str(problem) for problem in exc.problems]
+        except OSError as exc:  # a folder named *.bpmn, an unreadable file
+            problems.append(f"{path}:0: -: không đọc được tệp BPMN: {exc.strerror or exc}")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    return folder
 
 
 def _agencies(session) -> dict[str, Agency]:

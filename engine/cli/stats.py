@@ -14,27 +14,41 @@ import click
 from engine.cases import preflight
 from engine.core.clock import SystemClock, iso_vn
 from engine.core.errors import Invalid
+from engine.core.vocabulary import COUNTER_WORDS
 from engine.data.model import Agency
 from engine.reports import exports, readonly, reportform
 from engine.reports.scope import GROUP_BY, asked
 from engine.reports.statistics import COUNTERS, statistics
 
-SHOWN = ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-         "pending_in_time", "pending_overdue", "avg_resolution_working_hours",
-         "handovers_received", "handovers_answered", "handovers_answered_late", "handovers_pending")
+VALUES_WIDTH = 64  # the group columns of one block: the table stays readable in a terminal, however many groups
 
 
 def _table(report) -> str:
-    """A plain table: the main counters per row and the total (the files hold every counter)."""
-    head = ["key", *SHOWN]
-    lines = [head] + [[r["key"], *("" if r[c] is None else str(r[c]) for c in SHOWN)] for r in report.rows]
-    lines.append(["total", *("" if report.total[c] is None else str(report.total[c]) for c in SHOWN)])
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                               enumerate(zip(line, widths))) for line in lines)
+    """Every counter of D32 (the files' too), one row each with its Vietnamese words, and one column per group
+    then the total: as one row per group the 28 counters were 400 characters wide, so only 13 were shown. Many
+    groups are split into successive blocks of columns, the total in the last one."""
+    columns = [(row["key"], row) for row in report.rows] + [("total", report.total)]
+    cells = [[str(key), *("" if values[c] is None else str(values[c]) for c in COUNTERS)] for key, values in columns]
+    blocks, width = [[]], 0
+    for column in cells:
+        size = max(map(len, column)) + 2
+        if blocks[-1] and width + size > VALUES_WIDTH:
+            blocks, width = [*blocks, []], 0
+        blocks[-1].append(column)
+        width += size
+    return "\n\n".join(_block(block) for block in blocks)
 
 
-@click.command("stats", help="Thống kê giải quyết hồ sơ của một khoảng thời gian (tiếp nhận, giải quyết, đang giải quyết, bổ sung, gia hạn, xin lỗi, đánh giá).")
+def _block(columns: list[list[str]]) -> str:
+    lines = [["counter", "", *(column[0] for column in columns)]]
+    lines += [[name, COUNTER_WORDS[name], *(column[i] for column in columns)] for i, name in enumerate(COUNTERS, 1)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return "\n".join("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in
+                               enumerate(zip(line, widths))).rstrip() for line in lines)
+
+
+@click.command("stats", help="Thống kê giải quyết hồ sơ của một khoảng thời gian (tiếp nhận, giải quyết, đang giải quyết, bổ sung, "
+                              "gia hạn, xin lỗi, nộp phí, số hóa, đánh giá, liên thông).")
 @click.option("--from", "start", required=True, help="Từ ngày (YYYY-MM-DD).")
 @click.option("--to", "end", required=True, help="Đến ngày (YYYY-MM-DD).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: mọi cơ quan).")

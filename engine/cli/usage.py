@@ -118,7 +118,9 @@ def usage_line(exc: click.UsageError) -> str:
         what = {"argument": "đối số", "option": "tùy chọn"}.get(kind, "tham số")
         return f"lỗi: thiếu {what} {_name(param, exc.param_hint)}{_choices(param)}{hint}"
     if isinstance(exc, click.BadParameter):
-        return f"lỗi: {_name(exc.param, exc.param_hint)}: {_bad_value(exc.param, exc.message)}{hint}"
+        param = exc.param or (_typed(exc.ctx, exc.message) if exc.param_hint is None else None)
+        name = _name(param, exc.param_hint)
+        return f"lỗi: {f'{name}: ' if name else ''}{_bad_value(exc.param, exc.message)}{hint}"
     if isinstance(exc, click.NoSuchOption):
         maybe = f"; có phải: {', '.join(exc.possibilities)}?" if exc.possibilities else ""
         return f"lỗi: không có tùy chọn {exc.option_name}{maybe}{hint}"
@@ -140,6 +142,16 @@ def usage_line(exc: click.UsageError) -> str:
     if exc.message == "Missing command.":
         return f"lỗi: thiếu lệnh{hint}"
     return f"lỗi: {exc.message}{hint}"
+
+
+def _typed(ctx: click.Context | None, message: str) -> click.Parameter | None:
+    """The one parameter whose typed text the refusal quotes: a command's own ``BadParameter`` raised from its
+    body names none ("lỗi: : không có cơ quan NOPE"); else None, and the line names no parameter."""
+    if ctx is None:
+        return None
+    quoted = [p for p in ctx.command.params if isinstance(value := ctx.params.get(p.name), str) and value.strip()
+              and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", message)]
+    return quoted[0] if len(quoted) == 1 else None
 
 
 def _option(ctx: click.Context | None, name: str) -> click.Parameter | None:

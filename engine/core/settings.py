@@ -126,6 +126,7 @@ _LOWEST = {"proxy_hops": 0, "token_hours": 1, "max_request_bytes": 1, "script_ti
 # Script limits must be finite and sensible: ``nan`` compares false with everything and ``inf`` never comes,
 # so either would switch the limit off (``while True: pass`` in a procedure would then hold a thread for ever).
 _HIGHEST = {"script_time_limit": 60.0, "smtp_port": 65535}
+_KINDS = {int: "số nguyên", float: "số"}  # what a value of the wrong type is told it is not
 _PATH_KEYS = {"data_dir", "processes_dir", "forms_dir", "calendar_file", "pki_dir", "trust_dir", "font_dir"}
 
 
@@ -153,15 +154,15 @@ def with_secrets(settings: Settings) -> Settings:
 
 def _coerce(key: str, raw, kind):
     if kind is str and not isinstance(raw, str):  # str() would turn a TOML table or list into text
-        raise SettingsError(f"setting {key}: {raw!r} is not a valid str")
+        raise SettingsError(f"thiết lập {key}: {raw!r} không phải văn bản")
     try:
         if kind is bool:
             return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
         value = kind(raw)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {key}: {raw!r} is not a valid {kind.__name__}") from exc
+        raise SettingsError(f"thiết lập {key}: {raw!r} không phải {_KINDS[kind]}") from exc
     if kind is float and not math.isfinite(value) and key not in _HIGHEST:  # nan passes every lower bound
-        raise SettingsError(f"setting {key}: {raw!r} is not a finite number")
+        raise SettingsError(f"thiết lập {key}: {raw!r} không phải số hữu hạn")
     return value
 
 
@@ -173,24 +174,25 @@ def _merchant_secrets(raw, env) -> tuple[tuple[str, str], ...]:
         try:
             raw = tomllib.loads(f"t = {raw}")["t"] if raw.strip() else {}
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"setting payment_secrets: not a TOML inline table: {exc}") from None
+            raise SettingsError(f"thiết lập payment_secrets: không phải bảng TOML viết trên một dòng: {exc}") from None
     if not isinstance(raw, dict):
-        raise SettingsError(f"setting payment_secrets: {raw!r} is not a table of merchant = secret")
+        raise SettingsError(f"thiết lập payment_secrets: {raw!r} không phải bảng mã đơn vị = khóa bí mật")
     table = dict(raw)
     table.update({var[len(MERCHANT_SECRET_VAR):]: value for var, value in env.items()
                   if var.startswith(MERCHANT_SECRET_VAR) and len(var) > len(MERCHANT_SECRET_VAR)})
     for merchant, secret in table.items():
         if not isinstance(secret, str) or not secret:
-            raise SettingsError(f"setting payment_secrets: the secret of merchant {merchant!r} must be non-empty text")
+            raise SettingsError(f"thiết lập payment_secrets: khóa bí mật của đơn vị {merchant!r} phải là văn bản, "
+                                f"không để trống")
     return tuple(sorted(table.items()))
 
 
 def _path(key: str, raw) -> Path:
     """A path setting; a relative one follows the current directory (config/default.toml)."""
     if not isinstance(raw, (str, os.PathLike)):
-        raise SettingsError(f"setting {key}: {raw!r} is not a path (a string)")
+        raise SettingsError(f"thiết lập {key}: {raw!r} không phải đường dẫn (văn bản)")
     if "\x00" in str(raw):
-        raise SettingsError(f"setting {key}: {raw!r} holds a NUL character")
+        raise SettingsError(f"thiết lập {key}: {raw!r} chứa ký tự NUL")
     path = Path(raw).expanduser()
     return path if path.is_absolute() else Path.cwd() / path
 
@@ -201,15 +203,15 @@ def _read_toml(path, what: str) -> dict:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        reason = "no such file"
+        reason = "không có tệp"
     except IsADirectoryError:
-        reason = "is a folder, not a file"
+        reason = "là thư mục, không phải tệp"
     except OSError as exc:
         reason = exc.strerror or str(exc)
     except UnicodeDecodeError:
-        reason = "not UTF-8 text"
+        reason = "không phải văn bản UTF-8"
     except tomllib.TOMLDecodeError as exc:
-        reason = f"not valid TOML: {exc}"
+        reason = f"không phải TOML hợp lệ: {exc}"
     raise SettingsError(f"{what}={path}: {reason}")
 
 
@@ -230,9 +232,9 @@ def writable_data_dir(settings: "Settings") -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SettingsError(f"setting data_dir: cannot make the folder {path}: {exc.strerror or exc}") from None
+        raise SettingsError(f"thiết lập data_dir: không tạo được thư mục {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise SettingsError(f"setting data_dir: the folder {path} cannot be written")
+        raise SettingsError(f"thiết lập data_dir: không ghi được vào thư mục {path}")
     return path
 
 
@@ -243,14 +245,14 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         unknown = unknown_variables(env)
         if unknown:
             log.warning("cảnh báo: biến môi trường không có tác dụng: %s", ", ".join(unknown))
-    values: dict = _read_toml(DEFAULT_FILE, "default settings")
+    values: dict = _read_toml(DEFAULT_FILE, "thiết lập mặc định")
     known = {f.name: f for f in dataclasses.fields(Settings)}
     extra_file = env.get("TTHC_CONFIG")
     if extra_file:
         extra = _read_toml(extra_file, "TTHC_CONFIG")
         unknown = set(extra) - set(known)
         if unknown:
-            raise SettingsError(f"unknown settings in {extra_file}: {', '.join(sorted(unknown))}")
+            raise SettingsError(f"{extra_file} có thiết lập không tồn tại: {', '.join(sorted(unknown))}")
         values.update(extra)
     for name in known:
         var = f"TTHC_{name.upper()}"
@@ -258,7 +260,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
             values[name] = env[var]
     for name, value in overrides.items():
         if name not in known:
-            raise SettingsError(f"unknown setting: {name}")
+            raise SettingsError(f"không có thiết lập {name}")
         values[name] = value
     result = {}
     data_dir = _path("data_dir", values.get("data_dir") or "data")
@@ -277,9 +279,9 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
             result[name] = _coerce(name, raw, kind)
     for name, highest in _HIGHEST.items():
         if not math.isfinite(result[name]) or result[name] > highest:
-            raise SettingsError(f"setting {name} must be a number from {_LOWEST[name]} to {highest}, "
-                                f"not {result[name]}")
+            raise SettingsError(f"thiết lập {name} phải là số từ {_LOWEST[name]} đến {highest}, "
+                                f"không phải {result[name]}")
     for name, lowest in _LOWEST.items():
         if result[name] < lowest:
-            raise SettingsError(f"setting {name} must be at least {lowest}, not {result[name]}")
+            raise SettingsError(f"thiết lập {name} phải ít nhất {lowest}, không phải {result[name]}")
     return Settings(**result)
