@@ -4,15 +4,17 @@ one working day gets one notice listing it.
 Per agency, in a transaction of its own (on PostgreSQL the agency's row is locked with SKIP LOCKED, so two
 workers never write the same digest): the open work items of the agency due before one working day from now
 (the work item index by agency; open items only, never the history), split by officer — the items of their
-roles not held by someone else. ``NoticeSetting.digest_on`` records the day of each officer's last digest.
+roles not held by someone else. ``NoticeSetting.digest_on`` records the day of each officer's last digest, set
+by a conditional update before the notice is written (the claim: on SQLite nothing else keeps two workers apart).
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cases import notices
 from engine.core.clock import VN_TZ
@@ -52,6 +54,8 @@ def _agency_digest(sessions: sessionmaker, settings: Settings, agency_id: int, n
             .order_by(WorkItem.due_at)).all()
         written = 0
         for person in people:
+            if not _claim(session, person, choices.get(person.id), today):
+                continue  # another worker wrote this officer's digest of today since it was read (D28: once)
             mine = [i for i in items if i.role in person.roles and i.assignee_id in (None, person.id)]
             if mine:
                 overdue = sum(1 for i in mine if i.due_at <= now)
@@ -59,9 +63,24 @@ def _agency_digest(sessions: sessionmaker, settings: Settings, agency_id: int, n
                     "day": today, "agency_name": agency.name, "overdue": overdue, "soon": len(mine) - overdue,
                     "items": [{"code": i.code, "name": i.name, "due_at": i.due_at} for i in mine[:LISTED]]})
                 written += 1
-            choice = choices.get(person.id) or notices.choose(session, person)
-            choice.digest_on = today
         return written
+
+
+def _claim(session: Session, person, choice: NoticeSetting | None, today: date) -> bool:
+    """Take today's digest of ``person``: their settings row's ``digest_on`` set to ``today`` only where it is not
+    already, in the database (a compare-and-set, so that two workers never both write it, also on SQLite where
+    the agency's row is not locked); False when another worker took it first."""
+    if choice is None:  # no row yet: made (another worker may be making it too: then theirs is kept)
+        try:
+            with session.begin_nested():
+                session.add(NoticeSetting(user_id=person.id, language="vi", email_on=True, sms_on=True))
+        except IntegrityError:
+            pass
+    claimed = session.execute(
+        update(NoticeSetting).where(NoticeSetting.user_id == person.id,
+                                    or_(NoticeSetting.digest_on.is_(None), NoticeSetting.digest_on != today))
+        .values(digest_on=today).execution_options(synchronize_session=False))
+    return claimed.rowcount == 1
 
 
 def send_digests(sessions: sessionmaker, settings: Settings, now: datetime) -> int:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.cases import offers
 from engine.cases.dossiers import item_due, plan_timers, step_limits
@@ -26,7 +27,7 @@ from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
 from engine.data import audit, calendars
 from engine.data.page_indexes import DEADLINES_RUN
-from engine.data.model import Agency, AuditEvent, Dossier, SupplementRequest, WorkItem
+from engine.data.model import Agency, AuditEvent, CalendarOverride, Dossier, SupplementRequest, WorkItem
 from engine.law import deadlines, payment
 from engine.law.statuses import PAYMENT, PROCESSING, RECEIVED, SUBMITTED, SUPPLEMENT
 from engine.process import stepkinds
@@ -64,25 +65,70 @@ def affected(changed: date):
 
 
 def replan(sessions: sessionmaker, settings: Settings, changed: date, before: dict[str, WorkingCalendar],
-           now: datetime, page: int = PAGE) -> int:
-    """Count again the deadlines of the open dossiers that run over ``changed``; returns how many moved."""
+           now: datetime, page: int = PAGE, resume: bool = False) -> int:
+    """Count again the deadlines of the open dossiers that run over ``changed``; returns how many moved.
+
+    Each page is its own transaction: one that an officer's commit made stale (StaleDataError: a dossier of
+    the page changed after it was read) is read again and counted again, else the rest of the pages would stay
+    on the old calendar (D15). ``resume``: the change was committed by a run that did not finish; the
+    dossiers that already record the calendar in force (D15: ``calendar_version``) were moved by it and are
+    left as they are, the others are counted again from ``before``."""
     moved_count, last_id = 0, 0
     while True:
-        with sessions.begin() as session:
-            rows = list(session.scalars(
-                select(Dossier).where(Dossier.id > last_id, affected(changed))
-                .order_by(Dossier.id).limit(page).options(defer(Dossier.workflow_state), defer(Dossier.form))))
-            if not rows:
-                return moved_count
-            last_id = rows[-1].id
-            for dossier in rows:
-                code = calendar_code(dossier)
-                old = before.get(code)
-                if old is None:
-                    continue
-                step = Step(changed, old, calendars.calendar_for(session, settings, code))
-                if write(session, settings, dossier, [step], now):
-                    moved_count += 1
+        for attempt in range(1, RETRIES + 1):
+            try:
+                with sessions.begin() as session:
+                    read, moved_here = _replan_page(session, settings, changed, before, now, last_id, page, resume)
+                break
+            except StaleDataError:
+                if attempt == RETRIES:
+                    raise
+        if read is None:
+            return moved_count
+        last_id, moved_count = read, moved_count + moved_here
+
+
+RETRIES = 5  # a page made stale this many times in a row: the command fails, and its re-run goes on (resume)
+
+
+def _replan_page(session: Session, settings: Settings, changed: date, before: dict[str, WorkingCalendar],
+                 now: datetime, last_id: int, page: int, resume: bool) -> tuple[int | None, int]:
+    """One page of ``replan`` after ``last_id``: (the last id read, None when there was none; how many moved)."""
+    rows = list(session.scalars(
+        select(Dossier).where(Dossier.id > last_id, affected(changed))
+        .order_by(Dossier.id).limit(page).options(defer(Dossier.workflow_state), defer(Dossier.form))))
+    if not rows:
+        return None, 0
+    moved_count = 0
+    for dossier in rows:
+        code = calendar_code(dossier)
+        old = before.get(code)
+        if old is None:
+            continue
+        new = calendars.calendar_for(session, settings, code)
+        if resume and dossier.calendar_version == new.version:
+            continue  # counted on the calendar in force already, by the run interrupted
+        if write(session, settings, dossier, [Step(changed, old, new)], now):
+            moved_count += 1
+    return rows[-1].id, moved_count
+
+
+def calendars_with(session: Session, settings: Settings, day: date, scope_id: int | None,
+                   state: tuple[str, str] | None) -> dict[str, WorkingCalendar]:
+    """Every agency's calendar as it is now but with the override of ``day`` in the scope ``scope_id`` (None:
+    the province) as ``state`` ((kind, name); None: no row): the calendars before a change whose re-planning was
+    interrupted, for its re-run. The override table holds a few days a year per scope (read whole, as
+    engine.data.calendars reads it)."""
+    rows = [tuple(row) for row in session.execute(
+        select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name, CalendarOverride.agency_id)
+        .order_by(CalendarOverride.day, CalendarOverride.id)) if not (row[0] == day and row[3] == scope_id)]
+    if state is not None:
+        rows.append((day, state[0], state[1], scope_id))
+    found = {}
+    for code, path in session.execute(select(Agency.code, Agency.path)):
+        blocks = calendars.calendar_for(session, settings, code).blocks  # its office hours, as in force
+        found[code] = calendars.built(settings, code, calendars.applicable(rows, path), blocks)
+    return found
 
 
 def _answered(session: Session, dossier: Dossier, stage: str) -> datetime | None:

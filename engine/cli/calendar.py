@@ -175,7 +175,12 @@ def calendar_clear(day: str, agency: str | None) -> None:
 def _override(settings: Settings, day: date, agency: str | None, change) -> int:
     """Write the override table (audited as an administrative action of the operator), then re-plan the open
     dossiers whose deadlines run over ``day``; returns how many moved. The calendars before the change are taken
-    first, to count the old deadlines with."""
+    first, to count the old deadlines with.
+
+    The re-planning commits page by page after the table: interrupted (a crash, Ctrl-C, a page made stale too
+    often), the same command run again finds the table already changed and nothing to count from. The event
+    of each run records the day's row before and after it, so that the re-run takes the calendars before the
+    interrupted run back from it and re-plans the dossiers still counted on them (D15: their calendar_version)."""
     from engine.cases import administration, replanning
     from engine.data import agencies
 
@@ -188,7 +193,42 @@ def _override(settings: Settings, day: date, agency: str | None, change) -> int:
             scope = agencies.by_code(session, agency)
             if scope is None:
                 raise click.ClickException(f"không có cơ quan mã {agency}")
-        change(session, scope.id if scope is not None else None)
-        administration.audit(session, clock.now(), None, "calendar_day", "calendar", day.isoformat(), scope)
+        scope_id = scope.id if scope is not None else None
+        was = _state(session, scope_id, day)
+        change(session, scope_id)
+        session.flush()
+        now_state = _state(session, scope_id, day)
+        resumed = _interrupted_before(session, scope_id, day, now_state) if now_state == was else None
+        administration.audit(session, clock.now(), None, "calendar_day", "calendar", day.isoformat(), scope,
+                             before=resumed[0] if resumed else was, after=now_state)
     calendars.forget_overrides()
-    return replanning.replan(sessions, settings, day, before, clock.now())
+    if resumed:
+        with sessions() as session:
+            before = replanning.calendars_with(session, settings, day, scope_id, resumed[0])
+    return replanning.replan(sessions, settings, day, before, clock.now(), resume=bool(resumed))
+
+
+def _state(session, scope_id: int | None, day: date) -> list[str] | None:
+    """The scope's override of ``day`` as [kind, name] (as the audit event keeps it), None: no row."""
+    rows = calendars.scope_rows(session, scope_id, day, day)
+    return [rows[0].kind, rows[0].name] if rows else None
+
+
+def _interrupted_before(session, scope_id: int | None, day: date, state) -> tuple | None:
+    """The command changes nothing in the table: the day's row before the run that put it there, as (state,)
+    when that run's event recorded it (its re-planning may have been interrupted), else None. One event read,
+    by the admin event index on its target."""
+    from sqlalchemy import select
+
+    from engine.data.agency_model import AdminEvent
+
+    event = session.scalar(
+        select(AdminEvent).where(AdminEvent.target_kind == "calendar", AdminEvent.target == day.isoformat(),
+                                 AdminEvent.action == "calendar_day",
+                                 AdminEvent.agency_id.is_(None) if scope_id is None
+                                 else AdminEvent.agency_id == scope_id)
+        .order_by(AdminEvent.id.desc()).limit(1))
+    details = event.details if event is not None else {}
+    if "before" not in details or details.get("after") != state or details["before"] == state:
+        return None
+    return (details["before"],)
