@@ -125,8 +125,8 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
     cal = batch.calendars[dossier.agency_id]
     effects = []
 
-    def record(action: str) -> None:
-        audit.record(session, dossier, now, None, action, dossier.status, pending=batch.events)
+    def record(action: str, at: datetime = now) -> None:
+        audit.record(session, dossier, at, None, action, dossier.status, pending=batch.events)
         effects.append(action)
 
     if dossier.bpmn_timer_at is not None and dossier.bpmn_timer_at <= now:
@@ -143,7 +143,7 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         dossier.intake_alerted_due_at = dossier.intake_due_at  # written with the alert: never alerted twice
         _notify(session, settings, batch, dossier, {"receiving_officer", "centre_director"}, "intake_overdue", now,
                 offers.agency_for(dossier, "receipt"))  # the intake check is the receiving agency's work
-        record("intake_overdue")
+        record("intake_overdue", min(now, dossier.intake_due_at))  # D7: missed at its instant, not at a restart
     # D19, D29: the result's deadline is watched by the agency processing it (an offer may name another agency
     # than the receiving one): its leaders are warned, with the officers responsible for the open work (_warn)
     watcher = offers.agency_for(dossier, "watch")
@@ -153,14 +153,16 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         record("warning")
     if lateness.becomes_overdue(dossier, now):
         dossier.late = True
+        overdue_at = min(now, dossier.due_at)  # D19: overdue at its due instant, a sweep after a stop of the service
+        # included: the trail says so and the head's letter is counted from then (the notices go now)
         # the head's letter is work, with its own deadline; a liên thông sub-dossier's lateness is its share's
         # (D33: counted on the hand-over), its applicant is the sending agency: only the citizen's dossier (the
         # parent) has a letter of apology to write (D19)
-        item = apology.open_item(session, dossier, cal, now) if dossier.parent_id is None else None
+        item = apology.open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
         _warn(session, settings, batch, dossier, {"department_leader", "head_of_agency"}, "overdue", now, watcher)
         if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
             _notify(session, settings, batch, dossier, {"head_of_agency"}, "overdue", now, item.agency_id)
-        record("overdue")
+        record("overdue", overdue_at)
     plan_timers(session, dossier, settings, cal)
     return effects
 

@@ -224,9 +224,9 @@ def test_the_head_finds_the_apology_in_the_inbox_and_signs_it_from_the_task_page
 
 def test_a_calendar_change_keeps_the_apology_items_own_deadline(api, app, settings, clock):
     code = received(api)
-    sweep(app, settings, 2026, 11, 27, 15, 0)  # overdue since 09:00; the item opens at the sweep
+    sweep(app, settings, 2026, 11, 27, 15, 0)  # overdue since 09:00: the item's day counts from then, not the sweep
     (task,) = open_tasks(api, HEAD, code)
-    assert task["due_at"] == iso(2026, 11, 30, 15, 0)
+    assert task["due_at"] == iso(2026, 11, 30, 9, 0)
     sessions = app.extensions["tthc"]["sessions"]
     with sessions() as session:
         before = replanning.agency_calendars(session, settings)
@@ -238,4 +238,4 @@ def test_a_calendar_change_keeps_the_apology_items_own_deadline(api, app, settin
     assert replanning.replan(sessions, settings, date(2026, 11, 30), before, vn(2026, 11, 27, 15, 0)) == 0
     assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_at"] == iso(2026, 11, 27, 9, 0)
     (task,) = open_tasks(api, HEAD, code)
-    assert task["due_at"] == iso(2026, 11, 30, 15, 0)
+    assert task["due_at"] == iso(2026, 11, 30, 9, 0)

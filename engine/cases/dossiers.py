@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, lazyload, undefer
 
 from engine.cases import offers
 from engine.data import calendars, counters, rowwrite  # noqa: F401 (rowwrite: the dossier row's UPDATE)
-from engine.law import deadlines
+from engine.law import deadlines, intake, lateness
 from engine.process import procedures, stepkinds
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, NotFound
@@ -153,6 +153,19 @@ def move(dossier: Dossier, to_status: int) -> int:
                        f"sang '{Status(to_status).label}'", code="illegal_transition")
     dossier.status = to_status
     return before
+
+
+def record_missed(dossier: Dossier, now: datetime) -> bool:
+    """D7, D19: the deadlines an action at ``now`` finds run out, recorded before it ends their clock, as the timer
+    service records them at their instant: a dossier is late by the law, not by the service having run in between
+    (a withdrawal the Monday after a Friday deadline is late, the worker up or down over the weekend). Returns
+    whether the result's lateness is newly recorded."""
+    if dossier.status == Status.SUBMITTED and intake.decided_late(dossier.intake_due_at, now):
+        dossier.intake_late = True
+    if not lateness.ran_out_before(dossier, now):
+        return False
+    dossier.late = True
+    return True
 
 
 def load_process(dossier: Dossier, ctx: Context) -> Process:

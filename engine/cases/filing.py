@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases import lienthong, notices, offers, payments, replanning, signing_requests
 from engine.cases.dossiers import (
-    Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, save_process, visible_dossier)
+    Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
+    visible_dossier)
 from engine.core.errors import Conflict, Forbidden, Invalid
 from engine.core.vocabulary import CCCD_RE
 from engine.data import audit, calendars
@@ -338,6 +339,7 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
     process = load_process(dossier, ctx)
     process.cancel()
+    record_missed(dossier, ctx.now)  # D7, D19: a deadline passed before the end stays missed in every report
     before = move(dossier, WITHDRAWN if how == "withdraw" else STOPPED)
     dossier.paused_at = dossier.suspended_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then

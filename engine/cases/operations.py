@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, lienthong, notices, signing_requests
-from engine.cases.dossiers import Context, load_process, move, plan_timers, save_process
+from engine.cases.dossiers import Context, load_process, move, plan_timers, record_missed, save_process
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit
 from engine.data.agency_model import Agency
@@ -100,6 +100,7 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể chấm dứt", code="dossier_closed")
     process = load_process(dossier, ctx)
     process.cancel()
+    record_missed(dossier, ctx.now)  # D7, D19: a deadline passed before the end stays missed in every report
     move(dossier, STOPPED)
     dossier.paused_at = dossier.suspended_at = None
     dossier.ended_at = ctx.now  # the reports: pending until then, never resolved

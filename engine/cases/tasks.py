@@ -22,6 +22,7 @@ from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
 from engine.data.model import Agency, AuditEvent, Dossier, User, WorkItem
 from engine.law import intake, lateness
+from engine.law.statuses import OPEN_FOR_RESULT, PAYMENT, SUPPLEMENT
 from engine.process import forms
 
 
@@ -150,6 +151,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     now, step, name, step_due = ctx.now, item.step, item.name, item.due_at
     if step == "intake" and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
+    overdue_at = dossier.due_at if lateness.ran_out_before(dossier, now) else None  # D19: judged before any move
     process = None
     if kind.drawn:
         process = load_process(dossier, ctx)
@@ -175,8 +177,23 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                      late=lateness.done_late(step_due, now) if own else None)
         previous = dossier.status
     payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
+    if overdue_at is not None and dossier.status not in OPEN_FOR_RESULT:
+        _overdue_on_leaving(session, dossier, facts.cal, overdue_at)
     lienthong.open_queued(session)  # D33: a hand-over the action reached, after the action's own events
     return dossier
+
+
+WAITING = (SUPPLEMENT, PAYMENT)
+
+
+def _overdue_on_leaving(session: Session, dossier: Dossier, cal, overdue_at: datetime) -> None:
+    """D19: the result's clock stops (a supplement or fee request, the result) after its due instant, before any
+    timer sweep recorded it: the dossier is late as the sweep would have made it, whether the service ran or not;
+    one still waiting (for the applicant, for a fee) gets the head's apology letter as work, counted from the
+    instant it became overdue (a result already resolved gets it when returned: engine.cases.steps.apology)."""
+    dossier.late = True
+    if dossier.parent_id is None and dossier.status in WAITING:
+        apology.open_item(session, dossier, cal, overdue_at)
 
 
 def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:

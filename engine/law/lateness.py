@@ -51,6 +51,13 @@ def becomes_overdue(dossier: ResultFacts, now: datetime) -> bool:
     return not dossier.late and is_late(dossier, now)
 
 
+def ran_out_before(dossier: ResultFacts, now: datetime) -> bool:
+    """D19: an action at ``now`` that stops the result's clock (a supplement or fee request, a withdrawal, a stop)
+    finds its due instant already passed and no overdue recorded: the dossier became late at that instant, whether
+    or not the timer service ran in between. Work done at the instant itself is in time."""
+    return not dossier.late and dossier.status in OPEN_FOR_RESULT and done_late(dossier.due_at, now)
+
+
 def timeliness(done: datetime, due: datetime | None) -> str | None:
     """D30, D32: work done at ``done`` against its limit ``due``: late after the due instant, early when done
     on a day before the due day (Vietnam time), on time otherwise; None without a limit."""

@@ -1,0 +1,132 @@
+"""D7, D19: a dossier is late by the law, not by the timer service having run.
+
+The timer service records an open dossier as overdue at its due instant. When the service was stopped (a weekend,
+Tết) and an action ends the result's clock before the next sweep (a supplement request, a withdrawal), the
+dossier was late all the same: it is recorded late, with the head's apology letter as work if it still waits.
+And a sweep that comes after a stop of the service records the overdue at the legal instant, not at the restart:
+the trail says when the dossier became overdue and the head's letter is counted from then.
+
+Dates: Tue 24/11/2026 is a day off in the demo calendar (sample due dates skip it); Tết 2027 runs Thu 04/02 to
+Wed 10/02/2027.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import CITIZEN, OFFICERS, STEP_DATA, vn
+from engine import timers
+from engine.data.model import AuditEvent, Dossier, WorkItem
+from test_api_dossiers import supplement
+from test_warning_once import deploy
+
+RECEIVER = OFFICERS["intake"]
+
+
+def at(api, clock, *when):
+    clock.set(vn(*when))
+    api.tokens.clear()
+
+
+def sweep(app, settings, *when):
+    return dict(timers.sweep(app.extensions["tthc"]["sessions"], settings, vn(*when)).effects)
+
+
+def row(app, code):
+    with app.extensions["tthc"]["sessions"]() as s:
+        d = s.scalar(select(Dossier).where(Dossier.code == code))
+        items = {i.step: (i.created_at, i.due_at) for i in s.scalars(select(WorkItem).where(WorkItem.dossier_id == d.id))}
+        trail = [(e.action, e.at) for e in s.scalars(select(AuditEvent).where(AuditEvent.dossier_id == d.id)
+                                                     .order_by(AuditEvent.id))]
+        return d.status, d.late, d.intake_late, items, trail
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["service-up", "service-down"])
+def test_supplement_asked_after_the_due_instant_is_late_either_way(api, app, settings, clock, running):
+    """One working day: received Mon 23/11/2026 09:00, due Wed 25/11 09:00. The specialist asks a supplement on
+    Thu 26/11 09:00 (within D12's three days). Service up, the sweep of Wed 09:00 made it overdue; service down
+    until after the request, the request itself finds the due instant passed: late, and the head's letter is
+    work counted from Wed 25/11 09:00, as if the sweep had run."""
+    at(api, clock, 2026, 11, 23, 9, 0)
+    deploy(api, fee=None, duration="1")
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    if running:
+        assert sweep(app, settings, 2026, 11, 25, 9, 0).get("overdue") == 1
+    at(api, clock, 2026, 11, 26, 9, 0)
+    asked = api.act(OFFICERS["assessment"], code, "request_supplement", STEP_DATA["request_supplement"])
+    assert asked["late"] is True
+    sweep(app, settings, 2026, 11, 26, 10, 0)  # the service back: nothing left to record twice
+    status, late, _intake_late, items, trail = row(app, code)
+    assert (status, late) == (5, True)
+    assert items["apology"][0] == vn(2026, 11, 25, 9, 0)
+    assert [a for a, _ in trail].count("overdue") == (1 if running else 0)
+    # the answer restarts the clock (a new due date) but the dossier stays late, and its result goes back only
+    # with the head's signed letter
+    at(api, clock, 2026, 11, 26, 10, 0)
+    back = supplement(api, code)
+    assert back["status"] in (2, 4) and back["late"] is True
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["service-up", "service-down"])
+def test_withdrawal_after_the_due_instant_is_late_either_way(api, app, settings, clock, running):
+    """Received Mon 23/11/2026 09:00, due Fri 27/11 09:00; the citizen withdraws on Mon 30/11 08:00. Whether or
+    not the service ran over the weekend, the dossier is late in its record (the API, the register's note)."""
+    at(api, clock, 2026, 11, 23, 9, 0)
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    due = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_at"]
+    assert due.startswith("2026-11-27T09:00")
+    if running:
+        assert sweep(app, settings, 2026, 11, 27, 9, 0).get("overdue") == 1
+    at(api, clock, 2026, 11, 30, 8, 0)
+    r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
+    assert r.status_code == 200, r.get_json()
+    assert sweep(app, settings, 2026, 11, 30, 10, 0) == {}
+    status, late, _intake_late, _items, _trail = row(app, code)
+    assert (status, late) == (7, True)
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["late"] is True
+
+
+def test_withdrawal_at_the_due_instant_itself_is_in_time(api, app, settings, clock):
+    """Due Fri 27/11/2026 09:00, withdrawn at 09:00 exactly, no sweep before: work done at the instant is in
+    time."""
+    at(api, clock, 2026, 11, 23, 9, 0)
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    at(api, clock, 2026, 11, 27, 9, 0)
+    assert api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"}).status_code == 200
+    assert row(app, code)[1] is False
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["service-up", "service-down"])
+def test_withdrawal_after_the_intake_hour_keeps_the_intake_late(api, app, settings, clock, running):
+    """Filed Mon 23/11/2026 09:00 (intake due 10:00), withdrawn at 11:00 before anyone checked it: the intake
+    was late (D7), the service up at 10:00 or not."""
+    at(api, clock, 2026, 11, 23, 9, 0)
+    code = api.file(CITIZEN)["code"]
+    if running:
+        assert sweep(app, settings, 2026, 11, 23, 10, 0).get("intake_overdue") == 1
+    at(api, clock, 2026, 11, 23, 11, 0)
+    assert api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"}).status_code == 200
+    assert row(app, code)[2] is True
+
+
+def test_a_sweep_after_a_stop_over_tet_records_the_legal_instants(api, app, settings, clock):
+    """Received Mon 01/02/2027 09:00 (due Thu 11/02 09:00, Tết off); another filed Wed 03/02 16:30 (intake due
+    Thu 11/02 07:30). The service is stopped from Wed 03/02 until Thu 11/02 10:00: its first sweep records the
+    overdue at 09:00 and the intake's at 07:30, and the head's letter is due a working day after 09:00."""
+    at(api, clock, 2027, 2, 1, 9, 0)
+    a = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, a, "receive")
+    at(api, clock, 2027, 2, 3, 16, 30)
+    b = api.file(CITIZEN)["code"]
+    effects = sweep(app, settings, 2027, 2, 11, 10, 0)
+    assert effects.get("overdue") == 1 and effects.get("intake_overdue") == 1
+    assert sweep(app, settings, 2027, 2, 11, 10, 1) == {}
+    _s, late, _i, items, trail = row(app, a)
+    assert late is True and ("overdue", vn(2027, 2, 11, 9, 0)) in trail
+    assert items["apology"][0] == vn(2027, 2, 11, 9, 0)
+    assert items["apology"][1] == vn(2027, 2, 12, 9, 0)
+    _s, _l, intake_late, _items, trail = row(app, b)
+    assert intake_late is True and ("intake_overdue", vn(2027, 2, 11, 7, 30)) in trail
