@@ -47,7 +47,10 @@ def test_the_amount_is_the_one_the_text_states(text, amount):
 @pytest.mark.parametrize("text", [
     "0,5% giá trị hợp đồng", "Không quá 100.000 đồng", "-75.000 đồng",
     "Lệ phí: 50.000 đồng; phí thẩm định 200.000 đồng", "Miễn lệ phí đối với người có công 50.000 đồng",
-    "Thông tư 85/2019/TT-BTC", -75000])
+    "Thông tư 85/2019/TT-BTC", -75000,
+    # an exemption or a condition after the amount is the operator's to write (D26: never charged by mistake)
+    "Lệ phí: 30.000 đồng/hồ sơ. Miễn lệ phí đối với người cao tuổi", "Lệ phí: 50.000 đồng/giấy phép; miễn đối với hộ nghèo",
+    "50.000 đồng/hồ sơ đối với hộ nghèo"])
 def test_an_amount_not_clearly_one_is_refused(text):
     with pytest.raises(ValueError):
         catalogue_import.parse_amount(text)

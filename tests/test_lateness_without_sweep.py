@@ -11,12 +11,15 @@ Wed 10/02/2027.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from sqlalchemy import select
 
 from conftest import CITIZEN, OFFICERS, STEP_DATA, vn
 from engine import timers
-from engine.data.model import AuditEvent, Dossier, WorkItem
+from engine.data.model import AuditEvent, Dossier, User, WorkItem
+from engine.data.notice_model import Notice
 from test_api_dossiers import supplement
 from test_warning_once import deploy
 
@@ -30,6 +33,13 @@ def at(api, clock, *when):
 
 def sweep(app, settings, *when):
     return dict(timers.sweep(app.extensions["tthc"]["sessions"], settings, vn(*when)).effects)
+
+
+def told_overdue(app, code):
+    with app.extensions["tthc"]["sessions"]() as s:
+        d = s.scalar(select(Dossier).where(Dossier.code == code))
+        return dict(Counter(s.scalars(select(User.username).join(Notice, Notice.user_id == User.id)
+                                      .where(Notice.event == "overdue", Notice.dossier_id == d.id))))
 
 
 def row(app, code):
@@ -60,7 +70,12 @@ def test_supplement_asked_after_the_due_instant_is_late_either_way(api, app, set
     status, late, _intake_late, items, trail = row(app, code)
     assert (status, late) == (5, True)
     assert items["apology"][0] == vn(2026, 11, 25, 9, 0)
-    assert [a for a, _ in trail].count("overdue") == (1 if running else 0)
+    # the trail reads the same either way: overdue at its instant, then the request (D28: the leaders and the
+    # head are told once, at the sweep or at the request)
+    assert [(a, t) for a, t in trail if a in ("overdue", "request_supplement")] == [
+        ("overdue", vn(2026, 11, 25, 9, 0)), ("request_supplement", vn(2026, 11, 26, 9, 0))]
+    assert told_overdue(app, code) == {"demo.lanhdao": 1, "demo.thutruong": 1} | (
+        {"demo.chuyenvien": 1} if running else {})  # the sweep tells the officer holding the work too
     # the answer restarts the clock (a new due date) but the dossier stays late, and its result goes back only
     # with the head's signed letter
     at(api, clock, 2026, 11, 26, 10, 0)
@@ -130,3 +145,27 @@ def test_a_sweep_after_a_stop_over_tet_records_the_legal_instants(api, app, sett
     assert items["apology"][1] == vn(2027, 2, 12, 9, 0)
     _s, _l, intake_late, _items, trail = row(app, b)
     assert intake_late is True and ("intake_overdue", vn(2027, 2, 11, 7, 30)) in trail
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["service-up", "service-down"])
+def test_a_share_at_another_agency_stopped_with_its_parent_after_its_due_is_late_either_way(app, api, clock, running):
+    """Liên thông (D33): the police's share of a dossier received Tue 02/02/2027 09:00 is due Tue 16/02/2027 09:00
+    (after Tết); the citizen withdraws the parent at 10:00 that day: the share stops with it, late (its agency's
+    register says so) whether the service ran at 09:00 or not."""
+    from engine.cli.demo import POLICE
+    from lienthong_support import FORM, PARENT_CODE, SO, build_lienthong, officer
+    build_lienthong(app)
+    clock.set(vn(2027, 2, 1, 8, 30))
+    code = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO}).get_json()["code"]
+    at(api, clock, 2027, 2, 2, 9, 0)
+    api.act(officer(SO, "intake"), code, "receive")
+    (task,) = [t for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json()
+               if t["dossier"].startswith(POLICE)]
+    settings = app.extensions["tthc"]["settings"]
+    if running:
+        sweep(app, settings, 2027, 2, 16, 9, 0)
+    at(api, clock, 2027, 2, 16, 10, 0)
+    assert api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"}).status_code == 200
+    sweep(app, settings, 2027, 2, 16, 11, 0)
+    status, late, _i, _items, _trail = row(app, task["dossier"])
+    assert (status, late) == (8, True)

@@ -133,10 +133,10 @@ def test_the_processing_agency_is_credited_with_the_resolution_and_the_apology(a
     assert received["due_at"].startswith("2026-11-27T09:00"), received["due_at"]
     at(api, clock, 2026, 11, 27, 10, 0)  # an hour late
     code = filed["code"]
-    api.act("d.canbo", code, "propose_approval", STEP_DATA["propose_approval"])
-    api.act("d.canbo", code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
+    api.act("d.canbo", code, "propose_approval", STEP_DATA["propose_approval"])  # the overdue first (D19)
     r = api.post(f"/api/v1/dossiers/{code}/letters", "d.canbo", json={"kind": "overdue", "reason": REASON})
     assert r.status_code == 201, r.get_json()  # the department's head: its steps made it late
+    api.act("d.canbo", code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
     sign_requested(app, code)
     issued = api.act("d.canbo", code, "issue_result", STEP_DATA["issue_result"])
     assert issued["status"] == 9 and issued["late"] is True

@@ -20,7 +20,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from engine.cases.dossiers import HANDOVERS, Context, _next_code, calendar_of, load_process, move, save_process
+from engine.cases.dossiers import (
+    HANDOVERS, Context, _next_code, calendar_of, load_process, move, record_missed, save_process)
 from engine.core.clock import iso_vn
 from engine.core.errors import Invalid
 from engine.core.settings import Settings
@@ -200,6 +201,7 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
             continue
         process = load_process(child, ctx)
         process.cancel()
+        record_missed(child, ctx.now)  # D19, D33: its share's deadline passed before the stop stays missed
         before = move(child, STOPPED)
         child.paused_at = child.suspended_at = None
         child.ended_at = ctx.now

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, defaultload
 
 from engine.cases.dossiers import (
     Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
-from engine.cases import inbox as paging, lienthong, payments
+from engine.cases import inbox as paging, lienthong, notices, offers, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -22,7 +22,6 @@ from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit
 from engine.data.model import Agency, AuditEvent, Dossier, User, WorkItem
 from engine.law import intake, lateness
-from engine.law.statuses import OPEN_FOR_RESULT, PAYMENT, SUPPLEMENT
 from engine.process import forms
 
 
@@ -151,7 +150,8 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     now, step, name, step_due = ctx.now, item.step, item.name, item.due_at
     if step == "intake" and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
-    overdue_at = dossier.due_at if lateness.ran_out_before(dossier, now) else None  # D19: judged before any move
+    if lateness.ran_out_before(dossier, now):  # D19: the overdue a stopped timer service did not record
+        _overdue_caught_up(session, ctx.settings, dossier, facts.cal, now)
     process = None
     if kind.drawn:
         process = load_process(dossier, ctx)
@@ -177,23 +177,26 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
                      late=lateness.done_late(step_due, now) if own else None)
         previous = dossier.status
     payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
-    if overdue_at is not None and dossier.status not in OPEN_FOR_RESULT:
-        _overdue_on_leaving(session, dossier, facts.cal, overdue_at)
     lienthong.open_queued(session)  # D33: a hand-over the action reached, after the action's own events
     return dossier
 
 
-WAITING = (SUPPLEMENT, PAYMENT)
-
-
-def _overdue_on_leaving(session: Session, dossier: Dossier, cal, overdue_at: datetime) -> None:
-    """D19: the result's clock stops (a supplement or fee request, the result) after its due instant, before any
-    timer sweep recorded it: the dossier is late as the sweep would have made it, whether the service ran or not;
-    one still waiting (for the applicant, for a fee) gets the head's apology letter as work, counted from the
-    instant it became overdue (a result already resolved gets it when returned: engine.cases.steps.apology)."""
+def _overdue_caught_up(session: Session, settings, dossier: Dossier, cal, now: datetime) -> None:
+    """D19, D28: an action on a dossier whose due instant passed while the timer service was stopped (a weekend,
+    Tết) first does what the service would have done at that instant (engine.timers): the dossier is late from
+    then and its trail says so, before the action; the head's apology letter is work counted from then (the
+    citizen's own dossier only: a liên thông share's applicant is the sending agency); the leaders watching the
+    deadline and that head are told now. A dossier is late by the law, whether the service ran or not."""
+    overdue_at = dossier.due_at
     dossier.late = True
-    if dossier.parent_id is None and dossier.status in WAITING:
-        apology.open_item(session, dossier, cal, overdue_at)
+    audit.record(session, dossier, overdue_at, None, "overdue", dossier.status)
+    item = apology.open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
+    watcher = offers.agency_for(dossier, "watch")
+    notices.notify(session, settings, "overdue", now=now, dossier=dossier,
+                   roles={"department_leader", "head_of_agency"}, agency_id=watcher)
+    if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
+        notices.notify(session, settings, "overdue", now=now, dossier=dossier, roles={"head_of_agency"},
+                       agency_id=item.agency_id)
 
 
 def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:

@@ -154,7 +154,10 @@ def parse_amount(text) -> int | None:
     before, after = low[:match.start()].strip(), low[match.end():].strip()
     # before it, only a label ending in ':' ("Lệ phí:", "Thông tư 85/2019/TT-BTC:"); after it, only "/trang"
     if (before and (not before.endswith(":") or QUALIFIERS.search(before))) \
-            or (after and not re.fullmatch(r"/\s*[^\d/]+", after)):
+            or (after and not re.fullmatch(r"/\s*[^\W\d_]+(?: [^\W\d_]+)*", after)) \
+            or QUALIFIERS.search(after) or re.search(r"\b(?:miễn|đối với|trường hợp|trừ)\b", after):
+        # a per-unit word only ("/trang", "/giấy phép"): an exemption or a condition after the amount ("…/hồ sơ.
+        # Miễn lệ phí đối với người cao tuổi") is the operator's to write, never dropped
         raise ValueError(f"không đọc được đúng một số tiền trong {text!r} {example}")
     amount = _number(match.group(1), match.group(2))
     if amount is None:
