@@ -23,7 +23,8 @@ from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
-from engine.cases.dossiers import Context, calendar_of, lane_role, load_process, plan_timers, save_process, work_agency
+from engine.cases.dossiers import (
+    Context, calendar_of, lane_role, load_process, mark_late, plan_timers, save_process, work_agency)
 from engine.data.model import AuditEvent, Dossier, User, WorkItem
 from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.core.errors import Conflict
@@ -152,8 +153,8 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         _warn(session, settings, batch, dossier, {"department_leader"}, "warning", now, watcher)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
-        dossier.late = True
-        overdue_at = min(now, dossier.due_at)  # D19: overdue at its due instant, a sweep after a stop of the service
+        overdue_at = min(now, dossier.due_at)
+        mark_late(dossier, overdue_at)  # D19: overdue at its due instant, a sweep after a stop of the service
         # included: the trail says so and the head's letter is counted from then (the notices go now)
         # the head's letter is work, with its own deadline; a liên thông sub-dossier's lateness is its share's
         # (D33: counted on the hand-over), its applicant is the sending agency: only the citizen's dossier (the

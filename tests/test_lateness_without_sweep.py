@@ -169,3 +169,56 @@ def test_a_share_at_another_agency_stopped_with_its_parent_after_its_due_is_late
     sweep(app, settings, 2027, 2, 16, 11, 0)
     status, late, _i, _items, _trail = row(app, task["dossier"])
     assert (status, late) == (8, True)
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["service-up", "service-down"])
+def test_a_dossier_recorded_late_stays_pending_overdue_in_the_statistics(api, app, settings, clock, running):
+    """D19 "counts as late in every report", D32: one working day, received Mon 23/11/2026 09:00 (due Wed 25/11
+    09:00), a supplement asked Thu 26/11 09:00 and answered at 10:00: its clock restarts (due Fri 27/11 10:00)
+    but it was overdue since Wed 09:00. The statistics of November read at 11:00 count it pending overdue; those
+    of a period ended Tue 24/11, before it became overdue, pending in time."""
+    at(api, clock, 2026, 11, 23, 9, 0)
+    deploy(api, fee=None, duration="1")
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    if running:
+        sweep(app, settings, 2026, 11, 25, 9, 0)
+    at(api, clock, 2026, 11, 26, 9, 0)
+    api.act(OFFICERS["assessment"], code, "request_supplement", STEP_DATA["request_supplement"])
+    at(api, clock, 2026, 11, 26, 10, 0)
+    back = supplement(api, code)
+    assert back["late"] is True and back["due_at"] > "2026-11-26T10:00"
+    at(api, clock, 2026, 11, 26, 11, 0)
+    for period, expected in (("from=2026-11-01&to=2026-11-30", (0, 1)), ("from=2026-11-01&to=2026-11-24", (1, 0))):
+        total = api.get(f"/api/v1/reports/statistics?{period}", "demo.admin").get_json()["total"]
+        assert (total["pending_in_time"], total["pending_overdue"]) == expected, (period, total)
+
+
+def test_0038_gives_late_dossiers_the_instant_their_trail_says_they_became_overdue(tmp_path):
+    """Before 0038: X-1 late with two overdue events (the first, Wed 25/11/2026 09:00, is kept), X-2 late with no
+    overdue event (resolved late: its due instant), X-3 not late. The downgrade drops the column, rows kept."""
+    import sqlite3
+
+    from test_migrations import _alembic, old_database
+    path, url, db = old_database(tmp_path, "0037")
+    db.execute("update dossier set late = 1, due_at = '2026-11-25 02:00:00' where id = 1")
+    for n, code, late in ((2, "X-2", 1), (3, "X-3", 0)):
+        db.execute("insert into dossier (id, code, procedure_version_id, agency_id, applicant_id, owner_name, channel, "
+                   "status, form, filed_at, due_at, late, supplement_requests, extensions, workflow_state, "
+                   "serializer_version, intake_late, version) values (?, ?, 1, 1, 1, 'A', 'online', 9, '{}', "
+                   "'2026-11-23 02:00:00', '2026-11-27 02:00:00', ?, 0, 0, x'00', '1', 0, 1)", (n, code, late))
+    for n, at in ((1, "2026-11-26 03:00:00"), (2, "2026-11-25 02:00:00")):
+        db.execute("insert into audit_event (id, dossier_id, at, actor_name, action, to_status, data, prev_hash, hash) "
+                   "values (?, 1, ?, 'Hệ thống', 'overdue', 2, '{}', 'p', 'h')", (n, at))
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "0038")
+    db = sqlite3.connect(path)
+    assert db.execute("select id, overdue_at from dossier order by id").fetchall() == [
+        (1, "2026-11-25 02:00:00"), (2, "2026-11-27 02:00:00"), (3, None)]
+    db.close()
+    _alembic(url, "downgrade", "0037")
+    db = sqlite3.connect(path)
+    assert "overdue_at" not in [row[1] for row in db.execute("pragma table_info(dossier)")]
+    assert db.execute("select count(*) from dossier").fetchone() == (3,)
+    db.close()

@@ -164,8 +164,15 @@ def record_missed(dossier: Dossier, now: datetime) -> bool:
         dossier.intake_late = True
     if not lateness.ran_out_before(dossier, now):
         return False
-    dossier.late = True
+    mark_late(dossier, dossier.due_at)
     return True
+
+
+def mark_late(dossier: Dossier, overdue_at: datetime | None) -> None:
+    """D19: the dossier is late, overdue since ``overdue_at`` (its due instant; the first one recorded is kept)."""
+    dossier.late = True
+    if dossier.overdue_at is None:
+        dossier.overdue_at = overdue_at
 
 
 def load_process(dossier: Dossier, ctx: Context) -> Process:

@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defaultload
 
 from engine.cases.dossiers import (
-    Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
+    Context, calendar_of, ensure_not_suspended, load_process, mark_late, move, plan_timers, save_process,
+    visible_dossier)
 from engine.cases import inbox as paging, lienthong, notices, offers, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
@@ -188,7 +189,7 @@ def _overdue_caught_up(session: Session, settings, dossier: Dossier, cal, now: d
     citizen's own dossier only: a liên thông share's applicant is the sending agency); the leaders watching the
     deadline and that head are told now. A dossier is late by the law, whether the service ran or not."""
     overdue_at = dossier.due_at
-    dossier.late = True
+    mark_late(dossier, overdue_at)
     audit.record(session, dossier, overdue_at, None, "overdue", dossier.status)
     item = apology.open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
     watcher = offers.agency_for(dossier, "watch")

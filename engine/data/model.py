@@ -1,5 +1,4 @@
-"""Entities. ``Dossier.status`` stores the national portal code as an int; its meaning and legal transitions are
-engine.law.statuses."""
+"""Entities. ``Dossier.status`` is the national portal's code (legal transitions: engine.law.statuses)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -168,6 +167,7 @@ class Dossier(Base):
     reuses_stored_document: Mapped[bool] = mapped_column(default=False, server_default=false())
     ended_at: Mapped[datetime | None]  # withdrawn or stopped (NĐ 118 Điều 21): no longer pending from then on
     late: Mapped[bool] = mapped_column(default=False)
+    overdue_at: Mapped[datetime | None]  # D19: late since (its due instant), for the reports; NULL: not late
     supplement_requests: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused

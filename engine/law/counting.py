@@ -82,11 +82,12 @@ def resolution(recorded_late: bool, after_due: bool, before_due_day: bool) -> st
     return EARLY if before_due_day else ON_TIME
 
 
-def pending(run_out: bool, waiting_for_applicant: bool) -> str:
+def pending(run_out: bool, waiting_for_applicant: bool, recorded_overdue: bool = False) -> str:
     """D19, D32: a dossier received and not resolved at the end of a period is overdue when its due instant
     has arrived by then, unless it was waiting for the applicant (a supplement asked during processing, or a fee
-    asked and not yet paid, D26): no processing time passes, and its due instant moves when the wait ends."""
-    return "overdue" if run_out and not waiting_for_applicant else "in_time"
+    asked and not yet paid, D26): no processing time passes, and its due instant moves when the wait ends. One
+    recorded overdue by then stays overdue ("counts as late in every report"), waiting or with a due moved since."""
+    return "overdue" if recorded_overdue or (run_out and not waiting_for_applicant) else "in_time"
 
 
 __all__ = ["CHANNELS", "EARLY", "Flags", "LATE", "ON_TIME", "flags", "is_online", "pending", "resolution", "resolution_working_time"]

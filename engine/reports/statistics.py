@@ -268,14 +268,15 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
         owing = exists().where(Payment.dossier_id == Dossier.id, Payment.moment != "filing", Payment.requested_at < end,
                                or_(and_(Payment.paid_at.is_(None), Payment.status.in_(OWED)), Payment.paid_at >= end))
         run_out = func.coalesce(Dossier.due_at <= end, False)
+        recorded = func.coalesce(Dossier.overdue_at < end, False)  # D19: late once, late in every report
         waits = case((or_(waiting, owing), True), else_=False)
         rows = session.execute(
-            select(*key, run_out, waits, func.count())
+            select(*key, run_out, waits, recorded, func.count())
             .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),
-                   ~ended, *q.filters()).group_by(*key, run_out, waits))
-        for *value, overdue, waited, number in rows:
+                   ~ended, *q.filters()).group_by(*key, run_out, waits, recorded))
+        for *value, overdue, waited, was_overdue, number in rows:
             k = month if month is not None else q.group(value[0])
-            counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited))}", number)
+            counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited), bool(was_overdue))}", number)
 
 
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:
