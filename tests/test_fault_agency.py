@@ -197,14 +197,23 @@ def test_the_departments_head_issues_it_through_the_api(api, app, clock, process
 
 
 def test_a_result_decided_late_before_any_sweep_is_issued_after_the_departments_apology(api, app, clock, processed):
-    """No sweep ran: the department decides on Friday 27/11 at 10:00, an hour late; the clerk's issue, which
+    """No sweep ran: the department decides on Friday 27/11 at 10:00, an hour late (its proposal records the
+    overdue first, and the head's letter is in the department's inbox from then); the clerk's issue, which
     releases the result to the citizen, waits for the apology (D19, D23), and the apology is the department's
     head's (whose steps made it late), not the ward's, which holds the return."""
     code, ids = processed
     at(api, clock, 2026, 11, 27, 10, 0)
     api.act("d.canbo", code, "propose_approval", STEP_DATA["propose_approval"])
-    api.act("d.canbo", code, "approve", {"y_kien_phe_duyet": "Đồng ý"})
-    refused = api.post(f"/api/v1/tasks/{api.task_for('d.canbo', code)['id']}/complete", "d.canbo",
+    assert [t["actions"] for t in apology_tasks(api, "d.canbo", code)] == [["issue_apology"]]
+    (approval,) = [t for t in api.get("/api/v1/tasks", "d.canbo").get_json()
+                   if t["dossier"] == code and "approve" in t["actions"]]
+    approved = api.post(f"/api/v1/tasks/{approval['id']}/complete", "d.canbo",
+                        json={"action": "approve", "data": {"y_kien_phe_duyet": "Đồng ý"}})
+    assert approved.status_code == 200, approved.get_json()
+    sign_requested(app, code)
+    (issue,) = [t for t in api.get("/api/v1/tasks", "d.canbo").get_json()
+                if t["dossier"] == code and "issue_result" in t["actions"]]
+    refused = api.post(f"/api/v1/tasks/{issue['id']}/complete", "d.canbo",
                        json={"action": "issue_result", "data": STEP_DATA["issue_result"]})
     assert refused.status_code == 422 and refused.get_json()["error"]["rule"] == "D19", refused.get_json()
     r = api.post(f"/api/v1/dossiers/{code}/letters", "a.canbo", json={"kind": "overdue", "reason": REASON})
