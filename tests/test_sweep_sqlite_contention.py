@@ -116,7 +116,7 @@ def test_six_proposals_and_a_sweep_at_the_same_moment(api, app, clock, settings)
     [done] = sweeps
     # each overdue once: by this very sweep, or by a proposal that came first (an action on a dossier whose due
     # instant passed unrecorded records its overdue first, engine.cases.tasks)
-    assert done.incidents == 0 and 1 <= done.effects.get("overdue", 0) <= 6
+    assert done.incidents == 0 and done.effects.get("overdue", 0) <= 6  # none when every proposal came first
     for code in codes:
         actions, items, broken = state_of(app, code)
         assert actions["overdue"] == 1 and items["apology"] == 1 and broken == [], (code, actions, items)
