@@ -23,8 +23,7 @@ from engine.data import audit, audit_checkpoints
 from engine.law import deadlines, intake, lateness
 from engine.cases import lienthong, signing_requests  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.steps import apology
-from engine.cases.dossiers import (
-    Context, calendar_of, lane_role, load_process, mark_late, plan_timers, save_process, work_agency)
+from engine.cases.dossiers import Context, calendar_of, lane_role, load_process, plan_timers, save_process, work_agency
 from engine.data.model import AuditEvent, Dossier, User, WorkItem
 from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.core.errors import Conflict
@@ -153,16 +152,11 @@ def fire(session: Session, settings: Settings, dossier: Dossier, now: datetime, 
         _warn(session, settings, batch, dossier, {"department_leader"}, "warning", now, watcher)
         record("warning")
     if lateness.becomes_overdue(dossier, now):
-        overdue_at = min(now, dossier.due_at)
-        mark_late(dossier, overdue_at)  # D19: overdue at its due instant, a sweep after a stop of the service
-        # included: the trail says so and the head's letter is counted from then (the notices go now)
-        # the head's letter is work, with its own deadline; a liên thông sub-dossier's lateness is its share's
-        # (D33: counted on the hand-over), its applicant is the sending agency: only the citizen's dossier (the
-        # parent) has a letter of apology to write (D19)
-        item = apology.open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
-        _warn(session, settings, batch, dossier, {"department_leader", "head_of_agency"}, "overdue", now, watcher)
-        if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
-            _notify(session, settings, batch, dossier, {"head_of_agency"}, "overdue", now, item.agency_id)
+        overdue_at = min(now, dossier.due_at)  # D19: at its due instant, a sweep after a stop of the service too
+        apology.record_overdue(  # the leaders with the officers holding the open work (_warn); the notices go now
+            session, dossier, cal, overdue_at,
+            lambda roles, agency: _warn(session, settings, batch, dossier, roles, "overdue", now, agency),
+            lambda roles, agency: _notify(session, settings, batch, dossier, roles, "overdue", now, agency))
         record("overdue", overdue_at)
     plan_timers(session, dossier, settings, cal)
     return effects

@@ -155,17 +155,15 @@ def move(dossier: Dossier, to_status: int) -> int:
     return before
 
 
-def record_missed(dossier: Dossier, now: datetime) -> bool:
+def record_missed(dossier: Dossier, now: datetime) -> None:
     """D7, D19: the deadlines an action at ``now`` finds run out, recorded before it ends their clock, as the timer
     service records them at their instant: a dossier is late by the law, not by the service having run in between
-    (a withdrawal the Monday after a Friday deadline is late, the worker up or down over the weekend). Returns
-    whether the result's lateness is newly recorded."""
+    (a withdrawal the Monday after a Friday deadline is late, the worker up or down over the weekend). A
+    dossier ending now needs no apology letter nor anyone told."""
     if dossier.status == Status.SUBMITTED and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True
-    if not lateness.ran_out_before(dossier, now):
-        return False
-    mark_late(dossier, dossier.due_at)
-    return True
+    if lateness.ran_out_before(dossier, now):
+        mark_late(dossier, dossier.due_at)
 
 
 def mark_late(dossier: Dossier, overdue_at: datetime | None) -> None:

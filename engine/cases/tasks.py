@@ -12,9 +12,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defaultload
 
 from engine.cases.dossiers import (
-    Context, calendar_of, ensure_not_suspended, load_process, mark_late, move, plan_timers, save_process,
-    visible_dossier)
-from engine.cases import inbox as paging, lienthong, notices, offers, payments
+    Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
+from engine.cases import inbox as paging, lienthong, notices, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -188,16 +187,11 @@ def _overdue_caught_up(session: Session, settings, dossier: Dossier, cal, now: d
     then and its trail says so, before the action; the head's apology letter is work counted from then (the
     citizen's own dossier only: a liên thông share's applicant is the sending agency); the leaders watching the
     deadline and that head are told now. A dossier is late by the law, whether the service ran or not."""
-    overdue_at = dossier.due_at
-    mark_late(dossier, overdue_at)
-    audit.record(session, dossier, overdue_at, None, "overdue", dossier.status)
-    item = apology.open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
-    watcher = offers.agency_for(dossier, "watch")
-    notices.notify(session, settings, "overdue", now=now, dossier=dossier,
-                   roles={"department_leader", "head_of_agency"}, agency_id=watcher)
-    if item is not None and item.agency_id != watcher:  # and the head whose inbox holds the letter to sign
-        notices.notify(session, settings, "overdue", now=now, dossier=dossier, roles={"head_of_agency"},
-                       agency_id=item.agency_id)
+    def tell(roles, agency_id: int) -> None:
+        notices.notify(session, settings, "overdue", now=now, dossier=dossier, roles=roles, agency_id=agency_id)
+
+    audit.record(session, dossier, dossier.due_at, None, "overdue", dossier.status)
+    apology.record_overdue(session, dossier, cal, dossier.due_at, tell, tell)
 
 
 def issue_apology(session: Session, ctx: Context, code: str, payload) -> Dossier:

@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.dossiers import work_agency
+from engine.cases import offers
+from engine.cases.dossiers import mark_late, work_agency
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, WorkItem
 from engine.law import apology as apology_law
@@ -70,6 +71,24 @@ def apologising_agency(session: Session, dossier: Dossier) -> int:
     else the agency at fault now."""
     opened = session.scalar(select(WorkItem.agency_id).where(WorkItem.task_id == task_id(dossier)))
     return opened if opened is not None else agency_at_fault(session, dossier)
+
+
+OVERDUE_TOLD = frozenset({"department_leader", "head_of_agency"})
+
+
+def record_overdue(session: Session, dossier: Dossier, cal, overdue_at: datetime, tell_watchers, tell_head) -> None:
+    """D19, D28: the dossier became overdue at ``overdue_at`` (its due instant), whoever records it: the timer
+    service, or the next officer's action when the service was stopped (engine.cases.tasks). Late from then; the
+    citizen's own dossier gets the head's apology letter as work counted from then (a liên thông share's applicant
+    is the sending agency: its lateness is its share's, D33); ``tell_watchers(roles, agency_id)`` tells the leaders
+    and the head of the agency watching the deadline, ``tell_head(roles, agency_id)`` the head whose inbox holds
+    the letter when that is another agency. The caller writes the trail's event."""
+    mark_late(dossier, overdue_at)
+    item = open_item(session, dossier, cal, overdue_at) if dossier.parent_id is None else None
+    watcher = offers.agency_for(dossier, "watch")
+    tell_watchers(OVERDUE_TOLD, watcher)
+    if item is not None and item.agency_id != watcher:
+        tell_head({"head_of_agency"}, item.agency_id)
 
 
 def open_item(session: Session, dossier: Dossier, cal, now: datetime,
