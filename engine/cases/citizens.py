@@ -166,12 +166,14 @@ def take_over(session: Session, now: datetime, user: User) -> None:
     """An unchecked account with the CCCD (self-registered: anyone who knows the number could have typed it)
     becomes the checked holder's, whose facts the caller has put in: nothing of who made it stays that could let
     them back in (their password, sessions and API tokens, a recovery code already sent) or reach them (a code
-    goes to the account's phone and email, now the holder's). The holder sets a password with a code."""
+    goes to the account's phone and email, now the holder's; so do the notices still waiting to be sent, D28:
+    notices.readdress, the codes among them ended). The holder sets a password with a code."""
     user.standardised = True
     user.password_hash = unusable_password()
     accounts.end_all_sessions(session, user)
     session.execute(update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None),
                                               OneTimeCode.expires_at > now).values(expires_at=now))
+    notices.readdress(session, user, codes_ended=True)
 
 
 def unseat(session: Session, holder: User) -> None:

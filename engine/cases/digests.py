@@ -1,11 +1,12 @@
 """The officers' daily digest (D28): each working morning, every officer whose open work is overdue or due within
 one working day gets one notice listing it.
 
-Per agency, in a transaction of its own (on PostgreSQL the agency's row is locked with SKIP LOCKED, so two
-workers never write the same digest): the open work items of the agency due before one working day from now
-(the work item index by agency; open items only, never the history), split by officer — the items of their
-roles not held by someone else. ``NoticeSetting.digest_on`` records the day of each officer's last digest, set
-by a conditional update before the notice is written (the claim: on SQLite nothing else keeps two workers apart).
+Per agency, in a transaction of its own (on PostgreSQL the agency's row is locked FOR NO KEY UPDATE SKIP
+LOCKED, so two workers never write the same digest, and an agency skipped is looked at again at the next
+beat): the open work items of the agency due before one working day from now (the work item index by agency;
+open items only, never the history), split by officer — the items of their roles not held by someone else.
+``NoticeSetting.digest_on`` records the day of each officer's last digest, set by a conditional update before
+the notice is written (the claim: on SQLite nothing else keeps two workers apart).
 """
 from __future__ import annotations
 
@@ -29,15 +30,19 @@ LISTED = 20  # items named in one digest; the counts cover all
 _finished: dict[tuple[str, int], object] = {}  # (database, agency) -> the day whose digests are all written
 
 
-def _agency_digest(sessions: sessionmaker, settings: Settings, agency_id: int, now: datetime) -> int:
+def _agency_digest(sessions: sessionmaker, settings: Settings, agency_id: int, now: datetime) -> int | None:
+    """The digests of one agency written now; None when another worker holds the agency's row (skipped: it is
+    tried again at the next beat). The lock is FOR NO KEY UPDATE: it excludes another digest worker but not the
+    FOR KEY SHARE every transaction inserting a row that references the agency takes (FOR UPDATE would, and the
+    agency's digest would be skipped whenever an officer was filing or receiving there)."""
     today = now.astimezone(VN_TZ).date()
     with sessions.begin() as session:
         query = select(Agency).where(Agency.id == agency_id)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, key_share=True)  # FOR NO KEY UPDATE SKIP LOCKED
         agency = session.scalar(query)
-        if agency is None:
-            return 0
+        if agency is None:  # locked by another worker, or gone
+            return None if session.scalar(select(Agency.id).where(Agency.id == agency_id)) is not None else 0
         cal = calendars.calendar_for(session, settings, agency.code)
         if not cal.is_working_day(today):
             return 0
@@ -96,7 +101,10 @@ def send_digests(sessions: sessionmaker, settings: Settings, now: datetime) -> i
         if _finished.get((database, agency_id)) == today:
             continue  # this process wrote or found them all today: no query until tomorrow
         try:
-            written += _agency_digest(sessions, settings, agency_id, now)
+            done = _agency_digest(sessions, settings, agency_id, now)
+            if done is None:
+                continue  # another worker holds it: it may fail, so this one looks again at its next beat
+            written += done
             _finished[(database, agency_id)] = today
         except Exception:
             log.exception("daily digest failed for agency %s", agency_id)

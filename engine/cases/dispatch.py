@@ -1,8 +1,9 @@
 """The dispatcher: sends the outbox of notices (engine.data.notice_model.NoticeDelivery) by email and SMS.
 
-One batch: claim up to ``notify_batch`` due deliveries in one short transaction (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so several dispatchers share the work; SQLite has one writer), marking each ``sending`` with a
-fresh claim token, one more attempt, and ``next_attempt_at`` = now + the lease; commit. Then send each one and
+One batch: claim up to ``notify_batch`` due deliveries, and no more than can be sent within the lease
+(``batch_size``), in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several dispatchers
+share the work; SQLite has one writer), marking each ``sending`` with a fresh claim token, one more attempt,
+and ``next_attempt_at`` = now + the lease; commit. Then send each one and
 record the outcome in a transaction of its own, only if the claim token is still the row's: ``sent``; or, on
 failure, ``pending`` again after a delay doubled at each attempt, or ``dead`` after the last attempt (a dead
 letter, listed for administrators, who may send it again).
@@ -24,7 +25,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.cases import administration, channels
+from engine.cases import administration, channels, notices
+from engine.core.errors import Conflict
 from engine.core.settings import Settings
 from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
@@ -55,9 +57,19 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
+def batch_size(settings: Settings, limit: int | None = None) -> int:
+    """How many deliveries one batch claims: ``limit`` (default notify_batch), but never more than can be sent
+    one after another within the lease, each taking at most channels.TIMEOUT, so that no claim runs out while
+    its batch is still sending: another dispatcher would take the row again and send it a second time (D28:
+    shown once). At least one."""
+    fits = max(1, int(settings.notify_lease_seconds // channels.TIMEOUT))
+    return min(limit or settings.notify_batch, fits)
+
+
 def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int | None = None) -> list[tuple]:
-    """Claim due deliveries (committed before anything is sent); returns (Outgoing, token) pairs."""
-    limit = limit or settings.notify_batch
+    """Claim due deliveries (committed before anything is sent), at most ``batch_size``; returns (Outgoing,
+    token, attempts) triples."""
+    limit = batch_size(settings, limit)
     lease = timedelta(seconds=settings.notify_lease_seconds)
     with sessions.begin() as session:
         query = (select(NoticeDelivery).where(NoticeDelivery.state.in_(("pending", "sending")),
@@ -184,16 +196,30 @@ def dead_letters(session: Session, *, before_id: int | None = None, limit: int =
 def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | None = None,
           agency_ids=None) -> bool:
     """An administrator (``actor``; None: the operator's command line) sends a dead letter of their scope again:
-    pending now, with its attempts counted from zero; the action goes to the administrators' trail (D29)."""
-    found = session.execute(_in_scope(select(Notice.dossier_id, Notice.user_id)
+    pending now, with its attempts counted from zero, to the person's address on its channel now (D28: most
+    often the address was wrong and has just been corrected; the account's own notices excepted); the action goes
+    to the administrators' trail (D29). False when there is no such dead letter in scope; Conflict when the
+    person no longer has the channel (nowhere to send it: the administrator is told to update the contact)."""
+    found = session.execute(_in_scope(select(Notice.dossier_id, Notice.user_id, Notice.event, NoticeDelivery.channel,
+                                             NoticeDelivery.address)
                                       .join(NoticeDelivery, NoticeDelivery.notice_id == Notice.id)
                                       .where(NoticeDelivery.id == delivery_id, NoticeDelivery.state == "dead"),
                                       agency_ids)).first()
     if found is None:
         return False
+    person = session.get(User, found.user_id)
+    address = found.address  # the account's own notices go where they were written to (notices.KEPT_ADDRESS)
+    if found.event not in notices.KEPT_ADDRESS:
+        # D28: to the person's address now (the administrator has most often just corrected a wrong one)
+        address = notices.address_of(person, found.channel)
+        if not address:
+            why = notices.no_address(found.channel)
+            raise Conflict(f"Không gửi lại được: {why[0].lower()}{why[1:]} Hãy cập nhật thông tin liên hệ trước.",
+                           code="no_address")
     done = session.execute(update(NoticeDelivery).where(NoticeDelivery.id == delivery_id,
                                                         NoticeDelivery.state == "dead")
-                           .values(state="pending", attempts=0, next_attempt_at=now, claim_token=None)
+                           .values(state="pending", attempts=0, next_attempt_at=now, claim_token=None,
+                                   address=address)
                            .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         return False
@@ -201,7 +227,7 @@ def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | No
     # the agency of the actor's subtree that holds it (D29): the dossier's (the processing agency's administrator
     # acts on their own trail, not on the receiving ward's), then the addressed officer's
     held = administration.holders(dossier) if dossier is not None else ()
-    candidates = [a for a in (*held, session.get(User, found.user_id).agency_id) if a is not None]
+    candidates = [a for a in (*held, person.agency_id) if a is not None]
     agency = administration.holding(session, candidates, agency_ids)
     if agency is None and candidates:
         agency = session.get(Agency, candidates[0])

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -188,6 +188,47 @@ def tell_account(session: Session, settings: Settings, now: datetime, user: User
                                         next_attempt_at=now)
                          for channel, address in channels_for(settings, user, None, always=True)]
     session.add(notice)
+
+
+# Notices sent to the address they were written for, never re-pointed when the person's contact changes: the
+# notice of the change itself tells the addresses known before it (tell_account), and a one-time code goes where
+# it was asked for.
+KEPT_ADDRESS = frozenset(ACCOUNT_EVENTS)
+
+
+def address_of(user: User, channel: str) -> str | None:
+    """The person's address on ``channel`` now."""
+    return user.email if channel == "email" else user.phone if channel == "sms" else None
+
+
+def no_address(channel: str) -> str:
+    """Why a delivery on ``channel`` is not sent: the person no longer has that channel."""
+    return "Người nhận không còn " + ("địa chỉ thư điện tử" if channel == "email" else "số điện thoại") + "."
+
+
+def readdress(session: Session, user: User, *, codes_ended: bool = False) -> None:
+    """The deliveries of ``user`` not yet sent (pending, or claimed and in flight: a retry or a lease run out
+    sends them again) follow the person's current email and phone (D28: delivered on the person's channels, as
+    they are when sent): re-pointed to the current address of their channel, or ended as dead, with the reason,
+    when the person no longer has that channel (an administrator may send it again once they do: dispatch.retry).
+    Called where a person's contact changes, after the change. The account's own notices keep their addresses
+    (KEPT_ADDRESS); with ``codes_ended`` (the account changed hands, its codes expired: citizens.take_over) the
+    one-time codes still waiting are ended too, so nothing more reaches whoever made the account."""
+    mine = select(Notice.id).where(Notice.user_id == user.id, Notice.event.not_in(KEPT_ADDRESS))
+    unsent = (NoticeDelivery.state.in_(("pending", "sending")),)
+    for channel in ("email", "sms"):
+        address = address_of(user, channel)
+        waiting = update(NoticeDelivery).where(NoticeDelivery.notice_id.in_(mine), NoticeDelivery.channel == channel,
+                                               *unsent).execution_options(synchronize_session=False)
+        if address:
+            session.execute(waiting.where(NoticeDelivery.address != address).values(address=address))
+        else:
+            session.execute(waiting.values(state="dead", claim_token=None, last_error=no_address(channel)))
+    if codes_ended:
+        codes = select(Notice.id).where(Notice.user_id == user.id, Notice.event == "one_time_code")
+        session.execute(update(NoticeDelivery).where(NoticeDelivery.notice_id.in_(codes), *unsent)
+                        .values(state="dead", claim_token=None, last_error="Mã đã hết hiệu lực: tài khoản đã "
+                                "được giao cho người có thẻ CCCD.").execution_options(synchronize_session=False))
 
 
 def agency_named(session: Session, dossier: Dossier, document: Document | None) -> str:

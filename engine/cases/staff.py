@@ -229,6 +229,8 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
     for key in ("full_name", "email", "phone"):
         if key in changes:
             setattr(user, key, changes[key]["to"])
+    if {"email", "phone"} & set(changes):
+        notices.readdress(session, user)  # what waits to be sent follows the new contact (D28)
     where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
     # roles the officer may now sign in for the agency they belong to (all of them in an agency new to them)
     gained = set(user.roles) if "agency" in changes else \

@@ -10,6 +10,7 @@ from engine.cases import channels, dispatch, preflight
 from engine.cases.notices import UNLISTED
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
+from engine.core.errors import Conflict
 from engine.core.settings import with_secrets
 
 _settings = preflight.command_settings
@@ -37,9 +38,12 @@ def dead(retry_id: int | None) -> None:
     upgrade_database(settings)
     sessions = _sessions(settings)
     if retry_id is not None:
-        with sessions.begin() as session:
-            if not dispatch.retry(session, retry_id, SystemClock().now()):
-                raise click.ClickException(f"không có thư không gửi được số {retry_id}")
+        try:
+            with sessions.begin() as session:
+                if not dispatch.retry(session, retry_id, SystemClock().now()):
+                    raise click.ClickException(f"không có thư không gửi được số {retry_id}")
+        except Conflict as exc:  # the person has no address on its channel any more
+            raise click.ClickException(str(exc)) from None
         return click.echo(f"{retry_id}\tpending")
     with sessions() as session:
         rows = dispatch.dead_letters(session, limit=1000)

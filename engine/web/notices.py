@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.cases import administration, channels, dispatch, notice_centre, notices
-from engine.core.errors import Invalid, NotFound
+from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data.model import Dossier
 from engine.data.notice_model import NoticeSetting
 from . import ASCII_NUMBER, db, now, transactional, tthc
@@ -112,7 +112,11 @@ def dead_letters():
 @bp.post("/quan-tri/thong-bao/<int:delivery_id>/gui-lai")
 @login_required("administrator")
 def resend(delivery_id: int):
-    if not run(dispatch.retry, db(), delivery_id, now(), actor=g.user, agency_ids=_scope_ids()):
-        raise NotFound("Không tìm thấy thư không gửi được", code="dead_letter_not_found")
-    flash(_("Đã đưa thông báo vào hàng đợi gửi lại."), "success")
+    try:
+        if not run(dispatch.retry, db(), delivery_id, now(), actor=g.user, agency_ids=_scope_ids()):
+            raise NotFound("Không tìm thấy thư không gửi được", code="dead_letter_not_found")
+    except Conflict as exc:  # no address on its channel any more: said on the list, which stays as it was
+        flash(str(exc), "error")
+    else:
+        flash(_("Đã đưa thông báo vào hàng đợi gửi lại."), "success")
     return redirect(url_for("notices.dead_letters"))
