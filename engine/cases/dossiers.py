@@ -213,9 +213,8 @@ def lane_role(task) -> str:
 
 def item_due(dossier: Dossier, step: str) -> datetime | None:
     """The dossier's own due time for a step kind: the intake check's, or the result's (none for the citizen's
-    supplement, the engine's hand-over and the return: the result's clock ends at its resolution, and a result
-    resolved in time and collected later is not late, D19, D23)."""
-    if step in ("supplement", "return") or step in ENGINE_STEPS:
+    supplement and the engine's hand-over)."""
+    if step == "supplement" or step in ENGINE_STEPS:
         return None
     return dossier.intake_due_at if step == "intake" else dossier.due_at
 
