@@ -42,7 +42,7 @@ def test_the_xlsx_has_the_header_block_merged_headers_borders_and_totals():
     assert sheet["A4"].value == reportform.TITLE.upper()
     assert sheet["A5"].value == "Kỳ báo cáo: từ ngày 01/03/2026 đến ngày 31/03/2026"
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A4:M4", "A8:A10", "B8:B10", "C8:F8", "G8:M8", "C9:C10", "D9:F9", "G9:J9", "K9:M9"} <= merged
+    assert {"A4:N4", "A8:A10", "B8:B10", "C8:F8", "G8:M8", "C9:C10", "D9:F9", "G9:J9", "K9:M9"} <= merged
     assert sheet["C8"].value == "Số hồ sơ nhận giải quyết" and sheet["G8"].value == "Kết quả giải quyết"
     assert sheet["B8"].value == "Cơ quan, đơn vị giải quyết"
     assert [sheet.cell(row=10, column=c).value for c in range(4, 14)] == [

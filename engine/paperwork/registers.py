@@ -225,8 +225,10 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, VN_TZ), datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
 
 
-def _notes(dossier: Dossier, letters: int, sender: str | None = None) -> str:
-    late = lateness.is_late(dossier, None)  # as recorded, and judged at resolution (D19)
+def _notes(dossier: Dossier, letters: int, sender: str | None = None, now: datetime | None = None) -> str:
+    # as recorded, judged at resolution (D19), and for an open dossier whose result clock runs, past its due instant
+    # when the register is made (``now``; D31: also when the timer service has not recorded it yet)
+    late = lateness.is_late(dossier, now)
     handed_back = f"Đã trả kết quả liên thông cho {sender}" if sender and dossier.returned_at else ""
     notes = [handed_back, "Tiếp nhận quá hạn" if dossier.intake_late else "", "Quá hạn" if late else "",
              f"Yêu cầu bổ sung {dossier.supplement_requests} lần" if dossier.supplement_requests else "",
@@ -257,9 +259,11 @@ def register_count(session: Session, agency_id: int, start: date, end: date) -> 
     return session.scalar(select(func.count()).select_from(Dossier).where(*_in_period(agency_id, start, end)))
 
 
-def iter_register_rows(session: Session, agency_id: int, start: date, end: date) -> Iterator[RegisterRow]:
+def iter_register_rows(session: Session, agency_id: int, start: date, end: date,
+                       now: datetime | None = None) -> Iterator[RegisterRow]:
     """One row per dossier of the agency received (or, not yet received, filed) from ``start`` to ``end``, in
-    the order of ``registered_at``.
+    the order of ``registered_at``; made at ``now`` (the open dossiers past their due then are "Quá hạn"; None: the
+    lateness recorded only).
 
     The period is a range of the indexed ``registered_at``, read BATCH dossiers at a time (keyset, never an
     offset); each batch's forwarding instants, letters and agencies are read with one query each. The procedure
@@ -307,15 +311,16 @@ def iter_register_rows(session: Session, agency_id: int, start: date, end: date)
             yield RegisterRow(n, d.code, procedure.name, 1, name, info["address"], info["phone"], lead,
                               d.filed_at, d.received_at, d.due_at, forwarded.get(d.id), d.resolved_at,
                               None if d.parent_id else d.returned_at, Status(d.status).label,
-                              _notes(d, letters.get(d.id, 0), senders.get(d.id)))
+                              _notes(d, letters.get(d.id, 0), senders.get(d.id), now))
         after = (dossiers[-1].registered_at, dossiers[-1].id)
         if len(dossiers) < BATCH:
             return
 
 
-def register_rows(session: Session, agency_id: int, start: date, end: date) -> list[RegisterRow]:
+def register_rows(session: Session, agency_id: int, start: date, end: date,
+                  now: datetime | None = None) -> list[RegisterRow]:
     """The register's rows as a list (for a page or a test; the exports stream iter_register_rows)."""
-    return list(iter_register_rows(session, agency_id, start, end))
+    return list(iter_register_rows(session, agency_id, start, end, now))
 
 
 def _period_text(start: date, end: date) -> str:
@@ -337,13 +342,14 @@ def register_pdf(session: Session, settings: Settings, agency_id: int, start: da
     """The register as a PDF; numbered by the regime in force at the end of the period."""
     agency = session.get(Agency, agency_id)
     table = [tuple(_group_text(r, group) for group in PDF_GROUPS)
-             for r in iter_register_rows(session, agency_id, start, end)]  # the texts only, not the dossiers
+             for r in iter_register_rows(session, agency_id, start, end, now)]  # the texts only, not the dossiers
     values = {"agency": agency.name, "period": _period_text(start, end), "count": str(len(table)), "rows": table}
     return render_form(settings, REGISTER, values, regime_at(end), None, agency.name, now)
 
 
-def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> bytes:
-    """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier.
+def register_xlsx(session: Session, agency_id: int, start: date, end: date, now: datetime | None = None) -> bytes:
+    """The register as an Excel workbook: four title rows, the header on row 5, one row per dossier (made at
+    ``now``, as iter_register_rows).
 
     Written row by row (openpyxl's write-only mode): the text of a row is plain values, the instants share one
     named style (their date format); the sheet is never held whole in memory."""
@@ -382,7 +388,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date) -> b
         sheet.append([cell(title, font=bold if i <= 2 else None)])
     header = [cell(label, "register_text", bold) for _key, label in COLUMNS]
     sheet.append(header)
-    for row in iter_register_rows(session, agency_id, start, end):  # plain values; instants: the date format
+    for row in iter_register_rows(session, agency_id, start, end, now):  # plain values; instants: the date format
         sheet.append([cell(value.astimezone(VN_TZ).replace(tzinfo=None), "register_date")
                       if isinstance(value, datetime) else cell(value) if sheets.risky(value) else value
                       for value in (getattr(row, key) for key, _label in COLUMNS)])

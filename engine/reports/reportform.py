@@ -9,6 +9,11 @@ date, on time, late) and pending (within time, overdue), one row per agency or p
 
 Carried over: the dossiers still pending at the end of the day before the period, counted by the same
 statistics (pending within time and overdue then). So, per row, total received (3) = (4) + (5) + (6).
+
+One basis per row (D29, D32): every column of a row counts the dossiers the row's agency resolves (the processing
+agency an offer names, else the receiving one), the newly received ones too, so that each row balances. Withdrawn
+and stopped dossiers (statuses 7 and 8, NĐ 118 Điều 21) leave the pending without a result: column (14), after the
+form's own thirteen, counts those ended in the period, so that (3) = (7) + (11) + (14).
 """
 from __future__ import annotations
 
@@ -16,41 +21,45 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core import sheets
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_number, vn_time
+from engine.data.model import Dossier
+from engine.law import counting
 from engine.paperwork import pdf
 from engine.reports.scope import Scope
-from engine.reports.statistics import statistics
+from engine.reports.statistics import RESOLVING, PeriodQuery, labels, statistics
 
 FORM_CODE = "Biểu số 06a/VPCP/KSTT"
 PROVINCE = "Ủy ban nhân dân tỉnh"  # who reports for every agency
 TITLE = "Tình hình, kết quả giải quyết thủ tục hành chính tại cơ quan, đơn vị trực tiếp giải quyết thủ tục hành chính"
 SUBJECT = {"agency": "Cơ quan, đơn vị giải quyết", "procedure": "Thủ tục hành chính"}
-# The counted columns, (4) to (13), in print order; (3), (7) and (11) are totals.
-COLUMNS = ("carried", "online", "direct", "early", "on_time", "late", "pending_in_time", "pending_overdue")
+# The counted columns, (4) to (14), in print order (the fields of Line); (3), (7) and (11) are totals.
+COLUMNS = ("carried", "online", "direct", "early", "on_time", "late", "pending_in_time", "pending_overdue", "ended")
+ENDED = "Số hồ sơ rút, dừng giải quyết"  # (14): withdrawn by the applicant or stopped (statuses 7, 8)
 HEADER = [  # four header rows: groups, subgroups, columns, the columns' numbers
-    ["STT", None, "Số hồ sơ nhận giải quyết", "", "", "", "Kết quả giải quyết", "", "", "", "", "", ""],
+    ["STT", None, "Số hồ sơ nhận giải quyết", "", "", "", "Kết quả giải quyết", "", "", "", "", "", "", ENDED],
     ["", "", "Tổng số", "Trong đó", "", "", "Số hồ sơ đã giải quyết", "", "", "", "Số hồ sơ đang giải quyết", "",
-     ""],
+     "", ""],
     ["", "", "", "Số kỳ trước chuyển qua", "Số mới tiếp nhận trực tuyến",
      "Số mới tiếp nhận trực tiếp, dịch vụ bưu chính", "Tổng số", "Trả trước hạn", "Trả đúng thời hạn",
-     "Trả quá hạn", "Tổng số", "Chưa đến hạn", "Quá hạn"],
-    [f"({n})" for n in range(1, 14)],
+     "Trả quá hạn", "Tổng số", "Chưa đến hạn", "Quá hạn", ""],
+    [f"({n})" for n in range(1, 15)],
 ]
 # Merged header cells as ((first column, first row), (last column, last row)), zero-based.
 SPANS = [((0, 0), (0, 2)), ((1, 0), (1, 2)), ((2, 0), (5, 0)), ((6, 0), (12, 0)), ((2, 1), (2, 2)),
-         ((3, 1), (5, 1)), ((6, 1), (9, 1)), ((10, 1), (12, 1))]
-WIDTHS_MM = [12, 60, 17, 17, 18, 20, 17, 17, 17, 17, 17, 17, 17]
-WIDTHS_XLSX = [6, 44, 11, 13, 13, 16, 11, 11, 11, 11, 11, 11, 11]
+         ((3, 1), (5, 1)), ((6, 1), (9, 1)), ((10, 1), (12, 1)), ((13, 0), (13, 2))]
+WIDTHS_MM = [12, 60, 17, 17, 18, 20, 17, 17, 17, 17, 17, 17, 17, 19]  # 265 of the landscape page's 267
+WIDTHS_XLSX = [6, 44, 11, 13, 13, 16, 11, 11, 11, 11, 11, 11, 11, 14]
 
 
 @dataclass
 class Line:
-    """One row of the form: who (an agency or a procedure) and the counted columns (4)–(13)."""
+    """One row of the form: who (an agency or a procedure) and the counted columns (4)–(14)."""
 
     name: str
     carried: int = 0
@@ -61,6 +70,7 @@ class Line:
     late: int = 0
     pending_in_time: int = 0
     pending_overdue: int = 0
+    ended: int = 0  # withdrawn or stopped in the period (14)
 
     @property
     def received(self) -> int:
@@ -78,6 +88,15 @@ class Line:
         """Columns (3) to (13)."""
         return [self.received, self.carried, self.online, self.direct, self.resolved, self.early, self.on_time,
                 self.late, self.pending, self.pending_in_time, self.pending_overdue]
+
+    def cells(self) -> list[int]:
+        """Columns (3) to (14): the form's own and the ended ones."""
+        return [*self.values(), self.ended]
+
+    @property
+    def balanced(self) -> bool:
+        """What the row says of every dossier it counts: (3) = (7) + (11) + (14)."""
+        return self.received == self.resolved + self.pending + self.ended
 
 
 @dataclass
@@ -105,29 +124,56 @@ def _count(row: dict, key: str) -> int:
 
 def build(session: Session, settings: Settings, scope: Scope, agency: str, now: datetime) -> ReportForm:
     """The form's rows for ``scope`` (grouped by agency or procedure; by agency for any other grouping), from
-    the statistics of the period and of the day before it (what was carried over)."""
+    the statistics of the period and of the day before it (what was carried over), all on the resolving basis;
+    a row with nothing to count is left out."""
     if scope.group_by not in SUBJECT:
         scope = replace(scope, group_by="agency")
     report = statistics(session, settings, scope, now)
     eve = scope.start - timedelta(days=1)
     before = statistics(session, settings, replace(scope, start=eve, end=eve), now)
     carried = {row["key"]: _count(row, "pending_in_time") + _count(row, "pending_overdue") for row in before.rows}
-    lines, seen = [], set()
-    for row in report.rows:
-        seen.add(row["key"])
-        lines.append(Line(row["label"], carried.get(row["key"], 0), _count(row, "received_online"),
-                          _count(row, "received_desk") + _count(row, "received_post"), _count(row, "resolved_early"),
-                          _count(row, "resolved_on_time"), _count(row, "resolved_late"),
-                          _count(row, "pending_in_time"), _count(row, "pending_overdue")))
-    for row in before.rows:  # pending before the period, nothing happened in it: still carried over
-        if row["key"] not in seen and carried[row["key"]]:
-            lines.append(Line(row["label"], carried[row["key"]]))
+    flows = _flows(session, scope)
+    names = {row["key"]: row["label"] for row in (*before.rows, *report.rows)}
+    names.update((key, name) for key, (name, _counts) in flows.items())
+    results = {row["key"]: row for row in report.rows}
+    lines = []
+    for key, name in names.items():
+        row, counts = results.get(key, {}), flows.get(key, ("", {}))[1]
+        line = Line(name, carried.get(key, 0), counts.get("online", 0), counts.get("direct", 0),
+                    _count(row, "resolved_early"), _count(row, "resolved_on_time"), _count(row, "resolved_late"),
+                    _count(row, "pending_in_time"), _count(row, "pending_overdue"), counts.get("ended", 0))
+        if any(line.cells()):
+            lines.append(line)
     return ReportForm(agency, scope, sorted(lines, key=lambda line: line.name))
 
 
+def _flows(session: Session, scope: Scope) -> dict[str, tuple[str, dict[str, int]]]:
+    """Per row (the statistics' public key: its label and counts): the citizens' dossiers received in the period,
+    online or direct (at the desk, by post), and those withdrawn or stopped in it (``ended_at``, never resolved),
+    under the agency that resolves them (D29) as the resolved and pending ones."""
+    q = PeriodQuery(session, scope)
+    found: dict = {}
+    key = q.key(Dossier.received_at, RESOLVING)
+    for value, channel, number in session.execute(
+            select(*key, Dossier.channel, func.count()).where(q.within(Dossier.received_at), *q.filters(RESOLVING))
+            .group_by(*key, Dossier.channel)):
+        kind = "online" if counting.is_online(channel) else "direct"
+        counts = found.setdefault(q.group(value), {})
+        counts[kind] = counts.get(kind, 0) + number
+    key = q.key(Dossier.ended_at, RESOLVING)
+    for value, number in session.execute(
+            select(*key, func.count())
+            .where(q.within(Dossier.ended_at), Dossier.received_at.is_not(None),
+                   or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= q.end), *q.filters(RESOLVING))
+            .group_by(*key)):
+        counts = found.setdefault(q.group(value), {})
+        counts["ended"] = counts.get("ended", 0) + number
+    return {public: (label, found[group]) for group, public, label in labels(session, scope, found) if group in found}
+
+
 def _table(form: ReportForm) -> list[list[str]]:
-    rows = [[str(n), line.name, *(vn_number(v) for v in line.values())] for n, line in enumerate(form.lines, 1)]
-    return rows + [["", form.total.name, *(vn_number(v) for v in form.total.values())]]
+    rows = [[str(n), line.name, *(vn_number(v) for v in line.cells())] for n, line in enumerate(form.lines, 1)]
+    return rows + [["", form.total.name, *(vn_number(v) for v in form.total.cells())]]
 
 
 def _header(form: ReportForm) -> list[list[str]]:
@@ -182,7 +228,7 @@ def to_xlsx(form: ReportForm) -> bytes:
     for i, (number, line) in enumerate(lines):
         r = first + i
         total = i == len(lines) - 1
-        for c, value in enumerate([number or None, line.name, *line.values()], 1):
+        for c, value in enumerate([number or None, line.name, *line.cells()], 1):
             cell = sheets.text_cell(sheet.cell(row=r, column=c, value=value))  # a name is never a formula
             cell.border, cell.font = border, Font(bold=total)
             if c > 2:

@@ -29,8 +29,10 @@ What each counter counts:
 Whose counter (D29: the receiving agency may hand the processing to another): ``received_*``, ``digitised``,
 ``reused``, payments and the supplement requests of the intake stage count under the receiving agency
 (``Dossier.agency_id``); resolved_*, the average hours, pending_*, the supplement requests of the processing
-stage, extensions, apology letters and violations, ratings under the resolving one
-(``coalesce(processing_agency_id, agency_id)``, who held the work), by row and by the agency filter alike.
+stage, extensions, ratings under the resolving one (``coalesce(processing_agency_id, agency_id)``, who held the
+work); apology letters and violations under the agency at fault that issued them (D11b, D20: the receiving
+one-stop for a second supplement request at intake, else the processing agency), by row and by the agency filter
+alike.
 The citizen sees one dossier (D33): those counters count the citizens' dossiers only, never a sub-dossier handed
 to another agency's procedure (``parent_id`` set), which counts in handovers_* under its own agency alone.
 Pending counts are a stock at a moment: with group_by=month the total's are those of the period's end (the last
@@ -51,6 +53,7 @@ from engine.data.model import (
     Agency, AuditEvent, Dossier, Extension, Letter, Procedure, ProcedureVersion, SupplementRequest)
 from engine.data.payment_model import Payment
 from engine.data.portal_model import SatisfactionRating
+from engine.data.signing_model import SigningRequest
 from engine.law import counting, payment
 from engine.law.statuses import PAYMENT
 from engine.paperwork.registers import withdrawn_letter
@@ -154,13 +157,14 @@ class PeriodQuery:
             return (Dossier.procedure_version_id,)
         return (vn_month(at),)
 
-    def events(self, dossier_id, at, *columns, where=(), total=None, by: str = RESOLVING):
+    def events(self, dossier_id, at, *columns, where=(), total=None, by: str = RESOLVING, agency=None):
         """A GROUP BY over the event rows of the period (``at`` within it, ``where``) of the citizens' dossiers by
-        the group key (the agency as ``by`` counts it) and the labelled ``columns``, with their count (and the sum
-        of ``total``). The event's dossier is looked up per row (its agency, procedure version and parent by
-        primary key), never joined: for a few thousand events a join lets the planner read and hash the whole
-        dossier table."""
-        agency = select(self.agency(by)).where(Dossier.id == dossier_id).scalar_subquery()
+        the group key (the agency as ``by`` counts it, or the event's own ``agency`` expression when it records
+        one) and the labelled ``columns``, with their count (and the sum of ``total``). The event's dossier is
+        looked up per row (its agency, procedure version and parent by primary key), never joined: for a few
+        thousand events a join lets the planner read and hash the whole dossier table."""
+        dossier_agency = select(self.agency(by)).where(Dossier.id == dossier_id).scalar_subquery()
+        agency = dossier_agency if agency is None else func.coalesce(agency, dossier_agency)
         version = select(Dossier.procedure_version_id).where(Dossier.id == dossier_id).scalar_subquery()
         parent = select(Dossier.parent_id).where(Dossier.id == dossier_id).scalar_subquery()
         key = {"agency": agency, "procedure": version}.get(self.scope.group_by)
@@ -300,7 +304,8 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
     # a letter whose signature was withdrawn with the dossier was never issued: no apology, nor violation (D32)
     for value, violation, number in session.execute(q.events(Letter.dossier_id, Letter.issued_at,
                                                              Letter.violation.label("violation"),
-                                                             where=[Letter.kind == "apology", ~withdrawn_letter()])):
+                                                             where=[Letter.kind == "apology", ~withdrawn_letter()],
+                                                             agency=_at_fault())):
         counts.add(q.group(value), "apologies", number)
         if violation:
             counts.add(q.group(value), "violations", number)
@@ -326,7 +331,19 @@ def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -
             .order_by(SupplementRequest.at.desc()).limit(100))]
 
 
-def _labels(session: Session, scope: Scope, keys) -> list[tuple]:
+def _at_fault():
+    """The agency at fault for an apology letter (D11b, D20, D29): the one that issued it, whose head signed it and
+    in whose register it is numbered (its signing request's ``agency_id``, engine.paperwork.letters.issue): the
+    receiving one-stop for a second supplement request at intake, the processing agency for its own steps. An
+    EXISTS-like lookup over the dossier's few requests (ix_signing_request_dossier_id); NULL (a letter without
+    its request) falls back to the resolving agency."""
+    return (select(SigningRequest.agency_id)
+            .where(SigningRequest.dossier_id == Letter.dossier_id, SigningRequest.kind == "apology",
+                   SigningRequest.payload["letter"].as_integer() == Letter.id)
+            .limit(1).scalar_subquery())
+
+
+def labels(session: Session, scope: Scope, keys) -> list[tuple]:
     """(group key, public key, label) in display order; chosen agencies and every month appear even when empty."""
     if scope.group_by == "month":
         months = [m for m, _lo, _hi in scope.months()]
@@ -361,7 +378,7 @@ def statistics(session: Session, settings: Settings, scope: Scope, now: datetime
         last = counts.by_key.get(ends[-1][0], {}) if ends else {}
         for name in STOCKS:
             total[name] = last.get(name, 0)
-    for group, key, label in _labels(session, scope, counts.by_key):
+    for group, key, label in labels(session, scope, counts.by_key):
         report.rows.append({"key": key, "label": label, **_Counts.finish(counts.by_key.get(group, {}))})
     report.total = _Counts.finish(total)
     return report

@@ -7,7 +7,11 @@ limit (``AuditEvent.due_at``, engine.law.lateness.done_late). Both are kept on t
 (``AuditEvent.working_minutes`` and ``late``, engine.data.audit.record), so the report is one GROUP BY over the
 period's events (index on ``audit_event.at``). Events written before migration 0016 hold NULL: for those only,
 one query reads the hand-overs of their dossiers (a window function gives each its predecessor) and the working
-time is summed with the working calendar of the dossier's agency, so old data give the same numbers.
+time is summed with the working calendar of the step's agency, so old data give the same numbers.
+
+Whose step (D29: the receiving agency may hand the processing to another): each step counts for the agency that
+did it, by the agency filter alike (step_agency): intake, the citizen's supplement and the return for the
+receiving agency, the processing steps for the processing agency an offer names.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.core.settings import Settings
 from engine.data.calendars import calendar_for
 from engine.data.db import UTCDateTime
-from engine.data.model import Agency, AuditEvent, Dossier, Procedure, ProcedureVersion
+from engine.data.model import Agency, AuditEvent, Dossier, Procedure, ProcedureVersion, User
 from engine.law import lateness
 from engine.paperwork.registers import HANDOVER_ACTIONS
 from engine.reports.scope import Scope
@@ -42,10 +46,28 @@ class StepTime:
     late_share: float       # late / count, 0..1
 
 
-def _filters(scope: Scope, session: Session) -> list:
+# The steps of the receiving agency (engine.cases.dossiers.RECEIVING_STEPS, a layer this package does not import):
+# its one-stop checks and receives, awaits the supplement and returns the result (D29).
+RECEIVING_STEPS = ("intake", "supplement", "return")
+
+
+def step_agency(step, actor_id, receiving, processing):
+    """The agency that did a step (D29, D32), from the completing event: the receiving agency for its own steps
+    and for any step its officer completed (the one-stop's confirmation of an extension, D17); the processing
+    agency an offer names for the others, else the receiving one. The work item that named the agency is gone
+    once completed; the actor's agency is read by primary key."""
+    actor_agency = select(User.agency_id).where(User.id == actor_id).scalar_subquery()
+    return case((step.in_(RECEIVING_STEPS), receiving), (actor_agency == receiving, receiving),
+                else_=func.coalesce(processing, receiving))
+
+
+def _filters(scope: Scope, session: Session, agency=None) -> list:
+    """The scope's agencies (as ``agency``, the step's, counts them) and procedures, on the joined dossier."""
     found = []
     if scope.agencies is not None:
-        found.append(Dossier.agency_id.in_(sorted(scope.agencies)))
+        if agency is None:
+            agency = step_agency(AuditEvent.step, AuditEvent.actor_id, Dossier.agency_id, Dossier.processing_agency_id)
+        found.append(agency.in_(sorted(scope.agencies)))
     if scope.procedures is not None:
         versions = select(ProcedureVersion.id).join(Procedure, Procedure.id == ProcedureVersion.procedure_id).where(
             Procedure.code.in_(sorted(scope.procedures)))
@@ -113,18 +135,21 @@ def _recomputed(session: Session, settings: Settings, scope: Scope):
     if not session.scalar(unkept):  # the partial index ix_audit_event_unkept: no period's events read
         return  # every completion of the period kept its values
     trail = (select(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.step, AuditEvent.task_name, AuditEvent.due_at,
-                    AuditEvent.work_item_id, AuditEvent.working_minutes,
+                    AuditEvent.work_item_id, AuditEvent.working_minutes, AuditEvent.actor_id,
                     func.lag(AuditEvent.at, type_=UTCDateTime()).over(partition_by=AuditEvent.dossier_id, order_by=AuditEvent.id)
                     .label("started"))
              .where(handover, AuditEvent.dossier_id.in_(touched), AuditEvent.at < end).subquery())
-    # The dossier's agency and procedure version by primary key, per row (a join would let the planner hash the
-    # whole dossier table); the agencies' codes from the small table, once.
-    agency = select(Dossier.agency_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
+    # The step's agency (step_agency: the dossier's by primary key, per row; a join would let the planner hash the
+    # whole dossier table) and procedure version; the agencies' codes from the small table, once.
+    receiving = select(Dossier.agency_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
+    processing = select(Dossier.processing_agency_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
+    agency = step_agency(trail.c.step, trail.c.actor_id, receiving, processing)
     version = select(Dossier.procedure_version_id).where(Dossier.id == trail.c.dossier_id).scalar_subquery()
     found = session.execute(
         select(agency, version, trail.c.step, trail.c.task_name, trail.c.started, trail.c.at, trail.c.due_at)
         .where(trail.c.at >= start, trail.c.work_item_id.is_not(None), trail.c.started.is_not(None),
-               trail.c.working_minutes.is_(None))).all()
+               trail.c.working_minutes.is_(None),
+               *([agency.in_(sorted(scope.agencies))] if scope.agencies is not None else []))).all()
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
     clocks: dict[str, WorkClock] = {}
     for a, v, step, task, started, done, due in found:

@@ -102,7 +102,7 @@ def register_file(agency_id: int, start: date, end: date, kind: str) -> Response
     if kind == "pdf":
         content = registers.register_pdf(db(), tthc()["settings"], agency_id, start, end, now())
         return _file(content, "application/pdf", name + ".pdf")
-    return _file(registers.register_xlsx(db(), agency_id, start, end), XLSX, name + ".xlsx")
+    return _file(registers.register_xlsx(db(), agency_id, start, end, now()), XLSX, name + ".xlsx")
 
 
 # -- the API -------------------------------------------------------------------------------------------
