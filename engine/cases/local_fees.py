@@ -1,11 +1,16 @@
 """What a fee costs at each office (D26 with D29): a procedure lists its fees, and a fee it leaves to the
 province (``feeLocal.<key>``) costs, at an offering agency that gives its own amount (its offer's settings
 ``fees``), that amount; elsewhere the declared one. The same rule as the amount charged to a dossier filed there
-(engine.cases.offers.local_amount, engine.cases.payments.request_due), read by procedure and agency, so that
+(engine.cases.offers.own_amount, ``of_dossier`` below), read by procedure and agency, so that
 the catalogue tells the citizen what the office they choose will charge.
 
 Each reading is one query however many agencies or procedures it answers for (the offers' unique
 (procedure_id, agency_id) index, or ix_procedure_offer_agency for one agency's page of the catalogue).
+
+A dossier keeps the amounts in force when it was received (D1): the receiving agency's own amounts are recorded
+then with the ``receive`` event (``in_force``, engine.cases.steps.intake), in the dossier's hash-chained trail that
+no later change of the offer touches, and the fees falling due later (engine.cases.payments.request_due) and the
+receipt Mẫu 01 are priced with them (``of_dossier``). No column for it: the trail is the dossier's own record.
 """
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ from sqlalchemy.orm import Session
 from engine.cases import offers
 from engine.cases.offers import own_amount
 from engine.data.agency_model import Agency, ProcedureOffer
-from engine.data.model import ProcedureVersion
+from engine.data.model import AuditEvent, Dossier, ProcedureVersion
+
+RECORD = "local_fees"  # the key of the ``receive`` event's data: {fee key: the office's own amount, or None}
 
 
 def priced(fees: list[dict], settings: dict | None) -> list[dict]:
@@ -90,3 +97,41 @@ def by_office(session: Session, version: ProcedureVersion) -> list[dict]:
             item["offices"] = [{"agency_name": a.name, "amount": amount} for a, amount in own]
         shown.append(item)
     return shown
+
+
+def in_force(session: Session, dossier: Dossier) -> dict[str, int | None]:
+    """The receiving agency's own amount of each local fee of the dossier's version now ({key: amount}; None:
+    the declared amount applies), what the ``receive`` event records; {} when the version has no local fee."""
+    version = dossier.procedure_version
+    local = [f for f in version.info["fees"] if f.get("local")]
+    if not local:
+        return {}
+    settings = session.scalar(select(ProcedureOffer.settings).where(
+        ProcedureOffer.procedure_id == version.procedure_id, ProcedureOffer.agency_id == dossier.agency_id))
+    return {f["key"]: own_amount(settings, f) for f in local}
+
+
+def _recorded(session: Session, dossier: Dossier) -> dict | None:
+    """The amounts recorded when the dossier was received, or None: not received yet (the fees asked at filing
+    are priced as the office charges them then), or received without a record (before the amounts were recorded,
+    a liên thông share received with its parent's hand-over)."""
+    if dossier.received_at is None or dossier.id is None:
+        return None
+    data = session.scalar(select(AuditEvent.data).where(AuditEvent.dossier_id == dossier.id,
+                                                        AuditEvent.action == "receive")
+                          .order_by(AuditEvent.id.desc()).limit(1))
+    found = (data or {}).get(RECORD)
+    return found if isinstance(found, dict) else None
+
+
+def of_dossier(session: Session, dossier: Dossier) -> list[dict]:
+    """The fees of ``dossier`` as it is charged them (D1, D26, D29): a local fee at its receiving agency's own
+    amount in force when the dossier was received (recorded then), else the amount it charges now; the others
+    as declared."""
+    fees = dossier.procedure_version.info["fees"]
+    if not _has_local(dossier.procedure_version):
+        return fees
+    own = _recorded(session, dossier)
+    if own is None:
+        own = in_force(session, dossier)
+    return priced(fees, {"fees": {k: v for k, v in own.items() if v is not None}})

@@ -196,21 +196,12 @@ def _processed(session: Session, offer: ProcedureOffer) -> ProcedureOffer:
 
 def own_amount(settings: dict | None, fee: dict) -> int | None:
     """The agency's own amount of ``fee`` in its offer's ``settings``, if the procedure lets agencies set it
-    (``feeLocal.<key>``): the one rule for the amount charged (local_amount) and the one shown
-    (engine.cases.local_fees)."""
+    (``feeLocal.<key>``): the one rule for the amount charged and the one shown (engine.cases.local_fees: a
+    dossier is charged the amount in force when it was received, D1)."""
     if not fee.get("local"):
         return None
     value = ((settings or {}).get("fees") or {}).get(fee["key"])
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def local_amount(session: Session, dossier: Dossier, fee: dict) -> int | None:
-    """The receiving agency's own amount of a fee the procedure lets agencies set (``feeLocal.<key>``), if any."""
-    if not fee.get("local"):
-        return None
-    return own_amount(session.scalar(select(ProcedureOffer.settings).where(
-        ProcedureOffer.procedure_id == dossier.procedure_version.procedure_id,
-        ProcedureOffer.agency_id == dossier.agency_id)), fee)
 
 
 # -- changing -------------------------------------------------------------------------------------------------

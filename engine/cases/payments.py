@@ -28,7 +28,7 @@ from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
-from engine.cases import gateways, lienthong, notices, offers, payment_keys, replanning  # noqa: F401 (lienthong)
+from engine.cases import gateways, lienthong, local_fees, notices, payment_keys, replanning  # noqa: F401 (lienthong)
 
 DESK_ROLE = "receiving_officer"
 
@@ -128,13 +128,14 @@ def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -
     if not due or gateway_of(session, dossier.agency_id) is None:
         return None
     owed, exempted = [], []
+    # a local fee at the receiving agency's own amount (D29) in force when the dossier was received (D1)
+    charged = {f["key"]: f for f in local_fees.of_dossier(session, dossier)}
     for fee in due:
         try:
             if fees.exempt(fee, dossier.form, ctx.script_time_limit):
                 exempted.append(fee)
                 continue
-            local = offers.local_amount(session, dossier, fee)  # the receiving agency's own amount (D29)
-            owed.append((fee, local if local is not None else fees.amount(fee, dossier.form, ctx.script_time_limit)))
+            owed.append((fee, fees.amount(charged.get(fee["key"], fee), dossier.form, ctx.script_time_limit)))
         except fees.FeeError as exc:
             raise Invalid(f"Không tính được phí {fee['name']}: {exc}", code="fee_not_computable") from None
     now = ctx.now

@@ -283,8 +283,10 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
 
 # -- the forms of intake and processing -----------------------------------------------------------------------------
 def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User, now: datetime,
-            notify: dict | None = None) -> SigningRequest:
-    """Mẫu 01 (D8): issued when the dossier is received; the appointment is the dossier's due time."""
+            notify: dict | None = None, fees: list[dict] | None = None) -> SigningRequest:
+    """Mẫu 01 (D8): issued when the dossier is received; the appointment is the dossier's due time. ``fees``:
+    the fees as the receiving agency charges them (engine.cases.local_fees.of_dossier: its own amount of a fee
+    the procedure leaves to the province, D29), else as the procedure declares them."""
     info = dossier.procedure_version.info
     files: dict[str, list[str]] = {}
     for doc in session.scalars(_FILED, {"dossier_id": dossier.id}):
@@ -294,13 +296,14 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
                   for c in info.get("components", [])]
     duration = info["duration"]
     number = numbers.allocate(session, dossier.agency_id, RECEIPT.kind, RECEIPT.series, now)
-    fees = "; ".join(f"{f['name']}: {_fee_text(f, dossier.form)}" for f in info.get("fees", []))
+    charged = "; ".join(f"{f['name']}: {_fee_text(f, dossier.form)}"
+                        for f in (info.get("fees", []) if fees is None else fees))
     values = {**party(dossier), "components": components, "set_count": "01 (bộ)",
               "legal_duration": "Trong ngày" if duration["unit"] == "same_day" else
               f"{number_text(duration['value'])} {UNITS[duration['unit']]}",
               "received_at": when(dossier.received_at or now), "due_at": when(dossier.due_at),
               "return_place": return_place(dossier), "channel": CHANNELS.get(dossier.channel, ""),
-              "fees": fees or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",
+              "fees": charged or "Không", "ledger": f"Quyển số {number.year}, số thứ tự {number.seq}",
               "officer": actor.full_name}
     return _store(session, settings, dossier, RECEIPT, values, now, actor=actor, number=number, notify=notify)
 
