@@ -193,9 +193,19 @@ def _count(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: da
            value, now: datetime | None) -> datetime:
     """One deadline counted from ``anchor`` under ``old`` counted again under ``new``: a same-day one that is the
     close of its day under ``old`` is the close of its day under ``new`` (D16: received on a day now off, the
-    close of the next working day), the others as engine.core.calendar.moved counts them."""
+    close of the next working day), the others as engine.core.calendar.moved counts them.
+
+    A same-day one that would so land on ``day`` when ``day`` is today (a Saturday made working at 16:00 that
+    Saturday, for a receipt Fri 15:30) is counted as if received at ``now``, the moment the day became working
+    (D16 applied to ``now``), and never later than it was: the working time of the day before ``now`` was never
+    there to work in, as engine.core.calendar.moved keeps it for the other units. Declared at 16:00, after the
+    cut-off, it stays at the close of the next working day (Mon 17:00) rather than Sat 17:00, one hour away;
+    declared before the cut-off (10:00) it is due at that Saturday's close, as a receipt at 10:00 would be."""
     if unit == "same_day" and due == deadlines.same_day_due(old, anchor):
-        return deadlines.same_day_due(new, anchor)
+        after = deadlines.same_day_due(new, anchor)
+        if now is not None and after.date() == day == now.astimezone(VN_TZ).date():
+            return min(due, deadlines.same_day_due(new, now))
+        return after
     return moved(old, new, due, anchor, day, unit, value, now)
 
 

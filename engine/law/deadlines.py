@@ -27,14 +27,26 @@ def close_of_day(cal: WorkingCalendar, day) -> datetime:
     return datetime.combine(day, cal.blocks[-1][1], VN_TZ)
 
 
-def same_day_due(cal: WorkingCalendar, received_at: datetime) -> datetime:
-    """D16, "trong ngày": received before 15:00 on a working day → due at the close of that day; at or after
-    15:00, or on a day off → due at the close of the next working day."""
+def same_day_count_day(cal: WorkingCalendar, received_at: datetime):
+    """D14, D16: the working day whose close a same-day dossier received at ``received_at`` is due at, and on which
+    its clock starts: that day when it is a working day and the receipt is before both the 15:00 cut-off and the
+    close of that day's office hours; else (on a day off, at or after the cut-off, at or after the close) the next
+    working day. The close counts because office hours are per agency (D14): for an office open 07:00-11:30 only,
+    the 15:00 cut-off would make a receipt at 13:00 due at 11:30 that morning, before it was received. So for a day
+    that closes before 15:00 the close itself is the cut-off (no earlier one is invented: the law names 15:00), and
+    a receipt before it is due at that close, however near."""
     t = received_at.astimezone(VN_TZ)
     day = t.date()
-    if not cal.is_working_day(day) or t.time() >= cal.cutoff:
+    if not cal.is_working_day(day) or t.time() >= min(cal.cutoff, cal.blocks[-1][1]):
         day = cal.next_working_day(day)
-    return close_of_day(cal, day)
+    return day
+
+
+def same_day_due(cal: WorkingCalendar, received_at: datetime) -> datetime:
+    """D16, "trong ngày": received before 15:00 (and before the day's close, D14) on a working day → due at the
+    close of that day; at or after it, or on a day off → due at the close of the next working day
+    (``same_day_count_day``, which ``clock_start`` shares so that the two never disagree)."""
+    return close_of_day(cal, same_day_count_day(cal, received_at))
 
 
 def result_due(cal: WorkingCalendar, received_at: datetime, duration: dict) -> datetime:
@@ -48,13 +60,14 @@ def result_due(cal: WorkingCalendar, received_at: datetime, duration: dict) -> d
 def clock_start(cal: WorkingCalendar, received_at: datetime, unit: str) -> datetime:
     """When the result's clock starts for a dossier validly received at ``received_at``, as ``result_due`` counts
     (D13, D16): working days from the next working day when received after the cut-off (or out of hours); a
-    same-day procedure received at or after the cut-off, or on a day off, at the start of the next working day;
+    same-day procedure received at or after the cut-off (or the day's close), or on a day off, at the start of the next
+    working day (the day ``same_day_due`` is due at the close of);
     working hours at the next working instant (no cut-off); calendar days at the receipt itself."""
     t = received_at.astimezone(VN_TZ)
     if unit == "working_day":
         return cal.start_of_count(t)
-    if unit == "same_day" and (not cal.is_working_day(t.date()) or t.time() >= cal.cutoff):
-        return datetime.combine(cal.next_working_day(t.date()), cal.blocks[0][0], VN_TZ)
+    if unit == "same_day" and same_day_count_day(cal, t) != t.date():
+        return datetime.combine(same_day_count_day(cal, t), cal.blocks[0][0], VN_TZ)
     if unit == "calendar_day":
         return t
     return cal.next_working_instant(t)
