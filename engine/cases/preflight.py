@@ -3,6 +3,7 @@ once and told in one line that names it, instead of a traceback later (README, i
 server takes from the settings."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import datetime
@@ -14,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from engine.core.clock import VN_TZ
+from engine.core.errors import EngineError
 from engine.core.settings import Settings, SettingsError, load_settings, writable_data_dir
 from engine.data.db import make_engine, make_sessionmaker
 from engine.data import calendars
@@ -106,16 +108,22 @@ def operator_line(exc: Exception) -> str:
 
 
 UNDEFINED_TABLE_OR_COLUMN = ("42P01", "42703")  # PostgreSQL's codes for a table or column the schema lacks
+NOT_UPGRADED = "cơ sở dữ liệu chưa được nâng cấp lên phiên bản này: chạy `tthc db upgrade`"
+
+
+def _undefined(exc: DBAPIError) -> bool:
+    """The schema lacks a table or a column: the database is not created or not migrated yet."""
+    said = str(exc.orig) if exc.orig is not None else ""
+    return getattr(exc.orig, "sqlstate", None) in UNDEFINED_TABLE_OR_COLUMN or said.startswith(("no such table",
+                                                                                               "no such column"))
 
 
 def _upgrade_hint(exc: DBAPIError) -> str:
     """What to do when the database is not created or not migrated yet (a command that does not migrate it itself
     said only "no such table: agency", or "unable to open database file" for the report's read-only connection)."""
-    orig = exc.orig
-    said = str(orig) if orig is not None else ""
-    if getattr(orig, "sqlstate", None) in UNDEFINED_TABLE_OR_COLUMN or said.startswith(("no such table",
-                                                                                         "no such column")):
-        return "; cơ sở dữ liệu chưa được nâng cấp lên phiên bản này: chạy `tthc db upgrade`"
+    said = str(exc.orig) if exc.orig is not None else ""
+    if _undefined(exc):
+        return f"; {NOT_UPGRADED}"
     url = make_url(_loaded[0].resolved_database_url) if _loaded else None
     if said.startswith("unable to open database file") and url is not None and url.get_backend_name() == "sqlite" \
             and url.database and url.database != ":memory:" and not Path(url.database).exists() \
@@ -160,3 +168,48 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
     command.upgrade(cfg, revision)
+
+
+class SchemaNotCurrent(EngineError):
+    """The database is not at the revision of this code: nothing can be served on it (engine.web answers 503)."""
+
+    status, code = 503, "database_not_upgraded"
+
+
+@functools.cache
+def script_revisions() -> tuple[str, frozenset[str]]:
+    """The head of migrations/ and every revision it knows; read once per process (parsing the ~40 scripts costs
+    more than the query that compares the database with them, and every create_app does that query)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from engine.core.settings import PROJECT_ROOT
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    scripts = ScriptDirectory.from_config(cfg)
+    return scripts.get_current_head(), frozenset(s.revision for s in scripts.walk_revisions())
+
+
+def schema_problem(engine) -> str | None:
+    """None when the database of ``engine`` is at the head revision; else the one line saying what to do. One
+    query (alembic_version). A SQLite file that does not exist is not created (the web app's engine would)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not url.query.get("uri") and not Path(url.database).exists():
+        return f"chưa có tệp cơ sở dữ liệu {url.database}: chạy `tthc db upgrade` để tạo"
+    try:
+        with engine.connect() as connection:
+            found = {row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except DBAPIError as exc:
+        if not _undefined(exc):
+            raise
+        found = set()
+    head, known = script_revisions()
+    if found == {head}:
+        return None
+    unknown = sorted(found - known)
+    if unknown:
+        return (f"cơ sở dữ liệu ở phiên bản {', '.join(unknown)} mà phiên bản này của tthc không biết (một bản tthc "
+                f"mới hơn đã nâng cấp nó): hãy chạy bản tthc mới hơn đó")
+    return NOT_UPGRADED

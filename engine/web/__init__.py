@@ -112,12 +112,40 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     engine = make_engine(settings.resolved_database_url, **pool)
     app.extensions["tthc"] = {"settings": settings, "engine": engine, "sessions": make_sessionmaker(engine),
                               "clock": clock or SystemClock()}
+    # The schema must be this code's (Alembic head): a WSGI server started on a database not upgraded yet
+    # answered 500 ("no such column") on every dossier. One query now; while the database is behind (or newer,
+    # or unreachable now), each request asks again and answers 503 saying what to do, until `tthc db upgrade`.
+    from sqlalchemy.exc import DBAPIError
+    from flask import jsonify, render_template
+    from engine.cases import preflight
+    schema = {"current": False, "told": False}
+    try:
+        schema["current"] = preflight.schema_problem(engine) is None
+    except DBAPIError:  # unreachable now: asked again at the first request, which tells its error as before
+        pass
+
+    def _refuse_unless_schema_current():
+        if schema["current"] or (request.endpoint or "").rpartition(".")[2] == "static":
+            return None
+        problem = preflight.schema_problem(engine)
+        if problem is None:
+            schema["current"] = True
+            return None
+        if not schema["told"]:
+            schema["told"] = True
+            log.warning("refusing requests: %s", problem)
+        message = f"Hệ thống tạm ngừng phục vụ; người quản trị máy chủ cần xử lý: {problem}"
+        if request.path.startswith("/api/") or ui.asks_for_json():
+            return jsonify(error_body(503, preflight.SchemaNotCurrent.code, message)), 503
+        return render_template("error.html", status=503, title="Hệ thống tạm ngừng phục vụ", message=message,
+                               rule=None), 503
 
     from . import admin_staff, admin_staff_api, officer_codes  # the administration of agencies and officers
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
                    reports, signing, statistics_pages, ui)
     from . import admin_ops, ops_api  # operations: incidents, suspending dossiers, audit verification
     # The signed-in user first: the pages of the refusals below and of the CSRF check (ui.init_app) show them.
+    app.before_request(_refuse_unless_schema_current)  # before anything reads the database
     app.before_request(ui._load_user)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_bad_text)
