@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -191,8 +191,10 @@ def _run(scenario: dict, settings: Settings, sessions, path: Path) -> dict:
         for role in sorted(OFFICER_ROLES):
             accounts.ensure_officer(session, start, f"sim.{role}", f"{ROLES[role]} (mô phỏng)", {role}, agency,
                                     PASSWORD, password_hash=hashed)
+        # the card was issued before the first step (a fixed 2020-01-01 refused every scenario of 1976–2019)
+        issued = min(date(2020, 1, 1), (start - timedelta(days=1)).date()).isoformat()
         accounts.register_citizen(session, start, {"full_name": "Công dân mô phỏng", "cccd": CITIZEN_CCCD,
-                                                   "cccd_issued_on": "2020-01-01", "phone": "0900000000",
+                                                   "cccd_issued_on": issued, "phone": "0900000000",
                                                    "password": PASSWORD})
         # a throwaway PKI: the simulated officers sign too, their keys unlocked by the simulation's PIN
         results.ensure_keys(session, settings, start, pin=PASSWORD)

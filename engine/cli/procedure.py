@@ -54,6 +54,9 @@ def new(name: str, code: str | None, title: str | None, agency: str, days: int |
         problem = f"--agency {agency!r}: mã định danh cơ quan không hợp lệ (ví dụ {DEMO_AGENCY[0]})"
     if problem is None and (base / name).exists():
         problem = f"{base / name}: thư mục đã có; chọn tên khác hoặc xóa thư mục cũ"
+    if problem is None and _in_database(settings, lambda session: _agency_known(session, agency)) is False:
+        problem = (f"--agency {agency!r}: cơ quan chưa có trong hệ thống (tthc validate sẽ từ chối thư mục); tạo cơ "
+                   "quan trước (tthc agency add) hoặc chọn cơ quan khác")
     if problem is not None:
         click.echo(f"lỗi: {problem}", err=True)
         sys.exit(1)
@@ -93,6 +96,57 @@ def _checked(made: dict[str, bytes], bpmn: Path) -> list[str]:
     except DefinitionError as exc:
         return [str(p) for p in exc.problems]
     return []
+
+
+def _in_database(settings, ask):
+    """``ask(session)`` on the configured database, as `tthc validate` asks it of the agencies (D29); None when
+    the database is not created yet (a designer's own folder) or cannot be reached: it cannot say, and the
+    deploy checks again."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from engine.core.settings import SettingsError
+
+    try:
+        url = make_url(settings.resolved_database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+                and not Path(url.database).is_file():
+            return None
+        with preflight.command_sessions(settings)() as session:
+            return ask(session)
+    except (DBAPIError, SettingsError):
+        return None
+
+
+def _agency_known(session, code: str) -> bool:
+    from sqlalchemy import select
+
+    from engine.data.agency_model import Agency
+
+    return session.scalar(select(Agency.id).where(Agency.code == code)) is not None
+
+
+def _deployed(session) -> dict[str, tuple[int, str]]:
+    """Each procedure of the catalogue: its current version and the file it was deployed from."""
+    from sqlalchemy import select
+
+    from engine.data.model import Procedure, ProcedureVersion
+
+    rows = session.execute(select(Procedure.code, ProcedureVersion.version, ProcedureVersion.file_name)
+                           .join(ProcedureVersion, ProcedureVersion.id == Procedure.latest_version_id))
+    return {code: (version, file_name or "") for code, version, file_name in rows}
+
+
+def _deployed_elsewhere(code: str, base: Path, version: int, file_name: str) -> catalogue_import.RowError:
+    """A code of the catalogue whose file is not under ``base``: a new folder would be the blank skeleton, and
+    --deploy (or a later deploy) made it the next version of the live procedure, its flow gone (D29). Refused,
+    naming where its file is: the designer imports into the folder holding it (the command's --dir)."""
+    where = Path(file_name)
+    hint = (f"nhập với --dir {where.parent.parent}" if where.is_file()
+            else f"đặt thư mục của nó vào {base} rồi nhập lại")
+    return catalogue_import.RowError("code", f"mã thủ tục {code} đã triển khai (phiên bản {version}, tệp "
+                                             f"{file_name or '-'}) nhưng {base} không có tệp BPMN của mã này; "
+                                             f"{hint} (không tạo khung mới đè lên quy trình đang chạy)")
 
 
 def _control_problem(facts) -> None:
@@ -193,6 +247,7 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
     for known in library:
         existing.setdefault(known.code, Path(known.path))
     taken_ids, slugs, codes = {k.process_id for k in library}, set(), set()
+    deployed = _in_database(settings, _deployed) or {}  # a code of the catalogue is never made anew here
     plans, refused = [], 0
     agency_known = _agency_check(settings) if deploy_after else None
     for number, record in records:  # every row is checked before anything is written
@@ -210,6 +265,8 @@ def import_command(file: str, agency: str | None, directory: str | None, deploy_
                     agency_known(planned[1])
                 plans.append((number, facts.code, "unchanged" if planned is None else "updated", path,
                               planned and planned[0]))
+            elif facts.code in deployed:
+                raise _deployed_elsewhere(facts.code, base, *deployed[facts.code])
             else:
                 folder, made = _plan_new(settings, base, facts, taken_ids, slugs)
                 if agency_known:

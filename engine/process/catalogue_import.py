@@ -115,9 +115,16 @@ def parse_duration(text: str) -> tuple[float | None, str]:
         raise ValueError("trống")
     if re.match(r"^(ngay )?trong (ngày|ngay)", low) or low in ("trong ngày làm việc", "ngay trong ngày"):
         return None, "same_day"
+    example = "(ví dụ '05 ngày làm việc', 'Trong ngày')"
+    # a minus sign or a range ("-5", "3-5", "từ 3 đến 5"): the figure after it was taken (5 for "-5 ngày"), a
+    # deadline read wrongly (D18); the operator writes one duration instead, as for a fee's amount. Several
+    # durations of several cases ("05 ngày làm việc; trường hợp phải xác minh: 10 ngày làm việc", as the national
+    # database writes them) keep the first, the ordinary case: the others belong to the procedure's own paths.
+    if re.search(r"[-−–]\s*\d", low) or re.search(r"\d\s*(?:đến|tới|~)\s*\d", low):
+        raise ValueError(f"thời hạn {text!r} có dấu trừ hoặc là một khoảng; ghi một thời hạn {example}")
     found = re.search(r"(\d+(?:[.,]\d+)?)\s*(giờ làm việc|giờ|ngày làm việc|ngày)", low)
     if not found:
-        raise ValueError(f"không đọc được thời hạn {text!r} (ví dụ '05 ngày làm việc', 'Trong ngày')")
+        raise ValueError(f"không đọc được thời hạn {text!r} {example}")
     value = float(found.group(1).replace(",", "."))
     if value <= 0:
         raise ValueError(f"thời hạn phải dương: {text!r}")
