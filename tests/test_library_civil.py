@@ -36,7 +36,8 @@ def test_a_birth_is_registered_the_same_day_with_its_register_number(api, app, s
     code = api.file(CITIZEN, form=form, procedure="1.001193")["code"]
     api.act("demo.tiepnhan", code, "receive")
     task = api.task_for("demo.chuyenvien", code)
-    assert sorted(task["actions"]) == ["propose_approval", "propose_refusal"]  # same day: nothing to wait for
+    assert sorted(task["actions"]) == ["propose_approval", "propose_refusal", "request_extension",
+                                       "request_supplement"]  # D12, D18: a same-day procedure too
     api.act("demo.chuyenvien", code, "propose_approval", {"y_kien_tham_dinh": "Đủ điều kiện, đã ghi Sổ"})
     api.act("demo.thutruong", code, "approve")  # the chairman of the ward
     with app.extensions["tthc"]["sessions"]() as session:

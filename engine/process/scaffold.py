@@ -160,8 +160,7 @@ def forms(facts: Facts) -> dict[str, dict]:
                               "description": "online: trực tuyến; buu_chinh: qua dịch vụ bưu chính công ích; "
                                              "truc_tiep: trực tiếp tại Bộ phận Một cửa"}, **note}),
     }
-    if not facts.same_day:
-        made["gia-han"] = _schema("Xem xét gia hạn giải quyết hồ sơ", dict(note))
+    made["gia-han"] = _schema("Xem xét gia hạn giải quyết hồ sơ", dict(note))  # D18: same-day ones too
     return {f"{facts.slug}-{suffix}.schema.json": schema for suffix, schema in made.items()}
 
 
@@ -195,7 +194,7 @@ def readme(facts: Facts, process_id: str) -> str:
     return f"""# {facts.title} (mã TTHC {facts.code})
 
 Made by `{facts.source}` from the standard legal skeleton (docs/bpmn-conventions.md): filing, intake with the
-one-time supplement, assessment{'' if facts.same_day else ' (supplement and extension during processing)'},
+one-time supplement, assessment (supplement and extension during processing),
 approval, signing and the return of the result. Process id `{process_id}`. Fill in the legal basis below and
 check every value against the decision that publishes the procedure before deploying it.
 

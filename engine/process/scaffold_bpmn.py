@@ -3,8 +3,8 @@
 The flow is the sample procedure's (docs/bpmn-conventions.md, "The legal skeleton"): filing, intake (receive,
 one-time supplement, refusal), assessment, a supplement and an extension during processing (the department
 leader, then the centre director, D17), approval (or send back), signing and the return of the result. A
-same-day procedure (D16) has nothing to wait for: its assessment offers only ``propose_approval`` and
-``propose_refusal`` and the processing-stage supplement and extension are left out, as in trich-luc-ho-tich.
+same-day procedure (D16) has the same steps: it too can be extended (D18: 1/3 of one working day, 2 h 40 min,
+asked before the due instant) and its assessment can ask for a supplement (D12), as in khai-sinh.
 
 Lanes are roles. The diagram is laid out here: each node has a lane (row) and a column, so every element is
 drawn and a modeler opens the file as it would a hand-drawn one.
@@ -55,10 +55,9 @@ class Graph:
     flows: list[Flow] = field(default_factory=list)
 
 
-def graph(same_day: bool) -> Graph:
-    """The skeleton's nodes and flows (the full one, or the same-day one)."""
-    full = not same_day
-    approval_col = 11 if full else 7
+def graph(same_day: bool = False) -> Graph:
+    """The skeleton's nodes and flows. A same-day procedure's are the same (D12, D18 apply to it too)."""
+    approval_col = 11
     nodes = [
         Node("StartEvent_nop", "startEvent", "Nộp hồ sơ", "citizen", 0),
         Node("gw_hop_tiep_nhan", "exclusiveGateway", "Hợp luồng tiếp nhận", "receiving_officer", 1),
@@ -68,24 +67,18 @@ def graph(same_day: bool) -> Graph:
         Node("bo_sung_tiep_nhan", "userTask", "Bổ sung hồ sơ (giai đoạn tiếp nhận)", "citizen", 2, "supplement"),
         Node("end_tu_choi", "endEvent", "Từ chối tiếp nhận", "receiving_officer", 4),
         Node("gw_hop_tham_dinh", "exclusiveGateway", "Hợp luồng thẩm định", "specialist", 4),
-        Node("tham_dinh", "userTask", vocabulary.STEPS["assessment"].title, "specialist", 5, "assessment",
-             actions=None if full else "propose_approval, propose_refusal"),
+        Node("tham_dinh", "userTask", vocabulary.STEPS["assessment"].title, "specialist", 5, "assessment"),
         Node("gw_tham_dinh", "exclusiveGateway", "Kết quả thẩm định?", "specialist", 6,
              default="Flow_tham_dinh_de_xuat"),
-    ]
-    if full:
-        nodes += [
-            Node("bo_sung_xu_ly", "userTask", "Bổ sung hồ sơ (giai đoạn xử lý)", "citizen", 6, "supplement"),
-            Node("gia_han_phong", "userTask", "Lãnh đạo phòng xem xét gia hạn", "department_leader", 7,
-                 "extension_review"),
-            Node("gw_gia_han_phong", "exclusiveGateway", "Lãnh đạo phòng đồng ý gia hạn?", "department_leader", 8,
-                 default="Flow_gia_han_phong_tu_choi"),
-            Node("gia_han_trung_tam", "userTask", "Giám đốc trung tâm xác nhận gia hạn", "centre_director", 9,
-                 "extension_review"),
-            Node("gw_gia_han_tt", "exclusiveGateway", "Trung tâm xác nhận gia hạn?", "centre_director", 10,
-                 default="Flow_gia_han_tt_tu_choi"),
-        ]
-    nodes += [
+        Node("bo_sung_xu_ly", "userTask", "Bổ sung hồ sơ (giai đoạn xử lý)", "citizen", 6, "supplement"),
+        Node("gia_han_phong", "userTask", "Lãnh đạo phòng xem xét gia hạn", "department_leader", 7,
+             "extension_review"),
+        Node("gw_gia_han_phong", "exclusiveGateway", "Lãnh đạo phòng đồng ý gia hạn?", "department_leader", 8,
+             default="Flow_gia_han_phong_tu_choi"),
+        Node("gia_han_trung_tam", "userTask", "Giám đốc trung tâm xác nhận gia hạn", "centre_director", 9,
+             "extension_review"),
+        Node("gw_gia_han_tt", "exclusiveGateway", "Trung tâm xác nhận gia hạn?", "centre_director", 10,
+             default="Flow_gia_han_tt_tu_choi"),
         Node("phe_duyet", "userTask", "Phê duyệt kết quả", "department_leader", approval_col, "approval"),
         Node("gw_phe_duyet", "exclusiveGateway", "Kết quả phê duyệt?", "department_leader", approval_col + 1,
              default="Flow_phe_duyet_ban_hanh"),
@@ -104,24 +97,19 @@ def graph(same_day: bool) -> Graph:
         Flow("Flow_tu_choi_tiep_nhan", "gw_tiep_nhan", "end_tu_choi", "Từ chối"),
         Flow("Flow_vao_tham_dinh", "gw_hop_tham_dinh", "tham_dinh"),
         Flow("Flow_tham_dinh_xong", "tham_dinh", "gw_tham_dinh"),
-    ]
-    if full:
-        flows += [
-            Flow("Flow_tham_dinh_yc_bo_sung", "gw_tham_dinh", "bo_sung_xu_ly", "Yêu cầu bổ sung",
-                 "request_supplement"),
-            Flow("Flow_bo_sung_xu_ly_xong", "bo_sung_xu_ly", "gw_hop_tham_dinh", "Đã bổ sung"),
-            Flow("Flow_tham_dinh_yc_gia_han", "gw_tham_dinh", "gia_han_phong", "Đề nghị gia hạn",
-                 "request_extension"),
-            Flow("Flow_gia_han_phong_xong", "gia_han_phong", "gw_gia_han_phong"),
-            Flow("Flow_gia_han_phong_dong_y", "gw_gia_han_phong", "gia_han_trung_tam", "Đồng ý gia hạn",
-                 "confirm_extension"),
-            Flow("Flow_gia_han_phong_tu_choi", "gw_gia_han_phong", "gw_hop_tham_dinh", "Không đồng ý gia hạn"),
-            Flow("Flow_gia_han_tt_xong", "gia_han_trung_tam", "gw_gia_han_tt"),
-            Flow("Flow_gia_han_tt_dong_y", "gw_gia_han_tt", "gw_hop_tham_dinh", "Xác nhận gia hạn",
-                 "confirm_extension"),
-            Flow("Flow_gia_han_tt_tu_choi", "gw_gia_han_tt", "gw_hop_tham_dinh", "Không xác nhận gia hạn"),
-        ]
-    flows += [
+        Flow("Flow_tham_dinh_yc_bo_sung", "gw_tham_dinh", "bo_sung_xu_ly", "Yêu cầu bổ sung",
+             "request_supplement"),
+        Flow("Flow_bo_sung_xu_ly_xong", "bo_sung_xu_ly", "gw_hop_tham_dinh", "Đã bổ sung"),
+        Flow("Flow_tham_dinh_yc_gia_han", "gw_tham_dinh", "gia_han_phong", "Đề nghị gia hạn",
+             "request_extension"),
+        Flow("Flow_gia_han_phong_xong", "gia_han_phong", "gw_gia_han_phong"),
+        Flow("Flow_gia_han_phong_dong_y", "gw_gia_han_phong", "gia_han_trung_tam", "Đồng ý gia hạn",
+             "confirm_extension"),
+        Flow("Flow_gia_han_phong_tu_choi", "gw_gia_han_phong", "gw_hop_tham_dinh", "Không đồng ý gia hạn"),
+        Flow("Flow_gia_han_tt_xong", "gia_han_trung_tam", "gw_gia_han_tt"),
+        Flow("Flow_gia_han_tt_dong_y", "gw_gia_han_tt", "gw_hop_tham_dinh", "Xác nhận gia hạn",
+             "confirm_extension"),
+        Flow("Flow_gia_han_tt_tu_choi", "gw_gia_han_tt", "gw_hop_tham_dinh", "Không xác nhận gia hạn"),
         Flow("Flow_tham_dinh_de_xuat", "gw_tham_dinh", "phe_duyet", "Đề xuất giải quyết"),
         Flow("Flow_phe_duyet_xong", "phe_duyet", "gw_phe_duyet"),
         Flow("Flow_phe_duyet_tra_lai", "gw_phe_duyet", "gw_hop_tham_dinh", "Trả lại thẩm định", "send_back"),
