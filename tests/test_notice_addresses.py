@@ -196,3 +196,55 @@ def test_a_batch_claims_no_more_than_it_can_send_before_its_lease_runs_out(app, 
     assert (first.claimed, first.sent, first.lost) == (3, 3, 0)
     assert (second[0].claimed, second[0].sent) == (2, 2)
     assert [i for i, n in Counter(smtp.mailbox.ids()).items() if n > 1] == []
+
+
+def test_a_warning_in_flight_when_the_email_changes_is_sent_again_to_the_new_email(api, app, settings, clock, smtp):
+    """D28: the warning is claimed ('sending') to the old email; the administrator changes the email before the
+    send is recorded: the claim ends (the send in flight may arrive at the old address) and the warning goes to
+    the new email once the claim's lease is over. The row never says sent to an address that did not get it."""
+    warned_specialist(api, app, settings, clock)
+    smtp.mailbox.messages.clear()
+    now = vn(2026, 11, 26, 9, 2)
+    claimed = [c for c in dispatch.claim(sessions(app), settings, now) if c[0].channel == "email"]
+    assert [out.address for out, _token, _n in claimed] == ["cu@example.vn"]
+    with sessions(app).begin() as s:
+        staff.update(s, now, None, "demo.chuyenvien", {"email": "moi@example.vn"}, settings=settings)
+    (out, token, _n), = claimed
+    assert not dispatch._record(sessions(app), out.delivery_id, token, {"state": "sent", "sent_at": now,
+                                                                        "claim_token": None})
+    after_lease = now + timedelta(seconds=settings.notify_lease_seconds)
+    dispatch.dispatch(sessions(app), settings, after_lease)
+    assert [m["To"] for m in smtp.mailbox.messages if "sắp đến hạn" in m["Subject"]] == ["moi@example.vn"]
+    with sessions(app)() as s:
+        row = s.get(NoticeDelivery, out.delivery_id)
+        assert (row.state, row.address) == ("sent", "moi@example.vn")
+
+
+def test_a_code_ended_when_the_desk_took_the_account_over_is_never_sent_again(api, app, settings, clock, smtp, sms):
+    """D3, D28: someone registered a stranger's CCCD and asked a reset code; the desk gives the account to the
+    card's holder, which ends the code: the administrator's "send again" of that code is refused (409
+    code_expired), so nothing more reaches whoever made the account."""
+    from engine.cases import onetime
+    with sessions(app).begin() as s:
+        registrant = accounts.register_citizen(s, clock.now(), {
+            "full_name": "Kẻ Mạo Danh", "cccd": OTHER_CITIZEN, "cccd_issued_on": "2020-01-01",
+            "phone": "0911000111", "email": "mao.danh@example.vn", "password": "matkhau123"})
+        onetime.issue(s, settings, registrant, "reset", clock.now())
+    with sessions(app).begin() as s:
+        officer = s.scalar(select(User).where(User.username == "demo.tiepnhan"))
+        citizens.create_at_desk(s, settings, clock.now(), officer, {
+            "full_name": "Phan Thị Thật", "cccd": OTHER_CITIZEN, "cccd_issued_on": "2021-05-05",
+            "phone": "0933444555", "email": "that@example.vn"})
+    with sessions(app)() as s:
+        ended = [d.id for d, n in dispatch.dead_letters(s) if n.event == "one_time_code"]
+    assert ended
+    for delivery_id in ended:
+        with sessions(app).begin() as s, pytest.raises(Conflict, match="hết hiệu lực"):
+            dispatch.retry(s, delivery_id, clock.now())
+    smtp.mailbox.messages.clear()
+    sms.messages.clear()
+    dispatch.dispatch(sessions(app), settings, clock.now())
+    to_registrant = [m["Subject"] for m in smtp.mailbox.messages if m["To"] == "mao.danh@example.vn"] + \
+        [m["text"] for m in sms.messages if m["to"] == "0911000111"]
+    # only the notice that the account changed hands, written to the addresses known before (tell_account)
+    assert not [t for t in to_registrant if "đặt lại" in t.lower()], to_registrant

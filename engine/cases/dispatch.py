@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.cases import administration, channels, notices
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
-from engine.data.agency_model import Agency
+from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.model import Document, Dossier, User
 from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
 
@@ -208,6 +208,14 @@ def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | No
     if found is None:
         return False
     person = session.get(User, found.user_id)
+    # a code goes only where it was asked, while one is live: not once expired or used, nor to an address the
+    # account no longer has (ended when it changed hands, citizens.take_over: the holder got a code of their own)
+    if found.event == "one_time_code" and (found.address != notices.address_of(person, found.channel) or
+                                           session.scalar(select(OneTimeCode.id).where(
+                                               OneTimeCode.user_id == person.id, OneTimeCode.used_at.is_(None),
+                                               OneTimeCode.expires_at > now).limit(1)) is None):
+        raise Conflict("Không gửi lại được: mã xác thực một lần đã hết hiệu lực; người dùng cần yêu cầu mã mới.",
+                       code="code_expired")
     address = found.address  # the account's own notices go where they were written to (notices.KEPT_ADDRESS)
     if found.event not in notices.KEPT_ADDRESS:
         # D28: to the person's address now (the administrator has most often just corrected a wrong one)

@@ -221,9 +221,13 @@ def readdress(session: Session, user: User, *, codes_ended: bool = False) -> Non
         waiting = update(NoticeDelivery).where(NoticeDelivery.notice_id.in_(mine), NoticeDelivery.channel == channel,
                                                *unsent).execution_options(synchronize_session=False)
         if address:
-            session.execute(waiting.where(NoticeDelivery.address != address).values(address=address))
-        else:
-            session.execute(waiting.values(state="dead", claim_token=None, last_error=no_address(channel)))
+            # one in flight is going to the old address: its claim ends (its outcome is not recorded) and it is
+            # sent again to the new one when its lease runs out (at most once more, never lost)
+            session.execute(waiting.where(NoticeDelivery.address != address)
+                            .values(address=address, state="pending", claim_token=None))
+        else:  # one in flight may arrive: left to finish; one waiting has nowhere to go
+            session.execute(waiting.where(NoticeDelivery.state == "pending")
+                            .values(state="dead", claim_token=None, last_error=no_address(channel)))
     if codes_ended:
         codes = select(Notice.id).where(Notice.user_id == user.id, Notice.event == "one_time_code")
         session.execute(update(NoticeDelivery).where(NoticeDelivery.notice_id.in_(codes), *unsent)
