@@ -100,3 +100,40 @@ def test_the_receipt_mau_01_prints_the_amount_the_office_charges(api, province, 
                         for p in PdfReader(io.BytesIO(documents.read(Path(settings.data_dir), doc))).pages)
     assert "Lệ phí đăng ký hộ kinh doanh: 50.000 đồng" in body, body
     assert "100.000" not in body
+
+
+def deploy_local_fee_at_filing(app, tmp_path, settings, clock) -> None:
+    """The sample with its lệ phí left to the province (feeLocal) and asked with the filing, at ward A's gateway."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    local = tmp_path / SAMPLE.name
+    local.write_text(text.replace(DECLARED_FEE, 'name="feeLocal.le_phi" value="true" />\n        '
+                                                '<spiffworkflow:property name="fee.le_phi" '
+                                                'value="100000;at_filing;Lệ phí đăng ký hộ kinh doanh"'),
+                     encoding="utf-8")
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        procedures.deploy(session, procedures.load_file(local, settings.forms_dir), clock.now(), "tester")
+        payments.configure(session, agencies.by_code(session, WARD_A).id, None, clock.now(), "TTHC",
+                           "http://127.0.0.1:9/pay")
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        results.ensure_keys(session, settings, clock.now(), pin=PASSWORD)
+
+
+def test_a_fee_paid_at_filing_is_printed_on_the_receipt_at_what_was_paid(api, province, app, clock, tmp_path,  # noqa: F811
+                                                                          settings):
+    """D1, D26, D8: the citizen pays ward A's 50,000 with the filing; ward A then raises its amount to 80,000
+    before receiving the dossier: the receipt Mẫu 01 says 50,000, what was asked and paid."""
+    deploy_local_fee_at_filing(app, tmp_path, settings, clock)
+    ward_a_charges(api, 50000)
+    code = api.file(CITIZEN, agency=WARD_A)["code"]
+    assert [p["amount"] for p in api.get(f"/api/v1/dossiers/{code}", user=CITIZEN).get_json()["payments"]] == [50000]
+    r = api.post(f"/api/v1/dossiers/{code}/payments/desk", "a.canbo", json={"amount": 50000, "method": "cash"})
+    assert r.status_code == 201, r.get_json()
+    ward_a_charges(api, 80000)
+    api.act("a.canbo", code, "receive")
+    with app.extensions["tthc"]["sessions"]() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        docs = session.scalars(select(Document).where(Document.dossier_id == dossier.id,
+                                                      Document.kind == "receipt")).all()
+        body = " ".join(" ".join((p.extract_text() or "").split()) for doc in docs
+                        for p in PdfReader(io.BytesIO(documents.read(Path(settings.data_dir), doc))).pages)
+    assert "Lệ phí đăng ký hộ kinh doanh: 50.000 đồng" in body, body[body.find("Lệ phí"):][:200]

@@ -23,6 +23,7 @@ from engine.cases import offers
 from engine.cases.offers import own_amount
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import AuditEvent, Dossier, ProcedureVersion
+from engine.data.payment_model import Payment
 
 RECORD = "local_fees"  # the key of the ``receive`` event's data: {fee key: the office's own amount, or None}
 
@@ -108,7 +109,14 @@ def in_force(session: Session, dossier: Dossier) -> dict[str, int | None]:
         return {}
     settings = session.scalar(select(ProcedureOffer.settings).where(
         ProcedureOffer.procedure_id == version.procedure_id, ProcedureOffer.agency_id == dossier.agency_id))
-    return {f["key"]: own_amount(settings, f) for f in local}
+    found = {f["key"]: own_amount(settings, f) for f in local}
+    if dossier.id is not None:  # a local fee already asked at filing stays at what it was asked for (D1, D26)
+        for keys, amount in session.execute(select(Payment.fee_keys, Payment.amount).where(
+                Payment.dossier_id == dossier.id, Payment.moment == "filing",
+                Payment.status.in_(("pending", "paid")))):
+            if len(keys or ()) == 1 and keys[0] in found:
+                found[keys[0]] = amount
+    return found
 
 
 def _recorded(session: Session, dossier: Dossier) -> dict | None:
