@@ -200,3 +200,10 @@ def test_pki_token_checks_the_officer_and_the_module_before_asking_for_the_pin(t
     empty_line = refused_in_one_line(tthc_process("pki", "token", "kyso.a", "--token", "X", "--module",
                                                   sys.executable, env=tthc.env, typed="\n"), "PIN")
     assert empty_line == line
+
+
+@pytest.mark.parametrize("text", ["- 05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ",
+                                  "Trực tiếp: 05 ngày làm việc;\n- 03 ngày làm việc đối với hồ sơ trực tuyến"])
+def test_a_time_text_listed_with_bullets_reads_its_first_duration(text):
+    """A bullet opening a line of the national database's text is no minus sign: the first case is read."""
+    assert catalogue_import.parse_duration(text) == (5.0, "working_day")

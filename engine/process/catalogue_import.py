@@ -110,7 +110,9 @@ def _xlsx(content: bytes) -> list[tuple[int, dict]]:
 
 def parse_duration(text: str) -> tuple[float | None, str]:
     """``05 ngày làm việc`` -> (5, working_day); ``Trong ngày`` -> (None, same_day); ValueError otherwise."""
-    low = " ".join(str(text).split()).casefold()
+    # a bullet opening a line ("- 05 ngày làm việc ...", as the national database lists cases) is no minus sign
+    lines = (re.sub(r"^\s*[-–−•*+]\s+", "", line) for line in str(text).splitlines())
+    low = " ".join(" ".join(lines).split()).casefold()
     if not low:
         raise ValueError("trống")
     if re.match(r"^(ngay )?trong (ngày|ngay)", low) or low in ("trong ngày làm việc", "ngay trong ngày"):
