@@ -20,19 +20,20 @@ from test_offers import DEMO, WARD_A, WARD_B, deploy_with_local_fee, province, p
 DECLARED_FEE = 'name="fee.le_phi" value="100000;at_intake;Lệ phí đăng ký hộ kinh doanh"'
 
 
-def deploy_local_fee_before_result(app, tmp_path, settings, clock) -> None:
-    """The sample procedure, its "le_phi" left to each office (feeLocal) and due before the result; ward A
-    collects fees through the gateway and can seal results."""
+def deploy_local_fee_before_result(app, tmp_path, settings, clock, moment: str = "before_result",
+                                   gateway: str | None = "vnpay") -> None:
+    """The sample procedure, its "le_phi" left to each office (feeLocal) and due at ``moment``; ward A collects
+    fees through ``gateway`` and can seal results."""
     text = SAMPLE.read_text(encoding="utf-8")
     assert DECLARED_FEE in text
     local = tmp_path / SAMPLE.name
     local.write_text(text.replace(DECLARED_FEE, 'name="feeLocal.le_phi" value="true" />\n        '
                                                 '<spiffworkflow:property name="fee.le_phi" '
-                                                'value="100000;before_result;Lệ phí đăng ký hộ kinh doanh"'),
+                                                f'value="100000;{moment};Lệ phí đăng ký hộ kinh doanh"'),
                      encoding="utf-8")
     with app.extensions["tthc"]["sessions"].begin() as session:
         procedures.deploy(session, procedures.load_file(local, settings.forms_dir), clock.now(), "tester")
-        payments.configure(session, agencies.by_code(session, WARD_A).id, "vnpay", clock.now(), "TTHC",
+        payments.configure(session, agencies.by_code(session, WARD_A).id, gateway, clock.now(), "TTHC",
                            "http://127.0.0.1:9/pay")
     with app.extensions["tthc"]["sessions"].begin() as session:
         results.ensure_keys(session, settings, clock.now(), pin=PASSWORD)
@@ -102,27 +103,11 @@ def test_the_receipt_mau_01_prints_the_amount_the_office_charges(api, province, 
     assert "100.000" not in body
 
 
-def deploy_local_fee_at_filing(app, tmp_path, settings, clock) -> None:
-    """The sample with its lệ phí left to the province (feeLocal) and asked with the filing, at ward A's gateway."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    local = tmp_path / SAMPLE.name
-    local.write_text(text.replace(DECLARED_FEE, 'name="feeLocal.le_phi" value="true" />\n        '
-                                                '<spiffworkflow:property name="fee.le_phi" '
-                                                'value="100000;at_filing;Lệ phí đăng ký hộ kinh doanh"'),
-                     encoding="utf-8")
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        procedures.deploy(session, procedures.load_file(local, settings.forms_dir), clock.now(), "tester")
-        payments.configure(session, agencies.by_code(session, WARD_A).id, None, clock.now(), "TTHC",
-                           "http://127.0.0.1:9/pay")
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        results.ensure_keys(session, settings, clock.now(), pin=PASSWORD)
-
-
 def test_a_fee_paid_at_filing_is_printed_on_the_receipt_at_what_was_paid(api, province, app, clock, tmp_path,  # noqa: F811
                                                                           settings):
     """D1, D26, D8: the citizen pays ward A's 50,000 with the filing; ward A then raises its amount to 80,000
     before receiving the dossier: the receipt Mẫu 01 says 50,000, what was asked and paid."""
-    deploy_local_fee_at_filing(app, tmp_path, settings, clock)
+    deploy_local_fee_before_result(app, tmp_path, settings, clock, moment="at_filing", gateway=None)
     ward_a_charges(api, 50000)
     code = api.file(CITIZEN, agency=WARD_A)["code"]
     assert [p["amount"] for p in api.get(f"/api/v1/dossiers/{code}", user=CITIZEN).get_json()["payments"]] == [50000]

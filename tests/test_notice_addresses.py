@@ -8,13 +8,13 @@ lease, so another dispatcher never takes (and sends again) what is still being s
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, make_settings, vn
 from notice_support import emailing, smtp  # noqa: F401
+from test_notices import SMS_TOKEN, sms  # noqa: F401 (sms: the fixture)
 from sqlalchemy import select
 from web_support import OTHER_CITIZEN, Web
 
@@ -25,20 +25,7 @@ from engine.core.settings import with_secrets
 from engine.data.model import User
 from engine.data.notice_model import Notice, NoticeDelivery
 
-SMS_TOKEN = "sms-test-token"
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def sms():
-    from engine.cases.smsprovider import SmsSimulator
-
-    simulator = SmsSimulator(token=SMS_TOKEN)
-    simulator._thread = threading.Thread(target=simulator._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                         name="sms-simulator", daemon=True)
-    simulator._thread.start()
-    yield simulator
-    simulator.stop()
 
 
 @pytest.fixture
