@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases import administration
@@ -19,7 +19,8 @@ from engine.core.calendar import spans_in_order
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import agencies, calendars
 from engine.data.agency_model import AGENCY_LEVELS, Agency, ProcedureOffer
-from engine.data.model import Procedure, User
+from engine.data.model import OPEN_DOSSIER, Dossier, Procedure, ProcedureVersion, User
+from engine.law.statuses import TERMINAL
 from engine.process.forms import clean_name, clean_text, name_error, unchanged
 
 # an electronic id of QĐ 20/2020 (000.00.06.H56): groups of capitals and digits joined by single dots, at most 35
@@ -248,6 +249,7 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
         return agency
     if changes.get("active") == [True, False]:
         _refuse_closing_processing(session, agency)
+        _refuse_closing_answering(session, agency)
     for key in ("name", "level", "address", "office_hours", "seal_name", "symbol", "active"):
         if key in changes:
             setattr(agency, key, changes[key][1])
@@ -281,3 +283,36 @@ def _refuse_closing_processing(session: Session, agency: Agency, shown: int = 10
         listed += f"; và {more} nơi cung cấp khác"
     raise Conflict(f"{agency.name} đang là cơ quan xử lý hồ sơ của: {listed}. Hãy đổi cơ quan xử lý của các nơi "
                    "cung cấp thủ tục này trước khi ngừng hoạt động cơ quan.", code="agency_processes_offers")
+
+
+def _refuse_closing_answering(session: Session, agency: Agency, shown: int = 10) -> None:
+    """409 when ``agency`` answers liên thông hand-overs (D33, D29): a sub-dossier still open there (its officers
+    must answer it, or the sending agency's dossier waits for ever), or a procedure version in use (the current
+    one, or one with open dossiers) whose hand-over step names it (the next hand-over would land where no officer
+    works). Indexed reads: the agency's dossiers (by agency), the versions with open dossiers (the partial index
+    ix_dossier_version_open, hence its very condition), their stored catalogue entry pre-filtered on the code."""
+    parts = list(session.scalars(
+        select(Dossier.code).where(Dossier.agency_id == agency.id, Dossier.parent_id.is_not(None),
+                                   Dossier.status.not_in(TERMINAL)).order_by(Dossier.id).limit(shown + 1)))
+    in_use = or_(ProcedureVersion.id == Procedure.latest_version_id, exists(
+        select(Dossier.id).where(Dossier.procedure_version_id == ProcedureVersion.id, text(OPEN_DOSSIER))))
+    rows = session.execute(
+        select(Procedure.code, ProcedureVersion.version, ProcedureVersion.info)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+        .where(in_use, cast(ProcedureVersion.info, String).like(f"%{agency.code}%"),
+               cast(ProcedureVersion.info, String).like('%"handover"%'))
+        .order_by(Procedure.code, ProcedureVersion.version)).all()
+    callers = sorted({code for code, _version, info in rows for step in (info or {}).get("steps", ())
+                      if (step.get("handover") or {}).get("agency") == agency.code})
+    if not parts and not callers:
+        return
+    said = []
+    if parts:
+        listed = ", ".join(parts[:shown]) + (" và các hồ sơ khác" if len(parts) > shown else "")
+        said.append(f"đang xử lý phần liên thông của hồ sơ {listed}")
+    if callers:
+        listed = ", ".join(callers[:shown]) + (" và các thủ tục khác" if len(callers) > shown else "")
+        said.append(f"là cơ quan nhận liên thông của thủ tục {listed}")
+    raise Conflict(f"{agency.name} {'; '.join(said)}. Hãy chờ các hồ sơ liên thông được trả kết quả (hoặc dừng hồ "
+                   "sơ gốc) và triển khai phiên bản thủ tục chuyển liên thông đến cơ quan khác trước khi ngừng hoạt "
+                   "động cơ quan.", code="agency_answers_handovers")

@@ -337,6 +337,8 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
                     "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
     if not can_end(dossier.status):
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
+    from engine.cases.operations import refuse_ending_part  # (operations imports this module)
+    refuse_ending_part(session, dossier)  # D33: a part ends with its open parent, never alone
     process = load_process(dossier, ctx)
     process.cancel()
     record_missed(dossier, ctx.now)  # D7, D19: a deadline passed before the end stays missed in every report

@@ -95,9 +95,24 @@ def act(session: Session, ctx: Context, code: str, how: str, payload) -> Dossier
     return dossier
 
 
+def refuse_ending_part(session: Session, dossier: Dossier) -> None:
+    """409 when ``dossier`` is another agency's part of a dossier still open (D33): ended on its own, the parent
+    would wait in its hand-over for an answer that never comes, with no task for anyone (hand_back acts on a
+    resolved part only). The parent's own stop or termination stops its open parts (lienthong.stop_children)."""
+    if dossier.parent_id is None:
+        return
+    parent_code, parent_status = session.execute(
+        select(Dossier.code, Dossier.status).where(Dossier.id == dossier.parent_id)).one()
+    if parent_status not in TERMINAL:
+        raise Conflict(f"Hồ sơ {dossier.code} là phần liên thông của hồ sơ {parent_code}, đang chờ kết quả của phần "
+                       f"này; không thể dừng hay chấm dứt riêng. Hãy dừng (chấm dứt) hồ sơ {parent_code}: các phần "
+                       "liên thông đang xử lý dừng cùng với hồ sơ đó.", code="lienthong_part")
+
+
 def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) -> None:
     if not can_end(dossier.status):
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể chấm dứt", code="dossier_closed")
+    refuse_ending_part(session, dossier)
     process = load_process(dossier, ctx)
     process.cancel()
     record_missed(dossier, ctx.now)  # D7, D19: a deadline passed before the end stays missed in every report
