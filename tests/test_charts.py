@@ -39,7 +39,7 @@ def assert_accessible(chart: charts.Chart) -> None:
 
 
 @pytest.mark.parametrize(("value", "decimals", "text"), [
-    (0, 0, "0"), (1234, 0, "1.234"), (1234567.25, 1, "1.234.567,2"), (12.5, 1, "12,5"), (-1500, 0, "-1.500"),
+    (0, 0, "0"), (1234, 0, "1.234"), (1234567.25, 1, "1.234.567,3"), (12.5, 1, "12,5"), (-1500, 0, "-1.500"),
     (None, 0, "—"), (-0.01, 1, "0,0")])
 def test_numbers_are_written_the_vietnamese_way(value, decimals, text):
     assert vn_number(value, decimals) == text
@@ -101,10 +101,10 @@ def test_the_slowest_steps_first_with_their_late_share():
     chart = charts.slowest_steps("steps", steps)
     assert_accessible(chart)
     assert [r[0] for r in chart.rows] == ["Thẩm định", "Phê duyệt", "Tiếp nhận"]  # a step never done is left out
-    assert chart.rows[0] == ("Thẩm định", "18,2", "40,0", "12,5%", "8")
+    assert chart.rows[0] == ("Thẩm định", "18,3", "40,0", "12,5%", "8")
     words = texts(parse(chart))
-    assert "trễ 12,5%" in words and "trễ 50,0%" in words and "18,2" in words
-    assert "Thẩm định (trung bình 18,2 giờ)" in chart.desc
+    assert "trễ 12,5%" in words and "trễ 50,0%" in words and "18,3" in words
+    assert "Thẩm định (trung bình 18,3 giờ)" in chart.desc
 
 
 def test_more_steps_than_fit_keep_the_slowest():

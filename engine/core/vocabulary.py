@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from engine.core.clock import VN_TZ
 
@@ -44,12 +45,17 @@ def has_control(text: str, keep: str = "") -> bool:
 
 
 # -- numbers in statistics ---------------------------------------------------------------------------------------
+def half_up(value: float | int, decimals: int = 0) -> Decimal:
+    """``value`` rounded as people round, half up on its decimal writing (18,25 → 18,3; round() gave 18,2)."""
+    return d if not (d := Decimal(str(value))).is_finite() else d.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
 def vn_number(value: float | int | None, decimals: int = 0, missing: str = "—") -> str:
     """A count or a measure the Vietnamese way: thousands grouped by dots, decimals after a comma
     ("1.234,5"); ``missing`` when there is none (a rate without a denominator is not zero)."""
     if value is None:
         return missing
-    text = f"{abs(value):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    text = f"{abs(half_up(value, decimals)):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     return f"-{text}" if value < 0 and text.strip("0,.") else text
 
 

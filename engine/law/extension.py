@@ -43,10 +43,13 @@ def cap(cal: WorkingCalendar, duration: dict, received_at: datetime | None = Non
 
 
 def requested_amount(data: dict, cal: WorkingCalendar) -> timedelta:
-    """The working time asked for by ``{"working_hours": n}`` or ``{"working_days": n}``."""
-    if "working_hours" in data:
-        return timedelta(hours=data["working_hours"])
-    return cal.day_length * data["working_days"]
+    """The working time asked for by ``{"working_hours": n}`` or ``{"working_days": n}``, to the whole minute (an
+    appointment is made to the minute, and 2 h 40 min, the cap of a one-day procedure, is 2.666… hours: "2,67"
+    is 2 h 40 min, not 12 seconds over it); a positive amount is at least one minute."""
+    asked = timedelta(hours=data["working_hours"]) if "working_hours" in data else \
+        cal.day_length * data["working_days"]
+    minutes = asked / timedelta(minutes=1)
+    return timedelta(minutes=max(round(minutes), 1) if minutes > 0 else round(minutes))
 
 
 def is_short(cal: WorkingCalendar, duration: dict, received_at: datetime | None = None) -> bool:

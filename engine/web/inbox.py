@@ -7,6 +7,8 @@ the same things, and the refusal is explained in the page next to the form of th
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,12 +19,13 @@ from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import (dossiers, filing, inbox as paging, portal_cases, signing_requests, summary, tasks,
                           watch as watch_cases)
 from engine.cases.steps import apology as apology_step, returning
+from engine.cases.steps.guards import PENDING
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid
 from engine.data import calendars
 from engine.data.agency_model import ProcedureOffer
-from engine.data.model import Procedure, SupplementRequest, WorkItem
+from engine.data.model import Extension, Procedure, SupplementRequest, User, WorkItem
 from engine.law.statuses import SUPPLEMENT
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
@@ -169,13 +172,20 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
     cal = dossiers.calendar_of(db(), dossier, tthc()["settings"])
     first = db().scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
                         .order_by(SupplementRequest.id).limit(1))
+    short = extension_law.is_short(cal, page["info"]["duration"], dossier.received_at)
+    ext = item.step == "extension_review" and dossier.due_at and db().scalar(
+        select(Extension).where(Extension.dossier_id == dossier.id, Extension.state.in_(PENDING)))
+    if ext:  # D17-D18: what is confirmed; the due it would give counted as the confirmation does, not written
+        amount, due = timedelta(minutes=ext.working_minutes), dossier.due_at
+        page["review"] = {"ext": ext, "by": db().get(User, ext.requested_by), "short": short,
+                          "amount": working_time_text(amount, cal.day_length),
+                          "new_due": extension_law.new_due(cal, due, dossier.original_due_at, amount),
+                          "confirm_by": due if short else cal.subtract_working_time(due, cal.day_length)}
     page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
-                labels=_labels(item, values or {}),
-                rule=rule, first_request=first, row=_row(item, {}),
+                labels=_labels(item, values or {}), rule=rule, first_request=first, row=_row(item, {}),
                 extension_cap=working_time_text(extension_law.cap(cal, page["info"]["duration"],
                                                                   dossier.received_at), cal.day_length),
-                extension_short=extension_law.is_short(cal, page["info"]["duration"], dossier.received_at),
-                taken=item.assignee_id not in (None, g.user.id))
+                extension_short=short, taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
 
 

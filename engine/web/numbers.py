@@ -7,7 +7,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
-from engine.core.vocabulary import vn_number
+from engine.core.vocabulary import half_up, vn_number
 
 
 def _language() -> str:
@@ -23,7 +23,7 @@ def number(value: float | int | None, decimals: int = 0, missing: str = "—") -
         return missing
     if _language() == "vi":
         return vn_number(value, decimals, missing)
-    rounded = round(value, decimals)
+    rounded = half_up(value, decimals)  # as people round: 18.25 → 18.3
     if rounded == 0:
         rounded = 0  # no "-0.0" for a small negative measure
     return format_decimal(rounded, format="#,##0" + ("." + "0" * decimals if decimals else ""))

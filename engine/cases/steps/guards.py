@@ -63,9 +63,10 @@ def extension_pending(f: Facts) -> None:
 
 
 def extension_still_in_time(f: Facts) -> None:
-    """D18: the appointment changes at the final confirmation, so that one is still in time."""
-    if f.item.role != "department_leader":
-        extension.check_in_time(f.cal, f.info["duration"], f.dossier.due_at, f.now, f.dossier.received_at)
+    """D18: the appointment changes at the final confirmation, so that one is still in time; so is the
+    department leader's before it (D17): one made after the time would be accepted and go nowhere, the centre's
+    refused."""
+    extension.check_in_time(f.cal, f.info["duration"], f.dossier.due_at, f.now, f.dossier.received_at)
 
 
 def apology_before_late_return(f: Facts) -> None:
