@@ -1,4 +1,5 @@
 """Alembic environment: imports only engine.data.db, the model modules and engine.core.settings."""
+import os
 from contextlib import contextmanager, nullcontext
 
 from alembic import context
@@ -43,8 +44,9 @@ MIGRATION_LOCK = 0x7474_6863_6D69_6772  # pg_advisory_lock key of this project's
 def _sqlite_file_lock(url):
     """A lock file beside a SQLite database, held for the whole upgrade (fcntl; where it is missing, no lock). A
     lock on the database file itself would meet SQLite's own locks (NFS emulates flock with them)."""
-    if url.database in (None, "", ":memory:") or url.query.get("uri") or fcntl is None:
-        yield
+    if url.database in (None, "", ":memory:") or url.query.get("uri") or fcntl is None or \
+            not os.path.isdir(os.path.dirname(os.path.abspath(url.database))):
+        yield  # no folder: connecting fails with the database's own words (README: the setting is named)
         return
     with open(f"{url.database}.upgrade-lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # waits for another process's upgrade to end
