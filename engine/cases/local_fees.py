@@ -132,14 +132,15 @@ def _recorded(session: Session, dossier: Dossier) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
-def of_dossier(session: Session, dossier: Dossier) -> list[dict]:
+def of_dossier(session: Session, dossier: Dossier, own: dict | None = None) -> list[dict]:
     """The fees of ``dossier`` as it is charged them (D1, D26, D29): a local fee at its receiving agency's own
-    amount in force when the dossier was received (recorded then), else the amount it charges now; the others
-    as declared."""
+    amount in force when the dossier was received (recorded then; ``own``: the amounts being recorded now, at
+    the receipt itself), else the amount it charges now; the others as declared."""
     fees = dossier.procedure_version.info["fees"]
     if not _has_local(dossier.procedure_version):
         return fees
-    own = _recorded(session, dossier)
+    if own is None:
+        own = _recorded(session, dossier)
     if own is None:
         own = in_force(session, dossier)
     return priced(fees, {"fees": {k: v for k, v in own.items() if v is not None}})

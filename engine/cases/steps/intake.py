@@ -22,7 +22,7 @@ def receive(f: Facts) -> None:
         f.data[local_fees.RECORD] = own
     officialforms.receipt(f.session, f.ctx.settings, f.dossier, f.ctx.user, f.now,
                           notify=issuance.notice("received"),  # told once Mẫu 01 is sealed (D22, D28)
-                          fees=local_fees.of_dossier(f.session, f.dossier))  # as the office charges them (D29)
+                          fees=local_fees.of_dossier(f.session, f.dossier, own))  # as just recorded (D1, D29)
 
 
 def refuse(f: Facts) -> None:
