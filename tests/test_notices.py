@@ -366,6 +366,7 @@ CONTEXT = {"items": [{"component": "Tờ khai", "problem": "Thiếu chữ ký", 
                       "code": "000.00.06.H56-261123-0001", "name": "Thẩm định", "due_at": vn(2026, 11, 27, 9, 0)}],
            "reasons": ["Sai"],
            "new_due_at": vn(2026, 12, 1, 9, 0), "amount": 100000, "outcome": "approved", "how": "withdraw",
+           "parent": "000.00.12.H56-261207-0001", "sender": "Sở Tư pháp",
            "reason": "Không còn nhu cầu", "day": vn(2026, 11, 26).date(), "agency_name": "UBND", "overdue": 1,
            "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10, "fee_name": "Lệ phí",
            "change": "suspended", "username": "001099000001", "at": vn(2026, 11, 26, 9, 0)}

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from engine.cases import notices
 from engine.cases.dossiers import (
     HANDOVERS, Context, _next_code, calendar_of, load_process, move, record_missed, save_process)
 from engine.core.clock import iso_vn
@@ -29,7 +30,8 @@ from engine.data import agencies, audit
 from engine.data.handover_model import Handover
 from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
 from engine.data.signing_model import withdraw_personal
-from engine.law.statuses import PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, TERMINAL, Status
+from engine.law.statuses import (
+    PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Status)
 from engine.paperwork import documents, officialforms
 from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
@@ -193,12 +195,15 @@ def go_on(session: Session, settings: Settings, parent: Dossier, now: datetime) 
 def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) -> None:
     """The parent was withdrawn or stopped: the sub-dossiers still open at the other agencies stop with it (their
     officers' work closes, a decision awaiting its signature is withdrawn with its number, as at the end of the
-    parent; nothing is issued to the citizen, who was never their applicant)."""
+    parent; nothing is issued to the citizen, who was never their applicant). Their officers are told in the same
+    transaction (D28: with their work items gone, nothing else would tell them the part ended)."""
     rows = session.scalars(select(Dossier).join(Handover, Handover.child_id == Dossier.id)
                            .where(Handover.parent_id == parent.id, Handover.returned_at.is_(None))).all()
+    officers = notices.Officers()
     for child in rows:
         if child.status in (RESOLVED, RETURNED, STOPPED):
             continue
+        holders = _holders(session, child)  # read before the cancel closes their work items
         process = load_process(child, ctx)
         process.cancel()
         record_missed(child, ctx.now)  # D19, D33: its share's deadline passed before the stop stays missed
@@ -208,6 +213,21 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
         withdraw_personal(session, child.id)  # D16: its decision awaiting signature, with its number
         save_process(session, child, process, ctx.now, ctx.settings)
         audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
+        context = {"parent": parent.code, "sender": parent.agency.name, "reason": reason,
+                   "how": "withdraw" if parent.status == WITHDRAWN else "stop"}
+        for agency_id, roles in holders.items():  # D28: the officers whose work closed, in this transaction
+            notices.notify(session, ctx.settings, "lienthong_stopped", now=ctx.now, dossier=child, roles=roles,
+                           agency_id=agency_id, context=context, officers=officers)
+
+
+def _holders(session: Session, child: Dossier) -> dict[int, set[str]]:
+    """By agency: the roles of the sub-dossier's open work items, whose holders learn of its stop (D28); with
+    none open (between two steps), the callee agency's specialists and department leaders, who process it."""
+    found: dict[int, set[str]] = {}
+    for agency_id, role in session.execute(select(WorkItem.agency_id, WorkItem.role)
+                                           .where(WorkItem.dossier_id == child.id)):
+        found.setdefault(agency_id, set()).add(role)
+    return found or {child.agency_id: {"specialist", "department_leader"}}
 
 
 # -- what the parent shows of its hand-overs ---------------------------------------------------------------

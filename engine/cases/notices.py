@@ -41,7 +41,7 @@ LANGUAGES = ("vi", "en")
 CITIZEN_EVENTS = ("filed", "received", "supplement_requested", "supplemented", "refused", "extension_confirmed",
                   "extension_letter", "apology_letter", "payment_requested", "paid", "refunded", "result_ready",
                   "returned", "ended", "operation")
-OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest")
+OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest", "lienthong_stopped")
 ACCOUNT_EVENTS = ("one_time_code", "account_status")
 EVENTS = CITIZEN_EVENTS + OFFICER_EVENTS + ACCOUNT_EVENTS
 # Account events go out on every channel at once (``always``) and are written already read: the bell does not
