@@ -1,13 +1,15 @@
 """The code and its database schema agree before anything is served or migrated twice.
 
 - The web application started by any WSGI server (app.py, `flask --app app run`) on a database whose Alembic
-  revision is behind the code's answers a clear 503 naming `tthc db upgrade` instead of a 500 on every dossier
-  ("no such column"); once the database is upgraded it serves again, without a restart.
+  revision is behind the code's answers a 503 (maintenance, Retry-After) instead of a 500 on every dossier ("no
+  such column"), and tells the operator in its log to run `tthc db upgrade` (never the visitors); once the
+  database is upgraded it serves again, without a restart.
 - Two processes upgrading the same database at once (`tthc serve --no-worker` and `tthc worker` started together
   after an update) both succeed: the second waits for the first and then finds the database at head.
 """
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -51,14 +53,16 @@ def behind(settings, clock, database_url):
     application.extensions["tthc"]["engine"].dispose()
 
 
-def test_the_api_on_a_database_behind_the_code_answers_503_telling_to_run_tthc_db_upgrade(behind):
-    """A database not upgraded to this version: the API answers 503 with its error shape, naming the command to
-    run (never a 500 from a missing column)."""
-    answer = behind.test_client().get("/api/v1/dossiers/HS-1")
+def test_the_api_on_a_database_behind_the_code_answers_503_and_logs_to_run_tthc_db_upgrade(behind, caplog):
+    """A database not upgraded to this version: the API answers 503 with its error shape (never a 500 from a
+    missing column); the command to run is in the server's log, for the operator."""
+    with caplog.at_level(logging.WARNING, logger="engine.web"):
+        answer = behind.test_client().get("/api/v1/dossiers/HS-1")
     assert answer.status_code == 503, answer.get_data(as_text=True)[:300]
     error = answer.get_json()["error"]
     assert error["code"] == "database_not_upgraded"
-    assert "tthc db upgrade" in error["message"] and "nâng cấp" in error["message"]
+    assert "bảo trì" in error["message"] and "tthc db upgrade" not in error["message"]
+    assert any("tthc db upgrade" in r.getMessage() and "nâng cấp" in r.getMessage() for r in caplog.records)
 
 
 def test_a_page_on_a_database_behind_the_code_answers_503_in_vietnamese(behind):
@@ -66,7 +70,7 @@ def test_a_page_on_a_database_behind_the_code_answers_503_in_vietnamese(behind):
     answer = behind.test_client().get("/tra-cuu?q=HS-1")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 503, page[:300]
-    assert "tthc db upgrade" in page and "chưa được nâng cấp" in page
+    assert "bảo trì" in page and "tthc db upgrade" not in page
 
 
 def test_the_app_serves_again_once_the_database_is_upgraded(behind, settings):
@@ -78,8 +82,8 @@ def test_the_app_serves_again_once_the_database_is_upgraded(behind, settings):
     assert client.get("/tra-cuu").status_code == 200
 
 
-def test_a_database_newer_than_the_code_is_refused_too(settings, clock, database_url):
-    """A database a newer tthc migrated (a revision this code does not know): 503 saying so, not 500s."""
+def test_a_database_newer_than_the_code_is_refused_too(settings, clock, database_url, caplog):
+    """A database a newer tthc migrated (a revision this code does not know): 503, not 500s; the log says so."""
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:
@@ -88,9 +92,10 @@ def test_a_database_newer_than_the_code_is_refused_too(settings, clock, database
         engine.dispose()
     application = create_app(settings, clock=clock)
     try:
-        answer = application.test_client().get("/api/v1/dossiers/HS-1")
+        with caplog.at_level(logging.WARNING, logger="engine.web"):
+            answer = application.test_client().get("/api/v1/dossiers/HS-1")
         assert answer.status_code == 503
-        assert "9999_from_the_future" in answer.get_json()["error"]["message"]
+        assert any("9999_from_the_future" in r.getMessage() for r in caplog.records)
     finally:
         application.extensions["tthc"]["engine"].dispose()
 
@@ -117,15 +122,16 @@ def test_create_app_on_an_up_to_date_database_asks_it_one_question(settings, clo
         application.extensions["tthc"]["engine"].dispose()
 
 
-def test_a_missing_sqlite_file_is_not_created_by_the_app(settings, clock, tmp_path):
+def test_a_missing_sqlite_file_is_not_created_by_the_app(settings, clock, tmp_path, caplog):
     """`flask --app app db upgrade` creates the app first: its check must not leave an empty file behind (only
-    `tthc db upgrade` creates the database), and the app answers 503 naming the command."""
+    `tthc db upgrade` creates the database), and the app answers 503, its log naming the command."""
     missing = tmp_path / "none.sqlite3"
     application = create_app(settings.replace(database_url=f"sqlite:///{missing}"), clock=clock)
     try:
         assert not missing.exists()
-        answer = application.test_client().get("/api/v1/dossiers/HS-1")
-        assert answer.status_code == 503 and "tthc db upgrade" in answer.get_json()["error"]["message"]
+        with caplog.at_level(logging.WARNING, logger="engine.web"):
+            answer = application.test_client().get("/api/v1/dossiers/HS-1")
+        assert answer.status_code == 503 and any("tthc db upgrade" in r.getMessage() for r in caplog.records)
         assert not missing.exists()
     finally:
         application.extensions["tthc"]["engine"].dispose()
@@ -177,7 +183,7 @@ def test_two_processes_upgrading_an_empty_database_at_once_both_succeed(empty_ur
 
 def test_app_py_on_a_database_behind_the_code_starts_and_answers_503(settings, clock, backend, tmp_path):
     """app.py as a WSGI server imports it: it starts (its `flask --app app db upgrade` must still run) and its
-    requests answer 503 naming `tthc db upgrade`."""
+    requests answer 503, its log naming `tthc db upgrade`."""
     if backend != "sqlite":
         pytest.skip("the same code on both; one process is enough")
     alembic(settings.resolved_database_url, "downgrade", "-1")
@@ -188,4 +194,5 @@ def test_app_py_on_a_database_behind_the_code_starts_and_answers_503(settings, c
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("503 ") and "tthc db upgrade" in done.stdout, done.stdout
+    assert done.stdout.startswith("503 ") and "tthc db upgrade" not in done.stdout, done.stdout
+    assert "tthc db upgrade" in done.stderr, done.stderr

@@ -193,6 +193,16 @@ def dead_letters(session: Session, *, before_id: int | None = None, limit: int =
     return list(session.execute(_in_scope(query, agency_ids)).all())
 
 
+def resend_addresses(session: Session, rows: list[tuple]) -> dict[int, str | None]:
+    """Where "send again" (``retry``) would send each dead letter of ``rows`` (dead_letters' pairs), by delivery
+    id: the person's address on its channel now (D28), the account's own notices their written one; None when
+    the person no longer has that channel. One query for the page, whatever its length."""
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_({n.user_id for _, n in rows})))} \
+        if rows else {}
+    return {d.id: d.address if n.event in notices.KEPT_ADDRESS else notices.address_of(people[n.user_id], d.channel)
+            for d, n in rows}
+
+
 def retry(session: Session, delivery_id: int, now: datetime, *, actor: User | None = None,
           agency_ids=None) -> bool:
     """An administrator (``actor``; None: the operator's command line) sends a dead letter of their scope again:

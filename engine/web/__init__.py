@@ -114,7 +114,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
                               "clock": clock or SystemClock()}
     # The schema must be this code's (Alembic head): a WSGI server started on a database not upgraded yet
     # answered 500 ("no such column") on every dossier. One query now; while the database is behind (or newer,
-    # or unreachable now), each request asks again and answers 503 saying what to do, until `tthc db upgrade`.
+    # or unreachable now), each request asks again and answers 503 until `tthc db upgrade`: what to do is for the
+    # operator (the log, once); a visitor reads only that the system is under maintenance, in their language,
+    # and when to try again (Retry-After).
     from sqlalchemy.exc import DBAPIError
     from flask import jsonify, render_template
     from engine.cases import preflight
@@ -134,11 +136,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
         if not schema["told"]:
             schema["told"] = True
             log.warning("refusing requests: %s", problem)
-        message = f"Hệ thống tạm ngừng phục vụ; người quản trị máy chủ cần xử lý: {problem}"
+        from flask_babel import gettext as _
+        wait = {"Retry-After": "60"}  # a minute: an upgrade takes about that, and a retry costs one query
+        message = _("Hệ thống đang bảo trì, vui lòng quay lại sau ít phút.")
         if request.path.startswith("/api/") or ui.asks_for_json():
-            return jsonify(error_body(503, preflight.SchemaNotCurrent.code, message)), 503
-        return render_template("error.html", status=503, title="Hệ thống tạm ngừng phục vụ", message=message,
-                               rule=None), 503
+            return jsonify(error_body(503, preflight.SchemaNotCurrent.code, message)), 503, wait
+        return render_template("error.html", status=503, title=_("Hệ thống đang bảo trì"), message=message,
+                               rule=None), 503, wait
 
     from . import admin_staff, admin_staff_api, officer_codes  # the administration of agencies and officers
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
