@@ -14,11 +14,12 @@ from sqlalchemy import select
 from engine.core.calendar import working_time_parts
 from engine.data import calendars
 from engine.law import deadlines, statuses
-from engine.cases import dossiers, filing, paths, replanning
+from engine.cases import dossiers, filing, local_fees, paths, replanning
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, SupplementRequest, WorkItem
+from engine.data.payment_model import Payment
 from engine.law.statuses import STOPPED, SUPPLEMENT, WITHDRAWN
-from engine.process import diagrampath
+from engine.process import diagrampath, fees as fee_rules
 from . import db, now, tthc
 from .numbers import duration_text
 from .ui import context, refusal_text, run, vn_datetime
@@ -252,10 +253,37 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
                       "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính "
                                "(theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).") if dossier.status == WITHDRAWN else
                       _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).")})
+    d["expected_fees"] = expected_fees(dossier)  # both faces' pages build their notes; the fees ride along
     if d.get("returned_at"):
         notes.append({"label": _("Đã trả kết quả"), "at": d["returned_at"],
                       "why": _("Trả muộn so với hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND).") if d.get("late") else _("Trả đúng hạn.")})
     return notes
+
+
+def expected_fees(dossier: Dossier) -> list[dict]:
+    """D26: the fees the dossier will owe that have not been asked yet, so that the citizen knows what to pay
+    before the desk asks: each fee of its version at its receiving agency's amount (engine.cases.local_fees,
+    D1, D29), computed from the filed form as the request will compute it (engine.process.fees), ``exempt``
+    when the form exempts it, ``amount`` None when it cannot be computed now. A fee once asked (any payment
+    naming it) is shown by the payments list instead; an ended or resolved dossier expects nothing more."""
+    version = dossier.procedure_version
+    if not version.info.get("fees") or not can_end(dossier.status):
+        return []
+    asked = {key for keys in db().scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
+             for key in keys or ()}
+    limit = tthc()["settings"].script_time_limit
+    found = []
+    for fee in local_fees.of_dossier(db(), dossier):
+        if fee["key"] in asked:
+            continue
+        item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None}
+        try:
+            item["exempt"] = fee_rules.exempt(fee, dossier.form, limit)
+            item["amount"] = None if item["exempt"] else fee_rules.amount(fee, dossier.form, limit)
+        except fee_rules.FeeError:  # the desk's request will say why; the page only does not know the amount
+            pass
+        found.append(item)
+    return found
 
 
 SIGNATURE_STATUS = {
