@@ -19,7 +19,7 @@ from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
 from engine.process import fees as fee_rules
-from engine.process import scripting, skeleton, stepkinds
+from engine.process import lint_handover, scripting, skeleton, stepkinds
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -377,6 +377,7 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
     _reachability(linter, proc)
     _calls(linter, tree, proc)
     info["steps"] = steps
+    lint_handover.check(linter, proc, info, steps)  # D33: a callee's citizen steps and fees, each share's length
     if not linter.problems:  # the legal skeleton of a file that is otherwise sound (no cascade of problems)
         problems, info["happy_path"] = skeleton.check(file_name, proc, lanes, {s["id"]: tuple(s["actions"])
                                                                               for s in steps})
