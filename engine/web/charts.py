@@ -249,13 +249,6 @@ def on_time_by_agency(chart_id: str, shares: Sequence[Share], words: dict | None
                  headers, rows)
 
 
-def _late_share(step: Step) -> float | None:
-    """The step's late share as the chart tells it: none for a step that took no working time at all (done by
-    the engine, or the instant it was handed over), which cannot have run late by its own work; its completions
-    past their limit only repeat a lateness the dossier brought in."""
-    return step.late_share if step.max_hours else None
-
-
 def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = None) -> Chart:
     """Per step, the mean and the longest working hours (two bars) and the share that ran late (text), the
     slowest first (by mean), the first MAX_BARS."""
@@ -282,11 +275,11 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
             body.append(f'<rect x="{left:.1f}" y="{y + 4 + j * 16:.1f}" width="{bar:.1f}" height="14" '
                         f'fill="{colour}"/>')
             body.append(_text(left + bar + 5, y + 15 + j * 16, number(value, 1), size=10))
-        if _late_share(s):
+        if s.late_share:
             body.append(_text(WIDTH - 6, y + row_h / 2 + 4, w["late_label"].format(share=percent(s.late_share)),
                               anchor="end", size=11, fill=ORANGE, weight="bold"))
     desc = w["steps_desc"].format(slowest=ranked[0].name, slowest_value=number(ranked[0].mean_hours, 1))
-    rows = [(s.name, number(s.mean_hours, 1), number(s.max_hours, 1), percent(_late_share(s)),
+    rows = [(s.name, number(s.mean_hours, 1), number(s.max_hours, 1), percent(s.late_share),
              number(s.done)) for s in ranked]
     return Chart(chart_id, w["steps_title"], desc, _svg(chart_id, w["steps_title"], desc, height, body),
                  headers, rows)

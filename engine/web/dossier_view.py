@@ -14,7 +14,8 @@ from sqlalchemy import select
 from engine.core.calendar import working_time_parts
 from engine.data import calendars
 from engine.law import deadlines, statuses
-from engine.cases import dossiers, filing, local_fees, paths, replanning
+from engine.law import payment as payment_law
+from engine.cases import dossiers, filing, local_fees, paths, payments, replanning
 from engine.core.errors import Invalid
 from engine.data.model import Dossier, SupplementRequest, WorkItem
 from engine.data.payment_model import Payment
@@ -261,20 +262,26 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
 
 
 def expected_fees(dossier: Dossier) -> list[dict]:
-    """D26: the fees the dossier will owe that have not been asked yet, so that the citizen knows what to pay
-    before the desk asks: each fee of its version at its receiving agency's amount (engine.cases.local_fees,
-    D1, D29), computed from the filed form as the request will compute it (engine.process.fees), ``exempt``
-    when the form exempts it, ``amount`` None when it cannot be computed now. A fee once asked (any payment
-    naming it) is shown by the payments list instead; an ended or resolved dossier expects nothing more."""
+    """D26: the fees the dossier will be asked for and has not been yet, so that the citizen knows what to pay
+    before the desk asks: each fee of its version whose moment is still ahead (engine.law.payment: intake until
+    received, before_result until approved; filing's is asked with the filing or never), at its receiving
+    agency's amount (engine.cases.local_fees, D1, D29), computed from the filed form as the request will compute
+    it (engine.process.fees), ``exempt`` when the form exempts it, ``amount`` None when it cannot be computed now.
+    Nothing when the agency collects no fee through the engine (no payment gateway: payments.request_due asks
+    none), for a fee of 0 đ (never asked), or once a payment names the fee (the payments list shows it)."""
     version = dossier.procedure_version
-    if not version.info.get("fees") or not can_end(dossier.status):
+    if not version.info.get("fees") or not can_end(dossier.status) \
+            or payments.gateway_of(db(), dossier.agency_id) is None:
         return []
+    ahead = {"intake"} if dossier.received_at is None else set()
+    if dossier.outcome is None:
+        ahead.add("before_result")
     asked = {key for keys in db().scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
              for key in keys or ()}
     limit = tthc()["settings"].script_time_limit
     found = []
     for fee in local_fees.of_dossier(db(), dossier):
-        if fee["key"] in asked:
+        if fee["key"] in asked or (fee.get("moment") or payment_law.moment_of(fee.get("when", ""))) not in ahead:
             continue
         item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None}
         try:
@@ -282,7 +289,8 @@ def expected_fees(dossier: Dossier) -> list[dict]:
             item["amount"] = None if item["exempt"] else fee_rules.amount(fee, dossier.form, limit)
         except fee_rules.FeeError:  # the desk's request will say why; the page only does not know the amount
             pass
-        found.append(item)
+        if item["amount"] != 0:
+            found.append(item)
     return found
 
 

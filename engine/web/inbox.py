@@ -173,6 +173,7 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
     first = db().scalar(select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
                         .order_by(SupplementRequest.id).limit(1))
     short = extension_law.is_short(cal, page["info"]["duration"], dossier.received_at)
+    cap = extension_law.cap(cal, page["info"]["duration"], dossier.received_at)  # D18: 1/3 of the processing time
     ext = item.step == "extension_review" and dossier.due_at and db().scalar(
         select(Extension).where(Extension.dossier_id == dossier.id, Extension.state.in_(PENDING)))
     if ext:  # D17-D18: what is confirmed; the due it would give counted as the confirmation does, not written
@@ -183,8 +184,7 @@ def _task_page(item_id: int, status: int = 200, active: str | None = None, value
                           "confirm_by": due if short else cal.subtract_working_time(due, cal.day_length)}
     page.update(item=item, forms=_action_forms(item, active, values or {}, errors or {}), message=message,
                 labels=_labels(item, values or {}), rule=rule, first_request=first, row=_row(item, {}),
-                extension_cap=working_time_text(extension_law.cap(cal, page["info"]["duration"],
-                                                                  dossier.received_at), cal.day_length),
+                extension_cap=working_time_text(cap, cal.day_length), extension_in_hours=cap < cal.day_length,
                 extension_short=short, taken=item.assignee_id not in (None, g.user.id))
     return render_template("inbox/task.html", **page), status
 
