@@ -1,6 +1,5 @@
 """The citizen's and the officer's pages tell what the rules already know: the fees a dossier will owe before
-they are asked (D26), the time of each step without a late share for a step that took no time (the statistics'
-"where time goes"), and an extension form that starts in the unit a same-day procedure can use (D16, D18)."""
+they are asked (D26) and an extension form that starts in the unit a same-day procedure can use (D16, D18)."""
 from __future__ import annotations
 
 import io
@@ -10,15 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import CITIZEN, SAMPLE, SAMPLE_FORM, vn
-from lxml import etree
 from payment_support import configure
 from web_support import Web, text_of
 
 from engine.process import procedures
-from engine.web import charts
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
@@ -64,22 +60,6 @@ def test_a_fee_computed_from_the_form_is_expected_at_the_amount_the_form_gives_D
     code = api.file(CITIZEN, form={**SAMPLE_FORM, "so_lao_dong": 2})["code"]
     page = text_of(_login(app, CITIZEN).get(f"/ca-nhan/ho-so/{code}"))
     assert "Lệ phí đăng ký hộ kinh doanh" in page and "100.000 đ" in page and "dự kiến" in page
-
-
-# -- where time goes: a step that took no time ---------------------------------------------------------------
-def test_a_step_that_took_no_working_time_shows_no_late_share():
-    """Where time goes: a step done at once (by the engine, or the instant it was handed over) spent no working
-    time, so it cannot have run late by its own work; its late share reads "—" in the table and the chart says
-    nothing of lateness for it, while a step that did take time keeps its share."""
-    steps = [charts.Step("Thẩm định", 10.0, 16.0, 0.5, 4), charts.Step("Tự động kiểm tra", 0.0, 0.0, 0.25, 4)]
-    chart = charts.slowest_steps("steps", steps)
-    root = etree.fromstring(str(chart.svg).encode())
-    labels = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
-    assert any(text.startswith("trễ 50") for text in labels)
-    assert not any(text.startswith("trễ 25") for text in labels)
-    rows = {row[0]: row for row in chart.rows}
-    assert rows["Thẩm định"][3] == "50,0%"
-    assert rows["Tự động kiểm tra"][3] == "—"
 
 
 # -- D16, D18: the extension form's unit --------------------------------------------------------------------
