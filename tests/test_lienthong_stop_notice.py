@@ -106,3 +106,46 @@ def test_a_police_part_already_returned_is_not_told_when_the_parent_stops_later_
 
     written = _notices(app)[len(before):]
     assert [(n[0], n[1], n[2]) for n in written] == [(CITIZEN, "ended", code)]
+
+
+def _told(app):
+    with app.extensions["tthc"]["sessions"]() as session:
+        return [tuple(r) for r in session.execute(
+            select(User.username, Notice.role).join(User, User.id == Notice.user_id)
+            .where(Notice.event == "lienthong_stopped").order_by(Notice.id))]
+
+
+def test_the_leader_whose_decision_awaited_their_signature_is_told_it_was_withdrawn_d28_d33(app, api, clock):
+    """D28, D33: the police leader approved without signing yet; the parent is withdrawn: the decision and its
+    number are withdrawn with the part, and the leader, whose signing list loses it, is told."""
+    code, child = ends._handed_over(app, api, clock, (2026, 12, 7, 8, 30), (2026, 12, 7, 9, 0))
+    ends._at(api, clock, 2026, 12, 8, 9, 0)
+    api.act(officer(POLICE, "assessment"), child, "propose_approval", ends.FINDINGS)
+    api.auto_sign = False
+    api.act(officer(POLICE, "approval"), child, "approve")
+    [request] = api.get("/api/v1/signing-requests", officer(POLICE, "approval")).get_json()
+    ends._at(api, clock, 2026, 12, 8, 10, 0)
+    r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
+    assert r.status_code == 200, r.get_json()
+    told = _told(app)
+    assert officer(POLICE, "approval") in [t[0] for t in told], \
+        f"the leader whose decision awaiting signature was withdrawn is not told; told: {told}"
+
+
+def test_only_the_officer_who_claimed_the_task_is_told_not_every_holder_of_the_role_d28(app, api, clock):
+    """D28: a claimed task is that officer's work: the other specialists of the police are not told of its stop."""
+    from conftest import PASSWORD, password_hash
+    from engine.cases import accounts
+    from engine.data import agencies
+    code, child = ends._handed_over(app, api, clock, (2026, 12, 7, 8, 30), (2026, 12, 7, 9, 0))
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        accounts.ensure_officer(session, clock.now(), "congan.chuyenvien2", "Chuyên viên khác", {"specialist"},
+                                agencies.by_code(session, POLICE), PASSWORD, password_hash=password_hash())
+    task = [t for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json() if t["dossier"] == child][0]
+    r = api.post(f"/api/v1/tasks/{task['id']}/claim", officer(POLICE, "assessment"))
+    assert r.status_code == 200, r.get_json()
+    ends._at(api, clock, 2026, 12, 8, 10, 0)
+    r = api.post(f"/api/v1/dossiers/{code}/withdraw", CITIZEN, json={"reason": "Không còn nhu cầu"})
+    assert r.status_code == 200, r.get_json()
+    told = [t[0] for t in _told(app)]
+    assert told == [officer(POLICE, "assessment")], f"told: {told} (the task was claimed by one specialist)"

@@ -28,8 +28,8 @@ from engine.core.errors import Invalid
 from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
-from engine.data.model import Agency, Document, DocumentSignature, Dossier, WorkItem
-from engine.data.signing_model import withdraw_personal
+from engine.data.model import Agency, Document, DocumentSignature, Dossier, User, WorkItem
+from engine.data.signing_model import OPEN_STATES, SigningRequest, withdraw_personal
 from engine.law.statuses import (
     PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Status)
 from engine.paperwork import documents, officialforms
@@ -203,7 +203,7 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
     for child in rows:
         if child.status in (RESOLVED, RETURNED, STOPPED):
             continue
-        holders = _holders(session, child)  # read before the cancel closes their work items
+        concerned = _concerned(session, child, officers)  # read before the cancel closes their work items
         process = load_process(child, ctx)
         process.cancel()
         record_missed(child, ctx.now)  # D19, D33: its share's deadline passed before the stop stays missed
@@ -215,19 +215,41 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
         audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
         context = {"parent": parent.code, "sender": parent.agency.name, "reason": reason,
                    "how": "withdraw" if parent.status == WITHDRAWN else "stop"}
-        for agency_id, roles in holders.items():  # D28: the officers whose work closed, in this transaction
-            notices.notify(session, ctx.settings, "lienthong_stopped", now=ctx.now, dossier=child, roles=roles,
-                           agency_id=agency_id, context=context, officers=officers)
+        for agency_id, people in concerned.items():  # D28: the officers whose work closed, in this transaction
+            notices.notify(session, ctx.settings, "lienthong_stopped", now=ctx.now, dossier=child, users=people,
+                           roles={p for u in people for p in u.roles}, agency_id=agency_id, context=context,
+                           officers=officers)  # roles: an officer's notice (its link opens the officer's page)
 
 
-def _holders(session: Session, child: Dossier) -> dict[int, set[str]]:
-    """By agency: the roles of the sub-dossier's open work items, whose holders learn of its stop (D28); with
-    none open (between two steps), the callee agency's specialists and department leaders, who process it."""
-    found: dict[int, set[str]] = {}
-    for agency_id, role in session.execute(select(WorkItem.agency_id, WorkItem.role)
-                                           .where(WorkItem.dossier_id == child.id)):
-        found.setdefault(agency_id, set()).add(role)
-    return found or {child.agency_id: {"specialist", "department_leader"}}
+def _concerned(session: Session, child: Dossier, officers: notices.Officers) -> dict[int, list[User]]:
+    """By agency: the officers whose work on the sub-dossier closes with its stop (D28): whoever claimed an open
+    work item, every holder of the role of an unclaimed one, whoever must sign a decision awaiting their signature
+    (withdrawn with its number); with none of these (between two steps), the callee agency's specialists and
+    department leaders, who process it."""
+    roles: dict[int, set[str]] = {}
+    ids: dict[int, set[int]] = {}
+    for agency_id, role, assignee in session.execute(select(WorkItem.agency_id, WorkItem.role, WorkItem.assignee_id)
+                                                     .where(WorkItem.dossier_id == child.id)):
+        if assignee is None:
+            roles.setdefault(agency_id, set()).add(role)
+        else:
+            ids.setdefault(agency_id, set()).add(assignee)
+    for agency_id, signer in session.execute(select(SigningRequest.agency_id, SigningRequest.signer_id).where(
+            SigningRequest.dossier_id == child.id, SigningRequest.purpose == "personal",
+            SigningRequest.state.in_(OPEN_STATES), SigningRequest.signer_id.is_not(None))):
+        ids.setdefault(agency_id or child.agency_id, set()).add(signer)
+    if not roles and not ids:
+        roles = {child.agency_id: {"specialist", "department_leader"}}
+    found: dict[int, list[User]] = {}
+    for agency_id in sorted(set(roles) | set(ids)):
+        people = {u.id: u for u in officers.holding(session, agency_id, roles.get(agency_id, ()))}
+        named = ids.get(agency_id, set()) - set(people)
+        if named:
+            people.update({u.id: u for u in session.scalars(select(User).where(User.id.in_(named),
+                                                                               User.locked_reason.is_(None)))})
+        if people:
+            found[agency_id] = sorted(people.values(), key=lambda u: u.id)
+    return found
 
 
 # -- what the parent shows of its hand-overs ---------------------------------------------------------------
