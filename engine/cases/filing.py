@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine.cases import lienthong, notices, offers, payments, replanning, signing_requests
 from engine.cases.dossiers import (
@@ -25,7 +25,11 @@ from engine.process import forms, procedures
 from engine.process import fields as procedure_fields
 from engine.process.runtime import SERIALIZER_VERSION, Process
 
-_SUPPLEMENT_ITEM = select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"), WorkItem.step == "supplement")
+# The dossier is in the session already (read first): its row is not joined again with the item (a many-to-one
+# read later comes from the session's identity map, no query).
+_SUPPLEMENT_ITEM = (select(WorkItem).where(WorkItem.dossier_id == bindparam("dossier_id"),
+                                           WorkItem.step == "supplement")
+                    .options(lazyload(WorkItem.dossier)))
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
                                                 SupplementRequest.answered_at.is_(None))
 # an identity checked by the national e-ID or at the desk (a name only declared at registration proves nothing)
