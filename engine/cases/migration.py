@@ -111,12 +111,15 @@ def _reasons(session: Session, dossier: Dossier, target: ProcedureVersion) -> li
 def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     """Move dossier ``code`` onto version ``number`` of its procedure, or raise MigrationRefused (409). A
     non-administrator is refused (403) before the code is looked up; an administrator whose subtree does not hold
-    the procedure's agency is told there is no such dossier (404), as for a code that does not exist."""
+    both the procedure's agency (whose versions they are) and the dossier (its receiving or processing agency,
+    D29: another ward offering the same procedure keeps its dossiers) is told there is no such dossier (404), as
+    for a code that does not exist."""
     administration.scope(session, ctx.user)
     dossier = _dossier(session, code)
     proc = dossier.procedure_version.procedure
     if not administration.may_administer(session, ctx.user, proc.agency):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
+    administration.holding_or_hidden(session, ctx.user, administration.holders(dossier))
     target = versions.version_of(session, proc, number)
     reasons = _reasons(session, dossier, target)
     if reasons:
@@ -141,12 +144,14 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     return dossier
 
 
-def open_codes(session: Session, version: ProcedureVersion, after_id: int = 0, limit: int = BATCH
-               ) -> list[tuple[int, str]]:
-    """(id, code) of the open dossiers of ``version`` after ``after_id``, through the index of open dossiers."""
+def open_codes(session: Session, version: ProcedureVersion, after_id: int = 0, limit: int = BATCH,
+               user=None) -> list[tuple[int, str]]:
+    """(id, code) of the open dossiers of ``version`` after ``after_id``, through the index of open dossiers; with
+    ``user``, only those held in the subtree they administer (D29)."""
+    scope = [administration.held_in(administration.agency_ids(session, user))] if user is not None else []
     return list(session.execute(select(Dossier.id, Dossier.code)
                                 .where(Dossier.procedure_version_id == version.id, text(OPEN_DOSSIER),
-                                       Dossier.id > after_id)
+                                       Dossier.id > after_id, *scope)
                                 .order_by(Dossier.id).limit(limit)))
 
 
@@ -158,7 +163,7 @@ def migrate_batch(session: Session, ctx: Context, code: str, from_number: int, t
     proc = versions.procedure_of(session, ctx.user, code)
     source = versions.version_of(session, proc, from_number)
     versions.version_of(session, proc, to_number)  # 404 before any work
-    rows = open_codes(session, source, after_id, limit + 1)
+    rows = open_codes(session, source, after_id, limit + 1, ctx.user)  # D29: the caller's dossiers only
     more, rows = len(rows) > limit, rows[:limit]
     results = []
     for _id, dossier_code in rows:
