@@ -194,7 +194,14 @@ class WorkingCalendar:
         if unit == "working_hour":
             return self.add_working_time(start, timedelta(hours=value))
         if unit == "working_day":
-            return self.add_working_time(self.start_of_count(start), self.day_length * value)
+            begin = self.start_of_count(start)
+            due = self.add_working_time(begin, self.day_length * value)
+            if begin == start.astimezone(VN_TZ) and any(begin == s for s, _ in self._blocks(begin.date())):
+                # D16: the due keeps the clock time of intake; received at the start of a period (07:00, 13:30),
+                # the count ends at the end of a period (17:00, 11:30), the same instant in working time: the
+                # start of the next period is the one with the receipt's clock time
+                return self.next_working_instant(due)
+            return due
         if unit == "calendar_day":
             t = start.astimezone(VN_TZ) + timedelta(days=value)
             while not self.is_working_day(t.date()):
