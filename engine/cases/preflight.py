@@ -133,7 +133,10 @@ def _upgrade_hint(exc: DBAPIError) -> str:
 
 
 def duration_problem(value: float, unit: str) -> str | None:
-    """Why a duration typed on the command line cannot be counted (not finite, negative, beyond ten years)."""
+    """Why a duration typed on the command line cannot be counted (not finite, negative, beyond ten years; a
+    fraction of a calendar day, D13: such a deadline ends at the same clock time N days later)."""
+    if unit == "calendar_day" and math.isfinite(value) and value != int(value):
+        return f"{OPTIONS[unit]}: số ngày theo lịch phải là số nguyên, không phải {value:g}"
     if math.isfinite(value) and 0 <= value <= DURATION_LIMITS[unit]:
         return None
     return f"{OPTIONS[unit]}: thời hạn phải là số từ 0 đến {DURATION_LIMITS[unit]}, không phải {value:g}"

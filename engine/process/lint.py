@@ -136,11 +136,12 @@ class _Linter:
         try:  # D16: a same-day procedure ("trong ngày") needs no figure; its value is 1 (api.md)
             value = float(prop.get("duration", "1" if unit == "same_day" else ""))
             # nan, inf and 99999999999 were deployed: every deadline of the procedure then overflowed the dates
-            if not 0 < value <= MAX_DURATION or (unit == "same_day" and value != 1):
+            if not 0 < value <= MAX_DURATION or (unit == "same_day" and value != 1) \
+                    or (unit == "calendar_day" and value != int(value)):  # D13: N whole days, the same clock time
                 raise ValueError
         except ValueError:
             self.add(proc, f"thời hạn giải quyết (duration) phải là số dương đến {MAX_DURATION} (là 1 với same_day, "
-                           "thủ tục trong ngày)")
+                           "thủ tục trong ngày; số nguyên với calendar_day, ngày theo lịch)")
             value = 0
         clock = prop.get("clockOnSupplement", "restart")
         if clock not in ("restart", "pause"):
