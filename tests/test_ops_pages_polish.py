@@ -57,6 +57,8 @@ def test_a_visitor_of_a_database_not_upgraded_gets_a_maintenance_page_without_th
     assert "bảo trì" in page and "quay lại sau" in page
     assert "tthc db upgrade" not in page and "nâng cấp" not in page
     assert any("tthc db upgrade" in r.getMessage() for r in caplog.records)
+    # every form is refused until the upgrade (503): the page offers none, the language switch included
+    assert 'action="/ngon-ngu"' not in page and "<form" not in page.split("<main", 1)[0]
 
 
 def test_a_script_or_api_client_of_a_database_not_upgraded_gets_the_public_message_and_retry_after(behind):
@@ -130,3 +132,23 @@ def test_a_dead_one_time_code_is_listed_masked_and_cannot_be_sent_again_from_the
     assert "987654" not in page
     assert "Mã xác thực một lần" in row and "Nhà cung cấp SMS" in row
     assert f"/quan-tri/thong-bao/{delivery_id}/gui-lai" not in row
+
+
+def test_a_dead_letter_whose_person_has_no_address_now_asks_for_one_instead_of_send_again(api, app, clock):
+    """D28: "send again" goes to the person's address now; with none on that channel it would only be refused
+    (409 no_address), so the row says to update the contact details and offers no button."""
+    sessions = app.extensions["tthc"]["sessions"]
+    api.file(CITIZEN)
+    with sessions.begin() as session:
+        person = session.scalar(select(User).where(User.username == CITIZEN))
+        notice = session.scalar(select(Notice).where(Notice.user_id == person.id, Notice.event == "filed"))
+        delivery = NoticeDelivery(notice_id=notice.id, channel="email", address="cu@example.vn", state="dead",
+                                  attempts=3, next_attempt_at=clock.now(), last_error="SMTP x:25: OSError: down")
+        session.add(delivery)
+        person.email = None
+        session.flush()
+        delivery_id = delivery.id
+    row = dead_row(Web(app.test_client()).login("demo.admin").get("/quan-tri/thong-bao").get_data(as_text=True),
+                   delivery_id)
+    assert "Không còn địa chỉ trên kênh này" in row and "cu@example.vn" in row
+    assert "Cập nhật thông tin liên hệ" in row and "gui-lai" not in row

@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
         if request.path.startswith("/api/") or ui.asks_for_json():
             return jsonify(error_body(503, preflight.SchemaNotCurrent.code, message)), 503, wait
         return render_template("error.html", status=503, title=_("Hệ thống đang bảo trì"), message=message,
-                               rule=None), 503, wait
+                               rule=None, maintenance=True), 503, wait
 
     from . import admin_staff, admin_staff_api, officer_codes  # the administration of agencies and officers
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
