@@ -12,37 +12,18 @@ import logging
 import re
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from conftest import CITIZEN
 from sqlalchemy import select
+from test_schema_revision_guard import behind  # noqa: F401 (a fixture: the database one revision behind)
 from web_support import Web
 
-from engine.core.settings import PROJECT_ROOT
 from engine.data.model import User
 from engine.data.notice_model import Notice, NoticeDelivery
-from engine.web import create_app
 
 
 @pytest.fixture
 def backend():
     return "sqlite"
-
-
-def alembic(url: str, action: str, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    getattr(command, action)(cfg, revision)
-
-
-@pytest.fixture
-def behind(settings, clock, database_url):
-    """The demo database one revision below head, and the web app created on it as a WSGI server would."""
-    alembic(database_url, "downgrade", "-1")
-    application = create_app(settings, clock=clock)
-    yield application
-    application.extensions["tthc"]["engine"].dispose()
 
 
 def test_a_visitor_of_a_database_not_upgraded_gets_a_maintenance_page_without_the_operators_instruction(
