@@ -254,7 +254,6 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
                       "why": _("Công dân đã rút hồ sơ; việc giải quyết dừng lại và thời hạn không còn tính "
                                "(theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).") if dossier.status == WITHDRAWN else
                       _("Bộ phận Một cửa đã dừng giải quyết hồ sơ; thời hạn không còn tính (theo Nghị định 61/2018/NĐ-CP và Điều 21 Nghị định 118/2025/NĐ-CP).")})
-    d["expected_fees"] = expected_fees(dossier)  # both faces' pages build their notes; the fees ride along
     if d.get("returned_at"):
         notes.append({"label": _("Đã trả kết quả"), "at": d["returned_at"],
                       "why": _("Trả muộn so với hạn (theo Điều 22 khoản 7 Quyết định 88/2017/QĐ-UBND).") if d.get("late") else _("Trả đúng hạn.")})

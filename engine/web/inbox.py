@@ -30,8 +30,8 @@ from engine.law.statuses import SUPPLEMENT
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
 from . import failures, schemaform, signing, uploads
-from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, open_items, path_of,
-                           remaining_text, steps_of, time_left_text, working_time_text)
+from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, expected_fees, open_items,
+                           path_of, remaining_text, steps_of, time_left_text, working_time_text)
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -113,7 +113,7 @@ def release(item_id: int):
 def _dossier_context(dossier) -> dict:
     settings = tthc()["settings"]
     d = summary.describe(db(), dossier, now=now(), settings=settings)
-    d["remaining"] = remaining_text(dossier)  # in the page's language (the API keeps the engine's words)
+    d["remaining"], d["expected_fees"] = remaining_text(dossier), expected_fees(dossier)  # the page's words; D26
     version = dossier.procedure_version
     info = version.info
     items = open_items(dossier)

@@ -29,7 +29,7 @@ from engine.law.statuses import TERMINAL
 from . import db, now, schemaform, tthc, uploads
 from .api import level_of, level_view
 from .headers import FILE_POLICY
-from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form,
+from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, expected_fees,
                            remaining_text, signature_text, time_left_text)
 from .ui import (DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, refusal_text, run,
                  vn_datetime)
@@ -268,7 +268,7 @@ def _kind_text(kind: str, outcome: str | None) -> str:
 def _dossier_page(code: str, status: int = 200, **extra):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)
-    d["remaining"] = remaining_text(dossier)  # in the page's language (the API keeps the engine's words)
+    d["remaining"], d["expected_fees"] = remaining_text(dossier), expected_fees(dossier)  # the page's words; D26
     version = dossier.procedure_version
     schema = version.forms[version.info["filing_form"]]
     supplement_fields, store = None, []
