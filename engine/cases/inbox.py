@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
+from sqlalchemy import Select, and_, bindparam, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session, defaultload, selectinload
 
 from engine.core.calendar import WorkingCalendar
@@ -84,51 +85,86 @@ def roles_of(user: User, role: str | None = None) -> list[str]:
     return sorted(roles if role is None else roles & {role})
 
 
-def _conditions(user: User, filters: Filters) -> list:
-    where = [WorkItem.agency_id == user.agency_id]
-    if filters.mine:
-        where.append(WorkItem.assignee_id == user.id)
-    if filters.step:
-        where.append(WorkItem.step == filters.step)
-    if filters.due_after is not None:
-        where.append(WorkItem.due_at > filters.due_after)
-    if filters.due_before is not None:
-        where.append(WorkItem.due_at <= filters.due_before)
-    if filters.procedure:
-        versions = (select(ProcedureVersion.id).join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
-                    .where(Procedure.code == filters.procedure))
-        where.append(exists().where(Dossier.id == WorkItem.dossier_id, Dossier.procedure_version_id.in_(versions)))
+@dataclass(frozen=True)
+class _Shape:
+    """What a role's key statement filters on (not the values, which are bound at each read): one statement is
+    built, compiled and keyed per shape, not per page read."""
+
+    sort: str
+    mine: bool
+    step: bool
+    due_after: bool
+    due_before: bool
+    procedure: bool
+    after: str | None  # the cursor's segment, when the page continues one
+
+
+_PROCEDURE_VERSIONS = (select(ProcedureVersion.id).join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+                       .where(Procedure.code == bindparam("procedure")))
+
+
+def _conditions(shape: _Shape) -> list:
+    where = [WorkItem.agency_id == bindparam("agency_id"), WorkItem.role == bindparam("role")]
+    if shape.mine:
+        where.append(WorkItem.assignee_id == bindparam("me"))
+    if shape.step:
+        where.append(WorkItem.step == bindparam("step"))
+    if shape.due_after:
+        where.append(WorkItem.due_at > bindparam("due_after", type_=WorkItem.due_at.type))
+    if shape.due_before:
+        where.append(WorkItem.due_at <= bindparam("due_before", type_=WorkItem.due_at.type))
+    if shape.procedure:
+        where.append(exists().where(Dossier.id == WorkItem.dossier_id,
+                                    Dossier.procedure_version_id.in_(_PROCEDURE_VERSIONS)))
     return where
 
 
-def _keys(session: Session, base: list, role: str, sort: str, after: Cursor | None, n: int) -> list[tuple]:
-    """Up to ``n`` (segment, value, id) of one role, in the page's order, from the cursor on."""
-    column, desc = SORTS[sort]
+@lru_cache(maxsize=256)
+def _key_statement(shape: _Shape):
+    """One role's keys of a page, from the cursor on, in one statement: each segment (items with a sort value,
+    then those without, or the reverse) is its own index range read in the index's order up to ``n`` rows, the
+    two read together (UNION ALL) rather than one after the other. Columns: segment, value, id."""
+    column, desc = SORTS[shape.sort]
     segments = ["v", "n"] if not desc else ["n", "v"]
-    if after is not None:
-        segments = segments[segments.index(after.segment):]
-    out: list[tuple] = []
+    if shape.after is not None:
+        segments = segments[segments.index(shape.after):]
+    if column is WorkItem.created_at:
+        segments = [s for s in segments if s == "v"]  # never unset
+    base = _conditions(shape)
+    parts = []
     for segment in segments:
-        query: Select = select(WorkItem.id, column).where(*base, WorkItem.role == role)
+        query: Select = select(literal(segment).label("segment"), column.label("at"), WorkItem.id).where(*base)
+        continues = shape.after == segment
         if segment == "v":
             query = query.where(column.is_not(None))
-            if after is not None and after.segment == "v":
-                key, mark = tuple_(column, WorkItem.id), tuple_(literal(after.at, column.type), literal(after.id))
+            if continues:
+                key = tuple_(column, WorkItem.id)
+                mark = tuple_(bindparam("after_at", type_=column.type), bindparam("after_id"))
                 query = query.where(key < mark if desc else key > mark)
-            order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
         else:
-            if column is WorkItem.created_at:
-                continue  # never unset
             query = query.where(column.is_(None))
-            if after is not None and after.segment == "n":
-                query = query.where(WorkItem.id < after.id if desc else WorkItem.id > after.id)
-            # all unset: ordered by the column too, so that the plan is the inbox index's (the id order within)
-            order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
-        out += [(segment, at, item_id) for item_id, at in session.execute(query.order_by(*order).limit(n - len(out)))]
-        if len(out) >= n:
-            break
-        after = None  # the next segment starts at its beginning
-    return out
+            if continues:
+                query = query.where(WorkItem.id < bindparam("after_id") if desc else WorkItem.id > bindparam("after_id"))
+        # all unset in the second segment: ordered by the column too, so that the plan is the inbox index's
+        order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
+        parts.append(query.order_by(*order).limit(bindparam("n")))
+    if len(parts) == 1:
+        return parts[0]
+    return union_all(*(select(*part.subquery().c) for part in parts))
+
+
+def _keys(session: Session, user: User, filters: Filters, role: str, sort: str, after: Cursor | None,
+          n: int) -> list[tuple]:
+    """Up to ``n`` (segment, value, id) of one role, in the page's order, from the cursor on."""
+    shape = _Shape(sort, filters.mine, bool(filters.step), filters.due_after is not None,
+                   filters.due_before is not None, bool(filters.procedure), after.segment if after else None)
+    params = {"agency_id": user.agency_id, "role": role, "me": user.id, "step": filters.step,
+              "due_after": filters.due_after, "due_before": filters.due_before, "procedure": filters.procedure,
+              "after_at": after.at if after else None, "after_id": after.id if after else None, "n": n}
+    rows = [(segment, at, item_id) for segment, at, item_id in session.execute(_key_statement(shape), params)]
+    key, desc = _order(sort)
+    rows.sort(key=key, reverse=desc)
+    return rows[:n]
 
 
 def _order(sort: str):
@@ -146,22 +182,25 @@ def page(session: Session, user: User, filters: Filters = Filters(), *, sort: st
     """One page of the inbox and the cursor of the next."""
     if sort not in SORTS:
         raise Invalid("Cách sắp xếp không hợp lệ", fields={"sort": ", ".join(SORTS)})
-    base = _conditions(user, filters)
     keys: list[tuple] = []
     for role in roles_of(user, filters.role):
-        keys += _keys(session, base, role, sort, after, limit + 1)
+        keys += _keys(session, user, filters, role, sort, after, limit + 1)
     key, desc = _order(sort)
     keys.sort(key=key, reverse=desc)
     more = len(keys) > limit
     keys = keys[:limit]
     ids = [k[2] for k in keys]
-    loaded = {i.id: i for i in session.scalars(
-        select(WorkItem).where(WorkItem.id.in_(ids or [-1]))
-        .options(selectinload(WorkItem.assignee), defaultload(WorkItem.dossier).lazyload(Dossier.procedure_version)))}
+    loaded = {i.id: i for i in session.scalars(_ITEMS, {"ids": ids})} if ids else {}
     items = [loaded[i] for i in ids if i in loaded]
     last = keys[-1] if keys else None
     return Page(items, Cursor(last[0], last[1], last[2]).text() if more and last else None,
                 versions_of(session, [i.dossier for i in items]))
+
+
+# The page's rows, built once: a page read pays neither their construction nor their cache keys.
+_ITEMS = (select(WorkItem).where(WorkItem.id.in_(bindparam("ids", expanding=True)))
+          .options(selectinload(WorkItem.assignee), defaultload(WorkItem.dossier).lazyload(Dossier.procedure_version)))
+_VERSIONS = select(ProcedureVersion).where(ProcedureVersion.id.in_(bindparam("ids", expanding=True)))
 
 
 def versions_of(session: Session, dossiers: list[Dossier]) -> list[ProcedureVersion]:
@@ -169,8 +208,8 @@ def versions_of(session: Session, dossiers: list[Dossier]) -> list[ProcedureVers
     and one decoding of each version's forms and catalogue entry for the whole list (joined with every row, they
     were decoded once per row). The caller holds the list while it reads ``dossier.procedure_version``: the
     session's identity map answers those reads without a query while the versions are alive."""
-    wanted = {d.procedure_version_id for d in dossiers}
-    return list(session.scalars(select(ProcedureVersion).where(ProcedureVersion.id.in_(wanted or {-1}))))
+    wanted = sorted({d.procedure_version_id for d in dossiers})
+    return list(session.scalars(_VERSIONS, {"ids": wanted})) if wanted else []
 
 
 def counts(session: Session, user: User, now: datetime, cal: WorkingCalendar) -> dict[str, int]:
