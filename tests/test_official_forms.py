@@ -117,7 +117,7 @@ def test_the_receipt_prints_every_field_of_the_real_dossier(api, app, clock):
     assert_contains(text, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mẫu số 01",
                     "Thông tư số 03/2025/TT-VPCP", code, OWNER_NAME, PROCEDURE, "1.001612",
                     SAMPLE_FORM["dia_chi_tru_so"], SAMPLE_FORM["dien_thoai"],
-                    "Giấy đề nghị đăng ký hộ kinh doanh", "Hợp đồng thuê hoặc giấy tờ chứng minh quyền sử dụng",
+                    "Không có thành phần hồ sơ nào được nộp kèm",  # no file attached (test_receipt_components)
                     "3 ngày làm việc", "09 giờ 00 phút, ngày 23/11/2026", due.strftime("%d/%m/%Y"),
                     due.strftime("%H giờ %M phút"), "Trực tuyến", "Trần Thị Tiếp Nhận", "NGƯỜI TIẾP NHẬN HỒ SƠ",
                     "Lệ phí đăng ký hộ kinh doanh: 100.000 đồng", "Số: 1/TNHS")
@@ -144,7 +144,7 @@ def test_a_receipt_names_the_owner_when_someone_else_filed(api, app, clock):
     for_other = api.file(CITIZEN, owner=owner)["code"]
     _, content = act(api, app, clock, RECEIVER, for_other, "intake", "receive")
     assert_contains(text_of(content), "Tiếp nhận hồ sơ của Nguyễn Văn An", "Chủ hồ sơ Trần Thị Bình",
-                    "079099000777", "(bản điện tử)")
+                    "079099000777", "Không có thành phần hồ sơ nào được nộp kèm")
     at_desk = api.file(RECEIVER, owner=owner, channel="desk")["code"]
     _, content = act(api, app, clock, RECEIVER, at_desk, "intake", "receive")
     text = text_of(content)

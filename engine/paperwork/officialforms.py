@@ -12,16 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.paperwork import issuance, numbers, pdf, results
+from engine.paperwork import handed_in, issuance, numbers, pdf, results
 from engine.process import fields as procedure_fields
 from engine.process import fees as fee_rules
 from engine.core.clock import VN_TZ
 from engine.core import vocabulary
 from engine.core.vocabulary import vn_time
-from engine.data.model import OFFICER_ROLES, Document, Dossier, User
+from engine.data.model import OFFICER_ROLES, Dossier, User
 from engine.data.signing_model import SigningRequest
 from engine.core.settings import Settings
 
@@ -86,8 +85,6 @@ PARTY = {"dossier_code": "Mã hồ sơ", "applicant": "Tiếp nhận hồ sơ c�
          "owner_id": "Số CCCD của chủ hồ sơ", "address": "Địa chỉ", "phone": "Số điện thoại",
          "email": "Thư điện tử", "request": "Nội dung yêu cầu giải quyết"}
 PARTY_KEYS = tuple(PARTY)
-
-_FILED = select(Document).where(Document.dossier_id == bindparam("dossier_id"), Document.kind == "filing")  # built once
 
 RECEIPT = OfficialForm(
     "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", {"TT01/2018": "01", "TT03/2025": "01"}, "receipt", "TNHS",
@@ -288,12 +285,7 @@ def receipt(session: Session, settings: Settings, dossier: Dossier, actor: User,
     the fees as the receiving agency charges them (engine.cases.local_fees.of_dossier: its own amount of a fee
     the procedure leaves to the province, D29), else as the procedure declares them."""
     info = dossier.procedure_version.info
-    files: dict[str, list[str]] = {}
-    for doc in session.scalars(_FILED, {"dossier_id": dossier.id}):
-        files.setdefault(doc.component or "", []).append(doc.name)
-    default = "bản điện tử" if dossier.channel == "online" else "bản giấy"
-    components = [f"{c['name']} ({'bản điện tử: ' + ', '.join(files[c['name']]) if c['name'] in files else default})"
-                  for c in info.get("components", [])]
+    components = handed_in.components(session, dossier)  # what was handed in, not the procedure's checklist
     duration = info["duration"]
     number = numbers.allocate(session, dossier.agency_id, RECEIPT.kind, RECEIPT.series, now)
     charged = "; ".join(f"{f['name']}: {_fee_text(f, dossier.form)}"
