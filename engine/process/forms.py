@@ -154,8 +154,11 @@ def _letters(text: str) -> int:
 
 def clean_name(value: Any, *, max_length: int = 255) -> str | None:
     """``value`` as the name of a person or an organisation (D3: a full name): clean_text of 2 to ``max_length``
-    characters with at least two letters, so spaces, marks or punctuation alone are no name. Kept as typed: a
-    name typed decomposed (NFD, "Nguye\u0302\u0303n") has its marks (Mn) and is accepted."""
+    characters with at least two letters, so spaces, marks or punctuation alone are no name. A name typed
+    decomposed (NFD, "Nguye\u0302\u0303n") is accepted and given back composed (NFC, "Nguyễn"), its length
+    counted so: one name has one spelling, so stored names compare equal and print alike (accounts, owners)."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)
     name = clean_text(value, min_length=2, max_length=max_length)
     return name if name is not None and _letters(name) >= 2 else None
 
@@ -172,6 +175,7 @@ def name_error(value: Any, label: str, required: str, *, max_length: int = 255) 
     """The message for a name clean_name refused: ``label`` and what is wrong with it (hidden characters, too
     few letters), or ``required`` when it is missing, blank or of the wrong length."""
     hidden, few = NAME_MESSAGES.get(label, (f"{label} {HIDDEN}", f"{label} {FEW_LETTERS}"))
+    value = unicodedata.normalize("NFC", value) if isinstance(value, str) else value  # measured as clean_name does
     if isinstance(value, str) and has_hidden(value.strip()):
         return hidden
     if isinstance(value, str) and 2 <= len(value.strip()) <= max_length and _letters(value) < 2:
