@@ -27,7 +27,7 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.content import ImportedPdfPage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
@@ -38,6 +38,7 @@ from engine.core.errors import Invalid
 from engine.core.vocabulary import vn_time
 
 from . import hexstrings, longterm, nameprep  # noqa: F401 - nameprep: comparing names costs a string preparation once
+from . import signing_errors
 from .pki import DEMO_BACKDATE, Pki  # noqa: F401 - the PKI's historical home: signatures.Pki
 
 # one read per hex string (signatures' /Contents); a pyHanko without this reader keeps its own way
@@ -178,8 +179,8 @@ def sign_pdf_with(pdf: bytes, signer, field: str, reason: str, location: str, no
     try:
         with memory.young_garbage() if local else contextlib.nullcontext():
             _TimedSigner(meta, signer, now=now, **extra).sign_pdf(writer, output=out, bytes_reserved=reserved)
-    except (SigningError, RuntimeError) as exc:  # a device (PKCS11Error) or service failed: nothing signed
-        raise SigningFailed(f"Không ký được: {exc}") from exc
+    except (SigningError, RuntimeError, OSError) as exc:  # a device (PKCS11Error), the TSA, a network: nothing signed
+        raise SigningFailed(signing_errors.reason(exc, isinstance(exc, timestamps.TimestampRequestError))) from exc
     finally:
         close = getattr(signer, "close_after_signing", None)  # a token's session (engine.paperwork.tokens)
         if close is not None:
