@@ -21,7 +21,7 @@ from engine.law import deadlines
 from engine.law.counting import CHANNELS  # the channels a filing comes by, as the counters know them
 from engine.law.statuses import PROCESSING, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, can_end
 from engine.paperwork import issuance, officialforms
-from engine.process import forms, procedures
+from engine.process import fees, forms, procedures
 from engine.process import fields as procedure_fields
 from engine.process.runtime import SERIALIZER_VERSION, Process
 
@@ -201,6 +201,7 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         raise
     proc_agency = session.get(Agency, offer.agency_id)
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
+    fees.check_form(version.info.get("fees", ()), version.forms[version.info["filing_form"]], form)  # D26
     if channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
     owner_name, owner_birth, owner_cccd = _owner(session, payload, ctx)
@@ -278,6 +279,9 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     form = payload.get("form")
     forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
                    what="Tờ khai bổ sung", field="form")
+    fees.check_form(dossier.procedure_version.info.get("fees", ()),  # D26: the form a fee is computed from
+                    dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
+                    what="Tờ khai bổ sung")
     note = payload.get("note")
     if note is not None:  # lines of text, without control characters (a NUL was stored in the trail)
         forms.validate({"type": "object", "properties": {"note": {"type": "string", "maxLength": 4000}}},

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import decimal
+from decimal import Decimal
 
+from engine.core.errors import Invalid
 from engine.law import payment as law
 from engine.process import scripting
 from engine.process.scriptlimits import ScriptRefused
@@ -28,7 +31,62 @@ ALLOWED_NAMES = {n for n in scripting.RestrictedEnvironment().globals.get("__bui
 
 
 class FeeError(ValueError):
-    """A fee could not be computed from this form (the expression failed or gave no whole amount)."""
+    """A fee could not be computed from this form (the expression failed or gave no amount)."""
+
+
+class FieldMissing(FeeError):
+    """The expression names a field the form does not have (an optional field left out)."""
+
+
+# Exact arithmetic (D26): a fee is a sum of money, and binary floats make 7 % of 50.000.000 đ
+# 3500000.0000000005 đ. The expression runs with its decimal literals and the form's decimals as ``Decimal``
+# and its divisions through ``_EXACT_DIV`` (int / int would be a float again); nothing else of it changes.
+_EXACT, _EXACT_DIV = "tthc_exact_", "tthc_exact_div_"
+
+
+def _exact(value):
+    """A float as the decimal it was written as (its shortest repr), any other value unchanged."""
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def _exact_div(a, b):
+    numbers = (int, float, Decimal)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return Decimal(_exact(a)) / Decimal(_exact(b))
+    return a / b
+
+
+class _Exact(ast.NodeTransformer):
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, float):
+            call = ast.Call(func=ast.Name(id=_EXACT, ctx=ast.Load()), args=[ast.Constant(repr(node.value))],
+                            keywords=[])
+            return ast.copy_location(call, node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.generic_visit(node)
+        if isinstance(node.op, ast.Div):
+            call = ast.Call(func=ast.Name(id=_EXACT_DIV, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
+            return ast.copy_location(call, node)
+        return node
+
+
+def _exact_text(text: str) -> str:
+    """``text`` with exact decimal arithmetic (unchanged when it does not parse: the evaluation says why)."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError):
+        return text
+    return ast.unparse(ast.fix_missing_locations(_Exact().visit(tree)))
+
+
+def _exact_form(value):
+    if isinstance(value, dict):
+        return {k: _exact_form(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact_form(v) for v in value]
+    return _exact(value)
 
 
 def _names(text: str) -> set[str]:
@@ -92,32 +150,80 @@ def read(props: dict[str, str], filing_schema: dict | None) -> tuple[list[dict],
 
 
 def _evaluate(text: str, form: dict, time_limit: float):
-    env = scripting.RestrictedEnvironment(time_limit=time_limit)
-    context = copy.deepcopy(form) if isinstance(form, dict) else {}
+    env = scripting.RestrictedEnvironment({_EXACT: Decimal, _EXACT_DIV: _exact_div}, time_limit=time_limit)
+    context = _exact_form(copy.deepcopy(form)) if isinstance(form, dict) else {}
+    context.pop(_EXACT, None), context.pop(_EXACT_DIV, None)  # a field of that name must not replace them
     try:
-        return env.evaluate(text, context)
+        with decimal.localcontext() as exact:
+            exact.prec, exact.traps[decimal.InvalidOperation], exact.traps[decimal.Overflow] = 40, True, True
+            return env.evaluate(_exact_text(text), context)
     except ScriptRefused as exc:
         raise FeeError(str(exc)) from None
-    except Exception as exc:  # a field the form lacks, a division by zero: the declaration's fault, named
-        raise FeeError(f"{type(exc).__name__}: {exc}") from None
+    except NameError as exc:  # a field the form lacks (check_form tells the citizen at filing)
+        raise FieldMissing(f"tờ khai không có trường {getattr(exc, 'name', None) or '?'}") from None
+    except Exception as exc:  # a division by zero, an overflow: the declaration's fault, said in words
+        raise FeeError(_REASONS.get(type(exc).__name__, "biểu thức không tính được với tờ khai này")
+                       + f" ({type(exc).__name__})") from None
+
+
+# What an officer reads when a fee cannot be computed (never a Python exception's text)
+_REASONS = {"ZeroDivisionError": "phép chia cho 0", "DivisionByZero": "phép chia cho 0",
+            "DivisionUndefined": "phép chia 0 cho 0", "Overflow": "số quá lớn",
+            "InvalidOperation": "phép tính không xác định", "OverflowError": "số quá lớn",
+            "TypeError": "giá trị của tờ khai không dùng được trong phép tính",
+            "ValueError": "giá trị của tờ khai không dùng được trong phép tính"}
 
 
 def exempt(fee: dict, form: dict, time_limit: float = 1.0) -> bool:
-    """Whether the form meets the fee's exemption condition."""
-    return bool(fee.get("exempt_if")) and bool(_evaluate(fee["exempt_if"], form, time_limit))
+    """Whether the form meets the fee's exemption condition. A condition on a field the applicant left out is not
+    met: an exemption is claimed by declaring the fact that grants it (an unticked "hộ nghèo" box is no claim), so
+    the form is never refused for want of it (``check_form`` asks only for the fields an amount is computed from)."""
+    if not fee.get("exempt_if"):
+        return False
+    try:
+        return bool(_evaluate(fee["exempt_if"], form, time_limit))
+    except FieldMissing:
+        return False
 
 
 def amount(fee: dict, form: dict, time_limit: float = 1.0) -> int:
-    """The fee in đồng for this form: the fixed amount, or the expression's value (a whole, non-negative
-    number of đồng)."""
+    """The fee in đồng for this form: the fixed amount, or the expression's value computed exactly (decimal
+    arithmetic) and rounded half-up to the đồng: a Vietnamese fee is paid in whole đồng, and a percentage of a
+    capital (``=von_kinh_doanh * 0.5 / 100``) rarely is one. A negative, infinite, non-numeric or absurd (beyond
+    MAX_AMOUNT) value is refused, naming the fee."""
     if fee.get("amount") is not None:
         return int(fee["amount"])
     value = _evaluate(fee["expression"], form, time_limit)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise FeeError(f"biểu thức phí {fee['key']} không cho ra một số tiền: {value!r}")
-    if value < 0 or value > MAX_AMOUNT or value != int(value):
-        raise FeeError(f"biểu thức phí {fee['key']} cho ra số tiền không hợp lệ: {value!r}")
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise FeeError(f"biểu thức phí {fee['key']} không cho ra một số tiền: {str(value)[:60]!r}")
+    exact = Decimal(_exact(value))
+    if not exact.is_finite() or exact < 0 or exact > MAX_AMOUNT:
+        raise FeeError(f"biểu thức phí {fee['key']} cho ra số tiền không hợp lệ: {str(value)[:60]}")
+    return int(exact.quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
+def fields_needed(fee: dict, filing_schema: dict | None) -> list[str]:
+    """The filing form's fields a fee's amount expression names: a form without one cannot be priced (an
+    exemption's fields are not needed: ``exempt``)."""
+    fields = (filing_schema or {}).get("properties") or {}
+    named = _names(fee["expression"]) if fee.get("expression") else set()
+    return sorted(n for n in named if n in fields)
+
+
+def check_form(declared: list[dict], filing_schema: dict | None, form, what: str = "Tờ khai") -> None:
+    """Refuse (422, naming each field) a form that lacks a field a fee is computed from, when the citizen can still
+    add it (filing, a supplement answer), not at the fee's moment, when the leader could only refuse the dossier."""
+    if not isinstance(form, dict):
+        return
+    fields = (filing_schema or {}).get("properties") or {}
+    errors = {}
+    for fee in declared:
+        for name in fields_needed(fee, filing_schema):
+            if form.get(name) is None:
+                title = fields[name].get("title") if isinstance(fields[name], dict) else None
+                errors.setdefault(name, f"Cần khai {title or name} để tính lệ phí {fee['name']}")
+    if errors:
+        raise Invalid(f"{what} chưa hợp lệ: " + "; ".join(errors.values()), code="invalid_form", fields=errors)
 
 
 def of_moment(info: dict, moment: str) -> list[dict]:
