@@ -22,15 +22,15 @@ from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, calendars
 from engine.data.model import Document, Dossier, ProcedureVersion
-from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentOrder, PaymentRefund
+from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentOrder
 from engine.law import payment as law
 from engine.law.statuses import PAYMENT
 from engine.paperwork import receipts
 from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
 from engine.cases import gateways, lienthong, local_fees, notices, payment_keys, replanning  # noqa: F401 (lienthong)
-
-DESK_ROLE = "receiving_officer"
+from engine.cases.payment_refunds import (  # noqa: F401 (refunds: their own module, named here as before)
+    DESK_ROLE, NOT_OWED, refund_needed, refund_paid, settled_otherwise, taken_again)
 
 
 def _announce(session: Session, settings, dossier: Dossier, event: str, now: datetime, row: Payment,
@@ -282,31 +282,6 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
     return row, url
 
 
-def settled_otherwise(row: Payment) -> str:
-    """How a fee was settled, for a second payment through another order: the words of the refund message."""
-    if row.status == "failed":
-        return NOT_OWED
-    if row.status == "exempted":
-        return "đã được miễn"
-    if row.order_ref is None:
-        return "đã được nộp tại quầy"
-    return f"đã được thanh toán bằng đơn hàng {row.order_ref}"
-
-
-# a fee still owed when its dossier ended unprocessed (refused, withdrawn, stopped) is owed no more (refund_paid)
-NOT_OWED = "không còn phải nộp (hồ sơ đã kết thúc mà không giải quyết: từ chối, rút hoặc dừng)"
-
-
-def refund_needed(row: Payment, ref: str) -> str | None:
-    """Why money the gateway took for order ``ref`` must be given back, or None when it paid ``row`` (a replay of
-    that payment, or the fee still owed): the fee was settled otherwise, or is owed no more (the dossier ended)."""
-    if row.status == "pending" or (row.status in ("paid", "refunded") and row.order_ref == ref):
-        return None
-    if row.status == "failed":
-        return f"Khoản phí {NOT_OWED}: cần hoàn trả (paid after the dossier ended)"
-    return f"Khoản phí {settled_otherwise(row)}: cần hoàn trả (paid twice)"
-
-
 def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict, remote_addr: str | None) -> dict:
     """A gateway's notification (IPN), the truth about a payment: signature, order, amount and idempotency are
     checked; every notification is logged with the verdict (at its arrival); only a valid first success marks the
@@ -341,6 +316,8 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
                              payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
                              message=message or gateways.MESSAGES[verdict], remote_addr=remote_addr))
+    if verdict == gateways.ALREADY and notice.success and message is not None:  # money taken twice, or late:
+        taken_again(session, ctx, row, order.ref)  # a refund owed, recorded, audited and told (once per order)
     if verdict == gateways.OK:
         dossier = session.get(Dossier, row.dossier_id)
         if notice.success:
@@ -373,26 +350,3 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
     if signed and notice.success and refund_needed(row, order.ref) is not None:
         return "refund"
     return "failed" if signed and not notice.success else "pending"
-
-
-# -- refunds ----------------------------------------------------------------------------------------------------
-def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -> list[Payment]:
-    """The dossier ended unprocessed (refused, withdrawn, stopped): its paid fees are refunded and audited;
-    what is still owed is owed no more."""
-    if not law.refund_due(dossier.status):
-        return []
-    done = []
-    for row in session.scalars(select(Payment).where(Payment.dossier_id == dossier.id,
-                                                     Payment.status.in_(("paid", "pending")))):
-        if row.status == "pending":
-            row.status = "failed"
-            continue
-        row.status = "refunded"
-        session.add(PaymentRefund(payment_id=row.id, amount=row.amount, reason=reason, at=ctx.now,
-                                  actor_id=ctx.user.id if ctx.user else None))
-        audit.record(session, dossier, ctx.now, ctx.user, "payment_refunded", dossier.status,
-                     data={"payment": row.id, "amount": row.amount, "reason": reason})
-        _announce(session, ctx.settings, dossier, "refunded", ctx.now, row, reason=reason)
-        done.append(row)
-    return done
-

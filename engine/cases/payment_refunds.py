@@ -1,0 +1,97 @@
+"""Refunds of fees (D26): the money a dossier's fee took is given back when the dossier ends unprocessed
+(refused at the intake check, withdrawn, stopped), and when the gateway takes it a second time: for a fee
+settled otherwise meanwhile (at the desk, another order, exempted) or owed no more (the dossier ended before
+the gateway's notification). Every refund is recorded (``payment_refund``), audited on the dossier and told to
+the citizen; money taken twice is told to the receiving agency's officers too, who give it back.
+
+Split from engine.cases.payments (which re-exports these names) to keep both modules small.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases import notices
+from engine.cases.dossiers import Context
+from engine.data import audit
+from engine.data.model import AuditEvent, Dossier
+from engine.data.payment_model import Payment, PaymentRefund
+from engine.law import payment as law
+
+DESK_ROLE = "receiving_officer"  # who takes fees at the desk, and gives back money taken twice
+
+# a fee still owed when its dossier ended unprocessed (refused, withdrawn, stopped) is owed no more (refund_paid)
+NOT_OWED = "không còn phải nộp (hồ sơ đã kết thúc mà không giải quyết: từ chối, rút hoặc dừng)"
+
+
+def settled_otherwise(row: Payment) -> str:
+    """How a fee was settled, for a second payment through another order: the words of the refund message."""
+    if row.status == "failed":
+        return NOT_OWED
+    if row.status == "exempted":
+        return "đã được miễn"
+    if row.order_ref is None:
+        return "đã được nộp tại quầy"
+    return f"đã được thanh toán bằng đơn hàng {row.order_ref}"
+
+
+def refund_needed(row: Payment, ref: str) -> str | None:
+    """Why money the gateway took for order ``ref`` must be given back, or None when it paid ``row`` (a replay of
+    that payment, or the fee still owed): the fee was settled otherwise, or is owed no more (the dossier ended)."""
+    if row.status == "pending" or (row.status in ("paid", "refunded") and row.order_ref == ref):
+        return None
+    if row.status == "failed":
+        return f"Khoản phí {NOT_OWED}: cần hoàn trả (paid after the dossier ended)"
+    return f"Khoản phí {settled_otherwise(row)}: cần hoàn trả (paid twice)"
+
+
+def _give_back(session: Session, ctx: Context, dossier: Dossier, row: Payment, amount: int, reason: str,
+               **data) -> None:
+    """Record ``amount`` given back for the fee ``row``, audit it and tell the citizen. One refund row per fee
+    (payment_refund.payment_id is unique, no schema change): a second amount given back for the same fee (money
+    taken twice, then the dossier withdrawn) adds to it, its reasons one per line; the trail keeps each."""
+    refund = session.scalar(select(PaymentRefund).where(PaymentRefund.payment_id == row.id))
+    if refund is None:
+        session.add(PaymentRefund(payment_id=row.id, amount=amount, reason=reason, at=ctx.now,
+                                  actor_id=ctx.user.id if ctx.user else None))
+    else:
+        refund.amount, refund.reason = refund.amount + amount, f"{refund.reason}\n{reason}"
+    audit.record(session, dossier, ctx.now, ctx.user, "payment_refunded", dossier.status,
+                 data={"payment": row.id, "amount": amount, "reason": reason, **data})
+    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier,
+                   context={"amount": amount, "fee_name": row.fee, "reason": reason})
+
+
+def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -> list[Payment]:
+    """The dossier ended unprocessed (refused, withdrawn, stopped): its paid fees are refunded and audited;
+    what is still owed is owed no more."""
+    if not law.refund_due(dossier.status):
+        return []
+    done = []
+    for row in session.scalars(select(Payment).where(Payment.dossier_id == dossier.id,
+                                                     Payment.status.in_(("paid", "pending")))):
+        if row.status == "pending":
+            row.status = "failed"
+            continue
+        row.status = "refunded"
+        _give_back(session, ctx, dossier, row, row.amount, reason)
+        done.append(row)
+    return done
+
+
+def taken_again(session: Session, ctx: Context, row: Payment, order_ref: str) -> bool:
+    """The gateway took the fee's amount for order ``order_ref`` although the fee was settled otherwise or is
+    owed no more (refund_needed): a refund owed, recorded and audited once per order (a replayed notification
+    finds the order in the trail and records nothing), and told to the receiving agency's officers, who give
+    the money back, and to the citizen. False when it was recorded before."""
+    dossier = session.get(Dossier, row.dossier_id)
+    seen = session.scalars(select(AuditEvent.data).where(AuditEvent.dossier_id == dossier.id,
+                                                         AuditEvent.action == "payment_refunded"))
+    if any(isinstance(data, dict) and data.get("order") == order_ref for data in seen):
+        return False
+    reason = (f"Đơn hàng {order_ref} được thanh toán trực tuyến khi khoản phí {settled_otherwise(row)}: "
+              "số tiền của đơn hàng này được hoàn trả")
+    _give_back(session, ctx, dossier, row, row.amount, reason, order=order_ref)
+    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier, roles={DESK_ROLE},
+                   context={"amount": row.amount, "fee_name": row.fee, "reason": reason})
+    return True
