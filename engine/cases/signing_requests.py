@@ -15,7 +15,7 @@ leaves the request where it was (pending, or awaiting its signer) with its messa
 """
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -26,23 +26,20 @@ from sqlalchemy.orm import Session, lazyload
 from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, work_agency
 from engine.core import memory
 from engine.core.clock import iso_vn
-from engine.core.errors import Conflict, EngineError, NotFound
-from engine.core.vocabulary import vn_time
+from engine.core.errors import Conflict, NotFound
 from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
-from engine.data.signing_model import (OPEN_REQUEST, OPEN_STATES, SigningAttempt, SigningMethod, SigningRequest,
-                                       withdraw_personal)
-from engine.cases import issuing, signer_duty
-from engine.paperwork import (documents, drafting, issuance, numbers, registrations, resultdata, results,
-                              signers)
+from engine.data.signing_model import OPEN_REQUEST, OPEN_STATES, SigningMethod, SigningRequest, withdraw_personal
+from engine.cases import issuing, signer_duty, signing_attempts
+from engine.cases.signing_attempts import (LOCK_AFTER_FAILURES, LOCK_MINUTES, PIN_ERRORS,  # noqa: F401 - known
+                                           TooManyPinAttempts, locked_until)  # from here by edges and tests
+from engine.paperwork import documents, drafting, issuance, numbers, registrations, resultdata, results, signers
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
 RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
-LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
-PIN_ERRORS = ("bad_key", "wrong_pin")  # the failures that count towards the lock: a PIN tried, not a PIN missing
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 # A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
@@ -51,12 +48,6 @@ _OF_LOADED_DOSSIER = (lazyload(SigningRequest.dossier), lazyload(SigningRequest.
 _WAITING = (select(SigningRequest).where(SigningRequest.dossier_id == bindparam("dossier_id"),
                                          SigningRequest.kind == "result_draft", SigningRequest.state.in_(OPEN_STATES))
             .limit(1).options(*_OF_LOADED_DOSSIER))  # built once: every officer's command asks it
-
-
-class TooManyPinAttempts(EngineError):
-    """Too many wrong PINs for one request: it is locked for a while (the login limiter's rule)."""
-
-    status, code = 429, "too_many_attempts"
 
 
 def method_of(session: Session, user: User) -> dict:
@@ -218,8 +209,11 @@ def drain(transaction: Transaction, settings: Settings, now: datetime, limit: in
 
 
 # -- the signer signs -------------------------------------------------------------------------------------------
-def visible(session: Session, user: User, request_id: int) -> SigningRequest:
-    req = session.get(SigningRequest, request_id)
+def visible(session: Session, user: User, request_id: int, held: bool = False) -> SigningRequest:
+    """``held``: held first (signing_attempts.hold) and read as committed, so that attempts write it in turn."""
+    if held:
+        signing_attempts.hold(session, request_id)
+    req = session.get(SigningRequest, request_id, populate_existing=held)
     if req is None or req.signer_id != user.id:
         raise NotFound("Không tìm thấy yêu cầu ký số", code="signing_request_not_found")
     return req
@@ -247,20 +241,6 @@ class Signed:
     request: dict
 
 
-def locked_until(session: Session, request_id: int, now: datetime) -> datetime | None:
-    """The login limiter's rule per request: LOCK_AFTER_FAILURES wrong PINs in LOCK_MINUTES since the last
-    success lock the request LOCK_MINUTES after the last of them."""
-    since = now - timedelta(minutes=LOCK_MINUTES)
-    failures = list(session.scalars(select(SigningAttempt.at).where(
-        SigningAttempt.request_id == request_id, SigningAttempt.succeeded.is_(False),
-        SigningAttempt.code.in_(PIN_ERRORS), SigningAttempt.at > since)
-        .order_by(SigningAttempt.at.desc()).limit(LOCK_AFTER_FAILURES)))
-    if len(failures) < LOCK_AFTER_FAILURES:
-        return None
-    until = failures[0] + timedelta(minutes=LOCK_MINUTES)
-    return until if until > now else None
-
-
 @dataclass(frozen=True)
 class _Work:
     """What signing needs, read in one short transaction: the method, the bytes to sign, who and why."""
@@ -274,15 +254,21 @@ class _Work:
     redated: datetime | None = None  # made again dated on the day it is signed (D34): recorded once signed
 
 
-def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
-    req = visible(session, ctx.user, request_id)
+def _open(req: SigningRequest) -> SigningRequest:
     if req.state in ("signed", "withdrawn"):
         raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
     signer_duty.require(req)  # still active, of the agency, in the role it is signed in
-    until = locked_until(session, req.id, ctx.now)
-    if until is not None:
-        raise TooManyPinAttempts(f"Nhập sai mã PIN quá {LOCK_AFTER_FAILURES} lần; tạm khóa ký văn bản này đến "
-                                 f"{vn_time(until, 'at')}")
+    return req
+
+
+def _claim(session: Session, ctx: Context, request_id: int) -> int:
+    """The attempt's slot, the request held (engine.cases.signing_attempts); 429 while it is locked."""
+    req = _open(visible(session, ctx.user, request_id, held=True))
+    return signing_attempts.claim(session, req.id, ctx.user.id, ctx.now)
+
+
+def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int) -> _Work:
+    req = _open(visible(session, ctx.user, request_id))
     agency = issuing.issuer(session, req)  # whose name the document bears, whose seal follows (D29, D34)
     # A document carries the day it is signed (D34, Vietnam time): signed on another day than the draft's, it is
     # made again dated at the signature, with its number; the draft as rendered is signed on its own day.
@@ -306,7 +292,23 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
     """The signer signs with their method and PIN (never stored, never logged): the document is signed, verified
     and stored, and only then the request is ``signed`` (the clerk may issue). A wrong PIN, an expired
     certificate or a refused device leaves the request as it was (SigningFailed; the attempt is recorded); a
-    confirmation still awaited answers 202 with the request unchanged but its message."""
+    confirmation still awaited answers 202 with the request unchanged but its message. The attempt takes its slot
+    first (at most LOCK_AFTER_FAILURES PINs tried in a window, however many arrive at once); what is not a
+    judged PIN (a fault, a confirmation awaited, the request signed meanwhile) gives its slot back."""
+    with transaction() as session:
+        slot = _claim(session, ctx, request_id)
+    try:
+        return _attempt(transaction, settings, ctx, request_id, pin, slot)
+    except signers.SigningFailed:  # its slot settled with its code (_record_failure)
+        raise
+    except BaseException:
+        with suppress(Exception), transaction() as session:  # the database failing too: the slot lapses
+            signing_attempts.drop(session, slot)
+        raise
+
+
+def _attempt(transaction: Transaction, settings: Settings, ctx: Context, request_id: int, pin: str | None,
+             slot: int) -> Signed:
     with transaction() as session:
         work = _prepare(session, settings, ctx, request_id)
     key_file = results.pki(settings).user_key(ctx.user.username)
@@ -326,17 +328,15 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
                 content, checks = results.seal_checked(settings, content, *work.seal[:2], ctx.now, work.seal[2])
     except signers.SigningPending as waiting:
         with transaction() as session:
-            req = visible(session, ctx.user, request_id)
+            req = visible(session, ctx.user, request_id, held=True)
             req.message, req.reference = waiting.message or PENDING_MESSAGE, waiting.reference
+            signing_attempts.drop(session, slot)
             return Signed(202, describe(req))
     except signers.SigningFailed as exc:
-        _record_failure(transaction, ctx, request_id, exc)
+        _record_failure(transaction, ctx, request_id, exc, slot)
         raise
     with transaction() as session:
-        req = visible(session, ctx.user, request_id)
-        if req.state in ("signed", "withdrawn"):
-            raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
-        signer_duty.require(req)  # suspended or moved while the device signed: nothing is stored
+        req = _open(visible(session, ctx.user, request_id, held=True))  # suspended or moved meanwhile: not stored
         doc = req.document
         if doc is None:  # signed before any drain rendered it
             doc = documents.add(session, settings.data_dir, req.dossier, issuing.DRAFT_KIND[req.kind],
@@ -351,7 +351,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         if req.kind != "result_draft":  # signed and sealed: issued
             doc.kind = issuing.final_kind(req)
             issuing.finish(session, settings, req, doc, ctx.now)
-            session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
+            signing_attempts.settle(session, slot, None)
             audit.record(session, req.dossier, ctx.now, ctx.user, "sign_document", req.dossier.status,
                          data={"request": req.id, "document": doc.id, "kind": doc.kind, "number": req.number})
             return Signed(200, describe(req))
@@ -359,7 +359,7 @@ def sign(transaction: Transaction, settings: Settings, ctx: Context, request_id:
         # what the clerk's issue checks without verifying the PDF again (the worker verifies the sealed result)
         req.payload = {**(req.payload or {}), "certificate_until": until and until.isoformat(),
                        "timestamped": bool(settings.tsa_url)}
-        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=True))
+        signing_attempts.settle(session, slot, None)
         dossier = req.dossier
         audit.record(session, dossier, ctx.now, ctx.user, "sign_result", dossier.status,
                      data={"request": req.id, "document": doc.id, "number": req.number})
@@ -381,16 +381,16 @@ def certificate_lapsed(req: SigningRequest | None, now: datetime) -> str | None:
     return f"Chứng thư số hết hiệu lực ({datetime.fromisoformat(until):%d/%m/%Y})"
 
 
-def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed) -> None:
+def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc: signers.SigningFailed,
+                    slot: int) -> None:
     """The attempt is recorded (the PIN is not); wrong PINs count towards the request's lock."""
     if exc.code == "bad_key":
         exc.message = "Mã PIN không đúng; văn bản chưa được ký"
     with transaction() as session:
-        req = visible(session, ctx.user, request_id)
+        req = visible(session, ctx.user, request_id, held=True)  # other attempts failing at once: one by one
         req.last_error = exc.message
         req.reference = None  # refused, expired or failed: the next attempt asks the signer anew
-        session.add(SigningAttempt(request_id=req.id, user_id=ctx.user.id, at=ctx.now, succeeded=False,
-                                   code=exc.code[:40]))
+        signing_attempts.settle(session, slot, exc.code)
 
 
 def signed_draft_of(session: Session, dossier: Dossier) -> Document | None:

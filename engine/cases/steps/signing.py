@@ -1,17 +1,31 @@
 """The clerk's ``signing``: the result, validly signed by the competent person, is sealed and numbered (D22);
 the dossier is resolved, late if past its due date (D19: lateness is judged at resolution); a late result is
-issued only once the head's apology letter is signed, since the issue releases it to the citizen (D19, D23)."""
+issued only once the head's apology letter is signed, since the issue releases it to the citizen (D19, D23).
+
+A result whose signer's certificate lapsed before it was issued (and no timestamp proves when it was signed) is
+not issued, and the refusal is no dead end (D22, D35): the draft goes back to its signer (``send_back``), with the
+number the register gave at approval, and the clerk issues it once it is signed again. The refusal rolls back the
+clerk's transaction, so the guard only names the request; it is sent back once that transaction has ended
+(``_send_back_named``), in a short transaction of its own: on the clerk's own command, at once, the clerk told so
+in the refusal, rather than by a sweep of every signed result at the worker's next beat, which would leave the
+clerk refused with nothing happening in between and read all signed results to find the few that lapsed.
+"""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+import logging
+from datetime import datetime
 
-from engine.cases import signing_requests
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session
+
+from engine.cases import signer_duty, signing_attempts, signing_requests
 from engine.cases.replanning import fee_waits
 from engine.core.errors import Invalid
-from engine.data.model import ROLES, SupplementRequest
+from engine.data.model import ROLES, SupplementRequest, User
+from engine.data.signing_model import SigningRequest
 from engine.law import counting, lateness
 from engine.law.statuses import PROCESSING, RESOLVED
-from engine.paperwork import issuance, results
+from engine.paperwork import drafting, issuance, letters, results
 from engine.process import fields as procedure_fields
 
 from . import guards
@@ -80,11 +94,71 @@ def registered_number(f: Facts) -> None:
 
 def signature_in_force(f: Facts) -> None:
     """D22: the signer's certificate still holds when the result is issued (a result that cannot be issued at
-    all is told so before the apology a late one waits for)."""
-    lapsed = signing_requests.certificate_lapsed(f.found["signed"], f.now)
+    all is told so before the apology a late one waits for); when it lapsed, the result goes back to its signer
+    once the refused command has ended (the module's docstring says why then), and the clerk is told so."""
+    signed = f.found["signed"]
+    lapsed = signing_requests.certificate_lapsed(signed, f.now)
     if lapsed:
-        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành "
-                      "(theo Nghị định 45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
+        f.session.info.setdefault(_SENT_BACK, []).append((signed.id, f.now))
+        raise Invalid(f"Kết quả chưa có chữ ký số hợp lệ của người có thẩm quyền ({lapsed}); không thể ban hành. "
+                      f"Kết quả đã được chuyển lại để {resigner(f.session, signed).full_name} ký số lại, giữ số "
+                      f"{signed.number}; văn thư ban hành sau khi văn bản được ký lại (theo Nghị định "
+                      "45/2020/NĐ-CP)", code="result_not_signed", rule="D22")
+
+
+_SENT_BACK = "signing_sent_back"  # the session's note of the signed requests to send back once it has ended
+_NOT_CARRIED = ("certificate_until", "timestamped", drafting.DATED)  # of the former signature: drawn again
+log = logging.getLogger(__name__)
+
+
+def resigner(session: Session, signed: SigningRequest) -> User:
+    """Who signs again: the signer, while they may still sign in that role for the agency; else the agency's
+    holder of the role now (as engine.cases.signer_duty hands a duty over); else still the signer, whose request
+    the administrator's change hands over (signer_duty.adopt)."""
+    if signer_duty.why_not(signed, signed.signer) is None:
+        return signed.signer
+    return letters.holder(session, signed.agency_id, signed.role) or signed.signer
+
+
+def send_back(session: Session, request_id: int, now: datetime) -> SigningRequest | None:
+    """D22, D35: the signed result ``request_id``, whose certificate lapsed, to be signed again: a new personal
+    request for the same document, its number and register place (given at approval, never a second), its
+    outcome and opinion, for ``resigner``, under "Chờ ký số"; the former signature is kept as it was. Nothing
+    when it no longer applies (sent back already, signed again, issued): two refusals send it back once, the
+    request held meanwhile (signing_attempts.hold)."""
+    signing_attempts.hold(session, request_id)
+    old = session.get(SigningRequest, request_id, populate_existing=True)
+    if old is None or old.state != "signed" or old.dossier.status != PROCESSING:
+        return None
+    lapsed = signing_requests.certificate_lapsed(old, now)
+    latest = signing_requests.signed_result(session, old.dossier)
+    if not lapsed or latest is None or latest.id != old.id or signing_requests.waiting_signature(session, old.dossier):
+        return None
+    signer = resigner(session, old)
+    payload = {k: v for k, v in (old.payload or {}).items() if k not in _NOT_CARRIED}
+    new = SigningRequest(dossier_id=old.dossier_id, kind=old.kind, purpose="personal", signer_id=signer.id,
+                         agency_id=old.agency_id, role=old.role, method=signing_requests.method_of(session, signer),
+                         outcome=old.outcome, opinion=old.opinion, state="pending", number=old.number,
+                         register_year=old.register_year, register_seq=old.register_seq, created_at=now, attempts=0,
+                         payload=payload or None, message=f"Ký số lại: chữ ký trước không còn hiệu lực ({lapsed})")
+    session.add(new)  # drawn at the worker's next beat, or at once when the signer signs it first
+    return new
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _send_back_named(session: Session, transaction) -> None:
+    """The requests the clerk's refused command named (``signature_in_force``), sent back once its transaction
+    has ended (rolled back, its locks released), each in a transaction of its own. A failure is logged and the
+    refusal stands: the clerk's next try names the request again."""
+    if transaction.parent is not None or not session.info.get(_SENT_BACK):
+        return
+    named, bind = session.info.pop(_SENT_BACK), session.get_bind()
+    for request_id, now in named:
+        try:
+            with Session(bind=bind, expire_on_commit=False) as fresh, fresh.begin():
+                send_back(fresh, request_id, now)
+        except Exception:  # noqa: BLE001 - the clerk's refusal is answered whatever happens here
+            log.exception("sending signing request %s back to its signer failed", request_id)
 
 
 KIND = StepKind("signing", (
