@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, dossiers
+from engine.cases import accounts, dossiers, notices
 from engine.data import audit
 from engine.law import lateness
 from engine.core.calendar import WorkingCalendar
@@ -154,11 +154,31 @@ def rating_of(session: Session, dossier: Dossier) -> SatisfactionRating | None:
     return session.scalar(select(SatisfactionRating).where(SatisfactionRating.dossier_id == dossier.id))
 
 
+def owner_rates(session: Session, user: User, dossier: Dossier) -> str | None:
+    """The owner's name when ``user`` filed ``dossier`` for another person whose own account sees it (found as
+    notices.citizens_of finds it: standardised, its CCCD checked): the dossier is the owner's (D4), so the single
+    rating (D25) is theirs, not the filer's. None when ``user`` may rate: the owner, or a filer for a person with
+    no such account (then the only citizen who sees it). A citizen filing for themself costs no query."""
+    if dossier.applicant_id != user.id:
+        return None
+    if any(person.id != user.id for person in notices.citizens_of(session, dossier)):
+        return dossier.owner_name
+    return None
+
+
+def owner_rates_text(owner_name: str) -> str:
+    return f"Hồ sơ này thuộc về {owner_name}: chỉ chủ hồ sơ đánh giá mức độ hài lòng"
+
+
 def rate(session: Session, ctx: Context, code: str, score, comment=None) -> SatisfactionRating:
-    """After return, the citizen rates the service from 1 (very unhappy) to 5 (very happy), once."""
+    """After return, the citizen rates the service from 1 (very unhappy) to 5 (very happy), once; a dossier filed
+    for another person who has their own account is rated by that owner only (owner_rates)."""
     dossier = dossiers.visible_dossier(session, ctx.user, code)
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân đánh giá mức độ hài lòng")
+    owner = owner_rates(session, ctx.user, dossier)
+    if owner is not None:
+        raise Forbidden(owner_rates_text(owner), code="owner_rates", rule="D4")
     if dossier.status != RETURNED:
         raise Invalid("Chỉ đánh giá được sau khi hồ sơ đã trả kết quả (theo Quyết định 766/QĐ-TTg)", code="rule_violation", rule="D25")
     try:
@@ -214,8 +234,37 @@ def count_lookup(session: Session, remote_addr: str | None, now: datetime) -> No
     session.flush()
 
 
+# The results issued to the citizen of the dossiers found (dossiers.issued_to_citizen: no draft, no re-issue
+# waiting for its signer), oldest first: one range of ix_document_dossier_id per dossier, no history read.
+_ISSUED_RESULTS = (select(Document.id, Document.dossier_id, Document.number, Document.created_at, Document.state,
+                          Document.replaced_by_id)
+                   .where(Document.dossier_id.in_(bindparam("ids", expanding=True)), Document.kind == "result",
+                          Document.state != "pending_signature")
+                   .order_by(Document.dossier_id, Document.id))
+
+
+def issued_results(session: Session, found: list[Dossier]) -> dict[int, list[dict]]:
+    """dossier id -> its issued results as the public lookup shows them (issue #12: the QR on a result leads to
+    the lookup; a corrected result marks the one it replaces): number and symbol, issue date, in force ("signed")
+    or replaced, and the successor's number, so an old or forged number is told from the one in force. One
+    query for every dossier found (a successor is a result of the same dossier, read in it)."""
+    if not found:
+        return {}
+    rows = session.execute(_ISSUED_RESULTS, {"ids": [d.id for d in found]}).all()
+    numbers = {r.id: r.number for r in rows}
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        replaced = r.state == "replaced" or r.replaced_by_id in numbers
+        out.setdefault(r.dossier_id, []).append({
+            "number": r.number, "kind": "result", "issued_at": iso_vn(r.created_at),
+            "state": "replaced" if replaced else "signed",
+            "replaced_by": numbers.get(r.replaced_by_id) if replaced else None})
+    return out
+
+
 def public_lookup(session: Session, text: str) -> list[dict]:
-    """By dossier code or the owner's CCCD: status and dates only, never personal data."""
+    """By dossier code or the owner's CCCD: status, dates and the numbers of the results issued (issued_results),
+    never personal data."""
     query = (text or "").strip().upper()
     if DOSSIER_CODE_RE.match(query):
         rows = session.scalars(select(Dossier).where(Dossier.code == query, dossiers.VISIBLE_TO_CITIZEN))
@@ -225,10 +274,14 @@ def public_lookup(session: Session, text: str) -> list[dict]:
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",
                       fields={"q": "Mã hồ sơ hoặc số CCCD không hợp lệ"})
+    found = list(rows)
+    results = issued_results(session, found)
     return [{"code": d.code, "status": d.status, "status_name": Status(d.status).label,
              "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
              "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
-             "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None)} for d in rows]
+             "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None),
+             "refused": d.outcome == "refused",  # its result is the refusal to resolve (D21)
+             "results": results.get(d.id, [])} for d in found]
 
 
 # -- service level of a deadline -------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Content-addressed document storage: files named by SHA-256 under the data folder, never overwritten."""
+"""Content-addressed document storage: files named by SHA-256 under the data folder, never overwritten; what is
+served for download is checked against that digest first (read_intact, D22)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from datetime import datetime
@@ -9,8 +11,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from engine.core.errors import NotFound
+from engine.core.errors import Conflict, NotFound
 from engine.data.model import Document, Dossier
+
+log = logging.getLogger(__name__)
 
 
 def path_for(data_dir: Path, sha256: str) -> Path:
@@ -40,7 +44,22 @@ def add(session: Session, data_dir: Path, dossier: Dossier, kind: str, name: str
 
 
 def read(data_dir: Path, doc: Document) -> bytes:
+    """The stored bytes of ``doc`` as they are on disk; a use case that hands them on checks them as its rule
+    says (the return, D22: result_not_valid; the store's reuse: document_altered, 422)."""
     path = path_for(data_dir, doc.sha256)
     if not path.exists():
         raise NotFound("Tệp của tài liệu không còn trong kho lưu trữ", code="document_missing")
     return path.read_bytes()
+
+
+def read_intact(data_dir: Path, doc: Document) -> bytes:
+    """The bytes of ``doc`` to serve for download (the portal, the API): only when they are still the ones stored,
+    signed or issued (their SHA-256 is the recorded one). D22, nothing invalid is returned: a file changed behind
+    the engine's back (the store is never written over) is refused with 409 and logged for the operators."""
+    content = read(data_dir, doc)
+    if hashlib.sha256(content).hexdigest() != doc.sha256:
+        log.error("document %s: the stored file %s no longer matches its SHA-256 (altered in the file store); "
+                  "not served", doc.id, doc.sha256)
+        raise Conflict("Tệp của tài liệu trong kho lưu trữ đã bị thay đổi so với bản đã lưu nên không thể cung "
+                       "cấp; vui lòng báo cơ quan giải quyết để được cấp lại bản đúng", code="document_altered")
+    return content

@@ -273,7 +273,7 @@ def reissue_result(code: str):
 @authenticated
 def get_document(doc_id: int):
     doc = portal_cases.visible_document(db(), g.user, doc_id)
-    content = documents.read(tthc()["settings"].data_dir, doc)
+    content = documents.read_intact(tthc()["settings"].data_dir, doc)  # D22: never altered bytes
     ascii_name = doc.name.encode("ascii", "ignore").decode().replace('"', "") or f"tai-lieu-{doc.id}"
     return Response(content, mimetype=doc.media_type, headers={  # never inline: a download, not a page
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",

@@ -287,7 +287,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
                                     for k in signing_requests.being_issued(db(), dossier)],
                            filings=document_rows(d, version.info, ("filing",)),
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
-                           refusal=portal_cases.refusal_reasons(db(), dossier),
+                           refusal=portal_cases.refusal_reasons(db(), dossier), rater=portal_cases.owner_rates(db(), g.user, dossier),
                            labels=_labels(version), desk_only=filing.result_at_desk(version),
                            **extra), status
 
@@ -371,7 +371,7 @@ def _ascii_name(filename: str) -> str:
 @login_required()
 def document(doc_id: int):
     doc = portal_cases.visible_document(db(), g.user, doc_id)
-    content = documents.read(tthc()["settings"].data_dir, doc)
+    content = documents.read_intact(tthc()["settings"].data_dir, doc)  # D22: never altered bytes
     ascii_name = _ascii_name(doc.name)
     headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(doc.name)}",
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
