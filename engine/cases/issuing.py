@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import notices, offers
 from engine.core import memory
+from engine.core.errors import EngineError
 from engine.core.settings import Settings
 from engine.data.model import Agency, Document, Letter
 from engine.data.signing_model import SigningRequest
@@ -108,7 +109,8 @@ def _seal(transaction: Transaction, settings: Settings, request_id: int, now: da
             with memory.young_garbage() if all_cpu(settings) else nullcontext():
                 sealed, checks = results.seal_checked(settings, content, code, name, now, number)
         except Exception as exc:  # noqa: BLE001 - an invalid seal stores nothing (D22)
-            failed = f"{type(exc).__name__}: {exc}"[:2000]
+            # a refusal the engine words (a TSA down: engine.paperwork.signing_errors) is shown as worded
+            failed = (exc.message if isinstance(exc, EngineError) else f"{type(exc).__name__}: {exc}")[:2000]
     with transaction() as session:
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
@@ -125,7 +127,8 @@ def _seal(transaction: Transaction, settings: Settings, request_id: int, now: da
 
 def finish(session: Session, settings: Settings, req: SigningRequest, doc: Document, now: datetime) -> None:
     """The document is made and valid: it takes its place in its register, the letter or replaced result it
-    belongs to points to it, the request is done and the citizen is told (D28, with the document linked)."""
+    belongs to points to it (a re-issue's corrected form becomes the dossier's data: engine.cases.reissue), the
+    request is done and the citizen is told (D28, with the document linked)."""
     register = issuance.register_of(req, doc.kind)
     if register is not None:
         numbers.enter(doc, register)
@@ -138,6 +141,9 @@ def finish(session: Session, settings: Settings, req: SigningRequest, doc: Docum
     if "old" in payload:
         old = session.get(Document, payload["old"])
         doc.replaces_id, old.replaced_by_id = old.id, doc.id
+        corrected = (payload.get("replaces") or {}).get("form")
+        if corrected is not None:  # a correction is the dossier's data once the result stating it is in force
+            req.dossier.form = corrected
     req.document_id, req.state, req.signed_at, req.last_error, req.reference = doc.id, "signed", now, None, None
     if payload.get("notify"):
         notices.notify(session, settings, payload["notify"]["event"], now=now, dossier=req.dossier, document=doc,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from engine.core.clock import VN_TZ
+from engine.core.number_words import amount_in_words, number_words  # noqa: F401 - their historical home
 
 
 def N_(label: str) -> str:
@@ -273,6 +274,7 @@ ACTIONS: dict[str, Action] = {
     "payment_exempted": Action(N_("Miễn phí, lệ phí")),
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
     "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
+    "withdraw_reissue": Action(N_("Thu hồi yêu cầu cấp lại kết quả (đính chính)")),
     "migrate": Action(N_("Chuyển sang phiên bản quy trình mới")),
     "suspend": Action(N_("Quản trị viên tạm dừng hồ sơ")),
     "resume": Action(N_("Quản trị viên tiếp tục hồ sơ")),
@@ -280,62 +282,10 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-# -- amounts of money in words (the e-receipt's "số tiền bằng chữ") ---------------------------------------------
-_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
+# -- payments' labels (amounts in words: engine.core.number_words) ----------------------------------------------
 PAYMENT_METHODS = {"online": N_("Trực tuyến"), "cash": N_("Tiền mặt"), "card": N_("Thẻ")}
 PAYMENT_STATES = {"pending": N_("Chờ thanh toán"), "paid": N_("Đã thanh toán"), "failed": N_("Không thành công"),
                   "refunded": N_("Đã hoàn trả"), "exempted": N_("Được miễn")}
-
-
-def _hundreds(n: int, full: bool) -> str:
-    """Three digits in words; ``full``: a group after a higher one ("không trăm linh năm")."""
-    h, t, u = n // 100, n // 10 % 10, n % 10
-    words = []
-    if h or full:
-        words += [_DIGITS[h], "trăm"]
-    if t == 0 and u and (h or full):
-        words.append("linh")
-    elif t == 1:
-        words.append("mười")
-    elif t > 1:
-        words += [_DIGITS[t], "mươi"]
-    if u:
-        if u == 1 and t > 1:
-            words.append("mốt")
-        elif u == 5 and t:
-            words.append("lăm")
-        elif u == 4 and t > 1:
-            words.append("tư")
-        else:
-            words.append(_DIGITS[u])
-    return " ".join(words)
-
-
-def number_words(value: int | str) -> str:
-    """A whole number in Vietnamese words, lower case, as documents write dates and counts: 15 "mười lăm",
-    21 "hai mươi mốt", 24 "hai mươi tư", 101 "một trăm linh một" ("linh", not "lẻ"), 2026 "hai nghìn không trăm
-    hai mươi sáu". Results' templates use it as the ``vn_number_words`` filter (engine.core.templating)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
-        raise ValueError(f"không phải số nguyên: {value!r}")
-    n = int(value)
-    if n < 0:
-        return "âm " + number_words(-n)
-    if n == 0:
-        return _DIGITS[0]
-    groups = []
-    while n:
-        groups.append(n % 1000)
-        n //= 1000
-    words = [(_hundreds(groups[i], i < len(groups) - 1) + " " + _GROUPS[i]).strip()
-             for i in range(len(groups) - 1, -1, -1) if groups[i]]
-    return " ".join(words)
-
-
-def amount_in_words(amount: int) -> str:
-    """'Một trăm nghìn đồng' for 100000: the amount in đồng as a Vietnamese receipt writes it in words."""
-    text = number_words(amount) + " đồng"
-    return text[0].upper() + text[1:]
 
 
 # -- statistics (D32): the counters' column headings of exports (engine.reports) --------------------------------

@@ -187,6 +187,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import admin_offers, offers_api
     app.register_blueprint(offers_api.bp)
     app.register_blueprint(admin_offers.bp)
+    from . import reissue_routes  # withdrawing a re-issue awaiting its signature (issue #12, item 6)
+    reissue_routes.register(app)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 

@@ -265,6 +265,9 @@ def _paths() -> dict:
             ok=201, response=_ref("Dossier"), request=_ref("Reissue"), errors=(403, 404, 409), params=code,
             rules={"invalid_form": "form (nếu có) theo form_schema của thủ tục",
                    "document_number_mismatch": "D22: number (nếu có) là số tiếp theo của sổ cơ quan giải quyết"})},
+        "/api/v1/dossiers/{code}/results/reissue/withdraw": {"post": _op(
+            "Văn thư thu hồi (hoặc người phải ký từ chối ký) kết quả cấp lại đang chờ ký số; số văn bản được thu hồi",
+            response=_ref("Dossier"), request=_ref("Ending"), errors=(403, 404, 409), params=code)},
         "/api/v1/dossiers/{code}/control-slip": {"get": _op(
             "Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF; cán bộ của cơ quan giải quyết)", errors=(404,),
             params=code, ok_content={"application/pdf": {}})},
