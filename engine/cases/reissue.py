@@ -99,6 +99,9 @@ def withdraw(session: Session, ctx: Context, code: str, payload) -> Dossier:
     reason = payload["reason"].strip()
     signer = ROLE not in ctx.user.roles  # the head who must sign refuses it
     req.state = "withdrawn"
+    draft = req.document  # rendered for its signer: never signed now, shown withdrawn (D22; engine.cases.summary)
+    if draft is not None and draft.state == "pending_signature":
+        draft.state = "withdrawn"
     req.message = ("Người ký từ chối ký" if signer else "Văn thư thu hồi yêu cầu cấp lại") + \
         f": {reason}; số văn bản được thu hồi"
     audit.record(session, dossier, ctx.now, ctx.user, "withdraw_reissue", dossier.status,

@@ -16,7 +16,7 @@ from engine.data.model import (
 from engine.data import calendars
 from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
-from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
+from engine.law.statuses import STOPPED, SUBMITTED, SUPPLEMENT, WITHDRAWN, Status
 from engine.paperwork.registers import withdrawn_letter
 
 
@@ -25,19 +25,36 @@ def _signature(s: DocumentSignature) -> dict:
             "status": s.status, "message": s.message}
 
 
-def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
+# A dossier withdrawn or stopped withdrew with it every request still waiting for a personal signature
+# (engine.data.signing_model.withdraw_personal), and nothing reopens it: a draft of it still "pending_signature"
+# is one of those, never signed nor issued (D22). Told by the dossier's status, already read: no query per draft.
+ENDED = frozenset({WITHDRAWN, STOPPED})
+
+
+def _state(doc: Document, sigs: list[DocumentSignature], ended: bool) -> str | None:
+    """A re-issued result replaces an earlier one, which stays (engine.paperwork.reissues); a draft rendered for
+    its signer waits for the signature (engine.cases.signing_requests), unless its request was withdrawn: by the
+    clerk or the signer (engine.cases.reissue writes it), or with its dossier (``ended``): then it is shown
+    withdrawn, not as pending issue (D22)."""
+    if doc.replaced_by_id:
+        return "replaced"
+    if doc.state == "pending_signature" and ended:
+        return "withdrawn"
+    if doc.state in ("pending_signature", "withdrawn"):
+        return doc.state
+    return "signed" if sigs else None
+
+
+def _document(doc: Document, sigs: list[DocumentSignature], ended: bool = False) -> dict:
     return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
             "sha256": doc.sha256, "component": doc.component, "number": doc.number,
             "signatures": [_signature(s) for s in sigs], "url": f"/api/v1/documents/{doc.id}",
-            # a re-issued result replaces an earlier one, which stays (engine.paperwork.reissues); a result
-            # rendered for its signer waits for the signature (engine.cases.signing_requests)
-            "state": "replaced" if doc.replaced_by_id else (
-                doc.state if doc.state == "pending_signature" else ("signed" if sigs else None)),
-            "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
+            "state": _state(doc, sigs, ended), "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
 
 
 def describe_documents(session: Session, docs: list[Document]) -> list[dict]:
-    """``describe_document`` for many (a page of the citizen's store): their signatures in one query per 500."""
+    """``describe_document`` for many (a page of the citizen's store, which offers no draft): their signatures in
+    one query per 500."""
     sigs = _grouped(session.connection(), _SIGNATURE, "document_id", [doc.id for doc in docs])
     return [_document(doc, sigs.get(doc.id, [])) for doc in docs]
 
@@ -45,7 +62,8 @@ def describe_documents(session: Session, docs: list[Document]) -> list[dict]:
 def describe_document(session: Session, doc: Document) -> dict:
     sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
                            .order_by(DocumentSignature.id))
-    return _document(doc, list(sigs))
+    ended = doc.state == "pending_signature" and session.get(Dossier, doc.dossier_id).status in ENDED
+    return _document(doc, list(sigs), ended)
 
 
 def _grouped(conn, query, column: str, ids: list[int]) -> dict[int, list]:
@@ -106,7 +124,8 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     requests_of = _grouped(conn, _OPEN_REQUEST, "dossier_id", ids)
     payments_of = _grouped(conn, _PAYMENT, "dossier_id", ids)
     described = [_describe(session, d, letters_of.get(d.id, []),
-                      [_document(doc, signatures_of.get(doc.id, [])) for doc in documents_of.get(d.id, [])],
+                      [_document(doc, signatures_of.get(doc.id, []), d.status in ENDED)
+                       for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
     agencies = {a.id: a for a in conn.execute(_AGENCY, {"ids": sorted(
         {d.agency_id for d in rows} | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})})}

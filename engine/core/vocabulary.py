@@ -255,6 +255,7 @@ ACTIONS: dict[str, Action] = {
     "return_result": Action(N_("Trả kết quả"), NP_("action", "Trả kết quả")),
     "sign_result": Action(N_("Người có thẩm quyền ký số kết quả")),
     "sign_document": Action(N_("Người có thẩm quyền ký số văn bản")),
+    "signature_sent_back": Action(N_("Chuyển lại kết quả để ký số lại (chứng thư số đã hết hiệu lực)")),
     "letter_issued": Action(N_("Ban hành thư xin lỗi")),
     "rated": Action(N_("Đánh giá mức độ hài lòng")),
     "warning": Action(N_("Cảnh báo sắp đến hạn")),

@@ -94,7 +94,7 @@ def _schemas() -> dict:
                                     "name": {"type": "string"}, "media_type": {"type": "string"},
                                     "size": {"type": "integer"}, "sha256": {"type": "string"},
                                     "signatures": {"type": "array", "items": obj}, "url": {"type": "string"},
-                                    "state": {"enum": ["pending_signature", "signed", "replaced", None]},
+                                    "state": {"enum": ["pending_signature", "signed", "replaced", "withdrawn", None]},
                                     "replaces": {"type": ["integer", "null"]},
                                     "replaced_by": {"type": ["integer", "null"]}}},
         "Dossier": {"type": "object", "required": ["code", "procedure", "procedure_version", "status",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.cases import signer_duty, signing_attempts, signing_requests
 from engine.cases.replanning import fee_waits
 from engine.core.errors import Invalid
+from engine.data import audit
 from engine.data.model import ROLES, SupplementRequest, User
 from engine.data.signing_model import SigningRequest
 from engine.law import counting, lateness
@@ -141,7 +142,12 @@ def send_back(session: Session, request_id: int, now: datetime) -> SigningReques
                          outcome=old.outcome, opinion=old.opinion, state="pending", number=old.number,
                          register_year=old.register_year, register_seq=old.register_seq, created_at=now, attempts=0,
                          payload=payload or None, message=f"Ký số lại: chữ ký trước không còn hiệu lực ({lapsed})")
-    session.add(new)  # drawn at the worker's next beat, or at once when the signer signs it first
+    session.add(new)
+    session.flush()  # its id, named by the trail
+    # D22: the trail says the result went back and to whom, the engine's doing (no person acted); the dossier row
+    # is written with it, under its version counter (audit.record), as the clerk's command would have
+    audit.record(session, old.dossier, now, None, "signature_sent_back", old.dossier.status,
+                 data={"request": new.id, "number": new.number, "signer": signer.full_name, "lapsed": lapsed})
     return new
 
 
@@ -149,7 +155,13 @@ def send_back(session: Session, request_id: int, now: datetime) -> SigningReques
 def _send_back_named(session: Session, transaction) -> None:
     """The requests the clerk's refused command named (``signature_in_force``), sent back once its transaction
     has ended (rolled back, its locks released), each in a transaction of its own. A failure is logged and the
-    refusal stands: the clerk's next try names the request again."""
+    refusal stands: the clerk's next try names the request again.
+
+    The new request is drawn by the worker's next beat, or at once when its signer signs it first (the signing
+    renders a request no drain drew): the edge's wake after a commit (``session.info["signing_requests"]``,
+    engine.web) is not reachable from here, since it follows the request's own commit and this one was refused
+    and rolled back, and these sessions are not the edge's; the page the leader opens lists the request either
+    way."""
     if transaction.parent is not None or not session.info.get(_SENT_BACK):
         return
     named, bind = session.info.pop(_SENT_BACK), session.get_bind()
