@@ -33,6 +33,15 @@ def _fee(expression: str) -> dict:
     ("von_kinh_doanh * 1.15", {"von_kinh_doanh": 10.1}, 12),  # a decimal in the form too: 11,615 đ
     ("von_kinh_doanh * (5 / 1000)", {"von_kinh_doanh": 1_000_000}, 5_000),
     ("20000 * so_lao_dong", {"so_lao_dong": 3}, 60_000),
+    # a float met on the way (float(), a negative power) meets the decimals without a TypeError
+    ("float(von_kinh_doanh) * 0.5", {"von_kinh_doanh": 1_000}, 500),
+    ("von_kinh_doanh * 2 ** -1 * 1.5", {"von_kinh_doanh": 1_000}, 750),
+    ("von_kinh_doanh * 0.1 + float(so_lao_dong)", {"von_kinh_doanh": 1_000, "so_lao_dong": 2}, 102),
+    # round() in an expression rounds half-up too, as the amount is rounded
+    ("round(von_kinh_doanh * 0.001)", {"von_kinh_doanh": 2_500}, 3),
+    ("round(von_kinh_doanh * 0.001, -3)", {"von_kinh_doanh": 12_500_000}, 13_000),
+    ("min(von_kinh_doanh * 0.001, 30000)", {"von_kinh_doanh": 50_000_000}, 30_000),
+    ("von_kinh_doanh % 7 * 0.5", {"von_kinh_doanh": 50_000_000}, 1),
 ])
 def test_d26_a_computed_fee_is_rounded_half_up_to_the_whole_dong(expression, form, expected):
     """D26: a Vietnamese fee is paid in whole đồng: the expression's exact value, rounded half-up to the đồng."""

@@ -11,6 +11,10 @@ from conftest import CITIZEN, OFFICERS, SAMPLE_FORM, STEP_DATA, vn
 from payment_support import configure
 from test_fees import SCHEMA, _deploy
 
+from sqlalchemy import select
+
+from engine.cases import local_fees
+from engine.data.model import Dossier
 from engine.process import fees
 
 BEFORE_RESULT = '<spiffworkflow:property name="fee.le_phi" value="=20000 * so_lao_dong;before_result;Phí thẩm định" />'
@@ -103,3 +107,35 @@ def test_d26_an_exemption_on_a_field_left_out_is_not_claimed_and_the_form_is_not
     assert asked == [(20000 * SAMPLE_FORM["von_kinh_doanh"] // 1000000, "pending")], shown["payments"]
     fee = fees.read({"fee.a": "=1000;at_intake;A", "feeExempt.a": "so_lao_dong < 5"}, SCHEMA)[0][0]
     assert fees.exempt(fee, _without_workers()) is False and fees.exempt(fee, {**SAMPLE_FORM, "so_lao_dong": 2})
+
+
+EXEMPT_BIG = ('<spiffworkflow:property name="fee.le_phi" value="=20000 * so_lao_dong;at_intake;Phí thẩm định" />'
+              '<spiffworkflow:property name="feeExempt.le_phi" value="von_kinh_doanh &lt; 100000000" />')
+BRANCH = ('<spiffworkflow:property name="fee.le_phi" value="=(20000 * so_lao_dong if von_kinh_doanh &gt; 100000000 '
+          'else 10000);at_intake;Phí thẩm định" />')
+
+
+@pytest.mark.parametrize("declaration", [EXEMPT_BIG, BRANCH], ids=["exempt", "branch"])
+def test_d26_a_field_the_applicants_fee_does_not_read_is_not_asked(app, api, clock, declaration):
+    """D26: the fee is computed with the form as it will be at its moment: an applicant the fee exempts, or whose
+    branch of the expression does not read the field, is not asked for it."""
+    configure(app)
+    _deploy(api, declaration)
+    clock.set(vn(2027, 3, 1, 9, 0))
+    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": "1.001612", "form": _without_workers()})
+    assert r.status_code == 201, r.get_json()
+
+
+def test_d26_a_supplement_after_the_fee_was_asked_does_not_need_its_field(app, api, clock):
+    """D26: a fee asked at intake is settled at its amount: the form of a supplement during processing is not
+    refused for the field it was computed from."""
+    configure(app)
+    _deploy(api, '<spiffworkflow:property name="fee.le_phi" value="=20000 * so_lao_dong;at_intake;Phí thẩm định" />')
+    clock.set(vn(2027, 3, 1, 9, 0))
+    code = api.file(CITIZEN)["code"]
+    shown = api.act(OFFICERS["intake"], code, "receive")
+    assert [p["amount"] for p in shown["payments"]] == [20000 * SAMPLE_FORM["so_lao_dong"]], shown["payments"]
+    with app.extensions["tthc"]["sessions"]() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        assert local_fees.still_to_ask(session, dossier) == []  # asked: a supplement's form is not checked for it
+        assert fees.check_form(local_fees.still_to_ask(session, dossier), None, _without_workers()) is None

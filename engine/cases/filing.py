@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
-from engine.cases import lienthong, notices, offers, payments, replanning, signing_requests
+from engine.cases import lienthong, local_fees, notices, offers, payments, replanning, signing_requests
 from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
     visible_dossier)
@@ -201,7 +201,9 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         raise
     proc_agency = session.get(Agency, offer.agency_id)
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
-    fees.check_form(version.info.get("fees", ()), version.forms[version.info["filing_form"]], form)  # D26
+    # D26: the fields a fee is computed from, as the office charges it (its own fixed amount asks none)
+    fees.check_form(local_fees.fees_at(session, version, offer.agency_id), version.forms[version.info["filing_form"]],
+                    form)
     if channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
     owner_name, owner_birth, owner_cccd = _owner(session, payload, ctx)
@@ -279,7 +281,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     form = payload.get("form")
     forms.validate(dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
                    what="Tờ khai bổ sung", field="form")
-    fees.check_form(dossier.procedure_version.info.get("fees", ()),  # D26: the form a fee is computed from
+    fees.check_form(local_fees.still_to_ask(session, dossier),  # D26: the form a fee not asked yet is computed from
                     dossier.procedure_version.forms[dossier.procedure_version.info["filing_form"]], form,
                     what="Tờ khai bổ sung")
     note = payload.get("note")

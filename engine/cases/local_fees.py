@@ -144,3 +144,15 @@ def of_dossier(session: Session, dossier: Dossier, own: dict | None = None) -> l
     if own is None:
         own = in_force(session, dossier)
     return priced(fees, {"fees": {k: v for k, v in own.items() if v is not None}})
+
+
+def still_to_ask(session: Session, dossier: Dossier) -> list[dict]:
+    """The fees of ``dossier`` (``of_dossier``) not asked yet: what a supplement's form must still let the engine
+    compute (a fee asked, paid or refunded is settled at its amount, whatever the form now says). No query for a
+    version whose fees are all fixed amounts."""
+    fees = dossier.procedure_version.info["fees"]
+    if not any(f.get("expression") for f in fees):
+        return []
+    asked = {key for keys in session.scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
+             for key in keys or ()}
+    return [f for f in of_dossier(session, dossier) if f["key"] not in asked]

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from engine.core.errors import Invalid
 from engine.law import payment as law
-from engine.process import scripting
+from engine.process import fee_arithmetic, scripting
 from engine.process.scriptlimits import ScriptRefused
 
 SPELLING = {"filing": "at_filing", "intake": "at_intake", "before_result": "before_result"}  # api.md's ``when``
@@ -35,58 +35,11 @@ class FeeError(ValueError):
 
 
 class FieldMissing(FeeError):
-    """The expression names a field the form does not have (an optional field left out)."""
+    """The expression names a field the form does not have (an optional field left out): ``field``."""
 
-
-# Exact arithmetic (D26): a fee is a sum of money, and binary floats make 7 % of 50.000.000 đ
-# 3500000.0000000005 đ. The expression runs with its decimal literals and the form's decimals as ``Decimal``
-# and its divisions through ``_EXACT_DIV`` (int / int would be a float again); nothing else of it changes.
-_EXACT, _EXACT_DIV = "tthc_exact_", "tthc_exact_div_"
-
-
-def _exact(value):
-    """A float as the decimal it was written as (its shortest repr), any other value unchanged."""
-    return Decimal(repr(value)) if isinstance(value, float) else value
-
-
-def _exact_div(a, b):
-    numbers = (int, float, Decimal)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
-        return Decimal(_exact(a)) / Decimal(_exact(b))
-    return a / b
-
-
-class _Exact(ast.NodeTransformer):
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if isinstance(node.value, float):
-            call = ast.Call(func=ast.Name(id=_EXACT, ctx=ast.Load()), args=[ast.Constant(repr(node.value))],
-                            keywords=[])
-            return ast.copy_location(call, node)
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        node = self.generic_visit(node)
-        if isinstance(node.op, ast.Div):
-            call = ast.Call(func=ast.Name(id=_EXACT_DIV, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
-            return ast.copy_location(call, node)
-        return node
-
-
-def _exact_text(text: str) -> str:
-    """``text`` with exact decimal arithmetic (unchanged when it does not parse: the evaluation says why)."""
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError):
-        return text
-    return ast.unparse(ast.fix_missing_locations(_Exact().visit(tree)))
-
-
-def _exact_form(value):
-    if isinstance(value, dict):
-        return {k: _exact_form(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_exact_form(v) for v in value]
-    return _exact(value)
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _names(text: str) -> set[str]:
@@ -150,17 +103,19 @@ def read(props: dict[str, str], filing_schema: dict | None) -> tuple[list[dict],
 
 
 def _evaluate(text: str, form: dict, time_limit: float):
-    env = scripting.RestrictedEnvironment({_EXACT: Decimal, _EXACT_DIV: _exact_div}, time_limit=time_limit)
-    context = _exact_form(copy.deepcopy(form)) if isinstance(form, dict) else {}
-    context.pop(_EXACT, None), context.pop(_EXACT_DIV, None)  # a field of that name must not replace them
+    env = scripting.RestrictedEnvironment(fee_arithmetic.HELPERS, time_limit=time_limit)
+    context = fee_arithmetic.form(copy.deepcopy(form)) if isinstance(form, dict) else {}
+    for name in fee_arithmetic.HELPERS:  # a field of that name must not replace them
+        context.pop(name, None)
     try:
         with decimal.localcontext() as exact:
             exact.prec, exact.traps[decimal.InvalidOperation], exact.traps[decimal.Overflow] = 40, True, True
-            return env.evaluate(_exact_text(text), context)
+            return env.evaluate(fee_arithmetic.text(text), context)
     except ScriptRefused as exc:
         raise FeeError(str(exc)) from None
     except NameError as exc:  # a field the form lacks (check_form tells the citizen at filing)
-        raise FieldMissing(f"tờ khai không có trường {getattr(exc, 'name', None) or '?'}") from None
+        field = getattr(exc, "name", None)
+        raise FieldMissing(f"tờ khai không có trường {field or '?'}", field) from None
     except Exception as exc:  # a division by zero, an overflow: the declaration's fault, said in words
         raise FeeError(_REASONS.get(type(exc).__name__, "biểu thức không tính được với tờ khai này")
                        + f" ({type(exc).__name__})") from None
@@ -196,32 +151,42 @@ def amount(fee: dict, form: dict, time_limit: float = 1.0) -> int:
     value = _evaluate(fee["expression"], form, time_limit)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise FeeError(f"biểu thức phí {fee['key']} không cho ra một số tiền: {str(value)[:60]!r}")
-    exact = Decimal(_exact(value))
+    exact = Decimal(fee_arithmetic.exact(value))
     if not exact.is_finite() or exact < 0 or exact > MAX_AMOUNT:
         raise FeeError(f"biểu thức phí {fee['key']} cho ra số tiền không hợp lệ: {str(value)[:60]}")
     return int(exact.quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
-def fields_needed(fee: dict, filing_schema: dict | None) -> list[str]:
-    """The filing form's fields a fee's amount expression names: a form without one cannot be priced (an
-    exemption's fields are not needed: ``exempt``)."""
+def missing_fields(declared: list[dict], form, filing_schema: dict | None = None,
+                   time_limit: float = 1.0) -> dict[str, str]:
+    """{field: why} for the fields ``form`` lacks that a fee of ``declared`` (as the office charges them:
+    engine.cases.local_fees) is computed from: each fee is computed with the form, as it will be at its moment, so
+    a fixed amount, an applicant the fee exempts, or a branch of the expression that does not read the field asks
+    nothing. Other failures are the declaration's, told at the fee's moment (``amount``)."""
+    if not isinstance(form, dict):
+        return {}
     fields = (filing_schema or {}).get("properties") or {}
-    named = _names(fee["expression"]) if fee.get("expression") else set()
-    return sorted(n for n in named if n in fields)
+    missing: dict[str, str] = {}
+    for fee in declared:
+        if fee.get("amount") is not None or not fee.get("expression") or exempt(fee, form, time_limit):
+            continue
+        try:
+            amount(fee, form, time_limit)
+        except FieldMissing as exc:
+            name = exc.field or "?"
+            schema = fields.get(name)
+            title = schema.get("title") if isinstance(schema, dict) else None
+            missing.setdefault(name, f"Cần khai {title or name} để tính lệ phí {fee['name']}")
+        except FeeError:
+            continue
+    return missing
 
 
 def check_form(declared: list[dict], filing_schema: dict | None, form, what: str = "Tờ khai") -> None:
-    """Refuse (422, naming each field) a form that lacks a field a fee is computed from, when the citizen can still
-    add it (filing, a supplement answer), not at the fee's moment, when the leader could only refuse the dossier."""
-    if not isinstance(form, dict):
-        return
-    fields = (filing_schema or {}).get("properties") or {}
-    errors = {}
-    for fee in declared:
-        for name in fields_needed(fee, filing_schema):
-            if form.get(name) is None:
-                title = fields[name].get("title") if isinstance(fields[name], dict) else None
-                errors.setdefault(name, f"Cần khai {title or name} để tính lệ phí {fee['name']}")
+    """Refuse (422, naming each field) a form that lacks a field a fee is computed from (``missing_fields``), when
+    the citizen can still add it (filing, a supplement answer), not at the fee's moment, when the leader could
+    only refuse the dossier."""
+    errors = missing_fields(declared, form, filing_schema)
     if errors:
         raise Invalid(f"{what} chưa hợp lệ: " + "; ".join(errors.values()), code="invalid_form", fields=errors)
 
