@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases import administration, lienthong, versions  # noqa: F401 (lienthong: hand-overs)
+from engine.cases import administration, lienthong, local_fees, versions  # noqa: F401 (lienthong: hand-overs)
 from engine.cases.dossiers import Context, load_process, save_process
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit
@@ -21,7 +21,7 @@ from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
 from engine.data.payment_model import Payment
 from engine.law import payment as payment_law
 from engine.law.statuses import TERMINAL
-from engine.process import forms, procedures
+from engine.process import fees, forms, procedures
 
 BATCH = 50  # dossiers moved by one page action; the page offers the next batch
 
@@ -73,6 +73,21 @@ def _fees_in_force(session: Session, dossier: Dossier) -> bool:
         select(Payment.id).where(Payment.dossier_id == dossier.id).limit(1)) is not None
 
 
+def _fees_to_ask(session: Session, dossier: Dossier, target: ProcedureVersion) -> list[dict]:
+    """The fees of ``target`` the dossier would still be asked, as its receiving agency charges them (D26, D29): with
+    the same fees as now, those not asked yet (at the amounts in force, local_fees.still_to_ask) under the target's
+    names; with other fees (so none in force: the dossier was not received, nothing asked), the target's fees at
+    that agency now."""
+    if not any(f.get("expression") for f in target.info.get("fees", ())):
+        return []  # fixed amounts need no field of the form: no query
+    if _fees(target) == _fees(dossier.procedure_version):
+        names = {f["key"]: f["name"] for f in target.info["fees"]}
+        return [{**f, "name": names.get(f["key"], f["name"])} for f in local_fees.still_to_ask(session, dossier)]
+    asked = {key for keys in session.scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
+             for key in keys or ()}
+    return [f for f in local_fees.fees_at(session, target, dossier.agency_id) if f["key"] not in asked]
+
+
 def _reasons(session: Session, dossier: Dossier, target: ProcedureVersion) -> list[tuple[str, str]]:
     """What the engine's own records say against the move (the workflow's reasons come after)."""
     current, reasons = dossier.procedure_version, []
@@ -99,6 +114,12 @@ def _reasons(session: Session, dossier: Dossier, target: ProcedureVersion) -> li
         # paid at intake would be asked again before the result, or charged another amount than the one in force
         reasons.append(("", f"phí, lệ phí của phiên bản {target.version} khác phí, lệ phí đã áp dụng cho hồ sơ "
                             f"theo phiên bản {current.version}"))
+    # D26 with D1: a fee the target computes from a field the form lacks would stop the dossier at the fee's moment
+    # (fee_not_computable), when the leader could only refuse it: the dossier stays where its fees can be computed
+    for field, why in fees.missing_fields(_fees_to_ask(session, dossier, target), dossier.form,
+                                          target.forms.get(target.info.get("filing_form"))).items():
+        reasons.append(("", f"tờ khai của hồ sơ không đủ để tính phí, lệ phí của phiên bản {target.version}: "
+                            f"{why[:1].lower()}{why[1:]} (trường: {field})"))
     try:
         forms.validate(target.forms[target.info["filing_form"]], dossier.form, what="Tờ khai")
     except Invalid as exc:
