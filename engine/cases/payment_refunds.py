@@ -8,7 +8,7 @@ Split from engine.cases.payments (which re-exports these names) to keep both mod
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import notices
@@ -83,8 +83,15 @@ def taken_again(session: Session, ctx: Context, row: Payment, order_ref: str) ->
     """The gateway took the fee's amount for order ``order_ref`` although the fee was settled otherwise or is
     owed no more (refund_needed): a refund owed, recorded and audited once per order (a replayed notification
     finds the order in the trail and records nothing), and told to the receiving agency's officers, who give
-    the money back, and to the citizen. False when it was recorded before."""
-    dossier = session.get(Dossier, row.dossier_id)
+    the money back, and to the citizen. False when it was recorded before.
+
+    Two copies of one notification at once (gateways retry) must not both find the trail without the order: the
+    fee's row is held first (an UPDATE that changes nothing, a row lock on PostgreSQL, the write lock on SQLite),
+    so the second copy waits for the first's commit, then reads the trail and the dossier as committed, finds the
+    refund and answers as for any replay (already confirmed), its notification logged."""
+    session.execute(update(Payment).where(Payment.id == row.id).values(id=Payment.id)
+                    .execution_options(synchronize_session=False))
+    dossier = session.get(Dossier, row.dossier_id, populate_existing=True)  # as committed by whoever held it
     seen = session.scalars(select(AuditEvent.data).where(AuditEvent.dossier_id == dossier.id,
                                                          AuditEvent.action == "payment_refunded"))
     if any(isinstance(data, dict) and data.get("order") == order_ref for data in seen):
