@@ -72,3 +72,16 @@ def test_d35_a_seal_whose_tsa_is_down_leaves_the_result_pending_with_a_vietnames
         api.act(RECEIVER, code, "return_result", STEP_DATA["return_result"], status=422)
     finally:
         app.extensions["tthc"]["engine"].dispose()
+
+
+def test_d35_only_a_service_that_cannot_be_reached_is_called_so():
+    """D35: a connection refused, a timeout or a name that does not resolve is a service out of reach; a missing
+    file or a full disk is not, and is not blamed on the TSA or the revocation sources."""
+    import socket
+
+    assert signing_errors.reason(ConnectionRefusedError(111, "refused"), False) == signing_errors.SERVICE_DOWN
+    assert signing_errors.reason(TimeoutError(), False) == signing_errors.SERVICE_DOWN
+    assert signing_errors.reason(socket.gaierror(-2, "unknown"), False) == signing_errors.SERVICE_DOWN
+    assert signing_errors.reason(OSError(28, "No space left"), True) == signing_errors.TSA_DOWN  # pyHanko's TSA error
+    disk = signing_errors.reason(FileNotFoundError(2, "missing"), False)
+    assert disk.startswith("Không ký được") and "TSA" not in disk and "thu hồi" not in disk

@@ -10,6 +10,7 @@ signed again. pyHanko's own English reason goes to the operator's log only.
 from __future__ import annotations
 
 import logging
+import socket
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,19 @@ def reason(exc: BaseException, tsa: bool) -> str:
     said plainly, its detail logged for the operator."""
     if not isinstance(exc, OSError):
         return f"Không ký được: {exc}"
+    if not (tsa or _network(exc)):  # a file, a disk, a device node: not a service, said as it is
+        log.warning("signing failed: %s: %s", type(exc).__name__, exc)
+        return f"Không ký được: lỗi hệ thống ({type(exc).__name__}); vui lòng thử lại sau hoặc báo quản trị viên"
     log.warning("signing failed: %s unreachable or refused: %s: %s", "TSA" if tsa else "a service",
                 type(exc).__name__, exc)
     return TSA_DOWN if tsa else SERVICE_DOWN
+
+
+_NETWORK_LIBRARIES = {"requests", "aiohttp", "urllib3", "http"}
+
+
+def _network(exc: OSError) -> bool:
+    """A connection, a timeout, a name that does not resolve, or an HTTP client's error (their errors are OSErrors
+    too): a service could not be reached."""
+    return (isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror))
+            or type(exc).__module__.split(".")[0] in _NETWORK_LIBRARIES)
