@@ -95,11 +95,14 @@ OTHERS = [
 ]
 
 
-# In a ward the one-stop section (Bộ phận Một cửa) is led by the ward's head: who confirms an extension (D17) and
-# signs the apology of an intake-stage second supplement request (D11b) where no centre director is appointed
-# (Thuận Hóa has demo.giamdoc). Without it a Phú Xuân or Kim Long extension waited forever and that letter had no
-# signer. The same account rather than a new one: the province keeps its list of officers.
-WARD_HEADS = {"phuxuan", "kimlong"}
+# Every office of the demo receives dossiers at its own one-stop section (Bộ phận Một cửa: STAFF has its
+# receiving officer), led by the agency's head where no centre director is appointed (Thuận Hóa has
+# demo.giamdoc): who confirms an extension (D17: engine.cases.dossiers.work_agency keeps that item at the
+# receiving agency) and signs the apology of an intake-stage second supplement request (D11b). Without it a Phú
+# Xuân or Kim Long extension, then one of a trích lục the Sở Tư pháp received itself, waited forever in no one's
+# inbox and the dossier ran late; that letter had no signer. The same account rather than a new one: the
+# province keeps its list of officers.
+ONE_STOP_HEAD = "thutruong"  # in every office of OFFICES
 
 
 def province_officers() -> list[tuple[str, str, set[str], str]]:
@@ -107,7 +110,7 @@ def province_officers() -> list[tuple[str, str, set[str], str]]:
     people = [(u, n, r, ROOT if u == "demo.admin" else DEMO_AGENCY[0]) for u, n, r in DEMO_USERS]
     for prefix, (code, names) in OFFICES.items():
         people += [(f"{prefix}.{suffix}", name,
-                    roles | {"centre_director"} if prefix in WARD_HEADS and suffix == "thutruong" else roles, code)
+                    roles | {"centre_director"} if suffix == ONE_STOP_HEAD else roles, code)
                    for (suffix, roles), name in zip(STAFF, names)]
     return people + OTHERS
 
