@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, defaultload
+from sqlalchemy.orm import Session, defaultload, object_session
 
 from engine.cases.dossiers import (
     Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
-from engine.cases import inbox as paging, lienthong, notices, payments
+from engine.cases import inbox as paging, lienthong, notices, offers, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
 from engine.core.clock import iso_vn
@@ -72,12 +72,32 @@ def inbox_page(session: Session, user: User, *, mine: bool = False, role: str | 
     return paging.page(session, user, filters, sort=sort, after=paging.parse_cursor(after), limit=limit)
 
 
-def describe(item: WorkItem) -> dict:
+def describe(item: WorkItem, now: datetime | None = None, settings=None, *, cal_of=None) -> dict:
     """The task as the API shows it: ``actions`` are those ``complete`` takes now (none while an administrator has
-    suspended the dossier, which ``suspended`` says)."""
+    suspended the dossier, which ``suspended`` says); given ``now`` and ``settings``, without those the law's
+    time and count rules refuse then (``offered``)."""
     return {"id": item.id, "dossier": item.dossier.code, "step": item.step, "name": item.name, "role": item.role,
             "assignee": item.assignee.username if item.assignee else None, "due_at": iso_vn(item.due_at),
-            "actions": offered(item), "suspended": item.dossier.suspended_at is not None}
+            "actions": offered(item, now, settings, cal_of=cal_of),
+            "suspended": item.dossier.suspended_at is not None}
+
+
+def describe_all(items: list[WorkItem], now: datetime, settings) -> list[dict]:
+    """``describe`` for a page of the inbox: each receiving agency's calendar read once, not once per item."""
+    cal_of = calendars(settings)
+    return [describe(item, now, settings, cal_of=cal_of) for item in items]
+
+
+def calendars(settings):
+    """dossier → its working calendar (``calendar_of``), each agency's built once for the request's offers."""
+    known: dict[int, object] = {}
+
+    def of(dossier: Dossier):
+        agency = offers.agency_for(dossier, "calendar")
+        if agency not in known:
+            known[agency] = calendar_of(object_session(dossier), dossier, settings)
+        return known[agency]
+    return of
 
 
 def get(session: Session, user: User, item_id: int) -> WorkItem:
@@ -110,10 +130,17 @@ def release(session: Session, user: User, item_id: int) -> WorkItem:
 OFFICER_STEPS = catalogue.OFFICER_STEPS
 
 
-def offered(item: WorkItem) -> list[str]:
+def offered(item: WorkItem, now: datetime | None = None, settings=None, *, cal_of=None) -> list[str]:
     """The actions the item offers now (the declaration of its step kind and the BPMN routing): none while its
-    dossier is suspended (completing would be refused, 409 dossier_suspended)."""
-    return [] if item.dossier.suspended_at is not None else catalogue.offered(item)
+    dossier is suspended (completing would be refused, 409 dossier_suspended). Given ``now`` and ``settings``
+    (or ``cal_of``), without those the law's time and count rules would refuse at that instant (D12's window,
+    D18's time to ask and once-only: engine.cases.steps.guards.FORESIGHT): the offer is advice, the guards
+    decide."""
+    if item.dossier.suspended_at is not None:
+        return []
+    if now is not None and cal_of is None and settings is not None:
+        cal_of = calendars(settings)
+    return catalogue.offered(item, now, cal_of)
 
 
 def offered_when_resumed(item: WorkItem) -> list[str]:

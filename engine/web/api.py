@@ -333,7 +333,7 @@ def list_tasks():
     page = tasks.inbox_page(db(), g.user, mine=mine, role=role, procedure=request.args.get("procedure"),
                             due_before=due_before, overdue_at=now() if overdue else None, limit=int(raw),
                             after=request.args.get("after"), sort=sort)
-    response = jsonify([tasks.describe(i) for i in page.items])
+    response = jsonify(tasks.describe_all(page.items, now(), tthc()["settings"]))  # what complete takes now
     if page.next:  # the same query with the cursor of the next page (RFC 8288)
         query = {**request.args.to_dict(), "after": page.next}
         response.headers["Link"] = f'<{url_for("api.list_tasks", **query)}>; rel="next"'
@@ -344,7 +344,7 @@ def list_tasks():
 @authenticated
 def get_task(item_id: int):
     item = tasks.get(db(), g.user, item_id)
-    result = tasks.describe(item)
+    result = tasks.describe(item, now(), tthc()["settings"])
     result["form_schema"] = tasks.form_schema(item)
     result["dossier_summary"] = show(item.dossier)
     return jsonify(result)
@@ -354,14 +354,14 @@ def get_task(item_id: int):
 @authenticated
 @transactional
 def claim(item_id: int):
-    return jsonify(tasks.describe(tasks.claim(db(), g.user, item_id)))
+    return jsonify(tasks.describe(tasks.claim(db(), g.user, item_id), now(), tthc()["settings"]))
 
 
 @bp.post("/tasks/<int:item_id>/release")
 @authenticated
 @transactional
 def release(item_id: int):
-    return jsonify(tasks.describe(tasks.release(db(), g.user, item_id)))
+    return jsonify(tasks.describe(tasks.release(db(), g.user, item_id), now(), tthc()["settings"]))
 
 
 @bp.post("/tasks/<int:item_id>/complete")

@@ -145,10 +145,10 @@ def _issued_number(item: WorkItem, schema: dict) -> tuple[dict, dict]:
 
 
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:
-    forms = []
-    schema = tasks.form_schema(item) or {"type": "object", "properties": {}}
-    # none while the dossier is suspended; the form posted just as it was suspended stays, with what was typed
-    actions = tasks.offered(item) or ([active] if active in tasks.offered_when_resumed(item) else [])
+    forms, schema = [], tasks.form_schema(item) or {"type": "object", "properties": {}}
+    # none while suspended, none whose time has passed (D12, D18); the form just posted stays, as it was typed
+    offered_now = tasks.offered(item, now(), tthc()["settings"])
+    actions = [a for a in tasks.offered_when_resumed(item) if a == active or a in offered_now]
     for action in actions:
         special = SPECIAL_FORMS.get(action)
         mine = action == active

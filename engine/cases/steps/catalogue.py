@@ -4,10 +4,14 @@ include the item's, whose sources include the dossier's status, and which the BP
 anything else with the same answer."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Callable
+
 from engine.process import stepkinds
 
 from . import apology, approval, assessment, extension_review, handover, intake, returning, signing, supplement
 from .declare import Action, StepKind
+from .guards import FORESIGHT
 
 KINDS: dict[str, StepKind] = {k.name: k for k in (
     intake.KIND, supplement.KIND, assessment.KIND, extension_review.KIND, approval.KIND, signing.KIND,
@@ -40,16 +44,29 @@ def _recorded(item) -> dict:
     return {}
 
 
-def offered(item) -> list[str]:
+def offered(item, now: datetime | None = None, cal_of: Callable | None = None) -> list[str]:
     """What the work item offers now: the declaration (role, status) ∩ the subset the task declares (its
-    ``actions`` property, validated at deploy) ∩ where the BPMN routing carries each action."""
+    ``actions`` property, validated at deploy) ∩ where the BPMN routing carries each action; given the instant
+    and ``cal_of`` (dossier → its working calendar), ∩ what the guards' time and count rules still allow then
+    (D12's window, D18's time to ask and its once-only: guards.FORESIGHT). The use case asks without a clock:
+    the guards themselves refuse, with the rule's own words."""
     kind = KINDS.get(item.step)
     if kind is None or kind.face != "officer":
         return []
     recorded = _recorded(item) if kind.drawn else {}
     subset, routed = recorded.get("actions"), recorded.get("routes")
-    return [a.name for a in kind.actions
-            if (subset is None or a.name in subset) and allows(a, item, item.dossier.status, routed)]
+    actions = [a for a in kind.actions
+               if (subset is None or a.name in subset) and allows(a, item, item.dossier.status, routed)]
+    if now is not None and cal_of is not None:
+        actions = [a for a in actions if _still_allowed(a, item, now, cal_of)]
+    return [a.name for a in actions]
+
+
+def _still_allowed(action: Action, item, now: datetime, cal_of: Callable) -> bool:
+    """The time and count rules of the action's guards, on the rows already loaded (no query per item); the
+    calendar is asked only for an action that has such a rule."""
+    foreseen = [FORESIGHT[g] for g in action.guards if g in FORESIGHT]
+    return not foreseen or all(f(item, now, cal_of(item.dossier)) for f in foreseen)
 
 
 def declared(step: str, action: str) -> Action | None:

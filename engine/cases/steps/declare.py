@@ -49,6 +49,9 @@ class Facts:
 
 Guard = Callable[[Facts], None]  # raises Invalid/Conflict with the rule id, changes nothing
 Handler = Callable[[Facts], None]  # the action's own effects (documents, rows, deadlines)
+# (work item, now, calendar) -> whether a guard's time-only and count-only rules still let the action be
+# taken: judged for the offer from the rows already loaded, never the data (the guard judges it at completion)
+Foresight = Callable[[Any, datetime, Any], bool]
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,17 @@ and never change the dossier; what a guard learnt for the handler goes into ``fa
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from engine.cases import attachments
-from engine.core.errors import Conflict
+from engine.core.errors import Conflict, Invalid
 from engine.data.model import Extension, SupplementRequest
 from engine.law import apology, extension, supplement
 from engine.paperwork import letters
 
-from .declare import Facts
+from .declare import Facts, Foresight, Guard
 
 PENDING = ("requested", "department_confirmed")
 
@@ -31,6 +33,24 @@ def supplement_allowed(f: Facts) -> None:
         requests_so_far=dossier.supplement_requests, second_reason=f.data.get("second_reason"),
         first_items=earlier[0].items if earlier else [], stage=f.stage, received_at=held_since, now=f.now,
         cal=f.cal, unit=f.info["duration"]["unit"], components=f.info.get("components", []))
+
+
+def supplement_still_askable(item, now: datetime, cal) -> bool:
+    """The offer's side of ``supplement_allowed`` (an officer is not shown what the law refuses whatever
+    they write): D10–D11's count (never a third) and D12's window, judged on the dossier's row alone. A
+    supplement the processing stage asked and got back reopens the window, which only its request row says:
+    the window of a dossier asked before is left to the guard at completion (offered; the guard decides)."""
+    d = item.dossier
+    if d.supplement_requests >= supplement.MAX_REQUESTS:
+        return False
+    if d.supplement_requests:
+        return True
+    try:
+        supplement.check_processing_window(supplement.stage_of(item.step), d.received_at, now, cal,
+                                           d.procedure_version.info["duration"]["unit"])
+    except Invalid:
+        return False
+    return True
 
 
 def no_paper_for_signed(f: Facts) -> None:
@@ -52,6 +72,16 @@ def extension_allowed(f: Facts) -> None:
         f.cal, f.info["duration"], extensions_so_far=d.extensions, pending=_pending(f) is not None,
         due_at=d.due_at, original_due_at=d.original_due_at, amount=amount, now=f.now,
         field="working_hours" if "working_hours" in f.data else "working_days", received_at=d.received_at)
+
+
+def extension_still_askable(item, now: datetime, cal) -> bool:
+    """The offer's side of ``extension_allowed``: D18's once-only and its time to ask (at least one working
+    day before the due instant), judged on the dossier's row alone; the amount asked (the 1/3 cap) is data,
+    judged at completion, as is a request still being reviewed (its row is not read for an offer)."""
+    d = item.dossier
+    if not extension.allowed(d.extensions, pending=False) or d.due_at is None:
+        return False
+    return extension.in_time(cal, d.procedure_version.info["duration"], d.due_at, now, d.received_at)
 
 
 def extension_pending(f: Facts) -> None:
@@ -82,3 +112,9 @@ def apology_before_late_return(f: Facts) -> None:
 def overdue_without_letter(f: Facts) -> None:
     """D19: an apology for lateness only for a late dossier, and once."""
     apology.check_overdue_apology(f.dossier, f.now, letters.has_overdue_letter(f.session, f.dossier))
+
+
+# The offer's side of a guard (engine.cases.steps.catalogue.offered): the part of its rule that neither the
+# officer's data nor anything they can do changes (the time, the counts): no offer of what is refused.
+FORESIGHT: dict[Guard, Foresight] = {supplement_allowed: supplement_still_askable,
+                                     extension_allowed: extension_still_askable}
