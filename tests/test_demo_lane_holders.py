@@ -9,46 +9,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from conftest import CITIZEN, PASSWORD, database_copy, iso, make_settings, vn
+from conftest import CITIZEN, iso, vn
 from engine.cases import dossiers
 from engine.cases.steps import catalogue
-from engine.cli import load_demo
 from engine.cli.demo import DEPARTMENT_PROCEDURE
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import Dossier, Procedure, ProcedureVersion, User
+from test_admin_subtree_procedures import database_url, province_template  # noqa: F401 - the demo province, built once
 
 ROOT = Path(__file__).resolve().parent.parent
 SO_TU_PHAP = "000.00.12.H56"
 RECEIVER, SPECIALIST, LEADER, HEAD = ("sotuphap.tiepnhan", "sotuphap.chuyenvien", "sotuphap.lanhdao",
                                       "sotuphap.thutruong")
-
-
-@pytest.fixture(scope="module")
-def province_template(tmp_path_factory, pki_dir, request):
-    """Per backend, a database with the whole demo province, built once for this module."""
-    built, name = {}, f"province_{request.module.__name__.removeprefix('test_')}"[:60]
-
-    def get(backend: str, pg=None) -> str:
-        if backend not in built:
-            if backend == "sqlite":
-                folder = tmp_path_factory.mktemp("lanes")
-                load_demo(make_settings(folder, f"sqlite:///{folder}/province.sqlite3", pki_dir), PASSWORD)
-                built[backend] = str(folder / "province.sqlite3")
-            else:
-                url = pg.create_database(name)
-                load_demo(make_settings(tmp_path_factory.mktemp("pglanes"), url, pki_dir), PASSWORD)
-                built[backend] = name
-        return built[backend]
-
-    return get
-
-
-@pytest.fixture
-def database_url(backend, tmp_path, request, province_template):
-    yield from database_copy(backend, tmp_path, request, province_template)
 
 
 def _unheld(session) -> list[str]:
