@@ -99,12 +99,17 @@ def test_english_pages_give_the_working_time_left_in_english_and_the_api_keeps_i
     inbox = login(app, "demo.tiepnhan", "en").get("/can-bo/cong-viec").get_data(as_text=True)
     assert "overdue by 1 hour of working time" in inbox and "quá 1 giờ" not in inbox
     login(app, "demo.tiepnhan").act(code, "receive")  # 11:00: due Friday 27/11/2026 11:00
+    clock.set(vn(2026, 11, 25, 9, 0))                 # Wednesday 25/11 09:00: an extension may still be asked
+    specialist = login(app, "demo.chuyenvien", "en")
+    task = specialist.get(f"/can-bo/cong-viec/{specialist.task_id(code)}")
+    cap = "At most 1 day of working time (1/3 of the processing time)"  # the extension's cap
+    assert cap in text_of(task)
     clock.set(vn(2026, 11, 26, 13, 30))               # Thursday 26/11 13:30
     specialist = login(app, "demo.chuyenvien", "en")
     task = specialist.get(f"/can-bo/cong-viec/{specialist.task_id(code)}")
     left = "7 hours 30 minutes of working time left"  # Thursday 13:30-17:00, Friday 07:00-11:00
     assert left in text_of(task) and "còn 7 giờ 30 phút" not in text_of(task)
-    assert "At most 1 day of working time (1/3 of the processing time)" in text_of(task)  # the extension's cap
+    assert cap not in text_of(task)  # less than a working day before the due: no extension is offered (D18)
     assert left in text_of(specialist.get(f"/can-bo/ho-so/{code}"))
     assert left in text_of(login(app, "demo.lanhdao", "en").get("/can-bo/theo-doi"))
     citizen = login(app, CITIZEN, "en")

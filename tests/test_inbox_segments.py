@@ -94,3 +94,14 @@ def test_an_officer_with_two_roles_gets_both_merged_in_due_order(app, api, mixed
         mine_only = inbox.page(session, officer, inbox.Filters(role="specialist"), limit=50)
     assert merged == [intake] + dated + undated
     assert [i.id for i in mine_only.items] == dated + undated
+
+
+def test_an_undated_cursor_in_the_arrival_order_never_fails(api, mixed):
+    """The arrival order has no undated segment (an item's creation is never unset): a cursor of that segment
+    (edited, or kept from the due order) ends the oldest-first order (the undated come last: nothing after) and
+    starts the newest-first one (they come first: every item after), never an error (schemathesis found a 500)."""
+    dated, undated = mixed
+    r = api.get("/api/v1/tasks?sort=received&after=n..24545584", SPECIALIST)
+    assert r.status_code == 200 and r.get_json() == [], r.get_json()
+    r = api.get("/api/v1/tasks?sort=received_desc&after=n..24545584", SPECIALIST)
+    assert r.status_code == 200 and sorted(t["id"] for t in r.get_json()) == sorted(dated + undated), r.get_json()

@@ -148,8 +148,8 @@ def _key_statement(shape: _Shape):
         # all unset in the second segment: ordered by the column too, so that the plan is the inbox index's
         order = (column.desc(), WorkItem.id.desc()) if desc else (column, WorkItem.id)
         parts.append(query.order_by(*order).limit(bindparam("n")))
-    if len(parts) == 1:
-        return parts[0]
+    if len(parts) < 2:  # None: nothing left to read (a cursor past the last created item: never unset)
+        return parts[0] if parts else None
     return union_all(*(select(*part.subquery().c) for part in parts))
 
 
@@ -161,7 +161,10 @@ def _keys(session: Session, user: User, filters: Filters, role: str, sort: str, 
     params = {"agency_id": user.agency_id, "role": role, "me": user.id, "step": filters.step,
               "due_after": filters.due_after, "due_before": filters.due_before, "procedure": filters.procedure,
               "after_at": after.at if after else None, "after_id": after.id if after else None, "n": n}
-    rows = [(segment, at, item_id) for segment, at, item_id in session.execute(_key_statement(shape), params)]
+    statement = _key_statement(shape)
+    if statement is None:
+        return []
+    rows = [(segment, at, item_id) for segment, at, item_id in session.execute(statement, params)]
     key, desc = _order(sort)
     rows.sort(key=key, reverse=desc)
     return rows[:n]
