@@ -8,12 +8,12 @@ Split from engine.cases.payments (which re-exports these names) to keep both mod
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases import notices
 from engine.cases.dossiers import Context
-from engine.data import audit
+from engine.data import audit, row_locks
 from engine.data.model import AuditEvent, Dossier
 from engine.data.payment_model import Payment, PaymentRefund
 from engine.law import payment as law
@@ -89,8 +89,7 @@ def taken_again(session: Session, ctx: Context, row: Payment, order_ref: str) ->
     fee's row is held first (an UPDATE that changes nothing, a row lock on PostgreSQL, the write lock on SQLite),
     so the second copy waits for the first's commit, then reads the trail and the dossier as committed, finds the
     refund and answers as for any replay (already confirmed), its notification logged."""
-    session.execute(update(Payment).where(Payment.id == row.id).values(id=Payment.id)
-                    .execution_options(synchronize_session=False))
+    row_locks.hold(session, Payment.__table__, row.id)
     dossier = session.get(Dossier, row.dossier_id, populate_existing=True)  # as committed by whoever held it
     seen = session.scalars(select(AuditEvent.data).where(AuditEvent.dossier_id == dossier.id,
                                                          AuditEvent.action == "payment_refunded"))

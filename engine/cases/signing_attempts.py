@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import EngineError
 from engine.core.vocabulary import vn_time
+from engine.data import row_locks
 from engine.data.signing_model import SigningAttempt, SigningRequest
 
 LOCK_AFTER_FAILURES, LOCK_MINUTES = 5, 15  # the login limiter's numbers, per request
@@ -26,9 +27,6 @@ PIN_ERRORS = ("bad_key", "wrong_pin")  # the failures that count towards the loc
 TRYING = "trying"  # a PIN being tried now: counted with the failures until its outcome is known
 _COUNTED = (*PIN_ERRORS, TRYING)
 _REQUESTS = SigningRequest.__table__
-# The request's row written with its own values: PostgreSQL locks the row until the commit, SQLite takes the
-# database's write lock (waiting as its busy timeout lets it); what follows in the transaction is serialised.
-_HOLD = update(_REQUESTS).values(version=_REQUESTS.c.version)
 
 
 class TooManyPinAttempts(EngineError):
@@ -40,7 +38,7 @@ class TooManyPinAttempts(EngineError):
 def hold(session: Session, request_id: int) -> None:
     """Serialise what the transaction does with request ``request_id`` (its attempts, its outcome, sending it
     back): call it before reading the request, so that what is read is what the previous holder committed."""
-    session.execute(_HOLD.where(_REQUESTS.c.id == request_id))
+    row_locks.hold(session, _REQUESTS, request_id)
 
 
 def locked_until(session: Session, request_id: int, now: datetime) -> datetime | None:
