@@ -68,16 +68,28 @@ def password_problem(password) -> str | None:
     return None
 
 
+def _registration(data: dict, now: datetime) -> tuple[dict, dict[str, str]]:
+    """The facts of D3 read from ``data`` and what is wrong with them and with the password."""
+    errors: dict[str, str] = {}
+    facts = citizen_facts(data, now, errors)
+    if password_problem(data.get("password")):
+        errors["password"] = password_problem(data.get("password"))
+    return facts, errors
+
+
+def registration_errors(data: dict, now: datetime) -> dict[str, str]:
+    """What register_citizen would refuse in ``data``, registering nothing: a page that found a fault of its own
+    (the password typed again differently) says it with all the others at once, not one post after another."""
+    return _registration(data, now)[1] if isinstance(data, dict) else {}
+
+
 def register_citizen(session: Session, now: datetime, data: dict) -> User:
     """Register and standardise a citizen account with the four facts of D3."""
     if not isinstance(data, dict):
         raise Invalid("Dữ liệu đăng ký phải là một đối tượng JSON")
-    errors: dict[str, str] = {}
-    facts = citizen_facts(data, now, errors)
+    facts, errors = _registration(data, now)
     name, cccd, issued, phone, email = (facts[k] for k in ("full_name", "cccd", "cccd_issued_on", "phone", "email"))
     password = data.get("password")
-    if password_problem(password):
-        errors["password"] = password_problem(password)
     if errors:
         raise Invalid("Thông tin đăng ký chưa hợp lệ", fields=errors)
     if session.scalar(select(User.id).where((User.cccd == cccd) & User.standardised)) is not None:

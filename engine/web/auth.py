@@ -84,8 +84,9 @@ def register():
     data = {k: v for k, v in values.items() if v or k != "email"}
     data["password"] = password
     try:
-        if errors:
-            raise Invalid(_("Thông tin đăng ký chưa hợp lệ"), fields=errors)
+        if errors:  # the other fields' faults said too, on this same post
+            raise Invalid(_("Thông tin đăng ký chưa hợp lệ"), fields={**accounts.registration_errors(data, now()),
+                                                                       **errors})
         user = run(accounts.register_citizen, db(), now(), data)
     except Conflict as exc:
         said = refusal_text(exc)  # the field says it too, in the page's language
