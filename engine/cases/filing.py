@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
-from engine.cases import lienthong, local_fees, notices, offers, payments, replanning, signing_requests
+from engine.cases import (
+    fee_repricing, lienthong, local_fees, notices, offers, payments, replanning, signing_requests)
 from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
     visible_dossier)
@@ -304,6 +305,7 @@ def _supplement(session: Session, ctx: Context, code: str, payload) -> Dossier:
     save_process(session, dossier, process, ctx.now, ctx.settings, cal)
     audit.record(session, dossier, ctx.now, ctx.user, "supplement", from_status, step="supplement",
                  task_name=item.name, data={"note": note} if note else {}, due_at=item.due_at)
+    fee_repricing.after_supplement(session, ctx, dossier)  # D26: a fee computed from the form follows the new one
     if stage != "intake":  # D28: the appointment the completed dossier gets (D12; the D20 letter said how)
         replanning.after_wait(session, dossier, cal)  # D30: an item open meanwhile waited with the dossier
         notices.notify(session, ctx.settings, "supplemented", now=ctx.now, dossier=dossier)

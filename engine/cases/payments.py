@@ -108,6 +108,7 @@ def payments_of(session: Session, dossier_ids: list[int]) -> dict[int, list[Paym
     return groups
 
 
+FORM_EXEMPTION = "Miễn theo tờ khai"  # the fee's own condition met by the form (not an officer's decision)
 MONEY_PAID = ("paid", "refunded")  # a fee's money was paid (a refund gives it back apart)
 
 
@@ -141,7 +142,7 @@ def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -
     now = ctx.now
     for fee in exempted:
         session.add(Payment(dossier_id=dossier.id, moment=moment, fee_keys=[fee["key"]], fee=fee["name"], amount=0,
-                            status="exempted", requested_at=now, exempt_reason="Miễn theo tờ khai"))
+                            status="exempted", requested_at=now, exempt_reason=FORM_EXEMPTION))
     owed = [(fee, amount) for fee, amount in owed if amount > 0]
     if not owed:
         return None
@@ -253,6 +254,24 @@ def exempt(session: Session, ctx: Context, code: str, payment_id: int, payload) 
         raise Conflict("Khoản phí không còn chờ thanh toán", code="payment_not_pending")
     _settled(session, ctx, dossier, row, "payment_exempted")
     return row
+
+
+def reprice(session: Session, ctx: Context, dossier: Dossier, row: Payment, amount: int) -> bool:
+    """The fee ``row``, still owed, recomputed at ``amount`` from a supplemented form (engine.cases.fee_repricing):
+    one conditional UPDATE (``_claim``: a notification settling it at the same moment wins, and the caller then
+    treats it as paid). Its latest order is dropped: an order the gateway took for the old amount is refused by
+    ``receive_notice`` as any wrong amount is (BAD_AMOUNT), since the row's amount is the one owed. Nothing owed
+    any more is the exemption the form now meets, settled as one (``_settled``); else the citizen is told the new
+    amount as the fee was asked. False when the fee was no longer pending."""
+    if amount > 0:
+        if not _claim(session, row, amount=amount, order_ref=None):
+            return False
+        _announce(session, ctx.settings, dossier, "payment_requested", ctx.now, row)
+        return True
+    if not _claim(session, row, amount=0, status="exempted", exempt_reason=FORM_EXEMPTION, order_ref=None):
+        return False
+    _settled(session, ctx, dossier, row, "payment_exempted")
+    return True
 
 
 # -- online ---------------------------------------------------------------------------------------------------

@@ -274,6 +274,7 @@ ACTIONS: dict[str, Action] = {
     "paid": Action(N_("Đã nộp phí, lệ phí")),
     "payment_exempted": Action(N_("Miễn phí, lệ phí")),
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
+    "fee_repriced": Action(N_("Tính lại phí, lệ phí theo hồ sơ bổ sung")),
     "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
     "withdraw_reissue": Action(N_("Thu hồi yêu cầu cấp lại kết quả (đính chính)")),
     "migrate": Action(N_("Chuyển sang phiên bản quy trình mới")),
