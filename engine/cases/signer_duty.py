@@ -13,10 +13,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases import signing_methods
 from engine.core.errors import Conflict
 from engine.data.model import ROLES, Letter, User
-from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
-from engine.paperwork import letters, signers
+from engine.data.signing_model import OPEN_STATES, SigningRequest
+from engine.paperwork import letters
 
 
 def why_not(req: SigningRequest, user: User | None) -> str | None:
@@ -89,8 +90,7 @@ def adopt(session: Session, agency_id: int | None, roles: set[str] | frozenset[s
 
 def _reassign(session: Session, req: SigningRequest, new: User) -> None:
     draft = req.document
-    method = session.get(SigningMethod, new.id)
-    req.signer, req.method = new, dict(method.method if method is not None else signers.DEFAULT_METHOD)
+    req.signer, req.method = new, signing_methods.method_of(session, new)
     req.document = None
     # back to the drain (a drain rendering it now finds it no longer claimed and stores nothing)
     req.state, req.claimed_at, req.rendered_at = "pending", None, None

@@ -31,8 +31,9 @@ from engine.core.settings import Settings
 from engine.data import audit
 from engine.data.agency_model import Agency
 from engine.data.model import Document, Dossier, User
-from engine.data.signing_model import OPEN_REQUEST, OPEN_STATES, SigningMethod, SigningRequest, withdraw_personal
+from engine.data.signing_model import OPEN_REQUEST, OPEN_STATES, SigningRequest, withdraw_personal
 from engine.cases import issuing, signer_duty, signing_attempts
+from engine.cases.signing_methods import method_of, set_method  # noqa: F401 - known from here by edges and tests
 from engine.cases.signing_attempts import (LOCK_AFTER_FAILURES, LOCK_MINUTES, PIN_ERRORS,  # noqa: F401 - known
                                            TooManyPinAttempts, locked_until)  # from here by edges and tests
 from engine.paperwork import documents, drafting, issuance, numbers, registrations, resultdata, results, signers
@@ -48,28 +49,6 @@ _OF_LOADED_DOSSIER = (lazyload(SigningRequest.dossier), lazyload(SigningRequest.
 _WAITING = (select(SigningRequest).where(SigningRequest.dossier_id == bindparam("dossier_id"),
                                          SigningRequest.kind == "result_draft", SigningRequest.state.in_(OPEN_STATES))
             .limit(1).options(*_OF_LOADED_DOSSIER))  # built once: every officer's command asks it
-
-
-def method_of(session: Session, user: User) -> dict:
-    row = session.get(SigningMethod, user.id)
-    return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
-
-
-def set_method(session: Session, username: str, method, now: datetime) -> dict:
-    """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
-    requests made from now on copy it, earlier ones keep theirs."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_officer:
-        raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
-    if method is None:
-        return method_of(session, user)
-    method = signers.check_method(method if isinstance(method, dict) else {})
-    row = session.get(SigningMethod, user.id)
-    if row is None:
-        session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
-    else:
-        row.method, row.updated_at = method, now
-    return method
 
 
 # -- recorded with the decision ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`tthc pki method`: which device or service holds an officer's signing key (D35): a PKCS#12 file unlocked
 by their PIN (the default), a PKCS#11 token, or a remote signing service (engine.paperwork.signers); kept in the
-signing_method table, copied into the signing requests made afterwards."""
+signing_method table, copied into the signing requests made afterwards and
+into those still waiting for the officer (engine.cases.signing_methods)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,8 @@ from engine.core.errors import EngineError
 
 @click.command(help='Xem hoặc đặt phương thức ký số của cán bộ, ví dụ \'{"kind": "pkcs12"}\' (tệp khóa mở bằng mã PIN), '
                     '\'{"kind": "pkcs11", "module": "...", "token": "...", "key": "..."}\', '
-                    '\'{"kind": "csc", "url": "...", "credential": "..."}\'; áp dụng cho các yêu cầu ký tạo sau đó.')
+                    '\'{"kind": "csc", "url": "...", "credential": "..."}\'; áp dụng cho các yêu cầu ký tạo sau đó và các '
+                    'yêu cầu đang chờ cán bộ ký (trừ yêu cầu đang chờ xác nhận ký từ xa).')
 @click.argument("username")
 @click.argument("method", required=False)
 def signing_method(username: str, method: str | None) -> None:

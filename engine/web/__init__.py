@@ -238,8 +238,9 @@ def unit_of_work(*, keep_on: tuple[type[BaseException], ...] = ()):
         _after_commit(session)
     except BaseException:
         if not committed:
+            session.info.pop("signing_requests", None)  # what the command asked for is rolled back with it
             session.rollback()
-            session.info.pop("signing_requests", None)
+            _after_commit(session)  # a refused issue's send-back committed on its own (cases.steps.signing)
         raise
 
 

@@ -157,18 +157,19 @@ def _send_back_named(session: Session, transaction) -> None:
     has ended (rolled back, its locks released), each in a transaction of its own. A failure is logged and the
     refusal stands: the clerk's next try names the request again.
 
-    The new request is drawn by the worker's next beat, or at once when its signer signs it first (the signing
-    renders a request no drain drew): the edge's wake after a commit (``session.info["signing_requests"]``,
-    engine.web) is not reachable from here, since it follows the request's own commit and this one was refused
-    and rolled back, and these sessions are not the edge's; the page the leader opens lists the request either
-    way."""
+    A request sent back marks the refused session as asking for a signature (``session.info["signing_requests"]``,
+    as a decision does): its commit happened on the session's behalf, so the edge, which reads the mark after the
+    rollback too (engine.web.unit_of_work), wakes the drain and the draft is drawn at once for the signer rather
+    than at the worker's next beat."""
     if transaction.parent is not None or not session.info.get(_SENT_BACK):
         return
     named, bind = session.info.pop(_SENT_BACK), session.get_bind()
     for request_id, now in named:
         try:
             with Session(bind=bind, expire_on_commit=False) as fresh, fresh.begin():
-                send_back(fresh, request_id, now)
+                sent = send_back(fresh, request_id, now)
+            if sent is not None:  # committed: the drain draws it (engine.web._after_commit)
+                session.info["signing_requests"] = True
         except Exception:  # noqa: BLE001 - the clerk's refusal is answered whatever happens here
             log.exception("sending signing request %s back to its signer failed", request_id)
 

@@ -1,0 +1,64 @@
+"""An officer's signing method (D35): which device or service holds their key (engine.paperwork.signers), kept in
+the signing_method table and copied into each personal signing request made for them.
+
+A personal signature is made with the signer's own device or consent, the one they use now: a method is changed
+because the old one is taken out of use (a key file withdrawn for a USB token or a remote signing service), so the
+requests still waiting for the officer's signature move to the new method with it (``set_method``). A request
+whose confirmation a remote service (CSC) is already awaiting keeps its method: its reference was given by that
+service and means nothing to another, and the signer may be confirming it on their device right now; once that
+attempt ends (refused, expired or failed: engine.cases.signing_requests clears the reference), the next change
+moves it too.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.errors import NotFound
+from engine.data.model import User
+from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
+from engine.paperwork import signers
+
+
+def method_of(session: Session, user: User) -> dict:
+    row = session.get(SigningMethod, user.id)
+    return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
+
+
+def set_method(session: Session, username: str, method, now: datetime) -> dict:
+    """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
+    requests made from now on copy it, and those still waiting for the officer's signature take it too
+    (``follow``)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_officer:
+        raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
+    if method is None:
+        return method_of(session, user)
+    method = signers.check_method(method if isinstance(method, dict) else {})
+    row = session.get(SigningMethod, user.id)
+    if row is None:
+        session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
+    else:
+        row.method, row.updated_at = method, now
+    follow(session, user, method)
+    return method
+
+
+def follow(session: Session, user: User, method: dict) -> list[int]:
+    """``user``'s personal requests still open (pending, being rendered, awaiting their signature) take
+    ``method``, except one awaiting a remote confirmation (the module's docstring says why). The draft already
+    rendered stays: it bears the same signer's name and number, only the key that signs it changes. Returns the
+    ids of the requests moved."""
+    moved = []
+    rows = session.scalars(select(SigningRequest).where(SigningRequest.signer_id == user.id,
+                                                       SigningRequest.purpose == "personal",
+                                                       SigningRequest.state.in_(OPEN_STATES),
+                                                       SigningRequest.reference.is_(None))
+                           .order_by(SigningRequest.id)).all()
+    for req in rows:
+        if req.method != method:
+            req.method = dict(method)
+            moved.append(req.id)
+    return moved
