@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -206,6 +207,9 @@ def retry(session: Session, settings: Settings, user, incident_id: int, now: dat
     incident, dossier, agency = incidents.administered(session, user, incident_id)
     incidents.require_open(incident)
     code = dossier.code
+    document = incidents.document_of(session, incident)
+    if document is not None:
+        return _retry_document(session, settings, user, (incident, agency, code), document, now)
     if dossier.suspended_at is not None:
         raise Conflict("Hồ sơ đang tạm dừng; tiếp tục hồ sơ trước khi chạy lại", code="dossier_suspended")
     try:
@@ -220,6 +224,34 @@ def retry(session: Session, settings: Settings, user, incident_id: int, now: dat
         incidents.keep_failed(session, user, incident, agency, code, now, f"{type(exc).__name__}: {exc}")
         return incident, code
     incidents.close_retried(session, user, incident, agency, code, now, kinds)
+    return incident, code
+
+
+@contextmanager
+def _savepoint(session: Session):
+    with session.begin_nested():
+        yield session
+
+
+def _retry_document(session: Session, settings: Settings, user, held: tuple, req: SigningRequest,
+                    now: datetime) -> tuple[object, str]:
+    """An administrator's retry of a document's incident: the document is made now, whatever its wait, in
+    savepoints of the caller's transaction (engine.cases.signing_requests.render_one). Made (or no longer waiting
+    to be made): the incident closes as retried. Failed: its failure is counted on the incident (one more
+    attempt, the new error, a longer wait). A drain rendering it at this very moment is left to finish."""
+    incident, agency, code = held
+    if req.state == "rendering" and req.claimed_at >= now - signing_requests.CLAIM_EXPIRES:
+        raise Conflict("Văn bản đang được phát hành; chạy lại sau ít phút nếu vẫn lỗi", code="document_rendering")
+    if req.state in ("pending", "rendering"):
+        req.state, req.claimed_at, req.attempts = "rendering", now, req.attempts + 1
+        session.flush()
+        signing_requests.render_one(lambda: _savepoint(session), settings, req.id, now)
+        session.refresh(req)
+        if req.state == "pending":
+            log.warning("retry of incident %s failed: %s", incident.id, req.last_error)
+            incidents.keep_failed(session, user, incident, agency, code, now, req.last_error or "", counted=True)
+            return incident, code
+    incidents.close_retried(session, user, incident, agency, code, now, [req.kind])
     return incident, code
 
 
@@ -248,9 +280,13 @@ def sweep(sessions: sessionmaker, settings: Settings, now: datetime, batch: int 
 
 def render_signing(sessions: sessionmaker, settings: Settings, now: datetime) -> int:
     """Render the documents that decisions asked to be signed (engine.cases.signing_requests.drain): after the
-    decision's commit, never inside it. A failure is logged; the request stays pending for the next beat."""
+    decision's commit, never inside it. A failure is logged; the request stays pending for a later beat
+    (engine.cases.issuing.put_back); the incidents of documents now made are resolved."""
     try:
-        return signing_requests.drain(sessions.begin, settings, now)
+        done = signing_requests.drain(sessions.begin, settings, now)
+        with sessions.begin() as session:
+            incidents.resolve_documents(session, now)
+        return done
     except Exception:
         log.exception("rendering documents to sign failed")
         return 0

@@ -11,13 +11,19 @@ due instant strictly after the skip (its BPMN timer, intake deadline, warning or
 there is none; whatever failed is not marked done. It is tried again at that visit, or as soon as someone acts
 on the dossier (every change plans its timers again). Nothing legal is forged: a warning or an overdue that
 was due is given at the next visit, late.
+
+A document that keeps failing to be made (engine.cases.issuing.put_back) has its own incident, linked from its
+request (``signing_request.incident_id``): the sweep neither counts its failures on it nor resolves it; it is
+resolved once the request is no longer waiting to be made (``resolve_documents``), retried by running the
+document now (engine.timers.retry), and skipped by closing it alone (the request keeps its wait; a later failure
+opens a new one): the dossier's timers are not the document's to move.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
@@ -26,6 +32,7 @@ from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data.agency_model import Agency
 from engine.data.model import Dossier, Incident, User
+from engine.data.signing_model import SigningRequest
 from engine.law import deadlines, intake
 from engine.law.statuses import OPEN_FOR_RESULT
 from engine.process import forms
@@ -33,13 +40,15 @@ from engine.process import forms
 PAGE = 50
 SKIP = {"type": "object", "required": ["reason"], "additionalProperties": False,
         "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}
+# the sweep's incidents: those no signing request links (a document's are the drain's, engine.cases.issuing)
+OF_SWEEP = ~exists().where(SigningRequest.incident_id == Incident.id)
 
 
 def record_failure(session: Session, dossier_id: int, now: datetime, message: str) -> Incident:
     """The sweep failed for a dossier: its open incident counts one more attempt, or a new one opens."""
     message = message[:2000]
-    incident = session.scalar(select(Incident).where(Incident.dossier_id == dossier_id, Incident.state == "open")
-                              .order_by(Incident.id.desc()).limit(1))
+    incident = session.scalar(select(Incident).where(Incident.dossier_id == dossier_id, Incident.state == "open",
+                                                     OF_SWEEP).order_by(Incident.id.desc()).limit(1))
     if incident is None:
         incident = Incident(dossier_id=dossier_id, at=now, last_at=now, message=message, state="open", attempts=1)
         session.add(incident)
@@ -52,7 +61,39 @@ def record_failure(session: Session, dossier_id: int, now: datetime, message: st
 def resolve_handled(session: Session, dossier_ids: list[int], now: datetime) -> None:
     """The sweep handled these dossiers: their open incidents are resolved (one statement per batch)."""
     if dossier_ids:
-        session.execute(update(Incident).where(Incident.state == "open", Incident.dossier_id.in_(dossier_ids))
+        session.execute(update(Incident).where(Incident.state == "open", Incident.dossier_id.in_(dossier_ids),
+                                               OF_SWEEP)
+                        .values(state="resolved", handled_at=now).execution_options(synchronize_session=False))
+
+
+def record_document(session: Session, req: SigningRequest, now: datetime, message: str) -> Incident:
+    """The document of ``req`` failed again: its open incident counts it, or one opens with its failures so far."""
+    incident = session.get(Incident, req.incident_id) if req.incident_id is not None else None
+    if incident is None or incident.state != "open":
+        incident = Incident(dossier_id=req.dossier_id, at=now, last_at=now, message=message[:2000], state="open",
+                            attempts=req.attempts)
+        session.add(incident)
+        session.flush()
+        req.incident_id = incident.id
+    else:
+        incident.attempts += 1
+        incident.last_at, incident.message = now, message[:2000]
+    return incident
+
+
+def document_of(session: Session, incident: Incident) -> SigningRequest | None:
+    """The signing request whose failures ``incident`` shows, if it is a document's."""
+    return session.scalar(select(SigningRequest).where(SigningRequest.incident_id == incident.id).limit(1))
+
+
+def resolve_documents(session: Session, now: datetime) -> None:
+    """The open incidents of documents no longer waiting to be made (issued, rendered for their signer, withdrawn)
+    are resolved: read from the few open incidents, through the requests' index of their incident."""
+    done = select(Incident.id).join(SigningRequest, SigningRequest.incident_id == Incident.id).where(
+        Incident.state == "open", SigningRequest.state.not_in(("pending", "rendering")))
+    ids = list(session.scalars(done))
+    if ids:
+        session.execute(update(Incident).where(Incident.id.in_(ids), Incident.state == "open")
                         .values(state="resolved", handled_at=now).execution_options(synchronize_session=False))
 
 
@@ -143,7 +184,10 @@ def skip(session: Session, settings, user: User, incident_id: int, payload, now:
         raise Invalid("Dữ liệu phải là một đối tượng JSON")
     forms.validate(SKIP, payload)
     require_open(incident)
-    if dossier.suspended_at is None:
+    document = document_of(session, incident)
+    if document is not None:  # the document keeps its wait; a later failure opens a new incident
+        document.incident_id = None
+    elif dossier.suspended_at is None:
         dossier.next_timer_at = next_after(dossier, calendar_of(session, dossier, settings), now)
     incident.state, incident.handled_by, incident.handled_at = "skipped", user.username, now
     incident.note = payload["reason"]
@@ -163,9 +207,11 @@ def close_retried(session: Session, user: User, incident: Incident, agency: Agen
 
 
 def keep_failed(session: Session, user: User, incident: Incident, agency: Agency, code: str, now: datetime,
-                message: str) -> None:
-    """A retry failed again: the incident stays open with the new error; audited."""
-    incident.attempts += 1
-    incident.last_at, incident.message = now, message[:2000]
+                message: str, counted: bool = False) -> None:
+    """A retry failed again: the incident stays open with the new error (``counted``: already on it, as a
+    document's failure is: record_document); audited."""
+    if not counted:
+        incident.attempts += 1
+        incident.last_at, incident.message = now, message[:2000]
     administration.audit(session, now, user, "incident.retry", "incident", str(incident.id), agency,
                          dossier=code, outcome="failed", error=message[:500])

@@ -6,21 +6,28 @@ verified and stored, and the citizen is told; a request signed by a person ends 
 Like the signing of a result, the PDF work runs between two short transactions: the first reads what to make,
 the second stores it only if the request is still claimed by this drain. A failure (a broken template, a seal
 that does not verify, a draft changed on disk, what the issue sets off) stores nothing and puts the request back
-to ``pending`` with its error, to be tried again (RENDER_RETRY later), the drain going on with the next request;
+to ``pending`` with its error, to be tried again later (``put_back``), the drain going on with the next request;
 a crash leaves the claim to expire (CLAIM_EXPIRES). Rendering reads only the request's payload, so a repeated
 attempt makes the same document.
+
+A failure that repeats (an agency without its seal key until `tthc pki init` is run again, a broken template, a
+TSA down) is not retried every minute for ever, each time costing a rendering and a line of log with nobody told.
+The spec does not say how often; an operator's choice: each failure doubles the wait before the next try (1, 2, 4
+... minutes, never more than MAX_WAIT), counted on the drain's ``now``; from the INCIDENT_AFTER-th failure on, one
+open incident per request shows it to the administrators (engine.cases.incidents.record_document), whose retry
+runs it at once (engine.timers.retry). The signer or clerk keeps seeing the failure's own message on the request.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from engine.cases import notices, offers
+from engine.cases import incidents, notices, offers
 from engine.core import memory
 from engine.core.errors import EngineError
 from engine.core.settings import Settings
@@ -32,6 +39,10 @@ Transaction = Callable[[], AbstractContextManager[Session]]
 log = logging.getLogger(__name__)
 FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # the stored document's kind
 DRAFT_KIND = {"result_draft": "result_draft", "apology": "apology_draft", "reissue": "reissue_draft"}
+MAX_WAIT = timedelta(hours=1)  # the longest wait between two tries: a mended cause is picked up within the hour
+INCIDENT_AFTER = 5  # the failures an operator leaves to the worker before an administrator is shown them
+# A pending request is claimed this long after its claimed_at (engine.cases.signing_requests, which imports it).
+RENDER_RETRY = timedelta(minutes=1)
 
 
 # The documents of intake, in the name of the agency that received the dossier (engine.cases.offers "receipt").
@@ -82,13 +93,28 @@ def seal_one(transaction: Transaction, settings: Settings, request_id: int, now:
     except Exception as exc:  # noqa: BLE001 - one request's failure must not hold the others back
         log.exception("sealing request %s failed; it is tried again later", request_id)  # an operator sees it
         with transaction() as session:
-            _put_back(session.get(SigningRequest, request_id), f"{type(exc).__name__}: {exc}"[:2000], now)
+            put_back(session, session.get(SigningRequest, request_id), f"{type(exc).__name__}: {exc}"[:2000], now)
 
 
-def _put_back(req: SigningRequest | None, failed: str, now: datetime) -> None:
-    """The claimed request ``req`` failed: pending again with its error, tried again after RENDER_RETRY."""
-    if req is not None and req.state == "rendering":
-        req.state, req.last_error, req.claimed_at = "pending", failed, now
+def retry_wait(failures: int) -> timedelta:
+    """The wait after the ``failures``-th failure in a row: a minute, doubled each time, at most MAX_WAIT."""
+    return min(timedelta(minutes=2 ** min(max(failures, 1) - 1, 16)), MAX_WAIT)
+
+
+def put_back(session: Session, req: SigningRequest | None, failed: str, now: datetime) -> None:
+    """The claimed request ``req`` failed: pending again with its error, tried again after ``retry_wait`` of its
+    failures (the module's docstring), shown on its incident from the INCIDENT_AFTER-th. Every claim of a request
+    still pending failed (or its drain died), so its ``attempts`` count its failures. The drains claim a pending
+    request RENDER_RETRY after its ``claimed_at``: the wait is written there, as the instant it is counted from."""
+    if req is None or req.state != "rendering":
+        return
+    req.state, req.last_error = "pending", failed
+    req.claimed_at = now + retry_wait(req.attempts) - RENDER_RETRY
+    if req.attempts >= INCIDENT_AFTER:
+        title = issuance.TITLES.get(req.kind, "Văn bản")
+        number = f" số {req.number}" if req.number else ""
+        incidents.record_document(session, req, now, f"{title}{number} chưa phát hành được sau {req.attempts} "
+                                  f"lần thử (thử lại sau mỗi lần chờ lâu hơn, tối đa một giờ): {failed}")
 
 
 def _seal(transaction: Transaction, settings: Settings, request_id: int, now: datetime) -> None:
@@ -116,7 +142,7 @@ def _seal(transaction: Transaction, settings: Settings, request_id: int, now: da
         if req is None or req.state != "rendering":
             return
         if failed is not None:
-            _put_back(req, failed, now)
+            put_back(session, req, failed, now)
             return
         payload = issuance.from_json(req.payload or {})
         doc = documents.add(session, settings.data_dir, req.dossier, final_kind(req), payload["name"],

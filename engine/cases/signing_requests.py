@@ -40,7 +40,7 @@ from engine.paperwork import documents, drafting, issuance, numbers, registratio
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
-RENDER_RETRY = timedelta(minutes=1)  # a rendering that failed is tried again after this
+RENDER_RETRY = issuing.RENDER_RETRY  # a pending request is claimed this long after its claimed_at
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 # A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
@@ -159,8 +159,8 @@ def render_one(transaction: Transaction, settings: Settings, request_id: int, no
         req = session.get(SigningRequest, request_id)
         if req is None or req.state != "rendering":
             return
-        if content is None:  # tried again by a drain after RENDER_RETRY, or at once when the signer signs
-            req.state, req.last_error, req.claimed_at = "pending", failed, now
+        if content is None:  # tried again by a drain after its wait (issuing.put_back), or when the signer signs
+            issuing.put_back(session, req, failed, now)
             return
         doc = documents.add(session, settings.data_dir, req.dossier, issuing.DRAFT_KIND[req.kind],
                             _draft_name(req), "application/pdf", content, now)

@@ -7,6 +7,10 @@ the commit (the worker, or the drain of `tthc serve`), then the signer signs wit
 States: ``pending`` (to render) → ``rendering`` (claimed by a drain) → ``awaiting_signer`` → ``signed``; a
 failure to render puts it back to ``pending`` with ``last_error``; a failed signature leaves it awaiting its
 signer with ``last_error``; ``withdrawn`` when the dossier ends without the document (its number is withdrawn).
+
+A rendering that keeps failing backs off (engine.cases.issuing.put_back): a pending request's ``claimed_at`` is
+the instant its wait is counted from, pushed later after each failure; after a few failures its incident
+(``incident_id``, migration 0039) shows it to the administrators.
 """
 from __future__ import annotations
 
@@ -63,6 +67,9 @@ class SigningRequest(Base):
     # What the document prints and what follows it, fixed when the request was made (engine.paperwork.issuance):
     # an official form's values, a letter's paragraphs, the notice to send once it is stored. Migration 0026.
     payload: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # The incident its repeated failures opened (engine.cases.incidents.record_document): an id, not a foreign key,
+    # as 0012's links; indexed, so that the open incidents find their requests. Migration 0039.
+    incident_id: Mapped[int | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
