@@ -20,11 +20,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from engine.cases import notices
+from engine.cases import local_fees, notices
 from engine.cases.dossiers import (
     HANDOVERS, Context, _next_code, calendar_of, load_process, move, record_missed, save_process)
 from engine.core.clock import iso_vn
-from engine.core.errors import Invalid
+from engine.core.errors import Conflict, Invalid
 from engine.core.settings import Settings
 from engine.data import agencies, audit
 from engine.data.handover_model import Handover
@@ -33,7 +33,8 @@ from engine.data.signing_model import OPEN_STATES, SigningRequest, withdraw_pers
 from engine.law.statuses import (
     PROCESSING, RECEIVED, RESOLVED, RETURNED, STOPPED, SUBMITTED, TERMINAL, WITHDRAWN, Status)
 from engine.paperwork import documents, officialforms
-from engine.process import forms, procedures
+from engine.process import fees as fee_rules
+from engine.process import forms, lint_handover, procedures
 from engine.process import fields as procedure_fields
 from engine.process.runtime import SERIALIZER_VERSION, Process
 
@@ -88,6 +89,7 @@ def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, 
     if agency is None:
         raise Invalid(f"Cơ quan liên thông {declared['agency']} không có trong hệ thống", code="handover_agency")
     form = dict(parent.form or {})
+    _refuse_stalling_fee(session, settings, version, agency, form)
     forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai chuyển liên thông")
     # D5: the citizen's filing channel is the sub-dossier's too (a desk filing is no portal filing in the callee's
     # figures); its result goes back to the sending agency through the engine (hand_back), never to the citizen
@@ -128,6 +130,33 @@ def hand_over(session: Session, settings: Settings, parent: Dossier, row: dict, 
         "sub_request": f"{version.procedure.name} (mã thủ tục {version.procedure.code})", "share": share,
         "due_at": officialforms.when(due)}, now)
     return child
+
+
+def _refuse_stalling_fee(session: Session, settings: Settings, version, agency: Agency, form: dict) -> None:
+    """D26, D33: a callee that asks its applicant a fee before the result (a procedure offered to citizens directly
+    too, deployed before engine.process.lint_handover.deploy_problems refused it) would leave the sub-dossier
+    waiting in status 6 for a payer who never sees it. The hand-over is refused instead, before anything is
+    written: the officer whose action reached it is told why (409), and the dossier stays where the citizen can
+    follow it, rather than stalled out of sight until its deadline. The fee as the callee agency charges it (its
+    own local amount, D29); one the filing form exempts, or that costs nothing, leaves nothing to wait for. Refused
+    whether the agency collects through the engine now or not: it may start to (``tthc payments gateway``) while
+    the sub-dossier is processed, and the fee would then be asked at its approval."""
+    owed = []
+    for fee in lint_handover.stalling_fees({"fees": local_fees.fees_at(session, version, agency.id)}):
+        try:
+            if fee_rules.exempt(fee, form, settings.script_time_limit) or not fee_rules.amount(
+                    fee, form, settings.script_time_limit):
+                continue
+        except fee_rules.FeeError:
+            pass  # not computable from this form: its approval would be refused too (fee_not_computable)
+        owed.append(fee["name"])
+    if owed:
+        code = version.procedure.code
+        raise Conflict(f"Không chuyển liên thông được: thủ tục {code} ({version.procedure.name}) của {agency.name} "
+                       f"thu phí, lệ phí trước khi trả kết quả ({', '.join(owed)}), mà công dân không thấy hồ sơ "
+                       "liên thông nên không nộp được và hồ sơ sẽ chờ thanh toán mãi. Đề nghị quản trị viên bỏ phí "
+                       f"này khỏi thủ tục {code} (phí do thủ tục nơi công dân nộp hồ sơ khai báo và thu), rồi thực "
+                       "hiện lại thao tác.", code="handover_callee_fee")
 
 
 def hand_back(session: Session, settings: Settings, child: Dossier, result: Document, now: datetime) -> None:

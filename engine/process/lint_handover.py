@@ -20,9 +20,20 @@ work there, as the engine behaves today:
 The return step stays: ``hand_back`` completes it, whatever channel its form offers. A hand-over step (of any
 procedure) whose share of the time is longer than the procedure's own processing time makes the dossier late by
 design, and is refused too.
+
+A callee need not be declared handover-only: a procedure offered to citizens directly may answer hand-overs too.
+Its fee due before the result would stall its sub-dossiers the same way, and one file cannot see another, so
+``deploy_problems`` (with the database, at deploy) refuses a hand-over to a procedure with such a fee, and such a
+fee on a procedure others hand over to; engine.cases.lienthong refuses the hand-over itself to a callee that
+still has one (deployed before this check).
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.errors import Problem
+from engine.data.model import Procedure, ProcedureVersion
 from engine.process.bpmnparser import NS
 
 # D13: a working day is 8 working hours on the working calendar (engine.core.calendar), and a same-day procedure
@@ -118,3 +129,53 @@ def _share(linter, el, step: dict, duration: dict) -> None:
                    f"hạn giải quyết của cả thủ tục (duration: {whole_said}): hồ sơ trễ hạn ngay từ khi thiết kế; "
                    f"phần thời gian của cơ quan liên thông phải nằm trong thời hạn giải quyết (một ngày làm việc là "
                    f"{WORKING_DAY_HOURS} giờ làm việc)")
+
+
+# -- with the database, at deploy: a callee offered directly too -------------------------------------------------
+WAITS = "before_result"  # the one moment a sub-dossier is asked a fee (filing and intake: the hand-over does both)
+STALLS = ("công dân chỉ thấy hồ sơ của cơ quan tiếp nhận, không thấy hồ sơ liên thông nên không nộp được, hồ sơ "
+          "liên thông sẽ chờ thanh toán mãi")
+
+
+def stalling_fees(info: dict) -> list[dict]:
+    """D26, D33: the fees of a callee's version a sub-dossier would wait for (asked of the applicant before the
+    result, when its leader approves: engine.cases.payments.after_action)."""
+    return [f for f in (info or {}).get("fees", ()) if f.get("moment") == WAITS or f.get("when") == WAITS]
+
+
+def _names(fees: list[dict]) -> str:
+    return ", ".join(f["name"] for f in fees)
+
+
+def deploy_problems(session: Session, definition) -> list[Problem]:
+    """D26, D33 at deploy (``definition``: engine.process.procedures.Definition): a hand-over step whose callee's
+    current version asks a fee before its result, and a fee before the result in a procedure whose callers' current
+    versions hand over to it. Either way the fee would be asked on a sub-dossier of a payer who cannot see it; the
+    fee belongs to the procedure the citizen files (the caller), which asks it of a dossier the citizen sees."""
+    info, problems = definition.info, []
+    for step in info.get("steps", ()):
+        declared = step.get("handover")
+        if not declared:
+            continue
+        callee = session.execute(select(Procedure.name, ProcedureVersion.info).join(
+            ProcedureVersion, ProcedureVersion.id == Procedure.latest_version_id).where(
+            Procedure.code == declared["procedure"])).first()
+        fees = stalling_fees(callee.info) if callee is not None else []
+        if fees:
+            problems.append(Problem(definition.file_name, declared.get("line"), step["id"], (
+                f"bước liên thông '{step.get('name')}' chuyển hồ sơ sang thủ tục {declared['procedure']} "
+                f"({callee.name}) có phí, lệ phí thu trước khi trả kết quả ({_names(fees)}): {STALLS}; bỏ phí này "
+                f"khỏi thủ tục {declared['procedure']} và khai báo trong thủ tục này, nơi công dân nộp hồ sơ")))
+    fees = stalling_fees(info)
+    if fees:
+        callers = sorted(code for code, caller in session.execute(
+            select(Procedure.code, ProcedureVersion.info).join(
+                ProcedureVersion, ProcedureVersion.id == Procedure.latest_version_id))
+            if code != definition.code and any((s.get("handover") or {}).get("procedure") == definition.code
+                                               for s in (caller or {}).get("steps", ())))
+        if callers:
+            problems.append(Problem(definition.file_name, definition.agency_line, definition.process_id, (
+                f"thủ tục có phí, lệ phí thu trước khi trả kết quả ({_names(fees)}) nhưng thủ tục "
+                f"{', '.join(callers)} chuyển hồ sơ liên thông sang thủ tục này: {STALLS}; phí do thủ tục nơi công "
+                "dân nộp hồ sơ khai báo, hoặc thu khi nộp hay khi tiếp nhận (hồ sơ liên thông không bị yêu cầu)")))
+    return problems

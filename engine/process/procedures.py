@@ -19,7 +19,7 @@ from engine.core.errors import Conflict, DefinitionError, NotFound, Problem
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Agency, Procedure, ProcedureVersion
 from engine.process import fields as fields_mod
-from engine.process import resultdecl, runtime
+from engine.process import lint_handover, resultdecl, runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
 from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
@@ -159,6 +159,7 @@ def agency_problems(session: Session, definition: Definition) -> list[Problem]:
             problems.append(Problem(definition.file_name, handover["line"], step["id"],
                                     f"cơ quan liên thông {handover['agency']!r} (handoverAgency) chưa có trong hệ "
                                     "thống"))
+    problems += lint_handover.deploy_problems(session, definition)  # D26, D33: no fee a sub-dossier waits for
     return problems
 
 
