@@ -197,3 +197,16 @@ def test_the_timer_sweep_neither_closes_nor_joins_a_documents_incident(keyless, 
                                         {"reason": "Chờ cấp khóa con dấu"}, clock.now())
         assert skipped.state == "skipped"
         assert session.scalar(select(Dossier).where(Dossier.code == code)).next_timer_at == planned
+
+
+def test_making_the_missing_seal_key_tries_the_waiting_documents_at_the_next_beat(keyless, receipt, clock):
+    """After five failures the receipt waits sixteen minutes (until 09:31); `tthc pki init` making ward 09's key
+    (engine.cli.keys.init_pki: the keys, then issuing.try_now) lets the very next beat, 09:16, make it."""
+    _code, request_id = receipt
+    fail_five_times(keyless, clock)
+    assert beat(keyless, clock, 16) == 0  # still waiting out its back-off
+    with keyless["sessions"].begin() as session:
+        assert results.ensure_keys(session, keyless["settings"], clock.now()) == 1
+        assert issuing.try_now(session) == 1
+    assert beat(keyless, clock, 17) == 1
+    assert request(keyless, request_id).state == "signed"

@@ -9,7 +9,7 @@ import sys
 import click
 from sqlalchemy import select
 
-from engine.cases import preflight
+from engine.cases import issuing, preflight
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
 from engine.core.settings import Settings, with_secrets
@@ -21,7 +21,10 @@ from engine.paperwork.signers import SigningFailed
 def init_pki(settings: Settings, pin: str | None = None) -> int:
     """The demo CAs and every signer's and agency's key that is missing; returns how many were made."""
     with preflight.command_sessions(settings).begin() as session:
-        return results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
+        made = results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
+        if made:  # a seal key missing until now: the documents waiting for it are tried at once
+            issuing.try_now(session)
+        return made
 
 
 @click.command("token", help="Tạo khóa ký ngay trên thiết bị ký số (PKCS#11) của cán bộ — khóa không rời thiết "
