@@ -16,7 +16,7 @@ from engine.data.model import (
 from engine.data import calendars
 from engine.data.payment_model import Payment
 from engine.law import deadlines, intake, lateness
-from engine.law.statuses import STOPPED, SUBMITTED, SUPPLEMENT, WITHDRAWN, Status
+from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 from engine.paperwork.registers import withdrawn_letter
 
 
@@ -25,31 +25,23 @@ def _signature(s: DocumentSignature) -> dict:
             "status": s.status, "message": s.message}
 
 
-# A dossier withdrawn or stopped withdrew with it every request still waiting for a personal signature
-# (engine.data.signing_model.withdraw_personal), and nothing reopens it: a draft of it still "pending_signature"
-# is one of those, never signed nor issued (D22). Told by the dossier's status, already read: no query per draft.
-ENDED = frozenset({WITHDRAWN, STOPPED})
-
-
-def _state(doc: Document, sigs: list[DocumentSignature], ended: bool) -> str | None:
+def _state(doc: Document, sigs: list[DocumentSignature]) -> str | None:
     """A re-issued result replaces an earlier one, which stays (engine.paperwork.reissues); a draft rendered for
     its signer waits for the signature (engine.cases.signing_requests), unless its request was withdrawn: by the
-    clerk or the signer (engine.cases.reissue writes it), or with its dossier (``ended``): then it is shown
-    withdrawn, not as pending issue (D22)."""
+    clerk or the signer (engine.cases.reissue), or with its dossier (engine.data.signing_model.withdraw_personal),
+    both writing the draft ``withdrawn``: shown so, never as pending issue (D22)."""
     if doc.replaced_by_id:
         return "replaced"
-    if doc.state == "pending_signature" and ended:
-        return "withdrawn"
     if doc.state in ("pending_signature", "withdrawn"):
         return doc.state
     return "signed" if sigs else None
 
 
-def _document(doc: Document, sigs: list[DocumentSignature], ended: bool = False) -> dict:
+def _document(doc: Document, sigs: list[DocumentSignature]) -> dict:
     return {"id": doc.id, "kind": doc.kind, "name": doc.name, "media_type": doc.media_type, "size": doc.size,
             "sha256": doc.sha256, "component": doc.component, "number": doc.number,
             "signatures": [_signature(s) for s in sigs], "url": f"/api/v1/documents/{doc.id}",
-            "state": _state(doc, sigs, ended), "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
+            "state": _state(doc, sigs), "replaces": doc.replaces_id, "replaced_by": doc.replaced_by_id}
 
 
 def describe_documents(session: Session, docs: list[Document]) -> list[dict]:
@@ -62,8 +54,7 @@ def describe_documents(session: Session, docs: list[Document]) -> list[dict]:
 def describe_document(session: Session, doc: Document) -> dict:
     sigs = session.scalars(select(DocumentSignature).where(DocumentSignature.document_id == doc.id)
                            .order_by(DocumentSignature.id))
-    ended = doc.state == "pending_signature" and session.get(Dossier, doc.dossier_id).status in ENDED
-    return _document(doc, list(sigs), ended)
+    return _document(doc, list(sigs))
 
 
 def _grouped(conn, query, column: str, ids: list[int]) -> dict[int, list]:
@@ -124,7 +115,7 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     requests_of = _grouped(conn, _OPEN_REQUEST, "dossier_id", ids)
     payments_of = _grouped(conn, _PAYMENT, "dossier_id", ids)
     described = [_describe(session, d, letters_of.get(d.id, []),
-                      [_document(doc, signatures_of.get(doc.id, []), d.status in ENDED)
+                      [_document(doc, signatures_of.get(doc.id, []))
                        for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
     agencies = {a.id: a for a in conn.execute(_AGENCY, {"ids": sorted(

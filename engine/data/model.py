@@ -303,7 +303,7 @@ class Document(Base):
     replaces_id: Mapped[int | None]
     replaced_by_id: Mapped[int | None]
     # pending_signature: rendered, its signer has not signed yet (shown to officers only); signed: final as
-    # stored; replaced: superseded by a correction (engine.data.signing_model)
+    # stored; replaced: superseded by a correction; withdrawn: its request withdrawn (engine.data.signing_model)
     state: Mapped[str] = mapped_column(String(20), default="signed", server_default="signed")
     # A filing file: the account that attached it, whose store it enters when the dossier is another's (D4, D24;
     # engine.cases.attachments). NULL: not a filing, or unknown (migration 0037). An id, as replaces_id (0012).

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text, update
+from sqlalchemy import ForeignKey, Index, String, Text, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.data.db import Base
@@ -107,10 +107,16 @@ class SigningMethod(Base):
 def withdraw_personal(session: Session, dossier_id: int) -> None:
     """The dossier ends without its documents: every request still waiting for a personal signature (a result, a
     letter, a re-issue) is withdrawn with its number; what the agency seals alone (what already happened) is not.
-    One statement, here below both its callers (engine.cases.signing_requests for a dossier, engine.cases.lienthong
-    for a sub-dossier stopped with its parent), which cannot import each other."""
-    session.execute(update(SigningRequest).where(SigningRequest.dossier_id == dossier_id,
-                                                 SigningRequest.purpose == "personal",
-                                                 SigningRequest.state.in_(OPEN_STATES))
+    The draft already rendered for each (``pending_signature``) is withdrawn with it: never signed nor issued (D22),
+    it is shown withdrawn wherever it is listed (engine.cases.summary reads the state, as for a re-issue the clerk
+    withdrew: engine.cases.reissue). Two statements, here below both callers (engine.cases.signing_requests for a
+    dossier withdrawn, stopped or terminated, engine.cases.lienthong for a sub-dossier stopped with its parent),
+    which cannot import each other."""
+    waiting = (SigningRequest.dossier_id == dossier_id, SigningRequest.purpose == "personal",
+               SigningRequest.state.in_(OPEN_STATES))
+    session.execute(update(Document).where(Document.state == "pending_signature", Document.id.in_(
+        select(SigningRequest.document_id).where(*waiting, SigningRequest.document_id.is_not(None))))
+                    .values(state="withdrawn").execution_options(synchronize_session=False))
+    session.execute(update(SigningRequest).where(*waiting)
                     .values(state="withdrawn", message="Hồ sơ đã kết thúc; số văn bản được thu hồi",
                             version=SigningRequest.version + 1).execution_options(synchronize_session=False))
