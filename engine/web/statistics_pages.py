@@ -6,7 +6,8 @@ agency, the on-time share and the satisfaction of a month, as a province publish
 Every number comes from engine.reports (indexed aggregates over the period, on the reports' read-only
 connection); the pages only arrange them. The public page keeps each month's answer for a few minutes in the
 process (``PUBLIC_SECONDS``): it is the same for everybody, asked often, and a few minutes late is as the
-province publishes it anyway.
+province publishes it anyway. The trend chart counts only what it draws (received and resolved per month,
+engine.reports.trend) and keeps the closed months in the process: a view counts the current month alone.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from engine.reports.indicators import indicators
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
 from engine.reports.steptimes import step_times
+from engine.reports.trend import Kept, monthly
 
 from . import charts, db, now, report_scope, tthc
 from .headers import FILE_POLICY
@@ -109,10 +111,10 @@ def _trend_scope(scope: Scope) -> Scope:
 def _charts(session, settings, asked: report_scope.Asked, report, at) -> list[charts.Chart]:
     words = chart_words()
     scope = asked.scope
-    trend = statistics(session, settings, _trend_scope(scope), at)
-    counted = {r["key"]: r for r in trend.rows}
-    months = [charts.Month(_month_label(key), int(counted.get(key, {}).get("received") or 0),
-                           int(counted.get(key, {}).get("resolved") or 0)) for key, _lo, _hi in trend.scope.months()]
+    # only the chart's two counts, the closed months kept by the application (engine.reports.trend)
+    kept = tthc().setdefault("trend_months", Kept())
+    months = [charts.Month(_month_label(key), received, resolved)
+              for key, received, resolved in monthly(session, _trend_scope(scope), at, kept)]
     if asked.agency is not None:  # one agency: its total is its row
         agency_rows = [dict(report.total, key=asked.agency.code, label=asked.agency.name)]
     elif scope.group_by == "agency":
