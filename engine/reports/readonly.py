@@ -87,6 +87,9 @@ def report_session(settings: Settings, timeout: float | None = None) -> Iterator
         if engine.dialect.name == "postgresql":
             session.execute(text("SET TRANSACTION READ ONLY"))
             session.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
+            # a report's per-row index lookups (by dossier id) raise the planner's cost estimate past the JIT's
+            # threshold: compiling took longer than running (step times at 20k dossiers: 1.3 s against 0.5 s)
+            session.execute(text("SET LOCAL jit = off"))
         elif engine.dialect.name == "sqlite":
             raw = session.connection().connection.dbapi_connection
             deadline = time.monotonic() + seconds

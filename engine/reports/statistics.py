@@ -44,7 +44,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -260,20 +260,25 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
 
 def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:
     """Received, not resolved and not ended at the end of the period (or of each month); waiting for the applicant
-    then (a supplement asked during processing and not answered, a fee asked and not paid: each an EXISTS on the
-    dossier's few rows by its id, the indexes ix_supplement_request_dossier_id and ix_payment_dossier_id), it is
-    within time whatever its due instant (counting.pending). A fee exempted records no time: owed no more."""
+    then (a supplement asked during processing and not answered, a fee asked and not paid), it is within time
+    whatever its due instant (counting.pending). A fee exempted records no time: owed no more.
+
+    The wait is asked only where it decides the count (run out, not recorded overdue: counting.pending ignores it
+    elsewhere), each time a lookup of the dossier's few rows by its id (ix_supplement_request_dossier_id,
+    ix_payment_dossier_id) written as a scalar subquery with LIMIT 1: an EXISTS there lets PostgreSQL hash the
+    whole supplement_request (and payment) table instead, history included."""
     key = () if q.scope.group_by == "month" else q.key(None)
     for month, end in q.ends(now):
         ended = and_(Dossier.ended_at.is_not(None), Dossier.ended_at < end)
-        waiting = exists().where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
-                                 SupplementRequest.at < end,
-                                 or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))
-        owing = exists().where(Payment.dossier_id == Dossier.id, Payment.moment != "filing", Payment.requested_at < end,
-                               or_(and_(Payment.paid_at.is_(None), Payment.status.in_(OWED)), Payment.paid_at >= end))
+        waiting = _found(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
+                         SupplementRequest.at < end,
+                         or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))
+        owing = _found(Payment.dossier_id == Dossier.id, Payment.moment != "filing", Payment.requested_at < end,
+                       or_(and_(Payment.paid_at.is_(None), Payment.status.in_(OWED)), Payment.paid_at >= end))
         run_out = func.coalesce(Dossier.due_at <= end, False)
         recorded = func.coalesce(Dossier.overdue_at < end, False)  # D19: late once, late in every report
-        waits = case((or_(waiting, owing), True), else_=False)
+        waits = case((~run_out, False), (recorded, False), (waiting, True), (owing, True),
+                     else_=False)  # CASE asks in order: the lookups only for the dossiers run out, not recorded
         rows = session.execute(
             select(*key, run_out, waits, recorded, func.count())
             .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),
@@ -281,6 +286,11 @@ def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -
         for *value, overdue, waited, was_overdue, number in rows:
             k = month if month is not None else q.group(value[0])
             counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited), bool(was_overdue))}", number)
+
+
+def _found(*where):
+    """True when a row answers ``where`` (the dossier's rows by its id): the first one's lookup, never hashed."""
+    return select(literal(1)).where(*where).limit(1).scalar_subquery().is_not(None)
 
 
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:

@@ -55,8 +55,9 @@ def step_agency(step, actor_id, receiving, processing):
     """The agency that did a step (D29, D32), from the completing event: the receiving agency for its own steps
     and for any step its officer completed (the one-stop's confirmation of an extension, D17); the processing
     agency an offer names for the others, else the receiving one. The work item that named the agency is gone
-    once completed; the actor's agency is read by primary key."""
-    actor_agency = select(User.agency_id).where(User.id == actor_id).scalar_subquery()
+    once completed; the actor's agency is read by primary key (correlated to the event's row wherever the
+    expression sits, also inside a lookup of the event's dossier, _kept)."""
+    actor_agency = select(User.agency_id).where(User.id == actor_id).correlate_except(User).scalar_subquery()
     return case((step.in_(RECEIVING_STEPS), receiving), (actor_agency == receiving, receiving),
                 else_=func.coalesce(processing, receiving))
 
@@ -114,14 +115,19 @@ def _in_period(scope: Scope):
 
 
 def _kept(session: Session, scope: Scope) -> list:
-    """Per procedure version, step and task: count, sum and max of the kept working minutes, and the late ones."""
-    version = Dossier.procedure_version_id
-    return session.execute(
+    """Per procedure version, step and task: count, sum and max of the kept working minutes, and the late ones.
+    Each event's dossier is looked up by primary key, never joined: for the period's few thousand events a join
+    lets PostgreSQL read and hash the whole dossier table. The lookup answers the version only when the scope's
+    filters (_filters, on that dossier and the event) take it, so the events outside the scope group under NULL
+    and are dropped here."""
+    version = (select(Dossier.procedure_version_id)
+               .where(Dossier.id == AuditEvent.dossier_id, *_filters(scope, session)).scalar_subquery())
+    rows = session.execute(
         select(version, AuditEvent.step, AuditEvent.task_name, func.count(), func.sum(AuditEvent.working_minutes),
                func.max(AuditEvent.working_minutes), func.sum(case((AuditEvent.late, 1), else_=0)))
-        .join(Dossier, Dossier.id == AuditEvent.dossier_id)
-        .where(_in_period(scope), AuditEvent.working_minutes.is_not(None), *_filters(scope, session))
+        .where(_in_period(scope), AuditEvent.working_minutes.is_not(None))
         .group_by(version, AuditEvent.step, AuditEvent.task_name)).all()
+    return [row for row in rows if row[0] is not None]
 
 
 def _recomputed(session: Session, settings: Settings, scope: Scope):
