@@ -226,7 +226,8 @@ def at(api, clock, when: datetime) -> None:
 def run_late_dossier(api, app, clock) -> str:
     """Filed Mon 23/11 09:00 (intake due 10:00), received late at 11:00 (result due Fri 27/11 11:00: three working
     days, Tue 24/11 is a holiday), assessed the same day, approved and signed on the due day before 11:00,
-    returned at 14:00: the return step is late, the dossier is not (resolved in time, D19: no apology)."""
+    returned at 14:00: the return step has no limit of its own, the dossier is not late (resolved in time, D19:
+    no apology)."""
     code = api.file(CITIZEN)["code"]
     at(api, clock, vn(2026, 11, 23, 11, 0))
     api.act(RECEIVER, code, "receive")
@@ -248,7 +249,7 @@ def test_the_control_slip_judges_each_hand_over_against_its_step_limit(api, app,
     assert [(r.giver.split(":")[0], r.result) for r in rows] == [
         ("Nộp hồ sơ", "Không có thời hạn riêng"), ("Tiếp nhận hồ sơ", "Quá hạn"), ("Thẩm định hồ sơ", "Trước hạn"),
         ("Phê duyệt kết quả", "Đúng hạn"), ("Ký số, đóng dấu và ban hành kết quả", "Đúng hạn"),
-        ("Trả kết quả", "Quá hạn")]
+        ("Trả kết quả", "Không có thời hạn riêng")]
     assert rows[1].due == vn(2026, 11, 23, 10, 0) and rows[2].due == vn(2026, 11, 27, 11, 0)
     assert rows[1].receiver == rows[2].giver == "Thẩm định hồ sơ: Lê Văn Chuyên"
     assert rows[-1].giver == "Trả kết quả: Trần Thị Tiếp Nhận" and rows[-1].receiver == f"Tổ chức, cá nhân: {OWNER_NAME}"

@@ -1,7 +1,8 @@
 """The processing-control slip (D30) of concrete dated dossiers, checked row by row against domain.md by hand: a
 supplement request with its restarted clock (D12), an extension (D17, D18), a withdrawal (D16), and a liên thông
 hand-over to the police (D33). Each row: who hands over to whom, when, and the verdict against the limit of the
-step that hands over (intake: 1 working hour, D7; the other steps: the result's due instant)."""
+step that hands over (intake: 1 working hour, D7; the return: none of its own, D19; the other steps: the
+result's due instant)."""
 from __future__ import annotations
 
 from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA, vn
@@ -57,7 +58,7 @@ def test_a_supplement_and_an_extension_are_judged_against_the_limits_in_force_at
         ("Thẩm định hồ sơ", vn(2026, 12, 7, 9, 0), vn(2026, 12, 8, 10, 0), "Trước hạn"),
         ("Phê duyệt kết quả", vn(2026, 12, 7, 10, 0), vn(2026, 12, 8, 10, 0), "Trước hạn"),
         ("Ký số, đóng dấu và ban hành kết quả", vn(2026, 12, 7, 11, 0), vn(2026, 12, 8, 10, 0), "Trước hạn"),
-        ("Trả kết quả", vn(2026, 12, 9, 9, 0), vn(2026, 12, 8, 10, 0), "Quá hạn")]
+        ("Trả kết quả", vn(2026, 12, 9, 9, 0), None, "Không có thời hạn riêng")]
 
 
 def test_a_withdrawal_is_named_on_the_slip_and_goes_to_the_one_stop(api, app, clock):

@@ -211,10 +211,15 @@ def lane_role(task) -> str:
     return "" if task.step in ENGINE_STEPS else procedures.LANE_ROLES.get((task.lane or "").lower(), "")
 
 
+# The steps the dossier's deadlines do not time (D30: each judged against its own limit, if its task declares one):
+# the citizen's supplement; the return, since the result's limit is judged at resolution and a result resolved in
+# time and collected later is not late (D19); the engine's hand-over.
+UNTIMED_STEPS = ("supplement", "return", *ENGINE_STEPS)
+
+
 def item_due(dossier: Dossier, step: str) -> datetime | None:
-    """The dossier's own due time for a step kind: the intake check's, or the result's (none for the citizen's
-    supplement and the engine's hand-over)."""
-    if step == "supplement" or step in ENGINE_STEPS:
+    """The dossier's own due time for a step kind: the intake check's, or the result's (none for UNTIMED_STEPS)."""
+    if step in UNTIMED_STEPS:
         return None
     return dossier.intake_due_at if step == "intake" else dossier.due_at
 
