@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     from . import (api, auth, headers, inbox, notices, pages, payments, portal, records, report_forms_api,
                    reports, signing, statistics_pages, ui)
     from . import admin_ops, ops_api  # operations: incidents, suspending dossiers, audit verification
+    from . import inbox_dossiers, portal_dossiers, tasks_api  # noqa: F401 - routes of inbox.bp, portal.bp, api.bp
     # The signed-in user first: the pages of the refusals below and of the CSRF check (ui.init_app) show them.
     app.before_request(_refuse_unless_schema_current)  # before anything reads the database
     app.before_request(ui._load_user)

@@ -1,6 +1,7 @@
 """The officers' face: the inbox of my roles in my agency, claim and release, the task page with the actions
-of its step, the dossier with its BPMN diagram, stopping a dossier (D16), and the leaders' watch of overdue and
-at-risk dossiers.
+of its step, and the officer's dossier page. The routes of that page (stopping a dossier (D16), a desk
+supplement, re-issuing, the apology), the BPMN diagram and the leaders' watch of overdue and at-risk dossiers
+are in engine/web/inbox_dossiers.py, on the same blueprint.
 
 Actions go through engine.cases.tasks.complete, as POST /api/v1/tasks/{id}/complete does: the same rules refuse
 the same things, and the refusal is explained in the page next to the form of the allowed alternative.
@@ -9,29 +10,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.law import apology as apology_law, extension as extension_law
-from engine.cases import (dossiers, filing, inbox as paging, portal_cases, signing_requests, summary, tasks,
-                          watch as watch_cases)
+from engine.cases import (dossiers, filing, inbox as paging, portal_cases, signing_requests, summary, tasks)
 from engine.cases.steps import apology as apology_step, returning
 from engine.cases.steps.guards import PENDING
 from engine.paperwork import letters
 from engine.core.clock import VN_TZ
-from engine.core.errors import Conflict, EngineError, Forbidden, Invalid
+from engine.core.errors import Conflict, EngineError, Invalid
 from engine.data import calendars
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Extension, Procedure, SupplementRequest, User, WorkItem
 from engine.law.statuses import SUPPLEMENT
 from engine.process import fields as procedure_fields
 from . import db, now, tthc
-from . import failures, schemaform, signing, uploads
-from .dossier_view import (can_end, deadline_notes, document_rows, end_from_form, expected_fees, open_items,
-                           path_of, remaining_text, steps_of, time_left_text, working_time_text)
+from . import failures, schemaform, signing
+from .dossier_view import (can_end, deadline_notes, document_rows, expected_fees, open_items, path_of,
+                           remaining_text, steps_of, time_left_text, working_time_text)
 from .ui import ACTION_BUTTON, context, install_error_pages, login_required, refusal_text, run
 
 bp = Blueprint("inbox", __name__, url_prefix="/can-bo")
@@ -286,7 +286,7 @@ def act(item_id: int, action: str):
     return redirect(url_for("inbox.inbox"))
 
 
-# -- dossiers, diagram, leaders --------------------------------------------------------------------------
+# -- the dossier page (its routes: engine/web/inbox_dossiers.py) -----------------------------------------
 def _dossier_page(code: str, status: int = 200, **extra):
     target = dossiers.visible_dossier(db(), g.user, code)
     page = _dossier_context(target)
@@ -303,97 +303,3 @@ def _dossier_page(code: str, status: int = 200, **extra):
         page["desk_labels"] = {**schemaform.labels(schema), "note": _("Ghi chú"),
                                **{f"file.{c['key']}": c["name"] for c in page["info"]["components"]}}
     return render_template("inbox/dossier.html", **page, **extra), status
-
-
-@bp.get("/ho-so/<code>")
-@login_required("officer")
-def dossier(code: str):
-    return _dossier_page(code)
-
-
-@bp.post("/ho-so/<code>/dung")
-@login_required("receiving_officer")
-def stop(code: str):
-    """The one-stop stops a dossier of its agency that has no result yet (D16, NĐ 118 Điều 21)."""
-    return end_from_form(code, "stop", _dossier_page, {
-        "confirm": _("Đánh dấu ô xác nhận để dừng giải quyết hồ sơ"),
-        "reason": _("Nhập lý do dừng giải quyết"),
-        "unconfirmed": _("Chưa xác nhận dừng giải quyết hồ sơ"),
-        "done": _("Đã dừng giải quyết hồ sơ %(code)s và ban hành Thông báo dừng giải quyết hồ sơ.", code=code),
-    }, "inbox.dossier")
-
-
-@bp.post("/ho-so/<code>/bo-sung")
-@login_required("receiving_officer")
-def desk_supplement(code: str):
-    """D5, D10: the receiving officer records the completed paper of a desk or post dossier, as the citizen
-    sends theirs on the portal (engine.cases.filing.supplement refuses an online dossier, or another
-    agency's), with the documents handed in scanned and checked as the citizen's uploads are."""
-    version = dossiers.visible_dossier(db(), g.user, code).procedure_version
-    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
-    note = request.form.get("note", "").strip()
-
-    def supplement_with_uploads():
-        uploads.attach(code, uploads.posted(version.info["components"]))  # while the request is open
-        return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
-
-    try:
-        run(supplement_with_uploads)
-    except Invalid as exc:
-        return _dossier_page(code, 422, desk_data=data, desk_errors=exc.fields, desk_error=refusal_text(exc),
-                             desk_note=note)
-    flash(_("Đã ghi nhận hồ sơ bổ sung của hồ sơ %(code)s.", code=code), "success")
-    return redirect(url_for("inbox.dossier", code=code))
-
-
-@bp.post("/ho-so/<code>/cap-lai")
-@login_required("clerk")
-def reissue(code: str):
-    """The clerk re-issues the result for a correction: a new number, the old one kept and marked replaced."""
-    from engine.cases import reissue as reissue_case
-
-    reason = request.form.get("reason", "").strip()
-    try:
-        run(reissue_case.reissue_result, db(), context(), code, {"reason": reason})
-    except Invalid as exc:
-        return _dossier_page(code, 422, reissue_error=refusal_text(exc), reissue_errors=exc.fields, reissue_reason=reason)
-    flash(_("Đã cấp lại (đính chính) kết quả của hồ sơ %(code)s; văn bản cũ được giữ lại và ghi là đã bị thay thế.",
-            code=code), "success")
-    return redirect(url_for("inbox.dossier", code=code))
-
-
-@bp.get("/ho-so/<code>/quy-trinh.bpmn")
-@login_required("officer")
-def diagram(code: str):
-    target = dossiers.visible_dossier(db(), g.user, code)
-    return Response(target.procedure_version.bpmn_xml, mimetype="application/xml",
-                    headers={"Cache-Control": "private, max-age=300"})
-
-
-@bp.post("/ho-so/<code>/thu-xin-loi")
-@login_required("head_of_agency")
-def apology(code: str):
-    reason = request.form.get("reason", "").strip()
-    try:
-        run(tasks.issue_apology, db(), context(), code, {"kind": "overdue", "reason": reason})
-    except (Invalid, Forbidden) as exc:  # Forbidden: the letter is another agency's head's (D19, D29)
-        flash(str(refusal_text(exc)), "error")
-        return redirect(url_for("inbox.dossier", code=code))
-    flash(_("Đã ban hành thư xin lỗi vì quá hạn cho hồ sơ %(code)s.", code=code), "success")
-    return redirect(url_for("inbox.dossier", code=code))
-
-
-@bp.get("/theo-doi")
-@login_required("department_leader", "head_of_agency", "centre_director")
-def watch():
-    try:
-        after = paging.parse_cursor(request.args.get("after"))
-    except Invalid:
-        after = None  # a stale or edited link: the first page
-    at = now()
-    found = watch_cases.page(db(), g.user, at, tthc()["settings"], after)
-    rows = [{**r, "left": time_left_text(r["left"], found.day_length, r["state"] == "overdue")}  # the page's language
-            for r in found.rows]
-    return render_template("inbox/watch.html", rows=rows, counts=found.counts, page=found,
-                           next_url=url_for("inbox.watch", after=found.next) if found.next else None,
-                           first_url=url_for("inbox.watch") if after is not None else None)

@@ -1,5 +1,6 @@
-"""The citizens' portal: catalogue, filing with uploads or documents from the store (D24), my dossiers,
-supplement, withdrawal (D16), rating, public lookup (rate-limited).
+"""The citizens' portal: catalogue, filing with uploads or documents from the store (D24), documents, public
+lookup (rate-limited). The citizen's own dossiers (list, page, supplement, withdrawal (D16), return channel,
+rating) are in engine/web/portal_dossiers.py, on the same blueprint.
 
 Every change goes through the use cases of engine.cases.dossiers and engine.cases.portal_cases, as the JSON API does.
 """
@@ -8,33 +9,27 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, duplicates, filing, idempotency, inbox as paging, local_fees, offers, portal_cases,
-    signing_requests, summary)
+    attachments, dossiers, duplicates, filing, idempotency, local_fees, offers, portal_cases, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import Procedure, ProcedureVersion
 from engine.data.payment_model import PaymentGateway
-from engine.law.statuses import TERMINAL
 from . import db, now, schemaform, tthc, uploads
 from .api import level_of, level_view
 from .headers import FILE_POLICY
-from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, expected_fees,
-                           remaining_text, signature_text, time_left_text)
+from .dossier_view import signature_text
 from .ui import (DOC_KIND_TEXT, context, error_page, install_error_pages, login_required, refusal_text, run,
                  vn_datetime)
-
-PAGE = 50  # dossiers a page of the citizen's list
 
 bp = Blueprint("portal", __name__)
 install_error_pages(bp)
@@ -131,6 +126,13 @@ class StoreChoices(list):
     """The choices, and ``more``: the line that says only the newest are shown (None when all are)."""
 
     more: str | None = None
+
+
+def _kind_text(kind: str, outcome: str | None) -> str:
+    """A document's name on the citizen's page: a refusal to resolve (D21) is issued as kind "result" but is no
+    result, and is called what it is."""
+    return _("Thông báo từ chối giải quyết hồ sơ") if (kind, outcome) == ("result", "refused") else \
+        DOC_KIND_TEXT.get(kind, kind)
 
 
 def _store_choices() -> list[dict]:
@@ -232,131 +234,6 @@ def receipt(code: str):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     d = summary.describe(db(), dossier, with_form=False, settings=tthc()["settings"], viewer=g.user)
     return render_template("portal/receipt.html", d=d)
-
-
-# -- my dossiers -------------------------------------------------------------------------------------------
-@bp.get("/ca-nhan/ho-so")
-@login_required("citizen")
-def my_dossiers():
-    """50 a page, newest filing first (a cursor of the last row's filing time and id); each row as the list
-    shows it, without the history and documents of the dossier's own page."""
-    try:
-        after = paging.parse_cursor(request.args.get("after"))
-    except Invalid:
-        after = None  # a stale or edited link: the first page
-    found = dossiers.list_visible(db(), g.user, limit=PAGE + 1, light=True,
-                                  before=(after.at, after.id) if after is not None and after.at else None)
-    more, found = len(found) > PAGE, found[:PAGE]
-    at = now()
-    rows = summary.list_rows(db(), found, at, tthc()["settings"])
-    for row in rows:  # the time left in the page's language; overdue from the due instant on (D19)
-        row["remaining"] = time_left_text(row["time_left"], row["day_length"],
-                                          row["due_at"] is not None and datetime.fromisoformat(row["due_at"]) <= at)
-    after_last = paging.Cursor("v", found[-1].filed_at, found[-1].id).text() if more else None
-    return render_template("portal/my_dossiers.html", rows=rows,
-                           next_url=url_for("portal.my_dossiers", after=after_last) if after_last else None,
-                           first_url=url_for("portal.my_dossiers") if after is not None else None)
-
-
-def _kind_text(kind: str, outcome: str | None) -> str:
-    """A document's name on the citizen's page: a refusal to resolve (D21) is issued as kind "result" but is no
-    result, and is called what it is."""
-    return _("Thông báo từ chối giải quyết hồ sơ") if (kind, outcome) == ("result", "refused") else \
-        DOC_KIND_TEXT.get(kind, kind)
-
-
-def _dossier_page(code: str, status: int = 200, **extra):
-    dossier = dossiers.visible_dossier(db(), g.user, code)
-    d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)
-    d["remaining"], d["expected_fees"] = remaining_text(dossier), expected_fees(dossier)  # the page's words; D26
-    version = dossier.procedure_version
-    schema = version.forms[version.info["filing_form"]]
-    supplement_fields, store = None, []
-    if "supplement_request" in d and can_end(dossier.status):
-        supplement_fields = schemaform.build(schema, extra.pop("supplement_data", None) or d["form"],
-                                             extra.get("supplement_errors") or {})
-        store = _store_choices()
-    return render_template("portal/dossier.html", d=d, info=version.info, rows=schemaform.rows(schema, d["form"]),
-                           can_withdraw=can_end(dossier.status), store=store, reuse=extra.pop("reuse", {}),
-                           can_change_return=dossier.status not in TERMINAL and dossier.suspended_at is None,
-                           withdraw_labels={"reason": _("Lý do rút hồ sơ"), "confirm": _("Xác nhận rút hồ sơ")},
-                           notes=deadline_notes(dossier, d, version.info),
-                           results=[{**r, "kind_text": _kind_text(r["kind"], dossier.outcome)}
-                                    for r in document_rows(d, version.info, RESULT_KINDS)],
-                           issuing=[_kind_text(k, dossier.outcome)
-                                    for k in signing_requests.being_issued(db(), dossier)],
-                           filings=document_rows(d, version.info, ("filing",)),
-                           supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
-                           refusal=portal_cases.refusal_reasons(db(), dossier), rater=portal_cases.owner_rates(db(), g.user, dossier),
-                           labels=_labels(version), desk_only=filing.result_at_desk(version),
-                           **extra), status
-
-
-@bp.get("/ca-nhan/ho-so/<code>")
-@login_required("citizen")
-def dossier(code: str):
-    return _dossier_page(code)
-
-
-@bp.post("/ca-nhan/ho-so/<code>/bo-sung")
-@login_required("citizen")
-def supplement(code: str):
-    target = dossiers.visible_dossier(db(), g.user, code)
-    version = target.procedure_version
-    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
-    note = request.form.get("note", "").strip()
-    reuses = _reuses(version.info["components"])
-
-    def supplement_with_uploads():
-        # while the request is open, then answer it
-        uploads.attach(code, uploads.posted(version.info["components"]), reuses)
-        return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
-
-    try:
-        run(supplement_with_uploads)
-    except Invalid as exc:
-        return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
-                             supplement_error=refusal_text(exc), note=note, reuse=reuses)
-    flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
-    return redirect(url_for("portal.dossier", code=code))
-
-
-@bp.post("/ca-nhan/ho-so/<code>/rut")
-@login_required("citizen")
-def withdraw(code: str):
-    """The citizen withdraws a dossier that has no result yet (D16, NĐ 118 Điều 21), after confirming."""
-    return end_from_form(code, "withdraw", _dossier_page, {
-        "confirm": _("Đánh dấu ô “Tôi xác nhận rút hồ sơ” để rút hồ sơ"),
-        "reason": _("Nhập lý do rút hồ sơ"),
-        "unconfirmed": _("Chưa xác nhận rút hồ sơ"),
-        "done": _("Đã rút hồ sơ %(code)s. Thông báo dừng giải quyết hồ sơ ở mục “Kết quả và văn bản”.", code=code),
-    }, "portal.dossier")
-
-
-@bp.post("/ca-nhan/ho-so/<code>/nhan-ket-qua")
-@login_required("citizen")
-def change_return(code: str):
-    """D23: the citizen changes how the result comes back, until it is returned."""
-    back = _return_back("")
-    try:
-        run(filing.change_return, db(), context(), code, _return_payload(back))
-    except Invalid as exc:
-        return _dossier_page(code, 422, return_error=refusal_text(exc), return_errors=exc.fields, return_back=back)
-    flash(_("Đã lưu cách nhận kết quả."), "success")
-    return redirect(url_for("portal.dossier", code=code))
-
-
-@bp.post("/ca-nhan/ho-so/<code>/danh-gia")
-@login_required("citizen")
-def rate(code: str):
-    score, comment = request.form.get("score"), request.form.get("comment", "")
-    try:
-        run(portal_cases.rate, db(), context(), code, score, comment)
-    except Invalid as exc:
-        return _dossier_page(code, 422, rating_error=refusal_text(exc), rating_errors=exc.fields,
-                             rating_score=(score or "").strip(), rating_comment=comment)  # what was typed, again
-    flash(_("Cảm ơn bạn đã đánh giá."), "success")
-    return redirect(url_for("portal.dossier", code=code))
 
 
 # -- documents and public lookup ---------------------------------------------------------------------------
