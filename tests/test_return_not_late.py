@@ -133,3 +133,30 @@ def test_a_return_item_opened_before_this_rule_is_judged_by_it_when_completed(ap
     assert (last.due, last.result) == (None, registers.NO_LIMIT)
     steps = {s["step"]: s for s in step_times(api, "2026-11-30", "2026-12-07")["steps"]}
     assert steps["return"]["late"] == 0
+
+
+def test_0041_drops_the_borrowed_due_of_return_items_still_open(tmp_path):
+    """D19, D30: before 0041 an open return item carried its dossier's result due (Fri 27/11/2026 09:00); 0041
+    clears it, leaves a return item with a limit of its own and other steps' items, and the downgrade gives the
+    borrowed due back."""
+    import sqlite3
+
+    from test_migrations import _alembic, old_database
+    path, url, db = old_database(tmp_path, "0040", status=7)
+    db.execute("update dossier set due_at = '2026-11-27 02:00:00' where id = 1")
+    for n, step, due in ((1, "return", "2026-11-27 02:00:00"), (2, "return", "2026-11-30 02:00:00"),
+                         (3, "approval", "2026-11-27 02:00:00")):
+        db.execute("insert into work_item (id, dossier_id, task_id, spec_name, name, step, role, agency_id, "
+                   "created_at, due_at) values (?, 1, ?, 's', 'n', ?, 'clerk', 1, '2026-11-23 02:00:00', ?)",
+                   (n, f"task-{n}", step, due))
+    db.commit()
+    db.close()
+    _alembic(url, "upgrade", "0041")
+    db = sqlite3.connect(path)
+    assert db.execute("select id, due_at from work_item order by id").fetchall() == [
+        (1, None), (2, "2026-11-30 02:00:00"), (3, "2026-11-27 02:00:00")]
+    db.close()
+    _alembic(url, "downgrade", "0040")
+    db = sqlite3.connect(path)
+    assert db.execute("select due_at from work_item where id = 1").fetchone() == ("2026-11-27 02:00:00",)
+    db.close()
