@@ -79,3 +79,21 @@ def test_a_request_awaiting_a_remote_confirmation_keeps_its_method(api, app, set
     assert (kept.method, kept.reference) == (remote, reference)
     confirm(services.url, reference, "dong-y")
     assert sign(api, LEADER, request["id"], pin=None)["state"] == "signed"
+
+
+def test_a_request_kept_on_a_remote_service_follows_the_current_method_once_that_confirmation_ends(
+        api, app, settings, clock, services):
+    """D35: the leader's request awaits a remote confirmation when the service is taken out of use (the key file
+    again); the leader refuses that confirmation on the device: the next attempt signs with the key file's PIN,
+    not by asking the withdrawn service again."""
+    set_method(app, {"kind": "csc", "url": services.url, "credential": LEADER}, clock.now())
+    code = approved(api)
+    request = only_request(api, LEADER, code)
+    sign(api, LEADER, request["id"], pin=None, status=202)
+    set_method(app, {"kind": "pkcs12"}, clock.now())
+    assert stored(app, request["id"]).method["kind"] == "csc"  # its confirmation still awaited
+    confirm(services.url, stored(app, request["id"]).reference, "tu-choi")
+    api.post(f"/api/v1/signing-requests/{request['id']}/sign", LEADER, json={})  # learns of the refusal
+    assert stored(app, request["id"]).method == {"kind": "pkcs12"}
+    r = api.post(f"/api/v1/signing-requests/{request['id']}/sign", LEADER, json={"pin": PASSWORD})
+    assert r.status_code == 200 and r.get_json()["state"] == "signed", r.get_json()

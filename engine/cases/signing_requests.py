@@ -368,7 +368,8 @@ def _record_failure(transaction: Transaction, ctx: Context, request_id: int, exc
     with transaction() as session:
         req = visible(session, ctx.user, request_id, held=True)  # other attempts failing at once: one by one
         req.last_error = exc.message
-        req.reference = None  # refused, expired or failed: the next attempt asks the signer anew
+        if req.reference is not None:  # refused, expired or failed: the next attempt asks the signer anew, with
+            req.reference, req.method = None, method_of(session, req.signer)  # the method they use now (D35)
         signing_attempts.settle(session, slot, exc.code)
 
 
