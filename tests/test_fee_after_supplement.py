@@ -1,28 +1,22 @@
-"""D26 with D10-D12: a fee computed from the form follows the form the supplement gives.
+"""D26 with D10-D12: a fee computed from the form, after the supplement changed the form.
 
-The fee is fixed when it is asked; when the one supplement (D10) changes the fields it is computed from (the
-number of workers, the capital that exempts), the fee not paid yet is recomputed in the supplement's own
-transaction (its payment row's amount changes, or it becomes exempted), audited with the old and the new
-amount, and an order the gateway took for the old amount can no longer settle it (D26: the gateway's
-notification is checked by amount). A fee already paid keeps its money; the difference is written in the
-trail for the agency to decide. A fixed fee is untouched and costs the supplement no query.
+A fee due at filing or at intake is settled before a supplement can be asked (the dossier waits in status 6
+while it is owed; a supplement is asked from status 1 or 4), and a fee due before the result is asked at the
+approval, from the form as supplemented. So the fee the one supplement (D10) could change is already paid, or
+exempted by the form as filed: it keeps its money (or its exemption), and the trail tells the officer what the
+new form would cost, for the agency to decide. A fixed fee is untouched and costs the supplement no query.
 
 The sample procedure (ho-kinh-doanh) is deployed with its fee computed from the form and asked with the filing:
-20.000 đ per worker + 10.000 đ, exempted when the capital is under 10.000.000 đ. Filed Monday 01/03/2027,
-supplement asked Tuesday 02/03, supplied Wednesday 03/03/2027.
-
-Today a dossier cannot be asked a supplement while it waits in status 6 (request_supplement starts from 1 or 4
-only), so a fee still owed at the supplement is reached here by calling the supplement's repricing on a dossier
-whose filing fee is owed with an online order started for it.
+20.000 đ per worker + 10.000 đ, exempted when the capital is under 10.000.000 đ. Filed Monday 01/03/2027, paid
+at the desk, supplement asked Tuesday 02/03, supplied Wednesday 03/03/2027.
 """
 from __future__ import annotations
 
 import copy
 import io
-from urllib.parse import parse_qs, urlparse
 
 from conftest import CITIZEN, OFFICERS, SAMPLE, SAMPLE_FORM, STEP_DATA, vn
-from payment_support import configure, ipn_params
+from payment_support import configure
 from sqlalchemy import event, select
 
 from engine.cases import fee_repricing
@@ -72,87 +66,54 @@ def _repriced(app, code: str) -> list[dict]:
             Dossier.code == code, AuditEvent.action == fee_repricing.ACTION).order_by(AuditEvent.id))]
 
 
-def _start_online(api, code: str) -> dict:
+def _supplied(app, api, clock, code: str, form: dict, pay: bool = True) -> None:
+    """Paid at the desk Monday 10:00 (unless exempted), supplement asked at intake Tuesday 09:00, supplied by the
+    citizen through the API Wednesday 09:00."""
+    if pay:
+        clock.set(vn(2027, 3, 1, 10, 0))
+        r = api.post(f"/api/v1/dossiers/{code}/payments/desk", OFFICERS["intake"],
+                     json={"amount": 50000, "method": "cash"})
+        assert r.status_code in (200, 201), r.get_json()
+    clock.set(vn(2027, 3, 2, 9, 0))
     api.tokens.clear()
-    r = api.post(f"/api/v1/dossiers/{code}/payments", CITIZEN, json={})
-    assert r.status_code == 201, r.get_json()
-    return {k: v[0] for k, v in parse_qs(urlparse(r.get_json()["redirect_url"]).query).items()}
-
-
-def _supplement_while_owed(app, clock, code: str, form: dict) -> None:
-    """The supplement's repricing, Wednesday 03/03/2027 09:00, on a dossier whose fee is still owed (see above)."""
-    ext = app.extensions["tthc"]
+    api.act(OFFICERS["intake"], code, "request_supplement", STEP_DATA["request_supplement"])
     clock.set(vn(2027, 3, 3, 9, 0))
-    with ext["sessions"].begin() as session:
-        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-        citizen = session.scalar(select(User).where(User.username == CITIZEN))
-        dossier.form = form
-        fee_repricing.after_supplement(session, Context(citizen, clock.now(), ext["settings"]), dossier)
-
-
-def test_d26_a_fee_not_paid_yet_is_recomputed_from_the_supplemented_form_and_audited(app, api, clock):
-    d = _filed(app, api, clock)
-    _supplement_while_owed(app, clock, d["code"], _form(so_lao_dong=4))  # 20.000 × 4 + 10.000
-    [fee] = _payments(api, d["code"])
-    assert (fee["status"], fee["amount"]) == ("pending", 90000)
-    [line] = _repriced(app, d["code"])
-    assert (line["old_amount"], line["new_amount"], line["kept"]) == (50000, 90000, False)
-
-
-def test_d26_an_order_for_the_old_amount_cannot_settle_the_recomputed_fee(app, api, clock):
-    d = _filed(app, api, clock)
-    old = _start_online(api, d["code"])
-    assert old["vnp_Amount"] == "5000000"
-    _supplement_while_owed(app, clock, d["code"], _form(so_lao_dong=4))
-    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, old["vnp_TxnRef"], 50000))
-    assert answer.get_json()["RspCode"] == "04"  # the amount is not the one owed: refused, nothing settled
-    [fee] = _payments(api, d["code"])
-    assert (fee["status"], fee["amount"]) == ("pending", 90000)
-    new = _start_online(api, d["code"])  # the citizen pays the new amount
-    assert new["vnp_Amount"] == "9000000"
-    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, new["vnp_TxnRef"], 90000,
-                                                                           number="14000002"))
-    assert answer.get_json()["RspCode"] == "00"
-    assert _payments(api, d["code"])[0]["status"] == "paid"
-
-
-def test_d26_a_supplement_that_meets_the_exemption_exempts_the_fee_not_paid_yet(app, api, clock):
-    d = _filed(app, api, clock)
-    old = _start_online(api, d["code"])
-    _supplement_while_owed(app, clock, d["code"], _form(von_kinh_doanh=5_000_000))
-    [fee] = _payments(api, d["code"])
-    assert (fee["status"], fee["amount"]) == ("exempted", 0) and fee["exempt_reason"]
-    [line] = _repriced(app, d["code"])
-    assert (line["old_amount"], line["new_amount"]) == (50000, 0)
-    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, old["vnp_TxnRef"], 50000))
-    assert answer.get_json()["RspCode"] == "04"  # the old order no longer settles anything
+    api.tokens.clear()
+    r = api.post(f"/api/v1/dossiers/{code}/supplement", CITIZEN, json={"form": form})
+    assert r.status_code == 200, r.get_json()
 
 
 def test_d26_a_fee_already_paid_keeps_its_money_and_the_trail_tells_the_new_amount(app, api, clock):
-    """Through the citizen's own supplement: the filing fee paid at the desk on Monday, the intake check asks a
-    supplement on Tuesday, the citizen declares 4 workers on Wednesday: the 50.000 đ paid stays paid."""
+    """The citizen declares 4 workers on Wednesday: the 50.000 đ paid stays paid; the trail says 90.000 đ."""
     d = _filed(app, api, clock)
-    clock.set(vn(2027, 3, 1, 10, 0))
-    r = api.post(f"/api/v1/dossiers/{d['code']}/payments/desk", OFFICERS["intake"],
-                 json={"amount": 50000, "method": "cash"})
-    assert r.status_code in (200, 201), r.get_json()
-    clock.set(vn(2027, 3, 2, 9, 0))
-    api.tokens.clear()
-    api.act(OFFICERS["intake"], d["code"], "request_supplement", STEP_DATA["request_supplement"])
-    clock.set(vn(2027, 3, 3, 9, 0))
-    api.tokens.clear()
-    r = api.post(f"/api/v1/dossiers/{d['code']}/supplement", CITIZEN, json={"form": _form(so_lao_dong=4)})
-    assert r.status_code == 200, r.get_json()
+    _supplied(app, api, clock, d["code"], _form(so_lao_dong=4))
     [fee] = _payments(api, d["code"])
     assert (fee["status"], fee["amount"]) == ("paid", 50000)
     [line] = _repriced(app, d["code"])
     assert (line["old_amount"], line["new_amount"], line["kept"]) == (50000, 90000, True)
-    assert line["note"]
+    assert "được giữ nguyên" in line["note"]
+
+
+def test_d26_a_fee_the_filed_form_exempted_stays_exempted_and_the_trail_tells_what_it_would_cost(app, api,
+                                                                                               clock):
+    """Filed with a capital of 5.000.000 đ (exempted, nothing to pay), supplemented with 20.000.000 đ: still
+    exempted, and the trail says the 50.000 đ the new form would cost."""
+    clock.set(vn(2027, 3, 1, 8, 0))
+    configure(app)
+    _deploy(api)
+    clock.set(vn(2027, 3, 1, 9, 0))
+    d = api.file(form=_form(von_kinh_doanh=5_000_000))
+    assert d["payments"][0]["status"] == "exempted"
+    _supplied(app, api, clock, d["code"], _form(von_kinh_doanh=20_000_000), pay=False)
+    assert [(f["status"], f["amount"]) for f in _payments(api, d["code"])] == [("exempted", 0)]
+    [line] = _repriced(app, d["code"])
+    assert (line["old_amount"], line["new_amount"], line["kept"]) == (0, 50000, True)
+    assert "được miễn" in line["note"]
 
 
 def test_d26_a_supplement_that_changes_nothing_of_the_fee_writes_nothing(app, api, clock):
     d = _filed(app, api, clock)
-    _supplement_while_owed(app, clock, d["code"], _form(ten_ho_kinh_doanh="Hộ kinh doanh Mai Anh"))
+    _supplied(app, api, clock, d["code"], _form(ten_ho_kinh_doanh="Hộ kinh doanh Mai Anh"))
     assert _payments(api, d["code"])[0]["amount"] == 50000 and _repriced(app, d["code"]) == []
 
 

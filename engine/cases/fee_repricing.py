@@ -1,19 +1,19 @@
-"""A fee computed from the form follows the form the supplement gives (D26 with D10-D12).
+"""A fee computed from the form, after the supplement changed the form (D26 with D10-D12).
 
-A fee is computed when it is asked (engine.cases.payments.request_due), from the form as filed; the one supplement
-may change the fields it is computed from (the number of copies or workers, a fact that exempts). Called in the
+A fee is computed when it is asked (engine.cases.payments.request_due), from the form as it is then. A fee due
+before the result is asked at the approval, so from the form as supplemented; a fee due at filing or at intake is
+settled before any supplement can be asked (the dossier waits in status 6 while it is owed, and a supplement is
+asked from status 1 or 4 only). So when the one supplement changes the fields a fee was computed from (the number
+of workers, a fact that exempts), that fee is already paid, or exempted by the form as filed. Called in the
 supplement's own transaction, once the supplemented form is the dossier's (engine.cases.filing._supplement):
 
-* a fee still owed is recomputed from the new form (engine.cases.payments.reprice): its amount changes, or it is
-  exempted when the form now meets the exemption; the gateway's notification of an order made for the old amount
-  is then refused as any wrong amount is (D26: checked by amount);
-* a fee already paid keeps its money, and a fee the form exempted stays exempted: when the new form would cost
-  something else, the trail says so (old and new amount) for the officer. The spec says nothing of money taken on a
-  form since corrected: giving part back or asking more is the agency's decision (a refund or a second charge has
-  its own paperwork), not something the engine does on its own;
-* a fee asked with the same amount, a refunded or failed one, and every fee of a version whose fees are all fixed
-  amounts with no exemption condition are left alone (the last without a query: the sample's fee is fixed and the
-  supplement command is benchmarked).
+* a fee paid keeps its money, and a fee the form exempted stays exempted; when the new form would cost something
+  else, the trail says so (old and new amount) for the officer. The spec says nothing of money taken on a form
+  since corrected: giving part back or asking more is the agency's decision (a refund or a second charge has its
+  own paperwork), not something the engine does on its own;
+* a fee whose amount the new form does not change, a refunded or failed one, an officer's exemption, and every
+  fee of a version whose fees are all fixed amounts with no exemption condition are left alone (the last without
+  a query: the sample's fee is fixed and the supplement command is benchmarked).
 """
 from __future__ import annotations
 
@@ -22,13 +22,12 @@ from sqlalchemy.orm import Session
 
 from engine.cases import local_fees, payments
 from engine.cases.dossiers import Context
-from engine.core.errors import Invalid
 from engine.data import audit
 from engine.data.model import Dossier
 from engine.data.payment_model import Payment
 from engine.process import fees
 
-ACTION = "fee_repriced"  # the trail's event: {"payment", "fee", "old_amount", "new_amount", "kept", "note"?}
+ACTION = "fee_repriced"  # the trail's event: {"payment", "fee", "old_amount", "new_amount", "kept", "note"}
 KEPT = ("Số tiền tính lại theo tờ khai bổ sung khác khoản đã {done}; khoản này được giữ nguyên. "
         "Việc hoàn trả hoặc thu thêm (nếu có) do cơ quan giải quyết quyết định.")
 _SETTLED = {"paid": "nộp", "exempted": "được miễn"}
@@ -53,11 +52,12 @@ def _amount(row: Payment, charged: dict[str, dict], form, time_limit: float) -> 
 
 
 def after_supplement(session: Session, ctx: Context, dossier: Dossier) -> None:
-    """Recompute the fees already asked of ``dossier`` from its supplemented form (the module's docstring)."""
+    """Tell the officer what the settled fees of ``dossier`` would cost with its supplemented form (the module's
+    docstring)."""
     if not depends_on_form(dossier):
         return
     rows = list(session.scalars(select(Payment).where(
-        Payment.dossier_id == dossier.id, Payment.status.in_(("pending", "paid", "exempted"))).order_by(Payment.id)))
+        Payment.dossier_id == dossier.id, Payment.status.in_(("paid", "exempted"))).order_by(Payment.id)))
     if not rows:
         return
     charged = {f["key"]: f for f in local_fees.of_dossier(session, dossier)}
@@ -66,15 +66,10 @@ def after_supplement(session: Session, ctx: Context, dossier: Dossier) -> None:
             continue  # an officer's decision (payments.exempt), not the form's: the form does not undo it
         try:
             amount = _amount(row, charged, dossier.form, ctx.script_time_limit)
-        except fees.FeeError as exc:
-            if row.status != "pending":
-                continue  # settled at its amount: nothing to say of a form it can no longer be computed from
-            raise Invalid(f"Không tính được phí {row.fee}: {exc}", code="fee_not_computable") from None
+        except fees.FeeError:
+            continue  # settled at its amount: nothing to say of a form it can no longer be computed from
         if amount is None or amount == row.amount:
             continue
-        old, status = row.amount, row.status
-        kept = status != "pending" or not payments.reprice(session, ctx, dossier, row, amount)
-        data = {"payment": row.id, "fee": row.fee, "old_amount": old, "new_amount": amount, "kept": kept}
-        if kept:  # paid (perhaps by a notification this very moment) or exempted by the form as filed
-            data["note"] = KEPT.format(done=_SETTLED.get(row.status, "nộp"))
-        audit.record(session, dossier, ctx.now, ctx.user, ACTION, dossier.status, data=data)
+        audit.record(session, dossier, ctx.now, ctx.user, ACTION, dossier.status,
+                     data={"payment": row.id, "fee": row.fee, "old_amount": row.amount, "new_amount": amount,
+                           "kept": True, "note": KEPT.format(done=_SETTLED[row.status])})

@@ -256,24 +256,6 @@ def exempt(session: Session, ctx: Context, code: str, payment_id: int, payload) 
     return row
 
 
-def reprice(session: Session, ctx: Context, dossier: Dossier, row: Payment, amount: int) -> bool:
-    """The fee ``row``, still owed, recomputed at ``amount`` from a supplemented form (engine.cases.fee_repricing):
-    one conditional UPDATE (``_claim``: a notification settling it at the same moment wins, and the caller then
-    treats it as paid). Its latest order is dropped: an order the gateway took for the old amount is refused by
-    ``receive_notice`` as any wrong amount is (BAD_AMOUNT), since the row's amount is the one owed. Nothing owed
-    any more is the exemption the form now meets, settled as one (``_settled``); else the citizen is told the new
-    amount as the fee was asked. False when the fee was no longer pending."""
-    if amount > 0:
-        if not _claim(session, row, amount=amount, order_ref=None):
-            return False
-        _announce(session, ctx.settings, dossier, "payment_requested", ctx.now, row)
-        return True
-    if not _claim(session, row, amount=0, status="exempted", exempt_reason=FORM_EXEMPTION, order_ref=None):
-        return False
-    _settled(session, ctx, dossier, row, "payment_exempted")
-    return True
-
-
 # -- online ---------------------------------------------------------------------------------------------------
 def start_online(session: Session, ctx: Context, code: str, return_url: str, client_ip: str) -> tuple[Payment, str]:
     """The citizen pays the pending fee online: a fresh order reference and the gateway's signed URL."""
