@@ -30,7 +30,7 @@ HOMES = {
                       "engine/process/timerevents.py", "engine/process/specmigration.py"},
     "RestrictedPython": {"engine/process/scripting.py"},
     "apscheduler": {"engine/timers.py"},
-    "reportlab": {"engine/paperwork/pdf.py"},
+    "reportlab": {"engine/paperwork/pdf.py", "engine/paperwork/register_pdf.py"},
     # signatures: the signing and verifying; beside it, the keys (pki), tokens, remote signing and long-term data
     "pyhanko": {"engine/paperwork/signatures.py", "engine/paperwork/pki.py", "engine/paperwork/tokens.py",
                 "engine/paperwork/remote.py", "engine/paperwork/longterm.py"},

@@ -16,7 +16,7 @@ import io
 import itertools
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from reportlab.graphics.barcode import qrencoder
@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 
 from engine.core import memory
 from engine.core.errors import EngineError
+from engine.paperwork.register_pdf import PagedTable
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 # Where the signature boxes sit on the last page (points from the bottom left): personal, organisation.
@@ -195,6 +196,14 @@ def _fonts(font_dir: Path) -> tuple[str, str]:
     return "TTHC-Serif", "TTHC-Serif-Bold"
 
 
+def _grid(font: str, data: list, heights: list | None = None) -> Table:
+    table = Table(data, rowHeights=heights, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTNAME", (0, 0), (-1, -1), font),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
 def render(doc: PdfDocument, font_dir: Path) -> bytes:
     with _reportlab, memory.young_garbage():
         return _render(doc, font_dir)
@@ -244,14 +253,10 @@ def _render(doc: PdfDocument, font_dir: Path) -> bytes:
                                        ("FONTNAME", (0, 0), (-1, -1), regular),
                                        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
             story += [table, Spacer(1, 3 * mm)]
-        elif kind == "table":
-            headers, rows = block[1], block[2]
-            data = [[p(h, "cell_bold") for h in headers]] + [[p(c, "cell") for c in row] for row in rows]
-            table = Table(data, repeatRows=1)
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                                       ("FONTNAME", (0, 0), (-1, -1), regular),
-                                       ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        elif kind == "table":  # rows as a list: one Table; as an iterator (the register): a Table per page
+            head, rows = [p(h, "cell_bold") for h in block[1]], ([p(c, "cell") for c in row] for row in block[2])
+            grid = partial(_grid, regular)
+            table = grid([head, *rows]) if isinstance(block[2], list) else PagedTable(grid, head, rows)
             story += [table, Spacer(1, 3 * mm)]
     out = io.BytesIO()
 

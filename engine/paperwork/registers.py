@@ -26,6 +26,7 @@ from engine.data.model import Agency, AuditEvent, Dossier, Letter, ProcedureVers
 from engine.data.signing_model import SigningRequest
 from engine.law import lateness
 from engine.law.statuses import TERMINAL, Status
+from engine.paperwork.register_pdf import Rows as PdfRows, refuse as refuse_pdf
 from engine.paperwork.officialforms import (
     CONTROL_SLIP, REGISTER, applicant_name, contact, party, regime_at, regime_of, render_form, when)
 from engine.core.settings import Settings
@@ -323,7 +324,7 @@ def register_rows(session: Session, agency_id: int, start: date, end: date,
     return list(iter_register_rows(session, agency_id, start, end, now))
 
 
-def _period_text(start: date, end: date) -> str:
+def period_text(start: date, end: date) -> str:
     return f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
 
 
@@ -331,7 +332,7 @@ def _cell(value) -> str:
     return _short(value) if isinstance(value, datetime) else str(value)
 
 
-def _group_text(row: RegisterRow, group: tuple[tuple[str, str | None], ...]) -> str:
+def group_text(row: RegisterRow, group: tuple[tuple[str, str | None], ...]) -> str:
     lines = [_cell(getattr(row, k)) if label is None else f"{label}: {_cell(getattr(row, k))}"
              for k, label in group if getattr(row, k) not in (None, "")]
     return f"{row.no}. {lines[0]}\n" + "\n".join(lines[1:]) if group is PDF_GROUPS[0] else "\n".join(lines)
@@ -339,11 +340,12 @@ def _group_text(row: RegisterRow, group: tuple[tuple[str, str | None], ...]) -> 
 
 def register_pdf(session: Session, settings: Settings, agency_id: int, start: date, end: date,
                  now: datetime) -> bytes:
-    """The register as a PDF; numbered by the regime in force at the end of the period."""
-    agency = session.get(Agency, agency_id)
-    table = [tuple(_group_text(r, group) for group in PDF_GROUPS)
-             for r in iter_register_rows(session, agency_id, start, end, now)]  # the texts only, not the dossiers
-    values = {"agency": agency.name, "period": _period_text(start, end), "count": str(len(table)), "rows": table}
+    """The register as a PDF, numbered by the regime in force at the end of the period; refused past a limit before
+    any row is read, then its rows made as the pages take them (engine.paperwork.register_pdf)."""
+    refuse_pdf(count := register_count(session, agency_id, start, end))
+    agency, rows = session.get(Agency, agency_id), iter_register_rows(session, agency_id, start, end, now)
+    texts = PdfRows(count, (tuple(group_text(r, group) for group in PDF_GROUPS) for r in rows))
+    values = {"agency": agency.name, "period": period_text(start, end), "count": str(count), "rows": texts}
     return render_form(settings, REGISTER, values, regime_at(end), None, agency.name, now)
 
 
@@ -383,7 +385,7 @@ def register_xlsx(session: Session, agency_id: int, start: date, end: date, now:
         return c
 
     bold = Font(bold=True)
-    titles = [agency.name, REGISTER.title.upper(), REGISTER.label(regime), _period_text(start, end)]
+    titles = [agency.name, REGISTER.title.upper(), REGISTER.label(regime), period_text(start, end)]
     for i, title in enumerate(titles, 1):
         sheet.append([cell(title, font=bold if i <= 2 else None)])
     header = [cell(label, "register_text", bold) for _key, label in COLUMNS]

@@ -48,9 +48,9 @@ def register():
     try:
         start, end = records.register_period(request.args)
         kind = records.register_kind(request.args)
-    except Invalid as exc:
+        if request.args.get("tai") == "1":
+            return records.register_file(agency_id, start, end, kind)
+    except Invalid as exc:  # the period, the format, or a PDF too long (said on the form, beside its fields)
         page.update(errors=exc.fields, message=refusal_text(exc))
         return render_template("inbox/register.html", **page), 422
-    if request.args.get("tai") == "1":
-        return records.register_file(agency_id, start, end, kind)
     return render_template("inbox/register.html", **page)

@@ -33,6 +33,12 @@ REFUSAL_TEXT = {
     "illegal_transition": _l("Hồ sơ không thể chuyển sang trạng thái đó từ trạng thái hiện tại"),
     "dossier_closed": _l("Hồ sơ đã kết thúc hoặc đã trả kết quả; không thể thực hiện thao tác này"),
     "dossier_suspended": _l("Hồ sơ đang tạm dừng; không thể thực hiện thao tác này"),
+    "handover_callee_fee": _l("Không chuyển liên thông được: thủ tục của cơ quan liên thông thu phí, lệ phí trước "
+                              "khi trả kết quả mà công dân không thấy hồ sơ liên thông để nộp; đề nghị quản trị "
+                              "viên bỏ phí này khỏi thủ tục đó rồi thực hiện lại."),
+    "document_rendering": _l("Văn bản đang được phát hành; chạy lại sau ít phút nếu vẫn lỗi"),
+    "register_too_long": _l("Sổ theo dõi của khoảng thời gian này quá dài để lập bản PDF; hãy chọn khoảng thời "
+                            "gian ngắn hơn hoặc xuất định dạng XLSX."),
     "not_administrator": _l("Chỉ quản trị viên được làm việc này."),
     "outside_your_agencies": _l("Việc này nằm ngoài phạm vi các cơ quan bạn quản trị."),
     "already_rated": _l("Hồ sơ này đã được đánh giá"),
