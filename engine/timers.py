@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -227,30 +226,21 @@ def retry(session: Session, settings: Settings, user, incident_id: int, now: dat
     return incident, code
 
 
-@contextmanager
-def _savepoint(session: Session):
-    with session.begin_nested():
-        yield session
-
-
 def _retry_document(session: Session, settings: Settings, user, held: tuple, req: SigningRequest,
                     now: datetime) -> tuple[object, str]:
-    """An administrator's retry of a document's incident: the document is made now, whatever its wait, in
-    savepoints of the caller's transaction (engine.cases.signing_requests.render_one). Made (or no longer waiting
-    to be made): the incident closes as retried. Failed: its failure is counted on the incident (one more
-    attempt, the new error, a longer wait). A drain rendering it at this very moment is left to finish."""
+    """An administrator's retry of a document's incident: its request is tried again at once, whatever its wait,
+    by the drain this commit wakes (or the worker's next beat), never inside this transaction: making the PDF (a
+    timestamp authority that answers slowly included) must not hold the database's writers. The incident stays
+    open and is resolved when the document is made (incidents.resolve_documents), or counts the next failure.
+    A document no longer waiting to be made closes it as retried; one a drain is making right now is left to it."""
     incident, agency, code = held
     if req.state == "rendering" and req.claimed_at >= now - signing_requests.CLAIM_EXPIRES:
         raise Conflict("Văn bản đang được phát hành; chạy lại sau ít phút nếu vẫn lỗi", code="document_rendering")
     if req.state in ("pending", "rendering"):
-        req.state, req.claimed_at, req.attempts = "rendering", now, req.attempts + 1
-        session.flush()
-        signing_requests.render_one(lambda: _savepoint(session), settings, req.id, now)
-        session.refresh(req)
-        if req.state == "pending":
-            log.warning("retry of incident %s failed: %s", incident.id, req.last_error)
-            incidents.keep_failed(session, user, incident, agency, code, now, req.last_error or "", counted=True)
-            return incident, code
+        req.state, req.claimed_at = "pending", None  # claimable now (engine.cases.signing_requests.drain)
+        session.info["signing_requests"] = True  # the edge wakes the drain after the commit (engine.web)
+        incidents.queue_document(session, user, incident, agency, code, now)
+        return incident, code
     incidents.close_retried(session, user, incident, agency, code, now, [req.kind])
     return incident, code
 

@@ -142,28 +142,34 @@ def test_after_five_failures_one_incident_shows_the_documents_failure_to_its_adm
         assert [(i.id, c) for i, c in listed.rows] == [(incident.id, code)]
 
 
-def test_an_administrators_retry_runs_the_document_at_once_and_succeeds_once_the_seal_key_is_made(
+def test_an_administrators_retry_has_the_document_made_at_once_after_its_commit_never_inside_it(
         keyless, receipt, clock):
-    """A retry within the wait runs it now: failing, the incident stays open with one more attempt (audited);
-    with the key made, it is issued and the incident closes as retried."""
+    """A retry within the wait (09:16; the worker's next try is not before 09:31) has the request tried at once by
+    the drain its commit wakes, not in the administrator's transaction (making a PDF there would hold every other
+    writer): failing, the failure counts on the still open incident; with the key made, it is issued and the
+    incident resolves by itself. Each retry is audited as asked ("queued")."""
     code, request_id = receipt
     fail_five_times(keyless, clock)
     [incident] = open_incidents(keyless, code)
-    clock.set(START + timedelta(minutes=16))  # the next try of the worker is not before 09:31
-    failed = admin_retry(keyless, clock, incident.id)
-    assert failed.state == "open" and failed.attempts == 6 and "chưa có khóa con dấu số" in failed.message
-    assert request(keyless, request_id).attempts == 6
+    clock.set(START + timedelta(minutes=16))
+    asked = admin_retry(keyless, clock, incident.id)
+    assert asked.state == "open" and request(keyless, request_id).attempts == 5  # nothing made in the retry
+    assert beat(keyless, clock, 16) == 1  # the drain right after the commit
+    [failed] = open_incidents(keyless, code)
+    assert failed.attempts == 6 and "chưa có khóa con dấu số" in failed.message
     with keyless["sessions"].begin() as session:  # `tthc pki init`
         results.ensure_keys(session, keyless["settings"], clock.now())
-    done = admin_retry(keyless, clock, incident.id)
-    assert done.state == "retried" and done.handled_by == "nokey.admin"
+    admin_retry(keyless, clock, incident.id)
+    assert beat(keyless, clock, 16) == 1
     req = request(keyless, request_id)
     assert req.state == "signed" and req.document_id is not None and req.last_error is None
+    assert open_incidents(keyless, code) == []
     with keyless["sessions"]() as session:
         assert session.get(Document, req.document_id).kind == "receipt"
+        assert session.get(Incident, incident.id).state == "resolved"
         outcomes = [e.details.get("outcome") for e in session.scalars(
             select(AdminEvent).where(AdminEvent.action == "incident.retry").order_by(AdminEvent.id))]
-        assert outcomes == ["failed", "handled"]
+        assert outcomes == ["queued", "queued"]
 
 
 def test_the_seal_key_made_lets_the_next_try_succeed_and_the_incident_closes_by_itself(keyless, receipt, clock):
@@ -210,3 +216,17 @@ def test_making_the_missing_seal_key_tries_the_waiting_documents_at_the_next_bea
         assert issuing.try_now(session) == 1
     assert beat(keyless, clock, 17) == 1
     assert request(keyless, request_id).state == "signed"
+
+
+def test_the_incidents_page_says_the_document_is_being_made_again(app, keyless, receipt, clock):
+    """/quan-tri/su-co: the administrator's "chạy lại" on a document's incident says it is being made now and
+    that the incident closes by itself, not that the retry failed."""
+    from web_support import Web, text_of
+
+    code, _request_id = receipt
+    fail_five_times(keyless, clock)
+    [incident] = open_incidents(keyless, code)
+    web = Web(app.test_client()).login("nokey.admin")
+    r = web.post(f"/quan-tri/su-co/{incident.id}/chay-lai", {}, status=302)
+    said = text_of(web.get(r.headers["Location"]))
+    assert f"Đã yêu cầu lập lại văn bản của hồ sơ {code} ngay" in said and "vẫn lỗi" not in said

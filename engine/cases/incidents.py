@@ -206,12 +206,18 @@ def close_retried(session: Session, user: User, incident: Incident, agency: Agen
                          dossier=code, outcome="handled", effects=effects)
 
 
+def queue_document(session: Session, user: User, incident: Incident, agency: Agency, code: str,
+                   now: datetime) -> None:
+    """A document's retry was asked: its request is tried at once after the commit (engine.timers.retry); the
+    incident stays open until the document is made (``resolve_documents``) or counts its next failure; audited."""
+    administration.audit(session, now, user, "incident.retry", "incident", str(incident.id), agency,
+                         dossier=code, outcome="queued")
+
+
 def keep_failed(session: Session, user: User, incident: Incident, agency: Agency, code: str, now: datetime,
-                message: str, counted: bool = False) -> None:
-    """A retry failed again: the incident stays open with the new error (``counted``: already on it, as a
-    document's failure is: record_document); audited."""
-    if not counted:
-        incident.attempts += 1
-        incident.last_at, incident.message = now, message[:2000]
+                message: str) -> None:
+    """A retry failed again: the incident stays open with the new error; audited."""
+    incident.attempts += 1
+    incident.last_at, incident.message = now, message[:2000]
     administration.audit(session, now, user, "incident.retry", "incident", str(incident.id), agency,
                          dossier=code, outcome="failed", error=message[:500])

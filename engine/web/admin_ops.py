@@ -130,6 +130,9 @@ def incident_retry(incident_id: int):
     incident, code = run(timers.retry, db(), tthc()["settings"], g.user, incident_id, now())
     if incident.state == "retried":
         flash(_("Đã chạy lại xử lý hẹn giờ của hồ sơ %(code)s thành công.", code=code), "success")
+    elif incidents.document_of(db(), incident) is not None:  # made after this commit (engine.timers.retry)
+        flash(_("Đã yêu cầu lập lại văn bản của hồ sơ %(code)s ngay; sự cố tự đóng khi văn bản được phát hành.",
+                code=code), "success")
     else:
         flash(_("Chạy lại vẫn lỗi; sự cố vẫn mở với lỗi mới: %(error)s", error=incident.message), "error")
     return redirect(url_for("admin_ops.incident_list"))
