@@ -160,3 +160,20 @@ def test_0041_drops_the_borrowed_due_of_return_items_still_open(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("select due_at from work_item where id = 1").fetchone() == ("2026-11-27 02:00:00",)
     db.close()
+
+
+def test_a_return_written_before_this_rule_with_the_results_due_shows_no_limit_on_the_slip(api, app, clock):
+    """D19, D30: a return completed before 0041 carries the result's due (Thu 03/12 09:00) in its trail event: the
+    slip reads it as no limit of its own, not "Quá hạn"."""
+    from sqlalchemy import update
+
+    from engine.data.model import AuditEvent, Dossier
+    code = resolved_in_time(api, clock)
+    at(api, clock, vn(2026, 12, 7, 10, 0))
+    api.act(RECEIVER, code, "return_result", AT_THE_DESK)
+    with app.extensions["tthc"]["sessions"].begin() as session:  # as the former code wrote it
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        session.execute(update(AuditEvent).where(AuditEvent.dossier_id == dossier.id, AuditEvent.step == "return")
+                        .values(due_at=dossier.due_at, late=True))
+    last = slip(app, code)[-1]
+    assert (last.due, last.result) == (None, registers.NO_LIMIT)

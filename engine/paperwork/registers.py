@@ -137,8 +137,8 @@ def handovers(session: Session, dossier: Dossier) -> list[Handover]:
         note = vocabulary.ACTIONS[event.action].done
         if recorded(event):  # the officer who recorded it is named only here: the paper was the applicant's
             note += f" (ghi nhận: {event.actor_name})"
-        rows.append(Handover(giver(event), receiver, event.at, event.due_at, timeliness(event.at, event.due_at),
-                             note))
+        due = None if event.step == "return" and event.due_at == dossier.due_at else event.due_at  # D19, 0041
+        rows.append(Handover(giver(event), receiver, event.at, due, timeliness(event.at, due), note))
     return rows
 
 
