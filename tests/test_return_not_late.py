@@ -18,7 +18,6 @@ from sqlalchemy import select
 from conftest import CITIZEN, STEP_DATA, sign_requested, vn
 from test_official_forms import at, text_of, with_dossier
 
-from engine.data.model import WorkItem
 from engine.paperwork import registers
 
 RECEIVER, SPECIALIST, LEADER, CLERK, HEAD = ("demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao", "demo.vanthu",
@@ -113,26 +112,6 @@ def test_a_result_resolved_late_stays_late_on_the_step_that_resolved_it(api, app
 
     steps = {s["step"]: s for s in step_times(api, "2026-11-23", "2026-11-30")["steps"]}
     assert steps["signing"]["late"] == 1 and steps["return"]["late"] == 0
-
-
-def test_a_return_item_opened_before_this_rule_is_judged_by_it_when_completed(api, app, clock):
-    """D19, D30: a return item written before the return lost its borrowed limit still holds the result's due
-    (Thu 03/12 09:00); collected Mon 07/12 10:00, its row on the slip has no limit of its own all the same and the
-    step-times report counts it late 0 times."""
-    code = resolved_in_time(api, clock)
-
-    def as_before(session, dossier):
-        (item,) = [i for i in session.scalars(select(WorkItem).where(WorkItem.dossier_id == dossier.id))
-                   if i.step == "return"]
-        item.due_at = dossier.due_at
-    with_dossier(app, code, as_before)
-    at(api, clock, vn(2026, 12, 7, 10, 0))
-    api.act(RECEIVER, code, "return_result", AT_THE_DESK)
-
-    last = slip(app, code)[-1]
-    assert (last.due, last.result) == (None, registers.NO_LIMIT)
-    steps = {s["step"]: s for s in step_times(api, "2026-11-30", "2026-12-07")["steps"]}
-    assert steps["return"]["late"] == 0
 
 
 def test_0041_drops_the_borrowed_due_of_return_items_still_open(tmp_path):

@@ -12,8 +12,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defaultload, object_session
 
 from engine.cases.dossiers import (
-    Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, step_limits,
-    visible_dossier, work_item_due)
+    Context, calendar_of, ensure_not_suspended, load_process, move, plan_timers, save_process, visible_dossier)
 from engine.cases import inbox as paging, lienthong, notices, offers, payments
 from engine.cases.steps import apology, catalogue, guards
 from engine.cases.steps.declare import Facts
@@ -178,7 +177,7 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     facts = Facts(session, ctx, item, dossier, action, data, calendar_of(session, dossier, ctx.settings))
     for guard in declared.guards:  # the rules that may refuse (nothing has changed yet)
         guard(facts)
-    now, step, name, step_due = ctx.now, item.step, item.name, _judged_against(item, dossier, facts.cal)
+    now, step, name, step_due = ctx.now, item.step, item.name, item.due_at
     if step == "intake" and intake.decided_late(dossier.intake_due_at, now):
         dossier.intake_late = True  # D7, whether or not a timer sweep ran in between
     if lateness.ran_out_before(dossier, now):  # D19: the overdue a stopped timer service did not record
@@ -210,15 +209,6 @@ def _complete(session: Session, ctx: Context, item_id: int, action, data) -> Dos
     payments.after_action(session, ctx, dossier, step, action)  # D26: fees due now, refunds of a refusal
     lienthong.open_queued(session)  # D33: a hand-over the action reached, after the action's own events
     return dossier
-
-
-def _judged_against(item: WorkItem, dossier: Dossier, cal):
-    """The limit the step is judged against on the slip and in the reports (D30): its item's due time. A return
-    item opened before the return stopped borrowing the result's due (the result is judged at its resolution:
-    collected later is not late, D19) counts again by today's rule: its task's own limit, if it declares one."""
-    if item.step != "return":
-        return item.due_at
-    return work_item_due(dossier, item.step, item.spec_name, item.created_at, step_limits(dossier), cal)
 
 
 def _overdue_caught_up(session: Session, settings, dossier: Dossier, cal, now: datetime) -> None:
