@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from conftest import CITIZEN, PASSWORD, SAMPLE_CODE, START, make_settings, password_hash
 from engine import timers
-from engine.cases import accounts, incidents, issuing, signing_requests
+from engine.cases import accounts, incidents, issuing
 from engine.core.settings import with_secrets
 from engine.data.agency_model import AdminEvent, Agency, ProcedureOffer
 from engine.data.model import Document, Dossier, Incident, Procedure, User
@@ -117,8 +117,6 @@ def test_the_wait_doubles_and_is_never_longer_than_an_hour():
     """An operator's back-off: 1, 2, 4, 8 ... minutes, at most an hour however often it failed."""
     assert [issuing.retry_wait(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert issuing.retry_wait(7) == timedelta(hours=1) == issuing.retry_wait(10_000)
-    # the wait is written as the drains read it: RENDER_RETRY after a request's claimed_at
-    assert issuing.RENDER_RETRY == signing_requests.RENDER_RETRY
 
 
 def test_after_five_failures_one_incident_shows_the_documents_failure_to_its_administrators(keyless, receipt,

@@ -41,14 +41,9 @@ def depends_on_form(dossier: Dossier) -> bool:
 def _amount(row: Payment, charged: dict[str, dict], form, time_limit: float) -> int | None:
     """What the fees of ``row`` cost with ``form`` (exempted ones nothing), or None when a fee of it is no longer
     declared (a migrated version): such a row is left as it was."""
-    total = 0
-    for key in row.fee_keys or ():
-        fee = charged.get(key)
-        if fee is None:
-            return None
-        if not fees.exempt(fee, form, time_limit):
-            total += fees.amount(fee, form, time_limit)
-    return total
+    if any(key not in charged for key in row.fee_keys or ()):
+        return None
+    return sum(fees.cost(charged[key], form, time_limit) for key in row.fee_keys or ())
 
 
 def after_supplement(session: Session, ctx: Context, dossier: Dossier) -> None:

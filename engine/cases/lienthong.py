@@ -144,8 +144,7 @@ def _refuse_stalling_fee(session: Session, settings: Settings, version, agency: 
     owed = []
     for fee in lint_handover.stalling_fees({"fees": local_fees.fees_at(session, version, agency.id)}):
         try:
-            if fee_rules.exempt(fee, form, settings.script_time_limit) or not fee_rules.amount(
-                    fee, form, settings.script_time_limit):
+            if not fee_rules.cost(fee, form, settings.script_time_limit):
                 continue
         except fee_rules.FeeError:
             pass  # not computable from this form: its approval would be refused too (fee_not_computable)

@@ -153,6 +153,11 @@ def still_to_ask(session: Session, dossier: Dossier) -> list[dict]:
     fees = dossier.procedure_version.info["fees"]
     if not any(f.get("expression") for f in fees):
         return []
-    asked = {key for keys in session.scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
-             for key in keys or ()}
+    asked = asked_keys(session, dossier)
     return [f for f in of_dossier(session, dossier) if f["key"] not in asked]
+
+
+def asked_keys(session: Session, dossier: Dossier) -> set[str]:
+    """The keys of the fees already asked of ``dossier`` (each payment row names the fees it asked)."""
+    return {key for keys in session.scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
+            for key in keys or ()}

@@ -83,8 +83,7 @@ def _fees_to_ask(session: Session, dossier: Dossier, target: ProcedureVersion) -
     if _fees(target) == _fees(dossier.procedure_version):
         names = {f["key"]: f["name"] for f in target.info["fees"]}
         return [{**f, "name": names.get(f["key"], f["name"])} for f in local_fees.still_to_ask(session, dossier)]
-    asked = {key for keys in session.scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
-             for key in keys or ()}
+    asked = local_fees.asked_keys(session, dossier)
     return [f for f in local_fees.fees_at(session, target, dossier.agency_id) if f["key"] not in asked]
 
 

@@ -157,6 +157,11 @@ def amount(fee: dict, form: dict, time_limit: float = 1.0) -> int:
     return int(exact.quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
+def cost(fee: dict, form: dict, time_limit: float = 1.0) -> int:
+    """What the fee costs this applicant: nothing when the form meets its exemption, else its ``amount``."""
+    return 0 if exempt(fee, form, time_limit) else amount(fee, form, time_limit)
+
+
 def missing_fields(declared: list[dict], form, filing_schema: dict | None = None,
                    time_limit: float = 1.0) -> dict[str, str]:
     """{field: why} for the fields ``form`` lacks that a fee of ``declared`` (as the office charges them:
