@@ -237,7 +237,7 @@ def _retry_document(session: Session, settings: Settings, user, held: tuple, req
     if req.state == "rendering" and req.claimed_at >= now - signing_requests.CLAIM_EXPIRES:
         raise Conflict("Văn bản đang được phát hành; chạy lại sau ít phút nếu vẫn lỗi", code="document_rendering")
     if req.state in ("pending", "rendering"):
-        req.state, req.claimed_at = "pending", None  # claimable now (engine.cases.signing_requests.drain)
+        req.state, req.retry_at = "pending", None  # claimable now (engine.cases.signing_requests.drain)
         session.info["signing_requests"] = True  # the edge wakes the drain after the commit (engine.web)
         incidents.queue_document(session, user, incident, agency, code, now)
         return incident, code

@@ -42,8 +42,6 @@ FINAL_KIND = {"result": "result", "reissue": "result", "apology": "apology"}  # 
 DRAFT_KIND = {"result_draft": "result_draft", "apology": "apology_draft", "reissue": "reissue_draft"}
 MAX_WAIT = timedelta(hours=1)  # the longest wait between two tries: a mended cause is picked up within the hour
 INCIDENT_AFTER = 5  # the failures an operator leaves to the worker before an administrator is shown them
-# A pending request is claimed this long after its claimed_at (engine.cases.signing_requests, which imports it).
-RENDER_RETRY = timedelta(minutes=1)
 
 
 # The documents of intake, in the name of the agency that received the dossier (engine.cases.offers "receipt").
@@ -107,20 +105,20 @@ def try_now(session: Session) -> int:
     out its back-off (``put_back``) is tried at the next beat or drain, not up to an hour later."""
     return session.execute(update(SigningRequest).where(SigningRequest.state == "pending",
                                                          SigningRequest.purpose == "seal",
-                                                         SigningRequest.claimed_at.is_not(None))
-                           .values(claimed_at=None, version=SigningRequest.version + 1)
+                                                         SigningRequest.retry_at.is_not(None))
+                           .values(retry_at=None, version=SigningRequest.version + 1)
                            .execution_options(synchronize_session=False)).rowcount
 
 
 def put_back(session: Session, req: SigningRequest | None, failed: str, now: datetime) -> None:
     """The claimed request ``req`` failed: pending again with its error, tried again after ``retry_wait`` of its
     failures (the module's docstring), shown on its incident from the INCIDENT_AFTER-th. Every claim of a request
-    still pending failed (or its drain died), so its ``attempts`` count its failures. The drains claim a pending
-    request RENDER_RETRY after its ``claimed_at``: the wait is written there, as the instant it is counted from."""
+    still pending failed (or its drain died), so its ``attempts`` count its failures; no drain claims it before
+    its ``retry_at``."""
     if req is None or req.state != "rendering":
         return
     req.state, req.last_error = "pending", failed
-    req.claimed_at = now + retry_wait(req.attempts) - RENDER_RETRY
+    req.retry_at = now + retry_wait(req.attempts)
     if req.attempts >= INCIDENT_AFTER:
         title = issuance.TITLES.get(req.kind, "Văn bản")
         number = f" số {req.number}" if req.number else ""

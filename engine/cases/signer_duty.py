@@ -93,7 +93,7 @@ def _reassign(session: Session, req: SigningRequest, new: User) -> None:
     req.signer, req.method = new, signing_methods.method_of(session, new)
     req.document = None
     # back to the drain (a drain rendering it now finds it no longer claimed and stores nothing)
-    req.state, req.claimed_at, req.rendered_at = "pending", None, None
+    req.state, req.claimed_at, req.rendered_at, req.retry_at = "pending", None, None, None
     req.message = req.last_error = req.reference = None
     if draft is not None and draft.state == "pending_signature":
         session.delete(draft)

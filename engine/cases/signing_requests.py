@@ -40,7 +40,6 @@ from engine.paperwork import documents, drafting, issuance, numbers, registratio
 
 RESULT_SERIES = "KQ"  # the symbol of the results' numbers unless the procedure declares its own (result.symbol)
 CLAIM_EXPIRES = timedelta(minutes=5)  # a drain that died while rendering: its claim is taken over after this
-RENDER_RETRY = issuing.RENDER_RETRY  # a pending request is claimed this long after its claimed_at
 PENDING_MESSAGE = "Chờ xác nhận trên thiết bị ký số"
 Transaction = Callable[[], AbstractContextManager[Session]]  # the edge's unit of work: commits at exit
 # A dossier's requests asked for by a command that holds the dossier: its row (with the procedure version, whose
@@ -119,7 +118,7 @@ def claim_next(session: Session, now: datetime, purpose: str | None = None) -> i
     ``purpose``: only those (``seal``: the documents the agency issues alone, no signer waiting)."""
     query = (select(SigningRequest).where(or_(
                 (SigningRequest.state == "pending")
-                & (SigningRequest.claimed_at.is_(None) | (SigningRequest.claimed_at <= now - RENDER_RETRY)),
+                & (SigningRequest.retry_at.is_(None) | (SigningRequest.retry_at <= now)),
                 (SigningRequest.state == "rendering") & (SigningRequest.claimed_at < now - CLAIM_EXPIRES)))
              .order_by(SigningRequest.id).limit(1))
     if purpose is not None:

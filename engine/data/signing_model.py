@@ -8,9 +8,9 @@ States: ``pending`` (to render) → ``rendering`` (claimed by a drain) → ``awa
 failure to render puts it back to ``pending`` with ``last_error``; a failed signature leaves it awaiting its
 signer with ``last_error``; ``withdrawn`` when the dossier ends without the document (its number is withdrawn).
 
-A rendering that keeps failing backs off (engine.cases.issuing.put_back): a pending request's ``claimed_at`` is
-the instant its wait is counted from, pushed later after each failure; after a few failures its incident
-(``incident_id``, migration 0039) shows it to the administrators.
+A rendering that keeps failing backs off (engine.cases.issuing.put_back): a pending request is not claimed
+before its ``retry_at``, pushed later after each failure; after a few failures its incident (``incident_id``,
+migration 0039) shows it to the administrators.
 """
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ class SigningRequest(Base):
     # The incident its repeated failures opened (engine.cases.incidents.record_document): an id, not a foreign key,
     # as 0012's links; indexed, so that the open incidents find their requests. Migration 0039.
     incident_id: Mapped[int | None] = mapped_column(index=True)
+    retry_at: Mapped[datetime | None]  # a failed rendering is not tried again before (issuing.put_back); 0039
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
