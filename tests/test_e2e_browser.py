@@ -145,7 +145,8 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
         {"name": "giay-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_role("button", name="Nộp hồ sơ").click()
     assert page.locator("#f-dien_thoai-error").inner_text().endswith("Không đúng định dạng")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # focused once the page is rendered (as the autofocus below): waited for, with a deadline, not read at once
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=10000)
     citizen.shot("02-filing-errors.png")
     page.get_by_label("Số điện thoại (bắt buộc)").fill("0912345678")
     page.locator("#file-giay_de_nghi").set_input_files(
@@ -293,6 +294,7 @@ def test_the_skip_link_and_signing_in_with_the_keyboard_only(browser, server):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#main'", timeout=10000)  # the jump, once the key is handled
     assert page.url.endswith("#main")
     page = person.goto("/dang-nhap")
     # autofocus: the browser focuses at a rendering step after the page loads (HTML, "flush autofocus
