@@ -28,6 +28,7 @@ from engine.data.model import AuditEvent, Dossier, User, WorkItem
 from engine.data.signing_model import OPEN_STATES, SigningRequest
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
+from engine.reports import stocks
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=15)
@@ -328,6 +329,7 @@ def _add_heartbeat(scheduler, sessions: sessionmaker, settings: Settings, clock)
         render_signing(sessions, settings, clock.now())
         checkpoint(sessions, settings, clock.now())
         digests.send_digests(sessions, settings, clock.now())
+        stocks.take_due(sessions, clock.now())  # each day's closing stock of pending dossiers, once (D32)
         sent = dispatch.drain(sessions, settings, clock)
         if sent.claimed:
             log.info("notices: %s", sent.as_dict())

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.data.model import Dossier
+from engine.reports import stocks
 
 OWN = "receiving"  # the sub-dossier's own agency (engine.reports.statistics.RECEIVING)
 
@@ -37,11 +38,14 @@ def count(session: Session, q, counts, now: datetime) -> None:
             select(*key, func.count(), late).where(q.within(Dossier.resolved_at), *subs).group_by(*key)):
         counts.add(q.group(value), "handovers_answered", number)
         counts.add(q.group(value), "handovers_answered_late", answered_late or 0)
+    ends = q.ends(now)  # the stock kept at a day's end when there is one (engine.reports.stocks)
+    kept = stocks.kept(session, [end for _month, end in ends])
     key = () if q.scope.group_by == "month" else q.key(None, OWN)
-    for month, end in q.ends(now):
-        ended = and_(Dossier.ended_at.is_not(None), Dossier.ended_at < end)
-        for *value, number in session.execute(
-                select(*key, func.count())
-                .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),
-                       ~ended, *subs).group_by(*key)):
-            counts.add(month if month is not None else q.group(value[0]), "handovers_pending", number)
+    for month, end in ends:
+        if end in kept:
+            for agency_id, version_id, counter, number in stocks.read(
+                    session, end, ("handovers_pending",), q.scope.agencies, q.version_ids()):
+                counts.add(month if month is not None else q.kept_key(agency_id, version_id), counter, number)
+            continue
+        for *value, counter, number in stocks.handed_over(session, end, list(key), subs):
+            counts.add(month if month is not None else q.group(value[0]), counter, number)

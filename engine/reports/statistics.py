@@ -6,7 +6,8 @@ with the counters of ``COUNTERS`` (the names of api.md "Reports").
 
 Each counter family is one GROUP BY query over the period's rows, served by the dossier's indexes on
 (agency, received_at), (agency, resolved_at) and the open dossiers' partial index (migration 0013): the
-history before the period is never read, except for the dossiers still pending at its end. The legal
+history before the period is never read. The dossiers pending at its end are read from the stock the worker kept
+at that day's end (engine.reports.stocks), else from those still open and those resolved since. The legal
 verdicts (online, early / on time / late, overdue) are engine.law.counting's, applied to the grouped facts.
 What each counter counts:
 
@@ -44,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -57,7 +58,7 @@ from engine.data.signing_model import SigningRequest
 from engine.law import counting, payment
 from engine.law.statuses import PAYMENT
 from engine.paperwork.registers import withdrawn_letter
-from engine.reports import handovers
+from engine.reports import handovers, stocks
 from engine.reports.scope import GROUP_BY, Scope
 from engine.reports.vntime import vn_day, vn_month
 from engine.reports.workclock import WorkClock
@@ -76,8 +77,8 @@ COUNTERS = (
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
 PAID = ("paid", "refunded")  # a payment made (a refund later does not unmake the transaction)
 STOCKS = ("pending_in_time", "pending_overdue", "handovers_pending")  # at a moment: the total's are the period end's
+CITIZEN_STOCKS = STOCKS[:2]
 RECEIVING, RESOLVING = "receiving", "resolving"  # whose counter: the agency that received, or that resolves (D29)
-OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 
 
 @dataclass
@@ -132,9 +133,18 @@ class PeriodQuery:
                 Dossier.processing_agency_id.in_(ids),
                 and_(Dossier.processing_agency_id.is_(None), Dossier.agency_id.in_(ids))))
         if self.procedure_ids is not None:
-            ids = sorted(v for v, p in self.versions.items() if p in self.procedure_ids)
-            found.append(Dossier.procedure_version_id.in_(ids or [-1]))
+            found.append(Dossier.procedure_version_id.in_(sorted(self.version_ids()) or [-1]))
         return found
+
+    def version_ids(self) -> set[int] | None:
+        """The procedure versions of the scope's procedures (None: every one)."""
+        if self.procedure_ids is None:
+            return None
+        return {v for v, p in self.versions.items() if p in self.procedure_ids}
+
+    def kept_key(self, agency_id: int, version_id: int):
+        """The group of a kept stock's row (engine.reports.stocks): its agency or its procedure."""
+        return agency_id if self.scope.group_by == "agency" else self.versions.get(version_id)
 
     @staticmethod
     def agency(by: str):
@@ -259,38 +269,19 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
 
 
 def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:
-    """Received, not resolved and not ended at the end of the period (or of each month); waiting for the applicant
-    then (a supplement asked during processing and not answered, a fee asked and not paid), it is within time
-    whatever its due instant (counting.pending). A fee exempted records no time: owed no more.
-
-    The wait is asked only where it decides the count (run out, not recorded overdue: counting.pending ignores it
-    elsewhere), each time a lookup of the dossier's few rows by its id (ix_supplement_request_dossier_id,
-    ix_payment_dossier_id) written as a scalar subquery with LIMIT 1: an EXISTS there lets PostgreSQL hash the
-    whole supplement_request (and payment) table instead, history included."""
+    """Received, not resolved and not ended at the end of the period (or of each month): engine.reports.stocks,
+    from the stock kept at that day's end when there is one, else counted from the dossiers."""
+    ends = q.ends(now)
+    kept = stocks.kept(session, [end for _month, end in ends])
     key = () if q.scope.group_by == "month" else q.key(None)
-    for month, end in q.ends(now):
-        ended = and_(Dossier.ended_at.is_not(None), Dossier.ended_at < end)
-        waiting = _found(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.stage == "processing",
-                         SupplementRequest.at < end,
-                         or_(SupplementRequest.answered_at.is_(None), SupplementRequest.answered_at >= end))
-        owing = _found(Payment.dossier_id == Dossier.id, Payment.moment != "filing", Payment.requested_at < end,
-                       or_(and_(Payment.paid_at.is_(None), Payment.status.in_(OWED)), Payment.paid_at >= end))
-        run_out = func.coalesce(Dossier.due_at <= end, False)
-        recorded = func.coalesce(Dossier.overdue_at < end, False)  # D19: late once, late in every report
-        waits = case((~run_out, False), (recorded, False), (waiting, True), (owing, True),
-                     else_=False)  # CASE asks in order: the lookups only for the dossiers run out, not recorded
-        rows = session.execute(
-            select(*key, run_out, waits, recorded, func.count())
-            .where(Dossier.received_at < end, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end),
-                   ~ended, *q.filters()).group_by(*key, run_out, waits, recorded))
-        for *value, overdue, waited, was_overdue, number in rows:
-            k = month if month is not None else q.group(value[0])
-            counts.add(k, f"pending_{counting.pending(bool(overdue), bool(waited), bool(was_overdue))}", number)
-
-
-def _found(*where):
-    """True when a row answers ``where`` (the dossier's rows by its id): the first one's lookup, never hashed."""
-    return select(literal(1)).where(*where).limit(1).scalar_subquery().is_not(None)
+    for month, end in ends:
+        if end in kept:
+            for agency_id, version_id, counter, number in stocks.read(
+                    session, end, CITIZEN_STOCKS, q.scope.agencies, q.version_ids()):
+                counts.add(month if month is not None else q.kept_key(agency_id, version_id), counter, number)
+            continue
+        for *value, counter, number in stocks.citizens(session, end, list(key), q.filters()):
+            counts.add(month if month is not None else q.group(value[0]), counter, number)
 
 
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:

@@ -1,0 +1,38 @@
+"""Entities of the reports: the pending dossiers at the end of each Vietnam day, kept (engine.reports.stocks).
+
+On the same ``Base`` as engine.data.model (which re-exports them); migration 0042_pending_stock creates them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.data.db import Base
+
+# The stocks a day's end keeps (engine.reports.statistics' names): the citizens' dossiers pending within time or
+# overdue, under the resolving agency; the sub-dossiers handed over under liên thông, under their own agency.
+STOCK_COUNTERS = ("pending_in_time", "pending_overdue", "handovers_pending")
+
+
+class StockTaken(Base):
+    """A day's end whose stock is kept: its rows in ``pending_stock`` are the whole province's (none when nothing
+    was pending). Written in the same transaction as those rows, once (the instant is the key)."""
+
+    __tablename__ = "stock_taken"
+    at: Mapped[datetime] = mapped_column(primary_key=True)  # a Vietnam midnight: the end of the day before
+    taken_at: Mapped[datetime]
+
+
+class PendingStock(Base):
+    """How many dossiers of an agency and procedure version were pending at ``at``, by counter."""
+
+    __tablename__ = "pending_stock"
+    __table_args__ = (Index("ix_pending_stock_at", "at", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(ForeignKey("stock_taken.at"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    counter: Mapped[str] = mapped_column(String(24))
+    number: Mapped[int]
