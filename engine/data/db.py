@@ -70,6 +70,15 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn, _name):
+            """Python's sqlite3 opens its transaction before a write, never before a SAVEPOINT: a savepoint as the
+            transaction's first statement would open it in SQLite itself, and its RELEASE would then COMMIT,
+            whatever the unit of work does after. So the transaction is opened first."""
+            dbapi = conn.connection.dbapi_connection
+            if not dbapi.in_transaction:
+                dbapi.execute("BEGIN")
+
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
