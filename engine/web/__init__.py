@@ -190,6 +190,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, *, 
     app.register_blueprint(admin_offers.bp)
     from . import reissue_routes  # withdrawing a re-issue awaiting its signature (issue #12, item 6)
     reissue_routes.register(app)
+    from . import desk_filing  # the receiving officer files a desk or post dossier for a citizen (D5)
+    app.register_blueprint(desk_filing.bp)
     ui.init_app(app, exempt=api.bp)  # Babel, CSRF (the bearer-token API is exempt), session cookie
     _register_errors(app)
 
