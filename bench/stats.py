@@ -29,7 +29,8 @@ from sqlalchemy import event, text  # noqa: E402
 from engine.cases.preflight import upgrade_database  # noqa: E402
 from engine.core.clock import VN_TZ  # noqa: E402
 from engine.core.settings import load_settings  # noqa: E402
-from engine.data.db import make_engine  # noqa: E402
+from engine.data.db import make_engine, make_sessionmaker  # noqa: E402
+from engine.reports import stocks  # noqa: E402
 from engine.reports import readonly  # noqa: E402
 from engine.reports.scope import Scope  # noqa: E402
 from engine.reports.statistics import statistics  # noqa: E402
@@ -154,6 +155,32 @@ def plans(settings, scope: Scope) -> list[str]:
     return found
 
 
+def time_stocks(url: str, settings, size: int, calls: int, last: Scope) -> dict:
+    """The oldest whole month of the data (a year back at 1,000,000) and the last one, counted from the dossiers,
+    then read from the stock kept at their end (engine.reports.stocks); what taking a stock costs: late, a year
+    after its day (what the worker never does but a first run would), and on time, the latest day's end."""
+    first_filed = (NOW - timedelta(days=size / PER_DAY)).date()
+    start = (first_filed.replace(day=1) + timedelta(days=32)).replace(day=1)
+    oldest = Scope(start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    if oldest.start >= last.start:  # a small database holds the last month at most
+        oldest = last
+    found = {"oldest_month": [oldest.start.isoformat(), oldest.end.isoformat()]}
+    found["oldest_month_counted"] = measure(settings, oldest, calls)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    for name, scope in (("oldest", oldest), ("last", last)):
+        began = time.monotonic()
+        stocks.take(sessions, scope.window[1], NOW)
+        found[f"take_{name}_month_end_s"] = round(time.monotonic() - began, 3)
+    found["oldest_month_kept"] = measure(settings, oldest, calls)
+    found["province_month_kept"] = measure(settings, last, calls)
+    began = time.monotonic()
+    stocks.take(sessions, stocks.closed_end(NOW), NOW)
+    found["take_latest_day_end_s"] = round(time.monotonic() - began, 3)
+    engine.dispose()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -162,6 +189,8 @@ def main() -> None:
     parser.add_argument("--recompute", action="store_true",
                         help="then time where time goes again without the kept step times (the old events' path)")
     parser.add_argument("--profile", action="store_true", help="print where one province-month report spends")
+    parser.add_argument("--stock", action="store_true",
+                        help="then time the oldest whole month and the last one again with their end's stock kept")
     args = parser.parse_args()
     month_end = NOW.date().replace(day=1) - timedelta(days=1)
     month = (month_end.replace(day=1), month_end)
@@ -181,6 +210,8 @@ def main() -> None:
             forget_step_times(url)
             result["agency_month_step_times_recomputed"] = time_step_times(settings, agency, 3)
             result["province_month_step_times_recomputed"] = time_step_times(settings, province, 3)
+        if args.stock:
+            result.update(time_stocks(url, settings, args.size, args.calls, province))
         if args.profile:
             import cProfile
             import pstats
