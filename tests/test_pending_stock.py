@@ -98,6 +98,11 @@ def test_the_worker_keeps_each_day_end_an_hour_after_it_once_and_catches_up_afte
                                                                     PendingStock.counter == "pending_overdue"))
     assert taken == [vn(2027, 3, 31, 0, 0), END_OF_MARCH, vn(2027, 4, 2, 0, 0), vn(2027, 4, 3, 0, 0)]
     assert overdue == 1  # E, due Monday 29/03 08:00
+    # ten days stopped: a beat keeps at most CATCH_UP of them (it sweeps the timers too), the next beats the rest
+    assert stocks.take_due(sessions, vn(2027, 4, 13, 9, 0)) == stocks.CATCH_UP == 4
+    assert stocks.take_due(sessions, vn(2027, 4, 13, 9, 0)) == 4
+    assert stocks.take_due(sessions, vn(2027, 4, 13, 9, 0)) == 2
+    assert stocks.take_due(sessions, vn(2027, 4, 13, 9, 0)) == 0
 
 
 def test_a_sub_dossier_is_kept_under_its_own_agency_and_the_citizens_dossier_under_the_resolving_one(app, api,

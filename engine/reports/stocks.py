@@ -35,7 +35,7 @@ from engine.law import counting
 
 log = logging.getLogger(__name__)
 SETTLED = timedelta(hours=1)  # how long after a day's end its stock is taken (a receipt committed late is in)
-CATCH_UP = 31  # day ends taken at most per beat after the worker was stopped (oldest first)
+CATCH_UP = 4  # day ends taken at most per beat after a stop (oldest first): a beat also sweeps the timers
 OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 RESOLVING = func.coalesce(Dossier.processing_agency_id, Dossier.agency_id)  # whose pending_* (D29)
 _taken: dict[str, datetime] = {}  # database → the newest day end this process knows is kept: no query till the next
