@@ -92,7 +92,8 @@ def test_resuming_an_active_version_is_refused_in_english_with_the_engines_words
     [said] = re.findall(r'<p class="small" lang="vi">([^<]*)</p>', response.get_data(as_text=True))
     assert "Phiên bản 1 đang ở trạng thái" in said and page.count("đang ở trạng thái") == 1
     page = text_of(signed_in(app, "demo.admin", None).post(path, status=409))
-    assert "Phiên bản 1 đang ở trạng thái 'active', không thể resume" in page and "allows this action" not in page
+    assert "Phiên bản 1 đang ở trạng thái “đang áp dụng”, không thể tiếp nhận trở lại" in page
+    assert "allows this action" not in page
 
 
 def test_an_apology_for_a_dossier_that_is_not_overdue_is_refused_in_english(app, api):

@@ -85,8 +85,9 @@ def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOf
 
 
 def describe(session: Session, proc: Procedure) -> dict:
-    """The offers of a procedure as the API shows them."""
-    rows = active_offers(session, proc.id)
+    """The offers of a procedure as the API shows them: where it may be filed, so an agency closed since (it
+    takes no filing, ``receiving``) is left out, as the procedure's page leaves it out (``offering_names``)."""
+    rows = [(offer, agency) for offer, agency in active_offers(session, proc.id) if agency.active]
     processing = {a.id: a for a in session.scalars(select(Agency).where(
         Agency.id.in_({o.processing_agency_id for o, _ in rows if o.processing_agency_id is not None})))}
     agencies = []
@@ -106,7 +107,10 @@ def describe(session: Session, proc: Procedure) -> dict:
 def offered_by(session: Session, agency: Agency | None, limit: int = 100, after: str | None = None
                ) -> list[ProcedureVersion]:
     """The latest versions of the procedures ``agency`` offers (None: every procedure), by code; a page starts
-    after the code ``after`` (ix_procedure_offer_agency: the agency's offers are one index range)."""
+    after the code ``after`` (ix_procedure_offer_agency: the agency's offers are one index range). A closed
+    agency offers nothing: it takes no filing (``receiving``, D29)."""
+    if agency is not None and not agency.active:
+        return []
     query = (select(ProcedureVersion)
              .join(Procedure, Procedure.latest_version_id == ProcedureVersion.id)
              .order_by(Procedure.code).limit(max(1, min(limit, MAX_PAGE))))

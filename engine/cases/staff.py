@@ -191,11 +191,13 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
         if roles and roles != user.roles:
             changes["roles"] = {"from": sorted(user.roles), "to": sorted(roles)}
     agency = None
-    if "agency" in data:
+    current = session.get(Agency, user.agency_id) if user.agency_id is not None else None
+    # the officer's page always posts the agency: the same one sent back is no move, so that an officer kept in
+    # an agency closed since can still be edited; moving one INTO a closed agency stays refused (_agency)
+    if "agency" in data and not (current is not None and data["agency"] == current.code):
         agency = _agency(session, actor, data["agency"], errors)
         if agency is not None and agency.id != user.agency_id:
-            old = session.get(Agency, user.agency_id) if user.agency_id is not None else None
-            changes["agency"] = {"from": old.code if old else None, "to": agency.code}
+            changes["agency"] = {"from": current.code if current else None, "to": agency.code}
     if "full_name" in data and not unchanged(data["full_name"], user.full_name):  # as stored: not checked again
         name = clean_name(data["full_name"])
         if name is None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import administration
 from engine.cases.dossiers import Context
+from engine.core import vocabulary
 from engine.core.errors import Conflict, DefinitionError, Forbidden, NotFound, Problem
 from engine.data import agencies
 from engine.data.model import OPEN_DOSSIER, Dossier, Procedure, ProcedureVersion
@@ -26,6 +27,8 @@ STATES = ("active", "suspended", "retired")
 # action -> (states it may start from, state it leaves)
 MOVES = {"suspend": (("active",), "suspended"), "resume": (("suspended",), "active"),
          "retire": (("active", "suspended"), "retired")}
+# the actions as the versions page's buttons name them (a refusal is read next to them, in Vietnamese)
+ACTION_WORDS = {"suspend": "tạm ngừng tiếp nhận", "resume": "tiếp nhận trở lại", "retire": "thôi áp dụng"}
 PAGE = 50
 
 
@@ -103,7 +106,8 @@ def change_state(session: Session, ctx: Context, code: str, number: int, action:
     version = version_of(session, proc, number)
     sources, target = MOVES[action]
     if version.state not in sources:
-        raise Conflict(f"Phiên bản {number} đang ở trạng thái '{version.state}', không thể {action}",
+        state = vocabulary.VERSION_STATES.get(version.state, version.state).lower()
+        raise Conflict(f"Phiên bản {number} đang ở trạng thái “{state}”, không thể {ACTION_WORDS[action]}",
                        code="illegal_version_transition")
     if target == "retired":
         _refuse_stranding_callers(session, proc, version)
