@@ -151,14 +151,24 @@ def describe(incident: Incident, code: str) -> dict:
 
 
 def administered(session: Session, user: User, incident_id: int) -> tuple[Incident, Dossier, Agency]:
-    """The incident if ``user`` administers its dossier's receiving or processing agency (403 otherwise, 404 for
-    none), with that agency of their subtree (receiving first: the one the action is audited under)."""
+    """The incident if ``user`` administers its dossier's receiving or processing agency, with that agency of their
+    subtree (receiving first: the one the action is audited under). 403 for a non-administrator (refused before the
+    id is looked up); 404 incident_not_found for no such incident and for one outside their subtree alike (as
+    dossiers are answered, api.md), so that no incident id of another agency can be probed."""
     administration.scope(session, user)
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise NotFound("Không tìm thấy sự cố", code="incident_not_found")
+        raise _not_found()
     dossier = session.get(Dossier, incident.dossier_id)
-    return incident, dossier, administration.require_holding(session, user, administration.holders(dossier))
+    try:
+        agency = administration.holding_or_hidden(session, user, administration.holders(dossier))
+    except NotFound:
+        raise _not_found() from None
+    return incident, dossier, agency
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy sự cố", code="incident_not_found")
 
 
 def require_open(incident: Incident) -> None:
@@ -221,3 +231,13 @@ def keep_failed(session: Session, user: User, incident: Incident, agency: Agency
     incident.last_at, incident.message = now, message[:2000]
     administration.audit(session, now, user, "incident.retry", "incident", str(incident.id), agency,
                          dossier=code, outcome="failed", error=message[:500])
+
+
+def resolve_ended(session: Session, dossier_id: int, now: datetime, user: User, note: str) -> None:
+    """An administrator ended the dossier (terminated it): no sweep is due on it any more, so its open incident is
+    resolved, by them, with ``note`` saying why; left open, it would stay on the incidents page under "open" until
+    a retry closed it as "retried". A document's incident is left to its own drain (``resolve_documents``): a
+    request withdrawn at the end resolves it there, a document still to be made (the stop notice) still needs it."""
+    session.execute(update(Incident).where(Incident.state == "open", Incident.dossier_id == dossier_id, OF_SWEEP)
+                    .values(state="resolved", handled_by=user.username, handled_at=now, note=note[:2000])
+                    .execution_options(synchronize_session=False))

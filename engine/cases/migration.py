@@ -7,6 +7,10 @@ dossier is open, the target is a newer active version of the same procedure, the
 engine.process.specmigration: the workflow's tasks, subprocesses and timers), and refused with every reason
 (409) — the dossier then simply continues on its version. A move keeps the dossier's task ids (its work items,
 claims and due times stay), is written in the dossier's audit chain and in the administrators' trail.
+
+A dossier whose stored workflow state cannot be read (the incidents page lists them) cannot be checked, so it is
+refused too, with every reason and its own code (``process_unreadable``), never a 500; in a batch it is listed
+among those not moved, with that reason, while the others move.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, lienthong, local_fees, versions  # noqa: F401 (lienthong: hand-overs)
-from engine.cases.dossiers import Context, load_process, save_process
+from engine.cases.dossiers import Context, save_process
+from engine.cases.operations import readable_process
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit
 from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
@@ -24,6 +29,8 @@ from engine.law.statuses import TERMINAL
 from engine.process import fees, forms, procedures
 
 BATCH = 50  # dossiers moved by one page action; the page offers the next batch
+UNREADABLE = ("không đọc được trạng thái quy trình đã lưu của hồ sơ (dữ liệu bị hỏng); xem trang Sự cố, hoặc "
+              "chấm dứt hồ sơ")
 
 
 class MigrationRefused(Conflict):
@@ -31,9 +38,9 @@ class MigrationRefused(Conflict):
 
     code = "migration_refused"
 
-    def __init__(self, code: str, number: int, reasons: list[tuple[str, str]]):
+    def __init__(self, code: str, number: int, reasons: list[tuple[str, str]], *, refusal: str | None = None):
         super().__init__(f"Không thể chuyển hồ sơ {code} sang phiên bản {number}: "
-                         + "; ".join(r for _, r in reasons))
+                         + "; ".join(r for _, r in reasons), code=refusal)
         self.problems = [Problem(code, None, element, reason) for element, reason in reasons]
 
     @property
@@ -142,9 +149,11 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     administration.holding_or_hidden(session, ctx.user, administration.holders(dossier))
     target = versions.version_of(session, proc, number)
     reasons = _reasons(session, dossier, target)
+    process = readable_process(dossier, ctx)
+    if process is None:  # nothing to check the move against: refused with every reason (409, never a 500)
+        raise MigrationRefused(code, number, [*reasons, ("", UNREADABLE)], refusal="process_unreadable")
     if reasons:
         raise MigrationRefused(code, number, reasons)
-    process = load_process(dossier, ctx)
     reasons = process.migrate((target.id, target.content_hash), lambda: target.spec_json)
     if reasons:
         raise MigrationRefused(code, number, reasons)

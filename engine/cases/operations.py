@@ -12,23 +12,33 @@
   ``ended_at`` is set and ``resolved_at`` is not, so the reports count it as ended, never as resolved. Only a
   dossier without a result can be terminated (as a stop: NĐ 118 Điều 21).
 
+A dossier whose stored workflow state cannot be read (the incidents page lists them) can still be terminated:
+its process is not needed any more, so the dossier stops, its open work closes and both trails say that its
+process could not be read (``process_unreadable``); its open incident is resolved, since no sweep is due.
+
 Each is written in the dossier's hash-chained audit trail AND the administrators' trail
 (engine.cases.administration.audit), and the citizen is told (the ``operation`` notice), in one transaction.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases import administration, lienthong, notices, signing_requests
+from engine.cases import administration, incidents, lienthong, notices, signing_requests
 from engine.cases.dossiers import Context, load_process, move, plan_timers, record_missed, save_process
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit
 from engine.data.agency_model import Agency
-from engine.data.model import Dossier
+from engine.data.model import Dossier, WorkItem
 from engine.law.statuses import STOPPED, TERMINAL, can_end
 from engine.paperwork import issuance, officialforms
 from engine.process import forms
+from engine.process.runtime import Process
+
+log = logging.getLogger(__name__)
 
 REASON = {"type": "object", "required": ["reason"], "additionalProperties": False,
           "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}
@@ -82,13 +92,12 @@ def act(session: Session, ctx: Context, code: str, how: str, payload) -> Dossier
             raise Conflict("Hồ sơ không ở trạng thái tạm dừng", code="not_suspended")
         dossier.suspended_at = None
         plan_timers(session, dossier, ctx.settings)  # what fell due meanwhile fires at the next sweep
-    else:
-        _terminate(session, ctx, dossier, reason)
-    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": reason})
+    extra = _terminate(session, ctx, dossier, reason) if how == "terminate" else {}
+    audit.record(session, dossier, ctx.now, ctx.user, how, before, data={"reason": reason, **extra})
     if how == "resume":  # D33: another agency's answer that came while suspended lets the dossier go on now
         lienthong.go_on(session, ctx.settings, dossier, ctx.now)
     administration.audit(session, ctx.now, ctx.user, f"dossier.{how}", "dossier", dossier.code, agency,
-                         reason=reason)
+                         reason=reason, **extra)
     if how != "terminate":  # a termination's notice goes with its stop notice, once sealed (D28: linked)
         notices.notify(session, ctx.settings, "operation", now=ctx.now, dossier=dossier,
                        context={"how": how, "reason": reason})
@@ -109,12 +118,28 @@ def refuse_ending_part(session: Session, dossier: Dossier) -> None:
                        "liên thông đang xử lý dừng cùng với hồ sơ đó.", code="lienthong_part")
 
 
-def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) -> None:
+def readable_process(dossier: Dossier, ctx: Context) -> Process | None:
+    """The dossier's process, or None when its stored state cannot be read (corrupt, or of a spec that no longer
+    loads): the very dossiers the incidents page lists, on which an administrator must still be able to act
+    (terminate, or be told why a migration cannot be done) rather than meet a 500. A database error is no
+    unreadable state: it goes on up."""
+    try:
+        return load_process(dossier, ctx)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever the library or zlib/json raise on a damaged state
+        log.warning("the workflow state of dossier %s cannot be read", dossier.code, exc_info=True)
+        return None
+
+
+def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) -> dict:
+    """End the dossier (the module's docstring); returns what the trails add (an unreadable process)."""
     if not can_end(dossier.status):
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể chấm dứt", code="dossier_closed")
     refuse_ending_part(session, dossier)
-    process = load_process(dossier, ctx)
-    process.cancel()
+    process = readable_process(dossier, ctx)
+    if process is not None:
+        process.cancel()
     record_missed(dossier, ctx.now)  # D7, D19: a deadline passed before the end stays missed in every report
     move(dossier, STOPPED)
     dossier.paused_at = dossier.suspended_at = None
@@ -125,11 +150,18 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
     # that document linked and attached, written when it is sealed (as a withdrawal's or the one-stop's stop)
     officialforms.stop_notice(session, ctx.settings, dossier, reason, ctx.user, ctx.now,
                               notify=issuance.notice("operation", {"how": "terminate", "reason": reason}))
-    save_process(session, dossier, process, ctx.now, ctx.settings)
+    if process is not None:
+        save_process(session, dossier, process, ctx.now, ctx.settings)
+    else:  # what save_process does for an ended dossier: no BPMN timer, no open work item, no sweep due
+        dossier.bpmn_timer_at = None
+        session.execute(delete(WorkItem).where(WorkItem.dossier_id == dossier.id))
+        plan_timers(session, dossier, ctx.settings)
     from engine.cases import payments
 
     lienthong.stop_children(session, ctx, dossier, reason)  # D33: the other agencies' parts end too, as at a stop
     payments.refund_paid(session, ctx, dossier, reason)
+    incidents.resolve_ended(session, dossier.id, ctx.now, ctx.user, f"Hồ sơ đã bị chấm dứt xử lý: {reason}")
+    return {} if process is not None else {"process_unreadable": True}
 
 
 def verify_audit(session: Session, settings, user, code: str) -> dict:
