@@ -23,7 +23,7 @@ from typing import Callable
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session, lazyload
 
-from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, work_agency
+from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, ensure_not_suspended, work_agency
 from engine.core import memory
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, NotFound
@@ -233,8 +233,12 @@ class _Work:
 
 
 def _open(req: SigningRequest) -> SigningRequest:
+    """Still to be signed by its signer, and its dossier not suspended: nothing proceeds on a dossier an
+    administrator suspended (engine.cases.operations), and a signed decision moves it on (D22); checked when the
+    attempt takes its slot and again before the signature is stored (suspended meanwhile: not stored)."""
     if req.state in ("signed", "withdrawn"):
         raise Conflict("Văn bản này đã được ký hoặc không còn chờ ký", code="signing_request_closed")
+    ensure_not_suspended(req.dossier)  # 409 dossier_suspended; signed once the dossier is resumed
     signer_duty.require(req)  # still active, of the agency, in the role it is signed in
     return req
 

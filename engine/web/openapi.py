@@ -311,7 +311,7 @@ def _paths() -> dict:
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
                     _query("role", {"enum": sorted(OFFICER_ROLES)}, "Chỉ việc của một vai trò"),
-                    _query("procedure", text(), "Mã thủ tục (không có thì danh sách rỗng)"),
+                    _query("procedure", text(PROCEDURE_CODE), "Mã thủ tục (dạng 1.001612)"),
                     _query("due_before", {"type": "string", "format": "date-time", "pattern": "^(19|2[0-9])"},
                            "Hạn trước thời điểm này (ISO 8601 có múi giờ, năm 1900–2999)"),
                     _query("overdue", FLAG, "Chỉ việc đã quá hạn (true/1; false/0)"),

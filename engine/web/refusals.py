@@ -33,6 +33,8 @@ REFUSAL_TEXT = {
     "illegal_transition": _l("Hồ sơ không thể chuyển sang trạng thái đó từ trạng thái hiện tại"),
     "dossier_closed": _l("Hồ sơ đã kết thúc hoặc đã trả kết quả; không thể thực hiện thao tác này"),
     "dossier_suspended": _l("Hồ sơ đang tạm dừng; không thể thực hiện thao tác này"),
+    "process_unreadable": _l("Không đọc được trạng thái quy trình đã lưu của hồ sơ; không thể chuyển hồ sơ sang "
+                             "phiên bản khác"),
     "handover_callee_fee": _l("Không chuyển liên thông được: thủ tục của cơ quan liên thông thu phí, lệ phí trước "
                               "khi trả kết quả mà công dân không thấy hồ sơ liên thông để nộp; đề nghị quản trị "
                               "viên bỏ phí này khỏi thủ tục đó rồi thực hiện lại."),

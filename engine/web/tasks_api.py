@@ -14,6 +14,7 @@ from engine.cases import signing_requests, tasks
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.core.errors import Invalid
 from engine.data.model import OFFICER_ROLES
+from engine.process.lint import CODE_RE
 from . import ASCII_NUMBER, SANE_YEARS, db, now, transactional, tthc, unit_of_work
 from .api import bp
 from .apiedge import authenticated, body, context, show
@@ -61,6 +62,16 @@ def _role_arg() -> str | None:
     return role
 
 
+def _procedure_arg() -> str | None:
+    """A procedure code of the national catalogue's shape (1.001612, 1.001612.H01: engine.process.lint, the rule
+    every deployed procedure passes, in ASCII digits as openapi.py's pattern says), else 422: a mistyped code would
+    otherwise list nothing, read as "no work". A well-formed code no task is of lists nothing (no work for it)."""
+    code = request.args.get("procedure")
+    if code is not None and not (code.isascii() and CODE_RE.match(code)):
+        raise Invalid("Mã thủ tục không hợp lệ", fields={"procedure": "Mã thủ tục dạng 1.001612"})
+    return code
+
+
 @bp.get("/tasks")
 @authenticated
 def list_tasks():
@@ -71,7 +82,7 @@ def list_tasks():
     raw = request.args.get("limit", "500")
     if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= 500:
         raise Invalid("Tham số 'limit' là số từ 1 đến 500", fields={"limit": "Số từ 1 đến 500"})
-    page = tasks.inbox_page(db(), g.user, mine=mine, role=role, procedure=request.args.get("procedure"),
+    page = tasks.inbox_page(db(), g.user, mine=mine, role=role, procedure=_procedure_arg(),
                             due_before=due_before, overdue_at=now() if overdue else None, limit=int(raw),
                             after=request.args.get("after"), sort=sort)
     response = jsonify(tasks.describe_all(page.items, now(), tthc()["settings"]))  # what complete takes now
