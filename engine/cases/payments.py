@@ -20,7 +20,7 @@ from engine.cases.dossiers import (
 from engine.core import vocabulary
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.data import audit, calendars
+from engine.data import audit, calendars, stock_model
 from engine.data.model import Document, Dossier, ProcedureVersion
 from engine.data.payment_model import Payment, PaymentEvent, PaymentGateway, PaymentOrder
 from engine.law import payment as law
@@ -314,6 +314,8 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
                       order_ref=order.ref, gateway=gateway_id, method="online"):
             # another notification settled it meanwhile: a replay of this order, or another order to give back
             verdict, message = gateways.ALREADY, refund_needed(row, order.ref)
+        else:
+            stock_model.forget_after(session, paid_at)  # kept day ends since counted the fee as owed
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
                              payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
                              message=message or gateways.MESSAGES[verdict], remote_addr=remote_addr))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, delete
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.data.db import Base
 
@@ -36,3 +36,12 @@ class PendingStock(Base):
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
     counter: Mapped[str] = mapped_column(String(24))
     number: Mapped[int]
+
+
+def forget_after(session: Session, instant: datetime) -> None:
+    """A fact dated before kept day ends came late: a gateway's notice says when the citizen paid (D26), which may
+    be before the last midnight, and the stocks kept since may have counted the dossier as waiting for its fee.
+    Those ends are forgotten: the reports count them from the dossiers again until the worker takes them anew
+    (engine.reports.stocks). Nothing is kept after ``instant`` as a rule: two statements that find no row."""
+    session.execute(delete(PendingStock).where(PendingStock.at > instant))
+    session.execute(delete(StockTaken).where(StockTaken.at > instant))

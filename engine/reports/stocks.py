@@ -14,7 +14,9 @@ liên thông, as ``engine.reports.statistics`` says) and the procedure version.
 What a kept stock says is what was known an hour after the day's end, and stays so. The facts before an instant
 are written once (engine.reports.trend), all but a dossier's due instant, which a later extension or an
 answered supplement moves: a stock taken at the end judges within time / overdue as it stood then, as the report
-of that day did (D19: late once, late in every report). A period whose end was not kept (before the worker kept
+of that day did (D19: late once, late in every report). A payment the gateway notifies after a kept end but
+dates before it (D26: the gateway's time is the truth) makes those ends forgotten and taken again. A period whose
+end was not kept (before the worker kept
 stocks, or a period ending today) is counted from the dossiers, as before.
 """
 from __future__ import annotations
@@ -38,7 +40,8 @@ SETTLED = timedelta(hours=1)  # how long after a day's end its stock is taken (a
 CATCH_UP = 4  # day ends taken at most per beat after a stop (oldest first): a beat also sweeps the timers
 OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 RESOLVING = func.coalesce(Dossier.processing_agency_id, Dossier.agency_id)  # whose pending_* (D29)
-_taken: dict[str, datetime] = {}  # database → the newest day end this process knows is kept: no query till the next
+RECHECK = timedelta(minutes=10)  # how often a worker looks again at a day end it kept (a late notice forgets it)
+_taken: dict[str, tuple[datetime, datetime]] = {}  # database → (the newest day end it knows kept, when it looked)
 
 
 def _found(*where):
@@ -148,12 +151,14 @@ def take(sessions: sessionmaker, end: datetime, now: datetime) -> bool:
 def take_due(sessions: sessionmaker, now: datetime) -> int:
     """The worker's beat: keeps the stock of each day end not yet kept, from the newest one kept (at first, only
     the latest day end: the days before are counted from the dossiers as before) to the latest settled one, at
-    most ``CATCH_UP`` per beat. Returns how many it kept. Never raises (logged)."""
+    most ``CATCH_UP`` per beat; those a late fact made forgotten (engine.data.stock_model.forget_after) again.
+    Returns how many it kept. Never raises (logged)."""
     latest = closed_end(now)
     try:
         with sessions() as session:
             database = str(session.get_bind().url)
-            if _taken.get(database) == latest:
+            known = _taken.get(database)
+            if known is not None and known[0] == latest and now - known[1] < RECHECK:
                 return 0
             newest = session.scalar(select(func.max(StockTaken.at)))
         day = latest if newest is None else newest.astimezone(VN_TZ) + timedelta(days=1)
@@ -163,7 +168,7 @@ def take_due(sessions: sessionmaker, now: datetime) -> int:
             taken += take(sessions, end, now)
             day = end + timedelta(days=1)
         if day > latest:
-            _taken[database] = latest
+            _taken[database] = (latest, now)
         return taken
     except Exception:
         log.exception("keeping the pending stock failed")
