@@ -121,3 +121,67 @@ def test_d29_an_officer_of_another_agency_is_refused_cleanly_and_nothing_is_file
     r = web.post(PAGE, _data(web, "desk", STRANGER), status=403, content_type="multipart/form-data")
     assert "Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình" in text_of(r)
     assert counts(app) == before
+
+
+def test_d5_the_same_dossier_again_after_the_back_is_asked_about_then_filed_when_confirmed(app, api, clock):
+    """The browser's back after filing fetches the page again with a new token: the same owner, procedure and form
+    filed by this officer a minute ago is asked about first (409, a link to the first dossier), as the citizen's
+    page does (engine.cases.duplicates, by the OWNER's CCCD); confirming files a second dossier, another owner
+    is filed at once."""
+    clock.set(vn(2026, 11, 25, 9, 0))  # Wednesday 25/11/2026 09:00
+    web = Web(app.test_client()).login(RECEIVER)
+    before = counts(app)[0]
+    first = _code(web.post(PAGE, _data(web, "desk", STRANGER), status=303, content_type="multipart/form-data"))
+    clock.set(vn(2026, 11, 25, 9, 1))  # back, "Nộp hồ sơ" again: a new page, a new token
+    again = web.post(PAGE, _data(web, "desk", STRANGER), status=409, content_type="multipart/form-data")
+    page = again.get_data(as_text=True)
+    said = f"Hồ sơ {first} cùng nội dung đã được nộp cho chủ hồ sơ này lúc 25/11/2026 09:00."
+    assert said in text_of(again)
+    assert f'href="/can-bo/ho-so/{first}"' in page
+    assert 'name="confirm_duplicate" value="1"' in page and 'value="046190000123"' in page
+    assert counts(app)[0] == before + 1  # nothing filed
+    token = TOKEN_RE.search(page).group(1)  # kept: nothing was filed under it
+    data = {**_data(web, "desk", STRANGER), "submit_token": token, "confirm_duplicate": "1"}
+    second = _code(web.post(PAGE, data, status=303, content_type="multipart/form-data"))
+    assert second != first and counts(app)[0] == before + 2
+    web.post(PAGE, _data(web, "desk", OWNER), status=303, content_type="multipart/form-data")  # another owner
+    assert counts(app)[0] == before + 3
+
+
+RETURN_RE = re.compile(r'name="return_channel" value="(\w*)"( checked)?')
+
+
+def test_d23_the_officer_chooses_how_the_result_comes_back_as_filed_by_default(app, api, clock):
+    """D23: the desk page offers the return channel as the citizen's page does; by default the result comes back as
+    the dossier was filed (the use case's rule: at the desk for a desk dossier, by post to the form's address for a
+    post dossier); a choice and a postal address typed are filed, and kept when the page is shown again."""
+    clock.set(vn(2026, 11, 25, 9, 0))
+    web = Web(app.test_client()).login(RECEIVER)
+    assert RETURN_RE.findall(web.get(PAGE).get_data(as_text=True)) == [
+        ("", " checked"), ("online", ""), ("post", ""), ("desk", "")]
+    as_filed = _code(web.post(PAGE, _data(web, "desk", STRANGER), status=303, content_type="multipart/form-data"))
+    out = api.get(f"/api/v1/dossiers/{as_filed}", RECEIVER).get_json()
+    assert (out["return_channel"], out["return_address"]) == ("desk", None), out
+    address = "12 Lê Lợi, phường Phú Hội, thành phố Huế"
+    bad = {"full_name": "", "birth_date": "1990-05-06", "cccd": "046190000999"}
+    refused = web.post(PAGE, _data(web, "desk", bad, return_channel="post", return_address=address), status=422,
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert ("post", " checked") in RETURN_RE.findall(refused) and f'value="{address}"' in refused
+    by_post = _code(web.post(PAGE, _data(web, "desk", OWNER, return_channel="post", return_address=address),
+                             status=303, content_type="multipart/form-data"))
+    out = api.get(f"/api/v1/dossiers/{by_post}", RECEIVER).get_json()
+    assert (out["return_channel"], out["return_address"]) == ("post", address), out
+
+
+def test_d23_a_result_handed_over_at_the_agency_only_offers_the_desk_alone_on_the_desk_page(app, clock):
+    """D23: a procedure whose result is handed over at the agency only (a marriage, onlineResult false) offers the
+    desk alone, checked, as the citizen's page does."""
+    from test_level_badge_and_desk_only_return import MARRIAGE, MONDAY, PROCESSES
+    from engine.process import procedures
+    clock.set(MONDAY)
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        procedures.deploy(session, procedures.load_file(PROCESSES / "ket-hon" / "ket-hon.bpmn",
+                                                        app.extensions["tthc"]["settings"].forms_dir), clock.now(), "t")
+    page = Web(app.test_client()).login(RECEIVER).get(f"{LIST}/{MARRIAGE}")
+    assert RETURN_RE.findall(page.get_data(as_text=True)) == [("desk", " checked")]
+    assert "chỉ trao trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả" in text_of(page)
