@@ -129,3 +129,36 @@ def test_batch_migration_moves_the_others_and_lists_the_broken_dossier_with_its_
     with sessions(app)() as session:
         moved = session.scalars(select(AdminEvent.target).where(AdminEvent.action == "dossier_migrate")).all()
     assert moved == [good]
+
+
+def test_a_parent_terminated_stops_its_lienthong_part_whose_process_cannot_be_read(api, app, clock):
+    """D33: the other agency's part stops with its parent. A part whose stored state cannot be read stops all the
+    same (its work closes, no timer is left), and the parent's termination answers 200, not 500."""
+    from conftest import PASSWORD, password_hash
+    from lienthong_support import FORM, PARENT_CODE, SO, build_lienthong, officer
+
+    from engine.cases import accounts
+    from engine.cli.demo import POLICE, ROOT
+    from engine.data import agencies
+
+    build_lienthong(app)
+    with sessions(app).begin() as session:  # the province's administrator: the Sở and the police are its
+        accounts.ensure_officer(session, clock.now(), "tinh.admin", "Quản trị tỉnh", {"administrator"},
+                                agencies.by_code(session, ROOT), PASSWORD, password_hash=password_hash())
+    clock.set(vn(2026, 12, 7, 8, 30))
+    api.tokens.clear()
+    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    clock.set(vn(2026, 12, 7, 9, 0))
+    api.act(officer(SO, "intake"), code, "receive")
+    with sessions(app)() as session:
+        child = session.scalar(select(Dossier.code).where(Dossier.parent_id.is_not(None)))
+    assert child.startswith(POLICE) and work_items(app, child)
+    break_dossier(app, child, vn(2026, 12, 8, 9, 0))
+    clock.set(vn(2026, 12, 7, 10, 0))
+    api.tokens.clear()
+    r = api.post(f"/api/v1/dossiers/{code}/terminate", "tinh.admin", json=REASON)
+    assert r.status_code == 200, r.get_json()
+    assert row(app, code).status == row(app, child).status == STOPPED
+    assert work_items(app, child) == [] and row(app, child).next_timer_at is None

@@ -7,10 +7,12 @@ the open work items and an audit event. The edge commits once; any error rolls e
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, literal, or_, select, tuple_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, lazyload, undefer
 
 from engine.cases import offers
@@ -41,6 +43,7 @@ class Context:
 # -- visibility (D2) -------------------------------------------------------------------------------------
 # A liên thông sub-dossier (D33) is between agencies: the citizen sees, looks up and is told of its parent only.
 # The one condition every citizen's (and the public's) read of dossiers adds, as SQL and for a loaded dossier.
+log = logging.getLogger(__name__)
 VISIBLE_TO_CITIZEN = Dossier.parent_id.is_(None)
 
 
@@ -239,6 +242,28 @@ def work_item_due(dossier: Dossier, step: str, spec_name: str, got_at: datetime,
     if limit is None:
         return item_due(dossier, step)
     return deadlines.step_due(cal, got_at, limit, item_due(dossier, step))
+
+
+def readable_process(dossier: Dossier, ctx: Context) -> Process | None:
+    """The dossier's process, or None when its stored state cannot be read (corrupt, or of a spec that no longer
+    loads): the very dossiers the incidents page lists, which must still end (an administrator's termination, a
+    liên thông part stopped with its parent) or be told why a migration cannot be done, rather than meet a 500.
+    A database error is no unreadable state: it goes on up."""
+    try:
+        return load_process(dossier, ctx)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever the library or zlib/json raise on a damaged state
+        log.warning("the workflow state of dossier %s cannot be read", dossier.code, exc_info=True)
+        return None
+
+
+def end_without_process(session: Session, dossier: Dossier, settings: Settings) -> None:
+    """What ``save_process`` does for an ended dossier, for one whose process cannot be read: no BPMN timer, no
+    open work item, no sweep due."""
+    dossier.bpmn_timer_at = None
+    session.execute(delete(WorkItem).where(WorkItem.dossier_id == dossier.id))
+    plan_timers(session, dossier, settings)
 
 
 def save_process(session: Session, dossier: Dossier, process: Process, now: datetime, settings: Settings,

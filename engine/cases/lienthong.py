@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases import local_fees, notices
 from engine.cases.dossiers import (
-    HANDOVERS, Context, _next_code, calendar_of, load_process, move, record_missed, save_process)
+    HANDOVERS, Context, _next_code, calendar_of, end_without_process, load_process, move, readable_process,
+    record_missed, save_process)
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, Invalid
 from engine.core.settings import Settings
@@ -232,14 +233,18 @@ def stop_children(session: Session, ctx: Context, parent: Dossier, reason: str) 
         if child.status in (RESOLVED, RETURNED, STOPPED):
             continue
         concerned = _concerned(session, child, officers)  # read before the cancel closes their work items
-        process = load_process(child, ctx)
-        process.cancel()
+        process = readable_process(child, ctx)  # a part whose state cannot be read still stops with its parent
+        if process is not None:
+            process.cancel()
         record_missed(child, ctx.now)  # D19, D33: its share's deadline passed before the stop stays missed
         before = move(child, STOPPED)
         child.paused_at = child.suspended_at = None
         child.ended_at = ctx.now
         withdraw_personal(session, child.id)  # D16: its decision awaiting signature, with its number
-        save_process(session, child, process, ctx.now, ctx.settings)
+        if process is not None:
+            save_process(session, child, process, ctx.now, ctx.settings)
+        else:
+            end_without_process(session, child, ctx.settings)
         audit.record(session, child, ctx.now, ctx.user, "stop", before, data={"reason": reason, "parent": parent.code})
         context = {"parent": parent.code, "sender": parent.agency.name, "reason": reason,
                    "how": "withdraw" if parent.status == WITHDRAWN else "stop"}

@@ -18,8 +18,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, lienthong, local_fees, versions  # noqa: F401 (lienthong: hand-overs)
-from engine.cases.dossiers import Context, save_process
-from engine.cases.operations import readable_process
+from engine.cases.dossiers import Context, readable_process, save_process
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit
 from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
@@ -38,14 +37,20 @@ class MigrationRefused(Conflict):
 
     code = "migration_refused"
 
-    def __init__(self, code: str, number: int, reasons: list[tuple[str, str]], *, refusal: str | None = None):
+    def __init__(self, code: str, number: int, reasons: list[tuple[str, str]]):
         super().__init__(f"Không thể chuyển hồ sơ {code} sang phiên bản {number}: "
-                         + "; ".join(r for _, r in reasons), code=refusal)
+                         + "; ".join(r for _, r in reasons))
         self.problems = [Problem(code, None, element, reason) for element, reason in reasons]
 
     @property
     def reasons(self) -> list[str]:
         return [p.message for p in self.problems]
+
+
+class ProcessUnreadable(MigrationRefused):
+    """Refused because the dossier's stored process cannot be read (its other reasons listed too)."""
+
+    status, code = 409, "process_unreadable"
 
 
 def _dossier(session: Session, code: str) -> Dossier:
@@ -151,7 +156,7 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     reasons = _reasons(session, dossier, target)
     process = readable_process(dossier, ctx)
     if process is None:  # nothing to check the move against: refused with every reason (409, never a 500)
-        raise MigrationRefused(code, number, [*reasons, ("", UNREADABLE)], refusal="process_unreadable")
+        raise ProcessUnreadable(code, number, [*reasons, ("", UNREADABLE)])
     if reasons:
         raise MigrationRefused(code, number, reasons)
     reasons = process.migrate((target.id, target.content_hash), lambda: target.spec_json)

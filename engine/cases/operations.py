@@ -21,24 +21,19 @@ Each is written in the dossier's hash-chained audit trail AND the administrators
 """
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, incidents, lienthong, notices, signing_requests
-from engine.cases.dossiers import Context, load_process, move, plan_timers, record_missed, save_process
+from engine.cases.dossiers import (Context, end_without_process, move, plan_timers, readable_process, record_missed,
+                                   save_process)
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit
 from engine.data.agency_model import Agency
-from engine.data.model import Dossier, WorkItem
+from engine.data.model import Dossier
 from engine.law.statuses import STOPPED, TERMINAL, can_end
 from engine.paperwork import issuance, officialforms
 from engine.process import forms
-from engine.process.runtime import Process
-
-log = logging.getLogger(__name__)
 
 REASON = {"type": "object", "required": ["reason"], "additionalProperties": False,
           "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}
@@ -118,20 +113,6 @@ def refuse_ending_part(session: Session, dossier: Dossier) -> None:
                        "liên thông đang xử lý dừng cùng với hồ sơ đó.", code="lienthong_part")
 
 
-def readable_process(dossier: Dossier, ctx: Context) -> Process | None:
-    """The dossier's process, or None when its stored state cannot be read (corrupt, or of a spec that no longer
-    loads): the very dossiers the incidents page lists, on which an administrator must still be able to act
-    (terminate, or be told why a migration cannot be done) rather than meet a 500. A database error is no
-    unreadable state: it goes on up."""
-    try:
-        return load_process(dossier, ctx)
-    except SQLAlchemyError:
-        raise
-    except Exception:  # noqa: BLE001 - whatever the library or zlib/json raise on a damaged state
-        log.warning("the workflow state of dossier %s cannot be read", dossier.code, exc_info=True)
-        return None
-
-
 def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) -> dict:
     """End the dossier (the module's docstring); returns what the trails add (an unreadable process)."""
     if not can_end(dossier.status):
@@ -152,10 +133,8 @@ def _terminate(session: Session, ctx: Context, dossier: Dossier, reason: str) ->
                               notify=issuance.notice("operation", {"how": "terminate", "reason": reason}))
     if process is not None:
         save_process(session, dossier, process, ctx.now, ctx.settings)
-    else:  # what save_process does for an ended dossier: no BPMN timer, no open work item, no sweep due
-        dossier.bpmn_timer_at = None
-        session.execute(delete(WorkItem).where(WorkItem.dossier_id == dossier.id))
-        plan_timers(session, dossier, ctx.settings)
+    else:
+        end_without_process(session, dossier, ctx.settings)
     from engine.cases import payments
 
     lienthong.stop_children(session, ctx, dossier, reason)  # D33: the other agencies' parts end too, as at a stop
