@@ -38,14 +38,7 @@ def count(session: Session, q, counts, now: datetime) -> None:
             select(*key, func.count(), late).where(q.within(Dossier.resolved_at), *subs).group_by(*key)):
         counts.add(q.group(value), "handovers_answered", number)
         counts.add(q.group(value), "handovers_answered_late", answered_late or 0)
-    ends = q.ends(now)  # the stock kept at a day's end when there is one (engine.reports.stocks)
-    kept = stocks.kept(session, [end for _month, end in ends])
-    key = () if q.scope.group_by == "month" else q.key(None, OWN)
-    for month, end in ends:
-        if end in kept:
-            for agency_id, version_id, counter, number in stocks.read(
-                    session, end, ("handovers_pending",), q.scope.agencies, q.version_ids()):
-                counts.add(month if month is not None else q.kept_key(agency_id, version_id), counter, number)
-            continue
-        for *value, counter, number in stocks.handed_over(session, end, list(key), subs):
-            counts.add(month if month is not None else q.group(value[0]), counter, number)
+    key = [] if q.scope.group_by == "month" else list(q.key(None, OWN))
+    for group, counter, number in stocks.at_ends(session, q, now, ("handovers_pending",),  # kept, else counted
+                                                 lambda end: stocks.handed_over(session, end, key, subs)):
+        counts.add(group, counter, number)

@@ -77,7 +77,6 @@ COUNTERS = (
 AVERAGES = ("avg_resolution_working_hours", "rating_avg")  # None when nothing was measured
 PAID = ("paid", "refunded")  # a payment made (a refund later does not unmake the transaction)
 STOCKS = ("pending_in_time", "pending_overdue", "handovers_pending")  # at a moment: the total's are the period end's
-CITIZEN_STOCKS = STOCKS[:2]
 RECEIVING, RESOLVING = "receiving", "resolving"  # whose counter: the agency that received, or that resolves (D29)
 
 
@@ -271,17 +270,10 @@ def _resolution_hours(session: Session, settings: Settings, q: PeriodQuery, coun
 def _pending(session: Session, q: PeriodQuery, counts: _Counts, now: datetime) -> None:
     """Received, not resolved and not ended at the end of the period (or of each month): engine.reports.stocks,
     from the stock kept at that day's end when there is one, else counted from the dossiers."""
-    ends = q.ends(now)
-    kept = stocks.kept(session, [end for _month, end in ends])
-    key = () if q.scope.group_by == "month" else q.key(None)
-    for month, end in ends:
-        if end in kept:
-            for agency_id, version_id, counter, number in stocks.read(
-                    session, end, CITIZEN_STOCKS, q.scope.agencies, q.version_ids()):
-                counts.add(month if month is not None else q.kept_key(agency_id, version_id), counter, number)
-            continue
-        for *value, counter, number in stocks.citizens(session, end, list(key), q.filters()):
-            counts.add(month if month is not None else q.group(value[0]), counter, number)
+    key = [] if q.scope.group_by == "month" else list(q.key(None))
+    for group, counter, number in stocks.at_ends(session, q, now, STOCKS[:2],
+                                                 lambda end: stocks.citizens(session, end, key, q.filters())):
+        counts.add(group, counter, number)
 
 
 def _events(session: Session, q: PeriodQuery, counts: _Counts, report: Report) -> None:

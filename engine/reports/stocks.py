@@ -16,8 +16,8 @@ are written once (engine.reports.trend), all but a dossier's due instant, which 
 answered supplement moves: a stock taken at the end judges within time / overdue as it stood then, as the report
 of that day did (D19: late once, late in every report). A payment the gateway notifies after a kept end but
 dates before it (D26: the gateway's time is the truth) makes those ends forgotten and taken again. A period whose
-end was not kept (before the worker kept
-stocks, or a period ending today) is counted from the dossiers, as before.
+end was not kept (before the worker kept stocks, or a period ending today) is counted from the dossiers, as
+before.
 """
 from __future__ import annotations
 
@@ -107,6 +107,23 @@ def read(session: Session, end: datetime, counters: tuple[str, ...], agencies=No
     if versions is not None:
         query = query.where(PendingStock.procedure_version_id.in_(sorted(versions) or [-1]))
     return session.execute(query)
+
+
+def at_ends(session: Session, q, now: datetime, counters: tuple[str, ...], counted) -> Iterable[tuple]:
+    """(group, counter, number) of the stocks at the ends of ``q`` (an engine.reports.statistics.PeriodQuery: each
+    month's end with group_by=month, else the period's): read from the stock kept at an end when there is one,
+    ``counters`` only, in ``q``'s scope; else ``counted(end)``, rows (*group key value, counter, number) counted
+    from the dossiers (``citizens``, ``handed_over``)."""
+    ends = q.ends(now)
+    kept_ends = kept(session, [end for _month, end in ends])
+    for month, end in ends:
+        if end in kept_ends:
+            for agency_id, version_id, counter, number in read(session, end, counters, q.scope.agencies,
+                                                               q.version_ids()):
+                yield (month if month is not None else q.kept_key(agency_id, version_id)), counter, number
+        else:
+            for *value, counter, number in counted(end):
+                yield (month if month is not None else q.group(value[0])), counter, number
 
 
 def count(session: Session, end: datetime) -> list[dict]:
