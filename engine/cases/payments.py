@@ -315,7 +315,7 @@ def receive_notice(session: Session, ctx: Context, gateway_id: str, params: dict
             # another notification settled it meanwhile: a replay of this order, or another order to give back
             verdict, message = gateways.ALREADY, refund_needed(row, order.ref)
         else:
-            stock_model.forget_after(session, paid_at)  # kept day ends since counted the fee as owed
+            stock_model.forget_after(session, paid_at, ctx.now)  # kept day ends since counted the fee owed
     session.add(PaymentEvent(gateway=gateway_id, at=ctx.now, order_ref=(notice.order_ref or "")[:64] or None,
                              payment_id=row.id if row is not None else None, params=flat, verdict=verdict,
                              message=message or gateways.MESSAGES[verdict], remote_addr=remote_addr))

@@ -1,6 +1,8 @@
 """Entities of the reports: the pending dossiers at the end of each Vietnam day, kept (engine.reports.stocks).
 
-On the same ``Base`` as engine.data.model (which re-exports them); migration 0042_pending_stock creates them.
+On the same ``Base`` as engine.data.model (which imports this module); migration 0042_pending_stock creates them.
+The counters kept are engine.reports.statistics' stocks: the citizens' dossiers pending within time or overdue,
+under the resolving agency; the sub-dossiers handed over under liên thông, under their own agency.
 """
 from __future__ import annotations
 
@@ -9,11 +11,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from engine.core.clock import VN_TZ
 from engine.data.db import Base
-
-# The stocks a day's end keeps (engine.reports.statistics' names): the citizens' dossiers pending within time or
-# overdue, under the resolving agency; the sub-dossiers handed over under liên thông, under their own agency.
-STOCK_COUNTERS = ("pending_in_time", "pending_overdue", "handovers_pending")
 
 
 class StockTaken(Base):
@@ -38,10 +37,12 @@ class PendingStock(Base):
     number: Mapped[int]
 
 
-def forget_after(session: Session, instant: datetime) -> None:
+def forget_after(session: Session, instant: datetime, now: datetime) -> None:
     """A fact dated before kept day ends came late: a gateway's notice says when the citizen paid (D26), which may
     be before the last midnight, and the stocks kept since may have counted the dossier as waiting for its fee.
     Those ends are forgotten: the reports count them from the dossiers again until the worker takes them anew
-    (engine.reports.stocks). Nothing is kept after ``instant`` as a rule: two statements that find no row."""
+    (engine.reports.stocks). Nothing to do when no Vietnam midnight lies between ``instant`` and ``now``."""
+    if instant.astimezone(VN_TZ).date() == now.astimezone(VN_TZ).date():
+        return
     session.execute(delete(PendingStock).where(PendingStock.at > instant))
     session.execute(delete(StockTaken).where(StockTaken.at > instant))
