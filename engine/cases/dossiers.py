@@ -26,6 +26,8 @@ from engine.law.statuses import TERMINAL, Status, can_move
 from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -43,7 +45,6 @@ class Context:
 # -- visibility (D2) -------------------------------------------------------------------------------------
 # A liên thông sub-dossier (D33) is between agencies: the citizen sees, looks up and is told of its parent only.
 # The one condition every citizen's (and the public's) read of dossiers adds, as SQL and for a loaded dossier.
-log = logging.getLogger(__name__)
 VISIBLE_TO_CITIZEN = Dossier.parent_id.is_(None)
 
 

@@ -9,7 +9,7 @@ engine.process.specmigration: the workflow's tasks, subprocesses and timers), an
 claims and due times stay), is written in the dossier's audit chain and in the administrators' trail.
 
 A dossier whose stored workflow state cannot be read (the incidents page lists them) cannot be checked, so it is
-refused too, with every reason and its own code (``process_unreadable``), never a 500; in a batch it is listed
+refused too, with its own code (``process_unreadable``), never a 500; in a batch it is listed
 among those not moved, with that reason, while the others move.
 """
 from __future__ import annotations
@@ -154,11 +154,11 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     administration.holding_or_hidden(session, ctx.user, administration.holders(dossier))
     target = versions.version_of(session, proc, number)
     reasons = _reasons(session, dossier, target)
-    process = readable_process(dossier, ctx)
-    if process is None:  # nothing to check the move against: refused with every reason (409, never a 500)
-        raise ProcessUnreadable(code, number, [*reasons, ("", UNREADABLE)])
     if reasons:
         raise MigrationRefused(code, number, reasons)
+    process = readable_process(dossier, ctx)
+    if process is None:  # nothing to check the move against: refused (409, never a 500)
+        raise ProcessUnreadable(code, number, [("", UNREADABLE)])
     reasons = process.migrate((target.id, target.content_hash), lambda: target.spec_json)
     if reasons:
         raise MigrationRefused(code, number, reasons)

@@ -22,13 +22,12 @@ from .ui import context, install_error_pages, login_required, refusal_text, run
 bp = Blueprint("desk_filing", __name__, url_prefix="/can-bo/ho-so/nop")
 install_error_pages(bp)
 
-CHANNELS = ("desk", "post", "online")  # the order of the page's select: the paper first
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")  # secrets.token_urlsafe(24) and the like
 LISTED = 200  # procedures a page lists (a ward offers a few hundred)
 
 
 def channel_names() -> dict[str, str]:
-    """The channel as the officer reads it (D5)."""
+    """The channel as the officer reads it (D5), in the order of the page's select: the paper first."""
     return {"desk": _("Trực tiếp tại Bộ phận Một cửa"), "post": _("Qua bưu chính"),
             "online": _("Trực tuyến thay cho công dân")}
 
