@@ -60,6 +60,12 @@ def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
         token = asyncio.run(stamper.async_timestamp(b"\x00" * 32, "sha256"))  # an RFC 3161 token
         assert token["content_type"].native == "signed_data"
     finally:
+        # Ctrl+C once the server serves: a SIGINT still in start-up lands in whatever runs then (a weakref callback
+        # of the collector, once) and prints its traceback, which says nothing of the services under test
+        deadline = time.monotonic() + WAIT
+        serving = "đang phục vụ tại"
+        while serving not in output.read_text() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=20)
