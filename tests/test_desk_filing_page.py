@@ -152,13 +152,16 @@ RETURN_RE = re.compile(r'name="return_channel" value="(\w*)"( checked)?')
 
 
 def test_d23_the_officer_chooses_how_the_result_comes_back_as_filed_by_default(app, api, clock):
-    """D23: the desk page offers the return channel as the citizen's page does; by default the result comes back as
-    the dossier was filed (the use case's rule: at the desk for a desk dossier, by post to the form's address for a
-    post dossier); a choice and a postal address typed are filed, and kept when the page is shown again."""
+    """D23: the desk page offers the return channel as the citizen's page does (online: on the owner's account); by
+    default the result comes back as the dossier was filed (the use case's rule: at the desk for a desk dossier, by
+    post to the form's address for a post dossier); a choice and a postal address typed are filed, and kept when the
+    page is shown again."""
     clock.set(vn(2026, 11, 25, 9, 0))
     web = Web(app.test_client()).login(RECEIVER)
-    assert RETURN_RE.findall(web.get(PAGE).get_data(as_text=True)) == [
-        ("", " checked"), ("online", ""), ("post", ""), ("desk", "")]
+    page = web.get(PAGE).get_data(as_text=True)
+    assert RETURN_RE.findall(page) == [("", " checked"), ("online", ""), ("post", ""), ("desk", "")]
+    # online means the owner's account (D4: the one whose CCCD was checked), not the officer's own
+    assert "trên tài khoản của chủ hồ sơ" in page and "tài khoản của bạn" not in page
     as_filed = _code(web.post(PAGE, _data(web, "desk", STRANGER), status=303, content_type="multipart/form-data"))
     out = api.get(f"/api/v1/dossiers/{as_filed}", RECEIVER).get_json()
     assert (out["return_channel"], out["return_address"]) == ("desk", None), out
