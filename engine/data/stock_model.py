@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, delete
+from sqlalchemy import ForeignKey, Index, String, delete, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.core.clock import VN_TZ
@@ -44,5 +44,19 @@ def forget_after(session: Session, instant: datetime, now: datetime) -> None:
     (engine.reports.stocks). Nothing to do when no Vietnam midnight lies between ``instant`` and ``now``."""
     if instant.astimezone(VN_TZ).date() == now.astimezone(VN_TZ).date():
         return
+    serialise(session)  # a stock being taken now, counted without this fact, is written before these deletes
     session.execute(delete(PendingStock).where(PendingStock.at > instant))
     session.execute(delete(StockTaken).where(StockTaken.at > instant))
+
+
+_LOCK = 0x73746F636B  # "stock": PostgreSQL's advisory lock between taking a stock and forgetting stocks
+
+
+def serialise(session: Session) -> None:
+    """Taking a stock (its count and its rows, engine.reports.stocks.take) and forgetting stocks (a late fact's
+    transaction, which wrote that fact first) follow one another, never interleave: else a stock counted before
+    the late fact committed, and written after its forgetting, would stay. On SQLite both already hold the single
+    writer's lock (the take writes its ``stock_taken`` row before it counts); on PostgreSQL a transaction-scoped
+    advisory lock does it, and the later of the two reads what the earlier committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
