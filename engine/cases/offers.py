@@ -166,6 +166,8 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
                           fields={"agency": "Cơ quan này đã ngừng hoạt động"})
         if mine:
             return _processed(session, mine[0][0])
+        if any(a.active for _o, a in rows):  # offered elsewhere only: the officer files at their own desk (D29)
+            raise Forbidden("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình")
     if named is not None:
         found = [(o, a) for o, a in rows if a.code == named.strip() and a.active]
         if not found:

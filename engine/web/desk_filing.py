@@ -13,7 +13,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.cases import duplicates, filing, idempotency, offers
-from engine.core.errors import Forbidden, Invalid
+from engine.core.errors import Conflict, Forbidden, Invalid
 from engine.process import procedures
 from . import db, now, schemaform, uploads
 from .portal import OWNER_FIELDS, _labels, _return_back
@@ -53,7 +53,13 @@ def file(code: str):
     files once and leads to the same dossier, while another owner typed on the same page (the browser's back)
     is another filing. The page fetched again (the browser's back from the dossier) has a new token: the same owner
     and form filed a few minutes ago is asked about first, as on the citizen's page (engine.cases.duplicates)."""
-    version = procedures.filing_version(db(), code)
+    suspended = None
+    try:
+        version = procedures.filing_version(db(), code)
+    except Conflict as exc:  # suspended: the page is an error page, and a post of it is the page again, kept
+        if request.method != "POST":
+            raise
+        version, suspended = procedures.latest_version(db(), code), exc
     filing.refuse_handover_only(db(), version)  # D33: filed by another agency's hand-over only (an error page)
     schema = version.forms[version.info["filing_form"]]
     back = _return_back("desk" if filing.result_at_desk(version) else "")  # D23: the desk alone, or as filed
@@ -67,6 +73,8 @@ def file(code: str):
     token = request.form.get("submit_token", "")
     if not TOKEN_RE.match(token):  # a page of before the token, or an edited one: this post's own
         token = secrets.token_urlsafe(24)
+    if suspended is not None:  # suspended since the page was shown: nothing filed, what was typed kept
+        return _page(version, data, {}, typed, back, 409, refusal_text(suspended), token)
     answer = f"desk-file:{token}.{idempotency.fingerprint(code, typed, data, back)[:16]}"
 
     def file_with_uploads() -> str:

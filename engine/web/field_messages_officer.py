@@ -12,6 +12,8 @@ from flask_babel import lazy_pgettext as _lp
 MESSAGE_TEXT = {
     # who may do what at the desk and in the inbox (engine.cases.offers, filing, inbox, watch, payments, reissue)
     "Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình": _l("Cán bộ chỉ nộp thay hồ sơ thuộc cơ quan mình"),
+    "Kênh nộp không hợp lệ": _l("Kênh nộp không hợp lệ"),
+    "online, desk hoặc post": _l("online, desk hoặc post"),
     "Chỉ công dân hoặc cán bộ tiếp nhận được nộp hồ sơ": _l("Chỉ công dân hoặc cán bộ tiếp nhận được nộp hồ sơ"),
     "Hồ sơ nộp qua bưu chính cần địa chỉ trả kết quả": _l("Hồ sơ nộp qua bưu chính cần địa chỉ trả kết quả"),
     "Chỉ cán bộ có hộp công việc": _l("Chỉ cán bộ có hộp công việc"),

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from engine.cases import attachments
 from engine.core.errors import Invalid, NotFound
 from . import ASCII_NUMBER, db
+from .field_messages import field_text
 from .ui import context
 
 
@@ -32,13 +33,13 @@ def attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, s
         try:
             attachments.attach(db(), context(), code, key, filename, content)
         except Invalid as exc:
-            errors.setdefault(f"file.{key}", f"{filename}: {exc.message}")
+            errors.setdefault(f"file.{key}", f"{filename}: {field_text(exc.message)}")  # its English first
     for key, raw in (reuses or {}).items():
         try:
             if not ASCII_NUMBER.match(raw):
                 raise NotFound(_("Không tìm thấy giấy tờ đã chọn trong kho của bạn"))
             attachments.reuse(db(), context(), code, int(raw), key)
         except (Invalid, NotFound) as exc:
-            errors.setdefault(f"file.{key}", _("Giấy tờ đã có: %(why)s", why=exc.message))
+            errors.setdefault(f"file.{key}", _("Giấy tờ đã có: %(why)s", why=field_text(exc.message)))
     if errors:
         raise Invalid(_("Tệp đính kèm không hợp lệ"), code="invalid_upload", fields=errors)
