@@ -135,3 +135,12 @@ def test_a_sub_dossier_is_kept_under_its_own_agency_and_the_citizens_dossier_und
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(PendingStock)) == 2
     assert by_agency() == counted
+
+
+@pytest.mark.parametrize("group_by", [None, "agency", "procedure", "month"])
+def test_a_period_not_begun_has_nothing_pending_whatever_the_grouping(march, settings, group_by):
+    """May 2027 asked on 05/04/2027: nothing of it has happened, so nothing of it is pending (before, every grouping
+    but the month's counted the dossiers pending now, as if the period ended today)."""
+    scope = {"group_by": group_by} if group_by else {}
+    assert pending(settings, date(2027, 5, 1), date(2027, 5, 31), **scope) == (0, 0)
+    assert pending(settings, *MARCH, **scope) == (1, 1)

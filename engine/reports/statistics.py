@@ -152,10 +152,11 @@ class PeriodQuery:
 
     def ends(self, now: datetime) -> list[tuple[str | None, datetime]]:
         """The instants pending dossiers are counted at: each month's end with group_by=month (the months begun by
-        ``now``), else the period's; none after ``now``."""
+        ``now``), else the period's; none after ``now``, and none for a period not begun by ``now`` (nothing of it
+        is pending yet, whatever the grouping)."""
         if self.scope.group_by == "month":
             return [(month, min(hi, now)) for month, lo, hi in self.scope.months() if lo <= now]
-        return [(None, min(self.end, now))]
+        return [(None, min(self.end, now))] if self.start <= now else []
 
     def key(self, at, by: str = RESOLVING) -> tuple:
         """The columns that make the group key (agency id as ``by`` counts it, procedure version id, or the Vietnam
