@@ -1,16 +1,18 @@
 """The receiving officer's filing page (D5) at its edges: an officer of an agency that does not offer the
 procedure is refused as such however many other agencies offer it (D29), the page and the API alike; a suspended
 procedure is listed without a link, and a form posted after its suspension is shown again with what was typed
-(nothing filed, nothing lost); on an English page the refusals of a bad channel and of a wrong file are English."""
+(nothing filed, nothing lost); on an English page the refusals of a bad channel and of a wrong file are English;
+a paper dossier for an owner who already has one of the procedure open here (filed online by the citizen) is
+asked about before a second one is filed."""
 from __future__ import annotations
 
 import io
 import re
 
-from conftest import SAMPLE_CODE, SAMPLE_FORM, vn
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM, vn
 from sqlalchemy import select
 from staff_support import officer_of_another_ward
-from test_desk_filing_page import LIST, PAGE, RECEIVER, STRANGER, _data
+from test_desk_filing_page import LIST, OWNER, PAGE, RECEIVER, STRANGER, TOKEN_RE, _data
 from web_support import Web, counts, text_of
 
 from engine.data.agency_model import Agency, ProcedureOffer
@@ -83,3 +85,34 @@ def test_an_english_page_says_a_bad_channel_and_a_wrong_file_in_english(app, clo
     assert "note.txt: Only PDF, JPEG or PNG files are accepted" in upload, upload
     assert not VIETNAMESE.search(channel), channel
     assert "Chỉ nhận tệp" not in upload  # the component's name is the procedure's own (Vietnamese), its error not
+
+
+def test_d5_a_paper_dossier_for_an_owner_with_one_open_of_the_procedure_here_is_asked_about_first(app, api, clock):
+    """The citizen filed online at 09:00 (a slightly different form); at 09:02 the officer registers the paper
+    dossier the citizen brought anyway: 409, the open dossier named and linked; confirming files the second one."""
+    clock.set(vn(2026, 11, 25, 9, 0))
+    online = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": {
+        **SAMPLE_FORM, "ten_ho_kinh_doanh": "Tạp hóa Bình An 2"}}).get_json()["code"]
+    clock.set(vn(2026, 11, 25, 9, 2))
+    web = Web(app.test_client()).login(RECEIVER)
+    before = counts(app)
+    asked = web.post(PAGE, _data(web, "desk", OWNER), status=409, **MULTIPART)
+    said = f"Chủ hồ sơ này đang có hồ sơ {online} của thủ tục này, nộp lúc 25/11/2026 09:00, chưa giải quyết xong."
+    assert said in text_of(asked) and f'href="/can-bo/ho-so/{online}"' in asked.get_data(as_text=True)
+    assert counts(app) == before
+    token = TOKEN_RE.search(asked.get_data(as_text=True)).group(1)
+    web.post(PAGE, {**_data(web, "desk", OWNER), "submit_token": token, "confirm_duplicate": "1"}, status=303,
+             **MULTIPART)
+    assert counts(app)[0] == before[0] + 1
+    web.post(PAGE, _data(web, "desk", STRANGER), status=303, **MULTIPART)  # another owner: filed at once
+
+
+def test_d5_an_owner_whose_dossier_of_the_procedure_is_finished_is_not_asked_about(app, api, clock):
+    clock.set(vn(2026, 11, 25, 9, 0))
+    online = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": {
+        **SAMPLE_FORM, "ten_ho_kinh_doanh": "Tạp hóa Bình An 2"}}).get_json()["code"]
+    withdrawn = api.post(f"/api/v1/dossiers/{online}/withdraw", CITIZEN, json={"reason": "Nộp nhầm"})
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    clock.set(vn(2026, 11, 25, 9, 2))
+    web = Web(app.test_client()).login(RECEIVER)
+    web.post(PAGE, _data(web, "desk", OWNER), status=303, **MULTIPART)

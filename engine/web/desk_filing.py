@@ -83,6 +83,7 @@ def file(code: str):
             return claimed.replay[1]["dossier"]
         if request.form.get("confirm_duplicate") != "1":  # not yet asked: the same as a filing just made?
             duplicates.refuse_repeat(db(), g.user, version.procedure_id, data, typed["owner.cccd"], now())
+            duplicates.refuse_open_for_owner(db(), g.user, version.procedure_id, typed["owner.cccd"])
         dossier = filing.file_dossier(db(), context(), payload)
         uploads.attach(dossier.code, uploads.posted(version.info["components"]))
         idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
