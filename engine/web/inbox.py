@@ -76,15 +76,17 @@ def inbox():
         after = paging.parse_cursor(args.get("after"))
     except Invalid:
         after = None  # a stale or edited link: the first page
-    page = paging.page(db(), g.user, paging.Filters(mine=mine, procedure=procedure or None, step=step or None,
-                                                   due_after=lo, due_before=hi), sort=sort, after=after)
-    cache: dict = {}
-    rows = [_row(i, cache) for i in page.items]
     procs = list(db().execute(  # what the agency offers, or processes for another (D29)
         select(Procedure.code, Procedure.name).where(Procedure.id.in_(
             select(ProcedureOffer.procedure_id).where((ProcedureOffer.agency_id == g.user.agency_id)
                                                       | (ProcedureOffer.processing_agency_id == g.user.agency_id))))
         .order_by(Procedure.code)))
+    if procedure and procedure not in {c for c, _n in procs}:  # an edited link: the list the select then says (all)
+        procedure = ""
+    page = paging.page(db(), g.user, paging.Filters(mine=mine, procedure=procedure or None, step=step or None,
+                                                   due_after=lo, due_before=hi), sort=sort, after=after)
+    cache: dict = {}
+    rows = [_row(i, cache) for i in page.items]
     filters = {"mine": mine, "due": due, "sort": sort, "step": step, "procedure": procedure}
     kept = {k: v for k, v in {**filters, "mine": "1" if mine else ""}.items() if v and not (k == "sort" and v == "due")}
     return render_template("inbox/inbox.html", rows=rows, counts=paging.counts(db(), g.user, now(), cal), page=page,
