@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from conftest import PASSWORD, make_settings
 from engine import simulate as sim
-from engine.cases import accounts, administration
+from engine.cases import accounts, administration, agency_admin, offers
 from engine.cli import DEMO_AGENCY, DEMO_USERS, load_demo, province_officers
 from engine.cli.demo import AGENCIES, DEPARTMENT_PROCEDURE, SAMPLE_PROCEDURE, WARDS
 from engine.core.clock import FixedClock, VN_TZ
@@ -95,6 +95,26 @@ def test_loading_the_demo_again_changes_nothing(province):
     before = _state(sessions)
     load_demo(settings, PASSWORD)
     assert _state(sessions) == before
+
+
+def test_loading_the_demo_again_keeps_what_an_administrator_changed(province):
+    """D29: the sample's offers narrowed to one ward and a ward closed, both audited, stay so when the demo is
+    loaded again (before, it offered the procedure at the three wards again and reopened the ward, unaudited)."""
+    settings, sessions = province
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
+    with sessions.begin() as session:
+        offers.replace(session, now, None, SAMPLE_PROCEDURE, {"agencies": [DEMO_AGENCY[0]]})
+        closing = WARDS[-1] if WARDS[-1] != DEMO_AGENCY[0] else WARDS[0]
+        agency_admin.update(session, now, None, closing, {"active": False})
+    before = _state(sessions)
+    load_demo(settings, PASSWORD)
+    assert _state(sessions) == before
+    with sessions() as session:
+        sample = session.scalar(select(Procedure.id).where(Procedure.code == SAMPLE_PROCEDURE))
+        offering = set(session.scalars(select(Agency.code).join(ProcedureOffer, ProcedureOffer.agency_id == Agency.id)
+                                       .where(ProcedureOffer.procedure_id == sample, ProcedureOffer.active)))
+        assert offering == {DEMO_AGENCY[0]}
+        assert session.scalar(select(Agency.active).where(Agency.code == closing)) is False
 
 
 def test_an_older_single_ward_demo_moves_into_the_province(tmp_path, pki_dir):

@@ -27,7 +27,7 @@ from engine.core.clock import SystemClock
 from engine.core.errors import DefinitionError
 from engine.core.settings import Settings
 from engine.data import agencies
-from engine.data.agency_model import Agency, ProcedureOffer
+from engine.data.agency_model import AdminEvent, Agency, ProcedureOffer
 from engine.data.model import Procedure, User
 
 DEMO_AGENCY = ("000.00.06.H56", "Ủy ban nhân dân phường Thuận Hóa (demo)")
@@ -191,8 +191,9 @@ def _agencies(session) -> dict[str, Agency]:
     for code, name, level, parent, address in AGENCIES:
         agency = agencies.by_code(session, code)
         if agency is None:
-            agency = Agency(code=code, name=name)
-        agency.level, agency.address, agency.active = level, address, True
+            agency = Agency(code=code, name=name, active=True)
+        # an agency an administrator closed stays closed, its address as they wrote it (the demo's when none)
+        agency.level, agency.address = level, agency.address or address
         agency.office_hours = agency.office_hours or HOURS
         agency.seal_name = agency.seal_name or name.removesuffix(" (demo)")
         agency.symbol = agency.symbol or SYMBOLS.get(code)
@@ -201,9 +202,14 @@ def _agencies(session) -> dict[str, Agency]:
 
 
 def _offer(session, now, procedure_code: str, codes) -> None:
-    """``codes`` offer the procedure (each receives and processes its own dossiers); existing offers stay."""
+    """``codes`` offer the procedure (each receives and processes its own dossiers); existing offers stay. Once an
+    administrator changed the procedure's offers (an audited "offers" action), they are theirs: loading the demo
+    again adds none back (D29: what an administrator decided is undone by an administrator, audited)."""
     procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
     if procedure is None:  # a processes folder without the sample
+        return
+    if session.scalar(select(AdminEvent.id).where(AdminEvent.target_kind == "offer", AdminEvent.action == "offers",
+                                                  AdminEvent.target == procedure_code).limit(1)) is not None:
         return
     for code in codes:
         agency = agencies.by_code(session, code)
