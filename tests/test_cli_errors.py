@@ -107,7 +107,10 @@ def test_a_number_that_is_not_finite(base, variable, value):
                                            ("--working-hours", "inf"), ("--calendar-days", "1e12"),
                                            ("--working-days", "-1")])
 def test_calendar_due_refuses_absurd_durations(base, option, value):
-    one_line_error(tthc("calendar", "due", "2026-11-23T09:00", option, value, env=base), option)
+    """A usage error (exit 2), as a duration that is no number at all ("abc") is."""
+    done = tthc("calendar", "due", "2026-11-23T09:00", option, value, env=base)
+    one_line_error(done, option)
+    assert done.returncode == 2
 
 
 # -- unknown variables ------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def calendar_due(start: str, working_days, working_hours, calendar_days, same_da
         raise click.UsageError("cần đúng một trong --working-days, --working-hours, --calendar-days, --same-day")
     value, unit = given[0]
     if unit != "same_day" and preflight.duration_problem(value, unit):  # nan, inf and 1e12 overflow the dates
-        raise click.ClickException(preflight.duration_problem(value, unit))
+        raise click.BadParameter(preflight.duration_problem(value, unit))  # a usage error (2), as "abc" is
     # 0 of any unit is counted as the engine counts a dossier's deadline (D13, D16): from the intake's clock
     # time, so the start (after the cut-off, the start of the next working day). `--working-days 0` used to be
     # the close of the day, the spelling of a same-day procedure before --same-day, unlike the other two units.
