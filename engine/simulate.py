@@ -99,7 +99,7 @@ def fill(given: dict | None, schema: dict) -> dict:
     return result
 
 
-def _parse_at(raw, number: int) -> datetime:
+def parse_at(raw, number: int) -> datetime:
     """The step's instant (Vietnam time if it names no offset) in 1976–2100, else an error naming the step."""
     if not isinstance(raw, str):  # missing, or not a text
         raise ScenarioError(f"bước {number}: cần 'at', thời điểm như 2026-12-01T08:30:00+07:00 (có {raw!r})")
@@ -133,7 +133,7 @@ def _checked_steps(scenario: dict) -> list[tuple[datetime, int, dict]]:
         for key in ("form", "data"):
             if step.get(key) is not None and not isinstance(step[key], dict):
                 raise ScenarioError(f"bước {number}: '{key}' phải là một đối tượng JSON")
-        steps.append((_parse_at(step.get("at"), number), number, step))
+        steps.append((parse_at(step.get("at"), number), number, step))
     steps.sort(key=lambda x: x[:2])
     if not steps:
         raise ScenarioError("kịch bản không có bước nào")

@@ -116,3 +116,22 @@ def test_the_other_agencys_part_is_warned_and_overdue_at_its_own_instants_and_sh
     (tmp_path / "plain").mkdir()
     assert "sub_dossiers" not in run_scenario(tmp_path / "plain", SAMPLE, [
         {"at": "2026-12-01T08:30:00+07:00", "do": "file"}])  # a dossier of one agency: the output as before
+
+
+def test_steps_written_out_of_time_order_run_by_time_and_the_designer_is_told(tmp_path):
+    """A step dated before the one written above it (a typo in a date, most often) still runs at its instant, as
+    api.md's timeline is one of instants, but no longer silently: one warning on stderr names the step."""
+    steps = [{"at": "2026-11-23T09:00:00+07:00", "do": "file", "form": {}},
+             {"at": "2026-11-25T08:00:00+07:00", "do": "tick"},
+             {"at": "2026-11-23T09:30:00+07:00", "do": "receive"}]
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"procedure": str(SAMPLE), "steps": steps}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(scenario)], env={"TTHC_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == ("cảnh báo: bước 3 có thời điểm sớm hơn bước viết trước nó; các bước được chạy "
+                                     "theo thời điểm, không theo thứ tự viết")
+    assert [e["type"] for e in json.loads(result.stdout)["events"]][:2] == ["filed", "received"]
+    in_order = [steps[0], steps[2], steps[1]]
+    scenario.write_text(json.dumps({"procedure": str(SAMPLE), "steps": in_order}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(scenario)], env={"TTHC_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0 and result.stderr == "", result.stderr

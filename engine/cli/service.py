@@ -259,7 +259,8 @@ def simulate(scenario: str) -> None:
 
     path = Path(scenario)
     try:
-        result = sim.run(sim.load_scenario(path), _settings(calendar=True), path.parent)
+        loaded = sim.load_scenario(path)
+        result = sim.run(loaded, _settings(calendar=True), path.parent)
     except (sim.ScenarioError, DefinitionError) as exc:
         problems = getattr(exc, "problems", None)
         for problem in problems or [exc]:
@@ -271,4 +272,19 @@ def simulate(scenario: str) -> None:
             click.echo(f"lỗi: bước 1 ({event['do']}) lúc {event['at']} không thực hiện được: {event['message']}"
                        + (f" ({fields})" if fields else ""), err=True)
         sys.exit(1)
+    back = _back_in_time(sim, loaded)
+    if back is not None:  # run in time order all the same (the first by time is the filing): said, not silent
+        click.echo(f"cảnh báo: bước {back} có thời điểm sớm hơn bước viết trước nó; các bước được chạy theo thời "
+                   "điểm, không theo thứ tự viết", err=True)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _back_in_time(sim, scenario: dict) -> int | None:
+    """The number of the first step written after a later one (its ``at`` earlier), None when none is."""
+    last = None
+    for number, step in enumerate(scenario["steps"], 1):
+        at = sim.parse_at(step.get("at"), number)
+        if last is not None and at < last:
+            return number
+        last = at
+    return None
