@@ -57,3 +57,20 @@ def test_the_operator_builds_a_tree_and_its_staff(tmp_path):
     assert actions == [(None, "agency.create", "000.00.00.H56"), (None, "agency.create", "000.00.31.H56"),
                        (None, "officer.create", "tiepnhan.a"), (None, "officer.create", "chuyenvien.a"),
                        (None, "officer.suspend", "tiepnhan.a")]
+
+
+def test_a_refusal_names_the_commands_options_not_the_api_fields(tmp_path):
+    """`officer add u1` with no --name took USERNAME as the name and was refused as "full_name: ..." (the API's
+    field, an option the operator never typed): the line names --name and says the name was the USERNAME."""
+    env = {"TTHC_DATA_DIR": str(tmp_path / "data"), "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+
+    def tthc(*args):
+        return CliRunner().invoke(main, list(args), env=env)
+
+    assert tthc("agency", "add", "000.00.31.H56", "--name", "Phường A", "--level", "commune").exit_code == 0
+    r = tthc("officer", "add", "u1", "--agency", "000.00.31.H56", "--role", "specialist")
+    assert r.exit_code == 1 and r.stderr.strip() == (
+        "lỗi: Thông tin cán bộ chưa hợp lệ (--name: Họ và tên cần ít nhất hai chữ cái (không có --name: lấy "
+        "USERNAME))"), r.stderr
+    r = tthc("officer", "add", "lan.tran", "--agency", "000.00.99.H56", "--role", "specialist", "--name", "Trần Lan")
+    assert r.exit_code == 1 and "(--agency: " in r.stderr and "full_name" not in r.stderr, r.stderr

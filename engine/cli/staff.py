@@ -21,9 +21,16 @@ _settings = preflight.command_settings
 _sessions = preflight.command_sessions
 
 
-def _fail(exc: EngineError) -> None:
-    fields = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-    raise click.ClickException(exc.message + (f" ({fields})" if fields else ""))
+OPTIONS = {"full_name": "--name", "agency": "--agency", "roles": "--role", "email": "--email", "phone": "--phone",
+           "parent": "--parent", "level": "--level", "name": "--name", "username": "USERNAME"}  # the use cases' fields
+
+
+def _fail(exc: EngineError, defaulted: str | None = None) -> None:
+    """One line: the message, and each field as the command's option. ``defaulted``: the field the command filled
+    itself (a --name not given is the USERNAME), said so, since the operator typed none."""
+    said = [f"{OPTIONS.get(k, k)}: {v}" + (" (không có --name: lấy USERNAME)" if k == defaulted else "")
+            for k, v in exc.fields.items()]
+    raise click.ClickException(exc.message + (f" ({'; '.join(said)})" if said else ""))
 
 
 @click.group(help="Cơ quan: cây cơ quan của tỉnh.")
@@ -100,7 +107,7 @@ def officer_add(username, agency_code, roles, full_name, email, phone, password)
             if code is not None:
                 click.echo(f"mã kích hoạt (gửi tới cán bộ, dùng tại /kich-hoat): {code}", err=True)
     except EngineError as exc:
-        _fail(exc)
+        _fail(exc, "full_name" if full_name is None else None)
 
 
 @officer.command("list", help="Liệt kê cán bộ (của một cơ quan với --agency).")
