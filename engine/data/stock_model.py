@@ -55,8 +55,8 @@ _LOCK = 0x73746F636B  # "stock": PostgreSQL's advisory lock between taking a sto
 def serialise(session: Session) -> None:
     """Taking a stock (its count and its rows, engine.reports.stocks.take) and forgetting stocks (a late fact's
     transaction, which wrote that fact first) follow one another, never interleave: else a stock counted before
-    the late fact committed, and written after its forgetting, would stay. On SQLite both already hold the single
-    writer's lock (the take writes its ``stock_taken`` row before it counts); on PostgreSQL a transaction-scoped
-    advisory lock does it, and the later of the two reads what the earlier committed."""
+    the late fact committed, and written after its forgetting, would stay. On PostgreSQL a transaction-scoped
+    advisory lock does it, and the later of the two reads what the earlier committed. On SQLite nothing to do
+    here: the take writes only if nothing was committed since its count began (engine.reports.stocks.take)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.core.clock import VN_TZ
@@ -41,6 +41,8 @@ CATCH_UP = 4  # day ends taken at most per beat after a stop (oldest first): a b
 OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the dossier waits for it in status 6
 RESOLVING = func.coalesce(Dossier.processing_agency_id, Dossier.agency_id)  # whose pending_* (D29)
 RECHECK = timedelta(minutes=10)  # how often a worker looks again at a day end it kept (a late notice forgets it)
+ATTEMPTS = 3  # counts of one day end in a take, when other commits keep making it stale (SQLite)
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # the primary result codes (SQLITE_BUSY_SNAPSHOT is 5 + 512)
 _taken: dict[str, tuple[datetime, datetime]] = {}  # database → (the newest day end it knows kept, when it looked)
 
 
@@ -145,29 +147,41 @@ def closed_end(now: datetime) -> datetime:
 
 
 def take(sessions: sessionmaker, end: datetime, now: datetime) -> bool:
-    """Keeps the stock at ``end``, once: its ``stock_taken`` row, the count and its rows in one transaction. False
-    when it was kept already (by this worker before, or by another one meanwhile: the instant is the key).
+    """Keeps the stock at ``end``, once: the count, its rows and its ``stock_taken`` row in one transaction. False
+    when it was kept already (by this worker before, or by another one meanwhile: the instant is the key), or when
+    it could not be taken now (the next beat tries again).
 
     A late fact that forgets kept stocks (engine.data.stock_model.forget_after) never falls between the count and
-    the write (stock_model.serialise): on SQLite the ``stock_taken`` row is written first, so the transaction holds
-    the writer's lock while it counts, and the late fact's transaction waits for its commit (about 0.7 s at a
-    million dossiers, once a day an hour after midnight); on PostgreSQL an advisory lock orders the two."""
+    the write, and no writer waits for the count (about 0.7 s at a million dossiers). On PostgreSQL an advisory
+    lock orders the take and the forgetting (stock_model.serialise); the count takes no row lock. On SQLite the
+    transaction begins before the count and writes only if nothing was committed since: SQLite refuses the write
+    of a transaction whose reads another commit made stale, and the take then counts again (``ATTEMPTS``)."""
     if end + SETTLED > now:
         raise ValueError(f"the stock at {end} is not settled at {now}")
     with sessions() as session:
-        if session.get(StockTaken, end) is not None:  # a read first: kept already, no writer's lock taken
+        if session.get(StockTaken, end) is not None:  # kept already: no count
             return False
-    try:
-        with sessions.begin() as session:
-            serialise(session)
-            session.add(StockTaken(at=end, taken_at=now))
-            session.flush()
-            rows = count(session, end)
-            if rows:
-                session.execute(insert(PendingStock), rows)
-    except IntegrityError:
-        return False
-    return True
+    for _attempt in range(ATTEMPTS):
+        try:
+            with sessions.begin() as session:
+                if session.get_bind().dialect.name == "sqlite":  # the count's reads and the write: one snapshot
+                    session.connection().exec_driver_sql("BEGIN")
+                serialise(session)
+                if session.get(StockTaken, end) is not None:
+                    return False
+                rows = count(session, end)
+                session.add(StockTaken(at=end, taken_at=now))
+                session.flush()
+                if rows:
+                    session.execute(insert(PendingStock), rows)
+            return True
+        except IntegrityError:
+            return False
+        except OperationalError as exc:  # SQLite: committed meanwhile (or the writer's lock held too long)
+            if getattr(getattr(exc, "orig", None), "sqlite_errorcode", 0) & 0xFF not in (SQLITE_BUSY, SQLITE_LOCKED):
+                raise
+    log.info("the stock at %s was not kept: the database kept changing while it was counted", end)
+    return False
 
 
 def take_due(sessions: sessionmaker, now: datetime) -> int:
