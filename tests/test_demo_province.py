@@ -99,13 +99,21 @@ def test_loading_the_demo_again_changes_nothing(province):
 
 def test_loading_the_demo_again_keeps_what_an_administrator_changed(province):
     """D29: the sample's offers narrowed to one ward and a ward closed, both audited, stay so when the demo is
-    loaded again (before, it offered the procedure at the three wards again and reopened the ward, unaudited)."""
+    loaded again (before, it offered the procedure at the three wards again and reopened the ward, unaudited), and
+    the closed ward is given no offer of a ward procedure it lacks."""
     settings, sessions = province
     now = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
     with sessions.begin() as session:
         offers.replace(session, now, None, SAMPLE_PROCEDURE, {"agencies": [DEMO_AGENCY[0]]})
         closing = WARDS[-1] if WARDS[-1] != DEMO_AGENCY[0] else WARDS[0]
         agency_admin.update(session, now, None, closing, {"active": False})
+        # a ward procedure new since the last load, as far as the closed ward goes: its offer there is not made
+        closed_id = session.scalar(select(Agency.id).where(Agency.code == closing))
+        newer = session.scalar(select(ProcedureOffer).join(Procedure, Procedure.id == ProcedureOffer.procedure_id)
+                               .where(ProcedureOffer.agency_id == closed_id, Procedure.code != SAMPLE_PROCEDURE)
+                               .limit(1))
+        assert newer is not None  # the wards offer the library's commune procedures, not the sample alone
+        session.delete(newer)
     before = _state(sessions)
     load_demo(settings, PASSWORD)
     assert _state(sessions) == before

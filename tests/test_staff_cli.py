@@ -74,3 +74,5 @@ def test_a_refusal_names_the_commands_options_not_the_api_fields(tmp_path):
         "USERNAME))"), r.stderr
     r = tthc("officer", "add", "lan.tran", "--agency", "000.00.99.H56", "--role", "specialist", "--name", "Trần Lan")
     assert r.exit_code == 1 and "(--agency: " in r.stderr and "full_name" not in r.stderr, r.stderr
+    r = tthc("agency", "add", "bad code", "--name", "Phường X", "--level", "commune")
+    assert r.exit_code == 1 and "(CODE: Mã định danh điện tử" in r.stderr and "(id:" not in r.stderr, r.stderr

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import Conflict
 from engine.data.model import Dossier, ProcedureVersion, User
-from engine.law.statuses import TERMINAL
+from engine.law.statuses import HAS_RESULT, TERMINAL
 
 WINDOW = timedelta(minutes=10)
 
@@ -42,7 +42,7 @@ def recent_same(session: Session, user: User, procedure_id: int, form, owner_ccc
 _OPEN_FOR_OWNER = (select(Dossier.code, Dossier.filed_at)
                    .join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id)
                    .where(Dossier.owner_cccd == bindparam("cccd"), Dossier.agency_id == bindparam("agency"),
-                          Dossier.parent_id.is_(None), Dossier.status.not_in(sorted(TERMINAL)),
+                          Dossier.parent_id.is_(None), Dossier.status.not_in(sorted(TERMINAL | HAS_RESULT)),
                           ProcedureVersion.procedure_id == bindparam("procedure"))
                    .order_by(Dossier.filed_at.desc(), Dossier.id.desc())
                    .limit(1))
@@ -51,8 +51,8 @@ _OPEN_FOR_OWNER = (select(Dossier.code, Dossier.filed_at)
 def open_for_owner(session: Session, user: User, procedure_id: int, owner_cccd: str | None
                    ) -> tuple[str, datetime] | None:
     """(code, filed_at) of a dossier of the procedure the owner of ``owner_cccd`` has at the officer's agency and
-    that is not finished (whoever filed it: the citizen online, another officer at the desk); None when there is
-    none. The owner's index (ix_dossier_owner_cccd), a few rows."""
+    that is still being dealt with, its result not yet made (whoever filed it: the citizen online, another officer
+    at the desk); None when there is none. The owner's index (ix_dossier_owner_cccd), a few rows."""
     if not owner_cccd or user.agency_id is None:
         return None
     found = session.execute(_OPEN_FOR_OWNER, {"cccd": owner_cccd, "agency": user.agency_id,

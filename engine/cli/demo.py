@@ -213,6 +213,8 @@ def _offer(session, now, procedure_code: str, codes) -> None:
         return
     for code in codes:
         agency = agencies.by_code(session, code)
+        if not agency.active:  # closed by an administrator: it takes no new offer from the demo either
+            continue
         if session.scalar(select(ProcedureOffer.id).where(ProcedureOffer.procedure_id == procedure.id,
                                                           ProcedureOffer.agency_id == agency.id)) is None:
             session.add(ProcedureOffer(procedure_id=procedure.id, agency_id=agency.id, settings={}, created_at=now,

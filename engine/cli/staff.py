@@ -22,7 +22,9 @@ _sessions = preflight.command_sessions
 
 
 OPTIONS = {"full_name": "--name", "agency": "--agency", "roles": "--role", "email": "--email", "phone": "--phone",
-           "parent": "--parent", "level": "--level", "name": "--name", "username": "USERNAME"}  # the use cases' fields
+           "parent": "--parent", "level": "--level", "name": "--name", "username": "USERNAME", "id": "CODE",
+           "code": "CODE", "password": "--password", "reason": "--reason", "address": "--address",
+           "seal_name": "--seal-name", "symbol": "--symbol"}  # the use cases' fields, as the commands name them
 
 
 def _fail(exc: EngineError, defaulted: str | None = None) -> None:
