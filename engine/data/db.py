@@ -84,5 +84,19 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # SQLite's primary result codes (SQLITE_BUSY_SNAPSHOT is 5 + 512)
+PG_CONTENTION = {"40001", "40P01", "55P03"}  # serialization failure, deadlock detected, lock not available
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Another transaction holds, or has just changed, what this one needs: worth a retry, not a bug. Told by the
+    driver's error code, never by reading its message."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in PG_CONTENTION or getattr(orig, "pgcode", None) in PG_CONTENTION:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.core.clock import VN_TZ
+from engine.data.db import is_contention
 from engine.data.model import Dossier, SupplementRequest
 from engine.data.payment_model import Payment
 from engine.data.stock_model import PendingStock, StockTaken, serialise
@@ -42,7 +43,6 @@ OWED = ("pending", "failed")  # a fee asked and not settled (no paid_at): the do
 RESOLVING = func.coalesce(Dossier.processing_agency_id, Dossier.agency_id)  # whose pending_* (D29)
 RECHECK = timedelta(minutes=10)  # how often a worker looks again at a day end it kept (a late notice forgets it)
 ATTEMPTS = 3  # counts of one day end in a take, when other commits keep making it stale (SQLite)
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # the primary result codes (SQLITE_BUSY_SNAPSHOT is 5 + 512)
 _taken: dict[str, tuple[datetime, datetime]] = {}  # database → (the newest day end it knows kept, when it looked)
 
 
@@ -158,9 +158,6 @@ def take(sessions: sessionmaker, end: datetime, now: datetime) -> bool:
     of a transaction whose reads another commit made stale, and the take then counts again (``ATTEMPTS``)."""
     if end + SETTLED > now:
         raise ValueError(f"the stock at {end} is not settled at {now}")
-    with sessions() as session:
-        if session.get(StockTaken, end) is not None:  # kept already: no count
-            return False
     for _attempt in range(ATTEMPTS):
         try:
             with sessions.begin() as session:
@@ -178,7 +175,7 @@ def take(sessions: sessionmaker, end: datetime, now: datetime) -> bool:
         except IntegrityError:
             return False
         except OperationalError as exc:  # SQLite: committed meanwhile (or the writer's lock held too long)
-            if getattr(getattr(exc, "orig", None), "sqlite_errorcode", 0) & 0xFF not in (SQLITE_BUSY, SQLITE_LOCKED):
+            if not is_contention(exc):
                 raise
     log.info("the stock at %s was not kept: the database kept changing while it was counted", end)
     return False

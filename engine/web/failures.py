@@ -16,10 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engine.core.errors import EngineError
+from engine.data.db import is_contention
 
 log = logging.getLogger(__name__)
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
-PG_CONTENTION = {"40001", "40P01", "55P03"}  # serialization failure, deadlock detected, lock not available
 
 
 @dataclass(frozen=True)
@@ -35,15 +34,6 @@ class Failure:
     problems: list | None = None
     for_people: bool = False
     headers: dict = field(default_factory=dict)
-
-
-def is_contention(exc: BaseException) -> bool:
-    """Another transaction holds what this one needs: worth a retry, not a bug."""
-    orig = getattr(exc, "orig", None)
-    if getattr(orig, "sqlstate", None) in PG_CONTENTION or getattr(orig, "pgcode", None) in PG_CONTENTION:
-        return True
-    code = getattr(orig, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
 def failure_of(exc: BaseException) -> Failure:
