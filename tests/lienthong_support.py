@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORD, password_hash
+from conftest import CITIZEN, PASSWORD, password_hash, vn
 
 from engine.cases import accounts
 from engine.cli.demo import OFFICES, POLICE, ROOT, STAFF
@@ -48,3 +48,24 @@ def build_lienthong(app) -> None:
             procedures.deploy(session, procedures.load_file(FOLDER / bpmn, settings.forms_dir), now, "tester")
         results.ensure_keys(session, settings, now, pin=PASSWORD)
     assert OFFICES["congan"][0] == POLICE
+
+
+def filed(app, api, clock) -> str:
+    """The Sở's dossier filed by the demo citizen on Monday 07/12/2026 08:30 (the two agencies built first), the
+    clock left at 09:00; its code."""
+    build_lienthong(app)
+    clock.set(vn(2026, 12, 7, 8, 30))
+    api.tokens.clear()
+    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
+    assert r.status_code == 201, r.get_json()
+    clock.set(vn(2026, 12, 7, 9, 0))
+    api.tokens.clear()
+    return r.get_json()["code"]
+
+
+def handed_over(app, api, clock) -> str:
+    """``filed``, then received at 09:00, when its hand-over to the police is reached at once; the Sở's code (the
+    police's part is the one dossier with a parent)."""
+    code = filed(app, api, clock)
+    api.act(officer(SO, "intake"), code, "receive")
+    return code

@@ -135,23 +135,16 @@ def test_a_parent_terminated_stops_its_lienthong_part_whose_process_cannot_be_re
     """D33: the other agency's part stops with its parent. A part whose stored state cannot be read stops all the
     same (its work closes, no timer is left), and the parent's termination answers 200, not 500."""
     from conftest import PASSWORD, password_hash
-    from lienthong_support import FORM, PARENT_CODE, SO, build_lienthong, officer
+    from lienthong_support import handed_over
 
     from engine.cases import accounts
     from engine.cli.demo import POLICE, ROOT
     from engine.data import agencies
 
-    build_lienthong(app)
+    code = handed_over(app, api, clock)
     with sessions(app).begin() as session:  # the province's administrator: the Sở and the police are its
         accounts.ensure_officer(session, clock.now(), "tinh.admin", "Quản trị tỉnh", {"administrator"},
                                 agencies.by_code(session, ROOT), PASSWORD, password_hash=password_hash())
-    clock.set(vn(2026, 12, 7, 8, 30))
-    api.tokens.clear()
-    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
-    assert r.status_code == 201, r.get_json()
-    code = r.get_json()["code"]
-    clock.set(vn(2026, 12, 7, 9, 0))
-    api.act(officer(SO, "intake"), code, "receive")
     with sessions(app)() as session:
         child = session.scalar(select(Dossier.code).where(Dossier.parent_id.is_not(None)))
     assert child.startswith(POLICE) and work_items(app, child)

@@ -10,8 +10,7 @@ import io
 import re
 
 from conftest import CITIZEN, SAMPLE_FORM, STEP_DATA, drain_after_commit, sign_requested, vn
-from lienthong_support import FORM as LLTP_FORM
-from lienthong_support import PARENT_CODE, POLICE, SO, build_lienthong, officer
+from lienthong_support import POLICE, SO, handed_over, officer
 from web_support import PDF, Web, text_of
 
 RECEIVER, SPECIALIST, LEADER, CLERK = "demo.tiepnhan", "demo.chuyenvien", "demo.lanhdao", "demo.vanthu"
@@ -142,21 +141,8 @@ def test_letters_drafts_stay_with_their_signer_and_every_face_shows_the_same_doc
 
 
 # -- D33: the agencies' liên thông papers ------------------------------------------------------------------------
-def _handed_over(app, api, clock) -> str:
-    build_lienthong(app)
-    clock.set(vn(2026, 12, 7, 8, 30))
-    api.tokens.clear()
-    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": LLTP_FORM, "agency": SO})
-    assert r.status_code == 201, r.get_json()
-    code = r.get_json()["code"]
-    clock.set(vn(2026, 12, 7, 9, 0))
-    api.tokens.clear()
-    api.act(officer(SO, "intake"), code, "receive")  # the hand-over to the police is reached at once
-    return code
-
-
 def test_the_hand_over_slip_and_the_police_s_answer_stay_between_the_agencies(app, api, clock):
-    code = _handed_over(app, api, clock)
+    code = handed_over(app, api, clock)
     [child] = [t["dossier"] for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json()]
     api.act(officer(POLICE, "assessment"), child, "propose_approval",
             {"ket_qua_tra_cuu": "khong_co_an_tich", "y_kien_tham_dinh": "Không có thông tin án tích"})
@@ -179,7 +165,7 @@ def test_the_portal_does_not_announce_the_hand_over_slip_as_being_issued_to_the_
     """Until the worker makes them, the citizen's page lists the documents coming to them as "đang phát hành":
     the Giấy tiếp nhận is theirs, the Sở's Phiếu chuyển hồ sơ liên thông to the police is not."""
     drain_after_commit(app, "personal")  # the documents the agencies seal wait for the worker
-    code = _handed_over(app, api, clock)
+    code = handed_over(app, api, clock)
     page = text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{code}"))
     assert "Giấy tiếp nhận và hẹn trả kết quả — đang phát hành" in page
     assert "Phiếu chuyển hồ sơ liên thông" not in page
@@ -206,7 +192,7 @@ def _police_part(api, child: str) -> tuple[int, list[str]]:
 def test_a_withdrawn_dossier_is_no_longer_said_to_be_at_the_police(app, api, clock):
     """The citizen withdraws while the police work on their part: the police's part stops with it, and neither
     the portal nor the API still tell the citizen the dossier is being processed at the police."""
-    code = _handed_over(app, api, clock)
+    code = handed_over(app, api, clock)
     [child] = [t["dossier"] for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json()]
     web = Web(app.test_client()).login(CITIZEN)
     at_police = "Đang xử lý tại Công an thành phố Huế (demo) (liên thông)"
@@ -222,7 +208,7 @@ def test_a_withdrawn_dossier_is_no_longer_said_to_be_at_the_police(app, api, clo
 def test_a_dossier_an_administrator_terminates_stops_the_police_s_part_too(app, api, clock):
     """Terminated (status 8) by the Sở's administrator: the citizen sees it stopped, and so do the police, whose
     part of it leaves their inbox as it does when the citizen withdraws (D33); it was left open there."""
-    code = _handed_over(app, api, clock)
+    code = handed_over(app, api, clock)
     [child] = [t["dossier"] for t in api.get("/api/v1/tasks", officer(POLICE, "assessment")).get_json()]
     r = api.post(f"/api/v1/dossiers/{code}/terminate", _so_administrator(app, clock),
                  json={"reason": "Hồ sơ sử dụng giấy tờ giả mạo"})

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CITIZEN, vn
-from lienthong_support import CHILD_CODE, FOLDER, FORM, PARENT_CODE, SO, build_lienthong, officer
+from lienthong_support import CHILD_CODE, FOLDER, FORM, PARENT_CODE, SO, build_lienthong, filed, officer
 from sqlalchemy import func, select
 
 from engine.cases import payments
@@ -68,18 +68,6 @@ def _give_police_a_fee(app, moment: str = "before_result", exempt_if: str | None
         payments.configure(session, agencies.by_code(session, POLICE).id, None, ext["clock"].now())
 
 
-def _filed(app, api, clock) -> str:
-    build_lienthong(app)
-    clock.set(vn(2026, 12, 7, 8, 30))  # Monday
-    api.tokens.clear()
-    r = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": PARENT_CODE, "form": FORM, "agency": SO})
-    assert r.status_code == 201, r.get_json()
-    code = r.get_json()["code"]
-    clock.set(vn(2026, 12, 7, 9, 0))
-    api.tokens.clear()
-    return code
-
-
 def _police_dossiers(app) -> int:
     with app.extensions["tthc"]["sessions"]() as session:
         return session.scalar(select(func.count()).select_from(Dossier)
@@ -91,7 +79,7 @@ def _police_dossiers(app) -> int:
 def test_the_hand_over_refuses_a_callee_fee_due_before_the_result_its_payer_cannot_see(app, api, clock):
     """D26, D33: the sub-dossier would wait in status 6 for the citizen, who never sees it: the Sở's officer is
     told why (409, naming the callee and its fee) and no sub-dossier is left waiting."""
-    code = _filed(app, api, clock)
+    code = filed(app, api, clock)
     _give_police_a_fee(app)
     body = api.act(officer(SO, "intake"), code, "receive", status=409)["error"]
     assert body["code"] == "handover_callee_fee", body
@@ -104,7 +92,7 @@ def test_the_hand_over_refuses_a_callee_fee_due_before_the_result_its_payer_cann
 def test_a_callee_fee_the_form_exempts_or_asked_at_intake_does_not_stop_the_hand_over(app, api, clock):
     """D26, D33: only a fee the sub-dossier would wait for stops the hand-over; one the filing form exempts, or one
     due at filing or intake (never asked of a sub-dossier), leaves it to open."""
-    code = _filed(app, api, clock)
+    code = filed(app, api, clock)
     _give_police_a_fee(app, exempt_if="so_luong_phieu >= 1")
     parent = api.act(officer(SO, "intake"), code, "receive")
     assert parent["status"] == 4 and len(parent["handovers"]) == 1
