@@ -35,6 +35,7 @@ SYMBOL_RE = re.compile(r"[0-9A-ZĐ][0-9A-ZĐ-]{0,19}\Z")  # "UBND", "STC", "CAT-
 SYMBOL_PATTERN = "^[0-9A-ZĐ][0-9A-ZĐ-]{0,19}$"
 HOURS_DIFFER = ("Giờ làm việc phải giống nhau từ thứ Hai đến thứ Sáu: thời hạn giải quyết tính theo một ngày làm việc "
                 "chung cho các ngày trong tuần; giờ thứ Bảy, Chủ nhật chỉ để công dân biết, không tính vào thời hạn")
+CLOSED_PARENT = "Cơ quan cấp trên này đã ngừng hoạt động"
 SYMBOL_ERROR = "Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)"
 
 
@@ -153,6 +154,8 @@ def create(session: Session, now: datetime, actor: User | None, data: dict) -> A
     parent = _parent(session, data.get("parent"), errors)
     if level == "province" and data.get("parent"):
         errors["level"] = "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"
+    if parent is not None and not parent.active:
+        errors["parent"] = CLOSED_PARENT
     address = _optional(data, "address", 500, errors, "Địa chỉ")
     seal = _optional(data, "seal_name", 255, errors, "Tên trên con dấu")
     symbol = _symbol(data.get("symbol"), errors)
@@ -228,6 +231,8 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
         if "parent" not in errors and (parent.id if parent else None) != agency.parent_id:
             if parent is not None and agencies.holds(agency, parent):
                 errors["parent"] = "Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó"
+            elif parent is not None and not parent.active and changes.get("active", [None, agency.active])[1]:
+                errors["parent"] = CLOSED_PARENT
             else:
                 changes["parent"] = [old_parent.code if old_parent else None, parent.code if parent else None]
     new_level = changes.get("level", [None, agency.level])[1]
@@ -247,7 +252,14 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
             raise Forbidden("Không thể chuyển cơ quan gốc của phạm vi quản trị của bạn.", code="outside_your_agencies")
     if not changes:
         return agency
+    if changes.get("active") == [False, True] and "parent" not in changes and agency.parent_id is not None:
+        above = session.get(Agency, agency.parent_id)
+        if not above.active:
+            raise Conflict(f"{above.name} (cơ quan cấp trên) đã ngừng hoạt động: hãy mở lại cơ quan cấp trên hoặc "
+                           "chuyển cơ quan này sang cơ quan cấp trên khác trước.", code="agency_parent_closed",
+                           fields={"parent": CLOSED_PARENT})
     if changes.get("active") == [True, False]:
+        _refuse_closing_parent(session, agency)
         _refuse_closing_processing(session, agency)
         _refuse_closing_answering(session, agency)
     for key in ("name", "level", "address", "office_hours", "seal_name", "symbol", "active"):
@@ -261,6 +273,20 @@ def update(session: Session, now: datetime, actor: User | None, code: Any, data:
     administration.audit(session, now, actor, "agency.update", "agency", agency.code, agency,
                          changes={k: {"from": v[0], "to": v[1]} for k, v in changes.items()})
     return agency
+
+
+def _refuse_closing_parent(session: Session, agency: Agency, shown: int = 10) -> None:
+    """409 when agencies under ``agency`` are still open (D29: the tree the province's administration, its
+    statistics and its administrators' scopes hang on): the province itself, a centre with its branches, a
+    department with its units. Those are closed, or moved under another agency, first; the message names them."""
+    names = list(session.scalars(select(Agency.name).where(Agency.parent_id == agency.id, Agency.active.is_(True))
+                                 .order_by(Agency.name).limit(shown + 1)))
+    if not names:
+        return
+    listed = ", ".join(names[:shown]) + (" và các cơ quan khác" if len(names) > shown else "")
+    raise Conflict(f"{agency.name} còn cơ quan cấp dưới đang hoạt động: {listed}. Hãy ngừng hoạt động hoặc chuyển "
+                   "các cơ quan này sang cơ quan cấp trên khác trước khi ngừng hoạt động cơ quan.",
+                   code="agency_has_open_agencies")
 
 
 def _refuse_closing_processing(session: Session, agency: Agency, shown: int = 10) -> None:

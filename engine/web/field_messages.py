@@ -131,6 +131,7 @@ MESSAGE_TEXT = {
     "Cấp tỉnh là gốc của cây, không có cơ quan cấp trên":
         _l("Cấp tỉnh là gốc của cây, không có cơ quan cấp trên"),
     "Không có cơ quan cấp trên với mã này": _l("Không có cơ quan cấp trên với mã này"),
+    "Cơ quan cấp trên này đã ngừng hoạt động": _l("Cơ quan cấp trên này đã ngừng hoạt động"),
     "Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó":
         _l("Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó"),
     "Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "

@@ -110,7 +110,9 @@ def paths() -> dict:
             "patch": _op("Đổi tên, chuyển cơ quan cấp trên, giờ làm việc, con dấu, ngừng hay mở lại hoạt động "
                          "(cấp và trạng thái hoạt động của cơ quan gốc trong phạm vi của quản trị viên cơ quan do "
                          "quản trị viên cấp trên quyết định: 403; ngừng hoạt động cơ quan đang xử lý hồ sơ của nơi "
-                         "cung cấp thủ tục: 409 agency_processes_offers, thông báo nêu các thủ tục và nơi tiếp nhận)",
+                         "cung cấp thủ tục: 409 agency_processes_offers, thông báo nêu các thủ tục và nơi tiếp nhận; ngừng "
+                         "hoạt động cơ quan còn cơ quan cấp dưới đang hoạt động: 409 agency_has_open_agencies; mở "
+                         "lại cơ quan dưới cơ quan cấp trên đã ngừng hoạt động: 409 agency_parent_closed)",
                          request=_ref("AgencyChange"), response=_ref("Agency"), errors=(403, 404, 409),
                          params=agency, rules=agency_rules)},
         "/api/v1/officers": {
