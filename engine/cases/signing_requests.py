@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases.dossiers import CITIZEN_DOCUMENT_KINDS, Context, ensure_not_suspended, work_agency
-from engine.core import memory
+from engine.core import memory, templating
 from engine.core.clock import iso_vn
 from engine.core.errors import Conflict, NotFound
 from engine.core.settings import Settings
@@ -258,7 +258,11 @@ def _prepare(session: Session, settings: Settings, ctx: Context, request_id: int
     if req.document is not None and redated is None:
         content = documents.read(settings.data_dir, req.document)
     else:  # not rendered yet (the signer is waiting), or dated another day: rendered now, stored only once signed
-        content = drafting.render(settings, req, ctx.user.full_name, agency, redated)
+        try:
+            content = drafting.render(settings, req, ctx.user.full_name, agency, redated)
+        except templating.TemplateProblem as exc:  # the version's layout: nothing to sign, the request waits
+            raise Conflict(f"Không tạo được văn bản để ký từ mẫu kết quả của thủ tục ({exc}); yêu cầu ký vẫn chờ. "
+                           "Báo người thiết kế quy trình sửa mẫu kết quả.", code="result_template_broken") from None
     seal = None
     if req.kind == "result_draft":
         reason = "Từ chối giải quyết" if req.outcome == "refused" else "Phê duyệt kết quả"

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from engine.cases import administration
 from engine.cases.dossiers import Context
-from engine.core import vocabulary
+from engine.core import templating, vocabulary
 from engine.core.errors import Conflict, DefinitionError, Forbidden, NotFound, Problem
 from engine.data import agencies
 from engine.data.model import OPEN_DOSSIER, Dossier, Procedure, ProcedureVersion
+from engine.paperwork import resultlayouts
 from engine.process import procedures, similarity, versiondiff
 
 STATES = ("active", "suspended", "retired")
@@ -174,7 +175,22 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
                                                 folder=folder)
     if problems:
         raise DefinitionError(problems)
-    return procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)
+    definition = procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)
+    problems = template_problems(definition, settings, ctx.now)
+    if problems:
+        raise DefinitionError(problems)
+    return definition
+
+
+def template_problems(definition: procedures.Definition, settings, now) -> list[Problem]:
+    """The procedure's result layout tried on sample data (engine.paperwork.resultlayouts.trial): a layout that
+    would fail at every dossier's result is refused at validate and deploy, with its line."""
+    try:
+        resultlayouts.trial(definition.info, definition.forms, now, settings.place_name, settings.public_url)
+    except templating.TemplateProblem as exc:
+        return [Problem(exc.name, exc.line, "result.template",
+                        f"mẫu kết quả không hiển thị được với dữ liệu mẫu của biểu mẫu: {exc.message}")]
+    return []
 
 
 def upload_warnings(session: Session, ctx: Context, definition: procedures.Definition) -> list[Problem]:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine.cases import administration, preflight
+from engine.cases import administration, preflight, versions
 from engine.cli.offers import agency_problems
 from engine.core.clock import SystemClock
 from engine.core.errors import DefinitionError
@@ -48,6 +49,9 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
             continue
         try:
             definitions.append(procedures.load_file(path, settings.forms_dir))
+            for problem in versions.template_problems(definitions[-1], settings, SystemClock().now()):
+                failed = True
+                click.echo(str(replace(problem, file=str(path.parent / problem.file))), err=True)
             missing = definitions[-1].info["result"].get("template_missing")
             if missing:
                 click.echo(f"cảnh báo: {path}: không có tệp mẫu kết quả {missing} bên cạnh; kết quả sẽ dùng mẫu "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -112,20 +113,17 @@ def render(template: str, data_path: Path | None, output: str) -> None:
     data = _data(data_path, folder)
     form = data.get("form") if isinstance(data.get("form"), dict) else resultdata.sample_form(schema)
     now = SystemClock().now().astimezone(VN_TZ)
-    facts = resultdata.ResultFacts(
-        procedure_code=info.get("code", "0.000000"), procedure_name=info.get("name", "Thủ tục mẫu"),
-        agency_name=info.get("agency_name", "Ủy ban nhân dân phường Mẫu"),
-        dossier_code=f"{info.get('agency', '000.00.00.H00')}-{now:%y%m%d}-0001",
-        owner_name=str(data.get("owner_name") or "Nguyễn Văn An"), form=form, schema=schema, issued_on=now,
-        declaration=info.get("result") or {}, place=settings.place_name, public_url=settings.public_url,
-        received_at=now)
+    facts = resultdata.sample_facts(info, schema, now, form=form, place=settings.place_name,
+                                    public_url=settings.public_url)
+    facts.owner_name = str(data.get("owner_name") or facts.owner_name)
     for key in OVERRIDES:
         if key in data and data[key] is not None:
             setattr(facts, key, str(data[key]))
     try:
         content = resultlayouts.render(facts, settings.font_dir, template=own_template)
-    except templating.TemplateProblem as exc:
-        _fail([str(exc)])
+    except templating.TemplateProblem as exc:  # the procedure's own layout named with its folder, as validate does
+        own = own_template is None and (folder / exc.name).is_file()
+        _fail([str(replace(exc, name=str(folder / exc.name))) if own else str(exc)])
     except EngineError as exc:
         _fail([str(exc)])
     output.write_bytes(content)

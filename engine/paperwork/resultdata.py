@@ -151,3 +151,15 @@ def sample_form(schema: dict) -> dict:
         else:
             data[key] = prop.get("title") or key
     return data
+
+
+def sample_facts(info: dict, schema: dict, now: datetime, *, form: dict | None = None, place: str = "",
+                 public_url: str = "") -> ResultFacts:
+    """A result of the procedure ``info`` (a definition's catalogue entry) on sample data: ``form``, else one made
+    from its filing form's ``schema`` (``tthc render``'s preview, and the trial render at validate and deploy)."""
+    return ResultFacts(
+        procedure_code=info.get("code", "0.000000"), procedure_name=info.get("name", "Thủ tục mẫu"),
+        agency_name=info.get("agency_name", "Ủy ban nhân dân phường Mẫu"),
+        dossier_code=f"{info.get('agency', '000.00.00.H00')}-{now:%y%m%d}-0001", owner_name="Nguyễn Văn An",
+        form=sample_form(schema) if form is None else form, schema=schema, issued_on=now,
+        declaration=info.get("result") or {}, place=place, public_url=public_url, received_at=now)

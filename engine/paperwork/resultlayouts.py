@@ -8,6 +8,7 @@ nothing else (the loader knows no other folder).
 """
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,3 +47,16 @@ def render(facts: resultdata.ResultFacts, font_dir: Path, template: tuple[str, s
     """The unsigned result as PDF/A-3b."""
     page, title = html(facts, template)
     return layout.render(page, font_dir, title=title, author=facts.agency_name)
+
+
+def trial(info: dict, forms: dict, now: datetime, place: str = "", public_url: str = "") -> None:
+    """Render the procedure's own result layout (its HTML, no PDF) on sample data made from its filing form, for
+    ``tthc validate``, ``tthc deploy`` and an upload: a layout that compiles but fails as it renders (a value the
+    sandbox refuses, a division by zero, a filter given a wrong argument) is a TemplateProblem now, not at the
+    first dossier's result. A procedure with no layout of its own has nothing to try."""
+    decl = info.get("result") or {}
+    if not decl.get("template"):
+        return
+    schema = forms.get(info.get("filing_form") or "", {})
+    facts = resultdata.sample_facts(info, schema, now, place=place, public_url=public_url)
+    html(facts, (decl.get("template_name") or "result.html", decl["template"]))

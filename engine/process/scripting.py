@@ -91,6 +91,19 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
+def _bound_names(tree: ast.AST) -> set[str]:
+    """The names a script binds itself (assigned, defined, a loop's or a comprehension's target, an argument)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return bound
+
+
 _FILENAME = '<string>'  # SpiffWorkflow looks for this name to report the failing line
 
 
@@ -109,14 +122,38 @@ def _compile(text: str, mode: str) -> tuple[CodeType | None, tuple[str, ...]]:
     return result.code, ()
 
 
+def _unavailable_calls(text: str, mode: str) -> list[str]:
+    """Calls a BPMN script or condition makes that would fail at every run: a name neither in the restricted
+    builtins nor bound by the script (task data is JSON: no function comes from it; ``open``, ``getattr``,
+    ``globals``, ``exec`` are not there), and ``str.format`` (refused at run time: it reaches attributes)."""
+    problems = []
+    tree = ast.parse(text, mode=mode)
+    bound = _bound_names(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id not in _BUILTINS and func.id not in bound:
+            problems.append(f'Line {node.lineno}: hàm không có trong môi trường kịch bản: {func.id}() '
+                            f'(name not available to scripts)')
+        elif isinstance(func, ast.Attribute) and func.attr in ('format', 'format_map') \
+                and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+            problems.append(f'Line {node.lineno}: str.format không được phép; dùng f-string (not allowed)')
+    return problems
+
+
 def check_expression(text: str) -> list[str]:
-    """Problems found when compiling ``text`` as a restricted expression ([] if fine)."""
-    return list(_compile(text, 'eval')[1])
+    """Problems found when compiling ``text`` as a restricted expression ([] if fine), and the calls it makes
+    that could never run."""
+    problems = list(_compile(text, 'eval')[1])
+    return problems or _unavailable_calls(text, 'eval')
 
 
 def check_script(text: str) -> list[str]:
-    """Problems found when compiling ``text`` as a restricted script ([] if fine)."""
-    return list(_compile(text, 'exec')[1])
+    """Problems found when compiling ``text`` as a restricted script ([] if fine), and the calls it makes that
+    could never run."""
+    problems = list(_compile(text, 'exec')[1])
+    return problems or _unavailable_calls(text, 'exec')
 
 
 def _code_or_refuse(text: str, mode: str) -> CodeType:
