@@ -10,6 +10,7 @@ waiting, scripts calling what scripts cannot call are refused, and rendering is 
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -133,3 +134,21 @@ def test_rendering_a_layout_is_bounded_in_size_and_time(monkeypatch):
     # what documents do is untouched
     assert templating.render(env, '{{ "ab" * 2 }} {{ 2 ** 10 }} {{ "%05d" % 7 }} {{ "a" ~ "b" }}', "r.html", {}) \
         == "abab 1024 00007 ab"
+
+
+@pytest.mark.parametrize("pattern, refused", [
+    ("^(a+)+$", True), ("^([a-zA-Z]+ ?)+$", True), ("^(\\w+\\s?)*$", True),  # a citizen's 28 letters: hours
+    ("^(\\d+\\.)*\\d+$", False), ("^[A-Z]+(-[0-9]+)*$", False), ("^\\d{12}$", False),  # each round needs its mark
+])
+def test_a_form_pattern_that_backtracks_for_ever_is_refused_at_deploy(api, app, pattern, refused):
+    form = json.loads((SAMPLE.parent.parent.parent / "forms/ho-kinh-doanh-nop.schema.json").read_text())
+    form["properties"]["ten_ho_kinh_doanh"]["pattern"] = pattern
+    r = deploy(api, variant(filing_form="hkd-re.schema.json"),
+               forms={"hkd-re.schema.json": json.dumps(form, ensure_ascii=False).encode()})
+    if not refused:
+        assert r.status_code == 201, r.get_json()
+        return
+    assert r.status_code == 422, r.get_json()
+    problems = [p for p in r.get_json()["error"]["problems"] if "lồng" in p["message"]]
+    assert problems and all("hkd-re.schema.json" in p["message"] and pattern in p["message"] for p in problems), \
+        r.get_json()

@@ -17,6 +17,7 @@ from referencing.exceptions import PointerToNowhere, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from engine.core.errors import Invalid
+from engine.process import formpatterns
 
 FORMAT_CHECKER = FormatChecker()
 
@@ -203,7 +204,8 @@ def _schema_problems(schema_json: str) -> tuple[str, ...]:
                 "không đúng quy định của JSON Schema 2020-12",)
     if "typename" in json.dumps(schema.get("properties", {})):
         return ("tên trường 'typename' được dành riêng cho bộ máy quy trình",)
-    return tuple(_ref_problems(schema))
+    return tuple(_ref_problems(schema)) + tuple(formpatterns.problems(schema, _DATA_KEYWORDS))
+
 
 
 # Keywords whose values are data, not schemas: a "$ref" key in them is no reference; and those whose values map
