@@ -4,7 +4,7 @@ Found following the designer's journey: a result layout naming a filter the engi
 failing as it renders (``{{ 1 / 0 }}``), passed ``tthc validate``, ``tthc deploy`` and an upload, and every dossier
 of that version then stopped at the leader's signature with a 500; a script calling ``open()``, ``getattr()`` or
 ``globals()`` was deployed and every filing failed; a layout could render for ever (nested loops) or build a
-gigabyte in one operator. Now the layout is compiled and rendered on sample data at validate, deploy and upload
+gigabyte in one operator; a misspelt name printed as nothing. Now the layout is compiled and rendered on sample data at validate, deploy and upload
 (a problem line each), a layout failing only on one dossier's data answers the signer 409 with the request still
 waiting, scripts calling what scripts cannot call are refused, and rendering is bounded in time and size.
 """
@@ -58,6 +58,7 @@ def line_of(text: str, needle: str) -> int:
     (PHONE.replace("}}", "| vn_phone }}"), "không có bộ lọc 'vn_phone'"),  # found when compiling
     (PHONE.replace("}}", "/ 0 }}"), "mẫu kết quả không hiển thị được với dữ liệu mẫu"),  # found rendering
     (PHONE.replace("values.dien_thoai", "values.__class__"), "mẫu kết quả không hiển thị được với dữ liệu mẫu"),
+    (PHONE.replace("values.dien_thoai", "dien_thoai"), "không có tên dien_thoai trong dữ liệu của kết quả"),  # a typo
 ])
 def test_a_layout_that_would_fail_every_result_is_refused_at_upload(api, app, broken, said):
     layout = LAYOUT.replace(PHONE, broken)

@@ -8,11 +8,12 @@ nothing else (the loader knows no other folder).
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import FileSystemLoader
+from jinja2 import FileSystemLoader, meta, nodes
 
 from engine.core import templating
 from engine.paperwork import layout, resultdata
@@ -59,4 +60,16 @@ def trial(info: dict, forms: dict, now: datetime, place: str = "", public_url: s
         return
     schema = forms.get(info.get("filing_form") or "", {})
     facts = resultdata.sample_facts(info, schema, now, place=place, public_url=public_url)
-    html(facts, (decl.get("template_name") or "result.html", decl["template"]))
+    name, text = decl.get("template_name") or "result.html", decl["template"]
+    html(facts, (name, text))
+    env = environment()
+    known = set(resultdata.context(facts)) | set(env.globals)
+    tree = env.parse(text)
+    made = {m.name for m in tree.find_all(nodes.Macro)} | {
+        n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}  # its macros, sets, loops
+    unknown = sorted(meta.find_undeclared_variables(tree) - known - made)
+    if unknown:  # a typo (``von_kinh_doan``) would print as nothing on every result
+        found = re.search(rf"\b{re.escape(unknown[0])}\b", text)
+        line = text[:found.start()].count("\n") + 1 if found else None
+        raise templating.TemplateProblem(name, line, f"không có tên {', '.join(unknown)} trong dữ liệu của kết quả "
+                                         f"(các tên có: {', '.join(sorted(set(resultdata.context(facts))))})")
