@@ -229,6 +229,11 @@ def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: dat
     off between its nominal end and it became a working day. One that is not (extended, D17; moved by a wait,
     D12, D26), or without ``value``, only moves off a day that is no longer a working day.
 
+    A deadline that is the count itself (``value`` given, ``old`` giving ``due`` from ``anchor``) is counted again
+    from ``anchor`` under ``new`` when the changed day has not begun: the working time left, counted on, would
+    end a period (Thu 17:00) where the count gives the start of the next (Fri 07:00, D16's clock time of intake),
+    and the clock would judge late that evening a dossier in time (D19).
+
     ``now``: when the day changed is today, the working time that has passed until ``now`` was counted under
     ``old`` and stays counted (the morning of a storm day declared at 09:30 is not given back, a Saturday made
     working at 10:00 counts from 10:00): the time left at ``now`` is counted again from ``now``, so that the new
@@ -244,6 +249,8 @@ def moved(old: WorkingCalendar, new: WorkingCalendar, due: datetime, anchor: dat
     midnight = datetime.combine(changed, time(0), VN_TZ)
     if due < midnight:
         return due
+    if value is not None and (now is None or now < midnight) and old.due(anchor, value, unit) == due:
+        return new.due(anchor, value, unit)  # the legal count itself, counted again: D16's clock time of intake
     if anchor < midnight:
         since = max(midnight, now) if now is not None else midnight
         return new.add_working_time(since, old.working_time_between(since, due))
