@@ -61,3 +61,63 @@ def test_received_at_seven_a_day_declared_off_keeps_it_due_at_seven_and_in_time(
     assert not row(app, code).late  # Thursday evening: in time
     with app.extensions["tthc"]["sessions"]() as session:
         assert not session.scalars(select(WorkItem).where(WorkItem.step == "apology")).all()
+
+
+def test_the_provinces_notice_for_a_year_ends_its_provisional_mark(api, app, clock, province):  # noqa: F811
+    clock.set(vn(2027, 1, 4, 9, 0))  # Mon 04/01/2027: 2027 has no notice in the calendar file
+    code = api.file(CITIZEN)["code"]
+    api.act(RECEIVER, code, "receive")
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_provisional"] is True
+    assert api.get("/api/v1/calendar?year=2027", ADMIN).get_json()["provisional"] is True
+    # a ward's own notice for the year is not the province's official one
+    ward = {"agency": "000.00.31.H56", "year": 2027, "days": [{"day": "2027-03-06", "kind": "working", "name": "Bù"}]}
+    assert api.post("/api/v1/calendar/apply", "admin.a", json=ward).status_code == 200
+    calendars.forget_overrides()
+    assert api.get("/api/v1/calendar?year=2027", ADMIN).get_json()["provisional"] is True
+    notice = {"year": 2027, "days": [{"from": "2027-02-05", "to": "2027-02-09", "kind": "off", "name": "Tết"}]}
+    r = api.post("/api/v1/calendar/apply", ADMIN, json=notice)
+    assert r.status_code == 200, r.get_json()
+    calendars.forget_overrides()
+    assert api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["due_provisional"] is False
+    assert api.get("/api/v1/calendar?year=2027", ADMIN).get_json()["provisional"] is False
+    assert api.get("/api/v1/calendar?year=2028", ADMIN).get_json()["provisional"] is True
+    # the same notice again changes no day and stays recorded
+    assert api.post("/api/v1/calendar/apply", ADMIN, json=notice).get_json()["already_applied"] is True
+    assert api.get("/api/v1/calendar?year=2027", ADMIN).get_json()["provisional"] is False
+
+
+def test_a_notice_of_more_days_than_a_year_is_refused_as_it_is_read(api, app, clock, province):  # noqa: F811
+    clock.set(vn(2027, 1, 4, 9, 0))
+    month = {"from": "2027-03-01", "to": "2027-03-31", "kind": "off", "name": "Lặp"}
+    r = api.post("/api/v1/calendar/apply", ADMIN, json={"days": [month] * 600})  # 18,600 days, one month 600 times
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["error"]["message"] == "Tối đa 366 ngày một lần"  # not read whole, then compared
+    web = Web(app.test_client()).login(ADMIN)
+    lines = "\n".join("2027-03-01..2027-03-31 nghỉ Lặp" for _ in range(600))
+    page = text_of(web.post("/quan-tri/lich/xem-truoc", {"year": "", "agency": "", "lines": lines}, status=422))
+    assert "Tối đa 366 ngày một lần" in page
+
+
+def test_a_line_with_long_runs_of_spaces_reads_as_one_space(app):
+    from engine.cases import calendar_notices
+
+    [line] = calendar_notices.parse("06/03/2027" + " " * 6000 + "làm bù" + "\t" * 50 + "Làm  bù   thứ Bảy")
+    assert (line.day, line.kind, line.name) == (date(2027, 3, 6), "working", "Làm bù thứ Bảy")
+    with pytest.raises(calendar_notices.Invalid):
+        calendar_notices.parse("2027-02-02" + " " * 6000 + "x")
+
+
+def test_the_english_calendar_page_says_its_refusals_in_english(app, clock, province):  # noqa: F811
+    clock.set(vn(2027, 1, 4, 9, 0))
+    web = Web(app.test_client()).login(ADMIN)
+    web.post("/ngon-ngu", {"lang": "en"})
+    cases = [("2027-02-31 nghỉ Tết", "Line 1: no such day: 2027-02-31"),
+             ("hôm nay nghỉ", "Line 1: expected 'day [to day] kind name'"),
+             ("2027-03-01 nghỉ A\n2027-03-01 nghỉ B", "A day is on two lines")]
+    for lines, english in cases:
+        page = text_of(web.post("/quan-tri/lich/xem-truoc", {"year": "", "agency": "", "lines": lines}, status=422))
+        assert english in page, page
+        assert "Dòng 1" not in page and "Một ngày có hai dòng" not in page
+    page = text_of(web.post("/quan-tri/lich/xem-truoc", {"year": "2027", "agency": "", "lines": "2026-12-31 nghỉ A"},
+                            status=422))
+    assert "Every day must be in 2027" in page

@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -123,10 +122,9 @@ def test_a_script_calling_what_scripts_cannot_call_is_refused_at_deploy(api, app
 def test_rendering_a_layout_is_bounded_in_size_and_time(monkeypatch):
     env = templating.environment()
     for huge in ('{{ "x" * 10**9 }}', '{{ [0] * 10**8 }}', '{{ "%0999999999d" % 1 }}', '{{ 10 ** 100000 }}'):
-        started = time.monotonic()
-        with pytest.raises(templating.TemplateProblem):
+        with pytest.raises(templating.TemplateProblem) as caught:  # refused before it is made
             templating.render(env, huge, "result.html", {})
-        assert time.monotonic() - started < 2, huge
+        assert "không được phép trong mẫu" in str(caught.value), huge
     monkeypatch.setattr(templating, "TIME_LIMIT", 0.3)
     loops = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
     with pytest.raises(templating.TemplateProblem) as caught:

@@ -160,7 +160,7 @@ def list_rows(session: Session, rows: list[Dossier], now: datetime, settings: Se
         cal = calendar_of(session, d, settings)
         out.append({"code": d.code, "procedure_name": d.procedure_version.procedure.name, "status": d.status,
                     "owner": {"full_name": d.owner_name, "cccd": d.owner_cccd}, "filed_at": iso_vn(d.filed_at),
-                    "due_at": iso_vn(d.due_at), "due_provisional": _provisional(d, settings),
+                    "due_at": iso_vn(d.due_at), "due_provisional": _provisional(session, d, settings),
                     # not received yet: the hour the one-stop has to check it is the date the citizen waits for
                     "intake_due_at": iso_vn(d.intake_due_at) if d.status == SUBMITTED else None,
                     # the result's working time left (a page words it in its language) and the day it counts in
@@ -169,13 +169,13 @@ def list_rows(session: Session, rows: list[Dossier], now: datetime, settings: Se
     return out
 
 
-def _provisional(dossier: Dossier, settings: Settings | None) -> bool:
+def _provisional(session: Session, dossier: Dossier, settings: Settings | None) -> bool:
     """Whether the due instant shown (the result's, else the intake's) lies in a year without an official
     calendar notice: it was counted on the package's holidays and may move."""
     due = dossier.due_at or (dossier.intake_due_at if dossier.status == SUBMITTED else None)
     if due is None or settings is None:
         return False
-    return calendars.calendar_config(settings).provisional(due.astimezone(VN_TZ).date())
+    return calendars.provisional(session, settings, due.astimezone(VN_TZ).date())
 
 
 def _describe(session: Session, dossier: Dossier, letter_rows: list, documents: list[dict],
@@ -208,7 +208,7 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list, documents: 
         "extensions": dossier.extensions,
         "intake_late": intake.is_intake_late(dossier, now) if now is not None else dossier.intake_late,
         "calendar_version": dossier.calendar_version,
-        "due_provisional": _provisional(dossier, settings),
+        "due_provisional": _provisional(session, dossier, settings),
         "letters": [{"kind": ltr.kind, "reason": ltr.reason, "faults": ltr.faults, "issued_at": iso_vn(ltr.issued_at),
                      "new_due_at": iso_vn(ltr.new_due_at), "signer": ltr.signer_name, "signer_role": ltr.signer_role,
                      "violation": ltr.violation, "document": ltr.document_id} for ltr in letter_rows],

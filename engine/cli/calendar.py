@@ -112,13 +112,23 @@ def _day(text: str) -> date:
 def calendar_day(day: str, agency) -> None:
     settings, parsed = _settings(calendar=True), _day(day)
     info = _calendar(settings, agency).day(parsed)
-    note = f"\t{_provisional_note(parsed.year)}" if calendars.calendar_config(settings).provisional(parsed) else ""
+    note = f"\t{_provisional_note(parsed.year)}" if _provisional(settings, parsed) else ""
     click.echo(f"{'working' if info.working else 'off'}\t{info.reason}{note}")
 
 
+def _provisional(settings: Settings, day: date) -> bool:
+    """Provisional unless the calendar file or an administrator's entered notice has the year (no database
+    yet: the file alone, as ``_calendar`` reads it)."""
+    try:
+        with _sessions(settings)() as session:
+            return calendars.provisional(session, settings, day)
+    except Exception:  # noqa: BLE001 - no database yet
+        return calendars.calendar_config(settings).provisional(day)
+
+
 def _provisional_note(year: int) -> str:
-    return (f"tạm tính: năm {year} chưa có thông báo chính thức về lịch nghỉ trong tệp cấu hình lịch, "
-            "ngày nghỉ lấy theo lịch dự kiến")
+    return (f"tạm tính: năm {year} chưa có thông báo chính thức về lịch nghỉ (trong tệp cấu hình lịch hoặc do "
+            "quản trị viên nhập), ngày nghỉ lấy theo lịch dự kiến")
 
 
 @calendar.command("set", help="Ghi đè lịch cho một ngày: off (nghỉ), working (làm bù), not_off (bỏ ngày lễ). "

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from engine.core.calendar import CalendarConfig, Override, WorkingCalendar, load_config, parse_blocks
 from engine.core.settings import Settings
 from engine.data.agency_model import Agency
+from engine.data.calendar_model import CalendarNoticeYear
 from engine.data.model import CalendarOverride
 
 
@@ -66,6 +67,7 @@ class Stored(NamedTuple):
     paths: dict[str, str]
     own: dict[str, Blocks]
     inherited: dict[str, Blocks]
+    notice_years: frozenset = frozenset()  # the years whose official notice an administrator entered
 
 
 _stored: dict[str, tuple[float, Stored]] = {}
@@ -121,9 +123,16 @@ def _read(session: Session) -> Stored:
         nearest = next((hours[i][1] for i in reversed(lineage(path)[:-1]) if i in hours), None)
         if nearest is not None:
             inherited[code] = nearest
-    stored = Stored(rows, paths, {code: blocks for code, blocks in hours.values()}, inherited)
+    years = frozenset(session.scalars(select(CalendarNoticeYear.year)))
+    stored = Stored(rows, paths, {code: blocks for code, blocks in hours.values()}, inherited, years)
     _stored[key] = (tick, stored)
     return stored
+
+
+def provisional(session: Session, settings: Settings, day: date) -> bool:
+    """Whether ``day`` lies in a year without an official notice, neither in the calendar file nor entered by an
+    administrator: its days off are the package's guess, and a deadline on it may move when the notice comes."""
+    return calendar_config(settings).provisional(day) and day.year not in _read(session).notice_years
 
 
 def forget_overrides() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core import vocabulary
-from engine.data import handover_model, page_indexes, stock_model  # noqa: F401 - liên thông's; pages'; reports'
+from engine.data import calendar_model, handover_model, page_indexes, stock_model  # noqa: F401 - their tables
 from engine.data.db import Base
 
 # -- roles -----------------------------------------------------------------------------------------------

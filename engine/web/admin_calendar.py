@@ -18,7 +18,7 @@ from engine.core.clock import VN_TZ, iso_vn
 from engine.core.errors import Invalid, NotFound
 from engine.data import agencies, calendars
 from engine.data.agency_model import Agency
-from . import ASCII_NUMBER, db, now, tthc, unit_of_work
+from . import ASCII_NUMBER, calendar_words, db, now, tthc, unit_of_work
 from .apiedge import authenticated, body
 from .ui import install_error_pages, login_required
 
@@ -102,7 +102,7 @@ def _text_years(text: str, typed: list[tuple[int, str]]) -> None:
     of each line is read, and told, by engine.cases.calendar_notices.parse)."""
     found = []
     for where, raw in notices.numbered(text, typed):
-        match = notices.LINE.match(raw)
+        match = notices.match_line(raw)
         years = {_year_of(match[k]) for k in ("first", "last") if match and match[k]} - {None}
         found += [f"{where}: {year_problem(y)}" for y in sorted(years) if year_problem(y)][:1]
     _refuse_years(found, "lines")
@@ -128,7 +128,7 @@ def year_days():
         raise NotFound("Không tìm thấy cơ quan", code="agency_not_found")
     settings = tthc()["settings"]
     return jsonify({"year": year, "agency": code,
-                    "provisional": calendars.calendar_config(settings).provisional(date(year, 1, 1)),
+                    "provisional": calendars.provisional(db(), settings, date(year, 1, 1)),
                     "days": notices.year_days(db(), settings, agency, year)})
 
 
@@ -242,7 +242,7 @@ def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | No
                            KIND_TEXT=KIND_TEXT, without={r.day: _as_text([o for o in rows if o.day != r.day])
                                                          for r in rows},
                            days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT,
-                           day_reason=day_reason, years=YEARS, typed=typed, error=error.message if error else None,
+                           day_reason=day_reason, years=YEARS, typed=typed, error=calendar_words.refusal(error.message) if error else None,
                            rows_typed=range(1, ROWS + 1)), status
 
 
