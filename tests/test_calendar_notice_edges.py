@@ -121,3 +121,7 @@ def test_the_english_calendar_page_says_its_refusals_in_english(app, clock, prov
     page = text_of(web.post("/quan-tri/lich/xem-truoc", {"year": "2027", "agency": "", "lines": "2026-12-31 nghỉ A"},
                             status=422))
     assert "Every day must be in 2027" in page
+    for form, english in (({"year": "abc", "agency": ""}, "Invalid parameter"),
+                          ({"year": "", "agency": "KHONG.CO"}, "No such agency")):
+        page = text_of(web.post("/quan-tri/lich/xem-truoc", {**form, "lines": "2027-03-01 nghỉ A"}, status=None))
+        assert english in page and "Tham số không hợp lệ" not in page and "Không tìm thấy cơ quan" not in page

@@ -10,17 +10,22 @@ waiting, scripts calling what scripts cannot call are refused, and rendering is 
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from conftest import Api, OFFICERS, SAMPLE, STEP_DATA
 from engine.core import templating
+from engine.core.clock import VN_TZ
+from engine.paperwork import resultlayouts
+from engine.process import procedures
 from engine.data.model import ProcedureVersion
 from engine.data.signing_model import SigningRequest
 from test_versions import deploy, variant
@@ -115,28 +120,33 @@ def test_a_script_calling_what_scripts_cannot_call_is_refused_at_deploy(api, app
     assert any(p["element"] == "sc" for p in r.get_json()["error"]["problems"]), r.get_json()
     assert versions_count(app) == before
     # a script calling a function it defines, and the builtins scripts have, is deployed
-    fine = "def twice(v):\n    return v * 2\nx = twice(len(ho_so)) + max(1, 2)"
+    fine = "def twice(v):\n    return v * 2\nx = twice(len(ho_so)) + max(1, 2)\nprint(x)"
     assert deploy(api, with_script(fine)).status_code == 201
 
 
 def test_rendering_a_layout_is_bounded_in_size_and_time(monkeypatch):
     env = templating.environment()
-    for huge in ('{{ "x" * 10**9 }}', '{{ [0] * 10**8 }}', '{{ "%0999999999d" % 1 }}', '{{ 10 ** 100000 }}'):
+    for huge in ('{{ "x" * 10**9 }}', '{{ [0] * 10**8 }}', '{{ "%0999999999d" % 1 }}', '{{ 10 ** 100000 }}',
+                 '{{ "%20000000s"|format(1) }}', '{{ "x"|center(20000000) }}', '{{ "x".ljust(20000000) }}',
+                 '{{ "{:>20000000}".format(1) }}', '{{ range(100000)|map("string")|join }}',
+                 '{{ range(10000)|map("string")|map("center", 1000)|join }}'):  # 10 MB: refused once made
         with pytest.raises(templating.TemplateProblem) as caught:  # refused before it is made
             templating.render(env, huge, "result.html", {})
         assert "không được phép trong mẫu" in str(caught.value), huge
     monkeypatch.setattr(templating, "TIME_LIMIT", 0.3)
-    loops = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    loops = "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}{% endfor %}"
     with pytest.raises(templating.TemplateProblem) as caught:
         templating.render(env, loops, "result.html", {})
     assert "quá 0.3 giây" in str(caught.value) and caught.value.line == 1
     # what documents do is untouched
-    assert templating.render(env, '{{ "ab" * 2 }} {{ 2 ** 10 }} {{ "%05d" % 7 }} {{ "a" ~ "b" }}', "r.html", {}) \
-        == "abab 1024 00007 ab"
+    assert templating.render(env, '{{ "ab" * 2 }} {{ 2 ** 10 }} {{ "%05d" % 7 }} {{ "a" ~ "b" }} '
+                                  '{{ range(3)|join(",") }} {{ "{:>3}".format(1) }} {{ "x"|center(3) }}', "r.html", {}) \
+        == "abab 1024 00007 ab 0,1,2   1  x "
 
 
 @pytest.mark.parametrize("pattern, refused", [
     ("^(a+)+$", True), ("^([a-zA-Z]+ ?)+$", True), ("^(\\w+\\s?)*$", True),  # a citizen's 28 letters: hours
+    ("^(a+|b)+$", True), ("^(ab|cd)+$", False),
     ("^(\\d+\\.)*\\d+$", False), ("^[A-Z]+(-[0-9]+)*$", False), ("^\\d{12}$", False),  # each round needs its mark
 ])
 def test_a_form_pattern_that_backtracks_for_ever_is_refused_at_deploy(api, app, pattern, refused):
@@ -151,3 +161,19 @@ def test_a_form_pattern_that_backtracks_for_ever_is_refused_at_deploy(api, app, 
     problems = [p for p in r.get_json()["error"]["problems"] if "lồng" in p["message"]]
     assert problems and all("hkd-re.schema.json" in p["message"] and pattern in p["message"] for p in problems), \
         r.get_json()
+
+
+@pytest.mark.parametrize("field, layout", [
+    ({"type": "array", "items": {"type": "object", "properties": {"von": {"type": "integer"}}}},
+     "{% for x in form.them %}{{ x.von * 2 }}{% endfor %} {{ form.them|sum(attribute='von') }}"),
+    ({"type": ["integer", "null"]}, "{{ (form.them or 0) / 2 }}"),
+    ({"$ref": "#/properties/chu_ho"}, "{{ form.them.ho_ten|upper }}"),
+])
+def test_a_layout_right_for_its_form_passes_the_trial(field, layout):
+    """The sample data follows the form: a list of objects for an array of objects, a number for a nullable
+    number, the referenced schema for a $ref."""
+    definition = procedures.load_file(SAMPLE, SAMPLE.parent.parent.parent / "forms")
+    forms = copy.deepcopy(definition.forms)
+    forms[definition.info["filing_form"]]["properties"]["them"] = field
+    info = dict(definition.info, result=dict(definition.info["result"], template=layout))
+    resultlayouts.trial(info, forms, datetime(2026, 12, 7, 9, tzinfo=VN_TZ))  # raises nothing

@@ -9,12 +9,14 @@ with its line, for ``tthc validate``, ``tthc deploy`` and ``tthc render``.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import jinja2
 from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -89,6 +91,7 @@ FILTERS = {
 
 MAX_LENGTH = 1_000_000  # characters or items one operator of a template may make
 MAX_INT_BITS = 100_000  # about 30,000 digits: no document prints more
+MAX_ITEMS = 10_000  # items of one range
 TIME_LIMIT = 5.0  # seconds of a template's own code (a result renders in milliseconds)
 _WIDE = re.compile(r"\d{7,}")  # a width or precision of a million or more in a %-format
 
@@ -124,9 +127,43 @@ def _percent(a, b):
     return a % b
 
 
+def _sizes(args, kwargs) -> None:
+    """A width, a count or a format that would make a huge value in one C call (``center(10**9)``,
+    ``"%20000000s"|format``, ``"{:>20000000}".format``): refused before the call."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_LENGTH:
+            raise SecurityError(f"số quá lớn cho một giá trị của mẫu ({value} > {MAX_LENGTH})")
+        if isinstance(value, str) and _WIDE.search(value):
+            raise SecurityError("độ rộng định dạng quá lớn")
+
+
+def _sized(value):
+    if isinstance(value, (str, list, tuple)):
+        _too_long(len(value))
+    return value
+
+
+def _bounded_filter(function):
+    def apply(*args, **kwargs):
+        _sizes(args, kwargs)
+        return _sized(function(*args, **kwargs))
+    if hasattr(function, "jinja_pass_arg"):  # Jinja's pass_context / pass_environment mark
+        apply.jinja_pass_arg = function.jinja_pass_arg
+    return apply
+
+
+def _range(*args):
+    """``range`` of at most 10,000 items (the sandbox's own allows 100,000): no document lists more."""
+    made = range(*args)
+    if len(made) > MAX_ITEMS:
+        raise SecurityError(f"range quá dài ({len(made)} > {MAX_ITEMS} phần tử)")
+    return made
+
+
 class _Bounded(ImmutableSandboxedEnvironment):
-    """The sandbox, with the operators that can make a huge value in one step looking at the sizes first
-    (``"x" * 10**9``, ``9 ** 10**9``): a C-level operation cannot be stopped by a time limit once begun."""
+    """The sandbox, with what can make a huge value in one step looking at the sizes first: the operators
+    (``"x" * 10**9``, ``9 ** 10**9``), the arguments of every filter and method call (``center(10**9)``,
+    ``"%20000000s"|format(1)``), ``range``: a C-level operation cannot be stopped by a time limit once begun."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     _GUARDS = {"*": _times, "**": _power, "+": _plus, "%": _percent}
@@ -134,12 +171,25 @@ class _Bounded(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator: str, left, right):
         return self._GUARDS[operator](left, right)
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        _sizes(args, kwargs)
+        return _sized(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value):
+        """``"{:>20000000}".format``: its format string is looked at when the method is taken."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _sizes((value.__self__,), {})
+        return wrapped
+
 
 def environment(loader: BaseLoader | None = None) -> ImmutableSandboxedEnvironment:
     """The sandboxed environment with autoescape on and the document filters; ``loader`` gives the layouts a
     template may extend or include (the engine's own, never the file system at large)."""
     env = _Bounded(loader=loader, autoescape=True, undefined=_Undefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update({name: _blank_when_missing(f) for name, f in FILTERS.items()})
+    env.filters.update({name: _bounded_filter(f) for name, f in env.filters.items()})
+    env.globals["range"] = _range
     return env
 
 
@@ -199,16 +249,21 @@ def _render_named(env: ImmutableSandboxedEnvironment, text: str, name: str, cont
         return template.render(context)
 
 
+_JINJA = os.path.dirname(jinja2.__file__) + os.sep
+
+
 @contextmanager
 def _time_limit(env, seconds: float):
     """SecurityError once the template's code (its own and the layouts it extends: the frames run in ``env``)
     has run ``seconds``: nested loops over ``range`` (100,000 each at most, in the sandbox) would run for hours.
-    Checked at the template's lines; the filters it calls are bounded by the operators' guards."""
+    Checked at the template's lines and at the lines of Jinja's own code it runs (``map``, ``join`` over a
+    generator); one C call's size is bounded by the guards above."""
     deadline = time.monotonic() + seconds
 
     def tracer(frame, event, _arg):
-        if event == "call":
-            return tracer if frame.f_globals.get("environment") is env else None
+        if event == "call":  # the template's frames, and Jinja's own code they run (a filter's generator)
+            return tracer if frame.f_globals.get("environment") is env or \
+                frame.f_code.co_filename.startswith(_JINJA) else None
         if event == "line" and time.monotonic() > deadline:
             raise SecurityError(f"mẫu chạy quá {seconds:g} giây")
         return tracer

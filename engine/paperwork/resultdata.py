@@ -128,29 +128,50 @@ def context(facts: ResultFacts) -> dict:
     }
 
 
-def sample_form(schema: dict) -> dict:
-    """Plausible data for every field of a form schema (a preview without a dossier): money 100.000.000,
-    other integers 1, dates 14/03/1990, an enum's first value, text its own title."""
-    data = {}
-    for key, prop in schema.get("properties", {}).items():
-        kind = prop.get("type")
-        if "enum" in prop:
-            data[key] = prop["enum"][0]
-        elif kind == "object":
-            data[key] = sample_form(prop)
-        elif kind == "integer" or kind == "number":
-            data[key] = 100_000_000 if prop.get("format") == vocabulary.MONEY_FORMAT else max(1, prop.get("minimum", 1))
-        elif kind == "boolean":
-            data[key] = True
-        elif kind == "array":
-            data[key] = [prop.get("items", {}).get("title") or "Mục 1"]
-        elif prop.get("format") == "date":
-            data[key] = "1990-03-14"
-        elif prop.get("format") == "email":
-            data[key] = "ho.kinh.doanh@example.vn"
-        else:
-            data[key] = prop.get("title") or key
-    return data
+def sample_form(schema: dict, root: dict | None = None) -> dict:
+    """Plausible data for every field of a form schema (a preview without a dossier, the trial render at deploy):
+    money 100.000.000, other integers 1, dates 14/03/1990, an enum's first value, text its own title; a list of
+    one item of its ``items`` schema; a local ``$ref`` followed, the first type of a list of types not null."""
+    root = schema if root is None else root
+    return {key: _sample(prop, root, 0, key) for key, prop in schema.get("properties", {}).items()}
+
+
+def _resolved(prop: dict, root: dict, depth: int = 0) -> dict:
+    ref = prop.get("$ref") if isinstance(prop, dict) else None
+    if not isinstance(ref, str) or not ref.startswith("#/") or depth > 8:
+        return prop if isinstance(prop, dict) else {}
+    target = root
+    for part in ref[2:].split("/"):
+        target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+    return _resolved({**target, **{k: v for k, v in prop.items() if k != "$ref"}}, root, depth + 1)
+
+
+def _sample(prop: dict, root: dict, depth: int = 0, key: str = "Mẫu"):
+    prop = _resolved(prop, root)
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if "enum" in prop and prop["enum"]:
+        return prop["enum"][0]
+    if "const" in prop:
+        return prop["const"]
+    if kind == "object" or (kind is None and "properties" in prop):
+        return sample_form(prop, root) if depth < 8 else {}
+    if kind in ("integer", "number"):
+        return 100_000_000 if prop.get("format") == vocabulary.MONEY_FORMAT else max(1, prop.get("minimum", 1))
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        items = _resolved(prop.get("items") or {}, root)
+        if items.get("type") in ("object", ["object"]) or "properties" in items or "$ref" in (prop.get("items") or {}):
+            return [_sample(items, root, depth + 1)]
+        return [items.get("title") or "Mục 1"] if not items.get("type") or items.get("type") == "string" \
+            else [_sample(items, root, depth + 1)]
+    if prop.get("format") == "date":
+        return "1990-03-14"
+    if prop.get("format") == "email":
+        return "ho.kinh.doanh@example.vn"
+    return prop.get("title") or key
 
 
 def sample_facts(info: dict, schema: dict, now: datetime, *, form: dict | None = None, place: str = "",

@@ -62,15 +62,23 @@ def _flat(items: list) -> list:
     return out
 
 
+def _repeats_only(body: list) -> bool:
+    """Whether a round of the body may be nothing but an unbounded repetition (and what may match nothing): an
+    alternative of a branch counts, ``(a+|b)``."""
+    body = _flat(body)
+    branches = [list(branch) for op, arg in body if op == _constants.BRANCH for branch in arg[1]]
+    if any(_repeats_only(branch) for branch in branches):
+        return True
+    return any(_unbounded(o, a) for o, a in body) and all(_unbounded(o, a) or _optional(o, a) for o, a in body)
+
+
 def _ambiguous(items: list) -> bool:
     """An unbounded repetition whose body is another unbounded repetition and nothing a match must contain:
-    ``(a+)+``, ``([a-z]+ ?)+``, ``((ab)*)*`` (exponential backtracking); ``(\\d+\\.)*`` is not (each round
-    needs its dot)."""
+    ``(a+)+``, ``([a-z]+ ?)+``, ``((ab)*)*``, ``(a+|b)+`` (exponential backtracking); ``(\\d+\\.)*`` is not
+    (each round needs its dot)."""
     for op, arg in items:
         if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
-            body = _flat(list(arg[2]))
-            if _unbounded(op, arg) and any(_unbounded(o, a) for o, a in body) and all(
-                    _unbounded(o, a) or _optional(o, a) for o, a in body):
+            if _unbounded(op, arg) and _repeats_only(list(arg[2])):
                 return True
             if _ambiguous(list(arg[2])):
                 return True

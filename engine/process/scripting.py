@@ -133,7 +133,8 @@ def _unavailable_calls(text: str, mode: str) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        if isinstance(func, ast.Name) and func.id not in _BUILTINS and func.id not in bound:
+        if isinstance(func, ast.Name) and func.id not in _BUILTINS and func.id not in bound \
+                and func.id != 'print':  # RestrictedPython's own (``_print_``: _GuardedPrint)
             problems.append(f'Line {node.lineno}: hàm không có trong môi trường kịch bản: {func.id}() '
                             f'(name not available to scripts)')
         elif isinstance(func, ast.Attribute) and func.attr in ('format', 'format_map') \
