@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateSyntax
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from engine.core import vocabulary
+from engine.core.tracing import traced
 
 
 @dataclass
@@ -268,9 +268,5 @@ def _time_limit(env, seconds: float):
             raise SecurityError(f"mẫu chạy quá {seconds:g} giây")
         return tracer
 
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
+    with traced(tracer):
         yield
-    finally:
-        sys.settrace(previous)

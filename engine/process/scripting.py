@@ -24,7 +24,6 @@ import ast
 import builtins
 import copy
 import functools
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_seque
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from engine.core.tracing import traced
 from engine.process import scriptlimits
 from engine.process.scriptlimits import ScriptRefused, ScriptTimeout
 
@@ -224,12 +224,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
                 scriptlimits.check_memory(start_peak)
         return tracer
 
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
+    with traced(tracer):
         yield
-    finally:
-        sys.settrace(previous)
     if time.monotonic() > deadline:
         raise ScriptTimeout(over)
 
