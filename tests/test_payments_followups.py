@@ -107,7 +107,7 @@ def _payment_row(citizen: Web, code: str) -> list[str]:
     """The cells of the fee's row on the citizen's dossier page."""
     html = citizen.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
     row = re.search(r'<tr class="payment payment-[a-z]+">(.*?)</tr>', html, re.S).group(1)
-    return [re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    return [re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
 def test_an_unpaid_fee_claims_no_method_after_a_failed_online_attempt(app, api, clock):

@@ -19,7 +19,7 @@ computed keeps its value and the version it recorded.
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -230,3 +230,29 @@ def scope_rows(session: Session, agency_id: int | None, first: date | None = Non
     if last is not None:
         query = query.where(CalendarOverride.day <= last)
     return list(session.scalars(query.order_by(CalendarOverride.day)))
+
+
+# -- the merged year --------------------------------------------------------------------------------------
+def year_days(session: Session, settings: Settings, agency: Agency | None, year: int) -> list[dict]:
+    """The days of ``year`` that are not an ordinary weekday or weekend for ``agency`` (None: the province), each
+    with where it comes from: the configuration file's notice, the province's or an agency's table, the package."""
+    code = agency.code if agency is not None else None
+    cal = calendar_for(session, settings, code)
+    config = calendar_config(settings)
+    source = {o.day: "file" for o in config.overrides if o.day.year == year}
+    rows = session.execute(select(CalendarOverride.day, CalendarOverride.agency_id, Agency.code)
+                           .outerjoin(Agency, Agency.id == CalendarOverride.agency_id)
+                           .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)))
+    depth = {agency_id: n for n, agency_id in enumerate(lineage(agency.path if agency else None), 1)}
+    held = sorted((r for r in rows if r[1] is None or r[1] in depth), key=lambda r: depth.get(r[1], 0))
+    source.update({r[0]: r[2] or "province" for r in held})
+    days = []
+    first = date(year, 1, 1)
+    for day in (first + timedelta(days=n) for n in range((date(year, 12, 31) - first).days + 1)):
+        info, override = cal.day(day), cal.overrides.get(day)
+        ordinary = info.working == (day.weekday() < 5) and override is None
+        if not ordinary:
+            kind = override.kind if override is not None else ("working" if info.working else "off")
+            days.append({"day": day.isoformat(), "kind": kind, "working": info.working, "name": info.reason,
+                         "source": source.get(day, "package")})
+    return days

@@ -129,7 +129,7 @@ def year_days():
     settings = tthc()["settings"]
     return jsonify({"year": year, "agency": code,
                     "provisional": calendars.provisional(db(), settings, date(year, 1, 1)),
-                    "days": notices.year_days(db(), settings, agency, year)})
+                    "days": calendars.year_days(db(), settings, agency, year)})
 
 
 def _notice_from_body() -> tuple[notices.Notice, dict]:
@@ -241,7 +241,7 @@ def _page(year: int, code: str | None, *, status: int = 200, error: Invalid | No
                            rows=rows, text=typed["lines"] if typed else _as_text(rows), sample=SAMPLE,
                            KIND_TEXT=KIND_TEXT, without={r.day: _as_text([o for o in rows if o.day != r.day])
                                                          for r in rows},
-                           days=notices.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT,
+                           days=calendars.year_days(db(), tthc()["settings"], scope, year), SOURCE_TEXT=SOURCE_TEXT,
                            day_reason=day_reason, years=YEARS, typed=typed, error=calendar_words.refusal(error.message) if error else None,
                            rows_typed=range(1, ROWS + 1)), status
 
