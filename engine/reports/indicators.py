@@ -55,6 +55,14 @@ def _dissatisfied(session: Session, q: PeriodQuery) -> int:
                                  *q.filters(RESOLVING))) or 0
 
 
+def _received_by_resolver(session: Session, q: PeriodQuery) -> int:
+    """The citizens' dossiers received in the period under the agency that resolves them (D29), as the late share's
+    other terms count (resolved late, pending overdue, carried over): the counters' ``received`` is the receiving
+    agency's, so a ward that receives for a department would see the department's late dossier as on time."""
+    return session.scalar(select(func.count()).select_from(Dossier)
+                          .where(q.within(Dossier.received_at), *q.filters(RESOLVING))) or 0
+
+
 def indicators(session: Session, settings: Settings, scope: Scope, now: datetime) -> list[Indicator]:
     """The indicators of ``scope`` (grouping ignored: one value per indicator)."""
     scope = replace(scope, group_by="agency")
@@ -64,6 +72,7 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
     carried = before["pending_in_time"] + before["pending_overdue"]
     q = PeriodQuery(session, scope)
     electronic, unhappy = _electronic_results(session, q), _dissatisfied(session, q)
+    received_here = _received_by_resolver(session, q)
     in_time = t["resolved_early"] + t["resolved_on_time"]
     late = t["pending_overdue"] + t["resolved_late"]
     total_hours = (t["avg_resolution_working_hours"] or 0) * t["resolved"]
@@ -74,10 +83,11 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
                    "resolved": t["resolved"], "pending_overdue": t["pending_overdue"]},
                   _percent(in_time, t["resolved"] + t["pending_overdue"])),
         Indicator("2a-late", 2, NAMES["2a-late"],
-                  "(pending_overdue + resolved_late) / (received + carried_over) × 100",
+                  "(pending_overdue + resolved_late) / (received + carried_over) × 100, each under the agency that "
+                  "resolves the dossier (D29)",
                   {"pending_overdue": t["pending_overdue"], "resolved_late": t["resolved_late"],
-                   "received": t["received"], "carried_over": carried},
-                  _percent(late, t["received"] + carried), certainty="V"),
+                   "received": received_here, "carried_over": carried},
+                  _percent(late, received_here + carried), certainty="V"),
         Indicator("2b", 2, NAMES["2b"],
                   "Σ working hours from receipt to result, without the waits for the applicant (supplements during "
                   "processing, fees) / resolved",
