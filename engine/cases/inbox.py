@@ -15,7 +15,7 @@ from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select, and_, bindparam, exists, func, literal, select, tuple_, union_all
-from sqlalchemy.orm import Session, defaultload, selectinload
+from sqlalchemy.orm import Session, defaultload, defer, selectinload
 
 from engine.core.calendar import WorkingCalendar
 from engine.core.clock import VN_TZ
@@ -203,7 +203,10 @@ def page(session: Session, user: User, filters: Filters = Filters(), *, sort: st
 # The page's rows, built once: a page read pays neither their construction nor their cache keys.
 _ITEMS = (select(WorkItem).where(WorkItem.id.in_(bindparam("ids", expanding=True)))
           .options(selectinload(WorkItem.assignee), defaultload(WorkItem.dossier).lazyload(Dossier.procedure_version)))
-_VERSIONS = select(ProcedureVersion).where(ProcedureVersion.id.in_(bindparam("ids", expanding=True)))
+# A list reads the versions' catalogue entries (the steps' actions, the fees, the procedure's name), never their
+# forms: those are left unread (a task's own page reads its form; it is not a list).
+_VERSIONS = (select(ProcedureVersion).where(ProcedureVersion.id.in_(bindparam("ids", expanding=True)))
+             .options(defer(ProcedureVersion.forms)))
 
 
 def versions_of(session: Session, dossiers: list[Dossier]) -> list[ProcedureVersion]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from engine.cases import lienthong, payments
 from engine.cases.dossiers import calendar_of, issued_to_citizen, sees_as_citizen
@@ -112,14 +113,15 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     doc_ids = [doc.id for docs in documents_of.values() for doc in docs]
     signatures_of = _grouped(conn, _SIGNATURE, "document_id", doc_ids)
     events_of = _grouped(conn, _EVENT, "dossier_id", ids)
-    requests_of = _grouped(conn, _OPEN_REQUEST, "dossier_id", ids)
+    # an open request is shown only while the dossier waits for it (``_describe``): read for those alone
+    requests_of = _grouped(conn, _OPEN_REQUEST, "dossier_id", [d.id for d in rows if d.status == SUPPLEMENT])
     payments_of = _grouped(conn, _PAYMENT, "dossier_id", ids)
     described = [_describe(session, d, letters_of.get(d.id, []),
                       [_document(doc, signatures_of.get(doc.id, []))
                        for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
-    agencies = {a.id: a for a in conn.execute(_AGENCY, {"ids": sorted(
-        {d.agency_id for d in rows} | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})})}
+    agencies = _agencies(session, conn, {d.agency_id for d in rows}
+                         | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})
     handovers = lienthong.describe(session, ids)
     for d, result in zip(rows, described):  # api.md "Payments"
         result["handovers"] = handovers.get(d.id, [])  # liên thông (D33): each agency's part, its stage
@@ -132,6 +134,20 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
         if viewer is not None and sees_as_citizen(viewer, d):
             for_citizen(result)
     return described
+
+
+def _agencies(session: Session, conn, wanted: set[int]) -> dict[int, object]:
+    """By id: the code and name of the ``wanted`` agencies. Those the session already holds (a command has read its
+    dossier's agency) are taken from it; one query reads the others."""
+    found: dict[int, object] = {}
+    for agency_id in wanted:
+        held = session.identity_map.get(identity_key(Agency, agency_id))
+        if held is not None:
+            found[agency_id] = held
+    missing = sorted(wanted - found.keys())
+    if missing:
+        found.update((a.id, a) for a in conn.execute(_AGENCY, {"ids": missing}))
+    return found
 
 
 # History entries of the officers' own machinery, not of the citizen's dossier: the warning one working day before
