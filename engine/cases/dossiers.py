@@ -108,9 +108,14 @@ _BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))
 _BY_CODE_WITH_STATE = _BY_CODE.options(undefer(Dossier.workflow_state))
 
 
+def typed_code(code: str | None) -> str:
+    """A dossier code as a person may type or paste it (lower case, spaces around): codes are upper case."""
+    return (code or "").strip().upper()
+
+
 def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:
     # with_state: the use case will load the process, so the state comes in the same query
-    dossier = session.scalar(_BY_CODE_WITH_STATE if with_state else _BY_CODE, {"code": code})
+    dossier = session.scalar(_BY_CODE_WITH_STATE if with_state else _BY_CODE, {"code": typed_code(code)})
     if dossier is None or not can_see(user, dossier):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     return dossier

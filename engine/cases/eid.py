@@ -13,7 +13,7 @@ from engine.cases import accounts, administration, citizens
 from engine.core.errors import Unauthorized
 from engine.core.vocabulary import CCCD_RE
 from engine.data.model import User
-from engine.process.forms import clean_text
+from engine.process.forms import clean_name
 
 
 def account_for(session: Session, now: datetime, claims: dict, cccd_claim: str = "cccd") -> User:
@@ -67,7 +67,7 @@ def _holder(session: Session, cccd: str) -> User | None:
 
 def _from_claims(user: User, claims: dict) -> None:
     """The person as the e-ID says: name, phone and email (a contact the claims do not give is left empty)."""
-    user.full_name = clean_text(claims.get("name"), min_length=2, max_length=255) or user.cccd
+    user.full_name = clean_name(claims.get("name")) or user.cccd
     phone, email = claims.get("phone_number"), claims.get("email")
     user.phone = phone if isinstance(phone, str) and accounts.PHONE_RE.match(phone) else None
     user.email = email if isinstance(email, str) and accounts.EMAIL_RE.match(email) else None

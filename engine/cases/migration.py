@@ -18,7 +18,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, lienthong, local_fees, versions  # noqa: F401 (lienthong: hand-overs)
-from engine.cases.dossiers import Context, readable_process, save_process
+from engine.cases.dossiers import Context, readable_process, save_process, typed_code
 from engine.core.errors import Conflict, EngineError, Invalid, NotFound, Problem
 from engine.data import audit
 from engine.data.model import OPEN_DOSSIER, Dossier, ProcedureVersion, WorkItem
@@ -54,7 +54,8 @@ class ProcessUnreadable(MigrationRefused):
 
 
 def _dossier(session: Session, code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code).options(undefer(Dossier.workflow_state)))
+    dossier = session.scalar(select(Dossier).where(Dossier.code == typed_code(code))
+                             .options(undefer(Dossier.workflow_state)))
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")
     return dossier

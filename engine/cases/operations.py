@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.cases import administration, incidents, lienthong, notices, signing_requests
 from engine.cases.dossiers import (Context, end_without_process, move, plan_timers, readable_process, record_missed,
-                                   save_process)
+                                   save_process, typed_code)
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data import audit
 from engine.data.agency_model import Agency
@@ -52,7 +52,7 @@ def administered_dossier(session: Session, user, code: str, *, with_state: bool 
     their subtree (receiving first: the one the action is audited under): 403 for a non-administrator (refused
     before the code is even looked up), 404 for no such dossier and for a dossier outside their subtree alike."""
     administration.scope(session, user)
-    query = select(Dossier).where(Dossier.code == code)
+    query = select(Dossier).where(Dossier.code == typed_code(code))
     if with_state:
         query = query.options(undefer(Dossier.workflow_state))
     dossier = session.scalar(query)
@@ -150,7 +150,7 @@ def verify_audit(session: Session, settings, user, code: str) -> dict:
     (D2, 404)."""
     from engine.data import audit_checkpoints
 
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = session.scalar(select(Dossier).where(Dossier.code == typed_code(code)))
     officer = (dossier is not None and user.is_officer and user.agency_id is not None
                and user.agency_id in administration.holders(dossier))
     if dossier is None or not (officer or administration.ADMIN in user.roles):

@@ -8,6 +8,7 @@ committed here; refusals are EngineErrors with Vietnamese messages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
@@ -36,6 +37,7 @@ LEADER_ROLES = {"department_leader", "head_of_agency", "centre_director"}
 
 DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
 LOOKUP_LIMIT = 20
+LOOKUP_ROWS = 50  # a CCCD's dossiers shown by the public lookup, the latest filed first
 LOOKUP_WINDOW = timedelta(minutes=10)
 
 
@@ -88,11 +90,20 @@ def _refuse_address(until: datetime) -> TooManyLogins:
                          f"{ADDRESS_WINDOW.seconds // 60} phút; vui lòng thử lại sau {_vn(until)}.", until)
 
 
+def login_name(typed: str | None) -> str:
+    """The account name as people type it on a phone: a CCCD with spaces, dots or dashes ("001 099 000 001") is its 12
+    digits; any other name is lower case, as every officer's name is (engine.cases.staff.USERNAME_RE), whatever
+    the keyboard capitalised ("Demo.TiepNhan"). Failed attempts count under this one spelling."""
+    name = unicodedata.normalize("NFKC", (typed or "").strip()[:64])  # full-width digits from some keyboards
+    digits = "".join(c for c in name if c not in " .-")
+    return digits if CCCD_RE.match(digits) else name.lower()
+
+
 def login(session: Session, username: str, password: str, now: datetime, remote_addr: str | None = None) -> User:
     """Check a web or API login. Every attempt is recorded, so the caller commits even when this raises; an
     address past its failure limit is refused (TooManyLogins, 429) before the password is looked at, and that
     refusal is not recorded (the wait never grows by trying)."""
-    name = (username or "").strip()[:64]
+    name = login_name(username)
     if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in name + (password or "")):
         # no account has such a name (and no database stores NUL): refused before any query, not recorded
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")
@@ -264,24 +275,32 @@ def issued_results(session: Session, found: list[Dossier]) -> dict[int, list[dic
 
 def public_lookup(session: Session, text: str) -> list[dict]:
     """By dossier code or the owner's CCCD: status, dates and the numbers of the results issued (issued_results),
-    never personal data."""
-    query = (text or "").strip().upper()
+    never personal data; a CCCD's latest ``LOOKUP_ROWS`` dossiers."""
+    return public_lookup_page(session, text)[0]
+
+
+def public_lookup_page(session: Session, text: str) -> tuple[list[dict], bool]:
+    """``public_lookup``, and whether the CCCD has older dossiers than those shown (looked up by their codes)."""
+    query = unicodedata.normalize("NFKC", (text or "")).strip().upper()  # full-width digits from some keyboards
+    digits = "".join(c for c in query if c not in " .-")  # a CCCD as people write it: 001 099 000 001
     if DOSSIER_CODE_RE.match(query):
         rows = session.scalars(select(Dossier).where(Dossier.code == query, dossiers.VISIBLE_TO_CITIZEN))
-    elif CCCD_RE.match(query):
-        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == query, dossiers.VISIBLE_TO_CITIZEN)
-                               .order_by(Dossier.filed_at.desc()).limit(50))
+    elif CCCD_RE.match(digits):
+        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == digits, dossiers.VISIBLE_TO_CITIZEN)
+                               .order_by(Dossier.filed_at.desc(), Dossier.id.desc()).limit(LOOKUP_ROWS + 1))
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",
                       fields={"q": "Mã hồ sơ hoặc số CCCD không hợp lệ"})
     found = list(rows)
+    more = len(found) > LOOKUP_ROWS  # one more was read: the page says that older ones are not shown
+    found = found[:LOOKUP_ROWS]
     results = issued_results(session, found)
     return [{"code": d.code, "status": d.status, "status_name": Status(d.status).label,
              "filed_at": iso_vn(d.filed_at), "intake_due_at": iso_vn(d.intake_due_at),
              "received_at": iso_vn(d.received_at), "due_at": iso_vn(d.due_at),
              "returned_at": iso_vn(d.returned_at), "late": lateness.is_late(d, None),
              "refused": d.outcome == "refused",  # its result is the refusal to resolve (D21)
-             "results": results.get(d.id, [])} for d in found]
+             "results": results.get(d.id, [])} for d in found], more
 
 
 # -- service level of a deadline -------------------------------------------------------------------------

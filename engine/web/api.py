@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    accounts, attachments, dossiers, filing, local_fees, offers, payments, portal_cases, summary, tasks,
+    accounts, attachments, dossiers, filing, inbox, local_fees, offers, payments, portal_cases, summary, tasks,
     versions)
 from engine.paperwork import documents
 from engine.process import procedures
@@ -172,10 +172,27 @@ def list_dossiers():
     cccd = request.args.get("cccd")
     if cccd is not None and not CCCD.match(cccd):
         raise Invalid("Số CCCD không hợp lệ", fields={"cccd": "12 chữ số"})
-    rows = dossiers.list_visible(db(), g.user, cccd=cccd, status=int(status) if status else None)
+    raw = request.args.get("limit", str(DOSSIER_PAGE))
+    if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= MAX_DOSSIER_PAGE:
+        raise Invalid(f"Tham số 'limit' là số từ 1 đến {MAX_DOSSIER_PAGE}",
+                      fields={"limit": f"Số từ 1 đến {MAX_DOSSIER_PAGE}"})
+    limit, after = int(raw), inbox.parse_cursor(request.args.get("after"))
+    if after is not None and after.segment != "v":
+        raise Invalid("Tham số 'after' không hợp lệ (lấy từ liên kết trang sau)",
+                      fields={"after": "Con trỏ trang không hợp lệ"})
+    rows = dossiers.list_visible(db(), g.user, cccd=cccd, status=int(status) if status else None, limit=limit + 1,
+                                 before=(after.at, after.id) if after is not None else None)
+    more, rows = len(rows) > limit, rows[:limit]
     # as each dossier's own answer says it (late and the time left at this moment, not the timer's last round)
-    return jsonify(summary.describe_many(db(), rows, with_form=False, now=now(), settings=tthc()["settings"],
-                                         viewer=g.user))
+    response = jsonify(summary.describe_many(db(), rows, with_form=False, now=now(), settings=tthc()["settings"],
+                                             viewer=g.user))
+    if more:  # the same query from the last row on, newest filing first (RFC 8288), as GET /tasks pages
+        query = {**request.args.to_dict(), "after": inbox.Cursor("v", rows[-1].filed_at, rows[-1].id).text()}
+        response.headers["Link"] = f'<{url_for("api.list_dossiers", **query)}>; rel="next"'
+    return response
+
+
+DOSSIER_PAGE, MAX_DOSSIER_PAGE = 200, 500  # dossiers a page of GET /dossiers, unless ``limit`` says fewer or more
 
 
 @bp.get("/dossiers/<code>")

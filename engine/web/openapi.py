@@ -220,7 +220,12 @@ def _paths() -> dict:
             "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
                                _query("status", {"type": "integer", "minimum": int(min(Status)),
-                                                 "maximum": int(max(Status))}, "Trạng thái")],
+                                                 "maximum": int(max(Status))}, "Trạng thái"),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 200},
+                                      "Số hồ sơ một trang, nộp mới nhất trước; khi còn trang sau, header Link: "
+                                      "<...>; rel=\"next\""),
+                               _query("after", {"type": "string", "pattern": CURSOR_PATTERN},
+                                      "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")],
                        errors=(422,))},
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
         "/api/v1/dossiers/{code}/supplement": {"post": _op(

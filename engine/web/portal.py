@@ -38,8 +38,8 @@ OWNER_FIELDS = ("full_name", "birth_date", "cccd")
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents, so that 'ho kinh doanh' finds 'Hộ kinh doanh'."""
-    text = (text or "").lower().replace("đ", "d")
+    """Lower case without accents and with single spaces, so that 'ho  kinh doanh' finds 'Hộ kinh doanh'."""
+    text = " ".join((text or "").lower().replace("đ", "d").split())
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -73,7 +73,7 @@ def catalogue():
     versions = _latest_versions()
     if q:
         needle = _fold(q)
-        versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in v.info["code"]]
+        versions = [v for v in versions if needle in _fold(v.info["name"]) or needle in _fold(v.info["code"])]
     if level in ("full_online", "partial_online"):  # listed where one office offering it delivers it so
         versions = [v for v, at in zip(versions, office_levels(versions)) if level in at]
     found = len(versions)
@@ -259,7 +259,7 @@ def document(doc_id: int):
 @bp.get("/tra-cuu")
 def lookup():
     q = request.args.get("q", "").strip()[:100]
-    results, error = None, None
+    results, error, more = None, None, False
     if q:
         try:
             run(portal_cases.count_lookup, db(), request.remote_addr, now())
@@ -270,7 +270,8 @@ def lookup():
                                              minutes=portal_cases.LOOKUP_WINDOW.seconds // 60))
             return page, status, {"Retry-After": str(max(1, int((exc.until - now()).total_seconds()) + 1))}
         try:
-            results = portal_cases.public_lookup(db(), q)
+            results, more = portal_cases.public_lookup_page(db(), q)
         except EngineError as exc:
             error = refusal_text(exc)
-    return render_template("portal/lookup.html", q=q, results=results, error=error), 422 if error else 200
+    return (render_template("portal/lookup.html", q=q, results=results, error=error, more=more,
+                            shown=portal_cases.LOOKUP_ROWS), 422 if error else 200)
