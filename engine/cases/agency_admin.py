@@ -15,6 +15,7 @@ from sqlalchemy import String, cast, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases import administration
+from engine.core.collation import vn_sort_key
 from engine.core.calendar import spans_in_order
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import agencies, calendars
@@ -283,7 +284,7 @@ def _refuse_closing_parent(session: Session, agency: Agency, shown: int = 10) ->
                                  .order_by(Agency.name).limit(shown + 1)))
     if not names:
         return
-    listed = ", ".join(names[:shown]) + (" và các cơ quan khác" if len(names) > shown else "")
+    listed = ", ".join(sorted(names[:shown], key=vn_sort_key)) + (" và các cơ quan khác" if len(names) > shown else "")
     raise Conflict(f"{agency.name} còn cơ quan cấp dưới đang hoạt động: {listed}. Hãy ngừng hoạt động hoặc chuyển "
                    "các cơ quan này sang cơ quan cấp trên khác trước khi ngừng hoạt động cơ quan.",
                    code="agency_has_open_agencies")

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import administration
+from engine.core.collation import vn_sort_key
 from engine.core.calendar import spans_in_order
 from engine.core.errors import Forbidden, Invalid, NotFound
 from engine.data import agencies
@@ -80,8 +81,9 @@ _ACTIVE_OFFERS = (select(ProcedureOffer, Agency).join(Agency, Agency.id == Proce
 
 
 def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
-    """The active offers of a procedure with their agencies, by agency name."""
-    return list(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}))
+    """The active offers of a procedure with their agencies, by agency name (in Vietnamese order)."""
+    return sorted(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}),
+                  key=lambda row: (vn_sort_key(row[1].name), row[1].id))
 
 
 def describe(session: Session, proc: Procedure) -> dict:
@@ -137,7 +139,7 @@ def offering_names(session: Session, procedure_ids: list[int], *, every: bool = 
         for pid, name in session.execute(select(ProcedureOffer.procedure_id, Agency.name)
                                          .join(Agency, Agency.id == ProcedureOffer.agency_id).where(*active)):
             found[pid] = (found[pid][0] + [name], found[pid][1] + 1)
-        return {pid: (sorted(names), total) for pid, (names, total) in found.items()}
+        return {pid: (sorted(names, key=vn_sort_key), total) for pid, (names, total) in found.items()}
     ends = session.execute(select(ProcedureOffer.procedure_id, func.min(ProcedureOffer.agency_id),
                                   func.max(ProcedureOffer.agency_id), func.count())
                            .join(Agency, Agency.id == ProcedureOffer.agency_id)
@@ -145,7 +147,7 @@ def offering_names(session: Session, procedure_ids: list[int], *, every: bool = 
     names = dict(session.execute(select(Agency.id, Agency.name).where(
         Agency.id.in_({i for row in ends for i in row[1:3]}))).all())
     for pid, low, high, total in ends:
-        found[pid] = (sorted({names[low], names[high]}), total)
+        found[pid] = (sorted({names[low], names[high]}, key=vn_sort_key), total)
     return found
 
 

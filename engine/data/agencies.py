@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from engine.core.collation import vn_sort_key
 from engine.data.agency_model import AdminEvent, ProcedureOffer
 from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
 
@@ -63,11 +64,11 @@ def misplaced_child(session: Session, agency: Agency, level: str) -> str | None:
 
 
 def offering(session: Session, procedure_id: int) -> list[Agency]:
-    """The agencies that offer a procedure (active offers), by name."""
-    return list(session.scalars(
+    """The agencies that offer a procedure (active offers), by name (in Vietnamese order)."""
+    return sorted(session.scalars(
         select(Agency).join(ProcedureOffer, ProcedureOffer.agency_id == Agency.id)
-        .where(ProcedureOffer.procedure_id == procedure_id, ProcedureOffer.active.is_(True))
-        .order_by(Agency.name)))
+        .where(ProcedureOffer.procedure_id == procedure_id, ProcedureOffer.active.is_(True))),
+        key=lambda agency: vn_sort_key(agency.name))
 
 
 def record_admin(session: Session, now: datetime, actor: str | None, action: str, target_kind: str,

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from engine.core.collation import vn_sort_key
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import Agency, Procedure
@@ -135,7 +136,8 @@ def _choices(session, user) -> dict:
     the procedures."""
     root, ids = report_scope.reach(session, user)
     query = select(Agency.code, Agency.name).order_by(Agency.name)
-    agencies = list(session.execute(query if ids is None else query.where(Agency.id.in_(ids))))
+    agencies = sorted(session.execute(query if ids is None else query.where(Agency.id.in_(ids))),
+                      key=lambda agency: vn_sort_key(agency.name))  # Vietnamese order (engine.core.collation)
     whole = _("Toàn tỉnh") if root is None else root.name if len(ids) > 1 else None
     procedures = list(session.execute(select(Procedure.code, Procedure.name).order_by(Procedure.code)))
     return {"agencies": agencies, "procedures": procedures, "whole": whole}
