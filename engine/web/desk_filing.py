@@ -66,7 +66,7 @@ def file(code: str):
     if request.method != "POST":  # GET, and HEAD
         return _page(version, {}, {}, {"channel": "desk"}, back)
     data = schemaform.parse(schema, request.form)
-    typed = {f"owner.{k}": request.form.get(f"owner.{k}", "").strip()[:255] for k in OWNER_FIELDS}
+    typed = {f"owner.{k}": request.form.get(f"owner.{k}", "").strip() for k in OWNER_FIELDS}  # refused, never cut
     typed["channel"] = request.form.get("channel", "").strip()[:20]
     payload = {"procedure": code, "form": data, "channel": typed["channel"] or None,
                "owner": {k: typed[f"owner.{k}"] for k in OWNER_FIELDS}, **_return_payload(back, typed["channel"])}

@@ -172,7 +172,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
 def _return_back(default: str) -> dict:
     """D23: the return channel chosen on a page's form and the address typed, to show again if refused."""
     return {"channel": request.form.get("return_channel", default),
-            "address": request.form.get("return_address", "").strip()[:500]}
+            "address": request.form.get("return_address", "").strip()}  # too long: refused, never cut
 
 
 def _return_payload(back: dict) -> dict:
