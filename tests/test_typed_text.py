@@ -128,3 +128,14 @@ def test_the_dossier_list_of_the_api_pages_with_a_link(api, app):
     for bad in ("limit=0", "limit=501", "limit=x", "after=garbage", "after=n..5"):
         refused = api.get(f"/api/v1/dossiers?{bad}", CITIZEN)
         assert refused.status_code == 422, bad
+
+
+def test_the_citizen_activates_with_the_cccd_as_typed(app, api):
+    from test_citizen_accounts import NEW_PASSWORD, WALK_IN, last_code
+    from web_support import Web
+
+    assert api.post("/api/v1/citizens/desk", "demo.tiepnhan", json=WALK_IN).status_code == 201
+    spaced = " ".join(WALK_IN["cccd"][i:i + 3] for i in range(0, 12, 3))  # 046 190 000 123
+    Web(app.test_client()).post("/kich-hoat-cong-dan", {"username": spaced, "code": last_code(app, WALK_IN["cccd"]),
+                                                        "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+                                status=302)  # was 422: "Mã kích hoạt không đúng"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
@@ -136,6 +137,15 @@ def ensure_officer(session: Session, now: datetime, username: str, full_name: st
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login_name(typed: str | None) -> str:
+    """The account name as people type it on a phone: a CCCD with spaces, dots or dashes ("001 099 000 001") is its 12
+    digits; any other name is lower case, as every officer's name is (engine.cases.staff.USERNAME_RE), whatever
+    the keyboard capitalised ("Demo.TiepNhan"). Failed attempts count under this one spelling."""
+    name = unicodedata.normalize("NFKC", (typed or "").strip()[:64])  # full-width digits from some keyboards
+    digits = "".join(c for c in name if c not in " .-")
+    return digits if CCCD_RE.match(digits) else name.lower()
 
 
 def authenticate(session: Session, username: str, password: str) -> User:

@@ -205,7 +205,7 @@ def activate(session: Session, settings: Settings, now: datetime, username: str,
     errors = _password_errors(password, again)
     if errors:
         raise Invalid("Chưa kích hoạt được tài khoản", fields=errors)
-    name = (username or "").strip()[:64]
+    name = accounts.login_name(username)  # as typed on a phone: spaces in the CCCD, a capital first letter
     user = session.scalar(select(User).where(User.username == name)) if name else None
     if user is None or user.cancelled_at is not None or \
             not onetime.consume(session, settings, user, "activation", code, now):

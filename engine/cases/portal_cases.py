@@ -90,20 +90,11 @@ def _refuse_address(until: datetime) -> TooManyLogins:
                          f"{ADDRESS_WINDOW.seconds // 60} phút; vui lòng thử lại sau {_vn(until)}.", until)
 
 
-def login_name(typed: str | None) -> str:
-    """The account name as people type it on a phone: a CCCD with spaces, dots or dashes ("001 099 000 001") is its 12
-    digits; any other name is lower case, as every officer's name is (engine.cases.staff.USERNAME_RE), whatever
-    the keyboard capitalised ("Demo.TiepNhan"). Failed attempts count under this one spelling."""
-    name = unicodedata.normalize("NFKC", (typed or "").strip()[:64])  # full-width digits from some keyboards
-    digits = "".join(c for c in name if c not in " .-")
-    return digits if CCCD_RE.match(digits) else name.lower()
-
-
 def login(session: Session, username: str, password: str, now: datetime, remote_addr: str | None = None) -> User:
     """Check a web or API login. Every attempt is recorded, so the caller commits even when this raises; an
     address past its failure limit is refused (TooManyLogins, 429) before the password is looked at, and that
     refusal is not recorded (the wait never grows by trying)."""
-    name = login_name(username)
+    name = accounts.login_name(username)
     if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in name + (password or "")):
         # no account has such a name (and no database stores NUL): refused before any query, not recorded
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng", code="bad_credentials")

@@ -331,8 +331,8 @@ def use_code(session: Session, settings: Settings, now: datetime, purpose: str, 
         errors["password2"] = "Mật khẩu nhập lại không khớp"
     if errors:  # checked first: a code is never spent on a password that is then refused
         raise Invalid("Chưa đặt được mật khẩu", fields=errors)
-    user = session.scalar(select(User).where(User.username == username, User.roles_text != "citizen")) \
-        if isinstance(username, str) else None
+    user = session.scalar(select(User).where(User.username == accounts.login_name(username),
+                                             User.roles_text != "citizen")) if isinstance(username, str) else None
     if user is None or not isinstance(code, str) or not onetime.consume(session, settings, user, purpose, code, now):
         raise Invalid(WRONG_CODE, code="wrong_code", fields={"code": WRONG_CODE})
     accounts.set_password(session, user, password)
