@@ -141,11 +141,18 @@ def _token_hash(token: str) -> str:
 
 def login_name(typed: str | None) -> str:
     """The account name as people type it on a phone: a CCCD with spaces, dots or dashes ("001 099 000 001") is its 12
-    digits; any other name is lower case, as every officer's name is (engine.cases.staff.USERNAME_RE), whatever
-    the keyboard capitalised ("Demo.TiepNhan"). Failed attempts count under this one spelling."""
-    name = unicodedata.normalize("NFKC", (typed or "").strip()[:64])  # full-width digits from some keyboards
+    digits, and a second account of it (D3, "<cccd>.2") its digits and number; any other name is lower case, as
+    every officer's name is (engine.cases.staff.USERNAME_RE), whatever the keyboard capitalised ("Demo.TiepNhan").
+    Failed attempts count under this one spelling. At most 64 characters (the column), cut after the spelling."""
+    name = unicodedata.normalize("NFKC", (typed or "").strip()[:200])  # full-width digits from some keyboards
     digits = "".join(c for c in name if c not in " .-")
-    return digits if CCCD_RE.match(digits) else name.lower()
+    if CCCD_RE.match(digits):
+        return digits
+    head, dot, number = name.rpartition(".")
+    head = "".join(c for c in head if c not in " .-")
+    if dot and CCCD_RE.match(head) and number.strip().isascii() and number.strip().isdigit():
+        return f"{head}.{number.strip()}"[:64]
+    return name.lower()[:64]
 
 
 def authenticate(session: Session, username: str, password: str) -> User:

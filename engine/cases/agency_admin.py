@@ -280,11 +280,12 @@ def _refuse_closing_parent(session: Session, agency: Agency, shown: int = 10) ->
     """409 when agencies under ``agency`` are still open (D29: the tree the province's administration, its
     statistics and its administrators' scopes hang on): the province itself, a centre with its branches, a
     department with its units. Those are closed, or moved under another agency, first; the message names them."""
-    names = list(session.scalars(select(Agency.name).where(Agency.parent_id == agency.id, Agency.active.is_(True))
-                                 .order_by(Agency.name).limit(shown + 1)))
+    # an agency's direct units (a few dozen at most): all read, the first ``shown`` in Vietnamese order named
+    names = sorted(session.scalars(select(Agency.name).where(Agency.parent_id == agency.id, Agency.active.is_(True))),
+                   key=vn_sort_key)
     if not names:
         return
-    listed = ", ".join(sorted(names[:shown], key=vn_sort_key)) + (" và các cơ quan khác" if len(names) > shown else "")
+    listed = ", ".join(names[:shown]) + (" và các cơ quan khác" if len(names) > shown else "")
     raise Conflict(f"{agency.name} còn cơ quan cấp dưới đang hoạt động: {listed}. Hãy ngừng hoạt động hoặc chuyển "
                    "các cơ quan này sang cơ quan cấp trên khác trước khi ngừng hoạt động cơ quan.",
                    code="agency_has_open_agencies")

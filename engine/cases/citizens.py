@@ -13,6 +13,7 @@ limited per client address here.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -236,7 +237,8 @@ def recoverable(session: Session, identifier: str) -> list[User]:
     """The accounts a CCCD or phone number names that may get a recovery code: by CCCD the standardised one
     (the one D3 keeps), by phone every citizen account with it (at most a few); never a cancelled or suspended
     account (a reset would not let it in), and a D3-locked one only through its standardised twin."""
-    text = "".join(c for c in (identifier or "").strip()[:20] if c not in " .-()")  # 0912 345 678 as typed
+    typed = unicodedata.normalize("NFKC", (identifier or "").strip()[:40])  # full-width digits as the login takes
+    text = "".join(c for c in typed if c not in " .-()")  # 0912 345 678 as typed
     if CCCD_RE.match(text):
         query = select(User).where(User.cccd == text, User.standardised)
     elif accounts.PHONE_RE.match(text) or accounts.PHONE_RE.match("+" + text):

@@ -149,6 +149,7 @@ def migrate(session: Session, ctx: Context, code: str, number: int) -> Dossier:
     for a code that does not exist."""
     administration.scope(session, ctx.user)
     dossier = _dossier(session, code)
+    code = dossier.code  # as stored, whatever was typed: the messages and the administrators' trail name it so
     proc = dossier.procedure_version.procedure
     if not administration.may_administer(session, ctx.user, proc.agency):
         raise NotFound("Không tìm thấy hồ sơ", code="dossier_not_found")

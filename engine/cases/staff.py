@@ -61,7 +61,8 @@ def visible(session: Session, actor: User | None, username: Any) -> User:
     """The officer ``username`` if ``actor`` administers them (None: the operator's CLI); else NotFound."""
     if not isinstance(username, str):
         raise NotFound("Không tìm thấy cán bộ", code="officer_not_found")
-    user = session.scalar(select(User).where(User.username == username, _officer_filter(session, actor)))
+    user = session.scalar(select(User).where(User.username == accounts.login_name(username),  # as typed
+                                             _officer_filter(session, actor)))
     if user is None:
         raise NotFound("Không tìm thấy cán bộ", code="officer_not_found")
     return user

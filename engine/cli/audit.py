@@ -40,7 +40,7 @@ def verify(code: str | None, every: bool, dossier: str | None) -> None:
         raise click.UsageError("nêu mã hồ sơ một lần: MÃ hoặc --dossier MÃ")
     if any(given is not None and not given.strip() for given in (code, dossier)):
         raise click.UsageError("mã hồ sơ trống (để kiểm mọi hồ sơ: --all)")  # "" verified every chain
-    code = code or dossier
+    code = (code or dossier or "").strip().upper() or None  # a code as typed: dossier codes are upper case
     if every and code is not None:
         raise click.UsageError("--all kiểm mọi hồ sơ: không nêu thêm mã hồ sơ")
     upgrade_database(settings := with_secrets(_settings()))  # the work: engine.data.audit_checkpoints

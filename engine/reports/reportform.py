@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core import sheets
+from engine.core.collation import vn_sort_key
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_number, vn_time
@@ -144,7 +145,7 @@ def build(session: Session, settings: Settings, scope: Scope, agency: str, now: 
                     _count(row, "pending_in_time"), _count(row, "pending_overdue"), counts.get("ended", 0))
         if any(line.cells()):
             lines.append(line)
-    return ReportForm(agency, scope, sorted(lines, key=lambda line: line.name))
+    return ReportForm(agency, scope, sorted(lines, key=lambda line: vn_sort_key(line.name)))
 
 
 def _flows(session: Session, scope: Scope) -> dict[str, tuple[str, dict[str, int]]]:

@@ -217,7 +217,7 @@ def _paths() -> dict:
                                               "hồ sơ nộp qua bưu chính)",
                             "result_at_desk": RESULT_AT_DESK,
                             **REUSED_KEY}),
-            "get": _op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
+            "get": _paged(_op("Hồ sơ người gọi được xem", response={"type": "array", "items": _ref("Dossier")},
                        params=[_query("cccd", text(CCCD), "Số CCCD của chủ hồ sơ (12 chữ số)"),
                                _query("status", {"type": "integer", "minimum": int(min(Status)),
                                                  "maximum": int(max(Status))}, "Trạng thái"),
@@ -226,7 +226,7 @@ def _paths() -> dict:
                                       "<...>; rel=\"next\""),
                                _query("after", {"type": "string", "pattern": CURSOR_PATTERN},
                                       "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")],
-                       errors=(422,))},
+                       errors=(422,)))},
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
         "/api/v1/dossiers/{code}/supplement": {"post": _op(
             "Công dân bổ sung hồ sơ của mình; hồ sơ nộp tại quầy hoặc qua bưu chính (D5): cán bộ tiếp "
@@ -312,7 +312,7 @@ def _paths() -> dict:
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
         **openapi_signing.paths(task_id), **openapi_admin.paths(), **openapi_versions.paths(code, procedure),
-        "/api/v1/tasks": {"get": _op(
+        "/api/v1/tasks": {"get": _paged(_op(
             "Hộp công việc của cán bộ", response={"type": "array", "items": _ref("Task")}, errors=(403, 422),
             params=[_query("mine", FLAG, "Chỉ việc tôi đã nhận (true/1; false/0)"),
                     _query("role", {"enum": sorted(OFFICER_ROLES)}, "Chỉ việc của một vai trò"),
@@ -326,7 +326,7 @@ def _paths() -> dict:
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 500},
                            "Số công việc một trang; khi còn trang sau, header Link: <...>; rel=\"next\""),
                     _query("after", {"type": "string", "pattern": CURSOR_PATTERN},
-                           "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")])},
+                           "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")]))},
         "/api/v1/tasks/{id}": {"get": _op("Một công việc, kèm biểu mẫu và tóm tắt hồ sơ", response=_ref("Task"),
                                           errors=(403, 404, 409), params=task_id)},
         "/api/v1/tasks/{id}/claim": {"post": _op("Nhận công việc", response=_ref("Task"),
