@@ -369,7 +369,8 @@ CONTEXT = {"items": [{"component": "Tờ khai", "problem": "Thiếu chữ ký", 
            "parent": "000.00.12.H56-261207-0001", "sender": "Sở Tư pháp",
            "reason": "Không còn nhu cầu", "day": vn(2026, 11, 26).date(), "agency_name": "UBND", "overdue": 1,
            "soon": 2, "purpose": "đăng nhập", "otp": "123456", "minutes": 10, "fee_name": "Lệ phí",
-           "change": "suspended", "username": "001099000001", "at": vn(2026, 11, 26, 9, 0)}
+           "change": "suspended", "username": "001099000001", "at": vn(2026, 11, 26, 9, 0),
+           "was": vn(2026, 11, 26, 9, 0)}  # replanned: the appointment before the calendar changed
 
 
 @pytest.mark.parametrize("event", notices.EVENTS)

@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.cases import offers
+from engine.cases import notices, offers
 from engine.cases.dossiers import item_due, plan_timers, step_limits
 from engine.core.calendar import WorkingCalendar, moved
 from engine.core.clock import VN_TZ, iso_vn
@@ -237,6 +237,8 @@ def write(session: Session, settings: Settings, dossier: Dossier, steps: list[St
     session.execute(items.where(WorkItem.step == "intake").values(due_at=dossier.intake_due_at))
     session.execute(items.where(WorkItem.step.not_in(OWN_DEADLINE)).values(due_at=dossier.due_at))
     _audit(session, dossier, steps, now, own_limits(session, dossier, new, was))
+    if before[1] is not None and dossier.due_at != before[1]:  # D28: the appointment the citizen was given moved
+        notices.notify(session, settings, "replanned", now=now, dossier=dossier, context={"was": before[1]})
     return True
 
 
