@@ -31,3 +31,14 @@ def test_the_desk_page_refuses_an_owners_name_too_long(app):
     refused = web.post(f"/can-bo/ho-so/nop/{SAMPLE_CODE}", data, content_type="multipart/form-data")
     assert refused.status_code == 422, text_of(refused)[:300]  # was 303: filed under the name cut to 255
     assert counts(app) == before
+    assert "Họ và tên dài quá 255 ký tự" in text_of(refused)  # not "required" of a name that was given
+
+
+def test_the_api_says_a_name_is_too_long_rather_than_missing(api):
+    from conftest import CITIZEN
+
+    answer = api.post("/api/v1/dossiers", "demo.tiepnhan", json={
+        "procedure": SAMPLE_CODE, "form": SAMPLE_FORM, "channel": "desk",
+        "owner": {"full_name": "Nguyễn " * 40, "birth_date": "1999-03-14", "cccd": CITIZEN}})
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"]["owner.full_name"] == "Họ và tên dài quá 255 ký tự"

@@ -120,6 +120,8 @@ NAME_MESSAGES = {  # (hidden characters, too few letters) by the name's label, a
     "Tên cơ quan": ("Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn", "Tên cơ quan cần ít nhất hai chữ cái"),
     "Tên trên con dấu": ("Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn",
                          "Tên trên con dấu cần ít nhất hai chữ cái")}
+NAME_TOO_LONG = {  # a name given but too long, by its label and limit: said so, not "required"
+    ("Họ và tên", 255): "Họ và tên dài quá 255 ký tự", ("Tên cơ quan", 255): "Tên cơ quan dài quá 255 ký tự"}
 
 
 def is_hidden(ch: str) -> bool:
@@ -181,6 +183,8 @@ def name_error(value: Any, label: str, required: str, *, max_length: int = 255) 
         return hidden
     if isinstance(value, str) and 2 <= len(value.strip()) <= max_length and _letters(value) < 2:
         return few
+    if isinstance(value, str) and len(value.strip()) > max_length:
+        return NAME_TOO_LONG.get((label, max_length), required)
     return required
 
 

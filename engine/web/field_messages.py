@@ -44,6 +44,8 @@ MESSAGE_TEXT = {
     # a name with hidden characters or without two letters (forms.name_error), and a result given at the desk only
     "Họ và tên có ký tự điều khiển hoặc ký tự ẩn": _l("Họ và tên có ký tự điều khiển hoặc ký tự ẩn"),
     "Họ và tên cần ít nhất hai chữ cái": _l("Họ và tên cần ít nhất hai chữ cái"),
+    "Họ và tên dài quá 255 ký tự": _l("Họ và tên dài quá 255 ký tự"),
+    "Tên cơ quan dài quá 255 ký tự": _l("Tên cơ quan dài quá 255 ký tự"),
     "Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn": _l("Tên cơ quan có ký tự điều khiển hoặc ký tự ẩn"),
     "Tên cơ quan cần ít nhất hai chữ cái": _l("Tên cơ quan cần ít nhất hai chữ cái"),
     "Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn": _l("Tên trên con dấu có ký tự điều khiển hoặc ký tự ẩn"),
