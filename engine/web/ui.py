@@ -23,6 +23,7 @@ from engine.data.model import OFFICER_ROLES, ROLES, User
 from engine.law.statuses import Status
 from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the pages import their unit of work from here
 from .field_messages import field_text
+from .letter_words import letter_reason
 from .migration_words import reason_text
 from .holiday_words import holiday_name
 from .numbers import duration_text, filesize, money
@@ -91,7 +92,8 @@ def init_app(app: Flask, exempt=None) -> None:
     app.context_processor(lambda: {"me": _me()})
     app.jinja_env.filters.update(vndt=vn_datetime, vndate=vn_date, money=money, filesize=filesize,
                                  megabytes=megabytes, duration=duration_text, field_text=field_text,
-                                 holiday_name=holiday_name, reason_text=reason_text)
+                                 holiday_name=holiday_name, reason_text=reason_text,
+                                 letter_reason=letter_reason)
     app.jinja_env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STEP_TEXT=STEP_TEXT,
                                  ACTION_TEXT=ACTION_TEXT, SLA_TEXT=SLA_TEXT, UNIT_TEXT=UNIT_TEXT,
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, RETURN_TEXT=RETURN_TEXT,
