@@ -341,3 +341,9 @@ def test_a_value_no_type_can_read_is_a_changed_event_not_a_crash(sqlite_only, ap
     assert lines[-1].startswith("2 hồ sơ, 10 sự kiện;") and lines[-1].endswith("; 1 vấn đề"), lines
     status, lines = verify(settings, "--dossier", trail[0])
     assert status == 1 and "không đọc được cột" in lines[0]
+
+
+def test_the_audit_command_takes_a_dossier_code_in_lower_case(app, settings, trail):
+    code = trail[0]
+    exact, typed = verify(settings, code), verify(settings, f" {code.lower()} ")
+    assert typed == exact and exact[0] == 0 and "không có hồ sơ này" not in " ".join(typed[1])  # was: none such

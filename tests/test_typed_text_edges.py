@@ -15,7 +15,6 @@ from engine.cases import accounts, agency_admin, citizens
 from engine.core.errors import Conflict
 from engine.data.agency_model import AdminEvent, Agency
 from engine.core.clock import VN_TZ
-from test_audit_verify import built_trails, database_url, trail  # noqa: F401 (the fixtures)
 from test_offers import province  # noqa: F401 (the fixture)
 from web_support import Web
 
@@ -91,11 +90,3 @@ def test_the_report_forms_rows_read_in_vietnamese_order(app, api, clock, provinc
     rows = [row[1] for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)
             if row and row[1] in ("Xã Thủy Bằng", "Đội Thủ tục hành chính")]
     assert rows == ["Đội Thủ tục hành chính", "Xã Thủy Bằng"]  # was by code point: Xã first
-
-
-def test_the_audit_command_takes_a_dossier_code_in_lower_case(app, settings, trail):
-    from test_audit_verify import verify
-
-    code = trail[0]
-    exact, typed = verify(settings, code), verify(settings, f" {code.lower()} ")
-    assert typed == exact and exact[0] == 0 and "không có hồ sơ này" not in " ".join(typed[1])  # was: none such

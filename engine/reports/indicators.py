@@ -84,7 +84,7 @@ def indicators(session: Session, settings: Settings, scope: Scope, now: datetime
                   _percent(in_time, t["resolved"] + t["pending_overdue"])),
         Indicator("2a-late", 2, NAMES["2a-late"],
                   "(pending_overdue + resolved_late) / (received + carried_over) × 100, each under the agency that "
-                  "resolves the dossier (D29)",
+                  "resolves the dossier",
                   {"pending_overdue": t["pending_overdue"], "resolved_late": t["resolved_late"],
                    "received": received_here, "carried_over": carried},
                   _percent(late, received_here + carried), certainty="V"),
