@@ -81,9 +81,13 @@ _ACTIVE_OFFERS = (select(ProcedureOffer, Agency).join(Agency, Agency.id == Proce
 
 
 def active_offers(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
-    """The active offers of a procedure with their agencies, by agency name (in Vietnamese order)."""
-    return sorted(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}),
-                  key=lambda row: (vn_sort_key(row[1].name), row[1].id))
+    """The active offers of a procedure with their agencies, by agency name (in Vietnamese order): for the lists
+    people read; a filing looks its offer up in ``_offer_rows``, unsorted (a hundred wards: 7 ms of sorting)."""
+    return sorted(_offer_rows(session, procedure_id), key=lambda row: (vn_sort_key(row[1].name), row[1].id))
+
+
+def _offer_rows(session: Session, procedure_id: int) -> list[tuple[ProcedureOffer, Agency]]:
+    return list(session.execute(_ACTIVE_OFFERS, {"procedure_id": procedure_id}))
 
 
 def describe(session: Session, proc: Procedure) -> dict:
@@ -159,7 +163,7 @@ def receiving(session: Session, proc: Procedure, named: Any, user: User) -> Proc
     not offer the procedure."""
     if named is not None and (not isinstance(named, str) or not named.strip()):
         raise Invalid("Cơ quan tiếp nhận không hợp lệ", fields={"agency": "Mã định danh của một cơ quan"})
-    rows = active_offers(session, proc.id)
+    rows = _offer_rows(session, proc.id)  # which offer, not in what order: no sorting on the filing's path
     officer = "citizen" not in user.roles
     if named is None and officer and user.agency_id is not None:
         mine = [(o, a) for o, a in rows if a.id == user.agency_id]
