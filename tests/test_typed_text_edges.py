@@ -90,3 +90,24 @@ def test_the_report_forms_rows_read_in_vietnamese_order(app, api, clock, provinc
     rows = [row[1] for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)
             if row and row[1] in ("Xã Thủy Bằng", "Đội Thủ tục hành chính")]
     assert rows == ["Đội Thủ tục hành chính", "Xã Thủy Bằng"]  # was by code point: Xã first
+
+
+def test_the_citizen_search_takes_a_cccd_in_full_width_digits(app):
+    admin = Web(app.test_client()).login("demo.admin")
+    page = admin.client.get("/quan-tri/cong-dan?q=" + "００１ ０９９ ０００ ００１").get_data(as_text=True)
+    assert CITIZEN in page  # was: no account found (the search compacted the digits without NFKC)
+
+
+def test_a_dossier_code_in_full_width_letters_is_found(api, app):
+    code = api.file(CITIZEN)["code"]
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in code.lower())
+    assert api.get(f"/api/v1/dossiers/{wide}", CITIZEN).get_json()["code"] == code  # was 404
+
+
+def test_one_reading_of_a_typed_cccd():
+    from engine.core.vocabulary import compact_number, typed_cccd
+
+    assert typed_cccd("001 099 000 001") == typed_cccd("(001)-099.000.001") == "001099000001"
+    assert typed_cccd("００１０９９０００００１") == "001099000001"
+    assert typed_cccd("00109900000") is None and typed_cccd("٠٠١٠٩٩٠٠٠٠٠١") is None  # 11 digits; Arabic-Indic
+    assert compact_number(" 0912.345.678 ") == "0912345678"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
-from engine.core.vocabulary import CCCD_RE, has_control
+from engine.core.vocabulary import CCCD_RE, has_control, typed, typed_cccd
 from engine.process.forms import clean_name, clean_text, name_error, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 from engine.data.portal_model import WebSession
@@ -139,18 +138,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login_name(typed: str | None) -> str:
+def login_name(text: str | None) -> str:
     """The account name as people type it on a phone: a CCCD with spaces, dots or dashes ("001 099 000 001") is its 12
     digits, and a second account of it (D3, "<cccd>.2") its digits and number; any other name is lower case, as
     every officer's name is (engine.cases.staff.USERNAME_RE), whatever the keyboard capitalised ("Demo.TiepNhan").
     Failed attempts count under this one spelling. At most 64 characters (the column), cut after the spelling."""
-    name = unicodedata.normalize("NFKC", (typed or "").strip()[:200])  # full-width digits from some keyboards
-    digits = "".join(c for c in name if c not in " .-")
-    if CCCD_RE.match(digits):
-        return digits
+    name = typed(text)  # full-width digits from some keyboards
+    cccd = typed_cccd(name)
+    if cccd:
+        return cccd
     head, dot, number = name.rpartition(".")
-    head = "".join(c for c in head if c not in " .-")
-    if dot and CCCD_RE.match(head) and number.strip().isascii() and number.strip().isdigit():
+    head = typed_cccd(head)
+    if dot and head and number.strip().isascii() and number.strip().isdigit():
         return f"{head}.{number.strip()}"[:64]
     return name.lower()[:64]
 

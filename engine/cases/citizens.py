@@ -13,7 +13,6 @@ limited per client address here.
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.cases import accounts, administration, idempotency, notices, onetime
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound
 from engine.core.settings import Settings
-from engine.core.vocabulary import CCCD_RE, folded, vn_time
+from engine.core.vocabulary import CCCD_RE, compact_number, folded, vn_time
 from engine.data.agency_model import Agency, OneTimeCode
 from engine.data.citizen_model import RecoveryAttempt
 from engine.data.model import User
@@ -237,8 +236,7 @@ def recoverable(session: Session, identifier: str) -> list[User]:
     """The accounts a CCCD or phone number names that may get a recovery code: by CCCD the standardised one
     (the one D3 keeps), by phone every citizen account with it (at most a few); never a cancelled or suspended
     account (a reset would not let it in), and a D3-locked one only through its standardised twin."""
-    typed = unicodedata.normalize("NFKC", (identifier or "").strip()[:40])  # full-width digits as the login takes
-    text = "".join(c for c in typed if c not in " .-()")  # 0912 345 678 as typed
+    text = compact_number(identifier)  # 0912 345 678 as typed, full-width digits as the login takes them
     if CCCD_RE.match(text):
         query = select(User).where(User.cccd == text, User.standardised)
     elif accounts.PHONE_RE.match(text) or accounts.PHONE_RE.match("+" + text):
@@ -307,7 +305,7 @@ def search(session: Session, admin: User, text: str = "", before: int | None = N
     administer(session, admin)
     query = select(User).where(User.roles_text == "citizen")
     text = (text or "").strip()
-    compact = "".join(c for c in text if c not in " .-()")  # as people write numbers: 0912 000 111, 0912.000.111
+    compact = compact_number(text)  # as people write numbers: 0912 000 111, 0912.000.111
     if CCCD_RE.match(compact):
         query = query.where(User.cccd == compact)
     elif text:

@@ -25,6 +25,7 @@ from engine.data.model import Agency, DayCounter, Dossier, User, WorkItem
 from engine.law.statuses import TERMINAL, Status, can_move
 from engine.process.runtime import SERIALIZER_VERSION, Process
 from engine.core.settings import Settings
+from engine.core.vocabulary import typed
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ _BY_CODE_WITH_STATE = _BY_CODE.options(undefer(Dossier.workflow_state))
 
 def typed_code(code: str | None) -> str:
     """A dossier code as a person may type or paste it (lower case, spaces around): codes are upper case."""
-    return (code or "").strip().upper()
+    return typed(code).upper()  # NFKC: the full-width letters and digits of some phone keyboards
 
 
 def visible_dossier(session: Session, user: User, code: str, *, with_state: bool = False) -> Dossier:

@@ -8,7 +8,6 @@ committed here; refusals are EngineErrors with Vietnamese messages.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
@@ -19,7 +18,7 @@ from engine.data import audit
 from engine.law import lateness
 from engine.core.calendar import WorkingCalendar
 from engine.core.clock import iso_vn
-from engine.core.vocabulary import CCCD_RE, has_control, vn_time
+from engine.core.vocabulary import has_control, typed_cccd, vn_time
 from engine.cases.dossiers import Context
 from engine.core.errors import Conflict, EngineError, Forbidden, Invalid, NotFound, Unauthorized
 from engine.data.model import Document, Dossier, User
@@ -272,12 +271,11 @@ def public_lookup(session: Session, text: str) -> list[dict]:
 
 def public_lookup_page(session: Session, text: str) -> tuple[list[dict], bool]:
     """``public_lookup``, and whether the CCCD has older dossiers than those shown (looked up by their codes)."""
-    query = unicodedata.normalize("NFKC", (text or "")).strip().upper()  # full-width digits from some keyboards
-    digits = "".join(c for c in query if c not in " .-")  # a CCCD as people write it: 001 099 000 001
-    if DOSSIER_CODE_RE.match(query):
-        rows = session.scalars(select(Dossier).where(Dossier.code == query, dossiers.VISIBLE_TO_CITIZEN))
-    elif CCCD_RE.match(digits):
-        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == digits, dossiers.VISIBLE_TO_CITIZEN)
+    code, cccd = dossiers.typed_code(text), typed_cccd(text)  # a CCCD as people write it: 001 099 000 001
+    if DOSSIER_CODE_RE.match(code):
+        rows = session.scalars(select(Dossier).where(Dossier.code == code, dossiers.VISIBLE_TO_CITIZEN))
+    elif cccd:
+        rows = session.scalars(select(Dossier).where(Dossier.owner_cccd == cccd, dossiers.VISIBLE_TO_CITIZEN)
                                .order_by(Dossier.filed_at.desc(), Dossier.id.desc()).limit(LOOKUP_ROWS + 1))
     else:
         raise Invalid("Nhập mã hồ sơ (ví dụ 000.00.06.H56-261123-0001) hoặc số CCCD gồm 12 chữ số",

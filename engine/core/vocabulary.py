@@ -37,6 +37,27 @@ def is_cccd(value) -> bool:
     return isinstance(value, str) and CCCD_RE.match(value) is not None
 
 
+# -- what people type in a search box or a login field -------------------------------------------------------------
+NUMBER_SEPARATORS = " .-()"  # as people write numbers: 001 099 000 001, 0912.345.678, (0234) 382-2123
+
+
+def typed(text: str | None, limit: int = 200) -> str:
+    """Text as a person typed it, as the database compares it: the spaces around dropped, at most ``limit``
+    characters read, NFKC (the full-width digits and letters some phone keyboards give become ASCII)."""
+    return unicodedata.normalize("NFKC", (text or "").strip()[:limit]).strip()
+
+
+def compact_number(text: str | None) -> str:
+    """A number as people write it (``typed``), without the separators they put in it."""
+    return "".join(c for c in typed(text) if c not in NUMBER_SEPARATORS)
+
+
+def typed_cccd(text: str | None) -> str | None:
+    """The 12 digits of a CCCD as people write it ("001 099 000 001", "001.099.000.001"), or None."""
+    digits = compact_number(text)
+    return digits if CCCD_RE.match(digits) else None
+
+
 # -- texts people type ---------------------------------------------------------------------------------------------
 def has_control(text: str, keep: str = "") -> bool:
     """Whether ``text`` holds a character no one types and no XML file can hold: a C0 control (but those of
