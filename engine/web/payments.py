@@ -124,6 +124,8 @@ def pay(code: str):
     try:
         _row, url = run(payments.start_online, db(), context(), code,
                         url_for("payments.returned", code=code, _external=True), request.remote_addr)
+    except NotFound:
+        raise  # a dossier one may not see: the 404 page, not a redirect to it with the message lost
     except EngineError as exc:
         flash(str(refusal_text(exc)), "error")
         return redirect(url_for("portal.dossier", code=code))
@@ -163,6 +165,8 @@ def desk_page(code: str):
         amount = -1
     try:
         run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
+    except NotFound:
+        raise  # another agency's dossier: the 404 page, as on every other route of a dossier
     except EngineError as exc:
         flash(str(refusal_text(exc)), "error")
     else:
@@ -175,6 +179,8 @@ def desk_page(code: str):
 def exempt_page(code: str, payment_id: int):
     try:
         run(payments.exempt, db(), context(), code, payment_id, {"reason": request.form.get("reason", "").strip()})
+    except NotFound:
+        raise
     except EngineError as exc:
         flash(str(refusal_text(exc)), "error")
     else:
