@@ -171,6 +171,8 @@ def test_an_agency_administrator_enters_no_notice_outside_the_subtree_nor_for_th
             r = api.post(f"/api/v1/calendar/{action}", "admin.a", json=body)
             assert r.status_code == status, r.get_json()
     assert api.post("/api/v1/calendar/preview", RECEIVER, json={"days": day}).status_code == 403
+    for action in ("preview", "apply"):  # who may before what was sent: not a 422 on the body (was)
+        assert api.post(f"/api/v1/calendar/{action}", RECEIVER, json={}).status_code == 403
     bad = api.post("/api/v1/calendar/preview", ADMIN, json={"days": [{"day": "2027-02-30", "kind": "off",
                                                                         "name": "x"}]})
     assert bad.status_code == 422 and "days" in bad.get_json()["error"]["fields"]

@@ -133,6 +133,7 @@ def year_days():
 
 
 def _notice_from_body() -> tuple[notices.Notice, dict]:
+    administration.scope(db(), g.user)  # who may before what: 403 not_administrator, not a 422 on the body
     data = body()
     year = _notice_year(data.get("year"), json=True)
     _json_years(data.get("days"))
