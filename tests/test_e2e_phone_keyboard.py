@@ -93,3 +93,20 @@ def test_the_procedures_own_labels_are_marked_vietnamese_on_an_english_page(brow
         return {text: l.innerText, lang: (l.querySelector('[lang]') || l.closest('[lang]')).lang}; })()""")
     citizen.context.close()
     assert "Tên hộ kinh doanh" in label["text"] and label["lang"] == "vi", label
+
+
+def test_a_long_unbroken_address_wraps_inside_the_dossier_page_and_the_receipt(browser, server, api):  # noqa: F811
+    """One long word (an address typed without spaces, up to the 500 characters allowed) made every fact of the
+    dossier page and of the receipt run off the phone's screen: the page scrolled sideways."""
+    address = "Kiệt_12/34/56_đường_Nguyễn_Sinh_Cung,phường_Vỹ_Dạ,thành_phố_Huế_" * 6
+    code = api.file(CITIZEN, return_channel="post", return_address=address)["code"]
+    citizen = Person(browser, server, CITIZEN, viewport=PHONE)
+    widths = []
+    for path in (f"/ca-nhan/ho-so/{code}", f"/ca-nhan/ho-so/{code}/bien-nhan"):
+        page = citizen.goto(path)
+        widths.append((path, page.evaluate("document.documentElement.scrollWidth"),
+                       page.evaluate("document.body.innerText.replace(/\\s+/g, '')")))
+    citizen.context.close()
+    for path, width, text in widths:
+        assert width <= PHONE["width"], (path, width)  # was 5071 px
+        assert "Nguyễn_Sinh_Cung" in text, path  # shown whole, wrapped, not hidden
