@@ -124,6 +124,7 @@ def test_the_receipt_prints_every_field_of_the_real_dossier(api, app, clock):
     assert due == vn(2026, 11, 27, 9, 0)  # 3 working days; Tue 24/11/2026 is a holiday (D15)
     listed = [d for d in shown["documents"] if d["kind"] == "receipt"]
     assert [d["id"] for d in listed] == [doc_id] and listed[0]["number"] == "1/TNHS"
+    assert listed[0]["name"] == f"giay-tiep-nhan-{code}-1-TNHS.pdf"  # was receipt-…: English on the citizen's page
     # printed with the officer's name and sealed by the agency when it is issued (D22: nothing unsigned is shown)
     assert [(s["organisation"], s["valid"]) for s in listed[0]["signatures"]] == [
         ("Ủy ban nhân dân phường Thuận Hóa (demo)", True)]
@@ -476,3 +477,13 @@ def test_the_official_forms_are_dated_at_the_same_place_as_the_results(api, app,
     _, content = act(api, app, clock, RECEIVER, code, "intake", "receive")
     text = text_of(content)
     assert "Huế, ngày" in text and "Thừa Thiên Huế" not in text, text
+
+
+def test_every_stored_form_has_a_vietnamese_file_name():
+    """A form stored on the dossier is downloaded by the citizen and listed on the pages under its file name."""
+    from engine.paperwork import officialforms
+
+    stored = {f.kind for f in vars(officialforms).values()
+              if isinstance(f, officialforms.OfficialForm) and f.kind not in (None, "apology")}  # letters.py names it
+    assert stored and stored <= officialforms.FILE_STEMS.keys(), stored - officialforms.FILE_STEMS.keys()
+    assert all(stem.isascii() and "_" not in stem for stem in officialforms.FILE_STEMS.values())

@@ -263,6 +263,13 @@ def party(dossier: Dossier) -> dict:
             "agency": dossier.agency.name}  # the receiving agency (D29)
 
 
+# A form's file name begins with its name in Vietnamese without marks, as the result's (ket-qua-…) and the
+# apology's (thu-xin-loi-…) do: the citizen downloads it, and a page shows it.
+FILE_STEMS = {"receipt": "giay-tiep-nhan", "supplement_request": "phieu-yeu-cau-bo-sung", "refusal": "phieu-tu-choi",
+              "stop_notice": "thong-bao-dung-giai-quyet", "control_slip": "phieu-kiem-soat",
+              "handover_slip": "phieu-chuyen-lien-thong"}
+
+
 def _store(session: Session, settings: Settings, dossier: Dossier, form: OfficialForm, values: dict,
            now: datetime, *, actor: User, number: numbers.Number | None = None,
            notify: dict | None = None) -> SigningRequest:
@@ -272,7 +279,7 @@ def _store(session: Session, settings: Settings, dossier: Dossier, form: Officia
     number = number or numbers.allocate(session, dossier.agency_id, form.kind, form.series, now)
     payload = {"form": form.key, "values": values, "regime": regime_of(dossier, now).key,
                "agency": dossier.agency.name, "issuer": dossier.agency_id,  # whose name it bears seals it
-               "name": f"{form.kind.replace('_', '-')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
+               "name": f"{FILE_STEMS.get(form.kind, 'van-ban')}-{dossier.code}-{number.seq}-{form.series}.pdf"}
     if notify is not None:
         payload["notify"] = notify
     return issuance.record(session, dossier, form.kind, now, payload, number=number, actor=actor)
