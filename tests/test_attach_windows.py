@@ -75,3 +75,24 @@ def test_the_receiving_officer_does_not_add_files_to_an_online_dossier(api, cloc
     at(api, clock, 2026, 12, 7, 9, 10)
     r = attach(api, OFFICERS["intake"], code)
     assert r.status_code == 403, r.get_json()
+
+
+def test_a_file_name_sent_decomposed_is_kept_in_one_spelling_and_cut_whole(api):
+    """Some systems send file names decomposed (NFD): the name was kept so, and cut by its code points, shorter
+    than the same name composed, sometimes between a letter and its mark ("Giấ" became "Giâ")."""
+    import unicodedata
+
+    from engine.cases.attachments import NAME_LENGTH, _clean_name
+
+    code = api.file(CITIZEN)["code"]
+    name = unicodedata.normalize("NFD", "Giấy đề nghị hộ kinh doanh.png")
+    answer = api.post(f"/api/v1/dossiers/{code}/documents", CITIZEN, data={
+        "file": (io.BytesIO(PNG), name), "component": COMPONENT}, content_type="multipart/form-data")
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["name"] == "Giấy đề nghị hộ kinh doanh.png"  # NFC
+    long = "xx" + "Giấy xác nhận " * 9 + "Hà Nội"
+    for spelling in ("NFC", "NFD"):
+        kept = _clean_name(unicodedata.normalize(spelling, long), "application/pdf")
+        assert kept == long[:NAME_LENGTH] + ".pdf", spelling  # was "…Giâ.pdf" from the decomposed name
+    mark_at_cut = "a" * (NAME_LENGTH - 1) + "q\u0323\u0302" + "z"  # no composed form: the marks stay apart
+    assert _clean_name(mark_at_cut, "application/pdf") == "a" * (NAME_LENGTH - 1) + ".pdf"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -67,9 +68,21 @@ def inspect_image(ctx: Context, content: bytes) -> None:
         raise Invalid(found, code="bad_image", fields={"file": found})
 
 
+NAME_LENGTH = 120  # characters of a file's name kept, its extension aside
+
+
 def _clean_name(name: str, media_type: str) -> str:
+    """The file's own name without its folders or unprintable characters, in one spelling (NFC: a name sent
+    decomposed, as some systems write file names, is the same name), at most NAME_LENGTH characters, cut before
+    a mark rather than between a letter and its mark."""
     base = "".join(ch for ch in (name or "tep").rsplit("/", 1)[-1].rsplit("\\", 1)[-1] if ch.isprintable())
-    base = base.strip().strip(".")[:120] or "tep"
+    base = unicodedata.normalize("NFC", base).strip().strip(".")
+    if len(base) > NAME_LENGTH:
+        cut = NAME_LENGTH
+        while cut > 0 and unicodedata.combining(base[cut]):
+            cut -= 1
+        base = base[:cut]
+    base = base or "tep"
     return base if base.lower().endswith(EXTENSIONS[media_type]) else base + EXTENSIONS[media_type]
 
 
