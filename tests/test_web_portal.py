@@ -348,3 +348,25 @@ def test_unknown_pages_and_methods_answer_vietnamese_pages_not_500(app, citizen)
     assert r.status_code == 405 and "không được hỗ trợ" in text_of(r)
     citizen.get("/tai-lieu/999999", status=404)
     citizen.get("/ca-nhan/ho-so/000.00.06.H56-261123-9999", status=404)
+
+
+def test_a_supplement_sent_twice_from_one_page_is_sent_once_and_said_so(app, citizen, officer):
+    """A double click, a resend or the back button sent the page's supplement again: the second answer was a 409
+    "no supplement request is waiting", read as a failure of the first. The page's one-time token answers it."""
+    from sqlalchemy import func, select
+
+    from engine.data.model import AuditEvent, Dossier
+
+    code = citizen.file_code()
+    officer.act(code, "request_supplement", SUPPLEMENT)
+    page = citizen.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
+    token = page.split('name="submit_token" value="')[1].split('"')[0]
+    data = {**flatten(SAMPLE_FORM), "submit_token": token}
+    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", data, status=302)
+    again = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", data, status=302)  # was 409
+    assert again.headers["Location"].endswith(f"/ca-nhan/ho-so/{code}")
+    assert "Hồ sơ bổ sung này đã được gửi; không gửi lại lần nữa." in text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    with app.extensions["tthc"]["sessions"]() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent).join(Dossier)
+                                .where(Dossier.code == code, AuditEvent.action == "supplement"))
+    assert events == 1 and dossier_row(app, code).status == 1

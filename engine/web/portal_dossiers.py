@@ -6,12 +6,14 @@ from there. Imported by the application factory (engine/web/__init__.py) before 
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import dossiers, filing, inbox as paging, portal_cases, signing_requests, summary
+from engine.cases import (
+    dossiers, filing, idempotency, inbox as paging, portal_cases, signing_requests, summary)
 from engine.core.errors import Invalid
 from engine.law.statuses import TERMINAL
 from . import db, now, schemaform, tthc, uploads
@@ -70,6 +72,7 @@ def _dossier_page(code: str, status: int = 200, **extra):
                            supplement_fields=supplement_fields, rating=portal_cases.rating_of(db(), dossier),
                            refusal=portal_cases.refusal_reasons(db(), dossier), rater=portal_cases.owner_rates(db(), g.user, dossier),
                            labels=_labels(version), desk_only=filing.result_at_desk(version),
+                           submit_token=extra.pop("submit_token", None) or secrets.token_urlsafe(24),
                            **extra), status
 
 
@@ -87,19 +90,35 @@ def supplement(code: str):
     data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
     note = request.form.get("note", "").strip()
     reuses = _reuses(version.info["components"])
+    token = request.form.get("submit_token", "")
 
-    def supplement_with_uploads():
+    def supplement_with_uploads() -> bool:
+        """Submit-once, as the filing form (engine.web.portal.file): a second post of the same page (a double
+        click, a resend, the back button) is told that the supplement was sent, not that none is asked any more.
+        False: that page was sent already."""
+        claimed = None
+        if token:
+            claimed = idempotency.claim(db(), g.user, f"form:{token}", idempotency.fingerprint(request.path),
+                                        now())
+            if claimed.replay is not None:
+                return False
         # while the request is open, then answer it
         uploads.attach(code, uploads.posted(version.info["components"]), reuses)
-        return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
+        filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
+        if claimed is not None:
+            idempotency.remember(db(), claimed, 303, {"dossier": target.code})
+        return True
 
     try:
-        run(supplement_with_uploads)
+        sent = run(supplement_with_uploads)
     except Invalid as exc:
         return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
-                             supplement_error=refusal_text(exc), note=note, reuse=reuses)
-    flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
-    return redirect(url_for("portal.dossier", code=code))
+                             supplement_error=refusal_text(exc), note=note, reuse=reuses, submit_token=token)
+    if sent:
+        flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
+    else:
+        flash(_("Hồ sơ bổ sung này đã được gửi; không gửi lại lần nữa."), "info")
+    return redirect(url_for("portal.dossier", code=target.code))
 
 
 @bp.post("/ca-nhan/ho-so/<code>/rut")
