@@ -52,6 +52,7 @@ def _block(columns: list[list[str]]) -> str:
 @click.option("--from", "start", required=True, help="Từ ngày (YYYY-MM-DD).")
 @click.option("--to", "end", required=True, help="Đến ngày (YYYY-MM-DD).")
 @click.option("--agency", default=None, help="Mã định danh cơ quan (mặc định: mọi cơ quan).")
+@click.option("--subtree", is_flag=True, help="Cùng các đơn vị trực thuộc cơ quan --agency (mỗi đơn vị một dòng).")
 @click.option("--procedure", default=None, help="Mã thủ tục.")
 @click.option("--group-by", "group_by", type=click.Choice(GROUP_BY), default="agency", show_default=True)
 @click.option("--format", "kind", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
@@ -60,7 +61,7 @@ def _block(columns: list[list[str]]) -> str:
               help="Ghi ra tệp (bắt buộc với xlsx).")
 @click.option("--report-form", "form", type=click.Choice(["xlsx", "pdf"]), default=None,
               help="Biểu mẫu báo cáo tình hình, kết quả giải quyết TTHC thay cho bảng số liệu (cần -o TỆP).")
-def stats(start, end, agency, procedure, group_by, kind, output, form) -> None:
+def stats(start, end, agency, subtree, procedure, group_by, kind, output, form) -> None:
     if output is not None and not output.strip():  # "" was the current folder: refused after the report ran
         raise click.BadParameter("tên tệp trống", param_hint="-o")
     output = Path(output) if output is not None else None
@@ -68,13 +69,16 @@ def stats(start, end, agency, procedure, group_by, kind, output, form) -> None:
         raise click.UsageError(f"{'--report-form' if form else '--format xlsx'} cần -o TỆP")
     if form and kind != "table":  # the form was written, the format asked for ignored
         raise click.UsageError(f"--report-form thay cho bảng số liệu: không dùng cùng --format {kind}")
+    if subtree and agency is None:  # every agency is counted already
+        raise click.UsageError("--subtree đi cùng --agency")
     if form and group_by == "month":  # the form was written per agency
         raise click.UsageError("--report-form nhóm theo agency hoặc procedure, không theo month")
     settings = preflight.command_settings()
     now = SystemClock().now()
     with readonly.report_session(settings) as session:
         try:
-            scope, _agency = asked(session, settings.report_max_days, start, end, agency, procedure, group_by)
+            scope, _agency = asked(session, settings.report_max_days, start, end, agency, procedure, group_by,
+                                   subtree)
         except Invalid as exc:
             for field, why in (exc.fields or {}).items():
                 click.echo(f"--{field.replace('_', '-')}: {why}", err=True)

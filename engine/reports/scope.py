@@ -1,7 +1,7 @@
 """What a report covers: a period of Vietnam days, a set of agencies, a set of procedures, and how rows group.
 
-The agencies are a set of ids so that an agency's subtree (a later issue) plugs in as the set it expands to;
-None means every agency (the province).
+The agencies are a set of ids: one agency, or an agency with every unit below it (``subtree``, D29: a centre with
+its branches, a province's department with its offices), or None for every agency (the province).
 """
 from __future__ import annotations
 
@@ -71,12 +71,26 @@ def _day(raw: str | None, name: str, errors: dict) -> date | None:
     return found
 
 
+FLAG_WORDS = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+
+
+def flag(raw: str | None, name: str, errors: dict) -> bool:
+    """A yes/no value of a query (``1``, ``true``, ``on`` / ``0``, ``false``, ``off``; absent: no)."""
+    if raw is None or raw == "":
+        return False
+    if raw.lower() not in FLAG_WORDS:
+        errors[name] = "Giá trị là true hoặc false"
+        return False
+    return FLAG_WORDS[raw.lower()]
+
+
 def asked(session, max_days: int, start: str | None, end: str | None, agency: str | None = None,
-          procedure: str | None = None, group_by: str | None = None) -> tuple[Scope, int | None]:
+          procedure: str | None = None, group_by: str | None = None,
+          subtree: bool = False) -> tuple[Scope, int | None]:
     """A report's scope from what a person typed (the API's query, the command's options): the period is
     required both ways, not reversed and at most ``max_days`` long; the agency (its electronic id) and the
     procedure (its code) must exist; Invalid names every bad field. Returns the scope (agencies: the named one,
-    or None) and the named agency's id."""
+    or None; with ``subtree``, it and every unit below it) and the named agency's id."""
     from sqlalchemy import select
 
     from engine.core.errors import Invalid
@@ -101,5 +115,10 @@ def asked(session, max_days: int, start: str | None, end: str | None, agency: st
         errors["group_by"] = " hoặc ".join(GROUP_BY)
     if errors:
         raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
-    return (Scope(first, last, None if agency_id is None else frozenset({agency_id}),
-                  None if procedure is None else frozenset({procedure}), grouping), agency_id)
+    agency_ids = None if agency_id is None else frozenset({agency_id})
+    if agency_id is not None and subtree:
+        from engine.data import agencies
+
+        agency_ids = frozenset(session.scalars(agencies.subtree_ids(session.get(Agency, agency_id))))
+    return (Scope(first, last, agency_ids, None if procedure is None else frozenset({procedure}), grouping),
+            agency_id)

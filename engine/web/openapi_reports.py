@@ -9,10 +9,12 @@ def report_paths(day: dict) -> dict:
     period = [{**_query("from", day, "Từ ngày (bắt buộc)"), "required": True},
               {**_query("to", day, "Đến ngày (bắt buộc; không trước 'from'; giới hạn report_max_days ngày)"),
                "required": True},
-              _query("agency", text(maxLength=35), "Mã định danh cơ quan (mặc định: cơ quan của người gọi)")]
+              _query("agency", text(maxLength=35), "Mã định danh cơ quan (mặc định: cơ quan của người gọi)"),
+              _query("subtree", {"type": "boolean", "default": False},
+                     "Cùng các đơn vị trực thuộc cơ quan 'agency' mà người gọi được xem (mỗi đơn vị một dòng)")]
     procedure = _query("procedure", text(maxLength=20), "Mã thủ tục")
     rules = {"from": "không sau 'to'", "to": "khoảng thời gian tối đa report_max_days ngày",
-             "agency": "một cơ quan đã có", "procedure": "một thủ tục đã có"}
+             "agency": "một cơ quan đã có", "procedure": "một thủ tục đã có", "subtree": "true hoặc false"}
     report = {"type": "object", "required": ["from", "to", "generated_at"]}
     return {
         "/api/v1/reports/statistics": {"get": _op(

@@ -3,12 +3,12 @@ request and rules (engine/web/reports.py: the period required, one's own agency,
 administrator any agency or all of them)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
-from engine.data.model import Agency
+from engine.data import agencies
 from engine.reports.reportform import PROVINCE
 
-from . import db
+from . import db, report_scope
 from .apiedge import authenticated
 from .reports import asked_scope
 from .statistics_pages import report_form_file
@@ -20,6 +20,8 @@ bp = Blueprint("report_forms", __name__, url_prefix="/api/v1/reports")
 @authenticated
 def report_form():
     scope = asked_scope()
-    agencies = sorted(scope.agencies or ())
-    reporter = db().get(Agency, agencies[0]).name if len(agencies) == 1 else PROVINCE
+    # who reports: the agency named (alone or with its units), else the one the user reports for, else the province
+    code = request.args.get("agency")
+    reporter = (agencies.by_code(db(), code) if code else None) or report_scope.reach(db(), g.user)[0]
+    reporter = reporter.name if reporter is not None else PROVINCE
     return report_form_file(scope, reporter, request.args.get("format", "xlsx"))

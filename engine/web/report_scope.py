@@ -24,7 +24,7 @@ from engine.core.errors import Forbidden, Invalid
 from engine.data import agencies
 from engine.data.model import Agency, Procedure, User
 from engine.reports.reportform import PROVINCE
-from engine.reports.scope import GROUP_BY, Scope, day, period_fault
+from engine.reports.scope import GROUP_BY, Scope, day, flag, period_fault
 
 from . import SANE_YEARS, tthc
 from .numbers import number
@@ -52,15 +52,18 @@ def reach(session: Session, user: User) -> tuple[Agency | None, frozenset[int] |
     return own, frozenset({own.id})
 
 
-def within(session: Session, user: User, agency_id: int | None) -> frozenset[int] | None:
-    """The agencies a report of ``user`` counts: the named one (``agency_id``; Forbidden outside their reach), or
-    every one they may see (None: all)."""
+def within(session: Session, user: User, agency_id: int | None, *, subtree: bool = False) -> frozenset[int] | None:
+    """The agencies a report of ``user`` counts: the named one (``agency_id``; Forbidden outside their reach), with
+    ``subtree`` it and the units below it that they may see, or every one they may see (None: all)."""
     _root, ids = reach(session, user)
     if agency_id is None:
         return ids
     if ids is not None and agency_id not in ids:
         raise Forbidden(_("Chỉ xem được thống kê của cơ quan mình"), code="other_agency")
-    return frozenset({agency_id})
+    if not subtree:
+        return frozenset({agency_id})
+    below = frozenset(session.scalars(agencies.subtree_ids(session.get(Agency, agency_id))))
+    return below if ids is None else below & ids
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,14 @@ class Asked:
     procedure: Procedure | None
     month: str | None          # "YYYY-MM" when the period is one month
     root: Agency | None = None  # the agency the user reports for; None: the province
+    subtree: Agency | None = None  # the agency named with the units below it ("subtree"), counted together
 
     @property
     def reporter(self) -> str:
-        """Who reports: the agency's name, the administered agency's, or the province's committee."""
-        return self.agency.name if self.agency else self.root.name if self.root else PROVINCE
+        """Who reports: the agency's name (named with its units, or alone), the administered agency's, or the
+        province's committee."""
+        named = self.agency or self.subtree
+        return named.name if named else self.root.name if self.root else PROVINCE
 
 
 def month_bounds(text: str) -> tuple[date, date] | None:
@@ -133,8 +139,12 @@ def read(session: Session, user: User, args, today: date, *, group_by: str | Non
     errors: dict[str, str] = {}
     start, end, month = _period(args, today, errors)
     agency = _agency(session, args.get("agency"), errors)
+    with_units = flag(args.get("subtree"), "subtree", errors)
+    subtree = None
     if agency is not None:
-        ids = within(session, user, agency.id)
+        ids = within(session, user, agency.id, subtree=with_units)
+        if len(ids) > 1:  # the agency with units below it: several agencies, each its row
+            agency, subtree = None, agency
     elif ids is not None and len(ids) == 1 and root is not None and root.id in ids:
         agency = root  # an agency with none below it: the one agency counted
     procedure = None
@@ -149,4 +159,4 @@ def read(session: Session, user: User, args, today: date, *, group_by: str | Non
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     scope = Scope(start, end, ids, frozenset({procedure.code}) if procedure else None, grouping)
-    return Asked(scope, agency, procedure, month, root)
+    return Asked(scope, agency, procedure, month, root, subtree)

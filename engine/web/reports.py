@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from engine.core.clock import iso_vn
 from engine.core.errors import Forbidden, Invalid
 from engine.reports import exports, indicators, readonly, statistics, steptimes
-from engine.reports.scope import Scope, asked
+from engine.reports.scope import Scope, asked, flag
 from . import db, now, report_scope, tthc
 from .apiedge import authenticated
 from .headers import FILE_POLICY
@@ -35,12 +35,17 @@ def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
     if not (user.roles & READERS):
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
     args = request.args
+    errors: dict[str, str] = {}
+    subtree = flag(args.get("subtree"), "subtree", errors)  # the agency with the units below it (D29)
+    if errors:
+        raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
     scope, agency_id = asked(db(), tthc()["settings"].report_max_days, args.get("from"), args.get("to"),
                              args.get("agency"), args.get("procedure") if procedure else None,
                              args.get("group_by") if group_by else None)
     if user.agency_id is None and "administrator" not in user.roles:
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
-    return replace(scope, agencies=report_scope.within(db(), user, agency_id))  # the pages' rule of who sees what
+    # the pages' rule of who sees what: of a subtree, the units the user may see
+    return replace(scope, agencies=report_scope.within(db(), user, agency_id, subtree=subtree))
 
 
 def _file(content: bytes, media_type: str, name: str) -> Response:
@@ -51,7 +56,8 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
 
 def _head(scope: Scope) -> dict:
     return {"from": scope.start.isoformat(), "to": scope.end.isoformat(), "group_by": scope.group_by,
-            "agency": request.args.get("agency"), "procedure": request.args.get("procedure"),
+            "agency": request.args.get("agency"), "subtree": bool(request.args.get("agency")) and len(scope.agencies or ()) > 1,
+            "procedure": request.args.get("procedure"),
             "generated_at": iso_vn(now())}
 
 

@@ -140,14 +140,17 @@ def _choices(session, user) -> dict:
                       key=lambda agency: vn_sort_key(agency.name))  # Vietnamese order (engine.core.collation)
     whole = _("Toàn tỉnh") if root is None else root.name if len(ids) > 1 else None
     procedures = list(session.execute(select(Procedure.code, Procedure.name).order_by(Procedure.code)))
-    return {"agencies": agencies, "procedures": procedures, "whole": whole}
+    # an agency with units below it can be counted with them: offered to those who may see several agencies
+    return {"agencies": agencies, "procedures": procedures, "whole": whole, "units": ids is None or len(ids) > 1}
 
 
 def _form_values(args, asked: report_scope.Asked | None, today: date) -> dict:
-    values = {k: args.get(k, "") for k in ("month", "from", "to", "agency", "procedure", "group_by")}
+    values = {k: args.get(k, "") for k in ("month", "from", "to", "agency", "procedure", "group_by", "subtree")}
     if asked is not None:
+        named = asked.agency or asked.subtree
         values.update({"from": asked.scope.start.isoformat(), "to": asked.scope.end.isoformat(),
-                       "group_by": asked.scope.group_by, "agency": asked.agency.code if asked.agency else "",
+                       "group_by": asked.scope.group_by, "agency": named.code if named else "",
+                       "subtree": "1" if asked.subtree else args.get("subtree", ""),
                        "month": asked.month or ("" if args.get("from") or args.get("to") else f"{today:%Y-%m}")})
     return values
 
@@ -158,6 +161,8 @@ def _query(asked: report_scope.Asked) -> dict:
              "group_by": asked.scope.group_by}
     if asked.agency:
         query["agency"] = asked.agency.code
+    if asked.subtree:
+        query.update(agency=asked.subtree.code, subtree="1")
     if asked.procedure:
         query["procedure"] = asked.procedure.code
     return query
