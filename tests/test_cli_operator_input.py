@@ -182,6 +182,9 @@ def test_a_procedure_duration_beyond_any_calendar_is_refused(base, tmp_path, dur
     ({"kind": "pkcs11", "token": "lanhdao"}, "thiếu “key”"),
     ({"kind": "csc", "url": "javascript:alert(1)", "credential": "demo.lanhdao"}, "“url” (http/https)"),
     ({"kind": "csc", "url": "https://ky-so.example.vn"}, "“credential”"),
+    ({"kind": "pkcs11", "token": "T", "key": "K", "module": "/khong-co/libtoken.so"},  # as `pki token` refuses it
+     "Không tìm thấy thư viện PKCS#11 của thiết bị ký số: /khong-co/libtoken.so"),
+    ({"kind": "pkcs11", "token": "T", "key": "K", "module": 7}, "“module” là đường dẫn"),
 ])
 def test_pki_method_refuses_a_method_that_can_never_sign(demo, method, needle):
     """It was stored, and every signature of the officer failed later."""

@@ -89,6 +89,15 @@ def test_procedure_import_names_the_text_and_row_with_a_control_character(base, 
 
 
 # -- payments ---------------------------------------------------------------------------------------------------
+def test_reconcile_reads_an_amount_of_other_digits_as_unreadable(base, tmp_path):
+    """"²" is a digit to str.isdigit, not to int(): the whole comparison stopped with an unforeseen error."""
+    rows = write(tmp_path / "so-mu.csv", "vnp_TxnRef,vnp_Amount,vnp_TransactionStatus,vnp_PayDate\n"
+                                         "ABC,²,00,20260105100000\n")
+    done = tthc("payments", "reconcile", str(rows), "--gateway", "vnpay", "--date", "2026-01-05", env=base)
+    assert done.returncode == 1 and "lỗi không mong đợi" not in done.stderr, done.stderr
+    assert done.stdout.splitlines()[0] == "ABC: có ở cổng thanh toán, không có trong hệ thống (missing)", done.stdout
+
+
 def test_reconcile_skips_rows_of_empty_cells(base, tmp_path):
     """",," (a spreadsheet's export of the rows after the last one) was ": có ở cổng thanh toán, không có trong
     hệ thống (missing)", a payment of no reference, and exit 1. A row that has something but no reference is still

@@ -47,7 +47,7 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         ref = (row.get(ref_col) or "").strip()
         seen.add(ref)
         raw = (row.get(amount_col) or "").strip()
-        amount = int(raw) // divisor if raw.isdigit() else None
+        amount = int(raw) // divisor if raw.isascii() and raw.isdigit() else None  # "²" is a digit to isdigit
         paid_there = (row.get(status_col) or "").strip() == ok
         at = (row.get(at_col) or "").strip()
         if at and not at.startswith(day.strftime("%Y%m%d")):

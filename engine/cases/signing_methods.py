@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import NotFound
 from engine.data.model import User
 from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
-from engine.paperwork import signers
+from engine.paperwork import signers, tokens
 
 
 def method_of(session: Session, user: User) -> dict:
@@ -37,6 +37,11 @@ def set_method(session: Session, username: str, method, now: datetime) -> dict:
     if method is None:
         return method_of(session, user)
     method = signers.check_method(method if isinstance(method, dict) else {})
+    if method["kind"] == "pkcs11" and method.get("module"):  # a device library that is not there signs nothing
+        if not isinstance(method["module"], str):
+            raise signers.SigningFailed("“module” là đường dẫn thư viện PKCS#11 của thiết bị ký số",
+                                        code="bad_signing_method")
+        tokens.module_path(method)  # as `tthc pki token` checks it: token_module_missing, nothing stored
     row = session.get(SigningMethod, user.id)
     if row is None:
         session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
