@@ -137,6 +137,25 @@ def test_procedure_new_refuses_options_that_would_write_a_broken_folder(base, tm
     assert list(work.iterdir()) == []
 
 
+def test_a_procedure_title_typed_decomposed_is_written_and_deployed_composed(demo, tmp_path):
+    """`procedure new --title` wrote the title as typed (NFD) into the BPMN, its README and forms, and the
+    catalogue stored it so: another spelling of the same name."""
+    import unicodedata
+
+    title = "Thủ tục thử nghiệm"
+    made = tthc("procedure", "new", "thu-b", "--code", "9.999001", "--title", unicodedata.normalize("NFD", title),
+                "--dir", str(tmp_path / "p"), env=demo)
+    assert made.returncode == 0, made.stderr
+    bpmn = (tmp_path / "p" / "thu-b" / "thu-b.bpmn").read_text(encoding="utf-8")
+    assert f'name="{title}"' in bpmn and unicodedata.is_normalized("NFC", bpmn)
+    # a file whose name someone wrote decomposed: deployed under the composed name
+    bpmn_file = tmp_path / "p" / "thu-b" / "thu-b.bpmn"
+    bpmn_file.write_text(bpmn.replace(f'name="{title}"', f'name="{unicodedata.normalize("NFD", title)}"', 1),
+                         encoding="utf-8")
+    assert tthc("deploy", str(tmp_path / "p" / "thu-b"), env=demo).returncode == 0
+    assert rows(demo, "select name from procedure where code = '9.999001'") == [(title,)]
+
+
 def test_procedure_import_of_a_file_without_records_is_refused(base, tmp_path):
     """"[]" or a sheet of headers only exited 0 without a word; --dir "" wrote into processes_dir."""
     from openpyxl import Workbook

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -61,7 +62,9 @@ def new(name: str, code: str | None, title: str | None, agency: str, days: int |
         click.echo(f"lỗi: {problem}", err=True)
         sys.exit(1)
     facts = scaffold.Facts(slug=name, code=code or scaffold.placeholder_code(name),
-                           title=(title or name.replace("-", " ").capitalize()).strip(), agency=agency,
+                           # NFC: a title typed decomposed is written, deployed and searched as one spelling
+                           title=unicodedata.normalize("NFC", title or name.replace("-", " ").capitalize()).strip(),
+                           agency=agency,
                            duration=None if same_day else (days or 5), unit="same_day" if same_day else "working_day",
                            agency_name=_agency_name(agency))
     facts.components = [("don_de_nghi", f"Đơn đề nghị ({facts.title})"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -121,7 +122,8 @@ class _Linter:
 
     def process_info(self, proc) -> dict:
         prop = props(proc)
-        info: dict = {"process_id": proc.get("id"), "name": (proc.get("name") or "").strip()}
+        # the name in one spelling (NFC): a name typed decomposed is the same name in the catalogue's search
+        info: dict = {"process_id": proc.get("id"), "name": unicodedata.normalize("NFC", (proc.get("name") or "").strip())}
         if not info["name"]:
             self.add(proc, "quy trình phải có tên (thuộc tính name)")
         code = prop.get("procedureCode", "")
