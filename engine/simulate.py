@@ -29,6 +29,7 @@ from engine.data.signing_model import OPEN_STATES, SigningRequest
 import engine.data.agency_model  # noqa: F401  (its tables belong to the simulated database)
 from engine.law.statuses import RETURNED, Status
 from engine.core.settings import Settings
+from engine.core.vocabulary import unreadable
 
 EVENT_TYPES = {"file": "filed", "receive": "received", "request_supplement": "supplement_requested",
                "supplement": "supplemented", "request_extension": "extension_requested", "warning": "warning",
@@ -342,7 +343,7 @@ def load_scenario(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, RecursionError) as exc:
-        why = "lồng nhau quá sâu" if isinstance(exc, RecursionError) else exc
+        why = "lồng nhau quá sâu" if isinstance(exc, RecursionError) else unreadable(exc)
         raise ScenarioError(f"không đọc được kịch bản {path}: {why}") from exc
 
 

@@ -110,3 +110,17 @@ def test_reconcile_skips_rows_of_empty_cells(base, tmp_path):
     done = tthc("payments", "reconcile", str(partial), "--date", "2026-01-05", env=base)
     assert done.returncode == 1 and done.stdout.splitlines() == [
         ": có ở cổng thanh toán, không có trong hệ thống (missing)", "1 giao dịch của cổng, 1 chỗ lệch"], done.stdout
+
+
+@pytest.mark.parametrize("command", [("simulate", "{file}"), ("procedure", "import", "{file}"),
+                                     ("render", "{sample}/result.html", "--data", "{file}", "-o", "{out}")])
+def test_a_file_that_is_not_utf8_is_said_so_in_vietnamese(base, tmp_path, command):
+    """Python's own words leaked into the Vietnamese message ("'utf-8' codec can't decode byte 0xff ...")."""
+    binary = tmp_path / "nhi-phan.json"
+    binary.write_bytes(b"\xff\xfe\x00{}")
+    sample = ROOT / "processes" / "ho-kinh-doanh"
+    args = [a.format(file=binary, sample=sample, out=tmp_path / "ra.pdf") for a in command]
+    done = tthc(*args, env=base)
+    said = done.stderr + done.stdout
+    assert done.returncode != 0 and "tệp không phải văn bản UTF-8 (byte 0xff ở vị trí 0)" in said, said
+    assert "codec" not in said

@@ -21,6 +21,7 @@ from engine.cli.argforms import JSON_OR_FILE
 from engine.core import templating
 from engine.core.clock import VN_TZ, SystemClock
 from engine.core.errors import DefinitionError, EngineError
+from engine.core.vocabulary import unreadable
 from engine.paperwork import resultdata, resultlayouts
 
 OVERRIDES = ("number", "registration", "owner_name", "owner_cccd", "signer_role", "signer_name", "outcome",
@@ -89,7 +90,7 @@ def _data(path: Path | dict | None, folder: Path) -> dict:
     try:
         raw = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        _fail([f"{source}: JSON không hợp lệ: {exc}"])
+        _fail([f"{source}: JSON không hợp lệ: {unreadable(exc)}"])
     if not isinstance(raw, dict):
         _fail([f"{source}: cần một đối tượng JSON"])
     return raw if "form" in raw else {"form": raw}

@@ -59,6 +59,13 @@ def typed_cccd(text: str | None) -> str | None:
 
 
 # -- texts people type ---------------------------------------------------------------------------------------------
+def unreadable(exc: Exception) -> str:
+    """Why a file's text could not be read, in words: Python says a file that is not UTF-8 in English."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"tệp không phải văn bản UTF-8 (byte 0x{exc.object[exc.start]:02x} ở vị trí {exc.start})"
+    return str(exc)
+
+
 def has_control(text: str, keep: str = "") -> bool:
     """Whether ``text`` holds a character no one types and no XML file can hold: a C0 control (but those of
     ``keep``, e.g. "\n\t"), DEL, a lone surrogate, U+FFFE or U+FFFF."""

@@ -26,6 +26,7 @@ from lxml import etree
 from engine.process import scaffold
 from engine.process.bpmnparser import NS, parse_xml
 from engine.process.lint import AGENCY_RE, CODE_RE, props
+from engine.core.vocabulary import unreadable
 
 __all__ = ["CODE_RE", "RowError", "facts_of", "read_records", "update_bpmn"]
 MAX_RECORDS = 2000
@@ -73,7 +74,7 @@ def read_records(content: bytes, file_name: str) -> list[tuple[int, dict]]:
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise FileError(f"{file_name}: JSON không hợp lệ: {exc}") from exc
+        raise FileError(f"{file_name}: JSON không hợp lệ: {unreadable(exc)}") from exc
     if isinstance(data, dict):
         data = data.get("procedures", data.get("thu_tuc"))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
