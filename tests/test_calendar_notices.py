@@ -208,8 +208,10 @@ def test_the_command_sets_and_clears_a_day_for_one_agency(app, province, setting
         assert overrides(app) == [(date(2027, 3, 6), "working", ward_b.id)]
         assert session.scalar(select(AdminEvent.action).where(AdminEvent.target == "2027-03-06")) == "calendar_day"
     assert run("set", "2027-03-06", "working", "--name", "x", "--agency", "000.00.99.H56").exit_code == 1
-    assert run("clear", "2027-03-06").exit_code == 0 and len(overrides(app)) == 1  # the province's: none
-    assert run("clear", "2027-03-06", "--agency", "000.00.32.H56").exit_code == 0 and overrides(app) == []
+    none = run("clear", "2027-03-06")  # the province's: none, and it says so (was "cleared")
+    assert none.exit_code == 0 and len(overrides(app)) == 1 and "không có ghi đè nào của ngày này" in none.output
+    cleared = run("clear", "2027-03-06", "--agency", "000.00.32.H56")
+    assert cleared.exit_code == 0 and overrides(app) == [] and "2027-03-06\tcleared" in cleared.output
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -99,6 +99,14 @@ def test_bad_requests_are_refused_naming_the_field(api, query, field):
     assert field in err["fields"], err
 
 
+def test_a_real_day_of_a_year_no_report_reaches_is_said_so(api):
+    """9999-12-31 is a real day written as asked: "Ngày không hợp lệ (YYYY-MM-DD)" sent the caller to the format."""
+    err = get(api, "/api/v1/reports/statistics?from=2027-03-01&to=9999-12-31", status=422).get_json()["error"]
+    assert err["fields"]["to"] == "Năm phải từ 1900 đến 2999", err
+    err = get(api, "/api/v1/reports/statistics?from=2027-02-30&to=2027-03-01", status=422).get_json()["error"]
+    assert err["fields"]["from"] == "Ngày không hợp lệ (YYYY-MM-DD)", err
+
+
 def test_who_may_read(api, app):
     for user in (CITIZEN, "demo.chuyenvien", "demo.tiepnhan"):
         get(api, f"/api/v1/reports/statistics?{MARCH}", user, 403)

@@ -173,12 +173,18 @@ def calendar_clear(day: str, agency: str | None) -> None:
     parsed = _day(day)
     _not_past(parsed)
 
+    removed = []
+
     def change(session, agency_id) -> None:
         for row in calendars.scope_rows(session, agency_id, parsed, parsed):
             session.delete(row)
+            removed.append(row)
 
     moved = _override(settings, parsed, agency, change)
-    click.echo(f"{day}\tcleared")
+    if not removed:  # "cleared" said that something was removed
+        click.echo(f"{parsed.isoformat()}\tkhông có ghi đè nào của ngày này; lịch không đổi")
+        return
+    click.echo(f"{parsed.isoformat()}\tcleared")
     click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
