@@ -170,14 +170,14 @@ MESSAGE_PATTERNS.update(officer.MESSAGE_PATTERNS)
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
 
-def _regex(template: str) -> re.Pattern:
+def template_regex(template: str) -> re.Pattern:
     """``template`` as a regular expression: its words as they are, each ``{name}`` some text."""
     parts = _PLACEHOLDER.split(template)  # words, name, words, name, ..., words
     regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
     return re.compile(regex + r"\Z", re.S)
 
 
-_PATTERNS = [(_regex(template), text) for template, text in MESSAGE_PATTERNS.items()]
+_PATTERNS = [(template_regex(template), text) for template, text in MESSAGE_PATTERNS.items()]
 
 
 def english(message) -> str | None:

@@ -8,7 +8,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from .field_messages import _regex, on_english_page
+from .field_messages import on_english_page, template_regex
 
 REASONS = {
     "hồ sơ đã kết thúc": _l("hồ sơ đã kết thúc"),
@@ -56,7 +56,7 @@ REASONS = {
 }
 SUBPROCESS = _l("quy trình con '%(sub)s': %(reason)s")
 _SUBPROCESS = re.compile(r"quy trình con '(?P<sub>[^']+)': (?P<reason>.+)\Z", re.S)
-_PATTERNS = [(_regex(template), text) for template, text in REASONS.items()]
+_PATTERNS = [(template_regex(template), text) for template, text in REASONS.items()]
 
 
 def _english(reason: str) -> str | None:
