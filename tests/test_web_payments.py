@@ -73,20 +73,11 @@ def test_the_payment_section_in_english(received):
 def test_another_agencys_or_citizens_payment_routes_answer_404(app, clock, received):
     """Another ward's receiving officer, and another citizen, meet the 404 page at once (was: a redirect to it, the
     refusal flashed and never shown); nothing is recorded."""
-    from sqlalchemy import select
-
-    from engine.cases import accounts
-    from engine.data.model import Agency
-    from web_support import other_citizen
+    from web_support import other_agency_officer, other_citizen
 
     _citizen, officer, code = received
     payment_id = officer.get(f"/can-bo/ho-so/{code}").get_data(as_text=True).split("/mien-phi/")[1].split('"')[0]
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        session.add(Agency(code="000.00.07.H56", name="Cơ quan khác"))
-        session.flush()
-        accounts.ensure_officer(session, clock.now(), "other.tiepnhan", "Cán bộ khác", {"receiving_officer"},
-                                session.scalar(select(Agency).where(Agency.code == "000.00.07.H56")), "demo12345")
-    stranger = Web(app.test_client()).login("other.tiepnhan")
+    stranger = other_agency_officer(app, clock)
     stranger.post(f"/can-bo/ho-so/{code}/thu-phi", {"amount": "100000", "method": "cash"}, status=404)
     stranger.post(f"/can-bo/ho-so/{code}/mien-phi/{payment_id}", {"reason": "Hộ nghèo"}, status=404)
     other_citizen(app, clock).post(f"/ca-nhan/ho-so/{code}/thanh-toan", {}, status=404)

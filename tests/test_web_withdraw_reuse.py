@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 import web_support
 from web_support import OTHER_CITIZEN, PDF, Web, counts, dossier_row, flatten, text_of
 
-from engine.cases import accounts
-from engine.data.model import Agency, Document, DocumentSignature, Dossier
+from engine.data.model import Document, DocumentSignature, Dossier
 from engine.data.portal_model import LookupAttempt
 
 SUPPLEMENT = {"items.0.component": "Giấy đề nghị đăng ký hộ kinh doanh", "items.0.problem": "Thiếu chữ ký của chủ hộ",
@@ -150,12 +149,7 @@ def test_the_receiving_officer_stops_a_dossier_which_leaves_the_inbox(app, citiz
     assert '<label for="stop-reason">Lý do dừng giải quyết' in html and 'id="stop-confirm"' in html
     specialist = Web(app.test_client()).login("demo.chuyenvien")
     assert 'id="form-stop"' not in specialist.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    with app.extensions["tthc"]["sessions"].begin() as session:
-        session.add(Agency(code="000.00.07.H56", name="Cơ quan khác"))
-        session.flush()
-        accounts.ensure_officer(session, clock.now(), "other.tiepnhan", "Cán bộ khác", {"receiving_officer"},
-                                session.scalar(select(Agency).where(Agency.code == "000.00.07.H56")), "demo12345")
-    alien = Web(app.test_client()).login("other.tiepnhan")
+    alien = web_support.other_agency_officer(app, clock)
     before = state(app, code)
 
     r = desk.post(f"/can-bo/ho-so/{code}/dung", {"confirm": "on", "reason": ""}, status=422)

@@ -153,6 +153,18 @@ def new_client(app) -> Web:
     return Web(app.test_client())
 
 
+def other_agency_officer(app, clock) -> Web:
+    """A receiving officer of another agency ("other.tiepnhan" of 000.00.07.H56), logged in on the web."""
+    from engine.data.model import Agency
+
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        session.add(Agency(code="000.00.07.H56", name="Cơ quan khác"))
+        session.flush()
+        accounts.ensure_officer(session, clock.now(), "other.tiepnhan", "Cán bộ khác", {"receiving_officer"},
+                                session.scalar(select(Agency).where(Agency.code == "000.00.07.H56")), PASSWORD)
+    return Web(app.test_client()).login("other.tiepnhan")
+
+
 def other_citizen(app, clock) -> Web:
     """A second citizen (registered through the real use case), logged in on the web."""
     with app.extensions["tthc"]["sessions"].begin() as session:
