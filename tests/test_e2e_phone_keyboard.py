@@ -110,3 +110,16 @@ def test_a_long_unbroken_address_wraps_inside_the_dossier_page_and_the_receipt(b
     for path, width, text in widths:
         assert width <= PHONE["width"], (path, width)  # was 5071 px
         assert "Nguyễn_Sinh_Cung" in text, path  # shown whole, wrapped, not hidden
+
+
+def test_the_inbox_sort_choice_is_read_whole_on_a_phone(browser, server):  # noqa: F811
+    """"Hạn gần nhất trước" was cut ("Hạn gần nhất tr…") in a box a third of the phone's width."""
+    desk = Person(browser, server, "demo.tiepnhan", viewport=PHONE)
+    page = desk.goto("/can-bo/cong-viec")
+    room = page.evaluate("""(() => { const s = document.getElementById('sort'); const st = getComputedStyle(s);
+        const probe = document.createElement('span'); probe.style.font = st.font; probe.style.whiteSpace = 'pre';
+        probe.textContent = s.options[s.selectedIndex].text; document.body.appendChild(probe);
+        const text = probe.getBoundingClientRect().width; probe.remove();
+        return {text, inner: s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight)}; })()""")
+    desk.context.close()
+    assert room["text"] + 20 <= room["inner"], room  # the words and the arrow fit

@@ -224,6 +224,8 @@ def test_the_signer_signs_on_the_page_the_inbox_links_to(api, app):
     done = leader.post(found.group(1), {"pin": PASSWORD}, status=302)
     assert done.headers["Location"].endswith("/can-bo/cong-viec")
     assert f'data-signing="{code}"' not in leader.get("/can-bo/cong-viec").get_data(as_text=True)
+    signed = text_of(leader.get(found.group(1)))  # the page after the signature: the signed document, not a preview
+    assert "Đã ký số" in signed and "Xem văn bản đã ký (PDF)" in signed and "trước khi ký" not in signed
     clerk = Web(app.test_client()).login(CLERK)
     assert Web(app.test_client()).login(HEAD).get(found.group(1), status=None).status_code == 404
     clerk.act(code, "issue_result", {})

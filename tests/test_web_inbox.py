@@ -117,6 +117,22 @@ def test_claim_and_release_and_a_colleague_cannot_act_on_a_claimed_task(app, cit
     assert dossier_row(app, code).status == 4
 
 
+def test_an_action_sent_twice_by_its_officer_is_done_once_and_said_so(app, citizen, clock):
+    """A double click (or the back button and a resend) posted the action again: the second answer was a 409
+    page "the work was completed by <the officer themself>", read as a failure. A colleague's second post, after
+    the first officer's action, is still the conflict it is."""
+    code = citizen.file_code()
+    desk = officer(app, "demo.tiepnhan")
+    colleague = make_officer(app, clock, "demo.tiepnhan2", {"receiving_officer"})
+    task = desk.task_id(code)
+    desk.post(f"/can-bo/cong-viec/{task}/receive", status=302)
+    again = desk.post(f"/can-bo/cong-viec/{task}/receive", status=302)  # was 409
+    assert again.headers["Location"].endswith("/can-bo/cong-viec")
+    assert "Bạn đã thực hiện xong công việc này" in text_of(desk.get(again.headers["Location"]))
+    assert "hoàn thành lúc" in text_of(colleague.post(f"/can-bo/cong-viec/{task}/receive", status=409))
+    assert dossier_row(app, code).status == 4
+
+
 # -- the task page ----------------------------------------------------------------------------------------------
 def test_the_task_page_shows_the_dossier_its_deadlines_and_why_and_the_step_forms(app, citizen):
     code = citizen.file(files={"giay_de_nghi": ("don.pdf", PDF), "giay_to_tru_so": ("tru-so.png", PNG)}
@@ -152,6 +168,7 @@ def test_form_errors_appear_next_to_the_field_and_nothing_changes(app, citizen):
     assert "Cần ít nhất 1 mục" in text_of(r)
     r = specialist.act(code, "request_extension", {"amount": "mười", "reason": " "}, status=422)  # a blank reason
     assert 'id="ext-amount-error"' in r.get_data(as_text=True) and 'id="ext-reason-error"' in r.get_data(as_text=True)
+    assert "Nhập một số ngày hoặc số giờ làm việc, ví dụ 1 hoặc 0,5" in text_of(r)  # was "Sai kiểu dữ liệu"
     assert dossier_row(app, code).supplement_requests == 0 and dossier_row(app, code).status == 4
 
 

@@ -54,6 +54,13 @@ def _visible_item(session: Session, user: User, item_id: int, *, with_state: boo
     return item
 
 
+def completed_by(session: Session, user: User, item_id: int) -> bool:
+    """Whether ``user`` completed work item ``item_id`` (its action's event names the item): a second post of the
+    same form (a double click) finds the item gone by the user's own hand, which is no conflict."""
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.work_item_id == item_id,
+                                                      AuditEvent.actor_id == user.id).limit(1)) is not None
+
+
 def inbox(session: Session, user: User, *, mine: bool = False, role: str | None = None,
           procedure: str | None = None, due_before: datetime | None = None, overdue_at: datetime | None = None,
           limit: int = 500, after: str | None = None, sort: str = "due") -> list[WorkItem]:

@@ -263,7 +263,13 @@ def action_data(item: WorkItem, action: str, form) -> tuple[dict, dict]:
 @bp.post("/cong-viec/<int:item_id>/<action>")
 @login_required("officer")
 def act(item_id: int, action: str):
-    item = tasks.get(db(), g.user, item_id)
+    try:
+        item = tasks.get(db(), g.user, item_id)
+    except Conflict as exc:  # the form sent again (a double click, the back button) after the officer's own action
+        if exc.code == "task_completed" and tasks.completed_by(db(), g.user, item_id):
+            flash(_("Bạn đã thực hiện xong công việc này; lần gửi lại không làm gì thêm."), "info")
+            return redirect(url_for("inbox.inbox"))
+        raise
     code = item.dossier.code
     data, values = action_data(item, action, request.form)
     try:
@@ -271,7 +277,7 @@ def act(item_id: int, action: str):
     except Invalid as exc:
         if exc.code == "action_not_offered":  # the use case's answer: no such action here, as a page
             abort(404)
-        return _task_page(item_id, 422, action, values, exc.fields, refusal_text(exc), exc.rule)
+        return _task_page(item_id, 422, action, values, _amount_said(exc.fields), refusal_text(exc), exc.rule)
     except (Conflict, StaleDataError, IntegrityError) as exc:
         # something changed meanwhile (an administrator suspended the dossier, a colleague took the work,
         # another command wrote the dossier first): the task page again with what was typed and why, not an
@@ -286,6 +292,18 @@ def act(item_id: int, action: str):
     flash(_("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.", action=ACTION_BUTTON.get(action, action), code=code),
           "success")
     return redirect(url_for("inbox.inbox"))
+
+
+AMOUNT_HELP = "Nhập một số ngày hoặc số giờ làm việc, ví dụ 1 hoặc 0,5"
+
+
+def _amount_said(fields: dict | None) -> dict:
+    """An extension's amount that is no number, said as what to type ("abc" was "Sai kiểu dữ liệu")."""
+    fields = dict(fields or {})
+    for unit in ("working_days", "working_hours"):
+        if fields.get(unit) == "Sai kiểu dữ liệu":
+            fields[unit] = _(AMOUNT_HELP)
+    return fields
 
 
 # -- the dossier page (its routes: engine/web/inbox_dossiers.py) -----------------------------------------
