@@ -347,3 +347,5 @@ def test_the_audit_command_takes_a_dossier_code_in_lower_case(app, settings, tra
     code = trail[0]
     exact, typed = verify(settings, code), verify(settings, f" {code.lower()} ")
     assert typed == exact and exact[0] == 0 and "không có hồ sơ này" not in " ".join(typed[1])  # was: none such
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in code)  # a phone's full-width letters
+    assert verify(settings, wide) == exact  # as the API and the pages read it (engine.cases.dossiers.typed_code)

@@ -87,3 +87,28 @@ def test_an_interrupted_run_is_finished_by_the_same_command_again_without_moving
     third = CliRunner().invoke(main, STORM, env=_env(settings))
     assert third.exit_code == 0 and "0 hồ sơ" in third.output, third.output
     assert (shown(api, a)["due_at"], shown(api, b)["due_at"]) == (iso(2026, 11, 30, 9, 0), iso(2026, 11, 30, 9, 5))
+
+
+def test_a_clear_run_again_after_an_interruption_says_how_many_it_re_planned(api, app, settings, clock, monkeypatch):
+    """The override was removed before the run stopped: run again, the command has nothing to remove but re-plans
+    the dossier left behind, and says so (it said "nothing changed", the count line gone)."""
+    a, b = _two_received(api, clock)
+    assert CliRunner().invoke(main, STORM, env=_env(settings)).exit_code == 0
+    real_replan, real_write = replanning.replan, replanning.write
+    monkeypatch.setattr(replanning, "replan", lambda *args, **kw: real_replan(*args, **{**kw, "page": 1}))
+
+    def crash_on_b(session, settings_, dossier, steps, now, *rest):
+        if dossier.code == b:
+            raise RuntimeError("mất điện")
+        return real_write(session, settings_, dossier, steps, now, *rest)
+
+    monkeypatch.setattr(replanning, "write", crash_on_b)
+    clear = ["calendar", "clear", "2026-11-25"]
+    assert CliRunner().invoke(main, clear, env=_env(settings)).exit_code != 0
+    assert shown(api, b)["due_at"] == iso(2026, 11, 30, 9, 5)  # left on the stormy calendar
+    monkeypatch.setattr(replanning, "write", real_write)
+    again = CliRunner().invoke(main, clear, env=_env(settings))
+    assert again.exit_code == 0, again.output
+    assert "không có ghi đè nào của ngày này" in again.output and "lịch không đổi" not in again.output
+    assert "1 hồ sơ đang giải quyết được tính lại hạn" in again.output
+    assert (shown(api, a)["due_at"], shown(api, b)["due_at"]) == (iso(2026, 11, 27, 9, 0), iso(2026, 11, 27, 9, 5))

@@ -59,6 +59,8 @@ def test_a_subtree_is_never_more_than_the_caller_may_see(api, filed):
     assert leader["total"]["received"] == 1
     bad = statistics(api, "tinh.admin", f"agency={PROVINCE}&subtree=maybe")
     assert bad.status_code == 422 and "subtree" in bad.get_json()["error"]["fields"]
+    alone = api.get("/api/v1/reports/statistics?from=2026-13-01&to=2026-11-30&subtree=true", "tinh.admin")
+    assert alone.status_code == 422 and {"from", "subtree"} <= alone.get_json()["error"]["fields"].keys()  # both
 
 
 def test_the_page_counts_the_province_with_its_wards(app, filed):
@@ -69,6 +71,10 @@ def test_the_page_counts_the_province_with_its_wards(app, filed):
     assert 'id="f-subtree" name="subtree" value="1" checked' in html
     assert f'data-key="{WARD_B}"' in html and f'data-key="{WARD_A}"' in html
     assert "subtree=1" in html  # the downloads ask for the same agencies
+    whole = admin.get(f"/can-bo/thong-ke?{NOVEMBER}&subtree=1").get_data(as_text=True)  # no agency: every one
+    assert 'id="f-subtree" name="subtree" value="1">' in whole  # not left ticked beside "Toàn tỉnh"
+    far = text_of(admin.get("/can-bo/thong-ke?from=9999-12-01&to=9999-12-31", status=None))
+    assert "Năm phải từ 1900 đến 2999" in far  # as the API and the command say it
     download = admin.get(f"/can-bo/thong-ke/tai-ve?{NOVEMBER}&agency={PROVINCE}&subtree=1&format=csv")
     assert download.status_code == 200 and "UBND phường Vỹ Dạ" in download.get_data(as_text=True)
 

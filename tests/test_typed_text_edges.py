@@ -111,3 +111,16 @@ def test_one_reading_of_a_typed_cccd():
     assert typed_cccd("００１０９９０００００１") == "001099000001"
     assert typed_cccd("00109900000") is None and typed_cccd("٠٠١٠٩٩٠٠٠٠٠١") is None  # 11 digits; Arabic-Indic
     assert compact_number(" 0912.345.678 ") == "0912345678"
+
+
+@pytest.mark.parametrize("typed", ["001 099 000 777", "００１０９９０００７７７"])
+def test_a_citizen_registers_with_the_cccd_as_they_sign_in_with_it(app, typed):
+    """The sign-in takes a CCCD with spaces or in full-width digits; the registration page refused it (422 "Số CCCD
+    phải gồm đúng 12 chữ số")."""
+    page = Web(app.test_client())
+    page.post("/dang-ky", {"full_name": "Trần Văn Bình", "cccd": typed, "cccd_issued_on": "2020-01-01",
+                           "phone": "0911222444", "password": "mat-khau-moi-123", "password2": "mat-khau-moi-123"},
+              status=302)
+    assert Web(app.test_client()).login(typed, "mat-khau-moi-123")  # the same spelling signs in
+    with app.extensions["tthc"]["sessions"]() as session:
+        assert accounts.authenticate(session, "001099000777", "mat-khau-moi-123").cccd == "001099000777"

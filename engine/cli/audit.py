@@ -10,6 +10,7 @@ from engine.cases import preflight
 from engine.cases.preflight import upgrade_database
 from engine.core.clock import SystemClock
 from engine.core.settings import with_secrets
+from engine.core.vocabulary import typed
 from engine.data import audit_checkpoints
 
 _settings = preflight.command_settings
@@ -40,7 +41,9 @@ def verify(code: str | None, every: bool, dossier: str | None) -> None:
         raise click.UsageError("nêu mã hồ sơ một lần: MÃ hoặc --dossier MÃ")
     if any(given is not None and not given.strip() for given in (code, dossier)):
         raise click.UsageError("mã hồ sơ trống (để kiểm mọi hồ sơ: --all)")  # "" verified every chain
-    code = (code or dossier or "").strip().upper() or None  # a code as typed: dossier codes are upper case
+    # a code as typed (lower case, full-width), as engine.cases.dossiers.typed_code reads it (not imported here: the
+    # workflow engine it loads would slow every command)
+    code = typed(code or dossier).upper() or None
     if every and code is not None:
         raise click.UsageError("--all kiểm mọi hồ sơ: không nêu thêm mã hồ sơ")
     upgrade_database(settings := with_secrets(_settings()))  # the work: engine.data.audit_checkpoints

@@ -181,11 +181,12 @@ def calendar_clear(day: str, agency: str | None) -> None:
             removed.append(row)
 
     moved = _override(settings, parsed, agency, change)
-    if not removed:  # "cleared" said that something was removed
-        click.echo(f"{parsed.isoformat()}\tkhông có ghi đè nào của ngày này; lịch không đổi")
-        return
-    click.echo(f"{parsed.isoformat()}\tcleared")
-    click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
+    if removed:
+        click.echo(f"{parsed.isoformat()}\tcleared")
+    else:  # "cleared" said that something was removed; a run again after an interrupted one still re-plans
+        click.echo(f"{parsed.isoformat()}\tkhông có ghi đè nào của ngày này" + ("" if moved else "; lịch không đổi"))
+    if removed or moved:
+        click.echo(f"{moved} hồ sơ đang giải quyết được tính lại hạn")
 
 
 def _override(settings: Settings, day: date, agency: str | None, change) -> int:

@@ -61,7 +61,7 @@ def period_fault(first: date, last: date, max_days: int) -> str | None:
     return "too_long" if (last - first).days + 1 > max_days else None
 
 
-def _real_day(raw: str) -> bool:
+def real_day(raw: str) -> bool:
     """A real day written YYYY-MM-DD, whatever its year (9999-12-31): told apart from a day that is no day."""
     try:
         return isinstance(raw, str) and len(raw) == 10 and raw.isascii() and bool(date.fromisoformat(raw))
@@ -75,7 +75,7 @@ def _day(raw: str | None, name: str, errors: dict) -> date | None:
         return None
     found = day(raw)
     if found is None:
-        errors[name] = (f"Năm phải từ {SANE_YEARS[0]} đến {SANE_YEARS[1]}" if _real_day(raw)
+        errors[name] = (f"Năm phải từ {SANE_YEARS[0]} đến {SANE_YEARS[1]}" if real_day(raw)
                         else "Ngày không hợp lệ (YYYY-MM-DD)")
     return found
 

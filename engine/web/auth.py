@@ -11,6 +11,7 @@ from werkzeug.routing import RequestRedirect
 
 from engine.cases import accounts, notices, portal_cases
 from engine.core.errors import Conflict, EngineError, Invalid
+from engine.core.vocabulary import typed_cccd
 from . import citizen_pages, db, now
 from .ui import (LANGUAGES, home_for, install_error_pages, login_required, refusal_text, run, safe_next, sign_in,
                  sign_out)
@@ -82,6 +83,7 @@ def register():
     if password != request.form.get("password2", ""):
         errors["password2"] = _("Mật khẩu nhập lại không khớp")
     data = {k: v for k, v in values.items() if v or k != "email"}
+    data["cccd"] = typed_cccd(values.get("cccd")) or values.get("cccd", "")  # as the login takes it: 001 099 000 001
     data["password"] = password
     try:
         if errors:  # the other fields' faults said too, on this same post

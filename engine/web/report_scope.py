@@ -24,7 +24,7 @@ from engine.core.errors import Forbidden, Invalid
 from engine.data import agencies
 from engine.data.model import Agency, Procedure, User
 from engine.reports.reportform import PROVINCE
-from engine.reports.scope import GROUP_BY, Scope, day, flag, period_fault
+from engine.reports.scope import GROUP_BY, Scope, day, flag, period_fault, real_day
 
 from . import SANE_YEARS, tthc
 from .numbers import number
@@ -108,8 +108,9 @@ def _period(args, today: date, errors: dict) -> tuple[date, date, str | None]:
         if raw is None:
             continue
         found = day(raw)
-        if found is None:
-            errors[name] = _("Ngày không hợp lệ (YYYY-MM-DD)")
+        if found is None:  # a real day of a year out of reach is told so (engine.reports.scope's rule)
+            errors[name] = (_("Năm phải từ %(first)s đến %(last)s", first=SANE_YEARS[0], last=SANE_YEARS[1])
+                            if real_day(raw) else _("Ngày không hợp lệ (YYYY-MM-DD)"))
         else:
             days[name] = found
     end = days.get("to", today)

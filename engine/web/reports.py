@@ -37,11 +37,16 @@ def asked_scope(group_by: bool = True, procedure: bool = True) -> Scope:
     args = request.args
     errors: dict[str, str] = {}
     subtree = flag(args.get("subtree"), "subtree", errors)  # the agency with the units below it (D29)
+    if subtree and not args.get("agency"):  # every agency one may see is counted already (as the command says)
+        errors["subtree"] = "Chỉ dùng cùng agency (cơ quan có đơn vị trực thuộc)"
+    try:
+        scope, agency_id = asked(db(), tthc()["settings"].report_max_days, args.get("from"), args.get("to"),
+                                 args.get("agency"), args.get("procedure") if procedure else None,
+                                 args.get("group_by") if group_by else None)
+    except Invalid as exc:  # every bad field at once
+        raise Invalid(exc.message, fields={**(exc.fields or {}), **errors}) from None
     if errors:
         raise Invalid("Yêu cầu báo cáo chưa hợp lệ", fields=errors)
-    scope, agency_id = asked(db(), tthc()["settings"].report_max_days, args.get("from"), args.get("to"),
-                             args.get("agency"), args.get("procedure") if procedure else None,
-                             args.get("group_by") if group_by else None)
     if user.agency_id is None and "administrator" not in user.roles:
         raise Forbidden("Chỉ lãnh đạo và quản trị của cơ quan được xem báo cáo thống kê")
     # the pages' rule of who sees what: of a subtree, the units the user may see

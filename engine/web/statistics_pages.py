@@ -150,7 +150,7 @@ def _form_values(args, asked: report_scope.Asked | None, today: date) -> dict:
         named = asked.agency or asked.subtree
         values.update({"from": asked.scope.start.isoformat(), "to": asked.scope.end.isoformat(),
                        "group_by": asked.scope.group_by, "agency": named.code if named else "",
-                       "subtree": "1" if asked.subtree else args.get("subtree", ""),
+                       "subtree": "1" if asked.subtree else "",  # "Toàn tỉnh" ticked counts every agency already
                        "month": asked.month or ("" if args.get("from") or args.get("to") else f"{today:%Y-%m}")})
     return values
 
