@@ -35,6 +35,21 @@ def _two_received(api, clock) -> tuple[str, str]:
     return a, b
 
 
+def _crash_on(monkeypatch, code: str):
+    """Re-plan one dossier a page, and stop (a power cut) when the run reaches ``code``; returns the real writer, to
+    put back."""
+    real_replan, real_write = replanning.replan, replanning.write
+    monkeypatch.setattr(replanning, "replan", lambda *args, **kw: real_replan(*args, **{**kw, "page": 1}))
+
+    def crash(session, settings_, dossier, steps, now, *rest):
+        if dossier.code == code:
+            raise RuntimeError("mất điện")
+        return real_write(session, settings_, dossier, steps, now, *rest)
+
+    monkeypatch.setattr(replanning, "write", crash)
+    return real_write
+
+
 def _env(settings) -> dict:
     return {"TTHC_DATA_DIR": str(settings.data_dir), "TTHC_DATABASE_URL": settings.database_url}
 
@@ -65,15 +80,7 @@ def test_an_interrupted_run_is_finished_by_the_same_command_again_without_moving
     """Pages of one dossier; the run crashes on B after A's page was committed. Running the command again moves
     B and leaves A (already on the new calendar) where it is; a third run moves nothing."""
     a, b = _two_received(api, clock)
-    real_replan, real_write = replanning.replan, replanning.write
-    monkeypatch.setattr(replanning, "replan", lambda *args, **kw: real_replan(*args, **{**kw, "page": 1}))
-
-    def crash_on_b(session, settings_, dossier, steps, now, *rest):
-        if dossier.code == b:
-            raise RuntimeError("mất điện")
-        return real_write(session, settings_, dossier, steps, now, *rest)
-
-    monkeypatch.setattr(replanning, "write", crash_on_b)
+    real_write = _crash_on(monkeypatch, b)
     first = CliRunner().invoke(main, STORM, env=_env(settings))
     assert first.exit_code != 0
     assert shown(api, a)["due_at"] == iso(2026, 11, 30, 9, 0)
@@ -94,15 +101,7 @@ def test_a_clear_run_again_after_an_interruption_says_how_many_it_re_planned(api
     the dossier left behind, and says so (it said "nothing changed", the count line gone)."""
     a, b = _two_received(api, clock)
     assert CliRunner().invoke(main, STORM, env=_env(settings)).exit_code == 0
-    real_replan, real_write = replanning.replan, replanning.write
-    monkeypatch.setattr(replanning, "replan", lambda *args, **kw: real_replan(*args, **{**kw, "page": 1}))
-
-    def crash_on_b(session, settings_, dossier, steps, now, *rest):
-        if dossier.code == b:
-            raise RuntimeError("mất điện")
-        return real_write(session, settings_, dossier, steps, now, *rest)
-
-    monkeypatch.setattr(replanning, "write", crash_on_b)
+    real_write = _crash_on(monkeypatch, b)
     clear = ["calendar", "clear", "2026-11-25"]
     assert CliRunner().invoke(main, clear, env=_env(settings)).exit_code != 0
     assert shown(api, b)["due_at"] == iso(2026, 11, 30, 9, 5)  # left on the stormy calendar
