@@ -37,6 +37,11 @@ def is_cccd(value) -> bool:
     return isinstance(value, str) and CCCD_RE.match(value) is not None
 
 
+# -- a yes/no value of a query: the spellings openapi documents (openapi_blocks.FLAG), no other ---------------------
+FLAGS = {"true": True, "1": True, "false": False, "0": False}
+FLAG_FIELD = "true, false, 1 hoặc 0"  # what a field refused as no flag says
+
+
 # -- what people type in a search box or a login field -------------------------------------------------------------
 NUMBER_SEPARATORS = " .-()"  # as people write numbers: 001 099 000 001, 0912.345.678, (0234) 382-2123
 

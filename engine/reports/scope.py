@@ -80,17 +80,16 @@ def _day(raw: str | None, name: str, errors: dict) -> date | None:
     return found
 
 
-FLAG_WORDS = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
-
-
 def flag(raw: str | None, name: str, errors: dict) -> bool:
-    """A yes/no value of a query (``1``, ``true``, ``on`` / ``0``, ``false``, ``off``; absent: no)."""
+    """A yes/no value of a query, as the task filters take it (engine.core.vocabulary.FLAGS; absent: no)."""
+    from engine.core.vocabulary import FLAG_FIELD, FLAGS
+
     if raw is None or raw == "":
         return False
-    if raw.lower() not in FLAG_WORDS:
-        errors[name] = "Giá trị là true hoặc false"
+    if raw not in FLAGS:
+        errors[name] = FLAG_FIELD
         return False
-    return FLAG_WORDS[raw.lower()]
+    return FLAGS[raw]
 
 
 def asked(session, max_days: int, start: str | None, end: str | None, agency: str | None = None,

@@ -20,8 +20,6 @@ from . import field_messages_officer as officer
 MESSAGE_TEXT = {
     # engine.process.forms: a form's fields checked against its JSON Schema
     "Trường này là bắt buộc": _l("Trường này là bắt buộc"),
-    # engine.reports.scope.flag: a report's yes/no value (the units below an agency)
-    "Giá trị là true hoặc false": _l("Giá trị là true hoặc false"),
     # engine.cases.offers: a procedure several agencies offer, filed without naming one (D29)
     "Chọn cơ quan tiếp nhận hồ sơ": _l("Chọn cơ quan tiếp nhận hồ sơ"),
     "Sai kiểu dữ liệu": _l("Sai kiểu dữ liệu"),

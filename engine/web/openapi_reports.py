@@ -1,7 +1,7 @@
 """The OpenAPI description of the reports' routes (api.md "Reports"; engine/web/reports.py), beside openapi.py."""
 from __future__ import annotations
 
-from .openapi_blocks import _op, _query, text
+from .openapi_blocks import FLAG, _op, _query, text
 
 
 def report_paths(day: dict) -> dict:
@@ -10,11 +10,11 @@ def report_paths(day: dict) -> dict:
               {**_query("to", day, "Đến ngày (bắt buộc; không trước 'from'; giới hạn report_max_days ngày)"),
                "required": True},
               _query("agency", text(maxLength=35), "Mã định danh cơ quan (mặc định: cơ quan của người gọi)"),
-              _query("subtree", {"type": "boolean", "default": False},
+              _query("subtree", FLAG,
                      "Cùng các đơn vị trực thuộc cơ quan 'agency' mà người gọi được xem (mỗi đơn vị một dòng)")]
     procedure = _query("procedure", text(maxLength=20), "Mã thủ tục")
     rules = {"from": "không sau 'to'", "to": "khoảng thời gian tối đa report_max_days ngày",
-             "agency": "một cơ quan đã có", "procedure": "một thủ tục đã có", "subtree": "true hoặc false"}
+             "agency": "một cơ quan đã có", "procedure": "một thủ tục đã có", "subtree": "true, false, 1 hoặc 0"}
     report = {"type": "object", "required": ["from", "to", "generated_at"]}
     return {
         "/api/v1/reports/statistics": {"get": _op(

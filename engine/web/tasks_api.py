@@ -13,6 +13,7 @@ from flask import g, jsonify, request, url_for
 from engine.cases import signing_requests, tasks
 from engine.cases.inbox import SORTS as INBOX_SORTS
 from engine.core.errors import Invalid
+from engine.core.vocabulary import FLAG_FIELD, FLAGS
 from engine.data.model import OFFICER_ROLES
 from engine.process.lint import CODE_RE
 from . import ASCII_NUMBER, SANE_YEARS, db, now, transactional, tthc, unit_of_work
@@ -40,9 +41,6 @@ def _time_arg(name: str) -> datetime | None:
     return value
 
 
-FLAGS = {"true": True, "1": True, "false": False, "0": False}  # the spellings openapi.py documents
-
-
 def _flag_arg(name: str) -> bool:
     """A yes/no filter: absent is no; a spelling other than FLAGS is refused rather than read as no (a typo
     such as ``overdue=ture`` would otherwise silently list every task)."""
@@ -50,7 +48,7 @@ def _flag_arg(name: str) -> bool:
     if raw is None:
         return False
     if raw not in FLAGS:
-        raise Invalid(f"Tham số '{name}' chỉ nhận true, false, 1 hoặc 0", fields={name: "true, false, 1 hoặc 0"})
+        raise Invalid(f"Tham số '{name}' chỉ nhận true, false, 1 hoặc 0", fields={name: FLAG_FIELD})
     return FLAGS[raw]
 
 
