@@ -179,6 +179,12 @@ def channels_for(settings: Settings, user: User, choice: NoticeSetting | None, *
     return found
 
 
+def code_channels(settings: Settings, user: User) -> list[str]:
+    """The channels a one-time code to ``user`` goes on now (``notify_code``): each the account has an address on
+    and this service can send (email with smtp_host, SMS with sms_url); none when neither can carry it."""
+    return [channel for channel, _address in channels_for(settings, user, None, always=True)]
+
+
 def tell_account(session: Session, settings: Settings, now: datetime, user: User, title: str, body: str) -> None:
     """A notice about ``user``'s account itself (listed, already read, as a change of its status is), sent on every
     channel the account has now, whatever it chose: a change of its contact or holder is told to the addresses

@@ -172,6 +172,7 @@ def add_checked(session: Session, settings: Settings, now: datetime, actor: User
     administration.audit(session, now, actor, "officer.create", "officer", user.username, agency,
                          full_name=user.full_name, of_agency=agency.code, roles=sorted(facts["roles"]),
                          activation="password set by the operator" if password else "code sent", **audit_details,
+                         **({} if password else {"sent_to": notices.code_channels(settings, user)}),
                          **({"signing": {"adopted": adopted}} if adopted else {}))
     return user, code
 
@@ -314,7 +315,7 @@ def start_reset(session: Session, settings: Settings, now: datetime, actor: User
     code = onetime.issue(session, settings, user, "reset", now)
     where = session.get(Agency, user.agency_id) if user.agency_id is not None else None
     administration.audit(session, now, actor, "officer.password_reset", "officer", user.username, where,
-                         sent_to=[c for c, v in (("email", user.email), ("sms", user.phone)) if v])
+                         sent_to=notices.code_channels(settings, user))
     return code
 
 

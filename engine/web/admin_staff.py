@@ -14,7 +14,7 @@ from engine.cases import administration, agency_admin, staff, staff_import
 from engine.core.errors import Conflict, Invalid
 from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
-from . import db, now, tthc
+from . import codes_sent, db, now, tthc
 from .admin_staff_api import OfficerName, check_tree, own_root_fields
 from .ui import LEVEL_TEXT, install_error_pages, login_required, refusal_text, run
 
@@ -190,8 +190,14 @@ def create_officer():
         user, _code = run(staff.create, db(), tthc()["settings"], now(), g.user, data)
     except (Invalid, Conflict) as exc:  # Conflict: the username is taken, said next to it; what was typed stays
         return _officers_page(exc.status, exc.fields, {**data, "roles": data["roles"]}, refusal_text(exc))
-    flash(_("Đã tạo tài khoản %(username)s. Mã kích hoạt đã được gửi tới thư điện tử, SMS của cán bộ; cán bộ "
-            "đặt mật khẩu tại trang Kích hoạt tài khoản.", username=user.username), "success")
+    went = codes_sent.sent(tthc()["settings"], user)
+    if went:
+        flash(_("Đã tạo tài khoản %(username)s. Mã kích hoạt đã được gửi qua %(channels)s của cán bộ; cán bộ đặt "
+                "mật khẩu tại trang Kích hoạt tài khoản.", username=user.username, channels=went), "success")
+    else:
+        flash(_("Đã tạo tài khoản %(username)s nhưng chưa gửi được mã kích hoạt: chưa cấu hình %(missing)s. Sau "
+                "khi cấu hình, bấm Gửi mã đặt lại mật khẩu để gửi mã cho cán bộ.", username=user.username,
+                missing=codes_sent.missing(tthc()["settings"], user)), "warn")
     return redirect(url_for("admin_staff.officer", username=user.username))
 
 
@@ -261,8 +267,13 @@ def reset(username: str):
         flash(_("Cán bộ chưa có thư điện tử hoặc số điện thoại: thêm một trong hai rồi gửi mã."), "error")
         return redirect(url_for("admin_staff.officer", username=username))
     run(staff.start_reset, db(), tthc()["settings"], now(), g.user, username)
-    flash(_("Đã gửi mã đặt lại mật khẩu tới thư điện tử, SMS của cán bộ (hiệu lực 15 phút); cán bộ dùng mã tại "
-            "trang Đặt lại mật khẩu."), "success")
+    went = codes_sent.sent(tthc()["settings"], officer)
+    if went:
+        flash(_("Đã gửi mã đặt lại mật khẩu qua %(channels)s của cán bộ (hiệu lực 15 phút); cán bộ dùng mã tại "
+                "trang Đặt lại mật khẩu.", channels=went), "success")
+    else:  # the code waits with no channel to carry it: said, with what is missing, never as sent
+        flash(_("Chưa gửi được mã đặt lại mật khẩu: chưa cấu hình %(missing)s. Quản trị hệ thống cấu hình rồi "
+                "gửi lại mã.", missing=codes_sent.missing(tthc()["settings"], officer)), "warn")
     return redirect(url_for("admin_staff.officer", username=username))
 
 

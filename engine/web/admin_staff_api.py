@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.routing import BaseConverter
 
-from engine.cases import administration, agency_admin, staff, staff_import
+from engine.cases import administration, agency_admin, notices, staff, staff_import
 from engine.core.errors import Forbidden, Invalid
 from engine.data import agencies
 from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
@@ -206,7 +206,7 @@ def start_password_reset(username: str):
     _admin()
     user = staff.visible(db(), g.user, username)
     staff.start_reset(db(), tthc()["settings"], now(), g.user, username)
-    return jsonify(username=user.username, sent_to=[c for c, v in (("email", user.email), ("sms", user.phone)) if v],
+    return jsonify(username=user.username, sent_to=notices.code_channels(tthc()["settings"], user),
                    expires_in_minutes=15), 202
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from engine.cases import citizens, idempotency
 from engine.core.errors import Conflict, Invalid
-from . import db, now, tthc
+from . import codes_sent, db, now, tthc
 from .ui import error_page, install_error_pages, login_required, refusal_text, run, sign_in, vn_datetime
 
 bp = Blueprint("citizens", __name__)
@@ -60,8 +60,10 @@ def desk_done():
     made = citizens.desk_answer(db(), g.user, request.args.get("ma", "")[:200], now())
     if made is None:
         return error_page(404)
+    settings = tthc()["settings"]
     return render_template("citizens/desk_done.html", user=made.user, locked=made.locked,
-                           took_over=made.took_over, unseated=made.unseated)
+                           took_over=made.took_over, unseated=made.unseated,
+                           sent=codes_sent.sent(settings, made.user), missing=codes_sent.missing(settings, made.user))
 
 
 def _desk_page(values: dict, errors: dict, error, status: int, token: str | None = None):
