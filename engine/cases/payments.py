@@ -335,7 +335,8 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
     signed return says the gateway did not take the money, ``refund`` when it says the gateway took it for a fee
     settled otherwise meanwhile (at the desk, another order, exempted) or owed no more (refund_needed: the money
     is given back) or when this order's payment was refunded since (the dossier ended), else ``pending``. It
-    never marks anything paid. It answers only for an order of ``dossier`` (one the caller may see): any other
+    never marks anything paid. A signed "not taken" is ``settled`` when the fee was paid or exempted otherwise
+    meanwhile, ``closed`` when it is owed no more (the dossier ended): neither is to be paid again. It answers only for an order of ``dossier`` (one the caller may see): any other
     reference, known or not, is the same "not found" as another's dossier."""
     ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
     order = session.get(PaymentOrder, ref[:64]) if ref else None
@@ -352,4 +353,8 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
     signed = notice.signed and same_merchant  # by the order's merchant (engine.cases.payment_keys)
     if signed and notice.success and refund_needed(row, order.ref) is not None:
         return "refund"
-    return "failed" if signed and not notice.success else "pending"
+    if signed and not notice.success:  # this order took nothing: whether to pay again depends on the fee now
+        if row.status in ("paid", "exempted"):
+            return "settled"  # by another order, at the desk or by an exemption: nothing to pay
+        return "failed" if row.status == "pending" else "closed"  # closed: owed no more (the dossier ended)
+    return "pending"

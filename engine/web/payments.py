@@ -143,6 +143,11 @@ def returned(code: str):
     elif state == "refund":
         flash(_("Khoản phí này đã được nộp bằng cách khác hoặc không còn phải nộp; số tiền bạn vừa thanh toán qua "
                 "cổng sẽ được hoàn trả."), "info")
+    elif state == "settled":
+        flash(_("Giao dịch này không trừ tiền. Khoản phí đã được nộp hoặc được miễn; bạn không cần thanh toán "
+                "lại."), "info")
+    elif state == "closed":
+        flash(_("Giao dịch này không trừ tiền. Khoản phí không còn phải nộp."), "info")
     elif state == "pending":
         flash(_("Chưa nhận được xác nhận thanh toán từ cổng thanh toán. Vui lòng xem lại sau ít phút."), "info")
     else:
