@@ -10,12 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import PKI_PASSPHRASE
+from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM
 from postgres_server import free_port
 
+from engine.cli.demo import DEMO_AGENCY
 from engine.core.settings import load_settings
 from engine.paperwork import longterm, signers
 
@@ -59,6 +61,7 @@ def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
         stamper = longterm.timestamper(load_settings({}, tsa_url=f"{base}/tsa"))
         token = asyncio.run(stamper.async_timestamp(b"\x00" * 32, "sha256"))  # an RFC 3161 token
         assert token["content_type"].native == "signed_data"
+        _links_follow_the_port(port, output)
     finally:
         # Ctrl+C once the server serves: a SIGINT still in start-up lands in whatever runs then (a weakref callback
         # of the collector, once) and prints its traceback, which says nothing of the services under test
@@ -73,3 +76,28 @@ def test_serve_demo_starts_remote_signing_and_a_tsa(tmp_path):
             process.kill()
             process.wait()
     assert "Traceback" not in output.read_text(), output.read_text()
+
+
+def _links_follow_the_port(port: int, output: Path) -> None:
+    """The demo served on another port than the configuration's public_url (127.0.0.1:5000): the notices' links
+    name the port served, not a dead 5000 (found by a review)."""
+    deadline = time.monotonic() + WAIT
+    while "đang phục vụ tại" not in output.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    app = f"http://127.0.0.1:{port}"
+    token = _post(f"{app}/api/v1/auth/token", {"username": CITIZEN, "password": PASSWORD})["token"]
+    request = urllib.request.Request(f"{app}/api/v1/dossiers", method="POST",
+                                     data=json.dumps({"procedure": SAMPLE_CODE, "agency": DEMO_AGENCY[0],
+                                                      "form": SAMPLE_FORM}).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            code = json.loads(answer.read())["code"]
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(exc.read().decode()) from None
+    request = urllib.request.Request(f"{app}/api/v1/me/notifications", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        notices = json.loads(answer.read())
+    text = json.dumps(notices, ensure_ascii=False)
+    assert code in text and f"{app}/" in text and "127.0.0.1:5000" not in text, text
+    assert f"địa chỉ công khai của bản mẫu: {app}" in output.read_text()

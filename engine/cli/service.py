@@ -75,6 +75,7 @@ def serve(host: str, port: int, threads: int, with_demo: bool, worker: bool) -> 
         password = settings.demo_password or "demo12345"
         load_demo(settings, password)
         click.echo(f"đã nạp dữ liệu mẫu (mật khẩu: {password})")
+        settings = _demo_public_url(settings, host, port)
         services, settings = start_demo_services(settings, port + 1)
         click.echo(f"dịch vụ tin cậy mẫu tại {services.url}: ký số từ xa (CSC API: {services.url}/csc/v1, "
                    f"xác nhận: {services.url}/csc/xac-nhan), dấu thời gian {services.url}/tsa")
@@ -209,6 +210,28 @@ def start_demo_services(settings: Settings, port: int):
     return services, settings if settings.tsa_url else settings.replace(tsa_url=f"{services.url}/tsa")
 
 
+def _served_url(host: str, port: int) -> str:
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+
+
+def _demo_public_url(settings: Settings, host: str, port: int) -> Settings:
+    """The demo on another port than its configuration's loopback public_url (``--port 5122``): the links of the
+    notices, SMS and results, and the e-ID return, follow the port served, not a dead 127.0.0.1:5000. A public_url
+    that is not this machine's loopback is the operator's and stays."""
+    from urllib.parse import urlsplit
+
+    try:
+        configured = urlsplit(settings.public_url)
+        loopback, configured_port = configured.hostname in ("127.0.0.1", "localhost", "::1"), configured.port
+    except ValueError:
+        return settings
+    if not loopback or configured_port == port:
+        return settings
+    served = _served_url(host, port)
+    click.echo(f"địa chỉ công khai của bản mẫu: {served} (public_url {settings.public_url} là cổng khác)")
+    return settings.replace(public_url=served)
+
+
 def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:
     """The demo's payment gateway: the simulator on 127.0.0.1 (a free port, a thread), and the demo agency set
     to take its fees through it."""
@@ -219,7 +242,7 @@ def _demo_gateway(app, settings: Settings, host: str, port: int) -> None:
     from engine.data.model import Agency
     from engine.web import paysim
 
-    engine_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    engine_url = _served_url(host, port)
     running = paysim.Running(paysim.Simulator(settings.payment_secret, f"{engine_url}/api/v1/payments/vnpay/ipn"))
     running.start()
     with app.extensions["tthc"]["sessions"].begin() as session:
