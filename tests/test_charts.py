@@ -167,3 +167,19 @@ def test_the_pages_write_numbers_the_way_their_language_does(app):
         assert money(1500000) == "1,500,000 đ" and filesize(1572864) == "1.5 MB"
     with app.test_request_context():
         assert money(1500000) == "1.500.000 đ" and filesize(1572864) == "1,5 MB" and filesize(10) == "1 KB"
+
+
+def test_a_small_count_is_drawn_on_whole_lines_each_labelled_with_its_own_value():
+    """2 received, 1 resolved: lines at 0, 0.5, 1, 1.5, 2 were labelled 0, 1, 1, 2, 2 (found by a review)."""
+    chart = charts.monthly_trend("trend", [charts.Month("12/2026", 2, 1)])
+    labels = [t.text for t in parse(chart).iter(f"{SVG}text") if t.get("fill") == charts.GREY
+              and t.get("text-anchor") == "end"]
+    assert labels == ["0", "1", "2"], labels
+
+
+def test_a_step_axis_under_an_hour_tells_its_lines_apart():
+    chart = charts.slowest_steps("steps", [charts.Step("Tiếp nhận", 0.1, 0.2, None, 3)])
+    labels = [t.text for t in parse(chart).iter(f"{SVG}text") if t.get("fill") == charts.GREY
+              and t.get("text-anchor") == "middle" and t.text and t.text[0].isdigit()]
+    assert labels == ["0", "0,05", "0,10", "0,15", "0,20"], labels
+    assert len(set(labels)) == len(labels)

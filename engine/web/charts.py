@@ -141,17 +141,26 @@ def _empty(chart_id: str, title: str, words: dict, headers: tuple[str, ...]) -> 
     return Chart(chart_id, title, words["empty"], _svg(chart_id, title, words["empty"], 80, body), headers, [])
 
 
-def nice_ticks(top: float, count: int = 5) -> list[float]:
-    """Round steps from 0 to at least ``top`` (1, 2 or 5 times a power of ten), for the value axis."""
+def nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round steps from 0 to at least ``top`` (1, 2 or 5 times a power of ten), for the value axis; ``whole``: of
+    a count, whose steps are whole numbers (no line at 0.5 dossiers)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(step, 1.0)
     ticks = [0.0]
     while ticks[-1] < top:
         ticks.append(round(ticks[-1] + step, 10))
     return ticks
+
+
+def tick_decimals(ticks: Sequence[float]) -> int:
+    """The decimals that tell the ticks apart (a step of 0.05 hours: 2), none for whole steps."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    return 0 if step >= 1 and float(step).is_integer() else max(0, -math.floor(math.log10(step) + 1e-9))
 
 
 def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> list[str]:
@@ -172,7 +181,7 @@ def monthly_trend(chart_id: str, months: Sequence[Month], words: dict | None = N
     left, right, top, bottom = 64, 16, 34, 44
     height = 320
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
-    ticks = nice_ticks(max(max(m.received, m.resolved) for m in months))
+    ticks = nice_ticks(max(max(m.received, m.resolved) for m in months), whole=True)
     scale = plot_h / ticks[-1]
     body = _legend(left, 16, ((BLUE, w["received"]), (ORANGE, w["resolved"])))
     for t in ticks:
@@ -265,7 +274,7 @@ def slowest_steps(chart_id: str, steps: Sequence[Step], words: dict | None = Non
     for t in ticks:
         x = left + t * scale
         body += [f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24:.1f}" stroke="{GRID}"/>',
-                 _text(x, height - 8, number(t, 0 if t == int(t) else 1), anchor="middle", size=11, fill=GREY)]
+                 _text(x, height - 8, number(t, tick_decimals(ticks) if t else 0), anchor="middle", size=11, fill=GREY)]
     for i, s in enumerate(ranked):
         y = top + i * row_h
         body.append(f'<g><title>{escape(s.name)}</title>'
