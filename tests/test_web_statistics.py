@@ -281,3 +281,28 @@ def test_the_command_writes_the_report_form(march, settings, tmp_path):
     assert "Tổng cộng 3 0 3 0 4 2 1 1 0 0 0" in pdf_text(pdf.read_bytes())
     refused = CliRunner().invoke(main, [*args, "--report-form", "pdf"], env=env)
     assert refused.exit_code == 2 and "-o" in refused.output
+
+
+def test_the_province_wide_report_form_names_the_trees_root_as_its_reporter(app, api, clock, march, settings,
+                                                                             tmp_path):
+    """The whole province's form said "Ủy ban nhân dân tỉnh" while the province's root agency, the one chosen by
+    name, is "Ủy ban nhân dân thành phố Huế (demo)" (a centrally-run city): two names for one reporter (found by a
+    review). The page, the API and the command name the root, whatever it is called."""
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    with app.extensions["tthc"]["sessions"]() as session:  # the demo's tree: one root
+        [root] = session.scalars(select(Agency.name).where(Agency.parent_id.is_(None))).all()
+    assert root != "Ủy ban nhân dân tỉnh"
+    web = new_client(app).login(ADMIN)
+    r = web.get("/can-bo/thong-ke/bieu-mau?from=2027-03-02&to=2027-03-31&format=xlsx&group_by=agency")
+    assert load_workbook(io.BytesIO(r.data)).active["A2"].value == f"Đơn vị báo cáo: {root}"
+    r = api.get("/api/v1/reports/form?from=2027-03-02&to=2027-03-31&format=xlsx", ADMIN)
+    assert r.status_code == 200 and load_workbook(io.BytesIO(r.data)).active["A2"].value == f"Đơn vị báo cáo: {root}"
+    env = {"TTHC_DATABASE_URL": settings.database_url, "TTHC_DATA_DIR": str(settings.data_dir)}
+    out = tmp_path / "tinh.xlsx"
+    made = CliRunner().invoke(main, ["stats", "--from", "2027-03-02", "--to", "2027-03-31", "--report-form", "xlsx",
+                                     "-o", str(out)], env=env)
+    assert made.exit_code == 0, made.output
+    assert load_workbook(out).active["A2"].value == f"Đơn vị báo cáo: {root}"

@@ -84,7 +84,7 @@ def stats(start, end, agency, subtree, procedure, group_by, kind, output, form) 
                 click.echo(f"--{field.replace('_', '-')}: {why}", err=True)
             sys.exit(1)
         if form:
-            reporter = session.get(Agency, _agency).name if _agency is not None else reportform.PROVINCE
+            reporter = session.get(Agency, _agency).name if _agency is not None else reportform.province(session)
             sheet = reportform.build(session, settings, scope, reporter, now)
             output.write_bytes(reportform.to_pdf(settings, sheet, now) if form == "pdf" else reportform.to_xlsx(sheet))
             click.echo(f"{output}: {len(sheet.lines)} dòng")

@@ -36,7 +36,7 @@ from engine.reports.scope import Scope
 from engine.reports.statistics import RESOLVING, PeriodQuery, labels, statistics
 
 FORM_CODE = "Biểu số 06a/VPCP/KSTT"
-PROVINCE = "Ủy ban nhân dân tỉnh"  # who reports for every agency
+PROVINCE = "Ủy ban nhân dân tỉnh"  # who reports for every agency, when the tree has no one root to name it
 TITLE = "Tình hình, kết quả giải quyết thủ tục hành chính tại cơ quan, đơn vị trực tiếp giải quyết thủ tục hành chính"
 SUBJECT = {"agency": "Cơ quan, đơn vị giải quyết", "procedure": "Thủ tục hành chính"}
 # The counted columns, (4) to (14), in print order (the fields of Line); (3), (7) and (11) are totals.
@@ -117,6 +117,15 @@ class ReportForm:
     @property
     def period(self) -> str:
         return f"Kỳ báo cáo: từ ngày {vn_time(self.scope.start)} đến ngày {vn_time(self.scope.end)}"
+
+
+def province(session: Session) -> str:
+    """Who reports for every agency: the name of the tree's root (the province's, or the centrally-run city's,
+    People's Committee, as its administrator named it), else the generic words when there is no single root."""
+    from engine.data.agency_model import Agency
+
+    roots = session.scalars(select(Agency.name).where(Agency.parent_id.is_(None)).order_by(Agency.id).limit(2)).all()
+    return roots[0] if len(roots) == 1 else PROVINCE
 
 
 def _count(row: dict, key: str) -> int:

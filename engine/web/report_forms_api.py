@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from engine.data import agencies
-from engine.reports.reportform import PROVINCE
+from engine.reports.reportform import province
 
 from . import db, report_scope
 from .apiedge import authenticated
@@ -23,5 +23,5 @@ def report_form():
     # who reports: the agency named (alone or with its units), else the one the user reports for, else the province
     code = request.args.get("agency")
     reporter = (agencies.by_code(db(), code) if code else None) or report_scope.reach(db(), g.user)[0]
-    reporter = reporter.name if reporter is not None else PROVINCE
+    reporter = reporter.name if reporter is not None else province(db())
     return report_form_file(scope, reporter, request.args.get("format", "xlsx"))

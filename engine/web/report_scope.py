@@ -23,7 +23,7 @@ from engine.cases import administration
 from engine.core.errors import Forbidden, Invalid
 from engine.data import agencies
 from engine.data.model import Agency, Procedure, User
-from engine.reports.reportform import PROVINCE
+from engine.reports.reportform import province
 from engine.reports.scope import GROUP_BY, Scope, day, flag, period_fault, real_day
 
 from . import SANE_YEARS, tthc
@@ -75,12 +75,11 @@ class Asked:
     root: Agency | None = None  # the agency the user reports for; None: the province
     subtree: Agency | None = None  # the agency named with the units below it ("subtree"), counted together
 
-    @property
-    def reporter(self) -> str:
+    def reporter(self, session) -> str:
         """Who reports: the agency's name (named with its units, or alone), the administered agency's, or the
-        province's committee."""
+        province's committee (the tree's root)."""
         named = self.agency or self.subtree
-        return named.name if named else self.root.name if self.root else PROVINCE
+        return named.name if named else self.root.name if self.root else province(session)
 
 
 def month_bounds(text: str) -> tuple[date, date] | None:

@@ -267,7 +267,7 @@ def report_form_file(scope: Scope, reporter: str, kind: str) -> Response:
 @login_required(*report_scope.READERS)
 def report_form():
     asked = _asked()
-    return report_form_file(asked.scope, asked.reporter, request.args.get("format", "xlsx"))
+    return report_form_file(asked.scope, asked.reporter(db()), request.args.get("format", "xlsx"))
 
 
 # -- the public results page ---------------------------------------------------------------------------------------
