@@ -25,6 +25,32 @@
     name.parentNode.insertBefore(link, name);
     link.appendChild(name);
   });
+  /* long work (an import, a deployment, re-planning deadlines): the form says it is working and sends once */
+  var busyForms = document.querySelectorAll("form[data-busy]");
+  var idle = function (form) {
+    form.removeAttribute("aria-busy");
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.removeAttribute("aria-disabled"); });
+    var status = form.querySelector(".busy-status");
+    if (status) { status.hidden = true; status.textContent = ""; }
+  };
+  Array.prototype.forEach.call(busyForms, function (form) {
+    var status = document.createElement("p");
+    status.className = "busy-status";
+    status.setAttribute("role", "status");
+    status.hidden = true;
+    form.appendChild(status);
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }  /* a second click */
+      form.setAttribute("aria-busy", "true");
+      /* aria-disabled, not disabled: the pressed button's name and value still go with the form */
+      Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.setAttribute("aria-disabled", "true"); });
+      status.textContent = form.getAttribute("data-busy");
+      status.hidden = false;
+    });
+  });
+  window.addEventListener("pageshow", function (event) {  /* back to a page kept by the browser: ready again */
+    if (event.persisted) { Array.prototype.forEach.call(busyForms, idle); }
+  });
   var summary = document.getElementById("error-summary");
   if (summary) {  /* focusable whatever the template wrote: a refused form takes the reader to its errors */
     if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
