@@ -336,8 +336,9 @@ def return_state(session: Session, settings, dossier: Dossier, params: dict) -> 
     settled otherwise meanwhile (at the desk, another order, exempted) or owed no more (refund_needed: the money
     is given back) or when this order's payment was refunded since (the dossier ended), else ``pending``. It
     never marks anything paid. A signed "not taken" is ``settled`` when the fee was paid or exempted otherwise
-    meanwhile, ``closed`` when it is owed no more (the dossier ended): neither is to be paid again. It answers only for an order of ``dossier`` (one the caller may see): any other
-    reference, known or not, is the same "not found" as another's dossier."""
+    meanwhile, ``closed`` when it is owed no more (the dossier ended): neither is to be paid again. It answers
+    only for an order of ``dossier`` (one the caller may see): any other reference, known or not, is the same
+    "not found" as another's dossier."""
     ref = params.get("vnp_TxnRef") or params.get("MaThamChieu") or ""
     order = session.get(PaymentOrder, ref[:64]) if ref else None
     row = session.get(Payment, order.payment_id) if order is not None else None

@@ -107,6 +107,20 @@ _MESSAGES = [
     (r"Could not find messageRef", "không tìm thấy thông điệp (messageRef) được tham chiếu"),
     (r"Ad hoc subprocesses", "quy trình con ad hoc không được hỗ trợ như thế này"),
     (r"Sequential ordering for ad hoc", "quy trình con ad hoc tuần tự không được hỗ trợ"),
+    # the BPMN XML schema's (lxml): an element "{namespace}name" is said by its name
+    (r"^Element '(?:\{[^}]*\})?([^']*)': No matching global declaration available for the validation root",
+     "XML không đúng lược đồ BPMN: phần tử gốc <{0}> không phải <definitions> của BPMN 2.0 (không gian tên "
+     "http://www.omg.org/spec/BPMN/20100524/MODEL)"),
+    (r"^Element '(?:\{[^}]*\})?([^']*)': The attribute '([^']*)' is required but missing",
+     "XML không đúng lược đồ BPMN: phần tử <{0}> thiếu thuộc tính bắt buộc {1}"),
+    (r"^Element '(?:\{[^}]*\})?([^']*)', attribute '([^']*)': The attribute '[^']*' is not allowed",
+     "XML không đúng lược đồ BPMN: phần tử <{0}> không có thuộc tính {1}"),
+    (r"^Element '(?:\{[^}]*\})?([^']*)', attribute '([^']*)': '(.*)' is not a valid value",
+     "XML không đúng lược đồ BPMN: giá trị '{2}' của thuộc tính {1} (phần tử <{0}>) không hợp lệ"),
+    (r"^Element '(?:\{[^}]*\})?([^']*)': This element is not expected",
+     "XML không đúng lược đồ BPMN: phần tử <{0}> không được phép ở vị trí này"),
+    (r"^Element '(?:\{[^}]*\})?([^']*)': Missing child element",
+     "XML không đúng lược đồ BPMN: phần tử <{0}> thiếu phần tử con bắt buộc"),
     (r"^Element '", "XML không đúng lược đồ BPMN"),
     (r"^\w+\(", "trình phân tích BPMN không đọc được phần tử này"),  # a Python error the parser wrapped
 ]

@@ -20,7 +20,7 @@ from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
 from engine.process import fees as fee_rules
-from engine.process import lint_handover, scripting, skeleton, stepkinds
+from engine.process import lint_handover, scripting, skeleton, stepkinds, xmlwords
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -182,7 +182,7 @@ class _Linter:
 
     def expression(self, el, text: str, what: str) -> None:
         for msg in scripting.check_expression(text):
-            self.add(el, f"{what} không hợp lệ: {msg}")
+            self.add(el, f"{what} không hợp lệ: {xmlwords.script(msg)}")
 
     def timer(self, el, text: str) -> None:
         text = (text or "").strip()
@@ -191,7 +191,7 @@ class _Linter:
             return
         problems = scripting.check_expression(text)
         if problems:
-            self.add(el, f"biểu thức hẹn giờ không hợp lệ: {problems[0]}")
+            self.add(el, f"biểu thức hẹn giờ không hợp lệ: {xmlwords.script(problems[0])}")
             return
         if ISO_DURATION.match(text) or ISO_CYCLE.match(text) or _is_aware_datetime(text):
             self.add(el, f"biểu thức hẹn giờ là Python: viết trong dấu nháy, ví dụ \"{text}\"")
@@ -211,11 +211,11 @@ class _Linter:
             self.expression(el.getparent(), el.text or "", "điều kiện")
         elif local == "script" and bpmn_name(el.getparent()) == "scriptTask":
             for msg in scripting.check_script(el.text or ""):
-                self.add(el.getparent(), f"kịch bản không hợp lệ: {msg}")
+                self.add(el.getparent(), f"kịch bản không hợp lệ: {xmlwords.script(msg)}")
         elif el.tag in (f"{{{SPIFF}}}preScript", f"{{{SPIFF}}}postScript"):
             task = el.getparent().getparent()
             for msg in scripting.check_script(el.text or ""):
-                self.add(task, f"kịch bản {etree.QName(el).localname} không hợp lệ: {msg}")
+                self.add(task, f"kịch bản {etree.QName(el).localname} không hợp lệ: {xmlwords.script(msg)}")
         elif local == "scriptTask" and not (el.findtext("bpmn:script", "", NS) or "").strip():
             self.add(el, "script task không có kịch bản (bpmn:script)")
         elif local == "multiInstanceLoopCharacteristics":
@@ -301,9 +301,9 @@ def _syntax_problem(bpmn: bytes, file_name: str, exc: etree.XMLSyntaxError) -> P
     line 2 of a one-line file): that is the file's last line, the end of the file, and its position is taken off."""
     last = max(1, bpmn.count(b"\n") + (0 if bpmn.endswith(b"\n") else 1))
     if (exc.lineno or 0) <= last:
-        return Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {exc.msg}")
-    message = re.sub(r", line \d+, column \d+$", "", exc.msg)
-    return Problem(file_name, last, "", f"XML không đúng cú pháp: {message} (cuối tệp)")
+        return Problem(file_name, exc.lineno, "", f"XML không đúng cú pháp: {xmlwords.syntax(exc.msg)}")
+    message = re.sub(r",? line \d+, column \d+$", "", exc.msg)
+    return Problem(file_name, last, "", f"XML không đúng cú pháp: {xmlwords.syntax(message)} (cuối tệp)")
 
 
 def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | None = None
