@@ -5,6 +5,8 @@ paged and filtered, and the verification of one dossier's chain). The use cases 
 engine.cases.operations and engine.timers.retry, as the API's (engine/web/ops_api.py)."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +19,7 @@ from engine.data.agency_model import AdminEvent, Agency
 from engine.data.operations_model import INCIDENT_STATES
 from engine.law.statuses import TERMINAL, can_end
 from . import ASCII_NUMBER, db, now, run, tthc
-from .ui import context, install_error_pages, login_required
+from .ui import ROLE_TEXT, context, install_error_pages, login_required
 
 bp = Blueprint("admin_ops", __name__, url_prefix="/quan-tri")
 install_error_pages(bp)
@@ -81,6 +83,10 @@ DETAIL_KEY_TEXT = {
     "unassigned": _l("Chưa có người ký thay"), "adopted": _l("Giao cho người ký mới"),
     # a self-registered account checked at the desk or by the e-ID (engine.cases.citizens, engine.cases.eid)
     "took_over": _l("Giao tài khoản tự đăng ký cho người có thẻ CCCD"), "by": _l("Qua"),
+    "imported_row": _l("Dòng trong tệp nhập"), "changed": _l("Đổi"),
+    # the weekdays of office hours (engine.data.calendars.WEEKDAYS and the week's end)
+    "mon": _l("Thứ Hai"), "tue": _l("Thứ Ba"), "wed": _l("Thứ Tư"), "thu": _l("Thứ Năm"), "fri": _l("Thứ Sáu"),
+    "sat": _l("Thứ Bảy"), "sun": _l("Chủ nhật"),
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
@@ -92,7 +98,20 @@ def worded(table: dict):
     return lambda code: str(table[code]) if code in table else code
 
 
-action_text, target_text, detail_key_text = worded(ADMIN_ACTION_TEXT), worded(TARGET_TEXT), worded(DETAIL_KEY_TEXT)
+action_text, target_text = worded(ADMIN_ACTION_TEXT), worded(TARGET_TEXT)
+_ROWS = re.compile(r"^(\d+) of (\d+) rows$")  # an officer import's target (engine.cases.staff_import)
+_ROW = re.compile(r"^row (\d+)$")  # a skipped row without a user name, in the import's details
+
+
+def detail_key_text(key: str) -> str:
+    row = _ROW.match(key) if isinstance(key, str) else None
+    return _("dòng %(n)s", n=row.group(1)) if row else worded(DETAIL_KEY_TEXT)(key)
+
+
+def target_words(target: str | None) -> str:
+    """An event's target as stored, in words where it was stored in English ("2 of 7 rows": 2/7 dòng)."""
+    rows = _ROWS.match(target or "")
+    return _("%(good)s/%(all)s dòng", good=rows.group(1), all=rows.group(2)) if rows else (target or "")
 
 
 
@@ -219,24 +238,26 @@ def audit_trail():
     filters = {k: v for k, v in {"thao-tac": action, "doi-tuong": target}.items() if v}
     return render_template("admin/ops/audit.html", rows=rows, action=action, target=target, code=code,
                            checked=checked, detail=detail_text, action_text=action_text,
-                           target_text=target_text, detail_key=detail_key_text,
+                           target_text=target_text, target_words=target_words, detail_key=detail_key_text,
                            actions=sorted(ADMIN_ACTION_TEXT.items(), key=lambda kv: str(kv[1])),
                            next_url=url_for("admin_ops.audit_trail", **filters, truoc=rows[-1].id) if more else None)
 
 
-def detail_text(value) -> str:
-    """A value of an administrator's event in words: yes or no, lists joined, a change as "before → after", never
-    Python's own spelling (True, [], {'from': ...})."""
+def detail_text(value, key: str | None = None) -> str:
+    """A value of an administrator's event in words: yes or no, lists joined, a change as "before → after", roles
+    by their names, never Python's own spelling (True, [], {'from': ...}); ``key``: the detail it is the value of."""
     if isinstance(value, bool):
         return str(_("Có") if value else _("Không"))
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, dict):
         if set(value) == {"from", "to"}:
-            return f"{detail_text(value['from'])} → {detail_text(value['to'])}"
-        return "; ".join(f"{detail_key_text(key)}: {detail_text(item)}" for key, item in value.items())
+            return f"{detail_text(value['from'], key)} → {detail_text(value['to'], key)}"
+        return "; ".join(f"{detail_key_text(k)}: {detail_text(item, k)}" for k, item in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(detail_text(item) for item in value)
+        return ", ".join(detail_text(item, key) for item in value)
+    if key == "roles" and isinstance(value, str) and value in ROLE_TEXT:
+        return str(ROLE_TEXT[value])
     if isinstance(value, str) and value in DETAIL_VALUE_TEXT:
         return str(DETAIL_VALUE_TEXT[value])
     return str(value)
