@@ -24,7 +24,11 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("officer", 
 ADMIN = "administrator"
 AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "symbol", "office_hours")
 OFFICER_FORM = ("username", "full_name", "agency", "email", "phone")
-HOURS_LINE = re.compile(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z")
+# a day as the page writes it (T2 to T7, CN, as the offers' page does) or as the API and older pages did (mon to sun)
+DAYS = {"t2": "mon", "t3": "tue", "t4": "wed", "t5": "thu", "t6": "fri", "t7": "sat", "cn": "sun",
+        **{day: day for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+DAY_NAMES = {day: word.upper() for word, day in DAYS.items() if len(word) == 2}
+HOURS_LINE = re.compile(r"\s*(t[2-7]|cn|mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z", re.IGNORECASE)
 OWN_ROOT = _l("Cơ quan gốc của phạm vi quản trị của bạn: cấp và trạng thái hoạt động do quản trị viên cấp trên quyết "
               "định.")
 
@@ -45,20 +49,21 @@ def home():
 
 # -- agencies ------------------------------------------------------------------------------------------------
 def _hours_text(hours: dict | None) -> str:
-    return "\n".join(f"{day} {' '.join(spans)}" for day, spans in (hours or {}).items())
+    return "\n".join(f"{DAY_NAMES.get(day, day)} {' '.join(spans)}" for day, spans in (hours or {}).items())
 
 
 def _hours_from(text: str):
-    """The form's office hours, one day a line ("mon 07:30-11:30 13:30-17:00"); None when empty. A line that
-    is not a day and spans is kept as it is, so that the use case names the field."""
+    """The form's office hours, one day a line ("T2 07:30-11:30 13:30-17:00", or "mon ..."); None when empty. A
+    line that is not a day and spans is kept as it is, so that the use case names the field."""
     result: dict = {}
     for line in (text or "").splitlines():
         if not line.strip():
             continue
         found = HOURS_LINE.match(line)
-        if not found or found.group(1) in result:  # a day twice: the later line dropped the earlier's hours
+        day = DAYS[found.group(1).lower()] if found else None
+        if not found or day in result:  # a day twice: the later line dropped the earlier's hours
             return {"?": line}
-        result[found.group(1)] = [s for s in re.split(r"[\s,;]+", found.group(2)) if s]
+        result[day] = [s for s in re.split(r"[\s,;]+", found.group(2)) if s]
     return result or None
 
 
