@@ -106,3 +106,18 @@ def test_d26_a_fee_paid_twice_then_withdrawn_gives_both_back_without_a_crash(app
     assert len(after["refunds"]) == 1 and after["refunds"][0][0] == 200000
     assert "Không kinh doanh nữa" in after["refunds"][0][1] and order["vnp_TxnRef"] in after["refunds"][0][1]
     assert [e["amount"] for e in after["events"]] == [100000, 100000]
+
+
+def test_the_refund_notices_say_it_will_be_refunded_and_the_desk_is_asked_to_give_it_back(app, api, clock):
+    """The notices said "is refunded" the moment the money was taken twice, and told the officer, who gives it
+    back, the same words (found by a review): the citizen reads it will be refunded; the desk, that it refunds."""
+    configure(app)
+    code = _received(api, clock)
+    _s, order = _start(api, code)
+    api.post(f"/api/v1/dossiers/{code}/payments/desk", RECEIVER, json={"amount": 100000, "method": "cash"})
+    assert _ipn(api, app, order["vnp_TxnRef"]) == "02"
+    with app.extensions["tthc"]["sessions"]() as s:
+        bodies = dict(s.execute(select(User.username, Notice.body).join(Notice, Notice.user_id == User.id)
+                                .where(Notice.event == "refunded")).all())
+    assert "sẽ được hoàn trả" in bodies[CITIZEN] and "Bộ phận tiếp nhận hoàn trả" not in bodies[CITIZEN]
+    assert "sẽ được hoàn trả. Bộ phận tiếp nhận hoàn trả khoản tiền này cho người nộp." in bodies[RECEIVER]

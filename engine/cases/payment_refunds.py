@@ -99,5 +99,5 @@ def taken_again(session: Session, ctx: Context, row: Payment, order_ref: str) ->
               "số tiền của đơn hàng này được hoàn trả")
     _give_back(session, ctx, dossier, row, row.amount, reason, order=order_ref)
     notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier, roles={DESK_ROLE},
-                   context={"amount": row.amount, "fee_name": row.fee, "reason": reason})
+                   context={"amount": row.amount, "fee_name": row.fee, "reason": reason, "for_officers": True})
     return True
