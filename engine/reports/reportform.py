@@ -29,6 +29,7 @@ from engine.core.collation import vn_sort_key
 from engine.core.clock import VN_TZ
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_number, vn_time
+from engine.data.agency_model import Agency
 from engine.data.model import Dossier
 from engine.law import counting
 from engine.paperwork import pdf
@@ -122,8 +123,6 @@ class ReportForm:
 def province(session: Session) -> str:
     """Who reports for every agency: the name of the tree's root (the province's, or the centrally-run city's,
     People's Committee, as its administrator named it), else the generic words when there is no single root."""
-    from engine.data.agency_model import Agency
-
     roots = session.scalars(select(Agency.name).where(Agency.parent_id.is_(None)).order_by(Agency.id).limit(2)).all()
     return roots[0] if len(roots) == 1 else PROVINCE
 
