@@ -28,14 +28,16 @@ def test_an_import_and_an_officers_roles_and_hours_read_in_words_on_the_log_page
     web = Web(app.test_client()).login("demo.admin")
     csv = ("username,full_name,agency,roles,email,phone\n"
            "nhap.mot,Nguyễn Văn Nhập,000.00.06.H56,specialist,,0905000111\n"
-           ",Không Tên,000.00.06.H56,specialist,,0905000112\n")
+           ",Không Tên,000.00.06.H56,specialist,,0905000112\n"
+           "sun,Tên Là Sun,999.99.99.H99,specialist,,0905000113\n")  # a user name that is a weekday's code
     web.post("/quan-tri/can-bo/nhap", {"file": (io.BytesIO(csv.encode()), "can-bo.csv")}, status=200,
              content_type="multipart/form-data")
     web.post("/quan-tri/co-quan/000.00.06.H56", {"name": "Ủy ban nhân dân phường Thuận Hóa (demo)",
                                                   "level": "commune", "parent": "000.00.00.H56",
                                                   "office_hours": "mon 07:00-11:30 13:30-17:00"}, status=None)
     page = text_of(web.get("/quan-tri/nhat-ky"))
-    assert "1/2 dòng" in page and " of " not in page, page
+    assert "1/3 dòng" in page and " of " not in page, page
+    assert "sun: " in page and "Chủ nhật: " not in page.split("Giờ làm việc")[0], page  # the skipped user
     assert "Dòng trong tệp nhập: 2" in page and "imported_row" not in page
     assert "dòng 3" in page and "row 3" not in page
     assert "Vai trò: Chuyên viên" in page and "specialist" not in page

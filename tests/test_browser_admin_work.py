@@ -47,6 +47,30 @@ def test_the_import_says_it_is_working_and_is_sent_once(browser, server, tmp_pat
     a.close()
 
 
+def test_a_second_click_is_sent_again_only_when_the_person_says_so(browser, server, tmp_path):
+    """A request stopped with the browser's Stop (no event tells the page) must not leave the form refusing every
+    click: a click while it works asks, and sends again when the person agrees."""
+    a = Person(browser, server, "demo.admin")
+    page = a.goto("/quan-tri/can-bo/nhap")
+    asked = []
+
+    def agree(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", agree)
+    path = tmp_path / "can-bo.csv"
+    path.write_text(CSV.replace("nhap.mot", "nhap.hai"), encoding="utf-8")
+    page.locator("#i-file").set_input_files(str(path))
+    page.evaluate(WATCH)
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    page.wait_for_selector("tr[data-row]")
+    first, second = page.evaluate("() => JSON.parse(sessionStorage.getItem('seen'))")[:2]
+    assert first[0] is False and second[0] is False, (first, second)  # the second, agreed to, was sent
+    assert asked == ["Lần gửi trước vẫn đang chờ máy chủ trả lời. Gửi lại lần nữa?"], asked
+    a.close()
+
+
 @pytest.mark.parametrize("path, selector", [
     ("/quan-tri/thu-tuc/1.001612/noi-cung-cap", "table select"),
     ("/quan-tri/thu-tuc/1.001612/noi-cung-cap", "table input[type=text]"),

@@ -52,7 +52,11 @@ def test_creating_an_officer_names_the_channels_the_activation_code_went_on(prov
                 in page), page
     else:
         assert f"Mã kích hoạt đã được gửi {SAID[configured]}" in page, page
-    assert details(province, "officer.create", NEW["username"])["sent_to"] == SENT_TO[configured]
+    made = details(province, "officer.create", NEW["username"])
+    assert made["sent_to"] == SENT_TO[configured]
+    assert made["activation"] == ("code not sent" if configured == "none" else "code sent")
+    log = text_of(web.get("/quan-tri/nhat-ky"))
+    assert ("chưa gửi được mã kích hoạt (chưa cấu hình kênh gửi)" in log) is (configured == "none"), log
 
 
 def test_a_reset_names_the_channels_the_code_went_on_on_the_page_the_api_and_the_audit(province, api, configured):

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import CITIZEN, PASSWORD, PKI_PASSPHRASE, SAMPLE_CODE, SAMPLE_FORM
 from postgres_server import free_port
 
@@ -101,3 +102,15 @@ def _links_follow_the_port(port: int, output: Path) -> None:
     text = json.dumps(notices, ensure_ascii=False)
     assert code in text and f"{app}/" in text and "127.0.0.1:5000" not in text, text
     assert f"địa chỉ công khai của bản mẫu: {app}" in output.read_text()
+
+
+@pytest.mark.parametrize("configured, served", [
+    ("http://127.0.0.1:5000", "http://127.0.0.1:5122"), ("http://localhost:5000/tthc", "http://localhost:5122/tthc"),
+    ("https://[::1]:5000", "https://[::1]:5122"), ("https://dvc.example.vn", "https://dvc.example.vn"),
+    ("http://127.0.0.1:5122", "http://127.0.0.1:5122")])
+def test_only_the_port_of_a_loopback_public_url_follows_the_demos(configured, served):
+    """The scheme, the host the browser uses (its session cookie is that host's) and a path stay; an address that
+    is not this machine's is the operator's."""
+    from engine.cli.service import _demo_public_url
+
+    assert _demo_public_url(load_settings({}, public_url=configured), "127.0.0.1", 5122).public_url == served

@@ -168,7 +168,7 @@ def test_detail_text(app):
 
     with_app = {"created": [], "skipped": {"row 2": "agency"}, "level": {"from": "commune", "to": "province"}}
     with app.test_request_context():
-        assert detail_text(with_app) == "Đã tạo: —; Bỏ qua: row 2: agency; Cấp: commune → province"
+        assert detail_text(with_app) == "Đã tạo: —; Bỏ qua: dòng 2: agency; Cấp: commune → province"
         assert detail_text(["a", 3]) == "a, 3" and detail_text(None) == "—"
         assert detail_text("code sent") == "đã gửi mã kích hoạt" and detail_text({"odd_key": 1}) == "odd_key: 1"
 

@@ -280,4 +280,9 @@ def test_office_hours_are_typed_with_the_vietnamese_day_words(province, api):
     r = web.post("/quan-tri/co-quan", {"id": "000.00.35.H56", "name": "Phường E", "level": "commune",
                                        "parent": PROVINCE, "address": "", "seal_name": "",
                                        "office_hours": "T2 07:00-11:00\nthu hai 07:00-11:00"}, status=422)
-    assert "mỗi ngày (T2 đến CN, hay mon–sun)" in text_of(r), text_of(r)
+    assert "mỗi dòng một ngày (T2 đến T7, CN, hay mon–sun)" in text_of(r), text_of(r)
+    # the API takes an object of mon..sun, and says so: no line, no T2
+    r = api.client.patch("/api/v1/agencies/000.00.34.H56", headers=api.headers(ADMIN_P),
+                         json={"office_hours": {"T2": ["07:30-11:30"]}})
+    said = r.get_json()["error"]["fields"]["office_hours"]
+    assert r.status_code == 422 and "(mon–sun)" in said and "T2" not in said and "dòng" not in said, said

@@ -85,6 +85,12 @@ def choices(session: Session, user: User, limit: int = 500) -> list[Agency]:
                                 .order_by(Agency.path).limit(limit)))
 
 
+# The office hours the API takes (an object of mon..sun); the web form, which takes a line a day, says its own
+# words (engine/web/admin_staff.py)
+HOURS_FORMAT = ("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
+                "không chồng lên nhau")
+
+
 def _office_hours(value: Any, errors: dict) -> dict | None:
     if value is None:
         return None
@@ -92,8 +98,7 @@ def _office_hours(value: Any, errors: dict) -> dict | None:
             not isinstance(spans, list) or len(spans) > 4 or
             any(not isinstance(s, str) or not SPAN_RE.match(s) for s in spans) or not spans_in_order(spans)
             for spans in value.values()):
-        errors["office_hours"] = ("Giờ làm việc: mỗi ngày (T2 đến CN, hay mon–sun) tối đa 4 khoảng giờ dạng "
-                                  "07:30-11:30, theo thứ tự trong ngày, không chồng lên nhau, mỗi ngày một dòng")
+        errors["office_hours"] = HOURS_FORMAT
         return None
     if len({tuple(value[day]) for day in DAYS[:5] if day in value}) > 1:
         # D14, D16: the calendar counts one working day, Monday to Friday, for the agency (a working-day deadline

@@ -169,10 +169,11 @@ def add_checked(session: Session, settings: Settings, now: datetime, actor: User
     code = None if password else onetime.issue(session, settings, user, "activation", now)
     # D21, D22: what waits for a signer the agency had lost in the new officer's role goes to its holder now
     adopted = signer_duty.adopt(session, agency.id, facts["roles"])
+    sent_to = [] if password else notices.code_channels(settings, user)
+    activation = "password set by the operator" if password else "code sent" if sent_to else "code not sent"
     administration.audit(session, now, actor, "officer.create", "officer", user.username, agency,
                          full_name=user.full_name, of_agency=agency.code, roles=sorted(facts["roles"]),
-                         activation="password set by the operator" if password else "code sent", **audit_details,
-                         **({} if password else {"sent_to": notices.code_channels(settings, user)}),
+                         activation=activation, **audit_details, **({} if password else {"sent_to": sent_to}),
                          **({"signing": {"adopted": adopted}} if adopted else {}))
     return user, code
 

@@ -216,18 +216,19 @@ def _served_url(host: str, port: int) -> str:
 
 def _demo_public_url(settings: Settings, host: str, port: int) -> Settings:
     """The demo on another port than its configuration's loopback public_url (``--port 5122``): the links of the
-    notices, SMS and results, and the e-ID return, follow the port served, not a dead 127.0.0.1:5000. A public_url
-    that is not this machine's loopback is the operator's and stays."""
-    from urllib.parse import urlsplit
+    notices, SMS and results, and the e-ID return, follow the port served, not a dead 127.0.0.1:5000. Only the port
+    changes (the scheme, the host the browser uses and any path stay); a public_url that is not this machine's
+    loopback is the operator's and stays."""
+    from urllib.parse import urlsplit, urlunsplit
 
     try:
         configured = urlsplit(settings.public_url)
-        loopback, configured_port = configured.hostname in ("127.0.0.1", "localhost", "::1"), configured.port
+        name, configured_port = configured.hostname or "", configured.port
     except ValueError:
         return settings
-    if not loopback or configured_port == port:
+    if name not in ("127.0.0.1", "localhost", "::1") or configured_port == port:
         return settings
-    served = _served_url(host, port)
+    served = urlunsplit(configured._replace(netloc=f"[{name}]:{port}" if ":" in name else f"{name}:{port}"))
     click.echo(f"địa chỉ công khai của bản mẫu: {served} (public_url {settings.public_url} là cổng khác)")
     return settings.replace(public_url=served)
 

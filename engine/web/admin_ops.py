@@ -90,7 +90,8 @@ DETAIL_KEY_TEXT = {
 }
 # values some events carry in English (older rows keep them): said in words on the page
 DETAIL_VALUE_TEXT = {"password set by the operator": _l("người vận hành đặt mật khẩu"),
-                     "code sent": _l("đã gửi mã kích hoạt"), "eid": _l("định danh điện tử (VNeID)")}
+                     "code sent": _l("đã gửi mã kích hoạt"), "eid": _l("định danh điện tử (VNeID)"),
+                     "code not sent": _l("chưa gửi được mã kích hoạt (chưa cấu hình kênh gửi)")}
 
 
 def worded(table: dict):
@@ -103,9 +104,18 @@ _ROWS = re.compile(r"^(\d+) of (\d+) rows$")  # an officer import's target (engi
 _ROW = re.compile(r"^row (\d+)$")  # a skipped row without a user name, in the import's details
 
 
-def detail_key_text(key: str) -> str:
+# details whose keys are user names (an import's skipped rows: "sun" is a user name there, not Sunday)
+NAMED_BY_USER = frozenset({"skipped"})
+
+
+def _row_or_name(key: str) -> str:
     row = _ROW.match(key) if isinstance(key, str) else None
-    return _("dòng %(n)s", n=row.group(1)) if row else worded(DETAIL_KEY_TEXT)(key)
+    return _("dòng %(n)s", n=row.group(1)) if row else key
+
+
+def detail_key_text(key: str) -> str:
+    said = _row_or_name(key)
+    return said if said != key else worded(DETAIL_KEY_TEXT)(key)
 
 
 def target_words(target: str | None) -> str:
@@ -253,7 +263,8 @@ def detail_text(value, key: str | None = None) -> str:
     if isinstance(value, dict):
         if set(value) == {"from", "to"}:
             return f"{detail_text(value['from'], key)} → {detail_text(value['to'], key)}"
-        return "; ".join(f"{detail_key_text(k)}: {detail_text(item, k)}" for k, item in value.items())
+        name = _row_or_name if key in NAMED_BY_USER else detail_key_text
+        return "; ".join(f"{name(k)}: {detail_text(item, k)}" for k, item in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(detail_text(item, key) for item in value)
     if key == "roles" and isinstance(value, str) and value in ROLE_TEXT:

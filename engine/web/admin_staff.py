@@ -67,6 +67,18 @@ def _hours_from(text: str):
     return result or None
 
 
+HOURS_TYPED = _l("Giờ làm việc: mỗi dòng một ngày (T2 đến T7, CN, hay mon–sun) với tối đa 4 khoảng giờ dạng "
+                 "07:30-11:30, theo thứ tự trong ngày, không chồng lên nhau")
+
+
+def _form_errors(fields: dict | None) -> dict | None:
+    """The use case's field errors as the form says them: the office hours are typed a line a day here, not as
+    the API's object of mon..sun."""
+    if fields and fields.get("office_hours") == agency_admin.HOURS_FORMAT:
+        return {**fields, "office_hours": str(HOURS_TYPED)}
+    return fields
+
+
 def _agency_data(form, fields) -> dict:
     data = {}
     for key in fields:
@@ -104,7 +116,7 @@ def create_agency():
         check_tree(db(), g.user, data)
         agency = run(agency_admin.create, db(), now(), g.user, data)
     except (Invalid, Conflict) as exc:  # Conflict: the id is taken, said next to it; what was typed stays
-        return _agencies_page(exc.status, exc.fields, values, refusal_text(exc))
+        return _agencies_page(exc.status, _form_errors(exc.fields), values, refusal_text(exc))
     flash(_("Đã tạo cơ quan %(name)s.", name=agency.name), "success")
     return redirect(url_for("admin_staff.agencies"))
 
@@ -140,7 +152,7 @@ def agency(agency: str):
             check_tree(db(), g.user, data, found)
             run(agency_admin.update, db(), now(), g.user, agency, data)
         except (Invalid, Conflict) as exc:  # Conflict: it processes offers' dossiers, named on the form
-            errors, error, status = exc.fields, refusal_text(exc), exc.status
+            errors, error, status = _form_errors(exc.fields), refusal_text(exc), exc.status
             shown = {**shown, **{k: request.form.get(k, "") for k in fields if k != "office_hours"}}
         else:
             flash(_("Đã lưu cơ quan."), "success")

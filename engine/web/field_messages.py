@@ -136,10 +136,10 @@ MESSAGE_TEXT = {
     "Cơ quan cấp trên này đã ngừng hoạt động": _l("Cơ quan cấp trên này đã ngừng hoạt động"),
     "Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó":
         _l("Không thể đặt cơ quan dưới chính nó hoặc cơ quan cấp dưới của nó"),
-    "Giờ làm việc: mỗi ngày (T2 đến CN, hay mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong "
-    "ngày, không chồng lên nhau, mỗi ngày một dòng":
-        _l("Giờ làm việc: mỗi ngày (T2 đến CN, hay mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong "
-           "ngày, không chồng lên nhau, mỗi ngày một dòng"),
+    "Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
+    "không chồng lên nhau":
+        _l("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
+           "không chồng lên nhau"),
     "Cần lý do khóa tài khoản (tối đa 255 ký tự)": _l("Cần lý do khóa tài khoản (tối đa 255 ký tự)"),
     "Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)":
         _l("Chữ viết tắt tên cơ quan: chữ in hoa, chữ số và dấu '-', tối đa 20 ký tự (ví dụ STC)"),

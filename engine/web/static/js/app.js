@@ -40,7 +40,12 @@
     status.hidden = true;
     form.appendChild(status);
     form.addEventListener("submit", function (event) {
-      if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }  /* a second click */
+      /* a second click while the server works: sent again only if the person says so (a double click is not;
+         a request they stopped with the browser's Stop or Esc, which no event tells the page, may be) */
+      if (form.getAttribute("aria-busy") === "true" && !window.confirm(form.getAttribute("data-again"))) {
+        event.preventDefault();
+        return;
+      }
       form.setAttribute("aria-busy", "true");
       /* aria-disabled, not disabled: the pressed button's name and value still go with the form */
       Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.setAttribute("aria-disabled", "true"); });
