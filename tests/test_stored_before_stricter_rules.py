@@ -42,12 +42,12 @@ def test_an_agency_with_hours_of_before_is_renamed_on_its_page_and_its_hours_sti
     web = Web(app.test_client()).login(ADMIN)
     page = web.get(f"/quan-tri/co-quan/{WARD}").get_data(as_text=True)
     form = {**fields_of(page), "name": "Ủy ban nhân dân phường Thuận Hóa mới"}
-    assert "fri 07:00-11:30" in form["office_hours"]
+    assert "T6 07:00-11:30" in form["office_hours"]
     web.post(f"/quan-tri/co-quan/{WARD}", form, status=302)
     with app.extensions["tthc"]["sessions"]() as session:
         agency = session.scalar(select(Agency).where(Agency.code == WARD))
         assert agency.name == "Ủy ban nhân dân phường Thuận Hóa mới" and agency.office_hours == OLD_HOURS
-    changed = {**form, "office_hours": form["office_hours"].replace("fri 07:00-11:30", "fri 07:00-11:00")}
+    changed = {**form, "office_hours": form["office_hours"].replace("T6 07:00-11:30", "T6 07:00-11:00")}
     web.post(f"/quan-tri/co-quan/{WARD}", changed, status=422)
 
 
