@@ -15,6 +15,7 @@ from engine.core.errors import Conflict, Invalid
 from engine.data import agencies as agency_rows
 from engine.data.agency_model import AGENCY_LEVELS as LEVELS
 from . import codes_sent, db, now, tthc
+from .admin_offers import DAY_WORDS
 from .admin_staff_api import OfficerName, check_tree, own_root_fields
 from .ui import LEVEL_TEXT, install_error_pages, login_required, refusal_text, run
 
@@ -24,10 +25,8 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("officer", 
 ADMIN = "administrator"
 AGENCY_FORM = ("id", "name", "level", "parent", "address", "seal_name", "symbol", "office_hours")
 OFFICER_FORM = ("username", "full_name", "agency", "email", "phone")
-# a day as the page writes it (T2 to T7, CN, as the offers' page does) or as the API and older pages did (mon to sun)
-DAYS = {"t2": "mon", "t3": "tue", "t4": "wed", "t5": "thu", "t6": "fri", "t7": "sat", "cn": "sun",
-        **{day: day for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
-DAY_NAMES = {day: word.upper() for word, day in DAYS.items() if len(word) == 2}
+# a day as the offers' page writes it (T2 to T7, CN: its DAY_WORDS) or as the API and older pages did (mon to sun)
+DAY_NAMES = {day: word.upper() for word, day in DAY_WORDS.items() if len(word) == 2}
 HOURS_LINE = re.compile(r"\s*(t[2-7]|cn|mon|tue|wed|thu|fri|sat|sun)\s*[:=]?\s*(.*)\Z", re.IGNORECASE)
 OWN_ROOT = _l("Cơ quan gốc của phạm vi quản trị của bạn: cấp và trạng thái hoạt động do quản trị viên cấp trên quyết "
               "định.")
@@ -60,7 +59,7 @@ def _hours_from(text: str):
         if not line.strip():
             continue
         found = HOURS_LINE.match(line)
-        day = DAYS[found.group(1).lower()] if found else None
+        day = DAY_WORDS[found.group(1).lower()] if found else None
         if not found or day in result:  # a day twice: the later line dropped the earlier's hours
             return {"?": line}
         result[day] = [s for s in re.split(r"[\s,;]+", found.group(2)) if s]
