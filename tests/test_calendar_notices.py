@@ -288,7 +288,7 @@ def test_the_preview_is_paged_by_dossier_and_the_year_query_is_checked(api, app,
     assert [d["code"] for d in first_page["dossiers"]] == [before_tet] and first_page["next"] is not None
     rest = api.post("/api/v1/calendar/preview", ADMIN, json={**notice, "after": first_page["next"]}).get_json()
     assert [d["code"] for d in rest["dossiers"]] == [second] and rest["next"] is None
-    for query, status in (("year=abc", 422), ("year=1800", 422), ("agency=000.00.99.H56", 404),
+    for query, status in (("year=abc", 422), ("year=1800", 422), ("year=", 422), ("agency=000.00.99.H56", 404),
                           ("year=2027&agency=000.00.31.H56", 200)):
         assert api.get(f"/api/v1/calendar?{query}", RECEIVER).status_code == status, query
     assert api.get("/api/v1/calendar").status_code == 401

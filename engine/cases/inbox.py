@@ -28,6 +28,7 @@ SORTS = {"due": (WorkItem.due_at, False), "due_desc": (WorkItem.due_at, True),
          "received": (WorkItem.created_at, False), "received_desc": (WorkItem.created_at, True)}
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CURSOR_PATTERN = r"^(v\.\d{1,17}|n\.)\.\d{1,9}$"  # the instant in microseconds since 1970, the item id
+FILED_CURSOR_PATTERN = r"^v\.\d{1,17}\.\d{1,9}$"  # the dossiers' list: every dossier has its filing instant
 CURSOR_RE = re.compile(r"^([vn])\.(\d{1,17})?\.(\d{1,9})$")
 
 

@@ -52,9 +52,10 @@ TYPED = ("lines", *(f"{k}{n}" for n in range(1, ROWS + 1) for k in ("from", "to"
 YEAR_OF = re.compile(r"\s*(?:([0-9]{4})-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/([0-9]{4}))\Z")
 
 
-def _number(raw, name: str, low: int, high: int, *, json: bool = False) -> int | None:
-    """A number of a query or a form (ASCII digits), or of a JSON body (an integer, not a string or a boolean)."""
-    if raw is None or (raw == "" and not json):
+def _number(raw, name: str, low: int, high: int, *, json: bool = False, blank: bool = True) -> int | None:
+    """A number of a query or a form (ASCII digits), or of a JSON body (an integer, not a string or a boolean).
+    A form's empty field is no number (``blank``); the API's ``?year=`` is a wrong one, as its schema says."""
+    if raw is None or (raw == "" and not json and blank):
         return None
     digits = isinstance(raw, str) and not json and ASCII_NUMBER.match(raw)
     if json and isinstance(raw, float) and raw.is_integer():  # JSON Schema's integer: 2080.0 is 2080
@@ -121,7 +122,7 @@ def _json_years(days) -> None:
 @api_bp.get("")
 @authenticated
 def year_days():
-    year = _number(request.args.get("year"), "year", *notices.YEARS) or _this_year()
+    year = _number(request.args.get("year"), "year", *notices.YEARS, blank=False) or _this_year()
     code = _code(request.args.get("agency"))
     agency = agencies.by_code(db(), code) if code is not None else None
     if code is not None and agency is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from engine.data.model import OFFICER_ROLES
 from engine.law.statuses import Status
-from engine.cases.inbox import CURSOR_PATTERN, SORTS as INBOX_SORTS
+from engine.cases.inbox import CURSOR_PATTERN, FILED_CURSOR_PATTERN, SORTS as INBOX_SORTS
 from engine.cases.steps.catalogue import OFFICER_ACTIONS, OFFICER_STEPS
 from . import (openapi_admin, openapi_calendar, openapi_citizens, openapi_notices, openapi_offers,
                openapi_ops, openapi_reports, openapi_signing, openapi_versions)
@@ -224,7 +224,7 @@ def _paths() -> dict:
                                _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 200},
                                       "Số hồ sơ một trang, nộp mới nhất trước; khi còn trang sau, header Link: "
                                       "<...>; rel=\"next\""),
-                               _query("after", {"type": "string", "pattern": CURSOR_PATTERN},
+                               _query("after", {"type": "string", "pattern": FILED_CURSOR_PATTERN},
                                       "Con trỏ trang sau, lấy nguyên văn từ header Link của trang trước")],
                        errors=(422,)))},
         "/api/v1/dossiers/{code}": {"get": _op("Một hồ sơ", response=_ref("Dossier"), errors=(404,), params=code)},
