@@ -88,3 +88,14 @@ def test_the_desk_page_says_where_the_citizens_activation_code_went(app, configu
         assert "Mã kích hoạt đã được gửi qua SMS của công dân" in page, page
     else:
         assert "Mã kích hoạt đã được gửi qua thư điện tử và SMS của công dân" in page, page
+
+
+def test_the_desk_api_says_whether_and_where_the_citizens_activation_code_went(app, api, configured):
+    """POST /api/v1/citizens/desk answered activation_sent: true whatever the service could send."""
+    citizen = {"full_name": "Lê Văn Quầy", "cccd": "046195000778", "cccd_issued_on": "2021-03-04",
+               "phone": "0905333778", "email": "quay@example.vn"}
+    r = api.post("/api/v1/citizens/desk", "demo.tiepnhan", json=citizen)
+    assert r.status_code == 201, r.get_json()
+    made = r.get_json()
+    assert made["sent_to"] == SENT_TO[configured]
+    assert made["activation_sent"] is (configured != "none")

@@ -73,7 +73,8 @@ def test_the_citizen_checked_at_the_desk_keeps_her_account_and_the_dossier_she_f
     r = api.post("/api/v1/citizens/desk", "demo.tiepnhan", json=AT_DESK)
     assert r.status_code == 201, r.get_json()
     made = r.get_json()
-    assert made["took_over"] is True and made["unseated"] is False and made["activation_sent"] is True
+    assert made["took_over"] is True and made["unseated"] is False
+    assert made["activation_sent"] is True and made["sent_to"] == ["sms"]  # AT_DESK gives a phone, no email
     assert (made["username"], made["standardised"], made["active"], made["identity_checked"], made["phone"]) == \
         (THAT["cccd"], True, True, "desk", AT_DESK["phone"])
     with sessions(app)() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from werkzeug.routing import BaseConverter
 
-from engine.cases import citizens
+from engine.cases import citizens, notices
 from engine.core.errors import Invalid
 from engine.core.vocabulary import CCCD_RE
 from . import db, now, transactional, tthc
@@ -30,10 +30,15 @@ def desk():
     """A walk-in citizen's account, made by the receiving officer; the activation code goes to the citizen.
     took_over: an account the citizen (or someone) registered online with the CCCD is now the checked one (its
     old password no longer works); unseated: such an account was locked or cancelled and a new one was made.
-    The same request again: with the same Idempotency-Key the first answer, without one 409 account_exists."""
-    made = citizens.create_at_desk(db(), tthc()["settings"], now(), g.user, body())
-    return jsonify({**citizens.describe(made.user), "activation_sent": True, "took_over": made.took_over,
-                    "unseated": made.unseated}), 201
+    The same request again: with the same Idempotency-Key the first answer, without one 409 account_exists.
+    sent_to: the channels that carry the code (notices.code_channels); activation_sent: whether any does (false:
+    the service has no mail server or SMS gateway for the citizen's addresses; the account is made all the same,
+    and a new code can be asked for once one is configured)."""
+    settings = tthc()["settings"]
+    made = citizens.create_at_desk(db(), settings, now(), g.user, body())
+    sent_to = notices.code_channels(settings, made.user)
+    return jsonify({**citizens.describe(made.user), "activation_sent": bool(sent_to), "sent_to": sent_to,
+                    "took_over": made.took_over, "unseated": made.unseated}), 201
 
 
 @bp.patch("/citizens/<login_name:cccd>")

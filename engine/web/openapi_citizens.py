@@ -17,9 +17,14 @@ ACCOUNT = {"type": "object", "required": ["username", "full_name", "standardised
                                         "declared (the account sees only the dossiers it filed)"}}}
 DESK_ACCOUNT = {**ACCOUNT, "properties": {
     **ACCOUNT["properties"],
+    "activation_sent": {"type": "boolean", "description": "true: mã kích hoạt đã gửi qua ít nhất một kênh (sent_to); "
+                                                          "false: dịch vụ chưa cấu hình kênh nào đến được công dân "
+                                                          "(smtp_host, sms_url): tài khoản vẫn được tạo"},
+    "sent_to": {"type": "array", "items": {"type": "string", "enum": ["email", "sms"]},
+                "description": "Các kênh mang mã kích hoạt"},
     "took_over": {"type": "boolean", "description": "true: một tài khoản tự đăng ký bằng số CCCD này đã được xác "
                                                     "minh và giao cho công dân (giữ hồ sơ của nó; mật khẩu cũ "
-                                                    "không còn dùng được; mã kích hoạt đã gửi)"},
+                                                    "không còn dùng được; mã kích hoạt gửi qua sent_to)"},
     "unseated": {"type": "boolean", "description": "true: một tài khoản tự đăng ký bằng số CCCD này đã bị khóa "
                                                    "hoặc hủy; nó nhường số CCCD cho tài khoản mới"}}}
 
