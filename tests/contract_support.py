@@ -67,9 +67,10 @@ def contract_schema(app, request):
 
     The token is given as the credentials of the schema's ``bearer`` scheme, not as a fixed header: schemathesis
     then knows it is real, and its ignored_auth check sends each accepted request again without it and with a
-    wrong one (both must answer 401). Given as a header, it was told apart from a generated one by comparing the
-    case's headers before and after generation, which an operation with a header of its own (Idempotency-Key)
-    defeats: a 201 of POST /citizens/desk with a drawn key was then read as "accepts invalid authentication"."""
+    wrong one (both must be refused: 401 or 403). Given as a header, it was told apart from a generated one by
+    comparing the case's headers before and after generation, which an operation with a header of its own
+    (Idempotency-Key) defeats: a 201 of POST /citizens/desk with a drawn key was then read as "accepts invalid
+    authentication"."""
     role = request.module.ROLE
     api = Api(app.test_client())
     api.file()  # one real dossier: its tasks and documents are ids 1, 2, ... which the fuzzer tries first
