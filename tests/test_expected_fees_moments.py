@@ -40,6 +40,41 @@ def test_an_agency_that_collects_no_fee_through_the_engine_shows_none_expected_D
     assert "dự kiến" not in page, "a fee whose moment has passed and that will never be asked is still 'expected'"
 
 
+def _fees_section(page: str) -> str:
+    start = page.find("Phí, lệ phí nộp tại cơ quan")
+    return page[start:start + 700] if start >= 0 else ""
+
+
+def test_a_fee_the_agency_collects_at_its_desk_is_shown_as_such_before_and_after_receipt_D26(app):
+    """The sample's 100.000 đ lệ phí at an agency with no payment gateway: the engine never asks it, so the
+    citizen's page and the desk's page say it is paid at the agency's counter, outside the system, from filing
+    until the dossier ends; the old pages showed nothing at all once the dossier was filed."""
+    citizen = _login(app, CITIZEN)
+    code = citizen.file_code()
+    officer = _login(app, "demo.tiepnhan")
+    for who, path, says in ((citizen, f"/ca-nhan/ho-so/{code}", "thu khoản này trực tiếp tại quầy"),
+                            (officer, f"/can-bo/ho-so/{code}", "thu tại quầy, lập biên lai ngoài hệ thống")):
+        section = _fees_section(text_of(who.get(path)))
+        assert "Lệ phí đăng ký hộ kinh doanh: 100.000 đ — nộp khi tiếp nhận" in section, (path, section)
+        assert says in section and "dự kiến" not in section, (path, section)
+    officer.act(code, "receive")
+    page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    assert "Chờ thanh toán" not in page  # still never asked by the engine
+    assert "100.000 đ — nộp khi tiếp nhận" in _fees_section(page), "the desk's fee vanished after receipt"
+    with citizen.client.session_transaction() as s:
+        s["lang"] = "en"
+    page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    assert "Fees and charges paid at the agency" in page and "at the counter" in page, page[:3000]
+
+
+def test_a_fee_collected_through_the_engine_is_not_said_to_be_paid_at_the_desk_D26(app):
+    configure(app, None)  # the agency collects through the engine, at the desk only: the engine asks and records
+    citizen = _login(app, CITIZEN)
+    code = citizen.file_code()
+    page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
+    assert "100.000 đ (dự kiến)" in page and not _fees_section(page), page[page.find("Phí, lệ phí"):][:400]
+
+
 def test_a_fee_of_nothing_and_a_fee_whose_moment_passed_are_not_expected_D26(app, api):
     """A fee computed to 0 đ from the form is not asked (request_due drops it, no payment row) but stays on the
     page as an expected 0 đ after receipt."""

@@ -266,23 +266,27 @@ def expected_fees(dossier: Dossier) -> list[dict]:
     received, before_result until approved; filing's is asked with the filing or never), at its receiving
     agency's amount (engine.cases.local_fees, D1, D29), computed from the filed form as the request will compute
     it (engine.process.fees), ``exempt`` when the form exempts it, ``amount`` None when it cannot be computed now.
-    Nothing when the agency collects no fee through the engine (no payment gateway: payments.request_due asks
-    none), for a fee of 0 đ (never asked), or once a payment names the fee (the payments list shows it)."""
+    Nothing for a fee of 0 đ (never asked), or once a payment names the fee (the payments list shows it).
+    An agency that collects no fee through the engine (no payment gateway: payments.request_due asks none) takes
+    every declared fee at its desk: each is listed, whatever its moment, marked ``outside`` (the page says the
+    engine neither asks it nor records its payment), so that neither the citizen nor the desk forgets it."""
     version = dossier.procedure_version
-    if not version.info.get("fees") or not can_end(dossier.status) \
-            or payments.gateway_of(db(), dossier.agency_id) is None:
+    if not version.info.get("fees") or not can_end(dossier.status):
         return []
+    outside = payments.gateway_of(db(), dossier.agency_id) is None
     ahead = {"intake"} if dossier.received_at is None else set()
     if dossier.outcome is None:
         ahead.add("before_result")
-    asked = {key for keys in db().scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
-             for key in keys or ()}
+    asked = set() if outside else {
+        key for keys in db().scalars(select(Payment.fee_keys).where(Payment.dossier_id == dossier.id))
+        for key in keys or ()}
     limit = tthc()["settings"].script_time_limit
     found = []
     for fee in local_fees.of_dossier(db(), dossier):
-        if fee["key"] in asked or (fee.get("moment") or payment_law.moment_of(fee.get("when", ""))) not in ahead:
+        moment = fee.get("moment") or payment_law.moment_of(fee.get("when", ""))
+        if not outside and (fee["key"] in asked or moment not in ahead):
             continue
-        item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None}
+        item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None, "outside": outside}
         try:
             item["exempt"] = fee_rules.exempt(fee, dossier.form, limit)
             item["amount"] = None if item["exempt"] else fee_rules.amount(fee, dossier.form, limit)
