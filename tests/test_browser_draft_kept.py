@@ -74,3 +74,26 @@ def test_the_refusal_page_offers_the_form_again_in_the_page_language(app):
     assert "still kept in this browser" in html
     elsewhere = client.post(f"/thu-tuc/{SAMPLE_CODE}/nop", data={}, headers={"Referer": "http://evil.example/x"})
     assert elsewhere.status_code == 400 and 'id="draft-kept"' not in elsewhere.get_data(as_text=True)
+
+
+def test_a_kept_form_is_never_shown_to_the_next_person_at_the_same_computer(browser, server):
+    """A kiosk: the first citizen's session ends as they send; the next person signs in on the same tab and
+    opens the same form, which stays empty (and what was kept is gone)."""
+    p = Person(browser, server, CITIZEN)
+    page = p.goto(f"/thu-tuc/{SAMPLE_CODE}/nop")
+    _field(page, "f.ten_ho_kinh_doanh").fill("Hồ sơ của người trước")
+    p.context.clear_cookies()
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_selector("#draft-kept:not([hidden])")
+    page.locator("#draft-again").click()
+    page.get_by_label("Tên đăng nhập").fill("demo.tiepnhan")  # another person, who may open the form too
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    page = p.goto(f"/thu-tuc/{SAMPLE_CODE}/nop")
+    page.wait_for_selector("form")
+    assert not page.locator(".draft-restored").count()
+    assert "Hồ sơ của người trước" not in (page.locator('[name="f.ten_ho_kinh_doanh"]').first.input_value()
+                                           if page.locator('[name="f.ten_ho_kinh_doanh"]').count() else "")
+    assert page.evaluate("window.sessionStorage.getItem('tthc-draft')") is None
+    p.close()

@@ -4,6 +4,8 @@ codes, and EngineErrors shown as pages instead of JSON.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from datetime import datetime
@@ -100,6 +102,7 @@ def init_app(app: Flask, exempt=None) -> None:
                                  DOC_KIND_TEXT=DOC_KIND_TEXT, CHANNEL_TEXT=CHANNEL_TEXT, RETURN_TEXT=RETURN_TEXT,
                                  ACTOR_TEXT=ACTOR_TEXT, LANGUAGES=LANGUAGES,
                                  Status=Status, fetch_messages=fetch_messages, DRAFT_RESTORED_TEXT=DRAFT_RESTORED_TEXT,
+                                 draft_owner=draft_owner,
                                  current_locale=lambda: str(get_locale() or "vi"))
 
     @app.after_request
@@ -377,6 +380,17 @@ def _csrf_error(_exc: CSRFError):
                                           "tải lại trang và gửi lại. Không có gì được thay đổi.")),
                               draft_link=_draft_link())
     return page, status
+
+
+def draft_owner() -> str:
+    """Whose a form kept in the browser is (engine/web/static/js/app.js puts it back only for the same person, so
+    that the next person at a shared computer or kiosk never sees it): a short keyed hash of the signed-in
+    user's id, the same on every page of theirs and telling nothing of who they are; empty when no one is."""
+    user = g.get("user")
+    if user is None:
+        return ""
+    key = str(current_app.secret_key or "").encode()
+    return hmac.new(key, f"draft:{user.id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _draft_link() -> str | None:

@@ -76,6 +76,9 @@
   var sameAction = function (form) {
     return Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === actionPath(form); });
   };
+  /* whose it is: kept for the same person only (a shared computer, a kiosk), and for half an hour at most */
+  var draftOwner = document.body.getAttribute("data-draft-owner") || "";
+  var KEPT_FOR = 30 * 60 * 1000;
   if (store) {
     Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
       if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.querySelector("input[type=password]")) {
@@ -96,7 +99,8 @@
         var typed = fields.some(function (entry) { return entry[2] === null ? entry[1] !== "" : entry[2]; });
         if (!typed) { return; }  /* a button with nothing typed (mark read, a language): nothing to keep */
         try {
-          store.setItem(DRAFT, JSON.stringify({ state: "sent", page: window.location.pathname + window.location.search,
+          store.setItem(DRAFT, JSON.stringify({ state: "sent", owner: draftOwner, at: Date.now(),
+            page: window.location.pathname + window.location.search,
             action: actionPath(form), n: sameAction(form).indexOf(form), fields: fields }));
         } catch (e) { /* storage full or refused: the form is sent as before */ }
       });
@@ -108,9 +112,11 @@
       draft.state = "kept";
       store.setItem(DRAFT, JSON.stringify(draft));
       keptBox.hidden = false;
-    } else if (draft && draft.state === "sent") {
-      store.removeItem(DRAFT);
-    } else if (draft && draft.state === "kept" && draft.page === window.location.pathname + window.location.search) {
+    } else if (draft && (draft.state === "sent" || !(Date.now() - draft.at < KEPT_FOR) ||
+                         (draftOwner && draftOwner !== draft.owner))) {
+      store.removeItem(DRAFT);  /* sent and answered, too old, or another person signed in here */
+    } else if (draft && draft.state === "kept" && draftOwner === draft.owner &&
+               draft.page === window.location.pathname + window.location.search) {
       var target = Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === draft.action; })[draft.n];
       store.removeItem(DRAFT);
       if (target) {
