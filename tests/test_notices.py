@@ -273,6 +273,34 @@ def test_a_one_time_code_is_sent_on_every_channel_and_never_listed(api, app, set
     assert 'class="count"' not in Web(app.test_client()).login(CITIZEN).get("/ca-nhan/ho-so").get_data(as_text=True)
 
 
+def test_a_one_time_code_is_not_stored_in_clear_and_a_changed_key_says_so(app, settings, clock, smtp, sms):
+    """The code table keeps only a hash; the notice the dispatcher sends from keeps the code sealed, so that a copy
+    of the database (a backup, the report replica) does not hand out a live activation code (it lasts a day).
+    The person still reads it on the phone and in the mail; sealed under a secret key since replaced, the
+    message says it cannot be read, rather than carrying the sealed text."""
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        notices.notify_code(session, settings, citizen, "kích hoạt tài khoản", "705318", clock.now())
+        notices.notify_code(session, settings, citizen, "đăng nhập", "991204", clock.now())
+    with sessions_of(app)() as session:
+        stored = session.execute(select(Notice.title, Notice.body).where(Notice.event == "one_time_code")).all()
+    assert len(stored) == 2 and not any(code in title + body for title, body in stored
+                                        for code in ("705318", "991204")), stored
+    # the second was sealed under the key of a server since re-keyed: its message says it cannot be read
+    with sessions_of(app).begin() as session:
+        last = session.scalar(select(Notice).where(Notice.event == "one_time_code").order_by(Notice.id.desc()))
+        other = settings.replace(secret_key="another key after a re-key")
+        last.title = notices.render("one_time_code", "vi", {"purpose": "đăng nhập", "minutes": 10,
+                                                           "otp": notices.seal_code(other, "991204")})[0]
+    assert dispatch.dispatch(sessions_of(app), settings, clock.now()).sent == 4
+    texts = [m["text"] for m in sms.messages]
+    assert any(t.startswith("Mã xác thực kích hoạt tài khoản: 705318") for t in texts), texts
+    assert any(t.startswith(f"Mã xác thực đăng nhập: {notices.UNREADABLE_CODE}") for t in texts), texts
+    assert "991204" not in " ".join(texts)
+    assert any("705318" in m["Subject"] for m in smtp.mailbox.messages)
+    assert not any("⟦" in m["text"] for m in sms.messages)
+
+
 def test_a_dossier_filed_at_the_desk_tells_the_owners_account_not_the_officer(api, app, clock):
     owner = {"full_name": "Nguyễn Văn An", "birth_date": "1999-03-14", "cccd": CITIZEN}
     code = api.file("demo.tiepnhan", owner=owner, channel="desk")["code"]

@@ -24,8 +24,13 @@ receiving agency, the one-stop that receives and returns, as do the intake's for
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from sqlalchemy import bindparam, insert, select, update
@@ -334,9 +339,42 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
 def notify_code(session: Session, settings: Settings, user: User, purpose: str, code: str, now: datetime,
                 minutes: int = 10) -> list[Notice]:
     """A one-time code (sign-in, recovery, a signing confirmation) sent by SMS and email at once, whatever the
-    person chose; never listed in the portal. ``purpose`` is the words for what it is for ("đăng nhập")."""
+    person chose; never listed in the portal. ``purpose`` is the words for what it is for ("đăng nhập").
+    The notice's stored text holds the code sealed (``seal_code``): engine.cases.onetime keeps only the code's
+    hash, and a copy of the database, a backup or a report replica must not hand out a live activation code
+    (they last a day) beside it; the dispatcher opens it for the message alone (``unsealed``)."""
     return notify(session, settings, "one_time_code", now=now, users=[user], always=True,
-                  context={"purpose": purpose, "otp": code, "minutes": minutes})
+                  context={"purpose": purpose, "otp": seal_code(settings, code), "minutes": minutes})
+
+
+_SEALED = re.compile(r"⟦otp:([A-Za-z0-9_=-]+)⟧")
+UNREADABLE_CODE = "(mã không còn đọc được / code unreadable: hãy yêu cầu mã mới)"
+
+
+def _sealer(settings: Settings) -> Fernet:
+    """Authenticated encryption (Fernet) under a key of its own drawn from the service's secret key."""
+    key = hashlib.sha256(b"tthc: one-time code in a notice\0" + settings.session_secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal_code(settings: Settings, code: str) -> str:
+    """``code`` as a notice stores it: encrypted, in a marker ``unsealed`` finds in the rendered text."""
+    return f"⟦otp:{_sealer(settings).encrypt(code.encode()).decode()}⟧"
+
+
+def unsealed(settings: Settings, text: str) -> str:
+    """``text`` as it is sent, each sealed code opened. One sealed under another secret key (the key changed
+    since) cannot be opened: the message says so, and the person asks for a new code."""
+    if "⟦otp:" not in text:
+        return text
+    sealer = _sealer(settings)
+
+    def opened(found) -> str:
+        try:
+            return sealer.decrypt(found.group(1).encode()).decode()
+        except InvalidToken:
+            return UNREADABLE_CODE
+    return _SEALED.sub(opened, text)
 
 
 def choose(session: Session, user: User, *, language: str | None = None, email_on: bool | None = None,
