@@ -31,9 +31,9 @@ def last_code(app, username: str) -> str:
     """The six digits of the latest code sent to ``username`` (what their SMS or email says)."""
     with session_of(app) as session:
         user = session.scalar(select(User).where(User.username == username))
-        body = session.scalar(select(Notice.body).where(Notice.user_id == user.id, Notice.event == "one_time_code")
-                              .order_by(Notice.id.desc()).limit(1))
-    body = notices.unsealed(app.extensions["tthc"]["settings"], body)  # the text the dispatcher sends
+        notice = session.scalar(select(Notice).where(Notice.user_id == user.id, Notice.event == "one_time_code")
+                                .order_by(Notice.id.desc()).limit(1))
+        body = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 

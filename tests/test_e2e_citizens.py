@@ -22,9 +22,9 @@ NEW_PASSWORD = "mat-khau-moi-2026"
 def sms_code(app) -> str:
     with app.extensions["tthc"]["sessions"]() as session:
         uid = session.scalar(select(User.id).where(User.username == CITIZEN))
-        body = session.scalar(select(Notice.body).where(Notice.user_id == uid, Notice.event == "one_time_code")
-                              .order_by(Notice.id.desc()).limit(1))
-    body = notices.unsealed(app.extensions["tthc"]["settings"], body)  # the text the dispatcher sends
+        notice = session.scalar(select(Notice).where(Notice.user_id == uid, Notice.event == "one_time_code")
+                                .order_by(Notice.id.desc()).limit(1))
+        body = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 

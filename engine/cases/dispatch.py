@@ -103,9 +103,10 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
             notice = texts[row.notice_id]
             link = channels_link(settings, notice)
             attachment = attached.get(notice.document_id) if row.channel == "email" else None
-            title, body = notices.unsealed(settings, notice.title), notices.unsealed(settings, notice.body)
+            language = languages.get(notice.user_id, "vi")
+            title, body = (notices.unsealed(settings, notice, text, language) for text in (notice.title, notice.body))
             claimed.append((channels.Outgoing(row.id, row.channel, row.address, title, body, link,
-                                              languages.get(notice.user_id, "vi"), attachment), token,
+                                              language, attachment), token,
                             row.attempts + 1))
         session.expunge_all()  # the rows were read only: the statements above changed them
         return claimed

@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -341,14 +340,18 @@ def notify_code(session: Session, settings: Settings, user: User, purpose: str, 
     """A one-time code (sign-in, recovery, a signing confirmation) sent by SMS and email at once, whatever the
     person chose; never listed in the portal. ``purpose`` is the words for what it is for ("đăng nhập").
     The notice's stored text holds the code sealed (``seal_code``): engine.cases.onetime keeps only the code's
-    hash, and a copy of the database, a backup or a report replica must not hand out a live activation code
-    (they last a day) beside it; the dispatcher opens it for the message alone (``unsealed``)."""
+    hash, and a copy of the database (without the data folder's ``secret_key``), a backup or the report replica
+    must not hand out a live activation code (they last a day) beside it; the dispatcher opens it for the message
+    alone (``unsealed``)."""
     return notify(session, settings, "one_time_code", now=now, users=[user], always=True,
-                  context={"purpose": purpose, "otp": seal_code(settings, code), "minutes": minutes})
+                  context={"purpose": purpose, "otp": seal_code(settings, user.id, code), "minutes": minutes})
 
 
+# A sealed code in a rendered text: 106 characters for six digits, well inside a title's 255 with its words.
 _SEALED = re.compile(r"⟦otp:([A-Za-z0-9_=-]+)⟧")
-UNREADABLE_CODE = "(mã không còn đọc được / code unreadable: hãy yêu cầu mã mới)"
+_CUT = re.compile(r"⟦otp:[^⟧]*$")  # a marker a title's length cut: as unreadable as one under another key
+UNREADABLE_CODE = {"vi": "(mã không còn đọc được, hãy yêu cầu mã mới)",
+                   "en": "(the code can no longer be read; please ask for a new one)"}
 
 
 def _sealer(settings: Settings) -> Fernet:
@@ -357,24 +360,28 @@ def _sealer(settings: Settings) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def seal_code(settings: Settings, code: str) -> str:
-    """``code`` as a notice stores it: encrypted, in a marker ``unsealed`` finds in the rendered text."""
-    return f"⟦otp:{_sealer(settings).encrypt(code.encode()).decode()}⟧"
+def seal_code(settings: Settings, user_id: int, code: str) -> str:
+    """``code`` of the person ``user_id`` as a notice stores it: encrypted with whose it is, in a marker
+    ``unsealed`` finds in the rendered text."""
+    return f"⟦otp:{_sealer(settings).encrypt(f'{user_id}:{code}'.encode()).decode()}⟧"
 
 
-def unsealed(settings: Settings, text: str) -> str:
-    """``text`` as it is sent, each sealed code opened. One sealed under another secret key (the key changed
-    since) cannot be opened: the message says so, and the person asks for a new code."""
-    if "⟦otp:" not in text:
+def unsealed(settings: Settings, notice: Notice, text: str, language: str = "vi") -> str:
+    """``text`` of ``notice`` as it is sent: in a one-time code's notice, each code sealed for its person opened.
+    A marker anywhere else stays as it is (a copied token typed into a reason or a name is never opened and
+    sent), and so does one sealed for someone else; one sealed under another secret key (the key changed since)
+    cannot be opened: the message says so, in its language, and the person asks for a new code."""
+    if notice.event != "one_time_code" or "⟦otp:" not in text:
         return text
-    sealer = _sealer(settings)
+    sealer, unreadable = _sealer(settings), UNREADABLE_CODE.get(language, UNREADABLE_CODE["vi"])
 
     def opened(found) -> str:
         try:
-            return sealer.decrypt(found.group(1).encode()).decode()
+            whose, _, code = sealer.decrypt(found.group(1).encode()).decode().partition(":")
         except InvalidToken:
-            return UNREADABLE_CODE
-    return _SEALED.sub(opened, text)
+            return unreadable
+        return code if whose == str(notice.user_id) else unreadable
+    return _CUT.sub(unreadable, _SEALED.sub(opened, text))
 
 
 def choose(session: Session, user: User, *, language: str | None = None, email_on: bool | None = None,
