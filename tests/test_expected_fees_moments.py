@@ -27,10 +27,10 @@ def _deploy(api, old, new):
     assert r.status_code == 201, r.get_json()
 
 
-def test_an_agency_that_collects_no_fee_through_the_engine_shows_none_expected_D26(app):
+def test_an_agency_that_collects_no_fee_through_the_engine_shows_no_fee_as_expected_D26(app):
     """An agency that does not collect through the engine (no `tthc payments gateway`): request_due asks
-    nothing at receipt, yet the page keeps telling the citizen a fee 'nộp khi tiếp nhận (dự kiến)' that the
-    agency 'will ask' - after the intake moment has passed."""
+    nothing at receipt, so the page never tells the citizen of a fee 'nộp khi tiếp nhận (dự kiến)' that the
+    agency 'will ask' (it lists the fee as paid at the counter instead: the next test)."""
     citizen = _login(app, CITIZEN)
     code = citizen.file_code()
     officer = _login(app, "demo.tiepnhan")
@@ -52,7 +52,7 @@ def test_a_fee_the_agency_collects_at_its_desk_is_shown_as_such_before_and_after
     citizen = _login(app, CITIZEN)
     code = citizen.file_code()
     officer = _login(app, "demo.tiepnhan")
-    for who, path, says in ((citizen, f"/ca-nhan/ho-so/{code}", "thu khoản này trực tiếp tại quầy"),
+    for who, path, says in ((citizen, f"/ca-nhan/ho-so/{code}", "thu các khoản này trực tiếp tại quầy"),
                             (officer, f"/can-bo/ho-so/{code}", "thu tại quầy, lập biên lai ngoài hệ thống")):
         section = _fees_section(text_of(who.get(path)))
         assert "Lệ phí đăng ký hộ kinh doanh: 100.000 đ — nộp khi tiếp nhận" in section, (path, section)
@@ -64,7 +64,7 @@ def test_a_fee_the_agency_collects_at_its_desk_is_shown_as_such_before_and_after
     with citizen.client.session_transaction() as s:
         s["lang"] = "en"
     page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
-    assert "Fees and charges paid at the agency" in page and "at the counter" in page, page[:3000]
+    assert "Fees and charges paid at the agency" in page and "at its counter" in page, page[:3000]
 
 
 def test_a_fee_collected_through_the_engine_is_not_said_to_be_paid_at_the_desk_D26(app):

@@ -10,7 +10,6 @@ import json
 import logging
 from datetime import datetime
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -272,11 +271,12 @@ def error_message(status: int) -> str:
     return str(ERROR_TEXT.get(status, ERROR_TEXT[400]))
 
 
-def error_page(status: int, message: str | None = None, rule: str | None = None, draft_link: str | None = None):
-    """The error as an HTML page and its status (``draft_link``: see ``_draft_link``)."""
+def error_page(status: int, message: str | None = None, rule: str | None = None, keep_draft: bool = False):
+    """The error as an HTML page and its status. ``keep_draft``: a form refused for its session (CSRF), whose
+    typed values engine/web/static/js/app.js kept in the tab when it was sent: the page offers the form again."""
     title = ERROR_TITLES.get(status, ERROR_TITLES[400])
     return render_template("error.html", status=status, title=title, message=message or error_message(status),
-                           rule=rule, draft_link=draft_link), status
+                           rule=rule, keep_draft=keep_draft), status
 
 
 def as_page(failure: failures.Failure):
@@ -355,8 +355,8 @@ def cookie_cannot_return() -> bool:
 # is over (the token's hours ran out, the server restarted with another secret, or the user signed out).
 CSRF_EXPIRED_TEXT = _l("Phiên làm việc đã hết hạn. Hãy tải lại trang rồi thử lại. Không có gì được thay đổi.")
 # A form sent when its session was over, opened again (engine/web/static/js/app.js put back what it held).
-DRAFT_RESTORED_TEXT = _l("Biểu mẫu đã được điền lại những gì bạn nhập trước khi phiên làm việc hết hạn. Hãy kiểm "
-                         "tra lại, chọn lại tệp đính kèm (nếu có) rồi gửi.")
+DRAFT_RESTORED_TEXT = _l("Biểu mẫu đã được điền lại với những gì bạn đã nhập trước khi phiên làm việc hết hạn. "
+                         "Hãy kiểm tra lại, chọn lại tệp đính kèm (nếu có) rồi gửi.")
 SESSION_ENDED_TEXT = _l("Phiên làm việc đã hết hạn hoặc bạn đã đăng xuất. Hãy tải lại trang, đăng nhập lại "
                         "rồi thử lại. Không có gì được thay đổi.")
 INSECURE_TEXT = _l("Trình duyệt không gửi lại cookie phiên làm việc: máy chủ đặt cookie với cờ Secure (chỉ gửi "
@@ -376,10 +376,9 @@ def _csrf_error(_exc: CSRFError):
         return error_page(400, str(INSECURE_TEXT))
     if asks_for_json():  # a page's script posting with a token its page got hours (or a server restart) ago
         return json_refusal(400, "csrf_invalid", str(CSRF_EXPIRED_TEXT))
-    page, status = error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng "
-                                          "tải lại trang và gửi lại. Không có gì được thay đổi.")),
-                              draft_link=_draft_link())
-    return page, status
+    # A form of the pages: what it held is kept in the tab (engine/web/static/js/app.js), and the page offers it.
+    return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
+                                  "lại trang và gửi lại. Không có gì được thay đổi.")), keep_draft=True)
 
 
 def draft_owner() -> str:
@@ -391,20 +390,6 @@ def draft_owner() -> str:
         return ""
     key = str(current_app.secret_key or "").encode()
     return hmac.new(key, f"draft:{user.id}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _draft_link() -> str | None:
-    """Where the person finds the form they sent again, with what they typed (engine/web/static/js/app.js keeps it
-    in the browser's tab when the form is sent and puts it back there): the page the form was on, through the
-    sign-in page when the session is over (a CSRF token lasts no longer than the session that issued it). None
-    when the post came from no page of this site."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
-        return None
-    back = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
-    if back is None:
-        return None
-    return back if g.get("user") is not None else url_for("auth.login", next=back)
 
 
 def install_error_pages(bp) -> None:

@@ -59,90 +59,104 @@
   /* Nothing typed is lost when a form is sent after its session ended (the sign-in's hours ran out, the person
      signed out in another tab, the server restarted with a new key): the server refuses it with its CSRF page
      and changes nothing. What the form held is kept in this tab (sessionStorage, never sent anywhere) when it is
-     sent; that page (#draft-kept) keeps it and offers the form again, through the sign-in page; the form's page
-     then puts it back and says so. Any other page loaded after a sending ends the keeping: the form went
-     through, or came back with the person's values and its errors. Files and passwords are never kept. */
+     sent; that page (#draft-kept) keeps it and offers the form again, through the sign-in page when the person
+     who typed it is no longer signed in; the form's page then puts it back and says so. Any other page loaded
+     after a sending ends the keeping: the form went through, or came back with the person's values and its
+     errors. Files and passwords are never kept; a form with a password field (signing in) keeps nothing.
+     Whose it is (data-draft-owner: a keyed hash, engine.web.ui.draft_owner) and half an hour at most: the next
+     person at a shared computer or kiosk never sees it, and signing out forgets it. */
   var DRAFT = "tthc-draft";
+  var KEPT_FOR = 30 * 60 * 1000;
   var store = null;
   try { store = window.sessionStorage; } catch (e) { store = null; }
+  var draftOwner = document.body.getAttribute("data-draft-owner") || "";
+  var here = window.location.pathname + window.location.search;
   var SKIPPED = { file: 1, password: 1, submit: 1, button: 1, reset: 1, image: 1, hidden: 1 };
   var actionPath = function (form) {
     try { return new URL(form.getAttribute("action") || "", window.location.href).pathname; } catch (e) { return ""; }
   };
   var kept = function (field) {
-    return field.name && field.name !== "csrf_token" && !field.disabled && !SKIPPED[field.type] &&
-      !(field.autocomplete && field.autocomplete.indexOf("password") >= 0);
+    return field.name && field.name !== "csrf_token" && !field.disabled && !SKIPPED[field.type];
   };
   var sameAction = function (form) {
     return Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === actionPath(form); });
   };
-  /* whose it is: kept for the same person only (a shared computer, a kiosk), and for half an hour at most */
-  var draftOwner = document.body.getAttribute("data-draft-owner") || "";
-  var KEPT_FOR = 30 * 60 * 1000;
+  var forget = function () { try { store.removeItem(DRAFT); } catch (e) { /* nothing kept */ } };
   if (store) {
-    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+    /* on the document, as the event bubbles: after the form's own listeners, so a sending one of them cancelled
+       (a second click the person did not confirm) is no sending */
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (event.defaultPrevented || !form || form.tagName !== "FORM") { return; }
+      if (form.hasAttribute("data-forget-draft")) { forget(); return; }  /* signing out */
       if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.querySelector("input[type=password]")) {
-        return;  /* a search, the sign-in and password forms: nothing worth keeping, or nothing to keep */
+        return;  /* a search, signing in, a password: nothing to keep, and a kept form waits through signing in */
       }
-      form.addEventListener("submit", function () {
-        var fields = [];
-        Array.prototype.forEach.call(form.elements, function (field) {
-          if (!kept(field)) { return; }
-          if (field.type === "checkbox" || field.type === "radio") {
-            fields.push([field.name, field.value, field.checked]);
-          } else if (field.tagName === "SELECT" && field.multiple) {
-            Array.prototype.forEach.call(field.options, function (o) { fields.push([field.name, o.value, o.selected]); });
-          } else {
-            fields.push([field.name, field.value, null]);
-          }
-        });
-        var typed = fields.some(function (entry) { return entry[2] === null ? entry[1] !== "" : entry[2]; });
-        if (!typed) { return; }  /* a button with nothing typed (mark read, a language): nothing to keep */
-        try {
-          store.setItem(DRAFT, JSON.stringify({ state: "sent", owner: draftOwner, at: Date.now(),
-            page: window.location.pathname + window.location.search,
-            action: actionPath(form), n: sameAction(form).indexOf(form), fields: fields }));
-        } catch (e) { /* storage full or refused: the form is sent as before */ }
+      var fields = [];
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!kept(field)) { return; }
+        if (field.type === "checkbox" || field.type === "radio") {
+          fields.push([field.name, field.value, field.checked]);
+        } else if (field.tagName === "SELECT" && field.multiple) {
+          Array.prototype.forEach.call(field.options, function (o) { fields.push([field.name, o.value, o.selected]); });
+        } else {
+          fields.push([field.name, field.value, null]);
+        }
       });
+      var typed = fields.some(function (entry) { return entry[2] === null ? entry[1] !== "" : entry[2]; });
+      if (!typed) { forget(); return; }  /* a button with nothing typed (claim, mark read): nothing to keep */
+      try {
+        store.setItem(DRAFT, JSON.stringify({ state: "sent", owner: draftOwner, at: Date.now(), page: here,
+          action: actionPath(form), n: sameAction(form).indexOf(form), fields: fields }));
+      } catch (e) { forget(); /* storage full or refused: the form is sent as before */ }
     });
     var draft = null;
     try { draft = JSON.parse(store.getItem(DRAFT) || "null"); } catch (e) { draft = null; }
+    var fresh = draft && typeof draft.at === "number" && Date.now() - draft.at < KEPT_FOR;
     var keptBox = document.getElementById("draft-kept");
-    if (draft && keptBox && draft.state === "sent") {  /* refused for its session: kept, and said so */
+    if (draft && fresh && keptBox && (draft.state === "sent" || draft.state === "kept")) {
+      /* refused for its session: kept (a reload of this page keeps it too), and offered again */
       draft.state = "kept";
       store.setItem(DRAFT, JSON.stringify(draft));
+      var again = document.getElementById("draft-again");
+      if (again) {
+        var viaLogin = draft.owner && !draftOwner;  /* typed by someone signed in, who no longer is */
+        again.href = viaLogin ? keptBox.getAttribute("data-login") + "?next=" + encodeURIComponent(draft.page) : draft.page;
+        if (viaLogin) { again.textContent = again.getAttribute("data-via-login"); }
+      }
       keptBox.hidden = false;
-    } else if (draft && (draft.state === "sent" || !(Date.now() - draft.at < KEPT_FOR) ||
-                         (draftOwner && draftOwner !== draft.owner))) {
-      store.removeItem(DRAFT);  /* sent and answered, too old, or another person signed in here */
-    } else if (draft && draft.state === "kept" && draftOwner === draft.owner &&
-               draft.page === window.location.pathname + window.location.search) {
+      window.setTimeout(function () { forget(); keptBox.hidden = true; }, KEPT_FOR - (Date.now() - draft.at));
+    } else if (draft && (draft.state === "sent" || !fresh || (draftOwner && draftOwner !== draft.owner))) {
+      forget();  /* sent and answered, too old, or another person signed in here */
+    } else if (draft && draft.state === "kept" && draftOwner === draft.owner && draft.page === here) {
       var target = Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === draft.action; })[draft.n];
-      store.removeItem(DRAFT);
       if (target) {
+        forget();
         var named = function (name) {
           return Array.prototype.filter.call(target.elements, function (f) { return f.name === name && kept(f); });
         };
         var nth = {};  /* the k-th value of a name typed in several fields goes back to the k-th of them */
         draft.fields.forEach(function (entry) {
           named(entry[0]).forEach(function (field, k) {
+            var changed = false;
             if (field.type === "checkbox" || field.type === "radio") {
-              if (field.value === entry[1]) { field.checked = entry[2]; }
+              if (field.value === entry[1] && field.checked !== entry[2]) { field.checked = entry[2]; changed = true; }
             } else if (field.tagName === "SELECT" && field.multiple) {
-              Array.prototype.forEach.call(field.options, function (o) { if (o.value === entry[1]) { o.selected = entry[2]; } });
-            } else if (k === (nth[entry[0]] || 0)) {
+              Array.prototype.forEach.call(field.options, function (o) {
+                if (o.value === entry[1] && o.selected !== entry[2]) { o.selected = entry[2]; changed = true; }
+              });
+            } else if (k === (nth[entry[0]] || 0) && field.value !== entry[1]) {
               field.value = entry[1];
-            } else {
-              return;
+              changed = true;
             }
-            field.dispatchEvent(new Event("change", { bubbles: true }));
+            if (changed) { field.dispatchEvent(new Event("change", { bubbles: true })); }
           });
           if (entry[2] === null) { nth[entry[0]] = (nth[entry[0]] || 0) + 1; }
         });
         var details = target.closest("details");
         if (details) { details.open = true; }
         var note = document.createElement("p");
-        note.className = "alert alert-info draft-restored";
+        note.className = "alert alert-warn draft-restored";
         note.setAttribute("role", "status");
         note.textContent = document.body.getAttribute("data-draft-restored") || "";
         target.insertBefore(note, target.firstChild);
