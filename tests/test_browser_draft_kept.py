@@ -27,7 +27,17 @@ def test_a_form_sent_after_its_session_ended_comes_back_as_typed(browser, server
     page.locator("form button[type=submit]").last.click()
     page.wait_for_selector("#draft-kept:not([hidden])")
     assert "Không có gì được thay đổi" in page.inner_text("main")
-    page.locator("#draft-again").click()
+    again = page.locator("#draft-again")
+    link = again.get_attribute("href")
+    assert link == f"/dang-nhap?next=%2Fthu-tuc%2F{SAMPLE_CODE}%2Fnop" and again.inner_text() == \
+        "Đăng nhập lại và mở lại biểu mẫu", (link, again.inner_text())
+    # a button with nothing typed on the way (the language switch, there and back) does not end the keeping
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    page.wait_for_selector("html[lang=vi]")
+    assert page.evaluate("JSON.parse(window.sessionStorage.getItem('tthc-draft')).state") == "kept"
+    page = p.goto(link)
     page.get_by_label("Tên đăng nhập").fill(CITIZEN)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()

@@ -82,6 +82,15 @@
     return Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === actionPath(form); });
   };
   var forget = function () { try { store.removeItem(DRAFT); } catch (e) { /* nothing kept */ } };
+  var read = function () {
+    var found = null;
+    try { found = JSON.parse(store.getItem(DRAFT) || "null"); } catch (e) { found = null; }
+    /* a path of this site, as the page that kept it wrote it: anything else is not ours to follow */
+    return found && typeof found.page === "string" && /^\/(?![\/\\])/.test(found.page) ? found : null;
+  };
+  var keep = function (draft) {
+    try { store.setItem(DRAFT, JSON.stringify(draft)); return true; } catch (e) { forget(); return false; }
+  };
   if (store) {
     /* on the document, as the event bubbles: after the form's own listeners, so a sending one of them cancelled
        (a second click the person did not confirm) is no sending */
@@ -104,20 +113,25 @@
         }
       });
       var typed = fields.some(function (entry) { return entry[2] === null ? entry[1] !== "" : entry[2]; });
-      if (!typed) { forget(); return; }  /* a button with nothing typed (claim, mark read): nothing to keep */
-      try {
-        store.setItem(DRAFT, JSON.stringify({ state: "sent", owner: draftOwner, at: Date.now(), page: here,
-          action: actionPath(form), n: sameAction(form).indexOf(form), fields: fields }));
-      } catch (e) { forget(); /* storage full or refused: the form is sent as before */ }
+      if (!typed) {  /* a button with nothing typed (claim, mark read, a language): nothing of its own to keep; an
+                        earlier sending not answered is no longer kept, one already kept waits for its form */
+        var before = read();
+        if (before && before.state !== "kept") { forget(); }
+        return;
+      }
+      /* storage full or refused: the form is sent as before, nothing kept */
+      keep({ state: "sent", owner: draftOwner, at: Date.now(), page: here, action: actionPath(form),
+             n: sameAction(form).indexOf(form), fields: fields });
     });
-    var draft = null;
-    try { draft = JSON.parse(store.getItem(DRAFT) || "null"); } catch (e) { draft = null; }
+    var draft = read();
+    if (!draft) { forget(); }
     var fresh = draft && typeof draft.at === "number" && Date.now() - draft.at < KEPT_FOR;
     var keptBox = document.getElementById("draft-kept");
-    if (draft && fresh && keptBox && (draft.state === "sent" || draft.state === "kept")) {
+    var mine = draft && !(draftOwner && draftOwner !== draft.owner);  /* nobody else signed in here */
+    if (draft && fresh && mine && keptBox && (draft.state === "sent" || draft.state === "kept") && keep(
+        { state: "kept", owner: draft.owner, at: draft.at, page: draft.page, action: draft.action, n: draft.n,
+          fields: draft.fields })) {
       /* refused for its session: kept (a reload of this page keeps it too), and offered again */
-      draft.state = "kept";
-      store.setItem(DRAFT, JSON.stringify(draft));
       var again = document.getElementById("draft-again");
       if (again) {
         var viaLogin = draft.owner && !draftOwner;  /* typed by someone signed in, who no longer is */
@@ -125,8 +139,7 @@
         if (viaLogin) { again.textContent = again.getAttribute("data-via-login"); }
       }
       keptBox.hidden = false;
-      window.setTimeout(function () { forget(); keptBox.hidden = true; }, KEPT_FOR - (Date.now() - draft.at));
-    } else if (draft && (draft.state === "sent" || !fresh || (draftOwner && draftOwner !== draft.owner))) {
+    } else if (draft && (draft.state === "sent" || !fresh || !mine)) {
       forget();  /* sent and answered, too old, or another person signed in here */
     } else if (draft && draft.state === "kept" && draftOwner === draft.owner && draft.page === here) {
       var target = Array.prototype.filter.call(document.forms, function (f) { return actionPath(f) === draft.action; })[draft.n];
@@ -162,6 +175,14 @@
         target.insertBefore(note, target.firstChild);
         note.scrollIntoView({ block: "center" });
       }
+    }
+    var left = read();  /* still kept on this page (the refusal, the sign-in): forgotten when its half hour ends */
+    if (left && left.state === "kept" && typeof left.at === "number") {
+      window.setTimeout(function () {
+        var now = read();
+        if (now && now.at === left.at) { forget(); }  /* the same one, not one kept since in this tab */
+        if (keptBox) { keptBox.hidden = true; }
+      }, Math.max(0, KEPT_FOR - (Date.now() - left.at)));
     }
   }
   var summary = document.getElementById("error-summary");
