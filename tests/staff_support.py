@@ -8,7 +8,7 @@ import re
 from conftest import PASSWORD, SAMPLE_CODE, password_hash
 from sqlalchemy import select
 
-from engine.cases import accounts, notices
+from engine.cases import accounts, codeseal
 from engine.data import agencies
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.model import Procedure, ProcedureVersion, User
@@ -41,7 +41,7 @@ def last_code(app, username: str) -> str:
         user = session.scalar(select(User).where(User.username == username))
         notice = session.scalar(select(Notice).where(Notice.user_id == user.id, Notice.event == "one_time_code")
                                 .order_by(Notice.id.desc()).limit(1))
-        body = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
+        body = codeseal.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
     return re.search(r"\b[0-9]{6}\b", body).group(0)
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.cases import notices, onetime
+from engine.cases import codeseal, onetime
 from engine.data import agencies
 from engine.data.agency_model import Agency, ProcedureOffer
 from engine.data.db import make_engine, make_sessionmaker
@@ -75,7 +75,7 @@ def test_a_one_time_code_works_once_and_a_guess_counts(sessions, settings, clock
         assert not onetime.consume(session, settings, user, "reset", code, now)  # used
         sent = session.scalars(select(Notice).where(Notice.user_id == user.id,
                                                     Notice.event == "one_time_code")).all()
-        assert any(code in notices.unsealed(settings, n, n.body) for n in sent)
+        assert any(code in codeseal.unsealed(settings, n, n.body) for n in sent)
         assert not any(code in n.body or code in n.title for n in sent), "a live code stored in clear"
         late = onetime.issue(session, settings, user, "reset", now)
         assert not onetime.consume(session, settings, user, "reset", late, now + timedelta(minutes=16))

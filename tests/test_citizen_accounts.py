@@ -13,7 +13,7 @@ from conftest import CITIZEN, PASSWORD
 from sqlalchemy import func, select
 from web_support import Web, text_of
 
-from engine.cases import citizens, notices
+from engine.cases import citizens, codeseal
 from engine.data.agency_model import AdminEvent, OneTimeCode
 from engine.data.model import Dossier, User
 from engine.data.notice_model import Notice
@@ -33,7 +33,7 @@ def last_code(app, username: str) -> str:
         user = session.scalar(select(User).where(User.username == username))
         notice = session.scalar(select(Notice).where(Notice.user_id == user.id, Notice.event == "one_time_code")
                                 .order_by(Notice.id.desc()).limit(1))
-        body = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
+        body = codeseal.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 

@@ -10,7 +10,7 @@ from conftest import CITIZEN, PASSWORD
 from sqlalchemy import select
 from test_e2e_browser import CHROMIUM, ARTIFACTS, Person, backend, browser, server  # noqa: F401  (fixtures)
 
-from engine.cases import notices
+from engine.cases import codeseal
 from engine.data.model import User
 from engine.data.notice_model import Notice
 
@@ -24,7 +24,7 @@ def sms_code(app) -> str:
         uid = session.scalar(select(User.id).where(User.username == CITIZEN))
         notice = session.scalar(select(Notice).where(Notice.user_id == uid, Notice.event == "one_time_code")
                                 .order_by(Notice.id.desc()).limit(1))
-        body = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
+        body = codeseal.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from web_support import OTHER_CITIZEN, Web
 
 from engine import timers
-from engine.cases import dispatch, notices
+from engine.cases import codeseal, dispatch, notices
 from engine.core.settings import with_secrets
 from engine.data.model import User
 from engine.data.notice_model import Notice, NoticeDelivery
@@ -291,11 +291,11 @@ def test_a_one_time_code_is_not_stored_in_clear_and_a_changed_key_says_so(app, s
         last = session.scalar(select(Notice).where(Notice.event == "one_time_code").order_by(Notice.id.desc()))
         other = settings.replace(secret_key="another key after a re-key")
         last.title = notices.render("one_time_code", "vi", {"purpose": "đăng nhập", "minutes": 10,
-                                                           "otp": notices.seal_code(other, last.user_id, "991204")})[0]
+                                                           "otp": codeseal.seal_code(other, last.user_id, "991204")})[0]
     assert dispatch.dispatch(sessions_of(app), settings, clock.now()).sent == 4
     texts = [m["text"] for m in sms.messages]
     assert any(t.startswith("Mã xác thực kích hoạt tài khoản: 705318") for t in texts), texts
-    assert any(t.startswith(f"Mã xác thực đăng nhập: {notices.UNREADABLE_CODE['vi']}") for t in texts), texts
+    assert any(t.startswith(f"Mã xác thực đăng nhập: {codeseal.UNREADABLE_CODE['vi']}") for t in texts), texts
     assert "991204" not in " ".join(texts)
     assert any("705318" in m["Subject"] for m in smtp.mailbox.messages)
     assert not any("⟦" in m["text"] for m in sms.messages)
@@ -307,7 +307,7 @@ def test_a_sealed_code_is_opened_only_in_its_own_persons_code_notice(app, settin
     with sessions_of(app).begin() as session:
         citizen = session.scalar(select(User).where(User.username == CITIZEN))
         officer = session.scalar(select(User).where(User.username == "demo.tiepnhan"))
-        sealed = notices.seal_code(settings, citizen.id, "640173")
+        sealed = codeseal.seal_code(settings, citizen.id, "640173")
         session.add(Notice(user_id=officer.id, event="operation", title=f"Lý do: {sealed}", body=sealed,
                            created_at=clock.now(), deliveries=[NoticeDelivery(
                                channel="sms", address="0900000001", state="pending", attempts=0,
@@ -319,7 +319,7 @@ def test_a_sealed_code_is_opened_only_in_its_own_persons_code_notice(app, settin
     assert dispatch.dispatch(sessions_of(app), settings, clock.now()).sent == 2
     texts = [m["text"] for m in sms.messages]
     assert not any("640173" in t for t in texts), texts
-    assert any(sealed in t for t in texts) and any(notices.UNREADABLE_CODE["vi"] in t for t in texts), texts
+    assert any(sealed in t for t in texts) and any(codeseal.UNREADABLE_CODE["vi"] in t for t in texts), texts
 
 
 def test_a_dossier_filed_at_the_desk_tells_the_owners_account_not_the_officer(api, app, clock):

@@ -13,7 +13,7 @@ from test_notices import deliveries, sessions_of, settings, sms, smtp  # noqa: F
 from staff_support import admin_of_another_ward
 from web_support import Web
 
-from engine.cases import citizens, notices
+from engine.cases import citizens, codeseal
 from engine.data.agency_model import AdminEvent
 from engine.data.model import Dossier, User
 from engine.data.notice_model import Notice, NoticeDelivery
@@ -61,7 +61,7 @@ def test_a_dead_one_time_code_is_listed_without_its_code(api, app, clock):
     admin = Web(app.test_client()).login("admin.tinh")
     with sessions_of(app).begin() as session:
         notice = session.scalar(select(Notice).where(Notice.event == "one_time_code").order_by(Notice.id.desc()))
-        sent = notices.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
+        sent = codeseal.unsealed(app.extensions["tthc"]["settings"], notice, notice.body)  # as the dispatcher sends
         code = re.search(r"\b[0-9]{6}\b", sent).group(0)
         ids = [d.id for d in notice.deliveries]
         session.execute(update(NoticeDelivery).where(NoticeDelivery.id.in_(ids)).values(state="dead", attempts=3))

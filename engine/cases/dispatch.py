@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.cases import administration, channels, notices
+from engine.cases import administration, channels, codeseal, notices
 from engine.core.errors import Conflict
 from engine.core.settings import Settings
 from engine.data.agency_model import Agency, OneTimeCode
@@ -104,7 +104,7 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
             link = channels_link(settings, notice)
             attachment = attached.get(notice.document_id) if row.channel == "email" else None
             language = languages.get(notice.user_id, "vi")
-            title, body = (notices.unsealed(settings, notice, text, language) for text in (notice.title, notice.body))
+            title, body = (codeseal.unsealed(settings, notice, text, language) for text in (notice.title, notice.body))
             claimed.append((channels.Outgoing(row.id, row.channel, row.address, title, body, link,
                                               language, attachment), token,
                             row.attempts + 1))

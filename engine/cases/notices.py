@@ -24,17 +24,14 @@ receiving agency, the one-stop that receives and returns, as do the intake's for
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from datetime import datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.cases.codeseal import seal_code
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_time
 from engine.data.model import OFFICER_ROLES, Agency, Document, Dossier, User
@@ -342,46 +339,9 @@ def notify_code(session: Session, settings: Settings, user: User, purpose: str, 
     The notice's stored text holds the code sealed (``seal_code``): engine.cases.onetime keeps only the code's
     hash, and a copy of the database (without the data folder's ``secret_key``), a backup or the report replica
     must not hand out a live activation code (they last a day) beside it; the dispatcher opens it for the message
-    alone (``unsealed``)."""
+    alone (engine.cases.codeseal)."""
     return notify(session, settings, "one_time_code", now=now, users=[user], always=True,
                   context={"purpose": purpose, "otp": seal_code(settings, user.id, code), "minutes": minutes})
-
-
-# A sealed code in a rendered text: 106 characters for six digits, well inside a title's 255 with its words.
-_SEALED = re.compile(r"⟦otp:([A-Za-z0-9_=-]+)⟧")
-_CUT = re.compile(r"⟦otp:[^⟧]*$")  # a marker a title's length cut: as unreadable as one under another key
-UNREADABLE_CODE = {"vi": "(mã không còn đọc được, hãy yêu cầu mã mới)",
-                   "en": "(the code can no longer be read; please ask for a new one)"}
-
-
-def _sealer(settings: Settings) -> Fernet:
-    """Authenticated encryption (Fernet) under a key of its own drawn from the service's secret key."""
-    key = hashlib.sha256(b"tthc: one-time code in a notice\0" + settings.session_secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def seal_code(settings: Settings, user_id: int, code: str) -> str:
-    """``code`` of the person ``user_id`` as a notice stores it: encrypted with whose it is, in a marker
-    ``unsealed`` finds in the rendered text."""
-    return f"⟦otp:{_sealer(settings).encrypt(f'{user_id}:{code}'.encode()).decode()}⟧"
-
-
-def unsealed(settings: Settings, notice: Notice, text: str, language: str = "vi") -> str:
-    """``text`` of ``notice`` as it is sent: in a one-time code's notice, each code sealed for its person opened.
-    A marker anywhere else stays as it is (a copied token typed into a reason or a name is never opened and
-    sent), and so does one sealed for someone else; one sealed under another secret key (the key changed since)
-    cannot be opened: the message says so, in its language, and the person asks for a new code."""
-    if notice.event != "one_time_code" or "⟦otp:" not in text:
-        return text
-    sealer, unreadable = _sealer(settings), UNREADABLE_CODE.get(language, UNREADABLE_CODE["vi"])
-
-    def opened(found) -> str:
-        try:
-            whose, _, code = sealer.decrypt(found.group(1).encode()).decode().partition(":")
-        except InvalidToken:
-            return unreadable
-        return code if whose == str(notice.user_id) else unreadable
-    return _CUT.sub(unreadable, _SEALED.sub(opened, text))
 
 
 def choose(session: Session, user: User, *, language: str | None = None, email_on: bool | None = None,

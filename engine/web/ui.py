@@ -4,8 +4,6 @@ codes, and EngineErrors shown as pages instead of JSON.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from datetime import datetime
@@ -27,6 +25,7 @@ from . import db, error_body, failures, now, run, tthc  # noqa: F401 - run: the 
 from .field_messages import field_text
 from .letter_words import letter_reason
 from .migration_words import reason_text
+from .drafts import DRAFT_RESTORED_TEXT, draft_owner
 from .holiday_words import holiday_name
 from .numbers import duration_text, filesize, money
 from .refusals import refusal_text
@@ -354,9 +353,6 @@ def cookie_cannot_return() -> bool:
 # What a page's script is told (engine/web/static/js/answers.js shows it): the session its page was opened in
 # is over (the token's hours ran out, the server restarted with another secret, or the user signed out).
 CSRF_EXPIRED_TEXT = _l("Phiên làm việc đã hết hạn. Hãy tải lại trang rồi thử lại. Không có gì được thay đổi.")
-# A form sent when its session was over, opened again (engine/web/static/js/app.js put back what it held).
-DRAFT_RESTORED_TEXT = _l("Biểu mẫu đã được điền lại với những gì bạn đã nhập trước khi phiên làm việc hết hạn. "
-                         "Hãy kiểm tra lại, chọn lại tệp đính kèm (nếu có) rồi gửi.")
 SESSION_ENDED_TEXT = _l("Phiên làm việc đã hết hạn hoặc bạn đã đăng xuất. Hãy tải lại trang, đăng nhập lại "
                         "rồi thử lại. Không có gì được thay đổi.")
 INSECURE_TEXT = _l("Trình duyệt không gửi lại cookie phiên làm việc: máy chủ đặt cookie với cờ Secure (chỉ gửi "
@@ -379,17 +375,6 @@ def _csrf_error(_exc: CSRFError):
     # A form of the pages: what it held is kept in the tab (engine/web/static/js/app.js), and the page offers it.
     return error_page(400, str(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo vệ (CSRF). Vui lòng tải "
                                   "lại trang và gửi lại. Không có gì được thay đổi.")), keep_draft=True)
-
-
-def draft_owner() -> str:
-    """Whose a form kept in the browser is (engine/web/static/js/app.js puts it back only for the same person, so
-    that the next person at a shared computer or kiosk never sees it): a short keyed hash of the signed-in
-    user's id, the same on every page of theirs and telling nothing of who they are; empty when no one is."""
-    user = g.get("user")
-    if user is None:
-        return ""
-    key = str(current_app.secret_key or "").encode()
-    return hmac.new(key, f"draft:{user.id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def install_error_pages(bp) -> None:
