@@ -28,7 +28,7 @@ STATES = ("pending", "sending", "sent", "dead")
 class Notice(Base):
     """One message to one person: shown in the portal's notification centre, and the text the other channels
     send. ``title`` and ``body`` are rendered once, in the person's language, when the event happens; a one-time
-    code in them is stored sealed and opened for the message alone (engine.cases.notices.unsealed)."""
+    code in them is stored sealed and opened for the message alone (engine.cases.codeseal.unsealed)."""
 
     __tablename__ = "notice"
     __table_args__ = (

@@ -63,7 +63,7 @@
      who typed it is no longer signed in; the form's page then puts it back and says so. Any other page loaded
      after a sending ends the keeping: the form went through, or came back with the person's values and its
      errors. Files and passwords are never kept; a form with a password field (signing in) keeps nothing.
-     Whose it is (data-draft-owner: a keyed hash, engine.web.ui.draft_owner) and half an hour at most: the next
+     Whose it is (data-draft-owner: a keyed hash, engine.web.drafts.draft_owner) and half an hour at most: the next
      person at a shared computer or kiosk never sees it, and signing out forgets it. */
   var DRAFT = "tthc-draft";
   var KEPT_FOR = 30 * 60 * 1000;
