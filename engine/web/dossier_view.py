@@ -260,7 +260,7 @@ def deadline_notes(dossier: Dossier, d: dict, info: dict) -> list[dict]:
     return notes
 
 
-def expected_fees(dossier: Dossier) -> list[dict]:
+def expected_fees(dossier: Dossier) -> tuple[list[dict], bool]:
     """D26: the fees the dossier will be asked for and has not been yet, so that the citizen knows what to pay
     before the desk asks: each fee of its version whose moment is still ahead (engine.law.payment: intake until
     received, before_result until approved; filing's is asked with the filing or never), at its receiving
@@ -268,11 +268,11 @@ def expected_fees(dossier: Dossier) -> list[dict]:
     it (engine.process.fees), ``exempt`` when the form exempts it, ``amount`` None when it cannot be computed now.
     Nothing for a fee of 0 đ (never asked), or once a payment names the fee (the payments list shows it).
     An agency that collects no fee through the engine (no payment gateway: payments.request_due asks none) takes
-    every declared fee at its desk: each is listed, whatever its moment, marked ``outside`` (the page says the
-    engine neither asks it nor records its payment), so that neither the citizen nor the desk forgets it."""
+    every declared fee at its desk: each is listed, whatever its moment, and the second value, ``outside``, is
+    True (the page says the engine neither asks it nor records its payment), so that nobody forgets it."""
     version = dossier.procedure_version
     if not version.info.get("fees") or not can_end(dossier.status):
-        return []
+        return [], False
     outside = payments.gateway_of(db(), dossier.agency_id) is None
     ahead = {"intake"} if dossier.received_at is None else set()
     if dossier.outcome is None:
@@ -283,10 +283,10 @@ def expected_fees(dossier: Dossier) -> list[dict]:
     limit = tthc()["settings"].script_time_limit
     found = []
     for fee in local_fees.of_dossier(db(), dossier):
-        moment = fee.get("moment") or payment_law.moment_of(fee.get("when", ""))
-        if not outside and (fee["key"] in asked or moment not in ahead):
+        if not outside and (fee["key"] in asked or
+                            (fee.get("moment") or payment_law.moment_of(fee.get("when", ""))) not in ahead):
             continue
-        item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None, "outside": outside}
+        item = {"name": fee["name"], "when": fee.get("when"), "exempt": False, "amount": None}
         try:
             item["exempt"] = fee_rules.exempt(fee, dossier.form, limit)
             item["amount"] = None if item["exempt"] else fee_rules.amount(fee, dossier.form, limit)
@@ -294,7 +294,7 @@ def expected_fees(dossier: Dossier) -> list[dict]:
             pass
         if item["amount"] != 0:
             found.append(item)
-    return found
+    return found, outside
 
 
 SIGNATURE_STATUS = {

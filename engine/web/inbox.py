@@ -115,7 +115,8 @@ def release(item_id: int):
 def _dossier_context(dossier) -> dict:
     settings = tthc()["settings"]
     d = summary.describe(db(), dossier, now=now(), settings=settings)
-    d["remaining"], d["expected_fees"] = remaining_text(dossier), expected_fees(dossier)  # the page's words; D26
+    d["remaining"] = remaining_text(dossier)  # the page's words
+    d["expected_fees"], d["fees_outside"] = expected_fees(dossier)  # D26
     version = dossier.procedure_version
     info = version.info
     items = open_items(dossier)

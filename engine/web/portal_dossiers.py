@@ -51,7 +51,8 @@ def my_dossiers():
 def _dossier_page(code: str, status: int = 200, **extra):
     dossier = dossiers.visible_dossier(db(), g.user, code)
     d = summary.describe(db(), dossier, now=now(), settings=tthc()["settings"], viewer=g.user)
-    d["remaining"], d["expected_fees"] = remaining_text(dossier), expected_fees(dossier)  # the page's words; D26
+    d["remaining"] = remaining_text(dossier)  # the page's words
+    d["expected_fees"], d["fees_outside"] = expected_fees(dossier)  # D26
     version = dossier.procedure_version
     schema = version.forms[version.info["filing_form"]]
     supplement_fields, store = None, []
