@@ -104,7 +104,8 @@ def claim(sessions: sessionmaker, settings: Settings, now: datetime, limit: int 
             link = channels_link(settings, notice)
             attachment = attached.get(notice.document_id) if row.channel == "email" else None
             language = languages.get(notice.user_id, "vi")
-            title, body = (codeseal.unsealed(settings, notice, text, language) for text in (notice.title, notice.body))
+            title, body = (codeseal.unsealed(settings, notice, text, language)
+                           for text in (notice.title, notice.body))
             claimed.append((channels.Outgoing(row.id, row.channel, row.address, title, body, link,
                                               language, attachment), token,
                             row.attempts + 1))

@@ -128,9 +128,8 @@
     var fresh = draft && typeof draft.at === "number" && Date.now() - draft.at < KEPT_FOR;
     var keptBox = document.getElementById("draft-kept");
     var mine = draft && !(draftOwner && draftOwner !== draft.owner);  /* nobody else signed in here */
-    if (draft && fresh && mine && keptBox && (draft.state === "sent" || draft.state === "kept") && keep(
-        { state: "kept", owner: draft.owner, at: draft.at, page: draft.page, action: draft.action, n: draft.n,
-          fields: draft.fields })) {
+    if (draft && fresh && mine && keptBox && (draft.state === "sent" || draft.state === "kept") &&
+        keep(Object.assign(draft, { state: "kept" }))) {
       /* refused for its session: kept (a reload of this page keeps it too), and offered again */
       var again = document.getElementById("draft-again");
       if (again) {
