@@ -455,3 +455,27 @@ def test_the_citizen_is_told_of_the_result_then_of_its_return_and_of_a_reissued_
     latest = api.get("/api/v1/me/notifications", CITIZEN).get_json()[0]
     assert latest["event"] == "result_ready" and latest["link"] == f"/tai-lieu/{new['id']}"
     assert "cấp lại" in latest["body"]
+
+
+def test_the_api_pages_notices_by_limit_and_links_the_next_page(api, app, clock):
+    """api.md "Notifications": 20 a page unless ``limit`` says (1 to 200); a page with older notices after it
+    carries ``Link: <...before=ID...>; rel="next"`` (RFC 8288, as GET /tasks), the last page none."""
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        for _ in range(23):
+            notices.notify(session, app.extensions["tthc"]["settings"], "paid", now=clock.now(), users=[citizen],
+                           context={"amount": 100000, "code": "X", "procedure": "P", "link": None})
+    first = api.get("/api/v1/me/notifications", CITIZEN)
+    assert len(first.get_json()) == 20 and 'rel="next"' in first.headers["Link"]
+    seen, url = [], "/api/v1/me/notifications?limit=10"
+    while url:
+        r = api.get(url, CITIZEN)
+        assert r.status_code == 200 and len(r.get_json()) <= 10
+        seen += [n["id"] for n in r.get_json()]
+        link = r.headers.get("Link")
+        url = link.split(">")[0].lstrip("<") if link else None
+    assert len(seen) == 23 and seen == sorted(seen, reverse=True) and len(set(seen)) == 23
+    assert "Link" not in api.get("/api/v1/me/notifications?limit=23", CITIZEN).headers
+    for bad in ("0", "201", "-1", "x", "", "١٠"):
+        r = api.get(f"/api/v1/me/notifications?limit={bad}", CITIZEN)
+        assert r.status_code == 422 and "limit" in r.get_json()["error"]["fields"], bad

@@ -21,6 +21,7 @@ install_error_pages(bp)
 api_bp = Blueprint("notices_api", __name__, url_prefix="/api/v1/me/notifications")
 
 DELIVERY_TEXT = {"pending": _l("Đang gửi"), "sent": _l("Đã gửi"), "failed": _l("Gửi không được")}
+MAX_API_PAGE = 200  # notices a page of GET /me/notifications at most (``limit``; 20 unless it says)
 CHANNEL_TEXT = {"email": _l("Thư điện tử"), "sms": _l("Tin nhắn SMS")}
 
 
@@ -80,8 +81,15 @@ def _before_arg(name: str = "before", *, empty_is_first: bool = False) -> int | 
 @api_bp.get("")
 @authenticated
 def list_notifications():
-    rows, _next = notice_centre.page(db(), g.user, _before_arg())
-    return jsonify([notice_centre.describe(n, code) for n, code in rows])
+    raw = request.args.get("limit", str(notice_centre.PAGE))
+    if not ASCII_NUMBER.match(raw) or not 1 <= int(raw) <= MAX_API_PAGE:
+        raise Invalid(f"Tham số 'limit' là số từ 1 đến {MAX_API_PAGE}", fields={"limit": f"Số từ 1 đến {MAX_API_PAGE}"})
+    rows, next_before = notice_centre.page(db(), g.user, _before_arg(), limit=int(raw))
+    response = jsonify([notice_centre.describe(n, code) for n, code in rows])
+    if next_before is not None:  # the same query for the older ones (RFC 8288), as GET /tasks
+        query = {**request.args.to_dict(), "before": next_before}
+        response.headers["Link"] = f'<{url_for("notices_api.list_notifications", **query)}>; rel="next"'
+    return response
 
 
 @api_bp.post("/<int:notice_id>/read")

@@ -18,10 +18,13 @@ def notice_paths(item_id: list) -> dict:
     """The caller's own notices, newest first, 20 a page; marking one read."""
     return {
         "/api/v1/me/notifications": {"get": _op(
-            "Thông báo của người gọi, mới nhất trước, 20 mỗi trang", errors=(422,),
+            "Thông báo của người gọi, mới nhất trước, 20 mỗi trang (hoặc ``limit``); còn trang sau thì tiêu đề "
+            "Link rel=\"next\" chỉ đến nó", errors=(422,),
             response={"type": "array", "items": _ref("Notification")},
             params=[_query("before", {"type": "string", "pattern": "^[0-9]{1,9}$"},
-                           "Trang sau: các thông báo có id nhỏ hơn số này (id cuối của trang trước)")])},
+                           "Trang sau: các thông báo có id nhỏ hơn số này (id cuối của trang trước)"),
+                    _query("limit", {"type": "string", "pattern": "^(200|1[0-9]{2}|[1-9][0-9]?)$"},
+                           "Số thông báo mỗi trang, từ 1 đến 200 (mặc định 20)")])},
         "/api/v1/me/notifications/{id}/read": {"post": _op(
             "Đánh dấu một thông báo của người gọi là đã đọc", response=_ref("Notification"), errors=(404,),
             params=item_id)},
