@@ -144,12 +144,12 @@ def test_the_filing_page_shows_the_mismatch_as_field_errors_in_vietnamese_and_en
     assert r.status_code == 422, text_of(r)[:500]
     html, page = r.get_data(as_text=True), text_of(r)
     assert 'id="owner-full_name-error"' in html and 'id="owner-birth_date-error"' not in html
-    assert "Lỗi: Không khớp với danh tính đã xác thực của số CCCD này" in page
+    assert "Lỗi: Họ tên hoặc ngày sinh không khớp với danh tính đã xác thực của số CCCD này" in page
     assert "Trần Thị Bình" not in page and "Traceback" not in html
     r = file_on_the_page(app, "en", owner)
     assert r.status_code == 422, text_of(r)[:500]
     page = text_of(r)
-    assert "Error: Does not match the verified identity of this citizen ID number" in page
+    assert "Error: The name or the date of birth does not match the verified identity of this citizen ID number" in page
     assert "do not match the verified identity" in page
     assert "Trần Thị Bình" not in page
     assert counts(app) == before

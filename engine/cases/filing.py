@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine.cases import (
-    fee_repricing, lienthong, local_fees, notices, offers, payments, replanning, signing_requests)
+    fee_repricing, lienthong, local_fees, notices, offers, owner_checks, payments, replanning, signing_requests)
 from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
     visible_dossier)
@@ -74,19 +74,31 @@ def _verified(session: Session, ctx: Context, name: str, birth: date, cccd: str)
     """D3, D4: the owner named by a CCCD that is the filer's own, or that a standardised account holds, is that
     verified identity: the name (and the birth date, where the identity has one) must match it, and the dossier
     takes its spelling. The refusal never says the identity itself (anyone could learn a stranger's name by
-    CCCD). A CCCD without a standardised account: the format checks only."""
-    identity = ctx.user if ctx.user.cccd == cccd else session.scalars(_STANDARDISED, {"cccd": cccd}).first()
+    CCCD), nor, to a citizen filing for someone else, which of the two did not match, and a few such refusals stop
+    their tries for a day (engine.cases.owner_checks). A CCCD without a standardised account: the format checks
+    only."""
+    own = ctx.user.cccd == cccd
+    identity = ctx.user if own else session.scalars(_STANDARDISED, {"cccd": cccd}).first()
     if identity is None:
         return name, birth, cccd
+    counted = not own and owner_checks.limited(ctx.user)  # a citizen asking about a stranger's identity
+    if counted:
+        owner_checks.refuse_if_blocked(session, ctx.user.id, ctx.now)
     errors = {}
     if _same_name(name) != _same_name(identity.full_name):
         errors["owner.full_name"] = MISMATCH
     if identity.birth_date is not None and birth != identity.birth_date:
         errors["owner.birth_date"] = MISMATCH
-    if errors:
-        raise Invalid("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD đã ghi (theo Nghị "
-                      "định 45/2020/NĐ-CP)", code="owner_identity_mismatch", rule="D4", fields=errors)
-    return identity.full_name, birth, cccd
+    if not errors:
+        return identity.full_name, birth, cccd
+    message = ("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD đã ghi (theo Nghị định "
+               "45/2020/NĐ-CP)")
+    if not counted:
+        raise Invalid(message, code="owner_identity_mismatch", rule="D4", fields=errors)
+    either = {"owner.full_name": owner_checks.EITHER}  # which of the two did not match is not told
+    if identity.birth_date is not None:
+        either["owner.birth_date"] = owner_checks.EITHER
+    raise owner_checks.OwnerMismatch(message, either, ctx.user.id, ctx.now)
 
 
 RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk

@@ -1,9 +1,9 @@
 """Entities of the web faces: login attempts (lockout), web sessions (revocable sign-in), satisfaction ratings
-(D25), public lookups (rate limit) and idempotency keys (a creating request sent twice acts once:
-engine.cases.idempotency).
+(D25), public lookups (rate limit), idempotency keys (a creating request sent twice acts once:
+engine.cases.idempotency) and the owner checks a filer failed (D4: engine.cases.owner_checks).
 
-On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit, 0009_idempotency_key and
-0010_audit_sessions create them.
+On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit, 0009_idempotency_key,
+0010_audit_sessions and 0044_owner_check_failure create them.
 """
 from __future__ import annotations
 
@@ -76,3 +76,15 @@ class IdempotencyKey(Base):
     status: Mapped[int | None]
     response: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
+
+
+class OwnerCheckFailure(Base):
+    """A filing for another person refused because the owner's name or birth date did not match the checked
+    identity of the CCCD named (D3, D4): a few per filer in a window, then no more tries (engine.cases.owner_checks,
+    so that the refusals cannot be used to learn a stranger's birth date). Migration 0044."""
+
+    __tablename__ = "owner_check_failure"
+    __table_args__ = (Index("ix_owner_check_failure_user_id_at", "user_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime]

@@ -239,12 +239,27 @@ def unit_of_work(*, keep_on: tuple[type[BaseException], ...] = ()):
         session.commit()
         committed = True
         _after_commit(session)
-    except BaseException:
+    except BaseException as exc:
         if not committed:
             session.info.pop("signing_requests", None)  # what the command asked for is rolled back with it
             session.rollback()
             _after_commit(session)  # a refused issue's send-back committed on its own (cases.steps.signing)
+            _remember_refusal(session, exc)
         raise
+
+
+def _remember_refusal(session, refusal) -> None:
+    """What a refusal leaves on record once its command is rolled back, in its own transaction: a filing's owner
+    that did not match (engine.cases.owner_checks, ``remember``). Its failure is logged, the refusal still said."""
+    remember = getattr(refusal, "remember", None)
+    if remember is None:
+        return
+    try:
+        remember(session)
+        session.commit()
+    except Exception:  # noqa: BLE001 (the command's own refusal is what the caller is told)
+        session.rollback()
+        log.exception("could not record the refusal %s", type(refusal).__name__)
 
 
 def _after_commit(session) -> None:

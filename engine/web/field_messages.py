@@ -57,6 +57,10 @@ MESSAGE_TEXT = {
     "Số CCCD phải gồm đúng 12 chữ số": _l("Số CCCD phải gồm đúng 12 chữ số"),
     "Không khớp với danh tính đã xác thực của số CCCD này":
         _l("Không khớp với danh tính đã xác thực của số CCCD này"),
+    "Họ tên hoặc ngày sinh không khớp với danh tính đã xác thực của số CCCD này":
+        _l("Họ tên hoặc ngày sinh không khớp với danh tính đã xác thực của số CCCD này"),
+    "Chưa thể nộp thay cho người khác: thông tin chủ hồ sơ đã không khớp quá nhiều lần":
+        _l("Chưa thể nộp thay cho người khác: thông tin chủ hồ sơ đã không khớp quá nhiều lần"),
     "Chọn post để nhận kết quả qua bưu chính": _l("Chọn post để nhận kết quả qua bưu chính"),
     "Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)":
         _l("Ghi số nhà, đường, phường/xã, tỉnh/thành phố (10–500 ký tự)"),

@@ -200,13 +200,17 @@ def _paths() -> dict:
                                                  response=_ref("Procedure"), errors=(404,), params=procedure)},
         "/api/v1/dossiers": {
             "post": _op("Nộp hồ sơ", ok=201, request=_ref("NewDossier"), response=_ref("Dossier"),
-                        errors=(403, 404, 409), params=[IDEMPOTENCY_KEY], rules={
+                        errors=(403, 404, 409, 429), params=[IDEMPOTENCY_KEY], rules={
                             "invalid_form": "tờ khai theo form_schema của thủ tục",
                             "owner": "bắt buộc khi cán bộ nộp thay (theo Nghị định 45/2020/NĐ-CP)",
                             "owner.birth_date": "không ở tương lai; D4: khớp ngày sinh đã xác thực của số CCCD (nếu có)",
                             "owner.full_name": "D4: khớp họ tên đã xác thực của số CCCD (của người nộp hoặc của "
                                                "tài khoản đã chuẩn hóa, D3)",
-                            "owner_identity_mismatch": "D3, D4: chủ hồ sơ khác danh tính đã xác thực của số CCCD",
+                            "owner_identity_mismatch": "D3, D4: chủ hồ sơ khác danh tính đã xác thực của số CCCD; "
+                                                       "công dân nộp thay không được biết họ tên hay ngày sinh sai "
+                                                       "(cả hai trường); 5 lần trong 24 giờ: 429 "
+                                                       "too_many_owner_mismatches, không nộp thay cho số CCCD đã "
+                                                       "xác thực của người khác đến hết 24 giờ đó",
                             "handover_only": "D33: thủ tục chỉ nhận hồ sơ liên thông do cơ quan khác chuyển đến "
                                              "(filed_by handover), không nộp trực tiếp (field procedure)",
                             "channel": "công dân tự nộp: chỉ online (quầy, bưu chính: cán bộ tiếp nhận)",

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, duplicates, filing, idempotency, local_fees, offers, portal_cases, summary)
+    attachments, dossiers, duplicates, filing, idempotency, local_fees, offers, owner_checks, portal_cases, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
@@ -221,8 +221,9 @@ def file(code: str):
 
     try:
         code = run(file_with_uploads)
-    except Invalid as exc:
-        return _file_page(version, data, exc.fields, owner, for_other, 422, refusal_text(exc), reuses, token, agency, back)
+    except (Invalid, owner_checks.TooManyOwnerMismatches) as exc:  # the form back, as typed, with what to mend
+        return _file_page(version, data, exc.fields, owner, for_other, exc.status, refusal_text(exc), reuses, token,
+                          agency, back)
     except duplicates.Repeated as exc:
         return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc)
     return redirect(url_for("portal.receipt", code=code))

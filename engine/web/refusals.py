@@ -122,6 +122,9 @@ REFUSAL_TEXT = {
     "incident_closed": _l("Sự cố này đã được xử lý"),
     # filing for someone (D4): the owner's CCCD names a verified identity the name or birth date does not match
     "owner_identity_mismatch": _l("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD"),
+    "too_many_owner_mismatches": _l("Thông tin chủ hồ sơ đã không khớp quá nhiều lần trong 24 giờ; chưa thể nộp "
+                                    "thay cho người khác. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ "
+                                    "phận Một cửa"),
     # the clerk's issue of the result with another number than the register's (engine.cases.steps.signing, D22)
     "document_number_mismatch": _l("Số văn bản khác số đã được cấp khi phê duyệt; kết quả được ban hành với số đã "
                                    "cấp"),
