@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.cases import accounts, administration, notices, onetime, signer_duty
+from engine.cases import accounts, administration, notices, onetime, signer_duty, tasks
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_time
@@ -266,6 +266,9 @@ def update(session: Session, now: datetime, actor: User | None, username: Any, d
             handed = {**handed, **({"adopted": adopted} if adopted else {})}
         if handed:  # said in the change's trail, the requests left without a signer too
             event.details = {**event.details, "signing": handed}
+        released = tasks.release_unworkable(session, user)  # D2: and the work they held goes back to its queue
+        if released:
+            event.details = {**event.details, "released_tasks": released}
     return user
 
 

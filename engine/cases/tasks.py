@@ -134,6 +134,20 @@ def release(session: Session, user: User, item_id: int) -> WorkItem:
     return item
 
 
+def release_unworkable(session: Session, user: User) -> list[str]:
+    """D2: the items ``user`` holds that they can no longer work (suspended or cancelled, moved to another agency,
+    the item's role taken away) go back to their role's queue in the item's agency, where a colleague takes them;
+    no one else may release a claim, so the dossier would otherwise wait until it is late. Called with the
+    administrator's change (engine.cases.staff.update); returns the dossiers' codes, for its trail."""
+    gone = user.locked_reason is not None or user.cancelled_at is not None
+    released = []
+    for item in session.scalars(select(WorkItem).where(WorkItem.assignee_id == user.id).order_by(WorkItem.id)):
+        if gone or item.agency_id != user.agency_id or item.role not in user.roles:
+            item.assignee_id = None
+            released.append(item.dossier.code)
+    return released
+
+
 OFFICER_STEPS = catalogue.OFFICER_STEPS
 
 

@@ -16,6 +16,8 @@ def declare(dossier, item) -> None:
     # The inbox: a role's open work of an agency in due order (or arrival order), a page at a time, off the index.
     Index("ix_work_item_inbox_due", item.agency_id, item.role, item.due_at, item.id)
     Index("ix_work_item_inbox_created", item.agency_id, item.role, item.created_at, item.id)
+    # The items an officer holds ("mine"; and those given back when the officer is suspended or moved).
+    Index("ix_work_item_assignee", item.assignee_id)
     # The register of a period: the dossiers received (or, not yet received, filed) in it, in that order; the
     # instant is a stored column (an expression index would not be seen by SQLite's reflection, hence by the
     # schema checks).
