@@ -125,3 +125,15 @@ def test_the_english_calendar_page_says_its_refusals_in_english(app, clock, prov
                           ({"year": "", "agency": "KHONG.CO"}, "No such agency")):
         page = text_of(web.post("/quan-tri/lich/xem-truoc", {**form, "lines": "2027-03-01 nghỉ A"}, status=None))
         assert english in page and "Tham số không hợp lệ" not in page and "Không tìm thấy cơ quan" not in page
+
+
+def test_the_calendar_api_answers_only_the_years_the_working_calendar_holds(api, app, clock, province):  # noqa: F811
+    """GET /api/v1/calendar?year=2500 said 200 with no day off (read as "no holiday that year"), where `tthc
+    calendar day 2500-01-01` refuses: the working calendar holds 1976 to 2100 (engine.core.calendar)."""
+    for year in ("1975", "1900", "2101", "2500"):
+        r = api.get(f"/api/v1/calendar?year={year}", ADMIN)
+        assert r.status_code == 422 and "year" in r.get_json()["error"]["fields"], (year, r.get_json())
+    for year in ("1976", "2100"):
+        r = api.get(f"/api/v1/calendar?year={year}", ADMIN)
+        assert r.status_code == 200 and r.get_json()["year"] == int(year)
+        assert any(d["day"] == f"{year}-01-01" for d in r.get_json()["days"])  # New Year's Day, off

@@ -122,7 +122,8 @@ def _json_years(days) -> None:
 @api_bp.get("")
 @authenticated
 def year_days():
-    year = _number(request.args.get("year"), "year", *notices.YEARS, blank=False) or _this_year()
+    # the working calendar's years (YEARS), as `tthc calendar day`: a year it does not hold is no year without days off
+    year = _number(request.args.get("year"), "year", *YEARS, blank=False) or _this_year()
     code = _code(request.args.get("agency"))
     agency = agencies.by_code(db(), code) if code is not None else None
     if code is not None and agency is None:

@@ -51,7 +51,8 @@ def calendar_paths() -> dict:
         "/api/v1/calendar": {"get": _op(
             "Các ngày khác thường của một năm theo lịch của cơ quan (ngày nghỉ, ngày làm bù) và nguồn của chúng",
             errors=(404, 422), params=[
-                _query("year", {"type": "integer", "minimum": 1900, "maximum": 2999}, "Năm (mặc định: năm nay)"),
+                _query("year", {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+                       f"Năm, {FIRST_YEAR}–{LAST_YEAR}: các năm lịch làm việc có (mặc định: năm nay)"),
                 _query("agency", text(maxLength=60), "Mã định danh cơ quan (mặc định: lịch chung của tỉnh)")],
             response={"type": "object", "required": ["year", "agency", "provisional", "days"], "properties": {
                 **scope, "provisional": {"type": "boolean"},
