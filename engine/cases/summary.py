@@ -236,7 +236,12 @@ def _describe(session: Session, dossier: Dossier, letter_rows: list, documents: 
     }
     open_request = open_requests[0] if open_requests else None
     if open_request is not None and dossier.status == SUPPLEMENT:  # a withdrawn dossier waits for nothing
-        result["supplement_request"] = {"stage": open_request.stage, "items": open_request.items,
+        # an item names its component by name or by key, as asked (attachments.canonical_items): the pages show
+        # the procedure's name of it (``component_name``), as the notice and Mẫu 02 do
+        names = {c["key"]: c["name"] for c in version.info.get("components", ())}
+        items = [{**it, "component_name": names.get(it.get("component"), it.get("component"))}
+                 for it in open_request.items]
+        result["supplement_request"] = {"stage": open_request.stage, "items": items,
                                         "requested_at": iso_vn(open_request.at)}
     if now is not None and settings is not None:
         result["remaining"] = deadlines.remaining(dossier, calendar_of(session, dossier, settings), now)
