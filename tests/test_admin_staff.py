@@ -160,7 +160,8 @@ def test_an_officer_is_created_without_a_password_and_activates_with_the_code(ap
     assert r.status_code == 201, r.get_json()
     answer = r.get_json()
     assert answer == {**NEW_OFFICER, "roles": ["receiving_officer", "specialist"], "active": True,
-                      "suspended_reason": None, "activated": False}
+                      "suspended_reason": None, "activated": False,
+                      "activation_sent": False, "sent_to": []}  # no mail server nor SMS provider configured here
     code = last_code(province, "chuyenvien.a")
     assert code not in r.get_data(as_text=True)
     # no password yet: signing in is refused
@@ -338,3 +339,14 @@ def test_an_unreadable_import_file_is_422_and_creates_nothing(api, province, con
     r = api.post("/api/v1/officers/import", ADMIN_P, content_type="multipart/form-data",
                  data={"file": (io.BytesIO(content), "x.csv")})
     assert r.status_code == 422 and "file" in r.get_json()["error"]["fields"], r.get_json()
+
+
+def test_creating_an_officer_says_where_the_activation_code_went(api, province, backend):
+    """As POST /citizens/desk: the answer names the channels that carry the code (an officer with an email alone,
+    where only SMS is configured, got 201 saying nothing, and the code reached nobody)."""
+    ext = province.extensions["tthc"]
+    ext["settings"] = ext["settings"].replace(sms_url="http://127.0.0.1:9/sms", smtp_host="")
+    r = api.post("/api/v1/officers", ADMIN_A, json={**NEW_OFFICER, "phone": None})
+    assert r.status_code == 201 and (r.get_json()["activation_sent"], r.get_json()["sent_to"]) == (False, [])
+    r = api.post("/api/v1/officers", ADMIN_A, json={**NEW_OFFICER, "username": "chuyenvien.b", "email": None})
+    assert r.status_code == 201 and (r.get_json()["activation_sent"], r.get_json()["sent_to"]) == (True, ["sms"])

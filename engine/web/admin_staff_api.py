@@ -179,7 +179,10 @@ def create_officer():
     data = closed(body(), OFFICER_FIELDS)
     _admin()
     user, _code = staff.create(db(), tthc()["settings"], now(), g.user, data)  # the code went to the officer
-    return jsonify(staff.describe_one(db(), user)), 201
+    # where the activation code went (as POST /citizens/desk says it): none, and the account waits for a channel
+    # configured and a reset sent (POST /officers/{username}/password-reset)
+    sent_to = notices.code_channels(tthc()["settings"], user)
+    return jsonify({**staff.describe_one(db(), user), "activation_sent": bool(sent_to), "sent_to": sent_to}), 201
 
 
 @bp.get("/officers/<officer:username>")

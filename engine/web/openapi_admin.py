@@ -31,6 +31,11 @@ def _agency_body() -> dict:
 
 
 ROLE_LIST = {"type": "array", "minItems": 1, "items": {"enum": sorted(GIVEN_ROLES)}}
+OFFICER_PROPERTIES = {
+    "username": {"type": "string"}, "full_name": {"type": "string"}, "agency": {"type": ["string", "null"]},
+    "roles": {"type": "array", "items": {"type": "string"}}, "email": {"type": ["string", "null"]},
+    "phone": {"type": ["string", "null"]}, "active": {"type": "boolean"},
+    "suspended_reason": {"type": ["string", "null"]}, "activated": {"type": "boolean"}}
 
 
 def schemas() -> dict:
@@ -48,11 +53,14 @@ def schemas() -> dict:
             "Chỉ các trường gửi lên được đổi; null xóa giá trị (parent null: thành cơ quan gốc, chỉ quản trị "
             "viên cấp tỉnh)")),
         "Officer": {"type": "object", "required": ["username", "full_name", "agency", "roles", "active"],
-                    "properties": {
-            "username": {"type": "string"}, "full_name": {"type": "string"}, "agency": {"type": ["string", "null"]},
-            "roles": {"type": "array", "items": {"type": "string"}}, "email": {"type": ["string", "null"]},
-            "phone": {"type": ["string", "null"]}, "active": {"type": "boolean"},
-            "suspended_reason": {"type": ["string", "null"]}, "activated": {"type": "boolean"}}},
+                    "properties": OFFICER_PROPERTIES},
+        "OfficerMade": {"type": "object", "required": ["username", "full_name", "agency", "roles", "active",
+                                                       "activation_sent", "sent_to"], "properties": {
+            **OFFICER_PROPERTIES,
+            "activation_sent": {"type": "boolean", "description": "true: mã kích hoạt đã gửi qua ít nhất một kênh "
+                                "(sent_to); false: chưa cấu hình kênh nào đến được cán bộ (smtp_host, sms_url): tài "
+                                "khoản vẫn được tạo; cấu hình rồi gửi mã bằng POST /officers/{username}/password-reset"},
+            "sent_to": {"type": "array", "items": {"enum": ["email", "sms"]}, "description": "Các kênh mang mã kích hoạt"}}},
         "NewOfficer": _object({
             "username": text(USERNAME_PATTERN), "full_name": text(NAME),
             "agency": text(CODE_PATTERN, description="Mã định danh của cơ quan"), "roles": ROLE_LIST,
@@ -121,7 +129,7 @@ def paths() -> dict:
                        params=[_query("agency", text(CODE_PATTERN), "Chỉ cán bộ của cơ quan này"),
                                _query("after", text(), "Trang sau: tên đăng nhập cuối của trang trước"), limit]),
             "post": _op("Tạo cán bộ; mã kích hoạt gửi tới kênh của cán bộ (không có mật khẩu trong yêu cầu)",
-                        ok=201, request=_ref("NewOfficer"), response=_ref("Officer"), errors=(403, 409, 429),
+                        ok=201, request=_ref("NewOfficer"), response=_ref("OfficerMade"), errors=(403, 409, 429),
                         rules=officer_rules)},
         "/api/v1/officers/{username}": {
             "get": _op("Một cán bộ trong phạm vi quản trị", response=_ref("Officer"), errors=(403, 404),
