@@ -226,6 +226,11 @@ def test_the_signer_signs_on_the_page_the_inbox_links_to(api, app):
     assert f'data-signing="{code}"' not in leader.get("/can-bo/cong-viec").get_data(as_text=True)
     signed = text_of(leader.get(found.group(1)))  # the page after the signature: the signed document, not a preview
     assert "Đã ký số" in signed and "Xem văn bản đã ký (PDF)" in signed and "trước khi ký" not in signed
+    # the same form sent again (a double click, a resend): it was signed, which is what was asked, said so (it
+    # answered 409 "đã được ký hoặc không còn chờ ký" over "Văn bản chưa được ký; hồ sơ chưa chuyển bước")
+    again = leader.post(found.group(1), {"pin": PASSWORD}, status=302)
+    assert again.headers["Location"].endswith("/can-bo/cong-viec")
+    assert "Văn bản này đã được ký số; không ký lại." in text_of(leader.get("/can-bo/cong-viec"))
     clerk = Web(app.test_client()).login(CLERK)
     assert Web(app.test_client()).login(HEAD).get(found.group(1), status=None).status_code == 404
     clerk.act(code, "issue_result", {})

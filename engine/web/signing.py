@@ -45,6 +45,12 @@ def _refused(request_id: int, exc: EngineError):
     return _page(request_id, exc.status, message, {"pin": message} if exc.code in PIN_REFUSALS else None)
 
 
+def _signed_by_me(request_id: int) -> bool:
+    db().rollback()
+    req = signing_requests.visible(db(), g.user, request_id)
+    return req.state == "signed" and req.signer_id == g.user.id
+
+
 @bp.get("/<int:request_id>")
 @login_required("officer")
 def page(request_id: int):
@@ -62,6 +68,10 @@ def sign(request_id: int):
     except EngineError as exc:
         if exc.status == 404:
             raise
+        if exc.code == "signing_request_closed" and _signed_by_me(request_id):  # a second post (a double click, a
+            # resend): the first one signed it, which is what was asked, not a refusal
+            flash(_("Văn bản này đã được ký số; không ký lại."), "info")
+            return redirect(url_for("inbox.inbox"))
         return _refused(request_id, exc)
     if done.status == 202:
         flash(_("Chờ xác nhận trên thiết bị ký số."), "info")
