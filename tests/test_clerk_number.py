@@ -96,3 +96,33 @@ def test_the_number_filled_in_is_the_steps_own_the_callers_data_stays_as_sent(ap
             session.commit()
         assert shared == {}  # the caller's dict: as sent
         assert result_rows(app, code)[1]["so_van_ban"] == number  # each dossier's record: its own register's
+
+
+def test_the_issue_date_is_the_day_the_document_was_signed(app, api):
+    """Mon 23/11/2026: the leader signed the result that day (D34, the day printed in it). The clerk's form typed
+    1999-01-01: it was accepted, the document said 23/11/2026 and the clerk's record said 1999-01-01."""
+    code = approved(api)
+    body = api.act(CLERK, code, "issue_result", {"ngay_ban_hanh": "1999-01-01"}, status=422)
+    error = body["error"]
+    assert error["code"] == "document_date_mismatch" and error["rule"] == "D22"
+    assert error["fields"] == {"ngay_ban_hanh": "Phải là ngày ký văn bản: 23/11/2026 (hoặc để trống)"}
+    assert result_rows(app, code) == ([], None)
+    dossier = api.act(CLERK, code, "issue_result", {})
+    assert dossier["status"] == 9
+    assert result_rows(app, code)[1]["ngay_ban_hanh"] == "2026-11-23"  # the record says the day the paper says
+
+
+def test_the_clerks_page_fills_in_the_signing_day_and_refuses_another(app, api):
+    from web_support import Web, text_of
+
+    code = approved(api)
+    clerk = Web(app.test_client()).login(CLERK)
+    item = clerk.task_id(code)
+    page = clerk.get(f"/can-bo/cong-viec/{item}").get_data(as_text=True)
+    assert 'name="f.ngay_ban_hanh"' in page and 'value="2026-11-23"' in page
+    refused = clerk.post(f"/can-bo/cong-viec/{item}/issue_result", {"f.ngay_ban_hanh": "1999-01-01"}, status=422)
+    assert "Phải là ngày ký văn bản: 23/11/2026" in text_of(refused)
+    assert 'value="1999-01-01"' in refused.get_data(as_text=True)  # what was typed stays, next to its error
+    clerk.post("/ngon-ngu", {"lang": "en"}, status=302)
+    refused = clerk.post(f"/can-bo/cong-viec/{item}/issue_result", {"f.ngay_ban_hanh": "1999-01-01"}, status=422)
+    assert "Must be the day the document was signed: 23/11/2026" in text_of(refused)

@@ -17,6 +17,7 @@ from engine.core.errors import Problem
 # BPMN property name -> (attribute, default).
 PROPERTIES: dict[str, tuple[str, str]] = {
     "documentNumberField": ("document_number", "so_van_ban"),
+    "documentDateField": ("document_date", "ngay_ban_hanh"),
     "opinionField": ("opinion", "y_kien_phe_duyet"),
     "contactAddressField": ("address", "dia_chi_tru_so"),
     "contactPhoneField": ("phone", "dien_thoai"),
@@ -34,6 +35,7 @@ class ProcedureFields:
     """Where a procedure keeps what the engine needs from its data (attributes as in PROPERTIES)."""
 
     document_number: str = "so_van_ban"
+    document_date: str = "ngay_ban_hanh"
     opinion: str = "y_kien_phe_duyet"
     address: str = "dia_chi_tru_so"
     phone: str = "dien_thoai"
@@ -82,7 +84,8 @@ def read(props: dict[str, str], filing_schema: dict | None, file_name: str, line
     for prop, (attr, default) in PROPERTIES.items():
         raw = props.get(prop)
         value = default if raw is None else raw.strip()
-        pattern = _KEY if attr.endswith("_key") or attr in ("document_number", "opinion") else _PATH
+        pattern = _KEY if attr.endswith("_key") or attr in ("document_number", "document_date", "opinion") \
+            else _PATH
         if not pattern.match(value):
             problems.append(Problem(file_name, line, element, f"{prop} không hợp lệ: {raw!r}"))
         elif raw is not None and attr in CONTACT and filing_schema is not None \

@@ -74,6 +74,9 @@ MESSAGE_TEXT = {
 }
 
 MESSAGE_PATTERNS = {
+    # engine.cases.steps.signing: the clerk's issue carries the signed document's number and day (D22, D34)
+    "Phải là số đã cấp: {number} (hoặc để trống)": _l("Phải là số đã cấp: %(number)s (hoặc để trống)"),
+    "Phải là ngày ký văn bản: {day} (hoặc để trống)": _l("Phải là ngày ký văn bản: %(day)s (hoặc để trống)"),
     # engine.cases.payments.desk: the amount due, next to the field
     "Phải bằng {limit}": _l("Phải bằng %(limit)s"),
     # engine.law.supplement, engine.law.extension

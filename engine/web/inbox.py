@@ -20,7 +20,7 @@ from engine.law import apology as apology_law, extension as extension_law
 from engine.cases import (dossiers, filing, inbox as paging, portal_cases, signing_requests, summary, tasks)
 from engine.cases.steps import apology as apology_step, returning
 from engine.cases.steps.guards import PENDING
-from engine.paperwork import letters
+from engine.paperwork import drafting, letters
 from engine.core.clock import VN_TZ
 from engine.core.errors import Conflict, EngineError, Invalid
 from engine.data import calendars
@@ -137,14 +137,21 @@ def _issued_number(item: WorkItem, schema: dict) -> tuple[dict, dict]:
     """The clerk's issuing form, filled with the number the register gave the signed result: the result is
     issued with that number (it is printed in the signed document's header), whatever the form would say, so
     the clerk is shown it rather than asked to type one that is not used."""
-    registered = signing_requests.result_register(signing_requests.signed_result(db(), item.dossier))
-    key = procedure_fields.of(item.dossier.procedure_version.info).document_number
-    props = schema.get("properties") or {}
+    signed = signing_requests.signed_result(db(), item.dossier)
+    registered = signing_requests.result_register(signed)
+    names = procedure_fields.of(item.dossier.procedure_version.info)
+    key, date_key = names.document_number, names.document_date
+    props = dict(schema.get("properties") or {})
     if registered is None or not isinstance(props.get(key), dict):
         return schema, {}
-    note = _("Số đã được cấp khi phê duyệt và in trên văn bản đã ký; kết quả được ban hành với số này.")
-    schema = {**schema, "properties": {**props, key: {**props[key], "description": note}}}
-    return schema, {key: registered[0]}
+    props[key] = {**props[key], "description": _(
+        "Số đã được cấp khi phê duyệt và in trên văn bản đã ký; kết quả được ban hành với số này.")}
+    filled = {key: registered[0]}
+    if isinstance(props.get(date_key), dict):  # D34: and the day it was signed, printed in it too
+        props[date_key] = {**props[date_key], "description": _(
+            "Ngày người có thẩm quyền ký văn bản, in trên văn bản đã ký; kết quả được ban hành với ngày này.")}
+        filled[date_key] = drafting.dated_at(signed).astimezone(VN_TZ).date().isoformat()
+    return {**schema, "properties": props}, filled
 
 
 def _action_forms(item: WorkItem, active: str | None, values: dict, errors: dict) -> list[dict]:

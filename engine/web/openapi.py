@@ -346,7 +346,9 @@ def _paths() -> dict:
                                  "mã; không phân biệt hoa thường, khoảng trắng, dạng Unicode)",
             "hinh_thuc_tra": "D23: như công dân đã chọn (online; buu_chinh đến địa chỉ đã cho), hoặc truc_tiep",
             "so_van_ban": "D22: issue_result ban hành với số đã cấp khi phê duyệt (in trên văn bản đã ký); để trống "
-                          "thì dùng số đó, số khác: document_number_mismatch"})},
+                          "thì dùng số đó, số khác: document_number_mismatch",
+            "ngay_ban_hanh": "D22, D34: issue_result ban hành với ngày người có thẩm quyền ký (in trên văn bản đã ký); "
+                             "để trống thì dùng ngày đó, ngày khác: document_date_mismatch"})},
     }
 
 

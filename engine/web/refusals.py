@@ -126,6 +126,8 @@ REFUSAL_TEXT = {
                                     "thay cho người khác. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ "
                                     "phận Một cửa"),
     # the clerk's issue of the result with another number than the register's (engine.cases.steps.signing, D22)
+    "document_date_mismatch": _l("Ngày ban hành khác ngày ký ghi trên văn bản đã ký; kết quả được ban hành với ngày "
+                                 "ký"),
     "document_number_mismatch": _l("Số văn bản khác số đã được cấp khi phê duyệt; kết quả được ban hành với số đã "
                                    "cấp"),
     # the filing of a liên thông's callee part, opened only by another agency's hand-over (engine.cases.filing, D33)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import signer_duty, signing_attempts, signing_requests
 from engine.cases.replanning import fee_waits
+from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data import audit
 from engine.data.model import ROLES, SupplementRequest, User
@@ -84,6 +85,7 @@ def registered_number(f: Facts) -> None:
             raise Invalid("Biểu mẫu chưa hợp lệ: 1 trường cần sửa", code="invalid_form",
                           fields={key: "Trường này là bắt buộc"})
         return
+    _document_date(f, signed)
     number = registered[0]
     if given not in (None, "", number):
         raise Invalid(f"Số văn bản {given} khác số {number} đã được cấp khi phê duyệt và in trên văn bản đã ký; "
@@ -91,6 +93,25 @@ def registered_number(f: Facts) -> None:
                       code="document_number_mismatch", rule="D22",
                       fields={key: f"Phải là số đã cấp: {number} (hoặc để trống)"})
     f.data[key] = number
+
+
+def _document_date(f: Facts, signed) -> None:
+    """D22, D34: the result is dated the day its signer signed it, printed in the document; the clerk's form says
+    that day (filled in when the clerk sends none) and another is refused, as the number: it was recorded as
+    typed while the document said another day."""
+    key = procedure_fields.of(f.info).document_date
+    given = f.data.get(key)
+    day = drafting.dated_at(signed).astimezone(VN_TZ).date()
+    if given in (None, ""):
+        form = f.dossier.procedure_version.forms.get(f.item.form_key) if f.item.form_key else None
+        if key in ((form or {}).get("properties") or {}):  # the form records it: the day the document says
+            f.data[key] = day.isoformat()
+        return
+    if given != day.isoformat():
+        shown = day.strftime("%d/%m/%Y")
+        raise Invalid(f"Ngày ban hành {given} khác ngày {shown} ghi trên văn bản đã ký; kết quả được ban hành với "
+                      f"ngày ký {shown} (theo Nghị định 30/2020/NĐ-CP)", code="document_date_mismatch", rule="D22",
+                      fields={key: f"Phải là ngày ký văn bản: {shown} (hoặc để trống)"})
 
 
 def signature_in_force(f: Facts) -> None:
