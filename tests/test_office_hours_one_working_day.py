@@ -58,3 +58,24 @@ def test_the_same_weekday_hours_with_a_saturday_desk_are_taken(api, clock):
     api.tokens.clear()
     filed = api.post("/api/v1/dossiers", CITIZEN, json={"procedure": SAMPLE_CODE, "form": SAMPLE_FORM}).get_json()
     assert filed["intake_due_at"] == iso(2026, 11, 30, 8, 15)
+
+
+@pytest.mark.parametrize("hours, said", [
+    ({"sun": ["07:00-11:00"]}, "phải ghi giờ của các ngày thứ Hai đến thứ Sáu"),  # the weekdays kept the default
+    ({"sat": ["07:30-11:30"], "sun": ["07:30-11:30"]}, "phải ghi giờ của các ngày thứ Hai đến thứ Sáu"),
+    ({day: ["07:00-07:01"] for day in ("mon", "tue", "wed", "thu", "fri")}, "phải từ 4 giờ trở lên"),
+    ({"mon": ["07:00-08:00", "13:00-15:59"]}, "phải từ 4 giờ trở lên"),  # 3 h 59 min
+])
+def test_hours_without_the_weekdays_or_shorter_than_half_a_day_are_refused(api, clock, hours, said):
+    """A Sunday alone was saved and shown as the ward's hours while the weekdays kept the default ones; a one-minute
+    day was saved, and counting 29,200 working hours on it then took 32 s of CPU."""
+    before = api.client.get(f"/api/v1/agencies/{WARD}", headers=api.headers(ADMIN)).get_json()["office_hours"]
+    r = patch_hours(api, hours)
+    assert r.status_code == 422 and said in r.get_json()["error"]["fields"]["office_hours"], r.get_json()
+    assert api.client.get(f"/api/v1/agencies/{WARD}", headers=api.headers(ADMIN)).get_json()["office_hours"] == before
+
+
+def test_a_half_day_on_the_weekdays_is_taken(api, clock):
+    hours = {day: ["07:30-11:30"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    r = patch_hours(api, hours)
+    assert r.status_code == 200 and r.get_json()["office_hours"] == hours, r.get_json()

@@ -87,6 +87,17 @@ def choices(session: Session, user: User, limit: int = 500) -> list[Agency]:
 
 # The office hours the API takes (an object of mon..sun); the web form, which takes a line a day, says its own
 # words (engine/web/admin_staff.py)
+HOURS_NO_WEEKDAY = ("Giờ làm việc phải ghi giờ của các ngày thứ Hai đến thứ Sáu: thời hạn giải quyết tính theo "
+                    "các ngày đó; giờ thứ Bảy, Chủ nhật chỉ ghi thêm")
+SHORTEST_DAY = 240  # minutes: a working day of the weekdays, at least a half day (4 hours)
+HOURS_SHORT = "Giờ làm việc mỗi ngày từ thứ Hai đến thứ Sáu phải từ 4 giờ trở lên"
+
+
+def _minutes(spans: list[str]) -> int:
+    """The minutes of one day's spans ("07:30-11:30", already well formed and in order)."""
+    return sum((int(s[6:8]) * 60 + int(s[9:11])) - (int(s[:2]) * 60 + int(s[3:5])) for s in spans)
+
+
 HOURS_FORMAT = ("Giờ làm việc: mỗi ngày (mon–sun) tối đa 4 khoảng giờ dạng 07:30-11:30, theo thứ tự trong ngày, "
                 "không chồng lên nhau")
 
@@ -99,6 +110,13 @@ def _office_hours(value: Any, errors: dict) -> dict | None:
             any(not isinstance(s, str) or not SPAN_RE.match(s) for s in spans) or not spans_in_order(spans)
             for spans in value.values()):
         errors["office_hours"] = HOURS_FORMAT
+        return None
+    weekdays = [value[day] for day in DAYS[:5] if day in value]
+    if value and not weekdays:  # Saturday or Sunday alone: the weekdays silently kept the default hours
+        errors["office_hours"] = HOURS_NO_WEEKDAY
+        return None
+    if weekdays and _minutes(weekdays[0]) < SHORTEST_DAY:  # a one-minute day counted an hours deadline for decades
+        errors["office_hours"] = HOURS_SHORT
         return None
     if len({tuple(value[day]) for day in DAYS[:5] if day in value}) > 1:
         # D14, D16: the calendar counts one working day, Monday to Friday, for the agency (a working-day deadline

@@ -71,6 +71,13 @@ MESSAGE_TEXT = {
     "Quá nhiều dòng": _l("Quá nhiều dòng"),
     "Tên đăng nhập lặp lại trong tệp": _l("Tên đăng nhập lặp lại trong tệp"),
     "Đã có ở dòng trước": _l("Đã có ở dòng trước"),
+    # engine.cases.agency_admin: an agency's office hours
+    "Giờ làm việc phải ghi giờ của các ngày thứ Hai đến thứ Sáu: thời hạn giải quyết tính theo các ngày đó; giờ "
+    "thứ Bảy, Chủ nhật chỉ ghi thêm":
+        _l("Giờ làm việc phải ghi giờ của các ngày thứ Hai đến thứ Sáu: thời hạn giải quyết tính theo các ngày đó; "
+           "giờ thứ Bảy, Chủ nhật chỉ ghi thêm"),
+    "Giờ làm việc mỗi ngày từ thứ Hai đến thứ Sáu phải từ 4 giờ trở lên":
+        _l("Giờ làm việc mỗi ngày từ thứ Hai đến thứ Sáu phải từ 4 giờ trở lên"),
 }
 
 MESSAGE_PATTERNS = {
