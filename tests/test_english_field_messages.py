@@ -66,7 +66,8 @@ def test_the_filing_page_says_the_field_messages_in_english_on_an_english_page_o
     assert r.status_code == 422, r.get_json()
     error = r.get_json()["error"]
     assert error["message"] == "Tờ khai chưa hợp lệ: 2 trường cần sửa"
-    assert error["fields"] == {"ten_ho_kinh_doanh": "Trường này là bắt buộc", "so_lao_dong": "Giá trị quá nhỏ"}
+    assert error["fields"] == {"ten_ho_kinh_doanh": "Trường này là bắt buộc",
+                               "so_lao_dong": "Giá trị quá nhỏ (tối thiểu 0)"}  # the bound said
 
 
 def test_an_english_filing_page_says_a_refusal_without_a_code_and_the_owners_fields_in_english(app):
@@ -91,12 +92,13 @@ def test_an_english_supplement_page_says_the_field_messages_in_english(app, api)
     path = f"/ca-nhan/ho-so/{code}/bo-sung"
     page = text_of(web_in(app, CITIZEN, "en").post(path, data, status=422, content_type="multipart/form-data"))
     assert "The supplemented application form is not valid: 2 field(s) to correct" in page
-    assert "This field is required" in page and "Wrong kind of value" in page
-    assert "Trường này là bắt buộc" not in page and "Sai kiểu dữ liệu" not in page
+    assert "This field is required" in page and "Invalid number: type a whole number" in page
+    assert "Trường này là bắt buộc" not in page and "Số không hợp lệ" not in page
     assert "Tờ khai bổ sung chưa hợp lệ" not in page
     page = text_of(web_in(app, CITIZEN, None).post(path, data, status=422, content_type="multipart/form-data"))
     assert "Tờ khai bổ sung chưa hợp lệ: 2 trường cần sửa" in page
-    assert "Trường này là bắt buộc" in page and "Sai kiểu dữ liệu" in page and "Wrong kind of value" not in page
+    assert "Trường này là bắt buộc" in page and "Số không hợp lệ: nhập một số nguyên" in page
+    assert "whole number" not in page
 
 
 def test_an_english_task_page_says_the_field_messages_in_english(app, api):
@@ -148,10 +150,11 @@ def test_a_message_the_table_does_not_know_is_shown_as_it_is(app):
         said = refusals.refusal_text(Invalid("Chọn cách nhận kết quả"))
         assert said == "Choose how to receive the result" and said.original is None
         page = render_template_string('{% from "macros.html" import field_error, error_list %}'
-                                      '{{ field_error("x", "Lạ: ô này sai") }}{{ error_list({"y": "Quá dài"}, {}) }}')
-        assert "Lạ: ô này sai" in page and "Too long" in page and "Quá dài" not in page
+                                      '{{ field_error("x", "Lạ: ô này sai") }}'
+                                      '{{ error_list({"y": "Quá dài (tối đa 5 ký tự)"}, {}) }}')
+        assert "Lạ: ô này sai" in page and "Too long (at most 5 characters)" in page and "Quá dài" not in page
     with app.test_request_context("/"):  # a Vietnamese page: the engine's words
-        assert field_messages.field_text("Quá dài") == "Quá dài"
+        assert field_messages.field_text("Quá dài (tối đa 5 ký tự)") == "Quá dài (tối đa 5 ký tự)"
         assert refusals.refusal_text(Invalid("Chọn cách nhận kết quả")) == "Chọn cách nhận kết quả"
 
 
@@ -228,5 +231,5 @@ def test_every_message_of_the_forms_is_in_the_table(app):
         for message in field_messages.MESSAGE_TEXT:  # each has an English text in messages.po
             assert field_messages.field_text(message) != message, message
         for pattern in field_messages.MESSAGE_PATTERNS:
-            example = pattern.format(limit=2, n=3, items="a, b", roles="a, b")
+            example = pattern.format(limit=2, n=3, items="a, b", roles="a, b", number="1/GCN-UBND", day="23/11/2026")
             assert field_messages.field_text(example) != example, pattern

@@ -79,19 +79,36 @@ ACTION_SCHEMAS: dict[str, dict] = {
 _MESSAGES = {
     "required": "Trường này là bắt buộc",
     "type": "Sai kiểu dữ liệu",
-    "minLength": "Quá ngắn",
-    "maxLength": "Quá dài",
+    "minLength": "Quá ngắn (tối thiểu {limit} ký tự)",
+    "maxLength": "Quá dài (tối đa {limit} ký tự)",
     "pattern": "Không đúng định dạng",
     "format": "Không đúng định dạng",
     "enum": "Giá trị không nằm trong danh sách cho phép",
-    "minimum": "Giá trị quá nhỏ",
+    "minimum": "Giá trị quá nhỏ (tối thiểu {limit})",
     "exclusiveMinimum": "Giá trị phải lớn hơn {limit}",
-    "maximum": "Giá trị quá lớn",
+    "maximum": "Giá trị quá lớn (tối đa {limit})",
     "minItems": "Cần ít nhất {limit} mục",
-    "maxItems": "Quá nhiều mục",
+    "maxItems": "Quá nhiều mục (tối đa {limit})",
     "additionalProperties": "Trường không được phép",
     "oneOf": "Cần đúng một trong các trường cho phép",
+    "digits": "Gồm đúng {n} chữ số",  # a pattern of digits only (^[0-9]{12}$): not a validator's name
 }
+
+
+# A wrong type said as what to type: a number typed with letters, a list where one text was due (an API's body)
+_TYPE_MESSAGES = {"integer": "Phải là số nguyên", "number": "Phải là số", "string": "Phải là chữ (văn bản)",
+                  "boolean": "Phải là đúng hoặc sai", "array": "Phải là một danh sách",
+                  "object": "Sai kiểu dữ liệu"}
+_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)(?:\{(\d+)\}|\{(\d+),\2\})\$")  # ^[0-9]{12}$, ^\d{10}$
+
+
+def _shown_limit(limit) -> str:
+    """A bound as a person reads it: 50.000.000, not 50000000 (and 2,5 for 2.5)."""
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)):
+        return ""
+    if isinstance(limit, float) and not limit.is_integer():
+        return f"{limit:,}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{int(limit):,}".replace(",", ".")
 
 
 DAY = re.compile(r"(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}\Z")  # the calendar days a person may type
@@ -304,8 +321,12 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
         text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
         if err.validator == "minLength" and isinstance(err.instance, str) and not err.instance.strip():
             text = "Không được để trống"
+        elif err.validator == "type" and err.validator_value in _TYPE_MESSAGES:  # what to type, not "wrong kind"
+            text = _TYPE_MESSAGES[err.validator_value]
+        elif err.validator == "pattern" and (digits := _DIGITS.fullmatch(str(err.validator_value))):
+            text = _MESSAGES["digits"].replace("{n}", digits.group(1) or digits.group(2))  # a CCCD: how many
         limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""
-        errors.setdefault(key, text.format(limit=limit))
+        errors.setdefault(key, text.format(limit=_shown_limit(limit)))
     return errors
 
 

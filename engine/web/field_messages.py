@@ -23,13 +23,13 @@ MESSAGE_TEXT = {
     # engine.cases.offers: a procedure several agencies offer, filed without naming one (D29)
     "Chọn cơ quan tiếp nhận hồ sơ": _l("Chọn cơ quan tiếp nhận hồ sơ"),
     "Sai kiểu dữ liệu": _l("Sai kiểu dữ liệu"),
-    "Quá ngắn": _l("Quá ngắn"),
-    "Quá dài": _l("Quá dài"),
+    "Phải là số nguyên": _l("Phải là số nguyên"),
+    "Phải là số": _l("Phải là số"),
+    "Phải là chữ (văn bản)": _l("Phải là chữ (văn bản)"),
+    "Phải là đúng hoặc sai": _l("Phải là đúng hoặc sai"),
+    "Phải là một danh sách": _l("Phải là một danh sách"),
     "Không đúng định dạng": _l("Không đúng định dạng"),
     "Giá trị không nằm trong danh sách cho phép": _l("Giá trị không nằm trong danh sách cho phép"),
-    "Giá trị quá nhỏ": _l("Giá trị quá nhỏ"),
-    "Giá trị quá lớn": _l("Giá trị quá lớn"),
-    "Quá nhiều mục": _l("Quá nhiều mục"),
     "Trường không được phép": _l("Trường không được phép"),
     "Cần đúng một trong các trường cho phép": _l("Cần đúng một trong các trường cho phép"),
     "Giá trị không hợp lệ": _l("Giá trị không hợp lệ"),
@@ -152,6 +152,12 @@ MESSAGE_TEXT = {
 MESSAGE_PATTERNS = {
     # engine.process.forms
     "Giá trị phải lớn hơn {limit}": _l("Giá trị phải lớn hơn %(limit)s"),
+    "Quá ngắn (tối thiểu {limit} ký tự)": _l("Quá ngắn (tối thiểu %(limit)s ký tự)"),
+    "Quá dài (tối đa {limit} ký tự)": _l("Quá dài (tối đa %(limit)s ký tự)"),
+    "Giá trị quá nhỏ (tối thiểu {limit})": _l("Giá trị quá nhỏ (tối thiểu %(limit)s)"),
+    "Giá trị quá lớn (tối đa {limit})": _l("Giá trị quá lớn (tối đa %(limit)s)"),
+    "Quá nhiều mục (tối đa {limit})": _l("Quá nhiều mục (tối đa %(limit)s)"),
+    "Gồm đúng {n} chữ số": _l("Gồm đúng %(n)s chữ số"),
     "Cần ít nhất {limit} mục": _l("Cần ít nhất %(limit)s mục"),
     # engine.process.forms.validate: the refusal of a form, by the name the use case gives it (what=)
     "Tờ khai chưa hợp lệ: {n} trường cần sửa": _l("Tờ khai chưa hợp lệ: %(n)s trường cần sửa"),

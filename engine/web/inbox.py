@@ -309,7 +309,7 @@ def _amount_said(fields: dict | None) -> dict:
     """An extension's amount that is no number, said as what to type ("abc" was "Sai kiểu dữ liệu")."""
     fields = dict(fields or {})
     for unit in ("working_days", "working_hours"):
-        if fields.get(unit) == "Sai kiểu dữ liệu":
+        if fields.get(unit) in ("Sai kiểu dữ liệu", "Phải là số", "Phải là số nguyên"):
             fields[unit] = _(AMOUNT_HELP)
     return fields
 

@@ -19,6 +19,7 @@ from engine.core.vocabulary import MONEY_FORMAT, vn_money
 
 LONG_TEXT = 500
 NUMBER_HELP = "Số không hợp lệ: dùng dấu phẩy cho phần thập phân, ví dụ 85,5 hoặc 1.200,5"
+INTEGER_HELP = "Số không hợp lệ: nhập một số nguyên, không có phần lẻ, ví dụ 50000000 hoặc 50.000.000"
 
 
 @dataclass
@@ -109,10 +110,10 @@ def _build(schema: dict, data: dict, errors: dict, prefix: str, id_prefix: str, 
         path = f"{base}.{key}" if base else key
         kind = _kind(prop)
         value = data.get(key, prop.get("default")) if isinstance(data, dict) else None
-        if kind == "number" and isinstance(value, str) and errors.get(path):
-            # typed text _number could not read ("1,200.5"): the schema only says "Sai kiểu dữ liệu"; say how to
-            # write it, here and in the page's error summary (the same dict)
-            errors[path] = _(NUMBER_HELP)
+        if kind in ("number", "integer") and isinstance(value, str) and errors.get(path):
+            # typed text _number could not read ("1,200.5"; "1,5" for a whole number): the schema only says it is
+            # no number; say how to write it, here and in the page's error summary (the same dict)
+            errors[path] = _(NUMBER_HELP if kind == "number" else INTEGER_HELP)
         f = Field(path=path, name=f"{prefix}.{path}", id=re.sub(r"[^A-Za-z0-9_-]", "-", f"{id_prefix}-{path}"),
                   label=prop.get("title") or key, kind=kind, required=key in required,
                   error=errors.get(path), description=None if kind == "select" else prop.get("description"))
