@@ -123,7 +123,10 @@ def test_the_citizen_withdraws_with_a_reason_and_a_confirmation_and_gets_the_sto
     assert notice.data.startswith(b"%PDF") and notice.headers["Content-Disposition"].startswith("attachment;")
     assert "form-withdraw" not in html and "/bo-sung" not in html and "Yêu cầu bổ sung hồ sơ" not in text
     citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", flatten(SAMPLE_FORM), status=409)
-    assert "đã kết thúc" in text_of(citizen.post(f"/ca-nhan/ho-so/{code}/rut", {"reason": REASON}, status=409))
+    # the withdrawal sent again (the back button, a resend): it says it was withdrawn, and when, not "đã có kết quả"
+    again = text_of(citizen.post(f"/ca-nhan/ho-so/{code}/rut", {"confirm": "on", "reason": REASON}, status=409))
+    assert re.search(r"Hồ sơ đã được rút lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}; không cần gửi lại", again), again
+    assert "đã có kết quả" not in again
     assert code not in desk.get("/can-bo/cong-viec").get_data(as_text=True)
 
 

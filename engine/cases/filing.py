@@ -15,7 +15,7 @@ from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
     visible_dossier)
 from engine.core.errors import Conflict, Forbidden, Invalid
-from engine.core.vocabulary import CCCD_RE
+from engine.core.vocabulary import CCCD_RE, vn_time
 from engine.data import audit, calendars
 from engine.data.model import Agency, Dossier, SupplementRequest, User, WorkItem
 from engine.law import deadlines
@@ -360,6 +360,10 @@ def end(session: Session, ctx: Context, code: str, payload, how: str) -> Dossier
     forms.validate({"type": "object", "required": ["reason"], "additionalProperties": False,
                     "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 2000}}}, payload)
     if not can_end(dossier.status):
+        ended = {WITHDRAWN: "được rút", STOPPED: "được dừng giải quyết"}.get(dossier.status)
+        if ended and dossier.ended_at is not None:  # sent again (the back button, a resend): say what happened
+            raise Conflict(f"Hồ sơ đã {ended} lúc {vn_time(dossier.ended_at, 'at')}; không cần gửi lại",
+                           code="dossier_closed")
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc; không thể rút hay dừng", code="dossier_closed")
     from engine.cases.operations import refuse_ending_part  # (operations imports this module)
     refuse_ending_part(session, dossier)  # D33: a part ends with its open parent, never alone
