@@ -234,3 +234,26 @@ def test_session_cookie_secure_false_lets_a_plain_http_network_sign_in(productio
 def test_the_setting_comes_from_the_environment():
     assert load_settings({"TTHC_SESSION_COOKIE_SECURE": "false"}).session_cookie_secure is False
     assert load_settings({}).session_cookie_secure is True
+
+
+def test_the_new_password_must_differ_and_not_be_one_everybody_tries(app, web, api):
+    """"Đổi mật khẩu" with the current password as the new one said "Đã đổi mật khẩu" and ended every other
+    session; 12345678 was taken as a password (the lockout lets 5 guesses a quarter-hour: it is among them)."""
+    web.login(CITIZEN)
+    other = Web(app.test_client()).login(CITIZEN)
+    r = web.post("/doi-mat-khau", {"current_password": PASSWORD, "new_password": PASSWORD,
+                                   "new_password2": PASSWORD}, status=422)
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại" in text_of(r)
+    for weak in ("12345678", "PASSWORD", "aaaaaaaaaa", "abababab"):
+        r = web.post("/doi-mat-khau", {"current_password": PASSWORD, "new_password": weak, "new_password2": weak},
+                     status=422)
+        assert "Mật khẩu quá dễ đoán" in text_of(r), weak
+    assert signed_in(web) and signed_in(other)  # nothing changed
+    r = api.client.post("/api/v1/citizens", json={"full_name": "Trần Thị Bình", "cccd": "046160000778",
+                                                  "cccd_issued_on": "2021-06-01", "phone": "0905123457",
+                                                  "password": "12345678"})
+    assert r.status_code == 422 and "password" in r.get_json()["error"]["fields"], r.get_json()
+    web.post("/ngon-ngu", {"lang": "en"}, status=302)
+    r = web.post("/doi-mat-khau", {"current_password": PASSWORD, "new_password": PASSWORD,
+                                   "new_password2": PASSWORD}, status=422)
+    assert "The new password must differ from the current one" in text_of(r)

@@ -65,7 +65,16 @@ def password_problem(password) -> str | None:
         return "Mật khẩu cần ít nhất 8 ký tự"
     if has_control(password):
         return "Mật khẩu không được chứa ký tự điều khiển"
+    if password.casefold() in COMMON_PASSWORDS or len(set(password)) < 3:
+        return "Mật khẩu quá dễ đoán (như 12345678 hay 11111111); hãy chọn mật khẩu khác"
     return None
+
+
+# The first tries of whoever guesses a password (the lockout allows 5 a quarter-hour): never accepted as one.
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "0123456789", "87654321", "12341234", "11223344", "abcd1234", "abc12345",
+    "password", "password1", "password123", "qwertyui", "qwerty123", "iloveyou", "12345678a", "a12345678",
+    "matkhau1", "matkhau123456", "123456789a", "admin123", "admin1234", "vietnam1", "vietnam123"})
 
 
 def _registration(data: dict, now: datetime) -> tuple[dict, dict[str, str]]:
@@ -242,6 +251,8 @@ def change_password(session: Session, user: User, current: str, new: str, new_ag
         errors["current_password"] = "Mật khẩu hiện tại không đúng"
     if password_problem(new):
         errors["new_password"] = password_problem(new)
+    elif "current_password" not in errors and new == current:  # nothing would change but every other session
+        errors["new_password"] = "Mật khẩu mới phải khác mật khẩu hiện tại"
     elif new_again is not None and new != new_again:
         errors["new_password2"] = "Mật khẩu nhập lại không khớp"
     if errors:

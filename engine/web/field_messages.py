@@ -112,6 +112,9 @@ MESSAGE_TEXT = {
     "Mật khẩu cần ít nhất 8 ký tự": _l("Mật khẩu cần ít nhất 8 ký tự"),
     "Mật khẩu không được chứa ký tự điều khiển": _l("Mật khẩu không được chứa ký tự điều khiển"),
     "Mật khẩu hiện tại không đúng": _l("Mật khẩu hiện tại không đúng"),
+    "Mật khẩu mới phải khác mật khẩu hiện tại": _l("Mật khẩu mới phải khác mật khẩu hiện tại"),
+    "Mật khẩu quá dễ đoán (như 12345678 hay 11111111); hãy chọn mật khẩu khác":
+        _l("Mật khẩu quá dễ đoán (như 12345678 hay 11111111); hãy chọn mật khẩu khác"),
     "Mật khẩu nhập lại không khớp": _l("Mật khẩu nhập lại không khớp"),
     "Chưa đổi được mật khẩu": _l("Chưa đổi được mật khẩu"),
     "Chưa đặt được mật khẩu": _l("Chưa đặt được mật khẩu"),

@@ -188,7 +188,9 @@ def _paths() -> dict:
         "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (theo Nghị định 45/2020/NĐ-CP)", ok=201, auth=False,
                                           request=_ref("Citizen"), response=_ref("Registered"), errors=(409,),
                                           rules={"cccd_issued_on": "không ở tương lai", "full_name": NAME_RULE,
-                                                 "email": HIDDEN_RULE})},
+                                                 "email": HIDDEN_RULE,
+                                                 "password": "không quá dễ đoán: không phải mật khẩu phổ biến "
+                                                             "(12345678, password...), ít nhất 3 ký tự khác nhau"})},
         "/api/v1/procedures": {
             "get": _op("Danh mục thủ tục", auth=False, response={"type": "array", "items": _ref("Procedure")}),
             "post": {**_op("Triển khai phiên bản quy trình (multipart: bpmn + biểu mẫu)", ok=201,
