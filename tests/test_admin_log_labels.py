@@ -37,7 +37,7 @@ def test_an_import_and_an_officers_roles_and_hours_read_in_words_on_the_log_page
                                                   "office_hours": "mon 07:00-11:30 13:30-17:00"}, status=None)
     page = text_of(web.get("/quan-tri/nhat-ky"))
     assert "1/3 dòng" in page and " of " not in page, page
-    assert "sun: " in page and "Chủ nhật: " not in page.split("Giờ làm việc")[0], page  # the skipped user
+    assert "dòng 4 (sun): " in page and "Chủ nhật: " not in page.split("Giờ làm việc")[0], page  # the skipped user
     assert "Dòng trong tệp nhập: 2" in page and "imported_row" not in page
     assert "dòng 3" in page and "row 3" not in page
     assert "Vai trò: Chuyên viên" in page and "specialist" not in page

@@ -28,3 +28,25 @@ def test_a_ward_administrator_finds_their_own_import_in_the_trail(api, app):
     assert "Nhập danh sách cán bộ" in mine and "nhap.a" in mine and "sai.a" in mine
     assert "nhap.a" in trail(app, ADMIN_P)  # the province's administrator too
     assert "nhap.a" not in trail(app, ADMIN_B)  # the other ward's does not
+
+
+def test_refused_rows_are_in_the_trail_by_row_and_cut_short(api, app):
+    """A 100,000-character cell of a refused row was stored whole in the trail (shown in full on every view of
+    /quan-tri/nhat-ky), and two refused rows of the same name were one entry."""
+    from sqlalchemy import select
+
+    from engine.data.agency_model import AdminEvent
+
+    build_province(app)
+    long_name = "x" * 100_000
+    rows = (f"{long_name},Tên Dài,000.00.31.H56,clerk,a@example.vn,\n"
+            "trung.a,Trùng Một,000.00.31.H56,khong-co,b@example.vn,\n"
+            "trung.a,Trùng Hai,000.00.31.H56,khong-co,c@example.vn,\n")
+    r = api.post("/api/v1/officers/import", ADMIN_A, content_type="multipart/form-data",
+                 data={"file": (io.BytesIO((CSV.splitlines(True)[0] + rows).encode()), "can-bo.csv")})
+    assert r.status_code == 200 and r.get_json()["skipped"] == 3, r.get_json()
+    with app.extensions["tthc"]["sessions"]() as session:
+        event = session.scalars(select(AdminEvent).where(AdminEvent.action == "officer.import")).one()
+    skipped = event.details["skipped"]
+    assert set(skipped) == {f"row 2 ({'x' * 64}…)", "row 3 (trung.a)", "row 4 (trung.a)"}
+    assert len(str(event.details)) < 3000

@@ -154,6 +154,16 @@ def _xlsx(content: bytes) -> list[list[str]]:
         raise Invalid("Không đọc được tệp XLSX", fields={"file": "Không đọc được"}) from exc
 
 
+TRAIL_TEXT = 300  # of a refused row's name and reason in the trail: a cell of 100,000 characters was stored whole
+
+
+def _trail_key(report: RowReport) -> str:
+    """A refused row in the import's trail: by its row (two rows of the same name were one), with the name it gave,
+    cut short."""
+    name = report.username[:64] + ("…" if len(report.username) > 64 else "")
+    return f"row {report.row}" + (f" ({name})" if name else "")
+
+
 def run(session: Session, settings: Settings, now: datetime, actor: User | None,
         rows: list[dict[str, str]]) -> list[RowReport]:
     """Check every row, then create the good ones (activation codes go to their channels)."""
@@ -180,5 +190,5 @@ def run(session: Session, settings: Settings, now: datetime, actor: User | None,
     scope = administration.scope(session, actor) if actor is not None else None
     administration.audit(session, now, actor, "officer.import", "officer", f"{len(good)} of {len(reports)} rows",
                          scope, created=[f["username"] for _, f, _ in good],
-                         skipped={r.username or f"row {r.row}": r.reason for r in reports if r.status == "skipped"})
+                         skipped={_trail_key(r): r.reason[:TRAIL_TEXT] for r in reports if r.status == "skipped"})
     return reports

@@ -101,7 +101,7 @@ def worded(table: dict):
 
 action_text, target_text = worded(ADMIN_ACTION_TEXT), worded(TARGET_TEXT)
 _ROWS = re.compile(r"^(\d+) of (\d+) rows$")  # an officer import's target (engine.cases.staff_import)
-_ROW = re.compile(r"^row (\d+)$")  # a skipped row without a user name, in the import's details
+_ROW = re.compile(r"^row (\d+)(?: \((.*)\))?$", re.S)  # a skipped row of an import, with the name it gave
 
 
 # details whose keys are user names (an import's skipped rows: "sun" is a user name there, not Sunday)
@@ -110,7 +110,9 @@ NAMED_BY_USER = frozenset({"skipped"})
 
 def _row_or_name(key: str) -> str:
     row = _ROW.match(key) if isinstance(key, str) else None
-    return _("dòng %(n)s", n=row.group(1)) if row else key
+    if row is None:
+        return key  # a user name (an import recorded before its rows were)
+    return _("dòng %(n)s", n=row.group(1)) + (f" ({row.group(2)})" if row.group(2) else "")
 
 
 def detail_key_text(key: str) -> str:
