@@ -294,9 +294,9 @@ def act(item_id: int, action: str):
         failure = failures.failure_of(exc)
         try:
             return _task_page(item_id, 409, action, values, failure.fields or {}, refusal_text(failure), failure.rule)
-        except EngineError:
+        except EngineError as gone:  # the task is gone: why (completed by whom and when), not why the write lost
             db().rollback()
-            raise exc from None
+            raise gone from None
     flash(_("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.", action=ACTION_BUTTON.get(action, action), code=code),
           "success")
     return redirect(url_for("inbox.inbox"))
