@@ -123,6 +123,8 @@ def _dossier_context(dossier) -> dict:
     return {"d": d, "dossier": dossier, "info": info, "notes": deadline_notes(dossier, d, info),
             "rows": schemaform.rows(version.forms[info["filing_form"]], d["form"]),
             "documents": document_rows(d, info), "items": items,
+            "workable": {i.id for i in items if i.role in g.user.roles and i.agency_id == g.user.agency_id
+                         and i.step in tasks.OFFICER_STEPS},  # linked to their task page
             "steps": steps_of(info, {i.spec_name for i in items}), "applicant": dossier.applicant,
             "path": path_of(dossier, {i.spec_name for i in items}),
             "can_end": can_end(dossier.status),
