@@ -176,7 +176,7 @@ def test_a_second_supplement_request_is_explained_and_the_d11_form_is_offered(ap
     code = citizen.file_code()
     desk = officer(app, "demo.tiepnhan")
     desk.act(code, "request_supplement", SUPPLEMENT)
-    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", flatten(SAMPLE_FORM), status=302)
+    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", {**flatten(SAMPLE_FORM), "note": "Đã ký"}, status=302)
     r = desk.act(code, "request_supplement", SUPPLEMENT, status=422)
     html, text = r.get_data(as_text=True), text_of(r)
     assert "Chỉ được yêu cầu bổ sung một lần (theo Điều 11 Nghị định 118/2025/NĐ-CP)" in text and "D10" not in text

@@ -48,6 +48,9 @@ def other_citizen(app, clock):
     return web_support.other_citizen(app, clock)
 
 
+NOTE = "Đã ký bổ sung vào giấy đề nghị"  # a supplement that says what it brings
+
+
 def run_to_return(app, code: str) -> None:
     """Officers take the dossier from intake to the returned result through their pages."""
     steps = [("demo.tiepnhan", "receive", {}),
@@ -300,7 +303,7 @@ def test_a_dossier_not_yet_received_shows_when_the_one_stop_must_answer(app, clo
 def test_apology_letters_are_visible_to_the_citizen(app, citizen, officer):
     code = citizen.file_code()
     officer.act(code, "request_supplement", SUPPLEMENT)
-    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", flatten(SAMPLE_FORM), status=302)
+    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", {**flatten(SAMPLE_FORM), "note": NOTE}, status=302)
     officer.act(code, "request_supplement", {**SUPPLEMENT, "second_reason.kind": "other",
                                              "second_reason.explanation": "Hướng dẫn lần trước chưa rõ"})
     text = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
@@ -363,7 +366,7 @@ def test_a_supplement_sent_twice_from_one_page_is_sent_once_and_said_so(app, cit
     officer.act(code, "request_supplement", SUPPLEMENT)
     page = citizen.get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
     token = page.split('name="submit_token" value="')[1].split('"')[0]
-    data = {**flatten(SAMPLE_FORM), "submit_token": token}
+    data = {**flatten(SAMPLE_FORM), "submit_token": token, "note": NOTE}
     citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", data, status=302)
     again = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", data, status=302)  # was 409
     assert again.headers["Location"].endswith(f"/ca-nhan/ho-so/{code}")
@@ -372,3 +375,17 @@ def test_a_supplement_sent_twice_from_one_page_is_sent_once_and_said_so(app, cit
         events = session.scalar(select(func.count()).select_from(AuditEvent).join(Dossier)
                                 .where(Dossier.code == code, AuditEvent.action == "supplement"))
     assert events == 1 and dossier_row(app, code).status == 1
+
+
+def test_a_supplement_with_nothing_new_is_asked_about_before_it_is_sent(app, citizen, officer):
+    """D10: the request is answered once. A supplement with no file, no change to the form and no note was taken
+    at once: the dossier went back to intake as it was filed, and the one request allowed was spent."""
+    code = citizen.file_code()
+    officer.act(code, "request_supplement", SUPPLEMENT)
+    r = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", flatten(SAMPLE_FORM), status=422)
+    html = r.get_data(as_text=True)
+    assert "Bạn chưa chọn tệp nào, chưa sửa tờ khai và chưa ghi chú" in text_of(r)
+    assert 'name="confirm_nothing_new" value="1"' in html and "chưa được lưu" not in text_of(r)
+    assert dossier_row(app, code).status == 5  # still waiting for the supplement
+    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", {**flatten(SAMPLE_FORM), "confirm_nothing_new": "1"}, status=302)
+    assert dossier_row(app, code).status == 1  # sent as it was, since the citizen said so

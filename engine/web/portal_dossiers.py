@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from engine.cases import (
     dossiers, filing, idempotency, inbox as paging, portal_cases, signing_requests, summary)
 from engine.core.errors import Invalid
-from engine.law.statuses import TERMINAL
+from engine.law.statuses import SUPPLEMENT, TERMINAL
 from . import db, now, schemaform, tthc, uploads
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, expected_fees,
                            remaining_text, time_left_text)
@@ -93,6 +93,13 @@ def supplement(code: str):
     reuses = _reuses(version.info["components"])
     token = request.form.get("submit_token", "")
 
+    chose = any(n.startswith("file.") and f.filename for n, f in request.files.items(multi=True))
+    if target.status == SUPPLEMENT and not (chose or reuses or note) and data == target.form \
+            and request.form.get("confirm_nothing_new") != "1":
+        # D10: the request is answered once; nothing chosen, typed or changed is asked about before it is sent
+        return _dossier_page(code, 422, supplement_data=data, supplement_error=_(NOTHING_NEW), note=note,
+                             reuse=reuses, submit_token=token, confirm_nothing_new=True)
+
     def supplement_with_uploads() -> bool:
         """Submit-once, as the filing form (engine.web.portal.file): a second post of the same page (a double
         click, a resend, the back button) is told that the supplement was sent, not that none is asked any more.
@@ -120,6 +127,11 @@ def supplement(code: str):
     else:
         flash(_("Hồ sơ bổ sung này đã được gửi; không gửi lại lần nữa."), "info")
     return redirect(url_for("portal.dossier", code=target.code))
+
+
+NOTHING_NEW = ("Bạn chưa chọn tệp nào, chưa sửa tờ khai và chưa ghi chú: hồ sơ sẽ được kiểm tra lại đúng như đã nộp, "
+               "và chỉ được yêu cầu bổ sung một lần. Hãy bổ sung các mục được yêu cầu; nếu đã nộp bản giấy hoặc "
+               "chắc chắn gửi như vậy, bấm “Gửi hồ sơ bổ sung” lần nữa.")
 
 
 @bp.post("/ca-nhan/ho-so/<code>/rut")
