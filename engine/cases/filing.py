@@ -3,9 +3,6 @@ have the one-stop stop it. One session in, nothing committed here; the load and 
 engine.cases.dossiers."""
 from __future__ import annotations
 
-import unicodedata
-from datetime import date
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
@@ -14,8 +11,8 @@ from engine.cases import (
 from engine.cases.dossiers import (
     Context, _next_code, calendar_of, ensure_not_suspended, load_process, move, record_missed, save_process,
     visible_dossier)
-from engine.core.errors import Conflict, Forbidden, Invalid
-from engine.core.vocabulary import CCCD_RE, vn_time
+from engine.core.errors import Conflict, Forbidden, Invalid, gathered, together
+from engine.core.vocabulary import vn_time
 from engine.data import audit, calendars
 from engine.data.model import Agency, Dossier, SupplementRequest, User, WorkItem
 from engine.law import deadlines
@@ -33,74 +30,6 @@ _SUPPLEMENT_ITEM = (select(WorkItem).where(WorkItem.dossier_id == bindparam("dos
                     .options(lazyload(WorkItem.dossier)))
 _OPEN_REQUEST = select(SupplementRequest).where(SupplementRequest.dossier_id == bindparam("dossier_id"),
                                                 SupplementRequest.answered_at.is_(None))
-# an identity checked by the national e-ID or at the desk (a name only declared at registration proves nothing)
-_STANDARDISED = select(User).where(User.cccd == bindparam("cccd"), User.standardised.is_(True),
-                                   User.identity_checked.is_not(None)).order_by(User.id)
-MISMATCH = "Không khớp với danh tính đã xác thực của số CCCD này"
-
-
-def _owner(session: Session, payload, ctx: Context) -> tuple[str, date | None, str | None]:
-    owner = payload.get("owner")
-    if owner is None:
-        if "citizen" not in ctx.user.roles:
-            raise Invalid("Cán bộ nộp thay phải ghi thông tin chủ hồ sơ (owner)", fields={"owner": "Bắt buộc"})
-        return ctx.user.full_name, ctx.user.birth_date, ctx.user.cccd
-    if not isinstance(owner, dict):
-        raise Invalid("Thông tin chủ hồ sơ không hợp lệ", fields={"owner": "Phải là một đối tượng"})
-    errors = {}
-    name = forms.clean_name(owner.get("full_name"))  # D3, D4: a full name, with letters and nothing hidden
-    if name is None:
-        errors["owner.full_name"] = forms.name_error(owner.get("full_name"), "Họ và tên",
-                                                     "Họ và tên là bắt buộc (2–255 ký tự)")
-    birth = forms.parse_day(owner.get("birth_date"))
-    if birth is None:
-        errors["owner.birth_date"] = "Ngày sinh không hợp lệ (YYYY-MM-DD, từ năm 1900)"
-    elif birth > ctx.now.date():
-        errors["owner.birth_date"] = "Ngày sinh không thể ở tương lai"
-    cccd = owner.get("cccd") if isinstance(owner.get("cccd"), str) else ""
-    if not CCCD_RE.match(cccd):
-        errors["owner.cccd"] = "Số CCCD phải gồm đúng 12 chữ số"
-    if errors:
-        raise Invalid("Thông tin chủ hồ sơ chưa hợp lệ (theo Nghị định 45/2020/NĐ-CP)", fields=errors)
-    return _verified(session, ctx, name, birth, cccd)
-
-
-def _same_name(name: str) -> str:
-    """A name as compared: one Unicode form, one case, single spaces (the same name however it is typed)."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _verified(session: Session, ctx: Context, name: str, birth: date, cccd: str) -> tuple[str, date, str]:
-    """D3, D4: the owner named by a CCCD that is the filer's own, or that a standardised account holds, is that
-    verified identity: the name (and the birth date, where the identity has one) must match it, and the dossier
-    takes its spelling. The refusal never says the identity itself (anyone could learn a stranger's name by
-    CCCD), nor, to a citizen filing for someone else, which of the two did not match, and a few such refusals stop
-    their tries for a day (engine.cases.owner_checks). A CCCD without a standardised account: the format checks
-    only."""
-    own = ctx.user.cccd == cccd
-    identity = ctx.user if own else session.scalars(_STANDARDISED, {"cccd": cccd}).first()
-    if identity is None:
-        return name, birth, cccd
-    counted = not own and owner_checks.limited(ctx.user)  # a citizen asking about a stranger's identity
-    if counted:
-        owner_checks.refuse_if_blocked(session, ctx.user.id, ctx.now)
-    errors = {}
-    if _same_name(name) != _same_name(identity.full_name):
-        errors["owner.full_name"] = MISMATCH
-    if identity.birth_date is not None and birth != identity.birth_date:
-        errors["owner.birth_date"] = MISMATCH
-    if not errors:
-        return identity.full_name, birth, cccd
-    message = ("Thông tin chủ hồ sơ không khớp với danh tính đã xác thực của số CCCD đã ghi (theo Nghị định "
-               "45/2020/NĐ-CP)")
-    if not counted:
-        raise Invalid(message, code="owner_identity_mismatch", rule="D4", fields=errors)
-    either = {"owner.full_name": owner_checks.EITHER}  # which of the two did not match is not told
-    if identity.birth_date is not None:
-        either["owner.birth_date"] = owner_checks.EITHER
-    raise owner_checks.OwnerMismatch(message, either, ctx.user.id, ctx.now)
-
-
 RETURN_CHANNELS = ("online", "post", "desk")  # D23: in the citizen's account, by public post, at the desk
 
 
@@ -204,8 +133,11 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         # recorded by the receiving officer who takes the paper dossier
         raise Invalid("Công dân tự nộp hồ sơ trực tuyến; hồ sơ nộp tại quầy hoặc qua bưu chính do cán bộ tiếp "
                       "nhận ghi nhận", fields={"channel": "online"})
-    return_channel, return_address = _return_choice(payload, as_filed=channel,
-                                                    at_desk=result_at_desk(version))
+    # the fields of the filing, each part checked before any is refused: every field to mend said at once (the
+    # return choice, the form, the owner were refused one after the other, three sendings for three mistakes)
+    found: list[Invalid] = []
+    choice = gathered(found, _return_choice, payload, as_filed=channel, at_desk=result_at_desk(version))
+    return_channel, return_address = choice or (None, None)
     form = payload.get("form")
     try:
         offer = offers.receiving(session, version.procedure, payload.get("agency"), user)
@@ -213,13 +145,21 @@ def file_dossier(session: Session, ctx: Context, payload) -> Dossier:
         _refuse_with_form(version, form, refusal)
         raise
     proc_agency = session.get(Agency, offer.agency_id)
-    forms.validate(version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
-    # D26: the fields a fee is computed from, as the office charges it (its own fixed amount asks none)
-    fees.check_form(local_fees.fees_at(session, version, offer.agency_id), version.forms[version.info["filing_form"]],
-                    form)
-    if channel == "post" and return_channel is None and return_address is None:
+    before = len(found)
+    gathered(found, forms.validate, version.forms[version.info["filing_form"]], form, what="Tờ khai", field="form")
+    if len(found) == before:  # D26: the fields a fee is computed from, of a valid form (the office's own fixed
+        # amount asks none)
+        gathered(found, fees.check_form, local_fees.fees_at(session, version, offer.agency_id),
+                  version.forms[version.info["filing_form"]], form)
+    if not found and channel == "post" and return_channel is None and return_address is None:
         return_address = _postal_address(version, form)  # D23: returned by post as filed, to the form's address
-    owner_name, owner_birth, owner_cccd = _owner(session, payload, ctx)
+    owner = gathered(found, owner_checks.given, payload, ctx)
+    if found:
+        raise together(found)
+    owner_name, owner_birth, owner_cccd, other = owner
+    if other:  # D3, D4: only a filing otherwise right is compared with a verified identity (and counted)
+        owner_name, owner_birth, owner_cccd = owner_checks.verified(session, ctx, owner_name, owner_birth,
+                                                                    owner_cccd)
     dossier = Dossier(code=_next_code(session, proc_agency, ctx.now), procedure_version_id=version.id,
                       agency_id=proc_agency.id, processing_agency_id=offer.processing_agency_id,
                       applicant_id=user.id, owner_name=owner_name,

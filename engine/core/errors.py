@@ -77,3 +77,28 @@ class DefinitionError(EngineError):
         self.problems = problems
 
     status = 422
+
+
+# -- every field refused at once -------------------------------------------------------------------------------
+FIELD_CODES = ("bad_request", "invalid", "invalid_form")  # the codes of a field refused for its own value
+
+
+def gathered(found: list, check, *args, **kwargs):
+    """``check(*args, **kwargs)``; a refusal of some fields' values is added to ``found`` (None returned) rather
+    than raised, so that the others are checked too; any other refusal (a rule, a state) is raised at once."""
+    try:
+        return check(*args, **kwargs)
+    except Invalid as refusal:
+        if refusal.code not in FIELD_CODES or refusal.rule is not None or not refusal.fields:
+            raise
+        found.append(refusal)
+        return None
+
+
+def together(found: list, what: str = "Tờ khai") -> Invalid:
+    """The refusals ``gathered`` kept, as one: each field's message, the first refusal's words when it is alone,
+    else the form's (its count of fields then counts them all)."""
+    fields = {k: v for refusal in found for k, v in refusal.fields.items()}
+    if len(found) == 1:
+        return found[0]
+    return Invalid(f"{what} chưa hợp lệ: {len(fields)} trường cần sửa", code="invalid_form", fields=fields)
