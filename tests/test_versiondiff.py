@@ -79,3 +79,21 @@ def test_malformed_stored_info_is_read_without_failing():
     odd = {"steps": [None, {"name": "no id"}], "fees": "x", "components": [1]}
     assert changes(odd, {"x": 1}, odd, {"x": 2}) == []
     assert changes({}, {}, INFO, FORMS)  # everything added
+
+
+def test_a_new_result_layout_or_wording_is_a_change():
+    """A version deployed from a copy of the BPMN without its result.html (the engine's generic layout) was listed
+    as changed with "changes": [], as was one whose certificate's title or symbol changed."""
+    with_layout = {**INFO, "result": {"title": "GIẤY CHỨNG NHẬN", "symbol": "GCN-UBND", "template": "<p>{{ x }}</p>",
+                                      "template_name": "result.html"}}
+    generic = {**INFO, "result": {"title": "GIẤY CHỨNG NHẬN", "symbol": "GCN-UBND", "template": None,
+                                  "template_name": None, "template_missing": "result.html"}}
+    assert changes(with_layout, FORMS, generic, FORMS) == [
+        {"kind": "result_changed", "target": "template", "before": "result.html", "after": None}]
+    edited = copy.deepcopy(with_layout)
+    edited["result"].update(template="<p>{{ y }}</p>", symbol="GCN-HKD")
+    assert changes(with_layout, FORMS, edited, FORMS) == [
+        {"kind": "result_changed", "target": "symbol", "before": "GCN-UBND", "after": "GCN-HKD"},
+        {"kind": "result_changed", "target": "template", "before": "result.html", "after": "result.html"}]
+    assert changes(with_layout, FORMS, copy.deepcopy(with_layout), FORMS) == []
+    assert changes(INFO, FORMS, {**INFO, "result": {"title": "", "template": None}}, FORMS) == []  # as before

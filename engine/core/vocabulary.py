@@ -381,4 +381,5 @@ VERSION_CHANGES: dict[str, str] = {
     "fee_changed": N_("Đổi khoản phí, lệ phí"),
     "component_added": N_("Thêm thành phần hồ sơ"),
     "component_removed": N_("Bỏ thành phần hồ sơ"),
+    "result_changed": N_("Đổi mẫu kết quả"),
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 KINDS = ("name_changed", "duration_changed", "clock_changed", "step_added", "step_removed", "step_renamed",
          "role_changed", "actions_changed", "step_form_changed", "field_added", "field_removed", "fee_added",
-         "fee_removed", "fee_changed", "component_added", "component_removed")
+         "fee_removed", "fee_changed", "component_added", "component_removed", "result_changed")
 MAX_DEPTH = 12  # forms nest objects; deeper levels are not walked (lint keeps real forms far shallower)
 
 
@@ -109,4 +109,18 @@ def changes(old_info: dict | None, old_forms: dict | None, new_info: dict, new_f
     result += _form_changes(old_forms or {}, new_forms or {})
     result += _fee_changes(old_info, new_info)
     result += _component_changes(old_info, new_info)
+    result += _result_changes(old_info.get("result") or {}, new_info.get("result") or {})
     return result
+
+
+# What a version's result declaration says (engine.process.resultdecl): its words, and its layout (the template,
+# compared by its text, shown by its file's name; none: the engine's generic layout)
+RESULT_FACTS = ("title", "symbol", "registration_prefix", "recipients", "issuer_parent", "issuer_place")
+
+
+def _result_changes(old: dict, new: dict) -> list[dict]:
+    changes = [_change("result_changed", key, old.get(key), new.get(key))
+               for key in RESULT_FACTS if (old.get(key) or None) != (new.get(key) or None)]
+    if old.get("template") != new.get("template"):
+        changes.append(_change("result_changed", "template", old.get("template_name"), new.get("template_name")))
+    return changes
