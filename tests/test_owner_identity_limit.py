@@ -58,6 +58,7 @@ def test_guessing_a_strangers_birth_date_is_told_nothing_and_stopped_after_five(
     error = r.get_json()["error"]
     assert error["code"] == "too_many_owner_mismatches" and "owner.cccd" in error["fields"]
     assert "09:00 ngày 24/11/2026" in error["message"]  # 24 hours after the first refusal
+    assert r.headers["Retry-After"] == str(24 * 3600 - 10 * 60)  # RFC 9110: the seconds until then
     assert failures(app) == 5  # a refusal while stopped is not counted: the wait never grows by trying
     assert dossiers_of(api, CITIZEN) == 0 and dossiers_of(api, OTHER_CITIZEN) == 0
     # still free: one's own filing, and a filing for a CCCD nobody's identity was checked for

@@ -8,6 +8,7 @@ serialization failure, deadlock and lock-not-available), not by reading its mess
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 from flask import jsonify, request
@@ -40,7 +41,8 @@ def failure_of(exc: BaseException) -> Failure:
     if isinstance(exc, EngineError):
         problems = getattr(exc, "problems", None)
         return Failure(exc.status, exc.code, exc.message, exc.fields, exc.rule,
-                       [p.as_dict() for p in problems] if problems else None, for_people=True)
+                       [p.as_dict() for p in problems] if problems else None, for_people=True,
+                       headers=_told_headers(exc))
     if isinstance(exc, StaleDataError):
         return Failure(409, "stale", "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại")
     if isinstance(exc, IntegrityError):  # two commands wrote the same unique thing at once: the later one lost
@@ -63,6 +65,19 @@ def failure_of(exc: BaseException) -> Failure:
         return Failure(exc.code or 500, code, message, headers=headers)
     log.error("unexpected error", exc_info=exc)
     return Failure(500)
+
+
+def _told_headers(exc: EngineError) -> dict:
+    """What HTTP says beside a refusal: when to try again after a limit (``until``: Retry-After, RFC 9110 §10.2.3,
+    in seconds) and how to authenticate on a 401 (WWW-Authenticate: the API's bearer tokens, RFC 6750)."""
+    headers = {}
+    until = getattr(exc, "until", None)
+    if exc.status == 429 and until is not None:
+        from . import now
+        headers["Retry-After"] = str(max(1, math.ceil((until - now()).total_seconds())))
+    if exc.status == 401 and request.path.startswith("/api/"):
+        headers["WWW-Authenticate"] = 'Bearer realm="tthc"'
+    return headers
 
 
 def as_json(failure: Failure):
