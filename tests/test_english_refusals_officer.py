@@ -56,6 +56,10 @@ def test_a_desk_payment_of_the_wrong_amount_is_refused_in_english(app, api, owed
     web = signed_in(app, "demo.tiepnhan", None)
     page = flashed(web, web.post(f"/can-bo/ho-so/{owed}/thu-phi", {"amount": "90000", "method": "cash"}, status=302))
     assert "Số tiền phải nộp là 100.000 đồng" in page and "amount due" not in page
+    # the hidden amount forged in full-width digits was taken as 100000 (Python's int reads any script's digits)
+    page = flashed(web, web.post(f"/can-bo/ho-so/{owed}/thu-phi", {"amount": "１００000", "method": "cash"},
+                                 status=302))
+    assert "Đã ghi nhận thu phí" not in page
     # the JSON API, even from the client that reads English pages: the engine's words (api.md)
     r = signed_in(app, "demo.tiepnhan", "en").client.post(
         f"/api/v1/dossiers/{owed}/payments/desk", json={"amount": 90000, "method": "cash"},

@@ -164,10 +164,8 @@ def _visible(code: str):
 @bp.post("/can-bo/ho-so/<code>/thu-phi")
 @login_required("receiving_officer")
 def desk_page(code: str):
-    try:
-        amount = int(request.form.get("amount", ""))
-    except ValueError:
-        amount = -1
+    raw = request.form.get("amount", "")  # the page's hidden field: the amount due, in ASCII digits (int() takes
+    amount = int(raw) if raw.isascii() and raw.isdigit() else -1  # "１００000" and "100000.0" do not pass)
     try:
         run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
     except NotFound:
