@@ -72,7 +72,7 @@ def check_request(*, requests_so_far: int, second_reason: dict | None, first_ite
         unmet = second_reason.get("unmet_items") or []
         same = _component_of(components)  # the key, the name, any case: the same component, as the items are read
         if not unmet or not {same(u) for u in unmet} <= {same(a) for a in asked}:
-            raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)",
+            raise Invalid("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện",
                           code="rule_violation", rule="D11",
                           fields={"second_reason.unmet_items": "Chọn trong các mục đã yêu cầu: " + ", ".join(
                               sorted(asked))})

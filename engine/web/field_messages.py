@@ -100,8 +100,8 @@ MESSAGE_TEXT = {
     "Bắt buộc cho lần yêu cầu thứ hai": _l("Bắt buộc cho lần yêu cầu thứ hai"),
     "Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai":
         _l("Lý do yêu cầu bổ sung lần hai chỉ dùng cho lần thứ hai"),
-    "Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)":
-        _l("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện (D11a)"),
+    "Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện":
+        _l("Phải nêu từng mục của yêu cầu lần trước mà người nộp chưa thực hiện"),
     "Vượt mức tối đa": _l("Vượt mức tối đa"),
     # accounts: registration, passwords, activation and recovery codes (cases.accounts, citizens, staff)
     "Thông tin đăng ký chưa hợp lệ": _l("Thông tin đăng ký chưa hợp lệ"),
