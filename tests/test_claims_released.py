@@ -88,11 +88,12 @@ def test_a_change_that_leaves_the_holder_able_keeps_the_claim(api, app, clock):
 def test_the_upgrade_gives_back_the_items_held_by_suspended_or_moved_officers(tmp_path):
     path, url, db = old_database(tmp_path, "0044")
     db.execute("insert into agency (id, code, name) values (2, 'B', 'B')")
-    for uid, name, agency, locked in ((2, "ok", 1, None), (3, "off", 1, "Nghỉ"), (4, "moved", 2, None)):
+    for uid, name, agency, locked, roles in ((2, "ok", 1, None, "clerk,specialist"), (3, "off", 1, "Nghỉ", "specialist"),
+                                             (4, "moved", 2, None, "specialist"), (5, "other", 1, None, "specialists")):
         db.execute("insert into user_account (id, username, password_hash, full_name, roles, agency_id, standardised, "
-                   "locked_reason, created_at) values (?, ?, 'x', ?, 'specialist', ?, 0, ?, '2026-11-23 02:00:00')",
-                   (uid, name, name, agency, locked))
-    for item, holder in ((1, 2), (2, 3), (3, 4), (4, None)):
+                   "locked_reason, created_at) values (?, ?, 'x', ?, ?, ?, 0, ?, '2026-11-23 02:00:00')",
+                   (uid, name, name, roles, agency, locked))
+    for item, holder in ((1, 2), (2, 3), (3, 4), (4, None), (5, 5)):
         db.execute("insert into work_item (id, dossier_id, task_id, spec_name, name, step, role, agency_id, "
                    "assignee_id, created_at) values (?, 1, ?, 's', 'n', 'assessment', 'specialist', 1, ?, "
                    "'2026-11-23 02:00:00')", (item, f"t{item}", holder))
@@ -101,5 +102,5 @@ def test_the_upgrade_gives_back_the_items_held_by_suspended_or_moved_officers(tm
     _alembic(url, "upgrade", "head")
     db = sqlite3.connect(path)
     assert db.execute("select id, assignee_id from work_item order by id").fetchall() == \
-        [(1, 2), (2, None), (3, None), (4, None)]
+        [(1, 2), (2, None), (3, None), (4, None), (5, None)]  # 5: "specialists" is not the role "specialist"
     db.close()

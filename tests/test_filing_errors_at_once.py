@@ -59,3 +59,11 @@ def test_the_filing_page_shows_every_mistake_at_once(app):
     for field in ("return_address", "f-ten_ho_kinh_doanh", "owner-cccd"):
         assert f'id="{field}-error"' in html, field
     assert "Tờ khai chưa hợp lệ: 3 trường cần sửa" in text_of(r)
+
+
+def test_a_field_that_may_be_null_says_what_to_type():
+    """A field typed ["integer", "null"] (accepted at deploy) given text raised a TypeError (a 500)."""
+    from engine.process import forms
+
+    schema = {"type": "object", "properties": {"a": {"type": ["integer", "null"]}, "b": {"type": ["string", "number"]}}}
+    assert forms.field_errors(schema, {"a": "x", "b": []}) == {"a": "Phải là số nguyên", "b": "Sai kiểu dữ liệu"}

@@ -479,3 +479,17 @@ def test_the_api_pages_notices_by_limit_and_links_the_next_page(api, app, clock)
     for bad in ("0", "201", "-1", "x", "", "١٠"):
         r = api.get(f"/api/v1/me/notifications?limit={bad}", CITIZEN)
         assert r.status_code == 422 and "limit" in r.get_json()["error"]["fields"], bad
+
+
+def test_the_next_page_link_ignores_names_of_its_own(api, app, clock):
+    """?endpoint=x, ?_scheme=x or ?_method=POST beside a next page raised in url_for (a 500)."""
+    with sessions_of(app).begin() as session:
+        citizen = session.scalar(select(User).where(User.username == CITIZEN))
+        for _ in range(3):
+            notices.notify(session, app.extensions["tthc"]["settings"], "paid", now=clock.now(), users=[citizen],
+                           context={"amount": 100000, "code": "X", "procedure": "P", "link": None})
+    for query in ("endpoint=x", "_scheme=x", "_method=POST", "_external=1"):
+        r = api.get(f"/api/v1/me/notifications?limit=1&{query}", CITIZEN)
+        assert r.status_code == 200 and 'rel="next"' in r.headers["Link"], (query, r.status_code)
+        r = api.get(f"/api/v1/tasks?limit=1&{query}", "demo.tiepnhan")
+        assert r.status_code == 200, (query, r.status_code)

@@ -109,3 +109,46 @@ def test_the_filing_page_when_stopped_keeps_what_was_typed_and_says_why(api, app
         assert "did not match too many times in 24 hours" in page and "one-stop desk" in page
         assert "the owner's details did not match too many times" in page  # the field's own words
     assert dossiers_of(api, CITIZEN) == 0
+
+
+def test_many_accounts_guessing_about_one_cccd_are_stopped_together(api, app, clock):
+    """An account is quick to make: 3 accounts, 4 wrong dates each (each below its own limit), 12 refusals about
+    Nguyễn Văn An's CCCD; after 10 nobody may file for it for a day, not even a fourth account with the right
+    facts. The records keep the CCCD keyed-hashed, never in clear."""
+    from engine.cases import accounts
+
+    names = [f"0790990004{n:02d}" for n in range(4)]
+    with app.extensions["tthc"]["sessions"].begin() as session:
+        for n, cccd in enumerate(names):
+            accounts.register_citizen(session, clock.now(), {"full_name": f"Người Thử {'ABCD'[n]}", "cccd": cccd,
+                                                             "cccd_issued_on": "2020-01-01",
+                                                             "phone": f"09112223{n:02d}", "password": "mat-khau-thu-1"})
+    api_tokens = {}
+    for cccd in names:
+        r = api.client.post("/api/v1/auth/token", json={"username": cccd, "password": "mat-khau-thu-1"})
+        api_tokens[cccd] = r.get_json()["token"]
+
+    def file_as(cccd, owner):
+        return api.client.post("/api/v1/dossiers", json={"procedure": SAMPLE_CODE, "form": SAMPLE_FORM, "owner": owner},
+                               headers={"Authorization": f"Bearer {api_tokens[cccd]}"})
+
+    refused = [file_as(cccd, {**AN, "birth_date": f"1999-04-{n + 1:02d}"}).status_code
+               for cccd in names[:3] for n in range(4)]
+    assert refused[:10] == [422] * 10 and set(refused[10:]) == {429}
+    r = file_as(names[3], AN)
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_owner_mismatches", r.get_json()
+    assert "Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp" in r.get_json()["error"]["message"]
+    assert dossiers_of(api, CITIZEN) == 0
+    assert api.file()["owner"]["cccd"] == CITIZEN  # the holder still files for himself
+    with app.extensions["tthc"]["sessions"]() as session:
+        targets = set(session.scalars(select(OwnerCheckFailure.target)))
+    assert len(targets) == 1 and CITIZEN not in next(iter(targets))
+
+
+def test_a_filing_refused_for_its_form_is_not_counted(api, app, clock):
+    other_citizen(app, clock)
+    form = {k: v for k, v in SAMPLE_FORM.items() if k != "ten_ho_kinh_doanh"}
+    r = api.post("/api/v1/dossiers", OTHER_CITIZEN, json={"procedure": SAMPLE_CODE, "form": form,
+                                                          "owner": {**AN, "birth_date": "1999-03-15"}})
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "invalid_form"
+    assert failures(app) == 0  # the identity was not compared: nothing about it was told

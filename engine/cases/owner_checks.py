@@ -3,8 +3,9 @@ date with that identity (``verified``, below). Each answer is a yes or a no abou
 who knows a neighbour's CCCD and name could file again and again, one birth date after another, until one is
 accepted. So a citizen's refusal never says which of the two did not match (both fields are flagged), and a
 citizen refused LIMIT times in WINDOW may not file for another person's checked CCCD again until the oldest of
-them is WINDOW old (429): the person can still file for themself, for a CCCD without a checked identity, or at
-the one-stop's desk, where the officer sees the card.
+them is WINDOW old (429); nor may anyone file for a CCCD about which TARGET_LIMIT refusals were made in WINDOW
+(an account is quick to make: many accounts would otherwise share the guessing). The person can still file for
+themself, for a CCCD without a checked identity, or at the one-stop's desk, where the officer sees the card.
 
 A refusal rolls the filing back, its own record with it: the record is written after the rollback, in its own
 transaction (``OwnerMismatch.remember``, run by the web edge's unit of work). Officers at the desk are not
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import hmac
 import unicodedata
 from datetime import date
 
@@ -22,11 +24,13 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import EngineError, Invalid
 from engine.core.vocabulary import CCCD_RE, vn_time
+from engine.data import row_locks
 from engine.data.model import User
 from engine.data.portal_model import OwnerCheckFailure
 from engine.process import forms
 
 LIMIT, WINDOW = 5, timedelta(hours=24)
+TARGET_LIMIT = 10  # refusals about one CCCD in WINDOW, from anyone: an account is quick to make
 EITHER = "Họ tên hoặc ngày sinh không khớp với danh tính đã xác thực của số CCCD này"
 PAUSED = "Chưa thể nộp thay cho người khác: thông tin chủ hồ sơ đã không khớp quá nhiều lần"
 
@@ -45,16 +49,23 @@ class OwnerMismatch(Invalid):
     """The refusal of a citizen's filing for another person (422 owner_identity_mismatch, rule D4), which is
     counted: ``remember`` records it once the filing is rolled back."""
 
-    def __init__(self, message: str, fields: dict, user_id: int, at: datetime):
+    def __init__(self, message: str, fields: dict, user_id: int, target: str, at: datetime):
         super().__init__(message, code="owner_identity_mismatch", rule="D4", fields=fields)
-        self.user_id, self.at = user_id, at
+        self.user_id, self.target, self.at = user_id, target, at
 
     def remember(self, session: Session) -> None:
-        """Record the refusal (the caller commits), and forget this filer's records older than the window."""
-        session.execute(delete(OwnerCheckFailure).where(OwnerCheckFailure.user_id == self.user_id,
-                                                        OwnerCheckFailure.at <= self.at - WINDOW))
-        session.add(OwnerCheckFailure(user_id=self.user_id, at=self.at))
+        """Record the refusal (the caller commits), and forget this filer's and this CCCD's records older than the
+        window."""
+        for column, value in ((OwnerCheckFailure.user_id, self.user_id), (OwnerCheckFailure.target, self.target)):
+            session.execute(delete(OwnerCheckFailure).where(column == value, OwnerCheckFailure.at <= self.at - WINDOW))
+        session.add(OwnerCheckFailure(user_id=self.user_id, target=self.target, at=self.at))
         session.flush()
+
+
+def target_of(ctx, cccd: str) -> str:
+    """The CCCD asked about, as the records keep it: keyed-hashed with the server's secret (never in clear)."""
+    key = (getattr(getattr(ctx, "settings", None), "secret_key", None) or "").encode()
+    return hmac.new(key, f"owner-check:{cccd}".encode(), "sha256").hexdigest()
 
 
 def limited(user) -> bool:
@@ -62,18 +73,27 @@ def limited(user) -> bool:
     return "receiving_officer" not in user.roles
 
 
-def refuse_if_blocked(session: Session, user_id: int, now: datetime) -> None:
-    """TooManyOwnerMismatches when the filer was refused LIMIT times in WINDOW (before any comparison: the next
-    answer would tell as much as the others)."""
-    recent = list(session.scalars(select(OwnerCheckFailure.at).where(
-        OwnerCheckFailure.user_id == user_id, OwnerCheckFailure.at > now - WINDOW)
-        .order_by(OwnerCheckFailure.at.desc()).limit(LIMIT)))
-    if len(recent) >= LIMIT:
+def refuse_if_blocked(session: Session, user_id: int, target: str, now: datetime) -> None:
+    """TooManyOwnerMismatches when the filer was refused LIMIT times in WINDOW, or anyone TARGET_LIMIT times about
+    this CCCD (before any comparison: the next answer would tell as much as the others). The filer's comparisons
+    take turns (their account's row held): requests sent together no longer each find the count below the limit."""
+    row_locks.hold(session, User.__table__, user_id)
+    since = now - WINDOW
+    for column, value, limit in ((OwnerCheckFailure.user_id, user_id, LIMIT),
+                                 (OwnerCheckFailure.target, target, TARGET_LIMIT)):
+        recent = list(session.scalars(select(OwnerCheckFailure.at).where(column == value, OwnerCheckFailure.at > since)
+                                      .order_by(OwnerCheckFailure.at.desc()).limit(limit)))
+        if len(recent) < limit:
+            continue
         until = recent[-1] + WINDOW
+        if limit == LIMIT:
+            said = f"Thông tin chủ hồ sơ đã không khớp {LIMIT} lần trong 24 giờ; chưa thể nộp thay cho người khác"
+        else:
+            said = ("Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp nhiều lần trong 24 giờ; chưa thể nộp "
+                    "thay cho chủ thẻ")
         raise TooManyOwnerMismatches(
-            f"Thông tin chủ hồ sơ đã không khớp {LIMIT} lần trong 24 giờ; chưa thể nộp thay cho người khác đến "
-            f"{vn_time(until, 'at')}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi "
-            "cán bộ đối chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)", until)
+            f"{said} đến {vn_time(until, 'at')}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một "
+            "cửa, nơi cán bộ đối chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)", until)
 
 
 # -- the owner of a filing (D4): as given, then against a verified identity ---------------------------------
@@ -127,8 +147,9 @@ def verified(session: Session, ctx, name: str, birth: date, cccd: str) -> tuple[
     if identity is None:
         return name, birth, cccd
     counted = not own and limited(ctx.user)  # a citizen asking about a stranger's identity
+    target = target_of(ctx, cccd)
     if counted:
-        refuse_if_blocked(session, ctx.user.id, ctx.now)
+        refuse_if_blocked(session, ctx.user.id, target, ctx.now)
     errors = {}
     if _same_name(name) != _same_name(identity.full_name):
         errors["owner.full_name"] = MISMATCH
@@ -143,4 +164,4 @@ def verified(session: Session, ctx, name: str, birth: date, cccd: str) -> tuple[
     either = {"owner.full_name": EITHER}  # which of the two did not match is not told
     if identity.birth_date is not None:
         either["owner.birth_date"] = EITHER
-    raise OwnerMismatch(message, either, ctx.user.id, ctx.now)
+    raise OwnerMismatch(message, either, ctx.user.id, target, ctx.now)

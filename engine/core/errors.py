@@ -101,4 +101,6 @@ def together(found: list, what: str = "Tờ khai") -> Invalid:
     fields = {k: v for refusal in found for k, v in refusal.fields.items()}
     if len(found) == 1:
         return found[0]
-    return Invalid(f"{what} chưa hợp lệ: {len(fields)} trường cần sửa", code="invalid_form", fields=fields)
+    codes = {refusal.code for refusal in found}  # one code when they share it (a client switching on it), else
+    return Invalid(f"{what} chưa hợp lệ: {len(fields)} trường cần sửa",  # the form's, which names them all
+                   code=codes.pop() if len(codes) == 1 else "invalid_form", fields=fields)

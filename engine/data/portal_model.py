@@ -84,7 +84,9 @@ class OwnerCheckFailure(Base):
     so that the refusals cannot be used to learn a stranger's birth date). Migration 0044."""
 
     __tablename__ = "owner_check_failure"
-    __table_args__ = (Index("ix_owner_check_failure_user_id_at", "user_id", "at"),)
+    __table_args__ = (Index("ix_owner_check_failure_user_id_at", "user_id", "at"),
+                      Index("ix_owner_check_failure_target_at", "target", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    target: Mapped[str] = mapped_column(String(64))  # the CCCD asked about, keyed-hashed (not kept in clear)
     at: Mapped[datetime]

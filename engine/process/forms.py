@@ -102,6 +102,14 @@ _TYPE_MESSAGES = {"integer": "Phải là số nguyên", "number": "Phải là s�
 _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)(?:\{(\d+)\}|\{(\d+),\2\})\$")  # ^[0-9]{12}$, ^\d{10}$
 
 
+def _wanted_type(value) -> str | None:
+    """The type a field wants: its own (``"integer"``), or the one besides null (``["integer", "null"]``)."""
+    if isinstance(value, str):
+        return value
+    kinds = [k for k in value if k != "null"] if isinstance(value, list) else []
+    return kinds[0] if len(kinds) == 1 and isinstance(kinds[0], str) else None
+
+
 def _shown_limit(limit) -> str:
     """A bound as a person reads it: 50.000.000, not 50000000 (and 2,5 for 2.5)."""
     if isinstance(limit, bool) or not isinstance(limit, (int, float)):
@@ -321,8 +329,8 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
         text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
         if err.validator == "minLength" and isinstance(err.instance, str) and not err.instance.strip():
             text = "Không được để trống"
-        elif err.validator == "type" and err.validator_value in _TYPE_MESSAGES:  # what to type, not "wrong kind"
-            text = _TYPE_MESSAGES[err.validator_value]
+        elif err.validator == "type" and _wanted_type(err.validator_value) in _TYPE_MESSAGES:  # what to type
+            text = _TYPE_MESSAGES[_wanted_type(err.validator_value)]
         elif err.validator == "pattern" and (digits := _DIGITS.fullmatch(str(err.validator_value))):
             text = _MESSAGES["digits"].replace("{n}", digits.group(1) or digits.group(2))  # a CCCD: how many
         limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""

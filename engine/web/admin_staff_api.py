@@ -11,7 +11,7 @@ from engine.core.errors import Forbidden, Invalid
 from engine.data import agencies
 from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
 from . import ASCII_NUMBER, db, now, transactional, tthc
-from .apiedge import authenticated, body
+from .apiedge import authenticated, body, query_args
 
 bp = Blueprint("admin_staff_api", __name__, url_prefix="/api/v1")
 AGENCY_FIELDS = {"id", "name", "level", "parent", "address", "office_hours", "seal_name", "symbol"}
@@ -50,7 +50,7 @@ def paged(rows: list, cursor: str | None, endpoint: str):
     """A page as a JSON array; the next one (if any) in the Link header (RFC 8288), as GET /tasks does."""
     response = jsonify(rows)
     if cursor:
-        response.headers["Link"] = f'<{url_for(endpoint, **{**request.args.to_dict(), "after": cursor})}>; rel="next"'
+        response.headers["Link"] = f'<{url_for(endpoint, **{**query_args(), "after": cursor})}>; rel="next"'
     return response
 
 

@@ -22,7 +22,7 @@ from engine.data.payment_model import PaymentGateway
 from engine.data.model import Procedure, ProcedureVersion
 from engine.law.statuses import Status
 from . import ASCII_NUMBER, db, error_body, now, transactional, tthc
-from .apiedge import authenticated, body, context, idempotent, show
+from .apiedge import authenticated, body, context, idempotent, query_args, show
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
 
@@ -187,7 +187,7 @@ def list_dossiers():
     response = jsonify(summary.describe_many(db(), rows, with_form=False, now=now(), settings=tthc()["settings"],
                                              viewer=g.user))
     if more:  # the same query from the last row on, newest filing first (RFC 8288), as GET /tasks pages
-        query = {**request.args.to_dict(), "after": inbox.Cursor("v", rows[-1].filed_at, rows[-1].id).text()}
+        query = {**query_args(), "after": inbox.Cursor("v", rows[-1].filed_at, rows[-1].id).text()}
         response.headers["Link"] = f'<{url_for("api.list_dossiers", **query)}>; rel="next"'
     return response
 
@@ -230,7 +230,7 @@ def attach_document(code: str):
 @bp.get("/me/documents")
 @authenticated
 def my_documents():
-    query = request.args.to_dict()  # the store (D24) newest first; the next page: this query from this page's last
+    query = query_args()  # the store (D24) newest first; the next page: this query from this page's last
     raw, before = query.get("limit", "100"), query.pop("before", None)
     if not ASCII_NUMBER.match(raw) or not 1 <= (limit := int(raw)) <= 500:
         raise Invalid("Tham số 'limit' là số từ 1 đến 500", fields={"limit": "Số từ 1 đến 500"})

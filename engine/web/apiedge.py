@@ -70,6 +70,12 @@ def idempotent(view):
     return wrapper
 
 
+def query_args() -> dict:
+    """The request's query, to build the next page's link from (``url_for``): without the names url_for keeps for
+    itself (``endpoint``, ``_scheme``, ``_method``...), which a crafted query turned into a 500."""
+    return {k: v for k, v in request.args.to_dict().items() if k != "endpoint" and not k.startswith("_")}
+
+
 def context() -> Context:
     return Context(user=g.user, now=now(), settings=tthc()["settings"])
 

@@ -13,7 +13,7 @@ from engine.core.errors import Conflict, Invalid, NotFound
 from engine.data.model import Dossier
 from engine.data.notice_model import NoticeSetting
 from . import ASCII_NUMBER, db, now, transactional, tthc
-from .apiedge import authenticated
+from .apiedge import authenticated, query_args
 from .ui import install_error_pages, login_required, run, safe_next
 
 bp = Blueprint("notices", __name__)
@@ -87,7 +87,7 @@ def list_notifications():
     rows, next_before = notice_centre.page(db(), g.user, _before_arg(), limit=int(raw))
     response = jsonify([notice_centre.describe(n, code) for n, code in rows])
     if next_before is not None:  # the same query for the older ones (RFC 8288), as GET /tasks
-        query = {**request.args.to_dict(), "before": next_before}
+        query = {**query_args(), "before": next_before}
         response.headers["Link"] = f'<{url_for("notices_api.list_notifications", **query)}>; rel="next"'
     return response
 

@@ -18,7 +18,7 @@ from engine.data.model import OFFICER_ROLES
 from engine.process.lint import CODE_RE
 from . import ASCII_NUMBER, SANE_YEARS, db, now, transactional, tthc, unit_of_work
 from .api import bp
-from .apiedge import authenticated, body, context, show
+from .apiedge import authenticated, body, context, query_args, show
 
 RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")  # date-time of RFC 3339, as openapi.py says
@@ -85,7 +85,7 @@ def list_tasks():
                             after=request.args.get("after"), sort=sort)
     response = jsonify(tasks.describe_all(page.items, now(), tthc()["settings"]))  # what complete takes now
     if page.next:  # the same query with the cursor of the next page (RFC 8288)
-        query = {**request.args.to_dict(), "after": page.next}
+        query = {**query_args(), "after": page.next}
         response.headers["Link"] = f'<{url_for("api.list_tasks", **query)}>; rel="next"'
     return response
 
