@@ -65,7 +65,7 @@ def test_a_first_password_or_name_nobody_could_use_is_refused_and_nothing_is_sto
                 env=base).returncode == 0
     officer = ("officer", "add", "can.bo", "--agency", "000.00.06.H56", "--role", "specialist")
     one_line_error(tthc(*officer, "--password", "abc\x01defgh", env=base), "ký tự điều khiển")
-    one_line_error(tthc(*officer, "--name", "", "--password", "12345678", env=base), "--name: ")
+    one_line_error(tthc(*officer, "--name", "", "--password", "mat-khau-moi-9", env=base), "--name: ")
     assert rows(base, "select username from user_account where username = 'can.bo'") == []
     other = {**base, "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'khac.sqlite3'}"}
     for password, needle in (("abc\x01defgh", "ký tự điều khiển"), ("", "ít nhất 8 ký tự")):

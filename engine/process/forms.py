@@ -91,7 +91,7 @@ _MESSAGES = {
     "maxItems": "Quá nhiều mục (tối đa {limit})",
     "additionalProperties": "Trường không được phép",
     "oneOf": "Cần đúng một trong các trường cho phép",
-    "digits": "Gồm đúng {n} chữ số",  # a pattern of digits only (^[0-9]{12}$): not a validator's name
+    "digits": "Gồm đúng {n} chữ số",  # a pattern of N digits only (a CCCD's): not a validator's name
 }
 
 
@@ -99,7 +99,7 @@ _MESSAGES = {
 _TYPE_MESSAGES = {"integer": "Phải là số nguyên", "number": "Phải là số", "string": "Phải là chữ (văn bản)",
                   "boolean": "Phải là đúng hoặc sai", "array": "Phải là một danh sách",
                   "object": "Sai kiểu dữ liệu"}
-_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)(?:\{(\d+)\}|\{(\d+),\2\})\$")  # ^[0-9]{12}$, ^\d{10}$
+_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)(?:\{(\d+)\}|\{(\d+),\2\})\$")  # N digits: ^[0-9]{N}$, ^\d{N}$
 
 
 def _wanted_type(value) -> str | None:

@@ -165,7 +165,8 @@ def _visible(code: str):
 @login_required("receiving_officer")
 def desk_page(code: str):
     raw = request.form.get("amount", "")  # the page's hidden field: the amount due, in ASCII digits (int() takes
-    amount = int(raw) if raw.isascii() and raw.isdigit() else -1  # "１００000" and "100000.0" do not pass)
+    amount = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else -1  # "１００000", "100000.0" and
+    # 5,000 digits (past Python's 4,300 a ValueError) do not pass)
     try:
         run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
     except NotFound:

@@ -113,7 +113,7 @@ def _build(schema: dict, data: dict, errors: dict, prefix: str, id_prefix: str, 
         if kind in ("number", "integer") and isinstance(value, str) and errors.get(path):
             # typed text _number could not read ("1,200.5"; "1,5" for a whole number): the schema only says it is
             # no number; say how to write it, here and in the page's error summary (the same dict)
-            errors[path] = _(NUMBER_HELP if kind == "number" else INTEGER_HELP)
+            errors[path] = _(NUMBER_HELP) if kind == "number" else _(INTEGER_HELP)
         f = Field(path=path, name=f"{prefix}.{path}", id=re.sub(r"[^A-Za-z0-9_-]", "-", f"{id_prefix}-{path}"),
                   label=prop.get("title") or key, kind=kind, required=key in required,
                   error=errors.get(path), description=None if kind == "select" else prop.get("description"))

@@ -22,6 +22,7 @@ from engine.cases import signer_duty, signing_attempts, signing_requests
 from engine.cases.replanning import fee_waits
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
+from engine.core.vocabulary import vn_time
 from engine.data import audit
 from engine.data.model import ROLES, SupplementRequest, User
 from engine.data.signing_model import SigningRequest
@@ -108,7 +109,7 @@ def _document_date(f: Facts, signed) -> None:
             f.data[key] = day.isoformat()
         return
     if given != day.isoformat():
-        shown = day.strftime("%d/%m/%Y")
+        shown = vn_time(day, "date")
         raise Invalid(f"Ngày ban hành {given} khác ngày {shown} ghi trên văn bản đã ký; kết quả được ban hành với "
                       f"ngày ký {shown} (theo Nghị định 30/2020/NĐ-CP)", code="document_date_mismatch", rule="D22",
                       fields={key: f"Phải là ngày ký văn bản: {shown} (hoặc để trống)"})
