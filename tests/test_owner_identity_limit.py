@@ -106,7 +106,8 @@ def test_the_filing_page_when_stopped_keeps_what_was_typed_and_says_why(api, app
     if lang == "vi":
         assert "đã không khớp 5 lần trong 24 giờ" in page and "09:00 ngày 24/11/2026" in page
     else:
-        assert "did not match too many times in 24 hours" in page and "one-stop desk" in page
+        assert "did not match 5 times in 24 hours" in page and "one-stop desk" in page
+        assert "until 24/11/2026 09:00" in page and "Hãy kiểm tra" not in page  # all of it in English
         assert "the owner's details did not match too many times" in page  # the field's own words
     assert dossiers_of(api, CITIZEN) == 0
 

@@ -173,6 +173,19 @@ MESSAGE_PATTERNS = {
     # engine.law.supplement, engine.cases.staff: the codes to choose among
     "Chọn trong các mục đã yêu cầu: {items}": _l("Chọn trong các mục đã yêu cầu: %(items)s"),
     "Một hoặc nhiều vai trò: {roles}": _l("Một hoặc nhiều vai trò: %(roles)s"),
+    # engine.cases.owner_checks: filing for another person paused after refusals (D4), until an instant
+    "Thông tin chủ hồ sơ đã không khớp {n} lần trong 24 giờ; chưa thể nộp thay cho người khác đến {until}. Hãy "
+    "kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi cán bộ đối chiếu thẻ CCCD (theo Nghị "
+    "định 45/2020/NĐ-CP)":
+        _l("Thông tin chủ hồ sơ đã không khớp %(n)s lần trong 24 giờ; chưa thể nộp thay cho người khác đến "
+           "%(until)s. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi cán bộ đối chiếu "
+           "thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)"),
+    "Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp nhiều lần trong 24 giờ; chưa thể nộp thay cho chủ "
+    "thẻ đến {until}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi cán bộ đối chiếu "
+    "thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)":
+        _l("Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp nhiều lần trong 24 giờ; chưa thể nộp thay "
+           "cho chủ thẻ đến %(until)s. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi "
+           "cán bộ đối chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)"),
 }
 
 MESSAGE_TEXT.update(officer.MESSAGE_TEXT)  # the officers' and administrators' pages

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
-from .field_messages import english
+from .field_messages import MESSAGE_TEXT, english
 from .field_messages_officer import english_parts
 
 REFUSAL_TEXT = {
@@ -157,8 +157,9 @@ class Refusal(str):
 
 def refusal_text(refusal) -> str | None:
     """What an HTML page says of ``refusal`` (an EngineError or a failures.Failure: ``code`` and ``message``): on
-    an English page, the English text of its code when REFUSAL_TEXT has one (a Refusal carrying the engine's
-    message), else the English text of its message when field_messages knows it; otherwise, and on every
+    an English page, the English text of its message when it has a part that changes (an instant, a count) and
+    field_messages knows it, else the English text of its code when REFUSAL_TEXT has one (a Refusal carrying the
+    engine's message), else the English text of its message when field_messages knows it; otherwise, and on every
     Vietnamese page, the engine's message unchanged. Never for the JSON API."""
     message = getattr(refusal, "message", None)
     text = REFUSAL_TEXT.get(getattr(refusal, "code", None) or "")
@@ -167,6 +168,10 @@ def refusal_text(refusal) -> str | None:
     if text is None:  # no code the table knows: the message itself, when it is one the pages translate
         said = english(message)  # its working time or instant (D18) in English words too
         return message if said is None else Refusal(english_parts(said))
+    # a message with a part that changes (an instant, a count) the tables know: all of it in English, that part too
+    known = None if str(message) in MESSAGE_TEXT else english(message)
+    if known is not None:
+        return Refusal(english_parts(known))
     said = Refusal(str(text))
     with force_locale("vi"):
         said.original = None if message == str(text) else message  # the engine's words, unless the very msgid
