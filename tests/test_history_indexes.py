@@ -55,7 +55,10 @@ def test_the_officer_list_reads_each_agency_off_its_index_without_sorting(app):
     for kw in ({}, {"status": 4}, {"before": (START, 10**6)}):
         found = plans(app, lambda s: dossiers.list_visible(s, officer, limit=51, light=True, **kw))
         assert len(found) == 2, found
-        assert "ix_dossier_agency_filed" in found[0] and "ix_dossier_processing_filed" in found[1], found
+        # one status: its own range (migration 0046), not the agency's history looked at row by row
+        infix = "_status" if "status" in kw else ""
+        assert f"ix_dossier_agency{infix}_filed" in found[0], found
+        assert f"ix_dossier_processing{infix}_filed" in found[1], found
         for plan in found:
             assert not scans(plan, "dossier") and "TEMP B-TREE" not in plan, plan
 

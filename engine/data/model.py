@@ -137,7 +137,7 @@ class Dossier(Base):
     # The agency its offer names to process it (None: the receiving agency): its officers get the processing
     # steps' work and see the dossier (D2); intake and return stay at the receiving agency.
     processing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)  # liên thông (D33)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"))  # liên thông (D33)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The instant of the last hand-over (engine.data.audit.HANDOVER_ACTIONS): where the next step's time starts.
     handed_over_at: Mapped[datetime | None]

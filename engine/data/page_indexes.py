@@ -31,12 +31,23 @@ def declare(dossier, item) -> None:
     Index("ix_dossier_processing_filed", dossier.processing_agency_id, dossier.filed_at, dossier.id)
     Index("ix_dossier_applicant_filed", dossier.applicant_id, dossier.filed_at, dossier.id)
     Index("ix_dossier_owner_filed", dossier.owner_cccd, dossier.filed_at, dossier.id)
+    # ... and the same lists of one status (``?status=``): a rare or ended status is not looked for row by row.
+    Index("ix_dossier_agency_status_filed", dossier.agency_id, dossier.status, dossier.filed_at, dossier.id)
+    Index("ix_dossier_processing_status_filed", dossier.processing_agency_id, dossier.status, dossier.filed_at,
+          dossier.id)
     # A calendar change walks the open dossiers by id (engine.cases.replanning, calendar_notices), not the history.
     Index("ix_dossier_deadlines_run", dossier.id, postgresql_where=text(DEADLINES_RUN),
           sqlite_where=text(DEADLINES_RUN))
+    # A dossier's sub-dossiers (liên thông, D33): partial, as few have a parent, so that the reports' citizens'
+    # dossiers ("no parent") are never read off it (SQLite, without statistics, took that for a selective
+    # equality and read the whole history).
+    Index("ix_dossier_parent_id", dossier.parent_id, postgresql_where=text("parent_id IS NOT NULL"),
+          sqlite_where=text("parent_id IS NOT NULL"))
     # The leaders' watch: open dossiers of an agency by the due instant of their stage (intake, or the result).
     Index("ix_dossier_watch_due", dossier.agency_id, dossier.status, dossier.due_at)
     Index("ix_dossier_watch_intake", dossier.agency_id, dossier.status, dossier.intake_due_at)
+    # ... and the dossiers it processes for another agency (D29: engine.cases.offers.watched_by's second branch)
+    Index("ix_dossier_watch_processing", dossier.processing_agency_id, dossier.status, dossier.due_at)
 
 
 def _filed(dossier, value, _old, _initiator) -> None:

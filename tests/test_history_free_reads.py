@@ -1,0 +1,42 @@
+"""Reads that must not walk the dossiers' history (migration 0046), by SQLite's plan of each statement the code
+sends: the reports' dossiers without a parent are not read off the sub-dossiers' index (SQLite, without
+statistics, took ``parent_id IS NULL`` for a selective equality and read every dossier ever filed); the leaders'
+watch reads the dossiers its agency processes for another off their own index, in due order."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import OFFICERS, START
+from sqlalchemy import select
+from test_history_indexes import plans
+
+from engine.cases import watch
+from engine.data.model import User
+from engine.reports.scope import Scope
+from engine.reports.statistics import statistics
+
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@SQLITE
+def test_the_reports_never_read_the_dossiers_without_a_parent_off_the_sub_dossiers_index(app):
+    settings = app.extensions["tthc"]["settings"]
+    for agencies in (None, frozenset({1})):
+        found = plans(app, lambda s: statistics(s, settings, Scope(date(2026, 11, 1), date(2026, 11, 30),
+                                                                   agencies=agencies), START))
+        assert len(found) > 10, found
+        for plan in found:
+            assert "ix_dossier_parent_id (parent_id=?)" not in plan, plan
+
+
+@SQLITE
+def test_the_watch_reads_what_an_agency_processes_for_another_off_its_own_index(app):
+    settings = app.extensions["tthc"]["settings"]
+
+    def run(session):
+        leader = session.scalar(select(User).where(User.username == OFFICERS["approval"]))
+        watch.page(session, leader, START, settings)
+    found = " || ".join(plans(app, run))
+    assert "ix_dossier_watch_processing (processing_agency_id=? AND status=? AND due_at<?)" in found, found
+    assert "ix_dossier_processing_filed" not in found, found
