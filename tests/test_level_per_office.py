@@ -111,3 +111,28 @@ def test_the_api_gives_each_offices_level_as_a_new_field(api, wards):
     assert there["level"] == "partial_online" and "levels_by_agency" not in there
     schema = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Procedure"]
     assert "levels_by_agency" in schema["properties"]
+
+
+def test_a_partial_level_says_the_fees_are_not_paid_online_where_the_office_has_no_gateway(wards):
+    """The building permit (1.009994) is declared partial online with fees paid online among its reasons: at an
+    office without a gateway the reason said "nộp được trực tuyến" all the same (the check stopped at the level)."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from engine.data.model import Procedure, ProcedureVersion
+    from engine.process import procedures
+
+    ext, folder = wards.extensions["tthc"], Path(__file__).resolve().parent.parent / "processes" / "giay-phep-xay-dung"
+    with ext["sessions"].begin() as session:
+        procedures.deploy(session, procedures.load_file(folder / "giay-phep-xay-dung.bpmn", ext["settings"].forms_dir),
+                          ext["clock"].now(), "tester")
+    with ext["sessions"]() as session:
+        proc = session.scalar(select(Procedure).where(Procedure.code == "1.009994"))
+        version = session.get(ProcedureVersion, proc.latest_version_id)
+        assert version.info["level"] == "partial_online" and PAID_ONLINE in version.info["level_reasons"]
+        ward_a, ward_b = (session.scalar(select(Agency.id).where(Agency.code == c)) for c in (WARD_A, WARD_B))
+        level, reasons = payments.service_level(session, version, agency_id=ward_b)
+        assert level == "partial_online" and NO_GATEWAY in reasons and PAID_ONLINE not in reasons, reasons
+        assert payments.service_level(session, version, agency_id=ward_a) == ("partial_online",
+                                                                              version.info["level_reasons"])

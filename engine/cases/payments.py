@@ -84,8 +84,11 @@ def service_level(session: Session, version: ProcedureVersion,
     catalogue of 500 procedures asks once per agency, not once per procedure: the session's identity map
     remembers a gateway, not that an agency has none)."""
     info = version.info
-    if not info.get("fees") or info.get("level") != "full_online":
-        return info.get("level", "partial_online"), list(info.get("level_reasons", []))
+    level, reasons = info.get("level", "partial_online"), list(info.get("level_reasons", []))
+    paid_online = vocabulary.LEVEL_FACTS["onlinePayment"][1]
+    # a partial level's reasons may say the fees are paid online too: said only where the agency can take them
+    if not info.get("fees") or (level != "full_online" and paid_online not in reasons):
+        return level, reasons
     agency_id = version.procedure.agency_id if agency_id is None else agency_id
     if known is None:
         row = gateway_of(session, agency_id)
@@ -93,10 +96,8 @@ def service_level(session: Session, version: ProcedureVersion,
         row = known[agency_id] if agency_id in known else known.setdefault(agency_id, gateway_of(session, agency_id))
     online = law.counts_online_payment(True, True, row is not None and row.gateway is not None)
     if online:
-        return info["level"], list(info["level_reasons"])
-    paid_online = vocabulary.LEVEL_FACTS["onlinePayment"][1]
-    reasons = [vocabulary.NO_GATEWAY if r == paid_online else r for r in info["level_reasons"]]
-    return "partial_online", reasons
+        return level, reasons
+    return "partial_online", [vocabulary.NO_GATEWAY if r == paid_online else r for r in reasons]
 
 
 def payments_of(session: Session, dossier_ids: list[int]) -> dict[int, list[Payment]]:
