@@ -51,6 +51,9 @@ def test_a_success_arriving_after_the_dossier_was_withdrawn_is_flagged_for_refun
     assert last.order_ref == ref and last.verdict == "02" and last.message == REFUND_AFTER_END
     after = api.get(f"/api/v1/dossiers/{d['code']}", CITIZEN).get_json()
     assert [p["status"] for p in after["payments"]] == ["failed"] and "paid" not in [h["action"] for h in after["history"]]
+    # the page says the fee is owed no more, not that a payment failed (the API's "failed" keeps its meaning)
+    page = text_of(Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{d['code']}"))
+    assert "Không còn phải nộp (hồ sơ đã kết thúc)" in page and "Không thành công" not in page
     api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000, paid=False))
     assert _last_event(app).message == "Order already confirmed"  # a failure took nothing: nothing to give back
     result = _reconcile(settings, tmp_path, [f"{ref},14000001,10000000,20261123090000,00"])

@@ -319,8 +319,11 @@ ACTIONS: dict[str, Action] = {
 
 # -- payments' labels (amounts in words: engine.core.number_words) ----------------------------------------------
 PAYMENT_METHODS = {"online": N_("Trực tuyến"), "cash": N_("Tiền mặt"), "card": N_("Thẻ")}
-PAYMENT_STATES = {"pending": N_("Chờ thanh toán"), "paid": N_("Đã thanh toán"), "failed": N_("Không thành công"),
-                  "refunded": N_("Đã hoàn trả"), "exempted": N_("Được miễn")}
+# "failed": the fee was still owed when its dossier ended unprocessed (withdrawn, refused, stopped): owed no more
+# (an online attempt that fails leaves the fee "pending", payable again)
+PAYMENT_STATES = {"pending": N_("Chờ thanh toán"), "paid": N_("Đã thanh toán"),
+                  "failed": N_("Không còn phải nộp (hồ sơ đã kết thúc)"), "refunded": N_("Đã hoàn trả"),
+                  "exempted": N_("Được miễn")}
 
 
 # -- statistics (D32): the counters' column headings of exports (engine.reports) --------------------------------
