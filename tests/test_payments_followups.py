@@ -100,6 +100,10 @@ def test_the_return_page_answers_only_for_the_citizens_own_dossiers_order(app, c
     assert "Không tìm thấy hồ sơ" in wrong
     unknown = text_of(citizen.get(f"/ca-nhan/ho-so/{mine}/thanh-toan/ket-qua?vnp_TxnRef=NO-SUCH-ORDER", status=404))
     assert unknown == wrong
+    # the page opened again without the gateway's answer (a reload, a bookmark): the own dossier's fees, no 404
+    bare = citizen.get(f"/ca-nhan/ho-so/{mine}/thanh-toan/ket-qua", status=302).headers["Location"]
+    assert bare.endswith(f"/ca-nhan/ho-so/{mine}#payments"), bare
+    assert "Không tìm thấy hồ sơ" in text_of(citizen.get(f"/ca-nhan/ho-so/{second}X/thanh-toan/ket-qua", status=404))
     other = other_citizen(app, clock)
     theirs = other.file_code()
     assert "Không tìm thấy hồ sơ" in text_of(other.get(f"/ca-nhan/ho-so/{theirs}{back}", status=404))

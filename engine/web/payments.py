@@ -137,6 +137,8 @@ def pay(code: str):
 def returned(code: str):
     """Where the gateway sends the browser back: the state the IPN recorded, in words."""
     dossier = _visible(code)
+    if not (request.args.get("vnp_TxnRef") or request.args.get("MaThamChieu")):  # a reload or a bookmark of it
+        return redirect(url_for("portal.dossier", code=dossier.code) + "#payments")
     state = payments.return_state(db(), tthc()["settings"], dossier, request.args.to_dict())
     if state == "paid":
         flash(_("Đã nhận thanh toán. Biên lai điện tử có trong mục Phí, lệ phí."), "success")
