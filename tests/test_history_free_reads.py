@@ -40,3 +40,28 @@ def test_the_watch_reads_what_an_agency_processes_for_another_off_its_own_index(
     found = " || ".join(plans(app, run))
     assert "ix_dossier_watch_processing (processing_agency_id=? AND status=? AND due_at<?)" in found, found
     assert "ix_dossier_processing_filed" not in found, found
+
+
+@SQLITE
+def test_the_officers_list_and_count_never_read_the_citizens_accounts(app):
+    """A province's administrator (of every agency): the officers by username off the partial index of the
+    accounts of an agency (migration 0047), not the usernames' index, where the citizens' CCCDs come first."""
+    from engine.cases import staff
+
+    province_admin = User(id=10**6, username="tinh.admin", roles_text="administrator", agency_id=None,
+                          standardised=False, cccd=None)
+    found = plans(app, lambda s: (staff.page(s, province_admin), staff.count(s, province_admin)))
+    assert len(found) == 2, found
+    assert "ix_user_account_officer" in found[0] and "TEMP B-TREE" not in found[0], found
+    assert "SCAN user_account" not in found[1], found  # the count: a range of the agency's index
+
+
+@SQLITE
+def test_the_administrators_trail_of_one_action_or_thing_is_read_off_its_index_newest_first(app):
+    from engine.data.agency_model import AdminEvent
+
+    for where in ([AdminEvent.action == "officer_created"], [AdminEvent.target == "demo.tiepnhan"],
+                  [AdminEvent.target_kind == "officer"], [AdminEvent.agency_id == 1]):
+        query = select(AdminEvent).where(*where).order_by(AdminEvent.id.desc()).limit(51)
+        [plan] = plans(app, lambda s: list(s.scalars(query)))
+        assert "ix_admin_event_" in plan and "TEMP B-TREE" not in plan, plan

@@ -104,8 +104,14 @@ class AdminEvent(Base):
     dossier suspended...): who, when, what, on what, within which agency's subtree. Append-only."""
 
     __tablename__ = "admin_event"
+    # The trail's page, newest first (engine.web.admin_ops.audit_trail): of one action, one target, one kind of
+    # target, or an administrator's agencies, each a range of an index in id order, never the whole trail sorted.
     __table_args__ = (Index("ix_admin_event_agency_at", "agency_id", "at"),
-                      Index("ix_admin_event_target", "target_kind", "target"))
+                      Index("ix_admin_event_target", "target_kind", "target"),
+                      Index("ix_admin_event_action_id", "action", "id"),
+                      Index("ix_admin_event_target_id", "target", "id"),
+                      Index("ix_admin_event_kind_id", "target_kind", "id"),
+                      Index("ix_admin_event_agency_id", "agency_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     actor: Mapped[str | None] = mapped_column(String(64))  # a username; None for the operator's CLI

@@ -396,4 +396,4 @@ class DocumentSignature(Base):
     valid_until: Mapped[datetime | None]
 
 
-page_indexes.declare(Dossier, WorkItem)
+page_indexes.declare(Dossier, WorkItem, User)

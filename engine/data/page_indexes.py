@@ -11,8 +11,13 @@ from sqlalchemy import Index, event, text
 DEADLINES_RUN = "status IN (1, 2, 4, 5, 6)"
 
 
-def declare(dossier, item) -> None:
-    """The indexes and the register's instant, on the entities ``dossier`` (Dossier) and ``item`` (WorkItem)."""
+def declare(dossier, item, user) -> None:
+    """The indexes and the register's instant, on the entities ``dossier`` (Dossier), ``item`` (WorkItem) and
+    ``user`` (User)."""
+    # The officers' list, by username (engine.cases.staff): the accounts of an agency only, so that a page or the
+    # count never reads the citizens' accounts, who belong to none (a province has a million of them).
+    Index("ix_user_account_officer", user.username, postgresql_where=text("agency_id IS NOT NULL"),
+          sqlite_where=text("agency_id IS NOT NULL"))
     # The inbox: a role's open work of an agency in due order (or arrival order), a page at a time, off the index.
     Index("ix_work_item_inbox_due", item.agency_id, item.role, item.due_at, item.id)
     Index("ix_work_item_inbox_created", item.agency_id, item.role, item.created_at, item.id)
