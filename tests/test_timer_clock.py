@@ -116,3 +116,31 @@ def test_importing_the_engine_leaves_spiffworkflow_reading_the_real_datetime():
                    env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
     assert timer.datetime is real_datetime.datetime
+
+
+def test_a_zero_timer_on_a_path_back_to_its_own_task_stops_with_a_process_failure_instead_of_firing_for_ever():
+    """An interrupting PT0S timer whose path leads back to the task it is attached to: each firing sets it again,
+    due at the very instant. The timer service's sweep fired it again and again (its dossier due at once each
+    time), never ended, and held the dossier against the administrator's own commands."""
+    text = bpmn_with(duration('"PT0S"')).decode("utf-8")
+    text = text.replace('cancelActivity="false"', 'cancelActivity="true"')
+    text = text.replace('<bpmn:sequenceFlow id="Flow_nhac_han" sourceRef="nhac_han" targetRef="end_nhac_han" />',
+                        '<bpmn:sequenceFlow id="Flow_nhac_han" sourceRef="nhac_han" targetRef="tiep_nhan" />')
+    text = text.replace('<bpmn:incoming>Flow_nhac_han</bpmn:incoming>\n    </bpmn:endEvent>', '</bpmn:endEvent>')
+    text = text.replace('<bpmn:incoming>Flow_nop</bpmn:incoming>',
+                        '<bpmn:incoming>Flow_nop</bpmn:incoming>\n      <bpmn:incoming>Flow_nhac_han</bpmn:incoming>')
+    spec = spec_json_of(text.encode("utf-8"))
+    process = start(spec, PAST, "zero-loop")
+    assert process.next_timer_at() == PAST
+    with pytest.raises(runtime.ProcessFailure, match="đến hạn lại ngay khi vừa chạy"):
+        process.fire_timers(PAST)
+
+
+@pytest.mark.parametrize("t0", [PAST], ids=["2020"])
+def test_a_cycle_behind_the_clock_catches_up_in_one_firing(t0):
+    """R5/PT1H fired 3 hours 30 minutes late is not taken for a timer that fires for ever (each occurrence moves
+    forward): no failure, and the next one is after the instant of the firing."""
+    spec = spec_json_of(bpmn_with('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R5/PT1H"</bpmn:timeCycle>'))
+    process = start(spec, t0, "cycle-catch-up")
+    process.fire_timers(t0 + timedelta(hours=3, minutes=30))
+    assert process.next_timer_at() > t0 + timedelta(hours=3, minutes=30)

@@ -204,6 +204,10 @@ class _Linter:
             self.add(el, "biểu thức hẹn giờ phải cho ra một chuỗi ISO 8601")
         elif not (ISO_DURATION.match(value) or ISO_CYCLE.match(value) or _is_aware_datetime(value)):
             self.add(el, f"'{value}' không phải khoảng thời gian hay thời điểm ISO 8601 có múi giờ")
+        elif ISO_DURATION.match(value.rsplit("/", 1)[-1]) and not any(
+                float(n) for n in re.findall(r"\d+(?:\.\d+)?", value.rsplit("/", 1)[-1])):
+            self.add(el, f"'{value}': khoảng thời gian bằng 0, bộ hẹn giờ đến hạn ngay khi được đặt (trên đường quay "
+                         "lại công việc của nó thì chạy mãi); đặt một khoảng lớn hơn 0")
 
     def code(self, el, local: str) -> None:
         """Scripts, conditions and unsupported constructs: checked in every process of the file."""

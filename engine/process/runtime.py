@@ -35,6 +35,7 @@ SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
 # the dossier's row lock (and, on SQLite, every write of the service).
 MAX_ENGINE_STEPS = 300
 MAX_NESTING = 16  # subprocesses inside subprocesses; each level makes every later step slower
+TIMER_ROUNDS = 100  # a firing's timers due again at once, fired again while they move forward (catching up)
 TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 
 
@@ -255,10 +256,24 @@ class Process:
         self._guard(self._wf.cancel)
 
     def fire_timers(self, now: datetime | None = None) -> None:
-        """Refresh timers first: do_engine_steps refreshes them only at its end."""
+        """Refresh timers first: do_engine_steps refreshes them only at its end. A timer the firing sets again
+        already due (a cycle catching up after the service stopped) is fired again while its instant moves
+        forward, TIMER_ROUNDS times at most (the rest at the next sweep); one set again at the very instant it
+        fired (a zero duration, or a past date, on a path back to its own task) would fire for ever and hold the
+        timer service's sweep and the dossier's row: ProcessFailure, which the sweep makes an incident."""
         with timerevents.at(now):
-            self._guard(self._wf.refresh_timers)
-            self._guard(self._wf.do_engine_steps, _StepCounter())
+            last = None
+            for _ in range(TIMER_ROUNDS):
+                self._guard(self._wf.refresh_timers)
+                self._guard(self._wf.do_engine_steps, _StepCounter())
+                due = self.next_timer_at() if now is not None else None
+                if due is None or due > now:
+                    return
+                if last is not None and due <= last:
+                    raise ProcessFailure("Quy trình có bộ hẹn giờ đến hạn lại ngay khi vừa chạy (thời lượng 0, hoặc "
+                                         "một thời điểm đã qua, trên đường quay lại chính công việc của nó): quy "
+                                         "trình bị dừng để không chạy mãi; hãy sửa bộ hẹn giờ trong mô hình")
+                last = due
 
     # -- reading ---------------------------------------------------------------------------------------
     @property
