@@ -112,3 +112,27 @@ def test_a_ward_administrator_names_no_processing_agency_outside_its_subtree(api
     mine = [o for o in offers(api) if o["agency"] == PHU_XUAN]
     assert put_offers(api, WARD_ADMIN, {"agencies": mine}).status_code == 200
     assert next(o for o in offers(api) if o["agency"] == PHU_XUAN)["processing_agency"] == THUAN_HOA
+
+
+def test_a_ward_administrator_opens_the_ward_to_no_department_procedure(api):
+    """D29: phuxuan.admin made the ward offer the Sở Tư pháp's civil-status extract (2.000635): citizens filed it
+    there and the ward would have issued it under its own seal. A new offer of another level's procedure is for
+    the administrator of the publisher or of the province; another ward's procedure (the household-business
+    registration of Thuận Hóa) the ward may still take up or leave."""
+    extract = "2.000635"
+    before = api.get(f"/api/v1/procedures/{extract}/offers").get_json()["agencies"]
+    r = api.client.put(f"/api/v1/procedures/{extract}/offers", json={"agencies": [PHU_XUAN]},
+                       headers=api.headers(WARD_ADMIN))
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == REFUSED["code"], r.get_json()
+    assert "cơ quan công bố thủ tục" in r.get_json()["error"]["message"]
+    assert api.get(f"/api/v1/procedures/{extract}/offers").get_json()["agencies"] == before
+    # the ward's own level: it leaves the household-business registration, then takes it up again
+    others = [o["agency"] for o in offers(api) if o["agency"] != PHU_XUAN]
+    assert put_offers(api, PROVINCE_ADMIN, {"agencies": others}).status_code == 200
+    assert put_offers(api, WARD_ADMIN, {"agencies": [PHU_XUAN]}).status_code == 200
+    assert PHU_XUAN in [o["agency"] for o in offers(api)]
+    # the province's administrator may open the ward to it
+    r = api.client.put(f"/api/v1/procedures/{extract}/offers",
+                       json={"agencies": [o["agency"] for o in before] + [PHU_XUAN]},
+                       headers=api.headers(PROVINCE_ADMIN))
+    assert r.status_code == 200, r.get_json()

@@ -341,10 +341,17 @@ def replace(session: Session, now: datetime, user: User | None, code: str, paylo
         if user is None:
             continue
         administration.require(session, user, agency)
+        kept = existing.get(agency_id)
+        if (kept is None or not kept.active) and agency.level != proc.agency.level and \
+                not administration.may_administer(session, user, proc.agency):
+            # D29: a ward's administrator opens their ward to another ward's procedure, not to a department's
+            # or the province's (the ward would process it under its own seal): that is for the administrator of
+            # the publishing agency, or of the province
+            raise Forbidden("Chỉ quản trị viên của cơ quan công bố thủ tục, hoặc cấp tỉnh, được cho một cơ quan "
+                            "khác cấp cung cấp thủ tục này.", code="outside_your_agencies")
         # the processing agency gets the dossiers (D29): an administrator names one of their own subtree only;
         # an active offer sent back with the processing agency it has (GET's body, a province administrator's
         # choice) changes nothing of it
-        kept = existing.get(agency_id)
         if processing is not None and not (kept is not None and kept.active
                                            and kept.processing_agency_id == processing.id):
             administration.require(session, user, processing)
