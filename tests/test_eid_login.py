@@ -178,3 +178,21 @@ def test_the_demo_provider_asks_who_signs_in_and_the_engine_believes_only_what_i
     finally:
         sim.stop()
         app.extensions["tthc"]["engine"].dispose()
+
+
+def test_pressing_the_button_again_and_again_keeps_the_cookie_small_and_the_last_start_finishes(eid_app, provider,
+                                                                                              caplog):
+    """Each start added its state to the session cookie for an hour: 60 presses made an 11 KB cookie, which
+    browsers drop (the session lost). Only the newest start is kept, and it signs the person in; a forged
+    callback is logged in one line, without a traceback."""
+    client = eid_app.test_client()
+    for _ in range(30):
+        assert client.get("/dang-nhap/dinh-danh").status_code == 302
+    cookie = client.get_cookie("tthc_session")
+    assert cookie is not None and len(cookie.value) < 1500, len(cookie.value)
+    r, _path = through_provider(client, provider)
+    assert r.status_code == 302 and signed_in(client)
+    caplog.clear()
+    assert eid_app.test_client().get("/dang-nhap/dinh-danh/ve?state=x&code=y").status_code == 401
+    refused = [rec for rec in caplog.records if "refused an identity provider" in rec.getMessage()]
+    assert refused and all(rec.exc_info is None for rec in refused)

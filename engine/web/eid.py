@@ -9,7 +9,8 @@ import logging
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from requests import RequestException
@@ -53,9 +54,21 @@ def _refused(message: str, status: int = 401):
     return render_template("auth/login.html", next=None, username="", error=message), status
 
 
+def _forget_older_starts() -> None:
+    """Keep the newest sign-in started in this browser only (the one the person is likely to finish): Authlib
+    adds each start's state to the session cookie for an hour, and a browser that pressed the button often
+    carried a cookie past the 4 KB browsers keep, losing its session (and its forms' CSRF) until cleared."""
+    prefix = f"_state_{NAME}_"
+    started = sorted((k for k in session if k.startswith(prefix)),
+                     key=lambda k: (session[k] or {}).get("exp", 0) if isinstance(session[k], dict) else 0)
+    for key in started[:-1]:
+        session.pop(key, None)
+
+
 @bp.get("/dang-nhap/dinh-danh")
 def start():
     client = _client()
+    _forget_older_starts()
     try:
         return client.authorize_redirect(url_for("eid.callback", _external=True))
     except (AuthlibBaseError, RequestException, ValueError):
@@ -77,9 +90,10 @@ def callback():
         if client.client_id not in (audience if isinstance(audience, list) else [audience]):
             # Authlib checks azp but not that aud names this client (OpenID Connect Core 3.1.3.7, step 3)
             raise ValueError("the ID token was issued to another client")
-    except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError):
+    except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as exc:
         # a bad or replayed state, a wrong nonce, audience or signature: nobody is signed in
-        log.warning("refused an identity provider's answer", exc_info=True)
+        # expected (anyone may call this address): one line, never a traceback per request in the log
+        log.warning("refused an identity provider's answer: %s: %s", type(exc).__name__, str(exc)[:200])
         return _refused(_("Không xác thực được danh tính điện tử (phiên đăng nhập không khớp hoặc đã hết hạn). "
                           "Vui lòng thử lại."))
     try:
