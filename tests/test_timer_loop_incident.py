@@ -55,3 +55,18 @@ def test_a_literal_zero_duration_is_refused_at_deployment_with_its_line(api):
         assert r.status_code == 422, r.get_json()
         said = str(r.get_json())
         assert "khoảng thời gian bằng 0" in said and "Traceback" not in said, said
+
+
+def test_a_step_drawn_in_a_lane_whose_role_cannot_act_on_it_is_refused_with_its_line(api):
+    """The intake in the clerk's lane deployed, and its dossiers waited for ever: the clerk's work item offered no
+    action and the receiving officer's inbox was empty."""
+    from test_versions import SOURCE
+
+    moved = SOURCE.replace('<bpmn:flowNodeRef>tiep_nhan</bpmn:flowNodeRef>', '', 1).replace(
+        '<bpmn:flowNodeRef>ky_ban_hanh</bpmn:flowNodeRef>',
+        '<bpmn:flowNodeRef>ky_ban_hanh</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>tiep_nhan</bpmn:flowNodeRef>', 1)
+    assert moved != SOURCE
+    r = deploy(api, moved)
+    assert r.status_code == 422, r.get_json()
+    said = str(r.get_json())
+    assert "bước 'intake' nằm trong làn Văn thư" in said and "chỉ: Cán bộ tiếp nhận" in said, said

@@ -351,6 +351,11 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
                 linter.add(el, "bước bổ sung (supplement) phải thuộc làn Công dân")
             elif role and step in STEP_ACTIONS and step != "supplement" and role == "citizen":
                 linter.add(el, "bước xử lý phải thuộc làn của cán bộ, không phải Công dân")
+            elif role and step in stepkinds.LANE_ROLES and role not in stepkinds.LANE_ROLES[step]:
+                allowed = ", ".join(sorted(ROLES.get(r, r) for r in stepkinds.LANE_ROLES[step]))
+                linter.add(el, f"bước '{step}' nằm trong làn {ROLES.get(role, role)}, vai trò không làm được bước "
+                               f"này (chỉ: {allowed}): hồ sơ sẽ không ai xử lý tiếp được; chuyển công việc sang "
+                               "làn đúng")
             linter.form(el, prop.get("formJsonSchemaFilename"), "formJsonSchemaFilename")
             steps.append({"id": el.get("id"), "name": el.get("name") or el.get("id"), "step": step,
                           "role": role, "form": prop.get("formJsonSchemaFilename"),

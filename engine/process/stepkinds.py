@@ -20,6 +20,17 @@ DRAWN = ("intake", "supplement", "assessment", "extension_review", "approval", "
 # Opened by the engine itself, never drawn: the head of agency's apology when a dossier becomes overdue (D19).
 OPENED_BY_ENGINE = ("apology",)
 ALL = DRAWN + OPENED_BY_ENGINE
+# The lanes (roles) whose work items may act on each drawn step kind: the roles of its declared actions
+# (engine.cases.steps.catalogue checks that the two agree). A task drawn in another lane would give its dossier
+# a work item nobody may act on: the check refuses it (engine.process.lint).
+_OFFICERS = frozenset({"receiving_officer", "specialist", "department_leader", "head_of_agency", "centre_director",
+                       "clerk"})
+LANE_ROLES: dict[str, frozenset[str]] = {
+    "intake": frozenset({"receiving_officer"}), "supplement": frozenset({"citizen"}),
+    "assessment": frozenset({"specialist"}),
+    "extension_review": frozenset({"department_leader", "head_of_agency", "centre_director"}),
+    "approval": frozenset({"department_leader", "head_of_agency", "centre_director"}),
+    "signing": frozenset({"clerk"}), "return": frozenset({"receiving_officer"}), "handover": _OFFICERS}
 
 _ONE = re.compile(r"""^\s*action\s*==\s*(['"])(\w+)\1\s*$""")
 _MANY = re.compile(r"""^\s*action\s+in\s*[(\[{]\s*((?:(['"])\w+\2\s*,?\s*)+)[)\]}]\s*$""")

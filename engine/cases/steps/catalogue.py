@@ -18,6 +18,8 @@ KINDS: dict[str, StepKind] = {k.name: k for k in (
     returning.KIND, handover.KIND, apology.KIND)}
 assert tuple(KINDS) == stepkinds.ALL, "every step kind a BPMN may name is declared, and only those"
 assert {k for k, kind in KINDS.items() if kind.drawn} == set(stepkinds.DRAWN)
+assert all(stepkinds.LANE_ROLES[k] == frozenset().union(*(a.roles for a in KINDS[k].actions))
+           for k in stepkinds.DRAWN), "the check's lanes of each step kind are the roles of its actions"
 
 # The actions by step kind (api.md's table), for lists and filters.
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {k: tuple(dict.fromkeys(a.name for a in kind.actions))
