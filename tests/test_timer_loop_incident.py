@@ -50,11 +50,15 @@ def test_a_timer_due_again_the_instant_it_fires_is_an_incident_not_a_sweep_witho
 
 
 def test_a_literal_zero_duration_is_refused_at_deployment_with_its_line(api):
-    for literal in ('"PT0S"', '"P0D"', '"R/PT0M"'):
+    for literal in ('"PT0S"', '"P0D"', '"PT0H0M"'):
         r = deploy(api, looping_variant(literal))
         assert r.status_code == 422, r.get_json()
         said = str(r.get_json())
         assert "khoảng thời gian bằng 0" in said and "Traceback" not in said, said
+    # an instant where a duration is asked for passed the check, then its first firing failed with a traceback
+    r = deploy(api, looping_variant('"2020-01-01T08:00:00+07:00"'))
+    assert r.status_code == 422, r.get_json()
+    assert "không hợp với timeDuration: timeDuration cần một khoảng thời gian" in str(r.get_json()), r.get_json()
 
 
 def test_a_step_drawn_in_a_lane_whose_role_cannot_act_on_it_is_refused_with_its_line(api):

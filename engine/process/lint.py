@@ -7,10 +7,8 @@ the parser's English messages are translated and given the line and element it l
 """
 from __future__ import annotations
 
-import ast
 import re
 import unicodedata
-from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -20,7 +18,7 @@ from engine.core.errors import Problem
 from engine.data.model import ROLES
 from engine.process import forms as forms_mod
 from engine.process import fees as fee_rules
-from engine.process import lint_handover, scripting, skeleton, stepkinds, xmlwords
+from engine.process import lint_handover, lint_timers, scripting, skeleton, stepkinds, xmlwords
 from engine.process.bpmnparser import BPMN, NS, SPIFF, UNSUPPORTED, bpmn_name, parse_xml, schema_problems
 
 STEP_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -40,9 +38,6 @@ STEP_UNITS = UNITS[:3]  # a step's own limit (a same-day step has no figure to g
 MAX_DURATION = 10000  # of a procedure or a step, in its unit: beyond any procedure, within the calendar's years
 LEVEL_FACTS = vocabulary.LEVEL_FACTS  # D27: (good value, reason when met, reason when not)
 LANE_ROLES = {**{code: code for code in ROLES}, **{label.lower(): code for code, label in ROLES.items()}}
-ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-ISO_CYCLE = re.compile(r"^R\d*/")
-TIMER_EXPRESSIONS = ("timeDuration", "timeDate", "timeCycle")
 # D33: who files a procedure's dossiers: the applicant (the default), or only another agency's hand-over (the
 # callee part of a liên thông, engine.cases.lienthong): never filed directly nor offered in the public catalogue
 FILED_BY = ("applicant", "handover")
@@ -184,30 +179,10 @@ class _Linter:
         for msg in scripting.check_expression(text):
             self.add(el, f"{what} không hợp lệ: {xmlwords.script(msg)}")
 
-    def timer(self, el, text: str) -> None:
-        text = (text or "").strip()
-        if not text:
-            self.add(el, "biểu thức hẹn giờ trống")
-            return
-        problems = scripting.check_expression(text)
-        if problems:
-            self.add(el, f"biểu thức hẹn giờ không hợp lệ: {xmlwords.script(problems[0])}")
-            return
-        if ISO_DURATION.match(text) or ISO_CYCLE.match(text) or _is_aware_datetime(text):
-            self.add(el, f"biểu thức hẹn giờ là Python: viết trong dấu nháy, ví dụ \"{text}\"")
-            return
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return  # a variable or an expression: checked when the timer is armed
-        if not isinstance(value, str):
-            self.add(el, "biểu thức hẹn giờ phải cho ra một chuỗi ISO 8601")
-        elif not (ISO_DURATION.match(value) or ISO_CYCLE.match(value) or _is_aware_datetime(value)):
-            self.add(el, f"'{value}' không phải khoảng thời gian hay thời điểm ISO 8601 có múi giờ")
-        elif ISO_DURATION.match(value.rsplit("/", 1)[-1]) and not any(
-                float(n) for n in re.findall(r"\d+(?:\.\d+)?", value.rsplit("/", 1)[-1])):
-            self.add(el, f"'{value}': khoảng thời gian bằng 0, bộ hẹn giờ đến hạn ngay khi được đặt (trên đường quay "
-                         "lại công việc của nó thì chạy mãi); đặt một khoảng lớn hơn 0")
+    def timer(self, el, text: str, kind: str | None = None) -> None:
+        said = lint_timers.problem(text, kind)
+        if said:
+            self.add(el, said)
 
     def code(self, el, local: str) -> None:
         """Scripts, conditions and unsupported constructs: checked in every process of the file."""
@@ -229,13 +204,6 @@ class _Linter:
             self.add(el, UNSUPPORTED[local])
         elif local == "messageEventDefinition" and el.get("messageRef") not in self.messages:
             self.add(el.getparent(), f"thông điệp (messageRef) không có trong tệp: {el.get('messageRef')!r}")
-
-
-def _is_aware_datetime(value: str) -> bool:
-    try:
-        return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
 
 
 _NOT_NODES = ("sequenceFlow", "laneSet", "extensionElements", "documentation", "dataObject", "dataObjectReference",
@@ -369,11 +337,11 @@ def lint(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_dir: Path | 
             if name in timer_names:
                 linter.add(event, f"trùng tên hẹn giờ '{name}' (đã dùng ở {timer_names[name]})")
             timer_names[name] = event.get("id")
-            exprs = [c for c in el if bpmn_name(c) in TIMER_EXPRESSIONS]
+            exprs = [c for c in el if bpmn_name(c) in lint_timers.TIMER_EXPRESSIONS]
             if not exprs:
                 linter.add(event, "hẹn giờ không có biểu thức")
             for child in exprs:
-                linter.timer(event, child.text or "")
+                linter.timer(event, child.text or "", bpmn_name(child))
         elif local == "exclusiveGateway":
             outgoing = proc.findall(f"bpmn:sequenceFlow[@sourceRef='{el.get('id')}']", NS)
             conditional = [f for f in outgoing if f.find("bpmn:conditionExpression", NS) is not None]
