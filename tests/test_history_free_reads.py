@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from conftest import OFFICERS, START
 from sqlalchemy import select
-from test_history_indexes import plans
+from test_history_indexes import plans, scans
 
 from engine.cases import watch
 from engine.data.model import User
@@ -65,3 +65,22 @@ def test_the_administrators_trail_of_one_action_or_thing_is_read_off_its_index_n
         query = select(AdminEvent).where(*where).order_by(AdminEvent.id.desc()).limit(51)
         [plan] = plans(app, lambda s: list(s.scalars(query)))
         assert "ix_admin_event_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@SQLITE
+def test_the_incidents_list_walks_the_incidents_not_the_dossiers_of_the_scope(app):
+    """/quan-tri/su-co's page read every dossier of the administrator's agencies (an OR over the dossier's agency
+    columns), then sorted: 0.3 s with no incident at all at 300k dossiers. Now it walks the incidents newest
+    first and checks each one's dossier by primary key."""
+    from engine.cases import incidents
+
+    def run(session):
+        for name in ("demo.admin", "phuxuan.admin"):
+            admin = session.scalar(select(User).where(User.username == name))
+            if admin is not None:
+                incidents.page(session, admin)
+    found = [p for p in plans(app, run) if "incident" in p]
+    assert found
+    for plan in found:
+        assert not scans(plan, "dossier") and "ix_dossier_agency" not in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from engine.cases import administration
 from engine.cases.dossiers import calendar_of
@@ -116,9 +116,13 @@ def _slice(session: Session, user: User, rank: int, state: str | None, before: i
     """Incidents of one rank (0 open, 1 dealt with) in scope, newest first: the open ones off the (state, id)
     index, the others off the primary key read backwards; never the whole history."""
     mine = administration.agency_ids(session, user)  # D29: the dossiers received or processed in the subtree
+    # the scope checked per incident on its dossier's row (by primary key): an OR over the dossiers' agency
+    # columns in the join made the database read every dossier of the subtree, then sort
+    held = aliased(Dossier)
+    in_scope = exists(select(held.id).where(held.id == Incident.dossier_id, or_(held.agency_id.in_(mine),
+                                                                               held.processing_agency_id.in_(mine))))
     query = (select(Incident, Dossier.code).join(Dossier, Dossier.id == Incident.dossier_id)
-             .where(administration.held_in(mine),
-                    Incident.state == "open" if rank == 0 else Incident.state != "open")
+             .where(in_scope, Incident.state == "open" if rank == 0 else Incident.state != "open")
              .order_by(Incident.id.desc()).limit(limit))
     if state is not None:
         query = query.where(Incident.state == state)
