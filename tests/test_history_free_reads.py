@@ -12,7 +12,7 @@ from sqlalchemy import select
 from test_history_indexes import plans, scans
 
 from engine.cases import watch
-from engine.data.model import User
+from engine.data.model import Dossier, User
 from engine.reports.scope import Scope
 from engine.reports.statistics import statistics
 
@@ -84,3 +84,21 @@ def test_the_incidents_list_walks_the_incidents_not_the_dossiers_of_the_scope(ap
     for plan in found:
         assert not scans(plan, "dossier") and "ix_dossier_agency" not in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+@SQLITE
+def test_the_pending_at_a_periods_end_reads_the_open_dossiers_and_the_results_since_not_every_receipt(app):
+    """stocks.citizens and handed_over (a period ending today has no kept stock): one OR of "no result" and
+    "resolved since the end" let SQLite read every dossier received before the end. Each is now its own range of
+    ix_dossier_resolved_at."""
+    from engine.reports import stocks
+
+    end = START
+
+    def run(session):
+        list(stocks.citizens(session, end, [stocks.RESOLVING], [Dossier.parent_id.is_(None)]))
+        list(stocks.handed_over(session, end, [Dossier.agency_id], [Dossier.parent_id.is_not(None)]))
+    found = [p for p in plans(app, run) if "dossier" in p]
+    assert len(found) == 4, found
+    for plan in found:
+        assert "received_at<?" not in plan and not scans(plan, "dossier"), plan
