@@ -74,3 +74,12 @@ def test_a_step_drawn_in_a_lane_whose_role_cannot_act_on_it_is_refused_with_its_
     assert r.status_code == 422, r.get_json()
     said = str(r.get_json())
     assert "bước 'intake' nằm trong làn Văn thư" in said and "chỉ: Cán bộ tiếp nhận" in said, said
+
+
+def test_a_script_refusal_is_said_once_in_vietnamese():
+    """ "import không được phép (imports không được phép": the compiler's own Vietnamese message, with its English
+    in brackets, was translated again by the generic rule."""
+    from engine.process import scripting, xmlwords
+
+    said = [xmlwords.script(m) for m in scripting.check_script("import os\n")]
+    assert said == ["dòng 1: import không được phép"], said

@@ -23,7 +23,7 @@ SYNTAX = [
      "tệp khai báo thực thể XML nhân bản quá mức (kiểu tấn công “billion laughs”): không đọc"),
     (r"^Detected an entity reference loop", "thực thể XML tự tham chiếu vòng tròn: không đọc"),
     (r"^Entity '(.*)' not defined", "thực thể &{0}; không được khai báo"),
-    (r"^xmlParseEntityRef: no name", "dấu & không mở một thực thể (viết &amp;amp; cho chính dấu &)"),
+    (r"^xmlParseEntityRef: no name", "dấu & không mở một thực thể (viết &amp; cho chính dấu &)"),
     (r"^EntityRef: expecting ';'", "tham chiếu thực thể thiếu dấu ';'"),
     (r"^Attribute (\S+) redefined", "thuộc tính {0} được khai báo hai lần"),
     (r"^Specification mandates value for attribute (\S+)", "thuộc tính {0} thiếu giá trị"),
@@ -51,6 +51,8 @@ SCRIPT = [
     (r'^Line (\d+): "(.*)" is an invalid attribute name because it starts with "_"',
      'dòng {0}: thuộc tính "{1}" không được dùng vì bắt đầu bằng "_"'),
     (r'^Line (\d+): "(.*)" is a reserved name', 'dòng {0}: tên "{1}" là tên dành riêng'),
+    # our compiler's own refusals, already in Vietnamese with the English in brackets: said once, in Vietnamese
+    (r"^Line (\d+): (.* không được phép) \([^()]*\)$", "dòng {0}: {1}"),
     (r"^Line (\d+): (\w+) statements are not allowed", "dòng {0}: câu lệnh {1} không được phép"),
     (r"^Line (\d+): (.*) are not allowed", "dòng {0}: {1} không được phép"),
     (r"^Line (\d+): SyntaxError: (.*?)(?: at statement: .*)?$", "dòng {0}: sai cú pháp Python ({1})"),
