@@ -96,3 +96,20 @@ def test_a_file_name_sent_decomposed_is_kept_in_one_spelling_and_cut_whole(api):
         assert kept == long[:NAME_LENGTH] + ".pdf", spelling  # was "…Giâ.pdf" from the decomposed name
     mark_at_cut = "a" * (NAME_LENGTH - 1) + "q\u0323\u0302" + "z"  # no composed form: the marks stay apart
     assert _clean_name(mark_at_cut, "application/pdf") == "a" * (NAME_LENGTH - 1) + ".pdf"
+
+
+def test_a_dossier_takes_a_bounded_number_of_files(api, clock, monkeypatch):
+    """Each file was bounded (10 MB), their number was not: an account is quick to make, the disk is the
+    province's. Past the limit: 409 too_many_files, nothing stored (the limit made small here: 60 by default)."""
+    from engine.cases import attachments
+
+    monkeypatch.setattr(attachments, "MAX_FILES", 3)
+    at(api, clock, 2026, 12, 7, 9, 0)
+    code = api.file(CITIZEN)["code"]
+    for _ in range(3):
+        assert attach(api, CITIZEN, code).status_code == 201
+    r = attach(api, CITIZEN, code)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_many_files", r.get_json()
+    assert "đã có 3 tệp đính kèm" in r.get_json()["error"]["message"]
+    assert len([d for d in api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["documents"]
+                if d["kind"] == "filing"]) == 3

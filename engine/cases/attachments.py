@@ -69,6 +69,7 @@ def inspect_image(ctx: Context, content: bytes) -> None:
 
 
 NAME_LENGTH = 120  # characters of a file's name kept, its extension aside
+MAX_FILES = 60  # files attached to one dossier, over its filing and supplements (a dossier has a few components)
 
 
 def _clean_name(name: str, media_type: str) -> str:
@@ -105,6 +106,13 @@ def _editable(session: Session, ctx: Context, code: str) -> Dossier:
     if not filing and dossier.status != SUPPLEMENT:
         raise Conflict("Chỉ đính kèm giấy tờ khi nộp hồ sơ (trước khi hồ sơ được tiếp nhận) hoặc khi có yêu cầu "
                        "bổ sung đang chờ; hồ sơ này hiện không nhận thêm giấy tờ", code="dossier_not_editable")
+    # each file is bounded, their number too: an account is quick to make, and the disk is the province's
+    held = session.scalar(select(func.count()).select_from(
+        select(Document.id).where(Document.dossier_id == dossier.id, Document.kind == "filing")
+        .limit(MAX_FILES).subquery()))
+    if held >= MAX_FILES:
+        raise Conflict(f"Hồ sơ đã có {MAX_FILES} tệp đính kèm, số tệp tối đa của một hồ sơ; không đính kèm thêm",
+                       code="too_many_files")
     return dossier
 
 

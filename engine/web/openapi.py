@@ -244,7 +244,8 @@ def _paths() -> dict:
             ok=201, response=_ref("Document"), errors=(403, 404, 409, 413), params=code, rules={
                 "component": "một thành phần hồ sơ của thủ tục", "file": "tệp không rỗng, loại được nhận",
                 "dossier_not_editable": "409: chỉ đính kèm khi hồ sơ mới nộp, chưa được tiếp nhận (trạng thái 1) "
-                                        "hoặc khi có yêu cầu bổ sung đang chờ (trạng thái 5)"}),
+                                        "hoặc khi có yêu cầu bổ sung đang chờ (trạng thái 5)",
+                "too_many_files": "409: hồ sơ đã có 60 tệp đính kèm, số tối đa"}),
             "requestBody": {"required": True, "content": {
                 "multipart/form-data": {"schema": {"type": "object", "required": ["file", "component"],
                                                    "properties": {"file": binary, "component": {"type": "string"}}}},

@@ -142,6 +142,7 @@ REFUSAL_TEXT = {
     # files added to a dossier outside the filing and an open supplement request (engine.cases.attachments)
     "dossier_not_editable": _l("Hồ sơ hiện không nhận thêm giấy tờ: chỉ đính kèm khi nộp hồ sơ hoặc khi có yêu cầu "
                                "bổ sung đang chờ"),
+    "too_many_files": _l("Hồ sơ đã có số tệp đính kèm tối đa; không đính kèm thêm"),
     # the desk's citizen account sent again with the same citizen's facts (engine.cases.citizens, D3)
     "account_exists": _l("Công dân đã có tài khoản với các thông tin này; không tạo tài khoản mới. Hướng dẫn công "
                          "dân dùng trang Quên mật khẩu để nhận mã mới."),
