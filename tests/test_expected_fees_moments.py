@@ -65,6 +65,8 @@ def test_a_fee_the_agency_collects_at_its_desk_is_shown_as_such_before_and_after
         s["lang"] = "en"
     page = text_of(citizen.get(f"/ca-nhan/ho-so/{code}"))
     assert "Fees and charges paid at the agency" in page and "at its counter" in page, page[:3000]
+    # when it is to be paid, not that it was ("paid at intake" read as already paid)
+    assert "100,000 đ — payable at intake" in page and "paid at intake" not in page, page[:3000]
 
 
 def test_a_fee_collected_through_the_engine_is_not_said_to_be_paid_at_the_desk_D26(app):
