@@ -67,6 +67,13 @@ def test_d26_money_taken_online_after_a_desk_payment_is_a_refund_recorded_audite
     assert RECEIVER in first["told"] and CITIZEN in first["told"]
     d = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
     assert [(p["status"], p["method"]) for p in d["payments"]] == [("paid", "cash")]  # the fee stays paid once
+    # the money owed back is on the dossier, for the citizen, the desk and the API (it was in no page nor answer)
+    [refund] = [p["refund"] for p in d["payments"]]
+    assert refund["amount"] == 100000 and order["vnp_TxnRef"] in refund["reason"], refund
+    from web_support import Web, text_of
+    for who, path in ((CITIZEN, f"/ca-nhan/ho-so/{code}"), (RECEIVER, f"/can-bo/ho-so/{code}")):
+        page = text_of(Web(app.test_client()).login(who).get(path))
+        assert "Hoàn trả cho người nộp: 100.000 đ" in page, (who, page[page.find("Phí, lệ phí"):][:600])
     _at(api, clock, vn(2027, 3, 1, 9, 20))
     assert _ipn(api, app, order["vnp_TxnRef"]) == "02"
     assert _recorded(app, code) == first

@@ -59,7 +59,7 @@ def test_the_intake_fee_moves_the_dossier_to_6_and_the_clock_waits_for_the_payme
     assert d["status"] == Status.PAYMENT
     assert d["payments"] == [{"id": d["payments"][0]["id"], "fee": "Lệ phí đăng ký hộ kinh doanh", "amount": 100000,
                               "status": "pending", "method": None, "paid_at": None, "receipt": None,
-                              "moment": "intake", "exempt_reason": None}]
+                              "moment": "intake", "exempt_reason": None, "refund": None}]
     assert d["due_at"] == iso(2026, 11, 27, 9, 30)  # 3 working days from the intake (24/11 is a day off)
     assert api.get("/api/v1/tasks", OFFICERS["assessment"]).get_json()[0]["actions"] == []  # processing waits
     started, query = _start(api, d["code"])

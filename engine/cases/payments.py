@@ -119,7 +119,16 @@ def describe(p: Payment) -> dict:
     return {"id": p.id, "fee": p.fee, "amount": p.amount, "status": p.status,
             "method": p.method if p.status in MONEY_PAID else None,
             "paid_at": iso_vn(p.paid_at), "receipt": p.receipt_document_id, "moment": p.moment,
-            "exempt_reason": p.exempt_reason}
+            "exempt_reason": p.exempt_reason, "refund": _refund(p)}
+
+
+def _refund(p) -> dict | None:
+    """The money owed back for this fee (engine.cases.payment_refunds: the dossier ended after it was paid, or
+    the gateway took it again): recorded for the receiving desk to give back; a row read with its refund only."""
+    amount = getattr(p, "refund_amount", None)
+    if amount is None:
+        return None
+    return {"amount": amount, "reason": p.refund_reason, "at": iso_vn(p.refund_at)}
 
 
 # -- a fee falls due ------------------------------------------------------------------------------------------

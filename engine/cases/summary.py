@@ -15,7 +15,7 @@ from engine.core.settings import Settings
 from engine.data.model import (
     Agency, AuditEvent, Document, DocumentSignature, Dossier, Letter, ProcedureVersion, SupplementRequest, User)
 from engine.data import calendars
-from engine.data.payment_model import Payment
+from engine.data.payment_model import Payment, PaymentRefund
 from engine.law import deadlines, intake, lateness
 from engine.law.statuses import SUBMITTED, SUPPLEMENT, Status
 from engine.paperwork.registers import withdrawn_letter
@@ -88,8 +88,12 @@ _EVENT = _of(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.actor_name, AuditE
              AuditEvent.to_status, AuditEvent.step, AuditEvent.actor_id, order=AuditEvent.id)
 _OPEN_REQUEST = _of(SupplementRequest.dossier_id, SupplementRequest.stage, SupplementRequest.items,
                     SupplementRequest.at, order=SupplementRequest.id).where(SupplementRequest.answered_at.is_(None))
+# with its refund, when one is owed (api.md "Payments": the money taken twice, or after the dossier ended)
 _PAYMENT = _of(Payment.dossier_id, Payment.id, Payment.fee, Payment.amount, Payment.status, Payment.method,
-               Payment.paid_at, Payment.receipt_document_id, Payment.moment, Payment.exempt_reason, order=Payment.id)
+               Payment.paid_at, Payment.receipt_document_id, Payment.moment, Payment.exempt_reason,
+               PaymentRefund.amount.label("refund_amount"), PaymentRefund.reason.label("refund_reason"),
+               PaymentRefund.at.label("refund_at"), order=Payment.id).outerjoin(
+    PaymentRefund, PaymentRefund.payment_id == Payment.id)
 
 
 def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,

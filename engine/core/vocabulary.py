@@ -322,7 +322,7 @@ PAYMENT_METHODS = {"online": N_("Trực tuyến"), "cash": N_("Tiền mặt"), "
 # "failed": the fee was still owed when its dossier ended unprocessed (withdrawn, refused, stopped): owed no more
 # (an online attempt that fails leaves the fee "pending", payable again)
 PAYMENT_STATES = {"pending": N_("Chờ thanh toán"), "paid": N_("Đã thanh toán"),
-                  "failed": N_("Không còn phải nộp (hồ sơ đã kết thúc)"), "refunded": N_("Đã hoàn trả"),
+                  "failed": N_("Không còn phải nộp (hồ sơ đã kết thúc)"), "refunded": N_("Hoàn trả cho người nộp"),
                   "exempted": N_("Được miễn")}
 
 

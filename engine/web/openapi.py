@@ -146,7 +146,12 @@ def _schemas() -> dict:
             "receipt": {"type": ["integer", "null"], "description": "Mã tài liệu biên lai điện tử"},
             "receipt_url": {"type": "string"},
             "moment": {"enum": ["filing", "intake", "before_result"]},
-            "exempt_reason": {"type": ["string", "null"]}}},
+            "exempt_reason": {"type": ["string", "null"]},
+            "refund": {"type": ["object", "null"], "required": ["amount", "reason", "at"],
+                       "description": "Khoản tiền phải hoàn trả cho người nộp (hồ sơ kết thúc sau khi đã nộp, hoặc "
+                                      "cổng thanh toán thu hai lần): Bộ phận tiếp nhận hoàn trả",
+                       "properties": {"amount": {"type": "integer", "minimum": 0}, "reason": {"type": "string"},
+                                      "at": time}}}},
         "PaymentStart": _object({}, description="Khoản phí đang chờ thanh toán của hồ sơ; không có tham số"),
         "PaymentStarted": {"type": "object", "required": ["id", "redirect_url"], "properties": {
             "id": {"type": "integer"}, "redirect_url": {"type": "string", "format": "uri"}}},
