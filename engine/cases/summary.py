@@ -94,6 +94,7 @@ _PAYMENT = _of(Payment.dossier_id, Payment.id, Payment.fee, Payment.amount, Paym
                PaymentRefund.amount.label("refund_amount"), PaymentRefund.reason.label("refund_reason"),
                PaymentRefund.at.label("refund_at"), order=Payment.id).outerjoin(
     PaymentRefund, PaymentRefund.payment_id == Payment.id)
+_AGENCY = select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(bindparam("ids", expanding=True)))
 
 
 def describe(session: Session, dossier: Dossier, *, with_form: bool = True, now: datetime | None = None,
@@ -119,14 +120,12 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     # an open request is shown only while the dossier waits for it (``_describe``): read for those alone
     requests_of = _grouped(conn, _OPEN_REQUEST, "dossier_id", [d.id for d in rows if d.status == SUPPLEMENT])
     payments_of = _grouped(conn, _PAYMENT, "dossier_id", ids)
-    # the agencies as entities, held here: each row's calendar (dossiers.calendar_of) finds its agency in the
-    # session's identity map (weak references: an entity nothing holds is read again, one query per row)
-    agencies = _agencies(session, {d.agency_id for d in rows}
-                         | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})
     described = [_describe(session, d, letters_of.get(d.id, []),
                       [_document(doc, signatures_of.get(doc.id, []))
                        for doc in documents_of.get(d.id, [])],
                       events_of.get(d.id, []), requests_of.get(d.id, []), with_form, now, settings) for d in rows]
+    agencies = _agencies(session, conn, {d.agency_id for d in rows}
+                         | {d.processing_agency_id for d in rows if d.processing_agency_id is not None})
     handovers = lienthong.describe(session, ids)
     for d, result in zip(rows, described):  # api.md "Payments"
         result["handovers"] = handovers.get(d.id, [])  # liên thông (D33): each agency's part, its stage
@@ -141,9 +140,9 @@ def describe_many(session: Session, rows: list[Dossier], *, with_form: bool = Tr
     return described
 
 
-def _agencies(session: Session, wanted: set[int]) -> dict[int, Agency]:
-    """By id: the ``wanted`` agencies. Those the session already holds (a command has read its dossier's agency)
-    are taken from it; one query reads the others."""
+def _agencies(session: Session, conn, wanted: set[int]) -> dict[int, object]:
+    """By id: the code and name of the ``wanted`` agencies. Those the session already holds (a command has read its
+    dossier's agency) are taken from it; one query reads the others."""
     found: dict[int, object] = {}
     for agency_id in wanted:
         held = session.identity_map.get(identity_key(Agency, agency_id))
@@ -151,7 +150,7 @@ def _agencies(session: Session, wanted: set[int]) -> dict[int, Agency]:
             found[agency_id] = held
     missing = sorted(wanted - found.keys())
     if missing:
-        found.update((a.id, a) for a in session.scalars(select(Agency).where(Agency.id.in_(missing))))
+        found.update((a.id, a) for a in conn.execute(_AGENCY, {"ids": missing}))
     return found
 
 
