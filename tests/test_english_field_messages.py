@@ -231,5 +231,6 @@ def test_every_message_of_the_forms_is_in_the_table(app):
         for message in field_messages.MESSAGE_TEXT:  # each has an English text in messages.po
             assert field_messages.field_text(message) != message, message
         for pattern in field_messages.MESSAGE_PATTERNS:
-            example = pattern.format(limit=2, n=3, items="a, b", roles="a, b", number="1/GCN-UBND", day="23/11/2026")
+            example = pattern.format(limit=2, n=3, items="a, b", roles="a, b", number="1/GCN-UBND", day="23/11/2026",
+                                     until="09:00 ngày 24/11/2026")
             assert field_messages.field_text(example) != example, pattern

@@ -86,14 +86,17 @@ def refuse_if_blocked(session: Session, user_id: int, target: str, now: datetime
         if len(recent) < limit:
             continue
         until = recent[-1] + WINDOW
+        at = vn_time(until, "at")
+        # each message whole (engine.web.field_messages says it in English, the instant included)
         if limit == LIMIT:
-            said = f"Thông tin chủ hồ sơ đã không khớp {LIMIT} lần trong 24 giờ; chưa thể nộp thay cho người khác"
+            said = (f"Thông tin chủ hồ sơ đã không khớp {LIMIT} lần trong 24 giờ; chưa thể nộp thay cho người khác "
+                    f"đến {at}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một cửa, nơi cán bộ đối "
+                    "chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)")
         else:
-            said = ("Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp nhiều lần trong 24 giờ; chưa thể nộp "
-                    "thay cho chủ thẻ")
-        raise TooManyOwnerMismatches(
-            f"{said} đến {vn_time(until, 'at')}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận Một "
-            "cửa, nơi cán bộ đối chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)", until)
+            said = (f"Số CCCD này đã được ghi với thông tin chủ hồ sơ không khớp nhiều lần trong 24 giờ; chưa thể "
+                    f"nộp thay cho chủ thẻ đến {at}. Hãy kiểm tra lại giấy tờ của chủ hồ sơ, hoặc nộp tại Bộ phận "
+                    "Một cửa, nơi cán bộ đối chiếu thẻ CCCD (theo Nghị định 45/2020/NĐ-CP)")
+        raise TooManyOwnerMismatches(said, until)
 
 
 # -- the owner of a filing (D4): as given, then against a verified identity ---------------------------------
