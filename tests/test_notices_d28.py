@@ -168,3 +168,35 @@ def test_the_processing_agency_named_by_the_offer_is_warned_and_told_of_the_over
                                for t in api.get("/api/v1/tasks", u).get_json())}
     assert "d.canbo" in told("overdue") and apology_holder in told("overdue")
     assert told("warning") == ["d.canbo"]  # once
+
+
+def test_the_fee_notice_says_where_to_pay_online_or_at_the_desk(api, app):
+    """D26, D28: the notice that a fee is due (100 000 đồng at intake) had a line for the online payment's address
+    that nothing filled: the citizen was told to pay and not where. With an online gateway it now gives the fees
+    on the citizen's dossier page, where the pay button is; at an agency that takes fees at its desk only it says
+    so, with no online address."""
+    configure(app)
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    [due] = [n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json() if n["event"] == "payment_requested"]
+    address = f"http://127.0.0.1:5000/ca-nhan/ho-so/{code}#payments"
+    assert f"Thanh toán trực tuyến: {address}" in due["body"], due["body"]
+    assert "Nộp trực tiếp" not in due["body"]
+    page = Web(app.test_client()).login(CITIZEN).get(f"/ca-nhan/ho-so/{code}").get_data(as_text=True)
+    assert 'id="payments"' in page and f"/ca-nhan/ho-so/{code}/thanh-toan" in page  # the anchor, its pay button
+
+    configure(app, gateway=None)
+    desk = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", desk, "receive")
+    [due] = [n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()
+             if n["event"] == "payment_requested" and n["dossier"] == desk]
+    assert "Thanh toán trực tuyến" not in due["body"] and "#payments" not in due["body"], due["body"]
+    assert "Nộp trực tiếp tại nơi tiếp nhận hồ sơ (" in due["body"], due["body"]
+
+    choose_language(app, CITIZEN, "en")
+    configure(app)
+    english = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", english, "receive")
+    [due] = [n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json()
+             if n["event"] == "payment_requested" and n["dossier"] == english]
+    assert f"Pay online: http://127.0.0.1:5000/ca-nhan/ho-so/{english}#payments" in due["body"], due["body"]

@@ -166,7 +166,10 @@ def request_due(session: Session, ctx: Context, dossier: Dossier, moment: str) -
     session.flush()
     audit.record(session, dossier, now, ctx.user, "payment_requested", before,
                  data={"payment": row.id, "amount": row.amount, "moment": moment})
-    _announce(session, ctx.settings, dossier, "payment_requested", now, row)
+    # where to pay: the fees on the citizen's dossier page when the agency takes them online, else its desk
+    online = online_target(session, dossier) is not None
+    link = notices.absolute(ctx.settings, notices.dossier_path(dossier, False) + "#payments") if online else None
+    _announce(session, ctx.settings, dossier, "payment_requested", now, row, payment_link=link, at_desk=not online)
     return row
 
 
