@@ -17,5 +17,5 @@ def test_the_refund_notice_gives_its_reason_on_a_line_of_its_own(language, reaso
     title, body = notices.render("refunded", language, values)
     lines = body.split("\n")
     assert lines[1] == f"{reason} Hồ sơ đã được rút", body
-    assert lines[0].endswith("." if not for_officers else "payer." if language == "en" else "người nộp."), body
+    assert lines[0].endswith("." if not for_officers else "fees." if language == "en" else "của hồ sơ."), body
     assert "000.00.06.H56-261207-0001" in title

@@ -127,4 +127,4 @@ def test_the_refund_notices_say_it_will_be_refunded_and_the_desk_is_asked_to_giv
         bodies = dict(s.execute(select(User.username, Notice.body).join(Notice, Notice.user_id == User.id)
                                 .where(Notice.event == "refunded")).all())
     assert "sẽ được hoàn trả" in bodies[CITIZEN] and "Bộ phận tiếp nhận hoàn trả" not in bodies[CITIZEN]
-    assert "sẽ được hoàn trả. Bộ phận tiếp nhận hoàn trả khoản tiền này cho người nộp." in bodies[RECEIVER]
+    assert "sẽ được hoàn trả. Bộ phận tiếp nhận hoàn trả khoản tiền này cho người nộp, rồi ghi nhận" in bodies[RECEIVER]

@@ -40,8 +40,8 @@ from engine.data.notice_model import Notice, NoticeDelivery, NoticeSetting
 LANGUAGES = ("vi", "en")
 # The events a template exists for; a caller naming another is a programming error (KeyError), never a blank.
 CITIZEN_EVENTS = ("filed", "received", "supplement_requested", "supplemented", "refused", "extension_confirmed",
-                  "extension_letter", "apology_letter", "payment_requested", "paid", "refunded", "result_ready",
-                  "returned", "ended", "operation", "replanned")
+                  "extension_letter", "apology_letter", "payment_requested", "paid", "refunded", "refund_given",
+                  "result_ready", "returned", "ended", "operation", "replanned")
 OFFICER_EVENTS = ("warning", "overdue", "intake_overdue", "digest", "lienthong_stopped")
 ACCOUNT_EVENTS = ("one_time_code", "account_status")
 EVENTS = CITIZEN_EVENTS + OFFICER_EVENTS + ACCOUNT_EVENTS

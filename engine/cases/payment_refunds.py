@@ -8,15 +8,18 @@ Split from engine.cases.payments (which re-exports these names) to keep both mod
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import notices
-from engine.cases.dossiers import Context
+from engine.cases.dossiers import Context, visible_dossier
+from engine.core.vocabulary import vn_time
+from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.data import audit, row_locks
 from engine.data.model import AuditEvent, Dossier
 from engine.data.payment_model import Payment, PaymentRefund
 from engine.law import payment as law
+from engine.process import forms
 
 DESK_ROLE = "receiving_officer"  # who takes fees at the desk, and gives back money taken twice
 
@@ -54,12 +57,20 @@ def _give_back(session: Session, ctx: Context, dossier: Dossier, row: Payment, a
     if refund is None:
         session.add(PaymentRefund(payment_id=row.id, amount=amount, reason=reason, at=ctx.now,
                                   actor_id=ctx.user.id if ctx.user else None))
+    elif refund.given_at is not None:  # the first amount was given back: the row now owes the new one only
+        when, money = vn_time(refund.given_at, "datetime"), f"{refund.amount:,}".replace(",", ".")
+        earlier = f"(Đã hoàn trả {money} đồng lúc {when}: {refund.given_note})"
+        refund.amount, refund.reason = amount, f"{refund.reason}\n{earlier}\n{reason}"
+        refund.given_at = refund.given_by_id = refund.given_note = None
     else:
         refund.amount, refund.reason = refund.amount + amount, f"{refund.reason}\n{reason}"
     audit.record(session, dossier, ctx.now, ctx.user, "payment_refunded", dossier.status,
                  data={"payment": row.id, "amount": amount, "reason": reason, **data})
-    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier,
-                   context={"amount": amount, "fee_name": row.fee, "reason": reason})
+    told = {"amount": amount, "fee_name": row.fee, "reason": reason}
+    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier, context=told)
+    # the receiving desk gives it back (``given``): told whatever the cause (withdrawn, stopped, taken twice)
+    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier, roles={DESK_ROLE},
+                   context={**told, "for_officers": True})
 
 
 def refund_paid(session: Session, ctx: Context, dossier: Dossier, reason: str) -> list[Payment]:
@@ -98,6 +109,45 @@ def taken_again(session: Session, ctx: Context, row: Payment, order_ref: str) ->
     reason = (f"Đơn hàng {order_ref} được thanh toán trực tuyến khi khoản phí {settled_otherwise(row)}: "
               "số tiền của đơn hàng này được hoàn trả")
     _give_back(session, ctx, dossier, row, row.amount, reason, order=order_ref)
-    notices.notify(session, ctx.settings, "refunded", now=ctx.now, dossier=dossier, roles={DESK_ROLE},
-                   context={"amount": row.amount, "fee_name": row.fee, "reason": reason, "for_officers": True})
     return True
+
+
+# what engine.cases.payments.describe reads of a fee with its refund (engine.cases.summary lists them so)
+DESCRIBED = (Payment.id, Payment.fee, Payment.amount, Payment.status, Payment.method, Payment.paid_at,
+             Payment.receipt_document_id, Payment.moment, Payment.exempt_reason,
+             PaymentRefund.amount.label("refund_amount"), PaymentRefund.reason.label("refund_reason"),
+             PaymentRefund.at.label("refund_at"), PaymentRefund.given_at.label("refund_given_at"),
+             PaymentRefund.given_note.label("refund_given_note"))
+
+GIVEN = {"type": "object", "required": ["note"], "additionalProperties": False,
+         "properties": {"note": {"type": "string", "minLength": 3, "maxLength": 500,
+                                 "description": "Cách hoàn trả: tiền mặt tại quầy, chuyển khoản (số giao dịch)..."}}}
+
+
+def given(session: Session, ctx: Context, code: str, payment_id: int, payload):
+    """The receiving desk has given back the money owed for the fee ``payment_id`` (its refund): when, who and
+    how (``note``) are recorded, audited and told to the citizen; the fee is returned as ``DESCRIBED``. Once: a second time is refused (409), also
+    when two officers record it at the same moment (the update takes a refund not given yet only)."""
+    dossier = visible_dossier(session, ctx.user, code)
+    if DESK_ROLE not in ctx.user.roles or ctx.user.agency_id != dossier.agency_id:
+        raise Forbidden("Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả")
+    forms.validate(GIVEN, payload)
+    note = payload["note"].strip()
+    if len(note) < 3:
+        raise Invalid("Cách hoàn trả: ít nhất 3 ký tự", fields={"note": "ít nhất 3 ký tự"})
+    row = session.get(Payment, payment_id)
+    refund = session.scalar(select(PaymentRefund).where(PaymentRefund.payment_id == payment_id))
+    if row is None or row.dossier_id != dossier.id or refund is None:
+        raise NotFound("Khoản phí này không có tiền phải hoàn trả", code="refund_not_found")
+    done = session.execute(update(PaymentRefund).where(PaymentRefund.id == refund.id,
+                                                       PaymentRefund.given_at.is_(None))
+                           .values(given_at=ctx.now, given_by_id=ctx.user.id, given_note=note)
+                           .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        raise Conflict("Khoản tiền này đã được ghi nhận hoàn trả", code="refund_already_given")
+    audit.record(session, dossier, ctx.now, ctx.user, "refund_given", dossier.status,
+                 data={"payment": row.id, "amount": refund.amount, "note": note})
+    notices.notify(session, ctx.settings, "refund_given", now=ctx.now, dossier=dossier,
+                   context={"amount": refund.amount, "fee_name": row.fee, "note": note})
+    return session.execute(select(*DESCRIBED).join(PaymentRefund, PaymentRefund.payment_id == Payment.id)
+                           .where(Payment.id == row.id)).one()

@@ -30,7 +30,7 @@ from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
 from engine.cases import gateways, lienthong, local_fees, notices, payment_keys, replanning  # noqa: F401 (lienthong)
 from engine.cases.payment_refunds import (  # noqa: F401 (refunds: their own module, named here as before)
-    DESK_ROLE, NOT_OWED, refund_needed, refund_paid, settled_otherwise, taken_again)
+    DESK_ROLE, NOT_OWED, given, refund_needed, refund_paid, settled_otherwise, taken_again)
 
 
 def _announce(session: Session, settings, dossier: Dossier, event: str, now: datetime, row: Payment,
@@ -128,7 +128,8 @@ def _refund(p) -> dict | None:
     amount = getattr(p, "refund_amount", None)
     if amount is None:
         return None
-    return {"amount": amount, "reason": p.refund_reason, "at": iso_vn(p.refund_at)}
+    return {"amount": amount, "reason": p.refund_reason, "at": iso_vn(p.refund_at),
+            "given_at": iso_vn(p.refund_given_at), "given_note": p.refund_given_note}
 
 
 # -- a fee falls due ------------------------------------------------------------------------------------------

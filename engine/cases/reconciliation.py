@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.core.clock import VN_TZ
 from engine.cases import payments
 from engine.core.errors import Invalid
-from engine.data.payment_model import Payment, PaymentOrder
+from engine.data.payment_model import Payment, PaymentOrder, PaymentRefund
 
 SHAPES = {  # gateway: (reference, amount, amount divisor, status, status meaning paid, time yyyyMMddHHmmss)
     "vnpay": ("vnp_TxnRef", "vnp_Amount", 100, "vnp_TransactionStatus", "00", "vnp_PayDate"),
@@ -60,6 +60,8 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         if amount != mine.amount:
             problems.append(f"{ref}: số tiền khác nhau: cổng {amount}, hệ thống {mine.amount} (amount differs)")
         settled_here = mine.status in SETTLED and mine.order_ref == ref
+        if paid_there and not settled_here and _given_back(session, mine):
+            continue  # money taken twice, or after the dossier ended, that the desk has given back: nothing owed
         if paid_there and mine.status == "failed":  # paid after its dossier ended unprocessed (withdrawn...)
             problems.append(f"{ref}: khoản phí {payments.NOT_OWED}; đơn này đã được thanh toán, "
                             f"cần hoàn trả (paid after the dossier ended)")
@@ -74,3 +76,8 @@ def reconcile(session: Session, gateway: str, rows: list[dict], day: date) -> li
         if ref not in seen:
             problems.append(f"{ref}: đã ghi nhận thanh toán {mine.amount} đồng, cổng thanh toán không có (missing)")
     return problems
+
+
+def _given_back(session: Session, row: Payment) -> bool:
+    """The money owed back for this fee has been given back (engine.cases.payment_refunds.given)."""
+    return session.scalar(select(PaymentRefund.given_at).where(PaymentRefund.payment_id == row.id)) is not None

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from engine.cases import lienthong, payments
+from engine.cases import lienthong, payment_refunds, payments
 from engine.cases.dossiers import calendar_of, issued_to_citizen, sees_as_citizen
 from engine.core.clock import VN_TZ, iso_vn
 from engine.core.settings import Settings
@@ -89,10 +89,7 @@ _EVENT = _of(AuditEvent.dossier_id, AuditEvent.at, AuditEvent.actor_name, AuditE
 _OPEN_REQUEST = _of(SupplementRequest.dossier_id, SupplementRequest.stage, SupplementRequest.items,
                     SupplementRequest.at, order=SupplementRequest.id).where(SupplementRequest.answered_at.is_(None))
 # with its refund, when one is owed (api.md "Payments": the money taken twice, or after the dossier ended)
-_PAYMENT = _of(Payment.dossier_id, Payment.id, Payment.fee, Payment.amount, Payment.status, Payment.method,
-               Payment.paid_at, Payment.receipt_document_id, Payment.moment, Payment.exempt_reason,
-               PaymentRefund.amount.label("refund_amount"), PaymentRefund.reason.label("refund_reason"),
-               PaymentRefund.at.label("refund_at"), order=Payment.id).outerjoin(
+_PAYMENT = _of(Payment.dossier_id, *payment_refunds.DESCRIBED, order=Payment.id).outerjoin(
     PaymentRefund, PaymentRefund.payment_id == Payment.id)
 _AGENCY = select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(bindparam("ids", expanding=True)))
 

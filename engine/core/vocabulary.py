@@ -307,6 +307,7 @@ ACTIONS: dict[str, Action] = {
     "paid": Action(N_("Đã nộp phí, lệ phí")),
     "payment_exempted": Action(N_("Miễn phí, lệ phí")),
     "payment_refunded": Action(N_("Hoàn trả phí, lệ phí")),
+    "refund_given": Action(N_("Đã hoàn trả phí, lệ phí cho người nộp")),
     "fee_repriced": Action(N_("Tính lại phí, lệ phí theo hồ sơ bổ sung")),
     "reissue_result": Action(N_("Cấp lại kết quả (đính chính)"), NP_("action", "Cấp lại (đính chính)")),
     "withdraw_reissue": Action(N_("Thu hồi yêu cầu cấp lại kết quả (đính chính)")),

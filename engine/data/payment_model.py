@@ -83,7 +83,8 @@ class PaymentEvent(Base):
 
 
 class PaymentRefund(Base):
-    """A paid fee given back (refused before processing, withdrawn or stopped): what, why, when, by whom."""
+    """A paid fee to be given back (refused before processing, withdrawn or stopped, or taken twice): what, why,
+    when, by whom; then when the receiving desk gave it back, who did, and how (``given_*``, null until then)."""
 
     __tablename__ = "payment_refund"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,3 +93,6 @@ class PaymentRefund(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    given_at: Mapped[datetime | None]
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    given_note: Mapped[str | None] = mapped_column(Text)

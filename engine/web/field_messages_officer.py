@@ -23,6 +23,10 @@ MESSAGE_TEXT = {
         _l("Chỉ cán bộ tiếp nhận của cơ quan giải quyết thu phí tại quầy"),
     "Chỉ cán bộ tiếp nhận của cơ quan giải quyết quyết định miễn phí":
         _l("Chỉ cán bộ tiếp nhận của cơ quan giải quyết quyết định miễn phí"),
+    "Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả":
+        _l("Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả"),
+    "Cách hoàn trả: ít nhất 3 ký tự": _l("Cách hoàn trả: ít nhất 3 ký tự"),
+    "ít nhất 3 ký tự": _l("ít nhất 3 ký tự"),
     "Chỉ văn thư được cấp lại (đính chính) kết quả": _l("Chỉ văn thư được cấp lại (đính chính) kết quả"),
     "Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)":
         _l("Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)"),

@@ -151,13 +151,14 @@ def _schemas() -> dict:
                        "description": "Khoản tiền phải hoàn trả cho người nộp (hồ sơ kết thúc sau khi đã nộp, hoặc "
                                       "cổng thanh toán thu hai lần): Bộ phận tiếp nhận hoàn trả",
                        "properties": {"amount": {"type": "integer", "minimum": 0}, "reason": {"type": "string"},
-                                      "at": time}}}},
+                                      "at": time, "given_at": time, "given_note": {"type": ["string", "null"]}}}}},
         "PaymentStart": _object({}, description="Khoản phí đang chờ thanh toán của hồ sơ; không có tham số"),
         "PaymentStarted": {"type": "object", "required": ["id", "redirect_url"], "properties": {
             "id": {"type": "integer"}, "redirect_url": {"type": "string", "format": "uri"}}},
         "DeskPayment": _object({"amount": {"type": "integer", "minimum": 1, "maximum": 10**12,
                                            "description": "Đúng số tiền đang chờ thanh toán (422 wrong_amount)"},
                                 "method": {"enum": ["cash", "card"]}}, ("amount", "method"), closed=True),
+        "RefundGiven": _object({"note": text(refused=CONTROL, minLength=3, maxLength=500)}, ("note",), closed=True),
         "Exemption": _object({"reason": text(refused=CONTROL, minLength=3, maxLength=2000)}, ("reason",), closed=True),
         "GatewayAnswer": {"oneOf": [
             {"type": "object", "required": ["RspCode", "Message"], "additionalProperties": False, "properties": {
@@ -322,6 +323,10 @@ def _paths() -> dict:
             rules={"wrong_amount": "đúng số tiền đang chờ thanh toán"})},
         "/api/v1/dossiers/{code}/payments/{id}/exempt": {"post": _op(
             "Cán bộ tiếp nhận quyết định miễn khoản phí đang chờ, có lý do", request=_ref("Exemption"),
+            response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
+        "/api/v1/dossiers/{code}/payments/{id}/refund-given": {"post": _op(
+            "Cán bộ tiếp nhận ghi nhận đã hoàn trả khoản tiền phải trả lại của một khoản phí, kèm cách hoàn trả "
+            "(một lần; 409 refund_already_given)", request=_ref("RefundGiven"),
             response=_ref("Payment"), errors=(403, 404, 409), params=code + task_id)},
         **openapi_signing.paths(task_id), **openapi_admin.paths(), **openapi_versions.paths(code, procedure),
         "/api/v1/tasks": {"get": _paged(_op(

@@ -1,6 +1,6 @@
 """Payments on the web (api.md "Payments", D26): the citizen starts an online payment, the gateway notifies
-(IPN), the receiving officer records a desk payment or an exemption; the portal's pay button and return page,
-the officer's desk form.
+(IPN), the receiving officer records a desk payment, an exemption, or money owed back as given back; the portal's
+pay button and return page, the officer's desk forms.
 
 The IPN is the truth; the return page only shows the citizen the state the IPN left (it never marks paid).
 """
@@ -117,6 +117,13 @@ def exempt(code: str, payment_id: int):
     return jsonify(payments.describe(payments.exempt(db(), context(), code, payment_id, body())))
 
 
+@api_bp.post("/dossiers/<code>/payments/<int:payment_id>/refund-given")
+@authenticated
+@transactional
+def refund_given(code: str, payment_id: int):
+    return jsonify(payments.describe(payments.given(db(), context(), code, payment_id, body())))
+
+
 # -- pages ----------------------------------------------------------------------------------------------------
 @bp.post("/ca-nhan/ho-so/<code>/thanh-toan")
 @login_required("citizen")
@@ -194,3 +201,15 @@ def exempt_page(code: str, payment_id: int):
     return redirect(url_for("inbox.dossier", code=code) + "#payments")
 
 
+@bp.post("/can-bo/ho-so/<code>/hoan-tra/<int:payment_id>")
+@login_required("receiving_officer")
+def refund_given_page(code: str, payment_id: int):
+    try:
+        run(payments.given, db(), context(), code, payment_id, {"note": request.form.get("note", "").strip()})
+    except NotFound:
+        raise
+    except EngineError as exc:
+        flash(str(refusal_text(exc)), "error")
+    else:
+        flash(_("Đã ghi nhận hoàn trả cho người nộp."), "success")
+    return redirect(url_for("inbox.dossier", code=code) + "#payments")
