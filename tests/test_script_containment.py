@@ -132,7 +132,7 @@ def with_script(script: str) -> bytes:
     "x = sum([[1] * 1000] * 1000, [])",
     "x = ['a' * 900000, 'b' * 900000]",  # each value allowed, the task data they make is too much
     "x = [('a' * 900000)[:] + str(i) for i in range(900)]",  # caught by the memory check
-    "while True:\n    pass",
+    "while ho_so['so_lao_dong'] == 2:\n    pass",  # a loop the citizen's form reaches, not the deploy's sample
 ])
 def test_a_script_that_stops_raises_or_grows_makes_the_filing_422_and_stores_nothing(api, app, script):
     deploy(api, with_script(script), SCRIPT_ON_FILING.name)
@@ -165,3 +165,18 @@ def test_a_condition_doing_c_level_work_answers_422_quickly(api, app):
     r = api.post(f"/api/v1/tasks/{task['id']}/complete", RECEIVER, json={"action": "receive", "data": {}})
     assert time.monotonic() - started < 10  # 5.4 s before, on a fast machine
     assert refused_422(r)["code"] == "process_error"
+
+
+@pytest.mark.parametrize("script", ["while True:\n    pass", "n = 0\nwhile n >= 0:\n    n += 1"])
+def test_a_script_that_never_ends_at_filing_is_refused_at_deploy_with_its_line(api, app, script):
+    """Deployed, a script on the filing's path that never ends refused every filing of the version (422 after the
+    time limit, each time). The deploy now starts the process on the filing form's sample data first: the upload
+    is refused with the script task's line, and nothing is deployed."""
+    r = api.post("/api/v1/procedures", "demo.admin", data={"bpmn": (io.BytesIO(with_script(script)), "vong-lap.bpmn")},
+                 content_type="multipart/form-data")
+    error = refused_422(r)
+    [problem] = error["problems"]
+    assert problem["element"] == "ghi_so" and problem["line"] == 60, problem
+    assert "kịch bản chạy quá 3 giây, gấp 3 lần thời gian cho phép (1 giây" in problem["message"], problem
+    assert "mọi hồ sơ nộp vào phiên bản này sẽ bị từ chối" in problem["message"]
+    assert api.get("/api/v1/procedures/9.000003", CITIZEN).status_code == 404

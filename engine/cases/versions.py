@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from engine.cases import administration
+from engine.cases import administration, trialstart
 from engine.cases.dossiers import Context
 from engine.core import templating, vocabulary
 from engine.core.errors import Conflict, DefinitionError, Forbidden, NotFound, Problem
@@ -176,10 +176,17 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
     if problems:
         raise DefinitionError(problems)
     definition = procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)
-    problems = template_problems(definition, settings, ctx.now)
+    problems = trial_problems(definition, settings, ctx.now)
     if problems:
         raise DefinitionError(problems)
     return definition
+
+
+def trial_problems(definition: procedures.Definition, settings, now) -> list[Problem]:
+    """What the version would fail at every dossier, tried before it is deployed: its result layout on sample data,
+    and its process started as a filing starts it (a script that never ends: engine.cases.trialstart)."""
+    return template_problems(definition, settings, now) or trialstart.start_problems(
+        definition, settings.script_time_limit, now)
 
 
 def template_problems(definition: procedures.Definition, settings, now) -> list[Problem]:

@@ -49,7 +49,7 @@ def _definitions(settings: Settings, paths: tuple[str, ...]):
             continue
         try:
             definitions.append(procedures.load_file(path, settings.forms_dir))
-            for problem in versions.template_problems(definitions[-1], settings, SystemClock().now()):
+            for problem in versions.trial_problems(definitions[-1], settings, SystemClock().now()):
                 failed = True
                 click.echo(str(replace(problem, file=str(path.parent / problem.file))), err=True)
             missing = definitions[-1].info["result"].get("template_missing")
