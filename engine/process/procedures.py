@@ -19,7 +19,7 @@ from engine.core.errors import Conflict, DefinitionError, NotFound, Problem
 from engine.data.agency_model import ProcedureOffer
 from engine.data.model import Agency, Procedure, ProcedureVersion
 from engine.process import fields as fields_mod
-from engine.process import lint_handover, resultdecl, runtime
+from engine.process import lint_handover, lint_properties, resultdecl, runtime
 from engine.process.bpmnparser import NS, ParseFailed, parse_spec, parse_xml, xml_text
 from engine.process.lint import LANE_ROLES, STEP_ACTIONS, lint, props
 
@@ -56,6 +56,8 @@ def load_definition(bpmn: bytes, file_name: str, forms: dict[str, dict], forms_d
     """Lint and parse one BPMN file; raise DefinitionError with every problem (a missing form: its forms_dir path).
     ``folder`` (the procedure's folder) or ``uploaded`` files hold its result template (engine.process.resultdecl)."""
     problems, info, tree = lint(bpmn, file_name, forms, forms_dir)
+    if tree is not None:
+        problems = problems + lint_properties.problems(tree, file_name)  # a misspelt name, ignored in silence
     if not problems:
         info["fields"], problems = _declared_fields(tree, file_name, info, forms)
     if not problems:
