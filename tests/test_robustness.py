@@ -144,7 +144,7 @@ def malformed_bodies() -> dict[str, dict]:
 # ignored, not refused.
 NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset",
            "versions_api.version_suspend", "versions_api.version_resume", "versions_api.version_retire",
-           "ops_api.retry_incident")
+           "versions_api.version_restore", "ops_api.retry_incident")
 UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
 
 

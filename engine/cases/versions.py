@@ -124,6 +124,27 @@ def change_state(session: Session, ctx: Context, code: str, number: int, action:
     return version
 
 
+def restore(session: Session, ctx: Context, code: str, number: int) -> ProcedureVersion:
+    """Roll back to version ``number``: its stored file, forms and result layout deployed again, unchanged, as the
+    procedure's next version, active and current (audited). The versions in between are left as they are (their
+    open dossiers go on; an administrator retires them or moves their dossiers). Refused when the current
+    version already has that content: there is nothing to roll back to."""
+    proc = procedure_of(session, ctx.user, code)
+    session.refresh(proc, with_for_update=True)  # two administrators at once: one after the other
+    old = version_of(session, proc, number)
+    current = session.get(ProcedureVersion, proc.latest_version_id) if proc.latest_version_id is not None else None
+    if current is not None and current.content_hash == old.content_hash:
+        raise Conflict(f"Phiên bản hiện hành ({current.version}) đã có đúng nội dung của phiên bản {number}; "
+                       "không cần khôi phục", code="already_current")
+    definition = procedures.Definition(file_name=old.file_name, process_id=old.process_id, bpmn_xml=old.bpmn_xml,
+                                       spec_json=old.spec_json, forms=dict(old.forms), info=dict(old.info),
+                                       content_hash=old.content_hash)
+    version, _changed = procedures.deploy(session, definition, ctx.now, ctx.user.username)
+    administration.audit(session, ctx.now, ctx.user, "version_restore", "procedure", f"{code} v{version.version}",
+                         proc.agency, version=version.version, restored=number)
+    return version
+
+
 def handover_callers(session: Session, proc: Procedure) -> list[Procedure]:
     """D33: the other procedures whose current version hands dossiers over to ``proc`` (their sub-requests open
     on its current version, suspended or not: engine.cases.lienthong.hand_over)."""

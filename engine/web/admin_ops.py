@@ -61,6 +61,7 @@ ADMIN_ACTION_TEXT = {
     "officer.activate": _l("Cán bộ kích hoạt tài khoản"), "officer.reset_done": _l("Cán bộ đặt lại mật khẩu"),
     "version_deploy": _l("Triển khai phiên bản thủ tục"), "version_suspend": _l("Tạm ngừng phiên bản thủ tục"),
     "version_resume": _l("Mở lại phiên bản thủ tục"), "version_retire": _l("Thu hồi phiên bản thủ tục"),
+    "version_restore": _l("Khôi phục phiên bản thủ tục"),
 }
 TARGET_TEXT = {"agency": _l("Cơ quan"), "calendar": _l("Lịch"), "citizen": _l("Công dân"), "dossier": _l("Hồ sơ"),
                "incident": _l("Sự cố"), "notice_delivery": _l("Thông báo"), "offer": _l("Thủ tục"),
@@ -72,7 +73,7 @@ DETAIL_KEY_TEXT = {
     "from_version": _l("Từ phiên bản"), "to_version": _l("Sang phiên bản"), "full_name": _l("Họ và tên"),
     "of_agency": _l("Thuộc cơ quan"), "agency": _l("Cơ quan"), "roles": _l("Vai trò"), "activation": _l("Kích hoạt"),
     "sent_to": _l("Gửi đến"), "was_suspended_for": _l("Lý do đã khóa"), "before": _l("Trước"), "after": _l("Sau"),
-    "file": _l("Tệp"), "locked": _l("Bị khóa"), "next_visit": _l("Lần ghé sau"), "effects": _l("Tác động"),
+    "file": _l("Tệp"), "restored": _l("Khôi phục từ phiên bản"), "locked": _l("Bị khóa"), "next_visit": _l("Lần ghé sau"), "effects": _l("Tác động"),
     "error": _l("Lỗi"), "created": _l("Đã tạo"), "skipped": _l("Bỏ qua"), "address": _l("Địa chỉ"),
     "office_hours": _l("Giờ làm việc"), "seal_name": _l("Tên trên con dấu"),
     "symbol": _l("Chữ viết tắt trong ký hiệu văn bản"), "active": _l("Đang hoạt động"),

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.cases import migration, versions
 from engine.core import vocabulary
-from engine.core.errors import DefinitionError, Forbidden, Invalid
+from engine.core.errors import Conflict, DefinitionError, Forbidden, Invalid
 from . import ASCII_NUMBER, db, now, tthc
 from .ui import context, install_error_pages, login_required, refusal_text, run
 
@@ -175,6 +175,24 @@ def _state_view(move: str):
 for _move in versions.MOVES:
     bp.add_url_rule(f"/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/{_move}", f"version_{_move}",
                     _state_view(_move), methods=["POST"])
+
+
+@bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/khoi-phuc")
+@login_required("administrator")
+def restore(code: str, number: int):
+    """Roll back to version ``number`` (its content deployed again as the newest version), confirmed first."""
+    proc = versions.procedure_of(db(), g.user, code)
+    versions.version_of(db(), proc, number)
+    if request.form.get("confirm") != "1":
+        return render_template("admin/versions/confirm.html", proc=proc, number=number, action="restore", to=None)
+    try:
+        version = run(versions.restore, db(), context(), code, number)
+    except Conflict as exc:  # the current version already has that content
+        flash(str(refusal_text(exc)), "error")
+        return redirect(url_for("admin_versions.procedure_page", code=code))
+    flash(_("Đã khôi phục phiên bản %(n)s thành phiên bản %(new)s, hiện hành.", n=number, new=version.version),
+          "success")
+    return redirect(url_for("admin_versions.procedure_page", code=code))
 
 
 @bp.post("/quan-tri/thu-tuc/<code>/phien-ban/<int:number>/chuyen")

@@ -56,6 +56,10 @@ def paths(code: list, procedure: list) -> dict:
         **{f"/api/v1/procedures/{{code}}/versions/{{n}}/{action}": {"post": _op(
             summary, response=_ref("ProcedureVersion"), errors=(403, 404, 409), params=procedure + number)}
            for action, summary in state_change.items()},
+        "/api/v1/procedures/{code}/versions/{n}/restore": {"post": _op(
+            "Khôi phục phiên bản: triển khai lại đúng nội dung của phiên bản n thành phiên bản mới nhất, hiện hành; "
+            "các phiên bản ở giữa giữ nguyên. 409 already_current khi phiên bản hiện hành đã có nội dung đó",
+            ok=201, response=_ref("ProcedureVersion"), errors=(403, 404, 409), params=procedure + number)},
         "/api/v1/dossiers/{code}/migrate": {"post": _op(
             "Chuyển hồ sơ đang giải quyết sang phiên bản mới hơn của thủ tục; 409 kèm lý do (problems) khi không "
             "chuyển được; 404 nếu hồ sơ ngoài phạm vi quản trị", request=_ref("Migration"),

@@ -47,6 +47,7 @@ REFUSAL_TEXT = {
     "procedure_suspended": _l("Thủ tục này đang tạm ngừng tiếp nhận hồ sơ; vui lòng quay lại sau."),
     "no_payment_due": _l("Hồ sơ không có khoản phí nào đang chờ thanh toán"),
     "payment_not_pending": _l("Khoản phí không còn chờ thanh toán"),
+    "already_current": _l("Phiên bản hiện hành đã có đúng nội dung này; không cần khôi phục."),
     "refund_not_found": _l("Khoản phí này không có tiền phải hoàn trả"),
     "refund_already_given": _l("Khoản tiền này đã được ghi nhận hoàn trả"),
     "signing_request_closed": _l("Văn bản này đã được ký hoặc không còn chờ ký"),

@@ -1,5 +1,6 @@
 """JSON API of procedure versions (api.md "Administration"): the versions of a procedure with what changed and
-their open dossiers, suspend / resume / retire one, and move an open dossier to a newer version."""
+their open dossiers, suspend / resume / retire one, roll back to one (restore), and move an open dossier to a newer
+version."""
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
@@ -45,6 +46,16 @@ def _state_view(move: str):
 for _move in versions.MOVES:
     bp.add_url_rule(f"/procedures/<code>/versions/<int:number>/{_move}", f"version_{_move}", _state_view(_move),
                     methods=["POST"])
+
+
+@bp.post("/procedures/<code>/versions/<int:number>/restore")
+@authenticated
+@transactional
+def version_restore(code: str, number: int):
+    """Roll back: version ``number``'s content deployed again as the next version, current (201)."""
+    version = versions.restore(db(), context(), code, number)
+    proc = versions.procedure_of(db(), g.user, code)
+    return jsonify(version_json(next(r for r in versions.versions_of(db(), proc) if r["version"] == version.version))), 201
 
 
 @bp.post("/dossiers/<code>/migrate")
