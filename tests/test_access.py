@@ -202,9 +202,11 @@ def call_token(api, user, ctx, caller):
 
 
 def call_register(api, user, ctx, caller):
+    # each caller from an address of its own: one address registers at most portal_cases.REGISTER_LIMIT an hour
+    address = f"10.0.{sorted(CALLERS).index(caller)}.1"
     return api.post("/api/v1/citizens", user, json={
         "full_name": "Phan Văn Mới", "cccd": _new_cccd(caller), "cccd_issued_on": "2022-01-01",
-        "phone": "0901234567", "password": PASSWORD})
+        "phone": "0901234567", "password": PASSWORD}, environ_base={"REMOTE_ADDR": address})
 
 
 def call_file(owner: dict | None):

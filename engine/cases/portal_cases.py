@@ -38,6 +38,12 @@ DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{1,40}-\d{6}-\d{4}$")
 LOOKUP_LIMIT = 20
 LOOKUP_ROWS = 50  # a CCCD's dossiers shown by the public lookup, the latest filed first
 LOOKUP_WINDOW = timedelta(minutes=10)
+# Citizen registrations from one address: a registration refused says whether a CCCD has an account, so they
+# are counted (one-stop shops register their visitors at the desk, not through this form)
+REGISTER_LIMIT = 10
+REGISTER_WINDOW = timedelta(minutes=60)
+LIMITS = {"lookup": (LOOKUP_LIMIT, LOOKUP_WINDOW, "lượt tra cứu"),
+          "register": (REGISTER_LIMIT, REGISTER_WINDOW, "lượt đăng ký tài khoản")}
 
 
 def _vn(t: datetime) -> str:
@@ -214,24 +220,36 @@ class TooManyLookups(EngineError):
 
 
 def count_lookup(session: Session, remote_addr: str | None, now: datetime) -> None:
-    """The rate limit of the public lookup: at most LOOKUP_LIMIT per client address in LOOKUP_WINDOW, counted
-    in the database. Records this lookup, or raises TooManyLookups and records nothing. Lookups older than the
-    window are deleted on the way. The caller commits."""
+    """The rate limit of the public lookup: at most LOOKUP_LIMIT per client address in LOOKUP_WINDOW."""
+    count_attempt(session, remote_addr, now, "lookup")
+
+
+def count_registration(session: Session, remote_addr: str | None, now: datetime) -> None:
+    """The rate limit of citizen registration (web and API): at most REGISTER_LIMIT per address in REGISTER_WINDOW,
+    counted before the registration is checked, in a transaction of its own (a refused one counts too)."""
+    count_attempt(session, remote_addr, now, "register")
+
+
+def count_attempt(session: Session, remote_addr: str | None, now: datetime, kind: str) -> None:
+    """At most LIMITS[kind] attempts per client address in its window, counted in the database. Records this
+    attempt, or raises TooManyLookups and records nothing. Attempts of ``kind`` older than the window are deleted
+    on the way. The caller commits."""
+    limit, window, words = LIMITS[kind]
     addr = (remote_addr or "unknown")[:45]
-    since = now - LOOKUP_WINDOW
+    since = now - window
     if session.get_bind().dialect.name == "postgresql":  # one count at a time per address, across processes:
-        # two lookups counted at once would each see LOOKUP_LIMIT - 1 and both pass (SQLite's first write, the
+        # two attempts counted at once would each see limit - 1 and both pass (SQLite's first write, the
         # delete below, already takes its one writer's lock before the count)
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(addr))))
-    session.execute(delete(LookupAttempt).where(LookupAttempt.at <= since))
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{kind}:{addr}"))))
+    session.execute(delete(LookupAttempt).where(LookupAttempt.kind == kind, LookupAttempt.at <= since))
     recent = list(session.scalars(select(LookupAttempt.at).where(LookupAttempt.remote_addr == addr,
-                                                                 LookupAttempt.at > since)
-                                  .order_by(LookupAttempt.at.desc()).limit(LOOKUP_LIMIT)))
-    if len(recent) >= LOOKUP_LIMIT:
-        until = recent[-1] + LOOKUP_WINDOW
-        raise TooManyLookups(f"Quá {LOOKUP_LIMIT} lượt tra cứu trong {LOOKUP_WINDOW.seconds // 60} phút từ "
+                                                                 LookupAttempt.at > since, LookupAttempt.kind == kind)
+                                  .order_by(LookupAttempt.at.desc()).limit(limit)))
+    if len(recent) >= limit:
+        until = recent[-1] + window
+        raise TooManyLookups(f"Quá {limit} {words} trong {window.seconds // 60} phút từ "
                              f"cùng một địa chỉ; vui lòng thử lại sau {_vn(until)}.", until)
-    session.add(LookupAttempt(remote_addr=addr, at=now))
+    session.add(LookupAttempt(remote_addr=addr, at=now, kind=kind))
     session.flush()
 
 

@@ -53,7 +53,8 @@ class SatisfactionRating(Base):
 
 
 class LookupAttempt(Base):
-    """One public lookup (no login) from a client address; a few per window are allowed (rate limit)."""
+    """One public lookup (no login), or one citizen registration (``kind``), from a client address; a few per
+    window are allowed (rate limit: engine.cases.portal_cases.count_attempt)."""
 
     __tablename__ = "lookup_attempt"
     __table_args__ = (Index("ix_lookup_attempt_remote_addr_at", "remote_addr", "at"),
@@ -61,6 +62,7 @@ class LookupAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     remote_addr: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(12), default="lookup", server_default="lookup")
 
 
 class IdempotencyKey(Base):

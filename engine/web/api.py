@@ -21,7 +21,7 @@ from engine.data.agency_model import Agency
 from engine.data.payment_model import PaymentGateway
 from engine.data.model import Procedure, ProcedureVersion
 from engine.law.statuses import Status
-from . import ASCII_NUMBER, db, error_body, now, transactional, tthc
+from . import ASCII_NUMBER, db, error_body, now, run, transactional, tthc
 from .apiedge import authenticated, body, context, idempotent, query_args, show
 from .headers import FILE_POLICY
 from .openapi import spec as openapi_spec
@@ -49,9 +49,14 @@ def token():
 
 
 @bp.post("/citizens")
-@transactional
 def register_citizen():
-    user = accounts.register_citizen(db(), now(), body())
+    try:  # counted first, in its own transaction: a refused registration counts too (it says a CCCD is taken)
+        run(portal_cases.count_registration, db(), request.remote_addr, now())
+    except portal_cases.TooManyLookups as exc:
+        retry = max(1, math.ceil((exc.until - now()).total_seconds()))
+        return jsonify(error_body(exc.status, exc.code, exc.message)), exc.status, {"Retry-After": str(retry)}
+    data = body()
+    user = run(accounts.register_citizen, db(), now(), data)
     return jsonify(username=user.username, full_name=user.full_name, standardised=user.standardised), 201
 
 

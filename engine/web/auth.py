@@ -14,7 +14,7 @@ from engine.core.errors import Conflict, EngineError, Invalid
 from engine.core.vocabulary import typed_cccd
 from . import citizen_pages, db, now
 from .ui import (LANGUAGES, home_for, install_error_pages, login_required, refusal_text, run, safe_next, sign_in,
-                 sign_out)
+                 sign_out, vn_datetime)
 
 bp = Blueprint("auth", __name__)
 install_error_pages(bp)
@@ -78,6 +78,15 @@ def register():
     if request.method != "POST":  # GET, and HEAD (Flask adds it to every GET route)
         return render_template("auth/register.html", values={}, errors={})
     values = {k: request.form.get(k, "").strip() for k in REGISTER_FIELDS}
+    try:  # counted first, in its own transaction: a refused registration counts too
+        run(portal_cases.count_registration, db(), request.remote_addr, now())
+    except portal_cases.TooManyLookups as exc:
+        said = _("Mỗi địa chỉ chỉ được đăng ký tối đa %(limit)s tài khoản trong %(minutes)s phút và bạn đã dùng "
+                 "hết. Vui lòng thử lại sau %(at)s, hoặc đăng ký tại Bộ phận Một cửa.",
+                 limit=portal_cases.REGISTER_LIMIT, minutes=portal_cases.REGISTER_WINDOW.seconds // 60,
+                 at=vn_datetime(exc.until))
+        return (render_template("auth/register.html", values=values, errors={}, error=said), 429,
+                {"Retry-After": str(max(1, int((exc.until - now()).total_seconds()) + 1))})
     errors: dict[str, str] = {}
     password = request.form.get("password", "")
     if password != request.form.get("password2", ""):

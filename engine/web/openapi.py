@@ -192,7 +192,7 @@ def _paths() -> dict:
         "/api/v1/auth/token": {"post": _op("Đăng nhập, nhận token", auth=False, response=_ref("Token"),
                                             request=_ref("Credentials"), errors=(401, 429))},
         "/api/v1/citizens": {"post": _op("Đăng ký tài khoản công dân (theo Nghị định 45/2020/NĐ-CP)", ok=201, auth=False,
-                                          request=_ref("Citizen"), response=_ref("Registered"), errors=(409,),
+                                          request=_ref("Citizen"), response=_ref("Registered"), errors=(409, 429),
                                           rules={"cccd_issued_on": "không ở tương lai", "full_name": NAME_RULE,
                                                  "email": HIDDEN_RULE,
                                                  "password": "không quá dễ đoán: không phải mật khẩu phổ biến "
