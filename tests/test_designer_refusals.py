@@ -175,5 +175,6 @@ def test_a_layout_right_for_its_form_passes_the_trial(field, layout):
     definition = procedures.load_file(SAMPLE, SAMPLE.parent.parent.parent / "forms")
     forms = copy.deepcopy(definition.forms)
     forms[definition.info["filing_form"]]["properties"]["them"] = field
-    info = dict(definition.info, result=dict(definition.info["result"], template=layout))
+    framed = '{% extends "van-ban.html" %}{% block body %}' + layout + "{% endblock %}"
+    info = dict(definition.info, result=dict(definition.info["result"], template=framed))
     resultlayouts.trial(info, forms, datetime(2026, 12, 7, 9, tzinfo=VN_TZ))  # raises nothing

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, meta, nodes
 
 from engine.core import templating
-from engine.paperwork import layout, resultdata
+from engine.paperwork import layout, resultdata, resultframe
 
 LAYOUTS = Path(__file__).resolve().parent / "templates" / "results"
 GENERIC, REFUSAL = "ket-qua.html", "tu-choi.html"
@@ -65,6 +65,7 @@ def trial(info: dict, forms: dict, now: datetime, place: str = "", public_url: s
     env = environment()
     known = set(resultdata.context(facts)) | set(env.globals)
     tree = env.parse(text)
+    resultframe.check(env, name, tree)  # the frame filled: extends it, its own blocks, nothing outside them
     made = {m.name for m in tree.find_all(nodes.Macro)} | {
         n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}  # its macros, sets, loops
     unknown = sorted(meta.find_undeclared_variables(tree) - known - made)
