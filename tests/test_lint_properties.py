@@ -55,3 +55,22 @@ def test_a_designers_own_property_is_left_alone_and_every_shipped_file_passes(tm
     for bpmn in shipped:
         tree = procedures.parse_xml(bpmn.read_bytes())
         assert lint_properties.problems(tree, bpmn.name) == [], bpmn
+
+
+def test_a_form_name_with_a_folder_names_the_bpmn_file_and_line_that_give_it(api, tmp_path):
+    """A form named ``../../etc/passwd`` was refused as a problem of a file called ``../../etc/passwd`` with no
+    line: the designer had to search which BPMN file, which task. It now points at the property's line."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    bpmn = _with(text, 'value="ho-kinh-doanh-tiep-nhan.schema.json"', 'value="../../etc/passwd"')
+    line = bpmn[:bpmn.index(b"../../etc/passwd")].count(b"\n") + 1
+    r = api.post("/api/v1/procedures", "demo.admin", data={"bpmn": (io.BytesIO(bpmn), "ho-kinh-doanh.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 422, r.get_json()
+    [problem] = r.get_json()["error"]["problems"]
+    assert (problem["file"], problem["line"], problem["element"]) == ("ho-kinh-doanh.bpmn", line, "tiep_nhan"), problem
+    assert "'../../etc/passwd'" in problem["message"] and "không có thư mục" in problem["message"]
+    path = tmp_path / "hkd.bpmn"
+    path.write_bytes(bpmn)
+    with pytest.raises(DefinitionError) as caught:
+        procedures.load_file(path, ROOT / "forms")
+    assert [(p.file, p.line) for p in caught.value.problems] == [(str(path), line)]

@@ -193,7 +193,7 @@ def check_upload(ctx: Context, name: str, bpmn: bytes, uploaded: dict[str, bytes
     settings = ctx.settings
     folder = procedures.procedure_folder(settings.processes_dir, name)
     form_data, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(bpmn), uploaded,
-                                                folder=folder)
+                                                folder=folder, source=(name, bpmn))
     if problems:
         raise DefinitionError(problems)
     definition = procedures.load_definition(bpmn, name, form_data, uploaded=uploaded, folder=folder)

@@ -197,7 +197,8 @@ def _plan_update(settings, path: Path, facts) -> tuple[bytes, str] | None:
     after = catalogue_import.update_bpmn(before, facts)
     if catalogue_import.catalogue_of(before) == catalogue_import.catalogue_of(after):
         return None
-    forms, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(after), folder=path.parent)
+    forms, problems = procedures.read_forms(settings.forms_dir, procedures.referenced_forms(after), folder=path.parent,
+                                            source=(str(path), after))
     try:
         if problems:
             raise DefinitionError(problems)

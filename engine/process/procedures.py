@@ -98,13 +98,15 @@ def referenced_forms(bpmn: bytes) -> set[str]:
 
 
 def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | None = None,
-               folder: Path | None = None) -> tuple[dict[str, dict], list[Problem]]:
+               folder: Path | None = None, source: tuple[str, bytes] | None = None
+               ) -> tuple[dict[str, dict], list[Problem]]:
     """Forms by key: uploaded files first, then the procedure's own ``forms/`` (``folder``: the folder of its
-    BPMN file), then the shared forms folder. Unreadable files are problems."""
+    BPMN file), then the shared forms folder. Unreadable files are problems; a key that names a folder is one of
+    the BPMN file that names it (``source``: its name and bytes), with the line."""
     found, problems = {}, []
     for key in sorted(keys):
         if "/" in key or "\\" in key or key.startswith("."):
-            problems.append(Problem(key, None, "", "tên biểu mẫu không hợp lệ"))
+            problems.append(_bad_form_name(key, source))
             continue
         raw = (uploaded or {}).get(key)
         if raw is None and folder is not None and (folder / "forms" / key).is_file():
@@ -122,9 +124,20 @@ def read_forms(forms_dir: Path, keys: set[str], uploaded: dict[str, bytes] | Non
     return found, problems
 
 
+def _bad_form_name(key: str, source: tuple[str, bytes] | None) -> Problem:
+    message = f"tên biểu mẫu không hợp lệ: {key!r} (chỉ tên tệp trong thư mục biểu mẫu, không có thư mục)"
+    if source is None:
+        return Problem(key, None, "", message)
+    named = parse_xml(source[1]).xpath("//spiff:property[@value=$k]", k=key, namespaces=NS)
+    owner = named[0].getparent().getparent().getparent() if named else None
+    return Problem(source[0], named[0].sourceline if named else None,
+                   (owner.get("id") if owner is not None else None) or "-", message)
+
+
 def load_file(path: Path, forms_dir: Path, uploaded: dict[str, bytes] | None = None) -> Definition:
     bpmn = path.read_bytes()
-    forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded, folder=path.parent)
+    forms, problems = read_forms(forms_dir, referenced_forms(bpmn), uploaded, folder=path.parent,
+                                 source=(str(path), bpmn))
     if problems:
         raise DefinitionError(problems)
     return load_definition(bpmn, str(path), forms, forms_dir, folder=path.parent, uploaded=uploaded)
