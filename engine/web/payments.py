@@ -170,46 +170,39 @@ def _visible(code: str):
     return dossiers.visible_dossier(db(), g.user, code)
 
 
+def _at_desk(code: str, done: str, work, *args) -> object:
+    """A receiving officer's form on the dossier's fees: the use case ``work`` run, its refusal or ``done``
+    flashed, back to the fees. Another agency's dossier: the 404 page, as on every other route of a dossier."""
+    try:
+        run(work, db(), context(), code, *args)
+    except NotFound:
+        raise
+    except EngineError as exc:
+        flash(str(refusal_text(exc)), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+
+
 @bp.post("/can-bo/ho-so/<code>/thu-phi")
 @login_required("receiving_officer")
 def desk_page(code: str):
     raw = request.form.get("amount", "")  # the page's hidden field: the amount due, in ASCII digits (int() takes
     amount = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else -1  # "１００000", "100000.0" and
     # 5,000 digits (past Python's 4,300 a ValueError) do not pass)
-    try:
-        run(payments.desk, db(), context(), code, {"amount": amount, "method": request.form.get("method", "")})
-    except NotFound:
-        raise  # another agency's dossier: the 404 page, as on every other route of a dossier
-    except EngineError as exc:
-        flash(str(refusal_text(exc)), "error")
-    else:
-        flash(_("Đã ghi nhận thu phí và cấp biên lai điện tử."), "success")
-    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+    return _at_desk(code, _("Đã ghi nhận thu phí và cấp biên lai điện tử."), payments.desk,
+                    {"amount": amount, "method": request.form.get("method", "")})
 
 
 @bp.post("/can-bo/ho-so/<code>/mien-phi/<int:payment_id>")
 @login_required("receiving_officer")
 def exempt_page(code: str, payment_id: int):
-    try:
-        run(payments.exempt, db(), context(), code, payment_id, {"reason": request.form.get("reason", "").strip()})
-    except NotFound:
-        raise
-    except EngineError as exc:
-        flash(str(refusal_text(exc)), "error")
-    else:
-        flash(_("Đã ghi nhận miễn phí, lệ phí."), "success")
-    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+    return _at_desk(code, _("Đã ghi nhận miễn phí, lệ phí."), payments.exempt, payment_id,
+                    {"reason": request.form.get("reason", "").strip()})
 
 
 @bp.post("/can-bo/ho-so/<code>/hoan-tra/<int:payment_id>")
 @login_required("receiving_officer")
 def refund_given_page(code: str, payment_id: int):
-    try:
-        run(payments.given, db(), context(), code, payment_id, {"note": request.form.get("note", "").strip()})
-    except NotFound:
-        raise
-    except EngineError as exc:
-        flash(str(refusal_text(exc)), "error")
-    else:
-        flash(_("Đã ghi nhận hoàn trả cho người nộp."), "success")
-    return redirect(url_for("inbox.dossier", code=code) + "#payments")
+    return _at_desk(code, _("Đã ghi nhận hoàn trả cho người nộp."), payments.given, payment_id,
+                    {"note": request.form.get("note", "").strip()})
