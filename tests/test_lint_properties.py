@@ -27,7 +27,8 @@ def test_a_misspelt_process_property_is_refused_at_upload_with_the_name_meant(ap
                  content_type="multipart/form-data")
     assert r.status_code == 422, r.get_json()
     [problem] = r.get_json()["error"]["problems"]
-    assert problem["element"] == "ho_kinh_doanh" and problem["line"] == bpmn[:bpmn.index(b"clockOnSuplement")].count(b"\n") + 1
+    line = bpmn[:bpmn.index(b"clockOnSuplement")].count(b"\n") + 1
+    assert problem["element"] == "ho_kinh_doanh" and problem["line"] == line, problem
     assert "'clockOnSuplement'" in problem["message"] and "có phải 'clockOnSupplement'?" in problem["message"]
 
 

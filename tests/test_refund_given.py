@@ -111,7 +111,8 @@ def test_d26_the_reconciliation_stops_asking_for_a_refund_once_given_back(app, a
     _started, query = _start(api, d["code"])
     ref = query["vnp_TxnRef"]
     api.post(f"/api/v1/dossiers/{d['code']}/withdraw", CITIZEN, json={"reason": "Không kinh doanh nữa"})
-    assert api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000)).get_json()["RspCode"] == "02"
+    answer = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, ref, 100000))
+    assert answer.get_json()["RspCode"] == "02"
     assert DESK in _told(app, "refunded")
     rows = [f"{ref},14000001,10000000,20261123090000,00"]
     before = _reconcile(settings, tmp_path, rows)

@@ -180,3 +180,25 @@ def test_a_script_that_never_ends_at_filing_is_refused_at_deploy_with_its_line(a
     assert "kịch bản chạy quá 3 giây, gấp 3 lần thời gian cho phép (1 giây" in problem["message"], problem
     assert "mọi hồ sơ nộp vào phiên bản này sẽ bị từ chối" in problem["message"]
     assert api.get("/api/v1/procedures/9.000003", CITIZEN).status_code == 404
+
+
+def test_the_trial_start_names_a_loop_of_automatic_steps_and_leaves_other_failures_to_the_filing():
+    """engine.cases.trialstart on its own: a loop of automatic steps with no person's task (stored before the lint
+    refused it) is a problem; a script that fails on the sample (a division by zero) is not, the filing answers
+    422 for it with the citizen's own data."""
+    from engine.cases import trialstart
+    from engine.process import bpmnparser, lint, procedures, runtime
+
+    def definition(path, text=None):
+        bpmn = text.encode("utf-8") if text else path.read_bytes()
+        _problems, info, tree = lint.lint(bpmn, path.name, {})
+        spec, subs = bpmnparser.parse_spec(tree, path.name, info["process_id"])
+        return procedures.Definition(file_name=path.name, process_id=info["process_id"],
+                                     bpmn_xml=bpmnparser.xml_text(bpmn, tree),
+                                     spec_json=runtime.serialize_spec(spec, subs), forms={}, info=info,
+                                     content_hash=f"trial:{path.name}:{len(bpmn)}")
+
+    [problem] = trialstart.start_problems(definition(FIXTURES / "endless-loop.bpmn"), 1.0)
+    assert f"quá {runtime.MAX_ENGINE_STEPS} bước tự động" in problem.message, problem
+    divided = SCRIPT_ON_FILING.read_text(encoding="utf-8").replace("so = 1", "so = 1 / 0")
+    assert trialstart.start_problems(definition(SCRIPT_ON_FILING, divided), 1.0) == []

@@ -20,7 +20,8 @@ def _versions(app):
         proc = session.scalar(select(Procedure).where(Procedure.code == SAMPLE_CODE))
         rows = session.scalars(select(ProcedureVersion).where(ProcedureVersion.procedure_id == proc.id)
                                .order_by(ProcedureVersion.version)).all()
-        return proc.latest_version_id, {v.version: (v.id, v.content_hash, v.info["duration"]["value"], v.state) for v in rows}
+        return proc.latest_version_id, {v.version: (v.id, v.content_hash, v.info["duration"]["value"], v.state)
+                                        for v in rows}
 
 
 def test_restoring_version_1_deploys_its_content_as_version_3_current_and_audited(api, app):

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from engine.cases import notices
 from engine.cases.dossiers import Context, visible_dossier
-from engine.core.vocabulary import vn_time
 from engine.core.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.core.vocabulary import vn_time
 from engine.data import audit, row_locks
 from engine.data.model import AuditEvent, Dossier
 from engine.data.payment_model import Payment, PaymentRefund
 from engine.law import payment as law
 from engine.process import forms
 
-DESK_ROLE = "receiving_officer"  # who takes fees at the desk, and gives back money taken twice
+DESK_ROLE = "receiving_officer"  # who takes fees at the desk, and gives back the money owed back
 
 # a fee still owed when its dossier ended unprocessed (refused, withdrawn, stopped) is owed no more (refund_paid)
 NOT_OWED = "không còn phải nộp (hồ sơ đã kết thúc mà không giải quyết: từ chối, rút hoặc dừng)"
@@ -126,8 +126,9 @@ GIVEN = {"type": "object", "required": ["note"], "additionalProperties": False,
 
 def given(session: Session, ctx: Context, code: str, payment_id: int, payload):
     """The receiving desk has given back the money owed for the fee ``payment_id`` (its refund): when, who and
-    how (``note``) are recorded, audited and told to the citizen; the fee is returned as ``DESCRIBED``. Once: a second time is refused (409), also
-    when two officers record it at the same moment (the update takes a refund not given yet only)."""
+    how (``note``) are recorded, audited and told to the citizen; the fee is returned as ``DESCRIBED``. Once: a
+    second time is refused (409), also when two officers record it at the same moment (the update takes a
+    refund not given yet only)."""
     dossier = visible_dossier(session, ctx.user, code)
     if DESK_ROLE not in ctx.user.roles or ctx.user.agency_id != dossier.agency_id:
         raise Forbidden("Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả")

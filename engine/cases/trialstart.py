@@ -14,7 +14,7 @@ from datetime import datetime
 from engine.core.errors import Problem
 from engine.paperwork import resultdata
 from engine.process import bpmnparser, fields
-from engine.process.runtime import ProcessFailure, Process
+from engine.process.runtime import Process, ProcessFailure, StepLimit
 from engine.process.scriptlimits import ScriptTimeout
 
 TRIAL_CODE = "THU-NGHIEM"  # no dossier's code: the trial's ``ma_ho_so``
@@ -30,7 +30,7 @@ def start_problems(definition, time_limit: float, now: datetime | None = None) -
     except ProcessFailure as exc:
         cause = exc.__cause__
         timed_out = isinstance(cause, ScriptTimeout) or getattr(cause, "error_type", None) == "ScriptTimeout"
-        if not timed_out and cause is not None:  # the step limit and the nesting limit raise with no cause
+        if not timed_out and not isinstance(exc, StepLimit):  # another failure: the sample's, maybe not a citizen's
             return []
         element = _element(cause) or definition.process_id
         found = bpmnparser.parse_xml(definition.bpmn_xml.encode("utf-8")).xpath("//*[@id=$i]", i=element)

@@ -139,6 +139,7 @@ def restore(session: Session, ctx: Context, code: str, number: int) -> Procedure
     definition = procedures.Definition(file_name=old.file_name, process_id=old.process_id, bpmn_xml=old.bpmn_xml,
                                        spec_json=old.spec_json, forms=dict(old.forms), info=dict(old.info),
                                        content_hash=old.content_hash)
+    ensure_deployable(session, ctx, definition)  # the agency the old file names: in the administrator's subtree
     version, _changed = procedures.deploy(session, definition, ctx.now, ctx.user.username)
     administration.audit(session, ctx.now, ctx.user, "version_restore", "procedure", f"{code} v{version.version}",
                          proc.agency, version=version.version, restored=number)

@@ -45,6 +45,10 @@ class ProcessFailure(EngineError):
     status, code = 422, "process_error"
 
 
+class StepLimit(ProcessFailure):
+    """The automatic steps of one command went past MAX_ENGINE_STEPS, or the nesting past MAX_NESTING."""
+
+
 def _first_line(exc: BaseException) -> str:
     """The first line of an exception's text; SpiffWorkflow's own ``__str__`` can fail (a note that is None)."""
     try:
@@ -63,12 +67,12 @@ class _StepCounter:
     def __call__(self, task) -> None:
         self.steps += 1
         if getattr(task.workflow, "depth", 0) > MAX_NESTING:
-            raise ProcessFailure(f"Quy trình lồng quá {MAX_NESTING} cấp quy trình con (gọi lại chính nó?) tại "
-                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
+            raise StepLimit(f"Quy trình lồng quá {MAX_NESTING} cấp quy trình con (gọi lại chính nó?) tại "
+                            f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
         if self.steps > MAX_ENGINE_STEPS:
-            raise ProcessFailure(f"Quy trình chạy quá {MAX_ENGINE_STEPS} bước tự động trong một thao tác "
-                                 f"(vòng lặp không có công việc của người, hoặc gọi lại chính nó) tại "
-                                 f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
+            raise StepLimit(f"Quy trình chạy quá {MAX_ENGINE_STEPS} bước tự động trong một thao tác "
+                            f"(vòng lặp không có công việc của người, hoặc gọi lại chính nó) tại "
+                            f"'{task.task_spec.bpmn_id or task.task_spec.name}'")
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):

@@ -55,7 +55,8 @@ def version_restore(code: str, number: int):
     """Roll back: version ``number``'s content deployed again as the next version, current (201)."""
     version = versions.restore(db(), context(), code, number)
     proc = versions.procedure_of(db(), g.user, code)
-    return jsonify(version_json(next(r for r in versions.versions_of(db(), proc) if r["version"] == version.version))), 201
+    row = next(r for r in versions.versions_of(db(), proc) if r["version"] == version.version)
+    return jsonify(version_json(row)), 201
 
 
 @bp.post("/dossiers/<code>/migrate")
