@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conftest import CITIZEN, OFFICERS, iso, vn
 from payment_support import configure, ipn_params
-from sqlalchemy import select
+from sqlalchemy import select, text
 from test_payment_records import _reconcile
 from test_payments import _received, _start
 from web_support import Web, text_of
@@ -145,3 +145,38 @@ def test_money_owed_again_after_a_refund_given_back_is_owed_anew(app, api, clock
     assert "(Đã hoàn trả 100.000 đồng lúc" in refund["reason"] and "Tiền mặt tại quầy" in refund["reason"]
     assert query["vnp_TxnRef"] in refund["reason"]
     assert api.post(url, DESK, json={"note": "Hoàn qua cổng"}).status_code == 200
+
+
+def test_the_desk_has_a_list_of_the_money_its_agency_still_owes(app, api, clock):
+    """The receiving officers were told of each refund, one notice each, and had nowhere to see what is still owed:
+    /can-bo/hoan-tra lists it, oldest first, each with its dossier's fees; a refund recorded given back leaves it.
+    Read off the partial index of refunds not given back (the plan names it: no history read)."""
+    configure(app, None)
+    codes = []
+    for minute in (0, 5):
+        d = _received(api, clock)
+        clock.set(vn(2026, 11, 23, 9, 40 + minute))
+        api.post(f"/api/v1/dossiers/{d['code']}/payments/desk", DESK, json={"amount": 100000, "method": "cash"})
+        api.post(f"/api/v1/dossiers/{d['code']}/withdraw", CITIZEN, json={"reason": "Không kinh doanh nữa"})
+        codes.append((d["code"], d["payments"][0]["id"]))
+    desk = Web(app.test_client()).login(DESK)
+    assert "/can-bo/hoan-tra" in desk.get("/can-bo/cong-viec").get_data(as_text=True)  # the inbox links it
+    page = text_of(desk.get("/can-bo/hoan-tra"))
+    assert page.index(codes[0][0]) < page.index(codes[1][0]) and page.count("100.000 đ") == 2, page
+    assert "Không kinh doanh nữa" in page
+    api.post(f"/api/v1/dossiers/{codes[0][0]}/payments/{codes[0][1]}/refund-given", DESK, json={"note": "Tiền mặt"})
+    page = text_of(desk.get("/can-bo/hoan-tra"))
+    assert codes[0][0] not in page and codes[1][0] in page
+    assert Web(app.test_client()).login(OFFICERS["assessment"]).get("/can-bo/hoan-tra", status=403)
+    with app.extensions["tthc"]["sessions"]() as session:
+        from engine.cases import payment_refunds
+        from engine.cases.dossiers import Context
+        officer = session.scalar(select(User).where(User.username == DESK))
+        owed = payment_refunds.OWED.params(after=0, agency=officer.agency_id)
+        statement = str(owed.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        rows, more = payment_refunds.owed(session, Context(officer, clock.now(),
+                                                           app.extensions["tthc"]["settings"]))
+        assert [r.code for r in rows] == [codes[1][0]] and more is None
+        if session.get_bind().dialect.name == "sqlite":
+            plan = " ".join(str(r[-1]) for r in session.execute(text("EXPLAIN QUERY PLAN " + statement)))
+            assert "ix_payment_refund_owed" in plan and "SCAN" not in plan and "TEMP B-TREE" not in plan, plan

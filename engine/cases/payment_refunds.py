@@ -8,7 +8,7 @@ Split from engine.cases.payments (which re-exports these names) to keep both mod
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import notices
@@ -152,3 +152,27 @@ def given(session: Session, ctx: Context, code: str, payment_id: int, payload):
                    context={"amount": refund.amount, "fee_name": row.fee, "note": note})
     return session.execute(select(*DESCRIBED).join(PaymentRefund, PaymentRefund.payment_id == Payment.id)
                            .where(Payment.id == row.id)).one()
+
+
+OWED_PAGE = 50
+
+
+def owed(session: Session, ctx: Context, after: int = 0) -> tuple[list, int | None]:
+    """The refunds the receiving officer's agency still owes (not recorded given back), oldest first, a page of
+    OWED_PAGE after refund id ``after``, and the id to ask the next page after (None: no more). Read off the
+    partial index of refunds not given back (migration 0050): the refunds given back, the history, are never
+    read."""
+    if DESK_ROLE not in ctx.user.roles or ctx.user.agency_id is None:
+        raise Forbidden("Chỉ cán bộ tiếp nhận xem các khoản phải hoàn trả của cơ quan mình")
+    rows = session.execute(OWED, {"after": after, "agency": ctx.user.agency_id}).all()
+    return rows[:OWED_PAGE], (rows[OWED_PAGE - 1].id if len(rows) > OWED_PAGE else None)
+
+
+OWED = (select(PaymentRefund.id, PaymentRefund.amount, PaymentRefund.reason, PaymentRefund.at, Payment.fee,
+               Dossier.code, Dossier.owner_name)
+        .join(Payment, Payment.id == PaymentRefund.payment_id).join(Dossier, Dossier.id == Payment.dossier_id)
+        # "+ 0": no index on the agency's dossiers (SQLite would read all of them, its history): the refunds owed
+        # (a partial index, a handful) lead, each joined to its fee and dossier by primary key
+        .where(PaymentRefund.given_at.is_(None), PaymentRefund.id > bindparam("after"),
+               Dossier.agency_id + 0 == bindparam("agency"))
+        .order_by(PaymentRefund.id).limit(OWED_PAGE + 1))

@@ -30,7 +30,7 @@ from engine.paperwork.officialforms import applicant_name
 from engine.process import fees, forms
 from engine.cases import gateways, lienthong, local_fees, notices, payment_keys, replanning  # noqa: F401 (lienthong)
 from engine.cases.payment_refunds import (  # noqa: F401 (refunds: their own module, named here as before)
-    DESK_ROLE, NOT_OWED, given, refund_needed, refund_paid, settled_otherwise, taken_again)
+    DESK_ROLE, NOT_OWED, given, owed, refund_needed, refund_paid, settled_otherwise, taken_again)
 
 
 def _announce(session: Session, settings, dossier: Dossier, event: str, now: datetime, row: Payment,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.data.db import Base
@@ -87,12 +87,14 @@ class PaymentRefund(Base):
     when, by whom; then when the receiving desk gave it back, who did, and how (``given_*``, null until then)."""
 
     __tablename__ = "payment_refund"
+    __table_args__ = (Index("ix_payment_refund_owed", "id", sqlite_where=text("given_at IS NULL"),
+                            postgresql_where=text("given_at IS NULL")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    given_at: Mapped[datetime | None]
+    given_at: Mapped[datetime | None]  # the refunds still owed: ix_payment_refund_owed (where given_at is null)
     given_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     given_note: Mapped[str | None] = mapped_column(Text)

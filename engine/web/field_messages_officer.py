@@ -26,6 +26,8 @@ MESSAGE_TEXT = {
     "Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả":
         _l("Chỉ cán bộ tiếp nhận của cơ quan tiếp nhận hồ sơ ghi nhận đã hoàn trả"),
     "Cách hoàn trả: ít nhất 3 ký tự": _l("Cách hoàn trả: ít nhất 3 ký tự"),
+    "Chỉ cán bộ tiếp nhận xem các khoản phải hoàn trả của cơ quan mình":
+        _l("Chỉ cán bộ tiếp nhận xem các khoản phải hoàn trả của cơ quan mình"),
     "ít nhất 3 ký tự": _l("ít nhất 3 ký tự"),
     "Chỉ văn thư được cấp lại (đính chính) kết quả": _l("Chỉ văn thư được cấp lại (đính chính) kết quả"),
     "Chỉ cán bộ Bộ phận Một cửa được dừng giải quyết hồ sơ (NĐ 118 Điều 21)":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -206,3 +206,13 @@ def exempt_page(code: str, payment_id: int):
 def refund_given_page(code: str, payment_id: int):
     return _at_desk(code, _("Đã ghi nhận hoàn trả cho người nộp."), payments.given, payment_id,
                     {"note": request.form.get("note", "").strip()})
+
+
+@bp.get("/can-bo/hoan-tra")
+@login_required("receiving_officer")
+def owed_page():
+    """The refunds the officer's agency still owes, oldest first, a page at a time (``sau``: after that refund)."""
+    raw = request.args.get("sau", "")
+    after = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else 0
+    rows, next_after = payments.owed(db(), context(), after)
+    return render_template("payments/owed.html", rows=rows, next_after=next_after)
