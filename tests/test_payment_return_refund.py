@@ -51,7 +51,7 @@ def test_an_abandoned_order_of_a_fee_paid_by_another_order_does_not_ask_to_pay_a
     above a fee panel saying paid (found by a review)."""
     configure(app)
     citizen, code = _web_received(app)
-    abandoned, paid = _pay(citizen, code), _pay(citizen, code)
+    abandoned, paid = _pay(citizen, code), _pay(citizen, code, again=True)  # the second tab: "pay again"
     assert api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, paid, 100000)).get_json()["RspCode"] == "00"
     page = _back(citizen, code, ipn_params(app, abandoned, 100000, paid=False, number="14000002"))
     assert "bạn không cần thanh toán lại" in page and "Bạn có thể thanh toán lại" not in page, page

@@ -81,9 +81,10 @@ def _web_received(app) -> tuple[Web, str]:
     return citizen, code
 
 
-def _pay(citizen: Web, code: str) -> str:
-    """The citizen presses "pay online": the order reference the engine sends the gateway."""
-    r = citizen.post(f"/ca-nhan/ho-so/{code}/thanh-toan", status=303)
+def _pay(citizen: Web, code: str, again: bool = False) -> str:
+    """The citizen presses "pay online" (``again``: confirming that an order still open took no money): the order
+    reference the engine sends the gateway."""
+    r = citizen.post(f"/ca-nhan/ho-so/{code}/thanh-toan", {"again": "1"} if again else {}, status=303)
     return parse_qs(urlparse(r.headers["Location"]).query)["vnp_TxnRef"][0]
 
 

@@ -25,6 +25,8 @@ from engine.core.clock import VN_TZ
 OK, NOT_FOUND, ALREADY, BAD_AMOUNT, BAD_SIGNATURE, OTHER = "00", "01", "02", "04", "97", "99"
 MESSAGES = {OK: "Confirm Success", NOT_FOUND: "Order not found", ALREADY: "Order already confirmed",
             BAD_AMOUNT: "Invalid amount", BAD_SIGNATURE: "Invalid signature", OTHER: "Unknown error"}
+# How long the gateway keeps an order open (VNPay's vnp_ExpireDate): within it the citizen may still be paying it
+ORDER_LIFE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class VnPay:
                   "vnp_OrderInfo": order.info, "vnp_OrderType": "other", "vnp_Locale": "vn",
                   "vnp_ReturnUrl": order.return_url, "vnp_IpAddr": order.client_ip,
                   "vnp_CreateDate": _vn_stamp(order.created_at),
-                  "vnp_ExpireDate": _vn_stamp(order.created_at + timedelta(minutes=15))}
+                  "vnp_ExpireDate": _vn_stamp(order.created_at + ORDER_LIFE)}
         params["vnp_SecureHash"] = cls.sign(params, secret)
         return f"{base}?{urlencode(params)}"
 

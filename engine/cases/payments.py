@@ -271,14 +271,31 @@ def exempt(session: Session, ctx: Context, code: str, payment_id: int, payload) 
 
 
 # -- online ---------------------------------------------------------------------------------------------------
-def start_online(session: Session, ctx: Context, code: str, return_url: str, client_ip: str) -> tuple[Payment, str]:
-    """The citizen pays the pending fee online: a fresh order reference and the gateway's signed URL."""
+def open_order(session: Session, dossier: Dossier, now: datetime) -> datetime | None:
+    """When the pending fee's latest order was made, if the gateway may still take it (gateways.ORDER_LIFE): the
+    citizen may have paid it a moment ago, its notification not come yet. None: no such order."""
+    row = _pending(session, dossier)
+    order = session.get(PaymentOrder, row.order_ref) if row is not None and row.order_ref else None
+    return order.created_at if order is not None and now < order.created_at + gateways.ORDER_LIFE else None
+
+
+def start_online(session: Session, ctx: Context, code: str, return_url: str, client_ip: str,
+                 again: bool = True) -> tuple[Payment, str]:
+    """The citizen pays the pending fee online: a fresh order reference and the gateway's signed URL. Not
+    ``again``: refused while an earlier order is still open (the portal's button asks first; money taken twice is
+    given back, but the citizen waits for it)."""
     dossier = visible_dossier(session, ctx.user, code)
     if "citizen" not in ctx.user.roles:
         raise Forbidden("Chỉ công dân thanh toán trực tuyến hồ sơ của mình")
     row = _pending(session, dossier)
     if row is None:
         raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
+    opened = None if again else open_order(session, dossier, ctx.now)
+    if opened is not None:
+        raise Conflict(f"Bạn đã mở một giao dịch thanh toán lúc {vocabulary.vn_time(opened, 'at')}, còn hiệu lực "
+                       f"đến {vocabulary.vn_time(opened + gateways.ORDER_LIFE, 'time')}. Nếu đã trả tiền, vui lòng chờ cổng "
+                       "thanh toán báo kết quả; chỉ thanh toán lại khi giao dịch đó không trừ tiền",
+                       code="payment_order_open")
     config = gateway_of(session, dossier.agency_id)
     if config is None or config.gateway is None:
         raise Conflict("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa",

@@ -102,6 +102,7 @@ def vn_percent(share: float | None, decimals: int = 1, missing: str = "—") -> 
 STYLES = {
     "datetime": "%d/%m/%Y %H:%M",               # pages: 23/11/2026 09:30
     "date": "%d/%m/%Y",                         # 23/11/2026
+    "time": "%H:%M",                            # the same day's hour: 09:30
     "clock": "%H:%M %d/%m/%Y",                  # registers and control slips: 09:30 23/11/2026
     "at": "%H:%M ngày %d/%m/%Y",                # messages: 09:30 ngày 23/11/2026
     "formal": "%H giờ %M phút, ngày %d/%m/%Y",  # letters and official forms: 09 giờ 30 phút, ngày 23/11/2026

@@ -61,6 +61,12 @@ def _allow_gateway(response):
 
 
 @bp.app_template_global()
+def open_payment_order(code: str):
+    """When the citizen opened the order the gateway may still take (the pay button asks before another)."""
+    return payments.open_order(db(), _visible(code), now())
+
+
+@bp.app_template_global()
 def level_of(version) -> tuple[str, list[str]]:
     """D27 as the agency can deliver it: the level and its reasons (engine.web.api.level_of)."""
     return api_level_of(version)
@@ -130,7 +136,8 @@ def refund_given(code: str, payment_id: int):
 def pay(code: str):
     try:
         _row, url = run(payments.start_online, db(), context(), code,
-                        url_for("payments.returned", code=code, _external=True), request.remote_addr)
+                        url_for("payments.returned", code=code, _external=True), request.remote_addr,
+                        request.form.get("again") == "1")  # an order still open: only when the citizen says so
     except NotFound:
         raise  # a dossier one may not see: the 404 page, not a redirect to it with the message lost
     except EngineError as exc:

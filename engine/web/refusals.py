@@ -47,6 +47,8 @@ REFUSAL_TEXT = {
     "procedure_suspended": _l("Thủ tục này đang tạm ngừng tiếp nhận hồ sơ; vui lòng quay lại sau."),
     "no_payment_due": _l("Hồ sơ không có khoản phí nào đang chờ thanh toán"),
     "payment_not_pending": _l("Khoản phí không còn chờ thanh toán"),
+    "payment_order_open": _l("Giao dịch thanh toán trước của bạn vẫn còn hiệu lực; hãy chờ kết quả, hoặc xác nhận "
+                             "giao dịch đó không trừ tiền rồi thanh toán lại."),
     "already_current": _l("Phiên bản hiện hành đã có đúng nội dung này; không cần khôi phục."),
     "refund_not_found": _l("Khoản phí này không có tiền phải hoàn trả"),
     "refund_already_given": _l("Khoản tiền này đã được ghi nhận hoàn trả"),
