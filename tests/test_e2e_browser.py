@@ -144,7 +144,7 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
     page.locator("#file-giay_de_nghi").set_input_files(
         {"name": "giay-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_role("button", name="Nộp hồ sơ").click()
-    assert page.locator("#f-dien_thoai-error").inner_text().endswith("Không đúng định dạng")
+    assert page.locator("#f-dien_thoai-error").inner_text().endswith("Gồm đúng 10 chữ số, bắt đầu bằng số 0")
     # focused once the page is rendered (as the autofocus below): waited for, with a deadline, not read at once
     page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=10000)
     citizen.shot("02-filing-errors.png")

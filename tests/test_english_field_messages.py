@@ -49,14 +49,15 @@ def test_the_filing_page_says_the_field_messages_in_english_on_an_english_page_o
     assert "The application form is not valid: 3 field(s) to correct" in page
     assert "Error: This field is required" in page            # next to the field, and in the summary
     assert "Tên hộ kinh doanh : This field is required" in page
-    assert "The value is too small" in page and "Not in the expected format" in page
-    for vietnamese in ("Trường này là bắt buộc", "Giá trị quá nhỏ", "Không đúng định dạng", "Tờ khai chưa hợp lệ",
+    assert "The value is too small" in page and "Exactly 10 digits, starting with 0" in page  # the phone number
+    for vietnamese in ("Trường này là bắt buộc", "Giá trị quá nhỏ", "bắt đầu bằng số 0", "Tờ khai chưa hợp lệ",
                        "trường cần sửa"):
         assert vietnamese not in page
     # the Vietnamese page: the engine's words, as before
     page = text_of(file_badly(web_in(app, CITIZEN, None)))
     assert "Tờ khai chưa hợp lệ: 3 trường cần sửa" in page
-    assert "Lỗi: Trường này là bắt buộc" in page and "Giá trị quá nhỏ" in page and "Không đúng định dạng" in page
+    assert "Lỗi: Trường này là bắt buộc" in page and "Giá trị quá nhỏ" in page
+    assert "Gồm đúng 10 chữ số, bắt đầu bằng số 0" in page
     assert "This field is required" not in page and "field(s) to correct" not in page
     # the JSON API, even from the client that reads English pages: the engine's words (api.md)
     form = {**SAMPLE_FORM, "so_lao_dong": -1}

@@ -130,8 +130,9 @@ def test_invalid_fields_are_explained_next_to_each_field_and_nothing_is_filed(ap
     del form["ten_ho_kinh_doanh"]
     r = citizen.file(form=form, files={"giay_de_nghi": ("a.pdf", PDF)}, status=422)
     page = r.get_data(as_text=True)
-    # what to type: a whole number, and the CCCD's 12 digits (they said "Sai kiểu dữ liệu", "Không đúng định dạng")
-    for field, message in (("dien_thoai", "Không đúng định dạng"),
+    # what to type: a whole number, the CCCD's 12 digits, the phone's 10 digits from 0 (they said "Sai kiểu dữ
+    # liệu", "Không đúng định dạng")
+    for field, message in (("dien_thoai", "Gồm đúng 10 chữ số, bắt đầu bằng số 0"),
                            ("von_kinh_doanh", "Số không hợp lệ: nhập một số nguyên, không có phần lẻ"),
                            ("chu_ho-cccd", "Gồm đúng 12 chữ số"), ("ten_ho_kinh_doanh", "Trường này là bắt buộc")):
         assert re.search(rf'id="f-{field}-error"><span class="sr-only">Lỗi: </span>{message}', page), field

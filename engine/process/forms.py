@@ -92,6 +92,7 @@ _MESSAGES = {
     "additionalProperties": "Trường không được phép",
     "oneOf": "Cần đúng một trong các trường cho phép",
     "digits": "Gồm đúng {n} chữ số",  # a pattern of N digits only (a CCCD's): not a validator's name
+    "zero_digits": "Gồm đúng {n} chữ số, bắt đầu bằng số 0",  # ^0\d{N-1}$: a phone number's (0914555666)
 }
 
 
@@ -100,6 +101,7 @@ _TYPE_MESSAGES = {"integer": "Phải là số nguyên", "number": "Phải là s�
                   "boolean": "Phải là đúng hoặc sai", "array": "Phải là một danh sách",
                   "object": "Sai kiểu dữ liệu"}
 _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)(?:\{(\d+)\}|\{(\d+),\2\})\$")  # N digits: ^[0-9]{N}$, ^\d{N}$
+_ZERO_DIGITS = re.compile(r"\^0(?:\[0-9\]|\\d)\{(\d{1,3})\}\$")  # 0 then N digits: ^0\d{9}$, ^0[0-9]{9}$
 
 
 def _wanted_type(value) -> str | None:
@@ -333,6 +335,8 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
             text = _TYPE_MESSAGES[_wanted_type(err.validator_value)]
         elif err.validator == "pattern" and (digits := _DIGITS.fullmatch(str(err.validator_value))):
             text = _MESSAGES["digits"].replace("{n}", digits.group(1) or digits.group(2))  # a CCCD: how many
+        elif err.validator == "pattern" and (digits := _ZERO_DIGITS.fullmatch(str(err.validator_value))):
+            text = _MESSAGES["zero_digits"].replace("{n}", str(int(digits.group(1)) + 1))  # a phone: how to write it
         limit = err.validator_value if isinstance(err.validator_value, (int, float)) else ""
         errors.setdefault(key, text.format(limit=_shown_limit(limit)))
     return errors

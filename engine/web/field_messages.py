@@ -161,6 +161,7 @@ MESSAGE_PATTERNS = {
     "Giá trị quá lớn (tối đa {limit})": _l("Giá trị quá lớn (tối đa %(limit)s)"),
     "Quá nhiều mục (tối đa {limit})": _l("Quá nhiều mục (tối đa %(limit)s)"),
     "Gồm đúng {n} chữ số": _l("Gồm đúng %(n)s chữ số"),
+    "Gồm đúng {n} chữ số, bắt đầu bằng số 0": _l("Gồm đúng %(n)s chữ số, bắt đầu bằng số 0"),
     "Cần ít nhất {limit} mục": _l("Cần ít nhất %(limit)s mục"),
     # engine.process.forms.validate: the refusal of a form, by the name the use case gives it (what=)
     "Tờ khai chưa hợp lệ: {n} trường cần sửa": _l("Tờ khai chưa hợp lệ: %(n)s trường cần sửa"),
