@@ -159,6 +159,21 @@ def test_a_message_the_table_does_not_know_is_shown_as_it_is(app):
         assert refusals.refusal_text(Invalid("Chọn cách nhận kết quả")) == "Chọn cách nhận kết quả"
 
 
+def test_a_bound_on_an_english_page_is_grouped_the_english_way(app):
+    """The engine writes a bound the Vietnamese way (50.000.000 đồng, 2,5): an English page reads 50,000,000 and
+    2.5, not fifty thousand with three decimals."""
+    with app.test_request_context("/"):
+        from flask import session
+        session["lang"] = "en"
+        said = field_messages.field_text("Giá trị quá lớn (tối đa 50.000.000)")
+        assert said == "The value is too large (at most 50,000,000)"
+        assert field_messages.field_text("Giá trị quá nhỏ (tối thiểu 2,5)") == "The value is too small (at least 2.5)"
+        assert field_messages.field_text("Quá dài (tối đa 4.000 ký tự)") == "Too long (at most 4,000 characters)"
+        assert field_messages.field_text("Giá trị quá nhỏ (tối thiểu 0)") == "The value is too small (at least 0)"
+    with app.test_request_context("/"):  # a Vietnamese page: the engine's words
+        assert field_messages.field_text("Giá trị quá lớn (tối đa 50.000.000)") == "Giá trị quá lớn (tối đa 50.000.000)"
+
+
 # -- the table says what the engine says -------------------------------------------------------------------
 def _literals(node) -> str | None:
     """A text of the engine's source as a template: an f-string's values, and what follows a + (a list joined

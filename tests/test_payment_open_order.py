@@ -56,7 +56,8 @@ def test_a_second_press_within_the_orders_life_asks_first(app, api, clock):
     second = _ref(_press(citizen, code, again="1"))  # confirmed: a new order, the first still known
     assert second is not None and second != first
     # the first order paid after all: its money is owed back, as before (nothing lost either way)
-    assert api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, second, 100000)).get_json()["RspCode"] == "00"
+    paid = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, second, 100000))
+    assert paid.get_json()["RspCode"] == "00"
     late = api.get("/api/v1/payments/vnpay/ipn", query_string=ipn_params(app, first, 100000, number="14000002"))
     assert late.get_json()["RspCode"] == "02"
     refund = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["payments"][0]["refund"]

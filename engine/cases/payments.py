@@ -292,10 +292,10 @@ def start_online(session: Session, ctx: Context, code: str, return_url: str, cli
         raise Conflict("Hồ sơ không có khoản phí nào đang chờ thanh toán", code="no_payment_due")
     opened = None if again else open_order(session, dossier, ctx.now)
     if opened is not None:
+        until = vocabulary.vn_time(opened + gateways.ORDER_LIFE, "time")
         raise Conflict(f"Bạn đã mở một giao dịch thanh toán lúc {vocabulary.vn_time(opened, 'at')}, còn hiệu lực "
-                       f"đến {vocabulary.vn_time(opened + gateways.ORDER_LIFE, 'time')}. Nếu đã trả tiền, vui lòng chờ cổng "
-                       "thanh toán báo kết quả; chỉ thanh toán lại khi giao dịch đó không trừ tiền",
-                       code="payment_order_open")
+                       f"đến {until}. Nếu đã trả tiền, vui lòng chờ cổng thanh toán báo kết quả; chỉ thanh toán lại "
+                       "khi giao dịch đó không trừ tiền", code="payment_order_open")
     config = gateway_of(session, dossier.agency_id)
     if config is None or config.gateway is None:
         raise Conflict("Cơ quan chưa có cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa",

@@ -215,8 +215,22 @@ def english(message) -> str | None:
     for regex, text in _PATTERNS:
         found = regex.match(said)
         if found:
-            return str(text) % found.groupdict()
+            values = found.groupdict()
+            if "limit" in values:  # a bound grouped the Vietnamese way (50.000.000; 2,5): the English way
+                values["limit"] = english_number(values["limit"])
+            return str(text) % values
     return None
+
+
+_VN_NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{3})*(?:,\d+)?\Z")
+
+
+def english_number(text: str) -> str:
+    """A number written the Vietnamese way (engine.process.forms._shown_limit: 50.000.000, 2,5) written the
+    English way (50,000,000, 2.5); any other text as it is."""
+    if not _VN_NUMBER.match(text):
+        return text
+    return text.replace(".", "\0").replace(",", ".").replace("\0", ",")
 
 
 def on_english_page() -> bool:
