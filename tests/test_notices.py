@@ -493,3 +493,16 @@ def test_the_next_page_link_ignores_names_of_its_own(api, app, clock):
         assert r.status_code == 200 and 'rel="next"' in r.headers["Link"], (query, r.status_code)
         r = api.get(f"/api/v1/tasks?limit=1&{query}", "demo.tiepnhan")
         assert r.status_code == 200, (query, r.status_code)
+
+
+def test_the_fee_sms_says_how_much_is_due(api, app, settings, clock, sms):
+    """D26, D28: an SMS carries the notice's title and link only. The fee's title said "cần nộp phí, lệ phí" with
+    no amount, so the citizen had to open the portal to learn it; it says the 100.000 đ due at intake now."""
+    from payment_support import configure
+
+    configure(app)
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "receive")
+    dispatch.dispatch(sessions_of(app), settings, clock.now())
+    [text] = [m["text"] for m in sms.messages if "phí" in m["text"]]
+    assert text.startswith(f"Hồ sơ {code}: cần nộp phí, lệ phí 100.000 đ "), text

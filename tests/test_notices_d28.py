@@ -80,7 +80,7 @@ def test_an_english_notice_writes_the_fee_as_english_readers_read_amounts(api, a
     code = api.file(CITIZEN)["code"]
     api.act("demo.tiepnhan", code, "receive")
     [due] = [n for n in api.get("/api/v1/me/notifications", CITIZEN).get_json() if n["event"] == "payment_requested"]
-    assert due["title"] == f"Dossier {code}: a fee is due"
+    assert due["title"] == f"Dossier {code}: a fee of 100,000 đ is due"
     assert "needs a payment of 100,000 đ (Lệ phí đăng ký hộ kinh doanh)." in due["body"], due["body"]
     page = web.get("/thong-bao").get_data(as_text=True)
     assert "needs a payment of 100,000 đ" in page and "100.000 đ" not in page
