@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.cases import accounts, administration, notices, onetime, signer_duty, tasks
 from engine.core.errors import Conflict, Invalid, NotFound
 from engine.core.settings import Settings
 from engine.core.vocabulary import vn_time
-from engine.data import agencies
+from engine.data import agencies, page_indexes
 from engine.data.agency_model import AdminEvent, Agency
 from engine.data.model import OFFICER_ROLES, User
 from engine.process.forms import clean_name, clean_text, name_error, unchanged
@@ -38,7 +38,7 @@ def _officer_filter(session: Session, user: User | None):
     account but citizens, the officers of no agency too (an installation's first operator)."""
     not_citizen = User.roles_text != "citizen"
     if user is None:
-        return not_citizen
+        return text(page_indexes.STAFF)  # the same, as its partial index's own text (read off that index)
     if administration.scope(session, user) is None:
         return and_(not_citizen, User.agency_id.is_not(None))
     return and_(not_citizen, User.agency_id.in_(administration.agency_ids(session, user)))
@@ -87,6 +87,25 @@ def page(session: Session, actor: User, agency: str | None = None, after: str | 
 
 def count(session: Session, actor: User) -> int:
     return session.scalar(select(func.count(User.id)).where(_officer_filter(session, actor)))
+
+
+def every_officer(session: Session, agency_id: int | None = None,
+                  batch: int = 500) -> Iterator[tuple[User, str | None]]:
+    """The operator's list (`tthc officer list`): every account but the citizens' (of ``agency_id`` only if given),
+    with its agency's code, by username, ``batch`` at a time off the usernames' partial index (never the citizens'
+    accounts, nor all the officers in memory at once)."""
+    query = (select(User, Agency.code).outerjoin(Agency, Agency.id == User.agency_id)
+             .where(_officer_filter(session, None)).order_by(User.username).limit(batch))
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    after = None
+    while True:
+        rows = session.execute(query if after is None else query.where(User.username > after)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0].username
+        session.expunge_all()  # the batch read is done with: memory stays one batch
 
 
 # -- checking what an administrator sends ------------------------------------------------------------------

@@ -15,7 +15,6 @@ from engine.core.errors import EngineError, Invalid
 from engine.core.settings import with_secrets
 from engine.data import agencies
 from engine.data.agency_model import AGENCY_LEVELS, Agency, level_fault
-from engine.data.model import User
 
 _settings = preflight.command_settings
 _sessions = preflight.command_sessions
@@ -119,19 +118,18 @@ def officer_list(agency_code: str | None) -> None:
         raise click.BadParameter("mã cơ quan trống", param_hint="--agency")  # "" listed every officer
     settings = with_secrets(_settings())
     upgrade_database(settings)
+    listed = 0
     with _sessions(settings)() as session:
-        query = (select(User, Agency.code).outerjoin(Agency, Agency.id == User.agency_id)
-                 .where(User.roles_text != "citizen").order_by(User.username))
+        where = None
         if agency_code:
             where = session.scalar(select(Agency.id).where(Agency.code == agency_code))
             if where is None:
                 raise click.ClickException(f"không có cơ quan {agency_code}")
-            query = query.where(User.agency_id == where)
-        rows = session.execute(query).all()
-        for user, code in rows:
+        for user, code in staff.every_officer(session, where):  # a batch at a time, never the citizens' accounts
             state = "suspended" if user.locked_reason else ("active" if user.password_hash else "not activated")
             click.echo(f"{user.username}\t{code or '-'}\t{','.join(sorted(user.roles))}\t{state}\t{user.full_name}")
-    click.echo(f"{len(rows)} cán bộ", err=True)
+            listed += 1
+    click.echo(f"{listed} cán bộ", err=True)
 
 
 @officer.command("suspend", help="Tạm khóa tài khoản cán bộ: hủy mọi phiên đăng nhập và token API.")

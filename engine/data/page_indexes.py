@@ -9,6 +9,10 @@ from sqlalchemy import Index, event, text
 # The dossiers whose deadlines still run (or are paused): engine.cases.replanning.OPEN, written as the predicate
 # of their partial index so that the walks that use this very text (replanning.affected) read only them.
 DEADLINES_RUN = "status IN (1, 2, 4, 5, 6)"
+# The accounts that are not a citizen's (officers, administrators, the operator's first account): the predicate of
+# their partial index, so that the operator's list, which reads this very text (engine.cases.staff), reads them
+# only (a province has a million citizens' accounts, and a few thousand others).
+STAFF = "roles <> 'citizen'"
 
 
 def declare(dossier, item, user) -> None:
@@ -18,6 +22,9 @@ def declare(dossier, item, user) -> None:
     # count never reads the citizens' accounts, who belong to none (a province has a million of them).
     Index("ix_user_account_officer", user.username, postgresql_where=text("agency_id IS NOT NULL"),
           sqlite_where=text("agency_id IS NOT NULL"))
+    # ... and every account but the citizens', by username: the operator's list (`tthc officer list`), the
+    # officers of no agency included.
+    Index("ix_user_account_staff", user.username, postgresql_where=text(STAFF), sqlite_where=text(STAFF))
     # The inbox: a role's open work of an agency in due order (or arrival order), a page at a time, off the index.
     Index("ix_work_item_inbox_due", item.agency_id, item.role, item.due_at, item.id)
     Index("ix_work_item_inbox_created", item.agency_id, item.role, item.created_at, item.id)
