@@ -6,13 +6,13 @@ agency, the on-time share and the satisfaction of a month, as a province publish
 Every number comes from engine.reports (indexed aggregates over the period, on the reports' read-only
 connection); the pages only arrange them. The public page keeps each month's answer for a few minutes in the
 process (``PUBLIC_SECONDS``): it is the same for everybody, asked often, and a few minutes late is as the
-province publishes it anyway. The trend chart counts only what it draws (received and resolved per month,
+province publishes it anyway. As anyone may ask any month, a month is computed once however many ask at once, two
+at most at a time, and only the last PUBLIC_KEPT months asked are kept (engine.core.kept). The trend chart counts only what it draws (received and resolved per month,
 engine.reports.trend) and keeps the closed months in the process: a view counts the current month alone.
 """
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engine.core.collation import vn_sort_key
+from engine.core.kept import KeptAnswers
 from engine.core.clock import VN_TZ
 from engine.core.errors import Invalid
 from engine.data.model import Agency, Procedure
@@ -43,6 +44,8 @@ install_error_pages(bp)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 6   # the trend shows at least the six months up to the period's end
 PUBLIC_SECONDS = 300
+PUBLIC_KEPT = 36     # the months the public page keeps (any month may be asked: the kept ones are let go)
+PUBLIC_AT_ONCE = 2   # the months it computes at a time, whoever asks (anyone may, without a login)
 # The counters shown in the page's table, in groups: (group, [(counter, label, kind)]); kind: count, hours, score.
 COUNTER_GROUPS = (
     (_l("Tiếp nhận"), (("received_online", _l("Trực tuyến"), "count"), ("received_desk", _l("Trực tiếp"), "count"),
@@ -278,13 +281,22 @@ def _last_month(today: date) -> str:
     return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
 
 
+def public_answers() -> KeptAnswers:
+    """The application's kept months of the public page: each computed once however many ask at once, two months
+    at most computed at a time, PUBLIC_KEPT months kept PUBLIC_SECONDS each (engine.core.kept)."""
+    kept = tthc().get("public_results")
+    if kept is None:
+        with _public_lock:
+            kept = tthc().setdefault("public_results", KeptAnswers(PUBLIC_SECONDS, PUBLIC_KEPT, PUBLIC_AT_ONCE))
+    return kept
+
+
 def public_rows(month: str, first: date, last: date) -> tuple[list[dict], dict]:
     """Per agency and in total: on-time share and satisfaction of the month (kept PUBLIC_SECONDS)."""
-    kept_months = tthc().setdefault("public_results", {})  # per application: month -> (until, rows, total)
-    with _public_lock:
-        kept = kept_months.get(month)
-        if kept and kept[0] > time.monotonic():
-            return kept[1], kept[2]
+    return public_answers().get(month, lambda: _public_rows(first, last))
+
+
+def _public_rows(first: date, last: date) -> tuple[list[dict], dict]:
     with reading() as session:
         report = statistics(session, tthc()["settings"], Scope(first, last, None, None, "agency"), now())
     rows = []
@@ -295,8 +307,6 @@ def public_rows(month: str, first: date, last: date) -> tuple[list[dict], dict]:
                      "received": sum(int(row.get(k) or 0) for k in ("received_online", "received_desk",
                                                                       "received_post"))})
     total = rows.pop()
-    with _public_lock:
-        kept_months[month] = (time.monotonic() + PUBLIC_SECONDS, rows, total)
     return rows, total
 
 
