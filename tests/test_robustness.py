@@ -145,7 +145,9 @@ def malformed_bodies() -> dict[str, dict]:
 NO_BODY = ("api.claim", "api.release", "notices_api.read_notification", "admin_staff_api.start_password_reset",
            "versions_api.version_suspend", "versions_api.version_resume", "versions_api.version_retire",
            "versions_api.version_restore", "ops_api.retry_incident")
-UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt"}
+# A refused filing page also holds the files chosen with it for the page sent again (engine.cases.held_uploads).
+UNTRACKED = {"api_token", "web_session", "login_attempt", "lookup_attempt", "payment_event", "signing_attempt",
+             "held_upload"}
 
 
 COUNTS: dict[str, TextClause] = {}

@@ -1,9 +1,10 @@
 """Entities of the web faces: login attempts (lockout), web sessions (revocable sign-in), satisfaction ratings
 (D25), public lookups (rate limit), idempotency keys (a creating request sent twice acts once:
-engine.cases.idempotency) and the owner checks a filer failed (D4: engine.cases.owner_checks).
+engine.cases.idempotency), the owner checks a filer failed (D4: engine.cases.owner_checks) and the files a refused
+filing holds (engine.cases.held_uploads).
 
 On the same ``Base`` as engine.data.model; migrations 0004_portal, 0006_lookup_limit, 0009_idempotency_key,
-0010_audit_sessions and 0044_owner_check_failure create them.
+0010_audit_sessions, 0044_owner_check_failure and 0052_held_upload create them.
 """
 from __future__ import annotations
 
@@ -92,3 +93,20 @@ class OwnerCheckFailure(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     target: Mapped[str] = mapped_column(String(64))  # the CCCD asked about, keyed-hashed (not kept in clear)
     at: Mapped[datetime]
+
+
+class HeldUpload(Base):
+    """A file a citizen chose on the filing page, kept when the filing was refused (a field to mend, a repeat to
+    confirm), so that the page sent again need not choose it again (engine.cases.held_uploads). Its bytes are in
+    the document store by their SHA-256; the row goes once the file is attached, or after a day."""
+
+    __tablename__ = "held_upload"
+    __table_args__ = (Index("ix_held_upload_user_at", "user_id", "created_at"),
+                      Index("ix_held_upload_at", "created_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    component: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime]

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, duplicates, filing, idempotency, local_fees, offers, owner_checks, portal_cases, summary)
+    attachments, dossiers, duplicates, filing, held_uploads, idempotency, local_fees, offers, owner_checks,
+    portal_cases, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
@@ -155,7 +156,7 @@ def _store_choices() -> list[dict]:
 
 
 def _file_page(version, data, errors, owner, for_other, status=200, error=None, reuse=None, submit_token=None,
-               agency=None, back=None, repeated=None):
+               agency=None, back=None, repeated=None, held=()):
     """The filing page. ``submit_token``: the one-time token of this filing (a new one for a new page; the
     posted one again when the post was refused, since nothing was filed under it). ``agency``: the receiving
     agency chosen among those offering the procedure (any of them, whatever the citizen's residence, D29)."""
@@ -166,7 +167,7 @@ def _file_page(version, data, errors, owner, for_other, status=200, error=None, 
                            levels=level_view(version), desk_only=filing.result_at_desk(version), repeated=repeated,
                            form_fields=schemaform.build(schema, data, errors), errors=errors, owner=owner,
                            for_other=for_other, error=error, store=_store_choices(), reuse=reuse or {},
-                           submit_token=submit_token or secrets.token_urlsafe(24)), status
+                           submit_token=submit_token or secrets.token_urlsafe(24), held=held), status
 
 
 def _return_back(default: str) -> dict:
@@ -199,6 +200,8 @@ def file(code: str):
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
     token = request.form.get("submit_token", "")
+    chosen = uploads.posted(version.info["components"])  # the files chosen now; and those held from a refusal:
+    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
 
     def file_with_uploads() -> str:
         """Submit-once: the page's token is claimed like an API Idempotency-Key; a second post of the same page
@@ -214,18 +217,27 @@ def file(code: str):
                 duplicates.refuse_repeat(db(), g.user, version.procedure_id, data,
                                          owner["cccd"] if for_other else g.user.cccd, now())
         dossier = filing.file_dossier(db(), context(), payload)
-        uploads.attach(dossier.code, uploads.posted(version.info["components"]), reuses)
+        held = held_uploads.take(db(), context(), kept)
+        uploads.attach(dossier.code, chosen + held_uploads.files(context(), held), reuses)
+        held_uploads.release(db(), held)
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
         return dossier.code
+
+    def held_again(fields: dict) -> list:
+        """The refusal rolled everything back: the files chosen (but those at fault) and the ones kept are held
+        for the page sent again."""
+        good = [f for f in chosen if f"file.{f[0]}" not in fields]
+        return run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
 
     try:
         code = run(file_with_uploads)
     except (Invalid, owner_checks.TooManyOwnerMismatches) as exc:  # the form back, as typed, with what to mend
         return _file_page(version, data, exc.fields, owner, for_other, exc.status, refusal_text(exc), reuses, token,
-                          agency, back)
+                          agency, back, held=held_again(exc.fields or {}))
     except duplicates.Repeated as exc:
-        return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc)
+        return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc,
+                          held=held_again({}))
     return redirect(url_for("portal.receipt", code=code))
 
 

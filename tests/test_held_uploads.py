@@ -1,0 +1,137 @@
+"""The files chosen on the filing page are not lost when the filing is refused (the guide: nothing lost on any error).
+
+Before, a refusal (a field to mend) rolled back the files chosen with it and the page said "vui lòng chọn lại tệp
+đính kèm": each file was to be found and chosen again. Now the page that comes back lists them, each with a ticked
+box; sent again, the kept ones are attached as uploads (the same checks), once. A held file is its citizen's only,
+for a day. Times: Monday 23/11/2026 09:00 (Vietnam), the test clock.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import re
+
+import pytest
+from conftest import CITIZEN, SAMPLE_CODE, SAMPLE_FORM
+from sqlalchemy import func, select
+from web_support import OTHER_CITIZEN, PDF, Web, flatten, other_citizen, text_of
+
+from engine.data.portal_model import HeldUpload
+
+HELD = re.compile(r'<input type="checkbox" id="held-(\d+)" name="held" value="\1" checked>')
+
+
+@pytest.fixture
+def backend():
+    """Pages, the store and the rows: nothing here is database-specific (the migration runs on both)."""
+    return "sqlite"
+
+
+def _post(web: Web, form: dict, files: dict | None = None, held: list[str] | None = None, status: int = 302):
+    data = flatten(form)
+    for key, (name, content) in (files or {}).items():
+        data[f"file.{key}"] = (io.BytesIO(content), name)
+    if held:
+        data["held"] = held
+    return web.post(f"/thu-tuc/{SAMPLE_CODE}/nop", data, status=status, content_type="multipart/form-data")
+
+
+def _refused_with_a_file(web: Web):
+    form = copy.deepcopy(SAMPLE_FORM)
+    del form["ten_ho_kinh_doanh"]  # a field to mend
+    return _post(web, form, {"giay_de_nghi": ("giay-de-nghi.pdf", PDF)}, status=422)
+
+
+def _held_rows(app) -> int:
+    with app.extensions["tthc"]["sessions"]() as session:
+        return session.scalar(select(func.count()).select_from(HeldUpload))
+
+
+def _documents(api, code: str) -> list[dict]:
+    return [d for d in api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()["documents"] if d["kind"] == "filing"]
+
+
+def test_a_refused_filing_keeps_the_file_chosen_and_the_page_sent_again_files_it(app, api):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    refused = _refused_with_a_file(citizen)
+    [held] = HELD.findall(refused.get_data(as_text=True))
+    shown = text_of(refused)
+    assert "Giữ tệp đã chọn: giay-de-nghi.pdf" in shown and "không cần chọn lại" in shown
+    assert "vui lòng chọn lại tệp đính kèm" not in shown
+    r = _post(citizen, SAMPLE_FORM, held=[held])  # mended, no file chosen again
+    code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
+    [doc] = _documents(api, code)
+    assert doc["name"] == "giay-de-nghi.pdf" and doc["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert _held_rows(app) == 0  # attached: held no longer
+
+
+def test_an_unticked_file_is_not_filed(app, api):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))
+    r = _post(citizen, SAMPLE_FORM)  # the box unticked: no "held" sent
+    code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
+    assert _documents(api, code) == []
+
+
+def test_a_file_held_for_one_citizen_is_not_anothers(app, api, clock):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    [held] = HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))
+    other = other_citizen(app, clock)
+    form = copy.deepcopy(SAMPLE_FORM)
+    del form["ten_ho_kinh_doanh"]
+    page = _post(other, form, held=[held], status=422).get_data(as_text=True)  # refused: what would it keep?
+    assert HELD.findall(page) == [] and "giay-de-nghi.pdf" not in page
+    form["ten_ho_kinh_doanh"] = SAMPLE_FORM["ten_ho_kinh_doanh"]
+    r = _post(other, form, held=[held])
+    code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
+    assert [d for d in api.get(f"/api/v1/dossiers/{code}", OTHER_CITIZEN).get_json()["documents"]
+            if d["kind"] == "filing"] == []
+    assert _held_rows(app) == 1  # still the first citizen's
+
+
+def test_the_file_at_fault_is_not_held_the_others_are(app):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    refused = _post(citizen, SAMPLE_FORM, {"giay_de_nghi": ("giay-de-nghi.pdf", PDF),
+                                           "giay_to_tru_so": ("hop-dong.txt", b"not a PDF nor an image")},
+                    status=422)
+    page, shown = refused.get_data(as_text=True), text_of(refused)
+    assert "Giữ tệp đã chọn: giay-de-nghi.pdf" in shown and "hop-dong.txt" in shown  # named in its error
+    assert len(HELD.findall(page)) == 1 and "Giữ tệp đã chọn: hop-dong.txt" not in shown
+
+
+def test_a_held_file_is_let_go_after_a_day(app, api, clock):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    [held] = HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))
+    clock.advance(hours=24, minutes=1)  # Tuesday 24/11/2026 09:01 (signed in again: the sign-in ended too)
+    r = _post(Web(app.test_client()).login(CITIZEN), SAMPLE_FORM, held=[held])
+    code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
+    assert _documents(api, code) == []
+
+
+def test_the_english_page_says_it_in_english(app):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    citizen.post("/ngon-ngu", {"lang": "en"}, status=302)
+    shown = text_of(_refused_with_a_file(citizen))
+    assert "Keep the file chosen: giay-de-nghi.pdf" in shown and "you need not choose them again" in shown
+
+
+def _token(web: Web) -> str:
+    page = web.get(f"/thu-tuc/{SAMPLE_CODE}/nop").get_data(as_text=True)
+    return re.search(r'name="submit_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_filing_asked_about_as_a_repeat_keeps_its_files_for_the_confirmation(app, api):
+    """The same form filed again minutes later is asked about first (409, engine.cases.duplicates); the files
+    chosen with it are held for the "file it anyway" that follows."""
+    citizen = Web(app.test_client()).login(CITIZEN)
+    _post(citizen, SAMPLE_FORM)  # filed at 09:00
+    data = {**flatten(SAMPLE_FORM), "submit_token": _token(citizen),
+            "file.giay_de_nghi": (io.BytesIO(PDF), "giay-de-nghi.pdf")}
+    asked = citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", data, status=409, content_type="multipart/form-data")
+    [held] = HELD.findall(asked.get_data(as_text=True))
+    token = re.search(r'name="submit_token" value="([^"]+)"', asked.get_data(as_text=True)).group(1)
+    again = {**flatten(SAMPLE_FORM), "submit_token": token, "confirm_duplicate": "1", "held": [held]}
+    r = citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", again, status=302, content_type="multipart/form-data")
+    code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
+    assert [d["name"] for d in _documents(api, code)] == ["giay-de-nghi.pdf"]
