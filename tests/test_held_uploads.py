@@ -135,3 +135,23 @@ def test_a_filing_asked_about_as_a_repeat_keeps_its_files_for_the_confirmation(a
     r = citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", again, status=302, content_type="multipart/form-data")
     code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
     assert [d["name"] for d in _documents(api, code)] == ["giay-de-nghi.pdf"]
+
+
+def test_a_refused_supplement_keeps_its_files_too(app, api):
+    """D10: the citizen answers the one supplement request; a field to mend on that page kept no file either."""
+    from conftest import STEP_DATA
+
+    citizen = Web(app.test_client()).login(CITIZEN)
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "request_supplement", STEP_DATA["request_supplement"])
+    form = flatten({**SAMPLE_FORM, "so_lao_dong": -1})  # below its minimum
+    refused = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung",
+                           {**form, "file.giay_de_nghi": (io.BytesIO(PDF), "giay-de-nghi-ky.pdf")}, status=422,
+                           content_type="multipart/form-data")
+    [held] = HELD.findall(refused.get_data(as_text=True))
+    assert "Giữ tệp đã chọn: giay-de-nghi-ky.pdf" in text_of(refused)
+    citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung", {**flatten(SAMPLE_FORM), "held": [held]}, status=302,
+                 content_type="multipart/form-data")
+    after = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
+    assert after["status"] == 1 and "giay-de-nghi-ky.pdf" in [d["name"] for d in after["documents"]]
+    assert _held_rows(app) == 0
