@@ -149,8 +149,8 @@ def test_a_dossier_goes_from_filing_to_rating_in_the_browser(browser, server, ap
     page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=10000)
     citizen.shot("02-filing-errors.png")
     page.get_by_label("Số điện thoại (bắt buộc)").fill("0912345678")
-    page.locator("#file-giay_de_nghi").set_input_files(
-        {"name": "giay-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    # the file chosen before the refusal is kept, ticked: not chosen again (engine.cases.held_uploads)
+    assert page.get_by_label("Giữ tệp đã chọn: giay-de-nghi.pdf", exact=False).is_checked()
     page.get_by_role("button", name="Nộp hồ sơ").click()
     code = page.locator("#dossier-code").inner_text()
     assert re.fullmatch(r"000\.00\.06\.H56-261123-\d{4}", code)
