@@ -155,3 +155,20 @@ def test_a_refused_supplement_keeps_its_files_too(app, api):
     after = api.get(f"/api/v1/dossiers/{code}", CITIZEN).get_json()
     assert after["status"] == 1 and "giay-de-nghi-ky.pdf" in [d["name"] for d in after["documents"]]
     assert _held_rows(app) == 0
+
+
+def test_the_desk_filing_page_keeps_the_scanned_files_of_a_refused_post(app, api):
+    """D5: the receiving officer registers a paper dossier with its scans; a field to mend kept no scan either.
+    The scans are the officer's to keep (another officer's id is ignored as a citizen's is)."""
+    from test_desk_filing_page import OWNER, PAGE, _code, _data
+
+    desk = Web(app.test_client()).login("demo.tiepnhan")
+    data = _data(desk, "desk", OWNER)
+    data["f.so_lao_dong"] = "-1"
+    refused = desk.post(PAGE, data, status=422, content_type="multipart/form-data")
+    held = HELD.findall(refused.get_data(as_text=True))
+    assert len(held) == 2 and "Giữ tệp đã chọn: tru-so.jpg" in text_of(refused)
+    again = {k: v for k, v in _data(desk, "desk", OWNER).items() if not k.startswith("file.")}
+    done = desk.post(PAGE, {**again, "held": held}, status=303, content_type="multipart/form-data")
+    docs = api.get(f"/api/v1/dossiers/{_code(done)}", "demo.tiepnhan").get_json()["documents"]
+    assert sorted(d["name"] for d in docs if d["kind"] == "filing") == ["Giấy đề nghị.pdf", "tru-so.jpg"]

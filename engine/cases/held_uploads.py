@@ -1,12 +1,13 @@
-"""The files a citizen chose on the filing page, held when the filing was refused, so that the page sent again
-need not choose them again (the guide: nothing lost on any error).
+"""The files chosen on a filing page (the citizen's filing and supplement, the receiving officer's desk filing),
+held when the post was refused, so that the page sent again need not choose them again (the guide: nothing lost
+on any error).
 
 A refused filing (a field to mend, a repeat to confirm, one file of several not a PDF) rolled back everything,
 the files chosen with it: the page said "chọn lại tệp đính kèm" and the citizen picked each file again. Now the
 files of the components not at fault are written to the document store (by SHA-256, as documents are) and
 listed, each with a ticked box "keep", on the page that comes back; the page sent again attaches the kept ones
-through the same checks as an upload (engine.cases.attachments.attach), then lets them go. A file held is the
-citizen's alone (another's id is ignored), for a day (HOLD_FOR); a citizen holds MOST_HELD files at most.
+through the same checks as an upload (engine.cases.attachments.attach), then lets them go. A file held is its
+chooser's alone (another's id is ignored), for a day (HOLD_FOR); a person holds MOST_HELD files at most.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import secrets
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import duplicates, filing, idempotency, offers
+from engine.cases import duplicates, filing, held_uploads, idempotency, offers
 from engine.core.errors import Conflict, Forbidden, Invalid
 from engine.process import procedures
 from . import db, now, schemaform, uploads
@@ -76,6 +76,13 @@ def file(code: str):
     if suspended is not None:  # suspended since the page was shown: nothing filed, what was typed kept
         return _page(version, data, {}, typed, back, 409, refusal_text(suspended), token)
     answer = f"desk-file:{token}.{idempotency.fingerprint(code, typed, data, back)[:16]}"
+    chosen = uploads.posted(version.info["components"])  # the files chosen now; and those held from a refusal:
+    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
+
+    def held_again(fields: dict) -> list:
+        """A refusal rolls everything back: the files chosen (but those at fault) and the kept ones are held."""
+        good = [f for f in chosen if f"file.{f[0]}" not in fields]
+        return run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
 
     def file_with_uploads() -> str:
         claimed = idempotency.claim(db(), g.user, answer, idempotency.fingerprint(request.path), now())
@@ -85,18 +92,21 @@ def file(code: str):
             duplicates.refuse_repeat(db(), g.user, version.procedure_id, data, typed["owner.cccd"], now())
             duplicates.refuse_open_for_owner(db(), g.user, version.procedure_id, typed["owner.cccd"])
         dossier = filing.file_dossier(db(), context(), payload)
-        uploads.attach(dossier.code, uploads.posted(version.info["components"]))
+        held = held_uploads.take(db(), context(), kept)
+        uploads.attach(dossier.code, chosen + held_uploads.files(context(), held))
+        held_uploads.release(db(), held)
         idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
         return dossier.code
 
     try:
         filed = run(file_with_uploads)
     except Invalid as exc:
-        return _page(version, data, exc.fields, typed, back, 422, refusal_text(exc), token)
+        return _page(version, data, exc.fields, typed, back, 422, refusal_text(exc), token,
+                     held=held_again(exc.fields or {}))
     except Forbidden as exc:  # D29: another agency's procedure; the page again, with what was typed
         return _page(version, data, {}, typed, back, 403, refusal_text(exc), token)
     except duplicates.Repeated as exc:  # asked first; confirm_duplicate=1 on the page files anyway
-        return _page(version, data, {}, typed, back, 409, None, token, exc)
+        return _page(version, data, {}, typed, back, 409, None, token, exc, held=held_again({}))
     flash(_("Đã ghi nhận hồ sơ %(code)s nộp thay cho công dân.", code=filed), "success")
     return redirect(url_for("inbox.dossier", code=filed), 303)
 
@@ -109,7 +119,7 @@ def _return_payload(back: dict, channel: str) -> dict:
 
 
 def _page(version, data: dict, errors: dict, typed: dict, back: dict, status: int = 200, error=None,
-          token: str | None = None, repeated: duplicates.Repeated | None = None):
+          token: str | None = None, repeated: duplicates.Repeated | None = None, held=()):
     """The form; ``typed``: the owner's fields and the channel as typed (by their posted names); ``back``: the
     return choice (D23); ``token``: the page's one-time token, kept when the post was refused (nothing was filed
     under it); ``repeated``: the dossier this filing would repeat, asked about (409)."""
@@ -120,4 +130,4 @@ def _page(version, data: dict, errors: dict, typed: dict, back: dict, status: in
                            form_fields=schemaform.build(schema, data, errors), errors=errors, error=error,
                            channels=channel_names(), here=any(a.id == g.user.agency_id for a in offering),
                            back=back, desk_only=filing.result_at_desk(version), repeated=repeated,
-                           submit_token=token or secrets.token_urlsafe(24)), status
+                           submit_token=token or secrets.token_urlsafe(24), held=held), status
