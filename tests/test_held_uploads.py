@@ -172,3 +172,21 @@ def test_the_desk_filing_page_keeps_the_scanned_files_of_a_refused_post(app, api
     done = desk.post(PAGE, {**again, "held": held}, status=303, content_type="multipart/form-data")
     docs = api.get(f"/api/v1/dossiers/{_code(done)}", "demo.tiepnhan").get_json()["documents"]
     assert sorted(d["name"] for d in docs if d["kind"] == "filing") == ["Giấy đề nghị.pdf", "tru-so.jpg"]
+
+
+def test_the_officers_record_of_a_desk_supplement_keeps_its_scans(api, app, clock):
+    """D5, D10: the one-stop records the paper a desk dossier's applicant brought (Fri 27/11/2026 10:00); one scan
+    not a PDF refused the whole record, and the good scan beside it was to be chosen again."""
+    from test_desk_supplement_files import COMPLETED, RECEIVER, _filings, _waiting_desk_dossier
+
+    code = _waiting_desk_dossier(api, clock)
+    web = Web(app.test_client()).login(RECEIVER)
+    data = {**flatten(COMPLETED), "file.giay_de_nghi": (io.BytesIO(PDF + b"%ky"), "giay-de-nghi-da-ky.pdf"),
+            "file.giay_to_tru_so": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "tru-so.pdf")}
+    refused = web.post(f"/can-bo/ho-so/{code}/bo-sung", data, status=422, content_type="multipart/form-data")
+    [held] = HELD.findall(refused.get_data(as_text=True))
+    assert "Giữ tệp đã chọn: giay-de-nghi-da-ky.pdf" in text_of(refused)
+    web.post(f"/can-bo/ho-so/{code}/bo-sung", {**flatten(COMPLETED), "held": [held]}, status=302,
+             content_type="multipart/form-data")
+    assert "giay-de-nghi-da-ky.pdf" in [d["name"] for d in _filings(api, code)]
+    assert _held_rows(app) == 0
