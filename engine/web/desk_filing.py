@@ -12,7 +12,7 @@ import secrets
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import duplicates, filing, held_uploads, idempotency, offers
+from engine.cases import duplicates, filing, idempotency, offers
 from engine.core.errors import Conflict, Forbidden, Invalid
 from engine.process import procedures
 from . import db, now, schemaform, uploads
@@ -76,13 +76,7 @@ def file(code: str):
     if suspended is not None:  # suspended since the page was shown: nothing filed, what was typed kept
         return _page(version, data, {}, typed, back, 409, refusal_text(suspended), token)
     answer = f"desk-file:{token}.{idempotency.fingerprint(code, typed, data, back)[:16]}"
-    chosen = uploads.posted(version.info["components"])  # the files chosen now; and those held from a refusal:
-    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
-
-    def held_again(fields: dict) -> list:
-        """A refusal rolls everything back: the files chosen (but those at fault) and the kept ones are held."""
-        good = [f for f in chosen if f"file.{f[0]}" not in fields]
-        return run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
+    chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
 
     def file_with_uploads() -> str:
         claimed = idempotency.claim(db(), g.user, answer, idempotency.fingerprint(request.path), now())
@@ -92,9 +86,7 @@ def file(code: str):
             duplicates.refuse_repeat(db(), g.user, version.procedure_id, data, typed["owner.cccd"], now())
             duplicates.refuse_open_for_owner(db(), g.user, version.procedure_id, typed["owner.cccd"])
         dossier = filing.file_dossier(db(), context(), payload)
-        held = held_uploads.take(db(), context(), kept)
-        uploads.attach(dossier.code, chosen + held_uploads.files(context(), held))
-        held_uploads.release(db(), held)
+        uploads.attach_chosen(dossier.code, chosen, kept)
         idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
         return dossier.code
 
@@ -102,11 +94,12 @@ def file(code: str):
         filed = run(file_with_uploads)
     except Invalid as exc:
         return _page(version, data, exc.fields, typed, back, 422, refusal_text(exc), token,
-                     held=held_again(exc.fields or {}))
+                     held=uploads.hold_refused(chosen, kept, exc.fields))
     except Forbidden as exc:  # D29: another agency's procedure; the page again, with what was typed
         return _page(version, data, {}, typed, back, 403, refusal_text(exc), token)
     except duplicates.Repeated as exc:  # asked first; confirm_duplicate=1 on the page files anyway
-        return _page(version, data, {}, typed, back, 409, None, token, exc, held=held_again({}))
+        return _page(version, data, {}, typed, back, 409, None, token, exc,
+                     held=uploads.hold_refused(chosen, kept, {}))
     flash(_("Đã ghi nhận hồ sơ %(code)s nộp thay cho công dân.", code=filed), "success")
     return redirect(url_for("inbox.dossier", code=filed), 303)
 

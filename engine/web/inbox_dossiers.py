@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import dossiers, filing, held_uploads, inbox as paging, tasks, watch as watch_cases
+from engine.cases import dossiers, filing, inbox as paging, tasks, watch as watch_cases
 from engine.core.errors import Forbidden, Invalid
 from . import db, now, schemaform, tthc, uploads
 from .dossier_view import end_from_form, time_left_text
@@ -45,22 +45,17 @@ def desk_supplement(code: str):
     version = dossiers.visible_dossier(db(), g.user, code).procedure_version
     data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
     note = request.form.get("note", "").strip()
-    chosen = uploads.posted(version.info["components"])  # the scans chosen now; and those held from a refusal:
-    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
+    chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
 
     def supplement_with_uploads():
-        held = held_uploads.take(db(), context(), kept)
-        uploads.attach(code, chosen + held_uploads.files(context(), held))  # while the request is open
-        held_uploads.release(db(), held)
+        uploads.attach_chosen(code, chosen, kept)  # while the request is open
         return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:
         run(supplement_with_uploads)
     except Invalid as exc:
-        good = [f for f in chosen if f"file.{f[0]}" not in (exc.fields or {})]  # all rolled back: held again
-        held = run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
         return _dossier_page(code, 422, desk_data=data, desk_errors=exc.fields, desk_error=refusal_text(exc),
-                             desk_note=note, desk_held=held)
+                             desk_note=note, desk_held=uploads.hold_refused(chosen, kept, exc.fields))
     flash(_("Đã ghi nhận hồ sơ bổ sung của hồ sơ %(code)s.", code=code), "success")
     return redirect(url_for("inbox.dossier", code=code))
 

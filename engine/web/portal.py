@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from engine.cases import (
-    attachments, dossiers, duplicates, filing, held_uploads, idempotency, local_fees, offers, owner_checks,
-    portal_cases, summary)
+    attachments, dossiers, duplicates, filing, idempotency, local_fees, offers, owner_checks, portal_cases, summary)
 from engine.paperwork import documents
 from engine.process import procedures
 from engine.core.errors import EngineError, Invalid
@@ -200,8 +199,7 @@ def file(code: str):
         payload["owner"] = owner
     reuses = _reuses(version.info["components"])
     token = request.form.get("submit_token", "")
-    chosen = uploads.posted(version.info["components"])  # the files chosen now; and those held from a refusal:
-    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
+    chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
 
     def file_with_uploads() -> str:
         """Submit-once: the page's token is claimed like an API Idempotency-Key; a second post of the same page
@@ -217,27 +215,19 @@ def file(code: str):
                 duplicates.refuse_repeat(db(), g.user, version.procedure_id, data,
                                          owner["cccd"] if for_other else g.user.cccd, now())
         dossier = filing.file_dossier(db(), context(), payload)
-        held = held_uploads.take(db(), context(), kept)
-        uploads.attach(dossier.code, chosen + held_uploads.files(context(), held), reuses)
-        held_uploads.release(db(), held)
+        uploads.attach_chosen(dossier.code, chosen, kept, reuses)
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": dossier.code})
         return dossier.code
-
-    def held_again(fields: dict) -> list:
-        """The refusal rolled everything back: the files chosen (but those at fault) and the ones kept are held
-        for the page sent again."""
-        good = [f for f in chosen if f"file.{f[0]}" not in fields]
-        return run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
 
     try:
         code = run(file_with_uploads)
     except (Invalid, owner_checks.TooManyOwnerMismatches) as exc:  # the form back, as typed, with what to mend
         return _file_page(version, data, exc.fields, owner, for_other, exc.status, refusal_text(exc), reuses, token,
-                          agency, back, held=held_again(exc.fields or {}))
+                          agency, back, held=uploads.hold_refused(chosen, kept, exc.fields))
     except duplicates.Repeated as exc:
         return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc,
-                          held=held_again({}))
+                          held=uploads.hold_refused(chosen, kept, {}))
     return redirect(url_for("portal.receipt", code=code))
 
 

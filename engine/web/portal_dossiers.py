@@ -13,7 +13,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.cases import (
-    dossiers, filing, held_uploads, idempotency, inbox as paging, portal_cases, signing_requests, summary)
+    dossiers, filing, idempotency, inbox as paging, portal_cases, signing_requests, summary)
 from engine.core.errors import Invalid
 from engine.law.statuses import SUPPLEMENT, TERMINAL
 from . import db, now, schemaform, tthc, uploads
@@ -93,14 +93,7 @@ def supplement(code: str):
     reuses = _reuses(version.info["components"])
     token = request.form.get("submit_token", "")
 
-    chosen = uploads.posted(version.info["components"])  # the files chosen now; and those held from a refusal:
-    kept = request.form.getlist("held")                   # the ticked boxes (engine.cases.held_uploads)
-
-    def held_again(fields: dict) -> list:
-        """A refusal rolls everything back: the files chosen (but those at fault) and the kept ones are held."""
-        good = [f for f in chosen if f"file.{f[0]}" not in fields]
-        return run(held_uploads.hold, db(), context(), good, kept) if good or kept else []
-
+    chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
     if target.status == SUPPLEMENT and not (chosen or kept or reuses or note) and data == target.form \
             and request.form.get("confirm_nothing_new") != "1":
         # D10: the request is answered once; nothing chosen, typed or changed is asked about before it is sent
@@ -118,9 +111,7 @@ def supplement(code: str):
             if claimed.replay is not None:
                 return False
         # while the request is open, then answer it
-        held = held_uploads.take(db(), context(), kept)
-        uploads.attach(code, chosen + held_uploads.files(context(), held), reuses)
-        held_uploads.release(db(), held)
+        uploads.attach_chosen(code, chosen, kept, reuses)
         filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": target.code})
@@ -131,7 +122,7 @@ def supplement(code: str):
     except Invalid as exc:
         return _dossier_page(code, 422, supplement_data=data, supplement_errors=exc.fields,
                              supplement_error=refusal_text(exc), note=note, reuse=reuses, submit_token=token,
-                             held=held_again(exc.fields or {}))
+                             held=uploads.hold_refused(chosen, kept, exc.fields))
     if sent:
         flash(_("Đã gửi hồ sơ bổ sung. Hồ sơ được kiểm tra lại theo thời hạn mới."), "success")
     else:

@@ -1,15 +1,17 @@
 """The files posted with a page's form (the portal's filing and supplement, the receiving officer's record of a
 desk or post supplement): read by component, then attached through the same use cases as
-POST /api/v1/dossiers/{code}/documents, so that an upload is checked the same whoever hands it in.
+POST /api/v1/dossiers/{code}/documents, so that an upload is checked the same whoever hands it in. A refused post
+holds the files chosen with it for the page sent again (engine.cases.held_uploads: ``hold_refused``), which
+sends them back as ticked boxes named ``held`` (``attach_chosen``).
 """
 from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
 
-from engine.cases import attachments
+from engine.cases import attachments, held_uploads
 from engine.core.errors import Invalid, NotFound
-from . import ASCII_NUMBER, db
+from . import ASCII_NUMBER, db, run
 from .field_messages import field_text
 from .ui import context
 
@@ -23,6 +25,26 @@ def posted(components: list[dict]) -> list[tuple[str, str, bytes]]:
         if key in keys and storage and storage.filename:
             found.append((key, storage.filename, storage.read()))
     return found
+
+
+def kept() -> list[str]:
+    """The ids of the held files the page sends again (its ticked boxes)."""
+    return request.form.getlist("held")
+
+
+def attach_chosen(code: str, chosen: list[tuple[str, str, bytes]], kept_ids: list[str],
+                  reuses: dict[str, str] | None = None) -> None:
+    """``attach`` the files chosen now and the held ones still ticked, which are then held no longer."""
+    held = held_uploads.take(db(), context(), kept_ids)
+    attach(code, chosen + held_uploads.files(context(), held), reuses)
+    held_uploads.release(db(), held)
+
+
+def hold_refused(chosen: list[tuple[str, str, bytes]], kept_ids: list[str], fields: dict | None) -> list:
+    """The post was refused and everything rolled back: hold the files chosen (but those of a component at
+    fault) and the ticked ones again, in a unit of work of their own; the files held, for the page."""
+    good = [f for f in chosen if f"file.{f[0]}" not in (fields or {})]
+    return run(held_uploads.hold, db(), context(), good, kept_ids) if good or kept_ids else []
 
 
 def attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, str] | None = None) -> None:
