@@ -6,9 +6,10 @@ agency, the on-time share and the satisfaction of a month, as a province publish
 Every number comes from engine.reports (indexed aggregates over the period, on the reports' read-only
 connection); the pages only arrange them. The public page keeps each month's answer for a few minutes in the
 process (``PUBLIC_SECONDS``): it is the same for everybody, asked often, and a few minutes late is as the
-province publishes it anyway. As anyone may ask any month, a month is computed once however many ask at once, two
-at most at a time, and only the last PUBLIC_KEPT months asked are kept (engine.core.kept). The trend chart counts only what it draws (received and resolved per month,
-engine.reports.trend) and keeps the closed months in the process: a view counts the current month alone.
+province publishes it anyway. As anyone may ask any month, a month is computed once however many ask at once,
+two at most at a time, and only the last PUBLIC_KEPT months asked are kept (engine.core.kept). The trend chart
+counts only what it draws (received and resolved per month, engine.reports.trend) and keeps the closed months in
+the process: a view counts the current month alone.
 """
 from __future__ import annotations
 
