@@ -105,7 +105,8 @@ def every_officer(session: Session, agency_id: int | None = None,
         if len(rows) < batch:
             return
         after = rows[-1][0].username
-        session.expunge_all()  # the batch read is done with: memory stays one batch
+        for user, _code in rows:  # the batch read is done with: memory stays one batch (the caller's own
+            session.expunge(user)  # objects stay in its session)
 
 
 # -- checking what an administrator sends ------------------------------------------------------------------
