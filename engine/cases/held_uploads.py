@@ -26,12 +26,12 @@ MOST_HELD = 30
 
 
 def hold(session: Session, ctx: Context, files: list[tuple[str, str, bytes]],
-         kept: list[str] = ()) -> list[HeldUpload]:
-    """Hold ``files`` (component key, file name, bytes) for the citizen besides those of the ids ``kept`` (the
+         kept_ids: list[str] = ()) -> list[HeldUpload]:
+    """Hold ``files`` (component key, file name, bytes) for the citizen besides those of ``kept_ids`` (the
     page's ticked boxes, as ``take`` reads them); the files held, kept ones first. Empty or too large files are
     not held (the upload's own check says why)."""
     session.execute(delete(HeldUpload).where(HeldUpload.created_at <= ctx.now - HOLD_FOR))  # a day: let go
-    kept = take(session, ctx, list(kept))
+    kept = take(session, ctx, list(kept_ids))
     rows = [HeldUpload(user_id=ctx.user.id, component=key[:100], name=name[:255], sha256=store_bytes(
                 ctx.settings.data_dir, content), size=len(content), created_at=ctx.now)
             for key, name, content in files if content and len(content) <= ctx.settings.max_request_bytes]
