@@ -68,7 +68,7 @@ def test_a_refused_filing_keeps_the_file_chosen_and_the_page_sent_again_files_it
 
 def test_an_unticked_file_is_not_filed(app, api):
     citizen = Web(app.test_client()).login(CITIZEN)
-    HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))
+    assert len(HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))) == 1  # offered, ticked
     r = _post(citizen, SAMPLE_FORM)  # the box unticked: no "held" sent
     code = r.headers["Location"].split("/ca-nhan/ho-so/")[1].split("/")[0]
     assert _documents(api, code) == []
