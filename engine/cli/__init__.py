@@ -68,7 +68,8 @@ def main() -> None:
     pass
 
 
-@main.group("db", cls=LazyGroup, help="Cơ sở dữ liệu.", lazy={"upgrade": "engine.cli.service:db_upgrade"})
+@main.group("db", cls=LazyGroup, help="Cơ sở dữ liệu.", lazy={"upgrade": "engine.cli.service:db_upgrade",
+                                                              "prune-files": "engine.cli.storage:prune_files"})
 def db_group() -> None:
     pass
 

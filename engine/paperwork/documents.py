@@ -22,15 +22,24 @@ def path_for(data_dir: Path, sha256: str) -> Path:
 
 
 def store_bytes(data_dir: Path, content: bytes) -> str:
-    """Write ``content`` once (atomically) and return its SHA-256."""
+    """Write ``content`` once (atomically) and return its SHA-256. A file already stored is touched instead (its
+    modification time is now): `tthc db prune-files` (engine.cases.store_prune) removes only files older than
+    its grace period that no row refers to, and a file reused by a row not yet committed is young again; a file
+    removed meanwhile is written again."""
     digest = hashlib.sha256(content).hexdigest()
     target = path_for(data_dir, digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, target)
+    try:
+        os.utime(target)
+        return digest
+    except FileNotFoundError:
+        pass
+    except OSError:  # a store this process may read but not touch: the file is there
+        return digest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.replace(tmp, target)
     return digest
 
 
