@@ -281,10 +281,11 @@ def _visible_to_citizen(dossier: Dossier) -> bool:
 def notify(session: Session, settings: Settings, event: str, *, now: datetime, dossier: Dossier | None = None,
            users: list[User] | None = None, roles=(), agency_id: int | None = None,
            document: Document | None = None, context: dict | None = None, officers: Officers | None = None,
-           outbox: Outbox | None = None, always: bool = False) -> list[Notice]:
-    """Tell the people concerned of ``event`` (see the module's docstring); returns the notices written (added
-    to the session, flushed with the caller's transaction; with ``outbox``, kept there for its ``write`` and
-    not returned). ``always``: send on every channel the person has, whatever they chose (one-time codes)."""
+           outbox: Outbox | None = None, always: bool = False) -> None:
+    """Tell the people concerned of ``event`` (see the module's docstring): the notices and their deliveries are
+    written at once with two Core statements in the caller's transaction (with ``outbox``, kept there for its
+    ``write``); a unit-of-work object each cost more than the statement. ``always``: send on every channel the
+    person has, whatever they chose (one-time codes)."""
     officer = bool(roles)
     if users is not None:
         people = list(users)
@@ -296,14 +297,14 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
     else:
         people = citizens_of(session, dossier)
     if not people:
-        return []
+        return
     if officers is not None and all(p.id in officers.choices for p in people):
         choices = {p.id: officers.choices[p.id] for p in people if officers.choices[p.id] is not None}
     else:
         choices = settings_of(session, [p.id for p in people])
     values = _values(session, settings, dossier, document, officer, dict(context or {}))
     rendered: dict[str, tuple[str, str]] = {}
-    written = []
+    box = outbox if outbox is not None else Outbox()
     for person in people:
         choice = choices.get(person.id)
         language = choice.language if choice is not None and choice.language in LANGUAGES else "vi"
@@ -322,25 +323,20 @@ def notify(session: Session, settings: Settings, event: str, *, now: datetime, d
                "read_at": now if event in ALREADY_READ else None}
         sends = [{"channel": channel, "address": address, "state": "pending", "attempts": 0, "next_attempt_at": now}
                  for channel, address in channels_for(settings, person, choice, always=always)]
-        if outbox is not None:
-            outbox.rows.append((row, sends))
-            continue
-        notice = Notice(**row)
-        notice.deliveries = [NoticeDelivery(**send) for send in sends]
-        session.add(notice)
-        written.append(notice)
-    return written
+        box.rows.append((row, sends))
+    if outbox is None:
+        box.write(session)
 
 
 def notify_code(session: Session, settings: Settings, user: User, purpose: str, code: str, now: datetime,
-                minutes: int = 10) -> list[Notice]:
+                minutes: int = 10) -> None:
     """A one-time code (sign-in, recovery, a signing confirmation) sent by SMS and email at once, whatever the
     person chose; never listed in the portal. ``purpose`` is the words for what it is for ("đăng nhập").
     The notice's stored text holds the code sealed (``seal_code``): engine.cases.onetime keeps only the code's
     hash, and a copy of the database (without the data folder's ``secret_key``), a backup or the report replica
     must not hand out a live activation code (they last a day) beside it; the dispatcher opens it for the message
     alone (engine.cases.codeseal)."""
-    return notify(session, settings, "one_time_code", now=now, users=[user], always=True,
+    notify(session, settings, "one_time_code", now=now, users=[user], always=True,
                   context={"purpose": purpose, "otp": seal_code(settings, user.id, code), "minutes": minutes})
 
 
