@@ -17,12 +17,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core.errors import Conflict, Invalid, Unauthorized
 from engine.core.vocabulary import CCCD_RE, has_control, typed, typed_cccd
-from engine.process.forms import clean_name, clean_text, name_error, parse_day
+from engine.process.forms import EMAIL_RE, clean_name, clean_text, name_error, parse_day
 from engine.data.model import ROLES, Agency, ApiToken, User
 from engine.data.portal_model import WebSession
 
 PHONE_RE = re.compile(r"(0|\+84)[0-9]{9,10}\Z")
-EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 def hash_password(password: str) -> str:

@@ -26,6 +26,7 @@ from engine.data import agencies, calendars
 from engine.data.agency_model import Agency
 from engine.data.calendar_model import CalendarNoticeYear
 from engine.data.model import CalendarOverride, Dossier, User, WorkItem
+from engine.process.forms import blank, has_hidden
 
 KINDS = ("off", "working", "not_off")
 SPOKEN = {"off": "off", "nghỉ": "off", "nghi": "off", "working": "working", "làm bù": "working", "lam bu": "working",
@@ -92,6 +93,17 @@ def _date(text: str) -> date:
     return date(year, month, day)
 
 
+def _real(text: str) -> bool:
+    """Whether ``text`` has the form YYYY-MM-DD and is a day that exists (False for 2026-02-30 alone)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return True
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _iso(text: str) -> date:
     """YYYY-MM-DD exactly (date.fromisoformat also takes 20270202 and 2027-W05-2)."""
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
@@ -143,15 +155,17 @@ def from_json(days) -> list[Line]:
     for n, item in enumerate(days):
         where = f"days.{n}"
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("kind", "name")) \
-                or not ("day" in item or "from" in item) \
+                or ("day" in item) == ("from" in item) or ("to" in item and "from" not in item) \
                 or any(k in item and not isinstance(item[k], str) for k in ("day", "from", "to")):
             problems.append(f"{where}: cần day (hoặc from, to: YYYY-MM-DD), kind và name")
             continue
         try:
             first = _iso(item["day"] if "day" in item else item["from"])
             last = _iso(item["to"]) if "to" in item else first
-        except ValueError:
-            problems.append(f"{where}: ngày phải theo dạng YYYY-MM-DD")
+        except ValueError:  # a date that does not exist (2026-02-30) is told apart from a wrong form
+            wrong = [item[k] for k in ("day", "from", "to") if k in item and not _real(item[k])]
+            problems.append(f"{where}: ngày không có thật: {wrong[0]}" if wrong else
+                            f"{where}: ngày phải theo dạng YYYY-MM-DD")
             continue
         if item["kind"] not in KINDS:
             problems.append(f"{where}: loại phải là off, working hoặc not_off")
@@ -167,7 +181,7 @@ def _checked(first: date, last: date, kind: str, name: str, where: str, problems
         problems.append(f"{where}: năm ngoài khoảng {YEARS[0]}–{YEARS[1]}")
     elif last < first or (last - first).days >= 31:
         problems.append(f"{where}: khoảng ngày phải từ ngày đầu đến ngày cuối, tối đa 31 ngày")
-    elif not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+    elif blank(name) or len(name) > MAX_NAME or has_hidden(name):  # a zero-width space is no holiday's name
         problems.append(f"{where}: cần tên theo thông báo (tối đa {MAX_NAME} ký tự)")
     else:
         return [Line(day, kind, name) for day in _days(first, last)]

@@ -46,9 +46,10 @@ def requested_amount(data: dict, cal: WorkingCalendar) -> timedelta:
     """The working time asked for by ``{"working_hours": n}`` or ``{"working_days": n}``, to the whole minute (an
     appointment is made to the minute, and 2 h 40 min, the cap of a one-day procedure, is 2.666… hours: "2,67"
     is 2 h 40 min, not 12 seconds over it); a positive amount is at least one minute."""
-    asked = timedelta(hours=data["working_hours"]) if "working_hours" in data else \
-        cal.day_length * data["working_days"]
-    minutes = asked / timedelta(minutes=1)
+    # counted in minutes from the number itself: timedelta(hours=1e-300) is 0 (it keeps microseconds), and a
+    # positive amount asked for became an extension of nothing that used up the dossier's one re-appointment
+    minutes = data["working_hours"] * 60 if "working_hours" in data else \
+        cal.day_length / timedelta(minutes=1) * data["working_days"]
     return timedelta(minutes=max(round(minutes), 1) if minutes > 0 else round(minutes))
 
 

@@ -20,6 +20,14 @@ from engine.core.errors import Invalid
 from engine.process import formpatterns
 
 FORMAT_CHECKER = FormatChecker()
+# An address a mail can go to: something, one @, a domain with a dot (jsonschema's own "email" asks only for an @:
+# "@@@" and "a@b" passed a filing's form while the citizen's account refused them).
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+
+
+@FORMAT_CHECKER.checks("email")
+def _email(instance: Any) -> bool:
+    return not isinstance(instance, str) or EMAIL_RE.match(instance) is not None
 
 # The legal content of these actions is fixed by law, so the engine owns their schemas (api.md, D8, D10–D11, D17).
 ACTION_SCHEMAS: dict[str, dict] = {
@@ -292,10 +300,18 @@ def _ref_problems(schema: Any) -> list[str]:
     return problems
 
 
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: spaces and hidden characters only (a zero-width space, U+200B, is no
+    reason: a refusal "Lý do: " printed nothing on Mẫu 03)."""
+    return all(ch.isspace() or is_hidden(ch) for ch in text)
+
+
 def _min_length(validator, limit, instance, schema):
-    """minLength, and a text that must have something in it has more than spaces (a supplement request's
-    component of one space made a Mẫu 02 with nothing in it)."""
-    if validator.is_type(instance, "string") and (len(instance) < limit or (limit > 0 and not instance.strip())):
+    """minLength counted in the characters a person sees, and a text that must have something in it has more
+    than spaces and hidden characters (a supplement request's component of one space made a Mẫu 02 with nothing
+    in it; three zero-width spaces passed a refusal's three characters)."""
+    if validator.is_type(instance, "string") and limit > 0 and (
+            blank(instance) or sum(1 for ch in instance if not is_hidden(ch)) < limit):
         yield ValidationError(f"{instance!r} is too short")
 
 
@@ -329,8 +345,10 @@ def field_errors(schema: dict, data: Any) -> dict[str, str]:
             path.append(next((k for k in choices if k in err.instance), choices[0] if choices else ""))
         key = ".".join(p for p in path if p)
         text = _MESSAGES.get(err.validator, "Giá trị không hợp lệ")
-        if err.validator == "minLength" and isinstance(err.instance, str) and not err.instance.strip():
+        if err.validator == "minLength" and isinstance(err.instance, str) and blank(err.instance):
             text = "Không được để trống"
+        elif err.validator == "format" and err.validator_value == "email":
+            text = "Địa chỉ email không hợp lệ"  # as the account's own email is refused (engine.cases.accounts)
         elif err.validator == "type" and _wanted_type(err.validator_value) in _TYPE_MESSAGES:  # what to type
             text = _TYPE_MESSAGES[_wanted_type(err.validator_value)]
         elif err.validator == "pattern" and (digits := _DIGITS.fullmatch(str(err.validator_value))):
