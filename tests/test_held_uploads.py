@@ -100,6 +100,32 @@ def test_the_file_at_fault_is_not_held_the_others_are(app):
     assert len(HELD.findall(page)) == 1 and "Giữ tệp đã chọn: hop-dong.txt" not in shown
 
 
+def test_a_broken_pdf_is_said_with_the_fields_at_fault_and_not_held(app):
+    """A refusal for a field came before any file was read: the broken PDF chosen with it was held, shown as kept,
+    and refused only when the page was sent again. Now both are said at once and only the good file is held."""
+    citizen = Web(app.test_client()).login(CITIZEN)
+    form = copy.deepcopy(SAMPLE_FORM)
+    del form["ten_ho_kinh_doanh"]
+    refused = _post(citizen, form, {"giay_de_nghi": ("giay-de-nghi.pdf", PDF),
+                                    "giay_to_tru_so": ("hong.pdf", b"%PDF-1.4 hong")}, status=422)
+    page, shown = refused.get_data(as_text=True), text_of(refused)
+    assert "hong.pdf: Tệp PDF bị hỏng, không đọc được" in shown and "Trường này là bắt buộc" in shown, shown
+    assert "Giữ tệp đã chọn: giay-de-nghi.pdf" in shown and "Giữ tệp đã chọn: hong.pdf" not in shown
+    assert len(HELD.findall(page)) == 1 and _held_rows(app) == 1
+
+
+def test_a_repeat_question_with_files_kept_does_not_ask_to_choose_them_again(app):
+    citizen = Web(app.test_client()).login(CITIZEN)
+    _post(citizen, SAMPLE_FORM)  # filed at 09:00
+    data = {**flatten(SAMPLE_FORM), "submit_token": _token(citizen),
+            "file.giay_de_nghi": (io.BytesIO(PDF), "giay-de-nghi.pdf")}
+    asked = text_of(citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", data, status=409, content_type="multipart/form-data"))
+    assert "không cần chọn lại" in asked and "chọn lại tệp đính kèm" not in asked, asked
+    data = {**flatten(SAMPLE_FORM), "submit_token": _token(citizen)}  # nothing chosen: nothing kept, said so
+    asked = text_of(citizen.post(f"/thu-tuc/{SAMPLE_CODE}/nop", data, status=409, content_type="multipart/form-data"))
+    assert "chọn lại tệp đính kèm rồi nhấn" in asked
+
+
 def test_a_held_file_is_let_go_after_a_day(app, api, clock):
     citizen = Web(app.test_client()).login(CITIZEN)
     [held] = HELD.findall(_refused_with_a_file(citizen).get_data(as_text=True))

@@ -130,17 +130,26 @@ def _component(dossier: Dossier, component) -> str:
     return component
 
 
-def attach(session: Session, ctx: Context, code: str, component, filename: str, content: bytes) -> Document:
-    dossier = _editable(session, ctx, code)
-    name = _component(dossier, component)
+def check_content(ctx: Context, content: bytes) -> tuple[str, list[signatures.SignatureCheck]]:
+    """An upload's bytes as ``attach`` checks them, nothing stored: refused when empty (422), too large (413), not a
+    PDF, JPEG or PNG, a PDF that cannot be read or carries active content, an image that does not open (422);
+    the media type and a PDF's signatures. A refused page checks the files it would hold with it
+    (engine.web.uploads.hold_refused): a broken file is said at once, with the form's own errors, never held."""
     if not content:
         raise Invalid("Tệp rỗng", code="empty_file", fields={"file": "Tệp rỗng"})
     if len(content) > ctx.settings.max_request_bytes:
         raise TooLarge("Tệp quá lớn")
     media_type = sniff(content)
-    checks = inspect(ctx, content) if media_type == "application/pdf" else []  # before anything is stored
-    if media_type != "application/pdf":
-        inspect_image(ctx, content)
+    if media_type == "application/pdf":
+        return media_type, inspect(ctx, content)
+    inspect_image(ctx, content)
+    return media_type, []
+
+
+def attach(session: Session, ctx: Context, code: str, component, filename: str, content: bytes) -> Document:
+    dossier = _editable(session, ctx, code)
+    name = _component(dossier, component)
+    media_type, checks = check_content(ctx, content)  # before anything is stored
     doc = documents.add(session, ctx.settings.data_dir, dossier, "filing", _clean_name(filename, media_type),
                         media_type, content, ctx.now)
     doc.component, doc.uploaded_by_id = name, ctx.user.id  # whose store it enters (store_conditions)

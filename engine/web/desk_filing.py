@@ -98,8 +98,9 @@ def file(code: str):
     except Forbidden as exc:  # D29: another agency's procedure; the page again, with what was typed
         return _page(version, data, {}, typed, back, 403, refusal_text(exc), token)
     except duplicates.Repeated as exc:  # asked first; confirm_duplicate=1 on the page files anyway
-        return _page(version, data, {}, typed, back, 409, None, token, exc,
-                     held=uploads.hold_refused(chosen, kept, {}))
+        errors: dict[str, str] = {}  # a broken file's, said with the question (hold_refused)
+        return _page(version, data, errors, typed, back, 409, None, token, exc,
+                     held=uploads.hold_refused(chosen, kept, errors))
     flash(_("Đã ghi nhận hồ sơ %(code)s nộp thay cho công dân.", code=filed), "success")
     return redirect(url_for("inbox.dossier", code=filed), 303)
 

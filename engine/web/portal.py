@@ -226,8 +226,9 @@ def file(code: str):
         return _file_page(version, data, exc.fields, owner, for_other, exc.status, refusal_text(exc), reuses, token,
                           agency, back, held=uploads.hold_refused(chosen, kept, exc.fields))
     except duplicates.Repeated as exc:
-        return _file_page(version, data, {}, owner, for_other, 409, None, reuses, token, agency, back, exc,
-                          held=uploads.hold_refused(chosen, kept, {}))
+        errors: dict[str, str] = {}  # a broken file's, said with the question (hold_refused)
+        return _file_page(version, data, errors, owner, for_other, 409, None, reuses, token, agency, back, exc,
+                          held=uploads.hold_refused(chosen, kept, errors))
     return redirect(url_for("portal.receipt", code=code))
 
 

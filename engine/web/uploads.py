@@ -10,7 +10,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from engine.cases import attachments, held_uploads
-from engine.core.errors import Invalid, NotFound
+from engine.core.errors import Invalid, NotFound, TooLarge
 from . import ASCII_NUMBER, db, run
 from .field_messages import field_text
 from .ui import context
@@ -40,10 +40,23 @@ def attach_chosen(code: str, chosen: list[tuple[str, str, bytes]], kept_ids: lis
     held_uploads.release(db(), held)
 
 
-def hold_refused(chosen: list[tuple[str, str, bytes]], kept_ids: list[str], fields: dict | None) -> list:
+def hold_refused(chosen: list[tuple[str, str, bytes]], kept_ids: list[str], fields: dict) -> list:
     """The post was refused and everything rolled back: hold the files chosen (but those of a component at
-    fault) and the ticked ones again, in a unit of work of their own; the files held, for the page."""
-    good = [f for f in chosen if f"file.{f[0]}" not in (fields or {})]
+    fault) and the ticked ones again, in a unit of work of their own; the files held, for the page. A refusal
+    for a field came before any file was read: each file is checked now as an upload is
+    (attachments.check_content), and one refused is not held, its error added to ``fields`` (the refusal's
+    errors, the dict the page shows), so that the page says all at once (a broken PDF was held, then refused
+    only when sent again)."""
+    good = []
+    for key, filename, content in chosen:
+        if f"file.{key}" in fields:
+            continue
+        try:
+            attachments.check_content(context(), content)
+        except (Invalid, TooLarge) as exc:
+            fields[f"file.{key}"] = f"{filename}: {field_text(exc.message)}"
+            continue
+        good.append((key, filename, content))
     return run(held_uploads.hold, db(), context(), good, kept_ids) if good or kept_ids else []
 
 
