@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import NotFound
+from engine.data import agencies
 from engine.data.model import User
 from engine.data.signing_model import OPEN_STATES, SigningMethod, SigningRequest
 from engine.paperwork import signers, tokens
@@ -27,10 +28,10 @@ def method_of(session: Session, user: User) -> dict:
     return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
 
 
-def set_method(session: Session, username: str, method, now: datetime) -> dict:
+def set_method(session: Session, username: str, method, now: datetime, actor: str | None = None) -> dict:
     """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
     requests made from now on copy it, and those still waiting for the officer's signature take it too
-    (``follow``)."""
+    (``follow``). A change is audited (``actor``: who made it; None, the operator's command line)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_officer:
         raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
@@ -43,11 +44,16 @@ def set_method(session: Session, username: str, method, now: datetime) -> dict:
                                         code="bad_signing_method")
         tokens.module_path(method)  # as `tthc pki token` checks it: token_module_missing, nothing stored
     row = session.get(SigningMethod, user.id)
+    before = dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
     if row is None:
         session.add(SigningMethod(user_id=user.id, method=method, updated_at=now))
     else:
         row.method, row.updated_at = method, now
-    follow(session, user, method)
+    moved = follow(session, user, method)
+    if method != before:  # D29: every administrative action is audited (the kinds only: a method names no secret,
+        # but a device's labels and a service's address are the operator's business, not the audit page's)
+        agencies.record_admin(session, now, actor, "officer.signing_method", "officer", user.username, user.agency_id,
+                              before=before["kind"], after=method["kind"], requests_moved=len(moved))
     return method
 
 
