@@ -183,9 +183,14 @@ def calls_others(definition: Definition) -> bool:
     return any("handover" in step for step in definition.info.get("steps", ()))
 
 
+SEED = "demo"  # the actor of the demo's own deploys (`tthc demo load`, `tthc serve --demo`)
+
+
 def deploy(session: Session, definition: Definition, now: datetime, actor: str | None = None
            ) -> tuple[ProcedureVersion, bool]:
-    """Store ``definition`` as the next version of its procedure; an unchanged file changes nothing.
+    """Store ``definition`` as the next version of its procedure; an unchanged file changes nothing. The demo's
+    reload (``actor`` SEED) leaves a procedure whose current version someone else deployed as it is: it put the
+    repository's file back over an administrator's version at every `tthc serve --demo`.
 
     The agency the file names must exist (``agency_problems``). The first deploy publishes the procedure for
     that agency; a later one (a new version, or the file naming another agency) never takes the procedure
@@ -204,6 +209,8 @@ def deploy(session: Session, definition: Definition, now: datetime, actor: str |
     elif proc.latest_version_id is not None:
         latest = session.get(ProcedureVersion, proc.latest_version_id)
         if latest.content_hash == definition.content_hash:
+            return latest, False
+        if actor == SEED and latest.deployed_by != SEED:  # an administrator's version since the demo's: theirs
             return latest, False
     number = (session.scalar(select(ProcedureVersion.version).where(ProcedureVersion.procedure_id == proc.id)
                              .order_by(ProcedureVersion.version.desc()).limit(1)) or 0) + 1
