@@ -154,7 +154,7 @@ def load_demo(settings: Settings, password: str, province: bool = True) -> None:
             ward_ids = {agencies.by_code(session, code).id for code in WARDS}
             for code in session.scalars(select(Procedure.code).where(Procedure.agency_id.in_(ward_ids))):
                 _offer(session, now, code, WARDS)
-    init_pki(settings, pin=password)  # the demo officers' keys take the demo password as their PIN (D35)
+    init_pki(settings, pin=password, renew=True)  # the demo officers' keys take the demo password as their PIN (D35)
 
 
 def _procedures_folder(settings: Settings, province: bool) -> Path:

@@ -18,10 +18,11 @@ from engine.paperwork import results, tokens
 from engine.paperwork.signers import SigningFailed
 
 
-def init_pki(settings: Settings, pin: str | None = None) -> int:
-    """The demo CAs and every signer's and agency's key that is missing; returns how many were made."""
+def init_pki(settings: Settings, pin: str | None = None, renew: bool = False) -> int:
+    """The demo CAs and every signer's and agency's key that is missing (``renew``: or that ``pin`` does not
+    open, engine.paperwork.results.ensure_keys); returns how many were made."""
     with preflight.command_sessions(settings).begin() as session:
-        made = results.ensure_keys(session, settings, SystemClock().now(), pin=pin)
+        made = results.ensure_keys(session, settings, SystemClock().now(), pin=pin, renew=renew)
         if made:  # a seal key missing until now: the documents waiting for it are tried at once
             issuing.try_now(session)
         return made

@@ -121,6 +121,14 @@ class Pki:
         cert = self.certify(key.public_key(), common_name, organisation, now, days)
         self._write_p12(path, common_name, key, cert, self.chain(), pin.encode() if pin else None)
 
+    def opens(self, path: Path, pin: str) -> bool:
+        """Whether the person's key file at ``path`` opens with ``pin`` (one key derivation)."""
+        try:
+            pkcs12.load_key_and_certificates(path.read_bytes(), pin.encode())
+            return True
+        except ValueError:
+            return False
+
     def certify(self, public_key, common_name: str, organisation: str, now: datetime, days: int = 730,
                 usage=ExtendedKeyUsageOID.EMAIL_PROTECTION) -> x509.Certificate:
         """A certificate from the agency CA for a key kept elsewhere (a token makes its key and never gives

@@ -29,11 +29,15 @@ def pki(settings: Settings) -> signatures.Pki:
     return signatures.Pki(settings.pki_dir, settings.passphrase, settings.trust_dir, settings.crl_url)
 
 
-def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None) -> int:
+def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | None = None,
+                renew: bool = False) -> int:
     """Create the demo PKI and any missing key: one seal per agency (server passphrase) and, per signing
     officer, their own key encrypted with ``pin`` (D35: the demo's PIN is the demo password; without ``pin``
     no personal key is made). Letters are signed by their signer too (signing requests): no key is held for
-    them on the server."""
+    them on the server. ``renew`` (the demo's reload): a personal key that ``pin`` does not open is made again,
+    so that the demo's password stays its PIN when the demo is loaded again with another (the sign-in took the
+    new password and the key kept the old). One key is tried first: loaded with the same password, nothing
+    else is opened."""
     from engine.data.model import Agency
 
     keys = pki(settings)
@@ -44,11 +48,16 @@ def ensure_keys(session: Session, settings: Settings, now: datetime, pin: str | 
         path = keys.org_key(agency.code)
         made += not path.exists()
         keys.issue(path, agency.name, agency.name, now)
-    for user in session.scalars(select(User).where(User.agency_id.is_not(None))):
-        if user.roles & set(SIGNING_ROLES):
-            if pin is not None:
-                made += not keys.user_key(user.username).exists()
-                keys.issue(keys.user_key(user.username), user.full_name, user.agency.name, now, pin=pin)
+    people = [user for user in session.scalars(select(User).where(User.agency_id.is_not(None)).order_by(User.id))
+              if user.roles & set(SIGNING_ROLES)] if pin is not None else []
+    existing = [keys.user_key(user.username) for user in people if keys.user_key(user.username).exists()]
+    stale = renew and bool(existing) and not keys.opens(existing[0], pin)
+    for user in people:
+        path = keys.user_key(user.username)
+        if stale and path.exists() and not keys.opens(path, pin):
+            path.unlink()
+        made += not path.exists()
+        keys.issue(path, user.full_name, user.agency.name, now, pin=pin)
     return made
 
 
