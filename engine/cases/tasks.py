@@ -115,6 +115,16 @@ def form_schema(item: WorkItem) -> dict | None:
     return item.dossier.procedure_version.forms.get(item.form_key) if item.form_key else None
 
 
+def action_schemas(item: WorkItem, actions: list[str]) -> dict[str, dict]:
+    """The JSON Schema of each action's ``data``, as completing it checks it: the law's own for the actions whose
+    content it fixes (a refusal's ``reasons``, a supplement request's ``items``, an extension: forms.ACTION_SCHEMAS
+    through the step's declaration), the task's form for the others. An integrator learnt a refusal's shape by
+    trial: the task's form_schema (``ghi_chu``) was refused for it."""
+    kind, own = catalogue.KINDS[item.step], form_schema(item)
+    return {name: (declared.schema if (declared := kind.action(name)) is not None and declared.schema else own)
+            or {"type": "object"} for name in actions}
+
+
 def claim(session: Session, user: User, item_id: int) -> WorkItem:
     item = _visible_item(session, user, item_id)
     taken = session.execute(update(WorkItem).where(WorkItem.id == item.id)

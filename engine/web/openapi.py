@@ -137,7 +137,10 @@ def _schemas() -> dict:
             "role": {"type": "string"}, "assignee": {"type": ["string", "null"]}, "due_at": time,
             "actions": {"type": "array", "items": {"type": "string"},
                         "description": "Các thao tác hoàn thành được lúc này; rỗng khi hồ sơ đang tạm dừng"},
-            "suspended": {"type": "boolean", "description": "Hồ sơ đang bị quản trị viên tạm dừng"}}},
+            "suspended": {"type": "boolean", "description": "Hồ sơ đang bị quản trị viên tạm dừng"},
+            "action_schemas": {"type": "object", "additionalProperties": obj,
+                               "description": "GET /tasks/{id}: JSON Schema của data cho từng thao tác (reasons của "
+                                              "refuse, items của request_supplement...; các thao tác khác: form_schema)"}}},
         "Payment": {"type": "object", "required": ["id", "fee", "amount", "status", "method", "paid_at", "receipt"],
                     "properties": {
             "id": {"type": "integer"}, "fee": {"type": "string"}, "amount": {"type": "integer", "minimum": 0},

@@ -96,6 +96,7 @@ def get_task(item_id: int):
     item = tasks.get(db(), g.user, item_id)
     result = tasks.describe(item, now(), tthc()["settings"])
     result["form_schema"] = tasks.form_schema(item)
+    result["action_schemas"] = tasks.action_schemas(item, result["actions"])  # what complete checks, by action
     result["dossier_summary"] = show(item.dossier)
     return jsonify(result)
 
