@@ -183,6 +183,23 @@ def test_a_refused_supplement_keeps_its_files_too(app, api):
     assert _held_rows(app) == 0
 
 
+def test_a_refused_supplement_says_the_broken_file_and_the_field_at_once(app, api):
+    """The files are attached first (while the request is open): a broken one was said alone, and the field to
+    mend only when the page came back a second time."""
+    from conftest import STEP_DATA
+
+    citizen = Web(app.test_client()).login(CITIZEN)
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "request_supplement", STEP_DATA["request_supplement"])
+    form = flatten({**SAMPLE_FORM, "so_lao_dong": -1})
+    refused = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung",
+                           {**form, "file.giay_de_nghi": (io.BytesIO(b"%PDF-1.4 hong"), "hong.pdf")}, status=422,
+                           content_type="multipart/form-data")
+    shown = text_of(refused)
+    assert "hong.pdf: Tệp PDF bị hỏng" in shown and "Giá trị quá nhỏ" in shown, shown
+    assert not HELD.findall(refused.get_data(as_text=True))
+
+
 def test_the_desk_filing_page_keeps_the_scanned_files_of_a_refused_post(app, api):
     """D5: the receiving officer registers a paper dossier with its scans; a field to mend kept no scan either.
     The scans are the officer's to keep (another officer's id is ignored as a citizen's is)."""

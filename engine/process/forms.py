@@ -397,13 +397,18 @@ def _control_chars(data: Any, path: str = "") -> dict[str, str]:
     return found
 
 
+def form_errors(schema: dict, data: dict) -> dict[str, str]:
+    """What ``validate`` refuses in ``data`` (an object), by field; {} when nothing."""
+    return {**_control_chars(data), **field_errors(schema, data)}
+
+
 def validate(schema: dict, data: Any, *, what: str = "Biểu mẫu", field: str | None = None) -> None:
     """Raise Invalid (422) naming each bad field. ``field``: the request's own field that carries ``data`` (the
     filing's ``form``, a task's ``data``), named when it is not an object (api.md: ``fields`` names the request's
     fields; an unnamed key could not be placed beside any input); None when ``data`` is the whole body."""
     if not isinstance(data, dict):
         raise Invalid(f"{what} phải là một đối tượng JSON", fields={field: "Sai kiểu dữ liệu"} if field else {})
-    errors = {**_control_chars(data), **field_errors(schema, data)}
+    errors = form_errors(schema, data)
     if errors:
         raise Invalid(f"{what} chưa hợp lệ: {len(errors)} trường cần sửa", code="invalid_form", fields=errors)
 
