@@ -109,13 +109,20 @@ def test_a_file_stored_again_is_young_again(app):
     assert done.young >= 1 and documents.path_for(data_dir, sha).exists()
 
 
-@SQLITE
-def test_a_row_committed_between_the_two_looks_keeps_its_file(app, monkeypatch):
+def _old_file(app, content: bytes):
+    """The store's folder, the sessions, and the SHA-256 of ``content`` stored ten days ago and referred to by no row."""
     ext = app.extensions["tthc"]
-    data_dir, sessions = ext["settings"].data_dir, ext["sessions"]
-    content = b"%PDF attached by a filing that commits while the prune runs"
+    data_dir = ext["settings"].data_dir
     sha = documents.store_bytes(data_dir, content)
     _age(documents.path_for(data_dir, sha), 10)
+    return data_dir, ext["sessions"], sha
+
+
+@SQLITE
+def test_a_row_committed_between_the_two_looks_keeps_its_file(app, api, monkeypatch):
+    content = b"%PDF attached by a filing that commits while the prune runs"
+    data_dir, sessions, sha = _old_file(app, content)
+    code = api.file()["code"]
     looks = []
     first_look = store_prune._referred
 
@@ -123,7 +130,7 @@ def test_a_row_committed_between_the_two_looks_keeps_its_file(app, monkeypatch):
         used = first_look(sessions_, names, now)
         if not looks and sha in names:  # the request's row commits right after the prune's first look
             with sessions.begin() as session:
-                dossier = session.scalar(select(Dossier).limit(1)) or _a_dossier(app)
+                dossier = session.scalar(select(Dossier).where(Dossier.code == code))
                 session.add(Document(dossier_id=dossier.id, kind="attachment", name="don.pdf",
                                      media_type="application/pdf", size=len(content), sha256=sha, created_at=now))
         looks.append(sorted(names))
@@ -136,20 +143,10 @@ def test_a_row_committed_between_the_two_looks_keeps_its_file(app, monkeypatch):
     assert not (documents.path_for(data_dir, sha).parent / (store_prune.ASIDE + sha)).exists()
 
 
-def _a_dossier(app):
-    from conftest import Api
-    Api(app.test_client()).file()
-    with app.extensions["tthc"]["sessions"]() as session:
-        return session.scalar(select(Dossier).limit(1))
-
-
 @SQLITE
 def test_the_same_bytes_stored_between_the_two_looks_are_kept(app, monkeypatch):
-    ext = app.extensions["tthc"]
-    data_dir, sessions = ext["settings"].data_dir, ext["sessions"]
     content = b"%PDF chosen again by a citizen while the prune runs"
-    sha = documents.store_bytes(data_dir, content)
-    _age(documents.path_for(data_dir, sha), 10)
+    data_dir, sessions, sha = _old_file(app, content)
     first_look = store_prune._referred
 
     def stored_meanwhile(sessions_, names, now):
