@@ -337,7 +337,7 @@ def notify_code(session: Session, settings: Settings, user: User, purpose: str, 
     must not hand out a live activation code (they last a day) beside it; the dispatcher opens it for the message
     alone (engine.cases.codeseal)."""
     notify(session, settings, "one_time_code", now=now, users=[user], always=True,
-                  context={"purpose": purpose, "otp": seal_code(settings, user.id, code), "minutes": minutes})
+           context={"purpose": purpose, "otp": seal_code(settings, user.id, code), "minutes": minutes})
 
 
 def choose(session: Session, user: User, *, language: str | None = None, email_on: bool | None = None,

@@ -146,6 +146,9 @@ def _put_back(folder: Path, sha: str) -> None:
         pass
     except FileNotFoundError:
         return
+    except OSError:  # a file system without hard links: renamed back (a newer copy there holds the same bytes)
+        os.replace(aside, folder / sha)
+        return
     _unlink(aside)
 
 

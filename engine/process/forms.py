@@ -307,11 +307,12 @@ def blank(text: str) -> bool:
 
 
 def _min_length(validator, limit, instance, schema):
-    """minLength counted in the characters a person sees, and a text that must have something in it has more
-    than spaces and hidden characters (a supplement request's component of one space made a Mẫu 02 with nothing
-    in it; three zero-width spaces passed a refusal's three characters)."""
+    """minLength counted in the characters a person sees (spaces and line breaks too; not the zero-width ones),
+    and a text that must have something in it has more than spaces and hidden characters (a supplement request's
+    component of one space made a Mẫu 02 with nothing in it; three zero-width spaces passed a refusal's three
+    characters)."""
     if validator.is_type(instance, "string") and limit > 0 and (
-            blank(instance) or sum(1 for ch in instance if not is_hidden(ch)) < limit):
+            blank(instance) or sum(1 for ch in instance if ch.isspace() or not is_hidden(ch)) < limit):
         yield ValidationError(f"{instance!r} is too short")
 
 
