@@ -233,3 +233,14 @@ def test_the_officers_record_of_a_desk_supplement_keeps_its_scans(api, app, cloc
              content_type="multipart/form-data")
     assert "giay-de-nghi-da-ky.pdf" in [d["name"] for d in _filings(api, code)]
     assert _held_rows(app) == 0
+
+
+def test_the_officers_record_says_a_refused_scan_and_the_field_to_mend_at_once(api, app, clock):
+    from test_desk_supplement_files import COMPLETED, RECEIVER, _waiting_desk_dossier
+
+    code = _waiting_desk_dossier(api, clock)
+    web = Web(app.test_client()).login(RECEIVER)
+    data = {**flatten({**COMPLETED, "so_lao_dong": -1}),
+            "file.giay_to_tru_so": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "tru-so.pdf")}
+    shown = text_of(web.post(f"/can-bo/ho-so/{code}/bo-sung", data, status=422, content_type="multipart/form-data"))
+    assert "tru-so.pdf" in shown and "Giá trị quá nhỏ" in shown, shown

@@ -48,7 +48,8 @@ def desk_supplement(code: str):
     chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
 
     def supplement_with_uploads():
-        uploads.attach_chosen(code, chosen, kept)  # while the request is open
+        # while the request is open: the scans first, then the paper's form
+        uploads.attach_before_form(code, chosen, kept, version.forms[version.info["filing_form"]], data)
         return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:

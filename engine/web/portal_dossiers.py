@@ -16,7 +16,6 @@ from engine.cases import (
     dossiers, filing, idempotency, inbox as paging, portal_cases, signing_requests, summary)
 from engine.core.errors import Invalid
 from engine.law.statuses import SUPPLEMENT, TERMINAL
-from engine.process import forms
 from . import db, now, schemaform, tthc, uploads
 from .dossier_view import (RESULT_KINDS, can_end, deadline_notes, document_rows, end_from_form, expected_fees,
                            remaining_text, time_left_text)
@@ -112,12 +111,7 @@ def supplement(code: str):
             if claimed.replay is not None:
                 return False
         # while the request is open, then answer it
-        try:
-            uploads.attach_chosen(code, chosen, kept, reuses)
-        except Invalid as exc:  # the form's own errors with the files' (it was not read after a file was refused)
-            exc.fields.update({k: v for k, v in forms.form_errors(
-                version.forms[version.info["filing_form"]], data).items() if k not in exc.fields})
-            raise
+        uploads.attach_before_form(code, chosen, kept, version.forms[version.info["filing_form"]], data, reuses)
         filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": target.code})

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from engine.cases import attachments, held_uploads
 from engine.core.errors import Invalid, NotFound, TooLarge
+from engine.process import forms
 from . import ASCII_NUMBER, db, run
 from .field_messages import field_text
 from .ui import context
@@ -38,6 +39,18 @@ def attach_chosen(code: str, chosen: list[tuple[str, str, bytes]], kept_ids: lis
     held = held_uploads.take(db(), context(), kept_ids)
     attach(code, chosen + held_uploads.files(context(), held), reuses)
     held_uploads.release(db(), held)
+
+
+def attach_before_form(code: str, chosen: list[tuple[str, str, bytes]], kept_ids: list[str], schema: dict,
+                       data: dict, reuses: dict[str, str] | None = None) -> None:
+    """``attach_chosen`` for a supplement page, whose files go in first (while the request is open) and its form
+    after: a file refused is said with the form's own errors (``schema`` and ``data``: the form as posted), which
+    were not read after it (a broken PDF alone, then the field to mend when the page came back)."""
+    try:
+        attach_chosen(code, chosen, kept_ids, reuses)
+    except Invalid as exc:
+        exc.fields.update({k: v for k, v in forms.form_errors(schema, data).items() if k not in exc.fields})
+        raise
 
 
 def hold_refused(chosen: list[tuple[str, str, bytes]], kept_ids: list[str], fields: dict) -> list:
