@@ -93,26 +93,14 @@ def _date(text: str) -> date:
     return date(year, month, day)
 
 
-def _real(text: str) -> bool:
-    """Whether ``text`` has the form YYYY-MM-DD and is a day that exists (False for 2026-02-30 alone)."""
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        return True
-    try:
-        date.fromisoformat(text)
-        return True
-    except ValueError:
-        return False
-
-
 def _iso(text: str) -> date:
-    """YYYY-MM-DD exactly (date.fromisoformat also takes 20270202 and 2027-W05-2)."""
+    """YYYY-MM-DD exactly (not 20270202 nor 2027-W05-2); the refusal says the form or the day (2026-02-30)."""
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        raise ValueError(text)
-    return date.fromisoformat(text)
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        raise ValueError("ngày phải theo dạng YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"ngày không có thật: {text}") from None
 
 
 def numbered(text: str, typed: list[tuple[int, str]] = ()) -> list[tuple[str, str]]:
@@ -162,10 +150,8 @@ def from_json(days) -> list[Line]:
         try:
             first = _iso(item["day"] if "day" in item else item["from"])
             last = _iso(item["to"]) if "to" in item else first
-        except ValueError:  # a date that does not exist (2026-02-30) is told apart from a wrong form
-            wrong = [item[k] for k in ("day", "from", "to") if k in item and not _real(item[k])]
-            problems.append(f"{where}: ngày không có thật: {wrong[0]}" if wrong else
-                            f"{where}: ngày phải theo dạng YYYY-MM-DD")
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
             continue
         if item["kind"] not in KINDS:
             problems.append(f"{where}: loại phải là off, working hoặc not_off")
@@ -184,7 +170,7 @@ def _checked(first: date, last: date, kind: str, name: str, where: str, problems
     elif blank(name) or len(name) > MAX_NAME or has_hidden(name):  # a zero-width space is no holiday's name
         problems.append(f"{where}: cần tên theo thông báo (tối đa {MAX_NAME} ký tự)")
     else:
-        return [Line(day, kind, name) for day in _days(first, last)]
+        return [Line(first + timedelta(days=n), kind, name) for n in range((last - first).days + 1)]
     return []
 
 

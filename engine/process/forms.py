@@ -18,6 +18,7 @@ from referencing.jsonschema import DRAFT202012
 
 from engine.core.errors import Invalid
 from engine.process import formpatterns
+from engine.process.actionschemas import ACTION_SCHEMAS  # noqa: F401 - known from here by the steps and the tests
 
 FORMAT_CHECKER = FormatChecker()
 # An address a mail can go to: something, one @, a domain with a dot (jsonschema's own "email" asks only for an @:
@@ -29,60 +30,6 @@ EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 def _email(instance: Any) -> bool:
     return not isinstance(instance, str) or EMAIL_RE.match(instance) is not None
 
-# The legal content of these actions is fixed by law, so the engine owns their schemas (api.md, D8, D10–D11, D17).
-ACTION_SCHEMAS: dict[str, dict] = {
-    "request_supplement": {
-        "type": "object",
-        "required": ["items"],
-        "properties": {
-            "items": {
-                "type": "array", "minItems": 1, "maxItems": 50,
-                "items": {
-                    "type": "object", "required": ["component", "problem", "required"],
-                    "properties": {
-                        "component": {"type": "string", "minLength": 1, "maxLength": 500},
-                        "problem": {"type": "string", "minLength": 1, "maxLength": 2000},
-                        "required": {"type": "string", "minLength": 1, "maxLength": 2000},
-                        "paper": {"type": "boolean"},
-                    },
-                    "additionalProperties": False,
-                },
-            },
-            "second_reason": {
-                "type": "object", "required": ["kind", "explanation"],
-                "properties": {
-                    "kind": {"enum": ["applicant_not_compliant", "other"]},
-                    "unmet_items": {"type": "array", "items": {"type": "string", "minLength": 1}},
-                    "explanation": {"type": "string", "minLength": 1, "maxLength": 4000},
-                },
-                "additionalProperties": False,
-            },
-        },
-        "additionalProperties": False,
-    },
-    "refuse": {
-        "type": "object", "required": ["reasons"],
-        "properties": {"reasons": {"type": "array", "minItems": 1,
-                                   "items": {"type": "string", "minLength": 3, "maxLength": 2000}}},
-        "additionalProperties": False,
-    },
-    "request_extension": {
-        "type": "object", "required": ["reason"],
-        "properties": {
-            "working_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 8760},
-            "working_days": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
-            # a reason, not blank (D17, D20: it goes into the apology letter); no legal minimum length
-            "reason": {"type": "string", "minLength": 1, "maxLength": 4000},
-        },
-        "oneOf": [{"required": ["working_hours"]}, {"required": ["working_days"]}],
-        "additionalProperties": False,
-    },
-    "reject_extension": {
-        "type": "object", "required": ["reason"],
-        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 4000}},  # as request_extension's
-        "additionalProperties": False,
-    },
-}
 
 _MESSAGES = {
     "required": "Trường này là bắt buộc",
