@@ -244,3 +244,24 @@ def test_the_officers_record_says_a_refused_scan_and_the_field_to_mend_at_once(a
             "file.giay_to_tru_so": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "tru-so.pdf")}
     shown = text_of(web.post(f"/can-bo/ho-so/{code}/bo-sung", data, status=422, content_type="multipart/form-data"))
     assert "tru-so.pdf" in shown and "Giá trị quá nhỏ" in shown, shown
+
+
+def test_a_file_attached_before_the_refusal_is_not_checked_again(app, api, monkeypatch):
+    """The supplement page attaches its files first: one that passed there is held without a second check (each
+    PDF is read in a child process of its own)."""
+    from conftest import STEP_DATA
+
+    from engine.cases import attachments
+
+    citizen = Web(app.test_client()).login(CITIZEN)
+    code = api.file(CITIZEN)["code"]
+    api.act("demo.tiepnhan", code, "request_supplement", STEP_DATA["request_supplement"])
+    checked = []
+    real = attachments.check_content
+    monkeypatch.setattr(attachments, "check_content", lambda ctx, content: checked.append(len(content)) or
+                        real(ctx, content))
+    refused = citizen.post(f"/ca-nhan/ho-so/{code}/bo-sung",
+                           {**flatten({**SAMPLE_FORM, "so_lao_dong": -1}),
+                            "file.giay_de_nghi": (io.BytesIO(PDF), "giay-de-nghi-ky.pdf")}, status=422,
+                           content_type="multipart/form-data")
+    assert len(HELD.findall(refused.get_data(as_text=True))) == 1 and checked == [len(PDF)], checked

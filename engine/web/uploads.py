@@ -6,7 +6,7 @@ sends them back as ticked boxes named ``held`` (``attach_chosen``).
 """
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_babel import gettext as _
 
 from engine.cases import attachments, held_uploads
@@ -60,12 +60,13 @@ def hold_refused(chosen: list[tuple[str, str, bytes]], kept_ids: list[str], fiel
     (attachments.check_content), and one refused is not held, its error added to ``fields`` (the refusal's
     errors, the dict the page shows), so that the page says all at once (a broken PDF was held, then refused
     only when sent again)."""
-    good = []
+    good, passed = [], g.get("uploads_passed", set())
     for key, filename, content in chosen:
         if f"file.{key}" in fields:
             continue
         try:
-            attachments.check_content(context(), content)
+            if id(content) not in passed:  # not attached before the refusal: checked now (a child process a PDF)
+                attachments.check_content(context(), content)
         except (Invalid, TooLarge) as exc:
             fields[f"file.{key}"] = f"{filename}: {field_text(exc.message)}"
             continue
@@ -80,6 +81,7 @@ def attach(code: str, uploads: list[tuple[str, str, bytes]], reuses: dict[str, s
     for key, filename, content in uploads:
         try:
             attachments.attach(db(), context(), code, key, filename, content)
+            g.setdefault("uploads_passed", set()).add(id(content))  # checked: hold_refused need not again
         except Invalid as exc:
             errors.setdefault(f"file.{key}", f"{filename}: {field_text(exc.message)}")  # its English first
     for key, raw in (reuses or {}).items():
