@@ -28,10 +28,10 @@ def method_of(session: Session, user: User) -> dict:
     return dict(row.method) if row is not None else dict(signers.DEFAULT_METHOD)
 
 
-def set_method(session: Session, username: str, method, now: datetime, actor: str | None = None) -> dict:
+def set_method(session: Session, username: str, method, now: datetime) -> dict:
     """An officer's signing method (engine.paperwork.signers.check_method says what is valid; None: as it is);
     requests made from now on copy it, and those still waiting for the officer's signature take it too
-    (``follow``). A change is audited (``actor``: who made it; None, the operator's command line)."""
+    (``follow``). A change is audited, as the operator's (`tthc pki method` is the only way to make it)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_officer:
         raise NotFound(f"Không có cán bộ {username!r}", code="officer_not_found")
@@ -52,7 +52,7 @@ def set_method(session: Session, username: str, method, now: datetime, actor: st
     moved = follow(session, user, method)
     if method != before:  # D29: every administrative action is audited (the kinds only: a method names no secret,
         # but a device's labels and a service's address are the operator's business, not the audit page's)
-        agencies.record_admin(session, now, actor, "officer.signing_method", "officer", user.username, user.agency_id,
+        agencies.record_admin(session, now, None, "officer.signing_method", "officer", user.username, user.agency_id,
                               before=before["kind"], after=method["kind"], requests_moved=len(moved))
     return method
 

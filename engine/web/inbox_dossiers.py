@@ -43,13 +43,14 @@ def desk_supplement(code: str):
     sends theirs on the portal (engine.cases.filing.supplement refuses an online dossier, or another
     agency's), with the documents handed in scanned and checked as the citizen's uploads are."""
     version = dossiers.visible_dossier(db(), g.user, code).procedure_version
-    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
+    schema = version.forms[version.info["filing_form"]]
+    data = schemaform.parse(schema, request.form)
     note = request.form.get("note", "").strip()
     chosen, kept = uploads.posted(version.info["components"]), uploads.kept()  # now, and held from a refusal
 
     def supplement_with_uploads():
         # while the request is open: the scans first, then the paper's form
-        uploads.attach_before_form(code, chosen, kept, version.forms[version.info["filing_form"]], data)
+        uploads.attach_before_form(code, chosen, kept, schema, data)
         return filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
 
     try:

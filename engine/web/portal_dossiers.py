@@ -88,7 +88,8 @@ def dossier(code: str):
 def supplement(code: str):
     target = dossiers.visible_dossier(db(), g.user, code)
     version = target.procedure_version
-    data = schemaform.parse(version.forms[version.info["filing_form"]], request.form)
+    schema = version.forms[version.info["filing_form"]]
+    data = schemaform.parse(schema, request.form)
     note = request.form.get("note", "").strip()
     reuses = _reuses(version.info["components"])
     token = request.form.get("submit_token", "")
@@ -111,7 +112,7 @@ def supplement(code: str):
             if claimed.replay is not None:
                 return False
         # while the request is open, then answer it
-        uploads.attach_before_form(code, chosen, kept, version.forms[version.info["filing_form"]], data, reuses)
+        uploads.attach_before_form(code, chosen, kept, schema, data, reuses)
         filing.supplement(db(), context(), code, {"form": data, **({"note": note} if note else {})})
         if claimed is not None:
             idempotency.remember(db(), claimed, 303, {"dossier": target.code})
